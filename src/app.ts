@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { providerRoutes } from './provider/provider.routes';
+import { errorHandler, notFoundHandler } from './shared/error-handler';
+import { healthRoutes } from './shared/health.routes';
+import { languageMiddleware } from './shared/language';
+import type { Lifecycle } from './shared/lifecycle';
+import { type Logger, withRequestLogger } from './shared/logger';
+import { pageRoutes } from './shared/pages.routes';
+import { paths } from './shared/paths';
+import { configureViews } from './shared/views';
+
+export interface AppDependencies {
+  config: Config;
+  dataSource: DataSource;
+  logger: Logger;
+  lifecycle: Lifecycle;
+}
+
+const ROOT = path.join(__dirname, '..', '..');
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The style sheets the pages use, served by the register itself (no CDN). */
+const STYLESHEETS: Record<string, string> = {
+  'nlds/design-tokens.css': 'node_modules/@rijkshuisstijl-community/design-tokens/dist/index.css',
+  'nlds/components.css': 'node_modules/@rijkshuisstijl-community/components-css/dist/index.css',
+};
+
+export function createApp({ config, dataSource, logger, lifecycle }: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.env === 'production' ? 1 : false);
+  configureViews(app);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customAttributeKeys: { reqId: 'reqId' },
+      autoLogging: { ignore: (req) => req.url === paths.healthz || req.url === paths.readyz },
+    }),
+  );
+  app.use((req, _res, next) => withRequestLogger(req.log, next));
+
+  const production = config.env === 'production';
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          ...(production ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: production ? { maxAge: 31536000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  app.use((_req, res, next) => {
+    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+    next();
+  });
+
+  app.use(cookieParser());
+  app.use(languageMiddleware(production));
+  app.use((req, res, next) => {
+    res.locals.currentPath = req.path;
+    res.locals.paths = paths;
+    next();
+  });
+
+  app.use(healthRoutes(dataSource, lifecycle));
+
+  const staticOptions = { maxAge: production ? '1d' : 0, fallthrough: false, index: false };
+  for (const [urlPath, file] of Object.entries(STYLESHEETS)) {
+    app.get(`${paths.assets}/${urlPath}`, (_req, res) => res.sendFile(path.join(ROOT, file), { maxAge: staticOptions.maxAge }));
+  }
+  app.use(paths.assets, express.static(path.join(ROOT, 'public'), staticOptions));
+
+  app.use(pageRoutes());
+  app.use(providerRoutes(dataSource));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

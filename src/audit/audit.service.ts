@@ -1,0 +1,71 @@
+import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { AuditEvent } from './audit-event.entity';
+import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
+
+/** The advisory lock that serialises appends, so that every event's predecessor is the one before it. */
+const CHAIN_LOCK = 7_306_117_001;
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Appends one event to the audit log inside the caller's transaction, so that it commits or
+ * fails together with the change it records. Appends wait for each other on a transaction-scoped
+ * lock until the earlier transaction ends.
+ */
+export async function appendAuditEvent(manager: EntityManager, entry: AuditEntry, now = new Date()): Promise<AuditEvent> {
+  if (!manager.queryRunner?.isTransactionActive) {
+    throw new Error('appendAuditEvent must run inside a transaction');
+  }
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+  const [last] = (await manager.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as { hash: string }[];
+  const [{ id }] = (await manager.query("SELECT nextval('audit_events_id_seq')::text AS id")) as { id: string }[];
+  const event = manager.create(AuditEvent, {
+    id,
+    occurredAt: now,
+    actor: entry.actor,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    // Through JSON once, so that what is hashed is exactly what jsonb gives back (dates as strings).
+    data: JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>,
+    prevHash: last?.hash ?? GENESIS_HASH,
+  });
+  event.hash = chainHash(event.prevHash, event);
+  await manager.insert(AuditEvent, event as QueryDeepPartialEntity<AuditEvent>);
+  return event;
+}
+
+export interface ChainVerification {
+  checked: number;
+  broken?: BrokenLink;
+}
+
+/** Walks the whole chain in id order, in batches so memory stays flat however long the log. */
+export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000): Promise<ChainVerification> {
+  let checked = 0;
+  let prev = GENESIS_HASH;
+  let after = '0';
+  for (;;) {
+    const batch = await dataSource
+      .getRepository(AuditEvent)
+      .createQueryBuilder('e')
+      .where('e.id > :after', { after })
+      .orderBy('e.id', 'ASC')
+      .limit(batchSize)
+      .getMany();
+    if (batch.length === 0) return { checked };
+    const result = checkLinks(batch, prev);
+    if (result.broken) {
+      return { checked: checked + batch.findIndex((e) => e.id === result.broken.id) + 1, broken: result.broken };
+    }
+    checked += batch.length;
+    prev = result.lastHash;
+    after = batch[batch.length - 1].id;
+  }
+}

@@ -1,0 +1,76 @@
+import path from 'node:path';
+
+/** The only reader of process.env: every setting, typed and validated once. */
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  /** Unset: run an embedded PostgreSQL with its data under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  databasePoolSize: number;
+  publicBaseUrl: string;
+  logLevel: string;
+  /** Load the demo data when the database holds no providers yet. */
+  seedDemoData: boolean;
+  /** How long /readyz answers 503 before the server stops taking connections on SIGTERM. */
+  shutdownDelayMs: number;
+}
+
+/** Thrown at start when a setting is malformed or missing where it is required. */
+export class ConfigError extends Error {}
+
+const ENVIRONMENTS = ['development', 'test', 'production'] as const;
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function url(name: string, raw: string): string {
+  try {
+    const parsed = new URL(raw);
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = (env.NODE_ENV ?? 'development') as Config['env'];
+  if (!ENVIRONMENTS.includes(nodeEnv)) {
+    throw new ConfigError(`NODE_ENV must be one of ${ENVIRONMENTS.join(', ')}, got "${nodeEnv}"`);
+  }
+  const production = nodeEnv === 'production';
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const databaseUrl = env.DATABASE_URL ? url('DATABASE_URL', env.DATABASE_URL) : undefined;
+  if (production && !databaseUrl) {
+    throw new ConfigError('DATABASE_URL is required when NODE_ENV=production');
+  }
+  if (production && !env.PUBLIC_BASE_URL) {
+    throw new ConfigError('PUBLIC_BASE_URL is required when NODE_ENV=production');
+  }
+  return {
+    env: nodeEnv,
+    port,
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR ?? 'data'),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    publicBaseUrl: url('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL ?? `http://localhost:${port}`),
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    seedDemoData: boolean(env, 'SEED_DEMO_DATA', !production),
+    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', production ? 5000 : 0, 0, 60000),
+  };
+}

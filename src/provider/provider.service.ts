@@ -1,0 +1,85 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { appendAuditEvent } from '../audit/audit.service';
+import { NotFoundError } from '../shared/errors';
+import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
+import type { StatusEvent } from '../status/status-event.entity';
+import type { StatusAt } from '../status/status-rules';
+import { loadCodeVersions, loadHistories, statusesAt, toCodeVersionFact, toStatusFact } from '../status/status.service';
+import { statusAt } from '../status/status-rules';
+import { isKvkNumber } from './kvk';
+import { Provider } from './provider.entity';
+
+export const REGISTER_PAGE_SIZE = 25;
+
+export type NewProvider = Pick<Provider, 'kvkNumber' | 'legalName' | 'streetAddress' | 'postcode' | 'city' | 'abuseEmail'> &
+  Partial<Pick<Provider, 'tradeNames' | 'vatNumber' | 'website' | 'asNumbers'>>;
+
+/** Registers a provider and records it in the audit log, in the caller's transaction. */
+export async function createProvider(manager: EntityManager, input: NewProvider, actor: string): Promise<Provider> {
+  const provider = await manager.save(manager.create(Provider, input));
+  await appendAuditEvent(manager, {
+    actor,
+    action: 'provider.created',
+    subjectType: 'provider',
+    subjectId: provider.id,
+    data: { ...input },
+  });
+  return provider;
+}
+
+export interface RegisterEntry {
+  provider: Provider;
+  status: StatusAt;
+}
+
+export interface RegisterPage {
+  entries: RegisterEntry[];
+  page: number;
+  pageCount: number;
+  total: number;
+}
+
+/** One page of the public register, by legal name, with each provider's status at `now`. */
+export async function registerPage(dataSource: DataSource, requestedPage: number, now: Date): Promise<RegisterPage> {
+  const total = await dataSource.getRepository(Provider).count();
+  const pageCount = Math.max(1, Math.ceil(total / REGISTER_PAGE_SIZE));
+  const page = Math.min(Math.max(1, requestedPage), pageCount);
+  const providers = await dataSource
+    .getRepository(Provider)
+    .createQueryBuilder('p')
+    .orderBy('lower(p.legal_name)', 'ASC')
+    .addOrderBy('p.kvk_number', 'ASC')
+    .offset((page - 1) * REGISTER_PAGE_SIZE)
+    .limit(REGISTER_PAGE_SIZE)
+    .getMany();
+  const statuses = await statusesAt(dataSource.manager, providers.map((p) => p.id), now);
+  return {
+    entries: providers.map((provider) => ({ provider, status: statuses.get(provider.id)! })),
+    page,
+    pageCount,
+    total,
+  };
+}
+
+export interface ProviderDetail {
+  provider: Provider;
+  status: StatusAt;
+  /** Newest first, as people read a history. */
+  history: StatusEvent[];
+  codeVersions: CodeOfConductVersion[];
+}
+
+/** A provider by KvK number with its status at `now` and its whole status history. */
+export async function providerDetail(dataSource: DataSource, kvkNumber: string, now: Date): Promise<ProviderDetail> {
+  const provider = isKvkNumber(kvkNumber)
+    ? await dataSource.getRepository(Provider).findOneBy({ kvkNumber })
+    : null;
+  if (!provider) throw new NotFoundError(`no provider with KvK number ${kvkNumber}`);
+  const [histories, codeVersions] = await Promise.all([
+    loadHistories(dataSource.manager, [provider.id]),
+    loadCodeVersions(dataSource.manager),
+  ]);
+  const history = histories.get(provider.id) ?? [];
+  const status = statusAt(history.map(toStatusFact), codeVersions.map(toCodeVersionFact), now);
+  return { provider, status, history: [...history].reverse(), codeVersions };
+}

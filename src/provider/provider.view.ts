@@ -1,0 +1,65 @@
+import type { StatusEvent } from '../status/status-event.entity';
+import type { StatusAt } from '../status/status-rules';
+import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
+
+/** What a page needs to show a status: translation keys and dates, no logic left for the template. */
+export interface StatusView {
+  verantwoord: boolean;
+  code: string;
+  labelKey: string;
+  explanationKey: string;
+  since?: Date;
+  until?: Date;
+  validUntil?: Date;
+  reasonText?: string | null;
+}
+
+export function statusView(status: StatusAt, causeReason?: string | null): StatusView {
+  if (status.verantwoord) {
+    return {
+      verantwoord: true,
+      code: 'verantwoord',
+      labelKey: 'status.label.verantwoord',
+      explanationKey: 'status.explanation.verantwoord',
+      since: status.since,
+      validUntil: status.listing.validUntil,
+    };
+  }
+  return {
+    verantwoord: false,
+    code: status.reason,
+    labelKey: `status.label.${status.reason}`,
+    explanationKey: `status.explanation.${status.reason}`,
+    since: status.since,
+    until: status.until,
+    validUntil: status.listing?.validUntil,
+    reasonText: causeReason,
+  };
+}
+
+export interface HistoryRow {
+  id: string;
+  effectiveAt: Date;
+  recordedAt: Date;
+  kindKey: string;
+  reason: string | null;
+  validUntil: Date | null;
+  suspendedUntil: Date | null;
+  codeOfConductLabel?: string;
+  aanSince: Date | null;
+}
+
+export function historyRows(history: StatusEvent[], versions: CodeOfConductVersion[]): HistoryRow[] {
+  const labels = new Map(versions.map((v) => [v.id, v.label]));
+  return history.map((e) => ({
+    id: e.id,
+    effectiveAt: e.effectiveAt,
+    recordedAt: e.recordedAt,
+    kindKey: `statusEvent.kind.${e.kind}`,
+    reason: e.reason,
+    validUntil: e.validUntil,
+    suspendedUntil: e.suspendedUntil,
+    codeOfConductLabel: e.codeOfConductVersionId ? labels.get(e.codeOfConductVersionId) : undefined,
+    aanSince: e.aanSince,
+  }));
+}

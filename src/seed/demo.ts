@@ -1,0 +1,303 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { createProvider } from '../provider/provider.service';
+import { Provider } from '../provider/provider.entity';
+import type { Logger } from '../shared/logger';
+import { addDays, addMonths, toLocalDate } from '../shared/time';
+import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
+import { publishCodeOfConductVersion } from '../status/code-of-conduct.service';
+import { recordStatusEvent } from '../status/status.service';
+import type { StatusEventKind } from '../status/status-rules';
+
+export const DEMO_ACTOR = 'seed:demo';
+
+/** Demo KvK numbers start with 9999: fictional, and easy to recognise as such. */
+const KVK_PREFIX = '9999';
+
+type VersionKey = 'v1' | 'v2' | 'v3';
+
+/** One step of a demo history, `monthsAgo` before the moment of seeding. */
+interface Step {
+  kind: StatusEventKind;
+  monthsAgo: number;
+  reason?: string;
+  /** listing_approved: months of validity (default 12). */
+  validMonths?: number;
+  version?: VersionKey;
+  /** listing_approved: AAN participation since, in months before seeding. */
+  aanMonthsAgo?: number;
+  /** suspended: planned end, in months from the moment of seeding (negative: in the past). */
+  suspendedForMonths?: number;
+}
+
+interface DemoProvider {
+  legalName: string;
+  tradeNames: string[];
+  city: string;
+  postcode: string;
+  street: string;
+  /** The status this provider has right after seeding; the tests hold the seed to it. */
+  expected: string;
+  steps: Step[];
+}
+
+const approve = (monthsAgo: number, version: VersionKey, extra: Partial<Step> = {}): Step => ({
+  kind: 'listing_approved',
+  monthsAgo,
+  version,
+  aanMonthsAgo: monthsAgo + 6,
+  ...extra,
+});
+const submit = (monthsAgo: number): Step => ({ kind: 'application_submitted', monthsAgo });
+
+/** Fictional providers whose histories together show every outcome of the status rules. */
+export const DEMO_PROVIDERS: DemoProvider[] = [
+  {
+    legalName: 'Polderwolk Hosting B.V.',
+    tradeNames: ['Polderwolk'],
+    city: 'Amersfoort',
+    postcode: '3811 AA',
+    street: 'Voorbeeldstraat 1',
+    expected: 'verantwoord',
+    steps: [submit(21), approve(20, 'v2'), submit(9), approve(8, 'v3', { validMonths: 16 })],
+  },
+  {
+    legalName: 'Dijkgraaf Datacenters B.V.',
+    tradeNames: ['Dijkgraaf DC', 'DGDC'],
+    city: 'Zwolle',
+    postcode: '8011 AB',
+    street: 'Proefweg 12',
+    expected: 'verantwoord',
+    steps: [submit(5), approve(4, 'v3')],
+  },
+  {
+    legalName: 'Klompenserver B.V.',
+    tradeNames: [],
+    city: 'Enschede',
+    postcode: '7511 AC',
+    street: 'Testlaan 7',
+    expected: 'verantwoord',
+    steps: [submit(11), approve(10, 'v2')],
+  },
+  {
+    legalName: 'Molenrack Colocatie B.V.',
+    tradeNames: ['Molenrack'],
+    city: 'Groningen',
+    postcode: '9711 AD',
+    street: 'Fictieplein 3',
+    expected: 'verantwoord',
+    steps: [
+      submit(14),
+      approve(13, 'v2', { validMonths: 18 }),
+      { kind: 'suspended', monthsAgo: 6, reason: 'Abuse-meldingen werden niet binnen de termijn afgehandeld.' },
+      { kind: 'suspension_lifted', monthsAgo: 5, reason: 'Afhandeling van abuse-meldingen is op orde gebracht.' },
+    ],
+  },
+  {
+    legalName: 'Tulpdata Hosting B.V.',
+    tradeNames: ['Tulpdata'],
+    city: 'Haarlem',
+    postcode: '2011 AE',
+    street: 'Denkbeeldweg 44',
+    expected: 'expired',
+    steps: [submit(17), approve(16, 'v2'), { kind: 'application_submitted', monthsAgo: 1 }],
+  },
+  {
+    legalName: 'Grachtengordel Cloud B.V.',
+    tradeNames: ['GG Cloud'],
+    city: 'Amsterdam',
+    postcode: '1015 AF',
+    street: 'Herengracht 999',
+    expected: 'suspended',
+    steps: [
+      submit(8),
+      approve(7, 'v2'),
+      { kind: 'suspended', monthsAgo: 1, reason: 'Onderzoek naar herhaalde malafide reseller-klanten.' },
+    ],
+  },
+  {
+    legalName: 'Deltaserver Nederland B.V.',
+    tradeNames: ['Deltaserver'],
+    city: 'Middelburg',
+    postcode: '4331 AG',
+    street: 'Zeeweg 5',
+    expected: 'suspended',
+    steps: [
+      submit(10),
+      approve(9, 'v2'),
+      { kind: 'suspended', monthsAgo: 0.5, reason: 'Abuse-contact onbereikbaar.', suspendedForMonths: 1 },
+    ],
+  },
+  {
+    legalName: 'Hunebed Hosting B.V.',
+    tradeNames: [],
+    city: 'Emmen',
+    postcode: '7811 AH',
+    street: 'Steenweg 2',
+    expected: 'revoked',
+    steps: [
+      submit(20),
+      approve(19, 'v2'),
+      submit(8),
+      approve(7, 'v2'),
+      { kind: 'revoked', monthsAgo: 2, reason: 'Bewust diensten geleverd aan een bekende malafide reseller.' },
+    ],
+  },
+  {
+    legalName: 'Waddenweb B.V.',
+    tradeNames: ['Waddenweb'],
+    city: 'Leeuwarden',
+    postcode: '8911 AJ',
+    street: 'Kwelderlaan 8',
+    expected: 'code_of_conduct_outdated',
+    steps: [submit(11), approve(10, 'v1', { validMonths: 12, aanMonthsAgo: 24 })],
+  },
+  {
+    legalName: 'Stroopwafel Servers B.V.',
+    tradeNames: ['Stroopwafel'],
+    city: 'Gouda',
+    postcode: '2801 AK',
+    street: 'Markt 21',
+    expected: 'aan_participation_ended',
+    steps: [
+      submit(6),
+      approve(5, 'v3'),
+      { kind: 'aan_participation_ended', monthsAgo: 0.75, reason: 'Deelname aan het AAN opgezegd.' },
+    ],
+  },
+  {
+    legalName: 'Fietsbel Hosting B.V.',
+    tradeNames: ['Fietsbel'],
+    city: 'Utrecht',
+    postcode: '3511 AL',
+    street: 'Stationsplein 100',
+    expected: 'application_pending',
+    steps: [submit(0.25)],
+  },
+  {
+    legalName: 'Kaasmarkt Compute B.V.',
+    tradeNames: [],
+    city: 'Alkmaar',
+    postcode: '1811 AM',
+    street: 'Waagplein 4',
+    expected: 'rejected',
+    steps: [
+      submit(3),
+      { kind: 'application_rejected', monthsAgo: 2, reason: 'Ondertekening van de gedragscode niet aangetoond.' },
+    ],
+  },
+  {
+    legalName: 'Zuiderzee Hosting B.V.',
+    tradeNames: ['ZZH'],
+    city: 'Lelystad',
+    postcode: '8211 AN',
+    street: 'Dijkweg 16',
+    expected: 'not_listed',
+    steps: [],
+  },
+  {
+    legalName: 'Windkracht Web B.V.',
+    tradeNames: [],
+    city: 'Den Helder',
+    postcode: '1781 AP',
+    street: 'Havenkade 9',
+    expected: 'not_listed',
+    steps: [submit(4), { kind: 'application_withdrawn', monthsAgo: 3.5 }],
+  },
+];
+
+/** The moment `months` (may be fractional) before `now`, on the Dutch calendar. */
+function monthsBefore(now: Date, months: number): Date {
+  const whole = Math.floor(months);
+  return addDays(addMonths(now, -whole), -Math.round((months - whole) * 30));
+}
+
+async function publishDemoVersions(manager: EntityManager, now: Date): Promise<Record<VersionKey, CodeOfConductVersion>> {
+  // v1 lapsed a month ago; v2 is the older version still inside its transition period; v3 is current.
+  const v1 = await publishCodeOfConductVersion(
+    manager,
+    { label: '1.0', title: 'Gedragscode Abusebestrijding 1.0 (demo)', publishedAt: monthsBefore(now, 40), transitionEndsAt: monthsBefore(now, 40) },
+    DEMO_ACTOR,
+  );
+  const v2 = await publishCodeOfConductVersion(
+    manager,
+    { label: '2.0', title: 'Gedragscode Abusebestrijding 2.0 (demo)', publishedAt: monthsBefore(now, 25), transitionEndsAt: monthsBefore(now, 1) },
+    DEMO_ACTOR,
+  );
+  const v3 = await publishCodeOfConductVersion(
+    manager,
+    { label: '3.0', title: 'Gedragscode Abusebestrijding 3.0 (demo)', publishedAt: monthsBefore(now, 2), transitionEndsAt: addMonths(now, 4) },
+    DEMO_ACTOR,
+  );
+  return { v1, v2, v3 };
+}
+
+/** Serialises seeding, so two instances starting on one empty database seed it once. */
+const SEED_LOCK = 7_306_117_003;
+
+/**
+ * Loads the demo data in one transaction; nothing is written when any of it fails. Skips (and
+ * answers 0) when the demo providers are already there, or with `onlyIfEmpty` when any provider is.
+ */
+export async function seedDemoData(
+  dataSource: DataSource,
+  options: { now?: Date; onlyIfEmpty?: boolean } = {},
+): Promise<number> {
+  const now = options.now ?? new Date();
+  return dataSource.transaction(async (manager) => {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
+    const repository = manager.getRepository(Provider);
+    if (options.onlyIfEmpty && (await repository.count()) > 0) return 0;
+    if (await repository.existsBy({ kvkNumber: demoKvk(0) })) return 0;
+    const versions = await publishDemoVersions(manager, now);
+    for (const [index, demo] of DEMO_PROVIDERS.entries()) {
+      const kvkNumber = demoKvk(index);
+      const domain = demo.legalName.split(' ')[0].toLowerCase();
+      const provider = await createProvider(
+        manager,
+        {
+          kvkNumber,
+          legalName: demo.legalName,
+          tradeNames: demo.tradeNames,
+          streetAddress: demo.street,
+          postcode: demo.postcode,
+          city: demo.city,
+          website: `https://www.${domain}.example`,
+          abuseEmail: `abuse@${domain}.example`,
+        },
+        DEMO_ACTOR,
+      );
+      for (const step of demo.steps) {
+        const effectiveAt = monthsBefore(now, step.monthsAgo);
+        const approval = step.kind === 'listing_approved';
+        await recordStatusEvent(
+          manager,
+          {
+            providerId: provider.id,
+            kind: step.kind,
+            effectiveAt,
+            actor: DEMO_ACTOR,
+            reason: step.reason ?? null,
+            validUntil: approval ? addMonths(effectiveAt, step.validMonths ?? 12) : null,
+            codeOfConductVersionId: approval ? versions[step.version ?? 'v3'].id : null,
+            codeSignedOn: approval ? toLocalDate(monthsBefore(now, step.monthsAgo + 1)) : null,
+            aanSince: approval ? monthsBefore(now, step.aanMonthsAgo ?? step.monthsAgo + 6) : null,
+            suspendedUntil: step.suspendedForMonths !== undefined ? addMonths(now, step.suspendedForMonths) : null,
+          },
+          now,
+        );
+      }
+    }
+    return DEMO_PROVIDERS.length;
+  });
+}
+
+/** Loads the demo data when the register holds no providers yet (a fresh `npm start`). */
+export async function seedDemoDataIfEmpty(dataSource: DataSource, logger: Logger): Promise<boolean> {
+  const count = await seedDemoData(dataSource, { onlyIfEmpty: true });
+  if (count > 0) logger.info({ providers: count }, 'demo data loaded');
+  return count > 0;
+}
+
+export function demoKvk(index: number): string {
+  return `${KVK_PREFIX}${String(index + 1).padStart(4, '0')}`;
+}

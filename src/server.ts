@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { openDatabase } from './database/connect';
+import { seedDemoDataIfEmpty } from './seed/demo';
+import { createLifecycle, type Lifecycle } from './shared/lifecycle';
+import { createLogger, type Logger } from './shared/logger';
+
+export interface ShutdownOptions {
+  server: Server;
+  lifecycle: Lifecycle;
+  delayMs: number;
+  close: () => Promise<void>;
+  logger: Logger;
+}
+
+/**
+ * Stops in order: /readyz turns 503 (so a load balancer stops sending), after `delayMs` the server
+ * stops taking connections and lets requests in flight finish, then the pool and the database close.
+ */
+export async function shutdown({ server, lifecycle, delayMs, close, logger }: ShutdownOptions): Promise<void> {
+  lifecycle.stopping = true;
+  logger.info({ delayMs }, 'stopping: readiness now answers 503');
+  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  await close();
+  logger.info('stopped');
+}
+
+async function main(): Promise<void> {
+  const startedAt = process.hrtime.bigint();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const lifecycle = createLifecycle();
+  const database = await openDatabase(config, logger);
+  if (config.seedDemoData) await seedDemoDataIfEmpty(database.dataSource, logger);
+
+  const app = createApp({ config, dataSource: database.dataSource, logger, lifecycle });
+  const server = app.listen(config.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const readyMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+  logger.info(
+    { url: config.publicBaseUrl, database: database.description, readyMs: Math.round(readyMs) },
+    `Register Verantwoorde Hostingproviders is ready at ${config.publicBaseUrl}`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'signal received');
+    stopping ??= shutdown({ server, lifecycle, delayMs: config.shutdownDelayMs, close: database.close, logger }).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    createLogger('info').fatal({ err: error }, 'the register could not start');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,48 @@
+/** Base of the errors the error handler maps to a status and a page; `messageKey` is a translation key. */
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  constructor(
+    readonly messageKey: string,
+    message?: string,
+  ) {
+    super(message ?? messageKey);
+    this.name = new.target.name;
+  }
+}
+
+/** Thrown when the thing a URL names does not exist (or is not the caller's to see). */
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  constructor(message?: string) {
+    super('errors.notFound.title', message);
+  }
+}
+
+/** Thrown when input breaks a rule; `fields` maps each field to translation keys of its problems. */
+export class ValidationError extends AppError {
+  readonly status = 400;
+  constructor(
+    readonly fields: Record<string, string[]>,
+    message?: string,
+  ) {
+    super('errors.validation.title', message);
+  }
+}
+
+/** Thrown when a change collides with another change made in the meantime. */
+export class ConflictError extends AppError {
+  readonly status = 409;
+}
+
+/** Thrown when the caller is known but may not do this. */
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+}
+
+/** Thrown when the database cannot be reached; the request may succeed when retried. */
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  constructor(message?: string) {
+    super('errors.unavailable.title', message);
+  }
+}

@@ -1,0 +1,62 @@
+/** The register's time zone: dates people type and read are Dutch calendar dates. */
+export const TIME_ZONE = 'Europe/Amsterdam';
+
+const parts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+function localParts(instant: Date): { y: number; m: number; d: number; h: number; min: number } {
+  const p = Object.fromEntries(parts.formatToParts(instant).map((x) => [x.type, x.value]));
+  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), min: Number(p.minute) };
+}
+
+/** The calendar date of `instant` in Amsterdam, as YYYY-MM-DD. */
+export function toLocalDate(instant: Date): string {
+  const { y, m, d } = localParts(instant);
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** Parses YYYY-MM-DD as a real calendar date; undefined for anything else (2026-02-30 included). */
+export function parseLocalDate(value: string): { y: number; m: number; d: number } | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return undefined;
+  const [y, m, d] = match.slice(1).map(Number);
+  const probe = new Date(Date.UTC(y, m - 1, d));
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return undefined;
+  return { y, m, d };
+}
+
+/** The instant a calendar date starts in Amsterdam (00:00 local time, CET or CEST). */
+export function startOfLocalDay(date: string): Date {
+  const parsed = parseLocalDate(date);
+  if (!parsed) throw new RangeError(`not a calendar date: ${date}`);
+  const utcMidnight = Date.UTC(parsed.y, parsed.m - 1, parsed.d);
+  // Amsterdam is UTC+1 or UTC+2, and midnight never falls in a daylight-saving gap there.
+  for (const offsetHours of [1, 2]) {
+    const candidate = new Date(utcMidnight - offsetHours * 3_600_000);
+    const local = localParts(candidate);
+    if (local.d === parsed.d && local.h === 0 && local.min === 0) return candidate;
+  }
+  throw new RangeError(`no local midnight found for ${date}`);
+}
+
+/** `instant` moved by whole calendar months in Amsterdam, keeping the local time of day (clamped to month end). */
+export function addMonths(instant: Date, months: number): Date {
+  const local = localParts(instant);
+  const target = new Date(Date.UTC(local.y, local.m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  const day = Math.min(local.d, lastDay);
+  const date = `${target.getUTCFullYear()}-${String(target.getUTCMonth() + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const msIntoDay = instant.getTime() - startOfLocalDay(toLocalDate(instant)).getTime();
+  return new Date(startOfLocalDay(date).getTime() + msIntoDay);
+}
+
+export function addDays(instant: Date, days: number): Date {
+  return new Date(instant.getTime() + days * 86_400_000);
+}

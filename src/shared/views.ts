@@ -1,0 +1,74 @@
+import path from 'node:path';
+import type { Express } from 'express';
+import { create } from 'express-handlebars';
+import type { HelperOptions } from 'handlebars';
+import { isLanguage, translate, type Language } from './i18n';
+import { TIME_ZONE } from './time';
+
+const VIEWS_DIR = path.join(__dirname, '..', '..', '..', 'views');
+
+function languageOf(options: HelperOptions): Language {
+  const lang: unknown = options.data?.root?.lang;
+  return isLanguage(lang) ? lang : 'nl';
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function format(lang: Language, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${lang}:${withTime}`;
+  let formatter = dateFormats.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', {
+      timeZone: TIME_ZONE,
+      dateStyle: 'long',
+      ...(withTime ? { timeStyle: 'short' } : {}),
+    });
+    dateFormats.set(key, formatter);
+  }
+  return formatter;
+}
+
+function toDate(value: unknown): Date | undefined {
+  if (value instanceof Date) return value;
+  if (typeof value === 'string' && value) return new Date(value.length === 10 ? `${value}T12:00:00Z` : value);
+  return undefined;
+}
+
+export const helpers = {
+  /** {{t "key" name=value}}: the text for key in the page's language. */
+  t(key: string, options: HelperOptions) {
+    return translate(languageOf(options), key, options.hash);
+  },
+  /** {{date value}}: a date in words in the page's language, Dutch calendar. */
+  date(value: unknown, options: HelperOptions) {
+    const date = toDate(value);
+    return date ? format(languageOf(options), false).format(date) : '';
+  },
+  /** {{dateTime value}}: date and time of day in the page's language, Dutch time. */
+  dateTime(value: unknown, options: HelperOptions) {
+    const date = toDate(value);
+    return date ? format(languageOf(options), true).format(date) : '';
+  },
+  /** {{isoDate value}}: for machine-readable <time datetime>. */
+  iso(value: unknown) {
+    return toDate(value)?.toISOString() ?? '';
+  },
+  eq(a: unknown, b: unknown) {
+    return a === b;
+  },
+  join(list: unknown, separator: unknown) {
+    return Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '';
+  },
+};
+
+export function configureViews(app: Express): void {
+  const engine = create({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(VIEWS_DIR, 'layouts'),
+    partialsDir: path.join(VIEWS_DIR, 'partials'),
+    helpers,
+  });
+  app.engine('.hbs', engine.engine);
+  app.set('view engine', '.hbs');
+  app.set('views', VIEWS_DIR);
+}

@@ -1,0 +1,219 @@
+/**
+ * The status rules of design §3: is a provider verantwoord at instant t?
+ *
+ * Pure functions over the provider's recorded history and the code-of-conduct versions; no
+ * database and no clock: `t` is a parameter, so "is X verantwoord now?" and "was X verantwoord on
+ * 1 March?" are the same computation.
+ *
+ * Every period is half-open, [start, end): a listing is in force from its approval instant up to
+ * (not including) `validUntil`; a suspension from its start up to its planned end; an older code
+ * version up to its successor's `transitionEndsAt`; AAN participation from `aanSince` up to the
+ * instant it ended. So at an end instant the thing has already ended, and two periods that meet
+ * (a renewal approved exactly at the old expiry) leave no gap.
+ */
+
+export const STATUS_EVENT_KINDS = [
+  'application_submitted',
+  'application_withdrawn',
+  'application_rejected',
+  'listing_approved',
+  'suspended',
+  'suspension_lifted',
+  'revoked',
+  'aan_participation_ended',
+  'aan_participation_resumed',
+] as const;
+export type StatusEventKind = (typeof STATUS_EVENT_KINDS)[number];
+
+/**
+ * Why a provider is not verantwoord, in order of precedence when several hold at once: a
+ * revocation outweighs everything, an expired listing outweighs a suspension of it, and the
+ * conditions of the listing (code version, AAN) are checked last.
+ */
+export const REASON_CODES = [
+  'not_listed',
+  'application_pending',
+  'rejected',
+  'expired',
+  'suspended',
+  'revoked',
+  'code_of_conduct_outdated',
+  'aan_participation_ended',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** The facts of one status event the rules need. */
+export interface StatusFact {
+  /** Order of recording; breaks ties between events effective at the same instant. */
+  sequence: number;
+  kind: StatusEventKind;
+  effectiveAt: Date;
+  recordedAt: Date;
+  validUntil?: Date | null;
+  codeOfConductVersionId?: string | null;
+  aanSince?: Date | null;
+  suspendedUntil?: Date | null;
+}
+
+export interface CodeVersionFact {
+  id: string;
+  publishedAt: Date;
+  transitionEndsAt: Date;
+}
+
+export interface Listing {
+  approvedAt: Date;
+  validUntil: Date;
+  codeOfConductVersionId: string;
+  aanSince: Date;
+}
+
+export type StatusAt =
+  | { verantwoord: true; since: Date; listing: Listing }
+  | {
+      verantwoord: false;
+      reason: ReasonCode;
+      /** When this reason began to hold; absent for `not_listed` without any history. */
+      since?: Date;
+      /** Planned end of a suspension. */
+      until?: Date;
+      /** The event that brought this reason about, when one did. */
+      cause?: StatusFact;
+      /** The listing this reason applies to, when there was one. */
+      listing?: Listing;
+    };
+
+export interface StatusOptions {
+  /** Ignore events recorded after this instant: "what did the register say at that time?" */
+  knownAt?: Date;
+}
+
+function inOrder(a: StatusFact, b: StatusFact): number {
+  return a.effectiveAt.getTime() - b.effectiveAt.getTime() || a.sequence - b.sequence;
+}
+
+/** The instant `version` stops being accepted, or undefined while no successor ends it. */
+export function codeVersionLapsesAt(version: CodeVersionFact, versions: readonly CodeVersionFact[]): Date | undefined {
+  let lapse: number | undefined;
+  for (const other of versions) {
+    if (other.publishedAt.getTime() <= version.publishedAt.getTime()) continue;
+    const end = Math.max(other.transitionEndsAt.getTime(), other.publishedAt.getTime());
+    if (lapse === undefined || end < lapse) lapse = end;
+  }
+  return lapse === undefined ? undefined : new Date(lapse);
+}
+
+function listingOf(approval: StatusFact): Listing {
+  if (!approval.validUntil || !approval.codeOfConductVersionId || !approval.aanSince) {
+    throw new Error(`listing_approved event ${approval.sequence} lacks validUntil, code version or aanSince`);
+  }
+  return {
+    approvedAt: approval.effectiveAt,
+    validUntil: approval.validUntil,
+    codeOfConductVersionId: approval.codeOfConductVersionId,
+    aanSince: approval.aanSince,
+  };
+}
+
+/** The start of the run of approvals that ends with `approval` without a gap, for `since`. */
+function listedSince(approvals: StatusFact[]): Date {
+  let since = approvals[approvals.length - 1];
+  for (let i = approvals.length - 2; i >= 0; i--) {
+    const earlier = approvals[i];
+    if (earlier.validUntil && earlier.validUntil.getTime() >= since.effectiveAt.getTime()) since = earlier;
+    else break;
+  }
+  return since.effectiveAt;
+}
+
+/** Is the provider verantwoord at `t`, and if not, why? */
+export function statusAt(
+  history: readonly StatusFact[],
+  versions: readonly CodeVersionFact[],
+  t: Date,
+  options: StatusOptions = {},
+): StatusAt {
+  const at = t.getTime();
+  const knownAt = options.knownAt?.getTime();
+  const seen = history
+    .filter((e) => e.effectiveAt.getTime() <= at && (knownAt === undefined || e.recordedAt.getTime() <= knownAt))
+    .sort(inOrder);
+
+  const approvals = seen.filter((e) => e.kind === 'listing_approved');
+  const approval = approvals[approvals.length - 1];
+  if (!approval) return beforeAnyListing(seen);
+
+  const listing = listingOf(approval);
+  const afterApproval = seen.slice(seen.indexOf(approval) + 1);
+
+  // Rule 2: a revocation after the approval ends the listing for good.
+  const revocation = afterApproval.find((e) => e.kind === 'revoked');
+  if (revocation) return { verantwoord: false, reason: 'revoked', since: revocation.effectiveAt, cause: revocation, listing };
+
+  // Rule 1: the listing is in force from its approval up to validUntil.
+  if (at >= listing.validUntil.getTime()) {
+    return { verantwoord: false, reason: 'expired', since: listing.validUntil, cause: approval, listing };
+  }
+
+  // Rule 2: no suspension in force.
+  const suspension = suspensionInForce(seen, at);
+  if (suspension) {
+    return {
+      verantwoord: false,
+      reason: 'suspended',
+      since: suspension.effectiveAt,
+      until: suspension.suspendedUntil ?? undefined,
+      cause: suspension,
+      listing,
+    };
+  }
+
+  // Rule 3: the signed code-of-conduct version is accepted at t.
+  const version = versions.find((v) => v.id === listing.codeOfConductVersionId);
+  const lapse = version ? codeVersionLapsesAt(version, versions) : undefined;
+  if (!version || version.publishedAt.getTime() > at || (lapse && at >= lapse.getTime())) {
+    return { verantwoord: false, reason: 'code_of_conduct_outdated', since: lapse, listing };
+  }
+
+  // Rule 4: AAN participation is active at t.
+  const aanEnd = aanParticipationEnd(seen, listing.aanSince);
+  if (listing.aanSince.getTime() > at || aanEnd) {
+    return { verantwoord: false, reason: 'aan_participation_ended', since: aanEnd?.effectiveAt, cause: aanEnd, listing };
+  }
+
+  return { verantwoord: true, since: listedSince(approvals), listing };
+}
+
+function beforeAnyListing(seen: StatusFact[]): StatusAt {
+  const last = [...seen]
+    .reverse()
+    .find((e) => e.kind === 'application_submitted' || e.kind === 'application_withdrawn' || e.kind === 'application_rejected');
+  if (last?.kind === 'application_submitted') {
+    return { verantwoord: false, reason: 'application_pending', since: last.effectiveAt, cause: last };
+  }
+  if (last?.kind === 'application_rejected') {
+    return { verantwoord: false, reason: 'rejected', since: last.effectiveAt, cause: last };
+  }
+  return { verantwoord: false, reason: 'not_listed', since: last?.effectiveAt, cause: last };
+}
+
+/** The suspension in force at `at`, if any: the last one started and neither lifted nor run out. */
+function suspensionInForce(seen: StatusFact[], at: number): StatusFact | undefined {
+  let current: StatusFact | undefined;
+  for (const e of seen) {
+    if (e.kind === 'suspended') current = e;
+    else if (e.kind === 'suspension_lifted') current = undefined;
+  }
+  if (current?.suspendedUntil && at >= current.suspendedUntil.getTime()) return undefined;
+  return current;
+}
+
+/** The end of AAN participation in force, if the last AAN change since `aanSince` was an end. */
+function aanParticipationEnd(seen: StatusFact[], aanSince: Date): StatusFact | undefined {
+  let last: StatusFact | undefined;
+  for (const e of seen) {
+    if (e.effectiveAt.getTime() < aanSince.getTime()) continue;
+    if (e.kind === 'aan_participation_ended' || e.kind === 'aan_participation_resumed') last = e;
+  }
+  return last?.kind === 'aan_participation_ended' ? last : undefined;
+}
