@@ -48,6 +48,10 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
         return id;
       },
       customAttributeKeys: { reqId: 'reqId' },
+      // Every line of a request carries its id; the closing line says what was asked and answered.
+      quietReqLogger: true,
+      customSuccessObject: (req, res, fields) => ({ method: req.method, url: req.url, statusCode: res.statusCode, ...fields, res: undefined }),
+      customErrorObject: (req, res, error, fields) => ({ method: req.method, url: req.url, statusCode: res.statusCode, ...fields, err: error, res: undefined }),
       autoLogging: { ignore: (req) => req.url === paths.healthz || req.url === paths.readyz },
     }),
   );

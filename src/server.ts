@@ -23,7 +23,12 @@ export async function shutdown({ server, lifecycle, delayMs, close, logger }: Sh
   logger.info({ delayMs }, 'stopping: readiness now answers 503');
   if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   await new Promise<void>((resolve) => {
-    server.close(() => resolve());
+    // Keep-alive connections turn idle as their last response goes out; close each as it does.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
   await close();

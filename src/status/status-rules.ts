@@ -115,17 +115,6 @@ function listingOf(approval: StatusFact): Listing {
   };
 }
 
-/** The start of the run of approvals that ends with `approval` without a gap, for `since`. */
-function listedSince(approvals: StatusFact[]): Date {
-  let since = approvals[approvals.length - 1];
-  for (let i = approvals.length - 2; i >= 0; i--) {
-    const earlier = approvals[i];
-    if (earlier.validUntil && earlier.validUntil.getTime() >= since.effectiveAt.getTime()) since = earlier;
-    else break;
-  }
-  return since.effectiveAt;
-}
-
 /** Is the provider verantwoord at `t`, and if not, why? */
 export function statusAt(
   history: readonly StatusFact[],
@@ -133,14 +122,37 @@ export function statusAt(
   t: Date,
   options: StatusOptions = {},
 ): StatusAt {
-  const at = t.getTime();
   const knownAt = options.knownAt?.getTime();
-  const seen = history
-    .filter((e) => e.effectiveAt.getTime() <= at && (knownAt === undefined || e.recordedAt.getTime() <= knownAt))
+  const known = history
+    .filter((e) => knownAt === undefined || e.recordedAt.getTime() <= knownAt)
     .sort(inOrder);
+  const status = decide(known, versions, t.getTime());
+  if (!status.verantwoord) return status;
+  return { ...status, since: verantwoordSince(known, versions, t.getTime()) };
+}
 
-  const approvals = seen.filter((e) => e.kind === 'listing_approved');
-  const approval = approvals[approvals.length - 1];
+/**
+ * The instant from which the provider has been verantwoord without a break up to `at`. The
+ * status only changes at the instants named in the history, so it is enough to look there.
+ */
+function verantwoordSince(known: StatusFact[], versions: readonly CodeVersionFact[], at: number): Date {
+  const instants = new Set<number>();
+  for (const e of known) {
+    for (const d of [e.effectiveAt, e.validUntil, e.suspendedUntil, e.aanSince]) if (d) instants.add(d.getTime());
+  }
+  for (const v of versions) instants.add(v.publishedAt.getTime()).add(v.transitionEndsAt.getTime());
+  let since = at;
+  for (const instant of [...instants].filter((i) => i <= at).sort((a, b) => b - a)) {
+    if (!decide(known, versions, instant).verantwoord) break;
+    since = instant;
+  }
+  return new Date(since);
+}
+
+/** The rules themselves, over a history already in order; `since` of a verantwoord answer is filled in by the caller. */
+function decide(known: StatusFact[], versions: readonly CodeVersionFact[], at: number): StatusAt {
+  const seen = known.filter((e) => e.effectiveAt.getTime() <= at);
+  const approval = seen.findLast((e) => e.kind === 'listing_approved');
   if (!approval) return beforeAnyListing(seen);
 
   const listing = listingOf(approval);
@@ -181,7 +193,7 @@ export function statusAt(
     return { verantwoord: false, reason: 'aan_participation_ended', since: aanEnd?.effectiveAt, cause: aanEnd, listing };
   }
 
-  return { verantwoord: true, since: listedSince(approvals), listing };
+  return { verantwoord: true, since: listing.approvedAt, listing };
 }
 
 function beforeAnyListing(seen: StatusFact[]): StatusAt {

@@ -1,0 +1,75 @@
+import type { DataSource } from 'typeorm';
+import type { Provider } from '../../src/provider/provider.entity';
+import { createProvider, type NewProvider } from '../../src/provider/provider.service';
+import { addMonths } from '../../src/shared/time';
+import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
+import { publishCodeOfConductVersion } from '../../src/status/code-of-conduct.service';
+import { type NewStatusEvent, recordStatusEvent } from '../../src/status/status.service';
+
+export const TEST_ACTOR = 'test@register.test';
+
+// Unique per run and per call, so tests sharing a database never collide.
+let sequence = Math.floor(Math.random() * 40_000_000) + 10_000_000;
+
+export function uniqueKvk(): string {
+  return String(++sequence);
+}
+
+export function buildProvider(overrides: Partial<NewProvider> = {}): NewProvider {
+  const kvkNumber = overrides.kvkNumber ?? uniqueKvk();
+  return {
+    kvkNumber,
+    legalName: `Testhosting ${kvkNumber} B.V.`,
+    tradeNames: [],
+    streetAddress: 'Teststraat 1',
+    postcode: '1234 AB',
+    city: 'Teststad',
+    website: 'https://hosting.example',
+    abuseEmail: 'abuse@hosting.example',
+    ...overrides,
+  };
+}
+
+export async function givenProvider(dataSource: DataSource, overrides: Partial<NewProvider> = {}): Promise<Provider> {
+  return dataSource.transaction((m) => createProvider(m, buildProvider(overrides), TEST_ACTOR));
+}
+
+export async function givenCodeVersion(
+  dataSource: DataSource,
+  overrides: Partial<Pick<CodeOfConductVersion, 'label' | 'publishedAt' | 'transitionEndsAt'>> = {},
+): Promise<CodeOfConductVersion> {
+  const publishedAt = overrides.publishedAt ?? new Date('2020-01-01T00:00:00Z');
+  const label = overrides.label ?? `test-${uniqueKvk()}`;
+  return dataSource.transaction((m) =>
+    publishCodeOfConductVersion(
+      m,
+      { label, title: `Gedragscode ${label}`, publishedAt, transitionEndsAt: overrides.transitionEndsAt ?? publishedAt },
+      TEST_ACTOR,
+    ),
+  );
+}
+
+export async function givenStatusEvent(
+  dataSource: DataSource,
+  event: Omit<NewStatusEvent, 'actor'> & { actor?: string },
+): Promise<void> {
+  await dataSource.transaction((m) => recordStatusEvent(m, { actor: TEST_ACTOR, ...event }));
+}
+
+/** A provider approved at `approvedAt` for 12 months on `version`, AAN participation since a year before. */
+export async function givenApproval(
+  dataSource: DataSource,
+  provider: Provider,
+  version: CodeOfConductVersion,
+  approvedAt: Date,
+): Promise<void> {
+  await givenStatusEvent(dataSource, {
+    providerId: provider.id,
+    kind: 'listing_approved',
+    effectiveAt: approvedAt,
+    validUntil: addMonths(approvedAt, 12),
+    codeOfConductVersionId: version.id,
+    codeSignedOn: '2020-01-01',
+    aanSince: addMonths(approvedAt, -12),
+  });
+}

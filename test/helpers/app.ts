@@ -1,0 +1,25 @@
+import type { Express } from 'express';
+import type { DataSource } from 'typeorm';
+import { createApp } from '../../src/app';
+import { type Config, loadConfig } from '../../src/config';
+import { createLifecycle, type Lifecycle } from '../../src/shared/lifecycle';
+import { createLogger, type Logger } from '../../src/shared/logger';
+
+export const testConfig: Config = loadConfig({ NODE_ENV: 'test', PUBLIC_BASE_URL: 'http://register.test' });
+
+export interface TestApp {
+  app: Express;
+  lifecycle: Lifecycle;
+}
+
+/** The real app on a test database; pass a logger to read what it logs. */
+export function testApp(dataSource: DataSource, options: { logger?: Logger; config?: Partial<Config> } = {}): TestApp {
+  const lifecycle = createLifecycle();
+  const app = createApp({
+    config: { ...testConfig, ...options.config },
+    dataSource,
+    logger: options.logger ?? createLogger('silent'),
+    lifecycle,
+  });
+  return { app, lifecycle };
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration', () => {
+  it('has working defaults for a local start', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.publicBaseUrl, 'http://localhost:3000');
+    assert.equal(config.seedDemoData, true);
+  });
+
+  it('fails fast in production without DATABASE_URL or PUBLIC_BASE_URL', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://r.example' }), ConfigError);
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/r' }), ConfigError);
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/r', PUBLIC_BASE_URL: 'https://r.example/' });
+    assert.equal(config.seedDemoData, false);
+    assert.equal(config.publicBaseUrl, 'https://r.example');
+  });
+
+  for (const [name, value] of [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['NODE_ENV', 'staging'],
+    ['SEED_DEMO_DATA', 'maybe'],
+    ['PUBLIC_BASE_URL', 'not a url'],
+    ['DATABASE_POOL_SIZE', '0'],
+  ]) {
+    it(`refuses ${name}=${value} with a message naming it`, () => {
+      assert.throws(() => loadConfig({ [name]: value }), (e: Error) => e instanceof ConfigError && e.message.includes(name));
+    });
+  }
+});

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { addMonths, parseLocalDate, startOfLocalDay, toLocalDate } from '../../src/shared/time';
+
+describe('Dutch calendar time', () => {
+  const cases: [string, string][] = [
+    ['2026-01-15', '2026-01-14T23:00:00.000Z'], // winter time, UTC+1
+    ['2026-07-15', '2026-07-14T22:00:00.000Z'], // summer time, UTC+2
+    ['2026-03-29', '2026-03-28T23:00:00.000Z'], // the day summer time starts (at 02:00)
+    ['2026-10-25', '2026-10-24T22:00:00.000Z'], // the day summer time ends (at 03:00)
+    ['2024-02-29', '2024-02-28T23:00:00.000Z'], // leap day
+  ];
+  for (const [date, instant] of cases) {
+    it(`${date} starts at ${instant}`, () => {
+      assert.equal(startOfLocalDay(date).toISOString(), instant);
+      assert.equal(toLocalDate(new Date(instant)), date);
+    });
+  }
+
+  for (const bad of ['2026-02-30', '2025-02-29', '2026-13-01', '2026-1-01', '26-01-01', '2026-01-01T00:00', '', 'gisteren']) {
+    it(`refuses "${bad}" as a date`, () => assert.equal(parseLocalDate(bad), undefined));
+  }
+
+  it('adds calendar months, clamping to the end of a shorter month', () => {
+    assert.equal(toLocalDate(addMonths(startOfLocalDay('2026-01-31'), 1)), '2026-02-28');
+    assert.equal(addMonths(new Date('2026-03-01T10:00:00Z'), 12).toISOString(), '2027-03-01T10:00:00.000Z');
+  });
+
+  it('keeps the local time of day across a change to summer time', () => {
+    // 1 March 12:00 CET (11:00Z) plus one month is 1 April 12:00 CEST (10:00Z).
+    assert.equal(addMonths(new Date('2026-03-01T11:00:00Z'), 1).toISOString(), '2026-04-01T10:00:00.000Z');
+  });
+});
