@@ -1,0 +1,61 @@
+/// <reference lib="dom" />
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install chromium`); a test tool's own browser download does not work here. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const INSTALL_NOTE = `Chromium not found at ${CHROMIUM}: browser tests are pending. Install it with "apt-get install chromium" (or set CHROMIUM_PATH). .ci/run installs it and sets REQUIRE_BROWSER=1.`;
+
+/** Skips the suite (pending, with the note) when Chromium is missing, unless REQUIRE_BROWSER=1 makes that a failure. */
+export function requireChromium(context: Mocha.Context): void {
+  if (existsSync(CHROMIUM)) return;
+  if (process.env.REQUIRE_BROWSER === '1') throw new Error(INSTALL_NOTE);
+  // eslint-disable-next-line no-console -- the note must reach whoever runs the tests
+  console.warn(`      ${INSTALL_NOTE}`);
+  context.skip();
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export async function serve(app: Express): Promise<{ server: Server; base: string }> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core in the page against WCAG 2.1 A and AA, and answers its violations. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  // evaluate() is not inline script, so the page's strict CSP stays as it is.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+}

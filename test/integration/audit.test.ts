@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import type { DataSource } from 'typeorm';
+import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { createDataSource } from '../../src/database/data-source';
+import { appendAuditEvent, verifyAuditChain } from '../../src/audit/audit.service';
+import { Provider } from '../../src/provider/provider.entity';
+import { StatusEvent } from '../../src/status/status-event.entity';
+import { recordStatusEvent } from '../../src/status/status.service';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { givenProvider, TEST_ACTOR } from '../factories/provider.factory';
+
+async function tamper(dataSource: DataSource, sql: string, params: unknown[] = []): Promise<void> {
+  // Only a superuser who switches the guard off can do this; the log must still tell.
+  await dataSource.transaction(async (m) => {
+    await m.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
+    await m.query(sql, params);
+    await m.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
+  });
+}
+
+describe('the audit log', () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(() => db.drop());
+
+  it('records every change in the same transaction, each event chained to the one before', async () => {
+    const provider = await givenProvider(db.dataSource);
+    await db.dataSource.transaction((m) =>
+      recordStatusEvent(m, { providerId: provider.id, kind: 'application_submitted', effectiveAt: new Date(), actor: TEST_ACTOR }),
+    );
+    const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
+    assert.deepEqual(events.map((e) => e.action), ['provider.created', 'status.application_submitted']);
+    assert.equal(events[1].prevHash, events[0].hash);
+    assert.equal(events[1].subjectId, provider.id);
+    assert.deepEqual(await verifyAuditChain(db.dataSource), { checked: 2 });
+  });
+
+  it('leaves nothing behind when the change fails after its audit event was written', async () => {
+    const provider = await givenProvider(db.dataSource);
+    await assert.rejects(
+      db.dataSource.transaction(async (m) => {
+        await recordStatusEvent(m, { providerId: provider.id, kind: 'application_submitted', effectiveAt: new Date(), actor: TEST_ACTOR });
+        // A suspension without a reason breaks a database rule: the whole change must roll back.
+        await recordStatusEvent(m, { providerId: provider.id, kind: 'suspended', effectiveAt: new Date(), actor: TEST_ACTOR });
+      }),
+      /status_events_reason_required/,
+    );
+    assert.equal(await db.dataSource.getRepository(StatusEvent).countBy({ providerId: provider.id }), 0);
+    assert.equal(await db.dataSource.getRepository(AuditEvent).count(), 1);
+  });
+
+  it('refuses to append outside a transaction', async () => {
+    await assert.rejects(
+      appendAuditEvent(db.dataSource.manager, { actor: 'x', action: 'x', subjectType: 'x', subjectId: 'x' }),
+      /inside a transaction/,
+    );
+  });
+
+  for (const [verb, sql] of [
+    ['UPDATE', "UPDATE audit_events SET actor = 'someone else'"],
+    ['DELETE', 'DELETE FROM audit_events'],
+    ['TRUNCATE', 'TRUNCATE audit_events'],
+  ]) {
+    it(`is refused ${verb} by the database`, async () => {
+      await givenProvider(db.dataSource);
+      await assert.rejects(db.dataSource.query(sql), /append-only/);
+    });
+  }
+
+  it('keeps the status history append-only too', async () => {
+    const provider = await givenProvider(db.dataSource);
+    await db.dataSource.transaction((m) =>
+      recordStatusEvent(m, { providerId: provider.id, kind: 'application_submitted', effectiveAt: new Date(), actor: TEST_ACTOR }),
+    );
+    await assert.rejects(db.dataSource.query("UPDATE status_events SET actor = 'x'"), /append-only/);
+    await assert.rejects(db.dataSource.query('DELETE FROM status_events'), /append-only/);
+  });
+
+  it('names the first event whose content was changed', async () => {
+    for (let i = 0; i < 5; i++) await givenProvider(db.dataSource);
+    const [third] = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' }, skip: 2, take: 1 });
+    await tamper(db.dataSource, `UPDATE audit_events SET data = jsonb_set(data, '{legalName}', '"Vervalst B.V."') WHERE id = $1`, [third.id]);
+    const result = await verifyAuditChain(db.dataSource);
+    assert.deepEqual(result.broken, { id: third.id, problem: 'content_mismatch' });
+    assert.equal(result.checked, 3);
+  });
+
+  it('names the event after one that was removed', async () => {
+    for (let i = 0; i < 5; i++) await givenProvider(db.dataSource);
+    const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
+    await tamper(db.dataSource, 'DELETE FROM audit_events WHERE id = $1', [events[1].id]);
+    assert.deepEqual((await verifyAuditChain(db.dataSource)).broken, { id: events[2].id, problem: 'predecessor_mismatch' });
+  });
+
+  it('verifies across batches', async () => {
+    for (let i = 0; i < 7; i++) await givenProvider(db.dataSource);
+    assert.deepEqual(await verifyAuditChain(db.dataSource, 3), { checked: 7 });
+  });
+
+  it('stays one unbroken chain when 20 transactions append at once', async () => {
+    // A pool of its own, so that all 20 transactions are open at the same moment.
+    const wide = createDataSource({ url: db.url, poolSize: 20 });
+    await wide.initialize();
+    let open = 0;
+    let mostOpen = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        wide.transaction(async (m) => {
+          mostOpen = Math.max(mostOpen, ++open);
+          await m.query('SELECT pg_sleep(0.05)');
+          const provider = await m.save(m.create(Provider, { kvkNumber: String(30000000 + i), legalName: `Gelijktijdig ${i}`, streetAddress: 'x 1', postcode: '1234 AB', city: 'X', abuseEmail: 'a@b.example' }));
+          await appendAuditEvent(m, { actor: TEST_ACTOR, action: 'provider.created', subjectType: 'provider', subjectId: provider.id });
+          await appendAuditEvent(m, { actor: TEST_ACTOR, action: 'provider.checked', subjectType: 'provider', subjectId: provider.id });
+          open--;
+        }),
+      ),
+    );
+    await wide.destroy();
+    assert.equal(mostOpen, 20, 'all transactions were open at once');
+    const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
+    assert.equal(events.length, 40);
+    assert.equal(new Set(events.map((e) => e.prevHash)).size, 40, 'no two events share a predecessor');
+    assert.deepEqual(await verifyAuditChain(db.dataSource), { checked: 40 });
+  });
+});

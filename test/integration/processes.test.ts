@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { freePort } from '../../src/database/embedded';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { runCli, startServer } from '../helpers/processes';
+
+describe('npm run cli', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(() => db.drop());
+
+  it('seed:demo loads the demo providers once, and says so the second time', () => {
+    const first = runCli(['seed:demo'], { DATABASE_URL: db.url });
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /Loaded 14 demo providers\./);
+    const second = runCli(['seed:demo'], { DATABASE_URL: db.url });
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stdout, /already there/);
+  });
+
+  it('audit:verify prints how many events it checked and exits 0 on an intact chain', () => {
+    const result = runCli(['audit:verify'], { DATABASE_URL: db.url });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /Audit log intact: \d+ events checked\./);
+  });
+
+  it('audit:verify names the first broken event and exits 1 after a row was changed', async () => {
+    await db.dataSource.transaction(async (m) => {
+      await m.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
+      await m.query("UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) + 4 FROM audit_events)");
+      await m.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
+    });
+    const [{ id }] = (await db.dataSource.query('SELECT (min(id) + 4)::text AS id FROM audit_events')) as { id: string }[];
+    const result = runCli(['audit:verify'], { DATABASE_URL: db.url });
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, new RegExp(`Audit log BROKEN at event ${id} \\(its content was changed\\); ${id} events checked\\.`));
+  });
+
+  it('prints its commands and exits 2 for an unknown command', () => {
+    const result = runCli(['nonsense'], { DATABASE_URL: db.url });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /Unknown command: nonsense/);
+    assert.match(result.stderr, /audit:verify/);
+  });
+});
+
+describe('the server process', () => {
+  it('starts on an empty database, loads the demo data, logs JSON lines with request ids, and stops cleanly on SIGTERM', async function () {
+    this.timeout(60_000);
+    const db = await createTestDatabase();
+    const port = await freePort();
+    const server = startServer({ DATABASE_URL: db.url, PORT: String(port), SEED_DEMO_DATA: 'true' });
+    try {
+      await server.waitFor(/is ready at/);
+      assert.ok(server.lines.some((l) => /demo data loaded/.test(l)));
+      const res = await fetch(`http://127.0.0.1:${port}/hostingproviders`, { headers: { 'X-Request-Id': 'test-request-42' } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-request-id'), 'test-request-42');
+      await server.waitFor(/test-request-42/);
+
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0);
+      for (const line of server.lines.filter((l) => l.trim())) {
+        assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
+      }
+      const requestLines = server.lines.filter((l) => l.includes('"url":"/hostingproviders"'));
+      assert.ok(requestLines.length > 0);
+      for (const line of requestLines) assert.equal(JSON.parse(line).reqId, 'test-request-42');
+      assert.ok(server.lines.some((l) => /"msg":"stopped"/.test(l)));
+    } finally {
+      server.child.kill('SIGKILL');
+      await db.drop();
+    }
+  });
+});
