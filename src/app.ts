@@ -50,8 +50,21 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
       customAttributeKeys: { reqId: 'reqId' },
       // Every line of a request carries its id; the closing line says what was asked and answered.
       quietReqLogger: true,
-      customSuccessObject: (req, res, fields) => ({ method: req.method, url: req.url, statusCode: res.statusCode, ...fields, res: undefined }),
-      customErrorObject: (req, res, error, fields) => ({ method: req.method, url: req.url, statusCode: res.statusCode, ...fields, err: error, res: undefined }),
+      customSuccessObject: (req, res, fields) => ({
+        method: req.method,
+        url: req.url,
+        statusCode: res.statusCode,
+        ...fields,
+        res: undefined,
+      }),
+      customErrorObject: (req, res, error, fields) => ({
+        method: req.method,
+        url: req.url,
+        statusCode: res.statusCode,
+        ...fields,
+        err: error,
+        res: undefined,
+      }),
       autoLogging: { ignore: (req) => req.url === paths.healthz || req.url === paths.readyz },
     }),
   );
@@ -96,7 +109,9 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
 
   const staticOptions = { maxAge: production ? '1d' : 0, fallthrough: false, index: false };
   for (const [urlPath, file] of Object.entries(STYLESHEETS)) {
-    app.get(`${paths.assets}/${urlPath}`, (_req, res) => res.sendFile(path.join(ROOT, file), { maxAge: staticOptions.maxAge }));
+    app.get(`${paths.assets}/${urlPath}`, (_req, res) =>
+      res.sendFile(path.join(ROOT, file), { maxAge: staticOptions.maxAge }),
+    );
   }
   app.use(paths.assets, express.static(path.join(ROOT, 'public'), staticOptions));
 

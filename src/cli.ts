@@ -35,7 +35,9 @@ const COMMANDS: Record<string, Command> = {
     migrate: true,
     run: async ({ dataSource }) => {
       const count = await seedDemoData(dataSource);
-      console.log(count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.');
+      console.log(
+        count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',
+      );
       return 0;
     },
   },

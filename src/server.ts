@@ -18,7 +18,13 @@ export interface ShutdownOptions {
  * Stops in order: /readyz turns 503 (so a load balancer stops sending), after `delayMs` the server
  * stops taking connections and lets requests in flight finish, then the pool and the database close.
  */
-export async function shutdown({ server, lifecycle, delayMs, close, logger }: ShutdownOptions): Promise<void> {
+export async function shutdown({
+  server,
+  lifecycle,
+  delayMs,
+  close,
+  logger,
+}: ShutdownOptions): Promise<void> {
   lifecycle.stopping = true;
   logger.info({ delayMs }, 'stopping: readiness now answers 503');
   if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -58,7 +64,13 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');
-    stopping ??= shutdown({ server, lifecycle, delayMs: config.shutdownDelayMs, close: database.close, logger }).then(
+    stopping ??= shutdown({
+      server,
+      lifecycle,
+      delayMs: config.shutdownDelayMs,
+      close: database.close,
+      logger,
+    }).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

@@ -53,7 +53,8 @@ export function checkLinks(
   let prev = expectedPrev;
   for (const link of links) {
     if (link.prevHash !== prev) return { broken: { id: link.id, problem: 'predecessor_mismatch' } };
-    if (chainHash(link.prevHash, link) !== link.hash) return { broken: { id: link.id, problem: 'content_mismatch' } };
+    if (chainHash(link.prevHash, link) !== link.hash)
+      return { broken: { id: link.id, problem: 'content_mismatch' } };
     prev = link.hash;
   }
   return { lastHash: prev };

@@ -18,13 +18,21 @@ export interface AuditEntry {
  * fails together with the change it records. Appends wait for each other on a transaction-scoped
  * lock until the earlier transaction ends.
  */
-export async function appendAuditEvent(manager: EntityManager, entry: AuditEntry, now = new Date()): Promise<AuditEvent> {
+export async function appendAuditEvent(
+  manager: EntityManager,
+  entry: AuditEntry,
+  now = new Date(),
+): Promise<AuditEvent> {
   if (!manager.queryRunner?.isTransactionActive) {
     throw new Error('appendAuditEvent must run inside a transaction');
   }
   await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-  const [last] = (await manager.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as { hash: string }[];
-  const [{ id }] = (await manager.query("SELECT nextval('audit_events_id_seq')::text AS id")) as { id: string }[];
+  const [last] = (await manager.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as {
+    hash: string;
+  }[];
+  const [{ id }] = (await manager.query("SELECT nextval('audit_events_id_seq')::text AS id")) as {
+    id: string;
+  }[];
   const event = manager.create(AuditEvent, {
     id,
     occurredAt: now,
@@ -62,7 +70,10 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
     if (batch.length === 0) return { checked };
     const result = checkLinks(batch, prev);
     if (result.broken) {
-      return { checked: checked + batch.findIndex((e) => e.id === result.broken.id) + 1, broken: result.broken };
+      return {
+        checked: checked + batch.findIndex((e) => e.id === result.broken.id) + 1,
+        broken: result.broken,
+      };
     }
     checked += batch.length;
     prev = result.lastHash;

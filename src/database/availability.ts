@@ -17,7 +17,13 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
 ]);
 
-const UNAVAILABLE_MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection timeout/i, /Connection is not established/i, /Client has encountered a connection error/i];
+const UNAVAILABLE_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /connection timeout/i,
+  /Connection is not established/i,
+  /Client has encountered a connection error/i,
+];
 
 /** True when `error` (or the driver error inside it) says the database cannot be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -25,7 +31,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const { code, message } = e as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((re) => re.test(message))) return true;
-    const next = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
+    const next =
+      (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
     if (next === e) break;
     e = next;
   }

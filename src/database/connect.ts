@@ -19,7 +19,11 @@ const MIGRATION_LOCK = 7_306_117_002;
  * Connects to DATABASE_URL, or starts the embedded PostgreSQL under the data directory when it
  * is unset, and brings the schema up to date with the migrations.
  */
-export async function openDatabase(config: Config, logger: Logger, options: { migrate?: boolean } = {}): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  options: { migrate?: boolean } = {},
+): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({ directory: path.join(config.dataDir, 'postgres'), logger });
@@ -36,7 +40,9 @@ export async function openDatabase(config: Config, logger: Logger, options: { mi
   const where = new URL(url);
   return {
     dataSource,
-    description: embedded ? `embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}` : `${where.host}${where.pathname}`,
+    description: embedded
+      ? `embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}`
+      : `${where.host}${where.pathname}`,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();

@@ -18,7 +18,11 @@ export interface DataSourceOptions {
 }
 
 /** The register's DataSource. The schema comes only from migrations; `synchronize` stays off. */
-export function createDataSource({ url, poolSize = 10, applicationName = 'register-vhp' }: DataSourceOptions): DataSource {
+export function createDataSource({
+  url,
+  poolSize = 10,
+  applicationName = 'register-vhp',
+}: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -40,7 +44,9 @@ export function createDataSource({ url, poolSize = 10, applicationName = 'regist
 
 /** True when every migration this build knows of has been applied (read-only, unlike showMigrations). */
 export async function migrationsUpToDate(dataSource: DataSource): Promise<boolean> {
-  const [{ exists }] = (await dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS exists`)) as { exists: boolean }[];
+  const [{ exists }] = (await dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS exists`)) as {
+    exists: boolean;
+  }[];
   if (!exists) return dataSource.migrations.length === 0;
   const rows = (await dataSource.query('SELECT name FROM migrations')) as { name: string }[];
   const applied = new Set(rows.map((r) => r.name));

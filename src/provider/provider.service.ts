@@ -1,21 +1,34 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { NotFoundError } from '../shared/errors';
-import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
+import { type CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import type { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';
-import { loadCodeVersions, loadHistories, statusesAt, toCodeVersionFact, toStatusFact } from '../status/status.service';
+import {
+  loadCodeVersions,
+  loadHistories,
+  statusesAt,
+  toCodeVersionFact,
+  toStatusFact,
+} from '../status/status.service';
 import { statusAt } from '../status/status-rules';
 import { isKvkNumber } from './kvk';
 import { Provider } from './provider.entity';
 
 export const REGISTER_PAGE_SIZE = 25;
 
-export type NewProvider = Pick<Provider, 'kvkNumber' | 'legalName' | 'streetAddress' | 'postcode' | 'city' | 'abuseEmail'> &
+export type NewProvider = Pick<
+  Provider,
+  'kvkNumber' | 'legalName' | 'streetAddress' | 'postcode' | 'city' | 'abuseEmail'
+> &
   Partial<Pick<Provider, 'tradeNames' | 'vatNumber' | 'website' | 'asNumbers'>>;
 
 /** Registers a provider and records it in the audit log, in the caller's transaction. */
-export async function createProvider(manager: EntityManager, input: NewProvider, actor: string): Promise<Provider> {
+export async function createProvider(
+  manager: EntityManager,
+  input: NewProvider,
+  actor: string,
+): Promise<Provider> {
   const provider = await manager.save(manager.create(Provider, input));
   await appendAuditEvent(manager, {
     actor,
@@ -40,7 +53,11 @@ export interface RegisterPage {
 }
 
 /** One page of the public register, by legal name, with each provider's status at `now`. */
-export async function registerPage(dataSource: DataSource, requestedPage: number, now: Date): Promise<RegisterPage> {
+export async function registerPage(
+  dataSource: DataSource,
+  requestedPage: number,
+  now: Date,
+): Promise<RegisterPage> {
   const total = await dataSource.getRepository(Provider).count();
   const pageCount = Math.max(1, Math.ceil(total / REGISTER_PAGE_SIZE));
   const page = Math.min(Math.max(1, requestedPage), pageCount);
@@ -52,7 +69,11 @@ export async function registerPage(dataSource: DataSource, requestedPage: number
     .offset((page - 1) * REGISTER_PAGE_SIZE)
     .limit(REGISTER_PAGE_SIZE)
     .getMany();
-  const statuses = await statusesAt(dataSource.manager, providers.map((p) => p.id), now);
+  const statuses = await statusesAt(
+    dataSource.manager,
+    providers.map((p) => p.id),
+    now,
+  );
   return {
     entries: providers.map((provider) => ({ provider, status: statuses.get(provider.id)! })),
     page,
@@ -70,7 +91,11 @@ export interface ProviderDetail {
 }
 
 /** A provider by KvK number with its status at `now` and its whole status history. */
-export async function providerDetail(dataSource: DataSource, kvkNumber: string, now: Date): Promise<ProviderDetail> {
+export async function providerDetail(
+  dataSource: DataSource,
+  kvkNumber: string,
+  now: Date,
+): Promise<ProviderDetail> {
   const provider = isKvkNumber(kvkNumber)
     ? await dataSource.getRepository(Provider).findOneBy({ kvkNumber })
     : null;

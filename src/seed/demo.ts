@@ -88,8 +88,16 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     steps: [
       submit(14),
       approve(13, 'v2', { validMonths: 18 }),
-      { kind: 'suspended', monthsAgo: 6, reason: 'Abuse-meldingen werden niet binnen de termijn afgehandeld.' },
-      { kind: 'suspension_lifted', monthsAgo: 5, reason: 'Afhandeling van abuse-meldingen is op orde gebracht.' },
+      {
+        kind: 'suspended',
+        monthsAgo: 6,
+        reason: 'Abuse-meldingen werden niet binnen de termijn afgehandeld.',
+      },
+      {
+        kind: 'suspension_lifted',
+        monthsAgo: 5,
+        reason: 'Afhandeling van abuse-meldingen is op orde gebracht.',
+      },
     ],
   },
   {
@@ -139,7 +147,11 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
       approve(19, 'v2'),
       submit(8),
       approve(7, 'v2'),
-      { kind: 'revoked', monthsAgo: 2, reason: 'Bewust diensten geleverd aan een bekende malafide reseller.' },
+      {
+        kind: 'revoked',
+        monthsAgo: 2,
+        reason: 'Bewust diensten geleverd aan een bekende malafide reseller.',
+      },
     ],
   },
   {
@@ -182,7 +194,11 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     expected: 'rejected',
     steps: [
       submit(3),
-      { kind: 'application_rejected', monthsAgo: 2, reason: 'Ondertekening van de gedragscode niet aangetoond.' },
+      {
+        kind: 'application_rejected',
+        monthsAgo: 2,
+        reason: 'Ondertekening van de gedragscode niet aangetoond.',
+      },
     ],
   },
   {
@@ -211,21 +227,39 @@ function monthsBefore(now: Date, months: number): Date {
   return addDays(addMonths(now, -whole), -Math.round((months - whole) * 30));
 }
 
-async function publishDemoVersions(manager: EntityManager, now: Date): Promise<Record<VersionKey, CodeOfConductVersion>> {
+async function publishDemoVersions(
+  manager: EntityManager,
+  now: Date,
+): Promise<Record<VersionKey, CodeOfConductVersion>> {
   // v1 lapsed a month ago; v2 is the older version still inside its transition period; v3 is current.
   const v1 = await publishCodeOfConductVersion(
     manager,
-    { label: '1.0', title: 'Gedragscode Abusebestrijding 1.0 (demo)', publishedAt: monthsBefore(now, 40), transitionEndsAt: monthsBefore(now, 40) },
+    {
+      label: '1.0',
+      title: 'Gedragscode Abusebestrijding 1.0 (demo)',
+      publishedAt: monthsBefore(now, 40),
+      transitionEndsAt: monthsBefore(now, 40),
+    },
     DEMO_ACTOR,
   );
   const v2 = await publishCodeOfConductVersion(
     manager,
-    { label: '2.0', title: 'Gedragscode Abusebestrijding 2.0 (demo)', publishedAt: monthsBefore(now, 25), transitionEndsAt: monthsBefore(now, 1) },
+    {
+      label: '2.0',
+      title: 'Gedragscode Abusebestrijding 2.0 (demo)',
+      publishedAt: monthsBefore(now, 25),
+      transitionEndsAt: monthsBefore(now, 1),
+    },
     DEMO_ACTOR,
   );
   const v3 = await publishCodeOfConductVersion(
     manager,
-    { label: '3.0', title: 'Gedragscode Abusebestrijding 3.0 (demo)', publishedAt: monthsBefore(now, 2), transitionEndsAt: addMonths(now, 4) },
+    {
+      label: '3.0',
+      title: 'Gedragscode Abusebestrijding 3.0 (demo)',
+      publishedAt: monthsBefore(now, 2),
+      transitionEndsAt: addMonths(now, 4),
+    },
     DEMO_ACTOR,
   );
   return { v1, v2, v3 };
@@ -281,7 +315,8 @@ export async function seedDemoData(
             codeOfConductVersionId: approval ? versions[step.version ?? 'v3'].id : null,
             codeSignedOn: approval ? toLocalDate(monthsBefore(now, step.monthsAgo + 1)) : null,
             aanSince: approval ? monthsBefore(now, step.aanMonthsAgo ?? step.monthsAgo + 6) : null,
-            suspendedUntil: step.suspendedForMonths !== undefined ? addMonths(now, step.suspendedForMonths) : null,
+            suspendedUntil:
+              step.suspendedForMonths !== undefined ? addMonths(now, step.suspendedForMonths) : null,
           },
           now,
         );

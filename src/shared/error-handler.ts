@@ -44,13 +44,19 @@ export function errorHandler(logger: Logger) {
 
     const page = PAGES[status] ? status : status < 500 ? 400 : 500;
     res.status(status);
-    res.render(`errors/${page}`, { title: `errors.${PAGES[page]}.title`, reference: req.id }, (renderError, html) => {
-      if (renderError) {
-        log.error({ err: renderError }, 'error page could not be rendered');
-        res.type('text/plain').send(`Er ging iets mis / Something went wrong. Referentie / reference: ${String(req.id)}`);
-        return;
-      }
-      res.send(html);
-    });
+    res.render(
+      `errors/${page}`,
+      { title: `errors.${PAGES[page]}.title`, reference: req.id },
+      (renderError, html) => {
+        if (renderError) {
+          log.error({ err: renderError }, 'error page could not be rendered');
+          res
+            .type('text/plain')
+            .send(`Er ging iets mis / Something went wrong. Referentie / reference: ${String(req.id)}`);
+          return;
+        }
+        res.send(html);
+      },
+    );
   };
 }

@@ -13,7 +13,13 @@ const parts = new Intl.DateTimeFormat('en-GB', {
 
 function localParts(instant: Date): { y: number; m: number; d: number; h: number; min: number } {
   const p = Object.fromEntries(parts.formatToParts(instant).map((x) => [x.type, x.value]));
-  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), min: Number(p.minute) };
+  return {
+    y: Number(p.year),
+    m: Number(p.month),
+    d: Number(p.day),
+    h: Number(p.hour),
+    min: Number(p.minute),
+  };
 }
 
 /** The calendar date of `instant` in Amsterdam, as YYYY-MM-DD. */
@@ -28,7 +34,8 @@ export function parseLocalDate(value: string): { y: number; m: number; d: number
   if (!match) return undefined;
   const [y, m, d] = match.slice(1).map(Number);
   const probe = new Date(Date.UTC(y, m - 1, d));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return undefined;
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d)
+    return undefined;
   return { y, m, d };
 }
 

@@ -2,7 +2,10 @@ import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { CodeOfConductVersion } from './code-of-conduct-version.entity';
 
-export type NewCodeOfConductVersion = Pick<CodeOfConductVersion, 'label' | 'title' | 'publishedAt' | 'transitionEndsAt'>;
+export type NewCodeOfConductVersion = Pick<
+  CodeOfConductVersion,
+  'label' | 'title' | 'publishedAt' | 'transitionEndsAt'
+>;
 
 /** Publishes a code-of-conduct version and records it in the audit log, in the caller's transaction. */
 export async function publishCodeOfConductVersion(

@@ -93,7 +93,10 @@ function inOrder(a: StatusFact, b: StatusFact): number {
 }
 
 /** The instant `version` stops being accepted, or undefined while no successor ends it. */
-export function codeVersionLapsesAt(version: CodeVersionFact, versions: readonly CodeVersionFact[]): Date | undefined {
+export function codeVersionLapsesAt(
+  version: CodeVersionFact,
+  versions: readonly CodeVersionFact[],
+): Date | undefined {
   let lapse: number | undefined;
   for (const other of versions) {
     if (other.publishedAt.getTime() <= version.publishedAt.getTime()) continue;
@@ -138,7 +141,8 @@ export function statusAt(
 function verantwoordSince(known: StatusFact[], versions: readonly CodeVersionFact[], at: number): Date {
   const instants = new Set<number>();
   for (const e of known) {
-    for (const d of [e.effectiveAt, e.validUntil, e.suspendedUntil, e.aanSince]) if (d) instants.add(d.getTime());
+    for (const d of [e.effectiveAt, e.validUntil, e.suspendedUntil, e.aanSince])
+      if (d) instants.add(d.getTime());
   }
   for (const v of versions) instants.add(v.publishedAt.getTime()).add(v.transitionEndsAt.getTime());
   let since = at;
@@ -160,7 +164,14 @@ function decide(known: StatusFact[], versions: readonly CodeVersionFact[], at: n
 
   // Rule 2: a revocation after the approval ends the listing for good.
   const revocation = afterApproval.find((e) => e.kind === 'revoked');
-  if (revocation) return { verantwoord: false, reason: 'revoked', since: revocation.effectiveAt, cause: revocation, listing };
+  if (revocation)
+    return {
+      verantwoord: false,
+      reason: 'revoked',
+      since: revocation.effectiveAt,
+      cause: revocation,
+      listing,
+    };
 
   // Rule 1: the listing is in force from its approval up to validUntil.
   if (at >= listing.validUntil.getTime()) {
@@ -190,7 +201,13 @@ function decide(known: StatusFact[], versions: readonly CodeVersionFact[], at: n
   // Rule 4: AAN participation is active at t.
   const aanEnd = aanParticipationEnd(seen, listing.aanSince);
   if (listing.aanSince.getTime() > at || aanEnd) {
-    return { verantwoord: false, reason: 'aan_participation_ended', since: aanEnd?.effectiveAt, cause: aanEnd, listing };
+    return {
+      verantwoord: false,
+      reason: 'aan_participation_ended',
+      since: aanEnd?.effectiveAt,
+      cause: aanEnd,
+      listing,
+    };
   }
 
   return { verantwoord: true, since: listing.approvedAt, listing };
@@ -199,7 +216,12 @@ function decide(known: StatusFact[], versions: readonly CodeVersionFact[], at: n
 function beforeAnyListing(seen: StatusFact[]): StatusAt {
   const last = [...seen]
     .reverse()
-    .find((e) => e.kind === 'application_submitted' || e.kind === 'application_withdrawn' || e.kind === 'application_rejected');
+    .find(
+      (e) =>
+        e.kind === 'application_submitted' ||
+        e.kind === 'application_withdrawn' ||
+        e.kind === 'application_rejected',
+    );
   if (last?.kind === 'application_submitted') {
     return { verantwoord: false, reason: 'application_pending', since: last.effectiveAt, cause: last };
   }

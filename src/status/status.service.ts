@@ -6,10 +6,19 @@ import { StatusEvent } from './status-event.entity';
 import { type CodeVersionFact, type StatusAt, type StatusFact, statusAt } from './status-rules';
 
 export type NewStatusEvent = Pick<StatusEvent, 'providerId' | 'kind' | 'effectiveAt' | 'actor'> &
-  Partial<Pick<StatusEvent, 'reason' | 'validUntil' | 'codeOfConductVersionId' | 'codeSignedOn' | 'aanSince' | 'suspendedUntil'>>;
+  Partial<
+    Pick<
+      StatusEvent,
+      'reason' | 'validUntil' | 'codeOfConductVersionId' | 'codeSignedOn' | 'aanSince' | 'suspendedUntil'
+    >
+  >;
 
 /** Appends a status event and its audit event in the caller's transaction. */
-export async function recordStatusEvent(manager: EntityManager, input: NewStatusEvent, now = new Date()): Promise<StatusEvent> {
+export async function recordStatusEvent(
+  manager: EntityManager,
+  input: NewStatusEvent,
+  now = new Date(),
+): Promise<StatusEvent> {
   const event = manager.create(StatusEvent, { reason: null, ...input, recordedAt: now });
   await manager.insert(StatusEvent, event);
   await appendAuditEvent(
@@ -57,7 +66,10 @@ export async function loadCodeVersions(manager: EntityManager): Promise<CodeOfCo
 }
 
 /** The status histories of the given providers, each in the order the rules read them. */
-export async function loadHistories(manager: EntityManager, providerIds: string[]): Promise<Map<string, StatusEvent[]>> {
+export async function loadHistories(
+  manager: EntityManager,
+  providerIds: string[],
+): Promise<Map<string, StatusEvent[]>> {
   const histories = new Map<string, StatusEvent[]>(providerIds.map((id) => [id, []]));
   if (providerIds.length === 0) return histories;
   const events = await manager.find(StatusEvent, {
@@ -69,8 +81,17 @@ export async function loadHistories(manager: EntityManager, providerIds: string[
 }
 
 /** Status at `t` of each given provider, computed by the rules over its recorded history. */
-export async function statusesAt(manager: EntityManager, providerIds: string[], t: Date): Promise<Map<string, StatusAt>> {
-  const [histories, versions] = await Promise.all([loadHistories(manager, providerIds), loadCodeVersions(manager)]);
+export async function statusesAt(
+  manager: EntityManager,
+  providerIds: string[],
+  t: Date,
+): Promise<Map<string, StatusAt>> {
+  const [histories, versions] = await Promise.all([
+    loadHistories(manager, providerIds),
+    loadCodeVersions(manager),
+  ]);
   const facts = versions.map(toCodeVersionFact);
-  return new Map(providerIds.map((id) => [id, statusAt((histories.get(id) ?? []).map(toStatusFact), facts, t)]));
+  return new Map(
+    providerIds.map((id) => [id, statusAt((histories.get(id) ?? []).map(toStatusFact), facts, t)]),
+  );
 }

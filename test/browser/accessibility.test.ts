@@ -7,7 +7,8 @@ import { testApp } from '../helpers/app';
 import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
-const kvkOf = (predicate: (d: (typeof DEMO_PROVIDERS)[number]) => boolean) => demoKvk(DEMO_PROVIDERS.findIndex(predicate));
+const kvkOf = (predicate: (d: (typeof DEMO_PROVIDERS)[number]) => boolean) =>
+  demoKvk(DEMO_PROVIDERS.findIndex(predicate));
 
 const PAGES = [
   '/',
@@ -80,7 +81,10 @@ describe('in a real browser (Chromium)', function () {
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'inhoud');
     await page.keyboard.press('Tab');
-    assert.match(String(await page.evaluate(() => document.activeElement?.getAttribute('href'))), /^\/hostingproviders\/\d{8}$/);
+    assert.match(
+      String(await page.evaluate(() => document.activeElement?.getAttribute('href'))),
+      /^\/hostingproviders\/\d{8}$/,
+    );
     await page.close();
   });
 

@@ -30,7 +30,10 @@ export function buildProvider(overrides: Partial<NewProvider> = {}): NewProvider
   };
 }
 
-export async function givenProvider(dataSource: DataSource, overrides: Partial<NewProvider> = {}): Promise<Provider> {
+export async function givenProvider(
+  dataSource: DataSource,
+  overrides: Partial<NewProvider> = {},
+): Promise<Provider> {
   return dataSource.transaction((m) => createProvider(m, buildProvider(overrides), TEST_ACTOR));
 }
 
@@ -43,7 +46,12 @@ export async function givenCodeVersion(
   return dataSource.transaction((m) =>
     publishCodeOfConductVersion(
       m,
-      { label, title: `Gedragscode ${label}`, publishedAt, transitionEndsAt: overrides.transitionEndsAt ?? publishedAt },
+      {
+        label,
+        title: `Gedragscode ${label}`,
+        publishedAt,
+        transitionEndsAt: overrides.transitionEndsAt ?? publishedAt,
+      },
       TEST_ACTOR,
     ),
   );

@@ -13,7 +13,10 @@ export interface TestApp {
 }
 
 /** The real app on a test database; pass a logger to read what it logs. */
-export function testApp(dataSource: DataSource, options: { logger?: Logger; config?: Partial<Config> } = {}): TestApp {
+export function testApp(
+  dataSource: DataSource,
+  options: { logger?: Logger; config?: Partial<Config> } = {},
+): TestApp {
   const lifecycle = createLifecycle();
   const app = createApp({
     config: { ...testConfig, ...options.config },

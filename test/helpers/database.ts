@@ -85,7 +85,9 @@ export async function stopTestServer(): Promise<void> {
 
 /** The server's major version, e.g. 15 or 18. */
 export async function serverVersion(): Promise<number> {
-  const num = await admin(async (c) => Number((await c.query<{ v: string }>('SHOW server_version_num')).rows[0].v));
+  const num = await admin(async (c) =>
+    Number((await c.query<{ v: string }>('SHOW server_version_num')).rows[0].v),
+  );
   return Math.floor(num / 10000);
 }
 

@@ -15,6 +15,8 @@ const validator = new HtmlValidate({
 /** Fails with every finding when `html` is not valid HTML by html-validate's recommended rules. */
 export async function assertValidHtml(html: string, page: string): Promise<void> {
   const report = await validator.validateString(html);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}: ${m.message}`));
+  const messages = report.results.flatMap((r) =>
+    r.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}: ${m.message}`),
+  );
   assert.deepEqual(messages, [], `${page} is not valid HTML`);
 }

@@ -28,7 +28,10 @@ export interface ServerProcess {
 }
 
 export function startServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/server.js')], { cwd: ROOT, env: childEnv(env) });
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/server.js')], {
+    cwd: ROOT,
+    env: childEnv(env),
+  });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   let buffer = '';
@@ -55,9 +58,14 @@ export function startServer(env: Record<string, string>): ServerProcess {
       new Promise((resolve, reject) => {
         const found = lines.find((l) => pattern.test(l));
         if (found) return resolve(found);
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${lines.join('\n')}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern}; output:\n${lines.join('\n')}`)),
+          timeoutMs,
+        );
         waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-        void exited.then((code) => reject(new Error(`server exited (${code}) before ${pattern}; output:\n${lines.join('\n')}`)));
+        void exited.then((code) =>
+          reject(new Error(`server exited (${code}) before ${pattern}; output:\n${lines.join('\n')}`)),
+        );
       }),
   };
 }

@@ -28,10 +28,18 @@ describe('the audit log', () => {
   it('records every change in the same transaction, each event chained to the one before', async () => {
     const provider = await givenProvider(db.dataSource);
     await db.dataSource.transaction((m) =>
-      recordStatusEvent(m, { providerId: provider.id, kind: 'application_submitted', effectiveAt: new Date(), actor: TEST_ACTOR }),
+      recordStatusEvent(m, {
+        providerId: provider.id,
+        kind: 'application_submitted',
+        effectiveAt: new Date(),
+        actor: TEST_ACTOR,
+      }),
     );
     const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
-    assert.deepEqual(events.map((e) => e.action), ['provider.created', 'status.application_submitted']);
+    assert.deepEqual(
+      events.map((e) => e.action),
+      ['provider.created', 'status.application_submitted'],
+    );
     assert.equal(events[1].prevHash, events[0].hash);
     assert.equal(events[1].subjectId, provider.id);
     assert.deepEqual(await verifyAuditChain(db.dataSource), { checked: 2 });
@@ -41,9 +49,19 @@ describe('the audit log', () => {
     const provider = await givenProvider(db.dataSource);
     await assert.rejects(
       db.dataSource.transaction(async (m) => {
-        await recordStatusEvent(m, { providerId: provider.id, kind: 'application_submitted', effectiveAt: new Date(), actor: TEST_ACTOR });
+        await recordStatusEvent(m, {
+          providerId: provider.id,
+          kind: 'application_submitted',
+          effectiveAt: new Date(),
+          actor: TEST_ACTOR,
+        });
         // A suspension without a reason breaks a database rule: the whole change must roll back.
-        await recordStatusEvent(m, { providerId: provider.id, kind: 'suspended', effectiveAt: new Date(), actor: TEST_ACTOR });
+        await recordStatusEvent(m, {
+          providerId: provider.id,
+          kind: 'suspended',
+          effectiveAt: new Date(),
+          actor: TEST_ACTOR,
+        });
       }),
       /status_events_reason_required/,
     );
@@ -72,7 +90,12 @@ describe('the audit log', () => {
   it('keeps the status history append-only too', async () => {
     const provider = await givenProvider(db.dataSource);
     await db.dataSource.transaction((m) =>
-      recordStatusEvent(m, { providerId: provider.id, kind: 'application_submitted', effectiveAt: new Date(), actor: TEST_ACTOR }),
+      recordStatusEvent(m, {
+        providerId: provider.id,
+        kind: 'application_submitted',
+        effectiveAt: new Date(),
+        actor: TEST_ACTOR,
+      }),
     );
     await assert.rejects(db.dataSource.query("UPDATE status_events SET actor = 'x'"), /append-only/);
     await assert.rejects(db.dataSource.query('DELETE FROM status_events'), /append-only/);
@@ -80,8 +103,14 @@ describe('the audit log', () => {
 
   it('names the first event whose content was changed', async () => {
     for (let i = 0; i < 5; i++) await givenProvider(db.dataSource);
-    const [third] = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' }, skip: 2, take: 1 });
-    await tamper(db.dataSource, `UPDATE audit_events SET data = jsonb_set(data, '{legalName}', '"Vervalst B.V."') WHERE id = $1`, [third.id]);
+    const [third] = await db.dataSource
+      .getRepository(AuditEvent)
+      .find({ order: { id: 'ASC' }, skip: 2, take: 1 });
+    await tamper(
+      db.dataSource,
+      `UPDATE audit_events SET data = jsonb_set(data, '{legalName}', '"Vervalst B.V."') WHERE id = $1`,
+      [third.id],
+    );
     const result = await verifyAuditChain(db.dataSource);
     assert.deepEqual(result.broken, { id: third.id, problem: 'content_mismatch' });
     assert.equal(result.checked, 3);
@@ -91,7 +120,10 @@ describe('the audit log', () => {
     for (let i = 0; i < 5; i++) await givenProvider(db.dataSource);
     const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
     await tamper(db.dataSource, 'DELETE FROM audit_events WHERE id = $1', [events[1].id]);
-    assert.deepEqual((await verifyAuditChain(db.dataSource)).broken, { id: events[2].id, problem: 'predecessor_mismatch' });
+    assert.deepEqual((await verifyAuditChain(db.dataSource)).broken, {
+      id: events[2].id,
+      problem: 'predecessor_mismatch',
+    });
   });
 
   it('verifies across batches', async () => {
@@ -110,9 +142,28 @@ describe('the audit log', () => {
         wide.transaction(async (m) => {
           mostOpen = Math.max(mostOpen, ++open);
           await m.query('SELECT pg_sleep(0.05)');
-          const provider = await m.save(m.create(Provider, { kvkNumber: String(30000000 + i), legalName: `Gelijktijdig ${i}`, streetAddress: 'x 1', postcode: '1234 AB', city: 'X', abuseEmail: 'a@b.example' }));
-          await appendAuditEvent(m, { actor: TEST_ACTOR, action: 'provider.created', subjectType: 'provider', subjectId: provider.id });
-          await appendAuditEvent(m, { actor: TEST_ACTOR, action: 'provider.checked', subjectType: 'provider', subjectId: provider.id });
+          const provider = await m.save(
+            m.create(Provider, {
+              kvkNumber: String(30000000 + i),
+              legalName: `Gelijktijdig ${i}`,
+              streetAddress: 'x 1',
+              postcode: '1234 AB',
+              city: 'X',
+              abuseEmail: 'a@b.example',
+            }),
+          );
+          await appendAuditEvent(m, {
+            actor: TEST_ACTOR,
+            action: 'provider.created',
+            subjectType: 'provider',
+            subjectId: provider.id,
+          });
+          await appendAuditEvent(m, {
+            actor: TEST_ACTOR,
+            action: 'provider.checked',
+            subjectType: 'provider',
+            subjectId: provider.id,
+          });
           open--;
         }),
       ),

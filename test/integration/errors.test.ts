@@ -11,7 +11,8 @@ function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -29,7 +30,9 @@ describe('unexpected errors', () => {
 
   it('answer 500 inside the layout with only a reference, and log the stack with the request id', async () => {
     const { logger, lines } = capturingLogger();
-    const res = await request(testApp(db.dataSource, { logger }).app).get('/hostingproviders?lang=en').expect(500);
+    const res = await request(testApp(db.dataSource, { logger }).app)
+      .get('/hostingproviders?lang=en')
+      .expect(500);
     const reference = String(res.headers['x-request-id']);
     assert.match(res.text, /Something went wrong/);
     assert.ok(res.text.includes(reference), 'the page shows the reference');
@@ -40,6 +43,11 @@ describe('unexpected errors', () => {
     assert.ok(logged, 'the error is logged');
     assert.equal(logged.reqId, reference);
     assert.match(String((logged.err as { stack?: string }).stack), /QueryFailedError[\s\S]*at /);
-    for (const line of lines) assert.equal(line.reqId, reference, `every line of the request carries its id: ${JSON.stringify(line)}`);
+    for (const line of lines)
+      assert.equal(
+        line.reqId,
+        reference,
+        `every line of the request carries its id: ${JSON.stringify(line)}`,
+      );
   });
 });

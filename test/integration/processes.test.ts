@@ -28,13 +28,20 @@ describe('npm run cli', () => {
   it('audit:verify names the first broken event and exits 1 after a row was changed', async () => {
     await db.dataSource.transaction(async (m) => {
       await m.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
-      await m.query("UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) + 4 FROM audit_events)");
+      await m.query(
+        "UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) + 4 FROM audit_events)",
+      );
       await m.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
     });
-    const [{ id }] = (await db.dataSource.query('SELECT (min(id) + 4)::text AS id FROM audit_events')) as { id: string }[];
+    const [{ id }] = (await db.dataSource.query('SELECT (min(id) + 4)::text AS id FROM audit_events')) as {
+      id: string;
+    }[];
     const result = runCli(['audit:verify'], { DATABASE_URL: db.url });
     assert.equal(result.status, 1);
-    assert.match(result.stdout, new RegExp(`Audit log BROKEN at event ${id} \\(its content was changed\\); ${id} events checked\\.`));
+    assert.match(
+      result.stdout,
+      new RegExp(`Audit log BROKEN at event ${id} \\(its content was changed\\); ${id} events checked\\.`),
+    );
   });
 
   it('prints its commands and exits 2 for an unknown command', () => {
@@ -54,7 +61,9 @@ describe('the server process', () => {
     try {
       await server.waitFor(/is ready at/);
       assert.ok(server.lines.some((l) => /demo data loaded/.test(l)));
-      const res = await fetch(`http://127.0.0.1:${port}/hostingproviders`, { headers: { 'X-Request-Id': 'test-request-42' } });
+      const res = await fetch(`http://127.0.0.1:${port}/hostingproviders`, {
+        headers: { 'X-Request-Id': 'test-request-42' },
+      });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('x-request-id'), 'test-request-42');
       await server.waitFor(/test-request-42/);

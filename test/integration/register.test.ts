@@ -27,13 +27,25 @@ describe('the public register', () => {
       const res = await request(app).get('/hostingproviders').expect(200);
       const statuses = rowStatuses(res.text);
       assert.equal(statuses.size, DEMO_PROVIDERS.length);
-      DEMO_PROVIDERS.forEach((demo, i) => assert.equal(statuses.get(demoKvk(i)), demo.expected, demo.legalName));
+      DEMO_PROVIDERS.forEach((demo, i) =>
+        assert.equal(statuses.get(demoKvk(i)), demo.expected, demo.legalName),
+      );
       assert.match(res.text, new RegExp(`${DEMO_PROVIDERS.length} hostingproviders`));
     });
 
     it('shows every reason code of the status rules among the demo providers', () => {
       const shown = new Set(DEMO_PROVIDERS.map((d) => d.expected));
-      for (const code of ['verantwoord', 'not_listed', 'application_pending', 'rejected', 'expired', 'suspended', 'revoked', 'code_of_conduct_outdated', 'aan_participation_ended']) {
+      for (const code of [
+        'verantwoord',
+        'not_listed',
+        'application_pending',
+        'rejected',
+        'expired',
+        'suspended',
+        'revoked',
+        'code_of_conduct_outdated',
+        'aan_participation_ended',
+      ]) {
         assert.ok(shown.has(code), code);
       }
     });
@@ -54,7 +66,8 @@ describe('the public register', () => {
     let paged: TestDatabase;
     before(async () => {
       paged = await createTestDatabase();
-      for (let i = 0; i < 27; i++) await givenProvider(paged.dataSource, { legalName: `Paginatest ${String(i).padStart(2, '0')} B.V.` });
+      for (let i = 0; i < 27; i++)
+        await givenProvider(paged.dataSource, { legalName: `Paginatest ${String(i).padStart(2, '0')} B.V.` });
     });
     after(() => paged.drop());
 
@@ -73,29 +86,47 @@ describe('the public register', () => {
       assert.match(res.text, /rel="prev" href="\?page=1"/);
     });
 
-    for (const [raw, expected] of [['0', 1], ['-3', 1], ['abc', 1], ['1e3', 1], ['99999999999999999999', 1], ['999', 2], ['2.5', 1]] as const) {
+    for (const [raw, expected] of [
+      ['0', 1],
+      ['-3', 1],
+      ['abc', 1],
+      ['1e3', 1],
+      ['99999999999999999999', 1],
+      ['999', 2],
+      ['2.5', 1],
+    ] as const) {
       it(`clamps ?page=${raw} to page ${expected}`, async () => {
-        const res = await request(testApp(paged.dataSource).app).get(`/hostingproviders?page=${encodeURIComponent(raw)}`).expect(200);
+        const res = await request(testApp(paged.dataSource).app)
+          .get(`/hostingproviders?page=${encodeURIComponent(raw)}`)
+          .expect(200);
         assert.match(res.text, new RegExp(`Pagina ${expected} van 2`));
       });
     }
 
     it('takes the first of a repeated page parameter as no page at all', async () => {
-      const res = await request(testApp(paged.dataSource).app).get('/hostingproviders?page=2&page=3').expect(200);
+      const res = await request(testApp(paged.dataSource).app)
+        .get('/hostingproviders?page=2&page=3')
+        .expect(200);
       assert.match(res.text, /Pagina 1 van 2/);
     });
   });
 
   describe('GET /hostingproviders/:kvkNumber', () => {
     it('shows identity, current status with its reason, and the history newest first', async () => {
-      const index = DEMO_PROVIDERS.findIndex((d) => d.expected === 'suspended' && d.steps.length === 3 && !d.steps[2].suspendedForMonths);
+      const index = DEMO_PROVIDERS.findIndex(
+        (d) => d.expected === 'suspended' && d.steps.length === 3 && !d.steps[2].suspendedForMonths,
+      );
       const demo = DEMO_PROVIDERS[index];
-      const res = await request(app).get(`/hostingproviders/${demoKvk(index)}`).expect(200);
+      const res = await request(app)
+        .get(`/hostingproviders/${demoKvk(index)}`)
+        .expect(200);
       assert.match(res.text, new RegExp(`<h1[^>]*>${demo.legalName.replace(/\./g, '\\.')}</h1>`));
       assert.match(res.text, /data-status="suspended"/);
       assert.match(res.text, /De vermelding is geschorst door een beoordelaar\./);
       assert.ok(res.text.includes(demo.steps[2].reason!), 'the suspension reason is shown');
-      const kinds = [...res.text.matchAll(/<th scope="row" class="utrecht-table__header-cell">([^<]+)<\/th>/g)].map((m) => m[1]);
+      const kinds = [
+        ...res.text.matchAll(/<th scope="row" class="utrecht-table__header-cell">([^<]+)<\/th>/g),
+      ].map((m) => m[1]);
       assert.deepEqual(kinds, ['Geschorst', 'Vermelding goedgekeurd', 'Aanvraag ingediend']);
       assert.match(res.text, /Gedragscode versie 2\.0/);
       await assertValidHtml(res.text, 'provider page');
@@ -103,13 +134,17 @@ describe('the public register', () => {
 
     it('shows the planned end of a suspension', async () => {
       const index = DEMO_PROVIDERS.findIndex((d) => d.steps.some((s) => s.suspendedForMonths));
-      const res = await request(app).get(`/hostingproviders/${demoKvk(index)}?lang=en`).expect(200);
+      const res = await request(app)
+        .get(`/hostingproviders/${demoKvk(index)}?lang=en`)
+        .expect(200);
       assert.match(res.text, /Planned until/);
     });
 
     it('shows a provider without any history', async () => {
       const index = DEMO_PROVIDERS.findIndex((d) => d.steps.length === 0);
-      const res = await request(app).get(`/hostingproviders/${demoKvk(index)}`).expect(200);
+      const res = await request(app)
+        .get(`/hostingproviders/${demoKvk(index)}`)
+        .expect(200);
       assert.match(res.text, /Er zijn nog geen statuswijzigingen\./);
       assert.match(res.text, /data-status="not_listed"/);
       await assertValidHtml(res.text, 'provider page without history');
@@ -121,7 +156,15 @@ describe('the public register', () => {
       await assertValidHtml(res.text, '404 page');
     });
 
-    for (const bad of ['1234', 'abcdefgh', '123456789', '%E2%98%83', "1' OR '1'='1", '%00', '..%2F..%2Fetc']) {
+    for (const bad of [
+      '1234',
+      'abcdefgh',
+      '123456789',
+      '%E2%98%83',
+      "1' OR '1'='1",
+      '%00',
+      '..%2F..%2Fetc',
+    ]) {
       it(`answers 404, not 500, for the malformed KvK number ${bad}`, async () => {
         await request(app).get(`/hostingproviders/${bad}`).expect(404);
       });
@@ -196,7 +239,11 @@ describe('the public register', () => {
     });
 
     it('serves its style sheets itself', async () => {
-      for (const sheet of ['/assets/nlds/design-tokens.css', '/assets/nlds/components.css', '/assets/css/app.css']) {
+      for (const sheet of [
+        '/assets/nlds/design-tokens.css',
+        '/assets/nlds/components.css',
+        '/assets/css/app.css',
+      ]) {
         const res = await request(app).get(sheet).expect(200);
         assert.match(String(res.headers['content-type']), /text\/css/);
       }

@@ -11,9 +11,16 @@ describe('configuration', () => {
   });
 
   it('fails fast in production without DATABASE_URL or PUBLIC_BASE_URL', () => {
-    assert.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://r.example' }), ConfigError);
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://r.example' }),
+      ConfigError,
+    );
     assert.throws(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/r' }), ConfigError);
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/r', PUBLIC_BASE_URL: 'https://r.example/' });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/r',
+      PUBLIC_BASE_URL: 'https://r.example/',
+    });
     assert.equal(config.seedDemoData, false);
     assert.equal(config.publicBaseUrl, 'https://r.example');
   });
@@ -27,7 +34,10 @@ describe('configuration', () => {
     ['DATABASE_POOL_SIZE', '0'],
   ]) {
     it(`refuses ${name}=${value} with a message naming it`, () => {
-      assert.throws(() => loadConfig({ [name]: value }), (e: Error) => e instanceof ConfigError && e.message.includes(name));
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (e: Error) => e instanceof ConfigError && e.message.includes(name),
+      );
     });
   }
 });

@@ -32,11 +32,16 @@ describe('translations', () => {
   it('has every literal key the views use, in both languages', () => {
     const used = new Set<string>();
     for (const file of templates(VIEWS)) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/\(?\bt "([a-zA-Z0-9_.]+)"/g)) used.add(match[1]);
+      for (const match of readFileSync(file, 'utf8').matchAll(/\(?\bt "([a-zA-Z0-9_.]+)"/g))
+        used.add(match[1]);
     }
     assert.ok(used.size > 40, `found ${used.size} keys`);
     for (const lang of LANGUAGES) {
-      assert.deepEqual([...used].filter((k) => !hasMessage(lang, k)), [], `missing in ${lang}`);
+      assert.deepEqual(
+        [...used].filter((k) => !hasMessage(lang, k)),
+        [],
+        `missing in ${lang}`,
+      );
     }
   });
 
@@ -46,7 +51,8 @@ describe('translations', () => {
         assert.ok(hasMessage(lang, `status.label.${code}`), `${lang}: status.label.${code}`);
         assert.ok(hasMessage(lang, `status.explanation.${code}`), `${lang}: status.explanation.${code}`);
       }
-      for (const kind of STATUS_EVENT_KINDS) assert.ok(hasMessage(lang, `statusEvent.kind.${kind}`), `${lang}: ${kind}`);
+      for (const kind of STATUS_EVENT_KINDS)
+        assert.ok(hasMessage(lang, `statusEvent.kind.${kind}`), `${lang}: ${kind}`);
     }
   });
 

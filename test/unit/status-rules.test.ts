@@ -14,12 +14,23 @@ const ms = (iso: string, delta: number) => new Date(at(iso).getTime() + delta);
 const APPROVED = '2025-03-01T10:00:00.000Z';
 const VALID_UNTIL = '2026-03-01T10:00:00.000Z';
 
-const V1: CodeVersionFact = { id: 'v1', publishedAt: at('2020-01-01T00:00:00Z'), transitionEndsAt: at('2020-01-01T00:00:00Z') };
+const V1: CodeVersionFact = {
+  id: 'v1',
+  publishedAt: at('2020-01-01T00:00:00Z'),
+  transitionEndsAt: at('2020-01-01T00:00:00Z'),
+};
 // V2 succeeds V1; V1 stays accepted until 1 July 2025.
-const V2: CodeVersionFact = { id: 'v2', publishedAt: at('2025-01-01T00:00:00Z'), transitionEndsAt: at('2025-07-01T00:00:00Z') };
+const V2: CodeVersionFact = {
+  id: 'v2',
+  publishedAt: at('2025-01-01T00:00:00Z'),
+  transitionEndsAt: at('2025-07-01T00:00:00Z'),
+};
 const VERSIONS = [V1, V2];
 
-type EventSpec = Omit<Partial<StatusFact>, 'effectiveAt' | 'recordedAt' | 'validUntil' | 'aanSince' | 'suspendedUntil'> & {
+type EventSpec = Omit<
+  Partial<StatusFact>,
+  'effectiveAt' | 'recordedAt' | 'validUntil' | 'aanSince' | 'suspendedUntil'
+> & {
   kind: StatusFact['kind'];
   at: string;
   recorded?: string;
@@ -45,7 +56,9 @@ const submitted = (when: string): EventSpec => ({ kind: 'application_submitted',
 const approved = (when = APPROVED, extra: Partial<EventSpec> = {}): EventSpec => ({
   kind: 'listing_approved',
   at: when,
-  validUntil: extra.validUntil ?? new Date(at(when).getTime() + (at(VALID_UNTIL).getTime() - at(APPROVED).getTime())).toISOString(),
+  validUntil:
+    extra.validUntil ??
+    new Date(at(when).getTime() + (at(VALID_UNTIL).getTime() - at(APPROVED).getTime())).toISOString(),
   ...extra,
 });
 const LISTED = [submitted('2025-02-01T09:00:00Z'), approved()];
@@ -63,34 +76,85 @@ interface Case {
 const cases: Case[] = [
   // Rule 1: listed by an approval, up to validUntil.
   { name: 'no history at all', events: history(), t: at('2025-06-01T00:00:00Z'), expect: 'not_listed' },
-  { name: 'application submitted, not decided', events: history(submitted('2025-02-01T09:00:00Z')), t: at('2025-02-02T00:00:00Z'), expect: 'application_pending' },
-  { name: 'application submitted only after t', events: history(submitted('2025-02-01T09:00:00Z')), t: at('2025-01-31T00:00:00Z'), expect: 'not_listed' },
+  {
+    name: 'application submitted, not decided',
+    events: history(submitted('2025-02-01T09:00:00Z')),
+    t: at('2025-02-02T00:00:00Z'),
+    expect: 'application_pending',
+  },
+  {
+    name: 'application submitted only after t',
+    events: history(submitted('2025-02-01T09:00:00Z')),
+    t: at('2025-01-31T00:00:00Z'),
+    expect: 'not_listed',
+  },
   {
     name: 'application rejected',
-    events: history(submitted('2025-02-01T09:00:00Z'), { kind: 'application_rejected', at: '2025-02-10T09:00:00Z' }),
+    events: history(submitted('2025-02-01T09:00:00Z'), {
+      kind: 'application_rejected',
+      at: '2025-02-10T09:00:00Z',
+    }),
     t: at('2025-03-01T00:00:00Z'),
     expect: 'rejected',
   },
   {
     name: 'rejected, then a new application',
-    events: history(submitted('2025-02-01T09:00:00Z'), { kind: 'application_rejected', at: '2025-02-10T09:00:00Z' }, submitted('2025-02-20T09:00:00Z')),
+    events: history(
+      submitted('2025-02-01T09:00:00Z'),
+      { kind: 'application_rejected', at: '2025-02-10T09:00:00Z' },
+      submitted('2025-02-20T09:00:00Z'),
+    ),
     t: at('2025-03-01T00:00:00Z'),
     expect: 'application_pending',
   },
   {
     name: 'application withdrawn',
-    events: history(submitted('2025-02-01T09:00:00Z'), { kind: 'application_withdrawn', at: '2025-02-03T09:00:00Z' }),
+    events: history(submitted('2025-02-01T09:00:00Z'), {
+      kind: 'application_withdrawn',
+      at: '2025-02-03T09:00:00Z',
+    }),
     t: at('2025-03-01T00:00:00Z'),
     expect: 'not_listed',
   },
-  { name: 'at the approval instant', events: history(...LISTED), t: at(APPROVED), expect: 'verantwoord', since: APPROVED },
-  { name: '1 ms before the approval', events: history(...LISTED), t: ms(APPROVED, -1), expect: 'application_pending' },
-  { name: '1 ms before validUntil', events: history(...LISTED), t: ms(VALID_UNTIL, -1), expect: 'verantwoord' },
-  { name: 'at validUntil', events: history(...LISTED), t: at(VALID_UNTIL), expect: 'expired', since: VALID_UNTIL },
-  { name: 'a year after validUntil', events: history(...LISTED), t: at('2027-03-01T00:00:00Z'), expect: 'expired' },
+  {
+    name: 'at the approval instant',
+    events: history(...LISTED),
+    t: at(APPROVED),
+    expect: 'verantwoord',
+    since: APPROVED,
+  },
+  {
+    name: '1 ms before the approval',
+    events: history(...LISTED),
+    t: ms(APPROVED, -1),
+    expect: 'application_pending',
+  },
+  {
+    name: '1 ms before validUntil',
+    events: history(...LISTED),
+    t: ms(VALID_UNTIL, -1),
+    expect: 'verantwoord',
+  },
+  {
+    name: 'at validUntil',
+    events: history(...LISTED),
+    t: at(VALID_UNTIL),
+    expect: 'expired',
+    since: VALID_UNTIL,
+  },
+  {
+    name: 'a year after validUntil',
+    events: history(...LISTED),
+    t: at('2027-03-01T00:00:00Z'),
+    expect: 'expired',
+  },
   {
     name: 'renewal approved before expiry carries on past the old end',
-    events: history(...LISTED, submitted('2026-01-01T00:00:00Z'), approved('2026-01-15T00:00:00Z', { validUntil: '2027-03-01T10:00:00Z' })),
+    events: history(
+      ...LISTED,
+      submitted('2026-01-01T00:00:00Z'),
+      approved('2026-01-15T00:00:00Z', { validUntil: '2027-03-01T10:00:00Z' }),
+    ),
     t: at('2026-06-01T00:00:00Z'),
     expect: 'verantwoord',
     since: APPROVED,
@@ -124,25 +188,41 @@ const cases: Case[] = [
   },
   {
     name: '1 ms before the planned end of a suspension',
-    events: history(...LISTED, { kind: 'suspended', at: '2025-06-01T12:00:00Z', until: '2025-07-01T00:00:00Z' }),
+    events: history(...LISTED, {
+      kind: 'suspended',
+      at: '2025-06-01T12:00:00Z',
+      until: '2025-07-01T00:00:00Z',
+    }),
     t: ms('2025-07-01T00:00:00Z', -1),
     expect: 'suspended',
   },
   {
     name: 'at the planned end of a suspension',
-    events: history(...LISTED, { kind: 'suspended', at: '2025-06-01T12:00:00Z', until: '2025-07-01T00:00:00Z' }),
+    events: history(...LISTED, {
+      kind: 'suspended',
+      at: '2025-06-01T12:00:00Z',
+      until: '2025-07-01T00:00:00Z',
+    }),
     t: at('2025-07-01T00:00:00Z'),
     expect: 'verantwoord',
   },
   {
     name: '1 ms before a suspension is lifted',
-    events: history(...LISTED, { kind: 'suspended', at: '2025-06-01T12:00:00Z' }, { kind: 'suspension_lifted', at: '2025-06-10T12:00:00Z' }),
+    events: history(
+      ...LISTED,
+      { kind: 'suspended', at: '2025-06-01T12:00:00Z' },
+      { kind: 'suspension_lifted', at: '2025-06-10T12:00:00Z' },
+    ),
     t: ms('2025-06-10T12:00:00Z', -1),
     expect: 'suspended',
   },
   {
     name: 'at the instant a suspension is lifted',
-    events: history(...LISTED, { kind: 'suspended', at: '2025-06-01T12:00:00Z' }, { kind: 'suspension_lifted', at: '2025-06-10T12:00:00Z' }),
+    events: history(
+      ...LISTED,
+      { kind: 'suspended', at: '2025-06-01T12:00:00Z' },
+      { kind: 'suspension_lifted', at: '2025-06-10T12:00:00Z' },
+    ),
     t: at('2025-06-10T12:00:00Z'),
     expect: 'verantwoord',
     since: '2025-06-10T12:00:00Z',
@@ -165,17 +245,35 @@ const cases: Case[] = [
     t: at(VALID_UNTIL),
     expect: 'expired',
   },
-  { name: 'at the revocation instant', events: history(...LISTED, { kind: 'revoked', at: '2025-09-01T00:00:00Z' }), t: at('2025-09-01T00:00:00Z'), expect: 'revoked' },
-  { name: '1 ms before a revocation', events: history(...LISTED, { kind: 'revoked', at: '2025-09-01T00:00:00Z' }), t: ms('2025-09-01T00:00:00Z', -1), expect: 'verantwoord' },
+  {
+    name: 'at the revocation instant',
+    events: history(...LISTED, { kind: 'revoked', at: '2025-09-01T00:00:00Z' }),
+    t: at('2025-09-01T00:00:00Z'),
+    expect: 'revoked',
+  },
+  {
+    name: '1 ms before a revocation',
+    events: history(...LISTED, { kind: 'revoked', at: '2025-09-01T00:00:00Z' }),
+    t: ms('2025-09-01T00:00:00Z', -1),
+    expect: 'verantwoord',
+  },
   {
     name: 'revoked while suspended: revoked wins',
-    events: history(...LISTED, { kind: 'suspended', at: '2025-06-01T00:00:00Z' }, { kind: 'revoked', at: '2025-07-01T00:00:00Z' }),
+    events: history(
+      ...LISTED,
+      { kind: 'suspended', at: '2025-06-01T00:00:00Z' },
+      { kind: 'revoked', at: '2025-07-01T00:00:00Z' },
+    ),
     t: at('2025-08-01T00:00:00Z'),
     expect: 'revoked',
   },
   {
     name: 'revoked, later approved again',
-    events: history(...LISTED, { kind: 'revoked', at: '2025-04-01T00:00:00Z' }, approved('2025-10-01T00:00:00Z')),
+    events: history(
+      ...LISTED,
+      { kind: 'revoked', at: '2025-04-01T00:00:00Z' },
+      approved('2025-10-01T00:00:00Z'),
+    ),
     t: at('2025-10-02T00:00:00Z'),
     expect: 'verantwoord',
     since: '2025-10-01T00:00:00Z',
@@ -189,13 +287,19 @@ const cases: Case[] = [
   // Rule 3: the signed code-of-conduct version.
   {
     name: 'older version 1 ms before its transition period ends',
-    events: history(submitted('2024-02-01T00:00:00Z'), approved('2024-03-01T00:00:00Z', { codeOfConductVersionId: 'v1', validUntil: '2026-03-01T00:00:00Z' })),
+    events: history(
+      submitted('2024-02-01T00:00:00Z'),
+      approved('2024-03-01T00:00:00Z', { codeOfConductVersionId: 'v1', validUntil: '2026-03-01T00:00:00Z' }),
+    ),
     t: ms('2025-07-01T00:00:00Z', -1),
     expect: 'verantwoord',
   },
   {
     name: 'older version at the end of its transition period',
-    events: history(submitted('2024-02-01T00:00:00Z'), approved('2024-03-01T00:00:00Z', { codeOfConductVersionId: 'v1', validUntil: '2026-03-01T00:00:00Z' })),
+    events: history(
+      submitted('2024-02-01T00:00:00Z'),
+      approved('2024-03-01T00:00:00Z', { codeOfConductVersionId: 'v1', validUntil: '2026-03-01T00:00:00Z' }),
+    ),
     t: at('2025-07-01T00:00:00Z'),
     expect: 'code_of_conduct_outdated',
     since: '2025-07-01T00:00:00Z',
@@ -203,7 +307,10 @@ const cases: Case[] = [
   {
     name: 'successor published without a transition period',
     events: history(approved('2024-03-01T00:00:00Z', { codeOfConductVersionId: 'v1' })),
-    versions: [V1, { id: 'v2', publishedAt: at('2024-06-01T00:00:00Z'), transitionEndsAt: at('2024-06-01T00:00:00Z') }],
+    versions: [
+      V1,
+      { id: 'v2', publishedAt: at('2024-06-01T00:00:00Z'), transitionEndsAt: at('2024-06-01T00:00:00Z') },
+    ],
     t: at('2024-06-01T00:00:00Z'),
     expect: 'code_of_conduct_outdated',
   },
@@ -241,7 +348,11 @@ const cases: Case[] = [
   },
   {
     name: 'AAN participation ended, then resumed',
-    events: history(...LISTED, { kind: 'aan_participation_ended', at: '2025-05-01T00:00:00Z' }, { kind: 'aan_participation_resumed', at: '2025-06-01T00:00:00Z' }),
+    events: history(
+      ...LISTED,
+      { kind: 'aan_participation_ended', at: '2025-05-01T00:00:00Z' },
+      { kind: 'aan_participation_resumed', at: '2025-06-01T00:00:00Z' },
+    ),
     t: at('2025-06-01T00:00:00Z'),
     expect: 'verantwoord',
   },
@@ -259,14 +370,22 @@ const cases: Case[] = [
   },
   {
     name: 'suspended while AAN participation has ended: suspended wins',
-    events: history(...LISTED, { kind: 'aan_participation_ended', at: '2025-05-01T00:00:00Z' }, { kind: 'suspended', at: '2025-05-02T00:00:00Z' }),
+    events: history(
+      ...LISTED,
+      { kind: 'aan_participation_ended', at: '2025-05-01T00:00:00Z' },
+      { kind: 'suspended', at: '2025-05-02T00:00:00Z' },
+    ),
     t: at('2025-06-01T00:00:00Z'),
     expect: 'suspended',
   },
   // Order, time travel and corrections.
   {
     name: 'events given in any order',
-    events: history(...LISTED, { kind: 'suspended', at: '2025-06-01T00:00:00Z' }, { kind: 'suspension_lifted', at: '2025-06-10T00:00:00Z' }).reverse(),
+    events: history(
+      ...LISTED,
+      { kind: 'suspended', at: '2025-06-01T00:00:00Z' },
+      { kind: 'suspension_lifted', at: '2025-06-10T00:00:00Z' },
+    ).reverse(),
     t: at('2025-06-20T00:00:00Z'),
     expect: 'verantwoord',
   },
@@ -278,20 +397,32 @@ const cases: Case[] = [
   },
   {
     name: 'a retroactive revocation, now',
-    events: history(...LISTED, { kind: 'revoked', at: '2025-05-01T00:00:00Z', recorded: '2025-08-01T00:00:00Z' }),
+    events: history(...LISTED, {
+      kind: 'revoked',
+      at: '2025-05-01T00:00:00Z',
+      recorded: '2025-08-01T00:00:00Z',
+    }),
     t: at('2025-06-01T00:00:00Z'),
     expect: 'revoked',
   },
   {
     name: 'a retroactive revocation, as known before it was recorded',
-    events: history(...LISTED, { kind: 'revoked', at: '2025-05-01T00:00:00Z', recorded: '2025-08-01T00:00:00Z' }),
+    events: history(...LISTED, {
+      kind: 'revoked',
+      at: '2025-05-01T00:00:00Z',
+      recorded: '2025-08-01T00:00:00Z',
+    }),
     t: at('2025-06-01T00:00:00Z'),
     knownAt: at('2025-07-01T00:00:00Z'),
     expect: 'verantwoord',
   },
   {
     name: 'a suspension and its lifting at the same instant: the later-recorded one counts',
-    events: history(...LISTED, { kind: 'suspension_lifted', at: '2025-06-01T00:00:00Z', sequence: 10 }, { kind: 'suspended', at: '2025-06-01T00:00:00Z', sequence: 9 }),
+    events: history(
+      ...LISTED,
+      { kind: 'suspension_lifted', at: '2025-06-01T00:00:00Z', sequence: 10 },
+      { kind: 'suspended', at: '2025-06-01T00:00:00Z', sequence: 9 },
+    ),
     t: at('2025-06-01T00:00:00Z'),
     expect: 'verantwoord',
   },
@@ -319,11 +450,18 @@ describe('status rules: statusAt(history, versions, t)', () => {
     const events = history(...LISTED).reverse();
     const before = events.map((e) => e.sequence);
     statusAt(events, VERSIONS, at('2025-06-01T00:00:00Z'));
-    assert.deepEqual(events.map((e) => e.sequence), before);
+    assert.deepEqual(
+      events.map((e) => e.sequence),
+      before,
+    );
   });
 
   it('names the planned end of a suspension and the event behind it', () => {
-    const events = history(...LISTED, { kind: 'suspended', at: '2025-06-01T00:00:00Z', until: '2025-07-01T00:00:00Z' });
+    const events = history(...LISTED, {
+      kind: 'suspended',
+      at: '2025-06-01T00:00:00Z',
+      until: '2025-07-01T00:00:00Z',
+    });
     const result = statusAt(events, VERSIONS, at('2025-06-15T00:00:00Z'));
     assert.equal(result.verantwoord, false);
     if (result.verantwoord) return;
@@ -333,10 +471,16 @@ describe('status rules: statusAt(history, versions, t)', () => {
 });
 
 describe('codeVersionLapsesAt', () => {
-  it('is open-ended while no successor exists', () => assert.equal(codeVersionLapsesAt(V2, VERSIONS), undefined));
-  it("is the successor's transition end", () => assert.equal(codeVersionLapsesAt(V1, VERSIONS)?.toISOString(), '2025-07-01T00:00:00.000Z'));
+  it('is open-ended while no successor exists', () =>
+    assert.equal(codeVersionLapsesAt(V2, VERSIONS), undefined));
+  it("is the successor's transition end", () =>
+    assert.equal(codeVersionLapsesAt(V1, VERSIONS)?.toISOString(), '2025-07-01T00:00:00.000Z'));
   it('is the earliest end when several successors exist', () => {
-    const v3 = { id: 'v3', publishedAt: at('2025-03-01T00:00:00Z'), transitionEndsAt: at('2025-04-01T00:00:00Z') };
+    const v3 = {
+      id: 'v3',
+      publishedAt: at('2025-03-01T00:00:00Z'),
+      transitionEndsAt: at('2025-04-01T00:00:00Z'),
+    };
     assert.equal(codeVersionLapsesAt(V1, [V1, V2, v3])?.toISOString(), '2025-04-01T00:00:00.000Z');
   });
 });

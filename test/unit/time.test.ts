@@ -16,7 +16,16 @@ describe('Dutch calendar time', () => {
     });
   }
 
-  for (const bad of ['2026-02-30', '2025-02-29', '2026-13-01', '2026-1-01', '26-01-01', '2026-01-01T00:00', '', 'gisteren']) {
+  for (const bad of [
+    '2026-02-30',
+    '2025-02-29',
+    '2026-13-01',
+    '2026-1-01',
+    '26-01-01',
+    '2026-01-01T00:00',
+    '',
+    'gisteren',
+  ]) {
     it(`refuses "${bad}" as a date`, () => assert.equal(parseLocalDate(bad), undefined));
   }
 
