@@ -5,6 +5,10 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
+import { accountRoutes } from './account/account.routes';
+import { csrfProtection, loadUser, loginLimiters, sessionMiddleware } from './account/auth';
+import { applicationRoutes } from './application/application.routes';
+import { reviewRoutes } from './application/review.routes';
 import type { Config } from './config';
 import { providerRoutes } from './provider/provider.routes';
 import { errorHandler, notFoundHandler } from './shared/error-handler';
@@ -115,8 +119,17 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
   }
   app.use(paths.assets, express.static(path.join(ROOT, 'public'), staticOptions));
 
+  // Forms only: small URL-encoded bodies; uploads are parsed by their own route.
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
+  app.use(sessionMiddleware(config, dataSource));
+  app.use(loadUser(dataSource));
+  app.use(csrfProtection);
+
   app.use(pageRoutes());
   app.use(providerRoutes(dataSource));
+  app.use(accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource) }));
+  app.use(applicationRoutes(dataSource, config));
+  app.use(reviewRoutes(dataSource, config));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -14,6 +14,17 @@ export interface Config {
   seedDemoData: boolean;
   /** How long /readyz answers 503 before the server stops taking connections on SIGTERM. */
   shutdownDelayMs: number;
+  /** Signs session cookies. */
+  sessionSecret: string;
+  /** Staff must set up a second factor before any staff page; may be relaxed for local demos only. */
+  staffSecondFactorRequired: boolean;
+  /** How long an approved listing lasts. */
+  listingValidityMonths: number;
+  /** How many days before the end of a listing a renewal may be requested. */
+  renewalWindowDays: number;
+  /** SMTP server for outgoing mail; unset: mail stays in the outbox, readable by staff in the app. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
 }
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
@@ -62,6 +73,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !env.PUBLIC_BASE_URL) {
     throw new ConfigError('PUBLIC_BASE_URL is required when NODE_ENV=production');
   }
+  const sessionSecret = env.SESSION_SECRET ?? (production ? undefined : 'development-only-session-secret-not-for-production');
+  if (!sessionSecret || sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET must be set to at least 32 characters when NODE_ENV=production');
+  }
+  const staffSecondFactorRequired = boolean(env, 'STAFF_2FA_REQUIRED', true);
+  if (production && !staffSecondFactorRequired) {
+    throw new ConfigError('STAFF_2FA_REQUIRED=false is for local demos only and is refused when NODE_ENV=production');
+  }
   return {
     env: nodeEnv,
     port,
@@ -72,5 +91,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     seedDemoData: boolean(env, 'SEED_DEMO_DATA', !production),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', production ? 5000 : 0, 0, 60000),
+    sessionSecret,
+    staffSecondFactorRequired,
+    listingValidityMonths: integer(env, 'LISTING_VALIDITY_MONTHS', 12, 1, 60),
+    renewalWindowDays: integer(env, 'RENEWAL_WINDOW_DAYS', 90, 1, 365),
+    smtpUrl: env.SMTP_URL ? url('SMTP_URL', env.SMTP_URL) : undefined,
+    mailFrom: env.MAIL_FROM ?? 'Register Verantwoorde Hostingproviders <noreply@register.example>',
   };
 }

@@ -5,8 +5,27 @@ import { Provider } from '../provider/provider.entity';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { StatusEvent } from '../status/status-event.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { User } from '../account/user.entity';
+import { AccountToken } from '../account/account-token.entity';
+import { RecoveryCode } from '../account/recovery-code.entity';
+import { OutboxMail } from '../mail/outbox-mail.entity';
+import { Application } from '../application/application.entity';
+import { ApplicationMessage } from '../application/application-message.entity';
+import { Evidence } from '../application/evidence.entity';
 
-export const ENTITIES = [Provider, CodeOfConductVersion, StatusEvent, AuditEvent];
+export const ENTITIES = [
+  Provider,
+  CodeOfConductVersion,
+  StatusEvent,
+  AuditEvent,
+  User,
+  AccountToken,
+  RecoveryCode,
+  OutboxMail,
+  Application,
+  ApplicationMessage,
+  Evidence,
+];
 
 /** Compiled migrations live next to the compiled sources: dist/migrations. */
 const MIGRATIONS = path.join(__dirname, '..', '..', 'migrations', '*.js');

@@ -12,7 +12,7 @@ import {
   toStatusFact,
 } from '../status/status.service';
 import { statusAt } from '../status/status-rules';
-import { isKvkNumber } from './kvk';
+import { isKvkNumber } from '../shared/identifiers';
 import { Provider } from './provider.entity';
 
 export const REGISTER_PAGE_SIZE = 25;

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isCsrfError } from '../account/auth';
 import { isDatabaseUnavailable } from '../database/availability';
-import { AppError } from './errors';
+import { AppError, TooManyRequestsError, ValidationError } from './errors';
 import type { Logger } from './logger';
 
 /** Status → the key of its texts in the translation files; other 4xx show as 400, other 5xx as 500. */
@@ -9,13 +10,46 @@ const PAGES: Record<number, string> = {
   403: 'forbidden',
   404: 'notFound',
   409: 'conflict',
+  429: 'tooMany',
   500: 'server',
   503: 'unavailable',
 };
 
+/**
+ * A route that shows a form sets this before it acts, so that a ValidationError re-shows the same
+ * form with the errors and everything the user typed.
+ */
+export interface FormContext {
+  view: string;
+  model: Record<string, unknown>;
+  values: Record<string, string>;
+}
+
+export function setFormContext(res: Response, context: FormContext): void {
+  res.locals.form = context;
+}
+
 /** Answers 404 for any URL no route claimed. */
 export function notFoundHandler(_req: Request, res: Response): void {
   res.status(404).render('errors/404', { title: 'errors.notFound.title' });
+}
+
+/** Fields never sent back to the browser, even when the form is re-shown. */
+const SECRET_FIELDS = ['password', 'passwordConfirmation', 'currentPassword', 'code', '_csrf'];
+
+/** Errors that belong to no single control link to the part of the page they are about. */
+const ANCHORS: Record<string, string> = { evidenceCode: 'bewijsstukken', evidenceAan: 'bewijsstukken', form: 'form-heading', token: 'inhoud', action: 'action-start_review' };
+
+function renderForm(res: Response, form: FormContext, error: ValidationError): void {
+  const values = { ...form.values };
+  for (const field of SECRET_FIELDS) delete values[field];
+  const errors = Object.entries(error.fields).map(([field, keys]) => ({ field, key: keys[0], anchor: ANCHORS[field] ?? `field-${field}` }));
+  res.status(400).render(form.view, {
+    ...form.model,
+    values,
+    errors: Object.fromEntries(errors.map((e) => [e.field, e.key])),
+    errorList: errors,
+  });
 }
 
 /**
@@ -26,11 +60,16 @@ export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
     const log = (req as Request & { log?: Logger }).log ?? logger;
+
+    const form = res.locals.form as FormContext | undefined;
+    if (error instanceof ValidationError && form) return renderForm(res, form, error);
+
     let status = 500;
     if (error instanceof AppError) status = error.status;
+    else if (isCsrfError(error)) status = 403;
     else if (isDatabaseUnavailable(error)) status = 503;
     else if (typeof (error as { status?: unknown })?.status === 'number') {
-      // Errors from Express' own parsers (body too large, malformed JSON): client errors.
+      // Errors from Express' own parsers (body too large, malformed body): client errors.
       const candidate = (error as { status: number }).status;
       if (candidate >= 400 && candidate < 500) status = candidate;
     }
@@ -40,23 +79,24 @@ export function errorHandler(logger: Logger) {
       res.setHeader('Retry-After', '5');
     } else if (status >= 500) {
       log.error({ err: error }, 'unexpected error');
+    } else if (error instanceof TooManyRequestsError) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
     }
 
     const page = PAGES[status] ? status : status < 500 ? 400 : 500;
+    const detailKey = isCsrfError(error)
+      ? 'errors.csrf'
+      : error instanceof AppError && !error.messageKey.endsWith('.title')
+        ? error.messageKey
+        : undefined;
     res.status(status);
-    res.render(
-      `errors/${page}`,
-      { title: `errors.${PAGES[page]}.title`, reference: req.id },
-      (renderError, html) => {
-        if (renderError) {
-          log.error({ err: renderError }, 'error page could not be rendered');
-          res
-            .type('text/plain')
-            .send(`Er ging iets mis / Something went wrong. Referentie / reference: ${String(req.id)}`);
-          return;
-        }
-        res.send(html);
-      },
-    );
+    res.render(`errors/${page}`, { title: `errors.${PAGES[page]}.title`, reference: req.id, detailKey }, (renderError, html) => {
+      if (renderError) {
+        log.error({ err: renderError }, 'error page could not be rendered');
+        res.type('text/plain').send(`Er ging iets mis / Something went wrong. Referentie / reference: ${String(req.id)}`);
+        return;
+      }
+      res.send(html);
+    });
   };
 }

@@ -46,3 +46,11 @@ export class ServiceUnavailableError extends AppError {
     super('errors.unavailable.title', message);
   }
 }
+
+/** Thrown when a caller made too many attempts; `retryAfterSeconds` goes into Retry-After. */
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super('errors.tooMany.title');
+  }
+}

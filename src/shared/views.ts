@@ -55,6 +55,23 @@ export const helpers = {
   eq(a: unknown, b: unknown) {
     return a === b;
   },
+  /** {{concat "fields." name}} */
+  concat(...parts: unknown[]) {
+    return parts.slice(0, -1).map(String).join('');
+  },
+  /** {{default value "fallback"}} */
+  default(value: unknown, fallback: unknown) {
+    return value === undefined || value === null || value === '' ? fallback : value;
+  },
+  /** The ids a form control is described by: its hint and its error, when present. */
+  describedBy(name: string, hint: unknown, error: unknown) {
+    return [hint ? `hint-${name}` : '', error ? `error-${name}` : ''].filter(Boolean).join(' ');
+  },
+  /** Bytes in words: 1.2 MB. */
+  fileSize(bytes: unknown) {
+    const n = Number(bytes);
+    return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} kB`;
+  },
   join(list: unknown, separator: unknown) {
     return Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '';
   },

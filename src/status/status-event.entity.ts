@@ -56,6 +56,10 @@ export class StatusEvent {
   @Column({ name: 'aan_since', type: 'timestamptz', nullable: true })
   aanSince: Date | null;
 
+  /** Decisions on an application (submitted, approved, rejected, withdrawn): that application. */
+  @Column({ name: 'application_id', type: 'uuid', nullable: true })
+  applicationId: string | null;
+
   /** suspended: the planned end of the suspension, if any. */
   @Column({ name: 'suspended_until', type: 'timestamptz', nullable: true })
   suspendedUntil: Date | null;

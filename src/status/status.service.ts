@@ -9,7 +9,7 @@ export type NewStatusEvent = Pick<StatusEvent, 'providerId' | 'kind' | 'effectiv
   Partial<
     Pick<
       StatusEvent,
-      'reason' | 'validUntil' | 'codeOfConductVersionId' | 'codeSignedOn' | 'aanSince' | 'suspendedUntil'
+      'reason' | 'validUntil' | 'codeOfConductVersionId' | 'codeSignedOn' | 'aanSince' | 'suspendedUntil' | 'applicationId'
     >
   >;
 
@@ -30,6 +30,7 @@ export async function recordStatusEvent(
       subjectId: input.providerId,
       data: {
         statusEventId: event.id,
+        applicationId: input.applicationId ?? null,
         effectiveAt: input.effectiveAt,
         reason: input.reason ?? null,
         validUntil: input.validUntil ?? null,

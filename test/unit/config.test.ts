@@ -23,6 +23,13 @@ describe('configuration', () => {
     });
     assert.equal(config.seedDemoData, false);
     assert.equal(config.publicBaseUrl, 'https://r.example');
+    assert.equal(config.staffSecondFactorRequired, true);
+  });
+
+  it('refuses to relax the second factor for staff in production', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/r', PUBLIC_BASE_URL: 'https://r.example', SESSION_SECRET: 'x'.repeat(32) };
+    assert.throws(() => loadConfig({ ...production, STAFF_2FA_REQUIRED: 'false' }), /STAFF_2FA_REQUIRED/);
+    assert.equal(loadConfig({ STAFF_2FA_REQUIRED: 'false' }).staffSecondFactorRequired, false);
   });
 
   for (const [name, value] of [

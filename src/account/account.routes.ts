@@ -1,0 +1,223 @@
+import { type Request, Router } from 'express';
+import type { DataSource } from 'typeorm';
+import { applicationPossibility, providerApplications } from '../application/application.service';
+import type { Config } from '../config';
+import { OutboxMail } from '../mail/outbox-mail.entity';
+import { Provider } from '../provider/provider.entity';
+import { setFormContext } from '../shared/error-handler';
+import { TooManyRequestsError, ValidationError } from '../shared/errors';
+import { paths } from '../shared/paths';
+import { formValues, validated } from '../shared/validation';
+import { EmailDto, InvitationAcceptDto, NewPasswordDto, REGISTRATION_FIELDS, RegistrationDto } from './account.dto';
+import {
+  acceptInvitation,
+  authenticate,
+  inviteColleague,
+  recordLogin,
+  registerProvider,
+  requestPasswordReset,
+  resetPassword,
+  tokenUsable,
+} from './account.service';
+import { blockedFor, consume, type LoginLimiters, requireRole, requireUser, withCsrfToken } from './auth';
+import { enableSecondFactor, verifySecondFactor } from './second-factor.service';
+import { newTotpSecret, totpEnrolment } from './totp';
+import { isStaff, User } from './user.entity';
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+}
+
+/** Starts a fresh session for `user` (a new id against session fixation). */
+async function signIn(req: Request, user: User, secondFactorVerified: boolean): Promise<string> {
+  const returnTo = req.session.returnTo;
+  await regenerate(req);
+  req.session.userId = user.id;
+  req.session.secondFactorVerified = secondFactorVerified;
+  return returnTo && returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : paths.account;
+}
+
+export interface AccountDependencies {
+  dataSource: DataSource;
+  config: Config;
+  limiters: LoginLimiters;
+}
+
+/** Registration, login with second factor, password reset, invitations and the account page. */
+export function accountRoutes({ dataSource, config, limiters }: AccountDependencies): Router {
+  const router = Router();
+  const anyone = withCsrfToken;
+
+  router.get(paths.signup, anyone, (_req, res) => res.render('account/signup', { title: 'signup.title', values: {} }));
+
+  router.post(paths.signup, anyone, async (req, res) => {
+    const values = formValues(req.body, REGISTRATION_FIELDS);
+    setFormContext(res, { view: 'account/signup', model: { title: 'signup.title' }, values });
+    const user = await registerProvider(dataSource, await validated(RegistrationDto, values));
+    res.redirect(303, await signIn(req, user, false));
+  });
+
+  router.get(paths.login, anyone, (_req, res) => res.render('account/login', { title: 'login.title', values: {} }));
+
+  router.post(paths.login, anyone, async (req, res) => {
+    const values = formValues(req.body, ['email', 'password']);
+    const ipWait = await consume(limiters.ip, req.ip ?? 'unknown');
+    if (ipWait) throw new TooManyRequestsError(ipWait);
+    const accountKey = values.email.toLowerCase();
+    const accountWait = await blockedFor(limiters.account, accountKey);
+    if (accountWait) throw new TooManyRequestsError(accountWait);
+
+    const user = await authenticate(dataSource, values.email, values.password);
+    if (!user) {
+      await consume(limiters.account, accountKey);
+      setFormContext(res, { view: 'account/login', model: { title: 'login.title' }, values });
+      throw new ValidationError({ email: ['login.failed'] });
+    }
+    await limiters.account.delete(accountKey);
+    if (user.totpEnabledAt) {
+      const returnTo = req.session.returnTo;
+      await regenerate(req);
+      req.session.pendingUserId = user.id;
+      req.session.returnTo = returnTo;
+      return res.redirect(303, paths.loginSecondFactor);
+    }
+    await recordLogin(dataSource, user);
+    res.redirect(303, await signIn(req, user, false));
+  });
+
+  router.get(paths.loginSecondFactor, anyone, (req, res) => {
+    if (!req.session.pendingUserId) return res.redirect(303, paths.login);
+    res.render('account/login-second-factor', { title: 'secondFactor.loginTitle', values: {} });
+  });
+
+  router.post(paths.loginSecondFactor, anyone, async (req, res) => {
+    const pending = req.session.pendingUserId;
+    if (!pending) return res.redirect(303, paths.login);
+    const values = formValues(req.body, ['code']);
+    const wait = await blockedFor(limiters.account, `2fa:${pending}`);
+    if (wait) throw new TooManyRequestsError(wait);
+    setFormContext(res, { view: 'account/login-second-factor', model: { title: 'secondFactor.loginTitle' }, values });
+    if (!(await verifySecondFactor(dataSource, pending, values.code))) {
+      await consume(limiters.account, `2fa:${pending}`);
+      throw new ValidationError({ code: ['validation.totpInvalid'] });
+    }
+    const user = await dataSource.getRepository(User).findOneByOrFail({ id: pending });
+    await recordLogin(dataSource, user);
+    res.redirect(303, await signIn(req, user, true));
+  });
+
+  router.post(paths.logout, (req, res) => {
+    req.session.destroy(() => {
+      res.clearCookie('vhp.sid');
+      res.redirect(303, paths.home);
+    });
+  });
+
+  router.get(paths.forgotPassword, anyone, (_req, res) => res.render('account/forgot', { title: 'forgot.title', values: {} }));
+
+  router.post(paths.forgotPassword, anyone, async (req, res) => {
+    const values = formValues(req.body, ['email']);
+    setFormContext(res, { view: 'account/forgot', model: { title: 'forgot.title' }, values });
+    const wait = await consume(limiters.ip, `reset:${req.ip ?? 'unknown'}`);
+    if (wait) throw new TooManyRequestsError(wait);
+    const dto = await validated(EmailDto, values);
+    await requestPasswordReset(dataSource, dto.email, config.publicBaseUrl);
+    res.render('account/forgot', { title: 'forgot.title', sent: true, values: {} });
+  });
+
+  router.get(paths.resetPassword(), anyone, async (req, res) => {
+    const usable = await tokenUsable(dataSource, String(req.params.token), 'password_reset');
+    res.render('account/reset', { title: 'reset.title', invalid: !usable, values: {} });
+  });
+
+  router.post(paths.resetPassword(), anyone, async (req, res) => {
+    const values = formValues(req.body, ['password', 'passwordConfirmation']);
+    setFormContext(res, { view: 'account/reset', model: { title: 'reset.title' }, values });
+    const dto = await validated(NewPasswordDto, values);
+    await resetPassword(dataSource, String(req.params.token), dto);
+    res.render('account/reset', { title: 'reset.title', done: true, values: {} });
+  });
+
+  router.get(paths.invitation(), anyone, async (req, res) => {
+    const invitation = await tokenUsable(dataSource, String(req.params.token), 'invitation');
+    res.render('account/invitation', { title: 'invitation.title', invalid: !invitation, email: invitation?.email, values: {} });
+  });
+
+  router.post(paths.invitation(), anyone, async (req, res) => {
+    const values = formValues(req.body, ['name', 'password', 'passwordConfirmation']);
+    setFormContext(res, { view: 'account/invitation', model: { title: 'invitation.title' }, values });
+    const user = await acceptInvitation(dataSource, String(req.params.token), await validated(InvitationAcceptDto, values));
+    res.redirect(303, await signIn(req, user, false));
+  });
+
+  router.get(paths.account, requireUser, async (req, res) => {
+    const user = req.user!;
+    if (isStaff(user)) {
+      return res.render('account/staff', { title: 'account.title', secondFactorMissing: !user.totpEnabledAt });
+    }
+    const provider = await dataSource.getRepository(Provider).findOneByOrFail({ id: user.providerId! });
+    const [applications, possibility, colleagues] = await Promise.all([
+      providerApplications(dataSource, provider.id),
+      applicationPossibility(dataSource, provider.id, config),
+      dataSource.getRepository(User).find({ where: { providerId: provider.id }, order: { name: 'ASC' } }),
+    ]);
+    res.render('account/provider', {
+      title: 'account.title',
+      provider,
+      applications,
+      possibility,
+      colleagues,
+      publicUrl: paths.provider(provider.kvkNumber),
+      values: {},
+    });
+  });
+
+  router.post(paths.colleagues, ...requireRole(config, 'provider'), async (req, res) => {
+    const values = formValues(req.body, ['email']);
+    setFormContext(res, { view: 'account/invited', model: { title: 'account.title' }, values });
+    const dto = await validated(EmailDto, values);
+    await inviteColleague(dataSource, req.user!, dto.email, config.publicBaseUrl);
+    res.render('account/invited', { title: 'account.title', email: dto.email.toLowerCase() });
+  });
+
+  router.get(paths.secondFactorSetup, requireUser, async (req, res) => {
+    const user = req.user!;
+    if (user.totpEnabledAt) {
+      const recoveryCodes = req.session.recoveryCodes;
+      delete req.session.recoveryCodes;
+      return res.render('account/second-factor-setup', { title: 'secondFactor.title', enabled: true, recoveryCodes });
+    }
+    req.session.enrolSecret ??= newTotpSecret();
+    const enrolment = await totpEnrolment(req.session.enrolSecret, user.email);
+    res.render('account/second-factor-setup', {
+      title: 'secondFactor.title',
+      secret: req.session.enrolSecret,
+      qrDataUrl: enrolment.qrDataUrl,
+      values: {},
+    });
+  });
+
+  router.post(paths.secondFactorSetup, requireUser, async (req, res) => {
+    const user = req.user!;
+    const values = formValues(req.body, ['code']);
+    const secret = req.session.enrolSecret;
+    if (user.totpEnabledAt || !secret) return res.redirect(303, paths.secondFactorSetup);
+    const enrolment = await totpEnrolment(secret, user.email);
+    setFormContext(res, {
+      view: 'account/second-factor-setup',
+      model: { title: 'secondFactor.title', secret, qrDataUrl: enrolment.qrDataUrl },
+      values,
+    });
+    req.session.recoveryCodes = await enableSecondFactor(dataSource, user, secret, values.code);
+    req.session.secondFactorVerified = true;
+    delete req.session.enrolSecret;
+    res.redirect(303, paths.secondFactorSetup);
+  });
+
+  router.get(paths.outbox, ...requireRole(config, 'reviewer', 'auditor', 'admin'), async (_req, res) => {
+    const mails = await dataSource.getRepository(OutboxMail).find({ order: { id: 'DESC' }, take: 100 });
+    res.render('mail/outbox', { title: 'outbox.title', mails });
+  });
+
+  return router;
+}

@@ -1,0 +1,241 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../database/availability';
+import { IsNull } from 'typeorm';
+import { appendAuditEvent } from '../audit/audit.service';
+import { queueMail } from '../mail/mail.service';
+import { mailTexts } from '../mail/messages';
+import { Provider } from '../provider/provider.entity';
+import { createProvider } from '../provider/provider.service';
+import { ValidationError } from '../shared/errors';
+import { normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
+import { randomToken, sha256Hex } from '../shared/tokens';
+import { parseAsNumbers, parseList } from '../shared/validators';
+import type { RegistrationDto } from './account.dto';
+import { AccountToken, type TokenPurpose } from './account-token.entity';
+import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './password';
+import { type Role, User } from './user.entity';
+
+export const INVITATION_DAYS = 7;
+export const PASSWORD_RESET_HOURS = 1;
+
+/** Rejects a new password that breaks the policy or does not match its confirmation. */
+export function checkNewPassword(password: string, confirmation: string): void {
+  const problems = passwordProblems(password);
+  if (problems.length > 0) throw new ValidationError({ password: problems });
+  if (password !== confirmation) throw new ValidationError({ passwordConfirmation: ['validation.passwordMismatch'] });
+}
+
+async function assertEmailFree(manager: EntityManager, email: string): Promise<void> {
+  if (await manager.existsBy(User, { email })) throw new ValidationError({ email: ['validation.emailTaken'] });
+}
+
+async function insertUser(
+  manager: EntityManager,
+  input: { email: string; name: string; role: Role; providerId: string | null; password: string },
+  actor: string,
+): Promise<User> {
+  const email = input.email.toLowerCase();
+  await assertEmailFree(manager, email);
+  const user = manager.create(User, {
+    email,
+    name: input.name,
+    role: input.role,
+    providerId: input.providerId,
+    passwordHash: await hashPassword(input.password),
+  });
+  await manager.insert(User, user);
+  await appendAuditEvent(manager, {
+    actor,
+    action: 'user.created',
+    subjectType: 'user',
+    subjectId: user.id,
+    data: { email, role: input.role, providerId: input.providerId },
+  });
+  return user;
+}
+
+/** A hosting provider registers itself: the organisation and its first user, in one transaction. */
+export async function registerProvider(dataSource: DataSource, dto: RegistrationDto): Promise<User> {
+  checkNewPassword(dto.password, dto.passwordConfirmation);
+  try {
+    return await registerInTransaction(dataSource, dto);
+  } catch (error) {
+    // Two registrations racing for the same number or address: the database decides, the loser hears why.
+    if (isUniqueViolation(error, 'providers_kvk_number_key')) throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
+    if (isUniqueViolation(error, 'users_email_key')) throw new ValidationError({ email: ['validation.emailTaken'] });
+    throw error;
+  }
+}
+
+function registerInTransaction(dataSource: DataSource, dto: RegistrationDto): Promise<User> {
+  return dataSource.transaction(async (manager) => {
+    if (await manager.existsBy(Provider, { kvkNumber: dto.kvkNumber })) {
+      throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
+    }
+    await assertEmailFree(manager, dto.email.toLowerCase());
+    const actor = dto.email.toLowerCase();
+    const provider = await createProvider(
+      manager,
+      {
+        kvkNumber: dto.kvkNumber,
+        legalName: dto.legalName,
+        tradeNames: parseList(dto.tradeNames),
+        vatNumber: normaliseVatNumber(dto.vatNumber),
+        streetAddress: dto.streetAddress,
+        postcode: normalisePostcode(dto.postcode)!,
+        city: dto.city,
+        website: dto.website || null,
+        abuseEmail: dto.abuseEmail.toLowerCase(),
+        asNumbers: parseAsNumbers(dto.asNumbers) ?? [],
+      },
+      actor,
+    );
+    return insertUser(
+      manager,
+      { email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, password: dto.password },
+      actor,
+    );
+  });
+}
+
+/** Staff accounts (and, for tests and demos, provider users) from the command line. */
+export async function createUser(
+  dataSource: DataSource,
+  input: { email: string; name: string; role: Role; providerId?: string | null; password: string },
+  actor: string,
+): Promise<User> {
+  checkNewPassword(input.password, input.password);
+  return dataSource.transaction((manager) =>
+    insertUser(manager, { ...input, providerId: input.providerId ?? null }, actor),
+  );
+}
+
+/** The user for these credentials, or undefined; takes as long for an unknown address as for a wrong password. */
+export async function authenticate(dataSource: DataSource, email: string, password: string): Promise<User | undefined> {
+  const user = await dataSource
+    .getRepository(User)
+    .createQueryBuilder('u')
+    .addSelect('u.passwordHash')
+    .where('u.email = :email', { email: email.trim().toLowerCase() })
+    .getOne();
+  const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+  if (!user || !ok || user.disabledAt) return undefined;
+  return user;
+}
+
+export async function recordLogin(dataSource: DataSource, user: User): Promise<void> {
+  await dataSource.transaction(async (m) => {
+    await m.update(User, user.id, { lastLoginAt: new Date() });
+    await appendAuditEvent(m, { actor: user.email, action: 'user.logged_in', subjectType: 'user', subjectId: user.id });
+  });
+}
+
+async function issueToken(
+  manager: EntityManager,
+  input: Omit<AccountToken, 'tokenHash' | 'createdAt' | 'usedAt' | 'expiresAt'>,
+  validForMs: number,
+): Promise<string> {
+  const token = randomToken();
+  await manager.insert(AccountToken, {
+    ...input,
+    tokenHash: sha256Hex(token),
+    expiresAt: new Date(Date.now() + validForMs),
+  });
+  return token;
+}
+
+/** Claims a single-use token inside the caller's transaction; undefined when unknown, used or expired. */
+async function claimToken(manager: EntityManager, token: string, purpose: TokenPurpose): Promise<AccountToken | undefined> {
+  const row = await manager
+    .getRepository(AccountToken)
+    .createQueryBuilder('t')
+    .where('t.token_hash = :hash AND t.purpose = :purpose', { hash: sha256Hex(token), purpose })
+    .setLock('pessimistic_write')
+    .getOne();
+  if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return undefined;
+  await manager.update(AccountToken, row.tokenHash, { usedAt: new Date() });
+  return row;
+}
+
+/** Whether a token could still be used (for showing the form behind a link). */
+export async function tokenUsable(dataSource: DataSource, token: string, purpose: TokenPurpose): Promise<AccountToken | undefined> {
+  const row = await dataSource.getRepository(AccountToken).findOneBy({ tokenHash: sha256Hex(token), purpose, usedAt: IsNull() });
+  return row && row.expiresAt.getTime() > Date.now() ? row : undefined;
+}
+
+/** A user of an organisation invites a colleague: a single-use link, valid for 7 days, sent by mail. */
+export async function inviteColleague(
+  dataSource: DataSource,
+  inviter: User,
+  email: string,
+  baseUrl: string,
+): Promise<void> {
+  const address = email.toLowerCase();
+  await dataSource.transaction(async (manager) => {
+    await assertEmailFree(manager, address);
+    const provider = await manager.findOneByOrFail(Provider, { id: inviter.providerId! });
+    const token = await issueToken(
+      manager,
+      { purpose: 'invitation', email: address, userId: null, providerId: provider.id, role: 'provider', createdBy: inviter.id },
+      INVITATION_DAYS * 24 * 3600 * 1000,
+    );
+    await queueMail(manager, mailTexts.invitation(address, provider.legalName, inviter.name, `${baseUrl}/uitnodiging/${token}`));
+    await appendAuditEvent(manager, {
+      actor: inviter.email,
+      action: 'invitation.created',
+      subjectType: 'provider',
+      subjectId: provider.id,
+      data: { email: address, role: 'provider' },
+    });
+  });
+}
+
+/** The invited person sets name and password; the link is used up. */
+export async function acceptInvitation(
+  dataSource: DataSource,
+  token: string,
+  input: { name: string; password: string; passwordConfirmation: string },
+): Promise<User> {
+  checkNewPassword(input.password, input.passwordConfirmation);
+  return dataSource.transaction(async (manager) => {
+    const invitation = await claimToken(manager, token, 'invitation');
+    if (!invitation) throw new ValidationError({ token: ['validation.linkInvalid'] });
+    return insertUser(
+      manager,
+      { email: invitation.email, name: input.name, role: invitation.role!, providerId: invitation.providerId, password: input.password },
+      invitation.email,
+    );
+  });
+}
+
+/** Sends a reset link (valid 1 hour) when the address belongs to an active account; says nothing either way. */
+export async function requestPasswordReset(dataSource: DataSource, email: string, baseUrl: string): Promise<void> {
+  const user = await dataSource.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
+  if (!user || user.disabledAt) return;
+  await dataSource.transaction(async (manager) => {
+    const token = await issueToken(
+      manager,
+      { purpose: 'password_reset', email: user.email, userId: user.id, providerId: null, role: null, createdBy: null },
+      PASSWORD_RESET_HOURS * 3600 * 1000,
+    );
+    await queueMail(manager, mailTexts.passwordReset(user.email, `${baseUrl}/wachtwoord-herstellen/${token}`));
+    await appendAuditEvent(manager, { actor: user.email, action: 'user.password_reset_requested', subjectType: 'user', subjectId: user.id });
+  });
+}
+
+/** Sets a new password through a reset link, and ends every session of that account. */
+export async function resetPassword(
+  dataSource: DataSource,
+  token: string,
+  input: { password: string; passwordConfirmation: string },
+): Promise<void> {
+  checkNewPassword(input.password, input.passwordConfirmation);
+  const hash = await hashPassword(input.password);
+  await dataSource.transaction(async (manager) => {
+    const reset = await claimToken(manager, token, 'password_reset');
+    if (!reset) throw new ValidationError({ token: ['validation.linkInvalid'] });
+    await manager.update(User, reset.userId!, { passwordHash: hash });
+    await manager.query(`DELETE FROM sessions WHERE sess->>'userId' = $1`, [reset.userId]);
+    await appendAuditEvent(manager, { actor: reset.email, action: 'user.password_reset', subjectType: 'user', subjectId: reset.userId! });
+  });
+}

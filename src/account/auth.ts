@@ -1,0 +1,178 @@
+import connectPgSimple from 'connect-pg-simple';
+import { csrfSync } from 'csrf-sync';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import type { Pool } from 'pg';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { Config } from '../config';
+import { ForbiddenError } from '../shared/errors';
+import { paths } from '../shared/paths';
+import { isStaff, type Role, User } from './user.entity';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string;
+    /** Password checked, second factor still to come. */
+    pendingUserId?: string;
+    secondFactorVerified?: boolean;
+    /** A TOTP secret being enrolled, until the user confirms it with a code. */
+    enrolSecret?: string;
+    /** Recovery codes to show once, right after enrolment. */
+    recoveryCodes?: string[];
+    returnTo?: string;
+  }
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: User;
+  }
+}
+
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+export const SESSION_COOKIE = 'vhp.sid';
+
+export function databasePool(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
+}
+
+/** Sessions in PostgreSQL, so that every instance of the register knows every session. */
+export function sessionMiddleware(config: Config, dataSource: DataSource): RequestHandler {
+  const PgStore = connectPgSimple(session);
+  return session({
+    name: SESSION_COOKIE,
+    secret: config.sessionSecret,
+    store: new PgStore({
+      pool: databasePool(dataSource),
+      tableName: 'sessions',
+      createTableIfMissing: false,
+      pruneSessionInterval: config.env === 'test' ? false : 15 * 60,
+      ttl: SESSION_IDLE_MS / 1000,
+    }),
+    resave: false,
+    saveUninitialized: false,
+    // Every request moves the idle deadline: 30 minutes without a request ends the session.
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.env === 'production',
+      maxAge: SESSION_IDLE_MS,
+    },
+  });
+}
+
+const csrf = csrfSync({
+  getTokenFromRequest: (req) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    return typeof body?._csrf === 'string' ? body._csrf : undefined;
+  },
+  errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
+});
+
+/** Synchroniser-token CSRF check on every state-changing request (multipart forms check after parsing). */
+export const csrfProtection: RequestHandler = (req, res, next) => {
+  if (req.is('multipart/form-data')) return next();
+  csrf.csrfSynchronisedProtection(req, res, next);
+};
+
+/** The same check, for a route that parsed its multipart body first. */
+export const csrfProtectionAfterUpload: RequestHandler = (req, res, next) => csrf.csrfSynchronisedProtection(req, res, next);
+
+/** Puts a CSRF token in the view for forms; only where a session is wanted anyway. */
+export const withCsrfToken: RequestHandler = (req, res, next) => {
+  res.locals.csrfToken = csrf.generateToken(req);
+  next();
+};
+
+export function isCsrfError(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 'EBADCSRFTOKEN';
+}
+
+/** Loads the signed-in user on every request; a disabled account ends its session. */
+export function loadUser(dataSource: DataSource): RequestHandler {
+  return async (req, res, next) => {
+    const id = req.session?.userId;
+    if (id) {
+      const user = await dataSource.getRepository(User).findOneBy({ id });
+      if (!user || user.disabledAt) {
+        await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      } else {
+        req.user = user;
+        res.locals.user = user;
+        res.locals.isStaff = isStaff(user);
+        res.locals.csrfToken = csrf.generateToken(req);
+      }
+    }
+    next();
+  };
+}
+
+/** Anonymous visitors go to the login page first and come back afterwards. */
+export function requireUser(req: Request, res: Response, next: NextFunction): void {
+  if (req.user) return next();
+  if (req.method === 'GET') req.session.returnTo = req.originalUrl;
+  res.redirect(303, paths.login);
+}
+
+/**
+ * Only these roles may pass. Staff must also have passed their second factor in this session
+ * (unless the configuration relaxes this for a local demo).
+ */
+export function requireRole(config: Config, ...roles: Role[]): RequestHandler[] {
+  return [
+    requireUser,
+    (req, res, next) => {
+      const user = req.user!;
+      if (!roles.includes(user.role)) throw new ForbiddenError('errors.forbidden.title');
+      if (isStaff(user) && config.staffSecondFactorRequired) {
+        if (!user.totpEnabledAt) return res.redirect(303, paths.secondFactorSetup);
+        if (!req.session.secondFactorVerified) return res.redirect(303, paths.login);
+      }
+      next();
+    },
+  ];
+}
+
+export interface LoginLimiters {
+  /** Attempts per IP address: 30 per 15 minutes. */
+  ip: RateLimiterPostgres;
+  /** Failed attempts per account: 5 per 15 minutes. */
+  account: RateLimiterPostgres;
+}
+
+/** Rate limits kept in PostgreSQL, so they hold across instances. */
+export function loginLimiters(dataSource: DataSource): LoginLimiters {
+  const common = {
+    storeClient: databasePool(dataSource),
+    storeType: 'pool',
+    tableName: 'rate_limits',
+    tableCreated: true,
+    clearExpiredByTimeout: false,
+    duration: 15 * 60,
+  };
+  return {
+    ip: new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: 30 }),
+    account: new RateLimiterPostgres({ ...common, keyPrefix: 'login_account', points: 5 }),
+  };
+}
+
+/** Seconds until a refused caller may try again, or undefined when the limiter let it through. */
+export async function consume(limiter: RateLimiterPostgres, key: string): Promise<number | undefined> {
+  try {
+    await limiter.consume(key);
+    return undefined;
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+    throw error;
+  }
+}
+
+/** Seconds to wait when the key already used up its points, without using one. */
+export async function blockedFor(limiter: RateLimiterPostgres, key: string): Promise<number | undefined> {
+  const state = await limiter.get(key);
+  if (state && state.consumedPoints >= limiter.points) return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+  return undefined;
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import argon2 from 'argon2';
+
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 256;
+
+const COMMON = new Set(
+  readFileSync(path.join(__dirname, '..', '..', '..', 'resources', 'common-passwords.txt'), 'utf8')
+    .split('\n')
+    .filter(Boolean),
+);
+
+/** True when the password, or what is left after stripping digits and symbols at its end, is a common one. */
+export function isCommonPassword(password: string): boolean {
+  const lower = password.toLowerCase();
+  if (COMMON.has(lower)) return true;
+  const base = lower.replace(/[^a-z]+$/, '');
+  return base.length >= 4 && COMMON.has(base);
+}
+
+/** Translation keys of what is wrong with a new password; empty when it may be used. */
+export function passwordProblems(password: string): string[] {
+  if (password.length < MIN_PASSWORD_LENGTH) return ['validation.passwordTooShort'];
+  if (password.length > MAX_PASSWORD_LENGTH) return ['validation.passwordTooLong'];
+  if (isCommonPassword(password)) return ['validation.passwordCommon'];
+  return [];
+}
+
+/** argon2id with the library's defaults (64 MiB, 3 passes, parallelism 4), as OWASP recommends. */
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id });
+}
+
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+/** A hash to verify against when the account does not exist, so both answers take as long. */
+let dummyHash: Promise<string> | undefined;
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword('no-such-account-placeholder');
+  return dummyHash;
+}

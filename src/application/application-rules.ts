@@ -1,0 +1,83 @@
+import { addDays, addMonths } from '../shared/time';
+import type { StatusAt } from '../status/status-rules';
+import type { ApplicationState } from './application.entity';
+
+/**
+ * The application lifecycle (design §3), as pure rules:
+ * draft → submitted → in_review → (changes_requested → submitted …) → approved | rejected;
+ * the provider may withdraw before a decision.
+ */
+export type ProviderAction = 'save' | 'upload' | 'submit' | 'withdraw';
+export type ReviewAction = 'start_review' | 'request_changes' | 'approve' | 'reject';
+
+const PROVIDER_ACTIONS: Record<ProviderAction, readonly ApplicationState[]> = {
+  save: ['draft', 'changes_requested'],
+  upload: ['draft', 'changes_requested'],
+  submit: ['draft', 'changes_requested'],
+  withdraw: ['draft', 'submitted', 'in_review', 'changes_requested'],
+};
+
+const REVIEW_ACTIONS: Record<ReviewAction, readonly ApplicationState[]> = {
+  start_review: ['submitted'],
+  request_changes: ['submitted', 'in_review'],
+  approve: ['submitted', 'in_review'],
+  reject: ['submitted', 'in_review'],
+};
+
+export const NEXT_STATE: Record<Exclude<ProviderAction, 'save' | 'upload'> | ReviewAction, ApplicationState> = {
+  submit: 'submitted',
+  withdraw: 'withdrawn',
+  start_review: 'in_review',
+  request_changes: 'changes_requested',
+  approve: 'approved',
+  reject: 'rejected',
+};
+
+export function providerMay(action: ProviderAction, state: ApplicationState): boolean {
+  return PROVIDER_ACTIONS[action].includes(state);
+}
+
+export function reviewerMay(action: ReviewAction, state: ApplicationState): boolean {
+  return REVIEW_ACTIONS[action].includes(state);
+}
+
+export const OPEN_STATES: readonly ApplicationState[] = ['draft', 'submitted', 'in_review', 'changes_requested'];
+
+/** A listing that is still the provider's: approved and neither expired nor revoked. */
+function listingInForce(status: StatusAt) {
+  if (status.verantwoord) return status.listing;
+  if (status.reason === 'expired' || status.reason === 'revoked') return undefined;
+  return status.listing;
+}
+
+export type NewApplicationAnswer =
+  | { allowed: true; kind: 'listing' | 'renewal' }
+  | { allowed: false; reason: 'open_application' | 'renewal_not_yet'; renewalFrom?: Date };
+
+/**
+ * May the provider start an application now, and of which kind? A first listing (or one after
+ * expiry or revocation) any time; a renewal from `windowDays` before the listing ends.
+ */
+export function newApplicationAllowed(
+  status: StatusAt,
+  hasOpenApplication: boolean,
+  now: Date,
+  windowDays: number,
+): NewApplicationAnswer {
+  if (hasOpenApplication) return { allowed: false, reason: 'open_application' };
+  const listing = listingInForce(status);
+  if (!listing) return { allowed: true, kind: 'listing' };
+  const renewalFrom = addDays(listing.validUntil, -windowDays);
+  if (now.getTime() < renewalFrom.getTime()) return { allowed: false, reason: 'renewal_not_yet', renewalFrom };
+  return { allowed: true, kind: 'renewal' };
+}
+
+/**
+ * The end of the listing an approval at `now` grants: `months` from approval, or for a renewal
+ * `months` from the end of the listing in force, so the listing carries on without a gap.
+ */
+export function listingValidUntil(status: StatusAt, now: Date, months: number): Date {
+  const listing = listingInForce(status);
+  const from = listing && listing.validUntil.getTime() > now.getTime() ? listing.validUntil : now;
+  return addMonths(from, months);
+}

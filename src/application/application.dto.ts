@@ -1,0 +1,77 @@
+import { IsEmail, IsIn, IsNotEmpty, IsUUID, MaxLength } from 'class-validator';
+import { IsPastOrTodayDate } from '../shared/validators';
+import { EVIDENCE_KINDS } from './evidence.entity';
+
+const required = { message: 'validation.required' };
+
+/** What a provider fills in on an application: the code-of-conduct signature and AAN participation. */
+export class ApplicationDto {
+  @IsUUID('all', { message: 'validation.codeVersion' })
+  @IsNotEmpty(required)
+  codeOfConductVersionId: string;
+
+  @IsPastOrTodayDate({ message: 'validation.pastDate' })
+  @IsNotEmpty(required)
+  codeSignedOn: string;
+
+  @MaxLength(200, { message: 'validation.tooLong' })
+  @IsNotEmpty(required)
+  signatoryName: string;
+
+  @MaxLength(200, { message: 'validation.tooLong' })
+  @IsNotEmpty(required)
+  signatoryRole: string;
+
+  @IsPastOrTodayDate({ message: 'validation.pastDate' })
+  @IsNotEmpty(required)
+  aanSince: string;
+
+  @MaxLength(200, { message: 'validation.tooLong' })
+  @IsNotEmpty(required)
+  aanContactName: string;
+
+  @IsEmail({}, { message: 'validation.email' })
+  @MaxLength(254, { message: 'validation.tooLong' })
+  @IsNotEmpty(required)
+  aanContactEmail: string;
+}
+
+export const APPLICATION_FIELDS = [
+  'codeOfConductVersionId',
+  'codeSignedOn',
+  'signatoryName',
+  'signatoryRole',
+  'aanSince',
+  'aanContactName',
+  'aanContactEmail',
+] as const;
+
+export class EvidenceDto {
+  @IsIn(EVIDENCE_KINDS, { message: 'validation.evidenceKind' })
+  kind: string;
+}
+
+/** A reviewer's decision: what, the message for the provider, and the version they looked at. */
+export class DecisionDto {
+  @IsIn(['start_review', 'request_changes', 'approve', 'reject'], { message: 'validation.invalid' })
+  action: string;
+
+  @MaxLength(5000, { message: 'validation.tooLong' })
+  message: string;
+
+  @IsNotEmpty(required)
+  version: string;
+}
+
+/** A reviewer's action on a provider's listing. */
+export class ProviderActionDto {
+  @IsIn(['suspend', 'lift', 'revoke'], { message: 'validation.invalid' })
+  action: string;
+
+  @MaxLength(5000, { message: 'validation.tooLong' })
+  reason: string;
+
+  /** Optional planned end of a suspension, YYYY-MM-DD. */
+  @MaxLength(10, { message: 'validation.date' })
+  until: string;
+}

@@ -1,0 +1,135 @@
+import { type Request, type Response, Router } from 'express';
+import multer from 'multer';
+import type { DataSource } from 'typeorm';
+import { csrfProtectionAfterUpload, requireRole } from '../account/auth';
+import type { User } from '../account/user.entity';
+import type { Config } from '../config';
+import { setFormContext } from '../shared/error-handler';
+import { ValidationError } from '../shared/errors';
+import { paths } from '../shared/paths';
+import { formValues, validated } from '../shared/validation';
+import { APPLICATION_FIELDS, ApplicationDto, EvidenceDto } from './application.dto';
+import type { Application } from './application.entity';
+import {
+  addEvidence,
+  applicationDetail,
+  evidenceFile,
+  MAX_EVIDENCE_BYTES,
+  ownApplication,
+  saveApplication,
+  startApplication,
+  submitApplication,
+  withdrawApplication,
+} from './application.service';
+import { providerMay } from './application-rules';
+import { EVIDENCE_KINDS, type EvidenceKind } from './evidence.entity';
+
+/** Multipart parsing in memory, one file, refused above 10 MB (the limit is checked while reading). */
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_EVIDENCE_BYTES, files: 1, fields: 10 } }).single(
+  'file',
+);
+
+function parseUpload(req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) =>
+    upload(req, res, (error: unknown) => {
+      if (!error) return resolve();
+      if (error instanceof multer.MulterError) {
+        return reject(new ValidationError({ file: [error.code === 'LIMIT_FILE_SIZE' ? 'validation.fileTooLarge' : 'validation.fileRequired'] }));
+      }
+      reject(error);
+    }),
+  );
+}
+
+export function applicationValues(application: Application): Record<string, string> {
+  return Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, String(application[f] ?? '')]));
+}
+
+/** The model of the provider's application page. */
+export async function applicationPage(dataSource: DataSource, application: Application) {
+  const detail = await applicationDetail(dataSource, application);
+  return {
+    title: 'application.title',
+    application,
+    ...detail,
+    editable: providerMay('save', application.state),
+    withdrawable: providerMay('withdraw', application.state),
+    versionOptions: detail.versions.map((v) => ({ value: v.id, label: `${v.label} – ${v.title}` })),
+    evidenceKindOptions: EVIDENCE_KINDS.map((k) => ({ value: k, labelKey: `evidence.kind.${k}` })),
+  };
+}
+
+/** A provider's own applications: only that organisation's users reach them. */
+export function applicationRoutes(dataSource: DataSource, config: Config): Router {
+  const router = Router();
+  const providerOnly = requireRole(config, 'provider');
+
+  async function showPage(user: User, id: string, values?: Record<string, string>) {
+    const application = await ownApplication(dataSource.manager, user, id);
+    const model = await applicationPage(dataSource, application);
+    return { model, values: values ?? applicationValues(application), application };
+  }
+
+  router.post(paths.applications, ...providerOnly, async (req, res) => {
+    const application = await startApplication(dataSource, req.user!, config);
+    res.redirect(303, paths.application(application.id));
+  });
+
+  router.get(paths.application(), ...providerOnly, async (req, res) => {
+    const { model, values } = await showPage(req.user!, String(req.params.id));
+    res.render('application/application', { ...model, values });
+  });
+
+  router.post(paths.application(), ...providerOnly, async (req, res) => {
+    const id = String(req.params.id);
+    const values = formValues(req.body, [...APPLICATION_FIELDS, 'version']);
+    const { model } = await showPage(req.user!, id, values);
+    setFormContext(res, { view: 'application/application', model, values });
+    await saveApplication(dataSource, req.user!, id, await validated(ApplicationDto, values), values.version);
+    res.redirect(303, `${paths.application(id)}?opgeslagen=1`);
+  });
+
+  router.post(paths.applicationEvidence(), ...providerOnly, async (req, res) => {
+    const id = String(req.params.id);
+    const { model, values } = await showPage(req.user!, id);
+    setFormContext(res, { view: 'application/application', model, values });
+    await parseUpload(req, res);
+    await new Promise<void>((resolve, reject) => csrfProtectionAfterUpload(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
+    const dto = await validated(EvidenceDto, formValues(req.body, ['kind']));
+    if (!req.file) throw new ValidationError({ file: ['validation.fileRequired'] });
+    await addEvidence(dataSource, req.user!, id, {
+      kind: dto.kind as EvidenceKind,
+      filename: req.file.originalname,
+      content: req.file.buffer,
+    });
+    res.redirect(303, `${paths.application(id)}#bewijsstukken`);
+  });
+
+  router.get(paths.evidence(), ...requireRole(config, 'provider', 'reviewer', 'auditor', 'admin'), async (req, res) => {
+    const evidence = await evidenceFile(dataSource, req.user!, String(req.params.id), String(req.params.evidenceId));
+    res.set({
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="${evidence.filename.replace(/"/g, '')}"`,
+      'Content-Length': String(evidence.size),
+      'Cache-Control': 'private, no-store',
+      'X-Content-SHA256': evidence.sha256,
+    });
+    res.send(evidence.content);
+  });
+
+  router.post(paths.applicationSubmit(), ...providerOnly, async (req, res) => {
+    const id = String(req.params.id);
+    const { model, values } = await showPage(req.user!, id);
+    setFormContext(res, { view: 'application/application', model, values });
+    await submitApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version);
+    res.redirect(303, paths.application(id));
+  });
+
+  router.post(paths.applicationWithdraw(), ...providerOnly, async (req, res) => {
+    const id = String(req.params.id);
+    await withdrawApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version);
+    res.redirect(303, paths.application(id));
+  });
+
+  return router;
+}

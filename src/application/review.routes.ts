@@ -1,0 +1,92 @@
+import { Router } from 'express';
+import type { DataSource } from 'typeorm';
+import { requireRole } from '../account/auth';
+import type { Config } from '../config';
+import { providerDetail } from '../provider/provider.service';
+import { historyRows, statusView } from '../provider/provider.view';
+import { setFormContext } from '../shared/error-handler';
+import { paths } from '../shared/paths';
+import { formValues, validated } from '../shared/validation';
+import { DecisionDto, ProviderActionDto } from './application.dto';
+import { actOnProvider, anyApplication, applicationDetail, decide, reviewQueue } from './application.service';
+import { reviewerMay, type ReviewAction } from './application-rules';
+
+const QUEUE_FILTERS = ['submitted', 'in_review', 'changes_requested', 'approved', 'rejected', 'withdrawn'];
+
+/** The reviewers' side: the queue, decisions on applications, and status actions on providers. */
+export function reviewRoutes(dataSource: DataSource, config: Config): Router {
+  const router = Router();
+  const reviewer = requireRole(config, 'reviewer');
+  // Auditors and admins may read what reviewers read; only reviewers decide.
+  const staffReader = requireRole(config, 'reviewer', 'auditor', 'admin');
+
+  router.get(paths.reviewQueue, ...staffReader, async (req, res) => {
+    const state = typeof req.query.status === 'string' && QUEUE_FILTERS.includes(req.query.status) ? req.query.status : undefined;
+    const applications = await reviewQueue(dataSource, state);
+    res.render('review/queue', {
+      title: 'review.queueTitle',
+      applications,
+      state,
+      filters: QUEUE_FILTERS.map((value) => ({ value, labelKey: `application.state.${value}`, selected: value === state })),
+    });
+  });
+
+  async function applicationModel(id: string, canDecide: boolean) {
+    const application = await anyApplication(dataSource.manager, id);
+    const detail = await applicationDetail(dataSource, application);
+    const actions = (['start_review', 'request_changes', 'approve', 'reject'] as ReviewAction[]).filter((a) => reviewerMay(a, application.state));
+    return {
+      title: 'review.applicationTitle',
+      application,
+      ...detail,
+      codeVersion: detail.allVersions.find((v) => v.id === application.codeOfConductVersionId),
+      actions: canDecide ? actions.map((a) => ({ value: a, labelKey: `review.action.${a}` })) : [],
+    };
+  }
+
+  router.get(paths.reviewApplication(), ...staffReader, async (req, res) => {
+    const model = await applicationModel(String(req.params.id), req.user!.role === 'reviewer');
+    res.render('review/application', { ...model, values: { version: String(model.application.version) } });
+  });
+
+  router.post(paths.reviewDecision(), ...reviewer, async (req, res) => {
+    const id = String(req.params.id);
+    const values = formValues(req.body, ['action', 'message', 'version']);
+    setFormContext(res, { view: 'review/application', model: await applicationModel(id, true), values });
+    const dto = await validated(DecisionDto, values);
+    await decide(dataSource, req.user!, id, { action: dto.action as ReviewAction, message: dto.message, version: dto.version }, config);
+    res.redirect(303, paths.reviewApplication(id));
+  });
+
+  async function providerModel(kvkNumber: string) {
+    const detail = await providerDetail(dataSource, kvkNumber, new Date());
+    const suspended = !detail.status.verantwoord && detail.status.reason === 'suspended';
+    const listed = detail.status.verantwoord || (detail.status.listing && !['expired', 'revoked'].includes(detail.status.reason));
+    return {
+      title: 'review.providerTitle',
+      provider: detail.provider,
+      status: statusView(detail.status),
+      history: historyRows(detail.history, detail.codeVersions),
+      actions: [
+        ...(listed && !suspended ? [{ value: 'suspend', labelKey: 'review.providerAction.suspend' }] : []),
+        ...(suspended ? [{ value: 'lift', labelKey: 'review.providerAction.lift' }] : []),
+        ...(listed ? [{ value: 'revoke', labelKey: 'review.providerAction.revoke' }] : []),
+      ],
+    };
+  }
+
+  router.get(paths.reviewProvider(), ...staffReader, async (req, res) => {
+    res.render('review/provider', { ...(await providerModel(String(req.params.kvkNumber))), values: {} });
+  });
+
+  router.post(paths.reviewProviderAction(), ...reviewer, async (req, res) => {
+    const kvkNumber = String(req.params.kvkNumber);
+    const values = formValues(req.body, ['action', 'reason', 'until']);
+    setFormContext(res, { view: 'review/provider', model: await providerModel(kvkNumber), values });
+    const dto = await validated(ProviderActionDto, values);
+    await actOnProvider(dataSource, req.user!, kvkNumber, { action: dto.action as 'suspend' | 'lift' | 'revoke', reason: dto.reason, until: dto.until }, config);
+    res.redirect(303, paths.reviewProvider(kvkNumber));
+  });
+
+  return router;
+}

@@ -1,0 +1,55 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '../shared/logger';
+import { OutboxMail } from './outbox-mail.entity';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  body: string;
+}
+
+/** Writes a mail to the outbox in the caller's transaction: it goes out only if the change commits. */
+export async function queueMail(manager: EntityManager, mail: Mail): Promise<void> {
+  await manager.insert(OutboxMail, { recipient: mail.to, subject: mail.subject, body: mail.body });
+}
+
+/** Something that sends one mail (nodemailer's transporter has this shape). */
+export interface MailTransport {
+  sendMail(message: { from: string; to: string; subject: string; text: string }): Promise<unknown>;
+}
+
+/**
+ * Sends unsent mail from the outbox. Rows are claimed with SKIP LOCKED, so several instances can
+ * run this at once without sending a mail twice. Answers how many were sent.
+ */
+export async function deliverOutbox(
+  dataSource: DataSource,
+  transport: MailTransport,
+  from: string,
+  logger: Logger,
+  batchSize = 20,
+): Promise<number> {
+  return dataSource.transaction(async (m) => {
+    const batch = await m
+      .getRepository(OutboxMail)
+      .createQueryBuilder('o')
+      .where('o.sent_at IS NULL AND o.attempts < 10')
+      .orderBy('o.id', 'ASC')
+      .limit(batchSize)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+    let sent = 0;
+    for (const mail of batch) {
+      try {
+        await transport.sendMail({ from, to: mail.recipient, subject: mail.subject, text: mail.body });
+        await m.update(OutboxMail, mail.id, { sentAt: new Date(), attempts: mail.attempts + 1, lastError: null });
+        sent++;
+      } catch (error) {
+        logger.warn({ err: error, outboxId: mail.id }, 'mail could not be sent; will retry');
+        await m.update(OutboxMail, mail.id, { attempts: mail.attempts + 1, lastError: String(error).slice(0, 500) });
+      }
+    }
+    return sent;
+  });
+}

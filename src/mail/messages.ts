@@ -1,0 +1,53 @@
+import type { Mail } from './mail.service';
+
+/** Every mail is bilingual: Dutch first, then English. */
+function bilingual(to: string, subjectNl: string, subjectEn: string, nl: string, en: string): Mail {
+  return {
+    to,
+    subject: `${subjectNl} / ${subjectEn}`,
+    body: `${nl}\n\n---\n\n${en}\n\n--\nRegister Verantwoorde Hostingproviders\n`,
+  };
+}
+
+export const mailTexts = {
+  invitation: (to: string, organisation: string, inviter: string, link: string) =>
+    bilingual(
+      to,
+      `Uitnodiging voor ${organisation}`,
+      `Invitation for ${organisation}`,
+      `${inviter} nodigt u uit om namens ${organisation} het Register Verantwoorde Hostingproviders te gebruiken.\nKies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\n${link}`,
+      `${inviter} invites you to use the Register of Responsible Hosting Providers on behalf of ${organisation}.\nChoose your password through this link (valid for 7 days, single use):\n${link}`,
+    ),
+  staffInvitation: (to: string, role: string, link: string) =>
+    bilingual(
+      to,
+      'Uitnodiging voor het Register Verantwoorde Hostingproviders',
+      'Invitation to the Register of Responsible Hosting Providers',
+      `U bent uitgenodigd als ${role}. Kies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\n${link}`,
+      `You have been invited as ${role}. Choose your password through this link (valid for 7 days, single use):\n${link}`,
+    ),
+  passwordReset: (to: string, link: string) =>
+    bilingual(
+      to,
+      'Wachtwoord herstellen',
+      'Reset your password',
+      `Via deze link kiest u een nieuw wachtwoord. De link is één uur geldig en één keer te gebruiken:\n${link}\nHeeft u dit niet aangevraagd? Dan kunt u deze e-mail negeren.`,
+      `Use this link to choose a new password. It is valid for one hour and can be used once:\n${link}\nDid you not ask for this? Then you can ignore this e-mail.`,
+    ),
+  decision: (to: string, organisation: string, nl: string, en: string, message: string | null, link: string) =>
+    bilingual(
+      to,
+      `Besluit over de aanvraag van ${organisation}`,
+      `Decision on the application of ${organisation}`,
+      `${nl}${message ? `\n\nToelichting van de beoordelaar:\n${message}` : ''}\n\nBekijk de aanvraag: ${link}`,
+      `${en}${message ? `\n\nThe reviewer's message:\n${message}` : ''}\n\nView the application: ${link}`,
+    ),
+  statusChange: (to: string, organisation: string, nl: string, en: string, reason: string | null, link: string) =>
+    bilingual(
+      to,
+      `Statuswijziging van ${organisation}`,
+      `Status change of ${organisation}`,
+      `${nl}${reason ? `\n\nReden: ${reason}` : ''}\n\n${link}`,
+      `${en}${reason ? `\n\nReason: ${reason}` : ''}\n\n${link}`,
+    ),
+};

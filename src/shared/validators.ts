@@ -1,0 +1,67 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { isKvkNumber, isVatNumber, normalisePostcode, normaliseVatNumber } from './identifiers';
+import { parseLocalDate, startOfLocalDay } from './time';
+
+/** class-validator decorators for the register's own rules; their messages are translation keys. */
+
+export function IsKvkNumber(options?: ValidationOptions) {
+  return ValidateBy({ name: 'isKvkNumber', validator: { validate: (v) => isKvkNumber(v) } }, options);
+}
+
+export function IsDutchVatNumber(options?: ValidationOptions) {
+  return ValidateBy(
+    { name: 'isDutchVatNumber', validator: { validate: (v) => typeof v === 'string' && isVatNumber(normaliseVatNumber(v)) } },
+    options,
+  );
+}
+
+export function IsDutchPostcode(options?: ValidationOptions) {
+  return ValidateBy(
+    { name: 'isDutchPostcode', validator: { validate: (v) => typeof v === 'string' && normalisePostcode(v) !== undefined } },
+    options,
+  );
+}
+
+/** A real calendar date, YYYY-MM-DD, not after today (Dutch calendar). */
+export function IsPastOrTodayDate(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isPastOrTodayDate',
+      validator: {
+        validate: (v) =>
+          typeof v === 'string' &&
+          parseLocalDate(v) !== undefined &&
+          v >= '1990-01-01' &&
+          startOfLocalDay(v).getTime() <= Date.now(),
+      },
+    },
+    options,
+  );
+}
+
+/** Comma-separated AS numbers ("AS1140, 12345"), each 1 … 4294967295. */
+export function IsAsNumberList(options?: ValidationOptions) {
+  return ValidateBy(
+    { name: 'isAsNumberList', validator: { validate: (v) => typeof v === 'string' && parseAsNumbers(v) !== undefined } },
+    options,
+  );
+}
+
+export function parseAsNumbers(value: string): number[] | undefined {
+  if (value.trim() === '') return [];
+  const numbers: number[] = [];
+  for (const part of value.split(/[,\s]+/).filter(Boolean)) {
+    const match = /^(?:AS)?([0-9]{1,10})$/i.exec(part);
+    const n = match ? Number(match[1]) : NaN;
+    if (!Number.isInteger(n) || n < 1 || n > 4294967295) return undefined;
+    numbers.push(n);
+  }
+  return numbers;
+}
+
+export function parseList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
