@@ -10,17 +10,18 @@ describe('configuration', () => {
     assert.equal(config.seedDemoData, true);
   });
 
-  it('fails fast in production without DATABASE_URL or PUBLIC_BASE_URL', () => {
-    assert.throws(
-      () => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://r.example' }),
-      ConfigError,
-    );
-    assert.throws(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/r' }), ConfigError);
-    const config = loadConfig({
+  it('fails fast in production without DATABASE_URL, PUBLIC_BASE_URL or SESSION_SECRET', () => {
+    const production = {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db/r',
       PUBLIC_BASE_URL: 'https://r.example/',
-    });
+      SESSION_SECRET: 'x'.repeat(32),
+    };
+    for (const missing of ['DATABASE_URL', 'PUBLIC_BASE_URL', 'SESSION_SECRET']) {
+      assert.throws(() => loadConfig({ ...production, [missing]: undefined }), (e: Error) => e.message.includes(missing));
+    }
+    assert.throws(() => loadConfig({ ...production, SESSION_SECRET: 'short' }), ConfigError);
+    const config = loadConfig(production);
     assert.equal(config.seedDemoData, false);
     assert.equal(config.publicBaseUrl, 'https://r.example');
     assert.equal(config.staffSecondFactorRequired, true);
