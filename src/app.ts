@@ -127,7 +127,7 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
 
   app.use(pageRoutes());
   app.use(providerRoutes(dataSource));
-  app.use(accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource) }));
+  app.use(accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource, config) }));
   app.use(applicationRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));
 

@@ -1,5 +1,12 @@
 /* eslint-disable no-console -- the command line's own output goes to the terminal */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createUser } from './account/account.service';
+import { ROLES, type Role } from './account/user.entity';
 import { loadConfig } from './config';
+import { Provider } from './provider/provider.entity';
+import { ValidationError } from './shared/errors';
+import { translate } from './shared/i18n';
 import { openDatabase } from './database/connect';
 import { verifyAuditChain } from './audit/audit.service';
 import { seedDemoData } from './seed/demo';
@@ -27,6 +34,60 @@ const COMMANDS: Record<string, Command> = {
     run: async ({ dataSource }) => {
       await dataSource.undoLastMigration({ transaction: 'each' });
       console.log('Reverted the most recent migration.');
+      return 0;
+    },
+  },
+  'user:create': {
+    summary: 'create an account: --email ADDRESS --role provider|reviewer|auditor|admin [--name NAME] [--password PW] [--provider KVK]',
+    migrate: true,
+    run: async ({ dataSource }, args) => {
+      const { values } = parseArgs({
+        args,
+        options: {
+          email: { type: 'string' },
+          role: { type: 'string' },
+          name: { type: 'string' },
+          password: { type: 'string' },
+          provider: { type: 'string' },
+        },
+        strict: true,
+      });
+      if (!values.email || !values.role || !(ROLES as readonly string[]).includes(values.role)) {
+        console.error(`Give --email and --role (${ROLES.join(', ')}).`);
+        return 2;
+      }
+      let providerId: string | null = null;
+      if (values.provider) {
+        const provider = await dataSource.getRepository(Provider).findOneBy({ kvkNumber: values.provider });
+        if (!provider) {
+          console.error(`No provider with KvK number ${values.provider}.`);
+          return 2;
+        }
+        providerId = provider.id;
+      } else if (values.role === 'provider') {
+        console.error('A provider user needs --provider KVK.');
+        return 2;
+      }
+      const password = values.password ?? randomBytes(15).toString('base64url');
+      try {
+        await createUser(
+          dataSource,
+          { email: values.email, name: values.name ?? values.email, role: values.role as Role, providerId, password },
+          'cli:user:create',
+        );
+      } catch (error) {
+        if (error instanceof ValidationError) {
+          console.error(
+            Object.entries(error.fields)
+              .map(([field, keys]) => `${field}: ${keys.map((k) => translate('en', k)).join(', ')}`)
+              .join('\n'),
+          );
+          return 2;
+        }
+        throw error;
+      }
+      console.log(`Created ${values.role} ${values.email.toLowerCase()}.`);
+      if (!values.password) console.log(`Password: ${password}`);
       return 0;
     },
   },

@@ -25,6 +25,10 @@ export interface Config {
   /** SMTP server for outgoing mail; unset: mail stays in the outbox, readable by staff in the app. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Login attempts allowed per IP address in 15 minutes. */
+  loginAttemptsPerIp: number;
+  /** Failed logins allowed per account in 15 minutes. */
+  loginFailuresPerAccount: number;
 }
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
@@ -97,5 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     renewalWindowDays: integer(env, 'RENEWAL_WINDOW_DAYS', 90, 1, 365),
     smtpUrl: env.SMTP_URL ? url('SMTP_URL', env.SMTP_URL) : undefined,
     mailFrom: env.MAIL_FROM ?? 'Register Verantwoorde Hostingproviders <noreply@register.example>',
+    loginAttemptsPerIp: integer(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 100000),
+    loginFailuresPerAccount: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1000),
   };
 }

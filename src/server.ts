@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { openDatabase } from './database/connect';
-import { seedDemoDataIfEmpty } from './seed/demo';
+import { User } from './account/user.entity';
+import { startMailSender } from './mail/sender';
+import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_STAFF, seedDemoDataIfEmpty } from './seed/demo';
 import { createLifecycle, type Lifecycle } from './shared/lifecycle';
 import { createLogger, type Logger } from './shared/logger';
 
@@ -61,9 +63,23 @@ async function main(): Promise<void> {
     `Register Verantwoorde Hostingproviders is ready at ${config.publicBaseUrl}`,
   );
 
+  if (config.env !== 'production' && (await database.dataSource.getRepository(User).existsBy({ email: DEMO_STAFF[0].email }))) {
+    logger.info(
+      {
+        password: DEMO_PASSWORD,
+        logins: [...DEMO_PROVIDERS.filter((d) => d.login).map((d) => `${d.login} (provider: ${d.legalName})`), ...DEMO_STAFF.map((s) => `${s.email} (${s.role})`)],
+        secondFactor: config.staffSecondFactorRequired ? 'staff set up TOTP at first login' : 'relaxed for this demo',
+      },
+      `Demo logins at ${config.publicBaseUrl}${'/inloggen'}, password "${DEMO_PASSWORD}"`,
+    );
+  }
+
+  const sender = config.smtpUrl ? startMailSender(database.dataSource, config, logger) : undefined;
+
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');
+    if (sender) clearInterval(sender);
     stopping ??= shutdown({
       server,
       lifecycle,

@@ -29,7 +29,7 @@ async function assertEmailFree(manager: EntityManager, email: string): Promise<v
   if (await manager.existsBy(User, { email })) throw new ValidationError({ email: ['validation.emailTaken'] });
 }
 
-async function insertUser(
+export async function addUser(
   manager: EntityManager,
   input: { email: string; name: string; role: Role; providerId: string | null; password: string },
   actor: string,
@@ -90,7 +90,7 @@ function registerInTransaction(dataSource: DataSource, dto: RegistrationDto): Pr
       },
       actor,
     );
-    return insertUser(
+    return addUser(
       manager,
       { email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, password: dto.password },
       actor,
@@ -106,7 +106,7 @@ export async function createUser(
 ): Promise<User> {
   checkNewPassword(input.password, input.password);
   return dataSource.transaction((manager) =>
-    insertUser(manager, { ...input, providerId: input.providerId ?? null }, actor),
+    addUser(manager, { ...input, providerId: input.providerId ?? null }, actor),
   );
 }
 
@@ -200,7 +200,7 @@ export async function acceptInvitation(
   return dataSource.transaction(async (manager) => {
     const invitation = await claimToken(manager, token, 'invitation');
     if (!invitation) throw new ValidationError({ token: ['validation.linkInvalid'] });
-    return insertUser(
+    return addUser(
       manager,
       { email: invitation.email, name: input.name, role: invitation.role!, providerId: invitation.providerId, password: input.password },
       invitation.email,

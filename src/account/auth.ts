@@ -137,14 +137,14 @@ export function requireRole(config: Config, ...roles: Role[]): RequestHandler[] 
 }
 
 export interface LoginLimiters {
-  /** Attempts per IP address: 30 per 15 minutes. */
+  /** Attempts per IP address in 15 minutes. */
   ip: RateLimiterPostgres;
-  /** Failed attempts per account: 5 per 15 minutes. */
+  /** Failed attempts per account in 15 minutes. */
   account: RateLimiterPostgres;
 }
 
 /** Rate limits kept in PostgreSQL, so they hold across instances. */
-export function loginLimiters(dataSource: DataSource): LoginLimiters {
+export function loginLimiters(dataSource: DataSource, config: Config): LoginLimiters {
   const common = {
     storeClient: databasePool(dataSource),
     storeType: 'pool',
@@ -154,8 +154,8 @@ export function loginLimiters(dataSource: DataSource): LoginLimiters {
     duration: 15 * 60,
   };
   return {
-    ip: new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: 30 }),
-    account: new RateLimiterPostgres({ ...common, keyPrefix: 'login_account', points: 5 }),
+    ip: new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: config.loginAttemptsPerIp }),
+    account: new RateLimiterPostgres({ ...common, keyPrefix: 'login_account', points: config.loginFailuresPerAccount }),
   };
 }
 

@@ -1,4 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { addUser } from '../account/account.service';
+import type { Role, User } from '../account/user.entity';
+import { Application } from '../application/application.entity';
+import { ApplicationMessage } from '../application/application-message.entity';
+import { Evidence } from '../application/evidence.entity';
+import { appendAuditEvent } from '../audit/audit.service';
+import { sha256Hex } from '../shared/tokens';
+import { simplePdf } from './demo-pdf';
 import { createProvider } from '../provider/provider.service';
 import { Provider } from '../provider/provider.entity';
 import type { Logger } from '../shared/logger';
@@ -9,6 +17,15 @@ import { recordStatusEvent } from '../status/status.service';
 import type { StatusEventKind } from '../status/status-rules';
 
 export const DEMO_ACTOR = 'seed:demo';
+
+/** The password of every demo login; printed at start, never used outside a demo. */
+export const DEMO_PASSWORD = 'demo-register-2026';
+
+export const DEMO_STAFF: { email: string; name: string; role: Role }[] = [
+  { email: 'beoordelaar@register.example', name: 'Bea Oordelaar (demo)', role: 'reviewer' },
+  { email: 'auditor@register.example', name: 'Aud Itor (demo)', role: 'auditor' },
+  { email: 'beheerder@register.example', name: 'Bert Beheer (demo)', role: 'admin' },
+];
 
 /** Demo KvK numbers start with 9999: fictional, and easy to recognise as such. */
 const KVK_PREFIX = '9999';
@@ -30,6 +47,10 @@ interface Step {
 }
 
 interface DemoProvider {
+  /** A demo login acting for this provider. */
+  login?: string;
+  /** The last submission is an application waiting for review, with evidence. */
+  openApplication?: boolean;
   legalName: string;
   tradeNames: string[];
   city: string;
@@ -52,6 +73,7 @@ const submit = (monthsAgo: number): Step => ({ kind: 'application_submitted', mo
 /** Fictional providers whose histories together show every outcome of the status rules. */
 export const DEMO_PROVIDERS: DemoProvider[] = [
   {
+    login: 'aanbieder@polderwolk.example',
     legalName: 'Polderwolk Hosting B.V.',
     tradeNames: ['Polderwolk'],
     city: 'Amersfoort',
@@ -177,6 +199,8 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     ],
   },
   {
+    login: 'aanvrager@fietsbel.example',
+    openApplication: true,
     legalName: 'Fietsbel Hosting B.V.',
     tradeNames: ['Fietsbel'],
     city: 'Utrecht',
@@ -265,6 +289,49 @@ async function publishDemoVersions(
   return { v1, v2, v3 };
 }
 
+/** A submitted application with both pieces of evidence, waiting in the reviewers' queue. */
+async function demoApplication(
+  manager: EntityManager,
+  providerId: string,
+  user: User,
+  version: CodeOfConductVersion,
+  submittedAt: Date,
+): Promise<Application> {
+  const application = manager.create(Application, {
+    providerId,
+    kind: 'listing',
+    state: 'submitted',
+    codeOfConductVersionId: version.id,
+    codeSignedOn: toLocalDate(addDays(submittedAt, -3)),
+    signatoryName: 'F. Bel',
+    signatoryRole: 'Directeur',
+    aanSince: toLocalDate(addMonths(submittedAt, -2)),
+    aanContactName: 'A. Buse',
+    aanContactEmail: 'aan@fietsbel.example',
+    submittedAt,
+    createdBy: user.id,
+  });
+  await manager.insert(Application, application);
+  for (const [kind, text] of [
+    ['code_of_conduct', 'Ondertekende Gedragscode Abusebestrijding 3.0 (demo)'],
+    ['aan_confirmation', 'Bevestiging deelname Anti Abuse Netwerk (demo)'],
+  ] as const) {
+    const content = simplePdf(text);
+    await manager.insert(Evidence, {
+      applicationId: application.id,
+      kind,
+      filename: `${kind}.pdf`,
+      size: content.length,
+      sha256: sha256Hex(content),
+      content,
+      uploadedBy: user.id,
+    });
+  }
+  await manager.insert(ApplicationMessage, { applicationId: application.id, kind: 'submitted', authorId: user.id });
+  await appendAuditEvent(manager, { actor: DEMO_ACTOR, action: 'application.submitted', subjectType: 'application', subjectId: application.id });
+  return application;
+}
+
 /** Serialises seeding, so two instances starting on one empty database seed it once. */
 const SEED_LOCK = 7_306_117_003;
 
@@ -300,6 +367,18 @@ export async function seedDemoData(
         },
         DEMO_ACTOR,
       );
+      const user = demo.login
+        ? await addUser(
+            manager,
+            { email: demo.login, name: `Demo ${demo.legalName}`, role: 'provider', providerId: provider.id, password: DEMO_PASSWORD },
+            DEMO_ACTOR,
+          )
+        : undefined;
+      const lastSubmission = demo.steps.filter((s) => s.kind === 'application_submitted').at(-1);
+      const application =
+        demo.openApplication && user && lastSubmission
+          ? await demoApplication(manager, provider.id, user, versions.v3, monthsBefore(now, lastSubmission.monthsAgo))
+          : undefined;
       for (const step of demo.steps) {
         const effectiveAt = monthsBefore(now, step.monthsAgo);
         const approval = step.kind === 'listing_approved';
@@ -317,10 +396,14 @@ export async function seedDemoData(
             aanSince: approval ? monthsBefore(now, step.aanMonthsAgo ?? step.monthsAgo + 6) : null,
             suspendedUntil:
               step.suspendedForMonths !== undefined ? addMonths(now, step.suspendedForMonths) : null,
+            applicationId: step === lastSubmission ? (application?.id ?? null) : null,
           },
           now,
         );
       }
+    }
+    for (const staff of DEMO_STAFF) {
+      await addUser(manager, { ...staff, providerId: null, password: DEMO_PASSWORD }, DEMO_ACTOR);
     }
     return DEMO_PROVIDERS.length;
   });

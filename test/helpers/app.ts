@@ -5,7 +5,12 @@ import { type Config, loadConfig } from '../../src/config';
 import { createLifecycle, type Lifecycle } from '../../src/shared/lifecycle';
 import { createLogger, type Logger } from '../../src/shared/logger';
 
-export const testConfig: Config = loadConfig({ NODE_ENV: 'test', PUBLIC_BASE_URL: 'http://register.test' });
+// Many logins from one address in one run: the per-IP limit is tested on its own, with a low value.
+export const testConfig: Config = loadConfig({
+  NODE_ENV: 'test',
+  PUBLIC_BASE_URL: 'http://register.test',
+  LOGIN_ATTEMPTS_PER_IP: '100000',
+});
 
 export interface TestApp {
   app: Express;

@@ -18,5 +18,9 @@ export async function assertValidHtml(html: string, page: string): Promise<void>
   const messages = report.results.flatMap((r) =>
     r.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}: ${m.message}`),
   );
+  if (messages.length > 0 && process.env.DUMP_INVALID_HTML) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(process.env.DUMP_INVALID_HTML, html);
+  }
   assert.deepEqual(messages, [], `${page} is not valid HTML`);
 }

@@ -137,11 +137,16 @@ describe('the audit log', () => {
     await wide.initialize();
     let open = 0;
     let mostOpen = 0;
+    // A barrier: no transaction appends before all 20 have begun.
+    let allOpen!: () => void;
+    const barrier = new Promise<void>((resolve) => (allOpen = resolve));
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         wide.transaction(async (m) => {
+          await m.query('SELECT 1');
           mostOpen = Math.max(mostOpen, ++open);
-          await m.query('SELECT pg_sleep(0.05)');
+          if (open === 20) allOpen();
+          await barrier;
           const provider = await m.save(
             m.create(Provider, {
               kvkNumber: String(30000000 + i),

@@ -1,0 +1,46 @@
+import type { DataSource } from 'typeorm';
+import { createUser } from '../../src/account/account.service';
+import { newTotpSecret } from '../../src/account/totp';
+import { type Role, User } from '../../src/account/user.entity';
+import { uniqueKvk } from './provider.factory';
+
+export const TEST_PASSWORD = 'correct horse battery staple 42';
+
+export interface TestUser {
+  user: User;
+  email: string;
+  password: string;
+  totpSecret?: string;
+}
+
+/** A user with a unique address; staff get a second factor already set up unless `totp: false`. */
+export async function givenUser(
+  dataSource: DataSource,
+  role: Role,
+  options: { providerId?: string | null; totp?: boolean; name?: string } = {},
+): Promise<TestUser> {
+  const email = `${role}-${uniqueKvk()}@test.example`;
+  const user = await createUser(
+    dataSource,
+    { email, name: options.name ?? `Test ${role}`, role, providerId: options.providerId ?? null, password: TEST_PASSWORD },
+    'test',
+  );
+  const withTotp = options.totp ?? role !== 'provider';
+  let totpSecret: string | undefined;
+  if (withTotp) {
+    totpSecret = newTotpSecret();
+    await dataSource.getRepository(User).update(user.id, { totpSecret, totpEnabledAt: new Date() });
+  }
+  return { user, email, password: TEST_PASSWORD, totpSecret };
+}
+
+/** A btw-id that passes the 11-test, unique enough per call. */
+export function validVatNumber(): string {
+  for (;;) {
+    const digits = String(Math.floor(Math.random() * 90_000_000) + 10_000_000);
+    let sum = 0;
+    for (let i = 0; i < 8; i++) sum += Number(digits[i]) * (9 - i);
+    const check = sum % 11;
+    if (check < 10) return `NL${digits}${check}B01`;
+  }
+}

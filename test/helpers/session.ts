@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import request from 'supertest';
+import { currentTotp } from '../../src/account/totp';
+import type { TestUser } from '../factories/user.factory';
+
+export type Agent = ReturnType<typeof request.agent>;
+
+/** The CSRF token of the first form on a page. */
+export function csrfFrom(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  assert.ok(match, 'the page has a form with a CSRF token');
+  return match[1];
+}
+
+/** GETs `path` and answers the CSRF token of its form. */
+export async function tokenFor(agent: Agent, path: string): Promise<string> {
+  const res = await agent.get(path);
+  assert.equal(res.status, 200, `GET ${path} answered ${res.status}`);
+  return csrfFrom(res.text);
+}
+
+/** POSTs a form the way a browser does: with the page's CSRF token. */
+export async function submitForm(agent: Agent, pagePath: string, action: string, fields: Record<string, string>) {
+  const _csrf = await tokenFor(agent, pagePath);
+  return agent.post(action).type('form').send({ ...fields, _csrf });
+}
+
+/** An agent signed in as `who`, through the real login form (and second factor when set up). */
+export async function signedIn(app: Express, who: TestUser): Promise<Agent> {
+  const agent = request.agent(app);
+  const res = await submitForm(agent, '/inloggen', '/inloggen', { email: who.email, password: who.password });
+  assert.equal(res.status, 303, `login of ${who.email} answered ${res.status}`);
+  if (res.headers.location === '/inloggen/tweestaps') {
+    assert.ok(who.totpSecret, 'a second factor is asked for, so the test user needs a secret');
+    const second = await submitForm(agent, '/inloggen/tweestaps', '/inloggen/tweestaps', {
+      code: currentTotp(who.totpSecret, who.email),
+    });
+    assert.equal(second.status, 303, `second factor of ${who.email} answered ${second.status}`);
+  }
+  return agent;
+}
