@@ -63,6 +63,10 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     const values = formValues(req.body, ['email', 'password']);
     const ipWait = await consume(limiters.ip, req.ip ?? 'unknown');
     if (ipWait) throw new TooManyRequestsError(ipWait);
+    setFormContext(res, { view: 'account/login', model: { title: 'login.title' }, values });
+    if (!values.email || !values.password) {
+      throw new ValidationError({ ...(values.email ? {} : { email: ['validation.required'] }), ...(values.password ? {} : { password: ['validation.required'] }) });
+    }
     const accountKey = values.email.toLowerCase();
     const accountWait = await blockedFor(limiters.account, accountKey);
     if (accountWait) throw new TooManyRequestsError(accountWait);
@@ -70,7 +74,6 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     const user = await authenticate(dataSource, values.email, values.password);
     if (!user) {
       await consume(limiters.account, accountKey);
-      setFormContext(res, { view: 'account/login', model: { title: 'login.title' }, values });
       throw new ValidationError({ email: ['login.failed'] });
     }
     await limiters.account.delete(accountKey);

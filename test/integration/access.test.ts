@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import request from 'supertest';
+import { addEvidence, startApplication } from '../../src/application/application.service';
+import { simplePdf } from '../../src/seed/demo-pdf';
+import { testApp, testConfig } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { type Agent, csrfFrom, signedIn } from '../helpers/session';
+import { givenProvider } from '../factories/provider.factory';
+import { givenUser, type TestUser } from '../factories/user.factory';
+
+const WHO = ['anonymous', 'providerA', 'providerB', 'reviewer', 'auditor', 'admin'] as const;
+type Who = (typeof WHO)[number];
+type Expected = Record<Who, number>;
+
+const all = (status: number): Expected => ({ anonymous: status, providerA: status, providerB: status, reviewer: status, auditor: status, admin: status });
+/** Signed-in pages: anonymous visitors are sent to the login page (303). */
+const signedInOnly = (status: number): Expected => ({ ...all(status), anonymous: 303 });
+const staffOnly = (status: number): Expected => ({ anonymous: 303, providerA: 403, providerB: 403, reviewer: status, auditor: status, admin: status });
+const reviewerOnly = (status: number): Expected => ({ ...staffOnly(403), reviewer: status });
+
+interface Rule {
+  method: 'GET' | 'POST';
+  /** The route as Express knows it. */
+  route: string;
+  /** The URL requested, with real ids filled in. */
+  url: (ids: Ids) => string;
+  expect: Expected;
+}
+
+interface Ids {
+  applicationA: string;
+  evidenceA: string;
+  kvkA: string;
+}
+
+/**
+ * The access rule of every route, for every kind of visitor. Organisation B never reaches A's
+ * application or evidence (404, so ids reveal nothing); only reviewers decide.
+ */
+const RULES: Rule[] = [
+  { method: 'GET', route: '/healthz', url: () => '/healthz', expect: all(200) },
+  { method: 'GET', route: '/readyz', url: () => '/readyz', expect: all(200) },
+  { method: 'GET', route: '/', url: () => '/', expect: all(200) },
+  { method: 'GET', route: '/assets/nlds/design-tokens.css', url: () => '/assets/nlds/design-tokens.css', expect: all(200) },
+  { method: 'GET', route: '/assets/nlds/components.css', url: () => '/assets/nlds/components.css', expect: all(200) },
+  { method: 'GET', route: '/toegankelijkheid', url: () => '/toegankelijkheid', expect: all(200) },
+  { method: 'GET', route: '/privacy', url: () => '/privacy', expect: all(200) },
+  { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
+  { method: 'GET', route: '/hostingproviders/:kvkNumber', url: (i) => `/hostingproviders/${i.kvkA}`, expect: all(200) },
+  { method: 'GET', route: '/registreren', url: () => '/registreren', expect: all(200) },
+  { method: 'POST', route: '/registreren', url: () => '/registreren', expect: all(400) },
+  { method: 'GET', route: '/inloggen', url: () => '/inloggen', expect: all(200) },
+  { method: 'POST', route: '/inloggen', url: () => '/inloggen', expect: all(400) },
+  { method: 'GET', route: '/inloggen/tweestaps', url: () => '/inloggen/tweestaps', expect: all(303) },
+  { method: 'POST', route: '/inloggen/tweestaps', url: () => '/inloggen/tweestaps', expect: all(303) },
+  { method: 'POST', route: '/uitloggen', url: () => '/uitloggen', expect: all(303) },
+  { method: 'GET', route: '/wachtwoord-vergeten', url: () => '/wachtwoord-vergeten', expect: all(200) },
+  { method: 'POST', route: '/wachtwoord-vergeten', url: () => '/wachtwoord-vergeten', expect: all(400) },
+  { method: 'GET', route: '/wachtwoord-herstellen/:token', url: () => '/wachtwoord-herstellen/onbekend', expect: all(200) },
+  { method: 'POST', route: '/wachtwoord-herstellen/:token', url: () => '/wachtwoord-herstellen/onbekend', expect: all(400) },
+  { method: 'GET', route: '/uitnodiging/:token', url: () => '/uitnodiging/onbekend', expect: all(200) },
+  { method: 'POST', route: '/uitnodiging/:token', url: () => '/uitnodiging/onbekend', expect: all(400) },
+  { method: 'GET', route: '/account', url: () => '/account', expect: signedInOnly(200) },
+  { method: 'GET', route: '/account/tweestapsverificatie', url: () => '/account/tweestapsverificatie', expect: signedInOnly(200) },
+  {
+    method: 'POST',
+    route: '/account/tweestapsverificatie',
+    url: () => '/account/tweestapsverificatie',
+    // Providers are setting one up (the GET above started it) and sent no code; staff have one already.
+    expect: { anonymous: 303, providerA: 400, providerB: 400, reviewer: 303, auditor: 303, admin: 303 },
+  },
+  {
+    method: 'POST',
+    route: '/account/collegas',
+    url: () => '/account/collegas',
+    expect: { anonymous: 303, providerA: 400, providerB: 400, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'POST',
+    route: '/aanvragen',
+    url: () => '/aanvragen',
+    // A already has an open application; B may start one.
+    expect: { anonymous: 303, providerA: 409, providerB: 303, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'GET',
+    route: '/aanvragen/:id',
+    url: (i) => `/aanvragen/${i.applicationA}`,
+    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'POST',
+    route: '/aanvragen/:id',
+    url: (i) => `/aanvragen/${i.applicationA}`,
+    expect: { anonymous: 303, providerA: 400, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'POST',
+    route: '/aanvragen/:id/bewijsstukken',
+    url: (i) => `/aanvragen/${i.applicationA}/bewijsstukken`,
+    expect: { anonymous: 303, providerA: 400, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'GET',
+    route: '/aanvragen/:id/bewijsstukken/:evidenceId',
+    url: (i) => `/aanvragen/${i.applicationA}/bewijsstukken/${i.evidenceA}`,
+    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 200, auditor: 200, admin: 200 },
+  },
+  {
+    method: 'POST',
+    route: '/aanvragen/:id/indienen',
+    url: (i) => `/aanvragen/${i.applicationA}/indienen`,
+    expect: { anonymous: 303, providerA: 400, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'POST',
+    route: '/aanvragen/:id/intrekken',
+    url: () => `/aanvragen/00000000-0000-0000-0000-000000000000/intrekken`,
+    expect: { anonymous: 303, providerA: 404, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  { method: 'GET', route: '/beoordeling', url: () => '/beoordeling', expect: staffOnly(200) },
+  { method: 'GET', route: '/beoordeling/aanvragen/:id', url: (i) => `/beoordeling/aanvragen/${i.applicationA}`, expect: staffOnly(200) },
+  { method: 'POST', route: '/beoordeling/aanvragen/:id/besluit', url: (i) => `/beoordeling/aanvragen/${i.applicationA}/besluit`, expect: reviewerOnly(400) },
+  { method: 'GET', route: '/beoordeling/hostingproviders/:kvkNumber', url: (i) => `/beoordeling/hostingproviders/${i.kvkA}`, expect: staffOnly(200) },
+  {
+    method: 'POST',
+    route: '/beoordeling/hostingproviders/:kvkNumber/status',
+    url: (i) => `/beoordeling/hostingproviders/${i.kvkA}/status`,
+    expect: reviewerOnly(400),
+  },
+  { method: 'GET', route: '/beheer/uitgaande-mail', url: () => '/beheer/uitgaande-mail', expect: staffOnly(200) },
+];
+
+/** Every (method, path) the app routes, read from Express' own router. */
+function appRoutes(app: Express): string[] {
+  const found: string[] = [];
+  const walk = (stack: unknown[]) => {
+    for (const layer of stack as { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) {
+      if (layer.route) {
+        for (const method of Object.keys(layer.route.methods)) found.push(`${method.toUpperCase()} ${layer.route.path}`);
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: unknown[] } }).router.stack);
+  return found;
+}
+
+describe('access rules: every route, for every kind of visitor', () => {
+  let db: TestDatabase;
+  let app: Express;
+  let ids: Ids;
+  const agents = {} as Record<Who, Agent>;
+  const identities = new Map<Who, TestUser>();
+
+  before(async function () {
+    this.timeout(60_000);
+    db = await createTestDatabase();
+    app = testApp(db.dataSource).app;
+    const [a, b] = [await givenProvider(db.dataSource), await givenProvider(db.dataSource)];
+    identities.set('providerA', await givenUser(db.dataSource, 'provider', { providerId: a.id }));
+    identities.set('providerB', await givenUser(db.dataSource, 'provider', { providerId: b.id }));
+    for (const role of ['reviewer', 'auditor', 'admin'] as const) identities.set(role, await givenUser(db.dataSource, role));
+    const providerA = identities.get('providerA')!;
+    const application = await startApplication(db.dataSource, providerA.user, testConfig);
+    const evidence = await addEvidence(db.dataSource, providerA.user, application.id, {
+      kind: 'code_of_conduct',
+      filename: 'code.pdf',
+      content: simplePdf('A'),
+    });
+    ids = { applicationA: application.id, evidenceA: evidence.id, kvkA: a.kvkNumber };
+    agents.anonymous = request.agent(app);
+    for (const who of WHO.filter((w) => w !== 'anonymous')) agents[who] = await signedIn(app, identities.get(who)!);
+  });
+  after(() => db.drop());
+
+  it('has a rule for every route the app serves, and a route for every rule', () => {
+    const served = appRoutes(app).sort();
+    const ruled = RULES.map((r) => `${r.method} ${r.route}`).sort();
+    assert.deepEqual(served, ruled);
+  });
+
+  for (const rule of RULES) {
+    it(`${rule.method} ${rule.route}`, async function () {
+      this.timeout(30_000);
+      const answers = {} as Record<Who, number>;
+      for (const who of WHO) {
+        const agent = agents[who];
+        if (rule.method === 'GET') {
+          answers[who] = (await agent.get(rule.url(ids))).status;
+        } else {
+          // A fresh session token each time: logging out (one of the rules) ends the session.
+          const page = await agent.get(who === 'anonymous' ? '/inloggen' : '/account');
+          const token = /name="_csrf" value="([^"]+)"/.exec(page.text) ? csrfFrom(page.text) : '';
+          answers[who] = (await agent.post(rule.url(ids)).type('form').send({ _csrf: token })).status;
+        }
+        if (rule.route === '/uitloggen' && who !== 'anonymous') {
+          // Sign back in for the rules that follow.
+          agents[who] = await reSignIn(who);
+        }
+      }
+      assert.deepEqual(answers, rule.expect);
+    });
+  }
+
+  async function reSignIn(who: Who): Promise<Agent> {
+    const identity = identities.get(who);
+    if (!identity) throw new Error(`no identity kept for ${who}`);
+    return signedIn(app, identity);
+  }
+});
