@@ -1,0 +1,134 @@
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { currentTotp } from '../../src/account/totp';
+import { simplePdf } from '../../src/seed/demo-pdf';
+import { testApp } from '../helpers/app';
+import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { givenCodeVersion, uniqueKvk } from '../factories/provider.factory';
+import { givenUser, TEST_PASSWORD, validVatNumber } from '../factories/user.factory';
+
+describe('in a real browser: the main journey through the real forms', function () {
+  this.timeout(120_000);
+  let db: TestDatabase;
+  let browser: Browser;
+  let server: Server;
+  let base: string;
+  const checked: string[] = [];
+
+  before(async function () {
+    requireChromium(this);
+    db = await createTestDatabase();
+    await givenCodeVersion(db.dataSource, { label: 'J-1', publishedAt: new Date('2025-01-01T00:00:00Z') });
+    ({ server, base } = await serve(testApp(db.dataSource).app));
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    await db?.drop();
+  });
+
+  /** axe on the page as it is now; every page the journey passes must be free of violations. */
+  async function accessible(page: Page): Promise<void> {
+    const violations = await axeViolations(page);
+    assert.deepEqual(violations, [], `${page.url()}: ${JSON.stringify(violations, null, 2)}`);
+    checked.push(new URL(page.url()).pathname);
+  }
+
+  async function fill(page: Page, values: Record<string, string>) {
+    for (const [name, value] of Object.entries(values)) await page.fill(`#field-${name}`, value);
+  }
+
+  it('register → apply → upload → submit → reviewer sets up TOTP and approves → verantwoord in the register', async () => {
+    const kvkNumber = uniqueKvk();
+    const provider = await browser.newPage();
+    await provider.goto(`${base}/registreren`);
+    await accessible(provider);
+
+    // A mistake first: the form comes back with an error summary and keeps what was typed.
+    await fill(provider, { legalName: 'Browserhosting B.V.', kvkNumber: '123' });
+    await provider.click('button[type=submit]');
+    await provider.waitForSelector('.register-error-summary');
+    assert.equal(await provider.inputValue('#field-legalName'), 'Browserhosting B.V.');
+    await accessible(provider);
+
+    await fill(provider, {
+      kvkNumber,
+      vatNumber: validVatNumber(),
+      streetAddress: 'Browserlaan 1',
+      postcode: '3511 AB',
+      city: 'Utrecht',
+      abuseEmail: 'abuse@browser.example',
+      name: 'Bram Browser',
+      email: `bram-${kvkNumber}@browser.example`,
+      password: TEST_PASSWORD,
+      passwordConfirmation: TEST_PASSWORD,
+    });
+    await provider.click('button[type=submit]');
+    await provider.waitForURL(/\/account$/);
+    await accessible(provider);
+
+    await provider.click('text=Aanvraag voor vermelding starten');
+    await provider.waitForURL(/\/aanvragen\/[0-9a-f-]{36}$/);
+    await accessible(provider);
+    await provider.selectOption('#field-codeOfConductVersionId', { label: 'J-1 – Gedragscode J-1' });
+    await fill(provider, {
+      codeSignedOn: '2026-01-10',
+      signatoryName: 'Bram Browser',
+      signatoryRole: 'Directeur',
+      aanSince: '2025-09-01',
+      aanContactName: 'Anna AAN',
+      aanContactEmail: 'aan@browser.example',
+    });
+    await provider.click('text=Gegevens opslaan');
+    await provider.waitForURL(/opgeslagen=1/);
+
+    for (const [kind, label] of [
+      ['code_of_conduct', 'Ondertekende gedragscode'],
+      ['aan_confirmation', 'Bevestiging AAN-deelname'],
+    ]) {
+      await provider.selectOption('#field-kind', kind);
+      await provider.setInputFiles('#field-file', { name: `${kind}.pdf`, mimeType: 'application/pdf', buffer: simplePdf(label) });
+      await provider.click('text=Bewijsstuk toevoegen');
+      await provider.waitForSelector(`text=${kind}.pdf`);
+    }
+    await accessible(provider);
+    await provider.click('text=Aanvraag indienen');
+    await provider.waitForSelector('[data-state="submitted"]');
+    const applicationUrl = provider.url();
+
+    const who = await givenUser(db.dataSource, 'reviewer', { totp: false });
+    const reviewer = await browser.newPage();
+    await reviewer.goto(`${base}/inloggen`);
+    await accessible(reviewer);
+    await fill(reviewer, { email: who.email, password: who.password });
+    await reviewer.click('button[type=submit]');
+    await reviewer.goto(`${base}/beoordeling`);
+    await reviewer.waitForURL(/tweestapsverificatie/);
+    await accessible(reviewer);
+    const secret = (await reviewer.getAttribute('[data-secret]', 'data-secret'))!;
+    await reviewer.fill('#field-code', currentTotp(secret, who.email));
+    await reviewer.click('text=Bevestigen');
+    await reviewer.waitForSelector('text=Uw herstelcodes');
+    await accessible(reviewer);
+
+    await reviewer.goto(`${base}/beoordeling`);
+    await accessible(reviewer);
+    await reviewer.click('text=Browserhosting B.V.');
+    await reviewer.waitForURL(/\/beoordeling\/aanvragen\//);
+    await accessible(reviewer);
+    await reviewer.check('#action-approve');
+    await reviewer.click('text=Besluit vastleggen');
+    await reviewer.waitForSelector('[data-state="approved"]');
+
+    await provider.goto(applicationUrl);
+    assert.equal(await provider.getAttribute('[data-state]', 'data-state'), 'approved');
+    await provider.goto(`${base}/hostingproviders/${kvkNumber}`);
+    assert.equal(await provider.getAttribute('[data-status]', 'data-status'), 'verantwoord');
+    await accessible(provider);
+    assert.ok(checked.length >= 10, `axe checked ${checked.length} pages`);
+  });
+});
