@@ -132,7 +132,9 @@ export class AccountsAndApplications1764190000000 implements MigrationInterface 
         author_id uuid NOT NULL REFERENCES users (id),
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX application_messages_application_idx ON application_messages (application_id, id)`);
+    await q.query(
+      `CREATE INDEX application_messages_application_idx ON application_messages (application_id, id)`,
+    );
 
     await q.query(`
       CREATE TABLE evidence (
@@ -151,8 +153,12 @@ export class AccountsAndApplications1764190000000 implements MigrationInterface 
     await q.query(`CREATE INDEX evidence_application_idx ON evidence (application_id, created_at)`);
 
     // Decisions in the status history point at the application behind them, and at who decided.
-    await q.query(`ALTER TABLE status_events ADD COLUMN application_id uuid REFERENCES applications (id) ON DELETE RESTRICT`);
-    await q.query(`CREATE INDEX status_events_application_idx ON status_events (application_id) WHERE application_id IS NOT NULL`);
+    await q.query(
+      `ALTER TABLE status_events ADD COLUMN application_id uuid REFERENCES applications (id) ON DELETE RESTRICT`,
+    );
+    await q.query(
+      `CREATE INDEX status_events_application_idx ON status_events (application_id) WHERE application_id IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -38,7 +38,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'user:create': {
-    summary: 'create an account: --email ADDRESS --role provider|reviewer|auditor|admin [--name NAME] [--password PW] [--provider KVK]',
+    summary:
+      'create an account: --email ADDRESS --role provider|reviewer|auditor|admin [--name NAME] [--password PW] [--provider KVK]',
     migrate: true,
     run: async ({ dataSource }, args) => {
       const { values } = parseArgs({
@@ -72,7 +73,13 @@ const COMMANDS: Record<string, Command> = {
       try {
         await createUser(
           dataSource,
-          { email: values.email, name: values.name ?? values.email, role: values.role as Role, providerId, password },
+          {
+            email: values.email,
+            name: values.name ?? values.email,
+            role: values.role as Role,
+            providerId,
+            password,
+          },
           'cli:user:create',
         );
       } catch (error) {

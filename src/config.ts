@@ -77,13 +77,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !env.PUBLIC_BASE_URL) {
     throw new ConfigError('PUBLIC_BASE_URL is required when NODE_ENV=production');
   }
-  const sessionSecret = env.SESSION_SECRET ?? (production ? undefined : 'development-only-session-secret-not-for-production');
+  const sessionSecret =
+    env.SESSION_SECRET ?? (production ? undefined : 'development-only-session-secret-not-for-production');
   if (!sessionSecret || sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET must be set to at least 32 characters when NODE_ENV=production');
   }
   const staffSecondFactorRequired = boolean(env, 'STAFF_2FA_REQUIRED', true);
   if (production && !staffSecondFactorRequired) {
-    throw new ConfigError('STAFF_2FA_REQUIRED=false is for local demos only and is refused when NODE_ENV=production');
+    throw new ConfigError(
+      'STAFF_2FA_REQUIRED=false is for local demos only and is refused when NODE_ENV=production',
+    );
   }
   return {
     env: nodeEnv,

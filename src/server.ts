@@ -63,12 +63,20 @@ async function main(): Promise<void> {
     `Register Verantwoorde Hostingproviders is ready at ${config.publicBaseUrl}`,
   );
 
-  if (config.env !== 'production' && (await database.dataSource.getRepository(User).existsBy({ email: DEMO_STAFF[0].email }))) {
+  if (
+    config.env !== 'production' &&
+    (await database.dataSource.getRepository(User).existsBy({ email: DEMO_STAFF[0].email }))
+  ) {
     logger.info(
       {
         password: DEMO_PASSWORD,
-        logins: [...DEMO_PROVIDERS.filter((d) => d.login).map((d) => `${d.login} (provider: ${d.legalName})`), ...DEMO_STAFF.map((s) => `${s.email} (${s.role})`)],
-        secondFactor: config.staffSecondFactorRequired ? 'staff set up TOTP at first login' : 'relaxed for this demo',
+        logins: [
+          ...DEMO_PROVIDERS.filter((d) => d.login).map((d) => `${d.login} (provider: ${d.legalName})`),
+          ...DEMO_STAFF.map((s) => `${s.email} (${s.role})`),
+        ],
+        secondFactor: config.staffSecondFactorRequired
+          ? 'staff set up TOTP at first login'
+          : 'relaxed for this demo',
       },
       `Demo logins at ${config.publicBaseUrl}${'/inloggen'}, password "${DEMO_PASSWORD}"`,
     );

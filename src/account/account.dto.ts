@@ -34,7 +34,10 @@ export class RegistrationDto {
 
   @IsOptional()
   @ValidateIf((o: RegistrationDto) => o.website !== '')
-  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: true }, { message: 'validation.url' })
+  @IsUrl(
+    { protocols: ['https', 'http'], require_protocol: true, require_tld: true },
+    { message: 'validation.url' },
+  )
   @MaxLength(300, { message: 'validation.tooLong' })
   website: string;
 

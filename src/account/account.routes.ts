@@ -8,7 +8,13 @@ import { setFormContext } from '../shared/error-handler';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
-import { EmailDto, InvitationAcceptDto, NewPasswordDto, REGISTRATION_FIELDS, RegistrationDto } from './account.dto';
+import {
+  EmailDto,
+  InvitationAcceptDto,
+  NewPasswordDto,
+  REGISTRATION_FIELDS,
+  RegistrationDto,
+} from './account.dto';
 import {
   acceptInvitation,
   authenticate,
@@ -25,7 +31,9 @@ import { newTotpSecret, totpEnrolment } from './totp';
 import { isStaff, User } from './user.entity';
 
 function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.regenerate((error) => (error ? reject(error) : resolve())),
+  );
 }
 
 /** Starts a fresh session for `user` (a new id against session fixation). */
@@ -48,7 +56,9 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
   const router = Router();
   const anyone = withCsrfToken;
 
-  router.get(paths.signup, anyone, (_req, res) => res.render('account/signup', { title: 'signup.title', values: {} }));
+  router.get(paths.signup, anyone, (_req, res) =>
+    res.render('account/signup', { title: 'signup.title', values: {} }),
+  );
 
   router.post(paths.signup, anyone, async (req, res) => {
     const values = formValues(req.body, REGISTRATION_FIELDS);
@@ -57,7 +67,9 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     res.redirect(303, await signIn(req, user, false));
   });
 
-  router.get(paths.login, anyone, (_req, res) => res.render('account/login', { title: 'login.title', values: {} }));
+  router.get(paths.login, anyone, (_req, res) =>
+    res.render('account/login', { title: 'login.title', values: {} }),
+  );
 
   router.post(paths.login, anyone, async (req, res) => {
     const values = formValues(req.body, ['email', 'password']);
@@ -65,7 +77,10 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     if (ipWait) throw new TooManyRequestsError(ipWait);
     setFormContext(res, { view: 'account/login', model: { title: 'login.title' }, values });
     if (!values.email || !values.password) {
-      throw new ValidationError({ ...(values.email ? {} : { email: ['validation.required'] }), ...(values.password ? {} : { password: ['validation.required'] }) });
+      throw new ValidationError({
+        ...(values.email ? {} : { email: ['validation.required'] }),
+        ...(values.password ? {} : { password: ['validation.required'] }),
+      });
     }
     const accountKey = values.email.toLowerCase();
     const accountWait = await blockedFor(limiters.account, accountKey);
@@ -99,7 +114,11 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     const values = formValues(req.body, ['code']);
     const wait = await blockedFor(limiters.account, `2fa:${pending}`);
     if (wait) throw new TooManyRequestsError(wait);
-    setFormContext(res, { view: 'account/login-second-factor', model: { title: 'secondFactor.loginTitle' }, values });
+    setFormContext(res, {
+      view: 'account/login-second-factor',
+      model: { title: 'secondFactor.loginTitle' },
+      values,
+    });
     if (!(await verifySecondFactor(dataSource, pending, values.code))) {
       await consume(limiters.account, `2fa:${pending}`);
       throw new ValidationError({ code: ['validation.totpInvalid'] });
@@ -116,7 +135,9 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     });
   });
 
-  router.get(paths.forgotPassword, anyone, (_req, res) => res.render('account/forgot', { title: 'forgot.title', values: {} }));
+  router.get(paths.forgotPassword, anyone, (_req, res) =>
+    res.render('account/forgot', { title: 'forgot.title', values: {} }),
+  );
 
   router.post(paths.forgotPassword, anyone, async (req, res) => {
     const values = formValues(req.body, ['email']);
@@ -143,20 +164,32 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
 
   router.get(paths.invitation(), anyone, async (req, res) => {
     const invitation = await tokenUsable(dataSource, String(req.params.token), 'invitation');
-    res.render('account/invitation', { title: 'invitation.title', invalid: !invitation, email: invitation?.email, values: {} });
+    res.render('account/invitation', {
+      title: 'invitation.title',
+      invalid: !invitation,
+      email: invitation?.email,
+      values: {},
+    });
   });
 
   router.post(paths.invitation(), anyone, async (req, res) => {
     const values = formValues(req.body, ['name', 'password', 'passwordConfirmation']);
     setFormContext(res, { view: 'account/invitation', model: { title: 'invitation.title' }, values });
-    const user = await acceptInvitation(dataSource, String(req.params.token), await validated(InvitationAcceptDto, values));
+    const user = await acceptInvitation(
+      dataSource,
+      String(req.params.token),
+      await validated(InvitationAcceptDto, values),
+    );
     res.redirect(303, await signIn(req, user, false));
   });
 
   router.get(paths.account, requireUser, async (req, res) => {
     const user = req.user!;
     if (isStaff(user)) {
-      return res.render('account/staff', { title: 'account.title', secondFactorMissing: !user.totpEnabledAt });
+      return res.render('account/staff', {
+        title: 'account.title',
+        secondFactorMissing: !user.totpEnabledAt,
+      });
     }
     const provider = await dataSource.getRepository(Provider).findOneByOrFail({ id: user.providerId! });
     const [applications, possibility, colleagues] = await Promise.all([
@@ -188,7 +221,11 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     if (user.totpEnabledAt) {
       const recoveryCodes = req.session.recoveryCodes;
       delete req.session.recoveryCodes;
-      return res.render('account/second-factor-setup', { title: 'secondFactor.title', enabled: true, recoveryCodes });
+      return res.render('account/second-factor-setup', {
+        title: 'secondFactor.title',
+        enabled: true,
+        recoveryCodes,
+      });
     }
     req.session.enrolSecret ??= newTotpSecret();
     const enrolment = await totpEnrolment(req.session.enrolSecret, user.email);

@@ -22,11 +22,13 @@ export const PASSWORD_RESET_HOURS = 1;
 export function checkNewPassword(password: string, confirmation: string): void {
   const problems = passwordProblems(password);
   if (problems.length > 0) throw new ValidationError({ password: problems });
-  if (password !== confirmation) throw new ValidationError({ passwordConfirmation: ['validation.passwordMismatch'] });
+  if (password !== confirmation)
+    throw new ValidationError({ passwordConfirmation: ['validation.passwordMismatch'] });
 }
 
 async function assertEmailFree(manager: EntityManager, email: string): Promise<void> {
-  if (await manager.existsBy(User, { email })) throw new ValidationError({ email: ['validation.emailTaken'] });
+  if (await manager.existsBy(User, { email }))
+    throw new ValidationError({ email: ['validation.emailTaken'] });
 }
 
 export async function addUser(
@@ -61,8 +63,10 @@ export async function registerProvider(dataSource: DataSource, dto: Registration
     return await registerInTransaction(dataSource, dto);
   } catch (error) {
     // Two registrations racing for the same number or address: the database decides, the loser hears why.
-    if (isUniqueViolation(error, 'providers_kvk_number_key')) throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
-    if (isUniqueViolation(error, 'users_email_key')) throw new ValidationError({ email: ['validation.emailTaken'] });
+    if (isUniqueViolation(error, 'providers_kvk_number_key'))
+      throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
+    if (isUniqueViolation(error, 'users_email_key'))
+      throw new ValidationError({ email: ['validation.emailTaken'] });
     throw error;
   }
 }
@@ -111,7 +115,11 @@ export async function createUser(
 }
 
 /** The user for these credentials, or undefined; takes as long for an unknown address as for a wrong password. */
-export async function authenticate(dataSource: DataSource, email: string, password: string): Promise<User | undefined> {
+export async function authenticate(
+  dataSource: DataSource,
+  email: string,
+  password: string,
+): Promise<User | undefined> {
   const user = await dataSource
     .getRepository(User)
     .createQueryBuilder('u')
@@ -126,7 +134,12 @@ export async function authenticate(dataSource: DataSource, email: string, passwo
 export async function recordLogin(dataSource: DataSource, user: User): Promise<void> {
   await dataSource.transaction(async (m) => {
     await m.update(User, user.id, { lastLoginAt: new Date() });
-    await appendAuditEvent(m, { actor: user.email, action: 'user.logged_in', subjectType: 'user', subjectId: user.id });
+    await appendAuditEvent(m, {
+      actor: user.email,
+      action: 'user.logged_in',
+      subjectType: 'user',
+      subjectId: user.id,
+    });
   });
 }
 
@@ -145,7 +158,11 @@ async function issueToken(
 }
 
 /** Claims a single-use token inside the caller's transaction; undefined when unknown, used or expired. */
-async function claimToken(manager: EntityManager, token: string, purpose: TokenPurpose): Promise<AccountToken | undefined> {
+async function claimToken(
+  manager: EntityManager,
+  token: string,
+  purpose: TokenPurpose,
+): Promise<AccountToken | undefined> {
   const row = await manager
     .getRepository(AccountToken)
     .createQueryBuilder('t')
@@ -158,8 +175,14 @@ async function claimToken(manager: EntityManager, token: string, purpose: TokenP
 }
 
 /** Whether a token could still be used (for showing the form behind a link). */
-export async function tokenUsable(dataSource: DataSource, token: string, purpose: TokenPurpose): Promise<AccountToken | undefined> {
-  const row = await dataSource.getRepository(AccountToken).findOneBy({ tokenHash: sha256Hex(token), purpose, usedAt: IsNull() });
+export async function tokenUsable(
+  dataSource: DataSource,
+  token: string,
+  purpose: TokenPurpose,
+): Promise<AccountToken | undefined> {
+  const row = await dataSource
+    .getRepository(AccountToken)
+    .findOneBy({ tokenHash: sha256Hex(token), purpose, usedAt: IsNull() });
   return row && row.expiresAt.getTime() > Date.now() ? row : undefined;
 }
 
@@ -176,10 +199,20 @@ export async function inviteColleague(
     const provider = await manager.findOneByOrFail(Provider, { id: inviter.providerId! });
     const token = await issueToken(
       manager,
-      { purpose: 'invitation', email: address, userId: null, providerId: provider.id, role: 'provider', createdBy: inviter.id },
+      {
+        purpose: 'invitation',
+        email: address,
+        userId: null,
+        providerId: provider.id,
+        role: 'provider',
+        createdBy: inviter.id,
+      },
       INVITATION_DAYS * 24 * 3600 * 1000,
     );
-    await queueMail(manager, mailTexts.invitation(address, provider.legalName, inviter.name, `${baseUrl}/uitnodiging/${token}`));
+    await queueMail(
+      manager,
+      mailTexts.invitation(address, provider.legalName, inviter.name, `${baseUrl}/uitnodiging/${token}`),
+    );
     await appendAuditEvent(manager, {
       actor: inviter.email,
       action: 'invitation.created',
@@ -202,24 +235,49 @@ export async function acceptInvitation(
     if (!invitation) throw new ValidationError({ token: ['validation.linkInvalid'] });
     return addUser(
       manager,
-      { email: invitation.email, name: input.name, role: invitation.role!, providerId: invitation.providerId, password: input.password },
+      {
+        email: invitation.email,
+        name: input.name,
+        role: invitation.role!,
+        providerId: invitation.providerId,
+        password: input.password,
+      },
       invitation.email,
     );
   });
 }
 
 /** Sends a reset link (valid 1 hour) when the address belongs to an active account; says nothing either way. */
-export async function requestPasswordReset(dataSource: DataSource, email: string, baseUrl: string): Promise<void> {
+export async function requestPasswordReset(
+  dataSource: DataSource,
+  email: string,
+  baseUrl: string,
+): Promise<void> {
   const user = await dataSource.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
   if (!user || user.disabledAt) return;
   await dataSource.transaction(async (manager) => {
     const token = await issueToken(
       manager,
-      { purpose: 'password_reset', email: user.email, userId: user.id, providerId: null, role: null, createdBy: null },
+      {
+        purpose: 'password_reset',
+        email: user.email,
+        userId: user.id,
+        providerId: null,
+        role: null,
+        createdBy: null,
+      },
       PASSWORD_RESET_HOURS * 3600 * 1000,
     );
-    await queueMail(manager, mailTexts.passwordReset(user.email, `${baseUrl}/wachtwoord-herstellen/${token}`));
-    await appendAuditEvent(manager, { actor: user.email, action: 'user.password_reset_requested', subjectType: 'user', subjectId: user.id });
+    await queueMail(
+      manager,
+      mailTexts.passwordReset(user.email, `${baseUrl}/wachtwoord-herstellen/${token}`),
+    );
+    await appendAuditEvent(manager, {
+      actor: user.email,
+      action: 'user.password_reset_requested',
+      subjectType: 'user',
+      subjectId: user.id,
+    });
   });
 }
 
@@ -236,6 +294,11 @@ export async function resetPassword(
     if (!reset) throw new ValidationError({ token: ['validation.linkInvalid'] });
     await manager.update(User, reset.userId!, { passwordHash: hash });
     await manager.query(`DELETE FROM sessions WHERE sess->>'userId' = $1`, [reset.userId]);
-    await appendAuditEvent(manager, { actor: reset.email, action: 'user.password_reset', subjectType: 'user', subjectId: reset.userId! });
+    await appendAuditEvent(manager, {
+      actor: reset.email,
+      action: 'user.password_reset',
+      subjectType: 'user',
+      subjectId: reset.userId!,
+    });
   });
 }

@@ -79,7 +79,8 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
 };
 
 /** The same check, for a route that parsed its multipart body first. */
-export const csrfProtectionAfterUpload: RequestHandler = (req, res, next) => csrf.csrfSynchronisedProtection(req, res, next);
+export const csrfProtectionAfterUpload: RequestHandler = (req, res, next) =>
+  csrf.csrfSynchronisedProtection(req, res, next);
 
 /** Puts a CSRF token in the view for forms; only where a session is wanted anyway. */
 export const withCsrfToken: RequestHandler = (req, res, next) => {
@@ -155,7 +156,11 @@ export function loginLimiters(dataSource: DataSource, config: Config): LoginLimi
   };
   return {
     ip: new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: config.loginAttemptsPerIp }),
-    account: new RateLimiterPostgres({ ...common, keyPrefix: 'login_account', points: config.loginFailuresPerAccount }),
+    account: new RateLimiterPostgres({
+      ...common,
+      keyPrefix: 'login_account',
+      points: config.loginFailuresPerAccount,
+    }),
   };
 }
 
@@ -173,6 +178,7 @@ export async function consume(limiter: RateLimiterPostgres, key: string): Promis
 /** Seconds to wait when the key already used up its points, without using one. */
 export async function blockedFor(limiter: RateLimiterPostgres, key: string): Promise<number | undefined> {
   const state = await limiter.get(key);
-  if (state && state.consumedPoints >= limiter.points) return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+  if (state && state.consumedPoints >= limiter.points)
+    return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
   return undefined;
 }

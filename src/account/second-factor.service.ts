@@ -7,7 +7,12 @@ import { newRecoveryCodes, recoveryCodeHash, verifyTotp } from './totp';
 import { User } from './user.entity';
 
 /** Turns on the second factor once the user proved the app works; answers the recovery codes to show once. */
-export async function enableSecondFactor(dataSource: DataSource, user: User, secret: string, code: string): Promise<string[]> {
+export async function enableSecondFactor(
+  dataSource: DataSource,
+  user: User,
+  secret: string,
+  code: string,
+): Promise<string[]> {
   if (!verifyTotp(secret, user.email, code)) throw new ValidationError({ code: ['validation.totpInvalid'] });
   const codes = newRecoveryCodes();
   await dataSource.transaction(async (m) => {
@@ -17,13 +22,22 @@ export async function enableSecondFactor(dataSource: DataSource, user: User, sec
       RecoveryCode,
       codes.map((c) => ({ userId: user.id, codeHash: recoveryCodeHash(c) })),
     );
-    await appendAuditEvent(m, { actor: user.email, action: 'user.second_factor_enabled', subjectType: 'user', subjectId: user.id });
+    await appendAuditEvent(m, {
+      actor: user.email,
+      action: 'user.second_factor_enabled',
+      subjectType: 'user',
+      subjectId: user.id,
+    });
   });
   return codes;
 }
 
 /** Checks a code from the app, or uses up a recovery code. */
-export async function verifySecondFactor(dataSource: DataSource, userId: string, code: string): Promise<boolean> {
+export async function verifySecondFactor(
+  dataSource: DataSource,
+  userId: string,
+  code: string,
+): Promise<boolean> {
   const user = await dataSource
     .getRepository(User)
     .createQueryBuilder('u')
@@ -39,7 +53,12 @@ export async function verifySecondFactor(dataSource: DataSource, userId: string,
       { usedAt: new Date() },
     );
     if (!result.affected) return false;
-    await appendAuditEvent(m, { actor: user.email, action: 'user.recovery_code_used', subjectType: 'user', subjectId: user.id });
+    await appendAuditEvent(m, {
+      actor: user.email,
+      action: 'user.recovery_code_used',
+      subjectType: 'user',
+      subjectId: user.id,
+    });
     return true;
   });
 }

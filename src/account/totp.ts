@@ -6,7 +6,14 @@ import { sha256Hex } from '../shared/tokens';
 const ISSUER = 'Register VHP';
 
 function totp(secret: string, email: string): OTPAuth.TOTP {
-  return new OTPAuth.TOTP({ issuer: ISSUER, label: email, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) });
+  return new OTPAuth.TOTP({
+    issuer: ISSUER,
+    label: email,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: OTPAuth.Secret.fromBase32(secret),
+  });
 }
 
 /** A new TOTP secret (RFC 6238, 160 bits), base32 as authenticator apps take it. */
@@ -15,7 +22,10 @@ export function newTotpSecret(): string {
 }
 
 /** The otpauth:// URI and its QR code (an SVG data URL) for enrolment. */
-export async function totpEnrolment(secret: string, email: string): Promise<{ uri: string; qrDataUrl: string }> {
+export async function totpEnrolment(
+  secret: string,
+  email: string,
+): Promise<{ uri: string; qrDataUrl: string }> {
   const uri = totp(secret, email).toString();
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return { uri, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };

@@ -1,12 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type ApplicationMessageKind =
-  | 'submitted'
-  | 'review_started'
-  | 'changes_requested'
-  | 'approved'
-  | 'rejected'
-  | 'withdrawn';
+  'submitted' | 'review_started' | 'changes_requested' | 'approved' | 'rejected' | 'withdrawn';
 
 /** One step in an application's conversation: what happened, who did it, and their message. */
 @Entity({ name: 'application_messages' })

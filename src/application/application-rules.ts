@@ -24,14 +24,15 @@ const REVIEW_ACTIONS: Record<ReviewAction, readonly ApplicationState[]> = {
   reject: ['submitted', 'in_review'],
 };
 
-export const NEXT_STATE: Record<Exclude<ProviderAction, 'save' | 'upload'> | ReviewAction, ApplicationState> = {
-  submit: 'submitted',
-  withdraw: 'withdrawn',
-  start_review: 'in_review',
-  request_changes: 'changes_requested',
-  approve: 'approved',
-  reject: 'rejected',
-};
+export const NEXT_STATE: Record<Exclude<ProviderAction, 'save' | 'upload'> | ReviewAction, ApplicationState> =
+  {
+    submit: 'submitted',
+    withdraw: 'withdrawn',
+    start_review: 'in_review',
+    request_changes: 'changes_requested',
+    approve: 'approved',
+    reject: 'rejected',
+  };
 
 export function providerMay(action: ProviderAction, state: ApplicationState): boolean {
   return PROVIDER_ACTIONS[action].includes(state);
@@ -41,7 +42,12 @@ export function reviewerMay(action: ReviewAction, state: ApplicationState): bool
   return REVIEW_ACTIONS[action].includes(state);
 }
 
-export const OPEN_STATES: readonly ApplicationState[] = ['draft', 'submitted', 'in_review', 'changes_requested'];
+export const OPEN_STATES: readonly ApplicationState[] = [
+  'draft',
+  'submitted',
+  'in_review',
+  'changes_requested',
+];
 
 /** A listing that is still the provider's: approved and neither expired nor revoked. */
 function listingInForce(status: StatusAt) {
@@ -68,7 +74,8 @@ export function newApplicationAllowed(
   const listing = listingInForce(status);
   if (!listing) return { allowed: true, kind: 'listing' };
   const renewalFrom = addDays(listing.validUntil, -windowDays);
-  if (now.getTime() < renewalFrom.getTime()) return { allowed: false, reason: 'renewal_not_yet', renewalFrom };
+  if (now.getTime() < renewalFrom.getTime())
+    return { allowed: false, reason: 'renewal_not_yet', renewalFrom };
   return { allowed: true, kind: 'renewal' };
 }
 

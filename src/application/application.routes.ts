@@ -25,16 +25,21 @@ import { providerMay } from './application-rules';
 import { EVIDENCE_KINDS, type EvidenceKind } from './evidence.entity';
 
 /** Multipart parsing in memory, one file, refused above 10 MB (the limit is checked while reading). */
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_EVIDENCE_BYTES, files: 1, fields: 10 } }).single(
-  'file',
-);
+const upload = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: MAX_EVIDENCE_BYTES, files: 1, fields: 10 },
+}).single('file');
 
 function parseUpload(req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) =>
     upload(req, res, (error: unknown) => {
       if (!error) return resolve();
       if (error instanceof multer.MulterError) {
-        return reject(new ValidationError({ file: [error.code === 'LIMIT_FILE_SIZE' ? 'validation.fileTooLarge' : 'validation.fileRequired'] }));
+        return reject(
+          new ValidationError({
+            file: [error.code === 'LIMIT_FILE_SIZE' ? 'validation.fileTooLarge' : 'validation.fileRequired'],
+          }),
+        );
       }
       reject(error);
     }),
@@ -94,7 +99,9 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     const { model, values } = await showPage(req.user!, id);
     setFormContext(res, { view: 'application/application', model, values });
     await parseUpload(req, res);
-    await new Promise<void>((resolve, reject) => csrfProtectionAfterUpload(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      csrfProtectionAfterUpload(req, res, (e?: unknown) => (e ? reject(e) : resolve())),
+    );
     const dto = await validated(EvidenceDto, formValues(req.body, ['kind']));
     if (!req.file) throw new ValidationError({ file: ['validation.fileRequired'] });
     await addEvidence(dataSource, req.user!, id, {
@@ -105,17 +112,26 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     res.redirect(303, `${paths.application(id)}#bewijsstukken`);
   });
 
-  router.get(paths.evidence(), ...requireRole(config, 'provider', 'reviewer', 'auditor', 'admin'), async (req, res) => {
-    const evidence = await evidenceFile(dataSource, req.user!, String(req.params.id), String(req.params.evidenceId));
-    res.set({
-      'Content-Type': 'application/pdf',
-      'Content-Disposition': `attachment; filename="${evidence.filename.replace(/"/g, '')}"`,
-      'Content-Length': String(evidence.size),
-      'Cache-Control': 'private, no-store',
-      'X-Content-SHA256': evidence.sha256,
-    });
-    res.send(evidence.content);
-  });
+  router.get(
+    paths.evidence(),
+    ...requireRole(config, 'provider', 'reviewer', 'auditor', 'admin'),
+    async (req, res) => {
+      const evidence = await evidenceFile(
+        dataSource,
+        req.user!,
+        String(req.params.id),
+        String(req.params.evidenceId),
+      );
+      res.set({
+        'Content-Type': 'application/pdf',
+        'Content-Disposition': `attachment; filename="${evidence.filename.replace(/"/g, '')}"`,
+        'Content-Length': String(evidence.size),
+        'Cache-Control': 'private, no-store',
+        'X-Content-SHA256': evidence.sha256,
+      });
+      res.send(evidence.content);
+    },
+  );
 
   router.post(paths.applicationSubmit(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);

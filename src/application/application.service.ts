@@ -64,7 +64,12 @@ async function addMessage(
   author: User,
   body: string | null = null,
 ): Promise<void> {
-  await manager.insert(ApplicationMessage, { applicationId: application.id, kind, authorId: author.id, body: body || null });
+  await manager.insert(ApplicationMessage, {
+    applicationId: application.id,
+    kind,
+    authorId: author.id,
+    body: body || null,
+  });
 }
 
 /**
@@ -95,13 +100,25 @@ function parseVersion(raw: string): number {
 }
 
 /** Whether the provider may start an application now, and of which kind. */
-export async function applicationPossibility(dataSource: DataSource, providerId: string, config: Config, now = new Date()) {
-  const open = await dataSource.getRepository(Application).existsBy({ providerId, state: In([...OPEN_STATES]) });
+export async function applicationPossibility(
+  dataSource: DataSource,
+  providerId: string,
+  config: Config,
+  now = new Date(),
+) {
+  const open = await dataSource
+    .getRepository(Application)
+    .existsBy({ providerId, state: In([...OPEN_STATES]) });
   const status = await currentStatus(dataSource.manager, providerId, now);
   return newApplicationAllowed(status, open, now, config.renewalWindowDays);
 }
 
-export async function startApplication(dataSource: DataSource, user: User, config: Config, now = new Date()): Promise<Application> {
+export async function startApplication(
+  dataSource: DataSource,
+  user: User,
+  config: Config,
+  now = new Date(),
+): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     // One open application per provider: the database's unique index settles a race.
     const answer = await applicationPossibility(dataSource, user.providerId!, config, now);
@@ -182,7 +199,8 @@ export async function addEvidence(
   input: { kind: EvidenceKind; filename: string; content: Buffer },
 ): Promise<Evidence> {
   if (input.content.length === 0) throw new ValidationError({ file: ['validation.fileRequired'] });
-  if (input.content.length > MAX_EVIDENCE_BYTES) throw new ValidationError({ file: ['validation.fileTooLarge'] });
+  if (input.content.length > MAX_EVIDENCE_BYTES)
+    throw new ValidationError({ file: ['validation.fileTooLarge'] });
   if (!looksLikePdf(input.content)) throw new ValidationError({ file: ['validation.notPdf'] });
   return dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -202,14 +220,25 @@ export async function addEvidence(
       action: 'evidence.uploaded',
       subjectType: 'application',
       subjectId: application.id,
-      data: { evidenceId: evidence.id, kind: evidence.kind, filename: evidence.filename, size: evidence.size, sha256: evidence.sha256 },
+      data: {
+        evidenceId: evidence.id,
+        kind: evidence.kind,
+        filename: evidence.filename,
+        size: evidence.size,
+        sha256: evidence.sha256,
+      },
     });
     return evidence;
   });
 }
 
 /** The evidence with its bytes, for the organisation's own users and for staff only. */
-export async function evidenceFile(dataSource: DataSource, user: User, applicationId: string, evidenceId: string) {
+export async function evidenceFile(
+  dataSource: DataSource,
+  user: User,
+  applicationId: string,
+  evidenceId: string,
+) {
   const application =
     user.role === 'provider'
       ? await ownApplication(dataSource.manager, user, applicationId)
@@ -219,7 +248,10 @@ export async function evidenceFile(dataSource: DataSource, user: User, applicati
         .getRepository(Evidence)
         .createQueryBuilder('e')
         .addSelect('e.content')
-        .where('e.id = :evidenceId AND e.application_id = :applicationId', { evidenceId, applicationId: application.id })
+        .where('e.id = :evidenceId AND e.application_id = :applicationId', {
+          evidenceId,
+          applicationId: application.id,
+        })
         .getOne()
     : null;
   if (!evidence) throw new NotFoundError(`evidence ${evidenceId}`);
@@ -227,7 +259,13 @@ export async function evidenceFile(dataSource: DataSource, user: User, applicati
 }
 
 /** Submits the application: complete, with the signed code and the AAN confirmation among its evidence. */
-export async function submitApplication(dataSource: DataSource, user: User, id: string, versionRaw: string, now = new Date()) {
+export async function submitApplication(
+  dataSource: DataSource,
+  user: User,
+  id: string,
+  versionRaw: string,
+  now = new Date(),
+) {
   await dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
     assertProviderMay(application, 'submit');
@@ -235,21 +273,42 @@ export async function submitApplication(dataSource: DataSource, user: User, id: 
     if (!application.codeOfConductVersionId) missing.form = ['application.incomplete'];
     const kinds = new Set((await manager.findBy(Evidence, { applicationId: id })).map((e) => e.kind));
     if (!kinds.has('code_of_conduct')) missing.evidenceCode = ['application.evidenceMissing.code_of_conduct'];
-    if (!kinds.has('aan_confirmation')) missing.evidenceAan = ['application.evidenceMissing.aan_confirmation'];
+    if (!kinds.has('aan_confirmation'))
+      missing.evidenceAan = ['application.evidenceMissing.aan_confirmation'];
     if (Object.keys(missing).length > 0) throw new ValidationError(missing);
 
-    await transition(manager, application, parseVersion(versionRaw), { state: 'submitted', submittedAt: now });
+    await transition(manager, application, parseVersion(versionRaw), {
+      state: 'submitted',
+      submittedAt: now,
+    });
     await addMessage(manager, application, 'submitted', user);
     await recordStatusEvent(
       manager,
-      { providerId: application.providerId, kind: 'application_submitted', effectiveAt: now, actor: user.email, applicationId: id },
+      {
+        providerId: application.providerId,
+        kind: 'application_submitted',
+        effectiveAt: now,
+        actor: user.email,
+        applicationId: id,
+      },
       now,
     );
-    await appendAuditEvent(manager, { actor: user.email, action: 'application.submitted', subjectType: 'application', subjectId: id });
+    await appendAuditEvent(manager, {
+      actor: user.email,
+      action: 'application.submitted',
+      subjectType: 'application',
+      subjectId: id,
+    });
   });
 }
 
-export async function withdrawApplication(dataSource: DataSource, user: User, id: string, versionRaw: string, now = new Date()) {
+export async function withdrawApplication(
+  dataSource: DataSource,
+  user: User,
+  id: string,
+  versionRaw: string,
+  now = new Date(),
+) {
   await dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
     assertProviderMay(application, 'withdraw');
@@ -259,11 +318,22 @@ export async function withdrawApplication(dataSource: DataSource, user: User, id
     if (wasSubmitted) {
       await recordStatusEvent(
         manager,
-        { providerId: application.providerId, kind: 'application_withdrawn', effectiveAt: now, actor: user.email, applicationId: id },
+        {
+          providerId: application.providerId,
+          kind: 'application_withdrawn',
+          effectiveAt: now,
+          actor: user.email,
+          applicationId: id,
+        },
         now,
       );
     }
-    await appendAuditEvent(manager, { actor: user.email, action: 'application.withdrawn', subjectType: 'application', subjectId: id });
+    await appendAuditEvent(manager, {
+      actor: user.email,
+      action: 'application.withdrawn',
+      subjectType: 'application',
+      subjectId: id,
+    });
   });
 }
 
@@ -274,7 +344,8 @@ async function notifyProviderUsers(
 ): Promise<void> {
   const provider = await manager.findOneByOrFail(Provider, { id: providerId });
   const users = await manager.findBy(User, { providerId, role: 'provider' });
-  for (const u of users.filter((x) => !x.disabledAt)) await queueMail(manager, mail(u.email, provider.legalName));
+  for (const u of users.filter((x) => !x.disabledAt))
+    await queueMail(manager, mail(u.email, provider.legalName));
 }
 
 const DECISION_TEXTS: Record<Exclude<ReviewAction, 'start_review'>, { nl: string; en: string }> = {
@@ -313,10 +384,14 @@ export async function decide(
       throw new ValidationError({ message: ['validation.reasonRequired'] });
     }
     const changes: Partial<Application> = { state: NEXT_STATE[input.action], reviewerId: reviewer.id };
-    if (input.action === 'approve' || input.action === 'reject') Object.assign(changes, { decidedAt: now, decidedBy: reviewer.id });
+    if (input.action === 'approve' || input.action === 'reject')
+      Object.assign(changes, { decidedAt: now, decidedBy: reviewer.id });
     await transition(manager, application, version, changes);
 
-    const messageKind: ApplicationMessageKind = input.action === 'start_review' ? 'review_started' : (NEXT_STATE[input.action] as ApplicationMessageKind);
+    const messageKind: ApplicationMessageKind =
+      input.action === 'start_review'
+        ? 'review_started'
+        : (NEXT_STATE[input.action] as ApplicationMessageKind);
     await addMessage(manager, application, messageKind, reviewer, input.message.trim());
 
     if (input.action === 'approve') {
@@ -361,7 +436,14 @@ export async function decide(
     if (input.action !== 'start_review') {
       const text = DECISION_TEXTS[input.action];
       await notifyProviderUsers(manager, application.providerId, (to, organisation) =>
-        mailTexts.decision(to, organisation, text.nl, text.en, input.message.trim() || null, `${config.publicBaseUrl}${paths.application(id)}`),
+        mailTexts.decision(
+          to,
+          organisation,
+          text.nl,
+          text.en,
+          input.message.trim() || null,
+          `${config.publicBaseUrl}${paths.application(id)}`,
+        ),
       );
     }
     return application;
@@ -369,9 +451,18 @@ export async function decide(
 }
 
 const PROVIDER_ACTION_TEXTS = {
-  suspend: { nl: 'De vermelding van uw organisatie is geschorst.', en: "Your organisation's listing has been suspended." },
-  lift: { nl: 'De schorsing van uw organisatie is opgeheven.', en: "The suspension of your organisation's listing has been lifted." },
-  revoke: { nl: 'De vermelding van uw organisatie is ingetrokken.', en: "Your organisation's listing has been revoked." },
+  suspend: {
+    nl: 'De vermelding van uw organisatie is geschorst.',
+    en: "Your organisation's listing has been suspended.",
+  },
+  lift: {
+    nl: 'De schorsing van uw organisatie is opgeheven.',
+    en: "The suspension of your organisation's listing has been lifted.",
+  },
+  revoke: {
+    nl: 'De vermelding van uw organisatie is ingetrokken.',
+    en: "Your organisation's listing has been revoked.",
+  },
 };
 
 /** Suspend (with reason and optional end date), lift a suspension, or revoke (with reason). */
@@ -395,37 +486,58 @@ export async function actOnProvider(
     if (reviewer.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
     const status = await currentStatus(manager, provider.id, now);
     const reason = input.reason.trim();
-    if (input.action !== 'lift' && !reason) throw new ValidationError({ reason: ['validation.reasonRequired'] });
+    if (input.action !== 'lift' && !reason)
+      throw new ValidationError({ reason: ['validation.reasonRequired'] });
 
     let suspendedUntil: Date | null = null;
     if (input.action === 'suspend' && input.until) {
-      if (!parseLocalDate(input.until) || input.until <= toLocalDate(now)) throw new ValidationError({ until: ['validation.futureDate'] });
+      if (!parseLocalDate(input.until) || input.until <= toLocalDate(now))
+        throw new ValidationError({ until: ['validation.futureDate'] });
       suspendedUntil = startOfLocalDay(input.until);
     }
-    const listed = status.verantwoord || (status.listing && status.reason !== 'expired' && status.reason !== 'revoked');
+    const listed =
+      status.verantwoord || (status.listing && status.reason !== 'expired' && status.reason !== 'revoked');
     const suspended = !status.verantwoord && status.reason === 'suspended';
     if (input.action === 'suspend' && (!listed || suspended)) throw new ConflictError('review.cannotSuspend');
     if (input.action === 'lift' && !suspended) throw new ConflictError('review.cannotLift');
     if (input.action === 'revoke' && !listed) throw new ConflictError('review.cannotRevoke');
 
-    const kind = ({ suspend: 'suspended', lift: 'suspension_lifted', revoke: 'revoked' } as const)[input.action];
+    const kind = ({ suspend: 'suspended', lift: 'suspension_lifted', revoke: 'revoked' } as const)[
+      input.action
+    ];
     await recordStatusEvent(
       manager,
-      { providerId: provider.id, kind, effectiveAt: now, actor: reviewer.email, reason: reason || null, suspendedUntil },
+      {
+        providerId: provider.id,
+        kind,
+        effectiveAt: now,
+        actor: reviewer.email,
+        reason: reason || null,
+        suspendedUntil,
+      },
       now,
     );
     const text = PROVIDER_ACTION_TEXTS[input.action];
     await notifyProviderUsers(manager, provider.id, (to, organisation) =>
-      mailTexts.statusChange(to, organisation, text.nl, text.en, reason || null, `${config.publicBaseUrl}${paths.provider(kvkNumber)}`),
+      mailTexts.statusChange(
+        to,
+        organisation,
+        text.nl,
+        text.en,
+        reason || null,
+        `${config.publicBaseUrl}${paths.provider(kvkNumber)}`,
+      ),
     );
   });
 }
 
 /** The queue: submitted and in-review applications first by submission, oldest first; or one state. */
 export async function reviewQueue(dataSource: DataSource, state?: string) {
-  const states = state && ['submitted', 'in_review', 'changes_requested', 'approved', 'rejected', 'withdrawn'].includes(state)
-    ? [state]
-    : ['submitted', 'in_review'];
+  const states =
+    state &&
+    ['submitted', 'in_review', 'changes_requested', 'approved', 'rejected', 'withdrawn'].includes(state)
+      ? [state]
+      : ['submitted', 'in_review'];
   const rows = await dataSource
     .getRepository(Application)
     .createQueryBuilder('a')
@@ -446,7 +558,10 @@ export async function applicationDetail(dataSource: DataSource, application: App
     manager.find(Evidence, { where: { applicationId: application.id }, order: { createdAt: 'ASC' } }),
     manager.find(ApplicationMessage, { where: { applicationId: application.id }, order: { id: 'ASC' } }),
     manager.find(CodeOfConductVersion, { order: { publishedAt: 'DESC' } }),
-    manager.find(StatusEvent, { where: { providerId: application.providerId }, order: { effectiveAt: 'DESC', id: 'DESC' } }),
+    manager.find(StatusEvent, {
+      where: { providerId: application.providerId },
+      order: { effectiveAt: 'DESC', id: 'DESC' },
+    }),
   ]);
   const authorIds = [...new Set(messages.map((m) => m.authorId))];
   const authors = new Map(
@@ -468,6 +583,9 @@ export async function applicationDetail(dataSource: DataSource, application: App
 }
 
 /** The applications of one organisation, newest first. */
-export async function providerApplications(dataSource: DataSource, providerId: string): Promise<Application[]> {
+export async function providerApplications(
+  dataSource: DataSource,
+  providerId: string,
+): Promise<Application[]> {
   return dataSource.getRepository(Application).find({ where: { providerId }, order: { createdAt: 'DESC' } });
 }

@@ -21,20 +21,29 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   const staffReader = requireRole(config, 'reviewer', 'auditor', 'admin');
 
   router.get(paths.reviewQueue, ...staffReader, async (req, res) => {
-    const state = typeof req.query.status === 'string' && QUEUE_FILTERS.includes(req.query.status) ? req.query.status : undefined;
+    const state =
+      typeof req.query.status === 'string' && QUEUE_FILTERS.includes(req.query.status)
+        ? req.query.status
+        : undefined;
     const applications = await reviewQueue(dataSource, state);
     res.render('review/queue', {
       title: 'review.queueTitle',
       applications,
       state,
-      filters: QUEUE_FILTERS.map((value) => ({ value, labelKey: `application.state.${value}`, selected: value === state })),
+      filters: QUEUE_FILTERS.map((value) => ({
+        value,
+        labelKey: `application.state.${value}`,
+        selected: value === state,
+      })),
     });
   });
 
   async function applicationModel(id: string, canDecide: boolean) {
     const application = await anyApplication(dataSource.manager, id);
     const detail = await applicationDetail(dataSource, application);
-    const actions = (['start_review', 'request_changes', 'approve', 'reject'] as ReviewAction[]).filter((a) => reviewerMay(a, application.state));
+    const actions = (['start_review', 'request_changes', 'approve', 'reject'] as ReviewAction[]).filter((a) =>
+      reviewerMay(a, application.state),
+    );
     return {
       title: 'review.applicationTitle',
       application,
@@ -54,14 +63,22 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, ['action', 'message', 'version']);
     setFormContext(res, { view: 'review/application', model: await applicationModel(id, true), values });
     const dto = await validated(DecisionDto, values);
-    await decide(dataSource, req.user!, id, { action: dto.action as ReviewAction, message: dto.message, version: dto.version }, config);
+    await decide(
+      dataSource,
+      req.user!,
+      id,
+      { action: dto.action as ReviewAction, message: dto.message, version: dto.version },
+      config,
+    );
     res.redirect(303, paths.reviewApplication(id));
   });
 
   async function providerModel(kvkNumber: string) {
     const detail = await providerDetail(dataSource, kvkNumber, new Date());
     const suspended = !detail.status.verantwoord && detail.status.reason === 'suspended';
-    const listed = detail.status.verantwoord || (detail.status.listing && !['expired', 'revoked'].includes(detail.status.reason));
+    const listed =
+      detail.status.verantwoord ||
+      (detail.status.listing && !['expired', 'revoked'].includes(detail.status.reason));
     return {
       title: 'review.providerTitle',
       provider: detail.provider,
@@ -84,7 +101,13 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, ['action', 'reason', 'until']);
     setFormContext(res, { view: 'review/provider', model: await providerModel(kvkNumber), values });
     const dto = await validated(ProviderActionDto, values);
-    await actOnProvider(dataSource, req.user!, kvkNumber, { action: dto.action as 'suspend' | 'lift' | 'revoke', reason: dto.reason, until: dto.until }, config);
+    await actOnProvider(
+      dataSource,
+      req.user!,
+      kvkNumber,
+      { action: dto.action as 'suspend' | 'lift' | 'revoke', reason: dto.reason, until: dto.until },
+      config,
+    );
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 

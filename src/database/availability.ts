@@ -41,6 +41,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** True when `error` is PostgreSQL refusing a duplicate on `constraint` (a lost race on a unique rule). */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const driver = (error as { driverError?: { code?: string; constraint?: string } })?.driverError ?? (error as { code?: string; constraint?: string });
+  const driver =
+    (error as { driverError?: { code?: string; constraint?: string } })?.driverError ??
+    (error as { code?: string; constraint?: string });
   return driver?.code === '23505' && (constraint === undefined || driver.constraint === constraint);
 }

@@ -43,11 +43,18 @@ export async function deliverOutbox(
     for (const mail of batch) {
       try {
         await transport.sendMail({ from, to: mail.recipient, subject: mail.subject, text: mail.body });
-        await m.update(OutboxMail, mail.id, { sentAt: new Date(), attempts: mail.attempts + 1, lastError: null });
+        await m.update(OutboxMail, mail.id, {
+          sentAt: new Date(),
+          attempts: mail.attempts + 1,
+          lastError: null,
+        });
         sent++;
       } catch (error) {
         logger.warn({ err: error, outboxId: mail.id }, 'mail could not be sent; will retry');
-        await m.update(OutboxMail, mail.id, { attempts: mail.attempts + 1, lastError: String(error).slice(0, 500) });
+        await m.update(OutboxMail, mail.id, {
+          attempts: mail.attempts + 1,
+          lastError: String(error).slice(0, 500),
+        });
       }
     }
     return sent;

@@ -34,7 +34,14 @@ export const mailTexts = {
       `Via deze link kiest u een nieuw wachtwoord. De link is één uur geldig en één keer te gebruiken:\n${link}\nHeeft u dit niet aangevraagd? Dan kunt u deze e-mail negeren.`,
       `Use this link to choose a new password. It is valid for one hour and can be used once:\n${link}\nDid you not ask for this? Then you can ignore this e-mail.`,
     ),
-  decision: (to: string, organisation: string, nl: string, en: string, message: string | null, link: string) =>
+  decision: (
+    to: string,
+    organisation: string,
+    nl: string,
+    en: string,
+    message: string | null,
+    link: string,
+  ) =>
     bilingual(
       to,
       `Besluit over de aanvraag van ${organisation}`,
@@ -42,7 +49,14 @@ export const mailTexts = {
       `${nl}${message ? `\n\nToelichting van de beoordelaar:\n${message}` : ''}\n\nBekijk de aanvraag: ${link}`,
       `${en}${message ? `\n\nThe reviewer's message:\n${message}` : ''}\n\nView the application: ${link}`,
     ),
-  statusChange: (to: string, organisation: string, nl: string, en: string, reason: string | null, link: string) =>
+  statusChange: (
+    to: string,
+    organisation: string,
+    nl: string,
+    en: string,
+    reason: string | null,
+    link: string,
+  ) =>
     bilingual(
       to,
       `Statuswijziging van ${organisation}`,

@@ -327,8 +327,17 @@ async function demoApplication(
       uploadedBy: user.id,
     });
   }
-  await manager.insert(ApplicationMessage, { applicationId: application.id, kind: 'submitted', authorId: user.id });
-  await appendAuditEvent(manager, { actor: DEMO_ACTOR, action: 'application.submitted', subjectType: 'application', subjectId: application.id });
+  await manager.insert(ApplicationMessage, {
+    applicationId: application.id,
+    kind: 'submitted',
+    authorId: user.id,
+  });
+  await appendAuditEvent(manager, {
+    actor: DEMO_ACTOR,
+    action: 'application.submitted',
+    subjectType: 'application',
+    subjectId: application.id,
+  });
   return application;
 }
 
@@ -370,14 +379,26 @@ export async function seedDemoData(
       const user = demo.login
         ? await addUser(
             manager,
-            { email: demo.login, name: `Demo ${demo.legalName}`, role: 'provider', providerId: provider.id, password: DEMO_PASSWORD },
+            {
+              email: demo.login,
+              name: `Demo ${demo.legalName}`,
+              role: 'provider',
+              providerId: provider.id,
+              password: DEMO_PASSWORD,
+            },
             DEMO_ACTOR,
           )
         : undefined;
       const lastSubmission = demo.steps.filter((s) => s.kind === 'application_submitted').at(-1);
       const application =
         demo.openApplication && user && lastSubmission
-          ? await demoApplication(manager, provider.id, user, versions.v3, monthsBefore(now, lastSubmission.monthsAgo))
+          ? await demoApplication(
+              manager,
+              provider.id,
+              user,
+              versions.v3,
+              monthsBefore(now, lastSubmission.monthsAgo),
+            )
           : undefined;
       for (const step of demo.steps) {
         const effectiveAt = monthsBefore(now, step.monthsAgo);

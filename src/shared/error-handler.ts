@@ -38,12 +38,22 @@ export function notFoundHandler(_req: Request, res: Response): void {
 const SECRET_FIELDS = ['password', 'passwordConfirmation', 'currentPassword', 'code', '_csrf'];
 
 /** Errors that belong to no single control link to the part of the page they are about. */
-const ANCHORS: Record<string, string> = { evidenceCode: 'bewijsstukken', evidenceAan: 'bewijsstukken', form: 'form-heading', token: 'inhoud', action: 'action-start_review' };
+const ANCHORS: Record<string, string> = {
+  evidenceCode: 'bewijsstukken',
+  evidenceAan: 'bewijsstukken',
+  form: 'form-heading',
+  token: 'inhoud',
+  action: 'action-start_review',
+};
 
 function renderForm(res: Response, form: FormContext, error: ValidationError): void {
   const values = { ...form.values };
   for (const field of SECRET_FIELDS) delete values[field];
-  const errors = Object.entries(error.fields).map(([field, keys]) => ({ field, key: keys[0], anchor: ANCHORS[field] ?? `field-${field}` }));
+  const errors = Object.entries(error.fields).map(([field, keys]) => ({
+    field,
+    key: keys[0],
+    anchor: ANCHORS[field] ?? `field-${field}`,
+  }));
   res.status(400).render(form.view, {
     ...form.model,
     values,
@@ -90,13 +100,19 @@ export function errorHandler(logger: Logger) {
         ? error.messageKey
         : undefined;
     res.status(status);
-    res.render(`errors/${page}`, { title: `errors.${PAGES[page]}.title`, reference: req.id, detailKey }, (renderError, html) => {
-      if (renderError) {
-        log.error({ err: renderError }, 'error page could not be rendered');
-        res.type('text/plain').send(`Er ging iets mis / Something went wrong. Referentie / reference: ${String(req.id)}`);
-        return;
-      }
-      res.send(html);
-    });
+    res.render(
+      `errors/${page}`,
+      { title: `errors.${PAGES[page]}.title`, reference: req.id, detailKey },
+      (renderError, html) => {
+        if (renderError) {
+          log.error({ err: renderError }, 'error page could not be rendered');
+          res
+            .type('text/plain')
+            .send(`Er ging iets mis / Something went wrong. Referentie / reference: ${String(req.id)}`);
+          return;
+        }
+        res.send(html);
+      },
+    );
   };
 }

@@ -21,12 +21,16 @@ export function formValues<K extends string>(body: unknown, fields: readonly K[]
  * Fills a DTO class with `values` and validates it with class-validator; the decorators' messages
  * are translation keys. Throws ValidationError with every field's problems.
  */
-export async function validated<T extends object>(dto: new () => T, values: Record<string, string>): Promise<T> {
+export async function validated<T extends object>(
+  dto: new () => T,
+  values: Record<string, string>,
+): Promise<T> {
   const instance = Object.assign(new dto(), values);
   const problems = await validate(instance, { forbidUnknownValues: true, stopAtFirstError: true });
   if (problems.length > 0) {
     const fields: FieldErrors = {};
-    for (const p of problems) fields[p.property] = Object.values(p.constraints ?? { invalid: 'validation.invalid' });
+    for (const p of problems)
+      fields[p.property] = Object.values(p.constraints ?? { invalid: 'validation.invalid' });
     throw new ValidationError(fields);
   }
   return instance;

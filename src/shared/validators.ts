@@ -10,14 +10,20 @@ export function IsKvkNumber(options?: ValidationOptions) {
 
 export function IsDutchVatNumber(options?: ValidationOptions) {
   return ValidateBy(
-    { name: 'isDutchVatNumber', validator: { validate: (v) => typeof v === 'string' && isVatNumber(normaliseVatNumber(v)) } },
+    {
+      name: 'isDutchVatNumber',
+      validator: { validate: (v) => typeof v === 'string' && isVatNumber(normaliseVatNumber(v)) },
+    },
     options,
   );
 }
 
 export function IsDutchPostcode(options?: ValidationOptions) {
   return ValidateBy(
-    { name: 'isDutchPostcode', validator: { validate: (v) => typeof v === 'string' && normalisePostcode(v) !== undefined } },
+    {
+      name: 'isDutchPostcode',
+      validator: { validate: (v) => typeof v === 'string' && normalisePostcode(v) !== undefined },
+    },
     options,
   );
 }
@@ -42,7 +48,10 @@ export function IsPastOrTodayDate(options?: ValidationOptions) {
 /** Comma-separated AS numbers ("AS1140, 12345"), each 1 … 4294967295. */
 export function IsAsNumberList(options?: ValidationOptions) {
   return ValidateBy(
-    { name: 'isAsNumberList', validator: { validate: (v) => typeof v === 'string' && parseAsNumbers(v) !== undefined } },
+    {
+      name: 'isAsNumberList',
+      validator: { validate: (v) => typeof v === 'string' && parseAsNumbers(v) !== undefined },
+    },
     options,
   );
 }

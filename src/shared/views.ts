@@ -70,7 +70,9 @@ export const helpers = {
   /** Bytes in words: 1.2 MB. */
   fileSize(bytes: unknown) {
     const n = Number(bytes);
-    return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} kB`;
+    return n >= 1024 * 1024
+      ? `${(n / 1024 / 1024).toFixed(1)} MB`
+      : `${Math.max(1, Math.round(n / 1024))} kB`;
   },
   join(list: unknown, separator: unknown) {
     return Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '';

@@ -9,7 +9,13 @@ export type NewStatusEvent = Pick<StatusEvent, 'providerId' | 'kind' | 'effectiv
   Partial<
     Pick<
       StatusEvent,
-      'reason' | 'validUntil' | 'codeOfConductVersionId' | 'codeSignedOn' | 'aanSince' | 'suspendedUntil' | 'applicationId'
+      | 'reason'
+      | 'validUntil'
+      | 'codeOfConductVersionId'
+      | 'codeSignedOn'
+      | 'aanSince'
+      | 'suspendedUntil'
+      | 'applicationId'
     >
   >;
 

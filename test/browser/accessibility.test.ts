@@ -20,6 +20,11 @@ const PAGES = [
   '/toegankelijkheid',
   '/privacy',
   '/hostingproviders/00000000',
+  '/inloggen',
+  '/registreren',
+  '/wachtwoord-vergeten',
+  '/wachtwoord-herstellen/onbekend',
+  '/uitnodiging/onbekend',
 ];
 
 describe('in a real browser (Chromium)', function () {

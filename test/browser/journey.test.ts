@@ -91,7 +91,11 @@ describe('in a real browser: the main journey through the real forms', function 
       ['aan_confirmation', 'Bevestiging AAN-deelname'],
     ]) {
       await provider.selectOption('#field-kind', kind);
-      await provider.setInputFiles('#field-file', { name: `${kind}.pdf`, mimeType: 'application/pdf', buffer: simplePdf(label) });
+      await provider.setInputFiles('#field-file', {
+        name: `${kind}.pdf`,
+        mimeType: 'application/pdf',
+        buffer: simplePdf(label),
+      });
       await provider.click('text=Bewijsstuk toevoegen');
       await provider.waitForSelector(`text=${kind}.pdf`);
     }

@@ -22,7 +22,13 @@ export async function givenUser(
   const email = `${role}-${uniqueKvk()}@test.example`;
   const user = await createUser(
     dataSource,
-    { email, name: options.name ?? `Test ${role}`, role, providerId: options.providerId ?? null, password: TEST_PASSWORD },
+    {
+      email,
+      name: options.name ?? `Test ${role}`,
+      role,
+      providerId: options.providerId ?? null,
+      password: TEST_PASSWORD,
+    },
     'test',
   );
   const withTotp = options.totp ?? role !== 'provider';

@@ -21,9 +21,17 @@ export async function tokenFor(agent: Agent, path: string): Promise<string> {
 }
 
 /** POSTs a form the way a browser does: with the page's CSRF token. */
-export async function submitForm(agent: Agent, pagePath: string, action: string, fields: Record<string, string>) {
+export async function submitForm(
+  agent: Agent,
+  pagePath: string,
+  action: string,
+  fields: Record<string, string>,
+) {
   const _csrf = await tokenFor(agent, pagePath);
-  return agent.post(action).type('form').send({ ...fields, _csrf });
+  return agent
+    .post(action)
+    .type('form')
+    .send({ ...fields, _csrf });
 }
 
 /** An agent signed in as `who`, through the real login form (and second factor when set up). */

@@ -13,10 +13,24 @@ const WHO = ['anonymous', 'providerA', 'providerB', 'reviewer', 'auditor', 'admi
 type Who = (typeof WHO)[number];
 type Expected = Record<Who, number>;
 
-const all = (status: number): Expected => ({ anonymous: status, providerA: status, providerB: status, reviewer: status, auditor: status, admin: status });
+const all = (status: number): Expected => ({
+  anonymous: status,
+  providerA: status,
+  providerB: status,
+  reviewer: status,
+  auditor: status,
+  admin: status,
+});
 /** Signed-in pages: anonymous visitors are sent to the login page (303). */
 const signedInOnly = (status: number): Expected => ({ ...all(status), anonymous: 303 });
-const staffOnly = (status: number): Expected => ({ anonymous: 303, providerA: 403, providerB: 403, reviewer: status, auditor: status, admin: status });
+const staffOnly = (status: number): Expected => ({
+  anonymous: 303,
+  providerA: 403,
+  providerB: 403,
+  reviewer: status,
+  auditor: status,
+  admin: status,
+});
 const reviewerOnly = (status: number): Expected => ({ ...staffOnly(403), reviewer: status });
 
 interface Rule {
@@ -42,12 +56,27 @@ const RULES: Rule[] = [
   { method: 'GET', route: '/healthz', url: () => '/healthz', expect: all(200) },
   { method: 'GET', route: '/readyz', url: () => '/readyz', expect: all(200) },
   { method: 'GET', route: '/', url: () => '/', expect: all(200) },
-  { method: 'GET', route: '/assets/nlds/design-tokens.css', url: () => '/assets/nlds/design-tokens.css', expect: all(200) },
-  { method: 'GET', route: '/assets/nlds/components.css', url: () => '/assets/nlds/components.css', expect: all(200) },
+  {
+    method: 'GET',
+    route: '/assets/nlds/design-tokens.css',
+    url: () => '/assets/nlds/design-tokens.css',
+    expect: all(200),
+  },
+  {
+    method: 'GET',
+    route: '/assets/nlds/components.css',
+    url: () => '/assets/nlds/components.css',
+    expect: all(200),
+  },
   { method: 'GET', route: '/toegankelijkheid', url: () => '/toegankelijkheid', expect: all(200) },
   { method: 'GET', route: '/privacy', url: () => '/privacy', expect: all(200) },
   { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
-  { method: 'GET', route: '/hostingproviders/:kvkNumber', url: (i) => `/hostingproviders/${i.kvkA}`, expect: all(200) },
+  {
+    method: 'GET',
+    route: '/hostingproviders/:kvkNumber',
+    url: (i) => `/hostingproviders/${i.kvkA}`,
+    expect: all(200),
+  },
   { method: 'GET', route: '/registreren', url: () => '/registreren', expect: all(200) },
   { method: 'POST', route: '/registreren', url: () => '/registreren', expect: all(400) },
   { method: 'GET', route: '/inloggen', url: () => '/inloggen', expect: all(200) },
@@ -57,12 +86,27 @@ const RULES: Rule[] = [
   { method: 'POST', route: '/uitloggen', url: () => '/uitloggen', expect: all(303) },
   { method: 'GET', route: '/wachtwoord-vergeten', url: () => '/wachtwoord-vergeten', expect: all(200) },
   { method: 'POST', route: '/wachtwoord-vergeten', url: () => '/wachtwoord-vergeten', expect: all(400) },
-  { method: 'GET', route: '/wachtwoord-herstellen/:token', url: () => '/wachtwoord-herstellen/onbekend', expect: all(200) },
-  { method: 'POST', route: '/wachtwoord-herstellen/:token', url: () => '/wachtwoord-herstellen/onbekend', expect: all(400) },
+  {
+    method: 'GET',
+    route: '/wachtwoord-herstellen/:token',
+    url: () => '/wachtwoord-herstellen/onbekend',
+    expect: all(200),
+  },
+  {
+    method: 'POST',
+    route: '/wachtwoord-herstellen/:token',
+    url: () => '/wachtwoord-herstellen/onbekend',
+    expect: all(400),
+  },
   { method: 'GET', route: '/uitnodiging/:token', url: () => '/uitnodiging/onbekend', expect: all(200) },
   { method: 'POST', route: '/uitnodiging/:token', url: () => '/uitnodiging/onbekend', expect: all(400) },
   { method: 'GET', route: '/account', url: () => '/account', expect: signedInOnly(200) },
-  { method: 'GET', route: '/account/tweestapsverificatie', url: () => '/account/tweestapsverificatie', expect: signedInOnly(200) },
+  {
+    method: 'GET',
+    route: '/account/tweestapsverificatie',
+    url: () => '/account/tweestapsverificatie',
+    expect: signedInOnly(200),
+  },
   {
     method: 'POST',
     route: '/account/tweestapsverificatie',
@@ -120,25 +164,49 @@ const RULES: Rule[] = [
     expect: { anonymous: 303, providerA: 404, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
   },
   { method: 'GET', route: '/beoordeling', url: () => '/beoordeling', expect: staffOnly(200) },
-  { method: 'GET', route: '/beoordeling/aanvragen/:id', url: (i) => `/beoordeling/aanvragen/${i.applicationA}`, expect: staffOnly(200) },
-  { method: 'POST', route: '/beoordeling/aanvragen/:id/besluit', url: (i) => `/beoordeling/aanvragen/${i.applicationA}/besluit`, expect: reviewerOnly(400) },
-  { method: 'GET', route: '/beoordeling/hostingproviders/:kvkNumber', url: (i) => `/beoordeling/hostingproviders/${i.kvkA}`, expect: staffOnly(200) },
+  {
+    method: 'GET',
+    route: '/beoordeling/aanvragen/:id',
+    url: (i) => `/beoordeling/aanvragen/${i.applicationA}`,
+    expect: staffOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/beoordeling/aanvragen/:id/besluit',
+    url: (i) => `/beoordeling/aanvragen/${i.applicationA}/besluit`,
+    expect: reviewerOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/beoordeling/hostingproviders/:kvkNumber',
+    url: (i) => `/beoordeling/hostingproviders/${i.kvkA}`,
+    expect: staffOnly(200),
+  },
   {
     method: 'POST',
     route: '/beoordeling/hostingproviders/:kvkNumber/status',
     url: (i) => `/beoordeling/hostingproviders/${i.kvkA}/status`,
     expect: reviewerOnly(400),
   },
-  { method: 'GET', route: '/beheer/uitgaande-mail', url: () => '/beheer/uitgaande-mail', expect: staffOnly(200) },
+  {
+    method: 'GET',
+    route: '/beheer/uitgaande-mail',
+    url: () => '/beheer/uitgaande-mail',
+    expect: staffOnly(200),
+  },
 ];
 
 /** Every (method, path) the app routes, read from Express' own router. */
 function appRoutes(app: Express): string[] {
   const found: string[] = [];
   const walk = (stack: unknown[]) => {
-    for (const layer of stack as { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) {
+    for (const layer of stack as {
+      route?: { path: string; methods: Record<string, boolean> };
+      handle?: { stack?: unknown[] };
+    }[]) {
       if (layer.route) {
-        for (const method of Object.keys(layer.route.methods)) found.push(`${method.toUpperCase()} ${layer.route.path}`);
+        for (const method of Object.keys(layer.route.methods))
+          found.push(`${method.toUpperCase()} ${layer.route.path}`);
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack);
       }
@@ -162,7 +230,8 @@ describe('access rules: every route, for every kind of visitor', () => {
     const [a, b] = [await givenProvider(db.dataSource), await givenProvider(db.dataSource)];
     identities.set('providerA', await givenUser(db.dataSource, 'provider', { providerId: a.id }));
     identities.set('providerB', await givenUser(db.dataSource, 'provider', { providerId: b.id }));
-    for (const role of ['reviewer', 'auditor', 'admin'] as const) identities.set(role, await givenUser(db.dataSource, role));
+    for (const role of ['reviewer', 'auditor', 'admin'] as const)
+      identities.set(role, await givenUser(db.dataSource, role));
     const providerA = identities.get('providerA')!;
     const application = await startApplication(db.dataSource, providerA.user, testConfig);
     const evidence = await addEvidence(db.dataSource, providerA.user, application.id, {
@@ -172,7 +241,8 @@ describe('access rules: every route, for every kind of visitor', () => {
     });
     ids = { applicationA: application.id, evidenceA: evidence.id, kvkA: a.kvkNumber };
     agents.anonymous = request.agent(app);
-    for (const who of WHO.filter((w) => w !== 'anonymous')) agents[who] = await signedIn(app, identities.get(who)!);
+    for (const who of WHO.filter((w) => w !== 'anonymous'))
+      agents[who] = await signedIn(app, identities.get(who)!);
   });
   after(() => db.drop());
 

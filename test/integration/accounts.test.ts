@@ -19,7 +19,9 @@ function cookieOf(res: request.Response, name: string): string | undefined {
 }
 
 async function lastMailTo(db: TestDatabase, recipient: string): Promise<OutboxMail> {
-  const [mail] = await db.dataSource.getRepository(OutboxMail).find({ where: { recipient }, order: { id: 'DESC' }, take: 1 });
+  const [mail] = await db.dataSource
+    .getRepository(OutboxMail)
+    .find({ where: { recipient }, order: { id: 'DESC' }, take: 1 });
   assert.ok(mail, `a mail to ${recipient}`);
   return mail;
 }
@@ -44,10 +46,24 @@ describe('accounts and access', () => {
       const agent = request.agent(app);
       const page = await agent.get('/registreren').expect(200);
       await assertValidHtml(page.text, 'registration form');
-      const fields = registrationFields({ kvkNumber: '1234', vatNumber: 'NL123456789B01', postcode: '0123 AB', password: 'kort', website: 'geen url' });
-      const res = await agent.post('/registreren').type('form').send({ ...fields, _csrf: csrfFrom(page.text) });
+      const fields = registrationFields({
+        kvkNumber: '1234',
+        vatNumber: 'NL123456789B01',
+        postcode: '0123 AB',
+        password: 'kort',
+        website: 'geen url',
+      });
+      const res = await agent
+        .post('/registreren')
+        .type('form')
+        .send({ ...fields, _csrf: csrfFrom(page.text) });
       assert.equal(res.status, 400);
-      for (const message of ['een KvK-nummer bestaat uit 8 cijfers', 'dit is geen geldig btw-id', 'vul een postcode in zoals 1234 AB', 'vul een volledig webadres in']) {
+      for (const message of [
+        'een KvK-nummer bestaat uit 8 cijfers',
+        'dit is geen geldig btw-id',
+        'vul een postcode in zoals 1234 AB',
+        'vul een volledig webadres in',
+      ]) {
         assert.ok(res.text.includes(message), message);
       }
       assert.ok(res.text.includes(`value="${fields.legalName}"`), 'the legal name stays in the form');
@@ -63,7 +79,12 @@ describe('accounts and access', () => {
     ]) {
       it(`refuses the password "${password}"`, async () => {
         const agent = request.agent(app);
-        const res = await submitForm(agent, '/registreren', '/registreren', registrationFields({ password, passwordConfirmation: password }));
+        const res = await submitForm(
+          agent,
+          '/registreren',
+          '/registreren',
+          registrationFields({ password, passwordConfirmation: password }),
+        );
         assert.equal(res.status, 400);
         assert.ok(res.text.includes(message), message);
       });
@@ -71,7 +92,12 @@ describe('accounts and access', () => {
 
     it('refuses a KvK number that is already registered', async () => {
       const provider = await givenProvider(db.dataSource);
-      const res = await submitForm(request.agent(app), '/registreren', '/registreren', registrationFields({ kvkNumber: provider.kvkNumber }));
+      const res = await submitForm(
+        request.agent(app),
+        '/registreren',
+        '/registreren',
+        registrationFields({ kvkNumber: provider.kvkNumber }),
+      );
       assert.equal(res.status, 400);
       assert.match(res.text, /dit KvK-nummer is al geregistreerd/);
     });
@@ -79,9 +105,17 @@ describe('accounts and access', () => {
 
   describe('login', () => {
     it('answers one generic message for an unknown address and for a wrong password', async () => {
-      const who = await givenUser(db.dataSource, 'provider', { providerId: (await givenProvider(db.dataSource)).id });
-      const unknown = await submitForm(request.agent(app), '/inloggen', '/inloggen', { email: 'niemand@test.example', password: TEST_PASSWORD });
-      const wrong = await submitForm(request.agent(app), '/inloggen', '/inloggen', { email: who.email, password: 'fout wachtwoord 123' });
+      const who = await givenUser(db.dataSource, 'provider', {
+        providerId: (await givenProvider(db.dataSource)).id,
+      });
+      const unknown = await submitForm(request.agent(app), '/inloggen', '/inloggen', {
+        email: 'niemand@test.example',
+        password: TEST_PASSWORD,
+      });
+      const wrong = await submitForm(request.agent(app), '/inloggen', '/inloggen', {
+        email: who.email,
+        password: 'fout wachtwoord 123',
+      });
       for (const res of [unknown, wrong]) {
         assert.equal(res.status, 400);
         assert.match(res.text, /De combinatie van e-mailadres en wachtwoord is onjuist\./);
@@ -90,11 +124,16 @@ describe('accounts and access', () => {
     });
 
     it('gives a new session id on login, with HttpOnly and SameSite cookies that expire after 30 idle minutes', async () => {
-      const who = await givenUser(db.dataSource, 'provider', { providerId: (await givenProvider(db.dataSource)).id });
+      const who = await givenUser(db.dataSource, 'provider', {
+        providerId: (await givenProvider(db.dataSource)).id,
+      });
       const agent = request.agent(app);
       const page = await agent.get('/inloggen');
       const before = cookieOf(page, 'vhp.sid');
-      const res = await agent.post('/inloggen').type('form').send({ email: who.email, password: who.password, _csrf: csrfFrom(page.text) });
+      const res = await agent
+        .post('/inloggen')
+        .type('form')
+        .send({ email: who.email, password: who.password, _csrf: csrfFrom(page.text) });
       const after = cookieOf(res, 'vhp.sid');
       assert.ok(after, 'a session cookie is set');
       assert.notEqual(after.split(';')[0], before?.split(';')[0]);
@@ -105,21 +144,46 @@ describe('accounts and access', () => {
       await agent.get('/account').expect(200);
     });
 
+    it('keeps a session started on one app instance valid on another (sessions live in PostgreSQL)', async () => {
+      const who = await givenUser(db.dataSource, 'provider', {
+        providerId: (await givenProvider(db.dataSource)).id,
+      });
+      const agent = await signedIn(app, who);
+      const cookie = (await agent.get('/account').expect(200)).request.cookies;
+      const other = testApp(db.dataSource).app;
+      const res = await request(other).get('/account').set('Cookie', cookie).expect(200);
+      assert.ok(res.text.includes(who.user.name));
+    });
+
     it('ends the session on logout', async () => {
-      const who = await givenUser(db.dataSource, 'provider', { providerId: (await givenProvider(db.dataSource)).id });
+      const who = await givenUser(db.dataSource, 'provider', {
+        providerId: (await givenProvider(db.dataSource)).id,
+      });
       const agent = await signedIn(app, who);
       const account = await agent.get('/account').expect(200);
-      await agent.post('/uitloggen').type('form').send({ _csrf: csrfFrom(account.text) }).expect(303);
+      await agent
+        .post('/uitloggen')
+        .type('form')
+        .send({ _csrf: csrfFrom(account.text) })
+        .expect(303);
       await agent.get('/account').expect(303).expect('Location', '/inloggen');
     });
 
     it('answers 429 with Retry-After after 5 failed attempts on one account', async () => {
-      const who = await givenUser(db.dataSource, 'provider', { providerId: (await givenProvider(db.dataSource)).id });
+      const who = await givenUser(db.dataSource, 'provider', {
+        providerId: (await givenProvider(db.dataSource)).id,
+      });
       for (let i = 0; i < 5; i++) {
-        const res = await submitForm(request.agent(app), '/inloggen', '/inloggen', { email: who.email, password: `fout ${i} wachtwoord` });
+        const res = await submitForm(request.agent(app), '/inloggen', '/inloggen', {
+          email: who.email,
+          password: `fout ${i} wachtwoord`,
+        });
         assert.equal(res.status, 400);
       }
-      const blocked = await submitForm(request.agent(app), '/inloggen', '/inloggen', { email: who.email, password: who.password });
+      const blocked = await submitForm(request.agent(app), '/inloggen', '/inloggen', {
+        email: who.email,
+        password: who.password,
+      });
       assert.equal(blocked.status, 429);
       assert.ok(Number(blocked.headers['retry-after']) > 0);
       assert.match(blocked.text, /Te veel pogingen/);
@@ -131,40 +195,62 @@ describe('accounts and access', () => {
       const second = testApp(db.dataSource, { config: { loginAttemptsPerIp: 3 } }).app;
       await db.dataSource.query(`DELETE FROM rate_limits WHERE key LIKE 'login_ip:%'`);
       for (const instance of [first, second, first]) {
-        const res = await submitForm(request.agent(instance), '/inloggen', '/inloggen', { email: 'x@test.example', password: 'wat dan ook 123' });
+        const res = await submitForm(request.agent(instance), '/inloggen', '/inloggen', {
+          email: 'x@test.example',
+          password: 'wat dan ook 123',
+        });
         assert.equal(res.status, 400);
       }
-      const blocked = await submitForm(request.agent(second), '/inloggen', '/inloggen', { email: 'x@test.example', password: 'wat dan ook 123' });
+      const blocked = await submitForm(request.agent(second), '/inloggen', '/inloggen', {
+        email: 'x@test.example',
+        password: 'wat dan ook 123',
+      });
       assert.equal(blocked.status, 429);
       assert.ok(Number(blocked.headers['retry-after']) > 0);
       await db.dataSource.query(`DELETE FROM rate_limits WHERE key LIKE 'login_ip:%'`);
     });
 
     it('refuses a form without its CSRF token, and one with a token of another session', async () => {
-      const who = await givenUser(db.dataSource, 'provider', { providerId: (await givenProvider(db.dataSource)).id });
-      const none = await request.agent(app).post('/inloggen').type('form').send({ email: who.email, password: who.password });
+      const who = await givenUser(db.dataSource, 'provider', {
+        providerId: (await givenProvider(db.dataSource)).id,
+      });
+      const none = await request
+        .agent(app)
+        .post('/inloggen')
+        .type('form')
+        .send({ email: who.email, password: who.password });
       assert.equal(none.status, 403);
       assert.match(none.text, /Het formulier is verlopen/);
       const foreign = await tokenFor(request.agent(app), '/inloggen');
       const other = request.agent(app);
       await other.get('/inloggen');
-      const res = await other.post('/inloggen').type('form').send({ email: who.email, password: who.password, _csrf: foreign });
+      const res = await other
+        .post('/inloggen')
+        .type('form')
+        .send({ email: who.email, password: who.password, _csrf: foreign });
       assert.equal(res.status, 403);
     });
   });
 
   describe('password reset', () => {
     it('sends a single-use link that sets a new password and ends other sessions', async () => {
-      const who = await givenUser(db.dataSource, 'provider', { providerId: (await givenProvider(db.dataSource)).id });
+      const who = await givenUser(db.dataSource, 'provider', {
+        providerId: (await givenProvider(db.dataSource)).id,
+      });
       const other = await signedIn(app, who);
-      const res = await submitForm(request.agent(app), '/wachtwoord-vergeten', '/wachtwoord-vergeten', { email: who.email });
+      const res = await submitForm(request.agent(app), '/wachtwoord-vergeten', '/wachtwoord-vergeten', {
+        email: who.email,
+      });
       assert.equal(res.status, 200);
       assert.match(res.text, /Als er een account bij dit e-mailadres hoort/);
       const link = linkIn(await lastMailTo(db, who.email));
 
       const agent = request.agent(app);
       const newPassword = 'een heel nieuw wachtwoord 7';
-      const done = await submitForm(agent, link, link, { password: newPassword, passwordConfirmation: newPassword });
+      const done = await submitForm(agent, link, link, {
+        password: newPassword,
+        passwordConfirmation: newPassword,
+      });
       assert.equal(done.status, 200);
       assert.match(done.text, /Uw wachtwoord is gewijzigd/);
       await other.get('/account').expect(303);
@@ -172,23 +258,35 @@ describe('accounts and access', () => {
       const again = await agent.get(link).expect(200);
       assert.match(again.text, /Deze link is ongeldig, al gebruikt of verlopen/);
       await signedIn(app, { ...who, password: newPassword });
-      const old = await submitForm(request.agent(app), '/inloggen', '/inloggen', { email: who.email, password: who.password });
+      const old = await submitForm(request.agent(app), '/inloggen', '/inloggen', {
+        email: who.email,
+        password: who.password,
+      });
       assert.equal(old.status, 400);
     });
 
     it('says the same for an unknown address and sends nothing', async () => {
       const before = await db.dataSource.getRepository(OutboxMail).count();
-      const res = await submitForm(request.agent(app), '/wachtwoord-vergeten', '/wachtwoord-vergeten', { email: 'onbekend@test.example' });
+      const res = await submitForm(request.agent(app), '/wachtwoord-vergeten', '/wachtwoord-vergeten', {
+        email: 'onbekend@test.example',
+      });
       assert.equal(res.status, 200);
       assert.match(res.text, /Als er een account bij dit e-mailadres hoort/);
       assert.equal(await db.dataSource.getRepository(OutboxMail).count(), before);
     });
 
     it('refuses an expired link', async () => {
-      const who = await givenUser(db.dataSource, 'provider', { providerId: (await givenProvider(db.dataSource)).id });
-      await submitForm(request.agent(app), '/wachtwoord-vergeten', '/wachtwoord-vergeten', { email: who.email });
+      const who = await givenUser(db.dataSource, 'provider', {
+        providerId: (await givenProvider(db.dataSource)).id,
+      });
+      await submitForm(request.agent(app), '/wachtwoord-vergeten', '/wachtwoord-vergeten', {
+        email: who.email,
+      });
       const link = linkIn(await lastMailTo(db, who.email));
-      await db.dataSource.query(`UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE email = $1`, [who.email]);
+      await db.dataSource.query(
+        `UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE email = $1`,
+        [who.email],
+      );
       const page = await request.agent(app).get(link).expect(200);
       assert.match(page.text, /Deze link is ongeldig, al gebruikt of verlopen/);
     });
@@ -207,7 +305,11 @@ describe('accounts and access', () => {
       const link = linkIn(mail);
 
       const invited = request.agent(app);
-      const joined = await submitForm(invited, link, link, { name: 'Col Lega', password: TEST_PASSWORD, passwordConfirmation: TEST_PASSWORD });
+      const joined = await submitForm(invited, link, link, {
+        name: 'Col Lega',
+        password: TEST_PASSWORD,
+        passwordConfirmation: TEST_PASSWORD,
+      });
       assert.equal(joined.status, 303);
       const user = await db.dataSource.getRepository(User).findOneByOrFail({ email: colleague });
       assert.equal(user.providerId, provider.id);
@@ -227,7 +329,10 @@ describe('accounts and access', () => {
       assert.match(setup.text, /src="data:image\/svg\+xml;base64,/);
       const secret = /data-secret="([A-Z2-7]+)"/.exec(setup.text)![1];
 
-      const wrong = await agent.post('/account/tweestapsverificatie').type('form').send({ _csrf: csrfFrom(setup.text), code: '000000' });
+      const wrong = await agent
+        .post('/account/tweestapsverificatie')
+        .type('form')
+        .send({ _csrf: csrfFrom(setup.text), code: '000000' });
       assert.equal(wrong.status, 400);
       assert.match(wrong.text, /deze code klopt niet/);
 
@@ -243,14 +348,21 @@ describe('accounts and access', () => {
 
       // Next login asks for the code; a recovery code works once.
       const next = request.agent(app);
-      const login = await submitForm(next, '/inloggen', '/inloggen', { email: staff.email, password: staff.password });
+      const login = await submitForm(next, '/inloggen', '/inloggen', {
+        email: staff.email,
+        password: staff.password,
+      });
       assert.equal(login.headers.location, '/inloggen/tweestaps');
-      const recovered = await submitForm(next, '/inloggen/tweestaps', '/inloggen/tweestaps', { code: codes[0] });
+      const recovered = await submitForm(next, '/inloggen/tweestaps', '/inloggen/tweestaps', {
+        code: codes[0],
+      });
       assert.equal(recovered.status, 303);
       await next.get('/beoordeling').expect(200);
       const third = request.agent(app);
       await submitForm(third, '/inloggen', '/inloggen', { email: staff.email, password: staff.password });
-      const reused = await submitForm(third, '/inloggen/tweestaps', '/inloggen/tweestaps', { code: codes[0] });
+      const reused = await submitForm(third, '/inloggen/tweestaps', '/inloggen/tweestaps', {
+        code: codes[0],
+      });
       assert.equal(reused.status, 400);
     });
 

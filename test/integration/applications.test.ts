@@ -53,7 +53,11 @@ async function applicationState(dataSource: DataSource, id: string): Promise<str
 
 async function upload(agent: Agent, id: string, kind: string, content: Buffer, filename = `${kind}.pdf`) {
   const token = await tokenFor(agent, `/aanvragen/${id}`);
-  return agent.post(`/aanvragen/${id}/bewijsstukken`).field('_csrf', token).field('kind', kind).attach('file', content, filename);
+  return agent
+    .post(`/aanvragen/${id}/bewijsstukken`)
+    .field('_csrf', token)
+    .field('kind', kind)
+    .attach('file', content, filename);
 }
 
 async function versionOf(dataSource: DataSource, id: string): Promise<string> {
@@ -83,7 +87,9 @@ async function preparedApplication(app: Express, dataSource: DataSource, version
 }
 
 async function submit(agent: Agent, dataSource: DataSource, id: string) {
-  return submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}/indienen`, { version: await versionOf(dataSource, id) });
+  return submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}/indienen`, {
+    version: await versionOf(dataSource, id),
+  });
 }
 
 async function decideOn(agent: Agent, dataSource: DataSource, id: string, action: string, message = '') {
@@ -116,7 +122,9 @@ describe('providers apply, reviewers decide', () => {
     const registered = await submitForm(agent, '/registreren', '/registreren', fields);
     assert.equal(registered.status, 303, registered.text);
     assert.equal(registered.headers.location, '/account');
-    const provider = await db.dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber: fields.kvkNumber });
+    const provider = await db.dataSource
+      .getRepository(Provider)
+      .findOneByOrFail({ kvkNumber: fields.kvkNumber });
     assert.equal(provider.postcode, '1234 AB');
     assert.deepEqual(provider.tradeNames, ['Journey', 'JH']);
     assert.deepEqual(provider.asNumbers, [64500, 64501]);
@@ -140,7 +148,18 @@ describe('providers apply, reviewers decide', () => {
     const reviewPage = await reviewerAgent.get(`/beoordeling/aanvragen/${id}`).expect(200);
     await assertValidHtml(reviewPage.text, 'review page');
 
-    assert.equal((await decideOn(reviewerAgent, db.dataSource, id, 'request_changes', 'Graag de AAN-bevestiging van dit jaar.')).status, 303);
+    assert.equal(
+      (
+        await decideOn(
+          reviewerAgent,
+          db.dataSource,
+          id,
+          'request_changes',
+          'Graag de AAN-bevestiging van dit jaar.',
+        )
+      ).status,
+      303,
+    );
     assert.equal(await applicationState(db.dataSource, id), 'changes_requested');
     const providerView = await providerAgent.get(`/aanvragen/${id}`).expect(200);
     assert.match(providerView.text, /Graag de AAN-bevestiging van dit jaar\./);
@@ -153,7 +172,9 @@ describe('providers apply, reviewers decide', () => {
     assert.equal(await applicationState(db.dataSource, id), 'approved');
     assert.equal(await publicStatus(app, fields.kvkNumber), 'verantwoord');
 
-    const approval = await db.dataSource.getRepository(StatusEvent).findOneByOrFail({ providerId: provider.id, kind: 'listing_approved' });
+    const approval = await db.dataSource
+      .getRepository(StatusEvent)
+      .findOneByOrFail({ providerId: provider.id, kind: 'listing_approved' });
     assert.equal(approval.applicationId, id);
     assert.equal(approval.codeOfConductVersionId, versionId);
     assert.equal(approval.validUntil!.toISOString(), addMonths(approval.effectiveAt, 12).toISOString());
@@ -161,7 +182,9 @@ describe('providers apply, reviewers decide', () => {
     const mails = await db.dataSource.getRepository(OutboxMail).findBy({ recipient: fields.email });
     assert.equal(mails.length, 2, 'one mail for the request for changes, one for the approval');
     assert.ok(mails.some((m) => /goedgekeurd/.test(m.body)));
-    assert.deepEqual(await verifyAuditChain(db.dataSource), { checked: await db.dataSource.getRepository(AuditEvent).count() });
+    assert.deepEqual(await verifyAuditChain(db.dataSource), {
+      checked: await db.dataSource.getRepository(AuditEvent).count(),
+    });
   });
 
   it('records an audit event for every change of the journey', async () => {
@@ -192,7 +215,10 @@ describe('providers apply, reviewers decide', () => {
     const noReason = await decideOn(reviewerAgent, db.dataSource, id, 'reject');
     assert.equal(noReason.status, 400, 'a rejection needs a reason');
     assert.match(noReason.text, /geef een reden op/);
-    assert.equal((await decideOn(reviewerAgent, db.dataSource, id, 'reject', 'Geen geldige ondertekening.')).status, 303);
+    assert.equal(
+      (await decideOn(reviewerAgent, db.dataSource, id, 'reject', 'Geen geldige ondertekening.')).status,
+      303,
+    );
     assert.equal(await publicStatus(app, provider.kvkNumber), 'rejected');
     const mail = await db.dataSource.getRepository(OutboxMail).findOneByOrFail({ recipient: who.email });
     assert.match(mail.body, /Geen geldige ondertekening\./);
@@ -203,13 +229,18 @@ describe('providers apply, reviewers decide', () => {
     const who = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
     const { agent, id } = await preparedApplication(app, db.dataSource, versionId, who);
     await submit(agent, db.dataSource, id);
-    const res = await submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}/intrekken`, { version: await versionOf(db.dataSource, id) });
+    const res = await submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}/intrekken`, {
+      version: await versionOf(db.dataSource, id),
+    });
     assert.equal(res.status, 303);
     assert.equal(await applicationState(db.dataSource, id), 'withdrawn');
     assert.equal(await publicStatus(app, provider.kvkNumber), 'not_listed');
     const page = await agent.get(`/aanvragen/${id}`).expect(200);
     assert.doesNotMatch(page.text, /\/intrekken"/, 'a withdrawn application shows no withdraw button');
-    const again = await agent.post(`/aanvragen/${id}/intrekken`).type('form').send({ _csrf: csrfFrom(page.text), version: await versionOf(db.dataSource, id) });
+    const again = await agent
+      .post(`/aanvragen/${id}/intrekken`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), version: await versionOf(db.dataSource, id) });
     assert.equal(again.status, 409);
     assert.match(again.text, /kan niet meer worden ingetrokken/);
   });
@@ -224,21 +255,50 @@ describe('providers apply, reviewers decide', () => {
     assert.equal(await publicStatus(app, provider.kvkNumber), 'verantwoord');
 
     const future = toLocalDate(new Date(Date.now() + 20 * 86400000));
-    assert.equal((await submitForm(reviewerAgent, page, action, { action: 'suspend', reason: 'Onderzoek', until: future })).status, 303);
+    assert.equal(
+      (
+        await submitForm(reviewerAgent, page, action, {
+          action: 'suspend',
+          reason: 'Onderzoek',
+          until: future,
+        })
+      ).status,
+      303,
+    );
     assert.equal(await publicStatus(app, provider.kvkNumber), 'suspended');
     const publicPage = await request(app).get(`/hostingproviders/${provider.kvkNumber}`);
     assert.match(publicPage.text, /Onderzoek/);
     assert.match(publicPage.text, /Gepland tot/);
 
-    assert.equal((await submitForm(reviewerAgent, page, action, { action: 'lift', reason: '', until: '' })).status, 303);
+    assert.equal(
+      (await submitForm(reviewerAgent, page, action, { action: 'lift', reason: '', until: '' })).status,
+      303,
+    );
     assert.equal(await publicStatus(app, provider.kvkNumber), 'verantwoord');
 
-    const noReason = await submitForm(reviewerAgent, page, action, { action: 'revoke', reason: ' ', until: '' });
+    const noReason = await submitForm(reviewerAgent, page, action, {
+      action: 'revoke',
+      reason: ' ',
+      until: '',
+    });
     assert.equal(noReason.status, 400);
-    assert.equal((await submitForm(reviewerAgent, page, action, { action: 'revoke', reason: 'Malafide reseller', until: '' })).status, 303);
+    assert.equal(
+      (
+        await submitForm(reviewerAgent, page, action, {
+          action: 'revoke',
+          reason: 'Malafide reseller',
+          until: '',
+        })
+      ).status,
+      303,
+    );
     assert.equal(await publicStatus(app, provider.kvkNumber), 'revoked');
 
-    const kinds = (await db.dataSource.getRepository(StatusEvent).find({ where: { providerId: provider.id }, order: { id: 'ASC' } })).map((e) => e.kind);
+    const kinds = (
+      await db.dataSource
+        .getRepository(StatusEvent)
+        .find({ where: { providerId: provider.id }, order: { id: 'ASC' } })
+    ).map((e) => e.kind);
     assert.deepEqual(kinds, ['listing_approved', 'suspended', 'suspension_lifted', 'revoked']);
     assert.equal((await db.dataSource.getRepository(OutboxMail).findBy({ recipient: who.email })).length, 3);
   });
@@ -254,9 +314,14 @@ describe('providers apply, reviewers decide', () => {
     await submit(agent, db.dataSource, id);
     const reviewerAgent = await signedIn(app, reviewer);
     await decideOn(reviewerAgent, db.dataSource, id, 'approve');
-    const approvals = await db.dataSource.getRepository(StatusEvent).find({ where: { providerId: provider.id, kind: 'listing_approved' }, order: { id: 'ASC' } });
+    const approvals = await db.dataSource
+      .getRepository(StatusEvent)
+      .find({ where: { providerId: provider.id, kind: 'listing_approved' }, order: { id: 'ASC' } });
     assert.equal(approvals.length, 2);
-    assert.equal(approvals[1].validUntil!.toISOString(), addMonths(approvals[0].validUntil!, 12).toISOString());
+    assert.equal(
+      approvals[1].validUntil!.toISOString(),
+      addMonths(approvals[0].validUntil!, 12).toISOString(),
+    );
     assert.equal(await publicStatus(app, provider.kvkNumber), 'verantwoord');
   });
 
@@ -267,7 +332,10 @@ describe('providers apply, reviewers decide', () => {
     const agent = await signedIn(app, who);
     const account = await agent.get('/account').expect(200);
     assert.match(account.text, /Verlengen kan vanaf/);
-    const res = await agent.post('/aanvragen').type('form').send({ _csrf: csrfFrom(account.text) });
+    const res = await agent
+      .post('/aanvragen')
+      .type('form')
+      .send({ _csrf: csrfFrom(account.text) });
     assert.equal(res.status, 409);
     assert.match(res.text, /Verlengen kan pas 90 dagen/);
   });
@@ -280,16 +348,29 @@ describe('providers apply, reviewers decide', () => {
     const other = await givenUser(db.dataSource, 'reviewer');
     const [a, b] = await Promise.all([signedIn(app, reviewer), signedIn(app, other)]);
     const version = await versionOf(db.dataSource, id);
-    const [tokenA, tokenB] = await Promise.all([tokenFor(a, `/beoordeling/aanvragen/${id}`), tokenFor(b, `/beoordeling/aanvragen/${id}`)]);
+    const [tokenA, tokenB] = await Promise.all([
+      tokenFor(a, `/beoordeling/aanvragen/${id}`),
+      tokenFor(b, `/beoordeling/aanvragen/${id}`),
+    ]);
     const results = await Promise.all([
-      a.post(`/beoordeling/aanvragen/${id}/besluit`).type('form').send({ _csrf: tokenA, action: 'approve', message: '', version }),
-      b.post(`/beoordeling/aanvragen/${id}/besluit`).type('form').send({ _csrf: tokenB, action: 'reject', message: 'Nee', version }),
+      a
+        .post(`/beoordeling/aanvragen/${id}/besluit`)
+        .type('form')
+        .send({ _csrf: tokenA, action: 'approve', message: '', version }),
+      b
+        .post(`/beoordeling/aanvragen/${id}/besluit`)
+        .type('form')
+        .send({ _csrf: tokenB, action: 'reject', message: 'Nee', version }),
     ]);
     assert.deepEqual(results.map((r) => r.status).sort(), [303, 409]);
     const loser = results.find((r) => r.status === 409)!;
     assert.match(loser.text, /Iemand anders heeft dit intussen gewijzigd/);
-    const decisions = await db.dataSource.getRepository(StatusEvent).countBy({ applicationId: id, kind: 'listing_approved' });
-    const rejections = await db.dataSource.getRepository(StatusEvent).countBy({ applicationId: id, kind: 'application_rejected' });
+    const decisions = await db.dataSource
+      .getRepository(StatusEvent)
+      .countBy({ applicationId: id, kind: 'listing_approved' });
+    const rejections = await db.dataSource
+      .getRepository(StatusEvent)
+      .countBy({ applicationId: id, kind: 'application_rejected' });
     assert.equal(decisions + rejections, 1);
   });
 
@@ -313,7 +394,13 @@ describe('providers apply, reviewers decide', () => {
     const start = await submitForm(agent, '/account', '/aanvragen', {});
     const id = start.headers.location.split('/').pop()!;
 
-    const html = await upload(agent, id, 'code_of_conduct', Buffer.from('<!DOCTYPE html><html><body>nep</body></html>'), 'gedragscode.pdf');
+    const html = await upload(
+      agent,
+      id,
+      'code_of_conduct',
+      Buffer.from('<!DOCTYPE html><html><body>nep</body></html>'),
+      'gedragscode.pdf',
+    );
     assert.equal(html.status, 400);
     assert.match(html.text, /dit bestand is geen pdf/);
     await assertValidHtml(html.text, 'application page with an upload error');
@@ -323,7 +410,10 @@ describe('providers apply, reviewers decide', () => {
     assert.equal(tooBig.status, 400);
     assert.match(tooBig.text, /het bestand is groter dan 10 MB/);
 
-    const count = await db.dataSource.query('SELECT count(*)::int AS n FROM evidence WHERE application_id = $1', [id]);
+    const count = await db.dataSource.query(
+      'SELECT count(*)::int AS n FROM evidence WHERE application_id = $1',
+      [id],
+    );
     assert.equal(count[0].n, 0);
   });
 

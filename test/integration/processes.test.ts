@@ -44,6 +44,40 @@ describe('npm run cli', () => {
     );
   });
 
+  it('user:create makes a staff account, prints a generated password, and refuses a taken address', () => {
+    const created = runCli(
+      ['user:create', '--email', 'Nieuwe.Beoordelaar@Test.example', '--role', 'reviewer'],
+      { DATABASE_URL: db.url },
+    );
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stdout, /Created reviewer nieuwe\.beoordelaar@test\.example\./);
+    assert.match(created.stdout, /Password: \S{16,}/);
+    const again = runCli(
+      [
+        'user:create',
+        '--email',
+        'nieuwe.beoordelaar@test.example',
+        '--role',
+        'reviewer',
+        '--password',
+        'een ander lang wachtwoord',
+      ],
+      { DATABASE_URL: db.url },
+    );
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /there already is an account/);
+    const weak = runCli(
+      ['user:create', '--email', 'zwak@test.example', '--role', 'admin', '--password', 'password1234'],
+      { DATABASE_URL: db.url },
+    );
+    assert.equal(weak.status, 2);
+    assert.match(weak.stderr, /too common/);
+    const noProvider = runCli(['user:create', '--email', 'p@test.example', '--role', 'provider'], {
+      DATABASE_URL: db.url,
+    });
+    assert.equal(noProvider.status, 2);
+  });
+
   it('prints its commands and exits 2 for an unknown command', () => {
     const result = runCli(['nonsense'], { DATABASE_URL: db.url });
     assert.equal(result.status, 2);

@@ -18,7 +18,10 @@ describe('configuration', () => {
       SESSION_SECRET: 'x'.repeat(32),
     };
     for (const missing of ['DATABASE_URL', 'PUBLIC_BASE_URL', 'SESSION_SECRET']) {
-      assert.throws(() => loadConfig({ ...production, [missing]: undefined }), (e: Error) => e.message.includes(missing));
+      assert.throws(
+        () => loadConfig({ ...production, [missing]: undefined }),
+        (e: Error) => e.message.includes(missing),
+      );
     }
     assert.throws(() => loadConfig({ ...production, SESSION_SECRET: 'short' }), ConfigError);
     const config = loadConfig(production);
@@ -28,7 +31,12 @@ describe('configuration', () => {
   });
 
   it('refuses to relax the second factor for staff in production', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/r', PUBLIC_BASE_URL: 'https://r.example', SESSION_SECRET: 'x'.repeat(32) };
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/r',
+      PUBLIC_BASE_URL: 'https://r.example',
+      SESSION_SECRET: 'x'.repeat(32),
+    };
     assert.throws(() => loadConfig({ ...production, STAFF_2FA_REQUIRED: 'false' }), /STAFF_2FA_REQUIRED/);
     assert.equal(loadConfig({ STAFF_2FA_REQUIRED: 'false' }).staffSecondFactorRequired, false);
   });

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import type { ApplicationState } from '../../src/application/application.entity';
+import {
+  listingValidUntil,
+  newApplicationAllowed,
+  providerMay,
+  type ProviderAction,
+  reviewerMay,
+  type ReviewAction,
+} from '../../src/application/application-rules';
+import type { StatusAt } from '../../src/status/status-rules';
+
+const NOW = new Date('2026-06-01T10:00:00Z');
+const listing = (validUntil: string) => ({
+  approvedAt: new Date('2025-09-01T10:00:00Z'),
+  validUntil: new Date(validUntil),
+  codeOfConductVersionId: 'v',
+  aanSince: new Date('2025-01-01T00:00:00Z'),
+});
+const verantwoord = (validUntil: string): StatusAt => ({
+  verantwoord: true,
+  since: new Date('2025-09-01T10:00:00Z'),
+  listing: listing(validUntil),
+});
+const not = (reason: Exclude<StatusAt, { verantwoord: true }>['reason'], validUntil?: string): StatusAt => ({
+  verantwoord: false,
+  reason,
+  listing: validUntil ? listing(validUntil) : undefined,
+});
+
+describe('application lifecycle rules', () => {
+  const provider: [ProviderAction, ApplicationState, boolean][] = [
+    ['save', 'draft', true],
+    ['save', 'changes_requested', true],
+    ['save', 'submitted', false],
+    ['save', 'approved', false],
+    ['upload', 'in_review', false],
+    ['submit', 'draft', true],
+    ['submit', 'changes_requested', true],
+    ['submit', 'submitted', false],
+    ['withdraw', 'submitted', true],
+    ['withdraw', 'in_review', true],
+    ['withdraw', 'approved', false],
+    ['withdraw', 'rejected', false],
+    ['withdraw', 'withdrawn', false],
+  ];
+  for (const [action, state, allowed] of provider) {
+    it(`a provider ${allowed ? 'may' : 'may not'} ${action} in ${state}`, () =>
+      assert.equal(providerMay(action, state), allowed));
+  }
+
+  const review: [ReviewAction, ApplicationState, boolean][] = [
+    ['start_review', 'submitted', true],
+    ['start_review', 'in_review', false],
+    ['approve', 'submitted', true],
+    ['approve', 'in_review', true],
+    ['approve', 'draft', false],
+    ['approve', 'changes_requested', false],
+    ['approve', 'approved', false],
+    ['reject', 'withdrawn', false],
+    ['request_changes', 'in_review', true],
+  ];
+  for (const [action, state, allowed] of review) {
+    it(`a reviewer ${allowed ? 'may' : 'may not'} ${action} in ${state}`, () =>
+      assert.equal(reviewerMay(action, state), allowed));
+  }
+
+  const starts: [string, StatusAt, boolean, string][] = [
+    ['never listed', not('not_listed'), false, 'listing'],
+    ['open application', not('application_pending'), true, 'open_application'],
+    ['listing ends in 120 days', verantwoord('2026-09-29T10:00:00Z'), false, 'renewal_not_yet'],
+    ['listing ends in exactly 90 days', verantwoord('2026-08-30T10:00:00Z'), false, 'renewal'],
+    ['listing ends in 30 days', verantwoord('2026-07-01T10:00:00Z'), false, 'renewal'],
+    ['suspended listing ends in 30 days', not('suspended', '2026-07-01T10:00:00Z'), false, 'renewal'],
+    ['expired', not('expired', '2026-05-01T10:00:00Z'), false, 'listing'],
+    ['revoked', not('revoked', '2026-12-01T10:00:00Z'), false, 'listing'],
+  ];
+  for (const [name, status, open, expected] of starts) {
+    it(`a new application when ${name} → ${expected}`, () => {
+      const answer = newApplicationAllowed(status, open, NOW, 90);
+      assert.equal(answer.allowed ? answer.kind : answer.reason, expected);
+    });
+  }
+
+  it('a renewal carries the listing on from its end, a new listing from the approval', () => {
+    assert.equal(
+      listingValidUntil(verantwoord('2026-07-01T10:00:00Z'), NOW, 12).toISOString(),
+      '2027-07-01T10:00:00.000Z',
+    );
+    assert.equal(listingValidUntil(not('not_listed'), NOW, 12).toISOString(), '2027-06-01T10:00:00.000Z');
+    assert.equal(
+      listingValidUntil(not('expired', '2026-05-01T10:00:00Z'), NOW, 12).toISOString(),
+      '2027-06-01T10:00:00.000Z',
+    );
+  });
+});
