@@ -14,7 +14,7 @@ import { sha256Hex } from '../shared/tokens';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';
-import { recordStatusEvent, statusesAt } from '../status/status.service';
+import { type NewStatusEvent, recordStatusEvent, statusesAt } from '../status/status.service';
 import { type ApplicationDto } from './application.dto';
 import { Application } from './application.entity';
 import { ApplicationMessage, type ApplicationMessageKind } from './application-message.entity';
@@ -70,6 +70,27 @@ async function addMessage(
     authorId: author.id,
     body: body || null,
   });
+}
+
+/** A status event caused by a step of this application, effective now, recorded by `actor`. */
+async function applicationStatusEvent(
+  manager: EntityManager,
+  application: Application,
+  actor: User,
+  now: Date,
+  event: Pick<NewStatusEvent, 'kind'> & Partial<NewStatusEvent>,
+): Promise<void> {
+  await recordStatusEvent(
+    manager,
+    {
+      providerId: application.providerId,
+      effectiveAt: now,
+      actor: actor.email,
+      applicationId: application.id,
+      ...event,
+    },
+    now,
+  );
 }
 
 /**
@@ -282,17 +303,7 @@ export async function submitApplication(
       submittedAt: now,
     });
     await addMessage(manager, application, 'submitted', user);
-    await recordStatusEvent(
-      manager,
-      {
-        providerId: application.providerId,
-        kind: 'application_submitted',
-        effectiveAt: now,
-        actor: user.email,
-        applicationId: id,
-      },
-      now,
-    );
+    await applicationStatusEvent(manager, application, user, now, { kind: 'application_submitted' });
     await appendAuditEvent(manager, {
       actor: user.email,
       action: 'application.submitted',
@@ -316,17 +327,7 @@ export async function withdrawApplication(
     await transition(manager, application, parseVersion(versionRaw), { state: NEXT_STATE.withdraw });
     await addMessage(manager, application, 'withdrawn', user);
     if (wasSubmitted) {
-      await recordStatusEvent(
-        manager,
-        {
-          providerId: application.providerId,
-          kind: 'application_withdrawn',
-          effectiveAt: now,
-          actor: user.email,
-          applicationId: id,
-        },
-        now,
-      );
+      await applicationStatusEvent(manager, application, user, now, { kind: 'application_withdrawn' });
     }
     await appendAuditEvent(manager, {
       actor: user.email,
@@ -396,35 +397,19 @@ export async function decide(
 
     if (input.action === 'approve') {
       const status = await currentStatus(manager, application.providerId, now);
-      await recordStatusEvent(
-        manager,
-        {
-          providerId: application.providerId,
-          kind: 'listing_approved',
-          effectiveAt: now,
-          actor: reviewer.email,
-          applicationId: id,
-          validUntil: listingValidUntil(status, now, config.listingValidityMonths),
-          codeOfConductVersionId: application.codeOfConductVersionId,
-          codeSignedOn: application.codeSignedOn,
-          aanSince: startOfLocalDay(application.aanSince!),
-          reason: input.message.trim() || null,
-        },
-        now,
-      );
+      await applicationStatusEvent(manager, application, reviewer, now, {
+        kind: 'listing_approved',
+        validUntil: listingValidUntil(status, now, config.listingValidityMonths),
+        codeOfConductVersionId: application.codeOfConductVersionId,
+        codeSignedOn: application.codeSignedOn,
+        aanSince: startOfLocalDay(application.aanSince!),
+        reason: input.message.trim() || null,
+      });
     } else if (input.action === 'reject') {
-      await recordStatusEvent(
-        manager,
-        {
-          providerId: application.providerId,
-          kind: 'application_rejected',
-          effectiveAt: now,
-          actor: reviewer.email,
-          applicationId: id,
-          reason: input.message.trim(),
-        },
-        now,
-      );
+      await applicationStatusEvent(manager, application, reviewer, now, {
+        kind: 'application_rejected',
+        reason: input.message.trim(),
+      });
     }
     await appendAuditEvent(manager, {
       actor: reviewer.email,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { REASON_CODES } from '../../src/status/status-rules';
 import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
@@ -35,17 +36,7 @@ describe('the public register', () => {
 
     it('shows every reason code of the status rules among the demo providers', () => {
       const shown = new Set(DEMO_PROVIDERS.map((d) => d.expected));
-      for (const code of [
-        'verantwoord',
-        'not_listed',
-        'application_pending',
-        'rejected',
-        'expired',
-        'suspended',
-        'revoked',
-        'code_of_conduct_outdated',
-        'aan_participation_ended',
-      ]) {
+      for (const code of ['verantwoord', ...REASON_CODES]) {
         assert.ok(shown.has(code), code);
       }
     });
