@@ -30,6 +30,11 @@ export interface AppDependencies {
 const ROOT = path.join(__dirname, '..', '..');
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** The URL as logged: the secret of a single-use link never lands in a log. */
+export function loggableUrl(url: string | undefined): string | undefined {
+  return url?.replace(/^\/(wachtwoord-herstellen|uitnodiging)\/[^/?#]+/, '/$1/[token]');
+}
+
 /** The style sheets the pages use, served by the register itself (no CDN). */
 const STYLESHEETS: Record<string, string> = {
   'nlds/design-tokens.css': 'node_modules/@rijkshuisstijl-community/design-tokens/dist/index.css',
@@ -56,14 +61,14 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
       quietReqLogger: true,
       customSuccessObject: (req, res, fields) => ({
         method: req.method,
-        url: req.url,
+        url: loggableUrl(req.url),
         statusCode: res.statusCode,
         ...fields,
         res: undefined,
       }),
       customErrorObject: (req, res, error, fields) => ({
         method: req.method,
-        url: req.url,
+        url: loggableUrl(req.url),
         statusCode: res.statusCode,
         ...fields,
         err: error,

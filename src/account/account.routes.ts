@@ -25,7 +25,15 @@ import {
   resetPassword,
   tokenUsable,
 } from './account.service';
-import { blockedFor, consume, type LoginLimiters, requireRole, requireUser, withCsrfToken } from './auth';
+import {
+  blockedFor,
+  consume,
+  type LoginLimiters,
+  requireRole,
+  requireUser,
+  SESSION_COOKIE,
+  withCsrfToken,
+} from './auth';
 import { enableSecondFactor, verifySecondFactor } from './second-factor.service';
 import { newTotpSecret, totpEnrolment } from './totp';
 import { isStaff, User } from './user.entity';
@@ -130,7 +138,7 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
 
   router.post(paths.logout, (req, res) => {
     req.session.destroy(() => {
-      res.clearCookie('vhp.sid');
+      res.clearCookie(SESSION_COOKIE);
       res.redirect(303, paths.home);
     });
   });
