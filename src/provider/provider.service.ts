@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { refreshStatusSnapshots } from '../status/status-snapshot.service';
 import { NotFoundError } from '../shared/errors';
 import { type CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import type { StatusEvent } from '../status/status-event.entity';
@@ -30,6 +31,7 @@ export async function createProvider(
   actor: string,
 ): Promise<Provider> {
   const provider = await manager.save(manager.create(Provider, input));
+  await refreshStatusSnapshots(manager, [provider.id]);
   await appendAuditEvent(manager, {
     actor,
     action: 'provider.created',

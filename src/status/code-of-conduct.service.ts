@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { CodeOfConductVersion } from './code-of-conduct-version.entity';
+import { markAllSnapshotsDue } from './status-snapshot.service';
 
 export type NewCodeOfConductVersion = Pick<
   CodeOfConductVersion,
@@ -21,5 +22,6 @@ export async function publishCodeOfConductVersion(
     subjectId: version.id,
     data: { ...input },
   });
+  await markAllSnapshotsDue(manager);
   return version;
 }

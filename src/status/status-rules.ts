@@ -251,3 +251,25 @@ function aanParticipationEnd(seen: StatusFact[], aanSince: Date): StatusFact | u
   }
   return last?.kind === 'aan_participation_ended' ? last : undefined;
 }
+
+/**
+ * The first instant after `t` at which the status may change by itself (an event taking effect,
+ * a listing ending, a suspension running out, a code version lapsing), or undefined when nothing
+ * further is scheduled. Between two such instants the status is constant, which is what lets a
+ * stored snapshot stay right until then.
+ */
+export function nextStatusChange(
+  history: readonly StatusFact[],
+  versions: readonly CodeVersionFact[],
+  t: Date,
+): Date | undefined {
+  const at = t.getTime();
+  let next: number | undefined;
+  const consider = (d: Date | null | undefined) => {
+    const ms = d?.getTime();
+    if (ms !== undefined && ms > at && (next === undefined || ms < next)) next = ms;
+  };
+  for (const e of history) [e.effectiveAt, e.validUntil, e.suspendedUntil, e.aanSince].forEach(consider);
+  for (const v of versions) [v.publishedAt, v.transitionEndsAt].forEach(consider);
+  return next === undefined ? undefined : new Date(next);
+}

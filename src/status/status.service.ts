@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { refreshStatusSnapshots } from './status-snapshot.service';
 import { CodeOfConductVersion } from './code-of-conduct-version.entity';
 import { StatusEvent } from './status-event.entity';
 import { type CodeVersionFact, type StatusAt, type StatusFact, statusAt } from './status-rules';
@@ -48,6 +49,7 @@ export async function recordStatusEvent(
     },
     now,
   );
+  await refreshStatusSnapshots(manager, [input.providerId], now);
   return event;
 }
 
