@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { paths } from '../shared/paths';
-import { providerDetail, registerPage } from './provider.service';
-import { historyRows, statusView } from './provider.view';
+import { providerDetail } from './provider.service';
+import { historyRows, snapshotView, statusView } from './provider.view';
+import { searchProviders, type Sort, SORTS, STATUS_FILTERS } from './search.service';
 
 /** A page number from the query string: anything that is not a positive whole number means page 1. */
 export function pageNumber(raw: unknown): number {
@@ -15,18 +16,29 @@ export function providerRoutes(dataSource: DataSource): Router {
   const router = Router();
 
   router.get(paths.register, async (req, res) => {
-    const result = await registerPage(dataSource, pageNumber(req.query.page), new Date());
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+    const status = typeof req.query.status === 'string' && (STATUS_FILTERS as readonly string[]).includes(req.query.status) ? req.query.status : '';
+    const sort: Sort = typeof req.query.sort === 'string' && (SORTS as readonly string[]).includes(req.query.sort) ? (req.query.sort as Sort) : q ? 'relevance' : 'name';
+    const result = await searchProviders(dataSource, { q, status, sort, page: pageNumber(req.query.page) });
+    // Every search is a shareable URL: the page links keep the query.
+    const pageUrl = (page: number) => {
+      const params = new URLSearchParams({ ...(q ? { q } : {}), ...(status ? { status } : {}), sort, page: String(page) });
+      return `${paths.register}?${params.toString()}`;
+    };
     res.render('provider/register', {
       title: 'register.title',
+      values: { q, status, sort },
+      statusOptions: STATUS_FILTERS.map((value) => ({ value, labelKey: `status.filter.${value}` })),
+      sortOptions: SORTS.map((value) => ({ value, labelKey: `register.sort.${value}` })),
       total: result.total,
       page: result.page,
       pageCount: result.pageCount,
-      previousPage: result.page > 1 ? result.page - 1 : undefined,
-      nextPage: result.page < result.pageCount ? result.page + 1 : undefined,
-      rows: result.entries.map(({ provider, status }) => ({
-        provider,
-        url: paths.provider(provider.kvkNumber),
-        status: statusView(status),
+      previousUrl: result.page > 1 ? pageUrl(result.page - 1) : undefined,
+      nextUrl: result.page < result.pageCount ? pageUrl(result.page + 1) : undefined,
+      rows: result.rows.map((row) => ({
+        provider: row,
+        url: paths.provider(row.kvkNumber),
+        status: snapshotView(row.status),
       })),
     });
   });

@@ -8,15 +8,12 @@ import type { StatusAt } from '../status/status-rules';
 import {
   loadCodeVersions,
   loadHistories,
-  statusesAt,
   toCodeVersionFact,
   toStatusFact,
 } from '../status/status.service';
 import { statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
 import { Provider } from './provider.entity';
-
-export const REGISTER_PAGE_SIZE = 25;
 
 export type NewProvider = Pick<
   Provider,
@@ -40,48 +37,6 @@ export async function createProvider(
     data: { ...input },
   });
   return provider;
-}
-
-export interface RegisterEntry {
-  provider: Provider;
-  status: StatusAt;
-}
-
-export interface RegisterPage {
-  entries: RegisterEntry[];
-  page: number;
-  pageCount: number;
-  total: number;
-}
-
-/** One page of the public register, by legal name, with each provider's status at `now`. */
-export async function registerPage(
-  dataSource: DataSource,
-  requestedPage: number,
-  now: Date,
-): Promise<RegisterPage> {
-  const total = await dataSource.getRepository(Provider).count();
-  const pageCount = Math.max(1, Math.ceil(total / REGISTER_PAGE_SIZE));
-  const page = Math.min(Math.max(1, requestedPage), pageCount);
-  const providers = await dataSource
-    .getRepository(Provider)
-    .createQueryBuilder('p')
-    .orderBy('lower(p.legal_name)', 'ASC')
-    .addOrderBy('p.kvk_number', 'ASC')
-    .offset((page - 1) * REGISTER_PAGE_SIZE)
-    .limit(REGISTER_PAGE_SIZE)
-    .getMany();
-  const statuses = await statusesAt(
-    dataSource.manager,
-    providers.map((p) => p.id),
-    now,
-  );
-  return {
-    entries: providers.map((provider) => ({ provider, status: statuses.get(provider.id)! })),
-    page,
-    pageCount,
-    total,
-  };
 }
 
 export interface ProviderDetail {

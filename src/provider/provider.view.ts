@@ -63,3 +63,8 @@ export function historyRows(history: StatusEvent[], versions: CodeOfConductVersi
     aanSince: e.aanSince,
   }));
 }
+
+/** The badge of a stored status code (from the snapshot), for lists. */
+export function snapshotView(code: string): Pick<StatusView, 'verantwoord' | 'code' | 'labelKey'> {
+  return { verantwoord: code === 'verantwoord', code, labelKey: `status.label.${code}` };
+}

@@ -1,0 +1,117 @@
+import type { DataSource } from 'typeorm';
+import { normaliseVatNumber } from '../shared/identifiers';
+import { REASON_CODES } from '../status/status-rules';
+import { refreshDueSnapshots } from '../status/status-snapshot.service';
+
+export const SEARCH_PAGE_SIZE = 25;
+export const STATUS_FILTERS = ['verantwoord', ...REASON_CODES] as const;
+export const SORTS = ['relevance', 'name', 'kvk', 'status'] as const;
+export type Sort = (typeof SORTS)[number];
+
+export interface SearchQuery {
+  /** Name or trade name (typo-tolerant), KvK number, btw-id or website domain. */
+  q: string;
+  status?: string;
+  sort: Sort;
+  page: number;
+  pageSize?: number;
+}
+
+export interface SearchRow {
+  id: string;
+  kvkNumber: string;
+  legalName: string;
+  tradeNames: string[];
+  city: string;
+  website: string | null;
+  status: string;
+  since: Date | null;
+  validUntil: Date | null;
+}
+
+export interface SearchResult {
+  rows: SearchRow[];
+  total: number;
+  page: number;
+  pageCount: number;
+}
+
+/** How a query is read: a whole or partial KvK number, a btw-id, a domain, or a name. */
+export function queryKind(q: string): 'none' | 'kvk' | 'kvkPrefix' | 'vat' | 'domain' | 'name' {
+  const text = q.trim();
+  if (!text) return 'none';
+  if (/^[0-9]{8}$/.test(text)) return 'kvk';
+  if (/^[0-9]{2,7}$/.test(text)) return 'kvkPrefix';
+  if (/^nl[0-9 .]{9,13}b[0-9]{2}$/i.test(text.replace(/\s/g, ''))) return 'vat';
+  if (/^(https?:\/\/)?[a-z0-9-]+(\.[a-z0-9-]+)+\/?$/i.test(text)) return 'domain';
+  return 'name';
+}
+
+const ORDER: Record<Sort, string> = {
+  relevance: 'score DESC, lower(p.legal_name) ASC, p.kvk_number ASC',
+  name: 'lower(p.legal_name) ASC, p.kvk_number ASC',
+  kvk: 'p.kvk_number ASC',
+  status: "(s.status = 'verantwoord') DESC, s.status ASC, lower(p.legal_name) ASC, p.kvk_number ASC",
+};
+
+/**
+ * Searches the register. Statuses come from the snapshot the rules keep, brought up to date first
+ * for every provider whose next change has come.
+ */
+export async function searchProviders(dataSource: DataSource, query: SearchQuery, now = new Date()): Promise<SearchResult> {
+  await refreshDueSnapshots(dataSource.manager, now);
+  const pageSize = query.pageSize ?? SEARCH_PAGE_SIZE;
+  const params: unknown[] = [];
+  const where: string[] = [];
+  let score = '0::real';
+  const text = query.q.trim();
+  const kind = queryKind(text);
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+
+  if (kind === 'kvk') where.push(`p.kvk_number = ${param(text)}`);
+  else if (kind === 'kvkPrefix') where.push(`p.kvk_number LIKE ${param(`${text}%`)}`);
+  else if (kind === 'vat') where.push(`p.vat_number = ${param(normaliseVatNumber(text))}`);
+  else if (kind === 'domain') {
+    const domain = text.replace(/^https?:\/\//i, '').replace(/\/$/, '').toLowerCase();
+    where.push(`lower(p.website) LIKE ${param(`%${domain.replace(/[%_\\]/g, '\\$&')}%`)}`);
+  } else if (kind === 'name') {
+    const q = param(text.toLowerCase());
+    const like = param(`%${text.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`);
+    // Trigram word similarity catches typos ("polderwlk"); LIKE catches exact parts of longer names.
+    where.push(
+      `(${q} <% lower(p.legal_name) OR ${q} <% trade_names_text(p.trade_names) OR lower(p.legal_name) LIKE ${like} OR trade_names_text(p.trade_names) LIKE ${like})`,
+    );
+    score = `greatest(word_similarity(${q}, lower(p.legal_name)), word_similarity(${q}, trade_names_text(p.trade_names)))`;
+  }
+  if (query.status && (STATUS_FILTERS as readonly string[]).includes(query.status)) where.push(`s.status = ${param(query.status)}`);
+
+  const from = `FROM providers p JOIN provider_status s ON s.provider_id = p.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+  const [{ total }] = (await dataSource.query(`SELECT count(*)::int AS total ${from}`, params)) as { total: number }[];
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(Math.max(1, query.page), pageCount);
+  const sort = query.sort === 'relevance' && kind !== 'name' ? 'name' : query.sort;
+  const rows = (await dataSource.query(
+    `SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until, ${score} AS score
+     ${from} ORDER BY ${ORDER[sort]} LIMIT ${param(pageSize)} OFFSET ${param((page - 1) * pageSize)}`,
+    params,
+  )) as Record<string, unknown>[];
+  return {
+    total,
+    page,
+    pageCount,
+    rows: rows.map((r) => ({
+      id: r.id as string,
+      kvkNumber: r.kvk_number as string,
+      legalName: r.legal_name as string,
+      tradeNames: r.trade_names as string[],
+      city: r.city as string,
+      website: r.website as string | null,
+      status: r.status as string,
+      since: r.since as Date | null,
+      validUntil: r.valid_until as Date | null,
+    })),
+  };
+}

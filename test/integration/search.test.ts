@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import request from 'supertest';
+import { Provider } from '../../src/provider/provider.entity';
+import { queryKind } from '../../src/provider/search.service';
+import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { refreshDueSnapshots } from '../../src/status/status-snapshot.service';
+import { testApp } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { assertValidHtml } from '../helpers/html';
+import { givenProvider } from '../factories/provider.factory';
+import { validVatNumber } from '../factories/user.factory';
+
+/** KvK numbers of the result rows, in order. */
+function found(html: string): string[] {
+  return [...html.matchAll(/data-kvk="(\d{8})"/g)].map((m) => m[1]);
+}
+
+describe('searching the register', () => {
+  let db: TestDatabase;
+  let app: Express;
+  before(async () => {
+    db = await createTestDatabase();
+    await seedDemoData(db.dataSource);
+    app = testApp(db.dataSource).app;
+  });
+  after(() => db.drop());
+
+  const kvkOf = (name: string) => demoKvk(DEMO_PROVIDERS.findIndex((d) => d.legalName.startsWith(name)));
+
+  it('finds a name despite a typo, best match first', async () => {
+    const res = await request(app).get('/hostingproviders?q=polderwlk').expect(200);
+    assert.equal(found(res.text)[0], kvkOf('Polderwolk'));
+    await assertValidHtml(res.text, 'search results');
+  });
+
+  it('finds a trade name', async () => {
+    const res = await request(app).get('/hostingproviders?q=DGDC').expect(200);
+    assert.deepEqual(found(res.text), [kvkOf('Dijkgraaf')]);
+  });
+
+  it('finds by whole and partial KvK number', async () => {
+    assert.deepEqual(found((await request(app).get(`/hostingproviders?q=${kvkOf('Waddenweb')}`)).text), [kvkOf('Waddenweb')]);
+    assert.equal(found((await request(app).get('/hostingproviders?q=999900')).text).length, DEMO_PROVIDERS.length);
+  });
+
+  it('finds by btw-id, however it is typed', async () => {
+    const vatNumber = validVatNumber();
+    const provider = await givenProvider(db.dataSource, { vatNumber });
+    const typed = `${vatNumber.slice(0, 2).toLowerCase()} ${vatNumber.slice(2, 6)}.${vatNumber.slice(6)}`;
+    const res = await request(app).get(`/hostingproviders?q=${encodeURIComponent(typed)}`).expect(200);
+    assert.deepEqual(found(res.text), [provider.kvkNumber]);
+  });
+
+  it('finds by website domain', async () => {
+    const res = await request(app).get('/hostingproviders?q=https://www.fietsbel.example/').expect(200);
+    assert.deepEqual(found(res.text), [kvkOf('Fietsbel')]);
+  });
+
+  it('filters by status and says how many it found', async () => {
+    const res = await request(app).get('/hostingproviders?status=suspended').expect(200);
+    const expected = DEMO_PROVIDERS.filter((d) => d.expected === 'suspended').length;
+    assert.equal(found(res.text).length, expected);
+    assert.match(res.text, new RegExp(`${expected} hostingproviders`));
+  });
+
+  it('sorts by status with verantwoord first', async () => {
+    const res = await request(app).get('/hostingproviders?q=9999&sort=status').expect(200);
+    const statuses = [...res.text.matchAll(/data-status="([a-z_]+)"/g)].map((m) => m[1]);
+    const verantwoord = statuses.filter((s) => s === 'verantwoord').length;
+    assert.ok(verantwoord > 0);
+    assert.deepEqual(statuses.slice(0, verantwoord), Array(verantwoord).fill('verantwoord'));
+  });
+
+  it('answers an empty result, an over-long query and odd characters without an error', async () => {
+    for (const q of ['geen-enkele-treffer-xyz', 'x'.repeat(5000), "'; DROP TABLE providers; --", '%_\\', '🙂']) {
+      const res = await request(app).get(`/hostingproviders?q=${encodeURIComponent(q)}`).expect(200);
+      assert.match(res.text, /hostingproviders/);
+    }
+    assert.ok(await db.dataSource.getRepository(Provider).count());
+  });
+
+  it('keeps the search in the form and in the page links, so every search is a shareable URL', async () => {
+    for (let i = 0; i < 26; i++) await givenProvider(db.dataSource, { legalName: `Deelbaar ${i} B.V.` });
+    const res = await request(app).get('/hostingproviders?q=deelbaar&sort=name').expect(200);
+    assert.match(res.text, /value="deelbaar"/);
+    assert.match(res.text, /rel="next" href="\/hostingproviders\?q&#x3D;deelbaar&amp;sort&#x3D;name&amp;page&#x3D;2"/);
+  });
+
+  it('reads the kind of query', () => {
+    assert.equal(queryKind('12345678'), 'kvk');
+    assert.equal(queryKind('1234'), 'kvkPrefix');
+    assert.equal(queryKind('NL123456782B01'), 'vat');
+    assert.equal(queryKind('hosting.example'), 'domain');
+    assert.equal(queryKind('Polder Wolk'), 'name');
+    assert.equal(queryKind('  '), 'none');
+  });
+
+  it('shows a status that changed by time alone (an expiry) without anyone acting', async () => {
+    const due = await refreshDueSnapshots(db.dataSource.manager, new Date(Date.now() + 5 * 365 * 86400000));
+    assert.ok(due > 0, 'listings end within five years, so snapshots were due');
+    const [{ n }] = (await db.dataSource.query(`SELECT count(*)::int AS n FROM provider_status WHERE status = 'verantwoord'`)) as { n: number }[];
+    assert.equal(n, 0, 'five years on, nobody is verantwoord any more');
+  });
+});
