@@ -1,7 +1,11 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { paths } from '../shared/paths';
-import { providerDetail } from './provider.service';
+import { NotFoundError } from '../shared/errors';
+import { isKvkNumber } from '../shared/identifiers';
+import { parseLocalDate } from '../shared/time';
+import { formValues } from '../shared/validation';
+import { type DateAnswer, providerDetail, statusOnDate } from './provider.service';
 import { historyRows, snapshotView, statusView } from './provider.view';
 import { searchProviders, type Sort, SORTS, STATUS_FILTERS } from './search.service';
 
@@ -11,18 +15,41 @@ export function pageNumber(raw: unknown): number {
   return Math.max(1, Number(raw));
 }
 
+/** A peildatum: a real calendar date, YYYY-MM-DD, from 1990 on. */
+export function isPeildatum(value: string): boolean {
+  return parseLocalDate(value) !== undefined && value >= '1990-01-01';
+}
+
+function dateAnswerView(answer: DateAnswer) {
+  if (answer.kind === 'future') return { future: true, date: answer.date };
+  return { ...answer, view: statusView(answer.status) };
+}
+
 /** The public register: open to everyone, no login. */
 export function providerRoutes(dataSource: DataSource): Router {
   const router = Router();
 
   router.get(paths.register, async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
-    const status = typeof req.query.status === 'string' && (STATUS_FILTERS as readonly string[]).includes(req.query.status) ? req.query.status : '';
-    const sort: Sort = typeof req.query.sort === 'string' && (SORTS as readonly string[]).includes(req.query.sort) ? (req.query.sort as Sort) : q ? 'relevance' : 'name';
+    const status =
+      typeof req.query.status === 'string' && (STATUS_FILTERS as readonly string[]).includes(req.query.status)
+        ? req.query.status
+        : '';
+    const sort: Sort =
+      typeof req.query.sort === 'string' && (SORTS as readonly string[]).includes(req.query.sort)
+        ? (req.query.sort as Sort)
+        : q
+          ? 'relevance'
+          : 'name';
     const result = await searchProviders(dataSource, { q, status, sort, page: pageNumber(req.query.page) });
     // Every search is a shareable URL: the page links keep the query.
     const pageUrl = (page: number) => {
-      const params = new URLSearchParams({ ...(q ? { q } : {}), ...(status ? { status } : {}), sort, page: String(page) });
+      const params = new URLSearchParams({
+        ...(q ? { q } : {}),
+        ...(status ? { status } : {}),
+        sort,
+        page: String(page),
+      });
       return `${paths.register}?${params.toString()}`;
     };
     res.render('provider/register', {
@@ -43,8 +70,46 @@ export function providerRoutes(dataSource: DataSource): Router {
     });
   });
 
+  router.get(paths.check, async (req, res) => {
+    const values = formValues(req.query, ['kvkNummer', 'peildatum']);
+    const model: Record<string, unknown> = { title: 'check.title', values };
+    if (values.kvkNummer || values.peildatum) {
+      const errors: Record<string, string> = {};
+      if (!isKvkNumber(values.kvkNummer)) errors.kvkNummer = 'validation.kvkNumber';
+      if (!isPeildatum(values.peildatum)) errors.peildatum = 'validation.date';
+      if (Object.keys(errors).length > 0) {
+        return res
+          .status(400)
+          .render('provider/check', {
+            ...model,
+            errors,
+            errorList: Object.entries(errors).map(([field, key]) => ({
+              field,
+              key,
+              anchor: `field-${field}`,
+            })),
+          });
+      }
+      const detail = await providerDetail(dataSource, values.kvkNummer, new Date()).catch(
+        (error: unknown) => {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        },
+      );
+      model.unknownKvk = !detail;
+      if (detail) {
+        model.provider = detail.provider;
+        model.answer = dateAnswerView(statusOnDate(detail, values.peildatum));
+      }
+    }
+    res.render('provider/check', model);
+  });
+
   router.get(`${paths.register}/:kvkNumber`, async (req, res) => {
     const detail = await providerDetail(dataSource, req.params.kvkNumber, new Date());
+    const peildatum = typeof req.query.peildatum === 'string' ? req.query.peildatum.slice(0, 20) : '';
+    const dateAnswer =
+      peildatum && isPeildatum(peildatum) ? dateAnswerView(statusOnDate(detail, peildatum)) : undefined;
     const cause = !detail.status.verantwoord ? detail.status.cause : undefined;
     const causeEvent = cause ? detail.history.find((e) => Number(e.id) === cause.sequence) : undefined;
     res.render('provider/provider', {
@@ -54,6 +119,9 @@ export function providerRoutes(dataSource: DataSource): Router {
       status: statusView(detail.status, causeEvent?.reason),
       history: historyRows(detail.history, detail.codeVersions),
       registerUrl: paths.register,
+      values: { peildatum },
+      dateAnswer,
+      errors: peildatum && !dateAnswer ? { peildatum: 'validation.date' } : {},
     });
   });
 

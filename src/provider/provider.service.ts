@@ -5,14 +5,10 @@ import { NotFoundError } from '../shared/errors';
 import { type CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import type { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';
-import {
-  loadCodeVersions,
-  loadHistories,
-  toCodeVersionFact,
-  toStatusFact,
-} from '../status/status.service';
+import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status.service';
 import { statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
+import { addDays, startOfLocalDay, toLocalDate } from '../shared/time';
 import { Provider } from './provider.entity';
 
 export type NewProvider = Pick<
@@ -64,4 +60,48 @@ export async function providerDetail(
   const history = histories.get(provider.id) ?? [];
   const status = statusAt(history.map(toStatusFact), codeVersions.map(toCodeVersionFact), now);
   return { provider, status, history: [...history].reverse(), codeVersions };
+}
+
+export type DateAnswer =
+  | {
+      kind: 'answer';
+      date: string;
+      at: Date;
+      status: StatusAt;
+      changedThatDay: boolean;
+      beforeHistory: boolean;
+    }
+  | { kind: 'future'; date: string };
+
+/**
+ * "Was X verantwoord on date D?" — the status at the end of that Dutch calendar day, by the same
+ * rules over the recorded history; with a note when the status changed during that day.
+ */
+export function statusOnDate(
+  detail: Pick<ProviderDetail, 'history' | 'codeVersions'>,
+  date: string,
+  now = new Date(),
+): DateAnswer {
+  const dayStart = startOfLocalDay(date);
+  if (dayStart.getTime() > now.getTime()) return { kind: 'future', date };
+  const nextDay = startOfLocalDay(toLocalDate(addDays(dayStart, 1.5)));
+  const at = new Date(Math.min(nextDay.getTime() - 1, now.getTime()));
+  const facts = detail.history.map(toStatusFact);
+  const versions = detail.codeVersions.map(toCodeVersionFact);
+  const status = statusAt(facts, versions, at);
+  const atStart = statusAt(facts, versions, dayStart);
+  const code = (s: StatusAt) => (s.verantwoord ? 'verantwoord' : s.reason);
+  const first = facts.reduce<number | undefined>(
+    (min, e) => (min === undefined || e.effectiveAt.getTime() < min ? e.effectiveAt.getTime() : min),
+    undefined,
+  );
+  return {
+    kind: 'answer',
+    date,
+    at,
+    status,
+    changedThatDay:
+      code(atStart) !== code(status) || facts.some((e) => e.effectiveAt >= dayStart && e.effectiveAt <= at),
+    beforeHistory: first === undefined || at.getTime() < first,
+  };
 }

@@ -58,7 +58,11 @@ const ORDER: Record<Sort, string> = {
  * Searches the register. Statuses come from the snapshot the rules keep, brought up to date first
  * for every provider whose next change has come.
  */
-export async function searchProviders(dataSource: DataSource, query: SearchQuery, now = new Date()): Promise<SearchResult> {
+export async function searchProviders(
+  dataSource: DataSource,
+  query: SearchQuery,
+  now = new Date(),
+): Promise<SearchResult> {
   await refreshDueSnapshots(dataSource.manager, now);
   const pageSize = query.pageSize ?? SEARCH_PAGE_SIZE;
   const params: unknown[] = [];
@@ -75,7 +79,10 @@ export async function searchProviders(dataSource: DataSource, query: SearchQuery
   else if (kind === 'kvkPrefix') where.push(`p.kvk_number LIKE ${param(`${text}%`)}`);
   else if (kind === 'vat') where.push(`p.vat_number = ${param(normaliseVatNumber(text))}`);
   else if (kind === 'domain') {
-    const domain = text.replace(/^https?:\/\//i, '').replace(/\/$/, '').toLowerCase();
+    const domain = text
+      .replace(/^https?:\/\//i, '')
+      .replace(/\/$/, '')
+      .toLowerCase();
     where.push(`lower(p.website) LIKE ${param(`%${domain.replace(/[%_\\]/g, '\\$&')}%`)}`);
   } else if (kind === 'name') {
     const q = param(text.toLowerCase());
@@ -86,10 +93,13 @@ export async function searchProviders(dataSource: DataSource, query: SearchQuery
     );
     score = `greatest(word_similarity(${q}, lower(p.legal_name)), word_similarity(${q}, trade_names_text(p.trade_names)))`;
   }
-  if (query.status && (STATUS_FILTERS as readonly string[]).includes(query.status)) where.push(`s.status = ${param(query.status)}`);
+  if (query.status && (STATUS_FILTERS as readonly string[]).includes(query.status))
+    where.push(`s.status = ${param(query.status)}`);
 
   const from = `FROM providers p JOIN provider_status s ON s.provider_id = p.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-  const [{ total }] = (await dataSource.query(`SELECT count(*)::int AS total ${from}`, params)) as { total: number }[];
+  const [{ total }] = (await dataSource.query(`SELECT count(*)::int AS total ${from}`, params)) as {
+    total: number;
+  }[];
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(1, query.page), pageCount);
   const sort = query.sort === 'relevance' && kind !== 'name' ? 'name' : query.sort;

@@ -3,6 +3,7 @@ export const paths = {
   home: '/',
   register: '/hostingproviders',
   provider: (kvkNumber: string) => `/hostingproviders/${encodeURIComponent(kvkNumber)}`,
+  check: '/controleren',
   accessibility: '/toegankelijkheid',
   privacy: '/privacy',
   healthz: '/healthz',

@@ -6,9 +6,16 @@ import { nextStatusChange, statusAt } from './status-rules';
  * Recomputes the stored status of these providers by the rules, in the caller's transaction.
  * Called whenever a status event is recorded, and for snapshots whose next change has come.
  */
-export async function refreshStatusSnapshots(manager: EntityManager, providerIds: string[], now = new Date()): Promise<void> {
+export async function refreshStatusSnapshots(
+  manager: EntityManager,
+  providerIds: string[],
+  now = new Date(),
+): Promise<void> {
   if (providerIds.length === 0) return;
-  const [histories, versions] = await Promise.all([loadHistories(manager, providerIds), loadCodeVersions(manager)]);
+  const [histories, versions] = await Promise.all([
+    loadHistories(manager, providerIds),
+    loadCodeVersions(manager),
+  ]);
   const facts = versions.map(toCodeVersionFact);
   const rows = providerIds.map((id) => {
     const history = (histories.get(id) ?? []).map(toStatusFact);
@@ -27,12 +34,27 @@ export async function refreshStatusSnapshots(manager: EntityManager, providerIds
      FROM jsonb_to_recordset($1::jsonb) AS r(id text, status text, since text, valid_until text, next text)
      ON CONFLICT (provider_id) DO UPDATE SET status = EXCLUDED.status, since = EXCLUDED.since,
        valid_until = EXCLUDED.valid_until, computed_at = EXCLUDED.computed_at, next_change_at = EXCLUDED.next_change_at`,
-    [JSON.stringify(rows.map((r) => ({ id: r.id, status: r.status, since: r.since, valid_until: r.validUntil, next: r.next }))), now],
+    [
+      JSON.stringify(
+        rows.map((r) => ({
+          id: r.id,
+          status: r.status,
+          since: r.since,
+          valid_until: r.validUntil,
+          next: r.next,
+        })),
+      ),
+      now,
+    ],
   );
 }
 
 /** Brings every snapshot whose next change has come up to date; answers how many it refreshed. */
-export async function refreshDueSnapshots(manager: EntityManager, now = new Date(), batch = 2000): Promise<number> {
+export async function refreshDueSnapshots(
+  manager: EntityManager,
+  now = new Date(),
+  batch = 2000,
+): Promise<number> {
   let refreshed = 0;
   for (;;) {
     const due = (await manager.query(
@@ -40,7 +62,11 @@ export async function refreshDueSnapshots(manager: EntityManager, now = new Date
       [now, batch],
     )) as { provider_id: string }[];
     if (due.length === 0) return refreshed;
-    await refreshStatusSnapshots(manager, due.map((d) => d.provider_id), now);
+    await refreshStatusSnapshots(
+      manager,
+      due.map((d) => d.provider_id),
+      now,
+    );
     refreshed += due.length;
     if (due.length < batch) return refreshed;
   }

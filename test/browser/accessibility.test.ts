@@ -86,7 +86,11 @@ describe('in a real browser (Chromium)', function () {
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'inhoud');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'field-q', 'the search field comes first in the content');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.id),
+      'field-q',
+      'the search field comes first in the content',
+    );
     await page.close();
   });
 

@@ -77,6 +77,12 @@ const RULES: Rule[] = [
     url: (i) => `/hostingproviders/${i.kvkA}`,
     expect: all(200),
   },
+  {
+    method: 'GET',
+    route: '/controleren',
+    url: (i) => `/controleren?kvkNummer=${i.kvkA}&peildatum=2026-01-01`,
+    expect: all(200),
+  },
   { method: 'GET', route: '/registreren', url: () => '/registreren', expect: all(200) },
   { method: 'POST', route: '/registreren', url: () => '/registreren', expect: all(400) },
   { method: 'GET', route: '/inloggen', url: () => '/inloggen', expect: all(200) },

@@ -40,15 +40,22 @@ describe('searching the register', () => {
   });
 
   it('finds by whole and partial KvK number', async () => {
-    assert.deepEqual(found((await request(app).get(`/hostingproviders?q=${kvkOf('Waddenweb')}`)).text), [kvkOf('Waddenweb')]);
-    assert.equal(found((await request(app).get('/hostingproviders?q=999900')).text).length, DEMO_PROVIDERS.length);
+    assert.deepEqual(found((await request(app).get(`/hostingproviders?q=${kvkOf('Waddenweb')}`)).text), [
+      kvkOf('Waddenweb'),
+    ]);
+    assert.equal(
+      found((await request(app).get('/hostingproviders?q=999900')).text).length,
+      DEMO_PROVIDERS.length,
+    );
   });
 
   it('finds by btw-id, however it is typed', async () => {
     const vatNumber = validVatNumber();
     const provider = await givenProvider(db.dataSource, { vatNumber });
     const typed = `${vatNumber.slice(0, 2).toLowerCase()} ${vatNumber.slice(2, 6)}.${vatNumber.slice(6)}`;
-    const res = await request(app).get(`/hostingproviders?q=${encodeURIComponent(typed)}`).expect(200);
+    const res = await request(app)
+      .get(`/hostingproviders?q=${encodeURIComponent(typed)}`)
+      .expect(200);
     assert.deepEqual(found(res.text), [provider.kvkNumber]);
   });
 
@@ -73,8 +80,16 @@ describe('searching the register', () => {
   });
 
   it('answers an empty result, an over-long query and odd characters without an error', async () => {
-    for (const q of ['geen-enkele-treffer-xyz', 'x'.repeat(5000), "'; DROP TABLE providers; --", '%_\\', '🙂']) {
-      const res = await request(app).get(`/hostingproviders?q=${encodeURIComponent(q)}`).expect(200);
+    for (const q of [
+      'geen-enkele-treffer-xyz',
+      'x'.repeat(5000),
+      "'; DROP TABLE providers; --",
+      '%_\\',
+      '🙂',
+    ]) {
+      const res = await request(app)
+        .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+        .expect(200);
       assert.match(res.text, /hostingproviders/);
     }
     assert.ok(await db.dataSource.getRepository(Provider).count());
@@ -84,7 +99,10 @@ describe('searching the register', () => {
     for (let i = 0; i < 26; i++) await givenProvider(db.dataSource, { legalName: `Deelbaar ${i} B.V.` });
     const res = await request(app).get('/hostingproviders?q=deelbaar&sort=name').expect(200);
     assert.match(res.text, /value="deelbaar"/);
-    assert.match(res.text, /rel="next" href="\/hostingproviders\?q&#x3D;deelbaar&amp;sort&#x3D;name&amp;page&#x3D;2"/);
+    assert.match(
+      res.text,
+      /rel="next" href="\/hostingproviders\?q&#x3D;deelbaar&amp;sort&#x3D;name&amp;page&#x3D;2"/,
+    );
   });
 
   it('reads the kind of query', () => {
@@ -99,7 +117,9 @@ describe('searching the register', () => {
   it('shows a status that changed by time alone (an expiry) without anyone acting', async () => {
     const due = await refreshDueSnapshots(db.dataSource.manager, new Date(Date.now() + 5 * 365 * 86400000));
     assert.ok(due > 0, 'listings end within five years, so snapshots were due');
-    const [{ n }] = (await db.dataSource.query(`SELECT count(*)::int AS n FROM provider_status WHERE status = 'verantwoord'`)) as { n: number }[];
+    const [{ n }] = (await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM provider_status WHERE status = 'verantwoord'`,
+    )) as { n: number }[];
     assert.equal(n, 0, 'five years on, nobody is verantwoord any more');
   });
 });

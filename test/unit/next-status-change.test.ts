@@ -27,18 +27,19 @@ const event = fc.record({
 });
 
 const history = fc.array(event, { maxLength: 8 }).map((events) =>
-  events.map(
-    (e, i): StatusFact => ({
-      sequence: i + 1,
-      kind: e.kind,
-      effectiveAt: e.effectiveAt,
-      recordedAt: e.effectiveAt,
-      validUntil: e.kind === 'listing_approved' ? new Date(e.effectiveAt.getTime() + e.validFor * DAY) : null,
-      codeOfConductVersionId: e.kind === 'listing_approved' ? e.version : null,
-      aanSince: e.kind === 'listing_approved' ? new Date(e.effectiveAt.getTime() + e.aanOffset * DAY) : null,
-      suspendedUntil: e.kind === 'suspended' && e.suspendedFor ? new Date(e.effectiveAt.getTime() + e.suspendedFor * DAY) : null,
-    }),
-  ),
+  events.map((e, i): StatusFact => ({
+    sequence: i + 1,
+    kind: e.kind,
+    effectiveAt: e.effectiveAt,
+    recordedAt: e.effectiveAt,
+    validUntil: e.kind === 'listing_approved' ? new Date(e.effectiveAt.getTime() + e.validFor * DAY) : null,
+    codeOfConductVersionId: e.kind === 'listing_approved' ? e.version : null,
+    aanSince: e.kind === 'listing_approved' ? new Date(e.effectiveAt.getTime() + e.aanOffset * DAY) : null,
+    suspendedUntil:
+      e.kind === 'suspended' && e.suspendedFor
+        ? new Date(e.effectiveAt.getTime() + e.suspendedFor * DAY)
+        : null,
+  })),
 );
 
 const answer = (h: StatusFact[], t: Date) => {
@@ -73,6 +74,9 @@ describe('nextStatusChange', () => {
       codeOfConductVersionId: 'v2',
       aanSince: new Date(START),
     };
-    assert.equal(nextStatusChange([approval], VERSIONS, new Date(START + 310 * DAY))?.getTime(), START + 330 * DAY);
+    assert.equal(
+      nextStatusChange([approval], VERSIONS, new Date(START + 310 * DAY))?.getTime(),
+      START + 330 * DAY,
+    );
   });
 });
