@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { accountRoutes } from './account/account.routes';
 import { csrfProtection, loadUser, loginLimiters, sessionMiddleware } from './account/auth';
 import { applicationRoutes } from './application/application.routes';
+import { checkRoutes } from './check/check.routes';
 import { reviewRoutes } from './application/review.routes';
 import type { Config } from './config';
 import { providerRoutes } from './provider/provider.routes';
@@ -134,6 +135,7 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
   app.use(providerRoutes(dataSource));
   app.use(accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource, config) }));
   app.use(applicationRoutes(dataSource, config));
+  app.use(checkRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));
 
   app.use(notFoundHandler);

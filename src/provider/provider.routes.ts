@@ -78,17 +78,15 @@ export function providerRoutes(dataSource: DataSource): Router {
       if (!isKvkNumber(values.kvkNummer)) errors.kvkNummer = 'validation.kvkNumber';
       if (!isPeildatum(values.peildatum)) errors.peildatum = 'validation.date';
       if (Object.keys(errors).length > 0) {
-        return res
-          .status(400)
-          .render('provider/check', {
-            ...model,
-            errors,
-            errorList: Object.entries(errors).map(([field, key]) => ({
-              field,
-              key,
-              anchor: `field-${field}`,
-            })),
-          });
+        return res.status(400).render('provider/check', {
+          ...model,
+          errors,
+          errorList: Object.entries(errors).map(([field, key]) => ({
+            field,
+            key,
+            anchor: `field-${field}`,
+          })),
+        });
       }
       const detail = await providerDetail(dataSource, values.kvkNummer, new Date()).catch(
         (error: unknown) => {

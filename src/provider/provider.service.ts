@@ -8,7 +8,7 @@ import type { StatusAt } from '../status/status-rules';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status.service';
 import { statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
-import { addDays, startOfLocalDay, toLocalDate } from '../shared/time';
+import { endOfLocalDay, startOfLocalDay } from '../shared/time';
 import { Provider } from './provider.entity';
 
 export type NewProvider = Pick<
@@ -84,8 +84,7 @@ export function statusOnDate(
 ): DateAnswer {
   const dayStart = startOfLocalDay(date);
   if (dayStart.getTime() > now.getTime()) return { kind: 'future', date };
-  const nextDay = startOfLocalDay(toLocalDate(addDays(dayStart, 1.5)));
-  const at = new Date(Math.min(nextDay.getTime() - 1, now.getTime()));
+  const at = new Date(Math.min(endOfLocalDay(date).getTime(), now.getTime()));
   const facts = detail.history.map(toStatusFact);
   const versions = detail.codeVersions.map(toCodeVersionFact);
   const status = statusAt(facts, versions, at);

@@ -4,6 +4,7 @@ export const paths = {
   register: '/hostingproviders',
   provider: (kvkNumber: string) => `/hostingproviders/${encodeURIComponent(kvkNumber)}`,
   check: '/controleren',
+  bulkCheck: '/controleren/lijst',
   accessibility: '/toegankelijkheid',
   privacy: '/privacy',
   healthz: '/healthz',

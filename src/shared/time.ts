@@ -67,3 +67,9 @@ export function addMonths(instant: Date, months: number): Date {
 export function addDays(instant: Date, days: number): Date {
   return new Date(instant.getTime() + days * 86_400_000);
 }
+
+/** The last instant (millisecond) of a Dutch calendar day. */
+export function endOfLocalDay(date: string): Date {
+  const next = startOfLocalDay(toLocalDate(addDays(startOfLocalDay(date), 1.5)));
+  return new Date(next.getTime() - 1);
+}

@@ -83,6 +83,9 @@ const RULES: Rule[] = [
     url: (i) => `/controleren?kvkNummer=${i.kvkA}&peildatum=2026-01-01`,
     expect: all(200),
   },
+  { method: 'GET', route: '/controleren/lijst', url: () => '/controleren/lijst', expect: all(200) },
+  // An empty list: a clear message (400), for everyone.
+  { method: 'POST', route: '/controleren/lijst', url: () => '/controleren/lijst', expect: all(400) },
   { method: 'GET', route: '/registreren', url: () => '/registreren', expect: all(200) },
   { method: 'POST', route: '/registreren', url: () => '/registreren', expect: all(400) },
   { method: 'GET', route: '/inloggen', url: () => '/inloggen', expect: all(200) },

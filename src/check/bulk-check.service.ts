@@ -1,0 +1,142 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import type { DataSource } from 'typeorm';
+import { In } from 'typeorm';
+import { Provider } from '../provider/provider.entity';
+import { ValidationError } from '../shared/errors';
+import { isKvkNumber } from '../shared/identifiers';
+import { endOfLocalDay } from '../shared/time';
+import { statusAt } from '../status/status-rules';
+import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status.service';
+
+export const MAX_BULK_ROWS = 10_000;
+
+export interface BulkInputRow {
+  /** 1-based line in the list as given. */
+  line: number;
+  kvkNumber: string;
+  reference: string;
+}
+
+export type Outcome = 'verantwoord' | 'niet_verantwoord' | 'onbekend' | 'ongeldig' | 'dubbel';
+
+export interface BulkResultRow extends BulkInputRow {
+  outcome: Outcome;
+  /** The reason code when not verantwoord. */
+  reason?: string;
+  legalName?: string;
+  /** For a duplicate: the line it repeats. */
+  firstLine?: number;
+}
+
+export interface BulkResult {
+  peildatum: string;
+  rows: BulkResultRow[];
+  counts: Record<Outcome, number>;
+}
+
+/**
+ * Reads a pasted list or a CSV file: one KvK number a line, optionally a second column with the
+ * buyer's own reference. Separators `;`, `,` or tab; a header line naming "kvk" is skipped.
+ */
+export function parseBulkInput(text: string): BulkInputRow[] {
+  const records = parse(text.replace(/^\uFEFF/, ''), {
+    delimiter: [';', ',', '\t'],
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: false,
+    trim: true,
+  }) as string[][];
+  const rows: BulkInputRow[] = [];
+  records.forEach((record, index) => {
+    const [first = '', second = ''] = record;
+    if (record.every((cell) => cell === '')) return;
+    if (index === 0 && /kvk/i.test(first)) return;
+    rows.push({ line: index + 1, kvkNumber: first.replace(/[\s.]/g, ''), reference: second.slice(0, 200) });
+  });
+  if (rows.length > MAX_BULK_ROWS) throw new ValidationError({ nummers: ['bulk.tooMany'] });
+  return rows;
+}
+
+/** Checks every row at the end of `peildatum` by the status rules: four queries, however long the list. */
+export async function bulkCheck(
+  dataSource: DataSource,
+  rows: BulkInputRow[],
+  peildatum: string,
+  now = new Date(),
+): Promise<BulkResult> {
+  const at = new Date(Math.min(endOfLocalDay(peildatum).getTime(), now.getTime()));
+  const wellFormed = [...new Set(rows.map((r) => r.kvkNumber).filter(isKvkNumber))];
+  const providers = wellFormed.length
+    ? await dataSource
+        .getRepository(Provider)
+        .find({
+          where: { kvkNumber: In(wellFormed) },
+          select: { id: true, kvkNumber: true, legalName: true },
+        })
+    : [];
+  const byKvk = new Map(providers.map((p) => [p.kvkNumber, p]));
+  const [histories, versions] = await Promise.all([
+    loadHistories(
+      dataSource.manager,
+      providers.map((p) => p.id),
+    ),
+    loadCodeVersions(dataSource.manager),
+  ]);
+  const versionFacts = versions.map(toCodeVersionFact);
+  const seen = new Map<string, number>();
+  const counts: Record<Outcome, number> = {
+    verantwoord: 0,
+    niet_verantwoord: 0,
+    onbekend: 0,
+    ongeldig: 0,
+    dubbel: 0,
+  };
+  const results = rows.map((row): BulkResultRow => {
+    let result: BulkResultRow;
+    const provider = byKvk.get(row.kvkNumber);
+    if (!isKvkNumber(row.kvkNumber)) result = { ...row, outcome: 'ongeldig' };
+    else if (seen.has(row.kvkNumber))
+      result = {
+        ...row,
+        outcome: 'dubbel',
+        firstLine: seen.get(row.kvkNumber),
+        legalName: provider?.legalName,
+      };
+    else if (!provider) result = { ...row, outcome: 'onbekend' };
+    else {
+      const status = statusAt((histories.get(provider.id) ?? []).map(toStatusFact), versionFacts, at);
+      result = status.verantwoord
+        ? { ...row, outcome: 'verantwoord', legalName: provider.legalName }
+        : { ...row, outcome: 'niet_verantwoord', reason: status.reason, legalName: provider.legalName };
+    }
+    if (isKvkNumber(row.kvkNumber) && !seen.has(row.kvkNumber)) seen.set(row.kvkNumber, row.line);
+    counts[result.outcome]++;
+    return result;
+  });
+  return { peildatum, rows: results, counts };
+}
+
+/** A cell Excel would read as a formula gets a leading apostrophe (CSV injection). */
+function cell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/**
+ * The result as CSV that opens correctly in Excel with Dutch settings: UTF-8 with a byte-order
+ * mark, semicolons and CRLF line ends; no cell can start a formula.
+ */
+export function bulkResultCsv(result: BulkResult, baseUrl: string): string {
+  const header = ['regel', 'kvk_nummer', 'referentie', 'naam', 'uitkomst', 'reden', 'peildatum', 'link'];
+  const records = result.rows.map((r) => [
+    r.line,
+    cell(r.kvkNumber),
+    cell(r.reference),
+    cell(r.legalName ?? ''),
+    r.outcome,
+    r.reason ?? (r.firstLine ? `zelfde als regel ${r.firstLine}` : ''),
+    result.peildatum,
+    r.legalName ? `${baseUrl}/hostingproviders/${r.kvkNumber}` : '',
+  ]);
+  return `\uFEFF${stringify([header, ...records], { delimiter: ';', record_delimiter: '\r\n' })}`;
+}

@@ -1,0 +1,66 @@
+import { type Request, type Response, Router } from 'express';
+import multer from 'multer';
+import type { DataSource } from 'typeorm';
+import { csrfProtectionAfterUpload, withCsrfToken } from '../account/auth';
+import type { Config } from '../config';
+import { setFormContext } from '../shared/error-handler';
+import { ValidationError } from '../shared/errors';
+import { paths } from '../shared/paths';
+import { toLocalDate } from '../shared/time';
+import { formValues } from '../shared/validation';
+import { isPeildatum } from '../provider/provider.routes';
+import { bulkCheck, bulkResultCsv, parseBulkInput } from './bulk-check.service';
+
+const upload = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: 2 * 1024 * 1024, fieldSize: 2 * 1024 * 1024, files: 1, fields: 10 },
+}).single('bestand');
+
+function parseForm(req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) =>
+    upload(req, res, (error: unknown) => {
+      if (error instanceof multer.MulterError)
+        return reject(new ValidationError({ bestand: ['bulk.fileTooLarge'] }));
+      if (error) return reject(error);
+      csrfProtectionAfterUpload(req, res, (csrfError?: unknown) =>
+        csrfError ? reject(csrfError) : resolve(),
+      );
+    }),
+  );
+}
+
+/** Bulk check of a supplier list: paste or upload up to 10,000 KvK numbers, answered at once. */
+export function checkRoutes(dataSource: DataSource, config: Config): Router {
+  const router = Router();
+
+  router.get(paths.bulkCheck, withCsrfToken, (_req, res) => {
+    res.render('check/bulk', { title: 'bulk.title', values: { peildatum: toLocalDate(new Date()) } });
+  });
+
+  router.post(paths.bulkCheck, withCsrfToken, async (req, res) => {
+    setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values: {} });
+    await parseForm(req, res);
+    const values = formValues(req.body, ['nummers', 'peildatum', 'formaat']);
+    setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values });
+    if (!isPeildatum(values.peildatum)) throw new ValidationError({ peildatum: ['validation.date'] });
+    const text = req.file ? req.file.buffer.toString('utf8') : values.nummers;
+    const rows = parseBulkInput(text);
+    if (rows.length === 0) throw new ValidationError({ nummers: ['bulk.empty'] });
+    const result = await bulkCheck(dataSource, rows, values.peildatum);
+    if (values.formaat === 'csv') {
+      res
+        .type('text/csv; charset=utf-8')
+        .attachment(`controle-${values.peildatum}.csv`)
+        .send(bulkResultCsv(result, config.publicBaseUrl));
+      return;
+    }
+    res.render('check/bulk', {
+      title: 'bulk.title',
+      values: { ...values, nummers: req.file ? '' : values.nummers },
+      result,
+      rows: result.rows.map((r) => ({ ...r, url: r.legalName ? paths.provider(r.kvkNumber) : undefined })),
+    });
+  });
+
+  return router;
+}
