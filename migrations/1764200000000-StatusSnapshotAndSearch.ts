@@ -32,8 +32,12 @@ export class StatusSnapshotAndSearch1764200000000 implements MigrationInterface 
     await q.query(`
       CREATE FUNCTION trade_names_text(names text[]) RETURNS text
       LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT lower(array_to_string(names, ' ')) $$`);
-    await q.query(`CREATE INDEX providers_legal_name_trgm ON providers USING gin (lower(legal_name) gin_trgm_ops)`);
-    await q.query(`CREATE INDEX providers_trade_names_trgm ON providers USING gin (trade_names_text(trade_names) gin_trgm_ops)`);
+    await q.query(
+      `CREATE INDEX providers_legal_name_trgm ON providers USING gin (lower(legal_name) gin_trgm_ops)`,
+    );
+    await q.query(
+      `CREATE INDEX providers_trade_names_trgm ON providers USING gin (trade_names_text(trade_names) gin_trgm_ops)`,
+    );
     await q.query(`CREATE INDEX providers_website_trgm ON providers USING gin (lower(website) gin_trgm_ops)`);
     await q.query(`CREATE INDEX providers_vat_number_idx ON providers (vat_number)`);
   }

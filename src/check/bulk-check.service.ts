@@ -68,12 +68,10 @@ export async function bulkCheck(
   const at = new Date(Math.min(endOfLocalDay(peildatum).getTime(), now.getTime()));
   const wellFormed = [...new Set(rows.map((r) => r.kvkNumber).filter(isKvkNumber))];
   const providers = wellFormed.length
-    ? await dataSource
-        .getRepository(Provider)
-        .find({
-          where: { kvkNumber: In(wellFormed) },
-          select: { id: true, kvkNumber: true, legalName: true },
-        })
+    ? await dataSource.getRepository(Provider).find({
+        where: { kvkNumber: In(wellFormed) },
+        select: { id: true, kvkNumber: true, legalName: true },
+      })
     : [];
   const byKvk = new Map(providers.map((p) => [p.kvkNumber, p]));
   const [histories, versions] = await Promise.all([

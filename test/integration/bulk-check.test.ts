@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { bulkCheck, parseBulkInput } from '../../src/check/bulk-check.service';
 import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { toLocalDate } from '../../src/shared/time';
 import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
@@ -64,12 +65,13 @@ describe('bulk check of a supplier list', () => {
   });
 
   it('downloads the result as CSV that Excel with Dutch settings opens as columns', async () => {
-    const res = await post(request.agent(app), { nummers: LIST, peildatum: '2026-01-01', formaat: 'csv' });
+    const today = toLocalDate(new Date());
+    const res = await post(request.agent(app), { nummers: LIST, peildatum: today, formaat: 'csv' });
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /text\/csv; charset=utf-8/);
     assert.match(
       String(res.headers['content-disposition']),
-      /attachment; filename="?controle-2026-01-01\.csv"?/,
+      new RegExp(`attachment; filename="?controle-${today}\\.csv"?`),
     );
     const text = res.text;
     assert.ok(text.startsWith('\uFEFF'), 'a byte-order mark, so Excel reads UTF-8');
@@ -78,7 +80,7 @@ describe('bulk check of a supplier list', () => {
     assert.equal(lines.length, 1 + 6 + 1, 'a header, six rows and a closing CRLF');
     assert.match(
       lines[2],
-      /;niet_verantwoord;suspended;2026-01-01;http:\/\/register\.test\/hostingproviders\/\d{8}$/,
+      new RegExp(`;niet_verantwoord;suspended;${today};http://register\\.test/hostingproviders/\\d{8}$`),
     );
   });
 
