@@ -50,3 +50,25 @@ export function validVatNumber(): string {
     if (check < 10) return `NL${digits}${check}B01`;
   }
 }
+
+/** Every field of the registration form, valid and unique; override single fields to test a rule. */
+export function registrationFields(overrides: Record<string, string> = {}): Record<string, string> {
+  const kvkNumber = uniqueKvk();
+  return {
+    legalName: `Journey Hosting ${kvkNumber} B.V.`,
+    tradeNames: 'Journey, JH',
+    kvkNumber,
+    vatNumber: validVatNumber(),
+    streetAddress: 'Proefstraat 9',
+    postcode: '1234ab',
+    city: 'Utrecht',
+    website: 'https://journey.example',
+    abuseEmail: 'abuse@journey.example',
+    asNumbers: 'AS64500, 64501',
+    name: 'Jan Journey',
+    email: `jan-${kvkNumber}@journey.example`,
+    password: TEST_PASSWORD,
+    passwordConfirmation: TEST_PASSWORD,
+    ...overrides,
+  };
+}

@@ -10,8 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { csrfFrom, signedIn, submitForm, tokenFor } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
-import { givenUser, TEST_PASSWORD } from '../factories/user.factory';
-import { registrationFields } from './applications.test';
+import { givenUser, registrationFields, TEST_PASSWORD } from '../factories/user.factory';
 
 function cookieOf(res: request.Response, name: string): string | undefined {
   const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);

@@ -15,32 +15,11 @@ import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn, submitForm, tokenFor } from '../helpers/session';
-import { givenApproval, givenCodeVersion, givenProvider, uniqueKvk } from '../factories/provider.factory';
-import { givenUser, TEST_PASSWORD, type TestUser, validVatNumber } from '../factories/user.factory';
+import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import { givenUser, registrationFields, type TestUser } from '../factories/user.factory';
 import request from 'supertest';
 
 const PDF = simplePdf('Ondertekende gedragscode');
-
-export function registrationFields(overrides: Record<string, string> = {}): Record<string, string> {
-  const kvkNumber = uniqueKvk();
-  return {
-    legalName: `Journey Hosting ${kvkNumber} B.V.`,
-    tradeNames: 'Journey, JH',
-    kvkNumber,
-    vatNumber: validVatNumber(),
-    streetAddress: 'Proefstraat 9',
-    postcode: '1234ab',
-    city: 'Utrecht',
-    website: 'https://journey.example',
-    abuseEmail: 'abuse@journey.example',
-    asNumbers: 'AS64500, 64501',
-    name: 'Jan Journey',
-    email: `jan-${kvkNumber}@journey.example`,
-    password: TEST_PASSWORD,
-    passwordConfirmation: TEST_PASSWORD,
-    ...overrides,
-  };
-}
 
 async function publicStatus(app: Express, kvkNumber: string): Promise<string> {
   const res = await request(app).get(`/hostingproviders/${kvkNumber}`).expect(200);
