@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import { bulkCheck, parseBulkInput } from '../../src/check/bulk-check.service';
-import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { seedDemoData } from '../../src/seed/demo';
 import { toLocalDate } from '../../src/shared/time';
 import { testApp } from '../helpers/app';
+import { demoKvkOf } from '../helpers/demo';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, tokenFor } from '../helpers/session';
-
-const kvkOf = (name: string) => demoKvk(DEMO_PROVIDERS.findIndex((d) => d.legalName.startsWith(name)));
 
 describe('bulk check of a supplier list', () => {
   let db: TestDatabase;
@@ -30,13 +29,13 @@ describe('bulk check of a supplier list', () => {
   }
 
   const LIST = [
-    `${kvkOf('Polderwolk')};contract A`,
-    `${kvkOf('Grachtengordel')};contract B`,
+    `${demoKvkOf('Polderwolk')};contract A`,
+    `${demoKvkOf('Grachtengordel')};contract B`,
     '12121212;onbekende leverancier',
     '1234;typfout',
-    `${kvkOf('Polderwolk')};nog eens`,
+    `${demoKvkOf('Polderwolk')};nog eens`,
     '',
-    `${kvkOf('Hunebed')}`,
+    `${demoKvkOf('Hunebed')}`,
   ].join('\n');
 
   it('answers every line with its outcome and counts per outcome', async () => {
@@ -86,7 +85,7 @@ describe('bulk check of a supplier list', () => {
 
   it('takes an uploaded CSV file with a header line', async () => {
     const csv = Buffer.from(
-      `\uFEFFKvK-nummer;Referentie\r\n${kvkOf('Polderwolk')};"inkoop, 2026"\r\n`,
+      `\uFEFFKvK-nummer;Referentie\r\n${demoKvkOf('Polderwolk')};"inkoop, 2026"\r\n`,
       'utf8',
     );
     const res = await post(request.agent(app), { peildatum: '2026-01-01', formaat: 'html' }, csv);
@@ -121,9 +120,9 @@ describe('bulk check of a supplier list', () => {
 
   it('answers 10,000 numbers in one go', async () => {
     const rows = parseBulkInput(
-      Array.from({ length: 10_000 }, (_, i) => (i % 2 ? kvkOf('Polderwolk') : String(20_000_000 + i))).join(
-        '\n',
-      ),
+      Array.from({ length: 10_000 }, (_, i) =>
+        i % 2 ? demoKvkOf('Polderwolk') : String(20_000_000 + i),
+      ).join('\n'),
     );
     const result = await bulkCheck(db.dataSource, rows, '2026-01-01');
     assert.equal(result.rows.length, 10_000);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
-import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { seedDemoData } from '../../src/seed/demo';
 import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../../src/shared/time';
 import { testApp } from '../helpers/app';
+import { demoKvkOf } from '../helpers/demo';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
@@ -20,12 +21,10 @@ describe('status on a date (peildatum)', () => {
     app = testApp(db.dataSource).app;
   });
   after(() => db.drop());
-
-  const kvkOf = (name: string) => demoKvk(DEMO_PROVIDERS.findIndex((d) => d.legalName.startsWith(name)));
   const daysAgo = (n: number) => toLocalDate(addDays(new Date(), -n));
 
   it('answers "verantwoord" for a revoked provider on a date before the revocation, and "revoked" after it', async () => {
-    const kvk = kvkOf('Hunebed');
+    const kvk = demoKvkOf('Hunebed');
     const before = await request(app)
       .get(`/controleren?kvkNummer=${kvk}&peildatum=${daysAgo(120)}`)
       .expect(200);
@@ -39,7 +38,7 @@ describe('status on a date (peildatum)', () => {
 
   it('answers on the provider page too', async () => {
     const res = await request(app)
-      .get(`/hostingproviders/${kvkOf('Tulpdata')}?peildatum=${daysAgo(300)}`)
+      .get(`/hostingproviders/${demoKvkOf('Tulpdata')}?peildatum=${daysAgo(300)}`)
       .expect(200);
     assert.equal(answerOf(res.text), 'verantwoord');
     await assertValidHtml(res.text, 'provider page with a date answer');
@@ -47,7 +46,7 @@ describe('status on a date (peildatum)', () => {
 
   it('says a date before the first event was before the provider was in the register', async () => {
     const res = await request(app)
-      .get(`/controleren?kvkNummer=${kvkOf('Polderwolk')}&peildatum=2001-01-01`)
+      .get(`/controleren?kvkNummer=${demoKvkOf('Polderwolk')}&peildatum=2001-01-01`)
       .expect(200);
     assert.equal(answerOf(res.text), 'not_listed');
     assert.match(res.text, /stond deze hostingprovider nog niet in het register/);
@@ -55,7 +54,9 @@ describe('status on a date (peildatum)', () => {
 
   it('does not answer for a date in the future, and says why', async () => {
     const res = await request(app)
-      .get(`/controleren?kvkNummer=${kvkOf('Polderwolk')}&peildatum=${toLocalDate(addMonths(new Date(), 2))}`)
+      .get(
+        `/controleren?kvkNummer=${demoKvkOf('Polderwolk')}&peildatum=${toLocalDate(addMonths(new Date(), 2))}`,
+      )
       .expect(200);
     assert.equal(answerOf(res.text), 'future');
     assert.match(res.text, /ligt in de toekomst/);

@@ -3,9 +3,10 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { Provider } from '../../src/provider/provider.entity';
 import { queryKind } from '../../src/provider/search.service';
-import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { DEMO_PROVIDERS, seedDemoData } from '../../src/seed/demo';
 import { refreshDueSnapshots } from '../../src/status/status-snapshot.service';
 import { testApp } from '../helpers/app';
+import { demoKvkOf } from '../helpers/demo';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { givenProvider } from '../factories/provider.factory';
@@ -26,22 +27,20 @@ describe('searching the register', () => {
   });
   after(() => db.drop());
 
-  const kvkOf = (name: string) => demoKvk(DEMO_PROVIDERS.findIndex((d) => d.legalName.startsWith(name)));
-
   it('finds a name despite a typo, best match first', async () => {
     const res = await request(app).get('/hostingproviders?q=polderwlk').expect(200);
-    assert.equal(found(res.text)[0], kvkOf('Polderwolk'));
+    assert.equal(found(res.text)[0], demoKvkOf('Polderwolk'));
     await assertValidHtml(res.text, 'search results');
   });
 
   it('finds a trade name', async () => {
     const res = await request(app).get('/hostingproviders?q=DGDC').expect(200);
-    assert.deepEqual(found(res.text), [kvkOf('Dijkgraaf')]);
+    assert.deepEqual(found(res.text), [demoKvkOf('Dijkgraaf')]);
   });
 
   it('finds by whole and partial KvK number', async () => {
-    assert.deepEqual(found((await request(app).get(`/hostingproviders?q=${kvkOf('Waddenweb')}`)).text), [
-      kvkOf('Waddenweb'),
+    assert.deepEqual(found((await request(app).get(`/hostingproviders?q=${demoKvkOf('Waddenweb')}`)).text), [
+      demoKvkOf('Waddenweb'),
     ]);
     assert.equal(
       found((await request(app).get('/hostingproviders?q=999900')).text).length,
@@ -61,7 +60,7 @@ describe('searching the register', () => {
 
   it('finds by website domain', async () => {
     const res = await request(app).get('/hostingproviders?q=https://www.fietsbel.example/').expect(200);
-    assert.deepEqual(found(res.text), [kvkOf('Fietsbel')]);
+    assert.deepEqual(found(res.text), [demoKvkOf('Fietsbel')]);
   });
 
   it('filters by status and says how many it found', async () => {
