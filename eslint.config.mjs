@@ -14,6 +14,8 @@ export default tseslint.config(
         fetch: 'readonly',
         performance: 'readonly',
         setTimeout: 'readonly',
+        FormData: 'readonly',
+        URL: 'readonly',
       },
     },
     rules: { 'no-console': 'off' },

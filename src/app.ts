@@ -47,6 +47,8 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
   app.disable('x-powered-by');
   app.set('trust proxy', config.env === 'production' ? 1 : false);
   configureViews(app);
+  // Compiled templates are kept, except while developing (edits then show without a restart).
+  app.set('view cache', config.env !== 'development');
 
   app.use(
     pinoHttp({

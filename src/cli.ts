@@ -9,6 +9,7 @@ import { ValidationError } from './shared/errors';
 import { translate } from './shared/i18n';
 import { openDatabase } from './database/connect';
 import { verifyAuditChain } from './audit/audit.service';
+import { seedBulk } from './seed/bulk';
 import { seedDemoData } from './seed/demo';
 import { createLogger } from './shared/logger';
 
@@ -106,6 +107,29 @@ const COMMANDS: Record<string, Command> = {
       console.log(
         count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',
       );
+      return 0;
+    },
+  },
+  'seed:bulk': {
+    summary: 'load N fictional providers with histories, for benchmarks: --providers N',
+    migrate: true,
+    run: async ({ dataSource }, args) => {
+      const { values } = parseArgs({ args, options: { providers: { type: 'string' } }, strict: true });
+      const count = Number(values.providers);
+      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
+        console.error('Give --providers N (1 to 1,000,000).');
+        return 2;
+      }
+      const started = Date.now();
+      await seedBulk(dataSource, count, (done, total) => {
+        const width = 30;
+        const filled = Math.round((done / total) * width);
+        process.stderr.write(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} providers`,
+        );
+      });
+      process.stderr.write('\n');
+      console.log(`Loaded ${count} providers in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
       return 0;
     },
   },

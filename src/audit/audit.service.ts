@@ -80,3 +80,46 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
     after = batch[batch.length - 1].id;
   }
 }
+
+/**
+ * Appends many events at once (bulk seeding) inside the caller's transaction: one lock, one read
+ * of the chain's head, ids reserved in one go, rows inserted in batches. Same chain as appending
+ * them one by one.
+ */
+export async function appendAuditEvents(
+  manager: EntityManager,
+  entries: AuditEntry[],
+  now = new Date(),
+): Promise<void> {
+  if (!manager.queryRunner?.isTransactionActive)
+    throw new Error('appendAuditEvents must run inside a transaction');
+  if (entries.length === 0) return;
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+  const [last] = (await manager.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as {
+    hash: string;
+  }[];
+  const ids = (await manager.query(
+    "SELECT nextval('audit_events_id_seq')::text AS id FROM generate_series(1, $1)",
+    [entries.length],
+  )) as { id: string }[];
+  ids.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const events = entries.map((entry, i) => {
+    const event = manager.create(AuditEvent, {
+      id: ids[i].id,
+      occurredAt: now,
+      actor: entry.actor,
+      action: entry.action,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId,
+      data: JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>,
+      prevHash,
+    });
+    event.hash = chainHash(prevHash, event);
+    prevHash = event.hash;
+    return event;
+  });
+  for (let i = 0; i < events.length; i += 1000) {
+    await manager.insert(AuditEvent, events.slice(i, i + 1000) as QueryDeepPartialEntity<AuditEvent>[]);
+  }
+}
