@@ -97,17 +97,31 @@ export async function searchProviders(
     where.push(`s.status = ${param(query.status)}`);
 
   const from = `FROM providers p JOIN provider_status s ON s.provider_id = p.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-  const [{ total }] = (await dataSource.query(`SELECT count(*)::int AS total ${from}`, params)) as {
-    total: number;
-  }[];
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, query.page), pageCount);
   const sort = query.sort === 'relevance' && kind !== 'name' ? 'name' : query.sort;
-  const rows = (await dataSource.query(
-    `SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until, ${score} AS score
-     ${from} ORDER BY ${ORDER[sort]} LIMIT ${param(pageSize)} OFFSET ${param((page - 1) * pageSize)}`,
-    params,
-  )) as Record<string, unknown>[];
+  // A name search computes trigram scores for every match anyway: one pass answers both the page
+  // and the total (a window count). Other searches count apart, so the page can stop early.
+  const windowCount = kind === 'name';
+  const countAll = async () =>
+    ((await dataSource.query(`SELECT count(*)::int AS n ${from}`, params)) as { n: number }[])[0].n;
+  const fetchPage = async (page: number) =>
+    (await dataSource.query(
+      `SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until
+         ${windowCount ? ', count(*) OVER ()::int AS total' : ''}
+       ${from} ORDER BY ${ORDER[sort].replace(/\bscore\b/, score)} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+      params,
+    )) as Record<string, unknown>[];
+  let page = Math.max(1, query.page);
+  let total = windowCount ? 0 : await countAll();
+  if (!windowCount) page = Math.min(page, Math.max(1, Math.ceil(total / pageSize)));
+  let rows = await fetchPage(page);
+  if (windowCount) total = rows.length > 0 ? (rows[0].total as number) : 0;
+  if (rows.length === 0 && page > 1) {
+    // Past the last page: show the last page instead.
+    total = await countAll();
+    page = Math.max(1, Math.ceil(total / pageSize));
+    rows = total > 0 ? await fetchPage(page) : [];
+  }
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
   return {
     total,
     page,
