@@ -6,9 +6,8 @@ import type { Config } from '../config';
 import { setFormContext } from '../shared/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { toLocalDate } from '../shared/time';
+import { isPeildatum, toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
-import { isPeildatum } from '../provider/provider.routes';
 import { bulkCheck, bulkResultCsv, parseBulkInput } from './bulk-check.service';
 
 const upload = multer({

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { paths } from '../shared/paths';
 import { NotFoundError } from '../shared/errors';
 import { isKvkNumber } from '../shared/identifiers';
-import { parseLocalDate } from '../shared/time';
+import { isPeildatum } from '../shared/time';
 import { formValues } from '../shared/validation';
 import { type DateAnswer, providerDetail, statusOnDate } from './provider.service';
 import { historyRows, snapshotView, statusView } from './provider.view';
@@ -13,11 +13,6 @@ import { searchProviders, type Sort, SORTS, STATUS_FILTERS } from './search.serv
 export function pageNumber(raw: unknown): number {
   if (typeof raw !== 'string' || !/^[0-9]{1,9}$/.test(raw)) return 1;
   return Math.max(1, Number(raw));
-}
-
-/** A peildatum: a real calendar date, YYYY-MM-DD, from 1990 on. */
-export function isPeildatum(value: string): boolean {
-  return parseLocalDate(value) !== undefined && value >= '1990-01-01';
 }
 
 function dateAnswerView(answer: DateAnswer) {

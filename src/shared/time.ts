@@ -73,3 +73,8 @@ export function endOfLocalDay(date: string): Date {
   const next = startOfLocalDay(toLocalDate(addDays(startOfLocalDay(date), 1.5)));
   return new Date(next.getTime() - 1);
 }
+
+/** A peildatum: a real calendar date, YYYY-MM-DD, from 1990 on (the register has no earlier history). */
+export function isPeildatum(value: string): boolean {
+  return parseLocalDate(value) !== undefined && value >= '1990-01-01';
+}
