@@ -11,12 +11,12 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const INSTALL_NOTE = `Chromium not found at ${CHROMIUM}: browser tests are pending. Install it with "apt-get install chromium" (or set CHROMIUM_PATH). .ci/run installs it and sets REQUIRE_BROWSER=1.`;
 
 /** Skips the suite (pending, with the note) when Chromium is missing, unless REQUIRE_BROWSER=1 makes that a failure. */
-export function requireChromium(context: Mocha.Context): void {
+export function requireChromium(suite: Mocha.Context): void {
   if (existsSync(CHROMIUM)) return;
   if (process.env.REQUIRE_BROWSER === '1') throw new Error(INSTALL_NOTE);
   // eslint-disable-next-line no-console -- the note must reach whoever runs the tests
   console.warn(`      ${INSTALL_NOTE}`);
-  context.skip();
+  suite.skip();
 }
 
 export async function launchBrowser(): Promise<Browser> {

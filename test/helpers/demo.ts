@@ -1,8 +1,26 @@
-import { DEMO_PROVIDERS, demoKvk } from '../../src/seed/demo';
+import type { Express } from 'express';
+import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { testApp } from './app';
+import { createTestDatabase, type TestDatabase } from './database';
 
 /** The KvK number of the demo provider whose legal name starts with `name`. */
 export function demoKvkOf(name: string): string {
   const index = DEMO_PROVIDERS.findIndex((d) => d.legalName.startsWith(name));
   if (index < 0) throw new Error(`no demo provider named ${name}`);
   return demoKvk(index);
+}
+
+/**
+ * A fresh database with the demo data and the app on it, for a describe block; the database is
+ * dropped afterwards. Read `db` and `app` inside tests (they are set by the hook).
+ */
+export function useDemoRegister(): { db: TestDatabase; app: Express } {
+  const context = {} as { db: TestDatabase; app: Express };
+  before(async () => {
+    context.db = await createTestDatabase();
+    await seedDemoData(context.db.dataSource);
+    context.app = testApp(context.db.dataSource).app;
+  });
+  after(() => context.db.drop());
+  return context;
 }

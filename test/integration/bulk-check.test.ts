@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import type { Express } from 'express';
 import request from 'supertest';
 import { bulkCheck, parseBulkInput } from '../../src/check/bulk-check.service';
-import { seedDemoData } from '../../src/seed/demo';
 import { toLocalDate } from '../../src/shared/time';
-import { testApp } from '../helpers/app';
-import { demoKvkOf } from '../helpers/demo';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, tokenFor } from '../helpers/session';
 
 describe('bulk check of a supplier list', () => {
-  let db: TestDatabase;
-  let app: Express;
-  before(async () => {
-    db = await createTestDatabase();
-    await seedDemoData(db.dataSource);
-    app = testApp(db.dataSource).app;
-  });
-  after(() => db.drop());
+  const demo = useDemoRegister();
 
   async function post(agent: Agent, fields: Record<string, string>, file?: Buffer) {
     const token = await tokenFor(agent, '/controleren/lijst');
@@ -39,7 +28,7 @@ describe('bulk check of a supplier list', () => {
   ].join('\n');
 
   it('answers every line with its outcome and counts per outcome', async () => {
-    const res = await post(request.agent(app), {
+    const res = await post(request.agent(demo.app), {
       nummers: LIST,
       peildatum: new Date().toISOString().slice(0, 10),
       formaat: 'html',
@@ -65,7 +54,7 @@ describe('bulk check of a supplier list', () => {
 
   it('downloads the result as CSV that Excel with Dutch settings opens as columns', async () => {
     const today = toLocalDate(new Date());
-    const res = await post(request.agent(app), { nummers: LIST, peildatum: today, formaat: 'csv' });
+    const res = await post(request.agent(demo.app), { nummers: LIST, peildatum: today, formaat: 'csv' });
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /text\/csv; charset=utf-8/);
     assert.match(
@@ -88,7 +77,7 @@ describe('bulk check of a supplier list', () => {
       `\uFEFFKvK-nummer;Referentie\r\n${demoKvkOf('Polderwolk')};"inkoop, 2026"\r\n`,
       'utf8',
     );
-    const res = await post(request.agent(app), { peildatum: '2026-01-01', formaat: 'html' }, csv);
+    const res = await post(request.agent(demo.app), { peildatum: '2026-01-01', formaat: 'html' }, csv);
     assert.equal(res.status, 200);
     assert.match(res.text, /data-line="2" data-outcome="verantwoord"/);
     assert.match(res.text, /inkoop, 2026/);
@@ -96,20 +85,20 @@ describe('bulk check of a supplier list', () => {
 
   it('refuses more than 10,000 lines, an empty list and a malformed date with a clear message', async () => {
     const tooMany = Array.from({ length: 10_001 }, (_, i) => String(10_000_000 + i)).join('\n');
-    const res = await post(request.agent(app), {
+    const res = await post(request.agent(demo.app), {
       nummers: tooMany,
       peildatum: '2026-01-01',
       formaat: 'html',
     });
     assert.equal(res.status, 400);
     assert.match(res.text, /meer dan 10\.000 regels/);
-    const empty = await post(request.agent(app), {
+    const empty = await post(request.agent(demo.app), {
       nummers: ' \n ',
       peildatum: '2026-01-01',
       formaat: 'html',
     });
     assert.equal(empty.status, 400);
-    const badDate = await post(request.agent(app), {
+    const badDate = await post(request.agent(demo.app), {
       nummers: '12345678',
       peildatum: '2026-02-31',
       formaat: 'html',
@@ -124,7 +113,7 @@ describe('bulk check of a supplier list', () => {
         i % 2 ? demoKvkOf('Polderwolk') : String(20_000_000 + i),
       ).join('\n'),
     );
-    const result = await bulkCheck(db.dataSource, rows, '2026-01-01');
+    const result = await bulkCheck(demo.db.dataSource, rows, '2026-01-01');
     assert.equal(result.rows.length, 10_000);
     assert.equal(result.counts.onbekend, 5000);
     assert.equal(result.counts.verantwoord + result.counts.dubbel, 5000);

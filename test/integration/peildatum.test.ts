@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import type { Express } from 'express';
 import request from 'supertest';
-import { seedDemoData } from '../../src/seed/demo';
 import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../../src/shared/time';
-import { testApp } from '../helpers/app';
-import { demoKvkOf } from '../helpers/demo';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { givenApproval, givenProvider, givenStatusEvent } from '../factories/provider.factory';
@@ -13,31 +9,24 @@ import { givenApproval, givenProvider, givenStatusEvent } from '../factories/pro
 const answerOf = (html: string) => /data-answer="([a-z_]+)"/.exec(html)?.[1];
 
 describe('status on a date (peildatum)', () => {
-  let db: TestDatabase;
-  let app: Express;
-  before(async () => {
-    db = await createTestDatabase();
-    await seedDemoData(db.dataSource);
-    app = testApp(db.dataSource).app;
-  });
-  after(() => db.drop());
+  const demo = useDemoRegister();
   const daysAgo = (n: number) => toLocalDate(addDays(new Date(), -n));
 
   it('answers "verantwoord" for a revoked provider on a date before the revocation, and "revoked" after it', async () => {
     const kvk = demoKvkOf('Hunebed');
-    const before = await request(app)
+    const before = await request(demo.app)
       .get(`/controleren?kvkNummer=${kvk}&peildatum=${daysAgo(120)}`)
       .expect(200);
     assert.equal(answerOf(before.text), 'verantwoord');
     await assertValidHtml(before.text, 'check page with an answer');
-    const after = await request(app)
+    const after = await request(demo.app)
       .get(`/controleren?kvkNummer=${kvk}&peildatum=${daysAgo(10)}`)
       .expect(200);
     assert.equal(answerOf(after.text), 'revoked');
   });
 
   it('answers on the provider page too', async () => {
-    const res = await request(app)
+    const res = await request(demo.app)
       .get(`/hostingproviders/${demoKvkOf('Tulpdata')}?peildatum=${daysAgo(300)}`)
       .expect(200);
     assert.equal(answerOf(res.text), 'verantwoord');
@@ -45,7 +34,7 @@ describe('status on a date (peildatum)', () => {
   });
 
   it('says a date before the first event was before the provider was in the register', async () => {
-    const res = await request(app)
+    const res = await request(demo.app)
       .get(`/controleren?kvkNummer=${demoKvkOf('Polderwolk')}&peildatum=2001-01-01`)
       .expect(200);
     assert.equal(answerOf(res.text), 'not_listed');
@@ -53,7 +42,7 @@ describe('status on a date (peildatum)', () => {
   });
 
   it('does not answer for a date in the future, and says why', async () => {
-    const res = await request(app)
+    const res = await request(demo.app)
       .get(
         `/controleren?kvkNummer=${demoKvkOf('Polderwolk')}&peildatum=${toLocalDate(addMonths(new Date(), 2))}`,
       )
@@ -63,7 +52,9 @@ describe('status on a date (peildatum)', () => {
   });
 
   it('answers an unknown KvK number plainly', async () => {
-    const res = await request(app).get('/controleren?kvkNummer=12121212&peildatum=2026-01-01').expect(200);
+    const res = await request(demo.app)
+      .get('/controleren?kvkNummer=12121212&peildatum=2026-01-01')
+      .expect(200);
     assert.equal(answerOf(res.text), 'unknown');
   });
 
@@ -74,30 +65,32 @@ describe('status on a date (peildatum)', () => {
     ['99990001', '1899-01-01'],
   ]) {
     it(`answers kvkNummer=${kvk}&peildatum=${date} with a clear message, not an error`, async () => {
-      const res = await request(app).get(`/controleren?kvkNummer=${kvk}&peildatum=${date}`).expect(400);
+      const res = await request(demo.app).get(`/controleren?kvkNummer=${kvk}&peildatum=${date}`).expect(400);
       assert.match(res.text, /Er is iets niet goed ingevuld/);
       assert.ok(res.text.includes(`value="${date}"`), 'the typed date stays in the form');
     });
   }
 
   it('gives the state at the end of the day, and notes a change during that day', async () => {
-    const provider = await givenProvider(db.dataSource);
+    const provider = await givenProvider(demo.db.dataSource);
     // The demo's version 2.0 was in force in 2025.
-    const version = await db.dataSource.getRepository(CodeOfConductVersion).findOneByOrFail({ label: '2.0' });
-    await givenApproval(db.dataSource, provider, version, startOfLocalDay('2025-03-01'));
+    const version = await demo.db.dataSource
+      .getRepository(CodeOfConductVersion)
+      .findOneByOrFail({ label: '2.0' });
+    await givenApproval(demo.db.dataSource, provider, version, startOfLocalDay('2025-03-01'));
     // Suspended at 14:00 Dutch time on 10 June 2025.
-    await givenStatusEvent(db.dataSource, {
+    await givenStatusEvent(demo.db.dataSource, {
       providerId: provider.id,
       kind: 'suspended',
       effectiveAt: new Date(startOfLocalDay('2025-06-10').getTime() + 14 * 3600000),
       reason: 'Onderzoek',
     });
-    const day = await request(app)
+    const day = await request(demo.app)
       .get(`/controleren?kvkNummer=${provider.kvkNumber}&peildatum=2025-06-10`)
       .expect(200);
     assert.equal(answerOf(day.text), 'suspended');
     assert.match(day.text, /de status veranderde op deze dag/);
-    const dayBefore = await request(app)
+    const dayBefore = await request(demo.app)
       .get(`/controleren?kvkNummer=${provider.kvkNumber}&peildatum=2025-06-09`)
       .expect(200);
     assert.equal(answerOf(dayBefore.text), 'verantwoord');

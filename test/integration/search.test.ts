@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Express } from 'express';
 import request from 'supertest';
 import { Provider } from '../../src/provider/provider.entity';
 import { queryKind } from '../../src/provider/search.service';
-import { DEMO_PROVIDERS, seedDemoData } from '../../src/seed/demo';
+import { DEMO_PROVIDERS } from '../../src/seed/demo';
 import { refreshDueSnapshots } from '../../src/status/status-snapshot.service';
-import { testApp } from '../helpers/app';
-import { demoKvkOf } from '../helpers/demo';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { givenProvider } from '../factories/provider.factory';
 import { validVatNumber } from '../factories/user.factory';
@@ -18,60 +15,54 @@ function found(html: string): string[] {
 }
 
 describe('searching the register', () => {
-  let db: TestDatabase;
-  let app: Express;
-  before(async () => {
-    db = await createTestDatabase();
-    await seedDemoData(db.dataSource);
-    app = testApp(db.dataSource).app;
-  });
-  after(() => db.drop());
+  const demo = useDemoRegister();
 
   it('finds a name despite a typo, best match first', async () => {
-    const res = await request(app).get('/hostingproviders?q=polderwlk').expect(200);
+    const res = await request(demo.app).get('/hostingproviders?q=polderwlk').expect(200);
     assert.equal(found(res.text)[0], demoKvkOf('Polderwolk'));
     await assertValidHtml(res.text, 'search results');
   });
 
   it('finds a trade name', async () => {
-    const res = await request(app).get('/hostingproviders?q=DGDC').expect(200);
+    const res = await request(demo.app).get('/hostingproviders?q=DGDC').expect(200);
     assert.deepEqual(found(res.text), [demoKvkOf('Dijkgraaf')]);
   });
 
   it('finds by whole and partial KvK number', async () => {
-    assert.deepEqual(found((await request(app).get(`/hostingproviders?q=${demoKvkOf('Waddenweb')}`)).text), [
-      demoKvkOf('Waddenweb'),
-    ]);
+    assert.deepEqual(
+      found((await request(demo.app).get(`/hostingproviders?q=${demoKvkOf('Waddenweb')}`)).text),
+      [demoKvkOf('Waddenweb')],
+    );
     assert.equal(
-      found((await request(app).get('/hostingproviders?q=999900')).text).length,
+      found((await request(demo.app).get('/hostingproviders?q=999900')).text).length,
       DEMO_PROVIDERS.length,
     );
   });
 
   it('finds by btw-id, however it is typed', async () => {
     const vatNumber = validVatNumber();
-    const provider = await givenProvider(db.dataSource, { vatNumber });
+    const provider = await givenProvider(demo.db.dataSource, { vatNumber });
     const typed = `${vatNumber.slice(0, 2).toLowerCase()} ${vatNumber.slice(2, 6)}.${vatNumber.slice(6)}`;
-    const res = await request(app)
+    const res = await request(demo.app)
       .get(`/hostingproviders?q=${encodeURIComponent(typed)}`)
       .expect(200);
     assert.deepEqual(found(res.text), [provider.kvkNumber]);
   });
 
   it('finds by website domain', async () => {
-    const res = await request(app).get('/hostingproviders?q=https://www.fietsbel.example/').expect(200);
+    const res = await request(demo.app).get('/hostingproviders?q=https://www.fietsbel.example/').expect(200);
     assert.deepEqual(found(res.text), [demoKvkOf('Fietsbel')]);
   });
 
   it('filters by status and says how many it found', async () => {
-    const res = await request(app).get('/hostingproviders?status=suspended').expect(200);
+    const res = await request(demo.app).get('/hostingproviders?status=suspended').expect(200);
     const expected = DEMO_PROVIDERS.filter((d) => d.expected === 'suspended').length;
     assert.equal(found(res.text).length, expected);
     assert.match(res.text, new RegExp(`${expected} hostingproviders`));
   });
 
   it('sorts by status with verantwoord first', async () => {
-    const res = await request(app).get('/hostingproviders?q=9999&sort=status').expect(200);
+    const res = await request(demo.app).get('/hostingproviders?q=9999&sort=status').expect(200);
     const statuses = [...res.text.matchAll(/data-status="([a-z_]+)"/g)].map((m) => m[1]);
     const verantwoord = statuses.filter((s) => s === 'verantwoord').length;
     assert.ok(verantwoord > 0);
@@ -86,17 +77,17 @@ describe('searching the register', () => {
       '%_\\',
       '🙂',
     ]) {
-      const res = await request(app)
+      const res = await request(demo.app)
         .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
         .expect(200);
       assert.match(res.text, /hostingproviders/);
     }
-    assert.ok(await db.dataSource.getRepository(Provider).count());
+    assert.ok(await demo.db.dataSource.getRepository(Provider).count());
   });
 
   it('keeps the search in the form and in the page links, so every search is a shareable URL', async () => {
-    for (let i = 0; i < 26; i++) await givenProvider(db.dataSource, { legalName: `Deelbaar ${i} B.V.` });
-    const res = await request(app).get('/hostingproviders?q=deelbaar&sort=name').expect(200);
+    for (let i = 0; i < 26; i++) await givenProvider(demo.db.dataSource, { legalName: `Deelbaar ${i} B.V.` });
+    const res = await request(demo.app).get('/hostingproviders?q=deelbaar&sort=name').expect(200);
     assert.match(res.text, /value="deelbaar"/);
     assert.match(
       res.text,
@@ -114,9 +105,12 @@ describe('searching the register', () => {
   });
 
   it('shows a status that changed by time alone (an expiry) without anyone acting', async () => {
-    const due = await refreshDueSnapshots(db.dataSource.manager, new Date(Date.now() + 5 * 365 * 86400000));
+    const due = await refreshDueSnapshots(
+      demo.db.dataSource.manager,
+      new Date(Date.now() + 5 * 365 * 86400000),
+    );
     assert.ok(due > 0, 'listings end within five years, so snapshots were due');
-    const [{ n }] = (await db.dataSource.query(
+    const [{ n }] = (await demo.db.dataSource.query(
       `SELECT count(*)::int AS n FROM provider_status WHERE status = 'verantwoord'`,
     )) as { n: number }[];
     assert.equal(n, 0, 'five years on, nobody is verantwoord any more');
