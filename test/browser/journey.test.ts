@@ -110,7 +110,16 @@ describe('in a real browser: the main journey through the real forms', function 
     await accessible(reviewer);
     await fill(reviewer, { email: who.email, password: who.password });
     // Wait for the login to land before going on, so no request races the new session cookie.
-    await Promise.all([reviewer.waitForURL(/\/account$/), reviewer.click('button[type=submit]')]);
+    const [login] = await Promise.all([
+      reviewer.waitForResponse((r) => r.url().endsWith('/inloggen') && r.request().method() === 'POST'),
+      reviewer.click('button[type=submit]'),
+    ]);
+    // A refused login says why (its page text) instead of a bare time-out further on.
+    if (login.status() !== 303) {
+      const text = (await login.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+      assert.fail(`login answered ${login.status()}: ${text.slice(0, 600)}`);
+    }
+    await reviewer.waitForURL(/\/account$/);
     await reviewer.goto(`${base}/beoordeling`);
     await reviewer.waitForURL(/tweestapsverificatie/);
     await accessible(reviewer);
