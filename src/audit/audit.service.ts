@@ -23,29 +23,7 @@ export async function appendAuditEvent(
   entry: AuditEntry,
   now = new Date(),
 ): Promise<AuditEvent> {
-  if (!manager.queryRunner?.isTransactionActive) {
-    throw new Error('appendAuditEvent must run inside a transaction');
-  }
-  await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-  const [last] = (await manager.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as {
-    hash: string;
-  }[];
-  const [{ id }] = (await manager.query("SELECT nextval('audit_events_id_seq')::text AS id")) as {
-    id: string;
-  }[];
-  const event = manager.create(AuditEvent, {
-    id,
-    occurredAt: now,
-    actor: entry.actor,
-    action: entry.action,
-    subjectType: entry.subjectType,
-    subjectId: entry.subjectId,
-    // Through JSON once, so that what is hashed is exactly what jsonb gives back (dates as strings).
-    data: JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>,
-    prevHash: last?.hash ?? GENESIS_HASH,
-  });
-  event.hash = chainHash(event.prevHash, event);
-  await manager.insert(AuditEvent, event as QueryDeepPartialEntity<AuditEvent>);
+  const [event] = await appendAuditEvents(manager, [entry], now);
   return event;
 }
 
@@ -90,10 +68,10 @@ export async function appendAuditEvents(
   manager: EntityManager,
   entries: AuditEntry[],
   now = new Date(),
-): Promise<void> {
+): Promise<AuditEvent[]> {
   if (!manager.queryRunner?.isTransactionActive)
-    throw new Error('appendAuditEvents must run inside a transaction');
-  if (entries.length === 0) return;
+    throw new Error('appendAuditEvent must run inside a transaction');
+  if (entries.length === 0) return [];
   await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
   const [last] = (await manager.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as {
     hash: string;
@@ -112,6 +90,7 @@ export async function appendAuditEvents(
       action: entry.action,
       subjectType: entry.subjectType,
       subjectId: entry.subjectId,
+      // Through JSON once, so that what is hashed is exactly what jsonb gives back (dates as strings).
       data: JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>,
       prevHash,
     });
@@ -122,4 +101,5 @@ export async function appendAuditEvents(
   for (let i = 0; i < events.length; i += 1000) {
     await manager.insert(AuditEvent, events.slice(i, i + 1000) as QueryDeepPartialEntity<AuditEvent>[]);
   }
+  return events;
 }
