@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import { accountRoutes } from './account/account.routes';
+import { apiRoutes } from './api/api.routes';
 import { csrfProtection, loadUser, loginLimiters, sessionMiddleware } from './account/auth';
 import { applicationRoutes } from './application/application.routes';
 import { checkRoutes } from './check/check.routes';
@@ -108,6 +109,9 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
     next();
   });
+
+  // The API is stateless and answers JSON only: no cookies, sessions, CSRF or pages.
+  app.use('/api', apiRoutes(dataSource, config, logger));
 
   app.use(cookieParser());
   app.use(languageMiddleware(production));

@@ -31,6 +31,8 @@ export interface BulkResultRow extends BulkInputRow {
 
 export interface BulkResult {
   peildatum: string;
+  /** The instant checked: the end of the peildatum, or now when that is today. */
+  at: Date;
   rows: BulkResultRow[];
   counts: Record<Outcome, number>;
 }
@@ -112,7 +114,7 @@ export async function bulkCheck(
     counts[result.outcome]++;
     return result;
   });
-  return { peildatum, rows: results, counts };
+  return { peildatum, at, rows: results, counts };
 }
 
 /** A cell Excel would read as a formula gets a leading apostrophe (CSV injection). */

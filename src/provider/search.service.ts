@@ -15,6 +15,8 @@ export interface SearchQuery {
   sort: Sort;
   page: number;
   pageSize?: number;
+  /** A page past the last shows the last page (the web page does); false answers it empty (the API does). */
+  clampPage?: boolean;
 }
 
 export interface SearchRow {
@@ -112,14 +114,17 @@ export async function searchProviders(
     )) as Record<string, unknown>[];
   let page = Math.max(1, query.page);
   let total = windowCount ? 0 : await countAll();
-  if (!windowCount) page = Math.min(page, Math.max(1, Math.ceil(total / pageSize)));
+  const clamp = query.clampPage ?? true;
+  if (!windowCount && clamp) page = Math.min(page, Math.max(1, Math.ceil(total / pageSize)));
   let rows = await fetchPage(page);
   if (windowCount) total = rows.length > 0 ? (rows[0].total as number) : 0;
   if (rows.length === 0 && page > 1) {
-    // Past the last page: show the last page instead.
-    total = await countAll();
-    page = Math.max(1, Math.ceil(total / pageSize));
-    rows = total > 0 ? await fetchPage(page) : [];
+    // Past the last page: the window gave no total, so count apart; the web page shows the last page.
+    if (windowCount) total = await countAll();
+    if (clamp) {
+      page = Math.max(1, Math.ceil(total / pageSize));
+      rows = total > 0 ? await fetchPage(page) : [];
+    }
   }
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   return {

@@ -62,6 +62,31 @@ function renderForm(res: Response, form: FormContext, error: ValidationError): v
   });
 }
 
+/** The HTTP status an error answers with; anything unexpected is a 500. */
+export function errorStatus(error: unknown): number {
+  if (error instanceof AppError) return error.status;
+  if (isCsrfError(error)) return 403;
+  if (isDatabaseUnavailable(error)) return 503;
+  if (typeof (error as { status?: unknown })?.status === 'number') {
+    // Errors from Express' own parsers (body too large, malformed body): client errors.
+    const candidate = (error as { status: number }).status;
+    if (candidate >= 400 && candidate < 500) return candidate;
+  }
+  return 500;
+}
+
+/** Logs what needs logging (stack for a 500, a warning for a 503) and sets Retry-After where it helps. */
+export function logAndSetRetry(error: unknown, status: number, log: Logger, res: Response): void {
+  if (status === 503) {
+    log.warn({ err: error }, 'database unavailable');
+    res.setHeader('Retry-After', '5');
+  } else if (status >= 500) {
+    log.error({ err: error }, 'unexpected error');
+  } else if (error instanceof TooManyRequestsError) {
+    res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  }
+}
+
 /**
  * Maps every error to a status and a page inside the layout. Unexpected errors are logged with
  * their stack and the page shows only a reference (the request id).
@@ -74,24 +99,8 @@ export function errorHandler(logger: Logger) {
     const form = res.locals.form as FormContext | undefined;
     if (error instanceof ValidationError && form) return renderForm(res, form, error);
 
-    let status = 500;
-    if (error instanceof AppError) status = error.status;
-    else if (isCsrfError(error)) status = 403;
-    else if (isDatabaseUnavailable(error)) status = 503;
-    else if (typeof (error as { status?: unknown })?.status === 'number') {
-      // Errors from Express' own parsers (body too large, malformed body): client errors.
-      const candidate = (error as { status: number }).status;
-      if (candidate >= 400 && candidate < 500) status = candidate;
-    }
-
-    if (status === 503) {
-      log.warn({ err: error }, 'database unavailable');
-      res.setHeader('Retry-After', '5');
-    } else if (status >= 500) {
-      log.error({ err: error }, 'unexpected error');
-    } else if (error instanceof TooManyRequestsError) {
-      res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    }
+    const status = errorStatus(error);
+    logAndSetRetry(error, status, log, res);
 
     const page = PAGES[status] ? status : status < 500 ? 400 : 500;
     const detailKey = isCsrfError(error)

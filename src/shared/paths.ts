@@ -10,6 +10,9 @@ export const paths = {
   healthz: '/healthz',
   readyz: '/readyz',
   assets: '/assets',
+  api: '/api/v1',
+  apiDocs: '/api-documentatie',
+  openData: '/open-data',
 
   signup: '/registreren',
   login: '/inloggen',

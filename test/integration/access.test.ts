@@ -34,7 +34,10 @@ const staffOnly = (status: number): Expected => ({
 const reviewerOnly = (status: number): Expected => ({ ...staffOnly(403), reviewer: status });
 
 interface Rule {
-  method: 'GET' | 'POST';
+  /** As Express lists it: ALL is a route that answers any other method (405 in the API). */
+  method: 'GET' | 'POST' | 'OPTIONS' | 'ALL';
+  /** The HTTP method to send, when it is not `method` (for ALL). */
+  verb?: 'DELETE';
   /** The route as Express knows it. */
   route: string;
   /** The URL requested, with real ids filled in. */
@@ -203,25 +206,69 @@ const RULES: Rule[] = [
     url: () => '/beheer/uitgaande-mail',
     expect: staffOnly(200),
   },
+  // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
+  { method: 'GET', route: '/api/v1/openapi.json', url: () => '/api/v1/openapi.json', expect: all(200) },
+  {
+    method: 'GET',
+    route: '/api/v1/hostingproviders',
+    url: () => '/api/v1/hostingproviders',
+    expect: all(200),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/hostingproviders/:kvkNummer',
+    url: (i) => `/api/v1/hostingproviders/${i.kvkA}`,
+    expect: all(200),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/hostingproviders/:kvkNummer/statuswijzigingen',
+    url: (i) => `/api/v1/hostingproviders/${i.kvkA}/statuswijzigingen`,
+    expect: all(200),
+  },
+  // A form post is not JSON: 415 for everyone, and no CSRF token is asked for.
+  { method: 'POST', route: '/api/v1/controles', url: () => '/api/v1/controles', expect: all(415) },
+  {
+    method: 'OPTIONS',
+    route: '/api/v1/openapi.json,/hostingproviders,/hostingproviders/*rest',
+    url: () => '/api/v1/hostingproviders',
+    expect: all(204),
+  },
+  ...[
+    '/openapi.json',
+    '/hostingproviders',
+    '/hostingproviders/:kvkNummer',
+    '/hostingproviders/:kvkNummer/statuswijzigingen',
+    '/controles',
+  ].map((route): Rule => ({
+    method: 'ALL',
+    verb: 'DELETE',
+    route: `/api/v1${route}`,
+    url: (i) => `/api/v1${route.replace(':kvkNummer', i.kvkA)}`,
+    expect: all(405),
+  })),
 ];
 
 /** Every (method, path) the app routes, read from Express' own router. */
 function appRoutes(app: Express): string[] {
   const found: string[] = [];
-  const walk = (stack: unknown[]) => {
+  const walk = (stack: unknown[], prefix: string) => {
     for (const layer of stack as {
       route?: { path: string; methods: Record<string, boolean> };
       handle?: { stack?: unknown[] };
+      rawPath?: unknown;
     }[]) {
       if (layer.route) {
         for (const method of Object.keys(layer.route.methods))
-          found.push(`${method.toUpperCase()} ${layer.route.path}`);
+          found.push(`${method.replace(/^_/, '').toUpperCase()} ${prefix}${layer.route.path}`);
       } else if (layer.handle?.stack) {
-        walk(layer.handle.stack);
+        // A router mounted at a path (the API at /api, its version at /v1) adds that path.
+        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
+        walk(layer.handle.stack, prefix + mount);
       }
     }
   };
-  walk((app as unknown as { router: { stack: unknown[] } }).router.stack);
+  walk((app as unknown as { router: { stack: unknown[] } }).router.stack, '');
   return found;
 }
 
@@ -269,6 +316,10 @@ describe('access rules: every route, for every kind of visitor', () => {
         const agent = agents[who];
         if (rule.method === 'GET') {
           answers[who] = (await agent.get(rule.url(ids))).status;
+        } else if (rule.method === 'OPTIONS') {
+          answers[who] = (await agent.options(rule.url(ids))).status;
+        } else if (rule.verb === 'DELETE') {
+          answers[who] = (await agent.delete(rule.url(ids))).status;
         } else {
           // A fresh session token each time: logging out (one of the rules) ends the session.
           const page = await agent.get(who === 'anonymous' ? '/inloggen' : '/account');

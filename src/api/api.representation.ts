@@ -1,0 +1,194 @@
+import type { BulkResult, Outcome } from '../check/bulk-check.service';
+import type { DateAnswer, ProviderDetail } from '../provider/provider.service';
+import type { SearchResult, SearchRow } from '../provider/search.service';
+import { type Language, translate } from '../shared/i18n';
+import type { StatusEvent } from '../status/status-event.entity';
+import type { StatusAt } from '../status/status-rules';
+
+/**
+ * The JSON faces of the register's answers: Dutch property names, as the NL API Design Rules
+ * ask; texts in the language of the request. The OpenAPI document describes exactly these shapes.
+ */
+
+export interface Link {
+  href: string;
+}
+
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+export interface ApiUrls {
+  /** The API's own base, e.g. https://register.example/api/v1 */
+  api: string;
+  /** The register's public base URL, for links to web pages. */
+  web: string;
+}
+
+export const providerHref = (urls: ApiUrls, kvk: string) => `${urls.api}/hostingproviders/${kvk}`;
+
+export function providerSummary(row: SearchRow, urls: ApiUrls, lang: Language) {
+  return {
+    kvkNummer: row.kvkNumber,
+    naam: row.legalName,
+    handelsnamen: row.tradeNames,
+    vestigingsplaats: row.city,
+    website: row.website,
+    status: {
+      code: row.status,
+      verantwoord: row.status === 'verantwoord',
+      omschrijving: translate(lang, `status.label.${row.status}`),
+      sinds: iso(row.since),
+      geldigTot: iso(row.validUntil),
+    },
+    links: { self: { href: providerHref(urls, row.kvkNumber) } },
+  };
+}
+
+export interface PageLinks {
+  self: Link;
+  first: Link;
+  last: Link;
+  prev?: Link;
+  next?: Link;
+}
+
+export function providerList(
+  result: SearchResult,
+  pageSize: number,
+  links: PageLinks,
+  urls: ApiUrls,
+  lang: Language,
+) {
+  return {
+    hostingproviders: result.rows.map((row) => providerSummary(row, urls, lang)),
+    paginering: {
+      pagina: result.page,
+      paginaGrootte: pageSize,
+      aantalPaginas: result.pageCount,
+      totaal: result.total,
+    },
+    links,
+  };
+}
+
+function statusBody(status: StatusAt, causeReason: string | null, at: Date, lang: Language) {
+  const code = status.verantwoord ? 'verantwoord' : status.reason;
+  return {
+    peilmoment: at.toISOString(),
+    verantwoord: status.verantwoord,
+    code,
+    omschrijving: translate(lang, `status.label.${code}`),
+    uitleg: translate(lang, `status.explanation.${code}`),
+    toelichting: status.verantwoord ? null : causeReason,
+    sinds: iso(status.since),
+    tot: status.verantwoord ? null : iso(status.until),
+  };
+}
+
+/** One provider with its status now or on a peildatum, its listing and links. */
+export function providerResource(
+  detail: ProviderDetail,
+  answer: { status: StatusAt; at: Date; dateAnswer?: Extract<DateAnswer, { kind: 'answer' }> },
+  urls: ApiUrls,
+  lang: Language,
+) {
+  const { provider } = detail;
+  const { status } = answer;
+  const cause = status.verantwoord ? undefined : status.cause;
+  const causeReason = cause
+    ? (detail.history.find((e) => Number(e.id) === cause.sequence)?.reason ?? null)
+    : null;
+  const listing = status.listing;
+  const versionLabel = (id: string) => detail.codeVersions.find((v) => v.id === id)?.label ?? null;
+  const self = providerHref(urls, provider.kvkNumber);
+  return {
+    kvkNummer: provider.kvkNumber,
+    naam: provider.legalName,
+    handelsnamen: provider.tradeNames,
+    btwNummer: provider.vatNumber,
+    adres: {
+      straatEnHuisnummer: provider.streetAddress,
+      postcode: provider.postcode,
+      plaats: provider.city,
+    },
+    website: provider.website,
+    abuseEmailadres: provider.abuseEmail,
+    asNummers: provider.asNumbers,
+    status: {
+      ...(answer.dateAnswer ? { peildatum: answer.dateAnswer.date } : {}),
+      ...statusBody(status, causeReason, answer.at, lang),
+      ...(answer.dateAnswer
+        ? {
+            gewijzigdOpPeildatum: answer.dateAnswer.changedThatDay,
+            voorEersteStatuswijziging: answer.dateAnswer.beforeHistory,
+          }
+        : {}),
+    },
+    vermelding: listing
+      ? {
+          goedgekeurdOp: listing.approvedAt.toISOString(),
+          geldigTot: listing.validUntil.toISOString(),
+          gedragscodeVersie: versionLabel(listing.codeOfConductVersionId),
+          aanDeelnameSinds: listing.aanSince.toISOString(),
+        }
+      : null,
+    links: {
+      self: { href: answer.dateAnswer ? `${self}?peildatum=${answer.dateAnswer.date}` : self },
+      statuswijzigingen: { href: `${self}/statuswijzigingen` },
+      webpagina: { href: `${urls.web}/hostingproviders/${provider.kvkNumber}` },
+    },
+  };
+}
+
+export function statusChange(event: StatusEvent, versionLabels: Map<string, string>, lang: Language) {
+  return {
+    volgnummer: Number(event.id),
+    soort: event.kind,
+    omschrijving: translate(lang, `statusEvent.kind.${event.kind}`),
+    ingangsmoment: event.effectiveAt.toISOString(),
+    registratiemoment: event.recordedAt.toISOString(),
+    toelichting: event.reason,
+    geldigTot: iso(event.validUntil),
+    geschorstTot: iso(event.suspendedUntil),
+    gedragscodeVersie: event.codeOfConductVersionId
+      ? (versionLabels.get(event.codeOfConductVersionId) ?? null)
+      : null,
+    aanDeelnameSinds: iso(event.aanSince),
+  };
+}
+
+export function statusChanges(detail: ProviderDetail, urls: ApiUrls, lang: Language) {
+  const labels = new Map(detail.codeVersions.map((v) => [v.id, v.label]));
+  const provider = providerHref(urls, detail.provider.kvkNumber);
+  return {
+    kvkNummer: detail.provider.kvkNumber,
+    statuswijzigingen: detail.history.map((e) => statusChange(e, labels, lang)),
+    links: { self: { href: `${provider}/statuswijzigingen` }, hostingprovider: { href: provider } },
+  };
+}
+
+const COUNT_NAMES: Record<Outcome, string> = {
+  verantwoord: 'verantwoord',
+  niet_verantwoord: 'nietVerantwoord',
+  onbekend: 'onbekend',
+  ongeldig: 'ongeldig',
+  dubbel: 'dubbel',
+};
+
+export function checkResult(result: BulkResult, urls: ApiUrls) {
+  return {
+    peildatum: result.peildatum,
+    peilmoment: result.at.toISOString(),
+    aantallen: Object.fromEntries(
+      (Object.keys(COUNT_NAMES) as Outcome[]).map((o) => [COUNT_NAMES[o], result.counts[o]]),
+    ),
+    resultaten: result.rows.map((row) => ({
+      positie: row.line,
+      kvkNummer: row.kvkNumber,
+      uitkomst: row.outcome,
+      reden: row.reason ?? null,
+      naam: row.legalName ?? null,
+      dubbelVan: row.firstLine ?? null,
+      hostingprovider: row.legalName ? { href: providerHref(urls, row.kvkNumber) } : null,
+    })),
+  };
+}

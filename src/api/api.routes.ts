@@ -1,0 +1,230 @@
+import cors from 'cors';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import type { DataSource } from 'typeorm';
+import { bulkCheck, MAX_BULK_ROWS } from '../check/bulk-check.service';
+import type { Config } from '../config';
+import { providerDetail, statusOnDate } from '../provider/provider.service';
+import { searchProviders, type Sort, STATUS_FILTERS } from '../provider/search.service';
+import { ValidationError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { paths } from '../shared/paths';
+import { toLocalDate } from '../shared/time';
+import type { FieldErrors } from '../shared/validation';
+import {
+  kvkFromPath,
+  oneOfParser,
+  peildatumParser,
+  peildatumReading,
+  readQuery,
+  textParser,
+  wholeNumberParser,
+} from './api.params';
+import {
+  type ApiUrls,
+  checkResult,
+  type PageLinks,
+  providerList,
+  providerResource,
+  statusChanges,
+} from './api.representation';
+import { API_VERSION, openApiDocument } from './openapi';
+import { apiLanguage, ApiProblemError, problemHandler } from './problem';
+
+export const API_PAGE_SIZE = 25;
+export const API_MAX_PAGE_SIZE = 100;
+/** The longest KvK number entry a check accepts; longer is not a typo but wrong input. */
+export const MAX_CHECK_ENTRY_LENGTH = 20;
+
+/** The API's names for the sort orders of the register search. */
+export const API_SORTS: Record<string, Sort> = {
+  relevantie: 'relevance',
+  naam: 'name',
+  kvkNummer: 'kvk',
+  status: 'status',
+};
+
+/** Headers a browser script on another site may read from a CORS answer. */
+const EXPOSED_HEADERS = ['API-Version', 'Link', 'Content-Language', 'X-Request-Id'];
+
+/** Reading is open to scripts on any site (no cookies are involved); writing is not. */
+const readCors = cors({
+  origin: '*',
+  methods: ['GET', 'HEAD'],
+  exposedHeaders: EXPOSED_HEADERS,
+  maxAge: 86400,
+});
+
+function methodNotAllowed(allowed: string[]) {
+  return () => {
+    throw new ApiProblemError(405, 'methodNotAllowed', { Allow: allowed.join(', ') });
+  };
+}
+
+/** Reads the body of POST /controles: `{"peildatum": "YYYY-MM-DD", "kvkNummers": ["…", …]}`. */
+export function readCheckRequest(body: unknown, now: Date): { peildatum: string; kvkNummers: string[] } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationError({ body: ['api.invalid.object'] });
+  }
+  const fields: FieldErrors = {};
+  const source = body as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    if (key !== 'peildatum' && key !== 'kvkNummers') fields[key] = ['api.invalid.unknownField'];
+  }
+  let peildatum = toLocalDate(now);
+  if (source.peildatum !== undefined) {
+    const reading = peildatumReading(source.peildatum, now);
+    if ('error' in reading) fields.peildatum = [reading.error];
+    else peildatum = reading.value;
+  }
+  const list = source.kvkNummers;
+  if (list === undefined) fields.kvkNummers = ['api.invalid.required'];
+  else if (!Array.isArray(list)) fields.kvkNummers = ['api.invalid.array'];
+  else if (list.length === 0) fields.kvkNummers = ['api.invalid.arrayEmpty'];
+  else if (list.length > MAX_BULK_ROWS) fields.kvkNummers = ['api.invalid.arrayTooLong'];
+  else {
+    const wrong = list.findIndex((v) => typeof v !== 'string' || v.length > MAX_CHECK_ENTRY_LENGTH);
+    if (wrong >= 0) fields[`kvkNummers[${wrong}]`] = ['api.invalid.string'];
+  }
+  if (Object.keys(fields).length > 0) throw new ValidationError(fields);
+  return { peildatum, kvkNummers: (list as string[]).map((v) => v.trim()) };
+}
+
+/**
+ * The JSON API (design §4), following the NL API Design Rules 2.1.0; mounted at /api, version 1
+ * under /api/v1. Every answer under /api, errors included, is JSON and carries API-Version.
+ */
+export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger): Router {
+  const api = Router();
+  const router = Router();
+  const urls: ApiUrls = { api: `${config.publicBaseUrl}${paths.api}`, web: config.publicBaseUrl };
+  const document = openApiDocument(config.publicBaseUrl);
+  const documentJson = JSON.stringify(document);
+
+  api.use((req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('API-Version', API_VERSION);
+    res.setHeader('Content-Language', apiLanguage(req));
+    res.vary('Accept-Language');
+    // A URL with a trailing slash is not the resource (NL API Design Rules, /core/no-trailing-slash).
+    if (req.path.length > 1 && req.path.endsWith('/')) throw new ApiProblemError(404, 'trailingSlash');
+    next();
+  });
+
+  router.options(['/openapi.json', '/hostingproviders', '/hostingproviders/*rest'], readCors);
+
+  router.get('/openapi.json', readCors, (_req, res) => {
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    res.type('application/json; charset=utf-8').send(documentJson);
+  });
+
+  router.get('/hostingproviders', readCors, async (req, res) => {
+    const query = readQuery<{
+      zoekterm: string;
+      status: string;
+      sorteer: keyof typeof API_SORTS;
+      pagina: number;
+      paginaGrootte: number;
+    }>(req.query, {
+      zoekterm: textParser(200),
+      status: oneOfParser(STATUS_FILTERS, 'api.invalid.status'),
+      sorteer: oneOfParser(Object.keys(API_SORTS), 'api.invalid.sort'),
+      pagina: wholeNumberParser(1, 100_000, 'api.invalid.page'),
+      paginaGrootte: wholeNumberParser(1, API_MAX_PAGE_SIZE, 'api.invalid.pageSize'),
+    });
+    const q = query.zoekterm ?? '';
+    const pageSize = query.paginaGrootte ?? API_PAGE_SIZE;
+    const sort = query.sorteer ? API_SORTS[query.sorteer] : q ? 'relevance' : 'name';
+    const result = await searchProviders(dataSource, {
+      q,
+      status: query.status,
+      sort,
+      page: query.pagina ?? 1,
+      pageSize,
+      clampPage: false,
+    });
+    const pageUrl = (page: number) => {
+      const params = new URLSearchParams();
+      for (const name of ['zoekterm', 'status', 'sorteer', 'paginaGrootte'] as const) {
+        if (query[name] !== undefined) params.set(name, String(query[name]));
+      }
+      params.set('pagina', String(page));
+      return { href: `${urls.api}/hostingproviders?${params.toString()}` };
+    };
+    const links: PageLinks = {
+      self: pageUrl(result.page),
+      first: pageUrl(1),
+      last: pageUrl(result.pageCount),
+      ...(result.page > 1 ? { prev: pageUrl(Math.min(result.page - 1, result.pageCount)) } : {}),
+      ...(result.page < result.pageCount ? { next: pageUrl(result.page + 1) } : {}),
+    };
+    res.setHeader(
+      'Link',
+      Object.entries(links)
+        .map(([rel, link]) => `<${link.href}>; rel="${rel}"`)
+        .join(', '),
+    );
+    res.json(providerList(result, pageSize, links, urls, apiLanguage(req)));
+  });
+
+  router.get('/hostingproviders/:kvkNummer', readCors, async (req, res) => {
+    const kvk = kvkFromPath(req.params.kvkNummer);
+    const now = new Date();
+    const query = readQuery<{ peildatum: string }>(req.query, { peildatum: peildatumParser(now) });
+    const detail = await providerDetail(dataSource, kvk, now).catch(notFoundAsProblem);
+    const language = apiLanguage(req);
+    if (query.peildatum === undefined) {
+      return res.json(providerResource(detail, { status: detail.status, at: now }, urls, language));
+    }
+    const answer = statusOnDate(detail, query.peildatum, now);
+    // readQuery refused future dates already; this keeps the types honest.
+    if (answer.kind !== 'answer') throw new ValidationError({ peildatum: ['api.invalid.futureDate'] });
+    res.json(
+      providerResource(detail, { status: answer.status, at: answer.at, dateAnswer: answer }, urls, language),
+    );
+  });
+
+  router.get('/hostingproviders/:kvkNummer/statuswijzigingen', readCors, async (req, res) => {
+    const kvk = kvkFromPath(req.params.kvkNummer);
+    readQuery(req.query, {});
+    const detail = await providerDetail(dataSource, kvk, new Date()).catch(notFoundAsProblem);
+    res.json(statusChanges(detail, urls, apiLanguage(req)));
+  });
+
+  router.post(
+    '/controles',
+    (req, _res, next) => {
+      if (!req.is('application/json')) throw new ApiProblemError(415, 'unsupportedMediaType');
+      next();
+    },
+    express.json({ limit: '2mb', strict: false }),
+    async (req, res) => {
+      readQuery(req.query, {});
+      const now = new Date();
+      const request = readCheckRequest(req.body, now);
+      const rows = request.kvkNummers.map((kvkNumber, index) => ({
+        line: index + 1,
+        kvkNumber,
+        reference: '',
+      }));
+      const result = await bulkCheck(dataSource, rows, request.peildatum, now);
+      res.json(checkResult(result, urls));
+    },
+  );
+
+  router.all('/openapi.json', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
+  router.all('/hostingproviders', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
+  router.all('/hostingproviders/:kvkNummer', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
+  router.all('/hostingproviders/:kvkNummer/statuswijzigingen', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
+  router.all('/controles', methodNotAllowed(['POST']));
+  api.use('/v1', router);
+  api.use(() => {
+    throw new ApiProblemError(404, 'notFound');
+  });
+  api.use(problemHandler(logger, `${config.publicBaseUrl}${paths.apiDocs}`));
+  return api;
+}
+
+/** A well-formed KvK number that is not in the register. */
+function notFoundAsProblem(error: unknown): never {
+  if ((error as { status?: number })?.status === 404) throw new ApiProblemError(404, 'providerNotFound');
+  throw error;
+}

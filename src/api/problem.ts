@@ -1,0 +1,115 @@
+import type { NextFunction, Request, Response } from 'express';
+import { errorStatus, logAndSetRetry } from '../shared/error-handler';
+import { AppError, NotFoundError, ValidationError } from '../shared/errors';
+import { type Language, translate } from '../shared/i18n';
+import type { Logger } from '../shared/logger';
+
+/** One parameter or field the API refused, and why (NL API Design Rules, "invalid input"). */
+export interface InvalidParam {
+  name: string;
+  code: string;
+  reason: string;
+}
+
+/** An error answer as RFC 9457 problem details, with `invalidParams` for a 400. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  invalidParams?: InvalidParam[];
+}
+
+/** Thrown by the API for an answer of its own kind: a trailing slash, a wrong method, a body it cannot read. */
+export class ApiProblemError extends AppError {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`api.problem.${code}.title`);
+  }
+}
+
+/** The problem codes and the status each answers with; the documentation lists the same. */
+export const PROBLEM_CODES: Record<string, number> = {
+  badRequest: 400,
+  invalidJson: 400,
+  notFound: 404,
+  providerNotFound: 404,
+  trailingSlash: 404,
+  methodNotAllowed: 405,
+  unsupportedMediaType: 415,
+  tooLarge: 413,
+  tooMany: 429,
+  server: 500,
+  unavailable: 503,
+};
+
+/** The language of an API answer: English when the client prefers it, else Dutch. */
+export function apiLanguage(req: Request): Language {
+  return req.acceptsLanguages('nl', 'en') === 'en' ? 'en' : 'nl';
+}
+
+function problemCode(error: unknown, status: number): string {
+  if (error instanceof ApiProblemError) return error.code;
+  if (error instanceof NotFoundError) return 'notFound';
+  const type = (error as { type?: unknown })?.type;
+  if (type === 'entity.parse.failed') return 'invalidJson';
+  if (type === 'entity.too.large') return 'tooLarge';
+  if (status === 415) return 'unsupportedMediaType';
+  const known = Object.entries(PROBLEM_CODES).find(([, s]) => s === status);
+  return known ? known[0] : status >= 500 ? 'server' : 'badRequest';
+}
+
+/** The problem details for `error`, in `language`; a ValidationError's fields become `invalidParams`. */
+export function problemFor(
+  error: unknown,
+  status: number,
+  language: Language,
+  instance: string,
+  docsUrl: string,
+): Problem {
+  const code = problemCode(error, status);
+  const problem: Problem = {
+    type: `${docsUrl}#probleem-${code}`,
+    title: translate(language, `api.problem.${code}.title`),
+    status,
+    detail: translate(language, `api.problem.${code}.detail`),
+    instance,
+    code,
+  };
+  if (error instanceof ValidationError) {
+    problem.invalidParams = Object.entries(error.fields).map(([name, keys]) => ({
+      name,
+      code: keys[0].split('.').pop() ?? 'invalid',
+      reason: translate(language, keys[0]),
+    }));
+  }
+  return problem;
+}
+
+/** Sends `problem` as application/problem+json. */
+export function sendProblem(res: Response, problem: Problem, language: Language): void {
+  res
+    .status(problem.status)
+    .setHeader('Content-Language', language)
+    .type('application/problem+json; charset=utf-8')
+    .send(JSON.stringify(problem));
+}
+
+/** The API's error handler: every error, expected or not, answers as problem details, never as a page. */
+export function problemHandler(logger: Logger, docsUrl: string) {
+  return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(error);
+    const log = (req as Request & { log?: Logger }).log ?? logger;
+    const status = errorStatus(error);
+    logAndSetRetry(error, status, log, res);
+    if (error instanceof ApiProblemError)
+      for (const [k, v] of Object.entries(error.headers)) res.setHeader(k, v);
+    const language = apiLanguage(req);
+    sendProblem(res, problemFor(error, status, language, req.originalUrl, docsUrl), language);
+  };
+}

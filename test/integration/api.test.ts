@@ -1,0 +1,316 @@
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { openApiDocument } from '../../src/api/openapi';
+import { addDays, toLocalDate } from '../../src/shared/time';
+import { apiClient, apiDocument, assertValid, schemaValidator } from '../helpers/api';
+import { testConfig } from '../helpers/app';
+import { demoKvkOf, useDemoRegister } from '../helpers/demo';
+
+const BASE = `${testConfig.publicBaseUrl}/api/v1`;
+
+interface Problem {
+  code: string;
+  invalidParams?: { name: string; code: string; reason: string }[];
+}
+const invalidNames = (body: Problem) => (body.invalidParams ?? []).map((p) => `${p.name}:${p.code}`);
+
+describe('JSON API v1', () => {
+  const demo = useDemoRegister();
+  const api = () => apiClient(demo.app);
+  const today = () => toLocalDate(new Date());
+
+  describe('GET /api/v1/hostingproviders', () => {
+    it('lists the whole register by name, paged, with links in the body and the Link header', async () => {
+      const res = await api().get('/api/v1/hostingproviders?paginaGrootte=5');
+      assert.equal(res.status, 200);
+      assert.equal(res.body.paginering.totaal, 14);
+      assert.equal(res.body.paginering.aantalPaginas, 3);
+      assert.equal(res.body.hostingproviders.length, 5);
+      const names = res.body.hostingproviders.map((p: { naam: string }) => p.naam);
+      assert.deepEqual(
+        names,
+        [...names].sort((a, b) => a.localeCompare(b)),
+      );
+      assert.equal(res.body.links.next.href, `${BASE}/hostingproviders?paginaGrootte=5&pagina=2`);
+      assert.equal(res.body.links.last.href, `${BASE}/hostingproviders?paginaGrootte=5&pagina=3`);
+      assert.equal(res.body.links.prev, undefined);
+      assert.match(String(res.headers.link), /rel="next"/);
+      assert.equal(res.headers['access-control-allow-origin'], '*');
+
+      const last = await api().get('/api/v1/hostingproviders?paginaGrootte=5&pagina=3');
+      assert.equal(last.body.hostingproviders.length, 4);
+      assert.equal(last.body.links.next, undefined);
+      assert.equal(last.body.links.prev.href, `${BASE}/hostingproviders?paginaGrootte=5&pagina=2`);
+    });
+
+    it('finds a provider by a misspelt name and keeps the search in every link', async () => {
+      const res = await api().get('/api/v1/hostingproviders?zoekterm=polderwlk');
+      assert.equal(res.status, 200);
+      assert.equal(res.body.hostingproviders[0].kvkNummer, demoKvkOf('Polderwolk'));
+      assert.equal(res.body.hostingproviders[0].status.code, 'verantwoord');
+      assert.match(res.body.links.self.href, /zoekterm=polderwlk&pagina=1$/);
+    });
+
+    it('filters by status and sorts by KvK number', async () => {
+      const res = await api().get('/api/v1/hostingproviders?status=suspended&sorteer=kvkNummer');
+      assert.equal(res.status, 200);
+      const rows = res.body.hostingproviders as { kvkNummer: string; status: { code: string } }[];
+      assert.ok(rows.length >= 1);
+      assert.ok(rows.every((r) => r.status.code === 'suspended'));
+      assert.deepEqual(
+        rows.map((r) => r.kvkNummer),
+        rows.map((r) => r.kvkNummer).sort(),
+      );
+    });
+
+    it('answers a page past the last with an empty list and links back', async () => {
+      const res = await api().get('/api/v1/hostingproviders?pagina=99');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body.hostingproviders, []);
+      assert.equal(res.body.paginering.pagina, 99);
+      assert.equal(res.body.links.last.href, `${BASE}/hostingproviders?pagina=1`);
+      const byName = await api().get('/api/v1/hostingproviders?zoekterm=polderwolk&pagina=5');
+      assert.deepEqual(byName.body.hostingproviders, []);
+      assert.equal(byName.body.paginering.totaal, 1);
+    });
+
+    it('refuses unknown, repeated and malformed parameters with all of them named', async () => {
+      const res = await api().get(
+        '/api/v1/hostingproviders?pagina=0&paginaGrootte=500&status=goed&sorteer=x&zoekterm=a&zoekterm=b&q=typo',
+      );
+      assert.equal(res.status, 400);
+      assert.deepEqual(invalidNames(res.body).sort(), [
+        'pagina:page',
+        'paginaGrootte:pageSize',
+        'q:unknownParameter',
+        'sorteer:sort',
+        'status:status',
+        'zoekterm:repeated',
+      ]);
+    });
+  });
+
+  describe('GET /api/v1/hostingproviders/{kvkNummer}', () => {
+    it('gives a verantwoord provider with its listing and links', async () => {
+      const kvk = demoKvkOf('Polderwolk');
+      const res = await api().get(`/api/v1/hostingproviders/${kvk}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.kvkNummer, kvk);
+      assert.equal(res.body.status.verantwoord, true);
+      assert.equal(res.body.status.code, 'verantwoord');
+      assert.equal(res.body.status.peildatum, undefined);
+      assert.ok(res.body.vermelding.geldigTot > new Date().toISOString());
+      assert.equal(res.body.vermelding.gedragscodeVersie, '3.0');
+      assert.equal(res.body.links.webpagina.href, `${testConfig.publicBaseUrl}/hostingproviders/${kvk}`);
+      assert.equal(res.headers['access-control-allow-origin'], '*');
+    });
+
+    it('gives the reason and the reviewer’s explanation when a provider is not verantwoord', async () => {
+      const res = await api().get(`/api/v1/hostingproviders/${demoKvkOf('Grachtengordel')}`);
+      assert.equal(res.body.status.verantwoord, false);
+      assert.equal(res.body.status.code, 'suspended');
+      assert.equal(res.body.status.toelichting, 'Onderzoek naar herhaalde malafide reseller-klanten.');
+      assert.ok(res.body.status.sinds);
+      assert.ok(res.body.vermelding, 'the suspended listing is still shown');
+    });
+
+    it('answers on a peildatum by the same rules as the web page, and says when that was before any history', async () => {
+      const kvk = demoKvkOf('Grachtengordel');
+      const before = toLocalDate(addDays(new Date(), -60));
+      const earlier = await api().get(`/api/v1/hostingproviders/${kvk}?peildatum=${before}`);
+      assert.equal(earlier.status, 200);
+      assert.equal(earlier.body.status.peildatum, before);
+      assert.equal(earlier.body.status.code, 'verantwoord');
+      assert.equal(earlier.body.status.voorEersteStatuswijziging, false);
+      assert.match(earlier.body.links.self.href, new RegExp(`peildatum=${before}$`));
+
+      const page = await request(demo.app).get(`/hostingproviders/${kvk}?peildatum=${before}`);
+      assert.match(page.text, /data-answer="verantwoord"/);
+
+      const ancient = await api().get(`/api/v1/hostingproviders/${kvk}?peildatum=1995-01-01`);
+      assert.equal(ancient.body.status.code, 'not_listed');
+      assert.equal(ancient.body.status.voorEersteStatuswijziging, true);
+    });
+
+    it('refuses a peildatum in the future, an impossible date and a malformed KvK number', async () => {
+      const tomorrow = toLocalDate(addDays(new Date(), 1.5));
+      const kvk = demoKvkOf('Polderwolk');
+      for (const [url, expected] of [
+        [`/api/v1/hostingproviders/${kvk}?peildatum=${tomorrow}`, 'peildatum:futureDate'],
+        [`/api/v1/hostingproviders/${kvk}?peildatum=2026-02-30`, 'peildatum:date'],
+        [`/api/v1/hostingproviders/${kvk}?peildatum=30-06-2026`, 'peildatum:date'],
+        [`/api/v1/hostingproviders/${kvk}?peildatum=1989-12-31`, 'peildatum:date'],
+        ['/api/v1/hostingproviders/1234', 'kvkNummer:kvkNumber'],
+        ['/api/v1/hostingproviders/12345678x', 'kvkNummer:kvkNumber'],
+      ]) {
+        const res = await api().get(url);
+        assert.equal(res.status, 400, url);
+        assert.deepEqual(invalidNames(res.body), [expected], url);
+      }
+    });
+
+    it('answers 404 for an unknown KvK number, an unknown path and a trailing slash', async () => {
+      const unknown = await api().get('/api/v1/hostingproviders/12121212');
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.body.code, 'providerNotFound');
+      const slash = await api().get(`/api/v1/hostingproviders/${demoKvkOf('Polderwolk')}/`);
+      assert.equal(slash.status, 404);
+      assert.equal(slash.body.code, 'trailingSlash');
+      assert.equal((await api().get('/api/v1/hostingproviders/')).body.code, 'trailingSlash');
+      for (const url of ['/api/v1/leveranciers', '/api/v2/hostingproviders', '/api', '/api/v1']) {
+        const res = await api().get(url);
+        assert.equal(res.status, 404, url);
+        assert.equal(res.body.code, 'notFound', url);
+      }
+    });
+  });
+
+  describe('GET /api/v1/hostingproviders/{kvkNummer}/statuswijzigingen', () => {
+    it('lists every recorded change, newest first', async () => {
+      const kvk = demoKvkOf('Molenrack');
+      const res = await api().get(`/api/v1/hostingproviders/${kvk}/statuswijzigingen`);
+      assert.equal(res.status, 200);
+      const changes = res.body.statuswijzigingen as { soort: string; ingangsmoment: string }[];
+      assert.ok(changes.length >= 3);
+      assert.deepEqual(
+        changes.map((c) => c.ingangsmoment),
+        changes
+          .map((c) => c.ingangsmoment)
+          .sort()
+          .reverse(),
+      );
+      assert.ok(changes.some((c) => c.soort === 'suspension_lifted'));
+    });
+  });
+
+  describe('POST /api/v1/controles', () => {
+    it('checks a list: outcome per number in order, with counts, the same as the web bulk check', async () => {
+      const polder = demoKvkOf('Polderwolk');
+      const res = await api().post('/api/v1/controles', {
+        peildatum: today(),
+        kvkNummers: [polder, demoKvkOf('Grachtengordel'), '12121212', '1234', polder, ' 99990003 '],
+      });
+      assert.equal(res.status, 200);
+      assert.deepEqual(
+        res.body.resultaten.map((r: { positie: number; uitkomst: string }) => `${r.positie}:${r.uitkomst}`),
+        ['1:verantwoord', '2:niet_verantwoord', '3:onbekend', '4:ongeldig', '5:dubbel', '6:verantwoord'],
+      );
+      assert.equal(res.body.resultaten[1].reden, 'suspended');
+      assert.equal(res.body.resultaten[4].dubbelVan, 1);
+      assert.deepEqual(res.body.aantallen, {
+        verantwoord: 2,
+        nietVerantwoord: 1,
+        onbekend: 1,
+        ongeldig: 1,
+        dubbel: 1,
+      });
+      assert.equal(res.headers['access-control-allow-origin'], undefined, 'no CORS for the check');
+    });
+
+    it('takes today when no peildatum is given', async () => {
+      const res = await api().post('/api/v1/controles', { kvkNummers: [demoKvkOf('Polderwolk')] });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.peildatum, today());
+    });
+
+    it('refuses bodies it cannot take, naming every problem', async () => {
+      const cases: [unknown, string[]][] = [
+        [{ kvkNummers: [] }, ['kvkNummers:arrayEmpty']],
+        [{ kvkNummers: Array.from({ length: 10_001 }, () => '99990001') }, ['kvkNummers:arrayTooLong']],
+        [{ kvkNummers: ['99990001', 99990002] }, ['kvkNummers[1]:string']],
+        [{ kvkNummers: 'x' }, ['kvkNummers:array']],
+        [{}, ['kvkNummers:required']],
+        [
+          { kvkNummers: ['99990001'], peildatum: '2026-13-01', extra: 1 },
+          ['extra:unknownField', 'peildatum:date'],
+        ],
+        [{ kvkNummers: ['99990001'], peildatum: 20260101 }, ['peildatum:dateType']],
+        [[], ['body:object']],
+        [null, ['body:object']],
+      ];
+      for (const [body, expected] of cases) {
+        const res = await api().post('/api/v1/controles', JSON.stringify(body));
+        assert.equal(res.status, 400, JSON.stringify(body).slice(0, 80));
+        assert.deepEqual(invalidNames(res.body).sort(), expected, JSON.stringify(body).slice(0, 80));
+      }
+    });
+
+    it('answers broken JSON, another media type and an oversized body as problems', async () => {
+      const broken = await api().post('/api/v1/controles', '{"kvkNummers": [');
+      assert.equal(broken.status, 400);
+      assert.equal(broken.body.code, 'invalidJson');
+      const text = await api().post('/api/v1/controles', 'kvkNummers=99990001', 'text/plain');
+      assert.equal(text.status, 415);
+      const huge = await api().post('/api/v1/controles', `{"kvkNummers": ["${'9'.repeat(3_000_000)}"]}`);
+      assert.equal(huge.status, 413);
+      assert.equal(huge.body.code, 'tooLarge');
+    });
+  });
+
+  describe('the API as a whole', () => {
+    it('answers a method a resource does not know with 405 and Allow', async () => {
+      const res = await api().send('DELETE', `/api/v1/hostingproviders/${demoKvkOf('Polderwolk')}`);
+      assert.equal(res.status, 405);
+      assert.equal(res.headers.allow, 'GET, HEAD, OPTIONS');
+      const get = await api().get('/api/v1/controles');
+      assert.equal(get.status, 405);
+      assert.equal(get.headers.allow, 'POST');
+    });
+
+    it('lets scripts on other sites read: a preflight for GET is answered', async () => {
+      const res = await api().options('/api/v1/hostingproviders', {
+        Origin: 'https://inkoop.example',
+        'Access-Control-Request-Method': 'GET',
+      });
+      assert.equal(res.status, 204);
+      assert.equal(res.headers['access-control-allow-origin'], '*');
+      assert.match(String(res.headers['access-control-allow-methods']), /GET/);
+      const get = await api().get('/api/v1/hostingproviders', { Origin: 'https://inkoop.example' });
+      assert.match(String(get.headers['access-control-expose-headers']), /API-Version/);
+    });
+
+    it('speaks English when the client prefers it', async () => {
+      const res = await api().get('/api/v1/hostingproviders/12121212', {
+        'Accept-Language': 'en-GB,en;q=0.9',
+      });
+      assert.equal(res.body.title, 'Not found');
+      assert.equal(res.headers['content-language'], 'en');
+      const nl = await api().get('/api/v1/hostingproviders/12121212');
+      assert.equal(nl.body.title, 'Niet gevonden');
+    });
+
+    it('sets no cookie and needs no CSRF token', async () => {
+      const res = await api().get('/api/v1/hostingproviders?paginaGrootte=1');
+      assert.equal(res.headers['set-cookie'], undefined);
+    });
+  });
+
+  describe('GET /api/v1/openapi.json', () => {
+    it('serves the document the tests validate against, readable from any site', async () => {
+      const res = await api().get('/api/v1/openapi.json');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['access-control-allow-origin'], '*');
+      assert.deepEqual(res.body, JSON.parse(JSON.stringify(openApiDocument(testConfig.publicBaseUrl))));
+      assert.equal(res.body.servers[0].url, BASE);
+    });
+
+    it('has examples that are valid by its own schemas', () => {
+      let checked = 0;
+      for (const [path, operations] of Object.entries(apiDocument.paths)) {
+        for (const [method, operation] of Object.entries(
+          operations as Record<string, { responses: object }>,
+        )) {
+          for (const [status, response] of Object.entries(operation.responses)) {
+            const content = (response as { content?: Record<string, { example?: unknown }> }).content;
+            const example = content?.['application/json']?.example;
+            if (example === undefined) continue;
+            const pointer = `/paths/${path.replace(/\//g, '~1')}/${method}/responses/${status}/content/application~1json/schema`;
+            assertValid(schemaValidator(pointer), example, `example of ${method} ${path} ${status}`);
+            checked++;
+          }
+        }
+      }
+      assert.equal(checked, 4);
+    });
+  });
+});
