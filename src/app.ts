@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import { accountRoutes } from './account/account.routes';
 import { apiRoutes } from './api/api.routes';
+import { apiDocsRoutes } from './api/docs.routes';
 import { csrfProtection, loadUser, loginLimiters, sessionMiddleware } from './account/auth';
 import { applicationRoutes } from './application/application.routes';
 import { checkRoutes } from './check/check.routes';
@@ -138,6 +139,7 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
   app.use(csrfProtection);
 
   app.use(pageRoutes());
+  app.use(apiDocsRoutes(config));
   app.use(providerRoutes(dataSource));
   app.use(accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource, config) }));
   app.use(applicationRoutes(dataSource, config));

@@ -19,6 +19,7 @@ const PAGES = [
   `/hostingproviders/${kvkOf((d) => d.expected === 'revoked')}`,
   '/toegankelijkheid',
   '/privacy',
+  '/api-documentatie',
   '/hostingproviders/00000000',
   '/hostingproviders?q=polderwlk&status=verantwoord',
   '/controleren',

@@ -73,6 +73,7 @@ const RULES: Rule[] = [
   },
   { method: 'GET', route: '/toegankelijkheid', url: () => '/toegankelijkheid', expect: all(200) },
   { method: 'GET', route: '/privacy', url: () => '/privacy', expect: all(200) },
+  { method: 'GET', route: '/api-documentatie', url: () => '/api-documentatie', expect: all(200) },
   { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
   {
     method: 'GET',

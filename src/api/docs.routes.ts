@@ -1,0 +1,115 @@
+import Handlebars from 'handlebars';
+import { Router } from 'express';
+import type { Config } from '../config';
+import { type Language, translate } from '../shared/i18n';
+import { paths } from '../shared/paths';
+import { API_EXAMPLES, API_VERSION, openApiDocument } from './openapi';
+import { PROBLEM_CODES } from './problem';
+
+/** Markdown's code spans (`x`) in a description, the rest escaped. */
+export function descriptionHtml(text: unknown): string {
+  return Handlebars.escapeExpression(typeof text === 'string' ? text : '').replace(
+    /`([^`]+)`/g,
+    '<code>$1</code>',
+  );
+}
+
+interface Schema {
+  type?: string;
+  format?: string;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  default?: unknown;
+  pattern?: string;
+}
+
+function schemaText(schema: Schema | undefined): string {
+  if (!schema) return '';
+  const parts = [schema.format ? `${schema.type} (${schema.format})` : (schema.type ?? '')];
+  if (schema.enum) parts.push(schema.enum.join(' | '));
+  if (schema.minimum !== undefined || schema.maximum !== undefined)
+    parts.push(`${schema.minimum ?? ''}–${schema.maximum ?? ''}`);
+  if (schema.maxLength !== undefined) parts.push(`≤ ${schema.maxLength}`);
+  if (schema.pattern) parts.push(schema.pattern);
+  if (schema.default !== undefined) parts.push(`standaard ${String(schema.default)}`);
+  return parts.filter(Boolean).join(' · ');
+}
+
+type Json = Record<string, unknown>;
+
+/** The documentation page's view of the OpenAPI document: every operation, its parameters, answers and an example. */
+export function documentationModel(publicBaseUrl: string, language: Language) {
+  const document = openApiDocument(publicBaseUrl) as unknown as Json & {
+    paths: Record<string, Json>;
+    components: Json;
+  };
+  const components = document.components as Record<string, Record<string, Json>>;
+  const resolve = <T>(node: unknown): T => {
+    const pointer = (node as { $ref?: string })?.$ref;
+    if (!pointer) return node as T;
+    const [, , group, name] = pointer.split('/');
+    return components[group][name] as T;
+  };
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods as Record<string, Json>).map(([method, op]) => {
+      const responses = op.responses as Record<string, unknown>;
+      const okSchema = (
+        resolve<{ content?: Record<string, { schema?: { $ref?: string } }> }>(responses['200']).content?.[
+          'application/json'
+        ]?.schema?.$ref ?? ''
+      )
+        .split('/')
+        .pop();
+      const body = (op.requestBody as { content?: Record<string, { example?: unknown }> } | undefined)
+        ?.content?.['application/json']?.example;
+      return {
+        id: op.operationId as string,
+        method: method.toUpperCase(),
+        path: `${paths.api}${path}`,
+        summary: op.summary as string,
+        description: descriptionHtml(op.description),
+        parameters: ((op.parameters as unknown[]) ?? []).map((p) => {
+          const parameter = resolve<Json & { schema?: Schema }>(p);
+          return {
+            name: parameter.name,
+            in: parameter.in,
+            required: parameter.required === true,
+            description: descriptionHtml(parameter.description),
+            type: schemaText(parameter.schema),
+          };
+        }),
+        responses: Object.entries(responses).map(([status, r]) => ({
+          status,
+          description: descriptionHtml(resolve<Json>(r).description),
+        })),
+        requestExample: body === undefined ? undefined : JSON.stringify(body, null, 2),
+        responseExample:
+          okSchema && API_EXAMPLES[okSchema] ? JSON.stringify(API_EXAMPLES[okSchema], null, 2) : undefined,
+      };
+    }),
+  );
+  return {
+    version: API_VERSION,
+    baseUrl: `${publicBaseUrl}${paths.api}`,
+    openApiUrl: `${paths.api}/openapi.json`,
+    operations,
+    problems: Object.entries(PROBLEM_CODES).map(([code, status]) => ({
+      code,
+      status,
+      title: translate(language, `api.problem.${code}.title`),
+      detail: translate(language, `api.problem.${code}.detail`),
+    })),
+  };
+}
+
+/** The human-readable API documentation, rendered from the same OpenAPI document the API serves. */
+export function apiDocsRoutes(config: Config): Router {
+  const router = Router();
+  router.get(paths.apiDocs, (_req, res) => {
+    const lang = res.locals.lang as Language;
+    res.render('api/docs', { title: 'apiDocs.title', ...documentationModel(config.publicBaseUrl, lang) });
+  });
+  return router;
+}
