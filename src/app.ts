@@ -19,6 +19,7 @@ import { healthRoutes } from './shared/health.routes';
 import { languageMiddleware } from './shared/language';
 import type { Lifecycle } from './shared/lifecycle';
 import { type Logger, withRequestLogger } from './shared/logger';
+import { openDataRoutes } from './open-data/open-data.routes';
 import { pageRoutes } from './shared/pages.routes';
 import { paths } from './shared/paths';
 import { configureViews } from './shared/views';
@@ -140,6 +141,7 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
 
   app.use(pageRoutes());
   app.use(apiDocsRoutes(config));
+  app.use(openDataRoutes(dataSource, config));
   app.use(providerRoutes(dataSource));
   app.use(accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource, config) }));
   app.use(applicationRoutes(dataSource, config));

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { Provider } from '../provider/provider.entity';
+import { safeCell } from '../shared/csv';
 import { ValidationError } from '../shared/errors';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay } from '../shared/time';
@@ -117,11 +118,6 @@ export async function bulkCheck(
   return { peildatum, at, rows: results, counts };
 }
 
-/** A cell Excel would read as a formula gets a leading apostrophe (CSV injection). */
-function cell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
 /**
  * The result as CSV that opens correctly in Excel with Dutch settings: UTF-8 with a byte-order
  * mark, semicolons and CRLF line ends; no cell can start a formula.
@@ -130,9 +126,9 @@ export function bulkResultCsv(result: BulkResult, baseUrl: string): string {
   const header = ['regel', 'kvk_nummer', 'referentie', 'naam', 'uitkomst', 'reden', 'peildatum', 'link'];
   const records = result.rows.map((r) => [
     r.line,
-    cell(r.kvkNumber),
-    cell(r.reference),
-    cell(r.legalName ?? ''),
+    safeCell(r.kvkNumber),
+    safeCell(r.reference),
+    safeCell(r.legalName ?? ''),
     r.outcome,
     r.reason ?? (r.firstLine ? `zelfde als regel ${r.firstLine}` : ''),
     result.peildatum,

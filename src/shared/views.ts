@@ -74,6 +74,10 @@ export const helpers = {
       ? `${(n / 1024 / 1024).toFixed(1)} MB`
       : `${Math.max(1, Math.round(n / 1024))} kB`;
   },
+  /** Text for XML: drops what XML 1.0 does not allow (control characters, lone surrogates); escaping follows as usual. */
+  xmlText(value: unknown) {
+    return String(value ?? '').replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '');
+  },
   join(list: unknown, separator: unknown) {
     return Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '';
   },

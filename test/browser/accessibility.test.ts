@@ -20,6 +20,7 @@ const PAGES = [
   '/toegankelijkheid',
   '/privacy',
   '/api-documentatie',
+  '/open-data',
   '/hostingproviders/00000000',
   '/hostingproviders?q=polderwlk&status=verantwoord',
   '/controleren',

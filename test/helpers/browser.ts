@@ -4,19 +4,16 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { requireTool } from './tools';
 
 /** Debian's Chromium (`apt-get install chromium`); a test tool's own browser download does not work here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export const INSTALL_NOTE = `Chromium not found at ${CHROMIUM}: browser tests are pending. Install it with "apt-get install chromium" (or set CHROMIUM_PATH). .ci/run installs it and sets REQUIRE_BROWSER=1.`;
+export const INSTALL_NOTE = `Chromium not found at ${CHROMIUM}: browser tests are pending. Install it with "apt-get install chromium" (or set CHROMIUM_PATH). .ci/run installs it and sets REQUIRE_TOOLS=1.`;
 
-/** Skips the suite (pending, with the note) when Chromium is missing, unless REQUIRE_BROWSER=1 makes that a failure. */
+/** Skips the suite (pending, with the note) when Chromium is missing, unless REQUIRE_TOOLS=1 makes that a failure. */
 export function requireChromium(suite: Mocha.Context): void {
-  if (existsSync(CHROMIUM)) return;
-  if (process.env.REQUIRE_BROWSER === '1') throw new Error(INSTALL_NOTE);
-  // eslint-disable-next-line no-console -- the note must reach whoever runs the tests
-  console.warn(`      ${INSTALL_NOTE}`);
-  suite.skip();
+  requireTool(suite, existsSync(CHROMIUM), INSTALL_NOTE);
 }
 
 export async function launchBrowser(): Promise<Browser> {

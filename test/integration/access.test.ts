@@ -74,6 +74,12 @@ const RULES: Rule[] = [
   { method: 'GET', route: '/toegankelijkheid', url: () => '/toegankelijkheid', expect: all(200) },
   { method: 'GET', route: '/privacy', url: () => '/privacy', expect: all(200) },
   { method: 'GET', route: '/api-documentatie', url: () => '/api-documentatie', expect: all(200) },
+  ...[
+    '/open-data',
+    '/open-data/hostingproviders.csv',
+    '/open-data/hostingproviders.json',
+    '/open-data/statuswijzigingen.atom',
+  ].map((route): Rule => ({ method: 'GET', route, url: () => route, expect: all(200) })),
   { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
   {
     method: 'GET',
