@@ -86,6 +86,10 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
   app.use((req, _res, next) => withRequestLogger(req.log, next));
 
   const production = config.env === 'production';
+  // The API is stateless and answers JSON only: no cookies, sessions, CSRF or pages, and the
+  // security headers of a JSON API (set by its router) rather than those of web pages.
+  app.use('/api', apiRoutes(dataSource, config, logger));
+
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -111,9 +115,6 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
     next();
   });
-
-  // The API is stateless and answers JSON only: no cookies, sessions, CSRF or pages.
-  app.use('/api', apiRoutes(dataSource, config, logger));
 
   app.use(cookieParser());
   app.use(languageMiddleware(production));

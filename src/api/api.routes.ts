@@ -100,7 +100,19 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   const document = openApiDocument(config.publicBaseUrl);
   const documentJson = JSON.stringify(document);
 
+  // What protects a JSON answer (OWASP REST Security): no sniffing, nothing may load or frame it,
+  // no referrer; HSTS in production. The web pages' policies (helmet) are for documents.
+  const securityHeaders: [string, string][] = [
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+    ['Referrer-Policy', 'no-referrer'],
+    ['Cross-Origin-Resource-Policy', 'cross-origin'],
+    ...(config.env === 'production'
+      ? [['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'] as [string, string]]
+      : []),
+  ];
   api.use((req: Request, res: Response, next: NextFunction) => {
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
     res.setHeader('API-Version', API_VERSION);
     res.setHeader('Content-Language', apiLanguage(req));
     res.vary('Accept-Language');
@@ -112,7 +124,6 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   router.options(['/openapi.json', '/hostingproviders', '/hostingproviders/*rest'], readCors);
 
   router.get('/openapi.json', readCors, (_req, res) => {
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     res.type('application/json; charset=utf-8').send(documentJson);
   });
 

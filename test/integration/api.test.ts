@@ -281,9 +281,15 @@ describe('JSON API v1', () => {
       assert.equal(nl.body.title, 'Niet gevonden');
     });
 
-    it('sets no cookie and needs no CSRF token', async () => {
+    it('sets no cookie, needs no CSRF token and sends the security headers of a JSON API', async () => {
       const res = await api().get('/api/v1/hostingproviders?paginaGrootte=1');
       assert.equal(res.headers['set-cookie'], undefined);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
+      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+      assert.equal(res.headers['x-powered-by'], undefined);
+      const problem = await api().get('/api/v1/hostingproviders/12121212');
+      assert.equal(problem.headers['x-content-type-options'], 'nosniff');
     });
   });
 

@@ -42,7 +42,10 @@ describe('unexpected errors', () => {
     const logged = lines.find((l) => l.level === 50 && l.msg === 'unexpected error');
     assert.ok(logged, 'the error is logged');
     assert.equal(logged.reqId, reference);
-    assert.match(String((logged.err as { stack?: string }).stack), /QueryFailedError[\s\S]*at /);
+    assert.match(
+      String((logged.err as { stack?: string }).stack),
+      /relation "providers" does not exist[\s\S]*\n\s+at /,
+    );
     for (const line of lines)
       assert.equal(
         line.reqId,
