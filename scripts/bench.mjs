@@ -1,11 +1,15 @@
 // The benchmark: loads 10,000 providers with histories into a fresh database, serves the register,
-// and prints requests/s and latency for the search page and the time of a 10,000-number bulk check.
+// and prints requests/s and latency for the API lookup of one provider next to a bare Express + pg
+// lookup on the same database, for the search page, the time of a 10,000-number bulk check (web
+// form and API) and of the open-data CSV download, with the heap the download needed.
 // Usage: npm run bench   (BENCH_DATABASE_URL to use a server; otherwise an embedded PostgreSQL)
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { clearInterval, setInterval } from 'node:timers';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import autocannon from 'autocannon';
+import express from 'express';
 import pg from 'pg';
 
 const require = createRequire(import.meta.url);
@@ -65,8 +69,18 @@ try {
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
 
-  async function load(label, path, connections = 16, duration = 10) {
-    const result = await autocannon({ url: `${base}${path}`, connections, duration });
+  async function load(label, path, connections = 16, duration = 10, target = base) {
+    // A path ending in {kvk} asks for a different provider on every request.
+    let n = 0;
+    const requests = path.includes('{kvk}')
+      ? [{ setupRequest: (req) => ({ ...req, path: path.replace('{kvk}', kvkOf(n++)) }) }]
+      : undefined;
+    const result = await autocannon({
+      url: `${target}${path.replace('{kvk}', kvkOf(0))}`,
+      connections,
+      duration,
+      requests,
+    });
     if (result.non2xx > 0 || result.errors > 0)
       throw new Error(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     line(
@@ -75,6 +89,41 @@ try {
     );
     return result;
   }
+
+  const kvkOf = (i) => String(80_000_000 + ((i * 7919) % PROVIDERS));
+
+  // The baseline: the least a lookup can cost here, Express and pg on the same database and pool size.
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  pool.on('error', () => {}); // idle clients cut off when the benchmark's database stops
+  const bare = express();
+  bare.get('/hostingproviders/:kvk', async (req, res) => {
+    const { rows } = await pool.query(
+      `SELECT p.*, s.status, s.since, s.valid_until FROM providers p
+         JOIN provider_status s ON s.provider_id = p.id WHERE p.kvk_number = $1`,
+      [req.params.kvk],
+    );
+    if (rows.length === 0) return res.status(404).json({ status: 404 });
+    res.json(rows[0]);
+  });
+  const bareServer = bare.listen(0, '127.0.0.1');
+  await new Promise((resolve) => bareServer.once('listening', resolve));
+  const bareBase = `http://127.0.0.1:${bareServer.address().port}`;
+
+  const baseline = await load(
+    'baseline: bare Express + pg lookup by KvK',
+    '/hostingproviders/{kvk}',
+    16,
+    10,
+    bareBase,
+  );
+  const apiLookup = await load(
+    'API: GET /api/v1/hostingproviders/{kvkNummer}',
+    '/api/v1/hostingproviders/{kvk}',
+  );
+  const apiShare = apiLookup.requests.average / baseline.requests.average;
+  line('  API throughput as a share of the baseline', `${Math.round(apiShare * 100)} %`);
+  bareServer.close();
+  await pool.end();
 
   const byName = await load('search page: name with a typo (?q=polderdjk)', '/hostingproviders?q=polderdjk');
   await load('search page: status filter, page 5', '/hostingproviders?status=verantwoord&page=5');
@@ -108,7 +157,70 @@ try {
     `median ${Math.round(times[2])} ms, worst ${Math.round(times[4])} ms of 5`,
   );
 
+  // The same check through the API, as a procurement system would send it.
+  const apiTimes = [];
+  const kvkNummers = Array.from({ length: 10_000 }, (_, i) => kvkOf(i));
+  for (let run = 0; run < 5; run++) {
+    const started = performance.now();
+    const res = await fetch(`${base}/api/v1/controles`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kvkNummers }),
+    });
+    const body = await res.json();
+    apiTimes.push(performance.now() - started);
+    if (res.status !== 200 || body.resultaten.length !== 10_000)
+      throw new Error(`API check answered ${res.status}`);
+  }
+  apiTimes.sort((a, b) => a - b);
+  line(
+    'bulk check of 10,000 numbers (API, JSON answer)',
+    `median ${Math.round(apiTimes[2])} ms, worst ${Math.round(apiTimes[4])} ms of 5`,
+  );
+
+  // The open-data CSV of the whole register; the heap is sampled while it streams.
+  const csvTimes = [];
+  let csvBytes = 0;
+  globalThis.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let heapPeak = heapBefore;
+  const sampler = setInterval(() => {
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  }, 5);
+  for (let run = 0; run < 5; run++) {
+    const started = performance.now();
+    const res = await fetch(`${base}/open-data/hostingproviders.csv`);
+    // Read and drop the chunks: the heap then shows what the server holds, not a copy of the file.
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of res.body) {
+      bytes += chunk.length;
+      for (const byte of chunk) if (byte === 10) lines++;
+    }
+    csvTimes.push(performance.now() - started);
+    csvBytes = bytes;
+    if (res.status !== 200 || lines < PROVIDERS + 1) throw new Error(`open data answered ${res.status}`);
+  }
+  clearInterval(sampler);
+  csvTimes.sort((a, b) => a - b);
+  line(
+    `open-data CSV of ${PROVIDERS.toLocaleString('en')} providers (${(csvBytes / 1e6).toFixed(1)} MB)`,
+    `median ${Math.round(csvTimes[2])} ms, worst ${Math.round(csvTimes[4])} ms of 5`,
+  );
+  line(
+    '  heap growth while streaming (peak over the five)',
+    `${((heapPeak - heapBefore) / 1e6).toFixed(1)} MB peak`,
+  );
+
   console.log('\ntargets');
+  line(
+    '  API lookup ≥ 50% of the bare baseline',
+    apiShare >= 0.5 ? `met (${Math.round(apiShare * 100)} %)` : `MISSED (${Math.round(apiShare * 100)} %)`,
+  );
+  line(
+    '  open-data CSV of 10,000 ≤ 1 s',
+    csvTimes[4] <= 1000 ? `met (${Math.round(csvTimes[4])} ms)` : `MISSED (${Math.round(csvTimes[4])} ms)`,
+  );
   line(
     '  search page p99 ≤ 100 ms at 16 connections',
     byName.latency.p99 <= 100 ? `met (${byName.latency.p99} ms)` : `MISSED (${byName.latency.p99} ms)`,

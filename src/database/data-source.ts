@@ -54,6 +54,9 @@ export function createDataSource({
     poolSize,
     connectTimeoutMS: 3000,
     extra: {
+      // The register's queries are short; compiling one with JIT costs more than it saves, and a
+      // far-off row estimate (trigram matches are hard to estimate) would otherwise trigger it.
+      options: '-c jit=off',
       // Fail fast while the database is away, so pages answer 503 instead of hanging.
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 10000,

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../database/json-rows';
 import { normaliseVatNumber } from '../shared/identifiers';
 import { REASON_CODES } from '../status/status-rules';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
@@ -49,6 +50,27 @@ export function queryKind(q: string): 'none' | 'kvk' | 'kvkPrefix' | 'vat' | 'do
   return 'name';
 }
 
+/**
+ * The providers whose names match every word of the query, each with a score from 0 to 1, as the
+ * CTE `hits (id, score)`. A query word matches a word of a name when it is part of it ("wolk" in
+ * "polderwolk") or close to it by trigram word similarity ("polderwlk"); words are compared in the
+ * dictionary of distinct name words (migration SearchWords), so the cost follows the number of
+ * distinct words that match, not the size of the register.
+ */
+function nameMatches(q: string): string {
+  return `WITH qw AS (
+      SELECT DISTINCT w AS q FROM regexp_split_to_table(lower(${q}), '[^[:alnum:]]+') AS w WHERE length(w) >= 2),
+    m AS (
+      SELECT qw.q, d.word, CASE WHEN strpos(d.word, qw.q) > 0 THEN 1 ELSE word_similarity(qw.q, d.word) END AS sim
+        FROM qw JOIN search_words d ON (qw.q <% d.word OR d.word LIKE '%' || qw.q || '%')),
+    per AS (
+      SELECT p.id, m.q, max(m.sim) AS best FROM m JOIN providers p ON p.search_words @> ARRAY[m.word]
+       GROUP BY p.id, m.q),
+    hits AS (
+      SELECT id, sum(best) / (SELECT count(*) FROM qw) AS score FROM per
+       GROUP BY id HAVING count(*) = (SELECT count(*) FROM qw))`;
+}
+
 const ORDER: Record<Sort, string> = {
   relevance: 'score DESC, lower(p.legal_name) ASC, p.kvk_number ASC',
   name: 'lower(p.legal_name) ASC, p.kvk_number ASC',
@@ -70,6 +92,8 @@ export async function searchProviders(
   const params: unknown[] = [];
   const where: string[] = [];
   let score = '0::real';
+  /** The CTE of name matches, for a name search. */
+  let names = '';
   const text = query.q.trim();
   const kind = queryKind(text);
   const param = (value: unknown) => {
@@ -87,31 +111,37 @@ export async function searchProviders(
       .toLowerCase();
     where.push(`lower(p.website) LIKE ${param(`%${domain.replace(/[%_\\]/g, '\\$&')}%`)}`);
   } else if (kind === 'name') {
-    const q = param(text.toLowerCase());
-    const like = param(`%${text.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`);
-    // Trigram word similarity catches typos ("polderwlk"); LIKE catches exact parts of longer names.
-    where.push(
-      `(${q} <% lower(p.legal_name) OR ${q} <% trade_names_text(p.trade_names) OR lower(p.legal_name) LIKE ${like} OR trade_names_text(p.trade_names) LIKE ${like})`,
-    );
-    score = `greatest(word_similarity(${q}, lower(p.legal_name)), word_similarity(${q}, trade_names_text(p.trade_names)))`;
+    names = nameMatches(param(text));
+    score = 'h.score';
   }
   if (query.status && (STATUS_FILTERS as readonly string[]).includes(query.status))
     where.push(`s.status = ${param(query.status)}`);
 
-  const from = `FROM providers p JOIN provider_status s ON s.provider_id = p.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+  // Name matches are fetched one by one by key: the planner cannot estimate how many there are,
+  // and a guess of one would otherwise turn the joins into scans.
+  const tables = names
+    ? `hits h CROSS JOIN LATERAL (SELECT * FROM providers WHERE id = h.id LIMIT 1) p
+       CROSS JOIN LATERAL (SELECT * FROM provider_status WHERE provider_id = h.id LIMIT 1) s`
+    : 'providers p JOIN provider_status s ON s.provider_id = p.id';
+  const from = `FROM ${tables} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
   const sort = query.sort === 'relevance' && kind !== 'name' ? 'name' : query.sort;
   // A name search computes trigram scores for every match anyway: one pass answers both the page
   // and the total (a window count). Other searches count apart, so the page can stop early.
   const windowCount = kind === 'name';
+  // The texts vary only with the kind of search, the filter and the order, never with the values:
+  // each is prepared once per connection (planning a name search costs about as much as running it).
   const countAll = async () =>
-    ((await dataSource.query(`SELECT count(*)::int AS n ${from}`, params)) as { n: number }[])[0].n;
+    (await preparedQuery<{ n: number }>(dataSource, `${names} SELECT count(*)::int AS n ${from}`, params))[0]
+      .n;
   const fetchPage = async (page: number) =>
-    (await dataSource.query(
-      `SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until
+    preparedQuery<Record<string, unknown>>(
+      dataSource,
+      `${names} SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until
          ${windowCount ? ', count(*) OVER ()::int AS total' : ''}
-       ${from} ORDER BY ${ORDER[sort].replace(/\bscore\b/, score)} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-      params,
-    )) as Record<string, unknown>[];
+       ${from} ORDER BY ${ORDER[sort].replace(/\bscore\b/, score)}
+       LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, pageSize, (page - 1) * pageSize],
+    );
   let page = Math.max(1, query.page);
   let total = windowCount ? 0 : await countAll();
   const clamp = query.clampPage ?? true;

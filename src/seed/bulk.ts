@@ -155,5 +155,7 @@ export async function seedBulk(
     done += size;
     onProgress(done, count);
   }
+  // Fresh statistics, so that the planner knows the register's new size at once.
+  await dataSource.query('ANALYZE providers, provider_status, status_events, search_words');
   return done;
 }
