@@ -7,6 +7,8 @@ import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import { accountRoutes } from './account/account.routes';
 import { apiRoutes } from './api/api.routes';
+import { attestationRoutes } from './attestation/attestation.routes';
+import { type Keyring, signingKeyring } from './attestation/signing';
 import { apiDocsRoutes } from './api/docs.routes';
 import { csrfProtection, loadUser, loginLimiters, sessionMiddleware } from './account/auth';
 import { applicationRoutes } from './application/application.routes';
@@ -29,6 +31,8 @@ export interface AppDependencies {
   dataSource: DataSource;
   logger: Logger;
   lifecycle: Lifecycle;
+  /** The key that signs attestations; by default the configured one (or the development one). */
+  keyring?: Keyring;
 }
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -45,8 +49,9 @@ const STYLESHEETS: Record<string, string> = {
   'nlds/components.css': 'node_modules/@rijkshuisstijl-community/components-css/dist/index.css',
 };
 
-export function createApp({ config, dataSource, logger, lifecycle }: AppDependencies): Express {
+export function createApp({ config, dataSource, logger, lifecycle, keyring }: AppDependencies): Express {
   const app = express();
+  const signing = keyring ?? signingKeyring(config);
   app.disable('x-powered-by');
   app.set('trust proxy', config.env === 'production' ? 1 : false);
   configureViews(app);
@@ -148,6 +153,7 @@ export function createApp({ config, dataSource, logger, lifecycle }: AppDependen
   app.use(applicationRoutes(dataSource, config));
   app.use(checkRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));
+  app.use(attestationRoutes(dataSource, config, signing));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createUser } from './account/account.service';
 import { ROLES, type Role } from './account/user.entity';
+import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
@@ -103,7 +104,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'load the fictional demo providers (skipped when they are already there)',
     migrate: true,
     run: async ({ dataSource }) => {
-      const count = await seedDemoData(dataSource);
+      const config = loadConfig();
+      const count = await seedDemoData(dataSource, {
+        attestations: { keyring: signingKeyring(config), publicBaseUrl: config.publicBaseUrl },
+      });
       console.log(
         count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',
       );

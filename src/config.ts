@@ -29,6 +29,13 @@ export interface Config {
   loginAttemptsPerIp: number;
   /** Failed logins allowed per account in 15 minutes. */
   loginFailuresPerAccount: number;
+  /**
+   * The PKCS#12 file with the key and certificate that sign attestations, and its passphrase.
+   * Required in production; elsewhere unset means a self-signed development certificate made once
+   * under `dataDir`.
+   */
+  signingP12File: string | undefined;
+  signingP12Passphrase: string | undefined;
 }
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
@@ -88,6 +95,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'STAFF_2FA_REQUIRED=false is for local demos only and is refused when NODE_ENV=production',
     );
   }
+  const signingP12File = env.SIGNING_P12_FILE ? path.resolve(env.SIGNING_P12_FILE) : undefined;
+  const signingP12Passphrase = env.SIGNING_P12_PASSPHRASE;
+  if (production && (!signingP12File || signingP12Passphrase === undefined)) {
+    throw new ConfigError(
+      'SIGNING_P12_FILE and SIGNING_P12_PASSPHRASE are required when NODE_ENV=production',
+    );
+  }
+  if (signingP12File && signingP12Passphrase === undefined) {
+    throw new ConfigError('SIGNING_P12_PASSPHRASE must be set together with SIGNING_P12_FILE');
+  }
   return {
     env: nodeEnv,
     port,
@@ -106,5 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.MAIL_FROM ?? 'Register Verantwoorde Hostingproviders <noreply@register.example>',
     loginAttemptsPerIp: integer(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 100000),
     loginFailuresPerAccount: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1000),
+    signingP12File,
+    signingP12Passphrase,
   };
 }

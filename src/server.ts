@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
 import { openDatabase } from './database/connect';
 import { User } from './account/user.entity';
@@ -49,9 +50,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const lifecycle = createLifecycle();
   const database = await openDatabase(config, logger);
-  if (config.seedDemoData) await seedDemoDataIfEmpty(database.dataSource, logger);
+  // Read the signing key now, so that a wrong file or passphrase stops the start, not the first issue.
+  const keyring = signingKeyring(config);
+  await keyring();
+  if (config.seedDemoData) {
+    await seedDemoDataIfEmpty(database.dataSource, logger, { keyring, publicBaseUrl: config.publicBaseUrl });
+  }
 
-  const app = createApp({ config, dataSource: database.dataSource, logger, lifecycle });
+  const app = createApp({ config, dataSource: database.dataSource, logger, lifecycle, keyring });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

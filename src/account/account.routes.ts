@@ -1,6 +1,8 @@
 import { type Request, Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { applicationPossibility, providerApplications } from '../application/application.service';
+import { attestationView } from '../attestation/attestation.routes';
+import { mayIssue, providerAttestations } from '../attestation/attestation.service';
 import type { Config } from '../config';
 import { OutboxMail } from '../mail/outbox-mail.entity';
 import { Provider } from '../provider/provider.entity';
@@ -200,10 +202,12 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
       });
     }
     const provider = await dataSource.getRepository(Provider).findOneByOrFail({ id: user.providerId! });
-    const [applications, possibility, colleagues] = await Promise.all([
+    const [applications, possibility, colleagues, attestations, status] = await Promise.all([
       providerApplications(dataSource, provider.id),
       applicationPossibility(dataSource, provider.id, config),
       dataSource.getRepository(User).find({ where: { providerId: provider.id }, order: { name: 'ASC' } }),
+      providerAttestations(dataSource, provider.id),
+      mayIssue(dataSource, provider.id),
     ]);
     res.render('account/provider', {
       title: 'account.title',
@@ -211,6 +215,10 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
       applications,
       possibility,
       colleagues,
+      attestations: attestations.map(attestationView),
+      issueAction: status.verantwoord ? paths.attestations : undefined,
+      issueBlockedKey: 'attestation.issueBlocked',
+      issuedNumber: typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined,
       publicUrl: paths.provider(provider.kvkNumber),
       values: {},
     });

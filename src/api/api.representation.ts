@@ -1,4 +1,7 @@
+import { attestationStatusAt } from '../attestation/attestation-rules';
+import type { AttestationAnswer } from '../attestation/attestation.service';
 import type { BulkResult, Outcome } from '../check/bulk-check.service';
+import { toCodeVersionFact, toStatusFact } from '../status/status.service';
 import type { DateAnswer, ProviderDetail } from '../provider/provider.service';
 import type { SearchResult, SearchRow } from '../provider/search.service';
 import { type Language, translate } from '../shared/i18n';
@@ -131,6 +134,7 @@ export function providerResource(
           aanDeelnameSinds: listing.aanSince.toISOString(),
         }
       : null,
+    verklaringen: attestationSummaries(detail, answer.at, urls),
     links: {
       self: { href: answer.dateAnswer ? `${self}?peildatum=${answer.dateAnswer.date}` : self },
       statuswijzigingen: { href: `${self}/statuswijzigingen` },
@@ -190,5 +194,51 @@ export function checkResult(result: BulkResult, urls: ApiUrls) {
       dubbelVan: row.firstLine ?? null,
       hostingprovider: row.legalName ? { href: providerHref(urls, row.kvkNumber) } : null,
     })),
+  };
+}
+
+export const attestationHref = (urls: ApiUrls, number: string) => `${urls.api}/verklaringen/${number}`;
+const attestationPdfHref = (urls: ApiUrls, number: string) => `${urls.web}/verificatie/${number}/pdf`;
+
+/** The provider's attestations issued up to `at`, with their status at `at`, newest first. */
+function attestationSummaries(detail: ProviderDetail, at: Date, urls: ApiUrls) {
+  const facts = detail.history.map(toStatusFact);
+  const versions = detail.codeVersions.map(toCodeVersionFact);
+  return detail.attestations
+    .filter((a) => a.issuedAt.getTime() <= at.getTime())
+    .map((a) => ({
+      nummer: a.number,
+      status: attestationStatusAt(a, facts, versions, at).state,
+      afgegevenOp: a.issuedAt.toISOString(),
+      geldigTot: a.validUntil.toISOString(),
+      links: {
+        self: { href: attestationHref(urls, a.number) },
+        pdf: { href: attestationPdfHref(urls, a.number) },
+      },
+    }));
+}
+
+/** The verification answer for one attestation, as GET /verklaringen/{nummer} gives it. */
+export function attestationResource(answer: AttestationAnswer, urls: ApiUrls, lang: Language) {
+  const { attestation, status, provider } = answer;
+  return {
+    nummer: attestation.number,
+    status: status.state,
+    omschrijving: translate(lang, `attestation.state.${status.state}`),
+    uitleg: translate(lang, `attestation.explanation.${status.state}`),
+    sinds: iso(status.since),
+    tot: iso(status.until),
+    reden: status.reason ?? null,
+    toelichting: status.state === 'valid' ? null : answer.causeReason,
+    hostingprovider: { kvkNummer: provider.kvkNumber, naam: provider.legalName },
+    afgegevenOp: attestation.issuedAt.toISOString(),
+    geldigTot: attestation.validUntil.toISOString(),
+    vingerafdruk: attestation.fingerprint,
+    links: {
+      self: { href: attestationHref(urls, attestation.number) },
+      pdf: { href: attestationPdfHref(urls, attestation.number) },
+      verificatiepagina: { href: `${urls.web}/verificatie/${attestation.number}` },
+      hostingprovider: { href: providerHref(urls, provider.kvkNumber) },
+    },
   };
 }

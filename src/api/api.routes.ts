@@ -5,7 +5,8 @@ import { bulkCheck, MAX_BULK_ROWS } from '../check/bulk-check.service';
 import type { Config } from '../config';
 import { providerDetail, statusOnDate } from '../provider/provider.service';
 import { searchProviders, type Sort, STATUS_FILTERS } from '../provider/search.service';
-import { ValidationError } from '../shared/errors';
+import { NotFoundError, ValidationError } from '../shared/errors';
+import { isAttestationNumber, verifyAttestation } from '../attestation/attestation.service';
 import type { Logger } from '../shared/logger';
 import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
@@ -21,6 +22,7 @@ import {
 } from './api.params';
 import {
   type ApiUrls,
+  attestationResource,
   checkResult,
   type PageLinks,
   providerList,
@@ -121,7 +123,10 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     next();
   });
 
-  router.options(['/openapi.json', '/hostingproviders', '/hostingproviders/*rest'], readCors);
+  router.options(
+    ['/openapi.json', '/hostingproviders', '/hostingproviders/*rest', '/verklaringen/*rest'],
+    readCors,
+  );
 
   router.get('/openapi.json', readCors, (_req, res) => {
     res.type('application/json; charset=utf-8').send(documentJson);
@@ -200,6 +205,18 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     res.json(statusChanges(detail, urls, apiLanguage(req)));
   });
 
+  router.get('/verklaringen/:nummer', readCors, async (req, res) => {
+    const number = String(req.params.nummer);
+    if (!isAttestationNumber(number))
+      throw new ValidationError({ nummer: ['api.invalid.attestationNumber'] });
+    readQuery(req.query, {});
+    const answer = await verifyAttestation(dataSource, number).catch((error: unknown) => {
+      if (error instanceof NotFoundError) throw new ApiProblemError(404, 'attestationNotFound');
+      throw error;
+    });
+    res.json(attestationResource(answer, urls, apiLanguage(req)));
+  });
+
   router.post(
     '/controles',
     (req, _res, next) => {
@@ -225,6 +242,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   router.all('/hostingproviders', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/hostingproviders/:kvkNummer', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/hostingproviders/:kvkNummer/statuswijzigingen', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
+  router.all('/verklaringen/:nummer', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/controles', methodNotAllowed(['POST']));
   api.use('/v1', router);
   api.use(() => {

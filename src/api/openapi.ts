@@ -54,6 +54,18 @@ const exampleProvider = {
     gedragscodeVersie: '3.0',
     aanDeelnameSinds: '2025-12-31T23:00:00.000Z',
   },
+  verklaringen: [
+    {
+      nummer: 'VHP-2026-000042',
+      status: 'valid',
+      afgegevenOp: '2026-10-01T08:30:00.000Z',
+      geldigTot: '2027-03-02T09:15:00.000Z',
+      links: {
+        self: { href: `${EXAMPLE_API}/verklaringen/VHP-2026-000042` },
+        pdf: { href: 'https://register.example/verificatie/VHP-2026-000042/pdf' },
+      },
+    },
+  ],
   links: {
     self: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}` },
     statuswijzigingen: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}/statuswijzigingen` },
@@ -144,6 +156,28 @@ const exampleCheck = {
   ],
 };
 
+const exampleAttestation = {
+  nummer: 'VHP-2026-000042',
+  status: 'suspended',
+  omschrijving: 'Geschorst',
+  uitleg:
+    'De vermelding van deze hostingprovider is geschorst; zolang de schorsing duurt, geldt deze verklaring niet. Na opheffing is zij weer geldig, als haar geldigheid nog niet voorbij is.',
+  sinds: '2026-11-02T10:00:00.000Z',
+  tot: null,
+  reden: 'suspended',
+  toelichting: 'Onderzoek naar herhaalde malafide reseller-klanten.',
+  hostingprovider: { kvkNummer: EXAMPLE_KVK, naam: 'Polderwolk Hosting B.V.' },
+  afgegevenOp: '2026-10-01T08:30:00.000Z',
+  geldigTot: '2027-03-02T09:15:00.000Z',
+  vingerafdruk: '3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d',
+  links: {
+    self: { href: `${EXAMPLE_API}/verklaringen/VHP-2026-000042` },
+    pdf: { href: 'https://register.example/verificatie/VHP-2026-000042/pdf' },
+    verificatiepagina: { href: 'https://register.example/verificatie/VHP-2026-000042' },
+    hostingprovider: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}` },
+  },
+};
+
 const exampleProblem = {
   type: 'https://register.example/api-documentatie#probleem-badRequest',
   title: 'Ongeldig verzoek',
@@ -176,12 +210,13 @@ export const API_EXAMPLES: Record<string, unknown> = {
   Hostingprovider: exampleProvider,
   Statuswijzigingen: exampleChanges,
   Controle: exampleCheck,
+  Verklaring: exampleAttestation,
 };
 /**
  * Not the provider's: its `adres.postcode` trips that same check. The documentation page shows it,
  * and the tests validate all four against the schemas.
  */
-const EXAMPLES_IN_DOCUMENT = ['HostingproviderLijst', 'Statuswijzigingen', 'Controle'];
+const EXAMPLES_IN_DOCUMENT = ['HostingproviderLijst', 'Statuswijzigingen', 'Controle', 'Verklaring'];
 
 const jsonContent = (schema: string) => ({ 'application/json': { schema: ref(schema) } });
 
@@ -255,6 +290,7 @@ export function openApiDocument(publicBaseUrl: string) {
     tags: [
       { name: 'Hostingproviders', description: 'Zoeken en opvragen van hostingproviders en hun status' },
       { name: 'Controles', description: 'Een hele leverancierslijst controleren op een peildatum' },
+      { name: 'Verklaringen', description: 'Verklaringen verantwoorde hostingprovider controleren' },
       { name: 'Documentatie', description: 'Dit document' },
     ],
     paths: {
@@ -330,6 +366,20 @@ export function openApiDocument(publicBaseUrl: string) {
           },
         },
       },
+      '/verklaringen/{nummer}': {
+        get: {
+          operationId: 'getVerklaring',
+          tags: ['Verklaringen'],
+          summary: 'Een verklaring controleren',
+          description:
+            'Het verificatie-antwoord voor een verklaring verantwoorde hostingprovider: `valid` (geldig), `suspended` (de hostingprovider is geschorst; weer geldig na opheffing, binnen de geldigheid), `revoked` (de hostingprovider verloor zijn status na afgifte; blijvend) of `expired` (de geldigheid is voorbij). Het antwoord wordt bij elk verzoek met de statusregels berekend: een schorsing of intrekking telt direct. Een onbekend nummer is een 404: zo’n verklaring is niet door het register afgegeven.',
+          parameters: [{ $ref: '#/components/parameters/nummer' }],
+          responses: {
+            '200': ok('Het verificatie-antwoord.', 'Verklaring'),
+            ...errors(400, 404, 500, 503),
+          },
+        },
+      },
       '/controles': {
         post: {
           operationId: 'controleerLijst',
@@ -379,6 +429,13 @@ export function openApiDocument(publicBaseUrl: string) {
           required: true,
           description: 'Het KvK-nummer van de hostingprovider: precies 8 cijfers.',
           schema: { type: 'string', pattern: '^[0-9]{8}$', example: EXAMPLE_KVK },
+        },
+        nummer: {
+          name: 'nummer',
+          in: 'path',
+          required: true,
+          description: 'Het nummer van de verklaring, zoals VHP-2026-000042.',
+          schema: { type: 'string', pattern: '^VHP-[0-9]{4}-[0-9]{6}$', example: 'VHP-2026-000042' },
         },
         peildatum: {
           name: 'peildatum',
@@ -630,6 +687,7 @@ export function openApiDocument(publicBaseUrl: string) {
             'asNummers',
             'status',
             'vermelding',
+            'verklaringen',
             'links',
           ],
           properties: {
@@ -647,6 +705,12 @@ export function openApiDocument(publicBaseUrl: string) {
             },
             status: ref('Status'),
             vermelding: ref('Vermelding'),
+            verklaringen: {
+              type: 'array',
+              description:
+                'De verklaringen die tot het peilmoment zijn afgegeven, nieuwste eerst, met hun status op het peilmoment.',
+              items: ref('VerklaringSamenvatting'),
+            },
             links: {
               type: 'object',
               required: ['self', 'statuswijzigingen', 'webpagina'],
@@ -654,6 +718,95 @@ export function openApiDocument(publicBaseUrl: string) {
                 self: link('Deze resource.'),
                 statuswijzigingen: link('De statusgeschiedenis.'),
                 webpagina: link('De pagina van deze hostingprovider in het register.'),
+              },
+            },
+          },
+        },
+        VerklaringStatus: {
+          type: 'string',
+          enum: ['valid', 'suspended', 'revoked', 'expired'],
+          description:
+            '`valid` (geldig), `suspended` (geschorst), `revoked` (ingetrokken: de hostingprovider verloor zijn status) of `expired` (verlopen).',
+        },
+        VerklaringSamenvatting: {
+          type: 'object',
+          required: ['nummer', 'status', 'afgegevenOp', 'geldigTot', 'links'],
+          properties: {
+            nummer: { type: 'string', pattern: '^VHP-[0-9]{4}-[0-9]{6}$' },
+            status: ref('VerklaringStatus'),
+            afgegevenOp: dateTime('Het moment van afgifte.'),
+            geldigTot: dateTime('Het einde van de geldigheid.'),
+            links: {
+              type: 'object',
+              required: ['self', 'pdf'],
+              properties: {
+                self: link('Het verificatie-antwoord.'),
+                pdf: link('De pdf, precies zoals afgegeven.'),
+              },
+            },
+          },
+        },
+        Verklaring: {
+          type: 'object',
+          required: [
+            'nummer',
+            'status',
+            'omschrijving',
+            'uitleg',
+            'sinds',
+            'tot',
+            'reden',
+            'toelichting',
+            'hostingprovider',
+            'afgegevenOp',
+            'geldigTot',
+            'vingerafdruk',
+            'links',
+          ],
+          properties: {
+            nummer: { type: 'string', pattern: '^VHP-[0-9]{4}-[0-9]{6}$' },
+            status: ref('VerklaringStatus'),
+            omschrijving: { type: 'string', description: 'De status in woorden.' },
+            uitleg: { type: 'string', description: 'Wat deze status betekent.' },
+            sinds: dateTime(
+              'Sinds wanneer de verklaring niet geldt (geschorst, ingetrokken, verlopen).',
+              true,
+            ),
+            tot: dateTime('Het geplande einde van een schorsing, als dat er is.', true),
+            reden: {
+              type: 'string',
+              nullable: true,
+              enum: [...STATUS_FILTERS.filter((s) => s !== 'verantwoord'), null],
+              description: 'Waarom de hostingprovider niet verantwoord was (redencode, zie StatusCode).',
+            },
+            toelichting: {
+              type: 'string',
+              nullable: true,
+              description: 'De toelichting van de beoordelaar bij die wijziging, als die er is.',
+            },
+            hostingprovider: {
+              type: 'object',
+              required: ['kvkNummer', 'naam'],
+              properties: { kvkNummer: { type: 'string', pattern: '^[0-9]{8}$' }, naam: { type: 'string' } },
+            },
+            afgegevenOp: dateTime('Het moment van afgifte (ook het begin van de geldigheid).'),
+            geldigTot: dateTime(
+              'Het einde van de geldigheid: de eerste van het einde van de vermelding en 12 maanden na afgifte.',
+            ),
+            vingerafdruk: {
+              type: 'string',
+              pattern: '^[0-9a-f]{64}$',
+              description:
+                'SHA-256 van de gegevens van de verklaring (canoniek JSON, RFC 8785), zoals op de pdf gedrukt.',
+            },
+            links: {
+              type: 'object',
+              required: ['self', 'pdf', 'verificatiepagina', 'hostingprovider'],
+              properties: {
+                self: link('Deze resource.'),
+                pdf: link('De pdf, precies zoals afgegeven.'),
+                verificatiepagina: link('De verificatiepagina (waar de QR-code naar wijst).'),
+                hostingprovider: link('De hostingprovider in de API.'),
               },
             },
           },

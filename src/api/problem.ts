@@ -39,6 +39,7 @@ export const PROBLEM_CODES: Record<string, number> = {
   invalidJson: 400,
   notFound: 404,
   providerNotFound: 404,
+  attestationNotFound: 404,
   trailingSlash: 404,
   methodNotAllowed: 405,
   unsupportedMediaType: 415,

@@ -1,12 +1,12 @@
-import { type Request, type Response, Router } from 'express';
-import multer from 'multer';
+import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { csrfProtectionAfterUpload, requireRole } from '../account/auth';
+import { requireRole } from '../account/auth';
 import type { User } from '../account/user.entity';
 import type { Config } from '../config';
 import { setFormContext } from '../shared/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
+import { singleFileForm } from '../shared/upload';
 import { formValues, validated } from '../shared/validation';
 import { APPLICATION_FIELDS, ApplicationDto, EvidenceDto } from './application.dto';
 import type { Application } from './application.entity';
@@ -25,26 +25,7 @@ import { providerMay } from './application-rules';
 import { EVIDENCE_KINDS, type EvidenceKind } from './evidence.entity';
 
 /** Multipart parsing in memory, one file, refused above 10 MB (the limit is checked while reading). */
-const upload = multer({
-  storage: multer.memoryStorage(),
-  limits: { fileSize: MAX_EVIDENCE_BYTES, files: 1, fields: 10 },
-}).single('file');
-
-function parseUpload(req: Request, res: Response): Promise<void> {
-  return new Promise((resolve, reject) =>
-    upload(req, res, (error: unknown) => {
-      if (!error) return resolve();
-      if (error instanceof multer.MulterError) {
-        return reject(
-          new ValidationError({
-            file: [error.code === 'LIMIT_FILE_SIZE' ? 'validation.fileTooLarge' : 'validation.fileRequired'],
-          }),
-        );
-      }
-      reject(error);
-    }),
-  );
-}
+const parseUpload = singleFileForm('file', MAX_EVIDENCE_BYTES, 'validation.fileTooLarge');
 
 export function applicationValues(application: Application): Record<string, string> {
   return Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, String(application[f] ?? '')]));
@@ -99,9 +80,6 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     const { model, values } = await showPage(req.user!, id);
     setFormContext(res, { view: 'application/application', model, values });
     await parseUpload(req, res);
-    await new Promise<void>((resolve, reject) =>
-      csrfProtectionAfterUpload(req, res, (e?: unknown) => (e ? reject(e) : resolve())),
-    );
     const dto = await validated(EvidenceDto, formValues(req.body, ['kind']));
     if (!req.file) throw new ValidationError({ file: ['validation.fileRequired'] });
     await addEvidence(dataSource, req.user!, id, {

@@ -2,6 +2,9 @@ import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../account/auth';
 import type { Config } from '../config';
+import type { User } from '../account/user.entity';
+import { attestationView } from '../attestation/attestation.routes';
+import { providerAttestations } from '../attestation/attestation.service';
 import { providerDetail } from '../provider/provider.service';
 import { historyRows, statusView } from '../provider/provider.view';
 import { setFormContext } from '../shared/error-handler';
@@ -73,8 +76,9 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     res.redirect(303, paths.reviewApplication(id));
   });
 
-  async function providerModel(kvkNumber: string) {
+  async function providerModel(kvkNumber: string, user: User) {
     const detail = await providerDetail(dataSource, kvkNumber, new Date());
+    const attestations = (await providerAttestations(dataSource, detail.provider.id)).map(attestationView);
     const suspended = !detail.status.verantwoord && detail.status.reason === 'suspended';
     const listed =
       detail.status.verantwoord ||
@@ -89,17 +93,31 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
         ...(suspended ? [{ value: 'lift', labelKey: 'review.providerAction.lift' }] : []),
         ...(listed ? [{ value: 'revoke', labelKey: 'review.providerAction.revoke' }] : []),
       ],
+      attestations,
+      // Reviewers issue attestations; the button is there only while the provider is verantwoord.
+      issueAction:
+        user.role === 'reviewer' && detail.status.verantwoord
+          ? paths.reviewAttestations(kvkNumber)
+          : undefined,
+      issueBlockedKey: user.role === 'reviewer' ? 'attestation.issueBlocked' : undefined,
     };
   }
 
   router.get(paths.reviewProvider(), ...staffReader, async (req, res) => {
-    res.render('review/provider', { ...(await providerModel(String(req.params.kvkNumber))), values: {} });
+    res.render('review/provider', {
+      ...(await providerModel(String(req.params.kvkNumber), req.user!)),
+      values: {},
+    });
   });
 
   router.post(paths.reviewProviderAction(), ...reviewer, async (req, res) => {
     const kvkNumber = String(req.params.kvkNumber);
     const values = formValues(req.body, ['action', 'reason', 'until']);
-    setFormContext(res, { view: 'review/provider', model: await providerModel(kvkNumber), values });
+    setFormContext(res, {
+      view: 'review/provider',
+      model: await providerModel(kvkNumber, req.user!),
+      values,
+    });
     const dto = await validated(ProviderActionDto, values);
     await actOnProvider(
       dataSource,

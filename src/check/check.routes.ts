@@ -1,32 +1,16 @@
-import { type Request, type Response, Router } from 'express';
-import multer from 'multer';
+import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { csrfProtectionAfterUpload, withCsrfToken } from '../account/auth';
+import { withCsrfToken } from '../account/auth';
 import type { Config } from '../config';
 import { setFormContext } from '../shared/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { isPeildatum, toLocalDate } from '../shared/time';
+import { singleFileForm } from '../shared/upload';
 import { formValues } from '../shared/validation';
 import { bulkCheck, bulkResultCsv, parseBulkInput } from './bulk-check.service';
 
-const upload = multer({
-  storage: multer.memoryStorage(),
-  limits: { fileSize: 2 * 1024 * 1024, fieldSize: 2 * 1024 * 1024, files: 1, fields: 10 },
-}).single('bestand');
-
-function parseForm(req: Request, res: Response): Promise<void> {
-  return new Promise((resolve, reject) =>
-    upload(req, res, (error: unknown) => {
-      if (error instanceof multer.MulterError)
-        return reject(new ValidationError({ bestand: ['bulk.fileTooLarge'] }));
-      if (error) return reject(error);
-      csrfProtectionAfterUpload(req, res, (csrfError?: unknown) =>
-        csrfError ? reject(csrfError) : resolve(),
-      );
-    }),
-  );
-}
+const parseForm = singleFileForm('bestand', 2 * 1024 * 1024, 'bulk.fileTooLarge', 2 * 1024 * 1024);
 
 /** Bulk check of a supplier list: paste or upload up to 10,000 KvK numbers, answered at once. */
 export function checkRoutes(dataSource: DataSource, config: Config): Router {

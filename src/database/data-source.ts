@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { Attestation } from '../attestation/attestation.entity';
 import { Provider } from '../provider/provider.entity';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { StatusEvent } from '../status/status-event.entity';
@@ -25,6 +26,7 @@ export const ENTITIES = [
   Application,
   ApplicationMessage,
   Evidence,
+  Attestation,
 ];
 
 /** Compiled migrations live next to the compiled sources: dist/migrations. */

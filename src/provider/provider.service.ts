@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { Attestation } from '../attestation/attestation.entity';
 import { entityFromJson, preparedQuery } from '../database/json-rows';
 import { refreshStatusSnapshots } from '../status/status-snapshot.service';
 import { NotFoundError } from '../shared/errors';
@@ -42,6 +43,8 @@ export interface ProviderDetail {
   /** Newest first, as people read a history. */
   history: StatusEvent[];
   codeVersions: CodeOfConductVersion[];
+  /** Newest first; without their PDF and data. */
+  attestations: Attestation[];
 }
 
 /**
@@ -53,7 +56,11 @@ const DETAIL_QUERY = `
          coalesce((SELECT jsonb_agg(to_jsonb(e) ORDER BY e.effective_at, e.id)
                      FROM status_events e WHERE e.provider_id = p.id), '[]'::jsonb) AS events,
          coalesce((SELECT jsonb_agg(to_jsonb(v) ORDER BY v.published_at)
-                     FROM code_of_conduct_versions v), '[]'::jsonb) AS versions
+                     FROM code_of_conduct_versions v), '[]'::jsonb) AS versions,
+         coalesce((SELECT jsonb_agg(jsonb_build_object('id', a.id, 'number', a.number, 'provider_id', a.provider_id,
+                                                       'issued_at', a.issued_at, 'valid_until', a.valid_until,
+                                                       'fingerprint', a.fingerprint) ORDER BY a.issued_at DESC)
+                     FROM attestations a WHERE a.provider_id = p.id), '[]'::jsonb) AS attestations
     FROM providers p WHERE p.kvk_number = $1`;
 
 /** A provider by KvK number with its status at `now` and its whole status history. */
@@ -67,14 +74,16 @@ export async function providerDetail(
         provider: Record<string, unknown>;
         events: Record<string, unknown>[];
         versions: Record<string, unknown>[];
+        attestations: Record<string, unknown>[];
       }>(dataSource, DETAIL_QUERY, [kvkNumber])
     : [];
   if (rows.length === 0) throw new NotFoundError(`no provider with KvK number ${kvkNumber}`);
   const provider = entityFromJson(dataSource, Provider, rows[0].provider);
   const history = rows[0].events.map((e) => entityFromJson(dataSource, StatusEvent, e));
   const codeVersions = rows[0].versions.map((v) => entityFromJson(dataSource, CodeOfConductVersion, v));
+  const attestations = rows[0].attestations.map((a) => entityFromJson(dataSource, Attestation, a));
   const status = statusAt(history.map(toStatusFact), codeVersions.map(toCodeVersionFact), now);
-  return { provider, status, history: [...history].reverse(), codeVersions };
+  return { provider, status, history: [...history].reverse(), codeVersions, attestations };
 }
 
 export type DateAnswer =

@@ -1,3 +1,6 @@
+import type { AttestationState } from '../attestation/attestation-rules';
+import { issueAttestation } from '../attestation/attestation.service';
+import type { Keyring } from '../attestation/signing';
 import type { DataSource, EntityManager } from 'typeorm';
 import { addUser } from '../account/account.service';
 import type { Role, User } from '../account/user.entity';
@@ -350,13 +353,53 @@ const SEED_LOCK = 7_306_117_003;
  */
 export async function seedDemoData(
   dataSource: DataSource,
-  options: { now?: Date; onlyIfEmpty?: boolean } = {},
+  options: { now?: Date; onlyIfEmpty?: boolean; attestations?: DemoAttestationOptions } = {},
 ): Promise<number> {
   const now = options.now ?? new Date();
+  const count = await seedDemoRegister(dataSource, now, options.onlyIfEmpty ?? false);
+  if (count > 0 && options.attestations) await seedDemoAttestations(dataSource, options.attestations, now);
+  return count;
+}
+
+export interface DemoAttestationOptions {
+  keyring: Keyring;
+  publicBaseUrl: string;
+}
+
+/**
+ * Attestations issued in the past, so that the demo shows every answer of the verification page:
+ * valid, suspended (provider suspended since), revoked (status lost since) and expired.
+ */
+export const DEMO_ATTESTATIONS: { provider: string; monthsAgo: number; expected: AttestationState }[] = [
+  { provider: 'Polderwolk', monthsAgo: 1, expected: 'valid' },
+  { provider: 'Grachtengordel', monthsAgo: 2, expected: 'suspended' },
+  { provider: 'Hunebed', monthsAgo: 3, expected: 'revoked' },
+  { provider: 'Stroopwafel', monthsAgo: 2, expected: 'revoked' },
+  { provider: 'Tulpdata', monthsAgo: 15, expected: 'expired' },
+];
+
+async function seedDemoAttestations(dataSource: DataSource, options: DemoAttestationOptions, now: Date) {
+  for (const demo of DEMO_ATTESTATIONS) {
+    const index = DEMO_PROVIDERS.findIndex((d) => d.legalName.startsWith(demo.provider));
+    const provider = await dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber: demoKvk(index) });
+    await issueAttestation(
+      dataSource,
+      {
+        providerId: provider.id,
+        actor: DEMO_ACTOR,
+        publicBaseUrl: options.publicBaseUrl,
+        keyring: options.keyring,
+      },
+      monthsBefore(now, demo.monthsAgo),
+    );
+  }
+}
+
+async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: boolean): Promise<number> {
   return dataSource.transaction(async (manager) => {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
     const repository = manager.getRepository(Provider);
-    if (options.onlyIfEmpty && (await repository.count()) > 0) return 0;
+    if (onlyIfEmpty && (await repository.count()) > 0) return 0;
     if (await repository.existsBy({ kvkNumber: demoKvk(0) })) return 0;
     const versions = await publishDemoVersions(manager, now);
     for (const [index, demo] of DEMO_PROVIDERS.entries()) {
@@ -431,8 +474,12 @@ export async function seedDemoData(
 }
 
 /** Loads the demo data when the register holds no providers yet (a fresh `npm start`). */
-export async function seedDemoDataIfEmpty(dataSource: DataSource, logger: Logger): Promise<boolean> {
-  const count = await seedDemoData(dataSource, { onlyIfEmpty: true });
+export async function seedDemoDataIfEmpty(
+  dataSource: DataSource,
+  logger: Logger,
+  attestations?: DemoAttestationOptions,
+): Promise<boolean> {
+  const count = await seedDemoData(dataSource, { onlyIfEmpty: true, attestations });
   if (count > 0) logger.info({ providers: count }, 'demo data loaded');
   return count > 0;
 }

@@ -39,4 +39,10 @@ export const paths = {
   reviewProviderAction: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/status`,
 
   outbox: '/beheer/uitgaande-mail',
+
+  attestations: '/account/verklaringen',
+  reviewAttestations: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/verklaringen`,
+  verification: '/verificatie',
+  verificationOf: (number = ':nummer') => `/verificatie/${number}`,
+  verificationPdf: (number = ':nummer') => `/verificatie/${number}/pdf`,
 } as const;

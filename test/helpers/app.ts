@@ -1,4 +1,7 @@
+import os from 'node:os';
+import path from 'node:path';
 import type { Express } from 'express';
+import { signingKeyring } from '../../src/attestation/signing';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
@@ -10,7 +13,12 @@ export const testConfig: Config = loadConfig({
   NODE_ENV: 'test',
   PUBLIC_BASE_URL: 'http://register.test',
   LOGIN_ATTEMPTS_PER_IP: '100000',
+  // The development signing certificate for the tests, made once per machine outside the checkout.
+  DATA_DIR: path.join(os.tmpdir(), 'vhp-test-data'),
 });
+
+/** One signing key for the whole run: reading a PKCS#12 file costs a few milliseconds each time. */
+export const testKeyring = signingKeyring(testConfig);
 
 export interface TestApp {
   app: Express;
@@ -28,6 +36,7 @@ export function testApp(
     dataSource,
     logger: options.logger ?? createLogger('silent'),
     lifecycle,
+    keyring: testKeyring,
   });
   return { app, lifecycle };
 }

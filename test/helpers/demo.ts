@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
-import { testApp } from './app';
+import { testApp, testConfig, testKeyring } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
 
 /** The KvK number of the demo provider whose legal name starts with `name`. */
@@ -18,7 +18,9 @@ export function useDemoRegister(): { db: TestDatabase; app: Express } {
   const context = {} as { db: TestDatabase; app: Express };
   before(async () => {
     context.db = await createTestDatabase();
-    await seedDemoData(context.db.dataSource);
+    await seedDemoData(context.db.dataSource, {
+      attestations: { keyring: testKeyring, publicBaseUrl: testConfig.publicBaseUrl },
+    });
     context.app = testApp(context.db.dataSource).app;
   });
   after(() => context.db.drop());

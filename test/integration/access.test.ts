@@ -237,21 +237,56 @@ const RULES: Rule[] = [
   { method: 'POST', route: '/api/v1/controles', url: () => '/api/v1/controles', expect: all(415) },
   {
     method: 'OPTIONS',
-    route: '/api/v1/openapi.json,/hostingproviders,/hostingproviders/*rest',
+    route: '/api/v1/openapi.json,/hostingproviders,/hostingproviders/*rest,/verklaringen/*rest',
     url: () => '/api/v1/hostingproviders',
     expect: all(204),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/verklaringen/:nummer',
+    url: () => '/api/v1/verklaringen/VHP-2026-999999',
+    expect: all(404),
+  },
+  // Attestations: A is not verantwoord, so issuing is refused (409) to those who may issue at all.
+  {
+    method: 'POST',
+    route: '/account/verklaringen',
+    url: () => '/account/verklaringen',
+    expect: { anonymous: 303, providerA: 409, providerB: 409, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'POST',
+    route: '/beoordeling/hostingproviders/:kvkNumber/verklaringen',
+    url: (i) => `/beoordeling/hostingproviders/${i.kvkA}/verklaringen`,
+    expect: reviewerOnly(409),
+  },
+  { method: 'GET', route: '/verificatie', url: () => '/verificatie', expect: all(200) },
+  // No file: a clear message (400), for everyone.
+  { method: 'POST', route: '/verificatie', url: () => '/verificatie', expect: all(400) },
+  {
+    method: 'GET',
+    route: '/verificatie/:nummer',
+    url: () => '/verificatie/VHP-2026-999999',
+    expect: all(404),
+  },
+  {
+    method: 'GET',
+    route: '/verificatie/:nummer/pdf',
+    url: () => '/verificatie/VHP-2026-999999/pdf',
+    expect: all(404),
   },
   ...[
     '/openapi.json',
     '/hostingproviders',
     '/hostingproviders/:kvkNummer',
     '/hostingproviders/:kvkNummer/statuswijzigingen',
+    '/verklaringen/:nummer',
     '/controles',
   ].map((route): Rule => ({
     method: 'ALL',
     verb: 'DELETE',
     route: `/api/v1${route}`,
-    url: (i) => `/api/v1${route.replace(':kvkNummer', i.kvkA)}`,
+    url: (i) => `/api/v1${route.replace(':kvkNummer', i.kvkA).replace(':nummer', 'VHP-2026-999999')}`,
     expect: all(405),
   })),
 ];
@@ -312,7 +347,12 @@ describe('access rules: every route, for every kind of visitor', () => {
   it('has a rule for every route the app serves, and a route for every rule', () => {
     const served = appRoutes(app).sort();
     const ruled = RULES.map((r) => `${r.method} ${r.route}`).sort();
-    assert.deepEqual(served, ruled);
+    const without = (list: string[], other: string[]) => list.filter((r) => !other.includes(r));
+    assert.deepEqual(
+      { routesWithoutRule: without(served, ruled), rulesWithoutRoute: without(ruled, served) },
+      { routesWithoutRule: [], rulesWithoutRoute: [] },
+    );
+    assert.deepEqual(served, ruled, 'each route once, each rule once');
   });
 
   for (const rule of RULES) {

@@ -10,14 +10,22 @@ describe('configuration', () => {
     assert.equal(config.seedDemoData, true);
   });
 
-  it('fails fast in production without DATABASE_URL, PUBLIC_BASE_URL or SESSION_SECRET', () => {
+  it('fails fast in production without DATABASE_URL, PUBLIC_BASE_URL, SESSION_SECRET or the signing key', () => {
     const production = {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db/r',
       PUBLIC_BASE_URL: 'https://r.example/',
       SESSION_SECRET: 'x'.repeat(32),
+      SIGNING_P12_FILE: '/etc/register/signing.p12',
+      SIGNING_P12_PASSPHRASE: 'secret',
     };
-    for (const missing of ['DATABASE_URL', 'PUBLIC_BASE_URL', 'SESSION_SECRET']) {
+    for (const missing of [
+      'DATABASE_URL',
+      'PUBLIC_BASE_URL',
+      'SESSION_SECRET',
+      'SIGNING_P12_FILE',
+      'SIGNING_P12_PASSPHRASE',
+    ]) {
       assert.throws(
         () => loadConfig({ ...production, [missing]: undefined }),
         (e: Error) => e.message.includes(missing),
@@ -36,6 +44,8 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://db/r',
       PUBLIC_BASE_URL: 'https://r.example',
       SESSION_SECRET: 'x'.repeat(32),
+      SIGNING_P12_FILE: '/etc/register/signing.p12',
+      SIGNING_P12_PASSPHRASE: 'secret',
     };
     assert.throws(() => loadConfig({ ...production, STAFF_2FA_REQUIRED: 'false' }), /STAFF_2FA_REQUIRED/);
     assert.equal(loadConfig({ STAFF_2FA_REQUIRED: 'false' }).staffSecondFactorRequired, false);

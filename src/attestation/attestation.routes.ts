@@ -1,0 +1,133 @@
+import { Router } from 'express';
+import type { DataSource } from 'typeorm';
+import { requireRole, withCsrfToken } from '../account/auth';
+import type { Config } from '../config';
+import { Provider } from '../provider/provider.entity';
+import { setFormContext } from '../shared/error-handler';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { paths } from '../shared/paths';
+import { singleFileForm } from '../shared/upload';
+import { looksLikePdf, MAX_EVIDENCE_BYTES } from '../application/application.service';
+import { groupedFingerprint } from './attestation.pdf';
+import {
+  type AttestationAnswer,
+  attestationAnswers,
+  attestationByPdf,
+  attestationPdf,
+  isAttestationNumber,
+  issueAttestation,
+  verifyAttestation,
+} from './attestation.service';
+import type { Keyring } from './signing';
+
+/** What a page shows of an attestation and its status now: keys and dates, no logic left for the template. */
+export function attestationView(answer: AttestationAnswer) {
+  const { attestation, status, provider } = answer;
+  return {
+    number: attestation.number,
+    state: status.state,
+    valid: status.state === 'valid',
+    stateKey: `attestation.state.${status.state}`,
+    explanationKey: `attestation.explanation.${status.state}`,
+    since: status.since,
+    until: status.until,
+    reasonKey: status.reason ? `status.label.${status.reason}` : undefined,
+    causeReason: answer.causeReason,
+    issuedAt: attestation.issuedAt,
+    validUntil: attestation.validUntil,
+    fingerprint: groupedFingerprint(attestation.fingerprint),
+    provider: {
+      legalName: provider.legalName,
+      kvkNumber: provider.kvkNumber,
+      url: paths.provider(provider.kvkNumber),
+    },
+    url: paths.verificationOf(attestation.number),
+    pdfUrl: paths.verificationPdf(attestation.number),
+  };
+}
+
+const parsePdfUpload = singleFileForm('bestand', MAX_EVIDENCE_BYTES, 'validation.fileTooLarge');
+
+/** Issuing (provider users for their own organisation, reviewers for any) and public verification. */
+export function attestationRoutes(dataSource: DataSource, config: Config, keyring: Keyring): Router {
+  const router = Router();
+  const issue = (providerId: string, actor: string) =>
+    issueAttestation(dataSource, { providerId, actor, publicBaseUrl: config.publicBaseUrl, keyring });
+
+  router.post(paths.attestations, ...requireRole(config, 'provider'), async (req, res) => {
+    const user = req.user!;
+    const attestation = await issue(user.providerId!, user.email);
+    res.redirect(303, `${paths.account}?verklaring=${attestation.number}#verklaringen`);
+  });
+
+  router.post(paths.reviewAttestations(), ...requireRole(config, 'reviewer'), async (req, res) => {
+    const kvkNumber = String(req.params.kvkNumber);
+    const provider = await dataSource.getRepository(Provider).findOneBy({ kvkNumber });
+    if (!provider) throw new NotFoundError(`no provider ${kvkNumber}`);
+    // Never for the reviewer's own organisation, as with every other decision.
+    if (req.user!.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
+    await issue(provider.id, req.user!.email);
+    res.redirect(303, `${paths.reviewProvider(kvkNumber)}#verklaringen`);
+  });
+
+  router.get(paths.verification, withCsrfToken, (req, res) => {
+    // The number form is a GET: a shareable URL, the same one the QR code holds.
+    const number = typeof req.query.nummer === 'string' ? req.query.nummer.trim().toUpperCase() : '';
+    if (number) {
+      if (isAttestationNumber(number)) return res.redirect(303, paths.verificationOf(number));
+      return res.status(400).render('attestation/verification', {
+        title: 'attestation.verifyTitle',
+        values: { nummer: number },
+        errors: { nummer: 'attestation.numberFormat' },
+        errorList: [{ field: 'nummer', key: 'attestation.numberFormat', anchor: 'field-nummer' }],
+      });
+    }
+    res.render('attestation/verification', { title: 'attestation.verifyTitle', values: {} });
+  });
+
+  router.post(paths.verification, withCsrfToken, async (req, res) => {
+    setFormContext(res, {
+      view: 'attestation/verification',
+      model: { title: 'attestation.verifyTitle' },
+      values: {},
+    });
+    await parsePdfUpload(req, res);
+    if (!req.file || req.file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
+    if (!looksLikePdf(req.file.buffer)) throw new ValidationError({ bestand: ['validation.notPdf'] });
+    const attestation = await attestationByPdf(dataSource, req.file.buffer);
+    const answer = attestation ? (await attestationAnswers(dataSource, [attestation]))[0] : undefined;
+    res.render('attestation/verification', {
+      title: 'attestation.verifyTitle',
+      values: {},
+      upload: {
+        filename: req.file.originalname,
+        matched: Boolean(answer),
+        answer: answer && attestationView(answer),
+      },
+    });
+  });
+
+  router.get(paths.verificationOf(), async (req, res) => {
+    const number = String(req.params.nummer);
+    const answer = await verifyAttestation(dataSource, number).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    res.status(answer ? 200 : 404).render('attestation/attestation', {
+      title: 'attestation.pageTitle',
+      number,
+      answer: answer && attestationView(answer),
+    });
+  });
+
+  router.get(paths.verificationPdf(), async (req, res) => {
+    const number = String(req.params.nummer);
+    const pdf = await attestationPdf(dataSource, number);
+    res
+      .type('application/pdf')
+      .setHeader('Content-Disposition', `attachment; filename="${number}.pdf"`)
+      .send(pdf);
+  });
+
+  return router;
+}

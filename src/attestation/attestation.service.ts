@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { appendAuditEvent } from '../audit/audit.service';
+import { Provider } from '../provider/provider.entity';
+import { ConflictError, NotFoundError } from '../shared/errors';
+import { addMonths, toLocalDate } from '../shared/time';
+import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
+import { StatusEvent } from '../status/status-event.entity';
+import { type StatusAt, statusAt } from '../status/status-rules';
+import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status.service';
+import { Attestation } from './attestation.entity';
+import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
+import { attestationStatusAt, type AttestationStatus } from './attestation-rules';
+import { type Keyring, signPdf } from './signing';
+
+export const REGISTER_NAME = 'Register Verantwoorde Hostingproviders';
+/** An attestation is valid for at most this long, and never beyond the listing (design §3). */
+export const ATTESTATION_MONTHS = 12;
+
+/** `VHP-<year>-<6 digits>`: the year of issue in the Netherlands and the sequence number. */
+export function attestationNumber(issuedAt: Date, sequence: number): string {
+  return `VHP-${toLocalDate(issuedAt).slice(0, 4)}-${String(sequence).padStart(6, '0')}`;
+}
+
+export const isAttestationNumber = (value: unknown): value is string =>
+  typeof value === 'string' && /^VHP-[0-9]{4}-[0-9]{6}$/.test(value);
+
+export const verificationPath = (number: string) => `/verificatie/${number}`;
+
+async function providerStatus(dataSource: DataSource, providerId: string, at: Date) {
+  const [histories, versions] = await Promise.all([
+    loadHistories(dataSource.manager, [providerId]),
+    loadCodeVersions(dataSource.manager),
+  ]);
+  const history = histories.get(providerId) ?? [];
+  return {
+    history,
+    versions,
+    status: statusAt(history.map(toStatusFact), versions.map(toCodeVersionFact), at),
+  };
+}
+
+/** Thrown when an attestation is asked for a provider that is not verantwoord at that moment. */
+export class NotVerantwoordError extends ConflictError {
+  constructor() {
+    super('attestation.notVerantwoord');
+  }
+}
+
+/**
+ * Issues an attestation for a provider that is verantwoord at `now`: takes the next number, renders
+ * and signs the PDF, then stores it with its hashes and an audit event in one transaction, after
+ * checking the status once more inside it. The PDF is made once and never again.
+ */
+export async function issueAttestation(
+  dataSource: DataSource,
+  input: { providerId: string; actor: string; publicBaseUrl: string; keyring: Keyring },
+  now = new Date(),
+): Promise<Attestation> {
+  const provider = await dataSource.getRepository(Provider).findOneBy({ id: input.providerId });
+  if (!provider) throw new NotFoundError(`no provider ${input.providerId}`);
+  const { history, versions, status } = await providerStatus(dataSource, provider.id, now);
+  if (!status.verantwoord) throw new NotVerantwoordError();
+  const approval = [...history]
+    .reverse()
+    .find(
+      (e) => e.kind === 'listing_approved' && e.effectiveAt.getTime() === status.listing.approvedAt.getTime(),
+    );
+  if (!approval) throw new Error(`listing of provider ${provider.id} has no approval event`);
+  const version = versions.find(
+    (v) => v.id === status.listing.codeOfConductVersionId,
+  ) as CodeOfConductVersion;
+
+  const [{ n }] = (await dataSource.query(`SELECT nextval('attestation_number_seq')::int AS n`)) as {
+    n: number;
+  }[];
+  const number = attestationNumber(now, n);
+  const validUntil = new Date(
+    Math.min(status.listing.validUntil.getTime(), addMonths(now, ATTESTATION_MONTHS).getTime()),
+  );
+  const data: AttestationData = {
+    nummer: number,
+    register: REGISTER_NAME,
+    hostingprovider: {
+      naam: provider.legalName,
+      kvkNummer: provider.kvkNumber,
+      adres: `${provider.streetAddress}, ${provider.postcode} ${provider.city}`,
+    },
+    gedragscode: {
+      versie: version.label,
+      ondertekendOp: approval.codeSignedOn ?? toLocalDate(approval.effectiveAt),
+    },
+    aanDeelnameSinds: toLocalDate(status.listing.aanSince),
+    statusBijAfgifte: 'verantwoord',
+    afgegevenOp: now.toISOString(),
+    geldigVanaf: now.toISOString(),
+    geldigTot: validUntil.toISOString(),
+    verificatieUrl: `${input.publicBaseUrl}${verificationPath(number)}`,
+  };
+  const fingerprint = fingerprintOf(data);
+  const pdf = await signPdf(await renderAttestationPdf(data, fingerprint), await input.keyring(), now);
+  const pdfSha256 = createHash('sha256').update(pdf).digest('hex');
+
+  return dataSource.transaction(async (manager) => {
+    // A decision may have landed while the PDF was being made: check again, inside the transaction.
+    await manager.query('SELECT id FROM providers WHERE id = $1 FOR SHARE', [provider.id]);
+    const events = await manager.find(StatusEvent, { where: { providerId: provider.id } });
+    const again = statusAt(
+      events.map(toStatusFact),
+      (await manager.find(CodeOfConductVersion)).map(toCodeVersionFact),
+      now,
+    );
+    if (!again.verantwoord) throw new NotVerantwoordError();
+    const attestation = manager.create(Attestation, {
+      number,
+      providerId: provider.id,
+      issuedAt: now,
+      validUntil,
+      issuedBy: input.actor,
+      listingEventId: approval.id,
+      data,
+      fingerprint,
+      pdf,
+      pdfSha256,
+    });
+    await manager.insert(Attestation, attestation);
+    await appendAuditEvent(
+      manager,
+      {
+        actor: input.actor,
+        action: 'attestation.issued',
+        subjectType: 'attestation',
+        subjectId: attestation.id,
+        data: {
+          number,
+          providerId: provider.id,
+          validUntil: validUntil.toISOString(),
+          fingerprint,
+          pdfSha256,
+        },
+      },
+      now,
+    );
+    delete attestation.pdf;
+    return attestation;
+  });
+}
+
+export interface AttestationAnswer {
+  attestation: Attestation;
+  provider: Provider;
+  status: AttestationStatus;
+  /** The reviewer's explanation on the event that changed the status, if any. */
+  causeReason: string | null;
+}
+
+/** Whether the provider may have an attestation issued now: the rules' status at `now`. */
+export async function mayIssue(
+  dataSource: DataSource,
+  providerId: string,
+  now = new Date(),
+): Promise<StatusAt> {
+  return (await providerStatus(dataSource, providerId, now)).status;
+}
+
+/** The status of these attestations at `now`, by the status rules over their providers' histories. */
+export async function attestationAnswers(
+  dataSource: DataSource,
+  attestations: Attestation[],
+  now = new Date(),
+): Promise<AttestationAnswer[]> {
+  if (attestations.length === 0) return [];
+  const providerIds = [...new Set(attestations.map((a) => a.providerId))];
+  const [histories, versions, providers] = await Promise.all([
+    loadHistories(dataSource.manager, providerIds),
+    loadCodeVersions(dataSource.manager),
+    dataSource.getRepository(Provider).findBy(providerIds.map((id) => ({ id }))),
+  ]);
+  const versionFacts = versions.map(toCodeVersionFact);
+  return attestations.map((attestation) => {
+    const history = histories.get(attestation.providerId) ?? [];
+    const status = attestationStatusAt(attestation, history.map(toStatusFact), versionFacts, now);
+    const causeEvent = status.cause
+      ? history.find((e) => Number(e.id) === status.cause?.sequence)
+      : undefined;
+    return {
+      attestation,
+      provider: providers.find((p) => p.id === attestation.providerId) as Provider,
+      status,
+      causeReason: causeEvent?.reason ?? null,
+    };
+  });
+}
+
+/** One attestation by number with its status now; NotFoundError when the register never issued it. */
+export async function verifyAttestation(dataSource: DataSource, number: string, now = new Date()) {
+  const attestation = isAttestationNumber(number)
+    ? await dataSource.getRepository(Attestation).findOneBy({ number })
+    : null;
+  if (!attestation) throw new NotFoundError(`no attestation ${number}`);
+  return (await attestationAnswers(dataSource, [attestation], now))[0];
+}
+
+/** The attestation whose stored PDF has exactly these bytes, if any. */
+export async function attestationByPdf(dataSource: DataSource, pdf: Buffer): Promise<Attestation | null> {
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  return dataSource.getRepository(Attestation).findOneBy({ pdfSha256: sha256 });
+}
+
+/** The stored PDF of an attestation, exactly as issued. */
+export async function attestationPdf(dataSource: DataSource, number: string): Promise<Buffer> {
+  const row = isAttestationNumber(number)
+    ? await dataSource
+        .getRepository(Attestation)
+        .createQueryBuilder('a')
+        .addSelect('a.pdf')
+        .where('a.number = :number', { number })
+        .getOne()
+    : null;
+  if (!row?.pdf) throw new NotFoundError(`no attestation ${number}`);
+  return row.pdf;
+}
+
+/** A provider's attestations, newest first, with their status now. */
+export async function providerAttestations(dataSource: DataSource, providerId: string, now = new Date()) {
+  const attestations = await dataSource
+    .getRepository(Attestation)
+    .find({ where: { providerId }, order: { issuedAt: 'DESC' } });
+  return attestationAnswers(dataSource, attestations, now);
+}
