@@ -38,6 +38,7 @@ export async function loadSigningIdentity(p12: Buffer, passphrase: string): Prom
   } catch (error) {
     throw new Error(
       `the signing PKCS#12 file cannot be read with this passphrase: ${(error as Error).message}`,
+      { cause: error },
     );
   }
   const keyBag =

@@ -21,6 +21,8 @@ const PAGES = [
   '/privacy',
   '/api-documentatie',
   '/open-data',
+  '/verificatie',
+  '/verificatie/VHP-2000-000001',
   '/hostingproviders/00000000',
   '/hostingproviders?q=polderwlk&status=verantwoord',
   '/controleren',

@@ -42,7 +42,7 @@ describe('in a real browser: the main journey through the real forms', function 
     for (const [name, value] of Object.entries(values)) await page.fill(`#field-${name}`, value);
   }
 
-  it('register → apply → upload → submit → reviewer sets up TOTP and approves → verantwoord in the register', async () => {
+  it('register → apply → upload → submit → reviewer sets up TOTP and approves → verantwoord → attestation issued and verified', async () => {
     const kvkNumber = uniqueKvk();
     const provider = await browser.newPage();
     await provider.goto(`${base}/registreren`);
@@ -148,6 +148,21 @@ describe('in a real browser: the main journey through the real forms', function 
     await provider.goto(`${base}/hostingproviders/${kvkNumber}`);
     assert.equal(await provider.getAttribute('[data-status]', 'data-status'), 'verantwoord');
     await accessible(provider);
-    assert.ok(checked.length >= 10, `axe checked ${checked.length} pages`);
+
+    // Verantwoord now: the provider issues an attestation and anyone can verify it.
+    await provider.goto(`${base}/account`);
+    await provider.click('text=Verklaring afgeven');
+    await provider.waitForURL(/verklaring=VHP-\d{4}-\d{6}/);
+    await accessible(provider);
+    const number = /verklaring=(VHP-\d{4}-\d{6})/.exec(provider.url())?.[1];
+    assert.ok(number);
+    const verifier = await browser.newPage();
+    await verifier.goto(`${base}/verificatie`);
+    await verifier.fill('#field-nummer', number.toLowerCase());
+    await verifier.click('main form[method=get] button[type=submit]');
+    await verifier.waitForURL(new RegExp(`/verificatie/${number}$`));
+    assert.equal(await verifier.getAttribute('[data-attestation-state]', 'data-attestation-state'), 'valid');
+    await accessible(verifier);
+    assert.ok(checked.length >= 12, `axe checked ${checked.length} pages`);
   });
 });

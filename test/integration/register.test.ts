@@ -194,7 +194,14 @@ describe('the public register', () => {
   });
 
   describe('fixed pages', () => {
-    for (const path of ['/', '/toegankelijkheid', '/privacy', '/api-documentatie', '/open-data']) {
+    for (const path of [
+      '/',
+      '/toegankelijkheid',
+      '/privacy',
+      '/api-documentatie',
+      '/open-data',
+      '/verificatie',
+    ]) {
       for (const lang of ['nl', 'en']) {
         it(`GET ${path} in ${lang} is valid HTML with one main landmark, a skip link and footer links`, async () => {
           const res = await request(app).get(`${path}?lang=${lang}`).expect(200);

@@ -1,0 +1,349 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { User } from '../../src/account/user.entity';
+import { actOnProvider } from '../../src/application/application.service';
+import { Attestation } from '../../src/attestation/attestation.entity';
+import { issueAttestation } from '../../src/attestation/attestation.service';
+import { AuditEvent } from '../../src/audit/audit-event.entity';
+import type { Provider } from '../../src/provider/provider.entity';
+import { DEMO_ATTESTATIONS } from '../../src/seed/demo';
+import { addMonths } from '../../src/shared/time';
+import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import { givenUser, type TestUser } from '../factories/user.factory';
+import { apiClient } from '../helpers/api';
+import { testApp, testConfig, testKeyring } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { demoKvkOf, useDemoRegister } from '../helpers/demo';
+import { assertValidHtml } from '../helpers/html';
+import { type Agent, csrfFrom, signedIn, tokenFor } from '../helpers/session';
+import { onPath, requireTool } from '../helpers/tools';
+
+const binary = (res: request.Response) => res.body as Buffer;
+const getPdf = (app: Express, url: string) =>
+  request(app)
+    .get(url)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+
+/** What pdfsig (poppler) says of a PDF. */
+function pdfsig(pdf: Buffer): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'pdfsig-')), 'a.pdf');
+  writeFileSync(file, pdf);
+  const result = spawnSync('pdfsig', [file], { encoding: 'utf8' });
+  return `${result.stdout}${result.stderr}`;
+}
+
+describe('attestations', () => {
+  let db: TestDatabase;
+  let app: Express;
+  let provider: Provider;
+  let owner: TestUser;
+  let reviewer: TestUser;
+  let providerAgent: Agent;
+  let approvedAt: Date;
+
+  before(async function () {
+    this.timeout(60_000);
+    db = await createTestDatabase();
+    app = testApp(db.dataSource).app;
+    const version = await givenCodeVersion(db.dataSource);
+    provider = await givenProvider(db.dataSource, { legalName: 'Verklaarbaar Hosting B.V.' });
+    approvedAt = addMonths(new Date(), -1);
+    await givenApproval(db.dataSource, provider, version, approvedAt);
+    owner = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+    reviewer = await givenUser(db.dataSource, 'reviewer');
+    providerAgent = await signedIn(app, owner);
+  });
+  after(() => db.drop());
+
+  async function issueAsProvider(): Promise<string> {
+    const token = await tokenFor(providerAgent, '/account');
+    const res = await providerAgent.post('/account/verklaringen').type('form').send({ _csrf: token });
+    assert.equal(res.status, 303, res.text);
+    const number = /verklaring=(VHP-\d{4}-\d{6})/.exec(String(res.headers.location))?.[1];
+    assert.ok(number, String(res.headers.location));
+    return number;
+  }
+
+  const stateOf = async (number: string) =>
+    /data-attestation-state="([a-z]+)"/.exec((await request(app).get(`/verificatie/${number}`)).text)?.[1];
+
+  describe('issuing', () => {
+    it('lets a user of a verantwoord provider issue one: numbered, stored once with its hashes, audited', async () => {
+      const number = await issueAsProvider();
+      assert.match(number, new RegExp(`^VHP-${new Date().getFullYear()}-\\d{6}$`));
+      const stored = await db.dataSource.getRepository(Attestation).findOneByOrFail({ number });
+      assert.equal(stored.providerId, provider.id);
+      assert.match(stored.pdfSha256, /^[0-9a-f]{64}$/);
+      // The listing ends before 12 months after issue, so the attestation ends with the listing.
+      assert.equal(stored.validUntil.toISOString(), addMonths(approvedAt, 12).toISOString());
+      const audit = await db.dataSource
+        .getRepository(AuditEvent)
+        .findOneByOrFail({ action: 'attestation.issued', subjectId: stored.id });
+      assert.equal((audit.data as { number: string }).number, number);
+      await assert.rejects(
+        db.dataSource.query(`UPDATE attestations SET valid_until = now() WHERE number = $1`, [number]),
+        /append-only/,
+      );
+      const page = await providerAgent.get(`/account?verklaring=${number}`);
+      assert.match(page.text, new RegExp(`data-attestation="${number}" data-state="valid"`));
+      assert.match(page.text, new RegExp(`Verklaring ${number} is afgegeven`));
+      await assertValidHtml(page.text, 'account page with attestations');
+    });
+
+    it('numbers attestations from one sequence, one after the other', async () => {
+      const first = await issueAsProvider();
+      const second = await issueAsProvider();
+      assert.equal(Number(second.slice(-6)), Number(first.slice(-6)) + 1);
+    });
+
+    it('lets a reviewer issue one for any provider, from the provider’s review page', async () => {
+      const agent = await signedIn(app, reviewer);
+      const page = await agent.get(`/beoordeling/hostingproviders/${provider.kvkNumber}`);
+      assert.match(page.text, /action="\/beoordeling\/hostingproviders\/\d{8}\/verklaringen"/);
+      const res = await agent
+        .post(`/beoordeling/hostingproviders/${provider.kvkNumber}/verklaringen`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) });
+      assert.equal(res.status, 303);
+      const latest = await db.dataSource
+        .getRepository(Attestation)
+        .findOne({ where: { providerId: provider.id }, order: { issuedAt: 'DESC' } });
+      assert.equal(latest?.issuedBy, reviewer.email);
+    });
+
+    it('shows no button and refuses to issue while the provider is not verantwoord', async () => {
+      const other = await givenProvider(db.dataSource);
+      const user = await givenUser(db.dataSource, 'provider', { providerId: other.id });
+      const agent = await signedIn(app, user);
+      const page = await agent.get('/account');
+      assert.doesNotMatch(page.text, /action="\/account\/verklaringen"/);
+      assert.match(page.text, /data-issue-blocked/);
+      const res = await agent
+        .post('/account/verklaringen')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) });
+      assert.equal(res.status, 409);
+      assert.match(res.text, /alleen worden afgegeven zolang de hostingprovider verantwoord is/);
+      assert.equal(await db.dataSource.getRepository(Attestation).countBy({ providerId: other.id }), 0);
+    });
+  });
+
+  describe('the PDF', function () {
+    before(function () {
+      requireTool(
+        this,
+        onPath('pdfsig') && onPath('qpdf') && onPath('pdftotext'),
+        'pdfsig, qpdf or pdftotext not found: the PDF checks are pending. Install them with "apt-get install poppler-utils qpdf".',
+      );
+    });
+
+    it('is signed by the register: pdfsig says valid, and no longer after one byte is changed; qpdf finds no damage', async () => {
+      const number = await issueAsProvider();
+      const pdf = binary(await getPdf(app, `/verificatie/${number}/pdf`).expect(200));
+      assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+      const report = pdfsig(pdf);
+      assert.match(report, /Signature is Valid\./, report);
+      assert.match(report, /Signature Type: ETSI\.CAdES\.detached/);
+      assert.match(report, /Signer Certificate Common Name: Register Verantwoorde Hostingproviders/);
+
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'qpdf-')), 'a.pdf');
+      writeFileSync(file, pdf);
+      execFileSync('qpdf', ['--check', file], { stdio: 'pipe' });
+
+      // One bit of one byte inside the signed part.
+      const tampered = Buffer.from(pdf);
+      tampered[1000] ^= 0x01;
+      assert.doesNotMatch(pdfsig(tampered), /Signature is Valid\./);
+    });
+
+    it('states, in Dutch and English, who, what was found, the validity, the verification URL and the fingerprint', async () => {
+      const number = await issueAsProvider();
+      const stored = await db.dataSource.getRepository(Attestation).findOneByOrFail({ number });
+      const pdf = binary(await getPdf(app, `/verificatie/${number}/pdf`));
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'pdftext-')), 'a.pdf');
+      writeFileSync(file, pdf);
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      for (const expected of [
+        'Register Verantwoorde Hostingproviders',
+        'Verklaring verantwoorde hostingprovider',
+        'Attestation of a responsible hosting provider',
+        number,
+        provider.legalName,
+        provider.kvkNumber,
+        `${provider.postcode} ${provider.city}`,
+        'Gedragscode / Code of conduct',
+        'Deelname AAN sinds / AAN participation since',
+        'verantwoord / responsible',
+        'Geldig tot / Valid until',
+        `${testConfig.publicBaseUrl}/verificatie/${number}`,
+        stored.fingerprint.slice(0, 4),
+      ]) {
+        assert.ok(text.includes(expected), `the PDF text lacks "${expected}"`);
+      }
+      const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+      assert.match(info, /Tagged:\s+yes/);
+      assert.match(info, new RegExp(`Title:\\s+Verklaring verantwoorde hostingprovider ${number}`));
+      const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
+      assert.match(fonts, /DejaVuSans/);
+      assert.doesNotMatch(fonts, / no\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/m, 'every font embedded');
+    });
+  });
+
+  describe('verification follows the status at once', () => {
+    let number: string;
+    let staff: User;
+
+    before(async () => {
+      number = await issueAsProvider();
+      staff = (await db.dataSource.getRepository('User').findOneByOrFail({ email: reviewer.email })) as User;
+    });
+
+    it('valid → suspended → valid after lifting → revoked, each at the very next request', async () => {
+      assert.equal(await stateOf(number), 'valid');
+      await actOnProvider(
+        db.dataSource,
+        staff,
+        provider.kvkNumber,
+        { action: 'suspend', reason: 'Onderzoek.', until: '' },
+        testConfig,
+      );
+      assert.equal(await stateOf(number), 'suspended');
+      const api = apiClient(app);
+      const suspended = await api.get(`/api/v1/verklaringen/${number}`);
+      assert.equal(suspended.body.status, 'suspended');
+      assert.equal(suspended.body.toelichting, 'Onderzoek.');
+      await actOnProvider(
+        db.dataSource,
+        staff,
+        provider.kvkNumber,
+        { action: 'lift', reason: 'Opgelost.', until: '' },
+        testConfig,
+      );
+      assert.equal(await stateOf(number), 'valid');
+      await actOnProvider(
+        db.dataSource,
+        staff,
+        provider.kvkNumber,
+        { action: 'revoke', reason: 'Malafide reseller.', until: '' },
+        testConfig,
+      );
+      const page = await request(app).get(`/verificatie/${number}`);
+      assert.match(page.text, /data-attestation-state="revoked"/);
+      assert.match(page.text, /Malafide reseller\./);
+      await assertValidHtml(page.text, 'verification page, revoked');
+      const revoked = await api.get(`/api/v1/verklaringen/${number}`);
+      assert.equal(revoked.body.status, 'revoked');
+      assert.equal(revoked.body.reden, 'revoked');
+      const detail = await api.get(`/api/v1/hostingproviders/${provider.kvkNumber}`);
+      assert.ok(
+        (detail.body.verklaringen as { nummer: string; status: string }[]).some(
+          (v) => v.nummer === number && v.status === 'revoked',
+        ),
+      );
+    });
+  });
+
+  describe('the verification page', () => {
+    it('answers an unknown number with 404 and a clear message, and a malformed one with the form', async () => {
+      const unknown = await request(app).get('/verificatie/VHP-2020-000001');
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.text, /data-attestation-state="unknown"/);
+      const malformed = await request(app).get('/verificatie?nummer=VHP-12');
+      assert.equal(malformed.status, 400);
+      assert.match(malformed.text, /VHP-2026-000123/);
+      assert.match(malformed.text, /value="VHP-12"/);
+      const byForm = await request(app).get('/verificatie?nummer=vhp-2020-000001');
+      assert.equal(byForm.status, 303);
+      assert.equal(byForm.headers.location, '/verificatie/VHP-2020-000001');
+      await assertValidHtml((await request(app).get('/verificatie')).text, 'verification page');
+    });
+
+    it('recognises an uploaded PDF byte for byte, and reports a changed one as not issued by the register', async () => {
+      const issued = await issueAttestation(db.dataSource, {
+        providerId: (await givenVerantwoordProvider()).id,
+        actor: 'test',
+        publicBaseUrl: testConfig.publicBaseUrl,
+        keyring: testKeyring,
+      });
+      const pdf = binary(await getPdf(app, `/verificatie/${issued.number}/pdf`));
+      const upload = async (bytes: Buffer) => {
+        const agent = request.agent(app);
+        const token = await tokenFor(agent, '/verificatie');
+        return agent.post('/verificatie').field('_csrf', token).attach('bestand', bytes, 'verklaring.pdf');
+      };
+      const same = await upload(pdf);
+      assert.equal(same.status, 200);
+      assert.match(same.text, /data-upload-matched="yes"/);
+      assert.match(same.text, new RegExp(issued.number));
+      assert.match(same.text, /data-attestation-state="valid"/);
+      await assertValidHtml(same.text, 'upload matched');
+
+      const changed = Buffer.concat([pdf, Buffer.from('\n% one more line\n')]);
+      const other = await upload(changed);
+      assert.equal(other.status, 200);
+      assert.match(other.text, /data-upload-matched="no"/);
+      assert.match(other.text, /Niet door het register afgegeven/);
+
+      const notPdf = await upload(Buffer.from('hello'));
+      assert.equal(notPdf.status, 400);
+      assert.match(notPdf.text, /dit bestand is geen pdf/);
+    });
+  });
+
+  describe('GET /api/v1/verklaringen/{nummer}', () => {
+    it('answers as documented, 404 for an unknown number and 400 for a malformed one', async () => {
+      // A provider of its own: the shared one is revoked by the tests above.
+      const own = await givenVerantwoordProvider();
+      const { number } = await issueAttestation(db.dataSource, {
+        providerId: own.id,
+        actor: 'test',
+        publicBaseUrl: testConfig.publicBaseUrl,
+        keyring: testKeyring,
+      });
+      const api = apiClient(app);
+      const res = await api.get(`/api/v1/verklaringen/${number}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.nummer, number);
+      assert.equal(res.body.hostingprovider.kvkNummer, own.kvkNumber);
+      assert.equal(res.body.status, 'valid');
+      assert.equal(res.body.links.pdf.href, `${testConfig.publicBaseUrl}/verificatie/${number}/pdf`);
+      assert.equal((await api.get('/api/v1/verklaringen/VHP-2020-000001')).body.code, 'attestationNotFound');
+      const malformed = await api.get('/api/v1/verklaringen/VHP-1');
+      assert.equal(malformed.status, 400);
+      assert.equal(malformed.body.invalidParams[0].name, 'nummer');
+    });
+  });
+
+  async function givenVerantwoordProvider(): Promise<Provider> {
+    const version = await givenCodeVersion(db.dataSource);
+    const p = await givenProvider(db.dataSource);
+    await givenApproval(db.dataSource, p, version, addMonths(new Date(), -1));
+    return p;
+  }
+});
+
+describe('demo attestations', () => {
+  const demo = useDemoRegister();
+
+  it('show every answer of the verification page', async () => {
+    const api = apiClient(demo.app);
+    for (const expected of DEMO_ATTESTATIONS) {
+      const provider = await api.get(`/api/v1/hostingproviders/${demoKvkOf(expected.provider)}`);
+      const [attestation] = provider.body.verklaringen as { nummer: string; status: string }[];
+      assert.ok(attestation, `${expected.provider} has an attestation`);
+      assert.equal(attestation.status, expected.expected, expected.provider);
+      const page = await request(demo.app).get(`/verificatie/${attestation.nummer}`);
+      assert.match(page.text, new RegExp(`data-attestation-state="${expected.expected}"`));
+    }
+  });
+});
