@@ -20,6 +20,8 @@ const { createDataSource } = require(path.join(dist, 'database', 'data-source.js
 const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
 const { startEmbeddedPostgres } = require(path.join(dist, 'database', 'embedded.js'));
 const { seedBulk } = require(path.join(dist, 'seed', 'bulk.js'));
+const { issueAttestation } = require(path.join(dist, 'attestation', 'attestation.service.js'));
+const { signingKeyring } = require(path.join(dist, 'attestation', 'signing.js'));
 const { createLogger } = require(path.join(dist, 'shared', 'logger.js'));
 const { createLifecycle } = require(path.join(dist, 'shared', 'lifecycle.js'));
 
@@ -82,14 +84,14 @@ try {
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
 
-  async function load(label, path, connections = 16, duration = 10, target = base) {
-    // A path ending in {kvk} asks for a different provider on every request.
+  /** autocannon on `path`; with `keys`, every request puts the next key in place of {key}. */
+  async function load(label, path, { connections = 16, duration = 10, target = base, keys } = {}) {
     let n = 0;
-    const requests = path.includes('{kvk}')
-      ? [{ setupRequest: (req) => ({ ...req, path: path.replace('{kvk}', kvkOf(n++)) }) }]
+    const requests = keys
+      ? [{ setupRequest: (req) => ({ ...req, path: path.replace('{key}', keys[n++ % keys.length]) }) }]
       : undefined;
     const result = await autocannon({
-      url: `${target}${path.replace('{kvk}', kvkOf(0))}`,
+      url: `${target}${path.replace('{key}', keys?.[0] ?? '')}`,
       connections,
       duration,
       requests,
@@ -104,6 +106,42 @@ try {
   }
 
   const kvkOf = (i) => String(80_000_000 + ((i * 7919) % PROVIDERS));
+  const kvks = Array.from({ length: PROVIDERS }, (_, i) => kvkOf(i));
+
+  // Issuing attestations: render, sign and store, as the register does it for each request.
+  const keyring = signingKeyring({ dataDir: path.join(os.tmpdir(), 'vhp-bench-signing') });
+  await keyring();
+  const verantwoord = (
+    await dataSource.query(`SELECT provider_id FROM provider_status WHERE status = 'verantwoord' LIMIT 150`)
+  ).map((r) => r.provider_id);
+  const numbers = [];
+  const issue = async (providerId) =>
+    numbers.push(
+      (
+        await issueAttestation(dataSource, {
+          providerId,
+          actor: 'bench',
+          publicBaseUrl: config.publicBaseUrl,
+          keyring,
+        })
+      ).number,
+    );
+  let started = performance.now();
+  for (const id of verantwoord.slice(0, 50)) await issue(id);
+  const issueRate = 50 / ((performance.now() - started) / 1000);
+  line(
+    'issuing attestations (render + sign + store), one at a time',
+    `${issueRate.toFixed(1)} per second (50)`,
+  );
+  const queue = verantwoord.slice(50, 150);
+  started = performance.now();
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (queue.length > 0) await issue(queue.shift());
+    }),
+  );
+  const issueRateParallel = 100 / ((performance.now() - started) / 1000);
+  line('issuing attestations, 4 at a time', `${issueRateParallel.toFixed(1)} per second (100)`);
 
   // The baseline: the least a lookup can cost here, Express and pg on the same database and pool size.
   const pool = new pg.Pool({ connectionString: url, max: 20 });
@@ -118,23 +156,48 @@ try {
     if (rows.length === 0) return res.status(404).json({ status: 404 });
     res.json(rows[0]);
   });
+  bare.get('/verklaringen/:number', async (req, res) => {
+    const { rows } = await pool.query(
+      `SELECT a.number, a.issued_at, a.valid_until, a.fingerprint, p.kvk_number, p.legal_name, s.status
+         FROM attestations a JOIN providers p ON p.id = a.provider_id
+         JOIN provider_status s ON s.provider_id = p.id WHERE a.number = $1`,
+      [req.params.number],
+    );
+    if (rows.length === 0) return res.status(404).json({ status: 404 });
+    res.json(rows[0]);
+  });
   const bareServer = bare.listen(0, '127.0.0.1');
   await new Promise((resolve) => bareServer.once('listening', resolve));
   const bareBase = `http://127.0.0.1:${bareServer.address().port}`;
 
-  const baseline = await load(
-    'baseline: bare Express + pg lookup by KvK',
-    '/hostingproviders/{kvk}',
-    16,
-    10,
-    bareBase,
-  );
+  const baseline = await load('baseline: bare Express + pg lookup by KvK', '/hostingproviders/{key}', {
+    target: bareBase,
+    keys: kvks,
+  });
   const apiLookup = await load(
     'API: GET /api/v1/hostingproviders/{kvkNummer}',
-    '/api/v1/hostingproviders/{kvk}',
+    '/api/v1/hostingproviders/{key}',
+    {
+      keys: kvks,
+    },
   );
   const apiShare = apiLookup.requests.average / baseline.requests.average;
   line('  API throughput as a share of the baseline', `${Math.round(apiShare * 100)} %`);
+  const bareVerification = await load(
+    'baseline: bare Express + pg attestation by number',
+    '/verklaringen/{key}',
+    {
+      target: bareBase,
+      keys: numbers,
+    },
+  );
+  const verification = await load('API: GET /api/v1/verklaringen/{nummer}', '/api/v1/verklaringen/{key}', {
+    keys: numbers,
+  });
+  line(
+    '  verification throughput as a share of its baseline',
+    `${Math.round((verification.requests.average / bareVerification.requests.average) * 100)} %`,
+  );
   bareServer.close();
   await pool.end();
 
@@ -146,14 +209,14 @@ try {
   const page = await fetch(`${base}/controleren/lijst`);
   const cookie = page.headers.get('set-cookie').split(';')[0];
   const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())[1];
-  const numbers = Array.from(
+  const list = Array.from(
     { length: 10_000 },
     (_, i) => String(80_000_001 + (i % PROVIDERS)) + (i % 7 === 0 ? ';ref' : ''),
   ).join('\n');
   const times = await timed('bulk check of 10,000 numbers (HTTP, CSV answer)', async () => {
     const form = new FormData();
     form.set('_csrf', token);
-    form.set('nummers', numbers);
+    form.set('nummers', list);
     form.set('peildatum', new Date().toISOString().slice(0, 10));
     form.set('formaat', 'csv');
     const res = await fetch(`${base}/controleren/lijst`, { method: 'POST', body: form, headers: { cookie } });
@@ -205,6 +268,12 @@ try {
   );
 
   console.log('\ntargets');
+  line(
+    '  issuing attestations ≥ 20 per second',
+    issueRate >= 20
+      ? `met (${issueRate.toFixed(1)} per second)`
+      : `MISSED (${issueRate.toFixed(1)} per second)`,
+  );
   line(
     '  API lookup ≥ 50% of the bare baseline',
     apiShare >= 0.5 ? `met (${Math.round(apiShare * 100)} %)` : `MISSED (${Math.round(apiShare * 100)} %)`,

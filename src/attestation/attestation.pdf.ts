@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
 import PDFDocument from 'pdfkit';
@@ -6,6 +7,13 @@ import QRCode from 'qrcode';
 import { TIME_ZONE } from '../shared/time';
 
 const FONTS = path.join(__dirname, '..', '..', '..', 'resources', 'fonts');
+let fontFiles: { regular: Buffer; bold: Buffer } | undefined;
+/** The shipped font files, read once per process. */
+const fonts = () =>
+  (fontFiles ??= {
+    regular: readFileSync(path.join(FONTS, 'DejaVuSans.ttf')),
+    bold: readFileSync(path.join(FONTS, 'DejaVuSans-Bold.ttf')),
+  });
 
 /** What an attestation states. Canonical JSON of this is fingerprinted and printed on the PDF. */
 export interface AttestationData {
@@ -72,8 +80,8 @@ export async function renderAttestationPdf(data: AttestationData, fingerprint: s
     doc.on('error', reject);
   });
 
-  doc.registerFont('regular', path.join(FONTS, 'DejaVuSans.ttf'));
-  doc.registerFont('bold', path.join(FONTS, 'DejaVuSans-Bold.ttf'));
+  doc.registerFont('regular', fonts().regular);
+  doc.registerFont('bold', fonts().bold);
   const root = doc.struct('Document');
   doc.addStructure(root);
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { entityFromJson, preparedQuery } from '../database/json-rows';
 import { Provider } from '../provider/provider.entity';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { addMonths, toLocalDate } from '../shared/time';
@@ -176,29 +177,71 @@ export async function attestationAnswers(
     loadCodeVersions(dataSource.manager),
     dataSource.getRepository(Provider).findBy(providerIds.map((id) => ({ id }))),
   ]);
-  const versionFacts = versions.map(toCodeVersionFact);
-  return attestations.map((attestation) => {
-    const history = histories.get(attestation.providerId) ?? [];
-    const status = attestationStatusAt(attestation, history.map(toStatusFact), versionFacts, now);
-    const causeEvent = status.cause
-      ? history.find((e) => Number(e.id) === status.cause?.sequence)
-      : undefined;
-    return {
+  return attestations.map((attestation) =>
+    answerFor(
       attestation,
-      provider: providers.find((p) => p.id === attestation.providerId) as Provider,
-      status,
-      causeReason: causeEvent?.reason ?? null,
-    };
-  });
+      providers.find((p) => p.id === attestation.providerId) as Provider,
+      histories.get(attestation.providerId) ?? [],
+      versions,
+      now,
+    ),
+  );
 }
 
+function answerFor(
+  attestation: Attestation,
+  provider: Provider,
+  history: StatusEvent[],
+  versions: CodeOfConductVersion[],
+  now: Date,
+): AttestationAnswer {
+  const status = attestationStatusAt(
+    attestation,
+    history.map(toStatusFact),
+    versions.map(toCodeVersionFact),
+    now,
+  );
+  const causeEvent = status.cause ? history.find((e) => Number(e.id) === status.cause?.sequence) : undefined;
+  return { attestation, provider, status, causeReason: causeEvent?.reason ?? null };
+}
+
+/**
+ * The attestation (without its PDF), its provider, the provider's history and the code versions in
+ * one round trip: the verification lookup is what every scan of a QR code asks.
+ */
+const VERIFY_QUERY = `
+  SELECT jsonb_build_object('id', a.id, 'number', a.number, 'provider_id', a.provider_id, 'issued_at', a.issued_at,
+                            'valid_until', a.valid_until, 'issued_by', a.issued_by,
+                            'listing_event_id', a.listing_event_id, 'fingerprint', a.fingerprint,
+                            'pdf_sha256', a.pdf_sha256) AS attestation,
+         to_jsonb(p) AS provider,
+         coalesce((SELECT jsonb_agg(to_jsonb(e) ORDER BY e.effective_at, e.id)
+                     FROM status_events e WHERE e.provider_id = a.provider_id), '[]'::jsonb) AS events,
+         coalesce((SELECT jsonb_agg(to_jsonb(v) ORDER BY v.published_at)
+                     FROM code_of_conduct_versions v), '[]'::jsonb) AS versions
+    FROM attestations a JOIN providers p ON p.id = a.provider_id
+   WHERE a.number = $1`;
+
 /** One attestation by number with its status now; NotFoundError when the register never issued it. */
-export async function verifyAttestation(dataSource: DataSource, number: string, now = new Date()) {
-  const attestation = isAttestationNumber(number)
-    ? await dataSource.getRepository(Attestation).findOneBy({ number })
-    : null;
-  if (!attestation) throw new NotFoundError(`no attestation ${number}`);
-  return (await attestationAnswers(dataSource, [attestation], now))[0];
+export async function verifyAttestation(
+  dataSource: DataSource,
+  number: string,
+  now = new Date(),
+): Promise<AttestationAnswer> {
+  type Row = Record<'attestation' | 'provider', Record<string, unknown>> &
+    Record<'events' | 'versions', Record<string, unknown>[]>;
+  const rows = isAttestationNumber(number)
+    ? await preparedQuery<Row>(dataSource, VERIFY_QUERY, [number])
+    : [];
+  if (rows.length === 0) throw new NotFoundError(`no attestation ${number}`);
+  const [row] = rows;
+  return answerFor(
+    entityFromJson(dataSource, Attestation, row.attestation),
+    entityFromJson(dataSource, Provider, row.provider),
+    row.events.map((e) => entityFromJson(dataSource, StatusEvent, e)),
+    row.versions.map((v) => entityFromJson(dataSource, CodeOfConductVersion, v)),
+    now,
+  );
 }
 
 /** The attestation whose stored PDF has exactly these bytes, if any. */
