@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { entityFromJson, preparedQuery } from '../database/json-rows';
 import { Provider } from '../provider/provider.entity';
+import { providerDetailById } from '../provider/provider.service';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { addMonths, toLocalDate } from '../shared/time';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
@@ -58,23 +59,23 @@ export async function issueAttestation(
   input: { providerId: string; actor: string; publicBaseUrl: string; keyring: Keyring },
   now = new Date(),
 ): Promise<Attestation> {
-  const provider = await dataSource.getRepository(Provider).findOneBy({ id: input.providerId });
-  if (!provider) throw new NotFoundError(`no provider ${input.providerId}`);
-  const { history, versions, status } = await providerStatus(dataSource, provider.id, now);
+  const [detail, [{ n }]] = await Promise.all([
+    providerDetailById(dataSource, input.providerId, now),
+    dataSource.query(`SELECT nextval('attestation_number_seq')::int AS n`) as Promise<{ n: number }[]>,
+  ]);
+  const { provider, status } = detail;
   if (!status.verantwoord) throw new NotVerantwoordError();
-  const approval = [...history]
-    .reverse()
-    .find(
-      (e) => e.kind === 'listing_approved' && e.effectiveAt.getTime() === status.listing.approvedAt.getTime(),
-    );
+  const approval = detail.history.find(
+    (e) => e.kind === 'listing_approved' && e.effectiveAt.getTime() === status.listing.approvedAt.getTime(),
+  );
   if (!approval) throw new Error(`listing of provider ${provider.id} has no approval event`);
-  const version = versions.find(
+  const version = detail.codeVersions.find(
     (v) => v.id === status.listing.codeOfConductVersionId,
   ) as CodeOfConductVersion;
+  // What the status was computed from: if anything is recorded in the meantime, look again.
+  const latestEvent = String(detail.history.reduce((max, e) => Math.max(max, Number(e.id)), 0));
+  const versionCount = detail.codeVersions.length;
 
-  const [{ n }] = (await dataSource.query(`SELECT nextval('attestation_number_seq')::int AS n`)) as {
-    n: number;
-  }[];
   const number = attestationNumber(now, n);
   const validUntil = new Date(
     Math.min(status.listing.validUntil.getTime(), addMonths(now, ATTESTATION_MONTHS).getTime()),
@@ -103,15 +104,26 @@ export async function issueAttestation(
   const pdfSha256 = createHash('sha256').update(pdf).digest('hex');
 
   return dataSource.transaction(async (manager) => {
-    // A decision may have landed while the PDF was being made: check again, inside the transaction.
-    await manager.query('SELECT id FROM providers WHERE id = $1 FOR SHARE', [provider.id]);
-    const events = await manager.find(StatusEvent, { where: { providerId: provider.id } });
-    const again = statusAt(
-      events.map(toStatusFact),
-      (await manager.find(CodeOfConductVersion)).map(toCodeVersionFact),
-      now,
-    );
-    if (!again.verantwoord) throw new NotVerantwoordError();
+    // A decision may have landed while the PDF was being made: if the provider's history or the
+    // code versions changed since they were read, compute the status again inside the transaction.
+    const [changed] = (await manager.query(
+      `SELECT (SELECT coalesce(max(id), 0) FROM status_events WHERE provider_id = p.id)::text <> $2
+           OR (SELECT count(*) FROM code_of_conduct_versions) <> $3 AS changed
+         FROM providers p WHERE p.id = $1 FOR SHARE`,
+      [provider.id, latestEvent, versionCount],
+    )) as { changed: boolean }[];
+    if (changed?.changed) {
+      const [histories, versions] = await Promise.all([
+        loadHistories(manager, [provider.id]),
+        loadCodeVersions(manager),
+      ]);
+      const again = statusAt(
+        (histories.get(provider.id) ?? []).map(toStatusFact),
+        versions.map(toCodeVersionFact),
+        now,
+      );
+      if (!again.verantwoord) throw new NotVerantwoordError();
+    }
     const attestation = manager.create(Attestation, {
       number,
       providerId: provider.id,

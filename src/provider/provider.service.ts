@@ -51,7 +51,7 @@ export interface ProviderDetail {
  * The provider, its history in the order the rules read it (as loadHistories gives it) and the
  * code versions (as loadCodeVersions gives them), in one round trip: the most frequent read of all.
  */
-const DETAIL_QUERY = `
+const detailQuery = (where: string) => `
   SELECT to_jsonb(p) AS provider,
          coalesce((SELECT jsonb_agg(to_jsonb(e) ORDER BY e.effective_at, e.id)
                      FROM status_events e WHERE e.provider_id = p.id), '[]'::jsonb) AS events,
@@ -61,7 +61,24 @@ const DETAIL_QUERY = `
                                                        'issued_at', a.issued_at, 'valid_until', a.valid_until,
                                                        'fingerprint', a.fingerprint) ORDER BY a.issued_at DESC)
                      FROM attestations a WHERE a.provider_id = p.id), '[]'::jsonb) AS attestations
-    FROM providers p WHERE p.kvk_number = $1`;
+    FROM providers p WHERE ${where}`;
+const BY_KVK = detailQuery('p.kvk_number = $1');
+const BY_ID = detailQuery('p.id = $1');
+
+type DetailRow = Record<'provider', Record<string, unknown>> &
+  Record<'events' | 'versions' | 'attestations', Record<string, unknown>[]>;
+
+async function loadDetail(dataSource: DataSource, query: string, key: string, now: Date) {
+  const rows = await preparedQuery<DetailRow>(dataSource, query, [key]);
+  if (rows.length === 0) return undefined;
+  const [row] = rows;
+  const provider = entityFromJson(dataSource, Provider, row.provider);
+  const history = row.events.map((e) => entityFromJson(dataSource, StatusEvent, e));
+  const codeVersions = row.versions.map((v) => entityFromJson(dataSource, CodeOfConductVersion, v));
+  const attestations = row.attestations.map((a) => entityFromJson(dataSource, Attestation, a));
+  const status = statusAt(history.map(toStatusFact), codeVersions.map(toCodeVersionFact), now);
+  return { provider, status, history: [...history].reverse(), codeVersions, attestations };
+}
 
 /** A provider by KvK number with its status at `now` and its whole status history. */
 export async function providerDetail(
@@ -69,21 +86,20 @@ export async function providerDetail(
   kvkNumber: string,
   now: Date,
 ): Promise<ProviderDetail> {
-  const rows = isKvkNumber(kvkNumber)
-    ? await preparedQuery<{
-        provider: Record<string, unknown>;
-        events: Record<string, unknown>[];
-        versions: Record<string, unknown>[];
-        attestations: Record<string, unknown>[];
-      }>(dataSource, DETAIL_QUERY, [kvkNumber])
-    : [];
-  if (rows.length === 0) throw new NotFoundError(`no provider with KvK number ${kvkNumber}`);
-  const provider = entityFromJson(dataSource, Provider, rows[0].provider);
-  const history = rows[0].events.map((e) => entityFromJson(dataSource, StatusEvent, e));
-  const codeVersions = rows[0].versions.map((v) => entityFromJson(dataSource, CodeOfConductVersion, v));
-  const attestations = rows[0].attestations.map((a) => entityFromJson(dataSource, Attestation, a));
-  const status = statusAt(history.map(toStatusFact), codeVersions.map(toCodeVersionFact), now);
-  return { provider, status, history: [...history].reverse(), codeVersions, attestations };
+  const detail = isKvkNumber(kvkNumber) ? await loadDetail(dataSource, BY_KVK, kvkNumber, now) : undefined;
+  if (!detail) throw new NotFoundError(`no provider with KvK number ${kvkNumber}`);
+  return detail;
+}
+
+/** The same, by the provider's id. */
+export async function providerDetailById(
+  dataSource: DataSource,
+  id: string,
+  now: Date,
+): Promise<ProviderDetail> {
+  const detail = await loadDetail(dataSource, BY_ID, id, now);
+  if (!detail) throw new NotFoundError(`no provider ${id}`);
+  return detail;
 }
 
 export type DateAnswer =

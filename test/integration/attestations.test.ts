@@ -12,8 +12,13 @@ import { issueAttestation } from '../../src/attestation/attestation.service';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import type { Provider } from '../../src/provider/provider.entity';
 import { DEMO_ATTESTATIONS } from '../../src/seed/demo';
-import { addMonths } from '../../src/shared/time';
-import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import { addDays, addMonths } from '../../src/shared/time';
+import {
+  givenApproval,
+  givenCodeVersion,
+  givenProvider,
+  givenStatusEvent,
+} from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { apiClient } from '../helpers/api';
 import { testApp, testConfig, testKeyring } from '../helpers/app';
@@ -330,6 +335,69 @@ describe('attestations', () => {
     await givenApproval(db.dataSource, p, version, addMonths(new Date(), -1));
     return p;
   }
+});
+
+describe('attestations follow expiry, ended AAN participation and a lapsed code version', () => {
+  let db: TestDatabase;
+  let app: Express;
+  before(async () => {
+    db = await createTestDatabase();
+    app = testApp(db.dataSource).app;
+  });
+  after(() => db.drop());
+
+  const stateOf = async (number: string) => (await apiClient(app).get(`/api/v1/verklaringen/${number}`)).body;
+  async function issuedFor(approvedMonthsAgo: number, issuedMonthsAgo: number) {
+    const version = await givenCodeVersion(db.dataSource);
+    const provider = await givenProvider(db.dataSource);
+    await givenApproval(db.dataSource, provider, version, addMonths(new Date(), -approvedMonthsAgo));
+    const attestation = await issueAttestation(
+      db.dataSource,
+      {
+        providerId: provider.id,
+        actor: 'test',
+        publicBaseUrl: testConfig.publicBaseUrl,
+        keyring: testKeyring,
+      },
+      addMonths(new Date(), -issuedMonthsAgo),
+    );
+    return { provider, attestation };
+  }
+
+  it('an attestation whose validity has passed is expired, since its end', async () => {
+    const { attestation } = await issuedFor(13, 12);
+    const answer = await stateOf(attestation.number);
+    assert.equal(answer.status, 'expired');
+    assert.equal(answer.sinds, attestation.validUntil.toISOString());
+  });
+
+  it('ended AAN participation revokes it at the next request', async () => {
+    const { provider, attestation } = await issuedFor(2, 1);
+    assert.equal((await stateOf(attestation.number)).status, 'valid');
+    await givenStatusEvent(db.dataSource, {
+      providerId: provider.id,
+      kind: 'aan_participation_ended',
+      effectiveAt: new Date(Date.now() - 1000),
+      reason: 'Deelname opgezegd.',
+    });
+    const answer = await stateOf(attestation.number);
+    assert.equal(answer.status, 'revoked');
+    assert.equal(answer.reden, 'aan_participation_ended');
+    assert.equal(answer.toelichting, 'Deelname opgezegd.');
+  });
+
+  it('a code-of-conduct version that lapses revokes it at the next request', async () => {
+    const { attestation } = await issuedFor(2, 1);
+    assert.equal((await stateOf(attestation.number)).status, 'valid');
+    // A successor whose transition period has just ended: the signed version is no longer accepted.
+    await givenCodeVersion(db.dataSource, {
+      publishedAt: addDays(new Date(), -14),
+      transitionEndsAt: new Date(Date.now() - 1000),
+    });
+    const answer = await stateOf(attestation.number);
+    assert.equal(answer.status, 'revoked');
+    assert.equal(answer.reden, 'code_of_conduct_outdated');
+  });
 });
 
 describe('demo attestations', () => {
