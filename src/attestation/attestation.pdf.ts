@@ -15,6 +15,39 @@ const fonts = () =>
     bold: readFileSync(path.join(FONTS, 'DejaVuSans-Bold.ttf')),
   });
 
+interface PdfKitInternals {
+  _fontFamilies: Record<string, unknown>;
+  _fontCount: number;
+  _font: { constructor: new (doc: PDFKit.PDFDocument, font: unknown, id: string) => unknown; font: unknown };
+}
+let parsedFonts:
+  { embed: PdfKitInternals['_font']['constructor']; regular: unknown; bold: unknown } | undefined;
+
+/**
+ * PDFKit parses a font file anew for every document, and with DejaVu's large layout tables that
+ * was half the time of an attestation. A parsed font does not change, so the two are parsed once
+ * per process and every document gets its own embedding of them (its own subset, widths and
+ * layout cache), put in PDFKit's font table under the names the renderer uses. This leans on
+ * PDFKit internals: the version is pinned, and the PDF tests check the embedded fonts and the text.
+ */
+function useParsedFonts(doc: PDFKit.PDFDocument): void {
+  if (!parsedFonts) {
+    const probe = new PDFDocument() as unknown as PdfKitInternals & PDFKit.PDFDocument;
+    probe.font(fonts().regular);
+    const regular = probe._font;
+    probe.font(fonts().bold);
+    parsedFonts = { embed: regular.constructor, regular: regular.font, bold: probe._font.font };
+  }
+  const internals = doc as unknown as PdfKitInternals;
+  for (const name of ['regular', 'bold'] as const) {
+    internals._fontFamilies[name] = new parsedFonts.embed(
+      doc,
+      parsedFonts[name],
+      `F${++internals._fontCount}`,
+    );
+  }
+}
+
 /** What an attestation states. Canonical JSON of this is fingerprinted and printed on the PDF. */
 export interface AttestationData {
   nummer: string;
@@ -80,8 +113,7 @@ export async function renderAttestationPdf(data: AttestationData, fingerprint: s
     doc.on('error', reject);
   });
 
-  doc.registerFont('regular', fonts().regular);
-  doc.registerFont('bold', fonts().bold);
+  useParsedFonts(doc);
   const root = doc.struct('Document');
   doc.addStructure(root);
 

@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { signingKeyring } from '../../src/attestation/signing';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
+import { createTestDatabase, type TestDatabase } from './database';
 import { type Config, loadConfig } from '../../src/config';
 import { createLifecycle, type Lifecycle } from '../../src/shared/lifecycle';
 import { createLogger, type Logger } from '../../src/shared/logger';
@@ -39,4 +40,18 @@ export function testApp(
     keyring: testKeyring,
   });
   return { app, lifecycle };
+}
+
+/**
+ * A fresh database built by the migrations and the app on it, for a describe block; dropped
+ * afterwards. Read `db` and `app` inside tests (they are set by the hook).
+ */
+export function useTestApp(): { db: TestDatabase; app: Express } {
+  const context = {} as { db: TestDatabase; app: Express };
+  before(async () => {
+    context.db = await createTestDatabase();
+    context.app = testApp(context.db.dataSource).app;
+  });
+  after(() => context.db.drop());
+  return context;
 }

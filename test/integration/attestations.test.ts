@@ -21,7 +21,7 @@ import {
 } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { apiClient } from '../helpers/api';
-import { testApp, testConfig, testKeyring } from '../helpers/app';
+import { testApp, testConfig, testKeyring, useTestApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
@@ -338,16 +338,12 @@ describe('attestations', () => {
 });
 
 describe('attestations follow expiry, ended AAN participation and a lapsed code version', () => {
-  let db: TestDatabase;
-  let app: Express;
-  before(async () => {
-    db = await createTestDatabase();
-    app = testApp(db.dataSource).app;
-  });
-  after(() => db.drop());
+  const context = useTestApp();
 
-  const stateOf = async (number: string) => (await apiClient(app).get(`/api/v1/verklaringen/${number}`)).body;
+  const stateOf = async (number: string) =>
+    (await apiClient(context.app).get(`/api/v1/verklaringen/${number}`)).body;
   async function issuedFor(approvedMonthsAgo: number, issuedMonthsAgo: number) {
+    const { db } = context;
     const version = await givenCodeVersion(db.dataSource);
     const provider = await givenProvider(db.dataSource);
     await givenApproval(db.dataSource, provider, version, addMonths(new Date(), -approvedMonthsAgo));
@@ -374,7 +370,7 @@ describe('attestations follow expiry, ended AAN participation and a lapsed code 
   it('ended AAN participation revokes it at the next request', async () => {
     const { provider, attestation } = await issuedFor(2, 1);
     assert.equal((await stateOf(attestation.number)).status, 'valid');
-    await givenStatusEvent(db.dataSource, {
+    await givenStatusEvent(context.db.dataSource, {
       providerId: provider.id,
       kind: 'aan_participation_ended',
       effectiveAt: new Date(Date.now() - 1000),
@@ -390,7 +386,7 @@ describe('attestations follow expiry, ended AAN participation and a lapsed code 
     const { attestation } = await issuedFor(2, 1);
     assert.equal((await stateOf(attestation.number)).status, 'valid');
     // A successor whose transition period has just ended: the signed version is no longer accepted.
-    await givenCodeVersion(db.dataSource, {
+    await givenCodeVersion(context.db.dataSource, {
       publishedAt: addDays(new Date(), -14),
       transitionEndsAt: new Date(Date.now() - 1000),
     });
