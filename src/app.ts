@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { accountRoutes } from './account/account.routes';
 import { apiRoutes } from './api/api.routes';
 import { attestationRoutes } from './attestation/attestation.routes';
+import { auditRoutes } from './audit/audit.routes';
 import { type Keyring, signingKeyring } from './attestation/signing';
 import { apiDocsRoutes } from './api/docs.routes';
 import { csrfProtection, loadUser, loginLimiters, sessionMiddleware } from './account/auth';
@@ -154,6 +155,7 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(checkRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));
   app.use(attestationRoutes(dataSource, config, signing));
+  app.use(auditRoutes(dataSource, config));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

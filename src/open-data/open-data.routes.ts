@@ -1,10 +1,9 @@
-import { type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { type Request, type Response, Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import type { Logger } from '../shared/logger';
+import { sendStream } from '../database/stream';
 import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
 import {
@@ -46,30 +45,9 @@ const toCsvCells = () =>
     },
   });
 
-/**
- * Streams the register to the client with backpressure: a slow client slows the database cursor,
- * so memory holds one batch of rows whatever the register's size.
- */
-async function sendRegister(
-  req: Request,
-  res: Response,
-  dataSource: DataSource,
-  format: Transform[],
-): Promise<void> {
-  const { records, release } = await streamRegister(dataSource);
-  try {
-    await pipeline([records, ...format, res] as [Readable, ...Transform[], Response]);
-  } catch (error) {
-    // Once bytes are out, the only honest signal left is the broken connection.
-    if (!res.headersSent) throw error;
-    ((req as Request & { log?: Logger }).log ?? undefined)?.warn(
-      { err: error },
-      'open data download ended early',
-    );
-    res.destroy();
-  } finally {
-    await release();
-  }
+/** Streams the whole register to the client through `format`. */
+async function sendRegister(req: Request, res: Response, dataSource: DataSource, format: Transform[]) {
+  await sendStream(req, res, await streamRegister(dataSource), format);
 }
 
 /** Open data: the whole register as CSV and JSON, the field page with the licence, and an Atom feed. */

@@ -1,7 +1,6 @@
-import { Transform, type Readable } from 'node:stream';
-import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
+import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
+import { streamQuery } from '../database/stream';
 import { safeCell } from '../shared/csv';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import type { StatusEventKind } from '../status/status-rules';
@@ -106,47 +105,20 @@ export function csvCells(record: OpenDataRecord): string[] {
   ];
 }
 
-/** Rows are fetched from a cursor this many at a time: memory holds one batch, however large the register. */
-const BATCH_ROWS = 500;
-
-/**
- * The whole register, one record at a time, in KvK-number order, from one consistent database
- * snapshot. Statuses are brought up to date first. The caller must call `release` when done.
- */
 export async function streamRegister(
   dataSource: DataSource,
   now = new Date(),
 ): Promise<{ records: Readable; release: () => Promise<void> }> {
   await refreshDueSnapshots(dataSource.manager, now);
-  const runner = dataSource.createQueryRunner();
-  // The pool's own pg client: the cursor stream is pg-query-stream's, with our batch size.
-  const client = (await runner.connect()) as PoolClient;
-  try {
-    const rows: Readable = client.query(
-      new QueryStream(
-        `SELECT p.kvk_number, p.legal_name, p.trade_names, p.vat_number, p.street_address, p.postcode,
-              p.city, p.website, p.abuse_email, p.as_numbers, s.status, s.since, s.valid_until
-         FROM providers p JOIN provider_status s ON s.provider_id = p.id
-        ORDER BY p.kvk_number`,
-        [],
-        { batchSize: BATCH_ROWS },
-      ),
-    );
-    const records = rows.pipe(
-      new Transform({
-        objectMode: true,
-        transform(row: RegisterRow, _encoding, done) {
-          done(null, openDataRecord(row));
-        },
-      }),
-    );
-    rows.on('error', (error) => records.destroy(error));
-    records.on('close', () => rows.destroy());
-    return { records, release: () => runner.release() };
-  } catch (error) {
-    await runner.release();
-    throw error;
-  }
+  return streamQuery(
+    dataSource,
+    `SELECT p.kvk_number, p.legal_name, p.trade_names, p.vat_number, p.street_address, p.postcode,
+            p.city, p.website, p.abuse_email, p.as_numbers, s.status, s.since, s.valid_until
+       FROM providers p JOIN provider_status s ON s.provider_id = p.id
+      ORDER BY p.kvk_number`,
+    [],
+    openDataRecord,
+  );
 }
 
 export interface FeedEntry {

@@ -39,6 +39,10 @@ export const paths = {
   reviewProviderAction: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/status`,
 
   outbox: '/beheer/uitgaande-mail',
+  auditLog: '/beheer/auditlog',
+  auditLogCsv: '/beheer/auditlog.csv',
+  auditLogJsonl: '/beheer/auditlog.jsonl',
+  auditVerify: '/beheer/auditlog/controle',
 
   attestations: '/account/verklaringen',
   reviewAttestations: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/verklaringen`,

@@ -119,3 +119,16 @@ export function sharedDatabase(): Promise<TestDatabase> {
   shared ??= createTestDatabase();
   return shared;
 }
+
+/** Changes the audit log behind its guard, as only a superuser could; the chain must still tell. */
+export async function tamperWithAuditLog(
+  dataSource: DataSource,
+  sql: string,
+  params: unknown[] = [],
+): Promise<void> {
+  await dataSource.transaction(async (m) => {
+    await m.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
+    await m.query(sql, params);
+    await m.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
+  });
+}

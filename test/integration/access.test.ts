@@ -213,6 +213,14 @@ const RULES: Rule[] = [
     url: () => '/beheer/uitgaande-mail',
     expect: staffOnly(200),
   },
+  ...['/beheer/auditlog', '/beheer/auditlog.csv', '/beheer/auditlog.jsonl', '/beheer/auditlog/controle'].map(
+    (route): Rule => ({
+      method: 'GET',
+      route,
+      url: () => route,
+      expect: { ...staffOnly(200), reviewer: 403 },
+    }),
+  ),
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   { method: 'GET', route: '/api/v1/openapi.json', url: () => '/api/v1/openapi.json', expect: all(200) },
   {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { DataSource } from 'typeorm';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { createDataSource } from '../../src/database/data-source';
 import { appendAuditEvent, verifyAuditChain } from '../../src/audit/audit.service';
@@ -8,15 +7,7 @@ import { StatusEvent } from '../../src/status/status-event.entity';
 import { recordStatusEvent } from '../../src/status/status.service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { givenProvider, TEST_ACTOR } from '../factories/provider.factory';
-
-async function tamper(dataSource: DataSource, sql: string, params: unknown[] = []): Promise<void> {
-  // Only a superuser who switches the guard off can do this; the log must still tell.
-  await dataSource.transaction(async (m) => {
-    await m.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
-    await m.query(sql, params);
-    await m.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
-  });
-}
+import { tamperWithAuditLog } from '../helpers/database';
 
 describe('the audit log', () => {
   let db: TestDatabase;
@@ -106,7 +97,7 @@ describe('the audit log', () => {
     const [third] = await db.dataSource
       .getRepository(AuditEvent)
       .find({ order: { id: 'ASC' }, skip: 2, take: 1 });
-    await tamper(
+    await tamperWithAuditLog(
       db.dataSource,
       `UPDATE audit_events SET data = jsonb_set(data, '{legalName}', '"Vervalst B.V."') WHERE id = $1`,
       [third.id],
@@ -119,7 +110,7 @@ describe('the audit log', () => {
   it('names the event after one that was removed', async () => {
     for (let i = 0; i < 5; i++) await givenProvider(db.dataSource);
     const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
-    await tamper(db.dataSource, 'DELETE FROM audit_events WHERE id = $1', [events[1].id]);
+    await tamperWithAuditLog(db.dataSource, 'DELETE FROM audit_events WHERE id = $1', [events[1].id]);
     assert.deepEqual((await verifyAuditChain(db.dataSource)).broken, {
       id: events[2].id,
       problem: 'predecessor_mismatch',

@@ -1,0 +1,72 @@
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, Response } from 'express';
+import type { PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../shared/logger';
+
+/** Rows are fetched from a cursor this many at a time: memory holds one batch, however many rows. */
+const BATCH_ROWS = 500;
+
+/**
+ * The rows of a query, one at a time through `map`, from a database cursor on a connection of its
+ * own (one consistent snapshot). The caller must call `release` when done.
+ */
+export async function streamQuery<R, T>(
+  dataSource: DataSource,
+  sql: string,
+  params: unknown[],
+  map: (row: R) => T,
+): Promise<{ records: Readable; release: () => Promise<void> }> {
+  const runner = dataSource.createQueryRunner();
+  // The pool's own pg client: the cursor stream is pg-query-stream's, with our batch size.
+  const client = (await runner.connect()) as PoolClient;
+  try {
+    const rows: Readable = client.query(new QueryStream(sql, params, { batchSize: BATCH_ROWS }));
+    const records = rows.pipe(
+      new Transform({
+        objectMode: true,
+        transform(row: R, _encoding, done) {
+          done(null, map(row));
+        },
+      }),
+    );
+    rows.on('error', (error) => records.destroy(error));
+    records.on('close', () => rows.destroy());
+    return { records, release: () => runner.release() };
+  } catch (error) {
+    await runner.release();
+    throw error;
+  }
+}
+
+/**
+ * Sends streamed records to the client through `format`, with backpressure: a slow client slows
+ * the database cursor. Once bytes are out, a failure can only end the connection.
+ */
+export async function sendStream(
+  req: Request,
+  res: Response,
+  stream: { records: Readable; release: () => Promise<void> },
+  format: Transform[],
+): Promise<void> {
+  try {
+    await pipeline([stream.records, ...format, res] as [Readable, ...Transform[], Response]);
+  } catch (error) {
+    if (!res.headersSent) throw error;
+    (req as Request & { log?: Logger }).log?.warn({ err: error }, 'download ended early');
+    res.destroy();
+  } finally {
+    await stream.release();
+  }
+}
+
+/** A JSON Lines body: one JSON value a line. */
+export const jsonLines = () =>
+  new Transform({
+    writableObjectMode: true,
+    transform(record: unknown, _encoding, done) {
+      done(null, `${JSON.stringify(record)}\n`);
+    },
+  });
