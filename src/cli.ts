@@ -5,6 +5,7 @@ import { createUser } from './account/account.service';
 import { ROLES, type Role } from './account/user.entity';
 import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
+import { recordEndings, runJobOnce, sendReminders, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
 import { translate } from './shared/i18n';
@@ -97,6 +98,42 @@ const COMMANDS: Record<string, Command> = {
       }
       console.log(`Created ${values.role} ${values.email.toLowerCase()}.`);
       if (!values.password) console.log(`Password: ${password}`);
+      return 0;
+    },
+  },
+  'jobs:daily': {
+    summary:
+      'run the daily work now: expiries and lapses as status events, renewal reminders (and the weekly reviewer digest when due this week)',
+    migrate: true,
+    run: async ({ dataSource }) => {
+      const config = loadConfig();
+      const now = new Date();
+      const daily = await runJobOnce(
+        dataSource,
+        'daily',
+        `manual-${now.toISOString()}`,
+        async (manager) => ({
+          ...(await recordEndings(manager, now)),
+          ...(await sendReminders(manager, now, config.publicBaseUrl)),
+        }),
+        now,
+      );
+      if (!daily.ran) {
+        console.error('The daily work is running on another instance right now; nothing done.');
+        return 1;
+      }
+      const r = daily.result ?? {};
+      console.log(
+        `Daily work done: ${r.expired} expiries and ${r.lapsed} lapses recorded, ${r.reminders} reminders queued.`,
+      );
+      const weekly = await runJobOnce(dataSource, 'weekly-digest', weekOf(now), (m) =>
+        sendReviewerDigest(m, now, config.publicBaseUrl),
+      );
+      console.log(
+        weekly.ran
+          ? `Weekly reviewer digest sent: ${weekly.result?.waiting} applications waiting, ${weekly.result?.digests} reviewers mailed.`
+          : 'Weekly reviewer digest: already done this week.',
+      );
       return 0;
     },
   },

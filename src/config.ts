@@ -36,6 +36,8 @@ export interface Config {
    */
   signingP12File: string | undefined;
   signingP12Passphrase: string | undefined;
+  /** How often an instance looks for due scheduled work (expiries, reminders, digest); 0: never. */
+  jobsIntervalSeconds: number;
 }
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
@@ -125,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerAccount: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1000),
     signingP12File,
     signingP12Passphrase,
+    jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
   };
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { signingKeyring } from './attestation/signing';
+import { startScheduler } from './jobs/scheduler';
 import { loadConfig } from './config';
 import { openDatabase } from './database/connect';
 import { User } from './account/user.entity';
@@ -58,6 +59,12 @@ async function main(): Promise<void> {
   }
 
   const app = createApp({ config, dataSource: database.dataSource, logger, lifecycle, keyring });
+  const stopScheduler = startScheduler(
+    database.dataSource,
+    config.publicBaseUrl,
+    config.jobsIntervalSeconds,
+    logger,
+  );
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -98,7 +105,10 @@ async function main(): Promise<void> {
       server,
       lifecycle,
       delayMs: config.shutdownDelayMs,
-      close: database.close,
+      close: async () => {
+        await stopScheduler();
+        await database.close();
+      },
       logger,
     }).then(
       () => process.exit(0),

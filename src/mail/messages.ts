@@ -10,6 +10,22 @@ function bilingual(to: string, subjectNl: string, subjectEn: string, nl: string,
 }
 
 export const mailTexts = {
+  renewalReminder: (to: string, organisation: string, endDate: string, days: number, link: string) =>
+    bilingual(
+      to,
+      `Vermelding van ${organisation} loopt af op ${endDate}`,
+      `Listing of ${organisation} ends on ${endDate}`,
+      `De vermelding van ${organisation} in het Register Verantwoorde Hostingproviders loopt over ${days} dagen af, op ${endDate}. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\n${link}`,
+      `The listing of ${organisation} in the Register of Responsible Hosting Providers ends in ${days} days, on ${endDate}. Apply for renewal in time and the listing continues without a break:\n${link}`,
+    ),
+  reviewerDigest: (to: string, count: number, list: string) =>
+    bilingual(
+      to,
+      `${count} aanvragen wachten langer dan 10 werkdagen`,
+      `${count} applications have waited longer than 10 working days`,
+      `Deze aanvragen wachten langer dan 10 werkdagen op een besluit:\n${list}`,
+      `These applications have waited longer than 10 working days for a decision (list above).`,
+    ),
   invitation: (to: string, organisation: string, inviter: string, link: string) =>
     bilingual(
       to,

@@ -22,6 +22,9 @@ export const STATUS_EVENT_KINDS = [
   'revoked',
   'aan_participation_ended',
   'aan_participation_resumed',
+  // Recorded by the daily work at the instant the rules already count from; they change nothing.
+  'listing_expired',
+  'code_of_conduct_lapsed',
 ] as const;
 export type StatusEventKind = (typeof STATUS_EVENT_KINDS)[number];
 

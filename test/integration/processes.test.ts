@@ -19,6 +19,23 @@ describe('npm run cli', () => {
     assert.match(second.stdout, /already there/);
   });
 
+  it('jobs:daily runs the daily work now, and a second run records nothing new', () => {
+    const first = runCli(['jobs:daily'], { DATABASE_URL: db.url });
+    assert.equal(first.status, 0, first.stderr);
+    const done = /Daily work done: (\d+) expiries and (\d+) lapses recorded, (\d+) reminders queued\./.exec(
+      first.stdout,
+    );
+    assert.ok(done, first.stdout);
+    assert.ok(
+      Number(done[1]) + Number(done[2]) >= 2,
+      'the demo data has expired listings and a lapsed code version',
+    );
+    const second = runCli(['jobs:daily'], { DATABASE_URL: db.url });
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stdout, /Daily work done: 0 expiries and 0 lapses recorded, 0 reminders queued\./);
+    assert.match(second.stdout, /already done this week/);
+  });
+
   it('audit:verify prints how many events it checked and exits 0 on an intact chain', () => {
     const result = runCli(['audit:verify'], { DATABASE_URL: db.url });
     assert.equal(result.status, 0, result.stderr);

@@ -1,0 +1,214 @@
+import { hostname } from 'node:os';
+import type { DataSource, EntityManager } from 'typeorm';
+import { queueMail } from '../mail/mail.service';
+import { mailTexts } from '../mail/messages';
+import { paths } from '../shared/paths';
+import { addDays, toLocalDate } from '../shared/time';
+import {
+  recordStatusEvent,
+  loadCodeVersions,
+  loadHistories,
+  toCodeVersionFact,
+  toStatusFact,
+} from '../status/status.service';
+import { refreshDueSnapshots } from '../status/status-snapshot.service';
+import { statusAt, type StatusEventKind } from '../status/status-rules';
+import { workingDaysBefore } from './working-days';
+
+export const JOB_ACTOR = 'jobs:daily';
+export const REMINDER_DAYS = [90, 30, 7] as const;
+export const DIGEST_WORKING_DAYS = 10;
+/** The first key of the advisory locks the jobs take; the second is the job's name, hashed. */
+const JOB_LOCK_CLASS = 7306;
+
+export type JobName = 'daily' | 'weekly-digest';
+
+/**
+ * Runs `work` for `period` unless it already ran for that period, on whichever instance gets there
+ * first: one transaction holds a per-job advisory lock, checks the run record, does the work and
+ * writes the record. The work and its record commit together, or neither does.
+ */
+export async function runJobOnce(
+  dataSource: DataSource,
+  job: JobName,
+  period: string,
+  work: (manager: EntityManager) => Promise<Record<string, number>>,
+  now = new Date(),
+): Promise<{ ran: boolean; result?: Record<string, number> }> {
+  return dataSource.transaction(async (manager) => {
+    const [{ locked }] = (await manager.query(
+      'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked',
+      [JOB_LOCK_CLASS, job],
+    )) as { locked: boolean }[];
+    if (!locked) return { ran: false };
+    const done = (await manager.query('SELECT 1 FROM job_runs WHERE job = $1 AND period = $2', [
+      job,
+      period,
+    ])) as unknown[];
+    if (done.length > 0) return { ran: false };
+    const result = await work(manager);
+    await manager.query(
+      'INSERT INTO job_runs (job, period, ran_at, instance, result) VALUES ($1, $2, $3, $4, $5)',
+      [job, period, now, `${hostname()}:${process.pid}`, JSON.stringify(result)],
+    );
+    return { ran: true, result };
+  });
+}
+
+/**
+ * Expiries and lapses as status events, at the instant the rules count from (the end of the
+ * listing; the end of the old code version's transition). The rules already give that status
+ * without them; the events put it in the history people read. Idempotent.
+ */
+export async function recordEndings(manager: EntityManager, now: Date): Promise<Record<string, number>> {
+  await refreshDueSnapshots(manager, now);
+  const ids = (
+    (await manager.query(
+      `SELECT provider_id FROM provider_status WHERE status IN ('expired', 'code_of_conduct_outdated')`,
+    )) as { provider_id: string }[]
+  ).map((r) => r.provider_id);
+  const [histories, versions] = await Promise.all([loadHistories(manager, ids), loadCodeVersions(manager)]);
+  const versionFacts = versions.map(toCodeVersionFact);
+  const counts = { expired: 0, lapsed: 0 };
+  for (const providerId of ids) {
+    const history = histories.get(providerId) ?? [];
+    const status = statusAt(history.map(toStatusFact), versionFacts, now);
+    if (status.verantwoord) continue;
+    let kind: StatusEventKind | undefined;
+    let at: Date | undefined;
+    if (status.reason === 'expired' && status.listing)
+      [kind, at] = ['listing_expired', status.listing.validUntil];
+    if (status.reason === 'code_of_conduct_outdated' && status.since)
+      [kind, at] = ['code_of_conduct_lapsed', status.since];
+    if (!kind || !at) continue;
+    const effectiveAt = at;
+    if (history.some((e) => e.kind === kind && e.effectiveAt.getTime() === effectiveAt.getTime())) continue;
+    await recordStatusEvent(manager, { providerId, kind, effectiveAt, actor: JOB_ACTOR, reason: null }, now);
+    counts[kind === 'listing_expired' ? 'expired' : 'lapsed']++;
+  }
+  return counts;
+}
+
+/**
+ * Reminds a verantwoord provider's users 90, 30 and 7 days before the listing ends, once each;
+ * after a pause only the most urgent one goes out. Not while a renewal is waiting for a decision.
+ */
+export async function sendReminders(
+  manager: EntityManager,
+  now: Date,
+  publicBaseUrl: string,
+): Promise<Record<string, number>> {
+  const due = (await manager.query(
+    `SELECT s.provider_id, p.legal_name, p.kvk_number
+       FROM provider_status s JOIN providers p ON p.id = s.provider_id
+      WHERE s.status = 'verantwoord' AND s.valid_until <= $1
+        AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.provider_id = s.provider_id AND a.kind = 'renewal'
+                          AND a.state IN ('submitted', 'in_review', 'changes_requested'))`,
+    [addDays(now, Math.max(...REMINDER_DAYS))],
+  )) as { provider_id: string; legal_name: string; kvk_number: string }[];
+  const [histories, versions] = await Promise.all([
+    loadHistories(
+      manager,
+      due.map((d) => d.provider_id),
+    ),
+    loadCodeVersions(manager),
+  ]);
+  let sent = 0;
+  for (const provider of due) {
+    const history = histories.get(provider.provider_id) ?? [];
+    const status = statusAt(history.map(toStatusFact), versions.map(toCodeVersionFact), now);
+    if (!status.verantwoord) continue;
+    const approval = [...history]
+      .reverse()
+      .find(
+        (e) =>
+          e.kind === 'listing_approved' && e.effectiveAt.getTime() === status.listing.approvedAt.getTime(),
+      );
+    if (!approval) continue;
+    const daysLeft = (status.listing.validUntil.getTime() - now.getTime()) / 86_400_000;
+    const applicable = REMINDER_DAYS.filter((d) => daysLeft <= d);
+    if (applicable.length === 0) continue;
+    const recorded = (await manager.query(
+      `INSERT INTO listing_reminders (listing_event_id, days_before, sent_at)
+       SELECT $1, d, $3 FROM unnest($2::int[]) AS d ON CONFLICT DO NOTHING RETURNING days_before`,
+      [approval.id, applicable, now],
+    )) as { days_before: number }[];
+    const mostUrgent = Math.min(...applicable);
+    if (!recorded.some((r) => r.days_before === mostUrgent)) continue;
+    const users = (await manager.query('SELECT email FROM users WHERE provider_id = $1', [
+      provider.provider_id,
+    ])) as {
+      email: string;
+    }[];
+    for (const user of users) {
+      await queueMail(
+        manager,
+        mailTexts.renewalReminder(
+          user.email,
+          provider.legal_name,
+          toLocalDate(status.listing.validUntil),
+          Math.max(0, Math.ceil(daysLeft)),
+          `${publicBaseUrl}${paths.account}`,
+        ),
+      );
+      sent++;
+    }
+  }
+  return { reminders: sent };
+}
+
+/** A digest to every reviewer of the applications waiting longer than 10 working days. */
+export async function sendReviewerDigest(
+  manager: EntityManager,
+  now: Date,
+  publicBaseUrl: string,
+): Promise<Record<string, number>> {
+  const waiting = (await manager.query(
+    `SELECT a.id, a.submitted_at, p.legal_name, p.kvk_number
+       FROM applications a JOIN providers p ON p.id = a.provider_id
+      WHERE a.state IN ('submitted', 'in_review') AND a.submitted_at <= $1
+      ORDER BY a.submitted_at`,
+    [workingDaysBefore(now, DIGEST_WORKING_DAYS)],
+  )) as { id: string; submitted_at: Date; legal_name: string; kvk_number: string }[];
+  if (waiting.length === 0) return { digests: 0, waiting: 0 };
+  const lines = waiting.map(
+    (a) =>
+      `- ${a.legal_name} (KvK ${a.kvk_number}), ingediend / submitted ${toLocalDate(a.submitted_at)}: ${publicBaseUrl}${paths.reviewApplication(a.id)}`,
+  );
+  const reviewers = (await manager.query(`SELECT email FROM users WHERE role = 'reviewer'`)) as {
+    email: string;
+  }[];
+  for (const reviewer of reviewers) {
+    await queueMail(manager, mailTexts.reviewerDigest(reviewer.email, waiting.length, lines.join('\n')));
+  }
+  return { digests: reviewers.length, waiting: waiting.length };
+}
+
+/** The Monday of the week `now` falls in (Dutch calendar), naming the weekly period. */
+export function weekOf(now: Date): string {
+  const day = new Date(`${toLocalDate(now)}T12:00:00Z`);
+  const monday = addDays(day, -((day.getUTCDay() + 6) % 7));
+  return `week-${monday.toISOString().slice(0, 10)}`;
+}
+
+/** The register's scheduled work for `now`: each job at most once per period, across instances. */
+export async function runDueJobs(dataSource: DataSource, publicBaseUrl: string, now = new Date()) {
+  const daily = await runJobOnce(
+    dataSource,
+    'daily',
+    toLocalDate(now),
+    async (manager) => ({
+      ...(await recordEndings(manager, now)),
+      ...(await sendReminders(manager, now, publicBaseUrl)),
+    }),
+    now,
+  );
+  const weekly = await runJobOnce(
+    dataSource,
+    'weekly-digest',
+    weekOf(now),
+    (manager) => sendReviewerDigest(manager, now, publicBaseUrl),
+    now,
+  );
+  return { daily, weekly };
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import type { EntityManager } from 'typeorm';
+import { createDataSource } from '../../src/database/data-source';
+import {
+  JOB_ACTOR,
+  recordEndings,
+  runDueJobs,
+  runJobOnce,
+  sendReminders,
+  weekOf,
+} from '../../src/jobs/daily-jobs';
+import { OutboxMail } from '../../src/mail/outbox-mail.entity';
+import { addDays, addMonths, toLocalDate } from '../../src/shared/time';
+import { StatusEvent } from '../../src/status/status-event.entity';
+import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import { givenUser } from '../factories/user.factory';
+import { testApp, testConfig, useTestApp } from '../helpers/app';
+import { submitForm } from '../helpers/session';
+
+const BASE = testConfig.publicBaseUrl;
+
+describe('the daily work', () => {
+  const context = useTestApp();
+  const events = (providerId: string, kind: string) =>
+    context.db.dataSource
+      .getRepository(StatusEvent)
+      .findBy({ providerId, kind: kind as StatusEvent['kind'] });
+  const mailsTo = (to: string) => context.db.dataSource.getRepository(OutboxMail).findBy({ recipient: to });
+  const inTransaction = <T>(work: (manager: EntityManager) => Promise<T>) =>
+    context.db.dataSource.transaction(work);
+
+  it('records an expiry as a status event at the end of the listing, once however often it runs', async () => {
+    const version = await givenCodeVersion(context.db.dataSource);
+    const provider = await givenProvider(context.db.dataSource);
+    const approvedAt = addMonths(new Date(), -13);
+    await givenApproval(context.db.dataSource, provider, version, approvedAt);
+    const now = new Date();
+    await inTransaction((m) => recordEndings(m, now));
+    await inTransaction((m) => recordEndings(m, now));
+    const expired = await events(provider.id, 'listing_expired');
+    assert.equal(expired.length, 1);
+    assert.equal(expired[0].effectiveAt.toISOString(), addMonths(approvedAt, 12).toISOString());
+    assert.equal(expired[0].actor, JOB_ACTOR);
+    const page = await request(context.app).get(`/hostingproviders/${provider.kvkNumber}`);
+    assert.match(page.text, /data-status="expired"/, 'the status is what the rules said before');
+    assert.match(page.text, /Vermelding verlopen/);
+  });
+
+  it('reminds a provider 90, 30 and 7 days before the end, once each, and only the most urgent after a pause', async () => {
+    const version = await givenCodeVersion(context.db.dataSource, { publishedAt: addDays(new Date(), -400) });
+    const provider = await givenProvider(context.db.dataSource);
+    const user = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
+    // The listing ends in 20 days: the 90-day reminder was never sent, the 30-day one is due.
+    await givenApproval(context.db.dataSource, provider, version, addDays(addMonths(new Date(), -12), 20));
+    await inTransaction((m) => sendReminders(m, new Date(), BASE));
+    await inTransaction((m) => sendReminders(m, new Date(), BASE));
+    let mails = await mailsTo(user.email);
+    assert.equal(mails.length, 1);
+    assert.match(mails[0].subject, /loopt af op/);
+    assert.match(mails[0].body, /over 20 dagen/);
+    // Two weeks later: 6 days left, the 7-day reminder.
+    await inTransaction((m) => sendReminders(m, addDays(new Date(), 14), BASE));
+    mails = await mailsTo(user.email);
+    assert.equal(mails.length, 2);
+    assert.match(mails[1].body, /over 6 dagen/);
+  });
+
+  it('sends reviewers a weekly digest of applications waiting longer than 10 working days', async () => {
+    const reviewer = await givenUser(context.db.dataSource, 'reviewer');
+    const provider = await givenProvider(context.db.dataSource, { legalName: 'Wachtende Hosting B.V.' });
+    const applicant = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
+    const version = await givenCodeVersion(context.db.dataSource);
+    await context.db.dataSource.query(
+      `INSERT INTO applications (provider_id, kind, state, submitted_at, code_of_conduct_version_id, code_signed_on,
+                                 signatory_name, signatory_role, aan_since, aan_contact_name, created_by)
+       SELECT $1, 'listing', 'submitted', $2, $3, '2026-01-01', 'A', 'B', '2025-01-01', 'C', u.id
+         FROM users u WHERE u.email = $4`,
+      [provider.id, addDays(new Date(), -20), version.id, applicant.email],
+    );
+    const now = new Date();
+    const first = await runDueJobs(context.db.dataSource, BASE, now);
+    const second = await runDueJobs(context.db.dataSource, BASE, now);
+    assert.equal(first.weekly.ran, true);
+    assert.equal(second.weekly.ran, false, 'once a week');
+    assert.equal(second.daily.ran, false, 'once a day');
+    const mails = await mailsTo(reviewer.email);
+    assert.equal(mails.length, 1);
+    assert.match(mails[0].body, /Wachtende Hosting B\.V\./);
+  });
+
+  it('runs each job once when two instances look at the same time, and a session works on either instance', async () => {
+    const other = createDataSource({ url: context.db.url, poolSize: 2 });
+    await other.initialize();
+    try {
+      const version = await givenCodeVersion(context.db.dataSource);
+      const provider = await givenProvider(context.db.dataSource);
+      await givenApproval(context.db.dataSource, provider, version, addMonths(new Date(), -14));
+      const later = addDays(new Date(), 8);
+      const [a, b] = await Promise.all([
+        runDueJobs(context.db.dataSource, BASE, later),
+        runDueJobs(other, BASE, later),
+      ]);
+      assert.equal(Number(a.daily.ran) + Number(b.daily.ran), 1, 'the daily job ran on exactly one instance');
+      const [{ n }] = (await context.db.dataSource.query(
+        `SELECT count(*)::int AS n FROM job_runs WHERE job = 'daily' AND period = $1`,
+        [toLocalDate(later)],
+      )) as { n: number }[];
+      assert.equal(n, 1);
+      assert.equal((await events(provider.id, 'listing_expired')).length, 1);
+
+      const user = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
+      const login = await submitForm(request.agent(context.app), '/inloggen', '/inloggen', {
+        email: user.email,
+        password: user.password,
+      });
+      assert.equal(login.status, 303);
+      const session = (login.headers['set-cookie'] as unknown as string[]).find((c) =>
+        c.startsWith('vhp.sid='),
+      );
+      assert.ok(session);
+      const onB = await request(testApp(other).app).get('/account').set('Cookie', session.split(';')[0]);
+      assert.equal(onB.status, 200, 'the session from instance A is valid on instance B');
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('a job that fails leaves no trace, and runs again next time', async () => {
+    const period = `test-${Date.now()}`;
+    await assert.rejects(
+      runJobOnce(context.db.dataSource, 'daily', period, async (m) => {
+        await m.query(
+          `INSERT INTO job_runs (job, period, ran_at, instance, result) VALUES ('x', 'y', now(), 'z', '{}')`,
+        );
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.equal((await context.db.dataSource.query(`SELECT 1 FROM job_runs WHERE job = 'x'`)).length, 0);
+    const again = await runJobOnce(context.db.dataSource, 'daily', period, async () => ({ done: 1 }));
+    assert.equal(again.ran, true);
+  });
+
+  it('names weeks by their Monday in the Netherlands', () => {
+    assert.equal(weekOf(new Date('2026-11-26T12:00:00Z')), 'week-2026-11-23');
+    assert.equal(weekOf(new Date('2026-11-29T23:30:00Z')), 'week-2026-11-30', 'Monday 00:30 in Amsterdam');
+    assert.equal(weekOf(new Date('2026-11-29T22:30:00Z')), 'week-2026-11-23', 'still Sunday in Amsterdam');
+  });
+});
+
+describe('the daily work and code-of-conduct versions', () => {
+  // Code versions count for every provider in a database: this one gets a database of its own.
+  const own = useTestApp();
+  const events = (providerId: string, kind: string) =>
+    own.db.dataSource.getRepository(StatusEvent).findBy({ providerId, kind: kind as StatusEvent['kind'] });
+
+  it('records a lapsed code-of-conduct version at the end of its successor’s transition', async () => {
+    const old = await givenCodeVersion(own.db.dataSource, {
+      publishedAt: new Date('2019-01-01T00:00:00Z'),
+    });
+    const provider = await givenProvider(own.db.dataSource);
+    await givenApproval(own.db.dataSource, provider, old, addMonths(new Date(), -2));
+    const transitionEnds = addDays(new Date(), -1);
+    await givenCodeVersion(own.db.dataSource, {
+      publishedAt: addDays(new Date(), -20),
+      transitionEndsAt: transitionEnds,
+    });
+    await own.db.dataSource.transaction((m) => recordEndings(m, new Date()));
+    const lapsed = await events(provider.id, 'code_of_conduct_lapsed');
+    assert.equal(lapsed.length, 1);
+    assert.equal(lapsed[0].effectiveAt.toISOString(), transitionEnds.toISOString());
+  });
+});
