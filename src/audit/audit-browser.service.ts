@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { streamQuery } from '../database/stream';
+import type { ChainLink } from './audit-chain';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
 
 /** What an auditor can narrow the log to; every part is optional. Dates are Dutch calendar days. */
@@ -34,17 +35,8 @@ function where(filter: AuditFilter): { sql: string; params: unknown[] } {
   return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
-export interface AuditRow {
-  id: string;
-  occurredAt: Date;
-  actor: string;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  data: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-  /** For a provider subject: its KvK number, to link to it. */
+/** An event with its chain fields, and for a provider subject its KvK number (to link to it). */
+export interface AuditRow extends ChainLink {
   kvkNumber: string | null;
 }
 
