@@ -24,7 +24,9 @@ export class DailyJobs1764230000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     const kinds = [...KINDS, ...RECORDED_BY_JOBS].map((k) => `'${k}'`).join(', ');
     await q.query(`ALTER TABLE status_events DROP CONSTRAINT status_events_kind_known`);
-    await q.query(`ALTER TABLE status_events ADD CONSTRAINT status_events_kind_known CHECK (kind IN (${kinds}))`);
+    await q.query(
+      `ALTER TABLE status_events ADD CONSTRAINT status_events_kind_known CHECK (kind IN (${kinds}))`,
+    );
     await q.query(`
       CREATE TABLE job_runs (
         job text NOT NULL,
@@ -48,6 +50,8 @@ export class DailyJobs1764230000000 implements MigrationInterface {
     await q.query(`DROP TABLE job_runs`);
     await q.query(`ALTER TABLE status_events DROP CONSTRAINT status_events_kind_known`);
     const kinds = KINDS.map((k) => `'${k}'`).join(', ');
-    await q.query(`ALTER TABLE status_events ADD CONSTRAINT status_events_kind_known CHECK (kind IN (${kinds}))`);
+    await q.query(
+      `ALTER TABLE status_events ADD CONSTRAINT status_events_kind_known CHECK (kind IN (${kinds}))`,
+    );
   }
 }
