@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import { accountRoutes } from './account/account.routes';
+import { aanRoutes } from './aan/aan.routes';
 import { apiRoutes } from './api/api.routes';
 import { attestationRoutes } from './attestation/attestation.routes';
 import { auditRoutes } from './audit/audit.routes';
@@ -156,6 +157,7 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(reviewRoutes(dataSource, config));
   app.use(attestationRoutes(dataSource, config, signing));
   app.use(auditRoutes(dataSource, config));
+  app.use(aanRoutes(dataSource, config));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

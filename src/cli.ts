@@ -1,8 +1,10 @@
 /* eslint-disable no-console -- the command line's own output goes to the terminal */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createUser } from './account/account.service';
 import { ROLES, type Role } from './account/user.entity';
+import { AanListRejected, importAanList } from './aan/aan-import.service';
 import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
 import { recordEndings, runJobOnce, sendReminders, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
@@ -14,6 +16,15 @@ import { verifyAuditChain } from './audit/audit.service';
 import { seedBulk } from './seed/bulk';
 import { seedDemoData } from './seed/demo';
 import { createLogger } from './shared/logger';
+
+/** A progress bar on stderr, so that stdout keeps only the result. */
+function progressBar(unit: string) {
+  return (done: number, total: number) => {
+    const width = 30;
+    const filled = Math.round((done / Math.max(total, 1)) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${unit}`);
+  };
+}
 
 interface Command {
   summary: string;
@@ -162,16 +173,42 @@ const COMMANDS: Record<string, Command> = {
         return 2;
       }
       const started = Date.now();
-      await seedBulk(dataSource, count, (done, total) => {
-        const width = 30;
-        const filled = Math.round((done / total) * width);
-        process.stderr.write(
-          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} providers`,
-        );
-      });
+      await seedBulk(dataSource, count, progressBar('providers'));
       process.stderr.write('\n');
       console.log(`Loaded ${count} providers in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
       return 0;
+    },
+  },
+  'aan:import': {
+    summary:
+      'import the AAN participant list: aan:import FILE (CSV: kvk_nummer;naam;deelname_sinds;deelname_tot)',
+    migrate: true,
+    run: async ({ dataSource }, args) => {
+      const [file] = args;
+      if (!file) {
+        console.error('Give the file: aan:import FILE');
+        return 2;
+      }
+      try {
+        const result = await importAanList(
+          dataSource,
+          readFileSync(file, 'utf8'),
+          'cli:aan:import',
+          new Date(),
+          progressBar('providers'),
+        );
+        process.stderr.write('\n');
+        console.log(
+          `AAN list imported: ${result.rows} rows, ${result.matched} in the register, ${result.notInRegister} not; ${result.ended} ends and ${result.resumed} resumptions recorded, ${result.tasks} review tasks.`,
+        );
+        return 0;
+      } catch (error) {
+        if (!(error instanceof AanListRejected)) throw error;
+        console.error('The list is refused whole; nothing was changed:');
+        for (const p of error.problems)
+          console.error(`  line ${p.line}: ${translate('en', `aan.problem.${p.problem}`)} (${p.value})`);
+        return 1;
+      }
     },
   },
   'audit:verify': {

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { requireRole } from '../account/auth';
 import type { Config } from '../config';
 import type { User } from '../account/user.entity';
+import { openReviewTasks } from '../aan/aan-import.service';
 import { attestationView } from '../attestation/attestation.routes';
 import { providerAttestations } from '../attestation/attestation.service';
 import { providerDetail } from '../provider/provider.service';
@@ -28,10 +29,14 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       typeof req.query.status === 'string' && QUEUE_FILTERS.includes(req.query.status)
         ? req.query.status
         : undefined;
-    const applications = await reviewQueue(dataSource, state);
+    const [applications, tasks] = await Promise.all([
+      reviewQueue(dataSource, state),
+      openReviewTasks(dataSource),
+    ]);
     res.render('review/queue', {
       title: 'review.queueTitle',
       applications,
+      tasks,
       state,
       filters: QUEUE_FILTERS.map((value) => ({
         value,

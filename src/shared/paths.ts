@@ -43,6 +43,7 @@ export const paths = {
   auditLogCsv: '/beheer/auditlog.csv',
   auditLogJsonl: '/beheer/auditlog.jsonl',
   auditVerify: '/beheer/auditlog/controle',
+  aanImport: '/beheer/aan-deelnemers',
 
   attestations: '/account/verklaringen',
   reviewAttestations: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/verklaringen`,

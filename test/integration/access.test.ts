@@ -221,6 +221,19 @@ const RULES: Rule[] = [
       expect: { ...staffOnly(200), reviewer: 403 },
     }),
   ),
+  {
+    method: 'GET',
+    route: '/beheer/aan-deelnemers',
+    url: () => '/beheer/aan-deelnemers',
+    expect: { ...staffOnly(403), admin: 200 },
+  },
+  // No file: a clear message (400), for the administrator.
+  {
+    method: 'POST',
+    route: '/beheer/aan-deelnemers',
+    url: () => '/beheer/aan-deelnemers',
+    expect: { ...staffOnly(403), admin: 400 },
+  },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   { method: 'GET', route: '/api/v1/openapi.json', url: () => '/api/v1/openapi.json', expect: all(200) },
   {

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { appendAuditEvent } from '../audit/audit.service';
+import { ValidationError } from '../shared/errors';
+import {
+  loadCodeVersions,
+  loadHistories,
+  recordStatusEvent,
+  toCodeVersionFact,
+  toStatusFact,
+} from '../status/status.service';
+import { statusAt } from '../status/status-rules';
+import { aanChange, parseAanList, type RowProblem } from './aan-list';
+
+/** Thrown when the list has malformed rows: nothing is applied, every problem is reported. */
+export class AanListRejected extends ValidationError {
+  constructor(readonly problems: RowProblem[]) {
+    super({ bestand: ['aan.rejected'] });
+  }
+}
+
+export interface AanImportResult {
+  rows: number;
+  matched: number;
+  notInRegister: number;
+  ended: number;
+  resumed: number;
+  tasks: number;
+}
+
+/**
+ * Imports the AAN participant list in one transaction: ends and resumptions of participation
+ * become status events, and every provider with a listing that is missing from the list becomes a
+ * review task. A list with any malformed row is refused whole. Importing the same list again
+ * changes nothing.
+ */
+export async function importAanList(
+  dataSource: DataSource,
+  text: string,
+  actor: string,
+  now = new Date(),
+  onProgress: (done: number, total: number) => void = () => {},
+): Promise<AanImportResult> {
+  const { rows, problems } = parseAanList(text);
+  if (problems.length > 0) throw new AanListRejected(problems);
+  const byKvk = new Map(rows.map((r) => [r.kvkNumber, r]));
+  return dataSource.transaction(async (manager) => {
+    const providers = (await manager.query('SELECT id, kvk_number FROM providers ORDER BY kvk_number')) as {
+      id: string;
+      kvk_number: string;
+    }[];
+    const [histories, versions] = await Promise.all([
+      loadHistories(
+        manager,
+        providers.map((p) => p.id),
+      ),
+      loadCodeVersions(manager),
+    ]);
+    const versionFacts = versions.map(toCodeVersionFact);
+    const [{ id: importId }] = (await manager.query(
+      `INSERT INTO aan_imports (file_sha256, imported_at, actor, counts) VALUES ($1, $2, $3, '{}') RETURNING id`,
+      [createHash('sha256').update(text).digest('hex'), now, actor],
+    )) as { id: string }[];
+    const result: AanImportResult = {
+      rows: rows.length,
+      matched: 0,
+      notInRegister: 0,
+      ended: 0,
+      resumed: 0,
+      tasks: 0,
+    };
+    const known = new Set(providers.map((p) => p.kvk_number));
+    result.notInRegister = rows.filter((r) => !known.has(r.kvkNumber)).length;
+    for (const [index, provider] of providers.entries()) {
+      onProgress(index + 1, providers.length);
+      const history = (histories.get(provider.id) ?? []).map(toStatusFact);
+      const status = statusAt(history, versionFacts, now);
+      // Only a provider with a listing in force (or merely held up by its AAN status) declares participation.
+      const listing = status.verantwoord
+        ? status.listing
+        : status.listing && !['expired', 'revoked'].includes(status.reason)
+          ? status.listing
+          : undefined;
+      const row = byKvk.get(provider.kvk_number);
+      if (row) result.matched++;
+      if (!listing) continue;
+      if (!row) {
+        const created = (await manager.query(
+          `INSERT INTO review_tasks (provider_id, kind, created_at, aan_import_id)
+           VALUES ($1, 'aan_missing_from_list', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
+          [provider.id, now, importId],
+        )) as unknown[];
+        result.tasks += created.length;
+        continue;
+      }
+      const change = aanChange(row, history, listing.aanSince, now);
+      if (!change) continue;
+      await recordStatusEvent(
+        manager,
+        {
+          providerId: provider.id,
+          kind: change.kind,
+          effectiveAt: change.effectiveAt,
+          actor,
+          reason: `AAN-deelnemerslijst, regel ${row.line}`,
+        },
+        now,
+      );
+      result[change.kind === 'aan_participation_ended' ? 'ended' : 'resumed']++;
+    }
+    await manager.query('UPDATE aan_imports SET counts = $2 WHERE id = $1', [
+      importId,
+      JSON.stringify(result),
+    ]);
+    await appendAuditEvent(
+      manager,
+      { actor, action: 'aan.imported', subjectType: 'aan_import', subjectId: importId, data: { ...result } },
+      now,
+    );
+    return result;
+  });
+}
+
+/** The open review tasks the AAN imports raised, oldest first, for reviewers and administrators. */
+export async function openReviewTasks(dataSource: DataSource) {
+  const rows = (await dataSource.query(
+    `SELECT t.id, t.created_at, p.legal_name, p.kvk_number
+       FROM review_tasks t JOIN providers p ON p.id = t.provider_id
+      WHERE t.resolved_at IS NULL ORDER BY t.created_at, p.legal_name`,
+  )) as { id: string; created_at: Date; legal_name: string; kvk_number: string }[];
+  return rows.map((r) => ({
+    id: r.id,
+    createdAt: r.created_at,
+    legalName: r.legal_name,
+    kvkNumber: r.kvk_number,
+    url: `/beoordeling/hostingproviders/${r.kvk_number}`,
+  }));
+}

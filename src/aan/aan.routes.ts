@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import type { DataSource } from 'typeorm';
+import { requireRole, withCsrfToken } from '../account/auth';
+import type { Config } from '../config';
+import { setFormContext } from '../shared/error-handler';
+import { ValidationError } from '../shared/errors';
+import { paths } from '../shared/paths';
+import { singleFileForm } from '../shared/upload';
+import { AanListRejected, importAanList, openReviewTasks } from './aan-import.service';
+
+const parseUpload = singleFileForm('bestand', 5 * 1024 * 1024, 'validation.fileTooLarge');
+
+/** Administrators import the AAN participant list; the page also shows the tasks it raised. */
+export function aanRoutes(dataSource: DataSource, config: Config): Router {
+  const router = Router();
+  const admins = requireRole(config, 'admin');
+  const model = async () => ({ title: 'aan.title', tasks: await openReviewTasks(dataSource), values: {} });
+
+  router.get(paths.aanImport, ...admins, withCsrfToken, async (_req, res) => {
+    res.render('aan/import', await model());
+  });
+
+  router.post(paths.aanImport, ...admins, withCsrfToken, async (req, res) => {
+    setFormContext(res, { view: 'aan/import', model: await model(), values: {} });
+    await parseUpload(req, res);
+    if (!req.file || req.file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
+    try {
+      const result = await importAanList(dataSource, req.file.buffer.toString('utf8'), req.user!.email);
+      res.render('aan/import', { ...(await model()), result });
+    } catch (error) {
+      if (!(error instanceof AanListRejected)) throw error;
+      res.status(400).render('aan/import', {
+        ...(await model()),
+        errors: { bestand: 'aan.rejected' },
+        errorList: [{ field: 'bestand', key: 'aan.rejected', anchor: 'field-bestand' }],
+        problems: error.problems.map((p) => ({ ...p, problemKey: `aan.problem.${p.problem}` })),
+      });
+    }
+  });
+
+  return router;
+}
