@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import { accountRoutes } from './account/account.routes';
+import { staffRoutes } from './account/staff.routes';
 import { aanRoutes } from './aan/aan.routes';
 import { apiRoutes } from './api/api.routes';
 import { attestationRoutes } from './attestation/attestation.routes';
@@ -158,6 +159,7 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(attestationRoutes(dataSource, config, signing));
   app.use(auditRoutes(dataSource, config));
   app.use(aanRoutes(dataSource, config));
+  app.use(staffRoutes(dataSource, config));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -13,7 +13,7 @@ import { parseAsNumbers, parseList } from '../shared/validators';
 import type { RegistrationDto } from './account.dto';
 import { AccountToken, type TokenPurpose } from './account-token.entity';
 import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './password';
-import { type Role, User } from './user.entity';
+import { type Role, STAFF_ROLES, User } from './user.entity';
 
 export const INVITATION_DAYS = 7;
 export const PASSWORD_RESET_HOURS = 1;
@@ -219,6 +219,34 @@ export async function inviteColleague(
       subjectType: 'provider',
       subjectId: provider.id,
       data: { email: address, role: 'provider' },
+    });
+  });
+}
+
+/** An administrator invites a member of staff: a single-use link, valid for 7 days, sent by mail. */
+export async function inviteStaff(
+  dataSource: DataSource,
+  admin: User,
+  email: string,
+  role: Role,
+  baseUrl: string,
+): Promise<void> {
+  if (!STAFF_ROLES.includes(role)) throw new ValidationError({ role: ['validation.invalid'] });
+  const address = email.toLowerCase();
+  await dataSource.transaction(async (manager) => {
+    await assertEmailFree(manager, address);
+    const token = await issueToken(
+      manager,
+      { purpose: 'invitation', email: address, userId: null, providerId: null, role, createdBy: admin.id },
+      INVITATION_DAYS * 24 * 3600 * 1000,
+    );
+    await queueMail(manager, mailTexts.staffInvitation(address, role, `${baseUrl}/uitnodiging/${token}`));
+    await appendAuditEvent(manager, {
+      actor: admin.email,
+      action: 'invitation.created',
+      subjectType: 'user',
+      subjectId: address,
+      data: { email: address, role },
     });
   });
 }

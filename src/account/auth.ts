@@ -99,7 +99,10 @@ export function loadUser(dataSource: DataSource): RequestHandler {
     if (id) {
       const user = await dataSource.getRepository(User).findOneBy({ id });
       if (!user || user.disabledAt) {
-        await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+        // A fresh, empty session (not none): the rest of this request may still use it.
+        await new Promise<void>((resolve, reject) =>
+          req.session.regenerate((e) => (e ? reject(e) : resolve())),
+        );
       } else {
         req.user = user;
         res.locals.user = user;

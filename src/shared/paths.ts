@@ -44,6 +44,9 @@ export const paths = {
   auditLogJsonl: '/beheer/auditlog.jsonl',
   auditVerify: '/beheer/auditlog/controle',
   aanImport: '/beheer/aan-deelnemers',
+  staff: '/beheer/medewerkers',
+  staffRole: (id = ':id') => `/beheer/medewerkers/${id}/rol`,
+  staffStatus: (id = ':id') => `/beheer/medewerkers/${id}/status`,
 
   attestations: '/account/verklaringen',
   reviewAttestations: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/verklaringen`,

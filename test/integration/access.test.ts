@@ -46,6 +46,7 @@ interface Rule {
 }
 
 interface Ids {
+  userA: string;
   applicationA: string;
   evidenceA: string;
   kvkA: string;
@@ -234,6 +235,26 @@ const RULES: Rule[] = [
     url: () => '/beheer/aan-deelnemers',
     expect: { ...staffOnly(403), admin: 400 },
   },
+  {
+    method: 'GET',
+    route: '/beheer/medewerkers',
+    url: () => '/beheer/medewerkers',
+    expect: { ...staffOnly(403), admin: 200 },
+  },
+  // An empty invitation: a clear message (400), for the administrator.
+  {
+    method: 'POST',
+    route: '/beheer/medewerkers',
+    url: () => '/beheer/medewerkers',
+    expect: { ...staffOnly(403), admin: 400 },
+  },
+  ...['/beheer/medewerkers/:id/rol', '/beheer/medewerkers/:id/status'].map((route): Rule => ({
+    method: 'POST',
+    route,
+    // Provider A's own user is no member of staff: 404 for the administrator.
+    url: (i) => route.replace(':id', i.userA),
+    expect: { ...staffOnly(403), admin: route.endsWith('rol') ? 400 : 404 },
+  })),
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   { method: 'GET', route: '/api/v1/openapi.json', url: () => '/api/v1/openapi.json', expect: all(200) },
   {
@@ -358,7 +379,12 @@ describe('access rules: every route, for every kind of visitor', () => {
       filename: 'code.pdf',
       content: simplePdf('A'),
     });
-    ids = { applicationA: application.id, evidenceA: evidence.id, kvkA: a.kvkNumber };
+    ids = {
+      userA: providerA.user.id,
+      applicationA: application.id,
+      evidenceA: evidence.id,
+      kvkA: a.kvkNumber,
+    };
     agents.anonymous = request.agent(app);
     for (const who of WHO.filter((w) => w !== 'anonymous'))
       agents[who] = await signedIn(app, identities.get(who)!);

@@ -1,0 +1,92 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { appendAuditEvent } from '../audit/audit.service';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { type Role, STAFF_ROLES, User } from './user.entity';
+
+/** Every member of staff, active first, by name. */
+export async function staffMembers(dataSource: DataSource): Promise<User[]> {
+  return dataSource
+    .getRepository(User)
+    .createQueryBuilder('u')
+    .where('u.role IN (:...roles)', { roles: [...STAFF_ROLES] })
+    .orderBy('u.disabled_at IS NULL', 'DESC')
+    .addOrderBy('lower(u.name)', 'ASC')
+    .getMany();
+}
+
+/**
+ * Locks the active administrators and the member concerned, so that two administrators acting at
+ * once cannot together remove the last one; answers the member.
+ */
+async function lockForChange(
+  manager: EntityManager,
+  userId: string,
+): Promise<{ member: User; activeAdmins: number }> {
+  const admins = (await manager.query(
+    `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE`,
+  )) as { id: string }[];
+  const member = await manager
+    .getRepository(User)
+    .createQueryBuilder('u')
+    .where('u.id = :userId', { userId })
+    .setLock('pessimistic_write')
+    .getOne();
+  if (!member || !STAFF_ROLES.includes(member.role)) throw new NotFoundError(`no staff member ${userId}`);
+  return { member, activeAdmins: admins.length };
+}
+
+/** Thrown when a change would leave the register without an active administrator. */
+const lastAdmin = () => new ConflictError('staff.lastAdmin');
+
+/** Gives a member of staff another staff role; never takes away the last active administrator. */
+export async function changeStaffRole(
+  dataSource: DataSource,
+  admin: User,
+  userId: string,
+  role: Role,
+): Promise<void> {
+  if (!STAFF_ROLES.includes(role)) throw new ValidationError({ role: ['validation.invalid'] });
+  await dataSource.transaction(async (manager) => {
+    const { member, activeAdmins } = await lockForChange(manager, userId);
+    if (member.role === role) return;
+    if (member.role === 'admin' && !member.disabledAt && activeAdmins <= 1) throw lastAdmin();
+    await manager.update(User, { id: member.id }, { role });
+    await appendAuditEvent(manager, {
+      actor: admin.email,
+      action: 'staff.role_changed',
+      subjectType: 'user',
+      subjectId: member.id,
+      data: { email: member.email, from: member.role, to: role },
+    });
+  });
+}
+
+/**
+ * Disables or re-enables a member of staff. Never deleted: the history keeps their name. A
+ * disabled account cannot log in, and its open sessions end at their next request.
+ */
+export async function setStaffDisabled(
+  dataSource: DataSource,
+  admin: User,
+  userId: string,
+  disabled: boolean,
+  now = new Date(),
+): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    const { member, activeAdmins } = await lockForChange(manager, userId);
+    if (Boolean(member.disabledAt) === disabled) return;
+    if (disabled && member.role === 'admin' && activeAdmins <= 1) throw lastAdmin();
+    await manager.update(User, { id: member.id }, { disabledAt: disabled ? now : null });
+    await appendAuditEvent(
+      manager,
+      {
+        actor: admin.email,
+        action: disabled ? 'staff.disabled' : 'staff.enabled',
+        subjectType: 'user',
+        subjectId: member.id,
+        data: { email: member.email, role: member.role },
+      },
+      now,
+    );
+  });
+}
