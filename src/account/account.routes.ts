@@ -4,6 +4,8 @@ import { applicationPossibility, providerApplications } from '../application/app
 import { attestationView } from '../attestation/attestation.routes';
 import { mayIssue, providerAttestations } from '../attestation/attestation.service';
 import type { Config } from '../config';
+import { codeVersionLapsesAt, type StatusAt } from '../status/status-rules';
+import { loadCodeVersions, toCodeVersionFact } from '../status/status.service';
 import { OutboxMail } from '../mail/outbox-mail.entity';
 import { Provider } from '../provider/provider.entity';
 import { setFormContext } from '../shared/error-handler';
@@ -216,6 +218,7 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
       possibility,
       colleagues,
       attestations: attestations.map(attestationView),
+      codeNotice: await codeVersionNotice(dataSource, status),
       issueAction: status.verantwoord ? paths.attestations : undefined,
       issueBlockedKey: 'attestation.issueBlocked',
       issuedNumber: typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined,
@@ -276,4 +279,15 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
   });
 
   return router;
+}
+
+/** While the signed code version is in its transition period: the newest version and when the old one lapses. */
+async function codeVersionNotice(dataSource: DataSource, status: StatusAt) {
+  if (!status.verantwoord) return undefined;
+  const versions = await loadCodeVersions(dataSource.manager);
+  const facts = versions.map(toCodeVersionFact);
+  const signed = facts.find((v) => v.id === status.listing.codeOfConductVersionId);
+  const lapse = signed ? codeVersionLapsesAt(signed, facts) : undefined;
+  if (!lapse) return undefined;
+  return { label: versions.at(-1)?.label, date: lapse };
 }

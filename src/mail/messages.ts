@@ -10,6 +10,14 @@ function bilingual(to: string, subjectNl: string, subjectEn: string, nl: string,
 }
 
 export const mailTexts = {
+  newCodeVersion: (to: string, organisation: string, label: string, transitionEnd: string, link: string) =>
+    bilingual(
+      to,
+      `Nieuwe versie ${label} van de gedragscode`,
+      `New version ${label} of the code of conduct`,
+      `Versie ${label} van de gedragscode is gepubliceerd. De versie die ${organisation} ondertekende, blijft geldig tot ${transitionEnd}. Onderteken vóór die datum de nieuwe versie en dien een aanvraag in; anders is ${organisation} vanaf ${transitionEnd} niet meer verantwoord.\n${link}`,
+      `Version ${label} of the code of conduct has been published. The version ${organisation} signed stays valid until ${transitionEnd}. Sign the new version before that date and apply; otherwise ${organisation} is no longer verantwoord from ${transitionEnd}.\n${link}`,
+    ),
   renewalReminder: (to: string, organisation: string, endDate: string, days: number, link: string) =>
     bilingual(
       to,

@@ -45,6 +45,7 @@ export const paths = {
   auditVerify: '/beheer/auditlog/controle',
   aanImport: '/beheer/aan-deelnemers',
   staff: '/beheer/medewerkers',
+  codeVersions: '/beheer/gedragscode',
   staffRole: (id = ':id') => `/beheer/medewerkers/${id}/rol`,
   staffStatus: (id = ':id') => `/beheer/medewerkers/${id}/status`,
 

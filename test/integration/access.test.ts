@@ -255,6 +255,19 @@ const RULES: Rule[] = [
     url: (i) => route.replace(':id', i.userA),
     expect: { ...staffOnly(403), admin: route.endsWith('rol') ? 400 : 404 },
   })),
+  {
+    method: 'GET',
+    route: '/beheer/gedragscode',
+    url: () => '/beheer/gedragscode',
+    expect: { ...staffOnly(403), admin: 200 },
+  },
+  // An empty form: a clear message (400), for the administrator.
+  {
+    method: 'POST',
+    route: '/beheer/gedragscode',
+    url: () => '/beheer/gedragscode',
+    expect: { ...staffOnly(403), admin: 400 },
+  },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   { method: 'GET', route: '/api/v1/openapi.json', url: () => '/api/v1/openapi.json', expect: all(200) },
   {

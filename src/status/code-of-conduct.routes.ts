@@ -1,0 +1,106 @@
+import { Router } from 'express';
+import type { DataSource } from 'typeorm';
+import { requireRole } from '../account/auth';
+import type { Config } from '../config';
+import { queueMail } from '../mail/mail.service';
+import { mailTexts } from '../mail/messages';
+import { setFormContext } from '../shared/error-handler';
+import { ValidationError } from '../shared/errors';
+import { paths } from '../shared/paths';
+import { isPeildatum, startOfLocalDay, toLocalDate } from '../shared/time';
+import type { FieldErrors } from '../shared/validation';
+import { formValues } from '../shared/validation';
+import { codeVersionLapsesAt } from './status-rules';
+import { publishCodeOfConductVersion } from './code-of-conduct.service';
+import { loadCodeVersions, statusesAt, toCodeVersionFact } from './status.service';
+
+const FIELDS = ['versionLabel', 'versionTitle', 'publishedOn', 'transitionEndsOn'] as const;
+
+/**
+ * Administrators publish a new code-of-conduct version with a transition period. Providers whose
+ * listing rests on an older version are told by mail (and on their account page); when the period
+ * ends their status lapses by the rules, without anyone acting.
+ */
+export function codeOfConductRoutes(dataSource: DataSource, config: Config): Router {
+  const router = Router();
+  const admins = requireRole(config, 'admin');
+  const model = async () => {
+    const versions = await loadCodeVersions(dataSource.manager);
+    const facts = versions.map(toCodeVersionFact);
+    return {
+      title: 'codeVersions.title',
+      versions: [...versions]
+        .reverse()
+        .map((v) => ({ ...v, lapsesAt: codeVersionLapsesAt(toCodeVersionFact(v), facts) })),
+    };
+  };
+
+  router.get(paths.codeVersions, ...admins, async (_req, res) => {
+    res.render('status/code-versions', {
+      ...(await model()),
+      values: { publishedOn: toLocalDate(new Date()) },
+    });
+  });
+
+  router.post(paths.codeVersions, ...admins, async (req, res) => {
+    const values = formValues(req.body, FIELDS);
+    setFormContext(res, { view: 'status/code-versions', model: await model(), values });
+    const now = new Date();
+    const errors: FieldErrors = {};
+    if (!/^[0-9A-Za-z.-]{1,20}$/.test(values.versionLabel))
+      errors.versionLabel = ['codeVersions.invalidLabel'];
+    if (!values.versionTitle || values.versionTitle.length > 200)
+      errors.versionTitle = ['validation.required'];
+    if (!isPeildatum(values.publishedOn) || values.publishedOn < toLocalDate(now))
+      errors.publishedOn = ['codeVersions.invalidPublished'];
+    if (!isPeildatum(values.transitionEndsOn) || values.transitionEndsOn <= values.publishedOn)
+      errors.transitionEndsOn = ['codeVersions.invalidTransition'];
+    const versions = await loadCodeVersions(dataSource.manager);
+    if (versions.some((v) => v.label === values.versionLabel))
+      errors.versionLabel = ['codeVersions.labelTaken'];
+    const latest = versions.at(-1);
+    if (!errors.publishedOn && latest && startOfLocalDay(values.publishedOn) <= latest.publishedAt)
+      errors.publishedOn = ['codeVersions.notNewest'];
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+
+    const publishedAt = values.publishedOn === toLocalDate(now) ? now : startOfLocalDay(values.publishedOn);
+    const transitionEndsAt = startOfLocalDay(values.transitionEndsOn);
+    await dataSource.transaction(async (manager) => {
+      const version = await publishCodeOfConductVersion(
+        manager,
+        { label: values.versionLabel, title: values.versionTitle, publishedAt, transitionEndsAt },
+        req.user!.email,
+      );
+      // Everyone whose listing rests on an older version hears it now, in the same transaction.
+      const providers = (await manager.query('SELECT id FROM providers')) as { id: string }[];
+      const statuses = await statusesAt(
+        manager,
+        providers.map((p) => p.id),
+        now,
+      );
+      for (const [providerId, status] of statuses) {
+        const listing = status.verantwoord ? status.listing : undefined;
+        if (!listing || listing.codeOfConductVersionId === version.id) continue;
+        const users = (await manager.query(
+          'SELECT u.email, p.legal_name FROM users u JOIN providers p ON p.id = u.provider_id WHERE u.provider_id = $1 AND u.disabled_at IS NULL',
+          [providerId],
+        )) as { email: string; legal_name: string }[];
+        for (const user of users) {
+          await queueMail(
+            manager,
+            mailTexts.newCodeVersion(
+              user.email,
+              user.legal_name,
+              version.label,
+              values.transitionEndsOn,
+              `${config.publicBaseUrl}${paths.account}`,
+            ),
+          );
+        }
+      }
+    });
+    res.redirect(303, paths.codeVersions);
+  });
+
+  return router;
+}
