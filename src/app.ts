@@ -19,6 +19,7 @@ import { checkRoutes } from './check/check.routes';
 import { reviewRoutes } from './application/review.routes';
 import type { Config } from './config';
 import { providerRoutes } from './provider/provider.routes';
+import { settingsRoutes } from './settings/settings.routes';
 import { codeOfConductRoutes } from './status/code-of-conduct.routes';
 import { errorHandler, notFoundHandler } from './shared/error-handler';
 import { healthRoutes } from './shared/health.routes';
@@ -162,6 +163,7 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(aanRoutes(dataSource, config));
   app.use(staffRoutes(dataSource, config));
   app.use(codeOfConductRoutes(dataSource, config));
+  app.use(settingsRoutes(dataSource, config));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
-import { ValidationError } from '../shared/errors';
+import { NotFoundError, ValidationError } from '../shared/errors';
 import {
   loadCodeVersions,
   loadHistories,
@@ -134,5 +134,36 @@ export async function openReviewTasks(dataSource: DataSource) {
     legalName: r.legal_name,
     kvkNumber: r.kvk_number,
     url: `/beoordeling/hostingproviders/${r.kvk_number}`,
+    resolveUrl: `/beoordeling/taken/${r.id}/afgehandeld`,
   }));
+}
+
+/** A reviewer closes a review task after looking into it; the audit log keeps who and when. */
+export async function resolveReviewTask(
+  dataSource: DataSource,
+  taskId: string,
+  actor: string,
+  now = new Date(),
+) {
+  await dataSource.transaction(async (manager) => {
+    const rows = (await manager.query(
+      `UPDATE review_tasks SET resolved_at = $2 WHERE id::text = $1 AND resolved_at IS NULL RETURNING provider_id`,
+      [taskId, now],
+    )) as [{ provider_id: string }[], number] | { provider_id: string }[];
+    const updated = Array.isArray(rows[0])
+      ? (rows[0] as { provider_id: string }[])
+      : (rows as { provider_id: string }[]);
+    if (updated.length === 0) throw new NotFoundError(`no open review task ${taskId}`);
+    await appendAuditEvent(
+      manager,
+      {
+        actor,
+        action: 'review_task.resolved',
+        subjectType: 'provider',
+        subjectId: updated[0].provider_id,
+        data: { taskId },
+      },
+      now,
+    );
+  });
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { isUniqueViolation } from '../database/availability';
 import { User } from '../account/user.entity';
 import { appendAuditEvent } from '../audit/audit.service';
+import { readSettings } from '../settings/settings.service';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
@@ -399,7 +400,11 @@ export async function decide(
       const status = await currentStatus(manager, application.providerId, now);
       await applicationStatusEvent(manager, application, reviewer, now, {
         kind: 'listing_approved',
-        validUntil: listingValidUntil(status, now, config.listingValidityMonths),
+        validUntil: listingValidUntil(
+          status,
+          now,
+          (await readSettings(manager, config)).listingValidityMonths,
+        ),
         codeOfConductVersionId: application.codeOfConductVersionId,
         codeSignedOn: application.codeSignedOn,
         aanSince: startOfLocalDay(application.aanSince!),

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { requireRole } from '../account/auth';
 import type { Config } from '../config';
 import type { User } from '../account/user.entity';
-import { openReviewTasks } from '../aan/aan-import.service';
+import { openReviewTasks, resolveReviewTask } from '../aan/aan-import.service';
 import { attestationView } from '../attestation/attestation.routes';
 import { providerAttestations } from '../attestation/attestation.service';
 import { providerDetail } from '../provider/provider.service';
@@ -44,6 +44,11 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
         selected: value === state,
       })),
     });
+  });
+
+  router.post(paths.reviewTaskResolve(), ...reviewer, async (req, res) => {
+    await resolveReviewTask(dataSource, String(req.params.id), req.user!.email);
+    res.redirect(303, `${paths.reviewQueue}#review-tasks`);
   });
 
   async function applicationModel(id: string, canDecide: boolean) {
@@ -92,7 +97,11 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       title: 'review.providerTitle',
       provider: detail.provider,
       status: statusView(detail.status),
-      history: historyRows(detail.history, detail.codeVersions),
+      // From every status change one click to the application, its decision and its evidence.
+      history: historyRows(detail.history, detail.codeVersions).map((row, i) => {
+        const applicationId = detail.history[i].applicationId;
+        return { ...row, applicationUrl: applicationId ? paths.reviewApplication(applicationId) : undefined };
+      }),
       actions: [
         ...(listed && !suspended ? [{ value: 'suspend', labelKey: 'review.providerAction.suspend' }] : []),
         ...(suspended ? [{ value: 'lift', labelKey: 'review.providerAction.lift' }] : []),

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
 import { queueMail } from '../mail/mail.service';
+import { readReminderDays } from '../settings/settings.service';
 import { mailTexts } from '../mail/messages';
 import { paths } from '../shared/paths';
 import { addDays, toLocalDate } from '../shared/time';
@@ -16,7 +17,6 @@ import { statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from './working-days';
 
 export const JOB_ACTOR = 'jobs:daily';
-export const REMINDER_DAYS = [90, 30, 7] as const;
 export const DIGEST_WORKING_DAYS = 10;
 /** The first key of the advisory locks the jobs take; the second is the job's name, hashed. */
 const JOB_LOCK_CLASS = 7306;
@@ -98,13 +98,14 @@ export async function sendReminders(
   now: Date,
   publicBaseUrl: string,
 ): Promise<Record<string, number>> {
+  const reminderDays = await readReminderDays(manager);
   const due = (await manager.query(
     `SELECT s.provider_id, p.legal_name, p.kvk_number
        FROM provider_status s JOIN providers p ON p.id = s.provider_id
       WHERE s.status = 'verantwoord' AND s.valid_until <= $1
         AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.provider_id = s.provider_id AND a.kind = 'renewal'
                           AND a.state IN ('submitted', 'in_review', 'changes_requested'))`,
-    [addDays(now, Math.max(...REMINDER_DAYS))],
+    [addDays(now, Math.max(...reminderDays))],
   )) as { provider_id: string; legal_name: string; kvk_number: string }[];
   const [histories, versions] = await Promise.all([
     loadHistories(
@@ -126,7 +127,7 @@ export async function sendReminders(
       );
     if (!approval) continue;
     const daysLeft = (status.listing.validUntil.getTime() - now.getTime()) / 86_400_000;
-    const applicable = REMINDER_DAYS.filter((d) => daysLeft <= d);
+    const applicable = reminderDays.filter((d) => daysLeft <= d);
     if (applicable.length === 0) continue;
     const recorded = (await manager.query(
       `INSERT INTO listing_reminders (listing_event_id, days_before, sent_at)

@@ -33,6 +33,7 @@ export const paths = {
   evidence: (id = ':id', evidenceId = ':evidenceId') => `/aanvragen/${id}/bewijsstukken/${evidenceId}`,
 
   reviewQueue: '/beoordeling',
+  reviewTaskResolve: (id = ':id') => `/beoordeling/taken/${id}/afgehandeld`,
   reviewApplication: (id = ':id') => `/beoordeling/aanvragen/${id}`,
   reviewDecision: (id = ':id') => `/beoordeling/aanvragen/${id}/besluit`,
   reviewProvider: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}`,
@@ -46,6 +47,7 @@ export const paths = {
   aanImport: '/beheer/aan-deelnemers',
   staff: '/beheer/medewerkers',
   codeVersions: '/beheer/gedragscode',
+  settings: '/beheer/instellingen',
   staffRole: (id = ':id') => `/beheer/medewerkers/${id}/rol`,
   staffStatus: (id = ':id') => `/beheer/medewerkers/${id}/status`,
 

@@ -8,7 +8,7 @@ import { givenUser } from '../factories/user.factory';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { runCli } from '../helpers/processes';
-import { type Agent, signedIn, tokenFor } from '../helpers/session';
+import { type Agent, csrfFrom, signedIn, tokenFor } from '../helpers/session';
 
 const LISTED = ['Polderwolk', 'Dijkgraaf', 'Klompenserver', 'Molenrack'];
 
@@ -66,13 +66,31 @@ describe('importing the AAN participant list', () => {
     const tasks = await count(`SELECT count(*)::int AS n FROM review_tasks WHERE resolved_at IS NULL`);
     assert.ok(tasks >= 1, 'listed providers that are not on the list are tasks');
     const queue = await signedIn(demo.app, await givenUser(demo.db.dataSource, 'reviewer'));
-    assert.match((await queue.get('/beoordeling')).text, /data-task-kvk="\d{8}"/);
+    const queuePage = await queue.get('/beoordeling');
+    assert.match(queuePage.text, /data-task-kvk="\d{8}"/);
 
     const events = await count('SELECT count(*)::int AS n FROM status_events');
     const second = await importAanList(demo.db.dataSource, csv, 'test');
     assert.deepEqual([second.ended, second.resumed, second.tasks], [0, 0, 0]);
     assert.equal(await count('SELECT count(*)::int AS n FROM status_events'), events);
     assert.equal(await count(`SELECT count(*)::int AS n FROM review_tasks WHERE resolved_at IS NULL`), tasks);
+
+    // A reviewer looks into a task and closes it; the audit log keeps who and when.
+    const resolve = /action="(\/beoordeling\/taken\/[0-9a-f-]{36}\/afgehandeld)"/.exec(queuePage.text)?.[1];
+    assert.ok(resolve);
+    const done = await queue
+      .post(resolve)
+      .type('form')
+      .send({ _csrf: csrfFrom(queuePage.text) });
+    assert.equal(done.status, 303);
+    assert.equal(
+      await count(`SELECT count(*)::int AS n FROM review_tasks WHERE resolved_at IS NULL`),
+      tasks - 1,
+    );
+    assert.equal(
+      await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'review_task.resolved'`),
+      1,
+    );
   });
 
   it('npm run cli -- aan:import FILE imports with a progress bar, and refuses a malformed file with exit 1', () => {

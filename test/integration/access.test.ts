@@ -268,6 +268,24 @@ const RULES: Rule[] = [
     url: () => '/beheer/gedragscode',
     expect: { ...staffOnly(403), admin: 400 },
   },
+  {
+    method: 'GET',
+    route: '/beheer/instellingen',
+    url: () => '/beheer/instellingen',
+    expect: { ...staffOnly(403), admin: 200 },
+  },
+  {
+    method: 'POST',
+    route: '/beheer/instellingen',
+    url: () => '/beheer/instellingen',
+    expect: { ...staffOnly(403), admin: 400 },
+  },
+  {
+    method: 'POST',
+    route: '/beoordeling/taken/:id/afgehandeld',
+    url: () => '/beoordeling/taken/00000000-0000-0000-0000-000000000000/afgehandeld',
+    expect: reviewerOnly(404),
+  },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   { method: 'GET', route: '/api/v1/openapi.json', url: () => '/api/v1/openapi.json', expect: all(200) },
   {

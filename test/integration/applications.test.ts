@@ -158,6 +158,18 @@ describe('providers apply, reviewers decide', () => {
     assert.equal(approval.codeOfConductVersionId, versionId);
     assert.equal(approval.validUntil!.toISOString(), addMonths(approval.effectiveAt, 12).toISOString());
 
+    // An auditor goes from the status change to the decision and the evidence behind it in one click.
+    const auditor = await signedIn(app, await givenUser(db.dataSource, 'auditor'));
+    const providerPage = await auditor.get(`/beoordeling/hostingproviders/${fields.kvkNumber}`);
+    const link = new RegExp(`data-event-id="${approval.id}"[^\n]*href="(/beoordeling/aanvragen/${id})"`).exec(
+      providerPage.text,
+    );
+    assert.ok(link, 'the approval links to its application');
+    const applicationPage = await auditor.get(link[1]);
+    assert.equal(applicationPage.status, 200);
+    assert.match(applicationPage.text, /aan_confirmation\.pdf/);
+    assert.match(applicationPage.text, /data-state="approved"/);
+
     const mails = await db.dataSource.getRepository(OutboxMail).findBy({ recipient: fields.email });
     assert.equal(mails.length, 2, 'one mail for the request for changes, one for the approval');
     assert.ok(mails.some((m) => /goedgekeurd/.test(m.body)));

@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import type { DataSource } from 'typeorm';
+import { requireRole } from '../account/auth';
+import type { Config } from '../config';
+import { setFormContext } from '../shared/error-handler';
+import { paths } from '../shared/paths';
+import { formValues } from '../shared/validation';
+import { parseSettings, readSettings, updateSettings } from './settings.service';
+
+/** Administrators change the register's settings; every change is an audit event. */
+export function settingsRoutes(dataSource: DataSource, config: Config): Router {
+  const router = Router();
+  const admins = requireRole(config, 'admin');
+
+  router.get(paths.settings, ...admins, async (req, res) => {
+    const settings = await readSettings(dataSource.manager, config);
+    res.render('settings/settings', {
+      title: 'settings.title',
+      saved: req.query.opgeslagen === '1',
+      values: {
+        listingValidityMonths: String(settings.listingValidityMonths),
+        reminderDays: settings.reminderDays.join(', '),
+      },
+    });
+  });
+
+  router.post(paths.settings, ...admins, async (req, res) => {
+    const values = formValues(req.body, ['listingValidityMonths', 'reminderDays']);
+    setFormContext(res, { view: 'settings/settings', model: { title: 'settings.title' }, values });
+    await updateSettings(dataSource, config, req.user!.email, parseSettings(values));
+    res.redirect(303, `${paths.settings}?opgeslagen=1`);
+  });
+
+  return router;
+}

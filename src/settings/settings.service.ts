@@ -1,0 +1,91 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { appendAuditEvent } from '../audit/audit.service';
+import type { Config } from '../config';
+import { ValidationError } from '../shared/errors';
+import type { FieldErrors } from '../shared/validation';
+
+/** Settings administrators change in the application; the configuration gives the starting values. */
+export interface Settings {
+  /** How long an approved listing lasts. */
+  listingValidityMonths: number;
+  /** Days before a listing ends on which its provider is reminded, most distant first. */
+  reminderDays: number[];
+}
+
+export const DEFAULT_REMINDER_DAYS = [90, 30, 7];
+
+/** The reminder days in force. */
+export async function readReminderDays(manager: EntityManager): Promise<number[]> {
+  const [row] = (await manager.query(`SELECT value FROM settings WHERE key = 'reminderDays'`)) as {
+    value: number[];
+  }[];
+  return row?.value ?? DEFAULT_REMINDER_DAYS;
+}
+
+export async function readSettings(
+  manager: EntityManager,
+  config: Pick<Config, 'listingValidityMonths'>,
+): Promise<Settings> {
+  const rows = (await manager.query('SELECT key, value FROM settings')) as {
+    key: keyof Settings;
+    value: unknown;
+  }[];
+  const stored = Object.fromEntries(rows.map((r) => [r.key, r.value])) as Partial<Settings>;
+  return {
+    listingValidityMonths: stored.listingValidityMonths ?? config.listingValidityMonths,
+    reminderDays: stored.reminderDays ?? DEFAULT_REMINDER_DAYS,
+  };
+}
+
+/** Reads the form: whole months 1–60; up to five distinct reminder days 1–365, comma-separated. */
+export function parseSettings(values: { listingValidityMonths: string; reminderDays: string }): Settings {
+  const errors: FieldErrors = {};
+  const months = /^[0-9]{1,2}$/.test(values.listingValidityMonths)
+    ? Number(values.listingValidityMonths)
+    : NaN;
+  if (!(months >= 1 && months <= 60)) errors.listingValidityMonths = ['settings.invalidMonths'];
+  const parts = values.reminderDays.split(/[,\s]+/).filter(Boolean);
+  const days = parts.map((p) => (/^[0-9]{1,3}$/.test(p) ? Number(p) : NaN));
+  if (
+    days.length === 0 ||
+    days.length > 5 ||
+    days.some((d) => !(d >= 1 && d <= 365)) ||
+    new Set(days).size !== days.length
+  )
+    errors.reminderDays = ['settings.invalidDays'];
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return { listingValidityMonths: months, reminderDays: [...days].sort((a, b) => b - a) };
+}
+
+/** Stores the settings and records what changed, from what to what, in the audit log. */
+export async function updateSettings(
+  dataSource: DataSource,
+  config: Pick<Config, 'listingValidityMonths'>,
+  actor: string,
+  next: Settings,
+  now = new Date(),
+): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    await manager.query('LOCK TABLE settings IN SHARE ROW EXCLUSIVE MODE');
+    const before = await readSettings(manager, config);
+    for (const key of Object.keys(next) as (keyof Settings)[]) {
+      if (JSON.stringify(before[key]) === JSON.stringify(next[key])) continue;
+      await manager.query(
+        `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
+        [key, JSON.stringify(next[key]), now, actor],
+      );
+      await appendAuditEvent(
+        manager,
+        {
+          actor,
+          action: 'settings.changed',
+          subjectType: 'setting',
+          subjectId: key,
+          data: { from: before[key], to: next[key] },
+        },
+        now,
+      );
+    }
+  });
+}

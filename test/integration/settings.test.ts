@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { sendReminders } from '../../src/jobs/daily-jobs';
+import { OutboxMail } from '../../src/mail/outbox-mail.entity';
+import { readSettings } from '../../src/settings/settings.service';
+import { addDays, addMonths } from '../../src/shared/time';
+import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import { givenUser } from '../factories/user.factory';
+import { testConfig, useTestApp } from '../helpers/app';
+import { assertValidHtml } from '../helpers/html';
+import { type Agent, csrfFrom, signedIn } from '../helpers/session';
+
+describe('settings kept in the database', () => {
+  const context = useTestApp();
+  let admin: Agent;
+
+  before(async () => {
+    admin = await signedIn(context.app, await givenUser(context.db.dataSource, 'admin'));
+  });
+
+  const save = async (fields: Record<string, string>) => {
+    const page = await admin.get('/beheer/instellingen');
+    return admin
+      .post('/beheer/instellingen')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...fields });
+  };
+
+  it('shows the configured values first, saves changes with an audit trail of old and new', async () => {
+    const page = await admin.get('/beheer/instellingen');
+    assert.match(page.text, /id="field-listingValidityMonths"[^>]*value="12"/);
+    assert.match(page.text, /value="90, 30, 7"/);
+    await assertValidHtml(page.text, 'settings');
+    const res = await save({ listingValidityMonths: '24', reminderDays: '14, 60' });
+    assert.equal(res.status, 303);
+    const settings = await readSettings(context.db.dataSource.manager, testConfig);
+    assert.deepEqual(settings, { listingValidityMonths: 24, reminderDays: [60, 14] });
+    const audit = await context.db.dataSource
+      .getRepository(AuditEvent)
+      .find({ where: { action: 'settings.changed' }, order: { id: 'ASC' } });
+    assert.deepEqual(
+      audit.map((e) => [e.subjectId, e.data]),
+      [
+        ['listingValidityMonths', { from: 12, to: 24 }],
+        ['reminderDays', { from: [90, 30, 7], to: [60, 14] }],
+      ],
+    );
+    // Saving the same values again records nothing.
+    await save({ listingValidityMonths: '24', reminderDays: '60,14' });
+    assert.equal(
+      await context.db.dataSource.getRepository(AuditEvent).countBy({ action: 'settings.changed' }),
+      2,
+    );
+  });
+
+  it('the reminder days in force are the ones the daily work uses', async () => {
+    const version = await givenCodeVersion(context.db.dataSource, { publishedAt: addDays(new Date(), -400) });
+    const provider = await givenProvider(context.db.dataSource);
+    const user = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
+    // Ends in 50 days: inside 60, outside 14.
+    await givenApproval(context.db.dataSource, provider, version, addDays(addMonths(new Date(), -12), 50));
+    await context.db.dataSource.transaction((m) => sendReminders(m, new Date(), testConfig.publicBaseUrl));
+    const mails = await context.db.dataSource.getRepository(OutboxMail).findBy({ recipient: user.email });
+    assert.equal(mails.length, 1);
+    assert.match(mails[0].body, /over 50 dagen/);
+  });
+
+  it('refuses values out of range, keeping what was typed', async () => {
+    const res = await save({ listingValidityMonths: '0', reminderDays: '400, x' });
+    assert.equal(res.status, 400);
+    assert.match(res.text, /geef een geheel aantal maanden van 1 tot en met 60/);
+    assert.match(res.text, /value="400, x"/);
+  });
+});
