@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
-import { queueMail } from '../mail/mail.service';
+import { mailProviderUsers, queueMail } from '../mail/mail.service';
 import { readReminderDays } from '../settings/settings.service';
 import { mailTexts } from '../mail/messages';
 import { paths } from '../shared/paths';
@@ -136,24 +136,15 @@ export async function sendReminders(
     )) as { days_before: number }[];
     const mostUrgent = Math.min(...applicable);
     if (!recorded.some((r) => r.days_before === mostUrgent)) continue;
-    const users = (await manager.query('SELECT email FROM users WHERE provider_id = $1', [
-      provider.provider_id,
-    ])) as {
-      email: string;
-    }[];
-    for (const user of users) {
-      await queueMail(
-        manager,
-        mailTexts.renewalReminder(
-          user.email,
-          provider.legal_name,
-          toLocalDate(status.listing.validUntil),
-          Math.max(0, Math.ceil(daysLeft)),
-          `${publicBaseUrl}${paths.account}`,
-        ),
-      );
-      sent++;
-    }
+    sent += await mailProviderUsers(manager, provider.provider_id, (to) =>
+      mailTexts.renewalReminder(
+        to,
+        provider.legal_name,
+        toLocalDate(status.listing.validUntil),
+        Math.max(0, Math.ceil(daysLeft)),
+        `${publicBaseUrl}${paths.account}`,
+      ),
+    );
   }
   return { reminders: sent };
 }

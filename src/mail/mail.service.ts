@@ -60,3 +60,17 @@ export async function deliverOutbox(
     return sent;
   });
 }
+
+/** Writes one mail to every active user of a provider, in the caller's transaction; answers how many. */
+export async function mailProviderUsers(
+  manager: EntityManager,
+  providerId: string,
+  mail: (to: string) => Mail,
+): Promise<number> {
+  const users = (await manager.query(
+    'SELECT email FROM users WHERE provider_id = $1 AND disabled_at IS NULL',
+    [providerId],
+  )) as { email: string }[];
+  for (const user of users) await queueMail(manager, mail(user.email));
+  return users.length;
+}

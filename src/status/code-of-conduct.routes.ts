@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../account/auth';
 import type { Config } from '../config';
-import { queueMail } from '../mail/mail.service';
+import { mailProviderUsers } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { setFormContext } from '../shared/error-handler';
 import { ValidationError } from '../shared/errors';
@@ -81,22 +81,19 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
       for (const [providerId, status] of statuses) {
         const listing = status.verantwoord ? status.listing : undefined;
         if (!listing || listing.codeOfConductVersionId === version.id) continue;
-        const users = (await manager.query(
-          'SELECT u.email, p.legal_name FROM users u JOIN providers p ON p.id = u.provider_id WHERE u.provider_id = $1 AND u.disabled_at IS NULL',
+        const [{ legal_name: organisation }] = (await manager.query(
+          'SELECT legal_name FROM providers WHERE id = $1',
           [providerId],
-        )) as { email: string; legal_name: string }[];
-        for (const user of users) {
-          await queueMail(
-            manager,
-            mailTexts.newCodeVersion(
-              user.email,
-              user.legal_name,
-              version.label,
-              values.transitionEndsOn,
-              `${config.publicBaseUrl}${paths.account}`,
-            ),
-          );
-        }
+        )) as { legal_name: string }[];
+        await mailProviderUsers(manager, providerId, (to) =>
+          mailTexts.newCodeVersion(
+            to,
+            organisation,
+            version.label,
+            values.transitionEndsOn,
+            `${config.publicBaseUrl}${paths.account}`,
+          ),
+        );
       }
     });
     res.redirect(303, paths.codeVersions);
