@@ -2,12 +2,12 @@ import { type Request, Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { applicationPossibility, providerApplications } from '../application/application.service';
 import { attestationView } from '../attestation/attestation.routes';
-import { mayIssue, providerAttestations } from '../attestation/attestation.service';
+import { providerAttestationAnswers } from '../attestation/attestation.service';
 import type { Config } from '../config';
-import { codeVersionLapsesAt, type StatusAt } from '../status/status-rules';
-import { loadCodeVersions, toCodeVersionFact } from '../status/status.service';
+import { type ProviderDetail, providerDetailById } from '../provider/provider.service';
+import { codeVersionLapsesAt } from '../status/status-rules';
+import { toCodeVersionFact } from '../status/status.service';
 import { OutboxMail } from '../mail/outbox-mail.entity';
-import { Provider } from '../provider/provider.entity';
 import { setFormContext } from '../shared/error-handler';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
@@ -203,22 +203,24 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
         secondFactorMissing: !user.totpEnabledAt,
       });
     }
-    const provider = await dataSource.getRepository(Provider).findOneByOrFail({ id: user.providerId! });
-    const [applications, possibility, colleagues, attestations, status] = await Promise.all([
-      providerApplications(dataSource, provider.id),
-      applicationPossibility(dataSource, provider.id, config),
-      dataSource.getRepository(User).find({ where: { providerId: provider.id }, order: { name: 'ASC' } }),
-      providerAttestations(dataSource, provider.id),
-      mayIssue(dataSource, provider.id),
+    const now = new Date();
+    const [detail, applications, possibility, colleagues] = await Promise.all([
+      providerDetailById(dataSource, user.providerId!, now),
+      providerApplications(dataSource, user.providerId!),
+      applicationPossibility(dataSource, user.providerId!, config),
+      dataSource
+        .getRepository(User)
+        .find({ where: { providerId: user.providerId! }, order: { name: 'ASC' } }),
     ]);
+    const { provider, status } = detail;
     res.render('account/provider', {
       title: 'account.title',
       provider,
       applications,
       possibility,
       colleagues,
-      attestations: attestations.map(attestationView),
-      codeNotice: await codeVersionNotice(dataSource, status),
+      attestations: providerAttestationAnswers(detail, now).map(attestationView),
+      codeNotice: codeVersionNotice(detail),
       issueAction: status.verantwoord ? paths.attestations : undefined,
       issueBlockedKey: 'attestation.issueBlocked',
       issuedNumber: typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined,
@@ -282,12 +284,11 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
 }
 
 /** While the signed code version is in its transition period: the newest version and when the old one lapses. */
-async function codeVersionNotice(dataSource: DataSource, status: StatusAt) {
+function codeVersionNotice({ status, codeVersions }: ProviderDetail) {
   if (!status.verantwoord) return undefined;
-  const versions = await loadCodeVersions(dataSource.manager);
-  const facts = versions.map(toCodeVersionFact);
+  const facts = codeVersions.map(toCodeVersionFact);
   const signed = facts.find((v) => v.id === status.listing.codeOfConductVersionId);
   const lapse = signed ? codeVersionLapsesAt(signed, facts) : undefined;
   if (!lapse) return undefined;
-  return { label: versions.at(-1)?.label, date: lapse };
+  return { label: codeVersions.at(-1)?.label, date: lapse };
 }

@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { User } from '../account/user.entity';
 import { openReviewTasks, resolveReviewTask } from '../aan/aan-import.service';
 import { attestationView } from '../attestation/attestation.routes';
-import { providerAttestations } from '../attestation/attestation.service';
+import { providerAttestationAnswers } from '../attestation/attestation.service';
 import { providerDetail } from '../provider/provider.service';
 import { historyRows, statusView } from '../provider/provider.view';
 import { setFormContext } from '../shared/error-handler';
@@ -87,8 +87,9 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   async function providerModel(kvkNumber: string, user: User) {
-    const detail = await providerDetail(dataSource, kvkNumber, new Date());
-    const attestations = (await providerAttestations(dataSource, detail.provider.id)).map(attestationView);
+    const now = new Date();
+    const detail = await providerDetail(dataSource, kvkNumber, now);
+    const attestations = providerAttestationAnswers(detail, now).map(attestationView);
     const suspended = !detail.status.verantwoord && detail.status.reason === 'suspended';
     const listed =
       detail.status.verantwoord ||

@@ -11,7 +11,6 @@ import { looksLikePdf, MAX_EVIDENCE_BYTES } from '../application/application.ser
 import { groupedFingerprint } from './attestation.pdf';
 import {
   type AttestationAnswer,
-  attestationAnswers,
   attestationByPdf,
   attestationPdf,
   isAttestationNumber,
@@ -95,7 +94,7 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
     if (!req.file || req.file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
     if (!looksLikePdf(req.file.buffer)) throw new ValidationError({ bestand: ['validation.notPdf'] });
     const attestation = await attestationByPdf(dataSource, req.file.buffer);
-    const answer = attestation ? (await attestationAnswers(dataSource, [attestation]))[0] : undefined;
+    const answer = attestation ? await verifyAttestation(dataSource, attestation.number) : undefined;
     res.render('attestation/verification', {
       title: 'attestation.verifyTitle',
       values: {},

@@ -3,12 +3,12 @@ import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { entityFromJson, preparedQuery } from '../database/json-rows';
 import { Provider } from '../provider/provider.entity';
-import { providerDetailById } from '../provider/provider.service';
+import { type ProviderDetail, providerDetailById } from '../provider/provider.service';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { addMonths, toLocalDate } from '../shared/time';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { StatusEvent } from '../status/status-event.entity';
-import { type StatusAt, statusAt } from '../status/status-rules';
+import { statusAt } from '../status/status-rules';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status.service';
 import { Attestation } from './attestation.entity';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
@@ -28,19 +28,6 @@ export const isAttestationNumber = (value: unknown): value is string =>
   typeof value === 'string' && /^VHP-[0-9]{4}-[0-9]{6}$/.test(value);
 
 export const verificationPath = (number: string) => `/verificatie/${number}`;
-
-async function providerStatus(dataSource: DataSource, providerId: string, at: Date) {
-  const [histories, versions] = await Promise.all([
-    loadHistories(dataSource.manager, [providerId]),
-    loadCodeVersions(dataSource.manager),
-  ]);
-  const history = histories.get(providerId) ?? [];
-  return {
-    history,
-    versions,
-    status: statusAt(history.map(toStatusFact), versions.map(toCodeVersionFact), at),
-  };
-}
 
 /** Thrown when an attestation is asked for a provider that is not verantwoord at that moment. */
 export class NotVerantwoordError extends ConflictError {
@@ -167,39 +154,6 @@ export interface AttestationAnswer {
   causeReason: string | null;
 }
 
-/** Whether the provider may have an attestation issued now: the rules' status at `now`. */
-export async function mayIssue(
-  dataSource: DataSource,
-  providerId: string,
-  now = new Date(),
-): Promise<StatusAt> {
-  return (await providerStatus(dataSource, providerId, now)).status;
-}
-
-/** The status of these attestations at `now`, by the status rules over their providers' histories. */
-export async function attestationAnswers(
-  dataSource: DataSource,
-  attestations: Attestation[],
-  now = new Date(),
-): Promise<AttestationAnswer[]> {
-  if (attestations.length === 0) return [];
-  const providerIds = [...new Set(attestations.map((a) => a.providerId))];
-  const [histories, versions, providers] = await Promise.all([
-    loadHistories(dataSource.manager, providerIds),
-    loadCodeVersions(dataSource.manager),
-    dataSource.getRepository(Provider).findBy(providerIds.map((id) => ({ id }))),
-  ]);
-  return attestations.map((attestation) =>
-    answerFor(
-      attestation,
-      providers.find((p) => p.id === attestation.providerId) as Provider,
-      histories.get(attestation.providerId) ?? [],
-      versions,
-      now,
-    ),
-  );
-}
-
 function answerFor(
   attestation: Attestation,
   provider: Provider,
@@ -276,10 +230,9 @@ export async function attestationPdf(dataSource: DataSource, number: string): Pr
   return row.pdf;
 }
 
-/** A provider's attestations, newest first, with their status now. */
-export async function providerAttestations(dataSource: DataSource, providerId: string, now = new Date()) {
-  const attestations = await dataSource
-    .getRepository(Attestation)
-    .find({ where: { providerId }, order: { issuedAt: 'DESC' } });
-  return attestationAnswers(dataSource, attestations, now);
+/** A provider's attestations (newest first) with their status at `now`, from its already loaded detail. */
+export function providerAttestationAnswers(detail: ProviderDetail, now = new Date()): AttestationAnswer[] {
+  return detail.attestations.map((a) =>
+    answerFor(a, detail.provider, detail.history, detail.codeVersions, now),
+  );
 }

@@ -72,19 +72,19 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
         req.user!.email,
       );
       // Everyone whose listing rests on an older version hears it now, in the same transaction.
-      const providers = (await manager.query('SELECT id FROM providers')) as { id: string }[];
-      const statuses = await statusesAt(
-        manager,
-        providers.map((p) => p.id),
-        now,
+      const names = new Map(
+        (
+          (await manager.query('SELECT id, legal_name FROM providers')) as {
+            id: string;
+            legal_name: string;
+          }[]
+        ).map((p) => [p.id, p.legal_name]),
       );
+      const statuses = await statusesAt(manager, [...names.keys()], now);
       for (const [providerId, status] of statuses) {
         const listing = status.verantwoord ? status.listing : undefined;
         if (!listing || listing.codeOfConductVersionId === version.id) continue;
-        const [{ legal_name: organisation }] = (await manager.query(
-          'SELECT legal_name FROM providers WHERE id = $1',
-          [providerId],
-        )) as { legal_name: string }[];
+        const organisation = names.get(providerId) ?? '';
         await mailProviderUsers(manager, providerId, (to) =>
           mailTexts.newCodeVersion(
             to,
