@@ -14,6 +14,8 @@ import { auditRoutes } from './audit/audit.routes';
 import { type Keyring, signingKeyring } from './attestation/signing';
 import { apiDocsRoutes } from './api/docs.routes';
 import { csrfProtection, loadUser, loginLimiters, sessionMiddleware } from './account/auth';
+import { limitPasswordHashing } from './account/password';
+import { securityEventRecorder } from './audit/security-events';
 import { applicationRoutes } from './application/application.routes';
 import { checkRoutes } from './check/check.routes';
 import { reviewRoutes } from './application/review.routes';
@@ -58,7 +60,10 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   const app = express();
   const signing = keyring ?? signingKeyring(config);
   app.disable('x-powered-by');
-  app.set('trust proxy', config.env === 'production' ? 1 : false);
+  // Only the proxies the operator names: trusting one more hop than exists lets a client choose its IP.
+  app.set('trust proxy', config.trustProxy);
+  limitPasswordHashing(config.passwordHashConcurrency, config.passwordHashQueue);
+  const securityEvents = securityEventRecorder(dataSource, logger);
   configureViews(app);
   // Compiled templates are kept, except while developing (edits then show without a restart).
   app.set('view cache', config.env !== 'development');
@@ -147,14 +152,16 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   // Forms only: small URL-encoded bodies; uploads are parsed by their own route.
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
   app.use(sessionMiddleware(config, dataSource));
-  app.use(loadUser(dataSource));
+  app.use(loadUser(dataSource, config));
   app.use(csrfProtection);
 
   app.use(pageRoutes());
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
   app.use(providerRoutes(dataSource));
-  app.use(accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource, config) }));
+  app.use(
+    accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource, config), securityEvents }),
+  );
   app.use(applicationRoutes(dataSource, config));
   app.use(checkRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));
@@ -166,6 +173,16 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(settingsRoutes(dataSource, config));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(
+    errorHandler(logger, {
+      csrfRefused: (req) =>
+        securityEvents({
+          kind: 'csrf_refused',
+          ip: req.ip ?? 'unknown',
+          userId: req.user?.id,
+          data: { method: req.method, path: loggableUrl(req.path) ?? '' },
+        }),
+    }),
+  );
   return app;
 }

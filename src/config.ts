@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /** The only reader of process.env: every setting, typed and validated once. */
@@ -27,8 +28,26 @@ export interface Config {
   mailFrom: string;
   /** Login attempts allowed per IP address in 15 minutes. */
   loginAttemptsPerIp: number;
-  /** Failed logins allowed per account in 15 minutes. */
+  /** Consecutive failed logins on one account before each further attempt must wait a growing delay. */
   loginFailuresPerAccount: number;
+  /** Failed logins allowed per account from one IP address in 15 minutes. */
+  loginFailuresPerAccountAndIp: number;
+  /** The longest delay (seconds) the growing per-account delay reaches. */
+  loginDelayMaxSeconds: number;
+  /** Password resets, registrations and invitation acceptances allowed per IP address in 15 minutes (each). */
+  passwordFormsPerIp: number;
+  /** Password hashes computed at once; more wait in a queue of `passwordHashQueue`, beyond that 503. */
+  passwordHashConcurrency: number;
+  passwordHashQueue: number;
+  /** Which proxies Express trusts for X-Forwarded-For: false (none), a hop count, or addresses/CIDRs. */
+  trustProxy: boolean | number | string;
+  /**
+   * 32 bytes that encrypt TOTP seeds and key the recovery-code HMAC, kept outside the database.
+   * Required in production; elsewhere unset means a key made once under `dataDir`.
+   */
+  secretsKey: Buffer | undefined;
+  /** Hours after sign-in that a session ends, however active it is. */
+  sessionAbsoluteHours: number;
   /**
    * The PKCS#12 file with the key and certificate that sign attestations, and its passphrase.
    * Required in production; elsewhere unset means a self-signed development certificate made once
@@ -70,6 +89,40 @@ function url(name: string, raw: string): string {
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
   }
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw.toLowerCase() === 'false') return false;
+  if (/^[0-9]+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 0, 10);
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const bitsOk =
+      bits === undefined || (/^[0-9]+$/.test(bits) && Number(bits) <= (version === 6 ? 128 : 32));
+    if (PROXY_NAMES.includes(entry)) continue;
+    if (!version || !bitsOk || rest.length > 0) {
+      // `true` would trust any X-Forwarded-For a client sends: refused, as is anything unreadable.
+      throw new ConfigError(
+        `TRUST_PROXY must be false, a hop count, or a comma list of addresses, CIDRs, loopback, linklocal or uniquelocal; got "${raw}"`,
+      );
+    }
+  }
+  return entries.join(',');
+}
+
+function secretsKey(env: NodeJS.ProcessEnv, production: boolean): Buffer | undefined {
+  const raw = env.SECRETS_KEY?.trim();
+  if (!raw) {
+    if (production) throw new ConfigError('SECRETS_KEY is required when NODE_ENV=production');
+    return undefined;
+  }
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) throw new ConfigError('SECRETS_KEY must be 32 bytes, as base64 or hex');
+  return key;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -125,6 +178,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.MAIL_FROM ?? 'Register Verantwoorde Hostingproviders <noreply@register.example>',
     loginAttemptsPerIp: integer(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 100000),
     loginFailuresPerAccount: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1000),
+    loginFailuresPerAccountAndIp: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT_AND_IP', 5, 1, 1000),
+    loginDelayMaxSeconds: integer(env, 'LOGIN_DELAY_MAX_SECONDS', 60, 1, 3600),
+    passwordFormsPerIp: integer(env, 'PASSWORD_FORMS_PER_IP', 10, 1, 100000),
+    passwordHashConcurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', 2, 1, 64),
+    passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 16, 0, 10000),
+    trustProxy: trustProxy(env),
+    secretsKey: secretsKey(env, production),
+    sessionAbsoluteHours: integer(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 720),
     signingP12File,
     signingP12Passphrase,
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { signingKeyring } from './attestation/signing';
+import { encryptClearTotpSecrets, secretBox, secretsKeyFor } from './account/secrets';
 import { startScheduler } from './jobs/scheduler';
 import { loadConfig } from './config';
 import { openDatabase } from './database/connect';
@@ -54,6 +55,9 @@ async function main(): Promise<void> {
   // Read the signing key now, so that a wrong file or passphrase stops the start, not the first issue.
   const keyring = signingKeyring(config);
   await keyring();
+  // TOTP seeds from before encryption are encrypted now, once; later starts find none.
+  const encrypted = await encryptClearTotpSecrets(database.dataSource, secretBox(secretsKeyFor(config)));
+  if (encrypted > 0) logger.info({ users: encrypted }, 'TOTP secrets encrypted');
   if (config.seedDemoData) {
     await seedDemoDataIfEmpty(database.dataSource, logger, { keyring, publicBaseUrl: config.publicBaseUrl });
   }

@@ -19,9 +19,11 @@ import {
   REGISTRATION_FIELDS,
   RegistrationDto,
 } from './account.dto';
+import type { SecurityEventRecorder } from '../audit/security-events';
 import {
   acceptInvitation,
   authenticate,
+  changePassword,
   inviteColleague,
   recordLogin,
   registerProvider,
@@ -32,12 +34,15 @@ import {
 import {
   blockedFor,
   consume,
+  delayAfterFailure,
   type LoginLimiters,
   requireRole,
   requireUser,
+  saveSession,
   SESSION_COOKIE,
   withCsrfToken,
 } from './auth';
+import { secretBox, secretsKeyFor } from './secrets';
 import { enableSecondFactor, verifySecondFactor } from './second-factor.service';
 import { newTotpSecret, totpEnrolment } from './totp';
 import { isStaff, User } from './user.entity';
@@ -54,19 +59,41 @@ async function signIn(req: Request, user: User, secondFactorVerified: boolean): 
   await regenerate(req);
   req.session.userId = user.id;
   req.session.secondFactorVerified = secondFactorVerified;
+  req.session.signedInAt = Date.now();
+  // Saved before the redirect leaves: a browser that follows it at once must find the new session.
+  await saveSession(req);
   return returnTo && returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : paths.account;
 }
+
+type LimiterName = Exclude<keyof LoginLimiters, 'delay'>;
 
 export interface AccountDependencies {
   dataSource: DataSource;
   config: Config;
   limiters: LoginLimiters;
+  securityEvents: SecurityEventRecorder;
 }
 
 /** Registration, login with second factor, password reset, invitations and the account page. */
-export function accountRoutes({ dataSource, config, limiters }: AccountDependencies): Router {
+export function accountRoutes({ dataSource, config, limiters, securityEvents }: AccountDependencies): Router {
   const router = Router();
   const anyone = withCsrfToken;
+  const box = secretBox(secretsKeyFor(config));
+  const ipOf = (req: Request) => req.ip ?? 'unknown';
+
+  /** Uses a limiter point; refuses with 429 when none is left, and records the block when it starts. */
+  async function limit(req: Request, limiter: LimiterName, key: string, userId?: string) {
+    const refusal = await consume(limiters[limiter], key);
+    if (!refusal) return;
+    if (refusal.blockStarted) {
+      await securityEvents({ kind: 'rate_limited', ip: ipOf(req), userId, data: { limit: limiter } });
+    }
+    throw new TooManyRequestsError(refusal.waitSeconds);
+  }
+
+  /** Per IP address, each password form on its own count: none of them hashes for an unlimited caller. */
+  const passwordFormLimit = (form: string) => (req: Request) =>
+    limit(req, 'passwordForms', `${form}:${ipOf(req)}`);
 
   router.get(paths.signup, anyone, (_req, res) =>
     res.render('account/signup', { title: 'signup.title', values: {} }),
@@ -75,6 +102,7 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
   router.post(paths.signup, anyone, async (req, res) => {
     const values = formValues(req.body, REGISTRATION_FIELDS);
     setFormContext(res, { view: 'account/signup', model: { title: 'signup.title' }, values });
+    await passwordFormLimit('signup')(req);
     const user = await registerProvider(dataSource, await validated(RegistrationDto, values));
     res.redirect(303, await signIn(req, user, false));
   });
@@ -85,8 +113,10 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
 
   router.post(paths.login, anyone, async (req, res) => {
     const values = formValues(req.body, ['email', 'password']);
-    const ipWait = await consume(limiters.ip, req.ip ?? 'unknown');
-    if (ipWait) throw new TooManyRequestsError(ipWait);
+    const ip = ipOf(req);
+    // Used before anything is checked (atomic, so parallel attempts cannot share a point); a
+    // successful login gives it back.
+    await limit(req, 'ip', ip);
     setFormContext(res, { view: 'account/login', model: { title: 'login.title' }, values });
     if (!values.email || !values.password) {
       throw new ValidationError({
@@ -94,21 +124,37 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
         ...(values.password ? {} : { password: ['validation.required'] }),
       });
     }
-    const accountKey = values.email.toLowerCase();
-    const accountWait = await blockedFor(limiters.account, accountKey);
-    if (accountWait) throw new TooManyRequestsError(accountWait);
+    const accountKey = values.email.trim().toLowerCase();
+    const pairKey = `${accountKey}|${ip}`;
+    const pairWait = await blockedFor(limiters.accountIp, pairKey);
+    if (pairWait) throw new TooManyRequestsError(pairWait);
+    const delay = await blockedFor(limiters.accountDelay, accountKey);
+    if (delay) throw new TooManyRequestsError(delay);
 
-    const user = await authenticate(dataSource, values.email, values.password);
+    const { user, accountId } = await authenticate(dataSource, values.email, values.password);
     if (!user) {
-      await consume(limiters.account, accountKey);
+      await securityEvents({ kind: 'login_failed', ip, userId: accountId });
+      const delayStarted = await delayAfterFailure(limiters, accountKey);
+      if (delayStarted) {
+        await securityEvents({ kind: 'rate_limited', ip, userId: accountId, data: { limit: 'accountDelay' } });
+      }
+      const pair = await consume(limiters.accountIp, pairKey);
+      if (pair?.blockStarted) {
+        await securityEvents({ kind: 'rate_limited', ip, userId: accountId, data: { limit: 'accountIp' } });
+      }
       throw new ValidationError({ email: ['login.failed'] });
     }
-    await limiters.account.delete(accountKey);
+    await Promise.all([
+      limiters.ip.reward(ip, 1),
+      limiters.accountFailures.delete(accountKey),
+      limiters.accountIp.delete(pairKey),
+    ]);
     if (user.totpEnabledAt) {
       const returnTo = req.session.returnTo;
       await regenerate(req);
       req.session.pendingUserId = user.id;
       req.session.returnTo = returnTo;
+      await saveSession(req);
       return res.redirect(303, paths.loginSecondFactor);
     }
     await recordLogin(dataSource, user);
@@ -124,17 +170,18 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     const pending = req.session.pendingUserId;
     if (!pending) return res.redirect(303, paths.login);
     const values = formValues(req.body, ['code']);
-    const wait = await blockedFor(limiters.account, `2fa:${pending}`);
-    if (wait) throw new TooManyRequestsError(wait);
     setFormContext(res, {
       view: 'account/login-second-factor',
       model: { title: 'secondFactor.loginTitle' },
       values,
     });
-    if (!(await verifySecondFactor(dataSource, pending, values.code))) {
-      await consume(limiters.account, `2fa:${pending}`);
+    // The point is used before the code is checked: 40 guesses sent at once get 5 checks, not 40.
+    await limit(req, 'secondFactor', pending, pending);
+    if (!(await verifySecondFactor(dataSource, box, pending, values.code))) {
+      await securityEvents({ kind: 'second_factor_failed', ip: ipOf(req), userId: pending });
       throw new ValidationError({ code: ['validation.totpInvalid'] });
     }
+    await limiters.secondFactor.delete(pending);
     const user = await dataSource.getRepository(User).findOneByOrFail({ id: pending });
     await recordLogin(dataSource, user);
     res.redirect(303, await signIn(req, user, true));
@@ -154,8 +201,7 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
   router.post(paths.forgotPassword, anyone, async (req, res) => {
     const values = formValues(req.body, ['email']);
     setFormContext(res, { view: 'account/forgot', model: { title: 'forgot.title' }, values });
-    const wait = await consume(limiters.ip, `reset:${req.ip ?? 'unknown'}`);
-    if (wait) throw new TooManyRequestsError(wait);
+    await limit(req, 'ip', `reset:${ipOf(req)}`);
     const dto = await validated(EmailDto, values);
     await requestPasswordReset(dataSource, dto.email, config.publicBaseUrl);
     res.render('account/forgot', { title: 'forgot.title', sent: true, values: {} });
@@ -168,9 +214,14 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
 
   router.post(paths.resetPassword(), anyone, async (req, res) => {
     const values = formValues(req.body, ['password', 'passwordConfirmation']);
+    const token = String(req.params.token);
+    await passwordFormLimit('reset')(req);
+    // A dead link gets its page at once: nothing is hashed for it.
+    if (!(await tokenUsable(dataSource, token, 'password_reset')))
+      return res.status(400).render('account/reset', { title: 'reset.title', invalid: true, values: {} });
     setFormContext(res, { view: 'account/reset', model: { title: 'reset.title' }, values });
     const dto = await validated(NewPasswordDto, values);
-    await resetPassword(dataSource, String(req.params.token), dto);
+    await resetPassword(dataSource, token, dto);
     res.render('account/reset', { title: 'reset.title', done: true, values: {} });
   });
 
@@ -187,6 +238,7 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
   router.post(paths.invitation(), anyone, async (req, res) => {
     const values = formValues(req.body, ['name', 'password', 'passwordConfirmation']);
     setFormContext(res, { view: 'account/invitation', model: { title: 'invitation.title' }, values });
+    await passwordFormLimit('invitation')(req);
     const user = await acceptInvitation(
       dataSource,
       String(req.params.token),
@@ -269,10 +321,27 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
       model: { title: 'secondFactor.title', secret, qrDataUrl: enrolment.qrDataUrl },
       values,
     });
-    req.session.recoveryCodes = await enableSecondFactor(dataSource, user, secret, values.code);
+    req.session.recoveryCodes = await enableSecondFactor(dataSource, box, user, secret, values.code);
     req.session.secondFactorVerified = true;
     delete req.session.enrolSecret;
     res.redirect(303, paths.secondFactorSetup);
+  });
+
+  router.get(paths.changePassword, requireUser, (_req, res) =>
+    res.render('account/password', { title: 'changePassword.title', values: {} }),
+  );
+
+  router.post(paths.changePassword, requireUser, async (req, res) => {
+    const values = formValues(req.body, ['currentPassword', 'password', 'passwordConfirmation']);
+    setFormContext(res, { view: 'account/password', model: { title: 'changePassword.title' }, values });
+    await limit(req, 'accountIp', `change:${req.user!.id}|${ipOf(req)}`, req.user!.id);
+    await changePassword(dataSource, req.user!, req.sessionID, {
+      currentPassword: values.currentPassword ?? '',
+      password: values.password ?? '',
+      passwordConfirmation: values.passwordConfirmation ?? '',
+    });
+    await limiters.accountIp.delete(`change:${req.user!.id}|${ipOf(req)}`);
+    res.render('account/password', { title: 'changePassword.title', done: true, values: {} });
   });
 
   router.get(paths.outbox, ...requireRole(config, 'reviewer', 'auditor', 'admin'), async (_req, res) => {

@@ -31,9 +31,17 @@ async function assertEmailFree(manager: EntityManager, email: string): Promise<v
     throw new ValidationError({ email: ['validation.emailTaken'] });
 }
 
+/** A new user; pass `passwordHash` when it was computed before the transaction (hashing last, outside it). */
 export async function addUser(
   manager: EntityManager,
-  input: { email: string; name: string; role: Role; providerId: string | null; password: string },
+  input: {
+    email: string;
+    name: string;
+    role: Role;
+    providerId: string | null;
+    password?: string;
+    passwordHash?: string;
+  },
   actor: string,
 ): Promise<User> {
   const email = input.email.toLowerCase();
@@ -43,7 +51,7 @@ export async function addUser(
     name: input.name,
     role: input.role,
     providerId: input.providerId,
-    passwordHash: await hashPassword(input.password),
+    passwordHash: input.passwordHash ?? (await hashPassword(input.password!)),
   });
   await manager.insert(User, user);
   await appendAuditEvent(manager, {
@@ -59,8 +67,11 @@ export async function addUser(
 /** A hosting provider registers itself: the organisation and its first user, in one transaction. */
 export async function registerProvider(dataSource: DataSource, dto: RegistrationDto): Promise<User> {
   checkNewPassword(dto.password, dto.passwordConfirmation);
+  // Everything that can refuse the form is checked before the costly hash; the transaction checks again.
+  await assertRegistrationFree(dataSource.manager, dto);
+  const passwordHash = await hashPassword(dto.password);
   try {
-    return await registerInTransaction(dataSource, dto);
+    return await registerInTransaction(dataSource, dto, passwordHash);
   } catch (error) {
     // Two registrations racing for the same number or address: the database decides, the loser hears why.
     if (isUniqueViolation(error, 'providers_kvk_number_key'))
@@ -71,12 +82,16 @@ export async function registerProvider(dataSource: DataSource, dto: Registration
   }
 }
 
-function registerInTransaction(dataSource: DataSource, dto: RegistrationDto): Promise<User> {
+async function assertRegistrationFree(manager: EntityManager, dto: RegistrationDto): Promise<void> {
+  if (await manager.existsBy(Provider, { kvkNumber: dto.kvkNumber })) {
+    throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
+  }
+  await assertEmailFree(manager, dto.email.toLowerCase());
+}
+
+function registerInTransaction(dataSource: DataSource, dto: RegistrationDto, passwordHash: string): Promise<User> {
   return dataSource.transaction(async (manager) => {
-    if (await manager.existsBy(Provider, { kvkNumber: dto.kvkNumber })) {
-      throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
-    }
-    await assertEmailFree(manager, dto.email.toLowerCase());
+    await assertRegistrationFree(manager, dto);
     const actor = dto.email.toLowerCase();
     const provider = await createProvider(
       manager,
@@ -96,7 +111,7 @@ function registerInTransaction(dataSource: DataSource, dto: RegistrationDto): Pr
     );
     return addUser(
       manager,
-      { email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, password: dto.password },
+      { email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, passwordHash },
       actor,
     );
   });
@@ -109,17 +124,21 @@ export async function createUser(
   actor: string,
 ): Promise<User> {
   checkNewPassword(input.password, input.password);
+  const passwordHash = await hashPassword(input.password);
   return dataSource.transaction((manager) =>
-    addUser(manager, { ...input, providerId: input.providerId ?? null }, actor),
+    addUser(manager, { ...input, providerId: input.providerId ?? null, passwordHash }, actor),
   );
 }
 
-/** The user for these credentials, or undefined; takes as long for an unknown address as for a wrong password. */
+/**
+ * The user for these credentials, or (on failure) the id of the account the address belongs to, if
+ * any; takes as long for an unknown address as for a wrong password.
+ */
 export async function authenticate(
   dataSource: DataSource,
   email: string,
   password: string,
-): Promise<User | undefined> {
+): Promise<{ user?: User; accountId?: string }> {
   const user = await dataSource
     .getRepository(User)
     .createQueryBuilder('u')
@@ -127,8 +146,8 @@ export async function authenticate(
     .where('u.email = :email', { email: email.trim().toLowerCase() })
     .getOne();
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-  if (!user || !ok || user.disabledAt) return undefined;
-  return user;
+  if (!user || !ok || user.disabledAt) return { accountId: user?.id };
+  return { user };
 }
 
 export async function recordLogin(dataSource: DataSource, user: User): Promise<void> {
@@ -258,6 +277,10 @@ export async function acceptInvitation(
   input: { name: string; password: string; passwordConfirmation: string },
 ): Promise<User> {
   checkNewPassword(input.password, input.passwordConfirmation);
+  const usable = await tokenUsable(dataSource, token, 'invitation');
+  if (!usable) throw new ValidationError({ token: ['validation.linkInvalid'] });
+  await assertEmailFree(dataSource.manager, usable.email);
+  const passwordHash = await hashPassword(input.password);
   return dataSource.transaction(async (manager) => {
     const invitation = await claimToken(manager, token, 'invitation');
     if (!invitation) throw new ValidationError({ token: ['validation.linkInvalid'] });
@@ -268,7 +291,7 @@ export async function acceptInvitation(
         name: input.name,
         role: invitation.role!,
         providerId: invitation.providerId,
-        password: input.password,
+        passwordHash,
       },
       invitation.email,
     );
@@ -309,24 +332,67 @@ export async function requestPasswordReset(
   });
 }
 
-/** Sets a new password through a reset link, and ends every session of that account. */
+/**
+ * Sets a new password through a reset link (checked before hashing), and ends everything the old
+ * password opened: every session of that account, signed in or waiting for the second factor, and
+ * every other reset link still out.
+ */
 export async function resetPassword(
   dataSource: DataSource,
   token: string,
   input: { password: string; passwordConfirmation: string },
 ): Promise<void> {
+  if (!(await tokenUsable(dataSource, token, 'password_reset')))
+    throw new ValidationError({ token: ['validation.linkInvalid'] });
   checkNewPassword(input.password, input.passwordConfirmation);
   const hash = await hashPassword(input.password);
   await dataSource.transaction(async (manager) => {
     const reset = await claimToken(manager, token, 'password_reset');
     if (!reset) throw new ValidationError({ token: ['validation.linkInvalid'] });
     await manager.update(User, reset.userId!, { passwordHash: hash });
-    await manager.query(`DELETE FROM sessions WHERE sess->>'userId' = $1`, [reset.userId]);
+    await manager.query(
+      `UPDATE account_tokens SET used_at = now()
+        WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`,
+      [reset.userId],
+    );
+    await manager.query(`DELETE FROM sessions WHERE sess->>'userId' = $1 OR sess->>'pendingUserId' = $1`, [
+      reset.userId,
+    ]);
     await appendAuditEvent(manager, {
       actor: reset.email,
       action: 'user.password_reset',
       subjectType: 'user',
       subjectId: reset.userId!,
+    });
+  });
+}
+
+/**
+ * A signed-in user changes their password: the current one is required, the new one follows the
+ * policy, and every other session of the account ends (this one stays).
+ */
+export async function changePassword(
+  dataSource: DataSource,
+  user: User,
+  keepSessionId: string,
+  input: { currentPassword: string; password: string; passwordConfirmation: string },
+): Promise<void> {
+  if (!input.currentPassword) throw new ValidationError({ currentPassword: ['validation.required'] });
+  checkNewPassword(input.password, input.passwordConfirmation);
+  const { user: checked } = await authenticate(dataSource, user.email, input.currentPassword);
+  if (!checked) throw new ValidationError({ currentPassword: ['validation.currentPasswordWrong'] });
+  const hash = await hashPassword(input.password);
+  await dataSource.transaction(async (manager) => {
+    await manager.update(User, user.id, { passwordHash: hash });
+    await manager.query(
+      `DELETE FROM sessions WHERE (sess->>'userId' = $1 OR sess->>'pendingUserId' = $1) AND sid <> $2`,
+      [user.id, keepSessionId],
+    );
+    await appendAuditEvent(manager, {
+      actor: user.email,
+      action: 'user.password_changed',
+      subjectType: 'user',
+      subjectId: user.id,
     });
   });
 }

@@ -22,6 +22,8 @@ declare module 'express-session' {
     /** Recovery codes to show once, right after enrolment. */
     recoveryCodes?: string[];
     returnTo?: string;
+    /** When the user signed in (ms since the epoch): the session ends a fixed time after it. */
+    signedInAt?: number;
   }
 }
 
@@ -32,6 +34,11 @@ declare module 'express-serve-static-core' {
 }
 
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
+
+/** Saves the session before a redirect, so the next request (sent at once) finds it. */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+}
 export const SESSION_COOKIE = 'vhp.sid';
 
 export function databasePool(dataSource: DataSource): Pool {
@@ -92,12 +99,18 @@ export function isCsrfError(error: unknown): boolean {
   return (error as { code?: unknown })?.code === 'EBADCSRFTOKEN';
 }
 
-/** Loads the signed-in user on every request; a disabled account ends its session. */
-export function loadUser(dataSource: DataSource): RequestHandler {
+/**
+ * Loads the signed-in user on every request; a disabled account ends its session, and so does the
+ * absolute lifetime (`SESSION_ABSOLUTE_HOURS` after sign-in, however active the session was).
+ */
+export function loadUser(dataSource: DataSource, config: Pick<Config, 'sessionAbsoluteHours'>): RequestHandler {
+  const absoluteMs = config.sessionAbsoluteHours * 3600 * 1000;
   return async (req, res, next) => {
     const id = req.session?.userId;
     if (id) {
-      const user = await dataSource.getRepository(User).findOneBy({ id });
+      const signedInAt = req.session.signedInAt;
+      const expired = typeof signedInAt !== 'number' || Date.now() - signedInAt >= absoluteMs;
+      const user = expired ? null : await dataSource.getRepository(User).findOneBy({ id });
       if (!user || user.disabledAt) {
         // A fresh, empty session (not none): the rest of this request may still use it.
         await new Promise<void>((resolve, reject) =>
@@ -141,10 +154,20 @@ export function requireRole(config: Config, ...roles: Role[]): RequestHandler[] 
 }
 
 export interface LoginLimiters {
-  /** Attempts per IP address in 15 minutes. */
+  /** Login attempts per IP address in 15 minutes; a successful login gives its point back. */
   ip: RateLimiterPostgres;
-  /** Failed attempts per account in 15 minutes. */
-  account: RateLimiterPostgres;
+  /** Consecutive failed logins per account (reset by a success); beyond the threshold a delay grows. */
+  accountFailures: RateLimiterPostgres;
+  /** The delay an account is under: blocked for 2^(n - threshold) seconds, at most the configured cap. */
+  accountDelay: RateLimiterPostgres;
+  /** Failed logins per account from one IP address in 15 minutes: one attacker cannot lock staff out. */
+  accountIp: RateLimiterPostgres;
+  /** Second-factor attempts per pending login (used before verifying; a success gives it back). */
+  secondFactor: RateLimiterPostgres;
+  /** Password resets, registrations and invitation acceptances per IP address (each its own prefix). */
+  passwordForms: RateLimiterPostgres;
+  /** The configured threshold and cap of the account delay. */
+  delay: { after: number; maxSeconds: number };
 }
 
 /** Rate limits kept in PostgreSQL, so they hold across instances. */
@@ -157,23 +180,36 @@ export function loginLimiters(dataSource: DataSource, config: Config): LoginLimi
     clearExpiredByTimeout: false,
     duration: 15 * 60,
   };
+  const limiter = (keyPrefix: string, points: number) =>
+    new RateLimiterPostgres({ ...common, keyPrefix, points });
   return {
-    ip: new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: config.loginAttemptsPerIp }),
-    account: new RateLimiterPostgres({
-      ...common,
-      keyPrefix: 'login_account',
-      points: config.loginFailuresPerAccount,
-    }),
+    ip: limiter('login_ip', config.loginAttemptsPerIp),
+    accountFailures: limiter('login_account', 1_000_000),
+    accountDelay: limiter('login_delay', 1),
+    accountIp: limiter('login_account_ip', config.loginFailuresPerAccountAndIp),
+    secondFactor: limiter('login_2fa', config.loginFailuresPerAccount),
+    passwordForms: limiter('password_form_ip', config.passwordFormsPerIp),
+    delay: { after: config.loginFailuresPerAccount, maxSeconds: config.loginDelayMaxSeconds },
   };
 }
 
-/** Seconds until a refused caller may try again, or undefined when the limiter let it through. */
-export async function consume(limiter: RateLimiterPostgres, key: string): Promise<number | undefined> {
+/** A refusal by a limiter: how long to wait, and whether this is the request that started the block. */
+export interface Refusal {
+  waitSeconds: number;
+  blockStarted: boolean;
+}
+
+/** Uses a point atomically; answers the refusal when none was left, undefined when the caller may go on. */
+export async function consume(limiter: RateLimiterPostgres, key: string): Promise<Refusal | undefined> {
   try {
     await limiter.consume(key);
     return undefined;
   } catch (error) {
-    if (error instanceof RateLimiterRes) return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+    if (error instanceof RateLimiterRes)
+      return {
+        waitSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
+        blockStarted: error.consumedPoints === limiter.points + 1,
+      };
     throw error;
   }
 }
@@ -181,7 +217,20 @@ export async function consume(limiter: RateLimiterPostgres, key: string): Promis
 /** Seconds to wait when the key already used up its points, without using one. */
 export async function blockedFor(limiter: RateLimiterPostgres, key: string): Promise<number | undefined> {
   const state = await limiter.get(key);
-  if (state && state.consumedPoints >= limiter.points)
+  if (state && state.consumedPoints >= limiter.points && state.msBeforeNext > 0)
     return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
   return undefined;
+}
+
+/**
+ * Counts a failed login on an account; from the threshold on, the account waits 2^(n - threshold)
+ * seconds (at most the cap) before the next attempt. Answers true when the delay starts.
+ */
+export async function delayAfterFailure(limiters: LoginLimiters, accountKey: string): Promise<boolean> {
+  const failures = (await limiters.accountFailures.penalty(accountKey, 1)).consumedPoints;
+  const { after, maxSeconds } = limiters.delay;
+  if (failures < after) return false;
+  const seconds = Math.min(2 ** Math.min(failures - after, 30), maxSeconds);
+  await limiters.accountDelay.block(accountKey, seconds);
+  return failures === after;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import argon2 from 'argon2';
+import { OverloadedError } from '../shared/errors';
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -27,17 +28,58 @@ export function passwordProblems(password: string): string[] {
   return [];
 }
 
+/**
+ * At most `concurrency` argon2 computations at once, with a bounded queue behind them: hashing
+ * (64 MiB and tens of milliseconds each) can never take all memory, CPU and threads of the process,
+ * and a flood of password forms gets 503 instead of slowing every page down.
+ */
+class HashGate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(
+    public concurrency: number,
+    public queue: number,
+  ) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) {
+      if (this.waiting.length >= this.queue) throw new OverloadedError(2);
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.running++;
+    }
+    try {
+      return await work();
+    } finally {
+      // The slot passes straight to the next in line, so `running` never drops between them.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+const gate = new HashGate(2, 16);
+
+/** Sets the limits of the hashing gate (from the configuration, at start). */
+export function limitPasswordHashing(concurrency: number, queue: number): void {
+  gate.concurrency = concurrency;
+  gate.queue = queue;
+}
+
 /** argon2id with the library's defaults (64 MiB, 3 passes, parallelism 4), as OWASP recommends. */
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id });
+  return gate.run(() => argon2.hash(password, { type: argon2.argon2id }));
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  try {
-    return await argon2.verify(hash, password);
-  } catch {
-    return false;
-  }
+  return gate.run(async () => {
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A hash to verify against when the account does not exist, so both answers take as long. */

@@ -1,26 +1,33 @@
 import type { DataSource } from 'typeorm';
-import { IsNull } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { ValidationError } from '../shared/errors';
 import { RecoveryCode } from './recovery-code.entity';
-import { newRecoveryCodes, recoveryCodeHash, verifyTotp } from './totp';
+import type { SecretBox } from './secrets';
+import { legacyRecoveryCodeHash, newRecoveryCodes, totpStep } from './totp';
 import { User } from './user.entity';
 
 /** Turns on the second factor once the user proved the app works; answers the recovery codes to show once. */
 export async function enableSecondFactor(
   dataSource: DataSource,
+  box: SecretBox,
   user: User,
   secret: string,
   code: string,
 ): Promise<string[]> {
-  if (!verifyTotp(secret, user.email, code)) throw new ValidationError({ code: ['validation.totpInvalid'] });
+  const step = totpStep(secret, user.email, code);
+  if (step === undefined) throw new ValidationError({ code: ['validation.totpInvalid'] });
   const codes = newRecoveryCodes();
   await dataSource.transaction(async (m) => {
-    await m.update(User, user.id, { totpSecret: secret, totpEnabledAt: new Date() });
+    await m.update(User, user.id, {
+      totpSecret: box.encrypt(secret),
+      totpEnabledAt: new Date(),
+      // The code that confirmed the enrolment cannot sign in afterwards.
+      totpLastStep: String(step),
+    });
     await m.delete(RecoveryCode, { userId: user.id });
     await m.insert(
       RecoveryCode,
-      codes.map((c) => ({ userId: user.id, codeHash: recoveryCodeHash(c) })),
+      codes.map((c) => ({ userId: user.id, codeHash: box.recoveryCodeMac(c), hashKind: 'hmac' as const })),
     );
     await appendAuditEvent(m, {
       actor: user.email,
@@ -32,9 +39,13 @@ export async function enableSecondFactor(
   return codes;
 }
 
-/** Checks a code from the app, or uses up a recovery code. */
+/**
+ * Checks a code from the app (each time step is accepted once: the step is claimed atomically,
+ * so a code seen by someone else, or sent twice at once, is refused), or uses up a recovery code.
+ */
 export async function verifySecondFactor(
   dataSource: DataSource,
+  box: SecretBox,
   userId: string,
   code: string,
 ): Promise<boolean> {
@@ -45,14 +56,23 @@ export async function verifySecondFactor(
     .where('u.id = :id', { id: userId })
     .getOne();
   if (!user?.totpSecret || user.disabledAt) return false;
-  if (verifyTotp(user.totpSecret, user.email, code)) return true;
+  const step = totpStep(box.decrypt(user.totpSecret), user.email, code);
+  if (step !== undefined) {
+    const [, claimed] = (await dataSource.query(
+      `UPDATE users SET totp_last_step = $2
+        WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
+      [userId, step],
+    )) as [unknown, number];
+    return claimed === 1;
+  }
   return dataSource.transaction(async (m) => {
-    const result = await m.update(
-      RecoveryCode,
-      { userId, codeHash: recoveryCodeHash(code), usedAt: IsNull() },
-      { usedAt: new Date() },
-    );
-    if (!result.affected) return false;
+    const [, used] = (await m.query(
+      `UPDATE recovery_codes SET used_at = now()
+        WHERE user_id = $1 AND used_at IS NULL
+          AND ((hash_kind = 'hmac' AND code_hash = $2) OR (hash_kind = 'sha256' AND code_hash = $3))`,
+      [userId, box.recoveryCodeMac(code), legacyRecoveryCodeHash(code)],
+    )) as [unknown, number];
+    if (!used) return false;
     await appendAuditEvent(m, {
       actor: user.email,
       action: 'user.recovery_code_used',

@@ -31,11 +31,17 @@ export async function totpEnrolment(
   return { uri, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
 }
 
-/** True when `code` is the current code, or the one just before or after (clock drift). */
-export function verifyTotp(secret: string, email: string, code: string, now = Date.now()): boolean {
+const PERIOD_MS = 30_000;
+
+/**
+ * The time step of `code` when it is the current code, or the one just before or after (clock
+ * drift); undefined otherwise. The caller refuses a step already used (RFC 6238 §5.2).
+ */
+export function totpStep(secret: string, email: string, code: string, now = Date.now()): number | undefined {
   const token = code.replace(/\s/g, '');
-  if (!/^[0-9]{6}$/.test(token)) return false;
-  return totp(secret, email).validate({ token, window: 1, timestamp: now }) !== null;
+  if (!/^[0-9]{6}$/.test(token)) return undefined;
+  const delta = totp(secret, email).validate({ token, window: 1, timestamp: now });
+  return delta === null ? undefined : Math.floor(now / PERIOD_MS) + delta;
 }
 
 /** The code an authenticator shows now; used by tests and the demo, never by the login itself. */
@@ -53,6 +59,7 @@ export function newRecoveryCodes(): string[] {
   });
 }
 
-export function recoveryCodeHash(code: string): string {
+/** How recovery codes were hashed before they got an HMAC; still accepted for those rows until used. */
+export function legacyRecoveryCodeHash(code: string): string {
   return sha256Hex(code.trim().toLowerCase());
 }

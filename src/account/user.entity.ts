@@ -27,8 +27,13 @@ export class User {
   @Column({ name: 'password_hash', type: 'text', select: false })
   passwordHash: string;
 
+  /** Encrypted with the secrets key (`v1:…`). */
   @Column({ name: 'totp_secret', type: 'text', nullable: true, select: false })
   totpSecret: string | null;
+
+  /** The TOTP time step of the last accepted code: that step and earlier ones are refused. */
+  @Column({ name: 'totp_last_step', type: 'bigint', nullable: true, select: false })
+  totpLastStep: string | null;
 
   @Column({ name: 'totp_enabled_at', type: 'timestamptz', nullable: true })
   totpEnabledAt: Date | null;

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isCsrfError } from '../account/auth';
 import { isDatabaseUnavailable } from '../database/availability';
-import { AppError, TooManyRequestsError, ValidationError } from './errors';
+import { AppError, OverloadedError, TooManyRequestsError, ValidationError } from './errors';
 import type { Logger } from './logger';
 
 /** Status → the key of its texts in the translation files; other 4xx show as 400, other 5xx as 500. */
@@ -77,7 +77,10 @@ export function errorStatus(error: unknown): number {
 
 /** Logs what needs logging (stack for a 500, a warning for a 503) and sets Retry-After where it helps. */
 export function logAndSetRetry(error: unknown, status: number, log: Logger, res: Response): void {
-  if (status === 503) {
+  if (error instanceof OverloadedError) {
+    log.warn('too busy: password hashing queue full');
+    res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  } else if (status === 503) {
     log.warn({ err: error }, 'database unavailable');
     res.setHeader('Retry-After', '5');
   } else if (status >= 500) {
@@ -91,10 +94,17 @@ export function logAndSetRetry(error: unknown, status: number, log: Logger, res:
  * Maps every error to a status and a page inside the layout. Unexpected errors are logged with
  * their stack and the page shows only a reference (the request id).
  */
-export function errorHandler(logger: Logger) {
-  return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+export function errorHandler(
+  logger: Logger,
+  hooks: { csrfRefused?: (req: Request) => Promise<void> } = {},
+) {
+  return async (error: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (res.headersSent) return next(error);
     const log = (req as Request & { log?: Logger }).log ?? logger;
+    if (isCsrfError(error) && hooks.csrfRefused) {
+      // A lost audit line must not turn a refusal into a 500.
+      await hooks.csrfRefused(req).catch((e: unknown) => log.warn({ err: e }, 'security event not recorded'));
+    }
 
     const form = res.locals.form as FormContext | undefined;
     if (error instanceof ValidationError && form) return renderForm(res, form, error);

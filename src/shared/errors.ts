@@ -54,3 +54,11 @@ export class TooManyRequestsError extends AppError {
     super('errors.tooMany.title');
   }
 }
+
+/** Thrown when the process is too busy to take this work now (e.g. password hashing); retry later. */
+export class OverloadedError extends AppError {
+  readonly status = 503;
+  constructor(readonly retryAfterSeconds: number) {
+    super('errors.unavailable.title');
+  }
+}

@@ -23,6 +23,7 @@ export const paths = {
   invitation: (token = ':token') => `/uitnodiging/${token}`,
   account: '/account',
   secondFactorSetup: '/account/tweestapsverificatie',
+  changePassword: '/account/wachtwoord',
   colleagues: '/account/collegas',
 
   applications: '/aanvragen',

@@ -2,7 +2,12 @@ import type { DataSource } from 'typeorm';
 import { createUser } from '../../src/account/account.service';
 import { newTotpSecret } from '../../src/account/totp';
 import { type Role, User } from '../../src/account/user.entity';
+import { secretBox } from '../../src/account/secrets';
+import { testConfig } from '../helpers/app';
 import { uniqueKvk } from './provider.factory';
+
+/** Encrypts as the app under test does (the fixed test key). */
+export const testSecretBox = secretBox(testConfig.secretsKey!);
 
 export const TEST_PASSWORD = 'correct horse battery staple 42';
 
@@ -11,6 +16,11 @@ export interface TestUser {
   email: string;
   password: string;
   totpSecret?: string;
+  /**
+   * Forgets the last accepted TOTP step: tests sign one person in many times within one 30-second
+   * step, which the replay rule refuses (a person cannot type two logins in one step anyway).
+   */
+  forgetTotpStep?: () => Promise<void>;
 }
 
 /** A user with a unique address; staff get a second factor already set up unless `totp: false`. */
@@ -35,9 +45,14 @@ export async function givenUser(
   let totpSecret: string | undefined;
   if (withTotp) {
     totpSecret = newTotpSecret();
-    await dataSource.getRepository(User).update(user.id, { totpSecret, totpEnabledAt: new Date() });
+    await dataSource
+      .getRepository(User)
+      .update(user.id, { totpSecret: testSecretBox.encrypt(totpSecret), totpEnabledAt: new Date() });
   }
-  return { user, email, password: TEST_PASSWORD, totpSecret };
+  const forgetTotpStep = async () => {
+    await dataSource.query('UPDATE users SET totp_last_step = NULL WHERE id = $1', [user.id]);
+  };
+  return { user, email, password: TEST_PASSWORD, totpSecret, forgetTotpStep };
 }
 
 /** A btw-id that passes the 11-test, unique enough per call. */

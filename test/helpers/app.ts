@@ -14,6 +14,9 @@ export const testConfig: Config = loadConfig({
   NODE_ENV: 'test',
   PUBLIC_BASE_URL: 'http://register.test',
   LOGIN_ATTEMPTS_PER_IP: '100000',
+  PASSWORD_FORMS_PER_IP: '100000',
+  // A fixed key, so tests can read what the app encrypted.
+  SECRETS_KEY: 'c2VjcmV0cy1rZXktZm9yLXRoZS10ZXN0cy1vbmx5ISE=',
   // The development signing certificate for the tests, made once per machine outside the checkout.
   DATA_DIR: path.join(os.tmpdir(), 'vhp-test-data'),
 });

@@ -18,6 +18,7 @@ describe('configuration', () => {
       SESSION_SECRET: 'x'.repeat(32),
       SIGNING_P12_FILE: '/etc/register/signing.p12',
       SIGNING_P12_PASSPHRASE: 'secret',
+      SECRETS_KEY: 'a'.repeat(64),
     };
     for (const missing of [
       'DATABASE_URL',
@@ -25,6 +26,7 @@ describe('configuration', () => {
       'SESSION_SECRET',
       'SIGNING_P12_FILE',
       'SIGNING_P12_PASSPHRASE',
+      'SECRETS_KEY',
     ]) {
       assert.throws(
         () => loadConfig({ ...production, [missing]: undefined }),
@@ -36,6 +38,24 @@ describe('configuration', () => {
     assert.equal(config.seedDemoData, false);
     assert.equal(config.publicBaseUrl, 'https://r.example');
     assert.equal(config.staffSecondFactorRequired, true);
+    assert.equal(config.trustProxy, false, 'no proxy is trusted unless configured, production included');
+  });
+
+  it('reads TRUST_PROXY as a hop count or a list of addresses, and refuses "true"', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.equal(
+      loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).trustProxy,
+      'loopback,10.0.0.0/8,fd00::1',
+    );
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.example', '1.2.3'])
+      assert.throws(() => loadConfig({ TRUST_PROXY: bad }), /TRUST_PROXY/);
+  });
+
+  it('reads SECRETS_KEY as 32 bytes of hex or base64', () => {
+    assert.equal(loadConfig({ SECRETS_KEY: 'ab'.repeat(32) }).secretsKey?.length, 32);
+    assert.equal(loadConfig({ SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }).secretsKey?.length, 32);
+    assert.throws(() => loadConfig({ SECRETS_KEY: 'tooshort' }), /SECRETS_KEY/);
   });
 
   it('refuses to relax the second factor for staff in production', () => {
@@ -46,6 +66,7 @@ describe('configuration', () => {
       SESSION_SECRET: 'x'.repeat(32),
       SIGNING_P12_FILE: '/etc/register/signing.p12',
       SIGNING_P12_PASSPHRASE: 'secret',
+      SECRETS_KEY: 'a'.repeat(64),
     };
     assert.throws(() => loadConfig({ ...production, STAFF_2FA_REQUIRED: 'false' }), /STAFF_2FA_REQUIRED/);
     assert.equal(loadConfig({ STAFF_2FA_REQUIRED: 'false' }).staffSecondFactorRequired, false);

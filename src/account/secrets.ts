@@ -1,0 +1,82 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+
+/**
+ * Encrypts secrets kept in the database (TOTP seeds) and keys the HMAC of recovery codes, with a
+ * key that lives outside the database: a copy of the database alone gives neither.
+ */
+export interface SecretBox {
+  encrypt(plain: string): string;
+  /** The clear text; a value stored before encryption existed (no version prefix) is answered as is. */
+  decrypt(stored: string): string;
+  isEncrypted(stored: string): boolean;
+  /** HMAC-SHA256 (hex) of a recovery code, with a key derived for this purpose only. */
+  recoveryCodeMac(code: string): string;
+}
+
+const VERSION = 'v1';
+
+/** The configured key, or (outside production) one made once under the data folder, readable by its owner only. */
+export function secretsKeyFor(config: Config): Buffer {
+  if (config.secretsKey) return config.secretsKey;
+  const file = path.join(config.dataDir, 'secrets-development.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  mkdirSync(config.dataDir, { recursive: true });
+  const key = randomBytes(32);
+  try {
+    writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process made it first: use that one.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return secretsKeyFor(config);
+    throw error;
+  }
+  return key;
+}
+
+export function secretBox(key: Buffer): SecretBox {
+  // Separate keys per use, so the encryption key never doubles as a MAC key.
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
+  const encryptionKey = derive('vhp totp seeds v1');
+  const macKey = derive('vhp recovery codes v1');
+  return {
+    encrypt(plain) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv);
+      const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return [VERSION, iv, cipher.getAuthTag(), ciphertext]
+        .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+        .join(':');
+    },
+    decrypt(stored) {
+      if (!this.isEncrypted(stored)) return stored;
+      const [, iv, tag, ciphertext] = stored.split(':').map((p) => Buffer.from(p, 'base64url'));
+      const decipher = createDecipheriv('aes-256-gcm', encryptionKey, iv);
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+    },
+    isEncrypted: (stored) => stored.startsWith(`${VERSION}:`),
+    recoveryCodeMac: (code) => createHmac('sha256', macKey).update(code.trim().toLowerCase()).digest('hex'),
+  };
+}
+
+/**
+ * Encrypts the TOTP seeds still stored in clear (from before encryption); run at start after the
+ * migrations. Idempotent: encrypted rows are left alone, and a row changed meanwhile is skipped.
+ */
+export async function encryptClearTotpSecrets(dataSource: DataSource, box: SecretBox): Promise<number> {
+  const rows = (await dataSource.query(
+    `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1:%'`,
+  )) as { id: string; totp_secret: string }[];
+  let done = 0;
+  for (const row of rows) {
+    const result = (await dataSource.query(
+      `UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3`,
+      [box.encrypt(row.totp_secret), row.id, row.totp_secret],
+    )) as [unknown, number];
+    done += result[1];
+  }
+  return done;
+}
