@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import request from 'supertest';
+import { limitPasswordHashing, passwordHashesStarted } from '../../src/account/password';
+import { registrationFields } from '../factories/user.factory';
+import { testApp, testConfig, useTestApp } from '../helpers/app';
+import { submitForm, tokenFor } from '../helpers/session';
+
+const NEW_PASSWORD = {
+  password: 'een nieuw lang wachtwoord 7',
+  passwordConfirmation: 'een nieuw lang wachtwoord 7',
+};
+
+describe('argon2 amplification (issue 10 item 5)', () => {
+  const context = useTestApp();
+
+  describe('POST /wachtwoord-herstellen/:token', () => {
+    it('refuses a bogus token before hashing anything', async () => {
+      const before = passwordHashesStarted();
+      const res = await submitForm(
+        request.agent(context.app),
+        '/inloggen',
+        '/wachtwoord-herstellen/bogus',
+        NEW_PASSWORD,
+      );
+      assert.equal(res.status, 400);
+      assert.match(res.text, /link/i);
+      assert.equal(passwordHashesStarted(), before, 'no argon2 work for a dead link');
+    });
+  });
+
+  describe('POST /uitnodiging/:token', () => {
+    it('refuses a bogus invitation before hashing anything', async () => {
+      const before = passwordHashesStarted();
+      const res = await submitForm(request.agent(context.app), '/inloggen', '/uitnodiging/bogus', {
+        name: 'Iemand',
+        ...NEW_PASSWORD,
+      });
+      assert.equal(res.status, 400);
+      assert.equal(passwordHashesStarted(), before);
+    });
+  });
+
+  describe('POST /registreren', () => {
+    it('refuses a KvK number that is taken before hashing anything', async () => {
+      const first = registrationFields();
+      const ok = await submitForm(request.agent(context.app), '/registreren', '/registreren', first);
+      assert.equal(ok.status, 303);
+      const before = passwordHashesStarted();
+      const again = await submitForm(
+        request.agent(context.app),
+        '/registreren',
+        '/registreren',
+        registrationFields({ kvkNumber: first.kvkNumber }),
+      );
+      assert.equal(again.status, 400);
+      assert.match(again.text, /KvK/);
+      assert.equal(passwordHashesStarted(), before);
+    });
+  });
+
+  describe('per-IP limits on the password forms', () => {
+    let limited: Express;
+    before(() => {
+      limited = testApp(context.db.dataSource, { config: { passwordFormsPerIp: 3 } }).app;
+    });
+    beforeEach(() =>
+      context.db.dataSource.query(`DELETE FROM rate_limits WHERE key LIKE 'password_form_ip:%'`),
+    );
+
+    for (const [form, path, fields] of [
+      ['password reset', '/wachtwoord-herstellen/bogus', () => NEW_PASSWORD],
+      ['registration', '/registreren', () => registrationFields({ kvkNumber: '1' })],
+      ['invitation acceptance', '/uitnodiging/bogus', () => ({ name: 'X', ...NEW_PASSWORD })],
+    ] as const) {
+      it(`answers 429 with Retry-After after 3 ${form} attempts from one address`, async () => {
+        for (let i = 0; i < 3; i++) {
+          // A dead link's page has no form: the token comes from the login page of the same session.
+          const res = await submitForm(request.agent(limited), '/inloggen', path, fields());
+          assert.equal(res.status, 400, `attempt ${i + 1}`);
+        }
+        const blocked = await submitForm(request.agent(limited), '/inloggen', path, fields());
+        assert.equal(blocked.status, 429);
+        assert.ok(Number(blocked.headers['retry-after']) > 0);
+      });
+    }
+  });
+
+  describe('the hashing gate', () => {
+    after(() => limitPasswordHashing(testConfig.passwordHashConcurrency, testConfig.passwordHashQueue));
+
+    it('answers 503 with Retry-After when more hashes wait than the queue holds, and never 500', async () => {
+      const busy = testApp(context.db.dataSource, {
+        config: { passwordHashConcurrency: 1, passwordHashQueue: 1 },
+      }).app;
+      const agents = Array.from({ length: 8 }, () => request.agent(busy));
+      const tokens = await Promise.all(agents.map((a) => tokenFor(a, '/registreren')));
+      const answers = await Promise.all(
+        agents.map((a, i) =>
+          a
+            .post('/registreren')
+            .type('form')
+            .send({ ...registrationFields(), _csrf: tokens[i] }),
+        ),
+      );
+      const statuses = answers.map((r) => r.status);
+      assert.ok(statuses.includes(503), `some were turned away: ${statuses.join(',')}`);
+      assert.ok(statuses.includes(303), `the first ones got through: ${statuses.join(',')}`);
+      assert.ok(
+        statuses.every((s) => s === 303 || s === 503),
+        statuses.join(','),
+      );
+      for (const r of answers.filter((a) => a.status === 503))
+        assert.ok(Number(r.headers['retry-after']) > 0);
+    });
+  });
+});
