@@ -135,6 +135,19 @@ const RULES: Rule[] = [
     expect: { anonymous: 303, providerA: 400, providerB: 400, reviewer: 303, auditor: 303, admin: 303 },
   },
   {
+    method: 'GET',
+    route: '/account/wachtwoord',
+    url: () => '/account/wachtwoord',
+    expect: signedInOnly(200),
+  },
+  // Without the current password: a clear message, for everyone signed in.
+  {
+    method: 'POST',
+    route: '/account/wachtwoord',
+    url: () => '/account/wachtwoord',
+    expect: signedInOnly(400),
+  },
+  {
     method: 'POST',
     route: '/account/collegas',
     url: () => '/account/collegas',
