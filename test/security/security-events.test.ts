@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import request from 'supertest';
+import { SECURITY_EVENTS_PER_KIND_AND_IP } from '../../src/audit/security-events';
+import { givenProvider } from '../factories/provider.factory';
+import { givenUser, type TestUser } from '../factories/user.factory';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { testApp } from '../helpers/app';
+import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
+
+/** What an attacker types; none of it may reach the audit log. */
+const TYPED_PASSWORD = 'Mijn-Geheime-Wachtwoord-4711';
+const TYPED_ADDRESS = 'wachtwoord-per-ongeluk-QX93@test.example';
+const TYPED_CODE = '918273';
+
+describe('security events in the audit log (issue 10 item 17)', () => {
+  let db: TestDatabase;
+  let app: Express;
+  let victim: TestUser;
+  let staff: TestUser;
+  let auditor: Agent;
+
+  before(async function () {
+    this.timeout(120_000);
+    db = await createTestDatabase();
+    // Behind one trusted proxy, so each attack below comes from an address of its own.
+    app = testApp(db.dataSource, { config: { trustProxy: 1, loginAttemptsPerIp: 3 } }).app;
+    victim = await givenUser(db.dataSource, 'provider', {
+      providerId: (await givenProvider(db.dataSource)).id,
+    });
+    staff = await givenUser(db.dataSource, 'reviewer');
+    auditor = await signedIn(app, await givenUser(db.dataSource, 'auditor'));
+
+    const from = (ip: string, agent = request.agent(app)) => ({
+      agent,
+      post: async (path: string, fields: Record<string, string>, page = path) => {
+        const _csrf = await tokenFor(agent, page);
+        return agent
+          .post(path)
+          .set('X-Forwarded-For', ip)
+          .type('form')
+          .send({ ...fields, _csrf });
+      },
+    });
+    const wrongPassword = await from('198.51.100.1').post('/inloggen', {
+      email: victim.email,
+      password: TYPED_PASSWORD,
+    });
+    assert.equal(wrongPassword.status, 400);
+    const unknown = await from('198.51.100.2').post('/inloggen', {
+      email: TYPED_ADDRESS,
+      password: TYPED_PASSWORD,
+    });
+    assert.equal(unknown.status, 400);
+
+    const second = from('198.51.100.3');
+    assert.equal(
+      (await second.post('/inloggen', { email: staff.email, password: staff.password })).status,
+      303,
+    );
+    assert.equal((await second.post('/inloggen/tweestaps', { code: TYPED_CODE })).status, 400);
+
+    const csrf = await request(app)
+      .post('/uitloggen')
+      .set('X-Forwarded-For', '198.51.100.4')
+      .type('form')
+      .send({});
+    assert.equal(csrf.status, 403);
+
+    const flood = from('198.51.100.5');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (await flood.post('/inloggen', { email: TYPED_ADDRESS, password: TYPED_PASSWORD })).status,
+      );
+    assert.deepEqual(statuses, [400, 400, 400, 429, 429]);
+  });
+  after(() => db.drop());
+
+  async function events(action: string): Promise<{ subjectId: string; data: Record<string, unknown> }[]> {
+    const res = await auditor.get(`/beheer/auditlog.jsonl?actie=${action}`).expect(200);
+    return res.text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { subjectId: string; data: Record<string, unknown> });
+  }
+
+  it('records a failed login with the account it was for, or "unknown account", and the IP address', async () => {
+    const failed = await events('security.login_failed');
+    assert.ok(failed.some((e) => e.subjectId === victim.user.id && e.data.ip === '198.51.100.1'));
+    assert.ok(failed.some((e) => e.subjectId === 'unknown account' && e.data.ip === '198.51.100.2'));
+  });
+
+  it('records a wrong second-factor code', async () => {
+    const failed = await events('security.second_factor_failed');
+    assert.ok(failed.some((e) => e.subjectId === staff.user.id && e.data.ip === '198.51.100.3'));
+  });
+
+  it('records a refused CSRF token', async () => {
+    const refused = await events('security.csrf_refused');
+    assert.ok(refused.some((e) => e.data.ip === '198.51.100.4' && e.data.path === '/uitloggen'));
+  });
+
+  it('records a rate-limit block once when it starts, not for every refused request', async () => {
+    const blocks = (await events('security.rate_limited')).filter((e) => e.data.ip === '198.51.100.5');
+    assert.equal(blocks.length, 1);
+  });
+
+  it('shows them to an auditor at /beheer/auditlog, and never a password, code or typed address', async () => {
+    const page = await auditor.get('/beheer/auditlog?actie=security.login_failed').expect(200);
+    assert.match(page.text, /security\.login_failed/);
+    assert.match(page.text, /198\.51\.100\.1/);
+    const all = (await auditor.get('/beheer/auditlog.jsonl').expect(200)).text;
+    const html = (await auditor.get('/beheer/auditlog').expect(200)).text;
+    for (const secret of [TYPED_PASSWORD, TYPED_ADDRESS, TYPED_CODE, staff.password]) {
+      assert.ok(!all.includes(secret), `the export holds no ${secret}`);
+      assert.ok(!html.includes(secret), `the page holds no ${secret}`);
+    }
+  });
+
+  it(`keeps at most ${SECURITY_EVENTS_PER_KIND_AND_IP} events per kind and address in 15 minutes`, async function () {
+    this.timeout(120_000);
+    const flooding = testApp(db.dataSource, { config: { trustProxy: 1 } }).app;
+    const before = (await events('security.login_failed')).length;
+    const agent = request.agent(flooding);
+    for (let i = 0; i < SECURITY_EVENTS_PER_KIND_AND_IP + 3; i++) {
+      const res = await submitForm(agent, '/inloggen', '/inloggen', {
+        email: `x${i}@test.example`,
+        password: 'x',
+      });
+      assert.equal(res.status, 400);
+    }
+    const after = (await events('security.login_failed')).length;
+    assert.equal(after - before, SECURITY_EVENTS_PER_KIND_AND_IP);
+  });
+});
