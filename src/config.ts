@@ -181,7 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerAccountAndIp: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT_AND_IP', 5, 1, 1000),
     loginDelayMaxSeconds: integer(env, 'LOGIN_DELAY_MAX_SECONDS', 60, 1, 3600),
     passwordFormsPerIp: integer(env, 'PASSWORD_FORMS_PER_IP', 10, 1, 100000),
-    passwordHashConcurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', 2, 1, 64),
+    passwordHashConcurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', 1, 1, 64),
     passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 16, 0, 10000),
     trustProxy: trustProxy(env),
     secretsKey: secretsKey(env, production),

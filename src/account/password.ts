@@ -63,7 +63,7 @@ class HashGate {
   }
 }
 
-const gate = new HashGate(2, 16);
+const gate = new HashGate(1, 16);
 
 /** How many argon2 hashes and verifications this process has started. */
 export function passwordHashesStarted(): number {
