@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
+import { URLSearchParams } from 'node:url';
 import { once } from 'node:events';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
@@ -159,7 +160,7 @@ if (!isMainThread) {
         LOG_LEVEL: 'silent',
         DATA_DIR: parent,
         // Trusting the X-Forwarded-For the attack varies: the per-IP limits cannot help, only the gate.
-      TRUST_PROXY: process.env.BENCH_TRUST_PROXY ?? '1',
+        TRUST_PROXY: process.env.BENCH_TRUST_PROXY ?? '1',
         PASSWORD_HASH_CONCURRENCY: process.env.PASSWORD_HASH_CONCURRENCY,
         PASSWORD_HASH_QUEUE: process.env.PASSWORD_HASH_QUEUE,
       }),

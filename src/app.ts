@@ -159,9 +159,7 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
   app.use(providerRoutes(dataSource));
-  app.use(
-    accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource, config), securityEvents }),
-  );
+  app.use(accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource, config), securityEvents }));
   app.use(applicationRoutes(dataSource, config));
   app.use(checkRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));

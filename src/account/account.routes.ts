@@ -136,7 +136,12 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       await securityEvents({ kind: 'login_failed', ip, userId: accountId });
       const delayStarted = await delayAfterFailure(limiters, accountKey);
       if (delayStarted) {
-        await securityEvents({ kind: 'rate_limited', ip, userId: accountId, data: { limit: 'accountDelay' } });
+        await securityEvents({
+          kind: 'rate_limited',
+          ip,
+          userId: accountId,
+          data: { limit: 'accountDelay' },
+        });
       }
       const pair = await consume(limiters.accountIp, pairKey);
       if (pair?.blockStarted) {

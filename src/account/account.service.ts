@@ -89,7 +89,11 @@ async function assertRegistrationFree(manager: EntityManager, dto: RegistrationD
   await assertEmailFree(manager, dto.email.toLowerCase());
 }
 
-function registerInTransaction(dataSource: DataSource, dto: RegistrationDto, passwordHash: string): Promise<User> {
+function registerInTransaction(
+  dataSource: DataSource,
+  dto: RegistrationDto,
+  passwordHash: string,
+): Promise<User> {
   return dataSource.transaction(async (manager) => {
     await assertRegistrationFree(manager, dto);
     const actor = dto.email.toLowerCase();

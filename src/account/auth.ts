@@ -103,7 +103,10 @@ export function isCsrfError(error: unknown): boolean {
  * Loads the signed-in user on every request; a disabled account ends its session, and so does the
  * absolute lifetime (`SESSION_ABSOLUTE_HOURS` after sign-in, however active the session was).
  */
-export function loadUser(dataSource: DataSource, config: Pick<Config, 'sessionAbsoluteHours'>): RequestHandler {
+export function loadUser(
+  dataSource: DataSource,
+  config: Pick<Config, 'sessionAbsoluteHours'>,
+): RequestHandler {
   const absoluteMs = config.sessionAbsoluteHours * 3600 * 1000;
   return async (req, res, next) => {
     const id = req.session?.userId;

@@ -94,10 +94,7 @@ export function logAndSetRetry(error: unknown, status: number, log: Logger, res:
  * Maps every error to a status and a page inside the layout. Unexpected errors are logged with
  * their stack and the page shows only a reference (the request id).
  */
-export function errorHandler(
-  logger: Logger,
-  hooks: { csrfRefused?: (req: Request) => Promise<void> } = {},
-) {
+export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Request) => Promise<void> } = {}) {
   return async (error: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (res.headersSent) return next(error);
     const log = (req as Request & { log?: Logger }).log ?? logger;
