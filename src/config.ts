@@ -22,8 +22,10 @@ export interface Config {
   listingValidityMonths: number;
   /** How many days before the end of a listing a renewal may be requested. */
   renewalWindowDays: number;
-  /** SMTP server for outgoing mail; unset: mail stays in the outbox, readable by staff in the app. */
+  /** SMTP server for outgoing mail; unset: each mail is written as an .eml file into `mailDir`. */
   smtpUrl: string | undefined;
+  /** Where mail goes without SMTP_URL: DATA_DIR/mail. */
+  mailDir: string;
   mailFrom: string;
   /** Login attempts allowed per IP address in 15 minutes. */
   loginAttemptsPerIp: number;
@@ -107,11 +109,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (signingP12File && signingP12Passphrase === undefined) {
     throw new ConfigError('SIGNING_P12_PASSPHRASE must be set together with SIGNING_P12_FILE');
   }
+  const dataDir = path.resolve(env.DATA_DIR ?? 'data');
   return {
     env: nodeEnv,
     port,
     databaseUrl,
-    dataDir: path.resolve(env.DATA_DIR ?? 'data'),
+    dataDir,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     publicBaseUrl: url('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL ?? `http://localhost:${port}`),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     listingValidityMonths: integer(env, 'LISTING_VALIDITY_MONTHS', 12, 1, 60),
     renewalWindowDays: integer(env, 'RENEWAL_WINDOW_DAYS', 90, 1, 365),
     smtpUrl: env.SMTP_URL ? url('SMTP_URL', env.SMTP_URL) : undefined,
+    mailDir: path.join(dataDir, 'mail'),
     mailFrom: env.MAIL_FROM ?? 'Register Verantwoorde Hostingproviders <noreply@register.example>',
     loginAttemptsPerIp: integer(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 100000),
     loginFailuresPerAccount: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1000),

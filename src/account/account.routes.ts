@@ -7,7 +7,6 @@ import type { Config } from '../config';
 import { type ProviderDetail, providerDetailById } from '../provider/provider.service';
 import { codeVersionLapsesAt } from '../status/status-rules';
 import { toCodeVersionFact } from '../status/status.service';
-import { OutboxMail } from '../mail/outbox-mail.entity';
 import { setFormContext } from '../shared/error-handler';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
@@ -273,11 +272,6 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     req.session.secondFactorVerified = true;
     delete req.session.enrolSecret;
     res.redirect(303, paths.secondFactorSetup);
-  });
-
-  router.get(paths.outbox, ...requireRole(config, 'reviewer', 'auditor', 'admin'), async (_req, res) => {
-    const mails = await dataSource.getRepository(OutboxMail).find({ order: { id: 'DESC' }, take: 100 });
-    res.render('mail/outbox', { title: 'outbox.title', mails });
   });
 
   return router;

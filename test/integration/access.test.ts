@@ -212,7 +212,7 @@ const RULES: Rule[] = [
     method: 'GET',
     route: '/beheer/uitgaande-mail',
     url: () => '/beheer/uitgaande-mail',
-    expect: staffOnly(200),
+    expect: { ...staffOnly(403), admin: 200 },
   },
   ...['/beheer/auditlog', '/beheer/auditlog.csv', '/beheer/auditlog.jsonl', '/beheer/auditlog/controle'].map(
     (route): Rule => ({
