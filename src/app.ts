@@ -29,6 +29,7 @@ import { type Logger, withRequestLogger } from './shared/logger';
 import { outboxRoutes } from './mail/outbox.routes';
 import { openDataRoutes } from './open-data/open-data.routes';
 import { pageRoutes } from './shared/pages.routes';
+import { noStore, refuseForbiddenCharacters } from './shared/request-guards';
 import { paths } from './shared/paths';
 import { maskSingleUseLinks } from './shared/single-use-links';
 import { configureViews } from './shared/views';
@@ -156,6 +157,8 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
 
   // Forms only: small URL-encoded bodies; uploads are parsed by their own route.
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
+  app.use(refuseForbiddenCharacters);
+  app.use(noStore);
   app.use(sessionMiddleware(config, dataSource));
   app.use(loadUser(dataSource));
   app.use(csrfProtection);

@@ -7,7 +7,7 @@ import { ROLES, type Role } from './account/user.entity';
 import { AanListRejected, importAanList } from './aan/aan-import.service';
 import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
-import { recordEndings, runJobOnce, sendReminders, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
+import { dailyWork, runJobOnce, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
 import { translate } from './shared/i18n';
@@ -123,10 +123,7 @@ const COMMANDS: Record<string, Command> = {
         dataSource,
         'daily',
         `manual-${now.toISOString()}`,
-        async (manager) => ({
-          ...(await recordEndings(manager, now)),
-          ...(await sendReminders(manager, now, config.publicBaseUrl)),
-        }),
+        (manager) => dailyWork(manager, now, config.publicBaseUrl),
         now,
       );
       if (!daily.ran) {
@@ -135,7 +132,7 @@ const COMMANDS: Record<string, Command> = {
       }
       const r = daily.result ?? {};
       console.log(
-        `Daily work done: ${r.expired} expiries and ${r.lapsed} lapses recorded, ${r.reminders} reminders queued.`,
+        `Daily work done: ${r.expired} expiries and ${r.lapsed} lapses recorded, ${r.reminders} reminders queued, ${r.rateLimitsPruned} expired rate-limit counters removed.`,
       );
       const weekly = await runJobOnce(dataSource, 'weekly-digest', weekOf(now), (m) =>
         sendReviewerDigest(m, now, config.publicBaseUrl),

@@ -206,7 +206,7 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
     const [detail, applications, possibility, colleagues] = await Promise.all([
       providerDetailById(dataSource, user.providerId!, now),
       providerApplications(dataSource, user.providerId!),
-      applicationPossibility(dataSource, user.providerId!, config),
+      applicationPossibility(dataSource.manager, user.providerId!, config),
       dataSource
         .getRepository(User)
         .find({ where: { providerId: user.providerId! }, order: { name: 'ASC' } }),

@@ -123,15 +123,13 @@ function parseVersion(raw: string): number {
 
 /** Whether the provider may start an application now, and of which kind. */
 export async function applicationPossibility(
-  dataSource: DataSource,
+  manager: EntityManager,
   providerId: string,
   config: Config,
   now = new Date(),
 ) {
-  const open = await dataSource
-    .getRepository(Application)
-    .existsBy({ providerId, state: In([...OPEN_STATES]) });
-  const status = await currentStatus(dataSource.manager, providerId, now);
+  const open = await manager.getRepository(Application).existsBy({ providerId, state: In([...OPEN_STATES]) });
+  const status = await currentStatus(manager, providerId, now);
   return newApplicationAllowed(status, open, now, config.renewalWindowDays);
 }
 
@@ -143,7 +141,7 @@ export async function startApplication(
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     // One open application per provider: the database's unique index settles a race.
-    const answer = await applicationPossibility(dataSource, user.providerId!, config, now);
+    const answer = await applicationPossibility(manager, user.providerId!, config, now);
     if (!answer.allowed) throw new ConflictError(`application.notAllowed.${answer.reason}`);
     const application = manager.create(Application, {
       providerId: user.providerId!,

@@ -111,7 +111,12 @@ export function errorHandler(logger: Logger) {
     res.status(status);
     res.render(
       `errors/${page}`,
-      { title: `errors.${PAGES[page]}.title`, reference: req.id, detailKey },
+      {
+        title: `errors.${PAGES[page]}.title`,
+        reference: req.id,
+        detailKey,
+        detailParams: error instanceof AppError ? error.messageParams : {},
+      },
       (renderError, html) => {
         if (renderError) {
           log.error({ err: renderError }, 'error page could not be rendered');
