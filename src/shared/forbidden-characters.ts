@@ -5,6 +5,7 @@
  * outright, and a name with a right-to-left override can pass for another provider's name.
  */
 const FORBIDDEN =
+  // eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
 export function hasForbiddenCharacters(text: string): boolean {
