@@ -38,7 +38,11 @@ export async function openDatabase(
   let dataSource: DataSource | undefined;
   try {
     if (options.migrate ?? true) {
-      const owner = createDataSource({ url: ownerUrl, poolSize: 2, applicationName: 'register-vhp-migrations' });
+      const owner = createDataSource({
+        url: ownerUrl,
+        poolSize: 2,
+        applicationName: 'register-vhp-migrations',
+      });
       await owner.initialize();
       try {
         await runMigrations(owner, logger, runtimeRoleFor(ownerUrl, runtimeUrl, logger));
@@ -48,7 +52,10 @@ export async function openDatabase(
       }
     }
     if (!dataSource) {
-      dataSource = createDataSource({ url: asOwner ? ownerUrl : runtimeUrl, poolSize: config.databasePoolSize });
+      dataSource = createDataSource({
+        url: asOwner ? ownerUrl : runtimeUrl,
+        poolSize: config.databasePoolSize,
+      });
       await dataSource.initialize();
     }
     if (!asOwner) await checkRuntimeRole(dataSource, config, logger);

@@ -38,10 +38,7 @@ async function passwordIn(file: string): Promise<string> {
  * the data folder, and makes the owner own the database. Runs on every start, so a data folder
  * made before there were two roles is converted the first time.
  */
-async function prepareRoles(
-  superuser: Client,
-  passwords: { owner: string; runtime: string },
-): Promise<void> {
+async function prepareRoles(superuser: Client, passwords: { owner: string; runtime: string }): Promise<void> {
   const roles = [
     { name: OWNER, password: passwords.owner, attributes: 'LOGIN NOSUPERUSER NOCREATEROLE NOREPLICATION' },
     {

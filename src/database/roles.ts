@@ -56,7 +56,8 @@ export async function grantRuntimePrivileges(runner: QueryRunner, runtimeRole: s
 export async function runtimeRoleProblems(runner: {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }): Promise<string[]> {
-  const [role] = (await runner.query(`
+  const [role] = (await runner.query(
+    `
     SELECT r.rolname AS name, r.rolsuper AS superuser, r.rolbypassrls AS "bypassRls",
       EXISTS (
         SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -69,7 +70,9 @@ export async function runtimeRoleProblems(runner: {
           AND (has_table_privilege(t.name, 'UPDATE') OR has_table_privilege(t.name, 'DELETE')
             OR has_table_privilege(t.name, 'TRUNCATE'))
       ) AS "rewritesHistory"
-    FROM pg_roles r WHERE r.rolname = current_user`, [APPEND_ONLY_TABLES])) as {
+    FROM pg_roles r WHERE r.rolname = current_user`,
+    [APPEND_ONLY_TABLES],
+  )) as {
     name: string;
     superuser: boolean;
     bypassRls: boolean;
