@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { runMigrations } from '../../src/database/connect';
+import { createDataSource } from '../../src/database/data-source';
 import { startEmbeddedPostgres } from '../../src/database/embedded';
 import { Provider } from '../../src/provider/provider.entity';
 import { createLogger } from '../../src/shared/logger';
@@ -62,21 +63,22 @@ describe('the database', () => {
   });
 
   describe('migrations', () => {
-    it('can be reverted and applied again', async () => {
+    it('can be reverted and applied again by the owner, and the app works afterwards', async () => {
       const db = await createTestDatabase();
+      const owner = createDataSource({ url: db.ownerUrl, poolSize: 2 });
+      await owner.initialize();
       try {
-        while (
-          await db.dataSource.query(`SELECT 1 FROM migrations LIMIT 1`).then((r: unknown[]) => r.length)
-        ) {
-          await db.dataSource.undoLastMigration({ transaction: 'each' });
+        while (await owner.query(`SELECT 1 FROM migrations LIMIT 1`).then((r: unknown[]) => r.length)) {
+          await owner.undoLastMigration({ transaction: 'each' });
         }
-        const [{ count }] = (await db.dataSource.query(
+        const [{ count }] = (await owner.query(
           `SELECT count(*)::int AS count FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
         )) as { count: number }[];
         assert.equal(count, 0, 'down() removes every table');
-        await runMigrations(db.dataSource, logger);
+        await runMigrations(owner, logger, new URL(db.url).username);
         await givenProvider(db.dataSource);
       } finally {
+        await owner.destroy();
         await db.drop();
       }
     });
@@ -90,14 +92,14 @@ describe('the database', () => {
       const directory = path.join(parent, 'postgres');
       try {
         const first = await startEmbeddedPostgres({ directory, logger });
-        const write = new Client({ connectionString: first.url });
+        const write = new Client({ connectionString: first.ownerUrl });
         await write.connect();
         await write.query(`CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')`);
         await write.end();
         await first.stop();
 
         const second = await startEmbeddedPostgres({ directory, logger });
-        const read = new Client({ connectionString: second.url });
+        const read = new Client({ connectionString: second.ownerUrl });
         await read.connect();
         const { rows } = await read.query<{ value: string }>('SELECT value FROM kept');
         await read.end();
