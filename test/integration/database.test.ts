@@ -85,26 +85,50 @@ describe('the database', () => {
   });
 
   describe('embedded PostgreSQL', () => {
-    it('keeps its data when stopped and started again on the same folder', async function () {
+    it('keeps its data when stopped and started again, and hands what the superuser made to the owner', async function () {
       this.timeout(90_000);
       const parent = mkdtempSync(path.join(os.tmpdir(), 'vhp-embedded-'));
       chmodSync(parent, 0o755);
       const directory = path.join(parent, 'postgres');
+      const run = async (url: string, sql: string) => {
+        const client = new Client({ connectionString: url });
+        await client.connect();
+        try {
+          return (await client.query(sql)).rows as Record<string, unknown>[];
+        } finally {
+          await client.end();
+        }
+      };
       try {
         const first = await startEmbeddedPostgres({ directory, logger });
-        const write = new Client({ connectionString: first.ownerUrl });
-        await write.connect();
-        await write.query(`CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')`);
-        await write.end();
+        await run(first.ownerUrl, `CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')`);
+        // A data folder from before there were two roles: the app ran as the bootstrap superuser.
+        await run(first.superuserUrl, `CREATE TABLE legacy (id serial PRIMARY KEY)`);
         await first.stop();
 
         const second = await startEmbeddedPostgres({ directory, logger });
-        const read = new Client({ connectionString: second.ownerUrl });
-        await read.connect();
-        const { rows } = await read.query<{ value: string }>('SELECT value FROM kept');
-        await read.end();
-        await second.stop();
-        assert.deepEqual(rows, [{ value: 'still here' }]);
+        try {
+          assert.deepEqual(await run(second.ownerUrl, 'SELECT value FROM kept'), [{ value: 'still here' }]);
+          assert.deepEqual(
+            await run(
+              second.url,
+              `SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+            ),
+            [
+              { tablename: 'kept', tableowner: 'register_owner' },
+              { tablename: 'legacy', tableowner: 'register_owner' },
+            ],
+          );
+          assert.deepEqual(
+            await run(
+              second.url,
+              `SELECT current_user AS name, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
+            ),
+            [{ name: 'register_app', superuser: false }],
+          );
+        } finally {
+          await second.stop();
+        }
       } finally {
         rmSync(parent, { recursive: true, force: true });
       }

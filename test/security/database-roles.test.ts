@@ -3,11 +3,13 @@ import request from 'supertest';
 import { verifyAuditChain } from '../../src/audit/audit.service';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { createDataSource } from '../../src/database/data-source';
+import { freePort } from '../../src/database/embedded';
 import { APPEND_ONLY_TABLES, grantRuntimePrivileges, runtimeRoleProblems } from '../../src/database/roles';
 import { givenProvider } from '../factories/provider.factory';
 import { registrationFields } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { testRoles } from '../helpers/database';
+import { startServer } from '../helpers/processes';
 import { submitForm } from '../helpers/session';
 
 /**
@@ -100,6 +102,31 @@ describe("the app's database role", () => {
     assert.equal(res.status, 303, res.text);
     assert.ok((await repository.count()) > before, 'the registration is in the audit log');
     assert.equal((await verifyAuditChain(context.db.dataSource)).broken, undefined);
+  });
+
+  it('is checked at start: production refuses a DATABASE_URL that logs in as the owner', async function () {
+    this.timeout(60_000);
+    const server = startServer({
+      NODE_ENV: 'production',
+      DATABASE_URL: context.db.ownerUrl,
+      MIGRATION_DATABASE_URL: context.db.ownerUrl,
+      PUBLIC_BASE_URL: 'https://register.example',
+      SESSION_SECRET: 'x'.repeat(32),
+      SIGNING_P12_FILE: '/nonexistent/signing.p12',
+      SIGNING_P12_PASSPHRASE: 'secret',
+      PORT: String(await freePort()),
+    });
+    try {
+      assert.equal(await server.exited, 1);
+      assert.ok(
+        server.lines.some((l) =>
+          /DATABASE_URL must log in as the runtime role.*owns \(or may act as the owner of\) tables/.test(l),
+        ),
+        server.lines.join('\n'),
+      );
+    } finally {
+      server.child.kill('SIGKILL');
+    }
   });
 
   it('gets its rights on a table a later migration adds, and never more on the append-only tables', async () => {
