@@ -46,10 +46,12 @@ export async function openDatabase(
       await owner.initialize();
       try {
         await runMigrations(owner, logger, runtimeRoleFor(ownerUrl, runtimeUrl, logger));
-        if (asOwner) dataSource = owner;
-      } finally {
-        if (!asOwner) await owner.destroy();
+      } catch (error) {
+        await owner.destroy();
+        throw error;
       }
+      if (asOwner) dataSource = owner;
+      else await owner.destroy();
     }
     if (!dataSource) {
       dataSource = createDataSource({
