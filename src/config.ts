@@ -4,8 +4,16 @@ import path from 'node:path';
 export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;
-  /** Unset: run an embedded PostgreSQL with its data under `dataDir`. */
+  /**
+   * The runtime role the app works as (not a superuser, owns nothing, no UPDATE or DELETE on the
+   * append-only tables). Unset: run an embedded PostgreSQL with its data under `dataDir`.
+   */
   databaseUrl: string | undefined;
+  /**
+   * The owner role that runs the migrations and grants the runtime role its rights. Defaults to
+   * `databaseUrl` outside production only; required in production.
+   */
+  migrationDatabaseUrl: string | undefined;
   dataDir: string;
   databasePoolSize: number;
   publicBaseUrl: string;
@@ -85,6 +93,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !databaseUrl) {
     throw new ConfigError('DATABASE_URL is required when NODE_ENV=production');
   }
+  const migrationDatabaseUrl = env.MIGRATION_DATABASE_URL
+    ? url('MIGRATION_DATABASE_URL', env.MIGRATION_DATABASE_URL)
+    : production
+      ? undefined
+      : databaseUrl;
+  if (production && !migrationDatabaseUrl) {
+    throw new ConfigError(
+      'MIGRATION_DATABASE_URL is required when NODE_ENV=production: the migrations run as the owner role, the app as the runtime role in DATABASE_URL',
+    );
+  }
+  if (migrationDatabaseUrl && !databaseUrl) {
+    throw new ConfigError('MIGRATION_DATABASE_URL needs DATABASE_URL (the runtime role) as well');
+  }
+  const seedDemoData = boolean(env, 'SEED_DEMO_DATA', !production);
+  if (production && seedDemoData) {
+    throw new ConfigError(
+      'SEED_DEMO_DATA=true is refused when NODE_ENV=production: the demo accounts have a published password',
+    );
+  }
   if (production && !env.PUBLIC_BASE_URL) {
     throw new ConfigError('PUBLIC_BASE_URL is required when NODE_ENV=production');
   }
@@ -114,11 +141,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: nodeEnv,
     port,
     databaseUrl,
+    migrationDatabaseUrl,
     dataDir,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     publicBaseUrl: url('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL ?? `http://localhost:${port}`),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
-    seedDemoData: boolean(env, 'SEED_DEMO_DATA', !production),
+    seedDemoData,
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', production ? 5000 : 0, 0, 60000),
     sessionSecret,
     staffSecondFactorRequired,
