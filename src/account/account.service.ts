@@ -145,7 +145,7 @@ export async function recordLogin(dataSource: DataSource, user: User): Promise<v
 
 async function issueToken(
   manager: EntityManager,
-  input: Omit<AccountToken, 'tokenHash' | 'createdAt' | 'usedAt' | 'expiresAt'>,
+  input: Omit<AccountToken, 'id' | 'tokenHash' | 'createdAt' | 'usedAt' | 'expiresAt' | 'revokedAt'>,
   validForMs: number,
 ): Promise<string> {
   const token = randomToken();

@@ -12,7 +12,14 @@ import { setFormContext } from '../shared/error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { DecisionDto, ProviderActionDto } from './application.dto';
-import { actOnProvider, anyApplication, applicationDetail, decide, reviewQueue } from './application.service';
+import {
+  actOnProvider,
+  anyApplication,
+  applicationDetail,
+  confirmProviderIdentity,
+  decide,
+  reviewQueue,
+} from './application.service';
 import { reviewerMay, type ReviewAction } from './application-rules';
 
 const QUEUE_FILTERS = ['submitted', 'in_review', 'changes_requested', 'approved', 'rejected', 'withdrawn'];
@@ -88,7 +95,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
 
   async function providerModel(kvkNumber: string, user: User) {
     const now = new Date();
-    const detail = await providerDetail(dataSource, kvkNumber, now);
+    const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
     const attestations = providerAttestationAnswers(detail, now).map(attestationView);
     const suspended = !detail.status.verantwoord && detail.status.reason === 'suspended';
     const listed =
@@ -109,6 +116,12 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
         ...(listed ? [{ value: 'revoke', labelKey: 'review.providerAction.revoke' }] : []),
       ],
       attestations,
+      identityUnconfirmed: !detail.provider.identityConfirmedAt,
+      // Never for the reviewer's own organisation, as with every other decision.
+      confirmIdentityAction:
+        user.role === 'reviewer' && !detail.provider.identityConfirmedAt && user.providerId !== detail.provider.id
+          ? paths.reviewProviderIdentity(kvkNumber)
+          : undefined,
       // Reviewers issue attestations; the button is there only while the provider is verantwoord.
       issueAction:
         user.role === 'reviewer' && detail.status.verantwoord
@@ -141,6 +154,12 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       { action: dto.action as 'suspend' | 'lift' | 'revoke', reason: dto.reason, until: dto.until },
       config,
     );
+    res.redirect(303, paths.reviewProvider(kvkNumber));
+  });
+
+  router.post(paths.reviewProviderIdentity(), ...reviewer, async (req, res) => {
+    const kvkNumber = String(req.params.kvkNumber);
+    await confirmProviderIdentity(dataSource, req.user!, kvkNumber);
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 

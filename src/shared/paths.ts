@@ -38,6 +38,8 @@ export const paths = {
   reviewDecision: (id = ':id') => `/beoordeling/aanvragen/${id}/besluit`,
   reviewProvider: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}`,
   reviewProviderAction: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/status`,
+  reviewProviderIdentity: (kvkNumber = ':kvkNumber') =>
+    `/beoordeling/hostingproviders/${kvkNumber}/identiteit`,
 
   outbox: '/beheer/uitgaande-mail',
   auditLog: '/beheer/auditlog',
