@@ -24,6 +24,7 @@ export const paths = {
   account: '/account',
   secondFactorSetup: '/account/tweestapsverificatie',
   colleagues: '/account/collegas',
+  revokeInvitation: (id = ':id') => `/account/uitnodigingen/${id}/intrekken`,
 
   applications: '/aanvragen',
   application: (id = ':id') => `/aanvragen/${id}`,
