@@ -48,6 +48,8 @@ export class IdentityConfirmationAndInvitations1764300000000 implements Migratio
     await q.query(`ALTER TABLE account_tokens DROP CONSTRAINT account_tokens_id_key`);
     await q.query(`ALTER TABLE account_tokens DROP COLUMN id`);
     await q.query(`ALTER TABLE providers DROP CONSTRAINT providers_identity_confirmed_complete`);
-    await q.query(`ALTER TABLE providers DROP COLUMN identity_confirmed_by, DROP COLUMN identity_confirmed_at`);
+    await q.query(
+      `ALTER TABLE providers DROP COLUMN identity_confirmed_by, DROP COLUMN identity_confirmed_at`,
+    );
   }
 }

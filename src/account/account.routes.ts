@@ -199,7 +199,8 @@ export function accountRoutes({ dataSource, config, limiters }: AccountDependenc
         secondFactorMissing: !user.totpEnabledAt,
       });
     }
-    const issuedNumber = typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined;
+    const issuedNumber =
+      typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined;
     res.render('account/provider', {
       ...(await providerAccountModel(dataSource, config, user, issuedNumber)),
       values: {},

@@ -119,7 +119,9 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       identityUnconfirmed: !detail.provider.identityConfirmedAt,
       // Never for the reviewer's own organisation, as with every other decision.
       confirmIdentityAction:
-        user.role === 'reviewer' && !detail.provider.identityConfirmedAt && user.providerId !== detail.provider.id
+        user.role === 'reviewer' &&
+        !detail.provider.identityConfirmedAt &&
+        user.providerId !== detail.provider.id
           ? paths.reviewProviderIdentity(kvkNumber)
           : undefined,
       // Reviewers issue attestations; the button is there only while the provider is verantwoord.

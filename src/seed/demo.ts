@@ -467,7 +467,9 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
       }
       // Every demo provider is public: confirmed by its first decision, or else explicitly by the
       // demo reviewer when it registered.
-      const decision = demo.steps.find((st) => st.kind === 'listing_approved' || st.kind === 'application_rejected');
+      const decision = demo.steps.find(
+        (st) => st.kind === 'listing_approved' || st.kind === 'application_rejected',
+      );
       await confirmIdentity(
         manager,
         provider.id,

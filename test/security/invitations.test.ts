@@ -13,8 +13,7 @@ async function providerUser(ctx: ReturnType<typeof useTestApp>, providerId?: str
   return { providerId: id, who };
 }
 
-const invite = (agent: Agent, email: string) =>
-  submitForm(agent, '/account', '/account/collegas', { email });
+const invite = (agent: Agent, email: string) => submitForm(agent, '/account', '/account/collegas', { email });
 
 let counter = 0;
 const address = () => `colleague-${Date.now()}-${++counter}@invited.example`;
@@ -29,9 +28,9 @@ async function invitationToken(ctx: ReturnType<typeof useTestApp>, email: string
 
 /** The revoke form of the invitation for `email` on the account page. */
 function revokeAction(html: string, email: string): string {
-  const row = new RegExp(`data-invitation="[^"]+">[\\s\\S]*?${email.replace(/[.]/g, '\\.')}[\\s\\S]*?action="([^"]+)"`).exec(
-    html,
-  );
+  const row = new RegExp(
+    `data-invitation="[^"]+">[\\s\\S]*?${email.replace(/[.]/g, '\\.')}[\\s\\S]*?action="([^"]+)"`,
+  ).exec(html);
   assert.ok(row, `the account page lists the invitation for ${email} with a revoke form`);
   return row[1];
 }
@@ -44,7 +43,8 @@ describe('invitations: no mail relay through POST /account/collegas', () => {
     const app = testApp(ctx.db.dataSource, { config: { pendingInvitationsPerProvider: 100 } }).app;
     const { who } = await providerUser(ctx);
     const agent = await signedIn(app, who);
-    for (let i = 1; i <= 10; i++) assert.equal((await invite(agent, address())).status, 200, `invitation ${i}`);
+    for (let i = 1; i <= 10; i++)
+      assert.equal((await invite(agent, address())).status, 200, `invitation ${i}`);
     const eleventh = address();
     const res = await invite(agent, eleventh);
     assert.equal(res.status, 400);
@@ -101,7 +101,12 @@ describe('invitations: no mail relay through POST /account/collegas', () => {
       });
       assert.equal(post.status, 400);
       assert.match(post.text, /Deze link is ongeldig/);
-      assert.equal(await ctx.db.dataSource.query(`SELECT 1 FROM users WHERE email = $1`, [email]).then((r: unknown[]) => r.length), 0);
+      assert.equal(
+        await ctx.db.dataSource
+          .query(`SELECT 1 FROM users WHERE email = $1`, [email])
+          .then((r: unknown[]) => r.length),
+        0,
+      );
 
       const after = await agent.get('/account').expect(200);
       assert.ok(!after.text.includes(email), 'no longer listed');

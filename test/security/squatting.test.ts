@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Provider } from '../../src/provider/provider.entity';
 import { toLocalDate } from '../../src/shared/time';
-import { givenApproval, givenCodeVersion, givenProvider, givenStatusEvent } from '../factories/provider.factory';
+import {
+  givenApproval,
+  givenCodeVersion,
+  givenProvider,
+  givenStatusEvent,
+} from '../factories/provider.factory';
 import { givenUser, registrationFields } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
@@ -19,14 +24,19 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
 
   before(async () => {
     const version = await givenCodeVersion(ctx.db.dataSource);
-    listed = await givenProvider(ctx.db.dataSource, { legalName: 'Polderwolk B.V.', tradeNames: ['Polderwolk'] });
+    listed = await givenProvider(ctx.db.dataSource, {
+      legalName: 'Polderwolk B.V.',
+      tradeNames: ['Polderwolk'],
+    });
     await givenApproval(ctx.db.dataSource, listed, version, new Date(Date.now() - 30 * 86_400_000));
 
     const fields = registrationFields({ legalName: 'Polderwolk Hosting B.V.', tradeNames: 'Polderwolk' });
     squatterKvk = fields.kvkNumber;
     const signup = await submitForm(request.agent(ctx.app), '/registreren', '/registreren', fields);
     assert.equal(signup.status, 303, 'the registration itself is accepted');
-    const squatter = await ctx.db.dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber: squatterKvk });
+    const squatter = await ctx.db.dataSource
+      .getRepository(Provider)
+      .findOneByOrFail({ kvkNumber: squatterKvk });
     assert.equal(squatter.identityConfirmedAt, null);
     // A submitted application puts a status change in the history (and so, if unfiltered, in the feed).
     await givenStatusEvent(ctx.db.dataSource, {
@@ -39,104 +49,165 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
 
   /** Every public output, each answering whether the squatter's number appears in it. */
   const outputs: [string, () => Promise<boolean>][] = [
-    ['GET /hostingproviders?q=Polderwolk (name search)', async () => {
-      const res = await request(ctx.app).get('/hostingproviders?q=Polderwolk').expect(200);
-      assert.ok(res.text.includes(listed.kvkNumber), 'the listed provider is found');
-      return res.text.includes(squatterKvk);
-    }],
-    ['GET /hostingproviders?q=Polderwolk Hosting (both words)', async () => {
-      const res = await request(ctx.app).get('/hostingproviders?q=Polderwolk%20Hosting').expect(200);
-      return res.text.includes(squatterKvk);
-    }],
-    ['GET /hostingproviders?q=<kvk> (KvK search)', async () => {
-      const res = await request(ctx.app).get(`/hostingproviders?q=${squatterKvk}`).expect(200);
-      return res.text.includes(`data-kvk="${squatterKvk}"`);
-    }],
-    ['GET /hostingproviders?q=<kvk prefix>', async () => {
-      const res = await request(ctx.app).get(`/hostingproviders?q=${squatterKvk.slice(0, 7)}`).expect(200);
-      return res.text.includes(`data-kvk="${squatterKvk}"`);
-    }],
-    ['GET /hostingproviders (whole register)', async () => {
-      const res = await request(ctx.app).get('/hostingproviders?sort=name').expect(200);
-      return res.text.includes(squatterKvk);
-    }],
-    ['GET /hostingproviders/:kvk', async () => {
-      const res = await request(ctx.app).get(`/hostingproviders/${squatterKvk}`);
-      assert.ok([200, 404].includes(res.status), `answered ${res.status}`);
-      return res.status === 200;
-    }],
-    ['GET /controleren (lookup)', async () => {
-      const res = await request(ctx.app)
-        .get(`/controleren?kvkNummer=${squatterKvk}&peildatum=${toLocalDate(new Date())}`)
-        .expect(200);
-      return res.text.includes('Polderwolk Hosting');
-    }],
-    ['POST /controleren/lijst (bulk check)', async () => {
-      const agent = request.agent(ctx.app);
-      const token = await tokenFor(agent, '/controleren/lijst');
-      const res = await agent
-        .post('/controleren/lijst')
-        .field('_csrf', token)
-        .field('nummers', `${squatterKvk};leverancier`)
-        .field('peildatum', toLocalDate(new Date()))
-        .field('formaat', 'html')
-        .expect(200);
-      return !/data-outcome="onbekend"/.test(res.text) || res.text.includes('Polderwolk Hosting');
-    }],
-    ['GET /api/v1/hostingproviders?zoekterm=Polderwolk', async () => {
-      const res = await request(ctx.app).get('/api/v1/hostingproviders?zoekterm=Polderwolk').expect(200);
-      return res.text.includes(squatterKvk);
-    }],
-    ['GET /api/v1/hostingproviders?zoekterm=<kvk>', async () => {
-      const res = await request(ctx.app).get(`/api/v1/hostingproviders?zoekterm=${squatterKvk}`).expect(200);
-      return (res.body as { paginering: { totaal: number } }).paginering.totaal > 0;
-    }],
-    ['GET /api/v1/hostingproviders (list)', async () => {
-      const res = await request(ctx.app).get('/api/v1/hostingproviders?paginaGrootte=100').expect(200);
-      return res.text.includes(squatterKvk);
-    }],
-    ['GET /api/v1/hostingproviders/:kvk', async () => {
-      const res = await request(ctx.app).get(`/api/v1/hostingproviders/${squatterKvk}`);
-      assert.ok([200, 404].includes(res.status), `answered ${res.status}`);
-      return res.status === 200;
-    }],
-    ['GET /api/v1/hostingproviders/:kvk?peildatum', async () => {
-      const res = await request(ctx.app).get(
-        `/api/v1/hostingproviders/${squatterKvk}?peildatum=${toLocalDate(new Date())}`,
-      );
-      return res.status === 200;
-    }],
-    ['GET /api/v1/hostingproviders/:kvk/statuswijzigingen', async () => {
-      const res = await request(ctx.app).get(`/api/v1/hostingproviders/${squatterKvk}/statuswijzigingen`);
-      return res.status === 200;
-    }],
-    ['POST /api/v1/controles', async () => {
-      const res = await request(ctx.app)
-        .post('/api/v1/controles')
-        .send({ kvkNummers: [squatterKvk] })
-        .expect(200);
-      return res.text.includes('Polderwolk Hosting') || !res.text.includes('onbekend');
-    }],
-    ['GET /open-data/hostingproviders.csv', async () => {
-      const res = await request(ctx.app).get('/open-data/hostingproviders.csv').expect(200);
-      assert.ok(res.text.includes(listed.kvkNumber));
-      return res.text.includes(squatterKvk);
-    }],
-    ['GET /open-data/hostingproviders.json', async () => {
-      const res = await request(ctx.app).get('/open-data/hostingproviders.json').expect(200);
-      return JSON.stringify(res.body).includes(squatterKvk);
-    }],
-    ['GET /open-data/statuswijzigingen.atom (feed)', async () => {
-      const res = await request(ctx.app).get('/open-data/statuswijzigingen.atom').buffer(true).parse((r, done) => {
-        let text = '';
-        r.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        r.on('end', () => done(null, text));
-      });
-      assert.equal(res.status, 200);
-      const text = res.body as string;
-      assert.ok(text.includes(listed.kvkNumber), 'the listed provider is in the feed');
-      return text.includes(squatterKvk);
-    }],
+    [
+      'GET /hostingproviders?q=Polderwolk (name search)',
+      async () => {
+        const res = await request(ctx.app).get('/hostingproviders?q=Polderwolk').expect(200);
+        assert.ok(res.text.includes(listed.kvkNumber), 'the listed provider is found');
+        return res.text.includes(squatterKvk);
+      },
+    ],
+    [
+      'GET /hostingproviders?q=Polderwolk Hosting (both words)',
+      async () => {
+        const res = await request(ctx.app).get('/hostingproviders?q=Polderwolk%20Hosting').expect(200);
+        return res.text.includes(squatterKvk);
+      },
+    ],
+    [
+      'GET /hostingproviders?q=<kvk> (KvK search)',
+      async () => {
+        const res = await request(ctx.app).get(`/hostingproviders?q=${squatterKvk}`).expect(200);
+        return res.text.includes(`data-kvk="${squatterKvk}"`);
+      },
+    ],
+    [
+      'GET /hostingproviders?q=<kvk prefix>',
+      async () => {
+        const res = await request(ctx.app)
+          .get(`/hostingproviders?q=${squatterKvk.slice(0, 7)}`)
+          .expect(200);
+        return res.text.includes(`data-kvk="${squatterKvk}"`);
+      },
+    ],
+    [
+      'GET /hostingproviders (whole register)',
+      async () => {
+        const res = await request(ctx.app).get('/hostingproviders?sort=name').expect(200);
+        return res.text.includes(squatterKvk);
+      },
+    ],
+    [
+      'GET /hostingproviders/:kvk',
+      async () => {
+        const res = await request(ctx.app).get(`/hostingproviders/${squatterKvk}`);
+        assert.ok([200, 404].includes(res.status), `answered ${res.status}`);
+        return res.status === 200;
+      },
+    ],
+    [
+      'GET /controleren (lookup)',
+      async () => {
+        const res = await request(ctx.app)
+          .get(`/controleren?kvkNummer=${squatterKvk}&peildatum=${toLocalDate(new Date())}`)
+          .expect(200);
+        return res.text.includes('Polderwolk Hosting');
+      },
+    ],
+    [
+      'POST /controleren/lijst (bulk check)',
+      async () => {
+        const agent = request.agent(ctx.app);
+        const token = await tokenFor(agent, '/controleren/lijst');
+        const res = await agent
+          .post('/controleren/lijst')
+          .field('_csrf', token)
+          .field('nummers', `${squatterKvk};leverancier`)
+          .field('peildatum', toLocalDate(new Date()))
+          .field('formaat', 'html')
+          .expect(200);
+        return !/data-outcome="onbekend"/.test(res.text) || res.text.includes('Polderwolk Hosting');
+      },
+    ],
+    [
+      'GET /api/v1/hostingproviders?zoekterm=Polderwolk',
+      async () => {
+        const res = await request(ctx.app).get('/api/v1/hostingproviders?zoekterm=Polderwolk').expect(200);
+        return res.text.includes(squatterKvk);
+      },
+    ],
+    [
+      'GET /api/v1/hostingproviders?zoekterm=<kvk>',
+      async () => {
+        const res = await request(ctx.app)
+          .get(`/api/v1/hostingproviders?zoekterm=${squatterKvk}`)
+          .expect(200);
+        return (res.body as { paginering: { totaal: number } }).paginering.totaal > 0;
+      },
+    ],
+    [
+      'GET /api/v1/hostingproviders (list)',
+      async () => {
+        const res = await request(ctx.app).get('/api/v1/hostingproviders?paginaGrootte=100').expect(200);
+        return res.text.includes(squatterKvk);
+      },
+    ],
+    [
+      'GET /api/v1/hostingproviders/:kvk',
+      async () => {
+        const res = await request(ctx.app).get(`/api/v1/hostingproviders/${squatterKvk}`);
+        assert.ok([200, 404].includes(res.status), `answered ${res.status}`);
+        return res.status === 200;
+      },
+    ],
+    [
+      'GET /api/v1/hostingproviders/:kvk?peildatum',
+      async () => {
+        const res = await request(ctx.app).get(
+          `/api/v1/hostingproviders/${squatterKvk}?peildatum=${toLocalDate(new Date())}`,
+        );
+        return res.status === 200;
+      },
+    ],
+    [
+      'GET /api/v1/hostingproviders/:kvk/statuswijzigingen',
+      async () => {
+        const res = await request(ctx.app).get(`/api/v1/hostingproviders/${squatterKvk}/statuswijzigingen`);
+        return res.status === 200;
+      },
+    ],
+    [
+      'POST /api/v1/controles',
+      async () => {
+        const res = await request(ctx.app)
+          .post('/api/v1/controles')
+          .send({ kvkNummers: [squatterKvk] })
+          .expect(200);
+        return res.text.includes('Polderwolk Hosting') || !res.text.includes('onbekend');
+      },
+    ],
+    [
+      'GET /open-data/hostingproviders.csv',
+      async () => {
+        const res = await request(ctx.app).get('/open-data/hostingproviders.csv').expect(200);
+        assert.ok(res.text.includes(listed.kvkNumber));
+        return res.text.includes(squatterKvk);
+      },
+    ],
+    [
+      'GET /open-data/hostingproviders.json',
+      async () => {
+        const res = await request(ctx.app).get('/open-data/hostingproviders.json').expect(200);
+        return JSON.stringify(res.body).includes(squatterKvk);
+      },
+    ],
+    [
+      'GET /open-data/statuswijzigingen.atom (feed)',
+      async () => {
+        const res = await request(ctx.app)
+          .get('/open-data/statuswijzigingen.atom')
+          .buffer(true)
+          .parse((r, done) => {
+            let text = '';
+            r.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+            r.on('end', () => done(null, text));
+          });
+        assert.equal(res.status, 200);
+        const text = res.body as string;
+        assert.ok(text.includes(listed.kvkNumber), 'the listed provider is in the feed');
+        return text.includes(squatterKvk);
+      },
+    ],
   ];
 
   describe('before a reviewer has confirmed its identity', () => {
@@ -154,10 +225,10 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
     });
 
     it('tells the provider on /account that its organisation is not public yet', async () => {
-      const squatterUser = await ctx.db.dataSource.query(
+      const squatterUser = (await ctx.db.dataSource.query(
         `SELECT u.email FROM users u JOIN providers p ON p.id = u.provider_id WHERE p.kvk_number = $1`,
         [squatterKvk],
-      ) as { email: string }[];
+      )) as { email: string }[];
       const agent = await signedIn(ctx.app, {
         email: squatterUser[0].email,
         password: registrationFields().password,
@@ -169,7 +240,9 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
 
   describe('POST /beoordeling/hostingproviders/:kvkNumber/identiteit', () => {
     it('refuses a reviewer of the organisation itself', async () => {
-      const squatter = await ctx.db.dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber: squatterKvk });
+      const squatter = await ctx.db.dataSource
+        .getRepository(Provider)
+        .findOneByOrFail({ kvkNumber: squatterKvk });
       const own = await signedIn(
         ctx.app,
         await givenUser(ctx.db.dataSource, 'reviewer', { providerId: squatter.id }),
