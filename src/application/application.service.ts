@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import type { Config } from '../config';
 import { isUniqueViolation } from '../database/availability';
 import { User } from '../account/user.entity';
@@ -543,6 +543,16 @@ export async function confirmProviderIdentity(
     if (reviewer.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
     if (!(await confirmIdentity(manager, provider.id, reviewer.email, { kvkNumber }, now)))
       throw new ConflictError('review.identityAlreadyConfirmed');
+  });
+}
+
+/** Registrations whose identity no reviewer has confirmed yet, oldest first: they wait for a look. */
+export async function unconfirmedProviders(dataSource: DataSource) {
+  return dataSource.getRepository(Provider).find({
+    where: { identityConfirmedAt: IsNull() },
+    select: { id: true, kvkNumber: true, legalName: true, createdAt: true },
+    order: { createdAt: 'ASC' },
+    take: 200,
   });
 }
 

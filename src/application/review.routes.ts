@@ -19,6 +19,7 @@ import {
   confirmProviderIdentity,
   decide,
   reviewQueue,
+  unconfirmedProviders,
 } from './application.service';
 import { reviewerMay, type ReviewAction } from './application-rules';
 
@@ -36,14 +37,16 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       typeof req.query.status === 'string' && QUEUE_FILTERS.includes(req.query.status)
         ? req.query.status
         : undefined;
-    const [applications, tasks] = await Promise.all([
+    const [applications, tasks, unconfirmed] = await Promise.all([
       reviewQueue(dataSource, state),
       openReviewTasks(dataSource),
+      unconfirmedProviders(dataSource),
     ]);
     res.render('review/queue', {
       title: 'review.queueTitle',
       applications,
       tasks,
+      unconfirmed: unconfirmed.map((p) => ({ ...p, url: paths.reviewProvider(p.kvkNumber) })),
       state,
       filters: QUEUE_FILTERS.map((value) => ({
         value,

@@ -222,6 +222,9 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
       assert.match(res.text, /data-identity-unconfirmed/);
       assert.match(res.text, /Identiteit niet bevestigd/);
       assert.ok(res.text.includes(`/beoordeling/hostingproviders/${squatterKvk}/identiteit`));
+      const queue = await reviewer.get('/beoordeling').expect(200);
+      assert.ok(queue.text.includes(`data-unconfirmed="${squatterKvk}"`), 'the queue lists it for a look');
+      assert.ok(!queue.text.includes(`data-unconfirmed="${listed.kvkNumber}"`));
     });
 
     it('tells the provider on /account that its organisation is not public yet', async () => {
