@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import { runMigrations } from '../../src/database/connect';
 import { Provider } from '../../src/provider/provider.entity';
+import { createLogger } from '../../src/shared/logger';
 import { toLocalDate } from '../../src/shared/time';
 import {
   givenApproval,
@@ -10,6 +12,7 @@ import {
 } from '../factories/provider.factory';
 import { givenUser, registrationFields } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
+import { createTestDatabase } from '../helpers/database';
 import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
 
 /**
@@ -289,5 +292,64 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
       );
       assert.equal(res.status, 409);
     });
+  });
+});
+
+describe('migration IdentityConfirmationAndInvitations: existing providers', () => {
+  it('counts a provider as confirmed at its first decision, and one without a decision as unconfirmed', async () => {
+    const db = await createTestDatabase();
+    try {
+      await db.dataSource.undoLastMigration({ transaction: 'each' });
+      const version = await givenCodeVersion(db.dataSource);
+      const insert = async (kvk: string) =>
+        (
+          (await db.dataSource.query(
+            `INSERT INTO providers (kvk_number, legal_name, street_address, postcode, city, abuse_email)
+             VALUES ($1, $2, 'Straat 1', '1234 AB', 'Stad', 'abuse@x.example') RETURNING id`,
+            [kvk, `Bestaand ${kvk} B.V.`],
+          )) as { id: string }[]
+        )[0].id;
+      const event = (providerId: string, kind: string, recordedAt: string, actor: string, reason?: string) =>
+        db.dataSource.query(
+          `INSERT INTO status_events (provider_id, kind, effective_at, recorded_at, actor, reason, valid_until,
+                                      code_of_conduct_version_id, code_signed_on, aan_since)
+           VALUES ($1, $2, $3, $3, $4, $5, CASE WHEN $2 = 'listing_approved' THEN $3::timestamptz + interval '1 year' END,
+                   CASE WHEN $2 = 'listing_approved' THEN $6::uuid END,
+                   CASE WHEN $2 = 'listing_approved' THEN date '2020-01-01' END,
+                   CASE WHEN $2 = 'listing_approved' THEN timestamptz '2020-01-01' END)`,
+          [providerId, kind, recordedAt, actor, reason ?? null, version.id],
+        );
+      const approved = await insert('70000001');
+      await event(approved, 'application_submitted', '2025-01-01T10:00:00Z', 'a@x.example');
+      await event(approved, 'listing_approved', '2025-02-01T10:00:00Z', 'first@reviewer.example');
+      await event(approved, 'listing_approved', '2026-02-01T10:00:00Z', 'second@reviewer.example');
+      const rejected = await insert('70000002');
+      await event(rejected, 'application_rejected', '2025-03-01T10:00:00Z', 'r@reviewer.example', 'Nee.');
+      const pending = await insert('70000003');
+      await event(pending, 'application_submitted', '2025-04-01T10:00:00Z', 'p@x.example');
+
+      await runMigrations(db.dataSource, createLogger('silent'));
+      const rows = (await db.dataSource.query(
+        `SELECT kvk_number, identity_confirmed_at, identity_confirmed_by FROM providers ORDER BY kvk_number`,
+      )) as {
+        kvk_number: string;
+        identity_confirmed_at: Date | null;
+        identity_confirmed_by: string | null;
+      }[];
+      assert.deepEqual(
+        rows.map((r) => [
+          r.kvk_number,
+          r.identity_confirmed_at?.toISOString() ?? null,
+          r.identity_confirmed_by,
+        ]),
+        [
+          ['70000001', '2025-02-01T10:00:00.000Z', 'first@reviewer.example'],
+          ['70000002', '2025-03-01T10:00:00.000Z', 'r@reviewer.example'],
+          ['70000003', null, null],
+        ],
+      );
+    } finally {
+      await db.drop();
+    }
   });
 });
