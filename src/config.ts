@@ -48,6 +48,10 @@ export interface Config {
   signingP12Passphrase: string | undefined;
   /** How often an instance looks for due scheduled work (expiries, reminders, digest); 0: never. */
   jobsIntervalSeconds: number;
+  /** Invitations one provider user may send per hour (each is a mail with their text to any address). */
+  invitationsPerUserPerHour: number;
+  /** Unused, unexpired invitations an organisation may have open at once. */
+  pendingInvitationsPerProvider: number;
 }
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
@@ -160,5 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingP12File,
     signingP12Passphrase,
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
+    invitationsPerUserPerHour: integer(env, 'INVITATIONS_PER_USER_PER_HOUR', 10, 1, 1000),
+    pendingInvitationsPerProvider: integer(env, 'PENDING_INVITATIONS_PER_PROVIDER', 10, 1, 1000),
   };
 }

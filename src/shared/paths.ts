@@ -24,6 +24,7 @@ export const paths = {
   account: '/account',
   secondFactorSetup: '/account/tweestapsverificatie',
   colleagues: '/account/collegas',
+  revokeInvitation: (id = ':id') => `/account/uitnodigingen/${id}/intrekken`,
 
   applications: '/aanvragen',
   application: (id = ':id') => `/aanvragen/${id}`,
@@ -38,6 +39,8 @@ export const paths = {
   reviewDecision: (id = ':id') => `/beoordeling/aanvragen/${id}/besluit`,
   reviewProvider: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}`,
   reviewProviderAction: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/status`,
+  reviewProviderIdentity: (kvkNumber = ':kvkNumber') =>
+    `/beoordeling/hostingproviders/${kvkNumber}/identiteit`,
 
   outbox: '/beheer/uitgaande-mail',
   auditLog: '/beheer/auditlog',

@@ -142,6 +142,13 @@ const RULES: Rule[] = [
   },
   {
     method: 'POST',
+    route: '/account/uitnodigingen/:id/intrekken',
+    // An invitation nobody has: not found for providers (ids reveal nothing); staff have no organisation.
+    url: () => '/account/uitnodigingen/00000000-0000-4000-8000-000000000000/intrekken',
+    expect: { anonymous: 303, providerA: 404, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'POST',
     route: '/aanvragen',
     url: () => '/aanvragen',
     // A already has an open application; B may start one.
@@ -207,6 +214,13 @@ const RULES: Rule[] = [
     route: '/beoordeling/hostingproviders/:kvkNumber/status',
     url: (i) => `/beoordeling/hostingproviders/${i.kvkA}/status`,
     expect: reviewerOnly(400),
+  },
+  {
+    method: 'POST',
+    route: '/beoordeling/hostingproviders/:kvkNumber/identiteit',
+    url: (i) => `/beoordeling/hostingproviders/${i.kvkA}/identiteit`,
+    // A is confirmed already: a conflict for reviewers; nobody else may confirm.
+    expect: reviewerOnly(409),
   },
   {
     method: 'GET',
