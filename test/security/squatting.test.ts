@@ -1,3 +1,4 @@
+import { createDataSource } from '../../src/database/data-source';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { runMigrations } from '../../src/database/connect';
@@ -298,19 +299,22 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
 describe('migration IdentityConfirmationAndInvitations: existing providers', () => {
   it('counts a provider as confirmed at its first decision, and one without a decision as unconfirmed', async () => {
     const db = await createTestDatabase();
+    // Migrations are the owner's work: the app's own role may not change the schema.
+    const owner = createDataSource({ url: db.ownerUrl, poolSize: 2 });
+    await owner.initialize();
     try {
-      await db.dataSource.undoLastMigration({ transaction: 'each' });
-      const version = await givenCodeVersion(db.dataSource);
+      await owner.undoLastMigration({ transaction: 'each' });
+      const version = await givenCodeVersion(owner);
       const insert = async (kvk: string) =>
         (
-          (await db.dataSource.query(
+          (await owner.query(
             `INSERT INTO providers (kvk_number, legal_name, street_address, postcode, city, abuse_email)
              VALUES ($1, $2, 'Straat 1', '1234 AB', 'Stad', 'abuse@x.example') RETURNING id`,
             [kvk, `Bestaand ${kvk} B.V.`],
           )) as { id: string }[]
         )[0].id;
       const event = (providerId: string, kind: string, recordedAt: string, actor: string, reason?: string) =>
-        db.dataSource.query(
+        owner.query(
           `INSERT INTO status_events (provider_id, kind, effective_at, recorded_at, actor, reason, valid_until,
                                       code_of_conduct_version_id, code_signed_on, aan_since)
            VALUES ($1, $2, $3, $3, $4, $5, CASE WHEN $2 = 'listing_approved' THEN $3::timestamptz + interval '1 year' END,
@@ -328,8 +332,8 @@ describe('migration IdentityConfirmationAndInvitations: existing providers', () 
       const pending = await insert('70000003');
       await event(pending, 'application_submitted', '2025-04-01T10:00:00Z', 'p@x.example');
 
-      await runMigrations(db.dataSource, createLogger('silent'));
-      const rows = (await db.dataSource.query(
+      await runMigrations(owner, createLogger('silent'));
+      const rows = (await owner.query(
         `SELECT kvk_number, identity_confirmed_at, identity_confirmed_by FROM providers ORDER BY kvk_number`,
       )) as {
         kvk_number: string;
@@ -349,6 +353,7 @@ describe('migration IdentityConfirmationAndInvitations: existing providers', () 
         ],
       );
     } finally {
+      await owner.destroy();
       await db.drop();
     }
   });
