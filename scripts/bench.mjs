@@ -64,7 +64,8 @@ if (url) {
     logger,
     persistent: false,
   });
-  url = embedded.url;
+  // A benchmark, not the app: it migrates and seeds on one connection, so it works as the owner.
+  url = embedded.ownerUrl;
 }
 
 const dataSource = createDataSource({ url, poolSize: 20 });

@@ -28,9 +28,12 @@ import { healthRoutes } from './shared/health.routes';
 import { languageMiddleware } from './shared/language';
 import type { Lifecycle } from './shared/lifecycle';
 import { type Logger, withRequestLogger } from './shared/logger';
+import { outboxRoutes } from './mail/outbox.routes';
 import { openDataRoutes } from './open-data/open-data.routes';
 import { pageRoutes } from './shared/pages.routes';
+import { noStore, refuseForbiddenCharacters } from './shared/request-guards';
 import { paths } from './shared/paths';
+import { maskSingleUseLinks } from './shared/single-use-links';
 import { configureViews } from './shared/views';
 
 export interface AppDependencies {
@@ -45,9 +48,12 @@ export interface AppDependencies {
 const ROOT = path.join(__dirname, '..', '..');
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** The URL as logged: the secret of a single-use link never lands in a log. */
-export function loggableUrl(url: string | undefined): string | undefined {
-  return url?.replace(/^\/(wachtwoord-herstellen|uitnodiging)\/[^/?#]+/, '/$1/[token]');
+/**
+ * What a log line says of a request: its id, method and URL with the secret of a single-use link
+ * masked. Never headers (cookies are sessions), never bodies.
+ */
+function requestForLog(req: { id?: unknown; method?: string; url?: string }) {
+  return { id: req.id, method: req.method, url: req.url && maskSingleUseLinks(req.url) };
 }
 
 /** The style sheets the pages use, served by the register itself (no CDN). */
@@ -81,20 +87,25 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
       // Every line of a request carries its id; the closing line says what was asked and answered.
       quietReqLogger: true,
       customSuccessObject: (req, res, fields) => ({
-        method: req.method,
-        url: loggableUrl(req.url),
+        ...requestForLog(req),
         statusCode: res.statusCode,
         ...fields,
+        req: undefined,
         res: undefined,
       }),
       customErrorObject: (req, res, error, fields) => ({
-        method: req.method,
-        url: loggableUrl(req.url),
+        ...requestForLog(req),
         statusCode: res.statusCode,
         ...fields,
         err: error,
+        req: undefined,
         res: undefined,
       }),
+      // pino-http's own serializers would write every header (the session cookie among them).
+      serializers: {
+        req: requestForLog,
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
       autoLogging: { ignore: (req) => req.url === paths.healthz || req.url === paths.readyz },
     }),
   );
@@ -151,6 +162,8 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
 
   // Forms only: small URL-encoded bodies; uploads are parsed by their own route.
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
+  app.use(refuseForbiddenCharacters);
+  app.use(noStore);
   app.use(sessionMiddleware(config, dataSource));
   app.use(loadUser(dataSource, config));
   app.use(csrfProtection);
@@ -167,6 +180,7 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(auditRoutes(dataSource, config));
   app.use(aanRoutes(dataSource, config));
   app.use(staffRoutes(dataSource, config));
+  app.use(outboxRoutes(dataSource, config));
   app.use(codeOfConductRoutes(dataSource, config));
   app.use(settingsRoutes(dataSource, config));
 
@@ -178,7 +192,7 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
           kind: 'csrf_refused',
           ip: req.ip ?? 'unknown',
           userId: req.user?.id,
-          data: { method: req.method, path: loggableUrl(req.path) ?? '' },
+          data: { method: req.method, path: maskSingleUseLinks(req.path) },
         }),
     }),
   );

@@ -7,7 +7,7 @@ import { ROLES, type Role } from './account/user.entity';
 import { AanListRejected, importAanList } from './aan/aan-import.service';
 import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
-import { recordEndings, runJobOnce, sendReminders, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
+import { dailyWork, runJobOnce, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
 import { translate } from './shared/i18n';
@@ -30,6 +30,10 @@ interface Command {
   summary: string;
   /** Whether to bring the schema up to date before running. */
   migrate: boolean;
+  /** Works on the schema, so runs as the owner role (MIGRATION_DATABASE_URL) instead of the app's. */
+  owner?: boolean;
+  /** Loads fictional accounts with a published password: never in production. */
+  demo?: boolean;
   run(database: Awaited<ReturnType<typeof openDatabase>>, args: string[]): Promise<number>;
 }
 
@@ -37,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   'db:migrate': {
     summary: 'apply pending migrations',
     migrate: true,
+    owner: true,
     run: async () => {
       console.log('Database schema is up to date.');
       return 0;
@@ -45,6 +50,7 @@ const COMMANDS: Record<string, Command> = {
   'db:revert': {
     summary: 'undo the most recent migration',
     migrate: false,
+    owner: true,
     run: async ({ dataSource }) => {
       await dataSource.undoLastMigration({ transaction: 'each' });
       console.log('Reverted the most recent migration.');
@@ -123,10 +129,7 @@ const COMMANDS: Record<string, Command> = {
         dataSource,
         'daily',
         `manual-${now.toISOString()}`,
-        async (manager) => ({
-          ...(await recordEndings(manager, now)),
-          ...(await sendReminders(manager, now, config.publicBaseUrl)),
-        }),
+        (manager) => dailyWork(manager, now, config.publicBaseUrl),
         now,
       );
       if (!daily.ran) {
@@ -135,7 +138,7 @@ const COMMANDS: Record<string, Command> = {
       }
       const r = daily.result ?? {};
       console.log(
-        `Daily work done: ${r.expired} expiries and ${r.lapsed} lapses recorded, ${r.reminders} reminders queued.`,
+        `Daily work done: ${r.expired} expiries and ${r.lapsed} lapses recorded, ${r.reminders} reminders queued, ${r.rateLimitsPruned} expired rate-limit counters removed.`,
       );
       const weekly = await runJobOnce(dataSource, 'weekly-digest', weekOf(now), (m) =>
         sendReviewerDigest(m, now, config.publicBaseUrl),
@@ -151,6 +154,7 @@ const COMMANDS: Record<string, Command> = {
   'seed:demo': {
     summary: 'load the fictional demo providers (skipped when they are already there)',
     migrate: true,
+    demo: true,
     run: async ({ dataSource }) => {
       const config = loadConfig();
       const count = await seedDemoData(dataSource, {
@@ -165,6 +169,7 @@ const COMMANDS: Record<string, Command> = {
   'seed:bulk': {
     summary: 'load N fictional providers with histories, for benchmarks: --providers N',
     migrate: true,
+    demo: true,
     run: async ({ dataSource }, args) => {
       const { values } = parseArgs({ args, options: { providers: { type: 'string' } }, strict: true });
       const count = Number(values.providers);
@@ -241,8 +246,17 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  if (command.demo && config.env === 'production') {
+    console.error(
+      `${name} is refused when NODE_ENV=production: it loads fictional data, with accounts whose password is published.`,
+    );
+    return 2;
+  }
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const database = await openDatabase(config, logger, { migrate: command.migrate });
+  const database = await openDatabase(config, logger, {
+    migrate: command.migrate,
+    as: command.owner ? 'owner' : 'runtime',
+  });
   try {
     return await command.run(database, args);
   } finally {

@@ -5,8 +5,16 @@ import path from 'node:path';
 export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;
-  /** Unset: run an embedded PostgreSQL with its data under `dataDir`. */
+  /**
+   * The runtime role the app works as (not a superuser, owns nothing, no UPDATE or DELETE on the
+   * append-only tables). Unset: run an embedded PostgreSQL with its data under `dataDir`.
+   */
   databaseUrl: string | undefined;
+  /**
+   * The owner role that runs the migrations and grants the runtime role its rights. Defaults to
+   * `databaseUrl` outside production only; required in production.
+   */
+  migrationDatabaseUrl: string | undefined;
   dataDir: string;
   databasePoolSize: number;
   publicBaseUrl: string;
@@ -23,8 +31,10 @@ export interface Config {
   listingValidityMonths: number;
   /** How many days before the end of a listing a renewal may be requested. */
   renewalWindowDays: number;
-  /** SMTP server for outgoing mail; unset: mail stays in the outbox, readable by staff in the app. */
+  /** SMTP server for outgoing mail; unset: each mail is written as an .eml file into `mailDir`. */
   smtpUrl: string | undefined;
+  /** Where mail goes without SMTP_URL: DATA_DIR/mail. */
+  mailDir: string;
   mailFrom: string;
   /** Login attempts allowed per IP address in 15 minutes. */
   loginAttemptsPerIp: number;
@@ -57,6 +67,10 @@ export interface Config {
   signingP12Passphrase: string | undefined;
   /** How often an instance looks for due scheduled work (expiries, reminders, digest); 0: never. */
   jobsIntervalSeconds: number;
+  /** Invitations one provider user may send per hour (each is a mail with their text to any address). */
+  invitationsPerUserPerHour: number;
+  /** Unused, unexpired invitations an organisation may have open at once. */
+  pendingInvitationsPerProvider: number;
 }
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
@@ -136,6 +150,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !databaseUrl) {
     throw new ConfigError('DATABASE_URL is required when NODE_ENV=production');
   }
+  const migrationDatabaseUrl = env.MIGRATION_DATABASE_URL
+    ? url('MIGRATION_DATABASE_URL', env.MIGRATION_DATABASE_URL)
+    : production
+      ? undefined
+      : databaseUrl;
+  if (production && !migrationDatabaseUrl) {
+    throw new ConfigError(
+      'MIGRATION_DATABASE_URL is required when NODE_ENV=production: the migrations run as the owner role, the app as the runtime role in DATABASE_URL',
+    );
+  }
+  if (migrationDatabaseUrl && !databaseUrl) {
+    throw new ConfigError('MIGRATION_DATABASE_URL needs DATABASE_URL (the runtime role) as well');
+  }
+  const seedDemoData = boolean(env, 'SEED_DEMO_DATA', !production);
+  if (production && seedDemoData) {
+    throw new ConfigError(
+      'SEED_DEMO_DATA=true is refused when NODE_ENV=production: the demo accounts have a published password',
+    );
+  }
   if (production && !env.PUBLIC_BASE_URL) {
     throw new ConfigError('PUBLIC_BASE_URL is required when NODE_ENV=production');
   }
@@ -160,21 +193,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (signingP12File && signingP12Passphrase === undefined) {
     throw new ConfigError('SIGNING_P12_PASSPHRASE must be set together with SIGNING_P12_FILE');
   }
+  const dataDir = path.resolve(env.DATA_DIR ?? 'data');
   return {
     env: nodeEnv,
     port,
     databaseUrl,
-    dataDir: path.resolve(env.DATA_DIR ?? 'data'),
+    migrationDatabaseUrl,
+    dataDir,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     publicBaseUrl: url('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL ?? `http://localhost:${port}`),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
-    seedDemoData: boolean(env, 'SEED_DEMO_DATA', !production),
+    seedDemoData,
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', production ? 5000 : 0, 0, 60000),
     sessionSecret,
     staffSecondFactorRequired,
     listingValidityMonths: integer(env, 'LISTING_VALIDITY_MONTHS', 12, 1, 60),
     renewalWindowDays: integer(env, 'RENEWAL_WINDOW_DAYS', 90, 1, 365),
     smtpUrl: env.SMTP_URL ? url('SMTP_URL', env.SMTP_URL) : undefined,
+    mailDir: path.join(dataDir, 'mail'),
     mailFrom: env.MAIL_FROM ?? 'Register Verantwoorde Hostingproviders <noreply@register.example>',
     loginAttemptsPerIp: integer(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 100000),
     loginFailuresPerAccount: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1000),
@@ -189,5 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingP12File,
     signingP12Passphrase,
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
+    invitationsPerUserPerHour: integer(env, 'INVITATIONS_PER_USER_PER_HOUR', 10, 1, 1000),
+    pendingInvitationsPerProvider: integer(env, 'PENDING_INVITATIONS_PER_PROVIDER', 10, 1, 1000),
   };
 }

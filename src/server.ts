@@ -6,7 +6,7 @@ import { startScheduler } from './jobs/scheduler';
 import { loadConfig } from './config';
 import { openDatabase } from './database/connect';
 import { User } from './account/user.entity';
-import { startMailSender } from './mail/sender';
+import { mailDestination, startMailSender } from './mail/sender';
 import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_STAFF, seedDemoDataIfEmpty } from './seed/demo';
 import { createLifecycle, type Lifecycle } from './shared/lifecycle';
 import { createLogger, type Logger } from './shared/logger';
@@ -99,12 +99,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const sender = config.smtpUrl ? startMailSender(database.dataSource, config, logger) : undefined;
+  const mail = mailDestination(config);
+  const stopSender = startMailSender(database.dataSource, config, mail.transport, logger);
+  logger.info({ mail: mail.description }, `Outgoing mail goes to ${mail.description}`);
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');
-    if (sender) clearInterval(sender);
+    stopSender();
     stopping ??= shutdown({
       server,
       lifecycle,

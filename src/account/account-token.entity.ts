@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Generated, PrimaryColumn } from 'typeorm';
 import type { Role } from './user.entity';
 
 export type TokenPurpose = 'invitation' | 'password_reset';
@@ -8,6 +8,11 @@ export type TokenPurpose = 'invitation' | 'password_reset';
 export class AccountToken {
   @PrimaryColumn({ name: 'token_hash', type: 'char', length: 64 })
   tokenHash: string;
+
+  /** Names the token in forms (revoking an invitation); the hash never leaves the database. */
+  @Column({ type: 'uuid', unique: true })
+  @Generated('uuid')
+  id: string;
 
   @Column({ type: 'text' })
   purpose: TokenPurpose;
@@ -32,6 +37,10 @@ export class AccountToken {
 
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
   usedAt: Date | null;
+
+  /** A revoked invitation is also marked used, so every check of a link refuses it. */
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,13 +1,7 @@
 import { type Request, Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { applicationPossibility, providerApplications } from '../application/application.service';
-import { attestationView } from '../attestation/attestation.routes';
-import { providerAttestationAnswers } from '../attestation/attestation.service';
 import type { Config } from '../config';
-import { type ProviderDetail, providerDetailById } from '../provider/provider.service';
-import { codeVersionLapsesAt } from '../status/status-rules';
-import { toCodeVersionFact } from '../status/status.service';
-import { OutboxMail } from '../mail/outbox-mail.entity';
+import { providerAccountModel } from './account-page';
 import { setFormContext } from '../shared/error-handler';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
@@ -29,6 +23,7 @@ import {
   registerProvider,
   requestPasswordReset,
   resetPassword,
+  revokeInvitation,
   tokenUsable,
 } from './account.service';
 import {
@@ -260,38 +255,33 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
         secondFactorMissing: !user.totpEnabledAt,
       });
     }
-    const now = new Date();
-    const [detail, applications, possibility, colleagues] = await Promise.all([
-      providerDetailById(dataSource, user.providerId!, now),
-      providerApplications(dataSource, user.providerId!),
-      applicationPossibility(dataSource, user.providerId!, config),
-      dataSource
-        .getRepository(User)
-        .find({ where: { providerId: user.providerId! }, order: { name: 'ASC' } }),
-    ]);
-    const { provider, status } = detail;
+    const issuedNumber =
+      typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined;
     res.render('account/provider', {
-      title: 'account.title',
-      provider,
-      applications,
-      possibility,
-      colleagues,
-      attestations: providerAttestationAnswers(detail, now).map(attestationView),
-      codeNotice: codeVersionNotice(detail),
-      issueAction: status.verantwoord ? paths.attestations : undefined,
-      issueBlockedKey: 'attestation.issueBlocked',
-      issuedNumber: typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined,
-      publicUrl: paths.provider(provider.kvkNumber),
+      ...(await providerAccountModel(dataSource, config, user, issuedNumber)),
       values: {},
     });
   });
 
   router.post(paths.colleagues, ...requireRole(config, 'provider'), async (req, res) => {
     const values = formValues(req.body, ['email']);
-    setFormContext(res, { view: 'account/invited', model: { title: 'account.title' }, values });
+    // A refused invitation shows the account page again, with the message and the typed address.
+    setFormContext(res, {
+      view: 'account/provider',
+      model: await providerAccountModel(dataSource, config, req.user!),
+      values,
+    });
     const dto = await validated(EmailDto, values);
-    await inviteColleague(dataSource, req.user!, dto.email, config.publicBaseUrl);
+    await inviteColleague(dataSource, req.user!, dto.email, config.publicBaseUrl, {
+      perUserPerHour: config.invitationsPerUserPerHour,
+      pendingPerProvider: config.pendingInvitationsPerProvider,
+    });
     res.render('account/invited', { title: 'account.title', email: dto.email.toLowerCase() });
+  });
+
+  router.post(paths.revokeInvitation(), ...requireRole(config, 'provider'), async (req, res) => {
+    await revokeInvitation(dataSource, req.user!, String(req.params.id));
+    res.redirect(303, `${paths.account}#invitations-heading`);
   });
 
   router.get(paths.secondFactorSetup, requireUser, async (req, res) => {
@@ -349,20 +339,5 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     res.render('account/password', { title: 'changePassword.title', done: true, values: {} });
   });
 
-  router.get(paths.outbox, ...requireRole(config, 'reviewer', 'auditor', 'admin'), async (_req, res) => {
-    const mails = await dataSource.getRepository(OutboxMail).find({ order: { id: 'DESC' }, take: 100 });
-    res.render('mail/outbox', { title: 'outbox.title', mails });
-  });
-
   return router;
-}
-
-/** While the signed code version is in its transition period: the newest version and when the old one lapses. */
-function codeVersionNotice({ status, codeVersions }: ProviderDetail) {
-  if (!status.verantwoord) return undefined;
-  const facts = codeVersions.map(toCodeVersionFact);
-  const signed = facts.find((v) => v.id === status.listing.codeOfConductVersionId);
-  const lapse = signed ? codeVersionLapsesAt(signed, facts) : undefined;
-  if (!lapse) return undefined;
-  return { label: codeVersions.at(-1)?.label, date: lapse };
 }

@@ -6,7 +6,7 @@ import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
 import { createProvider } from '../provider/provider.service';
-import { ValidationError } from '../shared/errors';
+import { NotFoundError, ValidationError } from '../shared/errors';
 import { normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
 import { randomToken, sha256Hex } from '../shared/tokens';
 import { parseAsNumbers, parseList } from '../shared/validators';
@@ -168,7 +168,7 @@ export async function recordLogin(dataSource: DataSource, user: User): Promise<v
 
 async function issueToken(
   manager: EntityManager,
-  input: Omit<AccountToken, 'tokenHash' | 'createdAt' | 'usedAt' | 'expiresAt'>,
+  input: Omit<AccountToken, 'id' | 'tokenHash' | 'createdAt' | 'usedAt' | 'expiresAt' | 'revokedAt'>,
   validForMs: number,
 ): Promise<string> {
   const token = randomToken();
@@ -209,17 +209,51 @@ export async function tokenUsable(
   return row && row.expiresAt.getTime() > Date.now() ? row : undefined;
 }
 
-/** A user of an organisation invites a colleague: a single-use link, valid for 7 days, sent by mail. */
+export interface InvitationLimits {
+  perUserPerHour: number;
+  pendingPerProvider: number;
+}
+
+/** An invitation of the organisation that can still be used. */
+export interface PendingInvitation {
+  id: string;
+  email: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * A user of an organisation invites a colleague: a single-use link, valid for 7 days, sent by mail.
+ * Each invitation is a mail to an address of the inviter's choosing, so they are limited per
+ * inviter per hour and per organisation while open, and one address has one open invitation.
+ */
 export async function inviteColleague(
   dataSource: DataSource,
   inviter: User,
   email: string,
   baseUrl: string,
+  limits: InvitationLimits,
 ): Promise<void> {
   const address = email.toLowerCase();
   await dataSource.transaction(async (manager) => {
     await assertEmailFree(manager, address);
-    const provider = await manager.findOneByOrFail(Provider, { id: inviter.providerId! });
+    // Locks the organisation: concurrent invitations are counted one after the other.
+    const provider = await manager.findOneOrFail(Provider, {
+      where: { id: inviter.providerId! },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const now = new Date();
+    const pending = await pendingInvitations(manager, provider.id, now);
+    if (pending.some((p) => p.email === address))
+      throw new ValidationError({ email: ['colleagues.alreadyInvited'] });
+    if (pending.length >= limits.pendingPerProvider)
+      throw new ValidationError({ email: ['colleagues.tooManyPending'] });
+    const [{ sent }] = (await manager.query(
+      `SELECT count(*)::int AS sent FROM account_tokens
+        WHERE purpose = 'invitation' AND created_by = $1 AND created_at > $2`,
+      [inviter.id, new Date(now.getTime() - 3600 * 1000)],
+    )) as { sent: number }[];
+    if (sent >= limits.perUserPerHour) throw new ValidationError({ email: ['colleagues.tooManyPerHour'] });
     const token = await issueToken(
       manager,
       {
@@ -242,6 +276,52 @@ export async function inviteColleague(
       subjectType: 'provider',
       subjectId: provider.id,
       data: { email: address, role: 'provider' },
+    });
+  });
+}
+
+/** The organisation's invitations that are neither used, revoked nor expired, oldest first. */
+export async function pendingInvitations(
+  manager: EntityManager,
+  providerId: string,
+  now = new Date(),
+): Promise<PendingInvitation[]> {
+  return manager
+    .getRepository(AccountToken)
+    .createQueryBuilder('t')
+    .select(['t.id', 't.email', 't.createdAt', 't.expiresAt'])
+    .where("t.purpose = 'invitation' AND t.provider_id = :providerId", { providerId })
+    .andWhere('t.used_at IS NULL AND t.expires_at > :now', { now })
+    .orderBy('t.created_at', 'ASC')
+    .getMany();
+}
+
+/**
+ * A user of the organisation revokes one of its open invitations: the link stops working at once
+ * (it counts as used). Another organisation's invitation, or one no longer open, is not found.
+ */
+export async function revokeInvitation(dataSource: DataSource, user: User, id: string): Promise<void> {
+  if (!/^[0-9a-f-]{36}$/i.test(id) || !user.providerId) throw new NotFoundError(`invitation ${id}`);
+  await dataSource.transaction(async (manager) => {
+    const now = new Date();
+    const invitation = await manager
+      .getRepository(AccountToken)
+      .createQueryBuilder('t')
+      .where("t.id = :id AND t.purpose = 'invitation' AND t.provider_id = :providerId", {
+        id,
+        providerId: user.providerId,
+      })
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!invitation || invitation.usedAt || invitation.expiresAt.getTime() <= now.getTime())
+      throw new NotFoundError(`invitation ${id}`);
+    await manager.update(AccountToken, invitation.tokenHash, { usedAt: now, revokedAt: now });
+    await appendAuditEvent(manager, {
+      actor: user.email,
+      action: 'invitation.revoked',
+      subjectType: 'provider',
+      subjectId: user.providerId!,
+      data: { email: invitation.email, invitationId: invitation.id },
     });
   });
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from '../shared/errors';
+import { hasForbiddenCharacters } from '../shared/forbidden-characters';
 import { isKvkNumber } from '../shared/identifiers';
 import { isPeildatum, startOfLocalDay } from '../shared/time';
 import type { FieldErrors } from '../shared/validation';
@@ -68,8 +69,8 @@ export const oneOfParser =
   (raw) =>
     (values as readonly string[]).includes(raw) ? { value: raw as V } : { error };
 
-/** Free text: at most `max` characters and no control characters. */
+/** Free text: at most `max` characters, no control characters and no bidirectional overrides. */
 export const textParser =
   (max: number): Parser<string> =>
   (raw) =>
-    raw.length <= max && !/\p{Cc}/u.test(raw) ? { value: raw } : { error: 'api.invalid.text' };
+    raw.length <= max && !hasForbiddenCharacters(raw) ? { value: raw } : { error: 'api.invalid.text' };

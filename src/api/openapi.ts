@@ -319,7 +319,7 @@ export function openApiDocument(publicBaseUrl: string) {
           tags: ['Hostingproviders'],
           summary: 'Hostingproviders zoeken',
           description:
-            'Zoekt in het register op naam of handelsnaam (tolerant voor typefouten), KvK-nummer (heel of het begin), btw-id of websitedomein; filtert op status; sorteert en pagineert. Zonder zoekterm geeft het het hele register, op naam gesorteerd. Een pagina voorbij de laatste is leeg; de links wijzen dan naar de eerste en de laatste pagina. De status komt uit dezelfde statusregels als de detailresource.',
+            'Zoekt in het register op naam of handelsnaam (tolerant voor typefouten), KvK-nummer (heel of het begin), btw-id of websitedomein; filtert op status; sorteert en pagineert. Zonder zoekterm geeft het het hele register, op naam gesorteerd. Een pagina voorbij de laatste is leeg; de links wijzen dan naar de eerste en de laatste pagina. De status komt uit dezelfde statusregels als de detailresource. Het register bevat alleen hostingproviders waarvan een beoordelaar de identiteit heeft bevestigd; een nieuwe registratie is tot die tijd ook bij opvragen en controleren onbekend.',
           parameters: [
             { $ref: '#/components/parameters/zoekterm' },
             { $ref: '#/components/parameters/status' },

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import type { Config } from '../config';
 import { isUniqueViolation } from '../database/availability';
 import { User } from '../account/user.entity';
@@ -8,6 +8,7 @@ import { readSettings } from '../settings/settings.service';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
+import { confirmIdentity } from '../provider/provider.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { parseLocalDate, startOfLocalDay, toLocalDate } from '../shared/time';
@@ -123,15 +124,13 @@ function parseVersion(raw: string): number {
 
 /** Whether the provider may start an application now, and of which kind. */
 export async function applicationPossibility(
-  dataSource: DataSource,
+  manager: EntityManager,
   providerId: string,
   config: Config,
   now = new Date(),
 ) {
-  const open = await dataSource
-    .getRepository(Application)
-    .existsBy({ providerId, state: In([...OPEN_STATES]) });
-  const status = await currentStatus(dataSource.manager, providerId, now);
+  const open = await manager.getRepository(Application).existsBy({ providerId, state: In([...OPEN_STATES]) });
+  const status = await currentStatus(manager, providerId, now);
   return newApplicationAllowed(status, open, now, config.renewalWindowDays);
 }
 
@@ -143,7 +142,7 @@ export async function startApplication(
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     // One open application per provider: the database's unique index settles a race.
-    const answer = await applicationPossibility(dataSource, user.providerId!, config, now);
+    const answer = await applicationPossibility(manager, user.providerId!, config, now);
     if (!answer.allowed) throw new ConflictError(`application.notAllowed.${answer.reason}`);
     const application = manager.create(Application, {
       providerId: user.providerId!,
@@ -416,6 +415,11 @@ export async function decide(
         reason: input.message.trim(),
       });
     }
+    // Deciding on an application means the reviewer has looked at who applies: the first
+    // decision confirms the organisation's identity and makes it public.
+    if (input.action === 'approve' || input.action === 'reject') {
+      await confirmIdentity(manager, application.providerId, reviewer.email, { applicationId: id }, now);
+    }
     await appendAuditEvent(manager, {
       actor: reviewer.email,
       action: `application.${input.action}`,
@@ -518,6 +522,35 @@ export async function actOnProvider(
         `${config.publicBaseUrl}${paths.provider(kvkNumber)}`,
       ),
     );
+  });
+}
+
+/**
+ * A reviewer confirms who an organisation is (after checking it outside the register), which makes
+ * it public; never for the reviewer's own organisation. Confirming twice is a conflict.
+ */
+export async function confirmProviderIdentity(
+  dataSource: DataSource,
+  reviewer: User,
+  kvkNumber: string,
+  now = new Date(),
+): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    const provider = await manager.findOneBy(Provider, { kvkNumber });
+    if (!provider) throw new NotFoundError(`provider ${kvkNumber}`);
+    if (reviewer.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
+    if (!(await confirmIdentity(manager, provider.id, reviewer.email, { kvkNumber }, now)))
+      throw new ConflictError('review.identityAlreadyConfirmed');
+  });
+}
+
+/** Registrations whose identity no reviewer has confirmed yet, oldest first: they wait for a look. */
+export async function unconfirmedProviders(dataSource: DataSource) {
+  return dataSource.getRepository(Provider).find({
+    where: { identityConfirmedAt: IsNull() },
+    select: { id: true, kvkNumber: true, legalName: true, createdAt: true },
+    order: { createdAt: 'ASC' },
+    take: 200,
   });
 }
 

@@ -12,7 +12,15 @@ import { setFormContext } from '../shared/error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { DecisionDto, ProviderActionDto } from './application.dto';
-import { actOnProvider, anyApplication, applicationDetail, decide, reviewQueue } from './application.service';
+import {
+  actOnProvider,
+  anyApplication,
+  applicationDetail,
+  confirmProviderIdentity,
+  decide,
+  reviewQueue,
+  unconfirmedProviders,
+} from './application.service';
 import { reviewerMay, type ReviewAction } from './application-rules';
 
 const QUEUE_FILTERS = ['submitted', 'in_review', 'changes_requested', 'approved', 'rejected', 'withdrawn'];
@@ -29,14 +37,16 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       typeof req.query.status === 'string' && QUEUE_FILTERS.includes(req.query.status)
         ? req.query.status
         : undefined;
-    const [applications, tasks] = await Promise.all([
+    const [applications, tasks, unconfirmed] = await Promise.all([
       reviewQueue(dataSource, state),
       openReviewTasks(dataSource),
+      unconfirmedProviders(dataSource),
     ]);
     res.render('review/queue', {
       title: 'review.queueTitle',
       applications,
       tasks,
+      unconfirmed: unconfirmed.map((p) => ({ ...p, url: paths.reviewProvider(p.kvkNumber) })),
       state,
       filters: QUEUE_FILTERS.map((value) => ({
         value,
@@ -88,7 +98,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
 
   async function providerModel(kvkNumber: string, user: User) {
     const now = new Date();
-    const detail = await providerDetail(dataSource, kvkNumber, now);
+    const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
     const attestations = providerAttestationAnswers(detail, now).map(attestationView);
     const suspended = !detail.status.verantwoord && detail.status.reason === 'suspended';
     const listed =
@@ -109,6 +119,14 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
         ...(listed ? [{ value: 'revoke', labelKey: 'review.providerAction.revoke' }] : []),
       ],
       attestations,
+      identityUnconfirmed: !detail.provider.identityConfirmedAt,
+      // Never for the reviewer's own organisation, as with every other decision.
+      confirmIdentityAction:
+        user.role === 'reviewer' &&
+        !detail.provider.identityConfirmedAt &&
+        user.providerId !== detail.provider.id
+          ? paths.reviewProviderIdentity(kvkNumber)
+          : undefined,
       // Reviewers issue attestations; the button is there only while the provider is verantwoord.
       issueAction:
         user.role === 'reviewer' && detail.status.verantwoord
@@ -141,6 +159,12 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       { action: dto.action as 'suspend' | 'lift' | 'revoke', reason: dto.reason, until: dto.until },
       config,
     );
+    res.redirect(303, paths.reviewProvider(kvkNumber));
+  });
+
+  router.post(paths.reviewProviderIdentity(), ...reviewer, async (req, res) => {
+    const kvkNumber = String(req.params.kvkNumber);
+    await confirmProviderIdentity(dataSource, req.user!, kvkNumber);
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 

@@ -186,9 +186,12 @@ const VERIFY_QUERY = `
          coalesce((SELECT jsonb_agg(to_jsonb(v) ORDER BY v.published_at)
                      FROM code_of_conduct_versions v), '[]'::jsonb) AS versions
     FROM attestations a JOIN providers p ON p.id = a.provider_id
-   WHERE a.number = $1`;
+   WHERE a.number = $1 AND p.identity_confirmed_at IS NOT NULL`;
 
-/** One attestation by number with its status now; NotFoundError when the register never issued it. */
+/**
+ * One attestation by number with its status now; NotFoundError when the register never issued it
+ * (or, which cannot happen through the app, issued it to a provider whose identity is unconfirmed).
+ */
 export async function verifyAttestation(
   dataSource: DataSource,
   number: string,

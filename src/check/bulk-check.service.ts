@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
-import { In } from 'typeorm';
+import { In, IsNull, Not } from 'typeorm';
 import { Provider } from '../provider/provider.entity';
 import { safeCell } from '../shared/csv';
 import { ValidationError } from '../shared/errors';
@@ -72,7 +72,8 @@ export async function bulkCheck(
   const wellFormed = [...new Set(rows.map((r) => r.kvkNumber).filter(isKvkNumber))];
   const providers = wellFormed.length
     ? await dataSource.getRepository(Provider).find({
-        where: { kvkNumber: In(wellFormed) },
+        // A provider whose identity no reviewer has confirmed is unknown to the public.
+        where: { kvkNumber: In(wellFormed), identityConfirmedAt: Not(IsNull()) },
         select: { id: true, kvkNumber: true, legalName: true },
       })
     : [];

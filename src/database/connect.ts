@@ -4,8 +4,10 @@ import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
 import { createDataSource } from './data-source';
 import { startEmbeddedPostgres } from './embedded';
+import { grantRuntimePrivileges, roleOf, runtimeRoleProblems } from './roles';
 
 export interface Database {
+  /** The app's connection: the runtime role, or the owner role when opened with `as: 'owner'`. */
   dataSource: DataSource;
   /** Where the data lives, for the start-up message (password left out). */
   description: string;
@@ -16,48 +18,111 @@ export interface Database {
 const MIGRATION_LOCK = 7_306_117_002;
 
 /**
- * Connects to DATABASE_URL, or starts the embedded PostgreSQL under the data directory when it
- * is unset, and brings the schema up to date with the migrations.
+ * Connects to the database, or starts the embedded PostgreSQL under the data directory when
+ * DATABASE_URL is unset. The schema is brought up to date as the owner role (MIGRATION_DATABASE_URL),
+ * which then grants the runtime role its rights; the app itself connects as the runtime role
+ * (DATABASE_URL), which cannot change the schema or rewrite history. `as: 'owner'` keeps the owner
+ * connection instead, for `db:migrate` and `db:revert`.
  */
 export async function openDatabase(
   config: Config,
   logger: Logger,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; as?: 'owner' | 'runtime' } = {},
 ): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({ directory: path.join(config.dataDir, 'postgres'), logger });
-  const url = config.databaseUrl ?? embedded!.url;
-  const dataSource = createDataSource({ url, poolSize: config.databasePoolSize });
+  const runtimeUrl = config.databaseUrl ?? embedded!.url;
+  const ownerUrl = config.migrationDatabaseUrl ?? embedded?.ownerUrl ?? runtimeUrl;
+  const asOwner = options.as === 'owner';
+  let dataSource: DataSource | undefined;
   try {
-    await dataSource.initialize();
-    if (options.migrate ?? true) await runMigrations(dataSource, logger);
+    if (options.migrate ?? true) {
+      const owner = createDataSource({
+        url: ownerUrl,
+        poolSize: 2,
+        applicationName: 'register-vhp-migrations',
+      });
+      await owner.initialize();
+      try {
+        await runMigrations(owner, logger, runtimeRoleFor(ownerUrl, runtimeUrl, logger));
+      } catch (error) {
+        await owner.destroy();
+        throw error;
+      }
+      if (asOwner) dataSource = owner;
+      else await owner.destroy();
+    }
+    if (!dataSource) {
+      dataSource = createDataSource({
+        url: asOwner ? ownerUrl : runtimeUrl,
+        poolSize: config.databasePoolSize,
+      });
+      await dataSource.initialize();
+    }
+    if (!asOwner) await checkRuntimeRole(dataSource, config, logger);
   } catch (error) {
-    if (dataSource.isInitialized) await dataSource.destroy();
+    if (dataSource?.isInitialized) await dataSource.destroy();
     await embedded?.stop();
     throw error;
   }
-  const where = new URL(url);
+  const where = new URL(runtimeUrl);
+  const connected = dataSource;
   return {
-    dataSource,
+    dataSource: connected,
     description: embedded
       ? `embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}`
       : `${where.host}${where.pathname}`,
     close: async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
+      if (connected.isInitialized) await connected.destroy();
       await embedded?.stop();
     },
   };
 }
 
-/** Applies pending migrations, each in its own transaction, one instance at a time. */
-export async function runMigrations(dataSource: DataSource, logger: Logger): Promise<void> {
+/**
+ * The role to grant the app's rights to, or undefined when the app connects as the owner itself
+ * (a developer pointing both settings at one URL): then there is nothing to grant.
+ */
+function runtimeRoleFor(ownerUrl: string, runtimeUrl: string, logger: Logger): string | undefined {
+  const owner = roleOf(ownerUrl);
+  const runtime = roleOf(runtimeUrl);
+  if (runtime && runtime !== owner) return runtime;
+  logger.warn(
+    { role: runtime ?? owner ?? null },
+    'the app connects as the role that owns the schema (DATABASE_URL and MIGRATION_DATABASE_URL log in as the same user): it can rewrite the audit log; use a separate runtime role outside development',
+  );
+  return undefined;
+}
+
+/** Refuses to serve production as a role that could rewrite history; warns about it elsewhere. */
+async function checkRuntimeRole(dataSource: DataSource, config: Config, logger: Logger): Promise<void> {
+  const problems = await runtimeRoleProblems(dataSource);
+  if (problems.length === 0) return;
+  if (config.env === 'production') {
+    throw new Error(
+      `DATABASE_URL must log in as the runtime role, which may not change the schema or history: ${problems.join('; ')}`,
+    );
+  }
+  logger.warn({ problems }, 'the app connects with more rights than it needs');
+}
+
+/**
+ * Applies pending migrations, each in its own transaction, one instance at a time, as the owner;
+ * then gives `runtimeRole` (when there is one) its rights on what the migrations made.
+ */
+export async function runMigrations(
+  dataSource: DataSource,
+  logger: Logger,
+  runtimeRole?: string,
+): Promise<void> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     for (const migration of applied) logger.info({ migration: migration.name }, 'migration applied');
+    if (runtimeRole) await grantRuntimePrivileges(runner, runtimeRole);
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await runner.release();

@@ -149,7 +149,7 @@ export async function sendReminders(
   return { reminders: sent };
 }
 
-/** A digest to every reviewer of the applications waiting longer than 10 working days. */
+/** A digest to every active reviewer of the applications waiting longer than 10 working days. */
 export async function sendReviewerDigest(
   manager: EntityManager,
   now: Date,
@@ -167,7 +167,9 @@ export async function sendReviewerDigest(
     (a) =>
       `- ${a.legal_name} (KvK ${a.kvk_number}), ingediend / submitted ${toLocalDate(a.submitted_at)}: ${publicBaseUrl}${paths.reviewApplication(a.id)}`,
   );
-  const reviewers = (await manager.query(`SELECT email FROM users WHERE role = 'reviewer'`)) as {
+  const reviewers = (await manager.query(
+    `SELECT email FROM users WHERE role = 'reviewer' AND disabled_at IS NULL`,
+  )) as {
     email: string;
   }[];
   for (const reviewer of reviewers) {
@@ -183,16 +185,37 @@ export function weekOf(now: Date): string {
   return `week-${monday.toISOString().slice(0, 10)}`;
 }
 
+/**
+ * Removes the rate-limit counters whose window has passed: the limiter only overwrites a key when
+ * it comes back, so without this the table keeps every address and account that ever tried.
+ */
+export async function pruneRateLimits(manager: EntityManager, now: Date): Promise<Record<string, number>> {
+  const removed = (await manager.query('DELETE FROM rate_limits WHERE expire IS NOT NULL AND expire < $1', [
+    now.getTime(),
+  ])) as [unknown[], number];
+  return { rateLimitsPruned: removed[1] };
+}
+
+/** The daily work: endings recorded, reminders sent, old rate-limit counters removed. */
+export async function dailyWork(
+  manager: EntityManager,
+  now: Date,
+  publicBaseUrl: string,
+): Promise<Record<string, number>> {
+  return {
+    ...(await recordEndings(manager, now)),
+    ...(await sendReminders(manager, now, publicBaseUrl)),
+    ...(await pruneRateLimits(manager, now)),
+  };
+}
+
 /** The register's scheduled work for `now`: each job at most once per period, across instances. */
 export async function runDueJobs(dataSource: DataSource, publicBaseUrl: string, now = new Date()) {
   const daily = await runJobOnce(
     dataSource,
     'daily',
     toLocalDate(now),
-    async (manager) => ({
-      ...(await recordEndings(manager, now)),
-      ...(await sendReminders(manager, now, publicBaseUrl)),
-    }),
+    (manager) => dailyWork(manager, now, publicBaseUrl),
     now,
   );
   const weekly = await runJobOnce(

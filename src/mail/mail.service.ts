@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../shared/logger';
+import { maskSingleUseLinks } from '../shared/single-use-links';
 import { OutboxMail } from './outbox-mail.entity';
 
 export interface Mail {
@@ -20,7 +21,9 @@ export interface MailTransport {
 
 /**
  * Sends unsent mail from the outbox. Rows are claimed with SKIP LOCKED, so several instances can
- * run this at once without sending a mail twice. Answers how many were sent.
+ * run this at once without sending a mail twice. Once a mail is delivered, the secret of every
+ * single-use link in its stored body is masked: only the recipient's copy can be used. Answers how
+ * many were sent.
  */
 export async function deliverOutbox(
   dataSource: DataSource,
@@ -47,6 +50,7 @@ export async function deliverOutbox(
           sentAt: new Date(),
           attempts: mail.attempts + 1,
           lastError: null,
+          body: maskSingleUseLinks(mail.body),
         });
         sent++;
       } catch (error) {

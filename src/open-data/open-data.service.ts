@@ -115,6 +115,7 @@ export async function streamRegister(
     `SELECT p.kvk_number, p.legal_name, p.trade_names, p.vat_number, p.street_address, p.postcode,
             p.city, p.website, p.abuse_email, p.as_numbers, s.status, s.since, s.valid_until
        FROM providers p JOIN provider_status s ON s.provider_id = p.id
+      WHERE p.identity_confirmed_at IS NOT NULL
       ORDER BY p.kvk_number`,
     [],
     openDataRecord,
@@ -133,11 +134,12 @@ export interface FeedEntry {
 
 export const FEED_SIZE = 100;
 
-/** The latest status changes of the whole register, newest first (order of recording). */
+/** The latest status changes of the public register (confirmed providers), newest first (order of recording). */
 export async function latestStatusChanges(dataSource: DataSource, limit = FEED_SIZE): Promise<FeedEntry[]> {
   const rows = (await dataSource.query(
     `SELECT e.id, e.kind, e.effective_at, e.recorded_at, e.reason, p.kvk_number, p.legal_name
        FROM status_events e JOIN providers p ON p.id = e.provider_id
+      WHERE p.identity_confirmed_at IS NOT NULL
       ORDER BY e.id DESC LIMIT $1`,
     [limit],
   )) as Record<string, unknown>[];

@@ -38,6 +38,17 @@ export class Provider {
   @Column({ name: 'as_numbers', type: 'integer', array: true, default: () => "'{}'" })
   asNumbers: number[];
 
+  /**
+   * When a reviewer confirmed who this organisation is (explicitly, or by a first decision on one
+   * of its applications); until then it appears in no public output, whatever name it chose.
+   */
+  @Column({ name: 'identity_confirmed_at', type: 'timestamptz', nullable: true })
+  identityConfirmedAt: Date | null;
+
+  /** Who confirmed it: a reviewer's e-mail address or a system actor such as `seed:demo`. */
+  @Column({ name: 'identity_confirmed_by', type: 'text', nullable: true })
+  identityConfirmedBy: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

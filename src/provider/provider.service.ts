@@ -37,6 +37,34 @@ export async function createProvider(
   return provider;
 }
 
+/**
+ * Records that a reviewer has confirmed who this provider is, in the caller's transaction; from
+ * then on it appears in public outputs. A provider already confirmed stays as it was (answers false).
+ */
+export async function confirmIdentity(
+  manager: EntityManager,
+  providerId: string,
+  actor: string,
+  data: Record<string, unknown>,
+  now = new Date(),
+): Promise<boolean> {
+  const result = await manager
+    .createQueryBuilder()
+    .update(Provider)
+    .set({ identityConfirmedAt: now, identityConfirmedBy: actor })
+    .where('id = :providerId AND identity_confirmed_at IS NULL', { providerId })
+    .execute();
+  if (!result.affected) return false;
+  await appendAuditEvent(manager, {
+    actor,
+    action: 'provider.identity_confirmed',
+    subjectType: 'provider',
+    subjectId: providerId,
+    data,
+  });
+  return true;
+}
+
 export interface ProviderDetail {
   provider: Provider;
   status: StatusAt;
@@ -63,6 +91,7 @@ const detailQuery = (where: string) => `
                      FROM attestations a WHERE a.provider_id = p.id), '[]'::jsonb) AS attestations
     FROM providers p WHERE ${where}`;
 const BY_KVK = detailQuery('p.kvk_number = $1');
+const PUBLIC_BY_KVK = detailQuery('p.kvk_number = $1 AND p.identity_confirmed_at IS NOT NULL');
 const BY_ID = detailQuery('p.id = $1');
 
 type DetailRow = Record<'provider', Record<string, unknown>> &
@@ -80,13 +109,19 @@ async function loadDetail(dataSource: DataSource, query: string, key: string, no
   return { provider, status, history: [...history].reverse(), codeVersions, attestations };
 }
 
-/** A provider by KvK number with its status at `now` and its whole status history. */
+/**
+ * A provider by KvK number with its status at `now` and its whole status history. Public pages see
+ * only providers whose identity a reviewer has confirmed (any other number is unknown to them);
+ * staff pass `unconfirmed: true`.
+ */
 export async function providerDetail(
   dataSource: DataSource,
   kvkNumber: string,
   now: Date,
+  options: { unconfirmed?: boolean } = {},
 ): Promise<ProviderDetail> {
-  const detail = isKvkNumber(kvkNumber) ? await loadDetail(dataSource, BY_KVK, kvkNumber, now) : undefined;
+  const query = options.unconfirmed ? BY_KVK : PUBLIC_BY_KVK;
+  const detail = isKvkNumber(kvkNumber) ? await loadDetail(dataSource, query, kvkNumber, now) : undefined;
   if (!detail) throw new NotFoundError(`no provider with KvK number ${kvkNumber}`);
   return detail;
 }

@@ -119,10 +119,13 @@ export async function searchProviders(
 
   // Name matches are fetched one by one by key: the planner cannot estimate how many there are,
   // and a guess of one would otherwise turn the joins into scans.
+  // Only providers whose identity a reviewer has confirmed are public. For a name search the
+  // condition sits on the row fetched by key, so the word index still finds the matches.
   const tables = names
-    ? `hits h CROSS JOIN LATERAL (SELECT * FROM providers WHERE id = h.id LIMIT 1) p
+    ? `hits h CROSS JOIN LATERAL (SELECT * FROM providers WHERE id = h.id AND identity_confirmed_at IS NOT NULL LIMIT 1) p
        CROSS JOIN LATERAL (SELECT * FROM provider_status WHERE provider_id = h.id LIMIT 1) s`
     : 'providers p JOIN provider_status s ON s.provider_id = p.id';
+  if (!names) where.push('p.identity_confirmed_at IS NOT NULL');
   const from = `FROM ${tables} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
   const sort = query.sort === 'relevance' && kind !== 'name' ? 'name' : query.sort;
   // A name search computes trigram scores for every match anyway: one pass answers both the page

@@ -97,6 +97,9 @@ export async function seedBulk(
           website: `https://www.${domain}-${kvk}.example`,
           abuseEmail: `abuse@${domain}-${kvk}.example`,
           asNumbers: [],
+          // Benchmark providers stand for a public register: all confirmed.
+          identityConfirmedAt: now,
+          identityConfirmedBy: BULK_ACTOR,
         });
       });
       await manager.insert(Provider, providers);
@@ -106,6 +109,13 @@ export async function seedBulk(
         audit.push({
           actor: BULK_ACTOR,
           action: 'provider.created',
+          subjectType: 'provider',
+          subjectId: provider.id,
+          data: { kvkNumber: provider.kvkNumber },
+        });
+        audit.push({
+          actor: BULK_ACTOR,
+          action: 'provider.identity_confirmed',
           subjectType: 'provider',
           subjectId: provider.id,
           data: { kvkNumber: provider.kvkNumber },

@@ -10,7 +10,7 @@ import { Evidence } from '../application/evidence.entity';
 import { appendAuditEvent } from '../audit/audit.service';
 import { sha256Hex } from '../shared/tokens';
 import { simplePdf } from './demo-pdf';
-import { createProvider } from '../provider/provider.service';
+import { confirmIdentity, createProvider } from '../provider/provider.service';
 import { Provider } from '../provider/provider.entity';
 import type { Logger } from '../shared/logger';
 import { addDays, addMonths, toLocalDate } from '../shared/time';
@@ -465,6 +465,18 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
           now,
         );
       }
+      // Every demo provider is public: confirmed by its first decision, or else explicitly by the
+      // demo reviewer when it registered.
+      const decision = demo.steps.find(
+        (st) => st.kind === 'listing_approved' || st.kind === 'application_rejected',
+      );
+      await confirmIdentity(
+        manager,
+        provider.id,
+        decision ? DEMO_ACTOR : DEMO_STAFF[0].email,
+        { kvkNumber },
+        monthsBefore(now, (decision ?? demo.steps[0])?.monthsAgo ?? 0),
+      );
     }
     for (const staff of DEMO_STAFF) {
       await addUser(manager, { ...staff, providerId: null, password: DEMO_PASSWORD }, DEMO_ACTOR);

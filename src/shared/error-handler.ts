@@ -118,7 +118,12 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
     res.status(status);
     res.render(
       `errors/${page}`,
-      { title: `errors.${PAGES[page]}.title`, reference: req.id, detailKey },
+      {
+        title: `errors.${PAGES[page]}.title`,
+        reference: req.id,
+        detailKey,
+        detailParams: error instanceof AppError ? error.messageParams : {},
+      },
       (renderError, html) => {
         if (renderError) {
           log.error({ err: renderError }, 'error page could not be rendered');

@@ -4,6 +4,8 @@ export abstract class AppError extends Error {
   constructor(
     readonly messageKey: string,
     message?: string,
+    /** Values for the placeholders of the message's text. */
+    readonly messageParams: Record<string, string> = {},
   ) {
     super(message ?? messageKey);
     this.name = new.target.name;
@@ -61,4 +63,9 @@ export class OverloadedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
     super('errors.unavailable.title');
   }
+}
+
+/** Thrown when a request cannot be read as it is (a character no field may hold); `messageKey` says why. */
+export class BadRequestError extends AppError {
+  readonly status = 400;
 }

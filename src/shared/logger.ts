@@ -3,9 +3,30 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-/** The one logger of the process: JSON lines on stdout. */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'register-vhp' }, timestamp: pino.stdTimeFunctions.isoTime });
+/** The one logger of the process: JSON lines on stdout (or `destination`, for tests that read them). */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: 'register-vhp' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // A second guard behind the request serializer: whatever object carries headers, a session
+    // cookie or a credential never reaches a log line.
+    redact: {
+      paths: [
+        '*.headers.cookie',
+        '*.headers["set-cookie"]',
+        '*.headers.authorization',
+        '*.headers["x-api-key"]',
+        'headers.cookie',
+        'headers["set-cookie"]',
+        'headers.authorization',
+        // A failed query's parameters can hold addresses, names or hashes of secrets.
+        'err.parameters',
+      ],
+      censor: '[redacted]',
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 const requestLogger = new AsyncLocalStorage<Logger>();

@@ -25,6 +25,7 @@ export const paths = {
   secondFactorSetup: '/account/tweestapsverificatie',
   changePassword: '/account/wachtwoord',
   colleagues: '/account/collegas',
+  revokeInvitation: (id = ':id') => `/account/uitnodigingen/${id}/intrekken`,
 
   applications: '/aanvragen',
   application: (id = ':id') => `/aanvragen/${id}`,
@@ -39,6 +40,8 @@ export const paths = {
   reviewDecision: (id = ':id') => `/beoordeling/aanvragen/${id}/besluit`,
   reviewProvider: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}`,
   reviewProviderAction: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/status`,
+  reviewProviderIdentity: (kvkNumber = ':kvkNumber') =>
+    `/beoordeling/hostingproviders/${kvkNumber}/identiteit`,
 
   outbox: '/beheer/uitgaande-mail',
   auditLog: '/beheer/auditlog',

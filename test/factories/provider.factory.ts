@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { Provider } from '../../src/provider/provider.entity';
-import { createProvider, type NewProvider } from '../../src/provider/provider.service';
+import { Provider } from '../../src/provider/provider.entity';
+import { confirmIdentity, createProvider, type NewProvider } from '../../src/provider/provider.service';
 import { addMonths } from '../../src/shared/time';
 import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { publishCodeOfConductVersion } from '../../src/status/code-of-conduct.service';
@@ -30,11 +30,23 @@ export function buildProvider(overrides: Partial<NewProvider> = {}): NewProvider
   };
 }
 
+/**
+ * A provider in the register; confirmed by a reviewer (so public) unless `unconfirmed`, as a
+ * registration nobody has looked at yet.
+ */
 export async function givenProvider(
   dataSource: DataSource,
   overrides: Partial<NewProvider> = {},
+  options: { unconfirmed?: boolean } = {},
 ): Promise<Provider> {
-  return dataSource.transaction((m) => createProvider(m, buildProvider(overrides), TEST_ACTOR));
+  return dataSource.transaction(async (m) => {
+    const provider = await createProvider(m, buildProvider(overrides), TEST_ACTOR);
+    if (!options.unconfirmed) {
+      await confirmIdentity(m, provider.id, TEST_ACTOR, {});
+      return m.findOneByOrFail(Provider, { id: provider.id });
+    }
+    return provider;
+  });
 }
 
 export async function givenCodeVersion(

@@ -11,34 +11,60 @@ import { createLogger } from '../../src/shared/logger';
 
 /**
  * Every test run gets fresh databases on TEST_DATABASE_URL's server, or on an embedded
- * PostgreSQL in a temporary folder when it is unset. One template database is built by the real
- * migrations; each test file that wants isolation gets a copy of it (CREATE DATABASE … TEMPLATE).
+ * PostgreSQL in a temporary folder when it is unset. As in production, two roles of the run's own
+ * work on them: an owner, which builds one template database with the real migrations and owns
+ * every copy of it, and a runtime role with only the rights the migration runner grants it, which
+ * is what the app and the tests connect as. Each test file that wants isolation gets a copy of the
+ * template (CREATE DATABASE … TEMPLATE).
  */
 const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
 const templateName = `vhp_test_${runId}_template`;
+const ownerRole = `vhp_test_${runId}_owner`;
+const runtimeRole = `vhp_test_${runId}_app`;
+const passwords = {
+  owner: randomBytes(18).toString('base64url'),
+  runtime: randomBytes(18).toString('base64url'),
+};
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
+/** The server's superuser: creates and drops the roles and databases, nothing else. */
 let serverUrl: string | undefined;
 let embedded: EmbeddedDatabase | undefined;
 let counter = 0;
 const created: string[] = [];
+let rolesCreated = false;
 
 export interface TestDatabase {
   name: string;
+  /** The runtime role's URL: what the app connects as. */
   url: string;
+  /** The owner's URL, for tests that play an insider or change the schema. */
+  ownerUrl: string;
+  /** The app's connection, as the runtime role. */
   dataSource: DataSource;
+  /** Runs `sql` as the owner of the database (an insider with schema rights, not a superuser). */
+  asOwner<T = unknown>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Closes the pool and drops the database. */
   drop(): Promise<void>;
 }
 
-function withDatabase(url: string, database: string): string {
+function withDatabase(url: string, database: string, login?: { user: string; password: string }): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
+  if (login) {
+    parsed.username = encodeURIComponent(login.user);
+    parsed.password = encodeURIComponent(login.password);
+  }
   return parsed.toString();
 }
 
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl });
+const asOwnerOf = (database: string) =>
+  withDatabase(serverUrl!, database, { user: ownerRole, password: passwords.owner });
+const asRuntimeOf = (database: string) =>
+  withDatabase(serverUrl!, database, { user: runtimeRole, password: passwords.runtime });
+
+async function connected<T>(url: string | undefined, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -47,11 +73,19 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
+const admin = <T>(work: (client: Client) => Promise<T>) => connected(serverUrl, work);
+
 export function usingEmbeddedServer(): boolean {
   return embedded !== undefined;
 }
 
-/** Starts (or connects to) the server and builds the template database with the migrations. */
+/** The roles of this run: the owner of the databases and the runtime role the app connects as. */
+export const testRoles = { owner: ownerRole, runtime: runtimeRole };
+
+/**
+ * Starts (or connects to) the server, creates the run's two roles and builds the template
+ * database as the owner with the migrations, which grant the runtime role its rights.
+ */
 export async function startTestServer(): Promise<void> {
   if (process.env.TEST_DATABASE_URL) {
     serverUrl = process.env.TEST_DATABASE_URL;
@@ -61,23 +95,45 @@ export async function startTestServer(): Promise<void> {
     chmodSync(parent, 0o755);
     const directory = path.join(parent, 'postgres');
     embedded = await startEmbeddedPostgres({ directory, logger, persistent: false });
-    serverUrl = embedded.url;
+    serverUrl = embedded.superuserUrl;
   }
-  await admin((c) => c.query(`CREATE DATABASE ${templateName}`));
+  await admin(async (c) => {
+    await c.query(`CREATE ROLE ${ownerRole} LOGIN NOSUPERUSER PASSWORD ${c.escapeLiteral(passwords.owner)}`);
+    await c.query(
+      `CREATE ROLE ${runtimeRole} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${c.escapeLiteral(passwords.runtime)}`,
+    );
+    rolesCreated = true;
+    await c.query(`CREATE DATABASE ${templateName} OWNER ${ownerRole}`);
+  });
   created.push(templateName);
-  const dataSource = createDataSource({ url: withDatabase(serverUrl, templateName), poolSize: 2 });
+  const dataSource = createDataSource({ url: asOwnerOf(templateName), poolSize: 2 });
   await dataSource.initialize();
   try {
-    await runMigrations(dataSource, logger);
+    await runMigrations(dataSource, logger, runtimeRole);
   } finally {
     await dataSource.destroy();
   }
+  // Say once per run who the app ran as, read from its own connection.
+  const [role] = await connected(asRuntimeOf(templateName), async (c) => {
+    const { rows } = await c.query<{ name: string; superuser: boolean; version: string }>(
+      `SELECT current_user AS name, rolsuper AS superuser, current_setting('server_version') AS version
+       FROM pg_roles WHERE rolname = current_user`,
+    );
+    return rows;
+  });
+  process.stderr.write(
+    `Test databases on PostgreSQL ${role.version}: the app connects as ${role.name} (${role.superuser ? 'SUPERUSER' : 'not a superuser, owns nothing'}), the migrations run as ${ownerRole}.\n`,
+  );
 }
 
 export async function stopTestServer(): Promise<void> {
   if (serverUrl) {
     await admin(async (c) => {
       for (const name of created.reverse()) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (rolesCreated) {
+        await c.query(`DROP ROLE IF EXISTS ${runtimeRole}`);
+        await c.query(`DROP ROLE IF EXISTS ${ownerRole}`);
+      }
     });
   }
   await embedded?.stop();
@@ -91,25 +147,33 @@ export async function serverVersion(): Promise<number> {
   return Math.floor(num / 10000);
 }
 
-/** An empty database of its own (schema from the migrations, no rows), connected. */
+const byDataSource = new WeakMap<DataSource, TestDatabase>();
+
+/** An empty database of its own (schema from the migrations, no rows), connected as the runtime role. */
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   if (!serverUrl) throw new Error('the test database server has not been started (root hooks missing?)');
   const name = `vhp_test_${runId}_${++counter}`;
   const template = options.migrated === false ? 'template1' : templateName;
-  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  await admin((c) => c.query(`CREATE DATABASE ${name} OWNER ${ownerRole} TEMPLATE ${template}`));
   created.push(name);
-  const url = withDatabase(serverUrl, name);
+  const url = asRuntimeOf(name);
+  const ownerUrl = asOwnerOf(name);
   const dataSource = createDataSource({ url, poolSize: 5 });
   await dataSource.initialize();
-  return {
+  const database: TestDatabase = {
     name,
     url,
+    ownerUrl,
     dataSource,
+    asOwner: <T>(sql: string, params: unknown[] = []) =>
+      connected(ownerUrl, async (c) => (await c.query(sql, params)).rows as T[]),
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+  byDataSource.set(dataSource, database);
+  return database;
 }
 
 let shared: Promise<TestDatabase> | undefined;
@@ -120,15 +184,27 @@ export function sharedDatabase(): Promise<TestDatabase> {
   return shared;
 }
 
-/** Changes the audit log behind its guard, as only a superuser could; the chain must still tell. */
+/**
+ * Changes the audit log behind its guard, as an insider with the owner's rights could (the app's
+ * own role cannot); the chain must still tell. Takes the test database or its app connection.
+ */
 export async function tamperWithAuditLog(
-  dataSource: DataSource,
+  target: TestDatabase | DataSource,
   sql: string,
   params: unknown[] = [],
 ): Promise<void> {
-  await dataSource.transaction(async (m) => {
-    await m.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
-    await m.query(sql, params);
-    await m.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
+  const database = 'asOwner' in target ? target : byDataSource.get(target);
+  if (!database) throw new Error('tamperWithAuditLog needs a database made by createTestDatabase');
+  await connected(database.ownerUrl, async (c) => {
+    await c.query('BEGIN');
+    try {
+      await c.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
+      await c.query(sql, params);
+      await c.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
+      await c.query('COMMIT');
+    } catch (error) {
+      await c.query('ROLLBACK');
+      throw error;
+    }
   });
 }

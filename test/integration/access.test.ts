@@ -155,6 +155,13 @@ const RULES: Rule[] = [
   },
   {
     method: 'POST',
+    route: '/account/uitnodigingen/:id/intrekken',
+    // An invitation nobody has: not found for providers (ids reveal nothing); staff have no organisation.
+    url: () => '/account/uitnodigingen/00000000-0000-4000-8000-000000000000/intrekken',
+    expect: { anonymous: 303, providerA: 404, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'POST',
     route: '/aanvragen',
     url: () => '/aanvragen',
     // A already has an open application; B may start one.
@@ -222,10 +229,17 @@ const RULES: Rule[] = [
     expect: reviewerOnly(400),
   },
   {
+    method: 'POST',
+    route: '/beoordeling/hostingproviders/:kvkNumber/identiteit',
+    url: (i) => `/beoordeling/hostingproviders/${i.kvkA}/identiteit`,
+    // A is confirmed already: a conflict for reviewers; nobody else may confirm.
+    expect: reviewerOnly(409),
+  },
+  {
     method: 'GET',
     route: '/beheer/uitgaande-mail',
     url: () => '/beheer/uitgaande-mail',
-    expect: staffOnly(200),
+    expect: { ...staffOnly(403), admin: 200 },
   },
   ...['/beheer/auditlog', '/beheer/auditlog.csv', '/beheer/auditlog.jsonl', '/beheer/auditlog/controle'].map(
     (route): Rule => ({

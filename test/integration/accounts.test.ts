@@ -374,9 +374,9 @@ describe('accounts and access', () => {
   });
 
   describe('the outbox', () => {
-    it('is readable by staff and lists the mail the register sent', async () => {
-      const reviewer = await givenUser(db.dataSource, 'reviewer');
-      const agent = await signedIn(app, reviewer);
+    it('is readable by administrators and lists the mail the register sent', async () => {
+      const admin = await givenUser(db.dataSource, 'admin');
+      const agent = await signedIn(app, admin);
       const page = await agent.get('/beheer/uitgaande-mail').expect(200);
       await assertValidHtml(page.text, 'outbox');
     });

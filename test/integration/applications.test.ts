@@ -107,7 +107,8 @@ describe('providers apply, reviewers decide', () => {
     assert.equal(provider.postcode, '1234 AB');
     assert.deepEqual(provider.tradeNames, ['Journey', 'JH']);
     assert.deepEqual(provider.asNumbers, [64500, 64501]);
-    assert.equal(await publicStatus(app, fields.kvkNumber), 'not_listed');
+    // Nobody has confirmed who registered: not public yet.
+    await request(app).get(`/hostingproviders/${fields.kvkNumber}`).expect(404);
 
     const who: TestUser = { user: undefined as never, email: fields.email, password: fields.password };
     const { agent: providerAgent, id } = await preparedApplication(app, db.dataSource, versionId, who);
@@ -118,7 +119,7 @@ describe('providers apply, reviewers decide', () => {
 
     assert.equal((await submit(providerAgent, db.dataSource, id)).status, 303);
     assert.equal(await applicationState(db.dataSource, id), 'submitted');
-    assert.equal(await publicStatus(app, fields.kvkNumber), 'application_pending');
+    await request(app).get(`/hostingproviders/${fields.kvkNumber}`).expect(404);
 
     const reviewerAgent = await signedIn(app, reviewer);
     const queue = await reviewerAgent.get('/beoordeling').expect(200);
@@ -147,8 +148,10 @@ describe('providers apply, reviewers decide', () => {
     assert.equal((await submit(providerAgent, db.dataSource, id)).status, 303);
     assert.equal(await applicationState(db.dataSource, id), 'submitted');
 
+    await request(app).get(`/hostingproviders/${fields.kvkNumber}`).expect(404);
     assert.equal((await decideOn(reviewerAgent, db.dataSource, id, 'approve')).status, 303);
     assert.equal(await applicationState(db.dataSource, id), 'approved');
+    // The decision confirmed who the organisation is, in the same transaction: now it is public.
     assert.equal(await publicStatus(app, fields.kvkNumber), 'verantwoord');
 
     const approval = await db.dataSource
@@ -191,6 +194,7 @@ describe('providers apply, reviewers decide', () => {
       'application.request_changes',
       'application.approve',
       'status.listing_approved',
+      'provider.identity_confirmed',
       'user.logged_in',
     ]) {
       assert.ok(actions.includes(action), action);
@@ -198,7 +202,8 @@ describe('providers apply, reviewers decide', () => {
   });
 
   it('reject: the provider is told why and the public page says rejected', async () => {
-    const provider = await givenProvider(db.dataSource);
+    // A rejection is a decision too: it confirms the organisation's identity and makes it public.
+    const provider = await givenProvider(db.dataSource, {}, { unconfirmed: true });
     const who = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
     const { agent, id } = await preparedApplication(app, db.dataSource, versionId, who);
     await submit(agent, db.dataSource, id);

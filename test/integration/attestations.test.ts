@@ -96,7 +96,7 @@ describe('attestations', () => {
         .findOneByOrFail({ action: 'attestation.issued', subjectId: stored.id });
       assert.equal((audit.data as { number: string }).number, number);
       await assert.rejects(
-        db.dataSource.query(`UPDATE attestations SET valid_until = now() WHERE number = $1`, [number]),
+        db.asOwner(`UPDATE attestations SET valid_until = now() WHERE number = $1`, [number]),
         /append-only/,
       );
       const page = await providerAgent.get(`/account?verklaring=${number}`);

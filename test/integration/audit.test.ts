@@ -10,6 +10,7 @@ import { givenProvider, TEST_ACTOR } from '../factories/provider.factory';
 import { tamperWithAuditLog } from '../helpers/database';
 
 describe('the audit log', () => {
+  // Providers here stay unconfirmed: one audit event each (provider.created), which the counts rely on.
   let db: TestDatabase;
   beforeEach(async () => {
     db = await createTestDatabase();
@@ -17,7 +18,7 @@ describe('the audit log', () => {
   afterEach(() => db.drop());
 
   it('records every change in the same transaction, each event chained to the one before', async () => {
-    const provider = await givenProvider(db.dataSource);
+    const provider = await givenProvider(db.dataSource, {}, { unconfirmed: true });
     await db.dataSource.transaction((m) =>
       recordStatusEvent(m, {
         providerId: provider.id,
@@ -37,7 +38,7 @@ describe('the audit log', () => {
   });
 
   it('leaves nothing behind when the change fails after its audit event was written', async () => {
-    const provider = await givenProvider(db.dataSource);
+    const provider = await givenProvider(db.dataSource, {}, { unconfirmed: true });
     await assert.rejects(
       db.dataSource.transaction(async (m) => {
         await recordStatusEvent(m, {
@@ -72,14 +73,15 @@ describe('the audit log', () => {
     ['DELETE', 'DELETE FROM audit_events'],
     ['TRUNCATE', 'TRUNCATE audit_events'],
   ]) {
-    it(`is refused ${verb} by the database`, async () => {
-      await givenProvider(db.dataSource);
-      await assert.rejects(db.dataSource.query(sql), /append-only/);
+    it(`is refused ${verb} by the database, to the app's role and to the owner`, async () => {
+      await givenProvider(db.dataSource, {}, { unconfirmed: true });
+      await assert.rejects(db.dataSource.query(sql), /permission denied for table audit_events/);
+      await assert.rejects(db.asOwner(sql), /append-only/);
     });
   }
 
   it('keeps the status history append-only too', async () => {
-    const provider = await givenProvider(db.dataSource);
+    const provider = await givenProvider(db.dataSource, {}, { unconfirmed: true });
     await db.dataSource.transaction((m) =>
       recordStatusEvent(m, {
         providerId: provider.id,
@@ -88,12 +90,14 @@ describe('the audit log', () => {
         actor: TEST_ACTOR,
       }),
     );
-    await assert.rejects(db.dataSource.query("UPDATE status_events SET actor = 'x'"), /append-only/);
-    await assert.rejects(db.dataSource.query('DELETE FROM status_events'), /append-only/);
+    for (const sql of ["UPDATE status_events SET actor = 'x'", 'DELETE FROM status_events']) {
+      await assert.rejects(db.dataSource.query(sql), /permission denied for table status_events/);
+      await assert.rejects(db.asOwner(sql), /append-only/);
+    }
   });
 
   it('names the first event whose content was changed', async () => {
-    for (let i = 0; i < 5; i++) await givenProvider(db.dataSource);
+    for (let i = 0; i < 5; i++) await givenProvider(db.dataSource, {}, { unconfirmed: true });
     const [third] = await db.dataSource
       .getRepository(AuditEvent)
       .find({ order: { id: 'ASC' }, skip: 2, take: 1 });
@@ -108,7 +112,7 @@ describe('the audit log', () => {
   });
 
   it('names the event after one that was removed', async () => {
-    for (let i = 0; i < 5; i++) await givenProvider(db.dataSource);
+    for (let i = 0; i < 5; i++) await givenProvider(db.dataSource, {}, { unconfirmed: true });
     const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
     await tamperWithAuditLog(db.dataSource, 'DELETE FROM audit_events WHERE id = $1', [events[1].id]);
     assert.deepEqual((await verifyAuditChain(db.dataSource)).broken, {
@@ -118,7 +122,7 @@ describe('the audit log', () => {
   });
 
   it('verifies across batches', async () => {
-    for (let i = 0; i < 7; i++) await givenProvider(db.dataSource);
+    for (let i = 0; i < 7; i++) await givenProvider(db.dataSource, {}, { unconfirmed: true });
     assert.deepEqual(await verifyAuditChain(db.dataSource, 3), { checked: 7 });
   });
 

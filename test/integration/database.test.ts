@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { runMigrations } from '../../src/database/connect';
+import { createDataSource } from '../../src/database/data-source';
 import { startEmbeddedPostgres } from '../../src/database/embedded';
 import { Provider } from '../../src/provider/provider.entity';
 import { createLogger } from '../../src/shared/logger';
@@ -62,47 +63,72 @@ describe('the database', () => {
   });
 
   describe('migrations', () => {
-    it('can be reverted and applied again', async () => {
+    it('can be reverted and applied again by the owner, and the app works afterwards', async () => {
       const db = await createTestDatabase();
+      const owner = createDataSource({ url: db.ownerUrl, poolSize: 2 });
+      await owner.initialize();
       try {
-        while (
-          await db.dataSource.query(`SELECT 1 FROM migrations LIMIT 1`).then((r: unknown[]) => r.length)
-        ) {
-          await db.dataSource.undoLastMigration({ transaction: 'each' });
+        while (await owner.query(`SELECT 1 FROM migrations LIMIT 1`).then((r: unknown[]) => r.length)) {
+          await owner.undoLastMigration({ transaction: 'each' });
         }
-        const [{ count }] = (await db.dataSource.query(
+        const [{ count }] = (await owner.query(
           `SELECT count(*)::int AS count FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
         )) as { count: number }[];
         assert.equal(count, 0, 'down() removes every table');
-        await runMigrations(db.dataSource, logger);
+        await runMigrations(owner, logger, new URL(db.url).username);
         await givenProvider(db.dataSource);
       } finally {
+        await owner.destroy();
         await db.drop();
       }
     });
   });
 
   describe('embedded PostgreSQL', () => {
-    it('keeps its data when stopped and started again on the same folder', async function () {
+    it('keeps its data when stopped and started again, and hands what the superuser made to the owner', async function () {
       this.timeout(90_000);
       const parent = mkdtempSync(path.join(os.tmpdir(), 'vhp-embedded-'));
       chmodSync(parent, 0o755);
       const directory = path.join(parent, 'postgres');
+      const run = async (url: string, sql: string) => {
+        const client = new Client({ connectionString: url });
+        await client.connect();
+        try {
+          return (await client.query(sql)).rows as Record<string, unknown>[];
+        } finally {
+          await client.end();
+        }
+      };
       try {
         const first = await startEmbeddedPostgres({ directory, logger });
-        const write = new Client({ connectionString: first.url });
-        await write.connect();
-        await write.query(`CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')`);
-        await write.end();
+        await run(first.ownerUrl, `CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')`);
+        // A data folder from before there were two roles: the app ran as the bootstrap superuser.
+        await run(first.superuserUrl, `CREATE TABLE legacy (id serial PRIMARY KEY)`);
         await first.stop();
 
         const second = await startEmbeddedPostgres({ directory, logger });
-        const read = new Client({ connectionString: second.url });
-        await read.connect();
-        const { rows } = await read.query<{ value: string }>('SELECT value FROM kept');
-        await read.end();
-        await second.stop();
-        assert.deepEqual(rows, [{ value: 'still here' }]);
+        try {
+          assert.deepEqual(await run(second.ownerUrl, 'SELECT value FROM kept'), [{ value: 'still here' }]);
+          assert.deepEqual(
+            await run(
+              second.url,
+              `SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+            ),
+            [
+              { tablename: 'kept', tableowner: 'register_owner' },
+              { tablename: 'legacy', tableowner: 'register_owner' },
+            ],
+          );
+          assert.deepEqual(
+            await run(
+              second.url,
+              `SELECT current_user AS name, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
+            ),
+            [{ name: 'register_app', superuser: false }],
+          );
+        } finally {
+          await second.stop();
+        }
       } finally {
         rmSync(parent, { recursive: true, force: true });
       }

@@ -24,7 +24,7 @@ describe('unexpected errors', () => {
   before(async () => {
     db = await createTestDatabase();
     // A broken schema makes every register query fail in a way no user can cause.
-    await db.dataSource.query('ALTER TABLE providers RENAME TO providers_elsewhere');
+    await db.asOwner('ALTER TABLE providers RENAME TO providers_elsewhere');
   });
   after(() => db.drop());
 

@@ -33,6 +33,11 @@ const anyValue = (plausible: fc.Arbitrary<string>) =>
         '../../etc/passwd',
         '%00',
         '\uFEFF',
+        // Control characters and text-direction overrides: refused with a 400, never a 500.
+        'Polder\u202Ewolk',
+        'a\u0007b',
+        '\u0085',
+        '\u2066x\u2069',
         '9'.repeat(400),
       ),
     },

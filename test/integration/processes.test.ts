@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { freePort } from '../../src/database/embedded';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, tamperWithAuditLog, type TestDatabase } from '../helpers/database';
 import { runCli, startServer } from '../helpers/processes';
 
 describe('npm run cli', () => {
@@ -11,16 +11,16 @@ describe('npm run cli', () => {
   after(() => db.drop());
 
   it('seed:demo loads the demo providers once, and says so the second time', () => {
-    const first = runCli(['seed:demo'], { DATABASE_URL: db.url });
+    const first = runCli(['seed:demo'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /Loaded 14 demo providers\./);
-    const second = runCli(['seed:demo'], { DATABASE_URL: db.url });
+    const second = runCli(['seed:demo'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(second.status, 0, second.stderr);
     assert.match(second.stdout, /already there/);
   });
 
   it('jobs:daily runs the daily work now, and a second run records nothing new', () => {
-    const first = runCli(['jobs:daily'], { DATABASE_URL: db.url });
+    const first = runCli(['jobs:daily'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(first.status, 0, first.stderr);
     const done = /Daily work done: (\d+) expiries and (\d+) lapses recorded, (\d+) reminders queued\./.exec(
       first.stdout,
@@ -30,30 +30,27 @@ describe('npm run cli', () => {
       Number(done[1]) + Number(done[2]) >= 2,
       'the demo data has expired listings and a lapsed code version',
     );
-    const second = runCli(['jobs:daily'], { DATABASE_URL: db.url });
+    const second = runCli(['jobs:daily'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(second.status, 0, second.stderr);
     assert.match(second.stdout, /Daily work done: 0 expiries and 0 lapses recorded, 0 reminders queued\./);
     assert.match(second.stdout, /already done this week/);
   });
 
   it('audit:verify prints how many events it checked and exits 0 on an intact chain', () => {
-    const result = runCli(['audit:verify'], { DATABASE_URL: db.url });
+    const result = runCli(['audit:verify'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /Audit log intact: \d+ events checked\./);
   });
 
   it('audit:verify names the first broken event and exits 1 after a row was changed', async () => {
-    await db.dataSource.transaction(async (m) => {
-      await m.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
-      await m.query(
-        "UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) + 4 FROM audit_events)",
-      );
-      await m.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
-    });
+    await tamperWithAuditLog(
+      db,
+      "UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) + 4 FROM audit_events)",
+    );
     const [{ id }] = (await db.dataSource.query('SELECT (min(id) + 4)::text AS id FROM audit_events')) as {
       id: string;
     }[];
-    const result = runCli(['audit:verify'], { DATABASE_URL: db.url });
+    const result = runCli(['audit:verify'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(result.status, 1);
     assert.match(
       result.stdout,
@@ -64,7 +61,7 @@ describe('npm run cli', () => {
   it('user:create makes a staff account, prints a generated password, and refuses a taken address', () => {
     const created = runCli(
       ['user:create', '--email', 'Nieuwe.Beoordelaar@Test.example', '--role', 'reviewer'],
-      { DATABASE_URL: db.url },
+      { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl },
     );
     assert.equal(created.status, 0, created.stderr);
     assert.match(created.stdout, /Created reviewer nieuwe\.beoordelaar@test\.example\./);
@@ -79,24 +76,25 @@ describe('npm run cli', () => {
         '--password',
         'een ander lang wachtwoord',
       ],
-      { DATABASE_URL: db.url },
+      { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl },
     );
     assert.equal(again.status, 2);
     assert.match(again.stderr, /there already is an account/);
     const weak = runCli(
       ['user:create', '--email', 'zwak@test.example', '--role', 'admin', '--password', 'password1234'],
-      { DATABASE_URL: db.url },
+      { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl },
     );
     assert.equal(weak.status, 2);
     assert.match(weak.stderr, /too common/);
     const noProvider = runCli(['user:create', '--email', 'p@test.example', '--role', 'provider'], {
       DATABASE_URL: db.url,
+      MIGRATION_DATABASE_URL: db.ownerUrl,
     });
     assert.equal(noProvider.status, 2);
   });
 
   it('prints its commands and exits 2 for an unknown command', () => {
-    const result = runCli(['nonsense'], { DATABASE_URL: db.url });
+    const result = runCli(['nonsense'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /Unknown command: nonsense/);
     assert.match(result.stderr, /audit:verify/);
@@ -108,7 +106,12 @@ describe('the server process', () => {
     this.timeout(60_000);
     const db = await createTestDatabase();
     const port = await freePort();
-    const server = startServer({ DATABASE_URL: db.url, PORT: String(port), SEED_DEMO_DATA: 'true' });
+    const server = startServer({
+      DATABASE_URL: db.url,
+      MIGRATION_DATABASE_URL: db.ownerUrl,
+      PORT: String(port),
+      SEED_DEMO_DATA: 'true',
+    });
     try {
       await server.waitFor(/is ready at/);
       assert.ok(server.lines.some((l) => /demo data loaded/.test(l)));

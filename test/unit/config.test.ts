@@ -10,10 +10,11 @@ describe('configuration', () => {
     assert.equal(config.seedDemoData, true);
   });
 
-  it('fails fast in production without DATABASE_URL, PUBLIC_BASE_URL, SESSION_SECRET or the signing key', () => {
+  it('fails fast in production without DATABASE_URL, MIGRATION_DATABASE_URL, PUBLIC_BASE_URL, SESSION_SECRET or the signing key', () => {
     const production = {
       NODE_ENV: 'production',
-      DATABASE_URL: 'postgres://db/r',
+      DATABASE_URL: 'postgres://register_app@db/r',
+      MIGRATION_DATABASE_URL: 'postgres://register_owner@db/r',
       PUBLIC_BASE_URL: 'https://r.example/',
       SESSION_SECRET: 'x'.repeat(32),
       SIGNING_P12_FILE: '/etc/register/signing.p12',
@@ -22,6 +23,7 @@ describe('configuration', () => {
     };
     for (const missing of [
       'DATABASE_URL',
+      'MIGRATION_DATABASE_URL',
       'PUBLIC_BASE_URL',
       'SESSION_SECRET',
       'SIGNING_P12_FILE',
@@ -38,7 +40,19 @@ describe('configuration', () => {
     assert.equal(config.seedDemoData, false);
     assert.equal(config.publicBaseUrl, 'https://r.example');
     assert.equal(config.staffSecondFactorRequired, true);
+    assert.equal(config.migrationDatabaseUrl, 'postgres://register_owner@db/r');
     assert.equal(config.trustProxy, false, 'no proxy is trusted unless configured, production included');
+  });
+
+  it('lets the migrations use DATABASE_URL outside production only', () => {
+    assert.equal(
+      loadConfig({ DATABASE_URL: 'postgres://dev@localhost/r' }).migrationDatabaseUrl,
+      'postgres://dev@localhost/r',
+    );
+    assert.throws(
+      () => loadConfig({ MIGRATION_DATABASE_URL: 'postgres://owner@localhost/r' }),
+      /MIGRATION_DATABASE_URL needs DATABASE_URL/,
+    );
   });
 
   it('reads TRUST_PROXY as a hop count or a list of addresses, and refuses "true"', () => {
@@ -62,6 +76,7 @@ describe('configuration', () => {
     const production = {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db/r',
+      MIGRATION_DATABASE_URL: 'postgres://owner@db/r',
       PUBLIC_BASE_URL: 'https://r.example',
       SESSION_SECRET: 'x'.repeat(32),
       SIGNING_P12_FILE: '/etc/register/signing.p12',

@@ -1,0 +1,56 @@
+import type { DataSource } from 'typeorm';
+import { applicationPossibility, providerApplications } from '../application/application.service';
+import { attestationView } from '../attestation/attestation.routes';
+import { providerAttestationAnswers } from '../attestation/attestation.service';
+import type { Config } from '../config';
+import { type ProviderDetail, providerDetailById } from '../provider/provider.service';
+import { paths } from '../shared/paths';
+import { codeVersionLapsesAt } from '../status/status-rules';
+import { toCodeVersionFact } from '../status/status.service';
+import { pendingInvitations } from './account.service';
+import { User } from './user.entity';
+
+/**
+ * Everything the account page of a provider user shows; also the model a refused form on that page
+ * (an invitation) is shown again with.
+ */
+export async function providerAccountModel(
+  dataSource: DataSource,
+  config: Config,
+  user: User,
+  issuedNumber?: string,
+): Promise<Record<string, unknown>> {
+  const now = new Date();
+  const [detail, applications, possibility, colleagues, invitations] = await Promise.all([
+    providerDetailById(dataSource, user.providerId!, now),
+    providerApplications(dataSource, user.providerId!),
+    applicationPossibility(dataSource.manager, user.providerId!, config),
+    dataSource.getRepository(User).find({ where: { providerId: user.providerId! }, order: { name: 'ASC' } }),
+    pendingInvitations(dataSource.manager, user.providerId!, now),
+  ]);
+  const { provider, status } = detail;
+  return {
+    title: 'account.title',
+    provider,
+    applications,
+    possibility,
+    colleagues,
+    invitations: invitations.map((i) => ({ ...i, revokeAction: paths.revokeInvitation(i.id) })),
+    attestations: providerAttestationAnswers(detail, now).map(attestationView),
+    codeNotice: codeVersionNotice(detail),
+    issueAction: status.verantwoord ? paths.attestations : undefined,
+    issueBlockedKey: 'attestation.issueBlocked',
+    issuedNumber,
+    publicUrl: paths.provider(provider.kvkNumber),
+  };
+}
+
+/** While the signed code version is in its transition period: the newest version and when the old one lapses. */
+function codeVersionNotice({ status, codeVersions }: ProviderDetail) {
+  if (!status.verantwoord) return undefined;
+  const facts = codeVersions.map(toCodeVersionFact);
+  const signed = facts.find((v) => v.id === status.listing.codeOfConductVersionId);
+  const lapse = signed ? codeVersionLapsesAt(signed, facts) : undefined;
+  if (!lapse) return undefined;
+  return { label: codeVersions.at(-1)?.label, date: lapse };
+}

@@ -1,0 +1,28 @@
+/**
+ * Characters no text field of the register may hold: control characters (C0 except tab, line feed
+ * and carriage return; DEL; C1) and the invisible marks that reorder or disguise text (the
+ * bidirectional embeddings, overrides and isolates, the directional marks). PostgreSQL refuses NUL
+ * outright, and a name with a right-to-left override can pass for another provider's name.
+ */
+const FORBIDDEN =
+  // eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+export function hasForbiddenCharacters(text: string): boolean {
+  return FORBIDDEN.test(text);
+}
+
+/**
+ * The name of the first field in a parsed query string or form body (strings, arrays and nested
+ * objects, as a query parser makes them) whose value or name holds a forbidden character.
+ */
+export function fieldWithForbiddenCharacters(input: unknown, name = ''): string | undefined {
+  if (typeof input === 'string') return hasForbiddenCharacters(input) ? name || '(value)' : undefined;
+  if (!input || typeof input !== 'object') return undefined;
+  for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+    if (hasForbiddenCharacters(key)) return key;
+    const found = fieldWithForbiddenCharacters(value, name || key);
+    if (found) return found;
+  }
+  return undefined;
+}

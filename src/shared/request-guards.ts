@@ -1,0 +1,26 @@
+import type { NextFunction, Request, Response } from 'express';
+import { BadRequestError } from './errors';
+import { fieldWithForbiddenCharacters } from './forbidden-characters';
+import { hasMessage, type Language, translate } from './i18n';
+
+/**
+ * Refuses a query string or form body with a control character or a text-direction override in
+ * any field, before any route reads it: a clear 400 naming the field, never a 500 from the
+ * database (which refuses NUL) or a cut-off export.
+ */
+export function refuseForbiddenCharacters(req: Request, res: Response, next: NextFunction): void {
+  const field = fieldWithForbiddenCharacters(req.query) ?? fieldWithForbiddenCharacters(req.body);
+  if (!field) return next();
+  const language = res.locals.lang as Language;
+  const label = hasMessage(language, `fields.${field}`) ? translate(language, `fields.${field}`) : field;
+  next(new BadRequestError('errors.controlCharacters', undefined, { field: label }));
+}
+
+/**
+ * Pages of the web part are never stored by a browser or proxy cache: they carry a session, a CSRF
+ * token or personal data. A route that serves public data may say otherwise.
+ */
+export function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}

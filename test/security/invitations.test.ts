@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { OutboxMail } from '../../src/mail/outbox-mail.entity';
+import { givenProvider } from '../factories/provider.factory';
+import { givenUser } from '../factories/user.factory';
+import { testApp, useTestApp } from '../helpers/app';
+import { type Agent, signedIn, submitForm } from '../helpers/session';
+
+/** A provider user signed in on `app`, of a fresh organisation unless one is given. */
+async function providerUser(ctx: ReturnType<typeof useTestApp>, providerId?: string) {
+  const id = providerId ?? (await givenProvider(ctx.db.dataSource)).id;
+  const who = await givenUser(ctx.db.dataSource, 'provider', { providerId: id });
+  return { providerId: id, who };
+}
+
+const invite = (agent: Agent, email: string) => submitForm(agent, '/account', '/account/collegas', { email });
+
+let counter = 0;
+const address = () => `colleague-${Date.now()}-${++counter}@invited.example`;
+
+/** The token of the invitation link mailed to `email`. */
+async function invitationToken(ctx: ReturnType<typeof useTestApp>, email: string): Promise<string> {
+  const mail = await ctx.db.dataSource.getRepository(OutboxMail).findOneByOrFail({ recipient: email });
+  const match = /\/uitnodiging\/([A-Za-z0-9_-]+)/.exec(mail.body);
+  assert.ok(match, 'the mail holds the link');
+  return match[1];
+}
+
+/** The revoke form of the invitation for `email` on the account page. */
+function revokeAction(html: string, email: string): string {
+  const row = new RegExp(
+    `data-invitation="[^"]+">[\\s\\S]*?${email.replace(/[.]/g, '\\.')}[\\s\\S]*?action="([^"]+)"`,
+  ).exec(html);
+  assert.ok(row, `the account page lists the invitation for ${email} with a revoke form`);
+  return row[1];
+}
+
+describe('invitations: no mail relay through POST /account/collegas', () => {
+  const ctx = useTestApp();
+
+  it('refuses the 11th invitation of one user within an hour, keeping the typed address', async () => {
+    // A high cap on open invitations, so that only the hourly limit can refuse.
+    const app = testApp(ctx.db.dataSource, { config: { pendingInvitationsPerProvider: 100 } }).app;
+    const { who } = await providerUser(ctx);
+    const agent = await signedIn(app, who);
+    for (let i = 1; i <= 10; i++)
+      assert.equal((await invite(agent, address())).status, 200, `invitation ${i}`);
+    const eleventh = address();
+    const res = await invite(agent, eleventh);
+    assert.equal(res.status, 400);
+    assert.match(res.text, /maximale aantal uitnodigingen verstuurd/);
+    assert.ok(res.text.includes(`value="${eleventh}"`), 'the typed address is kept');
+    assert.equal(await ctx.db.dataSource.getRepository(OutboxMail).countBy({ recipient: eleventh }), 0);
+  });
+
+  it('refuses more than 10 open invitations per organisation, whoever sends them', async () => {
+    const first = await providerUser(ctx);
+    const second = await providerUser(ctx, first.providerId);
+    const a = await signedIn(ctx.app, first.who);
+    const b = await signedIn(ctx.app, second.who);
+    for (let i = 0; i < 6; i++) assert.equal((await invite(a, address())).status, 200);
+    for (let i = 0; i < 4; i++) assert.equal((await invite(b, address())).status, 200);
+    const res = await invite(b, address());
+    assert.equal(res.status, 400);
+    assert.match(res.text, /maximale aantal openstaande uitnodigingen/);
+  });
+
+  it('answers "already invited" to a second open invitation for one address', async () => {
+    const { who } = await providerUser(ctx);
+    const agent = await signedIn(ctx.app, who);
+    const email = address();
+    assert.equal((await invite(agent, email)).status, 200);
+    const again = await invite(agent, email.toUpperCase());
+    assert.equal(again.status, 400);
+    assert.match(again.text, /al een openstaande uitnodiging/);
+    assert.equal(await ctx.db.dataSource.getRepository(OutboxMail).countBy({ recipient: email }), 1);
+  });
+
+  describe('POST /account/uitnodigingen/:id/intrekken', () => {
+    it('lists the open invitation and revoking it kills the link at once', async () => {
+      const { who, providerId } = await providerUser(ctx);
+      const agent = await signedIn(ctx.app, who);
+      const email = address();
+      await invite(agent, email);
+      const token = await invitationToken(ctx, email);
+      const before = await request(ctx.app).get(`/uitnodiging/${token}`).expect(200);
+      assert.doesNotMatch(before.text, /ongeldig/);
+
+      const page = await agent.get('/account').expect(200);
+      const action = revokeAction(page.text, email);
+      const res = await submitForm(agent, '/account', action, {});
+      assert.equal(res.status, 303);
+
+      const get = await request(ctx.app).get(`/uitnodiging/${token}`).expect(200);
+      assert.match(get.text, /Deze link is ongeldig/);
+      // The dead link shows no form: the token comes from another page, as an attacker would get it.
+      const post = await submitForm(request.agent(ctx.app), '/registreren', `/uitnodiging/${token}`, {
+        name: 'Indringer',
+        password: 'correct horse battery staple 42',
+        passwordConfirmation: 'correct horse battery staple 42',
+      });
+      assert.equal(post.status, 400);
+      assert.match(post.text, /Deze link is ongeldig/);
+      assert.equal(
+        await ctx.db.dataSource
+          .query(`SELECT 1 FROM users WHERE email = $1`, [email])
+          .then((r: unknown[]) => r.length),
+        0,
+      );
+
+      const after = await agent.get('/account').expect(200);
+      assert.ok(!after.text.includes(email), 'no longer listed');
+      const [event] = (await ctx.db.dataSource.query(
+        `SELECT actor, data FROM audit_events WHERE action = 'invitation.revoked' AND subject_id = $1`,
+        [providerId],
+      )) as { actor: string; data: { email: string } }[];
+      assert.equal(event.actor, who.email);
+      assert.equal(event.data.email, email);
+      // Revoked: the address may be invited again.
+      assert.equal((await invite(agent, email)).status, 200);
+    });
+
+    it("answers 404 to another organisation's user and leaves the invitation open", async () => {
+      const owner = await providerUser(ctx);
+      const stranger = await providerUser(ctx);
+      const ownerAgent = await signedIn(ctx.app, owner.who);
+      const email = address();
+      await invite(ownerAgent, email);
+      const action = revokeAction((await ownerAgent.get('/account')).text, email);
+
+      const strangerAgent = await signedIn(ctx.app, stranger.who);
+      const res = await submitForm(strangerAgent, '/account', action, {});
+      assert.equal(res.status, 404);
+      await request(ctx.app)
+        .get(`/uitnodiging/${await invitationToken(ctx, email)}`)
+        .expect(200)
+        .expect((r) => assert.doesNotMatch(r.text, /ongeldig/));
+    });
+
+    it('refuses a revoke without the CSRF token', async () => {
+      const { who } = await providerUser(ctx);
+      const agent = await signedIn(ctx.app, who);
+      const email = address();
+      await invite(agent, email);
+      const action = revokeAction((await agent.get('/account')).text, email);
+      const res = await agent.post(action).type('form').send({});
+      assert.equal(res.status, 403);
+    });
+  });
+});
