@@ -38,6 +38,10 @@ export interface Config {
   signingP12Passphrase: string | undefined;
   /** How often an instance looks for due scheduled work (expiries, reminders, digest); 0: never. */
   jobsIntervalSeconds: number;
+  /** Starting value of the setting: evidence files one application may hold. */
+  evidenceMaxFiles: number;
+  /** Starting value of the setting: total megabytes of evidence one application may hold. */
+  evidenceMaxTotalMb: number;
 }
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
@@ -128,5 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingP12File,
     signingP12Passphrase,
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
+    evidenceMaxFiles: integer(env, 'EVIDENCE_MAX_FILES', 20, 1, 500),
+    evidenceMaxTotalMb: integer(env, 'EVIDENCE_MAX_TOTAL_MB', 50, 1, 5000),
   };
 }

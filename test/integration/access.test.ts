@@ -409,7 +409,7 @@ describe('access rules: every route, for every kind of visitor', () => {
       kind: 'code_of_conduct',
       filename: 'code.pdf',
       content: simplePdf('A'),
-    });
+    }, testConfig);
     ids = {
       userA: providerA.user.id,
       applicationA: application.id,
