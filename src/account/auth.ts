@@ -219,6 +219,9 @@ export function loadUser(dataSource: DataSource): RequestHandler {
 /** Anonymous visitors go to the login page first and come back afterwards. */
 export function requireUser(req: Request, res: Response, next: NextFunction): void {
   if (req.user) return next();
+  // An upload without a session: its token (read only from the body) cannot be valid, and the
+  // body is not worth reading; the same answer as any other post without a valid token.
+  if (req.is('multipart/form-data')) throw new CsrfRefusedError('token');
   if (req.method === 'GET') req.session.returnTo = req.originalUrl;
   res.redirect(303, paths.login);
 }

@@ -223,6 +223,7 @@ export function evidenceFilename(original: string): string {
   const cleaned = base
     .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
     .replace(/\.[^.]*$/, '')
+    .replace(/\.pdf$/i, '')
     .replace(/^[.\s]+|[.\s]+$/g, '')
     .slice(0, 150);
   return `${cleaned || 'bewijsstuk'}.pdf`;
