@@ -90,7 +90,9 @@ export class CsrfRefusedError extends Error {
 /** What a CSRF token is bound to: the session once it holds someone, else this browser's own id. */
 function csrfIdentifier(req: Request, production: boolean): string {
   if (req.session?.userId || req.session?.pendingUserId) return `session:${req.sessionID}`;
-  const id = browserIds.get(req) ?? (req.cookies as Record<string, string> | undefined)?.[browserCookieName(production)];
+  const id =
+    browserIds.get(req) ??
+    (req.cookies as Record<string, string> | undefined)?.[browserCookieName(production)];
   // No id at all: a value no token was ever made for, so validation fails.
   return `browser:${typeof id === 'string' && BROWSER_ID.test(id) ? id : randomBytes(16).toString('hex') + '!'}`;
 }

@@ -212,7 +212,10 @@ export async function verifyAttestation(
 
 /** The attestation whose stored PDF has exactly these bytes, if any. */
 /** The attestation whose issued PDF has this SHA-256 (hex), if any. */
-export async function attestationBySha256(dataSource: DataSource, sha256: string): Promise<Attestation | null> {
+export async function attestationBySha256(
+  dataSource: DataSource,
+  sha256: string,
+): Promise<Attestation | null> {
   return dataSource.getRepository(Attestation).findOneBy({ pdfSha256: sha256 });
 }
 

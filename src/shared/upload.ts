@@ -149,7 +149,8 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
           return fail(new ValidationError({ [options.field]: [options.tooLargeKey] }));
         }
         hash.update(chunk);
-        if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+        if (head.length < HEAD_BYTES)
+          head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
         if (options.keep === 'buffer') chunks.push(chunk);
       });
       stream.on('end', () => {
@@ -167,8 +168,12 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
     });
 
     parser.on('filesLimit', () => fail(new ValidationError({ [options.field]: ['validation.oneFile'] })));
-    parser.on('fieldsLimit', () => fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })));
-    parser.on('partsLimit', () => fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })));
+    parser.on('fieldsLimit', () =>
+      fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })),
+    );
+    parser.on('partsLimit', () =>
+      fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })),
+    );
     parser.on('error', () => fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })));
     parser.on('close', () => {
       parserDone = true;

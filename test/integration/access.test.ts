@@ -383,11 +383,17 @@ describe('access rules: every route, for every kind of visitor', () => {
       identities.set(role, await givenUser(db.dataSource, role));
     const providerA = identities.get('providerA')!;
     const application = await startApplication(db.dataSource, providerA.user, testConfig);
-    const evidence = await addEvidence(db.dataSource, providerA.user, application.id, {
-      kind: 'code_of_conduct',
-      filename: 'code.pdf',
-      content: simplePdf('A'),
-    }, testConfig);
+    const evidence = await addEvidence(
+      db.dataSource,
+      providerA.user,
+      application.id,
+      {
+        kind: 'code_of_conduct',
+        filename: 'code.pdf',
+        content: simplePdf('A'),
+      },
+      testConfig,
+    );
     ids = {
       userA: providerA.user.id,
       applicationA: application.id,

@@ -97,7 +97,12 @@ describe('CSRF: every POST route refuses forged requests', () => {
   it('walks every POST route of the app (the list below is not empty)', () => {
     const routes = postRoutes();
     assert.ok(routes.length > 20, `only ${routes.length} POST routes found`);
-    for (const route of ['/uitloggen', '/beheer/medewerkers/:id/status', '/account/verklaringen', '/aanvragen'])
+    for (const route of [
+      '/uitloggen',
+      '/beheer/medewerkers/:id/status',
+      '/account/verklaringen',
+      '/aanvragen',
+    ])
       assert.ok(routes.includes(route), `${route} is walked`);
   });
 
@@ -115,12 +120,17 @@ describe('CSRF: every POST route refuses forged requests', () => {
           formWithoutToken: (await agent.post(url).type('form').send({ reason: 'x' })).status,
           multipartWithoutToken: (await agent.post(url).field('reason', 'x').field('kind', 'other')).status,
           multipartFileWithoutToken: (
-            await agent.post(url).field('kind', 'other').attach('file', pdf, 'x.pdf').attach('bestand', pdf, 'y.pdf')
+            await agent
+              .post(url)
+              .field('kind', 'other')
+              .attach('file', pdf, 'x.pdf')
+              .attach('bestand', pdf, 'y.pdf')
           ).status,
           foreignOrigin: (
             await agent.post(url).set('Origin', 'https://evil.example').type('form').send({ _csrf: token })
           ).status,
-          nullOrigin: (await agent.post(url).set('Origin', 'null').type('form').send({ _csrf: token })).status,
+          nullOrigin: (await agent.post(url).set('Origin', 'null').type('form').send({ _csrf: token }))
+            .status,
           crossSite: (
             await agent.post(url).set('Sec-Fetch-Site', 'cross-site').type('form').send({ _csrf: token })
           ).status,
@@ -137,7 +147,8 @@ describe('CSRF: every POST route refuses forged requests', () => {
           failures.push(`${who} POST ${route}: ${signedOut}`);
           agents[who] = await signedIn(app, identities.get(who)!);
         }
-        if ((await stateDigest(db.dataSource)) !== before) failures.push(`${who} POST ${route}: data changed`);
+        if ((await stateDigest(db.dataSource)) !== before)
+          failures.push(`${who} POST ${route}: data changed`);
       }
     }
     assert.deepEqual(failures, []);
@@ -147,10 +158,7 @@ describe('CSRF: every POST route refuses forged requests', () => {
     const agent = agents.provider;
     for (const origin of [testConfig.publicBaseUrl, undefined]) {
       const token = await tokenOf('provider');
-      const res = agent
-        .post('/account/collegas')
-        .set('Sec-Fetch-Site', 'same-origin')
-        .type('form');
+      const res = agent.post('/account/collegas').set('Sec-Fetch-Site', 'same-origin').type('form');
       if (origin) res.set('Origin', origin);
       // An empty invitation: a form error (400), so the request got past every CSRF check.
       assert.equal((await res.send({ _csrf: token })).status, 400);

@@ -19,7 +19,8 @@ describe('sessions: only stored once they hold someone', () => {
   const context = useTestApp();
   const sessionRows = async () =>
     Number(
-      ((await context.db.dataSource.query('SELECT count(*)::int AS n FROM sessions')) as { n: number }[])[0].n,
+      ((await context.db.dataSource.query('SELECT count(*)::int AS n FROM sessions')) as { n: number }[])[0]
+        .n,
     );
 
   beforeEach(() => context.db.dataSource.query('DELETE FROM sessions'));
@@ -77,7 +78,10 @@ describe('sessions: only stored once they hold someone', () => {
       });
       const planted = await request(context.app)
         .post('/wachtwoord-vergeten')
-        .set('Cookie', [attackerCookie, victimBrowserId ?? 'vhp.bid=00000000000000000000000000000000'].join('; '))
+        .set(
+          'Cookie',
+          [attackerCookie, victimBrowserId ?? 'vhp.bid=00000000000000000000000000000000'].join('; '),
+        )
         .type('form')
         .send({ _csrf: attackerToken, email: 'a@test.example' });
       assert.equal(planted.status, 403);
@@ -97,7 +101,10 @@ describe('sessions: only stored once they hold someone', () => {
       assert.equal(login.headers.location, '/inloggen/tweestaps');
       const pendingToken = await tokenFor(browser, '/inloggen/tweestaps');
       assert.notEqual(pendingToken, anonymousToken);
-      const stale = await browser.post('/inloggen/tweestaps').type('form').send({ _csrf: anonymousToken, code: '000000' });
+      const stale = await browser
+        .post('/inloggen/tweestaps')
+        .type('form')
+        .send({ _csrf: anonymousToken, code: '000000' });
       assert.equal(stale.status, 403);
       const second = await browser
         .post('/inloggen/tweestaps')

@@ -53,7 +53,9 @@ function streamedUpload(port: number, path: string, fileBytes: number, browser?:
     // The server may close its side once it answered; the status already arrived then.
     req.on('error', (error) => (status ? resolve(status) : reject(error)));
     const head =
-      (browser ? `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${browser.token}\r\n` : '') +
+      (browser
+        ? `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${browser.token}\r\n`
+        : '') +
       `--${BOUNDARY}\r\nContent-Disposition: form-data; name="bestand"; filename="big.pdf"\r\n` +
       'Content-Type: application/pdf\r\n\r\n%PDF-1.7\n';
     const chunk = Buffer.alloc(64 * 1024, 0x20);
@@ -102,7 +104,9 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
       this.timeout(120_000);
       let statuses: number[] = [];
       const growth = await peakRssGrowth(async () => {
-        statuses = await Promise.all(Array.from({ length: 40 }, () => streamedUpload(port, '/verificatie', 10 * MB)));
+        statuses = await Promise.all(
+          Array.from({ length: 40 }, () => streamedUpload(port, '/verificatie', 10 * MB)),
+        );
       });
       assert.deepEqual([...new Set(statuses)], [403]);
       assert.ok(growth < 50 * MB, `resident memory grew by ${Math.round(growth / MB)} MB`);
@@ -228,25 +232,34 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
       const admin = await signedIn(context.app, await givenUser(context.db.dataSource, 'admin'));
       const page = await admin.get('/beheer/instellingen');
       assert.match(page.text, /id="field-evidenceMaxFiles"[^>]*value="20"/);
-      const refused = await admin.post('/beheer/instellingen').type('form').send({
-        _csrf: csrfFrom(page.text),
-        listingValidityMonths: '12',
-        reminderDays: '90, 30, 7',
-        evidenceMaxFiles: '0',
-        evidenceMaxTotalMb: 'veel',
-      });
+      const refused = await admin
+        .post('/beheer/instellingen')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(page.text),
+          listingValidityMonths: '12',
+          reminderDays: '90, 30, 7',
+          evidenceMaxFiles: '0',
+          evidenceMaxTotalMb: 'veel',
+        });
       assert.equal(refused.status, 400);
       assert.match(refused.text, /geef een geheel aantal bestanden van 1 tot en met 500/);
       assert.match(refused.text, /value="veel"/);
-      const saved = await admin.post('/beheer/instellingen').type('form').send({
-        _csrf: csrfFrom(page.text),
-        listingValidityMonths: '12',
-        reminderDays: '90, 30, 7',
-        evidenceMaxFiles: '30',
-        evidenceMaxTotalMb: '80',
-      });
+      const saved = await admin
+        .post('/beheer/instellingen')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(page.text),
+          listingValidityMonths: '12',
+          reminderDays: '90, 30, 7',
+          evidenceMaxFiles: '30',
+          evidenceMaxTotalMb: '80',
+        });
       assert.equal(saved.status, 303);
-      assert.match((await admin.get('/beheer/instellingen')).text, /id="field-evidenceMaxTotalMb"[^>]*value="80"/);
+      assert.match(
+        (await admin.get('/beheer/instellingen')).text,
+        /id="field-evidenceMaxTotalMb"[^>]*value="80"/,
+      );
     });
   });
 });
