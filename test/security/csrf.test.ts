@@ -76,10 +76,10 @@ describe('CSRF: every POST route refuses forged requests', () => {
   });
   after(() => db.drop());
 
-  /** A real token of this browser, from a page with a form. */
+  /** A real token of this browser, from a page with a form ('' once a forged request locked it out). */
   async function tokenOf(who: Who): Promise<string> {
     const page = await agents[who].get(who === 'anonymous' ? '/inloggen' : '/account');
-    return csrfFrom(page.text);
+    return /name="_csrf"/.test(page.text) ? csrfFrom(page.text) : '';
   }
 
   async function stillSignedIn(who: Who): Promise<void> {
@@ -139,19 +139,25 @@ describe('CSRF: every POST route refuses forged requests', () => {
           const allowed = attack.startsWith('multipart') ? [403, 415] : [403];
           if (!allowed.includes(status)) failures.push(`${who} ${attack} POST ${route}: ${status}`);
         }
+        // Compared before any signing back in below (a login records itself).
+        if ((await stateDigest(db.dataSource)) !== before)
+          failures.push(`${who} POST ${route}: data changed`);
         const signedOut = await stillSignedIn(who).then(
           () => undefined,
           (error: Error) => error.message,
         );
         if (signedOut) {
           failures.push(`${who} POST ${route}: ${signedOut}`);
-          agents[who] = await signedIn(app, identities.get(who)!);
+          // A forged request may have disabled the account itself: then the walk goes on signed out.
+          agents[who] = await signedIn(app, identities.get(who)!).catch(() => agents[who]);
         }
-        if ((await stateDigest(db.dataSource)) !== before)
-          failures.push(`${who} POST ${route}: data changed`);
       }
     }
-    assert.deepEqual(failures, []);
+    assert.equal(
+      failures.length,
+      0,
+      `${failures.length} forged requests not refused:\n${failures.join('\n')}`,
+    );
   });
 
   it('accepts the same token from the register itself (own or public Origin, same-origin fetch)', async () => {
