@@ -65,6 +65,8 @@ export function sessionMiddleware(config: Config, dataSource: DataSource): Reque
   });
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** The anonymous browser's own id, for CSRF tokens before login (no session row needed for it). */
 const BROWSER_ID = /^[0-9a-f]{32}$/;
 const browserIds = new WeakMap<Request, string>();
@@ -115,6 +117,7 @@ export function csrfTokens(config: Config, isUploadRoute: (req: Request) => bool
   const secret = createHmac('sha256', config.sessionSecret).update('csrf-csrf tokens').digest('hex');
   const browserCookie = browserCookieName(production);
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: production, path: '/' };
+  const streamedTokens = new WeakMap<Request, string>();
   const { generateCsrfToken, validateRequest } = doubleCsrf({
     getSecret: () => secret,
     getSessionIdentifier: (req) => csrfIdentifier(req, production),
@@ -127,7 +130,6 @@ export function csrfTokens(config: Config, isUploadRoute: (req: Request) => bool
       return typeof body?._csrf === 'string' ? body._csrf : undefined;
     },
   });
-  const streamedTokens = new WeakMap<Request, string>();
   return {
     protection: (req, _res, next) => {
       if (SAFE_METHODS.has(req.method)) return next();
@@ -161,8 +163,6 @@ export function csrfTokens(config: Config, isUploadRoute: (req: Request) => bool
     },
   };
 }
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Refuses a state-changing request that says it comes from another site: an `Origin` that is
