@@ -13,7 +13,7 @@ import { attestationRoutes } from './attestation/attestation.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { type Keyring, signingKeyring } from './attestation/signing';
 import { apiDocsRoutes } from './api/docs.routes';
-import { csrfProtection, loadUser, loginLimiters, sessionMiddleware } from './account/auth';
+import { csrfTokens, loadUser, loginLimiters, refuseCrossSite, sessionMiddleware } from './account/auth';
 import { applicationRoutes } from './application/application.routes';
 import { checkRoutes } from './check/check.routes';
 import { reviewRoutes } from './application/review.routes';
@@ -32,6 +32,7 @@ import { pageRoutes } from './shared/pages.routes';
 import { noStore, refuseForbiddenCharacters } from './shared/request-guards';
 import { paths } from './shared/paths';
 import { maskSingleUseLinks } from './shared/single-use-links';
+import { isUploadRoute, multipartOnlyOnUploads } from './shared/upload';
 import { configureViews } from './shared/views';
 
 export interface AppDependencies {
@@ -145,6 +146,10 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
     next();
   });
 
+  // Before any route: cross-site posts and multipart bodies outside the upload routes end here.
+  app.use(refuseCrossSite(config));
+  app.use(multipartOnlyOnUploads);
+
   app.use(healthRoutes(dataSource, lifecycle));
 
   const staticOptions = { maxAge: production ? '1d' : 0, fallthrough: false, index: false };
@@ -161,7 +166,9 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(noStore);
   app.use(sessionMiddleware(config, dataSource));
   app.use(loadUser(dataSource));
-  app.use(csrfProtection);
+  const csrf = csrfTokens(config, isUploadRoute);
+  app.locals.csrf = csrf;
+  app.use(csrf.protection);
 
   app.use(pageRoutes());
   app.use(apiDocsRoutes(config));

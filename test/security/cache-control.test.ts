@@ -18,7 +18,7 @@ describe('Cache-Control on responses with a session or personal data', () => {
       kind: 'code_of_conduct',
       filename: 'code.pdf',
       content: simplePdf('cache'),
-    });
+    }, testConfig);
     const providerAgent = await signedIn(ctx.app, owner);
     const admin = await signedIn(ctx.app, await givenUser(ctx.db.dataSource, 'admin'));
     const checks: [typeof admin, string][] = [
