@@ -13,7 +13,10 @@ export function refuseForbiddenCharacters(req: Request, res: Response, next: Nex
 }
 
 /** The refusal for the first field of these inputs that holds a forbidden character, if one does. */
-export function forbiddenCharactersError(res: Response | undefined, ...inputs: unknown[]): BadRequestError | undefined {
+export function forbiddenCharactersError(
+  res: Response | undefined,
+  ...inputs: unknown[]
+): BadRequestError | undefined {
   const field = inputs.map((input) => fieldWithForbiddenCharacters(input)).find(Boolean);
   if (!field) return undefined;
   const language = (res?.locals.lang ?? 'nl') as Language;

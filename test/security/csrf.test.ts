@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
+import { inviteColleague } from '../../src/account/account.service';
 import { startApplication } from '../../src/application/application.service';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { givenProvider } from '../factories/provider.factory';
@@ -58,6 +59,19 @@ describe('CSRF: every POST route refuses forged requests', () => {
       [provider.id],
     )) as { id: string }[];
     const reviewerId = identities.get('reviewer')!.user.id;
+    await inviteColleague(
+      db.dataSource,
+      identities.get('provider')!.user,
+      'collega@test.example',
+      'http://register.test',
+      {
+        perUserPerHour: 10,
+        pendingPerProvider: 10,
+      },
+    );
+    const [invitation] = (await db.dataSource.query(
+      `SELECT id FROM account_tokens WHERE purpose = 'invitation'`,
+    )) as { id: string }[];
     // Real ids everywhere, so that a forged request that got through would change something.
     fill = (route) => {
       const url = route
@@ -65,6 +79,7 @@ describe('CSRF: every POST route refuses forged requests', () => {
         .replace(/^\/beoordeling\/aanvragen\/:id/, `/beoordeling/aanvragen/${application.id}`)
         .replace(/^\/beoordeling\/taken\/:id/, `/beoordeling/taken/${task.id}`)
         .replace(/^\/beheer\/medewerkers\/:id/, `/beheer/medewerkers/${reviewerId}`)
+        .replace(/^\/account\/uitnodigingen\/:id/, `/account/uitnodigingen/${invitation.id}`)
         .replace(':kvkNumber', provider.kvkNumber)
         .replace(':token', 'onbekend');
       assert.doesNotMatch(url, /:/, `no id to fill in for ${route}`);
