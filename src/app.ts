@@ -13,7 +13,7 @@ import { attestationRoutes } from './attestation/attestation.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { type Keyring, signingKeyring } from './attestation/signing';
 import { apiDocsRoutes } from './api/docs.routes';
-import { csrfProtection, loadUser, loginLimiters, sessionMiddleware } from './account/auth';
+import { csrfTokens, loadUser, loginLimiters, refuseCrossSite, sessionMiddleware } from './account/auth';
 import { limitPasswordHashing } from './account/password';
 import { securityEventRecorder } from './audit/security-events';
 import { applicationRoutes } from './application/application.routes';
@@ -34,6 +34,7 @@ import { pageRoutes } from './shared/pages.routes';
 import { noStore, refuseForbiddenCharacters } from './shared/request-guards';
 import { paths } from './shared/paths';
 import { maskSingleUseLinks } from './shared/single-use-links';
+import { isUploadRoute, multipartOnlyOnUploads } from './shared/upload';
 import { configureViews } from './shared/views';
 
 export interface AppDependencies {
@@ -150,6 +151,10 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
     next();
   });
 
+  // Before any route: cross-site posts and multipart bodies outside the upload routes end here.
+  app.use(refuseCrossSite(config));
+  app.use(multipartOnlyOnUploads);
+
   app.use(healthRoutes(dataSource, lifecycle));
 
   const staticOptions = { maxAge: production ? '1d' : 0, fallthrough: false, index: false };
@@ -166,7 +171,9 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(noStore);
   app.use(sessionMiddleware(config, dataSource));
   app.use(loadUser(dataSource, config));
-  app.use(csrfProtection);
+  const csrf = csrfTokens(config, isUploadRoute);
+  app.locals.csrf = csrf;
+  app.use(csrf.protection);
 
   app.use(pageRoutes());
   app.use(apiDocsRoutes(config));

@@ -71,6 +71,10 @@ export interface Config {
   invitationsPerUserPerHour: number;
   /** Unused, unexpired invitations an organisation may have open at once. */
   pendingInvitationsPerProvider: number;
+  /** Starting value of the setting: evidence files one application may hold. */
+  evidenceMaxFiles: number;
+  /** Starting value of the setting: total megabytes of evidence one application may hold. */
+  evidenceMaxTotalMb: number;
 }
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
@@ -227,5 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
     invitationsPerUserPerHour: integer(env, 'INVITATIONS_PER_USER_PER_HOUR', 10, 1, 1000),
     pendingInvitationsPerProvider: integer(env, 'PENDING_INVITATIONS_PER_PROVIDER', 10, 1, 1000),
+    evidenceMaxFiles: integer(env, 'EVIDENCE_MAX_FILES', 20, 1, 500),
+    evidenceMaxTotalMb: integer(env, 'EVIDENCE_MAX_TOTAL_MB', 50, 1, 5000),
   };
 }

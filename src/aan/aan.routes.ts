@@ -5,10 +5,15 @@ import type { Config } from '../config';
 import { setFormContext } from '../shared/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { singleFileForm } from '../shared/upload';
+import { readUpload } from '../shared/upload';
 import { AanListRejected, importAanList, openReviewTasks } from './aan-import.service';
 
-const parseUpload = singleFileForm('bestand', 5 * 1024 * 1024, 'validation.fileTooLarge');
+const AAN_UPLOAD = {
+  field: 'bestand',
+  maxBytes: 5 * 1024 * 1024,
+  tooLargeKey: 'validation.fileTooLarge',
+  keep: 'buffer',
+} as const;
 
 /** Administrators import the AAN participant list; the page also shows the tasks it raised. */
 export function aanRoutes(dataSource: DataSource, config: Config): Router {
@@ -22,10 +27,10 @@ export function aanRoutes(dataSource: DataSource, config: Config): Router {
 
   router.post(paths.aanImport, ...admins, withCsrfToken, async (req, res) => {
     setFormContext(res, { view: 'aan/import', model: await model(), values: {} });
-    await parseUpload(req, res);
-    if (!req.file || req.file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
+    const file = await readUpload(req, AAN_UPLOAD);
+    if (!file?.buffer || file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
     try {
-      const result = await importAanList(dataSource, req.file.buffer.toString('utf8'), req.user!.email);
+      const result = await importAanList(dataSource, file.buffer.toString('utf8'), req.user!.email);
       res.render('aan/import', { ...(await model()), result });
     } catch (error) {
       if (!(error instanceof AanListRejected)) throw error;

@@ -1,5 +1,6 @@
 import connectPgSimple from 'connect-pg-simple';
-import { csrfSync } from 'csrf-sync';
+import { createHmac, randomBytes } from 'node:crypto';
+import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import type { Pool } from 'pg';
@@ -71,29 +72,132 @@ export function sessionMiddleware(config: Config, dataSource: DataSource): Reque
   });
 }
 
-const csrf = csrfSync({
-  getTokenFromRequest: (req) => {
-    const body = req.body as Record<string, unknown> | undefined;
-    return typeof body?._csrf === 'string' ? body._csrf : undefined;
-  },
-  errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
-});
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Synchroniser-token CSRF check on every state-changing request (multipart forms check after parsing). */
-export const csrfProtection: RequestHandler = (req, res, next) => {
-  if (req.is('multipart/form-data')) return next();
-  csrf.csrfSynchronisedProtection(req, res, next);
-};
+/** The anonymous browser's own id, for CSRF tokens before login (no session row needed for it). */
+const BROWSER_ID = /^[0-9a-f]{32}$/;
+const browserIds = new WeakMap<Request, string>();
 
-/** The same check, for a route that parsed its multipart body first. */
-export const csrfProtectionAfterUpload: RequestHandler = (req, res, next) =>
-  csrf.csrfSynchronisedProtection(req, res, next);
+function browserCookieName(production: boolean): string {
+  // __Host-: only this host, path / and https can set it, so no sibling domain can plant one.
+  return production ? '__Host-vhp.bid' : 'vhp.bid';
+}
 
-/** Puts a CSRF token in the view for forms; only where a session is wanted anyway. */
-export const withCsrfToken: RequestHandler = (req, res, next) => {
-  res.locals.csrfToken = csrf.generateToken(req);
+function csrfCookieName(production: boolean): string {
+  return production ? '__Host-vhp.csrf' : 'vhp.csrf';
+}
+
+/** A CSRF refusal: the error handler shows the CSRF page (403) and records it via isCsrfError. */
+export class CsrfRefusedError extends Error {
+  readonly status = 403;
+  readonly code = 'EBADCSRFTOKEN';
+  constructor(readonly reason: 'token' | 'origin') {
+    super(reason === 'origin' ? 'cross-site request refused' : 'invalid csrf token');
+  }
+}
+
+/** What a CSRF token is bound to: the session once it holds someone, else this browser's own id. */
+function csrfIdentifier(req: Request, production: boolean): string {
+  if (req.session?.userId || req.session?.pendingUserId) return `session:${req.sessionID}`;
+  const id =
+    browserIds.get(req) ??
+    (req.cookies as Record<string, string> | undefined)?.[browserCookieName(production)];
+  // No id at all: a value no token was ever made for, so validation fails.
+  return `browser:${typeof id === 'string' && BROWSER_ID.test(id) ? id : randomBytes(16).toString('hex') + '!'}`;
+}
+
+export interface Csrf {
+  /** Checks the `_csrf` field of a URL-encoded form (multipart: only upload routes, see upload.ts). */
+  protection: RequestHandler;
+  /** Checks a token that arrived some other way (a streamed multipart field). */
+  validToken(req: Request, token: string | undefined): boolean;
+  /** A token for the forms of this response (sets the cookies it needs). */
+  token(req: Request, res: Response): string;
+}
+
+/**
+ * Signed double-submit tokens (csrf-csrf): an HMAC of the session id, or of an anonymous browser
+ * id kept in its own cookie, so that an anonymous visitor needs no session row.
+ */
+export function csrfTokens(config: Config, isUploadRoute: (req: Request) => boolean): Csrf {
+  const production = config.env === 'production';
+  const secret = createHmac('sha256', config.sessionSecret).update('csrf-csrf tokens').digest('hex');
+  const browserCookie = browserCookieName(production);
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: production, path: '/' };
+  const streamedTokens = new WeakMap<Request, string>();
+  const { generateCsrfToken, validateRequest } = doubleCsrf({
+    getSecret: () => secret,
+    getSessionIdentifier: (req) => csrfIdentifier(req, production),
+    cookieName: csrfCookieName(production),
+    cookieOptions,
+    getCsrfTokenFromRequest: (req) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      const streamed = streamedTokens.get(req);
+      if (streamed !== undefined) return streamed;
+      return typeof body?._csrf === 'string' ? body._csrf : undefined;
+    },
+  });
+  return {
+    protection: (req, _res, next) => {
+      if (SAFE_METHODS.has(req.method)) return next();
+      // Upload routes read their token from the stream (upload.ts); other routes never get here
+      // with a multipart body (refused with 415 first).
+      if (req.is('multipart/form-data') && isUploadRoute(req)) return next();
+      if (!validateRequest(req)) return next(new CsrfRefusedError('token'));
+      next();
+    },
+    validToken: (req, token) => {
+      if (typeof token !== 'string' || token === '') return false;
+      streamedTokens.set(req, token);
+      try {
+        return validateRequest(req);
+      } finally {
+        streamedTokens.delete(req);
+      }
+    },
+    token: (req, res) => {
+      if (!(req.session?.userId || req.session?.pendingUserId)) {
+        const cookies = req.cookies as Record<string, string> | undefined;
+        const existing = cookies?.[browserCookie];
+        if (typeof existing === 'string' && BROWSER_ID.test(existing)) browserIds.set(req, existing);
+        else {
+          const id = randomBytes(16).toString('hex');
+          browserIds.set(req, id);
+          res.cookie(browserCookie, id, cookieOptions);
+        }
+      }
+      return generateCsrfToken(req, res);
+    },
+  };
+}
+
+/**
+ * Refuses a state-changing request that says it comes from another site: an `Origin` that is
+ * neither the register's public origin nor the request's own, `Origin: null` (sandboxed frames,
+ * some redirects), or `Sec-Fetch-Site: cross-site`. A request without either header (an older
+ * browser, a script) still needs its CSRF token.
+ */
+export function refuseCrossSite(config: Config): RequestHandler {
+  const publicOrigin = new URL(config.publicBaseUrl).origin;
+  return (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    if (req.get('sec-fetch-site') === 'cross-site') return next(new CsrfRefusedError('origin'));
+    const origin = req.get('origin');
+    if (origin !== undefined) {
+      const own = `${req.protocol}://${req.get('host') ?? ''}`;
+      if (origin !== publicOrigin && origin.toLowerCase() !== own.toLowerCase())
+        return next(new CsrfRefusedError('origin'));
+    }
+    next();
+  };
+}
+
+/** Puts a CSRF token in the view for forms. */
+export function withCsrfToken(req: Request, res: Response, next: NextFunction): void {
+  const csrf = req.app.locals.csrf as Csrf;
+  res.locals.csrfToken = csrf.token(req, res);
   next();
-};
+}
 
 export function isCsrfError(error: unknown): boolean {
   return (error as { code?: unknown })?.code === 'EBADCSRFTOKEN';
@@ -123,7 +227,7 @@ export function loadUser(
         req.user = user;
         res.locals.user = user;
         res.locals.isStaff = isStaff(user);
-        res.locals.csrfToken = csrf.generateToken(req);
+        res.locals.csrfToken = (req.app.locals.csrf as Csrf).token(req, res);
       }
     }
     next();
@@ -133,6 +237,9 @@ export function loadUser(
 /** Anonymous visitors go to the login page first and come back afterwards. */
 export function requireUser(req: Request, res: Response, next: NextFunction): void {
   if (req.user) return next();
+  // An upload without a session: its token (read only from the body) cannot be valid, and the
+  // body is not worth reading; the same answer as any other post without a valid token.
+  if (req.is('multipart/form-data')) throw new CsrfRefusedError('token');
   if (req.method === 'GET') req.session.returnTo = req.originalUrl;
   res.redirect(303, paths.login);
 }

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import { setFormContext } from '../shared/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { singleFileForm } from '../shared/upload';
+import { readUpload } from '../shared/upload';
 import { formValues, validated } from '../shared/validation';
 import { APPLICATION_FIELDS, ApplicationDto, EvidenceDto } from './application.dto';
 import type { Application } from './application.entity';
@@ -14,6 +14,7 @@ import {
   addEvidence,
   applicationDetail,
   evidenceFile,
+  evidenceFilename,
   MAX_EVIDENCE_BYTES,
   ownApplication,
   saveApplication,
@@ -24,8 +25,13 @@ import {
 import { providerMay } from './application-rules';
 import { EVIDENCE_KINDS, type EvidenceKind } from './evidence.entity';
 
-/** Multipart parsing in memory, one file, refused above 10 MB (the limit is checked while reading). */
-const parseUpload = singleFileForm('file', MAX_EVIDENCE_BYTES, 'validation.fileTooLarge');
+/** One PDF, streamed, refused above 10 MB while it arrives; kept in memory for the database. */
+const EVIDENCE_UPLOAD = {
+  field: 'file',
+  maxBytes: MAX_EVIDENCE_BYTES,
+  tooLargeKey: 'validation.fileTooLarge',
+  keep: 'buffer',
+} as const;
 
 export function applicationValues(application: Application): Record<string, string> {
   return Object.fromEntries(APPLICATION_FIELDS.map((f) => [f, String(application[f] ?? '')]));
@@ -79,14 +85,16 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     const id = String(req.params.id);
     const { model, values } = await showPage(req.user!, id);
     setFormContext(res, { view: 'application/application', model, values });
-    await parseUpload(req, res);
+    const file = await readUpload(req, EVIDENCE_UPLOAD);
     const dto = await validated(EvidenceDto, formValues(req.body, ['kind']));
-    if (!req.file) throw new ValidationError({ file: ['validation.fileRequired'] });
-    await addEvidence(dataSource, req.user!, id, {
-      kind: dto.kind as EvidenceKind,
-      filename: req.file.originalname,
-      content: req.file.buffer,
-    });
+    if (!file?.buffer) throw new ValidationError({ file: ['validation.fileRequired'] });
+    await addEvidence(
+      dataSource,
+      req.user!,
+      id,
+      { kind: dto.kind as EvidenceKind, filename: file.originalName, content: file.buffer },
+      config,
+    );
     res.redirect(303, `${paths.application(id)}#bewijsstukken`);
   });
 
@@ -100,9 +108,10 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
         String(req.params.id),
         String(req.params.evidenceId),
       );
+      // Always a .pdf, whatever was uploaded under whatever name; RFC 6266 filename* keeps the letters.
+      res.attachment(evidenceFilename(evidence.filename));
       res.set({
         'Content-Type': 'application/pdf',
-        'Content-Disposition': `attachment; filename="${evidence.filename.replace(/"/g, '')}"`,
         'Content-Length': String(evidence.size),
         'Cache-Control': 'private, no-store',
         'X-Content-SHA256': evidence.sha256,

@@ -213,11 +213,30 @@ function assertProviderMay(application: Application, action: ProviderAction): vo
   if (!providerMay(action, application.state)) throw new ConflictError(`application.notInState.${action}`);
 }
 
+/**
+ * The name evidence is stored and downloaded under: the uploaded name's letters, without any path,
+ * control or bidirectional characters, and always ending in .pdf, so a name never picks the type.
+ */
+export function evidenceFilename(original: string): string {
+  const base = original.normalize('NFC').split(/[/\\]/).pop() ?? '';
+  const cleaned = base
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
+    .replace(/\.[^.]*$/, '')
+    .replace(/\.pdf$/i, '')
+    .replace(/^[.\s]+|[.\s]+$/g, '')
+    .slice(0, 150);
+  return `${cleaned || 'bewijsstuk'}.pdf`;
+}
+
+/** The caps on evidence per application, from the settings. */
+type EvidenceLimitsConfig = Parameters<typeof readSettings>[1];
+
 export async function addEvidence(
   dataSource: DataSource,
   user: User,
   id: string,
   input: { kind: EvidenceKind; filename: string; content: Buffer },
+  config: EvidenceLimitsConfig,
 ): Promise<Evidence> {
   if (input.content.length === 0) throw new ValidationError({ file: ['validation.fileRequired'] });
   if (input.content.length > MAX_EVIDENCE_BYTES)
@@ -226,10 +245,21 @@ export async function addEvidence(
   return dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
     assertProviderMay(application, 'upload');
+    // One upload at a time per application, so two at once cannot both slip under the caps.
+    await manager.query('SELECT id FROM applications WHERE id = $1 FOR UPDATE', [application.id]);
+    const { evidenceMaxFiles, evidenceMaxTotalMb } = await readSettings(manager, config);
+    const [held] = (await manager.query(
+      'SELECT count(*)::int AS files, coalesce(sum(size), 0)::bigint AS bytes FROM evidence WHERE application_id = $1',
+      [application.id],
+    )) as { files: number; bytes: string }[];
+    if (held.files >= evidenceMaxFiles)
+      throw new ValidationError({ file: ['evidence.tooManyFiles'] }, undefined, { max: evidenceMaxFiles });
+    if (Number(held.bytes) + input.content.length > evidenceMaxTotalMb * 1024 * 1024)
+      throw new ValidationError({ file: ['evidence.tooMuchTotal'] }, undefined, { max: evidenceMaxTotalMb });
     const evidence = manager.create(Evidence, {
       applicationId: application.id,
       kind: input.kind,
-      filename: input.filename.replace(/[^\w.\- ()]/g, '_').slice(0, 200) || 'bewijsstuk.pdf',
+      filename: evidenceFilename(input.filename),
       size: input.content.length,
       sha256: sha256Hex(input.content),
       content: input.content,

@@ -6,12 +6,12 @@ import { Provider } from '../provider/provider.entity';
 import { setFormContext } from '../shared/error-handler';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { singleFileForm } from '../shared/upload';
-import { looksLikePdf, MAX_EVIDENCE_BYTES } from '../application/application.service';
+import { readUpload } from '../shared/upload';
+import { looksLikePdf } from '../application/application.service';
 import { groupedFingerprint } from './attestation.pdf';
 import {
   type AttestationAnswer,
-  attestationByPdf,
+  attestationBySha256,
   attestationPdf,
   isAttestationNumber,
   issueAttestation,
@@ -45,7 +45,16 @@ export function attestationView(answer: AttestationAnswer) {
   };
 }
 
-const parsePdfUpload = singleFileForm('bestand', MAX_EVIDENCE_BYTES, 'validation.fileTooLarge');
+/** An attestation is about 50 kB: 2 MB is plenty. */
+export const MAX_VERIFICATION_BYTES = 2 * 1024 * 1024;
+
+/** Only the hash and the first bytes are kept: nothing of an anonymous upload is buffered. */
+const VERIFICATION_UPLOAD = {
+  field: 'bestand',
+  maxBytes: MAX_VERIFICATION_BYTES,
+  tooLargeKey: 'attestation.fileTooLarge',
+  keep: 'head',
+} as const;
 
 /** Issuing (provider users for their own organisation, reviewers for any) and public verification. */
 export function attestationRoutes(dataSource: DataSource, config: Config, keyring: Keyring): Router {
@@ -90,16 +99,16 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
       model: { title: 'attestation.verifyTitle' },
       values: {},
     });
-    await parsePdfUpload(req, res);
-    if (!req.file || req.file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
-    if (!looksLikePdf(req.file.buffer)) throw new ValidationError({ bestand: ['validation.notPdf'] });
-    const attestation = await attestationByPdf(dataSource, req.file.buffer);
+    const file = await readUpload(req, VERIFICATION_UPLOAD);
+    if (!file || file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
+    if (!looksLikePdf(file.head)) throw new ValidationError({ bestand: ['validation.notPdf'] });
+    const attestation = await attestationBySha256(dataSource, file.sha256);
     const answer = attestation ? await verifyAttestation(dataSource, attestation.number) : undefined;
     res.render('attestation/verification', {
       title: 'attestation.verifyTitle',
       values: {},
       upload: {
-        filename: req.file.originalname,
+        filename: file.originalName,
         matched: Boolean(answer),
         answer: answer && attestationView(answer),
       },

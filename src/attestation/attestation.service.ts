@@ -214,8 +214,11 @@ export async function verifyAttestation(
 }
 
 /** The attestation whose stored PDF has exactly these bytes, if any. */
-export async function attestationByPdf(dataSource: DataSource, pdf: Buffer): Promise<Attestation | null> {
-  const sha256 = createHash('sha256').update(pdf).digest('hex');
+/** The attestation whose issued PDF has this SHA-256 (hex), if any. */
+export async function attestationBySha256(
+  dataSource: DataSource,
+  sha256: string,
+): Promise<Attestation | null> {
   return dataSource.getRepository(Attestation).findOneBy({ pdfSha256: sha256 });
 }
 

@@ -6,11 +6,17 @@ import { setFormContext } from '../shared/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { isPeildatum, toLocalDate } from '../shared/time';
-import { singleFileForm } from '../shared/upload';
+import { readUpload } from '../shared/upload';
 import { formValues } from '../shared/validation';
 import { bulkCheck, bulkResultCsv, parseBulkInput } from './bulk-check.service';
 
-const parseForm = singleFileForm('bestand', 2 * 1024 * 1024, 'bulk.fileTooLarge', 2 * 1024 * 1024);
+const BULK_UPLOAD = {
+  field: 'bestand',
+  maxBytes: 2 * 1024 * 1024,
+  tooLargeKey: 'bulk.fileTooLarge',
+  keep: 'buffer',
+  fieldSize: 2 * 1024 * 1024,
+} as const;
 
 /** Bulk check of a supplier list: paste or upload up to 10,000 KvK numbers, answered at once. */
 export function checkRoutes(dataSource: DataSource, config: Config): Router {
@@ -22,11 +28,11 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
 
   router.post(paths.bulkCheck, withCsrfToken, async (req, res) => {
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values: {} });
-    await parseForm(req, res);
+    const file = await readUpload(req, BULK_UPLOAD);
     const values = formValues(req.body, ['nummers', 'peildatum', 'formaat']);
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values });
     if (!isPeildatum(values.peildatum)) throw new ValidationError({ peildatum: ['validation.date'] });
-    const text = req.file ? req.file.buffer.toString('utf8') : values.nummers;
+    const text = file?.buffer ? file.buffer.toString('utf8') : values.nummers;
     const rows = parseBulkInput(text);
     if (rows.length === 0) throw new ValidationError({ nummers: ['bulk.empty'] });
     const result = await bulkCheck(dataSource, rows, values.peildatum);
@@ -39,7 +45,7 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
     }
     res.render('check/bulk', {
       title: 'bulk.title',
-      values: { ...values, nummers: req.file ? '' : values.nummers },
+      values: { ...values, nummers: file ? '' : values.nummers },
       result,
       rows: result.rows.map((r) => ({ ...r, url: r.legalName ? paths.provider(r.kvkNumber) : undefined })),
     });

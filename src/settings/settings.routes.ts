@@ -20,12 +20,19 @@ export function settingsRoutes(dataSource: DataSource, config: Config): Router {
       values: {
         listingValidityMonths: String(settings.listingValidityMonths),
         reminderDays: settings.reminderDays.join(', '),
+        evidenceMaxFiles: String(settings.evidenceMaxFiles),
+        evidenceMaxTotalMb: String(settings.evidenceMaxTotalMb),
       },
     });
   });
 
   router.post(paths.settings, ...admins, async (req, res) => {
-    const values = formValues(req.body, ['listingValidityMonths', 'reminderDays']);
+    const values = formValues(req.body, [
+      'listingValidityMonths',
+      'reminderDays',
+      'evidenceMaxFiles',
+      'evidenceMaxTotalMb',
+    ]);
     setFormContext(res, { view: 'settings/settings', model: { title: 'settings.title' }, values });
     await updateSettings(dataSource, config, req.user!.email, parseSettings(values));
     res.redirect(303, `${paths.settings}?opgeslagen=1`);

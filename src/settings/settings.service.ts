@@ -10,7 +10,13 @@ export interface Settings {
   listingValidityMonths: number;
   /** Days before a listing ends on which its provider is reminded, most distant first. */
   reminderDays: number[];
+  /** Evidence files one application may hold. */
+  evidenceMaxFiles: number;
+  /** Total megabytes of evidence one application may hold. */
+  evidenceMaxTotalMb: number;
 }
+
+type SettingsConfig = Pick<Config, 'listingValidityMonths' | 'evidenceMaxFiles' | 'evidenceMaxTotalMb'>;
 
 export const DEFAULT_REMINDER_DAYS = [90, 30, 7];
 
@@ -22,10 +28,7 @@ export async function readReminderDays(manager: EntityManager): Promise<number[]
   return row?.value ?? DEFAULT_REMINDER_DAYS;
 }
 
-export async function readSettings(
-  manager: EntityManager,
-  config: Pick<Config, 'listingValidityMonths'>,
-): Promise<Settings> {
+export async function readSettings(manager: EntityManager, config: SettingsConfig): Promise<Settings> {
   const rows = (await manager.query('SELECT key, value FROM settings')) as {
     key: keyof Settings;
     value: unknown;
@@ -34,11 +37,26 @@ export async function readSettings(
   return {
     listingValidityMonths: stored.listingValidityMonths ?? config.listingValidityMonths,
     reminderDays: stored.reminderDays ?? DEFAULT_REMINDER_DAYS,
+    evidenceMaxFiles: stored.evidenceMaxFiles ?? config.evidenceMaxFiles,
+    evidenceMaxTotalMb: stored.evidenceMaxTotalMb ?? config.evidenceMaxTotalMb,
   };
 }
 
-/** Reads the form: whole months 1–60; up to five distinct reminder days 1–365, comma-separated. */
-export function parseSettings(values: { listingValidityMonths: string; reminderDays: string }): Settings {
+function wholeNumber(raw: string, min: number, max: number): number | undefined {
+  const value = /^[0-9]{1,5}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  return value >= min && value <= max ? value : undefined;
+}
+
+/**
+ * Reads the form: whole months 1–60; up to five distinct reminder days 1–365, comma-separated;
+ * evidence per application 1–500 files and 1–5000 MB.
+ */
+export function parseSettings(values: {
+  listingValidityMonths: string;
+  reminderDays: string;
+  evidenceMaxFiles: string;
+  evidenceMaxTotalMb: string;
+}): Settings {
   const errors: FieldErrors = {};
   const months = /^[0-9]{1,2}$/.test(values.listingValidityMonths)
     ? Number(values.listingValidityMonths)
@@ -53,14 +71,23 @@ export function parseSettings(values: { listingValidityMonths: string; reminderD
     new Set(days).size !== days.length
   )
     errors.reminderDays = ['settings.invalidDays'];
+  const evidenceMaxFiles = wholeNumber(values.evidenceMaxFiles, 1, 500);
+  if (evidenceMaxFiles === undefined) errors.evidenceMaxFiles = ['settings.invalidEvidenceFiles'];
+  const evidenceMaxTotalMb = wholeNumber(values.evidenceMaxTotalMb, 1, 5000);
+  if (evidenceMaxTotalMb === undefined) errors.evidenceMaxTotalMb = ['settings.invalidEvidenceMb'];
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-  return { listingValidityMonths: months, reminderDays: [...days].sort((a, b) => b - a) };
+  return {
+    listingValidityMonths: months,
+    reminderDays: [...days].sort((a, b) => b - a),
+    evidenceMaxFiles: evidenceMaxFiles!,
+    evidenceMaxTotalMb: evidenceMaxTotalMb!,
+  };
 }
 
 /** Stores the settings and records what changed, from what to what, in the audit log. */
 export async function updateSettings(
   dataSource: DataSource,
-  config: Pick<Config, 'listingValidityMonths'>,
+  config: SettingsConfig,
   actor: string,
   next: Settings,
   now = new Date(),

@@ -59,6 +59,7 @@ function renderForm(res: Response, form: FormContext, error: ValidationError): v
     values,
     errors: Object.fromEntries(errors.map((e) => [e.field, e.key])),
     errorList: errors,
+    ...(error.params ? { messageParams: error.params } : {}),
   });
 }
 

@@ -9,11 +9,19 @@ import { hasMessage, type Language, translate } from './i18n';
  * database (which refuses NUL) or a cut-off export.
  */
 export function refuseForbiddenCharacters(req: Request, res: Response, next: NextFunction): void {
-  const field = fieldWithForbiddenCharacters(req.query) ?? fieldWithForbiddenCharacters(req.body);
-  if (!field) return next();
-  const language = res.locals.lang as Language;
+  next(forbiddenCharactersError(res, req.query, req.body));
+}
+
+/** The refusal for the first field of these inputs that holds a forbidden character, if one does. */
+export function forbiddenCharactersError(
+  res: Response | undefined,
+  ...inputs: unknown[]
+): BadRequestError | undefined {
+  const field = inputs.map((input) => fieldWithForbiddenCharacters(input)).find(Boolean);
+  if (!field) return undefined;
+  const language = (res?.locals.lang ?? 'nl') as Language;
   const label = hasMessage(language, `fields.${field}`) ? translate(language, `fields.${field}`) : field;
-  next(new BadRequestError('errors.controlCharacters', undefined, { field: label }));
+  return new BadRequestError('errors.controlCharacters', undefined, { field: label });
 }
 
 /**

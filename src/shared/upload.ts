@@ -1,41 +1,188 @@
-import type { Request, Response } from 'express';
-import multer from 'multer';
-import { csrfProtectionAfterUpload } from '../account/auth';
-import { ValidationError } from './errors';
+import { createHash } from 'node:crypto';
+import busboy from 'busboy';
+import type { NextFunction, Request, Response } from 'express';
+import { CsrfRefusedError, type Csrf } from '../account/auth';
+import { AppError, ValidationError } from './errors';
+import { paths } from './paths';
+import { forbiddenCharactersError } from './request-guards';
 
 /**
- * A multipart form with at most one file, parsed in memory with the size checked while reading,
- * then its CSRF token checked (the token is a form field, so only after parsing). A file that is
- * too large, or a second file, is a ValidationError on `field`.
+ * The only routes that accept multipart bodies. Every other route answers 415 to one, so that no
+ * route can skip the CSRF check by being sent a body the global check cannot read.
  */
-export function singleFileForm(
-  field: string,
-  maxBytes: number,
-  tooLargeKey: string,
-  fieldSize?: number,
-): (req: Request, res: Response) => Promise<void> {
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: 1, fields: 10, ...(fieldSize ? { fieldSize } : {}) },
-  }).single(field);
-  return (req, res) =>
-    new Promise((resolve, reject) =>
-      upload(req, res, (error: unknown) => {
-        if (error instanceof multer.MulterError) {
-          return reject(
-            new ValidationError({
-              [field]: [
-                error.code === 'LIMIT_FILE_SIZE' || error.code === 'LIMIT_FIELD_VALUE'
-                  ? tooLargeKey
-                  : 'validation.fileRequired',
-              ],
-            }),
-          );
+export const UPLOAD_ROUTES: readonly string[] = [
+  paths.applicationEvidence(),
+  paths.verification,
+  paths.bulkCheck,
+  paths.aanImport,
+];
+
+const UPLOAD_PATTERNS = UPLOAD_ROUTES.map(
+  (route) => new RegExp(`^${route.replace(/:[A-Za-z]+/g, '[^/]+').replace(/\./g, '\\.')}/?$`),
+);
+
+export function isUploadRoute(req: Request): boolean {
+  return req.method === 'POST' && UPLOAD_PATTERNS.some((pattern) => pattern.test(req.path));
+}
+
+/** Thrown for a multipart body sent to a route that takes none. */
+export class MultipartRefusedError extends AppError {
+  readonly status = 415;
+  constructor() {
+    super('errors.multipart', 'multipart body on a route that takes no upload');
+  }
+}
+
+/** Refuses multipart bodies everywhere but on the upload routes, before any route runs. */
+export function multipartOnlyOnUploads(req: Request, _res: Response, next: NextFunction): void {
+  if (req.is('multipart/form-data') && !isUploadRoute(req)) return next(new MultipartRefusedError());
+  next();
+}
+
+/** One uploaded file as read from the stream. */
+export interface UploadedFile {
+  /** The name the browser sent (no path: busboy keeps only the last part). */
+  originalName: string;
+  size: number;
+  sha256: string;
+  /** The first bytes, enough to recognise the file type. */
+  head: Buffer;
+  /** The whole file, unless the form was read with `keep: 'head'`. */
+  buffer?: Buffer;
+}
+
+export interface UploadOptions {
+  /** The name of the file input. */
+  field: string;
+  maxBytes: number;
+  /** The message key when the file is larger than `maxBytes`. */
+  tooLargeKey: string;
+  /** 'head': only the hash and the first bytes are kept, nothing else is buffered. */
+  keep: 'buffer' | 'head';
+  /** The largest text field (a pasted list); 100 kB unless given. */
+  fieldSize?: number;
+}
+
+const HEAD_BYTES = 1024;
+
+/**
+ * Reads a multipart form as it streams in. The `_csrf` field must come before the file (the forms
+ * put it first) and is checked the moment it arrives; a file before a valid token, or a second
+ * file, ends the request at once without reading the rest. The file is hashed and counted
+ * against its limit while it streams. Text fields land in `req.body`.
+ *
+ * A URL-encoded post (a form without a file) was parsed and CSRF-checked by the global
+ * middleware already: it has no file.
+ */
+export function readUpload(req: Request, options: UploadOptions): Promise<UploadedFile | undefined> {
+  if (!req.is('multipart/form-data')) return Promise.resolve(undefined);
+  const csrf = req.app.locals.csrf as Csrf;
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        limits: {
+          fields: 10,
+          fieldSize: options.fieldSize ?? 100 * 1024,
+          parts: 20,
+          fileSize: options.maxBytes + 1,
+        },
+      });
+    } catch {
+      return reject(new ValidationError({ [options.field]: ['validation.fileRequired'] }));
+    }
+    const body: Record<string, string> = {};
+    let tokenValid = false;
+    let file: UploadedFile | undefined;
+    let fileDone = true;
+    let parserDone = false;
+    let settled = false;
+
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(parser);
+      parser.removeAllListeners();
+      parser.on('error', () => undefined);
+      // The rest of the body is discarded as it arrives (never buffered) while the answer goes out.
+      req.resume();
+      reject(error);
+    };
+    const finish = () => {
+      if (settled || !parserDone || !fileDone) return;
+      if (!tokenValid) return fail(new CsrfRefusedError('token'));
+      const forbidden = forbiddenCharactersError(req.res, body);
+      if (forbidden) return fail(forbidden);
+      settled = true;
+      req.body = body;
+      resolve(file);
+    };
+
+    parser.on('field', (name, value, info) => {
+      if (name === '_csrf') {
+        if (!csrf.validToken(req, value)) return fail(new CsrfRefusedError('token'));
+        tokenValid = true;
+        return;
+      }
+      if (info.valueTruncated) return fail(new ValidationError({ [options.field]: [options.tooLargeKey] }));
+      if (/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) body[name] = value;
+    });
+
+    parser.on('file', (name, stream, info) => {
+      if (!tokenValid) return fail(new CsrfRefusedError('token'));
+      // A file input left empty still sends a part, with no name and no bytes.
+      const originalName = info.filename;
+      if (originalName === '' || originalName === undefined) return void stream.resume();
+      if (name !== options.field || file) {
+        return fail(new ValidationError({ [options.field]: ['validation.oneFile'] }));
+      }
+      const hash = createHash('sha256');
+      const chunks: Buffer[] = [];
+      let head = Buffer.alloc(0);
+      let size = 0;
+      fileDone = false;
+      file = { originalName, size: 0, sha256: '', head };
+      stream.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > options.maxBytes) {
+          stream.resume();
+          return fail(new ValidationError({ [options.field]: [options.tooLargeKey] }));
         }
-        if (error) return reject(error);
-        csrfProtectionAfterUpload(req, res, (csrfError?: unknown) =>
-          csrfError ? reject(csrfError) : resolve(),
-        );
-      }),
+        hash.update(chunk);
+        if (head.length < HEAD_BYTES)
+          head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+        if (options.keep === 'buffer') chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        if (settled) return;
+        file = {
+          originalName,
+          size,
+          sha256: hash.digest('hex'),
+          head,
+          ...(options.keep === 'buffer' ? { buffer: Buffer.concat(chunks, size) } : {}),
+        };
+        fileDone = true;
+        finish();
+      });
+    });
+
+    parser.on('filesLimit', () => fail(new ValidationError({ [options.field]: ['validation.oneFile'] })));
+    parser.on('fieldsLimit', () =>
+      fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })),
     );
+    parser.on('partsLimit', () =>
+      fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })),
+    );
+    parser.on('error', () => fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })));
+    parser.on('close', () => {
+      parserDone = true;
+      finish();
+    });
+    req.on('aborted', () => fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })));
+    req.pipe(parser);
+  });
 }

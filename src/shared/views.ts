@@ -34,9 +34,13 @@ function toDate(value: unknown): Date | undefined {
 }
 
 export const helpers = {
-  /** {{t "key" name=value}}: the text for key in the page's language. */
+  /**
+   * {{t "key" name=value}}: the text for key in the page's language; placeholders not given here
+   * come from the page's `messageParams` (the limits a ValidationError names).
+   */
   t(key: string, options: HelperOptions) {
-    return translate(languageOf(options), key, options.hash);
+    const root = (options.data as { root?: { messageParams?: Record<string, unknown> } } | undefined)?.root;
+    return translate(languageOf(options), key, { ...root?.messageParams, ...options.hash });
   },
   /** {{date value}}: a date in words in the page's language, Dutch calendar. */
   date(value: unknown, options: HelperOptions) {

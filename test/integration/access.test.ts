@@ -5,6 +5,7 @@ import { addEvidence, startApplication } from '../../src/application/application
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { appRoutes } from '../helpers/routes';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
@@ -391,29 +392,6 @@ const RULES: Rule[] = [
   })),
 ];
 
-/** Every (method, path) the app routes, read from Express' own router. */
-function appRoutes(app: Express): string[] {
-  const found: string[] = [];
-  const walk = (stack: unknown[], prefix: string) => {
-    for (const layer of stack as {
-      route?: { path: string; methods: Record<string, boolean> };
-      handle?: { stack?: unknown[] };
-      rawPath?: unknown;
-    }[]) {
-      if (layer.route) {
-        for (const method of Object.keys(layer.route.methods))
-          found.push(`${method.replace(/^_/, '').toUpperCase()} ${prefix}${layer.route.path}`);
-      } else if (layer.handle?.stack) {
-        // A router mounted at a path (the API at /api, its version at /v1) adds that path.
-        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-        walk(layer.handle.stack, prefix + mount);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: unknown[] } }).router.stack, '');
-  return found;
-}
-
 describe('access rules: every route, for every kind of visitor', () => {
   let db: TestDatabase;
   let app: Express;
@@ -432,11 +410,17 @@ describe('access rules: every route, for every kind of visitor', () => {
       identities.set(role, await givenUser(db.dataSource, role));
     const providerA = identities.get('providerA')!;
     const application = await startApplication(db.dataSource, providerA.user, testConfig);
-    const evidence = await addEvidence(db.dataSource, providerA.user, application.id, {
-      kind: 'code_of_conduct',
-      filename: 'code.pdf',
-      content: simplePdf('A'),
-    });
+    const evidence = await addEvidence(
+      db.dataSource,
+      providerA.user,
+      application.id,
+      {
+        kind: 'code_of_conduct',
+        filename: 'code.pdf',
+        content: simplePdf('A'),
+      },
+      testConfig,
+    );
     ids = {
       userA: providerA.user.id,
       applicationA: application.id,

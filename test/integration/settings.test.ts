@@ -31,10 +31,16 @@ describe('settings kept in the database', () => {
     assert.match(page.text, /id="field-listingValidityMonths"[^>]*value="12"/);
     assert.match(page.text, /value="90, 30, 7"/);
     await assertValidHtml(page.text, 'settings');
-    const res = await save({ listingValidityMonths: '24', reminderDays: '14, 60' });
+    const caps = { evidenceMaxFiles: '20', evidenceMaxTotalMb: '50' };
+    const res = await save({ listingValidityMonths: '24', reminderDays: '14, 60', ...caps });
     assert.equal(res.status, 303);
     const settings = await readSettings(context.db.dataSource.manager, testConfig);
-    assert.deepEqual(settings, { listingValidityMonths: 24, reminderDays: [60, 14] });
+    assert.deepEqual(settings, {
+      listingValidityMonths: 24,
+      reminderDays: [60, 14],
+      evidenceMaxFiles: 20,
+      evidenceMaxTotalMb: 50,
+    });
     const audit = await context.db.dataSource
       .getRepository(AuditEvent)
       .find({ where: { action: 'settings.changed' }, order: { id: 'ASC' } });
@@ -46,7 +52,7 @@ describe('settings kept in the database', () => {
       ],
     );
     // Saving the same values again records nothing.
-    await save({ listingValidityMonths: '24', reminderDays: '60,14' });
+    await save({ listingValidityMonths: '24', reminderDays: '60,14', ...caps });
     assert.equal(
       await context.db.dataSource.getRepository(AuditEvent).countBy({ action: 'settings.changed' }),
       2,
@@ -66,7 +72,12 @@ describe('settings kept in the database', () => {
   });
 
   it('refuses values out of range, keeping what was typed', async () => {
-    const res = await save({ listingValidityMonths: '0', reminderDays: '400, x' });
+    const res = await save({
+      listingValidityMonths: '0',
+      reminderDays: '400, x',
+      evidenceMaxFiles: '20',
+      evidenceMaxTotalMb: '50',
+    });
     assert.equal(res.status, 400);
     assert.match(res.text, /geef een geheel aantal maanden van 1 tot en met 60/);
     assert.match(res.text, /value="400, x"/);

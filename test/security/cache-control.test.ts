@@ -14,11 +14,17 @@ describe('Cache-Control on responses with a session or personal data', () => {
     const provider = await givenProvider(ctx.db.dataSource);
     const owner = await givenUser(ctx.db.dataSource, 'provider', { providerId: provider.id });
     const application = await startApplication(ctx.db.dataSource, owner.user, testConfig);
-    const evidence = await addEvidence(ctx.db.dataSource, owner.user, application.id, {
-      kind: 'code_of_conduct',
-      filename: 'code.pdf',
-      content: simplePdf('cache'),
-    });
+    const evidence = await addEvidence(
+      ctx.db.dataSource,
+      owner.user,
+      application.id,
+      {
+        kind: 'code_of_conduct',
+        filename: 'code.pdf',
+        content: simplePdf('cache'),
+      },
+      testConfig,
+    );
     const providerAgent = await signedIn(ctx.app, owner);
     const admin = await signedIn(ctx.app, await givenUser(ctx.db.dataSource, 'admin'));
     const checks: [typeof admin, string][] = [

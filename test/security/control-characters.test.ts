@@ -40,6 +40,18 @@ describe('control characters and text-direction overrides in any field', () => {
     assert.equal(api.type, 'application/problem+json');
   });
 
+  it('refuses them in the text fields of an upload form (multipart)', async () => {
+    const agent = request.agent(ctx.app);
+    const _csrf = await tokenFor(agent, '/controleren/lijst');
+    const res = await agent
+      .post('/controleren/lijst')
+      .field('_csrf', _csrf)
+      .field('nummers', '12345678\u202E')
+      .field('peildatum', '2026-01-01');
+    assert.equal(res.status, 400);
+    assert.match(res.text, /stuurteken of richtingsteken/);
+  });
+
   it('refuses them in the audit-log filters and exports instead of cutting the export off', async () => {
     const auditor = await signedIn(ctx.app, await givenUser(ctx.db.dataSource, 'auditor'));
     for (const url of ['/beheer/auditlog', '/beheer/auditlog.csv', '/beheer/auditlog.jsonl']) {

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { inviteColleague } from '../../src/account/account.service';
+import { startApplication } from '../../src/application/application.service';
+import { simplePdf } from '../../src/seed/demo-pdf';
+import { givenProvider } from '../factories/provider.factory';
+import { givenUser, type TestUser } from '../factories/user.factory';
+import { testApp, testConfig } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { appRoutes } from '../helpers/routes';
+import { type Agent, csrfFrom, signedIn } from '../helpers/session';
+
+const WHO = ['anonymous', 'provider', 'reviewer', 'admin'] as const;
+type Who = (typeof WHO)[number];
+
+/** Tables whose rows change only by what a request does (sessions and rate limits move by themselves). */
+const VOLATILE = new Set(['sessions', 'rate_limits', 'migrations', 'typeorm_metadata']);
+
+/** One digest over every row of every table: equal digests, nothing changed. */
+async function stateDigest(dataSource: DataSource): Promise<string> {
+  const tables = (
+    (await dataSource.query(
+      `SELECT table_name FROM information_schema.tables
+        WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    )) as { table_name: string }[]
+  )
+    .map((t) => t.table_name)
+    .filter((t) => !VOLATILE.has(t));
+  const parts: string[] = [];
+  for (const table of tables) {
+    const [row] = (await dataSource.query(
+      `SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS d FROM "${table}" t`,
+    )) as { d: string }[];
+    parts.push(`${table}=${row.d}`);
+  }
+  return parts.join(',');
+}
+
+describe('CSRF: every POST route refuses forged requests', () => {
+  let db: TestDatabase;
+  let app: Express;
+  const agents = {} as Record<Who, Agent>;
+  const identities = new Map<Who, TestUser>();
+  let fill: (route: string) => string;
+
+  before(async function () {
+    this.timeout(60_000);
+    db = await createTestDatabase();
+    app = testApp(db.dataSource).app;
+    const provider = await givenProvider(db.dataSource);
+    identities.set('provider', await givenUser(db.dataSource, 'provider', { providerId: provider.id }));
+    identities.set('reviewer', await givenUser(db.dataSource, 'reviewer'));
+    identities.set('admin', await givenUser(db.dataSource, 'admin'));
+    const application = await startApplication(db.dataSource, identities.get('provider')!.user, testConfig);
+    const [task] = (await db.dataSource.query(
+      `INSERT INTO review_tasks (provider_id, kind, created_at) VALUES ($1, 'aan_missing_from_list', now()) RETURNING id`,
+      [provider.id],
+    )) as { id: string }[];
+    const reviewerId = identities.get('reviewer')!.user.id;
+    await inviteColleague(
+      db.dataSource,
+      identities.get('provider')!.user,
+      'collega@test.example',
+      'http://register.test',
+      {
+        perUserPerHour: 10,
+        pendingPerProvider: 10,
+      },
+    );
+    const [invitation] = (await db.dataSource.query(
+      `SELECT id FROM account_tokens WHERE purpose = 'invitation'`,
+    )) as { id: string }[];
+    // Real ids everywhere, so that a forged request that got through would change something.
+    fill = (route) => {
+      const url = route
+        .replace(/^\/aanvragen\/:id/, `/aanvragen/${application.id}`)
+        .replace(/^\/beoordeling\/aanvragen\/:id/, `/beoordeling/aanvragen/${application.id}`)
+        .replace(/^\/beoordeling\/taken\/:id/, `/beoordeling/taken/${task.id}`)
+        .replace(/^\/beheer\/medewerkers\/:id/, `/beheer/medewerkers/${reviewerId}`)
+        .replace(/^\/account\/uitnodigingen\/:id/, `/account/uitnodigingen/${invitation.id}`)
+        .replace(':kvkNumber', provider.kvkNumber)
+        .replace(':token', 'onbekend');
+      assert.doesNotMatch(url, /:/, `no id to fill in for ${route}`);
+      return url;
+    };
+    agents.anonymous = request.agent(app);
+    for (const who of WHO.filter((w) => w !== 'anonymous'))
+      agents[who] = await signedIn(app, identities.get(who)!);
+  });
+  after(() => db.drop());
+
+  /** A real token of this browser, from a page with a form ('' once a forged request locked it out). */
+  async function tokenOf(who: Who): Promise<string> {
+    const page = await agents[who].get(who === 'anonymous' ? '/inloggen' : '/account');
+    return /name="_csrf"/.test(page.text) ? csrfFrom(page.text) : '';
+  }
+
+  async function stillSignedIn(who: Who): Promise<void> {
+    if (who === 'anonymous') return;
+    const res = await agents[who].get('/account');
+    assert.equal(res.status, 200, `${who} was signed out by a forged request`);
+  }
+
+  // The JSON API is stateless and takes JSON only (no cookies, so nothing to forge).
+  const postRoutes = () =>
+    appRoutes(app)
+      .filter((r) => r.startsWith('POST ') && !r.startsWith('POST /api/'))
+      .map((r) => r.slice('POST '.length));
+
+  it('walks every POST route of the app (the list below is not empty)', () => {
+    const routes = postRoutes();
+    assert.ok(routes.length > 20, `only ${routes.length} POST routes found`);
+    for (const route of [
+      '/uitloggen',
+      '/beheer/medewerkers/:id/status',
+      '/account/verklaringen',
+      '/aanvragen',
+    ])
+      assert.ok(routes.includes(route), `${route} is walked`);
+  });
+
+  it('refuses, on every POST route and for everyone: no token, no token as multipart, a foreign Origin, Origin: null, Sec-Fetch-Site: cross-site', async function () {
+    this.timeout(240_000);
+    const failures: string[] = [];
+    const pdf = simplePdf('forged');
+    for (const route of postRoutes()) {
+      const url = fill(route);
+      for (const who of WHO) {
+        const agent = agents[who];
+        const before = await stateDigest(db.dataSource);
+        const token = await tokenOf(who);
+        const answers: Record<string, number> = {
+          formWithoutToken: (await agent.post(url).type('form').send({ reason: 'x' })).status,
+          multipartWithoutToken: (await agent.post(url).field('reason', 'x').field('kind', 'other')).status,
+          multipartFileWithoutToken: (
+            await agent
+              .post(url)
+              .field('kind', 'other')
+              .attach('file', pdf, 'x.pdf')
+              .attach('bestand', pdf, 'y.pdf')
+          ).status,
+          foreignOrigin: (
+            await agent.post(url).set('Origin', 'https://evil.example').type('form').send({ _csrf: token })
+          ).status,
+          nullOrigin: (await agent.post(url).set('Origin', 'null').type('form').send({ _csrf: token }))
+            .status,
+          crossSite: (
+            await agent.post(url).set('Sec-Fetch-Site', 'cross-site').type('form').send({ _csrf: token })
+          ).status,
+        };
+        for (const [attack, status] of Object.entries(answers)) {
+          const allowed = attack.startsWith('multipart') ? [403, 415] : [403];
+          if (!allowed.includes(status)) failures.push(`${who} ${attack} POST ${route}: ${status}`);
+        }
+        // Compared before any signing back in below (a login records itself).
+        if ((await stateDigest(db.dataSource)) !== before)
+          failures.push(`${who} POST ${route}: data changed`);
+        const signedOut = await stillSignedIn(who).then(
+          () => undefined,
+          (error: Error) => error.message,
+        );
+        if (signedOut) {
+          failures.push(`${who} POST ${route}: ${signedOut}`);
+          // A forged request may have disabled the account itself: then the walk goes on signed out.
+          agents[who] = await signedIn(app, identities.get(who)!).catch(() => agents[who]);
+        }
+      }
+    }
+    assert.equal(
+      failures.length,
+      0,
+      `${failures.length} forged requests not refused:\n${failures.join('\n')}`,
+    );
+  });
+
+  it('accepts the same token from the register itself (own or public Origin, same-origin fetch)', async () => {
+    const agent = agents.provider;
+    for (const origin of [testConfig.publicBaseUrl, undefined]) {
+      const token = await tokenOf('provider');
+      const res = agent.post('/account/collegas').set('Sec-Fetch-Site', 'same-origin').type('form');
+      if (origin) res.set('Origin', origin);
+      // An empty invitation: a form error (400), so the request got past every CSRF check.
+      assert.equal((await res.send({ _csrf: token })).status, 400);
+    }
+  });
+
+  it('answers multipart outside the upload routes with a clear 415 page', async () => {
+    const token = await tokenOf('admin');
+    const res = await agents.admin.post(fill('/beheer/medewerkers/:id/status')).field('_csrf', token);
+    assert.equal(res.status, 415);
+    assert.match(res.text, /neemt geen bestanden aan/);
+  });
+});
