@@ -31,7 +31,10 @@ async function stateDigest(dataSource: DataSource): Promise<string> {
   const parts: string[] = [];
   for (const table of tables) {
     const [row] = (await dataSource.query(
-      `SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS d FROM "${table}" t`,
+      `SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS d FROM "${table}" t${
+        // A refused request is itself recorded (security.csrf_refused, item 17): that is not data it changed.
+        table === 'audit_events' ? ` WHERE action NOT LIKE 'security.%'` : ''
+      }`,
     )) as { d: string }[];
     parts.push(`${table}=${row.d}`);
   }
