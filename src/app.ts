@@ -135,7 +135,9 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
         },
       },
       strictTransportSecurity: production ? { maxAge: 31536000, includeSubDomains: true } : false,
-      referrerPolicy: { policy: 'no-referrer' },
+      // Nothing leaves for other sites; within the register the browser may say where a request
+      // comes from (with no-referrer it would send `Origin: null` on every form post).
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use((_req, res, next) => {

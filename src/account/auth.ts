@@ -172,16 +172,20 @@ export function csrfTokens(config: Config, isUploadRoute: (req: Request) => bool
 }
 
 /**
- * Refuses a state-changing request that says it comes from another site: an `Origin` that is
- * neither the register's public origin nor the request's own, `Origin: null` (sandboxed frames,
- * some redirects), or `Sec-Fetch-Site: cross-site`. A request without either header (an older
- * browser, a script) still needs its CSRF token.
+ * Refuses a state-changing request that comes from another site. Browsers that send
+ * `Sec-Fetch-Site` are believed: only `same-origin` (and `none`, a request the user made directly)
+ * may change anything. Without it, an `Origin` that is neither the register's public origin nor
+ * the request's own, or `Origin: null` (sandboxed frames, some redirects), is refused. A request
+ * with neither header (an older browser, a script) still needs its CSRF token.
  */
 export function refuseCrossSite(config: Config): RequestHandler {
   const publicOrigin = new URL(config.publicBaseUrl).origin;
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
-    if (req.get('sec-fetch-site') === 'cross-site') return next(new CsrfRefusedError('origin'));
+    const site = req.get('sec-fetch-site');
+    if (site !== undefined) {
+      return next(site === 'same-origin' || site === 'none' ? undefined : new CsrfRefusedError('origin'));
+    }
     const origin = req.get('origin');
     if (origin !== undefined) {
       const own = `${req.protocol}://${req.get('host') ?? ''}`;

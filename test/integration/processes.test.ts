@@ -22,9 +22,10 @@ describe('npm run cli', () => {
   it('jobs:daily runs the daily work now, and a second run records nothing new', () => {
     const first = runCli(['jobs:daily'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(first.status, 0, first.stderr);
-    const done = /Daily work done: (\d+) expiries and (\d+) lapses recorded, (\d+) reminders queued\./.exec(
-      first.stdout,
-    );
+    const done =
+      /Daily work done: (\d+) expiries and (\d+) lapses recorded, (\d+) reminders queued, \d+ expired rate-limit counters removed\./.exec(
+        first.stdout,
+      );
     assert.ok(done, first.stdout);
     assert.ok(
       Number(done[1]) + Number(done[2]) >= 2,
@@ -32,7 +33,10 @@ describe('npm run cli', () => {
     );
     const second = runCli(['jobs:daily'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(second.status, 0, second.stderr);
-    assert.match(second.stdout, /Daily work done: 0 expiries and 0 lapses recorded, 0 reminders queued\./);
+    assert.match(
+      second.stdout,
+      /Daily work done: 0 expiries and 0 lapses recorded, 0 reminders queued, 0 expired rate-limit counters removed\./,
+    );
     assert.match(second.stdout, /already done this week/);
   });
 

@@ -225,7 +225,7 @@ describe('the public register', () => {
       assert.match(csp, /frame-ancestors 'none'/);
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
       assert.equal(res.headers['x-content-type-options'], 'nosniff');
-      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+      assert.equal(res.headers['referrer-policy'], 'same-origin');
       assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
       assert.equal(res.headers['x-powered-by'], undefined);
       assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);

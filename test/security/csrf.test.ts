@@ -180,13 +180,24 @@ describe('CSRF: every POST route refuses forged requests', () => {
 
   it('accepts the same token from the register itself (own or public Origin, same-origin fetch)', async () => {
     const agent = agents.provider;
-    for (const origin of [testConfig.publicBaseUrl, undefined]) {
+    // `null`: what Chromium sends on a same-origin form post when the page forbids referrers.
+    for (const origin of [testConfig.publicBaseUrl, undefined, 'null']) {
       const token = await tokenOf('provider');
       const res = agent.post('/account/collegas').set('Sec-Fetch-Site', 'same-origin').type('form');
       if (origin) res.set('Origin', origin);
       // An empty invitation: a form error (400), so the request got past every CSRF check.
       assert.equal((await res.send({ _csrf: token })).status, 400);
     }
+  });
+
+  it('refuses a same-site (sibling subdomain) post with a valid token', async () => {
+    const token = await tokenOf('provider');
+    const res = await agents.provider
+      .post('/account/collegas')
+      .set('Sec-Fetch-Site', 'same-site')
+      .type('form')
+      .send({ _csrf: token, email: 'x@test.example' });
+    assert.equal(res.status, 403);
   });
 
   it('answers multipart outside the upload routes with a clear 415 page', async () => {

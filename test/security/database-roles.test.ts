@@ -108,6 +108,7 @@ describe("the app's database role", () => {
     this.timeout(60_000);
     const server = startServer({
       NODE_ENV: 'production',
+      SECRETS_KEY: '0'.repeat(64),
       DATABASE_URL: context.db.ownerUrl,
       MIGRATION_DATABASE_URL: context.db.ownerUrl,
       PUBLIC_BASE_URL: 'https://register.example',

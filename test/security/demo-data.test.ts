@@ -10,6 +10,7 @@ import { runCli, startServer } from '../helpers/processes';
 function productionEnv(db: TestDatabase): Record<string, string> {
   return {
     NODE_ENV: 'production',
+    SECRETS_KEY: '0'.repeat(64),
     DATABASE_URL: db.url,
     MIGRATION_DATABASE_URL: db.ownerUrl,
     PUBLIC_BASE_URL: 'https://register.example',
