@@ -14,7 +14,8 @@ import { auditRoutes } from './audit/audit.routes';
 import { type Keyring, signingKeyring } from './attestation/signing';
 import { apiDocsRoutes } from './api/docs.routes';
 import { csrfTokens, loadUser, loginLimiters, refuseCrossSite, sessionMiddleware } from './account/auth';
-import { limitPasswordHashing } from './account/password';
+import { limitPasswordHashing, withHashingClient } from './account/password';
+import { clientKey } from './shared/client-address';
 import { securityEventRecorder } from './audit/security-events';
 import { applicationRoutes } from './application/application.routes';
 import { checkRoutes } from './check/check.routes';
@@ -111,6 +112,8 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
     }),
   );
   app.use((req, _res, next) => withRequestLogger(req.log, next));
+  // Password hashing is shared out per client: one address cannot fill the queue for everyone.
+  app.use((req, _res, next) => withHashingClient(clientKey(req.ip), next));
 
   const production = config.env === 'production';
   // The API is stateless and answers JSON only: no cookies, sessions, CSRF or pages, and the

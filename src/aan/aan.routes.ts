@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { setFormContext } from '../shared/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
+import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
 import { readUpload } from '../shared/upload';
 import { AanListRejected, importAanList, openReviewTasks } from './aan-import.service';
 
@@ -29,8 +30,14 @@ export function aanRoutes(dataSource: DataSource, config: Config): Router {
     setFormContext(res, { view: 'aan/import', model: await model(), values: {} });
     const file = await readUpload(req, AAN_UPLOAD);
     if (!file?.buffer || file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
+    const text = file.buffer.toString('utf8');
+    const badLine = lineWithForbiddenCharacters(text);
+    if (badLine)
+      throw new ValidationError({ bestand: ['validation.controlCharactersInFile'] }, undefined, {
+        line: badLine,
+      });
     try {
-      const result = await importAanList(dataSource, file.buffer.toString('utf8'), req.user!.email);
+      const result = await importAanList(dataSource, text, req.user!.email);
       res.render('aan/import', { ...(await model()), result });
     } catch (error) {
       if (!(error instanceof AanListRejected)) throw error;

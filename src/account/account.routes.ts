@@ -6,6 +6,7 @@ import { setFormContext } from '../shared/error-handler';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
+import { clientKey } from '../shared/client-address';
 import {
   EmailDto,
   InvitationAcceptDto,
@@ -27,9 +28,8 @@ import {
   tokenUsable,
 } from './account.service';
 import {
-  blockedFor,
   consume,
-  delayAfterFailure,
+  claimLoginAttempt,
   type LoginLimiters,
   requireRole,
   requireUser,
@@ -74,7 +74,10 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
   const router = Router();
   const anyone = withCsrfToken;
   const box = secretBox(secretsKeyFor(config));
+  /** The address as recorded in security events. */
   const ipOf = (req: Request) => req.ip ?? 'unknown';
+  /** The address as the limits count it (an IPv6 client by its /64). */
+  const clientOf = (req: Request) => clientKey(req.ip);
 
   /** Uses a limiter point; refuses with 429 when none is left, and records the block when it starts. */
   async function limit(req: Request, limiter: LimiterName, key: string, userId?: string) {
@@ -88,7 +91,7 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
 
   /** Per IP address, each password form on its own count: none of them hashes for an unlimited caller. */
   const passwordFormLimit = (form: string) => (req: Request) =>
-    limit(req, 'passwordForms', `${form}:${ipOf(req)}`);
+    limit(req, 'passwordForms', `${form}:${clientOf(req)}`);
 
   router.get(paths.signup, anyone, (_req, res) =>
     res.render('account/signup', { title: 'signup.title', values: {} }),
@@ -109,9 +112,10 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
   router.post(paths.login, anyone, async (req, res) => {
     const values = formValues(req.body, ['email', 'password']);
     const ip = ipOf(req);
+    const client = clientOf(req);
     // Used before anything is checked (atomic, so parallel attempts cannot share a point); a
     // successful login gives it back.
-    await limit(req, 'ip', ip);
+    await limit(req, 'ip', client);
     setFormContext(res, { view: 'account/login', model: { title: 'login.title' }, values });
     if (!values.email || !values.password) {
       throw new ValidationError({
@@ -120,33 +124,24 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       });
     }
     const accountKey = values.email.trim().toLowerCase();
-    const pairKey = `${accountKey}|${ip}`;
-    const pairWait = await blockedFor(limiters.accountIp, pairKey);
-    if (pairWait) throw new TooManyRequestsError(pairWait);
-    const delay = await blockedFor(limiters.accountDelay, accountKey);
-    if (delay) throw new TooManyRequestsError(delay);
+    const pairKey = `${accountKey}|${client}`;
+    // Both limits are used before the password is checked, atomically: guesses sent in parallel
+    // count one by one. A successful login gives them back.
+    await limit(req, 'accountIp', pairKey);
+    const attempt = await claimLoginAttempt(limiters, accountKey);
+    if (attempt.delayStarted)
+      await securityEvents({ kind: 'rate_limited', ip, data: { limit: 'accountDelay' } });
+    if (attempt.waitSeconds) throw new TooManyRequestsError(attempt.waitSeconds);
 
     const { user, accountId } = await authenticate(dataSource, values.email, values.password);
     if (!user) {
       await securityEvents({ kind: 'login_failed', ip, userId: accountId });
-      const delayStarted = await delayAfterFailure(limiters, accountKey);
-      if (delayStarted) {
-        await securityEvents({
-          kind: 'rate_limited',
-          ip,
-          userId: accountId,
-          data: { limit: 'accountDelay' },
-        });
-      }
-      const pair = await consume(limiters.accountIp, pairKey);
-      if (pair?.blockStarted) {
-        await securityEvents({ kind: 'rate_limited', ip, userId: accountId, data: { limit: 'accountIp' } });
-      }
       throw new ValidationError({ email: ['login.failed'] });
     }
     await Promise.all([
-      limiters.ip.reward(ip, 1),
+      limiters.ip.reward(client, 1),
       limiters.accountFailures.delete(accountKey),
+      limiters.accountDelay.delete(accountKey),
       limiters.accountIp.delete(pairKey),
     ]);
     if (user.totpEnabledAt) {
@@ -201,7 +196,7 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
   router.post(paths.forgotPassword, anyone, async (req, res) => {
     const values = formValues(req.body, ['email']);
     setFormContext(res, { view: 'account/forgot', model: { title: 'forgot.title' }, values });
-    await limit(req, 'ip', `reset:${ipOf(req)}`);
+    await limit(req, 'ip', `reset:${clientOf(req)}`);
     const dto = await validated(EmailDto, values);
     await requestPasswordReset(dataSource, dto.email, config.publicBaseUrl);
     res.render('account/forgot', { title: 'forgot.title', sent: true, values: {} });
@@ -287,19 +282,21 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
   router.get(paths.secondFactorSetup, requireUser, async (req, res) => {
     const user = req.user!;
     if (user.totpEnabledAt) {
-      const recoveryCodes = req.session.recoveryCodes;
+      const sealed = req.session.recoveryCodes;
       delete req.session.recoveryCodes;
       return res.render('account/second-factor-setup', {
         title: 'secondFactor.title',
         enabled: true,
-        recoveryCodes,
+        recoveryCodes: sealed ? (JSON.parse(box.decrypt(sealed)) as string[]) : undefined,
       });
     }
-    req.session.enrolSecret ??= newTotpSecret();
-    const enrolment = await totpEnrolment(req.session.enrolSecret, user.email);
+    // Sealed with the secrets key: the sessions table (and its backups) never holds a seed in clear.
+    req.session.enrolSecret ??= box.encrypt(newTotpSecret());
+    const secret = box.decrypt(req.session.enrolSecret);
+    const enrolment = await totpEnrolment(secret, user.email);
     res.render('account/second-factor-setup', {
       title: 'secondFactor.title',
-      secret: req.session.enrolSecret,
+      secret,
       qrDataUrl: enrolment.qrDataUrl,
       values: {},
     });
@@ -308,15 +305,17 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
   router.post(paths.secondFactorSetup, requireUser, async (req, res) => {
     const user = req.user!;
     const values = formValues(req.body, ['code']);
-    const secret = req.session.enrolSecret;
-    if (user.totpEnabledAt || !secret) return res.redirect(303, paths.secondFactorSetup);
+    const sealed = req.session.enrolSecret;
+    if (user.totpEnabledAt || !sealed) return res.redirect(303, paths.secondFactorSetup);
+    const secret = box.decrypt(sealed);
     const enrolment = await totpEnrolment(secret, user.email);
     setFormContext(res, {
       view: 'account/second-factor-setup',
       model: { title: 'secondFactor.title', secret, qrDataUrl: enrolment.qrDataUrl },
       values,
     });
-    req.session.recoveryCodes = await enableSecondFactor(dataSource, box, user, secret, values.code);
+    const codes = await enableSecondFactor(dataSource, box, user, secret, values.code);
+    req.session.recoveryCodes = box.encrypt(JSON.stringify(codes));
     req.session.secondFactorVerified = true;
     delete req.session.enrolSecret;
     res.redirect(303, paths.secondFactorSetup);
@@ -329,13 +328,13 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
   router.post(paths.changePassword, requireUser, async (req, res) => {
     const values = formValues(req.body, ['currentPassword', 'password', 'passwordConfirmation']);
     setFormContext(res, { view: 'account/password', model: { title: 'changePassword.title' }, values });
-    await limit(req, 'accountIp', `change:${req.user!.id}|${ipOf(req)}`, req.user!.id);
+    await limit(req, 'accountIp', `change:${req.user!.id}|${clientOf(req)}`, req.user!.id);
     await changePassword(dataSource, req.user!, req.sessionID, {
       currentPassword: values.currentPassword ?? '',
       password: values.password ?? '',
       passwordConfirmation: values.passwordConfirmation ?? '',
     });
-    await limiters.accountIp.delete(`change:${req.user!.id}|${ipOf(req)}`);
+    await limiters.accountIp.delete(`change:${req.user!.id}|${clientOf(req)}`);
     res.render('account/password', { title: 'changePassword.title', done: true, values: {} });
   });
 

@@ -242,6 +242,9 @@ export async function inviteColleague(
       where: { id: inviter.providerId! },
       lock: { mode: 'pessimistic_write' },
     });
+    // An invitation mails the organisation's name, chosen by whoever registered it, to any address:
+    // only once a reviewer has confirmed who the organisation is.
+    if (!provider.identityConfirmedAt) throw new ValidationError({ email: ['colleagues.notConfirmed'] });
     const now = new Date();
     const pending = await pendingInvitations(manager, provider.id, now);
     if (pending.some((p) => p.email === address))

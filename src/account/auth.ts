@@ -19,9 +19,11 @@ declare module 'express-session' {
     pendingUserId?: string;
     secondFactorVerified?: boolean;
     /** A TOTP secret being enrolled, until the user confirms it with a code. */
+    /** Sealed with the secrets key (SecretBox), never in clear in the sessions table. */
     enrolSecret?: string;
     /** Recovery codes to show once, right after enrolment. */
-    recoveryCodes?: string[];
+    /** Sealed with the secrets key: a JSON list of codes. */
+    recoveryCodes?: string;
     returnTo?: string;
     /** When the user signed in (ms since the epoch): the session ends a fixed time after it. */
     signedInAt?: number;
@@ -337,14 +339,26 @@ export async function blockedFor(limiter: RateLimiterPostgres, key: string): Pro
 }
 
 /**
- * Counts a failed login on an account; from the threshold on, the account waits 2^(n - threshold)
- * seconds (at most the cap) before the next attempt. Answers true when the delay starts.
+ * Claims a login attempt on an account before its password is checked, so that attempts sent at
+ * once cannot all pass a check that only reads the count. Each attempt counts as a failure until
+ * it succeeds (a success clears the count). From the threshold on, only one attempt at a time gets
+ * through, and it makes the next one wait 2^(n - threshold) seconds, at most the cap: a growing
+ * delay, never a lock. Answers how long to wait when refused, and whether this attempt started
+ * the delay.
  */
-export async function delayAfterFailure(limiters: LoginLimiters, accountKey: string): Promise<boolean> {
+export async function claimLoginAttempt(
+  limiters: LoginLimiters,
+  accountKey: string,
+): Promise<{ waitSeconds?: number; delayStarted: boolean }> {
   const failures = (await limiters.accountFailures.penalty(accountKey, 1)).consumedPoints;
   const { after, maxSeconds } = limiters.delay;
-  if (failures < after) return false;
-  const seconds = Math.min(2 ** Math.min(failures - after, 30), maxSeconds);
-  await limiters.accountDelay.block(accountKey, seconds);
-  return failures === after;
+  if (failures <= after) return { delayStarted: false };
+  const refusal = await consume(limiters.accountDelay, accountKey);
+  if (refusal) {
+    // Refused without a check: not a failure of the password.
+    await limiters.accountFailures.reward(accountKey, 1);
+    return { waitSeconds: refusal.waitSeconds, delayStarted: false };
+  }
+  await limiters.accountDelay.block(accountKey, Math.min(2 ** Math.min(failures - after, 30), maxSeconds));
+  return { delayStarted: failures === after + 1 };
 }

@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import argon2 from 'argon2';
-import { OverloadedError } from '../shared/errors';
+import { OverloadedError, TooManyRequestsError } from '../shared/errors';
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -28,14 +29,27 @@ export function passwordProblems(password: string): string[] {
   return [];
 }
 
+/** The client a request's argon2 work is done for (its rate-limit key), set per request. */
+const hashingClient = new AsyncLocalStorage<string>();
+
+/** Runs `next` with `client` as the one on whose behalf any password hashing is done. */
+export function withHashingClient(client: string, next: () => void): void {
+  hashingClient.run(client, next);
+}
+
+/** argon2 computations one client may have running or waiting at once. */
+const PER_CLIENT = 2;
+
 /**
  * At most `concurrency` argon2 computations at once, with a bounded queue behind them: hashing
- * (64 MiB and tens of milliseconds each) can never take all memory, CPU and threads of the process,
- * and a flood of password forms gets 503 instead of slowing every page down.
+ * (tens of milliseconds and tens of MiB each) can never take all memory, CPU and threads of the
+ * process, and a flood of password forms gets 503 instead of slowing every page down. One client
+ * holds at most two places, so that a single address cannot fill the queue for everyone (429).
  */
 class HashGate {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly perClient = new Map<string, number>();
   constructor(
     public concurrency: number,
     public queue: number,
@@ -45,44 +59,66 @@ class HashGate {
   started = 0;
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.queue) throw new OverloadedError(2);
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.running++;
-    }
+    const client = hashingClient.getStore();
+    const held = client ? (this.perClient.get(client) ?? 0) : 0;
+    if (client && held >= PER_CLIENT) throw new TooManyRequestsError(2);
+    if (this.running >= this.concurrency && this.waiting.length >= this.queue) throw new OverloadedError(2);
+    if (client) this.perClient.set(client, held + 1);
     try {
-      this.started++;
-      return await work();
+      if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+      else this.running++;
+      try {
+        this.started++;
+        return await work();
+      } finally {
+        // The slot passes straight to the next in line, so `running` never drops between them.
+        const next = this.waiting.shift();
+        if (next) next();
+        else this.running--;
+      }
     } finally {
-      // The slot passes straight to the next in line, so `running` never drops between them.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
+      if (client) {
+        const left = (this.perClient.get(client) ?? 1) - 1;
+        if (left > 0) this.perClient.set(client, left);
+        else this.perClient.delete(client);
+      }
     }
   }
 }
 
-const gate = new HashGate(1, 16);
+/**
+ * Two gates: checking a password at login, and hashing a new one (registration, reset, invitation,
+ * change). A flood of one never keeps people from the other.
+ */
+const signInGate = new HashGate(1, 16);
+const newPasswordGate = new HashGate(1, 16);
 
 /** How many argon2 hashes and verifications this process has started. */
 export function passwordHashesStarted(): number {
-  return gate.started;
+  return signInGate.started + newPasswordGate.started;
 }
 
-/** Sets the limits of the hashing gate (from the configuration, at start). */
+/** Sets the limits of the hashing gates (from the configuration, at start). */
 export function limitPasswordHashing(concurrency: number, queue: number): void {
-  gate.concurrency = concurrency;
-  gate.queue = queue;
+  for (const gate of [signInGate, newPasswordGate]) {
+    gate.concurrency = concurrency;
+    gate.queue = queue;
+  }
 }
 
-/** argon2id with the library's defaults (64 MiB, 3 passes, parallelism 4), as OWASP recommends. */
+/**
+ * argon2id with one of OWASP's recommended settings (46 MiB, 1 pass, 1 lane). One lane keeps a hash
+ * on one core, so the other core keeps serving pages; hashes made with other settings (the
+ * library's defaults before) still verify, their settings are in the hash.
+ */
+const ARGON2 = { type: argon2.argon2id, memoryCost: 47104, timeCost: 1, parallelism: 1 } as const;
+
 export function hashPassword(password: string): Promise<string> {
-  return gate.run(() => argon2.hash(password, { type: argon2.argon2id }));
+  return newPasswordGate.run(() => argon2.hash(password, ARGON2));
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
-  return gate.run(async () => {
+  return signInGate.run(async () => {
     try {
       return await argon2.verify(hash, password);
     } catch {

@@ -50,7 +50,7 @@ export const MAX_VERIFICATION_BYTES = 2 * 1024 * 1024;
 
 /** Only the hash and the first bytes are kept: nothing of an anonymous upload is buffered. */
 const VERIFICATION_UPLOAD = {
-  field: 'bestand',
+  field: 'pdf',
   maxBytes: MAX_VERIFICATION_BYTES,
   tooLargeKey: 'attestation.fileTooLarge',
   keep: 'head',
@@ -100,8 +100,8 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
       values: {},
     });
     const file = await readUpload(req, VERIFICATION_UPLOAD);
-    if (!file || file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
-    if (!looksLikePdf(file.head)) throw new ValidationError({ bestand: ['validation.notPdf'] });
+    if (!file || file.size === 0) throw new ValidationError({ pdf: ['validation.fileRequired'] });
+    if (!looksLikePdf(file.head)) throw new ValidationError({ pdf: ['validation.notPdf'] });
     const attestation = await attestationBySha256(dataSource, file.sha256);
     const answer = attestation ? await verifyAttestation(dataSource, attestation.number) : undefined;
     res.render('attestation/verification', {

@@ -1,6 +1,7 @@
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 import { databasePool } from '../account/auth';
+import { clientKey } from '../shared/client-address';
 import type { Logger } from '../shared/logger';
 import { appendAuditEvent } from './audit.service';
 
@@ -18,30 +19,36 @@ export interface SecurityEvent {
 export type SecurityEventRecorder = (event: SecurityEvent) => Promise<void>;
 
 export const SECURITY_EVENTS_PER_KIND_AND_IP = 10;
+/** Across all addresses: many addresses (a botnet, an IPv6 range) must not grow the chain without bound either. */
+export const SECURITY_EVENTS_PER_KIND = 200;
 export const UNKNOWN_ACCOUNT = 'unknown account';
 
 /**
  * Records attacks in the audit log so an auditor can see them: each event in its own small
- * transaction, at most 10 per kind and IP address in 15 minutes (beyond that only a log line), so
- * an attacker cannot flood the audit chain.
+ * transaction, at most 10 per kind and IP address and 200 per kind in all in 15 minutes (beyond
+ * that only a log line), so an attacker cannot flood the audit chain.
  */
 export function securityEventRecorder(dataSource: DataSource, logger: Logger): SecurityEventRecorder {
-  const throttle = new RateLimiterPostgres({
-    storeClient: databasePool(dataSource),
-    storeType: 'pool',
-    tableName: 'rate_limits',
-    tableCreated: true,
-    clearExpiredByTimeout: false,
-    keyPrefix: 'security_event',
-    points: SECURITY_EVENTS_PER_KIND_AND_IP,
-    duration: 15 * 60,
-  });
+  const throttle = (keyPrefix: string, points: number) =>
+    new RateLimiterPostgres({
+      storeClient: databasePool(dataSource),
+      storeType: 'pool',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      clearExpiredByTimeout: false,
+      keyPrefix,
+      points,
+      duration: 15 * 60,
+    });
+  const perAddress = throttle('security_event', SECURITY_EVENTS_PER_KIND_AND_IP);
+  const perKind = throttle('security_event_kind', SECURITY_EVENTS_PER_KIND);
   return async ({ kind, ip, userId, data }) => {
     try {
-      await throttle.consume(`${kind}:${ip}`);
+      await perAddress.consume(`${kind}:${clientKey(ip)}`);
+      await perKind.consume(kind);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      logger.warn({ kind, ip, userId }, 'security event (not in the audit log: too many from this address)');
+      logger.warn({ kind, ip, userId }, 'security event (not in the audit log: too many of this kind)');
       return;
     }
     await dataSource.transaction((m) =>

@@ -8,6 +8,7 @@ import { paths } from '../shared/paths';
 import { isPeildatum, toLocalDate } from '../shared/time';
 import { readUpload } from '../shared/upload';
 import { formValues } from '../shared/validation';
+import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
 import { bulkCheck, bulkResultCsv, parseBulkInput } from './bulk-check.service';
 
 const BULK_UPLOAD = {
@@ -33,6 +34,11 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values });
     if (!isPeildatum(values.peildatum)) throw new ValidationError({ peildatum: ['validation.date'] });
     const text = file?.buffer ? file.buffer.toString('utf8') : values.nummers;
+    const badLine = lineWithForbiddenCharacters(text);
+    if (badLine)
+      throw new ValidationError({ bestand: ['validation.controlCharactersInFile'] }, undefined, {
+        line: badLine,
+      });
     const rows = parseBulkInput(text);
     if (rows.length === 0) throw new ValidationError({ nummers: ['bulk.empty'] });
     const result = await bulkCheck(dataSource, rows, values.peildatum);

@@ -26,3 +26,9 @@ export function fieldWithForbiddenCharacters(input: unknown, name = ''): string 
   }
   return undefined;
 }
+
+/** The 1-based number of the first line of `text` that holds a forbidden character, if one does. */
+export function lineWithForbiddenCharacters(text: string): number | undefined {
+  const index = text.split(/\r\n|\n|\r/).findIndex(hasForbiddenCharacters);
+  return index < 0 ? undefined : index + 1;
+}

@@ -4,7 +4,11 @@ import { paths } from './paths';
 const SECRET_PATH_PREFIXES = [paths.resetPassword(''), paths.invitation('')];
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const SECRET_IN_TEXT = new RegExp(`(${SECRET_PATH_PREFIXES.map(escapeRegExp).join('|')})[^/?#\\s"'<>]+`, 'g');
+// Routing ignores case and doubled slashes (`/Uitnodiging//x` reaches the same page), so does this.
+const SECRET_IN_TEXT = new RegExp(
+  `(${SECRET_PATH_PREFIXES.map((prefix) => `${escapeRegExp(prefix)}/*`).join('|')})[^/?#\\s"'<>]+`,
+  'gi',
+);
 
 /**
  * The text with the secret of every single-use link replaced by `[token]`: for URLs in log lines

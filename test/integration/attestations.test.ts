@@ -284,7 +284,7 @@ describe('attestations', () => {
       const upload = async (bytes: Buffer) => {
         const agent = request.agent(app);
         const token = await tokenFor(agent, '/verificatie');
-        return agent.post('/verificatie').field('_csrf', token).attach('bestand', bytes, 'verklaring.pdf');
+        return agent.post('/verificatie').field('_csrf', token).attach('pdf', bytes, 'verklaring.pdf');
       };
       const same = await upload(pdf);
       assert.equal(same.status, 200);

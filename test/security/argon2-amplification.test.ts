@@ -87,18 +87,45 @@ describe('argon2 amplification (issue 10 item 5)', () => {
   });
 
   describe('the hashing gate', () => {
+    it('lets one address hold at most two places: the rest of its posts get 429, others still get in', async () => {
+      const busy = testApp(context.db.dataSource, {
+        config: { passwordHashConcurrency: 1, passwordHashQueue: 16, trustProxy: 1 },
+      }).app;
+      const agents = Array.from({ length: 8 }, () => request.agent(busy));
+      const tokens = await Promise.all(agents.map((a) => tokenFor(a, '/registreren')));
+      const post = (i: number, address: string) =>
+        agents[i]
+          .post('/registreren')
+          .set('X-Forwarded-For', address)
+          .type('form')
+          .send({ ...registrationFields(), _csrf: tokens[i] });
+      const [flood, other] = await Promise.all([
+        Promise.all([0, 1, 2, 3, 4, 5].map((i) => post(i, '203.0.113.50'))),
+        post(6, '203.0.113.51'),
+      ]);
+      const statuses = flood.map((r) => r.status);
+      assert.ok(statuses.includes(429), `the address was held to its share: ${statuses.join(',')}`);
+      assert.ok(
+        statuses.every((s) => s === 303 || s === 429),
+        statuses.join(','),
+      );
+      assert.equal(other.status, 303, 'another address is not kept out');
+    });
+
     after(() => limitPasswordHashing(testConfig.passwordHashConcurrency, testConfig.passwordHashQueue));
 
     it('answers 503 with Retry-After when more hashes wait than the queue holds, and never 500', async () => {
       const busy = testApp(context.db.dataSource, {
-        config: { passwordHashConcurrency: 1, passwordHashQueue: 1 },
+        config: { passwordHashConcurrency: 1, passwordHashQueue: 1, trustProxy: 1 },
       }).app;
       const agents = Array.from({ length: 8 }, () => request.agent(busy));
       const tokens = await Promise.all(agents.map((a) => tokenFor(a, '/registreren')));
+      // Eight clients at eight addresses: the queue, not the per-client share, turns them away.
       const answers = await Promise.all(
         agents.map((a, i) =>
           a
             .post('/registreren')
+            .set('X-Forwarded-For', `198.51.100.${i + 1}`)
             .type('form')
             .send({ ...registrationFields(), _csrf: tokens[i] }),
         ),

@@ -52,6 +52,19 @@ describe('control characters and text-direction overrides in any field', () => {
     assert.match(res.text, /stuurteken of richtingsteken/);
   });
 
+  it('refuses them inside an uploaded supplier list, naming the line', async () => {
+    const agent = request.agent(ctx.app);
+    const _csrf = await tokenFor(agent, '/controleren/lijst');
+    const res = await agent
+      .post('/controleren/lijst')
+      .field('_csrf', _csrf)
+      .field('peildatum', '2026-01-01')
+      .attach('bestand', Buffer.from('99990001;ref\n99990002;\u202Eevil\n'), 'lijst.csv');
+    assert.equal(res.status, 400);
+    assert.match(res.text, /regel 2 bevat een onzichtbaar stuurteken/);
+    assert.ok(!res.text.includes('\u202E'), 'the override is not echoed back');
+  });
+
   it('refuses them in the audit-log filters and exports instead of cutting the export off', async () => {
     const auditor = await signedIn(ctx.app, await givenUser(ctx.db.dataSource, 'auditor'));
     for (const url of ['/beheer/auditlog', '/beheer/auditlog.csv', '/beheer/auditlog.jsonl']) {

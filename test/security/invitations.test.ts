@@ -65,6 +65,21 @@ describe('invitations: no mail relay through POST /account/collegas', () => {
     assert.match(res.text, /maximale aantal openstaande uitnodigingen/);
   });
 
+  it('refuses invitations from an organisation whose identity no reviewer has confirmed (no phishing relay)', async () => {
+    const provider = await givenProvider(
+      ctx.db.dataSource,
+      { legalName: 'Uw Bank: verifieer via https://evil.example B.V.' },
+      { unconfirmed: true },
+    );
+    const { who } = await providerUser(ctx, provider.id);
+    const agent = await signedIn(ctx.app, who);
+    const email = address();
+    const res = await invite(agent, email);
+    assert.equal(res.status, 400);
+    assert.match(res.text, /zodra een beoordelaar heeft bevestigd/);
+    assert.equal(await ctx.db.dataSource.getRepository(OutboxMail).countBy({ recipient: email }), 0);
+  });
+
   it('answers "already invited" to a second open invitation for one address', async () => {
     const { who } = await providerUser(ctx);
     const agent = await signedIn(ctx.app, who);

@@ -58,6 +58,9 @@ describe('maskSingleUseLinks', () => {
     ['/wachtwoord-herstellen/abcDEF123_-', '/wachtwoord-herstellen/[token]'],
     ['/uitnodiging/xyz?lang=en', '/uitnodiging/[token]?lang=en'],
     ['/hostingproviders/12345678', '/hostingproviders/12345678'],
+    // Routing ignores case and doubled slashes, so an attacker's odd spelling still reaches the page.
+    ['/Wachtwoord-Herstellen/abcDEF123', '/Wachtwoord-Herstellen/[token]'],
+    ['/UITNODIGING//xyz', '/UITNODIGING//[token]'],
     [
       'Open http://register.test/uitnodiging/Abc-_123 binnen 7 dagen.\nhttp://x/wachtwoord-herstellen/q9',
       'Open http://register.test/uitnodiging/[token] binnen 7 dagen.\nhttp://x/wachtwoord-herstellen/[token]',

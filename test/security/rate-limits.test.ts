@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Express } from 'express';
 import request from 'supertest';
-import { blockedFor, delayAfterFailure, loginLimiters } from '../../src/account/auth';
+import { blockedFor, claimLoginAttempt, loginLimiters } from '../../src/account/auth';
 import { currentTotp } from '../../src/account/totp';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
@@ -96,14 +96,35 @@ describe('rate limits (issue 10 item 7)', () => {
 
     it('grows the delay per account with every further failure, up to the cap', async () => {
       const limiters = loginLimiters(context.db.dataSource, testConfig);
+      const key = 'someone@test.example';
       const waits: (number | undefined)[] = [];
       for (let n = 1; n <= 12; n++) {
-        await delayAfterFailure(limiters, 'someone@test.example');
-        waits.push(await blockedFor(limiters.accountDelay, 'someone@test.example'));
+        assert.equal(
+          (await claimLoginAttempt(limiters, key)).waitSeconds,
+          undefined,
+          `attempt ${n} is let through`,
+        );
+        waits.push(await blockedFor(limiters.accountDelay, key));
+        // An attempt before the delay has passed is refused, and is not counted as a failure.
+        if (waits.at(-1)) assert.ok((await claimLoginAttempt(limiters, key)).waitSeconds);
+        await limiters.accountDelay.delete(key); // the delay passes
       }
-      assert.deepEqual(waits.slice(0, 4), [undefined, undefined, undefined, undefined]);
-      assert.deepEqual(waits.slice(4, 10), [1, 2, 4, 8, 16, 32]);
+      assert.deepEqual(waits.slice(0, 5), [undefined, undefined, undefined, undefined, undefined]);
+      assert.deepEqual(waits.slice(5, 10), [2, 4, 8, 16, 32]);
       assert.deepEqual(waits.slice(10), [60, 60]);
+    });
+
+    it('checks at most 5 of 16 wrong passwords sent at once from one address', async () => {
+      const app = testApp(context.db.dataSource, { config: { trustProxy: 1 } }).app;
+      const who = await givenUser(context.db.dataSource, 'provider', {
+        providerId: (await givenProvider(context.db.dataSource)).id,
+      });
+      const statuses = (
+        await Promise.all(Array.from({ length: 16 }, () => login(app, wrong(who), '198.51.100.9')))
+      ).map((r) => r.status);
+      const checked = statuses.filter((s) => s === 400).length;
+      assert.ok(checked <= 5, `${checked} passwords were checked: ${statuses.join(',')}`);
+      assert.equal(statuses.filter((s) => s === 429).length, 16 - checked, statuses.join(','));
     });
   });
 

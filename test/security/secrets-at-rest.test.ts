@@ -22,6 +22,30 @@ describe('secrets at rest (issue 10 item 11)', () => {
   }
 
   describe('POST /account/tweestapsverificatie', () => {
+    it('keeps the seed being enrolled and the recovery codes out of the sessions table', async () => {
+      const provider = await givenProvider(context.db.dataSource);
+      const who = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
+      const agent = await signedIn(context.app, who);
+      const setup = await agent.get('/account/tweestapsverificatie').expect(200);
+      const secret = /data-secret="([A-Z2-7]+)"/.exec(setup.text)![1];
+      const sessions = async () =>
+        ((await context.db.dataSource.query('SELECT sess::text AS s FROM sessions')) as { s: string }[])
+          .map((r) => r.s)
+          .join('\n');
+      assert.ok(!(await sessions()).includes(secret), 'the seed being enrolled is sealed in the session');
+      await agent
+        .post('/account/tweestapsverificatie')
+        .type('form')
+        .send({ _csrf: csrfFrom(setup.text), code: currentTotp(secret, who.email) })
+        .expect(303);
+      const stored = await sessions();
+      const page = await agent.get('/account/tweestapsverificatie').expect(200);
+      const codes = [...page.text.matchAll(/<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/g)].map((m) => m[1]);
+      assert.equal(codes.length, 10, 'the codes are shown once');
+      for (const code of codes)
+        assert.ok(!stored.includes(code), 'a recovery code in clear in the sessions table');
+    });
+
     it('stores no TOTP seed and no plain SHA-256 of a recovery code, and both still sign in', async () => {
       const provider = await givenProvider(context.db.dataSource);
       const who = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
-import { SECURITY_EVENTS_PER_KIND_AND_IP } from '../../src/audit/security-events';
+import {
+  SECURITY_EVENTS_PER_KIND,
+  SECURITY_EVENTS_PER_KIND_AND_IP,
+  securityEventRecorder,
+} from '../../src/audit/security-events';
+import { createLogger } from '../../src/shared/logger';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -132,5 +137,14 @@ describe('security events in the audit log (issue 10 item 17)', () => {
     }
     const after = (await events('security.login_failed')).length;
     assert.equal(after - before, SECURITY_EVENTS_PER_KIND_AND_IP);
+  });
+
+  it(`keeps at most ${SECURITY_EVENTS_PER_KIND} events of a kind from all addresses together`, async function () {
+    this.timeout(120_000);
+    const record = securityEventRecorder(db.dataSource, createLogger('silent'));
+    for (let i = 0; i < SECURITY_EVENTS_PER_KIND + 5; i++)
+      await record({ kind: 'csrf_refused', ip: `10.${i >> 8}.${i & 255}.1` });
+    // Every event of this kind in this database fell within the last 15 minutes: they all count.
+    assert.equal((await events('security.csrf_refused')).length, SECURITY_EVENTS_PER_KIND);
   });
 });

@@ -56,7 +56,7 @@ function streamedUpload(port: number, path: string, fileBytes: number, browser?:
       (browser
         ? `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${browser.token}\r\n`
         : '') +
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="bestand"; filename="big.pdf"\r\n` +
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="pdf"; filename="big.pdf"\r\n` +
       'Content-Type: application/pdf\r\n\r\n%PDF-1.7\n';
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     let sent = 0;
@@ -140,9 +140,10 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
         .post('/verificatie')
         .set('Cookie', browser.cookie)
         .field('_csrf', browser.token)
-        .attach('bestand', Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2 * MB)]), 'groot.pdf');
+        .attach('pdf', Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2 * MB)]), 'groot.pdf');
       assert.equal(res.status, 400);
       assert.match(res.text, /groter dan 2 MB/);
+      assert.match(res.text, /Een PDF-bestand/, 'the error summary names the PDF field');
     });
 
     it('refuses a file sent before the token (403), even when a valid token follows', async () => {
@@ -150,7 +151,7 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
       const res = await request(context.app)
         .post('/verificatie')
         .set('Cookie', browser.cookie)
-        .attach('bestand', simplePdf('x'), 'x.pdf')
+        .attach('pdf', simplePdf('x'), 'x.pdf')
         .field('_csrf', browser.token);
       assert.equal(res.status, 403);
     });
@@ -161,8 +162,8 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
         .post('/verificatie')
         .set('Cookie', browser.cookie)
         .field('_csrf', browser.token)
-        .attach('bestand', simplePdf('x'), 'x.pdf')
-        .attach('bestand', simplePdf('y'), 'y.pdf');
+        .attach('pdf', simplePdf('x'), 'x.pdf')
+        .attach('pdf', simplePdf('y'), 'y.pdf');
       assert.equal(res.status, 400);
       assert.match(res.text, /stuur één bestand tegelijk/);
     });
@@ -173,7 +174,7 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
         .post('/verificatie')
         .set('Cookie', browser.cookie)
         .field('_csrf', browser.token)
-        .attach('bestand', simplePdf('not an attestation'), 'verklaring.pdf');
+        .attach('pdf', simplePdf('not an attestation'), 'verklaring.pdf');
       assert.equal(res.status, 200);
       assert.match(res.text, /verklaring\.pdf/);
     });
