@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { providerAccountModel } from './account-page';
 import { setFormContext } from '../shared/error-handler';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
-import { paths } from '../shared/paths';
+import { paths, safeReturnPath } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { clientKey } from '../shared/client-address';
 import {
@@ -49,15 +49,20 @@ function regenerate(req: Request): Promise<void> {
 }
 
 /** Starts a fresh session for `user` (a new id against session fixation). */
-async function signIn(req: Request, user: User, secondFactorVerified: boolean): Promise<string> {
-  const returnTo = req.session.returnTo;
+async function signIn(
+  req: Request,
+  user: User,
+  secondFactorVerified: boolean,
+  back?: string,
+): Promise<string> {
+  const returnTo = back ?? req.session.returnTo;
   await regenerate(req);
   req.session.userId = user.id;
   req.session.secondFactorVerified = secondFactorVerified;
   req.session.signedInAt = Date.now();
   // Saved before the redirect leaves: a browser that follows it at once must find the new session.
   await saveSession(req);
-  return returnTo && returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : paths.account;
+  return safeReturnPath(returnTo) ?? paths.account;
 }
 
 type LimiterName = Exclude<keyof LoginLimiters, 'delay'>;
@@ -105,12 +110,15 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     res.redirect(303, await signIn(req, user, false));
   });
 
-  router.get(paths.login, anyone, (_req, res) =>
-    res.render('account/login', { title: 'login.title', values: {} }),
+  router.get(paths.login, anyone, (req, res) =>
+    res.render('account/login', {
+      title: 'login.title',
+      values: { terug: safeReturnPath(req.query.terug) ?? '' },
+    }),
   );
 
   router.post(paths.login, anyone, async (req, res) => {
-    const values = formValues(req.body, ['email', 'password']);
+    const values = formValues(req.body, ['email', 'password', 'terug']);
     const ip = ipOf(req);
     const client = clientOf(req);
     // Used before anything is checked (atomic, so parallel attempts cannot share a point); a
@@ -144,16 +152,16 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       limiters.accountDelay.delete(accountKey),
       limiters.accountIp.delete(pairKey),
     ]);
+    const back = safeReturnPath(values.terug);
     if (user.totpEnabledAt) {
-      const returnTo = req.session.returnTo;
       await regenerate(req);
       req.session.pendingUserId = user.id;
-      req.session.returnTo = returnTo;
+      req.session.returnTo = back;
       await saveSession(req);
       return res.redirect(303, paths.loginSecondFactor);
     }
     await recordLogin(dataSource, user);
-    res.redirect(303, await signIn(req, user, false));
+    res.redirect(303, await signIn(req, user, false, back));
   });
 
   router.get(paths.loginSecondFactor, anyone, (req, res) => {

@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Config } from '../config';
 import { ForbiddenError } from '../shared/errors';
-import { paths } from '../shared/paths';
+import { paths, safeReturnPath } from '../shared/paths';
 import { isStaff, type Role, User } from './user.entity';
 
 declare module 'express-session' {
@@ -246,8 +246,9 @@ export function requireUser(req: Request, res: Response, next: NextFunction): vo
   // An upload without a session: its token (read only from the body) cannot be valid, and the
   // body is not worth reading; the same answer as any other post without a valid token.
   if (req.is('multipart/form-data')) throw new CsrfRefusedError('token');
-  if (req.method === 'GET') req.session.returnTo = req.originalUrl;
-  res.redirect(303, paths.login);
+  // Where to come back to travels in the login URL, not in a session: an anonymous visitor gets none.
+  const back = req.method === 'GET' ? safeReturnPath(req.originalUrl) : undefined;
+  res.redirect(303, back ? `${paths.login}?terug=${encodeURIComponent(back)}` : paths.login);
 }
 
 /**

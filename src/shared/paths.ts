@@ -61,3 +61,12 @@ export const paths = {
   verificationOf: (number = ':nummer') => `/verificatie/${number}`,
   verificationPdf: (number = ':nummer') => `/verificatie/${number}/pdf`,
 } as const;
+
+/**
+ * A path of this register to return to after login, or undefined: only a local path (`/…`, never
+ * `//host` or `/\\host`, which browsers read as another site), of a sane length.
+ */
+export function safeReturnPath(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw.length > 500) return undefined;
+  return /^\/(?![/\\])[^\s]*$/.test(raw) ? raw : undefined;
+}

@@ -165,7 +165,7 @@ describe('accounts and access', () => {
         .type('form')
         .send({ _csrf: csrfFrom(account.text) })
         .expect(303);
-      await agent.get('/account').expect(303).expect('Location', '/inloggen');
+      await agent.get('/account').expect(303).expect('Location', '/inloggen?terug=%2Faccount');
     });
 
     it('answers 429 with Retry-After after 5 failed attempts on one account', async () => {

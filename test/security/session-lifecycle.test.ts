@@ -73,7 +73,7 @@ describe('token and session lifecycle (issue 10 item 13)', () => {
           WHERE sess->>'userId' = $1`,
         [who.user.id, thirteenHoursAgo],
       );
-      await agent.get('/account').expect(303).expect('Location', '/inloggen');
+      await agent.get('/account').expect(303).expect('Location', '/inloggen?terug=%2Faccount');
     });
   });
 
@@ -107,7 +107,7 @@ describe('token and session lifecycle (issue 10 item 13)', () => {
       });
       assert.equal(done.status, 200);
       await here.get('/account').expect(200);
-      await elsewhere.get('/account').expect(303).expect('Location', '/inloggen');
+      await elsewhere.get('/account').expect(303).expect('Location', '/inloggen?terug=%2Faccount');
       await signedIn(context.app, { ...who, password: NEW_PASSWORD });
       const [event] = (await context.db.dataSource.query(
         `SELECT actor FROM audit_events WHERE action = 'user.password_changed' AND subject_id = $1`,

@@ -130,3 +130,53 @@ describe('sessions: only stored once they hold someone', () => {
     });
   });
 });
+
+describe('coming back after login without an anonymous session', () => {
+  const ctx = useTestApp();
+
+  it('carries the page to return to in the login URL: no session row, and the login leads back there', async () => {
+    const count = async () =>
+      ((await ctx.db.dataSource.query('SELECT count(*)::int AS n FROM sessions')) as { n: number }[])[0].n;
+    const agent = request.agent(ctx.app);
+    const before = await count();
+    for (let i = 0; i < 5; i++) await agent.get(`/account?x=${'a'.repeat(2000)}${i}`).expect(303);
+    const res = await agent.get('/beoordeling').expect(303);
+    assert.equal(res.headers.location, '/inloggen?terug=%2Fbeoordeling');
+    assert.equal(await count(), before, 'a protected page stores nothing for an anonymous visitor');
+    const page = await agent.get(res.headers.location).expect(200);
+    assert.match(page.text, /name="terug" value="\/beoordeling"/);
+    const reviewer = await givenUser(ctx.db.dataSource, 'reviewer', { totp: false });
+    const login = await agent
+      .post('/inloggen')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        email: reviewer.email,
+        password: reviewer.password,
+        terug: '/beoordeling',
+      });
+    assert.equal(login.headers.location, '/beoordeling');
+  });
+
+  it('never sends anyone to another site after login', async () => {
+    const agent = request.agent(ctx.app);
+    for (const evil of ['//evil.example/x', '/\\evil.example', 'https://evil.example/']) {
+      const page = await agent.get(`/inloggen?terug=${encodeURIComponent(evil)}`).expect(200);
+      assert.doesNotMatch(page.text, /name="terug"/, `${evil} is not offered back`);
+    }
+    const page = await agent.get('/inloggen').expect(200);
+    const who = await givenUser(ctx.db.dataSource, 'provider', {
+      providerId: (await givenProvider(ctx.db.dataSource)).id,
+    });
+    const login = await agent
+      .post('/inloggen')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        email: who.email,
+        password: who.password,
+        terug: '//evil.example/',
+      });
+    assert.equal(login.headers.location, '/account');
+  });
+});
