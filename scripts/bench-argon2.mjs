@@ -33,6 +33,7 @@ const { startEmbeddedPostgres } = require(path.join(dist, 'database', 'embedded.
 const { seedBulk } = require(path.join(dist, 'seed', 'bulk.js'));
 const { createLogger } = require(path.join(dist, 'shared', 'logger.js'));
 const { createLifecycle } = require(path.join(dist, 'shared', 'lifecycle.js'));
+const { passwordHashesStarted } = require(path.join(dist, 'account', 'password.js'));
 
 const PROVIDERS = Number(process.env.BENCH_PROVIDERS ?? 1000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 200);
@@ -75,7 +76,7 @@ function registration() {
 }
 
 /** IN_FLIGHT loops, each fetching a form (a session and its CSRF token) and posting it, until told to stop. */
-async function runAttack(base, inFlight) {
+async function runAttack(base, inFlight, kind) {
   const statuses = {};
   let stop = false;
   parentPort.once('message', () => (stop = true));
@@ -119,12 +120,26 @@ async function runAttack(base, inFlight) {
       statuses[key] = (statuses[key] ?? 0) + 1;
     }
   }
-  await Promise.all(Array.from({ length: inFlight }, (_, n) => attacker(n)));
+  /** The control: the same number of loops asking for a plain page, which no password is behind. */
+  async function reader() {
+    while (!stop) {
+      let key;
+      try {
+        const res = await fetch(`${base}/toegankelijkheid`);
+        await res.arrayBuffer();
+        key = `page ${res.status}`;
+      } catch {
+        key = 'page error';
+      }
+      statuses[key] = (statuses[key] ?? 0) + 1;
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, (_, n) => (kind === 'pages' ? reader() : attacker(n))));
   parentPort.postMessage(statuses);
 }
 
 if (!isMainThread) {
-  await runAttack(workerData.base, workerData.inFlight);
+  await runAttack(workerData.base, workerData.inFlight, workerData.kind);
 } else {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'vhp-bench-argon2-'));
   chmodSync(parent, 0o755);
@@ -184,21 +199,34 @@ if (!isMainThread) {
     await measure('GET /hostingproviders, quiet');
 
     // The attack runs in a worker thread, so that its own work does not hold up the server's event loop.
-    const attack = new Worker(new URL(import.meta.url), { workerData: { base, inFlight: IN_FLIGHT } });
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const attacked = await measure(`GET /hostingproviders, ${IN_FLIGHT} bogus in flight`);
-    attack.postMessage('stop');
-    const [statuses] = await once(attack, 'message');
-    line(
-      'bogus requests answered',
-      Object.entries(statuses)
-        .sort()
-        .map(([k, v]) => `${k}: ${v}`)
-        .join(', '),
-    );
+    async function underLoad(kind, label) {
+      const hashesBefore = passwordHashesStarted();
+      const attack = new Worker(new URL(import.meta.url), {
+        workerData: { base, inFlight: IN_FLIGHT, kind },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const result = await measure(label);
+      attack.postMessage('stop');
+      const [statuses] = await once(attack, 'message');
+      line(
+        '  answered',
+        Object.entries(statuses)
+          .sort()
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ') + `; argon2 computations: ${passwordHashesStarted() - hashesBefore}`,
+      );
+      return result;
+    }
+    const attacked = await underLoad('bogus', `GET /hostingproviders, ${IN_FLIGHT} bogus in flight`);
+    // The control: as many plain page requests in flight. When the two figures are alike, a bogus
+    // password form costs no more than any other request: the amplification is gone, and what is
+    // left is one process sharing its time fairly among 200 callers (a proxy's connection limit).
+    await underLoad('pages', `GET /hostingproviders, ${IN_FLIGHT} page requests in flight`);
     line(
       'target: p99 < 200 ms under attack',
-      attacked.latency.p99 < 200 ? `met (${attacked.latency.p99} ms)` : `MISSED (${attacked.latency.p99} ms)`,
+      attacked.requests.total > 0 && attacked.timeouts === 0 && attacked.latency.p99 < 200
+        ? `met (${attacked.latency.p99} ms)`
+        : `MISSED (p99 ${attacked.latency.p99} ms, ${attacked.requests.total} answered, ${attacked.timeouts} time-outs)`,
     );
     server.close();
     server.closeAllConnections();

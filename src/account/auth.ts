@@ -299,13 +299,17 @@ export function loginLimiters(dataSource: DataSource, config: Config): LoginLimi
   };
   const limiter = (keyPrefix: string, points: number) =>
     new RateLimiterPostgres({ ...common, keyPrefix, points });
+  // Once a key is over its limit, this instance refuses it from memory until the window ends: a
+  // flood of refused requests costs no database round trip each.
+  const refusingFromMemory = (keyPrefix: string, points: number) =>
+    new RateLimiterPostgres({ ...common, keyPrefix, points, inMemoryBlockOnConsumed: points + 1 });
   return {
-    ip: limiter('login_ip', config.loginAttemptsPerIp),
+    ip: refusingFromMemory('login_ip', config.loginAttemptsPerIp),
     accountFailures: limiter('login_account', 1_000_000),
     accountDelay: limiter('login_delay', 1),
-    accountIp: limiter('login_account_ip', config.loginFailuresPerAccountAndIp),
-    secondFactor: limiter('login_2fa', config.loginFailuresPerAccount),
-    passwordForms: limiter('password_form_ip', config.passwordFormsPerIp),
+    accountIp: refusingFromMemory('login_account_ip', config.loginFailuresPerAccountAndIp),
+    secondFactor: refusingFromMemory('login_2fa', config.loginFailuresPerAccount),
+    passwordForms: refusingFromMemory('password_form_ip', config.passwordFormsPerIp),
     delay: { after: config.loginFailuresPerAccount, maxSeconds: config.loginDelayMaxSeconds },
   };
 }

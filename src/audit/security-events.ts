@@ -39,6 +39,7 @@ export function securityEventRecorder(dataSource: DataSource, logger: Logger): S
       keyPrefix,
       points,
       duration: 15 * 60,
+      inMemoryBlockOnConsumed: points + 1,
     });
   const perAddress = throttle('security_event', SECURITY_EVENTS_PER_KIND_AND_IP);
   const perKind = throttle('security_event_kind', SECURITY_EVENTS_PER_KIND);
