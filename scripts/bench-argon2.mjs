@@ -9,8 +9,6 @@
 //   BENCH_IN_FLIGHT     bogus requests in flight (200), BENCH_SECONDS measuring time (15)
 //   BENCH_TRUST_PROXY   0 to measure with the per-IP limits in force (the default set-up)
 //   PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE  the gate's settings
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +16,7 @@ import { URLSearchParams } from 'node:url';
 import { once } from 'node:events';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { benchDatabase } from './bench-database.mjs';
 
 const require = createRequire(import.meta.url);
 const dist = path.join(
@@ -29,7 +27,6 @@ const { createApp } = require(path.join(dist, 'app.js'));
 const { loadConfig } = require(path.join(dist, 'config.js'));
 const { createDataSource } = require(path.join(dist, 'database', 'data-source.js'));
 const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
-const { startEmbeddedPostgres } = require(path.join(dist, 'database', 'embedded.js'));
 const { seedBulk } = require(path.join(dist, 'seed', 'bulk.js'));
 const { createLogger } = require(path.join(dist, 'shared', 'logger.js'));
 const { createLifecycle } = require(path.join(dist, 'shared', 'lifecycle.js'));
@@ -141,28 +138,8 @@ async function runAttack(base, inFlight, kind) {
 if (!isMainThread) {
   await runAttack(workerData.base, workerData.inFlight, workerData.kind);
 } else {
-  const parent = mkdtempSync(path.join(os.tmpdir(), 'vhp-bench-argon2-'));
-  chmodSync(parent, 0o755);
-  let embedded;
-  let url = process.env.BENCH_DATABASE_URL;
-  const adminUrl = url;
-  const dbName = `vhp_bench_argon2_${process.pid}`;
-  if (url) {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${dbName}`;
-    url = u.toString();
-  } else {
-    embedded = await startEmbeddedPostgres({
-      directory: path.join(parent, 'postgres'),
-      logger,
-      persistent: false,
-    });
-    url = embedded.url;
-  }
+  const database = await benchDatabase(dist, logger, 'vhp_bench_argon2');
+  const { url, folder: parent } = database;
 
   const dataSource = createDataSource({ url, poolSize: 10 });
   await dataSource.initialize();
@@ -232,13 +209,6 @@ if (!isMainThread) {
     server.closeAllConnections();
   } finally {
     await dataSource.destroy();
-    if (embedded) await embedded.stop();
-    else {
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
-    }
-    rmSync(parent, { recursive: true, force: true });
+    await database.drop();
   }
 }

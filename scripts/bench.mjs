@@ -3,7 +3,6 @@
 // lookup on the same database, for the search page, the time of a 10,000-number bulk check (web
 // form and API) and of the open-data CSV download, with the heap the download needed.
 // Usage: npm run bench   (BENCH_DATABASE_URL to use a server; otherwise an embedded PostgreSQL)
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { clearInterval, setInterval } from 'node:timers';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { createRequire } from 'node:module';
 import autocannon from 'autocannon';
 import express from 'express';
 import pg from 'pg';
+import { benchDatabase } from './bench-database.mjs';
 
 const require = createRequire(import.meta.url);
 const dist = path.resolve(import.meta.dirname, '..', 'dist', 'src');
@@ -18,7 +18,6 @@ const { createApp } = require(path.join(dist, 'app.js'));
 const { loadConfig } = require(path.join(dist, 'config.js'));
 const { createDataSource } = require(path.join(dist, 'database', 'data-source.js'));
 const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
-const { startEmbeddedPostgres } = require(path.join(dist, 'database', 'embedded.js'));
 const { seedBulk } = require(path.join(dist, 'seed', 'bulk.js'));
 const { issueAttestation } = require(path.join(dist, 'attestation', 'attestation.service.js'));
 const { signingKeyring } = require(path.join(dist, 'attestation', 'signing.js'));
@@ -42,31 +41,8 @@ async function timed(label, once) {
   return times;
 }
 
-let embedded;
-let parent;
-let url = process.env.BENCH_DATABASE_URL;
-let adminUrl;
-const dbName = `vhp_bench_${process.pid}`;
-if (url) {
-  adminUrl = url;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${dbName}`;
-  url = u.toString();
-} else {
-  parent = mkdtempSync(path.join(os.tmpdir(), 'vhp-bench-'));
-  chmodSync(parent, 0o755);
-  embedded = await startEmbeddedPostgres({
-    directory: path.join(parent, 'postgres'),
-    logger,
-    persistent: false,
-  });
-  // A benchmark, not the app: it migrates and seeds on one connection, so it works as the owner.
-  url = embedded.ownerUrl;
-}
+const database = await benchDatabase(dist, logger, 'vhp_bench');
+const { url } = database;
 
 const dataSource = createDataSource({ url, poolSize: 20 });
 await dataSource.initialize();
@@ -297,13 +273,5 @@ try {
   server.close();
 } finally {
   await dataSource.destroy();
-  if (embedded) {
-    await embedded.stop();
-    rmSync(parent, { recursive: true, force: true });
-  } else {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
+  await database.drop();
 }
