@@ -5,7 +5,9 @@ import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { addDays } from '../../src/shared/time';
 import { givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
-import { useTestApp } from '../helpers/app';
+import { testConfig, useTestApp } from '../helpers/app';
+import { createDataSource } from '../../src/database/data-source';
+import { startApplication } from '../../src/application/application.service';
 
 describe('housekeeping that protects people and the database', () => {
   const ctx = useTestApp();
@@ -44,5 +46,20 @@ describe('housekeeping that protects people and the database', () => {
       (r) => r.key,
     );
     assert.deepEqual(keys, ['live']);
+  });
+
+  it('starts an application with every read inside its own transaction (works on a pool of one connection)', async () => {
+    // A read through the DataSource inside the transaction would wait for a second connection that
+    // a pool of one never has, and time out; it would also read outside the transaction's snapshot.
+    const single = createDataSource({ url: ctx.db.url, poolSize: 1 });
+    await single.initialize();
+    try {
+      const provider = await givenProvider(single);
+      const who = await givenUser(single, 'provider', { providerId: provider.id });
+      const application = await startApplication(single, who.user, testConfig);
+      assert.equal(application.state, 'draft');
+    } finally {
+      await single.destroy();
+    }
   });
 });
