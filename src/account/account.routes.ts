@@ -137,13 +137,27 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     // count one by one. A successful login gives them back.
     await limit(req, 'accountIp', pairKey);
     const attempt = await claimLoginAttempt(limiters, accountKey);
-    if (attempt.delayStarted)
-      await securityEvents({ kind: 'rate_limited', ip, data: { limit: 'accountDelay' } });
     if (attempt.waitSeconds) throw new TooManyRequestsError(attempt.waitSeconds);
 
-    const { user, accountId } = await authenticate(dataSource, values.email, values.password);
+    const { user, accountId } = await authenticate(dataSource, values.email, values.password).catch(
+      async (error: unknown) => {
+        // Turned away before the password was checked (the hashing gate): not a failed attempt.
+        await Promise.all([
+          limiters.accountFailures.reward(accountKey, 1),
+          limiters.accountIp.reward(pairKey, 1),
+        ]);
+        throw error;
+      },
+    );
     if (!user) {
       await securityEvents({ kind: 'login_failed', ip, userId: accountId });
+      if (attempt.delayStarted)
+        await securityEvents({
+          kind: 'rate_limited',
+          ip,
+          userId: accountId,
+          data: { limit: 'accountDelay' },
+        });
       throw new ValidationError({ email: ['login.failed'] });
     }
     await Promise.all([

@@ -17,6 +17,8 @@ import { type Role, STAFF_ROLES, User } from './user.entity';
 
 export const INVITATION_DAYS = 7;
 export const PASSWORD_RESET_HOURS = 1;
+/** Reset mails one account gets per hour at most, whoever asks for them. */
+export const RESET_MAILS_PER_HOUR = 3;
 
 /** Rejects a new password that breaks the policy or does not match its confirmation. */
 export function checkNewPassword(password: string, confirmation: string): void {
@@ -385,6 +387,22 @@ export async function acceptInvitation(
   });
 }
 
+/**
+ * After a new password: every reset link of the account still outstanding stops working, and every
+ * session of it ends (a login waiting for its second factor too), except `keepSessionId`.
+ */
+async function endOtherWaysIn(manager: EntityManager, userId: string, keepSessionId?: string): Promise<void> {
+  await manager.query(
+    `UPDATE account_tokens SET used_at = now()
+      WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`,
+    [userId],
+  );
+  await manager.query(
+    `DELETE FROM sessions WHERE (sess->>'userId' = $1 OR sess->>'pendingUserId' = $1) AND sid IS DISTINCT FROM $2`,
+    [userId, keepSessionId ?? null],
+  );
+}
+
 /** Sends a reset link (valid 1 hour) when the address belongs to an active account; says nothing either way. */
 export async function requestPasswordReset(
   dataSource: DataSource,
@@ -394,6 +412,13 @@ export async function requestPasswordReset(
   const user = await dataSource.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
   if (!user || user.disabledAt) return;
   await dataSource.transaction(async (manager) => {
+    // Nobody can use the register to flood one mailbox: a few links an hour per account, silently.
+    const [{ recent }] = (await manager.query(
+      `SELECT count(*)::int AS recent FROM account_tokens
+        WHERE user_id = $1 AND purpose = 'password_reset' AND created_at > now() - interval '1 hour'`,
+      [user.id],
+    )) as { recent: number }[];
+    if (recent >= RESET_MAILS_PER_HOUR) return;
     const token = await issueToken(
       manager,
       {
@@ -437,14 +462,7 @@ export async function resetPassword(
     const reset = await claimToken(manager, token, 'password_reset');
     if (!reset) throw new ValidationError({ token: ['validation.linkInvalid'] });
     await manager.update(User, reset.userId!, { passwordHash: hash });
-    await manager.query(
-      `UPDATE account_tokens SET used_at = now()
-        WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`,
-      [reset.userId],
-    );
-    await manager.query(`DELETE FROM sessions WHERE sess->>'userId' = $1 OR sess->>'pendingUserId' = $1`, [
-      reset.userId,
-    ]);
+    await endOtherWaysIn(manager, reset.userId!);
     await appendAuditEvent(manager, {
       actor: reset.email,
       action: 'user.password_reset',
@@ -471,10 +489,7 @@ export async function changePassword(
   const hash = await hashPassword(input.password);
   await dataSource.transaction(async (manager) => {
     await manager.update(User, user.id, { passwordHash: hash });
-    await manager.query(
-      `DELETE FROM sessions WHERE (sess->>'userId' = $1 OR sess->>'pendingUserId' = $1) AND sid <> $2`,
-      [user.id, keepSessionId],
-    );
+    await endOtherWaysIn(manager, user.id, keepSessionId);
     await appendAuditEvent(manager, {
       actor: user.email,
       action: 'user.password_changed',

@@ -63,10 +63,13 @@ export const paths = {
 } as const;
 
 /**
- * A path of this register to return to after login, or undefined: only a local path (`/…`, never
- * `//host` or `/\\host`, which browsers read as another site), of a sane length.
+ * A path of this register to return to after login, or undefined: only a plain local path (`/…`),
+ * never one a browser could read as another site (`//host`, `/\\host`) or that walks with `.`/`..`
+ * segments or empty ones, and of a sane length.
  */
 export function safeReturnPath(raw: unknown): string | undefined {
   if (typeof raw !== 'string' || raw.length > 500) return undefined;
-  return /^\/(?![/\\])[^\s]*$/.test(raw) ? raw : undefined;
+  const pathPart = raw.split(/[?#]/)[0];
+  if (!/^\/[^\s\\]*$/.test(raw) || pathPart.includes('//')) return undefined;
+  return pathPart.split('/').some((segment) => segment === '.' || segment === '..') ? undefined : raw;
 }

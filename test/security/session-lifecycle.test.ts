@@ -78,6 +78,46 @@ describe('token and session lifecycle (issue 10 item 13)', () => {
   });
 
   describe('GET and POST /account/wachtwoord', () => {
+    it('makes a reset link sent before the change unusable', async () => {
+      const provider = await givenProvider(context.db.dataSource);
+      const who = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
+      const link = await resetLink(who);
+      const here = await signedIn(context.app, who);
+      const done = await submitForm(here, '/account/wachtwoord', '/account/wachtwoord', {
+        currentPassword: who.password,
+        password: NEW_PASSWORD,
+        passwordConfirmation: NEW_PASSWORD,
+      });
+      assert.equal(done.status, 200);
+      const page = await request(context.app).get(link).expect(200);
+      assert.doesNotMatch(page.text, /name="passwordConfirmation"/, 'the old link offers no form');
+      const forced = await submitForm(request.agent(context.app), '/wachtwoord-vergeten', link, {
+        password: 'nog een ander wachtwoord 77',
+        passwordConfirmation: 'nog een ander wachtwoord 77',
+      });
+      assert.equal(forced.status, 400, 'and refuses a post to it');
+    });
+
+    it('sends one account at most 3 reset mails an hour, whoever asks, and says the same each time', async () => {
+      const provider = await givenProvider(context.db.dataSource);
+      const who = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
+      for (let i = 0; i < 6; i++) {
+        const asked = await submitForm(
+          request.agent(context.app),
+          '/wachtwoord-vergeten',
+          '/wachtwoord-vergeten',
+          {
+            email: who.email,
+          },
+        );
+        assert.equal(asked.status, 200);
+      }
+      assert.equal(
+        await context.db.dataSource.getRepository(OutboxMail).countBy({ recipient: who.email }),
+        3,
+      );
+    });
+
     it('changes the password with the current one, ends the other sessions, and records it', async () => {
       const provider = await givenProvider(context.db.dataSource);
       const who = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });

@@ -160,7 +160,13 @@ describe('coming back after login without an anonymous session', () => {
 
   it('never sends anyone to another site after login', async () => {
     const agent = request.agent(ctx.app);
-    for (const evil of ['//evil.example/x', '/\\evil.example', 'https://evil.example/']) {
+    for (const evil of [
+      '//evil.example/x',
+      '/\\evil.example',
+      'https://evil.example/',
+      '/.//evil.example',
+      '/beoordeling/..//evil.example',
+    ]) {
       const page = await agent.get(`/inloggen?terug=${encodeURIComponent(evil)}`).expect(200);
       assert.doesNotMatch(page.text, /name="terug"/, `${evil} is not offered back`);
     }
