@@ -335,14 +335,6 @@ export async function consume(limiter: RateLimiterPostgres, key: string): Promis
   }
 }
 
-/** Seconds to wait when the key already used up its points, without using one. */
-export async function blockedFor(limiter: RateLimiterPostgres, key: string): Promise<number | undefined> {
-  const state = await limiter.get(key);
-  if (state && state.consumedPoints >= limiter.points && state.msBeforeNext > 0)
-    return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-  return undefined;
-}
-
 /**
  * Claims a login attempt on an account before its password is checked, so that attempts sent at
  * once cannot all pass a check that only reads the count. Each attempt counts as a failure until

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import { currentTotp } from '../../src/account/totp';
-import type { TestUser } from '../factories/user.factory';
+import type { DataSource } from 'typeorm';
+import { startApplication } from '../../src/application/application.service';
+import { givenProvider } from '../factories/provider.factory';
+import { givenUser, type TestUser } from '../factories/user.factory';
+import { testConfig } from './app';
 
 export type Agent = ReturnType<typeof request.agent>;
 
@@ -48,4 +52,13 @@ export async function signedIn(app: Express, who: TestUser): Promise<Agent> {
     assert.equal(second.status, 303, `second factor of ${who.email} answered ${second.status}`);
   }
   return agent;
+}
+
+/** A provider user of a new organisation, signed in, with a draft application of its own. */
+export async function signedInApplicant(app: Express, dataSource: DataSource) {
+  const organisation = await givenProvider(dataSource);
+  const who = await givenUser(dataSource, 'provider', { providerId: organisation.id });
+  const agent = await signedIn(app, who);
+  const application = await startApplication(dataSource, who.user, testConfig);
+  return { agent, who, applicationId: application.id };
 }

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { startApplication } from '../../src/application/application.service';
 import { Evidence } from '../../src/application/evidence.entity';
 import { simplePdf } from '../../src/seed/demo-pdf';
-import { givenProvider } from '../factories/provider.factory';
-import { givenUser } from '../factories/user.factory';
-import { testConfig, useTestApp } from '../helpers/app';
-import { type Agent, signedIn, tokenFor } from '../helpers/session';
+import { useTestApp } from '../helpers/app';
+import { type Agent, signedInApplicant, tokenFor } from '../helpers/session';
 
 /** The uploaded name and the name the download must carry. */
 const NAMES: [string, string][] = [
@@ -40,10 +37,7 @@ describe('GET /aanvragen/:id/bewijsstukken/:evidenceId', () => {
   let applicationId: string;
 
   before(async () => {
-    const organisation = await givenProvider(context.db.dataSource);
-    const who = await givenUser(context.db.dataSource, 'provider', { providerId: organisation.id });
-    provider = await signedIn(context.app, who);
-    applicationId = (await startApplication(context.db.dataSource, who.user, testConfig)).id;
+    ({ agent: provider, applicationId } = await signedInApplicant(context.app, context.db.dataSource));
   });
 
   for (const [uploaded, expected] of NAMES) {

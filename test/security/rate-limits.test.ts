@@ -2,12 +2,21 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Express } from 'express';
 import request from 'supertest';
-import { blockedFor, claimLoginAttempt, loginLimiters } from '../../src/account/auth';
+import type { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { claimLoginAttempt, loginLimiters } from '../../src/account/auth';
 import { currentTotp } from '../../src/account/totp';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { testApp, testConfig, useTestApp } from '../helpers/app';
 import { submitForm, tokenFor } from '../helpers/session';
+
+/** Seconds a key must still wait, read without using a point. */
+async function blockedFor(limiter: RateLimiterPostgres, key: string): Promise<number | undefined> {
+  const state = await limiter.get(key);
+  if (state && state.consumedPoints >= limiter.points && state.msBeforeNext > 0)
+    return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+  return undefined;
+}
 
 describe('rate limits (issue 10 item 7)', () => {
   const context = useTestApp();

@@ -3,14 +3,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
-import { startApplication } from '../../src/application/application.service';
 import { Evidence } from '../../src/application/evidence.entity';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { updateSettings } from '../../src/settings/settings.service';
-import { givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { testConfig, useTestApp } from '../helpers/app';
-import { type Agent, csrfFrom, signedIn, tokenFor } from '../helpers/session';
+import { type Agent, csrfFrom, signedIn, signedInApplicant, tokenFor } from '../helpers/session';
 
 const MB = 1024 * 1024;
 const BOUNDARY = '----vhp-test-boundary';
@@ -185,10 +183,7 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
     let applicationId: string;
 
     before(async () => {
-      const organisation = await givenProvider(context.db.dataSource);
-      const who = await givenUser(context.db.dataSource, 'provider', { providerId: organisation.id });
-      provider = await signedIn(context.app, who);
-      applicationId = (await startApplication(context.db.dataSource, who.user, testConfig)).id;
+      ({ agent: provider, applicationId } = await signedInApplicant(context.app, context.db.dataSource));
     });
 
     const upload = async (content: Buffer, name = 'bewijs.pdf') => {
