@@ -117,7 +117,7 @@ function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
   if (/^[0-9]+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 0, 10);
   const entries = raw.split(',').map((e) => e.trim());
   for (const entry of entries) {
-    const [address, bits, ...rest] = entry.split('/');
+    const [address = '', bits, ...rest] = entry.split('/');
     const version = isIP(address);
     const bitsOk =
       bits === undefined || (/^[0-9]+$/.test(bits) && Number(bits) <= (version === 6 ? 128 : 32));

@@ -11,6 +11,7 @@ import {
 } from '../status/status.service';
 import { statusAt } from '../status/status-rules';
 import { aanChange, parseAanList, type RowProblem } from './aan-list';
+import { must } from '../shared/must';
 
 /** Thrown when the list has malformed rows: nothing is applied, every problem is reported. */
 export class AanListRejected extends ValidationError {
@@ -57,10 +58,11 @@ export async function importAanList(
       loadCodeVersions(manager),
     ]);
     const versionFacts = versions.map(toCodeVersionFact);
-    const [{ id: importId }] = (await manager.query(
+    const [inserted] = (await manager.query(
       `INSERT INTO aan_imports (file_sha256, imported_at, actor, counts) VALUES ($1, $2, $3, '{}') RETURNING id`,
       [createHash('sha256').update(text).digest('hex'), now, actor],
     )) as { id: string }[];
+    const { id: importId } = must(inserted, 'INSERT … RETURNING gives the new row');
     const result: AanImportResult = {
       rows: rows.length,
       matched: 0,
@@ -153,14 +155,15 @@ export async function resolveReviewTask(
     const updated = Array.isArray(rows[0])
       ? (rows[0] as { provider_id: string }[])
       : (rows as { provider_id: string }[]);
-    if (updated.length === 0) throw new NotFoundError(`no open review task ${taskId}`);
+    const [task] = updated;
+    if (!task) throw new NotFoundError(`no open review task ${taskId}`);
     await appendAuditEvent(
       manager,
       {
         actor,
         action: 'review_task.resolved',
         subjectType: 'provider',
-        subjectId: updated[0].provider_id,
+        subjectId: task.provider_id,
         data: { taskId },
       },
       now,

@@ -14,6 +14,7 @@ import { Attestation } from './attestation.entity';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
 import { attestationStatusAt, type AttestationStatus } from './attestation-rules';
 import { type Keyring, signPdf } from './signing';
+import { must } from '../shared/must';
 
 export const REGISTER_NAME = 'Register Verantwoorde Hostingproviders';
 /** An attestation is valid for at most this long, and never beyond the listing (design §3). */
@@ -46,10 +47,11 @@ export async function issueAttestation(
   input: { providerId: string; actor: string; publicBaseUrl: string; keyring: Keyring },
   now = new Date(),
 ): Promise<Attestation> {
-  const [detail, [{ n }]] = await Promise.all([
+  const [detail, [numbered]] = await Promise.all([
     providerDetailById(dataSource, input.providerId, now),
     dataSource.query(`SELECT nextval('attestation_number_seq')::int AS n`) as Promise<{ n: number }[]>,
   ]);
+  const { n } = must(numbered, 'a SELECT without FROM gives one row');
   const { provider, status } = detail;
   if (!status.verantwoord) throw new NotVerantwoordError();
   const approval = detail.history.find(
@@ -202,8 +204,8 @@ export async function verifyAttestation(
   const rows = isAttestationNumber(number)
     ? await preparedQuery<Row>(dataSource, VERIFY_QUERY, [number])
     : [];
-  if (rows.length === 0) throw new NotFoundError(`no attestation ${number}`);
   const [row] = rows;
+  if (!row) throw new NotFoundError(`no attestation ${number}`);
   return answerFor(
     entityFromJson(dataSource, Attestation, row.attestation),
     entityFromJson(dataSource, Provider, row.provider),

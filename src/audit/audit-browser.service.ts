@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { streamQuery } from '../database/stream';
 import type { ChainLink } from './audit-chain';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
+import { must } from '../shared/must';
 
 /** What an auditor can narrow the log to; every part is optional. Dates are Dutch calendar days. */
 export interface AuditFilter {
@@ -74,12 +75,13 @@ const toRow = (r: Raw): AuditRow => ({
 /** One page of the audit log, newest first, with the number of matching events. */
 export async function browseAudit(dataSource: DataSource, filter: AuditFilter, requestedPage: number) {
   const { sql, params } = where(filter);
-  const [{ n }] = (await dataSource.query(
+  const [counted] = (await dataSource.query(
     `SELECT count(*)::int AS n FROM audit_events e ${sql}`,
     params,
   )) as {
     n: number;
   }[];
+  const { n } = must(counted, 'a count gives one row');
   const pageCount = Math.max(1, Math.ceil(n / AUDIT_PAGE_SIZE));
   const page = Math.min(Math.max(1, requestedPage), pageCount);
   const rows = (await dataSource.query(

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
 import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
+import { must } from '../shared/must';
 
 /** The advisory lock that serialises appends, so that every event's predecessor is the one before it. */
 const CHAIN_LOCK = 7_306_117_001;
@@ -24,7 +25,7 @@ export async function appendAuditEvent(
   now = new Date(),
 ): Promise<AuditEvent> {
   const [event] = await appendAuditEvents(manager, [entry], now);
-  return event;
+  return must(event, 'one entry gives one event');
 }
 
 export interface ChainVerification {
@@ -55,7 +56,7 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
     }
     checked += batch.length;
     prev = result.lastHash;
-    after = batch[batch.length - 1].id;
+    after = must(batch.at(-1), 'the batch is not empty').id;
   }
 }
 
@@ -84,7 +85,7 @@ export async function appendAuditEvents(
   let prevHash = last?.hash ?? GENESIS_HASH;
   const events = entries.map((entry, i) => {
     const event = manager.create(AuditEvent, {
-      id: ids[i].id,
+      id: must(ids[i], 'one id per entry').id,
       occurredAt: now,
       actor: entry.actor,
       action: entry.action,

@@ -13,6 +13,7 @@ import { OutboxMail } from '../mail/outbox-mail.entity';
 import { Application } from '../application/application.entity';
 import { ApplicationMessage } from '../application/application-message.entity';
 import { Evidence } from '../application/evidence.entity';
+import { must } from '../shared/must';
 
 export const ENTITIES = [
   Provider,
@@ -68,9 +69,10 @@ export function createDataSource({
 
 /** True when every migration this build knows of has been applied (read-only, unlike showMigrations). */
 export async function migrationsUpToDate(dataSource: DataSource): Promise<boolean> {
-  const [{ exists }] = (await dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS exists`)) as {
+  const [probe] = (await dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS exists`)) as {
     exists: boolean;
   }[];
+  const { exists } = must(probe, 'a SELECT without FROM gives one row');
   if (!exists) return dataSource.migrations.length === 0;
   const rows = (await dataSource.query('SELECT name FROM migrations')) as { name: string }[];
   const applied = new Set(rows.map((r) => r.name));

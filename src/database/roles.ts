@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { must } from '../shared/must';
 
 /**
  * History the register never rewrites. The runtime role may only add and read rows here; the
@@ -38,9 +39,10 @@ export async function grantRuntimePrivileges(runner: QueryRunner, runtimeRole: s
     await runner.query(`REVOKE INSERT, UPDATE, DELETE ON migrations FROM ${role}`);
     // Before PostgreSQL 15 every role may create tables in schema public; the owner of the schema
     // (the database owner from 15 on) takes that away. Elsewhere the DBA does (see the README).
-    const [{ owns }] = (await runner.query(
+    const [schema] = (await runner.query(
       `SELECT pg_has_role(current_user, nspowner, 'USAGE') AS owns FROM pg_namespace WHERE nspname = 'public'`,
     )) as { owns: boolean }[];
+    const { owns } = must(schema, 'schema public exists');
     if (owns) {
       await runner.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
       await runner.query(`REVOKE CREATE ON SCHEMA public FROM ${role}`);
@@ -56,7 +58,7 @@ export async function grantRuntimePrivileges(runner: QueryRunner, runtimeRole: s
 export async function runtimeRoleProblems(runner: {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }): Promise<string[]> {
-  const [role] = (await runner.query(
+  const [found] = (await runner.query(
     `
     SELECT r.rolname AS name, r.rolsuper AS superuser, r.rolbypassrls AS "bypassRls",
       EXISTS (
@@ -80,6 +82,7 @@ export async function runtimeRoleProblems(runner: {
     createsTables: boolean;
     rewritesHistory: boolean;
   }[];
+  const role = must(found, 'the current user is a role');
   const problems: string[] = [];
   if (role.superuser) problems.push(`${role.name} is a superuser`);
   if (role.owns) problems.push(`${role.name} owns (or may act as the owner of) tables in schema public`);

@@ -15,6 +15,7 @@ import {
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import { statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from './working-days';
+import { must } from '../shared/must';
 
 export const JOB_ACTOR = 'jobs:daily';
 export const DIGEST_WORKING_DAYS = 10;
@@ -36,10 +37,11 @@ export async function runJobOnce(
   now = new Date(),
 ): Promise<{ ran: boolean; result?: Record<string, number> }> {
   return dataSource.transaction(async (manager) => {
-    const [{ locked }] = (await manager.query(
+    const [lockAttempt] = (await manager.query(
       'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked',
       [JOB_LOCK_CLASS, job],
     )) as { locked: boolean }[];
+    const { locked } = must(lockAttempt, 'a SELECT without FROM gives one row');
     if (!locked) return { ran: false };
     const done = (await manager.query('SELECT 1 FROM job_runs WHERE job = $1 AND period = $2', [
       job,

@@ -99,8 +99,8 @@ type DetailRow = Record<'provider', Record<string, unknown>> &
 
 async function loadDetail(dataSource: DataSource, query: string, key: string, now: Date) {
   const rows = await preparedQuery<DetailRow>(dataSource, query, [key]);
-  if (rows.length === 0) return undefined;
   const [row] = rows;
+  if (!row) return undefined;
   const provider = entityFromJson(dataSource, Provider, row.provider);
   const history = row.events.map((e) => entityFromJson(dataSource, StatusEvent, e));
   const codeVersions = row.versions.map((v) => entityFromJson(dataSource, CodeOfConductVersion, v));

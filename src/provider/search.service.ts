@@ -3,6 +3,7 @@ import { preparedQuery } from '../database/json-rows';
 import { normaliseVatNumber } from '../shared/identifiers';
 import { REASON_CODES } from '../status/status-rules';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
+import { must } from '../shared/must';
 
 export const SEARCH_PAGE_SIZE = 25;
 export const STATUS_FILTERS = ['verantwoord', ...REASON_CODES] as const;
@@ -133,9 +134,14 @@ export async function searchProviders(
   const windowCount = kind === 'name';
   // The texts vary only with the kind of search, the filter and the order, never with the values:
   // each is prepared once per connection (planning a name search costs about as much as running it).
-  const countAll = async () =>
-    (await preparedQuery<{ n: number }>(dataSource, `${names} SELECT count(*)::int AS n ${from}`, params))[0]
-      .n;
+  const countAll = async () => {
+    const [counted] = await preparedQuery<{ n: number }>(
+      dataSource,
+      `${names} SELECT count(*)::int AS n ${from}`,
+      params,
+    );
+    return must(counted, 'a count gives one row').n;
+  };
   const fetchPage = async (page: number) =>
     preparedQuery<Record<string, unknown>>(
       dataSource,
@@ -150,7 +156,7 @@ export async function searchProviders(
   const clamp = query.clampPage ?? true;
   if (!windowCount && clamp) page = Math.min(page, Math.max(1, Math.ceil(total / pageSize)));
   let rows = await fetchPage(page);
-  if (windowCount) total = rows.length > 0 ? (rows[0].total as number) : 0;
+  if (windowCount) total = rows[0] ? (rows[0].total as number) : 0;
   if (rows.length === 0 && page > 1) {
     // Past the last page: the window gave no total, so count apart; the web page shows the last page.
     if (windowCount) total = await countAll();

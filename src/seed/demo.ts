@@ -18,17 +18,18 @@ import type { CodeOfConductVersion } from '../status/code-of-conduct-version.ent
 import { publishCodeOfConductVersion } from '../status/code-of-conduct.service';
 import { recordStatusEvent } from '../status/status.service';
 import type { StatusEventKind } from '../status/status-rules';
+import { must } from '../shared/must';
 
 export const DEMO_ACTOR = 'seed:demo';
 
 /** The password of every demo login; printed at start, never used outside a demo. */
 export const DEMO_PASSWORD = 'demo-register-2026';
 
-export const DEMO_STAFF: { email: string; name: string; role: Role }[] = [
+export const DEMO_STAFF = [
   { email: 'beoordelaar@register.example', name: 'Bea Oordelaar (demo)', role: 'reviewer' },
   { email: 'auditor@register.example', name: 'Aud Itor (demo)', role: 'auditor' },
   { email: 'beheerder@register.example', name: 'Bert Beheer (demo)', role: 'admin' },
-];
+] as const satisfies readonly { email: string; name: string; role: Role }[];
 
 /** Demo KvK numbers start with 9999: fictional, and easy to recognise as such. */
 const KVK_PREFIX = '9999';
@@ -404,7 +405,7 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
     const versions = await publishDemoVersions(manager, now);
     for (const [index, demo] of DEMO_PROVIDERS.entries()) {
       const kvkNumber = demoKvk(index);
-      const domain = demo.legalName.split(' ')[0].toLowerCase();
+      const domain = must(demo.legalName.split(' ')[0], 'split gives at least one part').toLowerCase();
       const provider = await createProvider(
         manager,
         {

@@ -8,7 +8,7 @@ import { isIPv6 } from 'node:net';
 export function clientKey(address: string | undefined): string {
   if (!address) return 'unknown';
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped) return mapped[1];
+  if (mapped?.[1]) return mapped[1];
   const ip = address.replace(/%.*$/, '');
   if (!isIPv6(ip)) return ip;
   const [head, tail] = ip.split('::');

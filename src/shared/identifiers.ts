@@ -15,9 +15,9 @@ export function normaliseVatNumber(value: string): string {
  * RSIN-based numbers) or the whole number passes ISO 7064 mod 97-10 (numbers since 2020).
  */
 export function isVatNumber(value: string): boolean {
-  const match = /^NL([0-9]{9})B([0-9]{2})$/.exec(value);
-  if (!match) return false;
-  return passesElevenTest(match[1]) || passesMod97(value);
+  const digits = /^NL([0-9]{9})B([0-9]{2})$/.exec(value)?.[1];
+  if (!digits) return false;
+  return passesElevenTest(digits) || passesMod97(value);
 }
 
 function passesElevenTest(digits: string): boolean {
@@ -38,5 +38,5 @@ function passesMod97(vat: string): boolean {
 /** Postcode as `1234 AB`, or undefined when it is not a Dutch postcode. */
 export function normalisePostcode(value: string): string | undefined {
   const match = /^\s*([1-9][0-9]{3})\s?([a-zA-Z]{2})\s*$/.exec(value);
-  return match ? `${match[1]} ${match[2].toUpperCase()}` : undefined;
+  return match?.[1] && match[2] ? `${match[1]} ${match[2].toUpperCase()}` : undefined;
 }

@@ -1,3 +1,5 @@
+import { must } from './must';
+
 /** Every page URL of the register in one place. */
 export const paths = {
   home: '/',
@@ -69,7 +71,7 @@ export const paths = {
  */
 export function safeReturnPath(raw: unknown): string | undefined {
   if (typeof raw !== 'string' || raw.length > 500) return undefined;
-  const pathPart = raw.split(/[?#]/)[0];
+  const pathPart = must(raw.split(/[?#]/)[0], 'split gives at least one part');
   if (!/^\/[^\s\\]*$/.test(raw) || pathPart.includes('//')) return undefined;
   return pathPart.split('/').some((segment) => segment === '.' || segment === '..') ? undefined : raw;
 }

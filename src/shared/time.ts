@@ -32,7 +32,9 @@ export function toLocalDate(instant: Date): string {
 export function parseLocalDate(value: string): { y: number; m: number; d: number } | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return undefined;
-  const [y, m, d] = match.slice(1).map(Number);
+  const y = Number(match[1]);
+  const m = Number(match[2]);
+  const d = Number(match[3]);
   const probe = new Date(Date.UTC(y, m - 1, d));
   if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d)
     return undefined;
