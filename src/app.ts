@@ -88,14 +88,14 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
       customAttributeKeys: { reqId: 'reqId' },
       // Every line of a request carries its id; the closing line says what was asked and answered.
       quietReqLogger: true,
-      customSuccessObject: (req, res, fields) => ({
+      customSuccessObject: (req, res, fields: object) => ({
         ...requestForLog(req),
         statusCode: res.statusCode,
         ...fields,
         req: undefined,
         res: undefined,
       }),
-      customErrorObject: (req, res, error, fields) => ({
+      customErrorObject: (req, res, error, fields: object) => ({
         ...requestForLog(req),
         statusCode: res.statusCode,
         ...fields,

@@ -42,9 +42,9 @@ const COMMANDS: Record<string, Command> = {
     summary: 'apply pending migrations',
     migrate: true,
     owner: true,
-    run: async () => {
+    run: () => {
       console.log('Database schema is up to date.');
-      return 0;
+      return Promise.resolve(0);
     },
   },
   'db:revert': {

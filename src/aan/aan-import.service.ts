@@ -46,10 +46,9 @@ export async function importAanList(
   if (problems.length > 0) throw new AanListRejected(problems);
   const byKvk = new Map(rows.map((r) => [r.kvkNumber, r]));
   return dataSource.transaction(async (manager) => {
-    const providers = (await manager.query('SELECT id, kvk_number FROM providers ORDER BY kvk_number')) as {
-      id: string;
-      kvk_number: string;
-    }[];
+    const providers = await manager.query<{ id: string; kvk_number: string }[]>(
+      'SELECT id, kvk_number FROM providers ORDER BY kvk_number',
+    );
     const [histories, versions] = await Promise.all([
       loadHistories(
         manager,
@@ -58,10 +57,10 @@ export async function importAanList(
       loadCodeVersions(manager),
     ]);
     const versionFacts = versions.map(toCodeVersionFact);
-    const [inserted] = (await manager.query(
+    const [inserted] = await manager.query<{ id: string }[]>(
       `INSERT INTO aan_imports (file_sha256, imported_at, actor, counts) VALUES ($1, $2, $3, '{}') RETURNING id`,
       [createHash('sha256').update(text).digest('hex'), now, actor],
-    )) as { id: string }[];
+    );
     const { id: importId } = must(inserted, 'INSERT … RETURNING gives the new row');
     const result: AanImportResult = {
       rows: rows.length,
@@ -87,11 +86,11 @@ export async function importAanList(
       if (row) result.matched++;
       if (!listing) continue;
       if (!row) {
-        const created = (await manager.query(
+        const created = await manager.query<unknown[]>(
           `INSERT INTO review_tasks (provider_id, kind, created_at, aan_import_id)
            VALUES ($1, 'aan_missing_from_list', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
           [provider.id, now, importId],
-        )) as unknown[];
+        );
         result.tasks += created.length;
         continue;
       }
@@ -125,11 +124,13 @@ export async function importAanList(
 
 /** The open review tasks the AAN imports raised, oldest first, for reviewers and administrators. */
 export async function openReviewTasks(dataSource: DataSource) {
-  const rows = (await dataSource.query(
+  const rows = await dataSource.query<
+    { id: string; created_at: Date; legal_name: string; kvk_number: string }[]
+  >(
     `SELECT t.id, t.created_at, p.legal_name, p.kvk_number
        FROM review_tasks t JOIN providers p ON p.id = t.provider_id
       WHERE t.resolved_at IS NULL ORDER BY t.created_at, p.legal_name`,
-  )) as { id: string; created_at: Date; legal_name: string; kvk_number: string }[];
+  );
   return rows.map((r) => ({
     id: r.id,
     createdAt: r.created_at,
@@ -148,10 +149,10 @@ export async function resolveReviewTask(
   now = new Date(),
 ) {
   await dataSource.transaction(async (manager) => {
-    const rows = (await manager.query(
+    const rows = await manager.query<[{ provider_id: string }[], number] | { provider_id: string }[]>(
       `UPDATE review_tasks SET resolved_at = $2 WHERE id::text = $1 AND resolved_at IS NULL RETURNING provider_id`,
       [taskId, now],
-    )) as [{ provider_id: string }[], number] | { provider_id: string }[];
+    );
     const updated = Array.isArray(rows[0])
       ? (rows[0] as { provider_id: string }[])
       : (rows as { provider_id: string }[]);

@@ -34,7 +34,7 @@ export function parseAanList(text: string): { rows: AanRow[]; problems: RowProbl
       relax_column_count: true,
       skip_empty_lines: false,
       trim: true,
-    }) as string[][];
+    });
   } catch (error) {
     return {
       rows: [],

@@ -44,7 +44,7 @@ import { isStaff, User } from './user.entity';
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) =>
-    req.session.regenerate((error) => (error ? reject(error) : resolve())),
+    req.session.regenerate((error?: Error) => (error ? reject(error) : resolve())),
   );
 }
 

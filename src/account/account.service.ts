@@ -254,11 +254,11 @@ export async function inviteColleague(
       throw new ValidationError({ email: ['colleagues.alreadyInvited'] });
     if (pending.length >= limits.pendingPerProvider)
       throw new ValidationError({ email: ['colleagues.tooManyPending'] });
-    const [counted] = (await manager.query(
+    const [counted] = await manager.query<{ sent: number }[]>(
       `SELECT count(*)::int AS sent FROM account_tokens
         WHERE purpose = 'invitation' AND created_by = $1 AND created_at > $2`,
       [inviter.id, new Date(now.getTime() - 3600 * 1000)],
-    )) as { sent: number }[];
+    );
     const { sent } = must(counted, 'a count gives one row');
     if (sent >= limits.perUserPerHour) throw new ValidationError({ email: ['colleagues.tooManyPerHour'] });
     const token = await issueToken(
@@ -415,11 +415,11 @@ export async function requestPasswordReset(
   if (!user || user.disabledAt) return;
   await dataSource.transaction(async (manager) => {
     // Nobody can use the register to flood one mailbox: a few links an hour per account, silently.
-    const [counted] = (await manager.query(
+    const [counted] = await manager.query<{ recent: number }[]>(
       `SELECT count(*)::int AS recent FROM account_tokens
         WHERE user_id = $1 AND purpose = 'password_reset' AND created_at > now() - interval '1 hour'`,
       [user.id],
-    )) as { recent: number }[];
+    );
     const { recent } = must(counted, 'a count gives one row');
     if (recent >= RESET_MAILS_PER_HOUR) return;
     const token = await issueToken(

@@ -40,7 +40,9 @@ export const SESSION_IDLE_MS = 30 * 60 * 1000;
 
 /** Saves the session before a redirect, so the next request (sent at once) finds it. */
 export function saveSession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.save((error?: Error) => (error ? reject(error) : resolve())),
+  );
 }
 export const SESSION_COOKIE = 'vhp.sid';
 
@@ -227,7 +229,7 @@ export function loadUser(
       if (!user || user.disabledAt) {
         // A fresh, empty session (not none): the rest of this request may still use it.
         await new Promise<void>((resolve, reject) =>
-          req.session.regenerate((e) => (e ? reject(e) : resolve())),
+          req.session.regenerate((e?: Error) => (e ? reject(e) : resolve())),
         );
       } else {
         req.user = user;

@@ -58,20 +58,20 @@ export async function verifySecondFactor(
   if (!user?.totpSecret || user.disabledAt) return false;
   const step = totpStep(box.decrypt(user.totpSecret), user.email, code);
   if (step !== undefined) {
-    const [, claimed] = (await dataSource.query(
+    const [, claimed] = await dataSource.query<[unknown, number]>(
       `UPDATE users SET totp_last_step = $2
         WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
       [userId, step],
-    )) as [unknown, number];
+    );
     return claimed === 1;
   }
   return dataSource.transaction(async (m) => {
-    const [, used] = (await m.query(
+    const [, used] = await m.query<[unknown, number]>(
       `UPDATE recovery_codes SET used_at = now()
         WHERE user_id = $1 AND used_at IS NULL
           AND ((hash_kind = 'hmac' AND code_hash = $2) OR (hash_kind = 'sha256' AND code_hash = $3))`,
       [userId, box.recoveryCodeMac(code), legacyRecoveryCodeHash(code)],
-    )) as [unknown, number];
+    );
     if (!used) return false;
     await appendAuditEvent(m, {
       actor: user.email,

@@ -68,15 +68,15 @@ export function secretBox(key: Buffer): SecretBox {
  * migrations. Idempotent: encrypted rows are left alone, and a row changed meanwhile is skipped.
  */
 export async function encryptClearTotpSecrets(dataSource: DataSource, box: SecretBox): Promise<number> {
-  const rows = (await dataSource.query(
+  const rows = await dataSource.query<{ id: string; totp_secret: string }[]>(
     `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1:%'`,
-  )) as { id: string; totp_secret: string }[];
+  );
   let done = 0;
   for (const row of rows) {
-    const result = (await dataSource.query(
+    const result = await dataSource.query<[unknown, number]>(
       `UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3`,
       [box.encrypt(row.totp_secret), row.id, row.totp_secret],
-    )) as [unknown, number];
+    );
     done += result[1];
   }
   return done;

@@ -22,9 +22,9 @@ async function lockForChange(
   manager: EntityManager,
   userId: string,
 ): Promise<{ member: User; activeAdmins: number }> {
-  const admins = (await manager.query(
+  const admins = await manager.query<{ id: string }[]>(
     `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE`,
-  )) as { id: string }[];
+  );
   const member = await manager
     .getRepository(User)
     .createQueryBuilder('u')

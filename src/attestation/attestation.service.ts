@@ -49,7 +49,7 @@ export async function issueAttestation(
 ): Promise<Attestation> {
   const [detail, [numbered]] = await Promise.all([
     providerDetailById(dataSource, input.providerId, now),
-    dataSource.query(`SELECT nextval('attestation_number_seq')::int AS n`) as Promise<{ n: number }[]>,
+    dataSource.query<{ n: number }[]>(`SELECT nextval('attestation_number_seq')::int AS n`),
   ]);
   const { n } = must(numbered, 'a SELECT without FROM gives one row');
   const { provider, status } = detail;
@@ -95,12 +95,12 @@ export async function issueAttestation(
   return dataSource.transaction(async (manager) => {
     // A decision may have landed while the PDF was being made: if the provider's history or the
     // code versions changed since they were read, compute the status again inside the transaction.
-    const [changed] = (await manager.query(
+    const [changed] = await manager.query<{ changed: boolean }[]>(
       `SELECT (SELECT coalesce(max(id), 0) FROM status_events WHERE provider_id = p.id)::text <> $2
            OR (SELECT count(*) FROM code_of_conduct_versions) <> $3 AS changed
          FROM providers p WHERE p.id = $1 FOR SHARE`,
       [provider.id, latestEvent, versionCount],
-    )) as { changed: boolean }[];
+    );
     if (changed?.changed) {
       const [histories, versions] = await Promise.all([
         loadHistories(manager, [provider.id]),

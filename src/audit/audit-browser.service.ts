@@ -75,19 +75,17 @@ const toRow = (r: Raw): AuditRow => ({
 /** One page of the audit log, newest first, with the number of matching events. */
 export async function browseAudit(dataSource: DataSource, filter: AuditFilter, requestedPage: number) {
   const { sql, params } = where(filter);
-  const [counted] = (await dataSource.query(
+  const [counted] = await dataSource.query<{ n: number }[]>(
     `SELECT count(*)::int AS n FROM audit_events e ${sql}`,
     params,
-  )) as {
-    n: number;
-  }[];
+  );
   const { n } = must(counted, 'a count gives one row');
   const pageCount = Math.max(1, Math.ceil(n / AUDIT_PAGE_SIZE));
   const page = Math.min(Math.max(1, requestedPage), pageCount);
-  const rows = (await dataSource.query(
+  const rows = await dataSource.query<Raw[]>(
     `${SELECT} ${sql} ORDER BY e.id DESC LIMIT ${AUDIT_PAGE_SIZE} OFFSET ${(page - 1) * AUDIT_PAGE_SIZE}`,
     params,
-  )) as Raw[];
+  );
   return { rows: rows.map(toRow), total: n, page, pageCount };
 }
 

@@ -74,13 +74,13 @@ export async function appendAuditEvents(
     throw new Error('appendAuditEvent must run inside a transaction');
   if (entries.length === 0) return [];
   await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-  const [last] = (await manager.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as {
-    hash: string;
-  }[];
-  const ids = (await manager.query(
+  const [last] = await manager.query<{ hash: string }[]>(
+    'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
+  );
+  const ids = await manager.query<{ id: string }[]>(
     "SELECT nextval('audit_events_id_seq')::text AS id FROM generate_series(1, $1)",
     [entries.length],
-  )) as { id: string }[];
+  );
   ids.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   let prevHash = last?.hash ?? GENESIS_HASH;
   const events = entries.map((entry, i) => {

@@ -49,7 +49,7 @@ export function parseBulkInput(text: string): BulkInputRow[] {
     relax_quotes: true,
     skip_empty_lines: false,
     trim: true,
-  }) as string[][];
+  });
   const rows: BulkInputRow[] = [];
   records.forEach((record, index) => {
     const [first = '', second = ''] = record;

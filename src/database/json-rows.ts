@@ -42,7 +42,7 @@ export function entityFromJson<T extends ObjectLiteral>(
         ? (value ?? null)
         : kind === 'instant'
           ? new Date(value as string)
-          : kind === 'bigint'
+          : kind === 'bigint' && (typeof value === 'number' || typeof value === 'string')
             ? String(value)
             : value;
   }

@@ -37,16 +37,16 @@ export async function runJobOnce(
   now = new Date(),
 ): Promise<{ ran: boolean; result?: Record<string, number> }> {
   return dataSource.transaction(async (manager) => {
-    const [lockAttempt] = (await manager.query(
+    const [lockAttempt] = await manager.query<{ locked: boolean }[]>(
       'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked',
       [JOB_LOCK_CLASS, job],
-    )) as { locked: boolean }[];
+    );
     const { locked } = must(lockAttempt, 'a SELECT without FROM gives one row');
     if (!locked) return { ran: false };
-    const done = (await manager.query('SELECT 1 FROM job_runs WHERE job = $1 AND period = $2', [
+    const done = await manager.query<unknown[]>('SELECT 1 FROM job_runs WHERE job = $1 AND period = $2', [
       job,
       period,
-    ])) as unknown[];
+    ]);
     if (done.length > 0) return { ran: false };
     const result = await work(manager);
     await manager.query(
@@ -65,9 +65,9 @@ export async function runJobOnce(
 export async function recordEndings(manager: EntityManager, now: Date): Promise<Record<string, number>> {
   await refreshDueSnapshots(manager, now);
   const ids = (
-    (await manager.query(
+    await manager.query<{ provider_id: string }[]>(
       `SELECT provider_id FROM provider_status WHERE status IN ('expired', 'code_of_conduct_outdated')`,
-    )) as { provider_id: string }[]
+    )
   ).map((r) => r.provider_id);
   const [histories, versions] = await Promise.all([loadHistories(manager, ids), loadCodeVersions(manager)]);
   const versionFacts = versions.map(toCodeVersionFact);
@@ -101,14 +101,14 @@ export async function sendReminders(
   publicBaseUrl: string,
 ): Promise<Record<string, number>> {
   const reminderDays = await readReminderDays(manager);
-  const due = (await manager.query(
+  const due = await manager.query<{ provider_id: string; legal_name: string; kvk_number: string }[]>(
     `SELECT s.provider_id, p.legal_name, p.kvk_number
        FROM provider_status s JOIN providers p ON p.id = s.provider_id
       WHERE s.status = 'verantwoord' AND s.valid_until <= $1
         AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.provider_id = s.provider_id AND a.kind = 'renewal'
                           AND a.state IN ('submitted', 'in_review', 'changes_requested'))`,
     [addDays(now, Math.max(...reminderDays))],
-  )) as { provider_id: string; legal_name: string; kvk_number: string }[];
+  );
   const [histories, versions] = await Promise.all([
     loadHistories(
       manager,
@@ -131,11 +131,11 @@ export async function sendReminders(
     const daysLeft = (status.listing.validUntil.getTime() - now.getTime()) / 86_400_000;
     const applicable = reminderDays.filter((d) => daysLeft <= d);
     if (applicable.length === 0) continue;
-    const recorded = (await manager.query(
+    const recorded = await manager.query<{ days_before: number }[]>(
       `INSERT INTO listing_reminders (listing_event_id, days_before, sent_at)
        SELECT $1, d, $3 FROM unnest($2::int[]) AS d ON CONFLICT DO NOTHING RETURNING days_before`,
       [approval.id, applicable, now],
-    )) as { days_before: number }[];
+    );
     const mostUrgent = Math.min(...applicable);
     if (!recorded.some((r) => r.days_before === mostUrgent)) continue;
     sent += await mailProviderUsers(manager, provider.provider_id, (to) =>
@@ -157,23 +157,23 @@ export async function sendReviewerDigest(
   now: Date,
   publicBaseUrl: string,
 ): Promise<Record<string, number>> {
-  const waiting = (await manager.query(
+  const waiting = await manager.query<
+    { id: string; submitted_at: Date; legal_name: string; kvk_number: string }[]
+  >(
     `SELECT a.id, a.submitted_at, p.legal_name, p.kvk_number
        FROM applications a JOIN providers p ON p.id = a.provider_id
       WHERE a.state IN ('submitted', 'in_review') AND a.submitted_at <= $1
       ORDER BY a.submitted_at`,
     [workingDaysBefore(now, DIGEST_WORKING_DAYS)],
-  )) as { id: string; submitted_at: Date; legal_name: string; kvk_number: string }[];
+  );
   if (waiting.length === 0) return { digests: 0, waiting: 0 };
   const lines = waiting.map(
     (a) =>
       `- ${a.legal_name} (KvK ${a.kvk_number}), ingediend / submitted ${toLocalDate(a.submitted_at)}: ${publicBaseUrl}${paths.reviewApplication(a.id)}`,
   );
-  const reviewers = (await manager.query(
+  const reviewers = await manager.query<{ email: string }[]>(
     `SELECT email FROM users WHERE role = 'reviewer' AND disabled_at IS NULL`,
-  )) as {
-    email: string;
-  }[];
+  );
   for (const reviewer of reviewers) {
     await queueMail(manager, mailTexts.reviewerDigest(reviewer.email, waiting.length, lines.join('\n')));
   }
@@ -192,9 +192,10 @@ export function weekOf(now: Date): string {
  * it comes back, so without this the table keeps every address and account that ever tried.
  */
 export async function pruneRateLimits(manager: EntityManager, now: Date): Promise<Record<string, number>> {
-  const removed = (await manager.query('DELETE FROM rate_limits WHERE expire IS NOT NULL AND expire < $1', [
-    now.getTime(),
-  ])) as [unknown[], number];
+  const removed = await manager.query<[unknown[], number]>(
+    'DELETE FROM rate_limits WHERE expire IS NOT NULL AND expire < $1',
+    [now.getTime()],
+  );
   return { rateLimitsPruned: removed[1] };
 }
 

@@ -71,10 +71,10 @@ export async function mailProviderUsers(
   providerId: string,
   mail: (to: string) => Mail,
 ): Promise<number> {
-  const users = (await manager.query(
+  const users = await manager.query<{ email: string }[]>(
     'SELECT email FROM users WHERE provider_id = $1 AND disabled_at IS NULL',
     [providerId],
-  )) as { email: string }[];
+  );
   for (const user of users) await queueMail(manager, mail(user.email));
   return users.length;
 }

@@ -136,13 +136,13 @@ export const FEED_SIZE = 100;
 
 /** The latest status changes of the public register (confirmed providers), newest first (order of recording). */
 export async function latestStatusChanges(dataSource: DataSource, limit = FEED_SIZE): Promise<FeedEntry[]> {
-  const rows = (await dataSource.query(
+  const rows = await dataSource.query<Record<string, unknown>[]>(
     `SELECT e.id, e.kind, e.effective_at, e.recorded_at, e.reason, p.kvk_number, p.legal_name
        FROM status_events e JOIN providers p ON p.id = e.provider_id
       WHERE p.identity_confirmed_at IS NOT NULL
       ORDER BY e.id DESC LIMIT $1`,
     [limit],
-  )) as Record<string, unknown>[];
+  );
   return rows.map((r) => ({
     id: String(r.id),
     kind: r.kind as StatusEventKind,

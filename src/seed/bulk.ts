@@ -79,9 +79,9 @@ export async function seedBulk(
       transitionEndsAt: addMonths(now, -60),
     });
   }
-  const [highest] = (await dataSource.query(
+  const [highest] = await dataSource.query<{ max: number }[]>(
     `SELECT coalesce(max(kvk_number::int), 79999999)::int AS max FROM providers WHERE kvk_number >= '80000000'`,
-  )) as { max: number }[];
+  );
   const { max } = must(highest, 'an aggregate gives one row');
   let done = 0;
   while (done < count) {
@@ -151,7 +151,7 @@ export async function seedBulk(
         if (roll < 0.1) continue; // pending
         event('listing_approved', approvedAt, {
           validUntil: addMonths(approvedAt, 12),
-          codeOfConductVersionId: version!.id,
+          codeOfConductVersionId: version.id,
           codeSignedOn: toLocalDate(addDays(approvedAt, -20)),
           aanSince: addMonths(approvedAt, -6),
         });

@@ -22,17 +22,16 @@ export const DEFAULT_REMINDER_DAYS = [90, 30, 7];
 
 /** The reminder days in force. */
 export async function readReminderDays(manager: EntityManager): Promise<number[]> {
-  const [row] = (await manager.query(`SELECT value FROM settings WHERE key = 'reminderDays'`)) as {
-    value: number[];
-  }[];
+  const [row] = await manager.query<{ value: number[] }[]>(
+    `SELECT value FROM settings WHERE key = 'reminderDays'`,
+  );
   return row?.value ?? DEFAULT_REMINDER_DAYS;
 }
 
 export async function readSettings(manager: EntityManager, config: SettingsConfig): Promise<Settings> {
-  const rows = (await manager.query('SELECT key, value FROM settings')) as {
-    key: keyof Settings;
-    value: unknown;
-  }[];
+  const rows = await manager.query<{ key: keyof Settings; value: unknown }[]>(
+    'SELECT key, value FROM settings',
+  );
   const stored = Object.fromEntries(rows.map((r) => [r.key, r.value])) as Partial<Settings>;
   return {
     listingValidityMonths: stored.listingValidityMonths ?? config.listingValidityMonths,

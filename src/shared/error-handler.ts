@@ -130,7 +130,9 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
           log.error({ err: renderError }, 'error page could not be rendered');
           res
             .type('text/plain')
-            .send(`Er ging iets mis / Something went wrong. Referentie / reference: ${String(req.id)}`);
+            .send(
+              `Er ging iets mis / Something went wrong. Referentie / reference: ${typeof req.id === 'object' ? '' : String(req.id)}`,
+            );
           return;
         }
         res.send(html);

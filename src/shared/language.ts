@@ -28,7 +28,7 @@ export function languageMiddleware(secureCookies: boolean) {
         secure: secureCookies,
       });
     } else if (isLanguage(req.cookies?.[LANGUAGE_COOKIE])) {
-      language = req.cookies[LANGUAGE_COOKIE] as Language;
+      language = req.cookies[LANGUAGE_COOKIE];
     }
     const other: Language = language === 'nl' ? 'en' : 'nl';
     res.locals.lang = language;

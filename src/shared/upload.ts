@@ -100,7 +100,7 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
     let parserDone = false;
     let settled = false;
 
-    const fail = (error: unknown) => {
+    const fail = (error: Error) => {
       if (settled) return;
       settled = true;
       req.unpipe(parser);

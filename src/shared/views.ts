@@ -8,7 +8,9 @@ import { TIME_ZONE } from './time';
 const VIEWS_DIR = path.join(__dirname, '..', '..', '..', 'views');
 
 function languageOf(options: HelperOptions): Language {
-  const lang: unknown = options.data?.root?.lang;
+  const data: unknown = options.data;
+  const root = data && typeof data === 'object' && 'root' in data ? data.root : undefined;
+  const lang = root && typeof root === 'object' && 'lang' in root ? root.lang : undefined;
   return isLanguage(lang) ? lang : 'nl';
 }
 
@@ -79,8 +81,8 @@ export const helpers = {
       : `${Math.max(1, Math.round(n / 1024))} kB`;
   },
   /** Text for XML: drops what XML 1.0 does not allow (control characters, lone surrogates); escaping follows as usual. */
-  xmlText(value: unknown) {
-    return String(value ?? '').replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '');
+  xmlText(value: string | null | undefined) {
+    return (value ?? '').replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '');
   },
   join(list: unknown, separator: unknown) {
     return Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '';

@@ -57,10 +57,10 @@ export async function refreshDueSnapshots(
 ): Promise<number> {
   let refreshed = 0;
   for (;;) {
-    const due = (await manager.query(
+    const due = await manager.query<{ provider_id: string }[]>(
       `SELECT provider_id FROM provider_status WHERE next_change_at <= $1 ORDER BY next_change_at LIMIT $2`,
       [now, batch],
-    )) as { provider_id: string }[];
+    );
     if (due.length === 0) return refreshed;
     await refreshStatusSnapshots(
       manager,
