@@ -89,7 +89,7 @@ describe('in a real browser: the main journey through the real forms', function 
     for (const [kind, label] of [
       ['code_of_conduct', 'Ondertekende gedragscode'],
       ['aan_confirmation', 'Bevestiging AAN-deelname'],
-    ]) {
+    ] as const) {
       await provider.selectOption('#field-kind', kind);
       await provider.setInputFiles('#field-file', {
         name: `${kind}.pdf`,

@@ -66,8 +66,27 @@ export function validVatNumber(): string {
   }
 }
 
+/** The fields of the registration form, as posted. */
+export type RegistrationFields = Record<
+  | 'legalName'
+  | 'tradeNames'
+  | 'kvkNumber'
+  | 'vatNumber'
+  | 'streetAddress'
+  | 'postcode'
+  | 'city'
+  | 'website'
+  | 'abuseEmail'
+  | 'asNumbers'
+  | 'name'
+  | 'email'
+  | 'password'
+  | 'passwordConfirmation',
+  string
+>;
+
 /** Every field of the registration form, valid and unique; override single fields to test a rule. */
-export function registrationFields(overrides: Record<string, string> = {}): Record<string, string> {
+export function registrationFields(overrides: Partial<RegistrationFields> = {}): RegistrationFields {
   const kvkNumber = uniqueKvk();
   return {
     legalName: `Journey Hosting ${kvkNumber} B.V.`,

@@ -8,6 +8,7 @@ import { runMigrations } from '../../src/database/connect';
 import { createDataSource } from '../../src/database/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/database/embedded';
 import { createLogger } from '../../src/shared/logger';
+import { must } from '../../src/shared/must';
 
 /**
  * Every test run gets fresh databases on TEST_DATABASE_URL's server, or on an embedded
@@ -114,13 +115,14 @@ export async function startTestServer(): Promise<void> {
     await dataSource.destroy();
   }
   // Say once per run who the app ran as, read from its own connection.
-  const [role] = await connected(asRuntimeOf(templateName), async (c) => {
+  const [found] = await connected(asRuntimeOf(templateName), async (c) => {
     const { rows } = await c.query<{ name: string; superuser: boolean; version: string }>(
       `SELECT current_user AS name, rolsuper AS superuser, current_setting('server_version') AS version
        FROM pg_roles WHERE rolname = current_user`,
     );
     return rows;
   });
+  const role = must(found, 'the current user is a role');
   process.stderr.write(
     `Test databases on PostgreSQL ${role.version}: the app connects as ${role.name} (${role.superuser ? 'SUPERUSER' : 'not a superuser, owns nothing'}), the migrations run as ${ownerRole}.\n`,
   );
@@ -142,7 +144,7 @@ export async function stopTestServer(): Promise<void> {
 /** The server's major version, e.g. 15 or 18. */
 export async function serverVersion(): Promise<number> {
   const num = await admin(async (c) =>
-    Number((await c.query<{ v: string }>('SHOW server_version_num')).rows[0].v),
+    Number(must((await c.query<{ v: string }>('SHOW server_version_num')).rows[0], 'SHOW gives one row').v),
   );
   return Math.floor(num / 10000);
 }

@@ -12,9 +12,9 @@ export type Agent = ReturnType<typeof request.agent>;
 
 /** The CSRF token of the first form on a page. */
 export function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match, 'the page has a form with a CSRF token');
-  return match[1];
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  assert.ok(token, 'the page has a form with a CSRF token');
+  return token;
 }
 
 /** GETs `path` and answers the CSRF token of its form. */

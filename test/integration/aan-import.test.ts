@@ -9,6 +9,7 @@ import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { runCli } from '../helpers/processes';
 import { type Agent, csrfFrom, signedIn, tokenFor } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 const LISTED = ['Polderwolk', 'Dijkgraaf', 'Klompenserver', 'Molenrack'];
 
@@ -27,7 +28,8 @@ describe('importing the AAN participant list', () => {
       .field('_csrf', token)
       .attach('bestand', Buffer.from(csv), 'aan.csv');
   };
-  const count = async (sql: string) => ((await demo.db.dataSource.query(sql)) as { n: number }[])[0].n;
+  const count = async (sql: string) =>
+    must((await demo.db.dataSource.query<{ n: number }[]>(sql))[0], 'a count gives one row').n;
 
   it('refuses a list with malformed rows whole, reports each row, and changes nothing', async () => {
     const before = await count('SELECT count(*)::int AS n FROM status_events');
@@ -57,9 +59,11 @@ describe('importing the AAN participant list', () => {
     const ended = await demo.db.dataSource
       .getRepository(StatusEvent)
       .findBy({ kind: 'aan_participation_ended' });
-    const [provider] = (await demo.db.dataSource.query('SELECT id FROM providers WHERE kvk_number = $1', [
-      polder,
-    ])) as { id: string }[];
+    const [provider] = await demo.db.dataSource.query<{ id: string }[]>(
+      'SELECT id FROM providers WHERE kvk_number = $1',
+      [polder],
+    );
+    assert.ok(provider, 'the listed provider exists');
     assert.ok(ended.some((e) => e.providerId === provider.id));
     const page = await admin.get(`/hostingproviders/${polder}`);
     assert.match(page.text, /data-status="aan_participation_ended"/);

@@ -11,6 +11,7 @@ import { assertValidHtml } from '../helpers/html';
 import { csrfFrom, signedIn, submitForm, tokenFor } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, registrationFields, TEST_PASSWORD } from '../factories/user.factory';
+import { must } from '../../src/shared/must';
 
 function cookieOf(res: request.Response, name: string): string | undefined {
   const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
@@ -26,9 +27,9 @@ async function lastMailTo(db: TestDatabase, recipient: string): Promise<OutboxMa
 }
 
 function linkIn(mail: OutboxMail): string {
-  const match = /http:\/\/register\.test(\/[^\s]+)/.exec(mail.body);
-  assert.ok(match, 'the mail holds a link');
-  return match[1];
+  const link = /http:\/\/register\.test(\/[^\s]+)/.exec(mail.body)?.[1];
+  assert.ok(link, 'the mail holds a link');
+  return link;
 }
 
 describe('accounts and access', () => {
@@ -75,7 +76,7 @@ describe('accounts and access', () => {
       ['elf tekens!', 'een wachtwoord heeft minstens 12 tekens'],
       ['password1234', 'dit wachtwoord wordt te vaak gebruikt'],
       ['qwertyuiop123', 'dit wachtwoord wordt te vaak gebruikt'],
-    ]) {
+    ] as const) {
       it(`refuses the password "${password}"`, async () => {
         const agent = request.agent(app);
         const res = await submitForm(
@@ -138,7 +139,7 @@ describe('accounts and access', () => {
       assert.notEqual(after.split(';')[0], before?.split(';')[0]);
       assert.match(after, /HttpOnly/);
       assert.match(after, /SameSite=Lax/);
-      const expires = new Date(/Expires=([^;]+)/.exec(after)![1]).getTime();
+      const expires = new Date(must(/Expires=([^;]+)/.exec(after)?.[1], 'the cookie expires')).getTime();
       assert.ok(Math.abs(expires - Date.now() - 30 * 60 * 1000) < 60_000, 'expires in 30 minutes');
       await agent.get('/account').expect(200);
     });
@@ -326,7 +327,7 @@ describe('accounts and access', () => {
       const setup = await agent.get('/account/tweestapsverificatie').expect(200);
       await assertValidHtml(setup.text, 'second factor set-up');
       assert.match(setup.text, /src="data:image\/svg\+xml;base64,/);
-      const secret = /data-secret="([A-Z2-7]+)"/.exec(setup.text)![1];
+      const secret = must(/data-secret="([A-Z2-7]+)"/.exec(setup.text)?.[1], 'the page shows the seed');
 
       const wrong = await agent
         .post('/account/tweestapsverificatie')
@@ -341,7 +342,9 @@ describe('accounts and access', () => {
         .send({ _csrf: csrfFrom(setup.text), code: currentTotp(secret, staff.email) });
       assert.equal(ok.status, 303);
       const codesPage = await agent.get('/account/tweestapsverificatie').expect(200);
-      const codes = [...codesPage.text.matchAll(/<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/g)].map((m) => m[1]);
+      const codes = [...codesPage.text.matchAll(/<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/g)].map((m) =>
+        must(m[1], 'the pattern has a group'),
+      );
       assert.equal(codes.length, 10);
       await agent.get('/beoordeling').expect(200);
 
@@ -353,14 +356,14 @@ describe('accounts and access', () => {
       });
       assert.equal(login.headers.location, '/inloggen/tweestaps');
       const recovered = await submitForm(next, '/inloggen/tweestaps', '/inloggen/tweestaps', {
-        code: codes[0],
+        code: must(codes[0], 'ten codes'),
       });
       assert.equal(recovered.status, 303);
       await next.get('/beoordeling').expect(200);
       const third = request.agent(app);
       await submitForm(third, '/inloggen', '/inloggen', { email: staff.email, password: staff.password });
       const reused = await submitForm(third, '/inloggen/tweestaps', '/inloggen/tweestaps', {
-        code: codes[0],
+        code: must(codes[0], 'ten codes'),
       });
       assert.equal(reused.status, 400);
     });

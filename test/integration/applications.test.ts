@@ -18,12 +18,13 @@ import { type Agent, csrfFrom, signedIn, submitForm, tokenFor } from '../helpers
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser, registrationFields, type TestUser } from '../factories/user.factory';
 import request from 'supertest';
+import { must } from '../../src/shared/must';
 
 const PDF = simplePdf('Ondertekende gedragscode');
 
 async function publicStatus(app: Express, kvkNumber: string): Promise<string> {
   const res = await request(app).get(`/hostingproviders/${kvkNumber}`).expect(200);
-  return /data-status="([a-z_]+)"/.exec(res.text)![1];
+  return must(/data-status="([a-z_]+)"/.exec(res.text)?.[1], 'the page shows a status');
 }
 
 async function applicationState(dataSource: DataSource, id: string): Promise<string> {
@@ -48,7 +49,7 @@ async function preparedApplication(app: Express, dataSource: DataSource, version
   const agent = await signedIn(app, who);
   const start = await submitForm(agent, '/account', '/aanvragen', {});
   assert.equal(start.status, 303, start.text);
-  const id = start.headers.location.split('/').pop()!;
+  const id = must(start.headers.location?.split('/').pop(), 'the start redirects to the application');
   const saved = await submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}`, {
     version: await versionOf(dataSource, id),
     codeOfConductVersionId: versionId,
@@ -168,7 +169,7 @@ describe('providers apply, reviewers decide', () => {
       providerPage.text,
     );
     assert.ok(link, 'the approval links to its application');
-    const applicationPage = await auditor.get(link[1]);
+    const applicationPage = await auditor.get(must(link[1], 'the pattern has a group'));
     assert.equal(applicationPage.status, 200);
     assert.match(applicationPage.text, /aan_confirmation\.pdf/);
     assert.match(applicationPage.text, /data-state="approved"/);
@@ -314,10 +315,9 @@ describe('providers apply, reviewers decide', () => {
       .getRepository(StatusEvent)
       .find({ where: { providerId: provider.id, kind: 'listing_approved' }, order: { id: 'ASC' } });
     assert.equal(approvals.length, 2);
-    assert.equal(
-      approvals[1].validUntil!.toISOString(),
-      addMonths(approvals[0].validUntil!, 12).toISOString(),
-    );
+    const [first, renewal] = approvals;
+    assert.ok(first && renewal);
+    assert.equal(renewal.validUntil!.toISOString(), addMonths(first.validUntil!, 12).toISOString());
     assert.equal(await publicStatus(app, provider.kvkNumber), 'verantwoord');
   });
 
@@ -388,7 +388,7 @@ describe('providers apply, reviewers decide', () => {
     const who = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
     const agent = await signedIn(app, who);
     const start = await submitForm(agent, '/account', '/aanvragen', {});
-    const id = start.headers.location.split('/').pop()!;
+    const id = must(start.headers.location?.split('/').pop(), 'the start redirects to the application');
 
     const html = await upload(
       agent,
@@ -406,11 +406,11 @@ describe('providers apply, reviewers decide', () => {
     assert.equal(tooBig.status, 400);
     assert.match(tooBig.text, /het bestand is groter dan 10 MB/);
 
-    const count = await db.dataSource.query(
+    const count = await db.dataSource.query<{ n: number }[]>(
       'SELECT count(*)::int AS n FROM evidence WHERE application_id = $1',
       [id],
     );
-    assert.equal(count[0].n, 0);
+    assert.equal(must(count[0], 'a count gives one row').n, 0);
   });
 
   it('refuses to submit without the evidence, naming what is missing', async () => {
@@ -418,7 +418,7 @@ describe('providers apply, reviewers decide', () => {
     const who = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
     const agent = await signedIn(app, who);
     const start = await submitForm(agent, '/account', '/aanvragen', {});
-    const id = start.headers.location.split('/').pop()!;
+    const id = must(start.headers.location?.split('/').pop(), 'the start redirects to the application');
     const res = await submit(agent, db.dataSource, id);
     assert.equal(res.status, 400);
     assert.match(res.text, /vul eerst alle gegevens in/);
@@ -431,7 +431,7 @@ describe('providers apply, reviewers decide', () => {
     const who = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
     const agent = await signedIn(app, who);
     const start = await submitForm(agent, '/account', '/aanvragen', {});
-    const id = start.headers.location.split('/').pop()!;
+    const id = must(start.headers.location?.split('/').pop(), 'the start redirects to the application');
     const res = await submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}`, {
       version: await versionOf(db.dataSource, id),
       codeOfConductVersionId: versionId,

@@ -27,8 +27,29 @@ import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn, tokenFor } from '../helpers/session';
 import { onPath, requireTool } from '../helpers/tools';
+import { z } from 'zod';
 
 const binary = (res: request.Response) => res.body as Buffer;
+
+/** The parts of the API's answers these tests read: parsing fails the test when an answer has another shape. */
+const verificationAnswer = z.object({
+  nummer: z.string(),
+  status: z.string(),
+  sinds: z.unknown(),
+  reden: z.unknown(),
+  toelichting: z.unknown(),
+});
+const verificationDetail = verificationAnswer.extend({
+  hostingprovider: z.object({ kvkNummer: z.string() }),
+  links: z.object({ pdf: z.object({ href: z.string() }) }),
+});
+const providerAnswer = z.object({
+  verklaringen: z.array(z.object({ nummer: z.string(), status: z.string() })),
+});
+const problemAnswer = z.object({
+  code: z.string(),
+  invalidParams: z.array(z.object({ name: z.string() })).optional(),
+});
 const getPdf = (app: Express, url: string) =>
   request(app)
     .get(url)
@@ -167,7 +188,7 @@ describe('attestations', () => {
 
       // One bit of one byte inside the signed part.
       const tampered = Buffer.from(pdf);
-      tampered[1000] ^= 0x01;
+      tampered.writeUInt8(tampered.readUInt8(1000) ^ 0x01, 1000);
       assert.doesNotMatch(pdfsig(tampered), /Signature is Valid\./);
     });
 
@@ -224,9 +245,9 @@ describe('attestations', () => {
       );
       assert.equal(await stateOf(number), 'suspended');
       const api = apiClient(app);
-      const suspended = await api.get(`/api/v1/verklaringen/${number}`);
-      assert.equal(suspended.body.status, 'suspended');
-      assert.equal(suspended.body.toelichting, 'Onderzoek.');
+      const suspended = verificationAnswer.parse((await api.get(`/api/v1/verklaringen/${number}`)).body);
+      assert.equal(suspended.status, 'suspended');
+      assert.equal(suspended.toelichting, 'Onderzoek.');
       await actOnProvider(
         db.dataSource,
         staff,
@@ -246,15 +267,13 @@ describe('attestations', () => {
       assert.match(page.text, /data-attestation-state="revoked"/);
       assert.match(page.text, /Malafide reseller\./);
       await assertValidHtml(page.text, 'verification page, revoked');
-      const revoked = await api.get(`/api/v1/verklaringen/${number}`);
-      assert.equal(revoked.body.status, 'revoked');
-      assert.equal(revoked.body.reden, 'revoked');
-      const detail = await api.get(`/api/v1/hostingproviders/${provider.kvkNumber}`);
-      assert.ok(
-        (detail.body.verklaringen as { nummer: string; status: string }[]).some(
-          (v) => v.nummer === number && v.status === 'revoked',
-        ),
+      const revoked = verificationAnswer.parse((await api.get(`/api/v1/verklaringen/${number}`)).body);
+      assert.equal(revoked.status, 'revoked');
+      assert.equal(revoked.reden, 'revoked');
+      const detail = providerAnswer.parse(
+        (await api.get(`/api/v1/hostingproviders/${provider.kvkNumber}`)).body,
       );
+      assert.ok(detail.verklaringen.some((v) => v.nummer === number && v.status === 'revoked'));
     });
   });
 
@@ -318,14 +337,16 @@ describe('attestations', () => {
       const api = apiClient(app);
       const res = await api.get(`/api/v1/verklaringen/${number}`);
       assert.equal(res.status, 200);
-      assert.equal(res.body.nummer, number);
-      assert.equal(res.body.hostingprovider.kvkNummer, own.kvkNumber);
-      assert.equal(res.body.status, 'valid');
-      assert.equal(res.body.links.pdf.href, `${testConfig.publicBaseUrl}/verificatie/${number}/pdf`);
-      assert.equal((await api.get('/api/v1/verklaringen/VHP-2020-000001')).body.code, 'attestationNotFound');
+      const answer = verificationDetail.parse(res.body);
+      assert.equal(answer.nummer, number);
+      assert.equal(answer.hostingprovider.kvkNummer, own.kvkNumber);
+      assert.equal(answer.status, 'valid');
+      assert.equal(answer.links.pdf.href, `${testConfig.publicBaseUrl}/verificatie/${number}/pdf`);
+      const unknown = problemAnswer.parse((await api.get('/api/v1/verklaringen/VHP-2020-000001')).body);
+      assert.equal(unknown.code, 'attestationNotFound');
       const malformed = await api.get('/api/v1/verklaringen/VHP-1');
       assert.equal(malformed.status, 400);
-      assert.equal(malformed.body.invalidParams[0].name, 'nummer');
+      assert.equal(problemAnswer.parse(malformed.body).invalidParams?.[0]?.name, 'nummer');
     });
   });
 
@@ -341,7 +362,7 @@ describe('attestations follow expiry, ended AAN participation and a lapsed code 
   const context = useTestApp();
 
   const stateOf = async (number: string) =>
-    (await apiClient(context.app).get(`/api/v1/verklaringen/${number}`)).body;
+    verificationAnswer.parse((await apiClient(context.app).get(`/api/v1/verklaringen/${number}`)).body);
   async function issuedFor(approvedMonthsAgo: number, issuedMonthsAgo: number) {
     const { db } = context;
     const version = await givenCodeVersion(db.dataSource);
@@ -403,7 +424,7 @@ describe('demo attestations', () => {
     const api = apiClient(demo.app);
     for (const expected of DEMO_ATTESTATIONS) {
       const provider = await api.get(`/api/v1/hostingproviders/${demoKvkOf(expected.provider)}`);
-      const [attestation] = provider.body.verklaringen as { nummer: string; status: string }[];
+      const [attestation] = providerAnswer.parse(provider.body).verklaringen;
       assert.ok(attestation, `${expected.provider} has an attestation`);
       assert.equal(attestation.status, expected.expected, expected.provider);
       const page = await request(demo.app).get(`/verificatie/${attestation.nummer}`);

@@ -9,6 +9,7 @@ import { useDemoRegister } from '../helpers/demo';
 import { tamperWithAuditLog } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 /** A download as text, whatever its media type. */
 const text = (agent: Agent, url: string) =>
@@ -34,9 +35,10 @@ describe('the audit log for auditors', () => {
     const all = await auditor.get('/beheer/auditlog');
     assert.equal(all.status, 200);
     const total = Number(/data-total="(\d+)"/.exec(all.text)?.[1]);
-    const [{ n }] = (await demo.db.dataSource.query('SELECT count(*)::int AS n FROM audit_events')) as {
-      n: number;
-    }[];
+    const [counted] = await demo.db.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM audit_events',
+    );
+    const { n } = must(counted, 'a count gives one row');
     assert.equal(total, n);
     const ids = [...all.text.matchAll(/data-audit-id="(\d+)"/g)].map((m) => Number(m[1]));
     assert.equal(ids.length, 50);
@@ -73,9 +75,9 @@ describe('the audit log for auditors', () => {
   it('exports the events found as CSV and JSON Lines, in chain order, with what it takes to verify them', async () => {
     const csv = await text(auditor, '/beheer/auditlog.csv?actie=attestation.issued').expect(200);
     assert.match(String(csv.headers['content-type']), /^text\/csv/);
-    const rows = parse(csv.body as string, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(csv.body as string, { columns: true });
     assert.equal(rows.length, 5);
-    assert.ok(rows.every((r) => r.action === 'attestation.issued' && /^[0-9a-f]{64}$/.test(r.hash)));
+    assert.ok(rows.every((r) => r.action === 'attestation.issued' && /^[0-9a-f]{64}$/.test(r.hash ?? '')));
     assert.deepEqual(
       rows.map((r) => Number(r.id)),
       rows.map((r) => Number(r.id)).sort((a, b) => a - b),
@@ -98,9 +100,10 @@ describe('the audit log for auditors', () => {
     assert.match(intact.text, new RegExp(`data-chain="intact" data-checked="${cli.checked}"`));
     await assertValidHtml(intact.text, 'chain verification');
 
-    const [{ id }] = (await demo.db.dataSource.query(
+    const [eleventh] = await demo.db.dataSource.query<{ id: string }[]>(
       `SELECT id::text AS id FROM audit_events ORDER BY id LIMIT 1 OFFSET 10`,
-    )) as { id: string }[];
+    );
+    const { id } = must(eleventh, 'the demo log has more than ten events');
     await tamperWithAuditLog(
       demo.db.dataSource,
       `UPDATE audit_events SET actor = 'someone else' WHERE id = $1`,

@@ -7,6 +7,7 @@ import { givenUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 describe('publishing a code-of-conduct version', () => {
   const context = useTestApp();
@@ -47,7 +48,7 @@ describe('publishing a code-of-conduct version', () => {
 
     const mails = await context.db.dataSource.getRepository(OutboxMail).findBy({ recipient: user.email });
     assert.equal(mails.length, 1);
-    assert.match(mails[0].body, new RegExp(`geldig tot ${transitionEnds}`));
+    assert.match(must(mails[0], 'one mail').body, new RegExp(`geldig tot ${transitionEnds}`));
     const account = await (await signedIn(context.app, user)).get('/account');
     assert.match(account.text, /data-code-notice/);
     assert.match(account.text, /Versie T-2 van de gedragscode is gepubliceerd/);

@@ -17,6 +17,7 @@ import { givenApproval, givenCodeVersion, givenProvider } from '../factories/pro
 import { givenUser } from '../factories/user.factory';
 import { testApp, testConfig, useTestApp } from '../helpers/app';
 import { submitForm } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 const BASE = testConfig.publicBaseUrl;
 
@@ -39,9 +40,11 @@ describe('the daily work', () => {
     await inTransaction((m) => recordEndings(m, now));
     await inTransaction((m) => recordEndings(m, now));
     const expired = await events(provider.id, 'listing_expired');
+    const [expiry] = expired;
     assert.equal(expired.length, 1);
-    assert.equal(expired[0].effectiveAt.toISOString(), addMonths(approvedAt, 12).toISOString());
-    assert.equal(expired[0].actor, JOB_ACTOR);
+    assert.ok(expiry);
+    assert.equal(expiry.effectiveAt.toISOString(), addMonths(approvedAt, 12).toISOString());
+    assert.equal(expiry.actor, JOB_ACTOR);
     const page = await request(context.app).get(`/hostingproviders/${provider.kvkNumber}`);
     assert.match(page.text, /data-status="expired"/, 'the status is what the rules said before');
     assert.match(page.text, /Vermelding verlopen/);
@@ -57,13 +60,15 @@ describe('the daily work', () => {
     await inTransaction((m) => sendReminders(m, new Date(), BASE));
     let mails = await mailsTo(user.email);
     assert.equal(mails.length, 1);
-    assert.match(mails[0].subject, /loopt af op/);
-    assert.match(mails[0].body, /over 20 dagen/);
+    const [first] = mails;
+    assert.ok(first);
+    assert.match(first.subject, /loopt af op/);
+    assert.match(first.body, /over 20 dagen/);
     // Two weeks later: 6 days left, the 7-day reminder.
     await inTransaction((m) => sendReminders(m, addDays(new Date(), 14), BASE));
     mails = await mailsTo(user.email);
     assert.equal(mails.length, 2);
-    assert.match(mails[1].body, /over 6 dagen/);
+    assert.match(must(mails[1], 'two mails').body, /over 6 dagen/);
   });
 
   it('sends reviewers a weekly digest of applications waiting longer than 10 working days', async () => {
@@ -86,7 +91,7 @@ describe('the daily work', () => {
     assert.equal(second.daily.ran, false, 'once a day');
     const mails = await mailsTo(reviewer.email);
     assert.equal(mails.length, 1);
-    assert.match(mails[0].body, /Wachtende Hosting B\.V\./);
+    assert.match(must(mails[0], 'one mail').body, /Wachtende Hosting B\.V\./);
   });
 
   it('runs each job once when two instances look at the same time, and a session works on either instance', async () => {
@@ -102,10 +107,11 @@ describe('the daily work', () => {
         runDueJobs(other, BASE, later),
       ]);
       assert.equal(Number(a.daily.ran) + Number(b.daily.ran), 1, 'the daily job ran on exactly one instance');
-      const [{ n }] = (await context.db.dataSource.query(
+      const [counted] = await context.db.dataSource.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM job_runs WHERE job = 'daily' AND period = $1`,
         [toLocalDate(later)],
-      )) as { n: number }[];
+      );
+      const { n } = must(counted, 'a count gives one row');
       assert.equal(n, 1);
       assert.equal((await events(provider.id, 'listing_expired')).length, 1);
 
@@ -119,7 +125,9 @@ describe('the daily work', () => {
         c.startsWith('vhp.sid='),
       );
       assert.ok(session);
-      const onB = await request(testApp(other).app).get('/account').set('Cookie', session.split(';')[0]);
+      const onB = await request(testApp(other).app)
+        .get('/account')
+        .set('Cookie', must(session.split(';')[0], 'split gives one part'));
       assert.equal(onB.status, 200, 'the session from instance A is valid on instance B');
     } finally {
       await other.destroy();
@@ -137,8 +145,13 @@ describe('the daily work', () => {
       }),
       /boom/,
     );
-    assert.equal((await context.db.dataSource.query(`SELECT 1 FROM job_runs WHERE job = 'x'`)).length, 0);
-    const again = await runJobOnce(context.db.dataSource, 'daily', period, async () => ({ done: 1 }));
+    assert.equal(
+      (await context.db.dataSource.query<unknown[]>(`SELECT 1 FROM job_runs WHERE job = 'x'`)).length,
+      0,
+    );
+    const again = await runJobOnce(context.db.dataSource, 'daily', period, () =>
+      Promise.resolve({ done: 1 }),
+    );
     assert.equal(again.ran, true);
   });
 
@@ -169,6 +182,6 @@ describe('the daily work and code-of-conduct versions', () => {
     await own.db.dataSource.transaction((m) => recordEndings(m, new Date()));
     const lapsed = await events(provider.id, 'code_of_conduct_lapsed');
     assert.equal(lapsed.length, 1);
-    assert.equal(lapsed[0].effectiveAt.toISOString(), transitionEnds.toISOString());
+    assert.equal(must(lapsed[0], 'one lapse').effectiveAt.toISOString(), transitionEnds.toISOString());
   });
 });

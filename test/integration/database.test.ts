@@ -10,6 +10,7 @@ import { Provider } from '../../src/provider/provider.entity';
 import { createLogger } from '../../src/shared/logger';
 import { buildProvider, givenProvider } from '../factories/provider.factory';
 import { createTestDatabase, sharedDatabase, type TestDatabase } from '../helpers/database';
+import { must } from '../../src/shared/must';
 
 const logger = createLogger('silent');
 
@@ -71,9 +72,10 @@ describe('the database', () => {
         while (await owner.query(`SELECT 1 FROM migrations LIMIT 1`).then((r: unknown[]) => r.length)) {
           await owner.undoLastMigration({ transaction: 'each' });
         }
-        const [{ count }] = (await owner.query(
+        const [counted] = await owner.query<{ count: number }[]>(
           `SELECT count(*)::int AS count FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
-        )) as { count: number }[];
+        );
+        const { count } = must(counted, 'a count gives one row');
         assert.equal(count, 0, 'down() removes every table');
         await runMigrations(owner, logger, new URL(db.url).username);
         await givenProvider(db.dataSource);

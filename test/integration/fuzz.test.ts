@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type Agent, signedIn, tokenFor } from '../helpers/session';
 import { givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser, validVatNumber } from '../factories/user.factory';
+import { must } from '../../src/shared/must';
 
 const REGISTRATION_RUNS = 600;
 const APPLICATION_RUNS = 500;
@@ -86,15 +87,18 @@ const registrationPayload = fc.record({
     fc.oneof({ weight: 3, arbitrary: fc.uuid().map((u) => `${u}@fuzz.example`) }, fc.emailAddress()),
   ),
   password: anyValue(
-    fc.constantFrom('kort', 'password1234', ...Array(6).fill('een lang genoeg wachtwoord 9')),
+    fc.constantFrom('kort', 'password1234', ...Array<string>(6).fill('een lang genoeg wachtwoord 9')),
   ),
-  passwordConfirmation: anyValue(fc.constantFrom('kort', ...Array(6).fill('een lang genoeg wachtwoord 9'))),
+  passwordConfirmation: anyValue(
+    fc.constantFrom('kort', ...Array<string>(6).fill('een lang genoeg wachtwoord 9')),
+  ),
 });
 
 async function rowCounts(db: TestDatabase): Promise<string> {
-  const [row] = (await db.dataSource.query(
+  const [row] = await db.dataSource.query<{ p: string; u: string; a: string }[]>(
     `SELECT (SELECT count(*) FROM providers) AS p, (SELECT count(*) FROM users) AS u, (SELECT count(*) FROM audit_events) AS a`,
-  )) as { p: string; u: string; a: string }[];
+  );
+  assert.ok(row, 'a SELECT without FROM gives one row');
   return `${row.p}/${row.u}/${row.a}`;
 }
 
@@ -185,7 +189,7 @@ describe('generated bad input', () => {
 
   it('keeps the form fields the fuzzers send in step with the forms', () => {
     assert.deepEqual(
-      Object.keys(fc.sample(registrationPayload, 1)[0]).sort(),
+      Object.keys(must(fc.sample(registrationPayload, 1)[0], 'a sample of one')).sort(),
       [...REGISTRATION_FIELDS].sort(),
     );
   });

@@ -52,6 +52,7 @@ describe('the mail outbox', () => {
     const failing: MailTransport = { sendMail: () => Promise.reject(new Error('SMTP says no')) };
     assert.equal(await deliverOutbox(db.dataSource, failing, 'from@test.example', logger), 0);
     const [mail] = await db.dataSource.getRepository(OutboxMail).find();
+    assert.ok(mail, 'the mail is kept');
     assert.equal(mail.sentAt, null);
     assert.equal(mail.attempts, 1);
     assert.match(mail.lastError!, /SMTP says no/);

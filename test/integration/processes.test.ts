@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { freePort } from '../../src/database/embedded';
 import { createTestDatabase, tamperWithAuditLog, type TestDatabase } from '../helpers/database';
 import { runCli, startServer } from '../helpers/processes';
+import { must } from '../../src/shared/must';
+import { z } from 'zod';
+
+/** The field of a JSON log line these tests read. */
+const logLine = z.object({ reqId: z.unknown() });
 
 describe('npm run cli', () => {
   let db: TestDatabase;
@@ -51,9 +56,10 @@ describe('npm run cli', () => {
       db,
       "UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) + 4 FROM audit_events)",
     );
-    const [{ id }] = (await db.dataSource.query('SELECT (min(id) + 4)::text AS id FROM audit_events')) as {
-      id: string;
-    }[];
+    const [fifth] = await db.dataSource.query<{ id: string }[]>(
+      'SELECT (min(id) + 4)::text AS id FROM audit_events',
+    );
+    const { id } = must(fifth, 'an aggregate gives one row');
     const result = runCli(['audit:verify'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(result.status, 1);
     assert.match(
@@ -133,7 +139,7 @@ describe('the server process', () => {
       }
       const requestLines = server.lines.filter((l) => l.includes('"url":"/hostingproviders"'));
       assert.ok(requestLines.length > 0);
-      for (const line of requestLines) assert.equal(JSON.parse(line).reqId, 'test-request-42');
+      for (const line of requestLines) assert.equal(logLine.parse(JSON.parse(line)).reqId, 'test-request-42');
       assert.ok(server.lines.some((l) => /"msg":"stopped"/.test(l)));
     } finally {
       server.child.kill('SIGKILL');

@@ -6,10 +6,16 @@ import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { givenProvider } from '../factories/provider.factory';
+import { must } from '../../src/shared/must';
 
 /** The data-status of each register row, by KvK number. */
 function rowStatuses(html: string): Map<string, string> {
-  return new Map([...html.matchAll(/data-kvk="(\d{8})" data-status="([a-z_]+)"/g)].map((m) => [m[1], m[2]]));
+  return new Map(
+    [...html.matchAll(/data-kvk="(\d{8})" data-status="([a-z_]+)"/g)].map((m) => [
+      must(m[1], 'the pattern has two groups'),
+      must(m[2], 'the pattern has two groups'),
+    ]),
+  );
 }
 
 describe('the public register', () => {
@@ -105,16 +111,19 @@ describe('the public register', () => {
   describe('GET /hostingproviders/:kvkNumber', () => {
     it('shows identity, current status with its reason, and the history newest first', async () => {
       const index = DEMO_PROVIDERS.findIndex(
-        (d) => d.expected === 'suspended' && d.steps.length === 3 && !d.steps[2].suspendedForMonths,
+        (d) => d.expected === 'suspended' && d.steps.length === 3 && !d.steps[2]?.suspendedForMonths,
       );
-      const demo = DEMO_PROVIDERS[index];
+      const demo = must(DEMO_PROVIDERS[index], 'a demo provider suspended once');
       const res = await request(app)
         .get(`/hostingproviders/${demoKvk(index)}`)
         .expect(200);
       assert.match(res.text, new RegExp(`<h1[^>]*>${demo.legalName.replace(/\./g, '\\.')}</h1>`));
       assert.match(res.text, /data-status="suspended"/);
       assert.match(res.text, /De vermelding is geschorst door een beoordelaar\./);
-      assert.ok(res.text.includes(demo.steps[2].reason!), 'the suspension reason is shown');
+      assert.ok(
+        res.text.includes(must(demo.steps[2]?.reason, 'the suspension has a reason')),
+        'the suspension reason is shown',
+      );
       const kinds = [
         ...res.text.matchAll(/<th scope="row" class="utrecht-table__header-cell">([^<]+)<\/th>/g),
       ].map((m) => m[1]);

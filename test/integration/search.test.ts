@@ -8,10 +8,11 @@ import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { givenProvider } from '../factories/provider.factory';
 import { validVatNumber } from '../factories/user.factory';
+import { must } from '../../src/shared/must';
 
 /** KvK numbers of the result rows, in order. */
 function found(html: string): string[] {
-  return [...html.matchAll(/data-kvk="(\d{8})"/g)].map((m) => m[1]);
+  return [...html.matchAll(/data-kvk="(\d{8})"/g)].map((m) => must(m[1], 'the pattern has a group'));
 }
 
 describe('searching the register', () => {
@@ -110,9 +111,10 @@ describe('searching the register', () => {
       new Date(Date.now() + 5 * 365 * 86400000),
     );
     assert.ok(due > 0, 'listings end within five years, so snapshots were due');
-    const [{ n }] = (await demo.db.dataSource.query(
+    const [counted] = await demo.db.dataSource.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM provider_status WHERE status = 'verantwoord'`,
-    )) as { n: number }[];
+    );
+    const { n } = must(counted, 'a count gives one row');
     assert.equal(n, 0, 'five years on, nobody is verantwoord any more');
   });
 });

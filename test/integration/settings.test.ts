@@ -9,6 +9,7 @@ import { givenUser } from '../factories/user.factory';
 import { testConfig, useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 describe('settings kept in the database', () => {
   const context = useTestApp();
@@ -68,7 +69,7 @@ describe('settings kept in the database', () => {
     await context.db.dataSource.transaction((m) => sendReminders(m, new Date(), testConfig.publicBaseUrl));
     const mails = await context.db.dataSource.getRepository(OutboxMail).findBy({ recipient: user.email });
     assert.equal(mails.length, 1);
-    assert.match(mails[0].body, /over 50 dagen/);
+    assert.match(must(mails[0], 'one mail').body, /over 50 dagen/);
   });
 
   it('refuses values out of range, keeping what was typed', async () => {

@@ -38,6 +38,7 @@ describe('staff accounts, managed by administrators', () => {
     const [mail] = await context.db.dataSource
       .getRepository(OutboxMail)
       .find({ where: { recipient: 'nieuwe.auditor@register.example' }, order: { id: 'DESC' }, take: 1 });
+    assert.ok(mail, 'the new colleague is mailed');
     const link = /http:\/\/register\.test(\/uitnodiging\/[^\s]+)/.exec(mail.body)?.[1];
     assert.ok(link);
     const invited = request.agent(context.app);

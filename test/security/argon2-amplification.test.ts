@@ -5,6 +5,7 @@ import { limitPasswordHashing, passwordHashesStarted } from '../../src/account/p
 import { registrationFields } from '../factories/user.factory';
 import { testApp, testConfig, useTestApp } from '../helpers/app';
 import { submitForm, tokenFor } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 const NEW_PASSWORD = {
   password: 'een nieuw lang wachtwoord 7',
@@ -94,7 +95,7 @@ describe('argon2 amplification (issue 10 item 5)', () => {
       const agents = Array.from({ length: 8 }, () => request.agent(busy));
       const tokens = await Promise.all(agents.map((a) => tokenFor(a, '/registreren')));
       const post = (i: number, address: string) =>
-        agents[i]
+        must(agents[i], 'eight agents')
           .post('/registreren')
           .set('X-Forwarded-For', address)
           .type('form')

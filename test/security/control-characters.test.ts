@@ -4,12 +4,18 @@ import { registrationFields } from '../factories/user.factory';
 import { givenUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { signedIn, tokenFor } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 /** A NUL, a bell, a C1 control, a right-to-left override, an isolate: what an attacker pastes. */
 const BAD = { NUL: '\u0000', BEL: '\u0007', NEL: '\u0085', RLO: '\u202E', LRI: '\u2066' };
 
 describe('control characters and text-direction overrides in any field', () => {
   const ctx = useTestApp();
+  const providerCount = async () =>
+    must(
+      (await ctx.db.dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM providers'))[0],
+      'a count gives one row',
+    ).n;
 
   for (const [shown, bad] of Object.entries(BAD)) {
     it(`GET /hostingproviders?q= with ${shown} is a clear 400, not a 500`, async () => {
@@ -77,14 +83,14 @@ describe('control characters and text-direction overrides in any field', () => {
     const agent = request.agent(ctx.app);
     const _csrf = await tokenFor(agent, '/registreren');
     const fields = registrationFields({ legalName: 'Polderwolk \u202Eb.v.' });
-    const before = (await ctx.db.dataSource.query('SELECT count(*)::int AS n FROM providers'))[0].n as number;
+    const before = await providerCount();
     const res = await agent
       .post('/registreren')
       .type('form')
       .send({ ...fields, _csrf });
     assert.equal(res.status, 400);
     assert.match(res.text, /Statutaire naam/, 'the message names the field');
-    const after = (await ctx.db.dataSource.query('SELECT count(*)::int AS n FROM providers'))[0].n as number;
+    const after = await providerCount();
     assert.equal(after, before);
   });
 

@@ -11,6 +11,7 @@ import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { appRoutes } from '../helpers/routes';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 const WHO = ['anonymous', 'provider', 'reviewer', 'admin'] as const;
 type Who = (typeof WHO)[number];
@@ -21,22 +22,22 @@ const VOLATILE = new Set(['sessions', 'rate_limits', 'migrations', 'typeorm_meta
 /** One digest over every row of every table: equal digests, nothing changed. */
 async function stateDigest(dataSource: DataSource): Promise<string> {
   const tables = (
-    (await dataSource.query(
+    await dataSource.query<{ table_name: string }[]>(
       `SELECT table_name FROM information_schema.tables
         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
-    )) as { table_name: string }[]
+    )
   )
     .map((t) => t.table_name)
     .filter((t) => !VOLATILE.has(t));
   const parts: string[] = [];
   for (const table of tables) {
-    const [row] = (await dataSource.query(
+    const [row] = await dataSource.query<{ d: string }[]>(
       `SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS d FROM "${table}" t${
         // A refused request is itself recorded (security.csrf_refused, item 17): that is not data it changed.
         table === 'audit_events' ? ` WHERE action NOT LIKE 'security.%'` : ''
       }`,
-    )) as { d: string }[];
-    parts.push(`${table}=${row.d}`);
+    );
+    parts.push(`${table}=${must(row, 'a count gives one row').d}`);
   }
   return parts.join(',');
 }
@@ -57,10 +58,11 @@ describe('CSRF: every POST route refuses forged requests', () => {
     identities.set('reviewer', await givenUser(db.dataSource, 'reviewer'));
     identities.set('admin', await givenUser(db.dataSource, 'admin'));
     const application = await startApplication(db.dataSource, identities.get('provider')!.user, testConfig);
-    const [task] = (await db.dataSource.query(
+    const [task] = await db.dataSource.query<{ id: string }[]>(
       `INSERT INTO review_tasks (provider_id, kind, created_at) VALUES ($1, 'aan_missing_from_list', now()) RETURNING id`,
       [provider.id],
-    )) as { id: string }[];
+    );
+    assert.ok(task, 'INSERT … RETURNING gives the new row');
     const reviewerId = identities.get('reviewer')!.user.id;
     await inviteColleague(
       db.dataSource,
@@ -72,9 +74,10 @@ describe('CSRF: every POST route refuses forged requests', () => {
         pendingPerProvider: 10,
       },
     );
-    const [invitation] = (await db.dataSource.query(
+    const [invitation] = await db.dataSource.query<{ id: string }[]>(
       `SELECT id FROM account_tokens WHERE purpose = 'invitation'`,
-    )) as { id: string }[];
+    );
+    assert.ok(invitation, 'the colleague is invited');
     // Real ids everywhere, so that a forged request that got through would change something.
     fill = (route) => {
       const url = route

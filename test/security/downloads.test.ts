@@ -3,6 +3,7 @@ import { Evidence } from '../../src/application/evidence.entity';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { useTestApp } from '../helpers/app';
 import { type Agent, signedInApplicant, tokenFor } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 /** The uploaded name and the name the download must carry. */
 const NAMES: [string, string][] = [
@@ -19,8 +20,8 @@ const NAMES: [string, string][] = [
 
 /** The file name a browser takes from Content-Disposition: filename* (RFC 6266/5987) first. */
 function downloadName(header: string): string {
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
-  if (star) return decodeURIComponent(star[1]);
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header)?.[1];
+  if (star) return decodeURIComponent(star);
   return fallbackName(header);
 }
 
@@ -28,7 +29,9 @@ function downloadName(header: string): string {
 function fallbackName(header: string): string {
   const plain = /filename=(?:"((?:[^"\\]|\\.)*)"|([^;\s"]+))/.exec(header);
   assert.ok(plain, `no file name in ${header}`);
-  return plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2];
+  return plain[1] !== undefined
+    ? plain[1].replace(/\\(.)/g, '$1')
+    : must(plain[2], 'a token when not quoted');
 }
 
 describe('GET /aanvragen/:id/bewijsstukken/:evidenceId', () => {
@@ -52,6 +55,7 @@ describe('GET /aanvragen/:id/bewijsstukken/:evidenceId', () => {
       const [evidence] = await context.db.dataSource
         .getRepository(Evidence)
         .find({ where: { applicationId }, order: { createdAt: 'DESC' }, take: 1 });
+      assert.ok(evidence, 'the upload is stored');
       assert.equal(evidence.filename, expected);
       const res = await provider.get(`/aanvragen/${applicationId}/bewijsstukken/${evidence.id}`);
       assert.equal(res.status, 200);
@@ -72,6 +76,7 @@ describe('GET /aanvragen/:id/bewijsstukken/:evidenceId', () => {
     const [evidence] = await context.db.dataSource
       .getRepository(Evidence)
       .find({ where: { applicationId }, take: 1 });
+    assert.ok(evidence, 'the application has evidence');
     await context.db.dataSource.getRepository(Evidence).update(evidence.id, { filename: 'oud.html' });
     const res = await provider.get(`/aanvragen/${applicationId}/bewijsstukken/${evidence.id}`);
     assert.equal(downloadName(String(res.headers['content-disposition'])), 'oud.pdf');

@@ -42,7 +42,7 @@ describe('housekeeping that protects people and the database', () => {
     );
     const result = await ds.transaction((m) => pruneRateLimits(m, new Date(now)));
     assert.equal(result.rateLimitsPruned, 2);
-    const keys = ((await ds.query('SELECT key FROM rate_limits ORDER BY key')) as { key: string }[]).map(
+    const keys = (await ds.query<{ key: string }[]>('SELECT key FROM rate_limits ORDER BY key')).map(
       (r) => r.key,
     );
     assert.deepEqual(keys, ['live']);

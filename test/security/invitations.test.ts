@@ -21,18 +21,18 @@ const address = () => `colleague-${Date.now()}-${++counter}@invited.example`;
 /** The token of the invitation link mailed to `email`. */
 async function invitationToken(ctx: ReturnType<typeof useTestApp>, email: string): Promise<string> {
   const mail = await ctx.db.dataSource.getRepository(OutboxMail).findOneByOrFail({ recipient: email });
-  const match = /\/uitnodiging\/([A-Za-z0-9_-]+)/.exec(mail.body);
-  assert.ok(match, 'the mail holds the link');
-  return match[1];
+  const token = /\/uitnodiging\/([A-Za-z0-9_-]+)/.exec(mail.body)?.[1];
+  assert.ok(token, 'the mail holds the link');
+  return token;
 }
 
 /** The revoke form of the invitation for `email` on the account page. */
 function revokeAction(html: string, email: string): string {
-  const row = new RegExp(
+  const action = new RegExp(
     `data-invitation="[^"]+">[\\s\\S]*?${email.replace(/[.]/g, '\\.')}[\\s\\S]*?action="([^"]+)"`,
-  ).exec(html);
-  assert.ok(row, `the account page lists the invitation for ${email} with a revoke form`);
-  return row[1];
+  ).exec(html)?.[1];
+  assert.ok(action, `the account page lists the invitation for ${email} with a revoke form`);
+  return action;
 }
 
 describe('invitations: no mail relay through POST /account/collegas', () => {
@@ -125,10 +125,11 @@ describe('invitations: no mail relay through POST /account/collegas', () => {
 
       const after = await agent.get('/account').expect(200);
       assert.ok(!after.text.includes(email), 'no longer listed');
-      const [event] = (await ctx.db.dataSource.query(
+      const [event] = await ctx.db.dataSource.query<{ actor: string; data: { email: string } }[]>(
         `SELECT actor, data FROM audit_events WHERE action = 'invitation.revoked' AND subject_id = $1`,
         [providerId],
-      )) as { actor: string; data: { email: string } }[];
+      );
+      assert.ok(event, 'the revocation is in the audit log');
       assert.equal(event.actor, who.email);
       assert.equal(event.data.email, email);
       // Revoked: the address may be invited again.

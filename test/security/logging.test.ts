@@ -65,7 +65,7 @@ describe('maskSingleUseLinks', () => {
       'Open http://register.test/uitnodiging/Abc-_123 binnen 7 dagen.\nhttp://x/wachtwoord-herstellen/q9',
       'Open http://register.test/uitnodiging/[token] binnen 7 dagen.\nhttp://x/wachtwoord-herstellen/[token]',
     ],
-  ]) {
+  ] as const) {
     it(`masks ${JSON.stringify(text)}`, () => assert.equal(maskSingleUseLinks(text), masked));
   }
 });

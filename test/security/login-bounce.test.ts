@@ -6,6 +6,7 @@ import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { csrfFrom } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 /**
  * A client that acts like a browser: it follows a redirect as soon as the headers arrive, without
@@ -26,7 +27,7 @@ class BrowserLike {
       body: form ? new URLSearchParams(form).toString() : undefined,
     });
     for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
+      const pair = must(line.split(';')[0], 'split gives one part');
       const eq = pair.indexOf('=');
       this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
     }

@@ -13,12 +13,15 @@ import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
+import { must } from '../../src/shared/must';
 
 /** The secret of every single-use link in the outbox's bodies, as they are before delivery. */
 async function liveTokens(ctx: ReturnType<typeof useTestApp>): Promise<string[]> {
   const mails = await ctx.db.dataSource.getRepository(OutboxMail).find();
   const found = mails.flatMap((m) =>
-    [...m.body.matchAll(/\/(?:wachtwoord-herstellen|uitnodiging)\/([A-Za-z0-9_-]{16,})/g)].map((x) => x[1]),
+    [...m.body.matchAll(/\/(?:wachtwoord-herstellen|uitnodiging)\/([A-Za-z0-9_-]{16,})/g)].map((x) =>
+      must(x[1], 'the pattern has a group'),
+    ),
   );
   return [...new Set(found)];
 }
@@ -79,9 +82,7 @@ describe('single-use links in mail are seen by their recipient only', () => {
           assert.ok(!res.text.includes(token), `${role} finds a live link on ${url} (${res.status})`);
       }
     }
-    const events = (await ctx.db.dataSource.query('SELECT data::text AS d FROM audit_events')) as {
-      d: string;
-    }[];
+    const events = await ctx.db.dataSource.query<{ d: string }[]>('SELECT data::text AS d FROM audit_events');
     for (const token of tokens)
       assert.ok(!events.some((e) => e.d.includes(token)), 'no token in the audit log');
   });

@@ -7,6 +7,7 @@ import { givenProvider } from '../factories/provider.factory';
 import { givenUser, testSecretBox, type TestUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { csrfFrom, signedIn, submitForm } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 describe('secrets at rest (issue 10 item 11)', () => {
   const context = useTestApp();
@@ -27,9 +28,9 @@ describe('secrets at rest (issue 10 item 11)', () => {
       const who = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
       const agent = await signedIn(context.app, who);
       const setup = await agent.get('/account/tweestapsverificatie').expect(200);
-      const secret = /data-secret="([A-Z2-7]+)"/.exec(setup.text)![1];
+      const secret = must(/data-secret="([A-Z2-7]+)"/.exec(setup.text)?.[1], 'the page shows the seed');
       const sessions = async () =>
-        ((await context.db.dataSource.query('SELECT sess::text AS s FROM sessions')) as { s: string }[])
+        (await context.db.dataSource.query<{ s: string }[]>('SELECT sess::text AS s FROM sessions'))
           .map((r) => r.s)
           .join('\n');
       assert.ok(!(await sessions()).includes(secret), 'the seed being enrolled is sealed in the session');
@@ -40,7 +41,9 @@ describe('secrets at rest (issue 10 item 11)', () => {
         .expect(303);
       const stored = await sessions();
       const page = await agent.get('/account/tweestapsverificatie').expect(200);
-      const codes = [...page.text.matchAll(/<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/g)].map((m) => m[1]);
+      const codes = [...page.text.matchAll(/<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/g)].map((m) =>
+        must(m[1], 'the pattern has a group'),
+      );
       assert.equal(codes.length, 10, 'the codes are shown once');
       for (const code of codes)
         assert.ok(!stored.includes(code), 'a recovery code in clear in the sessions table');
@@ -51,25 +54,29 @@ describe('secrets at rest (issue 10 item 11)', () => {
       const who = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
       const agent = await signedIn(context.app, who);
       const setup = await agent.get('/account/tweestapsverificatie').expect(200);
-      const secret = /data-secret="([A-Z2-7]+)"/.exec(setup.text)![1];
+      const secret = must(/data-secret="([A-Z2-7]+)"/.exec(setup.text)?.[1], 'the page shows the seed');
       await agent
         .post('/account/tweestapsverificatie')
         .type('form')
         .send({ _csrf: csrfFrom(setup.text), code: currentTotp(secret, who.email) })
         .expect(303);
       const page = await agent.get('/account/tweestapsverificatie').expect(200);
-      const codes = [...page.text.matchAll(/<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/g)].map((m) => m[1]);
+      const codes = [...page.text.matchAll(/<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/g)].map((m) =>
+        must(m[1], 'the pattern has a group'),
+      );
       assert.equal(codes.length, 10);
 
-      const [row] = (await context.db.dataSource.query('SELECT totp_secret FROM users WHERE id = $1', [
-        who.user.id,
-      ])) as { totp_secret: string }[];
+      const [row] = await context.db.dataSource.query<{ totp_secret: string }[]>(
+        'SELECT totp_secret FROM users WHERE id = $1',
+        [who.user.id],
+      );
+      assert.ok(row, 'the user exists');
       assert.match(row.totp_secret, /^v1:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/);
       assert.ok(!row.totp_secret.includes(secret), 'the base32 seed is not in the users table');
-      const stored = (await context.db.dataSource.query(
+      const stored = await context.db.dataSource.query<{ code_hash: string; hash_kind: string }[]>(
         'SELECT code_hash, hash_kind FROM recovery_codes WHERE user_id = $1',
         [who.user.id],
-      )) as { code_hash: string; hash_kind: string }[];
+      );
       assert.equal(stored.length, 10);
       const plain = new Set(codes.map((c) => sha256Hex(c)));
       assert.ok(stored.every((r) => r.hash_kind === 'hmac' && !plain.has(r.code_hash)));
@@ -82,7 +89,7 @@ describe('secrets at rest (issue 10 item 11)', () => {
       assert.equal(withTotp.status, 303);
       const recovery = await passwordStep(who);
       const withCode = await submitForm(recovery, '/inloggen/tweestaps', '/inloggen/tweestaps', {
-        code: codes[3],
+        code: must(codes[3], 'ten codes'),
       });
       assert.equal(withCode.status, 303);
     });
@@ -103,9 +110,11 @@ describe('secrets at rest (issue 10 item 11)', () => {
 
       assert.ok((await encryptClearTotpSecrets(context.db.dataSource, testSecretBox)) >= 1);
       assert.equal(await encryptClearTotpSecrets(context.db.dataSource, testSecretBox), 0, 'idempotent');
-      const [row] = (await context.db.dataSource.query('SELECT totp_secret FROM users WHERE id = $1', [
-        who.user.id,
-      ])) as { totp_secret: string }[];
+      const [row] = await context.db.dataSource.query<{ totp_secret: string }[]>(
+        'SELECT totp_secret FROM users WHERE id = $1',
+        [who.user.id],
+      );
+      assert.ok(row, 'the user exists');
       assert.equal(testSecretBox.decrypt(row.totp_secret), seed);
 
       const totp = await passwordStep(who);

@@ -5,6 +5,7 @@ import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { signedIn, submitForm } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 const NEW_PASSWORD = 'een heel ander wachtwoord 99';
 
@@ -30,7 +31,11 @@ describe('token and session lifecycle (issue 10 item 13)', () => {
     const [mail] = await context.db.dataSource
       .getRepository(OutboxMail)
       .find({ where: { recipient: who.email }, order: { id: 'DESC' }, take: 1 });
-    return /http:\/\/register\.test(\/wachtwoord-herstellen\/[^\s]+)/.exec(mail.body)![1];
+    assert.ok(mail, 'the reset link is mailed');
+    return must(
+      /http:\/\/register\.test(\/wachtwoord-herstellen\/[^\s]+)/.exec(mail.body)?.[1],
+      'the mail holds the link',
+    );
   }
 
   function resetWith(link: string) {
@@ -144,10 +149,11 @@ describe('token and session lifecycle (issue 10 item 13)', () => {
       await here.get('/account').expect(200);
       await elsewhere.get('/account').expect(303).expect('Location', '/inloggen?terug=%2Faccount');
       await signedIn(context.app, { ...who, password: NEW_PASSWORD });
-      const [event] = (await context.db.dataSource.query(
+      const [event] = await context.db.dataSource.query<{ actor: string }[]>(
         `SELECT actor FROM audit_events WHERE action = 'user.password_changed' AND subject_id = $1`,
         [who.user.id],
-      )) as { actor: string }[];
+      );
+      assert.ok(event, 'the change is in the audit log');
       assert.equal(event.actor, who.email);
     });
   });

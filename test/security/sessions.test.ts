@@ -5,6 +5,7 @@ import { givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { csrfFrom, signedIn, tokenFor } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 /** The public pages with a form (and a CSRF token), as an anonymous visitor sees them. */
 const PUBLIC_FORM_PAGES = [
@@ -19,8 +20,10 @@ describe('sessions: only stored once they hold someone', () => {
   const context = useTestApp();
   const sessionRows = async () =>
     Number(
-      ((await context.db.dataSource.query('SELECT count(*)::int AS n FROM sessions')) as { n: number }[])[0]
-        .n,
+      must(
+        (await context.db.dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM sessions'))[0],
+        'a count gives one row',
+      ).n,
     );
 
   beforeEach(() => context.db.dataSource.query('DELETE FROM sessions'));
@@ -70,11 +73,13 @@ describe('sessions: only stored once they hold someone', () => {
       assert.equal(plain.status, 403);
       // The attacker plants their own token cookie too: the token is bound to the browser id.
       const attackerCookie = (attackerPage.headers['set-cookie'] as unknown as string[])
-        .map((c) => c.split(';')[0])
+        .map((c) => must(c.split(';')[0], 'split gives one part'))
         .find((c) => c.startsWith('vhp.csrf='))!;
       const victimBrowserId = await victim.get('/wachtwoord-vergeten').then((r) => {
         const cookies = (r.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-        return cookies.map((c) => c.split(';')[0]).find((c) => c.startsWith('vhp.bid='));
+        return cookies
+          .map((c) => must(c.split(';')[0], 'split gives one part'))
+          .find((c) => c.startsWith('vhp.bid='));
       });
       const planted = await request(context.app)
         .post('/wachtwoord-vergeten')
@@ -136,7 +141,10 @@ describe('coming back after login without an anonymous session', () => {
 
   it('carries the page to return to in the login URL: no session row, and the login leads back there', async () => {
     const count = async () =>
-      ((await ctx.db.dataSource.query('SELECT count(*)::int AS n FROM sessions')) as { n: number }[])[0].n;
+      must(
+        (await ctx.db.dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM sessions'))[0],
+        'a count gives one row',
+      ).n;
     const agent = request.agent(ctx.app);
     const before = await count();
     for (let i = 0; i < 5; i++) await agent.get(`/account?x=${'a'.repeat(2000)}${i}`).expect(303);

@@ -15,6 +15,7 @@ import { givenUser, registrationFields } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { createTestDatabase } from '../helpers/database';
 import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 /**
  * Anyone can register an organisation under any name. Until a reviewer has confirmed who it is,
@@ -232,12 +233,12 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
     });
 
     it('tells the provider on /account that its organisation is not public yet', async () => {
-      const squatterUser = (await ctx.db.dataSource.query(
+      const squatterUser = await ctx.db.dataSource.query<{ email: string }[]>(
         `SELECT u.email FROM users u JOIN providers p ON p.id = u.provider_id WHERE p.kvk_number = $1`,
         [squatterKvk],
-      )) as { email: string }[];
+      );
       const agent = await signedIn(ctx.app, {
-        email: squatterUser[0].email,
+        email: must(squatterUser[0], 'the squatter registered').email,
         password: registrationFields().password,
       } as never);
       const res = await agent.get('/account').expect(200);
@@ -273,11 +274,12 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
         {},
       );
       assert.equal(res.status, 303);
-      const [event] = (await ctx.db.dataSource.query(
+      const [event] = await ctx.db.dataSource.query<{ actor: string }[]>(
         `SELECT e.actor FROM audit_events e JOIN providers p ON p.id::text = e.subject_id
           WHERE e.action = 'provider.identity_confirmed' AND p.kvk_number = $1`,
         [squatterKvk],
-      )) as { actor: string }[];
+      );
+      assert.ok(event, 'the confirmation is in the audit log');
       assert.match(event.actor, /^reviewer-/);
       for (const [name, appears] of outputs) {
         assert.equal(await appears(), true, name);
@@ -306,13 +308,16 @@ describe('migration IdentityConfirmationAndInvitations: existing providers', () 
       await owner.undoLastMigration({ transaction: 'each' });
       const version = await givenCodeVersion(owner);
       const insert = async (kvk: string) =>
-        (
-          (await owner.query(
-            `INSERT INTO providers (kvk_number, legal_name, street_address, postcode, city, abuse_email)
-             VALUES ($1, $2, 'Straat 1', '1234 AB', 'Stad', 'abuse@x.example') RETURNING id`,
-            [kvk, `Bestaand ${kvk} B.V.`],
-          )) as { id: string }[]
-        )[0].id;
+        must(
+          (
+            await owner.query<{ id: string }[]>(
+              `INSERT INTO providers (kvk_number, legal_name, street_address, postcode, city, abuse_email)
+               VALUES ($1, $2, 'Straat 1', '1234 AB', 'Stad', 'abuse@x.example') RETURNING id`,
+              [kvk, `Bestaand ${kvk} B.V.`],
+            )
+          )[0],
+          'INSERT … RETURNING gives the new row',
+        ).id;
       const event = (providerId: string, kind: string, recordedAt: string, actor: string, reason?: string) =>
         owner.query(
           `INSERT INTO status_events (provider_id, kind, effective_at, recorded_at, actor, reason, valid_until,
@@ -333,13 +338,9 @@ describe('migration IdentityConfirmationAndInvitations: existing providers', () 
       await event(pending, 'application_submitted', '2025-04-01T10:00:00Z', 'p@x.example');
 
       await runMigrations(owner, createLogger('silent'));
-      const rows = (await owner.query(
-        `SELECT kvk_number, identity_confirmed_at, identity_confirmed_by FROM providers ORDER BY kvk_number`,
-      )) as {
-        kvk_number: string;
-        identity_confirmed_at: Date | null;
-        identity_confirmed_by: string | null;
-      }[];
+      const rows = await owner.query<
+        { kvk_number: string; identity_confirmed_at: Date | null; identity_confirmed_by: string | null }[]
+      >(`SELECT kvk_number, identity_confirmed_at, identity_confirmed_by FROM providers ORDER BY kvk_number`);
       assert.deepEqual(
         rows.map((r) => [
           r.kvk_number,

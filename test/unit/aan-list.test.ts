@@ -35,10 +35,10 @@ describe('the AAN participant list', () => {
 
   it('reports a repeated KvK number and an empty file', () => {
     assert.equal(
-      parseAanList('12345678;A;2024-01-01\n12345678;A;2024-01-01\n').problems[0].problem,
+      parseAanList('12345678;A;2024-01-01\n12345678;A;2024-01-01\n').problems[0]?.problem,
       'duplicate',
     );
-    assert.equal(parseAanList('\n\n').problems[0].problem, 'empty');
+    assert.equal(parseAanList('\n\n').problems[0]?.problem, 'empty');
   });
 
   describe('aanChange', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChainLink, chainHash, checkLinks, GENESIS_HASH } from '../../src/audit/audit-chain';
+import { must } from '../../src/shared/must';
 
 function chain(count: number): ChainLink[] {
   const links: ChainLink[] = [];
@@ -23,7 +24,7 @@ function chain(count: number): ChainLink[] {
 
 describe('audit chain', () => {
   it('hashes the same content to the same hash, whatever the key order of its data', () => {
-    const [link] = chain(1);
+    const link = must(chain(1)[0], 'a chain of one');
     const reordered = { ...link, data: { a: 'x', b: 1 } };
     assert.equal(chainHash(GENESIS_HASH, reordered), link.hash);
     assert.match(link.hash, /^[0-9a-f]{64}$/);
@@ -31,12 +32,12 @@ describe('audit chain', () => {
 
   it('accepts an intact chain and returns its last hash', () => {
     const links = chain(5);
-    assert.deepEqual(checkLinks(links, GENESIS_HASH), { lastHash: links[4].hash });
+    assert.deepEqual(checkLinks(links, GENESIS_HASH), { lastHash: must(links[4], 'five links').hash });
   });
 
   it('names a link whose content was changed', () => {
     const links = chain(5);
-    links[2] = { ...links[2], actor: 'someone else' };
+    links[2] = { ...must(links[2], 'five links'), actor: 'someone else' };
     assert.deepEqual(checkLinks(links, GENESIS_HASH).broken, { id: '3', problem: 'content_mismatch' });
   });
 
@@ -48,7 +49,7 @@ describe('audit chain', () => {
 
   it('names the link after one whose content and hash were both rewritten', () => {
     const links = chain(5);
-    const forged = { ...links[1], actor: 'forger' };
+    const forged = { ...must(links[1], 'five links'), actor: 'forger' };
     links[1] = { ...forged, hash: chainHash(forged.prevHash, forged) };
     assert.deepEqual(checkLinks(links, GENESIS_HASH).broken, { id: '3', problem: 'predecessor_mismatch' });
   });
@@ -57,6 +58,8 @@ describe('audit chain', () => {
     const links = chain(4);
     const first = checkLinks(links.slice(0, 2), GENESIS_HASH);
     assert.ok(!first.broken);
-    assert.deepEqual(checkLinks(links.slice(2), first.lastHash!), { lastHash: links[3].hash });
+    assert.deepEqual(checkLinks(links.slice(2), first.lastHash), {
+      lastHash: must(links[3], 'four links').hash,
+    });
   });
 });

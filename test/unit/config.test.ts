@@ -94,7 +94,7 @@ describe('configuration', () => {
     ['SEED_DEMO_DATA', 'maybe'],
     ['PUBLIC_BASE_URL', 'not a url'],
     ['DATABASE_POOL_SIZE', '0'],
-  ]) {
+  ] as const) {
     it(`refuses ${name}=${value} with a message naming it`, () => {
       assert.throws(
         () => loadConfig({ [name]: value }),

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { hasMessage, LANGUAGES, messageKeys, translate } from '../../src/shared/i18n';
 import { REASON_CODES, STATUS_EVENT_KINDS } from '../../src/status/status-rules';
+import { must } from '../../src/shared/must';
 
 const VIEWS = path.join(__dirname, '..', '..', '..', 'views');
 
@@ -33,7 +34,7 @@ describe('translations', () => {
     const used = new Set<string>();
     for (const file of templates(VIEWS)) {
       for (const match of readFileSync(file, 'utf8').matchAll(/\(?\bt "([a-zA-Z0-9_.]+)"/g))
-        used.add(match[1]);
+        used.add(must(match[1], 'the pattern has a group'));
     }
     assert.ok(used.size > 40, `found ${used.size} keys`);
     for (const lang of LANGUAGES) {

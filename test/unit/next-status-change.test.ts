@@ -61,7 +61,7 @@ describe('nextStatusChange', () => {
   });
 
   it('is undefined when nothing further is scheduled', () => {
-    assert.equal(nextStatusChange([], [VERSIONS[0]], new Date(START)), undefined);
+    assert.equal(nextStatusChange([], VERSIONS.slice(0, 1), new Date(START)), undefined);
   });
 
   it('is the end of a listing when that comes first', () => {
