@@ -88,8 +88,14 @@ const both = (iso: string, withTime = false) =>
 /**
  * The attestation as a PDF (A4, PDF/A-2a, tagged, Dutch with English): pure, data in, bytes out.
  * The font is shipped with the project (DejaVu Sans) and embedded; the QR code is drawn as vectors.
+ * `beforeEnd` gets the document when everything is drawn, before it is written out: the signing
+ * module adds its signature field there.
  */
-export async function renderAttestationPdf(data: AttestationData, fingerprint: string): Promise<Buffer> {
+export async function renderAttestationPdf(
+  data: AttestationData,
+  fingerprint: string,
+  beforeEnd: (doc: PDFKit.PDFDocument) => void = () => undefined,
+): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,
@@ -217,6 +223,7 @@ export async function renderAttestationPdf(data: AttestationData, fingerprint: s
     0,
   );
   root.end();
+  beforeEnd(doc);
   doc.end();
   return done;
 }
