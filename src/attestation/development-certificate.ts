@@ -6,7 +6,10 @@ import path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { writePkcs12 } from './pkcs12';
 
-const crypto = webcrypto as unknown as Crypto;
+/** @peculiar/x509 declares its crypto with the DOM's WebCrypto types; Node's implementation is the same API. */
+const crypto = webcrypto as unknown as NonNullable<
+  Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1]
+>;
 const DAY = 24 * 3600 * 1000;
 const RSA = {
   name: 'RSASSA-PKCS1-v1_5',

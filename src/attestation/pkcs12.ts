@@ -2,7 +2,14 @@ import { createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
-pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }));
+/** pkijs declares its engine with the DOM's WebCrypto types; Node's implementation is the same API. */
+type EngineCrypto = ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'];
+
+// The engine of every pkijs operation in the register: this reader and the CMS signature.
+pkijs.setEngine(
+  'node',
+  new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as EngineCrypto }),
+);
 
 const OID = {
   keyBag: '1.2.840.113549.1.12.10.1.1',

@@ -9,6 +9,8 @@ import { type Clock, systemClock } from '../shared/clock';
 import { ensureDevelopmentPkcs12 } from './development-certificate';
 import { readPkcs12 } from './pkcs12';
 
+type CryptoKey = webcrypto.CryptoKey;
+
 const OID = {
   data: '1.2.840.113549.1.7.1',
   signedData: '1.2.840.113549.1.7.2',
