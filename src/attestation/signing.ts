@@ -2,7 +2,7 @@ import { createHash, webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
 import { SignPdf } from '@signpdf/signpdf';
-import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
+import { ANNOTATION_FLAGS, Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { type Clock, systemClock } from '../shared/clock';
@@ -139,6 +139,23 @@ class CadesSigner extends Signer {
 const SIGNATURE_LENGTH = 8192;
 
 /**
+ * The document as the placeholder library gets it: the library makes its objects with `ref`, and
+ * its signature widget lacks the Print flag that PDF/A asks of every annotation (the placeholder
+ * of @signpdf/placeholder-plain set it), so `ref` adds it to a widget. All else is the document.
+ */
+function printableWidgets(doc: PDFKit.PDFDocument): PDFKit.PDFDocument {
+  return new Proxy(doc, {
+    get(target, property) {
+      if (property === 'ref')
+        return (data: Record<string, unknown>) =>
+          target.ref(data.Subtype === 'Widget' ? { ...data, F: ANNOTATION_FLAGS.PRINT } : data);
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
  * The signature field (ETSI.CAdES.detached) with room for the signature, added to the document
  * while it is rendered (before it ends), so that the PDF is written once with no incremental update.
  */
@@ -146,7 +163,7 @@ export const signatureField =
   (identity: SigningIdentity, signedAt: Date) =>
   (doc: PDFKit.PDFDocument): void => {
     pdfkitAddPlaceholder({
-      pdf: doc,
+      pdf: printableWidgets(doc),
       // The typings ask for the bytes, which the function never reads: the document is still open.
       pdfBuffer: Buffer.alloc(0),
       reason: 'Verklaring verantwoorde hostingprovider / Attestation of a responsible hosting provider',

@@ -171,6 +171,8 @@ describe('attestations', () => {
       const file = path.join(mkdtempSync(path.join(tmpdir(), 'qpdf-')), 'a.pdf');
       writeFileSync(file, pdf);
       execFileSync('qpdf', ['--check', file], { stdio: 'pipe' });
+      // The signature's widget is printable, as PDF/A asks of every annotation.
+      assert.match(pdf.toString('latin1'), /\/Subtype \/Widget\n\/FT \/Sig\n[^>]*\/F 4\n/);
 
       // One bit of one byte inside the signed part (before the hole left for the signature).
       const holeStart = /\/ByteRange\s*\[\s*0\s+(\d+)/.exec(pdf.toString('latin1'))?.[1];
