@@ -1,9 +1,7 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
 import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
-
-/** The advisory lock that serialises appends, so that every event's predecessor is the one before it. */
-const CHAIN_LOCK = 7_306_117_001;
+import { lastAuditHash, lockAuditChain, reserveAuditEventIds } from './audit.queries';
 
 export interface AuditEntry {
   actor: string;
@@ -72,19 +70,12 @@ export async function appendAuditEvents(
   if (!manager.queryRunner?.isTransactionActive)
     throw new Error('appendAuditEvent must run inside a transaction');
   if (entries.length === 0) return [];
-  await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-  const [last] = (await manager.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as {
-    hash: string;
-  }[];
-  const ids = (await manager.query(
-    "SELECT nextval('audit_events_id_seq')::text AS id FROM generate_series(1, $1)",
-    [entries.length],
-  )) as { id: string }[];
-  ids.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-  let prevHash = last?.hash ?? GENESIS_HASH;
+  await lockAuditChain(manager);
+  let prevHash = (await lastAuditHash(manager)) ?? GENESIS_HASH;
+  const ids = await reserveAuditEventIds(manager, entries.length);
   const events = entries.map((entry, i) => {
     const event = manager.create(AuditEvent, {
-      id: ids[i].id,
+      id: ids[i],
       occurredAt: now,
       actor: entry.actor,
       action: entry.action,
