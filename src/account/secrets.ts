@@ -54,6 +54,7 @@ export function secretBox(key: Buffer): SecretBox {
     decrypt(stored) {
       if (!this.isEncrypted(stored)) return stored;
       const [, iv, tag, ciphertext] = stored.split(':').map((p) => Buffer.from(p, 'base64url'));
+      if (!iv || !tag || !ciphertext) throw new Error('a sealed value has fewer than four parts');
       const decipher = createDecipheriv('aes-256-gcm', encryptionKey, iv);
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');

@@ -22,6 +22,7 @@ export async function appendAuditEvent(
   now = new Date(),
 ): Promise<AuditEvent> {
   const [event] = await appendAuditEvents(manager, [entry], now);
+  if (!event) throw new Error('appendAuditEvents answered no event');
   return event;
 }
 
@@ -43,7 +44,8 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
       .orderBy('e.id', 'ASC')
       .limit(batchSize)
       .getMany();
-    if (batch.length === 0) return { checked };
+    const last = batch.at(-1);
+    if (!last) return { checked };
     const result = checkLinks(batch, prev);
     if (result.broken) {
       return {
@@ -53,7 +55,7 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
     }
     checked += batch.length;
     prev = result.lastHash;
-    after = batch[batch.length - 1].id;
+    after = last.id;
   }
 }
 
