@@ -25,7 +25,6 @@ export const DEMO_ACTOR = 'seed:demo';
 /** The password of every demo login; printed at start, never used outside a demo. */
 export const DEMO_PASSWORD = 'demo-register-2026';
 
-/** The demo reviewer, who confirms the demo providers that no decision confirmed. */
 const DEMO_REVIEWER = 'beoordelaar@register.example';
 
 export const DEMO_STAFF: { email: string; name: string; role: Role }[] = [
@@ -398,7 +397,6 @@ async function seedDemoAttestations(dataSource: DataSource, options: DemoAttesta
 
 async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: boolean): Promise<number> {
   return dataSource.transaction(async (manager) => {
-    // Serialises seeding, so two instances starting on one empty database seed it once.
     await lockSeeding(manager);
     const repository = manager.getRepository(Provider);
     if (onlyIfEmpty && (await repository.count()) > 0) return 0;
@@ -406,8 +404,7 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
     const versions = await publishDemoVersions(manager, now);
     for (const [index, demo] of DEMO_PROVIDERS.entries()) {
       const kvkNumber = demoKvk(index);
-      const [firstWord = ''] = demo.legalName.split(' ');
-      const domain = firstWord.toLowerCase();
+      const domain = (demo.legalName.split(' ')[0] ?? '').toLowerCase();
       const provider = await createProvider(
         manager,
         {

@@ -3,7 +3,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 /** The advisory lock that keeps two instances from seeding the demo register at once. */
 const SEED_LOCK = 7_306_117_003;
 
-/** Waits for the seeding lock, held until the caller's transaction ends. */
+/**
+ * Waits for the seeding lock, held until the caller's transaction ends: two instances starting on
+ * one empty database seed it once.
+ */
 export async function lockSeeding(manager: EntityManager): Promise<void> {
   await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
 }
