@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { API_EXAMPLES, openApiDocument } from '../../src/api/openapi';
+import { API_EXAMPLES } from '../../src/api/api.examples';
+import { openApiDocument } from '../../src/api/openapi';
 import { addDays, toLocalDate } from '../../src/shared/time';
 import { PROBLEM_CODES } from '../../src/api/problem';
 import { apiClient, apiDocument, assertValid, schemaValidator } from '../helpers/api';
