@@ -105,6 +105,11 @@ export function assertMatchesDocument(method: string, url: string, res: Response
   assertValid(schemaValidator(pointer), res.body, `${method} ${url} → ${res.status}`);
 }
 
+/** The body of an API answer, typed by its schema; apiClient has checked it against the document. */
+export function bodyOf<T>(res: Response): T {
+  return res.body as T;
+}
+
 /**
  * Calls the API of `app`; every answer is checked against the OpenAPI document before the test
  * sees it. All API tests go through here.
