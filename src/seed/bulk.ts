@@ -6,7 +6,7 @@ import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { StatusEvent } from '../status/status-event.entity';
 import { refreshStatusSnapshots } from '../status/status-snapshot.service';
 import type { StatusEventKind } from '../status/status-rules';
-import { must } from '../shared/must';
+import { analyzeRegisterTables, highestBulkKvkNumber } from './seed.queries';
 
 export const BULK_ACTOR = 'seed:bulk';
 const BATCH = 1000;
@@ -66,8 +66,7 @@ export async function seedBulk(
   now = new Date(),
 ): Promise<number> {
   const next = random(20261126);
-  const pick = <T>(list: readonly T[]): T =>
-    must(list[Math.floor(next() * list.length)], 'next() is below 1');
+  const pick = (list: readonly string[]): string => list[Math.floor(next() * list.length)] ?? '';
   let version = await dataSource
     .getRepository(CodeOfConductVersion)
     .findOne({ where: {}, order: { publishedAt: 'DESC' } });
@@ -79,18 +78,15 @@ export async function seedBulk(
       transitionEndsAt: addMonths(now, -60),
     });
   }
-  const [highest] = await dataSource.query<{ max: number }[]>(
-    `SELECT coalesce(max(kvk_number::int), 79999999)::int AS max FROM providers WHERE kvk_number >= '80000000'`,
-  );
-  const { max } = must(highest, 'an aggregate gives one row');
+  const max = await highestBulkKvkNumber(dataSource);
   let done = 0;
   while (done < count) {
     const size = Math.min(BATCH, count - done);
     await dataSource.transaction(async (manager) => {
       const providers = Array.from({ length: size }, (_, i) => {
         const kvk = String(max + done + i + 1);
-        const firstWord = `${pick(WORDS)}${pick(WORDS).toLowerCase()}`;
-        const name = `${firstWord} ${pick(KINDS)} ${kvk.slice(-4)} B.V.`;
+        const name = `${pick(WORDS)}${pick(WORDS).toLowerCase()} ${pick(KINDS)} ${kvk.slice(-4)} B.V.`;
+        const [firstWord = ''] = name.split(' ');
         const domain = firstWord.toLowerCase();
         return manager.create(Provider, {
           kvkNumber: kvk,
@@ -171,6 +167,6 @@ export async function seedBulk(
     onProgress(done, count);
   }
   // Fresh statistics, so that the planner knows the register's new size at once.
-  await dataSource.query('ANALYZE providers, provider_status, status_events, search_words');
+  await analyzeRegisterTables(dataSource);
   return done;
 }
