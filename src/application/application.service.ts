@@ -379,18 +379,6 @@ async function notifyProviderUsers(
     await queueMail(manager, mail(u.email, provider.legalName));
 }
 
-const DECISION_TEXTS: Record<Exclude<ReviewAction, 'start_review'>, { nl: string; en: string }> = {
-  approve: {
-    nl: 'Uw aanvraag is goedgekeurd. Uw organisatie staat nu als verantwoorde hostingprovider in het register.',
-    en: 'Your application has been approved. Your organisation is now listed as a responsible hosting provider.',
-  },
-  reject: { nl: 'Uw aanvraag is afgewezen.', en: 'Your application has been rejected.' },
-  request_changes: {
-    nl: 'De beoordelaar vraagt u de aanvraag aan te passen en opnieuw in te dienen.',
-    en: 'The reviewer asks you to change the application and submit it again.',
-  },
-};
-
 /**
  * A reviewer's decision. Never on an application of an organisation the reviewer belongs to; of two
  * reviewers deciding at once, exactly one succeeds.
@@ -458,13 +446,12 @@ export async function decide(
       data: { message: input.message.trim() || null, state: application.state },
     });
     if (input.action !== 'start_review') {
-      const text = DECISION_TEXTS[input.action];
+      const decision = input.action;
       await notifyProviderUsers(manager, application.providerId, (to, organisation) =>
         mailTexts.decision(
           to,
           organisation,
-          text.nl,
-          text.en,
+          decision,
           input.message.trim() || null,
           `${config.publicBaseUrl}${paths.application(id)}`,
         ),
@@ -473,21 +460,6 @@ export async function decide(
     return application;
   });
 }
-
-const PROVIDER_ACTION_TEXTS = {
-  suspend: {
-    nl: 'De vermelding van uw organisatie is geschorst.',
-    en: "Your organisation's listing has been suspended.",
-  },
-  lift: {
-    nl: 'De schorsing van uw organisatie is opgeheven.',
-    en: "The suspension of your organisation's listing has been lifted.",
-  },
-  revoke: {
-    nl: 'De vermelding van uw organisatie is ingetrokken.',
-    en: "Your organisation's listing has been revoked.",
-  },
-};
 
 /** Suspend (with reason and optional end date), lift a suspension, or revoke (with reason). */
 export async function actOnProvider(
@@ -541,13 +513,11 @@ export async function actOnProvider(
       },
       now,
     );
-    const text = PROVIDER_ACTION_TEXTS[input.action];
     await notifyProviderUsers(manager, provider.id, (to, organisation) =>
       mailTexts.statusChange(
         to,
         organisation,
-        text.nl,
-        text.en,
+        input.action,
         reason || null,
         `${config.publicBaseUrl}${paths.provider(kvkNumber)}`,
       ),
