@@ -18,7 +18,7 @@ import { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';
 import { type NewStatusEvent, recordStatusEvent, statusesAt } from '../status/status.service';
 import { type ApplicationDto } from './application.dto';
-import { Application } from './application.entity';
+import { Application, type ApplicationState } from './application.entity';
 import { ApplicationMessage, type ApplicationMessageKind } from './application-message.entity';
 import {
   listingValidUntil,
@@ -27,6 +27,8 @@ import {
   OPEN_STATES,
   type ProviderAction,
   providerMay,
+  type ProviderStatusAction,
+  providerStatusActions,
   type ReviewAction,
   reviewerMay,
 } from './application-rules';
@@ -461,12 +463,19 @@ export async function decide(
   });
 }
 
+/** Why a status action is refused: the provider's status does not allow it. */
+const CANNOT: Record<ProviderStatusAction, string> = {
+  suspend: 'review.cannotSuspend',
+  lift: 'review.cannotLift',
+  revoke: 'review.cannotRevoke',
+};
+
 /** Suspend (with reason and optional end date), lift a suspension, or revoke (with reason). */
 export async function actOnProvider(
   dataSource: DataSource,
   reviewer: User,
   kvkNumber: string,
-  input: { action: 'suspend' | 'lift' | 'revoke'; reason: string; until: string },
+  input: { action: ProviderStatusAction; reason: string; until: string },
   config: Config,
   now = new Date(),
 ): Promise<void> {
@@ -491,12 +500,7 @@ export async function actOnProvider(
         throw new ValidationError({ until: ['validation.futureDate'] });
       suspendedUntil = startOfLocalDay(input.until);
     }
-    const listed =
-      status.verantwoord || (status.listing && status.reason !== 'expired' && status.reason !== 'revoked');
-    const suspended = !status.verantwoord && status.reason === 'suspended';
-    if (input.action === 'suspend' && (!listed || suspended)) throw new ConflictError('review.cannotSuspend');
-    if (input.action === 'lift' && !suspended) throw new ConflictError('review.cannotLift');
-    if (input.action === 'revoke' && !listed) throw new ConflictError('review.cannotRevoke');
+    if (!providerStatusActions(status).includes(input.action)) throw new ConflictError(CANNOT[input.action]);
 
     const kind = ({ suspend: 'suspended', lift: 'suspension_lifted', revoke: 'revoked' } as const)[
       input.action
@@ -554,13 +558,8 @@ export async function unconfirmedProviders(dataSource: DataSource) {
   });
 }
 
-/** The queue: submitted and in-review applications first by submission, oldest first; or one state. */
-export async function reviewQueue(dataSource: DataSource, state?: string) {
-  const states =
-    state &&
-    ['submitted', 'in_review', 'changes_requested', 'approved', 'rejected', 'withdrawn'].includes(state)
-      ? [state]
-      : ['submitted', 'in_review'];
+/** The queue: the applications in `states` (see `queueStates`), by submission, oldest first. */
+export async function reviewQueue(dataSource: DataSource, states: readonly ApplicationState[]) {
   const rows = await dataSource
     .getRepository(Application)
     .createQueryBuilder('a')

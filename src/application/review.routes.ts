@@ -21,9 +21,14 @@ import {
   reviewQueue,
   unconfirmedProviders,
 } from './application.service';
-import { reviewerMay, type ReviewAction } from './application-rules';
-
-const QUEUE_FILTERS = ['submitted', 'in_review', 'changes_requested', 'approved', 'rejected', 'withdrawn'];
+import {
+  type ProviderStatusAction,
+  providerStatusActions,
+  queueStates,
+  QUEUE_FILTERS,
+  reviewActions,
+  type ReviewAction,
+} from './application-rules';
 
 /** The reviewers' side: the queue, decisions on applications, and status actions on providers. */
 export function reviewRoutes(dataSource: DataSource, config: Config): Router {
@@ -33,12 +38,9 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   const staffReader = requireRole(config, 'reviewer', 'auditor', 'admin');
 
   router.get(paths.reviewQueue, ...staffReader, async (req, res) => {
-    const state =
-      typeof req.query.status === 'string' && QUEUE_FILTERS.includes(req.query.status)
-        ? req.query.status
-        : undefined;
+    const { filter: state, states } = queueStates(req.query.status);
     const [applications, tasks, unconfirmed] = await Promise.all([
-      reviewQueue(dataSource, state),
+      reviewQueue(dataSource, states),
       openReviewTasks(dataSource),
       unconfirmedProviders(dataSource),
     ]);
@@ -64,9 +66,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   async function applicationModel(id: string, canDecide: boolean) {
     const application = await anyApplication(dataSource.manager, id);
     const detail = await applicationDetail(dataSource, application);
-    const actions = (['start_review', 'request_changes', 'approve', 'reject'] as ReviewAction[]).filter((a) =>
-      reviewerMay(a, application.state),
-    );
+    const actions = reviewActions(application.state);
     return {
       title: 'review.applicationTitle',
       application,
@@ -100,10 +100,6 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const now = new Date();
     const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
     const attestations = providerAttestationAnswers(detail, now).map(attestationView);
-    const suspended = !detail.status.verantwoord && detail.status.reason === 'suspended';
-    const listed =
-      detail.status.verantwoord ||
-      (detail.status.listing && !['expired', 'revoked'].includes(detail.status.reason));
     return {
       title: 'review.providerTitle',
       provider: detail.provider,
@@ -113,11 +109,10 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
         const applicationId = detail.history[i].applicationId;
         return { ...row, applicationUrl: applicationId ? paths.reviewApplication(applicationId) : undefined };
       }),
-      actions: [
-        ...(listed && !suspended ? [{ value: 'suspend', labelKey: 'review.providerAction.suspend' }] : []),
-        ...(suspended ? [{ value: 'lift', labelKey: 'review.providerAction.lift' }] : []),
-        ...(listed ? [{ value: 'revoke', labelKey: 'review.providerAction.revoke' }] : []),
-      ],
+      actions: providerStatusActions(detail.status).map((value) => ({
+        value,
+        labelKey: `review.providerAction.${value}`,
+      })),
       attestations,
       identityUnconfirmed: !detail.provider.identityConfirmedAt,
       // Never for the reviewer's own organisation, as with every other decision.
@@ -156,7 +151,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       dataSource,
       req.user!,
       kvkNumber,
-      { action: dto.action as 'suspend' | 'lift' | 'revoke', reason: dto.reason, until: dto.until },
+      { action: dto.action as ProviderStatusAction, reason: dto.reason, until: dto.until },
       config,
     );
     res.redirect(303, paths.reviewProvider(kvkNumber));
