@@ -12,16 +12,15 @@ import { APPLICATION_FIELDS, ApplicationDto, EvidenceDto } from './application.d
 import type { Application } from './application.entity';
 import {
   addEvidence,
-  applicationDetail,
   evidenceFile,
   evidenceFilename,
   MAX_EVIDENCE_BYTES,
-  ownApplication,
   saveApplication,
   startApplication,
   submitApplication,
   withdrawApplication,
 } from './application.service';
+import { applicationDetail, ownApplication } from './application-records';
 import { providerMay } from './application-rules';
 import { EVIDENCE_KINDS, type EvidenceKind } from './evidence.entity';
 

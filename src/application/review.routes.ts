@@ -12,15 +12,9 @@ import { setFormContext } from '../shared/error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { DecisionDto, ProviderActionDto } from './application.dto';
-import {
-  actOnProvider,
-  anyApplication,
-  applicationDetail,
-  confirmProviderIdentity,
-  decide,
-  reviewQueue,
-  unconfirmedProviders,
-} from './application.service';
+import { anyApplication, applicationDetail } from './application-records';
+import { actOnProvider, confirmProviderIdentity } from './provider-actions.service';
+import { decide, reviewQueue, unconfirmedProviders } from './review.service';
 import {
   type ProviderStatusAction,
   providerStatusActions,
@@ -106,7 +100,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       status: statusView(detail.status),
       // From every status change one click to the application, its decision and its evidence.
       history: historyRows(detail.history, detail.codeVersions).map((row, i) => {
-        const applicationId = detail.history[i].applicationId;
+        const applicationId = detail.history[i]?.applicationId;
         return { ...row, applicationUrl: applicationId ? paths.reviewApplication(applicationId) : undefined };
       }),
       actions: providerStatusActions(detail.status).map((value) => ({
