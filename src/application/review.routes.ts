@@ -78,7 +78,10 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   router.post(paths.reviewDecision(), ...reviewer, async (req, res) => {
     const id = String(req.params.id);
     const values = formValues(req.body, ['action', 'message', 'version']);
-    setFormContext(res, { view: 'review/application', model: await applicationModel(id, true), values });
+    setFormContext(res, {
+      view: 'review/application',
+      load: async () => ({ model: await applicationModel(id, true), values }),
+    });
     const dto = await validated(DecisionDto, values);
     await decide(
       dataSource,
@@ -137,8 +140,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, ['action', 'reason', 'until']);
     setFormContext(res, {
       view: 'review/provider',
-      model: await providerModel(kvkNumber, req.user!),
-      values,
+      load: async () => ({ model: await providerModel(kvkNumber, req.user!), values }),
     });
     const dto = await validated(ProviderActionDto, values);
     await actOnProvider(
