@@ -42,9 +42,12 @@ export function reviewerMay(action: ReviewAction, state: ApplicationState): bool
   return REVIEW_ACTIONS[action].includes(state);
 }
 
+/** Every decision a reviewer can take, in the order the page offers them. */
+export const REVIEW_ACTION_NAMES = Object.keys(REVIEW_ACTIONS) as readonly ReviewAction[];
+
 /** The decisions a reviewer may take on an application in `state`, in the order the page offers them. */
 export function reviewActions(state: ApplicationState): ReviewAction[] {
-  return (Object.keys(REVIEW_ACTIONS) as ReviewAction[]).filter((action) => reviewerMay(action, state));
+  return REVIEW_ACTION_NAMES.filter((action) => reviewerMay(action, state));
 }
 
 /** The states a reviewer can filter the queue on. */
@@ -84,7 +87,8 @@ function listingInForce(status: StatusAt) {
 }
 
 /** What a reviewer may do to a provider's listing. */
-export type ProviderStatusAction = 'suspend' | 'lift' | 'revoke';
+export const PROVIDER_STATUS_ACTIONS = ['suspend', 'lift', 'revoke'] as const;
+export type ProviderStatusAction = (typeof PROVIDER_STATUS_ACTIONS)[number];
 
 /**
  * The status actions a reviewer may take on a provider: suspend a listing in force that is not
