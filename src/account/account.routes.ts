@@ -285,8 +285,7 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     // A refused invitation shows the account page again, with the message and the typed address.
     setFormContext(res, {
       view: 'account/provider',
-      model: await providerAccountModel(dataSource, config, req.user!),
-      values,
+      load: async () => ({ model: await providerAccountModel(dataSource, config, req.user!), values }),
     });
     const dto = await validated(EmailDto, values);
     await inviteColleague(dataSource, req.user!, dto.email, config.publicBaseUrl, {
