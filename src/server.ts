@@ -7,7 +7,7 @@ import { loadConfig } from './config';
 import { openDatabase } from './database/connect';
 import { User } from './account/user.entity';
 import { mailDestination, startMailSender } from './mail/sender';
-import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_STAFF, seedDemoDataIfEmpty } from './seed/demo';
+import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_REVIEWER, DEMO_STAFF, seedDemoDataIfEmpty } from './seed/demo';
 import { createLifecycle, type Lifecycle } from './shared/lifecycle';
 import { createLogger, type Logger } from './shared/logger';
 
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
 
   if (
     config.env !== 'production' &&
-    (await database.dataSource.getRepository(User).existsBy({ email: DEMO_STAFF[0].email }))
+    (await database.dataSource.getRepository(User).existsBy({ email: DEMO_REVIEWER }))
   ) {
     logger.info(
       {

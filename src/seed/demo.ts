@@ -25,7 +25,7 @@ export const DEMO_ACTOR = 'seed:demo';
 /** The password of every demo login; printed at start, never used outside a demo. */
 export const DEMO_PASSWORD = 'demo-register-2026';
 
-const DEMO_REVIEWER = 'beoordelaar@register.example';
+export const DEMO_REVIEWER = 'beoordelaar@register.example';
 
 export const DEMO_STAFF: { email: string; name: string; role: Role }[] = [
   { email: DEMO_REVIEWER, name: 'Bea Oordelaar (demo)', role: 'reviewer' },
