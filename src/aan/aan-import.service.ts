@@ -38,7 +38,7 @@ export async function importAanList(
   dataSource: DataSource,
   text: string,
   actor: string,
-  now = new Date(),
+  now: Date,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<AanImportResult> {
   const { rows, problems } = parseAanList(text);
@@ -112,11 +112,13 @@ export async function importAanList(
       importId,
       JSON.stringify(result),
     ]);
-    await appendAuditEvent(
-      manager,
-      { actor, action: 'aan.imported', subjectType: 'aan_import', subjectId: importId, data: { ...result } },
-      now,
-    );
+    await appendAuditEvent(manager, now, {
+      actor,
+      action: 'aan.imported',
+      subjectType: 'aan_import',
+      subjectId: importId,
+      data: { ...result },
+    });
     return result;
   });
 }
@@ -139,12 +141,7 @@ export async function openReviewTasks(dataSource: DataSource) {
 }
 
 /** A reviewer closes a review task after looking into it; the audit log keeps who and when. */
-export async function resolveReviewTask(
-  dataSource: DataSource,
-  taskId: string,
-  actor: string,
-  now = new Date(),
-) {
+export async function resolveReviewTask(dataSource: DataSource, taskId: string, actor: string, now: Date) {
   await dataSource.transaction(async (manager) => {
     const rows = (await manager.query(
       `UPDATE review_tasks SET resolved_at = $2 WHERE id::text = $1 AND resolved_at IS NULL RETURNING provider_id`,
@@ -154,16 +151,12 @@ export async function resolveReviewTask(
       ? (rows[0] as { provider_id: string }[])
       : (rows as { provider_id: string }[]);
     if (updated.length === 0) throw new NotFoundError(`no open review task ${taskId}`);
-    await appendAuditEvent(
-      manager,
-      {
-        actor,
-        action: 'review_task.resolved',
-        subjectType: 'provider',
-        subjectId: updated[0].provider_id,
-        data: { taskId },
-      },
-      now,
-    );
+    await appendAuditEvent(manager, now, {
+      actor,
+      action: 'review_task.resolved',
+      subjectType: 'provider',
+      subjectId: updated[0].provider_id,
+      data: { taskId },
+    });
   });
 }

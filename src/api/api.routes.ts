@@ -31,6 +31,7 @@ import {
 } from './api.representation';
 import { API_VERSION, openApiDocument } from './openapi';
 import { apiLanguage, ApiProblemError, problemHandler } from './problem';
+import { requestTime } from '../web/clock';
 
 export const API_PAGE_SIZE = 25;
 export const API_MAX_PAGE_SIZE = 100;
@@ -156,7 +157,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
       page: query.pagina ?? 1,
       pageSize,
       clampPage: false,
-    });
+    }, requestTime(res));
     const pageUrl = (page: number) => {
       const params = new URLSearchParams();
       for (const name of ['zoekterm', 'status', 'sorteer', 'paginaGrootte'] as const) {
@@ -183,7 +184,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
 
   router.get('/hostingproviders/:kvkNummer', readCors, async (req, res) => {
     const kvk = kvkFromPath(req.params.kvkNummer);
-    const now = new Date();
+    const now = requestTime(res);
     const query = readQuery<{ peildatum: string }>(req.query, { peildatum: peildatumParser(now) });
     const detail = await providerDetail(dataSource, kvk, now).catch(notFoundAsProblem);
     const language = apiLanguage(req);
@@ -201,7 +202,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   router.get('/hostingproviders/:kvkNummer/statuswijzigingen', readCors, async (req, res) => {
     const kvk = kvkFromPath(req.params.kvkNummer);
     readQuery(req.query, {});
-    const detail = await providerDetail(dataSource, kvk, new Date()).catch(notFoundAsProblem);
+    const detail = await providerDetail(dataSource, kvk, requestTime(res)).catch(notFoundAsProblem);
     res.json(statusChanges(detail, urls, apiLanguage(req)));
   });
 
@@ -210,7 +211,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     if (!isAttestationNumber(number))
       throw new ValidationError({ nummer: ['api.invalid.attestationNumber'] });
     readQuery(req.query, {});
-    const answer = await verifyAttestation(dataSource, number).catch((error: unknown) => {
+    const answer = await verifyAttestation(dataSource, number, requestTime(res)).catch((error: unknown) => {
       if (error instanceof NotFoundError) throw new ApiProblemError(404, 'attestationNotFound');
       throw error;
     });
@@ -226,7 +227,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     express.json({ limit: '2mb', strict: false }),
     async (req, res) => {
       readQuery(req.query, {});
-      const now = new Date();
+      const now = requestTime(res);
       const request = readCheckRequest(req.body, now);
       const rows = request.kvkNummers.map((kvkNumber, index) => ({
         line: index + 1,

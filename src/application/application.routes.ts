@@ -24,6 +24,7 @@ import {
 } from './application.service';
 import { providerMay } from './application-rules';
 import { EVIDENCE_KINDS, type EvidenceKind } from './evidence.entity';
+import { requestTime } from '../web/clock';
 
 /** One PDF, streamed, refused above 10 MB while it arrives; kept in memory for the database. */
 const EVIDENCE_UPLOAD = {
@@ -38,8 +39,8 @@ export function applicationValues(application: Application): Record<string, stri
 }
 
 /** The model of the provider's application page. */
-export async function applicationPage(dataSource: DataSource, application: Application) {
-  const detail = await applicationDetail(dataSource, application);
+export async function applicationPage(dataSource: DataSource, application: Application, now: Date) {
+  const detail = await applicationDetail(dataSource, application, now);
   return {
     title: 'application.title',
     application,
@@ -56,34 +57,34 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
   const router = Router();
   const providerOnly = requireRole(config, 'provider');
 
-  async function showPage(user: User, id: string, values?: Record<string, string>) {
+  async function showPage(user: User, id: string, now: Date, values?: Record<string, string>) {
     const application = await ownApplication(dataSource.manager, user, id);
-    const model = await applicationPage(dataSource, application);
+    const model = await applicationPage(dataSource, application, now);
     return { model, values: values ?? applicationValues(application), application };
   }
 
   router.post(paths.applications, ...providerOnly, async (req, res) => {
-    const application = await startApplication(dataSource, req.user!, config);
+    const application = await startApplication(dataSource, req.user!, config, requestTime(res));
     res.redirect(303, paths.application(application.id));
   });
 
   router.get(paths.application(), ...providerOnly, async (req, res) => {
-    const { model, values } = await showPage(req.user!, String(req.params.id));
+    const { model, values } = await showPage(req.user!, String(req.params.id), requestTime(res));
     res.render('application/application', { ...model, values });
   });
 
   router.post(paths.application(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
     const values = formValues(req.body, [...APPLICATION_FIELDS, 'version']);
-    const { model } = await showPage(req.user!, id, values);
+    const { model } = await showPage(req.user!, id, requestTime(res), values);
     setFormContext(res, { view: 'application/application', model, values });
-    await saveApplication(dataSource, req.user!, id, await validated(ApplicationDto, values), values.version);
+    await saveApplication(dataSource, req.user!, id, await validated(ApplicationDto, values), values.version, requestTime(res));
     res.redirect(303, `${paths.application(id)}?opgeslagen=1`);
   });
 
   router.post(paths.applicationEvidence(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    const { model, values } = await showPage(req.user!, id);
+    const { model, values } = await showPage(req.user!, id, requestTime(res));
     setFormContext(res, { view: 'application/application', model, values });
     const file = await readUpload(req, EVIDENCE_UPLOAD);
     const dto = await validated(EvidenceDto, formValues(req.body, ['kind']));
@@ -94,6 +95,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
       id,
       { kind: dto.kind as EvidenceKind, filename: file.originalName, content: file.buffer },
       config,
+      requestTime(res),
     );
     res.redirect(303, `${paths.application(id)}#bewijsstukken`);
   });
@@ -122,15 +124,15 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
 
   router.post(paths.applicationSubmit(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    const { model, values } = await showPage(req.user!, id);
+    const { model, values } = await showPage(req.user!, id, requestTime(res));
     setFormContext(res, { view: 'application/application', model, values });
-    await submitApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version);
+    await submitApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version, requestTime(res));
     res.redirect(303, paths.application(id));
   });
 
   router.post(paths.applicationWithdraw(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    await withdrawApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version);
+    await withdrawApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version, requestTime(res));
     res.redirect(303, paths.application(id));
   });
 

@@ -127,7 +127,7 @@ export async function applicationPossibility(
   manager: EntityManager,
   providerId: string,
   config: Config,
-  now = new Date(),
+  now: Date,
 ) {
   const open = await manager.getRepository(Application).existsBy({ providerId, state: In([...OPEN_STATES]) });
   const status = await currentStatus(manager, providerId, now);
@@ -138,7 +138,7 @@ export async function startApplication(
   dataSource: DataSource,
   user: User,
   config: Config,
-  now = new Date(),
+  now: Date,
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     // One open application per provider: the database's unique index settles a race.
@@ -158,7 +158,7 @@ export async function startApplication(
       }
       throw error;
     }
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.created',
       subjectType: 'application',
@@ -182,7 +182,7 @@ export async function saveApplication(
   id: string,
   dto: ApplicationDto,
   versionRaw: string,
-  now = new Date(),
+  now: Date,
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -198,7 +198,7 @@ export async function saveApplication(
       aanContactEmail: dto.aanContactEmail.toLowerCase(),
     };
     await transition(manager, application, parseVersion(versionRaw), changes);
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.saved',
       subjectType: 'application',
@@ -237,6 +237,7 @@ export async function addEvidence(
   id: string,
   input: { kind: EvidenceKind; filename: string; content: Buffer },
   config: EvidenceLimitsConfig,
+  now: Date,
 ): Promise<Evidence> {
   if (input.content.length === 0) throw new ValidationError({ file: ['validation.fileRequired'] });
   if (input.content.length > MAX_EVIDENCE_BYTES)
@@ -266,7 +267,7 @@ export async function addEvidence(
       uploadedBy: user.id,
     });
     await manager.insert(Evidence, evidence);
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'evidence.uploaded',
       subjectType: 'application',
@@ -315,7 +316,7 @@ export async function submitApplication(
   user: User,
   id: string,
   versionRaw: string,
-  now = new Date(),
+  now: Date,
 ) {
   await dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -334,7 +335,7 @@ export async function submitApplication(
     });
     await addMessage(manager, application, 'submitted', user);
     await applicationStatusEvent(manager, application, user, now, { kind: 'application_submitted' });
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.submitted',
       subjectType: 'application',
@@ -348,7 +349,7 @@ export async function withdrawApplication(
   user: User,
   id: string,
   versionRaw: string,
-  now = new Date(),
+  now: Date,
 ) {
   await dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -359,7 +360,7 @@ export async function withdrawApplication(
     if (wasSubmitted) {
       await applicationStatusEvent(manager, application, user, now, { kind: 'application_withdrawn' });
     }
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.withdrawn',
       subjectType: 'application',
@@ -401,7 +402,7 @@ export async function decide(
   id: string,
   input: { action: ReviewAction; message: string; version: string },
   config: Config,
-  now = new Date(),
+  now: Date,
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     const application = await anyApplication(manager, id);
@@ -450,7 +451,7 @@ export async function decide(
     if (input.action === 'approve' || input.action === 'reject') {
       await confirmIdentity(manager, application.providerId, reviewer.email, { applicationId: id }, now);
     }
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: reviewer.email,
       action: `application.${input.action}`,
       subjectType: 'application',
@@ -496,7 +497,7 @@ export async function actOnProvider(
   kvkNumber: string,
   input: { action: 'suspend' | 'lift' | 'revoke'; reason: string; until: string },
   config: Config,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
     // Serialise actions on one provider, so two reviewers cannot both suspend or both lift.
@@ -563,7 +564,7 @@ export async function confirmProviderIdentity(
   dataSource: DataSource,
   reviewer: User,
   kvkNumber: string,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
     const provider = await manager.findOneBy(Provider, { kvkNumber });
@@ -604,7 +605,7 @@ export async function reviewQueue(dataSource: DataSource, state?: string) {
 }
 
 /** Everything a page about one application shows. */
-export async function applicationDetail(dataSource: DataSource, application: Application) {
+export async function applicationDetail(dataSource: DataSource, application: Application, now: Date) {
   const manager = dataSource.manager;
   const [provider, evidence, messages, versions, history] = await Promise.all([
     manager.findOneByOrFail(Provider, { id: application.providerId }),
@@ -628,7 +629,7 @@ export async function applicationDetail(dataSource: DataSource, application: App
     provider,
     evidence,
     messages: messages.map((m) => ({ ...m, author: authors.get(m.authorId) })),
-    versions: versions.filter((v) => v.publishedAt.getTime() <= Date.now()),
+    versions: versions.filter((v) => v.publishedAt.getTime() <= now.getTime()),
     allVersions: versions,
     history,
     earlierApplications: earlier.filter((a) => a.id !== application.id),

@@ -22,6 +22,7 @@ import {
   unconfirmedProviders,
 } from './application.service';
 import { reviewerMay, type ReviewAction } from './application-rules';
+import { requestTime } from '../web/clock';
 
 const QUEUE_FILTERS = ['submitted', 'in_review', 'changes_requested', 'approved', 'rejected', 'withdrawn'];
 
@@ -57,13 +58,13 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.post(paths.reviewTaskResolve(), ...reviewer, async (req, res) => {
-    await resolveReviewTask(dataSource, String(req.params.id), req.user!.email);
+    await resolveReviewTask(dataSource, String(req.params.id), req.user!.email, requestTime(res));
     res.redirect(303, `${paths.reviewQueue}#review-tasks`);
   });
 
-  async function applicationModel(id: string, canDecide: boolean) {
+  async function applicationModel(id: string, canDecide: boolean, now: Date) {
     const application = await anyApplication(dataSource.manager, id);
-    const detail = await applicationDetail(dataSource, application);
+    const detail = await applicationDetail(dataSource, application, now);
     const actions = (['start_review', 'request_changes', 'approve', 'reject'] as ReviewAction[]).filter((a) =>
       reviewerMay(a, application.state),
     );
@@ -77,14 +78,14 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   }
 
   router.get(paths.reviewApplication(), ...staffReader, async (req, res) => {
-    const model = await applicationModel(String(req.params.id), req.user!.role === 'reviewer');
+    const model = await applicationModel(String(req.params.id), req.user!.role === 'reviewer', requestTime(res));
     res.render('review/application', { ...model, values: { version: String(model.application.version) } });
   });
 
   router.post(paths.reviewDecision(), ...reviewer, async (req, res) => {
     const id = String(req.params.id);
     const values = formValues(req.body, ['action', 'message', 'version']);
-    setFormContext(res, { view: 'review/application', model: await applicationModel(id, true), values });
+    setFormContext(res, { view: 'review/application', model: await applicationModel(id, true, requestTime(res)), values });
     const dto = await validated(DecisionDto, values);
     await decide(
       dataSource,
@@ -92,12 +93,12 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       id,
       { action: dto.action as ReviewAction, message: dto.message, version: dto.version },
       config,
+      requestTime(res),
     );
     res.redirect(303, paths.reviewApplication(id));
   });
 
-  async function providerModel(kvkNumber: string, user: User) {
-    const now = new Date();
+  async function providerModel(kvkNumber: string, user: User, now: Date) {
     const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
     const attestations = providerAttestationAnswers(detail, now).map(attestationView);
     const suspended = !detail.status.verantwoord && detail.status.reason === 'suspended';
@@ -138,7 +139,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
 
   router.get(paths.reviewProvider(), ...staffReader, async (req, res) => {
     res.render('review/provider', {
-      ...(await providerModel(String(req.params.kvkNumber), req.user!)),
+      ...(await providerModel(String(req.params.kvkNumber), req.user!, requestTime(res))),
       values: {},
     });
   });
@@ -148,7 +149,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, ['action', 'reason', 'until']);
     setFormContext(res, {
       view: 'review/provider',
-      model: await providerModel(kvkNumber, req.user!),
+      model: await providerModel(kvkNumber, req.user!, requestTime(res)),
       values,
     });
     const dto = await validated(ProviderActionDto, values);
@@ -158,13 +159,14 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       kvkNumber,
       { action: dto.action as 'suspend' | 'lift' | 'revoke', reason: dto.reason, until: dto.until },
       config,
+      requestTime(res),
     );
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 
   router.post(paths.reviewProviderIdentity(), ...reviewer, async (req, res) => {
     const kvkNumber = String(req.params.kvkNumber);
-    await confirmProviderIdentity(dataSource, req.user!, kvkNumber);
+    await confirmProviderIdentity(dataSource, req.user!, kvkNumber, requestTime(res));
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 

@@ -85,7 +85,7 @@ const ORDER: Record<Sort, string> = {
 export async function searchProviders(
   dataSource: DataSource,
   query: SearchQuery,
-  now = new Date(),
+  now: Date,
 ): Promise<SearchResult> {
   await refreshDueSnapshots(dataSource.manager, now);
   const pageSize = query.pageSize ?? SEARCH_PAGE_SIZE;

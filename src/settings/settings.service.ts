@@ -90,7 +90,7 @@ export async function updateSettings(
   config: SettingsConfig,
   actor: string,
   next: Settings,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
     await manager.query('LOCK TABLE settings IN SHARE ROW EXCLUSIVE MODE');
@@ -102,17 +102,13 @@ export async function updateSettings(
          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
         [key, JSON.stringify(next[key]), now, actor],
       );
-      await appendAuditEvent(
-        manager,
-        {
-          actor,
-          action: 'settings.changed',
-          subjectType: 'setting',
-          subjectId: key,
-          data: { from: before[key], to: next[key] },
-        },
-        now,
-      );
+      await appendAuditEvent(manager, now, {
+        actor,
+        action: 'settings.changed',
+        subjectType: 'setting',
+        subjectId: key,
+        data: { from: before[key], to: next[key] },
+      });
     }
   });
 }

@@ -13,6 +13,7 @@ import { formValues } from '../shared/validation';
 import { codeVersionLapsesAt } from './status-rules';
 import { publishCodeOfConductVersion } from './code-of-conduct.service';
 import { loadCodeVersions, statusesAt, toCodeVersionFact } from './status.service';
+import { requestTime } from '../web/clock';
 
 const FIELDS = ['versionLabel', 'versionTitle', 'publishedOn', 'transitionEndsOn'] as const;
 
@@ -38,14 +39,14 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
   router.get(paths.codeVersions, ...admins, async (_req, res) => {
     res.render('status/code-versions', {
       ...(await model()),
-      values: { publishedOn: toLocalDate(new Date()) },
+      values: { publishedOn: toLocalDate(requestTime(res)) },
     });
   });
 
   router.post(paths.codeVersions, ...admins, async (req, res) => {
     const values = formValues(req.body, FIELDS);
     setFormContext(res, { view: 'status/code-versions', model: await model(), values });
-    const now = new Date();
+    const now = requestTime(res);
     const errors: FieldErrors = {};
     if (!/^[0-9A-Za-z.-]{1,20}$/.test(values.versionLabel))
       errors.versionLabel = ['codeVersions.invalidLabel'];
@@ -70,6 +71,7 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
         manager,
         { label: values.versionLabel, title: values.versionTitle, publishedAt, transitionEndsAt },
         req.user!.email,
+        now,
       );
       // Everyone whose listing rests on an older version hears it now, in the same transaction.
       const names = new Map(

@@ -13,9 +13,10 @@ export async function publishCodeOfConductVersion(
   manager: EntityManager,
   input: NewCodeOfConductVersion,
   actor: string,
+  now: Date,
 ): Promise<CodeOfConductVersion> {
   const version = await manager.save(manager.create(CodeOfConductVersion, input));
-  await appendAuditEvent(manager, {
+  await appendAuditEvent(manager, now, {
     actor,
     action: 'code_of_conduct.published',
     subjectType: 'code_of_conduct_version',

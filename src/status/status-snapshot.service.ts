@@ -9,7 +9,7 @@ import { nextStatusChange, statusAt } from './status-rules';
 export async function refreshStatusSnapshots(
   manager: EntityManager,
   providerIds: string[],
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   if (providerIds.length === 0) return;
   const [histories, versions] = await Promise.all([
@@ -52,7 +52,7 @@ export async function refreshStatusSnapshots(
 /** Brings every snapshot whose next change has come up to date; answers how many it refreshed. */
 export async function refreshDueSnapshots(
   manager: EntityManager,
-  now = new Date(),
+  now: Date,
   batch = 2000,
 ): Promise<number> {
   let refreshed = 0;
