@@ -40,9 +40,9 @@ export async function givenProvider(
   options: { unconfirmed?: boolean } = {},
 ): Promise<Provider> {
   return dataSource.transaction(async (m) => {
-    const provider = await createProvider(m, buildProvider(overrides), TEST_ACTOR);
+    const provider = await createProvider(m, buildProvider(overrides), TEST_ACTOR, new Date());
     if (!options.unconfirmed) {
-      await confirmIdentity(m, provider.id, TEST_ACTOR, {});
+      await confirmIdentity(m, provider.id, TEST_ACTOR, {}, new Date());
       return m.findOneByOrFail(Provider, { id: provider.id });
     }
     return provider;
@@ -65,6 +65,7 @@ export async function givenCodeVersion(
         transitionEndsAt: overrides.transitionEndsAt ?? publishedAt,
       },
       TEST_ACTOR,
+      new Date(),
     ),
   );
 }
@@ -73,7 +74,7 @@ export async function givenStatusEvent(
   dataSource: DataSource,
   event: Omit<NewStatusEvent, 'actor'> & { actor?: string },
 ): Promise<void> {
-  await dataSource.transaction((m) => recordStatusEvent(m, { actor: TEST_ACTOR, ...event }));
+  await dataSource.transaction((m) => recordStatusEvent(m, { actor: TEST_ACTOR, ...event }, new Date()));
 }
 
 /** A provider approved at `approvedAt` for 12 months on `version`, AAN participation since a year before. */

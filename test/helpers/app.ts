@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { signingKeyring } from '../../src/attestation/signing';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
+import { type Clock, systemClock } from '../../src/shared/clock';
 import { createTestDatabase, type TestDatabase } from './database';
 import { type Config, loadConfig } from '../../src/config';
 import { createLifecycle, type Lifecycle } from '../../src/shared/lifecycle';
@@ -29,10 +30,10 @@ export interface TestApp {
   lifecycle: Lifecycle;
 }
 
-/** The real app on a test database; pass a logger to read what it logs. */
+/** The real app on a test database; pass a logger to read what it logs, a clock to set the time. */
 export function testApp(
   dataSource: DataSource,
-  options: { logger?: Logger; config?: Partial<Config> } = {},
+  options: { logger?: Logger; config?: Partial<Config>; clock?: Clock } = {},
 ): TestApp {
   const lifecycle = createLifecycle();
   const app = createApp({
@@ -40,6 +41,7 @@ export function testApp(
     dataSource,
     logger: options.logger ?? createLogger('silent'),
     lifecycle,
+    clock: options.clock ?? systemClock,
     keyring: testKeyring,
   });
   return { app, lifecycle };

@@ -19,6 +19,7 @@ export function useDemoRegister(): { db: TestDatabase; app: Express } {
   before(async () => {
     context.db = await createTestDatabase();
     await seedDemoData(context.db.dataSource, {
+      now: new Date(),
       attestations: { keyring: testKeyring, publicBaseUrl: testConfig.publicBaseUrl },
     });
     context.app = testApp(context.db.dataSource).app;

@@ -129,16 +129,28 @@ describe('the daily work', () => {
   it('a job that fails leaves no trace, and runs again next time', async () => {
     const period = `test-${Date.now()}`;
     await assert.rejects(
-      runJobOnce(context.db.dataSource, 'daily', period, async (m) => {
-        await m.query(
-          `INSERT INTO job_runs (job, period, ran_at, instance, result) VALUES ('x', 'y', now(), 'z', '{}')`,
-        );
-        throw new Error('boom');
-      }),
+      runJobOnce(
+        context.db.dataSource,
+        'daily',
+        period,
+        async (m) => {
+          await m.query(
+            `INSERT INTO job_runs (job, period, ran_at, instance, result) VALUES ('x', 'y', now(), 'z', '{}')`,
+          );
+          throw new Error('boom');
+        },
+        new Date(),
+      ),
       /boom/,
     );
     assert.equal((await context.db.dataSource.query(`SELECT 1 FROM job_runs WHERE job = 'x'`)).length, 0);
-    const again = await runJobOnce(context.db.dataSource, 'daily', period, async () => ({ done: 1 }));
+    const again = await runJobOnce(
+      context.db.dataSource,
+      'daily',
+      period,
+      async () => ({ done: 1 }),
+      new Date(),
+    );
     assert.equal(again.ran, true);
   });
 
