@@ -73,24 +73,33 @@ export async function givenCodeVersion(
 export async function givenStatusEvent(
   dataSource: DataSource,
   event: Omit<NewStatusEvent, 'actor'> & { actor?: string },
+  recordedAt = new Date(),
 ): Promise<void> {
-  await dataSource.transaction((m) => recordStatusEvent(m, { actor: TEST_ACTOR, ...event }, new Date()));
+  await dataSource.transaction((m) => recordStatusEvent(m, { actor: TEST_ACTOR, ...event }, recordedAt));
 }
 
-/** A provider approved at `approvedAt` for 12 months on `version`, AAN participation since a year before. */
+/**
+ * A provider approved at `approvedAt` for 12 months on `version`, AAN participation since a year
+ * before; the register learns of it at `recordedAt`.
+ */
 export async function givenApproval(
   dataSource: DataSource,
   provider: Provider,
   version: CodeOfConductVersion,
   approvedAt: Date,
+  recordedAt = new Date(),
 ): Promise<void> {
-  await givenStatusEvent(dataSource, {
-    providerId: provider.id,
-    kind: 'listing_approved',
-    effectiveAt: approvedAt,
-    validUntil: addMonths(approvedAt, 12),
-    codeOfConductVersionId: version.id,
-    codeSignedOn: '2020-01-01',
-    aanSince: addMonths(approvedAt, -12),
-  });
+  await givenStatusEvent(
+    dataSource,
+    {
+      providerId: provider.id,
+      kind: 'listing_approved',
+      effectiveAt: approvedAt,
+      validUntil: addMonths(approvedAt, 12),
+      codeOfConductVersionId: version.id,
+      codeSignedOn: '2020-01-01',
+      aanSince: addMonths(approvedAt, -12),
+    },
+    recordedAt,
+  );
 }

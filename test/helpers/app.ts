@@ -49,13 +49,14 @@ export function testApp(
 
 /**
  * A fresh database built by the migrations and the app on it, for a describe block; dropped
- * afterwards. Read `db` and `app` inside tests (they are set by the hook).
+ * afterwards. Read `db` and `app` inside tests (they are set by the hook). With `clock`, the app
+ * reads the time from it (a FixedClock sets the day the tests run on).
  */
-export function useTestApp(): { db: TestDatabase; app: Express } {
+export function useTestApp(options: { clock?: Clock } = {}): { db: TestDatabase; app: Express } {
   const context = {} as { db: TestDatabase; app: Express };
   before(async () => {
     context.db = await createTestDatabase();
-    context.app = testApp(context.db.dataSource).app;
+    context.app = testApp(context.db.dataSource, options).app;
   });
   after(() => context.db.drop());
   return context;
