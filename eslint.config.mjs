@@ -50,11 +50,13 @@ export default tseslint.config(
         'error',
         {
           selector: "NewExpression[callee.name='Date'][arguments.length=0]",
-          message: 'Take the time from the clock: a `now: Date` parameter, `requestTime(res)` or `clock.now()`.',
+          message:
+            'Take the time from the clock: a `now: Date` parameter, `requestTime(res)` or `clock.now()`.',
         },
         {
           selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
-          message: 'Take the time from the clock: a `now: Date` parameter, `requestTime(res)` or `clock.now()`.',
+          message:
+            'Take the time from the clock: a `now: Date` parameter, `requestTime(res)` or `clock.now()`.',
         },
       ],
     },

@@ -68,7 +68,14 @@ const STYLESHEETS: Record<string, string> = {
   'nlds/components.css': 'node_modules/@rijkshuisstijl-community/components-css/dist/index.css',
 };
 
-export function createApp({ config, dataSource, logger, lifecycle, clock, keyring }: AppDependencies): Express {
+export function createApp({
+  config,
+  dataSource,
+  logger,
+  lifecycle,
+  clock,
+  keyring,
+}: AppDependencies): Express {
   const app = express();
   const signing = keyring ?? signingKeyring(config);
   app.disable('x-powered-by');

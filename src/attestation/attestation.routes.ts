@@ -104,7 +104,9 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
     if (!file || file.size === 0) throw new ValidationError({ pdf: ['validation.fileRequired'] });
     if (!looksLikePdf(file.head)) throw new ValidationError({ pdf: ['validation.notPdf'] });
     const attestation = await attestationBySha256(dataSource, file.sha256);
-    const answer = attestation ? await verifyAttestation(dataSource, attestation.number, requestTime(res)) : undefined;
+    const answer = attestation
+      ? await verifyAttestation(dataSource, attestation.number, requestTime(res))
+      : undefined;
     res.render('attestation/verification', {
       title: 'attestation.verifyTitle',
       values: {},

@@ -131,7 +131,9 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
 
   router.get(paths.auditLogJsonl, ...auditors, async (req, res) => {
     const { filter } = readFilter(req.query);
-    res.type('application/jsonl; charset=utf-8').setHeader('Content-Disposition', attachment('jsonl', requestTime(res)));
+    res
+      .type('application/jsonl; charset=utf-8')
+      .setHeader('Content-Disposition', attachment('jsonl', requestTime(res)));
     const records = new Transform({
       objectMode: true,
       transform(row: AuditRow, _encoding, done) {

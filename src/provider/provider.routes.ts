@@ -89,12 +89,10 @@ export function providerRoutes(dataSource: DataSource): Router {
         });
       }
       const now = requestTime(res);
-      const detail = await providerDetail(dataSource, values.kvkNummer, now).catch(
-        (error: unknown) => {
-          if (error instanceof NotFoundError) return undefined;
-          throw error;
-        },
-      );
+      const detail = await providerDetail(dataSource, values.kvkNummer, now).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
       model.unknownKvk = !detail;
       if (detail) {
         model.provider = detail.provider;

@@ -50,11 +50,7 @@ export async function refreshStatusSnapshots(
 }
 
 /** Brings every snapshot whose next change has come up to date; answers how many it refreshed. */
-export async function refreshDueSnapshots(
-  manager: EntityManager,
-  now: Date,
-  batch = 2000,
-): Promise<number> {
+export async function refreshDueSnapshots(manager: EntityManager, now: Date, batch = 2000): Promise<number> {
   let refreshed = 0;
   for (;;) {
     const due = (await manager.query(
