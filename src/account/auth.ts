@@ -3,11 +3,10 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import type { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Config } from '../config';
+import { databasePool } from '../database/data-source';
 import { ForbiddenError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
 import { isStaff, type Role, User } from './user.entity';
@@ -39,15 +38,16 @@ declare module 'express-serve-static-core' {
 
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 
+/** What the session store calls back with, as an Error (it is one in practice). */
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
 /** Saves the session before a redirect, so the next request (sent at once) finds it. */
 export function saveSession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.save((error: unknown) => (error ? reject(asError(error)) : resolve())),
+  );
 }
 export const SESSION_COOKIE = 'vhp.sid';
-
-export function databasePool(dataSource: DataSource): Pool {
-  return (dataSource.driver as PostgresDriver).master as Pool;
-}
 
 /** Sessions in PostgreSQL, so that every instance of the register knows every session. */
 export function sessionMiddleware(config: Config, dataSource: DataSource): RequestHandler {
@@ -228,7 +228,7 @@ export function loadUser(
       if (!user || user.disabledAt) {
         // A fresh, empty session (not none): the rest of this request may still use it.
         await new Promise<void>((resolve, reject) =>
-          req.session.regenerate((e) => (e ? reject(e) : resolve())),
+          req.session.regenerate((e: unknown) => (e ? reject(asError(e)) : resolve())),
         );
       } else {
         req.user = user;
