@@ -15,7 +15,7 @@ import { Attestation, type AttestationSummary } from './attestation.entity';
 import { historyChangedSince, nextAttestationSequence, verificationRow } from './attestation.queries';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
 import { attestationStatusAt, type AttestationStatus } from './attestation-rules';
-import { type Keyring, signPdf } from './signing';
+import { type Keyring, signatureField, signPdf } from './signing';
 
 export const REGISTER_NAME = 'Register Verantwoorde Hostingproviders';
 /** An attestation is valid for at most this long, and never beyond the listing (design §3). */
@@ -89,7 +89,11 @@ export async function issueAttestation(
     verificatieUrl: `${input.publicBaseUrl}${verificationPath(number)}`,
   };
   const fingerprint = fingerprintOf(data);
-  const pdf = await signPdf(await renderAttestationPdf(data, fingerprint), await input.keyring(), now);
+  const identity = await input.keyring();
+  const pdf = await signPdf(
+    await renderAttestationPdf(data, fingerprint, signatureField(identity, now)),
+    identity,
+  );
   const pdfSha256 = createHash('sha256').update(pdf).digest('hex');
 
   return dataSource.transaction(async (manager) => {
