@@ -302,8 +302,10 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     // A refused invitation shows the account page again, with the message and the typed address.
     setFormContext(res, {
       view: 'account/provider',
-      model: await providerAccountModel(dataSource, config, req.user!, requestTime(res)),
-      values,
+      load: async () => ({
+        model: await providerAccountModel(dataSource, config, req.user!, requestTime(res)),
+        values,
+      }),
     });
     const dto = await validated(EmailDto, values);
     await inviteColleague(
