@@ -41,6 +41,7 @@ import { secretBox, secretsKeyFor } from './secrets';
 import { enableSecondFactor, verifySecondFactor } from './second-factor.service';
 import { newTotpSecret, totpEnrolment } from './totp';
 import { isStaff, User } from './user.entity';
+import { requestTime } from '../web/clock';
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) =>
@@ -52,6 +53,7 @@ function regenerate(req: Request): Promise<void> {
 async function signIn(
   req: Request,
   user: User,
+  now: Date,
   secondFactorVerified: boolean,
   back?: string,
 ): Promise<string> {
@@ -59,7 +61,7 @@ async function signIn(
   await regenerate(req);
   req.session.userId = user.id;
   req.session.secondFactorVerified = secondFactorVerified;
-  req.session.signedInAt = Date.now();
+  req.session.signedInAt = now.getTime();
   // Saved before the redirect leaves: a browser that follows it at once must find the new session.
   await saveSession(req);
   return safeReturnPath(returnTo) ?? paths.account;
@@ -106,8 +108,12 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     const values = formValues(req.body, REGISTRATION_FIELDS);
     setFormContext(res, { view: 'account/signup', model: { title: 'signup.title' }, values });
     await passwordFormLimit('signup')(req);
-    const user = await registerProvider(dataSource, await validated(RegistrationDto, values));
-    res.redirect(303, await signIn(req, user, false));
+    const user = await registerProvider(
+      dataSource,
+      await validated(RegistrationDto, values),
+      requestTime(res),
+    );
+    res.redirect(303, await signIn(req, user, requestTime(res), false));
   });
 
   router.get(paths.login, anyone, (req, res) =>
@@ -174,8 +180,8 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       await saveSession(req);
       return res.redirect(303, paths.loginSecondFactor);
     }
-    await recordLogin(dataSource, user);
-    res.redirect(303, await signIn(req, user, false, back));
+    await recordLogin(dataSource, user, requestTime(res));
+    res.redirect(303, await signIn(req, user, requestTime(res), false, back));
   });
 
   router.get(paths.loginSecondFactor, anyone, (req, res) => {
@@ -194,14 +200,14 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     });
     // The point is used before the code is checked: 40 guesses sent at once get 5 checks, not 40.
     await limit(req, 'secondFactor', pending, pending);
-    if (!(await verifySecondFactor(dataSource, box, pending, values.code))) {
+    if (!(await verifySecondFactor(dataSource, box, pending, values.code, requestTime(res)))) {
       await securityEvents({ kind: 'second_factor_failed', ip: ipOf(req), userId: pending });
       throw new ValidationError({ code: ['validation.totpInvalid'] });
     }
     await limiters.secondFactor.delete(pending);
     const user = await dataSource.getRepository(User).findOneByOrFail({ id: pending });
-    await recordLogin(dataSource, user);
-    res.redirect(303, await signIn(req, user, true));
+    await recordLogin(dataSource, user, requestTime(res));
+    res.redirect(303, await signIn(req, user, requestTime(res), true));
   });
 
   router.post(paths.logout, (req, res) => {
@@ -220,12 +226,17 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     setFormContext(res, { view: 'account/forgot', model: { title: 'forgot.title' }, values });
     await limit(req, 'ip', `reset:${clientOf(req)}`);
     const dto = await validated(EmailDto, values);
-    await requestPasswordReset(dataSource, dto.email, config.publicBaseUrl);
+    await requestPasswordReset(dataSource, dto.email, config.publicBaseUrl, requestTime(res));
     res.render('account/forgot', { title: 'forgot.title', sent: true, values: {} });
   });
 
   router.get(paths.resetPassword(), anyone, async (req, res) => {
-    const usable = await tokenUsable(dataSource, String(req.params.token), 'password_reset');
+    const usable = await tokenUsable(
+      dataSource,
+      String(req.params.token),
+      'password_reset',
+      requestTime(res),
+    );
     res.render('account/reset', { title: 'reset.title', invalid: !usable, values: {} });
   });
 
@@ -234,16 +245,21 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     const token = String(req.params.token);
     await passwordFormLimit('reset')(req);
     // A dead link gets its page at once: nothing is hashed for it.
-    if (!(await tokenUsable(dataSource, token, 'password_reset')))
+    if (!(await tokenUsable(dataSource, token, 'password_reset', requestTime(res))))
       return res.status(400).render('account/reset', { title: 'reset.title', invalid: true, values: {} });
     setFormContext(res, { view: 'account/reset', model: { title: 'reset.title' }, values });
     const dto = await validated(NewPasswordDto, values);
-    await resetPassword(dataSource, token, dto);
+    await resetPassword(dataSource, token, dto, requestTime(res));
     res.render('account/reset', { title: 'reset.title', done: true, values: {} });
   });
 
   router.get(paths.invitation(), anyone, async (req, res) => {
-    const invitation = await tokenUsable(dataSource, String(req.params.token), 'invitation');
+    const invitation = await tokenUsable(
+      dataSource,
+      String(req.params.token),
+      'invitation',
+      requestTime(res),
+    );
     res.render('account/invitation', {
       title: 'invitation.title',
       invalid: !invitation,
@@ -260,8 +276,9 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       dataSource,
       String(req.params.token),
       await validated(InvitationAcceptDto, values),
+      requestTime(res),
     );
-    res.redirect(303, await signIn(req, user, false));
+    res.redirect(303, await signIn(req, user, requestTime(res), false));
   });
 
   router.get(paths.account, requireUser, async (req, res) => {
@@ -275,7 +292,7 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     const issuedNumber =
       typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined;
     res.render('account/provider', {
-      ...(await providerAccountModel(dataSource, config, user, issuedNumber)),
+      ...(await providerAccountModel(dataSource, config, user, requestTime(res), issuedNumber)),
       values: {},
     });
   });
@@ -285,18 +302,28 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     // A refused invitation shows the account page again, with the message and the typed address.
     setFormContext(res, {
       view: 'account/provider',
-      load: async () => ({ model: await providerAccountModel(dataSource, config, req.user!), values }),
+      load: async () => ({
+        model: await providerAccountModel(dataSource, config, req.user!, requestTime(res)),
+        values,
+      }),
     });
     const dto = await validated(EmailDto, values);
-    await inviteColleague(dataSource, req.user!, dto.email, config.publicBaseUrl, {
-      perUserPerHour: config.invitationsPerUserPerHour,
-      pendingPerProvider: config.pendingInvitationsPerProvider,
-    });
+    await inviteColleague(
+      dataSource,
+      req.user!,
+      dto.email,
+      config.publicBaseUrl,
+      {
+        perUserPerHour: config.invitationsPerUserPerHour,
+        pendingPerProvider: config.pendingInvitationsPerProvider,
+      },
+      requestTime(res),
+    );
     res.render('account/invited', { title: 'account.title', email: dto.email.toLowerCase() });
   });
 
   router.post(paths.revokeInvitation(), ...requireRole(config, 'provider'), async (req, res) => {
-    await revokeInvitation(dataSource, req.user!, String(req.params.id));
+    await revokeInvitation(dataSource, req.user!, String(req.params.id), requestTime(res));
     res.redirect(303, `${paths.account}#invitations-heading`);
   });
 
@@ -335,7 +362,7 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       model: { title: 'secondFactor.title', secret, qrDataUrl: enrolment.qrDataUrl },
       values,
     });
-    const codes = await enableSecondFactor(dataSource, box, user, secret, values.code);
+    const codes = await enableSecondFactor(dataSource, box, user, secret, values.code, requestTime(res));
     req.session.recoveryCodes = box.encrypt(JSON.stringify(codes));
     req.session.secondFactorVerified = true;
     delete req.session.enrolSecret;
@@ -350,11 +377,17 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     const values = formValues(req.body, ['currentPassword', 'password', 'passwordConfirmation']);
     setFormContext(res, { view: 'account/password', model: { title: 'changePassword.title' }, values });
     await limit(req, 'accountIp', `change:${req.user!.id}|${clientOf(req)}`, req.user!.id);
-    await changePassword(dataSource, req.user!, req.sessionID, {
-      currentPassword: values.currentPassword ?? '',
-      password: values.password ?? '',
-      passwordConfirmation: values.passwordConfirmation ?? '',
-    });
+    await changePassword(
+      dataSource,
+      req.user!,
+      req.sessionID,
+      {
+        currentPassword: values.currentPassword ?? '',
+        password: values.password ?? '',
+        passwordConfirmation: values.passwordConfirmation ?? '',
+      },
+      requestTime(res),
+    );
     await limiters.accountIp.delete(`change:${req.user!.id}|${clientOf(req)}`);
     res.render('account/password', { title: 'changePassword.title', done: true, values: {} });
   });

@@ -44,7 +44,7 @@ export async function applicationPossibility(
   manager: EntityManager,
   providerId: string,
   config: Config,
-  now = new Date(),
+  now: Date,
 ) {
   const open = await manager.getRepository(Application).existsBy({ providerId, state: In([...OPEN_STATES]) });
   const status = await currentStatus(manager, providerId, now);
@@ -55,7 +55,7 @@ export async function startApplication(
   dataSource: DataSource,
   user: User,
   config: Config,
-  now = new Date(),
+  now: Date,
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     // One open application per provider: the database's unique index settles a race.
@@ -75,7 +75,7 @@ export async function startApplication(
       }
       throw error;
     }
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.created',
       subjectType: 'application',
@@ -99,7 +99,7 @@ export async function saveApplication(
   id: string,
   dto: ApplicationDto,
   versionRaw: string,
-  now = new Date(),
+  now: Date,
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -115,7 +115,7 @@ export async function saveApplication(
       aanContactEmail: dto.aanContactEmail.toLowerCase(),
     };
     await transition(manager, application, parseVersion(versionRaw), changes);
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.saved',
       subjectType: 'application',
@@ -154,6 +154,7 @@ export async function addEvidence(
   id: string,
   input: { kind: EvidenceKind; filename: string; content: Buffer },
   config: EvidenceLimitsConfig,
+  now: Date,
 ): Promise<Evidence> {
   if (input.content.length === 0) throw new ValidationError({ file: ['validation.fileRequired'] });
   if (input.content.length > MAX_EVIDENCE_BYTES)
@@ -180,7 +181,7 @@ export async function addEvidence(
       uploadedBy: user.id,
     });
     await manager.insert(Evidence, evidence);
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'evidence.uploaded',
       subjectType: 'application',
@@ -229,7 +230,7 @@ export async function submitApplication(
   user: User,
   id: string,
   versionRaw: string,
-  now = new Date(),
+  now: Date,
 ) {
   await dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -248,7 +249,7 @@ export async function submitApplication(
     });
     await addMessage(manager, application, 'submitted', user);
     await applicationStatusEvent(manager, application, user, now, { kind: 'application_submitted' });
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.submitted',
       subjectType: 'application',
@@ -262,7 +263,7 @@ export async function withdrawApplication(
   user: User,
   id: string,
   versionRaw: string,
-  now = new Date(),
+  now: Date,
 ) {
   await dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -273,7 +274,7 @@ export async function withdrawApplication(
     if (wasSubmitted) {
       await applicationStatusEvent(manager, application, user, now, { kind: 'application_withdrawn' });
     }
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.withdrawn',
       subjectType: 'application',
