@@ -30,7 +30,7 @@ const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
 const { seedBulk } = require(path.join(dist, 'seed', 'bulk.js'));
 const { createLogger } = require(path.join(dist, 'shared', 'logger.js'));
 const { createLifecycle } = require(path.join(dist, 'shared', 'lifecycle.js'));
-const { passwordHashesStarted } = require(path.join(dist, 'account', 'password.js'));
+const { passwordHashesStarted } = require(path.join(dist, 'identity', 'password.js'));
 
 const PROVIDERS = Number(process.env.BENCH_PROVIDERS ?? 1000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 200);

@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createUser } from './account/account.service';
-import { ROLES, type Role } from './account/user.entity';
+import { createUser } from './identity/account.service';
+import { ROLES, type Role } from './identity/user.entity';
 import { AanListRejected, importAanList } from './aan/aan-import.service';
 import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';

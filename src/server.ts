@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { signingKeyring } from './attestation/signing';
-import { encryptClearTotpSecrets, secretBox, secretsKeyFor } from './account/secrets';
+import { encryptClearTotpSecrets, secretBox, secretsKeyFor } from './identity/secrets';
 import { startScheduler } from './jobs/scheduler';
 import { loadConfig } from './config';
 import { openDatabase } from './database/connect';
-import { User } from './account/user.entity';
+import { User } from './identity/user.entity';
 import { mailDestination, startMailSender } from './mail/sender';
 import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_STAFF, seedDemoDataIfEmpty } from './seed/demo';
 import { createLifecycle, type Lifecycle } from './shared/lifecycle';

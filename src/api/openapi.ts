@@ -1,5 +1,5 @@
 import { MAX_BULK_ROWS } from '../check/bulk-check.service';
-import { STATUS_FILTERS } from '../provider/search.service';
+import { STATUS_FILTERS } from '../register/search.service';
 import { STATUS_EVENT_KINDS } from '../status/status-rules';
 
 /** The full version of the API, sent in the API-Version header of every answer. */

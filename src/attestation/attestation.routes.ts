@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole, withCsrfToken } from '../account/auth';
+import { requireRole, withCsrfToken } from '../web/auth';
 import type { Config } from '../config';
 import { Provider } from '../provider/provider.entity';
-import { setFormContext } from '../shared/error-handler';
+import { setFormContext } from '../web/error-handler';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { readUpload } from '../shared/upload';
+import { readUpload } from '../web/upload';
 import { looksLikePdf } from '../application/application.service';
 import { groupedFingerprint } from './attestation.pdf';
 import {

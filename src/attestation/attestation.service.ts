@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { entityFromJson, preparedQuery } from '../database/json-rows';
 import { Provider } from '../provider/provider.entity';
-import { type ProviderDetail, providerDetailById } from '../provider/provider.service';
+import { type ProviderDetail, providerDetailById } from '../register/provider.service';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { addMonths, toLocalDate } from '../shared/time';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole } from '../account/auth';
+import { requireRole } from '../web/auth';
 import type { Config } from '../config';
 import { mailProviderUsers } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
-import { setFormContext } from '../shared/error-handler';
+import { setFormContext } from '../web/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { isPeildatum, startOfLocalDay, toLocalDate } from '../shared/time';

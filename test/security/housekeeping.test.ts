@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { setStaffDisabled } from '../../src/account/staff.service';
+import { setStaffDisabled } from '../../src/identity/staff.service';
 import { pruneRateLimits, sendReviewerDigest } from '../../src/jobs/daily-jobs';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { addDays } from '../../src/shared/time';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { streamQuery } from '../database/stream';
-import type { ChainLink } from './audit-chain';
+import type { ChainLink } from '../audit/audit-chain';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
 
 /** What an auditor can narrow the log to; every part is optional. Dates are Dutch calendar days. */

@@ -1,8 +1,8 @@
 import { type Request, Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { providerAccountModel } from './account-page';
-import { setFormContext } from '../shared/error-handler';
+import { providerAccountModel } from '../portal/portal.view';
+import { setFormContext } from '../web/error-handler';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
@@ -36,7 +36,7 @@ import {
   saveSession,
   SESSION_COOKIE,
   withCsrfToken,
-} from './auth';
+} from '../web/auth';
 import { secretBox, secretsKeyFor } from './secrets';
 import { enableSecondFactor, verifySecondFactor } from './second-factor.service';
 import { newTotpSecret, totpEnrolment } from './totp';

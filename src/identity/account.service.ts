@@ -5,7 +5,7 @@ import { appendAuditEvent } from '../audit/audit.service';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
-import { createProvider } from '../provider/provider.service';
+import { createProvider } from '../register/provider.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
 import { randomToken, sha256Hex } from '../shared/tokens';

@@ -10,7 +10,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Config } from '../config';
 import { ForbiddenError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
-import { isStaff, type Role, User } from './user.entity';
+import { isStaff, type Role, User } from '../identity/user.entity';
 
 declare module 'express-session' {
   interface SessionData {

@@ -11,7 +11,7 @@ import { toCodeVersionFact, toStatusFact } from '../status/status.service';
 import { statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
-import { Provider } from './provider.entity';
+import { Provider } from '../provider/provider.entity';
 
 export type NewProvider = Pick<
   Provider,

@@ -2,12 +2,12 @@ import { Router } from 'express';
 import { IsIn } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { setFormContext } from '../shared/error-handler';
+import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { EmailDto } from './account.dto';
 import { inviteStaff } from './account.service';
-import { requireRole } from './auth';
+import { requireRole } from '../web/auth';
 import { changeStaffRole, setStaffDisabled, staffMembers } from './staff.service';
 import { type Role, STAFF_ROLES } from './user.entity';
 
