@@ -1,7 +1,7 @@
 import { attestationStatusAt } from '../attestation/attestation-rules';
 import type { AttestationAnswer } from '../attestation/attestation.service';
 import type { BulkResult, Outcome } from '../check/bulk-check.service';
-import { toCodeVersionFact, toStatusFact } from '../status/status.service';
+import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import type { DateAnswer, ProviderDetail } from '../register/provider.service';
 import type { SearchResult, SearchRow } from '../register/search.service';
 import { type Language, translate } from '../shared/i18n';

@@ -9,7 +9,7 @@ import { addMonths, toLocalDate } from '../shared/time';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { StatusEvent } from '../status/status-event.entity';
 import { statusAt } from '../status/status-rules';
-import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status.service';
+import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { Attestation } from './attestation.entity';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
 import { attestationStatusAt, type AttestationStatus } from './attestation-rules';

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import { type ProviderDetail, providerDetailById } from '../register/provider.service';
 import { paths } from '../shared/paths';
 import { codeVersionLapsesAt } from '../status/status-rules';
-import { toCodeVersionFact } from '../status/status.service';
+import { toCodeVersionFact } from '../status/status-history';
 import { pendingInvitations } from '../identity/account.service';
 import { User } from '../identity/user.entity';
 

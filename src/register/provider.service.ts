@@ -7,7 +7,7 @@ import { NotFoundError } from '../shared/errors';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';
-import { toCodeVersionFact, toStatusFact } from '../status/status.service';
+import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';

@@ -12,7 +12,8 @@ import type { FieldErrors } from '../shared/validation';
 import { formValues } from '../shared/validation';
 import { codeVersionLapsesAt } from './status-rules';
 import { publishCodeOfConductVersion } from './code-of-conduct.service';
-import { loadCodeVersions, statusesAt, toCodeVersionFact } from './status.service';
+import { statusesAt } from './status.service';
+import { loadCodeVersions, toCodeVersionFact } from './status-history';
 
 const FIELDS = ['versionLabel', 'versionTitle', 'publishedOn', 'transitionEndsOn'] as const;
 
