@@ -4,7 +4,7 @@ import { requireRole } from '../web/auth';
 import type { Config } from '../config';
 import type { User } from '../identity/user.entity';
 import { openReviewTasks, resolveReviewTask } from '../aan/aan-import.service';
-import { attestationView } from '../attestation/attestation.routes';
+import { attestationView } from '../attestation/attestation.view';
 import { providerAttestationAnswers } from '../attestation/attestation.service';
 import { providerDetail } from '../register/provider.service';
 import { historyRows, statusView } from '../register/provider.view';

@@ -8,9 +8,8 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors
 import { paths } from '../shared/paths';
 import { readUpload } from '../web/upload';
 import { looksLikePdf } from '../application/application.service';
-import { groupedFingerprint } from './attestation.pdf';
+import { attestationView } from './attestation.view';
 import {
-  type AttestationAnswer,
   attestationBySha256,
   attestationPdf,
   isAttestationNumber,
@@ -18,32 +17,6 @@ import {
   verifyAttestation,
 } from './attestation.service';
 import type { Keyring } from './signing';
-
-/** What a page shows of an attestation and its status now: keys and dates, no logic left for the template. */
-export function attestationView(answer: AttestationAnswer) {
-  const { attestation, status, provider } = answer;
-  return {
-    number: attestation.number,
-    state: status.state,
-    valid: status.state === 'valid',
-    stateKey: `attestation.state.${status.state}`,
-    explanationKey: `attestation.explanation.${status.state}`,
-    since: status.since,
-    until: status.until,
-    reasonKey: status.reason ? `status.label.${status.reason}` : undefined,
-    causeReason: answer.causeReason,
-    issuedAt: attestation.issuedAt,
-    validUntil: attestation.validUntil,
-    fingerprint: groupedFingerprint(attestation.fingerprint),
-    provider: {
-      legalName: provider.legalName,
-      kvkNumber: provider.kvkNumber,
-      url: paths.provider(provider.kvkNumber),
-    },
-    url: paths.verificationOf(attestation.number),
-    pdfUrl: paths.verificationPdf(attestation.number),
-  };
-}
 
 /** An attestation is about 50 kB: 2 MB is plenty. */
 export const MAX_VERIFICATION_BYTES = 2 * 1024 * 1024;

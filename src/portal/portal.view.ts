@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { applicationPossibility, providerApplications } from '../application/application.service';
-import { attestationView } from '../attestation/attestation.routes';
+import { attestationView } from '../attestation/attestation.view';
 import { providerAttestationAnswers } from '../attestation/attestation.service';
 import type { Config } from '../config';
 import { type ProviderDetail, providerDetailById } from '../register/provider.service';
