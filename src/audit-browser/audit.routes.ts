@@ -4,12 +4,12 @@ import { Transform } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
 import type { Config } from '../config';
-import { jsonLines, sendStream } from '../database/stream';
+import { jsonLines, sendStream } from '../web/stream';
 import { safeCell } from '../shared/csv';
 import { paths } from '../shared/paths';
 import { isPeildatum, toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
-import { pageNumber } from '../register/provider.routes';
+import { pageNumber } from '../web/paging';
 import {
   type AuditFilter,
   type AuditRow,

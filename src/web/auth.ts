@@ -3,11 +3,10 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import type { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Config } from '../config';
+import { databasePool } from '../database/pool';
 import { ForbiddenError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
 import { isStaff, type Role, User } from '../identity/user.entity';
@@ -43,10 +42,6 @@ export function saveSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
 }
 export const SESSION_COOKIE = 'vhp.sid';
-
-export function databasePool(dataSource: DataSource): Pool {
-  return (dataSource.driver as PostgresDriver).master as Pool;
-}
 
 /** Sessions in PostgreSQL, so that every instance of the register knows every session. */
 export function sessionMiddleware(config: Config, dataSource: DataSource): RequestHandler {
