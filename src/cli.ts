@@ -11,6 +11,7 @@ import { dailyWork, runJobOnce, sendReviewerDigest, weekOf } from './jobs/daily-
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
 import { translate } from './shared/i18n';
+import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
 import { verifyAuditChain } from './audit/audit.service';
 import { seedBulk } from './seed/bulk';
@@ -254,6 +255,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const database = await openDatabase(config, logger, {
+    entities: ENTITIES,
     migrate: command.migrate,
     as: command.owner ? 'owner' : 'runtime',
   });

@@ -4,6 +4,7 @@ import { signingKeyring } from './attestation/signing';
 import { encryptClearTotpSecrets, secretBox, secretsKeyFor } from './identity/secrets';
 import { startScheduler } from './jobs/scheduler';
 import { loadConfig } from './config';
+import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
 import { User } from './identity/user.entity';
 import { mailDestination, startMailSender } from './mail/sender';
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const lifecycle = createLifecycle();
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { entities: ENTITIES });
   // Read the signing key now, so that a wrong file or passphrase stops the start, not the first issue.
   const keyring = signingKeyring(config);
   await keyring();
