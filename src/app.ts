@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { DataSource } from 'typeorm';
 import { accountRoutes } from './identity/account.routes';
 import { staffRoutes } from './identity/staff.routes';
+import { portalRoutes } from './portal/portal.routes';
 import { aanRoutes } from './aan/aan.routes';
 import { apiRoutes } from './api/api.routes';
 import { attestationRoutes } from './attestation/attestation.routes';
@@ -184,7 +185,9 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
   app.use(providerRoutes(dataSource));
-  app.use(accountRoutes({ dataSource, config, limiters: loginLimiters(dataSource, config), securityEvents }));
+  const limiters = loginLimiters(dataSource, config);
+  app.use(accountRoutes({ dataSource, config, limiters, securityEvents }));
+  app.use(portalRoutes({ dataSource, config, limiters, securityEvents }));
   app.use(applicationRoutes(dataSource, config));
   app.use(checkRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));
