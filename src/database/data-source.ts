@@ -44,11 +44,11 @@ export function createDataSource({
 
 /** True when every migration this build knows of has been applied (read-only, unlike showMigrations). */
 export async function migrationsUpToDate(dataSource: DataSource): Promise<boolean> {
-  const [{ exists }] = (await dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS exists`)) as {
-    exists: boolean;
-  }[];
-  if (!exists) return dataSource.migrations.length === 0;
-  const rows = (await dataSource.query('SELECT name FROM migrations')) as { name: string }[];
+  const [table] = await dataSource.query<{ exists: boolean }[]>(
+    `SELECT to_regclass('migrations') IS NOT NULL AS exists`,
+  );
+  if (!table?.exists) return dataSource.migrations.length === 0;
+  const rows = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
   const applied = new Set(rows.map((r) => r.name));
   return dataSource.migrations.every((m) => m.name !== undefined && applied.has(m.name));
 }

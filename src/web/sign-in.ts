@@ -8,7 +8,7 @@ import { consume, type LoginLimiters, saveSession } from './auth';
 
 export function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) =>
-    req.session.regenerate((error) => (error ? reject(error) : resolve())),
+    req.session.regenerate((error?: Error) => (error ? reject(error) : resolve())),
   );
 }
 
