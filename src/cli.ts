@@ -246,14 +246,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(name ? `Unknown command: ${name}\n\n${usage()}` : usage());
     return 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(undefined, { logLevel: 'warn' });
   if (command.demo && config.env === 'production') {
     console.error(
       `${name} is refused when NODE_ENV=production: it loads fictional data, with accounts whose password is published.`,
     );
     return 2;
   }
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger, {
     entities: ENTITIES,
     migrate: command.migrate,

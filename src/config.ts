@@ -143,7 +143,14 @@ function secretsKey(env: NodeJS.ProcessEnv, production: boolean): Buffer | undef
   return key;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads and checks the configuration. `defaults` lets an entry point choose its own default where
+ * the variable is unset (the CLI logs warnings only unless LOG_LEVEL says otherwise).
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: { logLevel?: string } = {},
+): Config {
   const nodeEnv = (env.NODE_ENV ?? 'development') as Config['env'];
   if (!ENVIRONMENTS.includes(nodeEnv)) {
     throw new ConfigError(`NODE_ENV must be one of ${ENVIRONMENTS.join(', ')}, got "${nodeEnv}"`);
@@ -206,7 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     publicBaseUrl: url('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL ?? `http://localhost:${port}`),
-    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    logLevel: env.LOG_LEVEL ?? defaults.logLevel ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     seedDemoData,
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', production ? 5000 : 0, 0, 60000),
     sessionSecret,

@@ -8,7 +8,14 @@ import * as asn1js from 'asn1js';
 import forge from 'node-forge';
 import * as pkijs from 'pkijs';
 
-pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }));
+/** pkijs declares its engine with the DOM's WebCrypto types; Node's implementation is the same API. */
+type EngineCrypto = ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'];
+type CryptoKey = webcrypto.CryptoKey;
+
+pkijs.setEngine(
+  'node',
+  new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as EngineCrypto }),
+);
 
 const OID = {
   data: '1.2.840.113549.1.7.1',
