@@ -30,15 +30,10 @@ import {
   type ReviewAction,
   reviewerMay,
 } from './application-rules';
+import { looksLikePdf } from '../shared/pdf';
 import { Evidence, type EvidenceKind } from './evidence.entity';
 
 export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
-const PDF_MAGIC = Buffer.from('%PDF-');
-
-/** True when the bytes are a PDF by their content: the %PDF- header, whatever the name or declared type. */
-export function looksLikePdf(bytes: Buffer): boolean {
-  return bytes.length > PDF_MAGIC.length && bytes.subarray(0, PDF_MAGIC.length).equals(PDF_MAGIC);
-}
 
 async function currentStatus(manager: EntityManager, providerId: string, now: Date): Promise<StatusAt> {
   return (await statusesAt(manager, [providerId], now)).get(providerId)!;

@@ -7,7 +7,7 @@ import { setFormContext } from '../web/error-handler';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { readUpload } from '../web/upload';
-import { looksLikePdf } from '../application/application.service';
+import { looksLikePdf } from '../shared/pdf';
 import { attestationView } from './attestation.view';
 import {
   attestationBySha256,
