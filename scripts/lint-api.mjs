@@ -1,5 +1,6 @@
 // Lints the API's OpenAPI document with both NL API Design Rules rulesets (../shared/standards):
-// the adopted 2.1.0 rules and the main line's draft. Fails on any error; prints warnings too.
+// the adopted 2.1.0 rules and the main line's draft (Spectral; fails on any error, prints warnings
+// too), and with Redocly's recommended rules, its warnings counted as errors (recommended-strict).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,4 +35,14 @@ for (const ruleset of ['adr-2.1.0-spectral.yml', 'adr-draft-spectral.yml']) {
   );
   if (result.status !== 0) failed = true;
 }
+console.log('\n== Redocly: recommended-strict');
+const redocly = spawnSync(
+  process.execPath,
+  [require.resolve('@redocly/cli/bin/cli.js'), 'lint', '--extends', 'recommended-strict', file],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+  },
+);
+if (redocly.status !== 0) failed = true;
 process.exit(failed ? 1 : 0);

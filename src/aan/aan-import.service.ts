@@ -6,6 +6,14 @@ import { recordStatusEvent } from '../status/status.service';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { statusAt } from '../status/status-rules';
 import { aanChange, parseAanList, type RowProblem } from './aan-list';
+import {
+  allProviderKeys,
+  insertAanImport,
+  insertMissingFromListTask,
+  openReviewTaskRows,
+  resolveOpenReviewTask,
+  setAanImportCounts,
+} from './aan.queries';
 
 /** Thrown when the list has malformed rows: nothing is applied, every problem is reported. */
 export class AanListRejected extends ValidationError {
@@ -40,10 +48,7 @@ export async function importAanList(
   if (problems.length > 0) throw new AanListRejected(problems);
   const byKvk = new Map(rows.map((r) => [r.kvkNumber, r]));
   return dataSource.transaction(async (manager) => {
-    const providers = (await manager.query('SELECT id, kvk_number FROM providers ORDER BY kvk_number')) as {
-      id: string;
-      kvk_number: string;
-    }[];
+    const providers = await allProviderKeys(manager);
     const [histories, versions] = await Promise.all([
       loadHistories(
         manager,
@@ -52,10 +57,12 @@ export async function importAanList(
       loadCodeVersions(manager),
     ]);
     const versionFacts = versions.map(toCodeVersionFact);
-    const [{ id: importId }] = (await manager.query(
-      `INSERT INTO aan_imports (file_sha256, imported_at, actor, counts) VALUES ($1, $2, $3, '{}') RETURNING id`,
-      [createHash('sha256').update(text).digest('hex'), now, actor],
-    )) as { id: string }[];
+    const importId = await insertAanImport(
+      manager,
+      createHash('sha256').update(text).digest('hex'),
+      now,
+      actor,
+    );
     const result: AanImportResult = {
       rows: rows.length,
       matched: 0,
@@ -80,12 +87,7 @@ export async function importAanList(
       if (row) result.matched++;
       if (!listing) continue;
       if (!row) {
-        const created = (await manager.query(
-          `INSERT INTO review_tasks (provider_id, kind, created_at, aan_import_id)
-           VALUES ($1, 'aan_missing_from_list', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
-          [provider.id, now, importId],
-        )) as unknown[];
-        result.tasks += created.length;
+        if (await insertMissingFromListTask(manager, provider.id, now, importId)) result.tasks++;
         continue;
       }
       const change = aanChange(row, history, listing.aanSince, now);
@@ -103,10 +105,7 @@ export async function importAanList(
       );
       result[change.kind === 'aan_participation_ended' ? 'ended' : 'resumed']++;
     }
-    await manager.query('UPDATE aan_imports SET counts = $2 WHERE id = $1', [
-      importId,
-      JSON.stringify(result),
-    ]);
+    await setAanImportCounts(manager, importId, { ...result });
     await appendAuditEvent(
       manager,
       { actor, action: 'aan.imported', subjectType: 'aan_import', subjectId: importId, data: { ...result } },
@@ -118,11 +117,7 @@ export async function importAanList(
 
 /** The open review tasks the AAN imports raised, oldest first, for reviewers and administrators. */
 export async function openReviewTasks(dataSource: DataSource) {
-  const rows = (await dataSource.query(
-    `SELECT t.id, t.created_at, p.legal_name, p.kvk_number
-       FROM review_tasks t JOIN providers p ON p.id = t.provider_id
-      WHERE t.resolved_at IS NULL ORDER BY t.created_at, p.legal_name`,
-  )) as { id: string; created_at: Date; legal_name: string; kvk_number: string }[];
+  const rows = await openReviewTaskRows(dataSource);
   return rows.map((r) => ({
     id: r.id,
     createdAt: r.created_at,
@@ -141,21 +136,15 @@ export async function resolveReviewTask(
   now = new Date(),
 ) {
   await dataSource.transaction(async (manager) => {
-    const rows = (await manager.query(
-      `UPDATE review_tasks SET resolved_at = $2 WHERE id::text = $1 AND resolved_at IS NULL RETURNING provider_id`,
-      [taskId, now],
-    )) as [{ provider_id: string }[], number] | { provider_id: string }[];
-    const updated = Array.isArray(rows[0])
-      ? (rows[0] as { provider_id: string }[])
-      : (rows as { provider_id: string }[]);
-    if (updated.length === 0) throw new NotFoundError(`no open review task ${taskId}`);
+    const providerId = await resolveOpenReviewTask(manager, taskId, now);
+    if (providerId === undefined) throw new NotFoundError(`no open review task ${taskId}`);
     await appendAuditEvent(
       manager,
       {
         actor,
         action: 'review_task.resolved',
         subjectType: 'provider',
-        subjectId: updated[0].provider_id,
+        subjectId: providerId,
         data: { taskId },
       },
       now,

@@ -1,76 +1,197 @@
+import { MAX_BULK_ROWS } from '../check/bulk-check.service';
+import { STATUS_FILTERS } from '../register/search.service';
 import { ValidationError } from '../shared/errors';
 import { hasForbiddenCharacters } from '../shared/forbidden-characters';
-import { isKvkNumber } from '../shared/identifiers';
 import { isPeildatum, startOfLocalDay } from '../shared/time';
 import type { FieldErrors } from '../shared/validation';
+import { EXAMPLE_KVK } from './api.examples';
+import { registry, z } from './api.registry';
+import { ATTESTATION_NUMBER_PATTERN, KVK_PATTERN } from './api.schemas';
 
-/** A parameter's reading: its value, or the translation key of why it was refused. */
-export type Reading<T> = { value: T } | { error: string };
-export type Parser<T> = (raw: string) => Reading<T>;
+/**
+ * What /api/v1 takes in, as zod schemas: the path and query parameters and the body of POST
+ * /controles. The same schemas read the requests (every message is the translation key of why a
+ * value was refused) and describe them in the OpenAPI document.
+ */
+
+export const API_PAGE_SIZE = 25;
+export const API_MAX_PAGE_SIZE = 100;
+/** The longest KvK number entry a check accepts; longer is not a typo but wrong input. */
+export const MAX_CHECK_ENTRY_LENGTH = 20;
+
+/** A peildatum: a real date, YYYY-MM-DD, from 1990 on. Not after today is checked per request. */
+const Peildatum = z.iso
+  .date({
+    error: (issue) => (issue.code === 'invalid_type' ? 'api.invalid.dateType' : 'api.invalid.date'),
+    abort: true,
+  })
+  .refine(isPeildatum, { error: 'api.invalid.date', abort: true });
+
+/** A peildatum that is not after today in the Netherlands. */
+const peildatumUpTo = (now: Date) =>
+  Peildatum.refine((date) => startOfLocalDay(date).getTime() <= now.getTime(), {
+    error: 'api.invalid.futureDate',
+  });
+
+/** A whole number from a query string: digits only (no sign, exponent or spaces), `min` to `max`. */
+const wholeNumber = (min: number, max: number, error: string) =>
+  z.preprocess(
+    (raw) => (typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : raw),
+    z.int({ error }).min(min, { error }).max(max, { error }),
+  );
+
+/** Free text: at most `max` characters, no control characters and no bidirectional overrides. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, { error: 'api.invalid.text' })
+    .refine((value) => !hasForbiddenCharacters(value), { error: 'api.invalid.text' });
+
+const pathParameter = <T extends z.ZodType>(name: string, description: string, schema: T) =>
+  registry.registerParameter(name, schema.openapi({ param: { name, in: 'path', description } }));
+const queryParameter = <T extends z.ZodType>(name: string, description: string, schema: T) =>
+  registry.registerParameter(name, schema.optional().openapi({ param: { name, in: 'query', description } }));
+
+const kvkNummer = pathParameter(
+  'kvkNummer',
+  'Het KvK-nummer van de hostingprovider: precies 8 cijfers.',
+  z.string().regex(KVK_PATTERN, { error: 'api.invalid.kvkNumber' }).openapi({ example: EXAMPLE_KVK }),
+);
+const nummer = pathParameter(
+  'nummer',
+  'Het nummer van de verklaring, zoals VHP-2026-000042.',
+  z
+    .string()
+    .regex(ATTESTATION_NUMBER_PATTERN, { error: 'api.invalid.attestationNumber' })
+    .openapi({ example: 'VHP-2026-000042' }),
+);
+const peildatum = queryParameter(
+  'peildatum',
+  'De status aan het einde van deze Nederlandse kalenderdag (JJJJ-MM-DD), vanaf 1990-01-01 tot en met vandaag. Zonder peildatum: de status nu.',
+  Peildatum.openapi({ example: '2026-06-30' }),
+);
+
+/** The API's names for the sort orders of the register search (see API_SORTS in the routes). */
+export const API_SORT_NAMES = ['relevantie', 'naam', 'kvkNummer', 'status'] as const;
+
+export const ProviderPath = z.object({ kvkNummer });
+export const AttestationPath = z.object({ nummer });
+export const NoQuery = z.strictObject({}, { error: 'api.invalid.unknownParameter' });
+
+export const SearchQuery = z.strictObject(
+  {
+    zoekterm: queryParameter(
+      'zoekterm',
+      'Naam of handelsnaam (typefouten worden verdragen), KvK-nummer (8 cijfers, of de eerste 2 tot 7), btw-id of websitedomein. Hoogstens 200 tekens.',
+      text(200).openapi({ example: 'polderwolk' }),
+    ),
+    status: queryParameter(
+      'status',
+      'Alleen hostingproviders met deze status nu.',
+      z.enum(STATUS_FILTERS, { error: 'api.invalid.status' }),
+    ),
+    sorteer: queryParameter(
+      'sorteer',
+      'Volgorde: `relevantie` (standaard met zoekterm), `naam` (standaard zonder), `kvkNummer` of `status` (verantwoord eerst).',
+      z.enum(API_SORT_NAMES, { error: 'api.invalid.sort' }),
+    ),
+    pagina: queryParameter(
+      'pagina',
+      'Het paginanummer, vanaf 1.',
+      wholeNumber(1, 100_000, 'api.invalid.page').openapi({ default: 1 }),
+    ),
+    paginaGrootte: queryParameter(
+      'paginaGrootte',
+      'Het aantal hostingproviders per pagina.',
+      wholeNumber(1, API_MAX_PAGE_SIZE, 'api.invalid.pageSize').openapi({ default: API_PAGE_SIZE }),
+    ),
+  },
+  { error: 'api.invalid.unknownParameter' },
+);
+
+export const ProviderQuery = z.strictObject({ peildatum }, { error: 'api.invalid.unknownParameter' });
+/** ProviderQuery as read on `now`: a peildatum after today is refused. */
+export const providerQueryOn = (now: Date) =>
+  ProviderQuery.extend({ peildatum: peildatumUpTo(now).optional() });
+
+export const ControleVerzoek = z
+  .strictObject(
+    {
+      peildatum: Peildatum.optional().openapi({
+        description:
+          'De Nederlandse kalenderdag waarop gecontroleerd wordt; standaard vandaag. Niet in de toekomst.',
+      }),
+      kvkNummers: z
+        .array(
+          z
+            .string({ error: 'api.invalid.string' })
+            .max(MAX_CHECK_ENTRY_LENGTH, { error: 'api.invalid.string' })
+            .trim(),
+          {
+            error: (issue) => (issue.input === undefined ? 'api.invalid.required' : 'api.invalid.array'),
+          },
+        )
+        .min(1, { error: 'api.invalid.arrayEmpty' })
+        .max(MAX_BULK_ROWS, { error: 'api.invalid.arrayTooLong' })
+        .openapi({
+          description:
+            'De te controleren KvK-nummers, als tekst. Een nummer dat geen 8 cijfers is, krijgt de uitkomst `ongeldig`.',
+        }),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys' ? 'api.invalid.unknownField' : 'api.invalid.object',
+    },
+  )
+  .openapi('ControleVerzoek');
+/** ControleVerzoek as read on `now`: a peildatum after today is refused. */
+export const checkRequestOn = (now: Date) =>
+  ControleVerzoek.extend({ peildatum: peildatumUpTo(now).optional() });
+
+/**
+ * The field errors of a refused value, one per field in the order of the schema (unknown fields
+ * first): an issue with the field itself, else its first wrong item as `name[index]`; an issue with
+ * the whole value is named `body`.
+ */
+function fieldErrors(issues: readonly z.core.$ZodIssue[], names: string[], fields: FieldErrors): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) errors[key] = [issue.message];
+    else if (issue.path.length === 0) errors.body = [issue.message];
+  }
+  for (const name of names) {
+    const own =
+      fields[name] ?? issues.filter((i) => i.path.length === 1 && i.path[0] === name).map((i) => i.message);
+    const item = issues.find((i) => i.path.length > 1 && i.path[0] === name);
+    if (own.length > 0) errors[name] = own.slice(0, 1);
+    else if (item) errors[`${name}[${String(item.path[1])}]`] = [item.message];
+  }
+  return errors;
+}
+
+/** `value` read by `schema`, or a ValidationError naming every refused field. */
+export function readValue<S extends z.ZodObject>(
+  schema: S,
+  value: unknown,
+  refused: FieldErrors = {},
+): z.output<S> {
+  const result = schema.safeParse(value);
+  const names = Object.keys(schema.shape);
+  if (result.success && Object.keys(refused).length === 0) return result.data;
+  throw new ValidationError(fieldErrors(result.success ? [] : result.error.issues, names, refused));
+}
 
 /**
  * Reads the query parameters of an operation. Every refusal is collected, so one 400 names all of
  * them: an unknown parameter (a typo should not pass silently), a repeated one, a malformed value.
  */
-export function readQuery<T extends Record<string, unknown>>(
-  query: unknown,
-  parsers: { [K in keyof T]: Parser<T[K]> },
-): Partial<T> {
-  const source = (query ?? {}) as Record<string, unknown>;
-  const fields: FieldErrors = {};
-  const values: Partial<T> = {};
-  for (const name of Object.keys(source)) {
-    if (!Object.hasOwn(parsers, name)) fields[name] = ['api.invalid.unknownParameter'];
+export function readQuery<S extends z.ZodObject>(schema: S, query: unknown): z.output<S> {
+  const source: Record<string, unknown> = { ...(query as Record<string, unknown> | undefined) };
+  const repeated: FieldErrors = {};
+  for (const name of Object.keys(schema.shape)) {
+    if (source[name] === undefined || typeof source[name] === 'string') continue;
+    repeated[name] = ['api.invalid.repeated'];
+    delete source[name];
   }
-  for (const name of Object.keys(parsers) as (keyof T & string)[]) {
-    const raw = source[name];
-    if (raw === undefined) continue;
-    if (typeof raw !== 'string') {
-      fields[name] = ['api.invalid.repeated'];
-      continue;
-    }
-    const reading = parsers[name](raw);
-    if ('error' in reading) fields[name] = [reading.error];
-    else values[name] = reading.value;
-  }
-  if (Object.keys(fields).length > 0) throw new ValidationError(fields);
-  return values;
+  return readValue(schema, source, repeated);
 }
-
-/** A KvK number from the path; a malformed one is a 400 that says so, not a bare 404. */
-export function kvkFromPath(raw: string): string {
-  if (!isKvkNumber(raw)) throw new ValidationError({ kvkNummer: ['api.invalid.kvkNumber'] });
-  return raw;
-}
-
-/** A peildatum: a real date, YYYY-MM-DD, from 1990 on, and not after today in the Netherlands. */
-export function peildatumReading(raw: unknown, now: Date): Reading<string> {
-  if (typeof raw !== 'string') return { error: 'api.invalid.dateType' };
-  if (!isPeildatum(raw)) return { error: 'api.invalid.date' };
-  if (startOfLocalDay(raw).getTime() > now.getTime()) return { error: 'api.invalid.futureDate' };
-  return { value: raw };
-}
-
-export const peildatumParser =
-  (now: Date): Parser<string> =>
-  (raw) =>
-    peildatumReading(raw, now);
-
-export const wholeNumberParser =
-  (min: number, max: number, error: string): Parser<number> =>
-  (raw) => {
-    if (!/^[0-9]{1,9}$/.test(raw)) return { error };
-    const value = Number(raw);
-    return value >= min && value <= max ? { value } : { error };
-  };
-
-export const oneOfParser =
-  <V extends string>(values: readonly V[], error: string): Parser<V> =>
-  (raw) =>
-    (values as readonly string[]).includes(raw) ? { value: raw as V } : { error };
-
-/** Free text: at most `max` characters, no control characters and no bidirectional overrides. */
-export const textParser =
-  (max: number): Parser<string> =>
-  (raw) =>
-    raw.length <= max && !hasForbiddenCharacters(raw) ? { value: raw } : { error: 'api.invalid.text' };

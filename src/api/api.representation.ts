@@ -1,21 +1,30 @@
 import { attestationStatusAt } from '../attestation/attestation-rules';
 import type { AttestationAnswer } from '../attestation/attestation.service';
-import type { BulkResult, Outcome } from '../check/bulk-check.service';
+import type { BulkResult } from '../check/bulk-check.service';
 import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import type { DateAnswer, ProviderDetail } from '../register/provider.service';
 import type { SearchResult, SearchRow } from '../register/search.service';
 import { type Language, translate } from '../shared/i18n';
 import type { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';
+import {
+  type Controle,
+  type Hostingprovider,
+  type HostingproviderLijst,
+  type HostingproviderSamenvatting,
+  type PaginaLinks,
+  Reden,
+  StatusCode,
+  type Statuswijziging,
+  type Statuswijzigingen,
+  type Verklaring,
+} from './api.schemas';
 
 /**
  * The JSON faces of the register's answers: Dutch property names, as the NL API Design Rules
- * ask; texts in the language of the request. The OpenAPI document describes exactly these shapes.
+ * ask; texts in the language of the request. Each returns the type of its schema in api.schemas.ts,
+ * from which the OpenAPI document is generated, so an answer and its description cannot drift apart.
  */
-
-export interface Link {
-  href: string;
-}
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -28,7 +37,7 @@ export interface ApiUrls {
 
 export const providerHref = (urls: ApiUrls, kvk: string) => `${urls.api}/hostingproviders/${kvk}`;
 
-export function providerSummary(row: SearchRow, urls: ApiUrls, lang: Language) {
+export function providerSummary(row: SearchRow, urls: ApiUrls, lang: Language): HostingproviderSamenvatting {
   return {
     kvkNummer: row.kvkNumber,
     naam: row.legalName,
@@ -36,7 +45,8 @@ export function providerSummary(row: SearchRow, urls: ApiUrls, lang: Language) {
     vestigingsplaats: row.city,
     website: row.website,
     status: {
-      code: row.status,
+      // The search reads the code as text; a code the document does not list is an error, not an answer.
+      code: StatusCode.parse(row.status),
       verantwoord: row.status === 'verantwoord',
       omschrijving: translate(lang, `status.label.${row.status}`),
       sinds: iso(row.since),
@@ -46,21 +56,13 @@ export function providerSummary(row: SearchRow, urls: ApiUrls, lang: Language) {
   };
 }
 
-export interface PageLinks {
-  self: Link;
-  first: Link;
-  last: Link;
-  prev?: Link;
-  next?: Link;
-}
-
 export function providerList(
   result: SearchResult,
   pageSize: number,
-  links: PageLinks,
+  links: PaginaLinks,
   urls: ApiUrls,
   lang: Language,
-) {
+): HostingproviderLijst {
   return {
     hostingproviders: result.rows.map((row) => providerSummary(row, urls, lang)),
     paginering: {
@@ -74,7 +76,7 @@ export function providerList(
 }
 
 function statusBody(status: StatusAt, causeReason: string | null, at: Date, lang: Language) {
-  const code = status.verantwoord ? 'verantwoord' : status.reason;
+  const code: StatusCode = status.verantwoord ? 'verantwoord' : status.reason;
   return {
     peilmoment: at.toISOString(),
     verantwoord: status.verantwoord,
@@ -93,7 +95,7 @@ export function providerResource(
   answer: { status: StatusAt; at: Date; dateAnswer?: Extract<DateAnswer, { kind: 'answer' }> },
   urls: ApiUrls,
   lang: Language,
-) {
+): Hostingprovider {
   const { provider } = detail;
   const { status } = answer;
   const cause = status.verantwoord ? undefined : status.cause;
@@ -143,7 +145,11 @@ export function providerResource(
   };
 }
 
-export function statusChange(event: StatusEvent, versionLabels: Map<string, string>, lang: Language) {
+export function statusChange(
+  event: StatusEvent,
+  versionLabels: Map<string, string>,
+  lang: Language,
+): Statuswijziging {
   return {
     volgnummer: Number(event.id),
     soort: event.kind,
@@ -160,7 +166,7 @@ export function statusChange(event: StatusEvent, versionLabels: Map<string, stri
   };
 }
 
-export function statusChanges(detail: ProviderDetail, urls: ApiUrls, lang: Language) {
+export function statusChanges(detail: ProviderDetail, urls: ApiUrls, lang: Language): Statuswijzigingen {
   const labels = new Map(detail.codeVersions.map((v) => [v.id, v.label]));
   const provider = providerHref(urls, detail.provider.kvkNumber);
   return {
@@ -170,26 +176,22 @@ export function statusChanges(detail: ProviderDetail, urls: ApiUrls, lang: Langu
   };
 }
 
-const COUNT_NAMES: Record<Outcome, string> = {
-  verantwoord: 'verantwoord',
-  niet_verantwoord: 'nietVerantwoord',
-  onbekend: 'onbekend',
-  ongeldig: 'ongeldig',
-  dubbel: 'dubbel',
-};
-
-export function checkResult(result: BulkResult, urls: ApiUrls) {
+export function checkResult(result: BulkResult, urls: ApiUrls): Controle {
   return {
     peildatum: result.peildatum,
     peilmoment: result.at.toISOString(),
-    aantallen: Object.fromEntries(
-      (Object.keys(COUNT_NAMES) as Outcome[]).map((o) => [COUNT_NAMES[o], result.counts[o]]),
-    ),
+    aantallen: {
+      verantwoord: result.counts.verantwoord,
+      nietVerantwoord: result.counts.niet_verantwoord,
+      onbekend: result.counts.onbekend,
+      ongeldig: result.counts.ongeldig,
+      dubbel: result.counts.dubbel,
+    },
     resultaten: result.rows.map((row) => ({
       positie: row.line,
       kvkNummer: row.kvkNumber,
       uitkomst: row.outcome,
-      reden: row.reason ?? null,
+      reden: Reden.parse(row.reason ?? null),
       naam: row.legalName ?? null,
       dubbelVan: row.firstLine ?? null,
       hostingprovider: row.legalName ? { href: providerHref(urls, row.kvkNumber) } : null,
@@ -219,7 +221,7 @@ function attestationSummaries(detail: ProviderDetail, at: Date, urls: ApiUrls) {
 }
 
 /** The verification answer for one attestation, as GET /verklaringen/{nummer} gives it. */
-export function attestationResource(answer: AttestationAnswer, urls: ApiUrls, lang: Language) {
+export function attestationResource(answer: AttestationAnswer, urls: ApiUrls, lang: Language): Verklaring {
   const { attestation, status, provider } = answer;
   return {
     nummer: attestation.number,

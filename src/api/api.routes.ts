@@ -1,44 +1,41 @@
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { bulkCheck, MAX_BULK_ROWS } from '../check/bulk-check.service';
+import { bulkCheck } from '../check/bulk-check.service';
 import type { Config } from '../config';
 import { providerDetail, statusOnDate } from '../register/provider.service';
-import { searchProviders, type Sort, STATUS_FILTERS } from '../register/search.service';
+import { searchProviders, type Sort } from '../register/search.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
-import { isAttestationNumber, verifyAttestation } from '../attestation/attestation.service';
+import { verifyAttestation } from '../attestation/attestation.service';
 import type { Logger } from '../shared/logger';
 import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
-import type { FieldErrors } from '../shared/validation';
 import {
-  kvkFromPath,
-  oneOfParser,
-  peildatumParser,
-  peildatumReading,
+  API_PAGE_SIZE,
+  type API_SORT_NAMES,
+  AttestationPath,
+  checkRequestOn,
+  NoQuery,
+  ProviderPath,
+  providerQueryOn,
   readQuery,
-  textParser,
-  wholeNumberParser,
+  readValue,
+  SearchQuery,
 } from './api.params';
 import {
   type ApiUrls,
   attestationResource,
   checkResult,
-  type PageLinks,
   providerList,
   providerResource,
   statusChanges,
 } from './api.representation';
+import type { PaginaLinks } from './api.schemas';
 import { API_VERSION, openApiDocument } from './openapi';
 import { apiLanguage, ApiProblemError, problemHandler } from './problem';
 
-export const API_PAGE_SIZE = 25;
-export const API_MAX_PAGE_SIZE = 100;
-/** The longest KvK number entry a check accepts; longer is not a typo but wrong input. */
-export const MAX_CHECK_ENTRY_LENGTH = 20;
-
 /** The API's names for the sort orders of the register search. */
-export const API_SORTS: Record<string, Sort> = {
+export const API_SORTS: Record<(typeof API_SORT_NAMES)[number], Sort> = {
   relevantie: 'relevance',
   naam: 'name',
   kvkNummer: 'kvk',
@@ -60,35 +57,6 @@ function methodNotAllowed(allowed: string[]) {
   return () => {
     throw new ApiProblemError(405, 'methodNotAllowed', { Allow: allowed.join(', ') });
   };
-}
-
-/** Reads the body of POST /controles: `{"peildatum": "YYYY-MM-DD", "kvkNummers": ["…", …]}`. */
-export function readCheckRequest(body: unknown, now: Date): { peildatum: string; kvkNummers: string[] } {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ValidationError({ body: ['api.invalid.object'] });
-  }
-  const fields: FieldErrors = {};
-  const source = body as Record<string, unknown>;
-  for (const key of Object.keys(source)) {
-    if (key !== 'peildatum' && key !== 'kvkNummers') fields[key] = ['api.invalid.unknownField'];
-  }
-  let peildatum = toLocalDate(now);
-  if (source.peildatum !== undefined) {
-    const reading = peildatumReading(source.peildatum, now);
-    if ('error' in reading) fields.peildatum = [reading.error];
-    else peildatum = reading.value;
-  }
-  const list = source.kvkNummers;
-  if (list === undefined) fields.kvkNummers = ['api.invalid.required'];
-  else if (!Array.isArray(list)) fields.kvkNummers = ['api.invalid.array'];
-  else if (list.length === 0) fields.kvkNummers = ['api.invalid.arrayEmpty'];
-  else if (list.length > MAX_BULK_ROWS) fields.kvkNummers = ['api.invalid.arrayTooLong'];
-  else {
-    const wrong = list.findIndex((v) => typeof v !== 'string' || v.length > MAX_CHECK_ENTRY_LENGTH);
-    if (wrong >= 0) fields[`kvkNummers[${wrong}]`] = ['api.invalid.string'];
-  }
-  if (Object.keys(fields).length > 0) throw new ValidationError(fields);
-  return { peildatum, kvkNummers: (list as string[]).map((v) => v.trim()) };
 }
 
 /**
@@ -133,19 +101,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   });
 
   router.get('/hostingproviders', readCors, async (req, res) => {
-    const query = readQuery<{
-      zoekterm: string;
-      status: string;
-      sorteer: keyof typeof API_SORTS;
-      pagina: number;
-      paginaGrootte: number;
-    }>(req.query, {
-      zoekterm: textParser(200),
-      status: oneOfParser(STATUS_FILTERS, 'api.invalid.status'),
-      sorteer: oneOfParser(Object.keys(API_SORTS), 'api.invalid.sort'),
-      pagina: wholeNumberParser(1, 100_000, 'api.invalid.page'),
-      paginaGrootte: wholeNumberParser(1, API_MAX_PAGE_SIZE, 'api.invalid.pageSize'),
-    });
+    const query = readQuery(SearchQuery, req.query);
     const q = query.zoekterm ?? '';
     const pageSize = query.paginaGrootte ?? API_PAGE_SIZE;
     const sort = query.sorteer ? API_SORTS[query.sorteer] : q ? 'relevance' : 'name';
@@ -165,7 +121,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
       params.set('pagina', String(page));
       return { href: `${urls.api}/hostingproviders?${params.toString()}` };
     };
-    const links: PageLinks = {
+    const links: PaginaLinks = {
       self: pageUrl(result.page),
       first: pageUrl(1),
       last: pageUrl(result.pageCount),
@@ -182,9 +138,9 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   });
 
   router.get('/hostingproviders/:kvkNummer', readCors, async (req, res) => {
-    const kvk = kvkFromPath(req.params.kvkNummer);
+    const { kvkNummer: kvk } = readValue(ProviderPath, req.params);
     const now = new Date();
-    const query = readQuery<{ peildatum: string }>(req.query, { peildatum: peildatumParser(now) });
+    const query = readQuery(providerQueryOn(now), req.query);
     const detail = await providerDetail(dataSource, kvk, now).catch(notFoundAsProblem);
     const language = apiLanguage(req);
     if (query.peildatum === undefined) {
@@ -199,17 +155,15 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   });
 
   router.get('/hostingproviders/:kvkNummer/statuswijzigingen', readCors, async (req, res) => {
-    const kvk = kvkFromPath(req.params.kvkNummer);
-    readQuery(req.query, {});
+    const { kvkNummer: kvk } = readValue(ProviderPath, req.params);
+    readQuery(NoQuery, req.query);
     const detail = await providerDetail(dataSource, kvk, new Date()).catch(notFoundAsProblem);
     res.json(statusChanges(detail, urls, apiLanguage(req)));
   });
 
   router.get('/verklaringen/:nummer', readCors, async (req, res) => {
-    const number = String(req.params.nummer);
-    if (!isAttestationNumber(number))
-      throw new ValidationError({ nummer: ['api.invalid.attestationNumber'] });
-    readQuery(req.query, {});
+    const { nummer: number } = readValue(AttestationPath, req.params);
+    readQuery(NoQuery, req.query);
     const answer = await verifyAttestation(dataSource, number).catch((error: unknown) => {
       if (error instanceof NotFoundError) throw new ApiProblemError(404, 'attestationNotFound');
       throw error;
@@ -225,15 +179,15 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     },
     express.json({ limit: '2mb', strict: false }),
     async (req, res) => {
-      readQuery(req.query, {});
+      readQuery(NoQuery, req.query);
       const now = new Date();
-      const request = readCheckRequest(req.body, now);
+      const request = readValue(checkRequestOn(now), req.body);
       const rows = request.kvkNummers.map((kvkNumber, index) => ({
         line: index + 1,
         kvkNumber,
         reference: '',
       }));
-      const result = await bulkCheck(dataSource, rows, request.peildatum, now);
+      const result = await bulkCheck(dataSource, rows, request.peildatum ?? toLocalDate(now), now);
       res.json(checkResult(result, urls));
     },
   );

@@ -3,7 +3,8 @@ import { Router } from 'express';
 import type { Config } from '../config';
 import { type Language, translate } from '../shared/i18n';
 import { paths } from '../shared/paths';
-import { API_EXAMPLES, API_VERSION, openApiDocument } from './openapi';
+import { API_EXAMPLES } from './api.examples';
+import { API_VERSION, openApiDocument } from './openapi';
 import { PROBLEM_CODES } from './problem';
 
 /** Markdown's code spans (`x`) in a description, the rest escaped. */
@@ -21,7 +22,7 @@ interface Schema {
   minimum?: number;
   maximum?: number;
   maxLength?: number;
-  default?: unknown;
+  default?: string | number | boolean;
   pattern?: string;
 }
 
@@ -49,8 +50,8 @@ export function documentationModel(publicBaseUrl: string, language: Language) {
   const resolve = <T>(node: unknown): T => {
     const pointer = (node as { $ref?: string })?.$ref;
     if (!pointer) return node as T;
-    const [, , group, name] = pointer.split('/');
-    return components[group][name] as T;
+    const [, , group = '', name = ''] = pointer.split('/');
+    return components[group]?.[name] as T;
   };
   const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods as Record<string, Json>).map(([method, op]) => {

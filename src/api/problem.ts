@@ -3,24 +3,10 @@ import { errorStatus, logAndSetRetry } from '../web/error-handler';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { type Language, translate } from '../shared/i18n';
 import type { Logger } from '../shared/logger';
+import type { Probleem } from './api.schemas';
 
-/** One parameter or field the API refused, and why (NL API Design Rules, "invalid input"). */
-export interface InvalidParam {
-  name: string;
-  code: string;
-  reason: string;
-}
-
-/** An error answer as RFC 9457 problem details, with `invalidParams` for a 400. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  code: string;
-  invalidParams?: InvalidParam[];
-}
+/** An error answer as RFC 9457 problem details, with `invalidParams` for a 400 (schema in api.schemas.ts). */
+export type Problem = Probleem;
 
 /** Thrown by the API for an answer of its own kind: a trailing slash, a wrong method, a body it cannot read. */
 export class ApiProblemError extends AppError {
@@ -83,11 +69,12 @@ export function problemFor(
     code,
   };
   if (error instanceof ValidationError) {
-    problem.invalidParams = Object.entries(error.fields).map(([name, keys]) => ({
-      name,
-      code: keys[0].split('.').pop() ?? 'invalid',
-      reason: translate(language, keys[0]),
-    }));
+    // A field's first reason is the one it answers with; a field is never listed without one.
+    problem.invalidParams = Object.entries(error.fields).flatMap(([name, [key]]) =>
+      key === undefined
+        ? []
+        : [{ name, code: key.split('.').pop() ?? 'invalid', reason: translate(language, key) }],
+    );
   }
   return problem;
 }

@@ -2,50 +2,41 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
+import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { TIME_ZONE } from '../shared/time';
 
 const FONTS = path.join(__dirname, '..', '..', '..', 'resources', 'fonts');
-let fontFiles: { regular: Buffer; bold: Buffer } | undefined;
-/** The shipped font files, read once per process. */
-const fonts = () =>
-  (fontFiles ??= {
-    regular: readFileSync(path.join(FONTS, 'DejaVuSans.ttf')),
-    bold: readFileSync(path.join(FONTS, 'DejaVuSans-Bold.ttf')),
-  });
 
-interface PdfKitInternals {
-  _fontFamilies: Record<string, unknown>;
-  _fontCount: number;
-  _font: { constructor: new (doc: PDFKit.PDFDocument, font: unknown, id: string) => unknown; font: unknown };
-}
-let parsedFonts:
-  { embed: PdfKitInternals['_font']['constructor']; regular: unknown; bold: unknown } | undefined;
+/** What PDFKit is given as the bytes of the shipped fonts: fontkit answers the parsed fonts for it. */
+const PARSED_FONTS = Buffer.from('register:parsed-fonts');
+let parsedFonts: Map<string, fontkit.Font> | undefined;
 
 /**
- * PDFKit parses a font file anew for every document, and with DejaVu's large layout tables that
- * was half the time of an attestation. A parsed font does not change, so the two are parsed once
- * per process and every document gets its own embedding of them (its own subset, widths and
- * layout cache), put in PDFKit's font table under the names the renderer uses. This leans on
- * PDFKit internals: the version is pinned, and the PDF tests check the embedded fonts and the text.
+ * PDFKit parses a font file anew for every document, and with DejaVu's large tables that was half
+ * the time of an attestation. A parsed font does not change, so the two shipped fonts are parsed
+ * once per process and offered to fontkit as a collection of fonts (its public `registerFormat`):
+ * PDFKit opens a registered font with `fontkit.create(bytes, name)`, and for the marker bytes
+ * `PARSED_FONTS` fontkit answers the parsed font of that name. Every document still makes its own
+ * embedding of it (subset, widths, layout cache). PDFKit and this module must load one fontkit:
+ * package.json pins the version PDFKit depends on, and the PDF tests check the embedded fonts.
  */
-function useParsedFonts(doc: PDFKit.PDFDocument): void {
+function registerParsedFonts(doc: PDFKit.PDFDocument): void {
   if (!parsedFonts) {
-    const probe = new PDFDocument() as unknown as PdfKitInternals & PDFKit.PDFDocument;
-    probe.font(fonts().regular);
-    const regular = probe._font;
-    probe.font(fonts().bold);
-    parsedFonts = { embed: regular.constructor, regular: regular.font, bold: probe._font.font };
-  }
-  const internals = doc as unknown as PdfKitInternals;
-  for (const name of ['regular', 'bold'] as const) {
-    internals._fontFamilies[name] = new parsedFonts.embed(
-      doc,
-      parsedFonts[name],
-      `F${++internals._fontCount}`,
+    const byName = new Map([
+      ['regular', fontkit.create(readFileSync(path.join(FONTS, 'DejaVuSans.ttf')))],
+      ['bold', fontkit.create(readFileSync(path.join(FONTS, 'DejaVuSans-Bold.ttf')))],
+    ]);
+    fontkit.registerFormat(
+      class ParsedFonts {
+        static probe = (buffer: Uint8Array) => PARSED_FONTS.equals(buffer);
+        getFont = (name: string) => byName.get(name) ?? null;
+      },
     );
+    parsedFonts = byName;
   }
+  for (const name of parsedFonts.keys()) doc.registerFont(name, PARSED_FONTS, name);
 }
 
 /** What an attestation states. Canonical JSON of this is fingerprinted and printed on the PDF. */
@@ -88,8 +79,14 @@ const both = (iso: string, withTime = false) =>
 /**
  * The attestation as a PDF (A4, PDF/A-2a, tagged, Dutch with English): pure, data in, bytes out.
  * The font is shipped with the project (DejaVu Sans) and embedded; the QR code is drawn as vectors.
+ * `beforeEnd` gets the document when everything is drawn, before it is written out: the signing
+ * module adds its signature field there.
  */
-export async function renderAttestationPdf(data: AttestationData, fingerprint: string): Promise<Buffer> {
+export async function renderAttestationPdf(
+  data: AttestationData,
+  fingerprint: string,
+  beforeEnd: (doc: PDFKit.PDFDocument) => void = () => undefined,
+): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,
@@ -113,7 +110,7 @@ export async function renderAttestationPdf(data: AttestationData, fingerprint: s
     doc.on('error', reject);
   });
 
-  useParsedFonts(doc);
+  registerParsedFonts(doc);
   const root = doc.struct('Document');
   doc.addStructure(root);
 
@@ -217,6 +214,7 @@ export async function renderAttestationPdf(data: AttestationData, fingerprint: s
     0,
   );
   root.end();
+  beforeEnd(doc);
   doc.end();
   return done;
 }

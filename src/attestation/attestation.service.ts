@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
-import { entityFromJson, preparedQuery } from '../database/json-rows';
-import { Provider } from '../provider/provider.entity';
+import type { Provider } from '../provider/provider.entity';
+import { attestationSummaryFromJson, providerFromJson } from '../register/provider.queries';
 import { type ProviderDetail, providerDetailById } from '../register/provider.service';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { addMonths, toLocalDate } from '../shared/time';
-import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
-import { StatusEvent } from '../status/status-event.entity';
+import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
+import type { StatusEvent } from '../status/status-event.entity';
+import { codeVersionFromJson, statusEventFromJson } from '../status/status-history.queries';
 import { statusAt } from '../status/status-rules';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
-import { Attestation } from './attestation.entity';
+import { Attestation, type AttestationSummary } from './attestation.entity';
+import { historyChangedSince, nextAttestationSequence, verificationRow } from './attestation.queries';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
 import { attestationStatusAt, type AttestationStatus } from './attestation-rules';
-import { type Keyring, signPdf } from './signing';
+import { type Keyring, signatureField, signPdf } from './signing';
 
 export const REGISTER_NAME = 'Register Verantwoorde Hostingproviders';
 /** An attestation is valid for at most this long, and never beyond the listing (design §3). */
@@ -46,9 +48,9 @@ export async function issueAttestation(
   input: { providerId: string; actor: string; publicBaseUrl: string; keyring: Keyring },
   now = new Date(),
 ): Promise<Attestation> {
-  const [detail, [{ n }]] = await Promise.all([
+  const [detail, n] = await Promise.all([
     providerDetailById(dataSource, input.providerId, now),
-    dataSource.query(`SELECT nextval('attestation_number_seq')::int AS n`) as Promise<{ n: number }[]>,
+    nextAttestationSequence(dataSource),
   ]);
   const { provider, status } = detail;
   if (!status.verantwoord) throw new NotVerantwoordError();
@@ -87,19 +89,17 @@ export async function issueAttestation(
     verificatieUrl: `${input.publicBaseUrl}${verificationPath(number)}`,
   };
   const fingerprint = fingerprintOf(data);
-  const pdf = await signPdf(await renderAttestationPdf(data, fingerprint), await input.keyring(), now);
+  const identity = await input.keyring();
+  const pdf = await signPdf(
+    await renderAttestationPdf(data, fingerprint, signatureField(identity, now)),
+    identity,
+  );
   const pdfSha256 = createHash('sha256').update(pdf).digest('hex');
 
   return dataSource.transaction(async (manager) => {
     // A decision may have landed while the PDF was being made: if the provider's history or the
     // code versions changed since they were read, compute the status again inside the transaction.
-    const [changed] = (await manager.query(
-      `SELECT (SELECT coalesce(max(id), 0) FROM status_events WHERE provider_id = p.id)::text <> $2
-           OR (SELECT count(*) FROM code_of_conduct_versions) <> $3 AS changed
-         FROM providers p WHERE p.id = $1 FOR SHARE`,
-      [provider.id, latestEvent, versionCount],
-    )) as { changed: boolean }[];
-    if (changed?.changed) {
+    if (await historyChangedSince(manager, provider.id, latestEvent, versionCount)) {
       const [histories, versions] = await Promise.all([
         loadHistories(manager, [provider.id]),
         loadCodeVersions(manager),
@@ -147,7 +147,7 @@ export async function issueAttestation(
 }
 
 export interface AttestationAnswer {
-  attestation: Attestation;
+  attestation: AttestationSummary;
   provider: Provider;
   status: AttestationStatus;
   /** The reviewer's explanation on the event that changed the status, if any. */
@@ -155,7 +155,7 @@ export interface AttestationAnswer {
 }
 
 function answerFor(
-  attestation: Attestation,
+  attestation: AttestationSummary,
   provider: Provider,
   history: StatusEvent[],
   versions: CodeOfConductVersion[],
@@ -172,23 +172,6 @@ function answerFor(
 }
 
 /**
- * The attestation (without its PDF), its provider, the provider's history and the code versions in
- * one round trip: the verification lookup is what every scan of a QR code asks.
- */
-const VERIFY_QUERY = `
-  SELECT jsonb_build_object('id', a.id, 'number', a.number, 'provider_id', a.provider_id, 'issued_at', a.issued_at,
-                            'valid_until', a.valid_until, 'issued_by', a.issued_by,
-                            'listing_event_id', a.listing_event_id, 'fingerprint', a.fingerprint,
-                            'pdf_sha256', a.pdf_sha256) AS attestation,
-         to_jsonb(p) AS provider,
-         coalesce((SELECT jsonb_agg(to_jsonb(e) ORDER BY e.effective_at, e.id)
-                     FROM status_events e WHERE e.provider_id = a.provider_id), '[]'::jsonb) AS events,
-         coalesce((SELECT jsonb_agg(to_jsonb(v) ORDER BY v.published_at)
-                     FROM code_of_conduct_versions v), '[]'::jsonb) AS versions
-    FROM attestations a JOIN providers p ON p.id = a.provider_id
-   WHERE a.number = $1 AND p.identity_confirmed_at IS NOT NULL`;
-
-/**
  * One attestation by number with its status now; NotFoundError when the register never issued it
  * (or, which cannot happen through the app, issued it to a provider whose identity is unconfirmed).
  */
@@ -197,18 +180,13 @@ export async function verifyAttestation(
   number: string,
   now = new Date(),
 ): Promise<AttestationAnswer> {
-  type Row = Record<'attestation' | 'provider', Record<string, unknown>> &
-    Record<'events' | 'versions', Record<string, unknown>[]>;
-  const rows = isAttestationNumber(number)
-    ? await preparedQuery<Row>(dataSource, VERIFY_QUERY, [number])
-    : [];
-  if (rows.length === 0) throw new NotFoundError(`no attestation ${number}`);
-  const [row] = rows;
+  const row = isAttestationNumber(number) ? await verificationRow(dataSource, number) : undefined;
+  if (!row) throw new NotFoundError(`no attestation ${number}`);
   return answerFor(
-    entityFromJson(dataSource, Attestation, row.attestation),
-    entityFromJson(dataSource, Provider, row.provider),
-    row.events.map((e) => entityFromJson(dataSource, StatusEvent, e)),
-    row.versions.map((v) => entityFromJson(dataSource, CodeOfConductVersion, v)),
+    attestationSummaryFromJson(row.attestation),
+    providerFromJson(row.provider),
+    row.events.map(statusEventFromJson),
+    row.versions.map(codeVersionFromJson),
     now,
   );
 }

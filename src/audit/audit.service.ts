@@ -1,9 +1,7 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
 import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
-
-/** The advisory lock that serialises appends, so that every event's predecessor is the one before it. */
-const CHAIN_LOCK = 7_306_117_001;
+import { lastAuditHash, lockAuditChain, reserveAuditEventIds } from './audit.queries';
 
 export interface AuditEntry {
   actor: string;
@@ -24,6 +22,7 @@ export async function appendAuditEvent(
   now = new Date(),
 ): Promise<AuditEvent> {
   const [event] = await appendAuditEvents(manager, [entry], now);
+  if (!event) throw new Error('appendAuditEvents answered no event');
   return event;
 }
 
@@ -45,7 +44,8 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
       .orderBy('e.id', 'ASC')
       .limit(batchSize)
       .getMany();
-    if (batch.length === 0) return { checked };
+    const last = batch.at(-1);
+    if (!last) return { checked };
     const result = checkLinks(batch, prev);
     if (result.broken) {
       return {
@@ -55,7 +55,7 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
     }
     checked += batch.length;
     prev = result.lastHash;
-    after = batch[batch.length - 1].id;
+    after = last.id;
   }
 }
 
@@ -72,19 +72,12 @@ export async function appendAuditEvents(
   if (!manager.queryRunner?.isTransactionActive)
     throw new Error('appendAuditEvent must run inside a transaction');
   if (entries.length === 0) return [];
-  await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-  const [last] = (await manager.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as {
-    hash: string;
-  }[];
-  const ids = (await manager.query(
-    "SELECT nextval('audit_events_id_seq')::text AS id FROM generate_series(1, $1)",
-    [entries.length],
-  )) as { id: string }[];
-  ids.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-  let prevHash = last?.hash ?? GENESIS_HASH;
+  await lockAuditChain(manager);
+  let prevHash = (await lastAuditHash(manager)) ?? GENESIS_HASH;
+  const ids = await reserveAuditEventIds(manager, entries.length);
   const events = entries.map((entry, i) => {
     const event = manager.create(AuditEvent, {
-      id: ids[i].id,
+      id: ids[i],
       occurredAt: now,
       actor: entry.actor,
       action: entry.action,

@@ -1,6 +1,6 @@
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
-import { databasePool } from '../database/pool';
+import { databasePool } from '../database/data-source';
 import { clientKey } from '../shared/client-address';
 import type { Logger } from '../shared/logger';
 import { appendAuditEvent } from './audit.service';

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import path from 'node:path';
+import { defaults, Pool, type PoolConfig } from 'pg';
 import { DataSource, type DataSourceOptions as TypeOrmDataSourceOptions } from 'typeorm';
 
 /** Compiled migrations live next to the compiled sources: dist/migrations. */
@@ -13,6 +14,9 @@ export interface DataSourceOptions {
   applicationName?: string;
 }
 
+/** The pg pool under each DataSource made here, once it is initialised. */
+const pools = new WeakMap<DataSource, () => Pool | undefined>();
+
 /** The register's DataSource. The schema comes only from migrations; `synchronize` stays off. */
 export function createDataSource({
   url,
@@ -20,8 +24,22 @@ export function createDataSource({
   poolSize = 10,
   applicationName = 'register-vhp',
 }: DataSourceOptions): DataSource {
-  return new DataSource({
+  let pool: Pool | undefined;
+  const keep = (made: Pool) => {
+    pool = made;
+  };
+  // TypeORM makes its pool with the Pool class of the driver module it is given: this one keeps
+  // hold of it, so that the session store, the rate limiters, prepared statements and cursors use
+  // the same pool (one connection limit, one outage behaviour) without reaching into TypeORM.
+  class RegisterPool extends Pool {
+    constructor(config?: PoolConfig) {
+      super(config);
+      keep(this);
+    }
+  }
+  const dataSource = new DataSource({
     type: 'postgres',
+    driver: { Pool: RegisterPool, defaults },
     url,
     entities,
     migrations: [MIGRATIONS],
@@ -40,6 +58,24 @@ export function createDataSource({
       idleTimeoutMillis: 10000,
     },
   });
+  pools.set(dataSource, () => pool);
+  return dataSource;
+}
+
+/**
+ * The pg pool of a DataSource made by createDataSource, for what TypeORM's query API cannot do
+ * (named prepared statements, cursors) and for the libraries that take a pg pool.
+ */
+export function databasePool(dataSource: DataSource): Pool {
+  const pool = pools.get(dataSource)?.();
+  if (!pool)
+    throw new Error('databasePool: the DataSource was not made by createDataSource, or is not initialised');
+  return pool;
+}
+
+/** Answers when the database answers a query; throws when it cannot be reached. */
+export async function pingDatabase(dataSource: DataSource): Promise<void> {
+  await dataSource.query('SELECT 1');
 }
 
 /** True when every migration this build knows of has been applied (read-only, unlike showMigrations). */

@@ -1,7 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
-import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
+import { databasePool } from './data-source';
 
 /** Rows are fetched from a cursor this many at a time: memory holds one batch, however many rows. */
 const BATCH_ROWS = 500;
@@ -16,9 +16,14 @@ export async function streamQuery<R, T>(
   params: unknown[],
   map: (row: R) => T,
 ): Promise<{ records: Readable; release: () => Promise<void> }> {
-  const runner = dataSource.createQueryRunner();
-  // The pool's own pg client: the cursor stream is pg-query-stream's, with our batch size.
-  const client = (await runner.connect()) as PoolClient;
+  // A pg client of the pool: the cursor stream is pg-query-stream's, with our batch size.
+  const client = await databasePool(dataSource).connect();
+  let released = false;
+  const release = () => {
+    if (!released) client.release();
+    released = true;
+    return Promise.resolve();
+  };
   try {
     const rows: Readable = client.query(new QueryStream(sql, params, { batchSize: BATCH_ROWS }));
     const records = rows.pipe(
@@ -31,9 +36,9 @@ export async function streamQuery<R, T>(
     );
     rows.on('error', (error) => records.destroy(error));
     records.on('close', () => rows.destroy());
-    return { records, release: () => runner.release() };
+    return { records, release };
   } catch (error) {
-    await runner.release();
+    await release();
     throw error;
   }
 }

@@ -9,6 +9,12 @@ import { randomToken, sha256Hex } from '../shared/tokens';
 import { AccountToken, type TokenPurpose } from './account-token.entity';
 import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './password';
 import { type Role, STAFF_ROLES, User } from './user.entity';
+import {
+  deleteSessionsOf,
+  invitationsSentSince,
+  resetLinksInLastHour,
+  useUpResetLinks,
+} from './account.queries';
 
 export const INVITATION_DAYS = 7;
 export const PASSWORD_RESET_HOURS = 1;
@@ -191,11 +197,7 @@ export async function inviteColleague(
       throw new ValidationError({ email: ['colleagues.alreadyInvited'] });
     if (pending.length >= limits.pendingPerProvider)
       throw new ValidationError({ email: ['colleagues.tooManyPending'] });
-    const [{ sent }] = (await manager.query(
-      `SELECT count(*)::int AS sent FROM account_tokens
-        WHERE purpose = 'invitation' AND created_by = $1 AND created_at > $2`,
-      [inviter.id, new Date(now.getTime() - 3600 * 1000)],
-    )) as { sent: number }[];
+    const sent = await invitationsSentSince(manager, inviter.id, new Date(now.getTime() - 3600 * 1000));
     if (sent >= limits.perUserPerHour) throw new ValidationError({ email: ['colleagues.tooManyPerHour'] });
     const token = await issueToken(
       manager,
@@ -330,15 +332,8 @@ export async function acceptInvitation(
  * session of it ends (a login waiting for its second factor too), except `keepSessionId`.
  */
 async function endOtherWaysIn(manager: EntityManager, userId: string, keepSessionId?: string): Promise<void> {
-  await manager.query(
-    `UPDATE account_tokens SET used_at = now()
-      WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`,
-    [userId],
-  );
-  await manager.query(
-    `DELETE FROM sessions WHERE (sess->>'userId' = $1 OR sess->>'pendingUserId' = $1) AND sid IS DISTINCT FROM $2`,
-    [userId, keepSessionId ?? null],
-  );
+  await useUpResetLinks(manager, userId);
+  await deleteSessionsOf(manager, userId, keepSessionId ?? null);
 }
 
 /** Sends a reset link (valid 1 hour) when the address belongs to an active account; says nothing either way. */
@@ -351,12 +346,7 @@ export async function requestPasswordReset(
   if (!user || user.disabledAt) return;
   await dataSource.transaction(async (manager) => {
     // Nobody can use the register to flood one mailbox: a few links an hour per account, silently.
-    const [{ recent }] = (await manager.query(
-      `SELECT count(*)::int AS recent FROM account_tokens
-        WHERE user_id = $1 AND purpose = 'password_reset' AND created_at > now() - interval '1 hour'`,
-      [user.id],
-    )) as { recent: number }[];
-    if (recent >= RESET_MAILS_PER_HOUR) return;
+    if ((await resetLinksInLastHour(manager, user.id)) >= RESET_MAILS_PER_HOUR) return;
     const token = await issueToken(
       manager,
       {

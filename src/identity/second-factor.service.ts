@@ -5,6 +5,7 @@ import { RecoveryCode } from './recovery-code.entity';
 import type { SecretBox } from './secrets';
 import { legacyRecoveryCodeHash, newRecoveryCodes, totpStep } from './totp';
 import { User } from './user.entity';
+import { claimTotpStep, useRecoveryCode } from './account.queries';
 
 /** Turns on the second factor once the user proved the app works; answers the recovery codes to show once. */
 export async function enableSecondFactor(
@@ -58,20 +59,13 @@ export async function verifySecondFactor(
   if (!user?.totpSecret || user.disabledAt) return false;
   const step = totpStep(box.decrypt(user.totpSecret), user.email, code);
   if (step !== undefined) {
-    const [, claimed] = (await dataSource.query(
-      `UPDATE users SET totp_last_step = $2
-        WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
-      [userId, step],
-    )) as [unknown, number];
-    return claimed === 1;
+    return claimTotpStep(dataSource, userId, step);
   }
   return dataSource.transaction(async (m) => {
-    const [, used] = (await m.query(
-      `UPDATE recovery_codes SET used_at = now()
-        WHERE user_id = $1 AND used_at IS NULL
-          AND ((hash_kind = 'hmac' AND code_hash = $2) OR (hash_kind = 'sha256' AND code_hash = $3))`,
-      [userId, box.recoveryCodeMac(code), legacyRecoveryCodeHash(code)],
-    )) as [unknown, number];
+    const used = await useRecoveryCode(m, userId, {
+      hmac: box.recoveryCodeMac(code),
+      sha256: legacyRecoveryCodeHash(code),
+    });
     if (!used) return false;
     await appendAuditEvent(m, {
       actor: user.email,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { clearTotpSecrets, replaceTotpSecret } from './account.queries';
 
 /**
  * Encrypts secrets kept in the database (TOTP seeds) and keys the HMAC of recovery codes, with a
@@ -53,6 +54,7 @@ export function secretBox(key: Buffer): SecretBox {
     decrypt(stored) {
       if (!this.isEncrypted(stored)) return stored;
       const [, iv, tag, ciphertext] = stored.split(':').map((p) => Buffer.from(p, 'base64url'));
+      if (!iv || !tag || !ciphertext) throw new Error('a sealed value has fewer than four parts');
       const decipher = createDecipheriv('aes-256-gcm', encryptionKey, iv);
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
@@ -67,16 +69,10 @@ export function secretBox(key: Buffer): SecretBox {
  * migrations. Idempotent: encrypted rows are left alone, and a row changed meanwhile is skipped.
  */
 export async function encryptClearTotpSecrets(dataSource: DataSource, box: SecretBox): Promise<number> {
-  const rows = (await dataSource.query(
-    `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1:%'`,
-  )) as { id: string; totp_secret: string }[];
+  const rows = await clearTotpSecrets(dataSource);
   let done = 0;
   for (const row of rows) {
-    const result = (await dataSource.query(
-      `UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3`,
-      [box.encrypt(row.totp_secret), row.id, row.totp_secret],
-    )) as [unknown, number];
-    done += result[1];
+    if (await replaceTotpSecret(dataSource, row.id, row.totp_secret, box.encrypt(row.totp_secret))) done++;
   }
   return done;
 }

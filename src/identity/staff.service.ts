@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { type Role, STAFF_ROLES, User } from './user.entity';
+import { lockActiveAdmins } from './account.queries';
 
 /** Every member of staff, active first, by name. */
 export async function staffMembers(dataSource: DataSource): Promise<User[]> {
@@ -22,9 +23,7 @@ async function lockForChange(
   manager: EntityManager,
   userId: string,
 ): Promise<{ member: User; activeAdmins: number }> {
-  const admins = (await manager.query(
-    `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE`,
-  )) as { id: string }[];
+  const admins = await lockActiveAdmins(manager);
   const member = await manager
     .getRepository(User)
     .createQueryBuilder('u')

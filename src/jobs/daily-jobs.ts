@@ -10,12 +10,20 @@ import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import { statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from './working-days';
+import {
+  activeReviewerEmails,
+  applicationsWaitingSince,
+  deleteExpiredRateLimits,
+  endedProviderIds,
+  insertJobRun,
+  jobRanFor,
+  recordReminders,
+  reminderCandidates,
+  tryLockJob,
+} from './daily-jobs.queries';
 
 export const JOB_ACTOR = 'jobs:daily';
 export const DIGEST_WORKING_DAYS = 10;
-/** The first key of the advisory locks the jobs take; the second is the job's name, hashed. */
-const JOB_LOCK_CLASS = 7306;
-
 export type JobName = 'daily' | 'weekly-digest';
 
 /**
@@ -31,21 +39,16 @@ export async function runJobOnce(
   now = new Date(),
 ): Promise<{ ran: boolean; result?: Record<string, number> }> {
   return dataSource.transaction(async (manager) => {
-    const [{ locked }] = (await manager.query(
-      'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked',
-      [JOB_LOCK_CLASS, job],
-    )) as { locked: boolean }[];
-    if (!locked) return { ran: false };
-    const done = (await manager.query('SELECT 1 FROM job_runs WHERE job = $1 AND period = $2', [
+    if (!(await tryLockJob(manager, job))) return { ran: false };
+    if (await jobRanFor(manager, job, period)) return { ran: false };
+    const result = await work(manager);
+    await insertJobRun(manager, {
       job,
       period,
-    ])) as unknown[];
-    if (done.length > 0) return { ran: false };
-    const result = await work(manager);
-    await manager.query(
-      'INSERT INTO job_runs (job, period, ran_at, instance, result) VALUES ($1, $2, $3, $4, $5)',
-      [job, period, now, `${hostname()}:${process.pid}`, JSON.stringify(result)],
-    );
+      ranAt: now,
+      instance: `${hostname()}:${process.pid}`,
+      result,
+    });
     return { ran: true, result };
   });
 }
@@ -57,11 +60,7 @@ export async function runJobOnce(
  */
 export async function recordEndings(manager: EntityManager, now: Date): Promise<Record<string, number>> {
   await refreshDueSnapshots(manager, now);
-  const ids = (
-    (await manager.query(
-      `SELECT provider_id FROM provider_status WHERE status IN ('expired', 'code_of_conduct_outdated')`,
-    )) as { provider_id: string }[]
-  ).map((r) => r.provider_id);
+  const ids = await endedProviderIds(manager);
   const [histories, versions] = await Promise.all([loadHistories(manager, ids), loadCodeVersions(manager)]);
   const versionFacts = versions.map(toCodeVersionFact);
   const counts = { expired: 0, lapsed: 0 };
@@ -94,14 +93,7 @@ export async function sendReminders(
   publicBaseUrl: string,
 ): Promise<Record<string, number>> {
   const reminderDays = await readReminderDays(manager);
-  const due = (await manager.query(
-    `SELECT s.provider_id, p.legal_name, p.kvk_number
-       FROM provider_status s JOIN providers p ON p.id = s.provider_id
-      WHERE s.status = 'verantwoord' AND s.valid_until <= $1
-        AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.provider_id = s.provider_id AND a.kind = 'renewal'
-                          AND a.state IN ('submitted', 'in_review', 'changes_requested'))`,
-    [addDays(now, Math.max(...reminderDays))],
-  )) as { provider_id: string; legal_name: string; kvk_number: string }[];
+  const due = await reminderCandidates(manager, addDays(now, Math.max(...reminderDays)));
   const [histories, versions] = await Promise.all([
     loadHistories(
       manager,
@@ -124,13 +116,8 @@ export async function sendReminders(
     const daysLeft = (status.listing.validUntil.getTime() - now.getTime()) / 86_400_000;
     const applicable = reminderDays.filter((d) => daysLeft <= d);
     if (applicable.length === 0) continue;
-    const recorded = (await manager.query(
-      `INSERT INTO listing_reminders (listing_event_id, days_before, sent_at)
-       SELECT $1, d, $3 FROM unnest($2::int[]) AS d ON CONFLICT DO NOTHING RETURNING days_before`,
-      [approval.id, applicable, now],
-    )) as { days_before: number }[];
-    const mostUrgent = Math.min(...applicable);
-    if (!recorded.some((r) => r.days_before === mostUrgent)) continue;
+    const recorded = await recordReminders(manager, approval.id, applicable, now);
+    if (!recorded.includes(Math.min(...applicable))) continue;
     sent += await mailProviderUsers(manager, provider.provider_id, (to) =>
       mailTexts.renewalReminder(
         to,
@@ -150,25 +137,15 @@ export async function sendReviewerDigest(
   now: Date,
   publicBaseUrl: string,
 ): Promise<Record<string, number>> {
-  const waiting = (await manager.query(
-    `SELECT a.id, a.submitted_at, p.legal_name, p.kvk_number
-       FROM applications a JOIN providers p ON p.id = a.provider_id
-      WHERE a.state IN ('submitted', 'in_review') AND a.submitted_at <= $1
-      ORDER BY a.submitted_at`,
-    [workingDaysBefore(now, DIGEST_WORKING_DAYS)],
-  )) as { id: string; submitted_at: Date; legal_name: string; kvk_number: string }[];
+  const waiting = await applicationsWaitingSince(manager, workingDaysBefore(now, DIGEST_WORKING_DAYS));
   if (waiting.length === 0) return { digests: 0, waiting: 0 };
   const lines = waiting.map(
     (a) =>
       `- ${a.legal_name} (KvK ${a.kvk_number}), ingediend / submitted ${toLocalDate(a.submitted_at)}: ${publicBaseUrl}${paths.reviewApplication(a.id)}`,
   );
-  const reviewers = (await manager.query(
-    `SELECT email FROM users WHERE role = 'reviewer' AND disabled_at IS NULL`,
-  )) as {
-    email: string;
-  }[];
-  for (const reviewer of reviewers) {
-    await queueMail(manager, mailTexts.reviewerDigest(reviewer.email, waiting.length, lines.join('\n')));
+  const reviewers = await activeReviewerEmails(manager);
+  for (const email of reviewers) {
+    await queueMail(manager, mailTexts.reviewerDigest(email, waiting.length, lines.join('\n')));
   }
   return { digests: reviewers.length, waiting: waiting.length };
 }
@@ -185,10 +162,7 @@ export function weekOf(now: Date): string {
  * it comes back, so without this the table keeps every address and account that ever tried.
  */
 export async function pruneRateLimits(manager: EntityManager, now: Date): Promise<Record<string, number>> {
-  const removed = (await manager.query('DELETE FROM rate_limits WHERE expire IS NOT NULL AND expire < $1', [
-    now.getTime(),
-  ])) as [unknown[], number];
-  return { rateLimitsPruned: removed[1] };
+  return { rateLimitsPruned: await deleteExpiredRateLimits(manager, now) };
 }
 
 /** The daily work: endings recorded, reminders sent, old rate-limit counters removed. */

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../shared/logger';
 import { maskSingleUseLinks } from '../shared/single-use-links';
 import { OutboxMail } from './outbox-mail.entity';
+import { activeProviderUserEmails } from './mail.queries';
 
 export interface Mail {
   to: string;
@@ -71,10 +72,7 @@ export async function mailProviderUsers(
   providerId: string,
   mail: (to: string) => Mail,
 ): Promise<number> {
-  const users = (await manager.query(
-    'SELECT email FROM users WHERE provider_id = $1 AND disabled_at IS NULL',
-    [providerId],
-  )) as { email: string }[];
-  for (const user of users) await queueMail(manager, mail(user.email));
-  return users.length;
+  const addresses = await activeProviderUserEmails(manager, providerId);
+  for (const address of addresses) await queueMail(manager, mail(address));
+  return addresses.length;
 }

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import { streamQuery } from '../database/stream';
 import { safeCell } from '../shared/csv';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import type { StatusEventKind } from '../status/status-rules';
+import { latestPublicStatusEvents, type RegisterRow, streamPublicRegister } from './open-data.queries';
 
 /** The licence of the open data: public domain dedication, the default for Dutch government data. */
 export const OPEN_DATA_LICENCE = {
@@ -50,22 +50,6 @@ export interface OpenDataRecord {
   vermeldingGeldigTot: string | null;
 }
 
-interface RegisterRow {
-  kvk_number: string;
-  legal_name: string;
-  trade_names: string[];
-  vat_number: string | null;
-  street_address: string;
-  postcode: string;
-  city: string;
-  website: string | null;
-  abuse_email: string;
-  as_numbers: number[];
-  status: string;
-  since: Date | null;
-  valid_until: Date | null;
-}
-
 export function openDataRecord(row: RegisterRow): OpenDataRecord {
   return {
     kvkNummer: row.kvk_number,
@@ -110,16 +94,7 @@ export async function streamRegister(
   now = new Date(),
 ): Promise<{ records: Readable; release: () => Promise<void> }> {
   await refreshDueSnapshots(dataSource.manager, now);
-  return streamQuery(
-    dataSource,
-    `SELECT p.kvk_number, p.legal_name, p.trade_names, p.vat_number, p.street_address, p.postcode,
-            p.city, p.website, p.abuse_email, p.as_numbers, s.status, s.since, s.valid_until
-       FROM providers p JOIN provider_status s ON s.provider_id = p.id
-      WHERE p.identity_confirmed_at IS NOT NULL
-      ORDER BY p.kvk_number`,
-    [],
-    openDataRecord,
-  );
+  return streamPublicRegister(dataSource, openDataRecord);
 }
 
 export interface FeedEntry {
@@ -136,20 +111,14 @@ export const FEED_SIZE = 100;
 
 /** The latest status changes of the public register (confirmed providers), newest first (order of recording). */
 export async function latestStatusChanges(dataSource: DataSource, limit = FEED_SIZE): Promise<FeedEntry[]> {
-  const rows = (await dataSource.query(
-    `SELECT e.id, e.kind, e.effective_at, e.recorded_at, e.reason, p.kvk_number, p.legal_name
-       FROM status_events e JOIN providers p ON p.id = e.provider_id
-      WHERE p.identity_confirmed_at IS NOT NULL
-      ORDER BY e.id DESC LIMIT $1`,
-    [limit],
-  )) as Record<string, unknown>[];
+  const rows = await latestPublicStatusEvents(dataSource, limit);
   return rows.map((r) => ({
-    id: String(r.id),
-    kind: r.kind as StatusEventKind,
-    effectiveAt: r.effective_at as Date,
-    recordedAt: r.recorded_at as Date,
-    reason: r.reason as string | null,
-    kvkNumber: r.kvk_number as string,
-    legalName: r.legal_name as string,
+    id: r.id,
+    kind: r.kind,
+    effectiveAt: r.effective_at,
+    recordedAt: r.recorded_at,
+    reason: r.reason,
+    kvkNumber: r.kvk_number,
+    legalName: r.legal_name,
   }));
 }

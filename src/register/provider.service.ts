@@ -1,17 +1,24 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
-import { Attestation } from '../attestation/attestation.entity';
-import { entityFromJson, preparedQuery } from '../database/json-rows';
+import type { AttestationSummary } from '../attestation/attestation.entity';
 import { refreshStatusSnapshots } from '../status/status-snapshot.service';
 import { NotFoundError } from '../shared/errors';
-import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
-import { StatusEvent } from '../status/status-event.entity';
+import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
+import type { StatusEvent } from '../status/status-event.entity';
+import { codeVersionFromJson, statusEventFromJson } from '../status/status-history.queries';
 import type { StatusAt } from '../status/status-rules';
 import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
 import { Provider } from '../provider/provider.entity';
+import {
+  attestationSummaryFromJson,
+  type ProviderDetailRow,
+  providerDetailRowById,
+  providerDetailRowByKvk,
+  providerFromJson,
+} from './provider.queries';
 
 export type NewProvider = Pick<
   Provider,
@@ -72,41 +79,20 @@ export interface ProviderDetail {
   history: StatusEvent[];
   codeVersions: CodeOfConductVersion[];
   /** Newest first; without their PDF and data. */
-  attestations: Attestation[];
+  attestations: AttestationSummary[];
 }
 
-/**
- * The provider, its history in the order the rules read it (as loadHistories gives it) and the
- * code versions (as loadCodeVersions gives them), in one round trip: the most frequent read of all.
- */
-const detailQuery = (where: string) => `
-  SELECT to_jsonb(p) AS provider,
-         coalesce((SELECT jsonb_agg(to_jsonb(e) ORDER BY e.effective_at, e.id)
-                     FROM status_events e WHERE e.provider_id = p.id), '[]'::jsonb) AS events,
-         coalesce((SELECT jsonb_agg(to_jsonb(v) ORDER BY v.published_at)
-                     FROM code_of_conduct_versions v), '[]'::jsonb) AS versions,
-         coalesce((SELECT jsonb_agg(jsonb_build_object('id', a.id, 'number', a.number, 'provider_id', a.provider_id,
-                                                       'issued_at', a.issued_at, 'valid_until', a.valid_until,
-                                                       'fingerprint', a.fingerprint) ORDER BY a.issued_at DESC)
-                     FROM attestations a WHERE a.provider_id = p.id), '[]'::jsonb) AS attestations
-    FROM providers p WHERE ${where}`;
-const BY_KVK = detailQuery('p.kvk_number = $1');
-const PUBLIC_BY_KVK = detailQuery('p.kvk_number = $1 AND p.identity_confirmed_at IS NOT NULL');
-const BY_ID = detailQuery('p.id = $1');
-
-type DetailRow = Record<'provider', Record<string, unknown>> &
-  Record<'events' | 'versions' | 'attestations', Record<string, unknown>[]>;
-
-async function loadDetail(dataSource: DataSource, query: string, key: string, now: Date) {
-  const rows = await preparedQuery<DetailRow>(dataSource, query, [key]);
-  if (rows.length === 0) return undefined;
-  const [row] = rows;
-  const provider = entityFromJson(dataSource, Provider, row.provider);
-  const history = row.events.map((e) => entityFromJson(dataSource, StatusEvent, e));
-  const codeVersions = row.versions.map((v) => entityFromJson(dataSource, CodeOfConductVersion, v));
-  const attestations = row.attestations.map((a) => entityFromJson(dataSource, Attestation, a));
+function toDetail(row: ProviderDetailRow, now: Date): ProviderDetail {
+  const history = row.events.map(statusEventFromJson);
+  const codeVersions = row.versions.map(codeVersionFromJson);
   const status = statusAt(history.map(toStatusFact), codeVersions.map(toCodeVersionFact), now);
-  return { provider, status, history: [...history].reverse(), codeVersions, attestations };
+  return {
+    provider: providerFromJson(row.provider),
+    status,
+    history: [...history].reverse(),
+    codeVersions,
+    attestations: row.attestations.map(attestationSummaryFromJson),
+  };
 }
 
 /**
@@ -120,10 +106,11 @@ export async function providerDetail(
   now: Date,
   options: { unconfirmed?: boolean } = {},
 ): Promise<ProviderDetail> {
-  const query = options.unconfirmed ? BY_KVK : PUBLIC_BY_KVK;
-  const detail = isKvkNumber(kvkNumber) ? await loadDetail(dataSource, query, kvkNumber, now) : undefined;
-  if (!detail) throw new NotFoundError(`no provider with KvK number ${kvkNumber}`);
-  return detail;
+  const row = isKvkNumber(kvkNumber)
+    ? await providerDetailRowByKvk(dataSource, kvkNumber, !options.unconfirmed)
+    : undefined;
+  if (!row) throw new NotFoundError(`no provider with KvK number ${kvkNumber}`);
+  return toDetail(row, now);
 }
 
 /** The same, by the provider's id. */
@@ -132,9 +119,9 @@ export async function providerDetailById(
   id: string,
   now: Date,
 ): Promise<ProviderDetail> {
-  const detail = await loadDetail(dataSource, BY_ID, id, now);
-  if (!detail) throw new NotFoundError(`no provider ${id}`);
-  return detail;
+  const row = await providerDetailRowById(dataSource, id);
+  if (!row) throw new NotFoundError(`no provider ${id}`);
+  return toDetail(row, now);
 }
 
 export type DateAnswer =

@@ -6,6 +6,7 @@ import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { StatusEvent } from '../status/status-event.entity';
 import { refreshStatusSnapshots } from '../status/status-snapshot.service';
 import type { StatusEventKind } from '../status/status-rules';
+import { analyzeRegisterTables, highestBulkKvkNumber } from './seed.queries';
 
 export const BULK_ACTOR = 'seed:bulk';
 const BATCH = 1000;
@@ -65,6 +66,7 @@ export async function seedBulk(
   now = new Date(),
 ): Promise<number> {
   const next = random(20261126);
+  const pick = (list: readonly string[]): string => list[Math.floor(next() * list.length)] ?? '';
   let version = await dataSource
     .getRepository(CodeOfConductVersion)
     .findOne({ where: {}, order: { publishedAt: 'DESC' } });
@@ -76,24 +78,23 @@ export async function seedBulk(
       transitionEndsAt: addMonths(now, -60),
     });
   }
-  const [{ max }] = (await dataSource.query(
-    `SELECT coalesce(max(kvk_number::int), 79999999)::int AS max FROM providers WHERE kvk_number >= '80000000'`,
-  )) as { max: number }[];
+  const max = await highestBulkKvkNumber(dataSource);
   let done = 0;
   while (done < count) {
     const size = Math.min(BATCH, count - done);
     await dataSource.transaction(async (manager) => {
       const providers = Array.from({ length: size }, (_, i) => {
         const kvk = String(max + done + i + 1);
-        const name = `${WORDS[Math.floor(next() * WORDS.length)]}${WORDS[Math.floor(next() * WORDS.length)].toLowerCase()} ${KINDS[Math.floor(next() * KINDS.length)]} ${kvk.slice(-4)} B.V.`;
-        const domain = name.split(' ')[0].toLowerCase();
+        const name = `${pick(WORDS)}${pick(WORDS).toLowerCase()} ${pick(KINDS)} ${kvk.slice(-4)} B.V.`;
+        const [firstWord = ''] = name.split(' ');
+        const domain = firstWord.toLowerCase();
         return manager.create(Provider, {
           kvkNumber: kvk,
           legalName: name,
-          tradeNames: next() < 0.5 ? [name.split(' ')[0]] : [],
+          tradeNames: next() < 0.5 ? [firstWord] : [],
           streetAddress: `Benchmarkweg ${1 + Math.floor(next() * 200)}`,
           postcode: `${1000 + Math.floor(next() * 8999)} AB`,
-          city: CITIES[Math.floor(next() * CITIES.length)],
+          city: pick(CITIES),
           website: `https://www.${domain}-${kvk}.example`,
           abuseEmail: `abuse@${domain}-${kvk}.example`,
           asNumbers: [],
@@ -146,7 +147,7 @@ export async function seedBulk(
         if (roll < 0.1) continue; // pending
         event('listing_approved', approvedAt, {
           validUntil: addMonths(approvedAt, 12),
-          codeOfConductVersionId: version!.id,
+          codeOfConductVersionId: version.id,
           codeSignedOn: toLocalDate(addDays(approvedAt, -20)),
           aanSince: addMonths(approvedAt, -6),
         });
@@ -166,6 +167,6 @@ export async function seedBulk(
     onProgress(done, count);
   }
   // Fresh statistics, so that the planner knows the register's new size at once.
-  await dataSource.query('ANALYZE providers, provider_status, status_events, search_words');
+  await analyzeRegisterTables(dataSource);
   return done;
 }

@@ -18,14 +18,17 @@ import type { CodeOfConductVersion } from '../status/code-of-conduct-version.ent
 import { publishCodeOfConductVersion } from '../status/code-of-conduct.service';
 import { recordStatusEvent } from '../status/status.service';
 import type { StatusEventKind } from '../status/status-rules';
+import { lockSeeding } from './seed.queries';
 
 export const DEMO_ACTOR = 'seed:demo';
 
 /** The password of every demo login; printed at start, never used outside a demo. */
 export const DEMO_PASSWORD = 'demo-register-2026';
 
+const DEMO_REVIEWER = 'beoordelaar@register.example';
+
 export const DEMO_STAFF: { email: string; name: string; role: Role }[] = [
-  { email: 'beoordelaar@register.example', name: 'Bea Oordelaar (demo)', role: 'reviewer' },
+  { email: DEMO_REVIEWER, name: 'Bea Oordelaar (demo)', role: 'reviewer' },
   { email: 'auditor@register.example', name: 'Aud Itor (demo)', role: 'auditor' },
   { email: 'beheerder@register.example', name: 'Bert Beheer (demo)', role: 'admin' },
 ];
@@ -344,9 +347,6 @@ async function demoApplication(
   return application;
 }
 
-/** Serialises seeding, so two instances starting on one empty database seed it once. */
-const SEED_LOCK = 7_306_117_003;
-
 /**
  * Loads the demo data in one transaction; nothing is written when any of it fails. Skips (and
  * answers 0) when the demo providers are already there, or with `onlyIfEmpty` when any provider is.
@@ -397,14 +397,14 @@ async function seedDemoAttestations(dataSource: DataSource, options: DemoAttesta
 
 async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: boolean): Promise<number> {
   return dataSource.transaction(async (manager) => {
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
+    await lockSeeding(manager);
     const repository = manager.getRepository(Provider);
     if (onlyIfEmpty && (await repository.count()) > 0) return 0;
     if (await repository.existsBy({ kvkNumber: demoKvk(0) })) return 0;
     const versions = await publishDemoVersions(manager, now);
     for (const [index, demo] of DEMO_PROVIDERS.entries()) {
       const kvkNumber = demoKvk(index);
-      const domain = demo.legalName.split(' ')[0].toLowerCase();
+      const domain = (demo.legalName.split(' ')[0] ?? '').toLowerCase();
       const provider = await createProvider(
         manager,
         {
@@ -473,7 +473,7 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
       await confirmIdentity(
         manager,
         provider.id,
-        decision ? DEMO_ACTOR : DEMO_STAFF[0].email,
+        decision ? DEMO_ACTOR : DEMO_REVIEWER,
         { kvkNumber },
         monthsBefore(now, (decision ?? demo.steps[0])?.monthsAgo ?? 0),
       );

@@ -3,6 +3,7 @@ import { appendAuditEvent } from '../audit/audit.service';
 import type { Config } from '../config';
 import { ValidationError } from '../shared/errors';
 import type { FieldErrors } from '../shared/validation';
+import { lockSettings, settingRows, storedReminderDays, upsertSetting } from './settings.queries';
 
 /** Settings administrators change in the application; the configuration gives the starting values. */
 export interface Settings {
@@ -22,17 +23,11 @@ export const DEFAULT_REMINDER_DAYS = [90, 30, 7];
 
 /** The reminder days in force. */
 export async function readReminderDays(manager: EntityManager): Promise<number[]> {
-  const [row] = (await manager.query(`SELECT value FROM settings WHERE key = 'reminderDays'`)) as {
-    value: number[];
-  }[];
-  return row?.value ?? DEFAULT_REMINDER_DAYS;
+  return (await storedReminderDays(manager)) ?? DEFAULT_REMINDER_DAYS;
 }
 
 export async function readSettings(manager: EntityManager, config: SettingsConfig): Promise<Settings> {
-  const rows = (await manager.query('SELECT key, value FROM settings')) as {
-    key: keyof Settings;
-    value: unknown;
-  }[];
+  const rows = await settingRows(manager);
   const stored = Object.fromEntries(rows.map((r) => [r.key, r.value])) as Partial<Settings>;
   return {
     listingValidityMonths: stored.listingValidityMonths ?? config.listingValidityMonths,
@@ -93,15 +88,11 @@ export async function updateSettings(
   now = new Date(),
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
-    await manager.query('LOCK TABLE settings IN SHARE ROW EXCLUSIVE MODE');
+    await lockSettings(manager);
     const before = await readSettings(manager, config);
     for (const key of Object.keys(next) as (keyof Settings)[]) {
       if (JSON.stringify(before[key]) === JSON.stringify(next[key])) continue;
-      await manager.query(
-        `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
-        [key, JSON.stringify(next[key]), now, actor],
-      );
+      await upsertSetting(manager, key, next[key], now, actor);
       await appendAuditEvent(
         manager,
         {

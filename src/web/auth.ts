@@ -6,7 +6,7 @@ import session from 'express-session';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { databasePool } from '../database/pool';
+import { databasePool } from '../database/data-source';
 import { ForbiddenError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
 import { isStaff, type Role, User } from '../identity/user.entity';
@@ -37,9 +37,14 @@ declare module 'express-serve-static-core' {
 
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 
+/** What the session store calls back with, as an Error (it is one in practice). */
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
 /** Saves the session before a redirect, so the next request (sent at once) finds it. */
 export function saveSession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.save((error: unknown) => (error ? reject(asError(error)) : resolve())),
+  );
 }
 export const SESSION_COOKIE = 'vhp.sid';
 
@@ -222,7 +227,7 @@ export function loadUser(
       if (!user || user.disabledAt) {
         // A fresh, empty session (not none): the rest of this request may still use it.
         await new Promise<void>((resolve, reject) =>
-          req.session.regenerate((e) => (e ? reject(e) : resolve())),
+          req.session.regenerate((e: unknown) => (e ? reject(asError(e)) : resolve())),
         );
       } else {
         req.user = user;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { migrationsUpToDate } from '../database/data-source';
+import { migrationsUpToDate, pingDatabase } from '../database/data-source';
 import type { Lifecycle } from '../shared/lifecycle';
 import { paths } from '../shared/paths';
 
@@ -19,7 +19,7 @@ export function healthRoutes(dataSource: DataSource, lifecycle: Lifecycle): Rout
       return;
     }
     try {
-      await dataSource.query('SELECT 1');
+      await pingDatabase(dataSource);
       if (!(await migrationsUpToDate(dataSource))) {
         res.status(503).json({ status: 'migrations_pending' });
         return;

@@ -73,7 +73,7 @@ export function assertValid(validate: ValidateFunction, body: unknown, what: str
 export function assertMatchesDocument(method: string, url: string, res: Response): void {
   assert.equal(res.headers['api-version'], API_VERSION, `API-Version header on ${method} ${url}`);
   // As the server sees it: no normalising of `..` or `%2e`.
-  const path = url.split('?')[0].replace(/^\/api\/v1/, '');
+  const path = (url.split('?')[0] ?? '').replace(/^\/api\/v1/, '');
   const template = templateOf(path);
   const operations = template ? (apiDocument.paths as Record<string, Json>)[template] : undefined;
   const operation = operations?.[method.toLowerCase()] as { responses: Json } | undefined;
@@ -103,6 +103,11 @@ export function assertMatchesDocument(method: string, url: string, res: Response
   assert.match(String(res.headers['content-type']), /^application\/json; charset=utf-8$/);
   const pointer = `/paths/${escapePointer(template as string)}/${method.toLowerCase()}/responses/${res.status}/content/application~1json/schema`;
   assertValid(schemaValidator(pointer), res.body, `${method} ${url} → ${res.status}`);
+}
+
+/** The body of an API answer, typed by its schema; apiClient has checked it against the document. */
+export function bodyOf<T>(res: Response): T {
+  return res.body as T;
 }
 
 /**

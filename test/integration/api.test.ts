@@ -1,20 +1,25 @@
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { API_EXAMPLES, openApiDocument } from '../../src/api/openapi';
+import request, { type Response } from 'supertest';
+import { API_EXAMPLES } from '../../src/api/api.examples';
+import type {
+  Controle,
+  Hostingprovider,
+  HostingproviderLijst,
+  Probleem,
+  Statuswijzigingen,
+} from '../../src/api/api.schemas';
+import { type OpenApiDocument, openApiDocument } from '../../src/api/openapi';
 import { addDays, toLocalDate } from '../../src/shared/time';
 import { PROBLEM_CODES } from '../../src/api/problem';
-import { apiClient, apiDocument, assertValid, schemaValidator } from '../helpers/api';
+import { apiClient, apiDocument, assertValid, bodyOf, schemaValidator } from '../helpers/api';
 import { assertValidHtml } from '../helpers/html';
 import { testConfig } from '../helpers/app';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 
 const BASE = `${testConfig.publicBaseUrl}/api/v1`;
 
-interface Problem {
-  code: string;
-  invalidParams?: { name: string; code: string; reason: string }[];
-}
-const invalidNames = (body: Problem) => (body.invalidParams ?? []).map((p) => `${p.name}:${p.code}`);
+const invalidNames = (res: Response) =>
+  (bodyOf<Probleem>(res).invalidParams ?? []).map((p) => `${p.name}:${p.code}`);
 
 describe('JSON API v1', () => {
   const demo = useDemoRegister();
@@ -25,38 +30,50 @@ describe('JSON API v1', () => {
     it('lists the whole register by name, paged, with links in the body and the Link header', async () => {
       const res = await api().get('/api/v1/hostingproviders?paginaGrootte=5');
       assert.equal(res.status, 200);
-      assert.equal(res.body.paginering.totaal, 14);
-      assert.equal(res.body.paginering.aantalPaginas, 3);
-      assert.equal(res.body.hostingproviders.length, 5);
-      const names = res.body.hostingproviders.map((p: { naam: string }) => p.naam);
+      assert.equal(bodyOf<HostingproviderLijst>(res).paginering.totaal, 14);
+      assert.equal(bodyOf<HostingproviderLijst>(res).paginering.aantalPaginas, 3);
+      assert.equal(bodyOf<HostingproviderLijst>(res).hostingproviders.length, 5);
+      const names = bodyOf<HostingproviderLijst>(res).hostingproviders.map((p: { naam: string }) => p.naam);
       assert.deepEqual(
         names,
         [...names].sort((a, b) => a.localeCompare(b)),
       );
-      assert.equal(res.body.links.next.href, `${BASE}/hostingproviders?paginaGrootte=5&pagina=2`);
-      assert.equal(res.body.links.last.href, `${BASE}/hostingproviders?paginaGrootte=5&pagina=3`);
-      assert.equal(res.body.links.prev, undefined);
+      assert.equal(
+        bodyOf<HostingproviderLijst>(res).links.next?.href,
+        `${BASE}/hostingproviders?paginaGrootte=5&pagina=2`,
+      );
+      assert.equal(
+        bodyOf<HostingproviderLijst>(res).links.last.href,
+        `${BASE}/hostingproviders?paginaGrootte=5&pagina=3`,
+      );
+      assert.equal(bodyOf<HostingproviderLijst>(res).links.prev, undefined);
       assert.match(String(res.headers.link), /rel="next"/);
       assert.equal(res.headers['access-control-allow-origin'], '*');
 
       const last = await api().get('/api/v1/hostingproviders?paginaGrootte=5&pagina=3');
-      assert.equal(last.body.hostingproviders.length, 4);
-      assert.equal(last.body.links.next, undefined);
-      assert.equal(last.body.links.prev.href, `${BASE}/hostingproviders?paginaGrootte=5&pagina=2`);
+      assert.equal(bodyOf<HostingproviderLijst>(last).hostingproviders.length, 4);
+      assert.equal(bodyOf<HostingproviderLijst>(last).links.next, undefined);
+      assert.equal(
+        bodyOf<HostingproviderLijst>(last).links.prev?.href,
+        `${BASE}/hostingproviders?paginaGrootte=5&pagina=2`,
+      );
     });
 
     it('finds a provider by a misspelt name and keeps the search in every link', async () => {
       const res = await api().get('/api/v1/hostingproviders?zoekterm=polderwlk');
       assert.equal(res.status, 200);
-      assert.equal(res.body.hostingproviders[0].kvkNummer, demoKvkOf('Polderwolk'));
-      assert.equal(res.body.hostingproviders[0].status.code, 'verantwoord');
-      assert.match(res.body.links.self.href, /zoekterm=polderwlk&pagina=1$/);
+      assert.equal(bodyOf<HostingproviderLijst>(res).hostingproviders[0]?.kvkNummer, demoKvkOf('Polderwolk'));
+      assert.equal(bodyOf<HostingproviderLijst>(res).hostingproviders[0]?.status.code, 'verantwoord');
+      assert.match(bodyOf<HostingproviderLijst>(res).links.self.href, /zoekterm=polderwlk&pagina=1$/);
     });
 
     it('filters by status and sorts by KvK number', async () => {
       const res = await api().get('/api/v1/hostingproviders?status=suspended&sorteer=kvkNummer');
       assert.equal(res.status, 200);
-      const rows = res.body.hostingproviders as { kvkNummer: string; status: { code: string } }[];
+      const rows = bodyOf<HostingproviderLijst>(res).hostingproviders as {
+        kvkNummer: string;
+        status: { code: string };
+      }[];
       assert.ok(rows.length >= 1);
       assert.ok(rows.every((r) => r.status.code === 'suspended'));
       assert.deepEqual(
@@ -68,12 +85,12 @@ describe('JSON API v1', () => {
     it('answers a page past the last with an empty list and links back', async () => {
       const res = await api().get('/api/v1/hostingproviders?pagina=99');
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body.hostingproviders, []);
-      assert.equal(res.body.paginering.pagina, 99);
-      assert.equal(res.body.links.last.href, `${BASE}/hostingproviders?pagina=1`);
+      assert.deepEqual(bodyOf<HostingproviderLijst>(res).hostingproviders, []);
+      assert.equal(bodyOf<HostingproviderLijst>(res).paginering.pagina, 99);
+      assert.equal(bodyOf<HostingproviderLijst>(res).links.last.href, `${BASE}/hostingproviders?pagina=1`);
       const byName = await api().get('/api/v1/hostingproviders?zoekterm=polderwolk&pagina=5');
-      assert.deepEqual(byName.body.hostingproviders, []);
-      assert.equal(byName.body.paginering.totaal, 1);
+      assert.deepEqual(bodyOf<HostingproviderLijst>(byName).hostingproviders, []);
+      assert.equal(bodyOf<HostingproviderLijst>(byName).paginering.totaal, 1);
     });
 
     it('refuses unknown, repeated and malformed parameters with all of them named', async () => {
@@ -81,7 +98,7 @@ describe('JSON API v1', () => {
         '/api/v1/hostingproviders?pagina=0&paginaGrootte=500&status=goed&sorteer=x&zoekterm=a&zoekterm=b&q=typo',
       );
       assert.equal(res.status, 400);
-      assert.deepEqual(invalidNames(res.body).sort(), [
+      assert.deepEqual(invalidNames(res).sort(), [
         'pagina:page',
         'paginaGrootte:pageSize',
         'q:unknownParameter',
@@ -97,23 +114,29 @@ describe('JSON API v1', () => {
       const kvk = demoKvkOf('Polderwolk');
       const res = await api().get(`/api/v1/hostingproviders/${kvk}`);
       assert.equal(res.status, 200);
-      assert.equal(res.body.kvkNummer, kvk);
-      assert.equal(res.body.status.verantwoord, true);
-      assert.equal(res.body.status.code, 'verantwoord');
-      assert.equal(res.body.status.peildatum, undefined);
-      assert.ok(res.body.vermelding.geldigTot > new Date().toISOString());
-      assert.equal(res.body.vermelding.gedragscodeVersie, '3.0');
-      assert.equal(res.body.links.webpagina.href, `${testConfig.publicBaseUrl}/hostingproviders/${kvk}`);
+      assert.equal(bodyOf<Hostingprovider>(res).kvkNummer, kvk);
+      assert.equal(bodyOf<Hostingprovider>(res).status.verantwoord, true);
+      assert.equal(bodyOf<Hostingprovider>(res).status.code, 'verantwoord');
+      assert.equal(bodyOf<Hostingprovider>(res).status.peildatum, undefined);
+      assert.ok((bodyOf<Hostingprovider>(res).vermelding?.geldigTot ?? '') > new Date().toISOString());
+      assert.equal(bodyOf<Hostingprovider>(res).vermelding?.gedragscodeVersie, '3.0');
+      assert.equal(
+        bodyOf<Hostingprovider>(res).links.webpagina.href,
+        `${testConfig.publicBaseUrl}/hostingproviders/${kvk}`,
+      );
       assert.equal(res.headers['access-control-allow-origin'], '*');
     });
 
     it('gives the reason and the reviewer’s explanation when a provider is not verantwoord', async () => {
       const res = await api().get(`/api/v1/hostingproviders/${demoKvkOf('Grachtengordel')}`);
-      assert.equal(res.body.status.verantwoord, false);
-      assert.equal(res.body.status.code, 'suspended');
-      assert.equal(res.body.status.toelichting, 'Onderzoek naar herhaalde malafide reseller-klanten.');
-      assert.ok(res.body.status.sinds);
-      assert.ok(res.body.vermelding, 'the suspended listing is still shown');
+      assert.equal(bodyOf<Hostingprovider>(res).status.verantwoord, false);
+      assert.equal(bodyOf<Hostingprovider>(res).status.code, 'suspended');
+      assert.equal(
+        bodyOf<Hostingprovider>(res).status.toelichting,
+        'Onderzoek naar herhaalde malafide reseller-klanten.',
+      );
+      assert.ok(bodyOf<Hostingprovider>(res).status.sinds);
+      assert.ok(bodyOf<Hostingprovider>(res).vermelding, 'the suspended listing is still shown');
     });
 
     it('answers on a peildatum by the same rules as the web page, and says when that was before any history', async () => {
@@ -121,48 +144,49 @@ describe('JSON API v1', () => {
       const before = toLocalDate(addDays(new Date(), -60));
       const earlier = await api().get(`/api/v1/hostingproviders/${kvk}?peildatum=${before}`);
       assert.equal(earlier.status, 200);
-      assert.equal(earlier.body.status.peildatum, before);
-      assert.equal(earlier.body.status.code, 'verantwoord');
-      assert.equal(earlier.body.status.voorEersteStatuswijziging, false);
-      assert.match(earlier.body.links.self.href, new RegExp(`peildatum=${before}$`));
+      assert.equal(bodyOf<Hostingprovider>(earlier).status.peildatum, before);
+      assert.equal(bodyOf<Hostingprovider>(earlier).status.code, 'verantwoord');
+      assert.equal(bodyOf<Hostingprovider>(earlier).status.voorEersteStatuswijziging, false);
+      assert.match(bodyOf<Hostingprovider>(earlier).links.self.href, new RegExp(`peildatum=${before}$`));
 
       const page = await request(demo.app).get(`/hostingproviders/${kvk}?peildatum=${before}`);
       assert.match(page.text, /data-answer="verantwoord"/);
 
       const ancient = await api().get(`/api/v1/hostingproviders/${kvk}?peildatum=1995-01-01`);
-      assert.equal(ancient.body.status.code, 'not_listed');
-      assert.equal(ancient.body.status.voorEersteStatuswijziging, true);
+      assert.equal(bodyOf<Hostingprovider>(ancient).status.code, 'not_listed');
+      assert.equal(bodyOf<Hostingprovider>(ancient).status.voorEersteStatuswijziging, true);
     });
 
     it('refuses a peildatum in the future, an impossible date and a malformed KvK number', async () => {
       const tomorrow = toLocalDate(addDays(new Date(), 1.5));
       const kvk = demoKvkOf('Polderwolk');
-      for (const [url, expected] of [
+      const cases: [url: string, expected: string][] = [
         [`/api/v1/hostingproviders/${kvk}?peildatum=${tomorrow}`, 'peildatum:futureDate'],
         [`/api/v1/hostingproviders/${kvk}?peildatum=2026-02-30`, 'peildatum:date'],
         [`/api/v1/hostingproviders/${kvk}?peildatum=30-06-2026`, 'peildatum:date'],
         [`/api/v1/hostingproviders/${kvk}?peildatum=1989-12-31`, 'peildatum:date'],
         ['/api/v1/hostingproviders/1234', 'kvkNummer:kvkNumber'],
         ['/api/v1/hostingproviders/12345678x', 'kvkNummer:kvkNumber'],
-      ]) {
+      ];
+      for (const [url, expected] of cases) {
         const res = await api().get(url);
         assert.equal(res.status, 400, url);
-        assert.deepEqual(invalidNames(res.body), [expected], url);
+        assert.deepEqual(invalidNames(res), [expected], url);
       }
     });
 
     it('answers 404 for an unknown KvK number, an unknown path and a trailing slash', async () => {
       const unknown = await api().get('/api/v1/hostingproviders/12121212');
       assert.equal(unknown.status, 404);
-      assert.equal(unknown.body.code, 'providerNotFound');
+      assert.equal(bodyOf<Probleem>(unknown).code, 'providerNotFound');
       const slash = await api().get(`/api/v1/hostingproviders/${demoKvkOf('Polderwolk')}/`);
       assert.equal(slash.status, 404);
-      assert.equal(slash.body.code, 'trailingSlash');
-      assert.equal((await api().get('/api/v1/hostingproviders/')).body.code, 'trailingSlash');
+      assert.equal(bodyOf<Probleem>(slash).code, 'trailingSlash');
+      assert.equal(bodyOf<Probleem>(await api().get('/api/v1/hostingproviders/')).code, 'trailingSlash');
       for (const url of ['/api/v1/leveranciers', '/api/v2/hostingproviders', '/api', '/api/v1']) {
         const res = await api().get(url);
         assert.equal(res.status, 404, url);
-        assert.equal(res.body.code, 'notFound', url);
+        assert.equal(bodyOf<Probleem>(res).code, 'notFound', url);
       }
     });
   });
@@ -172,7 +196,10 @@ describe('JSON API v1', () => {
       const kvk = demoKvkOf('Molenrack');
       const res = await api().get(`/api/v1/hostingproviders/${kvk}/statuswijzigingen`);
       assert.equal(res.status, 200);
-      const changes = res.body.statuswijzigingen as { soort: string; ingangsmoment: string }[];
+      const changes = bodyOf<Statuswijzigingen>(res).statuswijzigingen as {
+        soort: string;
+        ingangsmoment: string;
+      }[];
       assert.ok(changes.length >= 3);
       assert.deepEqual(
         changes.map((c) => c.ingangsmoment),
@@ -194,12 +221,14 @@ describe('JSON API v1', () => {
       });
       assert.equal(res.status, 200);
       assert.deepEqual(
-        res.body.resultaten.map((r: { positie: number; uitkomst: string }) => `${r.positie}:${r.uitkomst}`),
+        bodyOf<Controle>(res).resultaten.map(
+          (r: { positie: number; uitkomst: string }) => `${r.positie}:${r.uitkomst}`,
+        ),
         ['1:verantwoord', '2:niet_verantwoord', '3:onbekend', '4:ongeldig', '5:dubbel', '6:verantwoord'],
       );
-      assert.equal(res.body.resultaten[1].reden, 'suspended');
-      assert.equal(res.body.resultaten[4].dubbelVan, 1);
-      assert.deepEqual(res.body.aantallen, {
+      assert.equal(bodyOf<Controle>(res).resultaten[1]?.reden, 'suspended');
+      assert.equal(bodyOf<Controle>(res).resultaten[4]?.dubbelVan, 1);
+      assert.deepEqual(bodyOf<Controle>(res).aantallen, {
         verantwoord: 2,
         nietVerantwoord: 1,
         onbekend: 1,
@@ -212,7 +241,7 @@ describe('JSON API v1', () => {
     it('takes today when no peildatum is given', async () => {
       const res = await api().post('/api/v1/controles', { kvkNummers: [demoKvkOf('Polderwolk')] });
       assert.equal(res.status, 200);
-      assert.equal(res.body.peildatum, today());
+      assert.equal(bodyOf<Controle>(res).peildatum, today());
     });
 
     it('refuses bodies it cannot take, naming every problem', async () => {
@@ -233,19 +262,19 @@ describe('JSON API v1', () => {
       for (const [body, expected] of cases) {
         const res = await api().post('/api/v1/controles', JSON.stringify(body));
         assert.equal(res.status, 400, JSON.stringify(body).slice(0, 80));
-        assert.deepEqual(invalidNames(res.body).sort(), expected, JSON.stringify(body).slice(0, 80));
+        assert.deepEqual(invalidNames(res).sort(), expected, JSON.stringify(body).slice(0, 80));
       }
     });
 
     it('answers broken JSON, another media type and an oversized body as problems', async () => {
       const broken = await api().post('/api/v1/controles', '{"kvkNummers": [');
       assert.equal(broken.status, 400);
-      assert.equal(broken.body.code, 'invalidJson');
+      assert.equal(bodyOf<Probleem>(broken).code, 'invalidJson');
       const text = await api().post('/api/v1/controles', 'kvkNummers=99990001', 'text/plain');
       assert.equal(text.status, 415);
       const huge = await api().post('/api/v1/controles', `{"kvkNummers": ["${'9'.repeat(3_000_000)}"]}`);
       assert.equal(huge.status, 413);
-      assert.equal(huge.body.code, 'tooLarge');
+      assert.equal(bodyOf<Probleem>(huge).code, 'tooLarge');
     });
   });
 
@@ -275,10 +304,10 @@ describe('JSON API v1', () => {
       const res = await api().get('/api/v1/hostingproviders/12121212', {
         'Accept-Language': 'en-GB,en;q=0.9',
       });
-      assert.equal(res.body.title, 'Not found');
+      assert.equal(bodyOf<Probleem>(res).title, 'Not found');
       assert.equal(res.headers['content-language'], 'en');
       const nl = await api().get('/api/v1/hostingproviders/12121212');
-      assert.equal(nl.body.title, 'Niet gevonden');
+      assert.equal(bodyOf<Probleem>(nl).title, 'Niet gevonden');
     });
 
     it('sets no cookie, needs no CSRF token and sends the security headers of a JSON API', async () => {
@@ -302,8 +331,8 @@ describe('JSON API v1', () => {
       );
       for (const id of operations) assert.match(res.text, new RegExp(`data-operation="${id}"`), id);
       const problem = await api().get('/api/v1/hostingproviders/12121212');
-      const anchor = new URL(problem.body.type as string).hash.slice(1);
-      assert.equal(new URL(problem.body.type as string).pathname, '/api-documentatie');
+      const anchor = new URL(bodyOf<Probleem>(problem).type).hash.slice(1);
+      assert.equal(new URL(bodyOf<Probleem>(problem).type).pathname, '/api-documentatie');
       assert.match(res.text, new RegExp(`id="${anchor}"`));
       for (const code of Object.keys(PROBLEM_CODES))
         assert.match(res.text, new RegExp(`id="probleem-${code}"`));
@@ -316,8 +345,11 @@ describe('JSON API v1', () => {
       const res = await api().get('/api/v1/openapi.json');
       assert.equal(res.status, 200);
       assert.equal(res.headers['access-control-allow-origin'], '*');
-      assert.deepEqual(res.body, JSON.parse(JSON.stringify(openApiDocument(testConfig.publicBaseUrl))));
-      assert.equal(res.body.servers[0].url, BASE);
+      assert.deepEqual(
+        bodyOf<OpenApiDocument>(res),
+        JSON.parse(JSON.stringify(openApiDocument(testConfig.publicBaseUrl))),
+      );
+      assert.equal(bodyOf<OpenApiDocument>(res).servers?.[0]?.url, BASE);
     });
 
     it('has examples that are valid by its own schemas', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -8,10 +8,13 @@ import request from 'supertest';
 import type { User } from '../../src/identity/user.entity';
 import { actOnProvider } from '../../src/application/application.service';
 import { Attestation } from '../../src/attestation/attestation.entity';
+import { fingerprintOf, renderAttestationPdf } from '../../src/attestation/attestation.pdf';
 import { issueAttestation } from '../../src/attestation/attestation.service';
+import { loadSigningIdentity, signatureField, signingKeyring, signPdf } from '../../src/attestation/signing';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import type { Provider } from '../../src/provider/provider.entity';
 import { DEMO_ATTESTATIONS } from '../../src/seed/demo';
+import { FixedClock } from '../../src/shared/clock';
 import { addDays, addMonths } from '../../src/shared/time';
 import {
   givenApproval,
@@ -38,6 +41,10 @@ const getPdf = (app: Express, url: string) =>
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => done(null, Buffer.concat(chunks)));
     });
+
+const SIGNING_FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'signing');
+const fixture = (name: string) => readFileSync(path.join(SIGNING_FIXTURES, name));
+const FIXTURE_PASSPHRASE = 'geheim wachtwoord';
 
 /** What pdfsig (poppler) says of a PDF. */
 function pdfsig(pdf: Buffer): string {
@@ -164,11 +171,29 @@ describe('attestations', () => {
       const file = path.join(mkdtempSync(path.join(tmpdir(), 'qpdf-')), 'a.pdf');
       writeFileSync(file, pdf);
       execFileSync('qpdf', ['--check', file], { stdio: 'pipe' });
+      // The signature's widget is printable, as PDF/A asks of every annotation.
+      assert.match(pdf.toString('latin1'), /\/Subtype \/Widget\n\/FT \/Sig\n[^>]*\/F 4\n/);
 
-      // One bit of one byte inside the signed part.
+      // One bit of one byte inside the signed part (before the hole left for the signature).
+      const holeStart = /\/ByteRange\s*\[\s*0\s+(\d+)/.exec(pdf.toString('latin1'))?.[1];
+      assert.ok(Number(holeStart) > 1000, `the signature's hole starts at ${holeStart}`);
       const tampered = Buffer.from(pdf);
-      tampered[1000] ^= 0x01;
+      tampered.writeUInt8(tampered.readUInt8(1000) ^ 0x01, 1000);
       assert.doesNotMatch(pdfsig(tampered), /Signature is Valid\./);
+    });
+
+    it('is signed as valid with a key from a PKCS#12 file made by `openssl pkcs12 -export` (OpenSSL 3)', async () => {
+      const identity = await loadSigningIdentity(fixture('openssl3.p12'), FIXTURE_PASSPHRASE);
+      assert.equal(identity.signerName, 'Register Verantwoorde Hostingproviders (test)');
+      const number = await issueAsProvider();
+      const { data } = await db.dataSource.getRepository(Attestation).findOneByOrFail({ number });
+      const signed = await signPdf(
+        await renderAttestationPdf(data, fingerprintOf(data), signatureField(identity, new Date())),
+        identity,
+      );
+      const report = pdfsig(signed);
+      assert.match(report, /Signature is Valid\./, report);
+      assert.match(report, /Signer Certificate Common Name: Register Verantwoorde Hostingproviders \(test\)/);
     });
 
     it('states, in Dutch and English, who, what was found, the validity, the verification URL and the fingerprint', async () => {
@@ -335,6 +360,44 @@ describe('attestations', () => {
     await givenApproval(db.dataSource, p, version, addMonths(new Date(), -1));
     return p;
   }
+});
+
+describe('the signing key', () => {
+  it('is read from a PKCS#12 file of OpenSSL 3 (PBES2, AES-256-CBC) with its passphrase', async () => {
+    const identity = await loadSigningIdentity(fixture('openssl3.p12'), FIXTURE_PASSPHRASE);
+    assert.equal(identity.signerName, 'Register Verantwoorde Hostingproviders (test)');
+    assert.equal(identity.privateKey.type, 'private');
+  });
+
+  it('is refused with a clear message for a wrong passphrase', async () => {
+    await assert.rejects(
+      loadSigningIdentity(fixture('openssl3.p12'), 'geheim wachtwoord!'),
+      /the signing PKCS#12 file cannot be read with this passphrase/,
+    );
+  });
+
+  it('is refused with a clear message from a legacy (3DES/RC2) file, and from a file that is no PKCS#12', async () => {
+    await assert.rejects(
+      loadSigningIdentity(fixture('legacy.p12'), FIXTURE_PASSPHRASE),
+      /encrypted with a legacy algorithm \(3DES or RC2.*openssl pkcs12 -export/,
+    );
+    await assert.rejects(
+      loadSigningIdentity(Buffer.from('%PDF-1.7'), FIXTURE_PASSPHRASE),
+      /not a PKCS#12 file/,
+    );
+  });
+
+  it('outside production is a development certificate made once under the data folder, valid from a day before now', async function () {
+    this.timeout(60_000); // a 3072-bit RSA key
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'vhp-signing-'));
+    const config = { signingP12File: undefined, signingP12Passphrase: undefined, dataDir };
+    const clock = new FixedClock('2026-03-01T12:00:00Z');
+    const first = await signingKeyring(config, clock)();
+    assert.equal(first.signerName, 'Register Verantwoorde Hostingproviders (ontwikkeling)');
+    assert.equal(first.certificate.notBefore.value.toISOString(), '2026-02-28T12:00:00.000Z');
+    const again = await signingKeyring(config, clock)();
+    assert.ok(again.certificateDer.equals(first.certificateDer), 'the same certificate, read again');
+  });
 });
 
 describe('attestations follow expiry, ended AAN participation and a lapsed code version', () => {

@@ -1,0 +1,78 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface ProviderKeyRow {
+  id: string;
+  kvk_number: string;
+}
+
+/** Every provider's id and KvK number, by KvK number. */
+export function allProviderKeys(manager: EntityManager): Promise<ProviderKeyRow[]> {
+  return manager.query<ProviderKeyRow[]>('SELECT id, kvk_number FROM providers ORDER BY kvk_number');
+}
+
+/** Records an import (its counts follow when it is done); answers its id. */
+export async function insertAanImport(
+  manager: EntityManager,
+  fileSha256: string,
+  importedAt: Date,
+  actor: string,
+): Promise<string> {
+  const [row] = await manager.query<{ id: string }[]>(
+    `INSERT INTO aan_imports (file_sha256, imported_at, actor, counts) VALUES ($1, $2, $3, '{}') RETURNING id`,
+    [fileSha256, importedAt, actor],
+  );
+  if (!row) throw new Error('INSERT … RETURNING gave no row');
+  return row.id;
+}
+
+export async function setAanImportCounts(
+  manager: EntityManager,
+  importId: string,
+  counts: Record<string, number>,
+): Promise<void> {
+  await manager.query('UPDATE aan_imports SET counts = $2 WHERE id = $1', [importId, JSON.stringify(counts)]);
+}
+
+/** Opens a task "missing from the AAN list" unless one is open already; answers whether it did. */
+export async function insertMissingFromListTask(
+  manager: EntityManager,
+  providerId: string,
+  createdAt: Date,
+  importId: string,
+): Promise<boolean> {
+  const created = await manager.query<{ id: string }[]>(
+    `INSERT INTO review_tasks (provider_id, kind, created_at, aan_import_id)
+     VALUES ($1, 'aan_missing_from_list', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
+    [providerId, createdAt, importId],
+  );
+  return created.length > 0;
+}
+
+export interface OpenReviewTaskRow {
+  id: string;
+  created_at: Date;
+  legal_name: string;
+  kvk_number: string;
+}
+
+/** The open review tasks with their provider, oldest first. */
+export function openReviewTaskRows(dataSource: DataSource | EntityManager): Promise<OpenReviewTaskRow[]> {
+  return dataSource.query<OpenReviewTaskRow[]>(
+    `SELECT t.id, t.created_at, p.legal_name, p.kvk_number
+       FROM review_tasks t JOIN providers p ON p.id = t.provider_id
+      WHERE t.resolved_at IS NULL ORDER BY t.created_at, p.legal_name`,
+  );
+}
+
+/** Closes an open task; answers its provider's id, or undefined when no such task is open. */
+export async function resolveOpenReviewTask(
+  manager: EntityManager,
+  taskId: string,
+  resolvedAt: Date,
+): Promise<string | undefined> {
+  const [rows] = await manager.query<[{ provider_id: string }[], number]>(
+    `UPDATE review_tasks SET resolved_at = $2 WHERE id::text = $1 AND resolved_at IS NULL RETURNING provider_id`,
+    [taskId, resolvedAt],
+  );
+  return rows[0]?.provider_id;
+}

@@ -1,0 +1,186 @@
+/**
+ * The examples of the API's answers, shown on the documentation page and (all but the provider's)
+ * in the OpenAPI document. The tests validate every one against its schema.
+ */
+
+export const EXAMPLE_API = 'https://register.example/api/v1';
+export const EXAMPLE_KVK = '99990001';
+
+export const exampleProvider = {
+  kvkNummer: EXAMPLE_KVK,
+  naam: 'Polderwolk Hosting B.V.',
+  handelsnamen: ['Polderwolk'],
+  btwNummer: 'NL001234567B01',
+  adres: { straatEnHuisnummer: 'Dijkweg 12', postcode: '1234 AB', plaats: 'Lelystad' },
+  website: 'https://polderwolk.example',
+  abuseEmailadres: 'abuse@polderwolk.example',
+  asNummers: [64512],
+  status: {
+    peilmoment: '2026-11-26T14:00:00.000Z',
+    verantwoord: true,
+    code: 'verantwoord',
+    omschrijving: 'Verantwoord',
+    uitleg:
+      'Deze hostingprovider heeft de geldende gedragscode ondertekend, neemt deel aan het Anti Abuse Netwerk en heeft een geldige vermelding.',
+    toelichting: null,
+    sinds: '2026-03-02T09:15:00.000Z',
+    tot: null,
+  },
+  vermelding: {
+    goedgekeurdOp: '2026-03-02T09:15:00.000Z',
+    geldigTot: '2027-03-02T09:15:00.000Z',
+    gedragscodeVersie: '3.0',
+    aanDeelnameSinds: '2025-12-31T23:00:00.000Z',
+  },
+  verklaringen: [
+    {
+      nummer: 'VHP-2026-000042',
+      status: 'valid',
+      afgegevenOp: '2026-10-01T08:30:00.000Z',
+      geldigTot: '2027-03-02T09:15:00.000Z',
+      links: {
+        self: { href: `${EXAMPLE_API}/verklaringen/VHP-2026-000042` },
+        pdf: { href: 'https://register.example/verificatie/VHP-2026-000042/pdf' },
+      },
+    },
+  ],
+  links: {
+    self: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}` },
+    statuswijzigingen: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}/statuswijzigingen` },
+    webpagina: { href: `https://register.example/hostingproviders/${EXAMPLE_KVK}` },
+  },
+};
+
+export const exampleList = {
+  hostingproviders: [
+    {
+      kvkNummer: EXAMPLE_KVK,
+      naam: 'Polderwolk Hosting B.V.',
+      handelsnamen: ['Polderwolk'],
+      vestigingsplaats: 'Lelystad',
+      website: 'https://polderwolk.example',
+      status: {
+        code: 'verantwoord',
+        verantwoord: true,
+        omschrijving: 'Verantwoord',
+        sinds: '2026-03-02T09:15:00.000Z',
+        geldigTot: '2027-03-02T09:15:00.000Z',
+      },
+      links: { self: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}` } },
+    },
+  ],
+  paginering: { pagina: 1, paginaGrootte: 25, aantalPaginas: 1, totaal: 1 },
+  links: {
+    self: { href: `${EXAMPLE_API}/hostingproviders?zoekterm=polderwolk&pagina=1` },
+    first: { href: `${EXAMPLE_API}/hostingproviders?zoekterm=polderwolk&pagina=1` },
+    last: { href: `${EXAMPLE_API}/hostingproviders?zoekterm=polderwolk&pagina=1` },
+  },
+};
+
+export const exampleChanges = {
+  kvkNummer: EXAMPLE_KVK,
+  statuswijzigingen: [
+    {
+      volgnummer: 42,
+      soort: 'listing_approved',
+      omschrijving: 'Vermelding goedgekeurd',
+      ingangsmoment: '2026-03-02T09:15:00.000Z',
+      registratiemoment: '2026-03-02T09:15:00.000Z',
+      toelichting: 'Gedragscode 3.0 en AAN-deelname aangetoond.',
+      geldigTot: '2027-03-02T09:15:00.000Z',
+      geschorstTot: null,
+      gedragscodeVersie: '3.0',
+      aanDeelnameSinds: '2025-12-31T23:00:00.000Z',
+    },
+  ],
+  links: {
+    self: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}/statuswijzigingen` },
+    hostingprovider: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}` },
+  },
+};
+
+export const exampleCheck = {
+  peildatum: '2026-06-30',
+  peilmoment: '2026-06-30T21:59:59.999Z',
+  aantallen: { verantwoord: 1, nietVerantwoord: 0, onbekend: 1, ongeldig: 1, dubbel: 0 },
+  resultaten: [
+    {
+      positie: 1,
+      kvkNummer: EXAMPLE_KVK,
+      uitkomst: 'verantwoord',
+      reden: null,
+      naam: 'Polderwolk Hosting B.V.',
+      dubbelVan: null,
+      hostingprovider: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}` },
+    },
+    {
+      positie: 2,
+      kvkNummer: '12121212',
+      uitkomst: 'onbekend',
+      reden: null,
+      naam: null,
+      dubbelVan: null,
+      hostingprovider: null,
+    },
+    {
+      positie: 3,
+      kvkNummer: '1234',
+      uitkomst: 'ongeldig',
+      reden: null,
+      naam: null,
+      dubbelVan: null,
+      hostingprovider: null,
+    },
+  ],
+};
+
+export const exampleAttestation = {
+  nummer: 'VHP-2026-000042',
+  status: 'suspended',
+  omschrijving: 'Geschorst',
+  uitleg:
+    'De vermelding van deze hostingprovider is geschorst; zolang de schorsing duurt, geldt deze verklaring niet. Na opheffing is zij weer geldig, als haar geldigheid nog niet voorbij is.',
+  sinds: '2026-11-02T10:00:00.000Z',
+  tot: null,
+  reden: 'suspended',
+  toelichting: 'Onderzoek naar herhaalde malafide reseller-klanten.',
+  hostingprovider: { kvkNummer: EXAMPLE_KVK, naam: 'Polderwolk Hosting B.V.' },
+  afgegevenOp: '2026-10-01T08:30:00.000Z',
+  geldigTot: '2027-03-02T09:15:00.000Z',
+  vingerafdruk: '3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d',
+  links: {
+    self: { href: `${EXAMPLE_API}/verklaringen/VHP-2026-000042` },
+    pdf: { href: 'https://register.example/verificatie/VHP-2026-000042/pdf' },
+    verificatiepagina: { href: 'https://register.example/verificatie/VHP-2026-000042' },
+    hostingprovider: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}` },
+  },
+};
+
+export const exampleProblem = {
+  type: 'https://register.example/api-documentatie#probleem-badRequest',
+  title: 'Ongeldig verzoek',
+  status: 400,
+  detail: 'Het verzoek bevat ongeldige gegevens; invalidParams zegt welke en waarom.',
+  instance: '/api/v1/hostingproviders/99990001?peildatum=2026-02-30',
+  code: 'badRequest',
+  invalidParams: [
+    {
+      name: 'peildatum',
+      code: 'date',
+      reason: 'geef een bestaande datum als JJJJ-MM-DD, niet vóór 1990-01-01',
+    },
+  ],
+};
+
+/**
+ * The examples of the answers, on their schemas rather than under `paths`: the draft ruleset's check
+ * for a documented 400 reads every key under `paths` that contains "post" as an operation, an
+ * example's `postcode` included.
+ */
+export const API_EXAMPLES: Record<string, unknown> = {
+  HostingproviderLijst: exampleList,
+  Hostingprovider: exampleProvider,
+  Statuswijzigingen: exampleChanges,
+  Controle: exampleCheck,
+  Verklaring: exampleAttestation,
+};

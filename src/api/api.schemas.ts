@@ -1,0 +1,307 @@
+import { STATUS_FILTERS } from '../register/search.service';
+import { REASON_CODES, STATUS_EVENT_KINDS } from '../status/status-rules';
+import { exampleAttestation, exampleChanges, exampleCheck, exampleList } from './api.examples';
+import { z } from './api.registry';
+
+/**
+ * The answers of /api/v1 as zod schemas: the one source of the OpenAPI document's components and
+ * of the types the representations (api.representation.ts) return. Property names are Dutch, as
+ * the NL API Design Rules ask. The examples sit on the schemas rather than under `paths`: the draft
+ * ruleset's check for a documented 400 reads every key under `paths` that contains "post" as an
+ * operation, an example's `postcode` included (so the provider's example stays out of the document).
+ */
+
+export const KVK_PATTERN = /^[0-9]{8}$/;
+export const ATTESTATION_NUMBER_PATTERN = /^VHP-[0-9]{4}-[0-9]{6}$/;
+
+const dateTime = (description: string) => z.iso.datetime().openapi({ description });
+const optionalDateTime = (description: string) => z.iso.datetime().nullable().openapi({ description });
+const link = (description: string) =>
+  z.object({ href: z.url().openapi({ description: 'Een absolute URL.' }) }).openapi({ description });
+const kvkNummer = () => z.string().regex(KVK_PATTERN);
+const attestationNumber = () => z.string().regex(ATTESTATION_NUMBER_PATTERN);
+/** Why a provider is not verantwoord (every status code but `verantwoord`), or null. */
+export const Reden = z.enum(REASON_CODES).nullable();
+
+export const StatusCode = z.enum(STATUS_FILTERS).openapi('StatusCode', {
+  description:
+    '`verantwoord`, of de reden waarom niet: `not_listed` (geen goedgekeurde aanvraag), `application_pending` (aanvraag in behandeling), `rejected` (aanvraag afgewezen), `expired` (vermelding verlopen), `suspended` (geschorst), `revoked` (ingetrokken), `code_of_conduct_outdated` (ondertekende gedragscode niet meer geldig), `aan_participation_ended` (AAN-deelname beëindigd). Bij meerdere redenen tegelijk telt de eerste in deze volgorde: ingetrokken, verlopen, geschorst, gedragscode, AAN.',
+});
+
+export const StatusSamenvatting = z
+  .object({
+    code: StatusCode,
+    verantwoord: z.boolean().openapi({ description: 'Of de hostingprovider nu verantwoord is.' }),
+    omschrijving: z.string().openapi({ description: 'De status in woorden.' }),
+    sinds: optionalDateTime('Sinds wanneer deze status geldt, als dat bekend is.'),
+    geldigTot: optionalDateTime('Het einde van de vermelding, als er een is.'),
+  })
+  .openapi('StatusSamenvatting');
+
+export const HostingproviderSamenvatting = z
+  .object({
+    kvkNummer: kvkNummer().openapi({ description: 'Het KvK-nummer.' }),
+    naam: z.string().openapi({ description: 'De statutaire naam.' }),
+    handelsnamen: z.array(z.string()).openapi({ description: 'De handelsnamen.' }),
+    vestigingsplaats: z.string().openapi({ description: 'De plaats van het adres.' }),
+    website: z.string().nullable().openapi({ description: 'De website, als die is opgegeven.' }),
+    status: StatusSamenvatting,
+    links: z.object({ self: link('Deze hostingprovider in de API.') }),
+  })
+  .openapi('HostingproviderSamenvatting');
+
+export const Paginering = z
+  .object({
+    pagina: z.int().min(1).openapi({ description: 'Deze pagina.' }),
+    paginaGrootte: z.int().min(1).openapi({ description: 'Hoeveel resultaten per pagina.' }),
+    aantalPaginas: z.int().min(1).openapi({ description: 'Het aantal pagina’s (minstens 1).' }),
+    totaal: z.int().min(0).openapi({ description: 'Het aantal gevonden hostingproviders.' }),
+  })
+  .openapi('Paginering');
+
+export const PaginaLinks = z
+  .object({
+    self: link('Deze pagina.'),
+    first: link('De eerste pagina.'),
+    last: link('De laatste pagina.'),
+    prev: link('De vorige pagina, behalve op de eerste.').optional(),
+    next: link('De volgende pagina, behalve op de laatste.').optional(),
+  })
+  .openapi('PaginaLinks');
+
+export const HostingproviderLijst = z
+  .object({
+    hostingproviders: z.array(HostingproviderSamenvatting),
+    paginering: Paginering,
+    links: PaginaLinks,
+  })
+  .openapi('HostingproviderLijst', { example: exampleList });
+
+export const Adres = z
+  .object({ straatEnHuisnummer: z.string(), postcode: z.string(), plaats: z.string() })
+  .openapi('Adres');
+
+export const Status = z
+  .object({
+    peildatum: z.iso
+      .date()
+      .optional()
+      .openapi({ description: 'De gevraagde peildatum; alleen als die gevraagd is.' }),
+    peilmoment: dateTime('Het moment waarop deze status geldt (einde van de peildatum, of nu).'),
+    verantwoord: z
+      .boolean()
+      .openapi({ description: 'Of de hostingprovider op het peilmoment verantwoord is.' }),
+    code: StatusCode,
+    omschrijving: z.string().openapi({ description: 'De status in woorden.' }),
+    uitleg: z.string().openapi({ description: 'Wat deze status betekent.' }),
+    toelichting: z.string().nullable().openapi({
+      description:
+        'De toelichting van de beoordelaar bij de wijziging die tot deze reden leidde, als die er is.',
+    }),
+    sinds: optionalDateTime('Sinds wanneer deze status geldt, als dat bekend is.'),
+    tot: optionalDateTime('Het geplande einde van een schorsing, als dat er is.'),
+    gewijzigdOpPeildatum: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Alleen met peildatum: of de status in de loop van die dag veranderde.' }),
+    voorEersteStatuswijziging: z.boolean().optional().openapi({
+      description:
+        'Alleen met peildatum: of de peildatum vóór de eerste vastgelegde statuswijziging ligt (het register wist toen nog niets van deze hostingprovider).',
+    }),
+  })
+  .openapi('Status');
+
+export const Vermelding = z
+  .object({
+    goedgekeurdOp: dateTime('Het moment van goedkeuring: het begin van de vermelding.'),
+    geldigTot: dateTime('Het einde van de vermelding (niet meer inbegrepen).'),
+    gedragscodeVersie: z
+      .string()
+      .nullable()
+      .openapi({ description: 'De versie van de gedragscode die ondertekend is.' }),
+    aanDeelnameSinds: dateTime('Deelname aan het Anti Abuse Netwerk sinds (begin van die dag).'),
+  })
+  .nullable()
+  .openapi('Vermelding', { description: 'De goedgekeurde vermelding waarop de status rust, of null.' });
+
+export const VerklaringStatus = z
+  .enum(['valid', 'suspended', 'revoked', 'expired'])
+  .openapi('VerklaringStatus', {
+    description:
+      '`valid` (geldig), `suspended` (geschorst), `revoked` (ingetrokken: de hostingprovider verloor zijn status) of `expired` (verlopen).',
+  });
+
+export const VerklaringSamenvatting = z
+  .object({
+    nummer: attestationNumber(),
+    status: VerklaringStatus,
+    afgegevenOp: dateTime('Het moment van afgifte.'),
+    geldigTot: dateTime('Het einde van de geldigheid.'),
+    links: z.object({
+      self: link('Het verificatie-antwoord.'),
+      pdf: link('De pdf, precies zoals afgegeven.'),
+    }),
+  })
+  .openapi('VerklaringSamenvatting');
+
+export const Hostingprovider = z
+  .object({
+    kvkNummer: kvkNummer(),
+    naam: z.string().openapi({ description: 'De statutaire naam.' }),
+    handelsnamen: z.array(z.string()),
+    btwNummer: z.string().nullable().openapi({ description: 'Het btw-id, als het is opgegeven.' }),
+    adres: Adres,
+    website: z.string().nullable(),
+    abuseEmailadres: z.string().openapi({ description: 'Waar misbruik gemeld kan worden.' }),
+    asNummers: z.array(z.int()).openapi({ description: 'De AS-nummers van het netwerk.' }),
+    status: Status,
+    vermelding: Vermelding,
+    verklaringen: z.array(VerklaringSamenvatting).openapi({
+      description:
+        'De verklaringen die tot het peilmoment zijn afgegeven, nieuwste eerst, met hun status op het peilmoment.',
+    }),
+    links: z.object({
+      self: link('Deze resource.'),
+      statuswijzigingen: link('De statusgeschiedenis.'),
+      webpagina: link('De pagina van deze hostingprovider in het register.'),
+    }),
+  })
+  .openapi('Hostingprovider');
+
+export const Verklaring = z
+  .object({
+    nummer: attestationNumber(),
+    status: VerklaringStatus,
+    omschrijving: z.string().openapi({ description: 'De status in woorden.' }),
+    uitleg: z.string().openapi({ description: 'Wat deze status betekent.' }),
+    sinds: optionalDateTime('Sinds wanneer de verklaring niet geldt (geschorst, ingetrokken, verlopen).'),
+    tot: optionalDateTime('Het geplande einde van een schorsing, als dat er is.'),
+    reden: Reden.openapi({
+      description: 'Waarom de hostingprovider niet verantwoord was (redencode, zie StatusCode).',
+    }),
+    toelichting: z
+      .string()
+      .nullable()
+      .openapi({ description: 'De toelichting van de beoordelaar bij die wijziging, als die er is.' }),
+    hostingprovider: z.object({ kvkNummer: kvkNummer(), naam: z.string() }),
+    afgegevenOp: dateTime('Het moment van afgifte (ook het begin van de geldigheid).'),
+    geldigTot: dateTime(
+      'Het einde van de geldigheid: de eerste van het einde van de vermelding en 12 maanden na afgifte.',
+    ),
+    vingerafdruk: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .openapi({
+        description:
+          'SHA-256 van de gegevens van de verklaring (canoniek JSON, RFC 8785), zoals op de pdf gedrukt.',
+      }),
+    links: z.object({
+      self: link('Deze resource.'),
+      pdf: link('De pdf, precies zoals afgegeven.'),
+      verificatiepagina: link('De verificatiepagina (waar de QR-code naar wijst).'),
+      hostingprovider: link('De hostingprovider in de API.'),
+    }),
+  })
+  .openapi('Verklaring', { example: exampleAttestation });
+
+export const Statuswijziging = z
+  .object({
+    volgnummer: z
+      .int()
+      .openapi({ description: 'Oplopend in de volgorde van vastleggen, over het hele register.' }),
+    soort: z.enum(STATUS_EVENT_KINDS).openapi({ description: 'Wat er veranderde.' }),
+    omschrijving: z.string().openapi({ description: 'De soort in woorden.' }),
+    ingangsmoment: dateTime('Wanneer de wijziging ingaat.'),
+    registratiemoment: dateTime('Wanneer het register de wijziging vastlegde.'),
+    toelichting: z.string().nullable().openapi({ description: 'De toelichting van de beoordelaar.' }),
+    geldigTot: optionalDateTime('Bij een goedkeuring: het einde van de vermelding.'),
+    geschorstTot: optionalDateTime('Bij een schorsing: het geplande einde, als dat er is.'),
+    gedragscodeVersie: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Bij een goedkeuring: de ondertekende versie van de gedragscode.' }),
+    aanDeelnameSinds: optionalDateTime('Bij een goedkeuring: AAN-deelname sinds.'),
+  })
+  .openapi('Statuswijziging');
+
+export const Statuswijzigingen = z
+  .object({
+    kvkNummer: kvkNummer(),
+    statuswijzigingen: z.array(Statuswijziging),
+    links: z.object({ self: link('Deze resource.'), hostingprovider: link('De hostingprovider.') }),
+  })
+  .openapi('Statuswijzigingen', { example: exampleChanges });
+
+const count = () => z.int().min(0);
+export const Controle = z
+  .object({
+    peildatum: z.iso.date().openapi({ description: 'De peildatum.' }),
+    peilmoment: dateTime('Het gecontroleerde moment: het einde van de peildatum, of nu als dat vandaag is.'),
+    aantallen: z.object({
+      verantwoord: count(),
+      nietVerantwoord: count(),
+      onbekend: count(),
+      ongeldig: count(),
+      dubbel: count(),
+    }),
+    resultaten: z.array(
+      z
+        .object({
+          positie: z.int().min(1).openapi({ description: 'De plaats in de gegeven lijst, vanaf 1.' }),
+          kvkNummer: z
+            .string()
+            .openapi({ description: 'Het nummer zoals gegeven (zonder spaties eromheen).' }),
+          uitkomst: z.enum(['verantwoord', 'niet_verantwoord', 'onbekend', 'ongeldig', 'dubbel']),
+          reden: Reden.openapi({ description: 'Bij `niet_verantwoord`: de redencode (zie StatusCode).' }),
+          naam: z
+            .string()
+            .nullable()
+            .openapi({ description: 'De naam, als het nummer in het register staat.' }),
+          dubbelVan: z
+            .int()
+            .nullable()
+            .openapi({ description: 'Bij `dubbel`: de positie waar dit nummer eerder stond.' }),
+          hostingprovider: z
+            .object({ href: z.url() })
+            .nullable()
+            .openapi({ description: 'De hostingprovider in de API, als het nummer in het register staat.' }),
+        })
+        .openapi('ControleResultaat'),
+    ),
+  })
+  .openapi('Controle', { example: exampleCheck });
+
+/** An error answer as RFC 9457 problem details, with `invalidParams` for a 400. */
+export const Probleem = z
+  .object({
+    type: z.url().openapi({ description: 'Waar dit soort probleem beschreven staat.' }),
+    title: z.string().openapi({ description: 'Het soort probleem, kort.' }),
+    status: z.int().openapi({ description: 'De HTTP-statuscode.' }),
+    detail: z.string().openapi({ description: 'Wat er mis is, voor mensen.' }),
+    instance: z.string().openapi({ description: 'Het verzoek waar het om gaat (pad en query).' }),
+    code: z.string().openapi({ description: 'Het soort probleem, voor programma’s.' }),
+    invalidParams: z
+      .array(
+        z.object({
+          name: z
+            .string()
+            .openapi({ description: 'De parameter of het veld, bijv. `peildatum` of `kvkNummers[3]`.' }),
+          code: z.string().openapi({ description: 'Wat er mis is, voor programma’s.' }),
+          reason: z.string().openapi({ description: 'Wat er mis is, voor mensen.' }),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'Bij een 400: elke geweigerde parameter of elk geweigerd veld.' }),
+  })
+  .openapi('Probleem', { description: 'Een foutmelding volgens RFC 9457 (problem details).' });
+
+export type StatusCode = z.infer<typeof StatusCode>;
+export type HostingproviderSamenvatting = z.infer<typeof HostingproviderSamenvatting>;
+export type HostingproviderLijst = z.infer<typeof HostingproviderLijst>;
+export type PaginaLinks = z.infer<typeof PaginaLinks>;
+export type Hostingprovider = z.infer<typeof Hostingprovider>;
+export type Statuswijziging = z.infer<typeof Statuswijziging>;
+export type Statuswijzigingen = z.infer<typeof Statuswijzigingen>;
+export type Controle = z.infer<typeof Controle>;
+export type Verklaring = z.infer<typeof Verklaring>;
+export type Probleem = z.infer<typeof Probleem>;

@@ -1,0 +1,108 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** How many invitations this user sent after `since`. */
+export async function invitationsSentSince(
+  manager: EntityManager,
+  userId: string,
+  since: Date,
+): Promise<number> {
+  const [row] = await manager.query<{ sent: number }[]>(
+    `SELECT count(*)::int AS sent FROM account_tokens
+      WHERE purpose = 'invitation' AND created_by = $1 AND created_at > $2`,
+    [userId, since],
+  );
+  return row?.sent ?? 0;
+}
+
+/** How many reset links this account was sent in the last hour (by the database's clock). */
+export async function resetLinksInLastHour(manager: EntityManager, userId: string): Promise<number> {
+  const [row] = await manager.query<{ recent: number }[]>(
+    `SELECT count(*)::int AS recent FROM account_tokens
+      WHERE user_id = $1 AND purpose = 'password_reset' AND created_at > now() - interval '1 hour'`,
+    [userId],
+  );
+  return row?.recent ?? 0;
+}
+
+/** Marks every reset link of the account still outstanding as used. */
+export async function useUpResetLinks(manager: EntityManager, userId: string): Promise<void> {
+  await manager.query(
+    `UPDATE account_tokens SET used_at = now()
+      WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`,
+    [userId],
+  );
+}
+
+/** Deletes the account's sessions (signed in or waiting for the second factor), except `keepSessionId`. */
+export async function deleteSessionsOf(
+  manager: EntityManager,
+  userId: string,
+  keepSessionId: string | null,
+): Promise<void> {
+  await manager.query(
+    `DELETE FROM sessions WHERE (sess->>'userId' = $1 OR sess->>'pendingUserId' = $1) AND sid IS DISTINCT FROM $2`,
+    [userId, keepSessionId],
+  );
+}
+
+/**
+ * Records `step` as the account's last used TOTP time step unless it used that step or a later
+ * one already; answers whether it did (a code counts once).
+ */
+export async function claimTotpStep(dataSource: DataSource, userId: string, step: number): Promise<boolean> {
+  const [, claimed] = await dataSource.query<[unknown, number]>(
+    `UPDATE users SET totp_last_step = $2
+      WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
+    [userId, step],
+  );
+  return claimed === 1;
+}
+
+/** Uses up the account's unused recovery code with one of these hashes; answers whether there was one. */
+export async function useRecoveryCode(
+  manager: EntityManager,
+  userId: string,
+  hashes: { hmac: string; sha256: string },
+): Promise<boolean> {
+  const [, used] = await manager.query<[unknown, number]>(
+    `UPDATE recovery_codes SET used_at = now()
+      WHERE user_id = $1 AND used_at IS NULL
+        AND ((hash_kind = 'hmac' AND code_hash = $2) OR (hash_kind = 'sha256' AND code_hash = $3))`,
+    [userId, hashes.hmac, hashes.sha256],
+  );
+  return used > 0;
+}
+
+export interface ClearTotpSecretRow {
+  id: string;
+  totp_secret: string;
+}
+
+/** The accounts whose TOTP seed is still stored in clear. */
+export function clearTotpSecrets(dataSource: DataSource): Promise<ClearTotpSecretRow[]> {
+  return dataSource.query<ClearTotpSecretRow[]>(
+    `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1:%'`,
+  );
+}
+
+/** Replaces a seed unless it changed meanwhile; answers whether it did. */
+export async function replaceTotpSecret(
+  dataSource: DataSource,
+  userId: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const [, changed] = await dataSource.query<[unknown, number]>(
+    `UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3`,
+    [to, userId, from],
+  );
+  return changed === 1;
+}
+
+/** Locks the active administrators until the caller's transaction ends; answers their ids. */
+export async function lockActiveAdmins(manager: EntityManager): Promise<string[]> {
+  const rows = await manager.query<{ id: string }[]>(
+    `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE`,
+  );
+  return rows.map((r) => r.id);
+}

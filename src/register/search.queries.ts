@@ -1,0 +1,128 @@
+import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../database/prepared';
+import { normaliseVatNumber } from '../shared/identifiers';
+
+export const SORTS = ['relevance', 'name', 'kvk', 'status'] as const;
+export type Sort = (typeof SORTS)[number];
+
+/** How a query is read: a whole or partial KvK number, a btw-id, a domain, or a name. */
+export type SearchKind = 'none' | 'kvk' | 'kvkPrefix' | 'vat' | 'domain' | 'name';
+
+/**
+ * The providers whose names match every word of the query, each with a score from 0 to 1, as the
+ * CTE `hits (id, score)`. A query word matches a word of a name when it is part of it ("wolk" in
+ * "polderwolk") or close to it by trigram word similarity ("polderwlk"); words are compared in the
+ * dictionary of distinct name words (migration SearchWords), so the cost follows the number of
+ * distinct words that match, not the size of the register.
+ */
+function nameMatches(q: string): string {
+  return `WITH qw AS (
+      SELECT DISTINCT w AS q FROM regexp_split_to_table(lower(${q}), '[^[:alnum:]]+') AS w WHERE length(w) >= 2),
+    m AS (
+      SELECT qw.q, d.word, CASE WHEN strpos(d.word, qw.q) > 0 THEN 1 ELSE word_similarity(qw.q, d.word) END AS sim
+        FROM qw JOIN search_words d ON (qw.q <% d.word OR d.word LIKE '%' || qw.q || '%')),
+    per AS (
+      SELECT p.id, m.q, max(m.sim) AS best FROM m JOIN providers p ON p.search_words @> ARRAY[m.word]
+       GROUP BY p.id, m.q),
+    hits AS (
+      SELECT id, sum(best) / (SELECT count(*) FROM qw) AS score FROM per
+       GROUP BY id HAVING count(*) = (SELECT count(*) FROM qw))`;
+}
+
+const ORDER: Record<Sort, string> = {
+  relevance: 'score DESC, lower(p.legal_name) ASC, p.kvk_number ASC',
+  name: 'lower(p.legal_name) ASC, p.kvk_number ASC',
+  kvk: 'p.kvk_number ASC',
+  status: "(s.status = 'verantwoord') DESC, s.status ASC, lower(p.legal_name) ASC, p.kvk_number ASC",
+};
+
+/** A search as the queries take it: the text, read as `kind`, a status to filter on and the order. */
+export interface SearchPlan {
+  kind: SearchKind;
+  text: string;
+  status?: string;
+  sort: Sort;
+}
+
+/** One provider of a page of search results; `total` (all matches) only on a name search. */
+export type SearchPageRow = {
+  id: string;
+  kvk_number: string;
+  legal_name: string;
+  trade_names: string[];
+  city: string;
+  website: string | null;
+  status: string;
+  since: Date | null;
+  valid_until: Date | null;
+  total?: number;
+};
+
+/**
+ * The queries of one search: how many public providers match, and a page of them in the chosen
+ * order. The texts vary only with the kind of search, the filter and the order, never with the
+ * values: each is prepared once per connection (planning a name search costs about as much as
+ * running it).
+ */
+export function providerSearch(dataSource: DataSource, { kind, text, status, sort }: SearchPlan) {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  let score = '0::real';
+  /** The CTE of name matches, for a name search. */
+  let names = '';
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+
+  if (kind === 'kvk') where.push(`p.kvk_number = ${param(text)}`);
+  else if (kind === 'kvkPrefix') where.push(`p.kvk_number LIKE ${param(`${text}%`)}`);
+  else if (kind === 'vat') where.push(`p.vat_number = ${param(normaliseVatNumber(text))}`);
+  else if (kind === 'domain') {
+    const domain = text
+      .replace(/^https?:\/\//i, '')
+      .replace(/\/$/, '')
+      .toLowerCase();
+    where.push(`lower(p.website) LIKE ${param(`%${domain.replace(/[%_\\]/g, '\\$&')}%`)}`);
+  } else if (kind === 'name') {
+    names = nameMatches(param(text));
+    score = 'h.score';
+  }
+  if (status !== undefined) where.push(`s.status = ${param(status)}`);
+
+  // Name matches are fetched one by one by key: the planner cannot estimate how many there are,
+  // and a guess of one would otherwise turn the joins into scans.
+  // Only providers whose identity a reviewer has confirmed are public. For a name search the
+  // condition sits on the row fetched by key, so the word index still finds the matches.
+  const tables = names
+    ? `hits h CROSS JOIN LATERAL (SELECT * FROM providers WHERE id = h.id AND identity_confirmed_at IS NOT NULL LIMIT 1) p
+       CROSS JOIN LATERAL (SELECT * FROM provider_status WHERE provider_id = h.id LIMIT 1) s`
+    : 'providers p JOIN provider_status s ON s.provider_id = p.id';
+  if (!names) where.push('p.identity_confirmed_at IS NOT NULL');
+  const from = `FROM ${tables} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+  const order = sort === 'relevance' && kind !== 'name' ? 'name' : sort;
+  // A name search computes trigram scores for every match anyway: one pass answers both the page
+  // and the total (a window count). Other searches count apart.
+  const windowCount = kind === 'name';
+  // The texts vary only with the kind of search, the filter and the order, never with the values:
+  // each is prepared once per connection (planning a name search costs about as much as running it).
+  return {
+    count: async () => {
+      const [row] = await preparedQuery<{ n: number }>(
+        dataSource,
+        `${names} SELECT count(*)::int AS n ${from}`,
+        params,
+      );
+      return row?.n ?? 0;
+    },
+    page: (limit: number, offset: number) =>
+      preparedQuery<SearchPageRow>(
+        dataSource,
+        `${names} SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until
+           ${windowCount ? ', count(*) OVER ()::int AS total' : ''}
+         ${from} ORDER BY ${ORDER[order].replace(/\bscore\b/, score)}
+         LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, limit, offset],
+      ),
+  };
+}
