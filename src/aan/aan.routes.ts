@@ -27,7 +27,7 @@ export function aanRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.post(paths.aanImport, ...admins, withCsrfToken, async (req, res) => {
-    setFormContext(res, { view: 'aan/import', model: await model(), values: {} });
+    setFormContext(res, { view: 'aan/import', load: async () => ({ model: await model(), values: {} }) });
     const file = await readUpload(req, AAN_UPLOAD);
     if (!file?.buffer || file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
     const text = file.buffer.toString('utf8');

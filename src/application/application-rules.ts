@@ -42,6 +42,36 @@ export function reviewerMay(action: ReviewAction, state: ApplicationState): bool
   return REVIEW_ACTIONS[action].includes(state);
 }
 
+/** Every decision a reviewer can take, in the order the page offers them. */
+export const REVIEW_ACTION_NAMES = Object.keys(REVIEW_ACTIONS) as readonly ReviewAction[];
+
+/** The decisions a reviewer may take on an application in `state`, in the order the page offers them. */
+export function reviewActions(state: ApplicationState): ReviewAction[] {
+  return REVIEW_ACTION_NAMES.filter((action) => reviewerMay(action, state));
+}
+
+/** The states a reviewer can filter the queue on. */
+export const QUEUE_FILTERS: readonly ApplicationState[] = [
+  'submitted',
+  'in_review',
+  'changes_requested',
+  'approved',
+  'rejected',
+  'withdrawn',
+];
+
+/** What the queue shows unfiltered: the applications waiting for a reviewer. */
+const AWAITING_REVIEW: readonly ApplicationState[] = ['submitted', 'in_review'];
+
+/**
+ * The states the review queue lists for the filter asked for (`?status=`): that one state when the
+ * queue offers it as a filter; otherwise, and for anything unknown, the applications awaiting review.
+ */
+export function queueStates(requested: unknown): { filter?: ApplicationState; states: ApplicationState[] } {
+  const filter = QUEUE_FILTERS.find((state) => state === requested);
+  return filter ? { filter, states: [filter] } : { states: [...AWAITING_REVIEW] };
+}
+
 export const OPEN_STATES: readonly ApplicationState[] = [
   'draft',
   'submitted',
@@ -54,6 +84,24 @@ function listingInForce(status: StatusAt) {
   if (status.verantwoord) return status.listing;
   if (status.reason === 'expired' || status.reason === 'revoked') return undefined;
   return status.listing;
+}
+
+/** What a reviewer may do to a provider's listing. */
+export const PROVIDER_STATUS_ACTIONS = ['suspend', 'lift', 'revoke'] as const;
+export type ProviderStatusAction = (typeof PROVIDER_STATUS_ACTIONS)[number];
+
+/**
+ * The status actions a reviewer may take on a provider: suspend a listing in force that is not
+ * suspended, lift a suspension, revoke a listing in force (suspended or not).
+ */
+export function providerStatusActions(status: StatusAt): ProviderStatusAction[] {
+  const listed = listingInForce(status) !== undefined;
+  const suspended = !status.verantwoord && status.reason === 'suspended';
+  const actions: ProviderStatusAction[] = [];
+  if (listed && !suspended) actions.push('suspend');
+  if (suspended) actions.push('lift');
+  if (listed) actions.push('revoke');
+  return actions;
 }
 
 export type NewApplicationAnswer =

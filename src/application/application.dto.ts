@@ -1,5 +1,6 @@
 import { IsEmail, IsIn, IsNotEmpty, IsUUID, MaxLength } from 'class-validator';
 import { IsPastOrTodayDate } from '../shared/validators';
+import { PROVIDER_STATUS_ACTIONS, REVIEW_ACTION_NAMES } from './application-rules';
 import { EVIDENCE_KINDS } from './evidence.entity';
 
 const required = { message: 'validation.required' };
@@ -53,7 +54,7 @@ export class EvidenceDto {
 
 /** A reviewer's decision: what, the message for the provider, and the version they looked at. */
 export class DecisionDto {
-  @IsIn(['start_review', 'request_changes', 'approve', 'reject'], { message: 'validation.invalid' })
+  @IsIn(REVIEW_ACTION_NAMES, { message: 'validation.invalid' })
   action: string;
 
   @MaxLength(5000, { message: 'validation.tooLong' })
@@ -65,7 +66,7 @@ export class DecisionDto {
 
 /** A reviewer's action on a provider's listing. */
 export class ProviderActionDto {
-  @IsIn(['suspend', 'lift', 'revoke'], { message: 'validation.invalid' })
+  @IsIn(PROVIDER_STATUS_ACTIONS, { message: 'validation.invalid' })
   action: string;
 
   @MaxLength(5000, { message: 'validation.tooLong' })

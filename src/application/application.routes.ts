@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
 import type { User } from '../identity/user.entity';
 import type { Config } from '../config';
-import { setFormContext } from '../web/error-handler';
+import { type LazyFormContext, setFormContext } from '../web/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { readUpload } from '../web/upload';
@@ -12,16 +12,15 @@ import { APPLICATION_FIELDS, ApplicationDto, EvidenceDto } from './application.d
 import type { Application } from './application.entity';
 import {
   addEvidence,
-  applicationDetail,
   evidenceFile,
   evidenceFilename,
   MAX_EVIDENCE_BYTES,
-  ownApplication,
   saveApplication,
   startApplication,
   submitApplication,
   withdrawApplication,
 } from './application.service';
+import { applicationDetail, ownApplication } from './application-records';
 import { providerMay } from './application-rules';
 import { EVIDENCE_KINDS, type EvidenceKind } from './evidence.entity';
 
@@ -59,8 +58,14 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
   async function showPage(user: User, id: string, values?: Record<string, string>) {
     const application = await ownApplication(dataSource.manager, user, id);
     const model = await applicationPage(dataSource, application);
-    return { model, values: values ?? applicationValues(application), application };
+    return { model, values: values ?? applicationValues(application) };
   }
+
+  /** The page again after a refused POST, with what was typed or else what is stored; built only then. */
+  const pageAgain = (user: User, id: string, typed?: Record<string, string>): LazyFormContext => ({
+    view: 'application/application',
+    load: () => showPage(user, id, typed),
+  });
 
   router.post(paths.applications, ...providerOnly, async (req, res) => {
     const application = await startApplication(dataSource, req.user!, config);
@@ -75,16 +80,16 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
   router.post(paths.application(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
     const values = formValues(req.body, [...APPLICATION_FIELDS, 'version']);
-    const { model } = await showPage(req.user!, id, values);
-    setFormContext(res, { view: 'application/application', model, values });
+    setFormContext(res, pageAgain(req.user!, id, values));
     await saveApplication(dataSource, req.user!, id, await validated(ApplicationDto, values), values.version);
     res.redirect(303, `${paths.application(id)}?opgeslagen=1`);
   });
 
   router.post(paths.applicationEvidence(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    const { model, values } = await showPage(req.user!, id);
-    setFormContext(res, { view: 'application/application', model, values });
+    // Someone else's application is a 404 before a byte of the upload is read.
+    await ownApplication(dataSource.manager, req.user!, id);
+    setFormContext(res, pageAgain(req.user!, id));
     const file = await readUpload(req, EVIDENCE_UPLOAD);
     const dto = await validated(EvidenceDto, formValues(req.body, ['kind']));
     if (!file?.buffer) throw new ValidationError({ file: ['validation.fileRequired'] });
@@ -122,8 +127,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
 
   router.post(paths.applicationSubmit(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    const { model, values } = await showPage(req.user!, id);
-    setFormContext(res, { view: 'application/application', model, values });
+    setFormContext(res, pageAgain(req.user!, id));
     await submitApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version);
     res.redirect(303, paths.application(id));
   });

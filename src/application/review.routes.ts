@@ -12,18 +12,17 @@ import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { DecisionDto, ProviderActionDto } from './application.dto';
+import { anyApplication, applicationDetail } from './application-records';
+import { actOnProvider, confirmProviderIdentity } from './provider-actions.service';
+import { decide, reviewQueue, unconfirmedProviders } from './review.service';
 import {
-  actOnProvider,
-  anyApplication,
-  applicationDetail,
-  confirmProviderIdentity,
-  decide,
-  reviewQueue,
-  unconfirmedProviders,
-} from './application.service';
-import { reviewerMay, type ReviewAction } from './application-rules';
-
-const QUEUE_FILTERS = ['submitted', 'in_review', 'changes_requested', 'approved', 'rejected', 'withdrawn'];
+  type ProviderStatusAction,
+  providerStatusActions,
+  queueStates,
+  QUEUE_FILTERS,
+  reviewActions,
+  type ReviewAction,
+} from './application-rules';
 
 /** The reviewers' side: the queue, decisions on applications, and status actions on providers. */
 export function reviewRoutes(dataSource: DataSource, config: Config): Router {
@@ -33,12 +32,9 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   const staffReader = requireRole(config, 'reviewer', 'auditor', 'admin');
 
   router.get(paths.reviewQueue, ...staffReader, async (req, res) => {
-    const state =
-      typeof req.query.status === 'string' && QUEUE_FILTERS.includes(req.query.status)
-        ? req.query.status
-        : undefined;
+    const { filter: state, states } = queueStates(req.query.status);
     const [applications, tasks, unconfirmed] = await Promise.all([
-      reviewQueue(dataSource, state),
+      reviewQueue(dataSource, states),
       openReviewTasks(dataSource),
       unconfirmedProviders(dataSource),
     ]);
@@ -64,9 +60,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   async function applicationModel(id: string, canDecide: boolean) {
     const application = await anyApplication(dataSource.manager, id);
     const detail = await applicationDetail(dataSource, application);
-    const actions = (['start_review', 'request_changes', 'approve', 'reject'] as ReviewAction[]).filter((a) =>
-      reviewerMay(a, application.state),
-    );
+    const actions = reviewActions(application.state);
     return {
       title: 'review.applicationTitle',
       application,
@@ -84,7 +78,10 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   router.post(paths.reviewDecision(), ...reviewer, async (req, res) => {
     const id = String(req.params.id);
     const values = formValues(req.body, ['action', 'message', 'version']);
-    setFormContext(res, { view: 'review/application', model: await applicationModel(id, true), values });
+    setFormContext(res, {
+      view: 'review/application',
+      load: async () => ({ model: await applicationModel(id, true), values }),
+    });
     const dto = await validated(DecisionDto, values);
     await decide(
       dataSource,
@@ -100,24 +97,19 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const now = new Date();
     const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
     const attestations = providerAttestationAnswers(detail, now).map(attestationView);
-    const suspended = !detail.status.verantwoord && detail.status.reason === 'suspended';
-    const listed =
-      detail.status.verantwoord ||
-      (detail.status.listing && !['expired', 'revoked'].includes(detail.status.reason));
     return {
       title: 'review.providerTitle',
       provider: detail.provider,
       status: statusView(detail.status),
       // From every status change one click to the application, its decision and its evidence.
       history: historyRows(detail.history, detail.codeVersions).map((row, i) => {
-        const applicationId = detail.history[i].applicationId;
+        const applicationId = detail.history[i]?.applicationId;
         return { ...row, applicationUrl: applicationId ? paths.reviewApplication(applicationId) : undefined };
       }),
-      actions: [
-        ...(listed && !suspended ? [{ value: 'suspend', labelKey: 'review.providerAction.suspend' }] : []),
-        ...(suspended ? [{ value: 'lift', labelKey: 'review.providerAction.lift' }] : []),
-        ...(listed ? [{ value: 'revoke', labelKey: 'review.providerAction.revoke' }] : []),
-      ],
+      actions: providerStatusActions(detail.status).map((value) => ({
+        value,
+        labelKey: `review.providerAction.${value}`,
+      })),
       attestations,
       identityUnconfirmed: !detail.provider.identityConfirmedAt,
       // Never for the reviewer's own organisation, as with every other decision.
@@ -148,15 +140,14 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, ['action', 'reason', 'until']);
     setFormContext(res, {
       view: 'review/provider',
-      model: await providerModel(kvkNumber, req.user!),
-      values,
+      load: async () => ({ model: await providerModel(kvkNumber, req.user!), values }),
     });
     const dto = await validated(ProviderActionDto, values);
     await actOnProvider(
       dataSource,
       req.user!,
       kvkNumber,
-      { action: dto.action as 'suspend' | 'lift' | 'revoke', reason: dto.reason, until: dto.until },
+      { action: dto.action as ProviderStatusAction, reason: dto.reason, until: dto.until },
       config,
     );
     res.redirect(303, paths.reviewProvider(kvkNumber));

@@ -46,7 +46,7 @@ export function staffRoutes(dataSource: DataSource, config: Config): Router {
 
   router.post(paths.staff, ...admins, async (req, res) => {
     const values = formValues(req.body, ['email', 'role']);
-    setFormContext(res, { view: 'account/staff-list', model: await model(), values });
+    setFormContext(res, { view: 'account/staff-list', load: async () => ({ model: await model(), values }) });
     const { email } = await validated(EmailDto, { email: values.email });
     const { role } = await validated(StaffRoleDto, { role: values.role });
     await inviteStaff(dataSource, req.user!, email, role as Role, config.publicBaseUrl);

@@ -62,8 +62,7 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     // A refused invitation shows the account page again, with the message and the typed address.
     setFormContext(res, {
       view: 'account/provider',
-      model: await providerAccountModel(dataSource, config, req.user!),
-      values,
+      load: async () => ({ model: await providerAccountModel(dataSource, config, req.user!), values }),
     });
     const dto = await validated(EmailDto, values);
     await inviteColleague(dataSource, req.user!, dto.email, config.publicBaseUrl, {

@@ -7,6 +7,22 @@ export const DEFAULT_LANGUAGE: Language = 'nl';
 
 type Messages = { [key: string]: string | Messages };
 
+/**
+ * A text that depends on a number (the `count` parameter): one form per plural category of the
+ * language, as `Intl.PluralRules` names them ("one", "other", …); `other` is always there.
+ * In the catalogue it is an object whose keys are all such categories.
+ */
+type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
+const PLURAL_CATEGORIES: readonly string[] = ['zero', 'one', 'two', 'few', 'many', 'other'];
+
+function isPlural(node: string | Messages): node is PluralForms {
+  if (typeof node === 'string' || typeof node.other !== 'string') return false;
+  return Object.entries(node).every(
+    ([key, value]) => PLURAL_CATEGORIES.includes(key) && typeof value === 'string',
+  );
+}
+
 const LOCALES_DIR = path.join(__dirname, '..', '..', '..', 'locales');
 
 function load(language: Language): Messages {
@@ -32,18 +48,39 @@ export function messageKeys(language: Language): string[] {
   return keys.sort();
 }
 
-function lookup(language: Language, key: string): string | undefined {
+function lookup(language: Language, key: string): string | PluralForms | undefined {
   let node: string | Messages | undefined = catalogues[language];
   for (const part of key.split('.')) {
     if (node === undefined || typeof node === 'string') return undefined;
     node = node[part];
   }
-  return typeof node === 'string' ? node : undefined;
+  if (node === undefined) return undefined;
+  return typeof node === 'string' || isPlural(node) ? node : undefined;
 }
 
-/** The text for `key` in `language` with `{name}` placeholders filled in; a missing key shows itself. */
+const pluralRules: Record<Language, Intl.PluralRules> = {
+  nl: new Intl.PluralRules('nl'),
+  en: new Intl.PluralRules('en'),
+};
+
+/** The form of a plural text for `count` in `language`; `other` when the language has no form of its own. */
+function pluralForm(language: Language, forms: PluralForms, count: unknown): string {
+  const category = pluralRules[language].select(Number(count));
+  return forms[category] ?? forms.other;
+}
+
+/**
+ * The text for `key` in `language` with `{name}` placeholders filled in; a missing key shows itself.
+ * A plural text takes the form for the number in `params.count`.
+ */
 export function translate(language: Language, key: string, params: Record<string, unknown> = {}): string {
-  const text = lookup(language, key) ?? lookup(DEFAULT_LANGUAGE, key) ?? key;
+  const own = lookup(language, key);
+  const [found, foundIn] =
+    own !== undefined
+      ? ([own, language] as const)
+      : ([lookup(DEFAULT_LANGUAGE, key), DEFAULT_LANGUAGE] as const);
+  const text =
+    found === undefined ? key : typeof found === 'string' ? found : pluralForm(foundIn, found, params.count);
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 

@@ -25,8 +25,21 @@ export interface FormContext {
   values: Record<string, string>;
 }
 
-export function setFormContext(res: Response, context: FormContext): void {
+/**
+ * A form whose page takes queries to build: `load` runs only when the form is shown again, so a
+ * POST that succeeds never pays for the page it does not show.
+ */
+export interface LazyFormContext {
+  view: string;
+  load: () => Promise<Pick<FormContext, 'model' | 'values'>>;
+}
+
+export function setFormContext(res: Response, context: FormContext | LazyFormContext): void {
   res.locals.form = context;
+}
+
+async function loadedForm(form: FormContext | LazyFormContext): Promise<FormContext> {
+  return 'load' in form ? { view: form.view, ...(await form.load()) } : form;
 }
 
 /** Answers 404 for any URL no route claimed. */
@@ -96,7 +109,7 @@ export function logAndSetRetry(error: unknown, status: number, log: Logger, res:
  * their stack and the page shows only a reference (the request id).
  */
 export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Request) => Promise<void> } = {}) {
-  return async (error: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
+  const handle = async (error: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (res.headersSent) return next(error);
     const log = (req as Request & { log?: Logger }).log ?? logger;
     if (isCsrfError(error) && hooks.csrfRefused) {
@@ -104,8 +117,14 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
       await hooks.csrfRefused(req).catch((e: unknown) => log.warn({ err: e }, 'security event not recorded'));
     }
 
-    const form = res.locals.form as FormContext | undefined;
-    if (error instanceof ValidationError && form) return renderForm(res, form, error);
+    const form = res.locals.form as FormContext | LazyFormContext | undefined;
+    if (error instanceof ValidationError && form) {
+      delete res.locals.form;
+      // Building the page can fail in its own right (the application is not the user's: 404).
+      const shown = await loadedForm(form).catch((loadError: unknown) => ({ loadError }));
+      if ('loadError' in shown) return handle(shown.loadError, req, res, next);
+      return renderForm(res, shown, error);
+    }
 
     const status = errorStatus(error);
     logAndSetRetry(error, status, log, res);
@@ -137,4 +156,5 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
       },
     );
   };
+  return handle;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { User } from '../../src/identity/user.entity';
-import { actOnProvider } from '../../src/application/application.service';
+import { actOnProvider } from '../../src/application/provider-actions.service';
 import { Attestation } from '../../src/attestation/attestation.entity';
 import { fingerprintOf, renderAttestationPdf } from '../../src/attestation/attestation.pdf';
 import { issueAttestation } from '../../src/attestation/attestation.service';

@@ -5,6 +5,10 @@ import {
   newApplicationAllowed,
   providerMay,
   type ProviderAction,
+  type ProviderStatusAction,
+  providerStatusActions,
+  queueStates,
+  reviewActions,
   reviewerMay,
   type ReviewAction,
 } from '../../src/application/application-rules';
@@ -63,6 +67,63 @@ describe('application lifecycle rules', () => {
   for (const [action, state, allowed] of review) {
     it(`a reviewer ${allowed ? 'may' : 'may not'} ${action} in ${state}`, () =>
       assert.equal(reviewerMay(action, state), allowed));
+  }
+
+  const decisions: [ApplicationState, ReviewAction[]][] = [
+    ['draft', []],
+    ['submitted', ['start_review', 'request_changes', 'approve', 'reject']],
+    ['in_review', ['request_changes', 'approve', 'reject']],
+    ['changes_requested', []],
+    ['approved', []],
+    ['rejected', []],
+    ['withdrawn', []],
+  ];
+  for (const [state, actions] of decisions) {
+    it(`a reviewer is offered [${actions.join(', ')}] on an application in ${state}`, () =>
+      assert.deepEqual(reviewActions(state), actions));
+  }
+
+  const statusActions: [string, StatusAt, ProviderStatusAction[]][] = [
+    ['verantwoord', verantwoord('2026-12-01T10:00:00Z'), ['suspend', 'revoke']],
+    ['never listed', not('not_listed'), []],
+    ['a first application pending', not('application_pending'), []],
+    ['a first application rejected', not('rejected'), []],
+    [
+      'a renewal rejected while the listing runs',
+      not('rejected', '2026-12-01T10:00:00Z'),
+      ['suspend', 'revoke'],
+    ],
+    ['suspended', not('suspended', '2026-12-01T10:00:00Z'), ['lift', 'revoke']],
+    ['expired', not('expired', '2026-05-01T10:00:00Z'), []],
+    ['revoked', not('revoked', '2026-12-01T10:00:00Z'), []],
+    [
+      'on an outdated code of conduct',
+      not('code_of_conduct_outdated', '2026-12-01T10:00:00Z'),
+      ['suspend', 'revoke'],
+    ],
+    ['out of the AAN', not('aan_participation_ended', '2026-12-01T10:00:00Z'), ['suspend', 'revoke']],
+  ];
+  for (const [name, status, actions] of statusActions) {
+    it(`a reviewer may [${actions.join(', ')}] a provider that is ${name}`, () =>
+      assert.deepEqual(providerStatusActions(status), actions));
+  }
+
+  const queues: [unknown, ApplicationState | undefined, ApplicationState[]][] = [
+    [undefined, undefined, ['submitted', 'in_review']],
+    ['', undefined, ['submitted', 'in_review']],
+    ['submitted', 'submitted', ['submitted']],
+    ['in_review', 'in_review', ['in_review']],
+    ['changes_requested', 'changes_requested', ['changes_requested']],
+    ['approved', 'approved', ['approved']],
+    ['rejected', 'rejected', ['rejected']],
+    ['withdrawn', 'withdrawn', ['withdrawn']],
+    ['draft', undefined, ['submitted', 'in_review']],
+    ['APPROVED', undefined, ['submitted', 'in_review']],
+    [['approved'], undefined, ['submitted', 'in_review']],
+  ];
+  for (const [requested, filter, states] of queues) {
+    it(`the queue filtered on ${JSON.stringify(requested)} lists ${states.join(', ')}`, () =>
+      assert.deepEqual(queueStates(requested), filter ? { filter, states } : { states }));
   }
 
   const starts: [string, StatusAt, boolean, string][] = [

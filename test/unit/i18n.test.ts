@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { hasMessage, LANGUAGES, messageKeys, translate } from '../../src/shared/i18n';
+import { hasMessage, type Language, LANGUAGES, messageKeys, translate } from '../../src/shared/i18n';
 import { REASON_CODES, STATUS_EVENT_KINDS } from '../../src/status/status-rules';
 
 const VIEWS = path.join(__dirname, '..', '..', '..', 'views');
@@ -59,6 +59,39 @@ describe('translations', () => {
   it('fills in placeholders', () => {
     assert.equal(translate('nl', 'pagination.position', { page: 2, pageCount: 7 }), 'Pagina 2 van 7');
     assert.equal(translate('en', 'pagination.position', { page: 2, pageCount: 7 }), 'Page 2 of 7');
+  });
+
+  const plurals: [Language, number, string][] = [
+    ['nl', 0, '0 hostingproviders'],
+    ['nl', 1, '1 hostingprovider'],
+    ['nl', 2, '2 hostingproviders'],
+    ['nl', 1000, '1000 hostingproviders'],
+    ['en', 0, '0 hosting providers'],
+    ['en', 1, '1 hosting provider'],
+    ['en', 2, '2 hosting providers'],
+    ['en', 1.5, '1.5 hosting providers'],
+  ];
+  for (const [language, count, expected] of plurals) {
+    it(`says "${expected}" in ${language}`, () => {
+      assert.equal(translate(language, 'register.count', { count }), expected);
+    });
+  }
+
+  it('takes the "other" form of a plural text when no number is given', () => {
+    assert.equal(translate('en', 'register.count'), '{count} hosting providers');
+  });
+
+  it('knows a plural text as a message, and a group that merely has an "other" entry as none', () => {
+    assert.ok(hasMessage('nl', 'register.count'));
+    assert.ok(hasMessage('nl', 'evidence.kind.other'));
+    assert.equal(hasMessage('nl', 'evidence.kind'), false);
+  });
+
+  it('fills in a value as typed, even when it holds braces or a replacement pattern', () => {
+    assert.equal(
+      translate('nl', 'pagination.position', { page: '{pageCount}', pageCount: '$&' }),
+      'Pagina {pageCount} van $&',
+    );
   });
 
   it('shows the key itself for a key that does not exist', () => {

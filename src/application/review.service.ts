@@ -1,0 +1,132 @@
+import type { DataSource } from 'typeorm';
+import { IsNull } from 'typeorm';
+import type { User } from '../identity/user.entity';
+import { appendAuditEvent } from '../audit/audit.service';
+import type { Config } from '../config';
+import { mailTexts } from '../mail/messages';
+import { Provider } from '../provider/provider.entity';
+import { confirmIdentity } from '../register/provider.service';
+import { readSettings } from '../settings/settings.service';
+import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors';
+import { paths } from '../shared/paths';
+import { startOfLocalDay } from '../shared/time';
+import { Application, type ApplicationState } from './application.entity';
+import type { ApplicationMessageKind } from './application-message.entity';
+import {
+  addMessage,
+  anyApplication,
+  applicationStatusEvent,
+  currentStatus,
+  notifyProviderUsers,
+  parseVersion,
+  transition,
+} from './application-records';
+import { listingValidUntil, NEXT_STATE, type ReviewAction, reviewerMay } from './application-rules';
+
+/* The reviewer's side of an application: the queue, and the decisions on one application. */
+
+/** Registrations whose identity no reviewer has confirmed yet, oldest first: they wait for a look. */
+export async function unconfirmedProviders(dataSource: DataSource) {
+  return dataSource.getRepository(Provider).find({
+    where: { identityConfirmedAt: IsNull() },
+    select: { id: true, kvkNumber: true, legalName: true, createdAt: true },
+    order: { createdAt: 'ASC' },
+    take: 200,
+  });
+}
+
+/** The queue: the applications in `states` (see `queueStates`), by submission, oldest first. */
+export async function reviewQueue(dataSource: DataSource, states: readonly ApplicationState[]) {
+  const rows = await dataSource
+    .getRepository(Application)
+    .createQueryBuilder('a')
+    .innerJoinAndMapOne('a.provider', Provider, 'p', 'p.id = a.provider_id')
+    .where('a.state IN (:...states)', { states })
+    .orderBy('a.submitted_at', 'ASC', 'NULLS LAST')
+    .addOrderBy('a.created_at', 'ASC')
+    .limit(500)
+    .getMany();
+  return rows as (Application & { provider: Provider })[];
+}
+
+/**
+ * A reviewer's decision. Never on an application of an organisation the reviewer belongs to; of two
+ * reviewers deciding at once, exactly one succeeds.
+ */
+export async function decide(
+  dataSource: DataSource,
+  reviewer: User,
+  id: string,
+  input: { action: ReviewAction; message: string; version: string },
+  config: Config,
+  now = new Date(),
+): Promise<Application> {
+  return dataSource.transaction(async (manager) => {
+    const application = await anyApplication(manager, id);
+    if (reviewer.providerId && reviewer.providerId === application.providerId) {
+      throw new ForbiddenError('review.ownOrganisation');
+    }
+    const version = parseVersion(input.version);
+    if (application.version !== version) throw new ConflictError('errors.conflict.body');
+    if (!reviewerMay(input.action, application.state)) throw new ConflictError(`review.notInState`);
+    if ((input.action === 'reject' || input.action === 'request_changes') && !input.message.trim()) {
+      throw new ValidationError({ message: ['validation.reasonRequired'] });
+    }
+    const changes: Partial<Application> = { state: NEXT_STATE[input.action], reviewerId: reviewer.id };
+    if (input.action === 'approve' || input.action === 'reject')
+      Object.assign(changes, { decidedAt: now, decidedBy: reviewer.id });
+    await transition(manager, application, version, changes);
+
+    const messageKind: ApplicationMessageKind =
+      input.action === 'start_review'
+        ? 'review_started'
+        : (NEXT_STATE[input.action] as ApplicationMessageKind);
+    await addMessage(manager, application, messageKind, reviewer, input.message.trim());
+
+    if (input.action === 'approve') {
+      const status = await currentStatus(manager, application.providerId, now);
+      await applicationStatusEvent(manager, application, reviewer, now, {
+        kind: 'listing_approved',
+        validUntil: listingValidUntil(
+          status,
+          now,
+          (await readSettings(manager, config)).listingValidityMonths,
+        ),
+        codeOfConductVersionId: application.codeOfConductVersionId,
+        codeSignedOn: application.codeSignedOn,
+        aanSince: startOfLocalDay(application.aanSince!),
+        reason: input.message.trim() || null,
+      });
+    } else if (input.action === 'reject') {
+      await applicationStatusEvent(manager, application, reviewer, now, {
+        kind: 'application_rejected',
+        reason: input.message.trim(),
+      });
+    }
+    // Deciding on an application means the reviewer has looked at who applies: the first
+    // decision confirms the organisation's identity and makes it public.
+    if (input.action === 'approve' || input.action === 'reject') {
+      await confirmIdentity(manager, application.providerId, reviewer.email, { applicationId: id }, now);
+    }
+    await appendAuditEvent(manager, {
+      actor: reviewer.email,
+      action: `application.${input.action}`,
+      subjectType: 'application',
+      subjectId: id,
+      data: { message: input.message.trim() || null, state: application.state },
+    });
+    if (input.action !== 'start_review') {
+      const decision = input.action;
+      await notifyProviderUsers(manager, application.providerId, (to, organisation) =>
+        mailTexts.decision(
+          to,
+          organisation,
+          decision,
+          input.message.trim() || null,
+          `${config.publicBaseUrl}${paths.application(id)}`,
+        ),
+      );
+    }
+    return application;
+  });
+}

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { mailTexts } from '../../src/mail/messages';
+
+const TO = 'info@hosting.example';
+// Braces and a replacement pattern in a name must come through as typed, never be filled in.
+const ORG = 'Hosting {label} $& Co B.V.';
+
+/** Every mail word for word, so moving the texts to the locale files changes none of them. */
+describe('mail texts', () => {
+  const cases: [string, () => { to: string; subject: string; body: string }, string, string][] = [
+    [
+      'a new code-of-conduct version',
+      () => mailTexts.newCodeVersion(TO, ORG, '2027.1', '2027-03-01', 'http://register.test/account'),
+      'Nieuwe versie 2027.1 van de gedragscode / New version 2027.1 of the code of conduct',
+      'Versie 2027.1 van de gedragscode is gepubliceerd. De versie die Hosting {label} $& Co B.V. ondertekende, blijft geldig tot 2027-03-01. Onderteken vóór die datum de nieuwe versie en dien een aanvraag in; anders is Hosting {label} $& Co B.V. vanaf 2027-03-01 niet meer verantwoord.\nhttp://register.test/account\n\n---\n\nVersion 2027.1 of the code of conduct has been published. The version Hosting {label} $& Co B.V. signed stays valid until 2027-03-01. Sign the new version before that date and apply; otherwise Hosting {label} $& Co B.V. is no longer verantwoord from 2027-03-01.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'a renewal reminder, 20 days ahead',
+      () => mailTexts.renewalReminder(TO, ORG, '2027-01-31', 20, 'http://register.test/account'),
+      'Vermelding van Hosting {label} $& Co B.V. loopt af op 2027-01-31 / Listing of Hosting {label} $& Co B.V. ends on 2027-01-31',
+      'De vermelding van Hosting {label} $& Co B.V. in het Register Verantwoorde Hostingproviders loopt over 20 dagen af, op 2027-01-31. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\nhttp://register.test/account\n\n---\n\nThe listing of Hosting {label} $& Co B.V. in the Register of Responsible Hosting Providers ends in 20 days, on 2027-01-31. Apply for renewal in time and the listing continues without a break:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'a renewal reminder on the last day',
+      () => mailTexts.renewalReminder(TO, ORG, '2027-01-31', 0, 'http://register.test/account'),
+      'Vermelding van Hosting {label} $& Co B.V. loopt af op 2027-01-31 / Listing of Hosting {label} $& Co B.V. ends on 2027-01-31',
+      'De vermelding van Hosting {label} $& Co B.V. in het Register Verantwoorde Hostingproviders loopt over 0 dagen af, op 2027-01-31. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\nhttp://register.test/account\n\n---\n\nThe listing of Hosting {label} $& Co B.V. in the Register of Responsible Hosting Providers ends in 0 days, on 2027-01-31. Apply for renewal in time and the listing continues without a break:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'a renewal reminder one day ahead (singular)',
+      () => mailTexts.renewalReminder(TO, ORG, '2027-01-31', 1, 'http://register.test/account'),
+      'Vermelding van Hosting {label} $& Co B.V. loopt af op 2027-01-31 / Listing of Hosting {label} $& Co B.V. ends on 2027-01-31',
+      'De vermelding van Hosting {label} $& Co B.V. in het Register Verantwoorde Hostingproviders loopt over 1 dag af, op 2027-01-31. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\nhttp://register.test/account\n\n---\n\nThe listing of Hosting {label} $& Co B.V. in the Register of Responsible Hosting Providers ends in 1 day, on 2027-01-31. Apply for renewal in time and the listing continues without a break:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'the reviewers digest of three applications',
+      () => mailTexts.reviewerDigest(TO, 3, '- A\n- B\n- C'),
+      '3 aanvragen wachten langer dan 10 werkdagen / 3 applications have waited longer than 10 working days',
+      'Deze aanvragen wachten langer dan 10 werkdagen op een besluit:\n- A\n- B\n- C\n\n---\n\nThese applications have waited longer than 10 working days for a decision (list above).\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'the reviewers digest of one application (singular)',
+      () => mailTexts.reviewerDigest(TO, 1, '- A'),
+      '1 aanvraag wacht langer dan 10 werkdagen / 1 application has waited longer than 10 working days',
+      'Deze aanvraag wacht langer dan 10 werkdagen op een besluit:\n- A\n\n---\n\nThis application has waited longer than 10 working days for a decision (list above).\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'an invitation to an organisation',
+      () => mailTexts.invitation(TO, ORG, 'Ines Inviter', 'http://register.test/uitnodiging/abc'),
+      'Uitnodiging voor Hosting {label} $& Co B.V. / Invitation for Hosting {label} $& Co B.V.',
+      'Ines Inviter nodigt u uit om namens Hosting {label} $& Co B.V. het Register Verantwoorde Hostingproviders te gebruiken.\nKies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\nhttp://register.test/uitnodiging/abc\n\n---\n\nInes Inviter invites you to use the Register of Responsible Hosting Providers on behalf of Hosting {label} $& Co B.V..\nChoose your password through this link (valid for 7 days, single use):\nhttp://register.test/uitnodiging/abc\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'an invitation for staff',
+      () => mailTexts.staffInvitation(TO, 'reviewer', 'http://register.test/uitnodiging/abc'),
+      'Uitnodiging voor het Register Verantwoorde Hostingproviders / Invitation to the Register of Responsible Hosting Providers',
+      'U bent uitgenodigd als reviewer. Kies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\nhttp://register.test/uitnodiging/abc\n\n---\n\nYou have been invited as reviewer. Choose your password through this link (valid for 7 days, single use):\nhttp://register.test/uitnodiging/abc\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'a password reset link',
+      () => mailTexts.passwordReset(TO, 'http://register.test/wachtwoord-herstellen/abc'),
+      'Wachtwoord herstellen / Reset your password',
+      'Via deze link kiest u een nieuw wachtwoord. De link is één uur geldig en één keer te gebruiken:\nhttp://register.test/wachtwoord-herstellen/abc\nHeeft u dit niet aangevraagd? Dan kunt u deze e-mail negeren.\n\n---\n\nUse this link to choose a new password. It is valid for one hour and can be used once:\nhttp://register.test/wachtwoord-herstellen/abc\nDid you not ask for this? Then you can ignore this e-mail.\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'an approval without a message',
+      () => mailTexts.decision(TO, ORG, 'approve', null, 'http://register.test/aanvragen/1'),
+      'Besluit over de aanvraag van Hosting {label} $& Co B.V. / Decision on the application of Hosting {label} $& Co B.V.',
+      'Uw aanvraag is goedgekeurd. Uw organisatie staat nu als verantwoorde hostingprovider in het register.\n\nBekijk de aanvraag: http://register.test/aanvragen/1\n\n---\n\nYour application has been approved. Your organisation is now listed as a responsible hosting provider.\n\nView the application: http://register.test/aanvragen/1\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'a rejection with the message of the reviewer',
+      () =>
+        mailTexts.decision(
+          TO,
+          ORG,
+          'reject',
+          'Geen geldige ondertekening. {message}',
+          'http://register.test/aanvragen/1',
+        ),
+      'Besluit over de aanvraag van Hosting {label} $& Co B.V. / Decision on the application of Hosting {label} $& Co B.V.',
+      "Uw aanvraag is afgewezen.\n\nToelichting van de beoordelaar:\nGeen geldige ondertekening. {message}\n\nBekijk de aanvraag: http://register.test/aanvragen/1\n\n---\n\nYour application has been rejected.\n\nThe reviewer's message:\nGeen geldige ondertekening. {message}\n\nView the application: http://register.test/aanvragen/1\n\n--\nRegister Verantwoorde Hostingproviders\n",
+    ],
+    [
+      'a request for changes with the message of the reviewer',
+      () =>
+        mailTexts.decision(
+          TO,
+          ORG,
+          'request_changes',
+          'Graag de AAN-bevestiging.',
+          'http://register.test/aanvragen/1',
+        ),
+      'Besluit over de aanvraag van Hosting {label} $& Co B.V. / Decision on the application of Hosting {label} $& Co B.V.',
+      "De beoordelaar vraagt u de aanvraag aan te passen en opnieuw in te dienen.\n\nToelichting van de beoordelaar:\nGraag de AAN-bevestiging.\n\nBekijk de aanvraag: http://register.test/aanvragen/1\n\n---\n\nThe reviewer asks you to change the application and submit it again.\n\nThe reviewer's message:\nGraag de AAN-bevestiging.\n\nView the application: http://register.test/aanvragen/1\n\n--\nRegister Verantwoorde Hostingproviders\n",
+    ],
+    [
+      'a suspension with its reason',
+      () => mailTexts.statusChange(TO, ORG, 'suspend', 'Klachten', 'http://register.test/hostingproviders/1'),
+      'Statuswijziging van Hosting {label} $& Co B.V. / Status change of Hosting {label} $& Co B.V.',
+      "De vermelding van uw organisatie is geschorst.\n\nReden: Klachten\n\nhttp://register.test/hostingproviders/1\n\n---\n\nYour organisation's listing has been suspended.\n\nReason: Klachten\n\nhttp://register.test/hostingproviders/1\n\n--\nRegister Verantwoorde Hostingproviders\n",
+    ],
+    [
+      'a lifted suspension without a reason',
+      () => mailTexts.statusChange(TO, ORG, 'lift', null, 'http://register.test/hostingproviders/1'),
+      'Statuswijziging van Hosting {label} $& Co B.V. / Status change of Hosting {label} $& Co B.V.',
+      "De schorsing van uw organisatie is opgeheven.\n\nhttp://register.test/hostingproviders/1\n\n---\n\nThe suspension of your organisation's listing has been lifted.\n\nhttp://register.test/hostingproviders/1\n\n--\nRegister Verantwoorde Hostingproviders\n",
+    ],
+    [
+      'a revocation with its reason',
+      () =>
+        mailTexts.statusChange(TO, ORG, 'revoke', 'Ingetrokken', 'http://register.test/hostingproviders/1'),
+      'Statuswijziging van Hosting {label} $& Co B.V. / Status change of Hosting {label} $& Co B.V.',
+      "De vermelding van uw organisatie is ingetrokken.\n\nReden: Ingetrokken\n\nhttp://register.test/hostingproviders/1\n\n---\n\nYour organisation's listing has been revoked.\n\nReason: Ingetrokken\n\nhttp://register.test/hostingproviders/1\n\n--\nRegister Verantwoorde Hostingproviders\n",
+    ],
+  ];
+  for (const [name, mail, subject, body] of cases) {
+    it(name, () => {
+      assert.deepEqual(mail(), { to: TO, subject, body });
+    });
+  }
+});
