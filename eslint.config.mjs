@@ -45,4 +45,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The time comes from the injected Clock (AppDependencies.clock, the CLI's clock), so tests can set it.
+    files: ['src/**/*.ts'],
+    ignores: ['src/shared/clock.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message:
+            'Take the time from the clock: a `now: Date` parameter, `requestTime(res)` or `clock.now()`.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message:
+            'Take the time from the clock: a `now: Date` parameter, `requestTime(res)` or `clock.now()`.',
+        },
+      ],
+    },
+  },
 );

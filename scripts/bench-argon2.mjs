@@ -30,6 +30,7 @@ const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
 const { seedBulk } = require(path.join(dist, 'seed', 'bulk.js'));
 const { createLogger } = require(path.join(dist, 'shared', 'logger.js'));
 const { createLifecycle } = require(path.join(dist, 'shared', 'lifecycle.js'));
+const { systemClock } = require(path.join(dist, 'shared', 'clock.js'));
 const { passwordHashesStarted } = require(path.join(dist, 'identity', 'password.js'));
 
 const PROVIDERS = Number(process.env.BENCH_PROVIDERS ?? 1000);
@@ -145,7 +146,7 @@ if (!isMainThread) {
   await dataSource.initialize();
   try {
     await runMigrations(dataSource, logger);
-    await seedBulk(dataSource, PROVIDERS, () => {});
+    await seedBulk(dataSource, PROVIDERS, new Date(), () => {});
     const config = {
       ...loadConfig({
         NODE_ENV: 'test',
@@ -158,7 +159,7 @@ if (!isMainThread) {
       }),
       loginAttemptsPerIp: 1_000_000,
     };
-    const app = createApp({ config, dataSource, logger, lifecycle: createLifecycle() });
+    const app = createApp({ config, dataSource, logger, lifecycle: createLifecycle(), clock: systemClock });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${server.address().port}`;

@@ -23,6 +23,7 @@ const { issueAttestation } = require(path.join(dist, 'attestation', 'attestation
 const { signingKeyring } = require(path.join(dist, 'attestation', 'signing.js'));
 const { createLogger } = require(path.join(dist, 'shared', 'logger.js'));
 const { createLifecycle } = require(path.join(dist, 'shared', 'lifecycle.js'));
+const { systemClock } = require(path.join(dist, 'shared', 'clock.js'));
 
 const PROVIDERS = Number(process.env.BENCH_PROVIDERS ?? 10_000);
 const logger = createLogger('silent');
@@ -49,14 +50,14 @@ await dataSource.initialize();
 try {
   await runMigrations(dataSource, logger);
   const seeded = Date.now();
-  await seedBulk(dataSource, PROVIDERS, (done, total) =>
+  await seedBulk(dataSource, PROVIDERS, new Date(), (done, total) =>
     process.stderr.write(`\rseed:bulk ${done}/${total} providers`),
   );
   process.stderr.write('\n');
   line(`seed:bulk --providers ${PROVIDERS}`, `${((Date.now() - seeded) / 1000).toFixed(1)} s`);
 
   const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), loginAttemptsPerIp: 1_000_000 };
-  const app = createApp({ config, dataSource, logger, lifecycle: createLifecycle() });
+  const app = createApp({ config, dataSource, logger, lifecycle: createLifecycle(), clock: systemClock });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -95,12 +96,16 @@ try {
   const issue = async (providerId) =>
     numbers.push(
       (
-        await issueAttestation(dataSource, {
-          providerId,
-          actor: 'bench',
-          publicBaseUrl: config.publicBaseUrl,
-          keyring,
-        })
+        await issueAttestation(
+          dataSource,
+          {
+            providerId,
+            actor: 'bench',
+            publicBaseUrl: config.publicBaseUrl,
+            keyring,
+          },
+          new Date(),
+        )
       ).number,
     );
   let started = performance.now();

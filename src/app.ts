@@ -22,6 +22,7 @@ import { applicationRoutes } from './application/application.routes';
 import { checkRoutes } from './check/check.routes';
 import { reviewRoutes } from './application/review.routes';
 import type { Config } from './config';
+import type { Clock } from './shared/clock';
 import { providerRoutes } from './register/provider.routes';
 import { settingsRoutes } from './settings/settings.routes';
 import { codeOfConductRoutes } from './status/code-of-conduct.routes';
@@ -38,12 +39,15 @@ import { paths } from './shared/paths';
 import { maskSingleUseLinks } from './shared/single-use-links';
 import { isUploadRoute, multipartOnlyOnUploads } from './web/upload';
 import { configureViews } from './web/views';
+import { clockMiddleware } from './web/clock';
 
 export interface AppDependencies {
   config: Config;
   dataSource: DataSource;
   logger: Logger;
   lifecycle: Lifecycle;
+  /** Where routes and middleware read the time: `systemClock` in the running register. */
+  clock: Clock;
   /** The key that signs attestations; by default the configured one (or the development one). */
   keyring?: Keyring;
 }
@@ -65,14 +69,21 @@ const STYLESHEETS: Record<string, string> = {
   'nlds/components.css': 'node_modules/@rijkshuisstijl-community/components-css/dist/index.css',
 };
 
-export function createApp({ config, dataSource, logger, lifecycle, keyring }: AppDependencies): Express {
+export function createApp({
+  config,
+  dataSource,
+  logger,
+  lifecycle,
+  clock,
+  keyring,
+}: AppDependencies): Express {
   const app = express();
   const signing = keyring ?? signingKeyring(config);
   app.disable('x-powered-by');
   // Only the proxies the operator names: trusting one more hop than exists lets a client choose its IP.
   app.set('trust proxy', config.trustProxy);
   limitPasswordHashing(config.passwordHashConcurrency, config.passwordHashQueue);
-  const securityEvents = securityEventRecorder(dataSource, logger);
+  const securityEvents = securityEventRecorder(dataSource, logger, clock);
   configureViews(app);
   // Compiled templates are kept, except while developing (edits then show without a restart).
   app.set('view cache', config.env !== 'development');
@@ -113,6 +124,7 @@ export function createApp({ config, dataSource, logger, lifecycle, keyring }: Ap
     }),
   );
   app.use((req, _res, next) => withRequestLogger(req.log, next));
+  app.use(clockMiddleware(clock));
   // Password hashing is shared out per client: one address cannot fill the queue for everyone.
   app.use((req, _res, next) => withHashingClient(clientKey(req.ip), next));
 

@@ -16,6 +16,7 @@ import { openDatabase } from './database/connect';
 import { verifyAuditChain } from './audit/audit.service';
 import { seedBulk } from './seed/bulk';
 import { seedDemoData } from './seed/demo';
+import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
 
 /** A progress bar on stderr, so that stdout keeps only the result. */
@@ -35,7 +36,8 @@ interface Command {
   owner?: boolean;
   /** Loads fictional accounts with a published password: never in production. */
   demo?: boolean;
-  run(database: Awaited<ReturnType<typeof openDatabase>>, args: string[]): Promise<number>;
+  /** `clock` is where the command reads the time (the machine's, `systemClock`). */
+  run(database: Awaited<ReturnType<typeof openDatabase>>, args: string[], clock: Clock): Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -62,7 +64,7 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'create an account: --email ADDRESS --role provider|reviewer|auditor|admin [--name NAME] [--password PW] [--provider KVK]',
     migrate: true,
-    run: async ({ dataSource }, args) => {
+    run: async ({ dataSource }, args, clock) => {
       const { values } = parseArgs({
         args,
         options: {
@@ -102,6 +104,7 @@ const COMMANDS: Record<string, Command> = {
             password,
           },
           'cli:user:create',
+          clock.now(),
         );
       } catch (error) {
         if (error instanceof ValidationError) {
@@ -123,9 +126,9 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'run the daily work now: expiries and lapses as status events, renewal reminders (and the weekly reviewer digest when due this week)',
     migrate: true,
-    run: async ({ dataSource }) => {
+    run: async ({ dataSource }, _args, clock) => {
       const config = loadConfig();
-      const now = new Date();
+      const now = clock.now();
       const daily = await runJobOnce(
         dataSource,
         'daily',
@@ -141,8 +144,12 @@ const COMMANDS: Record<string, Command> = {
       console.log(
         `Daily work done: ${r.expired} expiries and ${r.lapsed} lapses recorded, ${r.reminders} reminders queued, ${r.rateLimitsPruned} expired rate-limit counters removed.`,
       );
-      const weekly = await runJobOnce(dataSource, 'weekly-digest', weekOf(now), (m) =>
-        sendReviewerDigest(m, now, config.publicBaseUrl),
+      const weekly = await runJobOnce(
+        dataSource,
+        'weekly-digest',
+        weekOf(now),
+        (m) => sendReviewerDigest(m, now, config.publicBaseUrl),
+        now,
       );
       console.log(
         weekly.ran
@@ -156,9 +163,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'load the fictional demo providers (skipped when they are already there)',
     migrate: true,
     demo: true,
-    run: async ({ dataSource }) => {
+    run: async ({ dataSource }, _args, clock) => {
       const config = loadConfig();
       const count = await seedDemoData(dataSource, {
+        now: clock.now(),
         attestations: { keyring: signingKeyring(config), publicBaseUrl: config.publicBaseUrl },
       });
       console.log(
@@ -171,17 +179,17 @@ const COMMANDS: Record<string, Command> = {
     summary: 'load N fictional providers with histories, for benchmarks: --providers N',
     migrate: true,
     demo: true,
-    run: async ({ dataSource }, args) => {
+    run: async ({ dataSource }, args, clock) => {
       const { values } = parseArgs({ args, options: { providers: { type: 'string' } }, strict: true });
       const count = Number(values.providers);
       if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
         console.error('Give --providers N (1 to 1,000,000).');
         return 2;
       }
-      const started = Date.now();
-      await seedBulk(dataSource, count, progressBar('providers'));
+      const started = clock.now().getTime();
+      await seedBulk(dataSource, count, clock.now(), progressBar('providers'));
       process.stderr.write('\n');
-      console.log(`Loaded ${count} providers in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+      console.log(`Loaded ${count} providers in ${((clock.now().getTime() - started) / 1000).toFixed(1)} s.`);
       return 0;
     },
   },
@@ -189,7 +197,7 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'import the AAN participant list: aan:import FILE (CSV: kvk_nummer;naam;deelname_sinds;deelname_tot)',
     migrate: true,
-    run: async ({ dataSource }, args) => {
+    run: async ({ dataSource }, args, clock) => {
       const [file] = args;
       if (!file) {
         console.error('Give the file: aan:import FILE');
@@ -200,7 +208,7 @@ const COMMANDS: Record<string, Command> = {
           dataSource,
           readFileSync(file, 'utf8'),
           'cli:aan:import',
-          new Date(),
+          clock.now(),
           progressBar('providers'),
         );
         process.stderr.write('\n');
@@ -260,7 +268,7 @@ async function main(argv: string[]): Promise<number> {
     as: command.owner ? 'owner' : 'runtime',
   });
   try {
-    return await command.run(database, args);
+    return await command.run(database, args, systemClock);
   } finally {
     await database.close();
   }

@@ -11,6 +11,7 @@ import { mailDestination, startMailSender } from './mail/sender';
 import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_STAFF, seedDemoDataIfEmpty } from './seed/demo';
 import { createLifecycle, type Lifecycle } from './shared/lifecycle';
 import { createLogger, type Logger } from './shared/logger';
+import { systemClock } from './shared/clock';
 
 export interface ShutdownOptions {
   server: Server;
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const lifecycle = createLifecycle();
+  const clock = systemClock;
   const database = await openDatabase(config, logger, { entities: ENTITIES });
   // Read the signing key now, so that a wrong file or passphrase stops the start, not the first issue.
   const keyring = signingKeyring(config);
@@ -60,15 +62,19 @@ async function main(): Promise<void> {
   const encrypted = await encryptClearTotpSecrets(database.dataSource, secretBox(secretsKeyFor(config)));
   if (encrypted > 0) logger.info({ users: encrypted }, 'TOTP secrets encrypted');
   if (config.seedDemoData) {
-    await seedDemoDataIfEmpty(database.dataSource, logger, { keyring, publicBaseUrl: config.publicBaseUrl });
+    await seedDemoDataIfEmpty(database.dataSource, logger, clock.now(), {
+      keyring,
+      publicBaseUrl: config.publicBaseUrl,
+    });
   }
 
-  const app = createApp({ config, dataSource: database.dataSource, logger, lifecycle, keyring });
+  const app = createApp({ config, dataSource: database.dataSource, logger, lifecycle, clock, keyring });
   const stopScheduler = startScheduler(
     database.dataSource,
     config.publicBaseUrl,
     config.jobsIntervalSeconds,
     logger,
+    clock,
   );
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
@@ -100,8 +106,8 @@ async function main(): Promise<void> {
     );
   }
 
-  const mail = mailDestination(config);
-  const stopSender = startMailSender(database.dataSource, config, mail.transport, logger);
+  const mail = mailDestination(config, clock);
+  const stopSender = startMailSender(database.dataSource, config, mail.transport, logger, clock);
   logger.info({ mail: mail.description }, `Outgoing mail goes to ${mail.description}`);
 
   let stopping: Promise<void> | undefined;

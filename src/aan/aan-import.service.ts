@@ -41,7 +41,7 @@ export async function importAanList(
   dataSource: DataSource,
   text: string,
   actor: string,
-  now = new Date(),
+  now: Date,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<AanImportResult> {
   const { rows, problems } = parseAanList(text);
@@ -106,11 +106,13 @@ export async function importAanList(
       result[change.kind === 'aan_participation_ended' ? 'ended' : 'resumed']++;
     }
     await setAanImportCounts(manager, importId, { ...result });
-    await appendAuditEvent(
-      manager,
-      { actor, action: 'aan.imported', subjectType: 'aan_import', subjectId: importId, data: { ...result } },
-      now,
-    );
+    await appendAuditEvent(manager, now, {
+      actor,
+      action: 'aan.imported',
+      subjectType: 'aan_import',
+      subjectId: importId,
+      data: { ...result },
+    });
     return result;
   });
 }
@@ -129,25 +131,16 @@ export async function openReviewTasks(dataSource: DataSource) {
 }
 
 /** A reviewer closes a review task after looking into it; the audit log keeps who and when. */
-export async function resolveReviewTask(
-  dataSource: DataSource,
-  taskId: string,
-  actor: string,
-  now = new Date(),
-) {
+export async function resolveReviewTask(dataSource: DataSource, taskId: string, actor: string, now: Date) {
   await dataSource.transaction(async (manager) => {
     const providerId = await resolveOpenReviewTask(manager, taskId, now);
     if (providerId === undefined) throw new NotFoundError(`no open review task ${taskId}`);
-    await appendAuditEvent(
-      manager,
-      {
-        actor,
-        action: 'review_task.resolved',
-        subjectType: 'provider',
-        subjectId: providerId,
-        data: { taskId },
-      },
-      now,
-    );
+    await appendAuditEvent(manager, now, {
+      actor,
+      action: 'review_task.resolved',
+      subjectType: 'provider',
+      subjectId: providerId,
+      data: { taskId },
+    });
   });
 }

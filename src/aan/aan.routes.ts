@@ -8,6 +8,7 @@ import { paths } from '../shared/paths';
 import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
 import { readUpload } from '../web/upload';
 import { AanListRejected, importAanList, openReviewTasks } from './aan-import.service';
+import { requestTime } from '../web/clock';
 
 const AAN_UPLOAD = {
   field: 'bestand',
@@ -37,7 +38,7 @@ export function aanRoutes(dataSource: DataSource, config: Config): Router {
         line: badLine,
       });
     try {
-      const result = await importAanList(dataSource, text, req.user!.email);
+      const result = await importAanList(dataSource, text, req.user!.email, requestTime(res));
       res.render('aan/import', { ...(await model()), result });
     } catch (error) {
       if (!(error instanceof AanListRejected)) throw error;

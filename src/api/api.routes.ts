@@ -33,6 +33,7 @@ import {
 import type { PaginaLinks } from './api.schemas';
 import { API_VERSION, openApiDocument } from './openapi';
 import { apiLanguage, ApiProblemError, problemHandler } from './problem';
+import { requestTime } from '../web/clock';
 
 /** The API's names for the sort orders of the register search. */
 export const API_SORTS: Record<(typeof API_SORT_NAMES)[number], Sort> = {
@@ -105,14 +106,18 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     const q = query.zoekterm ?? '';
     const pageSize = query.paginaGrootte ?? API_PAGE_SIZE;
     const sort = query.sorteer ? API_SORTS[query.sorteer] : q ? 'relevance' : 'name';
-    const result = await searchProviders(dataSource, {
-      q,
-      status: query.status,
-      sort,
-      page: query.pagina ?? 1,
-      pageSize,
-      clampPage: false,
-    });
+    const result = await searchProviders(
+      dataSource,
+      {
+        q,
+        status: query.status,
+        sort,
+        page: query.pagina ?? 1,
+        pageSize,
+        clampPage: false,
+      },
+      requestTime(res),
+    );
     const pageUrl = (page: number) => {
       const params = new URLSearchParams();
       for (const name of ['zoekterm', 'status', 'sorteer', 'paginaGrootte'] as const) {
@@ -139,7 +144,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
 
   router.get('/hostingproviders/:kvkNummer', readCors, async (req, res) => {
     const { kvkNummer: kvk } = readValue(ProviderPath, req.params);
-    const now = new Date();
+    const now = requestTime(res);
     const query = readQuery(providerQueryOn(now), req.query);
     const detail = await providerDetail(dataSource, kvk, now).catch(notFoundAsProblem);
     const language = apiLanguage(req);
@@ -157,14 +162,14 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   router.get('/hostingproviders/:kvkNummer/statuswijzigingen', readCors, async (req, res) => {
     const { kvkNummer: kvk } = readValue(ProviderPath, req.params);
     readQuery(NoQuery, req.query);
-    const detail = await providerDetail(dataSource, kvk, new Date()).catch(notFoundAsProblem);
+    const detail = await providerDetail(dataSource, kvk, requestTime(res)).catch(notFoundAsProblem);
     res.json(statusChanges(detail, urls, apiLanguage(req)));
   });
 
   router.get('/verklaringen/:nummer', readCors, async (req, res) => {
     const { nummer: number } = readValue(AttestationPath, req.params);
     readQuery(NoQuery, req.query);
-    const answer = await verifyAttestation(dataSource, number).catch((error: unknown) => {
+    const answer = await verifyAttestation(dataSource, number, requestTime(res)).catch((error: unknown) => {
       if (error instanceof NotFoundError) throw new ApiProblemError(404, 'attestationNotFound');
       throw error;
     });
@@ -180,7 +185,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     express.json({ limit: '2mb', strict: false }),
     async (req, res) => {
       readQuery(NoQuery, req.query);
-      const now = new Date();
+      const now = requestTime(res);
       const request = readValue(checkRequestOn(now), req.body);
       const rows = request.kvkNummers.map((kvkNumber, index) => ({
         line: index + 1,

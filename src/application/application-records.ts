@@ -117,7 +117,7 @@ export async function notifyProviderUsers(
 }
 
 /** Everything a page about one application shows. */
-export async function applicationDetail(dataSource: DataSource, application: Application) {
+export async function applicationDetail(dataSource: DataSource, application: Application, now: Date) {
   const manager = dataSource.manager;
   const [provider, evidence, messages, versions, history] = await Promise.all([
     manager.findOneByOrFail(Provider, { id: application.providerId }),
@@ -141,7 +141,7 @@ export async function applicationDetail(dataSource: DataSource, application: App
     provider,
     evidence,
     messages: messages.map((m) => ({ ...m, author: authors.get(m.authorId) })),
-    versions: versions.filter((v) => v.publishedAt.getTime() <= Date.now()),
+    versions: versions.filter((v) => v.publishedAt.getTime() <= now.getTime()),
     allVersions: versions,
     history,
     earlierApplications: earlier.filter((a) => a.id !== application.id),

@@ -23,6 +23,7 @@ import {
 import { applicationDetail, ownApplication } from './application-records';
 import { providerMay } from './application-rules';
 import { EVIDENCE_KINDS, type EvidenceKind } from './evidence.entity';
+import { requestTime } from '../web/clock';
 
 /** One PDF, streamed, refused above 10 MB while it arrives; kept in memory for the database. */
 const EVIDENCE_UPLOAD = {
@@ -37,8 +38,8 @@ export function applicationValues(application: Application): Record<string, stri
 }
 
 /** The model of the provider's application page. */
-export async function applicationPage(dataSource: DataSource, application: Application) {
-  const detail = await applicationDetail(dataSource, application);
+export async function applicationPage(dataSource: DataSource, application: Application, now: Date) {
+  const detail = await applicationDetail(dataSource, application, now);
   return {
     title: 'application.title',
     application,
@@ -55,33 +56,40 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
   const router = Router();
   const providerOnly = requireRole(config, 'provider');
 
-  async function showPage(user: User, id: string, values?: Record<string, string>) {
+  async function showPage(user: User, id: string, now: Date, values?: Record<string, string>) {
     const application = await ownApplication(dataSource.manager, user, id);
-    const model = await applicationPage(dataSource, application);
+    const model = await applicationPage(dataSource, application, now);
     return { model, values: values ?? applicationValues(application) };
   }
 
   /** The page again after a refused POST, with what was typed or else what is stored; built only then. */
-  const pageAgain = (user: User, id: string, typed?: Record<string, string>): LazyFormContext => ({
+  const pageAgain = (user: User, id: string, now: Date, typed?: Record<string, string>): LazyFormContext => ({
     view: 'application/application',
-    load: () => showPage(user, id, typed),
+    load: () => showPage(user, id, now, typed),
   });
 
   router.post(paths.applications, ...providerOnly, async (req, res) => {
-    const application = await startApplication(dataSource, req.user!, config);
+    const application = await startApplication(dataSource, req.user!, config, requestTime(res));
     res.redirect(303, paths.application(application.id));
   });
 
   router.get(paths.application(), ...providerOnly, async (req, res) => {
-    const { model, values } = await showPage(req.user!, String(req.params.id));
+    const { model, values } = await showPage(req.user!, String(req.params.id), requestTime(res));
     res.render('application/application', { ...model, values });
   });
 
   router.post(paths.application(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
     const values = formValues(req.body, [...APPLICATION_FIELDS, 'version']);
-    setFormContext(res, pageAgain(req.user!, id, values));
-    await saveApplication(dataSource, req.user!, id, await validated(ApplicationDto, values), values.version);
+    setFormContext(res, pageAgain(req.user!, id, requestTime(res), values));
+    await saveApplication(
+      dataSource,
+      req.user!,
+      id,
+      await validated(ApplicationDto, values),
+      values.version,
+      requestTime(res),
+    );
     res.redirect(303, `${paths.application(id)}?opgeslagen=1`);
   });
 
@@ -89,7 +97,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     const id = String(req.params.id);
     // Someone else's application is a 404 before a byte of the upload is read.
     await ownApplication(dataSource.manager, req.user!, id);
-    setFormContext(res, pageAgain(req.user!, id));
+    setFormContext(res, pageAgain(req.user!, id, requestTime(res)));
     const file = await readUpload(req, EVIDENCE_UPLOAD);
     const dto = await validated(EvidenceDto, formValues(req.body, ['kind']));
     if (!file?.buffer) throw new ValidationError({ file: ['validation.fileRequired'] });
@@ -99,6 +107,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
       id,
       { kind: dto.kind as EvidenceKind, filename: file.originalName, content: file.buffer },
       config,
+      requestTime(res),
     );
     res.redirect(303, `${paths.application(id)}#bewijsstukken`);
   });
@@ -127,14 +136,26 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
 
   router.post(paths.applicationSubmit(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    setFormContext(res, pageAgain(req.user!, id));
-    await submitApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version);
+    setFormContext(res, pageAgain(req.user!, id, requestTime(res)));
+    await submitApplication(
+      dataSource,
+      req.user!,
+      id,
+      formValues(req.body, ['version']).version,
+      requestTime(res),
+    );
     res.redirect(303, paths.application(id));
   });
 
   router.post(paths.applicationWithdraw(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    await withdrawApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version);
+    await withdrawApplication(
+      dataSource,
+      req.user!,
+      id,
+      formValues(req.body, ['version']).version,
+      requestTime(res),
+    );
     res.redirect(303, paths.application(id));
   });
 

@@ -39,7 +39,7 @@ export async function applicationPossibility(
   manager: EntityManager,
   providerId: string,
   config: Config,
-  now = new Date(),
+  now: Date,
 ) {
   const open = await manager.getRepository(Application).existsBy({ providerId, state: In([...OPEN_STATES]) });
   const status = await currentStatus(manager, providerId, now);
@@ -50,7 +50,7 @@ export async function startApplication(
   dataSource: DataSource,
   user: User,
   config: Config,
-  now = new Date(),
+  now: Date,
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     // One open application per provider: the database's unique index settles a race.
@@ -70,7 +70,7 @@ export async function startApplication(
       }
       throw error;
     }
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.created',
       subjectType: 'application',
@@ -94,7 +94,7 @@ export async function saveApplication(
   id: string,
   dto: ApplicationDto,
   versionRaw: string,
-  now = new Date(),
+  now: Date,
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -110,7 +110,7 @@ export async function saveApplication(
       aanContactEmail: dto.aanContactEmail.toLowerCase(),
     };
     await transition(manager, application, parseVersion(versionRaw), changes);
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.saved',
       subjectType: 'application',
@@ -149,6 +149,7 @@ export async function addEvidence(
   id: string,
   input: { kind: EvidenceKind; filename: string; content: Buffer },
   config: EvidenceLimitsConfig,
+  now: Date,
 ): Promise<Evidence> {
   if (input.content.length === 0) throw new ValidationError({ file: ['validation.fileRequired'] });
   if (input.content.length > MAX_EVIDENCE_BYTES)
@@ -175,7 +176,7 @@ export async function addEvidence(
       uploadedBy: user.id,
     });
     await manager.insert(Evidence, evidence);
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'evidence.uploaded',
       subjectType: 'application',
@@ -224,7 +225,7 @@ export async function submitApplication(
   user: User,
   id: string,
   versionRaw: string,
-  now = new Date(),
+  now: Date,
 ) {
   await dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -243,7 +244,7 @@ export async function submitApplication(
     });
     await addMessage(manager, application, 'submitted', user);
     await applicationStatusEvent(manager, application, user, now, { kind: 'application_submitted' });
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.submitted',
       subjectType: 'application',
@@ -257,7 +258,7 @@ export async function withdrawApplication(
   user: User,
   id: string,
   versionRaw: string,
-  now = new Date(),
+  now: Date,
 ) {
   await dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
@@ -268,7 +269,7 @@ export async function withdrawApplication(
     if (wasSubmitted) {
       await applicationStatusEvent(manager, application, user, now, { kind: 'application_withdrawn' });
     }
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.withdrawn',
       subjectType: 'application',

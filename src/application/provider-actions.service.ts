@@ -27,7 +27,7 @@ export async function actOnProvider(
   kvkNumber: string,
   input: { action: ProviderStatusAction; reason: string; until: string },
   config: Config,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
     // Serialise actions on one provider, so two reviewers cannot both suspend or both lift.
@@ -87,7 +87,7 @@ export async function confirmProviderIdentity(
   dataSource: DataSource,
   reviewer: User,
   kvkNumber: string,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
     const provider = await manager.findOneBy(Provider, { kvkNumber });

@@ -23,6 +23,7 @@ import {
   reviewActions,
   type ReviewAction,
 } from './application-rules';
+import { requestTime } from '../web/clock';
 
 /** The reviewers' side: the queue, decisions on applications, and status actions on providers. */
 export function reviewRoutes(dataSource: DataSource, config: Config): Router {
@@ -53,13 +54,13 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.post(paths.reviewTaskResolve(), ...reviewer, async (req, res) => {
-    await resolveReviewTask(dataSource, String(req.params.id), req.user!.email);
+    await resolveReviewTask(dataSource, String(req.params.id), req.user!.email, requestTime(res));
     res.redirect(303, `${paths.reviewQueue}#review-tasks`);
   });
 
-  async function applicationModel(id: string, canDecide: boolean) {
+  async function applicationModel(id: string, canDecide: boolean, now: Date) {
     const application = await anyApplication(dataSource.manager, id);
-    const detail = await applicationDetail(dataSource, application);
+    const detail = await applicationDetail(dataSource, application, now);
     const actions = reviewActions(application.state);
     return {
       title: 'review.applicationTitle',
@@ -71,7 +72,11 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   }
 
   router.get(paths.reviewApplication(), ...staffReader, async (req, res) => {
-    const model = await applicationModel(String(req.params.id), req.user!.role === 'reviewer');
+    const model = await applicationModel(
+      String(req.params.id),
+      req.user!.role === 'reviewer',
+      requestTime(res),
+    );
     res.render('review/application', { ...model, values: { version: String(model.application.version) } });
   });
 
@@ -80,7 +85,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, ['action', 'message', 'version']);
     setFormContext(res, {
       view: 'review/application',
-      load: async () => ({ model: await applicationModel(id, true), values }),
+      load: async () => ({ model: await applicationModel(id, true, requestTime(res)), values }),
     });
     const dto = await validated(DecisionDto, values);
     await decide(
@@ -89,12 +94,12 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       id,
       { action: dto.action as ReviewAction, message: dto.message, version: dto.version },
       config,
+      requestTime(res),
     );
     res.redirect(303, paths.reviewApplication(id));
   });
 
-  async function providerModel(kvkNumber: string, user: User) {
-    const now = new Date();
+  async function providerModel(kvkNumber: string, user: User, now: Date) {
     const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
     const attestations = providerAttestationAnswers(detail, now).map(attestationView);
     return {
@@ -130,7 +135,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
 
   router.get(paths.reviewProvider(), ...staffReader, async (req, res) => {
     res.render('review/provider', {
-      ...(await providerModel(String(req.params.kvkNumber), req.user!)),
+      ...(await providerModel(String(req.params.kvkNumber), req.user!, requestTime(res))),
       values: {},
     });
   });
@@ -140,7 +145,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, ['action', 'reason', 'until']);
     setFormContext(res, {
       view: 'review/provider',
-      load: async () => ({ model: await providerModel(kvkNumber, req.user!), values }),
+      load: async () => ({ model: await providerModel(kvkNumber, req.user!, requestTime(res)), values }),
     });
     const dto = await validated(ProviderActionDto, values);
     await actOnProvider(
@@ -149,13 +154,14 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       kvkNumber,
       { action: dto.action as ProviderStatusAction, reason: dto.reason, until: dto.until },
       config,
+      requestTime(res),
     );
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 
   router.post(paths.reviewProviderIdentity(), ...reviewer, async (req, res) => {
     const kvkNumber = String(req.params.kvkNumber);
-    await confirmProviderIdentity(dataSource, req.user!, kvkNumber);
+    await confirmProviderIdentity(dataSource, req.user!, kvkNumber, requestTime(res));
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 

@@ -59,7 +59,7 @@ export async function decide(
   id: string,
   input: { action: ReviewAction; message: string; version: string },
   config: Config,
-  now = new Date(),
+  now: Date,
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
     const application = await anyApplication(manager, id);
@@ -108,7 +108,7 @@ export async function decide(
     if (input.action === 'approve' || input.action === 'reject') {
       await confirmIdentity(manager, application.providerId, reviewer.email, { applicationId: id }, now);
     }
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: reviewer.email,
       action: `application.${input.action}`,
       subjectType: 'application',

@@ -17,6 +17,7 @@ import {
   verifyAttestation,
 } from './attestation.service';
 import type { Keyring } from './signing';
+import { requestTime } from '../web/clock';
 
 /** An attestation is about 50 kB: 2 MB is plenty. */
 export const MAX_VERIFICATION_BYTES = 2 * 1024 * 1024;
@@ -32,12 +33,12 @@ const VERIFICATION_UPLOAD = {
 /** Issuing (provider users for their own organisation, reviewers for any) and public verification. */
 export function attestationRoutes(dataSource: DataSource, config: Config, keyring: Keyring): Router {
   const router = Router();
-  const issue = (providerId: string, actor: string) =>
-    issueAttestation(dataSource, { providerId, actor, publicBaseUrl: config.publicBaseUrl, keyring });
+  const issue = (providerId: string, actor: string, now: Date) =>
+    issueAttestation(dataSource, { providerId, actor, publicBaseUrl: config.publicBaseUrl, keyring }, now);
 
   router.post(paths.attestations, ...requireRole(config, 'provider'), async (req, res) => {
     const user = req.user!;
-    const attestation = await issue(user.providerId!, user.email);
+    const attestation = await issue(user.providerId!, user.email, requestTime(res));
     res.redirect(303, `${paths.account}?verklaring=${attestation.number}#verklaringen`);
   });
 
@@ -47,7 +48,7 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
     if (!provider) throw new NotFoundError(`no provider ${kvkNumber}`);
     // Never for the reviewer's own organisation, as with every other decision.
     if (req.user!.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
-    await issue(provider.id, req.user!.email);
+    await issue(provider.id, req.user!.email, requestTime(res));
     res.redirect(303, `${paths.reviewProvider(kvkNumber)}#verklaringen`);
   });
 
@@ -76,7 +77,9 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
     if (!file || file.size === 0) throw new ValidationError({ pdf: ['validation.fileRequired'] });
     if (!looksLikePdf(file.head)) throw new ValidationError({ pdf: ['validation.notPdf'] });
     const attestation = await attestationBySha256(dataSource, file.sha256);
-    const answer = attestation ? await verifyAttestation(dataSource, attestation.number) : undefined;
+    const answer = attestation
+      ? await verifyAttestation(dataSource, attestation.number, requestTime(res))
+      : undefined;
     res.render('attestation/verification', {
       title: 'attestation.verifyTitle',
       values: {},
@@ -90,7 +93,7 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
 
   router.get(paths.verificationOf(), async (req, res) => {
     const number = String(req.params.nummer);
-    const answer = await verifyAttestation(dataSource, number).catch((error: unknown) => {
+    const answer = await verifyAttestation(dataSource, number, requestTime(res)).catch((error: unknown) => {
       if (error instanceof NotFoundError) return undefined;
       throw error;
     });

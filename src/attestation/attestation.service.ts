@@ -46,7 +46,7 @@ export class NotVerantwoordError extends ConflictError {
 export async function issueAttestation(
   dataSource: DataSource,
   input: { providerId: string; actor: string; publicBaseUrl: string; keyring: Keyring },
-  now = new Date(),
+  now: Date,
 ): Promise<Attestation> {
   const [detail, n] = await Promise.all([
     providerDetailById(dataSource, input.providerId, now),
@@ -124,23 +124,19 @@ export async function issueAttestation(
       pdfSha256,
     });
     await manager.insert(Attestation, attestation);
-    await appendAuditEvent(
-      manager,
-      {
-        actor: input.actor,
-        action: 'attestation.issued',
-        subjectType: 'attestation',
-        subjectId: attestation.id,
-        data: {
-          number,
-          providerId: provider.id,
-          validUntil: validUntil.toISOString(),
-          fingerprint,
-          pdfSha256,
-        },
+    await appendAuditEvent(manager, now, {
+      actor: input.actor,
+      action: 'attestation.issued',
+      subjectType: 'attestation',
+      subjectId: attestation.id,
+      data: {
+        number,
+        providerId: provider.id,
+        validUntil: validUntil.toISOString(),
+        fingerprint,
+        pdfSha256,
       },
-      now,
-    );
+    });
     delete attestation.pdf;
     return attestation;
   });
@@ -178,7 +174,7 @@ function answerFor(
 export async function verifyAttestation(
   dataSource: DataSource,
   number: string,
-  now = new Date(),
+  now: Date,
 ): Promise<AttestationAnswer> {
   const row = isAttestationNumber(number) ? await verificationRow(dataSource, number) : undefined;
   if (!row) throw new NotFoundError(`no attestation ${number}`);
@@ -215,7 +211,7 @@ export async function attestationPdf(dataSource: DataSource, number: string): Pr
 }
 
 /** A provider's attestations (newest first) with their status at `now`, from its already loaded detail. */
-export function providerAttestationAnswers(detail: ProviderDetail, now = new Date()): AttestationAnswer[] {
+export function providerAttestationAnswers(detail: ProviderDetail, now: Date): AttestationAnswer[] {
   return detail.attestations.map((a) =>
     answerFor(a, detail.provider, detail.history, detail.codeVersions, now),
   );

@@ -18,6 +18,7 @@ import {
   streamAudit,
 } from './audit-browser.service';
 import { verifyAuditChain } from '../audit/audit.service';
+import { requestTime } from '../web/clock';
 
 const FILTER_FIELDS = ['door', 'actie', 'soort', 'onderwerp', 'van', 'tot'] as const;
 const EXPORT_COLUMNS = [
@@ -99,12 +100,12 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
     });
   });
 
-  const attachment = (extension: string) =>
-    `attachment; filename="auditlog-${toLocalDate(new Date())}.${extension}"`;
+  const attachment = (extension: string, now: Date) =>
+    `attachment; filename="auditlog-${toLocalDate(now)}.${extension}"`;
 
   router.get(paths.auditLogCsv, ...auditors, async (req, res) => {
     const { filter } = readFilter(req.query);
-    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', attachment('csv'));
+    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', attachment('csv', requestTime(res)));
     const cells = new Transform({
       objectMode: true,
       transform(row: AuditRow, _encoding, done) {
@@ -130,7 +131,9 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
 
   router.get(paths.auditLogJsonl, ...auditors, async (req, res) => {
     const { filter } = readFilter(req.query);
-    res.type('application/jsonl; charset=utf-8').setHeader('Content-Disposition', attachment('jsonl'));
+    res
+      .type('application/jsonl; charset=utf-8')
+      .setHeader('Content-Disposition', attachment('jsonl', requestTime(res)));
     const records = new Transform({
       objectMode: true,
       transform(row: AuditRow, _encoding, done) {

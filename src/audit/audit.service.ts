@@ -18,10 +18,10 @@ export interface AuditEntry {
  */
 export async function appendAuditEvent(
   manager: EntityManager,
+  now: Date,
   entry: AuditEntry,
-  now = new Date(),
 ): Promise<AuditEvent> {
-  const [event] = await appendAuditEvents(manager, [entry], now);
+  const [event] = await appendAuditEvents(manager, now, [entry]);
   if (!event) throw new Error('appendAuditEvents answered no event');
   return event;
 }
@@ -66,8 +66,8 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
  */
 export async function appendAuditEvents(
   manager: EntityManager,
+  now: Date,
   entries: AuditEntry[],
-  now = new Date(),
 ): Promise<AuditEvent[]> {
   if (!manager.queryRunner?.isTransactionActive)
     throw new Error('appendAuditEvent must run inside a transaction');

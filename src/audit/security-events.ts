@@ -2,6 +2,7 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 import { databasePool } from '../database/data-source';
 import { clientKey } from '../shared/client-address';
+import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { appendAuditEvent } from './audit.service';
 
@@ -28,7 +29,11 @@ export const UNKNOWN_ACCOUNT = 'unknown account';
  * transaction, at most 10 per kind and IP address and 200 per kind in all in 15 minutes (beyond
  * that only a log line), so an attacker cannot flood the audit chain.
  */
-export function securityEventRecorder(dataSource: DataSource, logger: Logger): SecurityEventRecorder {
+export function securityEventRecorder(
+  dataSource: DataSource,
+  logger: Logger,
+  clock: Clock,
+): SecurityEventRecorder {
   const throttle = (keyPrefix: string, points: number) =>
     new RateLimiterPostgres({
       storeClient: databasePool(dataSource),
@@ -53,7 +58,7 @@ export function securityEventRecorder(dataSource: DataSource, logger: Logger): S
       return;
     }
     await dataSource.transaction((m) =>
-      appendAuditEvent(m, {
+      appendAuditEvent(m, clock.now(), {
         actor: 'anonymous',
         action: `security.${kind}`,
         subjectType: 'user',

@@ -66,7 +66,7 @@ export async function bulkCheck(
   dataSource: DataSource,
   rows: BulkInputRow[],
   peildatum: string,
-  now = new Date(),
+  now: Date,
 ): Promise<BulkResult> {
   const at = new Date(Math.min(endOfLocalDay(peildatum).getTime(), now.getTime()));
   const wellFormed = [...new Set(rows.map((r) => r.kvkNumber).filter(isKvkNumber))];

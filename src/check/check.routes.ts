@@ -10,6 +10,7 @@ import { readUpload } from '../web/upload';
 import { formValues } from '../shared/validation';
 import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
 import { bulkCheck, bulkResultCsv, parseBulkInput } from './bulk-check.service';
+import { requestTime } from '../web/clock';
 
 const BULK_UPLOAD = {
   field: 'bestand',
@@ -24,7 +25,7 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
   const router = Router();
 
   router.get(paths.bulkCheck, withCsrfToken, (_req, res) => {
-    res.render('check/bulk', { title: 'bulk.title', values: { peildatum: toLocalDate(new Date()) } });
+    res.render('check/bulk', { title: 'bulk.title', values: { peildatum: toLocalDate(requestTime(res)) } });
   });
 
   router.post(paths.bulkCheck, withCsrfToken, async (req, res) => {
@@ -41,7 +42,7 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
       });
     const rows = parseBulkInput(text);
     if (rows.length === 0) throw new ValidationError({ nummers: ['bulk.empty'] });
-    const result = await bulkCheck(dataSource, rows, values.peildatum);
+    const result = await bulkCheck(dataSource, rows, values.peildatum, requestTime(res));
     if (values.formaat === 'csv') {
       res
         .type('text/csv; charset=utf-8')

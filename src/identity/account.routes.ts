@@ -29,6 +29,7 @@ import { secretBox, secretsKeyFor } from './secrets';
 import { enableSecondFactor, verifySecondFactor } from './second-factor.service';
 import { newTotpSecret, totpEnrolment } from './totp';
 import { User } from './user.entity';
+import { requestTime } from '../web/clock';
 
 export interface AccountDependencies {
   dataSource: DataSource;
@@ -108,8 +109,8 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       await saveSession(req);
       return res.redirect(303, paths.loginSecondFactor);
     }
-    await recordLogin(dataSource, user);
-    res.redirect(303, await signIn(req, user, false, back));
+    await recordLogin(dataSource, user, requestTime(res));
+    res.redirect(303, await signIn(req, user, requestTime(res), false, back));
   });
 
   router.get(paths.loginSecondFactor, anyone, (req, res) => {
@@ -128,14 +129,14 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     });
     // The point is used before the code is checked: 40 guesses sent at once get 5 checks, not 40.
     await limit(req, 'secondFactor', pending, pending);
-    if (!(await verifySecondFactor(dataSource, box, pending, values.code))) {
+    if (!(await verifySecondFactor(dataSource, box, pending, values.code, requestTime(res)))) {
       await securityEvents({ kind: 'second_factor_failed', ip: ipOf(req), userId: pending });
       throw new ValidationError({ code: ['validation.totpInvalid'] });
     }
     await limiters.secondFactor.delete(pending);
     const user = await dataSource.getRepository(User).findOneByOrFail({ id: pending });
-    await recordLogin(dataSource, user);
-    res.redirect(303, await signIn(req, user, true));
+    await recordLogin(dataSource, user, requestTime(res));
+    res.redirect(303, await signIn(req, user, requestTime(res), true));
   });
 
   router.post(paths.logout, (req, res) => {
@@ -154,12 +155,17 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     setFormContext(res, { view: 'account/forgot', model: { title: 'forgot.title' }, values });
     await limit(req, 'ip', `reset:${clientOf(req)}`);
     const dto = await validated(EmailDto, values);
-    await requestPasswordReset(dataSource, dto.email, config.publicBaseUrl);
+    await requestPasswordReset(dataSource, dto.email, config.publicBaseUrl, requestTime(res));
     res.render('account/forgot', { title: 'forgot.title', sent: true, values: {} });
   });
 
   router.get(paths.resetPassword(), anyone, async (req, res) => {
-    const usable = await tokenUsable(dataSource, String(req.params.token), 'password_reset');
+    const usable = await tokenUsable(
+      dataSource,
+      String(req.params.token),
+      'password_reset',
+      requestTime(res),
+    );
     res.render('account/reset', { title: 'reset.title', invalid: !usable, values: {} });
   });
 
@@ -168,16 +174,21 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     const token = String(req.params.token);
     await passwordFormLimit('reset')(req);
     // A dead link gets its page at once: nothing is hashed for it.
-    if (!(await tokenUsable(dataSource, token, 'password_reset')))
+    if (!(await tokenUsable(dataSource, token, 'password_reset', requestTime(res))))
       return res.status(400).render('account/reset', { title: 'reset.title', invalid: true, values: {} });
     setFormContext(res, { view: 'account/reset', model: { title: 'reset.title' }, values });
     const dto = await validated(NewPasswordDto, values);
-    await resetPassword(dataSource, token, dto);
+    await resetPassword(dataSource, token, dto, requestTime(res));
     res.render('account/reset', { title: 'reset.title', done: true, values: {} });
   });
 
   router.get(paths.invitation(), anyone, async (req, res) => {
-    const invitation = await tokenUsable(dataSource, String(req.params.token), 'invitation');
+    const invitation = await tokenUsable(
+      dataSource,
+      String(req.params.token),
+      'invitation',
+      requestTime(res),
+    );
     res.render('account/invitation', {
       title: 'invitation.title',
       invalid: !invitation,
@@ -194,8 +205,9 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       dataSource,
       String(req.params.token),
       await validated(InvitationAcceptDto, values),
+      requestTime(res),
     );
-    res.redirect(303, await signIn(req, user, false));
+    res.redirect(303, await signIn(req, user, requestTime(res), false));
   });
 
   router.get(paths.secondFactorSetup, requireUser, async (req, res) => {
@@ -233,7 +245,7 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       model: { title: 'secondFactor.title', secret, qrDataUrl: enrolment.qrDataUrl },
       values,
     });
-    const codes = await enableSecondFactor(dataSource, box, user, secret, values.code);
+    const codes = await enableSecondFactor(dataSource, box, user, secret, values.code, requestTime(res));
     req.session.recoveryCodes = box.encrypt(JSON.stringify(codes));
     req.session.secondFactorVerified = true;
     delete req.session.enrolSecret;
@@ -248,11 +260,17 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     const values = formValues(req.body, ['currentPassword', 'password', 'passwordConfirmation']);
     setFormContext(res, { view: 'account/password', model: { title: 'changePassword.title' }, values });
     await limit(req, 'accountIp', `change:${req.user!.id}|${clientOf(req)}`, req.user!.id);
-    await changePassword(dataSource, req.user!, req.sessionID, {
-      currentPassword: values.currentPassword ?? '',
-      password: values.password ?? '',
-      passwordConfirmation: values.passwordConfirmation ?? '',
-    });
+    await changePassword(
+      dataSource,
+      req.user!,
+      req.sessionID,
+      {
+        currentPassword: values.currentPassword ?? '',
+        password: values.password ?? '',
+        passwordConfirmation: values.passwordConfirmation ?? '',
+      },
+      requestTime(res),
+    );
     await limiters.accountIp.delete(`change:${req.user!.id}|${clientOf(req)}`);
     res.render('account/password', { title: 'changePassword.title', done: true, values: {} });
   });

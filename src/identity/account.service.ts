@@ -46,6 +46,7 @@ export async function addUser(
     passwordHash?: string;
   },
   actor: string,
+  now: Date,
 ): Promise<User> {
   const email = input.email.toLowerCase();
   await assertEmailFree(manager, email);
@@ -57,7 +58,7 @@ export async function addUser(
     passwordHash: input.passwordHash ?? (await hashPassword(input.password!)),
   });
   await manager.insert(User, user);
-  await appendAuditEvent(manager, {
+  await appendAuditEvent(manager, now, {
     actor,
     action: 'user.created',
     subjectType: 'user',
@@ -72,11 +73,12 @@ export async function createUser(
   dataSource: DataSource,
   input: { email: string; name: string; role: Role; providerId?: string | null; password: string },
   actor: string,
+  now: Date,
 ): Promise<User> {
   checkNewPassword(input.password, input.password);
   const passwordHash = await hashPassword(input.password);
   return dataSource.transaction((manager) =>
-    addUser(manager, { ...input, providerId: input.providerId ?? null, passwordHash }, actor),
+    addUser(manager, { ...input, providerId: input.providerId ?? null, passwordHash }, actor, now),
   );
 }
 
@@ -100,10 +102,10 @@ export async function authenticate(
   return { user };
 }
 
-export async function recordLogin(dataSource: DataSource, user: User): Promise<void> {
+export async function recordLogin(dataSource: DataSource, user: User, now: Date): Promise<void> {
   await dataSource.transaction(async (m) => {
-    await m.update(User, user.id, { lastLoginAt: new Date() });
-    await appendAuditEvent(m, {
+    await m.update(User, user.id, { lastLoginAt: now });
+    await appendAuditEvent(m, now, {
       actor: user.email,
       action: 'user.logged_in',
       subjectType: 'user',
@@ -116,12 +118,13 @@ async function issueToken(
   manager: EntityManager,
   input: Omit<AccountToken, 'id' | 'tokenHash' | 'createdAt' | 'usedAt' | 'expiresAt' | 'revokedAt'>,
   validForMs: number,
+  now: Date,
 ): Promise<string> {
   const token = randomToken();
   await manager.insert(AccountToken, {
     ...input,
     tokenHash: sha256Hex(token),
-    expiresAt: new Date(Date.now() + validForMs),
+    expiresAt: new Date(now.getTime() + validForMs),
   });
   return token;
 }
@@ -131,6 +134,7 @@ async function claimToken(
   manager: EntityManager,
   token: string,
   purpose: TokenPurpose,
+  now: Date,
 ): Promise<AccountToken | undefined> {
   const row = await manager
     .getRepository(AccountToken)
@@ -138,8 +142,8 @@ async function claimToken(
     .where('t.token_hash = :hash AND t.purpose = :purpose', { hash: sha256Hex(token), purpose })
     .setLock('pessimistic_write')
     .getOne();
-  if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return undefined;
-  await manager.update(AccountToken, row.tokenHash, { usedAt: new Date() });
+  if (!row || row.usedAt || row.expiresAt.getTime() <= now.getTime()) return undefined;
+  await manager.update(AccountToken, row.tokenHash, { usedAt: now });
   return row;
 }
 
@@ -148,11 +152,12 @@ export async function tokenUsable(
   dataSource: DataSource,
   token: string,
   purpose: TokenPurpose,
+  now: Date,
 ): Promise<AccountToken | undefined> {
   const row = await dataSource
     .getRepository(AccountToken)
     .findOneBy({ tokenHash: sha256Hex(token), purpose, usedAt: IsNull() });
-  return row && row.expiresAt.getTime() > Date.now() ? row : undefined;
+  return row && row.expiresAt.getTime() > now.getTime() ? row : undefined;
 }
 
 export interface InvitationLimits {
@@ -179,6 +184,7 @@ export async function inviteColleague(
   email: string,
   baseUrl: string,
   limits: InvitationLimits,
+  now: Date,
 ): Promise<void> {
   const address = email.toLowerCase();
   await dataSource.transaction(async (manager) => {
@@ -191,7 +197,6 @@ export async function inviteColleague(
     // An invitation mails the organisation's name, chosen by whoever registered it, to any address:
     // only once a reviewer has confirmed who the organisation is.
     if (!provider.identityConfirmedAt) throw new ValidationError({ email: ['colleagues.notConfirmed'] });
-    const now = new Date();
     const pending = await pendingInvitations(manager, provider.id, now);
     if (pending.some((p) => p.email === address))
       throw new ValidationError({ email: ['colleagues.alreadyInvited'] });
@@ -210,12 +215,13 @@ export async function inviteColleague(
         createdBy: inviter.id,
       },
       INVITATION_DAYS * 24 * 3600 * 1000,
+      now,
     );
     await queueMail(
       manager,
       mailTexts.invitation(address, provider.legalName, inviter.name, `${baseUrl}/uitnodiging/${token}`),
     );
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: inviter.email,
       action: 'invitation.created',
       subjectType: 'provider',
@@ -229,7 +235,7 @@ export async function inviteColleague(
 export async function pendingInvitations(
   manager: EntityManager,
   providerId: string,
-  now = new Date(),
+  now: Date,
 ): Promise<PendingInvitation[]> {
   return manager
     .getRepository(AccountToken)
@@ -245,10 +251,14 @@ export async function pendingInvitations(
  * A user of the organisation revokes one of its open invitations: the link stops working at once
  * (it counts as used). Another organisation's invitation, or one no longer open, is not found.
  */
-export async function revokeInvitation(dataSource: DataSource, user: User, id: string): Promise<void> {
+export async function revokeInvitation(
+  dataSource: DataSource,
+  user: User,
+  id: string,
+  now: Date,
+): Promise<void> {
   if (!/^[0-9a-f-]{36}$/i.test(id) || !user.providerId) throw new NotFoundError(`invitation ${id}`);
   await dataSource.transaction(async (manager) => {
-    const now = new Date();
     const invitation = await manager
       .getRepository(AccountToken)
       .createQueryBuilder('t')
@@ -261,7 +271,7 @@ export async function revokeInvitation(dataSource: DataSource, user: User, id: s
     if (!invitation || invitation.usedAt || invitation.expiresAt.getTime() <= now.getTime())
       throw new NotFoundError(`invitation ${id}`);
     await manager.update(AccountToken, invitation.tokenHash, { usedAt: now, revokedAt: now });
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'invitation.revoked',
       subjectType: 'provider',
@@ -278,6 +288,7 @@ export async function inviteStaff(
   email: string,
   role: Role,
   baseUrl: string,
+  now: Date,
 ): Promise<void> {
   if (!STAFF_ROLES.includes(role)) throw new ValidationError({ role: ['validation.invalid'] });
   const address = email.toLowerCase();
@@ -287,9 +298,10 @@ export async function inviteStaff(
       manager,
       { purpose: 'invitation', email: address, userId: null, providerId: null, role, createdBy: admin.id },
       INVITATION_DAYS * 24 * 3600 * 1000,
+      now,
     );
     await queueMail(manager, mailTexts.staffInvitation(address, role, `${baseUrl}/uitnodiging/${token}`));
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: admin.email,
       action: 'invitation.created',
       subjectType: 'user',
@@ -304,14 +316,15 @@ export async function acceptInvitation(
   dataSource: DataSource,
   token: string,
   input: { name: string; password: string; passwordConfirmation: string },
+  now: Date,
 ): Promise<User> {
   checkNewPassword(input.password, input.passwordConfirmation);
-  const usable = await tokenUsable(dataSource, token, 'invitation');
+  const usable = await tokenUsable(dataSource, token, 'invitation', now);
   if (!usable) throw new ValidationError({ token: ['validation.linkInvalid'] });
   await assertEmailFree(dataSource.manager, usable.email);
   const passwordHash = await hashPassword(input.password);
   return dataSource.transaction(async (manager) => {
-    const invitation = await claimToken(manager, token, 'invitation');
+    const invitation = await claimToken(manager, token, 'invitation', now);
     if (!invitation) throw new ValidationError({ token: ['validation.linkInvalid'] });
     return addUser(
       manager,
@@ -323,6 +336,7 @@ export async function acceptInvitation(
         passwordHash,
       },
       invitation.email,
+      now,
     );
   });
 }
@@ -341,6 +355,7 @@ export async function requestPasswordReset(
   dataSource: DataSource,
   email: string,
   baseUrl: string,
+  now: Date,
 ): Promise<void> {
   const user = await dataSource.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
   if (!user || user.disabledAt) return;
@@ -358,12 +373,13 @@ export async function requestPasswordReset(
         createdBy: null,
       },
       PASSWORD_RESET_HOURS * 3600 * 1000,
+      now,
     );
     await queueMail(
       manager,
       mailTexts.passwordReset(user.email, `${baseUrl}/wachtwoord-herstellen/${token}`),
     );
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'user.password_reset_requested',
       subjectType: 'user',
@@ -381,17 +397,18 @@ export async function resetPassword(
   dataSource: DataSource,
   token: string,
   input: { password: string; passwordConfirmation: string },
+  now: Date,
 ): Promise<void> {
-  if (!(await tokenUsable(dataSource, token, 'password_reset')))
+  if (!(await tokenUsable(dataSource, token, 'password_reset', now)))
     throw new ValidationError({ token: ['validation.linkInvalid'] });
   checkNewPassword(input.password, input.passwordConfirmation);
   const hash = await hashPassword(input.password);
   await dataSource.transaction(async (manager) => {
-    const reset = await claimToken(manager, token, 'password_reset');
+    const reset = await claimToken(manager, token, 'password_reset', now);
     if (!reset) throw new ValidationError({ token: ['validation.linkInvalid'] });
     await manager.update(User, reset.userId!, { passwordHash: hash });
     await endOtherWaysIn(manager, reset.userId!);
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: reset.email,
       action: 'user.password_reset',
       subjectType: 'user',
@@ -409,6 +426,7 @@ export async function changePassword(
   user: User,
   keepSessionId: string,
   input: { currentPassword: string; password: string; passwordConfirmation: string },
+  now: Date,
 ): Promise<void> {
   if (!input.currentPassword) throw new ValidationError({ currentPassword: ['validation.required'] });
   checkNewPassword(input.password, input.passwordConfirmation);
@@ -418,7 +436,7 @@ export async function changePassword(
   await dataSource.transaction(async (manager) => {
     await manager.update(User, user.id, { passwordHash: hash });
     await endOtherWaysIn(manager, user.id, keepSessionId);
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'user.password_changed',
       subjectType: 'user',

@@ -14,14 +14,15 @@ export async function enableSecondFactor(
   user: User,
   secret: string,
   code: string,
+  now: Date,
 ): Promise<string[]> {
-  const step = totpStep(secret, user.email, code);
+  const step = totpStep(secret, user.email, code, now);
   if (step === undefined) throw new ValidationError({ code: ['validation.totpInvalid'] });
   const codes = newRecoveryCodes();
   await dataSource.transaction(async (m) => {
     await m.update(User, user.id, {
       totpSecret: box.encrypt(secret),
-      totpEnabledAt: new Date(),
+      totpEnabledAt: now,
       // The code that confirmed the enrolment cannot sign in afterwards.
       totpLastStep: String(step),
     });
@@ -30,7 +31,7 @@ export async function enableSecondFactor(
       RecoveryCode,
       codes.map((c) => ({ userId: user.id, codeHash: box.recoveryCodeMac(c), hashKind: 'hmac' as const })),
     );
-    await appendAuditEvent(m, {
+    await appendAuditEvent(m, now, {
       actor: user.email,
       action: 'user.second_factor_enabled',
       subjectType: 'user',
@@ -49,6 +50,7 @@ export async function verifySecondFactor(
   box: SecretBox,
   userId: string,
   code: string,
+  now: Date,
 ): Promise<boolean> {
   const user = await dataSource
     .getRepository(User)
@@ -57,7 +59,7 @@ export async function verifySecondFactor(
     .where('u.id = :id', { id: userId })
     .getOne();
   if (!user?.totpSecret || user.disabledAt) return false;
-  const step = totpStep(box.decrypt(user.totpSecret), user.email, code);
+  const step = totpStep(box.decrypt(user.totpSecret), user.email, code, now);
   if (step !== undefined) {
     return claimTotpStep(dataSource, userId, step);
   }
@@ -67,7 +69,7 @@ export async function verifySecondFactor(
       sha256: legacyRecoveryCodeHash(code),
     });
     if (!used) return false;
-    await appendAuditEvent(m, {
+    await appendAuditEvent(m, now, {
       actor: user.email,
       action: 'user.recovery_code_used',
       subjectType: 'user',

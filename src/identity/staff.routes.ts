@@ -10,6 +10,7 @@ import { inviteStaff } from './account.service';
 import { requireRole } from '../web/auth';
 import { changeStaffRole, setStaffDisabled, staffMembers } from './staff.service';
 import { type Role, STAFF_ROLES } from './user.entity';
+import { requestTime } from '../web/clock';
 
 class StaffRoleDto {
   @IsIn(STAFF_ROLES, { message: 'validation.invalid' })
@@ -49,19 +50,25 @@ export function staffRoutes(dataSource: DataSource, config: Config): Router {
     setFormContext(res, { view: 'account/staff-list', load: async () => ({ model: await model(), values }) });
     const { email } = await validated(EmailDto, { email: values.email });
     const { role } = await validated(StaffRoleDto, { role: values.role });
-    await inviteStaff(dataSource, req.user!, email, role as Role, config.publicBaseUrl);
+    await inviteStaff(dataSource, req.user!, email, role as Role, config.publicBaseUrl, requestTime(res));
     res.redirect(303, `${paths.staff}?gewijzigd=1`);
   });
 
   router.post(paths.staffRole(), ...admins, async (req, res) => {
     const { role } = await validated(StaffRoleDto, formValues(req.body, ['role']));
-    await changeStaffRole(dataSource, req.user!, String(req.params.id), role as Role);
+    await changeStaffRole(dataSource, req.user!, String(req.params.id), role as Role, requestTime(res));
     res.redirect(303, `${paths.staff}?gewijzigd=1`);
   });
 
   router.post(paths.staffStatus(), ...admins, async (req, res) => {
     const { action } = formValues(req.body, ['action']);
-    await setStaffDisabled(dataSource, req.user!, String(req.params.id), action !== 'enable');
+    await setStaffDisabled(
+      dataSource,
+      req.user!,
+      String(req.params.id),
+      action !== 'enable',
+      requestTime(res),
+    );
     res.redirect(303, `${paths.staff}?gewijzigd=1`);
   });
 

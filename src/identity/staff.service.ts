@@ -43,6 +43,7 @@ export async function changeStaffRole(
   admin: User,
   userId: string,
   role: Role,
+  now: Date,
 ): Promise<void> {
   if (!STAFF_ROLES.includes(role)) throw new ValidationError({ role: ['validation.invalid'] });
   await dataSource.transaction(async (manager) => {
@@ -50,7 +51,7 @@ export async function changeStaffRole(
     if (member.role === role) return;
     if (member.role === 'admin' && !member.disabledAt && activeAdmins <= 1) throw lastAdmin();
     await manager.update(User, { id: member.id }, { role });
-    await appendAuditEvent(manager, {
+    await appendAuditEvent(manager, now, {
       actor: admin.email,
       action: 'staff.role_changed',
       subjectType: 'user',
@@ -69,23 +70,19 @@ export async function setStaffDisabled(
   admin: User,
   userId: string,
   disabled: boolean,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
     const { member, activeAdmins } = await lockForChange(manager, userId);
     if (Boolean(member.disabledAt) === disabled) return;
     if (disabled && member.role === 'admin' && activeAdmins <= 1) throw lastAdmin();
     await manager.update(User, { id: member.id }, { disabledAt: disabled ? now : null });
-    await appendAuditEvent(
-      manager,
-      {
-        actor: admin.email,
-        action: disabled ? 'staff.disabled' : 'staff.enabled',
-        subjectType: 'user',
-        subjectId: member.id,
-        data: { email: member.email, role: member.role },
-      },
-      now,
-    );
+    await appendAuditEvent(manager, now, {
+      actor: admin.email,
+      action: disabled ? 'staff.disabled' : 'staff.enabled',
+      subjectType: 'user',
+      subjectId: member.id,
+      data: { email: member.email, role: member.role },
+    });
   });
 }

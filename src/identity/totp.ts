@@ -37,16 +37,16 @@ const PERIOD_MS = 30_000;
  * The time step of `code` when it is the current code, or the one just before or after (clock
  * drift); undefined otherwise. The caller refuses a step already used (RFC 6238 §5.2).
  */
-export function totpStep(secret: string, email: string, code: string, now = Date.now()): number | undefined {
+export function totpStep(secret: string, email: string, code: string, now: Date): number | undefined {
   const token = code.replace(/\s/g, '');
   if (!/^[0-9]{6}$/.test(token)) return undefined;
-  const delta = totp(secret, email).validate({ token, window: 1, timestamp: now });
-  return delta === null ? undefined : Math.floor(now / PERIOD_MS) + delta;
+  const delta = totp(secret, email).validate({ token, window: 1, timestamp: now.getTime() });
+  return delta === null ? undefined : Math.floor(now.getTime() / PERIOD_MS) + delta;
 }
 
 /** The code an authenticator shows now; used by tests and the demo, never by the login itself. */
-export function currentTotp(secret: string, email: string, now = Date.now()): string {
-  return totp(secret, email).generate({ timestamp: now });
+export function currentTotp(secret: string, email: string, now: Date): string {
+  return totp(secret, email).generate({ timestamp: now.getTime() });
 }
 
 /** Ten single-use recovery codes like `k3j9d-p2x7q`. */

@@ -36,7 +36,7 @@ export async function runJobOnce(
   job: JobName,
   period: string,
   work: (manager: EntityManager) => Promise<Record<string, number>>,
-  now = new Date(),
+  now: Date,
 ): Promise<{ ran: boolean; result?: Record<string, number> }> {
   return dataSource.transaction(async (manager) => {
     if (!(await tryLockJob(manager, job))) return { ran: false };
@@ -179,7 +179,7 @@ export async function dailyWork(
 }
 
 /** The register's scheduled work for `now`: each job at most once per period, across instances. */
-export async function runDueJobs(dataSource: DataSource, publicBaseUrl: string, now = new Date()) {
+export async function runDueJobs(dataSource: DataSource, publicBaseUrl: string, now: Date) {
   const daily = await runJobOnce(
     dataSource,
     'daily',

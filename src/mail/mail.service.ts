@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { maskSingleUseLinks } from '../shared/single-use-links';
 import { OutboxMail } from './outbox-mail.entity';
@@ -31,6 +32,7 @@ export async function deliverOutbox(
   transport: MailTransport,
   from: string,
   logger: Logger,
+  clock: Clock,
   batchSize = 20,
 ): Promise<number> {
   return dataSource.transaction(async (m) => {
@@ -48,7 +50,7 @@ export async function deliverOutbox(
       try {
         await transport.sendMail({ from, to: mail.recipient, subject: mail.subject, text: mail.body });
         await m.update(OutboxMail, mail.id, {
-          sentAt: new Date(),
+          sentAt: clock.now(),
           attempts: mail.attempts + 1,
           lastError: null,
           body: maskSingleUseLinks(mail.body),

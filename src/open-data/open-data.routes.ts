@@ -15,6 +15,7 @@ import {
   type OpenDataRecord,
   streamRegister,
 } from './open-data.service';
+import { requestTime } from '../web/clock';
 
 export const openDataPaths = {
   csv: `${paths.openData}/hostingproviders.csv`,
@@ -47,7 +48,7 @@ const toCsvCells = () =>
 
 /** Streams the whole register to the client through `format`. */
 async function sendRegister(req: Request, res: Response, dataSource: DataSource, format: Transform[]) {
-  await sendStream(req, res, await streamRegister(dataSource), format);
+  await sendStream(req, res, await streamRegister(dataSource, requestTime(res)), format);
 }
 
 /** Open data: the whole register as CSV and JSON, the field page with the licence, and an Atom feed. */
@@ -72,7 +73,7 @@ export function openDataRoutes(dataSource: DataSource, config: Config): Router {
   const attachment = (res: Response, extension: string) =>
     res.setHeader(
       'Content-Disposition',
-      `attachment; filename="hostingproviders-${toLocalDate(new Date())}.${extension}"`,
+      `attachment; filename="hostingproviders-${toLocalDate(requestTime(res))}.${extension}"`,
     );
 
   router.get(openDataPaths.csv, async (req, res) => {
@@ -95,7 +96,7 @@ export function openDataRoutes(dataSource: DataSource, config: Config): Router {
         bron: `${base}${openDataPaths.json}`,
         velden: `${base}${paths.openData}`,
         licentie: OPEN_DATA_LICENCE,
-        gegenereerdOp: new Date().toISOString(),
+        gegenereerdOp: requestTime(res).toISOString(),
       }),
     ]);
   });
@@ -109,7 +110,7 @@ export function openDataRoutes(dataSource: DataSource, config: Config): Router {
       feedUrl: `${base}${openDataPaths.feed}`,
       registerUrl: `${base}${paths.register}`,
       tagAuthority: new URL(base).hostname,
-      updated: entries[0]?.recordedAt ?? new Date(),
+      updated: entries[0]?.recordedAt ?? requestTime(res),
       licence: OPEN_DATA_LICENCE,
       entries: entries.map((e) => ({
         ...e,

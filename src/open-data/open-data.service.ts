@@ -91,7 +91,7 @@ export function csvCells(record: OpenDataRecord): string[] {
 
 export async function streamRegister(
   dataSource: DataSource,
-  now = new Date(),
+  now: Date,
 ): Promise<{ records: Readable; release: () => Promise<void> }> {
   await refreshDueSnapshots(dataSource.manager, now);
   return streamPublicRegister(dataSource, openDataRecord);

@@ -11,6 +11,7 @@ import { formValues, validated } from '../shared/validation';
 import { type LoginLimiters, requireRole, requireUser, withCsrfToken } from '../web/auth';
 import { setFormContext } from '../web/error-handler';
 import { formLimits, signIn } from '../web/sign-in';
+import { requestTime } from '../web/clock';
 import { providerAccountModel } from './portal.view';
 
 export interface PortalDependencies {
@@ -37,8 +38,12 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     const values = formValues(req.body, REGISTRATION_FIELDS);
     setFormContext(res, { view: 'account/signup', model: { title: 'signup.title' }, values });
     await passwordFormLimit('signup')(req);
-    const user = await registerProvider(dataSource, await validated(RegistrationDto, values));
-    res.redirect(303, await signIn(req, user, false));
+    const user = await registerProvider(
+      dataSource,
+      await validated(RegistrationDto, values),
+      requestTime(res),
+    );
+    res.redirect(303, await signIn(req, user, requestTime(res), false));
   });
 
   router.get(paths.account, requireUser, async (req, res) => {
@@ -52,7 +57,7 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     const issuedNumber =
       typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined;
     res.render('account/provider', {
-      ...(await providerAccountModel(dataSource, config, user, issuedNumber)),
+      ...(await providerAccountModel(dataSource, config, user, requestTime(res), issuedNumber)),
       values: {},
     });
   });
@@ -62,18 +67,28 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     // A refused invitation shows the account page again, with the message and the typed address.
     setFormContext(res, {
       view: 'account/provider',
-      load: async () => ({ model: await providerAccountModel(dataSource, config, req.user!), values }),
+      load: async () => ({
+        model: await providerAccountModel(dataSource, config, req.user!, requestTime(res)),
+        values,
+      }),
     });
     const dto = await validated(EmailDto, values);
-    await inviteColleague(dataSource, req.user!, dto.email, config.publicBaseUrl, {
-      perUserPerHour: config.invitationsPerUserPerHour,
-      pendingPerProvider: config.pendingInvitationsPerProvider,
-    });
+    await inviteColleague(
+      dataSource,
+      req.user!,
+      dto.email,
+      config.publicBaseUrl,
+      {
+        perUserPerHour: config.invitationsPerUserPerHour,
+        pendingPerProvider: config.pendingInvitationsPerProvider,
+      },
+      requestTime(res),
+    );
     res.render('account/invited', { title: 'account.title', email: dto.email.toLowerCase() });
   });
 
   router.post(paths.revokeInvitation(), ...requireRole(config, 'provider'), async (req, res) => {
-    await revokeInvitation(dataSource, req.user!, String(req.params.id));
+    await revokeInvitation(dataSource, req.user!, String(req.params.id), requestTime(res));
     res.redirect(303, `${paths.account}#invitations-heading`);
   });
 

@@ -18,13 +18,13 @@ export async function providerAccountModel(
   dataSource: DataSource,
   config: Config,
   user: User,
+  now: Date,
   issuedNumber?: string,
 ): Promise<Record<string, unknown>> {
-  const now = new Date();
   const [detail, applications, possibility, colleagues, invitations] = await Promise.all([
     providerDetailById(dataSource, user.providerId!, now),
     providerApplications(dataSource, user.providerId!),
-    applicationPossibility(dataSource.manager, user.providerId!, config),
+    applicationPossibility(dataSource.manager, user.providerId!, config, now),
     dataSource.getRepository(User).find({ where: { providerId: user.providerId! }, order: { name: 'ASC' } }),
     pendingInvitations(dataSource.manager, user.providerId!, now),
   ]);

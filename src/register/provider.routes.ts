@@ -9,6 +9,7 @@ import { pageNumber } from '../web/paging';
 import { type DateAnswer, providerDetail, statusOnDate } from './provider.service';
 import { historyRows, snapshotView, statusView } from './provider.view';
 import { searchProviders, type Sort, SORTS, STATUS_FILTERS } from './search.service';
+import { requestTime } from '../web/clock';
 
 function dateAnswerView(answer: DateAnswer) {
   if (answer.kind === 'future') return { future: true, date: answer.date };
@@ -31,7 +32,11 @@ export function providerRoutes(dataSource: DataSource): Router {
         : q
           ? 'relevance'
           : 'name';
-    const result = await searchProviders(dataSource, { q, status, sort, page: pageNumber(req.query.page) });
+    const result = await searchProviders(
+      dataSource,
+      { q, status, sort, page: pageNumber(req.query.page) },
+      requestTime(res),
+    );
     // Every search is a shareable URL: the page links keep the query.
     const pageUrl = (page: number) => {
       const params = new URLSearchParams({
@@ -78,26 +83,26 @@ export function providerRoutes(dataSource: DataSource): Router {
           })),
         });
       }
-      const detail = await providerDetail(dataSource, values.kvkNummer, new Date()).catch(
-        (error: unknown) => {
-          if (error instanceof NotFoundError) return undefined;
-          throw error;
-        },
-      );
+      const now = requestTime(res);
+      const detail = await providerDetail(dataSource, values.kvkNummer, now).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
       model.unknownKvk = !detail;
       if (detail) {
         model.provider = detail.provider;
-        model.answer = dateAnswerView(statusOnDate(detail, values.peildatum));
+        model.answer = dateAnswerView(statusOnDate(detail, values.peildatum, now));
       }
     }
     res.render('provider/check', model);
   });
 
   router.get(`${paths.register}/:kvkNumber`, async (req, res) => {
-    const detail = await providerDetail(dataSource, req.params.kvkNumber, new Date());
+    const now = requestTime(res);
+    const detail = await providerDetail(dataSource, req.params.kvkNumber, now);
     const peildatum = typeof req.query.peildatum === 'string' ? req.query.peildatum.slice(0, 20) : '';
     const dateAnswer =
-      peildatum && isPeildatum(peildatum) ? dateAnswerView(statusOnDate(detail, peildatum)) : undefined;
+      peildatum && isPeildatum(peildatum) ? dateAnswerView(statusOnDate(detail, peildatum, now)) : undefined;
     const cause = !detail.status.verantwoord ? detail.status.cause : undefined;
     const causeEvent = cause ? detail.history.find((e) => Number(e.id) === cause.sequence) : undefined;
     res.render('provider/provider', {

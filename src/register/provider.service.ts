@@ -31,10 +31,11 @@ export async function createProvider(
   manager: EntityManager,
   input: NewProvider,
   actor: string,
+  now: Date,
 ): Promise<Provider> {
   const provider = await manager.save(manager.create(Provider, input));
-  await refreshStatusSnapshots(manager, [provider.id]);
-  await appendAuditEvent(manager, {
+  await refreshStatusSnapshots(manager, [provider.id], now);
+  await appendAuditEvent(manager, now, {
     actor,
     action: 'provider.created',
     subjectType: 'provider',
@@ -53,7 +54,7 @@ export async function confirmIdentity(
   providerId: string,
   actor: string,
   data: Record<string, unknown>,
-  now = new Date(),
+  now: Date,
 ): Promise<boolean> {
   const result = await manager
     .createQueryBuilder()
@@ -62,7 +63,7 @@ export async function confirmIdentity(
     .where('id = :providerId AND identity_confirmed_at IS NULL', { providerId })
     .execute();
   if (!result.affected) return false;
-  await appendAuditEvent(manager, {
+  await appendAuditEvent(manager, now, {
     actor,
     action: 'provider.identity_confirmed',
     subjectType: 'provider',
@@ -142,7 +143,7 @@ export type DateAnswer =
 export function statusOnDate(
   detail: Pick<ProviderDetail, 'history' | 'codeVersions'>,
   date: string,
-  now = new Date(),
+  now: Date,
 ): DateAnswer {
   const dayStart = startOfLocalDay(date);
   if (dayStart.getTime() > now.getTime()) return { kind: 'future', date };

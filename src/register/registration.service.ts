@@ -11,13 +11,17 @@ import { parseAsNumbers, parseList } from '../shared/validators';
 import { createProvider } from './provider.service';
 
 /** A hosting provider registers itself: the organisation and its first user, in one transaction. */
-export async function registerProvider(dataSource: DataSource, dto: RegistrationDto): Promise<User> {
+export async function registerProvider(
+  dataSource: DataSource,
+  dto: RegistrationDto,
+  now: Date,
+): Promise<User> {
   checkNewPassword(dto.password, dto.passwordConfirmation);
   // Everything that can refuse the form is checked before the costly hash; the transaction checks again.
   await assertRegistrationFree(dataSource.manager, dto);
   const passwordHash = await hashPassword(dto.password);
   try {
-    return await registerInTransaction(dataSource, dto, passwordHash);
+    return await registerInTransaction(dataSource, dto, passwordHash, now);
   } catch (error) {
     // Two registrations racing for the same number or address: the database decides, the loser hears why.
     if (isUniqueViolation(error, 'providers_kvk_number_key'))
@@ -39,6 +43,7 @@ function registerInTransaction(
   dataSource: DataSource,
   dto: RegistrationDto,
   passwordHash: string,
+  now: Date,
 ): Promise<User> {
   return dataSource.transaction(async (manager) => {
     await assertRegistrationFree(manager, dto);
@@ -58,11 +63,13 @@ function registerInTransaction(
         asNumbers: parseAsNumbers(dto.asNumbers) ?? [],
       },
       actor,
+      now,
     );
     return addUser(
       manager,
       { email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, passwordHash },
       actor,
+      now,
     );
   });
 }

@@ -56,7 +56,7 @@ export function queryKind(q: string): SearchKind {
 export async function searchProviders(
   dataSource: DataSource,
   query: SearchQuery,
-  now = new Date(),
+  now: Date,
 ): Promise<SearchResult> {
   await refreshDueSnapshots(dataSource.manager, now);
   const pageSize = query.pageSize ?? SEARCH_PAGE_SIZE;

@@ -62,8 +62,8 @@ const CITIES = [
 export async function seedBulk(
   dataSource: DataSource,
   count: number,
+  now: Date,
   onProgress: (done: number, total: number) => void = () => undefined,
-  now = new Date(),
 ): Promise<number> {
   const next = random(20261126);
   const pick = (list: readonly string[]): string => list[Math.floor(next() * list.length)] ?? '';
@@ -156,7 +156,7 @@ export async function seedBulk(
       }
       for (let i = 0; i < events.length; i += 1000)
         await manager.insert(StatusEvent, events.slice(i, i + 1000));
-      await appendAuditEvents(manager, audit, now);
+      await appendAuditEvents(manager, now, audit);
       await refreshStatusSnapshots(
         manager,
         providers.map((p) => p.id),

@@ -271,6 +271,7 @@ async function publishDemoVersions(
       transitionEndsAt: monthsBefore(now, 40),
     },
     DEMO_ACTOR,
+    now,
   );
   const v2 = await publishCodeOfConductVersion(
     manager,
@@ -281,6 +282,7 @@ async function publishDemoVersions(
       transitionEndsAt: monthsBefore(now, 1),
     },
     DEMO_ACTOR,
+    now,
   );
   const v3 = await publishCodeOfConductVersion(
     manager,
@@ -291,6 +293,7 @@ async function publishDemoVersions(
       transitionEndsAt: addMonths(now, 4),
     },
     DEMO_ACTOR,
+    now,
   );
   return { v1, v2, v3 };
 }
@@ -302,6 +305,7 @@ async function demoApplication(
   user: User,
   version: CodeOfConductVersion,
   submittedAt: Date,
+  now: Date,
 ): Promise<Application> {
   const application = manager.create(Application, {
     providerId,
@@ -338,7 +342,7 @@ async function demoApplication(
     kind: 'submitted',
     authorId: user.id,
   });
-  await appendAuditEvent(manager, {
+  await appendAuditEvent(manager, now, {
     actor: DEMO_ACTOR,
     action: 'application.submitted',
     subjectType: 'application',
@@ -353,9 +357,9 @@ async function demoApplication(
  */
 export async function seedDemoData(
   dataSource: DataSource,
-  options: { now?: Date; onlyIfEmpty?: boolean; attestations?: DemoAttestationOptions } = {},
+  options: { now: Date; onlyIfEmpty?: boolean; attestations?: DemoAttestationOptions },
 ): Promise<number> {
-  const now = options.now ?? new Date();
+  const { now } = options;
   const count = await seedDemoRegister(dataSource, now, options.onlyIfEmpty ?? false);
   if (count > 0 && options.attestations) await seedDemoAttestations(dataSource, options.attestations, now);
   return count;
@@ -418,6 +422,7 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
           abuseEmail: `abuse@${domain}.example`,
         },
         DEMO_ACTOR,
+        now,
       );
       const user = demo.login
         ? await addUser(
@@ -430,6 +435,7 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
               password: DEMO_PASSWORD,
             },
             DEMO_ACTOR,
+            now,
           )
         : undefined;
       const lastSubmission = demo.steps.filter((s) => s.kind === 'application_submitted').at(-1);
@@ -441,6 +447,7 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
               user,
               versions.v3,
               monthsBefore(now, lastSubmission.monthsAgo),
+              now,
             )
           : undefined;
       for (const step of demo.steps) {
@@ -479,7 +486,7 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
       );
     }
     for (const staff of DEMO_STAFF) {
-      await addUser(manager, { ...staff, providerId: null, password: DEMO_PASSWORD }, DEMO_ACTOR);
+      await addUser(manager, { ...staff, providerId: null, password: DEMO_PASSWORD }, DEMO_ACTOR, now);
     }
     return DEMO_PROVIDERS.length;
   });
@@ -489,9 +496,10 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
 export async function seedDemoDataIfEmpty(
   dataSource: DataSource,
   logger: Logger,
+  now: Date,
   attestations?: DemoAttestationOptions,
 ): Promise<boolean> {
-  const count = await seedDemoData(dataSource, { onlyIfEmpty: true, attestations });
+  const count = await seedDemoData(dataSource, { now, onlyIfEmpty: true, attestations });
   if (count > 0) logger.info({ providers: count }, 'demo data loaded');
   return count > 0;
 }

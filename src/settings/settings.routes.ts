@@ -6,6 +6,7 @@ import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { formValues } from '../shared/validation';
 import { parseSettings, readSettings, updateSettings } from './settings.service';
+import { requestTime } from '../web/clock';
 
 /** Administrators change the register's settings; every change is an audit event. */
 export function settingsRoutes(dataSource: DataSource, config: Config): Router {
@@ -34,7 +35,7 @@ export function settingsRoutes(dataSource: DataSource, config: Config): Router {
       'evidenceMaxTotalMb',
     ]);
     setFormContext(res, { view: 'settings/settings', model: { title: 'settings.title' }, values });
-    await updateSettings(dataSource, config, req.user!.email, parseSettings(values));
+    await updateSettings(dataSource, config, req.user!.email, parseSettings(values), requestTime(res));
     res.redirect(303, `${paths.settings}?opgeslagen=1`);
   });
 

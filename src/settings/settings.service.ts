@@ -85,7 +85,7 @@ export async function updateSettings(
   config: SettingsConfig,
   actor: string,
   next: Settings,
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
     await lockSettings(manager);
@@ -93,17 +93,13 @@ export async function updateSettings(
     for (const key of Object.keys(next) as (keyof Settings)[]) {
       if (JSON.stringify(before[key]) === JSON.stringify(next[key])) continue;
       await upsertSetting(manager, key, next[key], now, actor);
-      await appendAuditEvent(
-        manager,
-        {
-          actor,
-          action: 'settings.changed',
-          subjectType: 'setting',
-          subjectId: key,
-          data: { from: before[key], to: next[key] },
-        },
-        now,
-      );
+      await appendAuditEvent(manager, now, {
+        actor,
+        action: 'settings.changed',
+        subjectType: 'setting',
+        subjectId: key,
+        data: { from: before[key], to: next[key] },
+      });
     }
   });
 }

@@ -1,6 +1,7 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { isKvkNumber, isVatNumber, normalisePostcode, normaliseVatNumber } from './identifiers';
 import { parseLocalDate, startOfLocalDay } from './time';
+import { systemClock } from './clock';
 
 /** class-validator decorators for the register's own rules; their messages are translation keys. */
 
@@ -38,7 +39,8 @@ export function IsPastOrTodayDate(options?: ValidationOptions) {
           typeof v === 'string' &&
           parseLocalDate(v) !== undefined &&
           v >= '1990-01-01' &&
-          startOfLocalDay(v).getTime() <= Date.now(),
+          // A decorator has no caller to hand it `now`: the machine's clock, as the register runs on it.
+          startOfLocalDay(v).getTime() <= systemClock.now().getTime(),
       },
     },
     options,

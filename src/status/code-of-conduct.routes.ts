@@ -9,6 +9,7 @@ import { formValues } from '../shared/validation';
 import { codeVersionLapsesAt } from './status-rules';
 import { publishCodeVersion } from './code-of-conduct.service';
 import { loadCodeVersions, toCodeVersionFact } from './status-history';
+import { requestTime } from '../web/clock';
 
 const FIELDS = ['versionLabel', 'versionTitle', 'publishedOn', 'transitionEndsOn'] as const;
 
@@ -34,7 +35,7 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
   router.get(paths.codeVersions, ...admins, async (_req, res) => {
     res.render('status/code-versions', {
       ...(await model()),
-      values: { publishedOn: toLocalDate(new Date()) },
+      values: { publishedOn: toLocalDate(requestTime(res)) },
     });
   });
 
@@ -44,7 +45,7 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
       view: 'status/code-versions',
       load: async () => ({ model: await model(), values }),
     });
-    const now = new Date();
+    const now = requestTime(res);
     await dataSource.transaction((manager) =>
       publishCodeVersion(
         manager,

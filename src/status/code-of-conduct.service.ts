@@ -21,9 +21,10 @@ export async function publishCodeOfConductVersion(
   manager: EntityManager,
   input: NewCodeOfConductVersion,
   actor: string,
+  now: Date,
 ): Promise<CodeOfConductVersion> {
   const version = await manager.save(manager.create(CodeOfConductVersion, input));
-  await appendAuditEvent(manager, {
+  await appendAuditEvent(manager, now, {
     actor,
     action: 'code_of_conduct.published',
     subjectType: 'code_of_conduct_version',
@@ -85,6 +86,7 @@ export async function publishCodeVersion(
       transitionEndsAt: startOfLocalDay(input.transitionEndsOn),
     },
     input.actor,
+    now,
   );
   const names = await providerNames(manager);
   const statuses = await statusesAt(manager, [...names.keys()], now);

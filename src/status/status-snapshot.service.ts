@@ -14,7 +14,7 @@ import {
 export async function refreshStatusSnapshots(
   manager: EntityManager,
   providerIds: string[],
-  now = new Date(),
+  now: Date,
 ): Promise<void> {
   if (providerIds.length === 0) return;
   const [histories, versions] = await Promise.all([
@@ -37,11 +37,7 @@ export async function refreshStatusSnapshots(
 }
 
 /** Brings every snapshot whose next change has come up to date; answers how many it refreshed. */
-export async function refreshDueSnapshots(
-  manager: EntityManager,
-  now = new Date(),
-  batch = 2000,
-): Promise<number> {
+export async function refreshDueSnapshots(manager: EntityManager, now: Date, batch = 2000): Promise<number> {
   let refreshed = 0;
   for (;;) {
     const due = await dueSnapshotProviderIds(manager, now, batch);

@@ -23,31 +23,27 @@ export type NewStatusEvent = Pick<StatusEvent, 'providerId' | 'kind' | 'effectiv
 export async function recordStatusEvent(
   manager: EntityManager,
   input: NewStatusEvent,
-  now = new Date(),
+  now: Date,
 ): Promise<StatusEvent> {
   const event = manager.create(StatusEvent, { reason: null, ...input, recordedAt: now });
   await manager.insert(StatusEvent, event);
-  await appendAuditEvent(
-    manager,
-    {
-      actor: input.actor,
-      action: `status.${input.kind}`,
-      subjectType: 'provider',
-      subjectId: input.providerId,
-      data: {
-        statusEventId: event.id,
-        applicationId: input.applicationId ?? null,
-        effectiveAt: input.effectiveAt,
-        reason: input.reason ?? null,
-        validUntil: input.validUntil ?? null,
-        codeOfConductVersionId: input.codeOfConductVersionId ?? null,
-        codeSignedOn: input.codeSignedOn ?? null,
-        aanSince: input.aanSince ?? null,
-        suspendedUntil: input.suspendedUntil ?? null,
-      },
+  await appendAuditEvent(manager, now, {
+    actor: input.actor,
+    action: `status.${input.kind}`,
+    subjectType: 'provider',
+    subjectId: input.providerId,
+    data: {
+      statusEventId: event.id,
+      applicationId: input.applicationId ?? null,
+      effectiveAt: input.effectiveAt,
+      reason: input.reason ?? null,
+      validUntil: input.validUntil ?? null,
+      codeOfConductVersionId: input.codeOfConductVersionId ?? null,
+      codeSignedOn: input.codeSignedOn ?? null,
+      aanSince: input.aanSince ?? null,
+      suspendedUntil: input.suspendedUntil ?? null,
     },
-    now,
-  );
+  });
   await refreshStatusSnapshots(manager, [input.providerId], now);
   return event;
 }

@@ -10,6 +10,7 @@ import { databasePool } from '../database/data-source';
 import { ForbiddenError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
 import { isStaff, type Role, User } from '../identity/user.entity';
+import { requestTime } from './clock';
 
 declare module 'express-session' {
   interface SessionData {
@@ -222,7 +223,7 @@ export function loadUser(
     const id = req.session?.userId;
     if (id) {
       const signedInAt = req.session.signedInAt;
-      const expired = typeof signedInAt !== 'number' || Date.now() - signedInAt >= absoluteMs;
+      const expired = typeof signedInAt !== 'number' || requestTime(res).getTime() - signedInAt >= absoluteMs;
       const user = expired ? null : await dataSource.getRepository(User).findOneBy({ id });
       if (!user || user.disabledAt) {
         // A fresh, empty session (not none): the rest of this request may still use it.

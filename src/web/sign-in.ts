@@ -16,6 +16,7 @@ export function regenerate(req: Request): Promise<void> {
 export async function signIn(
   req: Request,
   user: User,
+  now: Date,
   secondFactorVerified: boolean,
   back?: string,
 ): Promise<string> {
@@ -23,7 +24,7 @@ export async function signIn(
   await regenerate(req);
   req.session.userId = user.id;
   req.session.secondFactorVerified = secondFactorVerified;
-  req.session.signedInAt = Date.now();
+  req.session.signedInAt = now.getTime();
   // Saved before the redirect leaves: a browser that follows it at once must find the new session.
   await saveSession(req);
   return safeReturnPath(returnTo) ?? paths.account;

@@ -48,7 +48,7 @@ describe('in a real browser (Chromium)', function () {
   before(async function () {
     requireChromium(this);
     db = await createTestDatabase();
-    await seedDemoData(db.dataSource);
+    await seedDemoData(db.dataSource, { now: new Date() });
     ({ server, base } = await serve(testApp(db.dataSource).app));
     browser = await launchBrowser();
     context = await browser.newContext();

@@ -40,9 +40,9 @@ export async function givenProvider(
   options: { unconfirmed?: boolean } = {},
 ): Promise<Provider> {
   return dataSource.transaction(async (m) => {
-    const provider = await createProvider(m, buildProvider(overrides), TEST_ACTOR);
+    const provider = await createProvider(m, buildProvider(overrides), TEST_ACTOR, new Date());
     if (!options.unconfirmed) {
-      await confirmIdentity(m, provider.id, TEST_ACTOR, {});
+      await confirmIdentity(m, provider.id, TEST_ACTOR, {}, new Date());
       return m.findOneByOrFail(Provider, { id: provider.id });
     }
     return provider;
@@ -65,6 +65,7 @@ export async function givenCodeVersion(
         transitionEndsAt: overrides.transitionEndsAt ?? publishedAt,
       },
       TEST_ACTOR,
+      new Date(),
     ),
   );
 }
@@ -72,24 +73,33 @@ export async function givenCodeVersion(
 export async function givenStatusEvent(
   dataSource: DataSource,
   event: Omit<NewStatusEvent, 'actor'> & { actor?: string },
+  recordedAt = new Date(),
 ): Promise<void> {
-  await dataSource.transaction((m) => recordStatusEvent(m, { actor: TEST_ACTOR, ...event }));
+  await dataSource.transaction((m) => recordStatusEvent(m, { actor: TEST_ACTOR, ...event }, recordedAt));
 }
 
-/** A provider approved at `approvedAt` for 12 months on `version`, AAN participation since a year before. */
+/**
+ * A provider approved at `approvedAt` for 12 months on `version`, AAN participation since a year
+ * before; the register learns of it at `recordedAt`.
+ */
 export async function givenApproval(
   dataSource: DataSource,
   provider: Provider,
   version: CodeOfConductVersion,
   approvedAt: Date,
+  recordedAt = new Date(),
 ): Promise<void> {
-  await givenStatusEvent(dataSource, {
-    providerId: provider.id,
-    kind: 'listing_approved',
-    effectiveAt: approvedAt,
-    validUntil: addMonths(approvedAt, 12),
-    codeOfConductVersionId: version.id,
-    codeSignedOn: '2020-01-01',
-    aanSince: addMonths(approvedAt, -12),
-  });
+  await givenStatusEvent(
+    dataSource,
+    {
+      providerId: provider.id,
+      kind: 'listing_approved',
+      effectiveAt: approvedAt,
+      validUntil: addMonths(approvedAt, 12),
+      codeOfConductVersionId: version.id,
+      codeSignedOn: '2020-01-01',
+      aanSince: addMonths(approvedAt, -12),
+    },
+    recordedAt,
+  );
 }

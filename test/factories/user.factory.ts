@@ -40,6 +40,7 @@ export async function givenUser(
       password: TEST_PASSWORD,
     },
     'test',
+    new Date(),
   );
   const withTotp = options.totp ?? role !== 'provider';
   let totpSecret: string | undefined;

@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { signingKeyring } from '../../src/attestation/signing';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
+import { type Clock, systemClock } from '../../src/shared/clock';
 import { createTestDatabase, type TestDatabase } from './database';
 import { type Config, loadConfig } from '../../src/config';
 import { createLifecycle, type Lifecycle } from '../../src/shared/lifecycle';
@@ -29,10 +30,10 @@ export interface TestApp {
   lifecycle: Lifecycle;
 }
 
-/** The real app on a test database; pass a logger to read what it logs. */
+/** The real app on a test database; pass a logger to read what it logs, a clock to set the time. */
 export function testApp(
   dataSource: DataSource,
-  options: { logger?: Logger; config?: Partial<Config> } = {},
+  options: { logger?: Logger; config?: Partial<Config>; clock?: Clock } = {},
 ): TestApp {
   const lifecycle = createLifecycle();
   const app = createApp({
@@ -40,6 +41,7 @@ export function testApp(
     dataSource,
     logger: options.logger ?? createLogger('silent'),
     lifecycle,
+    clock: options.clock ?? systemClock,
     keyring: testKeyring,
   });
   return { app, lifecycle };
@@ -47,13 +49,14 @@ export function testApp(
 
 /**
  * A fresh database built by the migrations and the app on it, for a describe block; dropped
- * afterwards. Read `db` and `app` inside tests (they are set by the hook).
+ * afterwards. Read `db` and `app` inside tests (they are set by the hook). With `clock`, the app
+ * reads the time from it (a FixedClock sets the day the tests run on).
  */
-export function useTestApp(): { db: TestDatabase; app: Express } {
+export function useTestApp(options: { clock?: Clock } = {}): { db: TestDatabase; app: Express } {
   const context = {} as { db: TestDatabase; app: Express };
   before(async () => {
     context.db = await createTestDatabase();
-    context.app = testApp(context.db.dataSource).app;
+    context.app = testApp(context.db.dataSource, options).app;
   });
   after(() => context.db.drop());
   return context;

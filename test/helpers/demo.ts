@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { type Clock, systemClock } from '../../src/shared/clock';
 import { testApp, testConfig, testKeyring } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -12,16 +13,19 @@ export function demoKvkOf(name: string): string {
 
 /**
  * A fresh database with the demo data and the app on it, for a describe block; the database is
- * dropped afterwards. Read `db` and `app` inside tests (they are set by the hook).
+ * dropped afterwards. Read `db` and `app` inside tests (they are set by the hook). With `clock`, the
+ * demo is seeded as of its time and the app reads the time from it.
  */
-export function useDemoRegister(): { db: TestDatabase; app: Express } {
+export function useDemoRegister(options: { clock?: Clock } = {}): { db: TestDatabase; app: Express } {
+  const clock = options.clock ?? systemClock;
   const context = {} as { db: TestDatabase; app: Express };
   before(async () => {
     context.db = await createTestDatabase();
     await seedDemoData(context.db.dataSource, {
+      now: clock.now(),
       attestations: { keyring: testKeyring, publicBaseUrl: testConfig.publicBaseUrl },
     });
-    context.app = testApp(context.db.dataSource).app;
+    context.app = testApp(context.db.dataSource, { clock }).app;
   });
   after(() => context.db.drop());
   return context;

@@ -47,7 +47,7 @@ export async function signedIn(app: Express, who: TestUser): Promise<Agent> {
     assert.ok(who.totpSecret, 'a second factor is asked for, so the test user needs a secret');
     await who.forgetTotpStep?.();
     const second = await submitForm(agent, '/inloggen/tweestaps', '/inloggen/tweestaps', {
-      code: currentTotp(who.totpSecret, who.email),
+      code: currentTotp(who.totpSecret, who.email, new Date()),
     });
     assert.equal(second.status, 303, `second factor of ${who.email} answered ${second.status}`);
   }
@@ -59,6 +59,6 @@ export async function signedInApplicant(app: Express, dataSource: DataSource) {
   const organisation = await givenProvider(dataSource);
   const who = await givenUser(dataSource, 'provider', { providerId: organisation.id });
   const agent = await signedIn(app, who);
-  const application = await startApplication(dataSource, who.user, testConfig);
+  const application = await startApplication(dataSource, who.user, testConfig, new Date());
   return { agent, who, applicationId: application.id };
 }

@@ -70,7 +70,7 @@ describe('importing the AAN participant list', () => {
     assert.match(queuePage.text, /data-task-kvk="\d{8}"/);
 
     const events = await count('SELECT count(*)::int AS n FROM status_events');
-    const second = await importAanList(demo.db.dataSource, csv, 'test');
+    const second = await importAanList(demo.db.dataSource, csv, 'test', new Date());
     assert.deepEqual([second.ended, second.resumed, second.tasks], [0, 0, 0]);
     assert.equal(await count('SELECT count(*)::int AS n FROM status_events'), events);
     assert.equal(await count(`SELECT count(*)::int AS n FROM review_tasks WHERE resolved_at IS NULL`), tasks);

@@ -409,7 +409,7 @@ describe('access rules: every route, for every kind of visitor', () => {
     for (const role of ['reviewer', 'auditor', 'admin'] as const)
       identities.set(role, await givenUser(db.dataSource, role));
     const providerA = identities.get('providerA')!;
-    const application = await startApplication(db.dataSource, providerA.user, testConfig);
+    const application = await startApplication(db.dataSource, providerA.user, testConfig, new Date());
     const evidence = await addEvidence(
       db.dataSource,
       providerA.user,
@@ -420,6 +420,7 @@ describe('access rules: every route, for every kind of visitor', () => {
         content: simplePdf('A'),
       },
       testConfig,
+      new Date(),
     );
     ids = {
       userA: providerA.user.id,

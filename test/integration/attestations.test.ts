@@ -246,6 +246,7 @@ describe('attestations', () => {
         provider.kvkNumber,
         { action: 'suspend', reason: 'Onderzoek.', until: '' },
         testConfig,
+        new Date(),
       );
       assert.equal(await stateOf(number), 'suspended');
       const api = apiClient(app);
@@ -258,6 +259,7 @@ describe('attestations', () => {
         provider.kvkNumber,
         { action: 'lift', reason: 'Opgelost.', until: '' },
         testConfig,
+        new Date(),
       );
       assert.equal(await stateOf(number), 'valid');
       await actOnProvider(
@@ -266,6 +268,7 @@ describe('attestations', () => {
         provider.kvkNumber,
         { action: 'revoke', reason: 'Malafide reseller.', until: '' },
         testConfig,
+        new Date(),
       );
       const page = await request(app).get(`/verificatie/${number}`);
       assert.match(page.text, /data-attestation-state="revoked"/);
@@ -299,12 +302,16 @@ describe('attestations', () => {
     });
 
     it('recognises an uploaded PDF byte for byte, and reports a changed one as not issued by the register', async () => {
-      const issued = await issueAttestation(db.dataSource, {
-        providerId: (await givenVerantwoordProvider()).id,
-        actor: 'test',
-        publicBaseUrl: testConfig.publicBaseUrl,
-        keyring: testKeyring,
-      });
+      const issued = await issueAttestation(
+        db.dataSource,
+        {
+          providerId: (await givenVerantwoordProvider()).id,
+          actor: 'test',
+          publicBaseUrl: testConfig.publicBaseUrl,
+          keyring: testKeyring,
+        },
+        new Date(),
+      );
       const pdf = binary(await getPdf(app, `/verificatie/${issued.number}/pdf`));
       const upload = async (bytes: Buffer) => {
         const agent = request.agent(app);
@@ -334,12 +341,16 @@ describe('attestations', () => {
     it('answers as documented, 404 for an unknown number and 400 for a malformed one', async () => {
       // A provider of its own: the shared one is revoked by the tests above.
       const own = await givenVerantwoordProvider();
-      const { number } = await issueAttestation(db.dataSource, {
-        providerId: own.id,
-        actor: 'test',
-        publicBaseUrl: testConfig.publicBaseUrl,
-        keyring: testKeyring,
-      });
+      const { number } = await issueAttestation(
+        db.dataSource,
+        {
+          providerId: own.id,
+          actor: 'test',
+          publicBaseUrl: testConfig.publicBaseUrl,
+          keyring: testKeyring,
+        },
+        new Date(),
+      );
       const api = apiClient(app);
       const res = await api.get(`/api/v1/verklaringen/${number}`);
       assert.equal(res.status, 200);

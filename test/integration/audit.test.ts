@@ -20,12 +20,16 @@ describe('the audit log', () => {
   it('records every change in the same transaction, each event chained to the one before', async () => {
     const provider = await givenProvider(db.dataSource, {}, { unconfirmed: true });
     await db.dataSource.transaction((m) =>
-      recordStatusEvent(m, {
-        providerId: provider.id,
-        kind: 'application_submitted',
-        effectiveAt: new Date(),
-        actor: TEST_ACTOR,
-      }),
+      recordStatusEvent(
+        m,
+        {
+          providerId: provider.id,
+          kind: 'application_submitted',
+          effectiveAt: new Date(),
+          actor: TEST_ACTOR,
+        },
+        new Date(),
+      ),
     );
     const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
     assert.deepEqual(
@@ -41,19 +45,27 @@ describe('the audit log', () => {
     const provider = await givenProvider(db.dataSource, {}, { unconfirmed: true });
     await assert.rejects(
       db.dataSource.transaction(async (m) => {
-        await recordStatusEvent(m, {
-          providerId: provider.id,
-          kind: 'application_submitted',
-          effectiveAt: new Date(),
-          actor: TEST_ACTOR,
-        });
+        await recordStatusEvent(
+          m,
+          {
+            providerId: provider.id,
+            kind: 'application_submitted',
+            effectiveAt: new Date(),
+            actor: TEST_ACTOR,
+          },
+          new Date(),
+        );
         // A suspension without a reason breaks a database rule: the whole change must roll back.
-        await recordStatusEvent(m, {
-          providerId: provider.id,
-          kind: 'suspended',
-          effectiveAt: new Date(),
-          actor: TEST_ACTOR,
-        });
+        await recordStatusEvent(
+          m,
+          {
+            providerId: provider.id,
+            kind: 'suspended',
+            effectiveAt: new Date(),
+            actor: TEST_ACTOR,
+          },
+          new Date(),
+        );
       }),
       /status_events_reason_required/,
     );
@@ -63,7 +75,12 @@ describe('the audit log', () => {
 
   it('refuses to append outside a transaction', async () => {
     await assert.rejects(
-      appendAuditEvent(db.dataSource.manager, { actor: 'x', action: 'x', subjectType: 'x', subjectId: 'x' }),
+      appendAuditEvent(db.dataSource.manager, new Date(), {
+        actor: 'x',
+        action: 'x',
+        subjectType: 'x',
+        subjectId: 'x',
+      }),
       /inside a transaction/,
     );
   });
@@ -83,12 +100,16 @@ describe('the audit log', () => {
   it('keeps the status history append-only too', async () => {
     const provider = await givenProvider(db.dataSource, {}, { unconfirmed: true });
     await db.dataSource.transaction((m) =>
-      recordStatusEvent(m, {
-        providerId: provider.id,
-        kind: 'application_submitted',
-        effectiveAt: new Date(),
-        actor: TEST_ACTOR,
-      }),
+      recordStatusEvent(
+        m,
+        {
+          providerId: provider.id,
+          kind: 'application_submitted',
+          effectiveAt: new Date(),
+          actor: TEST_ACTOR,
+        },
+        new Date(),
+      ),
     );
     for (const sql of ["UPDATE status_events SET actor = 'x'", 'DELETE FROM status_events']) {
       await assert.rejects(db.dataSource.query(sql), /permission denied for table status_events/);
@@ -152,13 +173,13 @@ describe('the audit log', () => {
               abuseEmail: 'a@b.example',
             }),
           );
-          await appendAuditEvent(m, {
+          await appendAuditEvent(m, new Date(), {
             actor: TEST_ACTOR,
             action: 'provider.created',
             subjectType: 'provider',
             subjectId: provider.id,
           });
-          await appendAuditEvent(m, {
+          await appendAuditEvent(m, new Date(), {
             actor: TEST_ACTOR,
             action: 'provider.checked',
             subjectType: 'provider',

@@ -113,7 +113,7 @@ describe('bulk check of a supplier list', () => {
         i % 2 ? demoKvkOf('Polderwolk') : String(20_000_000 + i),
       ).join('\n'),
     );
-    const result = await bulkCheck(demo.db.dataSource, rows, '2026-01-01');
+    const result = await bulkCheck(demo.db.dataSource, rows, '2026-01-01', new Date());
     assert.equal(result.rows.length, 10_000);
     assert.equal(result.counts.onbekend, 5000);
     assert.equal(result.counts.verantwoord + result.counts.dubbel, 5000);

@@ -16,12 +16,15 @@ import { StatusEvent } from '../../src/status/status-event.entity';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { testApp, testConfig, useTestApp } from '../helpers/app';
+import { FixedClock } from '../../src/shared/clock';
 import { submitForm } from '../helpers/session';
 
 const BASE = testConfig.publicBaseUrl;
+// The jobs run, and the app answers, on Monday 16 November 2026.
+const clock = new FixedClock('2026-11-16T10:00:00Z');
 
 describe('the daily work', () => {
-  const context = useTestApp();
+  const context = useTestApp({ clock });
   const events = (providerId: string, kind: string) =>
     context.db.dataSource
       .getRepository(StatusEvent)
@@ -33,9 +36,9 @@ describe('the daily work', () => {
   it('records an expiry as a status event at the end of the listing, once however often it runs', async () => {
     const version = await givenCodeVersion(context.db.dataSource);
     const provider = await givenProvider(context.db.dataSource);
-    const approvedAt = addMonths(new Date(), -13);
-    await givenApproval(context.db.dataSource, provider, version, approvedAt);
-    const now = new Date();
+    const approvedAt = addMonths(clock.now(), -13);
+    await givenApproval(context.db.dataSource, provider, version, approvedAt, clock.now());
+    const now = clock.now();
     await inTransaction((m) => recordEndings(m, now));
     await inTransaction((m) => recordEndings(m, now));
     const expired = await events(provider.id, 'listing_expired');
@@ -48,19 +51,27 @@ describe('the daily work', () => {
   });
 
   it('reminds a provider 90, 30 and 7 days before the end, once each, and only the most urgent after a pause', async () => {
-    const version = await givenCodeVersion(context.db.dataSource, { publishedAt: addDays(new Date(), -400) });
+    const version = await givenCodeVersion(context.db.dataSource, {
+      publishedAt: addDays(clock.now(), -400),
+    });
     const provider = await givenProvider(context.db.dataSource);
     const user = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
     // The listing ends in 20 days: the 90-day reminder was never sent, the 30-day one is due.
-    await givenApproval(context.db.dataSource, provider, version, addDays(addMonths(new Date(), -12), 20));
-    await inTransaction((m) => sendReminders(m, new Date(), BASE));
-    await inTransaction((m) => sendReminders(m, new Date(), BASE));
+    await givenApproval(
+      context.db.dataSource,
+      provider,
+      version,
+      addDays(addMonths(clock.now(), -12), 20),
+      clock.now(),
+    );
+    await inTransaction((m) => sendReminders(m, clock.now(), BASE));
+    await inTransaction((m) => sendReminders(m, clock.now(), BASE));
     let mails = await mailsTo(user.email);
     assert.equal(mails.length, 1);
     assert.match(mails[0].subject, /loopt af op/);
     assert.match(mails[0].body, /over 20 dagen/);
     // Two weeks later: 6 days left, the 7-day reminder.
-    await inTransaction((m) => sendReminders(m, addDays(new Date(), 14), BASE));
+    await inTransaction((m) => sendReminders(m, addDays(clock.now(), 14), BASE));
     mails = await mailsTo(user.email);
     assert.equal(mails.length, 2);
     assert.match(mails[1].body, /over 6 dagen/);
@@ -76,9 +87,9 @@ describe('the daily work', () => {
                                  signatory_name, signatory_role, aan_since, aan_contact_name, created_by)
        SELECT $1, 'listing', 'submitted', $2, $3, '2026-01-01', 'A', 'B', '2025-01-01', 'C', u.id
          FROM users u WHERE u.email = $4`,
-      [provider.id, addDays(new Date(), -20), version.id, applicant.email],
+      [provider.id, addDays(clock.now(), -20), version.id, applicant.email],
     );
-    const now = new Date();
+    const now = clock.now();
     const first = await runDueJobs(context.db.dataSource, BASE, now);
     const second = await runDueJobs(context.db.dataSource, BASE, now);
     assert.equal(first.weekly.ran, true);
@@ -95,8 +106,8 @@ describe('the daily work', () => {
     try {
       const version = await givenCodeVersion(context.db.dataSource);
       const provider = await givenProvider(context.db.dataSource);
-      await givenApproval(context.db.dataSource, provider, version, addMonths(new Date(), -14));
-      const later = addDays(new Date(), 8);
+      await givenApproval(context.db.dataSource, provider, version, addMonths(clock.now(), -14), clock.now());
+      const later = addDays(clock.now(), 8);
       const [a, b] = await Promise.all([
         runDueJobs(context.db.dataSource, BASE, later),
         runDueJobs(other, BASE, later),
@@ -119,7 +130,9 @@ describe('the daily work', () => {
         c.startsWith('vhp.sid='),
       );
       assert.ok(session);
-      const onB = await request(testApp(other).app).get('/account').set('Cookie', session.split(';')[0]);
+      const onB = await request(testApp(other, { clock }).app)
+        .get('/account')
+        .set('Cookie', session.split(';')[0]);
       assert.equal(onB.status, 200, 'the session from instance A is valid on instance B');
     } finally {
       await other.destroy();
@@ -127,18 +140,30 @@ describe('the daily work', () => {
   });
 
   it('a job that fails leaves no trace, and runs again next time', async () => {
-    const period = `test-${Date.now()}`;
+    const period = 'test-failing-job';
     await assert.rejects(
-      runJobOnce(context.db.dataSource, 'daily', period, async (m) => {
-        await m.query(
-          `INSERT INTO job_runs (job, period, ran_at, instance, result) VALUES ('x', 'y', now(), 'z', '{}')`,
-        );
-        throw new Error('boom');
-      }),
+      runJobOnce(
+        context.db.dataSource,
+        'daily',
+        period,
+        async (m) => {
+          await m.query(
+            `INSERT INTO job_runs (job, period, ran_at, instance, result) VALUES ('x', 'y', now(), 'z', '{}')`,
+          );
+          throw new Error('boom');
+        },
+        clock.now(),
+      ),
       /boom/,
     );
     assert.equal((await context.db.dataSource.query(`SELECT 1 FROM job_runs WHERE job = 'x'`)).length, 0);
-    const again = await runJobOnce(context.db.dataSource, 'daily', period, async () => ({ done: 1 }));
+    const again = await runJobOnce(
+      context.db.dataSource,
+      'daily',
+      period,
+      async () => ({ done: 1 }),
+      clock.now(),
+    );
     assert.equal(again.ran, true);
   });
 
@@ -151,7 +176,7 @@ describe('the daily work', () => {
 
 describe('the daily work and code-of-conduct versions', () => {
   // Code versions count for every provider in a database: this one gets a database of its own.
-  const own = useTestApp();
+  const own = useTestApp({ clock });
   const events = (providerId: string, kind: string) =>
     own.db.dataSource.getRepository(StatusEvent).findBy({ providerId, kind: kind as StatusEvent['kind'] });
 
@@ -160,13 +185,13 @@ describe('the daily work and code-of-conduct versions', () => {
       publishedAt: new Date('2019-01-01T00:00:00Z'),
     });
     const provider = await givenProvider(own.db.dataSource);
-    await givenApproval(own.db.dataSource, provider, old, addMonths(new Date(), -2));
-    const transitionEnds = addDays(new Date(), -1);
+    await givenApproval(own.db.dataSource, provider, old, addMonths(clock.now(), -2), clock.now());
+    const transitionEnds = addDays(clock.now(), -1);
     await givenCodeVersion(own.db.dataSource, {
-      publishedAt: addDays(new Date(), -20),
+      publishedAt: addDays(clock.now(), -20),
       transitionEndsAt: transitionEnds,
     });
-    await own.db.dataSource.transaction((m) => recordEndings(m, new Date()));
+    await own.db.dataSource.transaction((m) => recordEndings(m, clock.now()));
     const lapsed = await events(provider.id, 'code_of_conduct_lapsed');
     assert.equal(lapsed.length, 1);
     assert.equal(lapsed[0].effectiveAt.toISOString(), transitionEnds.toISOString());

@@ -4,6 +4,7 @@ import { deliverOutbox, type MailTransport, queueMail } from '../../src/mail/mai
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { createLogger } from '../../src/shared/logger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { systemClock } from '../../src/shared/clock';
 
 describe('the mail outbox', () => {
   let db: TestDatabase;
@@ -37,12 +38,12 @@ describe('the mail outbox', () => {
       },
     };
     const counts = await Promise.all([
-      deliverOutbox(db.dataSource, transport, 'from@test.example', logger, 10),
-      deliverOutbox(db.dataSource, transport, 'from@test.example', logger, 10),
+      deliverOutbox(db.dataSource, transport, 'from@test.example', logger, systemClock, 10),
+      deliverOutbox(db.dataSource, transport, 'from@test.example', logger, systemClock, 10),
     ]);
     assert.equal(counts[0] + counts[1], 20);
     assert.equal(new Set(sent).size, sent.length, 'no mail went out twice');
-    await deliverOutbox(db.dataSource, transport, 'from@test.example', logger, 50);
+    await deliverOutbox(db.dataSource, transport, 'from@test.example', logger, systemClock, 50);
     assert.equal(sent.length, 30);
     assert.equal(await db.dataSource.getRepository(OutboxMail).countBy({ sentAt: Not(IsNull()) }), 30);
   });
@@ -50,7 +51,7 @@ describe('the mail outbox', () => {
   it('keeps a mail that could not be sent for a later try, with the error', async () => {
     await db.dataSource.transaction((m) => queueMail(m, { to: 'x@test.example', subject: 's', body: 'b' }));
     const failing: MailTransport = { sendMail: () => Promise.reject(new Error('SMTP says no')) };
-    assert.equal(await deliverOutbox(db.dataSource, failing, 'from@test.example', logger), 0);
+    assert.equal(await deliverOutbox(db.dataSource, failing, 'from@test.example', logger, systemClock), 0);
     const [mail] = await db.dataSource.getRepository(OutboxMail).find();
     assert.equal(mail.sentAt, null);
     assert.equal(mail.attempts, 1);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../../src/shared/time';
+import { FixedClock } from '../../src/shared/clock';
+import { startOfLocalDay } from '../../src/shared/time';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
@@ -9,25 +10,26 @@ import { givenApproval, givenProvider, givenStatusEvent } from '../factories/pro
 const answerOf = (html: string) => /data-answer="([a-z_]+)"/.exec(html)?.[1];
 
 describe('status on a date (peildatum)', () => {
-  const demo = useDemoRegister();
-  const daysAgo = (n: number) => toLocalDate(addDays(new Date(), -n));
+  // The register as it stood on Monday 16 November 2026, seeded and asked on that day.
+  const clock = new FixedClock('2026-11-16T10:00:00Z');
+  const demo = useDemoRegister({ clock });
 
   it('answers "verantwoord" for a revoked provider on a date before the revocation, and "revoked" after it', async () => {
     const kvk = demoKvkOf('Hunebed');
     const before = await request(demo.app)
-      .get(`/controleren?kvkNummer=${kvk}&peildatum=${daysAgo(120)}`)
+      .get(`/controleren?kvkNummer=${kvk}&peildatum=2026-07-19`)
       .expect(200);
     assert.equal(answerOf(before.text), 'verantwoord');
     await assertValidHtml(before.text, 'check page with an answer');
     const after = await request(demo.app)
-      .get(`/controleren?kvkNummer=${kvk}&peildatum=${daysAgo(10)}`)
+      .get(`/controleren?kvkNummer=${kvk}&peildatum=2026-11-06`)
       .expect(200);
     assert.equal(answerOf(after.text), 'revoked');
   });
 
   it('answers on the provider page too', async () => {
     const res = await request(demo.app)
-      .get(`/hostingproviders/${demoKvkOf('Tulpdata')}?peildatum=${daysAgo(300)}`)
+      .get(`/hostingproviders/${demoKvkOf('Tulpdata')}?peildatum=2026-01-20`)
       .expect(200);
     assert.equal(answerOf(res.text), 'verantwoord');
     await assertValidHtml(res.text, 'provider page with a date answer');
@@ -43,9 +45,7 @@ describe('status on a date (peildatum)', () => {
 
   it('does not answer for a date in the future, and says why', async () => {
     const res = await request(demo.app)
-      .get(
-        `/controleren?kvkNummer=${demoKvkOf('Polderwolk')}&peildatum=${toLocalDate(addMonths(new Date(), 2))}`,
-      )
+      .get(`/controleren?kvkNummer=${demoKvkOf('Polderwolk')}&peildatum=2026-11-17`)
       .expect(200);
     assert.equal(answerOf(res.text), 'future');
     assert.match(res.text, /ligt in de toekomst/);
@@ -77,14 +77,18 @@ describe('status on a date (peildatum)', () => {
     const version = await demo.db.dataSource
       .getRepository(CodeOfConductVersion)
       .findOneByOrFail({ label: '2.0' });
-    await givenApproval(demo.db.dataSource, provider, version, startOfLocalDay('2025-03-01'));
+    await givenApproval(demo.db.dataSource, provider, version, startOfLocalDay('2025-03-01'), clock.now());
     // Suspended at 14:00 Dutch time on 10 June 2025.
-    await givenStatusEvent(demo.db.dataSource, {
-      providerId: provider.id,
-      kind: 'suspended',
-      effectiveAt: new Date(startOfLocalDay('2025-06-10').getTime() + 14 * 3600000),
-      reason: 'Onderzoek',
-    });
+    await givenStatusEvent(
+      demo.db.dataSource,
+      {
+        providerId: provider.id,
+        kind: 'suspended',
+        effectiveAt: new Date(startOfLocalDay('2025-06-10').getTime() + 14 * 3600000),
+        reason: 'Onderzoek',
+      },
+      clock.now(),
+    );
     const day = await request(demo.app)
       .get(`/controleren?kvkNummer=${provider.kvkNumber}&peildatum=2025-06-10`)
       .expect(200);

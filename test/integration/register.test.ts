@@ -18,7 +18,7 @@ describe('the public register', () => {
 
   before(async () => {
     db = await createTestDatabase();
-    await seedDemoData(db.dataSource);
+    await seedDemoData(db.dataSource, { now: new Date() });
     app = testApp(db.dataSource).app;
   });
   after(() => db.drop());

@@ -13,7 +13,7 @@ describe('Cache-Control on responses with a session or personal data', () => {
   it('is no-store on account, application, evidence, staff, audit pages and exports', async () => {
     const provider = await givenProvider(ctx.db.dataSource);
     const owner = await givenUser(ctx.db.dataSource, 'provider', { providerId: provider.id });
-    const application = await startApplication(ctx.db.dataSource, owner.user, testConfig);
+    const application = await startApplication(ctx.db.dataSource, owner.user, testConfig, new Date());
     const evidence = await addEvidence(
       ctx.db.dataSource,
       owner.user,
@@ -24,6 +24,7 @@ describe('Cache-Control on responses with a session or personal data', () => {
         content: simplePdf('cache'),
       },
       testConfig,
+      new Date(),
     );
     const providerAgent = await signedIn(ctx.app, owner);
     const admin = await signedIn(ctx.app, await givenUser(ctx.db.dataSource, 'admin'));

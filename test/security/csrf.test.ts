@@ -56,7 +56,12 @@ describe('CSRF: every POST route refuses forged requests', () => {
     identities.set('provider', await givenUser(db.dataSource, 'provider', { providerId: provider.id }));
     identities.set('reviewer', await givenUser(db.dataSource, 'reviewer'));
     identities.set('admin', await givenUser(db.dataSource, 'admin'));
-    const application = await startApplication(db.dataSource, identities.get('provider')!.user, testConfig);
+    const application = await startApplication(
+      db.dataSource,
+      identities.get('provider')!.user,
+      testConfig,
+      new Date(),
+    );
     const [task] = (await db.dataSource.query(
       `INSERT INTO review_tasks (provider_id, kind, created_at) VALUES ($1, 'aan_missing_from_list', now()) RETURNING id`,
       [provider.id],
@@ -71,6 +76,7 @@ describe('CSRF: every POST route refuses forged requests', () => {
         perUserPerHour: 10,
         pendingPerProvider: 10,
       },
+      new Date(),
     );
     const [invitation] = (await db.dataSource.query(
       `SELECT id FROM account_tokens WHERE purpose = 'invitation'`,

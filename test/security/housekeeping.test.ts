@@ -17,7 +17,7 @@ describe('housekeeping that protects people and the database', () => {
     const active = await givenUser(ds, 'reviewer');
     const disabled = await givenUser(ds, 'reviewer');
     const admin = await givenUser(ds, 'admin');
-    await setStaffDisabled(ds, admin.user, disabled.user.id, true);
+    await setStaffDisabled(ds, admin.user, disabled.user.id, true, new Date());
     const provider = await givenProvider(ds);
     const applicant = await givenUser(ds, 'provider', { providerId: provider.id });
     const version = await givenCodeVersion(ds);
@@ -56,7 +56,7 @@ describe('housekeeping that protects people and the database', () => {
     try {
       const provider = await givenProvider(single);
       const who = await givenUser(single, 'provider', { providerId: provider.id });
-      const application = await startApplication(single, who.user, testConfig);
+      const application = await startApplication(single, who.user, testConfig, new Date());
       assert.equal(application.state, 'draft');
     } finally {
       await single.destroy();

@@ -13,6 +13,7 @@ import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
+import { systemClock } from '../../src/shared/clock';
 
 /** The secret of every single-use link in the outbox's bodies, as they are before delivery. */
 async function liveTokens(ctx: ReturnType<typeof useTestApp>): Promise<string[]> {
@@ -41,10 +42,11 @@ describe('single-use links in mail are seen by their recipient only', () => {
       'new-admin@test.example',
       'admin',
       'http://register.test',
+      new Date(),
     );
     const provider = await givenProvider(ctx.db.dataSource);
     const user = await givenUser(ctx.db.dataSource, 'provider', { providerId: provider.id });
-    await requestPasswordReset(ctx.db.dataSource, user.email, 'http://register.test');
+    await requestPasswordReset(ctx.db.dataSource, user.email, 'http://register.test', new Date());
     tokens = await liveTokens(ctx);
     assert.equal(tokens.length, 2, 'an invitation and a reset link are waiting in the outbox');
   });
@@ -90,9 +92,10 @@ describe('single-use links in mail are seen by their recipient only', () => {
     const directory = mkdtempSync(path.join(os.tmpdir(), 'vhp-mail-'));
     const sent = await deliverOutbox(
       ctx.db.dataSource,
-      fileTransport(directory),
+      fileTransport(directory, systemClock),
       'register@test.example',
       createLogger('silent'),
+      systemClock,
     );
     assert.equal(sent, 2);
     const files = readdirSync(directory).filter((f) => f.endsWith('.eml'));

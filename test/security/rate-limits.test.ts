@@ -62,7 +62,9 @@ describe('rate limits (issue 10 item 7)', () => {
       assert.equal(first.headers.location, '/inloggen/tweestaps');
       const _csrf = await tokenFor(agent, '/inloggen/tweestaps');
       const valid = new Set(
-        [-30_000, 0, 30_000].map((d) => currentTotp(staff.totpSecret!, staff.email, Date.now() + d)),
+        [-30_000, 0, 30_000].map((d) =>
+          currentTotp(staff.totpSecret!, staff.email, new Date(Date.now() + d)),
+        ),
       );
       const code = ['111111', '222222', '333333', '444444'].find((c) => !valid.has(c))!;
       const answers = await Promise.all(

@@ -36,7 +36,7 @@ describe('secrets at rest (issue 10 item 11)', () => {
       await agent
         .post('/account/tweestapsverificatie')
         .type('form')
-        .send({ _csrf: csrfFrom(setup.text), code: currentTotp(secret, who.email) })
+        .send({ _csrf: csrfFrom(setup.text), code: currentTotp(secret, who.email, new Date()) })
         .expect(303);
       const stored = await sessions();
       const page = await agent.get('/account/tweestapsverificatie').expect(200);
@@ -55,7 +55,7 @@ describe('secrets at rest (issue 10 item 11)', () => {
       await agent
         .post('/account/tweestapsverificatie')
         .type('form')
-        .send({ _csrf: csrfFrom(setup.text), code: currentTotp(secret, who.email) })
+        .send({ _csrf: csrfFrom(setup.text), code: currentTotp(secret, who.email, new Date()) })
         .expect(303);
       const page = await agent.get('/account/tweestapsverificatie').expect(200);
       const codes = [...page.text.matchAll(/<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/g)].map((m) => m[1]);
@@ -77,7 +77,7 @@ describe('secrets at rest (issue 10 item 11)', () => {
       // The enrolment code's step is used: the next step's code signs in.
       const totp = await passwordStep(who);
       const withTotp = await submitForm(totp, '/inloggen/tweestaps', '/inloggen/tweestaps', {
-        code: currentTotp(secret, who.email, Date.now() + 30_000),
+        code: currentTotp(secret, who.email, new Date(Date.now() + 30_000)),
       });
       assert.equal(withTotp.status, 303);
       const recovery = await passwordStep(who);
@@ -110,7 +110,7 @@ describe('secrets at rest (issue 10 item 11)', () => {
 
       const totp = await passwordStep(who);
       const ok = await submitForm(totp, '/inloggen/tweestaps', '/inloggen/tweestaps', {
-        code: currentTotp(seed, who.email),
+        code: currentTotp(seed, who.email, new Date()),
       });
       assert.equal(ok.status, 303, 'the encrypted seed still signs in');
       const legacy = await passwordStep(who);

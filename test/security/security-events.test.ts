@@ -12,6 +12,7 @@ import { givenUser, type TestUser } from '../factories/user.factory';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { testApp } from '../helpers/app';
 import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
+import { systemClock } from '../../src/shared/clock';
 
 /** What an attacker types; none of it may reach the audit log. */
 const TYPED_PASSWORD = 'Mijn-Geheime-Wachtwoord-4711';
@@ -141,7 +142,7 @@ describe('security events in the audit log (issue 10 item 17)', () => {
 
   it(`keeps at most ${SECURITY_EVENTS_PER_KIND} events of a kind from all addresses together`, async function () {
     this.timeout(120_000);
-    const record = securityEventRecorder(db.dataSource, createLogger('silent'));
+    const record = securityEventRecorder(db.dataSource, createLogger('silent'), systemClock);
     for (let i = 0; i < SECURITY_EVENTS_PER_KIND + 5; i++)
       await record({ kind: 'csrf_refused', ip: `10.${i >> 8}.${i & 255}.1` });
     // Every event of this kind in this database fell within the last 15 minutes: they all count.

@@ -109,7 +109,7 @@ describe('sessions: only stored once they hold someone', () => {
       const second = await browser
         .post('/inloggen/tweestaps')
         .type('form')
-        .send({ _csrf: pendingToken, code: currentTotp(who.totpSecret!, who.email) });
+        .send({ _csrf: pendingToken, code: currentTotp(who.totpSecret!, who.email, new Date()) });
       assert.equal(second.status, 303);
       const accountToken = await tokenFor(browser, '/account');
       assert.notEqual(accountToken, pendingToken);

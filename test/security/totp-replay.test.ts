@@ -22,7 +22,7 @@ describe('TOTP replay (issue 10 item 6)', () => {
   describe('POST /inloggen/tweestaps', () => {
     it('accepts a code once: the same valid code a second time is refused', async () => {
       const who = await givenUser(context.db.dataSource, 'reviewer');
-      const code = currentTotp(who.totpSecret!, who.email);
+      const code = currentTotp(who.totpSecret!, who.email, new Date());
       const first = await loginWithCode(who, code);
       assert.equal(first.status, 303);
       assert.equal(first.headers.location, '/account');
@@ -35,9 +35,9 @@ describe('TOTP replay (issue 10 item 6)', () => {
       const who = await givenUser(context.db.dataSource, 'admin');
       const now = Date.now();
       // The next step's code is accepted (clock drift), and from then on the current one is old.
-      const newer = await loginWithCode(who, currentTotp(who.totpSecret!, who.email, now + 30_000));
+      const newer = await loginWithCode(who, currentTotp(who.totpSecret!, who.email, new Date(now + 30_000)));
       assert.equal(newer.status, 303);
-      const older = await loginWithCode(who, currentTotp(who.totpSecret!, who.email, now));
+      const older = await loginWithCode(who, currentTotp(who.totpSecret!, who.email, new Date(now)));
       assert.equal(older.status, 400);
     });
   });

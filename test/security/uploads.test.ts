@@ -203,12 +203,18 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
     });
 
     it('caps the number of evidence files per application (a setting), naming the limit', async () => {
-      await updateSettings(context.db.dataSource, testConfig, 'test', {
-        listingValidityMonths: 12,
-        reminderDays: [90, 30, 7],
-        evidenceMaxFiles: 2,
-        evidenceMaxTotalMb: 50,
-      });
+      await updateSettings(
+        context.db.dataSource,
+        testConfig,
+        'test',
+        {
+          listingValidityMonths: 12,
+          reminderDays: [90, 30, 7],
+          evidenceMaxFiles: 2,
+          evidenceMaxTotalMb: 50,
+        },
+        new Date(),
+      );
       assert.equal((await upload(simplePdf('1'))).status, 303);
       assert.equal((await upload(simplePdf('2'))).status, 303);
       const third = await upload(simplePdf('3'));
@@ -218,12 +224,18 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
     });
 
     it('caps the total size of evidence per application (a setting), naming the limit', async () => {
-      await updateSettings(context.db.dataSource, testConfig, 'test', {
-        listingValidityMonths: 12,
-        reminderDays: [90, 30, 7],
-        evidenceMaxFiles: 20,
-        evidenceMaxTotalMb: 1,
-      });
+      await updateSettings(
+        context.db.dataSource,
+        testConfig,
+        'test',
+        {
+          listingValidityMonths: 12,
+          reminderDays: [90, 30, 7],
+          evidenceMaxFiles: 20,
+          evidenceMaxTotalMb: 1,
+        },
+        new Date(),
+      );
       const big = Buffer.concat([simplePdf('groot'), Buffer.alloc(1100 * 1024, 0x20)]);
       const res = await upload(big);
       assert.equal(res.status, 400);
