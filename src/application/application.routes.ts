@@ -86,7 +86,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
       dataSource,
       req.user!,
       id,
-      await validated(ApplicationDto, values),
+      await validated(ApplicationDto, values, { now: requestTime(res) }),
       values.version,
       requestTime(res),
     );
