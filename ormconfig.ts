@@ -5,7 +5,7 @@
  * src/database/connect.ts.
  */
 import { loadConfig } from './src/config';
-import { createDataSource } from './src/database/data-source';
+import { createRegisterDataSource } from './src/entities';
 
 const config = loadConfig();
 if (!config.migrationDatabaseUrl) {
@@ -14,4 +14,4 @@ if (!config.migrationDatabaseUrl) {
   );
 }
 
-export default createDataSource({ url: config.migrationDatabaseUrl });
+export default createRegisterDataSource({ url: config.migrationDatabaseUrl });

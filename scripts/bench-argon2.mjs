@@ -25,13 +25,13 @@ const dist = path.join(
 );
 const { createApp } = require(path.join(dist, 'app.js'));
 const { loadConfig } = require(path.join(dist, 'config.js'));
-const { createDataSource } = require(path.join(dist, 'database', 'data-source.js'));
+const { createRegisterDataSource } = require(path.join(dist, 'entities.js'));
 const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
 const { seedBulk } = require(path.join(dist, 'seed', 'bulk.js'));
 const { createLogger } = require(path.join(dist, 'shared', 'logger.js'));
 const { createLifecycle } = require(path.join(dist, 'shared', 'lifecycle.js'));
 const { systemClock } = require(path.join(dist, 'shared', 'clock.js'));
-const { passwordHashesStarted } = require(path.join(dist, 'account', 'password.js'));
+const { passwordHashesStarted } = require(path.join(dist, 'identity', 'password.js'));
 
 const PROVIDERS = Number(process.env.BENCH_PROVIDERS ?? 1000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 200);
@@ -142,7 +142,7 @@ if (!isMainThread) {
   const database = await benchDatabase(dist, logger, 'vhp_bench_argon2');
   const { url, folder: parent } = database;
 
-  const dataSource = createDataSource({ url, poolSize: 10 });
+  const dataSource = createRegisterDataSource({ url, poolSize: 10 });
   await dataSource.initialize();
   try {
     await runMigrations(dataSource, logger);

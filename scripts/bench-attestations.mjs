@@ -9,7 +9,7 @@ import { benchDatabase } from './bench-database.mjs';
 
 const require = createRequire(import.meta.url);
 const dist = path.resolve(import.meta.dirname, '..', 'dist', 'src');
-const { createDataSource } = require(path.join(dist, 'database', 'data-source.js'));
+const { createRegisterDataSource } = require(path.join(dist, 'entities.js'));
 const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
 const { seedBulk } = require(path.join(dist, 'seed', 'bulk.js'));
 const { issueAttestation } = require(path.join(dist, 'attestation', 'attestation.service.js'));
@@ -19,11 +19,11 @@ const { createLogger } = require(path.join(dist, 'shared', 'logger.js'));
 const ONE_AT_A_TIME = Number(process.env.BENCH_ATTESTATIONS ?? 100);
 const line = (label, value) => console.log(`${label.padEnd(52)} ${value}`);
 const database = await benchDatabase(dist, createLogger('silent'), 'vhp_bench_attestations');
-const dataSource = createDataSource({ url: database.url, poolSize: 10 });
+const dataSource = createRegisterDataSource({ url: database.url, poolSize: 10 });
 await dataSource.initialize();
 try {
   await runMigrations(dataSource, createLogger('silent'));
-  await seedBulk(dataSource, (ONE_AT_A_TIME + 110) * 4);
+  await seedBulk(dataSource, (ONE_AT_A_TIME + 110) * 4, new Date());
   const verantwoord = (
     await dataSource.query(`SELECT provider_id FROM provider_status WHERE status = 'verantwoord' LIMIT $1`, [
       ONE_AT_A_TIME + 110,
@@ -34,12 +34,16 @@ try {
 
   const keyring = signingKeyring({ dataDir: path.join(os.tmpdir(), 'vhp-bench-signing') });
   const issue = (providerId) =>
-    issueAttestation(dataSource, {
-      providerId,
-      actor: 'bench',
-      publicBaseUrl: 'https://register.example',
-      keyring,
-    });
+    issueAttestation(
+      dataSource,
+      {
+        providerId,
+        actor: 'bench',
+        publicBaseUrl: 'https://register.example',
+        keyring,
+      },
+      new Date(),
+    );
   // Warm up: the key, the fonts, the JIT.
   for (const id of verantwoord.slice(0, 10)) await issue(id);
 

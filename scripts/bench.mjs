@@ -16,7 +16,7 @@ const require = createRequire(import.meta.url);
 const dist = path.resolve(import.meta.dirname, '..', 'dist', 'src');
 const { createApp } = require(path.join(dist, 'app.js'));
 const { loadConfig } = require(path.join(dist, 'config.js'));
-const { createDataSource } = require(path.join(dist, 'database', 'data-source.js'));
+const { createRegisterDataSource } = require(path.join(dist, 'entities.js'));
 const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
 const { seedBulk } = require(path.join(dist, 'seed', 'bulk.js'));
 const { issueAttestation } = require(path.join(dist, 'attestation', 'attestation.service.js'));
@@ -45,7 +45,7 @@ async function timed(label, once) {
 const database = await benchDatabase(dist, logger, 'vhp_bench');
 const { url } = database;
 
-const dataSource = createDataSource({ url, poolSize: 20 });
+const dataSource = createRegisterDataSource({ url, poolSize: 20 });
 await dataSource.initialize();
 try {
   await runMigrations(dataSource, logger);

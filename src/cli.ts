@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createUser } from './account/account.service';
-import { ROLES, type Role } from './account/user.entity';
+import { createUser } from './identity/account.service';
+import { ROLES, type Role } from './identity/user.entity';
 import { AanListRejected, importAanList } from './aan/aan-import.service';
 import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
@@ -11,6 +11,7 @@ import { dailyWork, runJobOnce, sendReviewerDigest, weekOf } from './jobs/daily-
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
 import { translate } from './shared/i18n';
+import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
 import { verifyAuditChain } from './audit/audit.service';
 import { seedBulk } from './seed/bulk';
@@ -262,6 +263,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger, {
+    entities: ENTITIES,
     migrate: command.migrate,
     as: command.owner ? 'owner' : 'runtime',
   });

@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { signingKeyring } from './attestation/signing';
-import { encryptClearTotpSecrets, secretBox, secretsKeyFor } from './account/secrets';
+import { encryptClearTotpSecrets, secretBox, secretsKeyFor } from './identity/secrets';
 import { startScheduler } from './jobs/scheduler';
 import { loadConfig } from './config';
+import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
-import { User } from './account/user.entity';
+import { User } from './identity/user.entity';
 import { mailDestination, startMailSender } from './mail/sender';
 import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_REVIEWER, DEMO_STAFF, seedDemoDataIfEmpty } from './seed/demo';
 import { createLifecycle, type Lifecycle } from './shared/lifecycle';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const lifecycle = createLifecycle();
   const clock = systemClock;
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { entities: ENTITIES });
   // Read the signing key now, so that a wrong file or passphrase stops the start, not the first issue.
   const keyring = signingKeyring(config);
   await keyring();

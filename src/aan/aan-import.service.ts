@@ -2,13 +2,8 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
-import {
-  loadCodeVersions,
-  loadHistories,
-  recordStatusEvent,
-  toCodeVersionFact,
-  toStatusFact,
-} from '../status/status.service';
+import { recordStatusEvent } from '../status/status.service';
+import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { statusAt } from '../status/status-rules';
 import { aanChange, parseAanList, type RowProblem } from './aan-list';
 import {

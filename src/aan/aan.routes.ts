@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole, withCsrfToken } from '../account/auth';
+import { requireRole, withCsrfToken } from '../web/auth';
 import type { Config } from '../config';
-import { setFormContext } from '../shared/error-handler';
+import { setFormContext } from '../web/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
-import { readUpload } from '../shared/upload';
+import { readUpload } from '../web/upload';
 import { AanListRejected, importAanList, openReviewTasks } from './aan-import.service';
 import { requestTime } from '../web/clock';
 

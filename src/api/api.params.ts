@@ -1,5 +1,5 @@
 import { MAX_BULK_ROWS } from '../check/bulk-check.service';
-import { STATUS_FILTERS } from '../provider/search.service';
+import { STATUS_FILTERS } from '../register/search.service';
 import { ValidationError } from '../shared/errors';
 import { hasForbiddenCharacters } from '../shared/forbidden-characters';
 import { isPeildatum, startOfLocalDay } from '../shared/time';

@@ -1,9 +1,9 @@
 import { attestationStatusAt } from '../attestation/attestation-rules';
 import type { AttestationAnswer } from '../attestation/attestation.service';
 import type { BulkResult } from '../check/bulk-check.service';
-import { toCodeVersionFact, toStatusFact } from '../status/status.service';
-import type { DateAnswer, ProviderDetail } from '../provider/provider.service';
-import type { SearchResult, SearchRow } from '../provider/search.service';
+import { toCodeVersionFact, toStatusFact } from '../status/status-history';
+import type { DateAnswer, ProviderDetail } from '../register/provider.service';
+import type { SearchResult, SearchRow } from '../register/search.service';
 import { type Language, translate } from '../shared/i18n';
 import type { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';

@@ -3,8 +3,8 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { DataSource } from 'typeorm';
 import { bulkCheck } from '../check/bulk-check.service';
 import type { Config } from '../config';
-import { providerDetail, statusOnDate } from '../provider/provider.service';
-import { searchProviders, type Sort } from '../provider/search.service';
+import { providerDetail, statusOnDate } from '../register/provider.service';
+import { searchProviders, type Sort } from '../register/search.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { verifyAttestation } from '../attestation/attestation.service';
 import type { Logger } from '../shared/logger';

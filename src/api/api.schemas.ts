@@ -1,4 +1,4 @@
-import { STATUS_FILTERS } from '../provider/search.service';
+import { STATUS_FILTERS } from '../register/search.service';
 import { REASON_CODES, STATUS_EVENT_KINDS } from '../status/status-rules';
 import { exampleAttestation, exampleChanges, exampleCheck, exampleList } from './api.examples';
 import { z } from './api.registry';

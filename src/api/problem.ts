@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { errorStatus, logAndSetRetry } from '../shared/error-handler';
+import { errorStatus, logAndSetRetry } from '../web/error-handler';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { type Language, translate } from '../shared/i18n';
 import type { Logger } from '../shared/logger';

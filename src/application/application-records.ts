@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
-import { User } from '../account/user.entity';
+import { User } from '../identity/user.entity';
 import { queueMail } from '../mail/mail.service';
 import type { Mail } from '../mail/mail.service';
 import { Provider } from '../provider/provider.entity';

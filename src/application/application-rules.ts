@@ -1,6 +1,6 @@
 import { addDays, addMonths } from '../shared/time';
 import type { StatusAt } from '../status/status-rules';
-import type { ApplicationState } from './application.entity';
+import { APPLICATION_STATES, type ApplicationState } from './application.entity';
 
 /**
  * The application lifecycle (design §3), as pure rules:
@@ -50,15 +50,10 @@ export function reviewActions(state: ApplicationState): ReviewAction[] {
   return REVIEW_ACTION_NAMES.filter((action) => reviewerMay(action, state));
 }
 
-/** The states a reviewer can filter the queue on. */
-export const QUEUE_FILTERS: readonly ApplicationState[] = [
-  'submitted',
-  'in_review',
-  'changes_requested',
-  'approved',
-  'rejected',
-  'withdrawn',
-];
+/** The states a reviewer can filter the queue on: every state but a draft, which only its provider sees. */
+export const QUEUE_FILTERS: readonly ApplicationState[] = APPLICATION_STATES.filter(
+  (state) => state !== 'draft',
+);
 
 /** What the queue shows unfiltered: the applications waiting for a reviewer. */
 const AWAITING_REVIEW: readonly ApplicationState[] = ['submitted', 'in_review'];

@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole } from '../account/auth';
-import type { User } from '../account/user.entity';
+import { requireRole } from '../web/auth';
+import type { User } from '../identity/user.entity';
 import type { Config } from '../config';
-import { type LazyFormContext, setFormContext } from '../shared/error-handler';
+import { type LazyFormContext, setFormContext } from '../web/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { readUpload } from '../shared/upload';
+import { readUpload } from '../web/upload';
 import { formValues, validated } from '../shared/validation';
 import { APPLICATION_FIELDS, ApplicationDto, EvidenceDto } from './application.dto';
 import type { Application } from './application.entity';
@@ -86,7 +86,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
       dataSource,
       req.user!,
       id,
-      await validated(ApplicationDto, values),
+      await validated(ApplicationDto, values, { now: requestTime(res) }),
       values.version,
       requestTime(res),
     );

@@ -2,10 +2,11 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import type { Config } from '../config';
 import { isUniqueViolation } from '../database/availability';
-import type { User } from '../account/user.entity';
+import type { User } from '../identity/user.entity';
 import { appendAuditEvent } from '../audit/audit.service';
 import { readSettings } from '../settings/settings.service';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { looksLikePdf } from '../shared/pdf';
 import { sha256Hex } from '../shared/tokens';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { type ApplicationDto } from './application.dto';
@@ -32,12 +33,6 @@ import { Evidence, type EvidenceKind } from './evidence.entity';
 /* The provider's side of an application: start it, fill it in, add evidence, submit or withdraw it. */
 
 export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
-const PDF_MAGIC = Buffer.from('%PDF-');
-
-/** True when the bytes are a PDF by their content: the %PDF- header, whatever the name or declared type. */
-export function looksLikePdf(bytes: Buffer): boolean {
-  return bytes.length > PDF_MAGIC.length && bytes.subarray(0, PDF_MAGIC.length).equals(PDF_MAGIC);
-}
 
 /** Whether the provider may start an application now, and of which kind. */
 export async function applicationPossibility(

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
-import type { User } from '../account/user.entity';
+import type { User } from '../identity/user.entity';
 import type { Config } from '../config';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
-import { confirmIdentity } from '../provider/provider.service';
+import { confirmIdentity } from '../register/provider.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { parseLocalDate, startOfLocalDay, toLocalDate } from '../shared/time';

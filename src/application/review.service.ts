@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { IsNull } from 'typeorm';
-import type { User } from '../account/user.entity';
+import type { User } from '../identity/user.entity';
 import { appendAuditEvent } from '../audit/audit.service';
 import type { Config } from '../config';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
-import { confirmIdentity } from '../provider/provider.service';
+import { confirmIdentity } from '../register/provider.service';
 import { readSettings } from '../settings/settings.service';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../database/prepared';
-import { type AttestationSummaryJson, type ProviderJson, providerJson } from '../provider/provider.queries';
+import { type AttestationSummaryJson, type ProviderJson, providerJson } from '../register/provider.queries';
 import {
   type CodeVersionJson,
   codeVersionsJson,

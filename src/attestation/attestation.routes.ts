@@ -1,16 +1,15 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole, withCsrfToken } from '../account/auth';
+import { requireRole, withCsrfToken } from '../web/auth';
 import type { Config } from '../config';
 import { Provider } from '../provider/provider.entity';
-import { setFormContext } from '../shared/error-handler';
+import { setFormContext } from '../web/error-handler';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { readUpload } from '../shared/upload';
-import { looksLikePdf } from '../application/application.service';
-import { groupedFingerprint } from './attestation.pdf';
+import { readUpload } from '../web/upload';
+import { looksLikePdf } from '../shared/pdf';
+import { attestationView } from './attestation.view';
 import {
-  type AttestationAnswer,
   attestationBySha256,
   attestationPdf,
   isAttestationNumber,
@@ -19,32 +18,6 @@ import {
 } from './attestation.service';
 import type { Keyring } from './signing';
 import { requestTime } from '../web/clock';
-
-/** What a page shows of an attestation and its status now: keys and dates, no logic left for the template. */
-export function attestationView(answer: AttestationAnswer) {
-  const { attestation, status, provider } = answer;
-  return {
-    number: attestation.number,
-    state: status.state,
-    valid: status.state === 'valid',
-    stateKey: `attestation.state.${status.state}`,
-    explanationKey: `attestation.explanation.${status.state}`,
-    since: status.since,
-    until: status.until,
-    reasonKey: status.reason ? `status.label.${status.reason}` : undefined,
-    causeReason: answer.causeReason,
-    issuedAt: attestation.issuedAt,
-    validUntil: attestation.validUntil,
-    fingerprint: groupedFingerprint(attestation.fingerprint),
-    provider: {
-      legalName: provider.legalName,
-      kvkNumber: provider.kvkNumber,
-      url: paths.provider(provider.kvkNumber),
-    },
-    url: paths.verificationOf(attestation.number),
-    pdfUrl: paths.verificationPdf(attestation.number),
-  };
-}
 
 /** An attestation is about 50 kB: 2 MB is plenty. */
 export const MAX_VERIFICATION_BYTES = 2 * 1024 * 1024;

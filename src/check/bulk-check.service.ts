@@ -8,7 +8,7 @@ import { ValidationError } from '../shared/errors';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay } from '../shared/time';
 import { statusAt } from '../status/status-rules';
-import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status.service';
+import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 
 export const MAX_BULK_ROWS = 10_000;
 

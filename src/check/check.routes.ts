@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { withCsrfToken } from '../account/auth';
+import { withCsrfToken } from '../web/auth';
 import type { Config } from '../config';
-import { setFormContext } from '../shared/error-handler';
+import { setFormContext } from '../web/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { isPeildatum, toLocalDate } from '../shared/time';
-import { readUpload } from '../shared/upload';
+import { readUpload } from '../web/upload';
 import { formValues } from '../shared/validation';
 import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
 import { bulkCheck, bulkResultCsv, parseBulkInput } from './bulk-check.service';

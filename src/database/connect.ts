@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
-import { createDataSource } from './data-source';
+import { createDataSource, type DataSourceOptions } from './data-source';
 import { startEmbeddedPostgres } from './embedded';
 import { grantRuntimePrivileges, roleOf, runtimeRoleProblems } from './roles';
 
@@ -27,7 +27,7 @@ const MIGRATION_LOCK = 7_306_117_002;
 export async function openDatabase(
   config: Config,
   logger: Logger,
-  options: { migrate?: boolean; as?: 'owner' | 'runtime' } = {},
+  options: { entities: DataSourceOptions['entities']; migrate?: boolean; as?: 'owner' | 'runtime' },
 ): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
@@ -40,6 +40,7 @@ export async function openDatabase(
     if (options.migrate ?? true) {
       const owner = createDataSource({
         url: ownerUrl,
+        entities: options.entities,
         poolSize: 2,
         applicationName: 'register-vhp-migrations',
       });
@@ -56,6 +57,7 @@ export async function openDatabase(
     if (!dataSource) {
       dataSource = createDataSource({
         url: asOwner ? ownerUrl : runtimeUrl,
+        entities: options.entities,
         poolSize: config.databasePoolSize,
       });
       await dataSource.initialize();

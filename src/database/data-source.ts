@@ -1,40 +1,15 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { defaults, Pool, type PoolConfig } from 'pg';
-import { DataSource } from 'typeorm';
-import { Attestation } from '../attestation/attestation.entity';
-import { Provider } from '../provider/provider.entity';
-import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
-import { StatusEvent } from '../status/status-event.entity';
-import { AuditEvent } from '../audit/audit-event.entity';
-import { User } from '../account/user.entity';
-import { AccountToken } from '../account/account-token.entity';
-import { RecoveryCode } from '../account/recovery-code.entity';
-import { OutboxMail } from '../mail/outbox-mail.entity';
-import { Application } from '../application/application.entity';
-import { ApplicationMessage } from '../application/application-message.entity';
-import { Evidence } from '../application/evidence.entity';
-
-export const ENTITIES = [
-  Provider,
-  CodeOfConductVersion,
-  StatusEvent,
-  AuditEvent,
-  User,
-  AccountToken,
-  RecoveryCode,
-  OutboxMail,
-  Application,
-  ApplicationMessage,
-  Evidence,
-  Attestation,
-];
+import { DataSource, type DataSourceOptions as TypeOrmDataSourceOptions } from 'typeorm';
 
 /** Compiled migrations live next to the compiled sources: dist/migrations. */
 const MIGRATIONS = path.join(__dirname, '..', '..', 'migrations', '*.js');
 
 export interface DataSourceOptions {
   url: string;
+  /** The entity classes, handed in by the composition (src/entities.ts): database/ knows no domain. */
+  entities: NonNullable<TypeOrmDataSourceOptions['entities']>;
   poolSize?: number;
   applicationName?: string;
 }
@@ -45,6 +20,7 @@ const pools = new WeakMap<DataSource, () => Pool | undefined>();
 /** The register's DataSource. The schema comes only from migrations; `synchronize` stays off. */
 export function createDataSource({
   url,
+  entities,
   poolSize = 10,
   applicationName = 'register-vhp',
 }: DataSourceOptions): DataSource {
@@ -65,7 +41,7 @@ export function createDataSource({
     type: 'postgres',
     driver: { Pool: RegisterPool, defaults },
     url,
-    entities: ENTITIES,
+    entities,
     migrations: [MIGRATIONS],
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -1,9 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Request, Response } from 'express';
 import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
-import type { Logger } from '../shared/logger';
 import { databasePool } from './data-source';
 
 /** Rows are fetched from a cursor this many at a time: memory holds one batch, however many rows. */
@@ -45,33 +42,3 @@ export async function streamQuery<R, T>(
     throw error;
   }
 }
-
-/**
- * Sends streamed records to the client through `format`, with backpressure: a slow client slows
- * the database cursor. Once bytes are out, a failure can only end the connection.
- */
-export async function sendStream(
-  req: Request,
-  res: Response,
-  stream: { records: Readable; release: () => Promise<void> },
-  format: Transform[],
-): Promise<void> {
-  try {
-    await pipeline([stream.records, ...format, res] as [Readable, ...Transform[], Response]);
-  } catch (error) {
-    if (!res.headersSent) throw error;
-    (req as Request & { log?: Logger }).log?.warn({ err: error }, 'download ended early');
-    res.destroy();
-  } finally {
-    await stream.release();
-  }
-}
-
-/** A JSON Lines body: one JSON value a line. */
-export const jsonLines = () =>
-  new Transform({
-    writableObjectMode: true,
-    transform(record: unknown, _encoding, done) {
-      done(null, `${JSON.stringify(record)}\n`);
-    },
-  });

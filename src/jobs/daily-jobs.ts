@@ -5,13 +5,8 @@ import { readReminderDays } from '../settings/settings.service';
 import { mailTexts } from '../mail/messages';
 import { paths } from '../shared/paths';
 import { addDays, toLocalDate } from '../shared/time';
-import {
-  recordStatusEvent,
-  loadCodeVersions,
-  loadHistories,
-  toCodeVersionFact,
-  toStatusFact,
-} from '../status/status.service';
+import { recordStatusEvent } from '../status/status.service';
+import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import { statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from './working-days';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole } from '../account/auth';
+import { requireRole } from '../web/auth';
 import type { Config } from '../config';
 import { paths } from '../shared/paths';
 import { OutboxMail } from './outbox-mail.entity';

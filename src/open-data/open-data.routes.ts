@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify';
 import { type Request, type Response, Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { sendStream } from '../database/stream';
+import { sendStream } from '../web/stream';
 import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
 import {

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole } from '../account/auth';
+import { requireRole } from '../web/auth';
 import type { Config } from '../config';
-import { setFormContext } from '../shared/error-handler';
+import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { formValues } from '../shared/validation';
 import { parseSettings, readSettings, updateSettings } from './settings.service';

@@ -18,14 +18,32 @@ export function formValues<K extends string>(body: unknown, fields: readonly K[]
 }
 
 /**
+ * Where a DTO being validated carries the instant its time-dependent rules (such as "not after
+ * today") judge by: a symbol, so it is never a form field and never validated itself.
+ */
+export const VALIDATION_NOW = Symbol('validation now');
+
+/** The instant `validated` was given for the object a decorator is checking. */
+export function validationNow(object: object): Date {
+  const now = (object as { [VALIDATION_NOW]?: Date })[VALIDATION_NOW];
+  if (!(now instanceof Date)) {
+    throw new Error('this form has a rule that depends on the date: pass { now } to validated()');
+  }
+  return now;
+}
+
+/**
  * Fills a DTO class with `values` and validates it with class-validator; the decorators' messages
- * are translation keys. Throws ValidationError with every field's problems.
+ * are translation keys. Throws ValidationError with every field's problems. Forms with rules that
+ * depend on the date pass `now` (from the app's clock).
  */
 export async function validated<T extends object>(
   dto: new () => T,
   values: Record<string, string>,
+  context: { now?: Date } = {},
 ): Promise<T> {
   const instance = Object.assign(new dto(), values);
+  if (context.now) Object.defineProperty(instance, VALIDATION_NOW, { value: context.now });
   const problems = await validate(instance, { forbidUnknownValues: true, stopAtFirstError: true });
   if (problems.length > 0) {
     const fields: FieldErrors = {};

@@ -1,7 +1,7 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { isKvkNumber, isVatNumber, normalisePostcode, normaliseVatNumber } from './identifiers';
 import { parseLocalDate, startOfLocalDay } from './time';
-import { systemClock } from './clock';
+import { validationNow } from './validation';
 
 /** class-validator decorators for the register's own rules; their messages are translation keys. */
 
@@ -35,12 +35,12 @@ export function IsPastOrTodayDate(options?: ValidationOptions) {
     {
       name: 'isPastOrTodayDate',
       validator: {
-        validate: (v) =>
+        validate: (v, args) =>
           typeof v === 'string' &&
           parseLocalDate(v) !== undefined &&
           v >= '1990-01-01' &&
-          // A decorator has no caller to hand it `now`: the machine's clock, as the register runs on it.
-          startOfLocalDay(v).getTime() <= systemClock.now().getTime(),
+          // "Today" is the app's clock's, handed to validated() by the route.
+          startOfLocalDay(v).getTime() <= validationNow(args?.object ?? {}).getTime(),
       },
     },
     options,

@@ -1,14 +1,14 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole } from '../account/auth';
+import { requireRole } from '../web/auth';
 import type { Config } from '../config';
-import { setFormContext } from '../shared/error-handler';
+import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
 import { codeVersionLapsesAt } from './status-rules';
 import { publishCodeVersion } from './code-of-conduct.service';
-import { loadCodeVersions, toCodeVersionFact } from './status.service';
+import { loadCodeVersions, toCodeVersionFact } from './status-history';
 import { requestTime } from '../web/clock';
 
 const FIELDS = ['versionLabel', 'versionTitle', 'publishedOn', 'transitionEndsOn'] as const;

@@ -8,7 +8,8 @@ import type { FieldErrors } from '../shared/validation';
 import { CodeOfConductVersion } from './code-of-conduct-version.entity';
 import { providerNames } from './code-of-conduct.queries';
 import { markAllSnapshotsDue } from './status-snapshot.service';
-import { loadCodeVersions, statusesAt } from './status.service';
+import { statusesAt } from './status.service';
+import { loadCodeVersions } from './status-history';
 
 export type NewCodeOfConductVersion = Pick<
   CodeOfConductVersion,

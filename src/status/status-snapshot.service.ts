@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from './status.service';
+import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from './status-history';
 import { nextStatusChange, statusAt } from './status-rules';
 import {
   dueSnapshotProviderIds,

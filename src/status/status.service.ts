@@ -1,10 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { In } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { refreshStatusSnapshots } from './status-snapshot.service';
-import { CodeOfConductVersion } from './code-of-conduct-version.entity';
+import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from './status-history';
 import { StatusEvent } from './status-event.entity';
-import { type CodeVersionFact, type StatusAt, type StatusFact, statusAt } from './status-rules';
+import { type StatusAt, statusAt } from './status-rules';
 
 export type NewStatusEvent = Pick<StatusEvent, 'providerId' | 'kind' | 'effectiveAt' | 'actor'> &
   Partial<
@@ -47,42 +46,6 @@ export async function recordStatusEvent(
   });
   await refreshStatusSnapshots(manager, [input.providerId], now);
   return event;
-}
-
-export function toStatusFact(event: StatusEvent): StatusFact {
-  return {
-    sequence: Number(event.id),
-    kind: event.kind,
-    effectiveAt: event.effectiveAt,
-    recordedAt: event.recordedAt,
-    validUntil: event.validUntil,
-    codeOfConductVersionId: event.codeOfConductVersionId,
-    aanSince: event.aanSince,
-    suspendedUntil: event.suspendedUntil,
-  };
-}
-
-export function toCodeVersionFact(version: CodeOfConductVersion): CodeVersionFact {
-  return { id: version.id, publishedAt: version.publishedAt, transitionEndsAt: version.transitionEndsAt };
-}
-
-export async function loadCodeVersions(manager: EntityManager): Promise<CodeOfConductVersion[]> {
-  return manager.find(CodeOfConductVersion, { order: { publishedAt: 'ASC' } });
-}
-
-/** The status histories of the given providers, each in the order the rules read them. */
-export async function loadHistories(
-  manager: EntityManager,
-  providerIds: string[],
-): Promise<Map<string, StatusEvent[]>> {
-  const histories = new Map<string, StatusEvent[]>(providerIds.map((id) => [id, []]));
-  if (providerIds.length === 0) return histories;
-  const events = await manager.find(StatusEvent, {
-    where: { providerId: In(providerIds) },
-    order: { effectiveAt: 'ASC', id: 'ASC' },
-  });
-  for (const event of events) histories.get(event.providerId)?.push(event);
-  return histories;
 }
 
 /** Status at `t` of each given provider, computed by the rules over its recorded history. */

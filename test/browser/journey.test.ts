@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { currentTotp } from '../../src/account/totp';
+import { currentTotp } from '../../src/identity/totp';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { testApp } from '../helpers/app';
 import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Provider } from '../../src/provider/provider.entity';
-import { confirmIdentity, createProvider, type NewProvider } from '../../src/provider/provider.service';
+import { confirmIdentity, createProvider, type NewProvider } from '../../src/register/provider.service';
 import { addMonths } from '../../src/shared/time';
 import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { publishCodeOfConductVersion } from '../../src/status/code-of-conduct.service';

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { createUser } from '../../src/account/account.service';
-import { newTotpSecret } from '../../src/account/totp';
-import { type Role, User } from '../../src/account/user.entity';
-import { secretBox } from '../../src/account/secrets';
+import { createUser } from '../../src/identity/account.service';
+import { newTotpSecret } from '../../src/identity/totp';
+import { type Role, User } from '../../src/identity/user.entity';
+import { secretBox } from '../../src/identity/secrets';
 import { testConfig } from '../helpers/app';
 import { uniqueKvk } from './provider.factory';
 

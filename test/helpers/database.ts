@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { runMigrations } from '../../src/database/connect';
-import { createDataSource } from '../../src/database/data-source';
+import { createRegisterDataSource } from '../../src/entities';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/database/embedded';
 import { createLogger } from '../../src/shared/logger';
 import { must } from '../../src/shared/must';
@@ -107,7 +107,7 @@ export async function startTestServer(): Promise<void> {
     await c.query(`CREATE DATABASE ${templateName} OWNER ${ownerRole}`);
   });
   created.push(templateName);
-  const dataSource = createDataSource({ url: asOwnerOf(templateName), poolSize: 2 });
+  const dataSource = createRegisterDataSource({ url: asOwnerOf(templateName), poolSize: 2 });
   await dataSource.initialize();
   try {
     await runMigrations(dataSource, logger, runtimeRole);
@@ -160,7 +160,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   created.push(name);
   const url = asRuntimeOf(name);
   const ownerUrl = asOwnerOf(name);
-  const dataSource = createDataSource({ url, poolSize: 5 });
+  const dataSource = createRegisterDataSource({ url, poolSize: 5 });
   await dataSource.initialize();
   const database: TestDatabase = {
     name,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
-import { currentTotp } from '../../src/account/totp';
+import { currentTotp } from '../../src/identity/totp';
 import type { DataSource } from 'typeorm';
 import { startApplication } from '../../src/application/application.service';
 import { givenProvider } from '../factories/provider.factory';

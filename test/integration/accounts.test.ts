@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
-import { currentTotp } from '../../src/account/totp';
-import { User } from '../../src/account/user.entity';
+import { currentTotp } from '../../src/identity/totp';
+import { User } from '../../src/identity/user.entity';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { Provider } from '../../src/provider/provider.entity';
 import { testApp } from '../helpers/app';

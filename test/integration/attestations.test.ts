@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { User } from '../../src/account/user.entity';
+import type { User } from '../../src/identity/user.entity';
 import { actOnProvider } from '../../src/application/provider-actions.service';
 import { Attestation } from '../../src/attestation/attestation.entity';
 import { fingerprintOf, renderAttestationPdf } from '../../src/attestation/attestation.pdf';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
-import { createDataSource } from '../../src/database/data-source';
+import { createRegisterDataSource } from '../../src/entities';
 import { appendAuditEvent, verifyAuditChain } from '../../src/audit/audit.service';
 import { Provider } from '../../src/provider/provider.entity';
 import { StatusEvent } from '../../src/status/status-event.entity';
@@ -154,7 +154,7 @@ describe('the audit log', () => {
 
   it('stays one unbroken chain when 20 transactions append at once', async () => {
     // A pool of its own, so that all 20 transactions are open at the same moment.
-    const wide = createDataSource({ url: db.url, poolSize: 20 });
+    const wide = createRegisterDataSource({ url: db.url, poolSize: 20 });
     await wide.initialize();
     let open = 0;
     let mostOpen = 0;

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
+import { Application } from '../../src/application/application.entity';
 import { issueAttestation } from '../../src/attestation/attestation.service';
 import { FixedClock } from '../../src/shared/clock';
 import { addMonths } from '../../src/shared/time';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import { givenUser } from '../factories/user.factory';
+import { signedIn, submitForm } from '../helpers/session';
 import { apiClient } from '../helpers/api';
 import { testApp, testConfig, testKeyring, useTestApp } from '../helpers/app';
 
@@ -39,5 +42,38 @@ describe('the clock the app is given (AppDependencies.clock)', () => {
       form.text,
       /name="peildatum"[^>]*value="2030-06-15"|value="2030-06-15"[^>]*name="peildatum"/,
     );
+  });
+
+  it("judges an application's dates by the app's today, not the machine's", async () => {
+    const { dataSource } = context.db;
+    const codeVersion = await givenCodeVersion(dataSource);
+    const provider = await givenProvider(dataSource);
+    const who = await givenUser(dataSource, 'provider', { providerId: provider.id });
+    // Later than the machine's clock, so the user's password predates the sign-in.
+    const clock = new FixedClock('2027-03-10T10:00:00Z');
+    const { app } = testApp(dataSource, { clock });
+    const first = await signedIn(app, who);
+    const start = await submitForm(first, '/account', '/aanvragen', {});
+    const id = String(start.headers.location).split('/').pop() ?? '';
+    // Each save signs in anew: a session ends 12 hours after sign-in, and the clock jumps days.
+    const save = async () => {
+      const agent = await signedIn(app, who);
+      return submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}`, {
+        version: String((await dataSource.getRepository(Application).findOneByOrFail({ id })).version),
+        codeOfConductVersionId: codeVersion.id,
+        codeSignedOn: '2027-03-15',
+        signatoryName: 'Jan Klok',
+        signatoryRole: 'Directeur',
+        aanSince: '2025-06-01',
+        aanContactName: 'Anna AAN',
+        aanContactEmail: 'aan@klok.example',
+      });
+    };
+    const early = await save();
+    assert.equal(early.status, 400, 'on 10 March, a signature dated 15 March lies in the future');
+    assert.match(early.text, /href="#field-codeSignedOn"/);
+    clock.set('2027-03-20T10:00:00Z');
+    const later = await save();
+    assert.equal(later.status, 303, later.text);
   });
 });

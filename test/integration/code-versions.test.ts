@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
-import { providerDetail } from '../../src/provider/provider.service';
+import { providerDetail } from '../../src/register/provider.service';
 import { addDays, addMonths, toLocalDate } from '../../src/shared/time';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';

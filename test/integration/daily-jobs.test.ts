@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { EntityManager } from 'typeorm';
-import { createDataSource } from '../../src/database/data-source';
+import { createRegisterDataSource } from '../../src/entities';
 import {
   JOB_ACTOR,
   recordEndings,
@@ -106,7 +106,7 @@ describe('the daily work', () => {
   });
 
   it('runs each job once when two instances look at the same time, and a session works on either instance', async () => {
-    const other = createDataSource({ url: context.db.url, poolSize: 2 });
+    const other = createRegisterDataSource({ url: context.db.url, poolSize: 2 });
     await other.initialize();
     try {
       const version = await givenCodeVersion(context.db.dataSource);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { runMigrations } from '../../src/database/connect';
-import { createDataSource } from '../../src/database/data-source';
+import { createRegisterDataSource } from '../../src/entities';
 import { startEmbeddedPostgres } from '../../src/database/embedded';
 import { Provider } from '../../src/provider/provider.entity';
 import { createLogger } from '../../src/shared/logger';
@@ -66,7 +66,7 @@ describe('the database', () => {
   describe('migrations', () => {
     it('can be reverted and applied again by the owner, and the app works afterwards', async () => {
       const db = await createTestDatabase();
-      const owner = createDataSource({ url: db.ownerUrl, poolSize: 2 });
+      const owner = createRegisterDataSource({ url: db.ownerUrl, poolSize: 2 });
       await owner.initialize();
       try {
         while (await owner.query(`SELECT 1 FROM migrations LIMIT 1`).then((r: unknown[]) => r.length)) {

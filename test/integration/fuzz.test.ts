@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import fc from 'fast-check';
 import request from 'supertest';
-import { REGISTRATION_FIELDS } from '../../src/account/account.dto';
+import { REGISTRATION_FIELDS } from '../../src/identity/account.dto';
 import { type APPLICATION_FIELDS } from '../../src/application/application.dto';
 import { Application } from '../../src/application/application.entity';
 import { startApplication } from '../../src/application/application.service';

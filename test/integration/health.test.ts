@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/database/data-source';
+import { createRegisterDataSource } from '../../src/entities';
 import { shutdown } from '../../src/server';
 import { createLogger } from '../../src/shared/logger';
 import { testApp } from '../helpers/app';
@@ -22,7 +22,7 @@ describe('health and readiness', () => {
     db = await createTestDatabase();
     const proxied = await TcpProxy.in(db.url);
     proxy = proxied.proxy;
-    dataSource = createDataSource({ url: proxied.url, poolSize: 3 });
+    dataSource = createRegisterDataSource({ url: proxied.url, poolSize: 3 });
     await dataSource.initialize();
   });
 

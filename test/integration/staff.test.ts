@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { User } from '../../src/account/user.entity';
+import { User } from '../../src/identity/user.entity';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { givenProvider } from '../factories/provider.factory';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
-import { limitPasswordHashing, passwordHashesStarted } from '../../src/account/password';
+import { limitPasswordHashing, passwordHashesStarted } from '../../src/identity/password';
 import { registrationFields } from '../factories/user.factory';
 import { testApp, testConfig, useTestApp } from '../helpers/app';
 import { submitForm, tokenFor } from '../helpers/session';

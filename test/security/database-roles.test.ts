@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { verifyAuditChain } from '../../src/audit/audit.service';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
-import { createDataSource } from '../../src/database/data-source';
+import { createRegisterDataSource } from '../../src/entities';
 import { freePort } from '../../src/database/embedded';
 import { APPEND_ONLY_TABLES, grantRuntimePrivileges, runtimeRoleProblems } from '../../src/database/roles';
 import { givenProvider } from '../factories/provider.factory';
@@ -132,7 +132,7 @@ describe("the app's database role", () => {
 
   it('gets its rights on a table a later migration adds, and never more on the append-only tables', async () => {
     await context.db.asOwner('CREATE TABLE later_table (id serial PRIMARY KEY, note text)');
-    const owner = createDataSource({ url: context.db.ownerUrl, poolSize: 1 });
+    const owner = createRegisterDataSource({ url: context.db.ownerUrl, poolSize: 1 });
     await owner.initialize();
     try {
       const runner = owner.createQueryRunner();

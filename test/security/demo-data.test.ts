@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../src/config';
 import { freePort } from '../../src/database/embedded';
 import { Provider } from '../../src/provider/provider.entity';
-import { User } from '../../src/account/user.entity';
+import { User } from '../../src/identity/user.entity';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { runCli, startServer } from '../helpers/processes';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { setStaffDisabled } from '../../src/account/staff.service';
+import { setStaffDisabled } from '../../src/identity/staff.service';
 import { pruneRateLimits, sendReviewerDigest } from '../../src/jobs/daily-jobs';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { addDays } from '../../src/shared/time';
 import { givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { testConfig, useTestApp } from '../helpers/app';
-import { createDataSource } from '../../src/database/data-source';
+import { createRegisterDataSource } from '../../src/entities';
 import { startApplication } from '../../src/application/application.service';
 
 describe('housekeeping that protects people and the database', () => {
@@ -51,7 +51,7 @@ describe('housekeeping that protects people and the database', () => {
   it('starts an application with every read inside its own transaction (works on a pool of one connection)', async () => {
     // A read through the DataSource inside the transaction would wait for a second connection that
     // a pool of one never has, and time out; it would also read outside the transaction's snapshot.
-    const single = createDataSource({ url: ctx.db.url, poolSize: 1 });
+    const single = createRegisterDataSource({ url: ctx.db.url, poolSize: 1 });
     await single.initialize();
     try {
       const provider = await givenProvider(single);

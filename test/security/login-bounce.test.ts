@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { currentTotp } from '../../src/account/totp';
+import { currentTotp } from '../../src/identity/totp';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';

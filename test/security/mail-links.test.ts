@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { inviteStaff, requestPasswordReset } from '../../src/account/account.service';
+import { inviteStaff, requestPasswordReset } from '../../src/identity/account.service';
 import { deliverOutbox } from '../../src/mail/mail.service';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { fileTransport } from '../../src/mail/sender';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { encryptClearTotpSecrets } from '../../src/account/secrets';
-import { currentTotp, newTotpSecret } from '../../src/account/totp';
+import { encryptClearTotpSecrets } from '../../src/identity/secrets';
+import { currentTotp, newTotpSecret } from '../../src/identity/totp';
 import { sha256Hex } from '../../src/shared/tokens';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, testSecretBox, type TestUser } from '../factories/user.factory';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { currentTotp } from '../../src/account/totp';
+import { currentTotp } from '../../src/identity/totp';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';

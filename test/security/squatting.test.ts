@@ -1,4 +1,4 @@
-import { createDataSource } from '../../src/database/data-source';
+import { createRegisterDataSource } from '../../src/entities';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { runMigrations } from '../../src/database/connect';
@@ -302,7 +302,7 @@ describe('migration IdentityConfirmationAndInvitations: existing providers', () 
   it('counts a provider as confirmed at its first decision, and one without a decision as unconfirmed', async () => {
     const db = await createTestDatabase();
     // Migrations are the owner's work: the app's own role may not change the schema.
-    const owner = createDataSource({ url: db.ownerUrl, poolSize: 2 });
+    const owner = createRegisterDataSource({ url: db.ownerUrl, poolSize: 2 });
     await owner.initialize();
     try {
       await owner.undoLastMigration({ transaction: 'each' });

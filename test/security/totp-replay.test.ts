@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { currentTotp } from '../../src/account/totp';
+import { currentTotp } from '../../src/identity/totp';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { submitForm } from '../helpers/session';

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { hashPassword, isCommonPassword, passwordProblems, verifyPassword } from '../../src/account/password';
+import {
+  hashPassword,
+  isCommonPassword,
+  passwordProblems,
+  verifyPassword,
+} from '../../src/identity/password';
 
 describe('password policy', () => {
   const cases: [string, string[]][] = [

@@ -9,8 +9,8 @@ import type { Config } from '../config';
 import { databasePool } from '../database/data-source';
 import { ForbiddenError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
-import { isStaff, type Role, User } from './user.entity';
-import { requestTime } from '../web/clock';
+import { isStaff, type Role, User } from '../identity/user.entity';
+import { requestTime } from './clock';
 
 declare module 'express-session' {
   interface SessionData {

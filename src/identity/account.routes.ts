@@ -1,73 +1,35 @@
-import { type Request, Router } from 'express';
+import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { providerAccountModel } from './account-page';
-import { setFormContext } from '../shared/error-handler';
+import { setFormContext } from '../web/error-handler';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
-import { clientKey } from '../shared/client-address';
-import {
-  EmailDto,
-  InvitationAcceptDto,
-  NewPasswordDto,
-  REGISTRATION_FIELDS,
-  RegistrationDto,
-} from './account.dto';
+import { EmailDto, InvitationAcceptDto, NewPasswordDto } from './account.dto';
 import type { SecurityEventRecorder } from '../audit/security-events';
 import {
   acceptInvitation,
   authenticate,
   changePassword,
-  inviteColleague,
   recordLogin,
-  registerProvider,
   requestPasswordReset,
   resetPassword,
-  revokeInvitation,
   tokenUsable,
 } from './account.service';
 import {
-  consume,
   claimLoginAttempt,
   type LoginLimiters,
-  requireRole,
   requireUser,
   saveSession,
   SESSION_COOKIE,
   withCsrfToken,
-} from './auth';
+} from '../web/auth';
+import { formLimits, regenerate, signIn } from '../web/sign-in';
 import { secretBox, secretsKeyFor } from './secrets';
 import { enableSecondFactor, verifySecondFactor } from './second-factor.service';
 import { newTotpSecret, totpEnrolment } from './totp';
-import { isStaff, User } from './user.entity';
+import { User } from './user.entity';
 import { requestTime } from '../web/clock';
-
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) =>
-    req.session.regenerate((error?: Error) => (error ? reject(error) : resolve())),
-  );
-}
-
-/** Starts a fresh session for `user` (a new id against session fixation). */
-async function signIn(
-  req: Request,
-  user: User,
-  now: Date,
-  secondFactorVerified: boolean,
-  back?: string,
-): Promise<string> {
-  const returnTo = back ?? req.session.returnTo;
-  await regenerate(req);
-  req.session.userId = user.id;
-  req.session.secondFactorVerified = secondFactorVerified;
-  req.session.signedInAt = now.getTime();
-  // Saved before the redirect leaves: a browser that follows it at once must find the new session.
-  await saveSession(req);
-  return safeReturnPath(returnTo) ?? paths.account;
-}
-
-type LimiterName = Exclude<keyof LoginLimiters, 'delay'>;
 
 export interface AccountDependencies {
   dataSource: DataSource;
@@ -76,45 +38,12 @@ export interface AccountDependencies {
   securityEvents: SecurityEventRecorder;
 }
 
-/** Registration, login with second factor, password reset, invitations and the account page. */
+/** Login with second factor, logout, password reset and change, accepting an invitation, second factor setup. */
 export function accountRoutes({ dataSource, config, limiters, securityEvents }: AccountDependencies): Router {
   const router = Router();
   const anyone = withCsrfToken;
   const box = secretBox(secretsKeyFor(config));
-  /** The address as recorded in security events. */
-  const ipOf = (req: Request) => req.ip ?? 'unknown';
-  /** The address as the limits count it (an IPv6 client by its /64). */
-  const clientOf = (req: Request) => clientKey(req.ip);
-
-  /** Uses a limiter point; refuses with 429 when none is left, and records the block when it starts. */
-  async function limit(req: Request, limiter: LimiterName, key: string, userId?: string) {
-    const refusal = await consume(limiters[limiter], key);
-    if (!refusal) return;
-    if (refusal.blockStarted) {
-      await securityEvents({ kind: 'rate_limited', ip: ipOf(req), userId, data: { limit: limiter } });
-    }
-    throw new TooManyRequestsError(refusal.waitSeconds);
-  }
-
-  /** Per IP address, each password form on its own count: none of them hashes for an unlimited caller. */
-  const passwordFormLimit = (form: string) => (req: Request) =>
-    limit(req, 'passwordForms', `${form}:${clientOf(req)}`);
-
-  router.get(paths.signup, anyone, (_req, res) =>
-    res.render('account/signup', { title: 'signup.title', values: {} }),
-  );
-
-  router.post(paths.signup, anyone, async (req, res) => {
-    const values = formValues(req.body, REGISTRATION_FIELDS);
-    setFormContext(res, { view: 'account/signup', model: { title: 'signup.title' }, values });
-    await passwordFormLimit('signup')(req);
-    const user = await registerProvider(
-      dataSource,
-      await validated(RegistrationDto, values),
-      requestTime(res),
-    );
-    res.redirect(303, await signIn(req, user, requestTime(res), false));
-  });
+  const { limit, passwordFormLimit, ipOf, clientOf } = formLimits(limiters, securityEvents);
 
   router.get(paths.login, anyone, (req, res) =>
     res.render('account/login', {
@@ -279,52 +208,6 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       requestTime(res),
     );
     res.redirect(303, await signIn(req, user, requestTime(res), false));
-  });
-
-  router.get(paths.account, requireUser, async (req, res) => {
-    const user = req.user!;
-    if (isStaff(user)) {
-      return res.render('account/staff', {
-        title: 'account.title',
-        secondFactorMissing: !user.totpEnabledAt,
-      });
-    }
-    const issuedNumber =
-      typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined;
-    res.render('account/provider', {
-      ...(await providerAccountModel(dataSource, config, user, requestTime(res), issuedNumber)),
-      values: {},
-    });
-  });
-
-  router.post(paths.colleagues, ...requireRole(config, 'provider'), async (req, res) => {
-    const values = formValues(req.body, ['email']);
-    // A refused invitation shows the account page again, with the message and the typed address.
-    setFormContext(res, {
-      view: 'account/provider',
-      load: async () => ({
-        model: await providerAccountModel(dataSource, config, req.user!, requestTime(res)),
-        values,
-      }),
-    });
-    const dto = await validated(EmailDto, values);
-    await inviteColleague(
-      dataSource,
-      req.user!,
-      dto.email,
-      config.publicBaseUrl,
-      {
-        perUserPerHour: config.invitationsPerUserPerHour,
-        pendingPerProvider: config.pendingInvitationsPerProvider,
-      },
-      requestTime(res),
-    );
-    res.render('account/invited', { title: 'account.title', email: dto.email.toLowerCase() });
-  });
-
-  router.post(paths.revokeInvitation(), ...requireRole(config, 'provider'), async (req, res) => {
-    await revokeInvitation(dataSource, req.user!, String(req.params.id), requestTime(res));
-    res.redirect(303, `${paths.account}#invitations-heading`);
   });
 
   router.get(paths.secondFactorSetup, requireUser, async (req, res) => {

@@ -1,16 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../database/availability';
 import { IsNull } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
-import { createProvider } from '../provider/provider.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
-import { normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
 import { randomToken, sha256Hex } from '../shared/tokens';
-import { parseAsNumbers, parseList } from '../shared/validators';
-import type { RegistrationDto } from './account.dto';
 import { AccountToken, type TokenPurpose } from './account-token.entity';
 import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './password';
 import { type Role, STAFF_ROLES, User } from './user.entity';
@@ -34,7 +29,7 @@ export function checkNewPassword(password: string, confirmation: string): void {
     throw new ValidationError({ passwordConfirmation: ['validation.passwordMismatch'] });
 }
 
-async function assertEmailFree(manager: EntityManager, email: string): Promise<void> {
+export async function assertEmailFree(manager: EntityManager, email: string): Promise<void> {
   if (await manager.existsBy(User, { email }))
     throw new ValidationError({ email: ['validation.emailTaken'] });
 }
@@ -71,70 +66,6 @@ export async function addUser(
     data: { email, role: input.role, providerId: input.providerId },
   });
   return user;
-}
-
-/** A hosting provider registers itself: the organisation and its first user, in one transaction. */
-export async function registerProvider(
-  dataSource: DataSource,
-  dto: RegistrationDto,
-  now: Date,
-): Promise<User> {
-  checkNewPassword(dto.password, dto.passwordConfirmation);
-  // Everything that can refuse the form is checked before the costly hash; the transaction checks again.
-  await assertRegistrationFree(dataSource.manager, dto);
-  const passwordHash = await hashPassword(dto.password);
-  try {
-    return await registerInTransaction(dataSource, dto, passwordHash, now);
-  } catch (error) {
-    // Two registrations racing for the same number or address: the database decides, the loser hears why.
-    if (isUniqueViolation(error, 'providers_kvk_number_key'))
-      throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
-    if (isUniqueViolation(error, 'users_email_key'))
-      throw new ValidationError({ email: ['validation.emailTaken'] });
-    throw error;
-  }
-}
-
-async function assertRegistrationFree(manager: EntityManager, dto: RegistrationDto): Promise<void> {
-  if (await manager.existsBy(Provider, { kvkNumber: dto.kvkNumber })) {
-    throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
-  }
-  await assertEmailFree(manager, dto.email.toLowerCase());
-}
-
-function registerInTransaction(
-  dataSource: DataSource,
-  dto: RegistrationDto,
-  passwordHash: string,
-  now: Date,
-): Promise<User> {
-  return dataSource.transaction(async (manager) => {
-    await assertRegistrationFree(manager, dto);
-    const actor = dto.email.toLowerCase();
-    const provider = await createProvider(
-      manager,
-      {
-        kvkNumber: dto.kvkNumber,
-        legalName: dto.legalName,
-        tradeNames: parseList(dto.tradeNames),
-        vatNumber: normaliseVatNumber(dto.vatNumber),
-        streetAddress: dto.streetAddress,
-        postcode: normalisePostcode(dto.postcode)!,
-        city: dto.city,
-        website: dto.website || null,
-        abuseEmail: dto.abuseEmail.toLowerCase(),
-        asNumbers: parseAsNumbers(dto.asNumbers) ?? [],
-      },
-      actor,
-      now,
-    );
-    return addUser(
-      manager,
-      { email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, passwordHash },
-      actor,
-      now,
-    );
-  });
 }
 
 /** Staff accounts (and, for tests and demos, provider users) from the command line. */

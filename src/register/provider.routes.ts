@@ -5,16 +5,11 @@ import { NotFoundError } from '../shared/errors';
 import { isKvkNumber } from '../shared/identifiers';
 import { isPeildatum } from '../shared/time';
 import { formValues } from '../shared/validation';
+import { pageNumber } from '../web/paging';
 import { type DateAnswer, providerDetail, statusOnDate } from './provider.service';
 import { historyRows, snapshotView, statusView } from './provider.view';
 import { searchProviders, type Sort, SORTS, STATUS_FILTERS } from './search.service';
 import { requestTime } from '../web/clock';
-
-/** A page number from the query string: anything that is not a positive whole number means page 1. */
-export function pageNumber(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^[0-9]{1,9}$/.test(raw)) return 1;
-  return Math.max(1, Number(raw));
-}
 
 function dateAnswerView(answer: DateAnswer) {
   if (answer.kind === 'future') return { future: true, date: answer.date };

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { ChainLink } from './audit-chain';
+import type { ChainLink } from '../audit/audit-chain';
 import {
   type AuditEventRow,
   type AuditFilter,

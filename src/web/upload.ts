@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import busboy from 'busboy';
 import type { NextFunction, Request, Response } from 'express';
-import { CsrfRefusedError, type Csrf } from '../account/auth';
-import { AppError, ValidationError } from './errors';
-import { paths } from './paths';
+import { CsrfRefusedError, type Csrf } from './auth';
+import { AppError, ValidationError } from '../shared/errors';
+import { paths } from '../shared/paths';
 import { forbiddenCharactersError } from './request-guards';
 
 /**

@@ -2,14 +2,14 @@ import { Router } from 'express';
 import { stringify } from 'csv-stringify';
 import { Transform } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import { requireRole } from '../account/auth';
+import { requireRole } from '../web/auth';
 import type { Config } from '../config';
-import { jsonLines, sendStream } from '../database/stream';
+import { jsonLines, sendStream } from '../web/stream';
 import { safeCell } from '../shared/csv';
 import { paths } from '../shared/paths';
 import { isPeildatum, toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
-import { pageNumber } from '../provider/provider.routes';
+import { pageNumber } from '../web/paging';
 import {
   type AuditFilter,
   type AuditRow,
@@ -17,7 +17,7 @@ import {
   exportRecord,
   streamAudit,
 } from './audit-browser.service';
-import { verifyAuditChain } from './audit.service';
+import { verifyAuditChain } from '../audit/audit.service';
 import { requestTime } from '../web/clock';
 
 const FILTER_FIELDS = ['door', 'actie', 'soort', 'onderwerp', 'van', 'tot'] as const;

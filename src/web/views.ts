@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
-import { isLanguage, translate, type Language } from './i18n';
-import { TIME_ZONE } from './time';
+import { isLanguage, translate, type Language } from '../shared/i18n';
+import { TIME_ZONE } from '../shared/time';
 
 const VIEWS_DIR = path.join(__dirname, '..', '..', '..', 'views');
 

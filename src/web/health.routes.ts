@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { migrationsUpToDate, pingDatabase } from '../database/data-source';
-import type { Lifecycle } from './lifecycle';
-import { paths } from './paths';
+import type { Lifecycle } from '../shared/lifecycle';
+import { paths } from '../shared/paths';
 
 /** Liveness and readiness, for load balancers and orchestrators. No login, no side effects. */
 export function healthRoutes(dataSource: DataSource, lifecycle: Lifecycle): Router {

@@ -1,14 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { applicationPossibility, providerApplications } from '../application/application.service';
-import { attestationView } from '../attestation/attestation.routes';
+import { attestationView } from '../attestation/attestation.view';
 import { providerAttestationAnswers } from '../attestation/attestation.service';
 import type { Config } from '../config';
-import { type ProviderDetail, providerDetailById } from '../provider/provider.service';
+import { type ProviderDetail, providerDetailById } from '../register/provider.service';
 import { paths } from '../shared/paths';
 import { codeVersionLapsesAt } from '../status/status-rules';
-import { toCodeVersionFact } from '../status/status.service';
-import { pendingInvitations } from './account.service';
-import { User } from './user.entity';
+import { toCodeVersionFact } from '../status/status-history';
+import { pendingInvitations } from '../identity/account.service';
+import { User } from '../identity/user.entity';
 
 /**
  * Everything the account page of a provider user shows; also the model a refused form on that page

@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import { isCsrfError } from '../account/auth';
+import { isCsrfError } from './auth';
 import { isDatabaseUnavailable } from '../database/availability';
-import { AppError, OverloadedError, TooManyRequestsError, ValidationError } from './errors';
-import type { Logger } from './logger';
+import { AppError, OverloadedError, TooManyRequestsError, ValidationError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 
 /** Status → the key of its texts in the translation files; other 4xx show as 400, other 5xx as 500. */
 const PAGES: Record<number, string> = {

@@ -7,11 +7,11 @@ import type { CodeOfConductVersion } from '../status/code-of-conduct-version.ent
 import type { StatusEvent } from '../status/status-event.entity';
 import { codeVersionFromJson, statusEventFromJson } from '../status/status-history.queries';
 import type { StatusAt } from '../status/status-rules';
-import { toCodeVersionFact, toStatusFact } from '../status/status.service';
+import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
-import { Provider } from './provider.entity';
+import { Provider } from '../provider/provider.entity';
 import {
   attestationSummaryFromJson,
   type ProviderDetailRow,

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { DEFAULT_LANGUAGE, isLanguage, type Language } from './i18n';
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../shared/i18n';
 
 export const LANGUAGE_COOKIE = 'lang';
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;

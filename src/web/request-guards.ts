@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
-import { BadRequestError } from './errors';
-import { fieldWithForbiddenCharacters } from './forbidden-characters';
-import { hasMessage, type Language, translate } from './i18n';
+import { BadRequestError } from '../shared/errors';
+import { fieldWithForbiddenCharacters } from '../shared/forbidden-characters';
+import { hasMessage, type Language, translate } from '../shared/i18n';
 
 /**
  * Refuses a query string or form body with a control character or a text-direction override in

@@ -8,7 +8,7 @@ import {
   type StatusEventJson,
   statusEventsJson,
 } from '../status/status-history.queries';
-import { Provider } from './provider.entity';
+import { Provider } from '../provider/provider.entity';
 
 /** A provider as `providerJson` gives it: instants as ISO text. */
 export interface ProviderJson {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { paths } from './paths';
+import { paths } from '../shared/paths';
 
 /** The fixed public pages: home, accessibility statement, privacy statement. */
 export function pageRoutes(): Router {

@@ -1,0 +1,29 @@
+import { paths } from '../shared/paths';
+import { groupedFingerprint } from './attestation.pdf';
+import type { AttestationAnswer } from './attestation.service';
+
+/** What a page shows of an attestation and its status now: keys and dates, no logic left for the template. */
+export function attestationView(answer: AttestationAnswer) {
+  const { attestation, status, provider } = answer;
+  return {
+    number: attestation.number,
+    state: status.state,
+    valid: status.state === 'valid',
+    stateKey: `attestation.state.${status.state}`,
+    explanationKey: `attestation.explanation.${status.state}`,
+    since: status.since,
+    until: status.until,
+    reasonKey: status.reason ? `status.label.${status.reason}` : undefined,
+    causeReason: answer.causeReason,
+    issuedAt: attestation.issuedAt,
+    validUntil: attestation.validUntil,
+    fingerprint: groupedFingerprint(attestation.fingerprint),
+    provider: {
+      legalName: provider.legalName,
+      kvkNumber: provider.kvkNumber,
+      url: paths.provider(provider.kvkNumber),
+    },
+    url: paths.verificationOf(attestation.number),
+    pdfUrl: paths.verificationPdf(attestation.number),
+  };
+}

@@ -1,0 +1,96 @@
+import { Router } from 'express';
+import type { DataSource } from 'typeorm';
+import type { SecurityEventRecorder } from '../audit/security-events';
+import type { Config } from '../config';
+import { EmailDto, REGISTRATION_FIELDS, RegistrationDto } from '../identity/account.dto';
+import { inviteColleague, revokeInvitation } from '../identity/account.service';
+import { isStaff } from '../identity/user.entity';
+import { registerProvider } from '../register/registration.service';
+import { paths } from '../shared/paths';
+import { formValues, validated } from '../shared/validation';
+import { type LoginLimiters, requireRole, requireUser, withCsrfToken } from '../web/auth';
+import { setFormContext } from '../web/error-handler';
+import { formLimits, signIn } from '../web/sign-in';
+import { requestTime } from '../web/clock';
+import { providerAccountModel } from './portal.view';
+
+export interface PortalDependencies {
+  dataSource: DataSource;
+  config: Config;
+  limiters: LoginLimiters;
+  securityEvents: SecurityEventRecorder;
+}
+
+/**
+ * The provider portal: a provider registering itself, and the account page, which brings the
+ * organisation's applications, attestations and colleagues together.
+ */
+export function portalRoutes({ dataSource, config, limiters, securityEvents }: PortalDependencies): Router {
+  const router = Router();
+  const anyone = withCsrfToken;
+  const { passwordFormLimit } = formLimits(limiters, securityEvents);
+
+  router.get(paths.signup, anyone, (_req, res) =>
+    res.render('account/signup', { title: 'signup.title', values: {} }),
+  );
+
+  router.post(paths.signup, anyone, async (req, res) => {
+    const values = formValues(req.body, REGISTRATION_FIELDS);
+    setFormContext(res, { view: 'account/signup', model: { title: 'signup.title' }, values });
+    await passwordFormLimit('signup')(req);
+    const user = await registerProvider(
+      dataSource,
+      await validated(RegistrationDto, values),
+      requestTime(res),
+    );
+    res.redirect(303, await signIn(req, user, requestTime(res), false));
+  });
+
+  router.get(paths.account, requireUser, async (req, res) => {
+    const user = req.user!;
+    if (isStaff(user)) {
+      return res.render('account/staff', {
+        title: 'account.title',
+        secondFactorMissing: !user.totpEnabledAt,
+      });
+    }
+    const issuedNumber =
+      typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined;
+    res.render('account/provider', {
+      ...(await providerAccountModel(dataSource, config, user, requestTime(res), issuedNumber)),
+      values: {},
+    });
+  });
+
+  router.post(paths.colleagues, ...requireRole(config, 'provider'), async (req, res) => {
+    const values = formValues(req.body, ['email']);
+    // A refused invitation shows the account page again, with the message and the typed address.
+    setFormContext(res, {
+      view: 'account/provider',
+      load: async () => ({
+        model: await providerAccountModel(dataSource, config, req.user!, requestTime(res)),
+        values,
+      }),
+    });
+    const dto = await validated(EmailDto, values);
+    await inviteColleague(
+      dataSource,
+      req.user!,
+      dto.email,
+      config.publicBaseUrl,
+      {
+        perUserPerHour: config.invitationsPerUserPerHour,
+        pendingPerProvider: config.pendingInvitationsPerProvider,
+      },
+      requestTime(res),
+    );
+    res.render('account/invited', { title: 'account.title', email: dto.email.toLowerCase() });
+  });
+
+  router.post(paths.revokeInvitation(), ...requireRole(config, 'provider'), async (req, res) => {
+    await revokeInvitation(dataSource, req.user!, String(req.params.id), requestTime(res));
+    res.redirect(303, `${paths.account}#invitations-heading`);
+  });
+
+  return router;
+}

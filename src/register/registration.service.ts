@@ -1,0 +1,75 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../database/availability';
+import type { RegistrationDto } from '../identity/account.dto';
+import { addUser, assertEmailFree, checkNewPassword } from '../identity/account.service';
+import { hashPassword } from '../identity/password';
+import type { User } from '../identity/user.entity';
+import { Provider } from '../provider/provider.entity';
+import { ValidationError } from '../shared/errors';
+import { normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
+import { parseAsNumbers, parseList } from '../shared/validators';
+import { createProvider } from './provider.service';
+
+/** A hosting provider registers itself: the organisation and its first user, in one transaction. */
+export async function registerProvider(
+  dataSource: DataSource,
+  dto: RegistrationDto,
+  now: Date,
+): Promise<User> {
+  checkNewPassword(dto.password, dto.passwordConfirmation);
+  // Everything that can refuse the form is checked before the costly hash; the transaction checks again.
+  await assertRegistrationFree(dataSource.manager, dto);
+  const passwordHash = await hashPassword(dto.password);
+  try {
+    return await registerInTransaction(dataSource, dto, passwordHash, now);
+  } catch (error) {
+    // Two registrations racing for the same number or address: the database decides, the loser hears why.
+    if (isUniqueViolation(error, 'providers_kvk_number_key'))
+      throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
+    if (isUniqueViolation(error, 'users_email_key'))
+      throw new ValidationError({ email: ['validation.emailTaken'] });
+    throw error;
+  }
+}
+
+async function assertRegistrationFree(manager: EntityManager, dto: RegistrationDto): Promise<void> {
+  if (await manager.existsBy(Provider, { kvkNumber: dto.kvkNumber })) {
+    throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
+  }
+  await assertEmailFree(manager, dto.email.toLowerCase());
+}
+
+function registerInTransaction(
+  dataSource: DataSource,
+  dto: RegistrationDto,
+  passwordHash: string,
+  now: Date,
+): Promise<User> {
+  return dataSource.transaction(async (manager) => {
+    await assertRegistrationFree(manager, dto);
+    const actor = dto.email.toLowerCase();
+    const provider = await createProvider(
+      manager,
+      {
+        kvkNumber: dto.kvkNumber,
+        legalName: dto.legalName,
+        tradeNames: parseList(dto.tradeNames),
+        vatNumber: normaliseVatNumber(dto.vatNumber),
+        streetAddress: dto.streetAddress,
+        postcode: normalisePostcode(dto.postcode)!,
+        city: dto.city,
+        website: dto.website || null,
+        abuseEmail: dto.abuseEmail.toLowerCase(),
+        asNumbers: parseAsNumbers(dto.asNumbers) ?? [],
+      },
+      actor,
+      now,
+    );
+    return addUser(
+      manager,
+      { email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, passwordHash },
+      actor,
+      now,
+    );
+  });
+}

@@ -1,0 +1,57 @@
+import type { Request } from 'express';
+import type { SecurityEventRecorder } from '../audit/security-events';
+import type { User } from '../identity/user.entity';
+import { clientKey } from '../shared/client-address';
+import { TooManyRequestsError } from '../shared/errors';
+import { paths, safeReturnPath } from '../shared/paths';
+import { consume, type LoginLimiters, saveSession } from './auth';
+
+export function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) =>
+    req.session.regenerate((error?: Error) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** Starts a fresh session for `user` (a new id against session fixation). */
+export async function signIn(
+  req: Request,
+  user: User,
+  now: Date,
+  secondFactorVerified: boolean,
+  back?: string,
+): Promise<string> {
+  const returnTo = back ?? req.session.returnTo;
+  await regenerate(req);
+  req.session.userId = user.id;
+  req.session.secondFactorVerified = secondFactorVerified;
+  req.session.signedInAt = now.getTime();
+  // Saved before the redirect leaves: a browser that follows it at once must find the new session.
+  await saveSession(req);
+  return safeReturnPath(returnTo) ?? paths.account;
+}
+
+type LimiterName = Exclude<keyof LoginLimiters, 'delay'>;
+
+/** The limits of the login and password forms, for the account and portal routes. */
+export function formLimits(limiters: LoginLimiters, securityEvents: SecurityEventRecorder) {
+  /** The address as recorded in security events. */
+  const ipOf = (req: Request) => req.ip ?? 'unknown';
+  /** The address as the limits count it (an IPv6 client by its /64). */
+  const clientOf = (req: Request) => clientKey(req.ip);
+
+  /** Uses a limiter point; refuses with 429 when none is left, and records the block when it starts. */
+  async function limit(req: Request, limiter: LimiterName, key: string, userId?: string) {
+    const refusal = await consume(limiters[limiter], key);
+    if (!refusal) return;
+    if (refusal.blockStarted) {
+      await securityEvents({ kind: 'rate_limited', ip: ipOf(req), userId, data: { limit: limiter } });
+    }
+    throw new TooManyRequestsError(refusal.waitSeconds);
+  }
+
+  /** Per IP address, each password form on its own count: none of them hashes for an unlimited caller. */
+  const passwordFormLimit = (form: string) => (req: Request) =>
+    limit(req, 'passwordForms', `${form}:${clientOf(req)}`);
+
+  return { ipOf, clientOf, limit, passwordFormLimit };
+}
