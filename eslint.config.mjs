@@ -5,7 +5,8 @@ export default tseslint.config(
   { ignores: ['dist/', 'data/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
-  { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // Scripts and tool configs are plain JavaScript, outside the TypeScript project: no type information.
+  { files: ['**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['**/*.mjs'],
     languageOptions: {
