@@ -189,7 +189,11 @@ try {
 
   // Bulk check over HTTP, the way a browser sends it: a session, its CSRF token, a multipart form.
   const page = await fetch(`${base}/controleren/lijst`);
-  const cookie = page.headers.get('set-cookie').split(';')[0];
+  // Every cookie the page set: the session's and the CSRF token's.
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())[1];
   const list = Array.from(
     { length: 10_000 },

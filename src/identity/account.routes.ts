@@ -8,14 +8,14 @@ import { formValues, validated } from '../shared/validation';
 import { EmailDto, InvitationAcceptDto, NewPasswordDto } from './account.dto';
 import type { SecurityEventRecorder } from '../audit/security-events';
 import {
-  acceptInvitation,
   authenticate,
   changePassword,
   recordLogin,
   requestPasswordReset,
   resetPassword,
-  tokenUsable,
 } from './account.service';
+import { tokenUsable } from './account-token.service';
+import { acceptInvitation } from './invitation.service';
 import {
   claimLoginAttempt,
   type LoginLimiters,

@@ -6,7 +6,7 @@ import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { EmailDto } from './account.dto';
-import { inviteStaff } from './account.service';
+import { inviteStaff } from './invitation.service';
 import { requireRole } from '../web/auth';
 import { changeStaffRole, setStaffDisabled, staffMembers } from './staff.service';
 import { type Role, STAFF_ROLES } from './user.entity';

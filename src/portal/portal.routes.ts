@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { SecurityEventRecorder } from '../audit/security-events';
 import type { Config } from '../config';
 import { EmailDto, REGISTRATION_FIELDS, RegistrationDto } from '../identity/account.dto';
-import { inviteColleague, revokeInvitation } from '../identity/account.service';
+import { inviteColleague, revokeInvitation } from '../identity/invitation.service';
 import { isStaff } from '../identity/user.entity';
 import { registerProvider } from '../register/registration.service';
 import { paths } from '../shared/paths';

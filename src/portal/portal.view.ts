@@ -7,7 +7,7 @@ import { type ProviderDetail, providerDetailById } from '../register/provider.se
 import { paths } from '../shared/paths';
 import { codeVersionLapsesAt } from '../status/status-rules';
 import { toCodeVersionFact } from '../status/status-history';
-import { pendingInvitations } from '../identity/account.service';
+import { pendingInvitations } from '../identity/invitation.service';
 import { User } from '../identity/user.entity';
 
 /**

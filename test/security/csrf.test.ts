@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { inviteColleague } from '../../src/identity/account.service';
+import { inviteColleague } from '../../src/identity/invitation.service';
 import { startApplication } from '../../src/application/application.service';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { givenProvider } from '../factories/provider.factory';

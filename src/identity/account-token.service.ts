@@ -1,0 +1,53 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { IsNull } from 'typeorm';
+import { randomToken, sha256Hex } from '../shared/tokens';
+import { AccountToken, type TokenPurpose } from './account-token.entity';
+
+/** Single-use links (invitations, password resets): only the token's hash is stored. */
+
+/** Stores a new single-use token and answers the token itself, which only its mail will carry. */
+export async function issueToken(
+  manager: EntityManager,
+  input: Omit<AccountToken, 'id' | 'tokenHash' | 'createdAt' | 'usedAt' | 'expiresAt' | 'revokedAt'>,
+  validForMs: number,
+  now: Date,
+): Promise<string> {
+  const token = randomToken();
+  await manager.insert(AccountToken, {
+    ...input,
+    tokenHash: sha256Hex(token),
+    expiresAt: new Date(now.getTime() + validForMs),
+  });
+  return token;
+}
+
+/** Claims a single-use token inside the caller's transaction; undefined when unknown, used or expired. */
+export async function claimToken(
+  manager: EntityManager,
+  token: string,
+  purpose: TokenPurpose,
+  now: Date,
+): Promise<AccountToken | undefined> {
+  const row = await manager
+    .getRepository(AccountToken)
+    .createQueryBuilder('t')
+    .where('t.token_hash = :hash AND t.purpose = :purpose', { hash: sha256Hex(token), purpose })
+    .setLock('pessimistic_write')
+    .getOne();
+  if (!row || row.usedAt || row.expiresAt.getTime() <= now.getTime()) return undefined;
+  await manager.update(AccountToken, row.tokenHash, { usedAt: now });
+  return row;
+}
+
+/** Whether a token could still be used (for showing the form behind a link). */
+export async function tokenUsable(
+  dataSource: DataSource,
+  token: string,
+  purpose: TokenPurpose,
+  now: Date,
+): Promise<AccountToken | undefined> {
+  const row = await dataSource
+    .getRepository(AccountToken)
+    .findOneBy({ tokenHash: sha256Hex(token), purpose, usedAt: IsNull() });
+  return row && row.expiresAt.getTime() > now.getTime() ? row : undefined;
+}

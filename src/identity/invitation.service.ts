@@ -1,0 +1,197 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { appendAuditEvent } from '../audit/audit.service';
+import { queueMail } from '../mail/mail.service';
+import { mailTexts } from '../mail/messages';
+import { Provider } from '../provider/provider.entity';
+import { NotFoundError, ValidationError } from '../shared/errors';
+import { AccountToken } from './account-token.entity';
+import { claimToken, issueToken, tokenUsable } from './account-token.service';
+import { addUser, assertEmailFree, checkNewPassword } from './account.service';
+import { hashPassword } from './password';
+import { type Role, STAFF_ROLES, type User } from './user.entity';
+import { invitationsSentSince } from './account.queries';
+
+/** Invitations: a provider user invites colleagues, an administrator invites staff; the invited set their password. */
+
+export const INVITATION_DAYS = 7;
+
+export interface InvitationLimits {
+  perUserPerHour: number;
+  pendingPerProvider: number;
+}
+
+/** An invitation of the organisation that can still be used. */
+export interface PendingInvitation {
+  id: string;
+  email: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * A user of an organisation invites a colleague: a single-use link, valid for 7 days, sent by mail.
+ * Each invitation is a mail to an address of the inviter's choosing, so they are limited per
+ * inviter per hour and per organisation while open, and one address has one open invitation.
+ */
+export async function inviteColleague(
+  dataSource: DataSource,
+  inviter: User,
+  email: string,
+  baseUrl: string,
+  limits: InvitationLimits,
+  now: Date,
+): Promise<void> {
+  const address = email.toLowerCase();
+  await dataSource.transaction(async (manager) => {
+    await assertEmailFree(manager, address);
+    // Locks the organisation: concurrent invitations are counted one after the other.
+    const provider = await manager.findOneOrFail(Provider, {
+      where: { id: inviter.providerId! },
+      lock: { mode: 'pessimistic_write' },
+    });
+    // An invitation mails the organisation's name, chosen by whoever registered it, to any address:
+    // only once a reviewer has confirmed who the organisation is.
+    if (!provider.identityConfirmedAt) throw new ValidationError({ email: ['colleagues.notConfirmed'] });
+    const pending = await pendingInvitations(manager, provider.id, now);
+    if (pending.some((p) => p.email === address))
+      throw new ValidationError({ email: ['colleagues.alreadyInvited'] });
+    if (pending.length >= limits.pendingPerProvider)
+      throw new ValidationError({ email: ['colleagues.tooManyPending'] });
+    const sent = await invitationsSentSince(manager, inviter.id, new Date(now.getTime() - 3600 * 1000));
+    if (sent >= limits.perUserPerHour) throw new ValidationError({ email: ['colleagues.tooManyPerHour'] });
+    const token = await issueToken(
+      manager,
+      {
+        purpose: 'invitation',
+        email: address,
+        userId: null,
+        providerId: provider.id,
+        role: 'provider',
+        createdBy: inviter.id,
+      },
+      INVITATION_DAYS * 24 * 3600 * 1000,
+      now,
+    );
+    await queueMail(
+      manager,
+      mailTexts.invitation(address, provider.legalName, inviter.name, `${baseUrl}/uitnodiging/${token}`),
+    );
+    await appendAuditEvent(manager, now, {
+      actor: inviter.email,
+      action: 'invitation.created',
+      subjectType: 'provider',
+      subjectId: provider.id,
+      data: { email: address, role: 'provider' },
+    });
+  });
+}
+
+/** The organisation's invitations that are neither used, revoked nor expired, oldest first. */
+export async function pendingInvitations(
+  manager: EntityManager,
+  providerId: string,
+  now: Date,
+): Promise<PendingInvitation[]> {
+  return manager
+    .getRepository(AccountToken)
+    .createQueryBuilder('t')
+    .select(['t.id', 't.email', 't.createdAt', 't.expiresAt'])
+    .where("t.purpose = 'invitation' AND t.provider_id = :providerId", { providerId })
+    .andWhere('t.used_at IS NULL AND t.expires_at > :now', { now })
+    .orderBy('t.created_at', 'ASC')
+    .getMany();
+}
+
+/**
+ * A user of the organisation revokes one of its open invitations: the link stops working at once
+ * (it counts as used). Another organisation's invitation, or one no longer open, is not found.
+ */
+export async function revokeInvitation(
+  dataSource: DataSource,
+  user: User,
+  id: string,
+  now: Date,
+): Promise<void> {
+  if (!/^[0-9a-f-]{36}$/i.test(id) || !user.providerId) throw new NotFoundError(`invitation ${id}`);
+  await dataSource.transaction(async (manager) => {
+    const invitation = await manager
+      .getRepository(AccountToken)
+      .createQueryBuilder('t')
+      .where("t.id = :id AND t.purpose = 'invitation' AND t.provider_id = :providerId", {
+        id,
+        providerId: user.providerId,
+      })
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!invitation || invitation.usedAt || invitation.expiresAt.getTime() <= now.getTime())
+      throw new NotFoundError(`invitation ${id}`);
+    await manager.update(AccountToken, invitation.tokenHash, { usedAt: now, revokedAt: now });
+    await appendAuditEvent(manager, now, {
+      actor: user.email,
+      action: 'invitation.revoked',
+      subjectType: 'provider',
+      subjectId: user.providerId!,
+      data: { email: invitation.email, invitationId: invitation.id },
+    });
+  });
+}
+
+/** An administrator invites a member of staff: a single-use link, valid for 7 days, sent by mail. */
+export async function inviteStaff(
+  dataSource: DataSource,
+  admin: User,
+  email: string,
+  role: Role,
+  baseUrl: string,
+  now: Date,
+): Promise<void> {
+  if (!STAFF_ROLES.includes(role)) throw new ValidationError({ role: ['validation.invalid'] });
+  const address = email.toLowerCase();
+  await dataSource.transaction(async (manager) => {
+    await assertEmailFree(manager, address);
+    const token = await issueToken(
+      manager,
+      { purpose: 'invitation', email: address, userId: null, providerId: null, role, createdBy: admin.id },
+      INVITATION_DAYS * 24 * 3600 * 1000,
+      now,
+    );
+    await queueMail(manager, mailTexts.staffInvitation(address, role, `${baseUrl}/uitnodiging/${token}`));
+    await appendAuditEvent(manager, now, {
+      actor: admin.email,
+      action: 'invitation.created',
+      subjectType: 'user',
+      subjectId: address,
+      data: { email: address, role },
+    });
+  });
+}
+
+/** The invited person sets name and password; the link is used up. */
+export async function acceptInvitation(
+  dataSource: DataSource,
+  token: string,
+  input: { name: string; password: string; passwordConfirmation: string },
+  now: Date,
+): Promise<User> {
+  checkNewPassword(input.password, input.passwordConfirmation);
+  const usable = await tokenUsable(dataSource, token, 'invitation', now);
+  if (!usable) throw new ValidationError({ token: ['validation.linkInvalid'] });
+  await assertEmailFree(dataSource.manager, usable.email);
+  const passwordHash = await hashPassword(input.password);
+  return dataSource.transaction(async (manager) => {
+    const invitation = await claimToken(manager, token, 'invitation', now);
+    if (!invitation) throw new ValidationError({ token: ['validation.linkInvalid'] });
+    return addUser(
+      manager,
+      {
+        email: invitation.email,
+        name: input.name,
+        role: invitation.role!,
+        providerId: invitation.providerId,
+        passwordHash,
+      },
+      invitation.email,
+      now,
+    );
+  });
+}
