@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { seedDemoData } from '../../src/seed/demo';
+import { DEMO_PROVIDERS, demoKvk } from '../../src/seed/demo-data';
 import { testApp } from '../helpers/app';
 import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';

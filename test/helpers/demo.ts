@@ -1,5 +1,6 @@
 import type { Express } from 'express';
-import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { seedDemoData } from '../../src/seed/demo';
+import { DEMO_PROVIDERS, demoKvk } from '../../src/seed/demo-data';
 import { type Clock, systemClock } from '../../src/shared/clock';
 import { testApp, testConfig, testKeyring } from './app';
 import { createTestDatabase, type TestDatabase } from './database';

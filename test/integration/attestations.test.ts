@@ -13,7 +13,7 @@ import { issueAttestation } from '../../src/attestation/attestation.service';
 import { loadSigningIdentity, signatureField, signingKeyring, signPdf } from '../../src/attestation/signing';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import type { Provider } from '../../src/provider/provider.entity';
-import { DEMO_ATTESTATIONS } from '../../src/seed/demo';
+import { DEMO_ATTESTATIONS } from '../../src/seed/demo-data';
 import { FixedClock } from '../../src/shared/clock';
 import { addDays, addMonths } from '../../src/shared/time';
 import {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { DEMO_PROVIDERS, demoKvk, seedDemoData } from '../../src/seed/demo';
+import { seedDemoData } from '../../src/seed/demo';
+import { DEMO_PROVIDERS, demoKvk } from '../../src/seed/demo-data';
 import { REASON_CODES } from '../../src/status/status-rules';
 import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';

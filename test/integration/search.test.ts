@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Provider } from '../../src/provider/provider.entity';
 import { queryKind } from '../../src/register/search.service';
-import { DEMO_PROVIDERS } from '../../src/seed/demo';
+import { DEMO_PROVIDERS } from '../../src/seed/demo-data';
 import { refreshDueSnapshots } from '../../src/status/status-snapshot.service';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
