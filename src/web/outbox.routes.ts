@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole } from '../web/auth';
+import { requireRole } from './auth';
 import type { Config } from '../config';
 import { paths } from '../shared/paths';
-import { OutboxMail } from './outbox-mail.entity';
+import { OutboxMail } from '../mail/outbox-mail.entity';
 
 /**
  * Administrators see whether mail goes out: who, what subject, when, how many tries. Never a body:

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { setFormContext } from '../web/error-handler';
+import { setFormContext } from './error-handler';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
-import { EmailDto, InvitationAcceptDto, NewPasswordDto } from './account.dto';
+import { EmailDto, InvitationAcceptDto, NewPasswordDto } from '../identity/account.dto';
 import type { SecurityEventRecorder } from '../audit/security-events';
 import {
   authenticate,
@@ -13,9 +13,9 @@ import {
   recordLogin,
   requestPasswordReset,
   resetPassword,
-} from './account.service';
-import { tokenUsable } from './account-token.service';
-import { acceptInvitation } from './invitation.service';
+} from '../identity/account.service';
+import { tokenUsable } from '../identity/account-token.service';
+import { acceptInvitation } from '../identity/invitation.service';
 import {
   claimLoginAttempt,
   type LoginLimiters,
@@ -23,13 +23,13 @@ import {
   saveSession,
   SESSION_COOKIE,
   withCsrfToken,
-} from '../web/auth';
-import { formLimits, regenerate, signIn } from '../web/sign-in';
-import { secretBox, secretsKeyFor } from './secrets';
-import { enableSecondFactor, verifySecondFactor } from './second-factor.service';
-import { newTotpSecret, totpEnrolment } from './totp';
-import { User } from './user.entity';
-import { requestTime } from '../web/clock';
+} from './auth';
+import { formLimits, regenerate, signIn } from './sign-in';
+import { secretBox, secretsKeyFor } from '../identity/secrets';
+import { enableSecondFactor, verifySecondFactor } from '../identity/second-factor.service';
+import { newTotpSecret, totpEnrolment } from '../identity/totp';
+import { User } from '../identity/user.entity';
+import { requestTime } from './clock';
 
 export interface AccountDependencies {
   dataSource: DataSource;

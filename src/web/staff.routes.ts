@@ -2,15 +2,15 @@ import { Router } from 'express';
 import { IsIn } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { setFormContext } from '../web/error-handler';
+import { setFormContext } from './error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
-import { EmailDto } from './account.dto';
-import { inviteStaff } from './invitation.service';
-import { requireRole } from '../web/auth';
-import { changeStaffRole, setStaffDisabled, staffMembers } from './staff.service';
-import { type Role, STAFF_ROLES } from './user.entity';
-import { requestTime } from '../web/clock';
+import { EmailDto } from '../identity/account.dto';
+import { inviteStaff } from '../identity/invitation.service';
+import { requireRole } from './auth';
+import { changeStaffRole, setStaffDisabled, staffMembers } from '../identity/staff.service';
+import { type Role, STAFF_ROLES } from '../identity/user.entity';
+import { requestTime } from './clock';
 
 class StaffRoleDto {
   @IsIn(STAFF_ROLES, { message: 'validation.invalid' })
