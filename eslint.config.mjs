@@ -64,6 +64,10 @@ export default tseslint.config(
           message:
             'Take the time from the clock: a `now: Date` parameter, `requestTime(res)` or `clock.now()`.',
         },
+        {
+          selector: "CallExpression[callee.name='Date']",
+          message: '`Date()` reads the machine clock: take the time from the clock instead.',
+        },
       ],
     },
   },
