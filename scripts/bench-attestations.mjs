@@ -32,7 +32,10 @@ try {
   if (verantwoord.length < ONE_AT_A_TIME + 110)
     throw new Error(`only ${verantwoord.length} verantwoord providers seeded`);
 
-  const keyring = signingKeyring({ dataDir: path.join(os.tmpdir(), 'vhp-bench-signing') });
+  const keyring = signingKeyring(
+    { dataDir: path.join(os.tmpdir(), 'vhp-bench-signing') },
+    { now: () => new Date() },
+  );
   const issue = (providerId) =>
     issueAttestation(
       dataSource,

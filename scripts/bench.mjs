@@ -87,7 +87,10 @@ try {
   const kvks = Array.from({ length: PROVIDERS }, (_, i) => kvkOf(i));
 
   // Issuing attestations: render, sign and store, as the register does it for each request.
-  const keyring = signingKeyring({ dataDir: path.join(os.tmpdir(), 'vhp-bench-signing') });
+  const keyring = signingKeyring(
+    { dataDir: path.join(os.tmpdir(), 'vhp-bench-signing') },
+    { now: () => new Date() },
+  );
   await keyring();
   const verantwoord = (
     await dataSource.query(`SELECT provider_id FROM provider_status WHERE status = 'verantwoord' LIMIT 150`)

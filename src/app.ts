@@ -78,7 +78,7 @@ export function createApp({
   keyring,
 }: AppDependencies): Express {
   const app = express();
-  const signing = keyring ?? signingKeyring(config);
+  const signing = keyring ?? signingKeyring(config, clock);
   app.disable('x-powered-by');
   // Only the proxies the operator names: trusting one more hop than exists lets a client choose its IP.
   app.set('trust proxy', config.trustProxy);

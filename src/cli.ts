@@ -167,7 +167,7 @@ const COMMANDS: Record<string, Command> = {
       const config = loadConfig();
       const count = await seedDemoData(dataSource, {
         now: clock.now(),
-        attestations: { keyring: signingKeyring(config), publicBaseUrl: config.publicBaseUrl },
+        attestations: { keyring: signingKeyring(config, clock), publicBaseUrl: config.publicBaseUrl },
       });
       console.log(
         count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const clock = systemClock;
   const database = await openDatabase(config, logger, { entities: ENTITIES });
   // Read the signing key now, so that a wrong file or passphrase stops the start, not the first issue.
-  const keyring = signingKeyring(config);
+  const keyring = signingKeyring(config, clock);
   await keyring();
   // TOTP seeds from before encryption are encrypted now, once; later starts find none.
   const encrypted = await encryptClearTotpSecrets(database.dataSource, secretBox(secretsKeyFor(config)));

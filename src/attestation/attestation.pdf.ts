@@ -101,6 +101,8 @@ export async function renderAttestationPdf(
       Subject: `${data.hostingprovider.naam} (KvK ${data.hostingprovider.kvkNummer})`,
       Creator: data.register,
       Keywords: 'verklaring, attestation, verantwoorde hostingprovider',
+      // The moment of issue, not the machine's clock (PDFKit's default): the same data gives the same PDF.
+      CreationDate: new Date(data.afgegevenOp),
     },
   });
   const chunks: Buffer[] = [];

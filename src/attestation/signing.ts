@@ -5,7 +5,7 @@ import { SignPdf } from '@signpdf/signpdf';
 import { ANNOTATION_FLAGS, Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { type Clock, systemClock } from '../shared/clock';
+import type { Clock } from '../shared/clock';
 import { ensureDevelopmentPkcs12 } from './development-certificate';
 import { readPkcs12 } from './pkcs12';
 
@@ -193,7 +193,7 @@ export function signingKeyring(
     signingP12Passphrase: string | undefined;
     dataDir: string;
   },
-  clock: Clock = systemClock,
+  clock: Clock,
 ): Keyring {
   let identity: Promise<SigningIdentity> | undefined;
   return () => {

@@ -16,6 +16,8 @@ export async function issueToken(
   await manager.insert(AccountToken, {
     ...input,
     tokenHash: sha256Hex(token),
+    // Stamped by the app's clock, like every limit that counts these tokens per hour.
+    createdAt: now,
     expiresAt: new Date(now.getTime() + validForMs),
   });
   return token;

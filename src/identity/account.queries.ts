@@ -14,22 +14,26 @@ export async function invitationsSentSince(
   return row?.sent ?? 0;
 }
 
-/** How many reset links this account was sent in the last hour (by the database's clock). */
-export async function resetLinksInLastHour(manager: EntityManager, userId: string): Promise<number> {
+/** How many reset links this account was sent in the hour before `now` (the app's clock). */
+export async function resetLinksInLastHour(
+  manager: EntityManager,
+  userId: string,
+  now: Date,
+): Promise<number> {
   const [row] = await manager.query<{ recent: number }[]>(
     `SELECT count(*)::int AS recent FROM account_tokens
-      WHERE user_id = $1 AND purpose = 'password_reset' AND created_at > now() - interval '1 hour'`,
-    [userId],
+      WHERE user_id = $1 AND purpose = 'password_reset' AND created_at > $2::timestamptz - interval '1 hour'`,
+    [userId, now],
   );
   return row?.recent ?? 0;
 }
 
-/** Marks every reset link of the account still outstanding as used. */
-export async function useUpResetLinks(manager: EntityManager, userId: string): Promise<void> {
+/** Marks every reset link of the account still outstanding as used, at `now`. */
+export async function useUpResetLinks(manager: EntityManager, userId: string, now: Date): Promise<void> {
   await manager.query(
-    `UPDATE account_tokens SET used_at = now()
+    `UPDATE account_tokens SET used_at = $2
       WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`,
-    [userId],
+    [userId, now],
   );
 }
 
@@ -63,12 +67,13 @@ export async function useRecoveryCode(
   manager: EntityManager,
   userId: string,
   hashes: { hmac: string; sha256: string },
+  now: Date,
 ): Promise<boolean> {
   const [, used] = await manager.query<[unknown, number]>(
-    `UPDATE recovery_codes SET used_at = now()
+    `UPDATE recovery_codes SET used_at = $4
       WHERE user_id = $1 AND used_at IS NULL
         AND ((hash_kind = 'hmac' AND code_hash = $2) OR (hash_kind = 'sha256' AND code_hash = $3))`,
-    [userId, hashes.hmac, hashes.sha256],
+    [userId, hashes.hmac, hashes.sha256, now],
   );
   return used > 0;
 }

@@ -109,8 +109,13 @@ export async function recordLogin(dataSource: DataSource, user: User, now: Date)
  * After a new password: every reset link of the account still outstanding stops working, and every
  * session of it ends (a login waiting for its second factor too), except `keepSessionId`.
  */
-async function endOtherWaysIn(manager: EntityManager, userId: string, keepSessionId?: string): Promise<void> {
-  await useUpResetLinks(manager, userId);
+async function endOtherWaysIn(
+  manager: EntityManager,
+  userId: string,
+  now: Date,
+  keepSessionId?: string,
+): Promise<void> {
+  await useUpResetLinks(manager, userId, now);
   await deleteSessionsOf(manager, userId, keepSessionId ?? null);
 }
 
@@ -125,7 +130,7 @@ export async function requestPasswordReset(
   if (!user || user.disabledAt) return;
   await dataSource.transaction(async (manager) => {
     // Nobody can use the register to flood one mailbox: a few links an hour per account, silently.
-    if ((await resetLinksInLastHour(manager, user.id)) >= RESET_MAILS_PER_HOUR) return;
+    if ((await resetLinksInLastHour(manager, user.id, now)) >= RESET_MAILS_PER_HOUR) return;
     const token = await issueToken(
       manager,
       {
@@ -171,7 +176,7 @@ export async function resetPassword(
     const reset = await claimToken(manager, token, 'password_reset', now);
     if (!reset) throw new ValidationError({ token: ['validation.linkInvalid'] });
     await manager.update(User, reset.userId!, { passwordHash: hash });
-    await endOtherWaysIn(manager, reset.userId!);
+    await endOtherWaysIn(manager, reset.userId!, now);
     await appendAuditEvent(manager, now, {
       actor: reset.email,
       action: 'user.password_reset',
@@ -199,7 +204,7 @@ export async function changePassword(
   const hash = await hashPassword(input.password);
   await dataSource.transaction(async (manager) => {
     await manager.update(User, user.id, { passwordHash: hash });
-    await endOtherWaysIn(manager, user.id, keepSessionId);
+    await endOtherWaysIn(manager, user.id, now, keepSessionId);
     await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'user.password_changed',

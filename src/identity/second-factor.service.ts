@@ -64,10 +64,15 @@ export async function verifySecondFactor(
     return claimTotpStep(dataSource, userId, step);
   }
   return dataSource.transaction(async (m) => {
-    const used = await useRecoveryCode(m, userId, {
-      hmac: box.recoveryCodeMac(code),
-      sha256: legacyRecoveryCodeHash(code),
-    });
+    const used = await useRecoveryCode(
+      m,
+      userId,
+      {
+        hmac: box.recoveryCodeMac(code),
+        sha256: legacyRecoveryCodeHash(code),
+      },
+      now,
+    );
     if (!used) return false;
     await appendAuditEvent(m, now, {
       actor: user.email,

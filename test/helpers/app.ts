@@ -23,7 +23,7 @@ export const testConfig: Config = loadConfig({
 });
 
 /** One signing key for the whole run: reading a PKCS#12 file costs a few milliseconds each time. */
-export const testKeyring = signingKeyring(testConfig);
+export const testKeyring = signingKeyring(testConfig, systemClock);
 
 export interface TestApp {
   app: Express;

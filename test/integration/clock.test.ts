@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import { Application } from '../../src/application/application.entity';
+import { inviteColleague } from '../../src/identity/invitation.service';
+import { User } from '../../src/identity/user.entity';
+import { Attestation } from '../../src/attestation/attestation.entity';
 import { issueAttestation } from '../../src/attestation/attestation.service';
 import { FixedClock } from '../../src/shared/clock';
 import { addMonths } from '../../src/shared/time';
@@ -75,5 +78,63 @@ describe('the clock the app is given (AppDependencies.clock)', () => {
     clock.set('2027-03-20T10:00:00Z');
     const later = await save();
     assert.equal(later.status, 303, later.text);
+  });
+
+  it('counts invitations per hour by the same clock that stamps them', async () => {
+    const { dataSource } = context.db;
+    const provider = await givenProvider(dataSource);
+    const who = await givenUser(dataSource, 'provider', { providerId: provider.id });
+    const inviter = await dataSource.getRepository(User).findOneByOrFail({ email: who.email });
+    const limits = { perUserPerHour: 1, pendingPerProvider: 10 };
+    const in2030 = new Date('2030-06-15T10:00:00Z');
+    await inviteColleague(
+      dataSource,
+      inviter,
+      'een@klok.example',
+      'https://register.example',
+      limits,
+      in2030,
+    );
+    await assert.rejects(
+      inviteColleague(dataSource, inviter, 'twee@klok.example', 'https://register.example', limits, in2030),
+      'a second invitation within the hour is refused, whatever the machine says the time is',
+    );
+    const anHourLater = new Date(in2030.getTime() + 61 * 60 * 1000);
+    await inviteColleague(
+      dataSource,
+      inviter,
+      'twee@klok.example',
+      'https://register.example',
+      limits,
+      anHourLater,
+    );
+  });
+
+  it("dates an attestation's PDF by the moment of issue, not by the machine", async () => {
+    const { dataSource } = context.db;
+    const version = await givenCodeVersion(dataSource);
+    const provider = await givenProvider(dataSource);
+    const issuedAt = new Date('2030-06-15T10:00:00Z');
+    await givenApproval(dataSource, provider, version, addMonths(issuedAt, -1), issuedAt);
+    const attestation = await issueAttestation(
+      dataSource,
+      {
+        providerId: provider.id,
+        actor: 'test',
+        publicBaseUrl: testConfig.publicBaseUrl,
+        keyring: testKeyring,
+      },
+      issuedAt,
+    );
+    const stored = await dataSource
+      .getRepository(Attestation)
+      .createQueryBuilder('a')
+      .addSelect('a.pdf')
+      .where('a.id = :id', { id: attestation.id })
+      .getOneOrFail();
+    const pdf = stored.pdf?.toString('latin1') ?? '';
+    // The info dictionary's date (an indirect string) and the XMP metadata's.
+    assert.match(pdf, /\(D:20300615100000Z\)/);
+    assert.match(pdf, /<xmp:CreateDate>2030-06-15T10:00:00Z<\/xmp:CreateDate>/);
   });
 });
