@@ -35,6 +35,15 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'no-folder-cycles',
+      scope: 'folder',
+      severity: 'error',
+      comment:
+        'Folders depend one way too: two folders that import each other (through any path) are one part in disguise.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
       name: 'no-orphans',
       severity: 'error',
       comment: 'A module nothing imports is dead code (or an entry point: list it here).',

@@ -50,9 +50,3 @@ export class Attestation {
   @Column({ name: 'pdf_sha256', type: 'char', length: 64, unique: true })
   pdfSha256: string;
 }
-
-/** What lists and the verification show of an attestation: neither its PDF nor its data. */
-export type AttestationSummary = Pick<
-  Attestation,
-  'id' | 'number' | 'providerId' | 'issuedAt' | 'validUntil' | 'fingerprint'
->;

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import type { Provider } from '../provider/provider.entity';
-import { attestationSummaryFromJson, providerFromJson } from '../register/provider.queries';
+import {
+  type AttestationSummary,
+  attestationSummaryFromJson,
+  providerFromJson,
+} from '../register/provider.queries';
 import { type ProviderDetail, providerDetailById } from '../register/provider.service';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { addMonths, toLocalDate } from '../shared/time';
@@ -11,7 +15,7 @@ import type { StatusEvent } from '../status/status-event.entity';
 import { codeVersionFromJson, statusEventFromJson } from '../status/status-history.queries';
 import { statusAt } from '../status/status-rules';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
-import { Attestation, type AttestationSummary } from './attestation.entity';
+import { Attestation } from './attestation.entity';
 import { historyChangedSince, nextAttestationSequence, verificationRow } from './attestation.queries';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
 import { attestationStatusAt, type AttestationStatus } from './attestation-rules';

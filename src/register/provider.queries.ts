@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { AttestationSummary } from '../attestation/attestation.entity';
 import { preparedQuery } from '../database/prepared';
 import {
   type CodeVersionJson,
@@ -49,6 +48,19 @@ export function providerFromJson(json: ProviderJson): Provider {
 }
 
 /** An attestation summary as the detail query gives it: instants as ISO text. */
+/**
+ * What lists and the verification show of an attestation: neither its PDF nor its data. Declared
+ * here, where the provider's detail reads it; attestation/ builds on register/, never the reverse.
+ */
+export interface AttestationSummary {
+  id: string;
+  number: string;
+  providerId: string;
+  issuedAt: Date;
+  validUntil: Date;
+  fingerprint: string;
+}
+
 export interface AttestationSummaryJson {
   id: string;
   number: string;

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
-import type { AttestationSummary } from '../attestation/attestation.entity';
+import type { AttestationSummary } from './provider.queries';
 import { refreshStatusSnapshots } from '../status/status-snapshot.service';
 import { NotFoundError } from '../shared/errors';
 import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
