@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { IsNull } from 'typeorm';
+import { must } from '../shared/must';
+import { In, IsNull } from 'typeorm';
 import type { User } from '../identity/user.entity';
 import { appendAuditEvent } from '../audit/audit.service';
 import type { Config } from '../config';
@@ -26,7 +27,9 @@ import { listingValidUntil, NEXT_STATE, type ReviewAction, reviewerMay } from '.
 /* The reviewer's side of an application: the queue, and the decisions on one application. */
 
 /** Registrations whose identity no reviewer has confirmed yet, oldest first: they wait for a look. */
-export async function unconfirmedProviders(dataSource: DataSource) {
+export async function unconfirmedProviders(
+  dataSource: DataSource,
+): Promise<Pick<Provider, 'id' | 'kvkNumber' | 'legalName' | 'createdAt'>[]> {
   return dataSource.getRepository(Provider).find({
     where: { identityConfirmedAt: IsNull() },
     select: { id: true, kvkNumber: true, legalName: true, createdAt: true },
@@ -36,17 +39,24 @@ export async function unconfirmedProviders(dataSource: DataSource) {
 }
 
 /** The queue: the applications in `states` (see `queueStates`), by submission, oldest first. */
-export async function reviewQueue(dataSource: DataSource, states: readonly ApplicationState[]) {
+export async function reviewQueue(
+  dataSource: DataSource,
+  states: readonly ApplicationState[],
+): Promise<(Application & { provider: Provider })[]> {
   const rows = await dataSource
     .getRepository(Application)
     .createQueryBuilder('a')
-    .innerJoinAndMapOne('a.provider', Provider, 'p', 'p.id = a.provider_id')
     .where('a.state IN (:...states)', { states })
     .orderBy('a.submitted_at', 'ASC', 'NULLS LAST')
     .addOrderBy('a.created_at', 'ASC')
     .limit(500)
     .getMany();
-  return rows as (Application & { provider: Provider })[];
+  const ids = [...new Set(rows.map((row) => row.providerId))];
+  const providers = ids.length ? await dataSource.getRepository(Provider).findBy({ id: In(ids) }) : [];
+  const byId = new Map(providers.map((provider) => [provider.id, provider]));
+  return rows.map((row) =>
+    Object.assign(row, { provider: must(byId.get(row.providerId), 'an application has its provider') }),
+  );
 }
 
 /**

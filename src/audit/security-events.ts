@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { databasePool } from '../database/data-source';
 import { clientKey } from '../shared/client-address';
 import type { Clock } from '../shared/clock';
-import type { Logger } from '../shared/logger';
+import { currentLogger, type Logger } from '../shared/logger';
 import { appendAuditEvent } from './audit.service';
 
 export type SecurityEventKind = 'login_failed' | 'second_factor_failed' | 'csrf_refused' | 'rate_limited';
@@ -54,7 +54,11 @@ export function securityEventRecorder(
       await perKind.consume(kind);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      logger.warn({ kind, ip, userId }, 'security event (not in the audit log: too many of this kind)');
+      // The request's own logger when there is one, so the line carries the request id.
+      currentLogger(logger).warn(
+        { kind, ip, userId },
+        'security event (not in the audit log: too many of this kind)',
+      );
       return;
     }
     await dataSource.transaction((m) =>

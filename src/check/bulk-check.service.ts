@@ -70,7 +70,7 @@ export async function bulkCheck(
 ): Promise<BulkResult> {
   const at = new Date(Math.min(endOfLocalDay(peildatum).getTime(), now.getTime()));
   const wellFormed = [...new Set(rows.map((r) => r.kvkNumber).filter(isKvkNumber))];
-  const providers = wellFormed.length
+  const providers: Pick<Provider, 'id' | 'kvkNumber' | 'legalName'>[] = wellFormed.length
     ? await dataSource.getRepository(Provider).find({
         // A provider whose identity no reviewer has confirmed is unknown to the public.
         where: { kvkNumber: In(wellFormed), identityConfirmedAt: Not(IsNull()) },

@@ -43,14 +43,6 @@ export class ForbiddenError extends AppError {
   readonly status = 403;
 }
 
-/** Thrown when the database cannot be reached; the request may succeed when retried. */
-export class ServiceUnavailableError extends AppError {
-  readonly status = 503;
-  constructor(message?: string) {
-    super('errors.unavailable.title', message);
-  }
-}
-
 /** Thrown when a caller made too many attempts; `retryAfterSeconds` goes into Retry-After. */
 export class TooManyRequestsError extends AppError {
   readonly status = 429;

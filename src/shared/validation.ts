@@ -53,8 +53,3 @@ export async function validated<T extends object>(
   }
   return instance;
 }
-
-/** Merges field errors (e.g. from the DTO and from a rule the DTO cannot see). */
-export function fieldError(field: string, key: string): ValidationError {
-  return new ValidationError({ [field]: [key] });
-}

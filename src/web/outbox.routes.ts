@@ -13,7 +13,11 @@ export function outboxRoutes(dataSource: DataSource, config: Config): Router {
   const router = Router();
 
   router.get(paths.outbox, ...requireRole(config, 'admin'), async (_req, res) => {
-    const mails = await dataSource.getRepository(OutboxMail).find({
+    // Metadata only: the body (with its single-use links) is never read for this page.
+    const mails: Pick<
+      OutboxMail,
+      'id' | 'recipient' | 'subject' | 'createdAt' | 'sentAt' | 'attempts' | 'lastError'
+    >[] = await dataSource.getRepository(OutboxMail).find({
       select: {
         id: true,
         recipient: true,
