@@ -23,6 +23,11 @@ export async function issueToken(
   return token;
 }
 
+/** A token works once, until it expires (a revoked invitation counts as used). */
+function stillUsable(row: Pick<AccountToken, 'usedAt' | 'expiresAt'>, now: Date): boolean {
+  return !row.usedAt && row.expiresAt.getTime() > now.getTime();
+}
+
 /** Claims a single-use token inside the caller's transaction; undefined when unknown, used or expired. */
 export async function claimToken(
   manager: EntityManager,
@@ -36,7 +41,7 @@ export async function claimToken(
     .where('t.token_hash = :hash AND t.purpose = :purpose', { hash: sha256Hex(token), purpose })
     .setLock('pessimistic_write')
     .getOne();
-  if (!row || row.usedAt || row.expiresAt.getTime() <= now.getTime()) return undefined;
+  if (!row || !stillUsable(row, now)) return undefined;
   await manager.update(AccountToken, row.tokenHash, { usedAt: now });
   return row;
 }
@@ -51,5 +56,5 @@ export async function tokenUsable(
   const row = await dataSource
     .getRepository(AccountToken)
     .findOneBy({ tokenHash: sha256Hex(token), purpose, usedAt: IsNull() });
-  return row && row.expiresAt.getTime() > now.getTime() ? row : undefined;
+  return row && stillUsable(row, now) ? row : undefined;
 }
