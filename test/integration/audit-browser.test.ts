@@ -262,6 +262,19 @@ describe('the audit log for auditors', () => {
     });
     assert.equal(jsonlEvent?.data.format, 'jsonl');
     assert.equal(links.at(-1)?.action, 'audit.exported');
+
+    // An export of one provider's events is about that provider: its own filter finds who saw them.
+    const [provider] = await demo.db.dataSource.query<{ id: string; kvk_number: string }[]>(
+      'SELECT id::text AS id, kvk_number FROM providers ORDER BY kvk_number LIMIT 1',
+    );
+    const { id, kvk_number: kvk } = must(provider, 'the demo has providers');
+    await text(auditor, `/beheer/auditlog.jsonl?kvkNummer=${kvk}`).expect(200);
+    const [aboutProvider] = await demo.db.dataSource.query<{ subject_type: string; subject_id: string }[]>(
+      `SELECT subject_type, subject_id FROM audit_events WHERE action = 'audit.exported' ORDER BY id DESC LIMIT 1`,
+    );
+    assert.deepEqual(aboutProvider, { subject_type: 'provider', subject_id: id });
+    const seen = await auditor.get(`/beheer/auditlog?kvkNummer=${kvk}&actie=audit.exported`);
+    assert.equal(totalOf(seen.text), 1);
   });
 
   it('verifies the chain, naming the head, the count and the time it took, and records the check', async () => {
