@@ -3,16 +3,15 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { currentTotp } from '../../src/identity/totp';
-import { seedDemoData } from '../../src/seed/demo';
 import { addMonths, toLocalDate } from '../../src/shared/time';
 import { givenUser, type TestUser } from '../factories/user.factory';
-import { testApp, testConfig, testKeyring } from '../helpers/app';
 import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useDemoRegister } from '../helpers/demo';
 
 describe("in a real browser: the auditor's question answered in at most 3 clicks", function () {
   this.timeout(120_000);
-  let db: TestDatabase;
+  // The demo register, seeded as `npm start` seeds it (the helper follows the demo's own options).
+  const demo = useDemoRegister();
   let browser: Browser;
   let server: Server;
   let base: string;
@@ -20,19 +19,13 @@ describe("in a real browser: the auditor's question answered in at most 3 clicks
 
   before(async function () {
     requireChromium(this);
-    db = await createTestDatabase();
-    await seedDemoData(db.dataSource, {
-      now: new Date(),
-      attestations: { keyring: testKeyring, publicBaseUrl: testConfig.publicBaseUrl },
-    });
-    auditor = await givenUser(db.dataSource, 'auditor', { name: 'Aud Journey' });
-    ({ server, base } = await serve(testApp(db.dataSource).app));
+    auditor = await givenUser(demo.db.dataSource, 'auditor', { name: 'Aud Journey' });
+    ({ server, base } = await serve(demo.app));
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
     server?.close();
-    await db?.drop();
   });
 
   async function accessible(page: Page): Promise<void> {
