@@ -7,7 +7,7 @@ import { STATUS_EVENT_KINDS } from '../status/status-rules';
  * fails when code writes an action this list does not know.
  */
 export const AUDIT_ACTION_GROUPS = {
-  provider: ['provider.created', 'provider.identity_confirmed'],
+  provider: ['provider.created', 'provider.identity_confirmed', 'provider.dossier_exported'],
   application: [
     'application.created',
     'application.saved',
