@@ -79,6 +79,11 @@ describe('the audit log for auditors', () => {
     );
     assert.equal(shouted.status, 200);
     assert.deepEqual(ids(shouted.text), ids(issued.text));
+    assert.match(
+      shouted.text,
+      /<option value="ATTESTATION.Issued" selected>/,
+      'the form keeps what was asked',
+    );
 
     const statusByDemo = await auditor.get('/beheer/auditlog?door=seed%3Ademo&actie=status.suspended');
     assert.match(
@@ -409,10 +414,10 @@ describe('who saw what: downloads are audit events', () => {
     );
   });
 
-  it('serves no file when the audit event cannot be written', async () => {
+  it('serves no file and no chain answer when its audit event cannot be written', async () => {
     // An insider's trigger refuses download events: the read and its event are one transaction.
     await demo.db.asOwner(`CREATE FUNCTION refuse_downloads() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.action LIKE '%.downloaded' OR NEW.action = 'audit.exported' THEN
+      BEGIN IF NEW.action LIKE '%.downloaded' OR NEW.action IN ('audit.exported', 'audit.verified') THEN
         RAISE EXCEPTION 'audit log refuses this event'; END IF; RETURN NEW; END $$`);
     await demo.db.asOwner(
       'CREATE TRIGGER refuse_downloads BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_downloads()',
@@ -424,6 +429,9 @@ describe('who saw what: downloads are audit events', () => {
       );
       const attestationAnswer = await pdf(auditor, `/verificatie/${attestation.number}/pdf`);
       const exportAnswer = await pdf(auditor, '/beheer/auditlog.jsonl');
+      const checkAnswer = await auditor.get('/beheer/auditlog/controle');
+      assert.equal(checkAnswer.status, 500);
+      assert.doesNotMatch(checkAnswer.text, /data-chain=/, 'no answer without its record');
       for (const answer of [evidenceAnswer, attestationAnswer, exportAnswer]) {
         assert.equal(answer.status, 500);
         assert.doesNotMatch(String(answer.headers['content-type']), /pdf|jsonl/);
