@@ -57,6 +57,7 @@ const ANCHORS: Record<string, string> = {
   form: 'form-heading',
   token: 'inhoud',
   action: 'action-start_review',
+  staffMember: 'medewerkers',
 };
 
 function renderForm(res: Response, form: FormContext, error: ValidationError): void {
