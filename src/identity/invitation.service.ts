@@ -91,7 +91,12 @@ export async function inviteColleague(
         throw new ValidationError({ email: ['colleagues.tooManyPending'] });
       const sent = await invitationsSentSince(manager, inviter.id, new Date(now.getTime() - 3600 * 1000));
       if (sent >= limits.perUserPerHour) throw new ValidationError({ email: ['colleagues.tooManyPerHour'] });
-      const expiredRevoked = await assertNoOpenInvitation(manager, address, 'colleagues.invitedElsewhere', now);
+      const expiredRevoked = await assertNoOpenInvitation(
+        manager,
+        address,
+        'colleagues.invitedElsewhere',
+        now,
+      );
       const token = await issueToken(
         manager,
         {
