@@ -130,8 +130,31 @@ export async function openReviewTasks(dataSource: DataSource) {
   }));
 }
 
-/** A reviewer closes a review task after looking into it; the audit log keeps who and when. */
-export async function resolveReviewTask(dataSource: DataSource, taskId: string, actor: string, now: Date) {
+/** One open review task, for the page that closes it; not found when unknown or closed already. */
+export async function openReviewTask(dataSource: DataSource, taskId: string) {
+  const task = (await openReviewTasks(dataSource)).find((t) => String(t.id) === taskId);
+  if (!task) throw new NotFoundError(`no open review task ${taskId}`);
+  return task;
+}
+
+/** The longest note a reviewer can write when closing a review task. */
+export const REVIEW_TASK_NOTE_MAX = 2000;
+
+/**
+ * A reviewer closes a review task after looking into it, with a note saying what they found or
+ * did (required: the audit log keeps who, when and why).
+ */
+export async function resolveReviewTask(
+  dataSource: DataSource,
+  taskId: string,
+  actor: string,
+  note: string,
+  now: Date,
+) {
+  const text = note.trim();
+  if (!text) throw new ValidationError({ note: ['reviewTask.noteRequired'] });
+  if (text.length > REVIEW_TASK_NOTE_MAX)
+    throw new ValidationError({ note: ['reviewTask.noteTooLong'] }, undefined, { max: REVIEW_TASK_NOTE_MAX });
   await dataSource.transaction(async (manager) => {
     const providerId = await resolveOpenReviewTask(manager, taskId, now);
     if (providerId === undefined) throw new NotFoundError(`no open review task ${taskId}`);
@@ -140,7 +163,7 @@ export async function resolveReviewTask(dataSource: DataSource, taskId: string, 
       action: 'review_task.resolved',
       subjectType: 'provider',
       subjectId: providerId,
-      data: { taskId },
+      data: { taskId, note: text },
     });
   });
 }

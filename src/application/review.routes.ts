@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
 import type { Config } from '../config';
 import type { User } from '../identity/user.entity';
-import { openReviewTasks, resolveReviewTask } from '../aan/aan-import.service';
+import { openReviewTask, openReviewTasks, resolveReviewTask } from '../aan/aan-import.service';
 import { attestationView } from '../attestation/attestation.view';
 import { providerAttestationAnswers } from '../attestation/attestation.service';
 import { providerDetail } from '../register/provider.service';
@@ -53,8 +53,18 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     });
   });
 
+  // Closing a review task asks for a note: the queue's form, and this page when it is shown again.
+  router.get(paths.reviewTaskResolve(), ...reviewer, async (req, res) => {
+    const task = await openReviewTask(dataSource, String(req.params.id));
+    res.render('review/task', { title: 'reviewTask.title', task, values: {} });
+  });
+
   router.post(paths.reviewTaskResolve(), ...reviewer, async (req, res) => {
-    await resolveReviewTask(dataSource, String(req.params.id), req.user!.email, requestTime(res));
+    const id = String(req.params.id);
+    const task = await openReviewTask(dataSource, id);
+    const values = formValues(req.body, ['note']);
+    setFormContext(res, { view: 'review/task', model: { title: 'reviewTask.title', task }, values });
+    await resolveReviewTask(dataSource, id, req.user!.email, values.note, requestTime(res));
     res.redirect(303, `${paths.reviewQueue}#review-tasks`);
   });
 

@@ -85,7 +85,7 @@ describe('importing the AAN participant list', () => {
     const done = await queue
       .post(resolve)
       .type('form')
-      .send({ _csrf: csrfFrom(queuePage.text) });
+      .send({ _csrf: csrfFrom(queuePage.text), note: 'Deelname nagevraagd bij het AAN.' });
     assert.equal(done.status, 303);
     assert.equal(
       await count(`SELECT count(*)::int AS n FROM review_tasks WHERE resolved_at IS NULL`),

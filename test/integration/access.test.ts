@@ -318,6 +318,12 @@ const RULES: Rule[] = [
     expect: { ...staffOnly(403), admin: 400 },
   },
   {
+    method: 'GET',
+    route: '/beoordeling/taken/:id/afgehandeld',
+    url: () => '/beoordeling/taken/00000000-0000-0000-0000-000000000000/afgehandeld',
+    expect: reviewerOnly(404),
+  },
+  {
     method: 'POST',
     route: '/beoordeling/taken/:id/afgehandeld',
     url: () => '/beoordeling/taken/00000000-0000-0000-0000-000000000000/afgehandeld',
