@@ -7,7 +7,7 @@ import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from
 import { type Listing, type StatusAt, statusAt } from '../status/status-rules';
 import { toLocalDate } from '../shared/time';
 import { decodeAanFile, parseAanList, type RowProblem } from './aan-list';
-import { aanListReason } from './aan-reason';
+import { aanListReason } from '../shared/status-reasons';
 import { type AanDifference, planAanChange } from './aan-rules';
 import {
   allProviderKeys,

@@ -14,7 +14,7 @@ import type { AanRow } from './aan-list';
  * - a resumption is recorded only when participation ended and the list's `deelname_sinds` lies at
  *   or after that end (a list that shows no end at all predates it, or contradicts it: a task);
  * - dates in the future are recorded too, effective at that instant, so the rules count them from
- *   then on (a peildatum after a planned end already answers "not verantwoord").
+ *   then on (as they do a suspension's planned end), without anyone acting.
  *
  * Applying a plan makes the same row plan nothing: importing a list twice changes nothing.
  */

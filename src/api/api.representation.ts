@@ -7,7 +7,7 @@ import type { SearchResult, SearchRow } from '../register/search.service';
 import { type Language, translate } from '../shared/i18n';
 import type { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';
-import { reasonInLanguage } from '../aan/aan-reason';
+import { reasonInLanguage } from '../shared/status-reasons';
 import {
   type Controle,
   type Hostingprovider,

@@ -4,7 +4,7 @@ import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 import { isLanguage, translate, type Language } from '../shared/i18n';
 import { TIME_ZONE } from '../shared/time';
-import { reasonInLanguage } from '../aan/aan-reason';
+import { reasonInLanguage } from '../shared/status-reasons';
 
 const VIEWS_DIR = path.join(__dirname, '..', '..', '..', 'views');
 

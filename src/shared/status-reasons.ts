@@ -1,9 +1,10 @@
-import { type Language, translate } from '../shared/i18n';
-import { TIME_ZONE } from '../shared/time';
+import { type Language, translate } from './i18n';
+import { TIME_ZONE } from './time';
 
 /*
- * The reason an AAN import gives its status changes. It is stored in Dutch, the register's
- * language, naming the list by the day it was imported; pages show it in the reader's language.
+ * Reasons the register itself gives status changes. The AAN import's is stored in Dutch, the
+ * register's language, naming the list by the day it was imported; pages and the API show it in
+ * the reader's language.
  */
 
 const STORED = /^AAN-deelnemerslijst van (\d{4}-\d{2}-\d{2})$/;
