@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 import { dateInWords, isLanguage, translate, type Language } from '../shared/i18n';
+import { reasonInLanguage } from '../shared/status-reasons';
 
 const VIEWS_DIR = path.join(__dirname, '..', '..', '..', 'views');
 
@@ -37,6 +38,10 @@ export const helpers = {
   dateTime(value: unknown, options: HelperOptions) {
     const date = toDate(value);
     return date ? dateInWords(languageOf(options), date, true) : '';
+  },
+  /** {{statusReason reason}}: a status change's stored reason, an AAN import's in the page's language. */
+  statusReason(reason: unknown, options: HelperOptions) {
+    return reasonInLanguage(typeof reason === 'string' ? reason : null, languageOf(options)) ?? '';
   },
   /** {{isoDate value}}: for machine-readable <time datetime>. */
   iso(value: unknown) {
