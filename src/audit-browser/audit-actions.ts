@@ -22,7 +22,7 @@ export const AUDIT_ACTION_GROUPS = {
   status: STATUS_EVENT_KINDS.map((kind) => `status.${kind}`),
   attestation: ['attestation.issued', 'attestation.downloaded'],
   code_of_conduct: ['code_of_conduct.published'],
-  aan: ['aan.imported'],
+  aan: ['aan.imported', 'aan.refused'],
   review_task: ['review_task.resolved'],
   settings: ['settings.changed'],
   user: [
@@ -34,7 +34,7 @@ export const AUDIT_ACTION_GROUPS = {
     'user.second_factor_enabled',
     'user.recovery_code_used',
   ],
-  invitation: ['invitation.created', 'invitation.revoked'],
+  invitation: ['invitation.created', 'invitation.resent', 'invitation.revoked'],
   staff: ['staff.role_changed', 'staff.disabled', 'staff.enabled'],
   security: [
     'security.login_failed',
@@ -69,6 +69,7 @@ export const AUDIT_SUBJECT_TYPES = [
   'user',
   'code_of_conduct_version',
   'aan_import',
+  'aan_list',
   'setting',
   'audit_log',
 ] as const;

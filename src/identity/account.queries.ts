@@ -111,3 +111,29 @@ export async function lockActiveAdmins(manager: EntityManager): Promise<string[]
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * Revokes the address's invitations that expired unused (revoked counts as used): the way is clear
+ * for a new one, as the database allows one open invitation per address. Answers how many.
+ */
+export async function revokeExpiredInvitations(
+  manager: EntityManager,
+  email: string,
+  now: Date,
+): Promise<number> {
+  const [, revoked] = await manager.query<[unknown, number]>(
+    `UPDATE account_tokens SET used_at = $2, revoked_at = $2
+      WHERE purpose = 'invitation' AND email = $1 AND used_at IS NULL AND expires_at <= $2`,
+    [email, now],
+  );
+  return revoked;
+}
+
+/** Whether the address has an invitation that is neither used nor revoked. */
+export async function hasOpenInvitation(manager: EntityManager, email: string): Promise<boolean> {
+  const [row] = await manager.query<{ open: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM account_tokens WHERE purpose = 'invitation' AND email = $1 AND used_at IS NULL) AS open`,
+    [email],
+  );
+  return row?.open ?? false;
+}

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { isUniqueViolation } from '../database/availability';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
@@ -9,11 +10,41 @@ import { claimToken, issueToken, tokenUsable } from './account-token.service';
 import { addUser, assertEmailFree, checkNewPassword } from './account.service';
 import { hashPassword } from './password';
 import { type Role, STAFF_ROLES, type User } from './user.entity';
-import { invitationsSentSince } from './account.queries';
+import { hasOpenInvitation, invitationsSentSince, revokeExpiredInvitations } from './account.queries';
+import { sha256Hex } from '../shared/tokens';
 
 /** Invitations: a provider user invites colleagues, an administrator invites staff; the invited set their password. */
 
 export const INVITATION_DAYS = 7;
+const INVITATION_MS = INVITATION_DAYS * 24 * 3600 * 1000;
+
+/** The unique index that keeps one open invitation per address (migration StaffInvitationsAndLastLogin). */
+const ONE_OPEN_INVITATION = 'account_tokens_one_open_invitation';
+
+/**
+ * Clears the way for a new invitation to `address`: one that expired unused is revoked; one still
+ * open refuses the new one with `message` (the database refuses it too, should two arrive at once).
+ */
+async function assertNoOpenInvitation(
+  manager: EntityManager,
+  address: string,
+  message: string,
+  now: Date,
+): Promise<number> {
+  const expiredRevoked = await revokeExpiredInvitations(manager, address, now);
+  if (await hasOpenInvitation(manager, address)) throw new ValidationError({ email: [message] });
+  return expiredRevoked;
+}
+
+/** Runs an invitation's transaction; losing the race to another invitation of the address reads as `message`. */
+async function oneOpenInvitation<T>(message: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error, ONE_OPEN_INVITATION)) throw new ValidationError({ email: [message] });
+    throw error;
+  }
+}
 
 export interface InvitationLimits {
   perUserPerHour: number;
@@ -42,48 +73,56 @@ export async function inviteColleague(
   now: Date,
 ): Promise<void> {
   const address = email.toLowerCase();
-  await dataSource.transaction(async (manager) => {
-    await assertEmailFree(manager, address);
-    // Locks the organisation: concurrent invitations are counted one after the other.
-    const provider = await manager.findOneOrFail(Provider, {
-      where: { id: inviter.providerId! },
-      lock: { mode: 'pessimistic_write' },
-    });
-    // An invitation mails the organisation's name, chosen by whoever registered it, to any address:
-    // only once a reviewer has confirmed who the organisation is.
-    if (!provider.identityConfirmedAt) throw new ValidationError({ email: ['colleagues.notConfirmed'] });
-    const pending = await pendingInvitations(manager, provider.id, now);
-    if (pending.some((p) => p.email === address))
-      throw new ValidationError({ email: ['colleagues.alreadyInvited'] });
-    if (pending.length >= limits.pendingPerProvider)
-      throw new ValidationError({ email: ['colleagues.tooManyPending'] });
-    const sent = await invitationsSentSince(manager, inviter.id, new Date(now.getTime() - 3600 * 1000));
-    if (sent >= limits.perUserPerHour) throw new ValidationError({ email: ['colleagues.tooManyPerHour'] });
-    const token = await issueToken(
-      manager,
-      {
-        purpose: 'invitation',
-        email: address,
-        userId: null,
-        providerId: provider.id,
-        role: 'provider',
-        createdBy: inviter.id,
-      },
-      INVITATION_DAYS * 24 * 3600 * 1000,
-      now,
-    );
-    await queueMail(
-      manager,
-      mailTexts.invitation(address, provider.legalName, inviter.name, `${baseUrl}/uitnodiging/${token}`),
-    );
-    await appendAuditEvent(manager, now, {
-      actor: inviter.email,
-      action: 'invitation.created',
-      subjectType: 'provider',
-      subjectId: provider.id,
-      data: { email: address, role: 'provider' },
-    });
-  });
+  await oneOpenInvitation('colleagues.invitedElsewhere', () =>
+    dataSource.transaction(async (manager) => {
+      await assertEmailFree(manager, address);
+      // Locks the organisation: concurrent invitations are counted one after the other.
+      const provider = await manager.findOneOrFail(Provider, {
+        where: { id: inviter.providerId! },
+        lock: { mode: 'pessimistic_write' },
+      });
+      // An invitation mails the organisation's name, chosen by whoever registered it, to any address:
+      // only once a reviewer has confirmed who the organisation is.
+      if (!provider.identityConfirmedAt) throw new ValidationError({ email: ['colleagues.notConfirmed'] });
+      const pending = await pendingInvitations(manager, provider.id, now);
+      if (pending.some((p) => p.email === address))
+        throw new ValidationError({ email: ['colleagues.alreadyInvited'] });
+      if (pending.length >= limits.pendingPerProvider)
+        throw new ValidationError({ email: ['colleagues.tooManyPending'] });
+      const sent = await invitationsSentSince(manager, inviter.id, new Date(now.getTime() - 3600 * 1000));
+      if (sent >= limits.perUserPerHour) throw new ValidationError({ email: ['colleagues.tooManyPerHour'] });
+      const expiredRevoked = await assertNoOpenInvitation(
+        manager,
+        address,
+        'colleagues.invitedElsewhere',
+        now,
+      );
+      const token = await issueToken(
+        manager,
+        {
+          purpose: 'invitation',
+          email: address,
+          userId: null,
+          providerId: provider.id,
+          role: 'provider',
+          createdBy: inviter.id,
+        },
+        INVITATION_MS,
+        now,
+      );
+      await queueMail(
+        manager,
+        mailTexts.invitation(address, provider.legalName, inviter.name, `${baseUrl}/uitnodiging/${token}`),
+      );
+      await appendAuditEvent(manager, now, {
+        actor: inviter.email,
+        action: 'invitation.created',
+        subjectType: 'provider',
+        subjectId: provider.id,
+        data: { email: address, role: 'provider', expiredRevoked },
+      });
+    }),
+  );
 }
 
 /** The organisation's invitations that are neither used, revoked nor expired, oldest first. */
@@ -147,21 +186,112 @@ export async function inviteStaff(
 ): Promise<void> {
   if (!STAFF_ROLES.includes(role)) throw new ValidationError({ role: ['validation.invalid'] });
   const address = email.toLowerCase();
+  await oneOpenInvitation('staff.alreadyInvited', () =>
+    dataSource.transaction(async (manager) => {
+      await assertEmailFree(manager, address);
+      const expiredRevoked = await assertNoOpenInvitation(manager, address, 'staff.alreadyInvited', now);
+      const invitationId = await sendStaffInvitation(manager, admin, address, role, baseUrl, now);
+      await appendAuditEvent(manager, now, {
+        actor: admin.email,
+        action: 'invitation.created',
+        subjectType: 'user',
+        subjectId: address,
+        data: { email: address, role, invitationId, expiredRevoked },
+      });
+    }),
+  );
+}
+
+/** Stores a staff invitation and queues its mail; answers the invitation's id. */
+async function sendStaffInvitation(
+  manager: EntityManager,
+  admin: User,
+  address: string,
+  role: Role,
+  baseUrl: string,
+  now: Date,
+): Promise<string> {
+  const token = await issueToken(
+    manager,
+    { purpose: 'invitation', email: address, userId: null, providerId: null, role, createdBy: admin.id },
+    INVITATION_MS,
+    now,
+  );
+  await queueMail(manager, mailTexts.staffInvitation(address, role, `${baseUrl}/uitnodiging/${token}`));
+  const { id } = await manager.findOneByOrFail(AccountToken, { tokenHash: sha256Hex(token) });
+  return id;
+}
+
+/** A staff invitation nobody has used or revoked yet (possibly expired), for the staff page. */
+export interface OpenStaffInvitation {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** The staff invitations not used and not revoked, expired ones too (they can be sent again), oldest first. */
+export async function openStaffInvitations(dataSource: DataSource): Promise<OpenStaffInvitation[]> {
+  const rows = await dataSource
+    .getRepository(AccountToken)
+    .createQueryBuilder('t')
+    .select(['t.id', 't.email', 't.role', 't.createdAt', 't.expiresAt'])
+    .where("t.purpose = 'invitation' AND t.provider_id IS NULL AND t.used_at IS NULL")
+    .orderBy('t.created_at', 'ASC')
+    .getMany();
+  return rows.map((r) => ({ ...r, role: r.role! }));
+}
+
+/** Locks an open staff invitation; not found when unknown, a provider's, used or revoked. */
+async function lockOpenStaffInvitation(manager: EntityManager, id: string): Promise<AccountToken> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError(`invitation ${id}`);
+  const invitation = await manager
+    .getRepository(AccountToken)
+    .createQueryBuilder('t')
+    .where("t.id = :id AND t.purpose = 'invitation' AND t.provider_id IS NULL", { id })
+    .setLock('pessimistic_write')
+    .getOne();
+  if (!invitation || invitation.usedAt || !invitation.role) throw new NotFoundError(`invitation ${id}`);
+  return invitation;
+}
+
+/** An administrator revokes an open staff invitation: its link stops working at once. */
+export async function revokeStaffInvitation(dataSource: DataSource, admin: User, id: string, now: Date) {
   await dataSource.transaction(async (manager) => {
-    await assertEmailFree(manager, address);
-    const token = await issueToken(
-      manager,
-      { purpose: 'invitation', email: address, userId: null, providerId: null, role, createdBy: admin.id },
-      INVITATION_DAYS * 24 * 3600 * 1000,
-      now,
-    );
-    await queueMail(manager, mailTexts.staffInvitation(address, role, `${baseUrl}/uitnodiging/${token}`));
+    const invitation = await lockOpenStaffInvitation(manager, id);
+    await manager.update(AccountToken, invitation.tokenHash, { usedAt: now, revokedAt: now });
     await appendAuditEvent(manager, now, {
       actor: admin.email,
-      action: 'invitation.created',
+      action: 'invitation.revoked',
       subjectType: 'user',
-      subjectId: address,
-      data: { email: address, role },
+      subjectId: invitation.email,
+      data: { email: invitation.email, role: invitation.role, invitationId: invitation.id },
+    });
+  });
+}
+
+/**
+ * An administrator sends a staff invitation again: a new link, valid for 7 days from now; the old
+ * link stops working in the same change (expired or not).
+ */
+export async function resendStaffInvitation(
+  dataSource: DataSource,
+  admin: User,
+  id: string,
+  baseUrl: string,
+  now: Date,
+) {
+  await dataSource.transaction(async (manager) => {
+    const old = await lockOpenStaffInvitation(manager, id);
+    await manager.update(AccountToken, old.tokenHash, { usedAt: now, revokedAt: now });
+    const invitationId = await sendStaffInvitation(manager, admin, old.email, old.role!, baseUrl, now);
+    await appendAuditEvent(manager, now, {
+      actor: admin.email,
+      action: 'invitation.resent',
+      subjectType: 'user',
+      subjectId: old.email,
+      data: { email: old.email, role: old.role, invitationId, replaces: old.id },
     });
   });
 }

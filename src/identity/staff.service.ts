@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { NotFoundError, ValidationError } from '../shared/errors';
 import { type Role, STAFF_ROLES, User } from './user.entity';
 import { lockActiveAdmins } from './account.queries';
 
@@ -34,8 +34,11 @@ async function lockForChange(
   return { member, activeAdmins: admins.length };
 }
 
-/** Thrown when a change would leave the register without an active administrator. */
-const lastAdmin = () => new ConflictError('staff.lastAdmin');
+/**
+ * Thrown when a change would leave the register without an active administrator: a refusal of what
+ * was asked, shown on the staff page, not a collision with someone else's change.
+ */
+const lastAdmin = () => new ValidationError({ staffMember: ['staff.lastAdmin'] });
 
 /** Gives a member of staff another staff role; never takes away the last active administrator. */
 export async function changeStaffRole(

@@ -122,7 +122,7 @@ export async function sendReminders(
       mailTexts.renewalReminder(
         to,
         provider.legal_name,
-        toLocalDate(status.listing.validUntil),
+        status.listing.validUntil,
         Math.max(0, Math.ceil(daysLeft)),
         `${publicBaseUrl}${paths.account}`,
       ),
@@ -139,13 +139,15 @@ export async function sendReviewerDigest(
 ): Promise<Record<string, number>> {
   const waiting = await applicationsWaitingSince(manager, workingDaysBefore(now, DIGEST_WORKING_DAYS));
   if (waiting.length === 0) return { digests: 0, waiting: 0 };
-  const lines = waiting.map(
-    (a) =>
-      `- ${a.legal_name} (KvK ${a.kvk_number}), ingediend / submitted ${toLocalDate(a.submitted_at)}: ${publicBaseUrl}${paths.reviewApplication(a.id)}`,
-  );
+  const lines = waiting.map((a) => ({
+    organisation: a.legal_name,
+    kvkNumber: a.kvk_number,
+    submittedAt: a.submitted_at,
+    link: `${publicBaseUrl}${paths.reviewApplication(a.id)}`,
+  }));
   const reviewers = await activeReviewerEmails(manager);
   for (const email of reviewers) {
-    await queueMail(manager, mailTexts.reviewerDigest(email, waiting.length, lines.join('\n')));
+    await queueMail(manager, mailTexts.reviewerDigest(email, lines));
   }
   return { digests: reviewers.length, waiting: waiting.length };
 }

@@ -1,14 +1,36 @@
-import { type Language, translate } from '../shared/i18n';
+import { dateInWords, type Language, translate } from '../shared/i18n';
 import type { Mail } from './mail.service';
 
 /** One text of a mail in one language. */
 type Text = (language: Language) => string;
 
+/** A placeholder's value: as given, a date, or a text that depends on the mail's language. */
+type Param = string | number | Date | Text;
+
+/**
+ * A placeholder as the mail's language writes it: every date in words in the Dutch calendar
+ * ("3 maart 2027" / "3 March 2027"), never as YYYY-MM-DD; a text in that language.
+ */
+function written(language: Language, value: Param): string | number {
+  if (value instanceof Date) return dateInWords(language, value);
+  return typeof value === 'function' ? value(language) : value;
+}
+
 /** The text of `key` in the locale files under `mail.`, with its placeholders filled in. */
 const text =
-  (key: string, params: Record<string, unknown> = {}): Text =>
+  (key: string, params: Record<string, Param> = {}): Text =>
   (language) =>
-    translate(language, `mail.${key}`, params);
+    translate(
+      language,
+      `mail.${key}`,
+      Object.fromEntries(Object.entries(params).map(([name, value]) => [name, written(language, value)])),
+    );
+
+/** A role (`reviewer`, …) by its name in the mail's language ("beoordelaar" / "reviewer"). */
+const roleName =
+  (role: string): Text =>
+  (language) =>
+    translate(language, `roles.${role}`);
 
 /** Paragraphs, left out when empty, with a blank line between them. */
 const paragraphs =
@@ -30,23 +52,43 @@ export type DecisionMail = 'approve' | 'reject' | 'request_changes';
 /** What a reviewer did to a provider's listing, as the provider hears it. */
 export type StatusChangeMail = 'suspend' | 'lift' | 'revoke';
 
+/** One application in the reviewers' digest. */
+export interface DigestLine {
+  organisation: string;
+  kvkNumber: string;
+  submittedAt: Date;
+  link: string;
+}
+
 export const mailTexts = {
-  newCodeVersion: (to: string, organisation: string, label: string, transitionEnd: string, link: string) => {
+  newCodeVersion: (to: string, organisation: string, label: string, transitionEnd: Date, link: string) => {
     const params = { organisation, label, transitionEnd, link };
     return bilingual(to, text('newCodeVersion.subject', params), text('newCodeVersion.body', params));
   },
-  renewalReminder: (to: string, organisation: string, endDate: string, days: number, link: string) => {
+  renewalReminder: (to: string, organisation: string, endDate: Date, days: number, link: string) => {
     const params = { organisation, endDate, count: days, link };
     return bilingual(to, text('renewalReminder.subject', params), text('renewalReminder.body', params));
   },
-  reviewerDigest: (to: string, count: number, list: string) =>
-    bilingual(to, text('reviewerDigest.subject', { count }), text('reviewerDigest.body', { count, list })),
+  reviewerDigest: (to: string, waiting: DigestLine[]) => {
+    const count = waiting.length;
+    const list: Text = (language) =>
+      waiting.map((w) => text('reviewerDigest.line', { ...w })(language)).join('\n');
+    return bilingual(
+      to,
+      text('reviewerDigest.subject', { count }),
+      text('reviewerDigest.body', { count, list }),
+    );
+  },
   invitation: (to: string, organisation: string, inviter: string, link: string) => {
     const params = { organisation, inviter, link };
     return bilingual(to, text('invitation.subject', params), text('invitation.body', params));
   },
   staffInvitation: (to: string, role: string, link: string) =>
-    bilingual(to, text('staffInvitation.subject'), text('staffInvitation.body', { role, link })),
+    bilingual(
+      to,
+      text('staffInvitation.subject'),
+      text('staffInvitation.body', { role: roleName(role), link }),
+    ),
   passwordReset: (to: string, link: string) =>
     bilingual(to, text('passwordReset.subject'), text('passwordReset.body', { link })),
   decision: (

@@ -17,6 +17,7 @@ export function settingsRoutes(dataSource: DataSource, config: Config): Router {
     const settings = await readSettings(dataSource.manager, config);
     res.render('settings/settings', {
       title: 'settings.title',
+      messageParams: { renewalWindowDays: config.renewalWindowDays },
       saved: req.query.opgeslagen === '1',
       values: {
         listingValidityMonths: String(settings.listingValidityMonths),
@@ -35,7 +36,8 @@ export function settingsRoutes(dataSource: DataSource, config: Config): Router {
       'evidenceMaxTotalMb',
     ]);
     setFormContext(res, { view: 'settings/settings', model: { title: 'settings.title' }, values });
-    await updateSettings(dataSource, config, req.user!.email, parseSettings(values), requestTime(res));
+    const settings = parseSettings(values, config.renewalWindowDays);
+    await updateSettings(dataSource, config, req.user!.email, settings, requestTime(res));
     res.redirect(303, `${paths.settings}?opgeslagen=1`);
   });
 

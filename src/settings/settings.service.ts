@@ -43,15 +43,19 @@ function wholeNumber(raw: string, min: number, max: number): number | undefined 
 }
 
 /**
- * Reads the form: whole months 1–60; up to five distinct reminder days 1–365, comma-separated;
+ * Reads the form: whole months 1–60; up to five distinct reminder days 1–365, comma-separated, none
+ * beyond the renewal window (a reminder before renewal opens would ask for what cannot be done yet);
  * evidence per application 1–500 files and 1–5000 MB.
  */
-export function parseSettings(values: {
-  listingValidityMonths: string;
-  reminderDays: string;
-  evidenceMaxFiles: string;
-  evidenceMaxTotalMb: string;
-}): Settings {
+export function parseSettings(
+  values: {
+    listingValidityMonths: string;
+    reminderDays: string;
+    evidenceMaxFiles: string;
+    evidenceMaxTotalMb: string;
+  },
+  renewalWindowDays: number,
+): Settings {
   const errors: FieldErrors = {};
   const months = /^[0-9]{1,2}$/.test(values.listingValidityMonths)
     ? Number(values.listingValidityMonths)
@@ -66,11 +70,13 @@ export function parseSettings(values: {
     new Set(days).size !== days.length
   )
     errors.reminderDays = ['settings.invalidDays'];
+  else if (days.some((d) => d > renewalWindowDays))
+    errors.reminderDays = ['settings.daysBeyondRenewalWindow'];
   const evidenceMaxFiles = wholeNumber(values.evidenceMaxFiles, 1, 500);
   if (evidenceMaxFiles === undefined) errors.evidenceMaxFiles = ['settings.invalidEvidenceFiles'];
   const evidenceMaxTotalMb = wholeNumber(values.evidenceMaxTotalMb, 1, 5000);
   if (evidenceMaxTotalMb === undefined) errors.evidenceMaxTotalMb = ['settings.invalidEvidenceMb'];
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors, undefined, { renewalWindowDays });
   return {
     listingValidityMonths: months,
     reminderDays: [...days].sort((a, b) => b - a),

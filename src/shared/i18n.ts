@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { TIME_ZONE } from './time';
 
 export const LANGUAGES = ['nl', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -86,4 +87,24 @@ export function translate(language: Language, key: string, params: Record<string
 
 export function hasMessage(language: Language, key: string): boolean {
   return lookup(language, key) !== undefined;
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A date in words in `language`, in the Dutch calendar ("3 maart 2027", "3 March 2027"), with the
+ * time of day when asked; pages and mails both write dates with this.
+ */
+export function dateInWords(language: Language, instant: Date, withTime = false): string {
+  const key = `${language}:${withTime}`;
+  let formatter = dateFormats.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
+      timeZone: TIME_ZONE,
+      dateStyle: 'long',
+      ...(withTime ? { timeStyle: 'short' } : {}),
+    });
+    dateFormats.set(key, formatter);
+  }
+  return formatter.format(instant);
 }

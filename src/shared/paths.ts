@@ -58,6 +58,8 @@ export const paths = {
   settings: '/beheer/instellingen',
   staffRole: (id = ':id') => `/beheer/medewerkers/${id}/rol`,
   staffStatus: (id = ':id') => `/beheer/medewerkers/${id}/status`,
+  staffInvitationRevoke: (id = ':id') => `/beheer/medewerkers/uitnodigingen/${id}/intrekken`,
+  staffInvitationResend: (id = ':id') => `/beheer/medewerkers/uitnodigingen/${id}/opnieuw`,
 
   attestations: '/account/verklaringen',
   reviewAttestations: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/verklaringen`,

@@ -95,7 +95,7 @@ export async function publishCodeVersion(
     if (!listing || listing.codeOfConductVersionId === version.id) continue;
     const organisation = names.get(providerId) ?? '';
     await mailProviderUsers(manager, providerId, (to) =>
-      mailTexts.newCodeVersion(to, organisation, version.label, input.transitionEndsOn, input.accountUrl),
+      mailTexts.newCodeVersion(to, organisation, version.label, version.transitionEndsAt, input.accountUrl),
     );
   }
   return version;

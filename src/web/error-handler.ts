@@ -3,6 +3,12 @@ import { isCsrfError } from './auth';
 import { isDatabaseUnavailable } from '../database/availability';
 import { AppError, OverloadedError, TooManyRequestsError, ValidationError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import {
+  carriedErrors,
+  isLanguageSwitch,
+  LanguageSwitchRequested,
+  offerLanguageSwitch,
+} from './form-language';
 
 /** Status → the key of its texts in the translation files; other 4xx show as 400, other 5xx as 500. */
 const PAGES: Record<number, string> = {
@@ -36,6 +42,8 @@ export interface LazyFormContext {
 
 export function setFormContext(res: Response, context: FormContext | LazyFormContext): void {
   res.locals.form = context;
+  // A language switch of a form shown again (form-language.ts) stops here, before anything is done.
+  if (isLanguageSwitch(res.req)) throw new LanguageSwitchRequested();
 }
 
 async function loadedForm(form: FormContext | LazyFormContext): Promise<FormContext> {
@@ -57,17 +65,20 @@ const ANCHORS: Record<string, string> = {
   form: 'form-heading',
   token: 'inhoud',
   action: 'action-start_review',
+  staffMember: 'medewerkers',
 };
 
-function renderForm(res: Response, form: FormContext, error: ValidationError): void {
+function renderForm(req: Request, res: Response, form: FormContext, error: ValidationError): void {
   const values = { ...form.values };
   for (const field of SECRET_FIELDS) delete values[field];
+  offerLanguageSwitch(req, res, values, error);
   const errors = Object.entries(error.fields).map(([field, keys]) => ({
     field,
     key: keys[0],
     anchor: ANCHORS[field] ?? `field-${field}`,
   }));
-  res.status(400).render(form.view, {
+  // The same page in the other language keeps the status it had: 400 while it shows errors.
+  res.status(errors.length > 0 ? 400 : 200).render(form.view, {
     ...form.model,
     values,
     errors: Object.fromEntries(errors.map((e) => [e.field, e.key])),
@@ -118,12 +129,18 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
     }
 
     const form = res.locals.form as FormContext | LazyFormContext | undefined;
-    if (error instanceof ValidationError && form) {
+    const refusal =
+      error instanceof LanguageSwitchRequested
+        ? carriedErrors(req)
+        : error instanceof ValidationError
+          ? error
+          : undefined;
+    if (refusal && form) {
       delete res.locals.form;
       // Building the page can fail in its own right (the application is not the user's: 404).
       const shown = await loadedForm(form).catch((loadError: unknown) => ({ loadError }));
       if ('loadError' in shown) return handle(shown.loadError, req, res, next);
-      return renderForm(res, shown, error);
+      return renderForm(req, res, shown, refusal);
     }
 
     const status = errorStatus(error);

@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
-import { isLanguage, translate, type Language } from '../shared/i18n';
-import { TIME_ZONE } from '../shared/time';
+import { dateInWords, isLanguage, translate, type Language } from '../shared/i18n';
+import { reasonInLanguage } from '../shared/status-reasons';
 
 const VIEWS_DIR = path.join(__dirname, '..', '..', '..', 'views');
 
@@ -12,21 +12,6 @@ function languageOf(options: HelperOptions): Language {
   const root = data && typeof data === 'object' && 'root' in data ? data.root : undefined;
   const lang = root && typeof root === 'object' && 'lang' in root ? root.lang : undefined;
   return isLanguage(lang) ? lang : 'nl';
-}
-
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function format(lang: Language, withTime: boolean): Intl.DateTimeFormat {
-  const key = `${lang}:${withTime}`;
-  let formatter = dateFormats.get(key);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', {
-      timeZone: TIME_ZONE,
-      dateStyle: 'long',
-      ...(withTime ? { timeStyle: 'short' } : {}),
-    });
-    dateFormats.set(key, formatter);
-  }
-  return formatter;
 }
 
 function toDate(value: unknown): Date | undefined {
@@ -47,12 +32,16 @@ export const helpers = {
   /** {{date value}}: a date in words in the page's language, Dutch calendar. */
   date(value: unknown, options: HelperOptions) {
     const date = toDate(value);
-    return date ? format(languageOf(options), false).format(date) : '';
+    return date ? dateInWords(languageOf(options), date) : '';
   },
   /** {{dateTime value}}: date and time of day in the page's language, Dutch time. */
   dateTime(value: unknown, options: HelperOptions) {
     const date = toDate(value);
-    return date ? format(languageOf(options), true).format(date) : '';
+    return date ? dateInWords(languageOf(options), date, true) : '';
+  },
+  /** {{statusReason reason}}: a status change's stored reason, an AAN import's in the page's language. */
+  statusReason(reason: unknown, options: HelperOptions) {
+    return reasonInLanguage(typeof reason === 'string' ? reason : null, languageOf(options)) ?? '';
   },
   /** {{isoDate value}}: for machine-readable <time datetime>. */
   iso(value: unknown) {

@@ -295,6 +295,15 @@ const RULES: Rule[] = [
     url: (i) => route.replace(':id', i.userA),
     expect: { ...staffOnly(403), admin: route.endsWith('rol') ? 400 : 404 },
   })),
+  // An invitation nobody has: not found, for the administrator.
+  ...['/beheer/medewerkers/uitnodigingen/:id/intrekken', '/beheer/medewerkers/uitnodigingen/:id/opnieuw'].map(
+    (route): Rule => ({
+      method: 'POST',
+      route,
+      url: () => route.replace(':id', '00000000-0000-0000-0000-000000000000'),
+      expect: { ...staffOnly(403), admin: 404 },
+    }),
+  ),
   {
     method: 'GET',
     route: '/beheer/gedragscode',
@@ -319,6 +328,12 @@ const RULES: Rule[] = [
     route: '/beheer/instellingen',
     url: () => '/beheer/instellingen',
     expect: { ...staffOnly(403), admin: 400 },
+  },
+  {
+    method: 'GET',
+    route: '/beoordeling/taken/:id/afgehandeld',
+    url: () => '/beoordeling/taken/00000000-0000-0000-0000-000000000000/afgehandeld',
+    expect: reviewerOnly(404),
   },
   {
     method: 'POST',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { providerDetail } from '../../src/register/provider.service';
-import { addDays, addMonths, toLocalDate } from '../../src/shared/time';
+import { dateInWords } from '../../src/shared/i18n';
+import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../../src/shared/time';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
@@ -48,7 +49,9 @@ describe('publishing a code-of-conduct version', () => {
 
     const mails = await context.db.dataSource.getRepository(OutboxMail).findBy({ recipient: user.email });
     assert.equal(mails.length, 1);
-    assert.match(must(mails[0], 'one mail').body, new RegExp(`geldig tot ${transitionEnds}`));
+    const endsInWords = (language: 'nl' | 'en') => dateInWords(language, startOfLocalDay(transitionEnds));
+    assert.match(must(mails[0], 'one mail').body, new RegExp(`geldig tot ${endsInWords('nl')}`));
+    assert.match(must(mails[0], 'one mail').body, new RegExp(`valid until ${endsInWords('en')}`));
     const account = await (await signedIn(context.app, user)).get('/account');
     assert.match(account.text, /data-code-notice/);
     assert.match(account.text, /Versie T-2 van de gedragscode is gepubliceerd/);

@@ -11,6 +11,7 @@ import {
   weekOf,
 } from '../../src/jobs/daily-jobs';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
+import { dateInWords } from '../../src/shared/i18n';
 import { addDays, addMonths, toLocalDate } from '../../src/shared/time';
 import { StatusEvent } from '../../src/status/status-event.entity';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
@@ -73,7 +74,10 @@ describe('the daily work', () => {
     assert.equal(mails.length, 1);
     const [first] = mails;
     assert.ok(first);
-    assert.match(first.subject, /loopt af op/);
+    const ends = addDays(clock.now(), 20);
+    // The end date in words, in the language of each half of the mail.
+    assert.ok(first.subject.includes(`loopt af op ${dateInWords('nl', ends)}`), first.subject);
+    assert.ok(first.subject.includes(`ends on ${dateInWords('en', ends)}`), first.subject);
     assert.match(first.body, /over 20 dagen/);
     // Two weeks later: 6 days left, the 7-day reminder.
     await inTransaction((m) => sendReminders(m, addDays(clock.now(), 14), BASE));
@@ -102,7 +106,11 @@ describe('the daily work', () => {
     assert.equal(second.daily.ran, false, 'once a day');
     const mails = await mailsTo(reviewer.email);
     assert.equal(mails.length, 1);
-    assert.match(must(mails[0], 'one mail').body, /Wachtende Hosting B\.V\./);
+    const body = must(mails[0], 'one mail').body;
+    assert.match(body, /Wachtende Hosting B\.V\./);
+    const submitted = addDays(clock.now(), -20);
+    assert.ok(body.includes(`ingediend op ${dateInWords('nl', submitted)}`), body);
+    assert.ok(body.includes(`submitted on ${dateInWords('en', submitted)}`), body);
   });
 
   it('runs each job once when two instances look at the same time, and a session works on either instance', async () => {

@@ -5,6 +5,11 @@ import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { createLogger } from '../../src/shared/logger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { systemClock } from '../../src/shared/clock';
+import { dateInWords } from '../../src/shared/i18n';
+import { addDays, addMonths } from '../../src/shared/time';
+import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import { givenUser } from '../factories/user.factory';
+import { runCli } from '../helpers/processes';
 
 describe('the mail outbox', () => {
   let db: TestDatabase;
@@ -57,5 +62,60 @@ describe('the mail outbox', () => {
     assert.equal(mail.sentAt, null);
     assert.equal(mail.attempts, 1);
     assert.match(mail.lastError!, /SMTP says no/);
+  });
+});
+
+/**
+ * The command line mails through the same outbox as the web: renewal reminders and the reviewers'
+ * digest (`jobs:daily`) are the commands that mail. Their links start with PUBLIC_BASE_URL, as the
+ * web's do, never with a default that only works on the machine that ran the command.
+ */
+describe('mails sent from the command line', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(() => db.drop());
+
+  it('jobs:daily links to PUBLIC_BASE_URL and writes dates in words', async () => {
+    const now = new Date();
+    const version = await givenCodeVersion(db.dataSource);
+    const provider = await givenProvider(db.dataSource);
+    const user = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+    await givenApproval(db.dataSource, provider, version, addDays(addMonths(now, -12), 20), now);
+    const reviewer = await givenUser(db.dataSource, 'reviewer');
+    // Another organisation's application has waited 20 days (one with an open application gets no reminder).
+    const waiting = await givenProvider(db.dataSource);
+    const applicant = await givenUser(db.dataSource, 'provider', { providerId: waiting.id });
+    await db.dataSource.query(
+      `INSERT INTO applications (provider_id, kind, state, submitted_at, code_of_conduct_version_id, code_signed_on,
+                                 signatory_name, signatory_role, aan_since, aan_contact_name, created_by)
+       VALUES ($1, 'listing', 'submitted', $2, $3, '2026-01-01', 'A', 'B', '2025-01-01', 'C', $4)`,
+      [waiting.id, addDays(now, -20), version.id, applicant.user.id],
+    );
+    const base = 'https://register.voorbeeld.example';
+    const result = runCli(['jobs:daily'], {
+      DATABASE_URL: db.url,
+      MIGRATION_DATABASE_URL: db.ownerUrl,
+      PUBLIC_BASE_URL: base,
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const mails = await db.dataSource.getRepository(OutboxMail).find();
+    const reminder = mails.find((m) => m.recipient === user.email);
+    const digest = mails.find((m) => m.recipient === reviewer.email);
+    assert.ok(reminder && digest, `a reminder and a digest: ${mails.map((m) => m.recipient).join()}`);
+    assert.ok(reminder.body.includes(`${base}/account`), reminder.body);
+    assert.match(
+      digest.body,
+      new RegExp(`${base.replace(/\./g, '\\.')}/beoordeling/aanvragen/[0-9a-f-]{36}`),
+    );
+    for (const mail of [reminder, digest]) {
+      assert.doesNotMatch(mail.body, /localhost|\d{4}-\d{2}-\d{2}/, 'no default address, no YYYY-MM-DD');
+    }
+    const submitted = addDays(now, -20);
+    assert.ok(
+      digest.body.includes(dateInWords('nl', submitted)) &&
+        digest.body.includes(dateInWords('en', submitted)),
+    );
   });
 });

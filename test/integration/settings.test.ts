@@ -83,4 +83,50 @@ describe('settings kept in the database', () => {
     assert.match(res.text, /geef een geheel aantal maanden van 1 tot en met 60/);
     assert.match(res.text, /value="400, x"/);
   });
+
+  it('refuses reminder days beyond the renewal window with a message naming the window, in both languages', async () => {
+    const window = testConfig.renewalWindowDays;
+    const page = await admin.get('/beheer/instellingen');
+    assert.ok(
+      page.text.includes(`van 1 tot en met ${window} (verlengen kan vanaf ${window} dagen`),
+      'the hint names the window',
+    );
+    const typed = `${window + 1}, 30, 7`;
+    const res = await save({
+      listingValidityMonths: '12',
+      reminderDays: typed,
+      evidenceMaxFiles: '20',
+      evidenceMaxTotalMb: '50',
+    });
+    assert.equal(res.status, 400);
+    assert.ok(
+      res.text.includes(`geef dagen van ten hoogste ${window}: verlengen kan pas vanaf ${window} dagen`),
+      res.text,
+    );
+    assert.ok(res.text.includes(`value="${typed}"`), 'keeps what was typed');
+    assert.match(res.text, /id="error-reminderDays"/);
+    await assertValidHtml(res.text, 'settings refused');
+    const english = await admin
+      .post('/beheer/instellingen?lang=en')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        listingValidityMonths: '12',
+        reminderDays: typed,
+        evidenceMaxFiles: '20',
+        evidenceMaxTotalMb: '50',
+      });
+    assert.equal(english.status, 400);
+    assert.ok(english.text.includes(`give days of at most ${window}: renewal opens only ${window} days`));
+    const stored = await readSettings(context.db.dataSource.manager, testConfig);
+    assert.ok(!stored.reminderDays.includes(window + 1), 'nothing stored');
+    // The window itself is allowed: the first day renewal is possible.
+    const edge = await save({
+      listingValidityMonths: '12',
+      reminderDays: `${window}, 7`,
+      evidenceMaxFiles: '20',
+      evidenceMaxTotalMb: '50',
+    });
+    assert.equal(edge.status, 303);
+  });
 });

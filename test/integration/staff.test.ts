@@ -3,11 +3,14 @@ import request from 'supertest';
 import { User } from '../../src/identity/user.entity';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
+import { IsNull } from 'typeorm';
+import { AccountToken } from '../../src/identity/account-token.entity';
+import { must } from '../../src/shared/must';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, TEST_PASSWORD } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
-import { type Agent, csrfFrom, signedIn, submitForm } from '../helpers/session';
+import { type Agent, csrfFrom, signedIn, submitForm, tokenFor } from '../helpers/session';
 
 describe('staff accounts, managed by administrators', () => {
   const context = useTestApp();
@@ -87,11 +90,17 @@ describe('staff accounts, managed by administrators', () => {
   it('never disables or demotes the last active administrator', async () => {
     const admins = await context.db.dataSource.getRepository(User).countBy({ role: 'admin' });
     assert.equal(admins, 1);
+    // A refusal of what was asked, on the staff page itself (not a "changed by someone else" page).
     const demote = await post(`/beheer/medewerkers/${adminId}/rol`, { role: 'reviewer' });
-    assert.equal(demote.status, 409);
-    assert.match(demote.text, /laatste actieve beheerder/);
+    assert.equal(demote.status, 400);
+    assert.match(demote.text, /Dit is de laatste actieve beheerder/);
+    assert.match(demote.text, /<h1[^>]*>De medewerkers van het register<\/h1>|data-member=/);
+    assert.match(demote.text, /href="#medewerkers"/, 'the error summary links to the staff table');
+    assert.doesNotMatch(demote.text, /door iemand anders gewijzigd|changed by someone else/i);
+    await assertValidHtml(demote.text, 'staff list with the last-administrator message');
     const disable = await post(`/beheer/medewerkers/${adminId}/status`, { action: 'disable' });
-    assert.equal(disable.status, 409);
+    assert.equal(disable.status, 400);
+    assert.match(disable.text, /Dit is de laatste actieve beheerder/);
     const me = await context.db.dataSource.getRepository(User).findOneByOrFail({ id: adminId });
     assert.equal(me.role, 'admin');
     assert.equal(me.disabledAt, null);
@@ -99,7 +108,7 @@ describe('staff accounts, managed by administrators', () => {
     const second = await givenUser(context.db.dataSource, 'admin');
     const secondId = (await member(second.email)).id;
     assert.equal((await post(`/beheer/medewerkers/${secondId}/status`, { action: 'disable' })).status, 303);
-    assert.equal((await post(`/beheer/medewerkers/${adminId}/rol`, { role: 'reviewer' })).status, 409);
+    assert.equal((await post(`/beheer/medewerkers/${adminId}/rol`, { role: 'reviewer' })).status, 400);
   });
 
   it('does not touch provider accounts', async () => {
@@ -107,5 +116,131 @@ describe('staff accounts, managed by administrators', () => {
     const provider = await givenUser(context.db.dataSource, 'provider', { providerId: organisation.id });
     const { id } = await member(provider.email);
     assert.equal((await post(`/beheer/medewerkers/${id}/status`, { action: 'disable' })).status, 404);
+  });
+
+  it('shows each member’s last login and whether the second factor is set up', async () => {
+    const never = await givenUser(context.db.dataSource, 'auditor', { totp: false });
+    const seen = await givenUser(context.db.dataSource, 'reviewer');
+    await signedIn(context.app, seen);
+    const page = await admin.get('/beheer/medewerkers');
+    const row = (email: string) =>
+      must(
+        new RegExp(`<tr[^>]*data-member="${email.replace(/[.]/g, '\\.')}"[\\s\\S]*?</tr>`).exec(
+          page.text,
+        )?.[0],
+        email,
+      );
+    const lastLogin = must((await member(seen.email)).lastLoginAt ?? undefined, 'recorded at sign-in');
+    assert.match(row(seen.email), new RegExp(`data-last-login="${lastLogin.toISOString()}"`));
+    assert.match(row(seen.email), /data-second-factor="yes">Ingesteld</);
+    assert.match(row(never.email), /data-last-login="">Nog nooit</);
+    assert.match(row(never.email), /data-second-factor="no">Niet ingesteld</);
+    await assertValidHtml(page.text, 'staff list with logins');
+  });
+
+  /** The invitation link in the newest mail to `address`. */
+  const linkTo = async (address: string) => {
+    const [mail] = await context.db.dataSource
+      .getRepository(OutboxMail)
+      .find({ where: { recipient: address }, order: { id: 'DESC' }, take: 1 });
+    return must(
+      /http:\/\/register\.test(\/uitnodiging\/[^\s]+)/.exec(must(mail, `a mail to ${address}`).body)?.[1],
+      'a link',
+    );
+  };
+  const invitationRow = (html: string, address: string) =>
+    new RegExp(`<tr[^>]*data-invitation="${address.replace(/[.]/g, '\\.')}"[\\s\\S]*?</tr>`).exec(html)?.[0];
+  const formAction = (row: string, verb: 'opnieuw' | 'intrekken') =>
+    must(new RegExp(`action="(/beheer/medewerkers/uitnodigingen/[0-9a-f-]+/${verb})"`).exec(row)?.[1], verb);
+
+  /** Posting the form behind a dead link (with a valid CSRF token) makes no account. */
+  const assertDeadLink = async (link: string) => {
+    const agent = request.agent(context.app);
+    // The token first: the agent puts its cookies on a request when the request is made.
+    const _csrf = await tokenFor(agent, '/inloggen');
+    const res = await agent
+      .post(link)
+      .type('form')
+      .send({ _csrf, name: 'Te Laat', password: TEST_PASSWORD, passwordConfirmation: TEST_PASSWORD });
+    assert.equal(res.status, 400, `${link} still works`);
+    assert.match(res.text, /Deze link is ongeldig, al gebruikt of verlopen\./);
+  };
+
+  it('lists open invitations; sending again mails a new link and the old one stops working, audited', async () => {
+    const address = `opnieuw-${Date.now()}@register.example`;
+    assert.equal((await post('/beheer/medewerkers', { email: address, role: 'reviewer' })).status, 303);
+    const oldLink = await linkTo(address);
+    const page = await admin.get('/beheer/medewerkers');
+    const row = must(invitationRow(page.text, address), 'the invitation is listed');
+    assert.match(row, /data-role="reviewer"/);
+    assert.match(row, />beoordelaar</);
+    await assertValidHtml(page.text, 'staff list with invitations');
+
+    const resent = await post(formAction(row, 'opnieuw'), {});
+    assert.equal(resent.status, 303);
+    const newLink = await linkTo(address);
+    assert.notEqual(newLink, oldLink);
+    const linkInvalid = 'Deze link is ongeldig, al gebruikt of verlopen.';
+    assert.ok((await request(context.app).get(oldLink)).text.includes(linkInvalid), 'the old link is dead');
+    assert.ok(!(await request(context.app).get(newLink)).text.includes(linkInvalid), 'the new one works');
+    await assertDeadLink(oldLink);
+    const accept = await submitForm(request.agent(context.app), newLink, newLink, {
+      name: 'Nieuwe Link',
+      password: TEST_PASSWORD,
+      passwordConfirmation: TEST_PASSWORD,
+    });
+    assert.equal(accept.status, 303);
+    assert.equal((await member(address)).role, 'reviewer');
+    const events = await context.db.dataSource.getRepository(AuditEvent).findBy({ subjectId: address });
+    assert.deepEqual(events.map((e) => e.action).sort(), ['invitation.created', 'invitation.resent']);
+    assert.ok(
+      !invitationRow((await admin.get('/beheer/medewerkers')).text, address),
+      'used: no longer listed',
+    );
+  });
+
+  it('revokes an open invitation: its link stops working, audited', async () => {
+    const address = `intrekken-${Date.now()}@register.example`;
+    assert.equal((await post('/beheer/medewerkers', { email: address, role: 'auditor' })).status, 303);
+    const link = await linkTo(address);
+    const row = must(invitationRow((await admin.get('/beheer/medewerkers')).text, address), 'listed');
+    const revoked = await post(formAction(row, 'intrekken'), {});
+    assert.equal(revoked.status, 303);
+    const after = await admin.get(must(revoked.headers.location, 'back to the staff page'));
+    assert.match(after.text, /De uitnodiging is ingetrokken/);
+    assert.ok(!invitationRow(after.text, address), 'no longer listed');
+    await assertDeadLink(link);
+    assert.equal(await context.db.dataSource.getRepository(User).countBy({ email: address }), 0);
+    const events = await context.db.dataSource.getRepository(AuditEvent).findBy({ subjectId: address });
+    assert.ok(events.some((e) => e.action === 'invitation.revoked'));
+    // Revoked twice: nothing open any more.
+    assert.equal((await post(formAction(row, 'intrekken'), {})).status, 404);
+  });
+
+  it('refuses a second open invitation for one address with a clear message; the database refuses it too', async () => {
+    const address = `dubbel-${Date.now()}@register.example`;
+    assert.equal((await post('/beheer/medewerkers', { email: address, role: 'auditor' })).status, 303);
+    const again = await post('/beheer/medewerkers', { email: address, role: 'reviewer' });
+    assert.equal(again.status, 400);
+    assert.match(again.text, /voor dit adres staat al een uitnodiging open/);
+    assert.ok(again.text.includes(`value="${address}"`), 'keeps what was typed');
+    const open = () =>
+      context.db.dataSource.getRepository(AccountToken).countBy({ email: address, usedAt: IsNull() });
+    assert.equal(await open(), 1);
+    await assert.rejects(
+      context.db.dataSource.query(
+        `INSERT INTO account_tokens (token_hash, purpose, email, role, expires_at)
+         VALUES (repeat('a', 64), 'invitation', $1, 'reviewer', now() + interval '1 day')`,
+        [address],
+      ),
+      /account_tokens_one_open_invitation/,
+    );
+    // Once it has expired unused, a new invitation replaces it.
+    await context.db.dataSource.query(
+      `UPDATE account_tokens SET expires_at = now() - interval '1 minute', created_at = now() - interval '8 days' WHERE email = $1`,
+      [address],
+    );
+    assert.equal((await post('/beheer/medewerkers', { email: address, role: 'reviewer' })).status, 303);
+    assert.equal(await open(), 1);
   });
 });

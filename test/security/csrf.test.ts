@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { inviteColleague } from '../../src/identity/invitation.service';
+import { inviteColleague, inviteStaff } from '../../src/identity/invitation.service';
 import { startApplication } from '../../src/application/application.service';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { givenProvider } from '../factories/provider.factory';
@@ -81,15 +81,31 @@ describe('CSRF: every POST route refuses forged requests', () => {
       new Date(),
     );
     const [invitation] = await db.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM account_tokens WHERE purpose = 'invitation'`,
+      `SELECT id FROM account_tokens WHERE purpose = 'invitation' AND provider_id IS NOT NULL`,
     );
     assert.ok(invitation, 'the colleague is invited');
+    await inviteStaff(
+      db.dataSource,
+      identities.get('admin')!.user,
+      'staf@test.example',
+      'auditor',
+      'http://register.test',
+      new Date(),
+    );
+    const [staffInvitation] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM account_tokens WHERE purpose = 'invitation' AND provider_id IS NULL`,
+    );
+    assert.ok(staffInvitation, 'a member of staff is invited');
     // Real ids everywhere, so that a forged request that got through would change something.
     fill = (route) => {
       const url = route
         .replace(/^\/aanvragen\/:id/, `/aanvragen/${application.id}`)
         .replace(/^\/beoordeling\/aanvragen\/:id/, `/beoordeling/aanvragen/${application.id}`)
         .replace(/^\/beoordeling\/taken\/:id/, `/beoordeling/taken/${task.id}`)
+        .replace(
+          /^\/beheer\/medewerkers\/uitnodigingen\/:id/,
+          `/beheer/medewerkers/uitnodigingen/${staffInvitation.id}`,
+        )
         .replace(/^\/beheer\/medewerkers\/:id/, `/beheer/medewerkers/${reviewerId}`)
         .replace(/^\/account\/uitnodigingen\/:id/, `/account/uitnodigingen/${invitation.id}`)
         .replace(':kvkNumber', provider.kvkNumber)

@@ -12,9 +12,10 @@ import { hasMessage, LANGUAGES } from '../../src/shared/i18n';
 const SRC = path.join(__dirname, '..', '..', '..', 'src');
 
 /** The actions the code writes as literals, `action: 'x.y'`, and as templates, `action: \`x.${…}\`` (their prefix). */
-function actionsWritten(): { literal: Set<string>; prefixes: Set<string> } {
+function actionsWritten(): { literal: Set<string>; prefixes: Set<string>; subjectTypes: Set<string> } {
   const literal = new Set<string>();
   const prefixes = new Set<string>();
+  const subjectTypes = new Set<string>();
   for (const file of readdirSync(SRC, { recursive: true, encoding: 'utf8' })) {
     if (!file.endsWith('.ts')) continue;
     const source = readFileSync(path.join(SRC, file), 'utf8');
@@ -24,8 +25,9 @@ function actionsWritten(): { literal: Set<string>; prefixes: Set<string> } {
       literal.add(m[2] ?? '');
     }
     for (const m of source.matchAll(/\baction: `([a-z_]+\.)\$\{/g)) prefixes.add(m[1] ?? '');
+    for (const m of source.matchAll(/\bsubjectType: '([a-z_]+)'/g)) subjectTypes.add(m[1] ?? '');
   }
-  return { literal, prefixes };
+  return { literal, prefixes, subjectTypes };
 }
 
 describe('the audit log’s list of actions', () => {
@@ -43,6 +45,16 @@ describe('the audit log’s list of actions', () => {
         known.some((a) => a.startsWith(prefix)),
         `actions written as ${prefix}… are listed`,
       );
+  });
+
+  it('knows every kind of subject the code writes, for the filter’s list', () => {
+    const { subjectTypes } = actionsWritten();
+    assert.ok(subjectTypes.size > 5, `found ${subjectTypes.size} kinds of subject in src/`);
+    assert.deepEqual(
+      [...subjectTypes].filter((t) => !(AUDIT_SUBJECT_TYPES as readonly string[]).includes(t)),
+      [],
+      'add these to AUDIT_SUBJECT_TYPES and to audit.subjectTypes in both languages',
+    );
   });
 
   it('names every action, group and kind of subject in both languages', () => {

@@ -4,45 +4,59 @@ import { mailTexts } from '../../src/mail/messages';
 const TO = 'info@hosting.example';
 // Braces and a replacement pattern in a name must come through as typed, never be filled in.
 const ORG = 'Hosting {label} $& Co B.V.';
+// Local midnight in Amsterdam: in UTC these are still the day before.
+const MARCH_1 = new Date('2027-02-28T23:00:00Z');
+const JANUARY_31 = new Date('2027-01-30T23:00:00Z');
+const digestLine = (name: string, submittedAt: Date) => ({
+  organisation: name,
+  kvkNumber: '12345678',
+  submittedAt,
+  link: `http://register.test/beoordeling/aanvragen/${name}`,
+});
 
 /** Every mail word for word, so moving the texts to the locale files changes none of them. */
 describe('mail texts', () => {
   const cases: [string, () => { to: string; subject: string; body: string }, string, string][] = [
     [
       'a new code-of-conduct version',
-      () => mailTexts.newCodeVersion(TO, ORG, '2027.1', '2027-03-01', 'http://register.test/account'),
+      () => mailTexts.newCodeVersion(TO, ORG, '2027.1', MARCH_1, 'http://register.test/account'),
       'Nieuwe versie 2027.1 van de gedragscode / New version 2027.1 of the code of conduct',
-      'Versie 2027.1 van de gedragscode is gepubliceerd. De versie die Hosting {label} $& Co B.V. ondertekende, blijft geldig tot 2027-03-01. Onderteken vóór die datum de nieuwe versie en dien een aanvraag in; anders is Hosting {label} $& Co B.V. vanaf 2027-03-01 niet meer verantwoord.\nhttp://register.test/account\n\n---\n\nVersion 2027.1 of the code of conduct has been published. The version Hosting {label} $& Co B.V. signed stays valid until 2027-03-01. Sign the new version before that date and apply; otherwise Hosting {label} $& Co B.V. is no longer verantwoord from 2027-03-01.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      'Versie 2027.1 van de gedragscode is gepubliceerd. De versie die Hosting {label} $& Co B.V. ondertekende, blijft geldig tot 1 maart 2027. Onderteken vóór die datum de nieuwe versie en dien een aanvraag in; anders is Hosting {label} $& Co B.V. vanaf 1 maart 2027 niet meer verantwoord.\nhttp://register.test/account\n\n---\n\nVersion 2027.1 of the code of conduct has been published. The version Hosting {label} $& Co B.V. signed stays valid until 1 March 2027. Sign the new version before that date and apply; otherwise Hosting {label} $& Co B.V. is no longer verantwoord from 1 March 2027.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'a renewal reminder, 20 days ahead',
-      () => mailTexts.renewalReminder(TO, ORG, '2027-01-31', 20, 'http://register.test/account'),
-      'Vermelding van Hosting {label} $& Co B.V. loopt af op 2027-01-31 / Listing of Hosting {label} $& Co B.V. ends on 2027-01-31',
-      'De vermelding van Hosting {label} $& Co B.V. in het Register Verantwoorde Hostingproviders loopt over 20 dagen af, op 2027-01-31. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\nhttp://register.test/account\n\n---\n\nThe listing of Hosting {label} $& Co B.V. in the Register of Responsible Hosting Providers ends in 20 days, on 2027-01-31. Apply for renewal in time and the listing continues without a break:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      () => mailTexts.renewalReminder(TO, ORG, JANUARY_31, 20, 'http://register.test/account'),
+      'Vermelding van Hosting {label} $& Co B.V. loopt af op 31 januari 2027 / Listing of Hosting {label} $& Co B.V. ends on 31 January 2027',
+      'De vermelding van Hosting {label} $& Co B.V. in het Register Verantwoorde Hostingproviders loopt over 20 dagen af, op 31 januari 2027. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\nhttp://register.test/account\n\n---\n\nThe listing of Hosting {label} $& Co B.V. in the Register of Responsible Hosting Providers ends in 20 days, on 31 January 2027. Apply for renewal in time and the listing continues without a break:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'a renewal reminder on the last day',
-      () => mailTexts.renewalReminder(TO, ORG, '2027-01-31', 0, 'http://register.test/account'),
-      'Vermelding van Hosting {label} $& Co B.V. loopt af op 2027-01-31 / Listing of Hosting {label} $& Co B.V. ends on 2027-01-31',
-      'De vermelding van Hosting {label} $& Co B.V. in het Register Verantwoorde Hostingproviders loopt over 0 dagen af, op 2027-01-31. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\nhttp://register.test/account\n\n---\n\nThe listing of Hosting {label} $& Co B.V. in the Register of Responsible Hosting Providers ends in 0 days, on 2027-01-31. Apply for renewal in time and the listing continues without a break:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      () => mailTexts.renewalReminder(TO, ORG, JANUARY_31, 0, 'http://register.test/account'),
+      'Vermelding van Hosting {label} $& Co B.V. loopt af op 31 januari 2027 / Listing of Hosting {label} $& Co B.V. ends on 31 January 2027',
+      'De vermelding van Hosting {label} $& Co B.V. in het Register Verantwoorde Hostingproviders loopt over 0 dagen af, op 31 januari 2027. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\nhttp://register.test/account\n\n---\n\nThe listing of Hosting {label} $& Co B.V. in the Register of Responsible Hosting Providers ends in 0 days, on 31 January 2027. Apply for renewal in time and the listing continues without a break:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'a renewal reminder one day ahead (singular)',
-      () => mailTexts.renewalReminder(TO, ORG, '2027-01-31', 1, 'http://register.test/account'),
-      'Vermelding van Hosting {label} $& Co B.V. loopt af op 2027-01-31 / Listing of Hosting {label} $& Co B.V. ends on 2027-01-31',
-      'De vermelding van Hosting {label} $& Co B.V. in het Register Verantwoorde Hostingproviders loopt over 1 dag af, op 2027-01-31. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\nhttp://register.test/account\n\n---\n\nThe listing of Hosting {label} $& Co B.V. in the Register of Responsible Hosting Providers ends in 1 day, on 2027-01-31. Apply for renewal in time and the listing continues without a break:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      () => mailTexts.renewalReminder(TO, ORG, JANUARY_31, 1, 'http://register.test/account'),
+      'Vermelding van Hosting {label} $& Co B.V. loopt af op 31 januari 2027 / Listing of Hosting {label} $& Co B.V. ends on 31 January 2027',
+      'De vermelding van Hosting {label} $& Co B.V. in het Register Verantwoorde Hostingproviders loopt over 1 dag af, op 31 januari 2027. Vraag op tijd verlenging aan, dan loopt de vermelding zonder onderbreking door:\nhttp://register.test/account\n\n---\n\nThe listing of Hosting {label} $& Co B.V. in the Register of Responsible Hosting Providers ends in 1 day, on 31 January 2027. Apply for renewal in time and the listing continues without a break:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'the reviewers digest of three applications',
-      () => mailTexts.reviewerDigest(TO, 3, '- A\n- B\n- C'),
+      () =>
+        mailTexts.reviewerDigest(TO, [
+          digestLine('A', JANUARY_31),
+          digestLine('B', MARCH_1),
+          digestLine('C', new Date('2027-07-14T12:00:00Z')),
+        ]),
       '3 aanvragen wachten langer dan 10 werkdagen / 3 applications have waited longer than 10 working days',
-      'Deze aanvragen wachten langer dan 10 werkdagen op een besluit:\n- A\n- B\n- C\n\n---\n\nThese applications have waited longer than 10 working days for a decision (list above).\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      'Deze aanvragen wachten langer dan 10 werkdagen op een besluit:\n- A (KvK 12345678), ingediend op 31 januari 2027: http://register.test/beoordeling/aanvragen/A\n- B (KvK 12345678), ingediend op 1 maart 2027: http://register.test/beoordeling/aanvragen/B\n- C (KvK 12345678), ingediend op 14 juli 2027: http://register.test/beoordeling/aanvragen/C\n\n---\n\nThese applications have waited longer than 10 working days for a decision:\n- A (KvK 12345678), submitted on 31 January 2027: http://register.test/beoordeling/aanvragen/A\n- B (KvK 12345678), submitted on 1 March 2027: http://register.test/beoordeling/aanvragen/B\n- C (KvK 12345678), submitted on 14 July 2027: http://register.test/beoordeling/aanvragen/C\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'the reviewers digest of one application (singular)',
-      () => mailTexts.reviewerDigest(TO, 1, '- A'),
+      () => mailTexts.reviewerDigest(TO, [digestLine('A', MARCH_1)]),
       '1 aanvraag wacht langer dan 10 werkdagen / 1 application has waited longer than 10 working days',
-      'Deze aanvraag wacht langer dan 10 werkdagen op een besluit:\n- A\n\n---\n\nThis application has waited longer than 10 working days for a decision (list above).\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      'Deze aanvraag wacht langer dan 10 werkdagen op een besluit:\n- A (KvK 12345678), ingediend op 1 maart 2027: http://register.test/beoordeling/aanvragen/A\n\n---\n\nThis application has waited longer than 10 working days for a decision:\n- A (KvK 12345678), submitted on 1 March 2027: http://register.test/beoordeling/aanvragen/A\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'an invitation to an organisation',
@@ -54,7 +68,7 @@ describe('mail texts', () => {
       'an invitation for staff',
       () => mailTexts.staffInvitation(TO, 'reviewer', 'http://register.test/uitnodiging/abc'),
       'Uitnodiging voor het Register Verantwoorde Hostingproviders / Invitation to the Register of Responsible Hosting Providers',
-      'U bent uitgenodigd als reviewer. Kies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\nhttp://register.test/uitnodiging/abc\n\n---\n\nYou have been invited as reviewer. Choose your password through this link (valid for 7 days, single use):\nhttp://register.test/uitnodiging/abc\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      'U bent uitgenodigd als beoordelaar. Kies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\nhttp://register.test/uitnodiging/abc\n\n---\n\nYou have been invited with the role reviewer. Choose your password through this link (valid for 7 days, single use):\nhttp://register.test/uitnodiging/abc\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'a password reset link',
@@ -119,4 +133,18 @@ describe('mail texts', () => {
       assert.deepEqual(mail(), { to: TO, subject, body });
     });
   }
+
+  it('writes every date in words in each language, never as YYYY-MM-DD', () => {
+    for (const [name, mail] of cases) {
+      const { subject, body } = mail();
+      assert.doesNotMatch(`${subject}\n${body}`, /\d{4}-\d{2}-\d{2}/, name);
+    }
+  });
+
+  it('names the role of a staff invitation in each half in that half’s language', () => {
+    const { body } = mailTexts.staffInvitation(TO, 'admin', 'http://register.test/uitnodiging/abc');
+    const [dutch, english] = body.split('\n\n---\n\n');
+    assert.match(dutch ?? '', /uitgenodigd als beheerder\./);
+    assert.match(english ?? '', /with the role administrator\./);
+  });
 });
