@@ -7,7 +7,8 @@ import { Provider } from '../provider/provider.entity';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { StatusEvent } from '../status/status-event.entity';
-import type { StatusAt } from '../status/status-rules';
+import { codeVersionAcceptedAt, codeVersionLapsesAt, type StatusAt } from '../status/status-rules';
+import { toCodeVersionFact } from '../status/status-history';
 import { type NewStatusEvent, recordStatusEvent, statusesAt } from '../status/status.service';
 import { Application } from './application.entity';
 import { ApplicationMessage, type ApplicationMessageKind } from './application-message.entity';
@@ -141,9 +142,27 @@ export async function applicationDetail(dataSource: DataSource, application: App
     provider,
     evidence,
     messages: messages.map((m) => ({ ...m, author: authors.get(m.authorId) })),
-    versions: versions.filter((v) => v.publishedAt.getTime() <= now.getTime()),
+    ...offeredVersions(versions, now),
     allVersions: versions,
     history,
     earlierApplications: earlier.filter((a) => a.id !== application.id),
+  };
+}
+
+/**
+ * The versions an application may name at `now`, newest first: those accepted then (never one
+ * published later, withdrawn or lapsed); an older one still in its transition comes with the date
+ * it lapses, which the form warns about.
+ */
+function offeredVersions(versions: readonly CodeOfConductVersion[], now: Date) {
+  const counting = versions.filter((v) => !v.withdrawnAt);
+  const facts = counting.map(toCodeVersionFact);
+  const offered = counting.filter((v) => codeVersionAcceptedAt(toCodeVersionFact(v), facts, now));
+  return {
+    versions: offered,
+    versionLapses: offered.flatMap((v) => {
+      const lapsesAt = codeVersionLapsesAt(toCodeVersionFact(v), facts);
+      return lapsesAt ? [{ label: v.label, date: lapsesAt }] : [];
+    }),
   };
 }

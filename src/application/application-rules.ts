@@ -1,5 +1,11 @@
 import { addDays, addMonths } from '../shared/time';
-import type { StatusAt } from '../status/status-rules';
+import {
+  codeVersionAcceptedAt,
+  codeVersionLapsesAt,
+  type CodeVersionFact,
+  listingInForce,
+  type StatusAt,
+} from '../status/status-rules';
 import { APPLICATION_STATES, type ApplicationState } from './application.entity';
 
 /**
@@ -74,13 +80,6 @@ export const OPEN_STATES: readonly ApplicationState[] = [
   'changes_requested',
 ];
 
-/** A listing that is still the provider's: approved and neither expired nor revoked. */
-function listingInForce(status: StatusAt) {
-  if (status.verantwoord) return status.listing;
-  if (status.reason === 'expired' || status.reason === 'revoked') return undefined;
-  return status.listing;
-}
-
 /** What a reviewer may do to a provider's listing. */
 export const PROVIDER_STATUS_ACTIONS = ['suspend', 'lift', 'revoke'] as const;
 export type ProviderStatusAction = (typeof PROVIDER_STATUS_ACTIONS)[number];
@@ -99,23 +98,59 @@ export function providerStatusActions(status: StatusAt): ProviderStatusAction[] 
   return actions;
 }
 
+/**
+ * A newer code-of-conduct version is published while the listing rests on an older one: the
+ * provider may move to the newest version now, whatever the renewal window says.
+ */
+export interface CodeSwitch {
+  /** The newest version accepted now: the one to sign. */
+  newestVersionId: string;
+  /** When the signed version lapses (in the past when it already has). */
+  lapsesAt: Date;
+}
+
 export type NewApplicationAnswer =
-  | { allowed: true; kind: 'listing' | 'renewal' }
+  | { allowed: true; kind: 'listing' | 'renewal'; codeSwitch?: CodeSwitch }
   | { allowed: false; reason: 'open_application' | 'renewal_not_yet'; renewalFrom?: Date };
 
 /**
+ * The switch to a newer code version open to a listing, if any: a version published after the
+ * signed one is accepted at `now`, so the signed one lapses or has lapsed.
+ */
+export function codeSwitchOpen(
+  signedVersionId: string,
+  versions: readonly CodeVersionFact[],
+  now: Date,
+): CodeSwitch | undefined {
+  const signed = versions.find((v) => v.id === signedVersionId);
+  const lapsesAt = signed ? codeVersionLapsesAt(signed, versions) : undefined;
+  if (!signed || !lapsesAt) return undefined;
+  const newest = versions
+    .filter((v) => v.publishedAt.getTime() > signed.publishedAt.getTime())
+    .filter((v) => codeVersionAcceptedAt(v, versions, now))
+    .sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime())[0];
+  return newest ? { newestVersionId: newest.id, lapsesAt } : undefined;
+}
+
+/**
  * May the provider start an application now, and of which kind? A first listing (or one after
- * expiry or revocation) any time; a renewal from `windowDays` before the listing ends.
+ * expiry or revocation) any time; a renewal from `windowDays` before the listing ends, or at any
+ * time once a newer code version is published than the one the listing rests on (so no listing
+ * lapses for want of a way to sign the new version). A suspended listing may move too: the
+ * approval changes its version, not its suspension.
  */
 export function newApplicationAllowed(
   status: StatusAt,
   hasOpenApplication: boolean,
   now: Date,
   windowDays: number,
+  versions: readonly CodeVersionFact[],
 ): NewApplicationAnswer {
   if (hasOpenApplication) return { allowed: false, reason: 'open_application' };
   const listing = listingInForce(status);
   if (!listing) return { allowed: true, kind: 'listing' };
+  const codeSwitch = codeSwitchOpen(listing.codeOfConductVersionId, versions, now);
+  if (codeSwitch) return { allowed: true, kind: 'renewal', codeSwitch };
   const renewalFrom = addDays(listing.validUntil, -windowDays);
   if (now.getTime() < renewalFrom.getTime())
     return { allowed: false, reason: 'renewal_not_yet', renewalFrom };
@@ -123,11 +158,14 @@ export function newApplicationAllowed(
 }
 
 /**
- * The end of the listing an approval at `now` grants: `months` from approval, or for a renewal
- * `months` from the end of the listing in force, so the listing carries on without a gap.
+ * The end of the listing an approval at `now` grants. Without a listing in force: `months` from
+ * approval. Inside the renewal window: `months` from the end of the listing in force, so it carries
+ * on without a gap. Before the window (a move to a newer code version): the end it already has, so
+ * the move never shortens a listing and never grants more than a renewal would.
  */
-export function listingValidUntil(status: StatusAt, now: Date, months: number): Date {
+export function listingValidUntil(status: StatusAt, now: Date, months: number, windowDays: number): Date {
   const listing = listingInForce(status);
-  const from = listing && listing.validUntil.getTime() > now.getTime() ? listing.validUntil : now;
-  return addMonths(from, months);
+  if (!listing || listing.validUntil.getTime() <= now.getTime()) return addMonths(now, months);
+  if (now.getTime() < addDays(listing.validUntil, -windowDays).getTime()) return listing.validUntil;
+  return addMonths(listing.validUntil, months);
 }

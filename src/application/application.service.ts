@@ -8,7 +8,8 @@ import { readSettings } from '../settings/settings.service';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { looksLikePdf } from '../shared/pdf';
 import { sha256Hex } from '../shared/tokens';
-import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
+import { loadCodeVersions, toCodeVersionFact } from '../status/status-history';
+import { codeVersionAcceptedAt } from '../status/status-rules';
 import { type ApplicationDto } from './application.dto';
 import { Application } from './application.entity';
 import { evidenceHeld, lockApplication } from './application.queries';
@@ -43,7 +44,8 @@ export async function applicationPossibility(
 ) {
   const open = await manager.getRepository(Application).existsBy({ providerId, state: In([...OPEN_STATES]) });
   const status = await currentStatus(manager, providerId, now);
-  return newApplicationAllowed(status, open, now, config.renewalWindowDays);
+  const versions = (await loadCodeVersions(manager)).map(toCodeVersionFact);
+  return newApplicationAllowed(status, open, now, config.renewalWindowDays, versions);
 }
 
 export async function startApplication(
@@ -81,9 +83,11 @@ export async function startApplication(
   });
 }
 
-async function assertPublishedVersion(manager: EntityManager, id: string, now: Date): Promise<void> {
-  const version = await manager.findOneBy(CodeOfConductVersion, { id });
-  if (!version || version.publishedAt.getTime() > now.getTime()) {
+/** Refuses a code version that is not accepted now: not published yet, withdrawn, or lapsed. */
+async function assertAcceptedVersion(manager: EntityManager, id: string | null, now: Date): Promise<void> {
+  const versions = (await loadCodeVersions(manager)).map(toCodeVersionFact);
+  const version = versions.find((v) => v.id === id);
+  if (!version || !codeVersionAcceptedAt(version, versions, now)) {
     throw new ValidationError({ codeOfConductVersionId: ['validation.codeVersion'] });
   }
 }
@@ -99,7 +103,7 @@ export async function saveApplication(
   return dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
     assertProviderMay(application, 'save');
-    await assertPublishedVersion(manager, dto.codeOfConductVersionId, now);
+    await assertAcceptedVersion(manager, dto.codeOfConductVersionId, now);
     const changes = {
       codeOfConductVersionId: dto.codeOfConductVersionId,
       codeSignedOn: dto.codeSignedOn,
@@ -258,6 +262,8 @@ export async function submitApplication(
     if (!kinds.has('aan_confirmation'))
       missing.evidenceAan = ['application.evidenceMissing.aan_confirmation'];
     if (Object.keys(missing).length > 0) throw new ValidationError(missing);
+    // The version may have lapsed since the form was saved: the provider chooses a newer one first.
+    await assertAcceptedVersion(manager, application.codeOfConductVersionId, now);
 
     await transition(manager, application, parseVersion(versionRaw), {
       state: 'submitted',

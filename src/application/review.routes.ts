@@ -72,6 +72,10 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       application,
       ...detail,
       codeVersion: detail.allVersions.find((v) => v.id === application.codeOfConductVersionId),
+      // Approval rests on the signed version: say so before the reviewer tries.
+      codeVersionNotAccepted:
+        actions.includes('approve') &&
+        !detail.versions.some((v) => v.id === application.codeOfConductVersionId),
       actions: canDecide ? actions.map((a) => ({ value: a, labelKey: `review.action.${a}` })) : [],
     };
   }

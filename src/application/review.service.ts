@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { must } from '../shared/must';
 import { In, IsNull } from 'typeorm';
 import type { User } from '../identity/user.entity';
@@ -10,7 +10,9 @@ import { confirmIdentity } from '../register/provider.service';
 import { readSettings } from '../settings/settings.service';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { startOfLocalDay } from '../shared/time';
+import { startOfLocalDay, toLocalDate } from '../shared/time';
+import { loadCodeVersions, toCodeVersionFact } from '../status/status-history';
+import { codeVersionAcceptedAt, codeVersionLapsesAt } from '../status/status-rules';
 import { Application, type ApplicationState } from './application.entity';
 import type { ApplicationMessageKind } from './application-message.entity';
 import {
@@ -60,6 +62,28 @@ export async function reviewQueue(
 }
 
 /**
+ * An approval rests on the signed code version, so that version must be accepted at the decision
+ * instant: one that lapsed while the application waited is refused with the date it lapsed.
+ */
+async function assertVersionAcceptedForApproval(
+  manager: EntityManager,
+  application: Application,
+  now: Date,
+): Promise<void> {
+  const versions = await loadCodeVersions(manager);
+  const facts = versions.map(toCodeVersionFact);
+  const signed = versions.find((v) => v.id === application.codeOfConductVersionId);
+  if (signed && codeVersionAcceptedAt(toCodeVersionFact(signed), facts, now)) return;
+  const lapsedAt = signed ? codeVersionLapsesAt(toCodeVersionFact(signed), facts) : undefined;
+  if (signed && lapsedAt && lapsedAt.getTime() <= now.getTime())
+    throw new ValidationError({ action: ['review.codeVersionLapsed'] }, undefined, {
+      label: signed.label,
+      date: toLocalDate(lapsedAt),
+    });
+  throw new ValidationError({ action: ['review.codeVersionNotAccepted'] });
+}
+
+/**
  * A reviewer's decision. Never on an application of an organisation the reviewer belongs to; of two
  * reviewers deciding at once, exactly one succeeds.
  */
@@ -82,6 +106,7 @@ export async function decide(
     if ((input.action === 'reject' || input.action === 'request_changes') && !input.message.trim()) {
       throw new ValidationError({ message: ['validation.reasonRequired'] });
     }
+    if (input.action === 'approve') await assertVersionAcceptedForApproval(manager, application, now);
     const changes: Partial<Application> = { state: NEXT_STATE[input.action], reviewerId: reviewer.id };
     if (input.action === 'approve' || input.action === 'reject')
       Object.assign(changes, { decidedAt: now, decidedBy: reviewer.id });
@@ -101,6 +126,7 @@ export async function decide(
           status,
           now,
           (await readSettings(manager, config)).listingValidityMonths,
+          config.renewalWindowDays,
         ),
         codeOfConductVersionId: application.codeOfConductVersionId,
         codeSignedOn: application.codeSignedOn,

@@ -29,7 +29,7 @@ export async function historyChangedSince(
 ): Promise<boolean> {
   const [row] = await manager.query<{ changed: boolean }[]>(
     `SELECT (SELECT coalesce(max(id), 0) FROM status_events WHERE provider_id = p.id)::text <> $2
-         OR (SELECT count(*) FROM code_of_conduct_versions) <> $3 AS changed
+         OR (SELECT count(*) FROM code_of_conduct_versions WHERE withdrawn_at IS NULL) <> $3 AS changed
        FROM providers p WHERE p.id = $1 FOR SHARE`,
     [providerId, latestEventId, versionCount],
   );

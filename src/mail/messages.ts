@@ -65,6 +65,14 @@ export const mailTexts = {
     const params = { organisation, label, transitionEnd, link };
     return bilingual(to, text('newCodeVersion.subject', params), text('newCodeVersion.body', params));
   },
+  codeVersionWithdrawn: (to: string, organisation: string, label: string, link: string) => {
+    const params = { organisation, label, link };
+    return bilingual(
+      to,
+      text('codeVersionWithdrawn.subject', params),
+      text('codeVersionWithdrawn.body', params),
+    );
+  },
   renewalReminder: (to: string, organisation: string, endDate: Date, days: number, link: string) => {
     const params = { organisation, endDate, count: days, link };
     return bilingual(to, text('renewalReminder.subject', params), text('renewalReminder.body', params));

@@ -5,10 +5,11 @@ import { providerAttestationAnswers } from '../attestation/attestation.service';
 import type { Config } from '../config';
 import { type ProviderDetail, providerDetailById } from '../register/provider.service';
 import { paths } from '../shared/paths';
-import { codeVersionLapsesAt } from '../status/status-rules';
+import { codeVersionLapsesAt, listingInForce } from '../status/status-rules';
 import { toCodeVersionFact } from '../status/status-history';
 import { pendingInvitations } from '../identity/invitation.service';
 import { User } from '../identity/user.entity';
+import type { NewApplicationAnswer } from '../application/application-rules';
 
 /**
  * Everything the account page of a provider user shows; also the model a refused form on that page
@@ -38,6 +39,7 @@ export async function providerAccountModel(
     invitations: invitations.map((i) => ({ ...i, revokeAction: paths.revokeInvitation(i.id) })),
     attestations: providerAttestationAnswers(detail, now).map(attestationView),
     codeNotice: codeVersionNotice(detail),
+    codeSwitch: codeSwitchView(detail, possibility, now),
     issueAction: status.verantwoord ? paths.attestations : undefined,
     issueBlockedKey: 'attestation.issueBlocked',
     issuedNumber,
@@ -53,4 +55,23 @@ function codeVersionNotice({ status, codeVersions }: ProviderDetail) {
   const lapse = signed ? codeVersionLapsesAt(signed, facts) : undefined;
   if (!lapse) return undefined;
   return { label: codeVersions.at(-1)?.label, date: lapse };
+}
+
+/**
+ * A newer code version is out while the listing rests on an older one: the account page offers an
+ * application on it at once, with the version, when the signed one lapses and the listing's end.
+ */
+function codeSwitchView(
+  { status, codeVersions }: ProviderDetail,
+  possibility: NewApplicationAnswer,
+  now: Date,
+) {
+  if (!possibility.allowed || !possibility.codeSwitch) return undefined;
+  const { newestVersionId, lapsesAt } = possibility.codeSwitch;
+  return {
+    label: codeVersions.find((v) => v.id === newestVersionId)?.label,
+    date: lapsesAt,
+    lapsed: lapsesAt.getTime() <= now.getTime(),
+    validUntil: listingInForce(status)?.validUntil,
+  };
 }

@@ -7,30 +7,50 @@ import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
 import { codeVersionLapsesAt } from './status-rules';
-import { publishCodeVersion } from './code-of-conduct.service';
+import {
+  codeVersionById,
+  type CodeVersionForm,
+  confirmPublication,
+  type PublicationPreview,
+  previewPublication,
+  withdrawCodeVersion,
+} from './code-of-conduct.service';
+import { providersWithReach } from './code-of-conduct.queries';
 import { loadCodeVersions, toCodeVersionFact } from './status-history';
 import { requestTime } from '../web/clock';
 
 const FIELDS = ['versionLabel', 'versionTitle', 'publishedOn', 'transitionEndsOn'] as const;
 
 /**
- * Administrators publish a new code-of-conduct version with a transition period. Providers whose
- * listing rests on an older version are told by mail (and on their account page); when the period
- * ends their status lapses by the rules, without anyone acting.
+ * Administrators publish a new code-of-conduct version with a transition period: the form, then a
+ * preview of what the publication does (lapse dates, providers mailed and not reachable), then an
+ * explicit confirmation. Providers whose listing rests on an older version are told by mail (and
+ * on their account page); when the period ends their status lapses by the rules, without anyone
+ * acting. Until its publication instant a version can be withdrawn.
  */
 export function codeOfConductRoutes(dataSource: DataSource, config: Config): Router {
   const router = Router();
   const admins = requireRole(config, 'admin');
+  const accountUrl = `${config.publicBaseUrl}${paths.account}`;
   const model = async () => {
     const versions = await loadCodeVersions(dataSource.manager);
     const facts = versions.map(toCodeVersionFact);
     return {
       title: 'codeVersions.title',
-      versions: [...versions]
-        .reverse()
-        .map((v) => ({ ...v, lapsesAt: codeVersionLapsesAt(toCodeVersionFact(v), facts) })),
+      versions: [...versions].reverse().map((v) => ({
+        ...v,
+        url: paths.codeVersion(v.id),
+        lapsesAt: codeVersionLapsesAt(toCodeVersionFact(v), facts),
+      })),
     };
   };
+  const previewModel = (preview: PublicationPreview, changed = false) => ({
+    title: 'codeVersions.previewTitle',
+    preview,
+    changed,
+    reachableCount: preview.affected.filter((a) => a.reachable).length,
+    values: { ...preview.form, digest: preview.digest },
+  });
 
   router.get(paths.codeVersions, ...admins, async (_req, res) => {
     res.render('status/code-versions', {
@@ -39,21 +59,63 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
     });
   });
 
+  // Step 1: the form's values are checked and what the publication would do is shown; nothing is written.
   router.post(paths.codeVersions, ...admins, async (req, res) => {
     const values = formValues(req.body, FIELDS);
     setFormContext(res, {
       view: 'status/code-versions',
       load: async () => ({ model: await model(), values }),
     });
-    const now = requestTime(res);
-    await dataSource.transaction((manager) =>
-      publishCodeVersion(
+    const preview = await dataSource.transaction('REPEATABLE READ', (manager) =>
+      previewPublication(manager, values, requestTime(res)),
+    );
+    res.render('status/code-version-preview', previewModel(preview));
+  });
+
+  // Step 2: the confirmation carries the same values and the preview's fingerprint.
+  router.post(paths.codeVersionsConfirm, ...admins, async (req, res) => {
+    const values = formValues(req.body, [...FIELDS, 'digest']);
+    setFormContext(res, {
+      view: 'status/code-versions',
+      load: async () => ({ model: await model(), values }),
+    });
+    const form: CodeVersionForm & { digest: string } = values;
+    const result = await dataSource.transaction((manager) =>
+      confirmPublication(manager, { ...form, actor: req.user!.email, accountUrl }, requestTime(res)),
+    );
+    if ('changed' in result) {
+      return res.status(409).render('status/code-version-preview', previewModel(result.changed, true));
+    }
+    res.redirect(303, `${paths.codeVersion(result.published.id)}?gepubliceerd=1`);
+  });
+
+  router.get(paths.codeVersion(), ...admins, async (req, res) => {
+    const version = await codeVersionById(dataSource.manager, String(req.params.id));
+    const facts = (await loadCodeVersions(dataSource.manager)).map(toCodeVersionFact);
+    const unreachable = await providersWithReach(dataSource.manager, version.unreachableProviderIds);
+    const withdrawable = !version.withdrawnAt && requestTime(res).getTime() < version.publishedAt.getTime();
+    res.render('status/code-version', {
+      title: 'codeVersions.title',
+      version,
+      lapsesAt: version.withdrawnAt ? undefined : codeVersionLapsesAt(toCodeVersionFact(version), facts),
+      published: req.query.gepubliceerd === '1',
+      notifiedCount: version.notifiedProviderIds.length,
+      unreachable: [...unreachable.values()]
+        .sort((a, b) => a.legalName.localeCompare(b.legalName, 'nl'))
+        .map((p) => ({ ...p, url: paths.reviewProvider(p.kvkNumber) })),
+      withdrawAction: withdrawable ? paths.codeVersionWithdraw(version.id) : undefined,
+    });
+  });
+
+  router.post(paths.codeVersionWithdraw(), ...admins, async (req, res) => {
+    const version = await dataSource.transaction((manager) =>
+      withdrawCodeVersion(
         manager,
-        { ...values, actor: req.user!.email, accountUrl: `${config.publicBaseUrl}${paths.account}` },
-        now,
+        { id: String(req.params.id), actor: req.user!.email, accountUrl },
+        requestTime(res),
       ),
     );
-    res.redirect(303, paths.codeVersions);
+    res.redirect(303, paths.codeVersion(version.id));
   });
 
   return router;

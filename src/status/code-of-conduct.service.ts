@@ -1,22 +1,31 @@
 import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { isUniqueViolation } from '../database/availability';
 import { mailProviderUsers } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
-import { ValidationError } from '../shared/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { isPeildatum, startOfLocalDay, toLocalDate } from '../shared/time';
+import { sha256Hex } from '../shared/tokens';
 import type { FieldErrors } from '../shared/validation';
 import { CodeOfConductVersion } from './code-of-conduct-version.entity';
-import { providerNames } from './code-of-conduct.queries';
+import { lockCodeVersions, providersWithReach } from './code-of-conduct.queries';
+import { type LapseChange, lapsesAfterPublication, publicationProblems } from './code-version-rules';
 import { markAllSnapshotsDue } from './status-snapshot.service';
 import { statusesAt } from './status.service';
-import { loadCodeVersions } from './status-history';
+import { listingInForce } from './status-rules';
+import { loadCodeVersions, toCodeVersionFact } from './status-history';
 
 export type NewCodeOfConductVersion = Pick<
   CodeOfConductVersion,
   'label' | 'title' | 'publishedAt' | 'transitionEndsAt'
->;
+> &
+  Partial<Pick<CodeOfConductVersion, 'notifiedProviderIds' | 'unreachableProviderIds'>>;
 
-/** Publishes a code-of-conduct version and records it in the audit log, in the caller's transaction. */
+/**
+ * Stores a code-of-conduct version and records it in the audit log, in the caller's transaction.
+ * No checks: the seeds and tests write history with it; administrators go through
+ * `previewPublication` and `confirmPublication`, which hold to the publication rules.
+ */
 export async function publishCodeOfConductVersion(
   manager: EntityManager,
   input: NewCodeOfConductVersion,
@@ -43,60 +52,199 @@ export interface CodeVersionForm {
   transitionEndsOn: string;
 }
 
-/** The fields of the form that are wrong, with why; none when the version may be published. */
-function codeVersionErrors(
-  form: CodeVersionForm,
-  versions: readonly CodeOfConductVersion[],
-  now: Date,
-): FieldErrors {
+/** A provider whose listing rests on an older version: the publication mails it, if anyone can be mailed. */
+export interface AffectedProvider {
+  id: string;
+  kvkNumber: string;
+  legalName: string;
+  /** The signed version's label. */
+  versionLabel: string;
+  /** `verantwoord`, or why not (a suspended provider is told too). */
+  status: string;
+  reachable: boolean;
+}
+
+/** What a publication would do, shown to the administrator before it happens. */
+export interface PublicationPreview {
+  form: CodeVersionForm;
+  version: Pick<CodeOfConductVersion, 'label' | 'title' | 'publishedAt' | 'transitionEndsAt'>;
+  /** The versions not lapsed yet, with their lapse before and after this publication. */
+  lapses: LapseChange[];
+  affected: AffectedProvider[];
+  /** Fingerprint of what the preview showed: a confirmation of anything else is shown again. */
+  digest: string;
+}
+
+/** The form's fields that are malformed on their own; the publication rules come after. */
+function formErrors(form: CodeVersionForm, now: Date): FieldErrors {
   const errors: FieldErrors = {};
-  if (!/^[0-9A-Za-z.-]{1,20}$/.test(form.versionLabel)) errors.versionLabel = ['codeVersions.invalidLabel'];
+  if (!form.versionLabel) errors.versionLabel = ['codeVersions.invalidLabel'];
   if (!form.versionTitle || form.versionTitle.length > 200) errors.versionTitle = ['validation.required'];
   if (!isPeildatum(form.publishedOn) || form.publishedOn < toLocalDate(now))
     errors.publishedOn = ['codeVersions.invalidPublished'];
   if (!isPeildatum(form.transitionEndsOn) || form.transitionEndsOn <= form.publishedOn)
     errors.transitionEndsOn = ['codeVersions.invalidTransition'];
-  if (versions.some((v) => v.label === form.versionLabel)) errors.versionLabel = ['codeVersions.labelTaken'];
-  const latest = versions.at(-1);
-  if (!errors.publishedOn && latest && startOfLocalDay(form.publishedOn) <= latest.publishedAt)
-    errors.publishedOn = ['codeVersions.notNewest'];
   return errors;
 }
 
 /**
- * Publishes a new code-of-conduct version from the administrators' form, in the caller's
- * transaction: checks it (ValidationError names what is wrong), stores it with its audit event, and
- * mails everyone whose listing rests on an older version, so that they hear it in the same change.
- * A version published today counts from `now`; a later one from the start of its day.
+ * What publishing the form's version at `now` would do, in the caller's transaction; a
+ * ValidationError names what is wrong. A version published today counts from `now`; a later one
+ * from the start of its day.
  */
-export async function publishCodeVersion(
+export async function previewPublication(
   manager: EntityManager,
-  input: CodeVersionForm & { actor: string; accountUrl: string },
+  form: CodeVersionForm,
   now: Date,
-): Promise<CodeOfConductVersion> {
-  const errors = codeVersionErrors(input, await loadCodeVersions(manager), now);
+): Promise<PublicationPreview> {
+  const errors = formErrors(form, now);
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-
-  const version = await publishCodeOfConductVersion(
-    manager,
-    {
-      label: input.versionLabel,
-      title: input.versionTitle,
-      publishedAt: input.publishedOn === toLocalDate(now) ? now : startOfLocalDay(input.publishedOn),
-      transitionEndsAt: startOfLocalDay(input.transitionEndsOn),
-    },
-    input.actor,
-    now,
-  );
-  const names = await providerNames(manager);
-  const statuses = await statusesAt(manager, [...names.keys()], now);
-  for (const [providerId, status] of statuses) {
-    const listing = status.verantwoord ? status.listing : undefined;
-    if (!listing || listing.codeOfConductVersionId === version.id) continue;
-    const organisation = names.get(providerId) ?? '';
-    await mailProviderUsers(manager, providerId, (to) =>
-      mailTexts.newCodeVersion(to, organisation, version.label, version.transitionEndsAt, input.accountUrl),
+  const version = {
+    label: form.versionLabel,
+    title: form.versionTitle,
+    publishedAt: form.publishedOn === toLocalDate(now) ? now : startOfLocalDay(form.publishedOn),
+    transitionEndsAt: startOfLocalDay(form.transitionEndsOn),
+  };
+  const versions = await loadCodeVersions(manager);
+  const labelled = versions.map((v) => ({ ...toCodeVersionFact(v), label: v.label }));
+  const problems = publicationProblems({ ...version, id: 'candidate' }, labelled);
+  if (problems.length > 0) {
+    throw new ValidationError(
+      Object.fromEntries(problems.map((p) => [p.field, [p.key]])),
+      undefined,
+      Object.assign({}, ...problems.map((p) => p.params ?? {})) as Record<string, string>,
     );
   }
+  const lapses = lapsesAfterPublication({ ...version, id: 'candidate' }, labelled).filter(
+    (c) => !c.before || c.before.getTime() > now.getTime(),
+  );
+  const affected = await affectedProviders(manager, versions, now);
+  const digest = sha256Hex(
+    JSON.stringify({
+      form: [form.versionLabel, form.versionTitle, form.publishedOn, form.transitionEndsOn],
+      lapses: lapses.map((c) => [c.id, c.before?.toISOString(), c.after?.toISOString()]),
+      affected: affected.map((a) => [a.id, a.versionLabel, a.status, a.reachable]),
+    }),
+  );
+  return { form, version, lapses, affected, digest };
+}
+
+/** Every provider with a listing in force (suspended ones too): each rests on an older version than the new one. */
+async function affectedProviders(
+  manager: EntityManager,
+  versions: readonly CodeOfConductVersion[],
+  now: Date,
+): Promise<AffectedProvider[]> {
+  const providers = await providersWithReach(manager);
+  const statuses = await statusesAt(manager, [...providers.keys()], now);
+  const labels = new Map(versions.map((v) => [v.id, v.label]));
+  const affected: AffectedProvider[] = [];
+  for (const [id, status] of statuses) {
+    const listing = listingInForce(status);
+    const provider = providers.get(id);
+    if (!listing || !provider) continue;
+    affected.push({
+      ...provider,
+      versionLabel: labels.get(listing.codeOfConductVersionId) ?? '?',
+      status: status.verantwoord ? 'verantwoord' : status.reason,
+    });
+  }
+  return affected.sort((a, b) => a.legalName.localeCompare(b.legalName, 'nl') || a.id.localeCompare(b.id));
+}
+
+export type PublicationResult =
+  | { published: CodeOfConductVersion }
+  /** What the preview showed changed meanwhile: the new preview, to be confirmed again. */
+  | { changed: PublicationPreview };
+
+/**
+ * Publishes the version the administrator saw in the preview with fingerprint `digest`, in the
+ * caller's transaction: stores it with its audit event (naming whom it mailed and whom it could
+ * not reach) and mails every reachable provider on an older version, in the same change. When
+ * anything the preview showed has changed, publishes nothing and answers the new preview.
+ */
+export async function confirmPublication(
+  manager: EntityManager,
+  input: CodeVersionForm & { digest: string; actor: string; accountUrl: string },
+  now: Date,
+): Promise<PublicationResult> {
+  await lockCodeVersions(manager);
+  const preview = await previewPublication(manager, input, now);
+  if (preview.digest !== input.digest) return { changed: preview };
+  const notified = preview.affected.filter((a) => a.reachable);
+  let version: CodeOfConductVersion;
+  try {
+    version = await publishCodeOfConductVersion(
+      manager,
+      {
+        ...preview.version,
+        notifiedProviderIds: notified.map((a) => a.id),
+        unreachableProviderIds: preview.affected.filter((a) => !a.reachable).map((a) => a.id),
+      },
+      input.actor,
+      now,
+    );
+  } catch (error) {
+    if (isUniqueViolation(error, 'code_of_conduct_versions_label_key'))
+      throw new ValidationError({ versionLabel: ['codeVersions.labelTaken'] });
+    throw error;
+  }
+  for (const provider of notified) {
+    await mailProviderUsers(manager, provider.id, (to) =>
+      mailTexts.newCodeVersion(
+        to,
+        provider.legalName,
+        version.label,
+        version.transitionEndsAt,
+        input.accountUrl,
+      ),
+    );
+  }
+  return { published: version };
+}
+
+/**
+ * Withdraws a version before its publication instant, in the caller's transaction: from then on
+ * it counts for nothing (older versions lapse as if it had never been announced), its audit event
+ * is written, and the providers its publication mailed hear that it was withdrawn.
+ */
+export async function withdrawCodeVersion(
+  manager: EntityManager,
+  input: { id: string; actor: string; accountUrl: string },
+  now: Date,
+): Promise<CodeOfConductVersion> {
+  await lockCodeVersions(manager);
+  const version = await codeVersionById(manager, input.id);
+  if (version.withdrawnAt) throw new ConflictError('codeVersions.alreadyWithdrawn');
+  if (now.getTime() >= version.publishedAt.getTime()) throw new ConflictError('codeVersions.withdrawTooLate');
+  await manager.update(
+    CodeOfConductVersion,
+    { id: version.id },
+    { withdrawnAt: now, withdrawnBy: input.actor },
+  );
+  Object.assign(version, { withdrawnAt: now, withdrawnBy: input.actor });
+  const providers = await providersWithReach(manager, version.notifiedProviderIds);
+  const mailed: string[] = [];
+  for (const provider of providers.values()) {
+    const count = await mailProviderUsers(manager, provider.id, (to) =>
+      mailTexts.codeVersionWithdrawn(to, provider.legalName, version.label, input.accountUrl),
+    );
+    if (count > 0) mailed.push(provider.id);
+  }
+  await appendAuditEvent(manager, now, {
+    actor: input.actor,
+    action: 'code_of_conduct.withdrawn',
+    subjectType: 'code_of_conduct_version',
+    subjectId: version.id,
+    data: { label: version.label, publishedAt: version.publishedAt, mailedProviderIds: mailed },
+  });
+  await markAllSnapshotsDue(manager);
+  return version;
+}
+
+/** A version by id, withdrawn or not; 404 for anything else. */
+export async function codeVersionById(manager: EntityManager, id: string): Promise<CodeOfConductVersion> {
+  const version = /^[0-9a-f-]{36}$/i.test(id) ? await manager.findOneBy(CodeOfConductVersion, { id }) : null;
+  if (!version) throw new NotFoundError(`code version ${id}`);
   return version;
 }

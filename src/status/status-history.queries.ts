@@ -42,15 +42,19 @@ export interface CodeVersionJson {
   title: string;
   publishedAt: string;
   transitionEndsAt: string;
+  notifiedProviderIds: string[];
+  unreachableProviderIds: string[];
   createdAt: string;
 }
 
-/** Every code-of-conduct version, oldest first. */
+/** Every code-of-conduct version that counts (none withdrawn), oldest first. */
 export const codeVersionsJson = `
   coalesce((SELECT jsonb_agg(jsonb_build_object(
                      'id', v.id, 'label', v.label, 'title', v.title, 'publishedAt', v.published_at,
-                     'transitionEndsAt', v.transition_ends_at, 'createdAt', v.created_at) ORDER BY v.published_at)
-              FROM code_of_conduct_versions v), '[]'::jsonb)`;
+                     'transitionEndsAt', v.transition_ends_at, 'createdAt', v.created_at,
+                     'notifiedProviderIds', v.notified_provider_ids,
+                     'unreachableProviderIds', v.unreachable_provider_ids) ORDER BY v.published_at)
+              FROM code_of_conduct_versions v WHERE v.withdrawn_at IS NULL), '[]'::jsonb)`;
 
 export const instantOrNull = (value: string | null): Date | null => (value === null ? null : new Date(value));
 
@@ -72,6 +76,8 @@ export function codeVersionFromJson(json: CodeVersionJson): CodeOfConductVersion
     publishedAt: new Date(json.publishedAt),
     transitionEndsAt: new Date(json.transitionEndsAt),
     createdAt: new Date(json.createdAt),
+    withdrawnAt: null,
+    withdrawnBy: null,
   };
   return Object.assign(new CodeOfConductVersion(), fields);
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import { CodeOfConductVersion } from './code-of-conduct-version.entity';
 import { StatusEvent } from './status-event.entity';
 import type { CodeVersionFact, StatusFact } from './status-rules';
@@ -26,8 +26,12 @@ export function toCodeVersionFact(version: CodeOfConductVersion): CodeVersionFac
   return { id: version.id, publishedAt: version.publishedAt, transitionEndsAt: version.transitionEndsAt };
 }
 
+/** The code-of-conduct versions that count, oldest first: a withdrawn version never took effect. */
 export async function loadCodeVersions(manager: EntityManager): Promise<CodeOfConductVersion[]> {
-  return manager.find(CodeOfConductVersion, { order: { publishedAt: 'ASC' } });
+  return manager.find(CodeOfConductVersion, {
+    where: { withdrawnAt: IsNull() },
+    order: { publishedAt: 'ASC' },
+  });
 }
 
 /** The status histories of the given providers, each in the order the rules read them. */

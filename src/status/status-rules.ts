@@ -109,6 +109,31 @@ export function codeVersionLapsesAt(
   return lapse === undefined ? undefined : new Date(lapse);
 }
 
+/**
+ * Is `version` accepted at `t`: published at or before t, and not past the transition period of
+ * a successor? The rules ask it of the signed version (rule 3); the application form and the
+ * reviewer's decision ask it of the version an application names.
+ */
+export function codeVersionAcceptedAt(
+  version: CodeVersionFact,
+  versions: readonly CodeVersionFact[],
+  t: Date,
+): boolean {
+  if (version.publishedAt.getTime() > t.getTime()) return false;
+  const lapse = codeVersionLapsesAt(version, versions);
+  return lapse === undefined || t.getTime() < lapse.getTime();
+}
+
+/**
+ * The listing that is still the provider's at the answer's instant: approved and neither expired
+ * nor revoked (a suspended listing, or one whose code version or AAN participation lapsed, is).
+ */
+export function listingInForce(status: StatusAt): Listing | undefined {
+  if (status.verantwoord) return status.listing;
+  if (status.reason === 'expired' || status.reason === 'revoked') return undefined;
+  return status.listing;
+}
+
 function listingOf(approval: StatusFact): Listing {
   if (!approval.validUntil || !approval.codeOfConductVersionId || !approval.aanSince) {
     throw new Error(`listing_approved event ${approval.sequence} lacks validUntil, code version or aanSince`);
@@ -132,16 +157,33 @@ export function statusAt(
   const known = history
     .filter((e) => knownAt === undefined || e.recordedAt.getTime() <= knownAt)
     .sort(inOrder);
-  const status = decide(known, versions, t.getTime());
-  if (!status.verantwoord) return status;
-  return { ...status, since: verantwoordSince(known, versions, t.getTime()) };
+  const at = t.getTime();
+  const status = decide(known, versions, at);
+  if (status.verantwoord) return { ...status, since: unbrokenSince(known, versions, at, status) };
+  // A reason without a beginning (no history at all) stays so; any other begins where it began to hold.
+  if (status.since === undefined && !status.listing) return status;
+  return { ...status, since: unbrokenSince(known, versions, at, status) };
+}
+
+/** Whether two answers are the same for `since`: both verantwoord, or both not for the same reason. */
+function sameAnswer(a: StatusAt, b: StatusAt): boolean {
+  if (a.verantwoord || b.verantwoord) return a.verantwoord === b.verantwoord;
+  return a.reason === b.reason;
 }
 
 /**
- * The instant from which the provider has been verantwoord without a break up to `at`. The
- * status only changes at the instants named in the history, so it is enough to look there.
+ * The instant from which the answer at `at` has held without a break. The status only changes at
+ * the instants named in the history and the code versions, so it is enough to look there. Never
+ * before the provider's first recorded event: an approval on a version that had already lapsed is
+ * "not verantwoord" from that approval, not from the lapse years before the provider existed.
  */
-function verantwoordSince(known: StatusFact[], versions: readonly CodeVersionFact[], at: number): Date {
+function unbrokenSince(
+  known: StatusFact[],
+  versions: readonly CodeVersionFact[],
+  at: number,
+  answer: StatusAt,
+): Date {
+  const first = known.reduce((min, e) => Math.min(min, e.effectiveAt.getTime()), Infinity);
   const instants = new Set<number>();
   for (const e of known) {
     for (const d of [e.effectiveAt, e.validUntil, e.suspendedUntil, e.aanSince])
@@ -149,8 +191,8 @@ function verantwoordSince(known: StatusFact[], versions: readonly CodeVersionFac
   }
   for (const v of versions) instants.add(v.publishedAt.getTime()).add(v.transitionEndsAt.getTime());
   let since = at;
-  for (const instant of [...instants].filter((i) => i <= at).sort((a, b) => b - a)) {
-    if (!decide(known, versions, instant).verantwoord) break;
+  for (const instant of [...instants].filter((i) => i <= at && i >= first).sort((a, b) => b - a)) {
+    if (!sameAnswer(decide(known, versions, instant), answer)) break;
     since = instant;
   }
   return new Date(since);
@@ -196,9 +238,13 @@ function decide(known: StatusFact[], versions: readonly CodeVersionFact[], at: n
 
   // Rule 3: the signed code-of-conduct version is accepted at t.
   const version = versions.find((v) => v.id === listing.codeOfConductVersionId);
-  const lapse = version ? codeVersionLapsesAt(version, versions) : undefined;
-  if (!version || version.publishedAt.getTime() > at || (lapse && at >= lapse.getTime())) {
-    return { verantwoord: false, reason: 'code_of_conduct_outdated', since: lapse, listing };
+  if (!version || !codeVersionAcceptedAt(version, versions, new Date(at))) {
+    return {
+      verantwoord: false,
+      reason: 'code_of_conduct_outdated',
+      since: version ? codeVersionLapsesAt(version, versions) : undefined,
+      listing,
+    };
   }
 
   // Rule 4: AAN participation is active at t.

@@ -317,6 +317,26 @@ const RULES: Rule[] = [
     url: () => '/beheer/gedragscode',
     expect: { ...staffOnly(403), admin: 400 },
   },
+  // A confirmation without its values: a clear message (400), for the administrator.
+  {
+    method: 'POST',
+    route: '/beheer/gedragscode/bevestigen',
+    url: () => '/beheer/gedragscode/bevestigen',
+    expect: { ...staffOnly(403), admin: 400 },
+  },
+  // No such version: 404, for the administrator.
+  {
+    method: 'GET',
+    route: '/beheer/gedragscode/:id',
+    url: () => '/beheer/gedragscode/00000000-0000-4000-8000-000000000000',
+    expect: { ...staffOnly(403), admin: 404 },
+  },
+  {
+    method: 'POST',
+    route: '/beheer/gedragscode/:id/intrekken',
+    url: () => '/beheer/gedragscode/00000000-0000-4000-8000-000000000000/intrekken',
+    expect: { ...staffOnly(403), admin: 404 },
+  },
   {
     method: 'GET',
     route: '/beheer/instellingen',

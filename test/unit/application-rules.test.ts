@@ -126,32 +126,124 @@ describe('application lifecycle rules', () => {
       assert.deepEqual(queueStates(requested), filter ? { filter, states } : { states }));
   }
 
-  const starts: [string, StatusAt, boolean, string][] = [
-    ['never listed', not('not_listed'), false, 'listing'],
-    ['open application', not('application_pending'), true, 'open_application'],
-    ['listing ends in 120 days', verantwoord('2026-09-29T10:00:00Z'), false, 'renewal_not_yet'],
-    ['listing ends in exactly 90 days', verantwoord('2026-08-30T10:00:00Z'), false, 'renewal'],
-    ['listing ends in 30 days', verantwoord('2026-07-01T10:00:00Z'), false, 'renewal'],
-    ['suspended listing ends in 30 days', not('suspended', '2026-07-01T10:00:00Z'), false, 'renewal'],
-    ['expired', not('expired', '2026-05-01T10:00:00Z'), false, 'listing'],
-    ['revoked', not('revoked', '2026-12-01T10:00:00Z'), false, 'listing'],
+  // The listing rests on version v. Alone it is current; then a successor in each stage.
+  const V = {
+    id: 'v',
+    publishedAt: new Date('2020-01-01T00:00:00Z'),
+    transitionEndsAt: new Date('2020-01-01T00:00:00Z'),
+  };
+  const CURRENT_ONLY = [V];
+  const IN_TRANSITION = [
+    V,
+    {
+      id: 'w',
+      publishedAt: new Date('2026-05-01T00:00:00Z'),
+      transitionEndsAt: new Date('2026-11-01T00:00:00Z'),
+    },
   ];
-  for (const [name, status, open, expected] of starts) {
+  const ANNOUNCED = [
+    V,
+    {
+      id: 'w',
+      publishedAt: new Date('2026-07-01T00:00:00Z'),
+      transitionEndsAt: new Date('2026-12-01T00:00:00Z'),
+    },
+  ];
+  const LAPSED = [
+    V,
+    {
+      id: 'w',
+      publishedAt: new Date('2025-12-01T00:00:00Z'),
+      transitionEndsAt: new Date('2026-03-01T00:00:00Z'),
+    },
+  ];
+  const starts: [string, StatusAt, boolean, string, (typeof V)[]][] = [
+    ['never listed', not('not_listed'), false, 'listing', CURRENT_ONLY],
+    ['open application', not('application_pending'), true, 'open_application', CURRENT_ONLY],
+    ['listing ends in 120 days', verantwoord('2026-09-29T10:00:00Z'), false, 'renewal_not_yet', CURRENT_ONLY],
+    ['listing ends in exactly 90 days', verantwoord('2026-08-30T10:00:00Z'), false, 'renewal', CURRENT_ONLY],
+    ['listing ends in 30 days', verantwoord('2026-07-01T10:00:00Z'), false, 'renewal', CURRENT_ONLY],
+    [
+      'suspended listing ends in 30 days',
+      not('suspended', '2026-07-01T10:00:00Z'),
+      false,
+      'renewal',
+      CURRENT_ONLY,
+    ],
+    ['expired', not('expired', '2026-05-01T10:00:00Z'), false, 'listing', CURRENT_ONLY],
+    ['revoked', not('revoked', '2026-12-01T10:00:00Z'), false, 'listing', CURRENT_ONLY],
+    // The blocker of issue 12: a newer version is out, the renewal window is far away.
+    [
+      'a newer version is in its transition, listing ends in 120 days',
+      verantwoord('2026-09-29T10:00:00Z'),
+      false,
+      'renewal',
+      IN_TRANSITION,
+    ],
+    [
+      'suspended, a newer version in its transition, ends in 120 days',
+      not('suspended', '2026-09-29T10:00:00Z'),
+      false,
+      'renewal',
+      IN_TRANSITION,
+    ],
+    [
+      'the signed version lapsed, listing ends in 120 days',
+      not('code_of_conduct_outdated', '2026-09-29T10:00:00Z'),
+      false,
+      'renewal',
+      LAPSED,
+    ],
+    [
+      'a newer version only announced, listing ends in 120 days',
+      verantwoord('2026-09-29T10:00:00Z'),
+      false,
+      'renewal_not_yet',
+      ANNOUNCED,
+    ],
+    [
+      'a newer version in its transition, but an application open',
+      verantwoord('2026-09-29T10:00:00Z'),
+      true,
+      'open_application',
+      IN_TRANSITION,
+    ],
+  ];
+  for (const [name, status, open, expected, versions] of starts) {
     it(`a new application when ${name} → ${expected}`, () => {
-      const answer = newApplicationAllowed(status, open, NOW, 90);
+      const answer = newApplicationAllowed(status, open, NOW, 90, versions);
       assert.equal(answer.allowed ? answer.kind : answer.reason, expected);
     });
   }
 
+  it('during a transition the answer names the version to sign and when the signed one lapses', () => {
+    const answer = newApplicationAllowed(verantwoord('2026-09-29T10:00:00Z'), false, NOW, 90, IN_TRANSITION);
+    assert.deepEqual(answer, {
+      allowed: true,
+      kind: 'renewal',
+      codeSwitch: { newestVersionId: 'w', lapsesAt: new Date('2026-11-01T00:00:00Z') },
+    });
+  });
+
   it('a renewal carries the listing on from its end, a new listing from the approval', () => {
     assert.equal(
-      listingValidUntil(verantwoord('2026-07-01T10:00:00Z'), NOW, 12).toISOString(),
+      listingValidUntil(verantwoord('2026-07-01T10:00:00Z'), NOW, 12, 90).toISOString(),
       '2027-07-01T10:00:00.000Z',
     );
-    assert.equal(listingValidUntil(not('not_listed'), NOW, 12).toISOString(), '2027-06-01T10:00:00.000Z');
+    assert.equal(listingValidUntil(not('not_listed'), NOW, 12, 90).toISOString(), '2027-06-01T10:00:00.000Z');
     assert.equal(
-      listingValidUntil(not('expired', '2026-05-01T10:00:00Z'), NOW, 12).toISOString(),
+      listingValidUntil(not('expired', '2026-05-01T10:00:00Z'), NOW, 12, 90).toISOString(),
       '2027-06-01T10:00:00.000Z',
+    );
+  });
+
+  it('a move to a newer code version before the renewal window keeps the end the listing has', () => {
+    for (const status of [verantwoord('2026-09-29T10:00:00Z'), not('suspended', '2026-09-29T10:00:00Z')])
+      assert.equal(listingValidUntil(status, NOW, 12, 90).toISOString(), '2026-09-29T10:00:00.000Z');
+    // The first instant of the window: a normal renewal, carried on from the old end.
+    assert.equal(
+      listingValidUntil(verantwoord('2026-08-30T10:00:00Z'), NOW, 12, 90).toISOString(),
+      '2027-08-30T10:00:00.000Z',
     );
   });
 });

@@ -315,10 +315,39 @@ const cases: Case[] = [
     expect: 'code_of_conduct_outdated',
   },
   {
-    name: 'signed version not yet published at t',
+    name: 'signed version not yet published at t: outdated since the approval',
     events: history(approved('2024-12-01T00:00:00Z', { codeOfConductVersionId: 'v2' })),
     t: at('2024-12-15T00:00:00Z'),
     expect: 'code_of_conduct_outdated',
+    since: '2024-12-01T00:00:00Z',
+  },
+  // "since" never lies before the provider's first event (issue 12).
+  {
+    name: 'approved on a version that lapsed before the provider existed: outdated since the approval',
+    events: history(
+      submitted('2025-08-01T09:00:00Z'),
+      approved('2025-08-02T10:00:00Z', { codeOfConductVersionId: 'v1' }),
+    ),
+    t: at('2025-09-01T00:00:00Z'),
+    expect: 'code_of_conduct_outdated',
+    since: '2025-08-02T10:00:00Z',
+  },
+  {
+    name: 'renewed on the lapsed version while already outdated: outdated since the lapse',
+    events: history(
+      approved('2024-03-01T00:00:00Z', { codeOfConductVersionId: 'v1', validUntil: '2026-03-01T00:00:00Z' }),
+      approved('2025-08-01T00:00:00Z', { codeOfConductVersionId: 'v1', validUntil: '2026-08-01T00:00:00Z' }),
+    ),
+    t: at('2025-09-01T00:00:00Z'),
+    expect: 'code_of_conduct_outdated',
+    since: '2025-07-01T00:00:00Z',
+  },
+  {
+    name: 'AAN participation declared to start after the approval: ended since the approval',
+    events: history(approved(APPROVED, { aanSince: '2025-04-01T00:00:00Z' })),
+    t: at('2025-03-15T00:00:00Z'),
+    expect: 'aan_participation_ended',
+    since: APPROVED,
   },
   {
     name: 'signed version unknown to the register',
