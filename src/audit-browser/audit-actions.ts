@@ -21,7 +21,7 @@ export const AUDIT_ACTION_GROUPS = {
   evidence: ['evidence.uploaded', 'evidence.downloaded'],
   status: STATUS_EVENT_KINDS.map((kind) => `status.${kind}`),
   attestation: ['attestation.issued', 'attestation.downloaded'],
-  code_of_conduct: ['code_of_conduct.published'],
+  code_of_conduct: ['code_of_conduct.published', 'code_of_conduct.withdrawn'],
   aan: ['aan.imported', 'aan.refused'],
   review_task: ['review_task.resolved'],
   settings: ['settings.changed'],
