@@ -167,7 +167,8 @@ const COMMANDS: Record<string, Command> = {
       const config = loadConfig();
       const count = await seedDemoData(dataSource, {
         now: clock.now(),
-        attestations: { keyring: signingKeyring(config, clock), publicBaseUrl: config.publicBaseUrl },
+        config,
+        keyring: signingKeyring(config, clock),
       });
       console.log(
         count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',
