@@ -47,6 +47,7 @@ export async function addMessage(
   application: Application,
   kind: ApplicationMessageKind,
   author: User,
+  now: Date,
   body: string | null = null,
 ): Promise<void> {
   await manager.insert(ApplicationMessage, {
@@ -54,6 +55,7 @@ export async function addMessage(
     kind,
     authorId: author.id,
     body: body || null,
+    createdAt: now,
   });
 }
 

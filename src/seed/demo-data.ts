@@ -32,7 +32,10 @@ const KVK_PREFIX = '9999';
 export type VersionKey = 'v1' | 'v2' | 'v3';
 /** Which demo reviewer takes a decision: Bea (the README's login) or Ruben. */
 export type ReviewerKey = 'bea' | 'ruben';
-export const DEMO_REVIEWERS: Record<ReviewerKey, string> = { bea: DEMO_REVIEWER, ruben: DEMO_SECOND_REVIEWER };
+export const DEMO_REVIEWERS: Record<ReviewerKey, string> = {
+  bea: DEMO_REVIEWER,
+  ruben: DEMO_SECOND_REVIEWER,
+};
 
 /**
  * The code-of-conduct versions the administrator publishes, each on its publication day: 1.0
@@ -114,10 +117,16 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     city: 'Amersfoort',
     postcode: '3811 AA',
     street: 'Voorbeeldstraat 1',
-    registeredMonthsAgo: 21.5,
+    registeredMonthsAgo: 18.5,
     expected: 'verantwoord',
-    // Listed on 2.0, renewed in the renewal window on 2.0: verantwoord, inside 2.0's transition.
-    steps: [apply(21, 'v2'), review(20.5, 'bea'), approve(20, 'bea'), apply(9.5, 'v2'), approve(9, 'ruben')],
+    // Listed on 2.0, renewed in the renewal window on 3.0 (then just published): its listing carries on.
+    steps: [
+      apply(18, 'v2'),
+      review(17.5, 'bea'),
+      approve(17, 'bea'),
+      apply(5.5, 'v3', 24),
+      approve(5.25, 'ruben'),
+    ],
   },
   {
     legalName: 'Dijkgraaf Datacenters B.V.',
@@ -222,7 +231,13 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     steps: [
       apply(10, 'v2'),
       approve(9, 'ruben'),
-      { action: 'suspend', monthsAgo: 0.5, by: 'bea', reason: 'Abuse-contact onbereikbaar.', suspendedForMonths: 1 },
+      {
+        action: 'suspend',
+        monthsAgo: 0.5,
+        by: 'bea',
+        reason: 'Abuse-contact onbereikbaar.',
+        suspendedForMonths: 1,
+      },
     ],
   },
   {
@@ -317,7 +332,11 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     street: 'Havenkade 9',
     registeredMonthsAgo: 4.5,
     expected: 'not_listed',
-    steps: [{ action: 'confirm_identity', monthsAgo: 4.4, by: 'ruben' }, apply(4, 'v3'), { action: 'withdraw', monthsAgo: 3.5 }],
+    steps: [
+      { action: 'confirm_identity', monthsAgo: 4.4, by: 'ruben' },
+      apply(4, 'v3'),
+      { action: 'withdraw', monthsAgo: 3.5 },
+    ],
   },
 ];
 

@@ -293,7 +293,9 @@ class DemoHistory {
       case 'lift':
       case 'revoke': {
         const until =
-          step.suspendedForMonths === undefined ? '' : toLocalDate(addMonths(this.now, step.suspendedForMonths));
+          step.suspendedForMonths === undefined
+            ? ''
+            : toLocalDate(addMonths(this.now, step.suspendedForMonths));
         return actOnProvider(
           this.dataSource,
           this.staff(DEMO_REVIEWERS[step.by]),
@@ -314,12 +316,19 @@ class DemoHistory {
   }
 
   private async applicationVersion(cast: Cast): Promise<string> {
-    const application = await this.dataSource.manager.findOneByOrFail(Application, { id: cast.applicationId });
+    const application = await this.dataSource.manager.findOneByOrFail(Application, {
+      id: cast.applicationId,
+    });
     return String(application.version);
   }
 
   /** The provider's user starts an application, fills it in, uploads both pieces of evidence, submits. */
-  private async apply(demo: DemoProvider, cast: Cast, version: VersionKey, aanMonthsAgo: number): Promise<void> {
+  private async apply(
+    demo: DemoProvider,
+    cast: Cast,
+    version: VersionKey,
+    aanMonthsAgo: number,
+  ): Promise<void> {
     const label = DEMO_CODE_VERSIONS.find((v) => v.key === version)!.label;
     const domain = demoDomain(demo);
     const application = await startApplication(this.dataSource, cast.user, this.config, this.now);

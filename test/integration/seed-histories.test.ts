@@ -5,16 +5,17 @@ import { Attestation } from '../../src/attestation/attestation.entity';
 import { type Role, User } from '../../src/identity/user.entity';
 import { Provider } from '../../src/provider/provider.entity';
 import { statusOnDate } from '../../src/register/provider.service';
-import { seedBulk } from '../../src/seed/bulk';
+import { BULK_KVK_FIRST, BULK_KVK_LAST, BulkRangeFullError, seedBulk } from '../../src/seed/bulk';
 import { seedDemoData } from '../../src/seed/demo';
 import { DEMO_PROVIDERS } from '../../src/seed/demo-data';
-import { addDays, toLocalDate } from '../../src/shared/time';
+import { addDays, endOfLocalDay, startOfLocalDay, toLocalDate } from '../../src/shared/time';
 import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { StatusEvent } from '../../src/status/status-event.entity';
-import { toCodeVersionFact } from '../../src/status/status-history';
-import { codeVersionLapsesAt, type StatusEventKind } from '../../src/status/status-rules';
+import { toCodeVersionFact, toStatusFact } from '../../src/status/status-history';
+import { codeVersionLapsesAt, type StatusEventKind, statusAt } from '../../src/status/status-rules';
 import { testConfig, testKeyring } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { givenProvider } from '../factories/provider.factory';
 
 /** Bulk providers walked next to the demo: a few hundred, so every kind of bulk history occurs. */
 const BULK = 300;
@@ -47,6 +48,8 @@ function signatureTime(pdf: Buffer): Date | undefined {
   const offset = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.replace(/'/g, '').slice(3, 5)}`;
   return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
 }
+
+const nextDay = (day: string) => toLocalDate(addDays(startOfLocalDay(day), 1.5));
 
 interface Register {
   providers: Provider[];
@@ -96,6 +99,11 @@ describe('the demo and bulk histories follow the register’s own rules', functi
     await seedBulk(db.dataSource, BULK, now);
     register = await readRegister(db);
     assert.equal(register.providers.length, DEMO_PROVIDERS.length + BULK);
+    const bulk = register.providers.filter((p) => !p.kvkNumber.startsWith('9999'));
+    assert.equal(bulk.length, BULK, 'on top of the demo, bulk numbers never take a demo number');
+    assert.ok(
+      bulk.every((p) => Number(p.kvkNumber) >= BULK_KVK_FIRST && Number(p.kvkNumber) <= BULK_KVK_LAST),
+    );
   });
   after(() => db.drop());
 
@@ -111,14 +119,23 @@ describe('the demo and bulk histories follow the register’s own rules', functi
         const version = register.versions.find((v) => v.id === e.codeOfConductVersionId);
         const lapse = version && codeVersionLapsesAt(toCodeVersionFact(version), facts);
         if (!version || version.publishedAt.getTime() > at)
-          problems.push(`${name(providerId)}: approved on ${e.effectiveAt.toISOString()} on a version not yet published`);
+          problems.push(
+            `${name(providerId)}: approved on ${e.effectiveAt.toISOString()} on a version not yet published`,
+          );
         else if (lapse && at >= lapse.getTime())
-          problems.push(`${name(providerId)}: approved on ${e.effectiveAt.toISOString()} on a lapsed version`);
+          problems.push(
+            `${name(providerId)}: approved on ${e.effectiveAt.toISOString()} on a lapsed version`,
+          );
         if (e.aanSince && e.aanSince.getTime() > at)
           problems.push(`${name(providerId)}: approved before its AAN participation began`);
         const application = e.applicationId ? register.applications.get(e.applicationId) : undefined;
-        if (application?.state !== 'approved' || application.codeOfConductVersionId !== e.codeOfConductVersionId)
-          problems.push(`${name(providerId)}: approval ${e.id} does not rest on an approved application of that version`);
+        if (
+          application?.state !== 'approved' ||
+          application.codeOfConductVersionId !== e.codeOfConductVersionId
+        )
+          problems.push(
+            `${name(providerId)}: approval ${e.id} does not rest on an approved application of that version`,
+          );
         const evidence = e.applicationId ? register.evidence.get(e.applicationId) : undefined;
         if (!evidence?.has('code_of_conduct') || !evidence.has('aan_confirmation'))
           problems.push(`${name(providerId)}: approval ${e.id} rests on an application without its evidence`);
@@ -135,9 +152,13 @@ describe('the demo and bulk histories follow the register’s own rules', functi
         if (!role) continue;
         const actor = register.users.get(e.actor);
         if (actor?.role !== role || (role === 'provider' && actor.providerId !== providerId))
-          problems.push(`${name(providerId)}: ${e.kind} ${e.id} by ${e.actor}, not a ${role} of the register`);
+          problems.push(
+            `${name(providerId)}: ${e.kind} ${e.id} by ${e.actor}, not a ${role} of the register`,
+          );
         if (e.recordedAt.getTime() !== e.effectiveAt.getTime())
-          problems.push(`${name(providerId)}: ${e.kind} ${e.id} recorded at another moment than it took effect`);
+          problems.push(
+            `${name(providerId)}: ${e.kind} ${e.id} recorded at another moment than it took effect`,
+          );
         if (!ON_APPLICATION.includes(e.kind)) continue;
         const application = e.applicationId ? register.applications.get(e.applicationId) : undefined;
         if (application?.providerId !== providerId)
@@ -172,12 +193,12 @@ describe('the demo and bulk histories follow the register’s own rules', functi
     for (const [providerId, events] of register.events) {
       const first = events[0];
       if (!first) continue;
-      const detail = { history: events, codeVersions: register.versions };
-      for (let day = toLocalDate(first.effectiveAt); day <= toLocalDate(now); day = toLocalDate(addDays(new Date(`${day}T12:00:00Z`), 1))) {
+      const history = events.map(toStatusFact);
+      for (let day = toLocalDate(first.effectiveAt); day <= toLocalDate(now); day = nextDay(day)) {
         days++;
-        const answer = statusOnDate(detail, day, now);
-        if (answer.kind !== 'answer') continue;
-        const at = answer.at.getTime();
+        // The peildatum answer: the status at the end of that day (statusOnDate), or now for today.
+        const at = Math.min(endOfLocalDay(day).getTime(), now.getTime());
+        const status = statusAt(history, facts, new Date(at));
         const seen = events.filter((e) => e.effectiveAt.getTime() <= at);
         const approval = seen.findLast((e) => e.kind === 'listing_approved');
         if (!approval?.validUntil || at >= approval.validUntil.getTime()) continue;
@@ -188,14 +209,41 @@ describe('the demo and bulk histories follow the register’s own rules', functi
         const lapse = version && codeVersionLapsesAt(toCodeVersionFact(version), facts);
         const takenAway = seen.some(
           (e) =>
-            e.effectiveAt.getTime() >= since && (e.kind === 'revoked' || e.kind === 'aan_participation_ended'),
+            e.effectiveAt.getTime() >= since &&
+            (e.kind === 'revoked' || e.kind === 'aan_participation_ended'),
         );
         if (takenAway || lastSuspension?.kind === 'suspended' || (lapse && at >= lapse.getTime())) continue;
-        if (!answer.status.verantwoord)
-          problems.push(`${name(providerId)} on ${day}: approved and in force, but "${answer.status.reason}"`);
+        if (!status.verantwoord)
+          problems.push(`${name(providerId)} on ${day}: approved and in force, but "${status.reason}"`);
       }
     }
     assert.ok(days > 10_000, `walked ${days} provider-days`);
     assert.deepEqual(problems.slice(0, 20), [], `${problems.length} contradictions`);
+  });
+});
+
+describe('seed:bulk KvK numbers', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(() => db.drop());
+
+  it('stay below the demo numbers and within 8 digits, and a count that does not fit is refused whole with a clear message', async () => {
+    // A provider near the top of the bulk range leaves room for nine more.
+    await givenProvider(db.dataSource, { kvkNumber: String(BULK_KVK_LAST - 9) });
+    const providers = db.dataSource.getRepository(Provider);
+    await assert.rejects(
+      seedBulk(db.dataSource, 10, new Date()),
+      (e: Error) =>
+        e instanceof BulkRangeFullError &&
+        e.message ===
+          `Cannot add 10 providers: bulk KvK numbers run from ${BULK_KVK_FIRST} to ${BULK_KVK_LAST} (the demo's start with 9999), and only 9 are left above the highest one taken.`,
+    );
+    assert.equal(await providers.count(), 1, 'nothing was written');
+    assert.equal(await seedBulk(db.dataSource, 9, new Date()), 9);
+    const numbers = (await providers.find()).map((p) => p.kvkNumber).sort();
+    assert.equal(numbers.at(-1), String(BULK_KVK_LAST));
+    assert.ok(numbers.every((n) => /^\d{8}$/.test(n) && n < '99990000'));
   });
 });
