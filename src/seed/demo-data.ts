@@ -16,7 +16,7 @@ export const DEMO_PASSWORD = 'demo-register-2026';
 
 export const DEMO_REVIEWER = 'beoordelaar@register.example';
 /** The second reviewer: decisions in the demo are taken by both, by name. */
-export const DEMO_SECOND_REVIEWER = 'tweede.beoordelaar@register.example';
+export const DEMO_SECOND_REVIEWER = 'beoordelaar2@register.example';
 export const DEMO_ADMIN = 'beheerder@register.example';
 
 export const DEMO_STAFF: { email: string; name: string; role: Role }[] = [
