@@ -21,6 +21,7 @@ import { securityEventRecorder } from './audit/security-events';
 import { applicationRoutes } from './application/application.routes';
 import { checkRoutes } from './check/check.routes';
 import { reviewRoutes } from './application/review.routes';
+import { dossierRoutes } from './application/dossier.routes';
 import type { Config } from './config';
 import type { Clock } from './shared/clock';
 import { providerRoutes } from './register/provider.routes';
@@ -203,6 +204,7 @@ export function createApp({
   app.use(applicationRoutes(dataSource, config));
   app.use(checkRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));
+  app.use(dossierRoutes(dataSource, config));
   app.use(attestationRoutes(dataSource, config, signing));
   app.use(auditRoutes(dataSource, config));
   app.use(aanRoutes(dataSource, config));

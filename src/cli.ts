@@ -18,6 +18,7 @@ import { BulkRangeFullError, seedBulk } from './seed/bulk';
 import { seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
+import { toLocalDate } from './shared/time';
 
 /** A progress bar on stderr, so that stdout keeps only the result. */
 function progressBar(unit: string) {
@@ -213,21 +214,27 @@ const COMMANDS: Record<string, Command> = {
       try {
         const result = await importAanList(
           dataSource,
-          readFileSync(file, 'utf8'),
+          readFileSync(file),
           'cli:aan:import',
           clock.now(),
           progressBar('providers'),
         );
         process.stderr.write('\n');
         console.log(
-          `AAN list imported: ${result.rows} rows, ${result.matched} in the register, ${result.notInRegister} not; ${result.ended} ends and ${result.resumed} resumptions recorded, ${result.tasks} review tasks.`,
+          `AAN list imported: ${result.rows} rows, ${result.matched} in the register, ${result.notInRegister} not; ${result.ended} ends and ${result.resumed} resumptions recorded, ${result.endsPlanned} ends planned, ${result.tasks} review tasks (file SHA-256 ${result.fileSha256}).`,
         );
+        for (const c of result.changes)
+          console.log(
+            `  ${c.kvkNumber} ${c.legalName}: ${translate('en', `aan.change.${c.change}`)}${c.effectiveAt ? ` ${toLocalDate(c.effectiveAt)}` : ''}`,
+          );
         return 0;
       } catch (error) {
         if (!(error instanceof AanListRejected)) throw error;
-        console.error('The list is refused whole; nothing was changed:');
+        console.error(`The list is refused whole; nothing was changed (file SHA-256 ${error.fileSha256}):`);
         for (const p of error.problems)
-          console.error(`  line ${p.line}: ${translate('en', `aan.problem.${p.problem}`)} (${p.value})`);
+          console.error(
+            `  line ${p.line}: ${translate('en', `aan.problem.${p.problem}`, { value: p.value })}${p.value ? ` (${p.value})` : ''}`,
+          );
         return 1;
       }
     },

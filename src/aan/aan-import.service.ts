@@ -4,49 +4,106 @@ import { appendAuditEvent } from '../audit/audit.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { recordStatusEvent } from '../status/status.service';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
-import { statusAt } from '../status/status-rules';
-import { aanChange, parseAanList, type RowProblem } from './aan-list';
+import { type Listing, type StatusAt, statusAt } from '../status/status-rules';
+import { toLocalDate } from '../shared/time';
+import { decodeAanFile, parseAanList, type RowProblem } from './aan-list';
+import { aanListReason } from '../shared/status-reasons';
+import { type AanDifference, planAanChange } from './aan-rules';
 import {
   allProviderKeys,
   insertAanImport,
-  insertMissingFromListTask,
+  insertReviewTask,
   openReviewTaskRows,
   resolveOpenReviewTask,
   setAanImportCounts,
 } from './aan.queries';
 
-/** Thrown when the list has malformed rows: nothing is applied, every problem is reported. */
+/** Thrown when the list is refused (a missing column, a malformed row …): nothing is applied, every problem is reported. */
 export class AanListRejected extends ValidationError {
-  constructor(readonly problems: RowProblem[]) {
+  constructor(
+    readonly problems: RowProblem[],
+    readonly fileSha256: string,
+  ) {
     super({ bestand: ['aan.rejected'] });
   }
 }
 
+/** What the import did to one provider, for the report. */
+export interface AanImportChange {
+  kvkNumber: string;
+  legalName: string;
+  /** The line of the provider's row; absent when it is missing from the list. */
+  line?: number;
+  /** A translation key under `aan.change`. */
+  change: 'ended' | 'endPlanned' | 'resumed' | 'resumePlanned' | 'missingFromList' | AanDifference;
+  effectiveAt?: Date;
+}
+
 export interface AanImportResult {
+  fileSha256: string;
+  /** The day the list was imported, which names it in the status changes it brought about. */
+  listDate: string;
   rows: number;
   matched: number;
   notInRegister: number;
   ended: number;
+  endsPlanned: number;
   resumed: number;
   tasks: number;
+  /** Each provider the import changed or raised a task for, by KvK number. */
+  changes: AanImportChange[];
+}
+
+type Counts = Omit<AanImportResult, 'fileSha256' | 'listDate' | 'changes'>;
+
+/** Refuses the list: an audit event says which file and why, and nothing else changes. */
+async function refuse(
+  dataSource: DataSource,
+  fileSha256: string,
+  problems: RowProblem[],
+  actor: string,
+  now: Date,
+) {
+  await dataSource.transaction((manager) =>
+    appendAuditEvent(manager, now, {
+      actor,
+      action: 'aan.refused',
+      subjectType: 'aan_list',
+      subjectId: fileSha256,
+      data: {
+        fileSha256,
+        problemCount: problems.length,
+        problems: problems.slice(0, 50).map((p) => ({ line: p.line, problem: p.problem })),
+      },
+    }),
+  );
+  return new AanListRejected(problems, fileSha256);
 }
 
 /**
- * Imports the AAN participant list in one transaction: ends and resumptions of participation
- * become status events, and every provider with a listing that is missing from the list becomes a
- * review task. A list with any malformed row is refused whole. Importing the same list again
- * changes nothing.
+ * Imports the AAN participant list (the file's bytes, or its text) in one transaction: what the
+ * list adds to the history becomes status events (see aan-rules.ts), and what only a person can
+ * settle becomes a review task. A list with any problem is refused whole, and the refusal is
+ * audited. Importing the same list again changes nothing.
  */
 export async function importAanList(
   dataSource: DataSource,
-  text: string,
+  file: Buffer | string,
   actor: string,
   now: Date,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<AanImportResult> {
-  const { rows, problems } = parseAanList(text);
-  if (problems.length > 0) throw new AanListRejected(problems);
+  const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : file;
+  const fileSha256 = createHash('sha256').update(bytes).digest('hex');
+  const text = decodeAanFile(bytes);
+  const { rows, problems } =
+    text === undefined
+      ? { rows: [], problems: [{ line: 0, problem: 'encoding', value: '' }] }
+      : parseAanList(text);
+  if (problems.length > 0) throw await refuse(dataSource, fileSha256, problems, actor, now);
   const byKvk = new Map(rows.map((r) => [r.kvkNumber, r]));
+  const listDate = toLocalDate(now);
+  const reason = aanListReason(listDate);
   return dataSource.transaction(async (manager) => {
     const providers = await allProviderKeys(manager);
     const [histories, versions] = await Promise.all([
@@ -57,64 +114,85 @@ export async function importAanList(
       loadCodeVersions(manager),
     ]);
     const versionFacts = versions.map(toCodeVersionFact);
-    const importId = await insertAanImport(
-      manager,
-      createHash('sha256').update(text).digest('hex'),
-      now,
-      actor,
-    );
-    const result: AanImportResult = {
+    const importId = await insertAanImport(manager, fileSha256, now, actor);
+    const known = new Set(providers.map((p) => p.kvk_number));
+    const counts: Counts = {
       rows: rows.length,
-      matched: 0,
-      notInRegister: 0,
+      matched: rows.filter((r) => known.has(r.kvkNumber)).length,
+      notInRegister: rows.filter((r) => !known.has(r.kvkNumber)).length,
       ended: 0,
+      endsPlanned: 0,
       resumed: 0,
       tasks: 0,
     };
-    const known = new Set(providers.map((p) => p.kvk_number));
-    result.notInRegister = rows.filter((r) => !known.has(r.kvkNumber)).length;
+    const changes: AanImportChange[] = [];
     for (const [index, provider] of providers.entries()) {
       onProgress(index + 1, providers.length);
       const history = (histories.get(provider.id) ?? []).map(toStatusFact);
-      const status = statusAt(history, versionFacts, now);
-      // Only a provider with a listing in force (or merely held up by its AAN status) declares participation.
-      const listing = status.verantwoord
-        ? status.listing
-        : status.listing && !['expired', 'revoked'].includes(status.reason)
-          ? status.listing
-          : undefined;
-      const row = byKvk.get(provider.kvk_number);
-      if (row) result.matched++;
+      const listing = declaredListing(statusAt(history, versionFacts, now));
       if (!listing) continue;
-      if (!row) {
-        if (await insertMissingFromListTask(manager, provider.id, now, importId)) result.tasks++;
-        continue;
+      const row = byKvk.get(provider.kvk_number);
+      const plan = planAanChange(row, history, listing.aanSince);
+      const about = { kvkNumber: provider.kvk_number, legalName: provider.legal_name, line: row?.line };
+      if (plan.event) {
+        const { kind, effectiveAt } = plan.event;
+        await recordStatusEvent(manager, { providerId: provider.id, kind, effectiveAt, actor, reason }, now);
+        const planned = effectiveAt.getTime() > now.getTime();
+        const change =
+          kind === 'aan_participation_ended'
+            ? planned
+              ? 'endPlanned'
+              : 'ended'
+            : planned
+              ? 'resumePlanned'
+              : 'resumed';
+        counts[
+          change === 'endPlanned' ? 'endsPlanned' : kind === 'aan_participation_ended' ? 'ended' : 'resumed'
+        ]++;
+        changes.push({ ...about, change, effectiveAt });
       }
-      const change = aanChange(row, history, listing.aanSince, now);
-      if (!change) continue;
-      await recordStatusEvent(
-        manager,
-        {
-          providerId: provider.id,
-          kind: change.kind,
-          effectiveAt: change.effectiveAt,
-          actor,
-          reason: `AAN-deelnemerslijst, regel ${row.line}`,
-        },
-        now,
-      );
-      result[change.kind === 'aan_participation_ended' ? 'ended' : 'resumed']++;
+      if (plan.task) {
+        const difference = plan.task.kind === 'aan_list_differs' ? plan.task.difference : undefined;
+        const detail = row
+          ? {
+              difference,
+              line: row.line,
+              since: row.since,
+              until: row.until,
+              aanSince: toLocalDate(listing.aanSince),
+            }
+          : null;
+        if (
+          await insertReviewTask(
+            manager,
+            { providerId: provider.id, kind: plan.task.kind, detail, importId },
+            now,
+          )
+        ) {
+          counts.tasks++;
+          changes.push({ ...about, change: difference ?? 'missingFromList' });
+        }
+      }
     }
-    await setAanImportCounts(manager, importId, { ...result });
+    await setAanImportCounts(manager, importId, { ...counts });
     await appendAuditEvent(manager, now, {
       actor,
       action: 'aan.imported',
       subjectType: 'aan_import',
       subjectId: importId,
-      data: { ...result },
+      data: { fileSha256, listDate, ...counts },
     });
-    return result;
+    return { fileSha256, listDate, ...counts, changes };
   });
+}
+
+/**
+ * The listing whose AAN participation the list is about: one in force, or one merely held up
+ * (suspended, code version lapsed, participation ended); not one that expired or was revoked.
+ */
+function declaredListing(status: StatusAt): Listing | undefined {
+  if (status.verantwoord) return status.listing;
+  return ['expired', 'revoked'].includes(status.reason) ? undefined : status.listing;
 }
 
 /** The open review tasks the AAN imports raised, oldest first, for reviewers and administrators. */
@@ -122,6 +200,8 @@ export async function openReviewTasks(dataSource: DataSource) {
   const rows = await openReviewTaskRows(dataSource);
   return rows.map((r) => ({
     id: r.id,
+    kindKey: `aan.task.${r.detail?.difference ?? r.kind}`,
+    detail: r.detail ?? {},
     createdAt: r.created_at,
     legalName: r.legal_name,
     kvkNumber: r.kvk_number,

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
+import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
 import { isKvkNumber } from '../shared/identifiers';
-import { isPeildatum, startOfLocalDay } from '../shared/time';
-import type { StatusFact } from '../status/status-rules';
+import { isPeildatum } from '../shared/time';
 
 /** One participant of the Anti Abuse Netwerk, as the list gives it. */
 export interface AanRow {
@@ -11,96 +11,141 @@ export interface AanRow {
   name: string;
   /** First day of participation. */
   since: string;
-  /** First day of no longer participating, if participation ended. */
+  /** First day of no longer participating, if participation ended or is to end. */
   until: string | null;
 }
 
 export interface RowProblem {
+  /** 1-based line in the file; 0 for the file as a whole. */
   line: number;
   /** A translation key under `aan.problem`. */
   problem: string;
   value: string;
 }
 
+/** The columns the list must name in its first line, in any order; `naam` may be left out. */
+export const AAN_COLUMNS = ['kvk_nummer', 'naam', 'deelname_sinds', 'deelname_tot'] as const;
+type AanColumn = (typeof AAN_COLUMNS)[number];
+const REQUIRED: readonly AanColumn[] = ['kvk_nummer', 'deelname_sinds', 'deelname_tot'];
+// Header spellings people type for the same column ("KvK-nummer", "kvk nummer", "KVK", "sinds").
+const ALIASES: Record<string, AanColumn> = {
+  kvk: 'kvk_nummer',
+  kvknummer: 'kvk_nummer',
+  sinds: 'deelname_sinds',
+  tot: 'deelname_tot',
+};
+
+function columnName(cell: string): string {
+  const name = cell
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+  return ALIASES[name] ?? ALIASES[name.replace(/_/g, '')] ?? name;
+}
+
 /**
- * Reads the AAN participant list: `kvk_nummer;naam;deelname_sinds;deelname_tot` (also with commas),
- * a header line naming "kvk" is skipped. Every row is checked; any problem is reported with its line.
+ * The separator of the list: the one its header line uses (`;` as Dutch Excel writes, tab, or
+ * `,`). Only that one splits cells, so a comma in an unquoted name of a `;` list stays in the name.
+ */
+export function detectSeparator(headerLine: string): ';' | '\t' | ',' {
+  const outsideQuotes = headerLine.replace(/"[^"]*"/g, '');
+  if (outsideQuotes.includes(';')) return ';';
+  if (outsideQuotes.includes('\t')) return '\t';
+  return ',';
+}
+
+/** The file's text when it is UTF-8 (with or without a byte-order mark); undefined otherwise. */
+export function decodeAanFile(file: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(file).replace(/^\uFEFF/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A record as csv-parse gives it with `info` and `raw`: `lines` counts up to the record's end. */
+interface ParsedRecord {
+  record: string[];
+  info: { lines: number };
+  raw: string;
+}
+
+/** The line a record starts on (a quoted cell may hold line breaks). */
+function startLine({ info, raw }: ParsedRecord): number {
+  return info.lines - (raw.replace(/(\r\n|\n|\r)$/, '').match(/\r\n|\n|\r/g)?.length ?? 0);
+}
+
+function refused(problem: string, value = '', line = 0): { rows: AanRow[]; problems: RowProblem[] } {
+  return { rows: [], problems: [{ line, problem, value: value.slice(0, 200) }] };
+}
+
+/**
+ * Reads the AAN participant list. The first line names the columns (`kvk_nummer`, `naam`,
+ * `deelname_sinds`, `deelname_tot`, in any order; other columns are ignored), and its separator
+ * is the list's. Every row is checked; any problem is reported with its line.
  */
 export function parseAanList(text: string): { rows: AanRow[]; problems: RowProblem[] } {
-  let records: string[][];
+  const content = text.replace(/^\uFEFF/, '');
+  const badLine = lineWithForbiddenCharacters(content);
+  if (badLine) return refused('controlCharacters', '', badLine);
+  const headerLine = content.split(/\r\n|\n|\r/, 1)[0] ?? '';
+  if (headerLine.trim() === '') return refused(content.trim() === '' ? 'empty' : 'header', '', 1);
+  let records: ParsedRecord[];
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), {
-      delimiter: [';', ','],
+    records = parse(content, {
+      delimiter: detectSeparator(headerLine),
+      record_delimiter: ['\r\n', '\n', '\r'],
       relax_column_count: true,
+      relax_quotes: true,
       skip_empty_lines: false,
       trim: true,
-    });
+      info: true,
+      raw: true,
+    }) as unknown as ParsedRecord[];
   } catch (error) {
-    return {
-      rows: [],
-      problems: [{ line: 0, problem: 'unreadable', value: (error as Error).message.slice(0, 200) }],
-    };
+    return refused('unreadable', (error as Error).message);
   }
+  const [header, ...body] = records;
+  const names = (header?.record ?? []).map(columnName);
+  const index = new Map<string, number>();
+  for (const [i, name] of names.entries()) {
+    if (index.has(name) && (AAN_COLUMNS as readonly string[]).includes(name))
+      return refused('duplicateColumn', name, 1);
+    index.set(name, i);
+  }
+  const missing = REQUIRED.filter((c) => !index.has(c));
+  if (missing.length > 0) return refused('missingColumns', missing.join(', '), 1);
+  const cell = (record: string[], column: AanColumn) => record[index.get(column) ?? -1] ?? '';
+
   const rows: AanRow[] = [];
   const problems: RowProblem[] = [];
   const seen = new Map<string, number>();
-  records.forEach((record, index) => {
-    const line = index + 1;
-    if (record.every((cell) => cell === '')) return;
-    if (index === 0 && /kvk/i.test(record[0] ?? '')) return;
-    const [kvk = '', name = '', since = '', until = ''] = record;
+  for (const parsed of body) {
+    const { record } = parsed;
+    const line = startLine(parsed);
+    if (record.every((c) => c === '')) continue;
+    const kvk = cell(record, 'kvk_nummer');
+    const since = cell(record, 'deelname_sinds');
+    const until = cell(record, 'deelname_tot');
     const kvkNumber = kvk.replace(/[\s.]/g, '');
     const problem = (key: string, value: string) =>
       problems.push({ line, problem: key, value: value.slice(0, 100) });
-    if (!isKvkNumber(kvkNumber)) return problem('kvkNumber', kvk);
-    if (seen.has(kvkNumber)) return problem('duplicate', `${kvkNumber} (${seen.get(kvkNumber)})`);
+    if (!isKvkNumber(kvkNumber)) {
+      problem('kvkNumber', kvk);
+      continue;
+    }
+    if (seen.has(kvkNumber)) {
+      problem('duplicate', `${kvkNumber} (${seen.get(kvkNumber)})`);
+      continue;
+    }
     seen.set(kvkNumber, line);
-    if (!isPeildatum(since)) return problem('since', since);
-    if (until && !isPeildatum(until)) return problem('until', until);
-    if (until && until <= since) return problem('untilBeforeSince', `${since} – ${until}`);
-    rows.push({ line, kvkNumber, name: name.slice(0, 200), since, until: until || null });
-  });
-  if (rows.length === 0 && problems.length === 0) problems.push({ line: 0, problem: 'empty', value: '' });
+    if (!isPeildatum(since)) problem('since', since);
+    else if (until && !isPeildatum(until)) problem('until', until);
+    else if (until && until <= since) problem('untilBeforeSince', `${since} – ${until}`);
+    else
+      rows.push({ line, kvkNumber, name: cell(record, 'naam').slice(0, 200), since, until: until || null });
+  }
+  if (rows.length === 0 && problems.length === 0) return refused('empty');
   return { rows, problems };
-}
-
-export type AanChange = { kind: 'aan_participation_ended' | 'aan_participation_resumed'; effectiveAt: Date };
-
-/**
- * What the list means for one provider with a listing whose AAN participation counts from
- * `aanSince`: an end that the history does not have yet, or a resumption after a recorded end.
- * Nothing when the history already says what the list says, so importing twice changes nothing.
- */
-export function aanChange(
-  row: AanRow,
-  history: readonly StatusFact[],
-  aanSince: Date,
-  now: Date,
-): AanChange | undefined {
-  let lastEnd: StatusFact | undefined;
-  let ended = false;
-  for (const e of [...history].sort(
-    (a, b) => a.effectiveAt.getTime() - b.effectiveAt.getTime() || a.sequence - b.sequence,
-  )) {
-    if (e.effectiveAt.getTime() < aanSince.getTime() || e.effectiveAt.getTime() > now.getTime()) continue;
-    if (e.kind === 'aan_participation_ended') [ended, lastEnd] = [true, e];
-    if (e.kind === 'aan_participation_resumed') ended = false;
-  }
-  const endsAt = row.until ? startOfLocalDay(row.until) : undefined;
-  if (endsAt && endsAt.getTime() <= now.getTime()) {
-    return ended
-      ? undefined
-      : {
-          kind: 'aan_participation_ended',
-          effectiveAt: new Date(Math.max(endsAt.getTime(), aanSince.getTime())),
-        };
-  }
-  const startsAt = startOfLocalDay(row.since);
-  if (ended && lastEnd && startsAt.getTime() <= now.getTime()) {
-    return {
-      kind: 'aan_participation_resumed',
-      effectiveAt: new Date(Math.max(startsAt.getTime(), lastEnd.effectiveAt.getTime())),
-    };
-  }
-  return undefined;
 }

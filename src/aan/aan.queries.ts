@@ -3,11 +3,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 export interface ProviderKeyRow {
   id: string;
   kvk_number: string;
+  legal_name: string;
 }
 
-/** Every provider's id and KvK number, by KvK number. */
+/** Every provider's id, KvK number and name, by KvK number. */
 export function allProviderKeys(manager: EntityManager): Promise<ProviderKeyRow[]> {
-  return manager.query<ProviderKeyRow[]>('SELECT id, kvk_number FROM providers ORDER BY kvk_number');
+  return manager.query<ProviderKeyRow[]>(
+    'SELECT id, kvk_number, legal_name FROM providers ORDER BY kvk_number',
+  );
 }
 
 /** Records an import (its counts follow when it is done); answers its id. */
@@ -33,23 +36,29 @@ export async function setAanImportCounts(
   await manager.query('UPDATE aan_imports SET counts = $2 WHERE id = $1', [importId, JSON.stringify(counts)]);
 }
 
-/** Opens a task "missing from the AAN list" unless one is open already; answers whether it did. */
-export async function insertMissingFromListTask(
+/** Opens a review task of this kind unless one is open already for the provider; answers whether it did. */
+export async function insertReviewTask(
   manager: EntityManager,
-  providerId: string,
+  task: {
+    providerId: string;
+    kind: 'aan_missing_from_list' | 'aan_list_differs';
+    detail: Record<string, unknown> | null;
+    importId: string;
+  },
   createdAt: Date,
-  importId: string,
 ): Promise<boolean> {
   const created = await manager.query<{ id: string }[]>(
-    `INSERT INTO review_tasks (provider_id, kind, created_at, aan_import_id)
-     VALUES ($1, 'aan_missing_from_list', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
-    [providerId, createdAt, importId],
+    `INSERT INTO review_tasks (provider_id, kind, created_at, aan_import_id, detail)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`,
+    [task.providerId, task.kind, createdAt, task.importId, task.detail && JSON.stringify(task.detail)],
   );
   return created.length > 0;
 }
 
 export interface OpenReviewTaskRow {
   id: string;
+  kind: string;
+  detail: Record<string, string> | null;
   created_at: Date;
   legal_name: string;
   kvk_number: string;
@@ -58,7 +67,7 @@ export interface OpenReviewTaskRow {
 /** The open review tasks with their provider, oldest first. */
 export function openReviewTaskRows(dataSource: DataSource | EntityManager): Promise<OpenReviewTaskRow[]> {
   return dataSource.query<OpenReviewTaskRow[]>(
-    `SELECT t.id, t.created_at, p.legal_name, p.kvk_number
+    `SELECT t.id, t.kind, t.detail, t.created_at, p.legal_name, p.kvk_number
        FROM review_tasks t JOIN providers p ON p.id = t.provider_id
       WHERE t.resolved_at IS NULL ORDER BY t.created_at, p.legal_name`,
   );

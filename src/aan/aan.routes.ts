@@ -5,7 +5,6 @@ import type { Config } from '../config';
 import { setFormContext } from '../web/error-handler';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
 import { readUpload } from '../web/upload';
 import { AanListRejected, importAanList, openReviewTasks } from './aan-import.service';
 import { requestTime } from '../web/clock';
@@ -31,21 +30,24 @@ export function aanRoutes(dataSource: DataSource, config: Config): Router {
     setFormContext(res, { view: 'aan/import', load: async () => ({ model: await model(), values: {} }) });
     const file = await readUpload(req, AAN_UPLOAD);
     if (!file?.buffer || file.size === 0) throw new ValidationError({ bestand: ['validation.fileRequired'] });
-    const text = file.buffer.toString('utf8');
-    const badLine = lineWithForbiddenCharacters(text);
-    if (badLine)
-      throw new ValidationError({ bestand: ['validation.controlCharactersInFile'] }, undefined, {
-        line: badLine,
-      });
     try {
-      const result = await importAanList(dataSource, text, req.user!.email, requestTime(res));
-      res.render('aan/import', { ...(await model()), result });
+      const result = await importAanList(dataSource, file.buffer, req.user!.email, requestTime(res));
+      res.render('aan/import', {
+        ...(await model()),
+        result,
+        changes: result.changes.map((c) => ({
+          ...c,
+          changeKey: `aan.change.${c.change}`,
+          url: paths.reviewProvider(c.kvkNumber),
+        })),
+      });
     } catch (error) {
       if (!(error instanceof AanListRejected)) throw error;
       res.status(400).render('aan/import', {
         ...(await model()),
         errors: { bestand: 'aan.rejected' },
         errorList: [{ field: 'bestand', key: 'aan.rejected', anchor: 'field-bestand' }],
+        fileSha256: error.fileSha256,
         problems: error.problems.map((p) => ({ ...p, problemKey: `aan.problem.${p.problem}` })),
       });
     }

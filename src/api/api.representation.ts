@@ -7,6 +7,7 @@ import type { SearchResult, SearchRow } from '../register/search.service';
 import { type Language, translate } from '../shared/i18n';
 import type { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';
+import { reasonInLanguage } from '../shared/status-reasons';
 import {
   type Controle,
   type Hostingprovider,
@@ -83,7 +84,7 @@ function statusBody(status: StatusAt, causeReason: string | null, at: Date, lang
     code,
     omschrijving: translate(lang, `status.label.${code}`),
     uitleg: translate(lang, `status.explanation.${code}`),
-    toelichting: status.verantwoord ? null : causeReason,
+    toelichting: status.verantwoord ? null : reasonInLanguage(causeReason, lang),
     sinds: iso(status.since),
     tot: status.verantwoord ? null : iso(status.until),
   };
@@ -231,7 +232,7 @@ export function attestationResource(answer: AttestationAnswer, urls: ApiUrls, la
     sinds: iso(status.since),
     tot: iso(status.until),
     reden: status.reason ?? null,
-    toelichting: status.state === 'valid' ? null : answer.causeReason,
+    toelichting: status.state === 'valid' ? null : reasonInLanguage(answer.causeReason, lang),
     hostingprovider: { kvkNummer: provider.kvkNumber, naam: provider.legalName },
     afgegevenOp: attestation.issuedAt.toISOString(),
     geldigTot: attestation.validUntil.toISOString(),

@@ -2,12 +2,7 @@ import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
 import type { Config } from '../config';
-import type { User } from '../identity/user.entity';
 import { openReviewTasks, resolveReviewTask } from '../aan/aan-import.service';
-import { attestationView } from '../attestation/attestation.view';
-import { providerAttestationAnswers } from '../attestation/attestation.service';
-import { providerDetail } from '../register/provider.service';
-import { historyRows, statusView } from '../register/provider.view';
 import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
@@ -15,9 +10,9 @@ import { DecisionDto, ProviderActionDto } from './application.dto';
 import { anyApplication, applicationDetail } from './application-records';
 import { actOnProvider, confirmProviderIdentity } from './provider-actions.service';
 import { decide, reviewQueue, unconfirmedProviders } from './review.service';
+import { staffPageValues, staffProviderModel } from './staff-provider.view';
 import {
   type ProviderStatusAction,
-  providerStatusActions,
   queueStates,
   QUEUE_FILTERS,
   reviewActions,
@@ -99,45 +94,17 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     res.redirect(303, paths.reviewApplication(id));
   });
 
-  async function providerModel(kvkNumber: string, user: User, now: Date) {
-    const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
-    const attestations = providerAttestationAnswers(detail, now).map(attestationView);
-    return {
-      title: 'review.providerTitle',
-      provider: detail.provider,
-      status: statusView(detail.status),
-      // From every status change one click to the application, its decision and its evidence.
-      history: historyRows(detail.history, detail.codeVersions).map((row, i) => {
-        const applicationId = detail.history[i]?.applicationId;
-        return { ...row, applicationUrl: applicationId ? paths.reviewApplication(applicationId) : undefined };
-      }),
-      actions: providerStatusActions(detail.status).map((value) => ({
-        value,
-        labelKey: `review.providerAction.${value}`,
-      })),
-      attestations,
-      identityUnconfirmed: !detail.provider.identityConfirmedAt,
-      // Never for the reviewer's own organisation, as with every other decision.
-      confirmIdentityAction:
-        user.role === 'reviewer' &&
-        !detail.provider.identityConfirmedAt &&
-        user.providerId !== detail.provider.id
-          ? paths.reviewProviderIdentity(kvkNumber)
-          : undefined,
-      // Reviewers issue attestations; the button is there only while the provider is verantwoord.
-      issueAction:
-        user.role === 'reviewer' && detail.status.verantwoord
-          ? paths.reviewAttestations(kvkNumber)
-          : undefined,
-      issueBlockedKey: user.role === 'reviewer' ? 'attestation.issueBlocked' : undefined,
-    };
-  }
-
   router.get(paths.reviewProvider(), ...staffReader, async (req, res) => {
-    res.render('review/provider', {
-      ...(await providerModel(String(req.params.kvkNumber), req.user!, requestTime(res))),
-      values: {},
-    });
+    const values = staffPageValues(req.query);
+    const model = await staffProviderModel(
+      dataSource,
+      String(req.params.kvkNumber),
+      req.user!,
+      requestTime(res),
+      values,
+    );
+    // A date that is no date answers 400 with the form and its message, never a guess.
+    res.status(model.errorList.length ? 400 : 200).render('review/provider', model);
   });
 
   router.post(paths.reviewProviderAction(), ...reviewer, async (req, res) => {
@@ -145,7 +112,10 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, ['action', 'reason', 'until']);
     setFormContext(res, {
       view: 'review/provider',
-      load: async () => ({ model: await providerModel(kvkNumber, req.user!, requestTime(res)), values }),
+      load: async () => ({
+        model: await staffProviderModel(dataSource, kvkNumber, req.user!, requestTime(res)),
+        values,
+      }),
     });
     const dto = await validated(ProviderActionDto, values);
     await actOnProvider(

@@ -112,6 +112,8 @@ export function providerRoutes(dataSource: DataSource): Router {
       status: statusView(detail.status, causeEvent?.reason),
       history: historyRows(detail.history, detail.codeVersions),
       registerUrl: paths.register,
+      // Staff go on from here to the provider's dossier: every decision with who took it and why.
+      staffUrl: res.locals.isStaff === true ? paths.reviewProvider(detail.provider.kvkNumber) : undefined,
       values: { peildatum },
       dateAnswer,
       errors: peildatum && !dateAnswer ? { peildatum: 'validation.date' } : {},

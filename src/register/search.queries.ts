@@ -42,6 +42,8 @@ export interface SearchPlan {
   text: string;
   status?: string;
   sort: Sort;
+  /** Staff see registrations whose identity no reviewer has confirmed yet too. */
+  includeUnconfirmed?: boolean;
 }
 
 /** One provider of a page of search results; `total` (all matches) only on a name search. */
@@ -55,6 +57,7 @@ export type SearchPageRow = {
   status: string;
   since: Date | null;
   valid_until: Date | null;
+  identity_confirmed: boolean;
   total?: number;
 };
 
@@ -64,7 +67,10 @@ export type SearchPageRow = {
  * values: each is prepared once per connection (planning a name search costs about as much as
  * running it).
  */
-export function providerSearch(dataSource: DataSource, { kind, text, status, sort }: SearchPlan) {
+export function providerSearch(
+  dataSource: DataSource,
+  { kind, text, status, sort, includeUnconfirmed }: SearchPlan,
+) {
   const params: unknown[] = [];
   const where: string[] = [];
   let score = '0::real';
@@ -94,11 +100,12 @@ export function providerSearch(dataSource: DataSource, { kind, text, status, sor
   // and a guess of one would otherwise turn the joins into scans.
   // Only providers whose identity a reviewer has confirmed are public. For a name search the
   // condition sits on the row fetched by key, so the word index still finds the matches.
+  const confirmed = includeUnconfirmed ? '' : ' AND identity_confirmed_at IS NOT NULL';
   const tables = names
-    ? `hits h CROSS JOIN LATERAL (SELECT * FROM providers WHERE id = h.id AND identity_confirmed_at IS NOT NULL LIMIT 1) p
+    ? `hits h CROSS JOIN LATERAL (SELECT * FROM providers WHERE id = h.id${confirmed} LIMIT 1) p
        CROSS JOIN LATERAL (SELECT * FROM provider_status WHERE provider_id = h.id LIMIT 1) s`
     : 'providers p JOIN provider_status s ON s.provider_id = p.id';
-  if (!names) where.push('p.identity_confirmed_at IS NOT NULL');
+  if (!names && !includeUnconfirmed) where.push('p.identity_confirmed_at IS NOT NULL');
   const from = `FROM ${tables} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
   const order = sort === 'relevance' && kind !== 'name' ? 'name' : sort;
   // A name search computes trigram scores for every match anyway: one pass answers both the page
@@ -118,7 +125,8 @@ export function providerSearch(dataSource: DataSource, { kind, text, status, sor
     page: (limit: number, offset: number) =>
       preparedQuery<SearchPageRow>(
         dataSource,
-        `${names} SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until
+        `${names} SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
+                (p.identity_confirmed_at IS NOT NULL) AS identity_confirmed
            ${windowCount ? ', count(*) OVER ()::int AS total' : ''}
          ${from} ORDER BY ${ORDER[order].replace(/\bscore\b/, score)}
          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,

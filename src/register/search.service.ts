@@ -17,10 +17,13 @@ export interface SearchQuery {
   pageSize?: number;
   /** A page past the last shows the last page (the web page does); false answers it empty (the API does). */
   clampPage?: boolean;
+  /** Staff only: registrations whose identity no reviewer has confirmed yet are found too. */
+  includeUnconfirmed?: boolean;
 }
 
 export interface SearchRow {
   id: string;
+  identityConfirmed: boolean;
   kvkNumber: string;
   legalName: string;
   tradeNames: string[];
@@ -68,6 +71,7 @@ export async function searchProviders(
     status:
       query.status && (STATUS_FILTERS as readonly string[]).includes(query.status) ? query.status : undefined,
     sort: query.sort,
+    includeUnconfirmed: query.includeUnconfirmed,
   });
   // A name search computes trigram scores for every match anyway: one pass answers both the page
   // and the total (a window count). Other searches count apart, so the page can stop early.
@@ -95,6 +99,7 @@ export async function searchProviders(
     pageCount,
     rows: rows.map((r: SearchPageRow) => ({
       id: r.id,
+      identityConfirmed: r.identity_confirmed,
       kvkNumber: r.kvk_number,
       legalName: r.legal_name,
       tradeNames: r.trade_names,

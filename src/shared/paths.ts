@@ -44,6 +44,8 @@ export const paths = {
   reviewProviderAction: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/status`,
   reviewProviderIdentity: (kvkNumber = ':kvkNumber') =>
     `/beoordeling/hostingproviders/${kvkNumber}/identiteit`,
+  reviewSearch: '/beoordeling/hostingproviders',
+  reviewProviderDossier: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/dossier`,
 
   outbox: '/beheer/uitgaande-mail',
   auditLog: '/beheer/auditlog',

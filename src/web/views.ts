@@ -4,6 +4,7 @@ import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 import { isLanguage, translate, type Language } from '../shared/i18n';
 import { TIME_ZONE } from '../shared/time';
+import { reasonInLanguage } from '../shared/status-reasons';
 
 const VIEWS_DIR = path.join(__dirname, '..', '..', '..', 'views');
 
@@ -53,6 +54,10 @@ export const helpers = {
   dateTime(value: unknown, options: HelperOptions) {
     const date = toDate(value);
     return date ? format(languageOf(options), true).format(date) : '';
+  },
+  /** {{statusReason reason}}: a status change's stored reason, an AAN import's in the page's language. */
+  statusReason(reason: unknown, options: HelperOptions) {
+    return reasonInLanguage(typeof reason === 'string' ? reason : null, languageOf(options)) ?? '';
   },
   /** {{isoDate value}}: for machine-readable <time datetime>. */
   iso(value: unknown) {

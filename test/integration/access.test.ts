@@ -224,6 +224,18 @@ const RULES: Rule[] = [
     expect: staffOnly(200),
   },
   {
+    method: 'GET',
+    route: '/beoordeling/hostingproviders',
+    url: (i) => `/beoordeling/hostingproviders?q=${i.kvkA}`,
+    expect: staffOnly(200),
+  },
+  {
+    method: 'GET',
+    route: '/beoordeling/hostingproviders/:kvkNumber/dossier',
+    url: (i) => `/beoordeling/hostingproviders/${i.kvkA}/dossier`,
+    expect: staffOnly(200),
+  },
+  {
     method: 'POST',
     route: '/beoordeling/hostingproviders/:kvkNumber/status',
     url: (i) => `/beoordeling/hostingproviders/${i.kvkA}/status`,

@@ -165,9 +165,9 @@ describe('providers apply, reviewers decide', () => {
     // An auditor goes from the status change to the decision and the evidence behind it in one click.
     const auditor = await signedIn(app, await givenUser(db.dataSource, 'auditor'));
     const providerPage = await auditor.get(`/beoordeling/hostingproviders/${fields.kvkNumber}`);
-    const link = new RegExp(`data-event-id="${approval.id}"[^\n]*href="(/beoordeling/aanvragen/${id})"`).exec(
-      providerPage.text,
-    );
+    const link = new RegExp(
+      `data-event-id="${approval.id}"(?:(?!</tr>)[\\s\\S])*href="(/beoordeling/aanvragen/${id})"`,
+    ).exec(providerPage.text);
     assert.ok(link, 'the approval links to its application');
     const applicationPage = await auditor.get(must(link[1], 'the pattern has a group'));
     assert.equal(applicationPage.status, 200);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { aanChange, parseAanList } from '../../src/aan/aan-list';
-import type { StatusFact } from '../../src/status/status-rules';
+import { decodeAanFile, detectSeparator, parseAanList } from '../../src/aan/aan-list';
 
 describe('the AAN participant list', () => {
-  it('reads the rows and skips a header line', () => {
+  it('reads the rows, finding the columns by the names in the first line', () => {
     const { rows, problems } = parseAanList(
-      '\uFEFFkvk_nummer;naam;deelname_sinds;deelname_tot\n12345678;A B.V.;2024-01-01;\n87654321,C B.V.,2023-05-01,2026-01-01\n',
+      '\uFEFFkvk_nummer;naam;deelname_sinds;deelname_tot\n12345678;A B.V.;2024-01-01;\n87654321;C B.V.;2023-05-01;2026-01-01\n',
     );
     assert.deepEqual(problems, []);
     assert.deepEqual(
@@ -17,11 +16,61 @@ describe('the AAN participant list', () => {
     );
   });
 
+  it('finds the columns in any order, in any usual spelling, and ignores other columns', () => {
+    const { rows, problems } = parseAanList(
+      'Deelname tot,Opmerking,KvK-nummer,Deelname_Sinds\n2026-01-01,x,87654321,2023-05-01\n,,12345678,2024-01-01\n',
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      rows.map((r) => [r.line, r.kvkNumber, r.name, r.since, r.until]),
+      [
+        [2, '87654321', '', '2023-05-01', '2026-01-01'],
+        [3, '12345678', '', '2024-01-01', null],
+      ],
+    );
+  });
+
+  it('keeps a comma in an unquoted name of a ; list, and reads quoted names with separators and line breaks', () => {
+    const { rows, problems } = parseAanList(
+      'kvk_nummer;naam;deelname_sinds;deelname_tot\r\n12345678;Wolk, Dijk & Co B.V.;2024-01-01;\r\n87654321;"Rek; en ""Kast""\nB.V.";2024-01-01;\r\n11223344;Het "Rek" B.V.;2024-01-01;\r\n',
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      rows.map((r) => [r.line, r.name]),
+      [
+        [2, 'Wolk, Dijk & Co B.V.'],
+        [3, 'Rek; en "Kast"\nB.V.'],
+        [5, 'Het "Rek" B.V.'],
+      ],
+    );
+  });
+
+  it('takes the separator the header line uses', () => {
+    assert.equal(detectSeparator('kvk_nummer;naam;deelname_sinds;deelname_tot'), ';');
+    assert.equal(detectSeparator('kvk_nummer\tnaam\tdeelname_sinds\tdeelname_tot'), '\t');
+    assert.equal(detectSeparator('kvk_nummer,naam,deelname_sinds,deelname_tot'), ',');
+    assert.equal(detectSeparator('"kvk;nummer",naam'), ',');
+  });
+
+  it('refuses a list whose first line lacks a column, naming the missing ones', () => {
+    assert.deepEqual(parseAanList('kvk_nummer;naam;deelname_sinds\n12345678;A;2024-01-01\n').problems, [
+      { line: 1, problem: 'missingColumns', value: 'deelname_tot' },
+    ]);
+    assert.deepEqual(parseAanList('12345678;A;2024-01-01;\n').problems, [
+      { line: 1, problem: 'missingColumns', value: 'kvk_nummer, deelname_sinds, deelname_tot' },
+    ]);
+    assert.equal(
+      parseAanList('kvk;kvk_nummer;deelname_sinds;deelname_tot\n').problems[0]?.problem,
+      'duplicateColumn',
+    );
+  });
+
   const cases: [string, string][] = [
     ['1234;A;2024-01-01;', 'kvkNumber'],
     ['12345678;A;2024-13-01;', 'since'],
     ['12345678;A;2024-01-01;gisteren', 'until'],
     ['12345678;A;2024-01-01;2023-01-01', 'untilBeforeSince'],
+    ['12345678;A\u202E;2024-01-01;', 'controlCharacters'],
   ];
   for (const [line, problem] of cases) {
     it(`reports "${line}" as ${problem}, with its line`, () => {
@@ -35,54 +84,16 @@ describe('the AAN participant list', () => {
 
   it('reports a repeated KvK number and an empty file', () => {
     assert.equal(
-      parseAanList('12345678;A;2024-01-01\n12345678;A;2024-01-01\n').problems[0]?.problem,
+      parseAanList('kvk;naam;sinds;tot\n12345678;A;2024-01-01;\n12345678;A;2024-01-01;\n').problems[0]
+        ?.problem,
       'duplicate',
     );
     assert.equal(parseAanList('\n\n').problems[0]?.problem, 'empty');
+    assert.equal(parseAanList('kvk;naam;sinds;tot\n\n').problems[0]?.problem, 'empty');
   });
 
-  describe('aanChange', () => {
-    const aanSince = new Date('2024-01-01T00:00:00Z');
-    const now = new Date('2026-06-01T12:00:00Z');
-    const row = (until: string | null, since = '2024-01-01') => ({
-      line: 2,
-      kvkNumber: '12345678',
-      name: 'A',
-      since,
-      until,
-    });
-    const event = (kind: StatusFact['kind'], at: string, sequence: number): StatusFact => ({
-      sequence,
-      kind,
-      effectiveAt: new Date(at),
-      recordedAt: new Date(at),
-    });
-    const ended = event('aan_participation_ended', '2026-02-01T00:00:00Z', 10);
-
-    it('records an end the history lacks, at the start of that Dutch day', () => {
-      assert.deepEqual(aanChange(row('2026-03-01'), [], aanSince, now), {
-        kind: 'aan_participation_ended',
-        effectiveAt: new Date('2026-02-28T23:00:00.000Z'),
-      });
-    });
-    it('records nothing when the end is already there, or still to come', () => {
-      assert.equal(aanChange(row('2026-03-01'), [ended], aanSince, now), undefined);
-      assert.equal(aanChange(row('2026-09-01'), [], aanSince, now), undefined);
-    });
-    it('records a resumption when the list shows participation again after a recorded end', () => {
-      assert.deepEqual(aanChange(row(null, '2026-04-01'), [ended], aanSince, now), {
-        kind: 'aan_participation_resumed',
-        effectiveAt: new Date('2026-03-31T22:00:00.000Z'),
-      });
-      assert.equal(
-        aanChange(
-          row(null),
-          [ended, event('aan_participation_resumed', '2026-04-01T00:00:00Z', 11)],
-          aanSince,
-          now,
-        ),
-        undefined,
-      );
-    });
+  it('reads UTF-8 with or without a byte-order mark, and nothing else', () => {
+    assert.equal(decodeAanFile(Buffer.from('\uFEFFkvk;naam\n', 'utf8')), 'kvk;naam\n');
+    assert.equal(decodeAanFile(Buffer.from('Caf\u00e9 B.V.', 'latin1')), undefined);
   });
 });

@@ -1,0 +1,157 @@
+import type { DataSource } from 'typeorm';
+import { attestationView } from '../attestation/attestation.view';
+import { providerAttestationAnswers } from '../attestation/attestation.service';
+import type { User } from '../identity/user.entity';
+import { providerDetail } from '../register/provider.service';
+import { historyRows, statusView } from '../register/provider.view';
+import { paths } from '../shared/paths';
+import { isPeildatum } from '../shared/time';
+import { formValues } from '../shared/validation';
+import { providerStatusActions } from './application-rules';
+import {
+  type DossierApplication,
+  type KnownAtAnswer,
+  type Person,
+  providerDossier,
+  statusOnDateKnownAt,
+} from './dossier.service';
+
+/** The fields of the staff page's two GET forms: the peildatum question and the dossier period. */
+export const STAFF_PAGE_FIELDS = ['peildatum', 'bekendOp', 'van', 'tot'] as const;
+export type StaffPageValues = Record<(typeof STAFF_PAGE_FIELDS)[number], string>;
+
+/** The errors of the staff page's GET fields: a date that is no date, a period that ends before it starts. */
+export function staffPageErrors(values: StaffPageValues): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const field of STAFF_PAGE_FIELDS) {
+    if (values[field] && !isPeildatum(values[field])) errors[field] = 'validation.date';
+  }
+  if (values.bekendOp && !values.peildatum && !errors.bekendOp)
+    errors.peildatum = 'dossier.peildatumRequired';
+  if (values.van && values.tot && !errors.van && !errors.tot && values.van > values.tot)
+    errors.tot = 'dossier.periodReversed';
+  return errors;
+}
+
+export function staffPageValues(query: unknown): StaffPageValues {
+  const values = formValues(query, STAFF_PAGE_FIELDS);
+  for (const field of STAFF_PAGE_FIELDS) values[field] = values[field].trim().slice(0, 20);
+  return values;
+}
+
+const personView = (p: Person) => ({
+  name: p.name ?? p.actor,
+  email: p.name ? p.actor : undefined,
+  roleKey: p.role ? `roles.${p.role}` : 'dossier.systemActor',
+});
+
+function applicationView(a: DossierApplication) {
+  return {
+    id: a.id,
+    anchor: `aanvraag-${a.id}`,
+    url: paths.reviewApplication(a.id),
+    kindKey: `application.kind.${a.kind}`,
+    stateKey: `application.state.${a.state}`,
+    createdAt: a.createdAt,
+    submittedAt: a.submittedAt,
+    decidedAt: a.decidedAt,
+    decider: a.decider ? personView(a.decider) : undefined,
+    evidence: a.evidence.map((e) => ({
+      id: e.id,
+      filename: e.filename,
+      kindKey: `evidence.kind.${e.kind}`,
+      size: e.size,
+      sha256: e.sha256,
+      uploadedAt: e.createdAt,
+      uploader: personView(e.uploader),
+      url: paths.evidence(a.id, e.id),
+    })),
+    messages: a.messages.map((m) => ({ ...m, author: personView(m.author) })),
+  };
+}
+
+function knownAtView(answer: KnownAtAnswer) {
+  if (answer.kind !== 'answer') return answer;
+  return {
+    ...answer,
+    view: statusView(answer.status),
+    nowKnownView: answer.nowKnown ? statusView(answer.nowKnown) : undefined,
+    laterRecords: answer.laterRecords.map((e) => ({
+      id: e.id,
+      kindKey: `statusEvent.kind.${e.kind}`,
+      effectiveAt: e.effectiveAt,
+      recordedAt: e.recordedAt,
+    })),
+  };
+}
+
+/**
+ * The staff page of one provider: status, actions for reviewers, attestations, and the dossier —
+ * every status change with who decided, the application and the evidence it rests on, a peildatum
+ * question (optionally as known on an earlier day) and the dossier export form.
+ */
+export async function staffProviderModel(
+  dataSource: DataSource,
+  kvkNumber: string,
+  user: User,
+  now: Date,
+  values: StaffPageValues = staffPageValues({}),
+) {
+  const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
+  const dossier = await providerDossier(dataSource, detail);
+  const attestations = providerAttestationAnswers(detail, now).map(attestationView);
+  const errors = staffPageErrors(values);
+  const rows = historyRows(detail.history, detail.codeVersions);
+  const applications = new Map(dossier.applications.map((a) => [a.id, applicationView(a)]));
+  const dateAnswer =
+    values.peildatum && !errors.peildatum && !errors.bekendOp
+      ? knownAtView(statusOnDateKnownAt(detail, values.peildatum, values.bekendOp || undefined, now))
+      : undefined;
+  return {
+    title: 'review.providerTitle',
+    provider: detail.provider,
+    status: statusView(detail.status),
+    // From every status change one click to the application, its decision and its evidence.
+    history: dossier.changes.map((change, i) => ({
+      ...rows[i]!,
+      applicationUrl: change.event.applicationId
+        ? paths.reviewApplication(change.event.applicationId)
+        : undefined,
+      decider: personView(change.decider),
+      application: change.application ? applications.get(change.application.id) : undefined,
+      approval: change.approval
+        ? {
+            effectiveAt: change.approval.event.effectiveAt,
+            application: change.approval.application
+              ? applications.get(change.approval.application.id)
+              : undefined,
+          }
+        : undefined,
+    })),
+    applications: [...applications.values()],
+    actions: providerStatusActions(detail.status).map((value) => ({
+      value,
+      labelKey: `review.providerAction.${value}`,
+    })),
+    attestations,
+    identityUnconfirmed: !detail.provider.identityConfirmedAt,
+    // Never for the reviewer's own organisation, as with every other decision.
+    confirmIdentityAction:
+      user.role === 'reviewer' &&
+      !detail.provider.identityConfirmedAt &&
+      user.providerId !== detail.provider.id
+        ? paths.reviewProviderIdentity(kvkNumber)
+        : undefined,
+    // Reviewers issue attestations; the button is there only while the provider is verantwoord.
+    issueAction:
+      user.role === 'reviewer' && detail.status.verantwoord ? paths.reviewAttestations(kvkNumber) : undefined,
+    issueBlockedKey: user.role === 'reviewer' ? 'attestation.issueBlocked' : undefined,
+    pageUrl: paths.reviewProvider(kvkNumber),
+    dossierUrl: paths.reviewProviderDossier(kvkNumber),
+    publicUrl: detail.provider.identityConfirmedAt ? paths.provider(kvkNumber) : undefined,
+    dateAnswer,
+    values,
+    errors,
+    errorList: Object.entries(errors).map(([field, key]) => ({ field, key, anchor: `field-${field}` })),
+  };
+}

@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { Express } from 'express';
+import type request from 'supertest';
+import { fromBuffer } from 'yauzl';
+import { chainHash } from '../../src/audit/audit-chain';
+import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { toLocalDate } from '../../src/shared/time';
+import { givenHistory, type History } from '../factories/history.factory';
+import { givenUser, type TestUser } from '../factories/user.factory';
+import { testApp } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { type Agent, signedIn } from '../helpers/session';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** Every file of a ZIP by its path, unpacked with yauzl. */
+function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    fromBuffer(zip, { lazyEntries: true }, (error, file) => {
+      if (error) return reject(error);
+      const files = new Map<string, Buffer>();
+      file.on('error', reject);
+      file.on('end', () => resolve(files));
+      file.on('entry', (entry: { fileName: string }) => {
+        file.openReadStream(entry as never, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('error', reject);
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            file.readEntry();
+          });
+        });
+      });
+      file.readEntry();
+    });
+  });
+}
+
+const binary = (res: request.Response, done: (error: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
+
+describe("the auditor's dossier export", () => {
+  let db: TestDatabase;
+  let app: Express;
+  let reviewer: TestUser;
+  let auditor: Agent;
+  let auditorUser: TestUser;
+  let history: History;
+  const now = new Date();
+
+  before(async function () {
+    this.timeout(60_000);
+    db = await createTestDatabase();
+    app = testApp(db.dataSource).app;
+    reviewer = await givenUser(db.dataSource, 'reviewer', { name: 'Rita Rechtvaardig' });
+    auditorUser = await givenUser(db.dataSource, 'auditor', { name: 'Arie Auditor' });
+    auditor = await signedIn(app, auditorUser);
+    history = await givenHistory(db.dataSource, reviewer, now);
+  });
+  after(() => db.drop());
+
+  describe('GET /beoordeling/hostingproviders/{kvk}/dossier (the ZIP)', () => {
+    async function download(query: string) {
+      return auditor
+        .get(`/beoordeling/hostingproviders/${history.provider.kvkNumber}/dossier${query}`)
+        .buffer(true)
+        .parse(binary);
+    }
+
+    it('unpacks to files whose hashes match the manifest and whose contents match the database', async () => {
+      const res = await download('');
+      assert.equal(res.status, 200, String(res.body));
+      assert.equal(res.headers['content-type'], 'application/zip');
+      const files = await unzip(res.body as Buffer);
+      const manifestBytes = files.get('manifest.json');
+      assert.ok(manifestBytes, 'manifest.json is in the ZIP');
+      const manifest = JSON.parse(manifestBytes.toString('utf8')) as {
+        files: { path: string; size: number; sha256: string }[];
+      };
+      assert.deepEqual(
+        [...files.keys()].filter((p) => p !== 'manifest.json').sort(),
+        manifest.files.map((f) => f.path).sort(),
+        'every file is in the manifest and every manifest entry is a file',
+      );
+      for (const entry of manifest.files) {
+        const bytes = files.get(entry.path)!;
+        assert.equal(bytes.length, entry.size, `${entry.path}: size`);
+        assert.equal(sha256(bytes), entry.sha256, `${entry.path}: SHA-256`);
+      }
+
+      // Evidence: the bytes the register stored, under their recorded hash.
+      const evidenceRows = await db.dataSource.query<{ id: string; content: Buffer; sha256: string }[]>(
+        'SELECT v.id, v.content, v.sha256 FROM evidence v JOIN applications a ON a.id = v.application_id WHERE a.provider_id = $1',
+        [history.provider.id],
+      );
+      assert.equal(evidenceRows.length, 2);
+      for (const row of evidenceRows) {
+        const path = [...files.keys()].find((p) => p.includes(row.id));
+        assert.ok(path, `evidence ${row.id} is in the ZIP`);
+        assert.ok(files.get(path)!.equals(row.content));
+      }
+      // Attestations: the stored PDFs.
+      const attestations = await db.dataSource.query<{ number: string; pdf: Buffer }[]>(
+        'SELECT number, pdf FROM attestations WHERE provider_id = $1',
+        [history.provider.id],
+      );
+      assert.equal(attestations.length, 1);
+      assert.ok(files.get(`verklaringen/${attestations[0]!.number}.pdf`)!.equals(attestations[0]!.pdf));
+
+      // Status history: JSON and CSV hold every event, the CSV opens as columns in Dutch Excel.
+      const statusJson = JSON.parse(files.get('statusgeschiedenis.json')!.toString('utf8')) as {
+        events: {
+          id: string;
+          kind: string;
+          decidedBy: { name: string | null; role: string | null };
+          reason: string | null;
+        }[];
+      };
+      const events = await db.dataSource.query<{ id: string }[]>(
+        'SELECT id::text FROM status_events WHERE provider_id = $1 ORDER BY effective_at, id',
+        [history.provider.id],
+      );
+      assert.deepEqual(
+        statusJson.events.map((e) => e.id),
+        events.map((e) => e.id),
+      );
+      const suspension = statusJson.events.find((e) => e.kind === 'suspended')!;
+      assert.deepEqual(suspension.decidedBy, {
+        actor: reviewer.email,
+        name: 'Rita Rechtvaardig',
+        role: 'reviewer',
+      });
+      const csv = files.get('statusgeschiedenis.csv')!.toString('utf8');
+      assert.ok(csv.startsWith('\uFEFFid;ingang;vastgelegd;soort;'), 'BOM and semicolons');
+      assert.equal(csv.trimEnd().split('\r\n').length, events.length + 1);
+
+      // Applications with messages and decisions.
+      const applications = JSON.parse(files.get('aanvragen.json')!.toString('utf8')) as {
+        id: string;
+        decidedBy: { name: string };
+        messages: { body: string | null }[];
+        evidence: { sha256: string }[];
+      }[];
+      assert.equal(applications.length, 1);
+      assert.equal(applications[0]!.decidedBy.name, 'Rita Rechtvaardig');
+      assert.ok(applications[0]!.messages.some((m) => m.body === 'Gedragscode en AAN-bevestiging in orde.'));
+      assert.deepEqual(
+        applications[0]!.evidence.map((e) => e.sha256).sort(),
+        history.evidence.map((e) => e.sha256).sort(),
+      );
+
+      // Audit events exactly as stored: each line's hash recomputes from its own fields.
+      const lines = files.get('auditgebeurtenissen.jsonl')!.toString('utf8').trimEnd().split('\n');
+      const stored = await db.dataSource.getRepository(AuditEvent).findBy({});
+      const byId = new Map(stored.map((e) => [e.id, e]));
+      assert.ok(lines.length >= 8, `the provider's events (${lines.length})`);
+      for (const line of lines) {
+        const record = JSON.parse(line) as {
+          id: string;
+          occurredAt: string;
+          prevHash: string;
+          hash: string;
+        } & Record<string, unknown>;
+        const row = byId.get(record.id)!;
+        assert.equal(record.hash, row.hash);
+        assert.equal(
+          chainHash(record.prevHash, { ...row, occurredAt: new Date(record.occurredAt) }),
+          record.hash,
+        );
+      }
+    });
+
+    it('is an audit event with who, which provider, the period and the hash of the manifest', async () => {
+      const res = await download('?van=2020-01-01&tot=' + toLocalDate(now));
+      const files = await unzip(res.body as Buffer);
+      const manifestSha = sha256(files.get('manifest.json')!);
+      assert.equal(res.headers['x-manifest-sha256'], manifestSha);
+      const [event] = await db.dataSource.getRepository(AuditEvent).find({
+        where: { action: 'provider.dossier_exported', subjectId: history.provider.id },
+        order: { id: 'DESC' },
+        take: 1,
+      });
+      assert.ok(event);
+      assert.equal(event.actor, auditorUser.email);
+      assert.deepEqual(
+        { from: event.data.from, to: event.data.to, manifestSha256: event.data.manifestSha256 },
+        { from: '2020-01-01', to: toLocalDate(now), manifestSha256: manifestSha },
+      );
+    });
+
+    it('a period holds only what happened in it', async () => {
+      const day = toLocalDate(history.suspendedAt);
+      const files = await unzip((await download(`?van=${day}&tot=${day}`)).body as Buffer);
+      const status = JSON.parse(files.get('statusgeschiedenis.json')!.toString('utf8')) as {
+        events: { kind: string }[];
+        statusAtStart: { status: string };
+      };
+      assert.deepEqual(
+        status.events.map((e) => e.kind),
+        ['suspended'],
+      );
+      assert.equal(status.statusAtStart.status, 'verantwoord');
+      assert.ok(![...files.keys()].some((p) => p.startsWith('verklaringen/')), 'the attestation came later');
+    });
+
+    it('a malformed date or a period that ends before it starts is a 400 on the staff page, storing nothing', async () => {
+      const count = () =>
+        db.dataSource.getRepository(AuditEvent).countBy({ action: 'provider.dossier_exported' });
+      const before = await count();
+      const bad = await auditor.get(
+        `/beoordeling/hostingproviders/${history.provider.kvkNumber}/dossier?van=2026-13-01`,
+      );
+      assert.equal(bad.status, 400);
+      assert.match(bad.text, /value="2026-13-01"/);
+      const reversed = await auditor.get(
+        `/beoordeling/hostingproviders/${history.provider.kvkNumber}/dossier?van=2026-03-01&tot=2026-02-01`,
+      );
+      assert.equal(reversed.status, 400);
+      assert.match(reversed.text, /de einddatum ligt vóór de begindatum/);
+      assert.equal(await count(), before);
+    });
+  });
+});
