@@ -14,7 +14,7 @@ import { translate } from './shared/i18n';
 import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
 import { verifyAuditChain } from './audit/audit.service';
-import { seedBulk } from './seed/bulk';
+import { BulkRangeFullError, seedBulk } from './seed/bulk';
 import { seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
@@ -168,7 +168,8 @@ const COMMANDS: Record<string, Command> = {
       const config = loadConfig();
       const count = await seedDemoData(dataSource, {
         now: clock.now(),
-        attestations: { keyring: signingKeyring(config, clock), publicBaseUrl: config.publicBaseUrl },
+        config,
+        keyring: signingKeyring(config, clock),
       });
       console.log(
         count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',
@@ -188,7 +189,13 @@ const COMMANDS: Record<string, Command> = {
         return 2;
       }
       const started = clock.now().getTime();
-      await seedBulk(dataSource, count, clock.now(), progressBar('providers'));
+      try {
+        await seedBulk(dataSource, count, clock.now(), progressBar('providers'));
+      } catch (error) {
+        if (!(error instanceof BulkRangeFullError)) throw error;
+        console.error(error.message);
+        return 2;
+      }
       process.stderr.write('\n');
       console.log(`Loaded ${count} providers in ${((clock.now().getTime() - started) / 1000).toFixed(1)} s.`);
       return 0;

@@ -63,10 +63,7 @@ async function main(): Promise<void> {
   const encrypted = await encryptClearTotpSecrets(database.dataSource, secretBox(secretsKeyFor(config)));
   if (encrypted > 0) logger.info({ users: encrypted }, 'TOTP secrets encrypted');
   if (config.seedDemoData) {
-    await seedDemoDataIfEmpty(database.dataSource, logger, clock.now(), {
-      keyring,
-      publicBaseUrl: config.publicBaseUrl,
-    });
+    await seedDemoDataIfEmpty(database.dataSource, logger, { now: clock.now(), config, keyring });
   }
 
   const app = createApp({ config, dataSource: database.dataSource, logger, lifecycle, clock, keyring });

@@ -48,6 +48,7 @@ export async function addMessage(
   application: Application,
   kind: ApplicationMessageKind,
   author: User,
+  now: Date,
   body: string | null = null,
 ): Promise<void> {
   await manager.insert(ApplicationMessage, {
@@ -55,6 +56,7 @@ export async function addMessage(
     kind,
     authorId: author.id,
     body: body || null,
+    createdAt: now,
   });
 }
 

@@ -63,6 +63,7 @@ export async function startApplication(
       kind: answer.kind,
       state: 'draft',
       createdBy: user.id,
+      createdAt: now,
     });
     try {
       await manager.insert(Application, application);
@@ -178,6 +179,7 @@ export async function addEvidence(
       sha256: sha256Hex(input.content),
       content: input.content,
       uploadedBy: user.id,
+      createdAt: now,
     });
     await manager.insert(Evidence, evidence);
     await appendAuditEvent(manager, now, {
@@ -269,7 +271,7 @@ export async function submitApplication(
       state: 'submitted',
       submittedAt: now,
     });
-    await addMessage(manager, application, 'submitted', user);
+    await addMessage(manager, application, 'submitted', user, now);
     await applicationStatusEvent(manager, application, user, now, { kind: 'application_submitted' });
     await appendAuditEvent(manager, now, {
       actor: user.email,
@@ -292,7 +294,7 @@ export async function withdrawApplication(
     assertProviderMay(application, 'withdraw');
     const wasSubmitted = application.submittedAt !== null;
     await transition(manager, application, parseVersion(versionRaw), { state: NEXT_STATE.withdraw });
-    await addMessage(manager, application, 'withdrawn', user);
+    await addMessage(manager, application, 'withdrawn', user, now);
     if (wasSubmitted) {
       await applicationStatusEvent(manager, application, user, now, { kind: 'application_withdrawn' });
     }

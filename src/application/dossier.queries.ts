@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { AuditContent } from '../audit/audit-chain';
 import type { Role } from '../identity/user.entity';
 
 /*
@@ -29,14 +30,7 @@ export async function peopleByEmailOrId(
 }
 
 /** An audit event exactly as stored: every field the chain hash covers, and the hashes. */
-export interface StoredAuditEvent {
-  id: string;
-  occurredAt: Date;
-  actor: string;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  data: Record<string, unknown>;
+export interface StoredAuditEvent extends AuditContent {
   prevHash: string;
   hash: string;
 }

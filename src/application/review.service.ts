@@ -116,7 +116,7 @@ export async function decide(
       input.action === 'start_review'
         ? 'review_started'
         : (NEXT_STATE[input.action] as ApplicationMessageKind);
-    await addMessage(manager, application, messageKind, reviewer, input.message.trim());
+    await addMessage(manager, application, messageKind, reviewer, now, input.message.trim());
 
     if (input.action === 'approve') {
       const status = await currentStatus(manager, application.providerId, now);

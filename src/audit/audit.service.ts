@@ -9,6 +9,8 @@ export interface AuditEntry {
   subjectType: string;
   subjectId: string;
   data?: Record<string, unknown>;
+  /** When it happened, if not `now`: bulk seeding appends a history made at many moments at once. */
+  occurredAt?: Date;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function appendAuditEvents(
   const events = entries.map((entry, i) => {
     const event = manager.create(AuditEvent, {
       id: ids[i],
-      occurredAt: now,
+      occurredAt: entry.occurredAt ?? now,
       actor: entry.actor,
       action: entry.action,
       subjectType: entry.subjectType,

@@ -47,6 +47,7 @@ export async function addUser(
     role: input.role,
     providerId: input.providerId,
     passwordHash: input.passwordHash ?? (await hashPassword(input.password!)),
+    createdAt: now,
   });
   await manager.insert(User, user);
   await appendAuditEvent(manager, now, {

@@ -33,7 +33,7 @@ export async function createProvider(
   actor: string,
   now: Date,
 ): Promise<Provider> {
-  const provider = await manager.save(manager.create(Provider, input));
+  const provider = await manager.save(manager.create(Provider, { ...input, createdAt: now }));
   await refreshStatusSnapshots(manager, [provider.id], now);
   await appendAuditEvent(manager, now, {
     actor,

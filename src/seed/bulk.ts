@@ -1,12 +1,20 @@
-import type { DataSource } from 'typeorm';
-import { appendAuditEvents, type AuditEntry } from '../audit/audit.service';
+import { randomBytes } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ApplicationMessage } from '../application/application-message.entity';
+import { Application } from '../application/application.entity';
+import { Evidence } from '../application/evidence.entity';
+import { appendAuditEvents } from '../audit/audit.service';
+import { addUser } from '../identity/account.service';
+import { hashPassword } from '../identity/password';
+import { User } from '../identity/user.entity';
 import { Provider } from '../provider/provider.entity';
-import { addDays, addMonths, toLocalDate } from '../shared/time';
-import { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
+import { addMonths } from '../shared/time';
+import { publishCodeOfConductVersion } from '../status/code-of-conduct.service';
 import { StatusEvent } from '../status/status-event.entity';
+import { loadCodeVersions } from '../status/status-history';
 import { refreshStatusSnapshots } from '../status/status-snapshot.service';
-import type { StatusEventKind } from '../status/status-rules';
-import { analyzeRegisterTables, highestBulkKvkNumber } from './seed.queries';
+import { type BulkCast, type BulkRows, emptyRows, planBulkProvider } from './bulk-history';
+import { analyzeRegisterTables, highestKvkNumberIn } from './seed.queries';
 
 export const BULK_ACTOR = 'seed:bulk';
 const BATCH = 1000;
@@ -55,9 +63,105 @@ const CITIES = [
 ];
 
 /**
- * Loads `count` fictional providers with realistic histories (most verantwoord, some expired,
- * suspended, revoked, pending or never listed), with their audit events, in transactions of 1,000.
- * KvK numbers start at 80000000 so they never meet the demo numbers.
+ * Bulk KvK numbers run from 80000000 up to just below the demo's 9999xxxx, so the two never
+ * meet, and a number never grows past 8 digits.
+ */
+export const BULK_KVK_FIRST = 80_000_000;
+export const BULK_KVK_LAST = 99_989_999;
+
+/** Thrown when the bulk range has fewer free numbers left than were asked for. */
+export class BulkRangeFullError extends Error {
+  constructor(
+    readonly asked: number,
+    readonly room: number,
+  ) {
+    super(
+      `Cannot add ${asked.toLocaleString('en')} providers: bulk KvK numbers run from ${BULK_KVK_FIRST} to ${BULK_KVK_LAST} ` +
+        `(the demo's start with 9999), and only ${room.toLocaleString('en')} are left above the highest one taken.`,
+    );
+  }
+}
+
+/** The bulk reviewers, made once (before any history) and found again on a later run. */
+const BULK_REVIEWERS = [
+  { email: 'beoordelaar-1@bulk.example', name: 'Bulk Beoordelaar 1' },
+  { email: 'beoordelaar-2@bulk.example', name: 'Bulk Beoordelaar 2' },
+];
+
+async function bulkCast(dataSource: DataSource, now: Date): Promise<Omit<BulkCast, 'random'>> {
+  // Nobody signs in as a bulk user: the password is random and forgotten at once.
+  const passwordHash = await hashPassword(randomBytes(24).toString('base64url'));
+  const start = addMonths(now, -61);
+  return dataSource.transaction(async (manager) => {
+    let versions = await loadCodeVersions(manager);
+    if (versions.length === 0) {
+      // A register without versions gets one, published five years ago, at that moment.
+      const publishedAt = addMonths(now, -60);
+      const input = { label: 'bulk-1.0', title: 'Gedragscode Abusebestrijding (benchmark)', publishedAt };
+      await publishCodeOfConductVersion(
+        manager,
+        { ...input, transitionEndsAt: publishedAt },
+        BULK_ACTOR,
+        publishedAt,
+      );
+      versions = await loadCodeVersions(manager);
+    }
+    const reviewers: User[] = [];
+    for (const staff of BULK_REVIEWERS) {
+      reviewers.push(
+        (await manager.findOneBy(User, { email: staff.email })) ??
+          (await addUser(
+            manager,
+            { ...staff, role: 'reviewer', providerId: null, passwordHash },
+            BULK_ACTOR,
+            start,
+          )),
+      );
+    }
+    return { reviewers, versions, passwordHash, now };
+  });
+}
+
+/** Writes one batch of planned rows, with their audit events in the order they happened. */
+async function writeRows(manager: EntityManager, rows: BulkRows, now: Date): Promise<void> {
+  const chunks = <T>(list: T[], size = 1000) =>
+    Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+  for (const chunk of chunks(rows.providers)) await manager.insert(Provider, chunk);
+  for (const chunk of chunks(rows.users)) await manager.insert(User, chunk);
+  for (const chunk of chunks(rows.applications)) await manager.insert(Application, chunk);
+  for (const chunk of chunks(rows.evidence, 500)) await manager.insert(Evidence, chunk);
+  for (const chunk of chunks(rows.messages)) await manager.insert(ApplicationMessage, chunk);
+  const events = rows.events.map((e) => manager.create(StatusEvent, e.event));
+  for (const chunk of chunks(events)) await manager.insert(StatusEvent, chunk);
+  const audit = [
+    ...rows.audit,
+    ...rows.events.map((e, i) => ({
+      ...e.audit,
+      data: {
+        statusEventId: events[i]!.id,
+        applicationId: e.event.applicationId,
+        effectiveAt: e.event.effectiveAt,
+        reason: e.event.reason,
+        validUntil: e.event.validUntil,
+        codeOfConductVersionId: e.event.codeOfConductVersionId,
+        codeSignedOn: e.event.codeSignedOn,
+        aanSince: e.event.aanSince,
+        suspendedUntil: e.event.suspendedUntil,
+      },
+    })),
+  ].sort((a, b) => a.occurredAt!.getTime() - b.occurredAt!.getTime());
+  await appendAuditEvents(manager, now, audit);
+  await refreshStatusSnapshots(
+    manager,
+    rows.providers.map((p) => p.id),
+    now,
+  );
+}
+
+/**
+ * Loads `count` fictional providers with realistic histories (most verantwoord, some suspended,
+ * revoked, expired, pending or never listed), in transactions of 1,000. Their KvK numbers follow
+ * the highest one taken in the bulk range; a count that does not fit there is refused whole.
  */
 export async function seedBulk(
   dataSource: DataSource,
@@ -65,104 +169,36 @@ export async function seedBulk(
   now: Date,
   onProgress: (done: number, total: number) => void = () => undefined,
 ): Promise<number> {
+  const max = await highestKvkNumberIn(dataSource, BULK_KVK_FIRST, BULK_KVK_LAST);
+  if (count > BULK_KVK_LAST - max) throw new BulkRangeFullError(count, BULK_KVK_LAST - max);
   const next = random(20261126);
   const pick = (list: readonly string[]): string => list[Math.floor(next() * list.length)] ?? '';
-  let version = await dataSource
-    .getRepository(CodeOfConductVersion)
-    .findOne({ where: {}, order: { publishedAt: 'DESC' } });
-  if (!version) {
-    version = await dataSource.getRepository(CodeOfConductVersion).save({
-      label: 'bulk-1.0',
-      title: 'Gedragscode Abusebestrijding (benchmark)',
-      publishedAt: addMonths(now, -60),
-      transitionEndsAt: addMonths(now, -60),
-    });
-  }
-  const max = await highestBulkKvkNumber(dataSource);
+  const cast: BulkCast = { ...(await bulkCast(dataSource, now)), random: next };
   let done = 0;
   while (done < count) {
     const size = Math.min(BATCH, count - done);
-    await dataSource.transaction(async (manager) => {
-      const providers = Array.from({ length: size }, (_, i) => {
-        const kvk = String(max + done + i + 1);
-        const name = `${pick(WORDS)}${pick(WORDS).toLowerCase()} ${pick(KINDS)} ${kvk.slice(-4)} B.V.`;
-        const [firstWord = ''] = name.split(' ');
-        const domain = firstWord.toLowerCase();
-        return manager.create(Provider, {
-          kvkNumber: kvk,
+    const rows = emptyRows();
+    for (let i = 0; i < size; i++) {
+      const kvkNumber = String(max + done + i + 1);
+      const name = `${pick(WORDS)}${pick(WORDS).toLowerCase()} ${pick(KINDS)} ${kvkNumber.slice(-4)} B.V.`;
+      const [firstWord = ''] = name.split(' ');
+      const domain = `${firstWord.toLowerCase()}-${kvkNumber}.example`;
+      planBulkProvider(
+        rows,
+        {
+          kvkNumber,
           legalName: name,
           tradeNames: next() < 0.5 ? [firstWord] : [],
           streetAddress: `Benchmarkweg ${1 + Math.floor(next() * 200)}`,
           postcode: `${1000 + Math.floor(next() * 8999)} AB`,
           city: pick(CITIES),
-          website: `https://www.${domain}-${kvk}.example`,
-          abuseEmail: `abuse@${domain}-${kvk}.example`,
-          asNumbers: [],
-          // Benchmark providers stand for a public register: all confirmed.
-          identityConfirmedAt: now,
-          identityConfirmedBy: BULK_ACTOR,
-        });
-      });
-      await manager.insert(Provider, providers);
-      const events: Partial<StatusEvent>[] = [];
-      const audit: AuditEntry[] = [];
-      for (const provider of providers) {
-        audit.push({
-          actor: BULK_ACTOR,
-          action: 'provider.created',
-          subjectType: 'provider',
-          subjectId: provider.id,
-          data: { kvkNumber: provider.kvkNumber },
-        });
-        audit.push({
-          actor: BULK_ACTOR,
-          action: 'provider.identity_confirmed',
-          subjectType: 'provider',
-          subjectId: provider.id,
-          data: { kvkNumber: provider.kvkNumber },
-        });
-        const roll = next();
-        const approvedMonthsAgo = 1 + Math.floor(next() * 20);
-        const event = (kind: StatusEventKind, effectiveAt: Date, extra: Partial<StatusEvent> = {}) => {
-          events.push({
-            providerId: provider.id,
-            kind,
-            effectiveAt,
-            recordedAt: now,
-            actor: BULK_ACTOR,
-            reason: null,
-            ...extra,
-          });
-          audit.push({
-            actor: BULK_ACTOR,
-            action: `status.${kind}`,
-            subjectType: 'provider',
-            subjectId: provider.id,
-            data: { effectiveAt, ...extra },
-          });
-        };
-        if (roll < 0.05) continue; // never listed
-        const approvedAt = addMonths(now, -approvedMonthsAgo);
-        event('application_submitted', addDays(approvedAt, -14));
-        if (roll < 0.1) continue; // pending
-        event('listing_approved', approvedAt, {
-          validUntil: addMonths(approvedAt, 12),
-          codeOfConductVersionId: version.id,
-          codeSignedOn: toLocalDate(addDays(approvedAt, -20)),
-          aanSince: addMonths(approvedAt, -6),
-        });
-        if (roll > 0.95) event('revoked', addDays(approvedAt, 60), { reason: 'Benchmark: ingetrokken' });
-        else if (roll > 0.9) event('suspended', addDays(approvedAt, 30), { reason: 'Benchmark: geschorst' });
-      }
-      for (let i = 0; i < events.length; i += 1000)
-        await manager.insert(StatusEvent, events.slice(i, i + 1000));
-      await appendAuditEvents(manager, now, audit);
-      await refreshStatusSnapshots(
-        manager,
-        providers.map((p) => p.id),
-        now,
+          website: `https://www.${domain}`,
+          abuseEmail: `abuse@${domain}`,
+        },
+        cast,
       );
-    });
+    }
+    await dataSource.transaction((manager) => writeRows(manager, rows, now));
     done += size;
     onProgress(done, count);
   }

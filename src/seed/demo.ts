@@ -1,32 +1,57 @@
+import type { DataSource } from 'typeorm';
+import { importAanList } from '../aan/aan-import.service';
+import { Application } from '../application/application.entity';
+import {
+  addEvidence,
+  saveApplication,
+  startApplication,
+  submitApplication,
+  withdrawApplication,
+} from '../application/application.service';
+import { actOnProvider, confirmProviderIdentity } from '../application/provider-actions.service';
+import { decide } from '../application/review.service';
 import { issueAttestation } from '../attestation/attestation.service';
 import type { Keyring } from '../attestation/signing';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
 import { addUser } from '../identity/account.service';
+import { hashPassword } from '../identity/password';
 import type { User } from '../identity/user.entity';
-import { Application } from '../application/application.entity';
-import { ApplicationMessage } from '../application/application-message.entity';
-import { Evidence } from '../application/evidence.entity';
-import { appendAuditEvent } from '../audit/audit.service';
-import { sha256Hex } from '../shared/tokens';
-import { simplePdf } from './demo-pdf';
-import { confirmIdentity, createProvider } from '../register/provider.service';
 import { Provider } from '../provider/provider.entity';
+import { createProvider } from '../register/provider.service';
+import { FixedClock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import { addDays, addMonths, toLocalDate } from '../shared/time';
-import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
-import { publishCodeOfConductVersion } from '../status/code-of-conduct.service';
-import { recordStatusEvent } from '../status/status.service';
-import { lockSeeding } from './seed.queries';
+import { paths } from '../shared/paths';
+import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../shared/time';
+import { publishCodeVersion } from '../status/code-of-conduct.service';
 import {
+  DEMO_AAN_IMPORTS_MONTHS_AGO,
   DEMO_ACTOR,
+  DEMO_ADMIN,
   DEMO_ATTESTATIONS,
+  DEMO_CODE_VERSIONS,
   DEMO_PASSWORD,
   DEMO_PROVIDERS,
-  DEMO_REVIEWER,
+  DEMO_REVIEWERS,
   DEMO_STAFF,
+  type DemoProvider,
+  demoDomain,
   demoKvk,
+  demoLogin,
+  type Step,
   type VersionKey,
 } from './demo-data';
+import { simplePdf } from './demo-pdf';
+import { lockSeeding } from './seed.queries';
+
+/*
+ * The demo history is made the way the register's history is always made: people register,
+ * apply with evidence, reviewers decide, the administrator publishes code versions and imports
+ * AAN lists, providers ask for attestations. Each of those is one scene at a moment in the past;
+ * the scenes are played in order through the register's own services while a FixedClock moves
+ * forward, so every row, audit event and signature carries the moment it was made.
+ */
+
+const MINUTE = 60_000;
 
 /** The moment `months` (may be fractional) before `now`, on the Dutch calendar. */
 function monthsBefore(now: Date, months: number): Date {
@@ -34,150 +59,173 @@ function monthsBefore(now: Date, months: number): Date {
   return addDays(addMonths(now, -whole), -Math.round((months - whole) * 30));
 }
 
-async function publishDemoVersions(
-  manager: EntityManager,
-  now: Date,
-): Promise<Record<VersionKey, CodeOfConductVersion>> {
-  // v1 lapsed a month ago; v2 is the older version still inside its transition period; v3 is current.
-  const v1 = await publishCodeOfConductVersion(
-    manager,
-    {
-      label: '1.0',
-      title: 'Gedragscode Abusebestrijding 1.0 (demo)',
-      publishedAt: monthsBefore(now, 40),
-      transitionEndsAt: monthsBefore(now, 40),
-    },
-    DEMO_ACTOR,
-    now,
-  );
-  const v2 = await publishCodeOfConductVersion(
-    manager,
-    {
-      label: '2.0',
-      title: 'Gedragscode Abusebestrijding 2.0 (demo)',
-      publishedAt: monthsBefore(now, 25),
-      transitionEndsAt: monthsBefore(now, 1),
-    },
-    DEMO_ACTOR,
-    now,
-  );
-  const v3 = await publishCodeOfConductVersion(
-    manager,
-    {
-      label: '3.0',
-      title: 'Gedragscode Abusebestrijding 3.0 (demo)',
-      publishedAt: monthsBefore(now, 2),
-      transitionEndsAt: addMonths(now, 4),
-    },
-    DEMO_ACTOR,
-    now,
-  );
-  return { v1, v2, v3 };
+/** Nine in the morning (Dutch time) on the day `months` before `now`, plus `minutes`: office hours. */
+function officeHours(now: Date, months: number, minutes = 0): Date {
+  const day = toLocalDate(monthsBefore(now, months));
+  return new Date(startOfLocalDay(day).getTime() + 9 * 60 * MINUTE + minutes * MINUTE);
 }
 
-/** A submitted application with both pieces of evidence, waiting in the reviewers' queue. */
-async function demoApplication(
-  manager: EntityManager,
-  providerId: string,
-  user: User,
-  version: CodeOfConductVersion,
-  submittedAt: Date,
-  now: Date,
-): Promise<Application> {
-  const application = manager.create(Application, {
-    providerId,
-    kind: 'listing',
-    state: 'submitted',
-    codeOfConductVersionId: version.id,
-    codeSignedOn: toLocalDate(addDays(submittedAt, -3)),
-    signatoryName: 'F. Bel',
-    signatoryRole: 'Directeur',
-    aanSince: toLocalDate(addMonths(submittedAt, -2)),
-    aanContactName: 'A. Buse',
-    aanContactEmail: 'aan@fietsbel.example',
-    submittedAt,
-    createdBy: user.id,
-  });
-  await manager.insert(Application, application);
-  for (const [kind, text] of [
-    ['code_of_conduct', 'Ondertekende Gedragscode Abusebestrijding 3.0 (demo)'],
-    ['aan_confirmation', 'Bevestiging deelname Anti Abuse Netwerk (demo)'],
-  ] as const) {
-    const content = simplePdf(text);
-    await manager.insert(Evidence, {
-      applicationId: application.id,
-      kind,
-      filename: `${kind}.pdf`,
-      size: content.length,
-      sha256: sha256Hex(content),
-      content,
-      uploadedBy: user.id,
-    });
-  }
-  await manager.insert(ApplicationMessage, {
-    applicationId: application.id,
-    kind: 'submitted',
-    authorId: user.id,
-  });
-  await appendAuditEvent(manager, now, {
-    actor: DEMO_ACTOR,
-    action: 'application.submitted',
-    subjectType: 'application',
-    subjectId: application.id,
-  });
-  return application;
+export interface DemoOptions {
+  /** The moment of seeding: the demo's history ends here. */
+  now: Date;
+  config: Config;
+  /** Without a keyring the demo has no attestations. */
+  keyring?: Keyring;
+  onlyIfEmpty?: boolean;
 }
 
 /**
- * Loads the demo data in one transaction; nothing is written when any of it fails. Skips (and
- * answers 0) when the demo providers are already there, or with `onlyIfEmpty` when any provider is.
+ * Loads the demo data. Skips (and answers 0) when the demo providers are already there, or with
+ * `onlyIfEmpty` when any provider is. Each scene commits as the service it calls commits (an
+ * attestation reads committed history through the pool, so the history cannot be one
+ * transaction); the seeding lock, held by a transaction of its own until the last scene, keeps a
+ * second instance from seeding at the same time: it waits, then finds the demo there.
  */
-export async function seedDemoData(
-  dataSource: DataSource,
-  options: { now: Date; onlyIfEmpty?: boolean; attestations?: DemoAttestationOptions },
-): Promise<number> {
-  const { now } = options;
-  const count = await seedDemoRegister(dataSource, now, options.onlyIfEmpty ?? false);
-  if (count > 0 && options.attestations) await seedDemoAttestations(dataSource, options.attestations, now);
-  return count;
-}
-
-export interface DemoAttestationOptions {
-  keyring: Keyring;
-  publicBaseUrl: string;
-}
-
-async function seedDemoAttestations(dataSource: DataSource, options: DemoAttestationOptions, now: Date) {
-  for (const demo of DEMO_ATTESTATIONS) {
-    const index = DEMO_PROVIDERS.findIndex((d) => d.legalName.startsWith(demo.provider));
-    const provider = await dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber: demoKvk(index) });
-    await issueAttestation(
-      dataSource,
-      {
-        providerId: provider.id,
-        actor: DEMO_ACTOR,
-        publicBaseUrl: options.publicBaseUrl,
-        keyring: options.keyring,
-      },
-      monthsBefore(now, demo.monthsAgo),
-    );
-  }
-}
-
-async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: boolean): Promise<number> {
+export async function seedDemoData(dataSource: DataSource, options: DemoOptions): Promise<number> {
   return dataSource.transaction(async (manager) => {
     await lockSeeding(manager);
     const repository = manager.getRepository(Provider);
-    if (onlyIfEmpty && (await repository.count()) > 0) return 0;
+    if (options.onlyIfEmpty && (await repository.count()) > 0) return 0;
     if (await repository.existsBy({ kvkNumber: demoKvk(0) })) return 0;
-    const versions = await publishDemoVersions(manager, now);
-    for (const [index, demo] of DEMO_PROVIDERS.entries()) {
-      const kvkNumber = demoKvk(index);
-      const domain = (demo.legalName.split(' ')[0] ?? '').toLowerCase();
+    await new DemoHistory(dataSource, options).play();
+    return DEMO_PROVIDERS.length;
+  });
+}
+
+interface Scene {
+  at: Date;
+  play: () => Promise<void>;
+}
+
+/** What one demo provider has in the register while its history is played. */
+interface Cast {
+  provider: Provider;
+  user: User;
+  /** The provider's latest application. */
+  applicationId?: string;
+}
+
+class DemoHistory {
+  private readonly clock: FixedClock;
+  private readonly config: Config;
+  private readonly scenes: Scene[] = [];
+  private readonly users = new Map<string, User>();
+  private readonly versions = new Map<VersionKey, string>();
+  private readonly cast = new Map<DemoProvider, Cast>();
+  private passwordHash = '';
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: DemoOptions,
+  ) {
+    this.clock = new FixedClock(monthsBefore(options.now, 42));
+    // The demo's register ran on the default listing validity and renewal window, whatever this one's.
+    this.config = { ...options.config, listingValidityMonths: 12, renewalWindowDays: 90 };
+  }
+
+  private get now(): Date {
+    return this.clock.now();
+  }
+
+  /** Moves the clock on by `minutes`: the next action of the same person, a little later. */
+  private later(minutes = 3): Date {
+    this.clock.advance(minutes * MINUTE);
+    return this.now;
+  }
+
+  private scene(monthsAgo: number, play: () => Promise<void>, minutes = 0): void {
+    this.scenes.push({ at: officeHours(this.options.now, monthsAgo, minutes), play });
+  }
+
+  async play(): Promise<void> {
+    this.passwordHash = await hashPassword(DEMO_PASSWORD);
+    this.scene(41, () => this.hireStaff());
+    for (const version of DEMO_CODE_VERSIONS) this.scene(version.monthsAgo, () => this.publish(version));
+    for (const monthsAgo of DEMO_AAN_IMPORTS_MONTHS_AGO) this.scene(monthsAgo, () => this.importAan(), 60);
+    DEMO_PROVIDERS.forEach((demo, index) => {
+      // Each provider acts at its own minute of the morning, so that two never act at once.
+      const minute = 5 + index * 7;
+      this.scene(demo.registeredMonthsAgo, () => this.register(demo, index), minute);
+      for (const step of demo.steps) this.scene(step.monthsAgo, () => this.act(demo, step), minute);
+    });
+    if (this.options.keyring) {
+      for (const attestation of DEMO_ATTESTATIONS) {
+        const demo = DEMO_PROVIDERS.find((d) => d.legalName.startsWith(attestation.provider))!;
+        this.scene(attestation.monthsAgo, () => this.attest(demo), 240);
+      }
+    }
+    // Stable: scenes at the same moment keep the order they were written in.
+    this.scenes.sort((a, b) => a.at.getTime() - b.at.getTime());
+    for (const scene of this.scenes) {
+      // Forward only: a scene that starts while the one before is still busy waits for it.
+      this.clock.set(new Date(Math.max(scene.at.getTime(), this.now.getTime())));
+      await scene.play();
+    }
+  }
+
+  private async hireStaff(): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      for (const staff of DEMO_STAFF) {
+        const user = await addUser(
+          manager,
+          { ...staff, providerId: null, passwordHash: this.passwordHash },
+          DEMO_ACTOR,
+          this.later(1),
+        );
+        this.users.set(user.email, user);
+      }
+    });
+  }
+
+  private staff(email: string): User {
+    return this.users.get(email)!;
+  }
+
+  private async publish(version: (typeof DEMO_CODE_VERSIONS)[number]): Promise<void> {
+    const published = await this.dataSource.transaction((manager) =>
+      publishCodeVersion(
+        manager,
+        {
+          versionLabel: version.label,
+          versionTitle: `Gedragscode Abusebestrijding ${version.label} (demo)`,
+          publishedOn: toLocalDate(this.now),
+          transitionEndsOn: toLocalDate(monthsBefore(this.options.now, version.transitionEndsMonthsAgo)),
+          actor: DEMO_ADMIN,
+          accountUrl: `${this.config.publicBaseUrl}${paths.account}`,
+        },
+        this.now,
+      ),
+    );
+    this.versions.set(version.key, published.id);
+  }
+
+  /** The AAN participant list as the AAN sends it: every demo participant known on this day. */
+  private async importAan(): Promise<void> {
+    const today = toLocalDate(this.now);
+    const rows = DEMO_PROVIDERS.flatMap((demo, index) => {
+      const first = demo.steps.find((s) => s.action === 'apply');
+      if (!first) return [];
+      const since = toLocalDate(monthsBefore(this.options.now, first.aanMonthsAgo));
+      if (since > today) return [];
+      const endedOn =
+        demo.aanEndedMonthsAgo === undefined
+          ? ''
+          : toLocalDate(monthsBefore(this.options.now, demo.aanEndedMonthsAgo));
+      return [`${demoKvk(index)};${demo.legalName};${since};${endedOn <= today ? endedOn : ''}`];
+    });
+    const list = ['kvk_nummer;naam;deelname_sinds;deelname_tot', ...rows].join('\n');
+    await importAanList(this.dataSource, `${list}\n`, DEMO_ADMIN, this.now);
+  }
+
+  /** The organisation registers itself with its first user, as the registration form does. */
+  private async register(demo: DemoProvider, index: number): Promise<void> {
+    const domain = demoDomain(demo);
+    const email = demoLogin(demo);
+    const cast = await this.dataSource.transaction(async (manager) => {
       const provider = await createProvider(
         manager,
         {
-          kvkNumber,
+          kvkNumber: demoKvk(index),
           legalName: demo.legalName,
           tradeNames: demo.tradeNames,
           streetAddress: demo.street,
@@ -186,85 +234,176 @@ async function seedDemoRegister(dataSource: DataSource, now: Date, onlyIfEmpty: 
           website: `https://www.${domain}.example`,
           abuseEmail: `abuse@${domain}.example`,
         },
-        DEMO_ACTOR,
-        now,
+        email,
+        this.now,
       );
-      const user = demo.login
-        ? await addUser(
-            manager,
-            {
-              email: demo.login,
-              name: `Demo ${demo.legalName}`,
-              role: 'provider',
-              providerId: provider.id,
-              password: DEMO_PASSWORD,
-            },
-            DEMO_ACTOR,
-            now,
-          )
-        : undefined;
-      const lastSubmission = demo.steps.filter((s) => s.kind === 'application_submitted').at(-1);
-      const application =
-        demo.openApplication && user && lastSubmission
-          ? await demoApplication(
-              manager,
-              provider.id,
-              user,
-              versions.v3,
-              monthsBefore(now, lastSubmission.monthsAgo),
-              now,
-            )
-          : undefined;
-      for (const step of demo.steps) {
-        const effectiveAt = monthsBefore(now, step.monthsAgo);
-        const approval = step.kind === 'listing_approved';
-        await recordStatusEvent(
-          manager,
-          {
-            providerId: provider.id,
-            kind: step.kind,
-            effectiveAt,
-            actor: DEMO_ACTOR,
-            reason: step.reason ?? null,
-            validUntil: approval ? addMonths(effectiveAt, step.validMonths ?? 12) : null,
-            codeOfConductVersionId: approval ? versions[step.version ?? 'v3'].id : null,
-            codeSignedOn: approval ? toLocalDate(monthsBefore(now, step.monthsAgo + 1)) : null,
-            aanSince: approval ? monthsBefore(now, step.aanMonthsAgo ?? step.monthsAgo + 6) : null,
-            suspendedUntil:
-              step.suspendedForMonths !== undefined ? addMonths(now, step.suspendedForMonths) : null,
-            applicationId: step === lastSubmission ? (application?.id ?? null) : null,
-          },
-          now,
+      const user = await addUser(
+        manager,
+        {
+          email,
+          name: `Demo ${demo.legalName}`,
+          role: 'provider',
+          providerId: provider.id,
+          passwordHash: this.passwordHash,
+        },
+        email,
+        this.now,
+      );
+      return { provider, user };
+    });
+    this.cast.set(demo, cast);
+  }
+
+  private async act(demo: DemoProvider, step: Step): Promise<void> {
+    const cast = this.cast.get(demo)!;
+    switch (step.action) {
+      case 'apply':
+        return this.apply(demo, cast, step.version, step.aanMonthsAgo);
+      case 'resubmit':
+        await this.upload(demo, cast, 'aan_confirmation', 'Ondertekende bevestiging deelname AAN');
+        return submitApplication(
+          this.dataSource,
+          cast.user,
+          cast.applicationId!,
+          await this.applicationVersion(cast),
+          this.later(),
+        );
+      case 'withdraw':
+        return withdrawApplication(
+          this.dataSource,
+          cast.user,
+          cast.applicationId!,
+          await this.applicationVersion(cast),
+          this.now,
+        );
+      case 'start_review':
+      case 'approve':
+      case 'reject':
+      case 'request_changes':
+        await decide(
+          this.dataSource,
+          this.staff(DEMO_REVIEWERS[step.by]),
+          cast.applicationId!,
+          { action: step.action, message: step.reason ?? '', version: await this.applicationVersion(cast) },
+          this.config,
+          this.now,
+        );
+        return;
+      case 'suspend':
+      case 'lift':
+      case 'revoke': {
+        const until =
+          step.suspendedForMonths === undefined
+            ? ''
+            : toLocalDate(addMonths(this.now, step.suspendedForMonths));
+        return actOnProvider(
+          this.dataSource,
+          this.staff(DEMO_REVIEWERS[step.by]),
+          cast.provider.kvkNumber,
+          { action: step.action, reason: step.reason, until },
+          this.config,
+          this.now,
         );
       }
-      // Every demo provider is public: confirmed by its first decision, or else explicitly by the
-      // demo reviewer when it registered.
-      const decision = demo.steps.find(
-        (st) => st.kind === 'listing_approved' || st.kind === 'application_rejected',
-      );
-      await confirmIdentity(
-        manager,
-        provider.id,
-        decision ? DEMO_ACTOR : DEMO_REVIEWER,
-        { kvkNumber },
-        monthsBefore(now, (decision ?? demo.steps[0])?.monthsAgo ?? 0),
-      );
+      case 'confirm_identity':
+        return confirmProviderIdentity(
+          this.dataSource,
+          this.staff(DEMO_REVIEWERS[step.by]),
+          cast.provider.kvkNumber,
+          this.now,
+        );
     }
-    for (const staff of DEMO_STAFF) {
-      await addUser(manager, { ...staff, providerId: null, password: DEMO_PASSWORD }, DEMO_ACTOR, now);
-    }
-    return DEMO_PROVIDERS.length;
-  });
+  }
+
+  private async applicationVersion(cast: Cast): Promise<string> {
+    const application = await this.dataSource.manager.findOneByOrFail(Application, {
+      id: cast.applicationId,
+    });
+    return String(application.version);
+  }
+
+  /** The provider's user starts an application, fills it in, uploads both pieces of evidence, submits. */
+  private async apply(
+    demo: DemoProvider,
+    cast: Cast,
+    version: VersionKey,
+    aanMonthsAgo: number,
+  ): Promise<void> {
+    const label = DEMO_CODE_VERSIONS.find((v) => v.key === version)!.label;
+    const domain = demoDomain(demo);
+    const application = await startApplication(this.dataSource, cast.user, this.config, this.now);
+    cast.applicationId = application.id;
+    const signatory = `${domain.charAt(0).toUpperCase()}. ${domain.charAt(0).toUpperCase()}${domain.slice(1)}`;
+    const codeSignedOn = toLocalDate(addDays(this.now, -3));
+    const saved = await saveApplication(
+      this.dataSource,
+      cast.user,
+      application.id,
+      {
+        codeOfConductVersionId: this.versions.get(version)!,
+        codeSignedOn,
+        signatoryName: signatory,
+        signatoryRole: 'Directeur',
+        aanSince: toLocalDate(monthsBefore(this.options.now, aanMonthsAgo)),
+        aanContactName: 'A. Buse',
+        aanContactEmail: `aan@${domain}.example`,
+      },
+      String(application.version),
+      this.later(),
+    );
+    await this.upload(
+      demo,
+      cast,
+      'code_of_conduct',
+      `Gedragscode Abusebestrijding ${label}, ondertekend door ${signatory} (Directeur) op ${codeSignedOn}`,
+    );
+    await this.upload(demo, cast, 'aan_confirmation', 'Bevestiging deelname Anti Abuse Netwerk');
+    await submitApplication(this.dataSource, cast.user, application.id, String(saved.version), this.later());
+  }
+
+  private async upload(
+    demo: DemoProvider,
+    cast: Cast,
+    kind: 'code_of_conduct' | 'aan_confirmation',
+    text: string,
+  ): Promise<void> {
+    await addEvidence(
+      this.dataSource,
+      cast.user,
+      cast.applicationId!,
+      {
+        kind,
+        filename: kind === 'code_of_conduct' ? 'gedragscode-ondertekend.pdf' : 'bevestiging-aan.pdf',
+        content: simplePdf(`${text} - ${demo.legalName} (demo)`),
+      },
+      this.config,
+      this.later(),
+    );
+  }
+
+  /** The provider's user asks for an attestation on its account page. */
+  private async attest(demo: DemoProvider): Promise<void> {
+    const cast = this.cast.get(demo)!;
+    await issueAttestation(
+      this.dataSource,
+      {
+        providerId: cast.provider.id,
+        actor: cast.user.email,
+        publicBaseUrl: this.config.publicBaseUrl,
+        keyring: this.options.keyring!,
+      },
+      this.now,
+    );
+  }
 }
 
 /** Loads the demo data when the register holds no providers yet (a fresh `npm start`). */
 export async function seedDemoDataIfEmpty(
   dataSource: DataSource,
   logger: Logger,
-  now: Date,
-  attestations?: DemoAttestationOptions,
+  options: Omit<DemoOptions, 'onlyIfEmpty'>,
 ): Promise<boolean> {
-  const count = await seedDemoData(dataSource, { now, onlyIfEmpty: true, attestations });
+  const count = await seedDemoData(dataSource, { ...options, onlyIfEmpty: true });
   if (count > 0) logger.info({ providers: count }, 'demo data loaded');
   return count > 0;
 }

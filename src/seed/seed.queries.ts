@@ -11,12 +11,17 @@ export async function lockSeeding(manager: EntityManager): Promise<void> {
   await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
 }
 
-/** The highest KvK number of the bulk range (from 80000000), or 79999999 while it is empty. */
-export async function highestBulkKvkNumber(dataSource: DataSource): Promise<number> {
-  const [row] = await dataSource.query<{ max: number }[]>(
-    `SELECT coalesce(max(kvk_number::int), 79999999)::int AS max FROM providers WHERE kvk_number >= '80000000'`,
+/** The highest KvK number taken in the range [first, last], or first - 1 while none is. */
+export async function highestKvkNumberIn(
+  dataSource: DataSource,
+  first: number,
+  last: number,
+): Promise<number> {
+  const [row] = await dataSource.query<{ max: number | null }[]>(
+    'SELECT max(kvk_number::int)::int AS max FROM providers WHERE kvk_number BETWEEN $1 AND $2',
+    [String(first), String(last)],
   );
-  return row?.max ?? 79_999_999;
+  return row?.max ?? first - 1;
 }
 
 /** Fresh planner statistics for the tables the register's searches read. */

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { seedDemoData } from '../../src/seed/demo';
 import { DEMO_PROVIDERS, demoKvk } from '../../src/seed/demo-data';
-import { testApp } from '../helpers/app';
+import { testApp, testConfig } from '../helpers/app';
 import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -15,8 +15,8 @@ const PAGES = [
   '/',
   '/hostingproviders',
   `/hostingproviders/${kvkOf((d) => d.expected === 'verantwoord')}`,
-  `/hostingproviders/${kvkOf((d) => d.steps.some((s) => s.suspendedForMonths))}`,
-  `/hostingproviders/${kvkOf((d) => d.steps.length === 0)}`,
+  `/hostingproviders/${kvkOf((d) => d.steps.some((s) => s.action === 'suspend' && s.suspendedForMonths !== undefined))}`,
+  `/hostingproviders/${kvkOf((d) => d.steps.every((s) => s.action === 'confirm_identity'))}`,
   `/hostingproviders/${kvkOf((d) => d.expected === 'revoked')}`,
   '/toegankelijkheid',
   '/privacy',
@@ -49,7 +49,7 @@ describe('in a real browser (Chromium)', function () {
   before(async function () {
     requireChromium(this);
     db = await createTestDatabase();
-    await seedDemoData(db.dataSource, { now: new Date() });
+    await seedDemoData(db.dataSource, { now: new Date(), config: testConfig });
     ({ server, base } = await serve(testApp(db.dataSource).app));
     browser = await launchBrowser();
     context = await browser.newContext();

@@ -13,7 +13,10 @@ import { issueAttestation } from '../../src/attestation/attestation.service';
 import type { Provider } from '../../src/provider/provider.entity';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { addMonths, toLocalDate } from '../../src/shared/time';
-import { testConfig, testKeyring } from '../helpers/app';
+import type { Express } from 'express';
+import { testApp, testConfig, testKeyring } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { type Agent, signedIn } from '../helpers/session';
 import { givenCodeVersion, givenProvider } from './provider.factory';
 import { givenUser, type TestUser } from './user.factory';
 
@@ -119,4 +122,31 @@ export async function givenHistory(ds: DataSource, reviewer: TestUser, now: Date
     addMonths(now, -4),
   );
   return { provider, applicationId: application.id, approvedAt, suspendedAt, liftedAt, evidence };
+}
+
+/** What the dossier tests share: a database with one provider's history, its reviewer, and an auditor signed in. */
+export interface DossierWorld {
+  db: TestDatabase;
+  app: Express;
+  now: Date;
+  reviewer: TestUser;
+  auditorUser: TestUser;
+  auditor: Agent;
+  history: History;
+}
+
+/** Builds the dossier world for a describe block (before) and drops its database (after). */
+export function useDossierWorld(): DossierWorld {
+  const world = { now: new Date() } as DossierWorld;
+  before(async function () {
+    this.timeout(60_000);
+    world.db = await createTestDatabase();
+    world.app = testApp(world.db.dataSource).app;
+    world.reviewer = await givenUser(world.db.dataSource, 'reviewer', { name: 'Rita Rechtvaardig' });
+    world.auditorUser = await givenUser(world.db.dataSource, 'auditor', { name: 'Arie Auditor' });
+    world.auditor = await signedIn(world.app, world.auditorUser);
+    world.history = await givenHistory(world.db.dataSource, world.reviewer, world.now);
+  });
+  after(() => world.db.drop());
+  return world;
 }

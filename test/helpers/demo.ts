@@ -24,7 +24,8 @@ export function useDemoRegister(options: { clock?: Clock } = {}): { db: TestData
     context.db = await createTestDatabase();
     await seedDemoData(context.db.dataSource, {
       now: clock.now(),
-      attestations: { keyring: testKeyring, publicBaseUrl: testConfig.publicBaseUrl },
+      config: testConfig,
+      keyring: testKeyring,
     });
     context.app = testApp(context.db.dataSource, { clock }).app;
   });

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { Express } from 'express';
 import type request from 'supertest';
 import { fromBuffer } from 'yauzl';
 import { chainHash } from '../../src/audit/audit-chain';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { toLocalDate } from '../../src/shared/time';
-import { givenHistory, type History } from '../factories/history.factory';
-import { givenUser, type TestUser } from '../factories/user.factory';
-import { testApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { type Agent, signedIn } from '../helpers/session';
+import { useDossierWorld } from '../factories/history.factory';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -46,29 +41,12 @@ const binary = (res: request.Response, done: (error: Error | null, body: Buffer)
 };
 
 describe("the auditor's dossier export", () => {
-  let db: TestDatabase;
-  let app: Express;
-  let reviewer: TestUser;
-  let auditor: Agent;
-  let auditorUser: TestUser;
-  let history: History;
-  const now = new Date();
-
-  before(async function () {
-    this.timeout(60_000);
-    db = await createTestDatabase();
-    app = testApp(db.dataSource).app;
-    reviewer = await givenUser(db.dataSource, 'reviewer', { name: 'Rita Rechtvaardig' });
-    auditorUser = await givenUser(db.dataSource, 'auditor', { name: 'Arie Auditor' });
-    auditor = await signedIn(app, auditorUser);
-    history = await givenHistory(db.dataSource, reviewer, now);
-  });
-  after(() => db.drop());
+  const world = useDossierWorld();
 
   describe('GET /beoordeling/hostingproviders/{kvk}/dossier (the ZIP)', () => {
     async function download(query: string) {
-      return auditor
-        .get(`/beoordeling/hostingproviders/${history.provider.kvkNumber}/dossier${query}`)
+      return world.auditor
+        .get(`/beoordeling/hostingproviders/${world.history.provider.kvkNumber}/dossier${query}`)
         .buffer(true)
         .parse(binary);
     }
@@ -95,9 +73,9 @@ describe("the auditor's dossier export", () => {
       }
 
       // Evidence: the bytes the register stored, under their recorded hash.
-      const evidenceRows = await db.dataSource.query<{ id: string; content: Buffer; sha256: string }[]>(
+      const evidenceRows = await world.db.dataSource.query<{ id: string; content: Buffer; sha256: string }[]>(
         'SELECT v.id, v.content, v.sha256 FROM evidence v JOIN applications a ON a.id = v.application_id WHERE a.provider_id = $1',
-        [history.provider.id],
+        [world.history.provider.id],
       );
       assert.equal(evidenceRows.length, 2);
       for (const row of evidenceRows) {
@@ -106,9 +84,9 @@ describe("the auditor's dossier export", () => {
         assert.ok(files.get(path)!.equals(row.content));
       }
       // Attestations: the stored PDFs.
-      const attestations = await db.dataSource.query<{ number: string; pdf: Buffer }[]>(
+      const attestations = await world.db.dataSource.query<{ number: string; pdf: Buffer }[]>(
         'SELECT number, pdf FROM attestations WHERE provider_id = $1',
-        [history.provider.id],
+        [world.history.provider.id],
       );
       assert.equal(attestations.length, 1);
       assert.ok(files.get(`verklaringen/${attestations[0]!.number}.pdf`)!.equals(attestations[0]!.pdf));
@@ -122,9 +100,9 @@ describe("the auditor's dossier export", () => {
           reason: string | null;
         }[];
       };
-      const events = await db.dataSource.query<{ id: string }[]>(
+      const events = await world.db.dataSource.query<{ id: string }[]>(
         'SELECT id::text FROM status_events WHERE provider_id = $1 ORDER BY effective_at, id',
-        [history.provider.id],
+        [world.history.provider.id],
       );
       assert.deepEqual(
         statusJson.events.map((e) => e.id),
@@ -132,7 +110,7 @@ describe("the auditor's dossier export", () => {
       );
       const suspension = statusJson.events.find((e) => e.kind === 'suspended')!;
       assert.deepEqual(suspension.decidedBy, {
-        actor: reviewer.email,
+        actor: world.reviewer.email,
         name: 'Rita Rechtvaardig',
         role: 'reviewer',
       });
@@ -152,12 +130,12 @@ describe("the auditor's dossier export", () => {
       assert.ok(applications[0]!.messages.some((m) => m.body === 'Gedragscode en AAN-bevestiging in orde.'));
       assert.deepEqual(
         applications[0]!.evidence.map((e) => e.sha256).sort(),
-        history.evidence.map((e) => e.sha256).sort(),
+        world.history.evidence.map((e) => e.sha256).sort(),
       );
 
       // Audit events exactly as stored: each line's hash recomputes from its own fields.
       const lines = files.get('auditgebeurtenissen.jsonl')!.toString('utf8').trimEnd().split('\n');
-      const stored = await db.dataSource.getRepository(AuditEvent).findBy({});
+      const stored = await world.db.dataSource.getRepository(AuditEvent).findBy({});
       const byId = new Map(stored.map((e) => [e.id, e]));
       assert.ok(lines.length >= 8, `the provider's events (${lines.length})`);
       for (const line of lines) {
@@ -177,25 +155,25 @@ describe("the auditor's dossier export", () => {
     });
 
     it('is an audit event with who, which provider, the period and the hash of the manifest', async () => {
-      const res = await download('?van=2020-01-01&tot=' + toLocalDate(now));
+      const res = await download('?van=2020-01-01&tot=' + toLocalDate(world.now));
       const files = await unzip(res.body as Buffer);
       const manifestSha = sha256(files.get('manifest.json')!);
       assert.equal(res.headers['x-manifest-sha256'], manifestSha);
-      const [event] = await db.dataSource.getRepository(AuditEvent).find({
-        where: { action: 'provider.dossier_exported', subjectId: history.provider.id },
+      const [event] = await world.db.dataSource.getRepository(AuditEvent).find({
+        where: { action: 'provider.dossier_exported', subjectId: world.history.provider.id },
         order: { id: 'DESC' },
         take: 1,
       });
       assert.ok(event);
-      assert.equal(event.actor, auditorUser.email);
+      assert.equal(event.actor, world.auditorUser.email);
       assert.deepEqual(
         { from: event.data.from, to: event.data.to, manifestSha256: event.data.manifestSha256 },
-        { from: '2020-01-01', to: toLocalDate(now), manifestSha256: manifestSha },
+        { from: '2020-01-01', to: toLocalDate(world.now), manifestSha256: manifestSha },
       );
     });
 
     it('a period holds only what happened in it', async () => {
-      const day = toLocalDate(history.suspendedAt);
+      const day = toLocalDate(world.history.suspendedAt);
       const files = await unzip((await download(`?van=${day}&tot=${day}`)).body as Buffer);
       const status = JSON.parse(files.get('statusgeschiedenis.json')!.toString('utf8')) as {
         events: { kind: string }[];
@@ -211,15 +189,15 @@ describe("the auditor's dossier export", () => {
 
     it('a malformed date or a period that ends before it starts is a 400 on the staff page, storing nothing', async () => {
       const count = () =>
-        db.dataSource.getRepository(AuditEvent).countBy({ action: 'provider.dossier_exported' });
+        world.db.dataSource.getRepository(AuditEvent).countBy({ action: 'provider.dossier_exported' });
       const before = await count();
-      const bad = await auditor.get(
-        `/beoordeling/hostingproviders/${history.provider.kvkNumber}/dossier?van=2026-13-01`,
+      const bad = await world.auditor.get(
+        `/beoordeling/hostingproviders/${world.history.provider.kvkNumber}/dossier?van=2026-13-01`,
       );
       assert.equal(bad.status, 400);
       assert.match(bad.text, /value="2026-13-01"/);
-      const reversed = await auditor.get(
-        `/beoordeling/hostingproviders/${history.provider.kvkNumber}/dossier?van=2026-03-01&tot=2026-02-01`,
+      const reversed = await world.auditor.get(
+        `/beoordeling/hostingproviders/${world.history.provider.kvkNumber}/dossier?van=2026-03-01&tot=2026-02-01`,
       );
       assert.equal(reversed.status, 400);
       assert.match(reversed.text, /de einddatum ligt vóór de begindatum/);

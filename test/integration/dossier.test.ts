@@ -1,65 +1,43 @@
 import assert from 'node:assert/strict';
-import type { Express } from 'express';
 import request from 'supertest';
 import { addDays, toLocalDate } from '../../src/shared/time';
-import { givenHistory, type History } from '../factories/history.factory';
+import { useDossierWorld } from '../factories/history.factory';
 import { givenProvider, givenStatusEvent } from '../factories/provider.factory';
-import { givenUser, type TestUser } from '../factories/user.factory';
-import { testApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
-import { type Agent, signedIn } from '../helpers/session';
 
 describe("the auditor's dossier", () => {
-  let db: TestDatabase;
-  let app: Express;
-  let reviewer: TestUser;
-  let auditor: Agent;
-  let auditorUser: TestUser;
-  let history: History;
-  const now = new Date();
-
-  before(async function () {
-    this.timeout(60_000);
-    db = await createTestDatabase();
-    app = testApp(db.dataSource).app;
-    reviewer = await givenUser(db.dataSource, 'reviewer', { name: 'Rita Rechtvaardig' });
-    auditorUser = await givenUser(db.dataSource, 'auditor', { name: 'Arie Auditor' });
-    auditor = await signedIn(app, auditorUser);
-    history = await givenHistory(db.dataSource, reviewer, now);
-  });
-  after(() => db.drop());
+  const world = useDossierWorld();
 
   describe('GET /beoordeling/hostingproviders (staff search)', () => {
     it('finds a provider by name and by KvK number, and links to its staff page', async () => {
-      for (const q of [history.provider.legalName.split(' ')[1]!, history.provider.kvkNumber]) {
-        const res = await auditor.get(`/beoordeling/hostingproviders?q=${encodeURIComponent(q)}`);
+      for (const q of [world.history.provider.legalName.split(' ')[1]!, world.history.provider.kvkNumber]) {
+        const res = await world.auditor.get(`/beoordeling/hostingproviders?q=${encodeURIComponent(q)}`);
         assert.equal(res.status, 200);
         assert.match(
           res.text,
-          new RegExp(`href="/beoordeling/hostingproviders/${history.provider.kvkNumber}"`),
+          new RegExp(`href="/beoordeling/hostingproviders/${world.history.provider.kvkNumber}"`),
         );
       }
     });
 
     it('finds registrations nobody has confirmed yet, which the public search never shows', async () => {
       const hidden = await givenProvider(
-        db.dataSource,
+        world.db.dataSource,
         { legalName: 'Verborgenwolk Onbevestigd B.V.' },
         { unconfirmed: true },
       );
-      const staff = await auditor.get('/beoordeling/hostingproviders?q=verborgenwolk');
+      const staff = await world.auditor.get('/beoordeling/hostingproviders?q=verborgenwolk');
       assert.match(staff.text, new RegExp(`data-kvk="${hidden.kvkNumber}"`));
       assert.match(staff.text, /data-identity-unconfirmed/);
-      const byKvk = await auditor.get(`/beoordeling/hostingproviders?q=${hidden.kvkNumber}`);
+      const byKvk = await world.auditor.get(`/beoordeling/hostingproviders?q=${hidden.kvkNumber}`);
       assert.match(byKvk.text, new RegExp(`data-kvk="${hidden.kvkNumber}"`));
-      const publicSearch = await auditor.get('/hostingproviders?q=verborgenwolk');
+      const publicSearch = await world.auditor.get('/hostingproviders?q=verborgenwolk');
       assert.doesNotMatch(publicSearch.text, new RegExp(hidden.kvkNumber));
     });
 
     it('has the search form on the review queue and on the audit log page', async () => {
       for (const page of ['/beoordeling', '/beheer/auditlog']) {
-        const res = await auditor.get(page);
+        const res = await world.auditor.get(page);
         assert.match(
           res.text,
           /<form method="get" action="\/beoordeling\/hostingproviders"[^>]*data-staff-search/,
@@ -69,16 +47,18 @@ describe("the auditor's dossier", () => {
     });
 
     it('the public provider page links to the staff page for staff only', async () => {
-      const url = `/hostingproviders/${history.provider.kvkNumber}`;
-      assert.match((await auditor.get(url)).text, /data-staff-link/);
-      const anonymous = await request(app).get(url);
+      const url = `/hostingproviders/${world.history.provider.kvkNumber}`;
+      assert.match((await world.auditor.get(url)).text, /data-staff-link/);
+      const anonymous = await request(world.app).get(url);
       assert.doesNotMatch(anonymous.text, /data-staff-link/);
     });
   });
 
   describe('GET /beoordeling/hostingproviders/{kvk} (the staff page)', () => {
     it('shows each status change with who decided (name and role), the application and its evidence', async () => {
-      const res = await auditor.get(`/beoordeling/hostingproviders/${history.provider.kvkNumber}`);
+      const res = await world.auditor.get(
+        `/beoordeling/hostingproviders/${world.history.provider.kvkNumber}`,
+      );
       assert.equal(res.status, 200);
       await assertValidHtml(res.text, 'staff provider page');
       const suspension =
@@ -90,7 +70,7 @@ describe("the auditor's dossier", () => {
       assert.match(suspension, /Rita Rechtvaardig/);
       assert.match(suspension, /beoordelaar/);
       assert.match(suspension, new RegExp(`Op de goedkeuring van`));
-      for (const file of history.evidence) {
+      for (const file of world.history.evidence) {
         assert.ok(suspension.includes(file.filename), `${file.filename} in the suspension's row`);
         assert.ok(
           suspension.includes(file.sha256),
@@ -100,21 +80,21 @@ describe("the auditor's dossier", () => {
       // The application section: evidence with uploader and download link, the messages.
       assert.match(
         res.text,
-        new RegExp(`href="/aanvragen/${history.applicationId}/bewijsstukken/[0-9a-f-]{36}"`),
+        new RegExp(`href="/aanvragen/${world.history.applicationId}/bewijsstukken/[0-9a-f-]{36}"`),
       );
       assert.match(res.text, /Petra Provider \(hostingprovider\)/);
       assert.match(res.text, /Gedragscode en AAN-bevestiging in orde\./);
     });
 
     it('answers the status on a date, and as the register knew it on an earlier date with a note when later records changed it', async () => {
-      const kvk = history.provider.kvkNumber;
-      const suspendedDay = toLocalDate(addDays(history.suspendedAt, 1));
-      const plain = await auditor.get(`/beoordeling/hostingproviders/${kvk}?peildatum=${suspendedDay}`);
+      const kvk = world.history.provider.kvkNumber;
+      const suspendedDay = toLocalDate(addDays(world.history.suspendedAt, 1));
+      const plain = await world.auditor.get(`/beoordeling/hostingproviders/${kvk}?peildatum=${suspendedDay}`);
       assert.match(plain.text, /data-answer="suspended"/);
 
       // Known on the day before the suspension was recorded, the same day looked verantwoord.
-      const before = toLocalDate(addDays(history.suspendedAt, -1));
-      const known = await auditor.get(
+      const before = toLocalDate(addDays(world.history.suspendedAt, -1));
+      const known = await world.auditor.get(
         `/beoordeling/hostingproviders/${kvk}?peildatum=${suspendedDay}&bekendOp=${before}`,
       );
       assert.equal(known.status, 200);
@@ -123,8 +103,8 @@ describe("the auditor's dossier", () => {
       assert.match(known.text, /Na .* is er meer vastgelegd/);
 
       // Known on a later day, nothing recorded afterwards changes that day's answer.
-      const after = toLocalDate(addDays(history.suspendedAt, 2));
-      const same = await auditor.get(
+      const after = toLocalDate(addDays(world.history.suspendedAt, 2));
+      const same = await world.auditor.get(
         `/beoordeling/hostingproviders/${kvk}?peildatum=${suspendedDay}&bekendOp=${after}`,
       );
       assert.match(same.text, /data-answer="suspended"/);
@@ -133,33 +113,35 @@ describe("the auditor's dossier", () => {
     });
 
     it('a malformed peildatum or known-on date is a 400 with the form and a message, in both languages', async () => {
-      const kvk = history.provider.kvkNumber;
-      const res = await auditor.get(
+      const kvk = world.history.provider.kvkNumber;
+      const res = await world.auditor.get(
         `/beoordeling/hostingproviders/${kvk}?peildatum=2026-02-31&bekendOp=gisteren`,
       );
       assert.equal(res.status, 400);
       assert.match(res.text, /value="gisteren"/);
       assert.doesNotMatch(res.text, /data-answer=/);
-      const en = await auditor.get(`/beoordeling/hostingproviders/${kvk}?bekendOp=2026-01-01&lang=en`);
+      const en = await world.auditor.get(`/beoordeling/hostingproviders/${kvk}?bekendOp=2026-01-01&lang=en`);
       assert.equal(en.status, 400);
       assert.match(en.text, /fill in the reference date too/);
-      await auditor.get('/beoordeling?lang=nl');
+      await world.auditor.get('/beoordeling?lang=nl');
     });
   });
 
   describe('edges', () => {
     it('an unknown KvK number is a 404 for the page and the dossier', async () => {
-      assert.equal((await auditor.get('/beoordeling/hostingproviders/00000001')).status, 404);
-      assert.equal((await auditor.get('/beoordeling/hostingproviders/00000001/dossier')).status, 404);
+      assert.equal((await world.auditor.get('/beoordeling/hostingproviders/00000001')).status, 404);
+      assert.equal((await world.auditor.get('/beoordeling/hostingproviders/00000001/dossier')).status, 404);
     });
 
     it('a change recorded by the system shows as the system, not as a person', async () => {
-      await givenStatusEvent(db.dataSource, {
-        providerId: history.provider.id,
+      await givenStatusEvent(world.db.dataSource, {
+        providerId: world.history.provider.id,
         kind: 'aan_participation_ended',
-        effectiveAt: addDays(now, -1),
+        effectiveAt: addDays(world.now, -1),
       });
-      const res = await auditor.get(`/beoordeling/hostingproviders/${history.provider.kvkNumber}`);
+      const res = await world.auditor.get(
+        `/beoordeling/hostingproviders/${world.history.provider.kvkNumber}`,
+      );
       assert.match(res.text, /test@register\.test <span class="register-history__detail">systeem/);
     });
   });

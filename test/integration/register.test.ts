@@ -3,7 +3,7 @@ import request from 'supertest';
 import { seedDemoData } from '../../src/seed/demo';
 import { DEMO_PROVIDERS, demoKvk } from '../../src/seed/demo-data';
 import { REASON_CODES } from '../../src/status/status-rules';
-import { testApp } from '../helpers/app';
+import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { givenProvider } from '../factories/provider.factory';
@@ -25,7 +25,7 @@ describe('the public register', () => {
 
   before(async () => {
     db = await createTestDatabase();
-    await seedDemoData(db.dataSource, { now: new Date() });
+    await seedDemoData(db.dataSource, { now: new Date(), config: testConfig });
     app = testApp(db.dataSource).app;
   });
   after(() => db.drop());
@@ -111,10 +111,12 @@ describe('the public register', () => {
 
   describe('GET /hostingproviders/:kvkNumber', () => {
     it('shows identity, current status with its reason, and the history newest first', async () => {
-      const index = DEMO_PROVIDERS.findIndex(
-        (d) => d.expected === 'suspended' && d.steps.length === 3 && !d.steps[2]?.suspendedForMonths,
-      );
+      const index = DEMO_PROVIDERS.findIndex((d) => d.legalName.startsWith('Grachtengordel'));
       const demo = must(DEMO_PROVIDERS[index], 'a demo provider suspended once');
+      const suspension = must(
+        demo.steps.find((s) => s.action === 'suspend'),
+        'the demo provider has a suspension',
+      );
       const res = await request(app)
         .get(`/hostingproviders/${demoKvk(index)}`)
         .expect(200);
@@ -122,7 +124,7 @@ describe('the public register', () => {
       assert.match(res.text, /data-status="suspended"/);
       assert.match(res.text, /De vermelding is geschorst door een beoordelaar\./);
       assert.ok(
-        res.text.includes(must(demo.steps[2]?.reason, 'the suspension has a reason')),
+        res.text.includes(must(suspension.action === 'suspend' ? suspension.reason : undefined, 'a reason')),
         'the suspension reason is shown',
       );
       const kinds = [
@@ -134,7 +136,9 @@ describe('the public register', () => {
     });
 
     it('shows the planned end of a suspension', async () => {
-      const index = DEMO_PROVIDERS.findIndex((d) => d.steps.some((s) => s.suspendedForMonths));
+      const index = DEMO_PROVIDERS.findIndex((d) =>
+        d.steps.some((s) => s.action === 'suspend' && s.suspendedForMonths !== undefined),
+      );
       const res = await request(app)
         .get(`/hostingproviders/${demoKvk(index)}?lang=en`)
         .expect(200);
@@ -142,7 +146,7 @@ describe('the public register', () => {
     });
 
     it('shows a provider without any history', async () => {
-      const index = DEMO_PROVIDERS.findIndex((d) => d.steps.length === 0);
+      const index = DEMO_PROVIDERS.findIndex((d) => d.steps.every((s) => s.action === 'confirm_identity'));
       const res = await request(app)
         .get(`/hostingproviders/${demoKvk(index)}`)
         .expect(200);
