@@ -22,7 +22,7 @@ import { FixedClock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { paths } from '../shared/paths';
 import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../shared/time';
-import { publishCodeVersion } from '../status/code-of-conduct.service';
+import { confirmPublication, previewPublication } from '../status/code-of-conduct.service';
 import {
   DEMO_AAN_IMPORTS_MONTHS_AGO,
   DEMO_ACTOR,
@@ -181,22 +181,29 @@ class DemoHistory {
     return this.users.get(email)!;
   }
 
+  /** The administrator publishes a version as the page does: a preview, then its confirmation. */
   private async publish(version: (typeof DEMO_CODE_VERSIONS)[number]): Promise<void> {
-    const published = await this.dataSource.transaction((manager) =>
-      publishCodeVersion(
+    const form = {
+      versionLabel: version.label,
+      versionTitle: `Gedragscode Abusebestrijding ${version.label} (demo)`,
+      publishedOn: toLocalDate(this.now),
+      transitionEndsOn: toLocalDate(monthsBefore(this.options.now, version.transitionEndsMonthsAgo)),
+    };
+    const result = await this.dataSource.transaction(async (manager) => {
+      const { digest } = await previewPublication(manager, form, this.now);
+      return confirmPublication(
         manager,
         {
-          versionLabel: version.label,
-          versionTitle: `Gedragscode Abusebestrijding ${version.label} (demo)`,
-          publishedOn: toLocalDate(this.now),
-          transitionEndsOn: toLocalDate(monthsBefore(this.options.now, version.transitionEndsMonthsAgo)),
+          ...form,
+          digest,
           actor: DEMO_ADMIN,
           accountUrl: `${this.config.publicBaseUrl}${paths.account}`,
         },
         this.now,
-      ),
-    );
-    this.versions.set(version.key, published.id);
+      );
+    });
+    if (!('published' in result)) throw new Error(`demo version ${version.label} changed while publishing`);
+    this.versions.set(version.key, result.published.id);
   }
 
   /** The AAN participant list as the AAN sends it: every demo participant known on this day. */
