@@ -152,10 +152,10 @@ export function streamAuditEvents<T>(
 export interface SubjectNameRow {
   type: string;
   id: string;
-  /** The provider's legal name (provider, application, evidence, attestation), the user's or the version's label. */
+  /** The provider's legal name (provider, application, evidence, attestation), the user's or the version's label, an AAN import's moment. */
   name: string;
   kvk_number: string | null;
-  /** The attestation's number, the evidence's file name, the user's e-mail address, the version's title. */
+  /** The attestation's number, the evidence's file name, the user's e-mail address, the version's title, the AAN list's SHA-256. */
   detail: string | null;
   /** Evidence: its application; user: its role. */
   extra: string | null;
@@ -167,7 +167,10 @@ export interface SubjectNameRow {
  */
 export function subjectNames(
   dataSource: DataSource,
-  ids: Record<'provider' | 'application' | 'evidence' | 'attestation' | 'user' | 'version', string[]>,
+  ids: Record<
+    'provider' | 'application' | 'evidence' | 'attestation' | 'user' | 'version' | 'aanImport',
+    string[]
+  >,
   actors: string[],
 ): Promise<SubjectNameRow[]> {
   const uuids = (list: string[]) => list.filter((id) => UUID.test(id));
@@ -191,6 +194,9 @@ export function subjectNames(
      SELECT 'version', c.id::text, c.label, NULL, c.title, NULL
        FROM code_of_conduct_versions c WHERE c.id = ANY($6::uuid[])
      UNION ALL
+     SELECT 'aan_import', i.id::text, i.imported_at::text, NULL, i.file_sha256, NULL
+       FROM aan_imports i WHERE i.id = ANY($8::uuid[])
+     UNION ALL
      SELECT 'actor', u.email, u.name, NULL, u.email, u.role FROM users u WHERE u.email = ANY($7::text[])`,
     [
       uuids(ids.provider),
@@ -200,6 +206,7 @@ export function subjectNames(
       uuids(ids.user),
       uuids(ids.version),
       actors,
+      uuids(ids.aanImport),
     ],
   );
 }

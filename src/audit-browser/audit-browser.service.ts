@@ -75,6 +75,7 @@ async function namesFor(dataSource: DataSource, rows: AuditRow[]): Promise<Subje
       attestation: of('attestation'),
       user: of('user'),
       version: of('code_of_conduct_version'),
+      aanImport: of('aan_import'),
     },
     [...new Set(rows.map((r) => r.actor))],
   );

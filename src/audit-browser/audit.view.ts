@@ -95,6 +95,8 @@ interface SubjectView {
   typeKey?: string;
   typeCode?: string;
   name: string;
+  /** A moment the name is made of, written as a date in the page's language (`{name}` of the key). */
+  day?: Date;
   note?: string;
   url?: string;
 }
@@ -128,6 +130,8 @@ function subjectView(row: AuditRow, names: SubjectNames): SubjectView {
       };
     case 'user':
       return { name: found.name, note: found.detail ?? undefined };
+    case 'aan_import':
+      return { key: 'audit.subject.aanImportOf', name: found.name, day: new Date(found.name) };
     case 'code_of_conduct_version':
       return { key: 'audit.subject.codeOfConductVersion', name: found.name, note: found.detail ?? undefined };
     default:

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { currentTotp } from '../../src/identity/totp';
 import { must } from '../../src/shared/must';
 import { seedDemoData } from '../../src/seed/demo';
-import { testApp } from '../helpers/app';
+import { testApp, testConfig } from '../helpers/app';
 import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { givenUser } from '../factories/user.factory';
@@ -21,7 +21,7 @@ describe('the audit log in a real browser (Chromium)', function () {
   before(async function () {
     requireChromium(this);
     db = await createTestDatabase();
-    await seedDemoData(db.dataSource, { now: new Date() });
+    await seedDemoData(db.dataSource, { now: new Date(), config: testConfig });
     ({ server, base } = await serve(testApp(db.dataSource).app));
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1024, height: 800 } });

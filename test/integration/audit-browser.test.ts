@@ -5,6 +5,7 @@ import { AUDIT_ACTION_GROUPS } from '../../src/audit-browser/audit-actions';
 import { type ChainLink, checkLinks, GENESIS_HASH } from '../../src/audit/audit-chain';
 import { verifyAuditChain } from '../../src/audit/audit.service';
 import { toLocalDate } from '../../src/shared/time';
+import { givenProvider, givenStatusEvent } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { auditIds as ids, auditTotal as totalOf, downloadText as text, readable } from '../helpers/audit-log';
 import { useDemoRegister } from '../helpers/demo';
@@ -52,11 +53,19 @@ describe('the audit log for auditors', () => {
     assert.ok(actions.every((a) => a === 'attestation.issued'));
     assert.match(issued.text, /href="\/verificatie\/VHP-\d{4}-\d{6}"/, 'one click to the attestation');
     // Upper case finds the same: the action, the actor and the kind of subject.
+    const [first] = await demo.db.dataSource.query<{ actor: string }[]>(
+      `SELECT actor FROM audit_events WHERE action = 'attestation.issued' ORDER BY id LIMIT 1`,
+    );
+    const actor = must(first, 'an attestation was issued').actor;
+    const quiet = await auditor.get(
+      `/beheer/auditlog?actie=attestation.issued&door=${encodeURIComponent(actor)}&soort=attestation`,
+    );
     const shouted = await auditor.get(
-      '/beheer/auditlog?actie=ATTESTATION.Issued&door=SEED%3ADEMO&soort=Attestation',
+      `/beheer/auditlog?actie=ATTESTATION.Issued&door=${encodeURIComponent(actor.toUpperCase())}&soort=Attestation`,
     );
     assert.equal(shouted.status, 200);
-    assert.deepEqual(ids(shouted.text), ids(issued.text));
+    assert.ok(ids(quiet.text).length > 0);
+    assert.deepEqual(ids(shouted.text), ids(quiet.text));
     assert.match(
       shouted.text,
       /<option value="ATTESTATION.Issued" selected>/,
@@ -108,6 +117,10 @@ describe('the audit log for auditors', () => {
     for (const subject of subjects) assert.doesNotMatch(readable(subject), UUID, subject);
     assert.equal([...all.text.matchAll(/<details class="register-audit-details">/g)].length, 50);
     assert.doesNotMatch(all.text, /<code class="register-audit-data">\{/, 'no raw JSON column');
+    // An AAN import is named by the day it was imported, in words.
+    const imports = await auditor.get('/beheer/auditlog?actie=aan.imported');
+    assert.ok(totalOf(imports.text) > 0, 'the demo imports AAN lists');
+    assert.match(readable(imports.text), /AAN-deelnemerslijst, geïmporteerd op \d{1,2} [a-z]+ \d{4}/);
     // A staff member who acted is named, with the e-mail address under the name.
     await auditor.get('/beheer/auditlog/controle');
     const byAuditor = await auditor.get(`/beheer/auditlog?door=${encodeURIComponent(auditorUser.email)}`);
@@ -167,21 +180,33 @@ describe('the audit log for auditors', () => {
   });
 
   it('filters status changes by the day they take effect as well as the day they were recorded', async () => {
-    // A status change recorded on another day than the one it takes effect (the demo's history lies in the past).
-    const [event] = await demo.db.dataSource.query<{ id: string; effective: string; recorded: string }[]>(
-      `SELECT id::text AS id, (data->>'effectiveAt') AS effective, occurred_at::text AS recorded
-         FROM audit_events
-        WHERE action LIKE 'status.%' AND (data->>'effectiveAt')::timestamptz < occurred_at - interval '2 days'
-        ORDER BY id LIMIT 1`,
+    // A suspension recorded today that took effect on 15 March (a correction after the fact).
+    const provider = await givenProvider(demo.db.dataSource);
+    await givenStatusEvent(demo.db.dataSource, {
+      providerId: provider.id,
+      kind: 'suspended',
+      effectiveAt: new Date('2026-03-15T10:00:00Z'),
+      reason: 'Achteraf vastgelegd',
+    });
+    const [event] = await demo.db.dataSource.query<{ id: string }[]>(
+      `SELECT id::text AS id FROM audit_events WHERE action = 'status.suspended' AND subject_id = $1`,
+      [provider.id],
     );
-    const { id, effective } = must(event, 'the demo has a back-dated status change');
-    const day = toLocalDate(new Date(effective));
-    const byEffect = await auditor.get(`/beheer/auditlog?ingangVan=${day}&ingangTot=${day}&actie=status.`);
+    const id = Number(must(event, 'the suspension is in the log').id);
+    const kvk = provider.kvkNumber;
+    const byEffect = await auditor.get(
+      `/beheer/auditlog?kvkNummer=${kvk}&ingangVan=2026-03-15&ingangTot=2026-03-15&actie=status.`,
+    );
     assert.equal(byEffect.status, 200);
-    assert.ok(ids(byEffect.text).includes(Number(id)), 'found on the day it takes effect');
+    assert.deepEqual(ids(byEffect.text), [id], 'found on the day it takes effect');
     assert.match(byEffect.text, /data-effective/, 'the row says when it takes effect');
-    const byRecord = await auditor.get(`/beheer/auditlog?van=${day}&tot=${day}&actie=status.`);
-    assert.ok(!ids(byRecord.text).includes(Number(id)), 'not recorded on that day');
+    const dayAfter = await auditor.get(`/beheer/auditlog?kvkNummer=${kvk}&ingangVan=2026-03-16`);
+    assert.ok(!ids(dayAfter.text).includes(id), 'not after the day it takes effect');
+    const byRecord = await auditor.get(`/beheer/auditlog?kvkNummer=${kvk}&van=2026-03-15&tot=2026-03-15`);
+    assert.deepEqual(ids(byRecord.text), [], 'not recorded on that day');
+    const today = toLocalDate(new Date());
+    const recordedToday = await auditor.get(`/beheer/auditlog?kvkNummer=${kvk}&van=${today}&tot=${today}`);
+    assert.ok(ids(recordedToday.text).includes(id), 'recorded today');
   });
 
   it('refuses a malformed date or a from date after the to date with the form and no results', async () => {
