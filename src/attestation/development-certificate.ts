@@ -42,7 +42,10 @@ export async function ensureDevelopmentPkcs12(
         { O: ['Rijksoverheid (ontwikkelcertificaat, niet vertrouwd)'] },
         { C: ['NL'] },
       ],
-      notBefore: new Date(now.getTime() - DAY),
+      // The demo register's history (and its attestations, signed when they were issued) goes back
+      // 42 months: the development certificate is valid from before that, so no demo signature
+      // predates the certificate that made it.
+      notBefore: new Date(now.getTime() - 4 * 365 * DAY),
       notAfter: new Date(now.getTime() + 5 * 365 * DAY),
       keys,
       signingAlgorithm: RSA,
