@@ -366,3 +366,18 @@ export function demoDomain(demo: Pick<DemoProvider, 'legalName'>): string {
 export function demoLogin(demo: DemoProvider): string {
   return demo.login ?? `contact@${demoDomain(demo)}.example`;
 }
+
+/** The organisation as the demo provider fills in the registration form. */
+export function demoOrganisation(demo: DemoProvider, index: number) {
+  const domain = demoDomain(demo);
+  return {
+    kvkNumber: demoKvk(index),
+    legalName: demo.legalName,
+    tradeNames: demo.tradeNames,
+    streetAddress: demo.street,
+    postcode: demo.postcode,
+    city: demo.city,
+    website: `https://www.${domain}.example`,
+    abuseEmail: `abuse@${domain}.example`,
+  };
+}

@@ -21,7 +21,7 @@ import { createProvider } from '../register/provider.service';
 import { FixedClock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { paths } from '../shared/paths';
-import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../shared/time';
+import { addDays, addMonths, toLocalDate } from '../shared/time';
 import { confirmPublication, previewPublication } from '../status/code-of-conduct.service';
 import {
   DEMO_AAN_IMPORTS_MONTHS_AGO,
@@ -37,9 +37,11 @@ import {
   demoDomain,
   demoKvk,
   demoLogin,
+  demoOrganisation,
   type Step,
   type VersionKey,
 } from './demo-data';
+import { MINUTE, monthsBefore, officeHours } from './demo-calendar';
 import { simplePdf } from './demo-pdf';
 import { lockSeeding } from './seed.queries';
 
@@ -50,20 +52,6 @@ import { lockSeeding } from './seed.queries';
  * the scenes are played in order through the register's own services while a FixedClock moves
  * forward, so every row, audit event and signature carries the moment it was made.
  */
-
-const MINUTE = 60_000;
-
-/** The moment `months` (may be fractional) before `now`, on the Dutch calendar. */
-function monthsBefore(now: Date, months: number): Date {
-  const whole = Math.floor(months);
-  return addDays(addMonths(now, -whole), -Math.round((months - whole) * 30));
-}
-
-/** Nine in the morning (Dutch time) on the day `months` before `now`, plus `minutes`: office hours. */
-function officeHours(now: Date, months: number, minutes = 0): Date {
-  const day = toLocalDate(monthsBefore(now, months));
-  return new Date(startOfLocalDay(day).getTime() + 9 * 60 * MINUTE + minutes * MINUTE);
-}
 
 export interface DemoOptions {
   /** The moment of seeding: the demo's history ends here. */
@@ -226,24 +214,9 @@ class DemoHistory {
 
   /** The organisation registers itself with its first user, as the registration form does. */
   private async register(demo: DemoProvider, index: number): Promise<void> {
-    const domain = demoDomain(demo);
     const email = demoLogin(demo);
     const cast = await this.dataSource.transaction(async (manager) => {
-      const provider = await createProvider(
-        manager,
-        {
-          kvkNumber: demoKvk(index),
-          legalName: demo.legalName,
-          tradeNames: demo.tradeNames,
-          streetAddress: demo.street,
-          postcode: demo.postcode,
-          city: demo.city,
-          website: `https://www.${domain}.example`,
-          abuseEmail: `abuse@${domain}.example`,
-        },
-        email,
-        this.now,
-      );
+      const provider = await createProvider(manager, demoOrganisation(demo, index), email, this.now);
       const user = await addUser(
         manager,
         {
