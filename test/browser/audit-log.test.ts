@@ -30,12 +30,12 @@ describe('the audit log in a real browser (Chromium)', function () {
     await page.goto(`${base}/inloggen`);
     await page.fill('#field-email', auditor.email);
     await page.fill('#field-password', auditor.password);
-    await Promise.all([page.waitForURL(/tweestaps/), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(/tweestaps/), page.click('#inhoud button[type=submit]')]);
     await page.fill(
       '#field-code',
       currentTotp(must(auditor.totpSecret, 'staff have a secret'), auditor.email, new Date()),
     );
-    await Promise.all([page.waitForURL(/\/account$/), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(/\/account$/), page.click('#inhoud button[type=submit]')]);
   });
 
   after(async () => {

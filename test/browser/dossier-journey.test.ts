@@ -38,11 +38,11 @@ describe("in a real browser: the auditor's question answered in at most 3 clicks
     await page.goto(`${base}/inloggen`);
     await page.fill('#field-email', auditor.email);
     await page.fill('#field-password', auditor.password);
-    await Promise.all([page.waitForURL(/\/inloggen\/tweestaps/), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(/\/inloggen\/tweestaps/), page.click('#inhoud button[type=submit]')]);
     await page.fill('#field-code', currentTotp(auditor.totpSecret!, auditor.email, new Date()));
     await Promise.all([
       page.waitForURL((url) => !url.pathname.startsWith('/inloggen')),
-      page.click('button[type=submit]'),
+      page.click('#inhoud button[type=submit]'),
     ]);
   }
 

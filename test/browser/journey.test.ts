@@ -50,7 +50,7 @@ describe('in a real browser: the main journey through the real forms', function 
 
     // A mistake first: the form comes back with an error summary and keeps what was typed.
     await fill(provider, { legalName: 'Browserhosting B.V.', kvkNumber: '123' });
-    await provider.click('button[type=submit]');
+    await provider.click('#inhoud button[type=submit]');
     await provider.waitForSelector('.register-error-summary');
     assert.equal(await provider.inputValue('#field-legalName'), 'Browserhosting B.V.');
     await accessible(provider);
@@ -67,7 +67,7 @@ describe('in a real browser: the main journey through the real forms', function 
       password: TEST_PASSWORD,
       passwordConfirmation: TEST_PASSWORD,
     });
-    await provider.click('button[type=submit]');
+    await provider.click('#inhoud button[type=submit]');
     await provider.waitForURL(/\/account$/);
     await accessible(provider);
 
@@ -112,7 +112,7 @@ describe('in a real browser: the main journey through the real forms', function 
     // Wait for the login to land before going on, so no request races the new session cookie.
     const [login] = await Promise.all([
       reviewer.waitForResponse((r) => r.url().endsWith('/inloggen') && r.request().method() === 'POST'),
-      reviewer.click('button[type=submit]'),
+      reviewer.click('#inhoud button[type=submit]'),
     ]);
     // A refused login says why (its page text) instead of a bare time-out further on.
     if (login.status() !== 303) {
@@ -125,7 +125,11 @@ describe('in a real browser: the main journey through the real forms', function 
     await accessible(reviewer);
     const secret = (await reviewer.getAttribute('[data-secret]', 'data-secret'))!;
     await reviewer.fill('#field-code', currentTotp(secret, who.email, new Date()));
-    await reviewer.click('text=Bevestigen');
+    // As at the login: wait for the POST's answer first, so the wait below reads the new page.
+    await Promise.all([
+      reviewer.waitForResponse((r) => r.request().method() === 'POST'),
+      reviewer.click('text=Bevestigen'),
+    ]);
     await reviewer.locator('text=Uw herstelcodes').or(reviewer.locator('.register-error-summary')).waitFor();
     assert.equal(
       await reviewer.locator('.register-error-summary').count(),

@@ -5,7 +5,8 @@ import type { DataSource } from 'typeorm';
 import { inviteColleague, inviteStaff } from '../../src/identity/invitation.service';
 import { startApplication } from '../../src/application/application.service';
 import { simplePdf } from '../../src/seed/demo-pdf';
-import { givenProvider } from '../factories/provider.factory';
+import { givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import { addDays } from '../../src/shared/time';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -96,6 +97,8 @@ describe('CSRF: every POST route refuses forged requests', () => {
       `SELECT id FROM account_tokens WHERE purpose = 'invitation' AND provider_id IS NULL`,
     );
     assert.ok(staffInvitation, 'a member of staff is invited');
+    // A version announced for next month, which may still be withdrawn.
+    const announced = await givenCodeVersion(db.dataSource, { publishedAt: addDays(new Date(), 30) });
     // Real ids everywhere, so that a forged request that got through would change something.
     fill = (route) => {
       const url = route
@@ -107,6 +110,7 @@ describe('CSRF: every POST route refuses forged requests', () => {
           `/beheer/medewerkers/uitnodigingen/${staffInvitation.id}`,
         )
         .replace(/^\/beheer\/medewerkers\/:id/, `/beheer/medewerkers/${reviewerId}`)
+        .replace(/^\/beheer\/gedragscode\/:id/, `/beheer/gedragscode/${announced.id}`)
         .replace(/^\/account\/uitnodigingen\/:id/, `/account/uitnodigingen/${invitation.id}`)
         .replace(':kvkNumber', provider.kvkNumber)
         .replace(':token', 'onbekend');
