@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createUser } from './identity/account.service';
 import { ROLES, type Role } from './identity/user.entity';
-import { AanListRejected, importAanList } from './aan/aan-import.service';
+import { AanListIncomplete, AanListRejected, importAanList } from './aan/aan-import.service';
+import { aanImportSummary } from './aan/aan-report';
 import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
 import { dailyWork, runJobOnce, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
-import { translate } from './shared/i18n';
+import { dateInWords, translate } from './shared/i18n';
 import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
 import { verifyAuditChain } from './audit/audit.service';
@@ -18,7 +19,6 @@ import { BulkRangeFullError, seedBulk } from './seed/bulk';
 import { seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
-import { toLocalDate } from './shared/time';
 
 /** A progress bar on stderr, so that stdout keeps only the result. */
 function progressBar(unit: string) {
@@ -203,37 +203,45 @@ const COMMANDS: Record<string, Command> = {
   },
   'aan:import': {
     summary:
-      'import the AAN participant list: aan:import FILE (CSV: kvk_nummer;naam;deelname_sinds;deelname_tot)',
+      'import the AAN participant list: aan:import FILE [--incomplete] (CSV: kvk_nummer;naam;deelname_sinds;deelname_tot; --incomplete imports a list that lacks many listed providers)',
     migrate: true,
     run: async ({ dataSource }, args, clock) => {
-      const [file] = args;
+      const { values, positionals } = parseArgs({
+        args,
+        options: { incomplete: { type: 'boolean' } },
+        allowPositionals: true,
+        strict: true,
+      });
+      const [file] = positionals;
       if (!file) {
-        console.error('Give the file: aan:import FILE');
+        console.error('Give the file: aan:import FILE [--incomplete]');
         return 2;
       }
       try {
-        const result = await importAanList(
-          dataSource,
-          readFileSync(file),
-          'cli:aan:import',
-          clock.now(),
-          progressBar('providers'),
-        );
+        const result = await importAanList(dataSource, readFileSync(file), 'cli:aan:import', clock.now(), {
+          onProgress: progressBar('providers'),
+          acceptIncomplete: values.incomplete === true,
+        });
         process.stderr.write('\n');
-        console.log(
-          `AAN list imported: ${result.rows} rows, ${result.matched} in the register, ${result.notInRegister} not; ${result.ended} ends and ${result.resumed} resumptions recorded, ${result.endsPlanned} ends planned, ${result.tasks} review tasks (file SHA-256 ${result.fileSha256}).`,
-        );
+        console.log(`${aanImportSummary('en', result)} (file SHA-256 ${result.fileSha256})`);
         for (const c of result.changes)
           console.log(
-            `  ${c.kvkNumber} ${c.legalName}: ${translate('en', `aan.change.${c.change}`)}${c.effectiveAt ? ` ${toLocalDate(c.effectiveAt)}` : ''}`,
+            `  ${c.kvkNumber} ${c.legalName}: ${translate('en', `aan.change.${c.change}`)}${c.effectiveAt ? ` ${dateInWords('en', c.effectiveAt)}` : ''}`,
           );
         return 0;
       } catch (error) {
+        if (error instanceof AanListIncomplete) {
+          console.error(
+            `${translate('en', 'aan.incompleteIntro', { missing: error.missing.length, listed: error.listed })} Nothing was changed (file SHA-256 ${error.fileSha256}). If the list is complete, import it again with --incomplete.`,
+          );
+          for (const p of error.missing) console.error(`  ${p.kvkNumber} ${p.legalName}`);
+          return 1;
+        }
         if (!(error instanceof AanListRejected)) throw error;
         console.error(`The list is refused whole; nothing was changed (file SHA-256 ${error.fileSha256}):`);
         for (const p of error.problems)
           console.error(
-            `  line ${p.line}: ${translate('en', `aan.problem.${p.problem}`, { value: p.value })}${p.value ? ` (${p.value})` : ''}`,
+            `  ${p.line > 0 ? `line ${p.line}` : 'the file'}: ${translate('en', `aan.problem.${p.problem}`, { value: p.value })}${p.value ? ` (${p.value})` : ''}`,
           );
         return 1;
       }

@@ -8,11 +8,12 @@ import { type Listing, type StatusAt, statusAt } from '../status/status-rules';
 import { toLocalDate } from '../shared/time';
 import { decodeAanFile, parseAanList, type RowProblem } from './aan-list';
 import { aanListReason } from '../shared/status-reasons';
-import { type AanDifference, planAanChange } from './aan-rules';
+import { type AanDifference, type AanPlan, type AanTask, looksIncomplete, planAanChange } from './aan-rules';
 import {
   allProviderKeys,
   insertAanImport,
   insertReviewTask,
+  type OpenReviewTaskRow,
   openReviewTaskRows,
   resolveOpenReviewTask,
   setAanImportCounts,
@@ -28,6 +29,21 @@ export class AanListRejected extends ValidationError {
   }
 }
 
+/**
+ * Thrown when a well-formed list lacks so many providers with a listing that it is probably cut
+ * short (aan-rules.ts, looksIncomplete): nothing is applied, the refusal is audited, and the
+ * administrator may import it anyway by confirming that it is complete.
+ */
+export class AanListIncomplete extends ValidationError {
+  constructor(
+    readonly fileSha256: string,
+    readonly missing: { kvkNumber: string; legalName: string }[],
+    readonly listed: number,
+  ) {
+    super({ bestand: ['aan.incomplete'] });
+  }
+}
+
 /** What the import did to one provider, for the report. */
 export interface AanImportChange {
   kvkNumber: string;
@@ -35,7 +51,8 @@ export interface AanImportChange {
   /** The line of the provider's row; absent when it is missing from the list. */
   line?: number;
   /** A translation key under `aan.change`. */
-  change: 'ended' | 'endPlanned' | 'resumed' | 'resumePlanned' | 'missingFromList' | AanDifference;
+  change:
+    'ended' | 'endPlanned' | 'resumed' | 'resumePlanned' | 'missingFromList' | 'taskClosed' | AanDifference;
   effectiveAt?: Date;
 }
 
@@ -50,8 +67,16 @@ export interface AanImportResult {
   endsPlanned: number;
   resumed: number;
   tasks: number;
+  /** Open review tasks this list closed because it no longer shows their difference. */
+  tasksClosed: number;
   /** Each provider the import changed or raised a task for, by KvK number. */
   changes: AanImportChange[];
+}
+
+export interface AanImportOptions {
+  onProgress?: (done: number, total: number) => void;
+  /** The administrator confirmed that a list lacking many listed providers is complete. */
+  acceptIncomplete?: boolean;
 }
 
 type Counts = Omit<AanImportResult, 'fileSha256' | 'listDate' | 'changes'>;
@@ -80,19 +105,35 @@ async function refuse(
   return new AanListRejected(problems, fileSha256);
 }
 
+/** The task a plan asks for, in the form it is stored. */
+interface WantedTask {
+  kind: AanTask['kind'];
+  detail: Record<string, string | null | undefined> | null;
+}
+
+/** Whether an open task says what the list says now (the line a row is on does not matter). */
+function sameTask(open: OpenReviewTaskRow, wanted: WantedTask): boolean {
+  if (open.kind !== wanted.kind) return false;
+  const fields = ['difference', 'since', 'until', 'aanSince'] as const;
+  return fields.every((f) => (open.detail?.[f] ?? null) === (wanted.detail?.[f] ?? null));
+}
+
 /**
  * Imports the AAN participant list (the file's bytes, or its text) in one transaction: what the
  * list adds to the history becomes status events (see aan-rules.ts), and what only a person can
- * settle becomes a review task. A list with any problem is refused whole, and the refusal is
- * audited. Importing the same list again changes nothing.
+ * settle becomes a review task; an open task whose difference this list no longer shows is
+ * closed, so that the open tasks always agree with the latest list. A list with any problem is
+ * refused whole, and so is one that looks cut short unless confirmed; refusals are audited.
+ * Importing the same list again changes nothing.
  */
 export async function importAanList(
   dataSource: DataSource,
   file: Buffer | string,
   actor: string,
   now: Date,
-  onProgress: (done: number, total: number) => void = () => {},
+  options: AanImportOptions = {},
 ): Promise<AanImportResult> {
+  const onProgress = options.onProgress ?? (() => {});
   const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : file;
   const fileSha256 = createHash('sha256').update(bytes).digest('hex');
   const text = decodeAanFile(bytes);
@@ -104,7 +145,7 @@ export async function importAanList(
   const byKvk = new Map(rows.map((r) => [r.kvkNumber, r]));
   const listDate = toLocalDate(now);
   const reason = aanListReason(listDate);
-  return dataSource.transaction(async (manager) => {
+  const outcome = await dataSource.transaction(async (manager) => {
     const providers = await allProviderKeys(manager);
     const [histories, versions] = await Promise.all([
       loadHistories(
@@ -113,7 +154,37 @@ export async function importAanList(
       ),
       loadCodeVersions(manager),
     ]);
+    const openTasks = await openReviewTaskRows(manager);
     const versionFacts = versions.map(toCodeVersionFact);
+    const plans = providers.map((provider) => {
+      const history = (histories.get(provider.id) ?? []).map(toStatusFact);
+      const listing = declaredListing(statusAt(history, versionFacts, now));
+      const row = byKvk.get(provider.kvk_number);
+      const plan: AanPlan = listing ? planAanChange(row, history, listing.aanSince) : {};
+      return { provider, listing, row, plan };
+    });
+    const listed = plans.filter((p) => p.listing);
+    const missing = listed.filter((p) => !p.row);
+    if (!options.acceptIncomplete && looksIncomplete(missing.length, listed.length)) {
+      await appendAuditEvent(manager, now, {
+        actor,
+        action: 'aan.refused',
+        subjectType: 'aan_list',
+        subjectId: fileSha256,
+        data: {
+          fileSha256,
+          problem: 'incomplete',
+          rows: rows.length,
+          listed: listed.length,
+          missing: missing.length,
+        },
+      });
+      const names = missing.map((p) => ({
+        kvkNumber: p.provider.kvk_number,
+        legalName: p.provider.legal_name,
+      }));
+      return new AanListIncomplete(fileSha256, names, listed.length);
+    }
     const importId = await insertAanImport(manager, fileSha256, now, actor);
     const known = new Set(providers.map((p) => p.kvk_number));
     const counts: Counts = {
@@ -124,15 +195,11 @@ export async function importAanList(
       endsPlanned: 0,
       resumed: 0,
       tasks: 0,
+      tasksClosed: 0,
     };
     const changes: AanImportChange[] = [];
-    for (const [index, provider] of providers.entries()) {
+    for (const [index, { provider, listing, row, plan }] of plans.entries()) {
       onProgress(index + 1, providers.length);
-      const history = (histories.get(provider.id) ?? []).map(toStatusFact);
-      const listing = declaredListing(statusAt(history, versionFacts, now));
-      if (!listing) continue;
-      const row = byKvk.get(provider.kvk_number);
-      const plan = planAanChange(row, history, listing.aanSince);
       const about = { kvkNumber: provider.kvk_number, legalName: provider.legal_name, line: row?.line };
       if (plan.event) {
         const { kind, effectiveAt } = plan.event;
@@ -151,21 +218,35 @@ export async function importAanList(
         ]++;
         changes.push({ ...about, change, effectiveAt });
       }
-      if (plan.task) {
-        const difference = plan.task.kind === 'aan_list_differs' ? plan.task.difference : undefined;
-        const detail = row
+      const difference = plan.task?.kind === 'aan_list_differs' ? plan.task.difference : undefined;
+      const wanted: WantedTask | undefined =
+        plan.task && listing
           ? {
-              difference,
-              line: row.line,
-              since: row.since,
-              until: row.until,
-              aanSince: toLocalDate(listing.aanSince),
+              kind: plan.task.kind,
+              detail: row
+                ? { difference, since: row.since, until: row.until, aanSince: toLocalDate(listing.aanSince) }
+                : null,
             }
-          : null;
+          : undefined;
+      for (const open of openTasks.filter((t) => t.provider_id === provider.id)) {
+        if (wanted && sameTask(open, wanted)) continue;
+        await resolveOpenReviewTask(manager, open.id, now);
+        await appendAuditEvent(manager, now, {
+          actor,
+          action: 'review_task.closed_by_list',
+          subjectType: 'provider',
+          subjectId: provider.id,
+          data: { taskId: open.id, kind: open.kind, detail: open.detail, fileSha256, listDate },
+        });
+        counts.tasksClosed++;
+        changes.push({ ...about, change: 'taskClosed' });
+      }
+      if (wanted) {
+        const detail = wanted.detail && { ...wanted.detail, line: row?.line };
         if (
           await insertReviewTask(
             manager,
-            { providerId: provider.id, kind: plan.task.kind, detail, importId },
+            { providerId: provider.id, kind: wanted.kind, detail, importId },
             now,
           )
         ) {
@@ -184,6 +265,8 @@ export async function importAanList(
     });
     return { fileSha256, listDate, ...counts, changes };
   });
+  if (outcome instanceof AanListIncomplete) throw outcome;
+  return outcome;
 }
 
 /**
@@ -203,6 +286,10 @@ export async function openReviewTasks(dataSource: DataSource) {
     kindKey: `aan.task.${r.detail?.difference ?? r.kind}`,
     detail: r.detail ?? {},
     createdAt: r.created_at,
+    /** The list that opened the task: when it was imported and its SHA-256. */
+    listImportedAt: r.list_imported_at,
+    listSha256: r.list_sha256,
+    listSha256Prefix: r.list_sha256?.slice(0, 12),
     legalName: r.legal_name,
     kvkNumber: r.kvk_number,
     url: `/beoordeling/hostingproviders/${r.kvk_number}`,

@@ -92,3 +92,13 @@ export function planAanChange(
     plan.task = { kind: 'aan_list_differs', difference: 'since_later' };
   return plan;
 }
+
+/**
+ * Whether a list that lacks `missing` of the `listed` providers with a listing is probably cut
+ * short (an export that stopped, a filter left on): it lacks more than a third of them, and at
+ * least two. Such a list is refused unless an administrator confirms it is complete, so that one
+ * truncated file does not open a review task for most of the register.
+ */
+export function looksIncomplete(missing: number, listed: number): boolean {
+  return missing >= 2 && missing * 3 > listed;
+}

@@ -57,18 +57,24 @@ export async function insertReviewTask(
 
 export interface OpenReviewTaskRow {
   id: string;
+  provider_id: string;
   kind: string;
   detail: Record<string, string> | null;
   created_at: Date;
   legal_name: string;
   kvk_number: string;
+  /** The import that opened the task (absent for a task from before imports were linked). */
+  list_imported_at: Date | null;
+  list_sha256: string | null;
 }
 
-/** The open review tasks with their provider, oldest first. */
+/** The open review tasks with their provider and the list that opened them, oldest first. */
 export function openReviewTaskRows(dataSource: DataSource | EntityManager): Promise<OpenReviewTaskRow[]> {
   return dataSource.query<OpenReviewTaskRow[]>(
-    `SELECT t.id, t.kind, t.detail, t.created_at, p.legal_name, p.kvk_number
+    `SELECT t.id, t.provider_id, t.kind, t.detail, t.created_at, p.legal_name, p.kvk_number,
+            i.imported_at AS list_imported_at, i.file_sha256 AS list_sha256
        FROM review_tasks t JOIN providers p ON p.id = t.provider_id
+       LEFT JOIN aan_imports i ON i.id = t.aan_import_id
       WHERE t.resolved_at IS NULL ORDER BY t.created_at, p.legal_name`,
   );
 }

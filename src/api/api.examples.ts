@@ -31,6 +31,7 @@ export const exampleProvider = {
     geldigTot: '2027-03-02T09:15:00.000Z',
     gedragscodeVersie: '3.0',
     aanDeelnameSinds: '2025-12-31T23:00:00.000Z',
+    aanDeelnameTot: null,
   },
   verklaringen: [
     {

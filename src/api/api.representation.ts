@@ -6,7 +6,7 @@ import type { DateAnswer, ProviderDetail } from '../register/provider.service';
 import type { SearchResult, SearchRow } from '../register/search.service';
 import { type Language, translate } from '../shared/i18n';
 import type { StatusEvent } from '../status/status-event.entity';
-import type { StatusAt } from '../status/status-rules';
+import { plannedAanEnd, type StatusAt } from '../status/status-rules';
 import { reasonInLanguage } from '../shared/status-reasons';
 import {
   type Controle,
@@ -135,6 +135,7 @@ export function providerResource(
           geldigTot: listing.validUntil.toISOString(),
           gedragscodeVersie: versionLabel(listing.codeOfConductVersionId),
           aanDeelnameSinds: listing.aanSince.toISOString(),
+          aanDeelnameTot: iso(plannedAanEnd(detail.history.map(toStatusFact), listing, answer.at)),
         }
       : null,
     verklaringen: attestationSummaries(detail, answer.at, urls),

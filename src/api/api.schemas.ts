@@ -120,6 +120,9 @@ export const Vermelding = z
       .nullable()
       .openapi({ description: 'De versie van de gedragscode die ondertekend is.' }),
     aanDeelnameSinds: dateTime('Deelname aan het Anti Abuse Netwerk sinds (begin van die dag).'),
+    aanDeelnameTot: optionalDateTime(
+      'Het geplande einde van de AAN-deelname (begin van de eerste dag zonder deelname), als de AAN-deelnemerslijst een einde na het peilmoment noemt; anders null. Vanaf dat moment is de hostingprovider niet meer verantwoord (reden `aan_participation_ended`), tenzij een latere lijst de deelname hervat.',
+    ),
   })
   .nullable()
   .openapi('Vermelding', { description: 'De goedgekeurde vermelding waarop de status rust, of null.' });

@@ -101,7 +101,7 @@ export async function staffProviderModel(
   const dossier = await providerDossier(dataSource, detail);
   const attestations = providerAttestationAnswers(detail, now).map(attestationView);
   const errors = staffPageErrors(values);
-  const rows = historyRows(detail.history, detail.codeVersions);
+  const rows = historyRows(detail.history, detail.codeVersions, now);
   const applications = new Map(dossier.applications.map((a) => [a.id, applicationView(a)]));
   const dateAnswer =
     values.peildatum && !errors.peildatum && !errors.bekendOp
@@ -110,7 +110,7 @@ export async function staffProviderModel(
   return {
     title: 'review.providerTitle',
     provider: detail.provider,
-    status: statusView(detail.status),
+    status: statusView(detail.status, undefined, detail.aanEndsAt),
     // From every status change one click to the application, its decision and its evidence.
     history: dossier.changes.map((change, i) => ({
       ...rows[i]!,

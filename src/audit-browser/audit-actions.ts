@@ -23,7 +23,7 @@ export const AUDIT_ACTION_GROUPS = {
   attestation: ['attestation.issued', 'attestation.downloaded'],
   code_of_conduct: ['code_of_conduct.published', 'code_of_conduct.withdrawn'],
   aan: ['aan.imported', 'aan.refused'],
-  review_task: ['review_task.resolved'],
+  review_task: ['review_task.resolved', 'review_task.closed_by_list'],
   settings: ['settings.changed'],
   user: [
     'user.created',

@@ -109,8 +109,8 @@ export function providerRoutes(dataSource: DataSource): Router {
       title: detail.provider.legalName,
       titleIsText: true,
       provider: detail.provider,
-      status: statusView(detail.status, causeEvent?.reason),
-      history: historyRows(detail.history, detail.codeVersions),
+      status: statusView(detail.status, causeEvent?.reason, detail.aanEndsAt),
+      history: historyRows(detail.history, detail.codeVersions, now),
       registerUrl: paths.register,
       // Staff go on from here to the provider's dossier: every decision with who took it and why.
       staffUrl: res.locals.isStaff === true ? paths.reviewProvider(detail.provider.kvkNumber) : undefined,

@@ -8,7 +8,7 @@ import type { StatusEvent } from '../status/status-event.entity';
 import { codeVersionFromJson, statusEventFromJson } from '../status/status-history.queries';
 import type { StatusAt } from '../status/status-rules';
 import { toCodeVersionFact, toStatusFact } from '../status/status-history';
-import { statusAt } from '../status/status-rules';
+import { plannedAanEnd, statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
 import { Provider } from '../provider/provider.entity';
@@ -81,13 +81,17 @@ export interface ProviderDetail {
   codeVersions: CodeOfConductVersion[];
   /** Newest first; without their PDF and data. */
   attestations: AttestationSummary[];
+  /** A recorded end of AAN participation still to come (a list's future `deelname_tot`). */
+  aanEndsAt?: Date;
 }
 
 function toDetail(row: ProviderDetailRow, now: Date): ProviderDetail {
   const history = row.events.map(statusEventFromJson);
   const codeVersions = row.versions.map(codeVersionFromJson);
-  const status = statusAt(history.map(toStatusFact), codeVersions.map(toCodeVersionFact), now);
+  const facts = history.map(toStatusFact);
+  const status = statusAt(facts, codeVersions.map(toCodeVersionFact), now);
   return {
+    aanEndsAt: status.listing ? plannedAanEnd(facts, status.listing, now) : undefined,
     provider: providerFromJson(row.provider),
     status,
     history: [...history].reverse(),

@@ -12,9 +12,11 @@ export interface StatusView {
   until?: Date;
   validUntil?: Date;
   reasonText?: string | null;
+  /** A recorded end of AAN participation still to come. */
+  aanEndsAt?: Date;
 }
 
-export function statusView(status: StatusAt, causeReason?: string | null): StatusView {
+export function statusView(status: StatusAt, causeReason?: string | null, aanEndsAt?: Date): StatusView {
   if (status.verantwoord) {
     return {
       verantwoord: true,
@@ -23,6 +25,7 @@ export function statusView(status: StatusAt, causeReason?: string | null): Statu
       explanationKey: 'status.explanation.verantwoord',
       since: status.since,
       validUntil: status.listing.validUntil,
+      aanEndsAt,
     };
   }
   return {
@@ -34,6 +37,7 @@ export function statusView(status: StatusAt, causeReason?: string | null): Statu
     until: status.until,
     validUntil: status.listing?.validUntil,
     reasonText: causeReason,
+    aanEndsAt,
   };
 }
 
@@ -47,21 +51,37 @@ export interface HistoryRow {
   suspendedUntil: Date | null;
   codeOfConductLabel?: string;
   aanSince: Date | null;
+  /** Recorded, but taking effect after now (a list's future end of AAN participation). */
+  planned: boolean;
 }
 
-export function historyRows(history: StatusEvent[], versions: CodeOfConductVersion[]): HistoryRow[] {
+/** Kinds that read differently when they are still to come ("AAN participation ends"). */
+const PLANNED_KINDS: readonly string[] = ['aan_participation_ended', 'aan_participation_resumed'];
+
+export function historyRows(
+  history: StatusEvent[],
+  versions: CodeOfConductVersion[],
+  now: Date,
+): HistoryRow[] {
   const labels = new Map(versions.map((v) => [v.id, v.label]));
-  return history.map((e) => ({
-    id: e.id,
-    effectiveAt: e.effectiveAt,
-    recordedAt: e.recordedAt,
-    kindKey: `statusEvent.kind.${e.kind}`,
-    reason: e.reason,
-    validUntil: e.validUntil,
-    suspendedUntil: e.suspendedUntil,
-    codeOfConductLabel: e.codeOfConductVersionId ? labels.get(e.codeOfConductVersionId) : undefined,
-    aanSince: e.aanSince,
-  }));
+  return history.map((e) => {
+    const planned = e.effectiveAt.getTime() > now.getTime();
+    return {
+      id: e.id,
+      effectiveAt: e.effectiveAt,
+      recordedAt: e.recordedAt,
+      planned,
+      kindKey:
+        planned && PLANNED_KINDS.includes(e.kind)
+          ? `statusEvent.planned.${e.kind}`
+          : `statusEvent.kind.${e.kind}`,
+      reason: e.reason,
+      validUntil: e.validUntil,
+      suspendedUntil: e.suspendedUntil,
+      codeOfConductLabel: e.codeOfConductVersionId ? labels.get(e.codeOfConductVersionId) : undefined,
+      aanSince: e.aanSince,
+    };
+  });
 }
 
 /** The badge of a stored status code (from the snapshot), for lists. */

@@ -322,3 +322,25 @@ export function nextStatusChange(
   for (const v of versions) [v.publishedAt, v.transitionEndsAt].forEach(consider);
   return next === undefined ? undefined : new Date(next);
 }
+
+/**
+ * The end of AAN participation that is recorded for `listing` but lies after `t` (a list's future
+ * `deelname_tot`), when participation is active at t and the next AAN change is that end: what a
+ * page shows as "AAN participation ends on …" while the provider is still verantwoord.
+ */
+export function plannedAanEnd(history: readonly StatusFact[], listing: Listing, t: Date): Date | undefined {
+  const at = t.getTime();
+  const events = history
+    .filter((e) => e.effectiveAt.getTime() >= listing.aanSince.getTime())
+    .filter((e) => e.kind === 'aan_participation_ended' || e.kind === 'aan_participation_resumed')
+    .sort(inOrder);
+  if (
+    aanParticipationEnd(
+      events.filter((e) => e.effectiveAt.getTime() <= at),
+      listing.aanSince,
+    )
+  )
+    return undefined;
+  const next = events.find((e) => e.effectiveAt.getTime() > at);
+  return next?.kind === 'aan_participation_ended' ? next.effectiveAt : undefined;
+}

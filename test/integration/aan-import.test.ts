@@ -19,6 +19,8 @@ import { must } from '../../src/shared/must';
 
 const HEADER = 'kvk_nummer;naam;deelname_sinds;deelname_tot';
 const list = (...rows: string[]) => [HEADER, ...rows].join('\n');
+/** These lists name only the test's own providers, not the demo's: confirmed complete. */
+const ALL = { acceptIncomplete: true };
 const sha256 = (text: string) => createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
 
 describe('importing the AAN participant list', () => {
@@ -57,10 +59,14 @@ describe('importing the AAN participant list', () => {
   };
   const upload = async (csv: string, agent = admin) => {
     const token = await tokenFor(agent, '/beheer/aan-deelnemers');
-    return agent
-      .post('/beheer/aan-deelnemers')
-      .field('_csrf', token)
-      .attach('bestand', Buffer.from(csv), 'aan.csv');
+    return (
+      agent
+        .post('/beheer/aan-deelnemers')
+        .field('_csrf', token)
+        // The demo's listed providers are on none of these lists: each is confirmed complete.
+        .field('onvolledig', 'ja')
+        .attach('deelnemerslijst', Buffer.from(csv), 'aan.csv')
+    );
   };
   const count = async (sql: string, params: unknown[] = []) =>
     must((await demo.db.dataSource.query<{ n: number }[]>(sql, params))[0], 'a count gives one row').n;
@@ -182,13 +188,13 @@ describe('importing the AAN participant list', () => {
     assert.match(
       queuePage.text,
       new RegExp(
-        `data-task-kvk="${later.kvkNumber}"[^<]*<a[^>]*>[^<]*</a> \\(${later.kvkNumber}\\): by the list participating since 2024-06-01, the listing says since 2024-01-01`,
+        `data-task-kvk="${later.kvkNumber}"[^<]*<a[^>]*>[^<]*</a> \\(${later.kvkNumber}\\): by the list participating since 1 June 2024, the listing says since 1 January 2024 \\(according to the AAN participant list of `,
       ),
     );
 
     const events = await count('SELECT count(*)::int AS n FROM status_events');
     const tasks = await count('SELECT count(*)::int AS n FROM review_tasks WHERE resolved_at IS NULL');
-    const second = await importAanList(demo.db.dataSource, Buffer.from(csv), 'test', new Date());
+    const second = await importAanList(demo.db.dataSource, Buffer.from(csv), 'test', new Date(), ALL);
     assert.deepEqual(
       [second.ended, second.endsPlanned, second.resumed, second.tasks, second.changes.length],
       [0, 0, 0, 0, 0],
@@ -216,9 +222,9 @@ describe('importing the AAN participant list', () => {
     const provider = await givenListed();
     const listA = list(`${provider.kvkNumber};P;2026-03-01;`);
     const listB = list(`${provider.kvkNumber};P;2024-01-01;2026-02-01`);
-    await importAanList(demo.db.dataSource, listB, 'test', new Date());
+    await importAanList(demo.db.dataSource, listB, 'test', new Date(), ALL);
     for (const csv of [listA, listB, listA, listB])
-      await importAanList(demo.db.dataSource, csv, 'test', new Date());
+      await importAanList(demo.db.dataSource, csv, 'test', new Date(), ALL);
     assert.deepEqual(
       (await aanEvents(provider.id)).map((e) => [e.kind, toLocalDate(e.effective_at)]),
       [
@@ -234,7 +240,7 @@ describe('importing the AAN participant list', () => {
     const provider = await givenListed();
     const endDay = toLocalDate(addDays(new Date(), 40));
     const csv = list(`${provider.kvkNumber};P;2024-01-01;${endDay}`);
-    const result = await importAanList(demo.db.dataSource, csv, 'test', new Date());
+    const result = await importAanList(demo.db.dataSource, csv, 'test', new Date(), ALL);
     assert.equal(result.endsPlanned, 1);
     assert.deepEqual(
       result.changes.filter((c) => c.kvkNumber === provider.kvkNumber).map((c) => c.change),
@@ -266,7 +272,7 @@ describe('importing the AAN participant list', () => {
     );
     assert.equal(await snapshot(), 'aan_participation_ended');
 
-    const again = await importAanList(demo.db.dataSource, csv, 'test', new Date());
+    const again = await importAanList(demo.db.dataSource, csv, 'test', new Date(), ALL);
     assert.equal(again.changes.filter((c) => c.kvkNumber === provider.kvkNumber).length, 0);
     assert.equal((await aanEvents(provider.id)).length, 1);
   });
@@ -296,9 +302,9 @@ describe('importing the AAN participant list', () => {
               ...(entry ? [`${provider.kvkNumber};P;${entry.since};${entry.until}`] : []),
               '11112222;Ander;2024-01-01;',
             );
-            await importAanList(demo.db.dataSource, csv, 'test', new Date());
+            await importAanList(demo.db.dataSource, csv, 'test', new Date(), ALL);
             const events = await aanEvents(provider.id);
-            const again = await importAanList(demo.db.dataSource, csv, 'test', new Date());
+            const again = await importAanList(demo.db.dataSource, csv, 'test', new Date(), ALL);
             assert.equal(
               again.changes.filter((c) => c.kvkNumber === provider.kvkNumber).length,
               0,
@@ -329,20 +335,20 @@ describe('importing the AAN participant list', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'aan-'));
     const good = path.join(dir, 'good.csv');
     writeFileSync(good, list(`${provider.kvkNumber};P;2024-01-01;2026-01-01`));
-    const ok = runCli(['aan:import', good], { DATABASE_URL: demo.db.url });
+    const ok = runCli(['aan:import', good, '--incomplete'], { DATABASE_URL: demo.db.url });
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(
       ok.stdout,
-      /AAN list imported: 1 rows, 1 in the register, 0 not; 1 ends and 0 resumptions recorded/,
+      /AAN list imported: 1 line, 1 in the register, 0 not; 1 end and 0 resumptions recorded, 0 ends planned, \d+ new tasks?, \d+ tasks? closed/,
     );
     assert.match(
       ok.stdout,
-      new RegExp(`${provider.kvkNumber} .*: participation ended \\(recorded\\) 2026-01-01`),
+      new RegExp(`${provider.kvkNumber} .*: participation ended \\(recorded\\) 1 January 2026`),
     );
     assert.match(ok.stderr, /\[#+\] \d+\/\d+ providers/);
     const bad = path.join(dir, 'bad.csv');
     writeFileSync(bad, list('1234;X;2024-01-01;'));
-    const refused = runCli(['aan:import', bad], { DATABASE_URL: demo.db.url });
+    const refused = runCli(['aan:import', bad, '--incomplete'], { DATABASE_URL: demo.db.url });
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /line 2: not a valid KvK number/);
   });
@@ -354,6 +360,7 @@ describe('importing the AAN participant list', () => {
         Buffer.from(`${HEADER}\n12345678;Caf\u00e9;2024-01-01;\n`, 'latin1'),
         'test',
         new Date(),
+        ALL,
       ),
       (error: unknown) => error instanceof AanListRejected && error.problems[0]?.problem === 'encoding',
     );

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { AanRow } from '../../src/aan/aan-list';
-import { aanEndedAt, aanEvents, type AanPlan, planAanChange } from '../../src/aan/aan-rules';
+import { aanEndedAt, aanEvents, type AanPlan, looksIncomplete, planAanChange } from '../../src/aan/aan-rules';
 import { startOfLocalDay } from '../../src/shared/time';
-import { type CodeVersionFact, type StatusFact, statusAt } from '../../src/status/status-rules';
+import {
+  type CodeVersionFact,
+  type Listing,
+  plannedAanEnd,
+  type StatusFact,
+  statusAt,
+} from '../../src/status/status-rules';
 
 const AAN_SINCE = startOfLocalDay('2024-01-01');
 const VERSIONS: CodeVersionFact[] = [
@@ -183,5 +189,62 @@ describe('what a row of the AAN list means (planAanChange)', () => {
         { numRuns: 500, seed: 12 },
       );
     });
+  });
+
+  describe('looksIncomplete: a list lacking more than a third of the listed providers, and at least two', () => {
+    const cases: [missing: number, listed: number, refused: boolean][] = [
+      [0, 0, false],
+      [1, 1, false],
+      [1, 2, false],
+      [2, 3, true],
+      [5, 6, true],
+      [2, 6, false],
+      [3, 9, false],
+      [4, 9, true],
+      [34, 100, true],
+      [33, 100, false],
+    ];
+    for (const [missing, listed, refused] of cases)
+      it(`${missing} of ${listed} missing: ${refused ? 'refused' : 'accepted'}`, () =>
+        assert.equal(looksIncomplete(missing, listed), refused));
+  });
+
+  describe('plannedAanEnd: a recorded AAN end still to come', () => {
+    const listing: Listing = {
+      approvedAt: AAN_SINCE,
+      validUntil: startOfLocalDay('2030-01-01'),
+      codeOfConductVersionId: 'v1',
+      aanSince: AAN_SINCE,
+    };
+    const t = startOfLocalDay('2026-06-01');
+    it('is the next end after t while participation is active', () =>
+      assert.deepEqual(
+        plannedAanEnd([APPROVAL, fact('aan_participation_ended', '2026-12-15', 2)], listing, t),
+        startOfLocalDay('2026-12-15'),
+      ));
+    it('is nothing once that end has passed, or when a resumption comes first', () => {
+      assert.equal(
+        plannedAanEnd([APPROVAL, fact('aan_participation_ended', '2026-05-01', 2)], listing, t),
+        undefined,
+      );
+      assert.equal(
+        plannedAanEnd(
+          [
+            APPROVAL,
+            fact('aan_participation_ended', '2026-05-01', 2),
+            fact('aan_participation_resumed', '2026-07-01', 3),
+            fact('aan_participation_ended', '2026-09-01', 4),
+          ],
+          listing,
+          t,
+        ),
+        undefined,
+      );
+    });
+    it("ignores ends before the listing's AAN-since", () =>
+      assert.equal(
+        plannedAanEnd([APPROVAL, fact('aan_participation_ended', '2023-01-01', 2)], listing, t),
+        undefined,
+      ));
   });
 });
