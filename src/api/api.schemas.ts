@@ -100,10 +100,10 @@ export const Status = z
     }),
     sinds: optionalDateTime('Sinds wanneer deze status geldt, als dat bekend is.'),
     tot: optionalDateTime('Het geplande einde van een schorsing, als dat er is.'),
-    gewijzigdOpPeildatum: z
-      .boolean()
-      .optional()
-      .openapi({ description: 'Alleen met peildatum: of de status in de loop van die dag veranderde.' }),
+    gewijzigdOpPeildatum: z.boolean().optional().openapi({
+      description:
+        'Alleen met peildatum: of het antwoord (verantwoord, of de reden) in de loop van die dag anders was dan bij het begin ervan; een gebeurtenis die het antwoord niet verandert telt niet.',
+    }),
     voorEersteStatuswijziging: z.boolean().optional().openapi({
       description:
         'Alleen met peildatum: of de peildatum vóór de eerste vastgelegde statuswijziging ligt (het register wist toen nog niets van deze hostingprovider).',

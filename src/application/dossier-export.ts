@@ -83,8 +83,11 @@ export async function dossierExport(
 ): Promise<DossierDownload> {
   const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
   const dossier = await providerDossier(dataSource, detail);
+  // Nothing after today is known yet: a period ending later ends today (the routes refuse one starting later).
+  const today = toLocalDate(now);
+  const lastDay = period.to && period.to < today ? period.to : today;
   const from = period.from ? startOfLocalDay(period.from) : null;
-  const to = new Date(Math.min(period.to ? endOfLocalDay(period.to).getTime() : Infinity, now.getTime()));
+  const to = new Date(Math.min(endOfLocalDay(lastDay).getTime(), now.getTime()));
   const within = (d: Date | null | undefined) =>
     !!d && (!from || d.getTime() >= from.getTime()) && d.getTime() <= to.getTime();
 
@@ -107,7 +110,7 @@ export async function dossierExport(
   const facts = detail.history.map(toStatusFact);
   const versions = detail.codeVersions.map(toCodeVersionFact);
   const provider = { kvkNumber: detail.provider.kvkNumber, legalName: detail.provider.legalName };
-  const periodJson = { from: period.from ?? null, to: period.to ?? null };
+  const periodJson = { from: period.from ?? null, to: period.to ? lastDay : null };
 
   // Applications active in the period, and those the period's changes decided or act on.
   const referenced = new Set(
@@ -301,7 +304,7 @@ export async function dossierExport(
   zip.addBuffer(manifest, 'manifest.json', { mtime });
   zip.end();
   return {
-    filename: `dossier-${kvkNumber}-${period.from ?? 'begin'}-${period.to ?? toLocalDate(now)}.zip`,
+    filename: `dossier-${kvkNumber}-${period.from ?? 'begin'}-${lastDay}.zip`,
     manifestSha256,
     zip: out,
   };

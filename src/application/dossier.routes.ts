@@ -11,7 +11,7 @@ import { setFormContext } from '../web/error-handler';
 import { pageNumber } from '../web/paging';
 import { sendStream } from '../web/stream';
 import { dossierExport } from './dossier-export';
-import { staffPageErrors, staffPageValues, staffProviderModel } from './staff-provider.view';
+import { staffPageErrors, staffPageQuery, staffProviderModel } from './staff-provider.view';
 
 /** The auditor's dossier: finding any provider, and its dossier as one ZIP. Staff only, read only. */
 export function dossierRoutes(dataSource: DataSource, config: Config): Router {
@@ -49,7 +49,8 @@ export function dossierRoutes(dataSource: DataSource, config: Config): Router {
 
   router.get(paths.reviewProviderDossier(), ...staff, async (req, res) => {
     const kvkNumber = String(req.params.kvkNumber);
-    const values = staffPageValues(req.query);
+    const query = staffPageQuery(req.query);
+    const { values } = query;
     setFormContext(res, {
       view: 'review/provider',
       load: async () => ({
@@ -57,7 +58,14 @@ export function dossierRoutes(dataSource: DataSource, config: Config): Router {
         values,
       }),
     });
-    const errors = staffPageErrors({ ...values, peildatum: '', bekendOp: '' });
+    // Only the period's fields: the peildatum question is the page's, not the download's.
+    const errors = staffPageErrors(
+      {
+        values: { ...values, peildatum: '', bekendOp: '' },
+        repeated: query.repeated.filter((field) => field === 'van' || field === 'tot'),
+      },
+      requestTime(res),
+    );
     if (Object.keys(errors).length > 0)
       throw new ValidationError(Object.fromEntries(Object.entries(errors).map(([f, key]) => [f, [key]])));
     const download = await dossierExport(

@@ -1,11 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import type { ProviderDetail } from '../register/provider.service';
-import { statusOnDate } from '../register/provider.service';
+import { type DateAnswer, statusOnDate } from '../register/provider.service';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
 import type { StatusEvent } from '../status/status-event.entity';
-import { toCodeVersionFact, toStatusFact } from '../status/status-history';
-import { type StatusAt, statusAt } from '../status/status-rules';
+import type { StatusAt } from '../status/status-rules';
 import { Application } from './application.entity';
 import { ApplicationMessage } from './application-message.entity';
 import { Evidence } from './evidence.entity';
@@ -128,26 +127,20 @@ export async function providerDossier(dataSource: DataSource, detail: ProviderDe
 export type KnownAtAnswer =
   | { kind: 'future'; date: string }
   | { kind: 'knownAtFuture'; date: string; knownOn: string }
-  | {
-      kind: 'answer';
-      date: string;
+  | (Extract<DateAnswer, { kind: 'answer' }> & {
       knownOn?: string;
-      /** The instant the question is about: the end of `date`, or now while that day is not over. */
-      at: Date;
-      status: StatusAt;
       /** The status on `date` by everything recorded now, when it differs from `status`. */
       nowKnown?: StatusAt;
       /** The changes recorded after `knownOn` that take effect on or before `at`: why the answers differ. */
       laterRecords: StatusEvent[];
-      changedThatDay: boolean;
-      beforeHistory: boolean;
-    };
+    });
 
 const code = (s: StatusAt) => (s.verantwoord ? 'verantwoord' : s.reason);
 
 /**
  * "What was the status on D, as the register knew it on K?": the rules over the events recorded by
- * the end of day K. Without K, as known now.
+ * the end of day K — the answer, whether it changed that day and whether the provider was in the
+ * register yet, all as known then. Without K, as known now.
  * When later records change the answer, the answer as known now comes along, with those records.
  */
 export function statusOnDateKnownAt(
@@ -161,19 +154,13 @@ export function statusOnDateKnownAt(
   if (!knownOn) return { ...plain, laterRecords: [] };
   if (startOfLocalDay(knownOn).getTime() > now.getTime()) return { kind: 'knownAtFuture', date, knownOn };
   const knownAt = new Date(Math.min(endOfLocalDay(knownOn).getTime(), now.getTime()));
-  const facts = detail.history.map(toStatusFact);
-  const versions = detail.codeVersions.map(toCodeVersionFact);
-  const status = statusAt(facts, versions, plain.at, { knownAt });
+  const known = statusOnDate(detail, date, now, { knownAt });
+  if (known.kind === 'future') return known;
   const laterRecords = detail.history.filter(
     (e) => e.recordedAt.getTime() > knownAt.getTime() && e.effectiveAt.getTime() <= plain.at.getTime(),
   );
   const differs =
-    code(status) !== code(plain.status) || status.since?.getTime() !== plain.status.since?.getTime();
-  return {
-    ...plain,
-    knownOn,
-    status,
-    nowKnown: differs ? plain.status : undefined,
-    laterRecords,
-  };
+    code(known.status) !== code(plain.status) ||
+    known.status.since?.getTime() !== plain.status.since?.getTime();
+  return { ...known, knownOn, nowKnown: differs ? plain.status : undefined, laterRecords };
 }

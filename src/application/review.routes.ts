@@ -10,7 +10,7 @@ import { DecisionDto, ProviderActionDto } from './application.dto';
 import { anyApplication, applicationDetail } from './application-records';
 import { actOnProvider, confirmProviderIdentity } from './provider-actions.service';
 import { decide, reviewQueue, unconfirmedProviders } from './review.service';
-import { staffPageValues, staffProviderModel } from './staff-provider.view';
+import { staffPageQuery, staffProviderModel } from './staff-provider.view';
 import {
   type ProviderStatusAction,
   queueStates,
@@ -109,13 +109,12 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.get(paths.reviewProvider(), ...staffReader, async (req, res) => {
-    const values = staffPageValues(req.query);
     const model = await staffProviderModel(
       dataSource,
       String(req.params.kvkNumber),
       req.user!,
       requestTime(res),
-      values,
+      staffPageQuery(req.query),
     );
     // A date that is no date answers 400 with the form and its message, never a guess.
     res.status(model.errorList.length ? 400 : 200).render('review/provider', model);

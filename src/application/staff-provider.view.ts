@@ -5,8 +5,9 @@ import type { User } from '../identity/user.entity';
 import { providerDetail } from '../register/provider.service';
 import { historyRows, statusView } from '../register/provider.view';
 import { paths } from '../shared/paths';
-import { isPeildatum } from '../shared/time';
-import { formValues } from '../shared/validation';
+import type { StatusEvent } from '../status/status-event.entity';
+import { isPeildatum, toLocalDate } from '../shared/time';
+import { formValues, repeatedFields } from '../shared/validation';
 import { providerStatusActions } from './application-rules';
 import {
   type DossierApplication,
@@ -18,25 +19,45 @@ import {
 
 /** The fields of the staff page's two GET forms: the peildatum question and the dossier period. */
 export const STAFF_PAGE_FIELDS = ['peildatum', 'bekendOp', 'van', 'tot'] as const;
-export type StaffPageValues = Record<(typeof STAFF_PAGE_FIELDS)[number], string>;
+type StaffPageField = (typeof STAFF_PAGE_FIELDS)[number];
+export type StaffPageValues = Record<StaffPageField, string>;
 
-/** The errors of the staff page's GET fields: a date that is no date, a period that ends before it starts. */
-export function staffPageErrors(values: StaffPageValues): Record<string, string> {
+/** What the staff page's query asks: the typed values, and the fields given more than once. */
+export interface StaffPageQuery {
+  values: StaffPageValues;
+  repeated: readonly StaffPageField[];
+}
+
+/**
+ * The errors of the staff page's GET fields: a date given twice or that is no date, a known-on day
+ * without its peildatum, a period that starts in the future or ends before it starts. A peildatum
+ * in the future is no error: it gets the answer that the day has not come yet.
+ */
+export function staffPageErrors(query: StaffPageQuery, now: Date): Record<string, string> {
+  const { values } = query;
   const errors: Record<string, string> = {};
   for (const field of STAFF_PAGE_FIELDS) {
-    if (values[field] && !isPeildatum(values[field])) errors[field] = 'validation.date';
+    if (query.repeated.includes(field)) errors[field] = 'validation.repeatedDate';
+    else if (values[field] && !isPeildatum(values[field])) errors[field] = 'validation.date';
   }
   if (values.bekendOp && !values.peildatum && !errors.bekendOp)
     errors.peildatum = 'dossier.peildatumRequired';
+  if (values.van && !errors.van && values.van > toLocalDate(now)) errors.van = 'dossier.periodInFuture';
   if (values.van && values.tot && !errors.van && !errors.tot && values.van > values.tot)
     errors.tot = 'dossier.periodReversed';
   return errors;
 }
 
-export function staffPageValues(query: unknown): StaffPageValues {
-  const values = formValues(query, STAFF_PAGE_FIELDS);
+export function staffPageQuery(query: unknown): StaffPageQuery {
+  const repeated = repeatedFields(query, STAFF_PAGE_FIELDS);
+  const source = query && typeof query === 'object' ? (query as Record<string, unknown>) : {};
+  // A repeated field keeps its first value in the form, next to the message about the second.
+  const firsts = Object.fromEntries(
+    repeated.map((field) => [field, (source[field] as unknown[]).find((v) => typeof v === 'string')]),
+  );
+  const values = formValues({ ...source, ...firsts }, STAFF_PAGE_FIELDS);
   for (const field of STAFF_PAGE_FIELDS) values[field] = values[field].trim().slice(0, 20);
-  return values;
+  return { values, repeated };
 }
 
 const personView = (p: Person) => ({
@@ -70,6 +91,14 @@ function applicationView(a: DossierApplication) {
   };
 }
 
+/** How the grounds column names an event's application: a submission or withdrawal is no decision. */
+function groundsKey(kind: StatusEvent['kind']): string {
+  if (kind === 'application_submitted') return 'dossier.grounds.submitted';
+  if (kind === 'application_withdrawn') return 'dossier.grounds.withdrawn';
+  if (kind === 'listing_approved' || kind === 'application_rejected') return 'dossier.grounds.decided';
+  return 'dossier.grounds.other';
+}
+
 function knownAtView(answer: KnownAtAnswer) {
   if (answer.kind !== 'answer') return answer;
   return {
@@ -95,12 +124,13 @@ export async function staffProviderModel(
   kvkNumber: string,
   user: User,
   now: Date,
-  values: StaffPageValues = staffPageValues({}),
+  query: StaffPageQuery = staffPageQuery({}),
 ) {
+  const { values } = query;
   const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
   const dossier = await providerDossier(dataSource, detail);
   const attestations = providerAttestationAnswers(detail, now).map(attestationView);
-  const errors = staffPageErrors(values);
+  const errors = staffPageErrors(query, now);
   const rows = historyRows(detail.history, detail.codeVersions, now);
   const applications = new Map(dossier.applications.map((a) => [a.id, applicationView(a)]));
   const dateAnswer =
@@ -118,6 +148,7 @@ export async function staffProviderModel(
         ? paths.reviewApplication(change.event.applicationId)
         : undefined,
       decider: personView(change.decider),
+      groundsKey: groundsKey(change.event.kind),
       application: change.application ? applications.get(change.application.id) : undefined,
       approval: change.approval
         ? {

@@ -4,7 +4,7 @@ import { paths } from '../shared/paths';
 import { NotFoundError } from '../shared/errors';
 import { isKvkNumber } from '../shared/identifiers';
 import { isPeildatum } from '../shared/time';
-import { formValues } from '../shared/validation';
+import { formValues, repeatedFields } from '../shared/validation';
 import { pageNumber } from '../web/paging';
 import { type DateAnswer, providerDetail, statusOnDate } from './provider.service';
 import { historyRows, snapshotView, statusView } from './provider.view';
@@ -12,7 +12,7 @@ import { searchProviders, type Sort, SORTS, STATUS_FILTERS } from './search.serv
 import { requestTime } from '../web/clock';
 
 function dateAnswerView(answer: DateAnswer) {
-  if (answer.kind === 'future') return { future: true, date: answer.date };
+  if (answer.kind === 'future') return answer;
   return { ...answer, view: statusView(answer.status) };
 }
 
@@ -50,6 +50,8 @@ export function providerRoutes(dataSource: DataSource): Router {
     res.render('provider/register', {
       title: 'register.title',
       values: { q, status, sort },
+      // Nothing found for a question is not an empty register: the page says which it is.
+      searched: !!(q || status),
       statusOptions: STATUS_FILTERS.map((value) => ({ value, labelKey: `status.filter.${value}` })),
       sortOptions: SORTS.map((value) => ({ value, labelKey: `register.sort.${value}` })),
       total: result.total,
@@ -71,7 +73,8 @@ export function providerRoutes(dataSource: DataSource): Router {
     if (values.kvkNummer || values.peildatum) {
       const errors: Record<string, string> = {};
       if (!isKvkNumber(values.kvkNummer)) errors.kvkNummer = 'validation.kvkNumber';
-      if (!isPeildatum(values.peildatum)) errors.peildatum = 'validation.date';
+      if (repeatedFields(req.query, ['peildatum']).length) errors.peildatum = 'validation.repeatedDate';
+      else if (!isPeildatum(values.peildatum)) errors.peildatum = 'validation.date';
       if (Object.keys(errors).length > 0) {
         return res.status(400).render('provider/check', {
           ...model,
@@ -100,12 +103,19 @@ export function providerRoutes(dataSource: DataSource): Router {
   router.get(`${paths.register}/:kvkNumber`, async (req, res) => {
     const now = requestTime(res);
     const detail = await providerDetail(dataSource, req.params.kvkNumber, now);
-    const peildatum = typeof req.query.peildatum === 'string' ? req.query.peildatum.slice(0, 20) : '';
+    const [repeated] = repeatedFields(req.query, ['peildatum']);
+    const peildatum = formValues(req.query, ['peildatum']).peildatum.slice(0, 20);
     const dateAnswer =
       peildatum && isPeildatum(peildatum) ? dateAnswerView(statusOnDate(detail, peildatum, now)) : undefined;
+    const errors: Record<string, string> = repeated
+      ? { peildatum: 'validation.repeatedDate' }
+      : peildatum && !dateAnswer
+        ? { peildatum: 'validation.date' }
+        : {};
     const cause = !detail.status.verantwoord ? detail.status.cause : undefined;
     const causeEvent = cause ? detail.history.find((e) => Number(e.id) === cause.sequence) : undefined;
-    res.render('provider/provider', {
+    // A date that is no date, or two dates, answers 400 with the message next to the field.
+    res.status(Object.keys(errors).length ? 400 : 200).render('provider/provider', {
       title: detail.provider.legalName,
       titleIsText: true,
       provider: detail.provider,
@@ -116,7 +126,7 @@ export function providerRoutes(dataSource: DataSource): Router {
       staffUrl: res.locals.isStaff === true ? paths.reviewProvider(detail.provider.kvkNumber) : undefined,
       values: { peildatum },
       dateAnswer,
-      errors: peildatum && !dateAnswer ? { peildatum: 'validation.date' } : {},
+      errors,
     });
   });
 

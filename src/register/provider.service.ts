@@ -133,30 +133,48 @@ export type DateAnswer =
   | {
       kind: 'answer';
       date: string;
+      /** The instant the answer holds for: the end of `date`, or now while that day is not over. */
       at: Date;
+      /** The day is today: the answer is the status now, not at the end of the day. */
+      dayNotOver: boolean;
       status: StatusAt;
+      /** The answer (verantwoord, or the reason) was different at some moment of that day than just before it. */
       changedThatDay: boolean;
+      /** By the end of that day (or now) the provider had no status change yet: it was not in the register. */
       beforeHistory: boolean;
     }
   | { kind: 'future'; date: string };
 
+const answerCode = (s: StatusAt) => (s.verantwoord ? 'verantwoord' : s.reason);
+
 /**
  * "Was X verantwoord on date D?" — the status at the end of that Dutch calendar day, by the same
- * rules over the recorded history; with a note when the status changed during that day.
+ * rules over the recorded history; with a note when the status changed during that day. With
+ * `knownAt`, everything is judged by the events recorded by then only (the first event included).
  */
 export function statusOnDate(
   detail: Pick<ProviderDetail, 'history' | 'codeVersions'>,
   date: string,
   now: Date,
+  options: { knownAt?: Date } = {},
 ): DateAnswer {
   const dayStart = startOfLocalDay(date);
   if (dayStart.getTime() > now.getTime()) return { kind: 'future', date };
-  const at = new Date(Math.min(endOfLocalDay(date).getTime(), now.getTime()));
-  const facts = detail.history.map(toStatusFact);
+  const endOfDay = endOfLocalDay(date).getTime();
+  const at = new Date(Math.min(endOfDay, now.getTime()));
+  const knownAt = options.knownAt?.getTime();
+  const facts = detail.history
+    .map(toStatusFact)
+    .filter((e) => knownAt === undefined || e.recordedAt.getTime() <= knownAt);
   const versions = detail.codeVersions.map(toCodeVersionFact);
   const status = statusAt(facts, versions, at);
-  const atStart = statusAt(facts, versions, dayStart);
-  const code = (s: StatusAt) => (s.verantwoord ? 'verantwoord' : s.reason);
+  // The answer going into the day, and at every moment of the day something took effect: a change
+  // only when the answer itself differs, not whenever an event (a submission, a renewal) happened.
+  const before = answerCode(statusAt(facts, versions, new Date(dayStart.getTime() - 1)));
+  const moments = [
+    at,
+    ...facts.filter((e) => e.effectiveAt >= dayStart && e.effectiveAt < at).map((e) => e.effectiveAt),
+  ];
   const first = facts.reduce<number | undefined>(
     (min, e) => (min === undefined || e.effectiveAt.getTime() < min ? e.effectiveAt.getTime() : min),
     undefined,
@@ -165,9 +183,9 @@ export function statusOnDate(
     kind: 'answer',
     date,
     at,
+    dayNotOver: at.getTime() < endOfDay,
     status,
-    changedThatDay:
-      code(atStart) !== code(status) || facts.some((e) => e.effectiveAt >= dayStart && e.effectiveAt <= at),
+    changedThatDay: moments.some((t) => answerCode(statusAt(facts, versions, t)) !== before),
     beforeHistory: first === undefined || at.getTime() < first,
   };
 }

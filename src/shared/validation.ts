@@ -18,6 +18,15 @@ export function formValues<K extends string>(body: unknown, fields: readonly K[]
 }
 
 /**
+ * The fields a query gives more than once (?peildatum=a&peildatum=b): a question with two answers
+ * is refused with a message, never answered by a guess or silently left unanswered.
+ */
+export function repeatedFields<K extends string>(query: unknown, fields: readonly K[]): K[] {
+  const source = query && typeof query === 'object' ? (query as Record<string, unknown>) : {};
+  return fields.filter((field) => Array.isArray(source[field]));
+}
+
+/**
  * Where a DTO being validated carries the instant its time-dependent rules (such as "not after
  * today") judge by: a symbol, so it is never a form field and never validated itself.
  */

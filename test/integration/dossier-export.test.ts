@@ -4,7 +4,7 @@ import type request from 'supertest';
 import { fromBuffer } from 'yauzl';
 import { chainHash } from '../../src/audit/audit-chain';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
-import { toLocalDate } from '../../src/shared/time';
+import { addDays, toLocalDate } from '../../src/shared/time';
 import { useDossierWorld } from '../factories/history.factory';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -202,6 +202,42 @@ describe("the auditor's dossier export", () => {
       assert.equal(reversed.status, 400);
       assert.match(reversed.text, /de einddatum ligt vóór de begindatum/);
       assert.equal(await count(), before);
+    });
+
+    it('a period starting in the future or a repeated date is a 400 with a message, storing nothing', async () => {
+      const count = () =>
+        world.db.dataSource.getRepository(AuditEvent).countBy({ action: 'provider.dossier_exported' });
+      const before = await count();
+      const url = `/beoordeling/hostingproviders/${world.history.provider.kvkNumber}/dossier`;
+      const tomorrow = toLocalDate(addDays(world.now, 1));
+      const future = await world.auditor.get(`${url}?van=${tomorrow}`);
+      assert.equal(future.status, 400);
+      assert.match(future.text, /de periode kan niet in de toekomst beginnen/);
+      assert.ok(future.text.includes(`value="${tomorrow}"`), 'the typed date stays in the form');
+      for (const query of ['?van=2020-01-01&van=2021-01-01', '?tot=2026-01-01&tot=2026-02-01']) {
+        const repeated = await world.auditor.get(url + query);
+        assert.equal(repeated.status, 400, query);
+        assert.match(repeated.text, /geef deze datum maar één keer/, query);
+      }
+      assert.equal(await count(), before);
+    });
+
+    it('a period ending after today ends today, in the ZIP, its name and the audit event', async () => {
+      const today = toLocalDate(world.now);
+      const res = await download('?van=2020-01-01&tot=2099-12-31');
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers['content-disposition']), new RegExp(`-2020-01-01-${today}\\.zip"`));
+      const files = await unzip(res.body as Buffer);
+      const status = JSON.parse(files.get('statusgeschiedenis.json')!.toString('utf8')) as {
+        period: { from: string; to: string };
+      };
+      assert.deepEqual(status.period, { from: '2020-01-01', to: today });
+      const [event] = await world.db.dataSource.getRepository(AuditEvent).find({
+        where: { action: 'provider.dossier_exported', subjectId: world.history.provider.id },
+        order: { id: 'DESC' },
+        take: 1,
+      });
+      assert.equal(event?.data.to, today);
     });
   });
 });

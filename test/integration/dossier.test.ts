@@ -35,6 +35,15 @@ describe("the auditor's dossier", () => {
       assert.doesNotMatch(publicSearch.text, new RegExp(hidden.kvkNumber));
     });
 
+    it('says nothing was found for the question, with a hint, not that the register is empty', async () => {
+      const res = await world.auditor.get('/beoordeling/hostingproviders?q=molnrack');
+      assert.equal(res.status, 200);
+      assert.match(res.text, /data-no-results/);
+      assert.match(res.text, /Geen hostingproviders gevonden voor ‘molnrack’/);
+      assert.match(res.text, /Controleer de spelling/);
+      assert.doesNotMatch(res.text, /nog geen hostingproviders/);
+    });
+
     it('has the search form on the review queue and on the audit log page', async () => {
       for (const page of ['/beoordeling', '/beheer/auditlog']) {
         const res = await world.auditor.get(page);
@@ -110,6 +119,106 @@ describe("the auditor's dossier", () => {
       assert.match(same.text, /data-answer="suspended"/);
       assert.match(same.text, /data-unchanged-since/);
       assert.doesNotMatch(same.text, /data-later-records/);
+    });
+
+    describe('every kind of date answer on the staff page', () => {
+      const day = (d: Date) => toLocalDate(d);
+      const cases: {
+        name: string;
+        query: () => string;
+        answer: string;
+        shows?: RegExp[];
+        hides?: RegExp[];
+      }[] = [
+        {
+          name: 'a peildatum tomorrow: not settled yet, as on the public pages',
+          query: () => `peildatum=${day(addDays(world.now, 1))}`,
+          answer: 'future',
+          shows: [/ligt in de toekomst/],
+        },
+        {
+          name: 'a peildatum tomorrow as known yesterday',
+          query: () => `peildatum=${day(addDays(world.now, 1))}&bekendOp=${day(addDays(world.now, -1))}`,
+          answer: 'future',
+        },
+        {
+          name: 'a known-on day tomorrow',
+          query: () => `peildatum=${day(addDays(world.now, -1))}&bekendOp=${day(addDays(world.now, 1))}`,
+          answer: 'knownAtFuture',
+        },
+        {
+          name: 'today: the state now',
+          query: () => `peildatum=${day(world.now)}`,
+          answer: 'verantwoord',
+          shows: [/data-holds-for="now"/],
+          hides: [/data-holds-for="end-of-day"/, /data-changed-that-day/],
+        },
+        {
+          name: 'the day of the suspension: changed that day, the state at its end',
+          query: () => `peildatum=${day(world.history.suspendedAt)}`,
+          answer: 'suspended',
+          shows: [/data-changed-that-day/, /data-holds-for="end-of-day"/],
+          hides: [/data-holds-for="now"/],
+        },
+        {
+          name: 'a day while suspended',
+          query: () => `peildatum=${day(addDays(world.history.suspendedAt, 1))}`,
+          answer: 'suspended',
+          hides: [/data-changed-that-day/, /data-before-history/],
+        },
+        {
+          name: 'a day while the application was pending',
+          query: () => `peildatum=${day(addDays(world.history.approvedAt, -5))}`,
+          answer: 'application_pending',
+        },
+        {
+          name: 'a day before the first event',
+          query: () => 'peildatum=2001-01-01',
+          answer: 'not_listed',
+          shows: [/data-before-history/, /stond deze hostingprovider nog niet in het register/],
+        },
+        {
+          name: 'a listed day as known before anything about the provider was recorded',
+          query: () =>
+            `peildatum=${day(addDays(world.history.approvedAt, 5))}&bekendOp=${day(addDays(world.history.approvedAt, -45))}`,
+          answer: 'not_listed',
+          shows: [/data-before-history/, /data-later-records/],
+        },
+      ];
+      for (const c of cases) {
+        it(`${c.name}: ${c.answer}`, async () => {
+          const res = await world.auditor.get(
+            `/beoordeling/hostingproviders/${world.history.provider.kvkNumber}?${c.query()}`,
+          );
+          assert.equal(res.status, 200, res.text.slice(0, 300));
+          assert.equal(/data-answer="([a-zA-Z_]+)"/.exec(res.text)?.[1], c.answer);
+          for (const re of c.shows ?? []) assert.match(res.text, re);
+          for (const re of c.hides ?? []) assert.doesNotMatch(res.text, re);
+        });
+      }
+    });
+
+    it('a repeated peildatum is a 400 with a message, not a page without an answer', async () => {
+      const res = await world.auditor.get(
+        `/beoordeling/hostingproviders/${world.history.provider.kvkNumber}?peildatum=2026-01-01&peildatum=2026-02-01`,
+      );
+      assert.equal(res.status, 400);
+      assert.match(res.text, /geef deze datum maar één keer/);
+      assert.match(res.text, /value="2026-01-01"/);
+      assert.doesNotMatch(res.text, /data-answer=/);
+    });
+
+    it('words the grounds of a row by its kind: a submission is no decision', async () => {
+      const res = await world.auditor.get(
+        `/beoordeling/hostingproviders/${world.history.provider.kvkNumber}`,
+      );
+      const row = (kind: string) =>
+        new RegExp(
+          `<tr[^>]*data-event-id="\\d+">(?:(?!</tr>)[\\s\\S])*${kind}(?:(?!</tr>)[\\s\\S])*</tr>`,
+        ).exec(res.text)?.[0] ?? '';
+      assert.match(row('Aanvraag ingediend'), /ingediende aanvraag: Vermelding/);
+      assert.doesNotMatch(row('Aanvraag ingediend'), /besluit op/);
+      assert.match(row('Vermelding goedgekeurd'), /besluit op aanvraag: Vermelding/);
     });
 
     it('a malformed peildatum or known-on date is a 400 with the form and a message, in both languages', async () => {

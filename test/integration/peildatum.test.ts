@@ -100,4 +100,61 @@ describe('status on a date (peildatum)', () => {
     assert.equal(answerOf(dayBefore.text), 'verantwoord');
     assert.doesNotMatch(dayBefore.text, /de status veranderde op deze dag/);
   });
+
+  it('notes no change on a day when only an application was submitted and approved while verantwoord', async () => {
+    // The Polderwolk case: verantwoord all day; a renewal was submitted at 09:00 and approved at 15:00.
+    const provider = await givenProvider(demo.db.dataSource);
+    const version = await demo.db.dataSource
+      .getRepository(CodeOfConductVersion)
+      .findOneByOrFail({ label: '2.0' });
+    await givenApproval(demo.db.dataSource, provider, version, startOfLocalDay('2025-03-01'), clock.now());
+    const hour = (h: number) => new Date(startOfLocalDay('2025-09-10').getTime() + h * 3600000);
+    await givenStatusEvent(
+      demo.db.dataSource,
+      { providerId: provider.id, kind: 'application_submitted', effectiveAt: hour(9) },
+      clock.now(),
+    );
+    await givenApproval(demo.db.dataSource, provider, version, hour(15), clock.now());
+    for (const url of [
+      `/controleren?kvkNummer=${provider.kvkNumber}&peildatum=2025-09-10`,
+      `/hostingproviders/${provider.kvkNumber}?peildatum=2025-09-10`,
+    ]) {
+      const res = await request(demo.app).get(url).expect(200);
+      assert.equal(answerOf(res.text), 'verantwoord', url);
+      assert.doesNotMatch(res.text, /de status veranderde op deze dag/, url);
+    }
+  });
+
+  it('says once what the answer holds for: the end of a past day, or now for today', async () => {
+    const kvk = demoKvkOf('Polderwolk');
+    const past = await request(demo.app)
+      .get(`/controleren?kvkNummer=${kvk}&peildatum=2026-11-10`)
+      .expect(200);
+    assert.match(past.text, /het antwoord geeft de stand aan het einde van die dag/i);
+    assert.doesNotMatch(past.text, /van nu|voor nu/);
+    // The FixedClock's day, 16 November 2026, is not over yet.
+    const today = await request(demo.app).get(`/hostingproviders/${kvk}?peildatum=2026-11-16`).expect(200);
+    assert.match(today.text, /het antwoord geeft de stand van nu/);
+    assert.doesNotMatch(today.text, /einde van die dag|einde van de dag/);
+  });
+
+  it('answers a repeated peildatum with a 400 and a message, on the check page and the provider page', async () => {
+    const kvk = demoKvkOf('Polderwolk');
+    for (const url of [
+      `/controleren?kvkNummer=${kvk}&peildatum=2026-01-01&peildatum=2026-02-01`,
+      `/hostingproviders/${kvk}?peildatum=2026-01-01&peildatum=2026-02-01`,
+    ]) {
+      const res = await request(demo.app).get(url).expect(400);
+      assert.match(res.text, /geef deze datum maar één keer/, url);
+      assert.doesNotMatch(res.text, /data-answer=/, url);
+    }
+  });
+
+  it('answers a peildatum tomorrow on the provider page as the future, as /controleren does', async () => {
+    const res = await request(demo.app)
+      .get(`/hostingproviders/${demoKvkOf('Polderwolk')}?peildatum=2026-11-17`)
+      .expect(200);
+    assert.equal(answerOf(res.text), 'future');
+    assert.match(res.text, /ligt in de toekomst/);
+  });
 });

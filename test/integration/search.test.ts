@@ -8,6 +8,7 @@ import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { givenProvider } from '../factories/provider.factory';
 import { validVatNumber } from '../factories/user.factory';
+import { useTestApp } from '../helpers/app';
 import { must } from '../../src/shared/must';
 
 /** KvK numbers of the result rows, in order. */
@@ -86,6 +87,23 @@ describe('searching the register', () => {
     assert.ok(await demo.db.dataSource.getRepository(Provider).count());
   });
 
+  it('says nothing was found for a search or a filter, with a hint, not that the register is empty', async () => {
+    const res = await request(demo.app).get('/hostingproviders?q=molnrack').expect(200);
+    assert.match(res.text, /data-no-results/);
+    assert.match(res.text, /Geen hostingproviders gevonden voor ‘molnrack’/);
+    assert.match(res.text, /Controleer de spelling, zoek op een deel van de naam of op het KvK-nummer/);
+    assert.doesNotMatch(res.text, /nog geen hostingproviders/);
+    await assertValidHtml(res.text, 'a search without results');
+    const en = await request(demo.app).get('/hostingproviders?q=molnrack&lang=en').expect(200);
+    assert.match(en.text, /No hosting providers found for ‘molnrack’/);
+    const filtered = await request(demo.app)
+      .get('/hostingproviders?q=molnrack&status=revoked&lang=nl')
+      .expect(200);
+    assert.match(filtered.text, /Geen hostingproviders gevonden voor ‘molnrack’/);
+    assert.match(filtered.text, /Of kies ‘Alle statussen’/);
+    assert.doesNotMatch(filtered.text, /nog geen hostingproviders/);
+  });
+
   it('keeps the search in the form and in the page links, so every search is a shareable URL', async () => {
     for (let i = 0; i < 26; i++) await givenProvider(demo.db.dataSource, { legalName: `Deelbaar ${i} B.V.` });
     const res = await request(demo.app).get('/hostingproviders?q=deelbaar&sort=name').expect(200);
@@ -116,5 +134,16 @@ describe('searching the register', () => {
     );
     const { n } = must(counted, 'a count gives one row');
     assert.equal(n, 0, 'five years on, nobody is verantwoord any more');
+  });
+});
+
+describe('an empty register', () => {
+  const context = useTestApp();
+
+  it('says there are no hosting providers yet, without a search hint', async () => {
+    const res = await request(context.app).get('/hostingproviders').expect(200);
+    assert.match(res.text, /data-register-empty/);
+    assert.match(res.text, /Er staan nog geen hostingproviders in het register\./);
+    assert.doesNotMatch(res.text, /data-no-results/);
   });
 });
