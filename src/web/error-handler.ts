@@ -160,6 +160,9 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
         reference: req.id,
         detailKey,
         detailParams: error instanceof AppError ? error.messageParams : {},
+        // A limit of an hour is not "a few minutes": the page says how long, as Retry-After does.
+        retryMinutes:
+          error instanceof TooManyRequestsError ? Math.ceil(error.retryAfterSeconds / 60) : undefined,
       },
       (renderError, html) => {
         if (renderError) {
