@@ -221,6 +221,8 @@ export function createApp({
           kind: 'csrf_refused',
           ip: req.ip ?? 'unknown',
           userId: req.user?.id,
+          // A refusal in a signed-in session (a stale form, usually) names that user, not "anonymous".
+          actor: req.user?.email,
           data: { method: req.method, path: maskSingleUseLinks(req.path) },
         }),
     }),

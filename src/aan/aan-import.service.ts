@@ -15,6 +15,7 @@ import {
   insertReviewTask,
   type OpenReviewTaskRow,
   openReviewTaskRows,
+  reviewTaskRow,
   resolveOpenReviewTask,
   setAanImportCounts,
 } from './aan.queries';
@@ -281,7 +282,12 @@ function declaredListing(status: StatusAt): Listing | undefined {
 /** The open review tasks the AAN imports raised, oldest first, for reviewers and administrators. */
 export async function openReviewTasks(dataSource: DataSource) {
   const rows = await openReviewTaskRows(dataSource);
-  return rows.map((r) => ({
+  return rows.map(taskView);
+}
+
+/** A review task as the pages show it. */
+function taskView(r: OpenReviewTaskRow) {
+  return {
     id: r.id,
     kindKey: `aan.task.${r.detail?.difference ?? r.kind}`,
     detail: r.detail ?? {},
@@ -294,14 +300,20 @@ export async function openReviewTasks(dataSource: DataSource) {
     kvkNumber: r.kvk_number,
     url: `/beoordeling/hostingproviders/${r.kvk_number}`,
     resolveUrl: `/beoordeling/taken/${r.id}/afgehandeld`,
-  }));
+  };
 }
 
-/** One open review task, for the page that closes it; not found when unknown or closed already. */
-export async function openReviewTask(dataSource: DataSource, taskId: string) {
-  const task = (await openReviewTasks(dataSource)).find((t) => String(t.id) === taskId);
-  if (!task) throw new NotFoundError(`no open review task ${taskId}`);
-  return task;
+/**
+ * One review task, for the page that closes it; once closed, it says by whom and when (a reviewer
+ * who loaded the page before someone else closed it sees that). Not found when unknown.
+ */
+export async function reviewTask(dataSource: DataSource, taskId: string) {
+  const row = /^[0-9a-f-]{36}$/i.test(taskId) ? await reviewTaskRow(dataSource, taskId) : undefined;
+  if (!row) throw new NotFoundError(`no review task ${taskId}`);
+  return {
+    ...taskView(row),
+    closed: row.resolved_at ? { at: row.resolved_at, by: row.resolved_by ?? '' } : undefined,
+  };
 }
 
 /** The longest note a reviewer can write when closing a review task. */
@@ -324,7 +336,8 @@ export async function resolveReviewTask(
     throw new ValidationError({ note: ['reviewTask.noteTooLong'] }, undefined, { max: REVIEW_TASK_NOTE_MAX });
   await dataSource.transaction(async (manager) => {
     const providerId = await resolveOpenReviewTask(manager, taskId, now);
-    if (providerId === undefined) throw new NotFoundError(`no open review task ${taskId}`);
+    // Closed by someone else meanwhile: the page is shown again with who did it, and the typed note.
+    if (providerId === undefined) throw new ValidationError({ note: ['reviewTask.closedAlready'] });
     await appendAuditEvent(manager, now, {
       actor,
       action: 'review_task.resolved',

@@ -91,3 +91,26 @@ export async function resolveOpenReviewTask(
   );
   return rows[0]?.provider_id;
 }
+
+export interface ReviewTaskRow extends OpenReviewTaskRow {
+  resolved_at: Date | null;
+  /** Who closed it: the name of the account of the audit event's actor, or the actor itself. */
+  resolved_by: string | null;
+}
+
+/** One review task, open or closed, with its provider and, once closed, who closed it. */
+export async function reviewTaskRow(
+  dataSource: DataSource,
+  taskId: string,
+): Promise<ReviewTaskRow | undefined> {
+  const [row] = await dataSource.query<ReviewTaskRow[]>(
+    `SELECT t.id, t.kind, t.detail, t.created_at, t.resolved_at, p.legal_name, p.kvk_number,
+            (SELECT coalesce(u.name, a.actor) FROM audit_events a LEFT JOIN users u ON u.email = a.actor
+              WHERE a.action = 'review_task.resolved' AND a.data->>'taskId' = t.id::text
+              ORDER BY a.id DESC LIMIT 1) AS resolved_by
+       FROM review_tasks t JOIN providers p ON p.id = t.provider_id
+      WHERE t.id::text = $1`,
+    [taskId],
+  );
+  return row;
+}

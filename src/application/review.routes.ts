@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
 import type { Config } from '../config';
-import { openReviewTask, openReviewTasks, resolveReviewTask } from '../aan/aan-import.service';
+import { openReviewTasks, resolveReviewTask, reviewTask } from '../aan/aan-import.service';
 import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
@@ -50,15 +50,22 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
 
   // Closing a review task asks for a note: the queue's form, and this page when it is shown again.
   router.get(paths.reviewTaskResolve(), ...reviewer, async (req, res) => {
-    const task = await openReviewTask(dataSource, String(req.params.id));
+    const task = await reviewTask(dataSource, String(req.params.id));
     res.render('review/task', { title: 'reviewTask.title', task, values: {} });
   });
 
   router.post(paths.reviewTaskResolve(), ...reviewer, async (req, res) => {
     const id = String(req.params.id);
-    const task = await openReviewTask(dataSource, id);
+    await reviewTask(dataSource, id);
     const values = formValues(req.body, ['note']);
-    setFormContext(res, { view: 'review/task', model: { title: 'reviewTask.title', task }, values });
+    // Read again when shown again: closed meanwhile, the page says by whom and when.
+    setFormContext(res, {
+      view: 'review/task',
+      load: async () => ({
+        model: { title: 'reviewTask.title', task: await reviewTask(dataSource, id) },
+        values,
+      }),
+    });
     await resolveReviewTask(dataSource, id, req.user!.email, values.note, requestTime(res));
     res.redirect(303, `${paths.reviewQueue}#review-tasks`);
   });

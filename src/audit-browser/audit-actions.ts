@@ -34,7 +34,7 @@ export const AUDIT_ACTION_GROUPS = {
     'user.second_factor_enabled',
     'user.recovery_code_used',
   ],
-  invitation: ['invitation.created', 'invitation.resent', 'invitation.revoked'],
+  invitation: ['invitation.created', 'invitation.resent', 'invitation.revoked', 'invitation.not_sent'],
   staff: ['staff.role_changed', 'staff.disabled', 'staff.enabled'],
   security: [
     'security.login_failed',

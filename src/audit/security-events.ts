@@ -15,6 +15,8 @@ export interface SecurityEvent {
   userId?: string;
   /** Extra facts, never a password, code or token. */
   data?: Record<string, string | number>;
+  /** Who did it, when the request came from a signed-in user (their e-mail address); else "anonymous". */
+  actor?: string;
 }
 
 export type SecurityEventRecorder = (event: SecurityEvent) => Promise<void>;
@@ -48,7 +50,7 @@ export function securityEventRecorder(
     });
   const perAddress = throttle('security_event', SECURITY_EVENTS_PER_KIND_AND_IP);
   const perKind = throttle('security_event_kind', SECURITY_EVENTS_PER_KIND);
-  return async ({ kind, ip, userId, data }) => {
+  return async ({ kind, ip, userId, data, actor }) => {
     try {
       await perAddress.consume(`${kind}:${clientKey(ip)}`);
       await perKind.consume(kind);
@@ -63,7 +65,7 @@ export function securityEventRecorder(
     }
     await dataSource.transaction((m) =>
       appendAuditEvent(m, clock.now(), {
-        actor: 'anonymous',
+        actor: actor ?? 'anonymous',
         action: `security.${kind}`,
         subjectType: 'user',
         subjectId: userId ?? UNKNOWN_ACCOUNT,

@@ -58,3 +58,20 @@ export async function tokenUsable(
     .findOneBy({ tokenHash: sha256Hex(token), purpose, usedAt: IsNull() });
   return row && stillUsable(row, now) ? row : undefined;
 }
+
+/**
+ * What a link's token is now: `usable`, `unknown` (never issued: a mistyped or made-up link) or
+ * `spent` (used, revoked, replaced or expired), so that its page can answer 404 or 410.
+ */
+export async function tokenState(
+  dataSource: DataSource,
+  token: string,
+  purpose: TokenPurpose,
+  now: Date,
+): Promise<{ state: 'usable'; row: AccountToken } | { state: 'unknown' | 'spent' }> {
+  const row = await dataSource
+    .getRepository(AccountToken)
+    .findOneBy({ tokenHash: sha256Hex(token), purpose });
+  if (!row) return { state: 'unknown' };
+  return stillUsable(row, now) ? { state: 'usable', row } : { state: 'spent' };
+}

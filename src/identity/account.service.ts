@@ -94,7 +94,16 @@ export async function authenticate(
   return { user };
 }
 
-export async function recordLogin(dataSource: DataSource, user: User, now: Date): Promise<void> {
+/** How a session came to hold its user: each is a sign-in, with its last login and audit event. */
+export type SignInWay = 'password' | 'second_factor' | 'invitation' | 'registration';
+
+/** Sets the user's last login and writes `user.logged_in` (with the way in), in one transaction. */
+export async function recordLogin(
+  dataSource: DataSource,
+  user: User,
+  way: SignInWay,
+  now: Date,
+): Promise<void> {
   await dataSource.transaction(async (m) => {
     await m.update(User, user.id, { lastLoginAt: now });
     await appendAuditEvent(m, now, {
@@ -102,6 +111,7 @@ export async function recordLogin(dataSource: DataSource, user: User, now: Date)
       action: 'user.logged_in',
       subjectType: 'user',
       subjectId: user.id,
+      data: { way },
     });
   });
 }

@@ -9,7 +9,7 @@ import { AccountToken } from './account-token.entity';
 import { claimToken, issueToken, tokenUsable } from './account-token.service';
 import { addUser, assertEmailFree, checkNewPassword } from './account.service';
 import { hashPassword } from './password';
-import { type Role, STAFF_ROLES, type User } from './user.entity';
+import { type Role, STAFF_ROLES, User } from './user.entity';
 import { hasOpenInvitation, invitationsSentSince, revokeExpiredInvitations } from './account.queries';
 import { sha256Hex } from '../shared/tokens';
 
@@ -63,6 +63,12 @@ export interface PendingInvitation {
  * A user of an organisation invites a colleague: a single-use link, valid for 7 days, sent by mail.
  * Each invitation is a mail to an address of the inviter's choosing, so they are limited per
  * inviter per hour and per organisation while open, and one address has one open invitation.
+ *
+ * The answer never tells whether an address belongs to someone outside the organisation (another
+ * organisation's user, staff) or is invited by someone else: then nothing is sent or stored, the
+ * inviter sees the same answer as for a sent invitation, and the audit log records why
+ * (`invitation.not_sent`). Only what the organisation knows already (its own users and its own
+ * open invitations) gets a precise message.
  */
 export async function inviteColleague(
   dataSource: DataSource,
@@ -75,7 +81,6 @@ export async function inviteColleague(
   const address = email.toLowerCase();
   await oneOpenInvitation('colleagues.invitedElsewhere', () =>
     dataSource.transaction(async (manager) => {
-      await assertEmailFree(manager, address);
       // Locks the organisation: concurrent invitations are counted one after the other.
       const provider = await manager.findOneOrFail(Provider, {
         where: { id: inviter.providerId! },
@@ -84,6 +89,9 @@ export async function inviteColleague(
       // An invitation mails the organisation's name, chosen by whoever registered it, to any address:
       // only once a reviewer has confirmed who the organisation is.
       if (!provider.identityConfirmedAt) throw new ValidationError({ email: ['colleagues.notConfirmed'] });
+      const account = await manager.findOneBy(User, { email: address });
+      if (account?.providerId === provider.id)
+        throw new ValidationError({ email: ['colleagues.alreadyColleague'] });
       const pending = await pendingInvitations(manager, provider.id, now);
       if (pending.some((p) => p.email === address))
         throw new ValidationError({ email: ['colleagues.alreadyInvited'] });
@@ -91,12 +99,20 @@ export async function inviteColleague(
         throw new ValidationError({ email: ['colleagues.tooManyPending'] });
       const sent = await invitationsSentSince(manager, inviter.id, new Date(now.getTime() - 3600 * 1000));
       if (sent >= limits.perUserPerHour) throw new ValidationError({ email: ['colleagues.tooManyPerHour'] });
-      const expiredRevoked = await assertNoOpenInvitation(
-        manager,
-        address,
-        'colleagues.invitedElsewhere',
-        now,
-      );
+      const expiredRevoked = await revokeExpiredInvitations(manager, address, now);
+      const elsewhere = account
+        ? 'account_exists'
+        : (await hasOpenInvitation(manager, address)) && 'invited_elsewhere';
+      if (elsewhere) {
+        await appendAuditEvent(manager, now, {
+          actor: inviter.email,
+          action: 'invitation.not_sent',
+          subjectType: 'provider',
+          subjectId: provider.id,
+          data: { email: address, reason: elsewhere },
+        });
+        return;
+      }
       const token = await issueToken(
         manager,
         {
@@ -243,7 +259,10 @@ export async function openStaffInvitations(dataSource: DataSource): Promise<Open
   return rows.map((r) => ({ ...r, role: r.role! }));
 }
 
-/** Locks an open staff invitation; not found when unknown, a provider's, used or revoked. */
+/**
+ * Locks an open staff invitation. Not found when unknown or a provider's; one used, revoked or
+ * replaced meanwhile (a page loaded before another administrator acted) is a refusal with a message.
+ */
 async function lockOpenStaffInvitation(manager: EntityManager, id: string): Promise<AccountToken> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError(`invitation ${id}`);
   const invitation = await manager
@@ -252,7 +271,8 @@ async function lockOpenStaffInvitation(manager: EntityManager, id: string): Prom
     .where("t.id = :id AND t.purpose = 'invitation' AND t.provider_id IS NULL", { id })
     .setLock('pessimistic_write')
     .getOne();
-  if (!invitation || invitation.usedAt || !invitation.role) throw new NotFoundError(`invitation ${id}`);
+  if (!invitation || !invitation.role) throw new NotFoundError(`invitation ${id}`);
+  if (invitation.usedAt) throw new ValidationError({ invitation: ['staff.invitationGone'] });
   return invitation;
 }
 

@@ -28,7 +28,7 @@ export interface PortalDependencies {
 export function portalRoutes({ dataSource, config, limiters, securityEvents }: PortalDependencies): Router {
   const router = Router();
   const anyone = withCsrfToken;
-  const { passwordFormLimit } = formLimits(limiters, securityEvents);
+  const { passwordFormLimit, limit } = formLimits(limiters, securityEvents);
 
   router.get(paths.signup, anyone, (_req, res) =>
     res.render('account/signup', { title: 'signup.title', values: {} }),
@@ -43,7 +43,7 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
       await validated(RegistrationDto, values),
       requestTime(res),
     );
-    res.redirect(303, await signIn(req, user, requestTime(res), false));
+    res.redirect(303, await signIn(dataSource, req, user, 'registration', requestTime(res)));
   });
 
   router.get(paths.account, requireUser, async (req, res) => {
@@ -72,6 +72,9 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
         values,
       }),
     });
+    // Every try counts, refused ones too: the form cannot be used to probe addresses at speed.
+    await limit(req, 'invitationsPerUser', req.user!.id, req.user!.id);
+    await limit(req, 'invitationsPerProvider', req.user!.providerId!, req.user!.id);
     const dto = await validated(EmailDto, values);
     await inviteColleague(
       dataSource,

@@ -10,11 +10,10 @@ import type { SecurityEventRecorder } from '../audit/security-events';
 import {
   authenticate,
   changePassword,
-  recordLogin,
   requestPasswordReset,
   resetPassword,
 } from '../identity/account.service';
-import { tokenUsable } from '../identity/account-token.service';
+import { tokenState, tokenUsable } from '../identity/account-token.service';
 import { acceptInvitation } from '../identity/invitation.service';
 import {
   claimLoginAttempt,
@@ -109,8 +108,7 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       await saveSession(req);
       return res.redirect(303, paths.loginSecondFactor);
     }
-    await recordLogin(dataSource, user, requestTime(res));
-    res.redirect(303, await signIn(req, user, requestTime(res), false, back));
+    res.redirect(303, await signIn(dataSource, req, user, 'password', requestTime(res), back));
   });
 
   router.get(paths.loginSecondFactor, anyone, (req, res) => {
@@ -135,8 +133,7 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     }
     await limiters.secondFactor.delete(pending);
     const user = await dataSource.getRepository(User).findOneByOrFail({ id: pending });
-    await recordLogin(dataSource, user, requestTime(res));
-    res.redirect(303, await signIn(req, user, requestTime(res), true));
+    res.redirect(303, await signIn(dataSource, req, user, 'second_factor', requestTime(res)));
   });
 
   router.post(paths.logout, (req, res) => {
@@ -183,16 +180,13 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
   });
 
   router.get(paths.invitation(), anyone, async (req, res) => {
-    const invitation = await tokenUsable(
-      dataSource,
-      String(req.params.token),
-      'invitation',
-      requestTime(res),
-    );
+    const link = await tokenState(dataSource, String(req.params.token), 'invitation', requestTime(res));
+    // A dead link shows the same clear page, with a status that says so: never issued, or gone.
+    res.status(link.state === 'usable' ? 200 : link.state === 'unknown' ? 404 : 410);
     res.render('account/invitation', {
       title: 'invitation.title',
-      invalid: !invitation,
-      email: invitation?.email,
+      invalid: link.state !== 'usable',
+      email: link.state === 'usable' ? link.row.email : undefined,
       values: {},
     });
   });
@@ -207,7 +201,7 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       await validated(InvitationAcceptDto, values),
       requestTime(res),
     );
-    res.redirect(303, await signIn(req, user, requestTime(res), false));
+    res.redirect(303, await signIn(dataSource, req, user, 'invitation', requestTime(res)));
   });
 
   router.get(paths.secondFactorSetup, requireUser, async (req, res) => {

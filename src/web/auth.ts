@@ -284,9 +284,16 @@ export interface LoginLimiters {
   secondFactor: RateLimiterPostgres;
   /** Password resets, registrations and invitation acceptances per IP address (each its own prefix). */
   passwordForms: RateLimiterPostgres;
+  /** Colleague invitations tried per provider user in an hour, refused ones too (no probing of addresses). */
+  invitationsPerUser: RateLimiterPostgres;
+  /** The same per organisation, whichever of its users tries. */
+  invitationsPerProvider: RateLimiterPostgres;
   /** The configured threshold and cap of the account delay. */
   delay: { after: number; maxSeconds: number };
 }
+
+/** An organisation's users together may try this many times one user's hourly invitations. */
+export const INVITATION_ATTEMPTS_PER_PROVIDER_FACTOR = 3;
 
 /** Rate limits kept in PostgreSQL, so they hold across instances. */
 export function loginLimiters(dataSource: DataSource, config: Config): LoginLimiters {
@@ -311,6 +318,18 @@ export function loginLimiters(dataSource: DataSource, config: Config): LoginLimi
     accountIp: refusingFromMemory('login_account_ip', config.loginFailuresPerAccountAndIp),
     secondFactor: refusingFromMemory('login_2fa', config.loginFailuresPerAccount),
     passwordForms: refusingFromMemory('password_form_ip', config.passwordFormsPerIp),
+    invitationsPerUser: new RateLimiterPostgres({
+      ...common,
+      keyPrefix: 'invitation_user',
+      points: config.invitationsPerUserPerHour,
+      duration: 3600,
+    }),
+    invitationsPerProvider: new RateLimiterPostgres({
+      ...common,
+      keyPrefix: 'invitation_provider',
+      points: INVITATION_ATTEMPTS_PER_PROVIDER_FACTOR * config.invitationsPerUserPerHour,
+      duration: 3600,
+    }),
     delay: { after: config.loginFailuresPerAccount, maxSeconds: config.loginDelayMaxSeconds },
   };
 }

@@ -29,6 +29,8 @@ export interface FormContext {
   view: string;
   model: Record<string, unknown>;
   values: Record<string, string>;
+  /** Where the error summary links for a field, when not to `#field-<name>` (a form in a table row). */
+  anchors?: Record<string, string>;
 }
 
 /**
@@ -38,6 +40,7 @@ export interface FormContext {
 export interface LazyFormContext {
   view: string;
   load: () => Promise<Pick<FormContext, 'model' | 'values'>>;
+  anchors?: Record<string, string>;
 }
 
 export function setFormContext(res: Response, context: FormContext | LazyFormContext): void {
@@ -47,7 +50,7 @@ export function setFormContext(res: Response, context: FormContext | LazyFormCon
 }
 
 async function loadedForm(form: FormContext | LazyFormContext): Promise<FormContext> {
-  return 'load' in form ? { view: form.view, ...(await form.load()) } : form;
+  return 'load' in form ? { view: form.view, anchors: form.anchors, ...(await form.load()) } : form;
 }
 
 /** Answers 404 for any URL no route claimed. */
@@ -66,6 +69,7 @@ const ANCHORS: Record<string, string> = {
   token: 'inhoud',
   action: 'action-start_review',
   staffMember: 'medewerkers',
+  invitation: 'uitnodigingen',
 };
 
 function renderForm(req: Request, res: Response, form: FormContext, error: ValidationError): void {
@@ -75,7 +79,7 @@ function renderForm(req: Request, res: Response, form: FormContext, error: Valid
   const errors = Object.entries(error.fields).map(([field, keys]) => ({
     field,
     key: keys[0],
-    anchor: ANCHORS[field] ?? `field-${field}`,
+    anchor: form.anchors?.[field] ?? ANCHORS[field] ?? `field-${field}`,
   }));
   // The same page in the other language keeps the status it had: 400 while it shows errors.
   res.status(errors.length > 0 ? 400 : 200).render(form.view, {
@@ -160,6 +164,9 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
         reference: req.id,
         detailKey,
         detailParams: error instanceof AppError ? error.messageParams : {},
+        // A limit of an hour is not "a few minutes": the page says how long, as Retry-After does.
+        retryMinutes:
+          error instanceof TooManyRequestsError ? Math.ceil(error.retryAfterSeconds / 60) : undefined,
       },
       (renderError, html) => {
         if (renderError) {

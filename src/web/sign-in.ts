@@ -1,5 +1,7 @@
 import type { Request } from 'express';
+import type { DataSource } from 'typeorm';
 import type { SecurityEventRecorder } from '../audit/security-events';
+import { recordLogin, type SignInWay } from '../identity/account.service';
 import type { User } from '../identity/user.entity';
 import { clientKey } from '../shared/client-address';
 import { TooManyRequestsError } from '../shared/errors';
@@ -12,18 +14,24 @@ export function regenerate(req: Request): Promise<void> {
   );
 }
 
-/** Starts a fresh session for `user` (a new id against session fixation). */
+/**
+ * Every sign-in, however it came about (password, second factor, an accepted invitation, a
+ * registration): records the last login with its audit event, then starts a fresh session for
+ * `user` (a new id against session fixation). Answers where to go next.
+ */
 export async function signIn(
+  dataSource: DataSource,
   req: Request,
   user: User,
+  way: SignInWay,
   now: Date,
-  secondFactorVerified: boolean,
   back?: string,
 ): Promise<string> {
   const returnTo = back ?? req.session.returnTo;
+  await recordLogin(dataSource, user, way, now);
   await regenerate(req);
   req.session.userId = user.id;
-  req.session.secondFactorVerified = secondFactorVerified;
+  req.session.secondFactorVerified = way === 'second_factor';
   req.session.signedInAt = now.getTime();
   // Saved before the redirect leaves: a browser that follows it at once must find the new session.
   await saveSession(req);

@@ -3,6 +3,7 @@ import { IsIn } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { setFormContext } from './error-handler';
+import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { EmailDto } from '../identity/account.dto';
@@ -60,9 +61,10 @@ export function staffRoutes(dataSource: DataSource, config: Config): Router {
     notice,
   });
   /** A refused change shows the staff page again, with the message at the top. */
-  const pageAgain = (now: Date, values: Record<string, string> = {}) => ({
+  const pageAgain = (now: Date, values: Record<string, string> = {}, anchors?: Record<string, string>) => ({
     view: 'account/staff-list',
     load: async () => ({ model: await model(now), values }),
+    anchors,
   });
 
   router.get(paths.staff, ...admins, async (req, res) => {
@@ -80,9 +82,13 @@ export function staffRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.post(paths.staffRole(), ...admins, async (req, res) => {
-    setFormContext(res, pageAgain(requestTime(res)));
-    const { role } = await validated(StaffRoleDto, formValues(req.body, ['role']));
-    await changeStaffRole(dataSource, req.user!, String(req.params.id), role as Role, requestTime(res));
+    const id = String(req.params.id);
+    // An error is about this member's row: the summary links to its role field, not the invite form's.
+    setFormContext(res, pageAgain(requestTime(res), {}, { memberRole: `role-${id}` }));
+    const { role } = formValues(req.body, ['role']);
+    if (!role || !STAFF_ROLES.includes(role as Role))
+      throw new ValidationError({ memberRole: ['validation.invalid'] });
+    await changeStaffRole(dataSource, req.user!, id, role as Role, requestTime(res));
     res.redirect(303, `${paths.staff}?gewijzigd=1`);
   });
 
@@ -100,11 +106,13 @@ export function staffRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.post(paths.staffInvitationRevoke(), ...admins, async (req, res) => {
+    setFormContext(res, pageAgain(requestTime(res)));
     await revokeStaffInvitation(dataSource, req.user!, String(req.params.id), requestTime(res));
     res.redirect(303, `${paths.staff}?gewijzigd=ingetrokken#uitnodigingen`);
   });
 
   router.post(paths.staffInvitationResend(), ...admins, async (req, res) => {
+    setFormContext(res, pageAgain(requestTime(res)));
     await resendStaffInvitation(
       dataSource,
       req.user!,

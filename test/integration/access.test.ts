@@ -119,7 +119,8 @@ const RULES: Rule[] = [
     url: () => '/wachtwoord-herstellen/onbekend',
     expect: all(400),
   },
-  { method: 'GET', route: '/uitnodiging/:token', url: () => '/uitnodiging/onbekend', expect: all(200) },
+  // An unknown link: the clear page, as a 404 (a used or expired one is a 410).
+  { method: 'GET', route: '/uitnodiging/:token', url: () => '/uitnodiging/onbekend', expect: all(404) },
   { method: 'POST', route: '/uitnodiging/:token', url: () => '/uitnodiging/onbekend', expect: all(400) },
   { method: 'GET', route: '/account', url: () => '/account', expect: signedInOnly(200) },
   {

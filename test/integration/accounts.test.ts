@@ -101,6 +101,19 @@ describe('accounts and access', () => {
       assert.equal(res.status, 400);
       assert.match(res.text, /dit KvK-nummer is al geregistreerd/);
     });
+
+    it('signs the new user in as every sign-in does: last login set, user.logged_in written', async () => {
+      const fields = registrationFields();
+      const res = await submitForm(request.agent(app), '/registreren', '/registreren', fields);
+      assert.equal(res.status, 303);
+      const user = await db.dataSource.getRepository(User).findOneByOrFail({ email: fields.email });
+      assert.ok(user.lastLoginAt, 'the last login is recorded');
+      const [event] = await db.dataSource.query<{ data: { way?: string } }[]>(
+        `SELECT data FROM audit_events WHERE action = 'user.logged_in' AND subject_id = $1`,
+        [user.id],
+      );
+      assert.equal(must(event, 'user.logged_in is written').data.way, 'registration');
+    });
   });
 
   describe('login', () => {
@@ -314,7 +327,8 @@ describe('accounts and access', () => {
       const user = await db.dataSource.getRepository(User).findOneByOrFail({ email: colleague });
       assert.equal(user.providerId, provider.id);
       assert.equal(user.role, 'provider');
-      const reuse = await request.agent(app).get(link).expect(200);
+      // Used: the same clear page, as 410 Gone.
+      const reuse = await request.agent(app).get(link).expect(410);
       assert.match(reuse.text, /Deze link is ongeldig/);
     });
   });

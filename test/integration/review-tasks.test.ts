@@ -71,7 +71,39 @@ describe('closing a review task', () => {
       (event.data as { note?: string }).note,
       'Deelname nagevraagd: loopt door onder een nieuwe KvK.',
     );
-    // Closed: the page and the form are gone.
-    assert.equal((await reviewer.get(`/beoordeling/taken/${id}/afgehandeld`)).status, 404);
+    // Closed: the page says so, and the form is gone.
+    const closed = await reviewer.get(`/beoordeling/taken/${id}/afgehandeld`);
+    assert.equal(closed.status, 200);
+    assert.match(closed.text, /Afgehandeld door Test reviewer op/);
+    assert.doesNotMatch(closed.text, /<form method="post" action="\/beoordeling\/taken/);
+  });
+
+  it('says by whom and when a task was closed meanwhile, and keeps the typed note', async () => {
+    const { id } = await givenTask();
+    const page = await reviewer.get(`/beoordeling/taken/${id}/afgehandeld`);
+    const other = await givenUser(context.db.dataSource, 'reviewer', { name: 'Bea Sneller' });
+    const first = await signedIn(context.app, other);
+    const otherPage = await first.get(`/beoordeling/taken/${id}/afgehandeld`);
+    const closing = await first
+      .post(`/beoordeling/taken/${id}/afgehandeld`)
+      .type('form')
+      .send({ _csrf: csrfFrom(otherPage.text), note: 'Al nagebeld.' });
+    assert.equal(closing.status, 303);
+    const note = 'Mijn eigen bevindingen, die ik niet kwijt wil.';
+    const late = await reviewer
+      .post(`/beoordeling/taken/${id}/afgehandeld`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), note });
+    assert.equal(late.status, 400);
+    assert.match(late.text, /deze taak is intussen al afgehandeld/);
+    assert.match(late.text, /Afgehandeld door Bea Sneller op <time datetime="[^"]+">/);
+    assert.ok(late.text.includes(note), 'the typed note is still there');
+    await assertValidHtml(late.text, 'review task closed meanwhile');
+    const notes = (
+      await context.db.dataSource.getRepository(AuditEvent).findBy({ action: 'review_task.resolved' })
+    )
+      .filter((e) => (e.data as { taskId?: string }).taskId === id)
+      .map((e) => (e.data as { note?: string }).note);
+    assert.deepEqual(notes, ['Al nagebeld.'], 'closed once, by the first');
   });
 });

@@ -213,8 +213,87 @@ describe('staff accounts, managed by administrators', () => {
     assert.equal(await context.db.dataSource.getRepository(User).countBy({ email: address }), 0);
     const events = await context.db.dataSource.getRepository(AuditEvent).findBy({ subjectId: address });
     assert.ok(events.some((e) => e.action === 'invitation.revoked'));
-    // Revoked twice: nothing open any more.
-    assert.equal((await post(formAction(row, 'intrekken'), {})).status, 404);
+    // Revoked twice: nothing open any more, said on the staff page (not a 404).
+    const twice = await post(formAction(row, 'intrekken'), {});
+    assert.equal(twice.status, 400);
+    assert.match(twice.text, /Deze uitnodiging is intussen opnieuw verstuurd of ingetrokken/);
+  });
+
+  it('revoking from a page loaded before the invitation was sent again shows the staff page with a message', async () => {
+    const address = `verouderd-${Date.now()}@register.example`;
+    assert.equal((await post('/beheer/medewerkers', { email: address, role: 'reviewer' })).status, 303);
+    const stale = must(invitationRow((await admin.get('/beheer/medewerkers')).text, address), 'listed');
+    assert.equal((await post(formAction(stale, 'opnieuw'), {})).status, 303);
+    for (const verb of ['intrekken', 'opnieuw'] as const) {
+      const res = await post(formAction(stale, verb), {});
+      assert.equal(res.status, 400, verb);
+      assert.match(res.text, /Deze uitnodiging is intussen opnieuw verstuurd of ingetrokken/);
+      assert.match(res.text, /href="#uitnodigingen"/, 'the summary links to the invitations');
+      assert.ok(invitationRow(res.text, address), 'the page lists the invitation as it is now');
+      assert.doesNotMatch(res.text, /Pagina niet gevonden/);
+      await assertValidHtml(res.text, `staff list after a stale ${verb}`);
+    }
+    const en = await admin
+      .post(`${formAction(stale, 'intrekken')}?lang=en`)
+      .type('form')
+      .send({ _csrf: csrfFrom((await admin.get('/beheer/medewerkers')).text) });
+    assert.match(en.text, /This invitation has been sent again or revoked in the meantime/);
+    await admin.get('/beheer/medewerkers?lang=nl');
+    // The invitation sent again is still open: the stale forms changed nothing.
+    assert.equal(
+      await context.db.dataSource.getRepository(AccountToken).countBy({ email: address, usedAt: IsNull() }),
+      1,
+    );
+  });
+
+  it('links a refused role change to that member’s role field, not to the invite form', async () => {
+    const reviewer = await givenUser(context.db.dataSource, 'reviewer');
+    const { id } = await member(reviewer.email);
+    const res = await post(`/beheer/medewerkers/${id}/rol`, { role: 'provider' });
+    assert.equal(res.status, 400);
+    assert.ok(res.text.includes(`href="#role-${id}"`), 'the summary links to the row’s field');
+    assert.ok(res.text.includes(`id="role-${id}"`), 'which exists');
+    assert.doesNotMatch(res.text, /href="#field-role"/);
+    await assertValidHtml(res.text, 'staff list with a role error');
+  });
+
+  it('signs in whoever accepts an invitation: last login and user.logged_in, as every sign-in', async () => {
+    const address = `admin2-${Date.now()}@register.example`;
+    assert.equal((await post('/beheer/medewerkers', { email: address, role: 'admin' })).status, 303);
+    const link = await linkTo(address);
+    const accept = await submitForm(request.agent(context.app), link, link, {
+      name: 'Tweede Beheerder',
+      password: TEST_PASSWORD,
+      passwordConfirmation: TEST_PASSWORD,
+    });
+    assert.equal(accept.status, 303);
+    const joined = await member(address);
+    const lastLogin = must(joined.lastLoginAt ?? undefined, 'the last login is recorded');
+    const logins = await context.db.dataSource
+      .getRepository(AuditEvent)
+      .findBy({ action: 'user.logged_in', subjectId: joined.id });
+    assert.deepEqual(
+      logins.map((e) => e.data),
+      [{ way: 'invitation' }],
+    );
+    const page = await admin.get('/beheer/medewerkers');
+    assert.match(page.text, new RegExp(`data-last-login="${lastLogin.toISOString()}"`));
+  });
+
+  it('answers 404 to an unknown invitation link and 410 to a used or revoked one, with the clear page', async () => {
+    const unknown = await request(context.app).get('/uitnodiging/bestaat-niet-0123456789abcdef');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.text, /Deze link is ongeldig, al gebruikt of verlopen\./);
+    const address = `dood-${Date.now()}@register.example`;
+    assert.equal((await post('/beheer/medewerkers', { email: address, role: 'auditor' })).status, 303);
+    const link = await linkTo(address);
+    assert.equal((await request(context.app).get(link)).status, 200);
+    const row = must(invitationRow((await admin.get('/beheer/medewerkers')).text, address), 'listed');
+    assert.equal((await post(formAction(row, 'intrekken'), {})).status, 303);
+    const gone = await request(context.app).get(link);
+    assert.equal(gone.status, 410);
+    assert.match(gone.text, /Deze link is ongeldig, al gebruikt of verlopen\./);
+    await assertValidHtml(gone.text, 'dead invitation link');
   });
 
   it('refuses a second open invitation for one address with a clear message; the database refuses it too', async () => {

@@ -5,6 +5,7 @@ import { givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { testApp, useTestApp } from '../helpers/app';
 import { type Agent, signedIn, submitForm } from '../helpers/session';
+import { must } from '../../src/shared/must';
 
 /** A provider user signed in on `app`, of a fresh organisation unless one is given. */
 async function providerUser(ctx: ReturnType<typeof useTestApp>, providerId?: string) {
@@ -38,7 +39,7 @@ function revokeAction(html: string, email: string): string {
 describe('invitations: no mail relay through POST /account/collegas', () => {
   const ctx = useTestApp();
 
-  it('refuses the 11th invitation of one user within an hour, keeping the typed address', async () => {
+  it('refuses the 11th invitation of one user within an hour: 429 with Retry-After and a clear page', async () => {
     // A high cap on open invitations, so that only the hourly limit can refuse.
     const app = testApp(ctx.db.dataSource, { config: { pendingInvitationsPerProvider: 100 } }).app;
     const { who } = await providerUser(ctx);
@@ -47,10 +48,75 @@ describe('invitations: no mail relay through POST /account/collegas', () => {
       assert.equal((await invite(agent, address())).status, 200, `invitation ${i}`);
     const eleventh = address();
     const res = await invite(agent, eleventh);
-    assert.equal(res.status, 400);
-    assert.match(res.text, /maximale aantal uitnodigingen verstuurd/);
-    assert.ok(res.text.includes(`value="${eleventh}"`), 'the typed address is kept');
+    assert.equal(res.status, 429);
+    assert.ok(Number(res.headers['retry-after']) > 15 * 60, 'an hour’s limit, not a few minutes');
+    assert.match(res.text, /Te veel pogingen/);
+    assert.match(res.text, /U kunt het over \d+ minuten opnieuw proberen/);
     assert.equal(await ctx.db.dataSource.getRepository(OutboxMail).countBy({ recipient: eleventh }), 0);
+  });
+
+  it('counts refused tries too: probing addresses is limited per user and per organisation', async () => {
+    const app = testApp(ctx.db.dataSource, { config: { invitationsPerUserPerHour: 3 } }).app;
+    const staff = await givenUser(ctx.db.dataSource, 'auditor');
+    const first = await providerUser(ctx);
+    const agent = await signedIn(app, first.who);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await invite(agent, staff.email)).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    // The organisation's other users share 3 × 3 tries an hour: 6 more, then none.
+    const others = [];
+    for (let u = 0; u < 3; u++)
+      others.push(await signedIn(app, (await providerUser(ctx, first.providerId)).who));
+    const more = [];
+    for (const other of others)
+      for (let i = 0; i < 3; i++) more.push((await invite(other, address())).status);
+    assert.equal(more.filter((s) => s === 429).length, 3, more.join());
+  });
+
+  it('answers an address of another organisation or of staff, or invited by others, as if invited: nothing sent, audited', async () => {
+    const staff = await givenUser(ctx.db.dataSource, 'auditor');
+    const stranger = await providerUser(ctx);
+    const invitedByOthers = address();
+    assert.equal((await invite(await signedIn(ctx.app, stranger.who), invitedByOthers)).status, 200);
+    const { who, providerId } = await providerUser(ctx);
+    const agent = await signedIn(ctx.app, who);
+    const fresh = address();
+    const sent = await invite(agent, fresh);
+    const answer = (html: string) => must(/<main[\s\S]*<\/main>/.exec(html)?.[0], 'main');
+    for (const email of [staff.email, stranger.who.email, invitedByOthers]) {
+      const res = await invite(agent, email);
+      assert.equal(res.status, 200, email);
+      assert.equal(
+        answer(res.text).replace(email, fresh),
+        answer(sent.text),
+        'the same answer as a sent one',
+      );
+      assert.doesNotMatch(res.text, /al een account|openstaande uitnodiging/);
+    }
+    const mails = await ctx.db.dataSource.getRepository(OutboxMail).findBy({ recipient: staff.email });
+    assert.equal(mails.length, 0, 'nothing is sent');
+    assert.equal(
+      await ctx.db.dataSource.getRepository(OutboxMail).countBy({ recipient: invitedByOthers }),
+      1,
+      'only the first organisation’s invitation',
+    );
+    const events = await ctx.db.dataSource.query<{ data: { email: string; reason: string } }[]>(
+      `SELECT data FROM audit_events WHERE action = 'invitation.not_sent' AND subject_id = $1 ORDER BY id`,
+      [providerId],
+    );
+    assert.deepEqual(
+      events.map((e) => e.data.reason),
+      ['account_exists', 'account_exists', 'invited_elsewhere'],
+    );
+  });
+
+  it('keeps the precise message for a colleague of the same organisation', async () => {
+    const { who, providerId } = await providerUser(ctx);
+    const colleague = await givenUser(ctx.db.dataSource, 'provider', { providerId });
+    const res = await invite(await signedIn(ctx.app, who), colleague.email);
+    assert.equal(res.status, 400);
+    assert.match(res.text, /Dit adres heeft al een account bij uw organisatie/);
+    assert.ok(res.text.includes(`value="${colleague.email}"`), 'the typed address is kept');
   });
 
   it('refuses more than 10 open invitations per organisation, whoever sends them', async () => {
@@ -106,7 +172,7 @@ describe('invitations: no mail relay through POST /account/collegas', () => {
       const res = await submitForm(agent, '/account', action, {});
       assert.equal(res.status, 303);
 
-      const get = await request(ctx.app).get(`/uitnodiging/${token}`).expect(200);
+      const get = await request(ctx.app).get(`/uitnodiging/${token}`).expect(410);
       assert.match(get.text, /Deze link is ongeldig/);
       // The dead link shows no form: the token comes from another page, as an attacker would get it.
       const post = await submitForm(request.agent(ctx.app), '/registreren', `/uitnodiging/${token}`, {

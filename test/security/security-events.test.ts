@@ -83,12 +83,14 @@ describe('security events in the audit log (issue 10 item 17)', () => {
   });
   after(() => db.drop());
 
-  async function events(action: string): Promise<{ subjectId: string; data: Record<string, unknown> }[]> {
+  async function events(
+    action: string,
+  ): Promise<{ actor: string; subjectId: string; data: Record<string, unknown> }[]> {
     const res = await auditor.get(`/beheer/auditlog.jsonl?actie=${action}`).expect(200);
     return res.text
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { subjectId: string; data: Record<string, unknown> });
+      .map((line) => JSON.parse(line) as { actor: string; subjectId: string; data: Record<string, unknown> });
   }
 
   it('records a failed login with the account it was for, or "unknown account", and the IP address', async () => {
@@ -105,6 +107,26 @@ describe('security events in the audit log (issue 10 item 17)', () => {
   it('records a refused CSRF token', async () => {
     const refused = await events('security.csrf_refused');
     assert.ok(refused.some((e) => e.data.ip === '198.51.100.4' && e.data.path === '/uitloggen'));
+  });
+
+  it('names the signed-in user whose form was refused, not "anonymous"', async () => {
+    const who = await givenUser(db.dataSource, 'provider', {
+      providerId: (await givenProvider(db.dataSource)).id,
+    });
+    const agent = await signedIn(app, who);
+    const res = await agent
+      .post('/account/collegas')
+      .set('X-Forwarded-For', '198.51.100.6')
+      .type('form')
+      .send({ _csrf: 'a-stale-token', email: 'x@test.example' });
+    assert.equal(res.status, 403);
+    const refused = (await events('security.csrf_refused')).filter((e) => e.data.ip === '198.51.100.6');
+    assert.deepEqual(
+      refused.map((e) => [e.actor, e.subjectId]),
+      [[who.email, who.user.id]],
+    );
+    const anonymous = (await events('security.csrf_refused')).find((e) => e.data.ip === '198.51.100.4');
+    assert.equal(anonymous?.actor, 'anonymous');
   });
 
   it('records a rate-limit block once when it starts, not for every refused request', async () => {
