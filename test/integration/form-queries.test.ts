@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { Application } from '../../src/application/application.entity';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { addDays, toLocalDate } from '../../src/shared/time';
-import { givenCodeVersion, uniqueKvk } from '../factories/provider.factory';
+import { givenCodeVersion } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
+import { confirmationFields, previewOf } from '../helpers/code-versions';
 import { statementsDuring } from '../helpers/queries';
 import { type Agent, signedIn, signedInApplicant, tokenFor } from '../helpers/session';
 
@@ -119,12 +120,20 @@ describe('a form POST that succeeds builds no page', () => {
 
   it('publishing a code version reads the versions once, in the transaction that publishes', async () => {
     const admin = await signedIn(context.app, await givenUser(context.db.dataSource, 'admin'));
-    const statements = await postForm(admin, '/beheer/gedragscode', '/beheer/gedragscode', {
-      versionLabel: `Q-${uniqueKvk()}`,
+    // The preview first (it writes nothing), then the confirmation that publishes: that POST is measured.
+    const preview = await previewOf(admin, {
+      versionLabel: '1.0',
       versionTitle: 'Gedragscode Q',
       publishedOn: toLocalDate(new Date()),
       transitionEndsOn: toLocalDate(addDays(new Date(), 30)),
     });
+    assert.equal(preview.status, 200, preview.text);
+    const statements = await postForm(
+      admin,
+      '/beheer/gedragscode',
+      '/beheer/gedragscode/bevestigen',
+      confirmationFields(preview.text),
+    );
     report('publish a code version', statements);
     const beforeTransaction = statements.slice(0, statements.indexOf('START TRANSACTION'));
     assert.deepEqual(reading(beforeTransaction, 'code_of_conduct_versions'), []);
