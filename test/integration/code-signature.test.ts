@@ -154,11 +154,17 @@ describe('a code-of-conduct signature is dated from its version’s publication 
     const staff = await signedInOnClock(clock, context.app, reviewer);
     const page = await staff.get(`/beoordeling/aanvragen/${id}`);
     assert.match(page.text, /data-signature-problem="signedBeforePublished"/);
-    assert.match(page.text, /ondertekend op 1 januari 2020, vóór de publicatie van versie 2\.0 op 2 maart 2026/);
+    assert.match(
+      page.text,
+      /ondertekend op 1 januari 2020, vóór de publicatie van versie 2\.0 op 2 maart 2026/,
+    );
     assert.match(page.text, /data-move="2\.0"/, 'the reviewer sees the move too');
     const refused = await decide(staff, ds, id, 'approve');
     assert.equal(refused.status, 400, refused.text);
-    assert.match(refused.text, /de gedragscode is ondertekend op 1 januari 2020, vóór de publicatie van versie 2\.0/);
+    assert.match(
+      refused.text,
+      /de gedragscode is ondertekend op 1 januari 2020, vóór de publicatie van versie 2\.0/,
+    );
     assert.equal((await ds.getRepository(Application).findOneByOrFail({ id })).state, 'submitted');
   });
 
@@ -183,7 +189,13 @@ describe('a code-of-conduct signature is dated from its version’s publication 
       mails.find((m) => m.subject.startsWith('Besluit')),
       'the decision mail',
     );
-    assert.match(mail.body, /Uw vermelding rust op versie 2\.0 van de gedragscode en is geldig tot 1 december 2026\./);
-    assert.match(mail.body, /Your listing rests on version 2\.0 of the code of conduct and is valid until 1 December 2026\./);
+    assert.match(
+      mail.body,
+      /Uw vermelding rust op versie 2\.0 van de gedragscode en is geldig tot 1 december 2026\./,
+    );
+    assert.match(
+      mail.body,
+      /Your listing rests on version 2\.0 of the code of conduct and is valid until 1 December 2026\./,
+    );
   });
 });

@@ -223,7 +223,7 @@ describe('during a code-of-conduct transition, providers move to the new version
       version: await applicationVersion(ds, id),
       codeOfConductVersionId: v1.id,
       // Signed on the day 2.0 was published: never before a version exists.
-    codeSignedOn: '2026-03-02',
+      codeSignedOn: '2026-03-02',
       signatoryName: 'Sanne Switch',
       signatoryRole: 'Directeur',
       aanSince: '2024-06-01',

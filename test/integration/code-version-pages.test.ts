@@ -63,14 +63,20 @@ describe('a version announced for a later day is described as announced, not as 
       body,
       /Versie 3\.0 van de gedragscode wordt gepubliceerd op 1 april 2026; vanaf dan kunt u een aanvraag op deze versie indienen\./,
     );
-    assert.match(body, /Version 3\.0 of the code of conduct will be published on 1 April 2026; from then on you can apply/);
+    assert.match(
+      body,
+      /Version 3\.0 of the code of conduct will be published on 1 April 2026; from then on you can apply/,
+    );
     assert.doesNotMatch(body, /is gepubliceerd/);
 
     const provider = await signedInOnClock(clock, context.app, must(user, 'a provider user'));
     const account = await provider.get('/account');
     await assertValidHtml(account.text, 'account with an announced version');
     assert.match(account.text, /data-code-notice="announced"/);
-    assert.match(account.text, /wordt gepubliceerd op 1 april 2026; vanaf dan kunt u een aanvraag op deze versie indienen/);
+    assert.match(
+      account.text,
+      /wordt gepubliceerd op 1 april 2026; vanaf dan kunt u een aanvraag op deze versie indienen/,
+    );
     assert.doesNotMatch(account.text, /Versie 3\.0 van de gedragscode is gepubliceerd/);
     assert.match(account.text, /Verlengen kan vanaf 2 december 2026/);
     assert.match(
@@ -138,7 +144,10 @@ describe('the code-version form: days in words, the first accepted day, dates, l
     assert.equal(accepted.status, 200, accepted.text);
     const notNewest = await previewOf(admin, fields({ publishedOn: '2026-03-02', versionLabel: '4.0' }));
     assert.equal(notNewest.status, 200, 'published after 2.0');
-    const early = await previewOf(admin, fields({ publishedOn: '2026-03-02', transitionEndsOn: '2026-03-03' }));
+    const early = await previewOf(
+      admin,
+      fields({ publishedOn: '2026-03-02', transitionEndsOn: '2026-03-03' }),
+    );
     assert.match(early.text, /kies 2 juli 2026 of later/);
   });
 
@@ -179,7 +188,10 @@ describe('the code-version form: days in words, the first accepted day, dates, l
     assert.equal(preview.status, 200, preview.text);
     const five = await ds.getRepository(CodeOfConductVersion).findOneByOrFail({ label: '2.0' });
     await listedProvider(ds, five, new Date('2026-03-01T10:00:00Z'));
-    const stale = await admin.post('/beheer/gedragscode/bevestigen').type('form').send(confirmationFields(preview.text));
+    const stale = await admin
+      .post('/beheer/gedragscode/bevestigen')
+      .type('form')
+      .send(confirmationFields(preview.text));
     assert.equal(stale.status, 409);
     await assertValidHtml(stale.text, 'a preview out of date');
     assert.match(stale.text, /data-changed-part="codeVersions\.changedPart\.providers"/);
