@@ -251,6 +251,7 @@ const COMMANDS: Record<string, Command> = {
         return 1;
       }
       console.log(`Audit log intact: ${result.checked} events checked.`);
+      if (result.head) console.log(`Head: event ${result.head.id}, hash ${result.head.hash}.`);
       return 0;
     },
   },

@@ -133,6 +133,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
         req.user!,
         String(req.params.id),
         String(req.params.evidenceId),
+        requestTime(res),
       );
       // Always a .pdf, whatever was uploaded under whatever name; RFC 6266 filename* keeps the letters.
       res.attachment(evidenceFilename(evidence.filename));

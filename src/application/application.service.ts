@@ -217,30 +217,51 @@ export async function addEvidence(
   });
 }
 
-/** The evidence with its bytes, for the organisation's own users and for staff only. */
+/**
+ * The evidence with its bytes, for the organisation's own users and for staff only. Every download
+ * is an audit event (who saw which evidence), in the same transaction as the read: when the event
+ * cannot be written, the file is not handed out. The provider's own users are recorded too: the
+ * evidence may hold personal data (a signatory's name), and the question "who saw it" has to be
+ * answerable whoever asked.
+ */
 export async function evidenceFile(
   dataSource: DataSource,
   user: User,
   applicationId: string,
   evidenceId: string,
+  now: Date,
 ) {
-  const application =
-    user.role === 'provider'
-      ? await ownApplication(dataSource.manager, user, applicationId)
-      : await anyApplication(dataSource.manager, applicationId);
-  const evidence = /^[0-9a-f-]{36}$/i.test(evidenceId)
-    ? await dataSource
-        .getRepository(Evidence)
-        .createQueryBuilder('e')
-        .addSelect('e.content')
-        .where('e.id = :evidenceId AND e.application_id = :applicationId', {
-          evidenceId,
-          applicationId: application.id,
-        })
-        .getOne()
-    : null;
-  if (!evidence) throw new NotFoundError(`evidence ${evidenceId}`);
-  return evidence;
+  return dataSource.transaction(async (manager) => {
+    const application =
+      user.role === 'provider'
+        ? await ownApplication(manager, user, applicationId)
+        : await anyApplication(manager, applicationId);
+    const evidence = /^[0-9a-f-]{36}$/i.test(evidenceId)
+      ? await manager
+          .getRepository(Evidence)
+          .createQueryBuilder('e')
+          .addSelect('e.content')
+          .where('e.id = :evidenceId AND e.application_id = :applicationId', {
+            evidenceId,
+            applicationId: application.id,
+          })
+          .getOne()
+      : null;
+    if (!evidence) throw new NotFoundError(`evidence ${evidenceId}`);
+    await appendAuditEvent(manager, now, {
+      actor: user.email,
+      action: 'evidence.downloaded',
+      subjectType: 'evidence',
+      subjectId: evidence.id,
+      data: {
+        applicationId: application.id,
+        kind: evidence.kind,
+        filename: evidence.filename,
+        sha256: evidence.sha256,
+      },
+    });
+    return evidence;
+  });
 }
 
 /** Submits the application: complete, with the signed code and the AAN confirmation among its evidence. */

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { requireRole, withCsrfToken } from '../web/auth';
 import type { Config } from '../config';
 import { Provider } from '../provider/provider.entity';
+import { isStaff } from '../identity/user.entity';
 import { setFormContext } from '../web/error-handler';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
@@ -106,7 +107,12 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
 
   router.get(paths.verificationPdf(), async (req, res) => {
     const number = String(req.params.nummer);
-    const pdf = await attestationPdf(dataSource, number);
+    const viewer = req.user;
+    const pdf = await attestationPdf(
+      dataSource,
+      number,
+      viewer && isStaff(viewer) ? { actor: viewer.email, now: requestTime(res) } : undefined,
+    );
     res
       .type('application/pdf')
       .setHeader('Content-Disposition', `attachment; filename="${number}.pdf"`)

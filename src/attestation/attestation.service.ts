@@ -200,18 +200,36 @@ export async function attestationBySha256(
   return dataSource.getRepository(Attestation).findOneBy({ pdfSha256: sha256 });
 }
 
-/** The stored PDF of an attestation, exactly as issued. */
-export async function attestationPdf(dataSource: DataSource, number: string): Promise<Buffer> {
-  const row = isAttestationNumber(number)
-    ? await dataSource
-        .getRepository(Attestation)
-        .createQueryBuilder('a')
-        .addSelect('a.pdf')
-        .where('a.number = :number', { number })
-        .getOne()
-    : null;
-  if (!row?.pdf) throw new NotFoundError(`no attestation ${number}`);
-  return row.pdf;
+/**
+ * The stored PDF of an attestation, exactly as issued. The PDF is public (anyone with the number
+ * may fetch it), so an anonymous download is not recorded; a staff member's is (`seenBy`): an audit
+ * event in the same transaction as the read, and no PDF when the event cannot be written.
+ */
+export async function attestationPdf(
+  dataSource: DataSource,
+  number: string,
+  seenBy?: { actor: string; now: Date },
+): Promise<Buffer> {
+  if (!isAttestationNumber(number)) throw new NotFoundError('no attestation with this number');
+  return dataSource.transaction(async (manager) => {
+    const row = await manager
+      .getRepository(Attestation)
+      .createQueryBuilder('a')
+      .addSelect('a.pdf')
+      .where('a.number = :number', { number })
+      .getOne();
+    if (!row?.pdf) throw new NotFoundError(`no attestation ${number}`);
+    if (seenBy) {
+      await appendAuditEvent(manager, seenBy.now, {
+        actor: seenBy.actor,
+        action: 'attestation.downloaded',
+        subjectType: 'attestation',
+        subjectId: row.id,
+        data: { number, providerId: row.providerId, pdfSha256: row.pdfSha256 },
+      });
+    }
+    return row.pdf;
+  });
 }
 
 /** A provider's attestations (newest first) with their status at `now`, from its already loaded detail. */

@@ -2,18 +2,44 @@ import type { DataSource } from 'typeorm';
 import { streamQuery } from '../database/stream';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
 
+/**
+ * The subjects that together are one provider: the provider itself, its applications, their
+ * evidence, its attestations and its own users' accounts (not staff who happen to belong to it).
+ */
+export interface ProviderSubjects {
+  provider: string[];
+  application: string[];
+  evidence: string[];
+  attestation: string[];
+  user: string[];
+}
+
 /** What an auditor can narrow the log to; every part is optional. Dates are Dutch calendar days. */
 export interface AuditFilter {
   /** Part of the actor (an e-mail address or a system actor), case-insensitive. */
   actor?: string;
-  /** The start of the action, e.g. `status.` or `attestation.issued`. */
+  /** The start of the action, e.g. `status.` or `attestation.issued`, case-insensitive. */
   action?: string;
   subjectType?: string;
   subjectId?: string;
-  /** First and last day, inclusive. */
+  /** Events about one provider (found by its KvK number); none when it has no subjects. */
+  provider?: ProviderSubjects;
+  /** First and last day the event was recorded, inclusive. */
   from?: string;
   to?: string;
+  /** First and last day the event takes effect, inclusive (see EFFECTIVE_AT). */
+  effectiveFrom?: string;
+  effectiveTo?: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * When an event takes effect: a status change at its `effectiveAt` (which may lie before or after
+ * the moment it was recorded), every other event at the moment it was recorded.
+ */
+const EFFECTIVE_AT = `(CASE WHEN e.action LIKE 'status.%' AND e.data->>'effectiveAt' ~ '^\\d{4}-\\d{2}-\\d{2}T'
+  THEN (e.data->>'effectiveAt')::timestamptz ELSE e.occurred_at END)`;
 
 function where(filter: AuditFilter): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
@@ -24,11 +50,31 @@ function where(filter: AuditFilter): { sql: string; params: unknown[] } {
   };
   const like = (value: string) => value.replace(/[%_\\]/g, '\\$&');
   if (filter.actor) conditions.push(`e.actor ILIKE ${param(`%${like(filter.actor)}%`)}`);
-  if (filter.action) conditions.push(`e.action LIKE ${param(`${like(filter.action)}%`)}`);
-  if (filter.subjectType) conditions.push(`e.subject_type = ${param(filter.subjectType)}`);
-  if (filter.subjectId) conditions.push(`e.subject_id = ${param(filter.subjectId)}`);
+  if (filter.action)
+    conditions.push(`lower(e.action) LIKE ${param(`${like(filter.action.toLowerCase())}%`)}`);
+  if (filter.subjectType)
+    conditions.push(`lower(e.subject_type) = ${param(filter.subjectType.toLowerCase())}`);
+  if (filter.subjectId) {
+    // A UUID (most subjects) is stored in lower case, and the equality keeps the subject index in use.
+    conditions.push(
+      UUID.test(filter.subjectId)
+        ? `e.subject_id = ${param(filter.subjectId.toLowerCase())}`
+        : `lower(e.subject_id) = ${param(filter.subjectId.toLowerCase())}`,
+    );
+  }
+  if (filter.provider) {
+    const parts = (Object.entries(filter.provider) as [string, string[]][])
+      .filter(([, ids]) => ids.length > 0)
+      .map(
+        ([type, ids]) => `(e.subject_type = ${param(type)} AND e.subject_id = ANY(${param(ids)}::text[]))`,
+      );
+    conditions.push(parts.length ? `(${parts.join(' OR ')})` : 'FALSE');
+  }
   if (filter.from) conditions.push(`e.occurred_at >= ${param(startOfLocalDay(filter.from))}`);
   if (filter.to) conditions.push(`e.occurred_at <= ${param(endOfLocalDay(filter.to))}`);
+  if (filter.effectiveFrom)
+    conditions.push(`${EFFECTIVE_AT} >= ${param(startOfLocalDay(filter.effectiveFrom))}`);
+  if (filter.effectiveTo) conditions.push(`${EFFECTIVE_AT} <= ${param(endOfLocalDay(filter.effectiveTo))}`);
   return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
@@ -42,13 +88,29 @@ export interface AuditEventRow {
   data: Record<string, unknown>;
   prev_hash: string;
   hash: string;
-  kvk_number: string | null;
 }
 
 const SELECT = `SELECT e.id::text AS id, e.occurred_at, e.actor, e.action, e.subject_type, e.subject_id, e.data,
-         e.prev_hash, e.hash, p.kvk_number
-    FROM audit_events e
-    LEFT JOIN providers p ON e.subject_type = 'provider' AND p.id::text = e.subject_id`;
+         e.prev_hash, e.hash
+    FROM audit_events e`;
+
+/** The subjects of the provider with this KvK number, or undefined when there is none. */
+export async function providerSubjects(
+  dataSource: DataSource,
+  kvkNumber: string,
+): Promise<ProviderSubjects | undefined> {
+  const [row] = await dataSource.query<ProviderSubjects[]>(
+    `SELECT ARRAY[p.id::text] AS provider,
+            ARRAY(SELECT a.id::text FROM applications a WHERE a.provider_id = p.id) AS application,
+            ARRAY(SELECT ev.id::text FROM evidence ev JOIN applications a ON a.id = ev.application_id
+                   WHERE a.provider_id = p.id) AS evidence,
+            ARRAY(SELECT t.id::text FROM attestations t WHERE t.provider_id = p.id) AS attestation,
+            ARRAY(SELECT u.id::text FROM users u WHERE u.provider_id = p.id AND u.role = 'provider') AS "user"
+       FROM providers p WHERE p.kvk_number = $1`,
+    [kvkNumber],
+  );
+  return row;
+}
 
 /** How many events match the filter. */
 export async function countAuditEvents(dataSource: DataSource, filter: AuditFilter): Promise<number> {
@@ -60,16 +122,18 @@ export async function countAuditEvents(dataSource: DataSource, filter: AuditFilt
   return row?.n ?? 0;
 }
 
-/** The matching events newest first, `limit` of them after skipping `offset`. */
+/** The matching events newest first, `limit` of them after skipping `offset`, each with when it takes effect. */
 export function auditEventPage(
   dataSource: DataSource,
   filter: AuditFilter,
   limit: number,
   offset: number,
-): Promise<AuditEventRow[]> {
+): Promise<(AuditEventRow & { effective_at: Date })[]> {
   const { sql, params } = where(filter);
-  return dataSource.query<AuditEventRow[]>(
-    `${SELECT} ${sql} ORDER BY e.id DESC LIMIT ${limit} OFFSET ${offset}`,
+  return dataSource.query(
+    `SELECT e.id::text AS id, e.occurred_at, e.actor, e.action, e.subject_type, e.subject_id, e.data,
+            e.prev_hash, e.hash, ${EFFECTIVE_AT} AS effective_at
+       FROM audit_events e ${sql} ORDER BY e.id DESC LIMIT ${limit} OFFSET ${offset}`,
     params,
   );
 }
@@ -82,4 +146,67 @@ export function streamAuditEvents<T>(
 ) {
   const { sql, params } = where(filter);
   return streamQuery(dataSource, `${SELECT} ${sql} ORDER BY e.id ASC`, params, map);
+}
+
+/** What the page names a subject or an actor by; which fields are set depends on the subject's type. */
+export interface SubjectNameRow {
+  type: string;
+  id: string;
+  /** The provider's legal name (provider, application, evidence, attestation), the user's or the version's label, an AAN import's moment. */
+  name: string;
+  kvk_number: string | null;
+  /** The attestation's number, the evidence's file name, the user's e-mail address, the version's title, the AAN list's SHA-256. */
+  detail: string | null;
+  /** Evidence: its application; user: its role. */
+  extra: string | null;
+}
+
+/**
+ * The names of the given subjects (ids by type; ids that are no UUIDs are left out) and of the
+ * users behind the given actor e-mail addresses (type `actor`).
+ */
+export function subjectNames(
+  dataSource: DataSource,
+  ids: Record<
+    'provider' | 'application' | 'evidence' | 'attestation' | 'user' | 'version' | 'aanImport',
+    string[]
+  >,
+  actors: string[],
+): Promise<SubjectNameRow[]> {
+  const uuids = (list: string[]) => list.filter((id) => UUID.test(id));
+  return dataSource.query<SubjectNameRow[]>(
+    `SELECT 'provider' AS type, p.id::text AS id, p.legal_name AS name, p.kvk_number,
+            NULL::text AS detail, NULL::text AS extra
+       FROM providers p WHERE p.id = ANY($1::uuid[])
+     UNION ALL
+     SELECT 'application', a.id::text, p.legal_name, p.kvk_number, NULL, NULL
+       FROM applications a JOIN providers p ON p.id = a.provider_id WHERE a.id = ANY($2::uuid[])
+     UNION ALL
+     SELECT 'evidence', ev.id::text, p.legal_name, p.kvk_number, ev.filename, ev.application_id::text
+       FROM evidence ev JOIN applications a ON a.id = ev.application_id JOIN providers p ON p.id = a.provider_id
+      WHERE ev.id = ANY($3::uuid[])
+     UNION ALL
+     SELECT 'attestation', t.id::text, p.legal_name, p.kvk_number, t.number, NULL
+       FROM attestations t JOIN providers p ON p.id = t.provider_id WHERE t.id = ANY($4::uuid[])
+     UNION ALL
+     SELECT 'user', u.id::text, u.name, NULL, u.email, u.role FROM users u WHERE u.id = ANY($5::uuid[])
+     UNION ALL
+     SELECT 'version', c.id::text, c.label, NULL, c.title, NULL
+       FROM code_of_conduct_versions c WHERE c.id = ANY($6::uuid[])
+     UNION ALL
+     SELECT 'aan_import', i.id::text, i.imported_at::text, NULL, i.file_sha256, NULL
+       FROM aan_imports i WHERE i.id = ANY($8::uuid[])
+     UNION ALL
+     SELECT 'actor', u.email, u.name, NULL, u.email, u.role FROM users u WHERE u.email = ANY($7::text[])`,
+    [
+      uuids(ids.provider),
+      uuids(ids.application),
+      uuids(ids.evidence),
+      uuids(ids.attestation),
+      uuids(ids.user),
+      uuids(ids.version),
+      actors,
+      uuids(ids.aanImport),
+    ],
+  );
 }

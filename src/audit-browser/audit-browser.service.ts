@@ -1,25 +1,31 @@
 import type { DataSource } from 'typeorm';
 import type { ChainLink } from '../audit/audit-chain';
+import { appendAuditEvent, verifyAuditChain } from '../audit/audit.service';
 import {
   type AuditEventRow,
   type AuditFilter,
   auditEventPage,
   countAuditEvents,
+  providerSubjects,
+  type ProviderSubjects,
   streamAuditEvents,
+  subjectNames,
+  type SubjectNameRow,
 } from './audit-browser.queries';
 
-export type { AuditFilter };
+export type { AuditFilter, SubjectNameRow };
 
 export const AUDIT_PAGE_SIZE = 50;
 
-/** An event with its chain fields, and for a provider subject its KvK number (to link to it). */
+/** An event with its chain fields and the instant it takes effect (a status change's effectiveAt). */
 export interface AuditRow extends ChainLink {
-  kvkNumber: string | null;
+  effectiveAt: Date;
 }
 
-const toRow = (r: AuditEventRow): AuditRow => ({
+const toRow = (r: AuditEventRow & { effective_at?: Date }): AuditRow => ({
   id: r.id,
   occurredAt: r.occurred_at,
+  effectiveAt: r.effective_at ?? r.occurred_at,
   actor: r.actor,
   action: r.action,
   subjectType: r.subject_type,
@@ -27,16 +33,66 @@ const toRow = (r: AuditEventRow): AuditRow => ({
   data: r.data,
   prevHash: r.prev_hash,
   hash: r.hash,
-  kvkNumber: r.kvk_number,
 });
 
-/** One page of the audit log, newest first, with the number of matching events. */
+const NO_SUBJECTS: ProviderSubjects = {
+  provider: [],
+  application: [],
+  evidence: [],
+  attestation: [],
+  user: [],
+};
+
+/**
+ * The filter with the KvK number turned into that provider's subjects; `providerFound` is false
+ * when no provider has the number (and then nothing matches).
+ */
+export async function withProvider(
+  dataSource: DataSource,
+  filter: AuditFilter,
+  kvkNumber: string | undefined,
+) {
+  if (!kvkNumber) return { filter, providerFound: true, providerId: undefined };
+  const subjects = await providerSubjects(dataSource, kvkNumber);
+  return {
+    filter: { ...filter, provider: subjects ?? NO_SUBJECTS },
+    providerFound: Boolean(subjects),
+    providerId: subjects?.provider[0],
+  };
+}
+
+/** Where a subject's name comes from: `${type}:${id}` (`actor:${email}` for the users behind actors). */
+export type SubjectNames = Map<string, SubjectNameRow>;
+
+async function namesFor(dataSource: DataSource, rows: AuditRow[]): Promise<SubjectNames> {
+  const of = (type: string) => rows.filter((r) => r.subjectType === type).map((r) => r.subjectId);
+  const found = await subjectNames(
+    dataSource,
+    {
+      provider: of('provider'),
+      application: of('application'),
+      evidence: of('evidence'),
+      attestation: of('attestation'),
+      user: of('user'),
+      version: of('code_of_conduct_version'),
+      aanImport: of('aan_import'),
+    },
+    [...new Set(rows.map((r) => r.actor))],
+  );
+  return new Map(
+    found.map((n) => [`${n.type === 'version' ? 'code_of_conduct_version' : n.type}:${n.id}`, n]),
+  );
+}
+
+/** One page of the audit log, newest first, with the number of matching events and the names of their subjects. */
 export async function browseAudit(dataSource: DataSource, filter: AuditFilter, requestedPage: number) {
   const n = await countAuditEvents(dataSource, filter);
   const pageCount = Math.max(1, Math.ceil(n / AUDIT_PAGE_SIZE));
   const page = Math.min(Math.max(1, requestedPage), pageCount);
-  const rows = await auditEventPage(dataSource, filter, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE);
-  return { rows: rows.map(toRow), total: n, page, pageCount };
+  const rows = (await auditEventPage(dataSource, filter, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)).map(
+    toRow,
+  );
+  return { rows, names: await namesFor(dataSource, rows), total: n, page, pageCount };
 }
 
 /** The matching events in chain order (oldest first), streamed from a cursor, for the exports. */
@@ -57,4 +113,52 @@ export function exportRecord(row: AuditRow) {
     prevHash: row.prevHash,
     hash: row.hash,
   };
+}
+
+/**
+ * Records that `actor` exported the log (who saw what), committed before the first byte goes out:
+ * if the event cannot be written, nothing is exported. An export of one provider's events is about
+ * that provider, so that its own filter finds it; any other export is about the audit log.
+ */
+export async function recordAuditExport(
+  dataSource: DataSource,
+  input: { actor: string; format: 'csv' | 'jsonl'; filter: Record<string, string>; providerId?: string },
+  now: Date,
+): Promise<void> {
+  await dataSource.transaction((manager) =>
+    appendAuditEvent(manager, now, {
+      actor: input.actor,
+      action: 'audit.exported',
+      subjectType: input.providerId ? 'provider' : 'audit_log',
+      subjectId: input.providerId ?? input.format,
+      data: { format: input.format, filter: input.filter },
+    }),
+  );
+}
+
+/**
+ * Verifies the whole chain, measures how long that took (a monotonic clock, not the wall clock),
+ * and records who checked it and the answer. The check runs outside the transaction that records
+ * it: appends are not held up while a long log is read.
+ */
+export async function checkAuditChain(dataSource: DataSource, actor: string, now: Date) {
+  const started = performance.now();
+  const result = await verifyAuditChain(dataSource);
+  const milliseconds = Math.round(performance.now() - started);
+  await dataSource.transaction((manager) =>
+    appendAuditEvent(manager, now, {
+      actor,
+      action: 'audit.verified',
+      subjectType: 'audit_log',
+      subjectId: result.head?.id ?? '0',
+      data: {
+        checked: result.checked,
+        intact: !result.broken,
+        brokenAt: result.broken?.id ?? null,
+        headHash: result.head?.hash ?? null,
+        milliseconds,
+      },
+    }),
+  );
+  return { ...result, milliseconds };
 }

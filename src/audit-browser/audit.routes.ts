@@ -1,26 +1,26 @@
-import { Router } from 'express';
+import { type Request, Router, type Response } from 'express';
 import { stringify } from 'csv-stringify';
 import { Transform } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
 import type { Config } from '../config';
 import { jsonLines, sendStream } from '../web/stream';
-import { safeCell } from '../shared/csv';
+import { EXCEL_CSV, safeCell } from '../shared/csv';
 import { paths } from '../shared/paths';
-import { isPeildatum, toLocalDate } from '../shared/time';
-import { formValues } from '../shared/validation';
+import { toLocalDate } from '../shared/time';
 import { pageNumber } from '../web/paging';
 import {
-  type AuditFilter,
   type AuditRow,
   browseAudit,
+  checkAuditChain,
   exportRecord,
+  recordAuditExport,
   streamAudit,
+  withProvider,
 } from './audit-browser.service';
-import { verifyAuditChain } from '../audit/audit.service';
+import { actionOptions, auditRowView, errorList, readFilter, subjectTypeOptions } from './audit.view';
 import { requestTime } from '../web/clock';
 
-const FILTER_FIELDS = ['door', 'actie', 'soort', 'onderwerp', 'van', 'tot'] as const;
 const EXPORT_COLUMNS = [
   'id',
   'occurredAt',
@@ -33,79 +33,84 @@ const EXPORT_COLUMNS = [
   'hash',
 ];
 
-/** The filter from the query string (Dutch names, as the page's form sends them), and the dates that are no dates. */
-function readFilter(query: unknown) {
-  const values = formValues(query, FILTER_FIELDS);
-  for (const field of FILTER_FIELDS) values[field] = values[field].slice(0, 200);
-  const errors: Record<string, string> = {};
-  for (const field of ['van', 'tot'] as const) {
-    if (values[field] && !isPeildatum(values[field])) errors[field] = 'validation.date';
-  }
-  const valid = (field: (typeof FILTER_FIELDS)[number]) =>
-    values[field] && !errors[field] ? values[field] : undefined;
-  const filter: AuditFilter = {
-    actor: valid('door'),
-    action: valid('actie'),
-    subjectType: valid('soort'),
-    subjectId: valid('onderwerp'),
-    from: valid('van'),
-    to: valid('tot'),
-  };
-  return { values, errors, filter };
-}
-
-/** Where one click leads from an event: the decision's application, the provider, the attestation. */
-function subjectUrl(row: AuditRow): string | undefined {
-  if (row.subjectType === 'application') return paths.reviewApplication(row.subjectId);
-  if (row.subjectType === 'provider' && row.kvkNumber) return paths.reviewProvider(row.kvkNumber);
-  const number = row.data.number;
-  if (row.subjectType === 'attestation' && typeof number === 'string') return paths.verificationOf(number);
-  return undefined;
-}
-
-/** The auditors' view of the audit log: browse, filter, export and verify the chain. Read only. */
+/** The auditors' view of the audit log: browse, filter, export and verify the chain. Read only, but seen: exports and checks are events. */
 export function auditRoutes(dataSource: DataSource, config: Config): Router {
   const router = Router();
   const auditors = requireRole(config, 'auditor', 'admin');
 
-  router.get(paths.auditLog, ...auditors, async (req, res) => {
-    const { values, errors, filter } = readFilter(req.query);
-    const result = await browseAudit(dataSource, filter, pageNumber(req.query.page));
+  /** The page with the filter form; with `results`, the events found under it. */
+  function renderLog(
+    res: Response,
+    form: ReturnType<typeof readFilter>,
+    results?: Awaited<ReturnType<typeof browseAudit>> & { providerFound: boolean },
+  ) {
+    const { values, errors } = form;
     const query = (extra: Record<string, string>) =>
       new URLSearchParams({
         ...Object.fromEntries(Object.entries(values).filter(([, v]) => v)),
         ...extra,
       }).toString();
-    res.status(Object.keys(errors).length ? 400 : 200).render('audit/log', {
+    const pageUrl = (page: number) => `${paths.auditLog}?${query({ page: String(page) })}`;
+    res.status(results ? 200 : 400).render('audit/log', {
       title: 'audit.title',
       values,
       errors,
-      errorList: Object.entries(errors).map(([field, key]) => ({ field, key, anchor: `field-${field}` })),
-      total: result.total,
-      page: result.page,
-      pageCount: result.pageCount,
-      previousUrl:
-        result.page > 1 ? `${paths.auditLog}?${query({ page: String(result.page - 1) })}` : undefined,
-      nextUrl:
-        result.page < result.pageCount
-          ? `${paths.auditLog}?${query({ page: String(result.page + 1) })}`
-          : undefined,
-      csvUrl: `${paths.auditLogCsv}?${query({})}`,
-      jsonlUrl: `${paths.auditLogJsonl}?${query({})}`,
-      rows: result.rows.map((row) => ({
-        ...row,
-        url: subjectUrl(row),
-        dataText: JSON.stringify(row.data).slice(0, 300),
-      })),
+      errorList: errorList(errors),
+      actionOptions: actionOptions(values.actie),
+      subjectTypeOptions: subjectTypeOptions(values.soort),
+      results: results && {
+        total: results.total,
+        providerFound: results.providerFound,
+        csvUrl: `${paths.auditLogCsv}?${query({})}`,
+        jsonlUrl: `${paths.auditLogJsonl}?${query({})}`,
+        rows: results.rows.map((row) => auditRowView(row, results.names)),
+      },
+      page: results?.page ?? 1,
+      pageCount: results?.pageCount ?? 1,
+      previousUrl: results && results.page > 1 ? pageUrl(results.page - 1) : undefined,
+      nextUrl: results && results.page < results.pageCount ? pageUrl(results.page + 1) : undefined,
+    });
+  }
+
+  router.get(paths.auditLog, ...auditors, async (req, res) => {
+    const form = readFilter(req.query);
+    // A filter with a mistake finds nothing: showing the whole log instead would look like an answer.
+    if (Object.keys(form.errors).length) return renderLog(res, form);
+    const { filter, providerFound } = await withProvider(dataSource, form.filter, form.kvkNumber);
+    renderLog(res, form, {
+      ...(await browseAudit(dataSource, filter, pageNumber(req.query.page))),
+      providerFound,
     });
   });
 
   const attachment = (extension: string, now: Date) =>
     `attachment; filename="auditlog-${toLocalDate(now)}.${extension}"`;
 
+  /**
+   * The events an export gives, after recording who exported what; an export with a mistake in its
+   * filter is the page with the mistake, not a file.
+   */
+  async function exportFor(format: 'csv' | 'jsonl', req: Request, res: Response) {
+    const form = readFilter(req.query);
+    if (Object.keys(form.errors).length) {
+      renderLog(res, form);
+      return undefined;
+    }
+    const { filter, providerId } = await withProvider(dataSource, form.filter, form.kvkNumber);
+    const given = Object.fromEntries(Object.entries(form.values).filter(([, v]) => v));
+    await recordAuditExport(
+      dataSource,
+      { actor: req.user!.email, format, filter: given, providerId },
+      requestTime(res),
+    );
+    res.setHeader('Content-Disposition', attachment(format, requestTime(res)));
+    return streamAudit(dataSource, filter);
+  }
+
   router.get(paths.auditLogCsv, ...auditors, async (req, res) => {
-    const { filter } = readFilter(req.query);
-    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', attachment('csv', requestTime(res)));
+    const events = await exportFor('csv', req, res);
+    if (!events) return;
+    res.type('text/csv; charset=utf-8');
     const cells = new Transform({
       objectMode: true,
       transform(row: AuditRow, _encoding, done) {
@@ -117,38 +122,39 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
           r.action,
           r.subjectType,
           safeCell(r.subjectId),
-          JSON.stringify(r.data),
+          safeCell(JSON.stringify(r.data)),
           r.prevHash,
           r.hash,
         ]);
       },
     });
-    await sendStream(req, res, await streamAudit(dataSource, filter), [
+    await sendStream(req, res, events, [
       cells,
-      stringify({ header: true, columns: EXPORT_COLUMNS, record_delimiter: 'windows' }),
+      stringify({ header: true, columns: EXPORT_COLUMNS, ...EXCEL_CSV }),
     ]);
   });
 
   router.get(paths.auditLogJsonl, ...auditors, async (req, res) => {
-    const { filter } = readFilter(req.query);
-    res
-      .type('application/jsonl; charset=utf-8')
-      .setHeader('Content-Disposition', attachment('jsonl', requestTime(res)));
+    const events = await exportFor('jsonl', req, res);
+    if (!events) return;
+    res.type('application/jsonl; charset=utf-8');
     const records = new Transform({
       objectMode: true,
       transform(row: AuditRow, _encoding, done) {
         done(null, exportRecord(row));
       },
     });
-    await sendStream(req, res, await streamAudit(dataSource, filter), [records, jsonLines()]);
+    await sendStream(req, res, events, [records, jsonLines()]);
   });
 
-  router.get(paths.auditVerify, ...auditors, async (_req, res) => {
-    const result = await verifyAuditChain(dataSource);
+  router.get(paths.auditVerify, ...auditors, async (req, res) => {
+    const result = await checkAuditChain(dataSource, req.user!.email, requestTime(res));
     res.render('audit/verify', {
       title: 'audit.verifyTitle',
       checked: result.checked,
       broken: result.broken,
+      head: result.head,
+      milliseconds: result.milliseconds,
     });
   });
 

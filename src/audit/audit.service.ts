@@ -31,6 +31,8 @@ export async function appendAuditEvent(
 export interface ChainVerification {
   checked: number;
   broken?: BrokenLink;
+  /** The newest event, when the chain is intact: the hash that stands for the whole log. */
+  head?: { id: string; hash: string; occurredAt: Date };
 }
 
 /** Walks the whole chain in id order, in batches so memory stays flat however long the log. */
@@ -38,6 +40,7 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
   let checked = 0;
   let prev = GENESIS_HASH;
   let after = '0';
+  let head: ChainVerification['head'];
   for (;;) {
     const batch = await dataSource
       .getRepository(AuditEvent)
@@ -47,7 +50,7 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
       .limit(batchSize)
       .getMany();
     const last = batch.at(-1);
-    if (!last) return { checked };
+    if (!last) return { checked, head };
     const result = checkLinks(batch, prev);
     if (result.broken) {
       return {
@@ -58,6 +61,7 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
     checked += batch.length;
     prev = result.lastHash;
     after = last.id;
+    head = { id: last.id, hash: last.hash, occurredAt: last.occurredAt };
   }
 }
 

@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
 import { In, IsNull, Not } from 'typeorm';
 import { Provider } from '../provider/provider.entity';
-import { safeCell } from '../shared/csv';
+import { EXCEL_CSV, safeCell } from '../shared/csv';
 import { ValidationError } from '../shared/errors';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay } from '../shared/time';
@@ -135,5 +135,5 @@ export function bulkResultCsv(result: BulkResult, baseUrl: string): string {
     result.peildatum,
     r.legalName ? `${baseUrl}/hostingproviders/${r.kvkNumber}` : '',
   ]);
-  return `\uFEFF${stringify([header, ...records], { delimiter: ';', record_delimiter: '\r\n' })}`;
+  return stringify([header, ...records], EXCEL_CSV);
 }

@@ -177,9 +177,9 @@ describe('providers apply, reviewers decide', () => {
     const mails = await db.dataSource.getRepository(OutboxMail).findBy({ recipient: fields.email });
     assert.equal(mails.length, 2, 'one mail for the request for changes, one for the approval');
     assert.ok(mails.some((m) => /goedgekeurd/.test(m.body)));
-    assert.deepEqual(await verifyAuditChain(db.dataSource), {
-      checked: await db.dataSource.getRepository(AuditEvent).count(),
-    });
+    const verified = await verifyAuditChain(db.dataSource);
+    assert.equal(verified.broken, undefined);
+    assert.equal(verified.checked, await db.dataSource.getRepository(AuditEvent).count());
   });
 
   it('records an audit event for every change of the journey', async () => {

@@ -419,14 +419,14 @@ describe('the signing key', () => {
     );
   });
 
-  it('outside production is a development certificate made once under the data folder, valid from a day before now', async function () {
+  it('outside production is a development certificate made once under the data folder, valid from four years before now (the demo history goes back 42 months)', async function () {
     this.timeout(60_000); // a 3072-bit RSA key
     const dataDir = mkdtempSync(path.join(tmpdir(), 'vhp-signing-'));
     const config = { signingP12File: undefined, signingP12Passphrase: undefined, dataDir };
     const clock = new FixedClock('2026-03-01T12:00:00Z');
     const first = await signingKeyring(config, clock)();
     assert.equal(first.signerName, 'Register Verantwoorde Hostingproviders (ontwikkeling)');
-    assert.equal(first.certificate.notBefore.value.toISOString(), '2026-02-28T12:00:00.000Z');
+    assert.equal(first.certificate.notBefore.value.toISOString(), '2022-03-02T12:00:00.000Z');
     const again = await signingKeyring(config, clock)();
     assert.ok(again.certificateDer.equals(first.certificateDer), 'the same certificate, read again');
   });

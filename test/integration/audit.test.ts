@@ -40,7 +40,15 @@ describe('the audit log', () => {
     assert.ok(created && submitted);
     assert.equal(submitted.prevHash, created.hash);
     assert.equal(submitted.subjectId, provider.id);
-    assert.deepEqual(await verifyAuditChain(db.dataSource), { checked: 2 });
+    const verified = await verifyAuditChain(db.dataSource);
+    assert.equal(verified.broken, undefined);
+    assert.equal(verified.checked, 2);
+    // The head is the newest event: its hash stands for the whole log.
+    assert.deepEqual(verified.head, {
+      id: submitted.id,
+      hash: submitted.hash,
+      occurredAt: submitted.occurredAt,
+    });
   });
 
   it('leaves nothing behind when the change fails after its audit event was written', async () => {
@@ -149,7 +157,9 @@ describe('the audit log', () => {
 
   it('verifies across batches', async () => {
     for (let i = 0; i < 7; i++) await givenProvider(db.dataSource, {}, { unconfirmed: true });
-    assert.deepEqual(await verifyAuditChain(db.dataSource, 3), { checked: 7 });
+    const verified = await verifyAuditChain(db.dataSource, 3);
+    const [newest] = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'DESC' }, take: 1 });
+    assert.deepEqual([verified.checked, verified.broken, verified.head?.id], [7, undefined, newest?.id]);
   });
 
   it('stays one unbroken chain when 20 transactions append at once', async () => {
@@ -199,6 +209,7 @@ describe('the audit log', () => {
     const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
     assert.equal(events.length, 40);
     assert.equal(new Set(events.map((e) => e.prevHash)).size, 40, 'no two events share a predecessor');
-    assert.deepEqual(await verifyAuditChain(db.dataSource), { checked: 40 });
+    const verified = await verifyAuditChain(db.dataSource);
+    assert.deepEqual([verified.checked, verified.broken], [40, undefined]);
   });
 });

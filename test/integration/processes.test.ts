@@ -49,6 +49,7 @@ describe('npm run cli', () => {
     const result = runCli(['audit:verify'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /Audit log intact: \d+ events checked\./);
+    assert.match(result.stdout, /Head: event \d+, hash [0-9a-f]{64}\./);
   });
 
   it('audit:verify names the first broken event and exits 1 after a row was changed', async () => {

@@ -1,0 +1,75 @@
+import { STATUS_EVENT_KINDS } from '../status/status-rules';
+
+/**
+ * Every action the register writes to the audit log, grouped by what it is about: the list the
+ * auditor filters on, and the actions the page names in words (`audit.actions.<group>.<name>` in
+ * both languages). An action missing here still shows, as its code; a unit test reads src/ and
+ * fails when code writes an action this list does not know.
+ */
+export const AUDIT_ACTION_GROUPS = {
+  provider: ['provider.created', 'provider.identity_confirmed', 'provider.dossier_exported'],
+  application: [
+    'application.created',
+    'application.saved',
+    'application.submitted',
+    'application.withdrawn',
+    'application.start_review',
+    'application.request_changes',
+    'application.approve',
+    'application.reject',
+  ],
+  evidence: ['evidence.uploaded', 'evidence.downloaded'],
+  status: STATUS_EVENT_KINDS.map((kind) => `status.${kind}`),
+  attestation: ['attestation.issued', 'attestation.downloaded'],
+  code_of_conduct: ['code_of_conduct.published', 'code_of_conduct.withdrawn'],
+  aan: ['aan.imported', 'aan.refused'],
+  review_task: ['review_task.resolved'],
+  settings: ['settings.changed'],
+  user: [
+    'user.created',
+    'user.logged_in',
+    'user.password_reset_requested',
+    'user.password_reset',
+    'user.password_changed',
+    'user.second_factor_enabled',
+    'user.recovery_code_used',
+  ],
+  invitation: ['invitation.created', 'invitation.resent', 'invitation.revoked'],
+  staff: ['staff.role_changed', 'staff.disabled', 'staff.enabled'],
+  security: [
+    'security.login_failed',
+    'security.second_factor_failed',
+    'security.csrf_refused',
+    'security.rate_limited',
+  ],
+  audit: ['audit.exported', 'audit.verified'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
+
+const KNOWN = new Set<string>(Object.values(AUDIT_ACTION_GROUPS).flat());
+
+/** Whether the page has words for this action (else it shows the code). */
+export function isKnownAction(action: string): boolean {
+  return KNOWN.has(action);
+}
+
+/** The translation key of a known action's name: `audit.actions.status.suspended`. */
+export const actionLabelKey = (action: string) => `audit.actions.${action}`;
+
+/**
+ * The kinds of subject an event is about, for the filter's list; the page names them in words
+ * (`audit.subjectTypes.<type>`).
+ */
+export const AUDIT_SUBJECT_TYPES = [
+  'provider',
+  'application',
+  'evidence',
+  'attestation',
+  'user',
+  'code_of_conduct_version',
+  'aan_import',
+  'aan_list',
+  'setting',
+  'audit_log',
+] as const;
