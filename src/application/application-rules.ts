@@ -1,4 +1,4 @@
-import { addDays, addMonths } from '../shared/time';
+import { addDays, addMonths, toLocalDate } from '../shared/time';
 import {
   codeVersionAcceptedAt,
   codeVersionLapsesAt,
@@ -168,4 +168,21 @@ export function listingValidUntil(status: StatusAt, now: Date, months: number, w
   if (!listing || listing.validUntil.getTime() <= now.getTime()) return addMonths(now, months);
   if (now.getTime() < addDays(listing.validUntil, -windowDays).getTime()) return listing.validUntil;
   return addMonths(listing.validUntil, months);
+}
+
+/** Why a signature's date does not fit the version signed. */
+export type SignatureDateProblem = 'signedBeforePublished' | 'signedInFuture';
+
+/**
+ * A version can only be signed once it is published, and not on a day still to come: the date
+ * (YYYY-MM-DD, Dutch calendar) lies from the version's publication day to today.
+ */
+export function signatureDateProblem(
+  codeSignedOn: string,
+  versionPublishedAt: Date,
+  now: Date,
+): SignatureDateProblem | undefined {
+  if (codeSignedOn > toLocalDate(now)) return 'signedInFuture';
+  if (codeSignedOn < toLocalDate(versionPublishedAt)) return 'signedBeforePublished';
+  return undefined;
 }

@@ -20,6 +20,7 @@ import {
   submitApplication,
   withdrawApplication,
 } from './application.service';
+import { applicationOutlook } from './application-outlook';
 import { applicationDetail, ownApplication } from './application-records';
 import { providerMay } from './application-rules';
 import { EVIDENCE_KINDS, type EvidenceKind } from './evidence.entity';
@@ -38,15 +39,26 @@ export function applicationValues(application: Application): Record<string, stri
 }
 
 /** The model of the provider's application page. */
-export async function applicationPage(dataSource: DataSource, application: Application, now: Date) {
+export async function applicationPage(
+  dataSource: DataSource,
+  application: Application,
+  config: Config,
+  now: Date,
+) {
   const detail = await applicationDetail(dataSource, application, now);
+  const outlook = await applicationOutlook(dataSource.manager, application, config, now);
+  // A move to a newer code version offers only the versions newer than the listing's own.
+  const offered = detail.versions.filter(
+    (v) => !outlook?.offerAfter || v.publishedAt.getTime() > outlook.offerAfter.getTime(),
+  );
   return {
     title: 'application.title',
     application,
     ...detail,
+    outlook,
     editable: providerMay('save', application.state),
     withdrawable: providerMay('withdraw', application.state),
-    versionOptions: detail.versions.map((v) => ({ value: v.id, label: `${v.label} – ${v.title}` })),
+    versionOptions: offered.map((v) => ({ value: v.id, label: `${v.label} – ${v.title}` })),
     evidenceKindOptions: EVIDENCE_KINDS.map((k) => ({ value: k, labelKey: `evidence.kind.${k}` })),
   };
 }
@@ -58,7 +70,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
 
   async function showPage(user: User, id: string, now: Date, values?: Record<string, string>) {
     const application = await ownApplication(dataSource.manager, user, id);
-    const model = await applicationPage(dataSource, application, now);
+    const model = await applicationPage(dataSource, application, config, now);
     return { model, values: values ?? applicationValues(application) };
   }
 

@@ -28,6 +28,7 @@ import {
   OPEN_STATES,
   type ProviderAction,
   providerMay,
+  signatureDateProblem,
 } from './application-rules';
 import { Evidence, type EvidenceKind } from './evidence.entity';
 
@@ -61,6 +62,8 @@ export async function startApplication(
     const application = manager.create(Application, {
       providerId: user.providerId!,
       kind: answer.kind,
+      // The move to a newer code version starts on the version the account page named.
+      codeOfConductVersionId: answer.codeSwitch?.newestVersionId ?? null,
       state: 'draft',
       createdBy: user.id,
       createdAt: now,
@@ -84,13 +87,28 @@ export async function startApplication(
   });
 }
 
-/** Refuses a code version that is not accepted now: not published yet, withdrawn, or lapsed. */
-async function assertAcceptedVersion(manager: EntityManager, id: string | null, now: Date): Promise<void> {
-  const versions = (await loadCodeVersions(manager)).map(toCodeVersionFact);
+/**
+ * Refuses a code version that is not accepted now (not published yet, withdrawn, or lapsed), and a
+ * signature dated before that version was published or after today.
+ */
+async function assertAcceptedSignature(
+  manager: EntityManager,
+  id: string | null,
+  codeSignedOn: string | null,
+  now: Date,
+): Promise<void> {
+  const versions = await loadCodeVersions(manager);
+  const facts = versions.map(toCodeVersionFact);
   const version = versions.find((v) => v.id === id);
-  if (!version || !codeVersionAcceptedAt(version, versions, now)) {
+  if (!version || !codeVersionAcceptedAt(toCodeVersionFact(version), facts, now)) {
     throw new ValidationError({ codeOfConductVersionId: ['validation.codeVersion'] });
   }
+  const problem = codeSignedOn ? signatureDateProblem(codeSignedOn, version.publishedAt, now) : undefined;
+  if (problem)
+    throw new ValidationError({ codeSignedOn: [`validation.${problem}`] }, undefined, {
+      label: version.label,
+      published: version.publishedAt,
+    });
 }
 
 export async function saveApplication(
@@ -104,7 +122,7 @@ export async function saveApplication(
   return dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
     assertProviderMay(application, 'save');
-    await assertAcceptedVersion(manager, dto.codeOfConductVersionId, now);
+    await assertAcceptedSignature(manager, dto.codeOfConductVersionId, dto.codeSignedOn, now);
     const changes = {
       codeOfConductVersionId: dto.codeOfConductVersionId,
       codeSignedOn: dto.codeSignedOn,
@@ -265,7 +283,7 @@ export async function submitApplication(
       missing.evidenceAan = ['application.evidenceMissing.aan_confirmation'];
     if (Object.keys(missing).length > 0) throw new ValidationError(missing);
     // The version may have lapsed since the form was saved: the provider chooses a newer one first.
-    await assertAcceptedVersion(manager, application.codeOfConductVersionId, now);
+    await assertAcceptedSignature(manager, application.codeOfConductVersionId, application.codeSignedOn, now);
 
     await transition(manager, application, parseVersion(versionRaw), {
       state: 'submitted',

@@ -7,6 +7,7 @@ import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { DecisionDto, ProviderActionDto } from './application.dto';
+import { applicationOutlook } from './application-outlook';
 import { anyApplication, applicationDetail } from './application-records';
 import { actOnProvider, confirmProviderIdentity } from './provider-actions.service';
 import { decide, reviewQueue, unconfirmedProviders } from './review.service';
@@ -16,6 +17,7 @@ import {
   queueStates,
   QUEUE_FILTERS,
   reviewActions,
+  signatureDateProblem,
   type ReviewAction,
 } from './application-rules';
 import { requestTime } from '../web/clock';
@@ -74,11 +76,18 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     const application = await anyApplication(dataSource.manager, id);
     const detail = await applicationDetail(dataSource, application, now);
     const actions = reviewActions(application.state);
+    const codeVersion = detail.allVersions.find((v) => v.id === application.codeOfConductVersionId);
     return {
       title: 'review.applicationTitle',
       application,
       ...detail,
-      codeVersion: detail.allVersions.find((v) => v.id === application.codeOfConductVersionId),
+      outlook: await applicationOutlook(dataSource.manager, application, config, now),
+      codeVersion,
+      // A signature dated before its version was published (or after today) cannot be approved either.
+      signatureProblem:
+        actions.includes('approve') && codeVersion && application.codeSignedOn
+          ? signatureDateProblem(application.codeSignedOn, codeVersion.publishedAt, now)
+          : undefined,
       // Approval rests on the signed version: say so before the reviewer tries.
       codeVersionNotAccepted:
         actions.includes('approve') &&

@@ -10,7 +10,8 @@ import { confirmIdentity } from '../register/provider.service';
 import { readSettings } from '../settings/settings.service';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { startOfLocalDay, toLocalDate } from '../shared/time';
+import { startOfLocalDay } from '../shared/time';
+import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { loadCodeVersions, toCodeVersionFact } from '../status/status-history';
 import { codeVersionAcceptedAt, codeVersionLapsesAt } from '../status/status-rules';
 import { Application, type ApplicationState } from './application.entity';
@@ -24,7 +25,13 @@ import {
   parseVersion,
   transition,
 } from './application-records';
-import { listingValidUntil, NEXT_STATE, type ReviewAction, reviewerMay } from './application-rules';
+import {
+  listingValidUntil,
+  NEXT_STATE,
+  type ReviewAction,
+  reviewerMay,
+  signatureDateProblem,
+} from './application-rules';
 
 /* The reviewer's side of an application: the queue, and the decisions on one application. */
 
@@ -63,22 +70,32 @@ export async function reviewQueue(
 
 /**
  * An approval rests on the signed code version, so that version must be accepted at the decision
- * instant: one that lapsed while the application waited is refused with the date it lapsed.
+ * instant (one that lapsed while the application waited is refused with the date it lapsed), and
+ * signed on a day from its publication to today. Answers the signed version.
  */
 async function assertVersionAcceptedForApproval(
   manager: EntityManager,
   application: Application,
   now: Date,
-): Promise<void> {
+): Promise<CodeOfConductVersion> {
   const versions = await loadCodeVersions(manager);
   const facts = versions.map(toCodeVersionFact);
   const signed = versions.find((v) => v.id === application.codeOfConductVersionId);
-  if (signed && codeVersionAcceptedAt(toCodeVersionFact(signed), facts, now)) return;
+  if (signed && codeVersionAcceptedAt(toCodeVersionFact(signed), facts, now)) {
+    const signedOn = application.codeSignedOn;
+    const problem = signedOn ? signatureDateProblem(signedOn, signed.publishedAt, now) : undefined;
+    if (!signedOn || !problem) return signed;
+    throw new ValidationError({ action: [`review.${problem}`] }, undefined, {
+      label: signed.label,
+      published: signed.publishedAt,
+      signed: startOfLocalDay(signedOn),
+    });
+  }
   const lapsedAt = signed ? codeVersionLapsesAt(toCodeVersionFact(signed), facts) : undefined;
   if (signed && lapsedAt && lapsedAt.getTime() <= now.getTime())
     throw new ValidationError({ action: ['review.codeVersionLapsed'] }, undefined, {
       label: signed.label,
-      date: toLocalDate(lapsedAt),
+      date: lapsedAt,
     });
   throw new ValidationError({ action: ['review.codeVersionNotAccepted'] });
 }
@@ -106,7 +123,11 @@ export async function decide(
     if ((input.action === 'reject' || input.action === 'request_changes') && !input.message.trim()) {
       throw new ValidationError({ message: ['validation.reasonRequired'] });
     }
-    if (input.action === 'approve') await assertVersionAcceptedForApproval(manager, application, now);
+    const signedVersion =
+      input.action === 'approve'
+        ? await assertVersionAcceptedForApproval(manager, application, now)
+        : undefined;
+    let approved: { label: string; validUntil: Date } | undefined;
     const changes: Partial<Application> = { state: NEXT_STATE[input.action], reviewerId: reviewer.id };
     if (input.action === 'approve' || input.action === 'reject')
       Object.assign(changes, { decidedAt: now, decidedBy: reviewer.id });
@@ -118,16 +139,18 @@ export async function decide(
         : (NEXT_STATE[input.action] as ApplicationMessageKind);
     await addMessage(manager, application, messageKind, reviewer, now, input.message.trim());
 
-    if (input.action === 'approve') {
+    if (signedVersion) {
       const status = await currentStatus(manager, application.providerId, now);
+      const validUntil = listingValidUntil(
+        status,
+        now,
+        (await readSettings(manager, config)).listingValidityMonths,
+        config.renewalWindowDays,
+      );
+      approved = { label: signedVersion.label, validUntil };
       await applicationStatusEvent(manager, application, reviewer, now, {
         kind: 'listing_approved',
-        validUntil: listingValidUntil(
-          status,
-          now,
-          (await readSettings(manager, config)).listingValidityMonths,
-          config.renewalWindowDays,
-        ),
+        validUntil,
         codeOfConductVersionId: application.codeOfConductVersionId,
         codeSignedOn: application.codeSignedOn,
         aanSince: startOfLocalDay(application.aanSince!),
@@ -160,6 +183,7 @@ export async function decide(
           decision,
           input.message.trim() || null,
           `${config.publicBaseUrl}${paths.application(id)}`,
+          approved,
         ),
       );
     }

@@ -61,9 +61,26 @@ export interface DigestLine {
 }
 
 export const mailTexts = {
-  newCodeVersion: (to: string, organisation: string, label: string, transitionEnd: Date, link: string) => {
-    const params = { organisation, label, transitionEnd, link };
-    return bilingual(to, text('newCodeVersion.subject', params), text('newCodeVersion.body', params));
+  /** `announced` while the version is not published yet: it is accepted only from `publishedOn`. */
+  newCodeVersion: (
+    to: string,
+    organisation: string,
+    version: { label: string; publishedAt: Date; transitionEndsAt: Date; announced: boolean },
+    link: string,
+  ) => {
+    const params = {
+      organisation,
+      label: version.label,
+      publishedOn: version.publishedAt,
+      transitionEnd: version.transitionEndsAt,
+      link,
+    };
+    const kind = version.announced ? 'Announced' : '';
+    return bilingual(
+      to,
+      text(`newCodeVersion.subject${kind}`, params),
+      text(`newCodeVersion.body${kind}`, params),
+    );
   },
   codeVersionWithdrawn: (to: string, organisation: string, label: string, link: string) => {
     const params = { organisation, label, link };
@@ -105,12 +122,15 @@ export const mailTexts = {
     decision: DecisionMail,
     message: string | null,
     link: string,
+    /** On approval: the version the listing now rests on and the listing's end. */
+    approved?: { label: string; validUntil: Date },
   ) =>
     bilingual(
       to,
       text('decision.subject', { organisation }),
       paragraphs(
         text(`decision.${decision}`),
+        approved ? text('decision.approvedListing', approved) : undefined,
         message ? text('decision.message', { message }) : undefined,
         text('decision.link', { link }),
       ),

@@ -30,6 +30,8 @@ export async function providerAccountModel(
     pendingInvitations(dataSource.manager, user.providerId!, now),
   ]);
   const { provider, status } = detail;
+  const codeNotice = codeVersionNotice(detail, now);
+  const codeSwitch = codeSwitchView(detail, possibility, now);
   return {
     title: 'account.title',
     provider,
@@ -38,8 +40,15 @@ export async function providerAccountModel(
     colleagues,
     invitations: invitations.map((i) => ({ ...i, revokeAction: paths.revokeInvitation(i.id) })),
     attestations: providerAttestationAnswers(detail, now).map(attestationView),
-    codeNotice: codeVersionNotice(detail),
-    codeSwitch: codeSwitchView(detail, possibility, now),
+    codeNotice,
+    codeSwitch,
+    // An announced version: no button yet; say from when there will be one.
+    codeSwitchFrom:
+      codeNotice?.publishedOn &&
+      !codeSwitch &&
+      !(!possibility.allowed && possibility.reason === 'open_application')
+        ? { label: codeNotice.label, date: codeNotice.publishedOn }
+        : undefined,
     issueAction: status.verantwoord ? paths.attestations : undefined,
     issueBlockedKey: 'attestation.issueBlocked',
     issuedNumber,
@@ -47,14 +56,19 @@ export async function providerAccountModel(
   };
 }
 
-/** While the signed code version is in its transition period: the newest version and when the old one lapses. */
-function codeVersionNotice({ status, codeVersions }: ProviderDetail) {
+/**
+ * While the signed code version is in its transition period: the newest version, when the old one
+ * lapses, and, while the newest is only announced, the day it is published (it is accepted from then).
+ */
+function codeVersionNotice({ status, codeVersions }: ProviderDetail, now: Date) {
   if (!status.verantwoord) return undefined;
   const facts = codeVersions.map(toCodeVersionFact);
   const signed = facts.find((v) => v.id === status.listing.codeOfConductVersionId);
   const lapse = signed ? codeVersionLapsesAt(signed, facts) : undefined;
   if (!lapse) return undefined;
-  return { label: codeVersions.at(-1)?.label, date: lapse };
+  const newest = codeVersions.at(-1);
+  const announced = newest && newest.publishedAt.getTime() > now.getTime();
+  return { label: newest?.label, date: lapse, publishedOn: announced ? newest.publishedAt : undefined };
 }
 
 /**

@@ -99,6 +99,8 @@ class DemoHistory {
   private readonly scenes: Scene[] = [];
   private readonly users = new Map<string, User>();
   private readonly versions = new Map<VersionKey, string>();
+  /** The day each version was published: nobody signs a version before it exists. */
+  private readonly publishedDays = new Map<VersionKey, string>();
   private readonly cast = new Map<DemoProvider, Cast>();
   private passwordHash = '';
 
@@ -192,6 +194,7 @@ class DemoHistory {
     });
     if (!('published' in result)) throw new Error(`demo version ${version.label} changed while publishing`);
     this.versions.set(version.key, result.published.id);
+    this.publishedDays.set(version.key, form.publishedOn);
   }
 
   /** The AAN participant list as the AAN sends it: every demo participant known on this day. */
@@ -314,7 +317,9 @@ class DemoHistory {
     const application = await startApplication(this.dataSource, cast.user, this.config, this.now);
     cast.applicationId = application.id;
     const signatory = `${domain.charAt(0).toUpperCase()}. ${domain.charAt(0).toUpperCase()}${domain.slice(1)}`;
-    const codeSignedOn = toLocalDate(addDays(this.now, -3));
+    const threeDaysAgo = toLocalDate(addDays(this.now, -3));
+    const published = this.publishedDays.get(version) ?? threeDaysAgo;
+    const codeSignedOn = threeDaysAgo < published ? published : threeDaysAgo;
     const saved = await saveApplication(
       this.dataSource,
       cast.user,

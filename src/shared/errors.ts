@@ -26,8 +26,8 @@ export class ValidationError extends AppError {
   constructor(
     readonly fields: Record<string, string[]>,
     message?: string,
-    /** Values for the `{name}` placeholders of the messages (a limit, say). */
-    readonly params?: Record<string, string | number>,
+    /** Values for the `{name}` placeholders of the messages (a limit, say); a date is written in words. */
+    readonly params?: Record<string, string | number | Date>,
   ) {
     super('errors.validation.title', message);
   }

@@ -38,3 +38,15 @@ export async function providersWithReach(
 export async function lockCodeVersions(manager: EntityManager): Promise<void> {
   await manager.query('LOCK TABLE code_of_conduct_versions IN SHARE ROW EXCLUSIVE MODE');
 }
+
+/** Who published a version: the actor of its publication's audit event. */
+export async function publishedBy(manager: EntityManager, versionId: string): Promise<string | undefined> {
+  const rows = await manager.query<{ actor: string }[]>(
+    `SELECT actor FROM audit_events
+      WHERE action = 'code_of_conduct.published' AND subject_type = 'code_of_conduct_version'
+        AND subject_id = $1::text
+      ORDER BY id LIMIT 1`,
+    [versionId],
+  );
+  return rows[0]?.actor;
+}

@@ -11,6 +11,7 @@ import {
   codeVersionById,
   type CodeVersionForm,
   confirmPublication,
+  type PreviewPart,
   type PublicationPreview,
   previewPublication,
   withdrawCodeVersion,
@@ -32,7 +33,7 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
   const router = Router();
   const admins = requireRole(config, 'admin');
   const accountUrl = `${config.publicBaseUrl}${paths.account}`;
-  const model = async () => {
+  const model = async (now: Date) => {
     const versions = await loadCodeVersions(dataSource.manager);
     const facts = versions.map(toCodeVersionFact);
     return {
@@ -41,20 +42,23 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
         ...v,
         url: paths.codeVersion(v.id),
         lapsesAt: codeVersionLapsesAt(toCodeVersionFact(v), facts),
+        // Announced, not in force yet: accepted only from its publication.
+        announced: now.getTime() < v.publishedAt.getTime(),
       })),
     };
   };
-  const previewModel = (preview: PublicationPreview, changed = false) => ({
+  const previewModel = (preview: PublicationPreview, changed: PreviewPart[] = []) => ({
     title: 'codeVersions.previewTitle',
     preview,
-    changed,
+    changed: changed.length > 0,
+    changedParts: changed.map((part) => `codeVersions.changedPart.${part}`),
     reachableCount: preview.affected.filter((a) => a.reachable).length,
     values: { ...preview.form, digest: preview.digest },
   });
 
   router.get(paths.codeVersions, ...admins, async (_req, res) => {
     res.render('status/code-versions', {
-      ...(await model()),
+      ...(await model(requestTime(res))),
       values: { publishedOn: toLocalDate(requestTime(res)) },
     });
   });
@@ -64,7 +68,7 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
     const values = formValues(req.body, FIELDS);
     setFormContext(res, {
       view: 'status/code-versions',
-      load: async () => ({ model: await model(), values }),
+      load: async () => ({ model: await model(requestTime(res)), values }),
     });
     const preview = await dataSource.transaction('REPEATABLE READ', (manager) =>
       previewPublication(manager, values, requestTime(res)),
@@ -77,15 +81,18 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
     const values = formValues(req.body, [...FIELDS, 'digest']);
     setFormContext(res, {
       view: 'status/code-versions',
-      load: async () => ({ model: await model(), values }),
+      load: async () => ({ model: await model(requestTime(res)), values }),
     });
     const form: CodeVersionForm & { digest: string } = values;
     const result = await dataSource.transaction((manager) =>
       confirmPublication(manager, { ...form, actor: req.user!.email, accountUrl }, requestTime(res)),
     );
     if ('changed' in result) {
-      return res.status(409).render('status/code-version-preview', previewModel(result.changed, true));
+      return res
+        .status(409)
+        .render('status/code-version-preview', previewModel(result.changed, result.parts));
     }
+    // Sent twice (a double click): the second finds the version the first published, and shows it.
     res.redirect(303, `${paths.codeVersion(result.published.id)}?gepubliceerd=1`);
   });
 
@@ -93,17 +100,18 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
     const version = await codeVersionById(dataSource.manager, String(req.params.id));
     const facts = (await loadCodeVersions(dataSource.manager)).map(toCodeVersionFact);
     const unreachable = await providersWithReach(dataSource.manager, version.unreachableProviderIds);
-    const withdrawable = !version.withdrawnAt && requestTime(res).getTime() < version.publishedAt.getTime();
+    const announced = !version.withdrawnAt && requestTime(res).getTime() < version.publishedAt.getTime();
     res.render('status/code-version', {
       title: 'codeVersions.title',
       version,
       lapsesAt: version.withdrawnAt ? undefined : codeVersionLapsesAt(toCodeVersionFact(version), facts),
       published: req.query.gepubliceerd === '1',
+      announced,
       notifiedCount: version.notifiedProviderIds.length,
       unreachable: [...unreachable.values()]
         .sort((a, b) => a.legalName.localeCompare(b.legalName, 'nl'))
         .map((p) => ({ ...p, url: paths.reviewProvider(p.kvkNumber) })),
-      withdrawAction: withdrawable ? paths.codeVersionWithdraw(version.id) : undefined,
+      withdrawAction: announced ? paths.codeVersionWithdraw(version.id) : undefined,
     });
   });
 

@@ -8,8 +8,13 @@ import { isPeildatum, startOfLocalDay, toLocalDate } from '../shared/time';
 import { sha256Hex } from '../shared/tokens';
 import type { FieldErrors } from '../shared/validation';
 import { CodeOfConductVersion } from './code-of-conduct-version.entity';
-import { lockCodeVersions, providersWithReach } from './code-of-conduct.queries';
-import { type LapseChange, lapsesAfterPublication, publicationProblems } from './code-version-rules';
+import { lockCodeVersions, providersWithReach, publishedBy } from './code-of-conduct.queries';
+import {
+  isVersionLabel,
+  type LapseChange,
+  lapsesAfterPublication,
+  publicationProblems,
+} from './code-version-rules';
 import { markAllSnapshotsDue } from './status-snapshot.service';
 import { statusesAt } from './status.service';
 import { listingInForce } from './status-rules';
@@ -78,11 +83,12 @@ export interface PublicationPreview {
 /** The form's fields that are malformed on their own; the publication rules come after. */
 function formErrors(form: CodeVersionForm, now: Date): FieldErrors {
   const errors: FieldErrors = {};
-  if (!form.versionLabel) errors.versionLabel = ['codeVersions.invalidLabel'];
+  if (!isVersionLabel(form.versionLabel)) errors.versionLabel = ['codeVersions.invalidLabel'];
   if (!form.versionTitle || form.versionTitle.length > 200) errors.versionTitle = ['validation.required'];
-  if (!isPeildatum(form.publishedOn) || form.publishedOn < toLocalDate(now))
-    errors.publishedOn = ['codeVersions.invalidPublished'];
-  if (!isPeildatum(form.transitionEndsOn) || form.transitionEndsOn <= form.publishedOn)
+  if (!isPeildatum(form.publishedOn)) errors.publishedOn = ['validation.date'];
+  else if (form.publishedOn < toLocalDate(now)) errors.publishedOn = ['codeVersions.invalidPublished'];
+  if (!isPeildatum(form.transitionEndsOn)) errors.transitionEndsOn = ['validation.date'];
+  else if (form.transitionEndsOn <= form.publishedOn)
     errors.transitionEndsOn = ['codeVersions.invalidTransition'];
   return errors;
 }
@@ -112,21 +118,34 @@ export async function previewPublication(
     throw new ValidationError(
       Object.fromEntries(problems.map((p) => [p.field, [p.key]])),
       undefined,
-      Object.assign({}, ...problems.map((p) => p.params ?? {})) as Record<string, string>,
+      Object.assign({}, ...problems.map((p) => p.params ?? {})) as Record<string, string | Date>,
     );
   }
   const lapses = lapsesAfterPublication({ ...version, id: 'candidate' }, labelled).filter(
     (c) => !c.before || c.before.getTime() > now.getTime(),
   );
   const affected = await affectedProviders(manager, versions, now);
-  const digest = sha256Hex(
-    JSON.stringify({
-      form: [form.versionLabel, form.versionTitle, form.publishedOn, form.transitionEndsOn],
-      lapses: lapses.map((c) => [c.id, c.before?.toISOString(), c.after?.toISOString()]),
-      affected: affected.map((a) => [a.id, a.versionLabel, a.status, a.reachable]),
-    }),
-  );
+  // One fingerprint per part the preview showed, so a confirmation that comes too late can say what changed.
+  const digest = [
+    [form.versionLabel, form.versionTitle, form.publishedOn, form.transitionEndsOn],
+    lapses.map((c) => [c.id, c.before?.toISOString(), c.after?.toISOString()]),
+    affected.map((a) => [a.id, a.versionLabel, a.status]),
+    affected.map((a) => [a.id, a.reachable]),
+  ]
+    .map((part) => sha256Hex(JSON.stringify(part)).slice(0, 16))
+    .join('.');
   return { form, version, lapses, affected, digest };
+}
+
+/** The parts of a preview a fingerprint covers, in its order; the form is the administrator's own. */
+const DIGEST_PARTS = ['form', 'lapses', 'providers', 'reach'] as const;
+export type PreviewPart = (typeof DIGEST_PARTS)[number];
+
+/** Which parts of the preview differ between two fingerprints (all, when one is not a fingerprint). */
+export function changedParts(before: string, after: string): PreviewPart[] {
+  const a = before.split('.');
+  const b = after.split('.');
+  return DIGEST_PARTS.filter((_, i) => a.length !== b.length || a[i] !== b[i]);
 }
 
 /** Every provider with a listing in force (suspended ones too): each rests on an older version than the new one. */
@@ -153,9 +172,29 @@ async function affectedProviders(
 }
 
 export type PublicationResult =
-  | { published: CodeOfConductVersion }
-  /** What the preview showed changed meanwhile: the new preview, to be confirmed again. */
-  | { changed: PublicationPreview };
+  /** `again` when this administrator had just published this very version (a second click). */
+  | { published: CodeOfConductVersion; again?: boolean }
+  /** What the preview showed changed meanwhile: the new preview, to be confirmed again, and what changed. */
+  | { changed: PublicationPreview; parts: PreviewPart[] };
+
+/**
+ * The version this administrator already published from exactly this form, if any: the
+ * confirmation sent twice (a double click, a reload) finds it instead of "this version exists".
+ */
+async function alreadyPublished(
+  manager: EntityManager,
+  form: CodeVersionForm,
+  actor: string,
+): Promise<CodeOfConductVersion | undefined> {
+  const same = (await loadCodeVersions(manager)).find(
+    (v) =>
+      v.label === form.versionLabel &&
+      v.title === form.versionTitle &&
+      toLocalDate(v.publishedAt) === form.publishedOn &&
+      v.transitionEndsAt.getTime() === startOfLocalDay(form.transitionEndsOn).getTime(),
+  );
+  return same && (await publishedBy(manager, same.id)) === actor ? same : undefined;
+}
 
 /**
  * Publishes the version the administrator saw in the preview with fingerprint `digest`, in the
@@ -169,8 +208,13 @@ export async function confirmPublication(
   now: Date,
 ): Promise<PublicationResult> {
   await lockCodeVersions(manager);
+  if (isPeildatum(input.publishedOn) && isPeildatum(input.transitionEndsOn)) {
+    const again = await alreadyPublished(manager, input, input.actor);
+    if (again) return { published: again, again: true };
+  }
   const preview = await previewPublication(manager, input, now);
-  if (preview.digest !== input.digest) return { changed: preview };
+  if (preview.digest !== input.digest)
+    return { changed: preview, parts: changedParts(input.digest, preview.digest) };
   const notified = preview.affected.filter((a) => a.reachable);
   let version: CodeOfConductVersion;
   try {
@@ -194,8 +238,7 @@ export async function confirmPublication(
       mailTexts.newCodeVersion(
         to,
         provider.legalName,
-        version.label,
-        version.transitionEndsAt,
+        { ...version, announced: version.publishedAt.getTime() > now.getTime() },
         input.accountUrl,
       ),
     );

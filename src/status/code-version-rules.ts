@@ -1,4 +1,4 @@
-import { toLocalDate } from '../shared/time';
+import { addDays, startOfLocalDay, toLocalDate } from '../shared/time';
 import { codeVersionLapsesAt, type CodeVersionFact } from './status-rules';
 
 /**
@@ -9,9 +9,12 @@ import { codeVersionLapsesAt, type CodeVersionFact } from './status-rules';
  * any lapse already announced.
  */
 
-/** A label as administrators write versions: numbers separated by dots ("2.5", "3.0", "10.0"). */
+/**
+ * A label as administrators write versions: numbers separated by dots ("2.5", "3.0", "10.0"),
+ * without leading zeros, so "04.0" is not stored next to an equal "4.0" as typed.
+ */
 export function isVersionLabel(label: string): boolean {
-  return /^[0-9]{1,6}(\.[0-9]{1,6}){0,5}$/.test(label);
+  return /^(0|[1-9][0-9]{0,5})(\.(0|[1-9][0-9]{0,5})){0,5}$/.test(label);
 }
 
 /**
@@ -37,8 +40,8 @@ export interface LabelledVersion extends CodeVersionFact {
 export interface PublicationProblem {
   field: 'versionLabel' | 'publishedOn' | 'transitionEndsOn';
   key: string;
-  /** Dates as YYYY-MM-DD on the Dutch calendar. */
-  params?: Record<string, string>;
+  /** Dates as the start of their Dutch calendar day, for pages to write in words. */
+  params?: Record<string, string | Date>;
 }
 
 /** When each existing version lapses before and after the candidate is published. */
@@ -93,7 +96,7 @@ export function publicationProblems(
     problems.push({
       field: 'publishedOn',
       key: 'codeVersions.notNewest',
-      params: { latestLabel: latest.label, latestPublished: toLocalDate(latest.publishedAt) },
+      params: { latestLabel: latest.label, latestPublished: latest.publishedAt },
     });
   // Named after the latest lapse it would move, so the date in the message is the one to meet.
   const shortened = lapsesAfterPublication(candidate, versions)
@@ -103,7 +106,18 @@ export function publicationProblems(
     problems.push({
       field: 'transitionEndsOn',
       key: 'codeVersions.shortensTransition',
-      params: { shortenedLabel: shortened.label, announcedLapse: toLocalDate(shortened.before) },
+      params: { shortenedLabel: shortened.label, firstDay: startOfLocalDay(firstDayFrom(shortened.before)) },
     });
   return problems;
+}
+
+/**
+ * The first calendar day a transition may end on to keep a lapse announced for `lapse`: a
+ * transition ends at the start of its day, so a lapse later in a day is met only by the next day.
+ */
+export function firstDayFrom(lapse: Date): string {
+  const day = toLocalDate(lapse);
+  const start = startOfLocalDay(day);
+  // A day and a half after its start is always inside the next day, whatever daylight saving does.
+  return start.getTime() >= lapse.getTime() ? day : toLocalDate(addDays(start, 1.5));
 }

@@ -31,6 +31,8 @@ export function isLanguageSwitch(req: Request): boolean {
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,59}$/;
 const KEY = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
+/** A date among the messages' values travels as JSON's ISO instant and is a date again, written in words. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * The messages carried by a switch, as the ValidationError they came from; anything that is not a
@@ -39,7 +41,7 @@ const KEY = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
 export function carriedErrors(req: Request): ValidationError {
   const raw = (req.body as Record<string, unknown>)[ERRORS_FIELD];
   const fields: Record<string, string[]> = {};
-  const params: Record<string, string | number> = {};
+  const params: Record<string, string | number | Date> = {};
   try {
     const parsed = JSON.parse(typeof raw === 'string' ? raw : '{}') as unknown;
     const { errors, params: given } = (parsed ?? {}) as { errors?: unknown; params?: unknown };
@@ -47,7 +49,8 @@ export function carriedErrors(req: Request): ValidationError {
       if (NAME.test(field) && typeof key === 'string' && KEY.test(key)) fields[field] = [key];
     for (const [name, value] of Object.entries(given ?? {}).slice(0, 20))
       if (NAME.test(name) && (typeof value === 'number' || typeof value === 'string'))
-        params[name] = typeof value === 'string' ? value.slice(0, 200) : value;
+        params[name] =
+          typeof value !== 'string' ? value : ISO_INSTANT.test(value) ? new Date(value) : value.slice(0, 200);
   } catch {
     // Not ours (edited by hand): the form shows without messages.
   }

@@ -27,7 +27,19 @@ export const helpers = {
    */
   t(key: string, options: HelperOptions) {
     const root = (options.data as { root?: { messageParams?: Record<string, unknown> } } | undefined)?.root;
-    return translate(languageOf(options), key, { ...root?.messageParams, ...options.hash });
+    const language = languageOf(options);
+    // A date among the values is written in words in the page's language, never as an ISO string.
+    const given: Record<string, unknown> = {
+      ...root?.messageParams,
+      ...(options.hash as Record<string, unknown>),
+    };
+    const params = Object.fromEntries(
+      Object.entries(given).map(([name, value]): [string, unknown] => [
+        name,
+        value instanceof Date ? dateInWords(language, value) : value,
+      ]),
+    );
+    return translate(language, key, params);
   },
   /** {{date value}}: a date in words in the page's language, Dutch calendar. */
   date(value: unknown, options: HelperOptions) {

@@ -43,7 +43,8 @@ async function startAndSave(agent: Agent, dataSource: DataSource, codeVersionId:
   const saved = await submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}`, {
     version: await applicationVersion(dataSource, id),
     codeOfConductVersionId: codeVersionId,
-    codeSignedOn: '2026-03-01',
+    // Signed on the day 2.0 was published: never before a version exists.
+    codeSignedOn: '2026-03-02',
     signatoryName: 'Sanne Switch',
     signatoryRole: 'Directeur',
     aanSince: '2024-06-01',
@@ -221,7 +222,8 @@ describe('during a code-of-conduct transition, providers move to the new version
     const saved = await submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}`, {
       version: await applicationVersion(ds, id),
       codeOfConductVersionId: v1.id,
-      codeSignedOn: '2026-03-01',
+      // Signed on the day 2.0 was published: never before a version exists.
+      codeSignedOn: '2026-03-02',
       signatoryName: 'Sanne Switch',
       signatoryRole: 'Directeur',
       aanSince: '2024-06-01',
@@ -240,7 +242,7 @@ describe('during a code-of-conduct transition, providers move to the new version
     const decided = await approve(reviewerAgent, ds, id);
     assert.equal(decided.status, 400);
     await assertValidHtml(decided.text, 'review page refusing an approval');
-    assert.match(decided.text, /de ondertekende versie 1\.0 van de gedragscode is vervallen op 2026-06-01/);
+    assert.match(decided.text, /de ondertekende versie 1\.0 van de gedragscode is vervallen op 1 juni 2026/);
     assert.equal((await ds.getRepository(Application).findOneByOrFail({ id })).state, 'submitted');
     assert.equal(
       await ds.getRepository(StatusEvent).countBy({ providerId: newcomer.id, kind: 'listing_approved' }),

@@ -163,7 +163,7 @@ describe('publishing a code-of-conduct version: preview, confirmation, withdrawa
           publishedOn: '2026-06-15',
           transitionEndsOn: '2027-02-01',
         },
-        /een nieuwe versie wordt na de laatste gepubliceerd \(versie 3\.0 op 2026-07-01\)/,
+        /een nieuwe versie wordt na de laatste gepubliceerd \(versie 3\.0 op 1 juli 2026\)/,
       ],
       [
         {
@@ -172,7 +172,7 @@ describe('publishing a code-of-conduct version: preview, confirmation, withdrawa
           publishedOn: '2026-08-01',
           transitionEndsOn: '2026-10-01',
         },
-        /de overgangsperiode mag niet vóór 2027-01-01 eindigen: zo lang is versie 2\.0 al toegezegd/,
+        /kies 1 januari 2027 of later: tot dan is versie 2\.0 al toegezegd/,
       ],
       [
         {

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
-import { listingValidUntil, newApplicationAllowed } from '../../src/application/application-rules';
+import {
+  listingValidUntil,
+  newApplicationAllowed,
+  signatureDateProblem,
+} from '../../src/application/application-rules';
+import { startOfLocalDay } from '../../src/shared/time';
 import {
   compareVersionLabels,
+  firstDayFrom,
   isVersionLabel,
   type LabelledVersion,
   publicationProblems,
@@ -42,6 +48,11 @@ describe('code-of-conduct version labels', () => {
     ['', false],
     ['.4', false],
     ['4.', false],
+    ['04.0', false],
+    ['4.00', false],
+    ['4.01', false],
+    ['0.9', true],
+    ['10.0', true],
   ] as const) {
     it(`${JSON.stringify(label)} is ${valid ? '' : 'not '}a version label`, () =>
       assert.equal(isVersionLabel(label), valid));
@@ -120,7 +131,11 @@ describe('publicationProblems: a published transition is never shortened', () =>
       version('n', '4.0', '2026-03-01T00:00:00Z', '2026-01-15T00:00:00Z'),
       [...VERSIONS],
     );
-    assert.deepEqual(problems.at(-1)?.params, { shortenedLabel: '2.0', announcedLapse: '2026-07-01' });
+    // 2.0 lapses at 02:00 on 1 July (Dutch time): a transition ending on 1 July would end before that.
+    assert.deepEqual(problems.at(-1)?.params, {
+      shortenedLabel: '2.0',
+      firstDay: startOfLocalDay('2026-07-02'),
+    });
   });
 
   it('leaves labels that are not numbers out of the order', () =>
@@ -197,4 +212,30 @@ describe('moving to a new code version during its transition: verantwoord at eve
     const status = statusAt([FIRST], VERSIONS, V2.transitionEndsAt);
     assert.equal(status.verantwoord ? 'verantwoord' : status.reason, 'code_of_conduct_outdated');
   });
+});
+
+describe('firstDayFrom: the first day a transition may end on to keep an announced lapse', () => {
+  for (const [lapse, day] of [
+    ['2026-06-30T22:00:00.000Z', '2026-07-01'], // midnight in summer: that very day
+    ['2026-07-01T00:00:00.000Z', '2026-07-02'], // 02:00 Dutch time: the next day
+    ['2026-12-31T23:00:00.000Z', '2027-01-01'], // midnight in winter
+    ['2026-03-28T23:30:00.000Z', '2026-03-30'], // late on the day before summer time starts
+  ] as const) {
+    it(`${lapse} → ${day}`, () => assert.equal(firstDayFrom(at(lapse)), day));
+  }
+});
+
+describe('signatureDateProblem: a version is signed from its publication day to today', () => {
+  const published = at('2026-03-02T09:00:00Z');
+  const now = at('2026-03-10T10:00:00Z');
+  for (const [signed, expected] of [
+    ['2020-01-01', 'signedBeforePublished'],
+    ['2026-03-01', 'signedBeforePublished'],
+    ['2026-03-02', undefined], // the publication day itself, before 09:00 too: days, not instants
+    ['2026-03-10', undefined],
+    ['2026-03-11', 'signedInFuture'],
+  ] as const) {
+    it(`signed on ${signed} → ${expected ?? 'fine'}`, () =>
+      assert.equal(signatureDateProblem(signed, published, now), expected));
+  }
 });

@@ -19,7 +19,13 @@ describe('mail texts', () => {
   const cases: [string, () => { to: string; subject: string; body: string }, string, string][] = [
     [
       'a new code-of-conduct version',
-      () => mailTexts.newCodeVersion(TO, ORG, '2027.1', MARCH_1, 'http://register.test/account'),
+      () =>
+        mailTexts.newCodeVersion(
+          TO,
+          ORG,
+          { label: '2027.1', publishedAt: JANUARY_31, transitionEndsAt: MARCH_1, announced: false },
+          'http://register.test/account',
+        ),
       'Nieuwe versie 2027.1 van de gedragscode / New version 2027.1 of the code of conduct',
       'Versie 2027.1 van de gedragscode is gepubliceerd. De versie die Hosting {label} $& Co B.V. ondertekende, blijft geldig tot 1 maart 2027. Onderteken vóór die datum de nieuwe versie en dien een aanvraag in; anders is Hosting {label} $& Co B.V. vanaf 1 maart 2027 niet meer verantwoord.\nhttp://register.test/account\n\n---\n\nVersion 2027.1 of the code of conduct has been published. The version Hosting {label} $& Co B.V. signed stays valid until 1 March 2027. Sign the new version before that date and apply; otherwise Hosting {label} $& Co B.V. is no longer verantwoord from 1 March 2027.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
