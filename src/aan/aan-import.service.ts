@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { recordStatusEvent } from '../status/status.service';
@@ -82,6 +82,23 @@ export interface AanImportOptions {
 
 type Counts = Omit<AanImportResult, 'fileSha256' | 'listDate' | 'changes'>;
 
+/** The audit event of a refused list, in the caller's transaction: which file and why. */
+function auditRefusal(
+  manager: EntityManager,
+  fileSha256: string,
+  why: Record<string, unknown>,
+  actor: string,
+  now: Date,
+) {
+  return appendAuditEvent(manager, now, {
+    actor,
+    action: 'aan.refused',
+    subjectType: 'aan_list',
+    subjectId: fileSha256,
+    data: { fileSha256, ...why },
+  });
+}
+
 /** Refuses the list: an audit event says which file and why, and nothing else changes. */
 async function refuse(
   dataSource: DataSource,
@@ -90,19 +107,11 @@ async function refuse(
   actor: string,
   now: Date,
 ) {
-  await dataSource.transaction((manager) =>
-    appendAuditEvent(manager, now, {
-      actor,
-      action: 'aan.refused',
-      subjectType: 'aan_list',
-      subjectId: fileSha256,
-      data: {
-        fileSha256,
-        problemCount: problems.length,
-        problems: problems.slice(0, 50).map((p) => ({ line: p.line, problem: p.problem })),
-      },
-    }),
-  );
+  const why = {
+    problemCount: problems.length,
+    problems: problems.slice(0, 50).map((p) => ({ line: p.line, problem: p.problem })),
+  };
+  await dataSource.transaction((manager) => auditRefusal(manager, fileSha256, why, actor, now));
   return new AanListRejected(problems, fileSha256);
 }
 
@@ -167,19 +176,13 @@ export async function importAanList(
     const listed = plans.filter((p) => p.listing);
     const missing = listed.filter((p) => !p.row);
     if (!options.acceptIncomplete && looksIncomplete(missing.length, listed.length)) {
-      await appendAuditEvent(manager, now, {
-        actor,
-        action: 'aan.refused',
-        subjectType: 'aan_list',
-        subjectId: fileSha256,
-        data: {
-          fileSha256,
-          problem: 'incomplete',
-          rows: rows.length,
-          listed: listed.length,
-          missing: missing.length,
-        },
-      });
+      const why = {
+        problem: 'incomplete',
+        rows: rows.length,
+        listed: listed.length,
+        missing: missing.length,
+      };
+      await auditRefusal(manager, fileSha256, why, actor, now);
       const names = missing.map((p) => ({
         kvkNumber: p.provider.kvk_number,
         legalName: p.provider.legal_name,

@@ -125,17 +125,26 @@ describe('in a real browser: the main journey through the real forms', function 
     await accessible(reviewer);
     const secret = (await reviewer.getAttribute('[data-secret]', 'data-secret'))!;
     await reviewer.fill('#field-code', currentTotp(secret, who.email, new Date()));
-    // As at the login: wait for the POST's answer first, so the wait below reads the new page.
-    await Promise.all([
-      reviewer.waitForResponse((r) => r.request().method() === 'POST'),
-      reviewer.click('text=Bevestigen'),
-    ]);
-    await reviewer.locator('text=Uw herstelcodes').or(reviewer.locator('.register-error-summary')).waitFor();
+    // The POST answers 303 to the same address: wait for that page (the GET after the POST) to
+    // load, then read it, instead of waiting on a locator across the navigation.
+    const posted = reviewer.waitForResponse((r) => r.request().method() === 'POST');
+    const shown = reviewer.waitForResponse(
+      (r) => r.request().method() === 'GET' && r.url().endsWith('/account/tweestapsverificatie'),
+    );
+    await reviewer.click('text=Bevestigen');
+    const answer = await posted;
+    if (answer.status() !== 303) {
+      const text = (await answer.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+      assert.fail(`the code was refused (${answer.status()}): ${text.slice(0, 600)}`);
+    }
+    await shown;
+    await reviewer.waitForLoadState('load');
     assert.equal(
       await reviewer.locator('.register-error-summary').count(),
       0,
       'the code from the app was accepted',
     );
+    assert.equal(await reviewer.getByRole('heading', { name: 'Uw herstelcodes' }).count(), 1);
     await accessible(reviewer);
 
     await reviewer.goto(`${base}/beoordeling`);

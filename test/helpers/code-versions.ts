@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Provider } from '../../src/provider/provider.entity';
 import type { FixedClock } from '../../src/shared/clock';
 import { must } from '../../src/shared/must';
-import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
+import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { givenApproval, givenProvider, givenStatusEvent } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { type Agent, csrfFrom, signedIn } from './session';
@@ -28,6 +28,22 @@ export async function publishThroughPages(admin: Agent, fields: Record<string, s
   const preview = await previewOf(admin, fields);
   assert.equal(preview.status, 200, preview.text);
   return admin.post('/beheer/gedragscode/bevestigen').type('form').send(confirmationFields(preview.text));
+}
+
+/** Publishes version `label` through the preview and its confirmation; the version as stored. */
+export async function versionPublishedThroughPages(
+  dataSource: DataSource,
+  admin: Agent,
+  label: string,
+  dates: { publishedOn: string; transitionEndsOn: string },
+): Promise<CodeOfConductVersion> {
+  const published = await publishThroughPages(admin, {
+    versionLabel: label,
+    versionTitle: `Gedragscode ${label}`,
+    ...dates,
+  });
+  assert.equal(published.status, 303, published.text);
+  return dataSource.getRepository(CodeOfConductVersion).findOneByOrFail({ label });
 }
 
 export async function previewOf(admin: Agent, fields: Record<string, string>) {

@@ -7,7 +7,7 @@ import { simplePdf } from '../../src/seed/demo-pdf';
 import { FixedClock } from '../../src/shared/clock';
 import { must } from '../../src/shared/must';
 import { addDays, toLocalDate } from '../../src/shared/time';
-import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
+import { type CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { StatusEvent } from '../../src/status/status-event.entity';
 import {
   loadCodeVersions,
@@ -24,7 +24,7 @@ import {
 } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
-import { listedProvider, publishThroughPages, signedInOnClock } from '../helpers/code-versions';
+import { listedProvider, versionPublishedThroughPages, signedInOnClock } from '../helpers/code-versions';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, submitForm, tokenFor } from '../helpers/session';
 
@@ -93,14 +93,10 @@ describe('during a code-of-conduct transition, providers move to the new version
     v1 = await givenCodeVersion(ds, { label: '1.0', publishedAt: new Date('2024-01-01T00:00:00Z') });
     clock.set('2026-03-02T09:00:00Z');
     // Version 2.0 today; 1.0 stays accepted until 1 June 2026.
-    const published = await publishThroughPages(await signedInOnClock(clock, context.app, admin), {
-      versionLabel: '2.0',
-      versionTitle: 'Gedragscode 2.0',
+    v2 = await versionPublishedThroughPages(ds, await signedInOnClock(clock, context.app, admin), '2.0', {
       publishedOn: '2026-03-02',
       transitionEndsOn: '2026-06-01',
     });
-    assert.equal(published.status, 303, published.text);
-    v2 = await ds.getRepository(CodeOfConductVersion).findOneByOrFail({ label: '2.0' });
   });
 
   it('offers an application on the new version at once, outside the renewal window; the approval moves the listing without a gap and keeps its end', async () => {
@@ -194,14 +190,15 @@ describe('during a code-of-conduct transition, providers move to the new version
     const ds = context.db.dataSource;
     clock.set('2026-03-06T10:00:00Z');
     // 3.0 is announced for 1 April: not accepted yet, so not offered.
-    const announced = await publishThroughPages(await signedInOnClock(clock, context.app, admin), {
-      versionLabel: '3.0',
-      versionTitle: 'Gedragscode 3.0',
-      publishedOn: '2026-04-01',
-      transitionEndsOn: '2026-09-01',
-    });
-    assert.equal(announced.status, 303, announced.text);
-    const v3 = await ds.getRepository(CodeOfConductVersion).findOneByOrFail({ label: '3.0' });
+    const v3 = await versionPublishedThroughPages(
+      ds,
+      await signedInOnClock(clock, context.app, admin),
+      '3.0',
+      {
+        publishedOn: '2026-04-01',
+        transitionEndsOn: '2026-09-01',
+      },
+    );
 
     const newcomer = await givenProvider(ds);
     const agent = await signedInOnClock(

@@ -17,7 +17,7 @@ import {
   confirmationFields,
   listedProvider,
   previewOf,
-  publishThroughPages,
+  versionPublishedThroughPages,
   signedInOnClock,
 } from '../helpers/code-versions';
 
@@ -228,14 +228,10 @@ describe('publishing a code-of-conduct version: preview, confirmation, withdrawa
   it('withdraws a version before its publication: older versions lapse as before, mailed providers hear it, audited; never after publication', async () => {
     const ds = context.db.dataSource;
     // Labels compare by number: 10.0 comes after 3.0.
-    const published = await publishThroughPages(admin, {
-      versionLabel: '10.0',
-      versionTitle: 'Gedragscode 10.0',
+    const ten = await versionPublishedThroughPages(ds, admin, '10.0', {
       publishedOn: '2026-09-01',
       transitionEndsOn: '2027-03-01',
     });
-    assert.equal(published.status, 303, published.text);
-    const ten = await ds.getRepository(CodeOfConductVersion).findOneByOrFail({ label: '10.0' });
     const page = await admin.get(`/beheer/gedragscode/${ten.id}`);
     assert.match(page.text, /Versie intrekken/);
     const before = (await mailsTo(ds, reachable.email)).length;
