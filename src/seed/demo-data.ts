@@ -251,7 +251,8 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     steps: [
       apply(20, 'v2'),
       approve(19, 'bea'),
-      apply(8.5, 'v2'),
+      // Renewed with the same AAN participation as its first listing: it never ended.
+      apply(8.5, 'v2', 26),
       approve(7.5, 'ruben'),
       {
         action: 'revoke',

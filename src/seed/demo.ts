@@ -42,6 +42,7 @@ import {
   type VersionKey,
 } from './demo-data';
 import { MINUTE, monthsBefore, officeHours } from './demo-calendar';
+import { DemoNights } from './demo-nights';
 import { simplePdf } from './demo-pdf';
 import { lockSeeding } from './seed.queries';
 
@@ -50,7 +51,8 @@ import { lockSeeding } from './seed.queries';
  * apply with evidence, reviewers decide, the administrator publishes code versions and imports
  * AAN lists, providers ask for attestations. Each of those is one scene at a moment in the past;
  * the scenes are played in order through the register's own services while a FixedClock moves
- * forward, so every row, audit event and signature carries the moment it was made.
+ * forward, so every row, audit event and signature carries the moment it was made; at night the
+ * scheduler does its daily work (`demo-nights.ts`), recording expiries and lapses as it always does.
  */
 
 export interface DemoOptions {
@@ -103,6 +105,7 @@ class DemoHistory {
   private readonly publishedDays = new Map<VersionKey, string>();
   private readonly cast = new Map<DemoProvider, Cast>();
   private passwordHash = '';
+  private readonly nights: DemoNights;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -111,6 +114,7 @@ class DemoHistory {
     this.clock = new FixedClock(monthsBefore(options.now, 42));
     // The demo's register ran on the default listing validity and renewal window, whatever this one's.
     this.config = { ...options.config, listingValidityMonths: 12, renewalWindowDays: 90 };
+    this.nights = new DemoNights(dataSource, this.config.publicBaseUrl);
   }
 
   private get now(): Date {
@@ -124,7 +128,8 @@ class DemoHistory {
   }
 
   private scene(monthsAgo: number, play: () => Promise<void>, minutes = 0): void {
-    this.scenes.push({ at: officeHours(this.options.now, monthsAgo, minutes), play });
+    const at = officeHours(this.options.now, monthsAgo, minutes);
+    this.scenes.push({ at, play: () => play().then(() => this.nights.afterScene()) });
   }
 
   async play(): Promise<void> {
@@ -144,6 +149,7 @@ class DemoHistory {
         this.scene(attestation.monthsAgo, () => this.attest(demo), 240);
       }
     }
+    this.scenes.push(...this.nights.scenes(this.now, this.options.now));
     // Stable: scenes at the same moment keep the order they were written in.
     this.scenes.sort((a, b) => a.at.getTime() - b.at.getTime());
     for (const scene of this.scenes) {

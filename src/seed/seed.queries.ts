@@ -28,3 +28,31 @@ export async function highestKvkNumberIn(
 export async function analyzeRegisterTables(dataSource: DataSource): Promise<void> {
   await dataSource.query('ANALYZE providers, provider_status, status_events, search_words');
 }
+
+/**
+ * The instants at which something in the register may change by itself or be due: every status
+ * event's moment, listing end and planned suspension end, every code version's end of transition.
+ * With `listingEnds` apart, so that the caller can add the reminder days before them.
+ */
+export async function instantsOfChange(
+  dataSource: DataSource,
+): Promise<{ instants: number[]; listingEnds: number[] }> {
+  const rows = await dataSource.query<{ at: Date; listing_end: boolean }[]>(
+    `SELECT effective_at AS at, false AS listing_end FROM status_events
+     UNION SELECT suspended_until, false FROM status_events WHERE suspended_until IS NOT NULL
+     UNION SELECT valid_until, true FROM status_events WHERE valid_until IS NOT NULL
+     UNION SELECT transition_ends_at, false FROM code_of_conduct_versions`,
+  );
+  return {
+    instants: rows.map((r) => r.at.getTime()),
+    listingEnds: rows.filter((r) => r.listing_end).map((r) => r.at.getTime()),
+  };
+}
+
+/** Whether an application waits for a reviewer (submitted or in review): the weekly digest's subject. */
+export async function applicationsWaiting(dataSource: DataSource): Promise<boolean> {
+  const rows = await dataSource.query<unknown[]>(
+    `SELECT 1 FROM applications WHERE state IN ('submitted', 'in_review') LIMIT 1`,
+  );
+  return rows.length > 0;
+}

@@ -24,17 +24,12 @@ describe('npm run cli', () => {
     assert.match(second.stdout, /already there/);
   });
 
-  it('jobs:daily runs the daily work now, and a second run records nothing new', () => {
+  it('jobs:daily runs the daily work now: after seed:demo it finds no ending left to record (the demo played its nights), nor does a second run', () => {
     const first = runCli(['jobs:daily'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(first.status, 0, first.stderr);
-    const done =
-      /Daily work done: (\d+) expiries and (\d+) lapses recorded, (\d+) reminders queued, \d+ expired rate-limit counters removed\./.exec(
-        first.stdout,
-      );
-    assert.ok(done, first.stdout);
-    assert.ok(
-      Number(done[1]) + Number(done[2]) >= 2,
-      'the demo data has expired listings and a lapsed code version',
+    assert.match(
+      first.stdout,
+      /Daily work done: 0 expiries and 0 lapses recorded, \d+ reminders queued, \d+ expired rate-limit counters removed\./,
     );
     const second = runCli(['jobs:daily'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(second.status, 0, second.stderr);
