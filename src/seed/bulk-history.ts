@@ -5,20 +5,37 @@ import type { Evidence, EvidenceKind } from '../application/evidence.entity';
 import type { AuditEntry } from '../audit/audit.service';
 import type { User } from '../identity/user.entity';
 import type { Provider } from '../provider/provider.entity';
+import { JOB_ACTOR } from '../jobs/daily-jobs';
 import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../shared/time';
 import { sha256Hex } from '../shared/tokens';
 import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import type { StatusEvent } from '../status/status-event.entity';
-import type { StatusEventKind } from '../status/status-rules';
+import { toCodeVersionFact } from '../status/status-history';
+import { codeVersionLapsesAt, type StatusEventKind, type StatusFact, statusAt } from '../status/status-rules';
+import { nightAfter, officeHoursOn } from './demo-calendar';
 import { simplePdf } from './demo-pdf';
 
 /*
  * One bulk provider's history, planned as the rows the services would have written had its people
  * done it by hand: registration (provider, its user), an application with both pieces of evidence,
  * a reviewer's approval on the code version current when the code was signed, and sometimes a
- * suspension or revocation, each at its own moment with its audit event. Only the writing is
- * bulk; the rows are the services' rows.
+ * suspension or revocation, each at its own moment (in office hours) with its audit event; and the
+ * expiries and version lapses the daily work records the night after they took effect. Only the
+ * writing is bulk; the rows are the services' and the daily work's rows.
  */
+
+/** What bulk reviewers write when they suspend or revoke: invented, as a reviewer would put it. */
+const SUSPENSION_REASONS = [
+  'Abuse-meldingen over phishing bleven langer open dan de afgesproken termijn.',
+  'Abuse-contact reageerde drie weken niet op meldingen van het AAN.',
+  'Onderzoek naar een reseller-klant die herhaaldelijk spam verstuurde.',
+  'Meldingen over een botnet-server zijn niet binnen vijf werkdagen afgehandeld.',
+];
+const REVOCATION_REASONS = [
+  'Bewust diensten blijven leveren aan een bekende malafide reseller.',
+  'Herhaaldelijk geen gevolg gegeven aan meldingen van ransomware-infrastructuur.',
+  'De ondertekening van de gedragscode bleek niet door een bevoegd persoon te zijn gedaan.',
+];
 
 const MINUTE = 60_000;
 
@@ -67,11 +84,16 @@ function versionAt(versions: CodeOfConductVersion[], signedAt: Date): CodeOfCond
 /** Plans one provider's history into `rows`. */
 export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: BulkCast): void {
   const { now, random } = cast;
+  const firstEvent = rows.events.length;
   const roll = random();
   const reviewer = cast.reviewers[Math.floor(random() * cast.reviewers.length)]!;
-  const approvedAt = addMonths(now, -(1 + Math.floor(random() * 20)));
+  // Everything happens in office hours: decisions between 9:00 and 17:00, submissions from 9:30.
+  const approvedAt = officeHoursOn(addMonths(now, -(1 + Math.floor(random() * 20))), random() * 480);
   // Never listed (5 %): registered some time ago. Pending (5 %): applied in the last four weeks.
-  const submittedAt = roll < 0.1 ? addDays(now, -(1 + Math.floor(random() * 27))) : addDays(approvedAt, -14);
+  const submittedAt = officeHoursOn(
+    roll < 0.1 ? addDays(now, -(1 + Math.floor(random() * 27))) : addDays(approvedAt, -14),
+    30 + random() * 420,
+  );
   const registeredAt = addDays(submittedAt, -7);
   const version = versionAt(cast.versions, addDays(submittedAt, -6));
 
@@ -214,22 +236,52 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
   });
 
   // Revoked (5 %) two months after approval, or suspended (5 %) after one, when that moment has come.
+  const pickReason = (reasons: string[]) => reasons[Math.floor(random() * reasons.length)]!;
   const [kind, after, reason] =
     roll > 0.95
-      ? (['revoked', 60, 'Benchmark: ingetrokken'] as const)
+      ? (['revoked', 60, pickReason(REVOCATION_REASONS)] as const)
       : roll > 0.9
-        ? (['suspended', 30, 'Benchmark: geschorst'] as const)
+        ? (['suspended', 30, pickReason(SUSPENSION_REASONS)] as const)
         : [];
-  const at = kind && addDays(approvedAt, after);
+  const at = kind && officeHoursOn(addDays(approvedAt, after), random() * 480);
   if (kind && at && at.getTime() < now.getTime())
     statusEvent(rows, { providerId, kind, at, actor: reviewer.email, reason });
+  recordNightlyEndings(rows, firstEvent, providerId, cast);
+}
+
+/**
+ * The expiry and the version lapse of the provider's listing as the daily work records them: at
+ * the instant the rules count from, recorded by `jobs:daily` on the first night after it (when that
+ * night has come), if the provider's status then is that ending (`recordEndings` does the same).
+ */
+function recordNightlyEndings(rows: BulkRows, firstEvent: number, providerId: string, cast: BulkCast): void {
+  const planned = rows.events.slice(firstEvent).map((e) => e.event);
+  const approval = planned.find((e) => e.kind === 'listing_approved');
+  if (!approval?.validUntil) return;
+  const history = planned.map((e, sequence) => ({ ...e, sequence }) as StatusFact);
+  const versions = cast.versions.map(toCodeVersionFact);
+  const version = versions.find((v) => v.id === approval.codeOfConductVersionId);
+  const lapse = version && codeVersionLapsesAt(version, versions);
+  const endings: [StatusEventKind, Date | undefined][] = [
+    ['code_of_conduct_lapsed', lapse],
+    ['listing_expired', approval.validUntil],
+  ];
+  for (const [kind, at] of endings.sort((a, b) => (a[1]?.getTime() ?? 0) - (b[1]?.getTime() ?? 0))) {
+    if (!at) continue;
+    const night = nightAfter(at);
+    if (night.getTime() > cast.now.getTime()) continue;
+    const status = statusAt(history, versions, night);
+    const reason = kind === 'listing_expired' ? 'expired' : 'code_of_conduct_outdated';
+    if (status.verantwoord || status.reason !== reason || status.since?.getTime() !== at.getTime()) continue;
+    statusEvent(rows, { providerId, kind, at, recordedAt: night, actor: JOB_ACTOR });
+  }
 }
 
 function statusEvent(
   rows: BulkRows,
   input: { providerId: string; kind: StatusEventKind; at: Date; actor: string } & Partial<StatusEvent>,
 ): void {
-  const { at, ...rest } = input;
+  const { at, recordedAt = at, ...rest } = input;
   const event: Partial<StatusEvent> = {
     reason: null,
     validUntil: null,
@@ -240,12 +292,12 @@ function statusEvent(
     applicationId: null,
     ...rest,
     effectiveAt: at,
-    recordedAt: at,
+    recordedAt,
   };
   rows.events.push({
     event,
     audit: {
-      occurredAt: at,
+      occurredAt: recordedAt,
       actor: input.actor,
       action: `status.${input.kind}`,
       subjectType: 'provider',

@@ -3,6 +3,7 @@ import { Application } from '../../src/application/application.entity';
 import { Evidence } from '../../src/application/evidence.entity';
 import { Attestation } from '../../src/attestation/attestation.entity';
 import { type Role, User } from '../../src/identity/user.entity';
+import { dailyWork, JOB_ACTOR } from '../../src/jobs/daily-jobs';
 import { Provider } from '../../src/provider/provider.entity';
 import { statusOnDate } from '../../src/register/provider.service';
 import { BULK_KVK_FIRST, BULK_KVK_LAST, BulkRangeFullError, seedBulk } from '../../src/seed/bulk';
@@ -49,6 +50,7 @@ function signatureTime(pdf: Buffer): Date | undefined {
   return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
 }
 
+const DAY = 86_400_000;
 const nextDay = (day: string) => toLocalDate(addDays(startOfLocalDay(day), 1.5));
 
 interface Register {
@@ -92,10 +94,17 @@ describe('the demo and bulk histories follow the register’s own rules', functi
   const now = new Date();
   let db: TestDatabase;
   let register: Register;
+  /** What the daily work (`jobs:daily`) found to do right after the demo was seeded, and the events then. */
+  let dailyAfterDemo: Record<string, number>;
+  let eventsAfterDemo: number[];
 
   before(async () => {
     db = await createTestDatabase();
     await seedDemoData(db.dataSource, { now, config: testConfig, keyring: testKeyring });
+    const countEvents = () => db.dataSource.manager.count(StatusEvent);
+    const eventsBefore = await countEvents();
+    dailyAfterDemo = await db.dataSource.transaction((m) => dailyWork(m, now, testConfig.publicBaseUrl));
+    eventsAfterDemo = [eventsBefore, await countEvents()];
     await seedBulk(db.dataSource, BULK, now);
     register = await readRegister(db);
     assert.equal(register.providers.length, DEMO_PROVIDERS.length + BULK);
@@ -182,6 +191,68 @@ describe('the demo and bulk histories follow the register’s own rules', functi
       );
       if (answer.kind !== 'answer' || !answer.status.verantwoord)
         problems.push(`${a.number}: issued while ${name(a.providerId)} was not verantwoord`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('plays the daily work in the demo, so that jobs:daily at the seeding moment records nothing new', () => {
+    assert.equal(dailyAfterDemo.expired, 0, 'expiries left for jobs:daily');
+    assert.equal(dailyAfterDemo.lapsed, 0, 'lapses left for jobs:daily');
+    assert.equal(eventsAfterDemo[1], eventsAfterDemo[0], 'status events added by jobs:daily');
+  });
+
+  it('records every expiry and version lapse as the daily work does: by jobs:daily, at most a day after it took effect', () => {
+    const facts = register.versions.map(toCodeVersionFact);
+    const problems: string[] = [];
+    let endings = 0;
+    const byTime: readonly StatusEventKind[] = ['listing_expired', 'code_of_conduct_lapsed'];
+    for (const [providerId, events] of register.events) {
+      for (const e of events.filter((x) => byTime.includes(x.kind))) {
+        endings++;
+        const late = e.recordedAt.getTime() - e.effectiveAt.getTime();
+        if (e.actor !== JOB_ACTOR || late < 0 || late > DAY)
+          problems.push(
+            `${name(providerId)}: ${e.kind} effective ${e.effectiveAt.toISOString()} recorded ${e.recordedAt.toISOString()} by ${e.actor}`,
+          );
+      }
+      // Every ending that held a day after it began (the next night had come) must be recorded.
+      const history = events.map(toStatusFact);
+      const instants = new Set<number>();
+      for (const e of events.filter((x) => x.kind === 'listing_approved')) {
+        instants.add(e.validUntil!.getTime());
+        const version = register.versions.find((v) => v.id === e.codeOfConductVersionId);
+        const lapse = version && codeVersionLapsesAt(toCodeVersionFact(version), facts);
+        if (lapse) instants.add(lapse.getTime());
+      }
+      for (const at of instants) {
+        if (at + DAY > now.getTime()) continue;
+        const status = statusAt(history, facts, new Date(at + DAY));
+        if (status.verantwoord || status.since?.getTime() !== at) continue;
+        const kind =
+          status.reason === 'expired'
+            ? 'listing_expired'
+            : status.reason === 'code_of_conduct_outdated'
+              ? 'code_of_conduct_lapsed'
+              : undefined;
+        if (kind && !events.some((e) => e.kind === kind && e.effectiveAt.getTime() === at))
+          problems.push(`${name(providerId)}: ${kind} of ${new Date(at).toISOString()} never recorded`);
+      }
+    }
+    assert.ok(endings >= 20, `${endings} expiries and lapses recorded`);
+    assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problems`);
+  });
+
+  it('keeps each provider’s AAN participation since one date across its applications, unless it ended and resumed', () => {
+    const problems: string[] = [];
+    for (const [providerId, events] of register.events) {
+      const resumed = events.some((e) => e.kind === 'aan_participation_resumed');
+      const since = new Set(
+        [...register.applications.values()]
+          .filter((a) => a.providerId === providerId && a.state !== 'draft' && a.aanSince)
+          .map((a) => a.aanSince),
+      );
+      if (since.size > 1 && !resumed)
+        problems.push(`${name(providerId)}: AAN since ${[...since].join(', ')}`);
     }
     assert.deepEqual(problems, []);
   });
