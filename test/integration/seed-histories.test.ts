@@ -177,6 +177,23 @@ describe('the demo and bulk histories follow the register’s own rules', functi
     assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problems`);
   });
 
+  it('takes every decision in office hours, and gives each suspension and revocation a reason as a reviewer writes it', () => {
+    const problems: string[] = [];
+    for (const [providerId, events] of register.events) {
+      for (const e of events.filter((x) => DECIDED_BY[x.kind])) {
+        const minutes =
+          (e.effectiveAt.getTime() - startOfLocalDay(toLocalDate(e.effectiveAt)).getTime()) / 60_000;
+        if (minutes < 9 * 60 || minutes >= 18 * 60)
+          problems.push(
+            `${name(providerId)}: ${e.kind} at ${e.effectiveAt.toISOString()}, outside office hours`,
+          );
+        if ((e.kind === 'suspended' || e.kind === 'revoked') && !/^[A-Z][^:]{20,}\.$/.test(e.reason ?? ''))
+          problems.push(`${name(providerId)}: ${e.kind} with reason "${e.reason}"`);
+      }
+    }
+    assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problems`);
+  });
+
   it('issues attestations only while verantwoord, each signed at the moment it says it was issued', () => {
     assert.ok(register.attestations.length >= 5, 'the demo attestations are there');
     const problems: string[] = [];
