@@ -233,6 +233,33 @@ describe('the audit log for auditors', () => {
     assert.match(String(exported.headers['content-type']), /^text\/html/);
   });
 
+  it('refuses a filter given twice, on the page and both exports, keeping the first value', async () => {
+    const before = await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.exported'`);
+    const dates = await auditor.get('/beheer/auditlog?van=2026-01-01&van=2026-02-01');
+    assert.equal(dates.status, 400);
+    assert.match(dates.text, /geef deze datum maar één keer/);
+    assert.match(dates.text, /value="2026-01-01"/);
+    assert.deepEqual(ids(dates.text), [], 'no results, not all results');
+    await assertValidHtml(dates.text, 'audit log with a repeated filter');
+    for (const path of ['/beheer/auditlog.csv', '/beheer/auditlog.jsonl', '/beheer/auditlog']) {
+      for (const field of [
+        'kvkNummer=99990004&kvkNummer=99990001',
+        'actie=user.&actie=status.',
+        'door=a&door=b',
+      ]) {
+        const res = await auditor.get(`${path}?${field}`);
+        assert.equal(res.status, 400, `${path}?${field}`);
+        assert.match(String(res.headers['content-type']), /^text\/html/);
+        assert.match(res.text, /geef dit filter maar één keer/);
+      }
+    }
+    const english = await auditor.get('/beheer/auditlog?soort=user&soort=provider&lang=en');
+    assert.match(english.text, /give this filter only once/);
+    await auditor.get('/beheer/auditlog?lang=nl');
+    const after = await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.exported'`);
+    assert.equal(after, before, 'a refused export is no export');
+  });
+
   it('exports the events found as CSV for Dutch Excel and as JSON Lines to verify, and records who exported what', async () => {
     const before = await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.exported'`);
     const csv = await text(auditor, '/beheer/auditlog.csv?actie=attestation.issued').expect(200);
