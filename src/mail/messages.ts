@@ -122,6 +122,11 @@ export const mailTexts = {
     const params = { organisation, inviter, link };
     return bilingual(to, text('invitation.subject', params), text('invitation.body', params));
   },
+  /** To an address that has an account already: someone tried to invite it; no link (`link` is the register's site). */
+  invitationNotice: (to: string, organisation: string, inviter: string, link: string) => {
+    const params = { organisation, inviter, link };
+    return bilingual(to, text('invitationNotice.subject', params), text('invitationNotice.body', params));
+  },
   staffInvitation: (to: string, role: string, link: string) =>
     bilingual(
       to,
