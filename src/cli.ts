@@ -9,6 +9,7 @@ import { aanImportSummary } from './aan/aan-report';
 import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
 import { dailyWork, runJobOnce, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
+import { dailySummary, weeklySummary } from './jobs/job-summary';
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
 import { dateInWords, translate } from './shared/i18n';
@@ -141,10 +142,7 @@ const COMMANDS: Record<string, Command> = {
         console.error('The daily work is running on another instance right now; nothing done.');
         return 1;
       }
-      const r = daily.result ?? {};
-      console.log(
-        `Daily work done: ${r.expired} expiries and ${r.lapsed} lapses recorded, ${r.reminders} reminders queued, ${r.rateLimitsPruned} expired rate-limit counters removed.`,
-      );
+      console.log(dailySummary(daily.result ?? {}));
       const weekly = await runJobOnce(
         dataSource,
         'weekly-digest',
@@ -153,9 +151,7 @@ const COMMANDS: Record<string, Command> = {
         now,
       );
       console.log(
-        weekly.ran
-          ? `Weekly reviewer digest sent: ${weekly.result?.waiting} applications waiting, ${weekly.result?.digests} reviewers mailed.`
-          : 'Weekly reviewer digest: already done this week.',
+        weekly.ran ? weeklySummary(weekly.result ?? {}) : 'Weekly reviewer digest: already done this week.',
       );
       return 0;
     },

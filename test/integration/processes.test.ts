@@ -28,7 +28,7 @@ describe('npm run cli', () => {
     const first = runCli(['jobs:daily'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(first.status, 0, first.stderr);
     const done =
-      /Daily work done: (\d+) expiries and (\d+) lapses recorded, (\d+) reminders queued, \d+ expired rate-limit counters removed\./.exec(
+      /Daily work done: (\d+) expir(?:y|ies) and (\d+) lapses? recorded, (\d+) reminders? queued, \d+ expired rate-limit counters? removed\./.exec(
         first.stdout,
       );
     assert.ok(done, first.stdout);
