@@ -9,7 +9,7 @@ import { aanImportSummary } from './aan/aan-report';
 import { signingKeyring } from './attestation/signing';
 import { loadConfig } from './config';
 import { dailyWork, runJobOnce, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
-import { dailyWorkSummary, digestSummary } from './jobs/job-summary';
+import { dailySummary, weeklySummary } from './jobs/job-summary';
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
 import { dateInWords, translate } from './shared/i18n';
@@ -142,7 +142,7 @@ const COMMANDS: Record<string, Command> = {
         console.error('The daily work is running on another instance right now; nothing done.');
         return 1;
       }
-      console.log(dailyWorkSummary(daily.result ?? {}));
+      console.log(dailySummary(daily.result ?? {}));
       const weekly = await runJobOnce(
         dataSource,
         'weekly-digest',
@@ -151,7 +151,7 @@ const COMMANDS: Record<string, Command> = {
         now,
       );
       console.log(
-        weekly.ran ? digestSummary(weekly.result ?? {}) : 'Weekly reviewer digest: already done this week.',
+        weekly.ran ? weeklySummary(weekly.result ?? {}) : 'Weekly reviewer digest: already done this week.',
       );
       return 0;
     },

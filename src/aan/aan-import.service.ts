@@ -8,17 +8,19 @@ import { type Listing, type StatusAt, statusAt } from '../status/status-rules';
 import { toLocalDate } from '../shared/time';
 import { decodeAanFile, parseAanList, type RowProblem } from './aan-list';
 import { aanListReason } from '../shared/status-reasons';
-import { type AanDifference, type AanPlan, type AanTask, looksIncomplete, planAanChange } from './aan-rules';
+import { type AanDifference, type AanPlan, looksIncomplete, planAanChange } from './aan-rules';
 import {
   allProviderKeys,
   insertAanImport,
-  insertReviewTask,
+  lastImportOf,
   type OpenReviewTaskRow,
   openReviewTaskRows,
   reviewTaskRow,
   resolveOpenReviewTask,
   setAanImportCounts,
+  settledReviewTaskRows,
 } from './aan.queries';
+import { syncReviewTasks, type WantedTask } from './aan-task-sync';
 
 /** Thrown when the list is refused (a missing column, a malformed row …): nothing is applied, every problem is reported. */
 export class AanListRejected extends ValidationError {
@@ -72,6 +74,8 @@ export interface AanImportResult {
   tasksClosed: number;
   /** Each provider the import changed or raised a task for, by KvK number. */
   changes: AanImportChange[];
+  /** When this very file (same SHA-256) was imported last before, if it was. */
+  alreadyImportedAt?: Date;
 }
 
 export interface AanImportOptions {
@@ -80,7 +84,7 @@ export interface AanImportOptions {
   acceptIncomplete?: boolean;
 }
 
-type Counts = Omit<AanImportResult, 'fileSha256' | 'listDate' | 'changes'>;
+type Counts = Omit<AanImportResult, 'fileSha256' | 'listDate' | 'changes' | 'alreadyImportedAt'>;
 
 /** The audit event of a refused list, in the caller's transaction: which file and why. */
 function auditRefusal(
@@ -115,26 +119,15 @@ async function refuse(
   return new AanListRejected(problems, fileSha256);
 }
 
-/** The task a plan asks for, in the form it is stored. */
-interface WantedTask {
-  kind: AanTask['kind'];
-  detail: Record<string, string | null | undefined> | null;
-}
-
-/** Whether an open task says what the list says now (the line a row is on does not matter). */
-function sameTask(open: OpenReviewTaskRow, wanted: WantedTask): boolean {
-  if (open.kind !== wanted.kind) return false;
-  const fields = ['difference', 'since', 'until', 'aanSince'] as const;
-  return fields.every((f) => (open.detail?.[f] ?? null) === (wanted.detail?.[f] ?? null));
-}
-
 /**
  * Imports the AAN participant list (the file's bytes, or its text) in one transaction: what the
  * list adds to the history becomes status events (see aan-rules.ts), and what only a person can
  * settle becomes a review task; an open task whose difference this list no longer shows is
- * closed, so that the open tasks always agree with the latest list. A list with any problem is
- * refused whole, and so is one that looks cut short unless confirmed; refusals are audited.
- * Importing the same list again changes nothing.
+ * closed, so that the open tasks always agree with the latest list, except that a difference a
+ * reviewer closed is not opened again while the lists keep showing it (aan-task-sync.ts). A list
+ * with any problem is refused whole, and so is one that looks cut short unless confirmed; refusals
+ * are audited. Importing the same list again changes nothing, and the report says when it was
+ * imported before (same SHA-256).
  */
 export async function importAanList(
   dataSource: DataSource,
@@ -165,6 +158,8 @@ export async function importAanList(
       loadCodeVersions(manager),
     ]);
     const openTasks = await openReviewTaskRows(manager);
+    const settledTasks = await settledReviewTaskRows(manager);
+    const alreadyImportedAt = await lastImportOf(manager, fileSha256);
     const versionFacts = versions.map(toCodeVersionFact);
     const plans = providers.map((provider) => {
       const history = (histories.get(provider.id) ?? []).map(toStatusFact);
@@ -202,6 +197,9 @@ export async function importAanList(
       tasksClosed: 0,
     };
     const changes: AanImportChange[] = [];
+    const list = { importId, fileSha256, listDate, actor };
+    const keptClosed: string[] = [];
+    const superseded: string[] = [];
     for (const [index, { provider, listing, row, plan }] of plans.entries()) {
       onProgress(index + 1, providers.length);
       const about = { kvkNumber: provider.kvk_number, legalName: provider.legal_name, line: row?.line };
@@ -232,32 +230,26 @@ export async function importAanList(
                 : null,
             }
           : undefined;
-      for (const open of openTasks.filter((t) => t.provider_id === provider.id)) {
-        if (wanted && sameTask(open, wanted)) continue;
-        await resolveOpenReviewTask(manager, open.id, now);
-        await appendAuditEvent(manager, now, {
-          actor,
-          action: 'review_task.closed_by_list',
-          subjectType: 'provider',
-          subjectId: provider.id,
-          data: { taskId: open.id, kind: open.kind, detail: open.detail, fileSha256, listDate },
-        });
-        counts.tasksClosed++;
-        changes.push({ ...about, change: 'taskClosed' });
+      const synced = await syncReviewTasks(
+        manager,
+        {
+          providerId: provider.id,
+          wanted,
+          line: row?.line,
+          open: openTasks.filter((t) => t.provider_id === provider.id),
+          settled: settledTasks.filter((t) => t.provider_id === provider.id),
+        },
+        list,
+        now,
+      );
+      counts.tasksClosed += synced.closed;
+      for (let i = 0; i < synced.closed; i++) changes.push({ ...about, change: 'taskClosed' });
+      if (synced.opened) {
+        counts.tasks++;
+        changes.push({ ...about, change: difference ?? 'missingFromList' });
       }
-      if (wanted) {
-        const detail = wanted.detail && { ...wanted.detail, line: row?.line };
-        if (
-          await insertReviewTask(
-            manager,
-            { providerId: provider.id, kind: wanted.kind, detail, importId },
-            now,
-          )
-        ) {
-          counts.tasks++;
-          changes.push({ ...about, change: difference ?? 'missingFromList' });
-        }
-      }
+      if (synced.keptClosed) keptClosed.push(synced.keptClosed);
+      superseded.push(...synced.superseded);
     }
     await setAanImportCounts(manager, importId, { ...counts });
     await appendAuditEvent(manager, now, {
@@ -265,9 +257,16 @@ export async function importAanList(
       action: 'aan.imported',
       subjectType: 'aan_import',
       subjectId: importId,
-      data: { fileSha256, listDate, ...counts },
+      data: {
+        fileSha256,
+        listDate,
+        ...counts,
+        alreadyImportedAt: alreadyImportedAt ?? null,
+        tasksKeptClosed: keptClosed,
+        tasksSuperseded: superseded,
+      },
     });
-    return { fileSha256, listDate, ...counts, changes };
+    return { fileSha256, listDate, ...counts, changes, ...(alreadyImportedAt && { alreadyImportedAt }) };
   });
   if (outcome instanceof AanListIncomplete) throw outcome;
   return outcome;

@@ -79,6 +79,42 @@ export function openReviewTaskRows(dataSource: DataSource | EntityManager): Prom
   );
 }
 
+/** When this list was imported last before (same SHA-256), or undefined when it never was. */
+export async function lastImportOf(manager: EntityManager, fileSha256: string): Promise<Date | undefined> {
+  const [row] = await manager.query<{ imported_at: Date }[]>(
+    'SELECT max(imported_at) AS imported_at FROM aan_imports WHERE file_sha256 = $1',
+    [fileSha256],
+  );
+  return row?.imported_at ?? undefined;
+}
+
+export interface SettledReviewTaskRow {
+  id: string;
+  provider_id: string;
+  kind: string;
+  detail: Record<string, string> | null;
+}
+
+/** The tasks reviewers closed whose difference every list since has still shown. */
+export function settledReviewTaskRows(manager: EntityManager): Promise<SettledReviewTaskRow[]> {
+  return manager.query<SettledReviewTaskRow[]>(
+    `SELECT id, provider_id, kind, detail FROM review_tasks
+      WHERE resolved_at IS NOT NULL AND superseded_at IS NULL ORDER BY created_at`,
+  );
+}
+
+/**
+ * A list no longer shows the task's difference: an open task is closed, and a closed one no longer
+ * keeps that difference from opening a task again.
+ */
+export async function supersedeReviewTask(manager: EntityManager, taskId: string, at: Date): Promise<void> {
+  await manager.query(
+    `UPDATE review_tasks SET resolved_at = coalesce(resolved_at, $2), superseded_at = $2
+      WHERE id = $1 AND superseded_at IS NULL`,
+    [taskId, at],
+  );
+}
+
 /** Closes an open task; answers its provider's id, or undefined when no such task is open. */
 export async function resolveOpenReviewTask(
   manager: EntityManager,

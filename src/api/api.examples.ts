@@ -30,7 +30,7 @@ export const exampleProvider = {
     goedgekeurdOp: '2026-03-02T09:15:00.000Z',
     geldigTot: '2027-03-02T09:15:00.000Z',
     gedragscodeVersie: '3.0',
-    aanDeelnameSinds: '2025-12-31T23:00:00.000Z',
+    aanDeelnameSinds: '2026-01-01',
     aanDeelnameTot: null,
   },
   verklaringen: [
@@ -91,7 +91,7 @@ export const exampleChanges = {
       geldigTot: '2027-03-02T09:15:00.000Z',
       geschorstTot: null,
       gedragscodeVersie: '3.0',
-      aanDeelnameSinds: '2025-12-31T23:00:00.000Z',
+      aanDeelnameSinds: '2026-01-01',
     },
   ],
   links: {

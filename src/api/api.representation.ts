@@ -8,6 +8,7 @@ import { type Language, translate } from '../shared/i18n';
 import type { StatusEvent } from '../status/status-event.entity';
 import { plannedAanEnd, type StatusAt } from '../status/status-rules';
 import { reasonInLanguage } from '../shared/status-reasons';
+import { toLocalDate } from '../shared/time';
 import {
   type Controle,
   type Hostingprovider,
@@ -28,6 +29,8 @@ import {
  */
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+/** A day that starts at local midnight (AAN participation since or end, a suspension's end) on the Dutch calendar. */
+const localDate = (d: Date | null | undefined): string | null => (d ? toLocalDate(d) : null);
 
 export interface ApiUrls {
   /** The API's own base, e.g. https://register.example/api/v1 */
@@ -86,7 +89,7 @@ function statusBody(status: StatusAt, causeReason: string | null, at: Date, lang
     uitleg: translate(lang, `status.explanation.${code}`),
     toelichting: status.verantwoord ? null : reasonInLanguage(causeReason, lang),
     sinds: iso(status.since),
-    tot: status.verantwoord ? null : iso(status.until),
+    tot: status.verantwoord ? null : localDate(status.until),
   };
 }
 
@@ -134,8 +137,8 @@ export function providerResource(
           goedgekeurdOp: listing.approvedAt.toISOString(),
           geldigTot: listing.validUntil.toISOString(),
           gedragscodeVersie: versionLabel(listing.codeOfConductVersionId),
-          aanDeelnameSinds: listing.aanSince.toISOString(),
-          aanDeelnameTot: iso(plannedAanEnd(detail.history.map(toStatusFact), listing, answer.at)),
+          aanDeelnameSinds: toLocalDate(listing.aanSince),
+          aanDeelnameTot: localDate(plannedAanEnd(detail.history.map(toStatusFact), listing, answer.at)),
         }
       : null,
     verklaringen: attestationSummaries(detail, answer.at, urls),
@@ -160,11 +163,11 @@ export function statusChange(
     registratiemoment: event.recordedAt.toISOString(),
     toelichting: event.reason,
     geldigTot: iso(event.validUntil),
-    geschorstTot: iso(event.suspendedUntil),
+    geschorstTot: localDate(event.suspendedUntil),
     gedragscodeVersie: event.codeOfConductVersionId
       ? (versionLabels.get(event.codeOfConductVersionId) ?? null)
       : null,
-    aanDeelnameSinds: iso(event.aanSince),
+    aanDeelnameSinds: localDate(event.aanSince),
   };
 }
 
@@ -231,7 +234,7 @@ export function attestationResource(answer: AttestationAnswer, urls: ApiUrls, la
     omschrijving: translate(lang, `attestation.state.${status.state}`),
     uitleg: translate(lang, `attestation.explanation.${status.state}`),
     sinds: iso(status.since),
-    tot: iso(status.until),
+    tot: localDate(status.until),
     reden: status.reason ?? null,
     toelichting: status.state === 'valid' ? null : reasonInLanguage(answer.causeReason, lang),
     hostingprovider: { kvkNummer: provider.kvkNumber, naam: provider.legalName },

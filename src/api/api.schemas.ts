@@ -16,6 +16,9 @@ export const ATTESTATION_NUMBER_PATTERN = /^VHP-[0-9]{4}-[0-9]{6}$/;
 
 const dateTime = (description: string) => z.iso.datetime().openapi({ description });
 const optionalDateTime = (description: string) => z.iso.datetime().nullable().openapi({ description });
+/** A calendar date on the Dutch calendar (YYYY-MM-DD): a day, not an instant that reads as the day before in UTC. */
+const calendarDate = (description: string) => z.iso.date().openapi({ description });
+const optionalCalendarDate = (description: string) => z.iso.date().nullable().openapi({ description });
 const link = (description: string) =>
   z.object({ href: z.url().openapi({ description: 'Een absolute URL.' }) }).openapi({ description });
 const kvkNummer = () => z.string().regex(KVK_PATTERN);
@@ -99,7 +102,9 @@ export const Status = z
         'De toelichting van de beoordelaar bij de wijziging die tot deze reden leidde, als die er is.',
     }),
     sinds: optionalDateTime('Sinds wanneer deze status geldt, als dat bekend is.'),
-    tot: optionalDateTime('Het geplande einde van een schorsing, als dat er is.'),
+    tot: optionalCalendarDate(
+      'Het geplande einde van een schorsing, als dat er is: de eerste dag (Nederlandse kalender) waarop zij niet meer geldt.',
+    ),
     gewijzigdOpPeildatum: z.boolean().optional().openapi({
       description:
         'Alleen met peildatum: of het antwoord (verantwoord, of de reden) in de loop van die dag anders was dan bij het begin ervan; een gebeurtenis die het antwoord niet verandert telt niet.',
@@ -119,9 +124,11 @@ export const Vermelding = z
       .string()
       .nullable()
       .openapi({ description: 'De versie van de gedragscode die ondertekend is.' }),
-    aanDeelnameSinds: dateTime('Deelname aan het Anti Abuse Netwerk sinds (begin van die dag).'),
-    aanDeelnameTot: optionalDateTime(
-      'Het geplande einde van de AAN-deelname (begin van de eerste dag zonder deelname), als de AAN-deelnemerslijst een einde na het peilmoment noemt; anders null. Vanaf dat moment is de hostingprovider niet meer verantwoord (reden `aan_participation_ended`), tenzij een latere lijst de deelname hervat.',
+    aanDeelnameSinds: calendarDate(
+      'Deelname aan het Anti Abuse Netwerk sinds deze dag (Nederlandse kalender).',
+    ),
+    aanDeelnameTot: optionalCalendarDate(
+      'Het geplande einde van de AAN-deelname: de eerste dag zonder deelname (Nederlandse kalender), als de AAN-deelnemerslijst een einde na het peilmoment noemt; anders null. Vanaf het begin van die dag is de hostingprovider niet meer verantwoord (reden `aan_participation_ended`), tenzij een latere lijst de deelname hervat.',
     ),
   })
   .nullable()
@@ -178,7 +185,9 @@ export const Verklaring = z
     omschrijving: z.string().openapi({ description: 'De status in woorden.' }),
     uitleg: z.string().openapi({ description: 'Wat deze status betekent.' }),
     sinds: optionalDateTime('Sinds wanneer de verklaring niet geldt (geschorst, ingetrokken, verlopen).'),
-    tot: optionalDateTime('Het geplande einde van een schorsing, als dat er is.'),
+    tot: optionalCalendarDate(
+      'Het geplande einde van een schorsing, als dat er is: de eerste dag (Nederlandse kalender) waarop zij niet meer geldt.',
+    ),
     reden: Reden.openapi({
       description: 'Waarom de hostingprovider niet verantwoord was (redencode, zie StatusCode).',
     }),
@@ -218,12 +227,16 @@ export const Statuswijziging = z
     registratiemoment: dateTime('Wanneer het register de wijziging vastlegde.'),
     toelichting: z.string().nullable().openapi({ description: 'De toelichting van de beoordelaar.' }),
     geldigTot: optionalDateTime('Bij een goedkeuring: het einde van de vermelding.'),
-    geschorstTot: optionalDateTime('Bij een schorsing: het geplande einde, als dat er is.'),
+    geschorstTot: optionalCalendarDate(
+      'Bij een schorsing: het geplande einde, als dat er is: de eerste dag (Nederlandse kalender) zonder schorsing.',
+    ),
     gedragscodeVersie: z
       .string()
       .nullable()
       .openapi({ description: 'Bij een goedkeuring: de ondertekende versie van de gedragscode.' }),
-    aanDeelnameSinds: optionalDateTime('Bij een goedkeuring: AAN-deelname sinds.'),
+    aanDeelnameSinds: optionalCalendarDate(
+      'Bij een goedkeuring: AAN-deelname sinds deze dag (Nederlandse kalender).',
+    ),
   })
   .openapi('Statuswijziging');
 

@@ -8,7 +8,7 @@ import type { User } from '../identity/user.entity';
 import { providerDetail } from '../register/provider.service';
 import { safeCell } from '../shared/csv';
 import { translate } from '../shared/i18n';
-import { endOfLocalDay, startOfLocalDay, toLocalDate } from '../shared/time';
+import { endOfLocalDay, startOfLocalDay, toLocalDate, toLocalDateTime } from '../shared/time';
 import type { StatusEvent } from '../status/status-event.entity';
 import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { type StatusAt, statusAt } from '../status/status-rules';
@@ -49,11 +49,20 @@ const safeName = (name: string) =>
 
 const personJson = (p: Person) => ({ actor: p.actor, name: p.name ?? null, role: p.role ?? null });
 
+/** A status as code and in words, the same shape whether verantwoord or not. */
 function statusJson(status: StatusAt) {
-  return status.verantwoord
-    ? { status: 'verantwoord', since: status.since }
-    : { status: status.reason, since: status.since ?? null, until: status.until ?? null };
+  const code = status.verantwoord ? 'verantwoord' : status.reason;
+  return {
+    verantwoord: status.verantwoord,
+    code,
+    label: translate('nl', `status.label.${code}`),
+    since: status.since ?? null,
+    until: localDate(status.verantwoord ? undefined : status.until),
+  };
 }
+
+/** A day that starts at local midnight (AAN since, a suspension's end) on the Dutch calendar: YYYY-MM-DD. */
+const localDate = (d: Date | null | undefined) => (d ? toLocalDate(d) : null);
 
 const CSV_COLUMNS = [
   'id',
@@ -104,8 +113,8 @@ export async function dossierExport(
     validUntil: e.validUntil,
     codeOfConductVersion: e.codeOfConductVersionId ? (labels.get(e.codeOfConductVersionId) ?? null) : null,
     codeSignedOn: e.codeSignedOn,
-    aanSince: e.aanSince,
-    suspendedUntil: e.suspendedUntil,
+    aanSince: localDate(e.aanSince),
+    suspendedUntil: localDate(e.suspendedUntil),
   });
   const facts = detail.history.map(toStatusFact);
   const versions = detail.codeVersions.map(toCodeVersionFact);
@@ -154,8 +163,8 @@ export async function dossierExport(
               const p = dossier.person(e.actor);
               return [
                 e.id,
-                e.effectiveAt.toISOString(),
-                e.recordedAt.toISOString(),
+                toLocalDateTime(e.effectiveAt),
+                toLocalDateTime(e.recordedAt),
                 e.kind,
                 translate('nl', `statusEvent.kind.${e.kind}`),
                 safeCell(e.reason ?? ''),
@@ -163,11 +172,11 @@ export async function dossierExport(
                 safeCell(p.name ?? ''),
                 p.role ? translate('nl', `roles.${p.role}`) : '',
                 e.applicationId ?? '',
-                e.validUntil?.toISOString() ?? '',
+                e.validUntil ? toLocalDateTime(e.validUntil) : '',
                 e.codeOfConductVersionId ? safeCell(labels.get(e.codeOfConductVersionId) ?? '') : '',
                 e.codeSignedOn ?? '',
-                e.aanSince?.toISOString() ?? '',
-                e.suspendedUntil?.toISOString() ?? '',
+                localDate(e.aanSince) ?? '',
+                localDate(e.suspendedUntil) ?? '',
               ];
             }),
           ],

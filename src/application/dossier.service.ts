@@ -127,6 +127,8 @@ export async function providerDossier(dataSource: DataSource, detail: ProviderDe
 export type KnownAtAnswer =
   | { kind: 'future'; date: string }
   | { kind: 'knownAtFuture'; date: string; knownOn: string }
+  /** On `knownOn` the day asked about had not come yet: the register could not answer then. */
+  | { kind: 'knownBeforeDate'; date: string; knownOn: string }
   | (Extract<DateAnswer, { kind: 'answer' }> & {
       knownOn?: string;
       /** The status on `date` by everything recorded now, when it differs from `status`. */
@@ -153,6 +155,8 @@ export function statusOnDateKnownAt(
   if (plain.kind === 'future') return plain;
   if (!knownOn) return { ...plain, laterRecords: [] };
   if (startOfLocalDay(knownOn).getTime() > now.getTime()) return { kind: 'knownAtFuture', date, knownOn };
+  // ISO dates compare as strings. On K the register knew nothing of D yet: any answer would be a forecast.
+  if (knownOn < date) return { kind: 'knownBeforeDate', date, knownOn };
   const knownAt = new Date(Math.min(endOfLocalDay(knownOn).getTime(), now.getTime()));
   const known = statusOnDate(detail, date, now, { knownAt });
   if (known.kind === 'future') return known;

@@ -6,6 +6,7 @@ import { providerDetail } from '../register/provider.service';
 import { historyRows, statusView } from '../register/provider.view';
 import { paths } from '../shared/paths';
 import type { StatusEvent } from '../status/status-event.entity';
+import type { StatusAt } from '../status/status-rules';
 import { isPeildatum, toLocalDate } from '../shared/time';
 import { formValues, repeatedFields } from '../shared/validation';
 import { providerStatusActions } from './application-rules';
@@ -115,6 +116,29 @@ function knownAtView(answer: KnownAtAnswer) {
 }
 
 /**
+ * The history row an answer rests on, so that the answer itself says who decided, why and on what
+ * evidence: for "not verantwoord", the change that brought the reason about; for "verantwoord", the
+ * approval of the listing in force. None when no recorded change explains it (never listed).
+ */
+function answerGrounds<Row extends { id: string; effectiveAt: Date; kindKey: string }>(
+  status: StatusAt,
+  history: readonly Row[],
+): Row | undefined {
+  if (status.verantwoord) {
+    const approvedAt = status.listing.approvedAt.getTime();
+    return history.find(
+      (row) =>
+        row.kindKey === 'statusEvent.kind.listing_approved' && row.effectiveAt.getTime() === approvedAt,
+    );
+  }
+  const cause = status.cause;
+  return cause ? history.find((row) => row.id === String(cause.sequence)) : undefined;
+}
+
+const groundsView = <Row extends { application?: unknown; approval?: unknown }>(row: Row | undefined) =>
+  row && { ...row, hasGrounds: !!(row.application || row.approval) };
+
+/**
  * The staff page of one provider: status, actions for reviewers, attestations, and the dossier —
  * every status change with who decided, the application and the evidence it rests on, a peildatum
  * question (optionally as known on an earlier day) and the dossier export form.
@@ -133,32 +157,37 @@ export async function staffProviderModel(
   const errors = staffPageErrors(query, now);
   const rows = historyRows(detail.history, detail.codeVersions, now);
   const applications = new Map(dossier.applications.map((a) => [a.id, applicationView(a)]));
-  const dateAnswer =
+  // From every status change one click to the application, its decision and its evidence.
+  const history = dossier.changes.map((change, i) => ({
+    ...rows[i]!,
+    applicationUrl: change.event.applicationId
+      ? paths.reviewApplication(change.event.applicationId)
+      : undefined,
+    decider: personView(change.decider),
+    groundsKey: groundsKey(change.event.kind),
+    application: change.application ? applications.get(change.application.id) : undefined,
+    approval: change.approval
+      ? {
+          effectiveAt: change.approval.event.effectiveAt,
+          application: change.approval.application
+            ? applications.get(change.approval.application.id)
+            : undefined,
+        }
+      : undefined,
+  }));
+  const answer =
     values.peildatum && !errors.peildatum && !errors.bekendOp
-      ? knownAtView(statusOnDateKnownAt(detail, values.peildatum, values.bekendOp || undefined, now))
+      ? statusOnDateKnownAt(detail, values.peildatum, values.bekendOp || undefined, now)
       : undefined;
+  const dateAnswer = answer && {
+    ...knownAtView(answer),
+    grounds: answer.kind === 'answer' ? groundsView(answerGrounds(answer.status, history)) : undefined,
+  };
   return {
     title: 'review.providerTitle',
     provider: detail.provider,
     status: statusView(detail.status, undefined, detail.aanEndsAt),
-    // From every status change one click to the application, its decision and its evidence.
-    history: dossier.changes.map((change, i) => ({
-      ...rows[i]!,
-      applicationUrl: change.event.applicationId
-        ? paths.reviewApplication(change.event.applicationId)
-        : undefined,
-      decider: personView(change.decider),
-      groundsKey: groundsKey(change.event.kind),
-      application: change.application ? applications.get(change.application.id) : undefined,
-      approval: change.approval
-        ? {
-            effectiveAt: change.approval.event.effectiveAt,
-            application: change.approval.application
-              ? applications.get(change.approval.application.id)
-              : undefined,
-          }
-        : undefined,
-    })),
+    history,
     applications: [...applications.values()],
     actions: providerStatusActions(detail.status).map((value) => ({
       value,

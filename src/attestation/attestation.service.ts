@@ -9,7 +9,7 @@ import {
 } from '../register/provider.queries';
 import { type ProviderDetail, providerDetailById } from '../register/provider.service';
 import { ConflictError, NotFoundError } from '../shared/errors';
-import { addMonths, toLocalDate } from '../shared/time';
+import { toLocalDate } from '../shared/time';
 import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import type { StatusEvent } from '../status/status-event.entity';
 import { codeVersionFromJson, statusEventFromJson } from '../status/status-history.queries';
@@ -18,12 +18,10 @@ import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from
 import { Attestation } from './attestation.entity';
 import { historyChangedSince, nextAttestationSequence, verificationRow } from './attestation.queries';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
-import { attestationStatusAt, type AttestationStatus } from './attestation-rules';
+import { attestationStatusAt, type AttestationStatus, attestationValidUntil } from './attestation-rules';
 import { type Keyring, signatureField, signPdf } from './signing';
 
 export const REGISTER_NAME = 'Register Verantwoorde Hostingproviders';
-/** An attestation is valid for at most this long, and never beyond the listing (design §3). */
-export const ATTESTATION_MONTHS = 12;
 
 /** `VHP-<year>-<6 digits>`: the year of issue in the Netherlands and the sequence number. */
 export function attestationNumber(issuedAt: Date, sequence: number): string {
@@ -70,8 +68,11 @@ export async function issueAttestation(
   const versionCount = detail.codeVersions.length;
 
   const number = attestationNumber(now, n);
-  const validUntil = new Date(
-    Math.min(status.listing.validUntil.getTime(), addMonths(now, ATTESTATION_MONTHS).getTime()),
+  const validUntil = attestationValidUntil(
+    status.listing,
+    detail.history.map(toStatusFact),
+    detail.codeVersions.map(toCodeVersionFact),
+    now,
   );
   const data: AttestationData = {
     nummer: number,

@@ -7,7 +7,9 @@ import type { Config } from '../config';
 import { jsonLines, sendStream } from '../web/stream';
 import { EXCEL_CSV, safeCell } from '../shared/csv';
 import { paths } from '../shared/paths';
-import { toLocalDate } from '../shared/time';
+import { type Language, translate } from '../shared/i18n';
+import { toLocalDate, toLocalDateTime } from '../shared/time';
+import { actionLabelKey, isKnownAction } from './audit-actions';
 import { pageNumber } from '../web/paging';
 import {
   type AuditRow,
@@ -21,17 +23,19 @@ import {
 import { actionOptions, auditRowView, errorList, readFilter, subjectTypeOptions } from './audit.view';
 import { requestTime } from '../web/clock';
 
-const EXPORT_COLUMNS = [
+/** The CSV's columns (for people, in Excel): headed in the page's language (`audit.csvColumns.*`). */
+const CSV_COLUMNS = [
   'id',
   'occurredAt',
   'actor',
   'action',
+  'actionWords',
   'subjectType',
   'subjectId',
   'data',
   'prevHash',
   'hash',
-];
+] as const;
 
 /** The auditors' view of the audit log: browse, filter, export and verify the chain. Read only, but seen: exports and checks are events. */
 export function auditRoutes(dataSource: DataSource, config: Config): Router {
@@ -107,9 +111,12 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
     return streamAudit(dataSource, filter);
   }
 
+  // The CSV is for reading: Amsterdam time with its offset and the action in words as well. The
+  // JSON Lines is for verifying: every event exactly as stored and hashed.
   router.get(paths.auditLogCsv, ...auditors, async (req, res) => {
     const events = await exportFor('csv', req, res);
     if (!events) return;
+    const lang = res.locals.lang as Language;
     res.type('text/csv; charset=utf-8');
     const cells = new Transform({
       objectMode: true,
@@ -117,9 +124,10 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
         const r = exportRecord(row);
         done(null, [
           r.id,
-          r.occurredAt,
+          toLocalDateTime(row.occurredAt),
           safeCell(r.actor),
           r.action,
+          isKnownAction(r.action) ? translate(lang, actionLabelKey(r.action)) : '',
           r.subjectType,
           safeCell(r.subjectId),
           safeCell(JSON.stringify(r.data)),
@@ -130,7 +138,11 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
     });
     await sendStream(req, res, events, [
       cells,
-      stringify({ header: true, columns: EXPORT_COLUMNS, ...EXCEL_CSV }),
+      stringify({
+        header: true,
+        columns: CSV_COLUMNS.map((column) => translate(lang, `audit.csvColumns.${column}`)),
+        ...EXCEL_CSV,
+      }),
     ]);
   });
 

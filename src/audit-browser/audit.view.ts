@@ -1,6 +1,6 @@
 import { paths } from '../shared/paths';
 import { isPeildatum } from '../shared/time';
-import { formValues } from '../shared/validation';
+import { formValues, repeatedFields } from '../shared/validation';
 import { actionLabelKey, AUDIT_ACTION_GROUPS, AUDIT_SUBJECT_TYPES, isKnownAction } from './audit-actions';
 import type { AuditFilter, AuditRow, SubjectNames } from './audit-browser.service';
 
@@ -17,20 +17,31 @@ export const FILTER_FIELDS = [
 ] as const;
 type FilterField = (typeof FILTER_FIELDS)[number];
 
+const DATE_FIELDS: readonly FilterField[] = ['van', 'tot', 'ingangVan', 'ingangTot'];
+
 /**
  * The filter from the query string (Dutch names, as the page's form sends them), what was typed
- * (to show it again) and what is wrong with it. With any error the page searches nothing.
+ * (to show it again) and what is wrong with it. With any error the page searches nothing. A filter
+ * given twice (?van=a&van=b) is an error: the page and the exports never pick one or drop both.
  */
 export function readFilter(query: unknown) {
-  const values = formValues(query, FILTER_FIELDS);
+  const repeated = repeatedFields(query, FILTER_FIELDS);
+  const source = query && typeof query === 'object' ? (query as Record<string, unknown>) : {};
+  // A repeated field keeps its first value in the form, next to the message about the second.
+  const firsts = Object.fromEntries(
+    repeated.map((field) => [field, (source[field] as unknown[]).find((v) => typeof v === 'string')]),
+  );
+  const values = formValues({ ...source, ...firsts }, FILTER_FIELDS);
   for (const field of FILTER_FIELDS) values[field] = values[field].slice(0, 200);
   const errors: Partial<Record<FilterField, string>> = {};
+  for (const field of repeated)
+    errors[field] = DATE_FIELDS.includes(field) ? 'validation.repeatedDate' : 'validation.repeatedFilter';
   for (const [from, to] of [
     ['van', 'tot'],
     ['ingangVan', 'ingangTot'],
   ] as const) {
     for (const field of [from, to]) {
-      if (values[field] && !isPeildatum(values[field])) errors[field] = 'validation.date';
+      if (!errors[field] && values[field] && !isPeildatum(values[field])) errors[field] = 'validation.date';
     }
     // ISO dates compare as strings.
     if (!errors[from] && !errors[to] && values[from] && values[to] && values[from] > values[to])
@@ -38,7 +49,7 @@ export function readFilter(query: unknown) {
   }
   // Typed with spaces or dots as on a KvK extract: 1234 5678.
   const kvkNumber = values.kvkNummer.replace(/[\s.]/g, '');
-  if (kvkNumber && !/^\d{8}$/.test(kvkNumber)) errors.kvkNummer = 'validation.kvkNumber';
+  if (!errors.kvkNummer && kvkNumber && !/^\d{8}$/.test(kvkNumber)) errors.kvkNummer = 'validation.kvkNumber';
   const given = (field: FilterField) => values[field] || undefined;
   const filter: AuditFilter = {
     actor: given('door'),

@@ -113,27 +113,36 @@ export async function lockActiveAdmins(manager: EntityManager): Promise<string[]
 }
 
 /**
- * Revokes the address's invitations that expired unused (revoked counts as used): the way is clear
- * for a new one, as the database allows one open invitation per address. Answers how many.
+ * Revokes the address's invitations from this inviting party (`providerId`, or null for staff) that
+ * expired unused (revoked counts as used): the way is clear for a new one, as the database allows
+ * one open invitation per address and party. Answers how many.
  */
 export async function revokeExpiredInvitations(
   manager: EntityManager,
   email: string,
+  providerId: string | null,
   now: Date,
 ): Promise<number> {
   const [, revoked] = await manager.query<[unknown, number]>(
     `UPDATE account_tokens SET used_at = $2, revoked_at = $2
-      WHERE purpose = 'invitation' AND email = $1 AND used_at IS NULL AND expires_at <= $2`,
-    [email, now],
+      WHERE purpose = 'invitation' AND email = $1 AND provider_id IS NOT DISTINCT FROM $3
+        AND used_at IS NULL AND expires_at <= $2`,
+    [email, now, providerId],
   );
   return revoked;
 }
 
-/** Whether the address has an invitation that is neither used nor revoked. */
-export async function hasOpenInvitation(manager: EntityManager, email: string): Promise<boolean> {
+/** Whether the address has an invitation from this party (null: staff) that is neither used nor revoked. */
+export async function hasOpenInvitation(
+  manager: EntityManager,
+  email: string,
+  providerId: string | null,
+): Promise<boolean> {
   const [row] = await manager.query<{ open: boolean }[]>(
-    `SELECT EXISTS (SELECT 1 FROM account_tokens WHERE purpose = 'invitation' AND email = $1 AND used_at IS NULL) AS open`,
-    [email],
+    `SELECT EXISTS (SELECT 1 FROM account_tokens
+                     WHERE purpose = 'invitation' AND email = $1 AND provider_id IS NOT DISTINCT FROM $2
+                       AND used_at IS NULL) AS open`,
+    [email, providerId],
   );
   return row?.open ?? false;
 }

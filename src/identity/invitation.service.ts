@@ -6,7 +6,7 @@ import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { AccountToken } from './account-token.entity';
-import { claimToken, issueToken, tokenUsable } from './account-token.service';
+import { claimToken, issueToken, tokenState, tokenUsable } from './account-token.service';
 import { addUser, assertEmailFree, checkNewPassword } from './account.service';
 import { hashPassword } from './password';
 import { type Role, STAFF_ROLES, User } from './user.entity';
@@ -22,17 +22,18 @@ const INVITATION_MS = INVITATION_DAYS * 24 * 3600 * 1000;
 const ONE_OPEN_INVITATION = 'account_tokens_one_open_invitation';
 
 /**
- * Clears the way for a new invitation to `address`: one that expired unused is revoked; one still
- * open refuses the new one with `message` (the database refuses it too, should two arrive at once).
+ * Clears the way for a new staff invitation to `address`: a staff invitation that expired unused is
+ * revoked; one still open refuses the new one with `message` (the database refuses it too, should
+ * two arrive at once). An organisation's invitation of the address does not stand in the way.
  */
-async function assertNoOpenInvitation(
+async function assertNoOpenStaffInvitation(
   manager: EntityManager,
   address: string,
   message: string,
   now: Date,
 ): Promise<number> {
-  const expiredRevoked = await revokeExpiredInvitations(manager, address, now);
-  if (await hasOpenInvitation(manager, address)) throw new ValidationError({ email: [message] });
+  const expiredRevoked = await revokeExpiredInvitations(manager, address, null, now);
+  if (await hasOpenInvitation(manager, address, null)) throw new ValidationError({ email: [message] });
   return expiredRevoked;
 }
 
@@ -65,10 +66,14 @@ export interface PendingInvitation {
  * inviter per hour and per organisation while open, and one address has one open invitation.
  *
  * The answer never tells whether an address belongs to someone outside the organisation (another
- * organisation's user, staff) or is invited by someone else: then nothing is sent or stored, the
- * inviter sees the same answer as for a sent invitation, and the audit log records why
- * (`invitation.not_sent`). Only what the organisation knows already (its own users and its own
- * open invitations) gets a precise message.
+ * organisation's user, staff) or is invited by someone else, and what it says is true: every
+ * invitation is stored, listed, expires and can be revoked alike, and a mail goes to the address.
+ * An address invited elsewhere too gets a joining link like any other (whoever is accepted first
+ * wins; the other links then stop working). An address that has an account gets no link, as an
+ * account cannot join another organisation: it gets a notice that someone at the organisation
+ * tried to invite it. Only what the organisation knows already (its own users and its own open
+ * invitations) gets a precise message. The audit event is `invitation.created` either way; its
+ * `mail` says which mail went out (`link` or `notice`), for staff only.
  */
 export async function inviteColleague(
   dataSource: DataSource,
@@ -79,7 +84,7 @@ export async function inviteColleague(
   now: Date,
 ): Promise<void> {
   const address = email.toLowerCase();
-  await oneOpenInvitation('colleagues.invitedElsewhere', () =>
+  await oneOpenInvitation('colleagues.alreadyInvited', () =>
     dataSource.transaction(async (manager) => {
       // Locks the organisation: concurrent invitations are counted one after the other.
       const provider = await manager.findOneOrFail(Provider, {
@@ -99,20 +104,7 @@ export async function inviteColleague(
         throw new ValidationError({ email: ['colleagues.tooManyPending'] });
       const sent = await invitationsSentSince(manager, inviter.id, new Date(now.getTime() - 3600 * 1000));
       if (sent >= limits.perUserPerHour) throw new ValidationError({ email: ['colleagues.tooManyPerHour'] });
-      const expiredRevoked = await revokeExpiredInvitations(manager, address, now);
-      const elsewhere = account
-        ? 'account_exists'
-        : (await hasOpenInvitation(manager, address)) && 'invited_elsewhere';
-      if (elsewhere) {
-        await appendAuditEvent(manager, now, {
-          actor: inviter.email,
-          action: 'invitation.not_sent',
-          subjectType: 'provider',
-          subjectId: provider.id,
-          data: { email: address, reason: elsewhere },
-        });
-        return;
-      }
+      const expiredRevoked = await revokeExpiredInvitations(manager, address, provider.id, now);
       const token = await issueToken(
         manager,
         {
@@ -126,16 +118,29 @@ export async function inviteColleague(
         INVITATION_MS,
         now,
       );
+      // An address with an account is never mailed the link (nobody ever sees this token), and a
+      // link is refused anyway once its address has an account.
+      const mail = account ? 'notice' : 'link';
       await queueMail(
         manager,
-        mailTexts.invitation(address, provider.legalName, inviter.name, `${baseUrl}/uitnodiging/${token}`),
+        account
+          ? mailTexts.invitationNotice(address, provider.legalName, inviter.name, baseUrl)
+          : mailTexts.invitation(
+              address,
+              provider.legalName,
+              inviter.name,
+              `${baseUrl}/uitnodiging/${token}`,
+            ),
       );
+      const { id: invitationId } = await manager.findOneByOrFail(AccountToken, {
+        tokenHash: sha256Hex(token),
+      });
       await appendAuditEvent(manager, now, {
         actor: inviter.email,
         action: 'invitation.created',
         subjectType: 'provider',
         subjectId: provider.id,
-        data: { email: address, role: 'provider', expiredRevoked },
+        data: { email: address, role: 'provider', invitationId, mail, expiredRevoked },
       });
     }),
   );
@@ -205,7 +210,7 @@ export async function inviteStaff(
   await oneOpenInvitation('staff.alreadyInvited', () =>
     dataSource.transaction(async (manager) => {
       await assertEmailFree(manager, address);
-      const expiredRevoked = await assertNoOpenInvitation(manager, address, 'staff.alreadyInvited', now);
+      const expiredRevoked = await assertNoOpenStaffInvitation(manager, address, 'staff.alreadyInvited', now);
       const invitationId = await sendStaffInvitation(manager, admin, address, role, baseUrl, now);
       await appendAuditEvent(manager, now, {
         actor: admin.email,
@@ -316,6 +321,24 @@ export async function resendStaffInvitation(
   });
 }
 
+/**
+ * What an invitation link is now (see `tokenState`); `taken` when its address has an account
+ * meanwhile (it accepted another invitation): such a link can never be used.
+ */
+export async function invitationLinkState(
+  dataSource: DataSource,
+  token: string,
+  now: Date,
+): Promise<{ state: 'usable'; row: AccountToken } | { state: 'unknown' | 'spent' | 'taken' }> {
+  const link = await tokenState(dataSource, token, 'invitation', now);
+  if (link.state === 'usable' && (await dataSource.manager.existsBy(User, { email: link.row.email })))
+    return { state: 'taken' };
+  return link;
+}
+
+/** The refusal of a link whose address has an account already. */
+const accountExists = () => new ValidationError({ token: ['invitation.accountExists'] });
+
 /** The invited person sets name and password; the link is used up. */
 export async function acceptInvitation(
   dataSource: DataSource,
@@ -326,22 +349,29 @@ export async function acceptInvitation(
   checkNewPassword(input.password, input.passwordConfirmation);
   const usable = await tokenUsable(dataSource, token, 'invitation', now);
   if (!usable) throw new ValidationError({ token: ['validation.linkInvalid'] });
-  await assertEmailFree(dataSource.manager, usable.email);
+  if (await dataSource.manager.existsBy(User, { email: usable.email })) throw accountExists();
   const passwordHash = await hashPassword(input.password);
-  return dataSource.transaction(async (manager) => {
-    const invitation = await claimToken(manager, token, 'invitation', now);
-    if (!invitation) throw new ValidationError({ token: ['validation.linkInvalid'] });
-    return addUser(
-      manager,
-      {
-        email: invitation.email,
-        name: input.name,
-        role: invitation.role!,
-        providerId: invitation.providerId,
-        passwordHash,
-      },
-      invitation.email,
-      now,
-    );
-  });
+  try {
+    return await dataSource.transaction(async (manager) => {
+      const invitation = await claimToken(manager, token, 'invitation', now);
+      if (!invitation) throw new ValidationError({ token: ['validation.linkInvalid'] });
+      if (await manager.existsBy(User, { email: invitation.email })) throw accountExists();
+      return addUser(
+        manager,
+        {
+          email: invitation.email,
+          name: input.name,
+          role: invitation.role!,
+          providerId: invitation.providerId,
+          passwordHash,
+        },
+        invitation.email,
+        now,
+      );
+    });
+  } catch (error) {
+    // Two invitations of one address (from different parties) accepted at the same moment: one wins.
+    if (isUniqueViolation(error, 'users_email_key')) throw accountExists();
+    throw error;
+  }
 }

@@ -1,23 +1,27 @@
-/** What `jobs:daily` prints: counts in English, singular for one. */
+/** What the daily and weekly work did, as the command line says it (in English, with plural forms). */
 
-function count(n: number | undefined, one: string, many: string): string {
-  const value = n ?? 0;
-  return `${value} ${value === 1 ? one : many}`;
+const english = new Intl.PluralRules('en');
+
+/** `n` with the noun in the form English uses for it: "1 expiry", "0 expiries", "2 expiries". */
+export function counted(n: number, one: string, other: string): string {
+  return `${n} ${english.select(n) === 'one' ? one : other}`;
 }
 
-/** The line after the daily work, from its result. */
-export function dailyWorkSummary(result: Record<string, number>): string {
+/** The summary of a daily run (`dailyWork`'s counts; a missing count reads as 0). */
+export function dailySummary(r: Record<string, number>): string {
+  const n = (key: string) => r[key] ?? 0;
   return (
-    `Daily work done: ${count(result.expired, 'expiry', 'expiries')} and ` +
-    `${count(result.lapsed, 'lapse', 'lapses')} recorded, ${count(result.reminders, 'reminder', 'reminders')} queued, ` +
-    `${count(result.rateLimitsPruned, 'expired rate-limit counter', 'expired rate-limit counters')} removed.`
+    `Daily work done: ${counted(n('expired'), 'expiry', 'expiries')} and ` +
+    `${counted(n('lapsed'), 'lapse', 'lapses')} recorded, ` +
+    `${counted(n('reminders'), 'reminder', 'reminders')} queued, ` +
+    `${counted(n('rateLimitsPruned'), 'expired rate-limit counter', 'expired rate-limit counters')} removed.`
   );
 }
 
-/** The line after the weekly reviewer digest, from its result. */
-export function digestSummary(result: Record<string, number>): string {
+/** The summary of a weekly digest run (`sendReviewerDigest`'s counts). */
+export function weeklySummary(r: Record<string, number>): string {
   return (
-    `Weekly reviewer digest sent: ${count(result.waiting, 'application', 'applications')} waiting, ` +
-    `${count(result.digests, 'reviewer', 'reviewers')} mailed.`
+    `Weekly reviewer digest sent: ${counted(r.waiting ?? 0, 'application', 'applications')} waiting, ` +
+    `${counted(r.digests ?? 0, 'reviewer', 'reviewers')} mailed.`
   );
 }

@@ -61,24 +61,38 @@ export interface DigestLine {
 }
 
 export const mailTexts = {
-  /** `announced` while the version is not published yet: it is accepted only from `publishedOn`. */
+  /**
+   * To a provider on an older version: `version` is the new one (`announced` while not published
+   * yet: accepted only from `publishedAt`); `own` is the version the provider signed, with its
+   * lapse after this publication, which is the date the mail names (each older version has its
+   * own). When that lapse comes before the new version counts, the provider moves to a version in
+   * force now; when it has passed already, the mail says so.
+   */
   newCodeVersion: (
     to: string,
     organisation: string,
-    version: { label: string; publishedAt: Date; transitionEndsAt: Date; announced: boolean },
+    version: { label: string; publishedAt: Date; announced: boolean },
+    own: { label: string; lapsesAt: Date; lapsed: boolean },
     link: string,
   ) => {
     const params = {
       organisation,
       label: version.label,
       publishedOn: version.publishedAt,
-      transitionEnd: version.transitionEndsAt,
+      signedLabel: own.label,
+      lapse: own.lapsesAt,
       link,
     };
-    const kind = version.announced ? 'Announced' : '';
+    const kind = own.lapsed
+      ? 'Lapsed'
+      : !version.announced
+        ? ''
+        : own.lapsesAt.getTime() <= version.publishedAt.getTime()
+          ? 'AnnouncedAfterLapse'
+          : 'Announced';
     return bilingual(
       to,
-      text(`newCodeVersion.subject${kind}`, params),
+      text(`newCodeVersion.subject${version.announced ? 'Announced' : ''}`, params),
       text(`newCodeVersion.body${kind}`, params),
     );
   },
@@ -107,6 +121,11 @@ export const mailTexts = {
   invitation: (to: string, organisation: string, inviter: string, link: string) => {
     const params = { organisation, inviter, link };
     return bilingual(to, text('invitation.subject', params), text('invitation.body', params));
+  },
+  /** To an address that has an account already: someone tried to invite it; no link (`link` is the register's site). */
+  invitationNotice: (to: string, organisation: string, inviter: string, link: string) => {
+    const params = { organisation, inviter, link };
+    return bilingual(to, text('invitationNotice.subject', params), text('invitationNotice.body', params));
   },
   staffInvitation: (to: string, role: string, link: string) =>
     bilingual(

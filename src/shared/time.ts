@@ -80,3 +80,29 @@ export function endOfLocalDay(date: string): Date {
 export function isPeildatum(value: string): boolean {
   return parseLocalDate(value) !== undefined && value >= '1990-01-01';
 }
+
+const withSeconds = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/**
+ * `instant` as Amsterdam's clock read it, with its offset: 2025-03-30T03:15:00+02:00. For files
+ * people open (CSV in Excel), where a UTC time would read as an hour or two off, or the day before.
+ */
+export function toLocalDateTime(instant: Date): string {
+  const p = Object.fromEntries(withSeconds.formatToParts(instant).map((x) => [x.type, x.value]));
+  const local = `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
+  const wholeSeconds = Math.floor(instant.getTime() / 1000) * 1000;
+  const offset = Math.round((Date.parse(`${local}Z`) - wholeSeconds) / 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0');
+  const minutes = String(Math.abs(offset) % 60).padStart(2, '0');
+  return `${local}${sign}${hours}:${minutes}`;
+}

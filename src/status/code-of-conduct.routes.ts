@@ -8,6 +8,7 @@ import { toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
 import { codeVersionLapsesAt } from './status-rules';
 import {
+  allCodeVersions,
   codeVersionById,
   type CodeVersionForm,
   confirmPublication,
@@ -34,16 +35,17 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
   const admins = requireRole(config, 'admin');
   const accountUrl = `${config.publicBaseUrl}${paths.account}`;
   const model = async (now: Date) => {
-    const versions = await loadCodeVersions(dataSource.manager);
-    const facts = versions.map(toCodeVersionFact);
+    // A withdrawn version stays in the list, marked so, but counts for nobody's lapse.
+    const versions = await allCodeVersions(dataSource.manager);
+    const facts = versions.filter((v) => !v.withdrawnAt).map(toCodeVersionFact);
     return {
       title: 'codeVersions.title',
       versions: [...versions].reverse().map((v) => ({
         ...v,
         url: paths.codeVersion(v.id),
-        lapsesAt: codeVersionLapsesAt(toCodeVersionFact(v), facts),
+        lapsesAt: v.withdrawnAt ? undefined : codeVersionLapsesAt(toCodeVersionFact(v), facts),
         // Announced, not in force yet: accepted only from its publication.
-        announced: now.getTime() < v.publishedAt.getTime(),
+        announced: !v.withdrawnAt && now.getTime() < v.publishedAt.getTime(),
       })),
     };
   };
@@ -98,14 +100,25 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
 
   router.get(paths.codeVersion(), ...admins, async (req, res) => {
     const version = await codeVersionById(dataSource.manager, String(req.params.id));
-    const facts = (await loadCodeVersions(dataSource.manager)).map(toCodeVersionFact);
+    const versions = await loadCodeVersions(dataSource.manager);
+    const facts = versions.map(toCodeVersionFact);
+    const now = requestTime(res);
+    // The older versions not lapsed yet, with the lapse this version gives them: what their providers were told.
+    const olderLapses = version.withdrawnAt
+      ? []
+      : versions
+          .filter((v) => v.publishedAt.getTime() < version.publishedAt.getTime())
+          .map((v) => ({ label: v.label, lapsesAt: codeVersionLapsesAt(toCodeVersionFact(v), facts) }))
+          .filter((v) => v.lapsesAt && v.lapsesAt.getTime() > now.getTime())
+          .reverse();
     const unreachable = await providersWithReach(dataSource.manager, version.unreachableProviderIds);
-    const announced = !version.withdrawnAt && requestTime(res).getTime() < version.publishedAt.getTime();
+    const announced = !version.withdrawnAt && now.getTime() < version.publishedAt.getTime();
     res.render('status/code-version', {
       title: 'codeVersions.title',
       version,
       lapsesAt: version.withdrawnAt ? undefined : codeVersionLapsesAt(toCodeVersionFact(version), facts),
       published: req.query.gepubliceerd === '1',
+      olderLapses,
       announced,
       notifiedCount: version.notifiedProviderIds.length,
       unreachable: [...unreachable.values()]

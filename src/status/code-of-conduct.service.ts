@@ -17,7 +17,8 @@ import {
 } from './code-version-rules';
 import { markAllSnapshotsDue } from './status-snapshot.service';
 import { statusesAt } from './status.service';
-import { listingInForce } from './status-rules';
+import { codeVersionLapsesAt, type CodeVersionFact, listingInForce } from './status-rules';
+import { must } from '../shared/must';
 import { loadCodeVersions, toCodeVersionFact } from './status-history';
 
 export type NewCodeOfConductVersion = Pick<
@@ -64,6 +65,8 @@ export interface AffectedProvider {
   legalName: string;
   /** The signed version's label. */
   versionLabel: string;
+  /** When the signed version lapses once this version is published: the date its mail names. */
+  versionLapsesAt?: Date;
   /** `verantwoord`, or why not (a suspended provider is told too). */
   status: string;
   reachable: boolean;
@@ -88,7 +91,7 @@ function formErrors(form: CodeVersionForm, now: Date): FieldErrors {
   if (!isPeildatum(form.publishedOn)) errors.publishedOn = ['validation.date'];
   else if (form.publishedOn < toLocalDate(now)) errors.publishedOn = ['codeVersions.invalidPublished'];
   if (!isPeildatum(form.transitionEndsOn)) errors.transitionEndsOn = ['validation.date'];
-  else if (form.transitionEndsOn <= form.publishedOn)
+  else if (isPeildatum(form.publishedOn) && form.transitionEndsOn <= form.publishedOn)
     errors.transitionEndsOn = ['codeVersions.invalidTransition'];
   return errors;
 }
@@ -124,12 +127,12 @@ export async function previewPublication(
   const lapses = lapsesAfterPublication({ ...version, id: 'candidate' }, labelled).filter(
     (c) => !c.before || c.before.getTime() > now.getTime(),
   );
-  const affected = await affectedProviders(manager, versions, now);
+  const affected = await affectedProviders(manager, versions, { ...version, id: 'candidate' }, now);
   // One fingerprint per part the preview showed, so a confirmation that comes too late can say what changed.
   const digest = [
     [form.versionLabel, form.versionTitle, form.publishedOn, form.transitionEndsOn],
     lapses.map((c) => [c.id, c.before?.toISOString(), c.after?.toISOString()]),
-    affected.map((a) => [a.id, a.versionLabel, a.status]),
+    affected.map((a) => [a.id, a.versionLabel, a.versionLapsesAt?.toISOString(), a.status]),
     affected.map((a) => [a.id, a.reachable]),
   ]
     .map((part) => sha256Hex(JSON.stringify(part)).slice(0, 16))
@@ -152,11 +155,13 @@ export function changedParts(before: string, after: string): PreviewPart[] {
 async function affectedProviders(
   manager: EntityManager,
   versions: readonly CodeOfConductVersion[],
+  candidate: CodeVersionFact,
   now: Date,
 ): Promise<AffectedProvider[]> {
   const providers = await providersWithReach(manager);
   const statuses = await statusesAt(manager, [...providers.keys()], now);
   const labels = new Map(versions.map((v) => [v.id, v.label]));
+  const after = [...versions.map(toCodeVersionFact), candidate];
   const affected: AffectedProvider[] = [];
   for (const [id, status] of statuses) {
     const listing = listingInForce(status);
@@ -165,10 +170,17 @@ async function affectedProviders(
     affected.push({
       ...provider,
       versionLabel: labels.get(listing.codeOfConductVersionId) ?? '?',
+      versionLapsesAt: signedLapse(listing.codeOfConductVersionId, after),
       status: status.verantwoord ? 'verantwoord' : status.reason,
     });
   }
   return affected.sort((a, b) => a.legalName.localeCompare(b.legalName, 'nl') || a.id.localeCompare(b.id));
+}
+
+/** When the version with `id` lapses among `versions`; undefined for a version not among them. */
+function signedLapse(id: string, versions: readonly CodeVersionFact[]): Date | undefined {
+  const signed = versions.find((v) => v.id === id);
+  return signed && codeVersionLapsesAt(signed, versions);
 }
 
 export type PublicationResult =
@@ -234,11 +246,14 @@ export async function confirmPublication(
     throw error;
   }
   for (const provider of notified) {
+    // Every provider on an older version has a lapse once this version exists; the mail names its own.
+    const lapsesAt = must(provider.versionLapsesAt, `the lapse of ${provider.versionLabel}`);
     await mailProviderUsers(manager, provider.id, (to) =>
       mailTexts.newCodeVersion(
         to,
         provider.legalName,
         { ...version, announced: version.publishedAt.getTime() > now.getTime() },
+        { label: provider.versionLabel, lapsesAt, lapsed: lapsesAt.getTime() <= now.getTime() },
         input.accountUrl,
       ),
     );
@@ -283,6 +298,11 @@ export async function withdrawCodeVersion(
   });
   await markAllSnapshotsDue(manager);
   return version;
+}
+
+/** Every version, withdrawn ones too, oldest first: the administrators' list shows them all. */
+export async function allCodeVersions(manager: EntityManager): Promise<CodeOfConductVersion[]> {
+  return manager.find(CodeOfConductVersion, { order: { publishedAt: 'ASC', label: 'ASC' } });
 }
 
 /** A version by id, withdrawn or not; 404 for anything else. */

@@ -13,8 +13,8 @@ import {
   requestPasswordReset,
   resetPassword,
 } from '../identity/account.service';
-import { tokenState, tokenUsable } from '../identity/account-token.service';
-import { acceptInvitation } from '../identity/invitation.service';
+import { tokenUsable } from '../identity/account-token.service';
+import { acceptInvitation, invitationLinkState } from '../identity/invitation.service';
 import {
   claimLoginAttempt,
   type LoginLimiters,
@@ -180,12 +180,14 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
   });
 
   router.get(paths.invitation(), anyone, async (req, res) => {
-    const link = await tokenState(dataSource, String(req.params.token), 'invitation', requestTime(res));
-    // A dead link shows the same clear page, with a status that says so: never issued, or gone.
+    const link = await invitationLinkState(dataSource, String(req.params.token), requestTime(res));
+    // A dead link shows the same clear page, with a status that says so: never issued, or gone
+    // (used, revoked, expired, or its address has an account meanwhile).
     res.status(link.state === 'usable' ? 200 : link.state === 'unknown' ? 404 : 410);
     res.render('account/invitation', {
       title: 'invitation.title',
       invalid: link.state !== 'usable',
+      invalidReason: link.state === 'taken' ? 'invitation.accountExists' : 'validation.linkInvalid',
       email: link.state === 'usable' ? link.row.email : undefined,
       values: {},
     });

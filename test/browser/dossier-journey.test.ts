@@ -16,10 +16,13 @@ describe("in a real browser: the auditor's question answered in at most 3 clicks
   let server: Server;
   let base: string;
   let auditor: TestUser;
+  let secondAuditor: TestUser;
 
   before(async function () {
     requireChromium(this);
     auditor = await givenUser(demo.db.dataSource, 'auditor', { name: 'Aud Journey' });
+    // A second sign-in with the same code would be refused as a replay: each test signs in its own auditor.
+    secondAuditor = await givenUser(demo.db.dataSource, 'auditor', { name: 'Aud Widths' });
     ({ server, base } = await serve(demo.app));
     browser = await launchBrowser();
   });
@@ -28,18 +31,32 @@ describe("in a real browser: the auditor's question answered in at most 3 clicks
     server?.close();
   });
 
+  const scrollWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+  /** The innermost elements reaching past 1024 px: what to fix when a page is too wide. */
+  const wide = (page: Page) =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('*')]
+        .filter((e) => {
+          const reaches = (x: Element) => x.getBoundingClientRect().right > 1024;
+          return reaches(e) && ![...e.children].some(reaches);
+        })
+        .slice(0, 10)
+        .map((e) => `${e.tagName}.${e.className}: ${(e.textContent ?? '').trim().slice(0, 40)}`)
+        .join('\n'),
+    );
+
   async function accessible(page: Page): Promise<void> {
     const violations = await axeViolations(page);
     assert.deepEqual(violations, [], `${page.url()}: ${JSON.stringify(violations, null, 2)}`);
   }
 
   /** Signs the auditor in through the login form and the second factor: before the question, not counted. */
-  async function signIn(page: Page): Promise<void> {
+  async function signIn(page: Page, user: TestUser = auditor): Promise<void> {
     await page.goto(`${base}/inloggen`);
-    await page.fill('#field-email', auditor.email);
-    await page.fill('#field-password', auditor.password);
+    await page.fill('#field-email', user.email);
+    await page.fill('#field-password', user.password);
     await Promise.all([page.waitForURL(/\/inloggen\/tweestaps/), page.click('#inhoud button[type=submit]')]);
-    await page.fill('#field-code', currentTotp(auditor.totpSecret!, auditor.email, new Date()));
+    await page.fill('#field-code', currentTotp(user.totpSecret!, user.email, new Date()));
     await Promise.all([
       page.waitForURL((url) => !url.pathname.startsWith('/inloggen')),
       page.click('#inhoud button[type=submit]'),
@@ -77,16 +94,64 @@ describe("in a real browser: the auditor's question answered in at most 3 clicks
     // The answer: suspended on that day.
     assert.equal(await page.getAttribute('.register-date-answer', 'data-answer'), 'suspended');
 
-    // Why, who, on what evidence: the suspension's row in the history.
-    const row = page.locator('tr[data-event-id]', { has: page.locator('th:has-text("Geschorst")') }).first();
-    const reason = (await row.locator('[data-reason]').textContent())?.trim() ?? '';
-    assert.ok(reason.length > 10, `the suspension's reason is shown: "${reason}"`);
-    const decider = (await row.locator('[data-decider]').textContent())?.replace(/\s+/g, ' ').trim() ?? '';
-    assert.match(decider, /beoordelaar/, `a named reviewer decided: "${decider}"`);
+    // Why, who, on what evidence: in the answer itself, with a link to the suspension's row in the history.
+    const answer = page.locator('.register-date-answer');
+    const grounds = answer.locator('[data-answer-grounds]');
+    assert.ok(await grounds.isVisible(), 'the answer says why, by whom and on what grounds');
+    const reason = (await grounds.locator('[data-reason]').textContent())?.trim() ?? '';
+    assert.ok(reason.length > 10, `the suspension's reason is in the answer: "${reason}"`);
+    const decider =
+      (await grounds.locator('[data-decider]').textContent())?.replace(/\s+/g, ' ').trim() ?? '';
+    assert.match(decider, /\(beoordelaar\)/, `a named reviewer decided: "${decider}"`);
     assert.doesNotMatch(decider, /^[^ ]+@/, `the decider is named, not only an address: "${decider}"`);
-    const evidence = row.locator('[data-evidence-name]');
-    assert.ok((await evidence.count()) > 0, 'the evidence of the approval it suspended is shown');
+    assert.ok(await grounds.locator('[data-approval]').isVisible(), 'the approval it suspended is named');
+    assert.ok(
+      (await grounds.locator('a[href^="/beoordeling/aanvragen/"]').count()) > 0,
+      "a link to the suspended approval's application",
+    );
+    const evidence = grounds.locator('[data-evidence-name]');
+    assert.ok((await evidence.count()) > 0, 'the evidence of the approval it suspended is in the answer');
     assert.match((await evidence.first().textContent()) ?? '', /SHA-256 [0-9a-f]{64}/);
-    assert.ok(await row.locator('[data-approval]').isVisible(), 'the approval it acts on is named');
+    assert.ok((await evidence.first().locator('a').count()) > 0, 'each piece of evidence is a link');
+    const rowLink = (await grounds.locator('a[data-history-link]').getAttribute('href')) ?? '';
+    const row = page.locator(`tr${rowLink}`);
+    assert.match(rowLink, /^#wijziging-\d+$/);
+    assert.match(
+      (await row.textContent()) ?? '',
+      /Geschorst/,
+      'the link leads to the suspension in the history',
+    );
+
+    // It fits a 1024 px screen: the page, with its hashes, never scrolls sideways.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    assert.ok(
+      (await scrollWidth(page)) <= 1024,
+      `staff page ${await scrollWidth(page)} px wide at 1024 px\n${await wide(page)}`,
+    );
+  });
+
+  it('fits a 1024 px screen: the staff page of every demo provider with evidence, and the staff search', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    await signIn(page, secondAuditor);
+    const kvks = await demo.db.dataSource.query<{ kvk_number: string }[]>(
+      `SELECT DISTINCT p.kvk_number FROM providers p JOIN applications a ON a.provider_id = p.id
+         JOIN evidence e ON e.application_id = a.id ORDER BY p.kvk_number`,
+    );
+    assert.ok(kvks.length > 0, 'the demo has providers with evidence');
+    for (const { kvk_number: kvk } of kvks) {
+      await page.goto(`${base}/beoordeling/hostingproviders/${kvk}`);
+      assert.ok(
+        (await scrollWidth(page)) <= 1024,
+        `${kvk}: ${await scrollWidth(page)} px wide at 1024 px\n${await wide(page)}`,
+      );
+    }
+    for (const q of ['B.V.', 'a']) {
+      await page.goto(`${base}/beoordeling/hostingproviders?q=${encodeURIComponent(q)}`);
+      assert.ok((await page.locator('tbody tr, li a').count()) > 0, `the search for ${q} finds something`);
+      assert.ok(
+        (await scrollWidth(page)) <= 1024,
+        `search ${q}: ${await scrollWidth(page)} px wide at 1024 px\n${await wide(page)}`,
+      );
+    }
   });
 });

@@ -171,7 +171,8 @@ describe('AAN review tasks and the lists behind them', () => {
 
     const api = await admin.get(`/api/v1/hostingproviders/${provider.kvkNumber}`);
     const body = api.body as { vermelding: { aanDeelnameTot: string | null } };
-    assert.equal(body.vermelding.aanDeelnameTot, endsAt.toISOString());
+    // A calendar date on the Dutch calendar, not the UTC instant that reads as the day before.
+    assert.equal(body.vermelding.aanDeelnameTot, endDay);
   });
 
   it('labels the AAN form on its own: no file chosen, an empty file (audited) and a file that is not UTF-8 (no line number)', async () => {

@@ -120,6 +120,8 @@ describe('JSON API v1', () => {
       assert.equal(bodyOf<Hostingprovider>(res).status.peildatum, undefined);
       assert.ok((bodyOf<Hostingprovider>(res).vermelding?.geldigTot ?? '') > new Date().toISOString());
       assert.equal(bodyOf<Hostingprovider>(res).vermelding?.gedragscodeVersie, '3.0');
+      // A calendar date (YYYY-MM-DD on the Dutch calendar), not a UTC instant that reads as the day before.
+      assert.match(bodyOf<Hostingprovider>(res).vermelding?.aanDeelnameSinds ?? '', /^\d{4}-\d{2}-\d{2}$/);
       assert.equal(
         bodyOf<Hostingprovider>(res).links.webpagina.href,
         `${testConfig.publicBaseUrl}/hostingproviders/${kvk}`,
@@ -199,6 +201,7 @@ describe('JSON API v1', () => {
       const changes = bodyOf<Statuswijzigingen>(res).statuswijzigingen as {
         soort: string;
         ingangsmoment: string;
+        aanDeelnameSinds: string | null;
       }[];
       assert.ok(changes.length >= 3);
       assert.deepEqual(
@@ -209,6 +212,10 @@ describe('JSON API v1', () => {
           .reverse(),
       );
       assert.ok(changes.some((c) => c.soort === 'suspension_lifted'));
+      const approvals = changes.filter((c) => c.soort === 'listing_approved');
+      assert.ok(approvals.length > 0);
+      for (const a of approvals)
+        assert.match(a.aanDeelnameSinds ?? '', /^\d{4}-\d{2}-\d{2}$/, 'a calendar date');
     });
   });
 

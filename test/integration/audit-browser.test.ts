@@ -233,19 +233,60 @@ describe('the audit log for auditors', () => {
     assert.match(String(exported.headers['content-type']), /^text\/html/);
   });
 
+  it('refuses a filter given twice, on the page and both exports, keeping the first value', async () => {
+    const before = await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.exported'`);
+    const dates = await auditor.get('/beheer/auditlog?van=2026-01-01&van=2026-02-01');
+    assert.equal(dates.status, 400);
+    assert.match(dates.text, /geef deze datum maar één keer/);
+    assert.match(dates.text, /value="2026-01-01"/);
+    assert.deepEqual(ids(dates.text), [], 'no results, not all results');
+    await assertValidHtml(dates.text, 'audit log with a repeated filter');
+    for (const path of ['/beheer/auditlog.csv', '/beheer/auditlog.jsonl', '/beheer/auditlog']) {
+      for (const field of [
+        'kvkNummer=99990004&kvkNummer=99990001',
+        'actie=user.&actie=status.',
+        'door=a&door=b',
+      ]) {
+        const res = await auditor.get(`${path}?${field}`);
+        assert.equal(res.status, 400, `${path}?${field}`);
+        assert.match(String(res.headers['content-type']), /^text\/html/);
+        assert.match(res.text, /geef dit filter maar één keer/);
+      }
+    }
+    const english = await auditor.get('/beheer/auditlog?soort=user&soort=provider&lang=en');
+    assert.match(english.text, /give this filter only once/);
+    await auditor.get('/beheer/auditlog?lang=nl');
+    const after = await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.exported'`);
+    assert.equal(after, before, 'a refused export is no export');
+  });
+
   it('exports the events found as CSV for Dutch Excel and as JSON Lines to verify, and records who exported what', async () => {
     const before = await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'audit.exported'`);
     const csv = await text(auditor, '/beheer/auditlog.csv?actie=attestation.issued').expect(200);
     assert.match(String(csv.headers['content-type']), /^text\/csv/);
     const body = csv.body as string;
-    assert.ok(body.startsWith('\uFEFFid;occurredAt;actor;'), 'a byte order mark, then semicolons');
+    assert.ok(
+      body.startsWith('\uFEFFid;tijdstip;door;actie;actie_omschrijving;'),
+      'a byte order mark, then Dutch headers',
+    );
     assert.ok(body.includes('\r\n') && !/[^\r]\n/.test(body), 'CRLF line ends');
     const rows = parse<Record<string, string>>(body, { columns: true, delimiter: ';', bom: true });
     assert.equal(
       rows.length,
       await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'attestation.issued'`),
     );
-    assert.ok(rows.every((r) => r.action === 'attestation.issued' && /^[0-9a-f]{64}$/.test(r.hash ?? '')));
+    assert.ok(rows.every((r) => r.actie === 'attestation.issued' && /^[0-9a-f]{64}$/.test(r.hash ?? '')));
+    // For people in Excel: the action in words next to its code, the time on Amsterdam's clock with its offset.
+    assert.ok(rows.every((r) => r.actie_omschrijving === 'Verklaring afgegeven'));
+    const [first] = await demo.db.dataSource.query<{ occurred_at: Date }[]>(
+      `SELECT occurred_at FROM audit_events WHERE id = $1`,
+      [rows[0]!.id],
+    );
+    assert.match(rows[0]!.tijdstip ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0[12]:00$/);
+    assert.equal(
+      new Date(rows[0]!.tijdstip!).getTime(),
+      Math.floor(first!.occurred_at.getTime() / 1000) * 1000,
+    );
     assert.deepEqual(
       rows.map((r) => Number(r.id)),
       rows.map((r) => Number(r.id)).sort((a, b) => a - b),
@@ -286,6 +327,12 @@ describe('the audit log for auditors', () => {
     assert.deepEqual(aboutProvider, { subject_type: 'provider', subject_id: id });
     const seen = await auditor.get(`/beheer/auditlog?kvkNummer=${kvk}&actie=audit.exported`);
     assert.equal(totalOf(seen.text), 1);
+
+    // The CSV's headers and action words follow the page's language; the JSON Lines stays as stored.
+    const english = await text(auditor, '/beheer/auditlog.csv?actie=attestation.issued&lang=en').expect(200);
+    assert.ok((english.body as string).startsWith('\uFEFFid;time;actor;action;action_description;'));
+    assert.match(english.body as string, /;attestation\.issued;Attestation issued;/);
+    await auditor.get('/beheer/auditlog?lang=nl');
   });
 
   it('verifies the chain, naming the head, the count and the time it took, and records the check', async () => {

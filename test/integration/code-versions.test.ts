@@ -29,13 +29,16 @@ describe('publishing a code-of-conduct version: preview, confirmation, withdrawa
   const clock = new FixedClock('2026-06-01T10:00:00Z');
   const context = useTestApp({ clock });
   let admin: Agent;
+  let adminEmail: string;
   let reachable: { provider: Provider; email?: string };
   let suspended: { provider: Provider; email?: string };
   let unreachable: { provider: Provider; email?: string };
 
   before(async () => {
     const ds = context.db.dataSource;
-    admin = await signedInOnClock(clock, context.app, await givenUser(ds, 'admin'));
+    const administrator = await givenUser(ds, 'admin');
+    adminEmail = administrator.email;
+    admin = await signedInOnClock(clock, context.app, administrator);
     const v1 = await givenCodeVersion(ds, { label: '1.0', publishedAt: new Date('2024-01-01T00:00:00Z') });
     reachable = await listedProvider(ds, v1, new Date('2026-01-10T10:00:00Z'));
     suspended = await listedProvider(ds, v1, new Date('2026-01-10T10:00:00Z'), {
@@ -245,7 +248,15 @@ describe('publishing a code-of-conduct version: preview, confirmation, withdrawa
     await assertValidHtml(after.text, 'withdrawn version');
     assert.match(after.text, /data-withdrawn/);
     assert.doesNotMatch(after.text, /Versie intrekken/);
-    assert.doesNotMatch((await admin.get('/beheer/gedragscode')).text, /data-version="10\.0"/);
+    // Still listed, marked withdrawn (when, by whom), linking to its page.
+    const list = await admin.get('/beheer/gedragscode');
+    await assertValidHtml(list.text, 'versions with a withdrawn one');
+    assert.match(
+      list.text,
+      new RegExp(
+        `data-version="10\\.0" data-withdrawn>[\\s\\S]*?href="/beheer/gedragscode/${ten.id}"[\\s\\S]*?Ingetrokken op [^<]* door ${adminEmail.replaceAll('.', '\\.')}`,
+      ),
+    );
     const mails = await mailsTo(ds, reachable.email);
     assert.equal(mails.length, before + 1);
     assert.match(must(mails.at(-1), 'a mail').subject, /Versie 10\.0 van de gedragscode is ingetrokken/);

@@ -98,7 +98,9 @@ describe("the auditor's dossier export", () => {
           kind: string;
           decidedBy: { name: string | null; role: string | null };
           reason: string | null;
+          aanSince: string | null;
         }[];
+        statusAtEnd: { verantwoord: boolean; code: string; label: string };
       };
       const events = await world.db.dataSource.query<{ id: string }[]>(
         'SELECT id::text FROM status_events WHERE provider_id = $1 ORDER BY effective_at, id',
@@ -114,9 +116,30 @@ describe("the auditor's dossier export", () => {
         name: 'Rita Rechtvaardig',
         role: 'reviewer',
       });
+      // A calendar date is the day on the Dutch calendar, not a UTC instant that reads as the day before.
+      const [approvalRow] = await world.db.dataSource.query<{ aan_since: string }[]>(
+        `SELECT to_char(aan_since AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD') AS aan_since
+           FROM status_events WHERE provider_id = $1 AND kind = 'listing_approved'`,
+        [world.history.provider.id],
+      );
+      const approval = statusJson.events.find((e) => e.kind === 'listing_approved')!;
+      assert.equal(approval.aanSince, approvalRow!.aan_since);
+      // The status as code and in words, the same shape whether verantwoord or not.
+      assert.deepEqual(Object.keys(statusJson.statusAtEnd).slice(0, 3), ['verantwoord', 'code', 'label']);
+      assert.ok(statusJson.statusAtEnd.label.length > 5, statusJson.statusAtEnd.label);
       const csv = files.get('statusgeschiedenis.csv')!.toString('utf8');
       assert.ok(csv.startsWith('\uFEFFid;ingang;vastgelegd;soort;'), 'BOM and semicolons');
       assert.equal(csv.trimEnd().split('\r\n').length, events.length + 1);
+      const approvalCells = csv
+        .split('\r\n')
+        .find((line) => line.includes(';listing_approved;'))!
+        .split(';');
+      assert.match(
+        approvalCells[1]!,
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0[12]:00$/,
+        'local time with its offset',
+      );
+      assert.equal(approvalCells[13], approvalRow!.aan_since);
 
       // Applications with messages and decisions.
       const applications = JSON.parse(files.get('aanvragen.json')!.toString('utf8')) as {
@@ -177,13 +200,20 @@ describe("the auditor's dossier export", () => {
       const files = await unzip((await download(`?van=${day}&tot=${day}`)).body as Buffer);
       const status = JSON.parse(files.get('statusgeschiedenis.json')!.toString('utf8')) as {
         events: { kind: string }[];
-        statusAtStart: { status: string };
+        statusAtStart: { code: string; label: string };
+        statusAtEnd: { code: string; label: string };
       };
       assert.deepEqual(
         status.events.map((e) => e.kind),
         ['suspended'],
       );
-      assert.equal(status.statusAtStart.status, 'verantwoord');
+      assert.deepEqual(status.statusAtStart, {
+        ...status.statusAtStart,
+        code: 'verantwoord',
+        label: 'Verantwoord',
+      });
+      assert.equal(status.statusAtEnd.code, 'suspended');
+      assert.equal(status.statusAtEnd.label, 'Niet verantwoord: geschorst');
       assert.ok(![...files.keys()].some((p) => p.startsWith('verklaringen/')), 'the attestation came later');
     });
 

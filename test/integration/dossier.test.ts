@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { addDays, toLocalDate } from '../../src/shared/time';
 import { useDossierWorld } from '../factories/history.factory';
-import { givenProvider, givenStatusEvent } from '../factories/provider.factory';
+import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
+import { givenApproval, givenProvider, givenStatusEvent } from '../factories/provider.factory';
 import { assertValidHtml } from '../helpers/html';
 
 describe("the auditor's dossier", () => {
@@ -95,21 +96,11 @@ describe("the auditor's dossier", () => {
       assert.match(res.text, /Gedragscode en AAN-bevestiging in orde\./);
     });
 
-    it('answers the status on a date, and as the register knew it on an earlier date with a note when later records changed it', async () => {
+    it('answers the status on a date, and as the register knew it on a later day, with a note when records made later changed it', async () => {
       const kvk = world.history.provider.kvkNumber;
       const suspendedDay = toLocalDate(addDays(world.history.suspendedAt, 1));
       const plain = await world.auditor.get(`/beoordeling/hostingproviders/${kvk}?peildatum=${suspendedDay}`);
       assert.match(plain.text, /data-answer="suspended"/);
-
-      // Known on the day before the suspension was recorded, the same day looked verantwoord.
-      const before = toLocalDate(addDays(world.history.suspendedAt, -1));
-      const known = await world.auditor.get(
-        `/beoordeling/hostingproviders/${kvk}?peildatum=${suspendedDay}&bekendOp=${before}`,
-      );
-      assert.equal(known.status, 200);
-      assert.match(known.text, /data-answer="verantwoord"/);
-      assert.match(known.text, /data-later-records/);
-      assert.match(known.text, /Na .* is er meer vastgelegd/);
 
       // Known on a later day, nothing recorded afterwards changes that day's answer.
       const after = toLocalDate(addDays(world.history.suspendedAt, 2));
@@ -119,6 +110,82 @@ describe("the auditor's dossier", () => {
       assert.match(same.text, /data-answer="suspended"/);
       assert.match(same.text, /data-unchanged-since/);
       assert.doesNotMatch(same.text, /data-later-records/);
+
+      // An end of AAN participation recorded ten days after it took effect: as known before it was
+      // recorded, a day after it took effect still looked verantwoord.
+      const ds = world.db.dataSource;
+      const provider = await givenProvider(ds);
+      // The world's own code version: another one published would end it.
+      const [version] = await ds
+        .getRepository(CodeOfConductVersion)
+        .find({ order: { publishedAt: 'ASC' }, take: 1 });
+      await givenApproval(ds, provider, version!, addDays(world.now, -60), addDays(world.now, -60));
+      await givenStatusEvent(
+        ds,
+        { providerId: provider.id, kind: 'aan_participation_ended', effectiveAt: addDays(world.now, -30) },
+        addDays(world.now, -20),
+      );
+      const known = await world.auditor.get(
+        `/beoordeling/hostingproviders/${provider.kvkNumber}?peildatum=${toLocalDate(addDays(world.now, -28))}&bekendOp=${toLocalDate(addDays(world.now, -25))}`,
+      );
+      assert.equal(known.status, 200);
+      assert.match(known.text, /data-answer="verantwoord"/);
+      assert.match(known.text, /data-later-records/);
+      assert.match(known.text, /Na .* is er meer vastgelegd/);
+    });
+
+    it('answers a day asked as known on an earlier day: the register could not know it yet, no forecast', async () => {
+      const kvk = world.history.provider.kvkNumber;
+      const day = toLocalDate(addDays(world.history.suspendedAt, 1));
+      const knownOn = toLocalDate(addDays(world.history.suspendedAt, -1));
+      const res = await world.auditor.get(
+        `/beoordeling/hostingproviders/${kvk}?peildatum=${day}&bekendOp=${knownOn}`,
+      );
+      assert.equal(res.status, 200);
+      assert.match(res.text, /data-answer="knownBeforeDate"/);
+      assert.match(res.text, /lag .* nog in de toekomst: het register wist toen nog niet/);
+      assert.doesNotMatch(res.text, /data-answer="verantwoord"|data-answer="suspended"/);
+      const english = await world.auditor.get(
+        `/beoordeling/hostingproviders/${kvk}?peildatum=${day}&bekendOp=${knownOn}&lang=en`,
+      );
+      assert.match(english.text, /was still in the future: the register did not yet know/);
+      await world.auditor.get(`/beoordeling/hostingproviders/${kvk}?lang=nl`);
+    });
+
+    it('the answer itself says who decided, why and on what evidence, with a link to the history row', async () => {
+      const kvk = world.history.provider.kvkNumber;
+      const answerBlock = (html: string) =>
+        /<div class="register-date-answer"(?:(?!<section)[\s\S])*<\/dl>/.exec(html)?.[0] ?? '';
+      const suspended = await world.auditor.get(
+        `/beoordeling/hostingproviders/${kvk}?peildatum=${toLocalDate(addDays(world.history.suspendedAt, 1))}`,
+      );
+      await assertValidHtml(suspended.text, 'staff page with a date answer and its grounds');
+      const block = answerBlock(suspended.text);
+      assert.match(block, /data-answer-grounds/);
+      assert.match(block, /Rita Rechtvaardig \(beoordelaar\)/);
+      assert.match(block, /Abuse-meldingen niet binnen de termijn afgehandeld\./);
+      assert.match(block, /Op de goedkeuring van/);
+      assert.match(block, new RegExp(`href="/beoordeling/aanvragen/${world.history.applicationId}"`));
+      for (const file of world.history.evidence) {
+        assert.ok(
+          block.includes(file.filename) && block.includes(file.sha256),
+          `${file.filename} in the answer`,
+        );
+      }
+      const rowId = /href="#(wijziging-\d+)" data-history-link/.exec(block)?.[1];
+      assert.ok(rowId, 'a link to the history row');
+      assert.match(suspended.text, new RegExp(`<tr[^>]*id="${rowId}"[^>]*>(?:(?!</tr>)[\\s\\S])*Geschorst`));
+
+      // A verantwoord day rests on the approval: who approved, the application and its evidence.
+      const listed = await world.auditor.get(
+        `/beoordeling/hostingproviders/${kvk}?peildatum=${toLocalDate(addDays(world.history.approvedAt, 5))}`,
+      );
+      const approval = answerBlock(listed.text);
+      assert.match(approval, /data-answer="verantwoord"/);
+      assert.match(approval, /Vermelding goedgekeurd/);
+      assert.match(approval, /Rita Rechtvaardig \(beoordelaar\)/);
+      assert.match(approval, /besluit op aanvraag: Vermelding/);
+      for (const file of world.history.evidence) assert.ok(approval.includes(file.sha256));
     });
 
     describe('every kind of date answer on the staff page', () => {
@@ -178,11 +245,17 @@ describe("the auditor's dossier", () => {
           shows: [/data-before-history/, /stond deze hostingprovider nog niet in het register/],
         },
         {
-          name: 'a listed day as known before anything about the provider was recorded',
+          name: 'a listed day as known before that day came: no forecast',
           query: () =>
             `peildatum=${day(addDays(world.history.approvedAt, 5))}&bekendOp=${day(addDays(world.history.approvedAt, -45))}`,
-          answer: 'not_listed',
-          shows: [/data-before-history/, /data-later-records/],
+          answer: 'knownBeforeDate',
+          hides: [/data-later-records/, /data-before-history/],
+        },
+        {
+          name: 'a day as known on that same day',
+          query: () =>
+            `peildatum=${day(addDays(world.history.suspendedAt, 1))}&bekendOp=${day(addDays(world.history.suspendedAt, 1))}`,
+          answer: 'suspended',
         },
       ];
       for (const c of cases) {
@@ -219,6 +292,9 @@ describe("the auditor's dossier", () => {
       assert.match(row('Aanvraag ingediend'), /ingediende aanvraag: Vermelding/);
       assert.doesNotMatch(row('Aanvraag ingediend'), /besluit op/);
       assert.match(row('Vermelding goedgekeurd'), /besluit op aanvraag: Vermelding/);
+      // The column names who did it: the provider submits, a reviewer decides.
+      assert.match(res.text, /<th scope="col" class="utrecht-table__header-cell">Door<\/th>/);
+      assert.doesNotMatch(res.text, /Besloten door/);
     });
 
     it('a malformed peildatum or known-on date is a 400 with the form and a message, in both languages', async () => {

@@ -322,4 +322,24 @@ describe('staff accounts, managed by administrators', () => {
     assert.equal((await post('/beheer/medewerkers', { email: address, role: 'reviewer' })).status, 303);
     assert.equal(await open(), 1);
   });
+
+  it('invites as staff an address an organisation invited too: the organisation cannot block it', async () => {
+    const address = `ook-elders-${Date.now()}@register.example`;
+    const provider = await givenProvider(context.db.dataSource);
+    const colleague = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
+    const invited = await submitForm(
+      await signedIn(context.app, colleague),
+      '/account',
+      '/account/collegas',
+      {
+        email: address,
+      },
+    );
+    assert.equal(invited.status, 200);
+    assert.equal((await post('/beheer/medewerkers', { email: address, role: 'auditor' })).status, 303);
+    const open = await context.db.dataSource
+      .getRepository(AccountToken)
+      .findBy({ email: address, usedAt: IsNull() });
+    assert.deepEqual(open.map((t) => t.role).sort(), ['auditor', 'provider']);
+  });
 });

@@ -62,7 +62,8 @@ describe('invitations: no mail relay through POST /account/collegas', () => {
     const agent = await signedIn(app, first.who);
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await invite(agent, staff.email)).status);
-    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    // Invited (a notice to the staff account), then refused as already invited by this organisation.
+    assert.deepEqual(statuses, [200, 400, 400, 429]);
     // The organisation's other users share 3 × 3 tries an hour: 6 more, then none.
     const others = [];
     for (let u = 0; u < 3; u++)
@@ -73,7 +74,7 @@ describe('invitations: no mail relay through POST /account/collegas', () => {
     assert.equal(more.filter((s) => s === 429).length, 3, more.join());
   });
 
-  it('answers an address of another organisation or of staff, or invited by others, as if invited: nothing sent, audited', async () => {
+  it('treats an address of another organisation or of staff, or invited by others, like any other: listed, mailed, audited alike', async () => {
     const staff = await givenUser(ctx.db.dataSource, 'auditor');
     const stranger = await providerUser(ctx);
     const invitedByOthers = address();
@@ -83,30 +84,107 @@ describe('invitations: no mail relay through POST /account/collegas', () => {
     const fresh = address();
     const sent = await invite(agent, fresh);
     const answer = (html: string) => must(/<main[\s\S]*<\/main>/.exec(html)?.[0], 'main');
-    for (const email of [staff.email, stranger.who.email, invitedByOthers]) {
+    const elsewhere = [staff.email, stranger.who.email, invitedByOthers];
+    for (const email of elsewhere) {
       const res = await invite(agent, email);
       assert.equal(res.status, 200, email);
       assert.equal(
-        answer(res.text).replace(email, fresh),
+        answer(res.text).replaceAll(email, fresh),
         answer(sent.text),
-        'the same answer as a sent one',
+        'the same page as a sent one',
       );
-      assert.doesNotMatch(res.text, /al een account|openstaande uitnodiging/);
+      assert.doesNotMatch(res.text, /al een account bij|openstaande uitnodiging van/);
     }
-    const mails = await ctx.db.dataSource.getRepository(OutboxMail).findBy({ recipient: staff.email });
-    assert.equal(mails.length, 0, 'nothing is sent');
-    assert.equal(
-      await ctx.db.dataSource.getRepository(OutboxMail).countBy({ recipient: invitedByOthers }),
-      1,
-      'only the first organisation’s invitation',
-    );
-    const events = await ctx.db.dataSource.query<{ data: { email: string; reason: string } }[]>(
-      `SELECT data FROM audit_events WHERE action = 'invitation.not_sent' AND subject_id = $1 ORDER BY id`,
+
+    // The organisation's list shows all four alike, each with its revoke form.
+    const page = (await agent.get('/account').expect(200)).text;
+    const row = (email: string) =>
+      must(
+        new RegExp(
+          `<tr[^>]*data-invitation="[^"]+">(?:(?!</tr>)[\\s\\S])*${email.replace(/[.]/g, '\\.')}[\\s\\S]*?</tr>`,
+        ).exec(page)?.[0],
+        `the list shows ${email}`,
+      )
+        .replaceAll(email, 'ADDRESS')
+        .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID')
+        .replace(/datetime="[^"]+"/g, 'datetime="T"');
+    for (const email of elsewhere) {
+      revokeAction(page, email);
+      assert.equal(row(email), row(fresh), `${email} is listed like a new address`);
+    }
+
+    // Every address gets one mail from this organisation: a link, or a notice for an existing account.
+    const outbox = ctx.db.dataSource.getRepository(OutboxMail);
+    const mailTo = async (email: string) => (await outbox.findBy({ recipient: email })).map((m) => m.body);
+    for (const email of [staff.email, stranger.who.email]) {
+      const [notice, ...more] = await mailTo(email);
+      assert.equal(more.length, 0, email);
+      assert.doesNotMatch(must(notice, email), /\/uitnodiging\//, 'an existing account gets no link');
+      assert.match(notice!, /heeft geprobeerd u uit te nodigen/);
+      assert.match(notice!, /bestaat al een account/);
+      assert.match(notice!, /already has an account/);
+    }
+    const [first, second] = (
+      await outbox.find({ where: { recipient: invitedByOthers }, order: { id: 'ASC' } })
+    ).map((m) => m.body);
+    assert.match(must(first, 'first'), /\/uitnodiging\//);
+    assert.match(must(second, 'second'), /\/uitnodiging\//, 'an address invited elsewhere gets its own link');
+
+    // The audit log records each one as the same kind of event with the same fields.
+    const events = await ctx.db.dataSource.query<{ action: string; data: Record<string, unknown> }[]>(
+      `SELECT action, data FROM audit_events WHERE action LIKE 'invitation.%' AND subject_id = $1 ORDER BY id`,
       [providerId],
     );
     assert.deepEqual(
-      events.map((e) => e.data.reason),
-      ['account_exists', 'account_exists', 'invited_elsewhere'],
+      events.map((e) => [e.action, e.data.email, Object.keys(e.data).sort().join()]),
+      [fresh, ...elsewhere].map((email) => [
+        'invitation.created',
+        email,
+        'email,expiredRevoked,invitationId,mail,role',
+      ]),
+    );
+    assert.deepEqual(
+      events.map((e) => e.data.mail),
+      ['link', 'notice', 'notice', 'link'],
+    );
+  });
+
+  it('a link of an address that got an account through another invitation can no longer be used', async () => {
+    const email = address();
+    const first = await providerUser(ctx);
+    const second = await providerUser(ctx);
+    await invite(await signedIn(ctx.app, first.who), email);
+    await invite(await signedIn(ctx.app, second.who), email);
+    const mails = await ctx.db.dataSource
+      .getRepository(OutboxMail)
+      .find({ where: { recipient: email }, order: { id: 'ASC' } });
+    const links = mails.map((m) => must(/\/uitnodiging\/([A-Za-z0-9_-]+)/.exec(m.body)?.[1], 'link'));
+    assert.equal(links.length, 2);
+    const password = 'correct horse battery staple 42';
+    const accept = (token: string) =>
+      submitForm(request.agent(ctx.app), `/uitnodiging/${token}`, `/uitnodiging/${token}`, {
+        name: 'Nieuwe Collega',
+        password,
+        passwordConfirmation: password,
+      });
+    assert.equal((await accept(links[1]!)).status, 303, 'the second organisation’s link is used first');
+    const get = await request(ctx.app).get(`/uitnodiging/${links[0]}`).expect(410);
+    assert.match(get.text, /bestaat al een account/);
+    assert.doesNotMatch(get.text, /<form method="post" novalidate class="register-form">/);
+    const post = await submitForm(request.agent(ctx.app), '/registreren', `/uitnodiging/${links[0]}`, {
+      name: 'Nieuwe Collega',
+      password,
+      passwordConfirmation: password,
+    });
+    assert.equal(post.status, 400);
+    assert.match(post.text, /bestaat al een account/);
+    const users = await ctx.db.dataSource.query<{ provider_id: string }[]>(
+      `SELECT provider_id FROM users WHERE email = $1`,
+      [email],
+    );
+    assert.deepEqual(
+      users.map((u) => u.provider_id),
+      [second.providerId],
     );
   });
 

@@ -45,3 +45,31 @@ describe('aanImportSummary: the import report in words, each count in its plural
     );
   });
 });
+
+describe('aanImportSummary for a file imported before (same SHA-256)', () => {
+  const at = new Date('2026-11-30T00:34:00Z');
+  it('says only when it was imported, if it changes nothing', () => {
+    assert.equal(
+      aanImportSummary('nl', result({ rows: 2, matched: 2, alreadyImportedAt: at })),
+      'Deze lijst is al geïmporteerd op 30 november 2026 om 01:34; er verandert niets.',
+    );
+    assert.equal(
+      aanImportSummary('en', result({ rows: 2, matched: 2, alreadyImportedAt: at })),
+      'This list was already imported on 30 November 2026 at 01:34; nothing changes.',
+    );
+  });
+
+  it('says that another list came in between, and what changed, if it changes something', () => {
+    const changed = result({
+      rows: 1,
+      matched: 1,
+      tasksClosed: 1,
+      alreadyImportedAt: at,
+      changes: [{ kvkNumber: '99990004', legalName: 'Stroopwafel', change: 'taskClosed' }],
+    });
+    assert.equal(
+      aanImportSummary('nl', changed),
+      'Deze lijst is al eerder geïmporteerd op 30 november 2026 om 01:34; het register is sindsdien veranderd (door een andere lijst of een nieuwe vermelding), dus nu verandert er wel iets. Lijst geïmporteerd: 1 regel, 1 in het register, 0 niet; 0 beëindigingen en 0 hervattingen vastgelegd, 0 beëindigingen gepland, 0 nieuwe taken, 1 taak afgesloten.',
+    );
+  });
+});

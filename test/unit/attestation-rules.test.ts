@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { type AttestationState, attestationStatusAt } from '../../src/attestation/attestation-rules';
+import {
+  type AttestationState,
+  attestationStatusAt,
+  attestationValidUntil,
+} from '../../src/attestation/attestation-rules';
 import type { CodeVersionFact, ReasonCode, StatusFact } from '../../src/status/status-rules';
 
 // The listing: approved 1 March 2025 10:00 until 1 March 2026 10:00. The attestation: issued
@@ -181,4 +185,61 @@ describe('attestationStatusAt', () => {
       'valid',
     );
   });
+});
+
+describe('attestationValidUntil', () => {
+  const listing = (validUntil = LISTING_END) => ({
+    approvedAt: at(APPROVED),
+    validUntil: at(validUntil),
+    codeOfConductVersionId: 'v1',
+    aanSince: at('2024-01-01T00:00:00Z'),
+  });
+  // A successor of v1 published after the listing's end: v1 lapses after it too.
+  const LATE: CodeVersionFact = {
+    id: 'late',
+    publishedAt: at('2026-06-01T00:00:00Z'),
+    transitionEndsAt: at('2026-09-01T00:00:00Z'),
+  };
+  const cases: {
+    name: string;
+    listingEnd?: string;
+    events?: Spec[];
+    versions?: CodeVersionFact[];
+    until: string;
+  }[] = [
+    { name: 'the listing’s end, when nothing ends it earlier', until: LISTING_END },
+    {
+      name: '12 months from issue, when the listing runs longer',
+      listingEnd: '2026-09-01T10:00:00.000Z',
+      until: '2026-04-01T12:00:00.000Z',
+    },
+    {
+      name: 'the signed version’s lapse, announced at issue (the successor not published yet)',
+      versions: [V1, V2],
+      until: '2025-09-01T00:00:00.000Z',
+    },
+    { name: 'the listing’s end, when the version lapses after it', versions: [V1, LATE], until: LISTING_END },
+    {
+      name: 'a planned end of AAN participation known at issue',
+      events: [{ kind: 'aan_participation_ended', at: '2025-12-01T00:00:00.000Z' }],
+      until: '2025-12-01T00:00:00.000Z',
+    },
+    {
+      name: 'the earliest of a version lapse and a planned AAN end',
+      events: [{ kind: 'aan_participation_ended', at: '2025-12-01T00:00:00.000Z' }],
+      versions: [V1, V2],
+      until: '2025-09-01T00:00:00.000Z',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const until = attestationValidUntil(
+        listing(c.listingEnd),
+        history(...(c.events ?? [])),
+        c.versions ?? [V1],
+        at(ISSUED),
+      );
+      assert.equal(until.toISOString(), at(c.until).toISOString());
+    });
+  }
 });

@@ -3,6 +3,7 @@ import { statusOnDateKnownAt } from '../../src/application/dossier.service';
 import { statusOnDate } from '../../src/register/provider.service';
 import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import type { StatusEvent } from '../../src/status/status-event.entity';
+import { startOfLocalDay, toLocalDate } from '../../src/shared/time';
 
 // Dutch summer time (UTC+2): local 10 June 2025 runs from 2025-06-09T22:00Z to 2025-06-10T21:59:59.999Z.
 const DAY = '2025-06-10';
@@ -154,5 +155,13 @@ describe('the answer for a peildatum as known on a day (statusOnDateKnownAt)', (
       const result = statusOnDateKnownAt({ history, codeVersions: [version] }, '2026-01-02', knownOn, LATER);
       assert.equal(result.kind, 'future');
     }
+  });
+
+  it('a known-on day before the peildatum is no forecast: the day had not come yet then', () => {
+    const history = historyOf(...LISTED);
+    const before = new Date(startOfLocalDay(DAY).getTime() - 86_400_000);
+    const result = statusOnDateKnownAt({ history, codeVersions: [version] }, DAY, toLocalDate(before), LATER);
+    assert.deepEqual(result, { kind: 'knownBeforeDate', date: DAY, knownOn: toLocalDate(before) });
+    assert.equal(statusOnDateKnownAt({ history, codeVersions: [version] }, DAY, DAY, LATER).kind, 'answer');
   });
 });

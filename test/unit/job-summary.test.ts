@@ -1,26 +1,32 @@
 import assert from 'node:assert/strict';
-import { dailyWorkSummary, digestSummary } from '../../src/jobs/job-summary';
+import { counted, dailySummary, weeklySummary } from '../../src/jobs/job-summary';
 
 describe('what jobs:daily prints', () => {
-  it('counts one expiry, lapse, reminder and counter in the singular, and others in the plural', () => {
+  it('uses the singular for one and the plural for zero and more', () => {
+    assert.equal(counted(1, 'expiry', 'expiries'), '1 expiry');
+    assert.equal(counted(0, 'expiry', 'expiries'), '0 expiries');
+    assert.equal(counted(2, 'expiry', 'expiries'), '2 expiries');
+  });
+
+  it('says "1 expiry and 1 lapse recorded, 1 reminder queued", not "1 expiries"', () => {
     assert.equal(
-      dailyWorkSummary({ expired: 1, lapsed: 1, reminders: 1, rateLimitsPruned: 1 }),
+      dailySummary({ expired: 1, lapsed: 1, reminders: 1, rateLimitsPruned: 1 }),
       'Daily work done: 1 expiry and 1 lapse recorded, 1 reminder queued, 1 expired rate-limit counter removed.',
     );
     assert.equal(
-      dailyWorkSummary({ expired: 0, lapsed: 2, reminders: 3, rateLimitsPruned: 0 }),
-      'Daily work done: 0 expiries and 2 lapses recorded, 3 reminders queued, 0 expired rate-limit counters removed.',
+      dailySummary({ expired: 736, lapsed: 0, reminders: 3, rateLimitsPruned: 12 }),
+      'Daily work done: 736 expiries and 0 lapses recorded, 3 reminders queued, 12 expired rate-limit counters removed.',
     );
   });
 
-  it('says one application waiting and one reviewer mailed in the singular', () => {
+  it('says "1 application waiting, 1 reviewer mailed" in the weekly digest line', () => {
     assert.equal(
-      digestSummary({ waiting: 1, digests: 1 }),
+      weeklySummary({ waiting: 1, digests: 1 }),
       'Weekly reviewer digest sent: 1 application waiting, 1 reviewer mailed.',
     );
     assert.equal(
-      digestSummary({ waiting: 4, digests: 2 }),
-      'Weekly reviewer digest sent: 4 applications waiting, 2 reviewers mailed.',
+      weeklySummary({ waiting: 5, digests: 2 }),
+      'Weekly reviewer digest sent: 5 applications waiting, 2 reviewers mailed.',
     );
   });
 });

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { addMonths, parseLocalDate, startOfLocalDay, toLocalDate } from '../../src/shared/time';
+import {
+  addMonths,
+  parseLocalDate,
+  startOfLocalDay,
+  toLocalDate,
+  toLocalDateTime,
+} from '../../src/shared/time';
 
 describe('Dutch calendar time', () => {
   const cases: [string, string][] = [
@@ -37,5 +43,12 @@ describe('Dutch calendar time', () => {
   it('keeps the local time of day across a change to summer time', () => {
     // 1 March 12:00 CET (11:00Z) plus one month is 1 April 12:00 CEST (10:00Z).
     assert.equal(addMonths(new Date('2026-03-01T11:00:00Z'), 1).toISOString(), '2026-04-01T10:00:00.000Z');
+  });
+
+  it('writes an instant as Amsterdam clock time with its offset, in winter and summer and across the change', () => {
+    assert.equal(toLocalDateTime(new Date('2025-03-29T23:00:00.000Z')), '2025-03-30T00:00:00+01:00');
+    assert.equal(toLocalDateTime(new Date('2025-03-30T01:30:00.000Z')), '2025-03-30T03:30:00+02:00');
+    assert.equal(toLocalDateTime(new Date('2025-10-26T00:59:59.999Z')), '2025-10-26T02:59:59+02:00');
+    assert.equal(toLocalDateTime(new Date('2025-10-26T01:00:00.000Z')), '2025-10-26T02:00:00+01:00');
   });
 });
