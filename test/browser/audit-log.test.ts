@@ -2,11 +2,9 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { currentTotp } from '../../src/identity/totp';
-import { must } from '../../src/shared/must';
 import { seedDemoData } from '../../src/seed/demo';
 import { testApp, testConfig } from '../helpers/app';
-import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
+import { axeViolations, launchBrowser, signInStaff, requireChromium, serve } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { givenUser } from '../factories/user.factory';
 
@@ -27,15 +25,7 @@ describe('the audit log in a real browser (Chromium)', function () {
     page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
     // Signs in as an auditor through the forms, second factor included.
     const auditor = await givenUser(db.dataSource, 'auditor');
-    await page.goto(`${base}/inloggen`);
-    await page.fill('#field-email', auditor.email);
-    await page.fill('#field-password', auditor.password);
-    await Promise.all([page.waitForURL(/tweestaps/), page.click('#inhoud button[type=submit]')]);
-    await page.fill(
-      '#field-code',
-      currentTotp(must(auditor.totpSecret, 'staff have a secret'), auditor.email, new Date()),
-    );
-    await Promise.all([page.waitForURL(/\/account$/), page.click('#inhoud button[type=submit]')]);
+    await signInStaff(page, base, auditor);
   });
 
   after(async () => {

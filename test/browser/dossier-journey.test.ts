@@ -2,10 +2,9 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { currentTotp } from '../../src/identity/totp';
 import { addMonths, toLocalDate } from '../../src/shared/time';
 import { givenUser, type TestUser } from '../factories/user.factory';
-import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
+import { axeViolations, launchBrowser, signInStaff, requireChromium, serve } from '../helpers/browser';
 import { useDemoRegister } from '../helpers/demo';
 
 describe("in a real browser: the auditor's question answered in at most 3 clicks", function () {
@@ -50,18 +49,7 @@ describe("in a real browser: the auditor's question answered in at most 3 clicks
     assert.deepEqual(violations, [], `${page.url()}: ${JSON.stringify(violations, null, 2)}`);
   }
 
-  /** Signs the auditor in through the login form and the second factor: before the question, not counted. */
-  async function signIn(page: Page, user: TestUser = auditor): Promise<void> {
-    await page.goto(`${base}/inloggen`);
-    await page.fill('#field-email', user.email);
-    await page.fill('#field-password', user.password);
-    await Promise.all([page.waitForURL(/\/inloggen\/tweestaps/), page.click('#inhoud button[type=submit]')]);
-    await page.fill('#field-code', currentTotp(user.totpSecret!, user.email, new Date()));
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/inloggen')),
-      page.click('#inhoud button[type=submit]'),
-    ]);
-  }
+  const signIn = (page: Page, user: TestUser = auditor) => signInStaff(page, base, user);
 
   it('why was Molenrack suspended six months ago, who decided, on what evidence: search, open, peildatum', async () => {
     const page = await browser.newPage();

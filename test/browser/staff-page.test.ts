@@ -4,10 +4,8 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../src/identity/account.service';
 import { inviteStaff } from '../../src/identity/invitation.service';
-import { currentTotp } from '../../src/identity/totp';
-import { must } from '../../src/shared/must';
 import { testApp } from '../helpers/app';
-import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
+import { axeViolations, launchBrowser, signInStaff, requireChromium, serve } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { givenUser, TEST_PASSWORD } from '../factories/user.factory';
 
@@ -51,15 +49,7 @@ describe('the staff page in a real browser (Chromium)', function () {
     ({ server, base } = await serve(testApp(db.dataSource).app));
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
-    await page.goto(`${base}/inloggen`);
-    await page.fill('#field-email', admin.email);
-    await page.fill('#field-password', admin.password);
-    await Promise.all([page.waitForURL(/tweestaps/), page.click('#inhoud button[type=submit]')]);
-    await page.fill(
-      '#field-code',
-      currentTotp(must(admin.totpSecret, 'staff have a secret'), admin.email, new Date()),
-    );
-    await Promise.all([page.waitForURL(/\/account$/), page.click('#inhoud button[type=submit]')]);
+    await signInStaff(page, base, admin);
   });
 
   after(async () => {

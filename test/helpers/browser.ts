@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { currentTotp } from '../../src/identity/totp';
+import { must } from '../../src/shared/must';
+import type { TestUser } from '../factories/user.factory';
 import { requireTool } from './tools';
 
 /** Debian's Chromium (`apt-get install chromium`); a test tool's own browser download does not work here. */
@@ -66,4 +69,20 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
       nodes: v.nodes.map((n) => ({ target: n.target })),
     }));
   });
+}
+
+/** Signs a member of staff in through the login form and the second factor (a code from their app). */
+export async function signInStaff(page: Page, base: string, user: TestUser): Promise<void> {
+  await page.goto(`${base}/inloggen`);
+  await page.fill('#field-email', user.email);
+  await page.fill('#field-password', user.password);
+  await Promise.all([page.waitForURL(/\/inloggen\/tweestaps/), page.click('#inhoud button[type=submit]')]);
+  await page.fill(
+    '#field-code',
+    currentTotp(must(user.totpSecret, 'staff have a second factor'), user.email, new Date()),
+  );
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/inloggen')),
+    page.click('#inhoud button[type=submit]'),
+  ]);
 }

@@ -6,10 +6,10 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { AanListRejected, importAanList } from '../../src/aan/aan-import.service';
 import { dailyWork } from '../../src/jobs/daily-jobs';
-import type { Provider } from '../../src/provider/provider.entity';
 import { addDays, startOfLocalDay, toLocalDate } from '../../src/shared/time';
 import { statusesAt } from '../../src/status/status.service';
-import { givenCodeVersion, givenProvider, givenStatusEvent } from '../factories/provider.factory';
+import { givenAanListed } from '../factories/aan.factory';
+import { givenCodeVersion } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
@@ -44,19 +44,12 @@ describe('importing the AAN participant list', () => {
   });
 
   /** A provider listed since the newest code version's publication for five years, in the AAN since `aanSince`. */
-  const givenListed = async (aanSince = '2024-01-01'): Promise<Provider> => {
-    const provider = await givenProvider(demo.db.dataSource);
-    await givenStatusEvent(demo.db.dataSource, {
-      providerId: provider.id,
-      kind: 'listing_approved',
-      effectiveAt: version.published_at,
-      validUntil: addDays(new Date(), 5 * 365),
-      codeOfConductVersionId: version.id,
+  const givenListed = (aanSince = '2024-01-01') =>
+    givenAanListed(demo.db.dataSource, version, {
+      aanSince,
+      approvedAt: version.published_at,
       codeSignedOn: '2023-12-01',
-      aanSince: startOfLocalDay(aanSince),
     });
-    return provider;
-  };
   const upload = async (csv: string, agent = admin) => {
     const token = await tokenFor(agent, '/beheer/aan-deelnemers');
     return (

@@ -7,10 +7,11 @@ import { loadHistories, toStatusFact } from '../../src/status/status-history';
 import type { Provider } from '../../src/provider/provider.entity';
 import { dateInWords } from '../../src/shared/i18n';
 import { must } from '../../src/shared/must';
-import { addDays, startOfLocalDay } from '../../src/shared/time';
+import { startOfLocalDay } from '../../src/shared/time';
 import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
-import { givenCodeVersion, givenProvider, givenStatusEvent } from '../factories/provider.factory';
+import { givenCodeVersion } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
+import { givenAanListed, openReviewTasks } from '../factories/aan.factory';
 import { useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn, tokenFor } from '../helpers/session';
@@ -32,25 +33,8 @@ describe('importing an AAN list again: a reviewer’s closed task stays closed, 
     version = await givenCodeVersion(context.db.dataSource);
   });
 
-  /** A public provider listed for five years, in the AAN since 2025-01-01. */
-  const givenListed = async (): Promise<Provider> => {
-    const provider = await givenProvider(context.db.dataSource);
-    await givenStatusEvent(context.db.dataSource, {
-      providerId: provider.id,
-      kind: 'listing_approved',
-      effectiveAt: addDays(new Date(), -30),
-      validUntil: addDays(new Date(), 5 * 365),
-      codeOfConductVersionId: version.id,
-      codeSignedOn: '2024-12-01',
-      aanSince: startOfLocalDay('2025-01-01'),
-    });
-    return provider;
-  };
-  const openTasks = (providerId: string) =>
-    context.db.dataSource.query<{ id: string; kind: string; detail: Record<string, string> | null }[]>(
-      'SELECT id, kind, detail FROM review_tasks WHERE provider_id = $1 AND resolved_at IS NULL',
-      [providerId],
-    );
+  const givenListed = () => givenAanListed(context.db.dataSource, version);
+  const openTasks = (providerId: string) => openReviewTasks(context.db.dataSource, providerId);
   const taskCount = async (providerId: string) =>
     must(
       (

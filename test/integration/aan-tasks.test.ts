@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { AanListIncomplete, importAanList } from '../../src/aan/aan-import.service';
-import type { Provider } from '../../src/provider/provider.entity';
 import { dateInWords } from '../../src/shared/i18n';
 import { must } from '../../src/shared/must';
 import { addDays, startOfLocalDay, toLocalDate } from '../../src/shared/time';
 import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
-import { givenCodeVersion, givenProvider, givenStatusEvent } from '../factories/provider.factory';
+import { givenCodeVersion } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
+import { givenAanListed, openReviewTasks } from '../factories/aan.factory';
 import { useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn, tokenFor } from '../helpers/session';
@@ -28,25 +28,8 @@ describe('AAN review tasks and the lists behind them', () => {
     version = await givenCodeVersion(context.db.dataSource);
   });
 
-  /** A public provider listed for five years, in the AAN since 2025-01-01. */
-  const givenListed = async (): Promise<Provider> => {
-    const provider = await givenProvider(context.db.dataSource);
-    await givenStatusEvent(context.db.dataSource, {
-      providerId: provider.id,
-      kind: 'listing_approved',
-      effectiveAt: addDays(new Date(), -30),
-      validUntil: addDays(new Date(), 5 * 365),
-      codeOfConductVersionId: version.id,
-      codeSignedOn: '2024-12-01',
-      aanSince: startOfLocalDay('2025-01-01'),
-    });
-    return provider;
-  };
-  const openTasks = (providerId: string) =>
-    context.db.dataSource.query<{ kind: string; detail: Record<string, string> | null }[]>(
-      'SELECT kind, detail FROM review_tasks WHERE provider_id = $1 AND resolved_at IS NULL',
-      [providerId],
-    );
+  const givenListed = () => givenAanListed(context.db.dataSource, version);
+  const openTasks = (providerId: string) => openReviewTasks(context.db.dataSource, providerId);
   const audits = (action: string, subjectId: string) =>
     context.db.dataSource.query<{ data: Record<string, unknown> }[]>(
       'SELECT data FROM audit_events WHERE action = $1 AND subject_id = $2 ORDER BY id',
