@@ -4,8 +4,8 @@ export abstract class AppError extends Error {
   constructor(
     readonly messageKey: string,
     message?: string,
-    /** Values for the placeholders of the message's text. */
-    readonly messageParams: Record<string, string> = {},
+    /** Values for the placeholders of the message's text; a date is written in words on the page. */
+    readonly messageParams: Record<string, string | Date> = {},
   ) {
     super(message ?? messageKey);
     this.name = new.target.name;
@@ -33,9 +33,17 @@ export class ValidationError extends AppError {
   }
 }
 
-/** Thrown when a change collides with another change made in the meantime. */
+/**
+ * Thrown when a change collides with the state it meets: another change made in the meantime, or
+ * the same form sent twice. `backTo` is the page of the thing concerned, which the 409 page links to.
+ */
 export class ConflictError extends AppError {
   readonly status = 409;
+  readonly backTo?: string;
+  constructor(messageKey: string, details: { params?: Record<string, string | Date>; backTo?: string } = {}) {
+    super(messageKey, undefined, details.params);
+    this.backTo = details.backTo;
+  }
 }
 
 /** Thrown when the caller is known but may not do this. */

@@ -1,8 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isCsrfError } from './auth';
 import { isDatabaseUnavailable } from '../database/availability';
-import { AppError, OverloadedError, TooManyRequestsError, ValidationError } from '../shared/errors';
+import {
+  AppError,
+  ConflictError,
+  OverloadedError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { safeReturnPath } from '../shared/paths';
 import {
   carriedErrors,
   isLanguageSwitch,
@@ -91,6 +98,23 @@ function renderForm(req: Request, res: Response, form: FormContext, error: Valid
   });
 }
 
+/**
+ * Where a 409 page links back to: the page of the thing concerned when the error names it, else the
+ * page the form was on (the Referer), but only a path of this same site: never an open redirect.
+ */
+export function conflictBackTo(error: unknown, req: Request): string | undefined {
+  if (error instanceof ConflictError && error.backTo) return safeReturnPath(error.backTo);
+  const referer = req.get('referer');
+  if (!referer) return undefined;
+  try {
+    const url = new URL(referer);
+    if (url.host !== req.get('host')) return undefined;
+    return safeReturnPath(`${url.pathname}${url.search}`);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The HTTP status an error answers with; anything unexpected is a 500. */
 export function errorStatus(error: unknown): number {
   if (error instanceof AppError) return error.status;
@@ -164,6 +188,7 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
         reference: req.id,
         detailKey,
         detailParams: error instanceof AppError ? error.messageParams : {},
+        backTo: status === 409 ? conflictBackTo(error, req) : undefined,
         // A limit of an hour is not "a few minutes": the page says how long, as Retry-After does.
         retryMinutes:
           error instanceof TooManyRequestsError ? Math.ceil(error.retryAfterSeconds / 60) : undefined,
