@@ -32,6 +32,7 @@ import {
   reviewerMay,
   signatureDateProblem,
 } from './application-rules';
+import { decisionConflict } from './review-repeat';
 
 /* The reviewer's side of an application: the queue, and the decisions on one application. */
 
@@ -118,8 +119,10 @@ export async function decide(
       throw new ForbiddenError('review.ownOrganisation');
     }
     const version = parseVersion(input.version);
-    if (application.version !== version) throw new ConflictError('errors.conflict.body');
-    if (!reviewerMay(input.action, application.state)) throw new ConflictError(`review.notInState`);
+    if (application.version !== version)
+      throw await decisionConflict(manager, application, input.action, reviewer);
+    if (!reviewerMay(input.action, application.state))
+      throw new ConflictError(`review.notInState`, { backTo: paths.reviewApplication(id) });
     if ((input.action === 'reject' || input.action === 'request_changes') && !input.message.trim()) {
       throw new ValidationError({ message: ['validation.reasonRequired'] });
     }
@@ -131,7 +134,12 @@ export async function decide(
     const changes: Partial<Application> = { state: NEXT_STATE[input.action], reviewerId: reviewer.id };
     if (input.action === 'approve' || input.action === 'reject')
       Object.assign(changes, { decidedAt: now, decidedBy: reviewer.id });
-    await transition(manager, application, version, changes);
+    // Another decision that got in first: the neutral conflict, linking back to the application.
+    await transition(manager, application, version, changes).catch((error: unknown) => {
+      throw error instanceof ConflictError
+        ? new ConflictError(error.messageKey, { backTo: paths.reviewApplication(id) })
+        : error;
+    });
 
     const messageKind: ApplicationMessageKind =
       input.action === 'start_review'

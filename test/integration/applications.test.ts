@@ -360,7 +360,10 @@ describe('providers apply, reviewers decide', () => {
     ]);
     assert.deepEqual(results.map((r) => r.status).sort(), [303, 409]);
     const loser = results.find((r) => r.status === 409)!;
-    assert.match(loser.text, /Iemand anders heeft dit intussen gewijzigd/);
+    // Neutral: it may have been someone else, or the same form sent twice; a link back to the application.
+    assert.match(loser.text, /Intussen gewijzigd/);
+    assert.doesNotMatch(loser.text, /Iemand anders heeft/);
+    assert.match(loser.text, new RegExp(`href="/beoordeling/aanvragen/${id}" data-back`));
     const decisions = await db.dataSource
       .getRepository(StatusEvent)
       .countBy({ applicationId: id, kind: 'listing_approved' });
@@ -368,6 +371,46 @@ describe('providers apply, reviewers decide', () => {
       .getRepository(StatusEvent)
       .countBy({ applicationId: id, kind: 'application_rejected' });
     assert.equal(decisions + rejections, 1);
+  });
+
+  it('the same decision sent twice says it was already taken, by whom and when ("door u"), linking back to the application', async () => {
+    const provider = await givenProvider(db.dataSource);
+    const who = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+    const { agent, id } = await preparedApplication(app, db.dataSource, versionId, who);
+    await submit(agent, db.dataSource, id);
+    const reviewerAgent = await signedIn(app, reviewer);
+    const token = await tokenFor(reviewerAgent, `/beoordeling/aanvragen/${id}`);
+    const form = {
+      _csrf: token,
+      action: 'approve',
+      message: '',
+      version: await versionOf(db.dataSource, id),
+    };
+    const post = () => reviewerAgent.post(`/beoordeling/aanvragen/${id}/besluit`).type('form').send(form);
+    assert.equal((await post()).status, 303);
+    // The back button: the form as it was, with a token of the page shown again.
+    form._csrf = await tokenFor(reviewerAgent, `/beoordeling/aanvragen/${id}`);
+    const again = await post();
+    assert.equal(again.status, 409, again.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+    await assertValidHtml(again.text, 'decision sent twice');
+    assert.match(again.text, /Deze aanvraag is al goedgekeurd, door u op \d+ \w+ \d{4}/);
+    assert.doesNotMatch(again.text, /iemand anders/i);
+    assert.match(again.text, new RegExp(`href="/beoordeling/aanvragen/${id}" data-back`));
+    // Another reviewer with the same stale form hears who took the decision.
+    const other = await givenUser(db.dataSource, 'reviewer', { name: 'Bea Beoordelaar' });
+    const otherAgent = await signedIn(app, other);
+    const otherToken = await tokenFor(otherAgent, `/beoordeling/aanvragen/${id}`);
+    const stale = await otherAgent
+      .post(`/beoordeling/aanvragen/${id}/besluit`)
+      .type('form')
+      .send({ ...form, _csrf: otherToken });
+    assert.equal(stale.status, 409, stale.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+    assert.match(stale.text, new RegExp(`al goedgekeurd, door ${reviewer.user.name} op`));
+    assert.doesNotMatch(stale.text, /door u /);
+    assert.equal(
+      await db.dataSource.getRepository(StatusEvent).countBy({ applicationId: id, kind: 'listing_approved' }),
+      1,
+    );
   });
 
   it('a reviewer never decides on an application of an organisation they belong to', async () => {
