@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../database/availability';
 import { mailProviderUsers } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { paths } from '../shared/paths';
 import { isPeildatum, startOfLocalDay, toLocalDate } from '../shared/time';
 import { sha256Hex } from '../shared/tokens';
 import type { FieldErrors } from '../shared/validation';
@@ -273,8 +274,17 @@ export async function withdrawCodeVersion(
 ): Promise<CodeOfConductVersion> {
   await lockCodeVersions(manager);
   const version = await codeVersionById(manager, input.id);
-  if (version.withdrawnAt) throw new ConflictError('codeVersions.alreadyWithdrawn');
-  if (now.getTime() >= version.publishedAt.getTime()) throw new ConflictError('codeVersions.withdrawTooLate');
+  const backTo = paths.codeVersion(version.id);
+  if (version.withdrawnAt) {
+    // Sent twice, or by two administrators: say when and by whom, not that "someone else" changed it.
+    const byYou = version.withdrawnBy === input.actor;
+    throw new ConflictError(byYou ? 'codeVersions.alreadyWithdrawnByYou' : 'codeVersions.alreadyWithdrawn', {
+      params: { when: version.withdrawnAt, who: version.withdrawnBy ?? '' },
+      backTo,
+    });
+  }
+  if (now.getTime() >= version.publishedAt.getTime())
+    throw new ConflictError('codeVersions.withdrawTooLate', { backTo });
   await manager.update(
     CodeOfConductVersion,
     { id: version.id },

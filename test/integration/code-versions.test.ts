@@ -244,6 +244,16 @@ describe('publishing a code-of-conduct version: preview, confirmation, withdrawa
       .type('form')
       .send({ _csrf: csrfFrom(page.text) });
     assert.equal(withdrawn.status, 303);
+    // Sent twice: not "someone else", but when and by whom, with a link to the version's page.
+    const twice = await admin
+      .post(`/beheer/gedragscode/${ten.id}/intrekken`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
+    assert.equal(twice.status, 409);
+    await assertValidHtml(twice.text, 'withdrawal sent twice');
+    assert.match(twice.text, /Deze versie is al ingetrokken op [^<]*\d{4}[^<]* door u\./);
+    assert.doesNotMatch(twice.text, /iemand anders/i);
+    assert.match(twice.text, new RegExp(`href="/beheer/gedragscode/${ten.id}" data-back`));
     const after = await admin.get(`/beheer/gedragscode/${ten.id}`);
     await assertValidHtml(after.text, 'withdrawn version');
     assert.match(after.text, /data-withdrawn/);
