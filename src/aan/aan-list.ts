@@ -21,6 +21,9 @@ export interface RowProblem {
   /** A translation key under `aan.problem`. */
   problem: string;
   value: string;
+  /** For `missingColumns`: the columns the header lacks, and a header cell that looks like one. */
+  missing?: string;
+  suggestion?: { cell: string; column: string };
 }
 
 /** The columns the list must name in its first line, in any order; `naam` may be left out. */
@@ -34,6 +37,31 @@ const ALIASES: Record<string, AanColumn> = {
   sinds: 'deelname_sinds',
   tot: 'deelname_tot',
 };
+
+/** Edit distance (insertions, deletions, substitutions) between two short strings. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (const [i, ca] of [...a].entries()) {
+    const current = [i + 1];
+    for (const [j, cb] of [...b].entries())
+      current.push(
+        Math.min((previous[j + 1] ?? 0) + 1, (current[j] ?? 0) + 1, (previous[j] ?? 0) + (ca === cb ? 0 : 1)),
+      );
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** A header cell naming no known column that is a typo away (two edits at most) from a missing one. */
+function lookalike(cells: string[], missing: readonly AanColumn[]) {
+  for (const cell of cells) {
+    const name = columnName(cell);
+    if ((AAN_COLUMNS as readonly string[]).includes(name)) continue;
+    const column = missing.find((c) => distance(name, c) <= 2);
+    if (column) return { cell: cell.trim(), column };
+  }
+  return undefined;
+}
 
 function columnName(cell: string): string {
   const name = cell
@@ -115,7 +143,15 @@ export function parseAanList(text: string): { rows: AanRow[]; problems: RowProbl
     index.set(name, i);
   }
   const missing = REQUIRED.filter((c) => !index.has(c));
-  if (missing.length > 0) return refused('missingColumns', missing.join(', '), 1);
+  if (missing.length > 0) {
+    // The value is the header line as the file has it, so a typo in it shows where it is.
+    const suggestion = lookalike(header?.record ?? [], missing);
+    const problem = { line: 1, problem: 'missingColumns', value: headerLine.trim().slice(0, 200) };
+    return {
+      rows: [],
+      problems: [{ ...problem, missing: missing.join(', '), ...(suggestion && { suggestion }) }],
+    };
+  }
   const cell = (record: string[], column: AanColumn) => record[index.get(column) ?? -1] ?? '';
 
   const rows: AanRow[] = [];

@@ -21,3 +21,16 @@ export function aanImportSummary(language: Language, result: AanImportResult): s
   });
   return before ? `${translate(language, 'aan.importedBefore', { date: before })} ${done}` : done;
 }
+
+const HEADER_PROBLEMS = new Set(['header', 'missingColumns', 'duplicateColumn']);
+
+/**
+ * The sentence above a refused list's problems: the header line, the file as a whole, or its lines,
+ * whichever the problems are about.
+ */
+export function aanRejectedIntroKey(problems: readonly { line: number; problem: string }[]): string {
+  if (problems.length > 0 && problems.every((p) => HEADER_PROBLEMS.has(p.problem)))
+    return 'aan.rejectedIntroHeader';
+  if (problems.length > 0 && problems.every((p) => p.line === 0)) return 'aan.rejectedIntroFile';
+  return 'aan.rejectedIntro';
+}

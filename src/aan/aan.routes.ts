@@ -7,7 +7,7 @@ import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { readUpload } from '../web/upload';
 import { AanListIncomplete, AanListRejected, importAanList, openReviewTasks } from './aan-import.service';
-import { aanImportSummary } from './aan-report';
+import { aanImportSummary, aanRejectedIntroKey } from './aan-report';
 import { requestTime } from '../web/clock';
 import type { Language } from '../shared/i18n';
 
@@ -71,6 +71,7 @@ export function aanRoutes(dataSource: DataSource, config: Config): Router {
         ...errorAt('aan.rejected'),
         fileSha256: error.fileSha256,
         problems: error.problems.map((p) => ({ ...p, problemKey: `aan.problem.${p.problem}` })),
+        rejectedIntro: aanRejectedIntroKey(error.problems),
       });
     }
   });

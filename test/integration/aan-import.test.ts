@@ -109,13 +109,44 @@ describe('importing the AAN participant list', () => {
     const nl = await upload(csv);
     assert.equal(nl.status, 400);
     assert.match(nl.text, /data-problem="missingColumns"/);
-    assert.match(nl.text, /noemt de kolom\(men\) deelname_tot niet/);
+    assert.match(
+      nl.text,
+      /de kopregel mist de kolom\(men\) deelname_tot; de kopregel is: kvk_nummer;naam;deelname_sinds/,
+    );
     await assertValidHtml(nl.text, 'AAN list without a column');
     await admin.get('/beheer/aan-deelnemers?lang=en');
     const en = await upload(csv);
     await admin.get('/beheer/aan-deelnemers?lang=nl');
-    assert.match(en.text, /does not name the column\(s\) deelname_tot/);
+    assert.match(
+      en.text,
+      /the header line lacks the column\(s\) deelname_tot; the header line is: kvk_nummer;naam;deelname_sinds/,
+    );
     assert.equal((await lastAudit('aan.refused'))?.fileSha256, sha256(csv));
+  });
+
+  it('refuses a header with a typo showing the header as the file has it, the look-alike cell, and asking to correct the header line', async () => {
+    const csv = 'kvk_nummer;naam;deelnam_sinds;deelname_tot\n12345678;A;2024-01-01;\n';
+    const nl = await upload(csv);
+    assert.equal(nl.status, 400);
+    assert.ok(
+      nl.text.includes(
+        'de kopregel mist de kolom(men) deelname_sinds; de kopregel is: kvk_nummer;naam;deelnam_sinds;deelname_tot',
+      ),
+    );
+    assert.match(nl.text, /<code>kvk_nummer;naam;deelnam_sinds;deelname_tot<\/code>/);
+    assert.match(nl.text, /Bedoelt u met deelnam_sinds de kolom deelname_sinds\?/);
+    assert.match(nl.text, /rejectedIntroHeader">Er is niets veranderd. Verbeter de kopregel/);
+    await assertValidHtml(nl.text, 'AAN list with a typo in its header');
+    await admin.get('/beheer/aan-deelnemers?lang=en');
+    const en = await upload(csv);
+    await admin.get('/beheer/aan-deelnemers?lang=nl');
+    assert.ok(
+      en.text.includes(
+        'the header line lacks the column(s) deelname_sinds; the header line is: kvk_nummer;naam;deelnam_sinds;deelname_tot',
+      ),
+    );
+    assert.match(en.text, /Did you mean the column deelname_sinds by deelnam_sinds\?/);
+    assert.match(en.text, /Correct the header line/);
   });
 
   it('reads columns in any order with a comma in an unquoted name, reports each provider and what changed, audits the SHA-256 and counts, and changes nothing the second time', async () => {

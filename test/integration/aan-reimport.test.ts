@@ -143,6 +143,8 @@ describe('importing an AAN list again: a reviewer’s closed task stays closed, 
       nl.text,
     );
     assert.doesNotMatch(nl.text, /data-no-changes/);
+    // Nothing changed, so no "what changed" heading over nothing.
+    assert.doesNotMatch(nl.text, /id="aan-changes"|Wat er is veranderd/);
     const second = await lastImport();
     const en = await upload(csv, 'en');
     assert.ok(

@@ -128,6 +128,8 @@ describe('providers apply, reviewers decide', () => {
     await assertValidHtml(queue.text, 'review queue');
     const reviewPage = await reviewerAgent.get(`/beoordeling/aanvragen/${id}`).expect(200);
     await assertValidHtml(reviewPage.text, 'review page');
+    // The reviewer is told before deciding that an approval's or rejection's explanation is public.
+    assert.match(reviewPage.text, /staat deze toelichting openbaar in de geschiedenis/);
 
     assert.equal(
       (

@@ -112,6 +112,8 @@ describe('during a code-of-conduct transition, providers move to the new version
     assert.match(account.text, /data-code-switch/);
     assert.match(account.text, /Aanvraag op gedragscode 2\.0 starten/);
     assert.doesNotMatch(account.text, /Verlengen kan vanaf/);
+    // The notice and the offer together name the lapse of 1.0 once (1 June 2026), not twice.
+    assert.equal(account.text.match(/1 juni 2026/g)?.length, 1, 'the lapse is said once');
 
     const { id, saved } = await startAndSave(agent, ds, v2.id);
     assert.equal(saved.status, 303, saved.text);

@@ -79,7 +79,7 @@ describe("the auditor's dossier", () => {
       assert.match(suspension, /Abuse-meldingen niet binnen de termijn afgehandeld\./);
       assert.match(suspension, /Rita Rechtvaardig/);
       assert.match(suspension, /beoordelaar/);
-      assert.match(suspension, new RegExp(`Op de goedkeuring van`));
+      assert.match(suspension, new RegExp(`Rust op de goedkeuring van`));
       for (const file of world.history.evidence) {
         assert.ok(suspension.includes(file.filename), `${file.filename} in the suspension's row`);
         assert.ok(
@@ -164,7 +164,7 @@ describe("the auditor's dossier", () => {
       assert.match(block, /data-answer-grounds/);
       assert.match(block, /Rita Rechtvaardig \(beoordelaar\)/);
       assert.match(block, /Abuse-meldingen niet binnen de termijn afgehandeld\./);
-      assert.match(block, /Op de goedkeuring van/);
+      assert.match(block, /Rust op de goedkeuring van/);
       assert.match(block, new RegExp(`href="/beoordeling/aanvragen/${world.history.applicationId}"`));
       for (const file of world.history.evidence) {
         assert.ok(

@@ -54,15 +54,42 @@ describe('the AAN participant list', () => {
 
   it('refuses a list whose first line lacks a column, naming the missing ones', () => {
     assert.deepEqual(parseAanList('kvk_nummer;naam;deelname_sinds\n12345678;A;2024-01-01\n').problems, [
-      { line: 1, problem: 'missingColumns', value: 'deelname_tot' },
+      {
+        line: 1,
+        problem: 'missingColumns',
+        value: 'kvk_nummer;naam;deelname_sinds',
+        missing: 'deelname_tot',
+      },
     ]);
     assert.deepEqual(parseAanList('12345678;A;2024-01-01;\n').problems, [
-      { line: 1, problem: 'missingColumns', value: 'kvk_nummer, deelname_sinds, deelname_tot' },
+      {
+        line: 1,
+        problem: 'missingColumns',
+        value: '12345678;A;2024-01-01;',
+        missing: 'kvk_nummer, deelname_sinds, deelname_tot',
+      },
     ]);
     assert.equal(
       parseAanList('kvk;kvk_nummer;deelname_sinds;deelname_tot\n').problems[0]?.problem,
       'duplicateColumn',
     );
+  });
+
+  it('shows a header with a typo as the file has it, and names the cell that looks like the missing column', () => {
+    assert.deepEqual(
+      parseAanList('kvk_nummer;naam;Deelnam_sinds ;deelname_tot\n12345678;A;2024-01-01;\n').problems,
+      [
+        {
+          line: 1,
+          problem: 'missingColumns',
+          value: 'kvk_nummer;naam;Deelnam_sinds ;deelname_tot',
+          missing: 'deelname_sinds',
+          suggestion: { cell: 'Deelnam_sinds', column: 'deelname_sinds' },
+        },
+      ],
+    );
+    // A cell nothing like the missing column suggests nothing.
+    assert.equal(parseAanList('kvk_nummer;naam;begin;deelname_tot\n').problems[0]?.suggestion, undefined);
   });
 
   const cases: [string, string][] = [

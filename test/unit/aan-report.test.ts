@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AanImportResult } from '../../src/aan/aan-import.service';
-import { aanImportSummary } from '../../src/aan/aan-report';
+import { aanImportSummary, aanRejectedIntroKey } from '../../src/aan/aan-report';
 
 const result = (counts: Partial<AanImportResult>): AanImportResult => ({
   fileSha256: '0'.repeat(64),
@@ -70,6 +70,21 @@ describe('aanImportSummary for a file imported before (same SHA-256)', () => {
     assert.equal(
       aanImportSummary('nl', changed),
       'Deze lijst is al eerder geïmporteerd op 30 november 2026 om 01:34; het register is sindsdien veranderd (door een andere lijst of een nieuwe vermelding), dus nu verandert er wel iets. Lijst geïmporteerd: 1 regel, 1 in het register, 0 niet; 0 beëindigingen en 0 hervattingen vastgelegd, 0 beëindigingen gepland, 0 nieuwe taken, 1 taak afgesloten.',
+    );
+  });
+});
+
+describe('aanRejectedIntroKey: what a refused list asks to correct', () => {
+  it('asks for the header line when the header is the problem, the file when it is about the whole file, else the lines', () => {
+    assert.equal(aanRejectedIntroKey([{ line: 1, problem: 'missingColumns' }]), 'aan.rejectedIntroHeader');
+    assert.equal(aanRejectedIntroKey([{ line: 1, problem: 'duplicateColumn' }]), 'aan.rejectedIntroHeader');
+    assert.equal(aanRejectedIntroKey([{ line: 0, problem: 'encoding' }]), 'aan.rejectedIntroFile');
+    assert.equal(
+      aanRejectedIntroKey([
+        { line: 3, problem: 'kvkNumber' },
+        { line: 4, problem: 'since' },
+      ]),
+      'aan.rejectedIntro',
     );
   });
 });
