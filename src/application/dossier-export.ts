@@ -6,7 +6,7 @@ import { ZipFile } from 'yazl';
 import { appendAuditEvent } from '../audit/audit.service';
 import type { User } from '../identity/user.entity';
 import { providerDetail } from '../register/provider.service';
-import { safeCell } from '../shared/csv';
+import { EXCEL_CSV, safeCell } from '../shared/csv';
 import { translate } from '../shared/i18n';
 import { endOfLocalDay, startOfLocalDay, toLocalDate, toLocalDateTime } from '../shared/time';
 import type { StatusEvent } from '../status/status-event.entity';
@@ -156,7 +156,7 @@ export async function dossierExport(
     [
       'statusgeschiedenis.csv',
       Buffer.from(
-        `\uFEFF${stringify(
+        stringify(
           [
             CSV_COLUMNS,
             ...events.map((e) => {
@@ -180,8 +180,8 @@ export async function dossierExport(
               ];
             }),
           ],
-          { delimiter: ';', record_delimiter: '\r\n' },
-        )}`,
+          EXCEL_CSV,
+        ),
         'utf8',
       ),
     ],
