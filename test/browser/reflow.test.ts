@@ -79,7 +79,9 @@ const measure = (page: Page): Promise<Reflow> =>
     const innermost = [...document.querySelectorAll('body *')].filter(
       (e) => reaches(e) && ![...e.children].some(reaches),
     );
-    const widest = innermost.sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)[0];
+    const widest = innermost.sort(
+      (a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right,
+    )[0];
     const describe = (e: Element) =>
       `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${[...e.classList].map((c) => `.${c}`).join('')} ` +
       `(right edge ${Math.round(e.getBoundingClientRect().right)} px): "${(e.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 50)}"`;
