@@ -3,39 +3,10 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { seedDemoData } from '../../src/seed/demo';
-import { DEMO_PROVIDERS, demoKvk } from '../../src/seed/demo-data';
 import { testApp, testConfig } from '../helpers/app';
 import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-
-const kvkOf = (predicate: (d: (typeof DEMO_PROVIDERS)[number]) => boolean) =>
-  demoKvk(DEMO_PROVIDERS.findIndex(predicate));
-
-const PAGES = [
-  '/',
-  '/hostingproviders',
-  `/hostingproviders/${kvkOf((d) => d.expected === 'verantwoord')}`,
-  `/hostingproviders/${kvkOf((d) => d.steps.some((s) => s.action === 'suspend' && s.suspendedForMonths !== undefined))}`,
-  `/hostingproviders/${kvkOf((d) => d.steps.every((s) => s.action === 'confirm_identity'))}`,
-  `/hostingproviders/${kvkOf((d) => d.expected === 'revoked')}`,
-  '/toegankelijkheid',
-  '/privacy',
-  '/api-documentatie',
-  '/open-data',
-  '/verificatie',
-  '/verificatie/VHP-2000-000001',
-  '/hostingproviders/00000000',
-  '/hostingproviders?q=polderwlk&status=verantwoord',
-  '/controleren',
-  `/controleren?kvkNummer=${kvkOf((d) => d.expected === 'revoked')}&peildatum=2026-01-01`,
-  '/controleren?kvkNummer=12&peildatum=nooit',
-  '/controleren/lijst',
-  '/inloggen',
-  '/registreren',
-  '/wachtwoord-vergeten',
-  '/wachtwoord-herstellen/onbekend',
-  '/uitnodiging/onbekend',
-];
+import { DEMO_PUBLIC_PAGES } from '../helpers/demo';
 
 describe('in a real browser (Chromium)', function () {
   this.timeout(60_000);
@@ -65,7 +36,7 @@ describe('in a real browser (Chromium)', function () {
   });
 
   for (const lang of ['nl', 'en']) {
-    for (const path of PAGES) {
+    for (const path of DEMO_PUBLIC_PAGES) {
       it(`${path} (${lang}) has no WCAG 2.1 A/AA violations found by axe`, async () => {
         const page = await context.newPage();
         await page.goto(`${base}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);

@@ -2,45 +2,16 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEMO_PROVIDERS, demoKvk } from '../../src/seed/demo-data';
 import { givenUser } from '../factories/user.factory';
 import { axeViolations, launchBrowser, requireChromium, serve, signInStaff } from '../helpers/browser';
-import { useDemoRegister } from '../helpers/demo';
+import { DEMO_PUBLIC_PAGES, kvkWhere, useDemoRegister } from '../helpers/demo';
 
 /** 320 CSS px is what 400 % zoom of a 1280 px window gives (WCAG 2.1 SC 1.4.10 Reflow). */
 const WIDTH = 320;
 const VIEWPORT = { width: WIDTH, height: 640 };
 
-const kvkOf = (predicate: (d: (typeof DEMO_PROVIDERS)[number]) => boolean) =>
-  demoKvk(DEMO_PROVIDERS.findIndex(predicate));
-const verantwoord = kvkOf((d) => d.expected === 'verantwoord');
-const revoked = kvkOf((d) => d.expected === 'revoked');
-
-/** The public pages of the access matrix, as the accessibility test visits them. */
-const PUBLIC_PAGES = [
-  '/',
-  '/hostingproviders',
-  `/hostingproviders/${verantwoord}`,
-  `/hostingproviders/${kvkOf((d) => d.steps.some((s) => s.action === 'suspend' && s.suspendedForMonths !== undefined))}`,
-  `/hostingproviders/${revoked}`,
-  '/hostingproviders/00000000',
-  '/hostingproviders?q=polderwlk&status=verantwoord',
-  '/toegankelijkheid',
-  '/privacy',
-  '/api-documentatie',
-  '/open-data',
-  '/verificatie',
-  '/verificatie/VHP-2000-000001',
-  '/controleren',
-  `/controleren?kvkNummer=${revoked}&peildatum=2026-01-01`,
-  '/controleren?kvkNummer=12&peildatum=nooit',
-  '/controleren/lijst',
-  '/inloggen',
-  '/registreren',
-  '/wachtwoord-vergeten',
-  '/wachtwoord-herstellen/onbekend',
-  '/uitnodiging/onbekend',
-];
+const verantwoord = kvkWhere((d) => d.expected === 'verantwoord');
+const revoked = kvkWhere((d) => d.expected === 'revoked');
 
 /** The staff pages of the access matrix an administrator may open (the ones with an id are found below). */
 const STAFF_PAGES = [
@@ -151,7 +122,7 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
   }
 
   for (const lang of ['nl', 'en']) {
-    for (const path of PUBLIC_PAGES)
+    for (const path of DEMO_PUBLIC_PAGES)
       it(`${path} (${lang}, public) fits ${WIDTH} px without scrolling sideways`, () =>
         fits(() => anonymous, path, lang));
     it(`every staff page (${lang}, as an administrator) fits ${WIDTH} px without scrolling sideways`, async () => {

@@ -12,6 +12,37 @@ export function demoKvkOf(name: string): string {
   return demoKvk(index);
 }
 
+/** The KvK number of the first demo provider that `predicate` picks. */
+export const kvkWhere = (predicate: (d: (typeof DEMO_PROVIDERS)[number]) => boolean) =>
+  demoKvk(DEMO_PROVIDERS.findIndex(predicate));
+
+/** The public pages of the access matrix on the demo register: what the browser tests visit. */
+export const DEMO_PUBLIC_PAGES = [
+  '/',
+  '/hostingproviders',
+  `/hostingproviders/${kvkWhere((d) => d.expected === 'verantwoord')}`,
+  `/hostingproviders/${kvkWhere((d) => d.steps.some((s) => s.action === 'suspend' && s.suspendedForMonths !== undefined))}`,
+  `/hostingproviders/${kvkWhere((d) => d.steps.every((s) => s.action === 'confirm_identity'))}`,
+  `/hostingproviders/${kvkWhere((d) => d.expected === 'revoked')}`,
+  '/toegankelijkheid',
+  '/privacy',
+  '/api-documentatie',
+  '/open-data',
+  '/verificatie',
+  '/verificatie/VHP-2000-000001',
+  '/hostingproviders/00000000',
+  '/hostingproviders?q=polderwlk&status=verantwoord',
+  '/controleren',
+  `/controleren?kvkNummer=${kvkWhere((d) => d.expected === 'revoked')}&peildatum=2026-01-01`,
+  '/controleren?kvkNummer=12&peildatum=nooit',
+  '/controleren/lijst',
+  '/inloggen',
+  '/registreren',
+  '/wachtwoord-vergeten',
+  '/wachtwoord-herstellen/onbekend',
+  '/uitnodiging/onbekend',
+];
+
 /**
  * A fresh database with the demo data and the app on it, for a describe block; the database is
  * dropped afterwards. Read `db` and `app` inside tests (they are set by the hook). With `clock`, the
