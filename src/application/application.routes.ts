@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { requireRole } from '../web/auth';
+import { refuseCrossSiteRead, requireRole } from '../web/auth';
 import type { User } from '../identity/user.entity';
 import type { Config } from '../config';
 import { type LazyFormContext, setFormContext } from '../web/error-handler';
@@ -126,6 +126,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
 
   router.get(
     paths.evidence(),
+    refuseCrossSiteRead(config),
     ...requireRole(config, 'provider', 'reviewer', 'auditor', 'admin'),
     async (req, res) => {
       const evidence = await evidenceFile(

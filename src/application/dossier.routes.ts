@@ -5,7 +5,7 @@ import { snapshotView } from '../register/provider.view';
 import { searchProviders } from '../register/search.service';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
-import { requireRole } from '../web/auth';
+import { refuseCrossSiteRead, requireRole } from '../web/auth';
 import { requestTime } from '../web/clock';
 import { setFormContext } from '../web/error-handler';
 import { pageNumber } from '../web/paging';
@@ -47,7 +47,7 @@ export function dossierRoutes(dataSource: DataSource, config: Config): Router {
     });
   });
 
-  router.get(paths.reviewProviderDossier(), ...staff, async (req, res) => {
+  router.get(paths.reviewProviderDossier(), refuseCrossSiteRead(config), ...staff, async (req, res) => {
     const kvkNumber = String(req.params.kvkNumber);
     const query = staffPageQuery(req.query);
     const { values } = query;

@@ -2,7 +2,7 @@ import { type Request, Router, type Response } from 'express';
 import { stringify } from 'csv-stringify';
 import { Transform } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import { requireRole } from '../web/auth';
+import { refuseCrossSiteRead, requireRole } from '../web/auth';
 import type { Config } from '../config';
 import { jsonLines, sendStream } from '../web/stream';
 import { EXCEL_CSV, safeCell } from '../shared/csv';
@@ -113,7 +113,7 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
 
   // The CSV is for reading: Amsterdam time with its offset and the action in words as well. The
   // JSON Lines is for verifying: every event exactly as stored and hashed.
-  router.get(paths.auditLogCsv, ...auditors, async (req, res) => {
+  router.get(paths.auditLogCsv, refuseCrossSiteRead(config), ...auditors, async (req, res) => {
     const events = await exportFor('csv', req, res);
     if (!events) return;
     const lang = res.locals.lang as Language;
@@ -146,7 +146,7 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
     ]);
   });
 
-  router.get(paths.auditLogJsonl, ...auditors, async (req, res) => {
+  router.get(paths.auditLogJsonl, refuseCrossSiteRead(config), ...auditors, async (req, res) => {
     const events = await exportFor('jsonl', req, res);
     if (!events) return;
     res.type('application/jsonl; charset=utf-8');
@@ -159,7 +159,7 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
     await sendStream(req, res, events, [records, jsonLines()]);
   });
 
-  router.get(paths.auditVerify, ...auditors, async (req, res) => {
+  router.get(paths.auditVerify, refuseCrossSiteRead(config), ...auditors, async (req, res) => {
     const result = await checkAuditChain(dataSource, req.user!.email, requestTime(res));
     res.render('audit/verify', {
       title: 'audit.verifyTitle',

@@ -175,27 +175,39 @@ export function csrfTokens(config: Config, isUploadRoute: (req: Request) => bool
 }
 
 /**
- * Refuses a state-changing request that comes from another site. Browsers that send
- * `Sec-Fetch-Site` are believed: only `same-origin` (and `none`, a request the user made directly)
- * may change anything. Without it, an `Origin` that is neither the register's public origin nor
- * the request's own, or `Origin: null` (sandboxed frames, some redirects), is refused. A request
- * with neither header (an older browser, a script) still needs its CSRF token.
+ * Whether a request comes from another site. Browsers that send `Sec-Fetch-Site` are believed: only
+ * `same-origin` (and `none`, a request the user made directly) count as this site. Without it, an
+ * `Origin` that is neither the register's public origin nor the request's own, or `Origin: null`
+ * (sandboxed frames, some redirects), is another site. A request with neither header (an older
+ * browser, a script) is not refused here; a state change still needs its CSRF token.
  */
+function fromAnotherSite(req: Request, publicOrigin: string): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
+  const origin = req.get('origin');
+  if (origin === undefined) return false;
+  const own = `${req.protocol}://${req.get('host') ?? ''}`;
+  return origin !== publicOrigin && origin.toLowerCase() !== own.toLowerCase();
+}
+
+/** Refuses a state-changing request (any method but GET, HEAD, OPTIONS) that comes from another site. */
 export function refuseCrossSite(config: Config): RequestHandler {
   const publicOrigin = new URL(config.publicBaseUrl).origin;
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
-    const site = req.get('sec-fetch-site');
-    if (site !== undefined) {
-      return next(site === 'same-origin' || site === 'none' ? undefined : new CsrfRefusedError('origin'));
-    }
-    const origin = req.get('origin');
-    if (origin !== undefined) {
-      const own = `${req.protocol}://${req.get('host') ?? ''}`;
-      if (origin !== publicOrigin && origin.toLowerCase() !== own.toLowerCase())
-        return next(new CsrfRefusedError('origin'));
-    }
-    next();
+    next(fromAnotherSite(req, publicOrigin) ? new CsrfRefusedError('origin') : undefined);
+  };
+}
+
+/**
+ * Refuses a read that is recorded (a staff download or export is an audit event: who saw what)
+ * when another site started it: a link on another site could otherwise make a signed-in user's
+ * browser fetch the file, and the audit log would say that person looked.
+ */
+export function refuseCrossSiteRead(config: Config): RequestHandler {
+  const publicOrigin = new URL(config.publicBaseUrl).origin;
+  return (req, _res, next) => {
+    next(fromAnotherSite(req, publicOrigin) ? new CsrfRefusedError('origin') : undefined);
   };
 }
 

@@ -107,4 +107,44 @@ describe('who saw what: downloads are audit events', () => {
       await demo.db.asOwner('DROP FUNCTION refuse_downloads()');
     }
   });
+
+  it('refuses a recorded download that another site started, writing nothing in anyone’s name', async () => {
+    const [provider] = await demo.db.dataSource.query<{ kvk_number: string }[]>(
+      'SELECT kvk_number FROM providers WHERE id = $1',
+      [evidence.provider],
+    );
+    const recorded = async () =>
+      Number(
+        must(
+          (
+            await demo.db.dataSource.query<{ n: number }[]>(
+              `SELECT count(*)::int AS n FROM audit_events
+              WHERE action IN ('evidence.downloaded', 'provider.dossier_exported', 'audit.exported', 'audit.verified')`,
+            )
+          )[0],
+          'a count',
+        ).n,
+      );
+    const before = await recorded();
+    for (const url of [
+      `/aanvragen/${evidence.application}/bewijsstukken/${evidence.id}`,
+      `/beoordeling/hostingproviders/${must(provider, 'the provider').kvk_number}/dossier`,
+      '/beheer/auditlog.csv',
+      '/beheer/auditlog.jsonl',
+      '/beheer/auditlog/controle',
+    ]) {
+      // A link on another site, followed in the signed-in auditor's browser (SameSite=Lax sends the cookie).
+      await auditor
+        .get(url)
+        .set('Sec-Fetch-Site', 'cross-site')
+        .set('Sec-Fetch-Mode', 'navigate')
+        .expect(403);
+      await auditor.get(url).set('Origin', 'https://elders.example').expect(403);
+    }
+    assert.equal(await recorded(), before, 'no download, export or check recorded');
+    // From the register's own pages it works as before.
+    await pdf(auditor, `/aanvragen/${evidence.application}/bewijsstukken/${evidence.id}`)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .expect(200);
+  });
 });
