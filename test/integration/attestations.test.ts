@@ -67,6 +67,26 @@ const SIGNING_FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixture
 const fixture = (name: string) => readFileSync(path.join(SIGNING_FIXTURES, name));
 const FIXTURE_PASSPHRASE = 'geheim wachtwoord';
 
+/**
+ * The PDF with an incremental update appended, as a PDF reader writes one when it saves a change:
+ * a new Info dictionary, its cross-reference section and a trailer pointing back to the old one.
+ */
+function withIncrementalUpdate(pdf: Buffer): Buffer {
+  const text = pdf.toString('latin1');
+  const trailer = text.slice(text.lastIndexOf('trailer'));
+  const previous = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1]);
+  const size = Number(/\/Size (\d+)/.exec(trailer)?.[1]);
+  const root = /\/Root (\d+ \d+ R)/.exec(trailer)?.[1];
+  assert.ok(previous > 0 && size > 0 && root, trailer);
+  const objectAt = pdf.length + 1;
+  const object = `${size} 0 obj\n<< /Producer (Een pdf-lezer) >>\nendobj\n`;
+  const xrefAt = objectAt + object.length;
+  const update =
+    `\n${object}xref\n${size} 1\n${String(objectAt).padStart(10, '0')} 00000 n \n` +
+    `trailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${previous} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return Buffer.concat([pdf, Buffer.from(update, 'latin1')]);
+}
+
 /** What pdfsig (poppler) says of a PDF. */
 function pdfsig(pdf: Buffer): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'pdfsig-')), 'a.pdf');
@@ -344,7 +364,9 @@ describe('attestations', () => {
       assert.match(same.text, /data-attestation-state="valid"/);
       await assertValidHtml(same.text, 'upload matched');
 
-      const changed = Buffer.concat([pdf, Buffer.from('\n% one more line\n')]);
+      // One bit of one byte inside the signed part: not the register's any more.
+      const changed = Buffer.from(pdf);
+      changed.writeUInt8(changed.readUInt8(1000) ^ 0x01, 1000);
       const other = await upload(changed);
       assert.equal(other.status, 200);
       assert.match(other.text, /data-upload-matched="no"/);
@@ -353,6 +375,80 @@ describe('attestations', () => {
       const notPdf = await upload(Buffer.from('hello'));
       assert.equal(notPdf.status, 400);
       assert.match(notPdf.text, /dit bestand is geen pdf/);
+      // The error summary names the field as its label does: the attestation's PDF file.
+      assert.match(notPdf.text, /href="#field-pdf">Pdf-bestand van de verklaring: /);
+      assert.match(notPdf.text, /<label[^>]*for="field-pdf">Pdf-bestand van de verklaring</);
+    });
+
+    it('reports a PDF with bytes appended after its signed part as genuine with something appended, not as forged', async function () {
+      requireTool(
+        this,
+        onPath('pdfsig'),
+        'pdfsig not found: install it with "apt-get install poppler-utils".',
+      );
+      const issued = await issueAttestation(
+        db.dataSource,
+        {
+          providerId: (await givenVerantwoordProvider()).id,
+          actor: 'test',
+          publicBaseUrl: testConfig.publicBaseUrl,
+          keyring: testKeyring,
+        },
+        new Date(),
+      );
+      const pdf = binary(await getPdf(app, `/verificatie/${issued.number}/pdf`));
+      const upload = async (bytes: Buffer, lang = 'nl') => {
+        const agent = request.agent(app);
+        const token = await tokenFor(agent, `/verificatie?lang=${lang}`);
+        return agent.post('/verificatie').field('_csrf', token).attach('pdf', bytes, 'verklaring.pdf');
+      };
+
+      const oneLine = Buffer.concat([pdf, Buffer.from('\n% one more line\n')]);
+      const appended = await upload(oneLine);
+      assert.equal(appended.status, 200);
+      assert.match(appended.text, /data-upload-matched="appended"/);
+      assert.match(appended.text, /Het ondertekende deel is echt; er is iets aan toegevoegd/);
+      assert.match(appended.text, /zijn 17 bytes toegevoegd/);
+      assert.match(appended.text, new RegExp(`verklaring ${issued.number}`));
+      assert.match(appended.text, /data-attestation-state="valid"/);
+      assert.doesNotMatch(appended.text, /nagemaakt/);
+      await assertValidHtml(appended.text, 'upload with bytes appended');
+
+      // An incremental update as a PDF reader writes one: the signature still holds for its part.
+      const updated = withIncrementalUpdate(pdf);
+      const report = pdfsig(updated);
+      assert.match(report, /Signature is Valid\./, report);
+      const inEnglish = await upload(updated, 'en');
+      assert.match(inEnglish.text, /data-upload-matched="appended"/);
+      assert.match(inEnglish.text, /The signed part is genuine; something was appended/);
+      assert.doesNotMatch(inEnglish.text, /forged/);
+    });
+
+    it('finds an attestation by its number in lower case, on the page and for the PDF', async () => {
+      const issued = await issueAttestation(
+        db.dataSource,
+        {
+          providerId: (await givenVerantwoordProvider()).id,
+          actor: 'test',
+          publicBaseUrl: testConfig.publicBaseUrl,
+          keyring: testKeyring,
+        },
+        new Date(),
+      );
+      const lower = issued.number.toLowerCase();
+      const page = await request(app).get(`/verificatie/${lower}`);
+      assert.equal(page.status, 301);
+      assert.equal(page.headers.location, `/verificatie/${issued.number}`);
+      const followed = await request(app).get(String(page.headers.location));
+      assert.equal(followed.status, 200);
+      assert.match(followed.text, /data-attestation-state="valid"/);
+      const pdf = await request(app).get(`/verificatie/${lower}/pdf`);
+      assert.equal(pdf.status, 301);
+      assert.equal(pdf.headers.location, `/verificatie/${issued.number}/pdf`);
+      assert.equal(
+        (await request(app).get('/verificatie/vhp-2020-000001')).headers.location,
+        '/verificatie/VHP-2020-000001',
+      );
     });
   });
 
