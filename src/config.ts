@@ -71,11 +71,25 @@ export interface Config {
   invitationsPerUserPerHour: number;
   /** Unused, unexpired invitations an organisation may have open at once. */
   pendingInvitationsPerProvider: number;
+  /** The organisation that issues the attestations and the address for questions about them, printed on every one. */
+  attestationIssuer: AttestationIssuer;
   /** Starting value of the setting: evidence files one application may hold. */
   evidenceMaxFiles: number;
   /** Starting value of the setting: total megabytes of evidence one application may hold. */
   evidenceMaxTotalMb: number;
 }
+
+/** Who issues the attestations: the organisation's name and a contact address, as printed on them. */
+export interface AttestationIssuer {
+  organisation: string;
+  contact: string;
+}
+
+/** The issuer an attestation names when ATTESTATION_ISSUER and ATTESTATION_CONTACT are not set. */
+export const DEFAULT_ATTESTATION_ISSUER: AttestationIssuer = {
+  organisation: 'Register Verantwoorde Hostingproviders, Rijksoverheid',
+  contact: 'register@hostingproviders.example',
+};
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
 export class ConfigError extends Error {}
@@ -98,6 +112,17 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
   if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** A line of text printed on documents: trimmed, at most 200 characters, no control characters. */
+function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (raw.length > 200 || /[\u0000-\u001f\u007f]/.test(raw)) {
+    throw new ConfigError(`${name} must be one line of at most 200 characters, got "${raw}"`);
+  }
+  return raw;
 }
 
 function url(name: string, raw: string): string {
@@ -222,6 +247,10 @@ export function loadConfig(
     renewalWindowDays: integer(env, 'RENEWAL_WINDOW_DAYS', 90, 1, 365),
     smtpUrl: env.SMTP_URL ? url('SMTP_URL', env.SMTP_URL) : undefined,
     mailDir: path.join(dataDir, 'mail'),
+    attestationIssuer: {
+      organisation: text(env, 'ATTESTATION_ISSUER', DEFAULT_ATTESTATION_ISSUER.organisation),
+      contact: text(env, 'ATTESTATION_CONTACT', DEFAULT_ATTESTATION_ISSUER.contact),
+    },
     mailFrom: env.MAIL_FROM ?? 'Register Verantwoorde Hostingproviders <noreply@register.example>',
     loginAttemptsPerIp: integer(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 100000),
     loginFailuresPerAccount: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1000),

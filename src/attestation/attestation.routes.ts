@@ -38,7 +38,11 @@ const VERIFICATION_UPLOAD = {
 export function attestationRoutes(dataSource: DataSource, config: Config, keyring: Keyring): Router {
   const router = Router();
   const issue = (providerId: string, actor: string, now: Date) =>
-    issueAttestation(dataSource, { providerId, actor, publicBaseUrl: config.publicBaseUrl, keyring }, now);
+    issueAttestation(
+      dataSource,
+      { providerId, actor, publicBaseUrl: config.publicBaseUrl, keyring, issuer: config.attestationIssuer },
+      now,
+    );
 
   router.post(paths.attestations, ...requireRole(config, 'provider'), async (req, res) => {
     const user = req.user!;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { type AttestationIssuer, DEFAULT_ATTESTATION_ISSUER } from '../config';
 import type { Provider } from '../provider/provider.entity';
 import {
   type AttestationSummary,
@@ -47,7 +48,14 @@ export class NotVerantwoordError extends ConflictError {
  */
 export async function issueAttestation(
   dataSource: DataSource,
-  input: { providerId: string; actor: string; publicBaseUrl: string; keyring: Keyring },
+  input: {
+    providerId: string;
+    actor: string;
+    publicBaseUrl: string;
+    keyring: Keyring;
+    /** Who issues it, as printed on it; the default issuer unless given (ATTESTATION_ISSUER, ATTESTATION_CONTACT). */
+    issuer?: AttestationIssuer;
+  },
   now: Date,
 ): Promise<Attestation> {
   const [detail, n] = await Promise.all([
@@ -68,6 +76,7 @@ export async function issueAttestation(
   const versionCount = detail.codeVersions.length;
 
   const number = attestationNumber(now, n);
+  const issuer = input.issuer ?? DEFAULT_ATTESTATION_ISSUER;
   const validUntil = attestationValidUntil(
     status.listing,
     detail.history.map(toStatusFact),
@@ -92,11 +101,12 @@ export async function issueAttestation(
     geldigVanaf: now.toISOString(),
     geldigTot: validUntil.toISOString(),
     verificatieUrl: `${input.publicBaseUrl}${verificationPath(number)}`,
+    uitgever: { organisatie: issuer.organisation, contact: issuer.contact },
   };
   const fingerprint = fingerprintOf(data);
   const identity = await input.keyring();
   const pdf = await signPdf(
-    await renderAttestationPdf(data, fingerprint, signatureField(identity, now)),
+    await renderAttestationPdf(data, fingerprint, signatureField(identity, now, issuer.contact)),
     identity,
   );
   const pdfSha256 = createHash('sha256').update(pdf).digest('hex');

@@ -160,14 +160,14 @@ function printableWidgets(doc: PDFKit.PDFDocument): PDFKit.PDFDocument {
  * while it is rendered (before it ends), so that the PDF is written once with no incremental update.
  */
 export const signatureField =
-  (identity: SigningIdentity, signedAt: Date) =>
+  (identity: SigningIdentity, signedAt: Date, contactInfo = 'register@hostingproviders.example') =>
   (doc: PDFKit.PDFDocument): void => {
     pdfkitAddPlaceholder({
       pdf: printableWidgets(doc),
       // The typings ask for the bytes, which the function never reads: the document is still open.
       pdfBuffer: Buffer.alloc(0),
       reason: 'Verklaring verantwoorde hostingprovider / Attestation of a responsible hosting provider',
-      contactInfo: 'register@hostingproviders.example',
+      contactInfo,
       name: identity.signerName,
       location: 'Nederland',
       signingTime: signedAt,

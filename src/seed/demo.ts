@@ -382,6 +382,7 @@ class DemoHistory {
         actor: cast.user.email,
         publicBaseUrl: this.config.publicBaseUrl,
         keyring: this.options.keyring!,
+        issuer: this.config.attestationIssuer,
       },
       this.now,
     );

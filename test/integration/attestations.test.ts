@@ -31,6 +31,7 @@ import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn, tokenFor } from '../helpers/session';
 import { onPath, requireTool } from '../helpers/tools';
 import { z } from 'zod';
+import PDFDocument from 'pdfkit';
 
 const binary = (res: request.Response) => res.body as Buffer;
 
@@ -85,6 +86,32 @@ function withIncrementalUpdate(pdf: Buffer): Buffer {
     `\n${object}xref\n${size} 1\n${String(objectAt).padStart(10, '0')} 00000 n \n` +
     `trailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${previous} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
   return Buffer.concat([pdf, Buffer.from(update, 'latin1')]);
+}
+
+/** The text pdftotext (poppler) reads from a PDF, in reading order. */
+function pdfText(pdf: Buffer): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'pdftext-')), 'a.pdf');
+  writeFileSync(file, pdf);
+  // -raw: the lines as drawn, without joining a word broken at a hyphen across two lines.
+  return execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' });
+}
+
+/**
+ * Words for the start of an attestation's address line (11 pt, the full text width) such that
+ * `head` still fits on the line after them and `head` + `tail` does not: where a break after the
+ * hyphen would fall.
+ */
+function lineFilling(head: string, tail: string): string {
+  const doc = new PDFDocument({ size: 'A4', margin: 56 });
+  doc.font(path.join(__dirname, '..', '..', '..', 'resources', 'fonts', 'DejaVuSans.ttf')).fontSize(11);
+  const width = doc.page.width - 112;
+  for (let n = 1; n < 200; n++) {
+    const words = `Dorpsstraat ${'ii '.repeat(n)}`;
+    const fits = doc.widthOfString(`${words}5211 AB ${head}`) < width - 4;
+    const overflows = doc.widthOfString(`${words}5211 AB ${head}${tail}`) > width + 4;
+    if (fits && overflows) return words;
+  }
+  throw new Error('no filling found');
 }
 
 /** What pdfsig (poppler) says of a PDF. */
@@ -267,6 +294,60 @@ describe('attestations', () => {
       const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
       assert.match(fonts, /DejaVuSans/);
       assert.doesNotMatch(fonts, / no\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/m, 'every font embedded');
+    });
+  });
+
+  describe('the PDF names its issuer, its time zone and keeps names whole', () => {
+    before(function () {
+      requireTool(
+        this,
+        onPath('pdfsig') && onPath('pdftotext'),
+        'pdfsig or pdftotext not found: the PDF checks are pending. Install them with "apt-get install poppler-utils".',
+      );
+    });
+
+    it('names the issuing organisation and the contact address of the settings, and writes times with their zone', async () => {
+      const issuer = {
+        organisation: 'Ministerie van Proefzaken',
+        contact: 'verklaringen@proefzaken.example',
+      };
+      const own = testApp(db.dataSource, { config: { attestationIssuer: issuer } }).app;
+      const agent = await signedIn(own, owner);
+      const token = await tokenFor(agent, '/account');
+      const issued = await agent.post('/account/verklaringen').type('form').send({ _csrf: token });
+      const number = /verklaring=(VHP-\d{4}-\d{6})/.exec(String(issued.headers.location))?.[1];
+      assert.ok(number, String(issued.headers.location));
+      const pdf = binary(await getPdf(own, `/verificatie/${number}/pdf`));
+      const text = pdfText(pdf);
+      assert.match(text, /Uitgegeven door \/ Issued by: Ministerie van Proefzaken/);
+      assert.match(text, /Vragen:\s+verklaringen@proefzaken\.example\./);
+      assert.match(text, /Questions:\s+verklaringen@proefzaken\.example\./);
+      // Issued on, valid from and valid until: each in Dutch and English with the zone and its offset.
+      const nl = text.match(/\d{1,2} \p{L}+ \d{4} om \d{2}:\d{2} CES?T \(UTC\+[12]\)/gu) ?? [];
+      const en = text.match(/\d{1,2} \p{L}+ \d{4} at \d{2}:\d{2} CES?T \(UTC\+[12]\)/gu) ?? [];
+      assert.equal(nl.length, 3, text);
+      assert.equal(en.length, 3, text);
+      assert.match(pdfsig(pdf), /Signature is Valid\./);
+      assert.equal(text.split('\f').filter((page) => page.trim()).length, 1, 'one page');
+    });
+
+    it('does not break ’s-Hertogenbosch at its hyphen where an ordinary hyphenated word would break', async () => {
+      const number = await issueAsProvider();
+      const { data } = await db.dataSource.getRepository(Attestation).findOneByOrFail({ number });
+      // A street long enough that "’s-" still fits on the line and "Hertogenbosch" does not.
+      const street = lineFilling('’s-', 'Hertogenbosch');
+      const render = async (city: string) =>
+        pdfText(
+          await renderAttestationPdf(
+            { ...data, hostingprovider: { ...data.hostingprovider, adres: `${street}5211 AB ${city}` } },
+            fingerprintOf(data),
+          ),
+        );
+      // The control: without the elided article the same width breaks after the hyphen.
+      assert.match(await render('xs-Hertogenbosch'), /xs-\n+Hertogenbosch/);
+      const text = (await render('’s-Hertogenbosch')).replaceAll('\u2011', '-');
+      assert.match(text, /5211 AB\s+’s-Hertogenbosch/);
+      assert.doesNotMatch(text, /’s-\n/);
     });
   });
 
