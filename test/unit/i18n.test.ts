@@ -102,6 +102,23 @@ describe('translations', () => {
     assert.deepEqual(bare, []);
   });
 
+  it('writes no machine format in the hints and errors of date fields: the browser shows its own, in the user’s order', () => {
+    const keys = [
+      'hints.date',
+      'dossier.knownOnHint',
+      'validation.date',
+      'validation.pastDate',
+      'validation.futureDate',
+    ];
+    for (const language of LANGUAGES)
+      for (const key of keys)
+        assert.doesNotMatch(
+          translate(language, key),
+          /\d{4}-\d{2}-\d{2}|jjjj|yyyy|dd-mm/i,
+          `${language}: ${key}`,
+        );
+  });
+
   it('takes the "other" form of a plural text when no number is given', () => {
     assert.equal(translate('en', 'register.count'), '{count} hosting providers');
   });
