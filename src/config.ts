@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { isEmail } from 'class-validator';
 
 /** The only reader of process.env: every setting, typed and validated once. */
 export interface Config {
@@ -71,25 +72,21 @@ export interface Config {
   invitationsPerUserPerHour: number;
   /** Unused, unexpired invitations an organisation may have open at once. */
   pendingInvitationsPerProvider: number;
-  /** The organisation that issues the attestations and the address for questions about them, printed on every one. */
-  attestationIssuer: AttestationIssuer;
   /** Starting value of the setting: evidence files one application may hold. */
   evidenceMaxFiles: number;
   /** Starting value of the setting: total megabytes of evidence one application may hold. */
   evidenceMaxTotalMb: number;
+  /** Starting value of the setting: the organisation that keeps the register and issues attestations. */
+  organisationName: string;
+  /** Starting value of the setting: where providers send questions and objections (bezwaar). */
+  contactEmail: string;
+  /** Starting value of the setting: reviewers hear of each submission at once, or in one daily mail. */
+  reviewerNotification: ReviewerNotification;
 }
 
-/** Who issues the attestations: the organisation's name and a contact address, as printed on them. */
-export interface AttestationIssuer {
-  organisation: string;
-  contact: string;
-}
-
-/** The issuer an attestation names when ATTESTATION_ISSUER and ATTESTATION_CONTACT are not set. */
-export const DEFAULT_ATTESTATION_ISSUER: AttestationIssuer = {
-  organisation: 'Register Verantwoorde Hostingproviders, Rijksoverheid',
-  contact: 'register@hostingproviders.example',
-};
+/** How reviewers hear of new submissions: one mail each, or one daily digest. */
+export const REVIEWER_NOTIFICATIONS = ['each', 'daily'] as const;
+export type ReviewerNotification = (typeof REVIEWER_NOTIFICATIONS)[number];
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
 export class ConfigError extends Error {}
@@ -114,17 +111,6 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
-/** A line of text printed on documents: trimmed, at most 200 characters, no control characters. */
-function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (raw.length > 200 || /[\u0000-\u001f\u007f]/.test(raw)) {
-    throw new ConfigError(`${name} must be one line of at most 200 characters, got "${raw}"`);
-  }
-  return raw;
-}
-
 function url(name: string, raw: string): string {
   try {
     const parsed = new URL(raw);
@@ -132,6 +118,31 @@ function url(name: string, raw: string): string {
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
   }
+}
+
+function text(env: NodeJS.ProcessEnv, name: string, fallback: string, maxLength: number): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (raw.length > maxLength) throw new ConfigError(`${name} must be at most ${maxLength} characters`);
+  return raw;
+}
+
+function email(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!isEmail(raw)) throw new ConfigError(`${name} must be an e-mail address, got "${raw}"`);
+  return raw;
+}
+
+function reviewerNotification(env: NodeJS.ProcessEnv): ReviewerNotification {
+  const raw = env.REVIEWER_NOTIFICATION?.trim();
+  if (!raw) return 'each';
+  if (!(REVIEWER_NOTIFICATIONS as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      `REVIEWER_NOTIFICATION must be one of ${REVIEWER_NOTIFICATIONS.join(', ')}, got "${raw}"`,
+    );
+  }
+  return raw as ReviewerNotification;
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -247,10 +258,6 @@ export function loadConfig(
     renewalWindowDays: integer(env, 'RENEWAL_WINDOW_DAYS', 90, 1, 365),
     smtpUrl: env.SMTP_URL ? url('SMTP_URL', env.SMTP_URL) : undefined,
     mailDir: path.join(dataDir, 'mail'),
-    attestationIssuer: {
-      organisation: text(env, 'ATTESTATION_ISSUER', DEFAULT_ATTESTATION_ISSUER.organisation),
-      contact: text(env, 'ATTESTATION_CONTACT', DEFAULT_ATTESTATION_ISSUER.contact),
-    },
     mailFrom: env.MAIL_FROM ?? 'Register Verantwoorde Hostingproviders <noreply@register.example>',
     loginAttemptsPerIp: integer(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 100000),
     loginFailuresPerAccount: integer(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1000),
@@ -269,5 +276,8 @@ export function loadConfig(
     pendingInvitationsPerProvider: integer(env, 'PENDING_INVITATIONS_PER_PROVIDER', 10, 1, 1000),
     evidenceMaxFiles: integer(env, 'EVIDENCE_MAX_FILES', 20, 1, 500),
     evidenceMaxTotalMb: integer(env, 'EVIDENCE_MAX_TOTAL_MB', 50, 1, 5000),
+    organisationName: text(env, 'ORGANISATION_NAME', 'Register Verantwoorde Hostingproviders', 200),
+    contactEmail: email(env, 'CONTACT_EMAIL', 'register@register.example'),
+    reviewerNotification: reviewerNotification(env),
   };
 }

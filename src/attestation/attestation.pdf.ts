@@ -51,7 +51,7 @@ export interface AttestationData {
   geldigVanaf: string;
   geldigTot: string;
   verificatieUrl: string;
-  /** Who issues it and where to ask about it (ATTESTATION_ISSUER, ATTESTATION_CONTACT). */
+  /** Who issues it and where to ask about it: the settings' organisation name and contact address. */
   uitgever: { organisatie: string; contact: string };
 }
 

@@ -15,10 +15,12 @@ import {
   attestationPdf,
   isAttestationNumber,
   issueAttestation,
+  issuerOf,
   verifyAttestation,
 } from './attestation.service';
 import type { Keyring } from './signing';
 import { requestTime } from '../web/clock';
+import { readSettings } from '../settings/settings.service';
 
 /** An attestation is about 50 kB: 2 MB is plenty. */
 export const MAX_VERIFICATION_BYTES = 2 * 1024 * 1024;
@@ -37,12 +39,14 @@ const VERIFICATION_UPLOAD = {
 /** Issuing (provider users for their own organisation, reviewers for any) and public verification. */
 export function attestationRoutes(dataSource: DataSource, config: Config, keyring: Keyring): Router {
   const router = Router();
-  const issue = (providerId: string, actor: string, now: Date) =>
-    issueAttestation(
+  const issue = async (providerId: string, actor: string, now: Date) => {
+    const settings = await readSettings(dataSource.manager, config);
+    return issueAttestation(
       dataSource,
-      { providerId, actor, publicBaseUrl: config.publicBaseUrl, keyring, issuer: config.attestationIssuer },
+      { providerId, actor, publicBaseUrl: config.publicBaseUrl, keyring, issuer: issuerOf(settings) },
       now,
     );
+  };
 
   router.post(paths.attestations, ...requireRole(config, 'provider'), async (req, res) => {
     const user = req.user!;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
-import { type AttestationIssuer, DEFAULT_ATTESTATION_ISSUER } from '../config';
 import type { Provider } from '../provider/provider.entity';
 import {
   type AttestationSummary,
@@ -23,6 +22,21 @@ import { attestationStatusAt, type AttestationStatus, attestationValidUntil } fr
 import { type Keyring, signatureField, signedPartEnds, signPdf } from './signing';
 
 export const REGISTER_NAME = 'Register Verantwoorde Hostingproviders';
+
+/** Who issues an attestation: the organisation that keeps the register and its contact address (settings). */
+export interface AttestationIssuer {
+  organisation: string;
+  contact: string;
+}
+
+/** The issuer the settings name now. */
+export const issuerOf = (settings: {
+  organisationName: string;
+  contactEmail: string;
+}): AttestationIssuer => ({
+  organisation: settings.organisationName,
+  contact: settings.contactEmail,
+});
 
 /** `VHP-<year>-<6 digits>`: the year of issue in the Netherlands and the sequence number. */
 export function attestationNumber(issuedAt: Date, sequence: number): string {
@@ -53,8 +67,8 @@ export async function issueAttestation(
     actor: string;
     publicBaseUrl: string;
     keyring: Keyring;
-    /** Who issues it, as printed on it; the default issuer unless given (ATTESTATION_ISSUER, ATTESTATION_CONTACT). */
-    issuer?: AttestationIssuer;
+    /** Who issues it and where to ask about it, as printed on it: the settings' organisation and contact address. */
+    issuer: AttestationIssuer;
   },
   now: Date,
 ): Promise<Attestation> {
@@ -76,7 +90,7 @@ export async function issueAttestation(
   const versionCount = detail.codeVersions.length;
 
   const number = attestationNumber(now, n);
-  const issuer = input.issuer ?? DEFAULT_ATTESTATION_ISSUER;
+  const { issuer } = input;
   const validUntil = attestationValidUntil(
     status.listing,
     detail.history.map(toStatusFact),

@@ -24,7 +24,7 @@ import {
 } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { apiClient } from '../helpers/api';
-import { testApp, testConfig, testKeyring, useTestApp } from '../helpers/app';
+import { testApp, testConfig, testKeyring, useTestApp, testIssuer } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
@@ -307,11 +307,13 @@ describe('attestations', () => {
     });
 
     it('names the issuing organisation and the contact address of the settings, and writes times with their zone', async () => {
-      const issuer = {
-        organisation: 'Ministerie van Proefzaken',
-        contact: 'verklaringen@proefzaken.example',
-      };
-      const own = testApp(db.dataSource, { config: { attestationIssuer: issuer } }).app;
+      // The settings' starting values: nothing is stored in this test's database.
+      const own = testApp(db.dataSource, {
+        config: {
+          organisationName: 'Ministerie van Proefzaken',
+          contactEmail: 'verklaringen@proefzaken.example',
+        },
+      }).app;
       const agent = await signedIn(own, owner);
       const token = await tokenFor(agent, '/account');
       const issued = await agent.post('/account/verklaringen').type('form').send({ _csrf: token });
@@ -429,6 +431,7 @@ describe('attestations', () => {
           actor: 'test',
           publicBaseUrl: testConfig.publicBaseUrl,
           keyring: testKeyring,
+          issuer: testIssuer,
         },
         new Date(),
       );
@@ -474,6 +477,7 @@ describe('attestations', () => {
           actor: 'test',
           publicBaseUrl: testConfig.publicBaseUrl,
           keyring: testKeyring,
+          issuer: testIssuer,
         },
         new Date(),
       );
@@ -513,6 +517,7 @@ describe('attestations', () => {
           actor: 'test',
           publicBaseUrl: testConfig.publicBaseUrl,
           keyring: testKeyring,
+          issuer: testIssuer,
         },
         new Date(),
       );
@@ -544,6 +549,7 @@ describe('attestations', () => {
           actor: 'test',
           publicBaseUrl: testConfig.publicBaseUrl,
           keyring: testKeyring,
+          issuer: testIssuer,
         },
         new Date(),
       );
@@ -626,6 +632,7 @@ describe('attestations follow expiry, ended AAN participation and a lapsed code 
         actor: 'test',
         publicBaseUrl: testConfig.publicBaseUrl,
         keyring: testKeyring,
+        issuer: testIssuer,
       },
       addMonths(new Date(), -issuedMonthsAgo),
     );
