@@ -689,4 +689,20 @@ describe('demo attestations', () => {
       assert.match(page.text, new RegExp(`data-attestation-state="${expected.expected}"`));
     }
   });
+
+  it('give the reason and the reviewer’s explanation apart, without stacked colons, in both languages', async () => {
+    const api = apiClient(demo.app);
+    const suspended = DEMO_ATTESTATIONS.find((a) => a.expected === 'suspended');
+    assert.ok(suspended);
+    const provider = await api.get(`/api/v1/hostingproviders/${demoKvkOf(suspended.provider)}`);
+    const [attestation] = providerAnswer.parse(provider.body).verklaringen;
+    assert.ok(attestation);
+    const nl = (await request(demo.app).get(`/verificatie/${attestation.nummer}`)).text;
+    assert.match(nl, /<p class="nl-paragraph">Reden: geschorst\.<\/p>/);
+    assert.match(nl, /<p class="nl-paragraph">Toelichting: [^:<]+<\/p>/);
+    assert.doesNotMatch(nl, /Reden: Niet verantwoord/);
+    const en = (await request(demo.app).get(`/verificatie/${attestation.nummer}?lang=en`)).text;
+    assert.match(en, /<p class="nl-paragraph">Reason: suspended\.<\/p>/);
+    assert.match(en, /<p class="nl-paragraph">Reason given: [^:<]+<\/p>/);
+  });
 });
