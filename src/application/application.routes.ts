@@ -128,9 +128,14 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
    * kept (saved, or kept as typed when they do not pass yet) and a chosen file is added, so no
    * action on the page loses what was typed or chosen. Answers what is wrong with the typed
    * details, if anything. A form without the details' fields (the reply form of a submitted
-   * application) keeps nothing.
+   * application) keeps nothing, unless `details` says the form is about the details (saving).
    */
-  async function keepWhatWasSent(req: Request, res: Response, id: string, also: readonly string[] = []) {
+  async function keepWhatWasSent(
+    req: Request,
+    res: Response,
+    id: string,
+    { also = [], details = false }: { also?: readonly string[]; details?: boolean } = {},
+  ) {
     const user = req.user!;
     const now = requestTime(res);
     // Someone else's application is a 404 before a byte of the upload is read.
@@ -138,7 +143,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     setFormContext(res, pageAgain(user, id, now));
     const file = await readUpload(req, EVIDENCE_UPLOAD);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const carriesDetails = APPLICATION_FIELDS.some((f) => typeof body[f] === 'string');
+    const carriesDetails = details || APPLICATION_FIELDS.some((f) => typeof body[f] === 'string');
     const typed = carriesDetails ? formValues(body, APPLICATION_FIELDS) : undefined;
     const extra = formValues(body, also);
     setFormContext(res, pageAgain(user, id, now, typed ? { ...typed, ...extra } : undefined));
@@ -189,7 +194,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
 
   router.post(paths.application(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    const { problems, added } = await keepWhatWasSent(req, res, id);
+    const { problems, added } = await keepWhatWasSent(req, res, id, { details: true });
     const next = formValues(req.body, ['next']).next;
     // Withdrawing needs no complete details: what was typed is kept, the confirmation comes first.
     if (next === 'withdraw') return res.redirect(303, paths.applicationWithdraw(id));
@@ -224,7 +229,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
 
   router.post(paths.applicationReply(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    await keepWhatWasSent(req, res, id, ['reply']);
+    await keepWhatWasSent(req, res, id, { also: ['reply'] });
     const { reply } = formValues(req.body, ['reply']);
     await replyToReviewer(dataSource, req.user!, id, reply, requestTime(res));
     res.redirect(303, `${paths.application(id)}?verstuurd=1#berichten`);
