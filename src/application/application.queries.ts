@@ -34,7 +34,7 @@ export async function submissionsWithFirstDecision(
        FROM application_messages s
        CROSS JOIN LATERAL (
          SELECT min(m.created_at) AS decided_at FROM application_messages m
-          WHERE m.application_id = s.application_id AND m.id > s.id
+          WHERE m.application_id = s.application_id AND m.id > s.id AND m.created_at >= s.created_at
             AND m.kind IN ('changes_requested', 'approved', 'rejected')
        ) d
       WHERE s.kind = 'submitted' AND s.created_at >= $1 AND d.decided_at IS NOT NULL`,

@@ -252,7 +252,8 @@ export async function keepTypedDetails(
   if (!providerMay('save', application.state)) return undefined;
   const problems = await detailsProblems(dataSource.manager, typed, now);
   const shown = shownDetails(application);
-  if (APPLICATION_FIELDS.every((f) => shown[f] === typed[f])) return problems;
+  const unchanged = APPLICATION_FIELDS.every((f) => shown[f] === typed[f]);
+  if (unchanged && (problems || application.typedDetails === null)) return problems;
   if (!problems) {
     await saveApplication(
       dataSource,
