@@ -174,7 +174,6 @@ export async function saveApplication(
     assertProviderMay(application, 'save');
     await assertAcceptedSignature(manager, dto.codeOfConductVersionId, dto.codeSignedOn, now);
     const changes = {
-      typedDetails: null,
       codeOfConductVersionId: dto.codeOfConductVersionId,
       codeSignedOn: dto.codeSignedOn,
       signatoryName: dto.signatoryName,
@@ -183,14 +182,14 @@ export async function saveApplication(
       aanContactName: dto.aanContactName,
       aanContactEmail: dto.aanContactEmail.toLowerCase(),
     };
-    await transition(manager, application, parseVersion(versionRaw), changes);
-    const { typedDetails: _kept, ...saved } = changes;
+    // What was typed is now what is stored: nothing kept aside any more.
+    await transition(manager, application, parseVersion(versionRaw), { ...changes, typedDetails: null });
     await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.saved',
       subjectType: 'application',
       subjectId: application.id,
-      data: saved,
+      data: changes,
     });
     return application;
   });
