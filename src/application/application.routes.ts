@@ -114,7 +114,8 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
   async function showPage(user: User, id: string, now: Date, values?: Record<string, string>) {
     const application = await ownApplication(dataSource.manager, user, id);
     const model = await applicationPage(dataSource, application, config, now);
-    return { model, values: values ?? shownDetails(application) };
+    // What was sent wins; a field the form did not send shows as stored.
+    return { model, values: { ...shownDetails(application), ...values } };
   }
 
   /** The page again after a refused POST, with what was typed or else what is shown; built only then. */
@@ -134,7 +135,16 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     req: Request,
     res: Response,
     id: string,
-    { also = [], details = false }: { also?: readonly string[]; details?: boolean } = {},
+    {
+      also = [],
+      details = false,
+      keepInvalid = () => true,
+    }: {
+      also?: readonly string[];
+      details?: boolean;
+      /** Whether details that do not pass are kept as typed, decided on what the form sent. */
+      keepInvalid?: (body: Record<string, unknown>) => boolean;
+    } = {},
   ) {
     const user = req.user!;
     const now = requestTime(res);
@@ -145,10 +155,18 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     const body = (req.body ?? {}) as Record<string, unknown>;
     const carriesDetails = details || APPLICATION_FIELDS.some((f) => typeof body[f] === 'string');
     const typed = carriesDetails ? formValues(body, APPLICATION_FIELDS) : undefined;
-    const extra = formValues(body, also);
-    setFormContext(res, pageAgain(user, id, now, typed ? { ...typed, ...extra } : undefined));
+    const extra = formValues(body, [...also, 'kind']);
+    setFormContext(res, pageAgain(user, id, now, { ...typed, ...extra }));
     const problems = typed
-      ? await keepTypedDetails(dataSource, user, id, typed, formValues(body, ['version']).version, now)
+      ? await keepTypedDetails(
+          dataSource,
+          user,
+          id,
+          typed,
+          formValues(body, ['version']).version,
+          now,
+          keepInvalid(body),
+        )
       : undefined;
     let added = false;
     if (file?.buffer) {
@@ -194,7 +212,12 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
 
   router.post(paths.application(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
-    const { problems, added } = await keepWhatWasSent(req, res, id, { details: true });
+    // Saving (and going on to the check) refuses details that do not pass and stores none of them;
+    // on the way to withdrawing they are kept as typed, since the provider leaves the page.
+    const { problems, added } = await keepWhatWasSent(req, res, id, {
+      details: true,
+      keepInvalid: (body) => formValues(body, ['next']).next === 'withdraw',
+    });
     const next = formValues(req.body, ['next']).next;
     // Withdrawing needs no complete details: what was typed is kept, the confirmation comes first.
     if (next === 'withdraw') return res.redirect(303, paths.applicationWithdraw(id));

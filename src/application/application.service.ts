@@ -236,8 +236,9 @@ export async function detailsProblems(
  * Keeps the details the provider typed, whatever else the page was asked to do: stored in the
  * application's fields when they pass, else kept as typed (with the stored fields untouched) so
  * the page shows them again with their errors. Nothing happens when nothing changed, or when the
- * application can no longer be changed (the action asked for refuses that itself). Answers what
- * is wrong with the typed details, if anything.
+ * application can no longer be changed (the action asked for refuses that itself). With
+ * `keepInvalid` false (the save button) details that do not pass are not stored at all. Answers
+ * what is wrong with the typed details, if anything.
  */
 export async function keepTypedDetails(
   dataSource: DataSource,
@@ -246,6 +247,7 @@ export async function keepTypedDetails(
   typed: Record<DetailField, string>,
   versionRaw: string,
   now: Date,
+  keepInvalid = true,
 ): Promise<ValidationError | undefined> {
   const application = await ownApplication(dataSource.manager, user, id);
   if (!providerMay('save', application.state)) return undefined;
@@ -253,6 +255,8 @@ export async function keepTypedDetails(
   const shown = shownDetails(application);
   const unchanged = APPLICATION_FIELDS.every((f) => shown[f] === typed[f]);
   if (unchanged && (problems || application.typedDetails === null)) return problems;
+  // Saving itself refuses what does not pass and stores nothing: the page shows it again as typed.
+  if (problems && !keepInvalid) return problems;
   if (!problems) {
     await saveApplication(
       dataSource,
