@@ -156,6 +156,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
       req.user!,
       id,
       formValues(req.body, ['version']).version,
+      config,
       requestTime(res),
     );
     res.redirect(303, paths.application(id));
