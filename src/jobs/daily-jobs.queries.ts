@@ -101,6 +101,15 @@ export function applicationsWaitingSince(
   );
 }
 
+/** A provider's legal name. */
+export async function providerName(manager: EntityManager, providerId: string): Promise<string> {
+  const [row] = await manager.query<{ legal_name: string }[]>(
+    'SELECT legal_name FROM providers WHERE id = $1',
+    [providerId],
+  );
+  return row?.legal_name ?? '';
+}
+
 /** The instant `job` last ran before `before`, if it ever did. */
 export async function lastJobRun(
   manager: EntityManager,

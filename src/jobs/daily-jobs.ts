@@ -19,6 +19,7 @@ import {
   insertJobRun,
   jobRanFor,
   lastJobRun,
+  providerName,
   recordReminders,
   reminderCandidates,
   tryLockJob,
@@ -58,9 +59,14 @@ export async function runJobOnce(
 /**
  * Expiries and lapses as status events, at the instant the rules count from (the end of the
  * listing; the end of the old code version's transition). The rules already give that status
- * without them; the events put it in the history people read. Idempotent.
+ * without them; the events put it in the history people read, and the provider's users are told
+ * by mail. Idempotent.
  */
-export async function recordEndings(manager: EntityManager, now: Date): Promise<Record<string, number>> {
+export async function recordEndings(
+  manager: EntityManager,
+  now: Date,
+  publicBaseUrl: string,
+): Promise<Record<string, number>> {
   await refreshDueSnapshots(manager, now);
   const ids = await endedProviderIds(manager);
   const [histories, versions] = await Promise.all([loadHistories(manager, ids), loadCodeVersions(manager)]);
@@ -80,7 +86,12 @@ export async function recordEndings(manager: EntityManager, now: Date): Promise<
     const effectiveAt = at;
     if (history.some((e) => e.kind === kind && e.effectiveAt.getTime() === effectiveAt.getTime())) continue;
     await recordStatusEvent(manager, { providerId, kind, effectiveAt, actor: JOB_ACTOR, reason: null }, now);
-    counts[kind === 'listing_expired' ? 'expired' : 'lapsed']++;
+    const ending = kind === 'listing_expired' ? 'expired' : 'lapsed';
+    counts[ending]++;
+    const organisation = await providerName(manager, providerId);
+    await mailProviderUsers(manager, providerId, (to) =>
+      mailTexts.listingEnded(to, organisation, ending, effectiveAt, `${publicBaseUrl}${paths.account}`),
+    );
   }
   return counts;
 }
@@ -204,7 +215,7 @@ export async function dailyWork(
   startingNotification: ReviewerNotification = 'each',
 ): Promise<Record<string, number>> {
   return {
-    ...(await recordEndings(manager, now)),
+    ...(await recordEndings(manager, now, publicBaseUrl)),
     ...(await sendReminders(manager, now, publicBaseUrl)),
     ...(await sendSubmissionDigest(manager, now, publicBaseUrl, startingNotification)),
     ...(await pruneRateLimits(manager, now)),

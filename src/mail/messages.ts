@@ -90,6 +90,20 @@ export const mailTexts = {
       paragraphs(text('registrationReceipt.body', params), text('contact', params)),
     );
   },
+  /**
+   * To the organisation's users when the listing ended by itself: it expired, or the signed code
+   * version lapsed; the reason and the date in words, and where to apply again.
+   */
+  listingEnded: (
+    to: string,
+    organisation: string,
+    ending: 'expired' | 'lapsed',
+    date: Date,
+    link: string,
+  ) => {
+    const params = { organisation, date, link };
+    return bilingual(to, text('listingEnded.subject', params), text(`listingEnded.${ending}`, params));
+  },
   /** To the organisation's users: their application came in, and what happens next. */
   submissionReceipt: (
     to: string,
