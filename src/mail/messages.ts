@@ -218,6 +218,8 @@ export const mailTexts = {
     link: string,
     /** On approval: the version the listing now rests on and the listing's end. */
     approved?: { label: string; validUntil: Date },
+    /** Where to ask or object (the contactEmail setting). */
+    contact?: string,
   ) =>
     bilingual(
       to,
@@ -227,6 +229,7 @@ export const mailTexts = {
         approved ? text('decision.approvedListing', approved) : undefined,
         message ? text('decision.message', { message }) : undefined,
         text('decision.link', { link }),
+        contact ? text('contact', { contact }) : undefined,
       ),
     ),
   statusChange: (
@@ -235,6 +238,8 @@ export const mailTexts = {
     change: StatusChangeMail,
     reason: string | null,
     link: string,
+    /** A suspension's planned end; where to ask or object (the contactEmail setting). */
+    extra: { until?: Date | null; contact?: string } = {},
   ) =>
     bilingual(
       to,
@@ -242,7 +247,9 @@ export const mailTexts = {
       paragraphs(
         text(`statusChange.${change}`),
         reason ? text('statusChange.reason', { reason }) : undefined,
+        extra.until ? text('statusChange.until', { until: extra.until }) : undefined,
         () => link,
+        extra.contact ? text('contact', { contact: extra.contact }) : undefined,
       ),
     ),
 };
