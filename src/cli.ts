@@ -135,7 +135,7 @@ const COMMANDS: Record<string, Command> = {
         dataSource,
         'daily',
         `manual-${now.toISOString()}`,
-        (manager) => dailyWork(manager, now, config.publicBaseUrl),
+        (manager) => dailyWork(manager, now, config.publicBaseUrl, config.reviewerNotification),
         now,
       );
       if (!daily.ran) {

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     config.jobsIntervalSeconds,
     logger,
     clock,
+    config.reviewerNotification,
   );
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

@@ -311,7 +311,14 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
       view: 'application/check',
       load: async () => ({ model: await checkPage(req.user!, id, now), values: {} }),
     });
-    await submitApplication(dataSource, req.user!, id, formValues(req.body, ['version']).version, now);
+    await submitApplication(
+      dataSource,
+      req.user!,
+      id,
+      formValues(req.body, ['version']).version,
+      config,
+      now,
+    );
     res.redirect(303, paths.applicationSubmitted(id));
   });
 

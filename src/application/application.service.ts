@@ -7,6 +7,10 @@ import { appendAuditEvent } from '../audit/audit.service';
 import { readSettings } from '../settings/settings.service';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { evidenceFilename } from '../shared/file-names';
+import { mailReviewers } from '../mail/mail.service';
+import { mailTexts } from '../mail/messages';
+import { Provider } from '../provider/provider.entity';
+import { paths } from '../shared/paths';
 import { looksLikePdf } from '../shared/pdf';
 import { sha256Hex } from '../shared/tokens';
 import { loadCodeVersions, toCodeVersionFact } from '../status/status-history';
@@ -21,6 +25,7 @@ import {
   anyApplication,
   applicationStatusEvent,
   currentStatus,
+  notifyProviderUsers,
   ownApplication,
   parseVersion,
   transition,
@@ -394,6 +399,7 @@ export async function submitApplication(
   user: User,
   id: string,
   versionRaw: string,
+  config: Config,
   now: Date,
 ) {
   await dataSource.transaction(async (manager) => {
@@ -417,7 +423,40 @@ export async function submitApplication(
       subjectType: 'application',
       subjectId: id,
     });
+    await mailSubmission(manager, application, config, now);
   });
+}
+
+/**
+ * A receipt to the organisation's users; and, when the setting says each submission, a mail to
+ * every reviewer but those of the organisation itself (the daily work mails the others).
+ */
+async function mailSubmission(manager: EntityManager, application: Application, config: Config, now: Date) {
+  const settings = await readSettings(manager, config);
+  const base = config.publicBaseUrl;
+  await notifyProviderUsers(manager, application.providerId, (to, organisation) =>
+    mailTexts.submissionReceipt(
+      to,
+      organisation,
+      application.kind,
+      now,
+      `${base}${paths.application(application.id)}`,
+      settings.contactEmail,
+    ),
+  );
+  if (settings.reviewerNotification !== 'each') return;
+  const provider = await manager.findOneByOrFail(Provider, { id: application.providerId });
+  const line = {
+    organisation: provider.legalName,
+    kvkNumber: provider.kvkNumber,
+    submittedAt: now,
+    link: `${base}${paths.reviewApplication(application.id)}`,
+  };
+  await mailReviewers(
+    manager,
+    (to) => mailTexts.newSubmission(to, line, application.kind),
+    application.providerId,
+  );
 }
 
 export async function withdrawApplication(

@@ -7,6 +7,7 @@ import { confirmIdentity } from '../register/provider.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { parseLocalDate, startOfLocalDay, toLocalDate } from '../shared/time';
+import { readSettings } from '../settings/settings.service';
 import { recordStatusEvent } from '../status/status.service';
 import { currentStatus, notifyProviderUsers } from './application-records';
 import { type ProviderStatusAction, providerStatusActions } from './application-rules';
@@ -67,6 +68,7 @@ export async function actOnProvider(
       },
       now,
     );
+    const { contactEmail } = await readSettings(manager, config);
     await notifyProviderUsers(manager, provider.id, (to, organisation) =>
       mailTexts.statusChange(
         to,
@@ -74,6 +76,7 @@ export async function actOnProvider(
         input.action,
         reason || null,
         `${config.publicBaseUrl}${paths.provider(kvkNumber)}`,
+        { until: suspendedUntil, contact: contactEmail },
       ),
     );
   });

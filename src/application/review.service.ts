@@ -184,6 +184,7 @@ export async function decide(
     });
     if (input.action !== 'start_review') {
       const decision = input.action;
+      const { contactEmail } = await readSettings(manager, config);
       await notifyProviderUsers(manager, application.providerId, (to, organisation) =>
         mailTexts.decision(
           to,
@@ -192,6 +193,7 @@ export async function decide(
           input.message.trim() || null,
           `${config.publicBaseUrl}${paths.application(id)}`,
           approved,
+          contactEmail,
         ),
       );
     }

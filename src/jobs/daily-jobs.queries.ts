@@ -101,12 +101,41 @@ export function applicationsWaitingSince(
   );
 }
 
-/** The addresses of the reviewers whose account is active. */
-export async function activeReviewerEmails(manager: EntityManager): Promise<string[]> {
-  const rows = await manager.query<{ email: string }[]>(
-    `SELECT email FROM users WHERE role = 'reviewer' AND disabled_at IS NULL`,
+/** A provider's legal name. */
+export async function providerName(manager: EntityManager, providerId: string): Promise<string> {
+  const [row] = await manager.query<{ legal_name: string }[]>(
+    'SELECT legal_name FROM providers WHERE id = $1',
+    [providerId],
   );
-  return rows.map((r) => r.email);
+  return row?.legal_name ?? '';
+}
+
+/** The instant `job` last ran before `before`, if it ever did. */
+export async function lastJobRun(
+  manager: EntityManager,
+  job: string,
+  before: Date,
+): Promise<Date | undefined> {
+  const [row] = await manager.query<{ ran_at: Date | null }[]>(
+    'SELECT max(ran_at) AS ran_at FROM job_runs WHERE job = $1 AND ran_at < $2',
+    [job, before],
+  );
+  return row?.ran_at ?? undefined;
+}
+
+/** Applications submitted after `after` and up to `until` and still waiting for review, oldest first. */
+export function applicationsSubmittedBetween(
+  manager: EntityManager,
+  after: Date,
+  until: Date,
+): Promise<WaitingApplicationRow[]> {
+  return manager.query<WaitingApplicationRow[]>(
+    `SELECT a.id, a.submitted_at, p.legal_name, p.kvk_number
+       FROM applications a JOIN providers p ON p.id = a.provider_id
+      WHERE a.state IN ('submitted', 'in_review') AND a.submitted_at > $1 AND a.submitted_at <= $2
+      ORDER BY a.submitted_at`,
+    [after, until],
+  );
 }
 
 /** Removes the rate-limit counters whose window ended before `now`; answers how many. */

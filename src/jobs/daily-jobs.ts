@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
-import { mailProviderUsers, queueMail } from '../mail/mail.service';
-import { readReminderDays } from '../settings/settings.service';
+import { mailProviderUsers, mailReviewers } from '../mail/mail.service';
+import type { ReviewerNotification } from '../config';
+import { readReminderDays, readReviewerNotification } from '../settings/settings.service';
 import { mailTexts } from '../mail/messages';
 import { paths } from '../shared/paths';
 import { addDays, toLocalDate } from '../shared/time';
@@ -11,12 +12,14 @@ import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import { statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from './working-days';
 import {
-  activeReviewerEmails,
+  applicationsSubmittedBetween,
   applicationsWaitingSince,
   deleteExpiredRateLimits,
   endedProviderIds,
   insertJobRun,
   jobRanFor,
+  lastJobRun,
+  providerName,
   recordReminders,
   reminderCandidates,
   tryLockJob,
@@ -56,9 +59,14 @@ export async function runJobOnce(
 /**
  * Expiries and lapses as status events, at the instant the rules count from (the end of the
  * listing; the end of the old code version's transition). The rules already give that status
- * without them; the events put it in the history people read. Idempotent.
+ * without them; the events put it in the history people read, and the provider's users are told
+ * by mail. Idempotent.
  */
-export async function recordEndings(manager: EntityManager, now: Date): Promise<Record<string, number>> {
+export async function recordEndings(
+  manager: EntityManager,
+  now: Date,
+  publicBaseUrl: string,
+): Promise<Record<string, number>> {
   await refreshDueSnapshots(manager, now);
   const ids = await endedProviderIds(manager);
   const [histories, versions] = await Promise.all([loadHistories(manager, ids), loadCodeVersions(manager)]);
@@ -78,7 +86,12 @@ export async function recordEndings(manager: EntityManager, now: Date): Promise<
     const effectiveAt = at;
     if (history.some((e) => e.kind === kind && e.effectiveAt.getTime() === effectiveAt.getTime())) continue;
     await recordStatusEvent(manager, { providerId, kind, effectiveAt, actor: JOB_ACTOR, reason: null }, now);
-    counts[kind === 'listing_expired' ? 'expired' : 'lapsed']++;
+    const ending = kind === 'listing_expired' ? 'expired' : 'lapsed';
+    counts[ending]++;
+    const organisation = await providerName(manager, providerId);
+    await mailProviderUsers(manager, providerId, (to) =>
+      mailTexts.listingEnded(to, organisation, ending, effectiveAt, `${publicBaseUrl}${paths.account}`),
+    );
   }
   return counts;
 }
@@ -145,11 +158,34 @@ export async function sendReviewerDigest(
     submittedAt: a.submitted_at,
     link: `${publicBaseUrl}${paths.reviewApplication(a.id)}`,
   }));
-  const reviewers = await activeReviewerEmails(manager);
-  for (const email of reviewers) {
-    await queueMail(manager, mailTexts.reviewerDigest(email, lines));
-  }
-  return { digests: reviewers.length, waiting: waiting.length };
+  const digests = await mailReviewers(manager, (email) => mailTexts.reviewerDigest(email, lines));
+  return { digests, waiting: waiting.length };
+}
+
+/**
+ * When reviewers hear of submissions daily (the setting): one mail to each with the applications
+ * submitted since the previous daily run (a day back on the first) and still waiting for review.
+ * A reviewer of the submitting organisation gets the mail too, as in the weekly digest: the queue
+ * keeps them from deciding.
+ */
+export async function sendSubmissionDigest(
+  manager: EntityManager,
+  now: Date,
+  publicBaseUrl: string,
+  startingNotification: ReviewerNotification,
+): Promise<Record<string, number>> {
+  if ((await readReviewerNotification(manager, startingNotification)) !== 'daily') return {};
+  const since = (await lastJobRun(manager, 'daily', now)) ?? addDays(now, -1);
+  const submitted = await applicationsSubmittedBetween(manager, since, now);
+  if (submitted.length === 0) return { submissionDigests: 0, submitted: 0 };
+  const lines = submitted.map((a) => ({
+    organisation: a.legal_name,
+    kvkNumber: a.kvk_number,
+    submittedAt: a.submitted_at,
+    link: `${publicBaseUrl}${paths.reviewApplication(a.id)}`,
+  }));
+  const digests = await mailReviewers(manager, (email) => mailTexts.submissionDigest(email, lines));
+  return { submissionDigests: digests, submitted: submitted.length };
 }
 
 /** The Monday of the week `now` falls in (Dutch calendar), naming the weekly period. */
@@ -167,26 +203,37 @@ export async function pruneRateLimits(manager: EntityManager, now: Date): Promis
   return { rateLimitsPruned: await deleteExpiredRateLimits(manager, now) };
 }
 
-/** The daily work: endings recorded, reminders sent, old rate-limit counters removed. */
+/**
+ * The daily work: endings recorded, reminders sent, the reviewers' daily mail of new submissions
+ * (when the setting asks for it; `startingNotification` is the configured starting value), old
+ * rate-limit counters removed.
+ */
 export async function dailyWork(
   manager: EntityManager,
   now: Date,
   publicBaseUrl: string,
+  startingNotification: ReviewerNotification = 'each',
 ): Promise<Record<string, number>> {
   return {
-    ...(await recordEndings(manager, now)),
+    ...(await recordEndings(manager, now, publicBaseUrl)),
     ...(await sendReminders(manager, now, publicBaseUrl)),
+    ...(await sendSubmissionDigest(manager, now, publicBaseUrl, startingNotification)),
     ...(await pruneRateLimits(manager, now)),
   };
 }
 
 /** The register's scheduled work for `now`: each job at most once per period, across instances. */
-export async function runDueJobs(dataSource: DataSource, publicBaseUrl: string, now: Date) {
+export async function runDueJobs(
+  dataSource: DataSource,
+  publicBaseUrl: string,
+  now: Date,
+  startingNotification: ReviewerNotification = 'each',
+) {
   const daily = await runJobOnce(
     dataSource,
     'daily',
     toLocalDate(now),
-    (manager) => dailyWork(manager, now, publicBaseUrl),
+    (manager) => dailyWork(manager, now, publicBaseUrl, startingNotification),
     now,
   );
   const weekly = await runJobOnce(

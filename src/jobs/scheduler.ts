@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { ReviewerNotification } from '../config';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { runDueJobs } from './daily-jobs';
@@ -13,12 +14,13 @@ export function startScheduler(
   intervalSeconds: number,
   logger: Logger,
   clock: Clock,
+  startingNotification: ReviewerNotification = 'each',
 ): () => Promise<void> {
   if (intervalSeconds <= 0) return async () => {};
   let running: Promise<void> | undefined;
   const tick = () => {
     if (running) return;
-    running = runDueJobs(dataSource, publicBaseUrl, clock.now())
+    running = runDueJobs(dataSource, publicBaseUrl, clock.now(), startingNotification)
       .then(({ daily, weekly }) => {
         if (daily.ran) logger.info({ job: 'daily', result: daily.result }, 'scheduled job ran');
         if (weekly.ran) logger.info({ job: 'weekly-digest', result: weekly.result }, 'scheduled job ran');

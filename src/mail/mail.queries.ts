@@ -11,3 +11,21 @@ export async function activeProviderUserEmails(
   );
   return rows.map((r) => r.email);
 }
+
+/**
+ * The addresses of the reviewers whose account is active; without those who belong to
+ * `exceptProviderId` (a reviewer never decides on their own organisation's application).
+ */
+export async function activeReviewerEmails(
+  manager: EntityManager,
+  exceptProviderId?: string,
+): Promise<string[]> {
+  const rows = await manager.query<{ email: string }[]>(
+    `SELECT email FROM users
+      WHERE role = 'reviewer' AND disabled_at IS NULL
+        AND ($1::uuid IS NULL OR provider_id IS DISTINCT FROM $1::uuid)
+      ORDER BY email`,
+    [exceptProviderId ?? null],
+  );
+  return rows.map((r) => r.email);
+}

@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { maskSingleUseLinks } from '../shared/single-use-links';
 import { OutboxMail } from './outbox-mail.entity';
-import { activeProviderUserEmails } from './mail.queries';
+import { activeProviderUserEmails, activeReviewerEmails } from './mail.queries';
 
 export interface Mail {
   to: string;
@@ -75,6 +75,20 @@ export async function mailProviderUsers(
   mail: (to: string) => Mail,
 ): Promise<number> {
   const addresses = await activeProviderUserEmails(manager, providerId);
+  for (const address of addresses) await queueMail(manager, mail(address));
+  return addresses.length;
+}
+
+/**
+ * Writes one mail to every active reviewer (but those of `exceptProviderId`), in the caller's
+ * transaction; answers how many.
+ */
+export async function mailReviewers(
+  manager: EntityManager,
+  mail: (to: string) => Mail,
+  exceptProviderId?: string,
+): Promise<number> {
+  const addresses = await activeReviewerEmails(manager, exceptProviderId);
   for (const address of addresses) await queueMail(manager, mail(address));
   return addresses.length;
 }

@@ -60,7 +60,82 @@ export interface DigestLine {
   link: string;
 }
 
+/** One new submission in the reviewers' daily mail. */
+export interface SubmissionLine {
+  organisation: string;
+  kvkNumber: string;
+  submittedAt: Date;
+  link: string;
+}
+
+/** An application's kind by its name in the mail's language ("vermelding" / "listing"). */
+const kindName =
+  (kind: string): Text =>
+  (language) =>
+    translate(language, `mail.applicationKind.${kind}`);
+
 export const mailTexts = {
+  /** To the person who registered an organisation: it is in, what happens next, where to ask. */
+  registrationReceipt: (
+    to: string,
+    organisation: string,
+    kvkNumber: string,
+    link: string,
+    contact: string,
+  ) => {
+    const params = { organisation, kvkNumber, link, contact };
+    return bilingual(
+      to,
+      text('registrationReceipt.subject', params),
+      paragraphs(text('registrationReceipt.body', params), text('contact', params)),
+    );
+  },
+  /**
+   * To the organisation's users when the listing ended by itself: it expired, or the signed code
+   * version lapsed; the reason and the date in words, and where to apply again.
+   */
+  listingEnded: (
+    to: string,
+    organisation: string,
+    ending: 'expired' | 'lapsed',
+    date: Date,
+    link: string,
+  ) => {
+    const params = { organisation, date, link };
+    return bilingual(to, text('listingEnded.subject', params), text(`listingEnded.${ending}`, params));
+  },
+  /** To the organisation's users: their application came in, and what happens next. */
+  submissionReceipt: (
+    to: string,
+    organisation: string,
+    kind: string,
+    submittedAt: Date,
+    link: string,
+    contact: string,
+  ) => {
+    const params = { organisation, kind: kindName(kind), submittedAt, link, contact };
+    return bilingual(
+      to,
+      text('submissionReceipt.subject', params),
+      paragraphs(text('submissionReceipt.body', params), text('contact', params)),
+    );
+  },
+  /** To a reviewer, when the setting says each submission: one application waits for review. */
+  newSubmission: (to: string, line: SubmissionLine, kind: string) => {
+    const params = { ...line, kind: kindName(kind) };
+    return bilingual(to, text('newSubmission.subject', params), text('newSubmission.body', params));
+  },
+  /** To a reviewer, when the setting says daily: the applications submitted since the previous one. */
+  submissionDigest: (to: string, submitted: SubmissionLine[]) => {
+    const count = submitted.length;
+    const list: Text = (language) =>
+      submitted.map((w) => text('submissionDigest.line', { ...w })(language)).join('\n');
+    return bilingual(
+      to,
+      text('submissionDigest.subject', { count }),
+      text('submissionDigest.body', { count, list }),
+    );
+  },
   /**
    * To a provider on an older version: `version` is the new one (`announced` while not published
    * yet: accepted only from `publishedAt`); `own` is the version the provider signed, with its
@@ -143,6 +218,8 @@ export const mailTexts = {
     link: string,
     /** On approval: the version the listing now rests on and the listing's end. */
     approved?: { label: string; validUntil: Date },
+    /** Where to ask or object (the contactEmail setting). */
+    contact?: string,
   ) =>
     bilingual(
       to,
@@ -152,6 +229,7 @@ export const mailTexts = {
         approved ? text('decision.approvedListing', approved) : undefined,
         message ? text('decision.message', { message }) : undefined,
         text('decision.link', { link }),
+        contact ? text('contact', { contact }) : undefined,
       ),
     ),
   statusChange: (
@@ -160,6 +238,8 @@ export const mailTexts = {
     change: StatusChangeMail,
     reason: string | null,
     link: string,
+    /** A suspension's planned end; where to ask or object (the contactEmail setting). */
+    extra: { until?: Date | null; contact?: string } = {},
   ) =>
     bilingual(
       to,
@@ -167,7 +247,9 @@ export const mailTexts = {
       paragraphs(
         text(`statusChange.${change}`),
         reason ? text('statusChange.reason', { reason }) : undefined,
+        extra.until ? text('statusChange.until', { until: extra.until }) : undefined,
         () => link,
+        extra.contact ? text('contact', { contact: extra.contact }) : undefined,
       ),
     ),
 };

@@ -41,6 +41,7 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     const user = await registerProvider(
       dataSource,
       await validated(RegistrationDto, values),
+      config,
       requestTime(res),
     );
     res.redirect(303, await signIn(dataSource, req, user, 'registration', requestTime(res)));

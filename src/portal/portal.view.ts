@@ -9,7 +9,10 @@ import { codeVersionLapsesAt, listingInForce } from '../status/status-rules';
 import { toCodeVersionFact } from '../status/status-history';
 import { pendingInvitations } from '../identity/invitation.service';
 import { User } from '../identity/user.entity';
-import type { NewApplicationAnswer } from '../application/application-rules';
+import { type NewApplicationAnswer, OPEN_STATES } from '../application/application-rules';
+import { nextStep } from '../application/next-step';
+import { causeReason, statusView } from '../register/provider.view';
+import { readSettings } from '../settings/settings.service';
 
 /**
  * Everything the account page of a provider user shows; also the model a refused form on that page
@@ -22,19 +25,34 @@ export async function providerAccountModel(
   now: Date,
   issuedNumber?: string,
 ): Promise<Record<string, unknown>> {
-  const [detail, applications, possibility, colleagues, invitations] = await Promise.all([
+  const [detail, applications, possibility, colleagues, invitations, settings] = await Promise.all([
     providerDetailById(dataSource, user.providerId!, now),
     providerApplications(dataSource, user.providerId!),
     applicationPossibility(dataSource.manager, user.providerId!, config, now),
     dataSource.getRepository(User).find({ where: { providerId: user.providerId! }, order: { name: 'ASC' } }),
     pendingInvitations(dataSource.manager, user.providerId!, now),
+    readSettings(dataSource.manager, config),
   ]);
   const { provider, status } = detail;
+  const open = applications.find((a) => OPEN_STATES.includes(a.state));
+  const step = nextStep({
+    status,
+    openApplication: open && { id: open.id, state: open.state },
+    possibility,
+    aanEndsAt: detail.aanEndsAt,
+  });
   const codeNotice = codeVersionNotice(detail, now);
   const codeSwitch = codeSwitchView(detail, possibility, now);
   return {
     title: 'account.title',
     provider,
+    status: statusView(status, causeReason(detail), detail.aanEndsAt),
+    nextStep: {
+      key: `account.nextStep.${step.step}`,
+      date: step.date,
+      link: step.applicationId ? paths.application(step.applicationId) : undefined,
+    },
+    contactEmail: settings.contactEmail,
     applications,
     possibility,
     colleagues,

@@ -7,7 +7,7 @@ import { isPeildatum } from '../shared/time';
 import { formValues, repeatedFields } from '../shared/validation';
 import { pageNumber } from '../web/paging';
 import { type DateAnswer, providerDetail, statusOnDate } from './provider.service';
-import { historyRows, snapshotView, statusView } from './provider.view';
+import { causeReason, historyRows, snapshotView, statusView } from './provider.view';
 import { searchProviders, type Sort, SORTS, STATUS_FILTERS } from './search.service';
 import { requestTime } from '../web/clock';
 
@@ -112,14 +112,12 @@ export function providerRoutes(dataSource: DataSource): Router {
       : peildatum && !dateAnswer
         ? { peildatum: 'validation.date' }
         : {};
-    const cause = !detail.status.verantwoord ? detail.status.cause : undefined;
-    const causeEvent = cause ? detail.history.find((e) => Number(e.id) === cause.sequence) : undefined;
     // A date that is no date, or two dates, answers 400 with the message next to the field.
     res.status(Object.keys(errors).length ? 400 : 200).render('provider/provider', {
       title: detail.provider.legalName,
       titleIsText: true,
       provider: detail.provider,
-      status: statusView(detail.status, causeEvent?.reason, detail.aanEndsAt),
+      status: statusView(detail.status, causeReason(detail), detail.aanEndsAt),
       history: historyRows(detail.history, detail.codeVersions, now),
       registerUrl: paths.register,
       // Staff go on from here to the provider's dossier: every decision with who took it and why.

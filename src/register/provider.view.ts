@@ -1,4 +1,5 @@
 import type { StatusEvent } from '../status/status-event.entity';
+import type { ProviderDetail } from './provider.service';
 import type { StatusAt } from '../status/status-rules';
 import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 
@@ -39,6 +40,15 @@ export function statusView(status: StatusAt, causeReason?: string | null, aanEnd
     reasonText: causeReason,
     aanEndsAt,
   };
+}
+
+/**
+ * The words a person gave for the event that brought the current reason about (a suspension's, a
+ * revocation's, a rejection's), when one did.
+ */
+export function causeReason({ status, history }: Pick<ProviderDetail, 'status' | 'history'>): string | null {
+  const cause = status.verantwoord ? undefined : status.cause;
+  return (cause && history.find((e) => Number(e.id) === cause.sequence)?.reason) ?? null;
 }
 
 export interface HistoryRow {

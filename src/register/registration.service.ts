@@ -9,11 +9,17 @@ import { ValidationError } from '../shared/errors';
 import { normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
 import { parseAsNumbers, parseList } from '../shared/validators';
 import { createProvider } from './provider.service';
+import type { Config } from '../config';
+import { queueMail } from '../mail/mail.service';
+import { mailTexts } from '../mail/messages';
+import { readSettings } from '../settings/settings.service';
+import { paths } from '../shared/paths';
 
 /** A hosting provider registers itself: the organisation and its first user, in one transaction. */
 export async function registerProvider(
   dataSource: DataSource,
   dto: RegistrationDto,
+  config: Config,
   now: Date,
 ): Promise<User> {
   checkNewPassword(dto.password, dto.passwordConfirmation);
@@ -21,7 +27,7 @@ export async function registerProvider(
   await assertRegistrationFree(dataSource.manager, dto);
   const passwordHash = await hashPassword(dto.password);
   try {
-    return await registerInTransaction(dataSource, dto, passwordHash, now);
+    return await registerInTransaction(dataSource, dto, passwordHash, config, now);
   } catch (error) {
     // Two registrations racing for the same number or address: the database decides, the loser hears why.
     if (isUniqueViolation(error, 'providers_kvk_number_key'))
@@ -43,6 +49,7 @@ function registerInTransaction(
   dataSource: DataSource,
   dto: RegistrationDto,
   passwordHash: string,
+  config: Config,
   now: Date,
 ): Promise<User> {
   return dataSource.transaction(async (manager) => {
@@ -65,11 +72,23 @@ function registerInTransaction(
       actor,
       now,
     );
-    return addUser(
+    const user = await addUser(
       manager,
       { email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, passwordHash },
       actor,
       now,
     );
+    const { contactEmail } = await readSettings(manager, config);
+    await queueMail(
+      manager,
+      mailTexts.registrationReceipt(
+        user.email,
+        provider.legalName,
+        provider.kvkNumber,
+        `${config.publicBaseUrl}${paths.account}`,
+        contactEmail,
+      ),
+    );
+    return user;
   });
 }

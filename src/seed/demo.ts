@@ -255,6 +255,7 @@ class DemoHistory {
           cast.user,
           cast.applicationId!,
           await this.applicationVersion(cast),
+          this.config,
           this.later(),
         );
       case 'withdraw':
@@ -349,7 +350,14 @@ class DemoHistory {
       `Gedragscode Abusebestrijding ${label}, ondertekend door ${signatory} (Directeur) op ${codeSignedOn}`,
     );
     await this.upload(demo, cast, 'aan_confirmation', 'Bevestiging deelname Anti Abuse Netwerk');
-    await submitApplication(this.dataSource, cast.user, application.id, String(saved.version), this.later());
+    await submitApplication(
+      this.dataSource,
+      cast.user,
+      application.id,
+      String(saved.version),
+      this.config,
+      this.later(),
+    );
   }
 
   private async upload(

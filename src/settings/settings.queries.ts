@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { ReviewerNotification } from '../config';
 
 export interface SettingRow {
   key: string;
@@ -15,6 +16,16 @@ export function settingRows(manager: EntityManager): Promise<SettingRow[]> {
 export async function storedReminderDays(manager: EntityManager): Promise<number[] | undefined> {
   const [row] = await manager.query<{ value: number[] }[]>(
     `SELECT value FROM settings WHERE key = 'reminderDays'`,
+  );
+  return row?.value;
+}
+
+/** The stored reviewer notification mode, or undefined when none is stored. */
+export async function storedReviewerNotification(
+  manager: EntityManager,
+): Promise<ReviewerNotification | undefined> {
+  const [row] = await manager.query<{ value: ReviewerNotification }[]>(
+    `SELECT value FROM settings WHERE key = 'reviewerNotification'`,
   );
   return row?.value;
 }

@@ -4,7 +4,13 @@ import { isEmail } from 'class-validator';
 import { type Config, REVIEWER_NOTIFICATIONS, type ReviewerNotification } from '../config';
 import { ValidationError } from '../shared/errors';
 import type { FieldErrors } from '../shared/validation';
-import { lockSettings, settingRows, storedReminderDays, upsertSetting } from './settings.queries';
+import {
+  lockSettings,
+  settingRows,
+  storedReminderDays,
+  storedReviewerNotification,
+  upsertSetting,
+} from './settings.queries';
 
 /** Settings administrators change in the application; the configuration gives the starting values. */
 export interface Settings {
@@ -39,6 +45,14 @@ export const DEFAULT_REMINDER_DAYS = [90, 30, 7];
 /** The reminder days in force. */
 export async function readReminderDays(manager: EntityManager): Promise<number[]> {
   return (await storedReminderDays(manager)) ?? DEFAULT_REMINDER_DAYS;
+}
+
+/** How reviewers hear of new submissions now; `starting` is the configured starting value. */
+export async function readReviewerNotification(
+  manager: EntityManager,
+  starting: ReviewerNotification,
+): Promise<ReviewerNotification> {
+  return (await storedReviewerNotification(manager)) ?? starting;
 }
 
 export async function readSettings(manager: EntityManager, config: SettingsConfig): Promise<Settings> {

@@ -75,7 +75,7 @@ export async function givenHistory(ds: DataSource, reviewer: TestUser, now: Date
   }
   const version1 = async () =>
     String((await ds.getRepository(Application).findOneByOrFail({ id: application.id })).version);
-  await submitApplication(ds, applicant.user, application.id, await version1(), start);
+  await submitApplication(ds, applicant.user, application.id, await version1(), testConfig, start);
   const approvedAt = addMonths(now, -9);
   await decide(
     ds,

@@ -35,20 +35,27 @@ describe('the daily work', () => {
   const inTransaction = <T>(work: (manager: EntityManager) => Promise<T>) =>
     context.db.dataSource.transaction(work);
 
-  it('records an expiry as a status event at the end of the listing, once however often it runs', async () => {
+  it('records an expiry as a status event at the end of the listing, once however often it runs, and tells the provider once', async () => {
     const version = await givenCodeVersion(context.db.dataSource);
     const provider = await givenProvider(context.db.dataSource);
+    const user = await givenUser(context.db.dataSource, 'provider', { providerId: provider.id });
     const approvedAt = addMonths(clock.now(), -13);
     await givenApproval(context.db.dataSource, provider, version, approvedAt, clock.now());
     const now = clock.now();
-    await inTransaction((m) => recordEndings(m, now));
-    await inTransaction((m) => recordEndings(m, now));
+    await inTransaction((m) => recordEndings(m, now, BASE));
+    await inTransaction((m) => recordEndings(m, now, BASE));
     const expired = await events(provider.id, 'listing_expired');
     const [expiry] = expired;
     assert.equal(expired.length, 1);
     assert.ok(expiry);
     assert.equal(expiry.effectiveAt.toISOString(), addMonths(approvedAt, 12).toISOString());
     assert.equal(expiry.actor, JOB_ACTOR);
+    const mails = await mailsTo(user.email);
+    assert.equal(mails.length, 1, 'one mail, however often the work runs');
+    const mail = must(mails[0], 'the mail');
+    assert.match(mail.subject, /staat niet meer als verantwoord vermeld/);
+    assert.ok(mail.body.includes(`op ${dateInWords('nl', addMonths(approvedAt, 12))} verlopen`));
+    assert.ok(mail.body.includes(`${BASE}/account`));
     const page = await request(context.app).get(`/hostingproviders/${provider.kvkNumber}`);
     assert.match(page.text, /data-status="expired"/, 'the status is what the rules said before');
     assert.match(page.text, /Vermelding verlopen/);
@@ -208,7 +215,7 @@ describe('the daily work and code-of-conduct versions', () => {
       publishedAt: addDays(clock.now(), -20),
       transitionEndsAt: transitionEnds,
     });
-    await own.db.dataSource.transaction((m) => recordEndings(m, clock.now()));
+    await own.db.dataSource.transaction((m) => recordEndings(m, clock.now(), BASE));
     const lapsed = await events(provider.id, 'code_of_conduct_lapsed');
     assert.equal(lapsed.length, 1);
     assert.equal(must(lapsed[0], 'one lapse').effectiveAt.toISOString(), transitionEnds.toISOString());

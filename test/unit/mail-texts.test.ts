@@ -160,6 +160,72 @@ describe('mail texts', () => {
       'Statuswijziging van Hosting {label} $& Co B.V. / Status change of Hosting {label} $& Co B.V.',
       "De vermelding van uw organisatie is ingetrokken.\n\nReden: Ingetrokken\n\nhttp://register.test/hostingproviders/1\n\n---\n\nYour organisation's listing has been revoked.\n\nReason: Ingetrokken\n\nhttp://register.test/hostingproviders/1\n\n--\nRegister Verantwoorde Hostingproviders\n",
     ],
+    [
+      'a receipt of a registration, with the contact address',
+      () =>
+        mailTexts.registrationReceipt(
+          TO,
+          'Hosting B.V.',
+          '12345678',
+          'http://register.test/account',
+          'vragen@register.example',
+        ),
+      'Registratie van Hosting B.V. ontvangen / Registration of Hosting B.V. received',
+      'Hosting B.V. (KvK 12345678) is geregistreerd bij het Register Verantwoorde Hostingproviders. Een beoordelaar bevestigt wie uw organisatie is; tot dan staat zij niet in het openbare register. U kunt nu al een aanvraag voor vermelding beginnen, op uw accountpagina:\nhttp://register.test/account\n\nVragen, of bent u het niet eens met een besluit van het register? Schrijf naar vragen@register.example.\n\n---\n\nHosting B.V. (KvK 12345678) has been registered with the Register of Responsible Hosting Providers. A reviewer will confirm who your organisation is; until then it does not appear in the public register. You can start an application for listing now, on your account page:\nhttp://register.test/account\n\nQuestions, or do you disagree with a decision of the register? Write to vragen@register.example.\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'a receipt of a submitted renewal',
+      () =>
+        mailTexts.submissionReceipt(
+          TO,
+          'Hosting B.V.',
+          'renewal',
+          MARCH_1,
+          'http://register.test/aanvragen/1',
+          'vragen@register.example',
+        ),
+      'Aanvraag van Hosting B.V. ontvangen / Application of Hosting B.V. received',
+      'Het register heeft de aanvraag voor verlenging van Hosting B.V. op 1 maart 2027 ontvangen. Een beoordelaar beoordeelt haar; u krijgt het besluit per mail. U volgt de aanvraag hier:\nhttp://register.test/aanvragen/1\n\nVragen, of bent u het niet eens met een besluit van het register? Schrijf naar vragen@register.example.\n\n---\n\nThe register received the application for renewal of Hosting B.V. on 1 March 2027. A reviewer will assess it; you will get the decision by mail. You can follow the application here:\nhttp://register.test/aanvragen/1\n\nQuestions, or do you disagree with a decision of the register? Write to vragen@register.example.\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'a new submission, to a reviewer',
+      () => mailTexts.newSubmission(TO, digestLine('Hosting B.V.', MARCH_1), 'listing'),
+      'Nieuwe aanvraag: Hosting B.V. / New application: Hosting B.V.',
+      'Hosting B.V. (KvK 12345678) heeft op 1 maart 2027 een aanvraag voor vermelding ingediend. Zij wacht op beoordeling:\nhttp://register.test/beoordeling/aanvragen/Hosting B.V.\n\n---\n\nHosting B.V. (KvK 12345678) submitted an application for listing on 1 March 2027. It is waiting for review:\nhttp://register.test/beoordeling/aanvragen/Hosting B.V.\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'the daily mail of new submissions, two',
+      () =>
+        mailTexts.submissionDigest(TO, [
+          digestLine('Alfa B.V.', JANUARY_31),
+          digestLine('Beta B.V.', MARCH_1),
+        ]),
+      '2 nieuwe aanvragen ingediend / 2 new applications submitted',
+      'Deze aanvragen zijn sinds de vorige dagelijkse mail ingediend en wachten op beoordeling:\n- Alfa B.V. (KvK 12345678), ingediend op 31 januari 2027: http://register.test/beoordeling/aanvragen/Alfa B.V.\n- Beta B.V. (KvK 12345678), ingediend op 1 maart 2027: http://register.test/beoordeling/aanvragen/Beta B.V.\n\n---\n\nThese applications were submitted since the previous daily mail and are waiting for review:\n- Alfa B.V. (KvK 12345678), submitted on 31 January 2027: http://register.test/beoordeling/aanvragen/Alfa B.V.\n- Beta B.V. (KvK 12345678), submitted on 1 March 2027: http://register.test/beoordeling/aanvragen/Beta B.V.\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'a listing ended by a lapsed code version',
+      () => mailTexts.listingEnded(TO, 'Hosting B.V.', 'lapsed', MARCH_1, 'http://register.test/account'),
+      'Hosting B.V. staat niet meer als verantwoord vermeld / Hosting B.V. is no longer listed as responsible',
+      'De versie van de gedragscode die Hosting B.V. ondertekende, geldt sinds 1 maart 2027 niet meer: de overgangstermijn is voorbij. Vanaf dan staat Hosting B.V. niet meer als verantwoord vermeld. Dien een aanvraag in op de geldende versie, op uw accountpagina:\nhttp://register.test/account\n\n---\n\nThe version of the code of conduct that Hosting B.V. signed is no longer accepted as of 1 March 2027: its transition period is over. From then on Hosting B.V. is not listed as responsible. Start an application on the version in force on your account page:\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'a suspension with its reason, its planned end and the contact address',
+      () =>
+        mailTexts.statusChange(
+          TO,
+          'Hosting B.V.',
+          'suspend',
+          'Klachten',
+          'http://register.test/hostingproviders/1',
+          {
+            until: MARCH_1,
+            contact: 'vragen@register.example',
+          },
+        ),
+      'Statuswijziging van Hosting B.V. / Status change of Hosting B.V.',
+      "De vermelding van uw organisatie is geschorst.\n\nReden: Klachten\n\nDe schorsing loopt tot 1 maart 2027.\n\nhttp://register.test/hostingproviders/1\n\nVragen, of bent u het niet eens met een besluit van het register? Schrijf naar vragen@register.example.\n\n---\n\nYour organisation's listing has been suspended.\n\nReason: Klachten\n\nThe suspension lasts until 1 March 2027.\n\nhttp://register.test/hostingproviders/1\n\nQuestions, or do you disagree with a decision of the register? Write to vragen@register.example.\n\n--\nRegister Verantwoorde Hostingproviders\n",
+    ],
   ];
   for (const [name, mail, subject, body] of cases) {
     it(name, () => {
