@@ -81,6 +81,8 @@ export interface ProviderActionPreview {
   statusEvent: NewStatusEvent;
   statusBefore: StatusAt;
   statusAfter: StatusAt;
+  /** A recorded end of AAN participation still to come, as the public page shows it afterwards. */
+  aanEndsAfter?: Date;
   mailRecipients: string[];
   /** The attestations valid now, which the action makes suspended or revoked. */
   affectedAttestations: AttestationAnswer[];
@@ -97,13 +99,14 @@ export async function previewProviderAction(
   const manager = dataSource.manager;
   const provider = await providerByKvk(manager, kvkNumber, false);
   const statusEvent = await checkedProviderAction(manager, reviewer, provider, input, now);
-  const { before, after } = await statusIfRecorded(manager, statusEvent, now);
+  const { before, after, aanEndsAfter } = await statusIfRecorded(manager, statusEvent, now);
   const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
   return {
     provider,
     statusEvent,
     statusBefore: before,
     statusAfter: after,
+    aanEndsAfter,
     mailRecipients: await providerMailRecipients(manager, provider.id),
     affectedAttestations:
       statusEvent.kind === 'suspension_lifted'

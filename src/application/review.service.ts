@@ -217,6 +217,8 @@ export interface DecisionPreview {
   /** The register's status of the provider now, and once the decision is recorded. */
   statusBefore?: StatusAt;
   statusAfter?: StatusAt;
+  /** A recorded end of AAN participation still to come, as the public page shows it afterwards. */
+  aanEndsAfter?: Date;
   /** The organisation becomes public: no reviewer had confirmed who it is before. */
   identityBecomesPublic: boolean;
   /** Where the mail about the decision goes. */
@@ -255,6 +257,7 @@ export async function previewDecision(
     codeVersionLabel: signedVersion?.label,
     statusBefore: statuses?.before,
     statusAfter: statuses?.after,
+    aanEndsAfter: statuses?.aanEndsAfter,
     identityBecomesPublic:
       !provider.identityConfirmedAt && (input.action === 'approve' || input.action === 'reject'),
     mailRecipients: input.action === 'start_review' ? [] : await providerMailRecipients(manager, provider.id),

@@ -37,6 +37,7 @@ export interface PublicPreview {
 function publicPreview(
   event: NewStatusEvent,
   after: StatusAt,
+  aanEndsAfter: Date | undefined,
   codeVersion: { id: string; label: string } | undefined,
   now: Date,
 ): PublicPreview {
@@ -59,7 +60,7 @@ function publicPreview(
   );
   // The public page names the reason of the change that brought a status about: this one's.
   const caused = !after.verantwoord && after.cause?.effectiveAt.getTime() === event.effectiveAt.getTime();
-  return { row: row!, status: statusView(after, caused ? event.reason : undefined) };
+  return { row: row!, status: statusView(after, caused ? event.reason : undefined, aanEndsAfter) };
 }
 
 function statusChange(before: StatusAt, after: StatusAt) {
@@ -100,7 +101,7 @@ export function decisionConfirmation(
     mailRecipients: preview.mailRecipients,
     publicPreview:
       statusEvent && preview.statusAfter
-        ? publicPreview(statusEvent, preview.statusAfter, codeVersion, now)
+        ? publicPreview(statusEvent, preview.statusAfter, preview.aanEndsAfter, codeVersion, now)
         : undefined,
     noPublicText: !values.message.trim(),
     formAction: paths.reviewDecision(application.id),
@@ -121,7 +122,13 @@ export function providerActionConfirmation(
     attestations: preview.affectedAttestations.map(attestationView),
     attestationsKey: `review.confirm.attestations.${values.action}`,
     mailRecipients: preview.mailRecipients,
-    publicPreview: publicPreview(preview.statusEvent, preview.statusAfter, undefined, now),
+    publicPreview: publicPreview(
+      preview.statusEvent,
+      preview.statusAfter,
+      preview.aanEndsAfter,
+      undefined,
+      now,
+    ),
     noPublicText: !values.reason.trim(),
     formAction: paths.reviewProviderAction(preview.provider.kvkNumber),
     fields: hidden(values),

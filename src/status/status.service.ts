@@ -3,7 +3,7 @@ import { appendAuditEvent } from '../audit/audit.service';
 import { refreshStatusSnapshots } from './status-snapshot.service';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from './status-history';
 import { StatusEvent } from './status-event.entity';
-import { type StatusAt, statusAt, type StatusFact } from './status-rules';
+import { plannedAanEnd, type StatusAt, statusAt, type StatusFact } from './status-rules';
 
 export type NewStatusEvent = Pick<StatusEvent, 'providerId' | 'kind' | 'effectiveAt' | 'actor'> &
   Partial<
@@ -72,7 +72,7 @@ export async function statusIfRecorded(
   manager: EntityManager,
   event: NewStatusEvent,
   now: Date,
-): Promise<{ before: StatusAt; after: StatusAt }> {
+): Promise<{ before: StatusAt; after: StatusAt; aanEndsAfter?: Date }> {
   const [histories, versions] = await Promise.all([
     loadHistories(manager, [event.providerId]),
     loadCodeVersions(manager),
@@ -90,5 +90,11 @@ export async function statusIfRecorded(
     aanSince: event.aanSince ?? null,
     suspendedUntil: event.suspendedUntil ?? null,
   };
-  return { before: statusAt(history, facts, now), after: statusAt([...history, planned], facts, now) };
+  const after = statusAt([...history, planned], facts, now);
+  return {
+    before: statusAt(history, facts, now),
+    after,
+    // As the public page shows it: a recorded end of AAN participation still to come.
+    aanEndsAfter: after.listing ? plannedAanEnd([...history, planned], after.listing, now) : undefined,
+  };
 }

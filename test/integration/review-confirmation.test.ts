@@ -13,7 +13,12 @@ import { addDays, toLocalDate } from '../../src/shared/time';
 import { waitingTime } from '../../src/shared/working-days';
 import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { StatusEvent } from '../../src/status/status-event.entity';
-import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import {
+  givenApproval,
+  givenCodeVersion,
+  givenProvider,
+  givenStatusEvent,
+} from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { testConfig, testKeyring, useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
@@ -369,6 +374,30 @@ describe('confirming irreversible review actions', () => {
         .findOneByOrFail({ providerId: provider.id, kind: 'suspended' });
       assert.equal(suspended.reason, 'Onderzoek <naar> misbruik');
       assert.equal(toLocalDate(suspended.suspendedUntil!), until);
+    });
+
+    it('the preview shows a planned end of AAN participation as the public page does', async () => {
+      const ds = context.db.dataSource;
+      const { provider } = await listed();
+      await givenStatusEvent(ds, {
+        providerId: provider.id,
+        kind: 'aan_participation_ended',
+        effectiveAt: addDays(new Date(), 40),
+      });
+      const publicPage = await request(context.app)
+        .get(`/hostingproviders/${provider.kvkNumber}`)
+        .expect(200);
+      const line = must(
+        /<li class="utrecht-unordered-list__item" data-aan-ends>[^<]*<\/li>/.exec(publicPage.text)?.[0],
+        'the planned end on the public page',
+      );
+      const res = await act(provider.kvkNumber, { action: 'suspend', reason: 'Onderzoek', until: '' });
+      assert.equal(res.status, 200);
+      const previewStatus = must(
+        /data-preview-status="suspended">[\s\S]*?<\/ul>/.exec(res.text)?.[0],
+        'the previewed status',
+      );
+      assert.ok(previewStatus.includes(line), 'the same line in the preview');
     });
 
     it('revoke: says it is final and needs a new application; a missing reason shows on the form first', async () => {
