@@ -20,7 +20,7 @@ import {
   givenStatusEvent,
 } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
-import { testConfig, testKeyring, useTestApp } from '../helpers/app';
+import { testConfig, testIssuer, testKeyring, useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 
@@ -320,6 +320,7 @@ describe('confirming irreversible review actions', () => {
           actor: 'test',
           publicBaseUrl: testConfig.publicBaseUrl,
           keyring: testKeyring,
+          issuer: testIssuer,
         },
         new Date(),
       );
