@@ -108,15 +108,20 @@ export function parseVersion(raw: string): number {
   return version;
 }
 
+/** The addresses a mail to an organisation goes to: its provider users that are not disabled. */
+export async function providerMailRecipients(manager: EntityManager, providerId: string): Promise<string[]> {
+  const users = await manager.findBy(User, { providerId, role: 'provider' });
+  return users.filter((x) => !x.disabledAt).map((u) => u.email);
+}
+
 export async function notifyProviderUsers(
   manager: EntityManager,
   providerId: string,
   mail: (to: string, organisation: string) => Mail,
 ): Promise<void> {
   const provider = await manager.findOneByOrFail(Provider, { id: providerId });
-  const users = await manager.findBy(User, { providerId, role: 'provider' });
-  for (const u of users.filter((x) => !x.disabledAt))
-    await queueMail(manager, mail(u.email, provider.legalName));
+  for (const email of await providerMailRecipients(manager, providerId))
+    await queueMail(manager, mail(email, provider.legalName));
 }
 
 /** Everything a page about one application shows. */

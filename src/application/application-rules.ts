@@ -163,6 +163,39 @@ export function queueStates(requested: unknown): { filter?: ApplicationState; st
   return filter ? { filter, states: [filter] } : { states: [...AWAITING_REVIEW] };
 }
 
+/** Whom an application in a state waits for: what the queue's "waits for" column says. */
+export type WaitsFor =
+  'reviewer_start' | 'reviewer_decision' | 'provider_changes' | 'provider_submission' | 'nobody';
+
+const WAITS_FOR: Record<ApplicationState, WaitsFor> = {
+  draft: 'provider_submission',
+  submitted: 'reviewer_start',
+  in_review: 'reviewer_decision',
+  changes_requested: 'provider_changes',
+  approved: 'nobody',
+  rejected: 'nobody',
+  withdrawn: 'nobody',
+};
+
+export function waitsFor(state: ApplicationState): WaitsFor {
+  return WAITS_FOR[state];
+}
+
+/**
+ * Since when an application has waited for what it waits for: the provider since submitting (also
+ * while a reviewer looks, as the reviewers' digest counts), anyone else since the last step.
+ */
+export function waitingSince(
+  application: { state: ApplicationState; submittedAt: Date | null },
+  lastStepAt: Date,
+): Date {
+  const reviewer = waitsFor(application.state).startsWith('reviewer_');
+  return reviewer && application.submittedAt ? application.submittedAt : lastStepAt;
+}
+
+/** The decisions that cannot be undone: the reviewer confirms them on a page that says what they do. */
+export const CONFIRMED_REVIEW_ACTIONS: readonly ReviewAction[] = ['approve', 'reject'];
+
 export const OPEN_STATES: readonly ApplicationState[] = [
   'draft',
   'submitted',
@@ -173,6 +206,9 @@ export const OPEN_STATES: readonly ApplicationState[] = [
 /** What a reviewer may do to a provider's listing. */
 export const PROVIDER_STATUS_ACTIONS = ['suspend', 'lift', 'revoke'] as const;
 export type ProviderStatusAction = (typeof PROVIDER_STATUS_ACTIONS)[number];
+
+/** The status actions that cannot be undone (a suspension can be lifted, but stays in the public history). */
+export const CONFIRMED_PROVIDER_ACTIONS: readonly ProviderStatusAction[] = ['suspend', 'revoke'];
 
 /**
  * The status actions a reviewer may take on a provider: suspend a listing in force that is not
@@ -275,4 +311,37 @@ export function signatureDateProblem(
   if (codeSignedOn > toLocalDate(now)) return 'signedInFuture';
   if (codeSignedOn < toLocalDate(versionPublishedAt)) return 'signedBeforePublished';
   return undefined;
+}
+
+/** Where the code version an application names stands: in its transition, lapsed or withdrawn. */
+export type CodeVersionStanding =
+  | { kind: 'current' }
+  | { kind: 'transition' | 'lapsed'; lapsesAt: Date; successorLabel: string }
+  | { kind: 'withdrawn' };
+
+/**
+ * The standing of `named` among `versions` (withdrawn ones included) at `now`: a successor was
+ * published, so it lapses when the successor's transition ends (in its transition until then), or
+ * it was withdrawn and never took effect.
+ */
+export function codeVersionStanding(
+  named: CodeVersionFact & { label: string; withdrawnAt: Date | null },
+  versions: readonly (CodeVersionFact & { label: string; withdrawnAt: Date | null })[],
+  now: Date,
+): CodeVersionStanding {
+  if (named.withdrawnAt) return { kind: 'withdrawn' };
+  const counting = versions.filter((v) => !v.withdrawnAt);
+  const lapsesAt = codeVersionLapsesAt(named, counting);
+  if (!lapsesAt) return { kind: 'current' };
+  // The successor whose transition ends it, as codeVersionLapsesAt finds the lapse.
+  const successor = counting.find(
+    (v) =>
+      v.publishedAt.getTime() > named.publishedAt.getTime() &&
+      Math.max(v.transitionEndsAt.getTime(), v.publishedAt.getTime()) === lapsesAt.getTime(),
+  )!;
+  return {
+    kind: lapsesAt.getTime() <= now.getTime() ? 'lapsed' : 'transition',
+    lapsesAt,
+    successorLabel: successor.label,
+  };
 }

@@ -1,15 +1,17 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { User } from '../identity/user.entity';
 import type { Config } from '../config';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
-import { confirmIdentity } from '../register/provider.service';
+import { type AttestationAnswer, providerAttestationAnswers } from '../attestation/attestation.service';
+import { confirmIdentity, providerDetail } from '../register/provider.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { parseLocalDate, startOfLocalDay, toLocalDate } from '../shared/time';
 import { readSettings } from '../settings/settings.service';
-import { recordStatusEvent } from '../status/status.service';
-import { currentStatus, notifyProviderUsers } from './application-records';
+import type { StatusAt } from '../status/status-rules';
+import { type NewStatusEvent, recordStatusEvent, statusIfRecorded } from '../status/status.service';
+import { currentStatus, notifyProviderUsers, providerMailRecipients } from './application-records';
 import { type ProviderStatusAction, providerStatusActions } from './application-rules';
 
 /* A reviewer's actions on a provider rather than on one application: its listing's status and its identity. */
@@ -21,62 +23,122 @@ const CANNOT: Record<ProviderStatusAction, string> = {
   revoke: 'review.cannotRevoke',
 };
 
+/** A status action as the reviewer asks it: the action, its reason (public) and a suspension's end. */
+export interface ProviderActionInput {
+  action: ProviderStatusAction;
+  reason: string;
+  until: string;
+}
+
+/**
+ * The checks a status action passes (never the reviewer's own organisation, a reason where one is
+ * required, an end date in the future, an action the provider's status allows) and the status
+ * event it records, effective now.
+ */
+async function checkedProviderAction(
+  manager: EntityManager,
+  reviewer: User,
+  provider: Provider,
+  input: ProviderActionInput,
+  now: Date,
+): Promise<NewStatusEvent> {
+  if (reviewer.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
+  const status = await currentStatus(manager, provider.id, now);
+  const reason = input.reason.trim();
+  if (input.action !== 'lift' && !reason)
+    throw new ValidationError({ reason: ['validation.reasonRequired'] });
+
+  let suspendedUntil: Date | null = null;
+  if (input.action === 'suspend' && input.until) {
+    if (!parseLocalDate(input.until) || input.until <= toLocalDate(now))
+      throw new ValidationError({ until: ['validation.futureDate'] });
+    suspendedUntil = startOfLocalDay(input.until);
+  }
+  if (!providerStatusActions(status).includes(input.action)) throw new ConflictError(CANNOT[input.action]);
+  return {
+    providerId: provider.id,
+    kind: ({ suspend: 'suspended', lift: 'suspension_lifted', revoke: 'revoked' } as const)[input.action],
+    effectiveAt: now,
+    actor: reviewer.email,
+    reason: reason || null,
+    suspendedUntil,
+  };
+}
+
+async function providerByKvk(manager: EntityManager, kvkNumber: string, lock: boolean): Promise<Provider> {
+  const query = manager
+    .getRepository(Provider)
+    .createQueryBuilder('p')
+    .where('p.kvk_number = :kvkNumber', { kvkNumber });
+  const provider = await (lock ? query.setLock('pessimistic_write') : query).getOne();
+  if (!provider) throw new NotFoundError(`provider ${kvkNumber}`);
+  return provider;
+}
+
+/** What a status action will do, shown to the reviewer to confirm before anything is recorded. */
+export interface ProviderActionPreview {
+  provider: Provider;
+  /** The status change it records: exactly what the public history will show. */
+  statusEvent: NewStatusEvent;
+  statusBefore: StatusAt;
+  statusAfter: StatusAt;
+  /** A recorded end of AAN participation still to come, as the public page shows it afterwards. */
+  aanEndsAfter?: Date;
+  mailRecipients: string[];
+  /** The attestations valid now, which the action makes suspended or revoked. */
+  affectedAttestations: AttestationAnswer[];
+}
+
+/** A status action's preview: the same checks as `actOnProvider`, and what it would record. Records nothing. */
+export async function previewProviderAction(
+  dataSource: DataSource,
+  reviewer: User,
+  kvkNumber: string,
+  input: ProviderActionInput,
+  now: Date,
+): Promise<ProviderActionPreview> {
+  const manager = dataSource.manager;
+  const provider = await providerByKvk(manager, kvkNumber, false);
+  const statusEvent = await checkedProviderAction(manager, reviewer, provider, input, now);
+  const { before, after, aanEndsAfter } = await statusIfRecorded(manager, statusEvent, now);
+  const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
+  return {
+    provider,
+    statusEvent,
+    statusBefore: before,
+    statusAfter: after,
+    aanEndsAfter,
+    mailRecipients: await providerMailRecipients(manager, provider.id),
+    affectedAttestations:
+      statusEvent.kind === 'suspension_lifted'
+        ? []
+        : providerAttestationAnswers(detail, now).filter((a) => a.status.state === 'valid'),
+  };
+}
+
 /** Suspend (with reason and optional end date), lift a suspension, or revoke (with reason). */
 export async function actOnProvider(
   dataSource: DataSource,
   reviewer: User,
   kvkNumber: string,
-  input: { action: ProviderStatusAction; reason: string; until: string },
+  input: ProviderActionInput,
   config: Config,
   now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
     // Serialise actions on one provider, so two reviewers cannot both suspend or both lift.
-    const provider = await manager
-      .getRepository(Provider)
-      .createQueryBuilder('p')
-      .where('p.kvk_number = :kvkNumber', { kvkNumber })
-      .setLock('pessimistic_write')
-      .getOne();
-    if (!provider) throw new NotFoundError(`provider ${kvkNumber}`);
-    if (reviewer.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
-    const status = await currentStatus(manager, provider.id, now);
-    const reason = input.reason.trim();
-    if (input.action !== 'lift' && !reason)
-      throw new ValidationError({ reason: ['validation.reasonRequired'] });
-
-    let suspendedUntil: Date | null = null;
-    if (input.action === 'suspend' && input.until) {
-      if (!parseLocalDate(input.until) || input.until <= toLocalDate(now))
-        throw new ValidationError({ until: ['validation.futureDate'] });
-      suspendedUntil = startOfLocalDay(input.until);
-    }
-    if (!providerStatusActions(status).includes(input.action)) throw new ConflictError(CANNOT[input.action]);
-
-    const kind = ({ suspend: 'suspended', lift: 'suspension_lifted', revoke: 'revoked' } as const)[
-      input.action
-    ];
-    await recordStatusEvent(
-      manager,
-      {
-        providerId: provider.id,
-        kind,
-        effectiveAt: now,
-        actor: reviewer.email,
-        reason: reason || null,
-        suspendedUntil,
-      },
-      now,
-    );
+    const provider = await providerByKvk(manager, kvkNumber, true);
+    const statusEvent = await checkedProviderAction(manager, reviewer, provider, input, now);
+    await recordStatusEvent(manager, statusEvent, now);
     const { contactEmail } = await readSettings(manager, config);
     await notifyProviderUsers(manager, provider.id, (to, organisation) =>
       mailTexts.statusChange(
         to,
         organisation,
         input.action,
-        reason || null,
+        statusEvent.reason ?? null,
         `${config.publicBaseUrl}${paths.provider(kvkNumber)}`,
-        { until: suspendedUntil, contact: contactEmail },
+        { until: statusEvent.suspendedUntil ?? null, contact: contactEmail },
       ),
     );
   });

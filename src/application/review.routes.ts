@@ -4,15 +4,20 @@ import { requireRole } from '../web/auth';
 import type { Config } from '../config';
 import { openReviewTasks, resolveReviewTask, reviewTask } from '../aan/aan-import.service';
 import { setFormContext } from '../web/error-handler';
+import { offerResubmitInLanguage } from '../web/form-language';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { DecisionDto, ProviderActionDto } from './application.dto';
 import { applicationOutlook } from './application-outlook';
 import { anyApplication, applicationDetail } from './application-records';
-import { actOnProvider, confirmProviderIdentity } from './provider-actions.service';
-import { decide, reviewQueue, unconfirmedProviders } from './review.service';
+import { actOnProvider, confirmProviderIdentity, previewProviderAction } from './provider-actions.service';
+import { decide, previewDecision, reviewQueue, unconfirmedProviders } from './review.service';
+import { decisionConfirmation, providerActionConfirmation, queueRow } from './review.view';
 import { staffPageQuery, staffProviderModel } from './staff-provider.view';
 import {
+  CONFIRMED_PROVIDER_ACTIONS,
+  CONFIRMED_REVIEW_ACTIONS,
+  codeVersionStanding,
   type ProviderStatusAction,
   queueStates,
   QUEUE_FILTERS,
@@ -21,6 +26,15 @@ import {
   type ReviewAction,
 } from './application-rules';
 import { requestTime } from '../web/clock';
+
+/**
+ * Where a decision form stands: sent from the form (to be confirmed), confirmed on the
+ * confirmation page (`confirm=1`), or sent back from it to change (`edit=1`).
+ */
+function confirmationStep(body: unknown): 'form' | 'confirmed' | 'edit' {
+  const { confirm, edit } = formValues(body, ['confirm', 'edit']);
+  return edit === '1' ? 'edit' : confirm === '1' ? 'confirmed' : 'form';
+}
 
 /** The reviewers' side: the queue, decisions on applications, and status actions on providers. */
 export function reviewRoutes(dataSource: DataSource, config: Config): Router {
@@ -38,7 +52,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     ]);
     res.render('review/queue', {
       title: 'review.queueTitle',
-      applications,
+      applications: applications.map((a) => queueRow(a, requestTime(res))),
       tasks,
       unconfirmed: unconfirmed.map((p) => ({ ...p, url: paths.reviewProvider(p.kvkNumber) })),
       state,
@@ -83,6 +97,10 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       ...detail,
       outlook: await applicationOutlook(dataSource.manager, application, config, now),
       codeVersion,
+      // The version chosen, flagged while a successor's transition runs (or after it lapsed).
+      codeVersionStanding: codeVersion
+        ? codeVersionStanding(codeVersion, detail.allVersions, now)
+        : undefined,
       // A signature dated before its version was published (or after today) cannot be approved either.
       signatureProblem:
         actions.includes('approve') && codeVersion && application.codeSignedOn
@@ -112,15 +130,22 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       view: 'review/application',
       load: async () => ({ model: await applicationModel(id, true, requestTime(res)), values }),
     });
+    const step = confirmationStep(req.body);
+    // Back from the confirmation page: the form again, with everything typed.
+    if (step === 'edit')
+      return res.render('review/application', {
+        ...(await applicationModel(id, true, requestTime(res))),
+        values,
+      });
     const dto = await validated(DecisionDto, values);
-    await decide(
-      dataSource,
-      req.user!,
-      id,
-      { action: dto.action as ReviewAction, message: dto.message, version: dto.version },
-      config,
-      requestTime(res),
-    );
+    const input = { action: dto.action as ReviewAction, message: dto.message, version: dto.version };
+    if (step !== 'confirmed' && CONFIRMED_REVIEW_ACTIONS.includes(input.action)) {
+      // An approval or rejection is not undone: first say what it does, storing nothing.
+      const preview = await previewDecision(dataSource, req.user!, id, input, config, requestTime(res));
+      offerResubmitInLanguage(req, res, values);
+      return res.render('review/confirm', decisionConfirmation(preview, input, requestTime(res)));
+    }
+    await decide(dataSource, req.user!, id, input, config, requestTime(res));
     res.redirect(303, paths.reviewApplication(id));
   });
 
@@ -139,22 +164,22 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   router.post(paths.reviewProviderAction(), ...reviewer, async (req, res) => {
     const kvkNumber = String(req.params.kvkNumber);
     const values = formValues(req.body, ['action', 'reason', 'until']);
+    const staffModel = async () => staffProviderModel(dataSource, kvkNumber, req.user!, requestTime(res));
     setFormContext(res, {
       view: 'review/provider',
-      load: async () => ({
-        model: await staffProviderModel(dataSource, kvkNumber, req.user!, requestTime(res)),
-        values,
-      }),
+      load: async () => ({ model: await staffModel(), values }),
     });
+    const step = confirmationStep(req.body);
+    if (step === 'edit') return res.render('review/provider', { ...(await staffModel()), values });
     const dto = await validated(ProviderActionDto, values);
-    await actOnProvider(
-      dataSource,
-      req.user!,
-      kvkNumber,
-      { action: dto.action as ProviderStatusAction, reason: dto.reason, until: dto.until },
-      config,
-      requestTime(res),
-    );
+    const input = { action: dto.action as ProviderStatusAction, reason: dto.reason, until: dto.until };
+    if (step !== 'confirmed' && CONFIRMED_PROVIDER_ACTIONS.includes(input.action)) {
+      // A suspension or revocation is public at once: first say what it does, storing nothing.
+      const preview = await previewProviderAction(dataSource, req.user!, kvkNumber, input, requestTime(res));
+      offerResubmitInLanguage(req, res, values);
+      return res.render('review/confirm', providerActionConfirmation(preview, input, requestTime(res)));
+    }
+    await actOnProvider(dataSource, req.user!, kvkNumber, input, config, requestTime(res));
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 

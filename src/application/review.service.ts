@@ -13,16 +13,17 @@ import { paths } from '../shared/paths';
 import { startOfLocalDay } from '../shared/time';
 import type { CodeOfConductVersion } from '../status/code-of-conduct-version.entity';
 import { loadCodeVersions, toCodeVersionFact } from '../status/status-history';
-import { codeVersionAcceptedAt, codeVersionLapsesAt } from '../status/status-rules';
+import { codeVersionAcceptedAt, codeVersionLapsesAt, type StatusAt } from '../status/status-rules';
+import { type NewStatusEvent, recordStatusEvent, statusIfRecorded } from '../status/status.service';
 import { Application, type ApplicationState } from './application.entity';
 import type { ApplicationMessageKind } from './application-message.entity';
 import {
   addMessage,
   anyApplication,
-  applicationStatusEvent,
   currentStatus,
   notifyProviderUsers,
   parseVersion,
+  providerMailRecipients,
   transition,
 } from './application-records';
 import {
@@ -48,11 +49,14 @@ export async function unconfirmedProviders(
   });
 }
 
+/** An application in the queue: with its provider and when it took its last step. */
+export type QueueApplication = Application & { provider: Provider; lastStepAt: Date };
+
 /** The queue: the applications in `states` (see `queueStates`), by submission, oldest first. */
 export async function reviewQueue(
   dataSource: DataSource,
   states: readonly ApplicationState[],
-): Promise<(Application & { provider: Provider })[]> {
+): Promise<QueueApplication[]> {
   const rows = await dataSource
     .getRepository(Application)
     .createQueryBuilder('a')
@@ -64,8 +68,20 @@ export async function reviewQueue(
   const ids = [...new Set(rows.map((row) => row.providerId))];
   const providers = ids.length ? await dataSource.getRepository(Provider).findBy({ id: In(ids) }) : [];
   const byId = new Map(providers.map((provider) => [provider.id, provider]));
+  // Every step of an application writes a message: the latest is when it entered its state.
+  const steps = rows.length
+    ? await dataSource.query<{ application_id: string; at: Date }[]>(
+        `SELECT application_id, max(created_at) AS at FROM application_messages
+          WHERE application_id = ANY($1::uuid[]) GROUP BY application_id`,
+        [rows.map((row) => row.id)],
+      )
+    : [];
+  const lastSteps = new Map(steps.map((s) => [s.application_id, new Date(s.at)]));
   return rows.map((row) =>
-    Object.assign(row, { provider: must(byId.get(row.providerId), 'an application has its provider') }),
+    Object.assign(row, {
+      provider: must(byId.get(row.providerId), 'an application has its provider'),
+      lastStepAt: lastSteps.get(row.id) ?? row.updatedAt,
+    }),
   );
 }
 
@@ -101,6 +117,153 @@ async function assertVersionAcceptedForApproval(
   throw new ValidationError({ action: ['review.codeVersionNotAccepted'] });
 }
 
+/** What a reviewer decides: the action, the message (public for an approval or rejection), the version seen. */
+export interface DecisionInput {
+  action: ReviewAction;
+  message: string;
+  version: string;
+}
+
+/**
+ * The checks every decision passes, in the order the reviewer hears of them: not their own
+ * organisation, the application as they saw it (its version), an action its state allows, a
+ * reason where one is required, and for an approval a signed version accepted now. Answers the
+ * application, the version it was seen at and, for an approval, the signed code version.
+ */
+async function checkedDecision(
+  manager: EntityManager,
+  reviewer: User,
+  id: string,
+  input: DecisionInput,
+  now: Date,
+): Promise<{ application: Application; version: number; signedVersion?: CodeOfConductVersion }> {
+  const application = await anyApplication(manager, id);
+  if (reviewer.providerId && reviewer.providerId === application.providerId) {
+    throw new ForbiddenError('review.ownOrganisation');
+  }
+  const version = parseVersion(input.version);
+  if (application.version !== version)
+    throw await decisionConflict(manager, application, input.action, reviewer);
+  if (!reviewerMay(input.action, application.state))
+    throw new ConflictError(`review.notInState`, { backTo: paths.reviewApplication(id) });
+  if ((input.action === 'reject' || input.action === 'request_changes') && !input.message.trim()) {
+    throw new ValidationError({ message: ['validation.reasonRequired'] });
+  }
+  const signedVersion =
+    input.action === 'approve'
+      ? await assertVersionAcceptedForApproval(manager, application, now)
+      : undefined;
+  return { application, version, signedVersion };
+}
+
+/** The end of the listing an approval of `application` at `now` grants (see listingValidUntil). */
+async function approvalValidUntil(
+  manager: EntityManager,
+  application: Application,
+  config: Config,
+  now: Date,
+): Promise<Date> {
+  const status = await currentStatus(manager, application.providerId, now);
+  return listingValidUntil(
+    status,
+    now,
+    (await readSettings(manager, config)).listingValidityMonths,
+    config.renewalWindowDays,
+  );
+}
+
+/**
+ * The status change a decision records, effective `now`: an approval's listing or a rejection,
+ * each with the reviewer's message as its public reason. None for the steps in between.
+ */
+async function decisionStatusEvent(
+  manager: EntityManager,
+  application: Application,
+  reviewer: User,
+  input: DecisionInput,
+  signedVersion: CodeOfConductVersion | undefined,
+  config: Config,
+  now: Date,
+): Promise<NewStatusEvent | undefined> {
+  const common = {
+    providerId: application.providerId,
+    effectiveAt: now,
+    actor: reviewer.email,
+    applicationId: application.id,
+  };
+  if (signedVersion)
+    return {
+      ...common,
+      kind: 'listing_approved',
+      validUntil: await approvalValidUntil(manager, application, config, now),
+      codeOfConductVersionId: application.codeOfConductVersionId,
+      codeSignedOn: application.codeSignedOn,
+      aanSince: startOfLocalDay(application.aanSince!),
+      reason: input.message.trim() || null,
+    };
+  if (input.action === 'reject')
+    return { ...common, kind: 'application_rejected', reason: input.message.trim() };
+  return undefined;
+}
+
+/** What a decision will do, shown to the reviewer to confirm before anything is recorded. */
+export interface DecisionPreview {
+  application: Application;
+  provider: Provider;
+  /** The status change it records: exactly what the public history will show. */
+  statusEvent?: NewStatusEvent;
+  /** The label of the code version an approval rests on. */
+  codeVersionLabel?: string;
+  /** The register's status of the provider now, and once the decision is recorded. */
+  statusBefore?: StatusAt;
+  statusAfter?: StatusAt;
+  /** A recorded end of AAN participation still to come, as the public page shows it afterwards. */
+  aanEndsAfter?: Date;
+  /** The organisation becomes public: no reviewer had confirmed who it is before. */
+  identityBecomesPublic: boolean;
+  /** Where the mail about the decision goes. */
+  mailRecipients: string[];
+}
+
+/**
+ * A decision's preview: the same checks as `decide` (so a refusal shows on the form before the
+ * reviewer confirms) and what it would record, computed by the same rules. Records nothing.
+ */
+export async function previewDecision(
+  dataSource: DataSource,
+  reviewer: User,
+  id: string,
+  input: DecisionInput,
+  config: Config,
+  now: Date,
+): Promise<DecisionPreview> {
+  const manager = dataSource.manager;
+  const { application, signedVersion } = await checkedDecision(manager, reviewer, id, input, now);
+  const provider = await manager.findOneByOrFail(Provider, { id: application.providerId });
+  const statusEvent = await decisionStatusEvent(
+    manager,
+    application,
+    reviewer,
+    input,
+    signedVersion,
+    config,
+    now,
+  );
+  const statuses = statusEvent ? await statusIfRecorded(manager, statusEvent, now) : undefined;
+  return {
+    application,
+    provider,
+    statusEvent,
+    codeVersionLabel: signedVersion?.label,
+    statusBefore: statuses?.before,
+    statusAfter: statuses?.after,
+    aanEndsAfter: statuses?.aanEndsAfter,
+    identityBecomesPublic:
+      !provider.identityConfirmedAt && (input.action === 'approve' || input.action === 'reject'),
+    mailRecipients: input.action === 'start_review' ? [] : await providerMailRecipients(manager, provider.id),
+  };
+}
+
 /**
  * A reviewer's decision. Never on an application of an organisation the reviewer belongs to; of two
  * reviewers deciding at once, exactly one succeeds.
@@ -109,28 +272,12 @@ export async function decide(
   dataSource: DataSource,
   reviewer: User,
   id: string,
-  input: { action: ReviewAction; message: string; version: string },
+  input: DecisionInput,
   config: Config,
   now: Date,
 ): Promise<Application> {
   return dataSource.transaction(async (manager) => {
-    const application = await anyApplication(manager, id);
-    if (reviewer.providerId && reviewer.providerId === application.providerId) {
-      throw new ForbiddenError('review.ownOrganisation');
-    }
-    const version = parseVersion(input.version);
-    if (application.version !== version)
-      throw await decisionConflict(manager, application, input.action, reviewer);
-    if (!reviewerMay(input.action, application.state))
-      throw new ConflictError(`review.notInState`, { backTo: paths.reviewApplication(id) });
-    if ((input.action === 'reject' || input.action === 'request_changes') && !input.message.trim()) {
-      throw new ValidationError({ message: ['validation.reasonRequired'] });
-    }
-    const signedVersion =
-      input.action === 'approve'
-        ? await assertVersionAcceptedForApproval(manager, application, now)
-        : undefined;
-    let approved: { label: string; validUntil: Date } | undefined;
+    const { application, version, signedVersion } = await checkedDecision(manager, reviewer, id, input, now);
     const changes: Partial<Application> = { state: NEXT_STATE[input.action], reviewerId: reviewer.id };
     if (input.action === 'approve' || input.action === 'reject')
       Object.assign(changes, { decidedAt: now, decidedBy: reviewer.id });
@@ -147,29 +294,20 @@ export async function decide(
         : (NEXT_STATE[input.action] as ApplicationMessageKind);
     await addMessage(manager, application, messageKind, reviewer, now, input.message.trim());
 
-    if (signedVersion) {
-      const status = await currentStatus(manager, application.providerId, now);
-      const validUntil = listingValidUntil(
-        status,
-        now,
-        (await readSettings(manager, config)).listingValidityMonths,
-        config.renewalWindowDays,
-      );
-      approved = { label: signedVersion.label, validUntil };
-      await applicationStatusEvent(manager, application, reviewer, now, {
-        kind: 'listing_approved',
-        validUntil,
-        codeOfConductVersionId: application.codeOfConductVersionId,
-        codeSignedOn: application.codeSignedOn,
-        aanSince: startOfLocalDay(application.aanSince!),
-        reason: input.message.trim() || null,
-      });
-    } else if (input.action === 'reject') {
-      await applicationStatusEvent(manager, application, reviewer, now, {
-        kind: 'application_rejected',
-        reason: input.message.trim(),
-      });
-    }
+    const statusEvent = await decisionStatusEvent(
+      manager,
+      application,
+      reviewer,
+      input,
+      signedVersion,
+      config,
+      now,
+    );
+    if (statusEvent) await recordStatusEvent(manager, statusEvent, now);
+    const approved =
+      signedVersion && statusEvent?.validUntil
+        ? { label: signedVersion.label, validUntil: statusEvent.validUntil }
+        : undefined;
     // Deciding on an application means the reviewer has looked at who applies: the first
     // decision confirms the organisation's identity and makes it public.
     if (input.action === 'approve' || input.action === 'reject') {

@@ -10,7 +10,7 @@ import { recordStatusEvent } from '../status/status.service';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import { statusAt, type StatusEventKind } from '../status/status-rules';
-import { workingDaysBefore } from './working-days';
+import { workingDaysBefore } from '../shared/working-days';
 import {
   applicationsSubmittedBetween,
   applicationsWaitingSince,

@@ -68,9 +68,23 @@ export interface HistoryRow {
 /** Kinds that read differently when they are still to come ("AAN participation ends"). */
 const PLANNED_KINDS: readonly string[] = ['aan_participation_ended', 'aan_participation_resumed'];
 
+/** What a history row shows of a status event: a recorded one, or one a confirmation page previews. */
+export type HistoryEventFields = Pick<
+  StatusEvent,
+  | 'id'
+  | 'effectiveAt'
+  | 'recordedAt'
+  | 'kind'
+  | 'reason'
+  | 'validUntil'
+  | 'suspendedUntil'
+  | 'codeOfConductVersionId'
+  | 'aanSince'
+>;
+
 export function historyRows(
-  history: StatusEvent[],
-  versions: CodeOfConductVersion[],
+  history: readonly HistoryEventFields[],
+  versions: readonly Pick<CodeOfConductVersion, 'id' | 'label'>[],
   now: Date,
 ): HistoryRow[] {
   const labels = new Map(versions.map((v) => [v.id, v.label]));

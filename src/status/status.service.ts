@@ -3,7 +3,7 @@ import { appendAuditEvent } from '../audit/audit.service';
 import { refreshStatusSnapshots } from './status-snapshot.service';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from './status-history';
 import { StatusEvent } from './status-event.entity';
-import { type StatusAt, statusAt } from './status-rules';
+import { plannedAanEnd, type StatusAt, statusAt, type StatusFact } from './status-rules';
 
 export type NewStatusEvent = Pick<StatusEvent, 'providerId' | 'kind' | 'effectiveAt' | 'actor'> &
   Partial<
@@ -62,4 +62,39 @@ export async function statusesAt(
   return new Map(
     providerIds.map((id) => [id, statusAt((histories.get(id) ?? []).map(toStatusFact), facts, t)]),
   );
+}
+
+/**
+ * The status at `now` before and after recording `event` (effective `now`), by the same rules over
+ * the same history: what a confirmation page tells a reviewer before anything is recorded.
+ */
+export async function statusIfRecorded(
+  manager: EntityManager,
+  event: NewStatusEvent,
+  now: Date,
+): Promise<{ before: StatusAt; after: StatusAt; aanEndsAfter?: Date }> {
+  const [histories, versions] = await Promise.all([
+    loadHistories(manager, [event.providerId]),
+    loadCodeVersions(manager),
+  ]);
+  const facts = versions.map(toCodeVersionFact);
+  const history = (histories.get(event.providerId) ?? []).map(toStatusFact);
+  const sequence = history.reduce((max, e) => Math.max(max, e.sequence), 0) + 1;
+  const planned: StatusFact = {
+    sequence,
+    kind: event.kind,
+    effectiveAt: event.effectiveAt,
+    recordedAt: now,
+    validUntil: event.validUntil ?? null,
+    codeOfConductVersionId: event.codeOfConductVersionId ?? null,
+    aanSince: event.aanSince ?? null,
+    suspendedUntil: event.suspendedUntil ?? null,
+  };
+  const after = statusAt([...history, planned], facts, now);
+  return {
+    before: statusAt(history, facts, now),
+    after,
+    // As the public page shows it: a recorded end of AAN participation still to come.
+    aanEndsAfter: after.listing ? plannedAanEnd([...history, planned], after.listing, now) : undefined,
+  };
 }

@@ -83,3 +83,13 @@ export function offerLanguageSwitch(
     }),
   };
 }
+
+/**
+ * The language switch of a page a POST shows without storing anything (a confirmation page): it
+ * posts the same fields again to the same URL in the other language, not marked as a switch, so the
+ * route shows that page again, checked anew, in the other language.
+ */
+export function offerResubmitInLanguage(req: Request, res: Response, values: Record<string, string>): void {
+  offerLanguageSwitch(req, res, values, new ValidationError({}));
+  (res.locals.languageSwitch as { resubmit?: boolean }).resubmit = true;
+}

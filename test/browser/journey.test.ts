@@ -162,6 +162,10 @@ describe('in a real browser: the main journey through the real forms', function 
     await accessible(reviewer);
     await reviewer.check('#action-approve');
     await reviewer.click('text=Besluit vastleggen');
+    // An approval is confirmed first, on a page that says what it does and what becomes public.
+    await reviewer.waitForSelector('[data-confirm-form]');
+    await accessible(reviewer);
+    await reviewer.click('text=Bevestigen: goedkeuren');
     await reviewer.waitForSelector('[data-state="approved"]');
 
     await provider.goto(applicationUrl);

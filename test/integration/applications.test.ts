@@ -72,11 +72,13 @@ async function submit(agent: Agent, dataSource: DataSource, id: string) {
   });
 }
 
+/** A decision as confirmed on its confirmation page (confirm=1; review-confirmation.test.ts covers the page). */
 async function decideOn(agent: Agent, dataSource: DataSource, id: string, action: string, message = '') {
   return submitForm(agent, `/beoordeling/aanvragen/${id}`, `/beoordeling/aanvragen/${id}/besluit`, {
     action,
     message,
     version: await versionOf(dataSource, id),
+    confirm: '1',
   });
 }
 
@@ -273,6 +275,7 @@ describe('providers apply, reviewers decide', () => {
           action: 'suspend',
           reason: 'Onderzoek',
           until: future,
+          confirm: '1',
         })
       ).status,
       303,
@@ -300,6 +303,7 @@ describe('providers apply, reviewers decide', () => {
           action: 'revoke',
           reason: 'Malafide reseller',
           until: '',
+          confirm: '1',
         })
       ).status,
       303,
@@ -367,11 +371,11 @@ describe('providers apply, reviewers decide', () => {
       a
         .post(`/beoordeling/aanvragen/${id}/besluit`)
         .type('form')
-        .send({ _csrf: tokenA, action: 'approve', message: '', version }),
+        .send({ _csrf: tokenA, action: 'approve', message: '', version, confirm: '1' }),
       b
         .post(`/beoordeling/aanvragen/${id}/besluit`)
         .type('form')
-        .send({ _csrf: tokenB, action: 'reject', message: 'Nee', version }),
+        .send({ _csrf: tokenB, action: 'reject', message: 'Nee', version, confirm: '1' }),
     ]);
     assert.deepEqual(results.map((r) => r.status).sort(), [303, 409]);
     const loser = results.find((r) => r.status === 409)!;
@@ -400,6 +404,7 @@ describe('providers apply, reviewers decide', () => {
       action: 'approve',
       message: '',
       version: await versionOf(db.dataSource, id),
+      confirm: '1',
     };
     const post = () => reviewerAgent.post(`/beoordeling/aanvragen/${id}/besluit`).type('form').send(form);
     assert.equal((await post()).status, 303);

@@ -56,6 +56,7 @@ async function decide(agent: Agent, ds: DataSource, id: string, action: string, 
     action,
     message,
     version: await versionOf(ds, id),
+    confirm: '1',
   });
 }
 

@@ -75,6 +75,7 @@ async function approve(agent: Agent, dataSource: DataSource, id: string) {
     action: 'approve',
     message: '',
     version: await applicationVersion(dataSource, id),
+    confirm: '1',
   });
 }
 

@@ -90,6 +90,7 @@ describe('a form POST that succeeds builds no page', () => {
             action,
             message: '',
             version: await version(),
+            confirm: '1',
           }),
       ]),
     ];
@@ -112,6 +113,7 @@ describe('a form POST that succeeds builds no page', () => {
       action: 'suspend',
       reason: 'Test',
       until: '',
+      confirm: '1',
     });
     report('suspend a provider', statements);
     // Only the provider's page lists its attestations.

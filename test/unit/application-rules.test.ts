@@ -7,6 +7,7 @@ import {
   submissionProblems,
   typicalReviewDays,
   workingDaysBetween,
+  codeVersionStanding,
   listingValidUntil,
   newApplicationAllowed,
   providerMay,
@@ -17,6 +18,8 @@ import {
   reviewActions,
   reviewerMay,
   type ReviewAction,
+  waitingSince,
+  waitsFor,
 } from '../../src/application/application-rules';
 import type { StatusAt } from '../../src/status/status-rules';
 
@@ -350,5 +353,75 @@ describe('how long review usually takes', () => {
   for (const [waits, typical] of cases) {
     it(`[${waits.join(', ')}]: ${typical ?? 'too few to say'}`, () =>
       assert.equal(typicalReviewDays(waits), typical));
+  }
+});
+
+describe('waitsFor and waitingSince: what the queue says an application waits for, and since when', () => {
+  const submittedAt = new Date('2026-05-01T09:00:00Z');
+  const lastStepAt = new Date('2026-05-20T09:00:00Z');
+  const cases: [ApplicationState, string, Date][] = [
+    ['draft', 'provider_submission', lastStepAt],
+    // The provider has waited since submitting, also once a reviewer looks at it.
+    ['submitted', 'reviewer_start', submittedAt],
+    ['in_review', 'reviewer_decision', submittedAt],
+    ['changes_requested', 'provider_changes', lastStepAt],
+    ['approved', 'nobody', lastStepAt],
+    ['rejected', 'nobody', lastStepAt],
+    ['withdrawn', 'nobody', lastStepAt],
+  ];
+  for (const [state, who, since] of cases) {
+    it(`${state}: waits for ${who} since ${since.toISOString()}`, () => {
+      assert.equal(waitsFor(state), who);
+      assert.equal(waitingSince({ state, submittedAt }, lastStepAt).toISOString(), since.toISOString());
+    });
+  }
+});
+
+describe('codeVersionStanding: the review page flags a version in its transition', () => {
+  const version = (
+    label: string,
+    publishedAt: string,
+    transitionEndsAt = publishedAt,
+    withdrawnAt?: string,
+  ) => ({
+    id: label,
+    label,
+    publishedAt: new Date(publishedAt),
+    transitionEndsAt: new Date(transitionEndsAt),
+    withdrawnAt: withdrawnAt ? new Date(withdrawnAt) : null,
+  });
+  const v1 = version('1.0', '2025-01-01T00:00:00Z');
+  const v2 = version('2.0', '2026-05-01T00:00:00Z', '2026-08-01T00:00:00Z');
+  const v2withdrawn = version('2.0', '2026-07-01T00:00:00Z', '2026-09-01T00:00:00Z', '2026-05-15T00:00:00Z');
+  const v3 = version('3.0', '2026-09-01T00:00:00Z', '2026-12-01T00:00:00Z');
+  const cases: [string, ReturnType<typeof version>, ReturnType<typeof version>[], Date, object][] = [
+    ['the only version is current', v1, [v1], NOW, { kind: 'current' }],
+    [
+      'a successor published: in its transition until that transition ends',
+      v1,
+      [v1, v2],
+      NOW,
+      { kind: 'transition', lapsesAt: v2.transitionEndsAt, successorLabel: '2.0' },
+    ],
+    [
+      'after the transition: lapsed',
+      v1,
+      [v1, v2],
+      new Date('2026-08-01T00:00:00Z'),
+      { kind: 'lapsed', lapsesAt: v2.transitionEndsAt, successorLabel: '2.0' },
+    ],
+    ['a withdrawn successor ends nothing', v1, [v1, v2withdrawn], NOW, { kind: 'current' }],
+    ['the newest version is current', v2, [v1, v2], NOW, { kind: 'current' }],
+    [
+      'of two successors, the one whose transition ends first',
+      v1,
+      [v1, v3, v2],
+      NOW,
+      { kind: 'transition', lapsesAt: v2.transitionEndsAt, successorLabel: '2.0' },
+    ],
+    ['a withdrawn version itself', v2withdrawn, [v1, v2withdrawn], NOW, { kind: 'withdrawn' }],
+  ];
+  for (const [what, named, versions, now, expected] of cases) {
+    it(what, () => assert.deepEqual(codeVersionStanding(named, versions, now), expected));
   }
 });
