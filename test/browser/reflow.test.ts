@@ -154,6 +154,25 @@ const measure = (page: Page): Promise<Reflow> =>
     };
   }, WIDTH);
 
+/** Where the site name, the menu, the main content and the footer start and end: one column on every page. */
+const column = (page: Page) =>
+  page.evaluate(() => {
+    const box = (selector: string) => {
+      const e = document.querySelector(selector);
+      if (!e) return `no ${selector}`;
+      const r = e.getBoundingClientRect();
+      const style = getComputedStyle(e);
+      // The content box: where text starts and ends.
+      return `${Math.round(r.left + parseFloat(style.paddingLeft))}–${Math.round(r.right - parseFloat(style.paddingRight))}`;
+    };
+    return {
+      header: box('.register-header__content'),
+      menu: box('.register-nav__list'),
+      main: box('main'),
+      footer: box('.register-footer .rhc-page-footer__content'),
+    };
+  });
+
 describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 SC 1.4.10 Reflow)`, function () {
   this.timeout(120_000);
   const demo = useDemoRegister();
@@ -279,6 +298,12 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
         scrollWidth <= WIDTH,
         `${path} (${lang}) is ${scrollWidth} px wide at ${WIDTH} px; the widest element: ${widest}`,
       );
+      const edges = await column(page);
+      assert.equal(
+        new Set(Object.values(edges)).size,
+        1,
+        `${path}: one content column, ${JSON.stringify(edges)}`,
+      );
       const violations = await axeViolations(page);
       assert.deepEqual(
         violations,
@@ -290,6 +315,23 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
       await page.close();
     }
   }
+
+  it('keeps one content width and left edge on a 1280 px screen too', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    try {
+      for (const path of DEMO_PUBLIC_PAGES) {
+        await page.goto(`${base}${path}`);
+        const edges = await column(page);
+        // 72rem of content, centred: 64 px to 1216 px.
+        assert.deepEqual(
+          { path, ...edges },
+          { path, header: '64–1216', menu: '64–1216', main: '64–1216', footer: '64–1216' },
+        );
+      }
+    } finally {
+      await page.context().close();
+    }
+  });
 
   describe('printed', () => {
     const origin = new URL(testConfig.publicBaseUrl).origin;

@@ -10,7 +10,7 @@ describe('the layout’s own files', () => {
     assert.match(page.text, /<link rel="icon" href="\/assets\/favicon\.svg" type="image\/svg\+xml">/);
     const icon = await request(context.app).get('/assets/favicon.svg').expect(200);
     assert.match(String(icon.headers['content-type']), /^image\/svg\+xml/);
-    assert.match(icon.body.toString('utf8'), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match((icon.body as Buffer).toString('utf8'), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
 
   it('gives a printed page the register’s address from PUBLIC_BASE_URL, for its relative links', async () => {
