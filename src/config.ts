@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { isEmail } from 'class-validator';
 
 /** The only reader of process.env: every setting, typed and validated once. */
 export interface Config {
@@ -75,7 +76,17 @@ export interface Config {
   evidenceMaxFiles: number;
   /** Starting value of the setting: total megabytes of evidence one application may hold. */
   evidenceMaxTotalMb: number;
+  /** Starting value of the setting: the organisation that keeps the register and issues attestations. */
+  organisationName: string;
+  /** Starting value of the setting: where providers send questions and objections (bezwaar). */
+  contactEmail: string;
+  /** Starting value of the setting: reviewers hear of each submission at once, or in one daily mail. */
+  reviewerNotification: ReviewerNotification;
 }
+
+/** How reviewers hear of new submissions: one mail each, or one daily digest. */
+export const REVIEWER_NOTIFICATIONS = ['each', 'daily'] as const;
+export type ReviewerNotification = (typeof REVIEWER_NOTIFICATIONS)[number];
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
 export class ConfigError extends Error {}
@@ -107,6 +118,31 @@ function url(name: string, raw: string): string {
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
   }
+}
+
+function text(env: NodeJS.ProcessEnv, name: string, fallback: string, maxLength: number): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (raw.length > maxLength) throw new ConfigError(`${name} must be at most ${maxLength} characters`);
+  return raw;
+}
+
+function email(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!isEmail(raw)) throw new ConfigError(`${name} must be an e-mail address, got "${raw}"`);
+  return raw;
+}
+
+function reviewerNotification(env: NodeJS.ProcessEnv): ReviewerNotification {
+  const raw = env.REVIEWER_NOTIFICATION?.trim();
+  if (!raw) return 'each';
+  if (!(REVIEWER_NOTIFICATIONS as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      `REVIEWER_NOTIFICATION must be one of ${REVIEWER_NOTIFICATIONS.join(', ')}, got "${raw}"`,
+    );
+  }
+  return raw as ReviewerNotification;
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -240,5 +276,8 @@ export function loadConfig(
     pendingInvitationsPerProvider: integer(env, 'PENDING_INVITATIONS_PER_PROVIDER', 10, 1, 1000),
     evidenceMaxFiles: integer(env, 'EVIDENCE_MAX_FILES', 20, 1, 500),
     evidenceMaxTotalMb: integer(env, 'EVIDENCE_MAX_TOTAL_MB', 50, 1, 5000),
+    organisationName: text(env, 'ORGANISATION_NAME', 'Register Verantwoorde Hostingproviders', 200),
+    contactEmail: email(env, 'CONTACT_EMAIL', 'register@register.example'),
+    reviewerNotification: reviewerNotification(env),
   };
 }

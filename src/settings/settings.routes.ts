@@ -1,12 +1,17 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
-import type { Config } from '../config';
+import { type Config, REVIEWER_NOTIFICATIONS } from '../config';
 import { setFormContext } from '../web/error-handler';
 import { paths } from '../shared/paths';
 import { formValues } from '../shared/validation';
 import { parseSettings, readSettings, updateSettings } from './settings.service';
 import { requestTime } from '../web/clock';
+
+const reviewerNotificationOptions = REVIEWER_NOTIFICATIONS.map((value) => ({
+  value,
+  labelKey: `settings.reviewerNotification.${value}`,
+}));
 
 /** Administrators change the register's settings; every change is an audit event. */
 export function settingsRoutes(dataSource: DataSource, config: Config): Router {
@@ -24,7 +29,11 @@ export function settingsRoutes(dataSource: DataSource, config: Config): Router {
         reminderDays: settings.reminderDays.join(', '),
         evidenceMaxFiles: String(settings.evidenceMaxFiles),
         evidenceMaxTotalMb: String(settings.evidenceMaxTotalMb),
+        organisationName: settings.organisationName,
+        contactEmail: settings.contactEmail,
+        reviewerNotification: settings.reviewerNotification,
       },
+      reviewerNotificationOptions,
     });
   });
 
@@ -34,8 +43,15 @@ export function settingsRoutes(dataSource: DataSource, config: Config): Router {
       'reminderDays',
       'evidenceMaxFiles',
       'evidenceMaxTotalMb',
+      'organisationName',
+      'contactEmail',
+      'reviewerNotification',
     ]);
-    setFormContext(res, { view: 'settings/settings', model: { title: 'settings.title' }, values });
+    setFormContext(res, {
+      view: 'settings/settings',
+      model: { title: 'settings.title', reviewerNotificationOptions },
+      values,
+    });
     const settings = parseSettings(values, config.renewalWindowDays);
     await updateSettings(dataSource, config, req.user!.email, settings, requestTime(res));
     res.redirect(303, `${paths.settings}?opgeslagen=1`);

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
-import type { Config } from '../config';
+import { isEmail } from 'class-validator';
+import { type Config, REVIEWER_NOTIFICATIONS, type ReviewerNotification } from '../config';
 import { ValidationError } from '../shared/errors';
 import type { FieldErrors } from '../shared/validation';
 import { lockSettings, settingRows, storedReminderDays, upsertSetting } from './settings.queries';
@@ -15,9 +16,23 @@ export interface Settings {
   evidenceMaxFiles: number;
   /** Total megabytes of evidence one application may hold. */
   evidenceMaxTotalMb: number;
+  /** The organisation that keeps the register and issues the attestations. */
+  organisationName: string;
+  /** Where providers send questions and objections (bezwaar). */
+  contactEmail: string;
+  /** Reviewers hear of each submission at once ('each') or in one mail a day ('daily'). */
+  reviewerNotification: ReviewerNotification;
 }
 
-type SettingsConfig = Pick<Config, 'listingValidityMonths' | 'evidenceMaxFiles' | 'evidenceMaxTotalMb'>;
+type SettingsConfig = Pick<
+  Config,
+  | 'listingValidityMonths'
+  | 'evidenceMaxFiles'
+  | 'evidenceMaxTotalMb'
+  | 'organisationName'
+  | 'contactEmail'
+  | 'reviewerNotification'
+>;
 
 export const DEFAULT_REMINDER_DAYS = [90, 30, 7];
 
@@ -34,6 +49,9 @@ export async function readSettings(manager: EntityManager, config: SettingsConfi
     reminderDays: stored.reminderDays ?? DEFAULT_REMINDER_DAYS,
     evidenceMaxFiles: stored.evidenceMaxFiles ?? config.evidenceMaxFiles,
     evidenceMaxTotalMb: stored.evidenceMaxTotalMb ?? config.evidenceMaxTotalMb,
+    organisationName: stored.organisationName ?? config.organisationName,
+    contactEmail: stored.contactEmail ?? config.contactEmail,
+    reviewerNotification: stored.reviewerNotification ?? config.reviewerNotification,
   };
 }
 
@@ -45,7 +63,8 @@ function wholeNumber(raw: string, min: number, max: number): number | undefined 
 /**
  * Reads the form: whole months 1–60; up to five distinct reminder days 1–365, comma-separated, none
  * beyond the renewal window (a reminder before renewal opens would ask for what cannot be done yet);
- * evidence per application 1–500 files and 1–5000 MB.
+ * evidence per application 1–500 files and 1–5000 MB; an organisation name of 1–200 characters; a
+ * contact e-mail address; reviewers told of each submission or daily.
  */
 export function parseSettings(
   values: {
@@ -53,6 +72,9 @@ export function parseSettings(
     reminderDays: string;
     evidenceMaxFiles: string;
     evidenceMaxTotalMb: string;
+    organisationName: string;
+    contactEmail: string;
+    reviewerNotification: string;
   },
   renewalWindowDays: number,
 ): Settings {
@@ -76,12 +98,23 @@ export function parseSettings(
   if (evidenceMaxFiles === undefined) errors.evidenceMaxFiles = ['settings.invalidEvidenceFiles'];
   const evidenceMaxTotalMb = wholeNumber(values.evidenceMaxTotalMb, 1, 5000);
   if (evidenceMaxTotalMb === undefined) errors.evidenceMaxTotalMb = ['settings.invalidEvidenceMb'];
+  const organisationName = values.organisationName.trim();
+  if (organisationName.length < 1 || organisationName.length > 200)
+    errors.organisationName = ['settings.invalidOrganisationName'];
+  const contactEmail = values.contactEmail.trim();
+  if (!isEmail(contactEmail)) errors.contactEmail = ['validation.email'];
+  const reviewerNotification = values.reviewerNotification as ReviewerNotification;
+  if (!REVIEWER_NOTIFICATIONS.includes(reviewerNotification))
+    errors.reviewerNotification = ['settings.invalidReviewerNotification'];
   if (Object.keys(errors).length > 0) throw new ValidationError(errors, undefined, { renewalWindowDays });
   return {
     listingValidityMonths: months,
     reminderDays: [...days].sort((a, b) => b - a),
     evidenceMaxFiles: evidenceMaxFiles!,
     evidenceMaxTotalMb: evidenceMaxTotalMb!,
+    organisationName,
+    contactEmail,
+    reviewerNotification,
   };
 }
 

@@ -126,6 +126,9 @@ describe('the language switch on a form shown again after a POST', () => {
       reminderDays: '120, 30',
       evidenceMaxFiles: '20',
       evidenceMaxTotalMb: '50',
+      organisationName: testConfig.organisationName,
+      contactEmail: testConfig.contactEmail,
+      reviewerNotification: testConfig.reviewerNotification,
     });
     assert.equal(refused.status, 400);
     const english = await pressSwitch(admin, refused.text);

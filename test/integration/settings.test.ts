@@ -19,6 +19,18 @@ describe('settings kept in the database', () => {
     admin = await signedIn(context.app, await givenUser(context.db.dataSource, 'admin'));
   });
 
+  const contact = {
+    organisationName: testConfig.organisationName,
+    contactEmail: testConfig.contactEmail,
+    reviewerNotification: testConfig.reviewerNotification,
+  };
+  const numbers = {
+    listingValidityMonths: '12',
+    reminderDays: '90, 30, 7',
+    evidenceMaxFiles: '20',
+    evidenceMaxTotalMb: '50',
+  };
+
   const save = async (fields: Record<string, string>) => {
     const page = await admin.get('/beheer/instellingen');
     return admin
@@ -32,7 +44,7 @@ describe('settings kept in the database', () => {
     assert.match(page.text, /id="field-listingValidityMonths"[^>]*value="12"/);
     assert.match(page.text, /value="90, 30, 7"/);
     await assertValidHtml(page.text, 'settings');
-    const caps = { evidenceMaxFiles: '20', evidenceMaxTotalMb: '50' };
+    const caps = { evidenceMaxFiles: '20', evidenceMaxTotalMb: '50', ...contact };
     const res = await save({ listingValidityMonths: '24', reminderDays: '14, 60', ...caps });
     assert.equal(res.status, 303);
     const settings = await readSettings(context.db.dataSource.manager, testConfig);
@@ -41,6 +53,9 @@ describe('settings kept in the database', () => {
       reminderDays: [60, 14],
       evidenceMaxFiles: 20,
       evidenceMaxTotalMb: 50,
+      organisationName: testConfig.organisationName,
+      contactEmail: testConfig.contactEmail,
+      reviewerNotification: 'each',
     });
     const audit = await context.db.dataSource
       .getRepository(AuditEvent)
@@ -78,6 +93,7 @@ describe('settings kept in the database', () => {
       reminderDays: '400, x',
       evidenceMaxFiles: '20',
       evidenceMaxTotalMb: '50',
+      ...contact,
     });
     assert.equal(res.status, 400);
     assert.match(res.text, /geef een geheel aantal maanden van 1 tot en met 60/);
@@ -97,6 +113,7 @@ describe('settings kept in the database', () => {
       reminderDays: typed,
       evidenceMaxFiles: '20',
       evidenceMaxTotalMb: '50',
+      ...contact,
     });
     assert.equal(res.status, 400);
     assert.ok(
@@ -115,6 +132,7 @@ describe('settings kept in the database', () => {
         reminderDays: typed,
         evidenceMaxFiles: '20',
         evidenceMaxTotalMb: '50',
+        ...contact,
       });
     assert.equal(english.status, 400);
     assert.ok(english.text.includes(`give days of at most ${window}: renewal opens only ${window} days`));
@@ -126,7 +144,49 @@ describe('settings kept in the database', () => {
       reminderDays: `${window}, 7`,
       evidenceMaxFiles: '20',
       evidenceMaxTotalMb: '50',
+      ...contact,
     });
     assert.equal(edge.status, 303);
+  });
+
+  it('saves the organisation name, the contact address and how reviewers hear of submissions, with an audit trail', async () => {
+    const page = await admin.get('/beheer/instellingen');
+    assert.match(page.text, /id="field-contactEmail"[^>]*value="register@register.example"/);
+    assert.match(page.text, /<option value="each" selected>/);
+    const res = await save({
+      ...numbers,
+      organisationName: 'Ministerie van Justitie en Veiligheid',
+      contactEmail: 'vragen@register.example',
+      reviewerNotification: 'daily',
+    });
+    assert.equal(res.status, 303);
+    const settings = await readSettings(context.db.dataSource.manager, testConfig);
+    assert.equal(settings.organisationName, 'Ministerie van Justitie en Veiligheid');
+    assert.equal(settings.contactEmail, 'vragen@register.example');
+    assert.equal(settings.reviewerNotification, 'daily');
+    const audit = await context.db.dataSource
+      .getRepository(AuditEvent)
+      .findOneBy({ action: 'settings.changed', subjectId: 'reviewerNotification' });
+    assert.deepEqual(audit?.data, { from: 'each', to: 'daily' });
+    const shown = await admin.get('/beheer/instellingen');
+    assert.match(shown.text, /<option value="daily" selected>/);
+    await save({ ...numbers, ...contact });
+  });
+
+  it('refuses a bad contact address, an empty organisation name and an unknown notification mode, keeping what was typed', async () => {
+    const res = await save({
+      ...numbers,
+      organisationName: '  ',
+      contactEmail: 'vragen-at-register',
+      reviewerNotification: 'hourly',
+    });
+    assert.equal(res.status, 400);
+    assert.match(res.text, /id="error-contactEmail"/);
+    assert.match(res.text, /id="error-organisationName"/);
+    assert.match(res.text, /id="error-reviewerNotification"/);
+    assert.match(res.text, /value="vragen-at-register"/);
+    await assertValidHtml(res.text, 'settings refused: contact');
+    const stored = await readSettings(context.db.dataSource.manager, testConfig);
+    assert.equal(stored.contactEmail, testConfig.contactEmail, 'nothing stored');
   });
 });

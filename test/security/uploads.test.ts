@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { Evidence } from '../../src/application/evidence.entity';
 import { simplePdf } from '../../src/seed/demo-pdf';
-import { updateSettings } from '../../src/settings/settings.service';
+import { readSettings, updateSettings } from '../../src/settings/settings.service';
 import { givenUser } from '../factories/user.factory';
 import { testConfig, useTestApp } from '../helpers/app';
 import { type Agent, csrfFrom, signedIn, signedInApplicant, tokenFor } from '../helpers/session';
@@ -208,6 +208,7 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
         testConfig,
         'test',
         {
+          ...(await readSettings(context.db.dataSource.manager, testConfig)),
           listingValidityMonths: 12,
           reminderDays: [90, 30, 7],
           evidenceMaxFiles: 2,
@@ -229,6 +230,7 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
         testConfig,
         'test',
         {
+          ...(await readSettings(context.db.dataSource.manager, testConfig)),
           listingValidityMonths: 12,
           reminderDays: [90, 30, 7],
           evidenceMaxFiles: 20,
@@ -245,6 +247,11 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
   });
 
   describe('GET and POST /beheer/instellingen', () => {
+    const otherSettings = {
+      organisationName: testConfig.organisationName,
+      contactEmail: testConfig.contactEmail,
+      reviewerNotification: testConfig.reviewerNotification,
+    };
     it('shows and saves the evidence caps', async () => {
       const admin = await signedIn(context.app, await givenUser(context.db.dataSource, 'admin'));
       const page = await admin.get('/beheer/instellingen');
@@ -258,6 +265,7 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
           reminderDays: '90, 30, 7',
           evidenceMaxFiles: '0',
           evidenceMaxTotalMb: 'veel',
+          ...otherSettings,
         });
       assert.equal(refused.status, 400);
       assert.match(refused.text, /geef een geheel aantal bestanden van 1 tot en met 500/);
@@ -271,6 +279,7 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
           reminderDays: '90, 30, 7',
           evidenceMaxFiles: '30',
           evidenceMaxTotalMb: '80',
+          ...otherSettings,
         });
       assert.equal(saved.status, 303);
       assert.match(

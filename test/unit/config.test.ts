@@ -8,6 +8,19 @@ describe('configuration', () => {
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.publicBaseUrl, 'http://localhost:3000');
     assert.equal(config.seedDemoData, true);
+    assert.equal(config.reviewerNotification, 'each');
+    assert.equal(config.contactEmail, 'register@register.example');
+  });
+
+  it('reads the starting values of the contact and notification settings', () => {
+    const config = loadConfig({
+      ORGANISATION_NAME: ' Ministerie van Justitie en Veiligheid ',
+      CONTACT_EMAIL: 'vragen@register.example',
+      REVIEWER_NOTIFICATION: 'daily',
+    });
+    assert.equal(config.organisationName, 'Ministerie van Justitie en Veiligheid');
+    assert.equal(config.contactEmail, 'vragen@register.example');
+    assert.equal(config.reviewerNotification, 'daily');
   });
 
   it('fails fast in production without DATABASE_URL, MIGRATION_DATABASE_URL, PUBLIC_BASE_URL, SESSION_SECRET or the signing key', () => {
@@ -94,6 +107,9 @@ describe('configuration', () => {
     ['SEED_DEMO_DATA', 'maybe'],
     ['PUBLIC_BASE_URL', 'not a url'],
     ['DATABASE_POOL_SIZE', '0'],
+    ['CONTACT_EMAIL', 'vragen-at-register'],
+    ['REVIEWER_NOTIFICATION', 'hourly'],
+    ['ORGANISATION_NAME', 'x'.repeat(201)],
   ] as const) {
     it(`refuses ${name}=${value} with a message naming it`, () => {
       assert.throws(
