@@ -44,6 +44,10 @@ try {
         actor: 'bench',
         publicBaseUrl: 'https://register.example',
         keyring,
+        issuer: {
+          organisation: 'Register Verantwoorde Hostingproviders',
+          contact: 'register@register.example',
+        },
       },
       new Date(),
     );

@@ -106,6 +106,7 @@ try {
             actor: 'bench',
             publicBaseUrl: config.publicBaseUrl,
             keyring,
+            issuer: { organisation: config.organisationName, contact: config.contactEmail },
           },
           new Date(),
         )

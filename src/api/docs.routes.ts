@@ -5,6 +5,7 @@ import { type Language, translate } from '../shared/i18n';
 import { paths } from '../shared/paths';
 import { API_EXAMPLES } from './api.examples';
 import { API_VERSION, openApiDocument } from './openapi';
+import { OPENAPI_ENGLISH } from './openapi.en';
 import { PROBLEM_CODES } from './problem';
 
 /** Markdown's code spans (`x`) in a description, the rest escaped. */
@@ -26,7 +27,13 @@ interface Schema {
   pattern?: string;
 }
 
-function schemaText(schema: Schema | undefined): string {
+/** A text of the (Dutch) OpenAPI document in the page's language: English from the table, else as written. */
+export function documentText(text: unknown, language: Language): string {
+  if (typeof text !== 'string') return '';
+  return language === 'en' ? (OPENAPI_ENGLISH[text] ?? text) : text;
+}
+
+function schemaText(schema: Schema | undefined, language: Language): string {
   if (!schema) return '';
   const parts = [schema.format ? `${schema.type} (${schema.format})` : (schema.type ?? '')];
   if (schema.enum) parts.push(schema.enum.join(' | '));
@@ -34,7 +41,8 @@ function schemaText(schema: Schema | undefined): string {
     parts.push(`${schema.minimum ?? ''}–${schema.maximum ?? ''}`);
   if (schema.maxLength !== undefined) parts.push(`≤ ${schema.maxLength}`);
   if (schema.pattern) parts.push(schema.pattern);
-  if (schema.default !== undefined) parts.push(`standaard ${String(schema.default)}`);
+  if (schema.default !== undefined)
+    parts.push(`${translate(language, 'apiDocs.default')} ${String(schema.default)}`);
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -69,21 +77,21 @@ export function documentationModel(publicBaseUrl: string, language: Language) {
         id: op.operationId as string,
         method: method.toUpperCase(),
         path: `${paths.api}${path}`,
-        summary: op.summary as string,
-        description: descriptionHtml(op.description),
+        summary: documentText(op.summary, language),
+        description: descriptionHtml(documentText(op.description, language)),
         parameters: ((op.parameters as unknown[]) ?? []).map((p) => {
           const parameter = resolve<Json & { schema?: Schema }>(p);
           return {
             name: parameter.name,
             in: parameter.in,
             required: parameter.required === true,
-            description: descriptionHtml(parameter.description),
-            type: schemaText(parameter.schema),
+            description: descriptionHtml(documentText(parameter.description, language)),
+            type: schemaText(parameter.schema, language),
           };
         }),
         responses: Object.entries(responses).map(([status, r]) => ({
           status,
-          description: descriptionHtml(resolve<Json>(r).description),
+          description: descriptionHtml(documentText(resolve<Json>(r).description, language)),
         })),
         requestExample: body === undefined ? undefined : JSON.stringify(body, null, 2),
         responseExample:

@@ -1,7 +1,13 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type ApplicationMessageKind =
-  'submitted' | 'review_started' | 'changes_requested' | 'approved' | 'rejected' | 'withdrawn';
+  | 'submitted'
+  | 'review_started'
+  | 'changes_requested'
+  | 'approved'
+  | 'rejected'
+  | 'withdrawn'
+  | 'provider_reply';
 
 /** One step in an application's conversation: what happened, who did it, and their message. */
 @Entity({ name: 'application_messages' })

@@ -1,4 +1,4 @@
-import { addDays, addMonths, toLocalDate } from '../shared/time';
+import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../shared/time';
 import {
   codeVersionAcceptedAt,
   codeVersionLapsesAt,
@@ -13,14 +13,17 @@ import { APPLICATION_STATES, type ApplicationState } from './application.entity'
  * draft → submitted → in_review → (changes_requested → submitted …) → approved | rejected;
  * the provider may withdraw before a decision.
  */
-export type ProviderAction = 'save' | 'upload' | 'submit' | 'withdraw';
+export type ProviderAction = 'save' | 'upload' | 'delete_evidence' | 'submit' | 'withdraw' | 'reply';
 export type ReviewAction = 'start_review' | 'request_changes' | 'approve' | 'reject';
 
 const PROVIDER_ACTIONS: Record<ProviderAction, readonly ApplicationState[]> = {
   save: ['draft', 'changes_requested'],
   upload: ['draft', 'changes_requested'],
+  delete_evidence: ['draft', 'changes_requested'],
   submit: ['draft', 'changes_requested'],
   withdraw: ['draft', 'submitted', 'in_review', 'changes_requested'],
+  // A conversation with the reviewer: once there is one to talk to, and until the decision.
+  reply: ['submitted', 'in_review', 'changes_requested'],
 };
 
 const REVIEW_ACTIONS: Record<ReviewAction, readonly ApplicationState[]> = {
@@ -30,18 +33,105 @@ const REVIEW_ACTIONS: Record<ReviewAction, readonly ApplicationState[]> = {
   reject: ['submitted', 'in_review'],
 };
 
-export const NEXT_STATE: Record<Exclude<ProviderAction, 'save' | 'upload'> | ReviewAction, ApplicationState> =
-  {
-    submit: 'submitted',
-    withdraw: 'withdrawn',
-    start_review: 'in_review',
-    request_changes: 'changes_requested',
-    approve: 'approved',
-    reject: 'rejected',
-  };
+export const NEXT_STATE: Record<
+  Exclude<ProviderAction, 'save' | 'upload' | 'delete_evidence' | 'reply'> | ReviewAction,
+  ApplicationState
+> = {
+  submit: 'submitted',
+  withdraw: 'withdrawn',
+  start_review: 'in_review',
+  request_changes: 'changes_requested',
+  approve: 'approved',
+  reject: 'rejected',
+};
 
 export function providerMay(action: ProviderAction, state: ApplicationState): boolean {
   return PROVIDER_ACTIONS[action].includes(state);
+}
+
+/**
+ * Evidence may be deleted while the provider may still change the application, and only evidence
+ * no reviewer has been sent yet: what came with an earlier submission is part of what was decided
+ * on (uploaded at or before the last submission) and stays.
+ */
+export function evidenceDeletable(
+  state: ApplicationState,
+  evidenceUploadedAt: Date,
+  lastSubmittedAt: Date | null,
+): boolean {
+  if (!providerMay('delete_evidence', state)) return false;
+  return lastSubmittedAt === null || evidenceUploadedAt.getTime() > lastSubmittedAt.getTime();
+}
+
+/** The steps of an application as the provider sees them, in order. */
+export const APPLICATION_STEPS = ['details', 'evidence', 'check', 'submitted'] as const;
+export type ApplicationStep = (typeof APPLICATION_STEPS)[number];
+
+/**
+ * The step the provider is at: filling in the details until they are stored complete and as typed,
+ * then adding the two required pieces of evidence, then checking; once submitted (or decided, or
+ * withdrawn) the last step.
+ */
+export function applicationStep(
+  state: ApplicationState,
+  detailsComplete: boolean,
+  evidenceKinds: readonly string[],
+): ApplicationStep {
+  if (!providerMay('submit', state)) return 'submitted';
+  if (!detailsComplete) return 'details';
+  if (!evidenceKinds.includes('code_of_conduct') || !evidenceKinds.includes('aan_confirmation'))
+    return 'evidence';
+  return 'check';
+}
+
+/**
+ * What stands in the way of submitting: details not stored complete (or typed ones not saved yet),
+ * and each of the two required pieces of evidence that is missing. Keys are the page's anchors.
+ */
+export function submissionProblems(
+  detailsComplete: boolean,
+  evidenceKinds: readonly string[],
+): Record<string, string[]> {
+  const missing: Record<string, string[]> = {};
+  if (!detailsComplete) missing.form = ['application.incomplete'];
+  if (!evidenceKinds.includes('code_of_conduct'))
+    missing.evidenceCode = ['application.evidenceMissing.code_of_conduct'];
+  if (!evidenceKinds.includes('aan_confirmation'))
+    missing.evidenceAan = ['application.evidenceMissing.aan_confirmation'];
+  return missing;
+}
+
+/**
+ * Working days (Monday to Friday, Dutch calendar; public holidays not counted) from `from` to `to`:
+ * the days after the day of `from` up to and including the day of `to` that are weekdays. A
+ * decision on the day of submission takes 0 working days.
+ */
+export function workingDaysBetween(from: Date, to: Date): number {
+  const last = toLocalDate(to);
+  let day = toLocalDate(from);
+  let count = 0;
+  while (day < last) {
+    day = toLocalDate(addDays(startOfLocalDay(day), 1.5));
+    const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) count++;
+  }
+  return count;
+}
+
+/** Fewer decisions than this say too little about how long review takes to name a number. */
+export const MIN_DECISIONS_FOR_TYPICAL = 5;
+
+/**
+ * How long review usually takes: the median of the working days submissions waited for their first
+ * decision, rounded up (a provider is better told a day too many); undefined with fewer than
+ * MIN_DECISIONS_FOR_TYPICAL.
+ */
+export function typicalReviewDays(waits: readonly number[]): number | undefined {
+  if (waits.length < MIN_DECISIONS_FOR_TYPICAL) return undefined;
+  const sorted = [...waits].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return Math.ceil(median);
 }
 
 export function reviewerMay(action: ReviewAction, state: ApplicationState): boolean {

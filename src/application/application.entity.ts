@@ -55,6 +55,18 @@ export class Application {
   @Column({ name: 'aan_contact_email', type: 'text', nullable: true })
   aanContactEmail: string | null;
 
+  /**
+   * Details as the provider typed them when they could not be stored in the fields above yet (an
+   * impossible date, a malformed address): kept so that no action on the page loses them, shown
+   * with their errors until they are saved correctly. Null when the fields above are what was typed.
+   */
+  @Column({ name: 'typed_details', type: 'jsonb', nullable: true })
+  typedDetails: Record<string, string> | null;
+
+  /** The organisation's earlier application this one started from (its details copied), if any. */
+  @Column({ name: 'started_from', type: 'uuid', nullable: true })
+  startedFrom: string | null;
+
   @Column({ name: 'submitted_at', type: 'timestamptz', nullable: true })
   submittedAt: Date | null;
 

@@ -19,3 +19,26 @@ export async function evidenceHeld(
   if (!held) throw new Error('the evidence count answered no row');
   return { files: held.files, bytes: Number(held.bytes) };
 }
+
+/**
+ * Each submission since `since` that has had its first decision (changes asked for, approved or
+ * rejected), with when it was submitted and when that decision came: what "how long review takes"
+ * is measured on. A resubmission counts as a submission of its own.
+ */
+export async function submissionsWithFirstDecision(
+  manager: EntityManager,
+  since: Date,
+): Promise<{ submittedAt: Date; decidedAt: Date }[]> {
+  const rows = await manager.query<{ submitted_at: Date; decided_at: Date }[]>(
+    `SELECT s.created_at AS submitted_at, d.decided_at
+       FROM application_messages s
+       CROSS JOIN LATERAL (
+         SELECT min(m.created_at) AS decided_at FROM application_messages m
+          WHERE m.application_id = s.application_id AND m.id > s.id AND m.created_at >= s.created_at
+            AND m.kind IN ('changes_requested', 'approved', 'rejected')
+       ) d
+      WHERE s.kind = 'submitted' AND s.created_at >= $1 AND d.decided_at IS NOT NULL`,
+    [since],
+  );
+  return rows.map((r) => ({ submittedAt: new Date(r.submitted_at), decidedAt: new Date(r.decided_at) }));
+}

@@ -6,13 +6,16 @@ import type { User } from '../identity/user.entity';
 import { appendAuditEvent } from '../audit/audit.service';
 import { readSettings } from '../settings/settings.service';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { evidenceFilename } from '../shared/file-names';
 import { looksLikePdf } from '../shared/pdf';
 import { sha256Hex } from '../shared/tokens';
 import { loadCodeVersions, toCodeVersionFact } from '../status/status-history';
 import { codeVersionAcceptedAt } from '../status/status-rules';
-import { type ApplicationDto } from './application.dto';
+import { validated } from '../shared/validation';
+import { APPLICATION_FIELDS, ApplicationDto } from './application.dto';
 import { Application } from './application.entity';
-import { evidenceHeld, lockApplication } from './application.queries';
+import { evidenceHeld, lockApplication, submissionsWithFirstDecision } from './application.queries';
+import { addMonths } from '../shared/time';
 import {
   addMessage,
   anyApplication,
@@ -29,10 +32,16 @@ import {
   type ProviderAction,
   providerMay,
   signatureDateProblem,
+  evidenceDeletable,
+  submissionProblems,
+  typicalReviewDays,
+  workingDaysBetween,
 } from './application-rules';
 import { Evidence, type EvidenceKind } from './evidence.entity';
 
 /* The provider's side of an application: start it, fill it in, add evidence, submit or withdraw it. */
+
+type DetailField = (typeof APPLICATION_FIELDS)[number];
 
 export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
 
@@ -60,10 +69,13 @@ export async function startApplication(
     const answer = await applicationPossibility(manager, user.providerId!, config, now);
     if (!answer.allowed) throw new ConflictError(`application.notAllowed.${answer.reason}`);
     const application = manager.create(Application, {
+      ...(await detailsOfLastApplication(manager, user.providerId!, now)),
+      // The move to a newer code version starts on the version the account page named, signed anew.
+      ...(answer.codeSwitch
+        ? { codeOfConductVersionId: answer.codeSwitch.newestVersionId, codeSignedOn: null }
+        : {}),
       providerId: user.providerId!,
       kind: answer.kind,
-      // The move to a newer code version starts on the version the account page named.
-      codeOfConductVersionId: answer.codeSwitch?.newestVersionId ?? null,
       state: 'draft',
       createdBy: user.id,
       createdAt: now,
@@ -81,10 +93,48 @@ export async function startApplication(
       action: 'application.created',
       subjectType: 'application',
       subjectId: application.id,
-      data: { providerId: application.providerId, kind: application.kind },
+      data: {
+        providerId: application.providerId,
+        kind: application.kind,
+        startedFrom: application.startedFrom ?? null,
+      },
     });
     return application;
   });
+}
+
+/**
+ * A new application starts from the details of the organisation's last one (after a rejection, a
+ * revocation, a withdrawal or for a renewal), so nobody types them all again. The signature comes
+ * along only while the version signed is still accepted: a signature of a lapsed version is no
+ * answer to the new application.
+ */
+async function detailsOfLastApplication(
+  manager: EntityManager,
+  providerId: string,
+  now: Date,
+): Promise<Partial<Application>> {
+  const last = await manager.findOne(Application, {
+    where: { providerId },
+    order: { createdAt: 'DESC', id: 'DESC' },
+  });
+  if (!last) return {};
+  const versions = (await loadCodeVersions(manager)).map(toCodeVersionFact);
+  const version = versions.find((v) => v.id === last.codeOfConductVersionId);
+  const signatureHolds = version !== undefined && codeVersionAcceptedAt(version, versions, now);
+  const typed = last.typedDetails ?? {};
+  const pick = <K extends keyof Application>(field: K) =>
+    (last[field] ?? (typed[field] || null)) as Application[K];
+  return {
+    startedFrom: last.id,
+    codeOfConductVersionId: signatureHolds ? last.codeOfConductVersionId : null,
+    codeSignedOn: signatureHolds ? last.codeSignedOn : null,
+    signatoryName: pick('signatoryName'),
+    signatoryRole: pick('signatoryRole'),
+    aanSince: last.aanSince,
+    aanContactName: pick('aanContactName'),
+    aanContactEmail: pick('aanContactEmail'),
+  };
 }
 
 /**
@@ -132,7 +182,8 @@ export async function saveApplication(
       aanContactName: dto.aanContactName,
       aanContactEmail: dto.aanContactEmail.toLowerCase(),
     };
-    await transition(manager, application, parseVersion(versionRaw), changes);
+    // What was typed is now what is stored: nothing kept aside any more.
+    await transition(manager, application, parseVersion(versionRaw), { ...changes, typedDetails: null });
     await appendAuditEvent(manager, now, {
       actor: user.email,
       action: 'application.saved',
@@ -144,23 +195,96 @@ export async function saveApplication(
   });
 }
 
-function assertProviderMay(application: Application, action: ProviderAction): void {
-  if (!providerMay(action, application.state)) throw new ConflictError(`application.notInState.${action}`);
+/** The details as the page shows them: what was typed and kept, else what is stored. */
+export function shownDetails(application: Application): Record<DetailField, string> {
+  const stored = Object.fromEntries(
+    APPLICATION_FIELDS.map((f) => [f, String(application[f] ?? '')]),
+  ) as Record<DetailField, string>;
+  return application.typedDetails ? { ...stored, ...application.typedDetails } : stored;
+}
+
+/** Whether the stored details are complete and are what the provider last typed. */
+export function detailsComplete(application: Application): boolean {
+  return application.typedDetails === null && APPLICATION_FIELDS.every((f) => application[f] !== null);
 }
 
 /**
- * The name evidence is stored and downloaded under: the uploaded name's letters, without any path,
- * control or bidirectional characters, and always ending in .pdf, so a name never picks the type.
+ * What is wrong with typed details, as the save would say it; undefined when they can be saved.
+ * A draft names only what is wrong with what was typed: a field left empty is not yet an error.
  */
-export function evidenceFilename(original: string): string {
-  const base = original.normalize('NFC').split(/[/\\]/).pop() ?? '';
-  const cleaned = base
-    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
-    .replace(/\.[^.]*$/, '')
-    .replace(/\.pdf$/i, '')
-    .replace(/^[.\s]+|[.\s]+$/g, '')
-    .slice(0, 150);
-  return `${cleaned || 'bewijsstuk'}.pdf`;
+export async function detailsProblems(
+  manager: EntityManager,
+  values: Record<string, string>,
+  now: Date,
+  draft = false,
+): Promise<ValidationError | undefined> {
+  try {
+    const dto = await validated(ApplicationDto, values, { now });
+    await assertAcceptedSignature(manager, dto.codeOfConductVersionId, dto.codeSignedOn, now);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    if (!draft) return error;
+    const typed = Object.entries(error.fields).filter(([field]) => (values[field] ?? '') !== '');
+    return typed.length > 0
+      ? new ValidationError(Object.fromEntries(typed), undefined, error.params)
+      : undefined;
+  }
+}
+
+/**
+ * Keeps the details the provider typed, whatever else the page was asked to do: stored in the
+ * application's fields when they pass, else kept as typed (with the stored fields untouched) so
+ * the page shows them again with their errors. Nothing happens when nothing changed, or when the
+ * application can no longer be changed (the action asked for refuses that itself). With
+ * `keepInvalid` false (the save button) details that do not pass are not stored at all. Answers
+ * what is wrong with the typed details, if anything.
+ */
+export async function keepTypedDetails(
+  dataSource: DataSource,
+  user: User,
+  id: string,
+  typed: Record<DetailField, string>,
+  versionRaw: string,
+  now: Date,
+  keepInvalid = true,
+): Promise<ValidationError | undefined> {
+  const application = await ownApplication(dataSource.manager, user, id);
+  if (!providerMay('save', application.state)) return undefined;
+  const problems = await detailsProblems(dataSource.manager, typed, now);
+  const shown = shownDetails(application);
+  const unchanged = APPLICATION_FIELDS.every((f) => shown[f] === typed[f]);
+  if (unchanged && (problems || application.typedDetails === null)) return problems;
+  // Saving itself refuses what does not pass and stores nothing: the page shows it again as typed.
+  if (problems && !keepInvalid) return problems;
+  if (!problems) {
+    await saveApplication(
+      dataSource,
+      user,
+      id,
+      await validated(ApplicationDto, typed, { now }),
+      versionRaw,
+      now,
+    );
+    return undefined;
+  }
+  await dataSource.transaction(async (manager) => {
+    const current = await ownApplication(manager, user, id);
+    assertProviderMay(current, 'save');
+    await transition(manager, current, parseVersion(versionRaw), { typedDetails: { ...typed } });
+    await appendAuditEvent(manager, now, {
+      actor: user.email,
+      action: 'application.details_kept',
+      subjectType: 'application',
+      subjectId: id,
+      data: { fields: Object.keys(problems.fields) },
+    });
+  });
+  return problems;
+}
+
+function assertProviderMay(application: Application, action: ProviderAction): void {
+  if (!providerMay(action, application.state)) throw new ConflictError(`application.notInState.${action}`);
 }
 
 /** The caps on evidence per application, from the settings. */
@@ -275,12 +399,8 @@ export async function submitApplication(
   await dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
     assertProviderMay(application, 'submit');
-    const missing: Record<string, string[]> = {};
-    if (!application.codeOfConductVersionId) missing.form = ['application.incomplete'];
-    const kinds = new Set((await manager.findBy(Evidence, { applicationId: id })).map((e) => e.kind));
-    if (!kinds.has('code_of_conduct')) missing.evidenceCode = ['application.evidenceMissing.code_of_conduct'];
-    if (!kinds.has('aan_confirmation'))
-      missing.evidenceAan = ['application.evidenceMissing.aan_confirmation'];
+    const kinds = (await manager.findBy(Evidence, { applicationId: id })).map((e) => e.kind);
+    const missing = submissionProblems(detailsComplete(application), kinds);
     if (Object.keys(missing).length > 0) throw new ValidationError(missing);
     // The version may have lapsed since the form was saved: the provider chooses a newer one first.
     await assertAcceptedSignature(manager, application.codeOfConductVersionId, application.codeSignedOn, now);
@@ -325,10 +445,96 @@ export async function withdrawApplication(
   });
 }
 
+/**
+ * Deletes a piece of evidence the provider added and no reviewer was sent yet: its bytes go, the
+ * audit event keeps its name, kind, size and hash. Another organisation's application or evidence
+ * not of this application: 404.
+ */
+export async function deleteEvidence(
+  dataSource: DataSource,
+  user: User,
+  id: string,
+  evidenceId: string,
+  now: Date,
+): Promise<Evidence> {
+  return dataSource.transaction(async (manager) => {
+    const application = await ownApplication(manager, user, id);
+    await lockApplication(manager, application.id);
+    const evidence = /^[0-9a-f-]{36}$/i.test(evidenceId)
+      ? await manager.findOneBy(Evidence, { id: evidenceId, applicationId: application.id })
+      : null;
+    if (!evidence) throw new NotFoundError(`evidence ${evidenceId}`);
+    if (!evidenceDeletable(application.state, evidence.createdAt, application.submittedAt))
+      throw new ConflictError('application.notInState.delete_evidence');
+    await manager.delete(Evidence, { id: evidence.id });
+    await appendAuditEvent(manager, now, {
+      actor: user.email,
+      action: 'evidence.deleted',
+      subjectType: 'application',
+      subjectId: application.id,
+      data: {
+        evidenceId: evidence.id,
+        kind: evidence.kind,
+        filename: evidence.filename,
+        size: evidence.size,
+        sha256: evidence.sha256,
+      },
+    });
+    return evidence;
+  });
+}
+
+export const MAX_REPLY_LENGTH = 5000;
+
+/** The provider's message to the reviewer, in the application's conversation. */
+export async function replyToReviewer(
+  dataSource: DataSource,
+  user: User,
+  id: string,
+  body: string,
+  now: Date,
+): Promise<void> {
+  if (body === '') throw new ValidationError({ reply: ['validation.required'] });
+  if (body.length > MAX_REPLY_LENGTH) throw new ValidationError({ reply: ['validation.tooLong'] });
+  await dataSource.transaction(async (manager) => {
+    const application = await ownApplication(manager, user, id);
+    assertProviderMay(application, 'reply');
+    await addMessage(manager, application, 'provider_reply', user, now, body);
+    await appendAuditEvent(manager, now, {
+      actor: user.email,
+      action: 'application.replied',
+      subjectType: 'application',
+      subjectId: id,
+      data: { length: body.length },
+    });
+  });
+}
+
 /** The applications of one organisation, newest first. */
 export async function providerApplications(
   dataSource: DataSource,
   providerId: string,
 ): Promise<Application[]> {
   return dataSource.getRepository(Application).find({ where: { providerId }, order: { createdAt: 'DESC' } });
+}
+
+/** The period "how long review usually takes" is measured over. */
+export const REVIEW_TIME_MONTHS = 12;
+
+/**
+ * How long review usually takes, measured: the median working days from submission to first
+ * decision over the last REVIEW_TIME_MONTHS months, and how many decisions that rests on;
+ * `workingDays` undefined when there are too few to say.
+ */
+export async function typicalReviewTime(manager: EntityManager, now: Date) {
+  const waits = (await submissionsWithFirstDecision(manager, addMonths(now, -REVIEW_TIME_MONTHS))).map((s) =>
+    workingDaysBetween(s.submittedAt, s.decidedAt),
+  );
+  const workingDays = typicalReviewDays(waits);
+  return {
+    known: workingDays !== undefined,
+    workingDays,
+    decisions: waits.length,
+    months: REVIEW_TIME_MONTHS,
+  };
 }

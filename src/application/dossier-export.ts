@@ -3,6 +3,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
 import { ZipFile } from 'yazl';
+import { evidenceFilename } from '../shared/file-names';
 import { appendAuditEvent } from '../audit/audit.service';
 import type { User } from '../identity/user.entity';
 import { providerDetail } from '../register/provider.service';
@@ -43,9 +44,6 @@ export interface DossierDownload {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-/** A name inside the ZIP: the uploaded name reduced to safe characters. */
-const safeName = (name: string) =>
-  name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '') || 'bestand.pdf';
 
 const personJson = (p: Person) => ({ actor: p.actor, name: p.name ?? null, role: p.role ?? null });
 
@@ -136,7 +134,7 @@ export async function dossierExport(
     )
     .reverse();
   const evidencePath = (a: DossierApplication, e: DossierApplication['evidence'][number]) =>
-    `bewijsstukken/${a.id}/${e.id}-${safeName(e.filename)}`;
+    `bewijsstukken/${a.id}/${e.id}-${evidenceFilename(e.filename)}`;
   const attestations = (await attestationFiles(dataSource, detail.provider.id)).filter(
     (a) => a.issuedAt.getTime() <= to.getTime() && (!from || a.validUntil.getTime() >= from.getTime()),
   );

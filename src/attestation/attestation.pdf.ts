@@ -51,6 +51,8 @@ export interface AttestationData {
   geldigVanaf: string;
   geldigTot: string;
   verificatieUrl: string;
+  /** Who issues it and where to ask about it: the settings' organisation name and contact address. */
+  uitgever: { organisatie: string; contact: string };
 }
 
 /** SHA-256 over the RFC 8785 canonical JSON of the data: the same data always gives the same fingerprint. */
@@ -67,14 +69,52 @@ export const groupedFingerprint = (fingerprint: string) =>
 const formats = {
   nl: new Intl.DateTimeFormat('nl-NL', { timeZone: TIME_ZONE, dateStyle: 'long' }),
   en: new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, dateStyle: 'long' }),
-  nlTime: new Intl.DateTimeFormat('nl-NL', { timeZone: TIME_ZONE, dateStyle: 'long', timeStyle: 'short' }),
-  enTime: new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, dateStyle: 'long', timeStyle: 'short' }),
+  nlTime: timeFormat('nl-NL', 'short'),
+  enTime: timeFormat('en-GB', 'short'),
+  offset: timeFormat('en-GB', 'shortOffset'),
 };
+function timeFormat(locale: string, timeZoneName: 'short' | 'shortOffset') {
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName,
+  });
+}
 const day = (iso: string) => new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
-const both = (iso: string, withTime = false) =>
+
+/**
+ * A moment with the zone it is written in, so that a reader abroad knows which 12:00 is meant:
+ * "1 juli 2026 om 12:00 CEST (UTC+2)". The offset is the one in force at that moment (summer or winter time).
+ */
+function withZone(format: Intl.DateTimeFormat, instant: Date): string {
+  const offset = formats.offset.formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
+  const utc = !offset || offset === 'GMT' ? 'UTC' : offset.replace('GMT', 'UTC');
+  return `${format.format(instant)} (${utc})`;
+}
+
+/** The date (or moment, with its time zone) in Dutch and in English. */
+export const both = (iso: string, withTime = false) =>
   withTime
-    ? `${formats.nlTime.format(day(iso))} / ${formats.enTime.format(day(iso))}`
+    ? `${withZone(formats.nlTime, day(iso))} / ${withZone(formats.enTime, day(iso))}`
     : `${formats.nl.format(day(iso))} / ${formats.en.format(day(iso))}`;
+
+/**
+ * A name that must not break across lines: ’s-Hertogenbosch, ’t-Harde, ’s Gravenzande. PDFKit
+ * breaks a line after a hyphen and at a space, which would leave "’s-" alone at the end of a line.
+ * The hyphen after the elided article becomes a non-breaking hyphen (U+2011) and the space a
+ * no-break space (U+00A0); the shipped font has both glyphs.
+ */
+export function keepNamesTogether(text: string): string {
+  return text.replace(
+    /(^|[\s(,])([’'‘][st])([- ])(?=\p{L})/gu,
+    (_whole, before: string, article: string, joint: string) =>
+      `${before}${article}${joint === '-' ? '\u2011' : '\u00a0'}`,
+  );
+}
 
 /**
  * The attestation as a PDF (A4, PDF/A-2a, tagged, Dutch with English): pure, data in, bytes out.
@@ -89,7 +129,8 @@ export async function renderAttestationPdf(
 ): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
-    margin: 56,
+    // A narrower foot than the sides: the attestation must stay on one page with long names and addresses.
+    margins: { top: 48, bottom: 32, left: 56, right: 56 },
     pdfVersion: '1.7',
     subset: 'PDF/A-2a',
     tagged: true,
@@ -126,10 +167,17 @@ export async function renderAttestationPdf(
   };
   const field = (labelNl: string, labelEn: string, value: string) => {
     block('P', 'bold', 9, `${labelNl} / ${labelEn}`, 0);
-    block('P', 'regular', 11, value, 0.5);
+    block('P', 'regular', 11, keepNamesTogether(value), 0.4);
   };
 
-  block('P', 'regular', 10, data.register, 0.6);
+  block('P', 'regular', 10, data.register, 0.1);
+  block(
+    'P',
+    'regular',
+    9,
+    `Uitgegeven door / Issued by: ${keepNamesTogether(data.uitgever.organisatie)}`,
+    0.6,
+  );
   block('H1', 'bold', 20, 'Verklaring verantwoorde hostingprovider', 0.1);
   block('P', 'regular', 12, 'Attestation of a responsible hosting provider', 0.6);
   block('P', 'bold', 12, `Nummer / Number: ${data.nummer}`, 0.8);
@@ -212,7 +260,7 @@ export async function renderAttestationPdf(
     'P',
     'regular',
     8,
-    'Dit document is digitaal ondertekend door het register; een wijziging maakt de handtekening ongeldig. / This document is digitally signed by the register; any change invalidates the signature.',
+    `Dit document is digitaal ondertekend door het register; een wijziging maakt de handtekening ongeldig. Vragen: ${data.uitgever.contact}. / This document is digitally signed by the register; any change invalidates the signature. Questions: ${data.uitgever.contact}.`,
     0,
   );
   root.end();

@@ -11,31 +11,42 @@ import { readUpload } from '../web/upload';
 import { looksLikePdf } from '../shared/pdf';
 import { attestationView } from './attestation.view';
 import {
-  attestationBySha256,
+  attestationOfUpload,
   attestationPdf,
   isAttestationNumber,
   issueAttestation,
+  issuerOf,
   verifyAttestation,
 } from './attestation.service';
 import type { Keyring } from './signing';
 import { requestTime } from '../web/clock';
+import { readSettings } from '../settings/settings.service';
 
 /** An attestation is about 50 kB: 2 MB is plenty. */
 export const MAX_VERIFICATION_BYTES = 2 * 1024 * 1024;
 
-/** Only the hash and the first bytes are kept: nothing of an anonymous upload is buffered. */
+/**
+ * The file is kept while it is compared (at most 2 MB): a PDF that differs from an issued one only
+ * by bytes after its signed end is recognised by its signed part.
+ */
 const VERIFICATION_UPLOAD = {
   field: 'pdf',
   maxBytes: MAX_VERIFICATION_BYTES,
   tooLargeKey: 'attestation.fileTooLarge',
-  keep: 'head',
+  keep: 'buffer',
 } as const;
 
 /** Issuing (provider users for their own organisation, reviewers for any) and public verification. */
 export function attestationRoutes(dataSource: DataSource, config: Config, keyring: Keyring): Router {
   const router = Router();
-  const issue = (providerId: string, actor: string, now: Date) =>
-    issueAttestation(dataSource, { providerId, actor, publicBaseUrl: config.publicBaseUrl, keyring }, now);
+  const issue = async (providerId: string, actor: string, now: Date) => {
+    const settings = await readSettings(dataSource.manager, config);
+    return issueAttestation(
+      dataSource,
+      { providerId, actor, publicBaseUrl: config.publicBaseUrl, keyring, issuer: issuerOf(settings) },
+      now,
+    );
+  };
 
   router.post(paths.attestations, ...requireRole(config, 'provider'), async (req, res) => {
     const user = req.user!;
@@ -77,23 +88,37 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
     const file = await readUpload(req, VERIFICATION_UPLOAD);
     if (!file || file.size === 0) throw new ValidationError({ pdf: ['validation.fileRequired'] });
     if (!looksLikePdf(file.head)) throw new ValidationError({ pdf: ['validation.notPdf'] });
-    const attestation = await attestationBySha256(dataSource, file.sha256);
-    const answer = attestation
-      ? await verifyAttestation(dataSource, attestation.number, requestTime(res))
+    const match = await attestationOfUpload(dataSource, file.buffer ?? Buffer.alloc(0));
+    const answer = match
+      ? await verifyAttestation(dataSource, match.attestation.number, requestTime(res))
       : undefined;
     res.render('attestation/verification', {
       title: 'attestation.verifyTitle',
       values: {},
       upload: {
         filename: file.originalName,
-        matched: Boolean(answer),
+        outcome: !match ? 'not-issued' : match.appendedBytes > 0 ? 'appended' : 'exact',
+        matched: match?.appendedBytes === 0,
+        appended: match ? match.appendedBytes > 0 : false,
+        appendedBytes: match?.appendedBytes,
         answer: answer && attestationView(answer),
       },
     });
   });
 
+  /**
+   * A number typed or copied in lower case (vhp-2026-000006) is the same attestation: the address is
+   * sent on to its canonical form, so that the page and its links show one number.
+   */
+  const canonicalNumber = (number: string, path: (n: string) => string): string | undefined => {
+    const upper = number.trim().toUpperCase();
+    return upper !== number && isAttestationNumber(upper) ? path(upper) : undefined;
+  };
+
   router.get(paths.verificationOf(), async (req, res) => {
     const number = String(req.params.nummer);
+    const canonical = canonicalNumber(number, paths.verificationOf);
+    if (canonical) return res.redirect(301, canonical);
     const answer = await verifyAttestation(dataSource, number, requestTime(res)).catch((error: unknown) => {
       if (error instanceof NotFoundError) return undefined;
       throw error;
@@ -107,6 +132,8 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
 
   router.get(paths.verificationPdf(), async (req, res) => {
     const number = String(req.params.nummer);
+    const canonical = canonicalNumber(number, paths.verificationPdf);
+    if (canonical) return res.redirect(301, canonical);
     const viewer = req.user;
     const pdf = await attestationPdf(
       dataSource,

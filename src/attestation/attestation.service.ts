@@ -19,9 +19,24 @@ import { Attestation } from './attestation.entity';
 import { historyChangedSince, nextAttestationSequence, verificationRow } from './attestation.queries';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
 import { attestationStatusAt, type AttestationStatus, attestationValidUntil } from './attestation-rules';
-import { type Keyring, signatureField, signPdf } from './signing';
+import { type Keyring, signatureField, signedPartEnds, signPdf } from './signing';
 
 export const REGISTER_NAME = 'Register Verantwoorde Hostingproviders';
+
+/** Who issues an attestation: the organisation that keeps the register and its contact address (settings). */
+export interface AttestationIssuer {
+  organisation: string;
+  contact: string;
+}
+
+/** The issuer the settings name now. */
+export const issuerOf = (settings: {
+  organisationName: string;
+  contactEmail: string;
+}): AttestationIssuer => ({
+  organisation: settings.organisationName,
+  contact: settings.contactEmail,
+});
 
 /** `VHP-<year>-<6 digits>`: the year of issue in the Netherlands and the sequence number. */
 export function attestationNumber(issuedAt: Date, sequence: number): string {
@@ -47,7 +62,14 @@ export class NotVerantwoordError extends ConflictError {
  */
 export async function issueAttestation(
   dataSource: DataSource,
-  input: { providerId: string; actor: string; publicBaseUrl: string; keyring: Keyring },
+  input: {
+    providerId: string;
+    actor: string;
+    publicBaseUrl: string;
+    keyring: Keyring;
+    /** Who issues it and where to ask about it, as printed on it: the settings' organisation and contact address. */
+    issuer: AttestationIssuer;
+  },
   now: Date,
 ): Promise<Attestation> {
   const [detail, n] = await Promise.all([
@@ -68,6 +90,7 @@ export async function issueAttestation(
   const versionCount = detail.codeVersions.length;
 
   const number = attestationNumber(now, n);
+  const { issuer } = input;
   const validUntil = attestationValidUntil(
     status.listing,
     detail.history.map(toStatusFact),
@@ -92,11 +115,12 @@ export async function issueAttestation(
     geldigVanaf: now.toISOString(),
     geldigTot: validUntil.toISOString(),
     verificatieUrl: `${input.publicBaseUrl}${verificationPath(number)}`,
+    uitgever: { organisatie: issuer.organisation, contact: issuer.contact },
   };
   const fingerprint = fingerprintOf(data);
   const identity = await input.keyring();
   const pdf = await signPdf(
-    await renderAttestationPdf(data, fingerprint, signatureField(identity, now)),
+    await renderAttestationPdf(data, fingerprint, signatureField(identity, now, issuer.contact)),
     identity,
   );
   const pdfSha256 = createHash('sha256').update(pdf).digest('hex');
@@ -192,13 +216,48 @@ export async function verifyAttestation(
   );
 }
 
-/** The attestation whose stored PDF has exactly these bytes, if any. */
 /** The attestation whose issued PDF has this SHA-256 (hex), if any. */
 export async function attestationBySha256(
   dataSource: DataSource,
   sha256: string,
 ): Promise<Attestation | null> {
   return dataSource.getRepository(Attestation).findOneBy({ pdfSha256: sha256 });
+}
+
+/** An uploaded PDF's relation to the attestations issued: which one, and how many bytes follow its signed end. */
+export interface UploadMatch {
+  attestation: Attestation;
+  /** 0: the file is exactly the issued PDF; more: the issued PDF with this many bytes appended. */
+  appendedBytes: number;
+}
+
+/** A file with more signatures than this is not looked at further than its first few signed ends. */
+const MAX_SIGNED_ENDS = 8;
+
+/**
+ * The attestation an uploaded PDF is, byte for byte, or begins with. An issued attestation is
+ * signed over the whole file; a reader that appends an incremental update (a form filled in, an
+ * annotation, a second signature) or anything else after its end leaves the signed part intact, so
+ * the file up to a signature's signed end is compared too. Null when no issued PDF matches.
+ */
+export async function attestationOfUpload(dataSource: DataSource, pdf: Buffer): Promise<UploadMatch | null> {
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+  const exact = await attestationBySha256(dataSource, sha256(pdf));
+  if (exact) return { attestation: exact, appendedBytes: 0 };
+  const ends = signedPartEnds(pdf)
+    .filter((end) => end < pdf.length)
+    .slice(0, MAX_SIGNED_ENDS);
+  if (ends.length === 0) return null;
+  const candidates = new Map(ends.map((end) => [sha256(pdf.subarray(0, end)), end]));
+  const found = await dataSource
+    .getRepository(Attestation)
+    .createQueryBuilder('a')
+    .where('a.pdf_sha256 IN (:...hashes)', { hashes: [...candidates.keys()] })
+    .getMany();
+  const first = found
+    .map((attestation) => ({ attestation, end: candidates.get(attestation.pdfSha256) ?? pdf.length }))
+    .sort((x, y) => x.end - y.end)[0];
+  return first ? { attestation: first.attestation, appendedBytes: pdf.length - first.end } : null;
 }
 
 /**

@@ -13,7 +13,7 @@ export function attestationView(answer: AttestationAnswer) {
     explanationKey: `attestation.explanation.${status.state}`,
     since: status.since,
     until: status.until,
-    reasonKey: status.reason ? `status.label.${status.reason}` : undefined,
+    reasonKey: status.reason ? `status.reason.${status.reason}` : undefined,
     causeReason: answer.causeReason,
     issuedAt: attestation.issuedAt,
     validUntil: attestation.validUntil,

@@ -160,14 +160,14 @@ function printableWidgets(doc: PDFKit.PDFDocument): PDFKit.PDFDocument {
  * while it is rendered (before it ends), so that the PDF is written once with no incremental update.
  */
 export const signatureField =
-  (identity: SigningIdentity, signedAt: Date) =>
+  (identity: SigningIdentity, signedAt: Date, contactInfo = 'register@hostingproviders.example') =>
   (doc: PDFKit.PDFDocument): void => {
     pdfkitAddPlaceholder({
       pdf: printableWidgets(doc),
       // The typings ask for the bytes, which the function never reads: the document is still open.
       pdfBuffer: Buffer.alloc(0),
       reason: 'Verklaring verantwoorde hostingprovider / Attestation of a responsible hosting provider',
-      contactInfo: 'register@hostingproviders.example',
+      contactInfo,
       name: identity.signerName,
       location: 'Nederland',
       signingTime: signedAt,
@@ -205,4 +205,21 @@ export function signingKeyring(
     })();
     return identity;
   };
+}
+
+/**
+ * Where the signed part of a PDF ends, for each signature in it: a signature's /ByteRange
+ * `[0 a b c]` covers bytes 0..a and b..b+c, so everything the signer signed ends at b+c. Bytes
+ * after that end were added later (an incremental update, or anything appended) and are not
+ * covered by that signature. Ends that lie beyond the file are left out; ascending, no repeats.
+ */
+export function signedPartEnds(pdf: Buffer): number[] {
+  const ends = new Set<number>();
+  // latin1 keeps one character per byte, so string offsets are byte offsets.
+  for (const match of pdf.toString('latin1').matchAll(/\/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)) {
+    const [, a, b, c] = match.map(Number) as [number, number, number, number];
+    const end = b + c;
+    if (a < b && end <= pdf.length) ends.add(end);
+  }
+  return [...ends].sort((x, y) => x - y);
 }

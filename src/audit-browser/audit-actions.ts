@@ -11,6 +11,8 @@ export const AUDIT_ACTION_GROUPS = {
   application: [
     'application.created',
     'application.saved',
+    'application.details_kept',
+    'application.replied',
     'application.submitted',
     'application.withdrawn',
     'application.start_review',
@@ -18,7 +20,7 @@ export const AUDIT_ACTION_GROUPS = {
     'application.approve',
     'application.reject',
   ],
-  evidence: ['evidence.uploaded', 'evidence.downloaded'],
+  evidence: ['evidence.uploaded', 'evidence.deleted', 'evidence.downloaded'],
   status: STATUS_EVENT_KINDS.map((kind) => `status.${kind}`),
   attestation: ['attestation.issued', 'attestation.downloaded'],
   code_of_conduct: ['code_of_conduct.published', 'code_of_conduct.withdrawn'],

@@ -10,7 +10,7 @@ import {
 } from '../application/application.service';
 import { actOnProvider, confirmProviderIdentity } from '../application/provider-actions.service';
 import { decide } from '../application/review.service';
-import { issueAttestation } from '../attestation/attestation.service';
+import { issueAttestation, issuerOf } from '../attestation/attestation.service';
 import type { Keyring } from '../attestation/signing';
 import type { Config } from '../config';
 import { addUser } from '../identity/account.service';
@@ -382,6 +382,7 @@ class DemoHistory {
         actor: cast.user.email,
         publicBaseUrl: this.config.publicBaseUrl,
         keyring: this.options.keyring!,
+        issuer: issuerOf(this.config),
       },
       this.now,
     );

@@ -35,8 +35,13 @@ export const paths = {
   application: (id = ':id') => `/aanvragen/${id}`,
   applicationSubmit: (id = ':id') => `/aanvragen/${id}/indienen`,
   applicationWithdraw: (id = ':id') => `/aanvragen/${id}/intrekken`,
+  applicationCheck: (id = ':id') => `/aanvragen/${id}/controleren`,
+  applicationSubmitted: (id = ':id') => `/aanvragen/${id}/ingediend`,
+  applicationReply: (id = ':id') => `/aanvragen/${id}/berichten`,
   applicationEvidence: (id = ':id') => `/aanvragen/${id}/bewijsstukken`,
   evidence: (id = ':id', evidenceId = ':evidenceId') => `/aanvragen/${id}/bewijsstukken/${evidenceId}`,
+  evidenceDelete: (id = ':id', evidenceId = ':evidenceId') =>
+    `/aanvragen/${id}/bewijsstukken/${evidenceId}/verwijderen`,
 
   reviewQueue: '/beoordeling',
   reviewTaskResolve: (id = ':id') => `/beoordeling/taken/${id}/afgehandeld`,

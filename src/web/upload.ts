@@ -11,7 +11,11 @@ import { forbiddenCharactersError } from './request-guards';
  * route can skip the CSRF check by being sent a body the global check cannot read.
  */
 export const UPLOAD_ROUTES: readonly string[] = [
+  // The application page is one form: every one of its buttons sends the typed details and a chosen file.
+  paths.application(),
   paths.applicationEvidence(),
+  paths.evidenceDelete(),
+  paths.applicationReply(),
   paths.verification,
   paths.bulkCheck,
   paths.aanImport,
@@ -61,6 +65,8 @@ export interface UploadOptions {
   keep: 'buffer' | 'head';
   /** The largest text field (a pasted list); 100 kB unless given. */
   fieldSize?: number;
+  /** How many text fields the form may have; 10 unless given. */
+  fields?: number;
 }
 
 const HEAD_BYTES = 1024;
@@ -84,7 +90,7 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
         headers: req.headers,
         defParamCharset: 'utf8',
         limits: {
-          fields: 10,
+          fields: options.fields ?? 10,
           fieldSize: options.fieldSize ?? 100 * 1024,
           parts: 20,
           fileSize: options.maxBytes + 1,

@@ -96,6 +96,10 @@ export function configureViews(app: Express): void {
     defaultLayout: 'main',
     layoutsDir: path.join(VIEWS_DIR, 'layouts'),
     partialsDir: path.join(VIEWS_DIR, 'partials'),
+    // A partial on a line of its own is not indented: Handlebars would otherwise indent every line
+    // of its output, the text inside a message or a textarea too (a message's second line showed
+    // two spaces in front).
+    compilerOptions: { preventIndent: true },
     helpers,
   });
   app.engine('.hbs', engine.engine);

@@ -100,9 +100,17 @@ describe('in a real browser: the main journey through the real forms', function 
       await provider.waitForSelector(`text=${kind}.pdf`);
     }
     await accessible(provider);
+    // Every answer on one page before submitting, then what happens next.
+    await provider.click('text=Opslaan en verder naar controleren');
+    await provider.waitForURL(/\/controleren$/);
+    await accessible(provider);
     await provider.click('text=Aanvraag indienen');
-    await provider.waitForSelector('[data-state="submitted"]');
-    const applicationUrl = provider.url();
+    await provider.waitForURL(/\/ingediend$/);
+    await provider.waitForSelector('[data-step="submitted"][aria-current="step"]');
+    await accessible(provider);
+    const applicationUrl = provider.url().replace(/\/ingediend$/, '');
+    await provider.goto(applicationUrl);
+    assert.equal(await provider.getAttribute('[data-state]', 'data-state'), 'submitted');
 
     const who = await givenUser(db.dataSource, 'reviewer', { totp: false });
     const reviewer = await browser.newPage();

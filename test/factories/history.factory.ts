@@ -14,7 +14,7 @@ import type { Provider } from '../../src/provider/provider.entity';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { addMonths, toLocalDate } from '../../src/shared/time';
 import type { Express } from 'express';
-import { testApp, testConfig, testKeyring } from '../helpers/app';
+import { testApp, testConfig, testKeyring, testIssuer } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type Agent, signedIn } from '../helpers/session';
 import { givenCodeVersion, givenProvider } from './provider.factory';
@@ -118,6 +118,7 @@ export async function givenHistory(ds: DataSource, reviewer: TestUser, now: Date
       actor: reviewer.email,
       publicBaseUrl: testConfig.publicBaseUrl,
       keyring: testKeyring,
+      issuer: testIssuer,
     },
     addMonths(now, -4),
   );

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
+import { issuerOf } from '../../src/attestation/attestation.service';
 import { signingKeyring } from '../../src/attestation/signing';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
@@ -21,6 +22,9 @@ export const testConfig: Config = loadConfig({
   // The development signing certificate for the tests, made once per machine outside the checkout.
   DATA_DIR: path.join(os.tmpdir(), 'vhp-test-data'),
 });
+
+/** The issuer an attestation names when the settings keep their starting values. */
+export const testIssuer = issuerOf(testConfig);
 
 /** One signing key for the whole run: reading a PKCS#12 file costs a few milliseconds each time. */
 export const testKeyring = signingKeyring(testConfig, systemClock);

@@ -201,6 +201,38 @@ const RULES: Rule[] = [
   },
   {
     method: 'POST',
+    route: '/aanvragen/:id/bewijsstukken/:evidenceId/verwijderen',
+    // Evidence nobody has (the access test keeps A's evidence): not found for A and B alike.
+    url: (i) => `/aanvragen/${i.applicationA}/bewijsstukken/00000000-0000-0000-0000-000000000000/verwijderen`,
+    expect: { anonymous: 303, providerA: 404, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'POST',
+    route: '/aanvragen/:id/berichten',
+    // An empty message is refused with a message before anything else.
+    url: (i) => `/aanvragen/${i.applicationA}/berichten`,
+    expect: { anonymous: 303, providerA: 400, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'GET',
+    route: '/aanvragen/:id/controleren',
+    url: (i) => `/aanvragen/${i.applicationA}/controleren`,
+    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'GET',
+    route: '/aanvragen/:id/ingediend',
+    url: (i) => `/aanvragen/${i.applicationA}/ingediend`,
+    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'GET',
+    route: '/aanvragen/:id/intrekken',
+    url: (i) => `/aanvragen/${i.applicationA}/intrekken`,
+    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+  },
+  {
+    method: 'POST',
     route: '/aanvragen/:id/indienen',
     url: (i) => `/aanvragen/${i.applicationA}/indienen`,
     expect: { anonymous: 303, providerA: 400, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },

@@ -345,6 +345,28 @@ describe('JSON API v1', () => {
         assert.match(res.text, new RegExp(`id="probleem-${code}"`));
       await assertValidHtml(res.text, 'API documentation');
     });
+
+    it('is in English under ?lang=en: prose, headings, summaries and parameter descriptions', async () => {
+      const res = await request(demo.app).get('/api-documentatie?lang=en');
+      assert.equal(res.status, 200);
+      for (const english of [
+        'Search hosting providers',
+        'The page number, from 1.',
+        'Check a list of KvK numbers',
+        'The register is briefly unavailable',
+        'Parameters',
+        'Responses',
+      ])
+        assert.ok(res.text.includes(english), english);
+      for (const dutch of [
+        'Hostingproviders zoeken',
+        'Het paginanummer',
+        'Een verklaring controleren',
+        'standaard',
+      ])
+        assert.ok(!res.text.includes(dutch), dutch);
+      await assertValidHtml(res.text, 'API documentation in English');
+    });
   });
 
   describe('GET /api/v1/openapi.json', () => {

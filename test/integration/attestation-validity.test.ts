@@ -8,7 +8,7 @@ import {
   givenProvider,
   givenStatusEvent,
 } from '../factories/provider.factory';
-import { testConfig, testKeyring, useTestApp } from '../helpers/app';
+import { testConfig, testKeyring, useTestApp, testIssuer } from '../helpers/app';
 
 /* An attestation never promises validity past an end of its listing already known at issue. */
 describe('the validity of a new attestation', () => {
@@ -27,6 +27,7 @@ describe('the validity of a new attestation', () => {
         actor: 'test',
         publicBaseUrl: testConfig.publicBaseUrl,
         keyring: testKeyring,
+        issuer: testIssuer,
       },
       new Date(),
     );

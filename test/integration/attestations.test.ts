@@ -24,13 +24,14 @@ import {
 } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { apiClient } from '../helpers/api';
-import { testApp, testConfig, testKeyring, useTestApp } from '../helpers/app';
+import { testApp, testConfig, testKeyring, useTestApp, testIssuer } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn, tokenFor } from '../helpers/session';
 import { onPath, requireTool } from '../helpers/tools';
 import { z } from 'zod';
+import PDFDocument from 'pdfkit';
 
 const binary = (res: request.Response) => res.body as Buffer;
 
@@ -66,6 +67,52 @@ const getPdf = (app: Express, url: string) =>
 const SIGNING_FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'signing');
 const fixture = (name: string) => readFileSync(path.join(SIGNING_FIXTURES, name));
 const FIXTURE_PASSPHRASE = 'geheim wachtwoord';
+
+/**
+ * The PDF with an incremental update appended, as a PDF reader writes one when it saves a change:
+ * a new Info dictionary, its cross-reference section and a trailer pointing back to the old one.
+ */
+function withIncrementalUpdate(pdf: Buffer): Buffer {
+  const text = pdf.toString('latin1');
+  const trailer = text.slice(text.lastIndexOf('trailer'));
+  const previous = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1]);
+  const size = Number(/\/Size (\d+)/.exec(trailer)?.[1]);
+  const root = /\/Root (\d+ \d+ R)/.exec(trailer)?.[1];
+  assert.ok(previous > 0 && size > 0 && root, trailer);
+  const objectAt = pdf.length + 1;
+  const object = `${size} 0 obj\n<< /Producer (Een pdf-lezer) >>\nendobj\n`;
+  const xrefAt = objectAt + object.length;
+  const update =
+    `\n${object}xref\n${size} 1\n${String(objectAt).padStart(10, '0')} 00000 n \n` +
+    `trailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${previous} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return Buffer.concat([pdf, Buffer.from(update, 'latin1')]);
+}
+
+/** The text pdftotext (poppler) reads from a PDF, in reading order. */
+function pdfText(pdf: Buffer): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'pdftext-')), 'a.pdf');
+  writeFileSync(file, pdf);
+  // -raw: the lines as drawn, without joining a word broken at a hyphen across two lines.
+  return execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' });
+}
+
+/**
+ * Words for the start of an attestation's address line (11 pt, the full text width) such that
+ * `head` still fits on the line after them and `head` + `tail` does not: where a break after the
+ * hyphen would fall.
+ */
+function lineFilling(head: string, tail: string): string {
+  const doc = new PDFDocument({ size: 'A4', margin: 56 });
+  doc.font(path.join(__dirname, '..', '..', '..', 'resources', 'fonts', 'DejaVuSans.ttf')).fontSize(11);
+  const width = doc.page.width - 112;
+  for (let n = 1; n < 200; n++) {
+    const words = `Dorpsstraat ${'ii '.repeat(n)}`;
+    const fits = doc.widthOfString(`${words}5211 AB ${head}`) < width - 4;
+    const overflows = doc.widthOfString(`${words}5211 AB ${head}${tail}`) > width + 4;
+    if (fits && overflows) return words;
+  }
+  throw new Error('no filling found');
+}
 
 /** What pdfsig (poppler) says of a PDF. */
 function pdfsig(pdf: Buffer): string {
@@ -250,6 +297,62 @@ describe('attestations', () => {
     });
   });
 
+  describe('the PDF names its issuer, its time zone and keeps names whole', () => {
+    before(function () {
+      requireTool(
+        this,
+        onPath('pdfsig') && onPath('pdftotext'),
+        'pdfsig or pdftotext not found: the PDF checks are pending. Install them with "apt-get install poppler-utils".',
+      );
+    });
+
+    it('names the issuing organisation and the contact address of the settings, and writes times with their zone', async () => {
+      // The settings' starting values: nothing is stored in this test's database.
+      const own = testApp(db.dataSource, {
+        config: {
+          organisationName: 'Ministerie van Proefzaken',
+          contactEmail: 'verklaringen@proefzaken.example',
+        },
+      }).app;
+      const agent = await signedIn(own, owner);
+      const token = await tokenFor(agent, '/account');
+      const issued = await agent.post('/account/verklaringen').type('form').send({ _csrf: token });
+      const number = /verklaring=(VHP-\d{4}-\d{6})/.exec(String(issued.headers.location))?.[1];
+      assert.ok(number, String(issued.headers.location));
+      const pdf = binary(await getPdf(own, `/verificatie/${number}/pdf`));
+      const text = pdfText(pdf);
+      assert.match(text, /Uitgegeven door \/ Issued by: Ministerie van Proefzaken/);
+      assert.match(text, /Vragen:\s+verklaringen@proefzaken\.example\./);
+      assert.match(text, /Questions:\s+verklaringen@proefzaken\.example\./);
+      // Issued on, valid from and valid until: each in Dutch and English with the zone and its offset.
+      const nl = text.match(/\d{1,2} \p{L}+ \d{4} om \d{2}:\d{2} CES?T \(UTC\+[12]\)/gu) ?? [];
+      const en = text.match(/\d{1,2} \p{L}+ \d{4} at \d{2}:\d{2} CES?T \(UTC\+[12]\)/gu) ?? [];
+      assert.equal(nl.length, 3, text);
+      assert.equal(en.length, 3, text);
+      assert.match(pdfsig(pdf), /Signature is Valid\./);
+      assert.equal(text.split('\f').filter((page) => page.trim()).length, 1, 'one page');
+    });
+
+    it('does not break ’s-Hertogenbosch at its hyphen where an ordinary hyphenated word would break', async () => {
+      const number = await issueAsProvider();
+      const { data } = await db.dataSource.getRepository(Attestation).findOneByOrFail({ number });
+      // A street long enough that "’s-" still fits on the line and "Hertogenbosch" does not.
+      const street = lineFilling('’s-', 'Hertogenbosch');
+      const render = async (city: string) =>
+        pdfText(
+          await renderAttestationPdf(
+            { ...data, hostingprovider: { ...data.hostingprovider, adres: `${street}5211 AB ${city}` } },
+            fingerprintOf(data),
+          ),
+        );
+      // The control: without the elided article the same width breaks after the hyphen.
+      assert.match(await render('xs-Hertogenbosch'), /xs-\n+Hertogenbosch/);
+      const text = (await render('’s-Hertogenbosch')).replaceAll('\u2011', '-');
+      assert.match(text, /5211 AB\s+’s-Hertogenbosch/);
+      assert.doesNotMatch(text, /’s-\n/);
+    });
+  });
+
   describe('verification follows the status at once', () => {
     let number: string;
     let staff: User;
@@ -328,6 +431,7 @@ describe('attestations', () => {
           actor: 'test',
           publicBaseUrl: testConfig.publicBaseUrl,
           keyring: testKeyring,
+          issuer: testIssuer,
         },
         new Date(),
       );
@@ -344,7 +448,9 @@ describe('attestations', () => {
       assert.match(same.text, /data-attestation-state="valid"/);
       await assertValidHtml(same.text, 'upload matched');
 
-      const changed = Buffer.concat([pdf, Buffer.from('\n% one more line\n')]);
+      // One bit of one byte inside the signed part: not the register's any more.
+      const changed = Buffer.from(pdf);
+      changed.writeUInt8(changed.readUInt8(1000) ^ 0x01, 1000);
       const other = await upload(changed);
       assert.equal(other.status, 200);
       assert.match(other.text, /data-upload-matched="no"/);
@@ -353,6 +459,82 @@ describe('attestations', () => {
       const notPdf = await upload(Buffer.from('hello'));
       assert.equal(notPdf.status, 400);
       assert.match(notPdf.text, /dit bestand is geen pdf/);
+      // The error summary names the field as its label does: the attestation's PDF file.
+      assert.match(notPdf.text, /href="#field-pdf">Pdf-bestand van de verklaring: /);
+      assert.match(notPdf.text, /<label[^>]*for="field-pdf">Pdf-bestand van de verklaring</);
+    });
+
+    it('reports a PDF with bytes appended after its signed part as genuine with something appended, not as forged', async function () {
+      requireTool(
+        this,
+        onPath('pdfsig'),
+        'pdfsig not found: install it with "apt-get install poppler-utils".',
+      );
+      const issued = await issueAttestation(
+        db.dataSource,
+        {
+          providerId: (await givenVerantwoordProvider()).id,
+          actor: 'test',
+          publicBaseUrl: testConfig.publicBaseUrl,
+          keyring: testKeyring,
+          issuer: testIssuer,
+        },
+        new Date(),
+      );
+      const pdf = binary(await getPdf(app, `/verificatie/${issued.number}/pdf`));
+      const upload = async (bytes: Buffer, lang = 'nl') => {
+        const agent = request.agent(app);
+        const token = await tokenFor(agent, `/verificatie?lang=${lang}`);
+        return agent.post('/verificatie').field('_csrf', token).attach('pdf', bytes, 'verklaring.pdf');
+      };
+
+      const oneLine = Buffer.concat([pdf, Buffer.from('\n% one more line\n')]);
+      const appended = await upload(oneLine);
+      assert.equal(appended.status, 200);
+      assert.match(appended.text, /data-upload-matched="appended"/);
+      assert.match(appended.text, /Het ondertekende deel is echt; er is iets aan toegevoegd/);
+      assert.match(appended.text, /zijn 17 bytes toegevoegd/);
+      assert.match(appended.text, new RegExp(`verklaring ${issued.number}`));
+      assert.match(appended.text, /data-attestation-state="valid"/);
+      assert.doesNotMatch(appended.text, /nagemaakt/);
+      await assertValidHtml(appended.text, 'upload with bytes appended');
+
+      // An incremental update as a PDF reader writes one: the signature still holds for its part.
+      const updated = withIncrementalUpdate(pdf);
+      const report = pdfsig(updated);
+      assert.match(report, /Signature is Valid\./, report);
+      const inEnglish = await upload(updated, 'en');
+      assert.match(inEnglish.text, /data-upload-matched="appended"/);
+      assert.match(inEnglish.text, /The signed part is genuine; something was appended/);
+      assert.doesNotMatch(inEnglish.text, /forged/);
+    });
+
+    it('finds an attestation by its number in lower case, on the page and for the PDF', async () => {
+      const issued = await issueAttestation(
+        db.dataSource,
+        {
+          providerId: (await givenVerantwoordProvider()).id,
+          actor: 'test',
+          publicBaseUrl: testConfig.publicBaseUrl,
+          keyring: testKeyring,
+          issuer: testIssuer,
+        },
+        new Date(),
+      );
+      const lower = issued.number.toLowerCase();
+      const page = await request(app).get(`/verificatie/${lower}`);
+      assert.equal(page.status, 301);
+      assert.equal(page.headers.location, `/verificatie/${issued.number}`);
+      const followed = await request(app).get(String(page.headers.location));
+      assert.equal(followed.status, 200);
+      assert.match(followed.text, /data-attestation-state="valid"/);
+      const pdf = await request(app).get(`/verificatie/${lower}/pdf`);
+      assert.equal(pdf.status, 301);
+      assert.equal(pdf.headers.location, `/verificatie/${issued.number}/pdf`);
+      assert.equal(
+        (await request(app).get('/verificatie/vhp-2020-000001')).headers.location,
+        '/verificatie/VHP-2020-000001',
+      );
     });
   });
 
@@ -367,6 +549,7 @@ describe('attestations', () => {
           actor: 'test',
           publicBaseUrl: testConfig.publicBaseUrl,
           keyring: testKeyring,
+          issuer: testIssuer,
         },
         new Date(),
       );
@@ -449,6 +632,7 @@ describe('attestations follow expiry, ended AAN participation and a lapsed code 
         actor: 'test',
         publicBaseUrl: testConfig.publicBaseUrl,
         keyring: testKeyring,
+        issuer: testIssuer,
       },
       addMonths(new Date(), -issuedMonthsAgo),
     );
@@ -504,5 +688,21 @@ describe('demo attestations', () => {
       const page = await request(demo.app).get(`/verificatie/${attestation.nummer}`);
       assert.match(page.text, new RegExp(`data-attestation-state="${expected.expected}"`));
     }
+  });
+
+  it('give the reason and the reviewer’s explanation apart, without stacked colons, in both languages', async () => {
+    const api = apiClient(demo.app);
+    const suspended = DEMO_ATTESTATIONS.find((a) => a.expected === 'suspended');
+    assert.ok(suspended);
+    const provider = await api.get(`/api/v1/hostingproviders/${demoKvkOf(suspended.provider)}`);
+    const [attestation] = providerAnswer.parse(provider.body).verklaringen;
+    assert.ok(attestation);
+    const nl = (await request(demo.app).get(`/verificatie/${attestation.nummer}`)).text;
+    assert.match(nl, /<p class="nl-paragraph">Reden: geschorst\.<\/p>/);
+    assert.match(nl, /<p class="nl-paragraph">Toelichting: [^:<]+<\/p>/);
+    assert.doesNotMatch(nl, /Reden: Niet verantwoord/);
+    const en = (await request(demo.app).get(`/verificatie/${attestation.nummer}?lang=en`)).text;
+    assert.match(en, /<p class="nl-paragraph">Reason: suspended\.<\/p>/);
+    assert.match(en, /<p class="nl-paragraph">Reason given: [^:<]+<\/p>/);
   });
 });

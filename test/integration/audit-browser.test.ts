@@ -214,7 +214,7 @@ describe('the audit log for auditors', () => {
     assert.equal(wrong.status, 400);
     assert.match(wrong.text, /value="2026-02-30"/);
     assert.match(wrong.text, /value="seed"/);
-    assert.match(wrong.text, /vul een datum in als jjjj-mm-dd/);
+    assert.match(wrong.text, /vul een bestaande datum in: dag, maand en jaar/);
     assert.deepEqual(ids(wrong.text), [], 'no results, not all results');
     assert.doesNotMatch(wrong.text, /data-total=/);
     await assertValidHtml(wrong.text, 'audit log with an error');

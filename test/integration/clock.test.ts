@@ -12,7 +12,7 @@ import { givenApproval, givenCodeVersion, givenProvider } from '../factories/pro
 import { givenUser } from '../factories/user.factory';
 import { signedIn, submitForm } from '../helpers/session';
 import { apiClient } from '../helpers/api';
-import { testApp, testConfig, testKeyring, useTestApp } from '../helpers/app';
+import { testApp, testConfig, testKeyring, useTestApp, testIssuer } from '../helpers/app';
 
 describe('the clock the app is given (AppDependencies.clock)', () => {
   const context = useTestApp();
@@ -29,6 +29,7 @@ describe('the clock the app is given (AppDependencies.clock)', () => {
         actor: 'test',
         publicBaseUrl: testConfig.publicBaseUrl,
         keyring: testKeyring,
+        issuer: testIssuer,
       },
       today,
     );
@@ -123,6 +124,7 @@ describe('the clock the app is given (AppDependencies.clock)', () => {
         actor: 'test',
         publicBaseUrl: testConfig.publicBaseUrl,
         keyring: testKeyring,
+        issuer: testIssuer,
       },
       issuedAt,
     );

@@ -154,7 +154,7 @@ describe('the code-version form: days in words, the first accepted day, dates, l
   it('says a date that does not exist is not a valid date, and refuses a label with leading zeros', async () => {
     const res = await previewOf(admin, fields({ publishedOn: '2027-13-40', versionLabel: '04.0' }));
     assert.equal(res.status, 400);
-    assert.match(res.text, /id="error-publishedOn">vul een datum in als jjjj-mm-dd</);
+    assert.match(res.text, /id="error-publishedOn">vul een bestaande datum in: dag, maand en jaar</);
     assert.doesNotMatch(res.text, /geef een datum van vandaag of later/);
     assert.match(res.text, /zonder voorloopnullen/);
     assert.match(res.text, /value="04\.0"/, 'what was typed stays');

@@ -269,5 +269,25 @@ describe("the auditor's dossier export", () => {
       });
       assert.equal(event?.data.to, today);
     });
+
+    it('names evidence by its uploaded name with its letters kept, never a path', async () => {
+      const [row] = await world.db.dataSource.query<{ id: string; application_id: string }[]>(
+        'SELECT v.id, v.application_id FROM evidence v JOIN applications a ON a.id = v.application_id WHERE a.provider_id = $1 ORDER BY v.created_at LIMIT 1',
+        [world.history.provider.id],
+      );
+      assert.ok(row, 'the provider has evidence');
+      const names: [string, string][] = [
+        ['’s-Hertogenbosch café.pdf', '’s-Hertogenbosch café.pdf'],
+        ['../../etc/passwd', 'passwd.pdf'],
+      ];
+      for (const [stored, inZip] of names) {
+        await world.db.dataSource.query('UPDATE evidence SET filename = $1 WHERE id = $2', [stored, row.id]);
+        const files = await unzip((await download('')).body as Buffer);
+        assert.ok(
+          files.has(`bewijsstukken/${row.application_id}/${row.id}-${inZip}`),
+          `${stored} is in the ZIP as ${inZip}: ${[...files.keys()].filter((p) => p.includes(row.id)).join(', ')}`,
+        );
+      }
+    });
   });
 });

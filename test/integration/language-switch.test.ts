@@ -108,7 +108,7 @@ describe('the language switch on a form shown again after a POST', () => {
     assert.match(english.text, /<html lang="en"/);
     assert.match(english.text, /id="field-signatoryName"[^>]*value="Sanne Tekenaar"/);
     assert.match(english.text, /id="field-codeSignedOn"[^>]*value="gisteren"/);
-    assert.match(english.text, /enter an existing date \(yyyy-mm-dd\) that is not in the future/);
+    assert.match(english.text, /enter a real date \(day, month and year\) that is not in the future/);
     const [row] = await context.db.dataSource.query<{ signatory_name: string | null }[]>(
       'SELECT signatory_name FROM applications WHERE id = $1',
       [applicationId],

@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { inviteColleague, inviteStaff } from '../../src/identity/invitation.service';
-import { startApplication } from '../../src/application/application.service';
+import { addEvidence, startApplication } from '../../src/application/application.service';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { addDays } from '../../src/shared/time';
@@ -64,6 +64,14 @@ describe('CSRF: every POST route refuses forged requests', () => {
       testConfig,
       new Date(),
     );
+    const evidence = await addEvidence(
+      db.dataSource,
+      identities.get('provider')!.user,
+      application.id,
+      { kind: 'other', filename: 'bijlage.pdf', content: simplePdf('bijlage') },
+      testConfig,
+      new Date(),
+    );
     const [task] = await db.dataSource.query<{ id: string }[]>(
       `INSERT INTO review_tasks (provider_id, kind, created_at) VALUES ($1, 'aan_missing_from_list', now()) RETURNING id`,
       [provider.id],
@@ -103,6 +111,7 @@ describe('CSRF: every POST route refuses forged requests', () => {
     fill = (route) => {
       const url = route
         .replace(/^\/aanvragen\/:id/, `/aanvragen/${application.id}`)
+        .replace(':evidenceId', evidence.id)
         .replace(/^\/beoordeling\/aanvragen\/:id/, `/beoordeling/aanvragen/${application.id}`)
         .replace(/^\/beoordeling\/taken\/:id/, `/beoordeling/taken/${task.id}`)
         .replace(

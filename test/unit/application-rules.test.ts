@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ApplicationState } from '../../src/application/application.entity';
 import {
+  applicationStep,
+  type ApplicationStep,
+  evidenceDeletable,
+  submissionProblems,
+  typicalReviewDays,
+  workingDaysBetween,
   listingValidUntil,
   newApplicationAllowed,
   providerMay,
@@ -47,6 +53,18 @@ describe('application lifecycle rules', () => {
     ['withdraw', 'approved', false],
     ['withdraw', 'rejected', false],
     ['withdraw', 'withdrawn', false],
+    ['delete_evidence', 'draft', true],
+    ['delete_evidence', 'changes_requested', true],
+    ['delete_evidence', 'submitted', false],
+    ['delete_evidence', 'in_review', false],
+    ['delete_evidence', 'approved', false],
+    ['reply', 'draft', false],
+    ['reply', 'submitted', true],
+    ['reply', 'in_review', true],
+    ['reply', 'changes_requested', true],
+    ['reply', 'approved', false],
+    ['reply', 'rejected', false],
+    ['reply', 'withdrawn', false],
   ];
   for (const [action, state, allowed] of provider) {
     it(`a provider ${allowed ? 'may' : 'may not'} ${action} in ${state}`, () =>
@@ -246,4 +264,91 @@ describe('application lifecycle rules', () => {
       '2027-08-30T10:00:00.000Z',
     );
   });
+});
+
+describe('evidence the provider may delete', () => {
+  const submittedAt = new Date('2026-05-10T10:00:00Z');
+  const cases: [string, ApplicationState, string, Date | null, boolean][] = [
+    ['a draft never submitted', 'draft', '2026-05-01T10:00:00Z', null, true],
+    ['added after a request for changes', 'changes_requested', '2026-05-12T10:00:00Z', submittedAt, true],
+    ['sent with the earlier submission', 'changes_requested', '2026-05-09T10:00:00Z', submittedAt, false],
+    [
+      'uploaded at the very instant of submission',
+      'changes_requested',
+      '2026-05-10T10:00:00Z',
+      submittedAt,
+      false,
+    ],
+    ['of a submitted application', 'submitted', '2026-05-09T10:00:00Z', submittedAt, false],
+    ['of a decided application', 'approved', '2026-05-09T10:00:00Z', submittedAt, false],
+  ];
+  for (const [name, state, uploaded, lastSubmitted, deletable] of cases) {
+    it(`${deletable ? 'may' : 'may not'} delete evidence ${name}`, () =>
+      assert.equal(evidenceDeletable(state, new Date(uploaded), lastSubmitted), deletable));
+  }
+});
+
+describe('the step an application is at', () => {
+  const both = ['code_of_conduct', 'aan_confirmation'];
+  const cases: [ApplicationState, boolean, string[], ApplicationStep][] = [
+    ['draft', false, [], 'details'],
+    ['draft', false, both, 'details'],
+    ['draft', true, [], 'evidence'],
+    ['draft', true, ['code_of_conduct', 'other'], 'evidence'],
+    ['draft', true, both, 'check'],
+    ['changes_requested', true, both, 'check'],
+    ['submitted', true, both, 'submitted'],
+    ['in_review', true, both, 'submitted'],
+    ['approved', true, both, 'submitted'],
+    ['withdrawn', false, [], 'submitted'],
+  ];
+  for (const [state, complete, kinds, step] of cases) {
+    it(`${state}, details ${complete ? 'complete' : 'incomplete'}, evidence [${kinds.join(', ')}]: ${step}`, () =>
+      assert.equal(applicationStep(state, complete, kinds), step));
+  }
+});
+
+describe('what stands in the way of submitting', () => {
+  const cases: [boolean, string[], string[]][] = [
+    [true, ['code_of_conduct', 'aan_confirmation'], []],
+    [false, ['code_of_conduct', 'aan_confirmation'], ['form']],
+    [true, ['aan_confirmation', 'other'], ['evidenceCode']],
+    [true, ['code_of_conduct'], ['evidenceAan']],
+    [false, [], ['form', 'evidenceCode', 'evidenceAan']],
+  ];
+  for (const [complete, kinds, problems] of cases) {
+    it(`details ${complete ? 'complete' : 'incomplete'}, evidence [${kinds.join(', ')}]: [${problems.join(', ')}]`, () =>
+      assert.deepEqual(Object.keys(submissionProblems(complete, kinds)), problems));
+  }
+});
+
+describe('working days between two instants (Dutch calendar)', () => {
+  const cases: [string, string, number][] = [
+    ['2026-06-01T08:00:00Z', '2026-06-01T15:00:00Z', 0], // Monday, same day
+    ['2026-06-01T08:00:00Z', '2026-06-02T08:00:00Z', 1], // Monday → Tuesday
+    ['2026-06-05T08:00:00Z', '2026-06-08T08:00:00Z', 1], // Friday → Monday
+    ['2026-06-06T08:00:00Z', '2026-06-07T08:00:00Z', 0], // Saturday → Sunday
+    ['2026-06-01T08:00:00Z', '2026-06-15T08:00:00Z', 10], // two weeks
+    ['2026-06-01T21:30:00Z', '2026-06-01T22:30:00Z', 1], // 23:30 Monday → 00:30 Tuesday in Amsterdam
+    ['2026-06-02T08:00:00Z', '2026-06-01T08:00:00Z', 0], // the wrong way round counts nothing
+  ];
+  for (const [from, to, days] of cases) {
+    it(`${from} → ${to}: ${days}`, () =>
+      assert.equal(workingDaysBetween(new Date(from), new Date(to)), days));
+  }
+});
+
+describe('how long review usually takes', () => {
+  const cases: [number[], number | undefined][] = [
+    [[], undefined],
+    [[1, 2, 3, 4], undefined],
+    [[1, 2, 3, 4, 5], 3],
+    [[9, 1, 5, 3, 7], 5],
+    [[1, 2, 3, 4, 5, 6], 4], // median 3.5, rounded up
+    [[0, 0, 0, 0, 0], 0],
+  ];
+  for (const [waits, typical] of cases) {
+    it(`[${waits.join(', ')}]: ${typical ?? 'too few to say'}`, () =>
+      assert.equal(typicalReviewDays(waits), typical));
+  }
 });

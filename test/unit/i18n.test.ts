@@ -78,6 +78,47 @@ describe('translations', () => {
     });
   }
 
+  const countedTexts: [string, Language, number, string][] = [
+    ['audit.count', 'nl', 1, '1 gebeurtenis gevonden.'],
+    ['audit.count', 'nl', 2, '2 gebeurtenissen gevonden, nieuwste eerst.'],
+    ['audit.count', 'en', 1, '1 event found.'],
+    ['audit.intact', 'nl', 1, 'De keten is intact: 1 gebeurtenis gecontroleerd.'],
+    ['audit.intact', 'en', 208, 'The chain is intact: 208 events checked.'],
+    ['errors.tooMany.retry', 'nl', 1, 'U kunt het over 1 minuut opnieuw proberen.'],
+    ['errors.tooMany.retry', 'en', 1, 'You can try again in 1 minute.'],
+    ['errors.tooMany.retry', 'en', 15, 'You can try again in 15 minutes.'],
+  ];
+  for (const [key, language, count, expected] of countedTexts) {
+    it(`says "${expected}" for ${key} in ${language}`, () => {
+      assert.equal(translate(language, key, { count }), expected);
+    });
+  }
+
+  it('has no Dutch status word in an English text except as a code or in brackets after its English', () => {
+    const english = messageKeys('en').map((key) => [key, translate('en', key)] as const);
+    const bare = english.filter(([, text]) =>
+      /(?<![`(])\bverantwoord\b(?! \(responsible\))(?!\))/.test(text.replace(/"verantwoord"/g, '')),
+    );
+    assert.deepEqual(bare, []);
+  });
+
+  it('writes no machine format in the hints and errors of date fields: the browser shows its own, in the user’s order', () => {
+    const keys = [
+      'hints.date',
+      'dossier.knownOnHint',
+      'validation.date',
+      'validation.pastDate',
+      'validation.futureDate',
+    ];
+    for (const language of LANGUAGES)
+      for (const key of keys)
+        assert.doesNotMatch(
+          translate(language, key),
+          /\d{4}-\d{2}-\d{2}|jjjj|yyyy|dd-mm/i,
+          `${language}: ${key}`,
+        );
+  });
+
   it('takes the "other" form of a plural text when no number is given', () => {
     assert.equal(translate('en', 'register.count'), '{count} hosting providers');
   });

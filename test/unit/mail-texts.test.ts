@@ -28,7 +28,7 @@ describe('mail texts', () => {
           'http://register.test/account',
         ),
       'Nieuwe versie 2027.1 van de gedragscode / New version 2027.1 of the code of conduct',
-      'Versie 2027.1 van de gedragscode is gepubliceerd. De versie die Hosting {label} $& Co B.V. ondertekende (2.0), blijft geldig tot 1 maart 2027. Onderteken vóór die datum de nieuwe versie en dien een aanvraag in; anders is Hosting {label} $& Co B.V. vanaf 1 maart 2027 niet meer verantwoord.\nhttp://register.test/account\n\n---\n\nVersion 2027.1 of the code of conduct has been published. The version Hosting {label} $& Co B.V. signed (2.0) stays valid until 1 March 2027. Sign the new version before that date and apply; otherwise Hosting {label} $& Co B.V. is no longer verantwoord from 1 March 2027.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      'Versie 2027.1 van de gedragscode is gepubliceerd. De versie die Hosting {label} $& Co B.V. ondertekende (2.0), blijft geldig tot 1 maart 2027. Onderteken vóór die datum de nieuwe versie en dien een aanvraag in; anders is Hosting {label} $& Co B.V. vanaf 1 maart 2027 niet meer verantwoord.\nhttp://register.test/account\n\n---\n\nVersion 2027.1 of the code of conduct has been published. The version Hosting {label} $& Co B.V. signed (2.0) stays valid until 1 March 2027. Sign the new version before that date and apply; otherwise Hosting {label} $& Co B.V. is no longer responsible from 1 March 2027.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'a code version announced for after the signed version lapses',
@@ -41,7 +41,7 @@ describe('mail texts', () => {
           'http://register.test/account',
         ),
       'Aangekondigd: versie 4.0 van de gedragscode, vanaf 1 maart 2027 / Announced: version 4.0 of the code of conduct, from 1 March 2027',
-      'Versie 4.0 van de gedragscode wordt gepubliceerd op 1 maart 2027; vanaf dan kunt u een aanvraag op deze versie indienen. De versie die Hosting B.V. ondertekende (2.0), blijft geldig tot 31 januari 2027, dus tot vóór die publicatie. Onderteken vóór 31 januari 2027 een versie die nu al geldt en dien een aanvraag in; anders is Hosting B.V. vanaf 31 januari 2027 niet meer verantwoord.\nhttp://register.test/account\n\n---\n\nVersion 4.0 of the code of conduct will be published on 1 March 2027; from then on you can apply on this version. The version Hosting B.V. signed (2.0) stays valid until 31 January 2027, which is before that publication. Sign a version in force now before 31 January 2027 and apply; otherwise Hosting B.V. is no longer verantwoord from 31 January 2027.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      'Versie 4.0 van de gedragscode wordt gepubliceerd op 1 maart 2027; vanaf dan kunt u een aanvraag op deze versie indienen. De versie die Hosting B.V. ondertekende (2.0), blijft geldig tot 31 januari 2027, dus tot vóór die publicatie. Onderteken vóór 31 januari 2027 een versie die nu al geldt en dien een aanvraag in; anders is Hosting B.V. vanaf 31 januari 2027 niet meer verantwoord.\nhttp://register.test/account\n\n---\n\nVersion 4.0 of the code of conduct will be published on 1 March 2027; from then on you can apply on this version. The version Hosting B.V. signed (2.0) stays valid until 31 January 2027, which is before that publication. Sign a version in force now before 31 January 2027 and apply; otherwise Hosting B.V. is no longer responsible from 31 January 2027.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'a code version published after the signed version lapsed',
@@ -54,7 +54,7 @@ describe('mail texts', () => {
           'http://register.test/account',
         ),
       'Nieuwe versie 4.0 van de gedragscode / New version 4.0 of the code of conduct',
-      'Versie 4.0 van de gedragscode is gepubliceerd of aangekondigd (vanaf 1 maart 2027). De versie die Hosting B.V. ondertekende (2.0), is vervallen op 31 januari 2027; daardoor is Hosting B.V. niet verantwoord. Onderteken een versie die geldt en dien een aanvraag in.\nhttp://register.test/account\n\n---\n\nVersion 4.0 of the code of conduct has been published or announced (from 1 March 2027). The version Hosting B.V. signed (2.0) lapsed on 31 January 2027; so Hosting B.V. is not verantwoord. Sign a version in force and apply.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      'Versie 4.0 van de gedragscode is gepubliceerd of aangekondigd (vanaf 1 maart 2027). De versie die Hosting B.V. ondertekende (2.0), is vervallen op 31 januari 2027; daardoor is Hosting B.V. niet verantwoord. Onderteken een versie die geldt en dien een aanvraag in.\nhttp://register.test/account\n\n---\n\nVersion 4.0 of the code of conduct has been published or announced (from 1 March 2027). The version Hosting B.V. signed (2.0) lapsed on 31 January 2027; so Hosting B.V. is not responsible. Sign a version in force and apply.\nhttp://register.test/account\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'a renewal reminder, 20 days ahead',
