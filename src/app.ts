@@ -182,6 +182,13 @@ export function createApp({
       res.sendFile(path.join(ROOT, file), { maxAge: staticOptions.maxAge }),
     );
   }
+  // A printed page shows where its links lead in full (app.css, @media print); a relative link
+  // needs the register's own address, which only the configuration knows.
+  const originStylesheet = `:root { --register-origin: ${JSON.stringify(new URL(config.publicBaseUrl).origin)}; }\n`;
+  app.get(paths.originStylesheet, (_req, res) => {
+    res.type('text/css').setHeader('Cache-Control', `public, max-age=${production ? 86400 : 0}`);
+    res.send(originStylesheet);
+  });
   app.use(paths.assets, express.static(path.join(ROOT, 'public'), staticOptions));
 
   // Forms only: small URL-encoded bodies; uploads are parsed by their own route.

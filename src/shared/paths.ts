@@ -12,6 +12,8 @@ export const paths = {
   healthz: '/healthz',
   readyz: '/readyz',
   assets: '/assets',
+  /** The register's own address as a CSS variable, for the links on a printed page. */
+  originStylesheet: '/assets/css/origin.css',
   api: '/api/v1',
   apiDocs: '/api-documentatie',
   openData: '/open-data',

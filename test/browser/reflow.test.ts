@@ -2,9 +2,23 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { givenUser } from '../factories/user.factory';
-import { axeViolations, launchBrowser, requireChromium, serve, signInStaff } from '../helpers/browser';
+import { importAanList } from '../../src/aan/aan-import.service';
+import { startApplication } from '../../src/application/application.service';
+import { addDays, toLocalDate } from '../../src/shared/time';
+import { givenAanListed, openReviewTasks } from '../factories/aan.factory';
+import { givenProvider } from '../factories/provider.factory';
+import { givenUser, type TestUser } from '../factories/user.factory';
+import { testConfig } from '../helpers/app';
+import {
+  axeViolations,
+  launchBrowser,
+  requireChromium,
+  serve,
+  signInProvider,
+  signInStaff,
+} from '../helpers/browser';
 import { DEMO_PUBLIC_PAGES, kvkWhere, useDemoRegister } from '../helpers/demo';
+import { appRoutes } from '../helpers/routes';
 
 /** 320 CSS px is what 400 % zoom of a 1280 px window gives (WCAG 2.1 SC 1.4.10 Reflow). */
 const WIDTH = 320;
@@ -13,24 +27,106 @@ const VIEWPORT = { width: WIDTH, height: 640 };
 const verantwoord = kvkWhere((d) => d.expected === 'verantwoord');
 const revoked = kvkWhere((d) => d.expected === 'revoked');
 
-/** The staff pages of the access matrix an administrator may open (the ones with an id are found below). */
-const STAFF_PAGES = [
-  '/account',
-  '/account/tweestapsverificatie',
-  '/account/wachtwoord',
-  '/beoordeling',
-  '/beoordeling/hostingproviders?q=a',
-  `/beoordeling/hostingproviders/${verantwoord}`,
-  `/beoordeling/hostingproviders/${revoked}`,
-  `/beoordeling/hostingproviders/${verantwoord}/verklaringen`,
-  '/beheer/uitgaande-mail',
-  '/beheer/auditlog',
-  '/beheer/auditlog/controle',
-  '/beheer/aan-deelnemers',
-  '/beheer/medewerkers',
-  '/beheer/gedragscode',
-  '/beheer/instellingen',
+/**
+ * Who opens a page: a visitor, a provider's user whose application waits for review (`provider`)
+ * or who is still writing one (`applicant`), staff in each role, and a member of staff halfway
+ * through signing in (password given, code not yet).
+ */
+type Who = 'anonymous' | 'provider' | 'applicant' | 'reviewer' | 'auditor' | 'admin' | 'halfway';
+
+/** The ids of the demo register a page needs; `{name}` in a path below is replaced by the id. */
+interface Ids {
+  /** The provider's application, submitted and waiting in the review queue. */
+  submittedApplication: string;
+  /** The applicant's application, a draft that can still be edited. */
+  draftApplication: string;
+  codeVersion: string;
+  reviewTask: string;
+}
+
+/**
+ * The signed-in pages, each opened by whom it is for; a page that differs per role (the account,
+ * the queue, an application under review, the menu) by each. The public pages are
+ * DEMO_PUBLIC_PAGES, opened anonymously.
+ */
+const SIGNED_IN_PAGES: [Who, string][] = [
+  ['provider', '/'],
+  ['provider', '/account'],
+  ['provider', '/account/tweestapsverificatie'],
+  ['provider', '/account/wachtwoord'],
+  ['provider', '/aanvragen/{submittedApplication}'],
+  ['provider', '/aanvragen/{submittedApplication}/ingediend'],
+  ['provider', '/aanvragen/{submittedApplication}/intrekken'],
+  ['applicant', '/account'],
+  ['applicant', '/aanvragen/{draftApplication}'],
+  ['applicant', '/aanvragen/{draftApplication}/controleren'],
+  ['applicant', '/aanvragen/{draftApplication}/intrekken'],
+  ['halfway', '/inloggen/tweestaps'],
+  ['reviewer', '/account'],
+  ['reviewer', '/beoordeling'],
+  ['reviewer', '/beoordeling/aanvragen/{submittedApplication}'],
+  ['reviewer', `/beoordeling/hostingproviders/${verantwoord}`],
+  ['reviewer', '/beoordeling/taken/{reviewTask}/afgehandeld'],
+  ['auditor', '/account'],
+  ['auditor', '/beoordeling'],
+  ['auditor', '/beheer/auditlog'],
+  ['auditor', '/beheer/auditlog/controle'],
+  ['admin', '/'],
+  ['admin', '/account'],
+  ['admin', '/account/tweestapsverificatie'],
+  ['admin', '/account/wachtwoord'],
+  ['admin', '/beoordeling'],
+  ['admin', '/beoordeling/aanvragen/{submittedApplication}'],
+  ['admin', '/beoordeling/hostingproviders?q=a'],
+  ['admin', `/beoordeling/hostingproviders/${verantwoord}`],
+  ['admin', `/beoordeling/hostingproviders/${revoked}`],
+  ['admin', '/beheer/uitgaande-mail'],
+  ['admin', '/beheer/auditlog'],
+  ['admin', '/beheer/auditlog/controle'],
+  ['admin', '/beheer/aan-deelnemers'],
+  ['admin', '/beheer/medewerkers'],
+  ['admin', '/beheer/gedragscode'],
+  ['admin', '/beheer/gedragscode/{codeVersion}'],
+  ['admin', '/beheer/instellingen'],
 ];
+
+const PAGES: [Who, string][] = [
+  ...DEMO_PUBLIC_PAGES.map((path): [Who, string] => ['anonymous', path]),
+  ...SIGNED_IN_PAGES,
+];
+
+/** The pages someone may want on paper: a provider's public page, an attestation's check, the staff dossier. */
+const PRINTED: [Who, string][] = [
+  ['anonymous', `/hostingproviders/${verantwoord}`],
+  ['anonymous', '/verificatie/VHP-2000-000001'],
+  ['admin', `/beoordeling/hostingproviders/${verantwoord}`],
+];
+
+/** The GET routes of the access matrix that are no page, and so have no layout to reflow. */
+const NOT_PAGES: Record<string, string> = {
+  'GET /healthz': 'a health probe for the platform (plain text)',
+  'GET /readyz': 'a readiness probe for the platform (plain text)',
+  'GET /assets/nlds/design-tokens.css': 'a stylesheet',
+  'GET /assets/nlds/components.css': 'a stylesheet',
+  'GET /assets/css/origin.css': 'a stylesheet',
+  'GET /open-data/hostingproviders.csv': 'a download (CSV)',
+  'GET /open-data/hostingproviders.json': 'a download (JSON)',
+  'GET /open-data/statuswijzigingen.atom': 'a feed (Atom XML)',
+  'GET /aanvragen/:id/bewijsstukken/:evidenceId': 'a download (the evidence PDF)',
+  'GET /beoordeling/hostingproviders/:kvkNumber/dossier': 'a download (the dossier ZIP)',
+  'GET /beheer/auditlog.csv': 'a download (CSV)',
+  'GET /beheer/auditlog.jsonl': 'a download (JSON lines)',
+  'GET /verificatie/:nummer/pdf': 'a download (the attestation PDF)',
+  'GET /api/v1/openapi.json': 'the JSON API',
+  'GET /api/v1/hostingproviders': 'the JSON API',
+  'GET /api/v1/hostingproviders/:kvkNummer': 'the JSON API',
+  'GET /api/v1/hostingproviders/:kvkNummer/statuswijzigingen': 'the JSON API',
+  'GET /api/v1/verklaringen/:nummer': 'the JSON API',
+};
+
+/** Whether `path` (no query) is a URL of the Express route `route` (`:name` is one segment). */
+const isUrlOf = (route: string, path: string) =>
+  new RegExp(`^${route.replace(/:\w+/g, '[^/]+')}$`).test(path.split('?')[0]!);
 
 interface Reflow {
   scrollWidth: number;
@@ -62,53 +158,155 @@ const measure = (page: Page): Promise<Reflow> =>
     };
   }, WIDTH);
 
+/** Where the site name, the menu, the main content and the footer start and end: one column on every page. */
+const column = (page: Page) =>
+  page.evaluate(() => {
+    const box = (selector: string) => {
+      const e = document.querySelector(selector);
+      if (!e) return `no ${selector}`;
+      const r = e.getBoundingClientRect();
+      const style = getComputedStyle(e);
+      // The content box: where text starts and ends.
+      return `${Math.round(r.left + parseFloat(style.paddingLeft))}–${Math.round(r.right - parseFloat(style.paddingRight))}`;
+    };
+    return {
+      header: box('.register-header__content'),
+      menu: box('.register-nav__list'),
+      main: box('main'),
+      footer: box('.register-footer .rhc-page-footer__content'),
+    };
+  });
+
 describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 SC 1.4.10 Reflow)`, function () {
   this.timeout(120_000);
   const demo = useDemoRegister();
   let browser: Browser;
   let server: Server;
   let base: string;
-  let anonymous: BrowserContext;
-  let staff: BrowserContext;
-  const staffPages = [...STAFF_PAGES];
+  let ids: Ids;
+  const contexts = {} as Record<Who, BrowserContext>;
+  let checked = 0;
 
   before(async function () {
     requireChromium(this);
+    const { dataSource } = demo.db;
     ({ server, base } = await serve(demo.app));
     browser = await launchBrowser();
-    anonymous = await browser.newContext({ viewport: VIEWPORT });
-    staff = await browser.newContext({ viewport: VIEWPORT });
-    const admin = await givenUser(demo.db.dataSource, 'admin', { name: 'Beheerder Reflow' });
-    const page = await staff.newPage();
-    await signInStaff(page, base, admin);
-    // The pages with an id: the first application in the queue and the first code-of-conduct version.
-    for (const [list, link] of <const>[
-      ['/beoordeling', 'a[href^="/beoordeling/aanvragen/"]'],
-      ['/beheer/gedragscode', 'a[href^="/beheer/gedragscode/"]'],
-    ]) {
-      await page.goto(`${base}${list}`);
-      const href = await page.locator(link).first().getAttribute('href');
-      assert.ok(href, `${list} links to a page of its own (${link})`);
-      staffPages.push(href.split('?')[0]!);
+    const [submitted] = await dataSource.query<{ id: string; provider_id: string }[]>(
+      `SELECT id, provider_id FROM applications WHERE state = 'submitted' ORDER BY submitted_at LIMIT 1`,
+    );
+    const [version] = await dataSource.query<{ id: string }[]>(
+      'SELECT id FROM code_of_conduct_versions ORDER BY published_at DESC LIMIT 1',
+    );
+    assert.ok(submitted && version, 'the demo has a submitted application and a code version');
+    // A review task, as the AAN list raises one: an end date on one list, gone from the next.
+    const listed = await givenAanListed(dataSource, version);
+    const aanList = (end: string) =>
+      `kvk_nummer;naam;deelname_sinds;deelname_tot\n${listed.kvkNumber};R;2025-01-01;${end}\n`;
+    for (const end of [toLocalDate(addDays(new Date(), 60)), ''])
+      await importAanList(dataSource, aanList(end), 'test', new Date(), { acceptIncomplete: true });
+    const [task] = await openReviewTasks(dataSource, listed.id);
+    assert.ok(task, 'the AAN list raised a review task');
+    const applicant = await givenUser(dataSource, 'provider', {
+      providerId: (await givenProvider(dataSource)).id,
+    });
+    const draft = await startApplication(dataSource, applicant.user, testConfig, new Date());
+    ids = {
+      submittedApplication: submitted.id,
+      draftApplication: draft.id,
+      codeVersion: version.id,
+      reviewTask: task.id,
+    };
+    const users: [Who, TestUser, (page: Page, base: string, user: TestUser) => Promise<void>][] = [
+      [
+        'provider',
+        await givenUser(dataSource, 'provider', { providerId: submitted.provider_id }),
+        signInProvider,
+      ],
+      ['applicant', applicant, signInProvider],
+    ];
+    for (const role of ['reviewer', 'auditor', 'admin'] as const)
+      users.push([role, await givenUser(dataSource, role, { name: `Reflow ${role}` }), signInStaff]);
+    contexts.anonymous = await browser.newContext({ viewport: VIEWPORT });
+    for (const [who, user, signIn] of users) {
+      contexts[who] = await browser.newContext({ viewport: VIEWPORT });
+      const page = await contexts[who].newPage();
+      await signIn(page, base, user);
+      await page.close();
     }
+    // Password given, code not yet: the second-factor page of the sign-in.
+    contexts.halfway = await browser.newContext({ viewport: VIEWPORT });
+    const halfway = await givenUser(dataSource, 'reviewer');
+    const page = await contexts.halfway.newPage();
+    await page.goto(`${base}/inloggen`);
+    await page.fill('#field-email', halfway.email);
+    await page.fill('#field-password', halfway.password);
+    await Promise.all([page.waitForURL(/\/inloggen\/tweestaps/), page.click('#inhoud button[type=submit]')]);
     await page.close();
   });
 
   after(async () => {
+    // The figure the lead reports: how many pages (page × language) were opened at 320 px.
+    // eslint-disable-next-line no-console
+    console.log(`      reflow: ${checked} pages checked at ${WIDTH} × ${VIEWPORT.height} px (with axe)`);
     await browser?.close();
     server?.close();
   });
 
-  async function fits(context: () => BrowserContext, path: string, lang: string): Promise<void> {
-    const page = await context().newPage();
+  const urlOf = (path: string) =>
+    path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const id = ids[name as keyof Ids];
+      assert.ok(id, `an id for {${name}}`);
+      return id;
+    });
+
+  it('opens every GET page of the access matrix, or says why it is no page', () => {
+    const routes = appRoutes(demo.app)
+      .filter((r) => r.startsWith('GET '))
+      .map((r) => r.slice('GET '.length));
+    const visited = PAGES.map(([, path]) => urlOf(path));
+    assert.deepEqual(
+      {
+        neitherVisitedNorExcluded: routes.filter(
+          (route) => !(`GET ${route}` in NOT_PAGES) && !visited.some((url) => isUrlOf(route, url)),
+        ),
+        excludedButNoRoute: Object.keys(NOT_PAGES).filter((r) => !routes.includes(r.slice('GET '.length))),
+        excludedButVisited: Object.keys(NOT_PAGES).filter((r) =>
+          visited.some((url) => isUrlOf(r.slice('GET '.length), url)),
+        ),
+        visitedButNoRoute: visited.filter((url) => !routes.some((route) => isUrlOf(route, url))),
+      },
+      {
+        neitherVisitedNorExcluded: [],
+        excludedButNoRoute: [],
+        excludedButVisited: [],
+        visitedButNoRoute: [],
+      },
+    );
+  });
+
+  async function fits(who: Who, path: string, lang: string): Promise<void> {
+    const page = await contexts[who].newPage();
     try {
-      const response = await page.goto(`${base}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
+      const url = urlOf(path);
+      const response = await page.goto(`${base}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
       assert.ok(response && response.status() < 500, `${path} answers ${response?.status()}`);
-      assert.equal(new URL(page.url()).pathname.startsWith('/inloggen'), path.startsWith('/inloggen'));
+      assert.equal(
+        new URL(page.url()).pathname.startsWith('/inloggen'),
+        path.startsWith('/inloggen'),
+        `${path} is shown, not the sign-in page`,
+      );
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
       const { scrollWidth, widest } = await measure(page);
       assert.ok(
         scrollWidth <= WIDTH,
         `${path} (${lang}) is ${scrollWidth} px wide at ${WIDTH} px; the widest element: ${widest}`,
+      );
+      const edges = await column(page);
+      assert.equal(
+        new Set(Object.values(edges)).size,
+        1,
+        `${path}: one content column, ${JSON.stringify(edges)}`,
       );
       const violations = await axeViolations(page);
       assert.deepEqual(
@@ -116,21 +314,64 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
         [],
         `${path} (${lang}) at ${WIDTH} px: ${JSON.stringify(violations.map((v) => [v.id, v.nodes.map((n) => n.target)]))}`,
       );
+      checked += 1;
     } finally {
       await page.close();
     }
   }
 
-  for (const lang of ['nl', 'en']) {
-    for (const path of DEMO_PUBLIC_PAGES)
-      it(`${path} (${lang}, public) fits ${WIDTH} px without scrolling sideways`, () =>
-        fits(() => anonymous, path, lang));
-    it(`every staff page (${lang}, as an administrator) fits ${WIDTH} px without scrolling sideways`, async () => {
-      const failures: string[] = [];
-      for (const path of staffPages)
-        await fits(() => staff, path, lang).catch((e: Error) => failures.push(e.message.split('\n')[0]!));
-      if (failures.length > 0)
-        assert.fail(`${failures.length} of ${staffPages.length} staff pages:\n${failures.join('\n')}`);
-    });
-  }
+  it('keeps one content width and left edge on a 1280 px screen too', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    try {
+      for (const path of DEMO_PUBLIC_PAGES) {
+        await page.goto(`${base}${path}`);
+        const edges = await column(page);
+        // 72rem of content, centred: 64 px to 1216 px.
+        assert.deepEqual(
+          { path, ...edges },
+          { path, header: '64–1216', menu: '64–1216', main: '64–1216', footer: '64–1216' },
+        );
+      }
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  describe('printed', () => {
+    const origin = new URL(testConfig.publicBaseUrl).origin;
+    for (const [who, path] of PRINTED)
+      it(`${path} (${who}) prints its content without menus or forms, with every link's full address`, async () => {
+        const page = await contexts[who].newPage();
+        try {
+          await page.goto(`${base}${path}`);
+          const link = page.locator('main a[href^="/"]').first();
+          const href = await link.getAttribute('href');
+          assert.ok(href, `${path} has a link within the register`);
+          const after = () => link.evaluate((a) => getComputedStyle(a, '::after').content);
+          assert.equal(await after(), 'none', 'on screen, no address after a link');
+          await page.emulateMedia({ media: 'print' });
+          for (const hidden of [
+            '.register-nav',
+            '.register-language',
+            '.register-footer',
+            'main form',
+            '.nl-skip-link',
+          ])
+            for (const element of await page.locator(hidden).all())
+              assert.equal(await element.isVisible(), false, `${hidden} is not printed`);
+          assert.ok(await page.locator('main h1').isVisible(), 'the content is printed');
+          // What a reader of the paper sees: the link's text followed by its full address.
+          assert.notEqual(await after(), 'none', 'printed, an address after a link');
+          const name = await link.ariaSnapshot();
+          assert.ok(name.includes(`(${origin}${href})`), `the link reads "${name}", with (${origin}${href})`);
+        } finally {
+          await page.close();
+        }
+      });
+  });
+
+  for (const lang of ['nl', 'en'])
+    for (const [who, path] of PAGES)
+      it(`${path} (${lang}, ${who}) fits ${WIDTH} px without scrolling sideways`, () =>
+        fits(who, path, lang));
 });

@@ -86,3 +86,14 @@ export async function signInStaff(page: Page, base: string, user: TestUser): Pro
     page.click('#inhoud button[type=submit]'),
   ]);
 }
+
+/** Signs a provider's user in through the login form (no second factor set up). */
+export async function signInProvider(page: Page, base: string, user: TestUser): Promise<void> {
+  await page.goto(`${base}/inloggen`);
+  await page.fill('#field-email', user.email);
+  await page.fill('#field-password', user.password);
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/inloggen')),
+    page.click('#inhoud button[type=submit]'),
+  ]);
+}

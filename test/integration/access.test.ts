@@ -73,6 +73,12 @@ const RULES: Rule[] = [
     url: () => '/assets/nlds/components.css',
     expect: all(200),
   },
+  {
+    method: 'GET',
+    route: '/assets/css/origin.css',
+    url: () => '/assets/css/origin.css',
+    expect: all(200),
+  },
   { method: 'GET', route: '/toegankelijkheid', url: () => '/toegankelijkheid', expect: all(200) },
   { method: 'GET', route: '/privacy', url: () => '/privacy', expect: all(200) },
   { method: 'GET', route: '/api-documentatie', url: () => '/api-documentatie', expect: all(200) },
