@@ -140,6 +140,7 @@ describe('the application, guided and never losing what was typed', () => {
         action,
         message,
         version: await versionOf(db.dataSource, id),
+        confirm: '1',
       },
     );
     assert.equal(res.status, 303, res.text);
@@ -529,6 +530,7 @@ describe('the application, guided and never losing what was typed', () => {
         action: 'revoke',
         reason: 'Misbruik niet aangepakt.',
         until: '',
+        confirm: '1',
       });
       assert.equal(revoked.status, 303, revoked.text);
       const start = await submitForm(agent, '/account', '/aanvragen', {});
