@@ -334,16 +334,16 @@ export async function addEvidence(
       action: 'evidence.uploaded',
       subjectType: 'application',
       subjectId: application.id,
-      data: {
-        evidenceId: evidence.id,
-        kind: evidence.kind,
-        filename: evidence.filename,
-        size: evidence.size,
-        sha256: evidence.sha256,
-      },
+      data: evidenceRecord(evidence),
     });
     return evidence;
   });
+}
+
+/** What the audit log keeps of a file added or deleted: which one, and its fingerprint. */
+function evidenceRecord(evidence: Evidence) {
+  const { id: evidenceId, kind, filename, size, sha256 } = evidence;
+  return { evidenceId, kind, filename, size, sha256 };
 }
 
 /**
@@ -511,13 +511,7 @@ export async function deleteEvidence(
       action: 'evidence.deleted',
       subjectType: 'application',
       subjectId: application.id,
-      data: {
-        evidenceId: evidence.id,
-        kind: evidence.kind,
-        filename: evidence.filename,
-        size: evidence.size,
-        sha256: evidence.sha256,
-      },
+      data: evidenceRecord(evidence),
     });
     return evidence;
   });

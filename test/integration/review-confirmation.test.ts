@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { Application } from '../../src/application/application.entity';
-import { addEvidence, startApplication, submitApplication } from '../../src/application/application.service';
 import { issueAttestation } from '../../src/attestation/attestation.service';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import type { Provider } from '../../src/provider/provider.entity';
-import { simplePdf } from '../../src/seed/demo-pdf';
 import { must } from '../../src/shared/must';
 import { addDays, toLocalDate } from '../../src/shared/time';
 import { waitingTime } from '../../src/shared/working-days';
@@ -19,6 +17,7 @@ import {
   givenProvider,
   givenStatusEvent,
 } from '../factories/provider.factory';
+import { givenFilledApplication } from '../factories/application.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { testConfig, testIssuer, testKeyring, useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
@@ -89,27 +88,7 @@ describe('confirming irreversible review actions', () => {
     const ds = context.db.dataSource;
     const provider = await givenProvider(ds, {}, options);
     const who = await givenUser(ds, 'provider', { providerId: provider.id });
-    const application = await startApplication(ds, who.user, testConfig, new Date());
-    await ds.getRepository(Application).update(application.id, {
-      codeOfConductVersionId: version.id,
-      codeSignedOn: '2025-06-01',
-      signatoryName: 'Sanne Signer',
-      signatoryRole: 'Directeur',
-      aanSince: '2025-05-01',
-      aanContactName: 'Anna AAN',
-      aanContactEmail: 'aan@example.test',
-    });
-    for (const kind of ['code_of_conduct', 'aan_confirmation'] as const)
-      await addEvidence(
-        ds,
-        who.user,
-        application.id,
-        { kind, filename: `${kind}.pdf`, content: simplePdf(kind) },
-        testConfig,
-        new Date(),
-      );
-    const current = await ds.getRepository(Application).findOneByOrFail({ id: application.id });
-    await submitApplication(ds, who.user, application.id, String(current.version), testConfig, new Date());
+    const application = await givenFilledApplication(ds, who.user, version, new Date());
     return { provider, who, id: application.id };
   }
 
