@@ -212,7 +212,11 @@ async function journey(
     0,
     'the code from the app was accepted',
   );
-  assert.equal(await reviewer.getByRole('heading', { name: 'Uw herstelcodes' }).count(), 1);
+  assert.equal(
+    await reviewer.getByRole('heading', { name: 'Uw herstelcodes' }).count(),
+    1,
+    `the recovery codes at ${reviewer.url()}: ${(await main(reviewer).innerText()).slice(0, 600)}`,
+  );
   await check(reviewer);
 
   // From the queue to the application; the reviewer asks for changes, with a message.
