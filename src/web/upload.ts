@@ -53,6 +53,8 @@ export interface UploadedFile {
   head: Buffer;
   /** The whole file, unless the form was read with `keep: 'head'`. */
   buffer?: Buffer;
+  /** With `prefixEnds`: the SHA-256 of the file's first `end` bytes, for each end it named. */
+  prefixHashes: Map<number, string>;
 }
 
 export interface UploadOptions {
@@ -67,6 +69,50 @@ export interface UploadOptions {
   fieldSize?: number;
   /** How many text fields the form may have; 10 unless given. */
   fields?: number;
+  /**
+   * Offsets the file names in itself (read as latin1 text, piece by piece as it streams) at which
+   * the hash of everything before is wanted too, so that nothing needs to be kept to hash a prefix.
+   */
+  prefixEnds?: (text: string) => number[];
+}
+
+/** How many prefix hashes one file may ask for, and how far a name may run across two pieces. */
+const MAX_PREFIXES = 8;
+const PREFIX_OVERLAP = 256;
+
+/**
+ * Hashes a file as it streams, and on the way the prefixes it names (see `prefixEnds`): a wanted
+ * end in a later piece is reached by hashing up to it and taking a copy of the hash there.
+ */
+export function streamingHash(prefixEnds: UploadOptions['prefixEnds']) {
+  const hash = createHash('sha256');
+  const prefixHashes = new Map<number, string>();
+  const wanted = new Set<number>();
+  let tail = '';
+  let size = 0;
+  return {
+    prefixHashes,
+    update(chunk: Buffer): void {
+      const start = size;
+      size += chunk.length;
+      if (!prefixEnds) return void hash.update(chunk);
+      const text = tail + chunk.toString('latin1');
+      tail = text.slice(-PREFIX_OVERLAP);
+      for (const end of prefixEnds(text))
+        if (end >= start && !prefixHashes.has(end) && wanted.size + prefixHashes.size < MAX_PREFIXES)
+          wanted.add(end);
+      let from = 0;
+      for (const end of [...wanted].sort((x, y) => x - y)) {
+        if (end > size) break;
+        hash.update(chunk.subarray(from, end - start));
+        from = end - start;
+        prefixHashes.set(end, hash.copy().digest('hex'));
+        wanted.delete(end);
+      }
+      hash.update(chunk.subarray(from));
+    },
+    digest: () => hash.digest('hex'),
+  };
 }
 
 const HEAD_BYTES = 1024;
@@ -144,12 +190,12 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
       if (name !== options.field || file) {
         return fail(new ValidationError({ [options.field]: ['validation.oneFile'] }));
       }
-      const hash = createHash('sha256');
+      const hash = streamingHash(options.prefixEnds);
       const chunks: Buffer[] = [];
       let head = Buffer.alloc(0);
       let size = 0;
       fileDone = false;
-      file = { originalName, size: 0, sha256: '', head };
+      file = { originalName, size: 0, sha256: '', head, prefixHashes: hash.prefixHashes };
       stream.on('data', (chunk: Buffer) => {
         if (settled) return;
         size += chunk.length;
@@ -167,8 +213,9 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
         file = {
           originalName,
           size,
-          sha256: hash.digest('hex'),
+          sha256: hash.digest(),
           head,
+          prefixHashes: hash.prefixHashes,
           ...(options.keep === 'buffer' ? { buffer: Buffer.concat(chunks, size) } : {}),
         };
         fileDone = true;

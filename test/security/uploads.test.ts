@@ -141,7 +141,7 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
         .attach('pdf', Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2 * MB)]), 'groot.pdf');
       assert.equal(res.status, 400);
       assert.match(res.text, /groter dan 2 MB/);
-      assert.match(res.text, /Een PDF-bestand/, 'the error summary names the PDF field');
+      assert.match(res.text, /Pdf-bestand van de verklaring/, 'the error summary names the PDF field');
     });
 
     it('refuses a file sent before the token (403), even when a valid token follows', async () => {
