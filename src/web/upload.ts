@@ -43,9 +43,28 @@ export function multipartOnlyOnUploads(req: Request, _res: Response, next: NextF
   next();
 }
 
+/** Thrown for a multipart form with more fields or parts than any form of the register has. */
+class FormTooLargeError extends AppError {
+  readonly status = 413;
+  constructor() {
+    super('errors.formTooLarge', 'multipart form over its field or part limit');
+  }
+}
+
+/**
+ * The name of an uploaded file without control characters, line breaks or invisible formatting
+ * marks (a NUL or a right-to-left override sent with filename*=): what is shown and kept of it.
+ */
+function cleanFileName(name: string): string {
+  return name.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '');
+}
+
 /** One uploaded file as read from the stream. */
 export interface UploadedFile {
-  /** The name the browser sent (no path: busboy keeps only the last part). */
+  /**
+   * The name the browser sent (no path: busboy keeps only the last part), without control
+   * characters or invisible marks.
+   */
   originalName: string;
   size: number;
   sha256: string;
@@ -123,6 +142,11 @@ const HEAD_BYTES = 1024;
  * file, ends the request at once without reading the rest. The file is hashed and counted
  * against its limit while it streams. Text fields land in `req.body`.
  *
+ * Until a valid token has been read, every way the form can fail is a CSRF refusal (403): a form
+ * that is too large, malformed or cut off says nothing else to a sender without a token. With the
+ * token, too many fields or parts is a 413 about the form, a part that cannot be read (a NUL in a
+ * file name) a message on the file field.
+ *
  * A URL-encoded post (a form without a file) was parsed and CSRF-checked by the global
  * middleware already: it has no file.
  */
@@ -143,7 +167,8 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
         },
       });
     } catch {
-      return reject(new ValidationError({ [options.field]: ['validation.fileRequired'] }));
+      // No boundary or not multipart after all: nothing, the token neither, could be read.
+      return reject(new CsrfRefusedError('token'));
     }
     const body: Record<string, string> = {};
     let tokenValid = false;
@@ -155,12 +180,14 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
+      // What went wrong is told only to the sender of a valid token; anyone else hears 403.
+      const answer = tokenValid || error instanceof CsrfRefusedError ? error : new CsrfRefusedError('token');
       req.unpipe(parser);
       parser.removeAllListeners();
       parser.on('error', () => undefined);
       // The rest of the body is discarded as it arrives (never buffered) while the answer goes out.
       req.resume();
-      reject(error);
+      reject(answer);
     };
     const finish = () => {
       if (settled || !parserDone || !fileDone) return;
@@ -185,8 +212,8 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
     parser.on('file', (name, stream, info) => {
       if (!tokenValid) return fail(new CsrfRefusedError('token'));
       // A file input left empty still sends a part, with no name and no bytes.
-      const originalName = info.filename;
-      if (originalName === '' || originalName === undefined) return void stream.resume();
+      if (info.filename === '' || info.filename === undefined) return void stream.resume();
+      const originalName = cleanFileName(info.filename);
       if (name !== options.field || file) {
         return fail(new ValidationError({ [options.field]: ['validation.oneFile'] }));
       }
@@ -224,13 +251,10 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
     });
 
     parser.on('filesLimit', () => fail(new ValidationError({ [options.field]: ['validation.oneFile'] })));
-    parser.on('fieldsLimit', () =>
-      fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })),
-    );
-    parser.on('partsLimit', () =>
-      fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })),
-    );
-    parser.on('error', () => fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })));
+    parser.on('fieldsLimit', () => fail(new FormTooLargeError()));
+    parser.on('partsLimit', () => fail(new FormTooLargeError()));
+    // Busboy refuses a part header it cannot read: from a browser, only a file name can cause that.
+    parser.on('error', () => fail(new ValidationError({ [options.field]: ['validation.formUnreadable'] })));
     parser.on('close', () => {
       parserDone = true;
       finish();
