@@ -142,7 +142,6 @@ describe('the application, guided and never losing what was typed', () => {
         action,
         message,
         version: await versionOf(db.dataSource, id),
-        // An approval or rejection is confirmed on a page of its own: this is that page's button.
         confirm: '1',
       },
     );
