@@ -70,14 +70,17 @@ export type ApplicationStep = (typeof APPLICATION_STEPS)[number];
 /**
  * The step the provider is at: filling in the details until they are stored complete and as typed,
  * then adding the two required pieces of evidence, then checking; once submitted (or decided, or
- * withdrawn) the last step.
+ * withdrawn after submitting) the last step. A draft withdrawn before it was ever submitted stays
+ * at the step it was withdrawn at: it never got past it.
  */
 export function applicationStep(
   state: ApplicationState,
+  everSubmitted: boolean,
   detailsComplete: boolean,
   evidenceKinds: readonly string[],
 ): ApplicationStep {
-  if (!providerMay('submit', state)) return 'submitted';
+  const stoppedAsDraft = state === 'withdrawn' && !everSubmitted;
+  if (!providerMay('submit', state) && !stoppedAsDraft) return 'submitted';
   if (!detailsComplete) return 'details';
   if (!evidenceKinds.includes('code_of_conduct') || !evidenceKinds.includes('aan_confirmation'))
     return 'evidence';
@@ -165,7 +168,12 @@ export function queueStates(requested: unknown): { filter?: ApplicationState; st
 
 /** Whom an application in a state waits for: what the queue's "waits for" column says. */
 export type WaitsFor =
-  'reviewer_start' | 'reviewer_decision' | 'provider_changes' | 'provider_submission' | 'nobody';
+  | 'reviewer_start'
+  | 'reviewer_decision'
+  | 'reviewer_answer'
+  | 'provider_changes'
+  | 'provider_submission'
+  | 'nobody';
 
 const WAITS_FOR: Record<ApplicationState, WaitsFor> = {
   draft: 'provider_submission',
@@ -177,19 +185,27 @@ const WAITS_FOR: Record<ApplicationState, WaitsFor> = {
   withdrawn: 'nobody',
 };
 
-export function waitsFor(state: ApplicationState): WaitsFor {
+/**
+ * Whom an application waits for, by its state and the newest message in its conversation: a
+ * provider's reply (a question) while the conversation is open waits for a reviewer's answer,
+ * even when the state itself waits for the provider's changes.
+ */
+export function waitsFor(state: ApplicationState, newestMessageKind?: string): WaitsFor {
+  if (newestMessageKind === 'provider_reply' && providerMay('reply', state)) return 'reviewer_answer';
   return WAITS_FOR[state];
 }
 
 /**
- * Since when an application has waited for what it waits for: the provider since submitting (also
- * while a reviewer looks, as the reviewers' digest counts), anyone else since the last step.
+ * Since when an application has waited for what it waits for: a submitted application or one in
+ * review since submitting (as the reviewers' digest counts; a question asked meanwhile does not
+ * make that shorter), anything else since the last step (for a question while changes are
+ * requested: since the question).
  */
 export function waitingSince(
   application: { state: ApplicationState; submittedAt: Date | null },
   lastStepAt: Date,
 ): Date {
-  const reviewer = waitsFor(application.state).startsWith('reviewer_');
+  const reviewer = WAITS_FOR[application.state].startsWith('reviewer_');
   return reviewer && application.submittedAt ? application.submittedAt : lastStepAt;
 }
 

@@ -5,6 +5,25 @@ export async function lockApplication(manager: EntityManager, applicationId: str
   await manager.query('SELECT id FROM applications WHERE id = $1 FOR UPDATE', [applicationId]);
 }
 
+/**
+ * Whether the audit log records that this application's evidence `evidenceId` was deleted: a file
+ * that is gone because it was deleted, not one that never was.
+ */
+export async function evidenceDeletedBefore(
+  manager: EntityManager,
+  applicationId: string,
+  evidenceId: string,
+): Promise<boolean> {
+  const rows = await manager.query<unknown[]>(
+    `SELECT 1 FROM audit_events
+      WHERE subject_type = 'application' AND subject_id = $1 AND action = 'evidence.deleted'
+        AND data->>'evidenceId' = $2
+      LIMIT 1`,
+    [applicationId, evidenceId],
+  );
+  return rows.length > 0;
+}
+
 /** How many evidence files an application holds, and their bytes together. */
 export async function evidenceHeld(
   manager: EntityManager,

@@ -51,7 +51,14 @@ const EVIDENCE_UPLOAD = {
 } as const;
 
 /** The notices a redirect after a successful action asks the application page to show. */
-const NOTICES = ['opgeslagen', 'toegevoegd', 'verwijderd', 'verstuurd', 'ingetrokken'] as const;
+const NOTICES = [
+  'opgeslagen',
+  'toegevoegd',
+  'verwijderd',
+  'alverwijderd',
+  'verstuurd',
+  'ingetrokken',
+] as const;
 
 /** The error summary's model for errors shown on a GET (typed details kept with their problems). */
 function errorModel(problems: ValidationError | undefined) {
@@ -82,7 +89,12 @@ export async function applicationPage(
     (v) => !outlook?.offerAfter || v.publishedAt.getTime() > outlook.offerAfter.getTime(),
   );
   const kinds = detail.evidence.map((e) => e.kind);
-  const step = applicationStep(application.state, detailsComplete(application), kinds);
+  const step = applicationStep(
+    application.state,
+    application.submittedAt !== null,
+    detailsComplete(application),
+    kinds,
+  );
   return {
     title: 'application.title',
     application,
@@ -249,15 +261,23 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
   router.post(paths.evidenceDelete(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
     await keepWhatWasSent(req, res, id);
-    await deleteEvidence(dataSource, req.user!, id, String(req.params.evidenceId), requestTime(res));
-    res.redirect(303, `${paths.application(id)}?verwijderd=1#bewijsstukken`);
+    const outcome = await deleteEvidence(
+      dataSource,
+      req.user!,
+      id,
+      String(req.params.evidenceId),
+      requestTime(res),
+    );
+    // Sent twice: the first did it; the page says so, with what was typed kept, instead of a 404.
+    const notice = outcome === 'deleted' ? 'verwijderd' : 'alverwijderd';
+    res.redirect(303, `${paths.application(id)}?${notice}=1#bewijsstukken`);
   });
 
   router.post(paths.applicationReply(), ...providerOnly, async (req, res) => {
     const id = String(req.params.id);
     await keepWhatWasSent(req, res, id, { also: ['reply'] });
     const { reply } = formValues(req.body, ['reply']);
-    await replyToReviewer(dataSource, req.user!, id, reply, requestTime(res));
+    await replyToReviewer(dataSource, req.user!, id, reply, config, requestTime(res));
     res.redirect(303, `${paths.application(id)}?verstuurd=1#berichten`);
   });
 
@@ -343,6 +363,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     if (!providerMay('withdraw', application.state))
       throw new ConflictError('application.notInState.withdraw', {
         backTo: paths.application(application.id),
+        kind: 'notNow',
       });
     res.render('application/withdraw', {
       title: 'application.withdrawConfirm.title',

@@ -18,7 +18,12 @@ import { codeVersionAcceptedAt } from '../status/status-rules';
 import { validated } from '../shared/validation';
 import { APPLICATION_FIELDS, ApplicationDto } from './application.dto';
 import { Application } from './application.entity';
-import { evidenceHeld, lockApplication, submissionsWithFirstDecision } from './application.queries';
+import {
+  evidenceDeletedBefore,
+  evidenceHeld,
+  lockApplication,
+  submissionsWithFirstDecision,
+} from './application.queries';
 import { addMonths } from '../shared/time';
 import {
   addMessage,
@@ -72,7 +77,8 @@ export async function startApplication(
   return dataSource.transaction(async (manager) => {
     // One open application per provider: the database's unique index settles a race.
     const answer = await applicationPossibility(manager, user.providerId!, config, now);
-    if (!answer.allowed) throw new ConflictError(`application.notAllowed.${answer.reason}`);
+    if (!answer.allowed)
+      throw new ConflictError(`application.notAllowed.${answer.reason}`, { kind: 'notNow' });
     const application = manager.create(Application, {
       ...(await detailsOfLastApplication(manager, user.providerId!, now)),
       // The move to a newer code version starts on the version the account page named, signed anew.
@@ -289,7 +295,8 @@ export async function keepTypedDetails(
 }
 
 function assertProviderMay(application: Application, action: ProviderAction): void {
-  if (!providerMay(action, application.state)) throw new ConflictError(`application.notInState.${action}`);
+  if (!providerMay(action, application.state))
+    throw new ConflictError(`application.notInState.${action}`, { kind: 'notNow' });
 }
 
 /** The caps on evidence per application, from the settings. */
@@ -486,8 +493,9 @@ export async function withdrawApplication(
 
 /**
  * Deletes a piece of evidence the provider added and no reviewer was sent yet: its bytes go, the
- * audit event keeps its name, kind, size and hash. Another organisation's application or evidence
- * not of this application: 404.
+ * audit event keeps its name, kind, size and hash. Evidence of this application that was deleted
+ * already (the button pressed twice, the back button) answers `already_deleted` and changes
+ * nothing. Another organisation's application or evidence never of this application: 404.
  */
 export async function deleteEvidence(
   dataSource: DataSource,
@@ -495,16 +503,21 @@ export async function deleteEvidence(
   id: string,
   evidenceId: string,
   now: Date,
-): Promise<Evidence> {
+): Promise<'deleted' | 'already_deleted'> {
   return dataSource.transaction(async (manager) => {
     const application = await ownApplication(manager, user, id);
     await lockApplication(manager, application.id);
-    const evidence = /^[0-9a-f-]{36}$/i.test(evidenceId)
+    const wellFormed = /^[0-9a-f-]{36}$/i.test(evidenceId);
+    const evidence = wellFormed
       ? await manager.findOneBy(Evidence, { id: evidenceId, applicationId: application.id })
       : null;
-    if (!evidence) throw new NotFoundError(`evidence ${evidenceId}`);
+    if (!evidence) {
+      if (wellFormed && (await evidenceDeletedBefore(manager, application.id, evidenceId.toLowerCase())))
+        return 'already_deleted';
+      throw new NotFoundError(`evidence ${evidenceId}`);
+    }
     if (!evidenceDeletable(application.state, evidence.createdAt, application.submittedAt))
-      throw new ConflictError('application.notInState.delete_evidence');
+      throw new ConflictError('application.notInState.delete_evidence', { kind: 'notNow' });
     await manager.delete(Evidence, { id: evidence.id });
     await appendAuditEvent(manager, now, {
       actor: user.email,
@@ -513,18 +526,19 @@ export async function deleteEvidence(
       subjectId: application.id,
       data: evidenceRecord(evidence),
     });
-    return evidence;
+    return 'deleted';
   });
 }
 
 export const MAX_REPLY_LENGTH = 5000;
 
-/** The provider's message to the reviewer, in the application's conversation. */
+/** The provider's message to the reviewer, in the application's conversation; the reviewer is told by mail. */
 export async function replyToReviewer(
   dataSource: DataSource,
   user: User,
   id: string,
   body: string,
+  config: Config,
   now: Date,
 ): Promise<void> {
   if (body === '') throw new ValidationError({ reply: ['validation.required'] });
@@ -540,7 +554,29 @@ export async function replyToReviewer(
       subjectId: id,
       data: { length: body.length },
     });
+    await mailReply(manager, application, config, now);
   });
+}
+
+/**
+ * A provider's message waits for an answer: the reviewer who handles the application hears of it
+ * at once, or every reviewer (but the organisation's own) while nobody does. Always at once, also
+ * when reviewers hear of submissions daily: a question holds the provider up until it is answered.
+ */
+async function mailReply(manager: EntityManager, application: Application, config: Config, now: Date) {
+  const provider = await manager.findOneByOrFail(Provider, { id: application.providerId });
+  const line = {
+    organisation: provider.legalName,
+    kvkNumber: provider.kvkNumber,
+    sentAt: now,
+    link: `${config.publicBaseUrl}${paths.reviewApplication(application.id)}#messages-heading`,
+  };
+  await mailReviewers(
+    manager,
+    (to) => mailTexts.providerReply(to, line),
+    application.providerId,
+    application.reviewerId,
+  );
 }
 
 /** The applications of one organisation, newest first. */

@@ -54,7 +54,8 @@ async function checkedProviderAction(
       throw new ValidationError({ until: ['validation.futureDate'] });
     suspendedUntil = startOfLocalDay(input.until);
   }
-  if (!providerStatusActions(status).includes(input.action)) throw new ConflictError(CANNOT[input.action]);
+  if (!providerStatusActions(status).includes(input.action))
+    throw new ConflictError(CANNOT[input.action], { kind: 'notNow' });
   return {
     providerId: provider.id,
     kind: ({ suspend: 'suspended', lift: 'suspension_lifted', revoke: 'revoked' } as const)[input.action],

@@ -49,8 +49,12 @@ export async function unconfirmedProviders(
   });
 }
 
-/** An application in the queue: with its provider and when it took its last step. */
-export type QueueApplication = Application & { provider: Provider; lastStepAt: Date };
+/** An application in the queue: with its provider, and when it took its last step and which. */
+export type QueueApplication = Application & {
+  provider: Provider;
+  lastStepAt: Date;
+  lastStepKind?: ApplicationMessageKind;
+};
 
 /** The queue: the applications in `states` (see `queueStates`), by submission, oldest first. */
 export async function reviewQueue(
@@ -68,21 +72,26 @@ export async function reviewQueue(
   const ids = [...new Set(rows.map((row) => row.providerId))];
   const providers = ids.length ? await dataSource.getRepository(Provider).findBy({ id: In(ids) }) : [];
   const byId = new Map(providers.map((provider) => [provider.id, provider]));
-  // Every step of an application writes a message: the latest is when it entered its state.
+  // Every step of an application writes a message: the latest is when it entered its state, or
+  // a provider's reply it has waited on since.
   const steps = rows.length
-    ? await dataSource.query<{ application_id: string; at: Date }[]>(
-        `SELECT application_id, max(created_at) AS at FROM application_messages
-          WHERE application_id = ANY($1::uuid[]) GROUP BY application_id`,
+    ? await dataSource.query<{ application_id: string; at: Date; kind: ApplicationMessageKind }[]>(
+        `SELECT DISTINCT ON (application_id) application_id, created_at AS at, kind
+           FROM application_messages
+          WHERE application_id = ANY($1::uuid[])
+          ORDER BY application_id, created_at DESC, id DESC`,
         [rows.map((row) => row.id)],
       )
     : [];
-  const lastSteps = new Map(steps.map((s) => [s.application_id, new Date(s.at)]));
-  return rows.map((row) =>
-    Object.assign(row, {
+  const lastSteps = new Map(steps.map((s) => [s.application_id, s]));
+  return rows.map((row) => {
+    const step = lastSteps.get(row.id);
+    return Object.assign(row, {
       provider: must(byId.get(row.providerId), 'an application has its provider'),
-      lastStepAt: lastSteps.get(row.id) ?? row.updatedAt,
-    }),
-  );
+      lastStepAt: step ? new Date(step.at) : row.updatedAt,
+      lastStepKind: step?.kind,
+    });
+  });
 }
 
 /**

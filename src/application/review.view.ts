@@ -19,10 +19,11 @@ import type { DecisionPreview, QueueApplication } from './review.service';
 /** One row of the queue: what the application waits for, and since when. */
 export function queueRow(application: QueueApplication, now: Date) {
   const since = waitingSince(application, application.lastStepAt);
+  const who = waitsFor(application.state, application.lastStepKind);
   return {
     ...application,
-    waitsForKey: `review.waitsFor.${waitsFor(application.state)}`,
-    waitsFor: waitsFor(application.state),
+    waitsForKey: `review.waitsFor.${who}`,
+    waitsFor: who,
     waitingSince: since,
     waited: waitingTime(since, now),
   };

@@ -14,18 +14,21 @@ export async function activeProviderUserEmails(
 
 /**
  * The addresses of the reviewers whose account is active; without those who belong to
- * `exceptProviderId` (a reviewer never decides on their own organisation's application).
+ * `exceptProviderId` (a reviewer never decides on their own organisation's application); with
+ * `onlyUserId`, just that reviewer's (none when that account is no active reviewer).
  */
 export async function activeReviewerEmails(
   manager: EntityManager,
   exceptProviderId?: string,
+  onlyUserId?: string,
 ): Promise<string[]> {
   const rows = await manager.query<{ email: string }[]>(
     `SELECT email FROM users
       WHERE role = 'reviewer' AND disabled_at IS NULL
         AND ($1::uuid IS NULL OR provider_id IS DISTINCT FROM $1::uuid)
+        AND ($2::uuid IS NULL OR id = $2::uuid)
       ORDER BY email`,
-    [exceptProviderId ?? null],
+    [exceptProviderId ?? null, onlyUserId ?? null],
   );
   return rows.map((r) => r.email);
 }

@@ -81,14 +81,19 @@ export async function mailProviderUsers(
 
 /**
  * Writes one mail to every active reviewer (but those of `exceptProviderId`), in the caller's
- * transaction; answers how many.
+ * transaction; answers how many. With `preferredReviewerId` (the reviewer who handles an
+ * application) only that reviewer, while still an active reviewer; else every one.
  */
 export async function mailReviewers(
   manager: EntityManager,
   mail: (to: string) => Mail,
   exceptProviderId?: string,
+  preferredReviewerId?: string | null,
 ): Promise<number> {
-  const addresses = await activeReviewerEmails(manager, exceptProviderId);
+  const preferred = preferredReviewerId
+    ? await activeReviewerEmails(manager, exceptProviderId, preferredReviewerId)
+    : [];
+  const addresses = preferred.length > 0 ? preferred : await activeReviewerEmails(manager, exceptProviderId);
   for (const address of addresses) await queueMail(manager, mail(address));
   return addresses.length;
 }

@@ -125,6 +125,15 @@ export const mailTexts = {
     const params = { ...line, kind: kindName(kind) };
     return bilingual(to, text('newSubmission.subject', params), text('newSubmission.body', params));
   },
+  /**
+   * To the reviewer who handles an application (or every reviewer when nobody does yet): its
+   * provider sent a message (a question) in the application's conversation, which waits for an
+   * answer. The message itself stays on the page.
+   */
+  providerReply: (
+    to: string,
+    line: { organisation: string; kvkNumber: string; sentAt: Date; link: string },
+  ) => bilingual(to, text('providerReply.subject', { ...line }), text('providerReply.body', { ...line })),
   /** To a reviewer, when the setting says daily: the applications submitted since the previous one. */
   submissionDigest: (to: string, submitted: SubmissionLine[]) => {
     const count = submitted.length;

@@ -35,14 +35,21 @@ export class ValidationError extends AppError {
 
 /**
  * Thrown when a change collides with the state it meets: another change made in the meantime, or
- * the same form sent twice. `backTo` is the page of the thing concerned, which the 409 page links to.
+ * the same form sent twice (`changed`, the default); or a step the thing's state does not allow at
+ * all, where nothing changed (`notNow`: a reply on a draft). The 409 page's title says which.
+ * `backTo` is the page of the thing concerned, which the 409 page links to.
  */
 export class ConflictError extends AppError {
   readonly status = 409;
   readonly backTo?: string;
-  constructor(messageKey: string, details: { params?: Record<string, string | Date>; backTo?: string } = {}) {
+  readonly kind: 'changed' | 'notNow';
+  constructor(
+    messageKey: string,
+    details: { params?: Record<string, string | Date>; backTo?: string; kind?: 'changed' | 'notNow' } = {},
+  ) {
     super(messageKey, undefined, details.params);
     this.backTo = details.backTo;
+    this.kind = details.kind ?? 'changed';
   }
 }
 

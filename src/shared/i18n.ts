@@ -82,7 +82,20 @@ export function translate(language: Language, key: string, params: Record<string
       : ([lookup(DEFAULT_LANGUAGE, key), DEFAULT_LANGUAGE] as const);
   const text =
     found === undefined ? key : typeof found === 'string' ? found : pluralForm(foundIn, found, params.count);
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return fillPlaceholders(text, params);
+}
+
+/**
+ * `{name}` placeholders filled in with `params` (one not given stays as it is). A value that ends a
+ * sentence itself ("Kaasmarkt Compute B.V.", "Yahoo!") takes the place of the full stop that follows
+ * its placeholder, so no text ends a name in "B.V..".
+ */
+export function fillPlaceholders(text: string, params: Record<string, unknown>): string {
+  return text.replace(/\{(\w+)\}(\.?)/g, (whole, name: string, stop: string) => {
+    if (!(name in params)) return whole;
+    const value = String(params[name]);
+    return /[.!?]$/.test(value) ? value : value + stop;
+  });
 }
 
 export function hasMessage(language: Language, key: string): boolean {

@@ -286,7 +286,7 @@ export async function withdrawCodeVersion(
     });
   }
   if (now.getTime() >= version.publishedAt.getTime())
-    throw new ConflictError('codeVersions.withdrawTooLate', { backTo });
+    throw new ConflictError('codeVersions.withdrawTooLate', { backTo, kind: 'notNow' });
   await manager.update(
     CodeOfConductVersion,
     { id: version.id },

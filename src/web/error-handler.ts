@@ -184,7 +184,11 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
     res.render(
       `errors/${page}`,
       {
-        title: `errors.${PAGES[page]}.title`,
+        // A step the state does not allow is no change made meanwhile: its own title.
+        title:
+          error instanceof ConflictError && error.kind === 'notNow'
+            ? 'errors.conflict.notNowTitle'
+            : `errors.${PAGES[page]}.title`,
         reference: req.id,
         detailKey,
         detailParams: error instanceof AppError ? error.messageParams : {},

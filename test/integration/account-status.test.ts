@@ -84,7 +84,7 @@ describe('GET /account: the status at the top, what to do now and where to ask',
     await assertValidHtml(html, 'account: suspended');
     const english = await accountPage(who, '?lang=en');
     assert.ok(statusSection(english).includes(`The suspension lasts until ${dateInWords('en', until)}`));
-    assert.match(statusSection(english), /Not responsible: suspended/);
+    assert.match(statusSection(english), /Not responsible \(niet verantwoord\): suspended/);
   });
 
   it('a revoked provider: the reason, since when, and that a new application is the way back', async () => {

@@ -4,6 +4,8 @@ import type { DataSource } from 'typeorm';
 import { Application } from '../../src/application/application.entity';
 import { Evidence } from '../../src/application/evidence.entity';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { User } from '../../src/identity/user.entity';
+import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { must } from '../../src/shared/must';
 import { addDays, startOfLocalDay, toLocalDate } from '../../src/shared/time';
@@ -77,15 +79,15 @@ describe('the application, guided and never losing what was typed', () => {
   });
   after(() => db.drop());
 
-  async function newApplicant() {
-    const provider = await givenProvider(db.dataSource);
+  async function newApplicant(legalName?: string) {
+    const provider = await givenProvider(db.dataSource, legalName ? { legalName } : {});
     const who = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
     return { provider, who, ...(await started(app, who)) };
   }
 
   /** An application with its details and both required pieces of evidence. */
-  async function readyApplication() {
-    const applicant = await newApplicant();
+  async function readyApplication(legalName?: string) {
+    const applicant = await newApplicant(legalName);
     const { agent, id } = applicant;
     const first = await pressButton(
       agent,
@@ -116,8 +118,8 @@ describe('the application, guided and never losing what was typed', () => {
     return applicant;
   }
 
-  async function submitted() {
-    const applicant = await readyApplication();
+  async function submitted(legalName?: string) {
+    const applicant = await readyApplication(legalName);
     const res = await submitForm(
       applicant.agent,
       `/aanvragen/${applicant.id}/controleren`,
@@ -497,6 +499,190 @@ describe('the application, guided and never losing what was typed', () => {
         { reply: 'Hallo' },
       );
       assert.equal(refused.status, 409);
+      // Nothing changed in the meantime: the state does not allow a message yet, and the page says so.
+      assert.match(refused.text, /<h1[^>]*>Dit kan nu niet<\/h1>/);
+      assert.doesNotMatch(refused.text, /Intussen gewijzigd/);
+      assert.match(refused.text, /dat kan vanaf het indienen tot het besluit/);
+    });
+  });
+
+  describe("a provider's reply reaches a reviewer (issue 13, finding 1)", () => {
+    const mailsAbout = (to: string, organisation: string) =>
+      db.dataSource
+        .getRepository(OutboxMail)
+        .find({ where: { recipient: to }, order: { id: 'ASC' } })
+        .then((mails) => mails.filter((m) => m.subject.startsWith(`Bericht van ${organisation} `)));
+    const queueRow = (html: string, id: string) =>
+      must(
+        new RegExp(`<tr[^>]*>(?:(?!</tr>)[\\s\\S])*?/beoordeling/aanvragen/${id}"[\\s\\S]*?</tr>`).exec(
+          html,
+        )?.[0],
+        `the queue lists ${id}`,
+      );
+
+    it('after changes were requested: the reviewer who asked is mailed at once, and the queue says it waits for their answer', async () => {
+      const other = await givenUser(db.dataSource, 'reviewer');
+      const { agent, id, provider } = await submitted();
+      const reviewerAgent = await decide(id, 'request_changes', 'Graag een nieuwere bevestiging.');
+      const before = await reviewerAgent.get('/beoordeling?status=changes_requested').expect(200);
+      assert.match(queueRow(before.text, id), /data-waits-for="provider_changes"/);
+
+      const res = await pressButton(agent, db.dataSource, id, `/aanvragen/${id}/berichten`, {
+        ...details(versionId),
+        reply: 'Welke datum moet de bevestiging hebben?',
+      });
+      assert.equal(res.status, 303, res.text);
+
+      const [mail, ...more] = await mailsAbout(reviewer.email, provider.legalName);
+      assert.ok(mail, 'the reviewer handling it gets a mail');
+      assert.equal(more.length, 0);
+      assert.ok(mail.body.includes(`/beoordeling/aanvragen/${id}#messages-heading`));
+      assert.ok(mail.body.includes(`KvK ${provider.kvkNumber}`));
+      assert.match(mail.body, /Het wacht op uw antwoord/);
+      assert.match(mail.body, /It is waiting for your answer/);
+      assert.equal((await mailsAbout(other.email, provider.legalName)).length, 0, 'only the one handling it');
+
+      const after = await reviewerAgent.get('/beoordeling?status=changes_requested').expect(200);
+      await assertValidHtml(after.text, 'queue with a question waiting');
+      const row = queueRow(after.text, id);
+      assert.match(row, /data-waits-for="reviewer_answer"/);
+      assert.match(row, /een antwoord van de beoordelaar op de vraag van de hostingprovider/);
+      assert.doesNotMatch(row, /wijzigingen van de hostingprovider/);
+    });
+
+    it("while nobody handles it yet (or the one who did is gone), every active reviewer but the organisation's own is mailed", async () => {
+      const second = await givenUser(db.dataSource, 'reviewer');
+      const { agent, id, provider } = await submitted();
+      const own = await givenUser(db.dataSource, 'reviewer', { providerId: provider.id });
+      const sent = await submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}/berichten`, {
+        reply: 'Is mijn aanvraag compleet?',
+      });
+      assert.equal(sent.status, 303, sent.text);
+      for (const to of [reviewer.email, second.email])
+        assert.equal((await mailsAbout(to, provider.legalName)).length, 1, `a mail to ${to}`);
+      assert.equal((await mailsAbout(own.email, provider.legalName)).length, 0, 'not its own reviewer');
+
+      // The reviewer who handled it no longer works here: everyone hears of the next question.
+      const handler = await givenUser(db.dataSource, 'reviewer');
+      await db.dataSource.getRepository(Application).update({ id }, { reviewerId: handler.user.id });
+      await db.dataSource.getRepository(User).update({ id: handler.user.id }, { disabledAt: new Date() });
+      const again = await submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}/berichten`, {
+        reply: 'Nog een vraag.',
+      });
+      assert.equal(again.status, 303, again.text);
+      assert.equal((await mailsAbout(second.email, provider.legalName)).length, 2);
+      assert.equal((await mailsAbout(handler.email, provider.legalName)).length, 0);
+
+      // A refused reply mails nobody.
+      const empty = await submitForm(agent, `/aanvragen/${id}`, `/aanvragen/${id}/berichten`, { reply: '' });
+      assert.equal(empty.status, 400);
+      assert.equal((await mailsAbout(second.email, provider.legalName)).length, 2);
+    });
+  });
+
+  describe('a button pressed twice (issue 13, finding 2)', () => {
+    it('deleting the same evidence twice: the second says it was deleted already, back on the page with what was typed kept', async () => {
+      const { agent, id } = await readyApplication();
+      const [evidence] = await db.dataSource.getRepository(Evidence).find({ where: { applicationId: id } });
+      assert.ok(evidence);
+      const deleteUrl = `/aanvragen/${id}/bewijsstukken/${evidence.id}/verwijderen`;
+      const first = await pressButton(agent, db.dataSource, id, deleteUrl, details(versionId));
+      assert.equal(first.status, 303, first.text);
+      const typed = { ...details(versionId), signatoryName: 'Tweede Keer' };
+      const second = await pressButton(agent, db.dataSource, id, deleteUrl, typed);
+      assert.equal(second.status, 303, second.text);
+      assert.equal(second.headers.location, `/aanvragen/${id}?alverwijderd=1#bewijsstukken`);
+      const page = await agent.get(must(second.headers.location, 'a redirect')).expect(200);
+      await assertValidHtml(page.text, 'application page after a second delete');
+      assert.match(page.text, /data-notice="alverwijderd"[^>]*><p[^>]*>Dit bewijsstuk was al verwijderd\./);
+      assert.doesNotMatch(page.text, /Het bewijsstuk is verwijderd\./);
+      assert.match(page.text, /value="Tweede Keer"/);
+      assert.equal(
+        (await db.dataSource.getRepository(Application).findOneByOrFail({ id })).signatoryName,
+        'Tweede Keer',
+      );
+      const deletions = await db.dataSource
+        .getRepository(AuditEvent)
+        .countBy({ action: 'evidence.deleted', subjectId: id });
+      assert.equal(deletions, 1, 'deleted once, recorded once');
+
+      // Evidence that never was this application's stays a 404.
+      const never = await pressButton(
+        agent,
+        db.dataSource,
+        id,
+        `/aanvragen/${id}/bewijsstukken/00000000-0000-0000-0000-000000000000/verwijderen`,
+        details(versionId),
+      );
+      assert.equal(never.status, 404);
+      // Nor does another organisation learn that it was deleted.
+      const other = await newApplicant();
+      const foreign = await other.agent
+        .post(deleteUrl)
+        .type('form')
+        .send({ _csrf: await tokenFor(other.agent, `/aanvragen/${other.id}`) });
+      assert.equal(foreign.status, 404);
+    });
+  });
+
+  describe('the step indicator of a withdrawn application (issue 13, finding 3)', () => {
+    const stepItem = (html: string, step: string) =>
+      must(new RegExp(`<li[^>]*data-step="${step}"[^>]*>[^<]*</li>`).exec(html)?.[0], `step ${step}`);
+
+    it('a draft withdrawn without evidence marks no step it never reached as done', async () => {
+      const { agent, id } = await newApplicant();
+      const saved = await pressButton(agent, db.dataSource, id, `/aanvragen/${id}`, details(versionId));
+      assert.equal(saved.status, 303, saved.text);
+      const withdrawn = await submitForm(agent, `/aanvragen/${id}/intrekken`, `/aanvragen/${id}/intrekken`, {
+        version: await versionOf(db.dataSource, id),
+      });
+      assert.equal(withdrawn.status, 303, withdrawn.text);
+      const page = await agent.get(`/aanvragen/${id}`).expect(200);
+      assert.match(stepItem(page.text, 'details'), /\(klaar\)/);
+      assert.match(stepItem(page.text, 'evidence'), /aria-current="step"/);
+      assert.doesNotMatch(stepItem(page.text, 'evidence'), /\(klaar\)/);
+      assert.doesNotMatch(stepItem(page.text, 'check'), /\(klaar\)/);
+      assert.doesNotMatch(stepItem(page.text, 'submitted'), /aria-current/);
+    });
+
+    it('an application withdrawn after submitting stands at the last step', async () => {
+      const { agent, id } = await submitted();
+      const withdrawn = await submitForm(agent, `/aanvragen/${id}/intrekken`, `/aanvragen/${id}/intrekken`, {
+        version: await versionOf(db.dataSource, id),
+      });
+      assert.equal(withdrawn.status, 303, withdrawn.text);
+      const page = await agent.get(`/aanvragen/${id}`).expect(200);
+      assert.match(stepItem(page.text, 'submitted'), /aria-current="step"/);
+      assert.match(stepItem(page.text, 'check'), /\(klaar\)/);
+    });
+  });
+
+  describe('words (issue 13, finding 4)', () => {
+    it('the English withdraw page ends a name ending in a full stop without a second one', async () => {
+      const { agent, id } = await newApplicant('Kaasmarkt Compute B.V.');
+      const page = await agent.get(`/aanvragen/${id}/intrekken?lang=en`).expect(200);
+      assert.ok(page.text.includes('of Kaasmarkt Compute B.V.</p>'), 'one full stop after the name');
+      assert.doesNotMatch(page.text, /B\.V\.\./);
+    });
+
+    it('/account names the status with the Dutch term once in English, and asks "Wat kunt u nu doen" in Dutch', async () => {
+      const { agent } = await newApplicant();
+      const dutch = await agent.get('/account?lang=nl').expect(200);
+      assert.match(dutch.text, /<h3 id="next-step-heading"[^>]*>Wat kunt u nu doen<\/h3>/);
+      const english = await agent.get('/account?lang=en').expect(200);
+      await assertValidHtml(english.text, 'account page in English');
+      const panel = must(
+        /<section aria-labelledby="status-heading"[\s\S]*?<\/section>/.exec(english.text)?.[0],
+        'the status panel',
+      );
+      assert.match(panel, /Not responsible \(niet verantwoord\): not listed/);
+      assert.equal(english.text.match(/\(niet verantwoord\)|\(verantwoord\)/g)?.length, 1, 'once');
+    });
+
+    it('the English register list names the status with the Dutch term in its introduction', async () => {
+      const visitor = await signedIn(app, reviewer);
+      const page = await visitor.get('/hostingproviders?lang=en').expect(200);
+      assert.match(page.text, /with their status today: responsible \(verantwoord\) or not/);
     });
   });
 

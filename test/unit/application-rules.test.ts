@@ -293,21 +293,30 @@ describe('evidence the provider may delete', () => {
 
 describe('the step an application is at', () => {
   const both = ['code_of_conduct', 'aan_confirmation'];
-  const cases: [ApplicationState, boolean, string[], ApplicationStep][] = [
-    ['draft', false, [], 'details'],
-    ['draft', false, both, 'details'],
-    ['draft', true, [], 'evidence'],
-    ['draft', true, ['code_of_conduct', 'other'], 'evidence'],
-    ['draft', true, both, 'check'],
-    ['changes_requested', true, both, 'check'],
-    ['submitted', true, both, 'submitted'],
-    ['in_review', true, both, 'submitted'],
-    ['approved', true, both, 'submitted'],
-    ['withdrawn', false, [], 'submitted'],
+  // state, ever submitted, details complete, evidence kinds → step
+  const cases: [ApplicationState, boolean, boolean, string[], ApplicationStep][] = [
+    ['draft', false, false, [], 'details'],
+    ['draft', false, false, both, 'details'],
+    ['draft', false, true, [], 'evidence'],
+    ['draft', false, true, ['code_of_conduct', 'other'], 'evidence'],
+    ['draft', false, true, both, 'check'],
+    ['changes_requested', true, true, both, 'check'],
+    ['changes_requested', true, true, ['code_of_conduct'], 'evidence'],
+    ['submitted', true, true, both, 'submitted'],
+    ['in_review', true, true, both, 'submitted'],
+    ['approved', true, true, both, 'submitted'],
+    ['rejected', true, true, both, 'submitted'],
+    // Withdrawn after submitting: it got to the last step.
+    ['withdrawn', true, true, both, 'submitted'],
+    ['withdrawn', true, false, [], 'submitted'],
+    // A draft withdrawn before submitting stays where it stopped: no step it never reached is done.
+    ['withdrawn', false, false, [], 'details'],
+    ['withdrawn', false, true, [], 'evidence'],
+    ['withdrawn', false, true, both, 'check'],
   ];
-  for (const [state, complete, kinds, step] of cases) {
-    it(`${state}, details ${complete ? 'complete' : 'incomplete'}, evidence [${kinds.join(', ')}]: ${step}`, () =>
-      assert.equal(applicationStep(state, complete, kinds), step));
+  for (const [state, submitted, complete, kinds, step] of cases) {
+    it(`${state}${submitted ? ' (submitted before)' : ''}, details ${complete ? 'complete' : 'incomplete'}, evidence [${kinds.join(', ')}]: ${step}`, () =>
+      assert.equal(applicationStep(state, submitted, complete, kinds), step));
   }
 });
 
@@ -374,6 +383,26 @@ describe('waitsFor and waitingSince: what the queue says an application waits fo
       assert.equal(waitsFor(state), who);
       assert.equal(waitingSince({ state, submittedAt }, lastStepAt).toISOString(), since.toISOString());
     });
+  }
+});
+
+describe("waitsFor: a provider's question in the conversation waits for a reviewer's answer", () => {
+  // state, newest message kind → waits for
+  const cases: [ApplicationState, string | undefined, string][] = [
+    ['changes_requested', 'provider_reply', 'reviewer_answer'],
+    ['changes_requested', 'changes_requested', 'provider_changes'],
+    ['changes_requested', undefined, 'provider_changes'],
+    ['submitted', 'provider_reply', 'reviewer_answer'],
+    ['in_review', 'provider_reply', 'reviewer_answer'],
+    ['in_review', 'review_started', 'reviewer_decision'],
+    // Once decided or withdrawn nobody answers: the conversation is closed.
+    ['approved', 'provider_reply', 'nobody'],
+    ['withdrawn', 'provider_reply', 'nobody'],
+    ['draft', 'provider_reply', 'provider_submission'],
+  ];
+  for (const [state, newest, who] of cases) {
+    it(`${state}, newest message ${newest ?? 'none'}: waits for ${who}`, () =>
+      assert.equal(waitsFor(state, newest), who));
   }
 });
 

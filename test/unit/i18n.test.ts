@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { hasMessage, type Language, LANGUAGES, messageKeys, translate } from '../../src/shared/i18n';
+import {
+  fillPlaceholders,
+  hasMessage,
+  type Language,
+  LANGUAGES,
+  messageKeys,
+  translate,
+} from '../../src/shared/i18n';
 import { REASON_CODES, STATUS_EVENT_KINDS } from '../../src/status/status-rules';
 import { must } from '../../src/shared/must';
 
@@ -51,6 +58,7 @@ describe('translations', () => {
       for (const code of ['verantwoord', ...REASON_CODES]) {
         assert.ok(hasMessage(lang, `status.label.${code}`), `${lang}: status.label.${code}`);
         assert.ok(hasMessage(lang, `status.explanation.${code}`), `${lang}: status.explanation.${code}`);
+        assert.ok(hasMessage(lang, `status.labelWithTerm.${code}`), `${lang}: status.labelWithTerm.${code}`);
       }
       for (const kind of STATUS_EVENT_KINDS)
         assert.ok(hasMessage(lang, `statusEvent.kind.${kind}`), `${lang}: ${kind}`);
@@ -134,6 +142,32 @@ describe('translations', () => {
       translate('nl', 'pagination.position', { page: '{pageCount}', pageCount: '$&' }),
       'Pagina {pageCount} van $&',
     );
+  });
+
+  // text, params → filled in: a value that ends a sentence itself takes the place of the full stop after it.
+  const stops: [string, Record<string, unknown>, string][] = [
+    ['… of {organisation}.', { organisation: 'Kaasmarkt Compute B.V.' }, '… of Kaasmarkt Compute B.V.'],
+    ['… of {organisation}.', { organisation: 'Kaasmarkt Compute BV' }, '… of Kaasmarkt Compute BV.'],
+    ['{organisation}. Next.', { organisation: 'Yahoo!' }, 'Yahoo! Next.'],
+    ['Asked: {question}.', { question: 'Why?' }, 'Asked: Why?'],
+    ['{organisation} (KvK {kvk}).', { organisation: 'A B.V.', kvk: '12345678' }, 'A B.V. (KvK 12345678).'],
+    ['{organisation}, {city}.', { organisation: 'A B.V.', city: 'Gouda' }, 'A B.V., Gouda.'],
+    ['{organisation}.', { organisation: '' }, '.'],
+    ['Not given: {other}.', {}, 'Not given: {other}.'],
+    ['Version {label}.', { label: 3 }, 'Version 3.'],
+  ];
+  for (const [text, params, filled] of stops) {
+    it(`fills in "${text}" with ${JSON.stringify(params)} as "${filled}"`, () =>
+      assert.equal(fillPlaceholders(text, params), filled));
+  }
+
+  it('ends no text of either language in a double full stop after a name ending in one', () => {
+    const name = 'Kaasmarkt Compute B.V.';
+    for (const language of LANGUAGES)
+      for (const key of messageKeys(language)) {
+        const params = { organisation: name, name, legalName: name, count: 1 };
+        assert.doesNotMatch(translate(language, key, params), /B\.V\.\./, `${language}: ${key}`);
+      }
   });
 
   it('shows the key itself for a key that does not exist', () => {

@@ -95,7 +95,7 @@ describe('mail texts', () => {
       'an invitation to an organisation',
       () => mailTexts.invitation(TO, ORG, 'Ines Inviter', 'http://register.test/uitnodiging/abc'),
       'Uitnodiging voor Hosting {label} $& Co B.V. / Invitation for Hosting {label} $& Co B.V.',
-      'Ines Inviter nodigt u uit om namens Hosting {label} $& Co B.V. het Register Verantwoorde Hostingproviders te gebruiken.\nKies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\nhttp://register.test/uitnodiging/abc\n\n---\n\nInes Inviter invites you to use the Register of Responsible Hosting Providers on behalf of Hosting {label} $& Co B.V..\nChoose your password through this link (valid for 7 days, single use):\nhttp://register.test/uitnodiging/abc\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      'Ines Inviter nodigt u uit om namens Hosting {label} $& Co B.V. het Register Verantwoorde Hostingproviders te gebruiken.\nKies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\nhttp://register.test/uitnodiging/abc\n\n---\n\nInes Inviter invites you to use the Register of Responsible Hosting Providers on behalf of Hosting {label} $& Co B.V.\nChoose your password through this link (valid for 7 days, single use):\nhttp://register.test/uitnodiging/abc\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'an invitation for staff',
@@ -192,6 +192,18 @@ describe('mail texts', () => {
       () => mailTexts.newSubmission(TO, digestLine('Hosting B.V.', MARCH_1), 'listing'),
       'Nieuwe aanvraag: Hosting B.V. / New application: Hosting B.V.',
       'Hosting B.V. (KvK 12345678) heeft op 1 maart 2027 een aanvraag voor vermelding ingediend. Zij wacht op beoordeling:\nhttp://register.test/beoordeling/aanvragen/Hosting B.V.\n\n---\n\nHosting B.V. (KvK 12345678) submitted an application for listing on 1 March 2027. It is waiting for review:\nhttp://register.test/beoordeling/aanvragen/Hosting B.V.\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      "a provider's message about its application, to a reviewer",
+      () =>
+        mailTexts.providerReply(TO, {
+          organisation: ORG,
+          kvkNumber: '12345678',
+          sentAt: MARCH_1,
+          link: 'http://register.test/beoordeling/aanvragen/a1#messages-heading',
+        }),
+      'Bericht van Hosting {label} $& Co B.V. bij hun aanvraag / Message from Hosting {label} $& Co B.V. about their application',
+      'Hosting {label} $& Co B.V. (KvK 12345678) heeft op 1 maart 2027 een bericht gestuurd bij hun aanvraag. Het wacht op uw antwoord; u leest het op de aanvraag:\nhttp://register.test/beoordeling/aanvragen/a1#messages-heading\n\n---\n\nHosting {label} $& Co B.V. (KvK 12345678) sent a message about their application on 1 March 2027. It is waiting for your answer; you can read it on the application:\nhttp://register.test/beoordeling/aanvragen/a1#messages-heading\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'the daily mail of new submissions, two',
