@@ -3,6 +3,7 @@ import { isCsrfError } from './auth';
 import { isDatabaseUnavailable } from '../database/availability';
 import {
   AppError,
+  type ChangedMeanwhile,
   ConflictError,
   OverloadedError,
   TooManyRequestsError,
@@ -48,6 +49,8 @@ export interface LazyFormContext {
   view: string;
   load: () => Promise<Pick<FormContext, 'model' | 'values'>>;
   anchors?: Record<string, string>;
+  /** Read only when a conflict shows the form again: what changed meanwhile. */
+  meanwhile?: () => Promise<ChangedMeanwhile | undefined>;
 }
 
 export function setFormContext(res: Response, context: FormContext | LazyFormContext): void {
@@ -58,6 +61,30 @@ export function setFormContext(res: Response, context: FormContext | LazyFormCon
 
 async function loadedForm(form: FormContext | LazyFormContext): Promise<FormContext> {
   return 'load' in form ? { view: form.view, anchors: form.anchors, ...(await form.load()) } : form;
+}
+
+/**
+ * Hidden fields that carry the state a form was based on (the application's version, the status a
+ * confirmation previewed). A conflict drops them, so the form shown again acts on the current state.
+ */
+const BASIS_FIELDS = ['version', 'basis'];
+
+async function renderConflict(
+  res: Response,
+  form: FormContext | LazyFormContext,
+  error: ConflictError,
+): Promise<void> {
+  const shown = await loadedForm(form);
+  const meanwhile = 'meanwhile' in form && form.meanwhile ? await form.meanwhile() : undefined;
+  const values = { ...shown.values };
+  for (const field of [...SECRET_FIELDS, ...BASIS_FIELDS]) delete values[field];
+  res.status(409).render(shown.view, {
+    ...shown.model,
+    values,
+    errors: {},
+    errorList: [],
+    conflict: { key: error.messageKey, params: error.messageParams, meanwhile },
+  });
 }
 
 /** Answers 404 for any URL no route claimed. */
@@ -169,6 +196,17 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
       const shown = await loadedForm(form).catch((loadError: unknown) => ({ loadError }));
       if ('loadError' in shown) return handle(shown.loadError, req, res, next);
       return renderForm(req, res, shown, refusal);
+    }
+    if (error instanceof ConflictError && form) {
+      // Changed meanwhile: the form again, on the current state, with what was typed and what changed.
+      delete res.locals.form;
+      // Building the page can fail in its own right, as above.
+      const failed = await renderConflict(res, form, error).then(
+        () => undefined,
+        (loadError: unknown) => ({ loadError }),
+      );
+      if (failed) return handle(failed.loadError, req, res, next);
+      return;
     }
 
     const status = errorStatus(error);
