@@ -140,6 +140,8 @@ describe('the application, guided and never losing what was typed', () => {
         action,
         message,
         version: await versionOf(db.dataSource, id),
+        // Approvals and rejections are confirmed on a page of their own: this is that confirmation.
+        confirm: '1',
       },
     );
     assert.equal(res.status, 303, res.text);
@@ -529,6 +531,7 @@ describe('the application, guided and never losing what was typed', () => {
         action: 'revoke',
         reason: 'Misbruik niet aangepakt.',
         until: '',
+        confirm: '1',
       });
       assert.equal(revoked.status, 303, revoked.text);
       const start = await submitForm(agent, '/account', '/aanvragen', {});
