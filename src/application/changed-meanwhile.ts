@@ -1,11 +1,13 @@
 import type { EntityManager } from 'typeorm';
-import { actionLabelKey, isKnownAction } from '../audit-browser/audit-actions';
 import { Provider } from '../provider/provider.entity';
 import type { ChangedMeanwhile } from '../shared/errors';
 import { Application } from './application.entity';
 import { currentStatus, latestApplicationChange, latestStatusEvent } from './application-records';
 
 /* What a conflict's page says changed meanwhile: read only when a conflict shows a form again. */
+
+/** An audit action's name in words, as the audit log's page names it (every action written has one). */
+const actionLabelKey = (action: string) => `audit.actions.${action}`;
 
 /**
  * An application's newest change and its state now. `showWho` is for staff: a provider sees what
@@ -21,7 +23,7 @@ export async function applicationChangedMeanwhile(
   const change = await latestApplicationChange(manager, applicationId);
   return {
     stateKey: `application.state.${application.state}`,
-    ...(change && isKnownAction(change.action)
+    ...(change
       ? { actionKey: actionLabelKey(change.action), at: change.at, who: showWho ? change.actor : undefined }
       : {}),
   };

@@ -49,7 +49,10 @@ export interface LazyFormContext {
   view: string;
   load: () => Promise<Pick<FormContext, 'model' | 'values'>>;
   anchors?: Record<string, string>;
-  /** Read only when a conflict shows the form again: what changed meanwhile. */
+  /**
+   * What changed meanwhile, read only when a conflict (409) meets this form. A form that gives it is
+   * shown again on a conflict, with what was typed, on the current state; one without it gets the 409 page.
+   */
   meanwhile?: () => Promise<ChangedMeanwhile | undefined>;
 }
 
@@ -75,7 +78,7 @@ async function renderConflict(
   error: ConflictError,
 ): Promise<void> {
   const shown = await loadedForm(form);
-  const meanwhile = 'meanwhile' in form && form.meanwhile ? await form.meanwhile() : undefined;
+  const meanwhile = 'meanwhile' in form ? await form.meanwhile?.() : undefined;
   const values = { ...shown.values };
   for (const field of [...SECRET_FIELDS, ...BASIS_FIELDS]) delete values[field];
   res.status(409).render(shown.view, {
@@ -197,8 +200,9 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
       if ('loadError' in shown) return handle(shown.loadError, req, res, next);
       return renderForm(req, res, shown, refusal);
     }
-    if (error instanceof ConflictError && form) {
+    if (error instanceof ConflictError && form && 'meanwhile' in form && form.meanwhile) {
       // Changed meanwhile: the form again, on the current state, with what was typed and what changed.
+      // Only forms that can say what changed take part; other conflicts keep the 409 page.
       delete res.locals.form;
       // Building the page can fail in its own right, as above.
       const failed = await renderConflict(res, form, error).then(

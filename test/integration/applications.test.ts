@@ -420,7 +420,10 @@ describe('providers apply, reviewers decide', () => {
     assert.doesNotMatch(again.text, /iemand anders/i);
     // The application's page again, saying what happened meanwhile, by whom.
     assert.match(again.text, /data-conflict>/);
-    assert.match(again.text, new RegExp(`data-conflict-meanwhile>Intussen: [^<]*, door ${reviewer.email} op`));
+    assert.match(
+      again.text,
+      new RegExp(`data-conflict-meanwhile>Intussen: [^<]*, door ${reviewer.email} op`),
+    );
     // Another reviewer with the same stale form hears who took the decision.
     const other = await givenUser(db.dataSource, 'reviewer', { name: 'Bea Beoordelaar' });
     const otherAgent = await signedIn(app, other);
