@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { isEmail } from 'class-validator';
+import { isMailAddress } from './shared/mail-address';
 
 /** The only reader of process.env: every setting, typed and validated once. */
 export interface Config {
@@ -130,7 +130,7 @@ function text(env: NodeJS.ProcessEnv, name: string, fallback: string, maxLength:
 function email(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
-  if (!isEmail(raw)) throw new ConfigError(`${name} must be an e-mail address, got "${raw}"`);
+  if (!isMailAddress(raw)) throw new ConfigError(`${name} must be an e-mail address, got "${raw}"`);
   return raw;
 }
 

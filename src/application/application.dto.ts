@@ -1,5 +1,5 @@
-import { IsEmail, IsIn, IsNotEmpty, IsUUID, MaxLength } from 'class-validator';
-import { IsPastOrTodayDate } from '../shared/validators';
+import { IsIn, IsNotEmpty, IsUUID, MaxLength } from 'class-validator';
+import { IsMailAddress, IsOneLine, IsPastOrTodayDate } from '../shared/validators';
 import { PROVIDER_STATUS_ACTIONS, REVIEW_ACTION_NAMES } from './application-rules';
 import { EVIDENCE_KINDS } from './evidence.entity';
 
@@ -12,27 +12,33 @@ export class ApplicationDto {
   codeOfConductVersionId: string;
 
   @IsPastOrTodayDate({ message: 'validation.pastDate' })
+  @IsOneLine()
   @IsNotEmpty(required)
   codeSignedOn: string;
 
   @MaxLength(200, { message: 'validation.tooLong' })
+  @IsOneLine()
   @IsNotEmpty(required)
   signatoryName: string;
 
   @MaxLength(200, { message: 'validation.tooLong' })
+  @IsOneLine()
   @IsNotEmpty(required)
   signatoryRole: string;
 
   @IsPastOrTodayDate({ message: 'validation.pastDate' })
+  @IsOneLine()
   @IsNotEmpty(required)
   aanSince: string;
 
   @MaxLength(200, { message: 'validation.tooLong' })
+  @IsOneLine()
   @IsNotEmpty(required)
   aanContactName: string;
 
-  @IsEmail({}, { message: 'validation.email' })
+  @IsMailAddress()
   @MaxLength(254, { message: 'validation.tooLong' })
+  @IsOneLine()
   @IsNotEmpty(required)
   aanContactEmail: string;
 }
@@ -74,5 +80,6 @@ export class ProviderActionDto {
 
   /** Optional planned end of a suspension, YYYY-MM-DD. */
   @MaxLength(10, { message: 'validation.date' })
+  @IsOneLine()
   until: string;
 }

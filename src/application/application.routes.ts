@@ -152,7 +152,10 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
     const now = requestTime(res);
     // Someone else's application is a 404 before a byte of the upload is read.
     await ownApplication(dataSource.manager, user, id);
-    setFormContext(res, pageAgain(user, id, now));
+    // A form posted without a file (the language switch, a plain form) is read already: its values
+    // show again if the page is shown before the upload is read.
+    const early = req.body ? formValues(req.body, [...APPLICATION_FIELDS, ...also, 'kind']) : undefined;
+    setFormContext(res, pageAgain(user, id, now, early));
     const file = await readUpload(req, EVIDENCE_UPLOAD);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const carriesDetails = details || APPLICATION_FIELDS.some((f) => typeof body[f] === 'string');

@@ -18,7 +18,7 @@ import {
   issuerOf,
   verifyAttestation,
 } from './attestation.service';
-import type { Keyring } from './signing';
+import { byteRangeEnds, type Keyring } from './signing';
 import { requestTime } from '../web/clock';
 import { readSettings } from '../settings/settings.service';
 
@@ -26,14 +26,16 @@ import { readSettings } from '../settings/settings.service';
 export const MAX_VERIFICATION_BYTES = 2 * 1024 * 1024;
 
 /**
- * The file is kept while it is compared (at most 2 MB): a PDF that differs from an issued one only
- * by bytes after its signed end is recognised by its signed part.
+ * Nothing of the file is kept but its hash, its first bytes and the hashes of its signed parts
+ * (taken as it streams): a PDF that differs from an issued one only by bytes after its signed end
+ * is recognised by its signed part, and forty uploads at once cost no more memory than one.
  */
 const VERIFICATION_UPLOAD = {
   field: 'pdf',
   maxBytes: MAX_VERIFICATION_BYTES,
   tooLargeKey: 'attestation.fileTooLarge',
-  keep: 'buffer',
+  keep: 'head',
+  prefixEnds: byteRangeEnds,
 } as const;
 
 /** Issuing (provider users for their own organisation, reviewers for any) and public verification. */
@@ -88,7 +90,7 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
     const file = await readUpload(req, VERIFICATION_UPLOAD);
     if (!file || file.size === 0) throw new ValidationError({ pdf: ['validation.fileRequired'] });
     if (!looksLikePdf(file.head)) throw new ValidationError({ pdf: ['validation.notPdf'] });
-    const match = await attestationOfUpload(dataSource, file.buffer ?? Buffer.alloc(0));
+    const match = await attestationOfUpload(dataSource, file);
     const answer = match
       ? await verifyAttestation(dataSource, match.attestation.number, requestTime(res))
       : undefined;

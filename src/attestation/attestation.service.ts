@@ -19,7 +19,7 @@ import { Attestation } from './attestation.entity';
 import { historyChangedSince, nextAttestationSequence, verificationRow } from './attestation.queries';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
 import { attestationStatusAt, type AttestationStatus, attestationValidUntil } from './attestation-rules';
-import { type Keyring, signatureField, signedPartEnds, signPdf } from './signing';
+import { type Keyring, signatureField, signPdf } from './signing';
 
 export const REGISTER_NAME = 'Register Verantwoorde Hostingproviders';
 
@@ -240,24 +240,28 @@ const MAX_SIGNED_ENDS = 8;
  * annotation, a second signature) or anything else after its end leaves the signed part intact, so
  * the file up to a signature's signed end is compared too. Null when no issued PDF matches.
  */
-export async function attestationOfUpload(dataSource: DataSource, pdf: Buffer): Promise<UploadMatch | null> {
-  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-  const exact = await attestationBySha256(dataSource, sha256(pdf));
+export async function attestationOfUpload(
+  dataSource: DataSource,
+  upload: { sha256: string; size: number; prefixHashes: ReadonlyMap<number, string> },
+): Promise<UploadMatch | null> {
+  const exact = await attestationBySha256(dataSource, upload.sha256);
   if (exact) return { attestation: exact, appendedBytes: 0 };
-  const ends = signedPartEnds(pdf)
-    .filter((end) => end < pdf.length)
-    .slice(0, MAX_SIGNED_ENDS);
-  if (ends.length === 0) return null;
-  const candidates = new Map(ends.map((end) => [sha256(pdf.subarray(0, end)), end]));
+  const candidates = new Map(
+    [...upload.prefixHashes]
+      .filter(([end]) => end < upload.size)
+      .slice(0, MAX_SIGNED_ENDS)
+      .map(([end, sha256]) => [sha256, end]),
+  );
+  if (candidates.size === 0) return null;
   const found = await dataSource
     .getRepository(Attestation)
     .createQueryBuilder('a')
     .where('a.pdf_sha256 IN (:...hashes)', { hashes: [...candidates.keys()] })
     .getMany();
   const first = found
-    .map((attestation) => ({ attestation, end: candidates.get(attestation.pdfSha256) ?? pdf.length }))
+    .map((attestation) => ({ attestation, end: candidates.get(attestation.pdfSha256) ?? upload.size }))
     .sort((x, y) => x.end - y.end)[0];
-  return first ? { attestation: first.attestation, appendedBytes: pdf.length - first.end } : null;
+  return first ? { attestation: first.attestation, appendedBytes: upload.size - first.end } : null;
 }
 
 /**

@@ -211,15 +211,14 @@ export function signingKeyring(
  * Where the signed part of a PDF ends, for each signature in it: a signature's /ByteRange
  * `[0 a b c]` covers bytes 0..a and b..b+c, so everything the signer signed ends at b+c. Bytes
  * after that end were added later (an incremental update, or anything appended) and are not
- * covered by that signature. Ends that lie beyond the file are left out; ascending, no repeats.
+ * covered by that signature. Read in a piece of the PDF as latin1 text (one character a byte), as
+ * an upload looks for them while it streams.
  */
-export function signedPartEnds(pdf: Buffer): number[] {
-  const ends = new Set<number>();
-  // latin1 keeps one character per byte, so string offsets are byte offsets.
-  for (const match of pdf.toString('latin1').matchAll(/\/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)) {
+export function byteRangeEnds(text: string): number[] {
+  const ends: number[] = [];
+  for (const match of text.matchAll(/\/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)) {
     const [, a, b, c] = match.map(Number) as [number, number, number, number];
-    const end = b + c;
-    if (a < b && end <= pdf.length) ends.add(end);
+    if (a < b) ends.push(b + c);
   }
-  return [...ends].sort((x, y) => x - y);
+  return ends;
 }

@@ -41,7 +41,10 @@ export async function providerAccountModel(
     possibility,
     aanEndsAt: detail.aanEndsAt,
   });
-  const codeNotice = codeVersionNotice(detail, now);
+  // The next step already names a lapse of the signed version: the separate notice would say it again.
+  const lapseInNextStep = step.step === 'signNewCode';
+  const notice = codeVersionNotice(detail, now);
+  const codeNotice = lapseInNextStep && !notice?.publishedOn ? undefined : notice;
   const codeSwitch = codeSwitchView(detail, possibility, now);
   return {
     title: 'account.title',
@@ -60,12 +63,13 @@ export async function providerAccountModel(
     attestations: providerAttestationAnswers(detail, now).map(attestationView),
     codeNotice,
     codeSwitch,
+    lapseNamed: Boolean(codeNotice) || lapseInNextStep,
     // An announced version: no button yet; say from when there will be one.
     codeSwitchFrom:
-      codeNotice?.publishedOn &&
+      notice?.publishedOn &&
       !codeSwitch &&
       !(!possibility.allowed && possibility.reason === 'open_application')
-        ? { label: codeNotice.label, date: codeNotice.publishedOn }
+        ? { label: notice.label, date: notice.publishedOn }
         : undefined,
     issueAction: status.verantwoord ? paths.attestations : undefined,
     issueBlockedKey: 'attestation.issueBlocked',

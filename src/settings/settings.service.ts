@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
-import { isEmail } from 'class-validator';
 import { type Config, REVIEWER_NOTIFICATIONS, type ReviewerNotification } from '../config';
 import { ValidationError } from '../shared/errors';
+import { isOneLine } from '../shared/forbidden-characters';
+import { isMailAddress } from '../shared/mail-address';
 import type { FieldErrors } from '../shared/validation';
 import {
   lockSettings,
@@ -78,7 +79,7 @@ function wholeNumber(raw: string, min: number, max: number): number | undefined 
  * Reads the form: whole months 1–60; up to five distinct reminder days 1–365, comma-separated, none
  * beyond the renewal window (a reminder before renewal opens would ask for what cannot be done yet);
  * evidence per application 1–500 files and 1–5000 MB; an organisation name of 1–200 characters; a
- * contact e-mail address; reviewers told of each submission or daily.
+ * contact e-mail address; reviewers told of each submission or daily. Every field is one line.
  */
 export function parseSettings(
   values: {
@@ -116,10 +117,13 @@ export function parseSettings(
   if (organisationName.length < 1 || organisationName.length > 200)
     errors.organisationName = ['settings.invalidOrganisationName'];
   const contactEmail = values.contactEmail.trim();
-  if (!isEmail(contactEmail)) errors.contactEmail = ['validation.email'];
+  if (!isMailAddress(contactEmail)) errors.contactEmail = ['validation.email'];
   const reviewerNotification = values.reviewerNotification as ReviewerNotification;
   if (!REVIEWER_NOTIFICATIONS.includes(reviewerNotification))
     errors.reviewerNotification = ['settings.invalidReviewerNotification'];
+  // Every field is one line: the message says what is wrong with a line break rather than its number.
+  for (const [field, value] of Object.entries(values))
+    if (!isOneLine(value)) errors[field] = ['validation.oneLine'];
   if (Object.keys(errors).length > 0) throw new ValidationError(errors, undefined, { renewalWindowDays });
   return {
     listingValidityMonths: months,

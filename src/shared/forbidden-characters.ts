@@ -13,6 +13,18 @@ export function hasForbiddenCharacters(text: string): boolean {
 }
 
 /**
+ * What a one-line field may not hold besides the forbidden characters: tab, line feed, carriage
+ * return and the Unicode line and paragraph separators (the other line breaks, VT, FF and NEL,
+ * are forbidden everywhere already).
+ */
+const LINE_BREAKS_AND_TABS = /[\t\n\r\u2028\u2029]/u;
+
+/** Text fit for a one-line field: no control character, line break, tab or text-direction mark. */
+export function isOneLine(text: string): boolean {
+  return !hasForbiddenCharacters(text) && !LINE_BREAKS_AND_TABS.test(text);
+}
+
+/**
  * The name of the first field in a parsed query string or form body (strings, arrays and nested
  * objects, as a query parser makes them) whose value or name holds a forbidden character.
  */

@@ -1,9 +1,31 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { isOneLine } from './forbidden-characters';
 import { isKvkNumber, isVatNumber, normalisePostcode, normaliseVatNumber } from './identifiers';
+import { isMailAddress } from './mail-address';
 import { parseLocalDate, startOfLocalDay } from './time';
 import { validationNow } from './validation';
 
 /** class-validator decorators for the register's own rules; their messages are translation keys. */
+
+/**
+ * A one-line field (an <input>, not a <textarea>): no line break, tab or other control character.
+ * A browser's input cannot send them; a crafted post can, and a name with a line break in it
+ * breaks the mail, CSV row or PDF line it is put in.
+ */
+export function IsOneLine(options?: ValidationOptions) {
+  return ValidateBy(
+    { name: 'isOneLine', validator: { validate: (v) => typeof v === 'string' && isOneLine(v) } },
+    { message: 'validation.oneLine', ...options },
+  );
+}
+
+/** An e-mail address in the usual dot-atom form, which mail goes to exactly as typed (mail-address.ts). */
+export function IsMailAddress(options?: ValidationOptions) {
+  return ValidateBy(
+    { name: 'isMailAddress', validator: { validate: (v) => typeof v === 'string' && isMailAddress(v) } },
+    { message: 'validation.email', ...options },
+  );
+}
 
 export function IsKvkNumber(options?: ValidationOptions) {
   return ValidateBy({ name: 'isKvkNumber', validator: { validate: (v) => isKvkNumber(v) } }, options);

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../database/availability';
 import { mailProviderUsers } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { isOneLine } from '../shared/forbidden-characters';
 import { paths } from '../shared/paths';
 import { isPeildatum, startOfLocalDay, toLocalDate } from '../shared/time';
 import { sha256Hex } from '../shared/tokens';
@@ -89,6 +90,7 @@ function formErrors(form: CodeVersionForm, now: Date): FieldErrors {
   const errors: FieldErrors = {};
   if (!isVersionLabel(form.versionLabel)) errors.versionLabel = ['codeVersions.invalidLabel'];
   if (!form.versionTitle || form.versionTitle.length > 200) errors.versionTitle = ['validation.required'];
+  else if (!isOneLine(form.versionTitle)) errors.versionTitle = ['validation.oneLine'];
   if (!isPeildatum(form.publishedOn)) errors.publishedOn = ['validation.date'];
   else if (form.publishedOn < toLocalDate(now)) errors.publishedOn = ['codeVersions.invalidPublished'];
   if (!isPeildatum(form.transitionEndsOn)) errors.transitionEndsOn = ['validation.date'];

@@ -245,6 +245,8 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     req.session.recoveryCodes = box.encrypt(JSON.stringify(codes));
     req.session.secondFactorVerified = true;
     delete req.session.enrolSecret;
+    // Saved before the redirect: the page after it shows the codes once, and must find them.
+    await saveSession(req);
     res.redirect(303, paths.secondFactorSetup);
   });
 

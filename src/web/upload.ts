@@ -43,9 +43,28 @@ export function multipartOnlyOnUploads(req: Request, _res: Response, next: NextF
   next();
 }
 
+/** Thrown for a multipart form with more fields or parts than any form of the register has. */
+class FormTooLargeError extends AppError {
+  readonly status = 413;
+  constructor() {
+    super('errors.formTooLarge', 'multipart form over its field or part limit');
+  }
+}
+
+/**
+ * The name of an uploaded file without control characters, line breaks or invisible formatting
+ * marks (a NUL or a right-to-left override sent with filename*=): what is shown and kept of it.
+ */
+function cleanFileName(name: string): string {
+  return name.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '');
+}
+
 /** One uploaded file as read from the stream. */
 export interface UploadedFile {
-  /** The name the browser sent (no path: busboy keeps only the last part). */
+  /**
+   * The name the browser sent (no path: busboy keeps only the last part), without control
+   * characters or invisible marks.
+   */
   originalName: string;
   size: number;
   sha256: string;
@@ -53,6 +72,8 @@ export interface UploadedFile {
   head: Buffer;
   /** The whole file, unless the form was read with `keep: 'head'`. */
   buffer?: Buffer;
+  /** With `prefixEnds`: the SHA-256 of the file's first `end` bytes, for each end it named. */
+  prefixHashes: Map<number, string>;
 }
 
 export interface UploadOptions {
@@ -67,6 +88,50 @@ export interface UploadOptions {
   fieldSize?: number;
   /** How many text fields the form may have; 10 unless given. */
   fields?: number;
+  /**
+   * Offsets the file names in itself (read as latin1 text, piece by piece as it streams) at which
+   * the hash of everything before is wanted too, so that nothing needs to be kept to hash a prefix.
+   */
+  prefixEnds?: (text: string) => number[];
+}
+
+/** How many prefix hashes one file may ask for, and how far a name may run across two pieces. */
+const MAX_PREFIXES = 8;
+const PREFIX_OVERLAP = 256;
+
+/**
+ * Hashes a file as it streams, and on the way the prefixes it names (see `prefixEnds`): a wanted
+ * end in a later piece is reached by hashing up to it and taking a copy of the hash there.
+ */
+export function streamingHash(prefixEnds: UploadOptions['prefixEnds']) {
+  const hash = createHash('sha256');
+  const prefixHashes = new Map<number, string>();
+  const wanted = new Set<number>();
+  let tail = '';
+  let size = 0;
+  return {
+    prefixHashes,
+    update(chunk: Buffer): void {
+      const start = size;
+      size += chunk.length;
+      if (!prefixEnds) return void hash.update(chunk);
+      const text = tail + chunk.toString('latin1');
+      tail = text.slice(-PREFIX_OVERLAP);
+      for (const end of prefixEnds(text))
+        if (end >= start && !prefixHashes.has(end) && wanted.size + prefixHashes.size < MAX_PREFIXES)
+          wanted.add(end);
+      let from = 0;
+      for (const end of [...wanted].sort((x, y) => x - y)) {
+        if (end > size) break;
+        hash.update(chunk.subarray(from, end - start));
+        from = end - start;
+        prefixHashes.set(end, hash.copy().digest('hex'));
+        wanted.delete(end);
+      }
+      hash.update(chunk.subarray(from));
+    },
+    digest: () => hash.digest('hex'),
+  };
 }
 
 const HEAD_BYTES = 1024;
@@ -76,6 +141,11 @@ const HEAD_BYTES = 1024;
  * put it first) and is checked the moment it arrives; a file before a valid token, or a second
  * file, ends the request at once without reading the rest. The file is hashed and counted
  * against its limit while it streams. Text fields land in `req.body`.
+ *
+ * Until a valid token has been read, every way the form can fail is a CSRF refusal (403): a form
+ * that is too large, malformed or cut off says nothing else to a sender without a token. With the
+ * token, too many fields or parts is a 413 about the form, a part that cannot be read (a NUL in a
+ * file name) a message on the file field.
  *
  * A URL-encoded post (a form without a file) was parsed and CSRF-checked by the global
  * middleware already: it has no file.
@@ -97,7 +167,8 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
         },
       });
     } catch {
-      return reject(new ValidationError({ [options.field]: ['validation.fileRequired'] }));
+      // No boundary or not multipart after all: nothing, the token neither, could be read.
+      return reject(new CsrfRefusedError('token'));
     }
     const body: Record<string, string> = {};
     let tokenValid = false;
@@ -109,12 +180,14 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
+      // What went wrong is told only to the sender of a valid token; anyone else hears 403.
+      const answer = tokenValid || error instanceof CsrfRefusedError ? error : new CsrfRefusedError('token');
       req.unpipe(parser);
       parser.removeAllListeners();
       parser.on('error', () => undefined);
       // The rest of the body is discarded as it arrives (never buffered) while the answer goes out.
       req.resume();
-      reject(error);
+      reject(answer);
     };
     const finish = () => {
       if (settled || !parserDone || !fileDone) return;
@@ -139,17 +212,17 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
     parser.on('file', (name, stream, info) => {
       if (!tokenValid) return fail(new CsrfRefusedError('token'));
       // A file input left empty still sends a part, with no name and no bytes.
-      const originalName = info.filename;
-      if (originalName === '' || originalName === undefined) return void stream.resume();
+      if (info.filename === '' || info.filename === undefined) return void stream.resume();
+      const originalName = cleanFileName(info.filename);
       if (name !== options.field || file) {
         return fail(new ValidationError({ [options.field]: ['validation.oneFile'] }));
       }
-      const hash = createHash('sha256');
+      const hash = streamingHash(options.prefixEnds);
       const chunks: Buffer[] = [];
       let head = Buffer.alloc(0);
       let size = 0;
       fileDone = false;
-      file = { originalName, size: 0, sha256: '', head };
+      file = { originalName, size: 0, sha256: '', head, prefixHashes: hash.prefixHashes };
       stream.on('data', (chunk: Buffer) => {
         if (settled) return;
         size += chunk.length;
@@ -167,8 +240,9 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
         file = {
           originalName,
           size,
-          sha256: hash.digest('hex'),
+          sha256: hash.digest(),
           head,
+          prefixHashes: hash.prefixHashes,
           ...(options.keep === 'buffer' ? { buffer: Buffer.concat(chunks, size) } : {}),
         };
         fileDone = true;
@@ -177,13 +251,10 @@ export function readUpload(req: Request, options: UploadOptions): Promise<Upload
     });
 
     parser.on('filesLimit', () => fail(new ValidationError({ [options.field]: ['validation.oneFile'] })));
-    parser.on('fieldsLimit', () =>
-      fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })),
-    );
-    parser.on('partsLimit', () =>
-      fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })),
-    );
-    parser.on('error', () => fail(new ValidationError({ [options.field]: ['validation.fileRequired'] })));
+    parser.on('fieldsLimit', () => fail(new FormTooLargeError()));
+    parser.on('partsLimit', () => fail(new FormTooLargeError()));
+    // Busboy refuses a part header it cannot read: from a browser, only a file name can cause that.
+    parser.on('error', () => fail(new ValidationError({ [options.field]: ['validation.formUnreadable'] })));
     parser.on('close', () => {
       parserDone = true;
       finish();

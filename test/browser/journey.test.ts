@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { currentTotp } from '../../src/identity/totp';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { testApp } from '../helpers/app';
@@ -10,13 +10,24 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { givenCodeVersion, uniqueKvk } from '../factories/provider.factory';
 import { givenUser, TEST_PASSWORD, validVatNumber } from '../factories/user.factory';
 
+/** The widths the journey runs at: a desktop screen, and a phone (WCAG 2.1 SC 1.4.10 Reflow: 320 CSS px). */
+const WIDTHS = [
+  { width: 1280, height: 800 },
+  { width: 320, height: 640 },
+] as const;
+
+type Viewport = (typeof WIDTHS)[number];
+
+/** What the reviewer asks, what the provider answers, and what the approval says in public. */
+const CHANGES_ASKED = 'De ondertekende gedragscode mist de handtekening. Voeg een getekend exemplaar toe.';
+const REPLY = 'Het getekende exemplaar staat er nu bij, als code_of_conduct-getekend.pdf.';
+const PUBLIC_TEXT = 'Gedragscode getekend en AAN-deelname bevestigd.';
+
 describe('in a real browser: the main journey through the real forms', function () {
-  this.timeout(120_000);
   let db: TestDatabase;
   let browser: Browser;
   let server: Server;
   let base: string;
-  const checked: string[] = [];
 
   before(async function () {
     requireChromium(this);
@@ -31,163 +42,288 @@ describe('in a real browser: the main journey through the real forms', function 
     await db?.drop();
   });
 
-  /** axe on the page as it is now; every page the journey passes must be free of violations. */
-  async function accessible(page: Page): Promise<void> {
-    const violations = await axeViolations(page);
-    assert.deepEqual(violations, [], `${page.url()}: ${JSON.stringify(violations, null, 2)}`);
-    checked.push(new URL(page.url()).pathname);
-  }
-
-  async function fill(page: Page, values: Record<string, string>) {
-    for (const [name, value] of Object.entries(values)) await page.fill(`#field-${name}`, value);
-  }
-
-  it('register → apply → upload → submit → reviewer sets up TOTP and approves → verantwoord → attestation issued and verified', async () => {
-    const kvkNumber = uniqueKvk();
-    const provider = await browser.newPage();
-    await provider.goto(`${base}/registreren`);
-    await accessible(provider);
-
-    // A mistake first: the form comes back with an error summary and keeps what was typed.
-    await fill(provider, { legalName: 'Browserhosting B.V.', kvkNumber: '123' });
-    await provider.click('#inhoud button[type=submit]');
-    await provider.waitForSelector('.register-error-summary');
-    assert.equal(await provider.inputValue('#field-legalName'), 'Browserhosting B.V.');
-    await accessible(provider);
-
-    await fill(provider, {
-      kvkNumber,
-      vatNumber: validVatNumber(),
-      streetAddress: 'Browserlaan 1',
-      postcode: '3511 AB',
-      city: 'Utrecht',
-      abuseEmail: 'abuse@browser.example',
-      name: 'Bram Browser',
-      email: `bram-${kvkNumber}@browser.example`,
-      password: TEST_PASSWORD,
-      passwordConfirmation: TEST_PASSWORD,
-    });
-    await provider.click('#inhoud button[type=submit]');
-    await provider.waitForURL(/\/account$/);
-    await accessible(provider);
-
-    await provider.click('text=Aanvraag voor vermelding starten');
-    await provider.waitForURL(/\/aanvragen\/[0-9a-f-]{36}$/);
-    await accessible(provider);
-    await provider.selectOption('#field-codeOfConductVersionId', { label: 'J-1 – Gedragscode J-1' });
-    await fill(provider, {
-      codeSignedOn: '2026-01-10',
-      signatoryName: 'Bram Browser',
-      signatoryRole: 'Directeur',
-      aanSince: '2025-09-01',
-      aanContactName: 'Anna AAN',
-      aanContactEmail: 'aan@browser.example',
-    });
-    await provider.click('text=Gegevens opslaan');
-    await provider.waitForURL(/opgeslagen=1/);
-
-    for (const [kind, label] of [
-      ['code_of_conduct', 'Ondertekende gedragscode'],
-      ['aan_confirmation', 'Bevestiging AAN-deelname'],
-    ] as const) {
-      await provider.selectOption('#field-kind', kind);
-      await provider.setInputFiles('#field-file', {
-        name: `${kind}.pdf`,
-        mimeType: 'application/pdf',
-        buffer: simplePdf(label),
+  for (const viewport of WIDTHS) {
+    describe(`at ${viewport.width} px wide`, function () {
+      this.timeout(300_000);
+      const contexts: BrowserContext[] = [];
+      after(async () => {
+        for (const context of contexts) await context.close();
       });
-      await provider.click('text=Bewijsstuk toevoegen');
-      await provider.waitForSelector(`text=${kind}.pdf`);
-    }
-    await accessible(provider);
-    // Every answer on one page before submitting, then what happens next.
-    await provider.click('text=Opslaan en verder naar controleren');
-    await provider.waitForURL(/\/controleren$/);
-    await accessible(provider);
-    await provider.click('text=Aanvraag indienen');
-    await provider.waitForURL(/\/ingediend$/);
-    await provider.waitForSelector('[data-step="submitted"][aria-current="step"]');
-    await accessible(provider);
-    const applicationUrl = provider.url().replace(/\/ingediend$/, '');
-    await provider.goto(applicationUrl);
-    assert.equal(await provider.getAttribute('[data-state]', 'data-state'), 'submitted');
 
-    const who = await givenUser(db.dataSource, 'reviewer', { totp: false });
-    const reviewer = await browser.newPage();
-    await reviewer.goto(`${base}/inloggen`);
-    await accessible(reviewer);
-    await fill(reviewer, { email: who.email, password: who.password });
-    // Wait for the login to land before going on, so no request races the new session cookie.
-    const [login] = await Promise.all([
-      reviewer.waitForResponse((r) => r.url().endsWith('/inloggen') && r.request().method() === 'POST'),
-      reviewer.click('#inhoud button[type=submit]'),
-    ]);
-    // A refused login says why (its page text) instead of a bare time-out further on.
-    if (login.status() !== 303) {
-      const text = (await login.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-      assert.fail(`login answered ${login.status()}: ${text.slice(0, 600)}`);
-    }
-    await reviewer.waitForURL(/\/account$/);
-    await reviewer.goto(`${base}/beoordeling`);
-    await reviewer.waitForURL(/tweestapsverificatie/);
-    await accessible(reviewer);
-    const secret = (await reviewer.getAttribute('[data-secret]', 'data-secret'))!;
-    await reviewer.fill('#field-code', currentTotp(secret, who.email, new Date()));
-    // The POST answers 303 to the same address: wait for that page (the GET after the POST) to
-    // load, then read it, instead of waiting on a locator across the navigation.
-    const posted = reviewer.waitForResponse((r) => r.request().method() === 'POST');
-    const shown = reviewer.waitForResponse(
-      (r) => r.request().method() === 'GET' && r.url().endsWith('/account/tweestapsverificatie'),
-    );
-    await reviewer.click('text=Bevestigen');
-    const answer = await posted;
-    if (answer.status() !== 303) {
-      const text = (await answer.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-      assert.fail(`the code was refused (${answer.status()}): ${text.slice(0, 600)}`);
-    }
-    await shown;
-    await reviewer.waitForLoadState('load');
-    assert.equal(
-      await reviewer.locator('.register-error-summary').count(),
-      0,
-      'the code from the app was accepted',
-    );
-    assert.equal(await reviewer.getByRole('heading', { name: 'Uw herstelcodes' }).count(), 1);
-    await accessible(reviewer);
-
-    await reviewer.goto(`${base}/beoordeling`);
-    await accessible(reviewer);
-    await reviewer.click('text=Browserhosting B.V.');
-    await reviewer.waitForURL(/\/beoordeling\/aanvragen\//);
-    await accessible(reviewer);
-    await reviewer.check('#action-approve');
-    await reviewer.click('text=Besluit vastleggen');
-    // An approval is confirmed first, on a page that says what it does and what becomes public.
-    await reviewer.waitForSelector('[data-confirm-form]');
-    await accessible(reviewer);
-    await reviewer.click('text=Bevestigen: goedkeuren');
-    await reviewer.waitForSelector('[data-state="approved"]');
-
-    await provider.goto(applicationUrl);
-    assert.equal(await provider.getAttribute('[data-state]', 'data-state'), 'approved');
-    await provider.goto(`${base}/hostingproviders/${kvkNumber}`);
-    assert.equal(await provider.getAttribute('[data-status]', 'data-status'), 'verantwoord');
-    await accessible(provider);
-
-    // Verantwoord now: the provider issues an attestation and anyone can verify it.
-    await provider.goto(`${base}/account`);
-    await provider.click('text=Verklaring afgeven');
-    await provider.waitForURL(/verklaring=VHP-\d{4}-\d{6}/);
-    await accessible(provider);
-    const number = /verklaring=(VHP-\d{4}-\d{6})/.exec(provider.url())?.[1];
-    assert.ok(number);
-    const verifier = await browser.newPage();
-    await verifier.goto(`${base}/verificatie`);
-    await verifier.fill('#field-nummer', number.toLowerCase());
-    await verifier.click('main form[method=get] button[type=submit]');
-    await verifier.waitForURL(new RegExp(`/verificatie/${number}$`));
-    assert.equal(await verifier.getAttribute('[data-attestation-state]', 'data-attestation-state'), 'valid');
-    await accessible(verifier);
-    assert.ok(checked.length >= 12, `axe checked ${checked.length} pages`);
-  });
+      it('apply with evidence → changes asked → reply and resubmit → approve after confirming → verantwoord → attestation issued and verified', async () => {
+        const open = async () => {
+          const context = await browser.newContext({ viewport });
+          contexts.push(context);
+          return context.newPage();
+        };
+        await journey(base, db, viewport, open);
+      });
+    });
+  }
 });
+
+/** The buttons and links of the page's main content (never the header's or footer's). */
+const main = (page: Page) => page.locator('#inhoud');
+
+/**
+ * Every page the journey passes: free of axe violations (WCAG 2.1 A and AA) and, on a phone,
+ * no wider than the screen (nothing to scroll sideways for).
+ */
+async function checkPage(page: Page, viewport: Viewport, checked: string[]): Promise<void> {
+  const where = new URL(page.url()).pathname;
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `${where}: ${JSON.stringify(violations, null, 2)}`);
+  if (viewport.width === 320) {
+    const { scrollWidth, widest } = await page.evaluate((width) => {
+      const reaches = (e: Element) => e.getBoundingClientRect().right > width + 0.5;
+      const innermost = [...document.querySelectorAll('body *')].filter(
+        (e) => reaches(e) && ![...e.children].some(reaches),
+      )[0];
+      return {
+        scrollWidth: document.documentElement.scrollWidth,
+        widest: innermost
+          ? `${innermost.tagName.toLowerCase()}.${[...innermost.classList].join('.')}: "${(innermost.textContent ?? '').trim().slice(0, 50)}"`
+          : 'none',
+      };
+    }, viewport.width);
+    assert.ok(scrollWidth <= 320, `${where} is ${scrollWidth} px wide at 320 px (widest: ${widest})`);
+  }
+  checked.push(where);
+}
+
+/**
+ * Clicks the main content's button `name` and waits until the answer to its POST has loaded as
+ * the new page (a 303's GET, or a page rendered in answer), so nothing reads the page it left.
+ * An unexpected answer fails with its page text instead of a bare time-out further on.
+ */
+async function press(page: Page, name: string, expected: 200 | 303 | 400 = 303): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { left?: boolean }).left = true;
+  });
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST');
+  await main(page).getByRole('button', { name, exact: true }).click();
+  const answer = await posted;
+  if (answer.status() !== expected) {
+    const text = (await answer.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    assert.fail(`"${name}" answered ${answer.status()}, not ${expected}: ${text.slice(0, 600)}`);
+  }
+  await page.waitForFunction(
+    () => !(window as unknown as { left?: boolean }).left && document.readyState === 'complete',
+  );
+}
+
+async function fill(page: Page, values: Record<string, string>) {
+  for (const [name, value] of Object.entries(values)) await page.fill(`#field-${name}`, value);
+}
+
+async function addEvidence(page: Page, kind: string, filename: string, label: string) {
+  await page.selectOption('#field-kind', kind);
+  await page.setInputFiles('#field-file', {
+    name: filename,
+    mimeType: 'application/pdf',
+    buffer: simplePdf(label),
+  });
+  await press(page, 'Bewijsstuk toevoegen');
+  await main(page).getByRole('link', { name: filename, exact: true }).waitFor();
+}
+
+/** The one journey; it runs once per width. */
+async function journey(
+  base: string,
+  db: TestDatabase,
+  viewport: Viewport,
+  open: () => Promise<Page>,
+): Promise<void> {
+  const checked: string[] = [];
+  const check = (page: Page) => checkPage(page, viewport, checked);
+  const kvkNumber = uniqueKvk();
+  const legalName = `Browserhosting ${viewport.width} B.V.`;
+
+  // The provider registers; a mistake first comes back with an error summary and keeps what was typed.
+  const provider = await open();
+  await provider.goto(`${base}/registreren`);
+  await check(provider);
+  await fill(provider, { legalName, kvkNumber: '123' });
+  await press(provider, 'Registreren', 400);
+  assert.equal(await provider.locator('.register-error-summary').count(), 1);
+  assert.equal(await provider.inputValue('#field-legalName'), legalName);
+  await check(provider);
+  await fill(provider, {
+    kvkNumber,
+    vatNumber: validVatNumber(),
+    streetAddress: 'Browserlaan 1',
+    postcode: '3511 AB',
+    city: 'Utrecht',
+    abuseEmail: 'abuse@browser.example',
+    name: 'Bram Browser',
+    email: `bram-${kvkNumber}@browser.example`,
+    password: TEST_PASSWORD,
+    passwordConfirmation: TEST_PASSWORD,
+  });
+  await press(provider, 'Registreren');
+  assert.match(provider.url(), /\/account$/);
+  await check(provider);
+
+  // The application: details, two evidence PDFs, the check page, submitted.
+  await press(provider, 'Aanvraag voor vermelding starten');
+  assert.match(provider.url(), /\/aanvragen\/[0-9a-f-]{36}$/);
+  const applicationUrl = provider.url();
+  await check(provider);
+  await provider.selectOption('#field-codeOfConductVersionId', { label: 'J-1 – Gedragscode J-1' });
+  await fill(provider, {
+    codeSignedOn: '2026-01-10',
+    signatoryName: 'Bram Browser',
+    signatoryRole: 'Directeur',
+    aanSince: '2025-09-01',
+    aanContactName: 'Anna AAN',
+    aanContactEmail: 'aan@browser.example',
+  });
+  await press(provider, 'Gegevens opslaan');
+  assert.match(provider.url(), /opgeslagen=1/);
+  await addEvidence(provider, 'code_of_conduct', 'code_of_conduct.pdf', 'Ondertekende gedragscode');
+  await addEvidence(provider, 'aan_confirmation', 'aan_confirmation.pdf', 'Bevestiging AAN-deelname');
+  await check(provider);
+  await press(provider, 'Opslaan en verder naar controleren');
+  assert.match(provider.url(), /\/controleren$/);
+  await check(provider);
+  await press(provider, 'Aanvraag indienen');
+  assert.match(provider.url(), /\/ingediend$/);
+  assert.equal(await provider.locator('[data-step="submitted"][aria-current="step"]').count(), 1);
+  await check(provider);
+  await provider.goto(applicationUrl);
+  assert.equal(await provider.getAttribute('[data-state]', 'data-state'), 'submitted');
+
+  // The reviewer signs in and sets up the second factor with a code from the app.
+  const who = await givenUser(db.dataSource, 'reviewer', { totp: false });
+  const reviewer = await open();
+  await reviewer.goto(`${base}/inloggen`);
+  await check(reviewer);
+  await fill(reviewer, { email: who.email, password: who.password });
+  await press(reviewer, 'Inloggen');
+  assert.match(reviewer.url(), /\/account$/);
+  await reviewer.goto(`${base}/beoordeling`);
+  await reviewer.waitForURL(/tweestapsverificatie/);
+  await check(reviewer);
+  const secret = (await reviewer.getAttribute('[data-secret]', 'data-secret'))!;
+  await reviewer.fill('#field-code', currentTotp(secret, who.email, new Date()));
+  await press(reviewer, 'Bevestigen');
+  assert.equal(
+    await reviewer.locator('.register-error-summary').count(),
+    0,
+    'the code from the app was accepted',
+  );
+  assert.equal(
+    await reviewer.getByRole('heading', { name: 'Uw herstelcodes' }).count(),
+    1,
+    `the recovery codes at ${reviewer.url()}: ${(await main(reviewer).innerText()).slice(0, 600)}`,
+  );
+  await check(reviewer);
+
+  // From the queue to the application; the reviewer asks for changes, with a message.
+  await reviewer.goto(`${base}/beoordeling`);
+  await check(reviewer);
+  await Promise.all([
+    reviewer.waitForURL(/\/beoordeling\/aanvragen\/[0-9a-f-]{36}$/),
+    main(reviewer)
+      .getByRole('table', { name: 'Aanvragen, oudste eerst' })
+      .getByRole('link', { name: legalName, exact: true })
+      .click(),
+  ]);
+  const reviewUrl = reviewer.url();
+  await check(reviewer);
+  await reviewer.check('#action-request_changes');
+  await reviewer.fill('#field-message', CHANGES_ASKED);
+  await press(reviewer, 'Besluit vastleggen');
+  assert.equal(reviewer.url(), reviewUrl);
+  assert.equal(await reviewer.getAttribute('[data-state]', 'data-state'), 'changes_requested');
+  await check(reviewer);
+
+  // The provider reads the message, replies, adds what was asked and resubmits through the check page.
+  await provider.goto(applicationUrl);
+  assert.equal(await provider.getAttribute('[data-state]', 'data-state'), 'changes_requested');
+  assert.equal(
+    await provider.locator('[data-kind="changes_requested"] .register-messages__body').textContent(),
+    CHANGES_ASKED,
+  );
+  await check(provider);
+  await provider.fill('#field-reply', REPLY);
+  await press(provider, 'Bericht versturen');
+  assert.match(provider.url(), /verstuurd=1/);
+  assert.equal(
+    await provider.locator('[data-kind="provider_reply"] .register-messages__body').textContent(),
+    REPLY,
+  );
+  await check(provider);
+  await addEvidence(provider, 'code_of_conduct', 'code_of_conduct-getekend.pdf', 'Getekende gedragscode');
+  await check(provider);
+  await press(provider, 'Opslaan en verder naar controleren');
+  assert.match(provider.url(), /\/controleren$/);
+  await main(provider).getByRole('link', { name: 'code_of_conduct-getekend.pdf', exact: true }).waitFor();
+  await check(provider);
+  await press(provider, 'Aanvraag indienen');
+  assert.match(provider.url(), /\/ingediend$/);
+  await check(provider);
+
+  // The reviewer sees the reply in the conversation, chooses approve and sees what becomes public.
+  await reviewer.goto(reviewUrl);
+  assert.equal(await reviewer.getAttribute('[data-state]', 'data-state'), 'submitted');
+  assert.deepEqual(
+    await reviewer.locator('.register-messages__item').evaluateAll((items) =>
+      items.map((i) => ({
+        kind: i.getAttribute('data-kind'),
+        body: i.querySelector('.register-messages__body')?.textContent ?? null,
+      })),
+    ),
+    [
+      { kind: 'submitted', body: null },
+      { kind: 'changes_requested', body: CHANGES_ASKED },
+      { kind: 'provider_reply', body: REPLY },
+      { kind: 'submitted', body: null },
+    ],
+  );
+  await main(reviewer).getByRole('link', { name: 'code_of_conduct-getekend.pdf', exact: true }).waitFor();
+  await check(reviewer);
+  await reviewer.check('#action-approve');
+  await reviewer.fill('#field-message', PUBLIC_TEXT);
+  await press(reviewer, 'Besluit vastleggen', 200);
+  assert.equal(await reviewer.locator('[data-confirm-form]').count(), 1);
+  assert.equal(await reviewer.locator('[data-not-recorded]').count(), 1);
+  assert.equal(await reviewer.getAttribute('[data-preview-status]', 'data-preview-status'), 'verantwoord');
+  assert.equal(
+    await reviewer.locator('[data-preview-row] .register-history__reason').textContent(),
+    PUBLIC_TEXT,
+  );
+  await check(reviewer);
+  await press(reviewer, 'Bevestigen: goedkeuren');
+  assert.equal(reviewer.url(), reviewUrl);
+  assert.equal(await reviewer.getAttribute('[data-state]', 'data-state'), 'approved');
+  await check(reviewer);
+
+  // Approved: the public page says verantwoord, with the reviewer's text exactly as previewed.
+  await provider.goto(applicationUrl);
+  assert.equal(await provider.getAttribute('[data-state]', 'data-state'), 'approved');
+  await check(provider);
+  await provider.goto(`${base}/hostingproviders/${kvkNumber}`);
+  assert.equal(await provider.getAttribute('[data-status]', 'data-status'), 'verantwoord');
+  assert.deepEqual(await provider.locator('.register-history__reason').allTextContents(), [PUBLIC_TEXT]);
+  await check(provider);
+
+  // Verantwoord now: the provider issues an attestation and anyone can verify it.
+  await provider.goto(`${base}/account`);
+  await check(provider);
+  await press(provider, 'Verklaring afgeven');
+  const number = /verklaring=(VHP-\d{4}-\d{6})/.exec(provider.url())?.[1];
+  assert.ok(number, `an attestation number in ${provider.url()}`);
+  await check(provider);
+  const verifier = await open();
+  await verifier.goto(`${base}/verificatie`);
+  await check(verifier);
+  await verifier.fill('#field-nummer', number.toLowerCase());
+  await Promise.all([
+    verifier.waitForURL(new RegExp(`/verificatie/${number}$`)),
+    verifier.click('main form[method=get] button[type=submit]'),
+  ]);
+  assert.equal(await verifier.getAttribute('[data-attestation-state]', 'data-attestation-state'), 'valid');
+  await check(verifier);
+  assert.ok(checked.length >= 25, `checked ${checked.length} pages`);
+}

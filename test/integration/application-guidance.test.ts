@@ -140,7 +140,6 @@ describe('the application, guided and never losing what was typed', () => {
         action,
         message,
         version: await versionOf(db.dataSource, id),
-        // Approvals and rejections are confirmed on a page of their own: this is that confirmation.
         confirm: '1',
       },
     );

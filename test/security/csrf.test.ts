@@ -11,6 +11,7 @@ import { givenUser, type TestUser } from '../factories/user.factory';
 import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { appRoutes } from '../helpers/routes';
+import { UPLOAD_ROUTES } from '../../src/web/upload';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { must } from '../../src/shared/must';
 
@@ -236,6 +237,48 @@ describe('CSRF: every POST route refuses forged requests', () => {
       .type('form')
       .send({ _csrf: token, email: 'x@test.example' });
     assert.equal(res.status, 403);
+  });
+
+  it('refuses malformed or oversized multipart forms without a valid token (403) on every upload route, before saying what is wrong with them', async function () {
+    this.timeout(120_000);
+    const BOUNDARY = 'vhp-forged';
+    const part = (disposition: string, value: string) =>
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; ${disposition}\r\n\r\n${value}\r\n`;
+    const manyFields = Array.from({ length: 300 }, (_, i) => part(`name="f${i}"`, 'x')).join('');
+    const nulFile = part('name="file"; filename="a\u0000b.pdf"', '%PDF-1.7');
+    const bodies = (token: string): Record<string, { type: string; body: string }> => ({
+      manyFieldsWithoutToken: { type: `multipart/form-data; boundary=${BOUNDARY}`, body: manyFields },
+      manyFieldsWithWrongToken: {
+        type: `multipart/form-data; boundary=${BOUNDARY}`,
+        body: part('name="_csrf"', 'vervalst') + manyFields,
+      },
+      manyFieldsThenToken: {
+        type: `multipart/form-data; boundary=${BOUNDARY}`,
+        body: manyFields + part('name="_csrf"', token),
+      },
+      nulInFileNameWithoutToken: { type: `multipart/form-data; boundary=${BOUNDARY}`, body: nulFile },
+      noBoundary: { type: 'multipart/form-data', body: part('name="_csrf"', token) },
+      cutOffWithoutToken: {
+        type: `multipart/form-data; boundary=${BOUNDARY}`,
+        body: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nother`,
+      },
+    });
+    const failures: string[] = [];
+    for (const route of UPLOAD_ROUTES) {
+      const url = fill(route);
+      for (const who of WHO) {
+        const token = await tokenOf(who);
+        for (const [attack, { type, body }] of Object.entries(bodies(token))) {
+          const res = await agents[who]
+            .post(url)
+            .set('Content-Type', type)
+            .send(Buffer.from(`${body}--${BOUNDARY}--\r\n`, 'utf8'));
+          if (res.status !== 403) failures.push(`${who} ${attack} POST ${route}: ${res.status}`);
+        }
+        await stillSignedIn(who);
+      }
+    }
+    assert.deepEqual(failures, []);
   });
 
   it('answers multipart outside the upload routes with a clear 415 page', async () => {

@@ -141,7 +141,7 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
         .attach('pdf', Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2 * MB)]), 'groot.pdf');
       assert.equal(res.status, 400);
       assert.match(res.text, /groter dan 2 MB/);
-      assert.match(res.text, /Een PDF-bestand/, 'the error summary names the PDF field');
+      assert.match(res.text, /Pdf-bestand van de verklaring/, 'the error summary names the PDF field');
     });
 
     it('refuses a file sent before the token (403), even when a valid token follows', async () => {
@@ -243,6 +243,100 @@ describe('uploads: nobody unknown makes the register read or keep a body', () =>
       assert.equal(res.status, 400);
       assert.match(res.text, /meer dan het maximum van 1 MB per aanvraag/);
       assert.equal(await held(), 2);
+    });
+  });
+
+  describe('malformed forms, from someone with a valid token', () => {
+    const B = 'vhp-malformed';
+    const part = (disposition: string, value: string | Buffer) =>
+      Buffer.concat([
+        Buffer.from(`--${B}\r\nContent-Disposition: form-data; ${disposition}\r\n\r\n`),
+        Buffer.from(value),
+        Buffer.from('\r\n'),
+      ]);
+    const send = (agent: Agent, url: string, parts: Buffer[]) =>
+      agent
+        .post(url)
+        .set('Content-Type', `multipart/form-data; boundary=${B}`)
+        .send(Buffer.concat([...parts, Buffer.from(`--${B}--\r\n`)]));
+    const manyFields = Array.from({ length: 300 }, (_, i) => part(`name="f${i}"`, 'x'));
+    let provider: Agent;
+    let applicationId: string;
+
+    before(async () => {
+      ({ agent: provider, applicationId } = await signedInApplicant(context.app, context.db.dataSource));
+    });
+
+    it('answers 300 fields with 413 and a message about the form, not the file ("Gegevens opslaan" and /verificatie)', async () => {
+      const token = await tokenFor(provider, `/aanvragen/${applicationId}`);
+      const save = await send(provider, `/aanvragen/${applicationId}`, [
+        part('name="_csrf"', token),
+        ...manyFields,
+      ]);
+      assert.equal(save.status, 413);
+      assert.match(save.text, /meer velden of onderdelen dan een formulier van het register heeft/);
+      assert.doesNotMatch(save.text, /kies een pdf-bestand/);
+
+      const browser = await anonymousBrowser(context.app);
+      const verification = await request(context.app)
+        .post('/verificatie')
+        .set('Cookie', browser.cookie)
+        .set('Content-Type', `multipart/form-data; boundary=${B}`)
+        .send(
+          Buffer.concat([part('name="_csrf"', browser.token), ...manyFields, Buffer.from(`--${B}--\r\n`)]),
+        );
+      assert.equal(verification.status, 413);
+      assert.match(verification.text, /meer velden of onderdelen/);
+    });
+
+    it('refuses a file whose name holds a raw NUL with a message about the name, keeping nothing', async () => {
+      const token = await tokenFor(provider, `/aanvragen/${applicationId}`);
+      const before = await context.db.dataSource.getRepository(Evidence).countBy({ applicationId });
+      const res = await send(provider, `/aanvragen/${applicationId}/bewijsstukken`, [
+        part('name="_csrf"', token),
+        part('name="kind"', 'other'),
+        Buffer.concat([
+          Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="file"; filename="a\u0000b.pdf"\r\n`),
+          Buffer.from('Content-Type: application/pdf\r\n\r\n'),
+          simplePdf('nul'),
+          Buffer.from('\r\n'),
+        ]),
+      ]);
+      assert.equal(res.status, 400);
+      assert.match(res.text, /id="error-file"/);
+      assert.match(res.text, /onzichtbaar teken in de naam van het bestand/);
+      assert.doesNotMatch(res.text, /kies een pdf-bestand/);
+      assert.equal(await context.db.dataSource.getRepository(Evidence).countBy({ applicationId }), before);
+    });
+
+    it('takes a file whose encoded name (filename*) holds a NUL or an override, without those characters', async () => {
+      const token = await tokenFor(provider, `/aanvragen/${applicationId}`);
+      const res = await send(provider, `/aanvragen/${applicationId}/bewijsstukken`, [
+        part('name="_csrf"', token),
+        part('name="kind"', 'other'),
+        part(`name="file"; filename*=utf-8''nul%00en%E2%80%AEomgekeerd.pdf`, simplePdf('genaamd')),
+      ]);
+      assert.equal(res.status, 303, res.text.slice(0, 300));
+      const [latest] = await context.db.dataSource
+        .getRepository(Evidence)
+        .find({ where: { applicationId }, order: { createdAt: 'DESC' }, take: 1 });
+      assert.equal(latest?.filename, 'nulenomgekeerd.pdf');
+
+      const browser = await anonymousBrowser(context.app);
+      const shown = await request(context.app)
+        .post('/verificatie')
+        .set('Cookie', browser.cookie)
+        .set('Content-Type', `multipart/form-data; boundary=${B}`)
+        .send(
+          Buffer.concat([
+            part('name="_csrf"', browser.token),
+            part(`name="pdf"; filename*=utf-8''ver%00klaring.pdf`, simplePdf('niet uitgegeven')),
+            Buffer.from(`--${B}--\r\n`),
+          ]),
+        );
+      assert.equal(shown.status, 200);
+      assert.match(shown.text, /verklaring\.pdf/);
+      assert.ok(!shown.text.includes('\u0000'), 'no NUL on the page');
     });
   });
 
