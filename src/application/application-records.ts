@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
+import { AuditEvent } from '../audit/audit-event.entity';
 import { User } from '../identity/user.entity';
 import { queueMail } from '../mail/mail.service';
 import type { Mail } from '../mail/mail.service';
@@ -172,4 +173,33 @@ function offeredVersions(versions: readonly CodeOfConductVersion[], now: Date) {
       return lapsesAt ? [{ label: v.label, date: lapsesAt }] : [];
     }),
   };
+}
+
+/** The newest change to an application as the audit log holds it: what, by whom, when. */
+export async function latestApplicationChange(
+  manager: EntityManager,
+  applicationId: string,
+): Promise<{ action: string; actor: string; at: Date } | undefined> {
+  const event = await manager.findOne(AuditEvent, {
+    where: { subjectType: 'application', subjectId: applicationId },
+    order: { id: 'DESC' },
+  });
+  return event ? { action: event.action, actor: event.actor, at: event.occurredAt } : undefined;
+}
+
+/**
+ * What a confirmation of a status action was based on: the provider's newest status event. A
+ * confirmation carrying another basis previewed a status that has changed since.
+ */
+export async function statusBasis(manager: EntityManager, providerId: string): Promise<string> {
+  const newest = await latestStatusEvent(manager, providerId);
+  return newest ? newest.id : 'none';
+}
+
+/** The provider's newest status event, the one a status action meets. */
+export async function latestStatusEvent(
+  manager: EntityManager,
+  providerId: string,
+): Promise<StatusEvent | null> {
+  return manager.findOne(StatusEvent, { where: { providerId }, order: { id: 'DESC' } });
 }

@@ -27,6 +27,7 @@ import {
   withdrawApplication,
 } from './application.service';
 import { applicationOutlook } from './application-outlook';
+import { applicationChangedMeanwhile } from './changed-meanwhile';
 import { applicationDetail, ownApplication } from './application-records';
 import {
   APPLICATION_STEPS,
@@ -134,6 +135,7 @@ export function applicationRoutes(dataSource: DataSource, config: Config): Route
   const pageAgain = (user: User, id: string, now: Date, typed?: Record<string, string>): LazyFormContext => ({
     view: 'application/application',
     load: () => showPage(user, id, now, typed),
+    meanwhile: () => applicationChangedMeanwhile(dataSource.manager, id, false),
   });
 
   /**

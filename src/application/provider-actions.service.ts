@@ -11,7 +11,13 @@ import { parseLocalDate, startOfLocalDay, toLocalDate } from '../shared/time';
 import { readSettings } from '../settings/settings.service';
 import type { StatusAt } from '../status/status-rules';
 import { type NewStatusEvent, recordStatusEvent, statusIfRecorded } from '../status/status.service';
-import { currentStatus, notifyProviderUsers, providerMailRecipients } from './application-records';
+import {
+  currentStatus,
+  latestStatusEvent,
+  notifyProviderUsers,
+  providerMailRecipients,
+  statusBasis,
+} from './application-records';
 import { type ProviderStatusAction, providerStatusActions } from './application-rules';
 
 /* A reviewer's actions on a provider rather than on one application: its listing's status and its identity. */
@@ -28,6 +34,29 @@ export interface ProviderActionInput {
   action: ProviderStatusAction;
   reason: string;
   until: string;
+  /** The status the confirmation page previewed (`statusBasis`); absent when nothing was previewed. */
+  basis?: string;
+}
+
+const EVENT_KIND = { suspend: 'suspended', lift: 'suspension_lifted', revoke: 'revoked' } as const;
+
+/**
+ * The refusal of a status action the provider's status no longer allows. When it is the action
+ * already taken (the form sent twice, a second tab), it says so: since when and by whom.
+ */
+async function providerActionConflict(
+  manager: EntityManager,
+  provider: Provider,
+  action: ProviderStatusAction,
+): Promise<ConflictError> {
+  const backTo = paths.reviewProvider(provider.kvkNumber);
+  const newest = await latestStatusEvent(manager, provider.id);
+  if (newest?.kind === EVENT_KIND[action])
+    return new ConflictError(`review.alreadyProvider.${action}`, {
+      params: { who: newest.actor, since: newest.effectiveAt },
+      backTo,
+    });
+  return new ConflictError(CANNOT[action], { backTo, kind: 'notNow' });
 }
 
 /**
@@ -55,10 +84,10 @@ async function checkedProviderAction(
     suspendedUntil = startOfLocalDay(input.until);
   }
   if (!providerStatusActions(status).includes(input.action))
-    throw new ConflictError(CANNOT[input.action], { kind: 'notNow' });
+    throw await providerActionConflict(manager, provider, input.action);
   return {
     providerId: provider.id,
-    kind: ({ suspend: 'suspended', lift: 'suspension_lifted', revoke: 'revoked' } as const)[input.action],
+    kind: EVENT_KIND[input.action],
     effectiveAt: now,
     actor: reviewer.email,
     reason: reason || null,
@@ -88,6 +117,8 @@ export interface ProviderActionPreview {
   mailRecipients: string[];
   /** The attestations valid now, which the action makes suspended or revoked. */
   affectedAttestations: AttestationAnswer[];
+  /** What the preview was based on; the confirmation carries it back (`ProviderActionInput.basis`). */
+  basis: string;
 }
 
 /** A status action's preview: the same checks as `actOnProvider`, and what it would record. Records nothing. */
@@ -100,6 +131,8 @@ export async function previewProviderAction(
 ): Promise<ProviderActionPreview> {
   const manager = dataSource.manager;
   const provider = await providerByKvk(manager, kvkNumber, false);
+  // Read before the checks, so a change after them makes the confirmation stale rather than unseen.
+  const basis = await statusBasis(manager, provider.id);
   const statusEvent = await checkedProviderAction(manager, reviewer, provider, input, now);
   const { before, after, aanEndsAfter } = await statusIfRecorded(manager, statusEvent, now);
   const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
@@ -114,6 +147,7 @@ export async function previewProviderAction(
       statusEvent.kind === 'suspension_lifted'
         ? []
         : providerAttestationAnswers(detail, now).filter((a) => a.status.state === 'valid'),
+    basis,
   };
 }
 
@@ -130,6 +164,11 @@ export async function actOnProvider(
     // Serialise actions on one provider, so two reviewers cannot both suspend or both lift.
     const provider = await providerByKvk(manager, kvkNumber, true);
     const statusEvent = await checkedProviderAction(manager, reviewer, provider, input, now);
+    // The status changed since the confirmation page previewed it: what was confirmed is not what happens.
+    if (input.basis !== undefined && input.basis !== (await statusBasis(manager, provider.id)))
+      throw new ConflictError('review.confirm.statusChangedMeanwhile', {
+        backTo: paths.reviewProvider(kvkNumber),
+      });
     await recordStatusEvent(manager, statusEvent, now);
     const { contactEmail } = await readSettings(manager, config);
     await notifyProviderUsers(manager, provider.id, (to, organisation) =>

@@ -9,6 +9,7 @@ import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { DecisionDto, ProviderActionDto } from './application.dto';
 import { applicationOutlook } from './application-outlook';
+import { applicationChangedMeanwhile, providerChangedMeanwhile } from './changed-meanwhile';
 import { anyApplication, applicationDetail } from './application-records';
 import { actOnProvider, confirmProviderIdentity, previewProviderAction } from './provider-actions.service';
 import { decide, previewDecision, reviewQueue, unconfirmedProviders } from './review.service';
@@ -129,6 +130,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     setFormContext(res, {
       view: 'review/application',
       load: async () => ({ model: await applicationModel(id, true, requestTime(res)), values }),
+      meanwhile: () => applicationChangedMeanwhile(dataSource.manager, id, true),
     });
     const step = confirmationStep(req.body);
     // Back from the confirmation page: the form again, with everything typed.
@@ -163,23 +165,49 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
 
   router.post(paths.reviewProviderAction(), ...reviewer, async (req, res) => {
     const kvkNumber = String(req.params.kvkNumber);
-    const values = formValues(req.body, ['action', 'reason', 'until']);
+    const values = formValues(req.body, ['action', 'reason', 'until', 'basis']);
     const staffModel = async () => staffProviderModel(dataSource, kvkNumber, req.user!, requestTime(res));
     setFormContext(res, {
       view: 'review/provider',
       load: async () => ({ model: await staffModel(), values }),
+      meanwhile: () => providerChangedMeanwhile(dataSource.manager, kvkNumber, requestTime(res)),
     });
     const step = confirmationStep(req.body);
     if (step === 'edit') return res.render('review/provider', { ...(await staffModel()), values });
     const dto = await validated(ProviderActionDto, values);
     const input = { action: dto.action as ProviderStatusAction, reason: dto.reason, until: dto.until };
-    if (step !== 'confirmed' && CONFIRMED_PROVIDER_ACTIONS.includes(input.action)) {
-      // A suspension or revocation is public at once: first say what it does, storing nothing.
+    if (CONFIRMED_PROVIDER_ACTIONS.includes(input.action)) {
+      // A suspension or revocation is public at once: first say what it does, storing nothing. The
+      // preview is computed anew when confirmed, so a status that changed since is shown, not acted on.
       const preview = await previewProviderAction(dataSource, req.user!, kvkNumber, input, requestTime(res));
-      offerResubmitInLanguage(req, res, values);
-      return res.render('review/confirm', providerActionConfirmation(preview, input, requestTime(res)));
+      // A confirmation page always sends its basis; a form sent without one (a script) is checked only
+      // against the status rules, as any action is.
+      const stale = step === 'confirmed' && values.basis !== '' && values.basis !== preview.basis;
+      if (step !== 'confirmed' || stale) {
+        offerResubmitInLanguage(req, res, values);
+        return res.status(stale ? 409 : 200).render('review/confirm', {
+          ...providerActionConfirmation(preview, input, requestTime(res)),
+          conflict: stale
+            ? {
+                key: 'review.confirm.statusChangedMeanwhile',
+                params: {},
+                meanwhile: await providerChangedMeanwhile(dataSource.manager, kvkNumber, requestTime(res)),
+              }
+            : undefined,
+        });
+      }
     }
-    await actOnProvider(dataSource, req.user!, kvkNumber, input, config, requestTime(res));
+    await actOnProvider(
+      dataSource,
+      req.user!,
+      kvkNumber,
+      {
+        ...input,
+        basis: CONFIRMED_PROVIDER_ACTIONS.includes(input.action) && values.basis ? values.basis : undefined,
+      },
+      config,
+      requestTime(res),
+    );
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 

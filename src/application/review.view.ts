@@ -132,7 +132,13 @@ export function providerActionConfirmation(
     ),
     noPublicText: !values.reason.trim(),
     formAction: paths.reviewProviderAction(preview.provider.kvkNumber),
-    fields: hidden(values),
+    // What the preview was based on goes back with the confirmation, so a status changed since is caught.
+    fields: hidden({
+      action: values.action,
+      reason: values.reason,
+      until: values.until,
+      basis: preview.basis,
+    }),
   };
 }
 

@@ -53,6 +53,18 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * What a form's page says changed meanwhile when a conflict shows it again: the newest change to the
+ * thing concerned (what, when, and by whom where the viewer may know), and the state it is in now.
+ * `actionKey` and `stateKey` are translation keys.
+ */
+export interface ChangedMeanwhile {
+  actionKey?: string;
+  who?: string;
+  at?: Date;
+  stateKey?: string;
+}
+
 /** Thrown when the caller is known but may not do this. */
 export class ForbiddenError extends AppError {
   readonly status = 403;

@@ -3,6 +3,7 @@ import { isCsrfError } from './auth';
 import { isDatabaseUnavailable } from '../database/availability';
 import {
   AppError,
+  type ChangedMeanwhile,
   ConflictError,
   OverloadedError,
   TooManyRequestsError,
@@ -48,6 +49,11 @@ export interface LazyFormContext {
   view: string;
   load: () => Promise<Pick<FormContext, 'model' | 'values'>>;
   anchors?: Record<string, string>;
+  /**
+   * What changed meanwhile, read only when a conflict (409) meets this form. A form that gives it is
+   * shown again on a conflict, with what was typed, on the current state; one without it gets the 409 page.
+   */
+  meanwhile?: () => Promise<ChangedMeanwhile | undefined>;
 }
 
 export function setFormContext(res: Response, context: FormContext | LazyFormContext): void {
@@ -58,6 +64,30 @@ export function setFormContext(res: Response, context: FormContext | LazyFormCon
 
 async function loadedForm(form: FormContext | LazyFormContext): Promise<FormContext> {
   return 'load' in form ? { view: form.view, anchors: form.anchors, ...(await form.load()) } : form;
+}
+
+/**
+ * Hidden fields that carry the state a form was based on (the application's version, the status a
+ * confirmation previewed). A conflict drops them, so the form shown again acts on the current state.
+ */
+const BASIS_FIELDS = ['version', 'basis'];
+
+async function renderConflict(
+  res: Response,
+  form: FormContext | LazyFormContext,
+  error: ConflictError,
+): Promise<void> {
+  const shown = await loadedForm(form);
+  const meanwhile = 'meanwhile' in form ? await form.meanwhile?.() : undefined;
+  const values = { ...shown.values };
+  for (const field of [...SECRET_FIELDS, ...BASIS_FIELDS]) delete values[field];
+  res.status(409).render(shown.view, {
+    ...shown.model,
+    values,
+    errors: {},
+    errorList: [],
+    conflict: { key: error.messageKey, params: error.messageParams, meanwhile },
+  });
 }
 
 /** Answers 404 for any URL no route claimed. */
@@ -169,6 +199,18 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
       const shown = await loadedForm(form).catch((loadError: unknown) => ({ loadError }));
       if ('loadError' in shown) return handle(shown.loadError, req, res, next);
       return renderForm(req, res, shown, refusal);
+    }
+    if (error instanceof ConflictError && form && 'meanwhile' in form && form.meanwhile) {
+      // Changed meanwhile: the form again, on the current state, with what was typed and what changed.
+      // Only forms that can say what changed take part; other conflicts keep the 409 page.
+      delete res.locals.form;
+      // Building the page can fail in its own right, as above.
+      const failed = await renderConflict(res, form, error).then(
+        () => undefined,
+        (loadError: unknown) => ({ loadError }),
+      );
+      if (failed) return handle(failed.loadError, req, res, next);
+      return;
     }
 
     const status = errorStatus(error);

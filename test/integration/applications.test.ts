@@ -382,7 +382,10 @@ describe('providers apply, reviewers decide', () => {
     // Neutral: it may have been someone else, or the same form sent twice; a link back to the application.
     assert.match(loser.text, /Intussen gewijzigd/);
     assert.doesNotMatch(loser.text, /Iemand anders heeft/);
-    assert.match(loser.text, new RegExp(`href="/beoordeling/aanvragen/${id}" data-back`));
+    // The application's page again, on its new state, with what the loser typed.
+    assert.match(loser.text, /data-conflict>/);
+    assert.match(loser.text, /De stand is nu: /);
+    if (loser === results[1]) assert.match(loser.text, />Nee<\/textarea>/);
     const decisions = await db.dataSource
       .getRepository(StatusEvent)
       .countBy({ applicationId: id, kind: 'listing_approved' });
@@ -415,7 +418,12 @@ describe('providers apply, reviewers decide', () => {
     await assertValidHtml(again.text, 'decision sent twice');
     assert.match(again.text, /Deze aanvraag is al goedgekeurd, door u op \d+ \w+ \d{4}/);
     assert.doesNotMatch(again.text, /iemand anders/i);
-    assert.match(again.text, new RegExp(`href="/beoordeling/aanvragen/${id}" data-back`));
+    // The application's page again, saying what happened meanwhile, by whom.
+    assert.match(again.text, /data-conflict>/);
+    assert.match(
+      again.text,
+      new RegExp(`data-conflict-meanwhile>Intussen: [^<]*, door ${reviewer.email} op`),
+    );
     // Another reviewer with the same stale form hears who took the decision.
     const other = await givenUser(db.dataSource, 'reviewer', { name: 'Bea Beoordelaar' });
     const otherAgent = await signedIn(app, other);
