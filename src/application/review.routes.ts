@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { ConflictError } from '../shared/errors';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
 import type { Config } from '../config';
@@ -176,38 +177,41 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     if (step === 'edit') return res.render('review/provider', { ...(await staffModel()), values });
     const dto = await validated(ProviderActionDto, values);
     const input = { action: dto.action as ProviderStatusAction, reason: dto.reason, until: dto.until };
-    if (CONFIRMED_PROVIDER_ACTIONS.includes(input.action)) {
-      // A suspension or revocation is public at once: first say what it does, storing nothing. The
-      // preview is computed anew when confirmed, so a status that changed since is shown, not acted on.
+    const confirmed = CONFIRMED_PROVIDER_ACTIONS.includes(input.action);
+    /** The confirmation page: what the action does, storing nothing; 409 with a notice when out of date. */
+    const confirmationPage = async (stale: boolean) => {
       const preview = await previewProviderAction(dataSource, req.user!, kvkNumber, input, requestTime(res));
-      // A confirmation page always sends its basis; a form sent without one (a script) is checked only
-      // against the status rules, as any action is.
-      const stale = step === 'confirmed' && values.basis !== '' && values.basis !== preview.basis;
-      if (step !== 'confirmed' || stale) {
-        offerResubmitInLanguage(req, res, values);
-        return res.status(stale ? 409 : 200).render('review/confirm', {
-          ...providerActionConfirmation(preview, input, requestTime(res)),
-          conflict: stale
-            ? {
-                key: 'review.confirm.statusChangedMeanwhile',
-                params: {},
-                meanwhile: await providerChangedMeanwhile(dataSource.manager, kvkNumber, requestTime(res)),
-              }
-            : undefined,
-        });
-      }
+      offerResubmitInLanguage(req, res, values);
+      res.status(stale ? 409 : 200).render('review/confirm', {
+        ...providerActionConfirmation(preview, input, requestTime(res)),
+        conflict: stale
+          ? {
+              key: 'review.confirm.statusChangedMeanwhile',
+              params: {},
+              meanwhile: await providerChangedMeanwhile(dataSource.manager, kvkNumber, requestTime(res)),
+            }
+          : undefined,
+      });
+    };
+    // A suspension or revocation is public at once: first say what it does, storing nothing.
+    if (confirmed && step !== 'confirmed') return confirmationPage(false);
+    try {
+      // The confirmation carries the basis its preview was computed on; a status that changed since is
+      // shown anew, not acted on (checked under the provider's lock). A form sent without a basis (a
+      // script) is checked against the status rules only, as any action is.
+      await actOnProvider(
+        dataSource,
+        req.user!,
+        kvkNumber,
+        { ...input, basis: confirmed && values.basis ? values.basis : undefined },
+        config,
+        requestTime(res),
+      );
+    } catch (error) {
+      if (error instanceof ConflictError && error.messageKey === 'review.confirm.statusChangedMeanwhile')
+        return confirmationPage(true);
+      throw error;
     }
-    await actOnProvider(
-      dataSource,
-      req.user!,
-      kvkNumber,
-      {
-        ...input,
-        basis: CONFIRMED_PROVIDER_ACTIONS.includes(input.action) && values.basis ? values.basis : undefined,
-      },
-      config,
-      requestTime(res),
-    );
     res.redirect(303, paths.reviewProvider(kvkNumber));
   });
 

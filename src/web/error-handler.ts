@@ -86,7 +86,8 @@ async function renderConflict(
     values,
     errors: {},
     errorList: [],
-    conflict: { key: error.messageKey, params: error.messageParams, meanwhile },
+    // A step the state does not allow is titled so, not as a change made meanwhile.
+    conflict: { key: error.messageKey, params: error.messageParams, meanwhile, kind: error.kind },
   });
 }
 

@@ -499,8 +499,9 @@ describe('the application, guided and never losing what was typed', () => {
         { reply: 'Hallo' },
       );
       assert.equal(refused.status, 409);
-      // Nothing changed in the meantime: the state does not allow a message yet, and the page says so.
-      assert.match(refused.text, /<h1[^>]*>Dit kan nu niet<\/h1>/);
+      // Nothing changed in the meantime: the state does not allow a message yet, and the page (shown
+      // again with the reply kept) says so under that title.
+      assert.match(refused.text, /<h[12][^>]*>Dit kan nu niet<\/h[12]>/);
       assert.doesNotMatch(refused.text, /Intussen gewijzigd/);
       assert.match(refused.text, /dat kan vanaf het indienen tot het besluit/);
     });
