@@ -1,4 +1,5 @@
-import { addDays, addMonths, startOfLocalDay, toLocalDate } from '../shared/time';
+import { waitingTime } from '../shared/working-days';
+import { addDays, addMonths, toLocalDate } from '../shared/time';
 import {
   codeVersionAcceptedAt,
   codeVersionLapsesAt,
@@ -110,15 +111,7 @@ export function submissionProblems(
  * decision on the day of submission takes 0 working days.
  */
 export function workingDaysBetween(from: Date, to: Date): number {
-  const last = toLocalDate(to);
-  let day = toLocalDate(from);
-  let count = 0;
-  while (day < last) {
-    day = toLocalDate(addDays(startOfLocalDay(day), 1.5));
-    const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
-    if (weekday !== 0 && weekday !== 6) count++;
-  }
-  return count;
+  return waitingTime(from, to).workingDays;
 }
 
 /** Fewer decisions than this say too little about how long review takes to name a number. */

@@ -1,3 +1,4 @@
+import { actionLabelKey } from '../audit/audit.service';
 import type { EntityManager } from 'typeorm';
 import { Provider } from '../provider/provider.entity';
 import type { ChangedMeanwhile } from '../shared/errors';
@@ -5,9 +6,6 @@ import { Application } from './application.entity';
 import { currentStatus, latestApplicationChange, latestStatusEvent } from './application-records';
 
 /* What a conflict's page says changed meanwhile: read only when a conflict shows a form again. */
-
-/** An audit action's name in words, as the audit log's page names it (every action written has one). */
-const actionLabelKey = (action: string) => `audit.actions.${action}`;
 
 /**
  * An application's newest change and its state now. `showWho` is for staff: a provider sees what

@@ -56,8 +56,8 @@ export function isKnownAction(action: string): boolean {
   return KNOWN.has(action);
 }
 
-/** The translation key of a known action's name: `audit.actions.status.suspended`. */
-export const actionLabelKey = (action: string) => `audit.actions.${action}`;
+/** The translation key of a known action's name (kept with the audit log, which the domain uses too). */
+export { actionLabelKey } from '../audit/audit.service';
 
 /**
  * The kinds of subject an event is about, for the filter's list; the page names them in words

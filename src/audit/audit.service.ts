@@ -3,6 +3,9 @@ import { AuditEvent } from './audit-event.entity';
 import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
 import { lastAuditHash, lockAuditChain, reserveAuditEventIds } from './audit.queries';
 
+/** The translation key of an audit action's name in words: `audit.actions.status.suspended`. */
+export const actionLabelKey = (action: string) => `audit.actions.${action}`;
+
 export interface AuditEntry {
   actor: string;
   action: string;
