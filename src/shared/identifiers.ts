@@ -40,3 +40,25 @@ export function normalisePostcode(value: string): string | undefined {
   const match = /^\s*([1-9][0-9]{3})\s?([a-zA-Z]{2})\s*$/.exec(value);
   return match?.[1] && match[2] ? `${match[1]} ${match[2].toUpperCase()}` : undefined;
 }
+
+/** How a typed KvK number reads: eight digits, seven (a leading zero lost, as spreadsheets do), or neither. */
+export type KvkReading =
+  | { kind: 'valid'; kvkNumber: string }
+  | { kind: 'leadingZeroLost'; kvkNumber: string; typed: string }
+  | { kind: 'invalid' };
+
+/**
+ * The one reading of a KvK number as people type and paste it, for every form, upload and the API:
+ * spaces (also non-breaking), dots and hyphens between the digits are ignored, and so is a leading
+ * "KvK", "KvK-nummer", "KvK nr." or "KvK:". Seven digits are a number that lost its leading zero
+ * (a spreadsheet that read it as a number): the caller offers `kvkNumber`, the eight-digit form.
+ */
+export function readKvkNumber(input: string): KvkReading {
+  const digits = input
+    .trim()
+    .replace(/^kvk(?:[\s-]*(?:nummer|number|nr\.?|no\.?))?\s*:?/i, '')
+    .replace(/[\s.\u00a0\u202f-]/g, '');
+  if (/^[0-9]{8}$/.test(digits)) return { kind: 'valid', kvkNumber: digits };
+  if (/^[0-9]{7}$/.test(digits)) return { kind: 'leadingZeroLost', kvkNumber: `0${digits}`, typed: digits };
+  return { kind: 'invalid' };
+}

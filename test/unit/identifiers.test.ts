@@ -4,6 +4,7 @@ import {
   isVatNumber,
   normalisePostcode,
   normaliseVatNumber,
+  readKvkNumber,
 } from '../../src/shared/identifiers';
 import { parseAsNumbers } from '../../src/shared/validators';
 
@@ -63,4 +64,32 @@ describe('Dutch identifiers', () => {
     assert.equal(parseAsNumbers('AS4294967296'), undefined);
     assert.equal(parseAsNumbers('ASX'), undefined);
   });
+
+  const kvk: [string, string][] = [
+    ['99990001', 'valid 99990001'],
+    [' 99990001 ', 'valid 99990001'],
+    ['9999 0001', 'valid 99990001'],
+    ['99.99.00.03', 'valid 99990003'],
+    ['9999-0001', 'valid 99990001'],
+    ['9999\u00a00001', 'valid 99990001'],
+    ['KvK 99990001', 'valid 99990001'],
+    ['kvk:99990001', 'valid 99990001'],
+    ['KvK-nummer: 9999 0001', 'valid 99990001'],
+    ['KvK nr. 99990001', 'valid 99990001'],
+    ['1234567', 'leadingZeroLost 01234567'],
+    ['123 4567', 'leadingZeroLost 01234567'],
+    ['123456', 'invalid'],
+    ['999900011', 'invalid'],
+    ['9999000a', 'invalid'],
+    ['NL123456782B01', 'invalid'],
+    ['kvk', 'invalid'],
+    ['', 'invalid'],
+    ['+99990001', 'invalid'],
+  ];
+  for (const [typed, expected] of kvk) {
+    it(`reads the KvK number ${JSON.stringify(typed)} as ${expected}`, () => {
+      const reading = readKvkNumber(typed);
+      assert.equal(reading.kind === 'invalid' ? 'invalid' : `${reading.kind} ${reading.kvkNumber}`, expected);
+    });
+  }
 });
