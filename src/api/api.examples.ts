@@ -100,6 +100,33 @@ export const exampleChanges = {
   },
 };
 
+export const exampleChangeFeed = {
+  statuswijzigingen: [
+    {
+      volgnummer: 43,
+      kvkNummer: EXAMPLE_KVK,
+      naam: 'Polderwolk Hosting B.V.',
+      soort: 'suspended',
+      omschrijving: 'Geschorst',
+      van: { code: 'verantwoord', verantwoord: true, omschrijving: 'Verantwoord' },
+      naar: { code: 'suspended', verantwoord: false, omschrijving: 'Niet verantwoord: geschorst' },
+      toelichting: 'Abuse-meldingen over phishing bleven langer open dan de afgesproken termijn.',
+      ingangsmoment: '2026-06-01T08:00:00.000Z',
+      registratiemoment: '2026-06-01T08:02:11.000Z',
+      links: {
+        hostingprovider: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}` },
+        statuswijzigingen: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}/statuswijzigingen` },
+        webpagina: { href: `https://register.example/hostingproviders/${EXAMPLE_KVK}` },
+      },
+    },
+  ],
+  meer: false,
+  links: {
+    self: { href: `${EXAMPLE_API}/statuswijzigingen?vanaf=c3cxOjQy` },
+    next: { href: `${EXAMPLE_API}/statuswijzigingen?vanaf=c3cxOjQz` },
+  },
+};
+
 export const exampleCheck = {
   peildatum: '2026-06-30',
   peilmoment: '2026-06-30T21:59:59.999Z',
@@ -182,6 +209,7 @@ export const API_EXAMPLES: Record<string, unknown> = {
   HostingproviderLijst: exampleList,
   Hostingprovider: exampleProvider,
   Statuswijzigingen: exampleChanges,
+  StatuswijzigingenFeed: exampleChangeFeed,
   Controle: exampleCheck,
   Verklaring: exampleAttestation,
 };

@@ -2,10 +2,12 @@ import { MAX_BULK_ROWS } from '../check/bulk-check.service';
 import { STATUS_FILTERS } from '../register/search.service';
 import { ValidationError } from '../shared/errors';
 import { hasForbiddenCharacters } from '../shared/forbidden-characters';
+import { readKvkNumber } from '../shared/identifiers';
 import { isPeildatum, startOfLocalDay } from '../shared/time';
 import type { FieldErrors } from '../shared/validation';
 import { EXAMPLE_KVK } from './api.examples';
 import { registry, z } from './api.registry';
+import { decodeCursor } from './api.cursor';
 import { ATTESTATION_NUMBER_PATTERN, KVK_PATTERN } from './api.schemas';
 
 /**
@@ -114,6 +116,65 @@ export const ProviderQuery = z.strictObject({ peildatum }, { error: 'api.invalid
 export const providerQueryOn = (now: Date) =>
   ProviderQuery.extend({ peildatum: peildatumUpTo(now).optional() });
 
+/** Changes per page of the change feed: by default, and at most. */
+export const FEED_PAGE_SIZE = 100;
+export const FEED_MAX_PAGE_SIZE = 1000;
+/** The most KvK numbers one request of the change feed filters on. */
+export const FEED_MAX_KVK_NUMBERS = 100;
+
+export const ChangesQuery = z.strictObject(
+  {
+    vanaf: queryParameter(
+      'vanaf',
+      'Waar het lezen verder gaat: de waarde uit de `next`-link van de vorige pagina (een cursor; lees er niets in, hij verandert niet). Zonder `vanaf`: vanaf de eerste wijziging.',
+      z
+        .string()
+        .refine((cursor) => decodeCursor(cursor) !== undefined, { error: 'api.invalid.cursor' })
+        .openapi({ example: 'c3cxOjQy' }),
+    ),
+    kvkNummer: registry.registerParameter(
+      'kvkNummerFilter',
+      z
+        .array(
+          z.string().transform((value, ctx) => {
+            const reading = readKvkNumber(value);
+            if (reading.kind === 'valid') return reading.kvkNumber;
+            ctx.issues.push({ code: 'custom', message: 'api.invalid.kvkNumber', input: value });
+            return z.NEVER;
+          }),
+        )
+        .min(1, { error: 'api.invalid.kvkNumber' })
+        .max(FEED_MAX_KVK_NUMBERS, { error: 'api.invalid.kvkNumbersTooMany' })
+        .optional()
+        .openapi({
+          param: {
+            name: 'kvkNummer',
+            in: 'query',
+            style: 'form',
+            explode: true,
+            description: `Alleen de wijzigingen van deze hostingproviders. Herhaal de parameter voor meer nummers (\`?kvkNummer=01234567&kvkNummer=76543210\`); een kommalijst mag ook. Hoogstens ${FEED_MAX_KVK_NUMBERS} nummers.`,
+          },
+          example: [EXAMPLE_KVK],
+        }),
+    ),
+    // Registered under a name of its own: the search's paginaGrootte has other limits.
+    paginaGrootte: registry.registerParameter(
+      'paginaGrootteWijzigingen',
+      wholeNumber(1, FEED_MAX_PAGE_SIZE, 'api.invalid.feedPageSize')
+        .optional()
+        .openapi({
+          param: {
+            name: 'paginaGrootte',
+            in: 'query',
+            description: 'Het grootste aantal wijzigingen per pagina.',
+          },
+          default: FEED_PAGE_SIZE,
+        }),
+    ),
+  },
+  { error: 'api.invalid.unknownParameter' },
+);
+
 export const ControleVerzoek = z
   .strictObject(
     {
@@ -183,13 +244,26 @@ export function readValue<S extends z.ZodObject>(
 
 /**
  * Reads the query parameters of an operation. Every refusal is collected, so one 400 names all of
- * them: an unknown parameter (a typo should not pass silently), a repeated one, a malformed value.
+ * them: an unknown parameter (a typo should not pass silently), a repeated one (except the `lists`),
+ * a malformed value.
  */
-export function readQuery<S extends z.ZodObject>(schema: S, query: unknown): z.output<S> {
+export function readQuery<S extends z.ZodObject>(
+  schema: S,
+  query: unknown,
+  lists: string[] = [],
+): z.output<S> {
   const source: Record<string, unknown> = { ...(query as Record<string, unknown> | undefined) };
   const repeated: FieldErrors = {};
   for (const name of Object.keys(schema.shape)) {
-    if (source[name] === undefined || typeof source[name] === 'string') continue;
+    const value = source[name];
+    // A list parameter may be repeated and may hold a comma list; each item is read on its own.
+    if (lists.includes(name) && value !== undefined) {
+      const items = Array.isArray(value) ? value : [value];
+      if (items.every((item) => typeof item === 'string'))
+        source[name] = items.flatMap((item) => item.split(',')).filter((item) => item.trim() !== '');
+      continue;
+    }
+    if (value === undefined || typeof value === 'string') continue;
     repeated[name] = ['api.invalid.repeated'];
     delete source[name];
   }

@@ -6,6 +6,8 @@ import type { DateAnswer, ProviderDetail } from '../register/provider.service';
 import type { SearchResult, SearchRow } from '../register/search.service';
 import { type Language, translate } from '../shared/i18n';
 import type { StatusEvent } from '../status/status-event.entity';
+import type { StatusChange } from '../status/status-feed.service';
+import type { StatusCodeName } from '../status/status-change';
 import { plannedAanEnd, type StatusAt } from '../status/status-rules';
 import { reasonInLanguage } from '../shared/status-reasons';
 import { toLocalDate } from '../shared/time';
@@ -19,6 +21,8 @@ import {
   StatusCode,
   type Statuswijziging,
   type Statuswijzigingen,
+  type StatuswijzigingenFeed,
+  type StatuswijzigingInRegister,
   type Verklaring,
 } from './api.schemas';
 
@@ -178,6 +182,52 @@ export function statusChanges(detail: ProviderDetail, urls: ApiUrls, lang: Langu
     kvkNummer: detail.provider.kvkNumber,
     statuswijzigingen: detail.history.map((e) => statusChange(e, labels, lang)),
     links: { self: { href: `${provider}/statuswijzigingen` }, hostingprovider: { href: provider } },
+  };
+}
+
+const statusInWords = (code: StatusCodeName, lang: Language) => ({
+  code,
+  verantwoord: code === 'verantwoord',
+  omschrijving: translate(lang, `status.label.${code}`),
+});
+
+/** One change of the register-wide feed. */
+export function registerChange(
+  change: StatusChange,
+  urls: ApiUrls,
+  lang: Language,
+): StatuswijzigingInRegister {
+  const provider = providerHref(urls, change.kvkNumber);
+  return {
+    volgnummer: Number(change.position),
+    kvkNummer: change.kvkNumber,
+    naam: change.legalName,
+    soort: change.kind,
+    omschrijving: translate(lang, `statusEvent.kind.${change.kind}`),
+    van: statusInWords(change.from, lang),
+    naar: statusInWords(change.to, lang),
+    toelichting: reasonInLanguage(change.reason, lang),
+    ingangsmoment: change.effectiveAt.toISOString(),
+    registratiemoment: change.recordedAt.toISOString(),
+    links: {
+      hostingprovider: { href: provider },
+      statuswijzigingen: { href: `${provider}/statuswijzigingen` },
+      webpagina: { href: `${urls.web}/hostingproviders/${change.kvkNumber}` },
+    },
+  };
+}
+
+/** A page of the register-wide change feed with its own link and the next one's. */
+export function changeFeedPage(
+  page: { changes: StatusChange[]; more: boolean },
+  links: { self: string; next: string },
+  urls: ApiUrls,
+  lang: Language,
+): StatuswijzigingenFeed {
+  return {
+    statuswijzigingen: page.changes.map((change) => registerChange(change, urls, lang)),
+    meer: page.more,
+    links: { self: { href: links.self }, next: { href: links.next } },
   };
 }
 

@@ -3,7 +3,10 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { DataSource } from 'typeorm';
 import { bulkCheck } from '../check/bulk-check.service';
 import type { Config } from '../config';
-import { providerDetail, statusOnDate } from '../register/provider.service';
+import { lastChangeAt, providerDetail, statusOnDate } from '../register/provider.service';
+import { statusChangesAfter } from '../status/status-feed.service';
+import { must } from '../shared/must';
+import { CACHE_CURRENT, CACHE_SETTLED, setValidators, weakEtag } from '../web/http-cache';
 import { searchProviders, type Sort } from '../register/search.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { verifyAttestation } from '../attestation/attestation.service';
@@ -14,7 +17,9 @@ import {
   API_PAGE_SIZE,
   type API_SORT_NAMES,
   AttestationPath,
+  ChangesQuery,
   checkRequestOn,
+  FEED_PAGE_SIZE,
   NoQuery,
   ProviderPath,
   providerQueryOn,
@@ -25,12 +30,14 @@ import {
 import {
   type ApiUrls,
   attestationResource,
+  changeFeedPage,
   checkResult,
   providerList,
   providerResource,
   statusChanges,
 } from './api.representation';
-import type { PaginaLinks } from './api.schemas';
+import type { Hostingprovider, PaginaLinks } from './api.schemas';
+import { decodeCursor, encodeCursor } from './api.cursor';
 import { API_VERSION, openApiDocument } from './openapi';
 import { apiLanguage, ApiProblemError, problemHandler } from './problem';
 import { requestTime } from '../web/clock';
@@ -44,7 +51,7 @@ export const API_SORTS: Record<(typeof API_SORT_NAMES)[number], Sort> = {
 };
 
 /** Headers a browser script on another site may read from a CORS answer. */
-const EXPOSED_HEADERS = ['API-Version', 'Link', 'Content-Language', 'X-Request-Id'];
+const EXPOSED_HEADERS = ['API-Version', 'Link', 'Content-Language', 'X-Request-Id', 'ETag', 'Last-Modified'];
 
 /** Reading is open to scripts on any site (no cookies are involved); writing is not. */
 const readCors = cors({
@@ -93,7 +100,13 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   });
 
   router.options(
-    ['/openapi.json', '/hostingproviders', '/hostingproviders/*rest', '/verklaringen/*rest'],
+    [
+      '/openapi.json',
+      '/hostingproviders',
+      '/hostingproviders/*rest',
+      '/verklaringen/*rest',
+      '/statuswijzigingen',
+    ],
     readCors,
   );
 
@@ -148,22 +161,73 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     const query = readQuery(providerQueryOn(now), req.query);
     const detail = await providerDetail(dataSource, kvk, now).catch(notFoundAsProblem);
     const language = apiLanguage(req);
+    let body: Hostingprovider;
     if (query.peildatum === undefined) {
-      return res.json(providerResource(detail, { status: detail.status, at: now }, urls, language));
+      body = providerResource(detail, { status: detail.status, at: now }, urls, language);
+    } else {
+      const answer = statusOnDate(detail, query.peildatum, now);
+      // readQuery refused future dates already; this keeps the types honest.
+      if (answer.kind !== 'answer') throw new ValidationError({ peildatum: ['api.invalid.futureDate'] });
+      body = providerResource(
+        detail,
+        { status: answer.status, at: answer.at, dateAnswer: answer },
+        urls,
+        language,
+      );
     }
-    const answer = statusOnDate(detail, query.peildatum, now);
-    // readQuery refused future dates already; this keeps the types honest.
-    if (answer.kind !== 'answer') throw new ValidationError({ peildatum: ['api.invalid.futureDate'] });
-    res.json(
-      providerResource(detail, { status: answer.status, at: answer.at, dateAnswer: answer }, urls, language),
-    );
+    // The validator is over the data, not the bytes: `peilmoment` is the moment of asking and
+    // says nothing new, so two answers that differ only there are equivalent (a weak ETag). Keeping
+    // `peilmoment` in the body keeps v1 as it is.
+    setValidators(req, res, {
+      etag: weakEtag({ ...body, status: { ...body.status, peilmoment: undefined } }),
+      lastModified: lastChangeAt(detail, now),
+      cacheControl: CACHE_CURRENT,
+    });
+    res.json(body);
   });
 
   router.get('/hostingproviders/:kvkNummer/statuswijzigingen', readCors, async (req, res) => {
     const { kvkNummer: kvk } = readValue(ProviderPath, req.params);
     readQuery(NoQuery, req.query);
-    const detail = await providerDetail(dataSource, kvk, requestTime(res)).catch(notFoundAsProblem);
+    const now = requestTime(res);
+    const detail = await providerDetail(dataSource, kvk, now).catch(notFoundAsProblem);
+    setValidators(req, res, { lastModified: lastChangeAt(detail, now), cacheControl: CACHE_CURRENT });
     res.json(statusChanges(detail, urls, apiLanguage(req)));
+  });
+
+  // The register-wide change feed, oldest first; the cursor is the position of the last change
+  // read, in commit order (see status-feed.queries.ts), so a client that follows `next` misses none.
+  router.get('/statuswijzigingen', readCors, async (req, res) => {
+    const query = readQuery(ChangesQuery, req.query, ['kvkNummer']);
+    const after = query.vanaf === undefined ? '0' : must(decodeCursor(query.vanaf), 'read by ChangesQuery');
+    const kvkNumbers = query.kvkNummer && [...new Set(query.kvkNummer)];
+    const page = await statusChangesAfter(
+      dataSource.manager,
+      after,
+      query.paginaGrootte ?? FEED_PAGE_SIZE,
+      kvkNumbers,
+    );
+    const pageUrl = (cursor: string | undefined) => {
+      const params = new URLSearchParams();
+      if (cursor !== undefined) params.set('vanaf', cursor);
+      for (const kvk of kvkNumbers ?? []) params.append('kvkNummer', kvk);
+      if (query.paginaGrootte !== undefined) params.set('paginaGrootte', String(query.paginaGrootte));
+      const search = params.toString();
+      return `${urls.api}/statuswijzigingen${search ? `?${search}` : ''}`;
+    };
+    const links = {
+      self: pageUrl(query.vanaf),
+      next: pageUrl(encodeCursor(page.changes.at(-1)?.position ?? after)),
+    };
+    res.setHeader('Link', `<${links.next}>; rel="next", <${links.self}>; rel="self"`);
+    const newest = Math.max(0, ...page.changes.map((c) => c.recordedAt.getTime()));
+    // A full page never changes (its changes are committed, and later ones come after it); the
+    // last page grows, so caches keep it briefly. Express adds an ETag over the body.
+    setValidators(req, res, {
+      lastModified: newest > 0 ? new Date(newest) : undefined,
+      cacheControl: page.more ? CACHE_SETTLED : CACHE_CURRENT,
+    });
+    res.json(changeFeedPage(page, links, urls, apiLanguage(req)));
   });
 
   router.get('/verklaringen/:nummer', readCors, async (req, res) => {
@@ -202,6 +266,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   router.all('/hostingproviders/:kvkNummer', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/hostingproviders/:kvkNummer/statuswijzigingen', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/verklaringen/:nummer', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
+  router.all('/statuswijzigingen', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/controles', methodNotAllowed(['POST']));
   api.use('/v1', router);
   api.use(() => {

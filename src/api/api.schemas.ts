@@ -1,6 +1,12 @@
 import { STATUS_FILTERS } from '../register/search.service';
 import { REASON_CODES, STATUS_EVENT_KINDS } from '../status/status-rules';
-import { exampleAttestation, exampleChanges, exampleCheck, exampleList } from './api.examples';
+import {
+  exampleAttestation,
+  exampleChangeFeed,
+  exampleChanges,
+  exampleCheck,
+  exampleList,
+} from './api.examples';
 import { z } from './api.registry';
 
 /**
@@ -248,6 +254,64 @@ export const Statuswijzigingen = z
   })
   .openapi('Statuswijzigingen', { example: exampleChanges });
 
+const statusInWords = (description: string) =>
+  z
+    .object({
+      code: StatusCode,
+      verantwoord: z.boolean().openapi({ description: 'Of dit de status verantwoord is.' }),
+      omschrijving: z.string().openapi({ description: 'De status in woorden.' }),
+    })
+    .openapi({ description });
+
+export const StatuswijzigingInRegister = z
+  .object({
+    volgnummer: z.int().openapi({
+      description:
+        'Oplopend in de volgorde waarin wijzigingen vastgelegd (gecommit) zijn, over het hele register; niet aaneensluitend. Dezelfde als in de statusgeschiedenis van de hostingprovider.',
+    }),
+    kvkNummer: kvkNummer().openapi({ description: 'Het KvK-nummer van de hostingprovider.' }),
+    naam: z.string().openapi({ description: 'De statutaire naam (zoals nu).' }),
+    soort: z.enum(STATUS_EVENT_KINDS).openapi({
+      description:
+        'Wat er veranderde: een besluit (goedkeuring, schorsing, intrekking, …), of een wijziging die de tijd bracht en het register vastlegde: `listing_expired` (vermelding verlopen), `code_of_conduct_lapsed` (ondertekende gedragscode vervallen), `aan_participation_ended` (AAN-deelname beëindigd, uit de AAN-lijst).',
+    }),
+    omschrijving: z.string().openapi({ description: 'De soort in woorden.' }),
+    van: statusInWords('De status vlak voordat de wijziging inging.'),
+    naar: statusInWords(
+      'De status vanaf het ingangsmoment, zoals het register het wist toen het de wijziging vastlegde. Kan gelijk zijn aan `van` (een verlengingsaanvraag terwijl de vermelding loopt).',
+    ),
+    toelichting: z
+      .string()
+      .nullable()
+      .openapi({ description: 'De toelichting van de beoordelaar, als die er is.' }),
+    ingangsmoment: dateTime(
+      'Wanneer de wijziging ingaat (kan in de toekomst liggen, zoals een aangekondigd einde van AAN-deelname).',
+    ),
+    registratiemoment: dateTime('Wanneer het register de wijziging vastlegde.'),
+    links: z.object({
+      hostingprovider: link('De hostingprovider in de API.'),
+      statuswijzigingen: link('De statusgeschiedenis van de hostingprovider.'),
+      webpagina: link('De pagina van de hostingprovider in het register.'),
+    }),
+  })
+  .openapi('StatuswijzigingInRegister');
+
+export const StatuswijzigingenFeed = z
+  .object({
+    statuswijzigingen: z.array(StatuswijzigingInRegister).openapi({ description: 'Oudste eerst.' }),
+    meer: z.boolean().openapi({
+      description:
+        'Of er na deze pagina nu al meer wijzigingen zijn: volg dan meteen `next`; anders later opnieuw.',
+    }),
+    links: z.object({
+      self: link('Deze pagina.'),
+      next: link(
+        'De pagina na deze; er is er altijd een. Is `meer` onwaar, dan is die nu leeg en vult zij zich met wat er later vastgelegd wordt.',
+      ),
+    }),
+  })
+  .openapi('StatuswijzigingenFeed', { example: exampleChangeFeed });
+
 const count = () => z.int().min(0);
 export const Controle = z
   .object({
@@ -318,6 +382,8 @@ export type PaginaLinks = z.infer<typeof PaginaLinks>;
 export type Hostingprovider = z.infer<typeof Hostingprovider>;
 export type Statuswijziging = z.infer<typeof Statuswijziging>;
 export type Statuswijzigingen = z.infer<typeof Statuswijzigingen>;
+export type StatuswijzigingInRegister = z.infer<typeof StatuswijzigingInRegister>;
+export type StatuswijzigingenFeed = z.infer<typeof StatuswijzigingenFeed>;
 export type Controle = z.infer<typeof Controle>;
 export type Verklaring = z.infer<typeof Verklaring>;
 export type Probleem = z.infer<typeof Probleem>;

@@ -5,7 +5,9 @@ import { MAX_BULK_ROWS } from '../check/bulk-check.service';
 import { EXAMPLE_KVK, exampleProblem } from './api.examples';
 import {
   AttestationPath,
+  ChangesQuery,
   ControleVerzoek,
+  FEED_MAX_PAGE_SIZE,
   NoQuery,
   ProviderPath,
   ProviderQuery,
@@ -18,6 +20,7 @@ import {
   HostingproviderLijst,
   Probleem,
   Statuswijzigingen,
+  StatuswijzigingenFeed,
   Verklaring,
 } from './api.schemas';
 
@@ -49,6 +52,32 @@ registry.registerComponent('headers', 'Link', {
   description: 'Dezelfde paginalinks als in `links`, als RFC 8288-header (first, prev, next, last, self).',
   schema: { type: 'string' },
 });
+
+registry.registerComponent('headers', 'ETag', {
+  description:
+    'Een zwakke validator (W/"…") over de gegevens van het antwoord: stuur hem terug in If-None-Match en krijg 304 zolang er niets veranderde (bij een hostingprovider telt het `peilmoment` niet mee).',
+  schema: { type: 'string' },
+});
+registry.registerComponent('headers', 'Last-Modified', {
+  description: 'Wanneer de gegevens van het antwoord het laatst veranderden; voor If-Modified-Since.',
+  schema: { type: 'string' },
+});
+registry.registerComponent('headers', 'Cache-Control', {
+  description:
+    'Hoe lang een cache het antwoord mag bewaren: `public, max-age=60, must-revalidate`; een volle pagina van de wijzigingenfeed `public, max-age=300`.',
+  schema: { type: 'string' },
+});
+/** The headers of an answer that caches may keep and clients may revalidate. */
+const cacheHeaders = {
+  ETag: componentRef('headers', 'ETag'),
+  'Last-Modified': componentRef('headers', 'Last-Modified'),
+  'Cache-Control': componentRef('headers', 'Cache-Control'),
+};
+const notModified: ResponseConfig = {
+  description:
+    'Niet gewijzigd sinds de kopie van de client (If-None-Match of If-Modified-Since); zonder body.',
+  headers: { ...versionHeader, ...cacheHeaders },
+};
 
 const problemExample = (status: number, code: string, title: string, detail: string, instance: string) => ({
   type: `https://register.example/api-documentatie#probleem-${code}`,
@@ -194,7 +223,8 @@ operation({
     'De gegevens van een hostingprovider en zijn status: nu, of met `peildatum` aan het einde van die Nederlandse kalenderdag (of nu, als de peildatum vandaag is). De status komt uit de statusregels over de vastgelegde geschiedenis; `code` is `verantwoord` of de reden waarom niet. `vermelding` is de goedgekeurde vermelding waar de status op rust (ook als die verlopen, geschorst of ingetrokken is), of null.',
   request: { params: ProviderPath, query: ProviderQuery },
   responses: {
-    '200': ok('De hostingprovider en zijn status.', Hostingprovider),
+    '200': ok('De hostingprovider en zijn status.', Hostingprovider, cacheHeaders),
+    '304': notModified,
     ...errors(400, 404, 500, 503),
   },
 });
@@ -209,8 +239,27 @@ operation({
     'Alle vastgelegde statuswijzigingen van een hostingprovider, nieuwste eerst. Wijzigingen worden nooit aangepast of verwijderd; een correctie is een nieuwe wijziging. `ingangsmoment` is wanneer de wijziging ingaat, `registratiemoment` wanneer het register haar vastlegde.',
   request: { params: ProviderPath, query: NoQuery },
   responses: {
-    '200': ok('De statuswijzigingen.', Statuswijzigingen),
+    '200': ok('De statuswijzigingen.', Statuswijzigingen, cacheHeaders),
+    '304': notModified,
     ...errors(400, 404, 500, 503),
+  },
+});
+
+operation({
+  method: 'get',
+  path: '/statuswijzigingen',
+  operationId: 'volgStatuswijzigingen',
+  tags: ['Statuswijzigingen'],
+  summary: 'Alle statuswijzigingen in het register, om bij te houden wat er veranderde',
+  description: `Elke statuswijziging van elke openbare hostingprovider, oudste eerst, in pagina’s van hoogstens \`paginaGrootte\` (standaard 100, hoogstens ${FEED_MAX_PAGE_SIZE}). Volg \`links.next\` (ook in de Link-header): er is altijd een volgende pagina, en wie die later opnieuw opvraagt krijgt wat er intussen vastgelegd is. Zo mist een client niets, ook niet wat vastgelegd wordt terwijl hij bladert: de volgorde is die waarin wijzigingen vastgelegd (gecommit) zijn, en een wijziging komt nooit vóór een plek die een client al gelezen heeft. Elke wijziging noemt de status ervoor (\`van\`) en erna (\`naar\`). Naast besluiten staan er ook wijzigingen in die de tijd bracht: een verlopen vermelding en een vervallen gedragscode (vastgelegd door het nachtelijke werk, met het ingangsmoment waarop zij golden) en een einde van AAN-deelname uit de AAN-lijst. Een hostingprovider verschijnt vanaf het moment dat het register zijn identiteit bevestigde (bij het eerste besluit); de indiening van zijn eerste aanvraag staat alleen in zijn eigen statusgeschiedenis. Met \`kvkNummer\` alleen de wijzigingen van die hostingproviders.`,
+  request: { query: ChangesQuery },
+  responses: {
+    '200': ok('Eén pagina met statuswijzigingen.', StatuswijzigingenFeed, {
+      Link: componentRef('headers', 'Link'),
+      ...cacheHeaders,
+    }),
+    '304': notModified,
+    ...errors(400, 500, 503),
   },
 });
 
@@ -292,6 +341,7 @@ function generateDocument(publicBaseUrl: string) {
     security: [],
     tags: [
       { name: 'Hostingproviders', description: 'Zoeken en opvragen van hostingproviders en hun status' },
+      { name: 'Statuswijzigingen', description: 'Bijhouden wat er in het register veranderde' },
       { name: 'Controles', description: 'Een hele leverancierslijst controleren op een peildatum' },
       { name: 'Verklaringen', description: 'Verklaringen verantwoorde hostingprovider controleren' },
       { name: 'Documentatie', description: 'Dit document' },

@@ -312,16 +312,18 @@ export async function decide(
       config,
       now,
     );
+    // Deciding on an application means the reviewer has looked at who applies: the first
+    // decision confirms the organisation's identity and makes it public. Before the decision's
+    // status event, so that the change feed, which shows a provider's events from its confirmation
+    // on, holds the decision that made it public.
+    if (input.action === 'approve' || input.action === 'reject') {
+      await confirmIdentity(manager, application.providerId, reviewer.email, { applicationId: id }, now);
+    }
     if (statusEvent) await recordStatusEvent(manager, statusEvent, now);
     const approved =
       signedVersion && statusEvent?.validUntil
         ? { label: signedVersion.label, validUntil: statusEvent.validUntil }
         : undefined;
-    // Deciding on an application means the reviewer has looked at who applies: the first
-    // decision confirms the organisation's identity and makes it public.
-    if (input.action === 'approve' || input.action === 'reject') {
-      await confirmIdentity(manager, application.providerId, reviewer.email, { applicationId: id }, now);
-    }
     await appendAuditEvent(manager, now, {
       actor: reviewer.email,
       action: `application.${input.action}`,

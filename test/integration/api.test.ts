@@ -385,7 +385,7 @@ describe('JSON API v1', () => {
       for (const [schema, example] of Object.entries(API_EXAMPLES)) {
         assertValid(schemaValidator(`/components/schemas/${schema}`), example, `example ${schema}`);
       }
-      assert.equal(Object.keys(API_EXAMPLES).length, 5);
+      assert.equal(Object.keys(API_EXAMPLES).length, 6);
     });
   });
 });
