@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * has read up to the higher id would never see the lower one.
  *
  * Every insert now takes the audit chain's advisory lock first (the same lock every status change
- * takes anyway for its audit event, held until commit) and draws its id under it; the default the
- * row arrived with is replaced. So ids are handed out one transaction at a time, and a transaction
+ * takes anyway for its audit event, held until commit) and draws its id under it; the column has
+ * no default any more (the sequence stays, owned by the column), so no id is drawn outside the lock. So ids are handed out one transaction at a time, and a transaction
  * that holds ids has committed (and is visible) before the next one can take any: whoever sees an id
  * sees every lower one. The lock is re-entrant within a transaction, so bulk inserts pay once.
  * An index on (provider_id, id) serves the feed filtered by KvK number.
@@ -33,6 +33,7 @@ export class StatusEventsInCommitOrder1764580000000 implements MigrationInterfac
         NEW.id := nextval(pg_get_serial_sequence('status_events', 'id'));
         RETURN NEW;
       END $$`);
+    await q.query(`ALTER TABLE status_events ALTER COLUMN id DROP DEFAULT`);
     await q.query(`
       CREATE TRIGGER status_events_commit_ordered_id BEFORE INSERT ON status_events
       FOR EACH ROW EXECUTE FUNCTION status_events_commit_ordered_id()`);
@@ -65,5 +66,8 @@ export class StatusEventsInCommitOrder1764580000000 implements MigrationInterfac
     await q.query(`DROP INDEX status_events_provider_order_idx`);
     await q.query(`DROP TRIGGER status_events_commit_ordered_id ON status_events`);
     await q.query(`DROP FUNCTION status_events_commit_ordered_id()`);
+    await q.query(
+      `ALTER TABLE status_events ALTER COLUMN id SET DEFAULT nextval(pg_get_serial_sequence('status_events', 'id')::regclass)`,
+    );
   }
 }

@@ -324,11 +324,16 @@ describe('GET /api/v1/statuswijzigingen (the change feed)', () => {
     });
 
     it('would miss that change on ids from the sequence alone (without the commit-order trigger)', async () => {
+      // As a plain bigserial: ids from the column's default, outside any lock.
       await ctx.db.asOwner('ALTER TABLE status_events DISABLE TRIGGER status_events_commit_ordered_id');
+      await ctx.db.asOwner(
+        `ALTER TABLE status_events ALTER COLUMN id SET DEFAULT nextval(pg_get_serial_sequence('status_events', 'id')::regclass)`,
+      );
       try {
         const { missed } = await idFirstCommitLast();
         assert.equal(missed.length, 1);
       } finally {
+        await ctx.db.asOwner('ALTER TABLE status_events ALTER COLUMN id DROP DEFAULT');
         await ctx.db.asOwner('ALTER TABLE status_events ENABLE TRIGGER status_events_commit_ordered_id');
       }
     });
