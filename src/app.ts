@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -128,6 +129,12 @@ export function createApp({
   app.use(clockMiddleware(clock));
   // Password hashing is shared out per client: one address cannot fill the queue for everyone.
   app.use((req, _res, next) => withHashingClient(clientKey(req.ip), next));
+
+  // gzip or brotli when the client asks (brotli at quality 4, the package's default: fast enough
+  // for streamed downloads). Only compressible types (text, JSON, XML, CSV; never PDFs, ZIPs or
+  // spreadsheets, which are compressed already) and bodies of 1 KB or more; streamed downloads
+  // flush as they go (src/web/stream.ts).
+  app.use(compression());
 
   const production = config.env === 'production';
   // The API is stateless and answers JSON only: no cookies, sessions, CSRF or pages, and the

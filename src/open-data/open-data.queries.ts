@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
 import { streamQuery } from '../database/stream';
-import type { StatusEventKind } from '../status/status-rules';
 
 /** A public provider with its status snapshot, as the open data streams it. */
 export interface RegisterRow {
@@ -33,27 +32,22 @@ export function streamPublicRegister<T>(dataSource: DataSource, map: (row: Regis
   );
 }
 
-export interface PublicStatusEventRow {
-  /** A bigint, as text. */
-  id: string;
-  kind: StatusEventKind;
-  effective_at: Date;
-  recorded_at: Date;
-  reason: string | null;
-  kvk_number: string;
-  legal_name: string;
-}
-
-/** The latest `limit` status events of confirmed providers, newest (last recorded) first. */
-export function latestPublicStatusEvents(
+/** How many public providers there are, and when their records and their status snapshots last changed. */
+export async function publicRegisterVersion(
   dataSource: DataSource,
-  limit: number,
-): Promise<PublicStatusEventRow[]> {
-  return dataSource.query<PublicStatusEventRow[]>(
-    `SELECT e.id::text AS id, e.kind, e.effective_at, e.recorded_at, e.reason, p.kvk_number, p.legal_name
-       FROM status_events e JOIN providers p ON p.id = e.provider_id
-      WHERE p.identity_confirmed_at IS NOT NULL
-      ORDER BY e.id DESC LIMIT $1`,
-    [limit],
+): Promise<{ count: number; providersChanged: Date | null; statusesChanged: Date | null }> {
+  const [row] = await dataSource.query<
+    { count: string; providers_changed: Date | null; statuses_changed: Date | null }[]
+  >(
+    `SELECT count(*)::text AS count,
+            max(greatest(p.updated_at, p.identity_confirmed_at)) AS providers_changed,
+            max(s.computed_at) AS statuses_changed
+       FROM providers p JOIN provider_status s ON s.provider_id = p.id
+      WHERE p.identity_confirmed_at IS NOT NULL`,
   );
+  return {
+    count: Number(row?.count ?? 0),
+    providersChanged: row?.providers_changed ?? null,
+    statusesChanged: row?.statuses_changed ?? null,
+  };
 }

@@ -9,18 +9,25 @@ import { toLocalDate } from '../shared/time';
 import {
   csvCells,
   FEED_SIZE,
-  latestStatusChanges,
+  feedArchivePage,
+  type FeedDocument,
+  feedSubscription,
   OPEN_DATA_FIELDS,
   OPEN_DATA_LICENCE,
   type OpenDataRecord,
+  registerVersion,
   streamRegister,
 } from './open-data.service';
 import { requestTime } from '../web/clock';
+import { CACHE_ARCHIVE, CACHE_CURRENT, notModified, setValidators, weakEtag } from '../web/http-cache';
+import { NotFoundError } from '../shared/errors';
 
 export const openDataPaths = {
   csv: `${paths.openData}/hostingproviders.csv`,
   json: `${paths.openData}/hostingproviders.json`,
   feed: `${paths.openData}/statuswijzigingen.atom`,
+  /** Archive page n of the Atom feed (RFC 5005): changes (n-1)·100+1 to n·100, oldest first. */
+  feedArchive: (page: number | string) => `${paths.openData}/statuswijzigingen/archief/${page}.atom`,
 };
 
 /** The JSON download: a small header object around the list, written one record at a time. */
@@ -46,9 +53,24 @@ const toCsvCells = () =>
     },
   });
 
-/** Streams the whole register to the client through `format`. */
+/**
+ * Streams the whole register to the client through `format`, unless the client's copy is still
+ * good: the validators come from the register's data version (read after the snapshots are brought
+ * up to date), so a 304 costs one small query instead of the whole download.
+ */
 async function sendRegister(req: Request, res: Response, dataSource: DataSource, format: Transform[]) {
-  await sendStream(req, res, await streamRegister(dataSource, requestTime(res)), format);
+  const now = requestTime(res);
+  const version = await registerVersion(dataSource, now);
+  if (
+    setValidators(req, res, {
+      etag: weakEtag(version.tag),
+      lastModified: version.lastModified,
+      cacheControl: CACHE_CURRENT,
+      web: true,
+    })
+  )
+    return notModified(res);
+  await sendStream(req, res, await streamRegister(dataSource, now), format);
 }
 
 /** Open data: the whole register as CSV and JSON, the field page with the licence, and an Atom feed. */
@@ -101,23 +123,56 @@ export function openDataRoutes(dataSource: DataSource, config: Config): Router {
     ]);
   });
 
-  router.get(openDataPaths.feed, async (_req, res) => {
-    const entries = await latestStatusChanges(dataSource);
+  const renderFeed = (req: Request, res: Response, document: FeedDocument) => {
+    const { archivePage, newestArchivePage } = document;
+    const self = archivePage ? openDataPaths.feedArchive(archivePage) : openDataPaths.feed;
+    const previous = archivePage ? archivePage - 1 : newestArchivePage;
+    const next =
+      archivePage && newestArchivePage && archivePage < newestArchivePage ? archivePage + 1 : undefined;
     res.type('application/atom+xml; charset=utf-8');
     res.setHeader('Access-Control-Allow-Origin', '*');
+    // An archive page with a successor never changes; the newest one gets its next-archive link
+    // when the page after it fills, and the subscription document changes with every change.
+    setValidators(req, res, {
+      lastModified: document.updated,
+      cacheControl: next ? CACHE_ARCHIVE : CACHE_CURRENT,
+      web: true,
+    });
     res.render('open-data/feed', {
       layout: false,
-      feedUrl: `${base}${openDataPaths.feed}`,
+      feedId: `${base}${openDataPaths.feed}`,
+      selfUrl: `${base}${self}`,
+      archive: archivePage !== undefined,
+      currentUrl: archivePage ? `${base}${openDataPaths.feed}` : undefined,
+      prevArchiveUrl: previous ? `${base}${openDataPaths.feedArchive(previous)}` : undefined,
+      nextArchiveUrl: next ? `${base}${openDataPaths.feedArchive(next)}` : undefined,
       registerUrl: `${base}${paths.register}`,
+      kvkScheme: `${base}${paths.openData}#kvkNummer`,
       tagAuthority: new URL(base).hostname,
-      updated: entries[0]?.recordedAt ?? requestTime(res),
+      // An empty feed has no newest entry; the epoch keeps the document the same until one comes.
+      updated: document.updated ?? new Date(0),
       licence: OPEN_DATA_LICENCE,
-      entries: entries.map((e) => ({
+      entries: document.entries.map((e) => ({
         ...e,
+        id: e.position,
         kindKey: `statusEvent.kind.${e.kind}`,
+        fromKey: `status.label.${e.from}`,
+        toKey: `status.label.${e.to}`,
         url: `${base}${paths.provider(e.kvkNumber)}`,
+        apiUrl: `${base}${paths.api}/hostingproviders/${e.kvkNumber}`,
       })),
     });
+  };
+
+  router.get(openDataPaths.feed, async (req, res) => {
+    renderFeed(req, res, await feedSubscription(dataSource.manager));
+  });
+
+  router.get(openDataPaths.feedArchive(':pagina'), async (req, res) => {
+    const page = /^[1-9][0-9]{0,8}$/.test(String(req.params.pagina)) ? Number(req.params.pagina) : 0;
+    const document = page > 0 ? await feedArchivePage(dataSource.manager, page) : undefined;
+    if (!document) throw new NotFoundError(`no archive page ${String(req.params.pagina)} of the feed`);
+    renderFeed(req, res, document);
   });
 
   return router;

@@ -1,9 +1,14 @@
 import type { Readable } from 'node:stream';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { safeCell } from '../shared/csv';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
-import type { StatusEventKind } from '../status/status-rules';
-import { latestPublicStatusEvents, type RegisterRow, streamPublicRegister } from './open-data.queries';
+import {
+  latestStatusChanges,
+  type StatusChange,
+  statusChangeCount,
+  statusChangesFrom,
+} from '../status/status-feed.service';
+import { publicRegisterVersion, type RegisterRow, streamPublicRegister } from './open-data.queries';
 
 /** The licence of the open data: public domain dedication, the default for Dutch government data. */
 export const OPEN_DATA_LICENCE = {
@@ -89,6 +94,27 @@ export function csvCells(record: OpenDataRecord): string[] {
   ];
 }
 
+/**
+ * What the open data downloads hold at `now`, as a tag that changes whenever they change, and the
+ * last instant they changed: the public providers (their records and confirmations) and their
+ * status snapshots, read after the due snapshots are brought up to date. A snapshot recomputed
+ * without a different answer changes the tag too; that costs a download, never a stale copy.
+ */
+export async function registerVersion(
+  dataSource: DataSource,
+  now: Date,
+): Promise<{ tag: string; lastModified: Date | null }> {
+  await refreshDueSnapshots(dataSource.manager, now);
+  const version = await publicRegisterVersion(dataSource);
+  return {
+    tag: `${version.count}:${version.providersChanged?.toISOString()}:${version.statusesChanged?.toISOString()}`,
+    lastModified: [version.providersChanged, version.statusesChanged].reduce<Date | null>(
+      (max, d) => (d && (!max || d > max) ? d : max),
+      null,
+    ),
+  };
+}
+
 export async function streamRegister(
   dataSource: DataSource,
   now: Date,
@@ -97,28 +123,49 @@ export async function streamRegister(
   return streamPublicRegister(dataSource, openDataRecord);
 }
 
-export interface FeedEntry {
-  id: string;
-  kind: StatusEventKind;
-  effectiveAt: Date;
-  recordedAt: Date;
-  reason: string | null;
-  kvkNumber: string;
-  legalName: string;
-}
-
+/** Changes per Atom document: the subscription document's newest ones, and each archive page. */
 export const FEED_SIZE = 100;
 
-/** The latest status changes of the public register (confirmed providers), newest first (order of recording). */
-export async function latestStatusChanges(dataSource: DataSource, limit = FEED_SIZE): Promise<FeedEntry[]> {
-  const rows = await latestPublicStatusEvents(dataSource, limit);
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    effectiveAt: r.effective_at,
-    recordedAt: r.recorded_at,
-    reason: r.reason,
-    kvkNumber: r.kvk_number,
-    legalName: r.legal_name,
-  }));
+/**
+ * The Atom feed as RFC 5005 archived feeds (§4): the subscription document holds the newest
+ * FEED_SIZE changes and points (`prev-archive`) to the newest complete archive page; archive page n
+ * holds changes (n-1)·FEED_SIZE+1 to n·FEED_SIZE in feed order, which never change once the page is
+ * complete, because the feed only grows at its end (ids in commit order). So nothing is lost however
+ * many changes come after it. An incomplete page is no archive yet: its changes are in the
+ * subscription document.
+ */
+export interface FeedDocument {
+  entries: StatusChange[];
+  /** The archive page this is, or undefined for the subscription document. */
+  archivePage?: number;
+  /** The newest complete archive page, when there is one. */
+  newestArchivePage?: number;
+  /** The newest entry's recording instant; undefined for an empty feed. */
+  updated?: Date;
+}
+
+/** The subscription document: the newest changes and the newest archive page. */
+export async function feedSubscription(manager: EntityManager): Promise<FeedDocument> {
+  const [entries, total] = await Promise.all([
+    latestStatusChanges(manager, FEED_SIZE),
+    statusChangeCount(manager),
+  ]);
+  const complete = Math.floor(total.count / FEED_SIZE);
+  return {
+    entries,
+    newestArchivePage: complete > 0 ? complete : undefined,
+    updated: entries[0]?.recordedAt,
+  };
+}
+
+/** Archive page `page`, or undefined while that page is not complete. */
+export async function feedArchivePage(
+  manager: EntityManager,
+  page: number,
+): Promise<FeedDocument | undefined> {
+  const total = await statusChangeCount(manager);
+  const complete = Math.floor(total.count / FEED_SIZE);
+  if (page < 1 || page > complete) return undefined;
+  const entries = await statusChangesFrom(manager, (page - 1) * FEED_SIZE, FEED_SIZE);
+  return { entries, archivePage: page, newestArchivePage: complete, updated: entries[0]?.recordedAt };
 }

@@ -189,3 +189,32 @@ export function statusOnDate(
     beforeHistory: first === undefined || at.getTime() < first,
   };
 }
+
+/**
+ * The last instant up to `now` at which what the register says of this provider can have changed:
+ * its record edited or confirmed, a status event recorded or taking effect, a listing or suspension
+ * ending, a code version published or lapsing, an attestation issued or running out. The status
+ * rules change their answer only at such instants, so nothing told about the provider at `now` is
+ * newer: an honest Last-Modified, stable between changes (unlike `now`).
+ */
+export function lastChangeAt(
+  detail: Pick<ProviderDetail, 'provider' | 'history' | 'codeVersions' | 'attestations'>,
+  now: Date,
+): Date {
+  const { provider } = detail;
+  const instants: (Date | null | undefined)[] = [
+    provider.createdAt,
+    provider.updatedAt,
+    provider.identityConfirmedAt,
+  ];
+  for (const e of detail.history)
+    instants.push(e.recordedAt, e.effectiveAt, e.validUntil, e.suspendedUntil, e.aanSince);
+  for (const v of detail.codeVersions) instants.push(v.createdAt, v.publishedAt, v.transitionEndsAt);
+  for (const a of detail.attestations) instants.push(a.issuedAt, a.validUntil);
+  let last = 0;
+  for (const instant of instants) {
+    const ms = instant?.getTime();
+    if (ms !== undefined && ms <= now.getTime() && ms > last) last = ms;
+  }
+  return new Date(last);
+}

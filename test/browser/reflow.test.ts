@@ -112,6 +112,7 @@ const NOT_PAGES: Record<string, string> = {
   'GET /open-data/hostingproviders.csv': 'a download (CSV)',
   'GET /open-data/hostingproviders.json': 'a download (JSON)',
   'GET /open-data/statuswijzigingen.atom': 'a feed (Atom XML)',
+  'GET /open-data/statuswijzigingen/archief/:pagina.atom': 'a feed archive page (Atom XML)',
   'GET /aanvragen/:id/bewijsstukken/:evidenceId': 'a download (the evidence PDF)',
   'GET /beoordeling/hostingproviders/:kvkNumber/dossier': 'a download (the dossier ZIP)',
   'GET /beheer/auditlog.csv': 'a download (CSV)',
@@ -122,6 +123,7 @@ const NOT_PAGES: Record<string, string> = {
   'GET /api/v1/hostingproviders/:kvkNummer': 'the JSON API',
   'GET /api/v1/hostingproviders/:kvkNummer/statuswijzigingen': 'the JSON API',
   'GET /api/v1/verklaringen/:nummer': 'the JSON API',
+  'GET /api/v1/statuswijzigingen': 'the JSON API',
 };
 
 /** Whether `path` (no query) is a URL of the Express route `route` (`:name` is one segment). */

@@ -88,6 +88,13 @@ const RULES: Rule[] = [
     '/open-data/hostingproviders.json',
     '/open-data/statuswijzigingen.atom',
   ].map((route): Rule => ({ method: 'GET', route, url: () => route, expect: all(200) })),
+  // An archive page that is not complete yet: 404 for everyone.
+  {
+    method: 'GET',
+    route: '/open-data/statuswijzigingen/archief/:pagina.atom',
+    url: () => '/open-data/statuswijzigingen/archief/100000.atom',
+    expect: all(404),
+  },
   { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
   {
     method: 'GET',
@@ -420,11 +427,18 @@ const RULES: Rule[] = [
     url: (i) => `/api/v1/hostingproviders/${i.kvkA}/statuswijzigingen`,
     expect: all(200),
   },
+  {
+    method: 'GET',
+    route: '/api/v1/statuswijzigingen',
+    url: () => '/api/v1/statuswijzigingen',
+    expect: all(200),
+  },
   // A form post is not JSON: 415 for everyone, and no CSRF token is asked for.
   { method: 'POST', route: '/api/v1/controles', url: () => '/api/v1/controles', expect: all(415) },
   {
     method: 'OPTIONS',
-    route: '/api/v1/openapi.json,/hostingproviders,/hostingproviders/*rest,/verklaringen/*rest',
+    route:
+      '/api/v1/openapi.json,/hostingproviders,/hostingproviders/*rest,/verklaringen/*rest,/statuswijzigingen',
     url: () => '/api/v1/hostingproviders',
     expect: all(204),
   },
@@ -468,6 +482,7 @@ const RULES: Rule[] = [
     '/hostingproviders/:kvkNummer',
     '/hostingproviders/:kvkNummer/statuswijzigingen',
     '/verklaringen/:nummer',
+    '/statuswijzigingen',
     '/controles',
   ].map((route): Rule => ({
     method: 'ALL',
