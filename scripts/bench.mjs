@@ -1,7 +1,8 @@
 // The benchmark: loads 10,000 providers with histories into a fresh database, serves the register,
 // and prints requests/s and latency for the API lookup of one provider next to a bare Express + pg
 // lookup on the same database, for the search page, the time of a 10,000-number bulk check (web
-// form and API) and of the open-data CSV download, with the heap the download needed.
+// form and API) and of the open-data CSV download, with the heap the download needed, and the time
+// a client takes to page through 10,000 changes of the change feed.
 // Usage: npm run bench   (BENCH_DATABASE_URL to use a server; otherwise an embedded PostgreSQL)
 import { clearInterval, setInterval } from 'node:timers';
 import os from 'node:os';
@@ -260,6 +261,42 @@ try {
     `${((heapPeak - heapBefore) / 1e6).toFixed(1)} MB at most`,
   );
 
+  // The change feed: a client paging through 10,000 changes from the start, following `next`.
+  const [{ changes }] = await dataSource.query(
+    `SELECT count(*)::int AS changes FROM status_events e JOIN providers p ON p.id = e.provider_id
+      WHERE p.identity_confirmed_at IS NOT NULL AND e.id > p.public_from_event`,
+  );
+  if (changes < 10_000)
+    throw new Error(`the change feed holds only ${changes} changes; the benchmark needs 10,000`);
+  line('change feed: changes in the register', changes.toLocaleString('en'));
+  /** Reads 10,000 changes in pages of `size`; answers the total time and each page's time, sorted. */
+  async function pageChangeFeed(size) {
+    const pageTimes = [];
+    let next = `${base}/api/v1/statuswijzigingen?paginaGrootte=${size}`;
+    let read = 0;
+    const started = performance.now();
+    while (read < 10_000) {
+      const pageStarted = performance.now();
+      const res = await fetch(next);
+      const page = await res.json();
+      pageTimes.push(performance.now() - pageStarted);
+      if (res.status !== 200 || page.statuswijzigingen.length === 0)
+        throw new Error(`change feed answered ${res.status} after ${read} changes`);
+      read += page.statuswijzigingen.length;
+      next = page.links.next.href.replace(config.publicBaseUrl, base);
+    }
+    const total = performance.now() - started;
+    pageTimes.sort((a, b) => a - b);
+    const at = (q) => pageTimes[Math.min(pageTimes.length - 1, Math.floor(q * pageTimes.length))];
+    line(
+      `change feed: paging through 10,000 changes, ${size} a page`,
+      `${Math.round(total)} ms in ${pageTimes.length} pages; per page p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms`,
+    );
+    return total;
+  }
+  const feedTotal = await pageChangeFeed(100);
+  await pageChangeFeed(1000);
+
   console.log('\ntargets');
   line(
     '  issuing attestations ≥ 20 per second',
@@ -279,6 +316,7 @@ try {
     '  search page p99 ≤ 100 ms at 16 connections',
     byName.latency.p99 <= 100 ? `met (${byName.latency.p99} ms)` : `MISSED (${byName.latency.p99} ms)`,
   );
+  line('  change feed: 10,000 changes (100 a page)', `${Math.round(feedTotal)} ms (no target set)`);
   line(
     '  bulk check of 10,000 ≤ 2 s',
     times[4] <= 2000 ? `met (${Math.round(times[4])} ms)` : `MISSED (${Math.round(times[4])} ms)`,
