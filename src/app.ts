@@ -133,7 +133,7 @@ export function createApp({
   // gzip or brotli when the client asks (brotli at quality 4, the package's default: fast enough
   // for streamed downloads). Only compressible types (text, JSON, XML, CSV; never PDFs, ZIPs or
   // spreadsheets, which are compressed already) and bodies of 1 KB or more; streamed downloads
-  // flush as they go (src/web/stream.ts).
+  // still stream, the compressor passing on each piece it has made (src/web/stream.ts).
   app.use(compression());
 
   const production = config.env === 'production';

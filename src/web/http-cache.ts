@@ -1,4 +1,3 @@
-import { Transform } from 'node:stream';
 import type { Request, Response } from 'express';
 import { sha256Hex } from '../shared/tokens';
 
@@ -52,26 +51,4 @@ export function setValidators(
 /** Ends a request whose copy is still good: 304 without a body. */
 export function notModified(res: Response): void {
   res.status(304).end();
-}
-
-/**
- * Passes a streamed body on and asks the compressor (if any) to push what it has every `bytes`
- * bytes, so a client sees a long download arrive as it is written rather than in the compressor's
- * own rhythm.
- */
-export function flushEvery(res: Response, bytes = 64 * 1024): Transform {
-  let pending = 0;
-  const flushable = res as Response & { flush?: () => void };
-  return new Transform({
-    transform(chunk: Buffer | string, _encoding, done) {
-      pending += chunk.length;
-      this.push(chunk);
-      if (pending >= bytes) {
-        pending = 0;
-        // After the push, so the compressor has the bytes it is asked to flush.
-        setImmediate(() => flushable.flush?.());
-      }
-      done();
-    },
-  });
 }

@@ -2,12 +2,12 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { Logger } from '../shared/logger';
-import { flushEvery } from './http-cache';
 
 /**
  * Sends streamed records to the client through `format`, with backpressure: a slow client slows
  * the database cursor. Once bytes are out, a failure can only end the connection. A compressed
- * answer is flushed every 64 KB, so it arrives as it is written.
+ * answer streams too: the compressor passes on each 16 KB it has made (no forced flushes, which
+ * cost more than they gave: a 2 MB download took three times as long).
  */
 export async function sendStream(
   req: Request,
@@ -16,7 +16,7 @@ export async function sendStream(
   format: Transform[],
 ): Promise<void> {
   try {
-    await pipeline([stream.records, ...format, flushEvery(res), res] as [Readable, ...Transform[], Response]);
+    await pipeline([stream.records, ...format, res] as [Readable, ...Transform[], Response]);
   } catch (error) {
     if (!res.headersSent) throw error;
     (req as Request & { log?: Logger }).log?.warn({ err: error }, 'download ended early');

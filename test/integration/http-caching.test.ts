@@ -3,12 +3,14 @@ import { get, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
+import { addEvidence, startApplication } from '../../src/application/application.service';
 import { seedBulk } from '../../src/seed/bulk';
+import { simplePdf } from '../../src/seed/demo-pdf';
 import { addDays, addMonths, startOfLocalDay } from '../../src/shared/time';
 import { givenCodeVersion, givenProvider, givenStatusEvent } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { apiClient } from '../helpers/api';
-import { useTestApp } from '../helpers/app';
+import { testConfig, useTestApp } from '../helpers/app';
 import { signedIn } from '../helpers/session';
 
 /** A GET on a real socket, as a client sees it: the headers and the body's chunks as they came. */
@@ -201,6 +203,30 @@ describe('HTTP caching and compression of public data', () => {
     it('leaves small bodies such as the health check alone', async () => {
       const res = await rawGet(server, '/healthz', { 'Accept-Encoding': 'gzip, br' });
       assert.equal(res.status, 200);
+      assert.equal(res.headers['content-encoding'], undefined);
+    });
+
+    it('never compresses a PDF, which is compressed already', async () => {
+      const provider = await givenProvider(ctx.db.dataSource);
+      const owner = await givenUser(ctx.db.dataSource, 'provider', { providerId: provider.id });
+      const application = await startApplication(ctx.db.dataSource, owner.user, testConfig, new Date());
+      const content = simplePdf('Gedragscode '.repeat(400));
+      assert.ok(content.length > 2048, 'a PDF above the size compression starts at');
+      const evidence = await addEvidence(
+        ctx.db.dataSource,
+        owner.user,
+        application.id,
+        { kind: 'code_of_conduct', filename: 'code.pdf', content },
+        testConfig,
+        new Date(),
+      );
+      const agent = await signedIn(ctx.app, owner);
+      const res = await agent
+        .get(`/aanvragen/${application.id}/bewijsstukken/${evidence.id}`)
+        .set('Accept-Encoding', 'gzip, br')
+        .buffer(true)
+        .expect(200);
+      assert.match(String(res.headers['content-type']), /^application\/pdf/);
       assert.equal(res.headers['content-encoding'], undefined);
     });
 
