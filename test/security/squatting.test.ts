@@ -281,6 +281,23 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
       );
       assert.ok(event, 'the confirmation is in the audit log');
       assert.match(event.actor, /^reviewer-/);
+      // The change feeds show a provider's changes from its confirmation on (the submission before
+      // it would surface behind cursors already handed out): its next change is there.
+      assert.equal(
+        await must(
+          outputs.find(([name]) => name.includes('feed')),
+          'the feed',
+        )[1](),
+        false,
+      );
+      const squatter = await ctx.db.dataSource
+        .getRepository(Provider)
+        .findOneByOrFail({ kvkNumber: squatterKvk });
+      await givenStatusEvent(ctx.db.dataSource, {
+        providerId: squatter.id,
+        kind: 'application_withdrawn',
+        effectiveAt: new Date(),
+      });
       for (const [name, appears] of outputs) {
         assert.equal(await appears(), true, name);
       }
