@@ -100,7 +100,10 @@ describe('searching the register', () => {
     assert.match(res.text, /Controleer de spelling/);
     assert.match(res.text, /Zoek met minder woorden/);
     assert.match(res.text, /Zoek op het KvK-nummer \(8 cijfers\)/);
-    assert.match(res.text, /<a class="nl-link" href="\/hostingproviders" data-full-register>Bekijk het hele register<\/a>/);
+    assert.match(
+      res.text,
+      /<a class="nl-link" href="\/hostingproviders" data-full-register>Bekijk het hele register<\/a>/,
+    );
     assert.match(res.text, /<a class="nl-link" href="\/controleren" data-single-check>/);
     assert.doesNotMatch(res.text, /nog geen hostingproviders/);
     await assertValidHtml(res.text, 'a search without results');
@@ -172,9 +175,13 @@ describe('searching the register', () => {
     for (const [q, name] of queries) {
       it(`finds ${name} for ‘${q}’ on the register page and in the API`, async () => {
         assert.equal(demoKvkOf('Polderwolk'), '99990001', 'the demo data the issue quotes');
-        const page = await request(demo.app).get(`/hostingproviders?q=${encodeURIComponent(q)}`).expect(200);
+        const page = await request(demo.app)
+          .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+          .expect(200);
         assert.equal(found(page.text)[0], kvkOf(name), `page for ${q}`);
-        const api = await apiClient(demo.app).get(`/api/v1/hostingproviders?zoekterm=${encodeURIComponent(q)}`);
+        const api = await apiClient(demo.app).get(
+          `/api/v1/hostingproviders?zoekterm=${encodeURIComponent(q)}`,
+        );
         assert.equal(api.status, 200);
         assert.equal(bodyOf<ApiList>(api).hostingproviders[0]?.kvkNummer, kvkOf(name), `API for ${q}`);
       });
@@ -182,7 +189,9 @@ describe('searching the register', () => {
 
     it('finds exactly the provider for a KvK number, a btw-id and a web address', async () => {
       for (const [q, name] of queries.slice(2)) {
-        const page = await request(demo.app).get(`/hostingproviders?q=${encodeURIComponent(q)}`).expect(200);
+        const page = await request(demo.app)
+          .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+          .expect(200);
         assert.deepEqual(found(page.text), [kvkOf(name)], q);
       }
     });
@@ -210,7 +219,9 @@ describe('searching the register', () => {
 
     it('does not let a top level like ‘example’ match every website', async () => {
       for (const q of ['example', '.example', 'http://example', 'www.example']) {
-        const res = await request(demo.app).get(`/hostingproviders?q=${encodeURIComponent(q)}`).expect(200);
+        const res = await request(demo.app)
+          .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+          .expect(200);
         assert.deepEqual(found(res.text), [], q);
       }
       // Part of a host is no host: only the whole host (or one it is part of) matches.
@@ -235,7 +246,10 @@ describe('searching the register', () => {
     });
 
     it('reads seven digits as a KvK number that lost its leading zero, and finds it first', async () => {
-      const zero = await givenProvider(demo.db.dataSource, { kvkNumber: '07654321', legalName: 'Voorloopnul B.V.' });
+      const zero = await givenProvider(demo.db.dataSource, {
+        kvkNumber: '07654321',
+        legalName: 'Voorloopnul B.V.',
+      });
       const res = await request(demo.app).get('/hostingproviders?q=7654321').expect(200);
       assert.equal(found(res.text)[0], zero.kvkNumber);
       assert.match(res.text, /en op 07654321/);

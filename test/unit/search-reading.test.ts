@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { hostCandidates, readHost, readSearchQuery, type SearchReading } from '../../src/register/search.reading';
+import {
+  hostCandidates,
+  readHost,
+  readSearchQuery,
+  type SearchReading,
+} from '../../src/register/search.reading';
 import { kvkDigits, normaliseVatNumber, readKvkNumber } from '../../src/shared/identifiers';
 
 describe('reading a search query', () => {
@@ -25,10 +30,7 @@ describe('reading a search query', () => {
     ['nl 1234.5678.2 b01', { kind: 'vat', vatNumber: 'NL123456782B01' }],
     ['nl123456782b01', { kind: 'vat', vatNumber: 'NL123456782B01' }],
     // Web addresses and host names: the host without www.
-    [
-      'www.nulhost.example',
-      { kind: 'domain', host: 'nulhost.example', hosts: ['nulhost.example'] },
-    ],
+    ['www.nulhost.example', { kind: 'domain', host: 'nulhost.example', hosts: ['nulhost.example'] }],
     [
       'http://polderwolk.example/contact',
       { kind: 'domain', host: 'polderwolk.example', hosts: ['polderwolk.example'] },
@@ -37,24 +39,28 @@ describe('reading a search query', () => {
       'HTTPS://WWW.Polderwolk.Example:8443/a/b?c=d#e',
       { kind: 'domain', host: 'polderwolk.example', hosts: ['polderwolk.example'] },
     ],
-    [
-      'polderwolk.example.',
-      { kind: 'domain', host: 'polderwolk.example', hosts: ['polderwolk.example'] },
-    ],
+    ['polderwolk.example.', { kind: 'domain', host: 'polderwolk.example', hosts: ['polderwolk.example'] }],
     [
       'abuse@polderwolk.example',
       { kind: 'domain', host: 'polderwolk.example', hosts: ['polderwolk.example'] },
     ],
     [
       'mail.polderwolk.example',
-      { kind: 'domain', host: 'mail.polderwolk.example', hosts: ['mail.polderwolk.example', 'polderwolk.example'] },
+      {
+        kind: 'domain',
+        host: 'mail.polderwolk.example',
+        hosts: ['mail.polderwolk.example', 'polderwolk.example'],
+      },
     ],
     // Names: lower case words, legal forms and noise words left out.
     ['Polderwolk', { kind: 'name', words: ['polderwolk'], ignored: [] }],
     ['polderwolk bv', { kind: 'name', words: ['polderwolk'], ignored: ['bv'] }],
     ['Polderwolk Hosting B.V.', { kind: 'name', words: ['polderwolk', 'hosting'], ignored: ['b.v.'] }],
     ['Poldrwolk Hostng', { kind: 'name', words: ['poldrwolk', 'hostng'], ignored: [] }],
-    ['De Wolk van het Noorden N.V.', { kind: 'name', words: ['wolk', 'noorden'], ignored: ['de', 'van', 'het', 'n.v.'] }],
+    [
+      'De Wolk van het Noorden N.V.',
+      { kind: 'name', words: ['wolk', 'noorden'], ignored: ['de', 'van', 'het', 'n.v.'] },
+    ],
     ['Stichting Kennisnet', { kind: 'name', words: ['kennisnet'], ignored: ['stichting'] }],
     ['Coöperatie Datadijk U.A.', { kind: 'name', words: ['datadijk'], ignored: ['coöperatie', 'u.a.'] }],
     ['Cooperatie Datadijk UA', { kind: 'name', words: ['datadijk'], ignored: ['cooperatie', 'ua'] }],
@@ -80,7 +86,8 @@ describe('reading a search query', () => {
     ['example', { kind: 'name', words: ['example'], ignored: [] }],
   ];
   for (const [query, reading] of cases) {
-    it(`reads ${JSON.stringify(query)} as ${reading.kind}`, () => assert.deepEqual(readSearchQuery(query), reading));
+    it(`reads ${JSON.stringify(query)} as ${reading.kind}`, () =>
+      assert.deepEqual(readSearchQuery(query), reading));
   }
 
   const hosts: [string, string | undefined][] = [
@@ -104,7 +111,8 @@ describe('reading a search query', () => {
     ['http://', undefined],
   ];
   for (const [text, host] of hosts) {
-    it(`reads the host of ${JSON.stringify(text)} as ${host ?? 'none'}`, () => assert.equal(readHost(text), host));
+    it(`reads the host of ${JSON.stringify(text)} as ${host ?? 'none'}`, () =>
+      assert.equal(readHost(text), host));
   }
 
   it('offers a host and the hosts it is part of, down to two labels, in both spellings', () => {
