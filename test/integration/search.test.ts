@@ -231,6 +231,28 @@ describe('searching the register', () => {
       assert.deepEqual(found(sub.text), [demoKvkOf('Polderwolk')]);
     });
 
+    it('reads the stored website the same way: case, port, path, a trailing dot and IDN spellings', async () => {
+      const odd = await givenProvider(demo.db.dataSource, {
+        legalName: 'Hoofdletter B.V.',
+        website: 'https://WWW.Hoofdletter.example:8443/pad?x=1',
+      });
+      const idn = await givenProvider(demo.db.dataSource, {
+        legalName: 'Bücherhost B.V.',
+        website: 'https://bücher.example/',
+      });
+      for (const [q, kvk] of [
+        ['hoofdletter.example', odd.kvkNumber],
+        ['https://hoofdletter.example.', odd.kvkNumber],
+        ['bücher.example', idn.kvkNumber],
+        ['http://xn--bcher-kva.example/', idn.kvkNumber],
+      ] as const) {
+        const res = await request(demo.app)
+          .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+          .expect(200);
+        assert.deepEqual(found(res.text), [kvk], q);
+      }
+    });
+
     it('ranks an exact name above a typo and a part of a word', async () => {
       const exact = await givenProvider(demo.db.dataSource, { legalName: 'Rangorde Hosting B.V.' });
       const longer = await givenProvider(demo.db.dataSource, { legalName: 'Rangordewolk B.V.' });
