@@ -15,7 +15,10 @@ export type SearchKind = SearchReading['kind'];
  * four to seven characters may differ in one letter, longer ones in two, from the whole name word
  * or from its beginning ("poldrwolk", "hostng"). Words are compared in the dictionary of distinct
  * name words (migration SearchWords), whose trigram index offers the candidates, so the cost
- * follows the number of distinct words that come close, not the size of the register.
+ * follows the number of distinct words that come close, not the size of the register. The trigram
+ * operator `%` offers words at pg_trgm's default similarity threshold (0.3); short words with a
+ * typo in the middle may fall below it, which is why words of three characters or fewer match only
+ * exactly or as a part.
  */
 function nameMatches(words: string): string {
   return `WITH qw AS (
