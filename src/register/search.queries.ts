@@ -16,9 +16,9 @@ export type SearchKind = SearchReading['kind'];
  * or from its beginning ("poldrwolk", "hostng"). Words are compared in the dictionary of distinct
  * name words (migration SearchWords), whose trigram index offers the candidates, so the cost
  * follows the number of distinct words that come close, not the size of the register. The trigram
- * operator `%` offers words at pg_trgm's default similarity threshold (0.3); short words with a
- * typo in the middle may fall below it, which is why words of three characters or fewer match only
- * exactly or as a part.
+ * operator `%` offers words at pg_trgm's default similarity threshold (0.3): a word of four or
+ * five characters with a typo in its middle may fall below it and is then not found (words of three
+ * characters or fewer match only exactly or as a part anyway).
  */
 function nameMatches(words: string): string {
   return `WITH qw AS (
