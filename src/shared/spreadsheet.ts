@@ -128,8 +128,22 @@ export function decodeText(bytes: Buffer): { text: string; charset: Charset } {
     // ignoreBOM: false (the default) drops a leading byte order mark.
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), charset: 'utf-8' };
   } catch {
-    return { text: new TextDecoder('windows-1252').decode(bytes), charset: 'windows-1252' };
+    return { text: decodeWindows1252(bytes), charset: 'windows-1252' };
   }
+}
+
+/*
+ * Windows-1252's characters at 0x80–0x9F (€, curly quotes, dashes, Š, Ÿ …). Node 20's TextDecoder
+ * reads 'windows-1252' as ISO-8859-1 and gives control characters there, so the table is ours.
+ */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function decodeWindows1252(bytes: Buffer): string {
+  return bytes
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] ?? c);
 }
 
 const SEPARATORS: readonly Separator[] = ['\t', ';', ','];

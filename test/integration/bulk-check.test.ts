@@ -30,6 +30,16 @@ function outcomesOf(html: string): string[] {
 /** The copy of the chosen file the page keeps, as a browser sends it back (Handlebars escapes "="). */
 const keptFile = (html: string) => /name="bron" value="([^"]+)"/.exec(html)?.[1]?.replace(/&#x3D;/g, '=');
 
+/** An .xlsx answer read back by exceljs. */
+async function workbookOf(res: request.Response): Promise<ExcelJS.Workbook> {
+  const bytes = res.body as Buffer;
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+  );
+  return workbook;
+}
+
 /** Supertest keeps a binary answer as a Buffer only when told to. */
 function binary(res: request.Response, callback: (error: Error | null, body: Buffer) => void) {
   const chunks: Buffer[] = [];
@@ -302,8 +312,7 @@ describe('bulk check of a supplier list', () => {
       assert.equal(res.status, 200);
       assert.match(String(res.headers['content-type']), /spreadsheetml\.sheet/);
       assert.match(String(res.headers['content-disposition']), new RegExp(`controle-${today}\\.xlsx`));
-      const workbook = new ExcelJS.Workbook();
-      await workbook.xlsx.load(res.body as Buffer as unknown as ArrayBuffer);
+      const workbook = await workbookOf(res);
       const sheet = workbook.worksheets[0]!;
       const header = (sheet.getRow(1).values as unknown[]).slice(1);
       assert.deepEqual(header, [
@@ -343,8 +352,7 @@ describe('bulk check of a supplier list', () => {
     it('keeps the leading zero of a KvK number typed as text, and words the answer in English', async () => {
       const list = Buffer.from('Supplier;CoC number;Start\n"Nulpunt";09990042;=1+1\n', 'utf8');
       const res = await download('xlsx', 'en', list, 'suppliers.csv');
-      const workbook = new ExcelJS.Workbook();
-      await workbook.xlsx.load(res.body as Buffer as unknown as ArrayBuffer);
+      const workbook = await workbookOf(res);
       const row = workbook.worksheets[0]!.getRow(2);
       assert.equal(row.getCell(2).value, '09990042');
       assert.equal(row.getCell(3).value, "'=1+1", 'no cell starts a formula');
@@ -359,7 +367,7 @@ describe('bulk check of a supplier list', () => {
       const text = (res.body as Buffer).toString('utf8');
       assert.ok(text.startsWith('\uFEFF'), 'a byte-order mark, so Excel reads UTF-8');
       assert.ok(text.includes('\r\n'));
-      const records = parse(text.slice(1), { delimiter: ';' }) as string[][];
+      const records = parse(text.slice(1), { delimiter: ';' });
       assert.equal(records.length, 15);
       assert.deepEqual(records[0]?.slice(0, 5), [
         'Leverancier',
@@ -378,7 +386,7 @@ describe('bulk check of a supplier list', () => {
       assert.equal(records[1]?.[8], 'http://register.test/hostingproviders/99990001');
       assert.equal(records[1]?.[11], today);
       const english = await download('csv', 'en', fixture('leveranciers-export.csv'), 'leveranciers.csv');
-      const en = parse((english.body as Buffer).toString('utf8').slice(1), { delimiter: ';' }) as string[][];
+      const en = parse((english.body as Buffer).toString('utf8').slice(1), { delimiter: ';' });
       assert.deepEqual(en[0]?.slice(3, 5), ['Outcome', 'Reason']);
       assert.deepEqual(en[4]?.slice(3, 5), ['Not responsible', 'Suspended']);
       assert.deepEqual(en[11]?.[3], 'Not a valid KvK number');
@@ -565,12 +573,13 @@ describe('bulk check of a supplier list', () => {
           ],
         })
         .expect(200);
-      const rows = res.body.resultaten as {
+      type Row = {
         kvkNummer: string;
         gelezenAls: string | null;
         uitkomst: string;
         opmerking: { code: string; tekst: string } | null;
-      }[];
+      };
+      const rows = (res.body as { resultaten: Row[] }).resultaten;
       assert.deepEqual(
         rows.map((r) => [r.kvkNummer, r.gelezenAls, r.uitkomst, r.opmerking?.code ?? null]),
         [
@@ -589,7 +598,10 @@ describe('bulk check of a supplier list', () => {
         .set('Accept-Language', 'en')
         .send({ kvkNummers: ['1234567'] })
         .expect(200);
-      assert.match(english.body.resultaten[0].opmerking.tekst, /did you mean 01234567\?/);
+      assert.match(
+        (english.body as { resultaten: Row[] }).resultaten[0]!.opmerking!.tekst,
+        /did you mean 01234567\?/,
+      );
     });
   });
 
