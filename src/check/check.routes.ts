@@ -150,6 +150,7 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
       kvkColumn: {
         letter: columnLetter(kvkColumn),
         header: list.table.header?.cells[kvkColumn],
+        sheet: list.table.sheetName,
       },
       attentionCount: result.rows.length - result.counts.verantwoord,
       shownCount: shown.length,

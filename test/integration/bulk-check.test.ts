@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { ZipFile } from 'yazl';
 import { bulkCheck } from '../../src/check/bulk-check.service';
+import { MAX_LIST_BYTES } from '../../src/check/bulk-list';
 import { BULK_PAGE_SIZE } from '../../src/check/check.routes';
 import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { toLocalDate } from '../../src/shared/time';
@@ -143,6 +144,7 @@ describe('bulk check of a supplier list', () => {
         '6:dubbel',
       ]);
       assert.match(res.text, /data-line="3"[^>]*data-kvk="09990042"/);
+      assert.match(res.text, /Gelezen van werkblad ‘Contracten’/);
       assert.match(res.text, /voorloopnul weggevallen: gecontroleerd als 09990042/);
       assert.match(
         res.text,
@@ -463,6 +465,27 @@ describe('bulk check of a supplier list', () => {
       // Every row asks for attention here (revoked, duplicate or unknown): the last page is full too.
       assert.equal(outcomesOf(attention.text).length, BULK_PAGE_SIZE);
       assert.match(attention.text, /Pagina 20 van 20/);
+    });
+
+    it('takes an .xlsx of 10,000 rows and five columns, well inside the upload limit', async () => {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('Leveranciers');
+      sheet.addRow(['Leverancier', 'KvK-nummer', 'Contractnummer', 'Ingangsdatum', 'Bedrag']);
+      for (let i = 0; i < 10_000; i++)
+        sheet.addRow([
+          `Leverancier ${i} Hosting B.V.`,
+          i % 10 === 0 ? '99990001' : String(20_000_000 + i),
+          `C-2026-${String(i).padStart(5, '0')}`,
+          new Date(Date.UTC(2026, 0, 1 + (i % 365))),
+          1000 + i,
+        ]);
+      const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+      assert.ok(bytes.length < MAX_LIST_BYTES / 4, `${bytes.length} bytes`);
+      const res = await post(request.agent(demo.app), { peildatum: today }, { bytes, name: 'groot.xlsx' });
+      assert.equal(res.status, 200);
+      assert.match(res.text, /data-count="verantwoord">1</);
+      assert.match(res.text, /data-count="dubbel">999</);
+      assert.match(res.text, /data-count="onbekend">9000</);
     });
 
     it('answers 10,000 numbers in one go', async () => {
