@@ -19,7 +19,7 @@ import { ATTESTATION_NUMBER_PATTERN, KVK_PATTERN } from './api.schemas';
 export const API_PAGE_SIZE = 25;
 export const API_MAX_PAGE_SIZE = 100;
 /** The longest KvK number entry a check accepts; longer is not a typo but wrong input. */
-export const MAX_CHECK_ENTRY_LENGTH = 20;
+export const MAX_CHECK_ENTRY_LENGTH = 40;
 
 /** A peildatum: a real date, YYYY-MM-DD, from 1990 on. Not after today is checked per request. */
 const Peildatum = z.iso
@@ -196,7 +196,7 @@ export const ControleVerzoek = z
         .max(MAX_BULK_ROWS, { error: 'api.invalid.arrayTooLong' })
         .openapi({
           description:
-            'De te controleren KvK-nummers, als tekst. Een nummer dat geen 8 cijfers is, krijgt de uitkomst `ongeldig`.',
+            'De te controleren KvK-nummers, als tekst. Spaties, punten en streepjes tussen de cijfers en ‘KvK’ ervoor worden genegeerd (`9999 0001`, `99.99.00.01` en `KvK 99990001` zijn hetzelfde nummer). Een nummer van 7 cijfers is waarschijnlijk zijn voorloopnul kwijt: het wordt met die nul gecontroleerd als dat nummer in het register staat (zie `opmerking`). Wat zo geen 8 cijfers oplevert, krijgt de uitkomst `ongeldig`.',
         }),
     },
     {

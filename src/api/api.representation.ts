@@ -231,7 +231,19 @@ export function changeFeedPage(
   };
 }
 
-export function checkResult(result: BulkResult, urls: ApiUrls): Controle {
+/** The note on a check of a seven-digit number: the leading zero a spreadsheet dropped. */
+function checkNote(
+  row: BulkResult['rows'][number],
+  lang: Language,
+): Controle['resultaten'][number]['opmerking'] {
+  if (!row.leadingZero || !row.kvkNumber) return null;
+  const code = row.leadingZero === 'restored' ? 'voorloopnul_aangevuld' : 'voorloopnul_weggevallen';
+  const key =
+    row.leadingZero === 'restored' ? 'bulk.note.leadingZeroRestored' : 'bulk.note.leadingZeroSuggested';
+  return { code, tekst: translate(lang, key, { kvk: row.kvkNumber }) };
+}
+
+export function checkResult(result: BulkResult, urls: ApiUrls, lang: Language): Controle {
   return {
     peildatum: result.peildatum,
     peilmoment: result.at.toISOString(),
@@ -244,12 +256,14 @@ export function checkResult(result: BulkResult, urls: ApiUrls): Controle {
     },
     resultaten: result.rows.map((row) => ({
       positie: row.line,
-      kvkNummer: row.kvkNumber,
+      kvkNummer: row.kvkInput,
+      gelezenAls: row.kvkNumber ?? null,
       uitkomst: row.outcome,
       reden: Reden.parse(row.reason ?? null),
       naam: row.legalName ?? null,
       dubbelVan: row.firstLine ?? null,
-      hostingprovider: row.legalName ? { href: providerHref(urls, row.kvkNumber) } : null,
+      opmerking: checkNote(row, lang),
+      hostingprovider: row.legalName && row.kvkNumber ? { href: providerHref(urls, row.kvkNumber) } : null,
     })),
   };
 }

@@ -251,13 +251,9 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
       readQuery(NoQuery, req.query);
       const now = requestTime(res);
       const request = readValue(checkRequestOn(now), req.body);
-      const rows = request.kvkNummers.map((kvkNumber, index) => ({
-        line: index + 1,
-        kvkNumber,
-        reference: '',
-      }));
+      const rows = request.kvkNummers.map((kvkInput, index) => ({ line: index + 1, kvkInput }));
       const result = await bulkCheck(dataSource, rows, request.peildatum ?? toLocalDate(now), now);
-      res.json(checkResult(result, urls));
+      res.json(checkResult(result, urls, apiLanguage(req)));
     },
   );
 

@@ -331,6 +331,10 @@ export const Controle = z
           kvkNummer: z
             .string()
             .openapi({ description: 'Het nummer zoals gegeven (zonder spaties eromheen).' }),
+          gelezenAls: z.string().regex(KVK_PATTERN).nullable().openapi({
+            description:
+              'Het KvK-nummer zoals het register het las: 8 cijfers, zonder spaties, punten, streepjes of ‘KvK’ ervoor; bij 7 cijfers met de weggevallen voorloopnul erbij. `null` als er geen KvK-nummer in te lezen is.',
+          }),
           uitkomst: z.enum(['verantwoord', 'niet_verantwoord', 'onbekend', 'ongeldig', 'dubbel']),
           reden: Reden.openapi({ description: 'Bij `niet_verantwoord`: de redencode (zie StatusCode).' }),
           naam: z
@@ -341,6 +345,18 @@ export const Controle = z
             .int()
             .nullable()
             .openapi({ description: 'Bij `dubbel`: de positie waar dit nummer eerder stond.' }),
+          opmerking: z
+            .object({
+              code: z.enum(['voorloopnul_aangevuld', 'voorloopnul_weggevallen']).openapi({
+                description:
+                  '`voorloopnul_aangevuld`: 7 cijfers, gecontroleerd als `gelezenAls` omdat dat nummer in het register staat. `voorloopnul_weggevallen`: 7 cijfers; `gelezenAls` staat niet in het register en de uitkomst is `ongeldig`.',
+              }),
+              tekst: z
+                .string()
+                .openapi({ description: 'De opmerking in woorden, in de taal van het antwoord.' }),
+            })
+            .nullable()
+            .openapi({ description: 'Een opmerking over hoe het nummer gelezen is, of `null`.' }),
           hostingprovider: z
             .object({ href: z.url() })
             .nullable()

@@ -284,7 +284,7 @@ operation({
   operationId: 'controleerLijst',
   tags: ['Controles'],
   summary: 'Een lijst KvK-nummers controleren',
-  description: `Controleert tot ${MAX_BULK_ROWS.toLocaleString('nl-NL')} KvK-nummers op één peildatum (standaard vandaag). Elk nummer krijgt een eigen uitkomst in de volgorde van de lijst: \`verantwoord\`, \`niet_verantwoord\` (met de reden), \`onbekend\` (niet in het register), \`ongeldig\` (geen 8 cijfers) of \`dubbel\` (al eerder in de lijst; \`dubbelVan\` noemt de positie). Een ongeldig of onbekend nummer laat de rest van de lijst niet mislukken. Er wordt niets opgeslagen. Alleen vanaf deze site of van een server aanroepbaar (geen CORS).`,
+  description: `Controleert tot ${MAX_BULK_ROWS.toLocaleString('nl-NL')} KvK-nummers op één peildatum (standaard vandaag). Elk nummer krijgt een eigen uitkomst in de volgorde van de lijst: \`verantwoord\`, \`niet_verantwoord\` (met de reden), \`onbekend\` (niet in het register), \`ongeldig\` (geen 8 cijfers) of \`dubbel\` (al eerder in de lijst; \`dubbelVan\` noemt de positie). Nummers worden gelezen zoals mensen ze typen en plakken: spaties, punten, streepjes en ‘KvK’ ervoor tellen niet mee, en bij 7 cijfers wordt de weggevallen voorloopnul aangevuld als dat nummer in het register staat (\`gelezenAls\` en \`opmerking\` zeggen hoe). Een ongeldig of onbekend nummer laat de rest van de lijst niet mislukken. Er wordt niets opgeslagen. Alleen vanaf deze site of van een server aanroepbaar (geen CORS).`,
   request: {
     query: NoQuery,
     body: {

@@ -1,11 +1,7 @@
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
 import { In, IsNull, Not } from 'typeorm';
 import { Provider } from '../provider/provider.entity';
-import { EXCEL_CSV, safeCell } from '../shared/csv';
-import { ValidationError } from '../shared/errors';
-import { isKvkNumber } from '../shared/identifiers';
+import { readKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay } from '../shared/time';
 import { statusAt } from '../status/status-rules';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
@@ -13,19 +9,30 @@ import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from
 export const MAX_BULK_ROWS = 10_000;
 
 export interface BulkInputRow {
-  /** 1-based line in the list as given. */
+  /** 1-based: the line or row in the list as given (the position in the API's array). */
   line: number;
-  kvkNumber: string;
-  reference: string;
+  /** The KvK number as typed, e.g. "KvK 9999 0001". */
+  kvkInput: string;
 }
 
 export type Outcome = 'verantwoord' | 'niet_verantwoord' | 'onbekend' | 'ongeldig' | 'dubbel';
 
 export interface BulkResultRow extends BulkInputRow {
   outcome: Outcome;
+  /** The eight-digit number read from the input (for a lost leading zero: with the zero back). */
+  kvkNumber?: string;
+  /**
+   * A seven-digit input: 'restored' when the number with its zero is in the register and was
+   * checked as such; 'suggested' when it is not (the row is `ongeldig`, and says what was meant).
+   */
+  leadingZero?: 'restored' | 'suggested';
   /** The reason code when not verantwoord. */
   reason?: string;
   legalName?: string;
+  /** When the outcome began to hold. */
+  since?: Date;
+  /** Verantwoord: the end of the listing; suspended: the planned end of the suspension. */
+  until?: Date;
   /** For a duplicate: the line it repeats. */
   firstLine?: number;
 }
@@ -38,30 +45,13 @@ export interface BulkResult {
   counts: Record<Outcome, number>;
 }
 
-/**
- * Reads a pasted list or a CSV file: one KvK number a line, optionally a second column with the
- * buyer's own reference. Separators `;`, `,` or tab; a header line naming "kvk" is skipped.
- */
-export function parseBulkInput(text: string): BulkInputRow[] {
-  const records = parse(text.replace(/^\uFEFF/, ''), {
-    delimiter: [';', ',', '\t'],
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: false,
-    trim: true,
-  });
-  const rows: BulkInputRow[] = [];
-  records.forEach((record, index) => {
-    const [first = '', second = ''] = record;
-    if (record.every((cell) => cell === '')) return;
-    if (index === 0 && /kvk/i.test(first)) return;
-    rows.push({ line: index + 1, kvkNumber: first.replace(/[\s.]/g, ''), reference: second.slice(0, 200) });
-  });
-  if (rows.length > MAX_BULK_ROWS) throw new ValidationError({ nummers: ['bulk.tooMany'] });
-  return rows;
-}
+/** The outcomes that ask for the buyer's attention: everything but verantwoord. */
+export const needsAttention = (row: Pick<BulkResultRow, 'outcome'>): boolean => row.outcome !== 'verantwoord';
 
-/** Checks every row at the end of `peildatum` by the status rules: four queries, however long the list. */
+/**
+ * Checks every row at the end of `peildatum` by the status rules: four queries, however long the
+ * list. Every input is read by readKvkNumber, the one reading of the web forms and the API.
+ */
 export async function bulkCheck(
   dataSource: DataSource,
   rows: BulkInputRow[],
@@ -69,11 +59,12 @@ export async function bulkCheck(
   now: Date,
 ): Promise<BulkResult> {
   const at = new Date(Math.min(endOfLocalDay(peildatum).getTime(), now.getTime()));
-  const wellFormed = [...new Set(rows.map((r) => r.kvkNumber).filter(isKvkNumber))];
-  const providers: Pick<Provider, 'id' | 'kvkNumber' | 'legalName'>[] = wellFormed.length
+  const readings = rows.map((row) => readKvkNumber(row.kvkInput));
+  const wanted = [...new Set(readings.flatMap((r) => (r.kind === 'invalid' ? [] : [r.kvkNumber])))];
+  const providers: Pick<Provider, 'id' | 'kvkNumber' | 'legalName'>[] = wanted.length
     ? await dataSource.getRepository(Provider).find({
         // A provider whose identity no reviewer has confirmed is unknown to the public.
-        where: { kvkNumber: In(wellFormed), identityConfirmedAt: Not(IsNull()) },
+        where: { kvkNumber: In(wanted), identityConfirmedAt: Not(IsNull()) },
         select: { id: true, kvkNumber: true, legalName: true },
       })
     : [];
@@ -94,46 +85,49 @@ export async function bulkCheck(
     ongeldig: 0,
     dubbel: 0,
   };
-  const results = rows.map((row): BulkResultRow => {
+  const results = rows.map((row, index): BulkResultRow => {
+    const reading = readings[index] ?? readKvkNumber(row.kvkInput);
     let result: BulkResultRow;
-    const provider = byKvk.get(row.kvkNumber);
-    if (!isKvkNumber(row.kvkNumber)) result = { ...row, outcome: 'ongeldig' };
-    else if (seen.has(row.kvkNumber))
-      result = {
-        ...row,
-        outcome: 'dubbel',
-        firstLine: seen.get(row.kvkNumber),
-        legalName: provider?.legalName,
-      };
-    else if (!provider) result = { ...row, outcome: 'onbekend' };
+    if (reading.kind === 'invalid') result = { ...row, outcome: 'ongeldig' };
     else {
-      const status = statusAt((histories.get(provider.id) ?? []).map(toStatusFact), versionFacts, at);
-      result = status.verantwoord
-        ? { ...row, outcome: 'verantwoord', legalName: provider.legalName }
-        : { ...row, outcome: 'niet_verantwoord', reason: status.reason, legalName: provider.legalName };
+      const kvkNumber = reading.kvkNumber;
+      const provider = byKvk.get(kvkNumber);
+      // Seven digits are checked as eight only when that number is in the register.
+      const leadingZero: BulkResultRow['leadingZero'] =
+        reading.kind === 'leadingZeroLost' ? (provider ? 'restored' : 'suggested') : undefined;
+      const base: BulkInputRow & Pick<BulkResultRow, 'kvkNumber' | 'leadingZero'> = {
+        ...row,
+        kvkNumber,
+        ...(leadingZero ? { leadingZero } : {}),
+      };
+      const firstLine = seen.get(kvkNumber);
+      if (leadingZero === 'suggested') result = { ...base, outcome: 'ongeldig' };
+      else if (firstLine !== undefined)
+        result = { ...base, outcome: 'dubbel', firstLine, legalName: provider?.legalName };
+      else if (!provider) result = { ...base, outcome: 'onbekend' };
+      else {
+        const status = statusAt((histories.get(provider.id) ?? []).map(toStatusFact), versionFacts, at);
+        result = status.verantwoord
+          ? {
+              ...base,
+              outcome: 'verantwoord',
+              legalName: provider.legalName,
+              since: status.since,
+              until: status.listing.validUntil,
+            }
+          : {
+              ...base,
+              outcome: 'niet_verantwoord',
+              reason: status.reason,
+              legalName: provider.legalName,
+              ...(status.since ? { since: status.since } : {}),
+              ...(status.until ? { until: status.until } : {}),
+            };
+      }
+      if (leadingZero !== 'suggested' && firstLine === undefined) seen.set(kvkNumber, row.line);
     }
-    if (isKvkNumber(row.kvkNumber) && !seen.has(row.kvkNumber)) seen.set(row.kvkNumber, row.line);
     counts[result.outcome]++;
     return result;
   });
   return { peildatum, at, rows: results, counts };
-}
-
-/**
- * The result as CSV that opens correctly in Excel with Dutch settings: UTF-8 with a byte-order
- * mark, semicolons and CRLF line ends; no cell can start a formula.
- */
-export function bulkResultCsv(result: BulkResult, baseUrl: string): string {
-  const header = ['regel', 'kvk_nummer', 'referentie', 'naam', 'uitkomst', 'reden', 'peildatum', 'link'];
-  const records = result.rows.map((r) => [
-    r.line,
-    safeCell(r.kvkNumber),
-    safeCell(r.reference),
-    safeCell(r.legalName ?? ''),
-    r.outcome,
-    r.reason ?? (r.firstLine ? `zelfde als regel ${r.firstLine}` : ''),
-    result.peildatum,
-    r.legalName ? `${baseUrl}/hostingproviders/${r.kvkNumber}` : '',
-  ]);
-  return stringify([header, ...records], EXCEL_CSV);
 }

@@ -1,28 +1,75 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { withCsrfToken } from '../web/auth';
 import type { Config } from '../config';
 import { setFormContext } from '../web/error-handler';
 import { ValidationError } from '../shared/errors';
+import type { Language } from '../shared/i18n';
 import { paths } from '../shared/paths';
+import { columnLetter } from '../shared/spreadsheet';
 import { isPeildatum, toLocalDate } from '../shared/time';
 import { readUpload } from '../web/upload';
 import { formValues } from '../shared/validation';
-import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
-import { bulkCheck, bulkResultCsv, parseBulkInput } from './bulk-check.service';
+import { bulkCheck, type BulkResultRow, needsAttention } from './bulk-check.service';
+import {
+  answerCsv,
+  answerXlsx,
+  checkRows,
+  columnChoices,
+  MAX_LIST_BYTES,
+  readSupplierList,
+  rowNote,
+} from './bulk-list';
 import { requestTime } from '../web/clock';
+
+/** The copy of an uploaded list the page keeps (gzip, base64): up to 4/3 of the file, and room for the rest. */
+const FIELD_SIZE = Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024;
 
 const BULK_UPLOAD = {
   field: 'bestand',
-  maxBytes: 2 * 1024 * 1024,
+  maxBytes: MAX_LIST_BYTES,
   tooLargeKey: 'bulk.fileTooLarge',
   keep: 'buffer',
-  fieldSize: 2 * 1024 * 1024,
+  fieldSize: FIELD_SIZE,
+  fields: 12,
 } as const;
 
-/** Bulk check of a supplier list: paste or upload up to 10,000 KvK numbers, answered at once. */
+/** Rows per page of the answer: 10,000 rows would make a page of megabytes, the download has them all. */
+export const BULK_PAGE_SIZE = 500;
+
+const FIELDS = [
+  'nummers',
+  'peildatum',
+  'formaat',
+  'kolom',
+  'weergave',
+  'pagina',
+  'bron',
+  'bronNaam',
+] as const;
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * The uploaded list, kept in the page as a hidden field (compressed) so that the download buttons,
+ * the column choice and the pages of the answer work without choosing the file again. It is the
+ * person's own list, sent back to them: nothing is kept on the server.
+ */
+const packSource = (bytes: Buffer) => gzipSync(bytes).toString('base64');
+
+function unpackSource(packed: string): Buffer {
+  try {
+    // The ceiling keeps a doctored field from unpacking to more than an upload may be.
+    return gunzipSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_LIST_BYTES });
+  } catch {
+    throw new ValidationError({ bestand: ['bulk.sourceLost'] });
+  }
+}
+
+/** Bulk check of a supplier list: paste or upload up to 10,000 rows, answered at once. */
 export function checkRoutes(dataSource: DataSource, config: Config): Router {
   const router = Router();
+  const providerUrl = (kvk: string) => `${config.publicBaseUrl}${paths.provider(kvk)}`;
 
   router.get(paths.bulkCheck, withCsrfToken, (_req, res) => {
     res.render('check/bulk', { title: 'bulk.title', values: { peildatum: toLocalDate(requestTime(res)) } });
@@ -31,30 +78,87 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
   router.post(paths.bulkCheck, withCsrfToken, async (req, res) => {
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values: {} });
     const file = await readUpload(req, BULK_UPLOAD);
-    const values = formValues(req.body, ['nummers', 'peildatum', 'formaat']);
+    const values: Record<(typeof FIELDS)[number], string> = formValues(req.body, FIELDS);
+    // Which list: a newly chosen file, else pasted text, else the file chosen before.
+    let input: { bytes: Buffer } | { text: string } | undefined;
+    if (file?.buffer && file.size > 0) {
+      input = { bytes: file.buffer };
+      values.bron = packSource(file.buffer);
+      values.bronNaam = file.originalName.slice(0, 200);
+    } else if (values.nummers !== '') {
+      input = { text: values.nummers };
+      values.bron = '';
+      values.bronNaam = '';
+    } else if (values.bron !== '') input = { bytes: unpackSource(values.bron) };
+    if (values.peildatum === '') values.peildatum = toLocalDate(requestTime(res));
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values });
     if (!isPeildatum(values.peildatum)) throw new ValidationError({ peildatum: ['validation.date'] });
-    const text = file?.buffer ? file.buffer.toString('utf8') : values.nummers;
-    const badLine = lineWithForbiddenCharacters(text);
-    if (badLine)
-      throw new ValidationError({ bestand: ['validation.controlCharactersInFile'] }, undefined, {
-        line: badLine,
+    if (!input) throw new ValidationError({ nummers: ['bulk.empty'] });
+    const list = await readSupplierList(input, {
+      column: values.kolom,
+      field: 'text' in input ? 'nummers' : 'bestand',
+    });
+    if (list.kvkColumn === undefined) {
+      return res.render('check/bulk', {
+        title: 'bulk.title',
+        values,
+        choices: columnChoices(list.table, list.candidates ?? []),
       });
-    const rows = parseBulkInput(text);
-    if (rows.length === 0) throw new ValidationError({ nummers: ['bulk.empty'] });
-    const result = await bulkCheck(dataSource, rows, values.peildatum, requestTime(res));
+    }
+    const kvkColumn = list.kvkColumn;
+    const result = await bulkCheck(
+      dataSource,
+      checkRows({ ...list, kvkColumn }),
+      values.peildatum,
+      requestTime(res),
+    );
+    const language = (res.locals.lang ?? 'nl') as Language;
     if (values.formaat === 'csv') {
       res
         .type('text/csv; charset=utf-8')
         .attachment(`controle-${values.peildatum}.csv`)
-        .send(bulkResultCsv(result, config.publicBaseUrl));
+        .send(answerCsv(list.table, result, language, providerUrl));
       return;
     }
+    if (values.formaat === 'xlsx') {
+      res
+        .type(XLSX_TYPE)
+        .attachment(`controle-${values.peildatum}.xlsx`)
+        .send(await answerXlsx(list.table, result, language, providerUrl));
+      return;
+    }
+    const onlyAttention = values.weergave === 'aandacht';
+    const shown = onlyAttention ? result.rows.filter(needsAttention) : result.rows;
+    const pageCount = Math.max(1, Math.ceil(shown.length / BULK_PAGE_SIZE));
+    const page = Math.min(pageCount, Math.max(1, Number.parseInt(values.pagina, 10) || 1));
+    const cellsByLine = new Map(list.table.rows.map((r) => [r.number, r.cells]));
+    const rowView = (row: BulkResultRow) => ({
+      ...row,
+      url: row.legalName && row.kvkNumber ? paths.provider(row.kvkNumber) : undefined,
+      // The rest of the person's row, so that they recognise it: at most three cells.
+      ownCells: (cellsByLine.get(row.line) ?? [])
+        .filter((cell, index) => index !== kvkColumn && cell !== '')
+        .slice(0, 3)
+        .join(' · ')
+        .slice(0, 200),
+      note: rowNote(row, language),
+    });
     res.render('check/bulk', {
       title: 'bulk.title',
-      values: { ...values, nummers: file ? '' : values.nummers },
+      values: { ...values, weergave: onlyAttention ? 'aandacht' : 'alles', pagina: String(page) },
       result,
-      rows: result.rows.map((r) => ({ ...r, url: r.legalName ? paths.provider(r.kvkNumber) : undefined })),
+      kvkColumn: {
+        letter: columnLetter(kvkColumn),
+        header: list.table.header?.cells[kvkColumn],
+        sheet: list.table.sheetName,
+      },
+      attentionCount: result.rows.length - result.counts.verantwoord,
+      shownCount: shown.length,
+      rows: shown.slice((page - 1) * BULK_PAGE_SIZE, page * BULK_PAGE_SIZE).map(rowView),
+      page,
+      pageCount,
+      previousPage: page > 1 ? page - 1 : undefined,
+      nextPage: page < pageCount ? page + 1 : undefined,
     });
   });
 

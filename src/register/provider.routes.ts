@@ -2,8 +2,8 @@ import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { paths } from '../shared/paths';
 import { NotFoundError } from '../shared/errors';
-import { isKvkNumber } from '../shared/identifiers';
-import { isPeildatum } from '../shared/time';
+import { readKvkNumber } from '../shared/identifiers';
+import { isPeildatum, toLocalDate } from '../shared/time';
 import { formValues, repeatedFields } from '../shared/validation';
 import { pageNumber } from '../web/paging';
 import { type DateAnswer, providerDetail, statusOnDate } from './provider.service';
@@ -77,11 +77,15 @@ export function providerRoutes(dataSource: DataSource): Router {
     const values = formValues(req.query, ['kvkNummer', 'peildatum']);
     const model: Record<string, unknown> = { title: 'check.title', values };
     if (values.kvkNummer || values.peildatum) {
+      const now = requestTime(res);
       const errors: Record<string, string> = {};
-      if (!isKvkNumber(values.kvkNummer)) errors.kvkNummer = 'validation.kvkNumber';
+      // The same reading as the bulk check and the API: spaces, dots, "KvK", a lost leading zero.
+      const reading = readKvkNumber(values.kvkNummer);
+      if (reading.kind === 'invalid') errors.kvkNummer = 'validation.kvkNumber';
       if (repeatedFields(req.query, ['peildatum']).length) errors.peildatum = 'validation.repeatedDate';
-      else if (!isPeildatum(values.peildatum)) errors.peildatum = 'validation.date';
-      if (Object.keys(errors).length > 0) {
+      else if (values.peildatum !== '' && !isPeildatum(values.peildatum))
+        errors.peildatum = 'validation.date';
+      if (reading.kind === 'invalid' || Object.keys(errors).length > 0) {
         return res.status(400).render('provider/check', {
           ...model,
           errors,
@@ -92,15 +96,19 @@ export function providerRoutes(dataSource: DataSource): Router {
           })),
         });
       }
-      const now = requestTime(res);
-      const detail = await providerDetail(dataSource, values.kvkNummer, now).catch((error: unknown) => {
+      // Without a date the question is "is it verantwoord today?".
+      const peildatum = values.peildatum || toLocalDate(now);
+      model.values = { ...values, peildatum };
+      const detail = await providerDetail(dataSource, reading.kvkNumber, now).catch((error: unknown) => {
         if (error instanceof NotFoundError) return undefined;
         throw error;
       });
       model.unknownKvk = !detail;
+      model.kvkNumber = reading.kvkNumber;
+      if (reading.kind === 'leadingZeroLost') model.leadingZero = detail ? 'restored' : 'suggested';
       if (detail) {
         model.provider = detail.provider;
-        model.answer = dateAnswerView(statusOnDate(detail, values.peildatum, now));
+        model.answer = dateAnswerView(statusOnDate(detail, peildatum, now));
       }
     }
     res.render('provider/check', model);

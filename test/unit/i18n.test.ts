@@ -113,6 +113,7 @@ describe('translations', () => {
   it('writes no machine format in the hints and errors of date fields: the browser shows its own, in the user’s order', () => {
     const keys = [
       'hints.date',
+      'hints.dateOrToday',
       'dossier.knownOnHint',
       'validation.date',
       'validation.pastDate',

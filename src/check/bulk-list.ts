@@ -1,0 +1,222 @@
+import { PassThrough } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { EXCEL_CSV, safeCell } from '../shared/csv';
+import { type Language, translate } from '../shared/i18n';
+import { columnLetter, readSpreadsheet, type Spreadsheet, SpreadsheetError } from '../shared/spreadsheet';
+import { toLocalDateTime } from '../shared/time';
+import { ValidationError } from '../shared/errors';
+import { type BulkResult, type BulkResultRow, MAX_BULK_ROWS } from './bulk-check.service';
+import { findKvkColumn, kvkListHeader } from './kvk-column';
+
+/*
+ * A buyer's supplier list as they have it (any columns, the KvK number anywhere, with or without a
+ * header), and the answer as the same list with the register's columns added.
+ */
+
+/** The largest file a bulk check takes: an .xlsx of 10,000 rows with a few columns is about 0.4 MB. */
+export const MAX_LIST_BYTES = 4 * 1024 * 1024;
+
+export interface SupplierList {
+  table: Spreadsheet;
+  /** The column with the KvK numbers, 0-based; undefined while the person has to choose. */
+  kvkColumn?: number;
+  /** When the column is unclear: the columns to choose from. */
+  candidates?: number[];
+}
+
+/** One column to choose from: its letter, its header (if any) and a few values from it. */
+export interface ColumnChoice {
+  letter: string;
+  header?: string;
+  samples: string[];
+}
+
+/**
+ * Reads a list (uploaded bytes or pasted text) and finds its KvK column. `column` is the person's
+ * choice (a letter, or a header's text). A list that cannot be read is a ValidationError on
+ * `field`, with the reader's reason; an empty list too.
+ */
+export async function readSupplierList(
+  input: { bytes: Buffer } | { text: string },
+  options: { column?: string; field: string },
+): Promise<SupplierList> {
+  let table: Spreadsheet;
+  try {
+    table = await readSpreadsheet(input, {
+      maxRows: MAX_BULK_ROWS,
+      maxUnpackedBytes: 40 * 1024 * 1024,
+      header: kvkListHeader,
+    });
+  } catch (error) {
+    if (error instanceof SpreadsheetError) {
+      const key = error.problem === 'tooManyRows' ? 'bulk.tooMany' : error.key;
+      throw new ValidationError({ [options.field]: [key] }, undefined, error.params);
+    }
+    throw error;
+  }
+  if (table.rows.length === 0) throw new ValidationError({ [options.field]: ['bulk.empty'] });
+  const found = findKvkColumn(table, options.column);
+  if (found.kind === 'badChoice') throw new ValidationError({ kolom: ['bulk.badColumn'] });
+  if (found.kind === 'unclear') return { table, candidates: found.candidates };
+  return { table, kvkColumn: found.column };
+}
+
+/** The columns of a list to choose the KvK column from, each with up to three values. */
+export function columnChoices(table: Spreadsheet, columns: number[]): ColumnChoice[] {
+  return columns.map((column) => ({
+    letter: columnLetter(column),
+    ...(table.header?.cells[column] ? { header: table.header.cells[column] } : {}),
+    samples: table.rows
+      .map((r) => r.cells[column] ?? '')
+      .filter((v) => v !== '')
+      .slice(0, 3),
+  }));
+}
+
+/** The rows of the list as the bulk check takes them. */
+export function checkRows(list: SupplierList & { kvkColumn: number }) {
+  return list.table.rows.map((row) => ({ line: row.number, kvkInput: row.cells[list.kvkColumn] ?? '' }));
+}
+
+type AnswerCell = string | Date | { text: string; hyperlink: string };
+
+interface AnswerSheet {
+  header: string[];
+  rows: AnswerCell[][];
+  /** How many of the columns are the list's own (the rest are the register's). */
+  ownColumns: number;
+}
+
+/** The words of a row's note: a lost leading zero restored or suggested, or the line it repeats. */
+export function rowNote(row: BulkResultRow, language: Language): string {
+  if (row.leadingZero === 'restored')
+    return translate(language, 'bulk.note.leadingZeroRestored', { kvk: row.kvkNumber });
+  if (row.leadingZero === 'suggested')
+    return translate(language, 'bulk.note.leadingZeroSuggested', { kvk: row.kvkNumber });
+  if (row.firstLine) return translate(language, 'bulk.sameAs', { line: row.firstLine });
+  return '';
+}
+
+/**
+ * The answer as a table: every column of the list as it came, then the register's: outcome and
+ * reason in words, since, valid until, the name in the register, the link to its page, a note,
+ * the row's number in the list and the peildatum.
+ */
+function answerSheet(
+  table: Spreadsheet,
+  result: BulkResult,
+  language: Language,
+  providerUrl: (kvk: string) => string,
+): AnswerSheet {
+  const t = (key: string) => translate(language, key);
+  const own =
+    table.header?.cells ??
+    Array.from({ length: table.columnCount }, (_, i) => `${t('bulk.columnLetter')} ${columnLetter(i)}`);
+  const header = [
+    ...own,
+    t('bulk.columns.outcome'),
+    t('bulk.columns.reason'),
+    t('bulk.columns.since'),
+    t('bulk.columns.until'),
+    t('bulk.columns.registeredName'),
+    t('bulk.columns.link'),
+    t('bulk.columns.note'),
+    t('bulk.columns.line'),
+    t('bulk.columns.peildatum'),
+  ];
+  const byLine = new Map(result.rows.map((r) => [r.line, r]));
+  const rows = table.rows.map((row): AnswerCell[] => {
+    const answer = byLine.get(row.number);
+    const cells: AnswerCell[] = [...row.cells];
+    if (!answer) return cells;
+    const url = answer.legalName && answer.kvkNumber ? providerUrl(answer.kvkNumber) : '';
+    cells.push(
+      t(`bulk.outcome.${answer.outcome}`),
+      answer.reason ? t(`status.filter.${answer.reason}`) : '',
+      answer.since ?? '',
+      answer.until ?? '',
+      answer.legalName ?? '',
+      url ? { text: url, hyperlink: url } : '',
+      rowNote(answer, language),
+      String(row.number),
+      result.peildatum,
+    );
+    return cells;
+  });
+  return { header, rows, ownColumns: own.length };
+}
+
+const csvCell = (cell: AnswerCell): string =>
+  cell instanceof Date ? toLocalDateTime(cell) : typeof cell === 'string' ? safeCell(cell) : cell.text;
+
+/**
+ * The answer as CSV that opens correctly in Excel with Dutch settings: UTF-8 with a byte-order
+ * mark, semicolons and CRLF line ends; no cell can start a formula.
+ */
+export function answerCsv(
+  table: Spreadsheet,
+  result: BulkResult,
+  language: Language,
+  providerUrl: (kvk: string) => string,
+): string {
+  const sheet = answerSheet(table, result, language, providerUrl);
+  return stringify([sheet.header.map(safeCell), ...sheet.rows.map((r) => r.map(csvCell))], EXCEL_CSV);
+}
+
+/** An instant as Amsterdam's wall clock, the way Excel shows a date cell (it knows no time zones). */
+const wallClock = (instant: Date) => new Date(`${toLocalDateTime(instant).slice(0, 19)}Z`);
+
+/**
+ * The answer as an .xlsx workbook: the list's own cells as text (a KvK number keeps its leading
+ * zero), dates as date cells, the link as a hyperlink; the header row bold and frozen, the widths
+ * fitted to the contents. No cell can start a formula here either.
+ */
+export async function answerXlsx(
+  table: Spreadsheet,
+  result: BulkResult,
+  language: Language,
+  providerUrl: (kvk: string) => string,
+): Promise<Buffer> {
+  const sheet = answerSheet(table, result, language, providerUrl);
+  const widths = sheet.header.map((h) => h.length);
+  for (const row of sheet.rows.slice(0, 1000))
+    row.forEach((cell, i) => {
+      const length = cell instanceof Date ? 16 : typeof cell === 'string' ? cell.length : cell.text.length;
+      widths[i] = Math.max(widths[i] ?? 0, length);
+    });
+  // The streaming writer: 10,000 rows in a third of the time the in-memory workbook takes.
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: true,
+    useSharedStrings: false,
+  });
+  workbook.creator = 'Register Verantwoorde Hostingproviders';
+  const worksheet = workbook.addWorksheet(translate(language, 'bulk.sheetName'), {
+    views: [{ state: 'frozen', ySplit: 1 }],
+  });
+  const dateColumns = new Set([sheet.ownColumns + 2, sheet.ownColumns + 3]);
+  worksheet.columns = widths.map((width, i) => ({
+    width: Math.min(60, Math.max(10, width + 2)),
+    // The list's own columns are text: Excel must not turn 01234567 into 1234567 when edited.
+    ...(i < sheet.ownColumns ? { style: { numFmt: '@' } } : {}),
+    ...(dateColumns.has(i) ? { style: { numFmt: 'yyyy-mm-dd hh:mm' } } : {}),
+  }));
+  const header = worksheet.addRow(sheet.header.map(safeCell));
+  header.font = { bold: true };
+  header.commit();
+  for (const row of sheet.rows)
+    worksheet
+      .addRow(
+        row.map((cell) =>
+          cell instanceof Date ? wallClock(cell) : typeof cell === 'string' ? safeCell(cell) : cell,
+        ),
+      )
+      .commit();
+  worksheet.commit();
+  await workbook.commit();
+  return Buffer.concat(chunks);
+}

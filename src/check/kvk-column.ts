@@ -1,0 +1,81 @@
+import { readKvkNumber } from '../shared/identifiers';
+import type { HeaderRule, Spreadsheet } from '../shared/spreadsheet';
+import { columnIndex } from '../shared/spreadsheet';
+
+/**
+ * A header cell, lower case with everything but letters and digits removed, that names the KvK
+ * number: "KvK-nummer", "kvk nr.", "KvK number", "Chamber of Commerce", "CoC number",
+ * "Kamer van Koophandel", "KvK nummer leverancier".
+ */
+const KVK_HEADER =
+  /^(kvk|coc|kamervankoophandel|chamberofcommerce|handelsregister)(nummer|number|nr|no|num|registratienummer|registrationnumber)?/;
+
+function headerKey(cell: string): string {
+  return cell
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+export function namesKvkColumn(cell: string): boolean {
+  const key = headerKey(cell);
+  return key !== '' && (KVK_HEADER.test(key) || key.includes('kvk'));
+}
+
+/**
+ * The header rule of a supplier list: a first row that names a KvK column is a header; one that
+ * holds a KvK number is not; otherwise its shape decides (see looksLikeHeader).
+ */
+export const kvkListHeader: HeaderRule = (cells) => {
+  if (cells.some((c) => readKvkNumber(c).kind === 'valid')) return false;
+  if (cells.some(namesKvkColumn)) return true;
+  return undefined;
+};
+
+/** The share of a column's filled cells that read as KvK numbers (eight digits, or seven). */
+function kvkShare(table: Spreadsheet, column: number): number {
+  let filled = 0;
+  let kvk = 0;
+  for (const row of table.rows.slice(0, 500)) {
+    const cell = row.cells[column] ?? '';
+    if (cell === '') continue;
+    filled++;
+    if (readKvkNumber(cell).kind !== 'invalid') kvk++;
+  }
+  return filled === 0 ? 0 : kvk / filled;
+}
+
+export type KvkColumn =
+  | { kind: 'found'; column: number; by: 'header' | 'values' | 'only' | 'chosen' }
+  /** No header names it and the values do not point at one column: the person chooses. */
+  | { kind: 'unclear'; candidates: number[] };
+
+/**
+ * Which column holds the KvK numbers. A column the person named (a letter "B", or a header's
+ * text) wins; then the header; then the values: the column where most cells read as KvK numbers,
+ * when it clearly beats the others. A list of one column is that column.
+ */
+export function findKvkColumn(table: Spreadsheet, chosen?: string): KvkColumn | { kind: 'badChoice' } {
+  if (chosen && chosen.trim() !== '') {
+    const wanted = chosen.trim();
+    const byHeader = table.header?.cells.findIndex((c) => headerKey(c) === headerKey(wanted)) ?? -1;
+    const column = byHeader >= 0 ? byHeader : columnIndex(wanted);
+    if (column === undefined || column >= Math.max(table.columnCount, 1)) return { kind: 'badChoice' };
+    return { kind: 'found', column, by: 'chosen' };
+  }
+  if (table.columnCount <= 1) return { kind: 'found', column: 0, by: 'only' };
+  const shares = Array.from({ length: table.columnCount }, (_, column) => kvkShare(table, column));
+  const named = (table.header?.cells ?? []).flatMap((cell, column) => (namesKvkColumn(cell) ? [column] : []));
+  if (named.length === 1) return { kind: 'found', column: named[0] as number, by: 'header' };
+  const pool = named.length > 1 ? named : shares.map((_, column) => column);
+  const ranked = [...pool].sort((a, b) => (shares[b] ?? 0) - (shares[a] ?? 0));
+  const [best, second] = ranked;
+  const bestShare = best === undefined ? 0 : (shares[best] ?? 0);
+  const secondShare = second === undefined ? 0 : (shares[second] ?? 0);
+  // Half the cells at least, and clearly more than the next column: otherwise the person says.
+  if (best !== undefined && bestShare >= 0.5 && bestShare - secondShare >= 0.3)
+    return { kind: 'found', column: best, by: named.length > 1 ? 'header' : 'values' };
+  const candidates = pool.filter((column) => (shares[column] ?? 0) > 0);
+  return { kind: 'unclear', candidates: candidates.length > 0 ? candidates : pool };
+}
