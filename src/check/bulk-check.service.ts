@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
 import { In, IsNull, Not } from 'typeorm';
+import { withHeavyConnection } from '../database/heavy-work';
 import { Provider } from '../provider/provider.entity';
 import { EXCEL_CSV, safeCell } from '../shared/csv';
 import { ValidationError } from '../shared/errors';
@@ -70,21 +71,25 @@ export async function bulkCheck(
 ): Promise<BulkResult> {
   const at = new Date(Math.min(endOfLocalDay(peildatum).getTime(), now.getTime()));
   const wellFormed = [...new Set(rows.map((r) => r.kvkNumber).filter(isKvkNumber))];
-  const providers: Pick<Provider, 'id' | 'kvkNumber' | 'legalName'>[] = wellFormed.length
-    ? await dataSource.getRepository(Provider).find({
-        // A provider whose identity no reviewer has confirmed is unknown to the public.
-        where: { kvkNumber: In(wellFormed), identityConfirmedAt: Not(IsNull()) },
-        select: { id: true, kvkNumber: true, legalName: true },
-      })
-    : [];
+  // Heavy work: one connection of the pool's heavy share, so lookups keep theirs (database/heavy-work.ts).
+  const { providers, histories, versions } = await withHeavyConnection(dataSource, async (manager) => {
+    const found: Pick<Provider, 'id' | 'kvkNumber' | 'legalName'>[] = wellFormed.length
+      ? await manager.getRepository(Provider).find({
+          // A provider whose identity no reviewer has confirmed is unknown to the public.
+          where: { kvkNumber: In(wellFormed), identityConfirmedAt: Not(IsNull()) },
+          select: { id: true, kvkNumber: true, legalName: true },
+        })
+      : [];
+    return {
+      providers: found,
+      histories: await loadHistories(
+        manager,
+        found.map((p) => p.id),
+      ),
+      versions: await loadCodeVersions(manager),
+    };
+  });
   const byKvk = new Map(providers.map((p) => [p.kvkNumber, p]));
-  const [histories, versions] = await Promise.all([
-    loadHistories(
-      dataSource.manager,
-      providers.map((p) => p.id),
-    ),
-    loadCodeVersions(dataSource.manager),
-  ]);
   const versionFacts = versions.map(toCodeVersionFact);
   const seen = new Map<string, number>();
   const counts: Record<Outcome, number> = {
