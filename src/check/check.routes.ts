@@ -11,6 +11,7 @@ import { formValues } from '../shared/validation';
 import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
 import { bulkCheck, bulkResultCsv, parseBulkInput } from './bulk-check.service';
 import { requestTime } from '../web/clock';
+import { bulkCheckSlot } from '../web/client-limits';
 
 const BULK_UPLOAD = {
   field: 'bestand',
@@ -28,7 +29,8 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
     res.render('check/bulk', { title: 'bulk.title', values: { peildatum: toLocalDate(requestTime(res)) } });
   });
 
-  router.post(paths.bulkCheck, withCsrfToken, async (req, res) => {
+  // At most a few checks at once per client, across instances (429 beyond; client-limits.ts).
+  router.post(paths.bulkCheck, withCsrfToken, bulkCheckSlot(dataSource, config), async (req, res) => {
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values: {} });
     const file = await readUpload(req, BULK_UPLOAD);
     const values = formValues(req.body, ['nummers', 'peildatum', 'formaat']);
