@@ -401,6 +401,9 @@ const RULES: Rule[] = [
     expect: reviewerOnly(404),
   },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
+  // Its entry point is /api/v1 itself (Express lists the version router's own root as /api/v1/).
+  { method: 'GET', route: '/api/v1/', url: () => '/api/v1', expect: all(200) },
+  { method: 'ALL', verb: 'DELETE', route: '/api/v1/', url: () => '/api/v1', expect: all(405) },
   { method: 'GET', route: '/api/v1/openapi.json', url: () => '/api/v1/openapi.json', expect: all(200) },
   {
     method: 'GET',
@@ -424,7 +427,7 @@ const RULES: Rule[] = [
   { method: 'POST', route: '/api/v1/controles', url: () => '/api/v1/controles', expect: all(415) },
   {
     method: 'OPTIONS',
-    route: '/api/v1/openapi.json,/hostingproviders,/hostingproviders/*rest,/verklaringen/*rest',
+    route: '/api/v1/,/openapi.json,/hostingproviders,/hostingproviders/*rest,/verklaringen/*rest',
     url: () => '/api/v1/hostingproviders',
     expect: all(204),
   },
