@@ -1,17 +1,19 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
-import { In, IsNull, Not } from 'typeorm';
+import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import { withHeavyConnection } from '../database/heavy-work';
-import { Provider } from '../provider/provider.entity';
+import { type CheckedProvider, publicProvidersByKvk } from './bulk-check.queries';
 import { EXCEL_CSV, safeCell } from '../shared/csv';
 import { ValidationError } from '../shared/errors';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay } from '../shared/time';
-import { statusAt } from '../status/status-rules';
-import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
+import { type StatusFact, statusAt } from '../status/status-rules';
+import { loadCodeVersions, loadStatusFacts, toCodeVersionFact } from '../status/status-history';
 
 export const MAX_BULK_ROWS = 10_000;
+/** Numbers read, and rows checked, in one go: between slices the process serves other requests. */
+const SLICE = 1_000;
 
 export interface BulkInputRow {
   /** 1-based line in the list as given. */
@@ -62,7 +64,10 @@ export function parseBulkInput(text: string): BulkInputRow[] {
   return rows;
 }
 
-/** Checks every row at the end of `peildatum` by the status rules: four queries, however long the list. */
+/**
+ * Checks every row at the end of `peildatum` by the status rules: two queries per 1,000 distinct
+ * numbers and one for the code versions, on one connection of the pool's heavy share.
+ */
 export async function bulkCheck(
   dataSource: DataSource,
   rows: BulkInputRow[],
@@ -72,23 +77,25 @@ export async function bulkCheck(
   const at = new Date(Math.min(endOfLocalDay(peildatum).getTime(), now.getTime()));
   const wellFormed = [...new Set(rows.map((r) => r.kvkNumber).filter(isKvkNumber))];
   // Heavy work: one connection of the pool's heavy share, so lookups keep theirs (database/heavy-work.ts).
-  const { providers, histories, versions } = await withHeavyConnection(dataSource, async (manager) => {
-    const found: Pick<Provider, 'id' | 'kvkNumber' | 'legalName'>[] = wellFormed.length
-      ? await manager.getRepository(Provider).find({
-          // A provider whose identity no reviewer has confirmed is unknown to the public.
-          where: { kvkNumber: In(wellFormed), identityConfirmedAt: Not(IsNull()) },
-          select: { id: true, kvkNumber: true, legalName: true },
-        })
-      : [];
-    return {
-      providers: found,
-      histories: await loadHistories(
-        manager,
-        found.map((p) => p.id),
-      ),
-      versions: await loadCodeVersions(manager),
-    };
-  });
+  // Read a slice of the list at a time: reading thousands of rows into objects holds the process,
+  // and between slices the lookups of others get their turn.
+  // One snapshot for every slice: the answer is the register at one moment.
+  const { providers, histories, versions } = await withHeavyConnection(dataSource, (connection) =>
+    connection.transaction('REPEATABLE READ', async (manager) => {
+      const found: CheckedProvider[] = [];
+      const histories = new Map<string, StatusFact[]>();
+      for (let start = 0; start < wellFormed.length; start += SLICE) {
+        const slice = await publicProvidersByKvk(manager, wellFormed.slice(start, start + SLICE));
+        found.push(...slice);
+        const sliceHistories = await loadStatusFacts(
+          manager,
+          slice.map((p) => p.id),
+        );
+        for (const [id, history] of sliceHistories) histories.set(id, history);
+      }
+      return { providers: found, histories, versions: await loadCodeVersions(manager) };
+    }),
+  );
   const byKvk = new Map(providers.map((p) => [p.kvkNumber, p]));
   const versionFacts = versions.map(toCodeVersionFact);
   const seen = new Map<string, number>();
@@ -99,7 +106,10 @@ export async function bulkCheck(
     ongeldig: 0,
     dubbel: 0,
   };
-  const results = rows.map((row): BulkResultRow => {
+  const results: BulkResultRow[] = [];
+  for (const row of rows) {
+    // The rules for thousands of rows in one go would hold the process as long: others get a turn.
+    if (results.length > 0 && results.length % SLICE === 0) await yieldToOthers();
     let result: BulkResultRow;
     const provider = byKvk.get(row.kvkNumber);
     if (!isKvkNumber(row.kvkNumber)) result = { ...row, outcome: 'ongeldig' };
@@ -112,15 +122,15 @@ export async function bulkCheck(
       };
     else if (!provider) result = { ...row, outcome: 'onbekend' };
     else {
-      const status = statusAt((histories.get(provider.id) ?? []).map(toStatusFact), versionFacts, at);
+      const status = statusAt(histories.get(provider.id) ?? [], versionFacts, at);
       result = status.verantwoord
         ? { ...row, outcome: 'verantwoord', legalName: provider.legalName }
         : { ...row, outcome: 'niet_verantwoord', reason: status.reason, legalName: provider.legalName };
     }
     if (isKvkNumber(row.kvkNumber) && !seen.has(row.kvkNumber)) seen.set(row.kvkNumber, row.line);
     counts[result.outcome]++;
-    return result;
-  });
+    results.push(result);
+  }
   return { peildatum, at, rows: results, counts };
 }
 
