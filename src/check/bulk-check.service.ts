@@ -3,12 +3,12 @@ import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
 import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import { withHeavyConnection } from '../database/heavy-work';
-import { type CheckedProvider, publicProvidersByKvk } from './bulk-check.queries';
+import { publicProvidersByKvk } from './bulk-check.queries';
 import { EXCEL_CSV, safeCell } from '../shared/csv';
 import { ValidationError } from '../shared/errors';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay } from '../shared/time';
-import { type StatusFact, statusAt } from '../status/status-rules';
+import { statusAt } from '../status/status-rules';
 import { loadCodeVersions, loadStatusFacts, toCodeVersionFact } from '../status/status-history';
 
 export const MAX_BULK_ROWS = 10_000;
@@ -76,28 +76,29 @@ export async function bulkCheck(
 ): Promise<BulkResult> {
   const at = new Date(Math.min(endOfLocalDay(peildatum).getTime(), now.getTime()));
   const wellFormed = [...new Set(rows.map((r) => r.kvkNumber).filter(isKvkNumber))];
-  // Heavy work: one connection of the pool's heavy share, so lookups keep theirs (database/heavy-work.ts).
-  // Read a slice of the list at a time: reading thousands of rows into objects holds the process,
-  // and between slices the lookups of others get their turn.
-  // One snapshot for every slice: the answer is the register at one moment.
-  const { providers, histories, versions } = await withHeavyConnection(dataSource, (connection) =>
+  // Heavy work: one connection of the pool's heavy share, so lookups keep theirs (database/heavy-work.ts),
+  // in one snapshot, so the answer is the register at one moment. The list is read a slice at a
+  // time and each slice's histories are turned into answers at once: thousands of rows are never
+  // held (or built into objects) in one go, and between slices others' requests get their turn.
+  const answers = await withHeavyConnection(dataSource, (connection) =>
     connection.transaction('REPEATABLE READ', async (manager) => {
-      const found: CheckedProvider[] = [];
-      const histories = new Map<string, StatusFact[]>();
+      const versionFacts = (await loadCodeVersions(manager)).map(toCodeVersionFact);
+      const found = new Map<string, { legalName: string; status: ReturnType<typeof statusAt> }>();
       for (let start = 0; start < wellFormed.length; start += SLICE) {
         const slice = await publicProvidersByKvk(manager, wellFormed.slice(start, start + SLICE));
-        found.push(...slice);
-        const sliceHistories = await loadStatusFacts(
+        const histories = await loadStatusFacts(
           manager,
           slice.map((p) => p.id),
         );
-        for (const [id, history] of sliceHistories) histories.set(id, history);
+        for (const provider of slice)
+          found.set(provider.kvkNumber, {
+            legalName: provider.legalName,
+            status: statusAt(histories.get(provider.id) ?? [], versionFacts, at),
+          });
       }
-      return { providers: found, histories, versions: await loadCodeVersions(manager) };
+      return found;
     }),
   );
-  const byKvk = new Map(providers.map((p) => [p.kvkNumber, p]));
-  const versionFacts = versions.map(toCodeVersionFact);
   const seen = new Map<string, number>();
   const counts: Record<Outcome, number> = {
     verantwoord: 0,
@@ -111,7 +112,7 @@ export async function bulkCheck(
     // The rules for thousands of rows in one go would hold the process as long: others get a turn.
     if (results.length > 0 && results.length % SLICE === 0) await yieldToOthers();
     let result: BulkResultRow;
-    const provider = byKvk.get(row.kvkNumber);
+    const provider = answers.get(row.kvkNumber);
     if (!isKvkNumber(row.kvkNumber)) result = { ...row, outcome: 'ongeldig' };
     else if (seen.has(row.kvkNumber))
       result = {
@@ -122,7 +123,7 @@ export async function bulkCheck(
       };
     else if (!provider) result = { ...row, outcome: 'onbekend' };
     else {
-      const status = statusAt(histories.get(provider.id) ?? [], versionFacts, at);
+      const { status } = provider;
       result = status.verantwoord
         ? { ...row, outcome: 'verantwoord', legalName: provider.legalName }
         : { ...row, outcome: 'niet_verantwoord', reason: status.reason, legalName: provider.legalName };
