@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
 import { setImmediate as yieldToOthers } from 'node:timers/promises';
-import { withHeavyConnection } from '../database/heavy-work';
+import { heavyComputeTurn, withHeavyConnection } from '../database/heavy-work';
 import { publicProvidersByKvk } from './bulk-check.queries';
 import { EXCEL_CSV, safeCell } from '../shared/csv';
 import { ValidationError } from '../shared/errors';
@@ -69,6 +69,21 @@ export function parseBulkInput(text: string): BulkInputRow[] {
  * numbers and one for the code versions, on one connection of the pool's heavy share.
  */
 export async function bulkCheck(
+  dataSource: DataSource,
+  rows: BulkInputRow[],
+  peildatum: string,
+  now: Date,
+): Promise<BulkResult> {
+  // Checks take turns on this instance (heavy-work.ts): a lookup waits behind one check's slice at most.
+  const release = await heavyComputeTurn(dataSource).acquire();
+  try {
+    return await checkRows(dataSource, rows, peildatum, now);
+  } finally {
+    release();
+  }
+}
+
+async function checkRows(
   dataSource: DataSource,
   rows: BulkInputRow[],
   peildatum: string,

@@ -10,8 +10,8 @@ export interface HeavyWorkLimits {
 
 const DEFAULT_LIMITS: HeavyWorkLimits = { sharePercent: 50, waitSeconds: 10 };
 
-/** Jobs that may wait for a connection per connection of the share; beyond that, refused at once. */
-const QUEUE_PER_CONNECTION = 8;
+/** Jobs that may wait per place of a gate; beyond that, refused at once. */
+const QUEUE_PER_PLACE = 8;
 
 /**
  * At most ⌊share × pool size⌋ (at least one) connections of an instance's pool for heavy work —
@@ -46,7 +46,7 @@ export class HeavyWorkGate {
       return this.releaser();
     }
     const retryAfter = Math.max(1, Math.ceil(this.waitMs / 1000));
-    if (this.waitMs === 0 || this.waiting.length >= this.capacity * QUEUE_PER_CONNECTION)
+    if (this.waitMs === 0 || this.waiting.length >= Math.max(16, this.capacity * QUEUE_PER_PLACE))
       throw new OverloadedError(retryAfter);
     await new Promise<void>((resolve, reject) => {
       const entry = {
@@ -84,6 +84,23 @@ const gates = new WeakMap<DataSource, HeavyWorkGate>();
 export function limitHeavyWork(dataSource: DataSource, limits: HeavyWorkLimits): void {
   limitsOf.set(dataSource, limits);
   gates.delete(dataSource);
+  turnGates.delete(dataSource);
+}
+
+const turnGates = new WeakMap<DataSource, HeavyWorkGate>();
+
+/**
+ * Heavy work that also computes for long (a bulk check turns thousands of histories into answers)
+ * takes turns on an instance: one at a time, so a lookup waits behind the slices of at most one
+ * such job rather than of every one running. It waits as long as heavy work waits for the pool.
+ */
+export function heavyComputeTurn(dataSource: DataSource): HeavyWorkGate {
+  let gate = turnGates.get(dataSource);
+  if (!gate) {
+    gate = new HeavyWorkGate(1, (limitsOf.get(dataSource) ?? DEFAULT_LIMITS).waitSeconds * 1000);
+    turnGates.set(dataSource, gate);
+  }
+  return gate;
 }
 
 /** The gate of heavy work on `dataSource`'s pool (made on first use, sized from the pool). */

@@ -44,7 +44,7 @@ describe('the heavy-work gate', () => {
     await assert.rejects(noWait.acquire(), OverloadedError);
     const gate = new HeavyWorkGate(1, 60_000);
     const held = await gate.acquire();
-    const queued = Array.from({ length: 8 }, () => gate.acquire());
+    const queued = Array.from({ length: 16 }, () => gate.acquire());
     await assert.rejects(gate.acquire(), OverloadedError);
     held();
     for (const place of queued) (await place)();
