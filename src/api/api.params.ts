@@ -82,7 +82,7 @@ export const SearchQuery = z.strictObject(
   {
     zoekterm: queryParameter(
       'zoekterm',
-      'Naam of handelsnaam (typefouten worden verdragen), KvK-nummer (8 cijfers, of de eerste 2 tot 7), btw-id of websitedomein. Hoogstens 200 tekens.',
+      'Wat u zoekt, zoals u het typt. Een KvK-nummer: 8 cijfers, ook met spaties, punten, streepjes of ‘KvK’ ervoor; 2 tot 7 cijfers zoeken op het begin, 7 cijfers ook op het nummer met een 0 ervoor (dat komt dan eerst). Een btw-id, ook met spaties, punten, streepjes of kleine letters (`nl-123456782-b01`). Een webadres, hostnaam of e-mailadres: het vindt de hostingprovider waarvan de website die host heeft, met of zonder `www.`; schema, poort, pad en query tellen niet (`http://www.polderwolk.example/contact` vindt `polderwolk.example`, `mail.polderwolk.example` ook), een deel van een hostnaam (`example`) vindt niets. Anders woorden uit de naam of handelsnaam: elk woord mag een tikfout bevatten (twee bij woorden van 8 tekens of meer), en met `relevantie` komen exacte woorden vóór het begin van een woord, een deel ervan en tikfouten. Rechtsvormen (B.V., N.V., V.O.F., C.V., U.A., stichting, vereniging, coöperatie, GmbH, Ltd …) en woorden als ‘de’, ‘het’, ‘van’ en ‘the’ tellen niet mee; een zoekterm van alleen zulke woorden geeft het hele register. Vindt de zoekterm niets, dan is het antwoord een lege pagina. Hoogstens 200 tekens.',
       text(200).openapi({ example: 'polderwolk' }),
     ),
     status: queryParameter(

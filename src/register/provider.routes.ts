@@ -47,9 +47,15 @@ export function providerRoutes(dataSource: DataSource): Router {
       });
       return `${paths.register}?${params.toString()}`;
     };
+    const { reading } = result;
     res.render('provider/register', {
       title: 'register.title',
       values: { q, status, sort },
+      reading,
+      ignoredWords: 'ignored' in reading ? reading.ignored.map((word) => `‘${word}’`).join(', ') : '',
+      // Nothing found with a status filter: the same search over all statuses.
+      filteredUrl:
+        status && q ? `${paths.register}?${new URLSearchParams({ q, sort }).toString()}` : undefined,
       // Nothing found for a question is not an empty register: the page says which it is.
       searched: !!(q || status),
       statusOptions: STATUS_FILTERS.map((value) => ({ value, labelKey: `status.filter.${value}` })),

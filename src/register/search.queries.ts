@@ -1,26 +1,37 @@
 import type { DataSource } from 'typeorm';
 import { preparedQuery } from '../database/prepared';
-import { normaliseVatNumber } from '../shared/identifiers';
+import type { SearchReading } from './search.reading';
 
 export const SORTS = ['relevance', 'name', 'kvk', 'status'] as const;
 export type Sort = (typeof SORTS)[number];
 
 /** How a query is read: a whole or partial KvK number, a btw-id, a domain, or a name. */
-export type SearchKind = 'none' | 'kvk' | 'kvkPrefix' | 'vat' | 'domain' | 'name';
+export type SearchKind = SearchReading['kind'];
 
 /**
  * The providers whose names match every word of the query, each with a score from 0 to 1, as the
- * CTE `hits (id, score)`. A query word matches a word of a name when it is part of it ("wolk" in
- * "polderwolk") or close to it by trigram word similarity ("polderwlk"); words are compared in the
- * dictionary of distinct name words (migration SearchWords), so the cost follows the number of
- * distinct words that match, not the size of the register.
+ * CTE `hits (id, score)`. A query word matches a word of a name exactly (1), as its beginning (0.9),
+ * as a part of it (0.8, "wolk" in "polderwolk"), or with a typo (0.5 for one, 0.4 for two): words of
+ * four to seven characters may differ in one letter, longer ones in two, from the whole name word
+ * or from its beginning ("poldrwolk", "hostng"). Words are compared in the dictionary of distinct
+ * name words (migration SearchWords), whose trigram index offers the candidates, so the cost
+ * follows the number of distinct words that come close, not the size of the register. The trigram
+ * operator `%` offers words at pg_trgm's default similarity threshold (0.3): a word of four or
+ * five characters with a typo in its middle may fall below it and is then not found (words of three
+ * characters or fewer match only exactly or as a part anyway).
  */
-function nameMatches(q: string): string {
+function nameMatches(words: string): string {
   return `WITH qw AS (
-      SELECT DISTINCT w AS q FROM regexp_split_to_table(lower(${q}), '[^[:alnum:]]+') AS w WHERE length(w) >= 2),
+      SELECT DISTINCT q, CASE WHEN length(q) >= 8 THEN 2 WHEN length(q) >= 4 THEN 1 ELSE 0 END AS typos
+        FROM unnest(${words}::text[]) AS q),
+    c AS (
+      SELECT qw.q, d.word, strpos(d.word, qw.q) AS at,
+             least(levenshtein_less_equal(qw.q, d.word, qw.typos + 1),
+                   levenshtein_less_equal(qw.q, left(d.word, length(qw.q)), qw.typos + 1)) AS typos, qw.typos AS allowed
+        FROM qw JOIN search_words d ON (qw.q % d.word OR d.word LIKE '%' || qw.q || '%')),
     m AS (
-      SELECT qw.q, d.word, CASE WHEN strpos(d.word, qw.q) > 0 THEN 1 ELSE word_similarity(qw.q, d.word) END AS sim
-        FROM qw JOIN search_words d ON (qw.q <% d.word OR d.word LIKE '%' || qw.q || '%')),
+      SELECT q, word, CASE WHEN word = q THEN 1 WHEN at = 1 THEN 0.9 WHEN at > 1 THEN 0.8 ELSE 0.6 - 0.1 * typos END AS sim
+        FROM c WHERE at > 0 OR typos <= allowed),
     per AS (
       SELECT p.id, m.q, max(m.sim) AS best FROM m JOIN providers p ON p.search_words @> ARRAY[m.word]
        GROUP BY p.id, m.q),
@@ -36,10 +47,9 @@ const ORDER: Record<Sort, string> = {
   status: "(s.status = 'verantwoord') DESC, s.status ASC, lower(p.legal_name) ASC, p.kvk_number ASC",
 };
 
-/** A search as the queries take it: the text, read as `kind`, a status to filter on and the order. */
+/** A search as the queries take it: the query as read, a status to filter on and the order. */
 export interface SearchPlan {
-  kind: SearchKind;
-  text: string;
+  reading: SearchReading;
   status?: string;
   sort: Sort;
   /** Staff see registrations whose identity no reviewer has confirmed yet too. */
@@ -69,8 +79,9 @@ export type SearchPageRow = {
  */
 export function providerSearch(
   dataSource: DataSource,
-  { kind, text, status, sort, includeUnconfirmed }: SearchPlan,
+  { reading, status, sort, includeUnconfirmed }: SearchPlan,
 ) {
+  const kind = reading.kind;
   const params: unknown[] = [];
   const where: string[] = [];
   let score = '0::real';
@@ -81,17 +92,16 @@ export function providerSearch(
     return `$${params.length}`;
   };
 
-  if (kind === 'kvk') where.push(`p.kvk_number = ${param(text)}`);
-  else if (kind === 'kvkPrefix') where.push(`p.kvk_number LIKE ${param(`${text}%`)}`);
-  else if (kind === 'vat') where.push(`p.vat_number = ${param(normaliseVatNumber(text))}`);
-  else if (kind === 'domain') {
-    const domain = text
-      .replace(/^https?:\/\//i, '')
-      .replace(/\/$/, '')
-      .toLowerCase();
-    where.push(`lower(p.website) LIKE ${param(`%${domain.replace(/[%_\\]/g, '\\$&')}%`)}`);
-  } else if (kind === 'name') {
-    names = nameMatches(param(text));
+  if (reading.kind === 'kvk') where.push(`p.kvk_number = ${param(reading.kvkNumber)}`);
+  else if (reading.kind === 'kvkPrefix') {
+    // Seven digits: also the number that lost its leading zero, first when sorted by relevance.
+    const padded = param(reading.padded ?? null);
+    where.push(`(p.kvk_number LIKE ${param(`${reading.prefix}%`)} OR p.kvk_number = ${padded})`);
+    score = `((p.kvk_number = ${padded}) IS TRUE)::int`;
+  } else if (reading.kind === 'vat') where.push(`p.vat_number = ${param(reading.vatNumber)}`);
+  else if (reading.kind === 'domain') where.push(`p.website_host = ANY(${param(reading.hosts)}::text[])`);
+  else if (reading.kind === 'name') {
+    names = nameMatches(param(reading.words));
     score = 'h.score';
   }
   if (status !== undefined) where.push(`s.status = ${param(status)}`);
@@ -107,7 +117,7 @@ export function providerSearch(
     : 'providers p JOIN provider_status s ON s.provider_id = p.id';
   if (!names && !includeUnconfirmed) where.push('p.identity_confirmed_at IS NOT NULL');
   const from = `FROM ${tables} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-  const order = sort === 'relevance' && kind !== 'name' ? 'name' : sort;
+  const order = sort === 'relevance' && kind !== 'name' && kind !== 'kvkPrefix' ? 'name' : sort;
   // A name search computes trigram scores for every match anyway: one pass answers both the page
   // and the total (a window count). Other searches count apart.
   const windowCount = kind === 'name';
@@ -128,7 +138,7 @@ export function providerSearch(
         `${names} SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
                 (p.identity_confirmed_at IS NOT NULL) AS identity_confirmed
            ${windowCount ? ', count(*) OVER ()::int AS total' : ''}
-         ${from} ORDER BY ${ORDER[order].replace(/\bscore\b/, score)}
+         ${from} ORDER BY ${ORDER[order].replace(/\bscore\b/, () => score)}
          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, limit, offset],
       ),

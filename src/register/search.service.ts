@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { REASON_CODES } from '../status/status-rules';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import { providerSearch, type SearchKind, type SearchPageRow, SORTS, type Sort } from './search.queries';
+import { readSearchQuery, type SearchReading } from './search.reading';
 
 export { SORTS, type Sort };
 
@@ -35,6 +36,8 @@ export interface SearchRow {
 }
 
 export interface SearchResult {
+  /** How the query was read: the page says what it searched on, and which words it left out. */
+  reading: SearchReading;
   rows: SearchRow[];
   total: number;
   page: number;
@@ -43,13 +46,7 @@ export interface SearchResult {
 
 /** How a query is read: a whole or partial KvK number, a btw-id, a domain, or a name. */
 export function queryKind(q: string): SearchKind {
-  const text = q.trim();
-  if (!text) return 'none';
-  if (/^[0-9]{8}$/.test(text)) return 'kvk';
-  if (/^[0-9]{2,7}$/.test(text)) return 'kvkPrefix';
-  if (/^nl[0-9 .]{9,13}b[0-9]{2}$/i.test(text.replace(/\s/g, ''))) return 'vat';
-  if (/^(https?:\/\/)?[a-z0-9-]+(\.[a-z0-9-]+)+\/?$/i.test(text)) return 'domain';
-  return 'name';
+  return readSearchQuery(q).kind;
 }
 
 /**
@@ -63,11 +60,14 @@ export async function searchProviders(
 ): Promise<SearchResult> {
   await refreshDueSnapshots(dataSource.manager, now);
   const pageSize = query.pageSize ?? SEARCH_PAGE_SIZE;
-  const text = query.q.trim();
-  const kind = queryKind(text);
+  const reading = readSearchQuery(query.q);
+  const kind = reading.kind;
+  // Only characters that are no word at all ("🙂", "-"): nothing can match.
+  if (reading.kind === 'name' && reading.words.length === 0) {
+    return { reading, rows: [], total: 0, page: 1, pageCount: 1 };
+  }
   const search = providerSearch(dataSource, {
-    kind,
-    text,
+    reading,
     status:
       query.status && (STATUS_FILTERS as readonly string[]).includes(query.status) ? query.status : undefined,
     sort: query.sort,
@@ -94,6 +94,7 @@ export async function searchProviders(
   }
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   return {
+    reading,
     total,
     page,
     pageCount,

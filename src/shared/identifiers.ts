@@ -5,9 +5,9 @@ export function isKvkNumber(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9]{8}$/.test(value);
 }
 
-/** btw-id with spaces and dots removed, upper case, for checking and storing. */
+/** btw-id with spaces (also non-breaking), dots and hyphens removed, upper case, for checking and storing. */
 export function normaliseVatNumber(value: string): string {
-  return value.replace(/[\s.]/g, '').toUpperCase();
+  return value.replace(/[\s.\u00a0\u202f-]/g, '').toUpperCase();
 }
 
 /**
@@ -54,11 +54,20 @@ export type KvkReading =
  * (a spreadsheet that read it as a number): the caller offers `kvkNumber`, the eight-digit form.
  */
 export function readKvkNumber(input: string): KvkReading {
-  const digits = input
-    .trim()
-    .replace(/^kvk(?:[\s-]*(?:nummer|number|nr\.?|no\.?))?\s*:?/i, '')
-    .replace(/[\s.\u00a0\u202f-]/g, '');
+  const digits = kvkDigits(input);
   if (/^[0-9]{8}$/.test(digits)) return { kind: 'valid', kvkNumber: digits };
   if (/^[0-9]{7}$/.test(digits)) return { kind: 'leadingZeroLost', kvkNumber: `0${digits}`, typed: digits };
   return { kind: 'invalid' };
+}
+
+/**
+ * What is left of a typed KvK number (or its beginning) once a leading "KvK", "KvK-nummer", "KvK nr."
+ * or "KvK:" and the spaces, dots and hyphens between the digits are taken away; `readKvkNumber`
+ * reads a whole number from it, the register search also the first digits of one.
+ */
+export function kvkDigits(input: string): string {
+  return input
+    .trim()
+    .replace(/^kvk(?:[\s-]*(?:nummer|number|nr\.?|no\.?))?\s*:?/i, '')
+    .replace(/[\s.\u00a0\u202f-]/g, '');
 }

@@ -32,6 +32,9 @@ export const DEMO_PUBLIC_PAGES = [
   '/verificatie/VHP-2000-000001',
   '/hostingproviders/00000000',
   '/hostingproviders?q=polderwlk&status=verantwoord',
+  // Nothing found: the suggestions with their links; and a query of only a legal form.
+  '/hostingproviders?q=molnrakc%20kluis&status=revoked',
+  '/hostingproviders?q=polderwolk%20b.v.',
   '/controleren',
   `/controleren?kvkNummer=${kvkWhere((d) => d.expected === 'revoked')}&peildatum=2026-01-01`,
   '/controleren?kvkNummer=12&peildatum=nooit',

@@ -9,7 +9,13 @@ import { assertValidHtml } from '../helpers/html';
 import { givenProvider } from '../factories/provider.factory';
 import { validVatNumber } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
+import { apiClient, bodyOf } from '../helpers/api';
 import { must } from '../../src/shared/must';
+
+interface ApiList {
+  hostingproviders: { kvkNummer: string; naam: string }[];
+  paginering: { totaal: number };
+}
 
 /** KvK numbers of the result rows, in order. */
 function found(html: string): string[] {
@@ -87,21 +93,41 @@ describe('searching the register', () => {
     assert.ok(await demo.db.dataSource.getRepository(Provider).count());
   });
 
-  it('says nothing was found for a search or a filter, with a hint, not that the register is empty', async () => {
-    const res = await request(demo.app).get('/hostingproviders?q=molnrack').expect(200);
+  it('says no provider matches a search or a filter, with what to try, not that the register is empty', async () => {
+    const res = await request(demo.app).get('/hostingproviders?q=molnrakc%20kluis').expect(200);
     assert.match(res.text, /data-no-results/);
-    assert.match(res.text, /Geen hostingproviders gevonden voor ‘molnrack’/);
-    assert.match(res.text, /Controleer de spelling, zoek op een deel van de naam of op het KvK-nummer/);
+    assert.match(res.text, /Geen hostingprovider gevonden die past bij ‘molnrakc kluis’/);
+    assert.match(res.text, /Controleer de spelling/);
+    assert.match(res.text, /Zoek met minder woorden/);
+    assert.match(res.text, /Zoek op het KvK-nummer \(8 cijfers\)/);
+    assert.match(
+      res.text,
+      /<a class="nl-link" href="\/hostingproviders" data-full-register>Bekijk het hele register<\/a>/,
+    );
+    assert.match(res.text, /<a class="nl-link" href="\/controleren" data-single-check>/);
     assert.doesNotMatch(res.text, /nog geen hostingproviders/);
     await assertValidHtml(res.text, 'a search without results');
-    const en = await request(demo.app).get('/hostingproviders?q=molnrack&lang=en').expect(200);
-    assert.match(en.text, /No hosting providers found for ‘molnrack’/);
+    const en = await request(demo.app).get('/hostingproviders?q=molnrakc%20kluis&lang=en').expect(200);
+    assert.match(en.text, /No hosting provider matches ‘molnrakc kluis’/);
+    assert.match(en.text, /View the whole register/);
+    assert.match(en.text, /Check one hosting provider by KvK number/);
+    assert.doesNotMatch(en.text, /no hosting providers in the register/i);
     const filtered = await request(demo.app)
-      .get('/hostingproviders?q=molnrack&status=revoked&lang=nl')
+      .get('/hostingproviders?q=polderwolk&status=revoked&lang=nl')
       .expect(200);
-    assert.match(filtered.text, /Geen hostingproviders gevonden voor ‘molnrack’/);
-    assert.match(filtered.text, /Of kies ‘Alle statussen’/);
+    assert.match(filtered.text, /Geen hostingprovider gevonden die past bij ‘polderwolk’/);
+    assert.match(
+      filtered.text,
+      /href="\/hostingproviders\?q&#x3D;polderwolk&amp;sort&#x3D;relevance">Zoek in alle statussen</,
+    );
     assert.doesNotMatch(filtered.text, /nog geen hostingproviders/);
+  });
+
+  it('answers an empty result in the API as a valid empty page', async () => {
+    const res = await apiClient(demo.app).get('/api/v1/hostingproviders?zoekterm=molnrakc%20kluis');
+    assert.equal(res.status, 200);
+    assert.deepEqual(bodyOf<ApiList>(res).hostingproviders, []);
+    assert.equal(bodyOf<ApiList>(res).paginering.totaal, 0);
   });
 
   it('keeps the search in the form and in the page links, so every search is a shareable URL', async () => {
@@ -121,6 +147,135 @@ describe('searching the register', () => {
     assert.equal(queryKind('hosting.example'), 'domain');
     assert.equal(queryKind('Polder Wolk'), 'name');
     assert.equal(queryKind('  '), 'none');
+    assert.equal(queryKind('B.V.'), 'none');
+  });
+
+  describe('what people type', () => {
+    let nulhost: Provider;
+    before(async () => {
+      nulhost = await givenProvider(demo.db.dataSource, {
+        legalName: 'Nulhost B.V.',
+        website: 'https://www.nulhost.example/',
+        vatNumber: 'NL123456782B01',
+      });
+    });
+
+    /** The query, the provider it must find first (a demo name, or the Nulhost provider). */
+    const queries: [string, string][] = [
+      ['polderwolk bv', 'Polderwolk'],
+      ['Poldrwolk Hostng', 'Polderwolk'],
+      ['9999 0001', 'Polderwolk'],
+      ['KvK 99990001', 'Polderwolk'],
+      ['www.nulhost.example', 'Nulhost'],
+      ['http://polderwolk.example/contact', 'Polderwolk'],
+      ['NL-123456782-B01', 'Nulhost'],
+    ];
+    const kvkOf = (name: string) => (name === 'Nulhost' ? nulhost.kvkNumber : demoKvkOf(name));
+
+    for (const [q, name] of queries) {
+      it(`finds ${name} for ‘${q}’ on the register page and in the API`, async () => {
+        assert.equal(demoKvkOf('Polderwolk'), '99990001', 'the demo data the issue quotes');
+        const page = await request(demo.app)
+          .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+          .expect(200);
+        assert.equal(found(page.text)[0], kvkOf(name), `page for ${q}`);
+        const api = await apiClient(demo.app).get(
+          `/api/v1/hostingproviders?zoekterm=${encodeURIComponent(q)}`,
+        );
+        assert.equal(api.status, 200);
+        assert.equal(bodyOf<ApiList>(api).hostingproviders[0]?.kvkNummer, kvkOf(name), `API for ${q}`);
+      });
+    }
+
+    it('finds exactly the provider for a KvK number, a btw-id and a web address', async () => {
+      for (const [q, name] of queries.slice(2)) {
+        const page = await request(demo.app)
+          .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+          .expect(200);
+        assert.deepEqual(found(page.text), [kvkOf(name)], q);
+      }
+    });
+
+    it('says what it searched on and which words it left out', async () => {
+      const domain = await request(demo.app).get('/hostingproviders?q=http://polderwolk.example/contact');
+      assert.match(domain.text, /Gezocht op de website polderwolk\.example/);
+      const vat = await request(demo.app).get('/hostingproviders?q=NL-123456782-B01');
+      assert.match(vat.text, /Gezocht op btw-id NL123456782B01/);
+      const name = await request(demo.app).get('/hostingproviders?q=polderwolk%20bv');
+      assert.match(name.text, /Niet meegezocht: ‘bv’/);
+    });
+
+    it('answers a query of only a legal form with the whole register, and says why', async () => {
+      const all = await request(demo.app).get('/hostingproviders?sort=name').expect(200);
+      const res = await request(demo.app).get('/hostingproviders?q=bv').expect(200);
+      assert.deepEqual(found(res.text), found(all.text));
+      assert.ok(found(res.text).length > 1);
+      assert.match(res.text, /Niet meegezocht: ‘bv’\. .*hieronder staat het hele register/);
+      assert.doesNotMatch(res.text, /data-no-results/);
+      const api = await apiClient(demo.app).get('/api/v1/hostingproviders?zoekterm=bv');
+      const whole = await apiClient(demo.app).get('/api/v1/hostingproviders');
+      assert.equal(bodyOf<ApiList>(api).paginering.totaal, bodyOf<ApiList>(whole).paginering.totaal);
+    });
+
+    it('does not let a top level like ‘example’ match every website', async () => {
+      for (const q of ['example', '.example', 'http://example', 'www.example']) {
+        const res = await request(demo.app)
+          .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+          .expect(200);
+        assert.deepEqual(found(res.text), [], q);
+      }
+      // Part of a host is no host: only the whole host (or one it is part of) matches.
+      const part = await request(demo.app).get('/hostingproviders?q=wolk.example').expect(200);
+      assert.deepEqual(found(part.text), []);
+      const sub = await request(demo.app).get('/hostingproviders?q=mail.polderwolk.example').expect(200);
+      assert.deepEqual(found(sub.text), [demoKvkOf('Polderwolk')]);
+    });
+
+    it('reads the stored website the same way: case, port, path, a trailing dot and IDN spellings', async () => {
+      const odd = await givenProvider(demo.db.dataSource, {
+        legalName: 'Hoofdletter B.V.',
+        website: 'https://WWW.Hoofdletter.example:8443/pad?x=1',
+      });
+      const idn = await givenProvider(demo.db.dataSource, {
+        legalName: 'Bücherhost B.V.',
+        website: 'https://bücher.example/',
+      });
+      for (const [q, kvk] of [
+        ['hoofdletter.example', odd.kvkNumber],
+        ['https://hoofdletter.example.', odd.kvkNumber],
+        ['bücher.example', idn.kvkNumber],
+        ['http://xn--bcher-kva.example/', idn.kvkNumber],
+      ] as const) {
+        const res = await request(demo.app)
+          .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+          .expect(200);
+        assert.deepEqual(found(res.text), [kvk], q);
+      }
+    });
+
+    it('ranks an exact name above a typo and a part of a word', async () => {
+      const exact = await givenProvider(demo.db.dataSource, { legalName: 'Rangorde Hosting B.V.' });
+      const longer = await givenProvider(demo.db.dataSource, { legalName: 'Rangordewolk B.V.' });
+      const typo = await givenProvider(demo.db.dataSource, { legalName: 'Rangrode Hosting B.V.' });
+      await givenProvider(demo.db.dataSource, { legalName: 'Rangwerk Hosting B.V.' });
+      const res = await request(demo.app).get('/hostingproviders?q=rangorde').expect(200);
+      assert.deepEqual(found(res.text), [exact.kvkNumber, longer.kvkNumber, typo.kvkNumber]);
+      const api = await apiClient(demo.app).get('/api/v1/hostingproviders?zoekterm=rangorde');
+      assert.deepEqual(
+        bodyOf<ApiList>(api).hostingproviders.map((p) => p.kvkNummer),
+        [exact.kvkNumber, longer.kvkNumber, typo.kvkNumber],
+      );
+    });
+
+    it('reads seven digits as a KvK number that lost its leading zero, and finds it first', async () => {
+      const zero = await givenProvider(demo.db.dataSource, {
+        kvkNumber: '07654321',
+        legalName: 'Voorloopnul B.V.',
+      });
+      const res = await request(demo.app).get('/hostingproviders?q=7654321').expect(200);
+      assert.equal(found(res.text)[0], zero.kvkNumber);
+      assert.match(res.text, /en op 07654321/);
+    });
   });
 
   it('shows a status that changed by time alone (an expiry) without anyone acting', async () => {
