@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { Probleem } from '../../src/api/api.schemas';
 import type { Config } from '../../src/config';
 import { databasePool } from '../../src/database/data-source';
-import { heavyWorkGate, withHeavyConnection } from '../../src/database/heavy-work';
+import { heavyComputeTurn, heavyWorkGate, withHeavyConnection } from '../../src/database/heavy-work';
 import { createRegisterDataSource } from '../../src/entities';
 import { RequestAllowance } from '../../src/web/client-limits';
 import { apiClient, bodyOf } from '../helpers/api';
@@ -230,6 +230,16 @@ describe('limits of the anonymous API (issue 14 §4)', () => {
 
       await Promise.all(busy);
       assert.deepEqual(gate.load, { running: 0, waiting: 0 });
+
+      // Bulk checks also take turns computing on an instance: one waits for the other's turn.
+      const turn = heavyComputeTurn(demo.db.dataSource);
+      const holding = await turn.acquire();
+      const queued = await apiClient(app).post('/api/v1/controles', {
+        kvkNummers: [demoKvkOf('Polderwolk')],
+      });
+      assert.equal(queued.status, 503, 'no turn within the wait');
+      holding();
+      assert.deepEqual(turn.load, { running: 0, waiting: 0 });
       assert.equal((await apiClient(app).post('/api/v1/controles', { kvkNummers: [] })).status, 400);
       assert.equal(
         (await apiClient(app).post('/api/v1/controles', { kvkNummers: [demoKvkOf('Polderwolk')] })).status,
