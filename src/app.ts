@@ -15,6 +15,8 @@ import { attestationRoutes } from './attestation/attestation.routes';
 import { auditRoutes } from './audit-browser/audit.routes';
 import { type Keyring, signingKeyring } from './attestation/signing';
 import { apiDocsRoutes } from './api/docs.routes';
+import type { Deprecation } from './api/api.lifecycle';
+import { limitHeavyWork } from './database/heavy-work';
 import { csrfTokens, loadUser, loginLimiters, refuseCrossSite, sessionMiddleware } from './web/auth';
 import { limitPasswordHashing, withHashingClient } from './identity/password';
 import { clientKey } from './shared/client-address';
@@ -52,6 +54,8 @@ export interface AppDependencies {
   clock: Clock;
   /** The key that signs attestations; by default the configured one (or the development one). */
   keyring?: Keyring;
+  /** What the API announces as deprecated; by default DEPRECATIONS (src/api/api.lifecycle.ts). */
+  apiDeprecations?: readonly Deprecation[];
 }
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -78,6 +82,7 @@ export function createApp({
   lifecycle,
   clock,
   keyring,
+  apiDeprecations,
 }: AppDependencies): Express {
   const app = express();
   const signing = keyring ?? signingKeyring(config, clock);
@@ -85,6 +90,11 @@ export function createApp({
   // Only the proxies the operator names: trusting one more hop than exists lets a client choose its IP.
   app.set('trust proxy', config.trustProxy);
   limitPasswordHashing(config.passwordHashConcurrency, config.passwordHashQueue);
+  // Bulk checks and full downloads hold at most this share of the pool; lookups keep the rest.
+  limitHeavyWork(dataSource, {
+    sharePercent: config.heavyPoolSharePercent,
+    waitSeconds: config.heavyWaitSeconds,
+  });
   const securityEvents = securityEventRecorder(dataSource, logger, clock);
   configureViews(app);
   // Compiled templates are kept, except while developing (edits then show without a restart).
@@ -139,7 +149,7 @@ export function createApp({
   const production = config.env === 'production';
   // The API is stateless and answers JSON only: no cookies, sessions, CSRF or pages, and the
   // security headers of a JSON API (set by its router) rather than those of web pages.
-  app.use('/api', apiRoutes(dataSource, config, logger));
+  app.use('/api', apiRoutes(dataSource, config, logger, { deprecations: apiDeprecations }));
 
   app.use(
     helmet({

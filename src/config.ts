@@ -82,6 +82,17 @@ export interface Config {
   contactEmail: string;
   /** Starting value of the setting: reviewers hear of each submission at once, or in one daily mail. */
   reviewerNotification: ReviewerNotification;
+  /** Requests one client (address, as TRUST_PROXY reads it) may send to the API in a minute. */
+  apiRequestsPerMinute: number;
+  /** Bulk checks (API and web form together) one client may have running at once, across instances. */
+  bulkChecksPerClient: number;
+  /**
+   * The share (percent) of the database pool heavy work (bulk checks, full downloads) may hold at
+   * once on an instance; the rest stays free for lookups and pages.
+   */
+  heavyPoolSharePercent: number;
+  /** How long heavy work waits for its share of the pool before it is refused (503, Retry-After). */
+  heavyWaitSeconds: number;
 }
 
 /** How reviewers hear of new submissions: one mail each, or one daily digest. */
@@ -279,5 +290,9 @@ export function loadConfig(
     organisationName: text(env, 'ORGANISATION_NAME', 'Register Verantwoorde Hostingproviders', 200),
     contactEmail: email(env, 'CONTACT_EMAIL', 'register@register.example'),
     reviewerNotification: reviewerNotification(env),
+    apiRequestsPerMinute: integer(env, 'API_REQUESTS_PER_MINUTE', 600, 1, 10_000_000),
+    bulkChecksPerClient: integer(env, 'BULK_CHECKS_PER_CLIENT', 2, 1, 100),
+    heavyPoolSharePercent: integer(env, 'HEAVY_POOL_SHARE_PERCENT', 50, 1, 100),
+    heavyWaitSeconds: integer(env, 'HEAVY_WAIT_SECONDS', 10, 0, 120),
   };
 }

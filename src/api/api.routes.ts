@@ -39,6 +39,16 @@ import {
 import type { Hostingprovider, PaginaLinks } from './api.schemas';
 import { decodeCursor, encodeCursor } from './api.cursor';
 import { API_VERSION, openApiDocument } from './openapi';
+import {
+  DEPRECATION_ANCHOR,
+  type Deprecation,
+  DEPRECATIONS,
+  deprecationHeader,
+  deprecationsFor,
+  sunsetHeader,
+} from './api.lifecycle';
+import { apiRoot } from './api.root';
+import { apiRequestRate, bulkCheckSlot } from '../web/client-limits';
 import { apiLanguage, ApiProblemError, problemHandler } from './problem';
 import { requestTime } from '../web/clock';
 
@@ -51,7 +61,19 @@ export const API_SORTS: Record<(typeof API_SORT_NAMES)[number], Sort> = {
 };
 
 /** Headers a browser script on another site may read from a CORS answer. */
-const EXPOSED_HEADERS = ['API-Version', 'Link', 'Content-Language', 'X-Request-Id', 'ETag', 'Last-Modified'];
+const EXPOSED_HEADERS = [
+  'API-Version',
+  'Link',
+  'Content-Language',
+  'X-Request-Id',
+  'ETag',
+  'Last-Modified',
+  'Deprecation',
+  'Sunset',
+  'RateLimit',
+  'RateLimit-Policy',
+  'Retry-After',
+];
 
 /** Reading is open to scripts on any site (no cookies are involved); writing is not. */
 const readCors = cors({
@@ -71,7 +93,15 @@ function methodNotAllowed(allowed: string[]) {
  * The JSON API (design §4), following the NL API Design Rules 2.1.0; mounted at /api, version 1
  * under /api/v1. Every answer under /api, errors included, is JSON and carries API-Version.
  */
-export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger): Router {
+export function apiRoutes(
+  dataSource: DataSource,
+  config: Config,
+  logger: Logger,
+  options: {
+    /** What is deprecated, with its dates: DEPRECATIONS (api.lifecycle.ts) unless a test gives its own. */
+    deprecations?: readonly Deprecation[];
+  } = {},
+): Router {
   const api = Router();
   const router = Router();
   const urls: ApiUrls = { api: `${config.publicBaseUrl}${paths.api}`, web: config.publicBaseUrl };
@@ -94,13 +124,24 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     res.setHeader('API-Version', API_VERSION);
     res.setHeader('Content-Language', apiLanguage(req));
     res.vary('Accept-Language');
+    next();
+  });
+  // Requests per minute per client, counted before anything else is done; preflights cost nothing.
+  const requestRate = apiRequestRate(dataSource, config);
+  api.use((req, res, next) => (req.method === 'OPTIONS' ? next() : requestRate(req, res, next)));
+  api.use((req: Request, _res: Response, next: NextFunction) => {
     // A URL with a trailing slash is not the resource (NL API Design Rules, /core/no-trailing-slash).
     if (req.path.length > 1 && req.path.endsWith('/')) throw new ApiProblemError(404, 'trailingSlash');
     next();
   });
 
+  router.use(
+    deprecationHeaders(options.deprecations ?? DEPRECATIONS, `${config.publicBaseUrl}${paths.apiDocs}`),
+  );
+
   router.options(
     [
+      '/',
       '/openapi.json',
       '/hostingproviders',
       '/hostingproviders/*rest',
@@ -109,6 +150,12 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     ],
     readCors,
   );
+
+  const rootJson = JSON.stringify(apiRoot(config.publicBaseUrl, API_VERSION));
+  router.get('/', readCors, (req, res) => {
+    readQuery(NoQuery, req.query);
+    res.type('application/json; charset=utf-8').send(rootJson);
+  });
 
   router.get('/openapi.json', readCors, (_req, res) => {
     res.type('application/json; charset=utf-8').send(documentJson);
@@ -146,7 +193,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
       ...(result.page > 1 ? { prev: pageUrl(Math.min(result.page - 1, result.pageCount)) } : {}),
       ...(result.page < result.pageCount ? { next: pageUrl(result.page + 1) } : {}),
     };
-    res.setHeader(
+    res.append(
       'Link',
       Object.entries(links)
         .map(([rel, link]) => `<${link.href}>; rel="${rel}"`)
@@ -219,7 +266,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
       self: pageUrl(query.vanaf),
       next: pageUrl(encodeCursor(page.changes.at(-1)?.position ?? after)),
     };
-    res.setHeader('Link', `<${links.next}>; rel="next", <${links.self}>; rel="self"`);
+    res.append('Link', `<${links.next}>; rel="next", <${links.self}>; rel="self"`);
     const newest = Math.max(0, ...page.changes.map((c) => c.recordedAt.getTime()));
     // A full page never changes (its changes are committed, and later ones come after it); the
     // last page grows, so caches keep it briefly. Express adds an ETag over the body.
@@ -247,6 +294,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
       next();
     },
     express.json({ limit: '2mb', strict: false }),
+    bulkCheckSlot(dataSource, config),
     async (req, res) => {
       readQuery(NoQuery, req.query);
       const now = requestTime(res);
@@ -257,6 +305,7 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
     },
   );
 
+  router.all('/', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/openapi.json', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/hostingproviders', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/hostingproviders/:kvkNummer', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
@@ -268,8 +317,36 @@ export function apiRoutes(dataSource: DataSource, config: Config, logger: Logger
   api.use(() => {
     throw new ApiProblemError(404, 'notFound');
   });
+  // Every problem may be read by a script on any site, whatever the route (404 and 405 included):
+  // a script that cannot read the error cannot tell its user what went wrong.
+  api.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!res.headersSent) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS.join(','));
+    }
+    next(error);
+  });
   api.use(problemHandler(logger, `${config.publicBaseUrl}${paths.apiDocs}`));
   return api;
+}
+
+/**
+ * Sets Deprecation (RFC 9745), Sunset (RFC 8594) and a Link to the deprecation policy on every
+ * request that uses a deprecated operation or parameter; several at once: the earliest dates.
+ */
+function deprecationHeaders(list: readonly Deprecation[], docsUrl: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (list.length === 0) return next();
+    const matched = deprecationsFor(list, req.method, req.path, Object.keys(req.query));
+    if (matched.length > 0) {
+      const first = (pick: (d: Deprecation) => Date) =>
+        new Date(Math.min(...matched.map((d) => pick(d).getTime())));
+      res.setHeader('Deprecation', deprecationHeader(first((d) => d.deprecatedAt)));
+      res.setHeader('Sunset', sunsetHeader(first((d) => d.sunsetAt)));
+      res.append('Link', `<${docsUrl}#${DEPRECATION_ANCHOR}>; rel="deprecation"; type="text/html"`);
+    }
+    next();
+  };
 }
 
 /** A well-formed KvK number that is not in the register. */

@@ -5,6 +5,7 @@ import { type Language, translate } from '../shared/i18n';
 import { paths } from '../shared/paths';
 import { API_EXAMPLES } from './api.examples';
 import { API_VERSION, openApiDocument } from './openapi';
+import { CHANGELOG, DEPRECATION_ANCHOR, DEPRECATION_NOTICE_DAYS, DEPRECATIONS } from './api.lifecycle';
 import { OPENAPI_ENGLISH } from './openapi.en';
 import { PROBLEM_CODES } from './problem';
 
@@ -76,7 +77,7 @@ export function documentationModel(publicBaseUrl: string, language: Language) {
       return {
         id: op.operationId as string,
         method: method.toUpperCase(),
-        path: `${paths.api}${path}`,
+        path: path === '/' ? paths.api : `${paths.api}${path}`,
         summary: documentText(op.summary, language),
         description: descriptionHtml(documentText(op.description, language)),
         parameters: ((op.parameters as unknown[]) ?? []).map((p) => {
@@ -104,6 +105,20 @@ export function documentationModel(publicBaseUrl: string, language: Language) {
     baseUrl: `${publicBaseUrl}${paths.api}`,
     openApiUrl: `${paths.api}/openapi.json`,
     operations,
+    changelog: CHANGELOG.map((entry) => ({
+      version: entry.version,
+      anchor: `versie-${entry.version.replaceAll('.', '-')}`,
+      date: entry.date,
+      changes: entry.changes[language].map(descriptionHtml),
+    })),
+    deprecationAnchor: DEPRECATION_ANCHOR,
+    noticeDays: DEPRECATION_NOTICE_DAYS,
+    deprecations: DEPRECATIONS.map((d) => ({
+      what: `${d.method} ${d.path === '/' ? paths.api : `${paths.api}${d.path}`}${d.parameter ? ` ?${d.parameter}=` : ''}`,
+      deprecatedAt: d.deprecatedAt.toISOString().slice(0, 10),
+      sunsetAt: d.sunsetAt.toISOString().slice(0, 10),
+      instead: descriptionHtml(d.instead[language]),
+    })),
     problems: Object.entries(PROBLEM_CODES).map(([code, status]) => ({
       code,
       status,
@@ -118,7 +133,11 @@ export function apiDocsRoutes(config: Config): Router {
   const router = Router();
   router.get(paths.apiDocs, (_req, res) => {
     const lang = res.locals.lang as Language;
-    res.render('api/docs', { title: 'apiDocs.title', ...documentationModel(config.publicBaseUrl, lang) });
+    res.render('api/docs', {
+      title: 'apiDocs.title',
+      ...documentationModel(config.publicBaseUrl, lang),
+      limits: { perMinute: config.apiRequestsPerMinute, checks: config.bulkChecksPerClient },
+    });
   });
   return router;
 }

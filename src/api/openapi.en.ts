@@ -65,4 +65,10 @@ export const OPENAPI_ENGLISH: Readonly<Record<string, string>> = {
   'Alleen de wijzigingen van deze hostingproviders. Herhaal de parameter voor meer nummers (`?kvkNummer=01234567&kvkNummer=76543210`); een kommalijst mag ook. Hoogstens 100 nummers.':
     'Only the changes of these hosting providers. Repeat the parameter for more numbers (`?kvkNummer=01234567&kvkNummer=76543210`); a comma list works too. At most 100 numbers.',
   'Eén pagina met statuswijzigingen.': 'One page of status changes.',
+  'De ingang van de API': 'The entry point of the API',
+  'Waar de documentatie en elke resource van deze versie te vinden zijn, als links. Een link met `templated: true` is een URI-template: vul de variabele in.':
+    'Where the documentation and every resource of this version are, as links. A link with `templated: true` is a URI template: fill in the variable.',
+  'De links van deze versie.': 'The links of this version.',
+  'Te veel verzoeken van dit adres in een minuut (`tooMany`), of bij `POST /controles` te veel controles tegelijk (`tooManyChecks`). Probeer het na Retry-After seconden opnieuw.':
+    'Too many requests from this address in a minute (`tooMany`), or for `POST /controles` too many checks at once (`tooManyChecks`). Try again after Retry-After seconds.',
 };

@@ -14,6 +14,8 @@ import {
   SearchQuery,
 } from './api.params';
 import { componentRef, registry } from './api.registry';
+import { DEPRECATIONS } from './api.lifecycle';
+import { ApiIngang } from './api.root';
 import {
   Controle,
   Hostingprovider,
@@ -25,7 +27,7 @@ import {
 } from './api.schemas';
 
 /** The full version of the API, sent in the API-Version header of every answer. */
-export const API_VERSION = '1.0.0';
+export const API_VERSION = '1.1.0';
 
 /**
  * The OpenAPI 3.0 document of /api/v1: the contract other systems rely on, generated from the zod
@@ -34,7 +36,11 @@ export const API_VERSION = '1.0.0';
  * Rules rulesets and Redocly's recommended rules; the documentation page is rendered from it.
  */
 
-const versionHeader = { 'API-Version': componentRef('headers', 'API-Version') };
+const versionHeader = {
+  'API-Version': componentRef('headers', 'API-Version'),
+  RateLimit: componentRef('headers', 'RateLimit'),
+  'RateLimit-Policy': componentRef('headers', 'RateLimit-Policy'),
+};
 const readHeaders = {
   ...versionHeader,
   'Access-Control-Allow-Origin': componentRef('headers', 'Access-Control-Allow-Origin'),
@@ -47,6 +53,20 @@ registry.registerComponent('headers', 'API-Version', {
 registry.registerComponent('headers', 'Access-Control-Allow-Origin', {
   description: 'Lezen mag vanaf elke website: altijd `*`.',
   schema: { type: 'string', example: '*' },
+});
+registry.registerComponent('headers', 'RateLimit-Policy', {
+  description:
+    'De limiet per client (adres) als structured field (draft-ietf-httpapi-ratelimit-headers): `q` verzoeken per `w` seconden.',
+  schema: { type: 'string', example: '"per-minute";q=600;w=60' },
+});
+registry.registerComponent('headers', 'RateLimit', {
+  description:
+    'Wat er over is van de limiet: `r` verzoeken, nog `t` seconden tot het venster opnieuw begint.',
+  schema: { type: 'string', example: '"per-minute";r=599;t=60' },
+});
+registry.registerComponent('headers', 'Retry-After', {
+  description: 'Na hoeveel seconden u het opnieuw kunt proberen.',
+  schema: { type: 'integer', example: 30 },
 });
 registry.registerComponent('headers', 'Link', {
   description: 'Dezelfde paginalinks als in `links`, als RFC 8288-header (first, prev, next, last, self).',
@@ -128,6 +148,17 @@ const PROBLEM_RESPONSES = {
       '/api/v1/controles',
     ),
   ],
+  429: [
+    'TeVeelVerzoeken',
+    'Te veel verzoeken van dit adres in een minuut (`tooMany`), of bij `POST /controles` te veel controles tegelijk (`tooManyChecks`). Probeer het na Retry-After seconden opnieuw.',
+    problemExample(
+      429,
+      'tooMany',
+      'Te veel verzoeken',
+      'Er kwamen te veel verzoeken van dit adres; probeer het na de tijd in Retry-After opnieuw.',
+      '/api/v1/hostingproviders',
+    ),
+  ],
   500: [
     'InterneFout',
     'Een fout aan de kant van het register. De header X-Request-Id helpt ons die terug te vinden.',
@@ -152,10 +183,15 @@ const PROBLEM_RESPONSES = {
   ],
 } satisfies Record<number, [name: string, description: string, example: object]>;
 registry.register('Probleem', Probleem);
-for (const [name, description, example] of Object.values(PROBLEM_RESPONSES)) {
+for (const [status, [name, description, example]] of Object.entries(PROBLEM_RESPONSES)) {
   registry.registerComponent('responses', name, {
     description,
-    headers: versionHeader,
+    headers: {
+      ...readHeaders,
+      ...(status === '429' || status === '503'
+        ? { 'Retry-After': componentRef('headers', 'Retry-After') }
+        : {}),
+    },
     content: { 'application/problem+json': { schema: componentRef('schemas', 'Probleem'), example } },
   });
 }
@@ -177,6 +213,21 @@ const operation = (route: RouteConfig) => registry.registerPath(route);
 
 operation({
   method: 'get',
+  path: '/',
+  operationId: 'getApiIngang',
+  tags: ['Documentatie'],
+  summary: 'De ingang van de API',
+  description:
+    'Waar de documentatie en elke resource van deze versie te vinden zijn, als links. Een link met `templated: true` is een URI-template: vul de variabele in.',
+  request: { query: NoQuery },
+  responses: {
+    '200': ok('De links van deze versie.', ApiIngang),
+    ...errors(400, 429, 500),
+  },
+});
+
+operation({
+  method: 'get',
   path: '/openapi.json',
   operationId: 'getOpenApi',
   tags: ['Documentatie'],
@@ -192,7 +243,7 @@ operation({
       content: { 'application/json': { schema: { type: 'object' } } },
     },
     // A URL with a trailing slash, such as /openapi.json/, is not this resource.
-    ...errors(404, 500),
+    ...errors(404, 429, 500),
   },
 });
 
@@ -209,7 +260,7 @@ operation({
     '200': ok('Eén pagina met hostingproviders.', HostingproviderLijst, {
       Link: componentRef('headers', 'Link'),
     }),
-    ...errors(400, 500, 503),
+    ...errors(400, 429, 500, 503),
   },
 });
 
@@ -225,7 +276,7 @@ operation({
   responses: {
     '200': ok('De hostingprovider en zijn status.', Hostingprovider, cacheHeaders),
     '304': notModified,
-    ...errors(400, 404, 500, 503),
+    ...errors(400, 404, 429, 500, 503),
   },
 });
 
@@ -241,7 +292,7 @@ operation({
   responses: {
     '200': ok('De statuswijzigingen.', Statuswijzigingen, cacheHeaders),
     '304': notModified,
-    ...errors(400, 404, 500, 503),
+    ...errors(400, 404, 429, 500, 503),
   },
 });
 
@@ -259,7 +310,7 @@ operation({
       ...cacheHeaders,
     }),
     '304': notModified,
-    ...errors(400, 500, 503),
+    ...errors(400, 429, 500, 503),
   },
 });
 
@@ -274,7 +325,7 @@ operation({
   request: { params: AttestationPath, query: NoQuery },
   responses: {
     '200': ok('Het verificatie-antwoord.', Verklaring),
-    ...errors(400, 404, 500, 503),
+    ...errors(400, 404, 429, 500, 503),
   },
 });
 
@@ -303,7 +354,7 @@ operation({
       headers: versionHeader,
       content: { 'application/json': { schema: Controle } },
     },
-    ...errors(400, 413, 415, 500, 503),
+    ...errors(400, 413, 415, 429, 500, 503),
   },
 });
 
@@ -318,6 +369,30 @@ function inlineParameterSchemas(components: Record<string, Record<string, unknow
     if (parameter.schema?.$ref !== `#/components/schemas/${name}`) continue;
     parameter.schema = schemas[name] as { $ref?: string };
     delete schemas[name];
+  }
+}
+
+interface DocumentedOperation {
+  deprecated?: boolean;
+  parameters?: { name?: string; in?: string; deprecated?: boolean }[];
+}
+
+/** Flags what DEPRECATIONS lists: a whole operation, or one of its query parameters. */
+function markDeprecated(documentPaths: Record<string, Record<string, DocumentedOperation>>): void {
+  for (const deprecation of DEPRECATIONS) {
+    const operation = documentPaths[deprecation.path]?.[deprecation.method.toLowerCase()];
+    if (!operation)
+      throw new Error(
+        `DEPRECATIONS names ${deprecation.method} ${deprecation.path}, which is not in the API`,
+      );
+    if (deprecation.parameter === undefined) operation.deprecated = true;
+    else {
+      const parameter = operation.parameters?.find(
+        (p) => p.in === 'query' && p.name === deprecation.parameter,
+      );
+      if (!parameter) throw new Error(`DEPRECATIONS names an unknown parameter ${deprecation.parameter}`);
+      parameter.deprecated = true;
+    }
   }
 }
 
@@ -348,6 +423,7 @@ function generateDocument(publicBaseUrl: string) {
     ],
   });
   inlineParameterSchemas(document.components as Record<string, Record<string, unknown> | undefined>);
+  markDeprecated(document.paths as Record<string, Record<string, DocumentedOperation>>);
   return document;
 }
 

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { errorStatus, logAndSetRetry } from '../web/error-handler';
-import { AppError, NotFoundError, ValidationError } from '../shared/errors';
+import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../shared/errors';
+import { BULK_CHECKS_BUSY } from '../web/client-limits';
 import { type Language, translate } from '../shared/i18n';
 import type { Logger } from '../shared/logger';
 import type { Probleem } from './api.schemas';
@@ -31,6 +32,7 @@ export const PROBLEM_CODES: Record<string, number> = {
   unsupportedMediaType: 415,
   tooLarge: 413,
   tooMany: 429,
+  tooManyChecks: 429,
   server: 500,
   unavailable: 503,
 };
@@ -43,6 +45,7 @@ export function apiLanguage(req: Request): Language {
 function problemCode(error: unknown, status: number): string {
   if (error instanceof ApiProblemError) return error.code;
   if (error instanceof NotFoundError) return 'notFound';
+  if (error instanceof TooManyRequestsError && error.messageKey === BULK_CHECKS_BUSY) return 'tooManyChecks';
   const type = (error as { type?: unknown })?.type;
   if (type === 'entity.parse.failed') return 'invalidJson';
   if (type === 'entity.too.large') return 'tooLarge';

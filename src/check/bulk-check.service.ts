@@ -1,12 +1,15 @@
 import type { DataSource } from 'typeorm';
-import { In, IsNull, Not } from 'typeorm';
-import { Provider } from '../provider/provider.entity';
+import { setImmediate as yieldToOthers } from 'node:timers/promises';
+import { heavyComputeTurn, withHeavyConnection } from '../database/heavy-work';
+import { publicProvidersByKvk } from './bulk-check.queries';
 import { readKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay } from '../shared/time';
 import { statusAt } from '../status/status-rules';
-import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
+import { loadCodeVersions, loadStatusFacts, toCodeVersionFact } from '../status/status-history';
 
 export const MAX_BULK_ROWS = 10_000;
+/** Numbers read, and rows checked, in one go: between slices the process serves other requests. */
+const SLICE = 1_000;
 
 export interface BulkInputRow {
   /** 1-based: the line or row in the list as given (the position in the API's array). */
@@ -49,10 +52,26 @@ export interface BulkResult {
 export const needsAttention = (row: Pick<BulkResultRow, 'outcome'>): boolean => row.outcome !== 'verantwoord';
 
 /**
- * Checks every row at the end of `peildatum` by the status rules: four queries, however long the
- * list. Every input is read by readKvkNumber, the one reading of the web forms and the API.
+ * Checks every row at the end of `peildatum` by the status rules: two queries per 1,000 distinct
+ * numbers and one for the code versions, on one connection of the pool's heavy share. Every input
+ * is read by readKvkNumber, the one reading of the web forms and the API.
  */
 export async function bulkCheck(
+  dataSource: DataSource,
+  rows: BulkInputRow[],
+  peildatum: string,
+  now: Date,
+): Promise<BulkResult> {
+  // Checks take turns on this instance (heavy-work.ts): a lookup waits behind one check's slice at most.
+  const release = await heavyComputeTurn(dataSource).acquire();
+  try {
+    return await checkRows(dataSource, rows, peildatum, now);
+  } finally {
+    release();
+  }
+}
+
+async function checkRows(
   dataSource: DataSource,
   rows: BulkInputRow[],
   peildatum: string,
@@ -61,22 +80,29 @@ export async function bulkCheck(
   const at = new Date(Math.min(endOfLocalDay(peildatum).getTime(), now.getTime()));
   const readings = rows.map((row) => readKvkNumber(row.kvkInput));
   const wanted = [...new Set(readings.flatMap((r) => (r.kind === 'invalid' ? [] : [r.kvkNumber])))];
-  const providers: Pick<Provider, 'id' | 'kvkNumber' | 'legalName'>[] = wanted.length
-    ? await dataSource.getRepository(Provider).find({
-        // A provider whose identity no reviewer has confirmed is unknown to the public.
-        where: { kvkNumber: In(wanted), identityConfirmedAt: Not(IsNull()) },
-        select: { id: true, kvkNumber: true, legalName: true },
-      })
-    : [];
-  const byKvk = new Map(providers.map((p) => [p.kvkNumber, p]));
-  const [histories, versions] = await Promise.all([
-    loadHistories(
-      dataSource.manager,
-      providers.map((p) => p.id),
-    ),
-    loadCodeVersions(dataSource.manager),
-  ]);
-  const versionFacts = versions.map(toCodeVersionFact);
+  // Heavy work: one connection of the pool's heavy share, so lookups keep theirs (database/heavy-work.ts),
+  // in one snapshot, so the answer is the register at one moment. The list is read a slice at a
+  // time and each slice's histories are turned into answers at once: thousands of rows are never
+  // held (or built into objects) in one go, and between slices others' requests get their turn.
+  const answers = await withHeavyConnection(dataSource, (connection) =>
+    connection.transaction('REPEATABLE READ', async (manager) => {
+      const versionFacts = (await loadCodeVersions(manager)).map(toCodeVersionFact);
+      const found = new Map<string, { legalName: string; status: ReturnType<typeof statusAt> }>();
+      for (let start = 0; start < wanted.length; start += SLICE) {
+        const slice = await publicProvidersByKvk(manager, wanted.slice(start, start + SLICE));
+        const histories = await loadStatusFacts(
+          manager,
+          slice.map((p) => p.id),
+        );
+        for (const provider of slice)
+          found.set(provider.kvkNumber, {
+            legalName: provider.legalName,
+            status: statusAt(histories.get(provider.id) ?? [], versionFacts, at),
+          });
+      }
+      return found;
+    }),
+  );
   const seen = new Map<string, number>();
   const counts: Record<Outcome, number> = {
     verantwoord: 0,
@@ -85,13 +111,16 @@ export async function bulkCheck(
     ongeldig: 0,
     dubbel: 0,
   };
-  const results = rows.map((row, index): BulkResultRow => {
+  const results: BulkResultRow[] = [];
+  for (const [index, row] of rows.entries()) {
+    // The rules for thousands of rows in one go would hold the process as long: others get a turn.
+    if (index > 0 && index % SLICE === 0) await yieldToOthers();
     const reading = readings[index] ?? readKvkNumber(row.kvkInput);
     let result: BulkResultRow;
     if (reading.kind === 'invalid') result = { ...row, outcome: 'ongeldig' };
     else {
       const kvkNumber = reading.kvkNumber;
-      const provider = byKvk.get(kvkNumber);
+      const provider = answers.get(kvkNumber);
       // Seven digits are checked as eight only when that number is in the register.
       const leadingZero: BulkResultRow['leadingZero'] =
         reading.kind === 'leadingZeroLost' ? (provider ? 'restored' : 'suggested') : undefined;
@@ -106,7 +135,7 @@ export async function bulkCheck(
         result = { ...base, outcome: 'dubbel', firstLine, legalName: provider?.legalName };
       else if (!provider) result = { ...base, outcome: 'onbekend' };
       else {
-        const status = statusAt((histories.get(provider.id) ?? []).map(toStatusFact), versionFacts, at);
+        const { status } = provider;
         result = status.verantwoord
           ? {
               ...base,
@@ -127,7 +156,7 @@ export async function bulkCheck(
       if (leadingZero !== 'suggested' && firstLine === undefined) seen.set(kvkNumber, row.line);
     }
     counts[result.outcome]++;
-    return result;
-  });
+    results.push(result);
+  }
   return { peildatum, at, rows: results, counts };
 }

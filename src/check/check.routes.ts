@@ -22,6 +22,7 @@ import {
   rowNote,
 } from './bulk-list';
 import { requestTime } from '../web/clock';
+import { bulkCheckSlot } from '../web/client-limits';
 
 /** The copy of an uploaded list the page keeps (gzip, base64): up to 4/3 of the file, and room for the rest. */
 const FIELD_SIZE = Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024;
@@ -75,7 +76,8 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
     res.render('check/bulk', { title: 'bulk.title', values: { peildatum: toLocalDate(requestTime(res)) } });
   });
 
-  router.post(paths.bulkCheck, withCsrfToken, async (req, res) => {
+  // At most a few checks at once per client, across instances (429 beyond; client-limits.ts).
+  router.post(paths.bulkCheck, withCsrfToken, bulkCheckSlot(dataSource, config), async (req, res) => {
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values: {} });
     const file = await readUpload(req, BULK_UPLOAD);
     const values: Record<(typeof FIELDS)[number], string> = formValues(req.body, FIELDS);

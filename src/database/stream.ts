@@ -1,7 +1,9 @@
 import { Transform, type Readable } from 'node:stream';
 import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
 import { databasePool } from './data-source';
+import { heavyWorkGate } from './heavy-work';
 
 /** Rows are fetched from a cursor this many at a time: memory holds one batch, however many rows. */
 const BATCH_ROWS = 500;
@@ -16,11 +18,23 @@ export async function streamQuery<R, T>(
   params: unknown[],
   map: (row: R) => T,
 ): Promise<{ records: Readable; release: () => Promise<void> }> {
-  // A pg client of the pool: the cursor stream is pg-query-stream's, with our batch size.
-  const client = await databasePool(dataSource).connect();
+  // A download holds its connection as long as the client takes to read it: heavy work, within
+  // the heavy share of the pool (heavy-work.ts), so slow downloads never take every connection.
+  const giveBack = await heavyWorkGate(dataSource).acquire();
+  let client: PoolClient;
+  try {
+    // A pg client of the pool: the cursor stream is pg-query-stream's, with our batch size.
+    client = await databasePool(dataSource).connect();
+  } catch (error) {
+    giveBack();
+    throw error;
+  }
   let released = false;
   const release = () => {
-    if (!released) client.release();
+    if (!released) {
+      client.release();
+      giveBack();
+    }
     released = true;
     return Promise.resolve();
   };

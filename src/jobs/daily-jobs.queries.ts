@@ -138,11 +138,18 @@ export function applicationsSubmittedBetween(
   );
 }
 
-/** Removes the rate-limit counters whose window ended before `now`; answers how many. */
+/**
+ * Removes the rate-limit counters whose window ended before `now`, and the concurrency leases that
+ * ended (left by an instance that stopped mid-work); answers how many.
+ */
 export async function deleteExpiredRateLimits(manager: EntityManager, now: Date): Promise<number> {
   const [, removed] = await manager.query<[unknown[], number]>(
     'DELETE FROM rate_limits WHERE expire IS NOT NULL AND expire < $1',
     [now.getTime()],
   );
-  return removed;
+  const [, leases] = await manager.query<[unknown[], number]>(
+    'DELETE FROM concurrency_leases WHERE expires_at < $1',
+    [now],
+  );
+  return removed + leases;
 }

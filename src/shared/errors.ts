@@ -73,8 +73,13 @@ export class ForbiddenError extends AppError {
 /** Thrown when a caller made too many attempts; `retryAfterSeconds` goes into Retry-After. */
 export class TooManyRequestsError extends AppError {
   readonly status = 429;
-  constructor(readonly retryAfterSeconds: number) {
-    super('errors.tooMany.title');
+  constructor(
+    readonly retryAfterSeconds: number,
+    /** What the page says beyond "too many attempts", when there is more to say (a translation key). */
+    messageKey = 'errors.tooMany.title',
+    messageParams: Record<string, string> = {},
+  ) {
+    super(messageKey, undefined, messageParams);
   }
 }
 

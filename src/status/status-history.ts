@@ -48,3 +48,51 @@ export async function loadHistories(
   for (const event of events) histories.get(event.providerId)?.push(event);
   return histories;
 }
+
+/** An instant read as milliseconds since 1970 (cheaper to turn into a Date than PostgreSQL's text). */
+const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8 AS ${column}`;
+const instant = (value: number | null) => (value === null ? null : new Date(value));
+
+/**
+ * The status facts of the given providers, each in the order the rules read them: what
+ * loadHistories gives as facts, read without entities and only the columns the rules use, for the
+ * bulk check (thousands of providers at once, where building entities costs most of the time).
+ */
+export async function loadStatusFacts(
+  manager: EntityManager,
+  providerIds: string[],
+): Promise<Map<string, StatusFact[]>> {
+  const facts = new Map<string, StatusFact[]>(providerIds.map((id) => [id, []]));
+  if (providerIds.length === 0) return facts;
+  const rows = await manager.query<
+    {
+      provider_id: string;
+      id: string;
+      kind: StatusFact['kind'];
+      effective_at: number;
+      recorded_at: number;
+      valid_until: number | null;
+      code_of_conduct_version_id: string | null;
+      aan_since: number | null;
+      suspended_until: number | null;
+    }[]
+  >(
+    `SELECT provider_id, id, kind, ${ms('effective_at')}, ${ms('recorded_at')}, ${ms('valid_until')},
+            code_of_conduct_version_id, ${ms('aan_since')}, ${ms('suspended_until')}
+       FROM status_events WHERE provider_id = ANY($1::uuid[])
+      ORDER BY status_events.effective_at ASC, status_events.id ASC`,
+    [providerIds],
+  );
+  for (const row of rows)
+    facts.get(row.provider_id)?.push({
+      sequence: Number(row.id),
+      kind: row.kind,
+      effectiveAt: new Date(row.effective_at),
+      recordedAt: new Date(row.recorded_at),
+      validUntil: instant(row.valid_until),
+      codeOfConductVersionId: row.code_of_conduct_version_id,
+      aanSince: instant(row.aan_since),
+      suspendedUntil: instant(row.suspended_until),
+    });
+  return facts;
+}

@@ -162,7 +162,7 @@ export function errorStatus(error: unknown): number {
 /** Logs what needs logging (stack for a 500, a warning for a 503) and sets Retry-After where it helps. */
 export function logAndSetRetry(error: unknown, status: number, log: Logger, res: Response): void {
   if (error instanceof OverloadedError) {
-    log.warn('too busy: password hashing queue full');
+    log.warn({ err: error }, 'too busy: the work waits for a place that does not come free in time');
     res.setHeader('Retry-After', String(error.retryAfterSeconds));
   } else if (status === 503) {
     log.warn({ err: error }, 'database unavailable');

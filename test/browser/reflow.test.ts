@@ -118,6 +118,7 @@ const NOT_PAGES: Record<string, string> = {
   'GET /beheer/auditlog.csv': 'a download (CSV)',
   'GET /beheer/auditlog.jsonl': 'a download (JSON lines)',
   'GET /verificatie/:nummer/pdf': 'a download (the attestation PDF)',
+  'GET /api/v1/': 'the JSON API',
   'GET /api/v1/openapi.json': 'the JSON API',
   'GET /api/v1/hostingproviders': 'the JSON API',
   'GET /api/v1/hostingproviders/:kvkNummer': 'the JSON API',

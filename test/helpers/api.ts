@@ -73,7 +73,8 @@ export function assertValid(validate: ValidateFunction, body: unknown, what: str
 export function assertMatchesDocument(method: string, url: string, res: Response): void {
   assert.equal(res.headers['api-version'], API_VERSION, `API-Version header on ${method} ${url}`);
   // As the server sees it: no normalising of `..` or `%2e`.
-  const path = (url.split('?')[0] ?? '').replace(/^\/api\/v1/, '');
+  // The entry point /api/v1 itself is `/` in the document.
+  const path = (url.split('?')[0] ?? '').replace(/^\/api\/v1/, '') || '/';
   const template = templateOf(path);
   const operations = template ? (apiDocument.paths as Record<string, Json>)[template] : undefined;
   const operation = operations?.[method.toLowerCase()] as { responses: Json } | undefined;

@@ -5,6 +5,7 @@ import { issuerOf } from '../../src/attestation/attestation.service';
 import { signingKeyring } from '../../src/attestation/signing';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
+import type { Deprecation } from '../../src/api/api.lifecycle';
 import { type Clock, systemClock } from '../../src/shared/clock';
 import { createTestDatabase, type TestDatabase } from './database';
 import { type Config, loadConfig } from '../../src/config';
@@ -17,6 +18,10 @@ export const testConfig: Config = loadConfig({
   PUBLIC_BASE_URL: 'http://register.test',
   LOGIN_ATTEMPTS_PER_IP: '100000',
   PASSWORD_FORMS_PER_IP: '100000',
+  // The suite calls the API many times from one address, and sends bulk checks side by side: the
+  // API's limits are tested on their own, with low values (test/security/api-limits.test.ts).
+  API_REQUESTS_PER_MINUTE: '10000000',
+  BULK_CHECKS_PER_CLIENT: '100',
   // A fixed key, so tests can read what the app encrypted.
   SECRETS_KEY: 'c2VjcmV0cy1rZXktZm9yLXRoZS10ZXN0cy1vbmx5ISE=',
   // The development signing certificate for the tests, made once per machine outside the checkout.
@@ -37,7 +42,13 @@ export interface TestApp {
 /** The real app on a test database; pass a logger to read what it logs, a clock to set the time. */
 export function testApp(
   dataSource: DataSource,
-  options: { logger?: Logger; config?: Partial<Config>; clock?: Clock } = {},
+  options: {
+    logger?: Logger;
+    config?: Partial<Config>;
+    clock?: Clock;
+    /** What the API announces as deprecated, instead of the register's own list. */
+    apiDeprecations?: readonly Deprecation[];
+  } = {},
 ): TestApp {
   const lifecycle = createLifecycle();
   const app = createApp({
@@ -47,6 +58,7 @@ export function testApp(
     lifecycle,
     clock: options.clock ?? systemClock,
     keyring: testKeyring,
+    apiDeprecations: options.apiDeprecations,
   });
   return { app, lifecycle };
 }

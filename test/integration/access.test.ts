@@ -408,6 +408,9 @@ const RULES: Rule[] = [
     expect: reviewerOnly(404),
   },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
+  // Its entry point is /api/v1 itself (Express lists the version router's own root as /api/v1/).
+  { method: 'GET', route: '/api/v1/', url: () => '/api/v1', expect: all(200) },
+  { method: 'ALL', verb: 'DELETE', route: '/api/v1/', url: () => '/api/v1', expect: all(405) },
   { method: 'GET', route: '/api/v1/openapi.json', url: () => '/api/v1/openapi.json', expect: all(200) },
   {
     method: 'GET',
@@ -438,7 +441,7 @@ const RULES: Rule[] = [
   {
     method: 'OPTIONS',
     route:
-      '/api/v1/openapi.json,/hostingproviders,/hostingproviders/*rest,/verklaringen/*rest,/statuswijzigingen',
+      '/api/v1/,/openapi.json,/hostingproviders,/hostingproviders/*rest,/verklaringen/*rest,/statuswijzigingen',
     url: () => '/api/v1/hostingproviders',
     expect: all(204),
   },

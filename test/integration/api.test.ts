@@ -185,7 +185,9 @@ describe('JSON API v1', () => {
       assert.equal(slash.status, 404);
       assert.equal(bodyOf<Probleem>(slash).code, 'trailingSlash');
       assert.equal(bodyOf<Probleem>(await api().get('/api/v1/hostingproviders/')).code, 'trailingSlash');
-      for (const url of ['/api/v1/leveranciers', '/api/v2/hostingproviders', '/api', '/api/v1']) {
+      assert.equal(bodyOf<Probleem>(await api().get('/api/v1/')).code, 'trailingSlash');
+      // /api/v1 itself is the entry point (GET /api/v1, tested in api-etiquette.test.ts).
+      for (const url of ['/api/v1/leveranciers', '/api/v2/hostingproviders', '/api']) {
         const res = await api().get(url);
         assert.equal(res.status, 404, url);
         assert.equal(bodyOf<Probleem>(res).code, 'notFound', url);

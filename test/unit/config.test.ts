@@ -12,6 +12,24 @@ describe('configuration', () => {
     assert.equal(config.contactEmail, 'register@register.example');
   });
 
+  it('has limits for the anonymous API and a share of the pool for heavy work, each configurable', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.apiRequestsPerMinute, 600);
+    assert.equal(defaults.bulkChecksPerClient, 2);
+    assert.equal(defaults.heavyPoolSharePercent, 50);
+    assert.equal(defaults.heavyWaitSeconds, 10);
+    const set = loadConfig({
+      API_REQUESTS_PER_MINUTE: '120',
+      BULK_CHECKS_PER_CLIENT: '4',
+      HEAVY_POOL_SHARE_PERCENT: '30',
+      HEAVY_WAIT_SECONDS: '0',
+    });
+    assert.deepEqual(
+      [set.apiRequestsPerMinute, set.bulkChecksPerClient, set.heavyPoolSharePercent, set.heavyWaitSeconds],
+      [120, 4, 30, 0],
+    );
+  });
+
   it('reads the starting values of the contact and notification settings', () => {
     const config = loadConfig({
       ORGANISATION_NAME: ' Ministerie van Justitie en Veiligheid ',
@@ -110,6 +128,10 @@ describe('configuration', () => {
     ['CONTACT_EMAIL', 'vragen-at-register'],
     ['REVIEWER_NOTIFICATION', 'hourly'],
     ['ORGANISATION_NAME', 'x'.repeat(201)],
+    ['API_REQUESTS_PER_MINUTE', '0'],
+    ['BULK_CHECKS_PER_CLIENT', '1.5'],
+    ['HEAVY_POOL_SHARE_PERCENT', '101'],
+    ['HEAVY_WAIT_SECONDS', '-1'],
   ] as const) {
     it(`refuses ${name}=${value} with a message naming it`, () => {
       assert.throws(
