@@ -1,6 +1,6 @@
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
-import { databasePool } from '../database/data-source';
+import { postgresLimiter } from '../database/rate-limits';
 import { clientKey } from '../shared/client-address';
 import type { Clock } from '../shared/clock';
 import { currentLogger, type Logger } from '../shared/logger';
@@ -37,17 +37,7 @@ export function securityEventRecorder(
   clock: Clock,
 ): SecurityEventRecorder {
   const throttle = (keyPrefix: string, points: number) =>
-    new RateLimiterPostgres({
-      storeClient: databasePool(dataSource),
-      storeType: 'pool',
-      tableName: 'rate_limits',
-      tableCreated: true,
-      clearExpiredByTimeout: false,
-      keyPrefix,
-      points,
-      duration: 15 * 60,
-      inMemoryBlockOnConsumed: points + 1,
-    });
+    postgresLimiter(dataSource, { keyPrefix, points, durationSeconds: 15 * 60 });
   const perAddress = throttle('security_event', SECURITY_EVENTS_PER_KIND_AND_IP);
   const perKind = throttle('security_event_kind', SECURITY_EVENTS_PER_KIND);
   return async ({ kind, ip, userId, data, actor }) => {

@@ -3,10 +3,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { databasePool } from '../database/data-source';
+import { postgresLimiter } from '../database/rate-limits';
 import { ForbiddenError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
 import { isStaff, type Role, User } from '../identity/user.entity';
@@ -309,39 +310,23 @@ export const INVITATION_ATTEMPTS_PER_PROVIDER_FACTOR = 3;
 
 /** Rate limits kept in PostgreSQL, so they hold across instances. */
 export function loginLimiters(dataSource: DataSource, config: Config): LoginLimiters {
-  const common = {
-    storeClient: databasePool(dataSource),
-    storeType: 'pool',
-    tableName: 'rate_limits',
-    tableCreated: true,
-    clearExpiredByTimeout: false,
-    duration: 15 * 60,
-  };
-  const limiter = (keyPrefix: string, points: number) =>
-    new RateLimiterPostgres({ ...common, keyPrefix, points });
-  // Once a key is over its limit, this instance refuses it from memory until the window ends: a
-  // flood of refused requests costs no database round trip each.
-  const refusingFromMemory = (keyPrefix: string, points: number) =>
-    new RateLimiterPostgres({ ...common, keyPrefix, points, inMemoryBlockOnConsumed: points + 1 });
+  const limiter = (keyPrefix: string, points: number, refuseFromMemory = true, durationSeconds = 15 * 60) =>
+    postgresLimiter(dataSource, { keyPrefix, points, durationSeconds, refuseFromMemory });
   return {
-    ip: refusingFromMemory('login_ip', config.loginAttemptsPerIp),
-    accountFailures: limiter('login_account', 1_000_000),
-    accountDelay: limiter('login_delay', 1),
-    accountIp: refusingFromMemory('login_account_ip', config.loginFailuresPerAccountAndIp),
-    secondFactor: refusingFromMemory('login_2fa', config.loginFailuresPerAccount),
-    passwordForms: refusingFromMemory('password_form_ip', config.passwordFormsPerIp),
-    invitationsPerUser: new RateLimiterPostgres({
-      ...common,
-      keyPrefix: 'invitation_user',
-      points: config.invitationsPerUserPerHour,
-      duration: 3600,
-    }),
-    invitationsPerProvider: new RateLimiterPostgres({
-      ...common,
-      keyPrefix: 'invitation_provider',
-      points: INVITATION_ATTEMPTS_PER_PROVIDER_FACTOR * config.invitationsPerUserPerHour,
-      duration: 3600,
-    }),
+    ip: limiter('login_ip', config.loginAttemptsPerIp),
+    // Every failure counts in the table: the account's delay is read from it by every instance.
+    accountFailures: limiter('login_account', 1_000_000, false),
+    accountDelay: limiter('login_delay', 1, false),
+    accountIp: limiter('login_account_ip', config.loginFailuresPerAccountAndIp),
+    secondFactor: limiter('login_2fa', config.loginFailuresPerAccount),
+    passwordForms: limiter('password_form_ip', config.passwordFormsPerIp),
+    invitationsPerUser: limiter('invitation_user', config.invitationsPerUserPerHour, false, 3600),
+    invitationsPerProvider: limiter(
+      'invitation_provider',
+      INVITATION_ATTEMPTS_PER_PROVIDER_FACTOR * config.invitationsPerUserPerHour,
+      false,
+      3600,
+    ),
     delay: { after: config.loginFailuresPerAccount, maxSeconds: config.loginDelayMaxSeconds },
   };
 }

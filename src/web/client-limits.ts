@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { databasePool } from '../database/data-source';
+import { postgresLimiter } from '../database/rate-limits';
 import { takeLease } from '../database/leases';
 import { clientKey } from '../shared/client-address';
 import { TooManyRequestsError } from '../shared/errors';
@@ -103,18 +103,8 @@ export class RequestAllowance {
 export function apiRequestRate(dataSource: DataSource, config: Config): RequestHandler {
   const points = config.apiRequestsPerMinute;
   const allowance = new RequestAllowance(
-    new RateLimiterPostgres({
-      storeClient: databasePool(dataSource),
-      storeType: 'pool',
-      tableName: 'rate_limits',
-      tableCreated: true,
-      clearExpiredByTimeout: false,
-      keyPrefix: 'api_minute',
-      points,
-      duration: WINDOW_SECONDS,
-      // A client over its limit is refused from memory until its window ends: a flood costs no queries.
-      inMemoryBlockOnConsumed: points + 1,
-    }),
+    // A client over its limit is refused from memory until its window ends: a flood costs no queries.
+    postgresLimiter(dataSource, { keyPrefix: 'api_minute', points, durationSeconds: WINDOW_SECONDS }),
     points,
   );
   const policy = rateLimitPolicy(points);

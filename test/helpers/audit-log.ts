@@ -3,8 +3,8 @@ import type { Agent } from './session';
 
 /** Reading the audit log's page and downloads in tests. */
 
-/** A download as text, whatever its media type. */
-export const downloadText = (agent: Agent, url: string) =>
+/** A download as text, whatever its media type (supertest would otherwise keep some as files). */
+export const downloadText = (agent: Pick<Agent, 'get'>, url: string) =>
   agent
     .get(url)
     .buffer(true)

@@ -6,6 +6,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { givenProvider, givenStatusEvent } from '../factories/provider.factory';
 import { useTestApp } from '../helpers/app';
+import { downloadText } from '../helpers/audit-log';
 import { onPath, requireTool } from '../helpers/tools';
 
 const ATOM_SCHEMA = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'atom.rnc');
@@ -14,16 +15,7 @@ const FEED = '/open-data/statuswijzigingen.atom';
 
 /** An Atom document as text (supertest keeps XML as a buffer otherwise). */
 const getXml = (app: Parameters<typeof request>[0], url: string, headers: Record<string, string> = {}) =>
-  request(app)
-    .get(url)
-    .set(headers)
-    .buffer(true)
-    .parse((res, done) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done(null, text));
-    });
+  downloadText(request(app), url).set(headers);
 
 const linkOf = (xml: string, rel: string) =>
   new RegExp(`<link rel="${rel}" type="application/atom\\+xml" href="([^"]+)"/>`).exec(xml)?.[1];

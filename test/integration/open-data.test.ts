@@ -8,6 +8,7 @@ import request from 'supertest';
 import { OPEN_DATA_FIELDS, type OpenDataField } from '../../src/open-data/open-data.service';
 import { givenProvider, givenStatusEvent } from '../factories/provider.factory';
 import { apiClient } from '../helpers/api';
+import { downloadText } from '../helpers/audit-log';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { onPath, requireTool } from '../helpers/tools';
@@ -21,17 +22,7 @@ const providerList = z.object({
 
 const ATOM_SCHEMA = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'atom.rnc');
 
-/** A download as text, whatever its media type (supertest would otherwise keep some as files). */
-const getText = (app: Parameters<typeof request>[0], url: string) =>
-  request(app)
-    .get(url)
-    .buffer(true)
-    .parse((res, done) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done(null, text));
-    });
+const getText = (app: Parameters<typeof request>[0], url: string) => downloadText(request(app), url);
 const asText = (res: request.Response) => res.body as string;
 
 describe('open data', () => {

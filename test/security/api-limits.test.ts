@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import type { Probleem } from '../../src/api/api.schemas';
 import type { Config } from '../../src/config';
 import { databasePool } from '../../src/database/data-source';
+import { postgresLimiter } from '../../src/database/rate-limits';
 import { heavyComputeTurn, heavyWorkGate, withHeavyConnection } from '../../src/database/heavy-work';
 import { createRegisterDataSource } from '../../src/entities';
 import { RequestAllowance } from '../../src/web/client-limits';
@@ -108,17 +108,7 @@ describe('limits of the anonymous API (issue 14 §4)', () => {
 
     it('takes the shared count in batches and still grants exactly the quota across instances', async () => {
       const limiter = (dataSource: DataSource) =>
-        new RateLimiterPostgres({
-          storeClient: databasePool(dataSource),
-          storeType: 'pool',
-          tableName: 'rate_limits',
-          tableCreated: true,
-          clearExpiredByTimeout: false,
-          keyPrefix: 'batch_test',
-          points: 700,
-          duration: 60,
-          inMemoryBlockOnConsumed: 701,
-        });
+        postgresLimiter(dataSource, { keyPrefix: 'batch_test', points: 700, durationSeconds: 60 });
       const instances = [
         new RequestAllowance(limiter(demo.db.dataSource), 700),
         new RequestAllowance(limiter(other), 700),
