@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { hasForbiddenCharacters } from './forbidden-characters';
 import { inspectZip, ZipRefusedError } from './zip-guard';
@@ -47,8 +47,16 @@ export type HeaderRule =
 export interface ReadOptions {
   /** Data rows at most; more is refused (`tooManyRows`). */
   maxRows: number;
-  /** What an .xlsx may unpack to, all its parts together; 40 MB unless given. */
+  /** What an .xlsx may unpack to, all its parts together; 20 MB unless given. */
   maxUnpackedBytes?: number;
+  /** Columns at most (the last filled one counts); more is refused (`tooManyColumns`). 100 unless given. */
+  maxColumns?: number;
+  /**
+   * The cells all worksheets of an .xlsx may have together, counted in the unpacked XML before
+   * exceljs reads it (it builds every cell of every sheet first, about 25 µs a cell); more is
+   * refused (`tooManyCells`). 250,000 unless given: 10,000 rows of 25 columns.
+   */
+  maxCells?: number;
   /** The worksheet of an .xlsx to read, by name or 1-based position; the first visible one unless given. */
   sheet?: string | number;
   header?: HeaderRule;
@@ -63,6 +71,10 @@ export type SpreadsheetProblem =
   | 'damaged'
   | 'tooLarge'
   | 'tooManyRows'
+  | 'tooManyColumns'
+  | 'tooManyCells'
+  /** A text list's quotes do not pair up (`line` says where the trouble starts). */
+  | 'quotes'
   | 'noSheet'
   /** A cell holds a control character or a text-direction mark (`line` says where). */
   | 'controlCharacters';
@@ -79,7 +91,10 @@ export class SpreadsheetError extends Error {
   }
 }
 
-const DEFAULT_MAX_UNPACKED = 40 * 1024 * 1024;
+/** A list of 10,000 rows of 10 columns unpacks to about 6 MB. */
+const DEFAULT_MAX_UNPACKED = 20 * 1024 * 1024;
+const DEFAULT_MAX_COLUMNS = 100;
+const DEFAULT_MAX_CELLS = 250_000;
 
 /** Reads an uploaded file (bytes) or pasted text into a table. */
 export async function readSpreadsheet(
@@ -231,16 +246,26 @@ interface RawTable {
 
 function readDelimited(text: string): RawTable {
   const separator = detectSeparator(text);
-  // With `info`, csv-parse gives each record with where it ended; its types do not say so.
-  const records = parse(text.replace(/^\uFEFF/, ''), {
-    // Without a separator the text is one column: a tab cannot occur in it then.
-    delimiter: separator ?? '\t',
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: false,
-    trim: true,
-    info: true,
-  }) as unknown as { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    // With `info`, csv-parse gives each record with where it ended; its types do not say so.
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      // Without a separator the text is one column: a tab cannot occur in it then.
+      delimiter: separator ?? '\t',
+      relax_column_count: true,
+      // A quote inside a cell that does not start with one ("De "Molen" BV") is kept as text.
+      relax_quotes: true,
+      skip_empty_lines: false,
+      trim: true,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    // What no option relaxes: a quote never closed, or text after a closing quote. Every error
+    // of csv-parse is the list's, never the server's; its `lines` is where the parser stood.
+    if (error instanceof CsvError)
+      throw new SpreadsheetError('quotes', { line: quoteTroubleLine(text, separator ?? '\t', error) });
+    throw error;
+  }
   // info.lines is the line a record ends on: the next one starts on the line after.
   let line = 1;
   const rows: SpreadsheetRow[] = [];
@@ -251,18 +276,93 @@ function readDelimited(text: string): RawTable {
   return { rows, separator };
 }
 
+/**
+ * The line a quote error points at: where csv-parse stopped, except for a quote never closed,
+ * where it is the line the quote opened on (csv-parse only knows the end of the text it ran on to).
+ */
+function quoteTroubleLine(text: string, separator: string, error: CsvError): number {
+  const { lines } = error as CsvError & { lines?: number };
+  if (error.code !== 'CSV_QUOTE_NOT_CLOSED') return lines ?? 1;
+  let line = 1;
+  let opened = 1;
+  let inQuotes = false;
+  let atCellStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\r' || c === '\n') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      line++;
+      if (!inQuotes) atCellStart = true;
+    } else if (inQuotes) {
+      if (c === '"' && text[i + 1] === '"') i++;
+      else if (c === '"') inQuotes = false;
+    } else if (c === '"' && atCellStart) {
+      inQuotes = true;
+      opened = line;
+    } else if (c === separator) atCellStart = true;
+    else if (c !== ' ') atCellStart = false;
+  }
+  return opened;
+}
+
+/** exceljs reads every member whose name has this in it as a worksheet. */
+const WORKSHEET_MEMBER = /xl\/worksheets\/sheet\d+[.]xml/;
+
+/**
+ * A worksheet's size from its XML, without parsing it: the cells (`<c>` elements), and the widest
+ * row (the column of a cell's reference "XFD1", or the one after the cell before it when it has
+ * none, as Excel reads it). Counting stops once past either limit.
+ */
+export function worksheetShape(
+  xml: string,
+  limits: { maxCells: number; maxColumns: number },
+): { cells: number; columns: number } {
+  // A start tag of a row or a cell, with its attributes.
+  const tags = /<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>/g;
+  let cells = 0;
+  let columns = 0;
+  let column = 0;
+  for (
+    let match = tags.exec(xml);
+    match !== null && cells <= limits.maxCells && columns <= limits.maxColumns;
+    match = tags.exec(xml)
+  ) {
+    if (match[1] === 'row') {
+      column = 0;
+      continue;
+    }
+    cells++;
+    const reference = /\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?\d/.exec(match[2] ?? '')?.[1];
+    column = (reference === undefined ? column : (columnIndex(reference) ?? column)) + 1;
+    columns = Math.max(columns, column);
+  }
+  return { cells, columns };
+}
+
 async function readXlsx(bytes: Buffer, options: ReadOptions): Promise<Spreadsheet> {
   let members;
   try {
     members = inspectZip(bytes, {
       maxTotalBytes: options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED,
       maxMembers: 1000,
+      keep: (name) => WORKSHEET_MEMBER.test(name),
     });
   } catch (error) {
     if (error instanceof ZipRefusedError) throw new SpreadsheetError(error.why);
     throw error;
   }
   if (!members.some((m) => m.name === 'xl/workbook.xml')) throw new SpreadsheetError('otherZip');
+  // exceljs builds every cell of every worksheet before the rows can be counted: refuse first.
+  const maxCells = options.maxCells ?? DEFAULT_MAX_CELLS;
+  const maxColumns = options.maxColumns ?? DEFAULT_MAX_COLUMNS;
+  let cellsLeft = maxCells;
+  for (const member of members) {
+    if (!member.data) continue;
+    const shape = worksheetShape(member.data.toString('latin1'), { maxCells: cellsLeft, maxColumns });
+    cellsLeft -= shape.cells;
+    if (cellsLeft < 0) throw new SpreadsheetError('tooManyCells', { max: maxCells });
+    if (shape.columns > maxColumns) throw new SpreadsheetError('tooManyColumns', { max: maxColumns });
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
@@ -336,6 +436,10 @@ function tableOf(
   options: ReadOptions,
   about: Pick<Spreadsheet, 'format' | 'charset' | 'sheetName' | 'sheetNames'>,
 ): Spreadsheet {
+  // Before anything is done per cell: a line of 230,000 cells is refused, not shown.
+  const maxColumns = options.maxColumns ?? DEFAULT_MAX_COLUMNS;
+  const wide = raw.rows.find((row) => lastFilled(row.cells) > maxColumns);
+  if (wide) throw new SpreadsheetError('tooManyColumns', { max: maxColumns, line: wide.number });
   const nonBlank = raw.rows
     .map((row) => ({ number: row.number, cells: row.cells.map((c) => c.trim()) }))
     .filter((row) => row.cells.some((c) => c !== ''));

@@ -12,6 +12,8 @@ export interface ZipMember {
   name: string;
   /** The bytes it really unpacks to (inflated to count them, never trusting the declared size). */
   size: number;
+  /** The unpacked bytes, for the members `keep` asked for. */
+  data?: Buffer;
 }
 
 const EOCD = 0x06054b50;
@@ -26,7 +28,7 @@ const LOCAL = 0x04034b50;
  */
 export function inspectZip(
   bytes: Buffer,
-  limits: { maxTotalBytes: number; maxMembers: number },
+  limits: { maxTotalBytes: number; maxMembers: number; keep?: (name: string) => boolean },
 ): ZipMember[] {
   const eocd = findEndOfCentralDirectory(bytes);
   const count = bytes.readUInt16LE(eocd + 10);
@@ -55,20 +57,21 @@ export function inspectZip(
       localOffset + 30 + bytes.readUInt16LE(localOffset + 26) + bytes.readUInt16LE(localOffset + 28);
     const data = bytes.subarray(start, start + compressedSize);
     if (data.length !== compressedSize) throw new ZipRefusedError('damaged');
-    let size: number;
-    if (method === 0) size = compressedSize;
+    let unpacked: Buffer;
+    if (method === 0) unpacked = data;
     else if (method === 8) {
       try {
-        size = inflateRawSync(data, { maxOutputLength: Math.max(1, budget) }).length;
+        unpacked = inflateRawSync(data, { maxOutputLength: Math.max(1, budget) });
       } catch (error) {
         if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
           throw new ZipRefusedError('tooLarge');
         throw new ZipRefusedError('damaged');
       }
     } else throw new ZipRefusedError('damaged');
+    const size = unpacked.length;
     budget -= size;
     if (budget < 0) throw new ZipRefusedError('tooLarge');
-    members.push({ name, size });
+    members.push(limits.keep?.(name) ? { name, size, data: unpacked } : { name, size });
   }
   return members;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { findKvkColumn, kvkListHeader, namesKvkColumn } from '../../src/check/kvk-column';
+import ExcelJS from 'exceljs';
+import { findKvkColumn, kvkListHeader, MAX_COLUMN_CHOICES, namesKvkColumn } from '../../src/check/kvk-column';
 import {
   cellText,
   columnIndex,
@@ -9,6 +10,7 @@ import {
   detectSeparator,
   readSpreadsheet,
   SpreadsheetError,
+  worksheetShape,
 } from '../../src/shared/spreadsheet';
 import { inspectZip, ZipRefusedError } from '../../src/shared/zip-guard';
 
@@ -112,12 +114,103 @@ describe('the spreadsheet reader', () => {
     );
   });
 
+  describe('stray quotes', () => {
+    it('keeps a quote inside a cell that does not start with one', async () => {
+      const table = await readSpreadsheet({ text: 'De "Molen" BV;99990002\nB;99990003' }, { maxRows: 10 });
+      assert.deepEqual(table.rows[0]?.cells, ['De "Molen" BV', '99990002']);
+    });
+    const CASES: [string, string, number][] = [
+      ['a pasted quote never closed', '"99990002\n99990003', 1],
+      ['a pasted name with text after its quotes', '"De Molen" BV\t99990002', 1],
+      ['a file line with a quote never closed', 'Naam;KvK\nA;99990001\n"Open quote;99990002\nB;99990003', 3],
+      ['text after a closing quote', 'Naam,KvK\nA,99990001\n"C" x,99990003', 3],
+    ];
+    for (const [what, text, line] of CASES) {
+      it(`refuses ${what} as the list's fault, naming line ${line}`, async () => {
+        for (const input of [{ text }, { bytes: Buffer.from(text) }])
+          await assert.rejects(
+            readSpreadsheet(input, { maxRows: 10 }),
+            (e: unknown) => e instanceof SpreadsheetError && e.problem === 'quotes' && e.params.line === line,
+          );
+      });
+    }
+  });
+
+  it('refuses more columns than allowed, before it handles the cells', async () => {
+    const wide = Array.from({ length: 230_000 }, (_, i) => String(i)).join(';');
+    const started = Date.now();
+    await assert.rejects(
+      readSpreadsheet({ bytes: Buffer.from(`${wide}\n`) }, { maxRows: 10, maxColumns: 100 }),
+      (e: unknown) => e instanceof SpreadsheetError && e.problem === 'tooManyColumns' && e.params.max === 100,
+    );
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    // Empty cells at the end of a row (as Excel writes them) do not count.
+    const padded = await readSpreadsheet(
+      { text: `a;b${';'.repeat(300)}\nc;d` },
+      { maxRows: 10, maxColumns: 2 },
+    );
+    assert.equal(padded.columnCount, 2);
+  });
+
   it('refuses control characters and text-direction marks, naming the line', async () => {
     await assert.rejects(
       readSpreadsheet({ text: 'a;1\nb\u202E;2' }, { maxRows: 10 }),
       (e: unknown) =>
         e instanceof SpreadsheetError && e.problem === 'controlCharacters' && e.params.line === 2,
     );
+  });
+
+  describe('the size of a worksheet, before exceljs reads it', () => {
+    it('counts cells and the widest row from the XML', () => {
+      const xml =
+        '<worksheet><dimension ref="A1:C2"/><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="C1" t="s"><v>0</v></c></row>' +
+        '<row r="2"><c><v>1</v></c><c/><c><v>3</v></c><c><v>4</v></c></row></sheetData><cols><col min="1" max="3"/></cols></worksheet>';
+      assert.deepEqual(worksheetShape(xml, { maxCells: 100, maxColumns: 100 }), { cells: 6, columns: 4 });
+      assert.deepEqual(worksheetShape('<x:row><x:c r="XFD7"/></x:row>', { maxCells: 100, maxColumns: 100 }), {
+        cells: 1,
+        columns: 16_384,
+      });
+      // It stops counting just past a limit.
+      assert.equal(worksheetShape('<c/>'.repeat(1000), { maxCells: 10, maxColumns: 100 }).cells, 11);
+      assert.deepEqual(
+        worksheetShape('<row><c/><c/><c/><c/></row>'.repeat(9), { maxCells: 100, maxColumns: 2 }),
+        {
+          cells: 3,
+          columns: 3,
+        },
+      );
+    });
+
+    async function workbook(fill: (sheet: ExcelJS.Worksheet) => void): Promise<Buffer> {
+      const book = new ExcelJS.Workbook();
+      fill(book.addWorksheet('Blad1'));
+      return Buffer.from(await book.xlsx.writeBuffer());
+    }
+
+    it('refuses a workbook of too many cells or columns without loading it', async () => {
+      const wide = await workbook((sheet) => {
+        for (let r = 0; r < 3; r++) sheet.addRow(Array.from({ length: 30 }, (_, c) => r * 30 + c));
+      });
+      await assert.rejects(
+        readSpreadsheet({ bytes: wide }, { maxRows: 10, maxColumns: 20 }),
+        (e: unknown) =>
+          e instanceof SpreadsheetError && e.problem === 'tooManyColumns' && e.params.max === 20,
+      );
+      await assert.rejects(
+        readSpreadsheet({ bytes: wide }, { maxRows: 10, maxCells: 50 }),
+        (e: unknown) => e instanceof SpreadsheetError && e.problem === 'tooManyCells' && e.params.max === 50,
+      );
+      assert.equal((await readSpreadsheet({ bytes: wide }, { maxRows: 10 })).columnCount, 30);
+      // One cell far to the right: exceljs would make every row 16,384 cells wide.
+      const far = await workbook((sheet) => {
+        sheet.getCell('A1').value = 99990001;
+        sheet.getCell('XFD1').value = 'x';
+      });
+      await assert.rejects(
+        readSpreadsheet({ bytes: far }, { maxRows: 10 }),
+        (e: unknown) => e instanceof SpreadsheetError && e.problem === 'tooManyColumns',
+      );
+    });
   });
 
   describe('cellText', () => {
@@ -198,6 +291,21 @@ describe('finding the KvK column', () => {
     assert.deepEqual(findKvkColumn(table, 'C'), { kind: 'badChoice' });
   });
 
+  it('offers a few dozen columns at most, those that hold KvK-like numbers', async () => {
+    // 90 columns of numbers alike: no column wins, and the page must not offer all 90.
+    const line = (n: number) =>
+      Array.from({ length: 90 }, (_, i) => String(10_000_000 + n * 100 + i)).join(';');
+    const table = await readSpreadsheet({ text: `${line(1)}\n${line(2)}` }, { maxRows: 10, header: 'none' });
+    const found = findKvkColumn(table);
+    assert.equal(found.kind, 'unclear');
+    assert.ok(found.kind === 'unclear' && found.candidates.length === MAX_COLUMN_CHOICES);
+    const mixed = await readSpreadsheet(
+      { text: `${'x;'.repeat(40)}99990001;99990002\n${'y;'.repeat(40)}99990003;99990004` },
+      { maxRows: 10, header: 'none' },
+    );
+    assert.deepEqual(findKvkColumn(mixed), { kind: 'unclear', candidates: [40, 41] });
+  });
+
   it('knows the names people give the column', () => {
     for (const name of [
       'kvk',
@@ -252,6 +360,15 @@ describe('the zip guard', () => {
       () => inspectZip(zipOf('a.xml', Buffer.alloc(1_000_000)), { maxTotalBytes: 10_000, maxMembers: 5 }),
       (e: unknown) => e instanceof ZipRefusedError && e.why === 'tooLarge',
     );
+  });
+
+  it('hands back the members asked for, unpacked', () => {
+    const [member] = inspectZip(zipOf('xl/worksheets/sheet1.xml', Buffer.from('<worksheet/>')), {
+      maxTotalBytes: 10_000,
+      maxMembers: 5,
+      keep: (name) => name.startsWith('xl/worksheets/'),
+    });
+    assert.equal(member?.data?.toString(), '<worksheet/>');
   });
 
   it('refuses what is no zip', () => {
