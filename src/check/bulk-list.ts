@@ -7,7 +7,7 @@ import { columnLetter, readSpreadsheet, type Spreadsheet, SpreadsheetError } fro
 import { toLocalDateTime } from '../shared/time';
 import { ValidationError } from '../shared/errors';
 import { type BulkResult, type BulkResultRow, MAX_BULK_ROWS } from './bulk-check.service';
-import { findKvkColumn, kvkListHeader } from './kvk-column';
+import { findKvkColumn, kvkListHeader, MAX_COLUMN_CHOICES } from './kvk-column';
 
 /*
  * A buyer's supplier list as they have it (any columns, the KvK number anywhere, with or without a
@@ -16,6 +16,9 @@ import { findKvkColumn, kvkListHeader } from './kvk-column';
 
 /** The largest file a bulk check takes: an .xlsx of 10,000 rows with a few columns is about 0.4 MB. */
 export const MAX_LIST_BYTES = 4 * 1024 * 1024;
+
+/** The columns a list may have: a supplier list has a handful; a line of 230,000 is an attack. */
+export const MAX_LIST_COLUMNS = 100;
 
 export interface SupplierList {
   table: Spreadsheet;
@@ -45,7 +48,8 @@ export async function readSupplierList(
   try {
     table = await readSpreadsheet(input, {
       maxRows: MAX_BULK_ROWS,
-      maxUnpackedBytes: 40 * 1024 * 1024,
+      maxUnpackedBytes: 20 * 1024 * 1024,
+      maxColumns: MAX_LIST_COLUMNS,
       header: kvkListHeader,
     });
   } catch (error) {
@@ -64,13 +68,16 @@ export async function readSupplierList(
 
 /** The columns of a list to choose the KvK column from, each with up to three values. */
 export function columnChoices(table: Spreadsheet, columns: number[]): ColumnChoice[] {
-  return columns.map((column) => ({
+  // A cell can be megabytes long: the page shows the start of each.
+  const shortened = (text: string) => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
+  return columns.slice(0, MAX_COLUMN_CHOICES).map((column) => ({
     letter: columnLetter(column),
-    ...(table.header?.cells[column] ? { header: table.header.cells[column] } : {}),
+    ...(table.header?.cells[column] ? { header: shortened(table.header.cells[column]) } : {}),
     samples: table.rows
       .map((r) => r.cells[column] ?? '')
       .filter((v) => v !== '')
-      .slice(0, 3),
+      .slice(0, 3)
+      .map(shortened),
   }));
 }
 

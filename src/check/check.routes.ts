@@ -62,7 +62,10 @@ function unpackSource(packed: string): Buffer {
   try {
     // The ceiling keeps a doctored field from unpacking to more than an upload may be.
     return gunzipSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_LIST_BYTES });
-  } catch {
+  } catch (error) {
+    // Larger unpacked than an upload may be: the same answer as for such an upload.
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new ValidationError({ bestand: ['bulk.fileTooLarge'] });
     throw new ValidationError({ bestand: ['bulk.sourceLost'] });
   }
 }

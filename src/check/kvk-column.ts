@@ -46,6 +46,9 @@ function kvkShare(table: Spreadsheet, column: number): number {
   return filled === 0 ? 0 : kvk / filled;
 }
 
+/** The columns offered to choose from at most: a page of radio buttons, not of thousands. */
+export const MAX_COLUMN_CHOICES = 24;
+
 export type KvkColumn =
   | { kind: 'found'; column: number; by: 'header' | 'values' | 'only' | 'chosen' }
   /** No header names it and the values do not point at one column: the person chooses. */
@@ -76,6 +79,8 @@ export function findKvkColumn(table: Spreadsheet, chosen?: string): KvkColumn | 
   // Half the cells at least, and clearly more than the next column: otherwise the person says.
   if (best !== undefined && bestShare >= 0.5 && bestShare - secondShare >= 0.3)
     return { kind: 'found', column: best, by: named.length > 1 ? 'header' : 'values' };
-  const candidates = pool.filter((column) => (shares[column] ?? 0) > 0);
-  return { kind: 'unclear', candidates: candidates.length > 0 ? candidates : pool };
+  // The columns with anything like a KvK number, likeliest first; a few dozen at most, in list order.
+  const likely = ranked.filter((column) => (shares[column] ?? 0) > 0);
+  const candidates = (likely.length > 0 ? likely : pool).slice(0, MAX_COLUMN_CHOICES);
+  return { kind: 'unclear', candidates: candidates.sort((a, b) => a - b) };
 }
