@@ -5,7 +5,7 @@ import type { SearchReading } from './search.reading';
 export const SORTS = ['relevance', 'name', 'kvk', 'status'] as const;
 export type Sort = (typeof SORTS)[number];
 
-/** How a query is read: a whole or partial KvK number, a btw-id, a domain, or a name. */
+/** How a query is read: one, several or part of a KvK number, a btw-id, a domain, or a name. */
 export type SearchKind = SearchReading['kind'];
 
 /**
@@ -93,7 +93,12 @@ export function providerSearch(
   };
 
   if (reading.kind === 'kvk') where.push(`p.kvk_number = ${param(reading.kvkNumber)}`);
-  else if (reading.kind === 'kvkPrefix') {
+  else if (reading.kind === 'kvkList') {
+    // Each number exactly; by relevance in the order typed.
+    const numbers = param(reading.kvkNumbers);
+    where.push(`p.kvk_number = ANY(${numbers}::bpchar[])`);
+    score = `-array_position(${numbers}::bpchar[], p.kvk_number)`;
+  } else if (reading.kind === 'kvkPrefix') {
     // Seven digits: also the number that lost its leading zero, first when sorted by relevance.
     const padded = param(reading.padded ?? null);
     where.push(`(p.kvk_number LIKE ${param(`${reading.prefix}%`)} OR p.kvk_number = ${padded})`);
@@ -117,7 +122,8 @@ export function providerSearch(
     : 'providers p JOIN provider_status s ON s.provider_id = p.id';
   if (!names && !includeUnconfirmed) where.push('p.identity_confirmed_at IS NOT NULL');
   const from = `FROM ${tables} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-  const order = sort === 'relevance' && kind !== 'name' && kind !== 'kvkPrefix' ? 'name' : sort;
+  const order =
+    sort === 'relevance' && kind !== 'name' && kind !== 'kvkPrefix' && kind !== 'kvkList' ? 'name' : sort;
   // A name search computes trigram scores for every match anyway: one pass answers both the page
   // and the total (a window count). Other searches count apart.
   const windowCount = kind === 'name';
