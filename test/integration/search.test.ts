@@ -351,6 +351,43 @@ describe('searching the register', () => {
       assert.match(en.text, /Read as 2 KvK numbers: 12345670, 12345671\./);
       assert.match(en.text, /Check a list of KvK numbers at once/);
     });
+
+    it('finds a name with its place, and the providers in a place, name matches first', async () => {
+      const dijkgraaf = demoKvkOf('Dijkgraaf');
+      assert.equal(DEMO_PROVIDERS.find((d) => d.legalName.startsWith('Dijkgraaf'))?.city, 'Zwolle');
+      const elsewhere = await givenProvider(demo.db.dataSource, {
+        legalName: 'Kadewolk Hosting B.V.',
+        city: 'Kampen',
+      });
+      const inZwolle = await givenProvider(demo.db.dataSource, {
+        legalName: 'Kadewolk Hosting Zuid B.V.',
+        city: 'Zwolle',
+      });
+      const named = await givenProvider(demo.db.dataSource, {
+        legalName: 'Zwolle Kade B.V.',
+        city: 'Deventer',
+      });
+
+      // The place ranks and confirms; the name words decide.
+      assert.deepEqual(found(await pageFor('Kadewolk Hosting BV, Zwolle')), [
+        inZwolle.kvkNumber,
+        elsewhere.kvkNumber,
+      ]);
+      assert.deepEqual(await apiFound('Kadewolk Hosting BV, Zwolle'), [
+        inZwolle.kvkNumber,
+        elsewhere.kvkNumber,
+      ]);
+      // Polderwolk is in Amersfoort: a place that does not fit does not hide it, nor list Zwolle.
+      assert.deepEqual(found(await pageFor('Polderwolk Hosting BV, Zwolle')), [demoKvkOf('Polderwolk')]);
+
+      // A place alone: the providers there, a provider with the word in its name first.
+      const zwolle = found(await pageFor('Zwolle'));
+      assert.equal(zwolle[0], named.kvkNumber);
+      assert.deepEqual(new Set(zwolle.slice(1)), new Set([dijkgraaf, inZwolle.kvkNumber]));
+      assert.deepEqual((await apiFound('zwolle'))[0], named.kvkNumber);
+      // A part of a place is no place: "dam" does not list Amsterdam.
+      assert.ok(!found(await pageFor('grachtengordel dam')).length);
+    });
   });
 
   it('shows a status that changed by time alone (an expiry) without anyone acting', async () => {
