@@ -138,7 +138,8 @@ export const ChangesQuery = z.strictObject(
         .array(
           z.string().transform((value, ctx) => {
             const reading = readKvkNumber(value);
-            if (reading.kind === 'valid') return reading.kvkNumber;
+            // Read as /controles reads it: seven digits lost their leading zero.
+            if (reading.kind !== 'invalid') return reading.kvkNumber;
             ctx.issues.push({ code: 'custom', message: 'api.invalid.kvkNumber', input: value });
             return z.NEVER;
           }),
@@ -215,19 +216,21 @@ export const checkRequestOn = (now: Date) =>
  * the whole value is named `body`.
  */
 function fieldErrors(issues: readonly z.core.$ZodIssue[], names: string[], fields: FieldErrors): FieldErrors {
-  const errors: FieldErrors = {};
+  // A Map, not an object: an unknown field may be named `__proto__`, which an assignment would
+  // swallow (it sets the prototype); Object.fromEntries defines it as a field like any other.
+  const errors = new Map<string, string[]>();
   for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) errors[key] = [issue.message];
-    else if (issue.path.length === 0) errors.body = [issue.message];
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) errors.set(key, [issue.message]);
+    else if (issue.path.length === 0) errors.set('body', [issue.message]);
   }
   for (const name of names) {
     const own =
       fields[name] ?? issues.filter((i) => i.path.length === 1 && i.path[0] === name).map((i) => i.message);
     const item = issues.find((i) => i.path.length > 1 && i.path[0] === name);
-    if (own.length > 0) errors[name] = own.slice(0, 1);
-    else if (item) errors[`${name}[${String(item.path[1])}]`] = [item.message];
+    if (own.length > 0) errors.set(name, own.slice(0, 1));
+    else if (item) errors.set(`${name}[${String(item.path[1])}]`, [item.message]);
   }
-  return errors;
+  return Object.fromEntries(errors);
 }
 
 /** `value` read by `schema`, or a ValidationError naming every refused field. */
