@@ -7,7 +7,7 @@ import { columnLetter, readSpreadsheet, type Spreadsheet, SpreadsheetError } fro
 import { toLocalDateTime } from '../shared/time';
 import { ValidationError } from '../shared/errors';
 import { type BulkResult, type BulkResultRow, MAX_BULK_ROWS } from './bulk-check.service';
-import { findKvkColumn, kvkListHeader } from './kvk-column';
+import { findKvkColumn, kvkListHeaderNamed } from './kvk-column';
 
 /*
  * A buyer's supplier list as they have it (any columns, the KvK number anywhere, with or without a
@@ -46,7 +46,7 @@ export async function readSupplierList(
     table = await readSpreadsheet(input, {
       maxRows: MAX_BULK_ROWS,
       maxUnpackedBytes: 40 * 1024 * 1024,
-      header: kvkListHeader,
+      header: kvkListHeaderNamed(options.column),
     });
   } catch (error) {
     if (error instanceof SpreadsheetError) {
@@ -170,7 +170,8 @@ const wallClock = (instant: Date) => new Date(`${toLocalDateTime(instant).slice(
 /**
  * The answer as an .xlsx workbook: the list's own cells as text (a KvK number keeps its leading
  * zero), dates as date cells, the link as a hyperlink; the header row bold and frozen, the widths
- * fitted to the contents. No cell can start a formula here either.
+ * fitted to the contents. No cell is a formula: text that starts with = stays that text, without the
+ * apostrophe the CSV needs.
  */
 export async function answerXlsx(
   table: Spreadsheet,
@@ -205,14 +206,15 @@ export async function answerXlsx(
     ...(i < sheet.ownColumns ? { style: { numFmt: '@' } } : {}),
     ...(dateColumns.has(i) ? { style: { numFmt: 'yyyy-mm-dd hh:mm' } } : {}),
   }));
-  const header = worksheet.addRow(sheet.header.map(safeCell));
+  // Every cell is a value cell (a string is never a formula in an .xlsx): the text stays as typed.
+  const header = worksheet.addRow(sheet.header);
   header.font = { bold: true };
   header.commit();
   for (const row of sheet.rows)
     worksheet
       .addRow(
         row.map((cell) =>
-          cell instanceof Date ? wallClock(cell) : typeof cell === 'string' ? safeCell(cell) : cell,
+          cell instanceof Date ? wallClock(cell) : cell,
         ),
       )
       .commit();

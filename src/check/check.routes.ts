@@ -8,7 +8,7 @@ import { ValidationError } from '../shared/errors';
 import type { Language } from '../shared/i18n';
 import { paths } from '../shared/paths';
 import { columnLetter } from '../shared/spreadsheet';
-import { isPeildatum, toLocalDate } from '../shared/time';
+import { isPeildatum, startOfLocalDay, toLocalDate } from '../shared/time';
 import { readUpload } from '../web/upload';
 import { formValues } from '../shared/validation';
 import { bulkCheck, type BulkResultRow, needsAttention } from './bulk-check.service';
@@ -95,6 +95,9 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
     if (values.peildatum === '') values.peildatum = toLocalDate(requestTime(res));
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values });
     if (!isPeildatum(values.peildatum)) throw new ValidationError({ peildatum: ['validation.date'] });
+    // As /controleren and the API: what holds on a day to come is not known yet.
+    if (startOfLocalDay(values.peildatum).getTime() > requestTime(res).getTime())
+      throw new ValidationError({ peildatum: ['bulk.futureDate'] });
     if (!input) throw new ValidationError({ nummers: ['bulk.empty'] });
     const list = await readSupplierList(input, {
       column: values.kolom,
@@ -153,6 +156,8 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
         letter: columnLetter(kvkColumn),
         header: list.table.header?.cells[kvkColumn],
         sheet: list.table.sheetName,
+        // A header below a title: the rows above it were not checked, which the page says.
+        headerBelow: list.table.above?.length ? list.table.header?.number : undefined,
       },
       attentionCount: result.rows.length - result.counts.verantwoord,
       shownCount: shown.length,

@@ -644,4 +644,129 @@ describe('bulk check of a supplier list', () => {
       await assertValidHtml(lost.text, 'single check, leading zero');
     });
   });
+  describe("the outside tester's findings", () => {
+    async function downloadOf(formaat: 'xlsx' | 'csv', bytes: Buffer, name: string, kolom = '') {
+      const agent = request.agent(demo.app);
+      const token = await tokenFor(agent, '/controleren/lijst');
+      return agent
+        .post('/controleren/lijst')
+        .field('_csrf', token)
+        .field('peildatum', today)
+        .field('formaat', formaat)
+        .field('kolom', kolom)
+        .attach('bestand', bytes, name)
+        .buffer(true)
+        .parse(binary);
+    }
+
+    /** A workbook with a title row and an empty row above the header, and a date column. */
+    async function titledWorkbook(): Promise<Buffer> {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('Leveranciers');
+      sheet.getCell('A1').value = 'Leveranciers 2026';
+      sheet.getRow(3).values = ['Leverancier', 'KvK nummer', 'Startdatum', 'Telefoon'];
+      sheet.getRow(4).values = ['Polderwolk', '99990001', new Date(Date.UTC(2026, 0, 1)), '+31 6 1234'];
+      sheet.getRow(5).values = ['Klompenserver', '99990003', new Date(Date.UTC(2026, 1, 1)), '-12'];
+      sheet.getRow(6).values = ['Formule', '=HYPERLINK("http://x","y")', new Date(Date.UTC(2026, 2, 1)), '-3,50'];
+      return Buffer.from(await workbook.xlsx.writeBuffer());
+    }
+
+    it('refuses a peildatum in the future on the form, keeping the input, in Dutch and English', async () => {
+      const future = toLocalDate(new Date(Date.now() + 400 * 86_400_000));
+      const nl = await post(request.agent(demo.app), { nummers: '99990001', peildatum: future });
+      assert.equal(nl.status, 400);
+      assert.match(nl.text, /ligt in de toekomst/);
+      assert.match(nl.text, new RegExp(`value="${future}"`));
+      assert.match(nl.text, />99990001</);
+      assert.deepEqual(outcomesOf(nl.text), []);
+      const en = await post(
+        request.agent(demo.app),
+        { nummers: '99990001', peildatum: future },
+        undefined,
+        '/controleren/lijst?lang=en',
+      );
+      assert.equal(en.status, 400);
+      assert.match(en.text, /in the future/);
+    });
+
+    it('finds the header below a title row and an empty row, and does not check the rows above it', async () => {
+      const agent = request.agent(demo.app);
+      const res = await post(
+        agent,
+        { peildatum: today, formaat: 'html' },
+        { bytes: await titledWorkbook(), name: 'leveranciers.xlsx' },
+      );
+      assert.equal(res.status, 200);
+      assert.deepEqual(outcomesOf(res.text), ['4:verantwoord', '5:verantwoord', '6:ongeldig']);
+      assert.match(res.text, /data-kvk-column="B"/);
+      assert.match(res.text, /KvK nummer/);
+    });
+
+    it('finds the header below two title lines of a CSV, and one below a sep= line', async () => {
+      const titled = 'Leveranciers\r\nInkoop 2026\r\nLeverancier;KvK nummer;Startdatum\r\nPolderwolk;99990001;01-01-2026\r\n';
+      const res = await post(request.agent(demo.app), { peildatum: today, formaat: 'html' }, {
+        bytes: Buffer.from(titled),
+        name: 'lijst.csv',
+      });
+      assert.deepEqual(outcomesOf(res.text), ['4:verantwoord']);
+      const sep = 'sep=,\r\nLeverancier,KvK nummer\r\nPolderwolk,99990001\r\n';
+      const res2 = await post(request.agent(demo.app), { peildatum: today, formaat: 'html' }, {
+        bytes: Buffer.from(sep),
+        name: 'lijst.csv',
+      });
+      assert.deepEqual(outcomesOf(res2.text), ['3:verantwoord']);
+    });
+
+    it('takes the column by its header text in any case and spacing, or by its number', async () => {
+      for (const kolom of ['kvk NUMMER', '2', 'b']) {
+        const res = await post(request.agent(demo.app), {
+          nummers: 'Lijst\nLeverancier\tKvK nummer\tStartdatum\nPolderwolk\t99990001\t01-01-2026',
+          peildatum: today,
+          kolom,
+        });
+        assert.equal(res.status, 200, kolom);
+        assert.deepEqual(outcomesOf(res.text), ['3:verantwoord'], kolom);
+      }
+    });
+
+    it('does not take dates for KvK numbers: a header-less list with a date column is clear', async () => {
+      const res = await post(request.agent(demo.app), {
+        nummers: 'Polderwolk;99990001;01-01-2026\nKlompenserver;99990003;01-02-2026',
+        peildatum: today,
+      });
+      assert.deepEqual(outcomesOf(res.text), ['1:verantwoord', '2:verantwoord']);
+      assert.match(res.text, /data-kvk-column="B"/);
+      const single = await request(demo.app).get('/controleren').query({ kvkNummer: '01-01-2026' });
+      assert.equal(single.status, 400);
+    });
+
+    it('gives the real column names and the values as typed in the .xlsx, and keeps numbers plain in the CSV', async () => {
+      const xlsx = await downloadOf('xlsx', await titledWorkbook(), 'leveranciers.xlsx');
+      assert.equal(xlsx.status, 200);
+      const sheet = (await workbookOf(xlsx)).worksheets[0]!;
+      assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1, 5), [
+        'Leverancier',
+        'KvK nummer',
+        'Startdatum',
+        'Telefoon',
+      ]);
+      const values = [2, 3, 4].map((r) => [sheet.getCell(r, 2).value, sheet.getCell(r, 4).value]);
+      assert.deepEqual(values, [
+        ['99990001', '+31 6 1234'],
+        ['99990003', '-12'],
+        ['=HYPERLINK("http://x","y")', '-3,50'],
+      ]);
+      const csv = await downloadOf('csv', await titledWorkbook(), 'leveranciers.xlsx');
+      const records = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' }) as string[][];
+      assert.deepEqual(records[0]?.slice(0, 4), ['Leverancier', 'KvK nummer', 'Startdatum', 'Telefoon']);
+      assert.deepEqual(
+        records.slice(1).map((r) => [r[1], r[3]]),
+        [
+          ['99990001', "'+31 6 1234"],
+          ['99990003', '-12'],
+          [`'=HYPERLINK("http://x","y")`, '-3,50'],
+        ],
+      );
+    });
+  });
 });
