@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { withCsrfToken } from '../web/auth';
 import type { Config } from '../config';
 import { setFormContext } from '../web/error-handler';
+import { offerFormResubmitInLanguage } from '../web/form-language';
 import { ValidationError } from '../shared/errors';
 import type { Language } from '../shared/i18n';
 import { paths } from '../shared/paths';
@@ -104,6 +105,7 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
       field: 'text' in input ? 'nummers' : 'bestand',
     });
     if (list.kvkColumn === undefined) {
+      offerFormResubmitInLanguage(req, res, 'bulk-form', { name: 'formaat', value: 'html' });
       return res.render('check/bulk', {
         title: 'bulk.title',
         values,
@@ -148,9 +150,12 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
         .slice(0, 200),
       note: rowNote(row, language),
     });
+    const shownValues = { ...values, weergave: onlyAttention ? 'aandacht' : 'alles', pagina: String(page) };
+    // The language switch sends the form again (the kept copy, or the pasted text): the same result, in the other language.
+    offerFormResubmitInLanguage(req, res, 'bulk-form', { name: 'pagina', value: String(page) });
     res.render('check/bulk', {
       title: 'bulk.title',
-      values: { ...values, weergave: onlyAttention ? 'aandacht' : 'alles', pagina: String(page) },
+      values: shownValues,
       result,
       kvkColumn: {
         letter: columnLetter(kvkColumn),

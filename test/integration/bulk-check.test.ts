@@ -357,7 +357,9 @@ describe('bulk check of a supplier list', () => {
       const workbook = await workbookOf(res);
       const row = workbook.worksheets[0]!.getRow(2);
       assert.equal(row.getCell(2).value, '09990042');
-      assert.equal(row.getCell(3).value, "'=1+1", 'no cell starts a formula');
+      // A string cell, never a formula: the text as typed, without the apostrophe the CSV needs.
+      assert.equal(row.getCell(3).value, '=1+1');
+      assert.equal(row.getCell(3).type, ExcelJS.ValueType.String);
       assert.equal(row.getCell(4).value, 'Responsible');
       assert.equal(workbook.worksheets[0]!.getRow(1).getCell(4).value, 'Outcome');
     });
@@ -756,6 +758,7 @@ describe('bulk check of a supplier list', () => {
         ['99990003', '-12'],
         ['=HYPERLINK("http://x","y")', '-3,50'],
       ]);
+      assert.equal(sheet.getCell(4, 2).type, ExcelJS.ValueType.String, 'text, not a formula');
       const csv = await downloadOf('csv', await titledWorkbook(), 'leveranciers.xlsx');
       const records = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' }) as string[][];
       assert.deepEqual(records[0]?.slice(0, 4), ['Leverancier', 'KvK nummer', 'Startdatum', 'Telefoon']);
