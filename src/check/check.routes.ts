@@ -23,7 +23,7 @@ import {
   rowNote,
 } from './bulk-list';
 import { requestTime } from '../web/clock';
-import { bulkCheckSlot } from '../web/client-limits';
+import { BULK_RETRY_SECONDS, takeBulkCheckSlot } from '../web/client-limits';
 
 /** The copy of an uploaded list the page keeps (gzip, base64): up to 4/3 of the file, and room for the rest. */
 const FIELD_SIZE = Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024;
@@ -77,8 +77,7 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
     res.render('check/bulk', { title: 'bulk.title', values: { peildatum: toLocalDate(requestTime(res)) } });
   });
 
-  // At most a few checks at once per client, across instances (429 beyond; client-limits.ts).
-  router.post(paths.bulkCheck, withCsrfToken, bulkCheckSlot(dataSource, config), async (req, res) => {
+  router.post(paths.bulkCheck, withCsrfToken, async (req, res) => {
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values: {} });
     const file = await readUpload(req, BULK_UPLOAD);
     const values: Record<(typeof FIELDS)[number], string> = formValues(req.body, FIELDS);
@@ -100,6 +99,18 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
     if (startOfLocalDay(values.peildatum).getTime() > requestTime(res).getTime())
       throw new ValidationError({ peildatum: ['bulk.futureDate'] });
     if (!input) throw new ValidationError({ nummers: ['bulk.empty'] });
+    // At most a few checks at once per client, the API's included, across instances (client-limits.ts):
+    // one more shows the form again with what was sent, and when to try again.
+    if (!(await takeBulkCheckSlot(dataSource, config, req, res))) {
+      return res
+        .status(429)
+        .set('Retry-After', String(BULK_RETRY_SECONDS))
+        .render('check/bulk', {
+          title: 'bulk.title',
+          values,
+          busy: { count: config.bulkChecksPerClient, seconds: BULK_RETRY_SECONDS },
+        });
+    }
     const list = await readSupplierList(input, {
       column: values.kolom,
       field: 'text' in input ? 'nummers' : 'bestand',

@@ -11,6 +11,7 @@ import { BULK_PAGE_SIZE } from '../../src/check/check.routes';
 import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { toLocalDate } from '../../src/shared/time';
 import { givenApproval, givenProvider } from '../factories/provider.factory';
+import { testApp } from '../helpers/app';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, tokenFor } from '../helpers/session';
@@ -740,6 +741,39 @@ describe('bulk check of a supplier list', () => {
       assert.match(res.text, /data-kvk-column="B"/);
       const single = await request(demo.app).get('/controleren').query({ kvkNummer: '01-01-2026' });
       assert.equal(single.status, 400);
+    });
+
+    it('shows the form again with the list and date, status 429 and Retry-After, when the client runs its checks already', async () => {
+      // The client's places are taken (as by two checks still running on some instance).
+      await demo.db.dataSource.query(
+        `INSERT INTO concurrency_leases (key, expires_at) VALUES ($1, now() + interval '1 minute'), ($1, now() + interval '1 minute')`,
+        ['bulk_check:127.0.0.1'],
+      );
+      const app = testApp(demo.db.dataSource, { config: { bulkChecksPerClient: 2 } }).app;
+      try {
+        const res = await post(request.agent(app), {
+          nummers: '99990001\n99990003',
+          peildatum: '2026-01-15',
+        });
+        assert.equal(res.status, 429);
+        assert.equal(res.headers['retry-after'], '2');
+        assert.match(res.text, /Er lopen al 2 controles van uw adres tegelijk; probeer het over enkele seconden opnieuw/);
+        assert.doesNotMatch(res.text, /Te veel pogingen|1 minuut/);
+        assert.match(res.text, />99990001\n99990003</);
+        assert.match(res.text, /value="2026-01-15"/);
+        assert.match(res.text, /id="bulk-form"/);
+        await assertValidHtml(res.text, 'bulk check refused while busy');
+        const en = await post(
+          request.agent(app),
+          { nummers: '99990001', peildatum: '2026-01-15' },
+          undefined,
+          '/controleren/lijst?lang=en',
+        );
+        assert.equal(en.status, 429);
+        assert.match(en.text, /2 checks from your address are already running/);
+      } finally {
+        await demo.db.dataSource.query(`DELETE FROM concurrency_leases WHERE key = $1`, ['bulk_check:127.0.0.1']);
+      }
     });
 
     it('gives the real column names and the values as typed in the .xlsx, and keeps numbers plain in the CSV', async () => {
