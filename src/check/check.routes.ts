@@ -175,6 +175,8 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
         // A header below a title: the rows above it were not checked, which the page says.
         headerBelow: list.table.above?.length ? list.table.header?.number : undefined,
       },
+      // Not one value of the column reads as a KvK number: most likely the wrong column.
+      wrongColumn: result.rows.every((r) => r.outcome === 'ongeldig' && r.leadingZero === undefined),
       attentionCount: result.rows.length - result.counts.verantwoord,
       shownCount: shown.length,
       rows: shown.slice((page - 1) * BULK_PAGE_SIZE, page * BULK_PAGE_SIZE).map(rowView),

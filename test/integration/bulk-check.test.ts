@@ -805,5 +805,56 @@ describe('bulk check of a supplier list', () => {
         ],
       );
     });
+    it('says an empty KvK cell is empty, reads ten digits with two leading zeros, and warns when no value in the column is a KvK number', async () => {
+      const res = await post(request.agent(demo.app), {
+        nummers: 'Naam;KvK-nummer\nPolderwolk;0099990001\nLeeg;\nKlompenserver;99990003',
+        peildatum: today,
+      });
+      assert.deepEqual(outcomesOf(res.text), ['2:verantwoord', '3:ongeldig', '4:verantwoord']);
+      assert.match(res.text, /tien cijfers met twee voorloopnullen: gecontroleerd als 99990001/);
+      assert.match(res.text, /data-line="3"[^]*?leeg/);
+      assert.doesNotMatch(res.text, /data-wrong-column/);
+      const wrong = await post(request.agent(demo.app), {
+        nummers: 'Polderwolk;99990001;Assen\nKlompenserver;99990003;Emmen',
+        peildatum: today,
+        kolom: 'C',
+      });
+      assert.match(wrong.text, /data-wrong-column/);
+      assert.match(wrong.text, /geen enkele waarde in kolom C is een KvK-nummer; kies een andere kolom/i);
+      const en = await post(
+        request.agent(demo.app),
+        { nummers: 'Naam;KvK\nLeeg;\nX;99990001', peildatum: today },
+        undefined,
+        '/controleren/lijst?lang=en',
+      );
+      assert.match(en.text, /data-line="2"[^]*?empty/);
+    });
+
+    it('labels the KvK number of each row block and leaves out an empty name (320 px)', async () => {
+      const res = await post(request.agent(demo.app), { nummers: '99990001\n12121212', peildatum: today });
+      assert.match(res.text, /<th scope="row" class="utrecht-table__header-cell" data-label="KvK-nummer">12121212<\/th>/);
+      // No cell without content: an empty cell would show a bare "Naam:" in the row block.
+      assert.doesNotMatch(res.text, /data-label="Naam"><\/td>/);
+    });
+
+    it('adds "read as" to both downloads, local times in the CSV, and the row number and peildatum as a number and a date in the .xlsx', async () => {
+      const list = Buffer.from('Naam;KvK\nPolderwolk;9999 0001\nNul;9990042\n');
+      const csv = await downloadOf('csv', list, 'lijst.csv');
+      const records = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' }) as string[][];
+      const head = records[0]!;
+      const col = (name: string) => head.indexOf(name);
+      assert.ok(col('Gelezen als') >= 0, head.join('|'));
+      assert.deepEqual(records.slice(1).map((r) => r[col('Gelezen als')]), ['99990001', '09990042']);
+      assert.match(records[1]![col('Sinds')]!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      assert.match(records[1]![col('Geldig tot')]!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      const xlsx = await downloadOf('xlsx', list, 'lijst.csv');
+      const sheet = (await workbookOf(xlsx)).worksheets[0]!;
+      const header = (sheet.getRow(1).values as unknown[]).slice(1) as string[];
+      const at = (name: string) => header.indexOf(name) + 1;
+      assert.equal(sheet.getCell(2, at('Gelezen als')).value, '99990001');
+      assert.equal(sheet.getCell(2, at('Regel')).value, 2);
+      assert.ok(sheet.getCell(2, at('Peildatum')).value instanceof Date);
+      assert.equal(toLocalDate(sheet.getCell(2, at('Peildatum')).value as Date), today);
+    });
   });
 });
