@@ -381,7 +381,8 @@ const filledCount = (cells: string[]) => cells.filter((c) => c !== '').length;
 function headerAt(rows: SpreadsheetRow[], rule: HeaderRule): number | undefined {
   if (rule === 'first') return rows.length > 0 ? 0 : undefined;
   if (rule === 'none') return undefined;
-  const decide = (i: number) => (typeof rule === 'function' ? rule((rows[i] as SpreadsheetRow).cells) : undefined);
+  const decide = (i: number) =>
+    typeof rule === 'function' ? rule((rows[i] as SpreadsheetRow).cells) : undefined;
   const limit = Math.min(HEADER_SEARCH_ROWS, rows.length);
   for (let i = 0; i < limit; i++) {
     const cells = (rows[i] as SpreadsheetRow).cells;
@@ -398,7 +399,10 @@ function headerAt(rows: SpreadsheetRow[], rule: HeaderRule): number | undefined 
       return i;
     }
     const above = rows.slice(0, i);
-    if (looksLikeHeader(cells, rows.slice(i + 1)) && above.every((r) => filledCount(r.cells) < filledCount(cells)))
+    if (
+      looksLikeHeader(cells, rows.slice(i + 1)) &&
+      above.every((r) => filledCount(r.cells) < filledCount(cells))
+    )
       return i;
   }
   return undefined;

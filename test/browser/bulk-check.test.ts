@@ -84,7 +84,9 @@ describe('in a real browser: the bulk check with a real spreadsheet', function (
       });
       await Promise.all([page.waitForLoadState('load'), page.click('#bulk-form button[value=html]')]);
       const outcomes = () =>
-        page.locator('tr[data-outcome]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-outcome')));
+        page
+          .locator('tr[data-outcome]')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-outcome')));
       const before = await outcomes();
       assert.equal(before.length, 14);
       await Promise.all([page.waitForLoadState('load'), page.click('[data-language-switch]')]);

@@ -670,7 +670,12 @@ describe('bulk check of a supplier list', () => {
       sheet.getRow(3).values = ['Leverancier', 'KvK nummer', 'Startdatum', 'Telefoon'];
       sheet.getRow(4).values = ['Polderwolk', '99990001', new Date(Date.UTC(2026, 0, 1)), '+31 6 1234'];
       sheet.getRow(5).values = ['Klompenserver', '99990003', new Date(Date.UTC(2026, 1, 1)), '-12'];
-      sheet.getRow(6).values = ['Formule', '=HYPERLINK("http://x","y")', new Date(Date.UTC(2026, 2, 1)), '-3,50'];
+      sheet.getRow(6).values = [
+        'Formule',
+        '=HYPERLINK("http://x","y")',
+        new Date(Date.UTC(2026, 2, 1)),
+        '-3,50',
+      ];
       return Buffer.from(await workbook.xlsx.writeBuffer());
     }
 
@@ -706,17 +711,26 @@ describe('bulk check of a supplier list', () => {
     });
 
     it('finds the header below two title lines of a CSV, and one below a sep= line', async () => {
-      const titled = 'Leveranciers\r\nInkoop 2026\r\nLeverancier;KvK nummer;Startdatum\r\nPolderwolk;99990001;01-01-2026\r\n';
-      const res = await post(request.agent(demo.app), { peildatum: today, formaat: 'html' }, {
-        bytes: Buffer.from(titled),
-        name: 'lijst.csv',
-      });
+      const titled =
+        'Leveranciers\r\nInkoop 2026\r\nLeverancier;KvK nummer;Startdatum\r\nPolderwolk;99990001;01-01-2026\r\n';
+      const res = await post(
+        request.agent(demo.app),
+        { peildatum: today, formaat: 'html' },
+        {
+          bytes: Buffer.from(titled),
+          name: 'lijst.csv',
+        },
+      );
       assert.deepEqual(outcomesOf(res.text), ['4:verantwoord']);
       const sep = 'sep=,\r\nLeverancier,KvK nummer\r\nPolderwolk,99990001\r\n';
-      const res2 = await post(request.agent(demo.app), { peildatum: today, formaat: 'html' }, {
-        bytes: Buffer.from(sep),
-        name: 'lijst.csv',
-      });
+      const res2 = await post(
+        request.agent(demo.app),
+        { peildatum: today, formaat: 'html' },
+        {
+          bytes: Buffer.from(sep),
+          name: 'lijst.csv',
+        },
+      );
       assert.deepEqual(outcomesOf(res2.text), ['3:verantwoord']);
     });
 
@@ -757,7 +771,10 @@ describe('bulk check of a supplier list', () => {
         });
         assert.equal(res.status, 429);
         assert.equal(res.headers['retry-after'], '2');
-        assert.match(res.text, /Er lopen al 2 controles van uw adres tegelijk; probeer het over enkele seconden opnieuw/);
+        assert.match(
+          res.text,
+          /Er lopen al 2 controles van uw adres tegelijk; probeer het over enkele seconden opnieuw/,
+        );
         assert.doesNotMatch(res.text, /Te veel pogingen|1 minuut/);
         assert.match(res.text, />99990001\n99990003</);
         assert.match(res.text, /value="2026-01-15"/);
@@ -772,7 +789,9 @@ describe('bulk check of a supplier list', () => {
         assert.equal(en.status, 429);
         assert.match(en.text, /2 checks from your address are already running/);
       } finally {
-        await demo.db.dataSource.query(`DELETE FROM concurrency_leases WHERE key = $1`, ['bulk_check:127.0.0.1']);
+        await demo.db.dataSource.query(`DELETE FROM concurrency_leases WHERE key = $1`, [
+          'bulk_check:127.0.0.1',
+        ]);
       }
     });
 
@@ -794,7 +813,7 @@ describe('bulk check of a supplier list', () => {
       ]);
       assert.equal(sheet.getCell(4, 2).type, ExcelJS.ValueType.String, 'text, not a formula');
       const csv = await downloadOf('csv', await titledWorkbook(), 'leveranciers.xlsx');
-      const records = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' }) as string[][];
+      const records: string[][] = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' });
       assert.deepEqual(records[0]?.slice(0, 4), ['Leverancier', 'KvK nummer', 'Startdatum', 'Telefoon']);
       assert.deepEqual(
         records.slice(1).map((r) => [r[1], r[3]]),
@@ -832,7 +851,10 @@ describe('bulk check of a supplier list', () => {
 
     it('labels the KvK number of each row block and leaves out an empty name (320 px)', async () => {
       const res = await post(request.agent(demo.app), { nummers: '99990001\n12121212', peildatum: today });
-      assert.match(res.text, /<th scope="row" class="utrecht-table__header-cell" data-label="KvK-nummer">12121212<\/th>/);
+      assert.match(
+        res.text,
+        /<th scope="row" class="utrecht-table__header-cell" data-label="KvK-nummer">12121212<\/th>/,
+      );
       // No cell without content: an empty cell would show a bare "Naam:" in the row block.
       assert.doesNotMatch(res.text, /data-label="Naam"><\/td>/);
     });
@@ -840,11 +862,14 @@ describe('bulk check of a supplier list', () => {
     it('adds "read as" to both downloads, local times in the CSV, and the row number and peildatum as a number and a date in the .xlsx', async () => {
       const list = Buffer.from('Naam;KvK\nPolderwolk;9999 0001\nNul;9990042\n');
       const csv = await downloadOf('csv', list, 'lijst.csv');
-      const records = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' }) as string[][];
+      const records: string[][] = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' });
       const head = records[0]!;
       const col = (name: string) => head.indexOf(name);
       assert.ok(col('Gelezen als') >= 0, head.join('|'));
-      assert.deepEqual(records.slice(1).map((r) => r[col('Gelezen als')]), ['99990001', '09990042']);
+      assert.deepEqual(
+        records.slice(1).map((r) => r[col('Gelezen als')]),
+        ['99990001', '09990042'],
+      );
       assert.match(records[1]![col('Sinds')]!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
       assert.match(records[1]![col('Geldig tot')]!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
       const xlsx = await downloadOf('xlsx', list, 'lijst.csv');
