@@ -84,7 +84,7 @@ export const SearchQuery = z.strictObject(
   {
     zoekterm: queryParameter(
       'zoekterm',
-      'Wat u zoekt, zoals u het typt. Een KvK-nummer: 8 cijfers, ook met spaties, punten, streepjes of ‘KvK’ ervoor; 2 tot 7 cijfers zoeken op het begin, 7 cijfers ook op het nummer met een 0 ervoor (dat komt dan eerst). Een btw-id, ook met spaties, punten, streepjes of kleine letters (`nl-123456782-b01`). Een webadres, hostnaam of e-mailadres: het vindt de hostingprovider waarvan de website die host heeft, met of zonder `www.`; schema, poort, pad en query tellen niet (`http://www.polderwolk.example/contact` vindt `polderwolk.example`, `mail.polderwolk.example` ook), een deel van een hostnaam (`example`) vindt niets. Anders woorden uit de naam of handelsnaam: elk woord mag een tikfout bevatten (twee bij woorden van 8 tekens of meer), en met `relevantie` komen exacte woorden vóór het begin van een woord, een deel ervan en tikfouten. Rechtsvormen (B.V., N.V., V.O.F., C.V., U.A., stichting, vereniging, coöperatie, GmbH, Ltd …) en woorden als ‘de’, ‘het’, ‘van’ en ‘the’ tellen niet mee; een zoekterm van alleen zulke woorden geeft het hele register. Vindt de zoekterm niets, dan is het antwoord een lege pagina. Hoogstens 200 tekens.',
+      'Wat u zoekt, zoals u het typt. Een KvK-nummer: 8 cijfers, ook met spaties, punten, streepjes of ‘KvK’ ervoor, of 10 cijfers met twee nullen ervoor (de getalnotatie van een spreadsheet); 2 tot 7 cijfers zoeken op het begin, 7 cijfers ook op het nummer met een 0 ervoor (dat komt dan eerst). Een KvK-nummer tussen woorden (`Polderwolk Hosting B.V. (99990001)`, `#99990001`, `NL 99990001`) zoekt op dat nummer alleen: de woorden tellen niet mee. Twee of meer KvK-nummers (gescheiden door spaties, komma’s of regels) vinden elk nummer precies, met `relevantie` in de getypte volgorde; in zo’n lijst zijn 7 cijfers een nummer met een weggevallen 0. Voor lange lijsten is er de bulkcontrole `POST /controles`. Een btw-id, ook met spaties, punten, streepjes of kleine letters (`nl-123456782-b01`). Een webadres, hostnaam of e-mailadres: het vindt de hostingprovider waarvan de website die host heeft, met of zonder `www.`; schema, poort, pad en query tellen niet (`http://www.polderwolk.example/contact` vindt `polderwolk.example`, `mail.polderwolk.example` ook), een deel van een hostnaam (`example`) vindt niets. Anders woorden uit de naam of handelsnaam, en de vestigingsplaats: elk woord mag een tikfout bevatten (twee bij woorden van 8 tekens of meer), en met `relevantie` komen exacte woorden vóór het begin van een woord, een deel ervan en tikfouten. Een woord dat een plaats is (precies, het begin of met een tikfout) hoeft niet in de naam te staan: het zet hostingproviders in die plaats hoger, maar een hostingprovider met dat woord in de naam komt vóór hostingproviders die alleen in die plaats zitten; `Zwolle` alleen geeft de hostingproviders in Zwolle. Rechtsvormen (B.V., N.V., V.O.F., C.V., U.A., stichting, vereniging, coöperatie, GmbH, Ltd …) en woorden als ‘de’, ‘het’, ‘van’ en ‘the’ tellen niet mee; een zoekterm van alleen zulke woorden geeft het hele register. Vindt de zoekterm niets, dan is het antwoord een lege pagina. Hoogstens 200 tekens.',
       text(200).openapi({ example: 'polderwolk' }),
     ),
     status: queryParameter(
@@ -138,7 +138,8 @@ export const ChangesQuery = z.strictObject(
         .array(
           z.string().transform((value, ctx) => {
             const reading = readKvkNumber(value);
-            if (reading.kind === 'valid') return reading.kvkNumber;
+            // Read as /controles reads it: seven digits lost their leading zero.
+            if (reading.kind !== 'invalid') return reading.kvkNumber;
             ctx.issues.push({ code: 'custom', message: 'api.invalid.kvkNumber', input: value });
             return z.NEVER;
           }),
@@ -215,19 +216,21 @@ export const checkRequestOn = (now: Date) =>
  * the whole value is named `body`.
  */
 function fieldErrors(issues: readonly z.core.$ZodIssue[], names: string[], fields: FieldErrors): FieldErrors {
-  const errors: FieldErrors = {};
+  // A Map, not an object: an unknown field may be named `__proto__`, which an assignment would
+  // swallow (it sets the prototype); Object.fromEntries defines it as a field like any other.
+  const errors = new Map<string, string[]>();
   for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) errors[key] = [issue.message];
-    else if (issue.path.length === 0) errors.body = [issue.message];
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) errors.set(key, [issue.message]);
+    else if (issue.path.length === 0) errors.set('body', [issue.message]);
   }
   for (const name of names) {
     const own =
       fields[name] ?? issues.filter((i) => i.path.length === 1 && i.path[0] === name).map((i) => i.message);
     const item = issues.find((i) => i.path.length > 1 && i.path[0] === name);
-    if (own.length > 0) errors[name] = own.slice(0, 1);
-    else if (item) errors[`${name}[${String(item.path[1])}]`] = [item.message];
+    if (own.length > 0) errors.set(name, own.slice(0, 1));
+    else if (item) errors.set(`${name}[${String(item.path[1])}]`, [item.message]);
   }
-  return errors;
+  return Object.fromEntries(errors);
 }
 
 /** `value` read by `schema`, or a ValidationError naming every refused field. */

@@ -11,10 +11,14 @@ import { PROBLEM_CODES } from './problem';
 
 /** Markdown's code spans (`x`) in a description, the rest escaped. */
 export function descriptionHtml(text: unknown): string {
-  return Handlebars.escapeExpression(typeof text === 'string' ? text : '').replace(
-    /`([^`]+)`/g,
-    '<code>$1</code>',
-  );
+  // Split first: escaping turns every backtick into `&#x60;`, so no span could be found after it.
+  return (typeof text === 'string' ? text : '')
+    .split(/`([^`]+)`/)
+    .map((part, index) => {
+      const escaped = Handlebars.escapeExpression(part);
+      return index % 2 === 1 ? `<code>${escaped}</code>` : escaped;
+    })
+    .join('');
 }
 
 interface Schema {
@@ -123,7 +127,7 @@ export function documentationModel(publicBaseUrl: string, language: Language) {
       code,
       status,
       title: translate(language, `api.problem.${code}.title`),
-      detail: translate(language, `api.problem.${code}.detail`),
+      detail: descriptionHtml(translate(language, `api.problem.${code}.detail`)),
     })),
   };
 }

@@ -1,4 +1,5 @@
 import { Transform } from 'node:stream';
+import cors from 'cors';
 import { stringify } from 'csv-stringify';
 import { type Request, type Response, Router } from 'express';
 import type { DataSource } from 'typeorm';
@@ -92,26 +93,37 @@ export function openDataRoutes(dataSource: DataSource, config: Config): Router {
     });
   });
 
+  // Scripts on any site may read the downloads and feeds and revalidate them (a preflight for
+  // If-None-Match is answered; ETag and Last-Modified are readable). No cookies are involved.
+  const openCors = cors({
+    origin: '*',
+    methods: ['GET', 'HEAD'],
+    exposedHeaders: ['ETag', 'Last-Modified', 'Content-Disposition'],
+    maxAge: 86400,
+  });
+  router.options(
+    [openDataPaths.csv, openDataPaths.json, openDataPaths.feed, openDataPaths.feedArchive(':pagina')],
+    openCors,
+  );
+
   const attachment = (res: Response, extension: string) =>
     res.setHeader(
       'Content-Disposition',
       `attachment; filename="hostingproviders-${toLocalDate(requestTime(res))}.${extension}"`,
     );
 
-  router.get(openDataPaths.csv, async (req, res) => {
+  router.get(openDataPaths.csv, openCors, async (req, res) => {
     res.type('text/csv; charset=utf-8');
     attachment(res, 'csv');
-    res.setHeader('Access-Control-Allow-Origin', '*');
     await sendRegister(req, res, dataSource, [
       toCsvCells(),
       stringify({ header: true, columns: [...OPEN_DATA_FIELDS], record_delimiter: 'windows' }),
     ]);
   });
 
-  router.get(openDataPaths.json, async (req, res) => {
+  router.get(openDataPaths.json, openCors, async (req, res) => {
     res.type('application/json; charset=utf-8');
     attachment(res, 'json');
-    res.setHeader('Access-Control-Allow-Origin', '*');
     await sendRegister(req, res, dataSource, [
       jsonDocument({
         titel: 'Register Verantwoorde Hostingproviders',
@@ -130,7 +142,6 @@ export function openDataRoutes(dataSource: DataSource, config: Config): Router {
     const next =
       archivePage && newestArchivePage && archivePage < newestArchivePage ? archivePage + 1 : undefined;
     res.type('application/atom+xml; charset=utf-8');
-    res.setHeader('Access-Control-Allow-Origin', '*');
     // An archive page with a successor never changes; the newest one gets its next-archive link
     // when the page after it fills, and the subscription document changes with every change.
     setValidators(req, res, {
@@ -164,11 +175,11 @@ export function openDataRoutes(dataSource: DataSource, config: Config): Router {
     });
   };
 
-  router.get(openDataPaths.feed, async (req, res) => {
+  router.get(openDataPaths.feed, openCors, async (req, res) => {
     renderFeed(req, res, await feedSubscription(dataSource.manager));
   });
 
-  router.get(openDataPaths.feedArchive(':pagina'), async (req, res) => {
+  router.get(openDataPaths.feedArchive(':pagina'), openCors, async (req, res) => {
     const page = /^[1-9][0-9]{0,8}$/.test(String(req.params.pagina)) ? Number(req.params.pagina) : 0;
     const document = page > 0 ? await feedArchivePage(dataSource.manager, page) : undefined;
     if (!document) throw new NotFoundError(`no archive page ${String(req.params.pagina)} of the feed`);

@@ -16,12 +16,16 @@ function dateAnswerView(answer: DateAnswer) {
   return { ...answer, view: statusView(answer.status) };
 }
 
+/** The longest query read; a longer one (a long pasted list) is cut off, and the page says so. */
+const MAX_QUERY = 200;
+
 /** The public register: open to everyone, no login. */
 export function providerRoutes(dataSource: DataSource): Router {
   const router = Router();
 
   router.get(paths.register, async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+    const typed = typeof req.query.q === 'string' ? req.query.q : '';
+    const q = typed.slice(0, MAX_QUERY);
     const status =
       typeof req.query.status === 'string' && (STATUS_FILTERS as readonly string[]).includes(req.query.status)
         ? req.query.status
@@ -48,11 +52,25 @@ export function providerRoutes(dataSource: DataSource): Router {
       return `${paths.register}?${params.toString()}`;
     };
     const { reading } = result;
+    const quoted = (words: string[]) => words.map((word) => `‘${word}’`).join(', ');
+    // KvK numbers, one beside words or several: what was read, and the list check for longer lists.
+    const numbers =
+      reading.kind === 'kvkList' ? reading.kvkNumbers : reading.kind === 'kvk' ? [reading.kvkNumber] : [];
+    const besideNumbers = reading.kind === 'kvk' || reading.kind === 'kvkList' ? (reading.words ?? []) : [];
     res.render('provider/register', {
       title: 'register.title',
       values: { q, status, sort },
       reading,
-      ignoredWords: 'ignored' in reading ? reading.ignored.map((word) => `‘${word}’`).join(', ') : '',
+      ignoredWords: 'ignored' in reading ? quoted(reading.ignored) : '',
+      readNumbers: numbers.join(', '),
+      numberCount: numbers.length,
+      wordsBesideNumbers: quoted(besideNumbers),
+      // A list cut off at the query's length: the list check reads every number.
+      listCut: reading.kind === 'kvkList' && typed.length > MAX_QUERY,
+      // Nothing found for a name with its number: the same search on the words alone.
+      wordsUrl: besideNumbers.length
+        ? `${paths.register}?${new URLSearchParams({ q: besideNumbers.join(' ') }).toString()}`
+        : undefined,
       // Nothing found with a status filter: the same search over all statuses.
       filteredUrl:
         status && q ? `${paths.register}?${new URLSearchParams({ q, sort }).toString()}` : undefined,

@@ -5,7 +5,7 @@ import type { SearchReading } from './search.reading';
 export const SORTS = ['relevance', 'name', 'kvk', 'status'] as const;
 export type Sort = (typeof SORTS)[number];
 
-/** How a query is read: a whole or partial KvK number, a btw-id, a domain, or a name. */
+/** How a query is read: one, several or part of a KvK number, a btw-id, a domain, or a name (and place). */
 export type SearchKind = SearchReading['kind'];
 
 /**
@@ -19,6 +19,14 @@ export type SearchKind = SearchReading['kind'];
  * operator `%` offers words at pg_trgm's default similarity threshold (0.3): a word of four or
  * five characters with a typo in its middle may fall below it and is then not found (words of three
  * characters or fewer match only exactly or as a part anyway).
+ *
+ * A query word may also match a word of the provider's place (`providers.city_words`, from the same
+ * dictionary), exactly, as its beginning or with a typo (not as a part: `dam` is no Amsterdam). A
+ * word that matches a place ("place word") only ranks and confirms: the name words decide, so
+ * `Polderwolk Hosting, Zwolle` finds Polderwolk Hosting wherever it is (first where it is in
+ * Zwolle), and a query of place words alone (`Zwolle`) lists the providers there. A place match
+ * counts for 0.3 of a name match (below a name word with two typos), so a provider with the word
+ * in its name ranks above every provider that is only in that place.
  */
 function nameMatches(words: string): string {
   return `WITH qw AS (
@@ -30,14 +38,22 @@ function nameMatches(words: string): string {
                    levenshtein_less_equal(qw.q, left(d.word, length(qw.q)), qw.typos + 1)) AS typos, qw.typos AS allowed
         FROM qw JOIN search_words d ON (qw.q % d.word OR d.word LIKE '%' || qw.q || '%')),
     m AS (
-      SELECT q, word, CASE WHEN word = q THEN 1 WHEN at = 1 THEN 0.9 WHEN at > 1 THEN 0.8 ELSE 0.6 - 0.1 * typos END AS sim
+      SELECT q, word, at, CASE WHEN word = q THEN 1 WHEN at = 1 THEN 0.9 WHEN at > 1 THEN 0.8 ELSE 0.6 - 0.1 * typos END AS sim
         FROM c WHERE at > 0 OR typos <= allowed),
+    place AS (
+      SELECT DISTINCT m.q FROM m
+       WHERE m.at <= 1 AND EXISTS (SELECT 1 FROM providers p WHERE p.city_words @> ARRAY[m.word])),
     per AS (
-      SELECT p.id, m.q, max(m.sim) AS best FROM m JOIN providers p ON p.search_words @> ARRAY[m.word]
-       GROUP BY p.id, m.q),
+      SELECT id, q, max(sim) AS best FROM (
+        SELECT p.id, m.q, m.sim FROM m JOIN providers p ON p.search_words @> ARRAY[m.word]
+        UNION ALL
+        SELECT p.id, m.q, m.sim * 0.3 FROM m JOIN providers p ON p.city_words @> ARRAY[m.word] WHERE m.at <= 1) AS w
+       GROUP BY id, q),
     hits AS (
       SELECT id, sum(best) / (SELECT count(*) FROM qw) AS score FROM per
-       GROUP BY id HAVING count(*) = (SELECT count(*) FROM qw))`;
+       GROUP BY id
+      HAVING count(*) FILTER (WHERE q NOT IN (SELECT q FROM place))
+             = (SELECT count(*) FROM qw WHERE q NOT IN (SELECT q FROM place)))`;
 }
 
 const ORDER: Record<Sort, string> = {
@@ -93,7 +109,12 @@ export function providerSearch(
   };
 
   if (reading.kind === 'kvk') where.push(`p.kvk_number = ${param(reading.kvkNumber)}`);
-  else if (reading.kind === 'kvkPrefix') {
+  else if (reading.kind === 'kvkList') {
+    // Each number exactly; by relevance in the order typed.
+    const numbers = param(reading.kvkNumbers);
+    where.push(`p.kvk_number = ANY(${numbers}::bpchar[])`);
+    score = `-array_position(${numbers}::bpchar[], p.kvk_number)`;
+  } else if (reading.kind === 'kvkPrefix') {
     // Seven digits: also the number that lost its leading zero, first when sorted by relevance.
     const padded = param(reading.padded ?? null);
     where.push(`(p.kvk_number LIKE ${param(`${reading.prefix}%`)} OR p.kvk_number = ${padded})`);
@@ -117,7 +138,8 @@ export function providerSearch(
     : 'providers p JOIN provider_status s ON s.provider_id = p.id';
   if (!names && !includeUnconfirmed) where.push('p.identity_confirmed_at IS NOT NULL');
   const from = `FROM ${tables} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-  const order = sort === 'relevance' && kind !== 'name' && kind !== 'kvkPrefix' ? 'name' : sort;
+  const order =
+    sort === 'relevance' && kind !== 'name' && kind !== 'kvkPrefix' && kind !== 'kvkList' ? 'name' : sort;
   // A name search computes trigram scores for every match anyway: one pass answers both the page
   // and the total (a window count). Other searches count apart.
   const windowCount = kind === 'name';

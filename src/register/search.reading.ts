@@ -9,8 +9,17 @@ import { kvkDigits, normaliseVatNumber } from '../shared/identifiers';
 export type SearchReading =
   /** Nothing to match: all providers. `ignored`: the words left out (only legal forms and noise). */
   | { kind: 'none'; ignored: string[] }
-  /** A whole KvK number (eight digits). */
-  | { kind: 'kvk'; kvkNumber: string }
+  /**
+   * A whole KvK number (eight digits, or ten with two leading zeros as a spreadsheet's number format
+   * writes it). `words`: name words typed beside the number (`Polderwolk Hosting B.V. (99990001)`),
+   * as supplier lists write it; the number decides, the words are only shown.
+   */
+  | { kind: 'kvk'; kvkNumber: string; words?: string[] }
+  /**
+   * Two or more KvK numbers (`99990001 99990002`, a pasted column), each found exactly, in the order
+   * typed; seven digits in a list are a number that lost its leading zero. `words`: as for `kvk`.
+   */
+  | { kind: 'kvkList'; kvkNumbers: string[]; words?: string[] }
   /**
    * The first 2 to 7 digits of KvK numbers; seven digits are also read as a number that lost its
    * leading zero (`padded`), which comes first.
@@ -122,6 +131,7 @@ export function readSearchQuery(query: string): SearchReading {
 
   const digits = kvkDigits(text);
   if (/^[0-9]{8}$/.test(digits)) return { kind: 'kvk', kvkNumber: digits };
+  if (/^00[0-9]{8}$/.test(digits)) return { kind: 'kvk', kvkNumber: digits.slice(2) };
   if (/^[0-9]{7}$/.test(digits)) return { kind: 'kvkPrefix', prefix: digits, padded: `0${digits}` };
   if (/^[0-9]{2,6}$/.test(digits)) return { kind: 'kvkPrefix', prefix: digits };
 
@@ -131,17 +141,82 @@ export function readSearchQuery(query: string): SearchReading {
   const host = readHost(text);
   if (host) return { kind: 'domain', host, hosts: hostCandidates(host) };
 
-  return readNameWords(text);
+  return readNumbersAmongWords(text) ?? readNameWords(text);
 }
+
+/**
+ * One group of digits as a KvK number: eight digits, or ten with two leading zeros (a spreadsheet
+ * cell formatted as a ten-digit number; the same reading as `readKvkNumber`). Seven digits only
+ * where `lostZero` says the text is a list of numbers: there they are a number that lost its
+ * leading zero, beside words they may be anything.
+ */
+function kvkNumberOf(digits: string, lostZero: boolean): string | undefined {
+  if (/^[0-9]{8}$/.test(digits)) return digits;
+  if (/^00[0-9]{8}$/.test(digits)) return digits.slice(2);
+  if (lostZero && /^[0-9]{7}$/.test(digits)) return `0${digits}`;
+  return undefined;
+}
+
+/** A group of digits as typed in a list or beside a name: `99990001`, `9999.0001`, `#99990001`. */
+const DIGIT_GROUP = /^#?([0-9](?:[0-9.\u00a0\u202f-]*[0-9])?)$/u;
+
+/**
+ * KvK numbers among other text: a name with its number as supplier lists write it
+ * (`Polderwolk Hosting B.V. (99990001)`, `#99990001`, `NL 99990001`), or a list of numbers
+ * (`99990001 99990002`, a pasted column). Digit groups next to each other that make eight digits
+ * together are one number (`Polderwolk 9999 0001`). Undefined when the text holds no whole number.
+ */
+function readNumbersAmongWords(text: string): SearchReading | undefined {
+  const tokens = text.split(/[\s,;:()[\]{}|/\\"'‘’“”]+/u).filter(Boolean);
+  const groups = tokens.map((token) => DIGIT_GROUP.exec(token)?.[1]?.replace(/[^0-9]/g, ''));
+  const onlyNumbers = groups.every((group) => group !== undefined);
+  const numbers: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const group = groups[i];
+    if (group === undefined) {
+      rest.push(tokens[i] ?? '');
+      continue;
+    }
+    let number = kvkNumberOf(group, onlyNumbers);
+    let last = i;
+    // "9999 0001": groups shorter than a number that make one together.
+    for (let joined = group, j = i + 1; !number && joined.length < 8 && groups[j] !== undefined; j++) {
+      joined += groups[j];
+      number = kvkNumberOf(joined, false);
+      last = j;
+    }
+    if (number) {
+      if (!numbers.includes(number)) numbers.push(number);
+      i = last;
+    } else rest.push(tokens[i] ?? '');
+  }
+  const [first] = numbers;
+  if (first === undefined) return undefined;
+  const words = readWords(rest.join(' '), NUMBER_WORDS).words;
+  const extra = words.length ? { words } : {};
+  return numbers.length === 1
+    ? { kind: 'kvk', kvkNumber: first, ...extra }
+    : { kind: 'kvkList', kvkNumbers: numbers, ...extra };
+}
+
+/** Words that introduce a number beside a name (`KvK`, `nr.`, `NL`): said of the number, no name. */
+const NUMBER_WORDS: ReadonlySet<string> = new Set(['kvk', 'kvknummer', 'kvknr', 'nummer', 'nr', 'no', 'nl']);
 
 /** The name words of a query, legal forms and noise words left out (and listed in `ignored`). */
 export function readNameWords(text: string): SearchReading {
+  const { words, ignored } = readWords(text);
+  if (words.length === 0 && ignored.length > 0) return { kind: 'none', ignored };
+  return { kind: 'name', words, ignored };
+}
+
+function readWords(text: string, alsoIgnore: ReadonlySet<string> = new Set()) {
   const words: string[] = [];
   const ignored: string[] = [];
   for (const token of text.toLowerCase().split(/[\s,;]+/)) {
     // "B.V.", "b.v" and "BV" are one legal form: compare the token without its punctuation.
     const compact = plain(token.replace(/[^\p{L}\p{N}]/gu, ''));
-    if (LEGAL_FORMS.has(compact) || NOISE_WORDS.has(compact)) {
+    if (LEGAL_FORMS.has(compact) || NOISE_WORDS.has(compact) || alsoIgnore.has(compact)) {
       if (!ignored.includes(token)) ignored.push(token);
       continue;
     }
@@ -149,8 +224,7 @@ export function readNameWords(text: string): SearchReading {
       if (word.length >= MIN_WORD && !words.includes(word)) words.push(word);
     }
   }
-  if (words.length === 0 && ignored.length > 0) return { kind: 'none', ignored };
-  return { kind: 'name', words, ignored };
+  return { words, ignored };
 }
 
 /** A host name: letters, digits and hyphens in labels, a top level of at least two letters. */

@@ -90,3 +90,11 @@ export async function publicStatusEventCount(
     lastRecordedAt: row?.last_recorded_at ?? null,
   };
 }
+
+/** The newest status event's id ('0' when there is none): no position of the feed lies beyond it. */
+export async function lastStatusEventId(manager: EntityManager): Promise<string> {
+  const [row] = await manager.query<{ last_id: string }[]>(
+    `SELECT coalesce(max(id), 0)::text AS last_id FROM status_events`,
+  );
+  return row?.last_id ?? '0';
+}

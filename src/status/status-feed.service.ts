@@ -1,7 +1,9 @@
 import type { EntityManager } from 'typeorm';
+import { ValidationError } from '../shared/errors';
 import { type StatusCodeName, statusChangeOf } from './status-change';
 import {
   type FeedEventRow,
+  lastStatusEventId,
   latestPublicStatusEvents,
   publicStatusEventCount,
   publicStatusEventsAfter,
@@ -47,7 +49,8 @@ async function withChanges(manager: EntityManager, rows: FeedEventRow[]): Promis
 
 /**
  * Up to `limit` changes after position `after` ('0': from the start), oldest first; only those of
- * these KvK numbers when given. `more` tells whether further changes were already there.
+ * these KvK numbers when given. `more` tells whether further changes were already there. A
+ * position beyond the newest change is refused (ValidationError on `vanaf`).
  */
 export async function statusChangesAfter(
   manager: EntityManager,
@@ -56,6 +59,10 @@ export async function statusChangesAfter(
   kvkNumbers?: string[],
 ): Promise<{ changes: StatusChange[]; more: boolean }> {
   const rows = await publicStatusEventsAfter(manager, after, limit + 1, kvkNumbers);
+  // A position past the newest event was never given out (tampered with, or from another
+  // deployment): taken as valid, it would skip every change up to it for good.
+  if (rows.length === 0 && after !== '0' && BigInt(after) > BigInt(await lastStatusEventId(manager)))
+    throw new ValidationError({ vanaf: ['api.invalid.cursor'] });
   return { changes: await withChanges(manager, rows.slice(0, limit)), more: rows.length > limit };
 }
 

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { sha256Hex } from '../shared/tokens';
+import { requestTime } from './clock';
 
 /**
  * HTTP caching of public data (RFC 9111) and its validators (RFC 9110 §8.8): what may be cached for
@@ -42,9 +43,15 @@ export function setValidators(
   res: Response,
   validators: { etag?: string; lastModified?: Date | null; cacheControl: string; web?: boolean },
 ): boolean {
+  // A 304 names what the answer varies on as its 200 does; compression adds it only to a body.
+  res.vary('Accept-Encoding');
   if (validators.etag) res.setHeader('ETag', validators.etag);
   if (validators.lastModified) res.setHeader('Last-Modified', validators.lastModified.toUTCString());
   if (!validators.web || publicOnWeb(req)) res.setHeader('Cache-Control', validators.cacheControl);
+  // A date after the server's clock is no date this server sent (RFC 2616 §14.25 called it invalid):
+  // ignored, so a client's wrong clock cannot keep stale data fresh.
+  const since = Date.parse(req.headers['if-modified-since'] ?? '');
+  if (since > requestTime(res).getTime()) delete req.headers['if-modified-since'];
   return req.fresh;
 }
 

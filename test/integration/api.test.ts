@@ -265,6 +265,8 @@ describe('JSON API v1', () => {
           ['extra:unknownField', 'peildatum:date'],
         ],
         [{ kvkNummers: ['99990001'], peildatum: 20260101 }, ['peildatum:dateType']],
+        // JSON.parse makes `__proto__` a field like any other; it is named, not swallowed.
+        [JSON.parse('{"kvkNummers":["99990001"],"__proto__":{"x":1}}'), ['__proto__:unknownField']],
         [[], ['body:object']],
         [null, ['body:object']],
       ];

@@ -24,8 +24,12 @@ describe('GET /api/v1/statuswijzigingen (the change feed)', () => {
   });
 
   /** A public provider listed from `approvedAt` for a year (or until `validUntil`). */
-  async function givenListed(approvedAt = addDays(new Date(), -30), validUntil?: Date): Promise<Provider> {
-    const provider = await givenProvider(ctx.db.dataSource);
+  async function givenListed(
+    approvedAt = addDays(new Date(), -30),
+    validUntil?: Date,
+    kvkNumber?: string,
+  ): Promise<Provider> {
+    const provider = await givenProvider(ctx.db.dataSource, kvkNumber ? { kvkNumber } : {});
     await givenStatusEvent(ctx.db.dataSource, {
       providerId: provider.id,
       kind: 'listing_approved',
@@ -152,6 +156,13 @@ describe('GET /api/v1/statuswijzigingen (the change feed)', () => {
     assert.match(comma.next, new RegExp(`kvkNummer=${b.kvkNumber}&kvkNummer=${c.kvkNumber}`));
     const all = await readAll(FEED);
     assert.ok(!all.changes.some((x) => x.kvkNummer === hidden.kvkNumber));
+    // Seven digits, as a spreadsheet leaves a number that starts with 0: read as /controles reads it.
+    const zero = await givenListed(undefined, undefined, `0${String(Date.now()).slice(-7)}`);
+    const sevenDigits = await readAll(`${FEED}?kvkNummer=${zero.kvkNumber.slice(1)}`);
+    assert.deepEqual(
+      sevenDigits.changes.map((x) => x.kvkNummer),
+      [zero.kvkNumber],
+    );
   });
 
   it('leaves out what a provider did before the register confirmed who it is, so nothing appears behind a cursor', async () => {
@@ -196,6 +207,8 @@ describe('GET /api/v1/statuswijzigingen (the change feed)', () => {
       'c3cxOi0x',
       'c3cxOjQy=',
       Buffer.from('sw1:99999999999999999999').toString('base64url'),
+      // Well-formed, but past the newest change: never given out, and it would skip changes for good.
+      Buffer.from('sw1:900000000000').toString('base64url'),
     ]) {
       const res = await api().get(`${FEED}?vanaf=${encodeURIComponent(vanaf)}`);
       assert.equal(res.status, 400, vanaf);
@@ -207,6 +220,13 @@ describe('GET /api/v1/statuswijzigingen (the change feed)', () => {
         [['vanaf', 'cursor']],
       );
     }
+    // The newest position itself is where a client that read everything waits: an empty page, no error.
+    const [{ last } = { last: '0' }] = await ctx.db.dataSource.query<{ last: string }[]>(
+      'SELECT coalesce(max(id), 0)::text AS last FROM status_events',
+    );
+    const tail = await api().get(`${FEED}?vanaf=${Buffer.from(`sw1:${last}`).toString('base64url')}`);
+    assert.equal(tail.status, 200);
+    assert.deepEqual((tail.body as StatuswijzigingenFeed).statuswijzigingen, []);
     const dutch = await api().get(`${FEED}?vanaf=abc`);
     assert.match(JSON.stringify(dutch.body), /next-link van een eerdere pagina/);
     const english = await api().get(`${FEED}?vanaf=abc`, { 'Accept-Language': 'en' });

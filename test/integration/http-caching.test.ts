@@ -192,6 +192,29 @@ describe('HTTP caching and compression of public data', () => {
       }
     });
 
+    it('may be read and revalidated by a script on any site: the preflight for If-None-Match is answered', async () => {
+      for (const url of ['/open-data/hostingproviders.csv', '/open-data/statuswijzigingen.atom']) {
+        const preflight = await request(ctx.app)
+          .options(url)
+          .set('Origin', 'https://inkoop.example')
+          .set('Access-Control-Request-Method', 'GET')
+          .set('Access-Control-Request-Headers', 'if-none-match')
+          .expect(204);
+        assert.equal(preflight.headers['access-control-allow-origin'], '*', url);
+        assert.match(String(preflight.headers['access-control-allow-headers']), /if-none-match/i, url);
+        const res = await request(ctx.app).get(url).set('Origin', 'https://inkoop.example').expect(200);
+        assert.equal(res.headers['access-control-allow-origin'], '*', url);
+        assert.match(String(res.headers['access-control-expose-headers']), /ETag.*Last-Modified/, url);
+      }
+    });
+
+    it('ignore an If-Modified-Since in the future (no clock of a client makes stale data fresh)', async () => {
+      await request(ctx.app)
+        .get('/open-data/hostingproviders.json')
+        .set('If-Modified-Since', new Date('2100-01-01T00:00:00Z').toUTCString())
+        .expect(200);
+    });
+
     it('stay out of shared caches for a request with a session', async () => {
       const agent = await signedIn(ctx.app, await givenUser(ctx.db.dataSource, 'auditor'));
       const res = await agent.get('/open-data/hostingproviders.csv').expect(200);

@@ -278,6 +278,118 @@ describe('searching the register', () => {
     });
   });
 
+  describe('numbers among words, lists of numbers and places', () => {
+    /** KvK numbers of an API search, in order. */
+    const apiFound = async (q: string) => {
+      const api = await apiClient(demo.app).get(`/api/v1/hostingproviders?zoekterm=${encodeURIComponent(q)}`);
+      assert.equal(api.status, 200, q);
+      return bodyOf<ApiList>(api).hostingproviders.map((p) => p.kvkNummer);
+    };
+    const pageFor = async (q: string) =>
+      (
+        await request(demo.app)
+          .get(`/hostingproviders?q=${encodeURIComponent(q)}`)
+          .expect(200)
+      ).text;
+
+    it('finds a provider by the KvK number among words, as supplier lists write it', async () => {
+      const polderwolk = demoKvkOf('Polderwolk');
+      for (const q of [
+        'Polderwolk Hosting B.V. (99990001)',
+        '#99990001',
+        'NL 99990001',
+        '0099990001',
+        'Polderwolk Hosting (0099990001)',
+        // The number decides: words that do not fit it are not searched on.
+        'Andere Naam B.V. 99990001',
+      ]) {
+        const page = await pageFor(q);
+        assert.deepEqual(found(page), [polderwolk], q);
+        assert.match(page, /Gezocht op KvK-nummer 99990001\./, q);
+        assert.deepEqual(await apiFound(q), [polderwolk], `API for ${q}`);
+      }
+      const page = await pageFor('Polderwolk Hosting B.V. (99990001)');
+      assert.match(
+        page,
+        /data-beside-number>Het KvK-nummer beslist; niet meegezocht: ‘polderwolk’, ‘hosting’\./,
+      );
+    });
+
+    it('finds every KvK number of a list, each exactly, and points to the list check', async () => {
+      const [a, b, c] = ['Polderwolk', 'Dijkgraaf', 'Waddenweb'].map(demoKvkOf);
+      for (const q of [`${a} ${b}`, `${a}\r\n${b}\r\n${c}\r\n`, `${c}, ${a}; 12345670`]) {
+        const expected = q.split(/[\s,;]+/).filter((n) => n && n !== '12345670');
+        const page = await pageFor(q);
+        assert.deepEqual(found(page), expected, q);
+        assert.deepEqual(await apiFound(q), expected, `API for ${q}`);
+        assert.match(page, /data-read-as="kvkList"/, q);
+        assert.match(page, /<a class="nl-link" href="\/controleren\/lijst" data-list-check>/, q);
+      }
+      // Each number exactly: a list is no search on beginnings.
+      assert.deepEqual(found(await pageFor(`${a} 9999000`)), [a]);
+    });
+
+    it('says what it read and offers the list check when the numbers find nothing', async () => {
+      const list = await pageFor('12345670 12345671');
+      assert.match(list, /data-no-results/);
+      assert.match(list, /Gelezen als 2 KvK-nummers: 12345670, 12345671\./);
+      assert.match(
+        list,
+        /<a class="nl-link" href="\/controleren\/lijst" data-list-check>Controleer een lijst/,
+      );
+      assert.doesNotMatch(list, /Controleer de spelling/);
+      await assertValidHtml(list, 'a list of numbers without results');
+      const named = await pageFor('Polderwolk Hosting B.V. (12345670)');
+      assert.match(named, /Gelezen als KvK-nummer 12345670\. Klopt het nummer\?/);
+      assert.match(
+        named,
+        /href="\/hostingproviders\?q&#x3D;polderwolk\+hosting" data-words-only>Zoek alleen op de naam/,
+      );
+      assert.match(named, /data-list-check/);
+      await assertValidHtml(named, 'a name with a number without results');
+      const en = await request(demo.app).get('/hostingproviders?q=12345670%2012345671&lang=en').expect(200);
+      assert.match(en.text, /Read as 2 KvK numbers: 12345670, 12345671\./);
+      assert.match(en.text, /Check a list of KvK numbers at once/);
+    });
+
+    it('finds a name with its place, and the providers in a place, name matches first', async () => {
+      const dijkgraaf = demoKvkOf('Dijkgraaf');
+      assert.equal(DEMO_PROVIDERS.find((d) => d.legalName.startsWith('Dijkgraaf'))?.city, 'Zwolle');
+      const elsewhere = await givenProvider(demo.db.dataSource, {
+        legalName: 'Kadewolk Hosting B.V.',
+        city: 'Kampen',
+      });
+      const inZwolle = await givenProvider(demo.db.dataSource, {
+        legalName: 'Kadewolk Hosting Zuid B.V.',
+        city: 'Zwolle',
+      });
+      const named = await givenProvider(demo.db.dataSource, {
+        legalName: 'Zwolle Kade B.V.',
+        city: 'Deventer',
+      });
+
+      // The place ranks and confirms; the name words decide.
+      assert.deepEqual(found(await pageFor('Kadewolk Hosting BV, Zwolle')), [
+        inZwolle.kvkNumber,
+        elsewhere.kvkNumber,
+      ]);
+      assert.deepEqual(await apiFound('Kadewolk Hosting BV, Zwolle'), [
+        inZwolle.kvkNumber,
+        elsewhere.kvkNumber,
+      ]);
+      // Polderwolk is in Amersfoort: a place that does not fit does not hide it, nor list Zwolle.
+      assert.deepEqual(found(await pageFor('Polderwolk Hosting BV, Zwolle')), [demoKvkOf('Polderwolk')]);
+
+      // A place alone: the providers there, a provider with the word in its name first.
+      const zwolle = found(await pageFor('Zwolle'));
+      assert.equal(zwolle[0], named.kvkNumber);
+      assert.deepEqual(new Set(zwolle.slice(1)), new Set([dijkgraaf, inZwolle.kvkNumber]));
+      assert.deepEqual((await apiFound('zwolle'))[0], named.kvkNumber);
+      // A part of a place is no place: "dam" does not list Amsterdam.
+      assert.ok(!found(await pageFor('grachtengordel dam')).length);
+    });
+  });
+
   it('shows a status that changed by time alone (an expiry) without anyone acting', async () => {
     const due = await refreshDueSnapshots(
       demo.db.dataSource.manager,

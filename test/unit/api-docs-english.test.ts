@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { documentationModel } from '../../src/api/docs.routes';
+import { descriptionHtml, documentationModel } from '../../src/api/docs.routes';
 import { openApiDocument } from '../../src/api/openapi';
 import { OPENAPI_ENGLISH } from '../../src/api/openapi.en';
 
@@ -54,4 +54,17 @@ describe('the API documentation page in English', () => {
     assert.match(page(en)?.type ?? '', /default 1$/);
     assert.match(page(nl)?.type ?? '', /standaard 1$/);
   });
+});
+
+describe('descriptionHtml: the OpenAPI texts on the documentation page', () => {
+  const cases: [string, string][] = [
+    ['`tooMany` of `tooManyChecks`', '<code>tooMany</code> of <code>tooManyChecks</code>'],
+    ['geen code', 'geen code'],
+    ['<script>`<b>`</script>', '&lt;script&gt;<code>&lt;b&gt;</code>&lt;/script&gt;'],
+    ['één ` los', 'één &#x60; los'],
+    ['`a` & `b`', '<code>a</code> &amp; <code>b</code>'],
+  ];
+  for (const [text, html] of cases) {
+    it(`renders ${JSON.stringify(text)}`, () => assert.equal(descriptionHtml(text), html));
+  }
 });

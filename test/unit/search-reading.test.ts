@@ -19,6 +19,34 @@ describe('reading a search query', () => {
     ['KvK 99990001', { kind: 'kvk', kvkNumber: '99990001' }],
     ['kvk-nummer: 9999 0001', { kind: 'kvk', kvkNumber: '99990001' }],
     ['KvK nr. 99990001', { kind: 'kvk', kvkNumber: '99990001' }],
+    // Ten digits with two leading zeros: a spreadsheet's number format.
+    ['0099990001', { kind: 'kvk', kvkNumber: '99990001' }],
+    ['00 9999 0001', { kind: 'kvk', kvkNumber: '99990001' }],
+    // A number among words, as supplier lists write it: the number decides, the words are kept to show.
+    [
+      'Polderwolk Hosting B.V. (99990001)',
+      { kind: 'kvk', kvkNumber: '99990001', words: ['polderwolk', 'hosting'] },
+    ],
+    ['#99990001', { kind: 'kvk', kvkNumber: '99990001' }],
+    ['NL 99990001', { kind: 'kvk', kvkNumber: '99990001' }],
+    ['Polderwolk 9999 0001', { kind: 'kvk', kvkNumber: '99990001', words: ['polderwolk'] }],
+    ['KvK-nummer 99990001, Polderwolk', { kind: 'kvk', kvkNumber: '99990001', words: ['polderwolk'] }],
+    ['Polderwolk (0099990001)', { kind: 'kvk', kvkNumber: '99990001', words: ['polderwolk'] }],
+    ['99990001 99990001', { kind: 'kvk', kvkNumber: '99990001' }],
+    // Two or more numbers: each exactly, in the order typed; in a list, seven digits lost a zero.
+    ['99990001 99990002', { kind: 'kvkList', kvkNumbers: ['99990001', '99990002'] }],
+    [
+      '99990001\r\n99990002\n1234567\n0099990003\n',
+      { kind: 'kvkList', kvkNumbers: ['99990001', '99990002', '01234567', '99990003'] },
+    ],
+    ['99990001, 99990002; #99990003', { kind: 'kvkList', kvkNumbers: ['99990001', '99990002', '99990003'] }],
+    [
+      'Polderwolk 99990001 Dijkgraaf 99990002',
+      { kind: 'kvkList', kvkNumbers: ['99990001', '99990002'], words: ['polderwolk', 'dijkgraaf'] },
+    ],
+    // Digits beside words that make no KvK number are name words; seven digits too.
+    ['Hosting 2000 B.V.', { kind: 'name', words: ['hosting', '2000'], ignored: ['b.v.'] }],
+    ['Polderwolk 1234567', { kind: 'name', words: ['polderwolk', '1234567'], ignored: [] }],
     ['1234567', { kind: 'kvkPrefix', prefix: '1234567', padded: '01234567' }],
     ['123 4567', { kind: 'kvkPrefix', prefix: '1234567', padded: '01234567' }],
     ['9999', { kind: 'kvkPrefix', prefix: '9999' }],
