@@ -328,6 +328,7 @@ describe('bulk check of a supplier list', () => {
         'Geldig tot',
         'Naam in het register',
         'Link',
+        'Gelezen als',
         'Opmerking',
         'Regel',
         'Peildatum',
@@ -349,7 +350,8 @@ describe('bulk check of a supplier list', () => {
       assert.equal(suspended.getCell(4).value, 'Niet verantwoord');
       assert.equal(suspended.getCell(5).value, 'Geschorst');
       assert.equal(sheet.getRow(13).getCell(2).value ?? '', '', 'an empty cell stays empty');
-      assert.equal(sheet.getRow(15).getCell(10).value, 'zelfde als regel 2');
+      assert.equal(sheet.getRow(15).getCell(10).value, '99990001', 'read as');
+      assert.equal(sheet.getRow(15).getCell(11).value, 'zelfde als regel 2');
     });
 
     it('keeps the leading zero of a KvK number typed as text, and words the answer in English', async () => {
@@ -389,7 +391,8 @@ describe('bulk check of a supplier list', () => {
         'Geschorst',
       ]);
       assert.equal(records[1]?.[8], 'http://register.test/hostingproviders/99990001');
-      assert.equal(records[1]?.[11], today);
+      assert.equal(records[1]?.[9], '99990001', 'read as');
+      assert.equal(records[1]?.[12], today);
       const english = await download('csv', 'en', fixture('leveranciers-export.csv'), 'leveranciers.csv');
       const en = parse((english.body as Buffer).toString('utf8').slice(1), { delimiter: ';' });
       assert.deepEqual(en[0]?.slice(3, 5), ['Outcome', 'Reason']);
