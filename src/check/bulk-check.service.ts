@@ -29,6 +29,8 @@ export interface BulkResultRow extends BulkInputRow {
    * checked as such; 'suggested' when it is not (the row is `ongeldig`, and says what was meant).
    */
   leadingZero?: 'restored' | 'suggested';
+  /** Ten digits of which the first two are zeros (Excel's ten-digit format), checked as the eight after them. */
+  tenDigits?: true;
   /** The reason code when not verantwoord. */
   reason?: string;
   legalName?: string;
@@ -124,10 +126,11 @@ async function checkRows(
       // Seven digits are checked as eight only when that number is in the register.
       const leadingZero: BulkResultRow['leadingZero'] =
         reading.kind === 'leadingZeroLost' ? (provider ? 'restored' : 'suggested') : undefined;
-      const base: BulkInputRow & Pick<BulkResultRow, 'kvkNumber' | 'leadingZero'> = {
+      const base: BulkInputRow & Pick<BulkResultRow, 'kvkNumber' | 'leadingZero' | 'tenDigits'> = {
         ...row,
         kvkNumber,
         ...(leadingZero ? { leadingZero } : {}),
+        ...(reading.kind === 'tenDigits' ? { tenDigits: true as const } : {}),
       };
       const firstLine = seen.get(kvkNumber);
       if (leadingZero === 'suggested') result = { ...base, outcome: 'ongeldig' };

@@ -4,11 +4,12 @@ import type { DataSource } from 'typeorm';
 import { withCsrfToken } from '../web/auth';
 import type { Config } from '../config';
 import { setFormContext } from '../web/error-handler';
+import { offerFormResubmitInLanguage } from '../web/form-language';
 import { ValidationError } from '../shared/errors';
 import type { Language } from '../shared/i18n';
 import { paths } from '../shared/paths';
 import { columnLetter } from '../shared/spreadsheet';
-import { isPeildatum, toLocalDate } from '../shared/time';
+import { isPeildatum, startOfLocalDay, toLocalDate } from '../shared/time';
 import { readUpload } from '../web/upload';
 import { formValues } from '../shared/validation';
 import { bulkCheck, type BulkResultRow, needsAttention } from './bulk-check.service';
@@ -22,7 +23,7 @@ import {
   rowNote,
 } from './bulk-list';
 import { requestTime } from '../web/clock';
-import { bulkCheckSlot } from '../web/client-limits';
+import { BULK_RETRY_SECONDS, takeBulkCheckSlot } from '../web/client-limits';
 
 /** The copy of an uploaded list the page keeps (gzip, base64): up to 4/3 of the file, and room for the rest. */
 const FIELD_SIZE = Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024;
@@ -79,8 +80,7 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
     res.render('check/bulk', { title: 'bulk.title', values: { peildatum: toLocalDate(requestTime(res)) } });
   });
 
-  // At most a few checks at once per client, across instances (429 beyond; client-limits.ts).
-  router.post(paths.bulkCheck, withCsrfToken, bulkCheckSlot(dataSource, config), async (req, res) => {
+  router.post(paths.bulkCheck, withCsrfToken, async (req, res) => {
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values: {} });
     const file = await readUpload(req, BULK_UPLOAD);
     const values: Record<(typeof FIELDS)[number], string> = formValues(req.body, FIELDS);
@@ -98,12 +98,28 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
     if (values.peildatum === '') values.peildatum = toLocalDate(requestTime(res));
     setFormContext(res, { view: 'check/bulk', model: { title: 'bulk.title' }, values });
     if (!isPeildatum(values.peildatum)) throw new ValidationError({ peildatum: ['validation.date'] });
+    // As /controleren and the API: what holds on a day to come is not known yet.
+    if (startOfLocalDay(values.peildatum).getTime() > requestTime(res).getTime())
+      throw new ValidationError({ peildatum: ['bulk.futureDate'] });
     if (!input) throw new ValidationError({ nummers: ['bulk.empty'] });
+    // At most a few checks at once per client, the API's included, across instances (client-limits.ts):
+    // one more shows the form again with what was sent, and when to try again.
+    if (!(await takeBulkCheckSlot(dataSource, config, req, res))) {
+      return res
+        .status(429)
+        .set('Retry-After', String(BULK_RETRY_SECONDS))
+        .render('check/bulk', {
+          title: 'bulk.title',
+          values,
+          busy: { count: config.bulkChecksPerClient, seconds: BULK_RETRY_SECONDS },
+        });
+    }
     const list = await readSupplierList(input, {
       column: values.kolom,
       field: 'text' in input ? 'nummers' : 'bestand',
     });
     if (list.kvkColumn === undefined) {
+      offerFormResubmitInLanguage(req, res, 'bulk-form', { name: 'formaat', value: 'html' });
       return res.render('check/bulk', {
         title: 'bulk.title',
         values,
@@ -148,15 +164,22 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
         .slice(0, 200),
       note: rowNote(row, language),
     });
+    const shownValues = { ...values, weergave: onlyAttention ? 'aandacht' : 'alles', pagina: String(page) };
+    // The language switch sends the form again (the kept copy, or the pasted text): the same result, in the other language.
+    offerFormResubmitInLanguage(req, res, 'bulk-form', { name: 'pagina', value: String(page) });
     res.render('check/bulk', {
       title: 'bulk.title',
-      values: { ...values, weergave: onlyAttention ? 'aandacht' : 'alles', pagina: String(page) },
+      values: shownValues,
       result,
       kvkColumn: {
         letter: columnLetter(kvkColumn),
         header: list.table.header?.cells[kvkColumn],
         sheet: list.table.sheetName,
+        // A header below a title: the rows above it were not checked, which the page says.
+        headerBelow: list.table.above?.length ? list.table.header?.number : undefined,
       },
+      // Not one value of the column reads as a KvK number: most likely the wrong column.
+      wrongColumn: result.rows.every((r) => r.outcome === 'ongeldig' && r.leadingZero === undefined),
       attentionCount: result.rows.length - result.counts.verantwoord,
       shownCount: shown.length,
       rows: shown.slice((page - 1) * BULK_PAGE_SIZE, page * BULK_PAGE_SIZE).map(rowView),

@@ -27,11 +27,26 @@ export function namesKvkColumn(cell: string): boolean {
  * The header rule of a supplier list: a first row that names a KvK column is a header; one that
  * holds a KvK number is not; otherwise its shape decides (see looksLikeHeader).
  */
-export const kvkListHeader: HeaderRule = (cells) => {
+export const kvkListHeader = (cells: string[]): boolean | undefined => {
   if (cells.some((c) => readKvkNumber(c).kind === 'valid')) return false;
   if (cells.some(namesKvkColumn)) return true;
   return undefined;
 };
+
+/**
+ * The header rule when the person named the KvK column by its header's text: a row with a cell of
+ * that name is the header (whatever the name), otherwise as kvkListHeader.
+ */
+export function kvkListHeaderNamed(chosen?: string): HeaderRule {
+  const wanted = headerKey(chosen ?? '');
+  if (wanted === '' || columnNumber(chosen ?? '') !== undefined) return kvkListHeader;
+  return (cells) => (cells.some((c) => headerKey(c) === wanted) ? true : kvkListHeader(cells));
+}
+
+/** A column given by its number as people count ("2" → 1), or undefined when it is not one. */
+function columnNumber(value: string): number | undefined {
+  return /^[0-9]{1,4}$/.test(value.trim()) ? Number(value.trim()) - 1 : undefined;
+}
 
 /** The share of a column's filled cells that read as KvK numbers (eight digits, or seven). */
 function kvkShare(table: Spreadsheet, column: number): number {
@@ -55,16 +70,17 @@ export type KvkColumn =
   | { kind: 'unclear'; candidates: number[] };
 
 /**
- * Which column holds the KvK numbers. A column the person named (a letter "B", or a header's
- * text) wins; then the header; then the values: the column where most cells read as KvK numbers,
+ * Which column holds the KvK numbers. A column the person named (a letter "B", a number "2" as
+ * people count, or a header's text in any case and spacing) wins; then the header; then the values: the column where most cells read as KvK numbers,
  * when it clearly beats the others. A list of one column is that column.
  */
 export function findKvkColumn(table: Spreadsheet, chosen?: string): KvkColumn | { kind: 'badChoice' } {
   if (chosen && chosen.trim() !== '') {
     const wanted = chosen.trim();
     const byHeader = table.header?.cells.findIndex((c) => headerKey(c) === headerKey(wanted)) ?? -1;
-    const column = byHeader >= 0 ? byHeader : columnIndex(wanted);
-    if (column === undefined || column >= Math.max(table.columnCount, 1)) return { kind: 'badChoice' };
+    const column = byHeader >= 0 ? byHeader : (columnNumber(wanted) ?? columnIndex(wanted));
+    if (column === undefined || column < 0 || column >= Math.max(table.columnCount, 1))
+      return { kind: 'badChoice' };
     return { kind: 'found', column, by: 'chosen' };
   }
   if (table.columnCount <= 1) return { kind: 'found', column: 0, by: 'only' };

@@ -1,5 +1,5 @@
 import { domainToUnicode } from 'node:url';
-import { kvkDigits, normaliseVatNumber } from '../shared/identifiers';
+import { isDateShaped, kvkDigits, normaliseVatNumber } from '../shared/identifiers';
 
 /**
  * How a search query is read. Pure functions, unit-tested on tables of cases: what people type
@@ -129,7 +129,8 @@ export function readSearchQuery(query: string): SearchReading {
   const text = query.normalize('NFC').trim();
   if (!text) return { kind: 'none', ignored: [] };
 
-  const digits = kvkDigits(text);
+  // A date ("01-01-2026") is no KvK number, as readKvkNumber reads it: its digits are words then.
+  const digits = isDateShaped(text) ? '' : kvkDigits(text);
   if (/^[0-9]{8}$/.test(digits)) return { kind: 'kvk', kvkNumber: digits };
   if (/^00[0-9]{8}$/.test(digits)) return { kind: 'kvk', kvkNumber: digits.slice(2) };
   if (/^[0-9]{7}$/.test(digits)) return { kind: 'kvkPrefix', prefix: digits, padded: `0${digits}` };
@@ -167,8 +168,14 @@ const DIGIT_GROUP = /^#?([0-9](?:[0-9.\u00a0\u202f-]*[0-9])?)$/u;
  * together are one number (`Polderwolk 9999 0001`). Undefined when the text holds no whole number.
  */
 function readNumbersAmongWords(text: string): SearchReading | undefined {
-  const tokens = text.split(/[\s,;:()[\]{}|/\\"'‘’“”]+/u).filter(Boolean);
-  const groups = tokens.map((token) => DIGIT_GROUP.exec(token)?.[1]?.replace(/[^0-9]/g, ''));
+  // A date stays one token (its slashes split nothing), so its digits never join into a number.
+  const tokens = text
+    .split(/\s+/u)
+    .flatMap((token) => (isDateShaped(token) ? [token] : token.split(/[,;:()[\]{}|/\\"'‘’“”]+/u)))
+    .filter(Boolean);
+  const groups = tokens.map((token) =>
+    isDateShaped(token) ? undefined : DIGIT_GROUP.exec(token)?.[1]?.replace(/[^0-9]/g, ''),
+  );
   const onlyNumbers = groups.every((group) => group !== undefined);
   const numbers: string[] = [];
   const rest: string[] = [];

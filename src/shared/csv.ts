@@ -1,6 +1,13 @@
-/** A cell Excel would read as a formula gets a leading apostrophe (CSV injection, OWASP). */
+/** A plain number as people type it: a sign, digits, at most one decimal comma or point. */
+const PLAIN_NUMBER = /^[+-]?[0-9]+(?:[.,][0-9]+)?$/;
+
+/**
+ * A cell Excel would read as a formula gets a leading apostrophe (CSV injection, OWASP): one that
+ * starts with = + - @, a tab or a carriage return. A plain number (-12, +5, -3,50) is left alone:
+ * Excel reads it as that number, not as a formula, and the apostrophe would change the value.
+ */
 export function safeCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^[=+\-@\t\r]/.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
 }
 
 /**

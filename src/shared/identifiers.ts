@@ -41,22 +41,44 @@ export function normalisePostcode(value: string): string | undefined {
   return match?.[1] && match[2] ? `${match[1]} ${match[2].toUpperCase()}` : undefined;
 }
 
-/** How a typed KvK number reads: eight digits, seven (a leading zero lost, as spreadsheets do), or neither. */
+/**
+ * How a typed KvK number reads: eight digits, seven (a leading zero lost, as spreadsheets do), ten
+ * starting with two zeros (Excel's ten-digit number format), or neither.
+ */
 export type KvkReading =
   | { kind: 'valid'; kvkNumber: string }
   | { kind: 'leadingZeroLost'; kvkNumber: string; typed: string }
+  | { kind: 'tenDigits'; kvkNumber: string; typed: string }
   | { kind: 'invalid' };
+
+/**
+ * A date as people and spreadsheets write it: d-m-yyyy, dd-mm-yyyy or yyyy-mm-dd, with hyphens,
+ * slashes or dots (the same twice), a plausible day and month (either order). Its digits are no KvK number, even
+ * when there are eight of them ("01-01-2026"); an .xlsx date cell reads as yyyy-mm-dd.
+ */
+export function isDateShaped(value: string): boolean {
+  const dayFirst = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$/.exec(value);
+  const yearFirst = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(value);
+  const parts = dayFirst ? [dayFirst[1], dayFirst[3]] : yearFirst ? [yearFirst[3], yearFirst[4]] : [];
+  // Day and month in either order (12/31/2025 is a date too): one of them 1–12, the other 1–31.
+  const [low, high] = parts.map(Number).sort((a, b) => a - b);
+  return low !== undefined && high !== undefined && low >= 1 && low <= 12 && high <= 31;
+}
 
 /**
  * The one reading of a KvK number as people type and paste it, for every form, upload and the API:
  * spaces (also non-breaking), dots and hyphens between the digits are ignored, and so is a leading
  * "KvK", "KvK-nummer", "KvK nr." or "KvK:". Seven digits are a number that lost its leading zero
- * (a spreadsheet that read it as a number): the caller offers `kvkNumber`, the eight-digit form.
+ * (a spreadsheet that read it as a number): the caller offers `kvkNumber`, the eight-digit form. Ten
+ * digits of which the first two are zeros are the eight after them (Excel's ten-digit number
+ * format, "0000000000"), said in a note. A date ("01-01-2026", "2026-01-01") is no KvK number.
  */
 export function readKvkNumber(input: string): KvkReading {
+  if (isDateShaped(input.trim())) return { kind: 'invalid' };
   const digits = kvkDigits(input);
   if (/^[0-9]{8}$/.test(digits)) return { kind: 'valid', kvkNumber: digits };
   if (/^[0-9]{7}$/.test(digits)) return { kind: 'leadingZeroLost', kvkNumber: `0${digits}`, typed: digits };
+  if (/^00[0-9]{8}$/.test(digits)) return { kind: 'tenDigits', kvkNumber: digits.slice(2), typed: digits };
   return { kind: 'invalid' };
 }
 

@@ -28,15 +28,17 @@ export interface Spreadsheet {
   /** For xlsx: the worksheet read, and all of the workbook's (to offer a choice). */
   sheetName?: string;
   sheetNames?: string[];
-  /** The header row, when the first row is one (never also a data row). */
+  /** The header row, when the list has one (never also a data row); not always the first row. */
   header?: SpreadsheetRow;
+  /** The rows above the header (a title, a date): neither header nor data, and not checked. */
+  above?: SpreadsheetRow[];
   /** The data rows that hold anything; blank rows are left out, their numbers skipped. */
   rows: SpreadsheetRow[];
   /** The number of columns: the widest row, header included. */
   columnCount: number;
 }
 
-/** How to tell whether the first row is a header. */
+/** How to tell which of the first rows is the header, if any (see headerAt). */
 export type HeaderRule =
   | 'detect'
   | 'first'
@@ -244,12 +246,18 @@ interface RawTable {
   separator?: Separator;
 }
 
+/** Excel's first line `sep=;` names the separator of the file (and is no row of it). */
+const SEP_LINE = /^\uFEFF?"?sep=([;,\t])"?[ \t]*(?:\r\n|\n|\r|$)/i;
+
 function readDelimited(text: string): RawTable {
-  const separator = detectSeparator(text);
+  const sepLine = SEP_LINE.exec(text);
+  const body = sepLine ? text.slice(sepLine[0].length) : text.replace(/^\uFEFF/, '');
+  const named = sepLine?.[1];
+  const separator = (named as Separator | undefined) ?? detectSeparator(body);
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // With `info`, csv-parse gives each record with where it ended; its types do not say so.
-    records = parse(text.replace(/^\uFEFF/, ''), {
+    records = parse(body, {
       // Without a separator the text is one column: a tab cannot occur in it then.
       delimiter: separator ?? '\t',
       relax_column_count: true,
@@ -263,15 +271,17 @@ function readDelimited(text: string): RawTable {
     // What no option relaxes: a quote never closed, or text after a closing quote. Every error
     // of csv-parse is the list's, never the server's; its `lines` is where the parser stood.
     if (error instanceof CsvError)
-      throw new SpreadsheetError('quotes', { line: quoteTroubleLine(text, separator ?? '\t', error) });
+      throw new SpreadsheetError('quotes', {
+        line: quoteTroubleLine(body, separator ?? '\t', error) + (sepLine ? 1 : 0),
+      });
     throw error;
   }
   // info.lines is the line a record ends on: the next one starts on the line after.
-  let line = 1;
+  let line = sepLine ? 2 : 1;
   const rows: SpreadsheetRow[] = [];
   for (const { record, info } of records) {
     rows.push({ number: line, cells: record });
-    line = info.lines + 1;
+    line = info.lines + 1 + (sepLine ? 1 : 0);
   }
   return { rows, separator };
 }
@@ -378,7 +388,7 @@ async function readXlsx(bytes: Buffer, options: ReadOptions): Promise<Spreadshee
         ? sheets[options.sheet - 1]
         : (sheets.find((s) => s.state === 'visible') ?? sheets[0]);
   if (!sheet) throw new SpreadsheetError('noSheet', { sheet: String(options.sheet ?? '') });
-  if (sheet.actualRowCount > options.maxRows + 1)
+  if (sheet.actualRowCount > options.maxRows + HEADER_SEARCH_ROWS)
     throw new SpreadsheetError('tooManyRows', { max: options.maxRows });
   const rows: SpreadsheetRow[] = [];
   sheet.eachRow({ includeEmpty: false }, (row, number) => {
@@ -448,17 +458,60 @@ function tableOf(
   if (marked) throw new SpreadsheetError('controlCharacters', { line: marked.number });
   const columnCount = Math.max(0, ...nonBlank.map((r) => lastFilled(r.cells)));
   const padded = nonBlank.map((r) => ({ number: r.number, cells: padTo(r.cells, columnCount) }));
-  const [first, ...rest] = padded;
-  const hasHeader = first !== undefined && isHeader(first.cells, rest, options.header ?? 'detect');
-  const rows = hasHeader ? rest : padded;
+  const at = headerAt(padded, options.header ?? 'detect');
+  const header = at === undefined ? undefined : padded[at];
+  const rows = at === undefined ? padded : padded.slice(at + 1);
   if (rows.length > options.maxRows) throw new SpreadsheetError('tooManyRows', { max: options.maxRows });
   return {
     ...about,
     ...(raw.separator ? { separator: raw.separator } : {}),
-    ...(hasHeader && first ? { header: first } : {}),
+    ...(header ? { header } : {}),
+    ...(at ? { above: padded.slice(0, at) } : {}),
     rows,
     columnCount,
   };
+}
+
+/** How many of the first non-blank rows may hold the header (a title, a date, a blank line above it). */
+export const HEADER_SEARCH_ROWS = 5;
+
+const filledCount = (cells: string[]) => cells.filter((c) => c !== '').length;
+
+/**
+ * Where the header is among the first HEADER_SEARCH_ROWS non-blank rows, or undefined when the
+ * list has none. A row the rule takes for a header is it; a row it takes for data ends the search
+ * (a header is never below data); otherwise the row's shape decides (looksLikeHeader), and a
+ * header found so below the first row must have more filled cells than each row above it (a title
+ * has one or two), so that a data row with a word in a number column is not taken for one.
+ */
+function headerAt(rows: SpreadsheetRow[], rule: HeaderRule): number | undefined {
+  if (rule === 'first') return rows.length > 0 ? 0 : undefined;
+  if (rule === 'none') return undefined;
+  const decide = (i: number) =>
+    typeof rule === 'function' ? rule((rows[i] as SpreadsheetRow).cells) : undefined;
+  const limit = Math.min(HEADER_SEARCH_ROWS, rows.length);
+  for (let i = 0; i < limit; i++) {
+    const cells = (rows[i] as SpreadsheetRow).cells;
+    const decided = decide(i);
+    if (decided === false) return undefined;
+    if (decided === true) {
+      // A title that names the column too ("KvK-nummers leveranciers") is above the real header:
+      // a later row the rule takes, with more cells filled, before any data row, is the header.
+      for (let j = i + 1; j < limit; j++) {
+        const later = decide(j);
+        if (later === false) break;
+        if (later === true && filledCount((rows[j] as SpreadsheetRow).cells) > filledCount(cells)) return j;
+      }
+      return i;
+    }
+    const above = rows.slice(0, i);
+    if (
+      looksLikeHeader(cells, rows.slice(i + 1)) &&
+      above.every((r) => filledCount(r.cells) < filledCount(cells))
+    )
+      return i;
+  }
+  return undefined;
 }
 
 function lastFilled(cells: string[]): number {
@@ -470,16 +523,6 @@ function padTo(cells: string[], length: number): string[] {
   const out = cells.slice(0, length);
   while (out.length < length) out.push('');
   return out;
-}
-
-function isHeader(first: string[], rest: SpreadsheetRow[], rule: HeaderRule): boolean {
-  if (rule === 'first') return true;
-  if (rule === 'none') return false;
-  if (typeof rule === 'function') {
-    const decided = rule(first);
-    if (decided !== undefined) return decided;
-  }
-  return looksLikeHeader(first, rest);
 }
 
 /** A number, code or date: digits with at most separators and a short prefix. */

@@ -127,12 +127,27 @@ export function apiRequestRate(dataSource: DataSource, config: Config): RequestH
  */
 export function bulkCheckSlot(dataSource: DataSource, config: Config): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const lease = await takeLease(dataSource, `bulk_check:${clientKey(req.ip)}`, config.bulkChecksPerClient);
-    if (!lease)
+    if (!(await takeBulkCheckSlot(dataSource, config, req, res)))
       throw new TooManyRequestsError(BULK_RETRY_SECONDS, BULK_CHECKS_BUSY, {
         count: String(config.bulkChecksPerClient),
       });
-    res.once('close', () => void lease.release());
     next();
   };
+}
+
+/**
+ * The place bulkCheckSlot takes, for a route that decides itself what a refusal shows (the web
+ * form shows itself again, with what was sent): true when the place was taken (it is given back
+ * when the answer ends), false when the client has all its places in use.
+ */
+export async function takeBulkCheckSlot(
+  dataSource: DataSource,
+  config: Config,
+  req: Request,
+  res: Response,
+): Promise<boolean> {
+  const lease = await takeLease(dataSource, `bulk_check:${clientKey(req.ip)}`, config.bulkChecksPerClient);
+  if (!lease) return false;
+  res.once('close', () => void lease.release());
+  return true;
 }

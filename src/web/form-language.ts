@@ -93,3 +93,23 @@ export function offerResubmitInLanguage(req: Request, res: Response, values: Rec
   offerLanguageSwitch(req, res, values, new ValidationError({}));
   (res.locals.languageSwitch as { resubmit?: boolean }).resubmit = true;
 }
+
+/**
+ * The language switch of a result page whose own form holds everything the result came from (the
+ * bulk check: the pasted list or the kept copy of the file): a button of that form (`form`), sent
+ * to the same URL in the other language, so the page comes back with the same result, without a
+ * second copy of the form's fields in the page. `button` is the name and value it sends (the page
+ * of the result, say).
+ */
+export function offerFormResubmitInLanguage(
+  req: Request,
+  res: Response,
+  form: string,
+  button: { name: string; value: string },
+): void {
+  res.locals.languageSwitch = {
+    action: inLanguage(req, res.locals.otherLang as string),
+    form,
+    button,
+  };
+}

@@ -72,6 +72,36 @@ describe('in a real browser: the bulk check with a real spreadsheet', function (
       }
     });
 
+  it(`switches the language of the result page and keeps the result (${WIDTH} px)`, async () => {
+    const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${base}/controleren/lijst`);
+      await page.setInputFiles('#field-bestand', {
+        name: 'leveranciers.xlsx',
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer: readFileSync(path.join(FIXTURES, 'leveranciers-export.xlsx')),
+      });
+      await Promise.all([page.waitForLoadState('load'), page.click('#bulk-form button[value=html]')]);
+      const outcomes = () =>
+        page
+          .locator('tr[data-outcome]')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-outcome')));
+      const before = await outcomes();
+      assert.equal(before.length, 14);
+      await Promise.all([page.waitForLoadState('load'), page.click('[data-language-switch]')]);
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      assert.deepEqual(await outcomes(), before, 'the same result, in English');
+      assert.match(await page.locator('#result-heading').innerText(), /Outcome|Result/);
+      await checked(page, 'the answer in English');
+      await Promise.all([page.waitForLoadState('load'), page.click('[data-language-switch]')]);
+      assert.equal(await page.getAttribute('html', 'lang'), 'nl');
+      assert.deepEqual(await outcomes(), before, 'and back in Dutch');
+    } finally {
+      await context.close();
+    }
+  });
+
   it(`asks for the column when it is unclear, keeping the pasted list (${WIDTH} px)`, async () => {
     const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 } });
     const page = await context.newPage();

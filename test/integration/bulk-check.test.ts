@@ -12,6 +12,7 @@ import { BULK_PAGE_SIZE } from '../../src/check/check.routes';
 import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
 import { toLocalDate } from '../../src/shared/time';
 import { givenApproval, givenProvider } from '../factories/provider.factory';
+import { testApp } from '../helpers/app';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, tokenFor } from '../helpers/session';
@@ -328,6 +329,7 @@ describe('bulk check of a supplier list', () => {
         'Geldig tot',
         'Naam in het register',
         'Link',
+        'Gelezen als',
         'Opmerking',
         'Regel',
         'Peildatum',
@@ -349,7 +351,8 @@ describe('bulk check of a supplier list', () => {
       assert.equal(suspended.getCell(4).value, 'Niet verantwoord');
       assert.equal(suspended.getCell(5).value, 'Geschorst');
       assert.equal(sheet.getRow(13).getCell(2).value ?? '', '', 'an empty cell stays empty');
-      assert.equal(sheet.getRow(15).getCell(10).value, 'zelfde als regel 2');
+      assert.equal(sheet.getRow(15).getCell(10).value, '99990001', 'read as');
+      assert.equal(sheet.getRow(15).getCell(11).value, 'zelfde als regel 2');
     });
 
     it('keeps the leading zero of a KvK number typed as text, and words the answer in English', async () => {
@@ -358,7 +361,9 @@ describe('bulk check of a supplier list', () => {
       const workbook = await workbookOf(res);
       const row = workbook.worksheets[0]!.getRow(2);
       assert.equal(row.getCell(2).value, '09990042');
-      assert.equal(row.getCell(3).value, "'=1+1", 'no cell starts a formula');
+      // A string cell, never a formula: the text as typed, without the apostrophe the CSV needs.
+      assert.equal(row.getCell(3).value, '=1+1');
+      assert.equal(row.getCell(3).type, ExcelJS.ValueType.String);
       assert.equal(row.getCell(4).value, 'Responsible');
       assert.equal(workbook.worksheets[0]!.getRow(1).getCell(4).value, 'Outcome');
     });
@@ -387,7 +392,8 @@ describe('bulk check of a supplier list', () => {
         'Geschorst',
       ]);
       assert.equal(records[1]?.[8], 'http://register.test/hostingproviders/99990001');
-      assert.equal(records[1]?.[11], today);
+      assert.equal(records[1]?.[9], '99990001', 'read as');
+      assert.equal(records[1]?.[12], today);
       const english = await download('csv', 'en', fixture('leveranciers-export.csv'), 'leveranciers.csv');
       const en = parse((english.body as Buffer).toString('utf8').slice(1), { delimiter: ';' });
       assert.deepEqual(en[0]?.slice(3, 5), ['Outcome', 'Reason']);
@@ -750,6 +756,241 @@ describe('bulk check of a supplier list', () => {
       const lost = await request(demo.app).get('/controleren').query({ kvkNummer: '1234567' }).expect(200);
       assert.match(lost.text, /Bedoelt u 01234567\?/);
       await assertValidHtml(lost.text, 'single check, leading zero');
+    });
+  });
+  describe("the outside tester's findings", () => {
+    async function downloadOf(formaat: 'xlsx' | 'csv', bytes: Buffer, name: string, kolom = '') {
+      const agent = request.agent(demo.app);
+      const token = await tokenFor(agent, '/controleren/lijst');
+      return agent
+        .post('/controleren/lijst')
+        .field('_csrf', token)
+        .field('peildatum', today)
+        .field('formaat', formaat)
+        .field('kolom', kolom)
+        .attach('bestand', bytes, name)
+        .buffer(true)
+        .parse(binary);
+    }
+
+    /** A workbook with a title row and an empty row above the header, and a date column. */
+    async function titledWorkbook(): Promise<Buffer> {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('Leveranciers');
+      sheet.getCell('A1').value = 'Leveranciers 2026';
+      sheet.getRow(3).values = ['Leverancier', 'KvK nummer', 'Startdatum', 'Telefoon'];
+      sheet.getRow(4).values = ['Polderwolk', '99990001', new Date(Date.UTC(2026, 0, 1)), '+31 6 1234'];
+      sheet.getRow(5).values = ['Klompenserver', '99990003', new Date(Date.UTC(2026, 1, 1)), '-12'];
+      sheet.getRow(6).values = [
+        'Formule',
+        '=HYPERLINK("http://x","y")',
+        new Date(Date.UTC(2026, 2, 1)),
+        '-3,50',
+      ];
+      return Buffer.from(await workbook.xlsx.writeBuffer());
+    }
+
+    it('refuses a peildatum in the future on the form, keeping the input, in Dutch and English', async () => {
+      const future = toLocalDate(new Date(Date.now() + 400 * 86_400_000));
+      const nl = await post(request.agent(demo.app), { nummers: '99990001', peildatum: future });
+      assert.equal(nl.status, 400);
+      assert.match(nl.text, /ligt in de toekomst/);
+      assert.match(nl.text, new RegExp(`value="${future}"`));
+      assert.match(nl.text, />99990001</);
+      assert.deepEqual(outcomesOf(nl.text), []);
+      const en = await post(
+        request.agent(demo.app),
+        { nummers: '99990001', peildatum: future },
+        undefined,
+        '/controleren/lijst?lang=en',
+      );
+      assert.equal(en.status, 400);
+      assert.match(en.text, /in the future/);
+    });
+
+    it('finds the header below a title row and an empty row, and does not check the rows above it', async () => {
+      const agent = request.agent(demo.app);
+      const res = await post(
+        agent,
+        { peildatum: today, formaat: 'html' },
+        { bytes: await titledWorkbook(), name: 'leveranciers.xlsx' },
+      );
+      assert.equal(res.status, 200);
+      assert.deepEqual(outcomesOf(res.text), ['4:verantwoord', '5:verantwoord', '6:ongeldig']);
+      assert.match(res.text, /data-kvk-column="B"/);
+      assert.match(res.text, /KvK nummer/);
+    });
+
+    it('finds the header below two title lines of a CSV, and one below a sep= line', async () => {
+      const titled =
+        'Leveranciers\r\nInkoop 2026\r\nLeverancier;KvK nummer;Startdatum\r\nPolderwolk;99990001;01-01-2026\r\n';
+      const res = await post(
+        request.agent(demo.app),
+        { peildatum: today, formaat: 'html' },
+        {
+          bytes: Buffer.from(titled),
+          name: 'lijst.csv',
+        },
+      );
+      assert.deepEqual(outcomesOf(res.text), ['4:verantwoord']);
+      const sep = 'sep=,\r\nLeverancier,KvK nummer\r\nPolderwolk,99990001\r\n';
+      const res2 = await post(
+        request.agent(demo.app),
+        { peildatum: today, formaat: 'html' },
+        {
+          bytes: Buffer.from(sep),
+          name: 'lijst.csv',
+        },
+      );
+      assert.deepEqual(outcomesOf(res2.text), ['3:verantwoord']);
+    });
+
+    it('takes the column by its header text in any case and spacing, or by its number', async () => {
+      for (const kolom of ['kvk NUMMER', '2', 'b']) {
+        const res = await post(request.agent(demo.app), {
+          nummers: 'Lijst\nLeverancier\tKvK nummer\tStartdatum\nPolderwolk\t99990001\t01-01-2026',
+          peildatum: today,
+          kolom,
+        });
+        assert.equal(res.status, 200, kolom);
+        assert.deepEqual(outcomesOf(res.text), ['3:verantwoord'], kolom);
+      }
+    });
+
+    it('does not take dates for KvK numbers: a header-less list with a date column is clear', async () => {
+      const res = await post(request.agent(demo.app), {
+        nummers: 'Polderwolk;99990001;01-01-2026\nKlompenserver;99990003;01-02-2026',
+        peildatum: today,
+      });
+      assert.deepEqual(outcomesOf(res.text), ['1:verantwoord', '2:verantwoord']);
+      assert.match(res.text, /data-kvk-column="B"/);
+      const single = await request(demo.app).get('/controleren').query({ kvkNummer: '01-01-2026' });
+      assert.equal(single.status, 400);
+    });
+
+    it('shows the form again with the list and date, status 429 and Retry-After, when the client runs its checks already', async () => {
+      // The client's places are taken (as by two checks still running on some instance).
+      await demo.db.dataSource.query(
+        `INSERT INTO concurrency_leases (key, expires_at) VALUES ($1, now() + interval '1 minute'), ($1, now() + interval '1 minute')`,
+        ['bulk_check:127.0.0.1'],
+      );
+      const app = testApp(demo.db.dataSource, { config: { bulkChecksPerClient: 2 } }).app;
+      try {
+        const res = await post(request.agent(app), {
+          nummers: '99990001\n99990003',
+          peildatum: '2026-01-15',
+        });
+        assert.equal(res.status, 429);
+        assert.equal(res.headers['retry-after'], '2');
+        assert.match(
+          res.text,
+          /Er lopen al 2 controles van uw adres tegelijk; probeer het over enkele seconden opnieuw/,
+        );
+        assert.doesNotMatch(res.text, /Te veel pogingen|1 minuut/);
+        assert.match(res.text, />99990001\n99990003</);
+        assert.match(res.text, /value="2026-01-15"/);
+        assert.match(res.text, /id="bulk-form"/);
+        await assertValidHtml(res.text, 'bulk check refused while busy');
+        const en = await post(
+          request.agent(app),
+          { nummers: '99990001', peildatum: '2026-01-15' },
+          undefined,
+          '/controleren/lijst?lang=en',
+        );
+        assert.equal(en.status, 429);
+        assert.match(en.text, /2 checks from your address are already running/);
+      } finally {
+        await demo.db.dataSource.query(`DELETE FROM concurrency_leases WHERE key = $1`, [
+          'bulk_check:127.0.0.1',
+        ]);
+      }
+    });
+
+    it('gives the real column names and the values as typed in the .xlsx, and keeps numbers plain in the CSV', async () => {
+      const xlsx = await downloadOf('xlsx', await titledWorkbook(), 'leveranciers.xlsx');
+      assert.equal(xlsx.status, 200);
+      const sheet = (await workbookOf(xlsx)).worksheets[0]!;
+      assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1, 5), [
+        'Leverancier',
+        'KvK nummer',
+        'Startdatum',
+        'Telefoon',
+      ]);
+      const values = [2, 3, 4].map((r) => [sheet.getCell(r, 2).value, sheet.getCell(r, 4).value]);
+      assert.deepEqual(values, [
+        ['99990001', '+31 6 1234'],
+        ['99990003', '-12'],
+        ['=HYPERLINK("http://x","y")', '-3,50'],
+      ]);
+      assert.equal(sheet.getCell(4, 2).type, ExcelJS.ValueType.String, 'text, not a formula');
+      const csv = await downloadOf('csv', await titledWorkbook(), 'leveranciers.xlsx');
+      const records: string[][] = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' });
+      assert.deepEqual(records[0]?.slice(0, 4), ['Leverancier', 'KvK nummer', 'Startdatum', 'Telefoon']);
+      assert.deepEqual(
+        records.slice(1).map((r) => [r[1], r[3]]),
+        [
+          ['99990001', "'+31 6 1234"],
+          ['99990003', '-12'],
+          [`'=HYPERLINK("http://x","y")`, '-3,50'],
+        ],
+      );
+    });
+    it('says an empty KvK cell is empty, reads ten digits with two leading zeros, and warns when no value in the column is a KvK number', async () => {
+      const res = await post(request.agent(demo.app), {
+        nummers: 'Naam;KvK-nummer\nPolderwolk;0099990001\nLeeg;\nKlompenserver;99990003',
+        peildatum: today,
+      });
+      assert.deepEqual(outcomesOf(res.text), ['2:verantwoord', '3:ongeldig', '4:verantwoord']);
+      assert.match(res.text, /tien cijfers met twee voorloopnullen: gecontroleerd als 99990001/);
+      assert.match(res.text, /data-line="3"[^]*?leeg/);
+      assert.doesNotMatch(res.text, /data-wrong-column/);
+      const wrong = await post(request.agent(demo.app), {
+        nummers: 'Polderwolk;99990001;Assen\nKlompenserver;99990003;Emmen',
+        peildatum: today,
+        kolom: 'C',
+      });
+      assert.match(wrong.text, /data-wrong-column/);
+      assert.match(wrong.text, /geen enkele waarde in kolom C is een KvK-nummer; kies een andere kolom/i);
+      const en = await post(
+        request.agent(demo.app),
+        { nummers: 'Naam;KvK\nLeeg;\nX;99990001', peildatum: today },
+        undefined,
+        '/controleren/lijst?lang=en',
+      );
+      assert.match(en.text, /data-line="2"[^]*?empty/);
+    });
+
+    it('labels the KvK number of each row block and leaves out an empty name (320 px)', async () => {
+      const res = await post(request.agent(demo.app), { nummers: '99990001\n12121212', peildatum: today });
+      assert.match(
+        res.text,
+        /<th scope="row" class="utrecht-table__header-cell" data-label="KvK-nummer">12121212<\/th>/,
+      );
+      // No cell without content: an empty cell would show a bare "Naam:" in the row block.
+      assert.doesNotMatch(res.text, /data-label="Naam"><\/td>/);
+    });
+
+    it('adds "read as" to both downloads, local times in the CSV, and the row number and peildatum as a number and a date in the .xlsx', async () => {
+      const list = Buffer.from('Naam;KvK\nPolderwolk;9999 0001\nNul;9990042\n');
+      const csv = await downloadOf('csv', list, 'lijst.csv');
+      const records: string[][] = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' });
+      const head = records[0]!;
+      const col = (name: string) => head.indexOf(name);
+      assert.ok(col('Gelezen als') >= 0, head.join('|'));
+      assert.deepEqual(
+        records.slice(1).map((r) => r[col('Gelezen als')]),
+        ['99990001', '09990042'],
+      );
+      assert.match(records[1]![col('Sinds')]!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      assert.match(records[1]![col('Geldig tot')]!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      const xlsx = await downloadOf('xlsx', list, 'lijst.csv');
+      const sheet = (await workbookOf(xlsx)).worksheets[0]!;
+      const header = (sheet.getRow(1).values as unknown[]).slice(1) as string[];
+      const at = (name: string) => header.indexOf(name) + 1;
+      assert.equal(sheet.getCell(2, at('Gelezen als')).value, '99990001');
+      assert.equal(sheet.getCell(2, at('Regel')).value, 2);
+      assert.ok(sheet.getCell(2, at('Peildatum')).value instanceof Date);
+      assert.equal(toLocalDate(sheet.getCell(2, at('Peildatum')).value as Date), today);
     });
   });
 });

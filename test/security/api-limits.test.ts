@@ -161,7 +161,8 @@ describe('limits of the anonymous API (issue 14 §4)', () => {
         .send({ _csrf, nummers: demoKvkOf('Polderwolk'), peildatum: '2026-01-15' });
       assert.equal(page.status, 429);
       assert.equal(page.headers['retry-after'], '2');
-      assert.match(page.text, /lijstcontroles van uw adres tegelijk/);
+      assert.match(page.text, /controles van uw adres tegelijk; probeer het over enkele seconden opnieuw/);
+      assert.match(page.text, /id="field-nummers"/, 'the form again, with the list');
 
       for (const release of held) release();
       for (const res of await Promise.all(running)) assert.equal(res.status, 200);

@@ -85,6 +85,19 @@ describe('Dutch identifiers', () => {
     ['kvk', 'invalid'],
     ['', 'invalid'],
     ['+99990001', 'invalid'],
+    // Dates are no KvK numbers, however many digits they have (a Startdatum column, an .xlsx date cell).
+    ['01-01-2026', 'invalid'],
+    ['1-1-2026', 'invalid'],
+    ['31/12/2025', 'invalid'],
+    ['01.01.2026', 'invalid'],
+    ['2026-01-01', 'invalid'],
+    ['2026/01/01', 'invalid'],
+    ['2026.1.1', 'invalid'],
+    ['9999 00 01', 'valid 99990001'],
+    // Excel's ten-digit number format puts two zeros in front: the eight digits after them count.
+    ['0099990008', 'tenDigits 99990008'],
+    ['00 9999 0008', 'tenDigits 99990008'],
+    ['1099990008', 'invalid'],
   ];
   for (const [typed, expected] of kvk) {
     it(`reads the KvK number ${JSON.stringify(typed)} as ${expected}`, () => {

@@ -153,6 +153,16 @@ describe('reading a search query', () => {
     assert.deepEqual(hostCandidates('polderwolk.co.uk'), ['polderwolk.co.uk', 'co.uk']);
   });
 
+  it('reads a date as no KvK number, alone or beside a name, as readKvkNumber does', () => {
+    for (const query of ['01-01-2026', '2026-01-01', 'Polderwolk 01-01-2026', '31/12/2025']) {
+      const reading = readSearchQuery(query);
+      assert.ok(reading.kind !== 'kvk' && reading.kind !== 'kvkList', `${query}: ${reading.kind}`);
+      assert.equal(readKvkNumber(query.split(' ').at(-1) ?? '').kind, 'invalid', query);
+    }
+    const beside = readSearchQuery('Polderwolk 31/12/2025 99990001');
+    assert.equal(beside.kind === 'kvk' ? beside.kvkNumber : beside.kind, '99990001');
+  });
+
   it('reads KvK digits and btw-ids the way forms and uploads do', () => {
     assert.equal(kvkDigits(' KvK: 9999 00.01 '), '99990001');
     assert.deepEqual(readKvkNumber('KvK-nummer 9999-0001'), { kind: 'valid', kvkNumber: '99990001' });

@@ -91,6 +91,63 @@ describe('the spreadsheet reader', () => {
       });
   });
 
+  describe('a header below title rows', () => {
+    const CASES: [string, string, number, string[], number[] | undefined][] = [
+      [
+        'two title lines in a CSV',
+        'Leveranciers 2026\r\nAfdeling inkoop\r\nLeverancier;KvK nummer;Startdatum\r\nPolderwolk;99990001;01-01-2026\r\n',
+        3,
+        ['Leverancier', 'KvK nummer', 'Startdatum'],
+        [1, 2],
+      ],
+      [
+        "Excel's sep= line, with a comma list",
+        'sep=,\r\nLeverancier,KvK nummer\r\nPolderwolk,99990001\r\nKlompenserver,99990003\r\n',
+        2,
+        ['Leverancier', 'KvK nummer'],
+        // The sep= line is no row: neither header, data nor title.
+        undefined,
+      ],
+      [
+        'a title, an empty line and a header that names no KvK column',
+        'Overzicht leveranciers\n\nNaam;Nummer\nPolderwolk;99990001\nKlompenserver;99990003\n',
+        3,
+        ['Naam', 'Nummer'],
+        [1],
+      ],
+    ];
+    for (const [what, text, headerLine, header, above] of CASES)
+      it(`finds it: ${what}`, async () => {
+        const table = await readSpreadsheet({ text }, { maxRows: 100, header: kvkListHeader });
+        assert.equal(table.header?.number, headerLine);
+        assert.deepEqual(table.header?.cells, header);
+        assert.ok(table.rows.every((r) => r.number > headerLine));
+        assert.deepEqual(
+          table.above?.map((r) => r.number),
+          above,
+        );
+      });
+
+    it('honours the separator of a sep= line', async () => {
+      const table = await readSpreadsheet(
+        { text: 'sep=;\nNaam, Inc.;KvK\nA, B;99990001\n' },
+        { maxRows: 10, header: kvkListHeader },
+      );
+      assert.equal(table.separator, ';');
+      assert.deepEqual(table.rows[0]?.cells, ['A, B', '99990001']);
+      assert.equal(table.rows[0]?.number, 3);
+    });
+
+    it('does not take a data row with a word in a number column for a header', async () => {
+      const table = await readSpreadsheet(
+        { text: 'Polderwolk;99990001\nHunebed;onbekend\nKlompenserver;99990003\nA;99990004\n' },
+        { maxRows: 10, header: kvkListHeader },
+      );
+      assert.equal(table.header, undefined);
+      assert.equal(table.rows.length, 4);
+    });
+  });
+
   it('numbers rows as the file does: blank lines skipped, quoted line breaks counted', async () => {
     const table = await readSpreadsheet(
       { text: 'Naam;KvK\r\n\r\n"twee\nregels";99990001\r\nB;99990002\r\n' },
@@ -289,6 +346,25 @@ describe('finding the KvK column', () => {
     assert.deepEqual(findKvkColumn(table, 'b'), { kind: 'found', column: 1, by: 'chosen' });
     assert.deepEqual(findKvkColumn(table, ' tweede '), { kind: 'found', column: 1, by: 'chosen' });
     assert.deepEqual(findKvkColumn(table, 'C'), { kind: 'badChoice' });
+    assert.deepEqual(findKvkColumn(table, '2'), { kind: 'found', column: 1, by: 'chosen' });
+    assert.deepEqual(findKvkColumn(table, '3'), { kind: 'badChoice' });
+    assert.deepEqual(findKvkColumn(table, '0'), { kind: 'badChoice' });
+  });
+
+  it('does not offer a date column as the KvK column', async () => {
+    const table = await readSpreadsheet(
+      { text: 'Polderwolk;99990001;01-01-2026\nKlompenserver;99990003;2026-02-01\n' },
+      { maxRows: 10, header: kvkListHeader },
+    );
+    assert.deepEqual(findKvkColumn(table), { kind: 'found', column: 1, by: 'values' });
+  });
+
+  it('finds a header named by the person, on a row below a title', async () => {
+    const table = await readSpreadsheet(
+      { text: 'Lijst\nLeverancier;Registratie;Plaats\nPolderwolk;99990001;Assen\n' },
+      { maxRows: 10, header: kvkListHeader },
+    );
+    assert.deepEqual(findKvkColumn(table, 'registratie'), { kind: 'found', column: 1, by: 'chosen' });
   });
 
   it('offers a few dozen columns at most, those that hold KvK-like numbers', async () => {
