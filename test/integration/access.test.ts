@@ -95,6 +95,14 @@ const RULES: Rule[] = [
     url: () => '/open-data/statuswijzigingen/archief/100000.atom',
     expect: all(404),
   },
+  // A script on another site may ask before it revalidates a download: open to everyone.
+  {
+    method: 'OPTIONS',
+    route:
+      '/open-data/hostingproviders.csv,/open-data/hostingproviders.json,/open-data/statuswijzigingen.atom,/open-data/statuswijzigingen/archief/:pagina.atom',
+    url: () => '/open-data/hostingproviders.csv',
+    expect: all(204),
+  },
   { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
   {
     method: 'GET',
