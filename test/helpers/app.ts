@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
-import { issuerOf } from '../../src/attestation/attestation.service';
+import { issueAttestation, issuerOf } from '../../src/attestation/attestation.service';
 import { signingKeyring } from '../../src/attestation/signing';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
@@ -76,4 +76,19 @@ export function useTestApp(options: { clock?: Clock } = {}): { db: TestDatabase;
   });
   after(() => context.db.drop());
   return context;
+}
+
+/** An attestation issued by the test keyring and issuer for `providerId` at `at`, as the register issues one. */
+export function givenIssuedAttestation(dataSource: DataSource, providerId: string, at: Date = new Date()) {
+  return issueAttestation(
+    dataSource,
+    {
+      providerId,
+      actor: 'test',
+      publicBaseUrl: testConfig.publicBaseUrl,
+      keyring: testKeyring,
+      issuer: testIssuer,
+    },
+    at,
+  );
 }

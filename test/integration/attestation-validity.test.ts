@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { issueAttestation } from '../../src/attestation/attestation.service';
 import { addDays } from '../../src/shared/time';
 import {
   givenApproval,
@@ -8,7 +7,7 @@ import {
   givenProvider,
   givenStatusEvent,
 } from '../factories/provider.factory';
-import { testConfig, testKeyring, useTestApp, testIssuer } from '../helpers/app';
+import { useTestApp, givenIssuedAttestation } from '../helpers/app';
 
 /* An attestation never promises validity past an end of its listing already known at issue. */
 describe('the validity of a new attestation', () => {
@@ -20,17 +19,7 @@ describe('the validity of a new attestation', () => {
     const provider = await givenProvider(ds);
     await givenApproval(ds, provider, version, addDays(new Date(), -30));
     await before?.(provider.id);
-    return issueAttestation(
-      ds,
-      {
-        providerId: provider.id,
-        actor: 'test',
-        publicBaseUrl: testConfig.publicBaseUrl,
-        keyring: testKeyring,
-        issuer: testIssuer,
-      },
-      new Date(),
-    );
+    return givenIssuedAttestation(ds, provider.id, new Date());
   }
 
   it('ends at a planned end of AAN participation recorded before issue, and the verification page says so', async () => {

@@ -9,7 +9,6 @@ import type { User } from '../../src/identity/user.entity';
 import { actOnProvider } from '../../src/application/provider-actions.service';
 import { Attestation } from '../../src/attestation/attestation.entity';
 import { fingerprintOf, renderAttestationPdf } from '../../src/attestation/attestation.pdf';
-import { issueAttestation } from '../../src/attestation/attestation.service';
 import { loadSigningIdentity, signatureField, signingKeyring, signPdf } from '../../src/attestation/signing';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import type { Provider } from '../../src/provider/provider.entity';
@@ -24,7 +23,7 @@ import {
 } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { apiClient } from '../helpers/api';
-import { testApp, testConfig, testKeyring, useTestApp, testIssuer } from '../helpers/app';
+import { testApp, testConfig, useTestApp, givenIssuedAttestation } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { demoKvkOf, useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
@@ -424,15 +423,9 @@ describe('attestations', () => {
     });
 
     it('recognises an uploaded PDF byte for byte, and reports a changed one as not issued by the register', async () => {
-      const issued = await issueAttestation(
+      const issued = await givenIssuedAttestation(
         db.dataSource,
-        {
-          providerId: (await givenVerantwoordProvider()).id,
-          actor: 'test',
-          publicBaseUrl: testConfig.publicBaseUrl,
-          keyring: testKeyring,
-          issuer: testIssuer,
-        },
+        (await givenVerantwoordProvider()).id,
         new Date(),
       );
       const pdf = binary(await getPdf(app, `/verificatie/${issued.number}/pdf`));
@@ -470,15 +463,9 @@ describe('attestations', () => {
         onPath('pdfsig'),
         'pdfsig not found: install it with "apt-get install poppler-utils".',
       );
-      const issued = await issueAttestation(
+      const issued = await givenIssuedAttestation(
         db.dataSource,
-        {
-          providerId: (await givenVerantwoordProvider()).id,
-          actor: 'test',
-          publicBaseUrl: testConfig.publicBaseUrl,
-          keyring: testKeyring,
-          issuer: testIssuer,
-        },
+        (await givenVerantwoordProvider()).id,
         new Date(),
       );
       const pdf = binary(await getPdf(app, `/verificatie/${issued.number}/pdf`));
@@ -510,15 +497,9 @@ describe('attestations', () => {
     });
 
     it('finds an attestation by its number in lower case, on the page and for the PDF', async () => {
-      const issued = await issueAttestation(
+      const issued = await givenIssuedAttestation(
         db.dataSource,
-        {
-          providerId: (await givenVerantwoordProvider()).id,
-          actor: 'test',
-          publicBaseUrl: testConfig.publicBaseUrl,
-          keyring: testKeyring,
-          issuer: testIssuer,
-        },
+        (await givenVerantwoordProvider()).id,
         new Date(),
       );
       const lower = issued.number.toLowerCase();
@@ -542,17 +523,7 @@ describe('attestations', () => {
     it('answers as documented, 404 for an unknown number and 400 for a malformed one', async () => {
       // A provider of its own: the shared one is revoked by the tests above.
       const own = await givenVerantwoordProvider();
-      const { number } = await issueAttestation(
-        db.dataSource,
-        {
-          providerId: own.id,
-          actor: 'test',
-          publicBaseUrl: testConfig.publicBaseUrl,
-          keyring: testKeyring,
-          issuer: testIssuer,
-        },
-        new Date(),
-      );
+      const { number } = await givenIssuedAttestation(db.dataSource, own.id, new Date());
       const api = apiClient(app);
       const res = await api.get(`/api/v1/verklaringen/${number}`);
       assert.equal(res.status, 200);
@@ -625,15 +596,9 @@ describe('attestations follow expiry, ended AAN participation and a lapsed code 
     const version = await givenCodeVersion(db.dataSource);
     const provider = await givenProvider(db.dataSource);
     await givenApproval(db.dataSource, provider, version, addMonths(new Date(), -approvedMonthsAgo));
-    const attestation = await issueAttestation(
+    const attestation = await givenIssuedAttestation(
       db.dataSource,
-      {
-        providerId: provider.id,
-        actor: 'test',
-        publicBaseUrl: testConfig.publicBaseUrl,
-        keyring: testKeyring,
-        issuer: testIssuer,
-      },
+      provider.id,
       addMonths(new Date(), -issuedMonthsAgo),
     );
     return { provider, attestation };

@@ -5,14 +5,13 @@ import { Application } from '../../src/application/application.entity';
 import { inviteColleague } from '../../src/identity/invitation.service';
 import { User } from '../../src/identity/user.entity';
 import { Attestation } from '../../src/attestation/attestation.entity';
-import { issueAttestation } from '../../src/attestation/attestation.service';
 import { FixedClock } from '../../src/shared/clock';
 import { addMonths } from '../../src/shared/time';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser } from '../factories/user.factory';
 import { signedIn, submitForm } from '../helpers/session';
 import { apiClient } from '../helpers/api';
-import { testApp, testConfig, testKeyring, useTestApp, testIssuer } from '../helpers/app';
+import { testApp, useTestApp, givenIssuedAttestation } from '../helpers/app';
 
 describe('the clock the app is given (AppDependencies.clock)', () => {
   const context = useTestApp();
@@ -22,17 +21,7 @@ describe('the clock the app is given (AppDependencies.clock)', () => {
     const version = await givenCodeVersion(context.db.dataSource);
     const provider = await givenProvider(context.db.dataSource);
     await givenApproval(context.db.dataSource, provider, version, addMonths(today, -1), today);
-    const { number } = await issueAttestation(
-      context.db.dataSource,
-      {
-        providerId: provider.id,
-        actor: 'test',
-        publicBaseUrl: testConfig.publicBaseUrl,
-        keyring: testKeyring,
-        issuer: testIssuer,
-      },
-      today,
-    );
+    const { number } = await givenIssuedAttestation(context.db.dataSource, provider.id, today);
     const onTheDay = testApp(context.db.dataSource, { clock: new FixedClock(today) }).app;
     const in2030 = testApp(context.db.dataSource, { clock: new FixedClock('2030-06-15T10:00:00Z') }).app;
 
@@ -117,17 +106,7 @@ describe('the clock the app is given (AppDependencies.clock)', () => {
     const provider = await givenProvider(dataSource);
     const issuedAt = new Date('2030-06-15T10:00:00Z');
     await givenApproval(dataSource, provider, version, addMonths(issuedAt, -1), issuedAt);
-    const attestation = await issueAttestation(
-      dataSource,
-      {
-        providerId: provider.id,
-        actor: 'test',
-        publicBaseUrl: testConfig.publicBaseUrl,
-        keyring: testKeyring,
-        issuer: testIssuer,
-      },
-      issuedAt,
-    );
+    const attestation = await givenIssuedAttestation(dataSource, provider.id, issuedAt);
     const stored = await dataSource
       .getRepository(Attestation)
       .createQueryBuilder('a')

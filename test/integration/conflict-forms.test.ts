@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import { Application } from '../../src/application/application.entity';
 import { shownDetails } from '../../src/application/application.service';
-import { issueAttestation } from '../../src/attestation/attestation.service';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { must } from '../../src/shared/must';
@@ -11,7 +10,7 @@ import { StatusEvent } from '../../src/status/status-event.entity';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenFilledApplication } from '../factories/application.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
-import { testConfig, testIssuer, testKeyring, useTestApp } from '../helpers/app';
+import { useTestApp, givenIssuedAttestation } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 
@@ -204,17 +203,7 @@ describe('a form sent on a state changed meanwhile', () => {
       const provider = await givenProvider(ds);
       await givenApproval(ds, provider, version, new Date(Date.now() - 30 * 86400000));
       await givenUser(ds, 'provider', { providerId: provider.id });
-      await issueAttestation(
-        ds,
-        {
-          providerId: provider.id,
-          actor: 'test',
-          publicBaseUrl: testConfig.publicBaseUrl,
-          keyring: testKeyring,
-          issuer: testIssuer,
-        },
-        new Date(),
-      );
+      await givenIssuedAttestation(ds, provider.id, new Date());
       return provider;
     }
 

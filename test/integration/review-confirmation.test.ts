@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { Application } from '../../src/application/application.entity';
-import { issueAttestation } from '../../src/attestation/attestation.service';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import type { Provider } from '../../src/provider/provider.entity';
@@ -19,7 +18,7 @@ import {
 } from '../factories/provider.factory';
 import { givenFilledApplication } from '../factories/application.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
-import { testConfig, testIssuer, testKeyring, useTestApp } from '../helpers/app';
+import { useTestApp, givenIssuedAttestation } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 
@@ -292,17 +291,7 @@ describe('confirming irreversible review actions', () => {
       const provider = await givenProvider(ds);
       const who = await givenUser(ds, 'provider', { providerId: provider.id });
       await givenApproval(ds, provider, version, addDays(new Date(), -30));
-      const { number } = await issueAttestation(
-        ds,
-        {
-          providerId: provider.id,
-          actor: 'test',
-          publicBaseUrl: testConfig.publicBaseUrl,
-          keyring: testKeyring,
-          issuer: testIssuer,
-        },
-        new Date(),
-      );
+      const { number } = await givenIssuedAttestation(ds, provider.id, new Date());
       return { provider, number, who };
     }
 
