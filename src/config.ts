@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { SettingError } from './shared/errors';
 import { isMailAddress } from './shared/mail-address';
 
 /** The only reader of process.env: every setting, typed and validated once. */
@@ -24,6 +25,11 @@ export interface Config {
   seedDemoData: boolean;
   /** How long /readyz answers 503 before the server stops taking connections on SIGTERM. */
   shutdownDelayMs: number;
+  /**
+   * How long stopping may take after that delay (requests in flight, the pool, the embedded
+   * database) before the process exits anyway, saying so.
+   */
+  shutdownTimeoutMs: number;
   /** Signs session cookies. */
   sessionSecret: string;
   /** Staff must set up a second factor before any staff page; may be relaxed for local demos only. */
@@ -100,7 +106,19 @@ export const REVIEWER_NOTIFICATIONS = ['each', 'daily'] as const;
 export type ReviewerNotification = (typeof REVIEWER_NOTIFICATIONS)[number];
 
 /** Thrown at start when a setting is malformed or missing where it is required. */
-export class ConfigError extends Error {}
+export class ConfigError extends SettingError {}
+
+/** The levels LOG_LEVEL may name (pino's). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function logLevel(env: NodeJS.ProcessEnv, fallback: string): string {
+  const raw = env.LOG_LEVEL?.trim();
+  if (!raw) return fallback;
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return raw;
+}
 
 const ENVIRONMENTS = ['development', 'test', 'production'] as const;
 
@@ -260,9 +278,10 @@ export function loadConfig(
     dataDir,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     publicBaseUrl: url('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL ?? `http://localhost:${port}`),
-    logLevel: env.LOG_LEVEL ?? defaults.logLevel ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    logLevel: logLevel(env, defaults.logLevel ?? (nodeEnv === 'test' ? 'silent' : 'info')),
     seedDemoData,
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', production ? 5000 : 0, 0, 60000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 100, 600000),
     sessionSecret,
     staffSecondFactorRequired,
     listingValidityMonths: integer(env, 'LISTING_VALIDITY_MONTHS', 12, 1, 60),

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { signingKeyring } from './attestation/signing';
 import { encryptClearTotpSecrets, secretBox, secretsKeyFor } from './identity/secrets';
@@ -13,6 +13,7 @@ import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_REVIEWER, DEMO_STAFF } from './seed
 import { createLifecycle, type Lifecycle } from './shared/lifecycle';
 import { createLogger, type Logger } from './shared/logger';
 import { systemClock } from './shared/clock';
+import { SettingError } from './shared/errors';
 
 export interface ShutdownOptions {
   server: Server;
@@ -20,11 +21,15 @@ export interface ShutdownOptions {
   delayMs: number;
   close: () => Promise<void>;
   logger: Logger;
+  /** How long stopping may take after the delay; past it the promise resolves false, saying so in the log. */
+  timeoutMs?: number;
 }
 
 /**
  * Stops in order: /readyz turns 503 (so a load balancer stops sending), after `delayMs` the server
  * stops taking connections and lets requests in flight finish, then the pool and the database close.
+ * Resolves true when all that is done, false when it took longer than `timeoutMs` (never waits
+ * forever: a hung database or request must not keep the process from exiting).
  */
 export async function shutdown({
   server,
@@ -32,21 +37,64 @@ export async function shutdown({
   delayMs,
   close,
   logger,
-}: ShutdownOptions): Promise<void> {
+  timeoutMs,
+}: ShutdownOptions): Promise<boolean> {
   lifecycle.stopping = true;
   logger.info({ delayMs }, 'stopping: readiness now answers 503');
-  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-  await new Promise<void>((resolve) => {
-    // Keep-alive connections turn idle as their last response goes out; close each as it does.
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    server.close(() => {
-      clearInterval(sweep);
-      resolve();
+  const work = (async () => {
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await new Promise<void>((resolve) => {
+      // Keep-alive connections turn idle as their last response goes out; close each as it does.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      server.close(() => {
+        clearInterval(sweep);
+        resolve();
+      });
+      server.closeIdleConnections();
     });
-    server.closeIdleConnections();
+    await close();
+    logger.info('stopped');
+    return true;
+  })();
+  if (timeoutMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), delayMs + timeoutMs);
   });
-  await close();
-  logger.info('stopped');
+  const inTime = await Promise.race([work, late]).finally(() => clearTimeout(timer));
+  if (!inTime) {
+    logger.error(
+      { timeoutMs },
+      'stopping took longer than SHUTDOWN_TIMEOUT_MS: exiting without waiting any further',
+    );
+  }
+  return inTime;
+}
+
+/** Answers while the register is starting (the port is taken first, so that a busy port stops the start before anything changes). */
+function starting(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(503, { 'Retry-After': '5', 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end('Starting / Bezig met starten\n');
+}
+
+/** Takes the port, or says in one line that it is taken. */
+async function listenOn(port: number): Promise<Server> {
+  const server = createServer(starting);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new SettingError(
+              `PORT ${port} ${error.code === 'EADDRINUSE' ? 'is in use by another program' : 'may not be used by this user'}`,
+              { cause: error },
+            )
+          : error,
+      ),
+    );
+    server.listen(port);
+  });
+  return server;
 }
 
 async function main(): Promise<void> {
@@ -55,10 +103,12 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const lifecycle = createLifecycle();
   const clock = systemClock;
-  const database = await openDatabase(config, logger, { entities: ENTITIES });
-  // Read the signing key now, so that a wrong file or passphrase stops the start, not the first issue.
+  // Read the signing key and take the port first: a wrong key file or a busy port stops the start
+  // before the migrations and the demo data change the database.
   const keyring = signingKeyring(config, clock);
   await keyring();
+  const server = await listenOn(config.port);
+  const database = await openDatabase(config, logger, { entities: ENTITIES });
   // TOTP seeds from before encryption are encrypted now, once; later starts find none.
   const encrypted = await encryptClearTotpSecrets(database.dataSource, secretBox(secretsKeyFor(config)));
   if (encrypted > 0) logger.info({ users: encrypted }, 'TOTP secrets encrypted');
@@ -75,11 +125,38 @@ async function main(): Promise<void> {
     clock,
     config.reviewerNotification,
   );
-  const server = app.listen(config.port);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  server.off('request', starting);
+  server.on('request', app);
+  const mail = mailDestination(config, clock);
+  const stopSender = startMailSender(database.dataSource, config, mail.transport, logger, clock);
+  logger.info({ mail: mail.description }, `Outgoing mail goes to ${mail.description}`);
+
+  // Before the ready line: whoever waits for it may send SIGTERM at once.
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'signal received');
+    stopSender();
+    stopping ??= shutdown({
+      server,
+      lifecycle,
+      delayMs: config.shutdownDelayMs,
+      close: async () => {
+        await stopScheduler();
+        await database.close();
+      },
+      logger,
+      timeoutMs: config.shutdownTimeoutMs,
+    }).then(
+      (inTime) => process.exit(inTime ? 0 : 1),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
   const readyMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
   logger.info(
     { url: config.publicBaseUrl, database: database.description, readyMs: Math.round(readyMs) },
@@ -104,39 +181,16 @@ async function main(): Promise<void> {
       `Demo logins at ${config.publicBaseUrl}${'/inloggen'}, password "${DEMO_PASSWORD}"`,
     );
   }
-
-  const mail = mailDestination(config, clock);
-  const stopSender = startMailSender(database.dataSource, config, mail.transport, logger, clock);
-  logger.info({ mail: mail.description }, `Outgoing mail goes to ${mail.description}`);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'signal received');
-    stopSender();
-    stopping ??= shutdown({
-      server,
-      lifecycle,
-      delayMs: config.shutdownDelayMs,
-      close: async () => {
-        await stopScheduler();
-        await database.close();
-      },
-      logger,
-    }).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    createLogger('info').fatal({ err: error }, 'the register could not start');
+    // A wrong setting is one line that names it; anything else keeps its stack for the developer.
+    if (error instanceof SettingError) {
+      createLogger('info').fatal(`the register could not start: ${error.message}`);
+    } else {
+      createLogger('info').fatal({ err: error }, 'the register could not start');
+    }
     process.exit(1);
   });
 }

@@ -8,6 +8,7 @@ import * as pkijs from 'pkijs';
 import type { Clock } from '../shared/clock';
 import { ensureDevelopmentPkcs12 } from './development-certificate';
 import { readPkcs12 } from './pkcs12';
+import { SettingError } from '../shared/errors';
 
 type CryptoKey = webcrypto.CryptoKey;
 
@@ -198,10 +199,29 @@ export function signingKeyring(
   let identity: Promise<SigningIdentity> | undefined;
   return () => {
     identity ??= (async () => {
-      const { file, passphrase } = config.signingP12File
-        ? { file: config.signingP12File, passphrase: config.signingP12Passphrase ?? '' }
-        : await ensureDevelopmentPkcs12(config.dataDir, clock.now());
-      return loadSigningIdentity(readFileSync(file), passphrase);
+      if (!config.signingP12File) {
+        const { file, passphrase } = await ensureDevelopmentPkcs12(config.dataDir, clock.now());
+        return loadSigningIdentity(readFileSync(file), passphrase);
+      }
+      const file = config.signingP12File;
+      let p12: Buffer;
+      try {
+        p12 = readFileSync(file);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new SettingError(
+          `SIGNING_P12_FILE: ${code === 'ENOENT' ? 'there is no file' : `cannot read the file (${code ?? String(error)})`} at ${file}`,
+          { cause: error },
+        );
+      }
+      try {
+        return await loadSigningIdentity(p12, config.signingP12Passphrase ?? '');
+      } catch (error) {
+        throw new SettingError(
+          `SIGNING_P12_FILE (${file}) with SIGNING_P12_PASSPHRASE: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
     })();
     return identity;
   };

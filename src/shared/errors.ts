@@ -95,3 +95,14 @@ export class OverloadedError extends AppError {
 export class BadRequestError extends AppError {
   readonly status = 400;
 }
+
+/**
+ * Thrown at start or by a command when a setting (or what it names: a file, a database) is wrong:
+ * its message is the whole story, one line that names the setting, printed without a stack trace.
+ */
+export class SettingError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
