@@ -1,20 +1,21 @@
 /* eslint-disable no-console -- the command line's own output goes to the terminal */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createUser } from './identity/account.service';
 import { ROLES, type Role } from './identity/user.entity';
 import { AanListIncomplete, AanListRejected, importAanList } from './aan/aan-import.service';
 import { aanImportSummary } from './aan/aan-report';
+import { AAN_LIST_MAX_BYTES } from './aan/aan-list';
 import { signingKeyring } from './attestation/signing';
-import { loadConfig } from './config';
+import { type Config, loadConfig } from './config';
 import { dailyWork, runJobOnce, sendReviewerDigest, weekOf } from './jobs/daily-jobs';
 import { dailySummary, weeklySummary } from './jobs/job-summary';
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
 import { dateInWords, translate } from './shared/i18n';
 import { ENTITIES } from './entities';
-import { openDatabase } from './database/connect';
+import { type Database, openDatabase } from './database/connect';
 import { verifyAuditChain } from './audit/audit.service';
 import { BulkRangeFullError, seedBulk } from './seed/bulk';
 import { seedDemoData } from './seed/demo';
@@ -30,16 +31,54 @@ function progressBar(unit: string) {
   };
 }
 
+/** The work of a command once its arguments are checked: the exit code. */
+type Run = (database: Database, clock: Clock) => Promise<number>;
+
 interface Command {
   summary: string;
   /** Whether to bring the schema up to date before running. */
   migrate: boolean;
   /** Works on the schema, so runs as the owner role (MIGRATION_DATABASE_URL) instead of the app's. */
   owner?: boolean;
-  /** Loads fictional accounts with a published password: never in production. */
-  demo?: boolean;
-  /** `clock` is where the command reads the time (the machine's, `systemClock`). */
-  run(database: Awaited<ReturnType<typeof openDatabase>>, args: string[], clock: Clock): Promise<number>;
+  /** Why the command is refused when NODE_ENV=production (fictional data): unset, it runs there. */
+  notInProduction?: string;
+  /**
+   * Reads and checks the arguments (and any file they name) before the database is touched: the
+   * work to do, or the exit code of a refusal (its message already printed).
+   */
+  prepare(args: string[], config: Config): Run | number;
+}
+
+/** The most problem lines a command prints; the rest are counted. */
+const PRINTED_PROBLEMS = 100;
+
+/** Prints at most PRINTED_PROBLEMS lines of `lines`, then how many more there are. */
+function printCapped(lines: string[]): void {
+  for (const line of lines.slice(0, PRINTED_PROBLEMS)) console.error(line);
+  if (lines.length > PRINTED_PROBLEMS) console.error(`  … and ${lines.length - PRINTED_PROBLEMS} more`);
+}
+
+/** The bytes of the file an argument names, or a one-line refusal (no file, too large, unreadable). */
+function readArgumentFile(file: string, maxBytes: number, what: string): Buffer | string {
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) return `${file} is not a file.`;
+    size = stat.size;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT'
+      ? `There is no file ${file}.`
+      : `Cannot read ${file} (${code ?? String(error)}).`;
+  }
+  if (size > maxBytes) {
+    return `${file} is ${(size / 1024 / 1024).toFixed(1)} MB; ${what} may be at most ${maxBytes / 1024 / 1024} MB (as in the web form).`;
+  }
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    return `Cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`;
+  }
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -47,26 +86,30 @@ const COMMANDS: Record<string, Command> = {
     summary: 'apply pending migrations',
     migrate: true,
     owner: true,
-    run: () => {
-      console.log('Database schema is up to date.');
-      return Promise.resolve(0);
-    },
+    prepare: (args) =>
+      noArguments(args) ??
+      (() => {
+        console.log('Database schema is up to date.');
+        return Promise.resolve(0);
+      }),
   },
   'db:revert': {
     summary: 'undo the most recent migration',
     migrate: false,
     owner: true,
-    run: async ({ dataSource }) => {
-      await dataSource.undoLastMigration({ transaction: 'each' });
-      console.log('Reverted the most recent migration.');
-      return 0;
-    },
+    prepare: (args) =>
+      noArguments(args) ??
+      (async ({ dataSource }) => {
+        await dataSource.undoLastMigration({ transaction: 'each' });
+        console.log('Reverted the most recent migration.');
+        return 0;
+      }),
   },
   'user:create': {
     summary:
       'create an account: --email ADDRESS --role provider|reviewer|auditor|admin [--name NAME] [--password PW] [--provider KVK]',
     migrate: true,
-    run: async ({ dataSource }, args, clock) => {
+    prepare: (args) => {
       const { values } = parseArgs({
         args,
         options: {
@@ -78,188 +121,213 @@ const COMMANDS: Record<string, Command> = {
         },
         strict: true,
       });
-      if (!values.email || !values.role || !(ROLES as readonly string[]).includes(values.role)) {
+      const { email, role } = values;
+      if (!email || !role || !(ROLES as readonly string[]).includes(role)) {
         console.error(`Give --email and --role (${ROLES.join(', ')}).`);
         return 2;
       }
-      let providerId: string | null = null;
-      if (values.provider) {
-        const provider = await dataSource.getRepository(Provider).findOneBy({ kvkNumber: values.provider });
-        if (!provider) {
-          console.error(`No provider with KvK number ${values.provider}.`);
-          return 2;
-        }
-        providerId = provider.id;
-      } else if (values.role === 'provider') {
+      if (role === 'provider' && !values.provider) {
         console.error('A provider user needs --provider KVK.');
         return 2;
       }
-      const password = values.password ?? randomBytes(15).toString('base64url');
-      try {
-        await createUser(
-          dataSource,
-          {
-            email: values.email,
-            name: values.name ?? values.email,
-            role: values.role as Role,
-            providerId,
-            password,
-          },
-          'cli:user:create',
-          clock.now(),
-        );
-      } catch (error) {
-        if (error instanceof ValidationError) {
-          console.error(
-            Object.entries(error.fields)
-              .map(([field, keys]) => `${field}: ${keys.map((k) => translate('en', k)).join(', ')}`)
-              .join('\n'),
-          );
-          return 2;
+      return async ({ dataSource }, clock) => {
+        let providerId: string | null = null;
+        if (values.provider) {
+          const provider = await dataSource.getRepository(Provider).findOneBy({ kvkNumber: values.provider });
+          if (!provider) {
+            console.error(`No provider with KvK number ${values.provider}.`);
+            return 2;
+          }
+          providerId = provider.id;
         }
-        throw error;
-      }
-      console.log(`Created ${values.role} ${values.email.toLowerCase()}.`);
-      if (!values.password) console.log(`Password: ${password}`);
-      return 0;
+        const password = values.password ?? randomBytes(15).toString('base64url');
+        try {
+          await createUser(
+            dataSource,
+            { email, name: values.name ?? email, role: role as Role, providerId, password },
+            'cli:user:create',
+            clock.now(),
+          );
+        } catch (error) {
+          if (error instanceof ValidationError) {
+            console.error(
+              Object.entries(error.fields)
+                .map(([field, keys]) => `${field}: ${keys.map((k) => translate('en', k)).join(', ')}`)
+                .join('\n'),
+            );
+            return 2;
+          }
+          throw error;
+        }
+        console.log(`Created ${role} ${email.toLowerCase()}.`);
+        if (!values.password) console.log(`Password: ${password}`);
+        return 0;
+      };
     },
   },
   'jobs:daily': {
     summary:
       'run the daily work now: expiries and lapses as status events, renewal reminders (and the weekly reviewer digest when due this week)',
     migrate: true,
-    run: async ({ dataSource }, _args, clock) => {
-      const config = loadConfig();
-      const now = clock.now();
-      const daily = await runJobOnce(
-        dataSource,
-        'daily',
-        `manual-${now.toISOString()}`,
-        (manager) => dailyWork(manager, now, config.publicBaseUrl, config.reviewerNotification),
-        now,
-      );
-      if (!daily.ran) {
-        console.error('The daily work is running on another instance right now; nothing done.');
-        return 1;
-      }
-      console.log(dailySummary(daily.result ?? {}));
-      const weekly = await runJobOnce(
-        dataSource,
-        'weekly-digest',
-        weekOf(now),
-        (m) => sendReviewerDigest(m, now, config.publicBaseUrl),
-        now,
-      );
-      console.log(
-        weekly.ran ? weeklySummary(weekly.result ?? {}) : 'Weekly reviewer digest: already done this week.',
-      );
-      return 0;
-    },
+    prepare: (args, config) =>
+      noArguments(args) ??
+      (async ({ dataSource }, clock) => {
+        const now = clock.now();
+        const daily = await runJobOnce(
+          dataSource,
+          'daily',
+          `manual-${now.toISOString()}`,
+          (manager) => dailyWork(manager, now, config.publicBaseUrl, config.reviewerNotification),
+          now,
+        );
+        if (!daily.ran) {
+          console.error('The daily work is running on another instance right now; nothing done.');
+          return 1;
+        }
+        console.log(dailySummary(daily.result ?? {}));
+        const weekly = await runJobOnce(
+          dataSource,
+          'weekly-digest',
+          weekOf(now),
+          (m) => sendReviewerDigest(m, now, config.publicBaseUrl),
+          now,
+        );
+        console.log(
+          weekly.ran ? weeklySummary(weekly.result ?? {}) : 'Weekly reviewer digest: already done this week.',
+        );
+        return 0;
+      }),
   },
   'seed:demo': {
     summary: 'load the fictional demo providers (skipped when they are already there)',
     migrate: true,
-    demo: true,
-    run: async ({ dataSource }, _args, clock) => {
-      const config = loadConfig();
-      const count = await seedDemoData(dataSource, {
-        now: clock.now(),
-        config,
-        keyring: signingKeyring(config, clock),
-      });
-      console.log(
-        count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',
-      );
-      return 0;
-    },
+    notInProduction: 'it loads fictional data, with accounts whose password is published',
+    prepare: (args, config) =>
+      noArguments(args) ??
+      (async ({ dataSource }, clock) => {
+        const count = await seedDemoData(dataSource, {
+          now: clock.now(),
+          config,
+          keyring: signingKeyring(config, clock),
+        });
+        console.log(
+          count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',
+        );
+        return 0;
+      }),
   },
   'seed:bulk': {
     summary: 'load N fictional providers with histories, for benchmarks: --providers N',
     migrate: true,
-    demo: true,
-    run: async ({ dataSource }, args, clock) => {
+    notInProduction: 'the fictional providers it loads can never be removed from the register',
+    prepare: (args) => {
       const { values } = parseArgs({ args, options: { providers: { type: 'string' } }, strict: true });
-      const count = Number(values.providers);
-      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
-        console.error('Give --providers N (1 to 1,000,000).');
+      // Digits only: Number() would also read 1e3, 0x10, 10.0 and " 5".
+      const count = /^[0-9]{1,7}$/.test(values.providers ?? '') ? Number(values.providers) : NaN;
+      if (!(count >= 1 && count <= 1_000_000)) {
+        console.error(
+          `Give --providers N, N a whole number from 1 to 1000000 in digits${values.providers === undefined ? '' : `; got "${values.providers}"`}.`,
+        );
         return 2;
       }
-      const started = clock.now().getTime();
-      try {
-        await seedBulk(dataSource, count, clock.now(), progressBar('providers'));
-      } catch (error) {
-        if (!(error instanceof BulkRangeFullError)) throw error;
-        console.error(error.message);
-        return 2;
-      }
-      process.stderr.write('\n');
-      console.log(`Loaded ${count} providers in ${((clock.now().getTime() - started) / 1000).toFixed(1)} s.`);
-      return 0;
+      return async ({ dataSource }, clock) => {
+        const started = clock.now().getTime();
+        try {
+          await seedBulk(dataSource, count, clock.now(), progressBar('providers'));
+        } catch (error) {
+          if (!(error instanceof BulkRangeFullError)) throw error;
+          console.error(error.message);
+          return 2;
+        }
+        process.stderr.write('\n');
+        console.log(
+          `Loaded ${count} providers in ${((clock.now().getTime() - started) / 1000).toFixed(1)} s.`,
+        );
+        return 0;
+      };
     },
   },
   'aan:import': {
-    summary:
-      'import the AAN participant list: aan:import FILE [--incomplete] (CSV: kvk_nummer;naam;deelname_sinds;deelname_tot; --incomplete imports a list that lacks many listed providers)',
+    summary: `import the AAN participant list: aan:import FILE [--incomplete] (CSV: kvk_nummer;naam;deelname_sinds;deelname_tot, UTF-8, at most ${AAN_LIST_MAX_BYTES / 1024 / 1024} MB; --incomplete imports a list that lacks many listed providers)`,
     migrate: true,
-    run: async ({ dataSource }, args, clock) => {
+    prepare: (args) => {
       const { values, positionals } = parseArgs({
         args,
         options: { incomplete: { type: 'boolean' } },
         allowPositionals: true,
         strict: true,
       });
-      const [file] = positionals;
-      if (!file) {
-        console.error('Give the file: aan:import FILE [--incomplete]');
+      const [file, ...more] = positionals;
+      if (!file || more.length > 0) {
+        console.error('Give one file: aan:import FILE [--incomplete]');
         return 2;
       }
-      try {
-        const result = await importAanList(dataSource, readFileSync(file), 'cli:aan:import', clock.now(), {
-          onProgress: progressBar('providers'),
-          acceptIncomplete: values.incomplete === true,
-        });
-        process.stderr.write('\n');
-        console.log(`${aanImportSummary('en', result)} (file SHA-256 ${result.fileSha256})`);
-        for (const c of result.changes)
-          console.log(
-            `  ${c.kvkNumber} ${c.legalName}: ${translate('en', `aan.change.${c.change}`)}${c.effectiveAt ? ` ${dateInWords('en', c.effectiveAt)}` : ''}`,
+      const bytes = readArgumentFile(file, AAN_LIST_MAX_BYTES, 'the AAN participant list');
+      if (typeof bytes === 'string') {
+        console.error(bytes);
+        return 2;
+      }
+      return async ({ dataSource }, clock) => {
+        try {
+          const result = await importAanList(dataSource, bytes, 'cli:aan:import', clock.now(), {
+            onProgress: progressBar('providers'),
+            acceptIncomplete: values.incomplete === true,
+          });
+          process.stderr.write('\n');
+          console.log(`${aanImportSummary('en', result)} (file SHA-256 ${result.fileSha256})`);
+          for (const c of result.changes)
+            console.log(
+              `  ${c.kvkNumber} ${c.legalName}: ${translate('en', `aan.change.${c.change}`)}${c.effectiveAt ? ` ${dateInWords('en', c.effectiveAt)}` : ''}`,
+            );
+          return 0;
+        } catch (error) {
+          if (error instanceof AanListIncomplete) {
+            console.error(
+              `${translate('en', 'aan.incompleteIntro', { missing: error.missing.length, listed: error.listed })} Nothing was changed (file SHA-256 ${error.fileSha256}). If the list is complete, import it again with --incomplete.`,
+            );
+            printCapped(error.missing.map((p) => `  ${p.kvkNumber} ${p.legalName}`));
+            return 1;
+          }
+          if (!(error instanceof AanListRejected)) throw error;
+          console.error(`The list is refused whole; nothing was changed (file SHA-256 ${error.fileSha256}):`);
+          printCapped(
+            error.problems.map((p) => {
+              const text = translate('en', `aan.problem.${p.problem}`, { value: p.value });
+              const value = p.value && !text.includes(p.value) ? ` (${p.value})` : '';
+              return `  ${p.line > 0 ? `line ${p.line}` : 'the file'}: ${text}${value}`;
+            }),
           );
-        return 0;
-      } catch (error) {
-        if (error instanceof AanListIncomplete) {
-          console.error(
-            `${translate('en', 'aan.incompleteIntro', { missing: error.missing.length, listed: error.listed })} Nothing was changed (file SHA-256 ${error.fileSha256}). If the list is complete, import it again with --incomplete.`,
-          );
-          for (const p of error.missing) console.error(`  ${p.kvkNumber} ${p.legalName}`);
           return 1;
         }
-        if (!(error instanceof AanListRejected)) throw error;
-        console.error(`The list is refused whole; nothing was changed (file SHA-256 ${error.fileSha256}):`);
-        for (const p of error.problems)
-          console.error(
-            `  ${p.line > 0 ? `line ${p.line}` : 'the file'}: ${translate('en', `aan.problem.${p.problem}`, { value: p.value })}${p.value ? ` (${p.value})` : ''}`,
-          );
-        return 1;
-      }
+      };
     },
   },
   'audit:verify': {
     summary: 'verify the hash chain of the whole audit log',
     migrate: true,
-    run: async ({ dataSource }) => {
-      const result = await verifyAuditChain(dataSource);
-      if (result.broken) {
-        console.log(
-          `Audit log BROKEN at event ${result.broken.id} (${result.broken.problem === 'content_mismatch' ? 'its content was changed' : 'its predecessor was changed or removed'}); ${result.checked} events checked.`,
-        );
-        return 1;
-      }
-      console.log(`Audit log intact: ${result.checked} events checked.`);
-      if (result.head) console.log(`Head: event ${result.head.id}, hash ${result.head.hash}.`);
-      return 0;
-    },
+    prepare: (args) =>
+      noArguments(args) ??
+      (async ({ dataSource }) => {
+        const result = await verifyAuditChain(dataSource);
+        if (result.broken) {
+          console.log(
+            `Audit log BROKEN at event ${result.broken.id} (${result.broken.problem === 'content_mismatch' ? 'its content was changed' : 'its predecessor was changed or removed'}); ${result.checked} events checked.`,
+          );
+          return 1;
+        }
+        console.log(`Audit log intact: ${result.checked} events checked.`);
+        if (result.head) console.log(`Head: event ${result.head.id}, hash ${result.head.hash}.`);
+        return 0;
+      }),
   },
 };
+
+/** Refuses arguments a command does not take: exit code 2, or undefined when there are none. */
+function noArguments(args: string[]): number | undefined {
+  if (args.length === 0) return undefined;
+  console.error(`This command takes no arguments; got ${args.join(' ')}`);
+  return 2;
+}
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
@@ -274,12 +342,22 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(undefined, { logLevel: 'warn' });
-  if (command.demo && config.env === 'production') {
-    console.error(
-      `${name} is refused when NODE_ENV=production: it loads fictional data, with accounts whose password is published.`,
-    );
+  if (command.notInProduction && config.env === 'production') {
+    console.error(`${name} is refused when NODE_ENV=production: ${command.notInProduction}.`);
     return 2;
   }
+  let run: Run | number;
+  try {
+    run = command.prepare(args, config);
+  } catch (error) {
+    // parseArgs: an option the command does not know, or one without its value.
+    if (!(error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      throw error;
+    }
+    console.error(`${error.message}\n\n${usage()}`);
+    return 2;
+  }
+  if (typeof run === 'number') return run;
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger, {
     entities: ENTITIES,
@@ -287,7 +365,7 @@ async function main(argv: string[]): Promise<number> {
     as: command.owner ? 'owner' : 'runtime',
   });
   try {
-    return await command.run(database, args, systemClock);
+    return await run(database, systemClock);
   } finally {
     await database.close();
   }

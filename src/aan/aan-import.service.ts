@@ -6,7 +6,7 @@ import { recordStatusEvent } from '../status/status.service';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { type Listing, type StatusAt, statusAt } from '../status/status-rules';
 import { toLocalDate } from '../shared/time';
-import { decodeAanFile, parseAanList, type RowProblem } from './aan-list';
+import { decodeAanFile, lookalikeCharset, parseAanList, type RowProblem } from './aan-list';
 import { aanListReason } from '../shared/status-reasons';
 import { type AanDifference, type AanPlan, looksIncomplete, planAanChange } from './aan-rules';
 import {
@@ -142,7 +142,7 @@ export async function importAanList(
   const text = decodeAanFile(bytes);
   const { rows, problems } =
     text === undefined
-      ? { rows: [], problems: [{ line: 0, problem: 'encoding', value: '' }] }
+      ? { rows: [], problems: [{ line: 0, problem: 'encoding', value: lookalikeCharset(bytes) }] }
       : parseAanList(text);
   if (problems.length > 0) throw await refuse(dataSource, fileSha256, problems, actor, now);
   const byKvk = new Map(rows.map((r) => [r.kvkNumber, r]));

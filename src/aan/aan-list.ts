@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { lineWithForbiddenCharacters } from '../shared/forbidden-characters';
 import { isKvkNumber } from '../shared/identifiers';
 import { isPeildatum } from '../shared/time';
+import { decodeText } from '../shared/spreadsheet';
 
 /** One participant of the Anti Abuse Netwerk, as the list gives it. */
 export interface AanRow {
@@ -83,13 +84,28 @@ export function detectSeparator(headerLine: string): ';' | '\t' | ',' {
   return ',';
 }
 
+/** The largest AAN list the import takes, in the web form and on the command line alike. */
+export const AAN_LIST_MAX_BYTES = 5 * 1024 * 1024;
+
+/**
+ * UTF-16 without its byte order mark is valid UTF-8 (its ASCII characters come with a zero byte
+ * each): a file whose first bytes are a quarter zeros or more is taken for it.
+ */
+function looksLikeUtf16(file: Buffer): boolean {
+  const start = file.subarray(0, 4096);
+  return start.length >= 2 && start.filter((b) => b === 0).length * 4 >= start.length;
+}
+
 /** The file's text when it is UTF-8 (with or without a byte-order mark); undefined otherwise. */
 export function decodeAanFile(file: Buffer): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(file).replace(/^\uFEFF/, '');
-  } catch {
-    return undefined;
-  }
+  if (looksLikeUtf16(file)) return undefined;
+  const { text, charset } = decodeText(file);
+  return charset === 'utf-8' ? text.replace(/^\uFEFF/, '') : undefined;
+}
+
+/** What a file that is not UTF-8 looks like, for the refusal: UTF-16, or else Windows-1252. */
+export function lookalikeCharset(file: Buffer): 'UTF-16' | 'Windows-1252' {
+  return looksLikeUtf16(file) || decodeText(file).charset.startsWith('utf-16') ? 'UTF-16' : 'Windows-1252';
 }
 
 /** A record as csv-parse gives it with `info` and `raw`: `lines` counts up to the record's end. */

@@ -8,12 +8,13 @@ import { paths } from '../shared/paths';
 import { readUpload } from '../web/upload';
 import { AanListIncomplete, AanListRejected, importAanList, openReviewTasks } from './aan-import.service';
 import { aanImportSummary, aanRejectedIntroKey } from './aan-report';
+import { AAN_LIST_MAX_BYTES } from './aan-list';
 import { requestTime } from '../web/clock';
 import type { Language } from '../shared/i18n';
 
 const AAN_UPLOAD = {
   field: 'deelnemerslijst',
-  maxBytes: 5 * 1024 * 1024,
+  maxBytes: AAN_LIST_MAX_BYTES,
   tooLargeKey: 'aan.fileTooLarge',
   keep: 'buffer',
 } as const;
