@@ -212,7 +212,7 @@ export function createApp({
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
   app.use(refuseForbiddenCharacters);
   app.use(noStore);
-  app.use(sessionMiddleware(config, dataSource));
+  app.use(sessionMiddleware(config, dataSource, logger));
   app.use(loadUser(dataSource, config));
   const csrf = csrfTokens(config, isUploadRoute);
   app.locals.csrf = csrf;

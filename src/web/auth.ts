@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import { databasePool } from '../database/data-source';
 import { postgresLimiter } from '../database/rate-limits';
 import { ForbiddenError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { paths, safeReturnPath } from '../shared/paths';
 import { isStaff, type Role, User } from '../identity/user.entity';
 import { requestTime } from './clock';
@@ -50,8 +51,17 @@ export function saveSession(req: Request): Promise<void> {
 }
 export const SESSION_COOKIE = 'vhp.sid';
 
+/**
+ * Where the session store reports its errors (a failed pruning, its pool's): JSON log lines like
+ * the rest, not the console. It calls with a text ending in a colon and the error.
+ */
+export function sessionStoreErrorLog(logger: Logger): (message: unknown, error?: unknown) => void {
+  return (message, error) =>
+    logger.error({ err: error ?? message }, `session store: ${String(message).replace(/:$/, '')}`);
+}
+
 /** Sessions in PostgreSQL, so that every instance of the register knows every session. */
-export function sessionMiddleware(config: Config, dataSource: DataSource): RequestHandler {
+export function sessionMiddleware(config: Config, dataSource: DataSource, logger: Logger): RequestHandler {
   const PgStore = connectPgSimple(session);
   return session({
     name: SESSION_COOKIE,
@@ -62,6 +72,7 @@ export function sessionMiddleware(config: Config, dataSource: DataSource): Reque
       createTableIfMissing: false,
       pruneSessionInterval: config.env === 'test' ? false : 15 * 60,
       ttl: SESSION_IDLE_MS / 1000,
+      errorLog: sessionStoreErrorLog(logger),
     }),
     resave: false,
     saveUninitialized: false,
