@@ -17,7 +17,7 @@ import { dateInWords, translate } from './shared/i18n';
 import { ENTITIES } from './entities';
 import { type Database, openDatabase } from './database/connect';
 import { verifyAuditChain } from './audit/audit.service';
-import { BulkRangeFullError, seedBulk } from './seed/bulk';
+import { BULK_MAX, BulkRangeFullError, bulkCount, seedBulk } from './seed/bulk';
 import { seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
@@ -222,11 +222,10 @@ const COMMANDS: Record<string, Command> = {
     notInProduction: 'the fictional providers it loads can never be removed from the register',
     prepare: (args) => {
       const { values } = parseArgs({ args, options: { providers: { type: 'string' } }, strict: true });
-      // Digits only: Number() would also read 1e3, 0x10, 10.0 and " 5".
-      const count = /^[0-9]{1,7}$/.test(values.providers ?? '') ? Number(values.providers) : NaN;
-      if (!(count >= 1 && count <= 1_000_000)) {
+      const count = bulkCount(values.providers);
+      if (count === undefined) {
         console.error(
-          `Give --providers N, N a whole number from 1 to 1000000 in digits${values.providers === undefined ? '' : `; got "${values.providers}"`}.`,
+          `Give --providers N, N a whole number from 1 to ${BULK_MAX} in digits${values.providers === undefined ? '' : `; got "${values.providers}"`}.`,
         );
         return 2;
       }

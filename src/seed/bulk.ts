@@ -69,6 +69,19 @@ const CITIES = [
 export const BULK_KVK_FIRST = 80_000_000;
 export const BULK_KVK_LAST = 99_989_999;
 
+/** The most providers one `seed:bulk` loads. */
+export const BULK_MAX = 1_000_000;
+
+/**
+ * The number of providers `seed:bulk --providers N` asks for, or undefined when N is not a whole
+ * number from 1 to BULK_MAX written in digits only (Number() would also read 1e3, 0x10, 10.0 and " 5").
+ */
+export function bulkCount(raw: string | undefined): number | undefined {
+  if (raw === undefined || !/^[0-9]{1,7}$/.test(raw)) return undefined;
+  const count = Number(raw);
+  return count >= 1 && count <= BULK_MAX ? count : undefined;
+}
+
 /** Thrown when the bulk range has fewer free numbers left than were asked for. */
 export class BulkRangeFullError extends Error {
   constructor(

@@ -14,6 +14,7 @@ import { AuditEvent } from '../../src/audit/audit-event.entity';
 import type { Provider } from '../../src/provider/provider.entity';
 import { DEMO_ATTESTATIONS } from '../../src/seed/demo-data';
 import { FixedClock } from '../../src/shared/clock';
+import { SettingError } from '../../src/shared/errors';
 import { addDays, addMonths } from '../../src/shared/time';
 import {
   givenApproval,
@@ -559,6 +560,32 @@ describe('the signing key', () => {
     await assert.rejects(
       loadSigningIdentity(fixture('openssl3.p12'), 'geheim wachtwoord!'),
       /the signing PKCS#12 file cannot be read with this passphrase/,
+    );
+  });
+
+  it('names SIGNING_P12_FILE when the file is missing, and SIGNING_P12_PASSPHRASE when it does not open it', async () => {
+    const clock = new FixedClock('2026-03-01T12:00:00Z');
+    const dataDir = tmpdir();
+    const missing = path.join(SIGNING_FIXTURES, 'geen-sleutel.p12');
+    await assert.rejects(
+      signingKeyring({ signingP12File: missing, signingP12Passphrase: 'x', dataDir }, clock)(),
+      (error: Error) =>
+        error instanceof SettingError && error.message === `SIGNING_P12_FILE: there is no file at ${missing}`,
+    );
+    await assert.rejects(
+      signingKeyring({ signingP12File: SIGNING_FIXTURES, signingP12Passphrase: 'x', dataDir }, clock)(),
+      /SIGNING_P12_FILE: cannot read the file \(EISDIR\)/,
+    );
+    await assert.rejects(
+      signingKeyring(
+        {
+          signingP12File: path.join(SIGNING_FIXTURES, 'openssl3.p12'),
+          signingP12Passphrase: 'fout',
+          dataDir,
+        },
+        clock,
+      )(),
+      /^SettingError: SIGNING_P12_FILE \(.*openssl3\.p12\) with SIGNING_P12_PASSPHRASE: the signing PKCS#12 file cannot be read with this passphrase/,
     );
   });
 

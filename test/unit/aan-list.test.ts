@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decodeAanFile, detectSeparator, parseAanList } from '../../src/aan/aan-list';
+import { decodeAanFile, detectSeparator, lookalikeCharset, parseAanList } from '../../src/aan/aan-list';
 
 describe('the AAN participant list', () => {
   it('reads the rows, finding the columns by the names in the first line', () => {
@@ -122,5 +122,22 @@ describe('the AAN participant list', () => {
   it('reads UTF-8 with or without a byte-order mark, and nothing else', () => {
     assert.equal(decodeAanFile(Buffer.from('\uFEFFkvk;naam\n', 'utf8')), 'kvk;naam\n');
     assert.equal(decodeAanFile(Buffer.from('Caf\u00e9 B.V.', 'latin1')), undefined);
+  });
+
+  it('takes UTF-16 for what it is, with or without its byte order mark, and names what a file that is not UTF-8 looks like', () => {
+    const text = 'kvk_nummer;naam\r\n12345678;Café\r\n';
+    const bom = (bytes: number[], body: Buffer) => Buffer.concat([Buffer.from(bytes), body]);
+    const utf16be = Buffer.from(text, 'utf16le').swap16();
+    for (const bytes of [
+      Buffer.from(text, 'utf16le'),
+      bom([0xff, 0xfe], Buffer.from(text, 'utf16le')),
+      bom([0xfe, 0xff], utf16be),
+      utf16be,
+    ]) {
+      assert.equal(decodeAanFile(bytes), undefined);
+      assert.equal(lookalikeCharset(bytes), 'UTF-16');
+    }
+    assert.equal(lookalikeCharset(Buffer.from(text, 'latin1')), 'Windows-1252');
+    assert.equal(decodeAanFile(Buffer.from('', 'utf8')), '');
   });
 });

@@ -140,4 +140,25 @@ describe('configuration', () => {
       );
     });
   }
+
+  it('reads LOG_LEVEL as one of the logger’s levels, and names LOG_LEVEL when it is not', () => {
+    assert.equal(loadConfig({}).logLevel, 'info');
+    assert.equal(loadConfig({}, { logLevel: 'warn' }).logLevel, 'warn');
+    assert.equal(loadConfig({ LOG_LEVEL: ' debug ' }).logLevel, 'debug');
+    assert.throws(
+      () => loadConfig({ LOG_LEVEL: 'loud' }),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        e.message === 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    );
+  });
+
+  it('bounds how long stopping may take (SHUTDOWN_TIMEOUT_MS, 10 s unless set)', () => {
+    assert.equal(loadConfig({}).shutdownTimeoutMs, 10_000);
+    assert.equal(loadConfig({ SHUTDOWN_TIMEOUT_MS: '2500' }).shutdownTimeoutMs, 2500);
+    assert.throws(
+      () => loadConfig({ SHUTDOWN_TIMEOUT_MS: '0' }),
+      /SHUTDOWN_TIMEOUT_MS must be a whole number/,
+    );
+  });
 });
