@@ -5,7 +5,16 @@ export const ROOT = path.join(__dirname, '..', '..', '..');
 
 /** Environment for a child process of the register: test settings plus `extra`. */
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'info', ...extra };
+  // Under c8 (npm run test:coverage) the child writes its coverage where c8 collects it.
+  const coverage = process.env.NODE_V8_COVERAGE;
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    ...(coverage && { NODE_V8_COVERAGE: coverage }),
+    ...extra,
+  };
 }
 
 /** Runs the CLI (the compiled build, as `npm run cli` does after building) and waits for it. */

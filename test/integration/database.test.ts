@@ -3,7 +3,10 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { runMigrations } from '../../src/database/connect';
+import { openDatabase, runMigrations } from '../../src/database/connect';
+import { loadConfig } from '../../src/config';
+import { ENTITIES } from '../../src/entities';
+import { SettingError } from '../../src/shared/errors';
 import { createRegisterDataSource } from '../../src/entities';
 import { startEmbeddedPostgres } from '../../src/database/embedded';
 import { Provider } from '../../src/provider/provider.entity';
@@ -83,6 +86,46 @@ describe('the database', () => {
         await owner.destroy();
         await db.drop();
       }
+    });
+  });
+
+  describe('a database that cannot be reached', () => {
+    const open = (env: NodeJS.ProcessEnv, options: { migrate?: boolean; as?: 'owner' | 'runtime' } = {}) =>
+      openDatabase(loadConfig({ NODE_ENV: 'test', ...env }), logger, { entities: ENTITIES, ...options });
+    const refusal = (pattern: RegExp) => (error: Error) =>
+      error instanceof SettingError && pattern.test(error.message);
+
+    it('is one line naming the setting that names it', async () => {
+      await assert.rejects(
+        open({ DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none' }),
+        refusal(
+          /^Cannot connect to the database that DATABASE_URL names \(127\.0\.0\.1:1\/none\): connect ECONNREFUSED 127\.0\.0\.1:1$/,
+        ),
+      );
+      // localhost: refused on both its addresses, an error without a message of its own.
+      await assert.rejects(
+        open({ DATABASE_URL: 'postgres://nobody:x@localhost:1/none' }),
+        refusal(
+          /^Cannot connect to the database that DATABASE_URL names \(localhost:1\/none\): connect ECONNREFUSED/,
+        ),
+      );
+    });
+
+    it('names MIGRATION_DATABASE_URL for the owner’s connection when it is a database of its own', async () => {
+      const db = await sharedDatabase();
+      const env = { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/owner' };
+      await assert.rejects(open(env), refusal(/that MIGRATION_DATABASE_URL names \(127\.0\.0\.1:1\/owner\)/));
+      await assert.rejects(
+        open(env, { migrate: false, as: 'owner' }),
+        refusal(/that MIGRATION_DATABASE_URL names/),
+      );
+      await assert.rejects(
+        open(
+          { DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/app', MIGRATION_DATABASE_URL: db.ownerUrl },
+          { migrate: false },
+        ),
+        refusal(/that DATABASE_URL names \(127\.0\.0\.1:1\/app\)/),
+      );
     });
   });
 
