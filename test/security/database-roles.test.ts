@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import request from 'supertest';
 import { verifyAuditChain } from '../../src/audit/audit.service';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
@@ -9,7 +10,7 @@ import { givenProvider } from '../factories/provider.factory';
 import { registrationFields } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { testRoles } from '../helpers/database';
-import { startServer } from '../helpers/processes';
+import { ROOT, startServer } from '../helpers/processes';
 import { submitForm } from '../helpers/session';
 
 /**
@@ -113,8 +114,9 @@ describe("the app's database role", () => {
       MIGRATION_DATABASE_URL: context.db.ownerUrl,
       PUBLIC_BASE_URL: 'https://register.example',
       SESSION_SECRET: 'x'.repeat(32),
-      SIGNING_P12_FILE: '/nonexistent/signing.p12',
-      SIGNING_P12_PASSPHRASE: 'secret',
+      // A real key: the start reads it before it opens the database.
+      SIGNING_P12_FILE: path.join(ROOT, 'test', 'fixtures', 'signing', 'openssl3.p12'),
+      SIGNING_P12_PASSPHRASE: 'geheim wachtwoord',
       PORT: String(await freePort()),
     });
     try {
