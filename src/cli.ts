@@ -285,6 +285,8 @@ async function main(argv: string[]): Promise<number> {
     entities: ENTITIES,
     migrate: command.migrate,
     as: command.owner ? 'owner' : 'runtime',
+    // Seeding a million providers or verifying millions of events: a command's statements may take long.
+    work: 'long',
   });
   try {
     return await command.run(database, args, systemClock);

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
 import { createDataSource, type DataSourceOptions } from './data-source';
 import { startEmbeddedPostgres } from './embedded';
+import { limitsFrom } from './limits';
 import { grantRuntimePrivileges, roleOf, runtimeRoleProblems } from './roles';
 
 export interface Database {
@@ -27,7 +28,13 @@ const MIGRATION_LOCK = 7_306_117_002;
 export async function openDatabase(
   config: Config,
   logger: Logger,
-  options: { entities: DataSourceOptions['entities']; migrate?: boolean; as?: 'owner' | 'runtime' },
+  options: {
+    entities: DataSourceOptions['entities'];
+    migrate?: boolean;
+    as?: 'owner' | 'runtime';
+    /** `long`: a command, whose every statement may take the long limit; `requests`: the server. */
+    work?: 'requests' | 'long';
+  },
 ): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
@@ -43,6 +50,8 @@ export async function openDatabase(
         entities: options.entities,
         poolSize: 2,
         applicationName: 'register-vhp-migrations',
+        // A migration may rewrite a large table: the long limit, never a request's.
+        limits: limitsFrom(config, 'long'),
       });
       await owner.initialize();
       try {
@@ -59,6 +68,7 @@ export async function openDatabase(
         url: asOwner ? ownerUrl : runtimeUrl,
         entities: options.entities,
         poolSize: config.databasePoolSize,
+        limits: limitsFrom(config, options.work ?? 'requests'),
       });
       await dataSource.initialize();
     }

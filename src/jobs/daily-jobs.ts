@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
+import { allowLongWork } from '../database/limits';
 import { mailProviderUsers, mailReviewers } from '../mail/mail.service';
 import type { ReviewerNotification } from '../config';
 import { readReminderDays, readReviewerNotification } from '../settings/settings.service';
@@ -42,6 +43,8 @@ export async function runJobOnce(
   now: Date,
 ): Promise<{ ran: boolean; result?: Record<string, number> }> {
   return dataSource.transaction(async (manager) => {
+    // A day's expiries over the whole register: the long limit, not a request's.
+    await allowLongWork(manager);
     if (!(await tryLockJob(manager, job))) return { ran: false };
     if (await jobRanFor(manager, job, period)) return { ran: false };
     const result = await work(manager);
