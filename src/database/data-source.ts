@@ -52,7 +52,7 @@ export function createDataSource({
   // Its clients are watched (limits.ts): a server that stops answering fails a query, not hangs it.
   class RegisterPool extends Pool {
     constructor(config?: PoolConfig) {
-      super({ ...config, Client: WatchedClient } as PoolConfig);
+      super({ ...config, Client: WatchedClient });
       keep(this);
       // Long work raised its connection's watch (allowLongWork): the next user gets the usual one.
       this.on('release', (_error: Error | undefined, client: unknown) => {

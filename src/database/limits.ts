@@ -91,8 +91,14 @@ export class WatchedClient extends Client {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same overloads as pg's Client
   override query(...args: any[]): any {
     const run = () => (Client.prototype.query as (...a: unknown[]) => unknown).apply(this, args);
-    const config = args[0] as { submit?: unknown } | undefined;
-    if (this.silenceLimitMs <= 0 || typeof config?.submit === 'function') return run();
+    const config = args[0] as { submit?: unknown; callback?: unknown } | undefined;
+    // A cursor waits for its reader; a query object with its own callback is not followed either.
+    if (
+      this.silenceLimitMs <= 0 ||
+      typeof config?.submit === 'function' ||
+      typeof config?.callback === 'function'
+    )
+      return run();
     this.begin();
     const last = args.length - 1;
     const callback = args[last] as unknown;
@@ -103,13 +109,11 @@ export class WatchedClient extends Client {
       };
       return run();
     }
-    const result = run();
-    if (result instanceof Promise)
-      result.then(
-        () => this.settle(),
-        () => this.settle(),
-      );
-    else this.settle();
+    const result = run() as Promise<unknown>;
+    result.then(
+      () => this.settle(),
+      () => this.settle(),
+    );
     return result;
   }
 

@@ -237,6 +237,39 @@ describe('nothing hangs: database limits, a frozen database, a full pool', () =>
     assert.equal(api.status, 200);
   });
 
+  it('answers a download asked for while the database is frozen with 503 within the limits, and ends one that was reading', async function () {
+    this.timeout(30_000);
+    const reading = await streamQuery<{ g: number }, number>(
+      dataSource,
+      'SELECT g FROM generate_series(1, 3) g',
+      [],
+      (row) => row.g,
+    );
+    const rows: number[] = [];
+    for await (const row of reading.records) rows.push(row as number);
+    assert.deepEqual(rows, [1, 2, 3]);
+
+    proxy.freeze();
+    // Its connection goes back to the pool with a request's limit: the reset waits for the silent
+    // database at most the watch's time, then the connection is dropped instead.
+    const released = await timed(() => reading.release());
+    const bound = LIMITS.statementSeconds * 1000 + SILENCE_MARGIN_MS + 1000;
+    assert.ok(released.ms < bound, `the release took ${Math.round(released.ms)} ms`);
+    const download = await timed(() => request(app).get('/open-data/hostingproviders.csv'));
+    assert.equal(download.result.status, 503);
+    assert.ok(download.result.headers['retry-after']);
+    assert.ok(
+      download.ms < bound + LIMITS.poolWaitSeconds * 1000,
+      `the download took ${Math.round(download.ms)} ms`,
+    );
+
+    proxy.thaw();
+    await until(
+      async () => (await request(app).get('/open-data/hostingproviders.csv')).status === 200,
+      'downloads work again after the freeze',
+    );
+  });
+
   it('answers 503, not 500, for a write whose connection went away between its statements', async () => {
     // A write as the services do it: statements in one transaction, with work in between; the
     // database ends the connection meanwhile (here: the test ends its backend).
