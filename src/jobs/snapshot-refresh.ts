@@ -48,12 +48,12 @@ export function startSnapshotRefresh(
   let running: Promise<void> | undefined;
   const tick = () => {
     if (running) return;
-    const started = Date.now();
+    const started = performance.now();
     running = refreshDueSnapshotsInBackground(dataSource, clock)
       .then(({ refreshed }) => {
         if (refreshed > 0)
           logger.info(
-            { job: 'status-snapshots', refreshed, ms: Date.now() - started },
+            { job: 'status-snapshots', refreshed, ms: Math.round(performance.now() - started) },
             'snapshots refreshed',
           );
       })

@@ -50,7 +50,12 @@ export function queryKind(q: string): SearchKind {
 }
 
 /** Name searches kept per database on this instance, and those in flight: see `searchProviders`. */
-const kept = new WeakMap<DataSource, Map<string, { at: number; until: number; result: Promise<Found> }>>();
+interface KeptSearch {
+  at: number;
+  until: number;
+  result: Promise<Found>;
+}
+const kept = new WeakMap<DataSource, Map<string, KeptSearch>>();
 /** The most first pages kept per instance; the oldest goes first. */
 export const SEARCH_CACHE_ENTRIES = 500;
 
@@ -90,7 +95,7 @@ export async function searchProviders(
     query.includeUnconfirmed ?? false,
   ]);
   let entries = kept.get(dataSource);
-  if (!entries) kept.set(dataSource, (entries = new Map()));
+  if (!entries) kept.set(dataSource, (entries = new Map<string, KeptSearch>()));
   const t = now.getTime();
   const entry = entries.get(key);
   if (entry && entry.at <= t && t < entry.until) return { reading, ...(await entry.result) };

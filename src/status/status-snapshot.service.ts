@@ -84,7 +84,11 @@ export function refreshDueBatch(
 }
 
 /** The work in flight per database on this instance, so that concurrent requests share it. */
-const inFlight = new WeakMap<DataSource, Map<string, { now: number; work: Promise<boolean> }>>();
+interface Flight {
+  now: number;
+  work: Promise<boolean>;
+}
+const inFlight = new WeakMap<DataSource, Map<string, Flight>>();
 
 /**
  * Runs `work` at `now` unless the same work (by `key`) is in flight on this instance for an instant
@@ -98,7 +102,7 @@ async function shared(
   work: () => Promise<boolean>,
 ): Promise<boolean> {
   let flights = inFlight.get(dataSource);
-  if (!flights) inFlight.set(dataSource, (flights = new Map()));
+  if (!flights) inFlight.set(dataSource, (flights = new Map<string, Flight>()));
   for (;;) {
     const flight = flights.get(key);
     if (!flight) break;
