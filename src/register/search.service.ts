@@ -197,11 +197,6 @@ async function atNow(
     now,
   );
   return rows
-    .map((r) => {
-      const current = statuses.get(r.id);
-      return current
-        ? { ...r, status: current.status, since: current.since, valid_until: current.validUntil }
-        : r;
-    })
+    .map((r, i) => ({ ...r, ...statuses[i] }))
     .filter((r) => status === undefined || r.status === status);
 }

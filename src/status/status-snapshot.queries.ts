@@ -43,7 +43,7 @@ export async function dueSnapshotProviderIds(
   limit: number,
 ): Promise<string[]> {
   const rows = await manager.query<{ provider_id: string }[]>(
-    `SELECT provider_id FROM provider_status WHERE next_change_at <= $1 ORDER BY next_change_at, provider_id LIMIT $2`,
+    `SELECT provider_id FROM provider_status WHERE next_change_at <= $1 ORDER BY next_change_at LIMIT $2`,
     [now, limit],
   );
   return rows.map((r) => r.provider_id);
@@ -58,7 +58,6 @@ export async function bringSnapshotsForward(
   manager: EntityManager,
   changes: { versionId: string; from: Date }[],
 ): Promise<number> {
-  if (changes.length === 0) return 0;
   const [, updated] = await manager.query<[unknown[], number]>(
     `UPDATE provider_status s SET next_change_at = a.at
        FROM (SELECT e.provider_id, min(c.at) AS at

@@ -157,23 +157,21 @@ export async function catchUpAllSnapshots(dataSource: DataSource, now: Date, bat
   });
 }
 
-/** The status of these providers at `now` by the rules, without writing anything: for the rows a page shows. */
+/**
+ * The status of these providers at `now` by the rules, in their order, without writing anything:
+ * for the rows a page shows.
+ */
 export async function currentStatuses(
   manager: EntityManager,
   providerIds: string[],
   now: Date,
-): Promise<Map<string, { status: string; since: Date | null; validUntil: Date | null }>> {
+): Promise<{ status: string; since: Date | null; valid_until: Date | null }[]> {
   const snapshots = await computeStatusSnapshots(manager, providerIds, now);
-  return new Map(
-    snapshots.map((s) => [
-      s.providerId,
-      {
-        status: s.status,
-        since: s.since === null ? null : new Date(s.since),
-        validUntil: s.validUntil === null ? null : new Date(s.validUntil),
-      },
-    ]),
-  );
+  return snapshots.map((s) => ({
+    status: s.status,
+    since: s.since === null ? null : new Date(s.since),
+    valid_until: s.validUntil === null ? null : new Date(s.validUntil),
+  }));
 }
 
 /**
