@@ -4,7 +4,8 @@
 // them; also 16 typo searches sent at the same instant right after the publication, each timed, and
 // how long the refresh took. Prints p50/p99 for both, with the search cache off and on.
 // Usage: npm run build && node scripts/bench-herd.mjs [--providers 100000] [--database URL]
-//   --database: an already seeded database to use (it gets one more code version per run);
+//   --database: an already seeded database to use (it gets one more code version per run, which
+//   lapses the older versions only on the first run: later runs find few due after publishing);
 //   otherwise a fresh one (BENCH_DATABASE_URL's server, or an embedded PostgreSQL) is seeded.
 import path from 'node:path';
 import { parseArgs } from 'node:util';

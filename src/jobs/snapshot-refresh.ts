@@ -8,7 +8,7 @@ import { refreshDueBatch } from '../status/status-snapshot.service';
  * event loop as the requests, so a batch stays short (tens of milliseconds) and requests are
  * answered between batches.
  */
-export const SNAPSHOT_BATCH = 250;
+export const SNAPSHOT_BATCH = 100;
 
 /**
  * Recomputes every due status snapshot, batch by batch, each batch at the clock's current instant,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import { refreshDueSnapshotsInBackground, startSnapshotRefresh } from '../../src/jobs/snapshot-refresh';
 import { WORDS_PER_QUERY_WORD } from '../../src/register/search.queries';
-import { searchProviders } from '../../src/register/search.service';
+import { SEARCH_CACHE_ENTRIES, searchProviders } from '../../src/register/search.service';
 import { FixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
 import { publishCodeOfConductVersion, withdrawCodeVersion } from '../../src/status/code-of-conduct.service';
@@ -292,6 +292,11 @@ describe('name search: the best few dictionary words, one computation per query,
     assert.notEqual(fresh.rows, a.rows);
     assert.equal(fresh.rows[0]?.status, 'application_pending', 'after the time set, the change shows');
 
+    // A clock set back finds no page kept for its instant.
+    clock.set(new Date(clock.now().getTime() - 10_000));
+    assert.notEqual((await searchProviders(ds, query, clock.now())).rows, fresh.rows);
+    clock.set(new Date(clock.now().getTime() + 10_000));
+
     // Other pages and searches without the setting are computed each time.
     const second = { ...query, page: 2, pageSize: 5 };
     const p2 = await searchProviders(ds, second, clock.now());
@@ -299,6 +304,22 @@ describe('name search: the best few dictionary words, one computation per query,
     const plain = { ...query, sort: 'name' as const, cacheSeconds: undefined };
     const p1 = await searchProviders(ds, plain, clock.now());
     assert.notEqual((await searchProviders(ds, plain, clock.now())).rows, p1.rows);
+  });
+
+  it('keeps at most SEARCH_CACHE_ENTRIES first pages, the oldest going first', async () => {
+    const ds = context.db.dataSource;
+    const query = (pageSize: number) => ({
+      q: 'herdwerk',
+      sort: 'kvk' as const,
+      page: 1,
+      pageSize,
+      cacheSeconds: 60,
+    });
+    const oldest = await searchProviders(ds, query(1), clock.now());
+    assert.equal((await searchProviders(ds, query(1), clock.now())).rows, oldest.rows, 'kept');
+    for (let size = 2; size <= SEARCH_CACHE_ENTRIES + 1; size++)
+      await searchProviders(ds, query(size), clock.now());
+    assert.notEqual((await searchProviders(ds, query(1), clock.now())).rows, oldest.rows, 'gone');
   });
 
   it('does not keep a search that failed', async () => {
