@@ -47,15 +47,6 @@ export async function auditEventById(manager: EntityManager, id: string): Promis
   return event;
 }
 
-/** How many events the log holds up to and including event `id` (an index-only count). */
-export async function auditEventCountUpTo(manager: EntityManager, id: string): Promise<number> {
-  const [row] = await manager.query<{ n: string }[]>(
-    'SELECT count(*)::text AS n FROM audit_events WHERE id <= $1',
-    [id],
-  );
-  return Number(row?.n ?? 0);
-}
-
 /** What an earlier verification of the chain vouched for (a row of audit_verifications). */
 export interface VerificationAnchor {
   verificationId: string;

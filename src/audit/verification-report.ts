@@ -10,8 +10,6 @@ const PROBLEMS: Record<ChainBreak['problem'], (b: ChainBreak) => string> = {
   anchor_missing: () => 'it is gone: the log was cut short or the event removed',
   anchor_mismatch: (b) =>
     `it no longer has the hash ${b.anchor?.headHash ?? '?'}: the log was rewritten from this event or before`,
-  count_mismatch: (b) =>
-    `the log holds ${events(b.found ?? 0)} up to it, not ${count(b.anchor?.eventCount ?? 0)}: events before it were removed or added`,
 };
 
 /** Which earlier verification, in words: "the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify". */
@@ -57,7 +55,7 @@ export function verificationReport(
   const before = anchor.eventCount - 1;
   return [
     `Audit log intact from event ${anchor.headId} on: ${events(result.checked)} checked in ${took}, continuing from ${verificationOf(result)}.`,
-    `Not re-checked: the content of the ${events(before)} before event ${anchor.headId}; only their number and the hashes earlier verifications vouched for were compared. audit:verify --full re-checks every event.`,
+    `Not re-checked: the content of the ${events(before)} before event ${anchor.headId}; only the hashes earlier verifications vouched for were compared. audit:verify --full re-checks every event.`,
     ...head,
   ];
 }

@@ -42,7 +42,7 @@ describe('what audit:verify prints', () => {
     };
     assert.deepEqual(verificationReport(result, 'incremental', 412), [
       'Audit log intact from event 2950000 on: 10,001 events checked in 0.4 s, continuing from the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify.',
-      'Not re-checked: the content of the 2,949,999 events before event 2950000; only their number and the hashes earlier verifications vouched for were compared. audit:verify --full re-checks every event.',
+      'Not re-checked: the content of the 2,949,999 events before event 2950000; only the hashes earlier verifications vouched for were compared. audit:verify --full re-checks every event.',
       `Head: event 2960000, hash ${'b'.repeat(64)} (2,960,000 events up to it).`,
     ]);
     const first = verificationReport(
@@ -73,9 +73,6 @@ describe('what audit:verify prints', () => {
     ]);
     assert.deepEqual(broken({ id: '2950000', problem: 'anchor_mismatch', anchor }, 0), [
       `Audit log BROKEN at event 2950000${vouched} (it no longer has the hash ${HASH}: the log was rewritten from this event or before); 0 events checked.`,
-    ]);
-    assert.deepEqual(broken({ id: '2950000', problem: 'count_mismatch', anchor, found: 2_949_998 }, 1), [
-      `Audit log BROKEN at event 2950000${vouched} (the log holds 2,949,998 events up to it, not 2,950,000: events before it were removed or added); 1 event checked.`,
     ]);
   });
 });
