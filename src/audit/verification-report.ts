@@ -9,7 +9,7 @@ const PROBLEMS: Record<ChainBreak['problem'], (b: ChainBreak) => string> = {
   predecessor_mismatch: () => 'its predecessor was changed or removed',
   anchor_missing: () => 'it is gone: the log was cut short or the event removed',
   anchor_mismatch: (b) =>
-    `it no longer has the hash ${b.anchor?.headHash ?? '?'}: the log was rewritten from this event or before`,
+    `it no longer has the hash ${must(b.anchor, 'a mismatch names its verification').headHash}: the log was rewritten from this event or before`,
 };
 
 /** Which earlier verification, in words: "the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify". */
