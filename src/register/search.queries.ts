@@ -145,8 +145,15 @@ export function providerSearch(
   const windowCount = kind === 'name';
   // The texts vary only with the kind of search, the filter and the order, never with the values:
   // each is prepared once per connection (planning a name search costs about as much as running it).
+  // The whole register (no query): the kept counts answer how many, and a page by name or KvK
+  // number is found in a covering index (see registerPage).
+  const whole = kind === 'none';
+  const keyed = whole && status === undefined && !includeUnconfirmed && (order === 'name' || order === 'kvk');
   return {
+    /** True when `count` is exact and costs nothing: the kept counts answer it. */
+    counted: whole,
     count: async () => {
+      if (whole) return countedProviders(dataSource, status, includeUnconfirmed);
       const [row] = await preparedQuery<{ n: number }>(
         dataSource,
         `${names} SELECT count(*)::int AS n ${from}`,
@@ -154,15 +161,75 @@ export function providerSearch(
       );
       return row?.n ?? 0;
     },
-    page: (limit: number, offset: number) =>
-      preparedQuery<SearchPageRow>(
-        dataSource,
-        `${names} SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
+    page: (limit: number, offset: number, total?: number) =>
+      keyed
+        ? registerPage(dataSource, order === 'kvk' ? 'kvk' : 'name', limit, offset, total)
+        : preparedQuery<SearchPageRow>(
+            dataSource,
+            `${names} SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
                 (p.identity_confirmed_at IS NOT NULL) AS identity_confirmed
            ${windowCount ? ', count(*) OVER ()::int AS total' : ''}
          ${from} ORDER BY ${ORDER[order].replace(/\bscore\b/, () => score)}
          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, limit, offset],
-      ),
+            [...params, limit, offset],
+          ),
   };
+}
+
+/**
+ * How many providers the register holds, with this status or any; public ones only unless
+ * `includeUnconfirmed`. From the counts the database keeps beside the snapshots (migration
+ * ProviderStatusCounts): a sum over a few dozen rows, whatever the size of the register.
+ */
+export async function countedProviders(
+  dataSource: DataSource,
+  status?: string,
+  includeUnconfirmed = false,
+): Promise<number> {
+  const [row] = await preparedQuery<{ n: number }>(
+    dataSource,
+    `SELECT coalesce(sum(n), 0)::int AS n FROM provider_status_counts
+      WHERE ($1::text IS NULL OR status = $1) AND (identity_confirmed OR $2::boolean)`,
+    [status ?? null, includeUnconfirmed],
+  );
+  return row?.n ?? 0;
+}
+
+/** The keys of the register's orders, in the inner (index) query and on the page's rows. */
+const KEY_ORDER = {
+  name: { keys: ['lower(legal_name)', 'kvk_number'], rows: 'lower(p.legal_name), p.kvk_number' },
+  kvk: { keys: ['kvk_number'], rows: 'p.kvk_number' },
+} as const;
+
+/**
+ * A page of the public register by name or KvK number, without a query or filter. The page's
+ * providers are picked in a covering index of the public providers (migration ProviderStatusCounts),
+ * which skips `offset` entries without reading a row; only the page's rows are read. Past the middle
+ * (`total` known) it reads the index from the other end, so the last page costs what the first does
+ * and the deepest page half the register's index entries, never the rows.
+ */
+export async function registerPage(
+  dataSource: DataSource,
+  order: keyof typeof KEY_ORDER,
+  limit: number,
+  offset: number,
+  total?: number,
+): Promise<SearchPageRow[]> {
+  const fromEnd = total !== undefined && offset > total / 2;
+  // From the end: the rows that stand after this page, skipped; a last page that is not full is short.
+  const skip = fromEnd ? Math.max(0, total - offset - limit) : offset;
+  const take = fromEnd ? Math.max(0, Math.min(limit, total - offset)) : limit;
+  if (take === 0) return [];
+  const { keys, rows: rowOrder } = KEY_ORDER[order];
+  const direction = fromEnd ? 'DESC' : 'ASC';
+  return preparedQuery<SearchPageRow>(
+    dataSource,
+    `SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
+            true AS identity_confirmed
+       FROM (SELECT id FROM providers WHERE identity_confirmed_at IS NOT NULL
+              ORDER BY ${keys.map((k) => `${k} ${direction}`).join(', ')} LIMIT $1 OFFSET $2) AS k
+       JOIN providers p ON p.id = k.id JOIN provider_status s ON s.provider_id = p.id
+      ORDER BY ${rowOrder}`,
+    [take, skip],
+  );
 }

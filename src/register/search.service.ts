@@ -77,7 +77,9 @@ export async function searchProviders(
   // and the total (a window count). Other searches count apart, so the page can stop early.
   const windowCount = kind === 'name';
   const countAll = () => search.count();
-  const fetchPage = (page: number) => search.page(pageSize, (page - 1) * pageSize);
+  // With the total known, a page of the whole register may be read from its end.
+  const fetchPage = (page: number) =>
+    search.page(pageSize, (page - 1) * pageSize, windowCount ? undefined : total);
   let page = Math.max(1, query.page);
   let total = windowCount ? 0 : await countAll();
   const clamp = query.clampPage ?? true;
