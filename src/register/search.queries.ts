@@ -152,12 +152,15 @@ export function providerSearch(
   return {
     /** True when `count` is exact and costs nothing: the kept counts answer it. */
     counted: whole,
-    count: async () => {
+    /** How many match; with `limit`, at most that many (counted no further). */
+    count: async (limit?: number) => {
       if (whole) return countedProviders(dataSource, status, includeUnconfirmed);
       const [row] = await preparedQuery<{ n: number }>(
         dataSource,
-        `${names} SELECT count(*)::int AS n ${from}`,
-        params,
+        limit === undefined
+          ? `${names} SELECT count(*)::int AS n ${from}`
+          : `${names} SELECT count(*)::int AS n FROM (SELECT 1 ${from} LIMIT $${params.length + 1}) AS c`,
+        limit === undefined ? params : [...params, limit],
       );
       return row?.n ?? 0;
     },

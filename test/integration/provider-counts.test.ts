@@ -7,7 +7,7 @@ import { createLifecycle } from '../../src/shared/lifecycle';
 import { systemClock } from '../../src/shared/clock';
 import { addMonths } from '../../src/shared/time';
 import { countedProviders, registerPage } from '../../src/register/search.queries';
-import { searchProviders } from '../../src/register/search.service';
+import { EXACT_COUNT_LIMIT, SEARCH_PAGE_SIZE, searchProviders } from '../../src/register/search.service';
 import { markAllSnapshotsDue, refreshDueSnapshots } from '../../src/status/status-snapshot.service';
 import {
   givenApproval,
@@ -21,6 +21,7 @@ import { testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 type Counts = Record<string, number>;
+const PAGE = SEARCH_PAGE_SIZE;
 
 describe('the kept counts of the register', () => {
   let db: TestDatabase;
@@ -221,10 +222,79 @@ describe('the kept counts of the register', () => {
       list.body.hostingproviders.map((h: { kvkNummer: string }) => h.kvkNummer),
       all.slice(2, 4).map((r) => r.kvk_number),
     );
-    const last = Math.ceil(total / 25);
+    const last = Math.ceil(total / PAGE);
     const pageRes = await request(app)
       .get(`/hostingproviders?page=${last + 5}`)
       .expect(200);
     assert.match(pageRes.text, new RegExp(`data-total="${total}"`));
+  });
+
+  it('counts a search up to the limit and then says more than that, with every page still reachable', async () => {
+    const ds = db.dataSource;
+    const extra = EXACT_COUNT_LIMIT + 10;
+    // Providers whose KvK numbers all start with 66: a two-digit search matches every one.
+    await ds.query(
+      `INSERT INTO providers (kvk_number, legal_name, street_address, postcode, city, abuse_email,
+                              identity_confirmed_at, identity_confirmed_by)
+       SELECT '66' || lpad(i::text, 6, '0'), 'Veel ' || i, 'Straat 1', '1234 AB', 'Stad', 'abuse@veel.example', now(), 'test'
+         FROM generate_series(1, $1) AS i`,
+      [extra],
+    );
+    await ds.query(
+      `INSERT INTO provider_status (provider_id, status, computed_at, next_change_at)
+       SELECT id, 'not_listed', now(), NULL FROM providers WHERE kvk_number LIKE '66%'`,
+    );
+    await assertCounted('many providers at once');
+    const app = createApp({
+      config: testConfig,
+      dataSource: ds,
+      logger: createLogger('silent'),
+      lifecycle: createLifecycle(),
+      clock: systemClock,
+    });
+    const atLeast = Math.ceil((EXACT_COUNT_LIMIT + 1) / PAGE);
+    const first = await request(app).get('/hostingproviders?q=66').expect(200);
+    assert.match(first.text, /data-more/);
+    assert.match(first.text, /Meer dan 1[.]?000 hostingproviders/);
+    assert.match(first.text, new RegExp(`Pagina 1 van ten minste ${atLeast}`));
+    assert.match(first.text, /rel="next"/);
+    // The page where the limit runs out still links on; the last page tells the whole count.
+    const atLimit = await request(app)
+      .get(`/hostingproviders?q=66&page=${atLeast - 1}&lang=en`)
+      .expect(200);
+    assert.match(atLimit.text, new RegExp(`Page ${atLeast - 1} of at least ${atLeast}`));
+    assert.match(atLimit.text, /rel="next"/);
+    const lastPage = Math.ceil(extra / PAGE);
+    const end = await request(app).get(`/hostingproviders?q=66&page=${lastPage}`).expect(200);
+    assert.match(end.text, new RegExp(`data-total="${extra}"`));
+    assert.doesNotMatch(end.text, /data-more|rel="next"/);
+    // Past the end, the web page shows the last page the limit vouches for.
+    const past = await request(app)
+      .get(`/hostingproviders?q=66&page=${lastPage + 20}`)
+      .expect(200);
+    assert.match(past.text, new RegExp(`Pagina ${atLeast - 1} van ten minste ${atLeast}`));
+
+    const list = await request(app).get('/api/v1/hostingproviders?zoekterm=66').expect(200);
+    assert.deepEqual(list.body.paginering, {
+      pagina: 1,
+      paginaGrootte: PAGE,
+      aantalPaginas: atLeast,
+      totaal: EXACT_COUNT_LIMIT,
+      meerDanTotaal: true,
+    });
+    const apiEnd = await request(app)
+      .get(`/api/v1/hostingproviders?zoekterm=66&pagina=${lastPage}`)
+      .expect(200);
+    assert.equal(apiEnd.body.paginering.totaal, extra);
+    assert.equal(apiEnd.body.paginering.meerDanTotaal, undefined);
+    const apiPast = await request(app)
+      .get(`/api/v1/hostingproviders?zoekterm=66&pagina=${lastPage + 1}`)
+      .expect(200);
+    assert.deepEqual(apiPast.body.hostingproviders, []);
+    assert.equal(apiPast.body.paginering.aantalPaginas, atLeast);
+    // A search with few matches is counted exactly, as before.
+    const few = await searchProviders(ds, { q: '660010', sort: 'kvk', page: 1 }, new Date());
+    assert.equal(few.total, 11);
+    assert.equal(few.more, undefined);
   });
 });
