@@ -22,8 +22,6 @@ export const OPENAPI_ENGLISH: Readonly<Record<string, string>> = {
   'Volgorde: `relevantie` (standaard met zoekterm), `naam` (standaard zonder), `kvkNummer` of `status` (verantwoord eerst).':
     'Order: `relevantie` (relevance, the default with a search term), `naam` (name, the default without), `kvkNummer` or `status` (responsible first).',
   'Het paginanummer, vanaf 1.': 'The page number, from 1.',
-  'Alleen bij een zoekterm met heel veel treffers (zoals de eerste cijfers van een KvK-nummer): er zijn meer dan `totaal` gevonden, en verder is niet geteld. `aantalPaginas` is dan een ondergrens en `last` de laatste pagina die zeker bestaat; volg `next` tot een pagina niet vol is.':
-    'Only for a search term with very many matches (such as the first digits of a KvK number): more than `totaal` were found, and no further counting was done. `aantalPaginas` is then a lower bound and `last` the last page that surely exists; follow `next` until a page is not full.',
   'Het aantal hostingproviders per pagina.': 'The number of hosting providers per page.',
   'Eén pagina met hostingproviders.': 'One page of hosting providers.',
   'Ongeldige invoer: `invalidParams` noemt elke parameter of elk veld met de reden.':

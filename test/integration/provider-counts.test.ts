@@ -17,10 +17,21 @@ import {
   TEST_ACTOR,
 } from '../factories/provider.factory';
 import { confirmIdentity } from '../../src/register/provider.service';
+import { apiClient, bodyOf } from '../helpers/api';
 import { testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 type Counts = Record<string, number>;
+interface ApiList {
+  hostingproviders: { kvkNummer: string }[];
+  paginering: {
+    pagina: number;
+    paginaGrootte: number;
+    aantalPaginas: number;
+    totaal: number;
+    meerDanTotaal?: boolean;
+  };
+}
 const PAGE = SEARCH_PAGE_SIZE;
 
 describe('the kept counts of the register', () => {
@@ -32,17 +43,17 @@ describe('the kept counts of the register', () => {
 
   /** Counts per status and public or not: kept, and counted over the snapshot and the providers. */
   async function counts(): Promise<{ kept: Counts; real: Counts }> {
-    const kept = await db.dataSource.query<{ key: string; n: number }[]>(
+    const kept: { key: string; n: number }[] = await db.dataSource.query(
       `SELECT status || '/' || identity_confirmed AS key, sum(n)::int AS n FROM provider_status_counts
         GROUP BY 1 HAVING sum(n) <> 0`,
     );
-    const real = await db.dataSource.query<{ key: string; n: number }[]>(
+    const real: { key: string; n: number }[] = await db.dataSource.query(
       `SELECT s.status || '/' || (p.identity_confirmed_at IS NOT NULL) AS key, count(*)::int AS n
          FROM provider_status s JOIN providers p ON p.id = s.provider_id GROUP BY 1`,
     );
-    const asObject = (rows: { key: string; n: number }[]) =>
+    const asObject = (rows: { key: string; n: number }[]): Counts =>
       Object.fromEntries(
-        rows.map((r) => [r.key, r.n]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+        rows.map((r): [string, number] => [r.key, r.n]).sort(([x], [y]) => x.localeCompare(y)),
       );
     return { kept: asObject(kept), real: asObject(real) };
   }
@@ -216,10 +227,12 @@ describe('the kept counts of the register', () => {
       lifecycle: createLifecycle(),
       clock: systemClock,
     });
-    const list = await request(app).get('/api/v1/hostingproviders?paginaGrootte=2&pagina=2').expect(200);
-    assert.equal(list.body.paginering.totaal, total);
+    const list = bodyOf<ApiList>(
+      await apiClient(app).get('/api/v1/hostingproviders?paginaGrootte=2&pagina=2'),
+    );
+    assert.equal(list.paginering.totaal, total);
     assert.deepEqual(
-      list.body.hostingproviders.map((h: { kvkNummer: string }) => h.kvkNummer),
+      list.hostingproviders.map((h) => h.kvkNummer),
       all.slice(2, 4).map((r) => r.kvk_number),
     );
     const last = Math.ceil(total / PAGE);
@@ -274,24 +287,24 @@ describe('the kept counts of the register', () => {
       .expect(200);
     assert.match(past.text, new RegExp(`Pagina ${atLeast - 1} van ten minste ${atLeast}`));
 
-    const list = await request(app).get('/api/v1/hostingproviders?zoekterm=66').expect(200);
-    assert.deepEqual(list.body.paginering, {
+    const list = bodyOf<ApiList>(await apiClient(app).get('/api/v1/hostingproviders?zoekterm=66'));
+    assert.deepEqual(list.paginering, {
       pagina: 1,
       paginaGrootte: PAGE,
       aantalPaginas: atLeast,
       totaal: EXACT_COUNT_LIMIT,
       meerDanTotaal: true,
     });
-    const apiEnd = await request(app)
-      .get(`/api/v1/hostingproviders?zoekterm=66&pagina=${lastPage}`)
-      .expect(200);
-    assert.equal(apiEnd.body.paginering.totaal, extra);
-    assert.equal(apiEnd.body.paginering.meerDanTotaal, undefined);
-    const apiPast = await request(app)
-      .get(`/api/v1/hostingproviders?zoekterm=66&pagina=${lastPage + 1}`)
-      .expect(200);
-    assert.deepEqual(apiPast.body.hostingproviders, []);
-    assert.equal(apiPast.body.paginering.aantalPaginas, atLeast);
+    const apiEnd = bodyOf<ApiList>(
+      await apiClient(app).get(`/api/v1/hostingproviders?zoekterm=66&pagina=${lastPage}`),
+    );
+    assert.equal(apiEnd.paginering.totaal, extra);
+    assert.equal(apiEnd.paginering.meerDanTotaal, undefined);
+    const apiPast = bodyOf<ApiList>(
+      await apiClient(app).get(`/api/v1/hostingproviders?zoekterm=66&pagina=${lastPage + 1}`),
+    );
+    assert.deepEqual(apiPast.hostingproviders, []);
+    assert.equal(apiPast.paginering.aantalPaginas, atLeast);
     // A search with few matches is counted exactly, as before.
     const few = await searchProviders(ds, { q: '660010', sort: 'kvk', page: 1 }, new Date());
     assert.equal(few.total, 11);
