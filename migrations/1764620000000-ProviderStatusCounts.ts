@@ -18,7 +18,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   tried, never waited for) and only under READ COMMITTED (a folder under REPEATABLE READ could
  *   meet rows folded after its snapshot).
  * - Two covering indexes of the public providers by name and by KvK number let a page deep in the
- *   register skip entries without reading rows (search.queries.ts registerPage).
+ *   register skip entries without reading rows (search.queries.ts registerPage); two more give the
+ *   open data's latest changes from the end of an index.
  */
 export class ProviderStatusCounts1764620000000 implements MigrationInterface {
   name = 'ProviderStatusCounts1764620000000';
@@ -140,9 +141,17 @@ export class ProviderStatusCounts1764620000000 implements MigrationInterface {
     await q.query(`
       CREATE INDEX providers_public_kvk_idx ON providers (kvk_number) INCLUDE (id)
       WHERE identity_confirmed_at IS NOT NULL`);
+    // The open data's version (its count and when it last changed) without reading the register.
+    await q.query(`
+      CREATE INDEX providers_public_changed_idx ON providers ((greatest(updated_at, identity_confirmed_at)))
+      WHERE identity_confirmed_at IS NOT NULL`);
+    await q.query(`
+      CREATE INDEX provider_status_public_computed_idx ON provider_status (computed_at) WHERE identity_confirmed`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX provider_status_public_computed_idx`);
+    await q.query(`DROP INDEX providers_public_changed_idx`);
     await q.query(`DROP INDEX providers_public_kvk_idx`);
     await q.query(`DROP INDEX providers_public_name_idx`);
     await q.query(`DROP TRIGGER providers_confirmation_counted ON providers`);
