@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { preparedQuery } from '../database/prepared';
+import { REASON_CODES } from '../status/status-rules';
 import type { SearchReading } from './search.reading';
 
 export const SORTS = ['relevance', 'name', 'kvk', 'status'] as const;
@@ -145,10 +146,14 @@ export function providerSearch(
   const windowCount = kind === 'name';
   // The texts vary only with the kind of search, the filter and the order, never with the values:
   // each is prepared once per connection (planning a name search costs about as much as running it).
-  // The whole register (no query): the kept counts answer how many, and a page by name or KvK
-  // number is found in a covering index (see registerPage).
+
+  // The whole register (no query): the kept counts answer how many, a page by name or KvK number
+  // is found in a covering index (see registerPage), and one by status is cut from the statuses'
+  // name-ordered lists by their counts (see statusOrderedPage).
   const whole = kind === 'none';
-  const keyed = whole && status === undefined && !includeUnconfirmed && (order === 'name' || order === 'kvk');
+  // Public providers by name, or by KvK number without a status filter: from a covering index.
+  const keyed =
+    whole && !includeUnconfirmed && (order === 'name' || (order === 'kvk' && status === undefined));
   return {
     /** True when `count` is exact and costs nothing: the kept counts answer it. */
     counted: whole,
@@ -166,16 +171,18 @@ export function providerSearch(
     },
     page: (limit: number, offset: number, total?: number) =>
       keyed
-        ? registerPage(dataSource, order === 'kvk' ? 'kvk' : 'name', limit, offset, total)
-        : preparedQuery<SearchPageRow>(
-            dataSource,
-            `${names} SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
+        ? registerPage(dataSource, { order: order === 'kvk' ? 'kvk' : 'name', status }, limit, offset, total)
+        : whole && status === undefined && order === 'status'
+          ? statusOrderedPage(dataSource, reading, limit, offset, includeUnconfirmed)
+          : preparedQuery<SearchPageRow>(
+              dataSource,
+              `${names} SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
                 (p.identity_confirmed_at IS NOT NULL) AS identity_confirmed
            ${windowCount ? ', count(*) OVER ()::int AS total' : ''}
          ${from} ORDER BY ${ORDER[order].replace(/\bscore\b/, () => score)}
          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-            [...params, limit, offset],
-          ),
+              [...params, limit, offset],
+            ),
   };
 }
 
@@ -198,22 +205,36 @@ export async function countedProviders(
   return row?.n ?? 0;
 }
 
-/** The keys of the register's orders, in the inner (index) query and on the page's rows. */
-const KEY_ORDER = {
-  name: { keys: ['lower(legal_name)', 'kvk_number'], rows: 'lower(p.legal_name), p.kvk_number' },
-  kvk: { keys: ['kvk_number'], rows: 'p.kvk_number' },
-} as const;
+/** Where a page of the public register is picked: the index's table, condition and keys. */
+function keyIndex(order: 'name' | 'kvk', status: string | undefined) {
+  if (status !== undefined) {
+    // By name within one status: provider_status's copy of the name order (migration ProviderStatusSortKeys).
+    return {
+      table: 'provider_status',
+      id: 'provider_id',
+      where: 'identity_confirmed AND status = $3',
+      keys: ['name_key', 'kvk_number'],
+    };
+  }
+  return {
+    table: 'providers',
+    id: 'id',
+    where: 'identity_confirmed_at IS NOT NULL',
+    keys: order === 'name' ? ['lower(legal_name)', 'kvk_number'] : ['kvk_number'],
+  };
+}
 
 /**
- * A page of the public register by name or KvK number, without a query or filter. The page's
- * providers are picked in a covering index of the public providers (migration ProviderStatusCounts),
- * which skips `offset` entries without reading a row; only the page's rows are read. Past the middle
- * (`total` known) it reads the index from the other end, so the last page costs what the first does
- * and the deepest page half the register's index entries, never the rows.
+ * A page of the public register by name or KvK number without a query, or by name within one
+ * status. The page's providers are picked in a covering index (migrations ProviderStatusCounts and
+ * ProviderStatusSortKeys), which skips `offset` entries without reading a row; only the page's rows
+ * are read. Past the middle (`total`, from the kept counts) it reads the index from the other end,
+ * so the last page costs what the first does and the deepest page half the index entries, never
+ * the rows.
  */
 export async function registerPage(
   dataSource: DataSource,
-  order: keyof typeof KEY_ORDER,
+  { order, status }: { order: 'name' | 'kvk'; status?: string },
   limit: number,
   offset: number,
   total?: number,
@@ -223,16 +244,59 @@ export async function registerPage(
   const skip = fromEnd ? Math.max(0, total - offset - limit) : offset;
   const take = fromEnd ? Math.max(0, Math.min(limit, total - offset)) : limit;
   if (take === 0) return [];
-  const { keys, rows: rowOrder } = KEY_ORDER[order];
+  const index = keyIndex(order, status);
   const direction = fromEnd ? 'DESC' : 'ASC';
   return preparedQuery<SearchPageRow>(
     dataSource,
     `SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
             true AS identity_confirmed
-       FROM (SELECT id FROM providers WHERE identity_confirmed_at IS NOT NULL
-              ORDER BY ${keys.map((k) => `${k} ${direction}`).join(', ')} LIMIT $1 OFFSET $2) AS k
+       FROM (SELECT ${index.id} AS id FROM ${index.table} WHERE ${index.where}
+              ORDER BY ${index.keys.map((k) => `${k} ${direction}`).join(', ')} LIMIT $1 OFFSET $2) AS k
        JOIN providers p ON p.id = k.id JOIN provider_status s ON s.provider_id = p.id
-      ORDER BY ${rowOrder}`,
-    [take, skip],
+      ORDER BY ${order === 'name' ? 'lower(p.legal_name), p.kvk_number' : 'p.kvk_number'}`,
+    status === undefined ? [take, skip] : [take, skip, status],
   );
+}
+
+/** The statuses in the order of the status sort: verantwoord first, the others alphabetically. */
+const STATUS_ORDER = ['verantwoord', ...[...REASON_CODES].sort()];
+
+/**
+ * A page of the whole register sorted by status (verantwoord first, then by status, each by name)
+ * without sorting the register: the kept counts say which statuses' lists the page's rows stand
+ * in and where, and each of those (one, or a few at a boundary) gives its part as a status filter
+ * by name does.
+ */
+async function statusOrderedPage(
+  dataSource: DataSource,
+  reading: SearchReading,
+  limit: number,
+  offset: number,
+  includeUnconfirmed?: boolean,
+): Promise<SearchPageRow[]> {
+  const rows = await preparedQuery<{ status: string; n: number }>(
+    dataSource,
+    `SELECT status, sum(n)::int AS n FROM provider_status_counts
+      WHERE identity_confirmed OR $1::boolean GROUP BY status`,
+    [includeUnconfirmed ?? false],
+  );
+  const counts = new Map(rows.map((r) => [r.status, r.n]));
+  const page: SearchPageRow[] = [];
+  let skip = offset;
+  for (const status of STATUS_ORDER) {
+    const n = counts.get(status) ?? 0;
+    if (skip >= n) {
+      skip -= n;
+      continue;
+    }
+    const part = await providerSearch(dataSource, { reading, status, sort: 'name', includeUnconfirmed }).page(
+      Math.min(limit - page.length, n - skip),
+      skip,
+      n,
+    );
+    page.push(...part);
+    skip = 0;
+    if (page.length >= limit) break;
+  }
+  return page;
 }

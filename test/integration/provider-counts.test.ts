@@ -192,6 +192,51 @@ describe('the kept counts of the register', () => {
   it('answers the register page and the API list from the counts, every page in order from either end', async () => {
     const ds = db.dataSource;
     const now = new Date();
+    // A renamed provider moves in the name order of its status too.
+    const [renamed] = await ds.query<{ id: string }[]>(
+      `SELECT provider_id AS id FROM provider_status WHERE identity_confirmed ORDER BY name_key DESC LIMIT 1`,
+    );
+    await ds.query(`UPDATE providers SET legal_name = 'Aaa Eerst B.V.' WHERE id = $1`, [renamed?.id]);
+    /** Every page of a search in pages of two, as KvK numbers. */
+    const paged = async (query: { sort: 'name' | 'status'; status?: string }, total: number) => {
+      const found: string[] = [];
+      for (let page = 1; page <= Math.ceil(total / 2); page++) {
+        const result = await searchProviders(ds, { q: '', ...query, page, pageSize: 2 }, now);
+        assert.equal(result.total, total);
+        found.push(...result.rows.map((r) => r.kvkNumber));
+      }
+      return found;
+    };
+    const inOrder = async (where: string, order: string) =>
+      (
+        await ds.query<{ kvk_number: string }[]>(
+          `SELECT p.kvk_number FROM providers p JOIN provider_status s ON s.provider_id = p.id
+            WHERE p.identity_confirmed_at IS NOT NULL ${where} ORDER BY ${order}`,
+        )
+      ).map((r) => r.kvk_number);
+    const byName = 'lower(p.legal_name), p.kvk_number';
+    const everyone = await inOrder('', byName);
+    // Sorted by status: verantwoord first, then each status by name, cut by the kept counts.
+    assert.deepEqual(
+      await paged({ sort: 'status' }, everyone.length),
+      await inOrder('', `(s.status = 'verantwoord') DESC, s.status, ${byName}`),
+    );
+    // Each status filter by name, from an index of its own.
+    const statuses = await ds.query<{ status: string; n: number }[]>(
+      `SELECT status, count(*)::int AS n FROM provider_status WHERE identity_confirmed GROUP BY status`,
+    );
+    assert.ok(statuses.length >= 3);
+    for (const { status, n } of statuses) {
+      const expected = await inOrder(`AND s.status = '${status}'`, byName);
+      assert.deepEqual(await paged({ sort: 'name', status }, n), expected, status);
+    }
+    assert.equal(
+      everyone[0],
+      (
+        await ds.query<{ k: string }[]>(`SELECT kvk_number AS k FROM providers WHERE id = $1`, [renamed?.id])
+      )[0]?.k,
+    );
+
     const all = await ds.query<{ kvk_number: string }[]>(
       `SELECT p.kvk_number FROM providers p JOIN provider_status s ON s.provider_id = p.id
         WHERE p.identity_confirmed_at IS NOT NULL ORDER BY lower(p.legal_name), p.kvk_number`,
@@ -210,7 +255,7 @@ describe('the kept counts of the register', () => {
       all.map((r) => r.kvk_number),
     );
     // By KvK number too, and past the last page nothing.
-    const byKvk = await registerPage(ds, 'kvk', 3, total - 2, total);
+    const byKvk = await registerPage(ds, { order: 'kvk' }, 3, total - 2, total);
     assert.deepEqual(
       byKvk.map((r) => r.kvk_number),
       all
@@ -218,7 +263,7 @@ describe('the kept counts of the register', () => {
         .sort()
         .slice(-2),
     );
-    assert.deepEqual(await registerPage(ds, 'name', 3, total + 3, total), []);
+    assert.deepEqual(await registerPage(ds, { order: 'name' }, 3, total + 3, total), []);
 
     const app = createApp({
       config: testConfig,
