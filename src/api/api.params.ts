@@ -3,7 +3,7 @@ import { STATUS_FILTERS } from '../register/search.service';
 import { ValidationError } from '../shared/errors';
 import { hasForbiddenCharacters } from '../shared/forbidden-characters';
 import { readKvkNumber } from '../shared/identifiers';
-import { isPeildatum, startOfLocalDay } from '../shared/time';
+import { isPeildatum, toLocalDate } from '../shared/time';
 import type { FieldErrors } from '../shared/validation';
 import { EXAMPLE_KVK } from './api.examples';
 import { registry, z } from './api.registry';
@@ -29,11 +29,23 @@ const Peildatum = z.iso
   })
   .refine(isPeildatum, { error: 'api.invalid.date', abort: true });
 
-/** A peildatum that is not after today in the Netherlands. */
-const peildatumUpTo = (now: Date) =>
-  Peildatum.refine((date) => startOfLocalDay(date).getTime() <= now.getTime(), {
-    error: 'api.invalid.futureDate',
-  });
+/**
+ * `make(today)` for the Dutch calendar day of `now`, made once per day: a peildatum is not after
+ * `now` exactly when it is not after today, and building a zod schema per request (zod compiles
+ * each new object schema) cost more than the rest of reading the query.
+ */
+function perLocalDay<T>(make: (today: string) => T): (now: Date) => T {
+  let made: { today: string; value: T } | undefined;
+  return (now) => {
+    const today = toLocalDate(now);
+    if (made?.today !== today) made = { today, value: make(today) };
+    return made.value;
+  };
+}
+
+/** A peildatum that is not after `today` (a Dutch calendar date). */
+const peildatumUpTo = (today: string) =>
+  Peildatum.refine((date) => date <= today, { error: 'api.invalid.futureDate' });
 
 /** A whole number from a query string: digits only (no sign, exponent or spaces), `min` to `max`. */
 const wholeNumber = (min: number, max: number, error: string) =>
@@ -113,8 +125,9 @@ export const SearchQuery = z.strictObject(
 
 export const ProviderQuery = z.strictObject({ peildatum }, { error: 'api.invalid.unknownParameter' });
 /** ProviderQuery as read on `now`: a peildatum after today is refused. */
-export const providerQueryOn = (now: Date) =>
-  ProviderQuery.extend({ peildatum: peildatumUpTo(now).optional() });
+export const providerQueryOn = perLocalDay((today) =>
+  ProviderQuery.extend({ peildatum: peildatumUpTo(today).optional() }),
+);
 
 /** Changes per page of the change feed: by default, and at most. */
 export const FEED_PAGE_SIZE = 100;
@@ -207,8 +220,9 @@ export const ControleVerzoek = z
   )
   .openapi('ControleVerzoek');
 /** ControleVerzoek as read on `now`: a peildatum after today is refused. */
-export const checkRequestOn = (now: Date) =>
-  ControleVerzoek.extend({ peildatum: peildatumUpTo(now).optional() });
+export const checkRequestOn = perLocalDay((today) =>
+  ControleVerzoek.extend({ peildatum: peildatumUpTo(today).optional() }),
+);
 
 /**
  * The field errors of a refused value, one per field in the order of the schema (unknown fields

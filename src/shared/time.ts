@@ -11,14 +11,37 @@ const parts = new Intl.DateTimeFormat('en-GB', {
   hourCycle: 'h23',
 });
 
+/** Amsterdam's offset from UTC in ms, per UTC hour: offsets change only on whole UTC hours. */
+const offsetByHour = new Map<number, number>();
+
+function utcOffsetMs(instant: Date): number {
+  const hour = Math.floor(instant.getTime() / 3_600_000);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    const p = Object.fromEntries(parts.formatToParts(instant).map((x) => [x.type, x.value]));
+    const local = Date.UTC(
+      Number(p.year),
+      Number(p.month) - 1,
+      Number(p.day),
+      Number(p.hour),
+      Number(p.minute),
+    );
+    offset = local - Math.floor(instant.getTime() / 60_000) * 60_000;
+    // Formatting is the costly part of a lookup's dates: keep the hours seen, up to a bound.
+    if (offsetByHour.size >= 100_000) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
+}
+
 function localParts(instant: Date): { y: number; m: number; d: number; h: number; min: number } {
-  const p = Object.fromEntries(parts.formatToParts(instant).map((x) => [x.type, x.value]));
+  const local = new Date(instant.getTime() + utcOffsetMs(instant));
   return {
-    y: Number(p.year),
-    m: Number(p.month),
-    d: Number(p.day),
-    h: Number(p.hour),
-    min: Number(p.minute),
+    y: local.getUTCFullYear(),
+    m: local.getUTCMonth() + 1,
+    d: local.getUTCDate(),
+    h: local.getUTCHours(),
+    min: local.getUTCMinutes(),
   };
 }
 

@@ -51,4 +51,19 @@ describe('Dutch calendar time', () => {
     assert.equal(toLocalDateTime(new Date('2025-10-26T00:59:59.999Z')), '2025-10-26T02:59:59+02:00');
     assert.equal(toLocalDateTime(new Date('2025-10-26T01:00:00.000Z')), '2025-10-26T02:00:00+01:00');
   });
+
+  it('gives the same calendar date as the clock reading, every ten minutes across both changes and at random instants', () => {
+    const instants: Date[] = [];
+    for (const from of ['2026-03-28T00:00:00Z', '2026-10-24T00:00:00Z', '1999-12-31T12:00:00Z'])
+      for (let minutes = 0; minutes < 3 * 24 * 60; minutes += 10)
+        instants.push(new Date(Date.parse(from) + minutes * 60_000));
+    // A fixed pseudo-random walk from 1990 to 2100, so a failure can be repeated.
+    let seed = 42;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      instants.push(new Date(Date.UTC(1990, 0, 1) + (seed / 2 ** 31) * 110 * 365.25 * 86_400_000));
+    }
+    for (const instant of instants)
+      assert.equal(toLocalDate(instant), toLocalDateTime(instant).slice(0, 10), instant.toISOString());
+  });
 });
