@@ -118,7 +118,11 @@ export function providerSearch(
   } else if (reading.kind === 'kvkPrefix') {
     // Seven digits: also the number that lost its leading zero, first when sorted by relevance.
     const padded = param(reading.padded ?? null);
-    where.push(`(p.kvk_number LIKE ${param(`${reading.prefix}%`)} OR p.kvk_number = ${padded})`);
+    // A range, not LIKE: a KvK number is eight digits, so the numbers that begin with the prefix
+    // run from it padded with 0s to it padded with 9s, and the index finds that range (LIKE on
+    // char(8) compares as text, and read the whole index at every search).
+    const [first, last] = [param(reading.prefix.padEnd(8, '0')), param(reading.prefix.padEnd(8, '9'))];
+    where.push(`(p.kvk_number BETWEEN ${first}::bpchar AND ${last}::bpchar OR p.kvk_number = ${padded})`);
     score = `((p.kvk_number = ${padded}) IS TRUE)::int`;
   } else if (reading.kind === 'vat') where.push(`p.vat_number = ${param(reading.vatNumber)}`);
   else if (reading.kind === 'domain') where.push(`p.website_host = ANY(${param(reading.hosts)}::text[])`);
