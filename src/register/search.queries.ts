@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { preparedQuery } from '../database/prepared';
+import { must } from '../shared/must';
 import { REASON_CODES } from '../status/status-rules';
 import type { SearchReading } from './search.reading';
 
@@ -174,7 +175,7 @@ export function providerSearch(
           : `${names} SELECT count(*)::int AS n FROM (SELECT 1 ${from} LIMIT ${Math.trunc(limit)}) AS c`,
         params,
       );
-      return row?.n ?? 0;
+      return must(row, 'a count answers one row').n;
     },
     page: (limit: number, offset: number, total?: number) =>
       keyed
@@ -209,7 +210,7 @@ export async function countedProviders(
       WHERE ($1::text IS NULL OR status = $1) AND (identity_confirmed OR $2::boolean)`,
     [status ?? null, includeUnconfirmed],
   );
-  return row?.n ?? 0;
+  return must(row, 'a sum answers one row').n;
 }
 
 /** Where a page of the public register is picked: the index's table, condition and keys. */

@@ -20,6 +20,7 @@ import { confirmIdentity } from '../../src/register/provider.service';
 import { apiClient, bodyOf } from '../helpers/api';
 import { testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { must } from '../../src/shared/must';
 
 type Counts = Record<string, number>;
 interface ApiList {
@@ -230,6 +231,24 @@ describe('the kept counts of the register', () => {
       const expected = await inOrder(`AND s.status = '${status}'`, byName);
       assert.deepEqual(await paged({ sort: 'name', status }, n), expected, status);
     }
+    // By KvK number, within a status (no index of its own: the planner's way) and for staff.
+    const kvkOrder = await inOrder('', 'p.kvk_number');
+    const kvkPage = await searchProviders(ds, { q: '', sort: 'kvk', page: 1, pageSize: 3 }, now);
+    assert.deepEqual(
+      kvkPage.rows.map((r) => r.kvkNumber),
+      kvkOrder.slice(0, 3),
+    );
+    const first = must(statuses[0], 'a status');
+    const statusByKvk = await searchProviders(ds, { q: '', status: first.status, sort: 'kvk', page: 1 }, now);
+    assert.deepEqual(
+      statusByKvk.rows.map((r) => r.kvkNumber),
+      (await inOrder(`AND s.status = '${first.status}'`, 'p.kvk_number')).slice(0, PAGE),
+    );
+    const staff = await searchProviders(ds, { q: '', sort: 'name', page: 1, includeUnconfirmed: true }, now);
+    const [{ n: registered } = { n: 0 }] = await ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM provider_status`,
+    );
+    assert.equal(staff.total, registered);
     assert.equal(
       everyone[0],
       (
@@ -351,6 +370,12 @@ describe('the kept counts of the register', () => {
     assert.deepEqual(apiPast.hostingproviders, []);
     assert.equal(apiPast.paginering.aantalPaginas, atLeast);
     // A search with few matches is counted exactly, as before.
+    // A name search past its last page counts apart and shows the last page; one that finds nothing, none.
+    const pastNames = await searchProviders(ds, { q: 'veel', sort: 'name', page: 999 }, new Date());
+    assert.equal(pastNames.total, extra);
+    assert.equal(pastNames.page, Math.ceil(extra / PAGE));
+    const nothing = await searchProviders(ds, { q: 'qqqxyzzy', sort: 'name', page: 2 }, new Date());
+    assert.deepEqual([nothing.total, nothing.rows], [0, []]);
     const few = await searchProviders(ds, { q: '660010', sort: 'kvk', page: 1 }, new Date());
     assert.equal(few.total, 11);
     assert.equal(few.more, undefined);
