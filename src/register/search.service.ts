@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { REASON_CODES } from '../status/status-rules';
-import { refreshDueSnapshots } from '../status/status-snapshot.service';
+import { catchUpFewSnapshots, currentStatuses } from '../status/status-snapshot.service';
 import { providerSearch, type SearchKind, type SearchPageRow, SORTS, type Sort } from './search.queries';
 import { readSearchQuery, type SearchReading } from './search.reading';
 
@@ -58,27 +58,94 @@ export function queryKind(q: string): SearchKind {
   return readSearchQuery(q).kind;
 }
 
+/** Name searches kept per database on this instance, and those in flight: see `searchProviders`. */
+interface KeptSearch {
+  at: number;
+  until: number;
+  result: Promise<Found>;
+}
+const kept = new WeakMap<DataSource, Map<string, KeptSearch>>();
+/** The most first pages kept per instance; the oldest goes first. */
+export const SEARCH_CACHE_ENTRIES = 500;
+
+/** A search's answer without the reading of the query (which says which words it left out, as typed). */
+type Found = Omit<SearchResult, 'reading'>;
+
 /**
- * Searches the register. Statuses come from the snapshot the rules keep, brought up to date first
- * for every provider whose next change has come.
+ * Searches the register. Statuses come from the snapshots the rules keep: a few due ones are
+ * brought up to date first; when many are due (the background refresh has not got to them yet),
+ * the rows shown get their status at `now` from the rules, and a filter or order by status may be
+ * behind until the refresh is done (`catchUpFewSnapshots`).
+ *
+ * A name search is shared: identical searches (the same words, filter, order and page) at the
+ * same time are one computation, and the first page is kept for `cacheSeconds` on this instance.
  */
 export async function searchProviders(
   dataSource: DataSource,
-  query: SearchQuery,
+  query: SearchQuery & { cacheSeconds?: number },
   now: Date,
 ): Promise<SearchResult> {
-  await refreshDueSnapshots(dataSource.manager, now);
-  const pageSize = query.pageSize ?? SEARCH_PAGE_SIZE;
   const reading = readSearchQuery(query.q);
-  const kind = reading.kind;
   // Only characters that are no word at all ("🙂", "-"): nothing can match.
   if (reading.kind === 'name' && reading.words.length === 0) {
     return { reading, rows: [], total: 0, page: 1, pageCount: 1 };
   }
+  if (reading.kind !== 'name') return { reading, ...(await search(dataSource, query, reading, now)) };
+
+  const page = Math.max(1, query.page);
+  const status = statusFilter(query.status);
+  const key = JSON.stringify([
+    reading.words,
+    status ?? '',
+    query.sort,
+    page,
+    query.pageSize ?? SEARCH_PAGE_SIZE,
+    query.clampPage ?? true,
+    query.includeUnconfirmed ?? false,
+  ]);
+  let entries = kept.get(dataSource);
+  if (!entries) kept.set(dataSource, (entries = new Map<string, KeptSearch>()));
+  const t = now.getTime();
+  const entry = entries.get(key);
+  if (entry && entry.at <= t && t < entry.until) return { reading, ...(await entry.result) };
+
+  const keep = page === 1 ? (query.cacheSeconds ?? 0) * 1000 : 0;
+  // Kept while it is computed (concurrent requests share it), and then for `keep` when it succeeds.
+  const fresh = { at: t, until: Infinity, result: search(dataSource, query, reading, now) };
+  entries.delete(key);
+  entries.set(key, fresh);
+  while (entries.size > SEARCH_CACHE_ENTRIES) entries.delete(entries.keys().next().value as string);
+  const drop = () => {
+    if (entries.get(key) === fresh) entries.delete(key);
+  };
+  try {
+    const found = await fresh.result;
+    if (keep > 0) fresh.until = t + keep;
+    else drop();
+    return { reading, ...found };
+  } catch (error) {
+    drop();
+    throw error;
+  }
+}
+
+function statusFilter(status: string | undefined): string | undefined {
+  return status && (STATUS_FILTERS as readonly string[]).includes(status) ? status : undefined;
+}
+
+async function search(
+  dataSource: DataSource,
+  query: SearchQuery,
+  reading: SearchReading,
+  now: Date,
+): Promise<Found> {
+  const current = await catchUpFewSnapshots(dataSource, now);
+  const pageSize = query.pageSize ?? SEARCH_PAGE_SIZE;
+  const kind = reading.kind;
+  const status = statusFilter(query.status);
   const search = providerSearch(dataSource, {
     reading,
-    status:
-      query.status && (STATUS_FILTERS as readonly string[]).includes(query.status) ? query.status : undefined,
+    status,
     sort: query.sort,
     includeUnconfirmed: query.includeUnconfirmed,
   });
@@ -119,8 +186,8 @@ export async function searchProviders(
       ? Math.max(atLeast, page + 1)
       : atLeast
     : Math.max(1, Math.ceil(total / pageSize));
+  if (!current) rows = await atNow(dataSource, rows, now, status);
   return {
-    reading,
     total,
     ...(more ? { more } : {}),
     page,
@@ -138,4 +205,25 @@ export async function searchProviders(
       validUntil: r.valid_until,
     })),
   };
+}
+
+/**
+ * The rows with their status at `now` by the rules, for when stored snapshots are due and wait for
+ * the background refresh: only the rows shown are computed. A row whose status no longer matches
+ * the filter is left out (the page is one shorter until the refresh is done).
+ */
+async function atNow(
+  dataSource: DataSource,
+  rows: SearchPageRow[],
+  now: Date,
+  status: string | undefined,
+): Promise<SearchPageRow[]> {
+  const statuses = await currentStatuses(
+    dataSource.manager,
+    rows.map((r) => r.id),
+    now,
+  );
+  return rows
+    .map((r, i) => ({ ...r, ...statuses[i] }))
+    .filter((r) => status === undefined || r.status === status);
 }
