@@ -82,6 +82,7 @@ export function providerRoutes(
       statusOptions: STATUS_FILTERS.map((value) => ({ value, labelKey: `status.filter.${value}` })),
       sortOptions: SORTS.map((value) => ({ value, labelKey: `register.sort.${value}` })),
       total: result.total,
+      more: result.more,
       page: result.page,
       pageCount: result.pageCount,
       previousUrl: result.page > 1 ? pageUrl(result.page - 1) : undefined,

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { preparedQuery } from '../database/prepared';
+import { must } from '../shared/must';
+import { REASON_CODES } from '../status/status-rules';
 import type { SearchReading } from './search.reading';
 
 export const SORTS = ['relevance', 'name', 'kvk', 'status'] as const;
@@ -107,6 +109,8 @@ function nameSearch(
         FROM hits h${needStatus ? ' CROSS JOIN LATERAL (SELECT status FROM provider_status WHERE provider_id = h.id LIMIT 1) s' : ''}
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''})`;
   return {
+    /** A name search counts its matches in the page's pass (a window count), not from kept counts. */
+    counted: false,
     count: async () => {
       const [row] = await preparedQuery<{ n: number }>(
         dataSource,
@@ -189,7 +193,11 @@ export function providerSearch(dataSource: DataSource, plan: SearchPlan) {
   } else if (reading.kind === 'kvkPrefix') {
     // Seven digits: also the number that lost its leading zero, first when sorted by relevance.
     const padded = param(reading.padded ?? null);
-    where.push(`(p.kvk_number LIKE ${param(`${reading.prefix}%`)} OR p.kvk_number = ${padded})`);
+    // A range, not LIKE: a KvK number is eight digits, so the numbers that begin with the prefix
+    // run from it padded with 0s to it padded with 9s, and the index finds that range (LIKE on
+    // char(8) compares as text, and read the whole index at every search).
+    const [first, last] = [param(reading.prefix.padEnd(8, '0')), param(reading.prefix.padEnd(8, '9'))];
+    where.push(`(p.kvk_number BETWEEN ${first}::bpchar AND ${last}::bpchar OR p.kvk_number = ${padded})`);
     score = `((p.kvk_number = ${padded}) IS TRUE)::int`;
   } else if (reading.kind === 'vat') where.push(`p.vat_number = ${param(reading.vatNumber)}`);
   else if (reading.kind === 'domain') where.push(`p.website_host = ANY(${param(reading.hosts)}::text[])`);
@@ -202,23 +210,162 @@ export function providerSearch(dataSource: DataSource, plan: SearchPlan) {
   const order = sort === 'relevance' && kind !== 'kvkPrefix' && kind !== 'kvkList' ? 'name' : sort;
   // The texts vary only with the kind of search, the filter and the order, never with the values:
   // each is prepared once per connection (planning a name search costs about as much as running it).
+
+  // The whole register (no query): the kept counts answer how many, a page by name or KvK number
+  // is found in a covering index (see registerPage), and one by status is cut from the statuses'
+  // name-ordered lists by their counts (see statusOrderedPage).
+  const whole = kind === 'none';
+  // Public providers by name, or by KvK number without a status filter: from a covering index.
+  const keyed =
+    whole && !includeUnconfirmed && (order === 'name' || (order === 'kvk' && status === undefined));
   return {
-    count: async () => {
+    /** True when `count` is exact and costs nothing: the kept counts answer it. */
+    counted: whole,
+    /**
+     * How many match; with `limit`, at most that many (counted no further). The limit is written in
+     * the text (it is one constant): the plan then knows how few rows it needs.
+     */
+    count: async (limit?: number) => {
+      if (whole) return countedProviders(dataSource, status, includeUnconfirmed);
       const [row] = await preparedQuery<{ n: number }>(
         dataSource,
-        `SELECT count(*)::int AS n ${from}`,
+        limit === undefined
+          ? `SELECT count(*)::int AS n ${from}`
+          : `SELECT count(*)::int AS n FROM (SELECT 1 ${from} LIMIT ${Math.trunc(limit)}) AS c`,
         params,
       );
-      return row?.n ?? 0;
+      return must(row, 'a count answers one row').n;
     },
-    page: (limit: number, offset: number) =>
-      preparedQuery<SearchPageRow>(
-        dataSource,
-        `SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
+    page: (limit: number, offset: number, total?: number) =>
+      keyed
+        ? registerPage(dataSource, { order: order === 'kvk' ? 'kvk' : 'name', status }, limit, offset, total)
+        : whole && status === undefined && order === 'status'
+          ? statusOrderedPage(dataSource, reading, limit, offset, includeUnconfirmed)
+          : preparedQuery<SearchPageRow>(
+              dataSource,
+              `SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
                 (p.identity_confirmed_at IS NOT NULL) AS identity_confirmed
          ${from} ORDER BY ${ORDER[order].replace(/\bscore\b/, () => score)}
          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, limit, offset],
-      ),
+              [...params, limit, offset],
+            ),
   };
+}
+
+/**
+ * How many providers the register holds, with this status or any; public ones only unless
+ * `includeUnconfirmed`. From the counts the database keeps beside the snapshots (migration
+ * ProviderStatusCounts): a sum over a few dozen rows, whatever the size of the register.
+ */
+export async function countedProviders(
+  dataSource: DataSource,
+  status?: string,
+  includeUnconfirmed = false,
+): Promise<number> {
+  const [row] = await preparedQuery<{ n: number }>(
+    dataSource,
+    `SELECT coalesce(sum(n), 0)::int AS n FROM provider_status_counts
+      WHERE ($1::text IS NULL OR status = $1) AND (identity_confirmed OR $2::boolean)`,
+    [status ?? null, includeUnconfirmed],
+  );
+  return must(row, 'a sum answers one row').n;
+}
+
+/** Where a page of the public register is picked: the index's table, condition and keys. */
+function keyIndex(order: 'name' | 'kvk', status: string | undefined) {
+  if (status !== undefined) {
+    // By name within one status: provider_status's copy of the name order (migration ProviderStatusSortKeys).
+    return {
+      table: 'provider_status',
+      id: 'provider_id',
+      where: 'identity_confirmed AND status = $3',
+      keys: ['name_key', 'kvk_number'],
+    };
+  }
+  return {
+    table: 'providers',
+    id: 'id',
+    where: 'identity_confirmed_at IS NOT NULL',
+    keys: order === 'name' ? ['lower(legal_name)', 'kvk_number'] : ['kvk_number'],
+  };
+}
+
+/**
+ * A page of the public register by name or KvK number without a query, or by name within one
+ * status. The page's providers are picked in a covering index (migrations ProviderStatusCounts and
+ * ProviderStatusSortKeys), which skips `offset` entries without reading a row; only the page's rows
+ * are read. Past the middle (`total`, from the kept counts) it reads the index from the other end,
+ * so the last page costs what the first does and the deepest page half the index entries, never
+ * the rows.
+ */
+export async function registerPage(
+  dataSource: DataSource,
+  { order, status }: { order: 'name' | 'kvk'; status?: string },
+  limit: number,
+  offset: number,
+  total?: number,
+): Promise<SearchPageRow[]> {
+  const fromEnd = total !== undefined && offset > total / 2;
+  // From the end: the rows that stand after this page, skipped; a last page that is not full is short.
+  const skip = fromEnd ? Math.max(0, total - offset - limit) : offset;
+  const take = fromEnd ? Math.max(0, Math.min(limit, total - offset)) : limit;
+  if (take === 0) return [];
+  const index = keyIndex(order, status);
+  const direction = fromEnd ? 'DESC' : 'ASC';
+  // Planned for each request's LIMIT and OFFSET, not prepared: a generic plan cannot know them and
+  // then sorts the register instead of reading the index (planning this costs well under 1 ms). The
+  // page's rows are fetched one by one by key.
+  return dataSource.query<SearchPageRow[]>(
+    `SELECT p.id, p.kvk_number, p.legal_name, p.trade_names, p.city, p.website, s.status, s.since, s.valid_until,
+            true AS identity_confirmed
+       FROM (SELECT ${index.id} AS id FROM ${index.table} WHERE ${index.where}
+              ORDER BY ${index.keys.map((k) => `${k} ${direction}`).join(', ')} LIMIT $1 OFFSET $2) AS k
+       CROSS JOIN LATERAL (SELECT * FROM providers WHERE id = k.id LIMIT 1) AS p
+       CROSS JOIN LATERAL (SELECT * FROM provider_status WHERE provider_id = k.id LIMIT 1) AS s
+      ORDER BY ${order === 'name' ? 'lower(p.legal_name), p.kvk_number' : 'p.kvk_number'}`,
+    status === undefined ? [take, skip] : [take, skip, status],
+  );
+}
+
+/** The statuses in the order of the status sort: verantwoord first, the others alphabetically. */
+const STATUS_ORDER = ['verantwoord', ...[...REASON_CODES].sort()];
+
+/**
+ * A page of the whole register sorted by status (verantwoord first, then by status, each by name)
+ * without sorting the register: the kept counts say which statuses' lists the page's rows stand
+ * in and where, and each of those (one, or a few at a boundary) gives its part as a status filter
+ * by name does.
+ */
+async function statusOrderedPage(
+  dataSource: DataSource,
+  reading: SearchReading,
+  limit: number,
+  offset: number,
+  includeUnconfirmed?: boolean,
+): Promise<SearchPageRow[]> {
+  const rows = await preparedQuery<{ status: string; n: number }>(
+    dataSource,
+    `SELECT status, sum(n)::int AS n FROM provider_status_counts
+      WHERE identity_confirmed OR $1::boolean GROUP BY status`,
+    [includeUnconfirmed ?? false],
+  );
+  const counts = new Map(rows.map((r) => [r.status, r.n]));
+  const page: SearchPageRow[] = [];
+  let skip = offset;
+  for (const status of STATUS_ORDER) {
+    const n = counts.get(status) ?? 0;
+    if (skip >= n) {
+      skip -= n;
+      continue;
+    }
+    const part = await providerSearch(dataSource, { reading, status, sort: 'name', includeUnconfirmed }).page(
+      Math.min(limit - page.length, n - skip),
+      skip,
+      n,
+    );
+    page.push(...part);
+    skip = 0;
+    if (page.length >= limit) break;
+  }
+  return page;
 }

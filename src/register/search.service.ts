@@ -7,6 +7,13 @@ import { readSearchQuery, type SearchReading } from './search.reading';
 export { SORTS, type Sort };
 
 export const SEARCH_PAGE_SIZE = 25;
+/**
+ * A search that is no name search counts its matches up to this many and then says "more than";
+ * a count above it costs what the page does not need (`8` as the start of a KvK number matches the
+ * whole bulk register). The whole register and its status filters are counted exactly, from the
+ * kept counts.
+ */
+export const EXACT_COUNT_LIMIT = 1000;
 export const STATUS_FILTERS = ['verantwoord', ...REASON_CODES] as const;
 
 export interface SearchQuery {
@@ -39,7 +46,9 @@ export interface SearchResult {
   /** How the query was read: the page says what it searched on, and which words it left out. */
   reading: SearchReading;
   rows: SearchRow[];
+  /** The number of matches; with `more`, more than this many match (not counted further). */
   total: number;
+  more?: boolean;
   page: number;
   pageCount: number;
 }
@@ -143,12 +152,18 @@ async function search(
   // A name search computes trigram scores for every match anyway: one pass answers both the page
   // and the total (a window count). Other searches count apart, so the page can stop early.
   const windowCount = kind === 'name';
-  const countAll = () => search.count();
-  const fetchPage = (page: number) => search.page(pageSize, (page - 1) * pageSize);
+  // Kept counts and a name search's window count cost nothing more; other counts stop at the limit.
+  const limited = !windowCount && !search.counted;
+  const countAll = () => search.count(limited ? EXACT_COUNT_LIMIT + 1 : undefined);
+  // With the total known, a page of the whole register may be read from its end.
+  const fetchPage = (page: number) =>
+    search.page(pageSize, (page - 1) * pageSize, windowCount ? undefined : total);
   let page = Math.max(1, query.page);
   let total = windowCount ? 0 : await countAll();
+  let more = limited && total > EXACT_COUNT_LIMIT;
+  if (more) total = EXACT_COUNT_LIMIT;
   const clamp = query.clampPage ?? true;
-  if (!windowCount && clamp) page = Math.min(page, Math.max(1, Math.ceil(total / pageSize)));
+  if (!windowCount && !more && clamp) page = Math.min(page, Math.max(1, Math.ceil(total / pageSize)));
   let rows = await fetchPage(page);
   if (windowCount) total = rows[0]?.total ?? 0;
   if (rows.length === 0 && page > 1) {
@@ -159,10 +174,22 @@ async function search(
       rows = total > 0 ? await fetchPage(page) : [];
     }
   }
+  // More than the limit: a last page that is not full tells the total; otherwise at least the
+  // pages past the limit, and the next one while this one is full.
+  if (more && rows.length > 0 && rows.length < pageSize) {
+    total = (page - 1) * pageSize + rows.length;
+    more = false;
+  }
+  const atLeast = Math.ceil((total + 1) / pageSize);
+  const pageCount = more
+    ? rows.length === pageSize
+      ? Math.max(atLeast, page + 1)
+      : atLeast
+    : Math.max(1, Math.ceil(total / pageSize));
   if (!current) rows = await atNow(dataSource, rows, now, status);
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
   return {
     total,
+    ...(more ? { more } : {}),
     page,
     pageCount,
     rows: rows.map((r: SearchPageRow) => ({
