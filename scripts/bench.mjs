@@ -27,6 +27,9 @@ import { benchDatabase } from './bench-database.mjs';
 const require = createRequire(import.meta.url);
 const dist = path.resolve(import.meta.dirname, '..', 'dist', 'src');
 const { createApp } = require(path.join(dist, 'app.js'));
+const { refreshDueSnapshotsInBackground, startSnapshotRefresh } = require(
+  path.join(dist, 'jobs', 'snapshot-refresh.js'),
+);
 const { loadConfig } = require(path.join(dist, 'config.js'));
 const { createRegisterDataSource } = require(path.join(dist, 'entities.js'));
 const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
@@ -104,6 +107,10 @@ try {
     bulkChecksPerClient: 8,
   };
   const app = createApp({ config, dataSource, logger, lifecycle: createLifecycle(), clock: systemClock });
+  // As the server runs: due snapshots are brought up to date in the background (every 15 s, the
+  // default of SNAPSHOT_REFRESH_SECONDS), not by the reads; a seeded database starts with some due.
+  await refreshDueSnapshotsInBackground(dataSource, systemClock);
+  const stopSnapshotRefresh = startSnapshotRefresh(dataSource, 15, logger, systemClock);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -474,6 +481,7 @@ try {
     );
   }
   server.close();
+  await stopSnapshotRefresh();
 } finally {
   await dataSource.destroy();
   await database.drop();
