@@ -68,6 +68,14 @@ export interface Config {
   signingP12Passphrase: string | undefined;
   /** How often an instance looks for due scheduled work (expiries, reminders, digest); 0: never. */
   jobsIntervalSeconds: number;
+  /**
+   * How often an instance recomputes due status snapshots in the background; 0: never (reads still
+   * show the status of their rows at their instant). Counts and filters by status may be behind by
+   * up to this.
+   */
+  snapshotRefreshSeconds: number;
+  /** How long the first page of a name search is kept per instance for the same query; 0: not kept. */
+  searchCacheSeconds: number;
   /** Invitations one provider user may send per hour (each is a mail with their text to any address). */
   invitationsPerUserPerHour: number;
   /** Unused, unexpired invitations an organisation may have open at once. */
@@ -318,6 +326,8 @@ export function loadConfig(
     signingP12File,
     signingP12Passphrase,
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
+    snapshotRefreshSeconds: integer(env, 'SNAPSHOT_REFRESH_SECONDS', nodeEnv === 'test' ? 0 : 15, 0, 300),
+    searchCacheSeconds: integer(env, 'SEARCH_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 5, 0, 60),
     invitationsPerUserPerHour: integer(env, 'INVITATIONS_PER_USER_PER_HOUR', 10, 1, 1000),
     pendingInvitationsPerProvider: integer(env, 'PENDING_INVITATIONS_PER_PROVIDER', 10, 1, 1000),
     evidenceMaxFiles: integer(env, 'EVIDENCE_MAX_FILES', 20, 1, 500),

@@ -10,6 +10,7 @@ import { addDays, toLocalDate } from '../shared/time';
 import { recordStatusEvent } from '../status/status.service';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
+import { lockSnapshotRefresh } from '../status/status-snapshot.queries';
 import { statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from '../shared/working-days';
 import {
@@ -70,6 +71,8 @@ export async function recordEndings(
   now: Date,
   publicBaseUrl: string,
 ): Promise<Record<string, number>> {
+  // Under the snapshot refresh's lock, so the background refresh never writes the same rows meanwhile.
+  await lockSnapshotRefresh(manager, true);
   await refreshDueSnapshots(manager, now);
   const ids = await endedProviderIds(manager);
   const [histories, versions] = await Promise.all([loadHistories(manager, ids), loadCodeVersions(manager)]);
