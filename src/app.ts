@@ -221,7 +221,7 @@ export function createApp({
   app.use(pageRoutes());
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
-  app.use(providerRoutes(dataSource));
+  app.use(providerRoutes(dataSource, { searchCacheSeconds: config.searchCacheSeconds }));
   const limiters = loginLimiters(dataSource, config);
   app.use(accountRoutes({ dataSource, config, limiters, securityEvents }));
   app.use(portalRoutes({ dataSource, config, limiters, securityEvents }));

@@ -74,6 +74,14 @@ export interface Config {
   signingP12Passphrase: string | undefined;
   /** How often an instance looks for due scheduled work (expiries, reminders, digest); 0: never. */
   jobsIntervalSeconds: number;
+  /**
+   * How often an instance recomputes due status snapshots in the background; 0: never (reads still
+   * show the status of their rows at their instant). Counts and filters by status may be behind by
+   * up to this.
+   */
+  snapshotRefreshSeconds: number;
+  /** How long the first page of a name search is kept per instance for the same query; 0: not kept. */
+  searchCacheSeconds: number;
   /** Invitations one provider user may send per hour (each is a mail with their text to any address). */
   invitationsPerUserPerHour: number;
   /** Unused, unexpired invitations an organisation may have open at once. */
@@ -99,7 +107,26 @@ export interface Config {
   heavyPoolSharePercent: number;
   /** How long heavy work waits for its share of the pool before it is refused (503, Retry-After). */
   heavyWaitSeconds: number;
+  /** The longest one statement of a page or API request may run (PostgreSQL's statement_timeout). */
+  databaseStatementTimeoutSeconds: number;
+  /** How long a request's transaction may sit idle between statements before PostgreSQL ends it. */
+  databaseIdleInTransactionTimeoutSeconds: number;
+  /** How long a request waits for a database connection (a free one of the pool, or a new one). */
+  databasePoolWaitSeconds: number;
+  /**
+   * Both limits for long work that says so: migrations, the commands, full downloads, bulk checks,
+   * bulk seeding and the scheduled jobs (src/database/limits.ts).
+   */
+  databaseLongWorkTimeoutSeconds: number;
 }
+
+/** The database limits' starting values, for the settings and for a DataSource made without them. */
+export const DATABASE_LIMIT_DEFAULTS = {
+  statementSeconds: 15,
+  idleInTransactionSeconds: 60,
+  poolWaitSeconds: 3,
+  longWorkSeconds: 3600,
+} as const;
 
 /** How reviewers hear of new submissions: one mail each, or one daily digest. */
 export const REVIEWER_NOTIFICATIONS = ['each', 'daily'] as const;
@@ -270,6 +297,22 @@ export function loadConfig(
     throw new ConfigError('SIGNING_P12_PASSPHRASE must be set together with SIGNING_P12_FILE');
   }
   const dataDir = path.resolve(env.DATA_DIR ?? 'data');
+  // Seconds, from 1; the starting values are DATABASE_LIMIT_DEFAULTS'.
+  const limit = DATABASE_LIMIT_DEFAULTS;
+  const [st, idle, long, wait] = [
+    limit.statementSeconds,
+    limit.idleInTransactionSeconds,
+    limit.longWorkSeconds,
+    limit.poolWaitSeconds,
+  ];
+  const statementSeconds = integer(env, 'DATABASE_STATEMENT_TIMEOUT_SECONDS', st, 1, 3600);
+  const idleSeconds = integer(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS', idle, 1, 3600);
+  const longWorkSeconds = integer(env, 'DATABASE_LONG_WORK_TIMEOUT_SECONDS', long, 1, 86400);
+  if (longWorkSeconds < statementSeconds) {
+    throw new ConfigError(
+      `DATABASE_LONG_WORK_TIMEOUT_SECONDS (${longWorkSeconds}) must be at least DATABASE_STATEMENT_TIMEOUT_SECONDS (${statementSeconds})`,
+    );
+  }
   return {
     env: nodeEnv,
     port,
@@ -302,6 +345,8 @@ export function loadConfig(
     signingP12File,
     signingP12Passphrase,
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
+    snapshotRefreshSeconds: integer(env, 'SNAPSHOT_REFRESH_SECONDS', nodeEnv === 'test' ? 0 : 15, 0, 300),
+    searchCacheSeconds: integer(env, 'SEARCH_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 5, 0, 60),
     invitationsPerUserPerHour: integer(env, 'INVITATIONS_PER_USER_PER_HOUR', 10, 1, 1000),
     pendingInvitationsPerProvider: integer(env, 'PENDING_INVITATIONS_PER_PROVIDER', 10, 1, 1000),
     evidenceMaxFiles: integer(env, 'EVIDENCE_MAX_FILES', 20, 1, 500),
@@ -313,5 +358,9 @@ export function loadConfig(
     bulkChecksPerClient: integer(env, 'BULK_CHECKS_PER_CLIENT', 2, 1, 100),
     heavyPoolSharePercent: integer(env, 'HEAVY_POOL_SHARE_PERCENT', 50, 1, 100),
     heavyWaitSeconds: integer(env, 'HEAVY_WAIT_SECONDS', 10, 0, 120),
+    databaseStatementTimeoutSeconds: statementSeconds,
+    databaseIdleInTransactionTimeoutSeconds: idleSeconds,
+    databasePoolWaitSeconds: integer(env, 'DATABASE_POOL_WAIT_SECONDS', wait, 1, 60),
+    databaseLongWorkTimeoutSeconds: longWorkSeconds,
   };
 }

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { signingKeyring } from './attestation/signing';
 import { encryptClearTotpSecrets, secretBox, secretsKeyFor } from './identity/secrets';
 import { startScheduler } from './jobs/scheduler';
+import { startSnapshotRefresh } from './jobs/snapshot-refresh';
 import { loadConfig } from './config';
 import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
@@ -125,6 +126,12 @@ async function main(): Promise<void> {
     clock,
     config.reviewerNotification,
   );
+  const stopSnapshotRefresh = startSnapshotRefresh(
+    database.dataSource,
+    config.snapshotRefreshSeconds,
+    logger,
+    clock,
+  );
   server.off('request', starting);
   server.on('request', app);
   const mail = mailDestination(config, clock);
@@ -142,6 +149,7 @@ async function main(): Promise<void> {
       delayMs: config.shutdownDelayMs,
       close: async () => {
         await stopScheduler();
+        await stopSnapshotRefresh();
         await database.close();
       },
       logger,

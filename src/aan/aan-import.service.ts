@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { allowLongWork } from '../database/limits';
 import { appendAuditEvent } from '../audit/audit.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { recordStatusEvent } from '../status/status.service';
@@ -149,6 +150,8 @@ export async function importAanList(
   const listDate = toLocalDate(now);
   const reason = aanListReason(listDate);
   const outcome = await dataSource.transaction(async (manager) => {
+    // Every provider's history against the list, in one transaction: the long limit, not a request's.
+    await allowLongWork(manager);
     const providers = await allProviderKeys(manager);
     const [histories, versions] = await Promise.all([
       loadHistories(

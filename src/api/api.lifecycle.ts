@@ -54,6 +54,7 @@ export const CHANGELOG: readonly ChangelogEntry[] = [
         'Limieten per client: verzoeken per minuut en lijstcontroles tegelijk; elk antwoord heeft de headers `RateLimit-Policy` en `RateLimit`, een overschrijding is een 429 met `Retry-After`.',
         'Elk probleemantwoord (ook 404, 405, 415 en 429) heeft `Access-Control-Allow-Origin: *`; scripts kunnen `RateLimit`, `Retry-After`, `Deprecation` en `Sunset` lezen.',
         'Het beleid voor het uitfaseren van onderdelen, met de headers `Deprecation` en `Sunset`.',
+        'Een 503 zegt waarom: `unavailable` (het register is even niet bereikbaar) of `busy` (het is te druk om het verzoek op tijd af te handelen); beide met `Retry-After`.',
       ],
       en: [
         '`GET /api/v1` links to this page, the OpenAPI document and the resources.',
@@ -63,6 +64,7 @@ export const CHANGELOG: readonly ChangelogEntry[] = [
         'Limits per client: requests per minute and bulk checks at once; every answer carries `RateLimit-Policy` and `RateLimit`, going over is a 429 with `Retry-After`.',
         'Every problem answer (404, 405, 415 and 429 too) carries `Access-Control-Allow-Origin: *`; scripts can read `RateLimit`, `Retry-After`, `Deprecation` and `Sunset`.',
         'The policy for phasing parts out, with the `Deprecation` and `Sunset` headers.',
+        'A 503 says why: `unavailable` (the register cannot be reached for a moment) or `busy` (too busy to handle the request in time); both with `Retry-After`.',
       ],
     },
   },

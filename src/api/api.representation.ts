@@ -78,6 +78,7 @@ export function providerList(
       paginaGrootte: pageSize,
       aantalPaginas: result.pageCount,
       totaal: result.total,
+      ...(result.more ? { meerDanTotaal: true } : {}),
     },
     links,
   };

@@ -175,6 +175,7 @@ export function apiRoutes(
         page: query.pagina ?? 1,
         pageSize,
         clampPage: false,
+        cacheSeconds: config.searchCacheSeconds,
       },
       requestTime(res),
     );

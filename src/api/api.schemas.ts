@@ -65,6 +65,10 @@ export const Paginering = z
     paginaGrootte: z.int().min(1).openapi({ description: 'Hoeveel resultaten per pagina.' }),
     aantalPaginas: z.int().min(1).openapi({ description: 'Het aantal pagina’s (minstens 1).' }),
     totaal: z.int().min(0).openapi({ description: 'Het aantal gevonden hostingproviders.' }),
+    meerDanTotaal: z.boolean().optional().openapi({
+      description:
+        'Alleen bij een zoekterm met heel veel treffers (zoals de eerste cijfers van een KvK-nummer): er zijn meer dan `totaal` gevonden, en verder is niet geteld. `aantalPaginas` is dan een ondergrens en `last` de laatste pagina die zeker bestaat; volg `next` tot een pagina niet vol is.',
+    }),
   })
   .openapi('Paginering');
 

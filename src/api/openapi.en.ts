@@ -26,8 +26,8 @@ export const OPENAPI_ENGLISH: Readonly<Record<string, string>> = {
   'Eén pagina met hostingproviders.': 'One page of hosting providers.',
   'Ongeldige invoer: `invalidParams` noemt elke parameter of elk veld met de reden.':
     'Invalid input: `invalidParams` names every parameter or field with its reason.',
-  'Het register is even niet bereikbaar; probeer het na Retry-After seconden opnieuw.':
-    'The register is briefly unavailable; try again after Retry-After seconds.',
+  'Het register is even niet bereikbaar (`unavailable`) of te druk (`busy`); probeer het na Retry-After seconden opnieuw.':
+    'The register is briefly unavailable (`unavailable`) or too busy (`busy`); try again after Retry-After seconds.',
   'Eén hostingprovider met zijn status': 'One hosting provider with its status',
   'De gegevens van een hostingprovider en zijn status: nu, of met `peildatum` aan het einde van die Nederlandse kalenderdag (of nu, als de peildatum vandaag is). De status komt uit de statusregels over de vastgelegde geschiedenis; `code` is `verantwoord` of de reden waarom niet. `vermelding` is de goedgekeurde vermelding waar de status op rust (ook als die verlopen, geschorst of ingetrokken is), of null.':
     'A hosting provider’s details and its status: now, or with `peildatum` (reference date) at the end of that Dutch calendar day (or now, if the reference date is today). The status comes from the status rules over the recorded history; `code` is `verantwoord` (responsible) or the reason why not. `vermelding` is the approved listing the status rests on (also when it has expired, been suspended or revoked), or null.',

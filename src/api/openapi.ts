@@ -172,7 +172,7 @@ const PROBLEM_RESPONSES = {
   ],
   503: [
     'NietBeschikbaar',
-    'Het register is even niet bereikbaar; probeer het na Retry-After seconden opnieuw.',
+    'Het register is even niet bereikbaar (`unavailable`) of te druk (`busy`); probeer het na Retry-After seconden opnieuw.',
     problemExample(
       503,
       'unavailable',

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { errorStatus, logAndSetRetry } from '../web/error-handler';
+import { errorStatus, isBusy, logAndSetRetry } from '../web/error-handler';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../shared/errors';
 import { BULK_CHECKS_BUSY } from '../web/client-limits';
 import { type Language, translate } from '../shared/i18n';
@@ -35,6 +35,7 @@ export const PROBLEM_CODES: Record<string, number> = {
   tooManyChecks: 429,
   server: 500,
   unavailable: 503,
+  busy: 503,
 };
 
 /** The language of an API answer: English when the client prefers it, else Dutch. */
@@ -50,6 +51,7 @@ function problemCode(error: unknown, status: number): string {
   if (type === 'entity.parse.failed') return 'invalidJson';
   if (type === 'entity.too.large') return 'tooLarge';
   if (status === 415) return 'unsupportedMediaType';
+  if (status === 503 && isBusy(error)) return 'busy';
   const known = Object.entries(PROBLEM_CODES).find(([, s]) => s === status);
   return known ? known[0] : status >= 500 ? 'server' : 'badRequest';
 }

@@ -35,6 +35,7 @@ export function dossierRoutes(dataSource: DataSource, config: Config): Router {
       values: { q },
       searched: !!result,
       total: result?.total ?? 0,
+      more: result?.more,
       page: result?.page,
       pageCount: result?.pageCount,
       previousUrl: result && result.page > 1 ? pageUrl(result.page - 1) : undefined,

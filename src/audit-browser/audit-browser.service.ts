@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { ChainLink } from '../audit/audit-chain';
-import { appendAuditEvent, verifyAuditChain } from '../audit/audit.service';
+import { appendAuditEvent, recordAuditVerification, verifyAuditChain } from '../audit/audit.service';
 import {
   type AuditEventRow,
   type AuditFilter,
@@ -145,8 +145,11 @@ export async function checkAuditChain(dataSource: DataSource, actor: string, now
   const started = performance.now();
   const result = await verifyAuditChain(dataSource);
   const milliseconds = Math.round(performance.now() - started);
-  await dataSource.transaction((manager) =>
-    appendAuditEvent(manager, now, {
+  // An intact chain is also recorded as what this check vouched for, so that the next incremental
+  // `audit:verify` continues from its head; in the same transaction as its audit event.
+  await dataSource.transaction(async (manager) => {
+    await recordAuditVerification(manager, result, actor, now, milliseconds);
+    await appendAuditEvent(manager, now, {
       actor,
       action: 'audit.verified',
       subjectType: 'audit_log',
@@ -155,10 +158,11 @@ export async function checkAuditChain(dataSource: DataSource, actor: string, now
         checked: result.checked,
         intact: !result.broken,
         brokenAt: result.broken?.id ?? null,
+        problem: result.broken?.problem ?? null,
         headHash: result.head?.hash ?? null,
         milliseconds,
       },
-    }),
-  );
+    });
+  });
   return { ...result, milliseconds };
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { ChainLink } from './audit-chain';
 
 /** The advisory lock that serialises appends, so that every event's predecessor is the one before it. */
 const CHAIN_LOCK = 7_306_117_001;
@@ -23,4 +24,101 @@ export async function reserveAuditEventIds(manager: EntityManager, count: number
     [count],
   );
   return rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+}
+
+/** An event as the chain check reads it: the content its hash covers, with both hashes. */
+const CHAIN_COLUMNS = `id::text AS id, occurred_at AS "occurredAt", actor, action, subject_type AS "subjectType",
+  subject_id AS "subjectId", data, prev_hash AS "prevHash", hash`;
+
+/** Up to `limit` events after event `after`, in chain (id) order: one range of the primary key. */
+export function auditEventsAfter(manager: EntityManager, after: string, limit: number): Promise<ChainLink[]> {
+  return manager.query<ChainLink[]>(
+    `SELECT ${CHAIN_COLUMNS} FROM audit_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
+    [after, limit],
+  );
+}
+
+/** One event as the chain check reads it, or undefined when there is none with that id. */
+export async function auditEventById(manager: EntityManager, id: string): Promise<ChainLink | undefined> {
+  const [event] = await manager.query<ChainLink[]>(
+    `SELECT ${CHAIN_COLUMNS} FROM audit_events WHERE id = $1`,
+    [id],
+  );
+  return event;
+}
+
+/** What an earlier verification of the chain vouched for (a row of audit_verifications). */
+export interface VerificationAnchor {
+  verificationId: string;
+  verifiedAt: Date;
+  verifiedBy: string;
+  mode: 'full' | 'incremental';
+  /** The newest event it checked, and that event's hash then. */
+  headId: string;
+  headHash: string;
+  /** How many events the log held up to and including that event. */
+  eventCount: number;
+}
+
+const ANCHOR_COLUMNS = `v.id::text AS "verificationId", v.verified_at AS "verifiedAt", v.verified_by AS "verifiedBy",
+  v.mode, v.head_event_id::text AS "headId", v.head_hash AS "headHash", v.event_count::float8 AS "eventCount"`;
+
+/** The newest verification that found the chain intact, or undefined when there was none. */
+export async function latestAuditVerification(
+  manager: EntityManager,
+): Promise<VerificationAnchor | undefined> {
+  const [anchor] = await manager.query<VerificationAnchor[]>(
+    `SELECT ${ANCHOR_COLUMNS} FROM audit_verifications v ORDER BY v.id DESC LIMIT 1`,
+  );
+  return anchor;
+}
+
+/**
+ * The oldest verification whose event is gone or carries another hash than the one it vouched for
+ * (`missing` tells which), or undefined when every earlier verification still agrees with the log.
+ * One primary-key lookup per verification ever recorded.
+ */
+export async function disagreeingAuditVerification(
+  manager: EntityManager,
+): Promise<(VerificationAnchor & { missing: boolean }) | undefined> {
+  const [anchor] = await manager.query<(VerificationAnchor & { missing: boolean })[]>(
+    `SELECT ${ANCHOR_COLUMNS}, e.id IS NULL AS missing
+       FROM audit_verifications v LEFT JOIN audit_events e ON e.id = v.head_event_id
+      WHERE e.id IS NULL OR e.hash <> v.head_hash
+      ORDER BY v.head_event_id, v.id LIMIT 1`,
+  );
+  return anchor;
+}
+
+/** Records what a verification that found the chain intact vouched for. */
+export async function insertAuditVerification(
+  manager: EntityManager,
+  row: {
+    verifiedAt: Date;
+    verifiedBy: string;
+    mode: 'full' | 'incremental';
+    fromEventId: string | null;
+    headId: string;
+    headHash: string;
+    eventCount: number;
+    checked: number;
+    milliseconds: number;
+  },
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO audit_verifications
+       (verified_at, verified_by, mode, from_event_id, head_event_id, head_hash, event_count, checked, milliseconds)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      row.verifiedAt,
+      row.verifiedBy,
+      row.mode,
+      row.fromEventId,
+      row.headId,
+      row.headHash,
+      row.eventCount,
+      row.checked,
+      row.milliseconds,
+    ],
+  );
 }

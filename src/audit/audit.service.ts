@@ -1,7 +1,18 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
 import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
-import { lastAuditHash, lockAuditChain, reserveAuditEventIds } from './audit.queries';
+import { must } from '../shared/must';
+import {
+  auditEventById,
+  auditEventsAfter,
+  disagreeingAuditVerification,
+  insertAuditVerification,
+  lastAuditHash,
+  latestAuditVerification,
+  lockAuditChain,
+  reserveAuditEventIds,
+  type VerificationAnchor,
+} from './audit.queries';
 
 /** The translation key of an audit action's name in words: `audit.actions.status.suspended`. */
 export const actionLabelKey = (action: string) => `audit.actions.${action}`;
@@ -31,29 +42,59 @@ export async function appendAuditEvent(
   return event;
 }
 
-export interface ChainVerification {
-  checked: number;
-  broken?: BrokenLink;
-  /** The newest event, when the chain is intact: the hash that stands for the whole log. */
-  head?: { id: string; hash: string; occurredAt: Date };
+/** What can be wrong: a link of the chain, or the log disagreeing with what an earlier verification vouched for. */
+export type ChainProblem = BrokenLink['problem'] | 'anchor_missing' | 'anchor_mismatch';
+
+export interface ChainBreak {
+  /** The event concerned: the first broken link, or the event an earlier verification vouched for. */
+  id: string;
+  problem: ChainProblem;
+  /** The earlier verification the log disagrees with (anchor_*), or continued from (content_mismatch of its event). */
+  anchor?: VerificationAnchor;
 }
 
-/** Walks the whole chain in id order, in batches so memory stays flat however long the log. */
-export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000): Promise<ChainVerification> {
+export interface ChainVerification {
+  /** `full`: every event from the first; `incremental`: the events after an earlier verification's. */
+  mode: 'full' | 'incremental';
+  /** Events whose hash this run recomputed (incremental: the anchor event and every one after it). */
+  checked: number;
+  broken?: ChainBreak;
+  /** The newest event, when the chain is intact: the hash that stands for the whole log. */
+  head?: { id: string; hash: string; occurredAt: Date };
+  /** When intact: how many events the log holds up to and including the head. */
+  eventCount?: number;
+  /** The earlier verification an incremental run continued from. */
+  anchor?: VerificationAnchor;
+}
+
+/** Events read per query. Memory holds two batches (one checked while the next is read), however long the log. */
+const BATCH_SIZE = 2000;
+
+/**
+ * Walks the chain from the event after `after`, which must link to `prev`, to the newest event: one
+ * primary-key range per batch, the next batch read while this one is hashed.
+ */
+async function walkChain(
+  dataSource: DataSource,
+  after: string,
+  prev: string,
+  batchSize: number,
+): Promise<Pick<ChainVerification, 'checked' | 'broken' | 'head'>> {
   let checked = 0;
-  let prev = GENESIS_HASH;
-  let after = '0';
   let head: ChainVerification['head'];
+  // A read ahead that fails while a batch is checked is awaited (and thrown) on the next turn, or
+  // not at all when the walk stops at a break: never an unhandled rejection.
+  const readAfter = (id: string) => {
+    const read = auditEventsAfter(dataSource.manager, id, batchSize);
+    read.catch(() => undefined);
+    return read;
+  };
+  let next = readAfter(after);
   for (;;) {
-    const batch = await dataSource
-      .getRepository(AuditEvent)
-      .createQueryBuilder('e')
-      .where('e.id > :after', { after })
-      .orderBy('e.id', 'ASC')
-      .limit(batchSize)
-      .getMany();
+    const batch = await next;
     const last = batch.at(-1);
     if (!last) return { checked, head };
+    next = batch.length === batchSize ? readAfter(last.id) : Promise.resolve([]);
     const result = checkLinks(batch, prev);
     if (result.broken) {
       return {
@@ -63,9 +104,94 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 1000)
     }
     checked += batch.length;
     prev = result.lastHash;
-    after = last.id;
     head = { id: last.id, hash: last.hash, occurredAt: last.occurredAt };
   }
+}
+
+/** The oldest earlier verification the log no longer agrees with, as a break; undefined when all agree. */
+async function anchorBreak(dataSource: DataSource): Promise<ChainBreak | undefined> {
+  const disagreeing = await disagreeingAuditVerification(dataSource.manager);
+  if (!disagreeing) return undefined;
+  const { missing, ...anchor } = disagreeing;
+  return { id: anchor.headId, problem: missing ? 'anchor_missing' : 'anchor_mismatch', anchor };
+}
+
+/**
+ * Walks the whole chain in id order, in batches so memory stays flat however long the log, then
+ * checks that every earlier verification's event still carries the hash it vouched for (a chain
+ * rewritten and rehashed from some event on is intact in itself, but disagrees with those).
+ */
+export async function verifyAuditChain(
+  dataSource: DataSource,
+  batchSize = BATCH_SIZE,
+): Promise<ChainVerification> {
+  const walked = await walkChain(dataSource, '0', GENESIS_HASH, batchSize);
+  if (walked.broken) return { mode: 'full', ...walked };
+  const broken = await anchorBreak(dataSource);
+  if (broken) return { mode: 'full', checked: walked.checked, broken };
+  return { mode: 'full', ...walked, eventCount: walked.head ? walked.checked : 0 };
+}
+
+/**
+ * Continues from the newest earlier verification (its anchor): checks that every earlier
+ * verification's event is still there with the hash it vouched for, that the anchor event's content
+ * still gives that hash, and walks the events after it: work in proportion to the new events (and
+ * the number of verifications), not to the log. It does NOT re-read the events before the anchor:
+ * one changed or removed there (without rehashing the chain up to the anchor) is found only by
+ * `verifyAuditChain`, the full run. Without an earlier verification it is the full run.
+ */
+export async function verifyAuditChainIncrementally(
+  dataSource: DataSource,
+  batchSize = BATCH_SIZE,
+): Promise<ChainVerification> {
+  const anchor = await latestAuditVerification(dataSource.manager);
+  if (!anchor) return verifyAuditChain(dataSource, batchSize);
+  const result = (fields: Omit<ChainVerification, 'mode' | 'anchor'>): ChainVerification => ({
+    mode: 'incremental',
+    anchor,
+    ...fields,
+  });
+  const disagreeing = await anchorBreak(dataSource);
+  if (disagreeing) return result({ checked: 0, broken: disagreeing });
+  // The anchor is there with the hash vouched for (anchorBreak): its content must still give that hash.
+  const event = must(await auditEventById(dataSource.manager, anchor.headId), 'the anchor event is there');
+  if (chainHash(event.prevHash, event) !== event.hash)
+    return result({ checked: 1, broken: { id: event.id, problem: 'content_mismatch', anchor } });
+  const walked = await walkChain(dataSource, anchor.headId, anchor.headHash, batchSize);
+  if (walked.broken) return result({ checked: walked.checked + 1, broken: walked.broken });
+  return result({
+    checked: walked.checked + 1,
+    head: walked.head ?? { id: event.id, hash: event.hash, occurredAt: event.occurredAt },
+    eventCount: anchor.eventCount + walked.checked,
+  });
+}
+
+/**
+ * Records what an intact verification vouched for, so that the next incremental run continues from
+ * its head; `by` is who ran it (an e-mail address, or `cli:audit:verify`). Nothing is recorded for
+ * a broken chain or an empty log.
+ */
+export async function recordAuditVerification(
+  manager: EntityManager,
+  verification: ChainVerification,
+  by: string,
+  now: Date,
+  milliseconds: number,
+): Promise<boolean> {
+  const { head, eventCount } = verification;
+  if (verification.broken || !head || !eventCount) return false;
+  await insertAuditVerification(manager, {
+    verifiedAt: now,
+    verifiedBy: by,
+    mode: verification.mode,
+    fromEventId: verification.anchor?.headId ?? null,
+    headId: head.id,
+    headHash: head.hash,
+    eventCount,
+    checked: verification.checked,
+    milliseconds,
+  });
+  return true;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import { heavyComputeTurn, withHeavyConnection } from '../database/heavy-work';
+import { allowLongWork } from '../database/limits';
 import { publicProvidersByKvk } from './bulk-check.queries';
 import { readKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay } from '../shared/time';
@@ -88,6 +89,8 @@ async function checkRows(
   // held (or built into objects) in one go, and between slices others' requests get their turn.
   const answers = await withHeavyConnection(dataSource, (connection) =>
     connection.transaction('REPEATABLE READ', async (manager) => {
+      // Ten thousand histories in one snapshot may take longer than a lookup: the long limit.
+      await allowLongWork(manager);
       const versionFacts = (await loadCodeVersions(manager)).map(toCodeVersionFact);
       const found = new Map<string, { legalName: string; status: ReturnType<typeof statusAt> }>();
       for (let start = 0; start < wanted.length; start += SLICE) {

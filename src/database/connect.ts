@@ -5,6 +5,7 @@ import { SettingError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { createDataSource, type DataSourceOptions } from './data-source';
 import { startEmbeddedPostgres } from './embedded';
+import { limitsFrom } from './limits';
 import { grantRuntimePrivileges, roleOf, runtimeRoleProblems } from './roles';
 
 export interface Database {
@@ -28,7 +29,13 @@ const MIGRATION_LOCK = 7_306_117_002;
 export async function openDatabase(
   config: Config,
   logger: Logger,
-  options: { entities: DataSourceOptions['entities']; migrate?: boolean; as?: 'owner' | 'runtime' },
+  options: {
+    entities: DataSourceOptions['entities'];
+    migrate?: boolean;
+    as?: 'owner' | 'runtime';
+    /** `long`: a command, whose every statement may take the long limit; `requests`: the server. */
+    work?: 'requests' | 'long';
+  },
 ): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
@@ -51,6 +58,8 @@ export async function openDatabase(
         entities: options.entities,
         poolSize: 2,
         applicationName: 'register-vhp-migrations',
+        // A migration may rewrite a large table: the long limit, never a request's.
+        limits: limitsFrom(config, 'long'),
       });
       await connect(owner, ownerSettingOf(config), ownerUrl);
       try {
@@ -67,6 +76,7 @@ export async function openDatabase(
         url: asOwner ? ownerUrl : runtimeUrl,
         entities: options.entities,
         poolSize: config.databasePoolSize,
+        limits: limitsFrom(config, options.work ?? 'requests'),
       });
       await connect(
         dataSource,

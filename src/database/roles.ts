@@ -5,7 +5,12 @@ import { must } from '../shared/must';
  * History the register never rewrites. The runtime role may only add and read rows here; the
  * triggers that refuse changes stay in force because that role cannot alter the tables.
  */
-export const APPEND_ONLY_TABLES = ['audit_events', 'status_events', 'attestations'] as const;
+export const APPEND_ONLY_TABLES = [
+  'audit_events',
+  'status_events',
+  'attestations',
+  'audit_verifications',
+] as const;
 
 /** The user a connection URL logs in as, or undefined when the URL leaves it to the driver. */
 export function roleOf(url: string): string | undefined {

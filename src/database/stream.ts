@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { PoolClient } from 'pg';
 import { databasePool } from './data-source';
 import { heavyWorkGate } from './heavy-work';
+import { limitsOfDataSource } from './limits';
 
 /** Rows are fetched from a cursor this many at a time: memory holds one batch, however many rows. */
 const BATCH_ROWS = 500;
@@ -29,15 +30,27 @@ export async function streamQuery<R, T>(
     giveBack();
     throw error;
   }
-  let released = false;
-  const release = () => {
-    if (!released) {
-      client.release();
-      giveBack();
-    }
-    released = true;
-    return Promise.resolve();
-  };
+  // The cursor is one statement for as long as the client takes to read: the long limit, on this
+  // connection until it goes back to the pool (then the connection's own limit again).
+  try {
+    await client.query(`SELECT set_config('statement_timeout', $1, false)`, [
+      String(limitsOfDataSource(dataSource).longWorkSeconds * 1000),
+    ]);
+  } catch (error) {
+    client.release(error as Error);
+    giveBack();
+    throw error;
+  }
+  let released: Promise<void> | undefined;
+  const release = () =>
+    (released ??= client
+      .query('RESET statement_timeout')
+      .then(
+        () => client.release(),
+        // A connection that cannot be reset is not used again.
+        (error: Error) => client.release(error),
+      )
+      .finally(giveBack));
   try {
     const rows: Readable = client.query(new QueryStream(sql, params, { batchSize: BATCH_ROWS }));
     const records = rows.pipe(

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
+import { allowLongWork } from '../database/limits';
 import { mailProviderUsers, mailReviewers } from '../mail/mail.service';
 import type { ReviewerNotification } from '../config';
 import { readReminderDays, readReviewerNotification } from '../settings/settings.service';
@@ -9,6 +10,7 @@ import { addDays, toLocalDate } from '../shared/time';
 import { recordStatusEvent } from '../status/status.service';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
+import { lockSnapshotRefresh } from '../status/status-snapshot.queries';
 import { statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from '../shared/working-days';
 import {
@@ -42,6 +44,8 @@ export async function runJobOnce(
   now: Date,
 ): Promise<{ ran: boolean; result?: Record<string, number> }> {
   return dataSource.transaction(async (manager) => {
+    // A day's expiries over the whole register: the long limit, not a request's.
+    await allowLongWork(manager);
     if (!(await tryLockJob(manager, job))) return { ran: false };
     if (await jobRanFor(manager, job, period)) return { ran: false };
     const result = await work(manager);
@@ -67,6 +71,8 @@ export async function recordEndings(
   now: Date,
   publicBaseUrl: string,
 ): Promise<Record<string, number>> {
+  // Under the snapshot refresh's lock, so the background refresh never writes the same rows meanwhile.
+  await lockSnapshotRefresh(manager, true);
   await refreshDueSnapshots(manager, now);
   const ids = await endedProviderIds(manager);
   const [histories, versions] = await Promise.all([loadHistories(manager, ids), loadCodeVersions(manager)]);

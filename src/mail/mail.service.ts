@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { allowLongWork } from '../database/limits';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { maskSingleUseLinks } from '../shared/single-use-links';
@@ -36,6 +37,8 @@ export async function deliverOutbox(
   batchSize = 20,
 ): Promise<number> {
   return dataSource.transaction(async (m) => {
+    // The transaction waits on the mail server between its statements: the long limit.
+    await allowLongWork(m);
     const batch = await m
       .getRepository(OutboxMail)
       .createQueryBuilder('o')

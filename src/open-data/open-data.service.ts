@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { DataSource, EntityManager } from 'typeorm';
 import { safeCell } from '../shared/csv';
-import { refreshDueSnapshots } from '../status/status-snapshot.service';
+import { catchUpAllSnapshots } from '../status/status-snapshot.service';
 import {
   latestStatusChanges,
   type StatusChange,
@@ -97,14 +97,15 @@ export function csvCells(record: OpenDataRecord): string[] {
 /**
  * What the open data downloads hold at `now`, as a tag that changes whenever they change, and the
  * last instant they changed: the public providers (their records and confirmations) and their
- * status snapshots, read after the due snapshots are brought up to date. A snapshot recomputed
+ * status snapshots, read after the due snapshots are brought up to date (shared by concurrent
+ * downloads, in batches under the snapshot refresh's lock). A snapshot recomputed
  * without a different answer changes the tag too; that costs a download, never a stale copy.
  */
 export async function registerVersion(
   dataSource: DataSource,
   now: Date,
 ): Promise<{ tag: string; lastModified: Date | null }> {
-  await refreshDueSnapshots(dataSource.manager, now);
+  await catchUpAllSnapshots(dataSource, now);
   const version = await publicRegisterVersion(dataSource);
   return {
     tag: `${version.count}:${version.providersChanged?.toISOString()}:${version.statusesChanged?.toISOString()}`,
@@ -119,7 +120,7 @@ export async function streamRegister(
   dataSource: DataSource,
   now: Date,
 ): Promise<{ records: Readable; release: () => Promise<void> }> {
-  await refreshDueSnapshots(dataSource.manager, now);
+  await catchUpAllSnapshots(dataSource, now);
   return streamPublicRegister(dataSource, openDataRecord);
 }
 

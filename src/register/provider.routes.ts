@@ -20,7 +20,10 @@ function dateAnswerView(answer: DateAnswer) {
 const MAX_QUERY = 200;
 
 /** The public register: open to everyone, no login. */
-export function providerRoutes(dataSource: DataSource): Router {
+export function providerRoutes(
+  dataSource: DataSource,
+  options: { searchCacheSeconds?: number } = {},
+): Router {
   const router = Router();
 
   router.get(paths.register, async (req, res) => {
@@ -38,7 +41,7 @@ export function providerRoutes(dataSource: DataSource): Router {
           : 'name';
     const result = await searchProviders(
       dataSource,
-      { q, status, sort, page: pageNumber(req.query.page) },
+      { q, status, sort, page: pageNumber(req.query.page), cacheSeconds: options.searchCacheSeconds },
       requestTime(res),
     );
     // Every search is a shareable URL: the page links keep the query.
@@ -79,6 +82,7 @@ export function providerRoutes(dataSource: DataSource): Router {
       statusOptions: STATUS_FILTERS.map((value) => ({ value, labelKey: `status.filter.${value}` })),
       sortOptions: SORTS.map((value) => ({ value, labelKey: `register.sort.${value}` })),
       total: result.total,
+      more: result.more,
       page: result.page,
       pageCount: result.pageCount,
       previousUrl: result.page > 1 ? pageUrl(result.page - 1) : undefined,

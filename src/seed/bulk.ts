@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ApplicationMessage } from '../application/application-message.entity';
 import { Application } from '../application/application.entity';
 import { Evidence } from '../application/evidence.entity';
+import { allowLongWork } from '../database/limits';
 import { appendAuditEvents } from '../audit/audit.service';
 import { addUser } from '../identity/account.service';
 import { hashPassword } from '../identity/password';
@@ -137,6 +138,8 @@ async function bulkCast(dataSource: DataSource, now: Date): Promise<Omit<BulkCas
 
 /** Writes one batch of planned rows, with their audit events in the order they happened. */
 async function writeRows(manager: EntityManager, rows: BulkRows, now: Date): Promise<void> {
+  // A thousand providers with their histories and audit events: the long limit, not a request's.
+  await allowLongWork(manager);
   const chunks = <T>(list: T[], size = 1000) =>
     Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
   for (const chunk of chunks(rows.providers)) await manager.insert(Provider, chunk);

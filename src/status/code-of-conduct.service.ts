@@ -17,7 +17,7 @@ import {
   lapsesAfterPublication,
   publicationProblems,
 } from './code-version-rules';
-import { markAllSnapshotsDue } from './status-snapshot.service';
+import { markSnapshotsDueForVersions } from './status-snapshot.service';
 import { statusesAt } from './status.service';
 import { codeVersionLapsesAt, type CodeVersionFact, listingInForce } from './status-rules';
 import { must } from '../shared/must';
@@ -40,6 +40,7 @@ export async function publishCodeOfConductVersion(
   actor: string,
   now: Date,
 ): Promise<CodeOfConductVersion> {
+  const before = (await loadCodeVersions(manager)).map(toCodeVersionFact);
   const version = await manager.save(manager.create(CodeOfConductVersion, input));
   await appendAuditEvent(manager, now, {
     actor,
@@ -48,7 +49,7 @@ export async function publishCodeOfConductVersion(
     subjectId: version.id,
     data: { ...input },
   });
-  await markAllSnapshotsDue(manager);
+  await markSnapshotsDueForVersions(manager, before, [...before, toCodeVersionFact(version)]);
   return version;
 }
 
@@ -287,6 +288,7 @@ export async function withdrawCodeVersion(
   }
   if (now.getTime() >= version.publishedAt.getTime())
     throw new ConflictError('codeVersions.withdrawTooLate', { backTo, kind: 'notNow' });
+  const before = (await loadCodeVersions(manager)).map(toCodeVersionFact);
   await manager.update(
     CodeOfConductVersion,
     { id: version.id },
@@ -308,7 +310,11 @@ export async function withdrawCodeVersion(
     subjectId: version.id,
     data: { label: version.label, publishedAt: version.publishedAt, mailedProviderIds: mailed },
   });
-  await markAllSnapshotsDue(manager);
+  await markSnapshotsDueForVersions(
+    manager,
+    before,
+    before.filter((v) => v.id !== version.id),
+  );
   return version;
 }
 

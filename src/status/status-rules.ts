@@ -319,8 +319,22 @@ export function nextStatusChange(
     if (ms !== undefined && ms > at && (next === undefined || ms < next)) next = ms;
   };
   for (const e of history) [e.effectiveAt, e.validUntil, e.suspendedUntil, e.aanSince].forEach(consider);
-  for (const v of versions) [v.publishedAt, v.transitionEndsAt].forEach(consider);
+  // The code versions count only through the versions the provider's listings name (rule 3): each
+  // is accepted from its publication up to its lapse. Other versions change nothing for this
+  // provider, so their dates do not make its snapshot due (a new version is no herd).
+  for (const id of signedVersionIds(history)) {
+    const version = versions.find((v) => v.id === id);
+    if (version) [version.publishedAt, codeVersionLapsesAt(version, versions)].forEach(consider);
+  }
   return next === undefined ? undefined : new Date(next);
+}
+
+/** The code-of-conduct versions the provider's listings were approved on. */
+export function signedVersionIds(history: readonly StatusFact[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of history)
+    if (e.kind === 'listing_approved' && e.codeOfConductVersionId) ids.add(e.codeOfConductVersionId);
+  return ids;
 }
 
 /**

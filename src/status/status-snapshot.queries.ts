@@ -49,7 +49,43 @@ export async function dueSnapshotProviderIds(
   return rows.map((r) => r.provider_id);
 }
 
-/** Makes every snapshot due for recomputation. */
-export async function markAllSnapshotsDueNow(manager: EntityManager): Promise<void> {
-  await manager.query(`UPDATE provider_status SET next_change_at = '-infinity'`);
+/**
+ * Brings the next change of the snapshots of providers approved on these code versions forward to
+ * the instant given with each version (when it is earlier): from then on a version's acceptance
+ * differs, so their status may. The other snapshots stay as they are.
+ */
+export async function bringSnapshotsForward(
+  manager: EntityManager,
+  changes: { versionId: string; from: Date }[],
+): Promise<number> {
+  const [, updated] = await manager.query<[unknown[], number]>(
+    `UPDATE provider_status s SET next_change_at = a.at
+       FROM (SELECT e.provider_id, min(c.at) AS at
+               FROM status_events e
+               JOIN jsonb_to_recordset($1::jsonb) AS c(id uuid, at timestamptz) ON c.id = e.code_of_conduct_version_id
+              WHERE e.kind = 'listing_approved'
+              GROUP BY e.provider_id) a
+      WHERE s.provider_id = a.provider_id AND (s.next_change_at IS NULL OR s.next_change_at > a.at)`,
+    [JSON.stringify(changes.map((c) => ({ id: c.versionId, at: c.from.toISOString() })))],
+  );
+  return updated;
+}
+
+/** The first key of the advisory lock of the snapshot refresh (the jobs' class); the second names it. */
+const SNAPSHOT_LOCK = [7306, 'status-snapshots'] as const;
+
+/**
+ * Takes the lock of the snapshot refresh for the transaction: one refresh at a time across
+ * instances. With `wait`, waits for it; otherwise answers false when another transaction holds it.
+ */
+export async function lockSnapshotRefresh(manager: EntityManager, wait: boolean): Promise<boolean> {
+  if (wait) {
+    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [...SNAPSHOT_LOCK]);
+    return true;
+  }
+  const [row] = await manager.query<{ locked: boolean }[]>(
+    'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked',
+    [...SNAPSHOT_LOCK],
+  );
+  return row?.locked === true;
 }

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isCsrfError } from './auth';
-import { isDatabaseUnavailable } from '../database/availability';
+import { isDatabaseBusy, isDatabaseUnavailable } from '../database/availability';
 import {
   AppError,
   type ChangedMeanwhile,
@@ -150,7 +150,7 @@ export function conflictBackTo(error: unknown, req: Request): string | undefined
 export function errorStatus(error: unknown): number {
   if (error instanceof AppError) return error.status;
   if (isCsrfError(error)) return 403;
-  if (isDatabaseUnavailable(error)) return 503;
+  if (isDatabaseBusy(error) || isDatabaseUnavailable(error)) return 503;
   if (typeof (error as { status?: unknown })?.status === 'number') {
     // Errors from Express' own parsers (body too large, malformed body): client errors.
     const candidate = (error as { status: number }).status;
@@ -159,14 +159,34 @@ export function errorStatus(error: unknown): number {
   return 500;
 }
 
+/** Seconds a client is asked to wait after the database was too busy or away. */
+const DATABASE_RETRY_SECONDS = '5';
+
+/**
+ * True when a 503 is load, not an outage: a place for heavy work or a password hash that did not
+ * come free, a connection of the pool that did not, a statement or transaction at its limit.
+ */
+export function isBusy(error: unknown): boolean {
+  return error instanceof OverloadedError || isDatabaseBusy(error);
+}
+
 /** Logs what needs logging (stack for a 500, a warning for a 503) and sets Retry-After where it helps. */
 export function logAndSetRetry(error: unknown, status: number, log: Logger, res: Response): void {
   if (error instanceof OverloadedError) {
-    log.warn({ err: error }, 'too busy: the work waits for a place that does not come free in time');
+    log.warn(
+      { err: error, load: true },
+      'too busy: the work waits for a place that does not come free in time',
+    );
     res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  } else if (isDatabaseBusy(error)) {
+    log.warn(
+      { err: error, load: true },
+      'too busy: the database did not answer within its limit, or no connection came free in time',
+    );
+    res.setHeader('Retry-After', DATABASE_RETRY_SECONDS);
   } else if (status === 503) {
     log.warn({ err: error }, 'database unavailable');
-    res.setHeader('Retry-After', '5');
+    res.setHeader('Retry-After', DATABASE_RETRY_SECONDS);
   } else if (status >= 500) {
     log.error({ err: error }, 'unexpected error');
   } else if (error instanceof TooManyRequestsError) {
@@ -218,6 +238,8 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
     logAndSetRetry(error, status, log, res);
 
     const page = PAGES[status] ? status : status < 500 ? 400 : 500;
+    // Too busy is not "cannot be reached": the 503 page says which, so the reader knows to try again.
+    const busy = status === 503 && isBusy(error);
     const detailKey = isCsrfError(error)
       ? 'errors.csrf'
       : error instanceof AppError && !error.messageKey.endsWith('.title')
@@ -231,7 +253,10 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
         title:
           error instanceof ConflictError && error.kind === 'notNow'
             ? 'errors.conflict.notNowTitle'
-            : `errors.${PAGES[page]}.title`,
+            : busy
+              ? 'errors.busy.title'
+              : `errors.${PAGES[page]}.title`,
+        busy,
         reference: req.id,
         detailKey,
         detailParams: error instanceof AppError ? error.messageParams : {},

@@ -2,11 +2,14 @@ import net from 'node:net';
 
 /**
  * A TCP proxy between the app and its database, so a test can take the database away (every
- * connection cut, new ones refused) and bring it back, on any server, embedded or not.
+ * connection cut, new ones refused) and bring it back, or freeze it (every connection stays open,
+ * but nothing passes either way until it thaws), on any server, embedded or not.
  */
 export class TcpProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  /** While frozen: what was sent meanwhile, in order, to deliver on thawing. */
+  private held: { to: net.Socket; data: Buffer }[] | undefined;
   port = 0;
 
   constructor(
@@ -32,7 +35,13 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      const forward = (from: net.Socket, to: net.Socket) =>
+        from.on('data', (data: Buffer) => {
+          if (this.held) this.held.push({ to, data });
+          else to.write(data);
+        });
+      forward(client, upstream);
+      forward(upstream, client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -42,6 +51,21 @@ export class TcpProxy {
     });
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
+  }
+
+  /**
+   * The database "freezes": connections stay open and new ones are accepted, but nothing passes
+   * in either direction (a query waits for an answer that does not come) until `thaw`.
+   */
+  freeze(): void {
+    this.held ??= [];
+  }
+
+  /** Everything held passes on, in order, and traffic flows again. */
+  thaw(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const { to, data } of held) if (!to.destroyed) to.write(data);
   }
 
   /** The database "goes away": existing connections are cut and new ones refused. */

@@ -359,6 +359,18 @@ describe('the audit log for auditors', () => {
     assert.equal(check?.data.intact, true);
     assert.equal(check?.data.headHash, head.hash);
     assert.equal(check?.data.checked, cli.checked - 1);
+    // What the check vouched for, from which the next incremental audit:verify continues.
+    const [vouched] = await demo.db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT verified_by, mode, head_event_id::text AS head, head_hash, event_count::int AS count
+         FROM audit_verifications ORDER BY id DESC LIMIT 1`,
+    );
+    assert.deepEqual(vouched, {
+      verified_by: auditorUser.email,
+      mode: 'full',
+      head: head.id,
+      head_hash: head.hash,
+      count: cli.checked - 1,
+    });
   });
 
   it('verifies a broken chain with the same answer as the command line', async () => {
@@ -376,6 +388,25 @@ describe('the audit log for auditors', () => {
     assert.equal(again.broken?.id, id);
     assert.match(broken.text, new RegExp(`data-chain="broken" data-broken-id="${id}"`));
     assert.match(broken.text, /is gewijzigd/);
+  });
+
+  it('names the event an earlier check vouched for when the log was cut short before it', async () => {
+    // From the eleventh event on (the one changed above): what is left is intact in itself, but
+    // shorter than the intact check above vouched for.
+    const [eleventh] = await demo.db.dataSource.query<{ id: string }[]>(
+      `SELECT e.id::text AS id FROM audit_events e ORDER BY e.id LIMIT 1 OFFSET 10`,
+    );
+    const cutFrom = must(eleventh, 'the demo log has more than ten events').id;
+    await tamperWithAuditLog(demo.db.dataSource, 'DELETE FROM audit_events WHERE id >= $1', [cutFrom]);
+    const [vouched] = await demo.db.dataSource.query<{ id: string | null }[]>(
+      'SELECT min(head_event_id)::text AS id FROM audit_verifications WHERE head_event_id >= $1',
+      [cutFrom],
+    );
+    const id = must(vouched?.id ?? undefined, 'the intact check above was recorded');
+    const cut = await auditor.get('/beheer/auditlog/controle');
+    assert.match(cut.text, new RegExp(`data-chain="broken" data-broken-id="${id}"`));
+    assert.match(cut.text, /het log is ingekort/);
+    assert.match(cut.text, /data-checked-count="10"/);
   });
 
   it('is for auditors and administrators only', async () => {

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { createRegisterDataSource } from '../../src/entities';
-import { appendAuditEvent, verifyAuditChain } from '../../src/audit/audit.service';
+import {
+  appendAuditEvent,
+  recordAuditVerification,
+  verifyAuditChain,
+  verifyAuditChainIncrementally,
+} from '../../src/audit/audit.service';
+import { chainHash } from '../../src/audit/audit-chain';
+import { must } from '../../src/shared/must';
 import { Provider } from '../../src/provider/provider.entity';
 import { StatusEvent } from '../../src/status/status-event.entity';
 import { recordStatusEvent } from '../../src/status/status.service';
@@ -211,5 +218,201 @@ describe('the audit log', () => {
     assert.equal(new Set(events.map((e) => e.prevHash)).size, 40, 'no two events share a predecessor');
     const verified = await verifyAuditChain(db.dataSource);
     assert.deepEqual([verified.checked, verified.broken], [40, undefined]);
+  });
+});
+
+describe('verifying the audit log from the last verification on', () => {
+  // Unconfirmed providers make one audit event each (provider.created).
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(() => db.drop());
+
+  const eventIds = async () =>
+    (await db.dataSource.query<{ id: string }[]>('SELECT id::text AS id FROM audit_events ORDER BY id')).map(
+      (r) => r.id,
+    );
+  const givenEvents = async (count: number) => {
+    for (let i = 0; i < count; i++) await givenProvider(db.dataSource, {}, { unconfirmed: true });
+    return eventIds();
+  };
+  /** Verifies the whole log and records it, as `audit:verify --full` does: the anchor of the next run. */
+  const verifiedInFull = async () => {
+    const result = await verifyAuditChain(db.dataSource);
+    assert.equal(result.broken, undefined);
+    assert.equal(
+      await db.dataSource.transaction((m) => recordAuditVerification(m, result, 'test', new Date(), 5)),
+      true,
+    );
+    return must(result.head, 'the log has events').id;
+  };
+  const nth = (ids: string[], i: number) => must(ids[i], `the log has more than ${i} events`);
+
+  it('without an earlier verification checks the whole log', async () => {
+    await givenEvents(3);
+    const result = await verifyAuditChainIncrementally(db.dataSource);
+    assert.deepEqual(
+      [result.mode, result.checked, result.eventCount, result.anchor],
+      ['full', 3, 3, undefined],
+    );
+  });
+
+  it('checks only the events after the last verified one, and records what it vouched for', async () => {
+    await givenEvents(5);
+    const anchor = await verifiedInFull();
+    const ids = await givenEvents(3);
+    const result = await verifyAuditChainIncrementally(db.dataSource, 2);
+    assert.equal(result.broken, undefined);
+    assert.equal(result.mode, 'incremental');
+    assert.equal(result.anchor?.headId, anchor);
+    assert.equal(result.anchor?.verifiedBy, 'test');
+    // The anchor event is hashed again, then the three after it.
+    assert.deepEqual([result.checked, result.eventCount, result.head?.id], [4, 8, ids.at(-1)]);
+    await db.dataSource.transaction((m) =>
+      recordAuditVerification(m, result, 'cli:audit:verify', new Date('2026-11-30T10:00:00Z'), 7),
+    );
+    const [row] = await db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT verified_by, mode, from_event_id::text AS "from", head_event_id::text AS head, head_hash,
+              event_count::int AS "eventCount", checked::int AS checked, milliseconds
+         FROM audit_verifications ORDER BY id DESC LIMIT 1`,
+    );
+    assert.deepEqual(row, {
+      verified_by: 'cli:audit:verify',
+      mode: 'incremental',
+      from: anchor,
+      head: ids.at(-1),
+      head_hash: result.head?.hash,
+      eventCount: 8,
+      checked: 4,
+      milliseconds: 7,
+    });
+    // Nothing new: the anchor alone is checked again, and the head stays.
+    const idle = await verifyAuditChainIncrementally(db.dataSource);
+    assert.deepEqual(
+      [idle.broken, idle.checked, idle.eventCount, idle.head?.id],
+      [undefined, 1, 8, ids.at(-1)],
+    );
+  });
+
+  it('finds an event after the anchor that was changed', async () => {
+    await givenEvents(4);
+    await verifiedInFull();
+    const ids = await givenEvents(4);
+    await tamperWithAuditLog(db, `UPDATE audit_events SET actor = 'vervalst' WHERE id = $1`, [nth(ids, 5)]);
+    assert.deepEqual((await verifyAuditChainIncrementally(db.dataSource)).broken, {
+      id: nth(ids, 5),
+      problem: 'content_mismatch',
+    });
+  });
+
+  it('finds the event after one removed after the anchor', async () => {
+    await givenEvents(4);
+    await verifiedInFull();
+    const ids = await givenEvents(4);
+    await tamperWithAuditLog(db, 'DELETE FROM audit_events WHERE id = $1', [nth(ids, 5)]);
+    assert.deepEqual((await verifyAuditChainIncrementally(db.dataSource)).broken, {
+      id: nth(ids, 6),
+      problem: 'predecessor_mismatch',
+    });
+  });
+
+  it('finds the anchor event changed, with its hash left or recomputed', async () => {
+    await givenEvents(4);
+    const anchor = await verifiedInFull();
+    await givenEvents(2);
+    await tamperWithAuditLog(db, `UPDATE audit_events SET actor = 'vervalst' WHERE id = $1`, [anchor]);
+    const changed = await verifyAuditChainIncrementally(db.dataSource);
+    assert.deepEqual(
+      [changed.broken?.id, changed.broken?.problem, changed.checked],
+      [anchor, 'content_mismatch', 1],
+    );
+    // The hash recomputed to match the new content: no longer the hash the verification vouched for.
+    const [event] = await db.dataSource.getRepository(AuditEvent).findBy({ id: anchor });
+    const rehashed = chainHash(must(event, 'the anchor event').prevHash, must(event, 'the anchor event'));
+    await tamperWithAuditLog(db, 'UPDATE audit_events SET hash = $2 WHERE id = $1', [anchor, rehashed]);
+    const mismatch = await verifyAuditChainIncrementally(db.dataSource);
+    assert.deepEqual([mismatch.broken?.id, mismatch.broken?.problem], [anchor, 'anchor_mismatch']);
+    assert.equal(mismatch.broken?.anchor?.verifiedBy, 'test');
+  });
+
+  it('finds the log cut short: the anchor event gone', async () => {
+    const ids = await givenEvents(5);
+    const anchor = await verifiedInFull();
+    await givenEvents(2);
+    await tamperWithAuditLog(db, 'DELETE FROM audit_events WHERE id >= $1', [nth(ids, 3)]);
+    const cut = await verifyAuditChainIncrementally(db.dataSource);
+    assert.deepEqual([cut.broken?.id, cut.broken?.problem, cut.checked], [anchor, 'anchor_missing', 0]);
+    // The full run finds it too: the log is intact in itself, but an earlier verification vouched for more.
+    const full = await verifyAuditChain(db.dataSource);
+    assert.deepEqual([full.broken?.id, full.broken?.problem], [anchor, 'anchor_missing']);
+  });
+
+  it('does not re-check the events before the anchor: the full run finds one changed or removed there', async () => {
+    const ids = await givenEvents(6);
+    await verifiedInFull();
+    await tamperWithAuditLog(db, `UPDATE audit_events SET actor = 'vervalst' WHERE id = $1`, [nth(ids, 1)]);
+    await tamperWithAuditLog(db, 'DELETE FROM audit_events WHERE id = $1', [nth(ids, 3)]);
+    const incremental = await verifyAuditChainIncrementally(db.dataSource);
+    assert.deepEqual(
+      [incremental.mode, incremental.broken, incremental.checked],
+      ['incremental', undefined, 1],
+    );
+    assert.deepEqual((await verifyAuditChain(db.dataSource)).broken, {
+      id: nth(ids, 1),
+      problem: 'content_mismatch',
+    });
+  });
+
+  it('in a full run finds a chain rewritten and rehashed from an event before a verified one', async () => {
+    const ids = await givenEvents(5);
+    const anchor = await verifiedInFull();
+    // What an insider with the owner role could do: change an event and recompute every hash after it.
+    const events = await db.dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
+    let prev = must(events[1], 'a second event').hash;
+    for (const event of events.slice(2)) {
+      if (event.id === nth(ids, 2)) event.actor = 'vervalst';
+      const hash = chainHash(prev, event);
+      await tamperWithAuditLog(
+        db,
+        'UPDATE audit_events SET actor = $2, prev_hash = $3, hash = $4 WHERE id = $1',
+        [event.id, event.actor, prev, hash],
+      );
+      prev = hash;
+    }
+    const full = await verifyAuditChain(db.dataSource);
+    assert.equal(full.checked, 5, 'the chain itself is intact');
+    assert.deepEqual([full.broken?.id, full.broken?.problem], [anchor, 'anchor_mismatch']);
+  });
+
+  it('records nothing for a broken chain or an empty log', async () => {
+    const empty = await verifyAuditChainIncrementally(db.dataSource);
+    assert.deepEqual(
+      [empty.mode, empty.checked, empty.broken, empty.head],
+      ['full', 0, undefined, undefined],
+    );
+    const ids = await givenEvents(3);
+    await tamperWithAuditLog(db, `UPDATE audit_events SET actor = 'vervalst' WHERE id = $1`, [nth(ids, 1)]);
+    const broken = await verifyAuditChain(db.dataSource);
+    for (const result of [empty, broken]) {
+      assert.equal(
+        await db.dataSource.transaction((m) => recordAuditVerification(m, result, 'test', new Date(), 1)),
+        false,
+      );
+    }
+    assert.deepEqual(await db.dataSource.query('SELECT id FROM audit_verifications'), []);
+  });
+
+  it('keeps the verifications append-only, to the app and to the owner', async () => {
+    await givenEvents(2);
+    await verifiedInFull();
+    for (const sql of [
+      "UPDATE audit_verifications SET verified_by = 'x'",
+      'DELETE FROM audit_verifications',
+      'TRUNCATE audit_verifications',
+    ]) {
+      await assert.rejects(db.dataSource.query(sql), /permission denied for table audit_verifications/);
+      await assert.rejects(db.asOwner(sql), /append-only/);
+    }
   });
 });

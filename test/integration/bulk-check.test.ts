@@ -667,7 +667,6 @@ describe('bulk check of a supplier list', () => {
       zip.end();
       const chunks: Buffer[] = [];
       for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-      const started = Date.now();
       const res = await post(
         request.agent(demo.app),
         { peildatum: today },
@@ -675,7 +674,6 @@ describe('bulk check of a supplier list', () => {
       );
       assert.equal(res.status, 400);
       assert.match(res.text, /meer dan 250000 cellen/);
-      assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
     });
 
     it('refuses a zip bomb dressed as .xlsx after unpacking no more than its limit', async () => {

@@ -72,7 +72,7 @@ describe('commands refuse bad input before touching anything', () => {
     const unknown = runCli(['seed:bulk', '--provider', '5'], onEmpty());
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /Unknown option '--provider'/);
-    const extra = runCli(['audit:verify', 'now'], onEmpty());
+    const extra = runCli(['jobs:daily', 'now'], onEmpty());
     assert.equal(extra.status, 2);
     assert.match(extra.stderr, /This command takes no arguments; got now/);
     assert.equal(await migrated(empty), false, 'no migration ran');

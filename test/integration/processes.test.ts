@@ -40,14 +40,32 @@ describe('npm run cli', () => {
     assert.match(second.stdout, /already done this week/);
   });
 
-  it('audit:verify prints how many events it checked and exits 0 on an intact chain', () => {
-    const result = runCli(['audit:verify'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
-    assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /Audit log intact: \d+ events checked\./);
-    assert.match(result.stdout, /Head: event \d+, hash [0-9a-f]{64}\./);
+  it('audit:verify checks the whole log the first time, then only what came after, and says what it did not re-check', () => {
+    const env = { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl };
+    const first = runCli(['audit:verify'], env);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /No earlier verification to continue from: checked the whole log\./);
+    assert.match(first.stdout, /Audit log intact: [\d,]+ events checked \(the whole log\) in \d+\.\d s\./);
+    const head = must(
+      /Head: event (\d+), hash [0-9a-f]{64} \([\d,]+ events up to it\)\./.exec(first.stdout)?.[1],
+      'a head',
+    );
+    const again = runCli(['audit:verify'], env);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(
+      again.stdout,
+      new RegExp(
+        `Audit log intact from event ${head} on: 1 event checked in \\d+\\.\\d s, continuing from the verification of \\S+ by cli:audit:verify\\.`,
+      ),
+    );
+    assert.match(
+      again.stdout,
+      /Not re-checked: the content of the [\d,]+ events before event \d+;.*audit:verify --full re-checks every event\./,
+    );
   });
 
-  it('audit:verify names the first broken event and exits 1 after a row was changed', async () => {
+  it('audit:verify --full names the first broken event and exits 1 after a row was changed, which the incremental run does not re-check', async () => {
+    const env = { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl };
     await tamperWithAuditLog(
       db,
       "UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) + 4 FROM audit_events)",
@@ -56,12 +74,41 @@ describe('npm run cli', () => {
       'SELECT (min(id) + 4)::text AS id FROM audit_events',
     );
     const { id } = must(fifth, 'an aggregate gives one row');
-    const result = runCli(['audit:verify'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
+    const incremental = runCli(['audit:verify'], env);
+    assert.equal(incremental.status, 0, incremental.stderr);
+    assert.match(incremental.stdout, /Not re-checked/);
+    const result = runCli(['audit:verify', '--full'], env);
     assert.equal(result.status, 1);
     assert.match(
       result.stdout,
       new RegExp(`Audit log BROKEN at event ${id} \\(its content was changed\\); ${id} events checked\\.`),
     );
+  });
+
+  it('audit:verify names the verified event that is gone after the log was cut short, and exits 1', async () => {
+    const env = { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl };
+    const [last] = await db.dataSource.query<{ id: string }[]>(
+      'SELECT head_event_id::text AS id FROM audit_verifications ORDER BY id DESC LIMIT 1',
+    );
+    const { id } = must(last, 'audit:verify recorded its runs');
+    await tamperWithAuditLog(db, 'DELETE FROM audit_events WHERE id >= $1', [id]);
+    const result = runCli(['audit:verify'], env);
+    assert.equal(result.status, 1);
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `Audit log BROKEN at event ${id} \\(vouched for by the verification of \\S+ by cli:audit:verify\\) \\(it is gone: the log was cut short or the event removed\\); 0 events checked\\.`,
+      ),
+    );
+  });
+
+  it('audit:verify refuses an unknown option with exit code 2', () => {
+    const result = runCli(['audit:verify', '--fast'], {
+      DATABASE_URL: db.url,
+      MIGRATION_DATABASE_URL: db.ownerUrl,
+    });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /Give audit:verify \[--full\]\./);
   });
 
   it('user:create makes a staff account, prints a generated password, and refuses a taken address', () => {

@@ -212,7 +212,7 @@ describe('limits of the anonymous API (issue 14 §4)', () => {
         kvkNummers: [demoKvkOf('Polderwolk')],
       });
       assert.equal(waited.status, 503);
-      assert.equal(bodyOf<Probleem>(waited).code, 'unavailable');
+      assert.equal(bodyOf<Probleem>(waited).code, 'busy');
       assert.equal(waited.headers['retry-after'], '1');
       assert.equal(waited.headers['access-control-allow-origin'], '*');
       const download = await request(app).get('/open-data/hostingproviders.csv');

@@ -30,6 +30,43 @@ describe('configuration', () => {
     );
   });
 
+  it('has limits for the database: a statement, an idle transaction, the pool wait and long work', () => {
+    const defaults = loadConfig({});
+    assert.deepEqual(
+      [
+        defaults.databaseStatementTimeoutSeconds,
+        defaults.databaseIdleInTransactionTimeoutSeconds,
+        defaults.databasePoolWaitSeconds,
+        defaults.databaseLongWorkTimeoutSeconds,
+      ],
+      [15, 60, 3, 3600],
+    );
+    const set = loadConfig({
+      DATABASE_STATEMENT_TIMEOUT_SECONDS: '5',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: '20',
+      DATABASE_POOL_WAIT_SECONDS: '1',
+      DATABASE_LONG_WORK_TIMEOUT_SECONDS: '600',
+    });
+    assert.deepEqual(
+      [
+        set.databaseStatementTimeoutSeconds,
+        set.databaseIdleInTransactionTimeoutSeconds,
+        set.databasePoolWaitSeconds,
+        set.databaseLongWorkTimeoutSeconds,
+      ],
+      [5, 20, 1, 600],
+    );
+    assert.throws(
+      () =>
+        loadConfig({ DATABASE_STATEMENT_TIMEOUT_SECONDS: '120', DATABASE_LONG_WORK_TIMEOUT_SECONDS: '60' }),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        /DATABASE_LONG_WORK_TIMEOUT_SECONDS \(60\) must be at least DATABASE_STATEMENT_TIMEOUT_SECONDS \(120\)/.test(
+          e.message,
+        ),
+    );
+  });
+
   it('reads the starting values of the contact and notification settings', () => {
     const config = loadConfig({
       ORGANISATION_NAME: ' Ministerie van Justitie en Veiligheid ',
@@ -132,6 +169,10 @@ describe('configuration', () => {
     ['BULK_CHECKS_PER_CLIENT', '1.5'],
     ['HEAVY_POOL_SHARE_PERCENT', '101'],
     ['HEAVY_WAIT_SECONDS', '-1'],
+    ['DATABASE_STATEMENT_TIMEOUT_SECONDS', '0'],
+    ['DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS', '1.5'],
+    ['DATABASE_POOL_WAIT_SECONDS', '61'],
+    ['DATABASE_LONG_WORK_TIMEOUT_SECONDS', 'hour'],
   ] as const) {
     it(`refuses ${name}=${value} with a message naming it`, () => {
       assert.throws(

@@ -15,13 +15,15 @@ const instant = fc.integer({ min: 0, max: 400 }).map((d) => new Date(START + d *
 const VERSIONS: CodeVersionFact[] = [
   { id: 'v1', publishedAt: new Date(START - 400 * DAY), transitionEndsAt: new Date(START - 400 * DAY) },
   { id: 'v2', publishedAt: new Date(START + 100 * DAY), transitionEndsAt: new Date(START + 200 * DAY) },
+  // Lapses v2 at START + 350 days (v1 already lapsed); none signs it in some histories.
+  { id: 'v3', publishedAt: new Date(START + 250 * DAY), transitionEndsAt: new Date(START + 350 * DAY) },
 ];
 
 const event = fc.record({
   kind: fc.constantFrom(...STATUS_EVENT_KINDS),
   effectiveAt: instant,
   validFor: fc.integer({ min: 1, max: 400 }),
-  version: fc.constantFrom('v1', 'v2'),
+  version: fc.constantFrom('v1', 'v2', 'v3'),
   aanOffset: fc.integer({ min: -300, max: 30 }),
   suspendedFor: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
 });
@@ -77,6 +79,40 @@ describe('nextStatusChange', () => {
     assert.equal(
       nextStatusChange([approval], VERSIONS, new Date(START + 310 * DAY))?.getTime(),
       START + 330 * DAY,
+    );
+  });
+
+  it('counts only the dates of the versions the provider signed: another version makes no snapshot due', () => {
+    const approval: StatusFact = {
+      sequence: 1,
+      kind: 'listing_approved',
+      effectiveAt: new Date(START),
+      recordedAt: new Date(START),
+      validUntil: new Date(START + 390 * DAY),
+      codeOfConductVersionId: 'v1',
+      aanSince: new Date(START),
+    };
+    // v1 lapses at the end of v2's transition; v2's publication and v3's dates change nothing for it.
+    assert.equal(nextStatusChange([approval], VERSIONS, new Date(START + DAY))?.getTime(), START + 200 * DAY);
+    assert.equal(
+      nextStatusChange([approval], VERSIONS, new Date(START + 200 * DAY))?.getTime(),
+      START + 390 * DAY,
+    );
+    // Signed on v3: its lapse comes only with a successor; v2's dates do not count.
+    const onV3 = { ...approval, effectiveAt: new Date(START + 260 * DAY), codeOfConductVersionId: 'v3' };
+    assert.equal(
+      nextStatusChange([onV3], VERSIONS, new Date(START + 270 * DAY))?.getTime(),
+      START + 390 * DAY,
+    );
+    const v4 = {
+      id: 'v4',
+      publishedAt: new Date(START + 300 * DAY),
+      transitionEndsAt: new Date(START + 380 * DAY),
+    };
+    assert.equal(
+      nextStatusChange([onV3], [...VERSIONS, v4], new Date(START + 270 * DAY))?.getTime(),
+      START + 380 * DAY,
+      'a successor counts at the end of its transition, when the signed version lapses',
     );
   });
 });

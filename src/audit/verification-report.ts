@@ -1,0 +1,61 @@
+import { must } from '../shared/must';
+import type { ChainBreak, ChainVerification } from './audit.service';
+
+const count = (n: number) => n.toLocaleString('en-GB');
+const events = (n: number) => `${count(n)} ${n === 1 ? 'event' : 'events'}`;
+
+const PROBLEMS: Record<ChainBreak['problem'], (b: ChainBreak) => string> = {
+  content_mismatch: () => 'its content was changed',
+  predecessor_mismatch: () => 'its predecessor was changed or removed',
+  anchor_missing: () => 'it is gone: the log was cut short or the event removed',
+  anchor_mismatch: (b) =>
+    `it no longer has the hash ${must(b.anchor, 'a mismatch names its verification').headHash}: the log was rewritten from this event or before`,
+};
+
+/** Which earlier verification, in words: "the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify". */
+function verificationOf(b: ChainBreak | ChainVerification): string {
+  return b.anchor ? `the verification of ${b.anchor.verifiedAt.toISOString()} by ${b.anchor.verifiedBy}` : '';
+}
+
+/**
+ * What `audit:verify` prints, in English like the rest of the command line: the verdict, what the
+ * run covered, and for an incremental run plainly what it did not re-check.
+ */
+export function verificationReport(
+  result: ChainVerification,
+  asked: 'full' | 'incremental',
+  milliseconds: number,
+): string[] {
+  const took = `${(milliseconds / 1000).toFixed(1)} s`;
+  const { broken } = result;
+  if (broken) {
+    const vouched =
+      broken.anchor && broken.problem !== 'content_mismatch'
+        ? ` (vouched for by ${verificationOf(broken)})`
+        : '';
+    return [
+      `Audit log BROKEN at event ${broken.id}${vouched} (${PROBLEMS[broken.problem](broken)}); ${events(result.checked)} checked.`,
+    ];
+  }
+  const head = result.head
+    ? [
+        `Head: event ${result.head.id}, hash ${result.head.hash} (${events(result.eventCount ?? 0)} up to it).`,
+      ]
+    : [];
+  if (result.mode === 'full') {
+    return [
+      ...(asked === 'incremental'
+        ? ['No earlier verification to continue from: checked the whole log.']
+        : []),
+      `Audit log intact: ${events(result.checked)} checked (the whole log) in ${took}.`,
+      ...head,
+    ];
+  }
+  const anchor = must(result.anchor, 'an incremental run continues from an anchor');
+  const before = anchor.eventCount - 1;
+  return [
+    `Audit log intact from event ${anchor.headId} on: ${events(result.checked)} checked in ${took}, continuing from ${verificationOf(result)}.`,
+    `Not re-checked: the content of the ${events(before)} before event ${anchor.headId}; only the hashes earlier verifications vouched for were compared. audit:verify --full re-checks every event.`,
+    ...head,
+  ];
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import type { ChainVerification } from '../../src/audit/audit.service';
+import type { VerificationAnchor } from '../../src/audit/audit.queries';
+import { verificationReport } from '../../src/audit/verification-report';
+
+const HASH = 'a'.repeat(64);
+const anchor: VerificationAnchor = {
+  verificationId: '3',
+  verifiedAt: new Date('2026-11-29T10:00:00Z'),
+  verifiedBy: 'cli:audit:verify',
+  mode: 'full',
+  headId: '2950000',
+  headHash: HASH,
+  eventCount: 2_950_000,
+};
+const head = { id: '2960000', hash: 'b'.repeat(64), occurredAt: new Date('2026-11-30T09:00:00Z') };
+
+describe('what audit:verify prints', () => {
+  it('for a full run: the count, that it was the whole log, the time and the head', () => {
+    const result: ChainVerification = { mode: 'full', checked: 2_950_000, head, eventCount: 2_950_000 };
+    assert.deepEqual(verificationReport(result, 'full', 38_712), [
+      'Audit log intact: 2,950,000 events checked (the whole log) in 38.7 s.',
+      `Head: event 2960000, hash ${'b'.repeat(64)} (2,950,000 events up to it).`,
+    ]);
+  });
+
+  it('says so when an incremental run had no earlier verification to continue from', () => {
+    const result: ChainVerification = { mode: 'full', checked: 0 };
+    assert.deepEqual(verificationReport(result, 'incremental', 3), [
+      'No earlier verification to continue from: checked the whole log.',
+      'Audit log intact: 0 events checked (the whole log) in 0.0 s.',
+    ]);
+  });
+
+  it('for an incremental run: where it started, whose verification it continued, and plainly what it did not re-check', () => {
+    const result: ChainVerification = {
+      mode: 'incremental',
+      checked: 10_001,
+      head,
+      eventCount: 2_960_000,
+      anchor,
+    };
+    assert.deepEqual(verificationReport(result, 'incremental', 412), [
+      'Audit log intact from event 2950000 on: 10,001 events checked in 0.4 s, continuing from the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify.',
+      'Not re-checked: the content of the 2,949,999 events before event 2950000; only the hashes earlier verifications vouched for were compared. audit:verify --full re-checks every event.',
+      `Head: event 2960000, hash ${'b'.repeat(64)} (2,960,000 events up to it).`,
+    ]);
+    const first = verificationReport(
+      { ...result, checked: 1, anchor: { ...anchor, eventCount: 2 } },
+      'incremental',
+      1,
+    );
+    assert.match(first[0] ?? '', /: 1 event checked/);
+    assert.match(first[1] ?? '', /the content of the 1 event before/);
+  });
+
+  it('names the broken event and what is wrong with it', () => {
+    const broken = (b: ChainVerification['broken'], checked = 5) =>
+      verificationReport({ mode: 'incremental', checked, broken: b }, 'incremental', 10);
+    assert.deepEqual(broken({ id: '5', problem: 'content_mismatch' }), [
+      'Audit log BROKEN at event 5 (its content was changed); 5 events checked.',
+    ]);
+    assert.deepEqual(broken({ id: '6', problem: 'predecessor_mismatch' }, 1), [
+      'Audit log BROKEN at event 6 (its predecessor was changed or removed); 1 event checked.',
+    ]);
+    // The anchor event's content changed: still "its content", not an earlier verification's claim.
+    assert.deepEqual(broken({ id: '2950000', problem: 'content_mismatch', anchor }, 1), [
+      'Audit log BROKEN at event 2950000 (its content was changed); 1 event checked.',
+    ]);
+    const vouched = ' (vouched for by the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify)';
+    assert.deepEqual(broken({ id: '2950000', problem: 'anchor_missing', anchor }, 0), [
+      `Audit log BROKEN at event 2950000${vouched} (it is gone: the log was cut short or the event removed); 0 events checked.`,
+    ]);
+    assert.deepEqual(broken({ id: '2950000', problem: 'anchor_mismatch', anchor }, 0), [
+      `Audit log BROKEN at event 2950000${vouched} (it no longer has the hash ${HASH}: the log was rewritten from this event or before); 0 events checked.`,
+    ]);
+  });
+});
