@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { refreshDueBatch } from '../status/status-snapshot.service';
+import { startPeriodic } from './periodic';
 
 /**
  * Due snapshots one batch recomputes: a batch is one transaction, and its rules run on the same
@@ -44,31 +45,18 @@ export function startSnapshotRefresh(
   logger: Logger,
   clock: Clock,
 ): () => Promise<void> {
-  if (intervalSeconds <= 0) return async () => {};
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    if (running) return;
-    const started = performance.now();
-    running = refreshDueSnapshotsInBackground(dataSource, clock)
-      .then(({ refreshed }) => {
-        if (refreshed > 0)
-          logger.info(
-            { job: 'status-snapshots', refreshed, ms: Math.round(performance.now() - started) },
-            'snapshots refreshed',
-          );
-      })
-      .catch((error: unknown) =>
-        logger.error({ err: error }, 'snapshot refresh failed; it is tried again at the next tick'),
-      )
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, intervalSeconds * 1000);
-  timer.unref();
-  setTimeout(tick, 1000).unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startPeriodic(
+    intervalSeconds,
+    async () => {
+      const started = performance.now();
+      const { refreshed } = await refreshDueSnapshotsInBackground(dataSource, clock);
+      if (refreshed > 0)
+        logger.info(
+          { job: 'status-snapshots', refreshed, ms: Math.round(performance.now() - started) },
+          'snapshots refreshed',
+        );
+    },
+    logger,
+    'snapshot refresh failed; it is tried again at the next tick',
+  );
 }
