@@ -23,7 +23,7 @@ import {
 } from './audit/audit.service';
 import { verificationReport } from './audit/verification-report';
 import { BULK_MAX, BulkRangeFullError, bulkCount, seedBulk } from './seed/bulk';
-import { seedDemoData } from './seed/demo';
+import { DemoRefusedError, seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
 
@@ -210,11 +210,18 @@ const COMMANDS: Record<string, Command> = {
     prepare: (args, config) =>
       noArguments(args) ??
       (async ({ dataSource }, clock) => {
-        const count = await seedDemoData(dataSource, {
-          now: clock.now(),
-          config,
-          keyring: signingKeyring(config, clock),
-        });
+        let count: number;
+        try {
+          count = await seedDemoData(dataSource, {
+            now: clock.now(),
+            config,
+            keyring: signingKeyring(config, clock),
+          });
+        } catch (error) {
+          if (!(error instanceof DemoRefusedError)) throw error;
+          console.error(error.message);
+          return 2;
+        }
         console.log(
           count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',
         );

@@ -7,10 +7,9 @@ import { startSnapshotRefresh } from './jobs/snapshot-refresh';
 import { loadConfig } from './config';
 import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
-import { User } from './identity/user.entity';
 import { mailDestination, startMailSender } from './mail/sender';
-import { seedDemoDataIfEmpty } from './seed/demo';
-import { DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_REVIEWER, DEMO_STAFF } from './seed/demo-data';
+import { existingDemoLogins, seedDemoDataIfEmpty } from './seed/demo';
+import { DEMO_PASSWORD } from './seed/demo-data';
 import { createLifecycle, type Lifecycle } from './shared/lifecycle';
 import { createLogger, type Logger } from './shared/logger';
 import { systemClock } from './shared/clock';
@@ -171,17 +170,12 @@ async function main(): Promise<void> {
     `Register Verantwoorde Hostingproviders is ready at ${config.publicBaseUrl}`,
   );
 
-  if (
-    config.env !== 'production' &&
-    (await database.dataSource.getRepository(User).existsBy({ email: DEMO_REVIEWER }))
-  ) {
+  const logins = config.env === 'production' ? [] : await existingDemoLogins(database.dataSource);
+  if (logins.length > 0) {
     logger.info(
       {
         password: DEMO_PASSWORD,
-        logins: [
-          ...DEMO_PROVIDERS.filter((d) => d.login).map((d) => `${d.login} (provider: ${d.legalName})`),
-          ...DEMO_STAFF.map((s) => `${s.email} (${s.role})`),
-        ],
+        logins,
         secondFactor: config.staffSecondFactorRequired
           ? 'staff set up TOTP at first login'
           : 'relaxed for this demo',

@@ -153,13 +153,12 @@ export async function importAanList(
     // Every provider's history against the list, in one transaction: the long limit, not a request's.
     await allowLongWork(manager);
     const providers = await allProviderKeys(manager);
-    const [histories, versions] = await Promise.all([
-      loadHistories(
-        manager,
-        providers.map((p) => p.id),
-      ),
-      loadCodeVersions(manager),
-    ]);
+    // One after the other: a transaction's connection runs one query at a time.
+    const versions = await loadCodeVersions(manager);
+    const histories = await loadHistories(
+      manager,
+      providers.map((p) => p.id),
+    );
     const openTasks = await openReviewTaskRows(manager);
     const settledTasks = await settledReviewTaskRows(manager);
     const alreadyImportedAt = await lastImportOf(manager, fileSha256);

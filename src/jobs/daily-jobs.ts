@@ -8,10 +8,11 @@ import { mailTexts } from '../mail/messages';
 import { paths } from '../shared/paths';
 import { addDays, toLocalDate } from '../shared/time';
 import { recordStatusEvent } from '../status/status.service';
-import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
+import { inBatches, loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
+import type { StatusEvent } from '../status/status-event.entity';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import { lockSnapshotRefresh } from '../status/status-snapshot.queries';
-import { statusAt, type StatusEventKind } from '../status/status-rules';
+import { type CodeVersionFact, statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from '../shared/working-days';
 import {
   applicationsSubmittedBetween,
@@ -75,31 +76,51 @@ export async function recordEndings(
   await lockSnapshotRefresh(manager, true);
   await refreshDueSnapshots(manager, now);
   const ids = await endedProviderIds(manager);
-  const [histories, versions] = await Promise.all([loadHistories(manager, ids), loadCodeVersions(manager)]);
-  const versionFacts = versions.map(toCodeVersionFact);
+  const versionFacts = (await loadCodeVersions(manager)).map(toCodeVersionFact);
   const counts = { expired: 0, lapsed: 0 };
-  for (const providerId of ids) {
-    const history = histories.get(providerId) ?? [];
-    const status = statusAt(history.map(toStatusFact), versionFacts, now);
-    if (status.verantwoord) continue;
-    let kind: StatusEventKind | undefined;
-    let at: Date | undefined;
-    if (status.reason === 'expired' && status.listing)
-      [kind, at] = ['listing_expired', status.listing.validUntil];
-    if (status.reason === 'code_of_conduct_outdated' && status.since)
-      [kind, at] = ['code_of_conduct_lapsed', status.since];
-    if (!kind || !at) continue;
-    const effectiveAt = at;
-    if (history.some((e) => e.kind === kind && e.effectiveAt.getTime() === effectiveAt.getTime())) continue;
-    await recordStatusEvent(manager, { providerId, kind, effectiveAt, actor: JOB_ACTOR, reason: null }, now);
-    const ending = kind === 'listing_expired' ? 'expired' : 'lapsed';
-    counts[ending]++;
-    const organisation = await providerName(manager, providerId);
-    await mailProviderUsers(manager, providerId, (to) =>
-      mailTexts.listingEnded(to, organisation, ending, effectiveAt, `${publicBaseUrl}${paths.account}`),
-    );
+  // A batch of histories at a time: at scale every provider of the register may have lapsed.
+  for (const batch of inBatches(ids)) {
+    const histories = await loadHistories(manager, batch);
+    for (const providerId of batch) {
+      const ending = await recordEnding(manager, providerId, histories.get(providerId) ?? [], versionFacts, now);
+      if (!ending) continue;
+      counts[ending.ending]++;
+      const organisation = await providerName(manager, providerId);
+      await mailProviderUsers(manager, providerId, (to) =>
+        mailTexts.listingEnded(
+          to,
+          organisation,
+          ending.ending,
+          ending.effectiveAt,
+          `${publicBaseUrl}${paths.account}`,
+        ),
+      );
+    }
   }
   return counts;
+}
+
+/** Records the expiry or lapse the history leads to at `now`, unless it is there already. */
+async function recordEnding(
+  manager: EntityManager,
+  providerId: string,
+  history: readonly StatusEvent[],
+  versionFacts: readonly CodeVersionFact[],
+  now: Date,
+): Promise<{ ending: 'expired' | 'lapsed'; effectiveAt: Date } | undefined> {
+  const status = statusAt(history.map(toStatusFact), versionFacts, now);
+  if (status.verantwoord) return undefined;
+  let kind: StatusEventKind | undefined;
+  let at: Date | undefined;
+  if (status.reason === 'expired' && status.listing) [kind, at] = ['listing_expired', status.listing.validUntil];
+  if (status.reason === 'code_of_conduct_outdated' && status.since)
+    [kind, at] = ['code_of_conduct_lapsed', status.since];
+  if (!kind || !at) return undefined;
+  const effectiveAt = at;
+  if (history.some((e) => e.kind === kind && e.effectiveAt.getTime() === effectiveAt.getTime()))
+    return undefined;
+  await recordStatusEvent(manager, { providerId, kind, effectiveAt, actor: JOB_ACTOR, reason: null }, now);
+  return { ending: kind === 'listing_expired' ? 'expired' : 'lapsed', effectiveAt };
 }
 
 /**
@@ -113,13 +134,11 @@ export async function sendReminders(
 ): Promise<Record<string, number>> {
   const reminderDays = await readReminderDays(manager);
   const due = await reminderCandidates(manager, addDays(now, Math.max(...reminderDays)));
-  const [histories, versions] = await Promise.all([
-    loadHistories(
-      manager,
-      due.map((d) => d.provider_id),
-    ),
-    loadCodeVersions(manager),
-  ]);
+  const versions = await loadCodeVersions(manager);
+  const histories = await loadHistories(
+    manager,
+    due.map((d) => d.provider_id),
+  );
   let sent = 0;
   for (const provider of due) {
     const history = histories.get(provider.provider_id) ?? [];

@@ -44,7 +44,7 @@ import {
 import { MINUTE, monthsBefore, officeHours } from './demo-calendar';
 import { DemoNights } from './demo-nights';
 import { simplePdf } from './demo-pdf';
-import { lockSeeding } from './seed.queries';
+import { lockSeeding, otherProviderCount } from './seed.queries';
 
 /*
  * The demo history is made the way the register's history is always made: people register,
@@ -65,8 +65,24 @@ export interface DemoOptions {
 }
 
 /**
+ * Thrown before anything is written when the register holds providers that are not the demo's:
+ * the demo plays 42 months of history through the register's own services and nightly jobs, which
+ * would publish code versions over those providers, record their lapses and mail them.
+ */
+export class DemoRefusedError extends Error {
+  constructor(readonly others: number) {
+    super(
+      `Not loading the demo: this register already holds ${others.toLocaleString('en')} providers that are not the demo's ` +
+        `(from seed:bulk or real registrations). The demo's history would publish code versions over them, record their ` +
+        `lapses and mail them. Load the demo into an empty register (seed:bulk may follow it).`,
+    );
+  }
+}
+
+/**
  * Loads the demo data. Skips (and answers 0) when the demo providers are already there, or with
- * `onlyIfEmpty` when any provider is. Each scene commits as the service it calls commits (an
+ * `onlyIfEmpty` when any provider is; refuses (DemoRefusedError) when providers other than the
+ * demo's are there. Each scene commits as the service it calls commits (an
  * attestation reads committed history through the pool, so the history cannot be one
  * transaction); the seeding lock, held by a transaction of its own until the last scene, keeps a
  * second instance from seeding at the same time: it waits, then finds the demo there.
@@ -77,6 +93,8 @@ export async function seedDemoData(dataSource: DataSource, options: DemoOptions)
     const repository = manager.getRepository(Provider);
     if (options.onlyIfEmpty && (await repository.count()) > 0) return 0;
     if (await repository.existsBy({ kvkNumber: demoKvk(0) })) return 0;
+    const others = await otherProviderCount(manager, DEMO_PROVIDERS.map((_, index) => demoKvk(index)));
+    if (others > 0) throw new DemoRefusedError(others);
     await new DemoHistory(dataSource, options).play();
     return DEMO_PROVIDERS.length;
   });
@@ -406,4 +424,24 @@ export async function seedDemoDataIfEmpty(
   const count = await seedDemoData(dataSource, { ...options, onlyIfEmpty: true });
   if (count > 0) logger.info({ providers: count }, 'demo data loaded');
   return count > 0;
+}
+
+/**
+ * The demo logins this register has, as the start log lists them ("address (role)"): only the
+ * accounts that exist and are not disabled, so a register without the demo lists none.
+ */
+export async function existingDemoLogins(dataSource: DataSource): Promise<string[]> {
+  const logins = [
+    ...DEMO_PROVIDERS.filter((d) => d.login).map((d) => ({
+      email: d.login!,
+      label: `${d.login} (provider: ${d.legalName})`,
+    })),
+    ...DEMO_STAFF.map((s) => ({ email: s.email, label: `${s.email} (${s.role})` })),
+  ];
+  const rows = await dataSource.query<{ email: string }[]>(
+    'SELECT email FROM users WHERE email = ANY($1::text[]) AND disabled_at IS NULL',
+    [logins.map((l) => l.email)],
+  );
+  const present = new Set(rows.map((r) => r.email));
+  return logins.filter((l) => present.has(l.email)).map((l) => l.label);
 }

@@ -11,6 +11,15 @@ export async function lockSeeding(manager: EntityManager): Promise<void> {
   await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
 }
 
+/** How many providers the register holds whose KvK number is not among `kvkNumbers`. */
+export async function otherProviderCount(manager: EntityManager, kvkNumbers: readonly string[]): Promise<number> {
+  const [row] = await manager.query<{ others: number }[]>(
+    'SELECT count(*)::int AS others FROM providers WHERE NOT (kvk_number = ANY($1::text[]))',
+    [[...kvkNumbers]],
+  );
+  return row?.others ?? 0;
+}
+
 /** The highest KvK number taken in the range [first, last], or first - 1 while none is. */
 export async function highestKvkNumberIn(
   dataSource: DataSource,

@@ -29,10 +29,8 @@ export interface StatusChange {
 /** The rows with what each changed, by the rules over their providers' histories (one read for all). */
 async function withChanges(manager: EntityManager, rows: FeedEventRow[]): Promise<StatusChange[]> {
   if (rows.length === 0) return [];
-  const [histories, versions] = await Promise.all([
-    loadHistories(manager, [...new Set(rows.map((r) => r.provider_id))]),
-    loadCodeVersions(manager),
-  ]);
+  const versions = await loadCodeVersions(manager);
+  const histories = await loadHistories(manager, [...new Set(rows.map((r) => r.provider_id))]);
   const versionFacts = versions.map(toCodeVersionFact);
   const facts = new Map([...histories].map(([id, events]) => [id, events.map(toStatusFact)]));
   return rows.map((row) => ({

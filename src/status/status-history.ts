@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { In, IsNull } from 'typeorm';
+import { IsNull } from 'typeorm';
 import { CodeOfConductVersion } from './code-of-conduct-version.entity';
 import { StatusEvent } from './status-event.entity';
 import type { CodeVersionFact, StatusFact } from './status-rules';
@@ -34,18 +34,37 @@ export async function loadCodeVersions(manager: EntityManager): Promise<CodeOfCo
   });
 }
 
-/** The status histories of the given providers, each in the order the rules read them. */
+/**
+ * How many providers one history query reads: their ids go as one array parameter (never one
+ * parameter each: PostgreSQL takes at most 65,535), and a batch's events stay a modest read.
+ */
+export const HISTORY_BATCH = 5_000;
+
+/** `ids` in consecutive slices of at most `size`. */
+export function inBatches<T>(ids: readonly T[], size = HISTORY_BATCH): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
+  return batches;
+}
+
+/**
+ * The status histories of the given providers, each in the order the rules read them; read
+ * HISTORY_BATCH providers a query, one query after the other (one connection runs one query at a time).
+ */
 export async function loadHistories(
   manager: EntityManager,
-  providerIds: string[],
+  providerIds: readonly string[],
 ): Promise<Map<string, StatusEvent[]>> {
   const histories = new Map<string, StatusEvent[]>(providerIds.map((id) => [id, []]));
-  if (providerIds.length === 0) return histories;
-  const events = await manager.find(StatusEvent, {
-    where: { providerId: In(providerIds) },
-    order: { effectiveAt: 'ASC', id: 'ASC' },
-  });
-  for (const event of events) histories.get(event.providerId)?.push(event);
+  for (const batch of inBatches(providerIds)) {
+    const events = await manager
+      .createQueryBuilder(StatusEvent, 'e')
+      .where('e.provider_id = ANY(:ids::uuid[])', { ids: batch })
+      .orderBy('e.effective_at', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .getMany();
+    for (const event of events) histories.get(event.providerId)?.push(event);
+  }
   return histories;
 }
 

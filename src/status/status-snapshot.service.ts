@@ -16,10 +16,9 @@ export async function computeStatusSnapshots(
   now: Date,
 ): Promise<StatusSnapshot[]> {
   if (providerIds.length === 0) return [];
-  const [histories, versions] = await Promise.all([
-    loadStatusFacts(manager, providerIds),
-    loadCodeVersions(manager),
-  ]);
+  // One after the other: a transaction's connection runs one query at a time.
+  const versions = await loadCodeVersions(manager);
+  const histories = await loadStatusFacts(manager, providerIds);
   const facts = versions.map(toCodeVersionFact);
   return providerIds.map((providerId) => {
     const history = histories.get(providerId) ?? [];

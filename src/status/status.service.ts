@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { refreshStatusSnapshots } from './status-snapshot.service';
-import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from './status-history';
+import { inBatches, loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from './status-history';
 import { StatusEvent } from './status-event.entity';
 import { plannedAanEnd, type StatusAt, statusAt, type StatusFact } from './status-rules';
 
@@ -48,20 +48,22 @@ export async function recordStatusEvent(
   return event;
 }
 
-/** Status at `t` of each given provider, computed by the rules over its recorded history. */
+/**
+ * Status at `t` of each given provider, computed by the rules over its recorded history; the
+ * histories are read a batch at a time, so only one batch's events are held at once.
+ */
 export async function statusesAt(
   manager: EntityManager,
-  providerIds: string[],
+  providerIds: readonly string[],
   t: Date,
 ): Promise<Map<string, StatusAt>> {
-  const [histories, versions] = await Promise.all([
-    loadHistories(manager, providerIds),
-    loadCodeVersions(manager),
-  ]);
-  const facts = versions.map(toCodeVersionFact);
-  return new Map(
-    providerIds.map((id) => [id, statusAt((histories.get(id) ?? []).map(toStatusFact), facts, t)]),
-  );
+  const facts = (await loadCodeVersions(manager)).map(toCodeVersionFact);
+  const statuses = new Map<string, StatusAt>();
+  for (const batch of inBatches(providerIds)) {
+    const histories = await loadHistories(manager, batch);
+    for (const id of batch) statuses.set(id, statusAt((histories.get(id) ?? []).map(toStatusFact), facts, t));
+  }
+  return statuses;
 }
 
 /**
@@ -73,10 +75,9 @@ export async function statusIfRecorded(
   event: NewStatusEvent,
   now: Date,
 ): Promise<{ before: StatusAt; after: StatusAt; aanEndsAfter?: Date }> {
-  const [histories, versions] = await Promise.all([
-    loadHistories(manager, [event.providerId]),
-    loadCodeVersions(manager),
-  ]);
+  // One after the other: a transaction's connection runs one query at a time.
+  const versions = await loadCodeVersions(manager);
+  const histories = await loadHistories(manager, [event.providerId]);
   const facts = versions.map(toCodeVersionFact);
   const history = (histories.get(event.providerId) ?? []).map(toStatusFact);
   const sequence = history.reduce((max, e) => Math.max(max, e.sequence), 0) + 1;
