@@ -8,7 +8,13 @@ import { mailTexts } from '../mail/messages';
 import { paths } from '../shared/paths';
 import { addDays, toLocalDate } from '../shared/time';
 import { recordStatusEvent } from '../status/status.service';
-import { inBatches, loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
+import {
+  inBatches,
+  loadCodeVersions,
+  loadHistories,
+  toCodeVersionFact,
+  toStatusFact,
+} from '../status/status-history';
 import type { StatusEvent } from '../status/status-event.entity';
 import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import { lockSnapshotRefresh } from '../status/status-snapshot.queries';
@@ -82,7 +88,13 @@ export async function recordEndings(
   for (const batch of inBatches(ids)) {
     const histories = await loadHistories(manager, batch);
     for (const providerId of batch) {
-      const ending = await recordEnding(manager, providerId, histories.get(providerId) ?? [], versionFacts, now);
+      const ending = await recordEnding(
+        manager,
+        providerId,
+        histories.get(providerId) ?? [],
+        versionFacts,
+        now,
+      );
       if (!ending) continue;
       counts[ending.ending]++;
       const organisation = await providerName(manager, providerId);
@@ -112,7 +124,8 @@ async function recordEnding(
   if (status.verantwoord) return undefined;
   let kind: StatusEventKind | undefined;
   let at: Date | undefined;
-  if (status.reason === 'expired' && status.listing) [kind, at] = ['listing_expired', status.listing.validUntil];
+  if (status.reason === 'expired' && status.listing)
+    [kind, at] = ['listing_expired', status.listing.validUntil];
   if (status.reason === 'code_of_conduct_outdated' && status.since)
     [kind, at] = ['code_of_conduct_lapsed', status.since];
   if (!kind || !at) return undefined;

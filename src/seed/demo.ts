@@ -93,7 +93,10 @@ export async function seedDemoData(dataSource: DataSource, options: DemoOptions)
     const repository = manager.getRepository(Provider);
     if (options.onlyIfEmpty && (await repository.count()) > 0) return 0;
     if (await repository.existsBy({ kvkNumber: demoKvk(0) })) return 0;
-    const others = await otherProviderCount(manager, DEMO_PROVIDERS.map((_, index) => demoKvk(index)));
+    const others = await otherProviderCount(
+      manager,
+      DEMO_PROVIDERS.map((_, index) => demoKvk(index)),
+    );
     if (others > 0) throw new DemoRefusedError(others);
     await new DemoHistory(dataSource, options).play();
     return DEMO_PROVIDERS.length;

@@ -12,7 +12,10 @@ export async function lockSeeding(manager: EntityManager): Promise<void> {
 }
 
 /** How many providers the register holds whose KvK number is not among `kvkNumbers`. */
-export async function otherProviderCount(manager: EntityManager, kvkNumbers: readonly string[]): Promise<number> {
+export async function otherProviderCount(
+  manager: EntityManager,
+  kvkNumbers: readonly string[],
+): Promise<number> {
   const [row] = await manager.query<{ others: number }[]>(
     'SELECT count(*)::int AS others FROM providers WHERE NOT (kvk_number = ANY($1::text[]))',
     [[...kvkNumbers]],

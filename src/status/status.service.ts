@@ -1,7 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { refreshStatusSnapshots } from './status-snapshot.service';
-import { inBatches, loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from './status-history';
+import {
+  inBatches,
+  loadCodeVersions,
+  loadHistories,
+  toCodeVersionFact,
+  toStatusFact,
+} from './status-history';
 import { StatusEvent } from './status-event.entity';
 import { plannedAanEnd, type StatusAt, statusAt, type StatusFact } from './status-rules';
 
