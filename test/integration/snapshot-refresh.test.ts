@@ -123,7 +123,7 @@ describe('status snapshots: due ones refreshed in the background, reads never fo
     );
   });
 
-  it('a read with many due snapshots shows its rows at now by the rules, without writing, and filters on them', async () => {
+  it('a read with many due snapshots shows its rows at now by the rules, without writing, keeps every row the filter found and says the statuses are behind', async () => {
     const ds = context.db.dataSource;
     clock.set(new Date('2027-02-01T00:00:00Z'));
     // As a code version did before: every snapshot due at once.
