@@ -99,6 +99,9 @@ try {
   } else line('bulk providers already in the database', bulk.toLocaleString('en'));
   // What autovacuum does on a live register: the visibility map lets deep pages skip index entries
   // without reading rows, and the planner knows the tables.
+  // The running register's background refresh has brought due snapshots up to date, and autovacuum
+  // (migration ProviderStatusVacuum) has removed the row versions that left behind.
+  await refreshDueSnapshotsInBackground(owner, systemClock);
   await owner.query('VACUUM (ANALYZE) providers, provider_status');
 } finally {
   await owner.destroy();
@@ -117,8 +120,7 @@ try {
   };
   const app = createApp({ config, dataSource, logger, lifecycle: createLifecycle(), clock: systemClock });
   // As the server runs: due snapshots are brought up to date in the background (every 15 s, the
-  // default of SNAPSHOT_REFRESH_SECONDS), not by the reads; a seeded database starts with some due.
-  await refreshDueSnapshotsInBackground(dataSource, systemClock);
+  // default of SNAPSHOT_REFRESH_SECONDS), not by the reads.
   const stopSnapshotRefresh = startSnapshotRefresh(dataSource, 15, logger, systemClock);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
