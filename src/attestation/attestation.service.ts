@@ -129,10 +129,9 @@ export async function issueAttestation(
     // A decision may have landed while the PDF was being made: if the provider's history or the
     // code versions changed since they were read, compute the status again inside the transaction.
     if (await historyChangedSince(manager, provider.id, latestEvent, versionCount)) {
-      const [histories, versions] = await Promise.all([
-        loadHistories(manager, [provider.id]),
-        loadCodeVersions(manager),
-      ]);
+      // One after the other: a transaction's connection runs one query at a time.
+      const versions = await loadCodeVersions(manager);
+      const histories = await loadHistories(manager, [provider.id]);
       const again = statusAt(
         (histories.get(provider.id) ?? []).map(toStatusFact),
         versions.map(toCodeVersionFact),
