@@ -68,9 +68,36 @@ export async function latestAuditVerification(
   manager: EntityManager,
 ): Promise<VerificationAnchor | undefined> {
   const [anchor] = await manager.query<VerificationAnchor[]>(
-    `SELECT ${ANCHOR_COLUMNS} FROM audit_verifications v ORDER BY v.id DESC LIMIT 1`,
+    `SELECT ${ANCHOR_COLUMNS} FROM audit_verifications v WHERE v.problem IS NULL ORDER BY v.id DESC LIMIT 1`,
   );
   return anchor;
+}
+
+/** A verification that found the chain broken (a row of audit_verifications with a problem). */
+export interface RecordedBreak {
+  verifiedAt: Date;
+  verifiedBy: string;
+  mode: 'full' | 'incremental';
+  /** The event the break was found at, and what was wrong. */
+  eventId: string;
+  problem: 'content_mismatch' | 'predecessor_mismatch' | 'anchor_missing' | 'anchor_mismatch';
+}
+
+/**
+ * The oldest break recorded since the newest intact full verification (or ever, when there was
+ * none), or undefined when there is none: until a full run finds the log intact again, the log is
+ * known to be broken.
+ */
+export async function standingAuditBreak(manager: EntityManager): Promise<RecordedBreak | undefined> {
+  const [recorded] = await manager.query<RecordedBreak[]>(
+    `SELECT v.verified_at AS "verifiedAt", v.verified_by AS "verifiedBy", v.mode,
+            v.broken_event_id::text AS "eventId", v.problem
+       FROM audit_verifications v
+      WHERE v.problem IS NOT NULL
+        AND v.id > COALESCE((SELECT max(f.id) FROM audit_verifications f WHERE f.problem IS NULL AND f.mode = 'full'), 0)
+      ORDER BY v.id LIMIT 1`,
+  );
+  return recorded;
 }
 
 /**
@@ -84,10 +111,32 @@ export async function disagreeingAuditVerification(
   const [anchor] = await manager.query<(VerificationAnchor & { missing: boolean })[]>(
     `SELECT ${ANCHOR_COLUMNS}, e.id IS NULL AS missing
        FROM audit_verifications v LEFT JOIN audit_events e ON e.id = v.head_event_id
-      WHERE e.id IS NULL OR e.hash <> v.head_hash
+      WHERE v.problem IS NULL AND (e.id IS NULL OR e.hash <> v.head_hash)
       ORDER BY v.head_event_id, v.id LIMIT 1`,
   );
   return anchor;
+}
+
+/** Records what a verification that found the chain broken found: the event and the problem. */
+export async function insertAuditBreak(
+  manager: EntityManager,
+  row: RecordedBreak & { fromEventId: string | null; checked: number; milliseconds: number },
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO audit_verifications
+       (verified_at, verified_by, mode, from_event_id, broken_event_id, problem, checked, milliseconds)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      row.verifiedAt,
+      row.verifiedBy,
+      row.mode,
+      row.fromEventId,
+      row.eventId,
+      row.problem,
+      row.checked,
+      row.milliseconds,
+    ],
+  );
 }
 
 /** Records what a verification that found the chain intact vouched for. */

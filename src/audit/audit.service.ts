@@ -6,11 +6,14 @@ import {
   auditEventById,
   auditEventsAfter,
   disagreeingAuditVerification,
+  insertAuditBreak,
   insertAuditVerification,
   lastAuditHash,
   latestAuditVerification,
   lockAuditChain,
+  type RecordedBreak,
   reserveAuditEventIds,
+  standingAuditBreak,
   type VerificationAnchor,
 } from './audit.queries';
 
@@ -65,6 +68,11 @@ export interface ChainVerification {
   eventCount?: number;
   /** The earlier verification an incremental run continued from. */
   anchor?: VerificationAnchor;
+  /**
+   * The break an earlier verification found and recorded, which no intact full run has cleared
+   * since: an incremental run answers it (`broken`) without checking anything.
+   */
+  recorded?: RecordedBreak;
 }
 
 /** Events read per query. Memory holds two batches (one checked while the next is read), however long the log. */
@@ -144,6 +152,16 @@ export async function verifyAuditChainIncrementally(
   dataSource: DataSource,
   batchSize = BATCH_SIZE,
 ): Promise<ChainVerification> {
+  // A break found earlier stands until a full run finds the log intact again: continuing from the
+  // last intact verification would not look where it was found, and call the log intact.
+  const recorded = await standingAuditBreak(dataSource.manager);
+  if (recorded)
+    return {
+      mode: 'incremental',
+      checked: 0,
+      broken: { id: recorded.eventId, problem: recorded.problem },
+      recorded,
+    };
   const anchor = await latestAuditVerification(dataSource.manager);
   if (!anchor) return verifyAuditChain(dataSource, batchSize);
   const result = (fields: Omit<ChainVerification, 'mode' | 'anchor'>): ChainVerification => ({
@@ -168,8 +186,9 @@ export async function verifyAuditChainIncrementally(
 
 /**
  * Records what an intact verification vouched for, so that the next incremental run continues from
- * its head; `by` is who ran it (an e-mail address, or `cli:audit:verify`). Nothing is recorded for
- * a broken chain or an empty log.
+ * its head, or where a broken one found the break, so that later incremental runs fail until a full
+ * run finds the log intact again; `by` is who ran it (an e-mail address, or `cli:audit:verify`).
+ * Nothing is recorded for an empty log, or for a run that only repeated a recorded break.
  */
 export async function recordAuditVerification(
   manager: EntityManager,
@@ -178,8 +197,22 @@ export async function recordAuditVerification(
   now: Date,
   milliseconds: number,
 ): Promise<boolean> {
-  const { head, eventCount } = verification;
-  if (verification.broken || !head || !eventCount) return false;
+  const { head, eventCount, broken } = verification;
+  if (verification.recorded) return false;
+  if (broken) {
+    await insertAuditBreak(manager, {
+      verifiedAt: now,
+      verifiedBy: by,
+      mode: verification.mode,
+      fromEventId: verification.anchor?.headId ?? null,
+      eventId: broken.id,
+      problem: broken.problem,
+      checked: verification.checked,
+      milliseconds,
+    });
+    return true;
+  }
+  if (!head || !eventCount) return false;
   await insertAuditVerification(manager, {
     verifiedAt: now,
     verifiedBy: by,

@@ -9,7 +9,7 @@ const PROBLEMS: Record<ChainBreak['problem'], (b: ChainBreak) => string> = {
   predecessor_mismatch: () => 'its predecessor was changed or removed',
   anchor_missing: () => 'it is gone: the log was cut short or the event removed',
   anchor_mismatch: (b) =>
-    `it no longer has the hash ${must(b.anchor, 'a mismatch names its verification').headHash}: the log was rewritten from this event or before`,
+    `it no longer has the hash ${b.anchor ? b.anchor.headHash : 'an earlier verification vouched for'}: the log was rewritten from this event or before`,
 };
 
 /** Which earlier verification, in words: "the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify". */
@@ -27,14 +27,25 @@ export function verificationReport(
   milliseconds: number,
 ): string[] {
   const took = `${(milliseconds / 1000).toFixed(1)} s`;
-  const { broken } = result;
+  const { broken, recorded } = result;
+  if (broken && recorded) {
+    return [
+      `Audit log BROKEN at event ${broken.id} (${PROBLEMS[broken.problem](broken)}): found by the ${recorded.mode} verification of ${recorded.verifiedAt.toISOString()} by ${recorded.verifiedBy}, and no full verification has found the log intact since.`,
+      'Nothing was checked now. Run audit:verify --full: only a full run that finds the log intact clears the break.',
+    ];
+  }
   if (broken) {
+    // A link break stops the walk: the events after it were not looked at.
+    const stopped =
+      broken.problem === 'content_mismatch' || broken.problem === 'predecessor_mismatch'
+        ? `; the events after event ${broken.id} were not checked`
+        : '';
     const vouched =
       broken.anchor && broken.problem !== 'content_mismatch'
         ? ` (vouched for by ${verificationOf(broken)})`
         : '';
     return [
-      `Audit log BROKEN at event ${broken.id}${vouched} (${PROBLEMS[broken.problem](broken)}); ${events(result.checked)} checked.`,
+      `Audit log BROKEN at event ${broken.id}${vouched} (${PROBLEMS[broken.problem](broken)}); ${events(result.checked)} checked${stopped}.`,
     ];
   }
   const head = result.head

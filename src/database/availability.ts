@@ -1,4 +1,5 @@
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import type { Logger } from '../shared/logger';
 
 /** Error codes meaning "the database is not there right now", as opposed to a broken query. */
 const UNAVAILABLE_CODES = new Set([
@@ -86,4 +87,25 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
     (error as { driverError?: { code?: string; constraint?: string } })?.driverError ??
     (error as { code?: string; constraint?: string });
   return driver?.code === '23505' && (constraint === undefined || driver.constraint === constraint);
+}
+
+/**
+ * Logs a failure of background work (a periodic job, the outbox): a full pool or a statement at its
+ * limit as load (warn, `load: true`), the database away as unavailable (warn, `unavailable: true`):
+ * the work is tried again later and nothing is wrong with it. Any other failure at `level`.
+ */
+export function logBackgroundFailure(
+  logger: Logger,
+  error: unknown,
+  failure: string,
+  level: 'error' | 'warn' = 'error',
+): void {
+  if (isDatabaseBusy(error))
+    logger.warn(
+      { err: error, load: true },
+      `${failure} (too busy: no database connection came free in time)`,
+    );
+  else if (isDatabaseUnavailable(error))
+    logger.warn({ err: error, unavailable: true }, `${failure} (the database is unavailable)`);
+  else logger[level]({ err: error }, failure);
 }

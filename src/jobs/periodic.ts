@@ -1,9 +1,10 @@
+import { logBackgroundFailure } from '../database/availability';
 import type { Logger } from '../shared/logger';
 
 /**
  * Runs `work` every `intervalSeconds` on this instance (first after a second), never twice at
  * once: a tick that finds the previous run still going skips. A failure is logged with
- * `failure` and tried again at the next tick. 0 seconds: never. Answers a function that stops the
+ * `failure` (an error; load or the database away a warning) and tried again at the next tick. 0 seconds: never. Answers a function that stops the
  * ticks and waits for a run in progress.
  */
 export function startPeriodic(
@@ -17,7 +18,7 @@ export function startPeriodic(
   const tick = () => {
     if (running) return;
     running = work()
-      .catch((error: unknown) => logger.error({ err: error }, failure))
+      .catch((error: unknown) => logBackgroundFailure(logger, error, failure))
       .finally(() => {
         running = undefined;
       });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { logBackgroundFailure } from '../database/availability';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { deliverOutbox, type MailTransport } from './mail.service';
@@ -52,7 +53,7 @@ export function startMailSender(
     if (busy) return;
     busy = true;
     deliverOutbox(dataSource, transport, config.mailFrom, logger, clock)
-      .catch((error: unknown) => logger.warn({ err: error }, 'outbox delivery failed'))
+      .catch((error: unknown) => logBackgroundFailure(logger, error, 'outbox delivery failed', 'warn'))
       .finally(() => (busy = false));
   }, INTERVAL_MS);
   timer.unref();

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { AUDIT_ACTION_GROUPS } from '../../src/audit-browser/audit-actions';
 import { type ChainLink, checkLinks, GENESIS_HASH } from '../../src/audit/audit-chain';
-import { verifyAuditChain } from '../../src/audit/audit.service';
+import { verifyAuditChain, verifyAuditChainIncrementally } from '../../src/audit/audit.service';
 import { toLocalDate } from '../../src/shared/time';
 import { givenProvider, givenStatusEvent } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
@@ -388,6 +388,19 @@ describe('the audit log for auditors', () => {
     assert.equal(again.broken?.id, id);
     assert.match(broken.text, new RegExp(`data-chain="broken" data-broken-id="${id}"`));
     assert.match(broken.text, /is gewijzigd/);
+    // The check records the break: the next incremental audit:verify fails on it, not "intact".
+    const [found] = await demo.db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT verified_by, mode, broken_event_id::text AS "brokenAt", problem
+         FROM audit_verifications ORDER BY id DESC LIMIT 1`,
+    );
+    assert.deepEqual(found, {
+      verified_by: auditorUser.email,
+      mode: 'full',
+      brokenAt: id,
+      problem: 'content_mismatch',
+    });
+    const incremental = await verifyAuditChainIncrementally(demo.db.dataSource);
+    assert.deepEqual([incremental.broken?.id, incremental.recorded?.verifiedBy], [id, auditorUser.email]);
   });
 
   it('names the event an earlier check vouched for when the log was cut short before it', async () => {

@@ -385,22 +385,86 @@ describe('verifying the audit log from the last verification on', () => {
     assert.deepEqual([full.broken?.id, full.broken?.problem], [anchor, 'anchor_mismatch']);
   });
 
-  it('records nothing for a broken chain or an empty log', async () => {
+  it('records nothing for an empty log', async () => {
     const empty = await verifyAuditChainIncrementally(db.dataSource);
     assert.deepEqual(
       [empty.mode, empty.checked, empty.broken, empty.head],
       ['full', 0, undefined, undefined],
     );
-    const ids = await givenEvents(3);
-    await tamperWithAuditLog(db, `UPDATE audit_events SET actor = 'vervalst' WHERE id = $1`, [nth(ids, 1)]);
-    const broken = await verifyAuditChain(db.dataSource);
-    for (const result of [empty, broken]) {
-      assert.equal(
-        await db.dataSource.transaction((m) => recordAuditVerification(m, result, 'test', new Date(), 1)),
-        false,
-      );
-    }
+    assert.equal(
+      await db.dataSource.transaction((m) => recordAuditVerification(m, empty, 'test', new Date(), 1)),
+      false,
+    );
     assert.deepEqual(await db.dataSource.query('SELECT id FROM audit_verifications'), []);
+  });
+
+  it('remembers a break: later incremental runs fail until a full run finds the log intact again', async () => {
+    const ids = await givenEvents(5);
+    const anchor = await verifiedInFull();
+    const [{ actor }] = await db.dataSource.query<[{ actor: string }]>(
+      'SELECT actor FROM audit_events WHERE id = $1',
+      [nth(ids, 1)],
+    );
+    await tamperWithAuditLog(db, `UPDATE audit_events SET actor = 'vervalst' WHERE id = $1`, [nth(ids, 1)]);
+    // Before the anchor: the incremental run does not look there.
+    assert.equal((await verifyAuditChainIncrementally(db.dataSource)).broken, undefined);
+    const broken = await verifyAuditChain(db.dataSource);
+    assert.deepEqual(broken.broken, { id: nth(ids, 1), problem: 'content_mismatch' });
+    const at = new Date('2026-11-30T11:00:00Z');
+    assert.equal(
+      await db.dataSource.transaction((m) => recordAuditVerification(m, broken, 'cli:audit:verify', at, 3)),
+      true,
+    );
+    const [row] = await db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT mode, broken_event_id::text AS "brokenAt", problem, head_event_id AS head, checked::int AS checked
+         FROM audit_verifications ORDER BY id DESC LIMIT 1`,
+    );
+    assert.deepEqual(row, {
+      mode: 'full',
+      brokenAt: nth(ids, 1),
+      problem: 'content_mismatch',
+      head: null,
+      checked: 2,
+    });
+
+    // The next incremental run answers the recorded break, checks nothing and records nothing more.
+    await givenEvents(1);
+    const after = await verifyAuditChainIncrementally(db.dataSource);
+    assert.deepEqual(
+      [after.mode, after.checked, after.broken, after.recorded?.verifiedBy, after.recorded?.verifiedAt],
+      ['incremental', 0, { id: nth(ids, 1), problem: 'content_mismatch' }, 'cli:audit:verify', at],
+    );
+    assert.equal(
+      await db.dataSource.transaction((m) => recordAuditVerification(m, after, 'test', new Date(), 1)),
+      false,
+    );
+
+    // Repaired, a full run finds the log intact again: incremental runs continue from it.
+    await tamperWithAuditLog(db, 'UPDATE audit_events SET actor = $2 WHERE id = $1', [nth(ids, 1), actor]);
+    const repaired = await verifiedInFull();
+    assert.notEqual(repaired, anchor);
+    const again = await verifyAuditChainIncrementally(db.dataSource);
+    assert.deepEqual([again.broken, again.recorded, again.anchor?.headId], [undefined, undefined, repaired]);
+  });
+
+  it('records a break found by an incremental run, with the verification it continued from', async () => {
+    await givenEvents(3);
+    const anchor = await verifiedInFull();
+    const ids = await givenEvents(2);
+    await tamperWithAuditLog(db, `UPDATE audit_events SET actor = 'vervalst' WHERE id = $1`, [nth(ids, 4)]);
+    const broken = await verifyAuditChainIncrementally(db.dataSource);
+    await db.dataSource.transaction((m) => recordAuditVerification(m, broken, 'test', new Date(), 1));
+    const [row] = await db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT mode, from_event_id::text AS "from", broken_event_id::text AS "brokenAt", problem
+         FROM audit_verifications ORDER BY id DESC LIMIT 1`,
+    );
+    assert.deepEqual(row, {
+      mode: 'incremental',
+      from: anchor,
+      brokenAt: nth(ids, 4),
+      problem: 'content_mismatch',
+    });
+    assert.equal((await verifyAuditChainIncrementally(db.dataSource)).recorded?.mode, 'incremental');
   });
 
   it('keeps the verifications append-only, to the app and to the owner', async () => {

@@ -66,6 +66,9 @@ describe('npm run cli', () => {
 
   it('audit:verify --full names the first broken event and exits 1 after a row was changed, which the incremental run does not re-check', async () => {
     const env = { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl };
+    const [original] = await db.dataSource.query<{ actor: string }[]>(
+      'SELECT actor FROM audit_events WHERE id = (SELECT min(id) + 4 FROM audit_events)',
+    );
     await tamperWithAuditLog(
       db,
       "UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) + 4 FROM audit_events)",
@@ -81,14 +84,29 @@ describe('npm run cli', () => {
     assert.equal(result.status, 1);
     assert.match(
       result.stdout,
-      new RegExp(`Audit log BROKEN at event ${id} \\(its content was changed\\); ${id} events checked\\.`),
+      new RegExp(
+        `Audit log BROKEN at event ${id} \\(its content was changed\\); ${id} events checked; the events after event ${id} were not checked\\.`,
+      ),
     );
+    // The break is remembered: the incremental run no longer says intact, until a full run does.
+    const later = runCli(['audit:verify'], env);
+    assert.equal(later.status, 1);
+    assert.match(
+      later.stdout,
+      new RegExp(
+        `Audit log BROKEN at event ${id} \\(its content was changed\\): found by the full verification of \\S+ by cli:audit:verify`,
+      ),
+    );
+    assert.match(later.stdout, /Run audit:verify --full/);
+    await tamperWithAuditLog(db, 'UPDATE audit_events SET actor = $2 WHERE id = $1', [id, original?.actor]);
+    assert.equal(runCli(['audit:verify', '--full'], env).status, 0);
+    assert.equal(runCli(['audit:verify'], env).status, 0);
   });
 
   it('audit:verify names the verified event that is gone after the log was cut short, and exits 1', async () => {
     const env = { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl };
     const [last] = await db.dataSource.query<{ id: string }[]>(
-      'SELECT head_event_id::text AS id FROM audit_verifications ORDER BY id DESC LIMIT 1',
+      'SELECT head_event_id::text AS id FROM audit_verifications WHERE problem IS NULL ORDER BY id DESC LIMIT 1',
     );
     const { id } = must(last, 'audit:verify recorded its runs');
     await tamperWithAuditLog(db, 'DELETE FROM audit_events WHERE id >= $1', [id]);

@@ -248,6 +248,17 @@ describe('status snapshots: due ones refreshed in the background, reads never fo
     for (let waited = 0; waited < 50 && !lines.length; waited++) await new Promise((r) => setTimeout(r, 100));
     await stopBroken();
     assert.match(lines.join(''), /snapshot refresh failed/);
+    assert.match(lines.join(''), /"level":50/);
+
+    // A full pool is load, not a fault: a warning marked load.
+    const full = {
+      transaction: () => Promise.reject(new Error('timeout exceeded when trying to connect')),
+    } as unknown as DataSource;
+    lines.length = 0;
+    const stopFull = startSnapshotRefresh(full, 1, logger, clock);
+    for (let waited = 0; waited < 50 && !lines.length; waited++) await new Promise((r) => setTimeout(r, 100));
+    await stopFull();
+    assert.match(lines.join(''), /"level":40.*"load":true.*snapshot refresh failed.*too busy/);
   });
 });
 

@@ -4,7 +4,8 @@ import {
   QueryRunnerAlreadyReleasedError,
   QueryRunnerProviderAlreadyReleasedError,
 } from 'typeorm';
-import { isDatabaseBusy, isDatabaseUnavailable } from '../../src/database/availability';
+import { isDatabaseBusy, isDatabaseUnavailable, logBackgroundFailure } from '../../src/database/availability';
+import { createLogger } from '../../src/shared/logger';
 import { limitsFrom, longOnly } from '../../src/database/limits';
 import { loadConfig } from '../../src/config';
 import { OverloadedError } from '../../src/shared/errors';
@@ -74,5 +75,39 @@ describe('telling load from an outage', () => {
       poolWaitSeconds: 3,
       longWorkSeconds: 900,
     });
+  });
+});
+
+describe('logging a failure of background work', () => {
+  const logged = (error: unknown, level?: 'error' | 'warn') => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    logBackgroundFailure(logger, error, 'outbox delivery failed', level);
+    return JSON.parse(lines.join('')) as {
+      level: number;
+      load?: boolean;
+      unavailable?: boolean;
+      msg: string;
+    };
+  };
+
+  it('logs a full pool as load: a warning marked load', () => {
+    const line = logged(new Error('timeout exceeded when trying to connect'));
+    assert.deepEqual([line.level, line.load, line.unavailable], [40, true, undefined]);
+    assert.match(line.msg, /^outbox delivery failed \(too busy/);
+  });
+
+  it('logs the database away as unavailable: a warning', () => {
+    const line = logged(failed('57P01', 'terminating connection due to administrator command'));
+    assert.deepEqual([line.level, line.load, line.unavailable], [40, undefined, true]);
+    assert.match(line.msg, /unavailable/);
+  });
+
+  it('keeps any other failure at its level', () => {
+    assert.deepEqual(
+      [logged(new Error('no such column')).level, logged(new Error('no such column'), 'warn').level],
+      [50, 40],
+    );
+    assert.equal(logged(new Error('no such column')).msg, 'outbox delivery failed');
   });
 });

@@ -58,14 +58,14 @@ describe('what audit:verify prints', () => {
     const broken = (b: ChainVerification['broken'], checked = 5) =>
       verificationReport({ mode: 'incremental', checked, broken: b }, 'incremental', 10);
     assert.deepEqual(broken({ id: '5', problem: 'content_mismatch' }), [
-      'Audit log BROKEN at event 5 (its content was changed); 5 events checked.',
+      'Audit log BROKEN at event 5 (its content was changed); 5 events checked; the events after event 5 were not checked.',
     ]);
     assert.deepEqual(broken({ id: '6', problem: 'predecessor_mismatch' }, 1), [
-      'Audit log BROKEN at event 6 (its predecessor was changed or removed); 1 event checked.',
+      'Audit log BROKEN at event 6 (its predecessor was changed or removed); 1 event checked; the events after event 6 were not checked.',
     ]);
     // The anchor event's content changed: still "its content", not an earlier verification's claim.
     assert.deepEqual(broken({ id: '2950000', problem: 'content_mismatch', anchor }, 1), [
-      'Audit log BROKEN at event 2950000 (its content was changed); 1 event checked.',
+      'Audit log BROKEN at event 2950000 (its content was changed); 1 event checked; the events after event 2950000 were not checked.',
     ]);
     const vouched = ' (vouched for by the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify)';
     assert.deepEqual(broken({ id: '2950000', problem: 'anchor_missing', anchor }, 0), [
@@ -74,5 +74,26 @@ describe('what audit:verify prints', () => {
     assert.deepEqual(broken({ id: '2950000', problem: 'anchor_mismatch', anchor }, 0), [
       `Audit log BROKEN at event 2950000${vouched} (it no longer has the hash ${HASH}: the log was rewritten from this event or before); 0 events checked.`,
     ]);
+  });
+
+  it('names a break an earlier run recorded, and that only a full run clears it', () => {
+    const recorded = {
+      verifiedAt: new Date('2026-11-30T10:00:00Z'),
+      verifiedBy: 'cli:audit:verify',
+      mode: 'full' as const,
+      eventId: '50',
+      problem: 'anchor_mismatch' as const,
+    };
+    assert.deepEqual(
+      verificationReport(
+        { mode: 'incremental', checked: 0, broken: { id: '50', problem: 'anchor_mismatch' }, recorded },
+        'incremental',
+        3,
+      ),
+      [
+        'Audit log BROKEN at event 50 (it no longer has the hash an earlier verification vouched for: the log was rewritten from this event or before): found by the full verification of 2026-11-30T10:00:00.000Z by cli:audit:verify, and no full verification has found the log intact since.',
+        'Nothing was checked now. Run audit:verify --full: only a full run that finds the log intact clears the break.',
+      ],
+    );
   });
 });
