@@ -33,6 +33,7 @@ const { refreshDueSnapshotsInBackground, startSnapshotRefresh } = require(
 const { loadConfig } = require(path.join(dist, 'config.js'));
 const { createRegisterDataSource } = require(path.join(dist, 'entities.js'));
 const { runMigrations } = require(path.join(dist, 'database', 'connect.js'));
+const { DEFAULT_LIMITS, longOnly } = require(path.join(dist, 'database', 'limits.js'));
 const { seedBulk, BULK_KVK_FIRST, BULK_KVK_LAST } = require(path.join(dist, 'seed', 'bulk.js'));
 const { issueAttestation } = require(path.join(dist, 'attestation', 'attestation.service.js'));
 const { signingKeyring } = require(path.join(dist, 'attestation', 'signing.js'));
@@ -76,19 +77,21 @@ const database = options.database
   : await benchDatabase(dist, logger, 'vhp_bench');
 const { url } = database;
 
-const dataSource = createRegisterDataSource({ url, poolSize: 20 });
-await dataSource.initialize();
+// Migrating, seeding and vacuuming are long work, done as the server's start and the commands do
+// it: on connections with the long limit (DATABASE_LONG_WORK_TIMEOUT_SECONDS), not a request's.
+const owner = createRegisterDataSource({ url, poolSize: 4, limits: longOnly(DEFAULT_LIMITS) });
+await owner.initialize();
 try {
   const migrated = Date.now();
-  await runMigrations(dataSource, logger);
+  await runMigrations(owner, logger);
   if (options.database) line('migrations', `${((Date.now() - migrated) / 1000).toFixed(1)} s`);
-  const [{ bulk }] = await dataSource.query(
+  const [{ bulk }] = await owner.query(
     `SELECT count(*)::int AS bulk FROM providers WHERE kvk_number BETWEEN $1 AND $2`,
     [String(BULK_KVK_FIRST), String(BULK_KVK_LAST)],
   );
   if (bulk < PROVIDERS) {
     const seeded = Date.now();
-    await seedBulk(dataSource, PROVIDERS - bulk, new Date(), (done, total) =>
+    await seedBulk(owner, PROVIDERS - bulk, new Date(), (done, total) =>
       process.stderr.write(`\rseed:bulk ${done}/${total} providers`),
     );
     process.stderr.write('\n');
@@ -96,8 +99,17 @@ try {
   } else line('bulk providers already in the database', bulk.toLocaleString('en'));
   // What autovacuum does on a live register: the visibility map lets deep pages skip index entries
   // without reading rows, and the planner knows the tables.
-  await dataSource.query('VACUUM (ANALYZE) providers, provider_status');
+  // The running register's background refresh has brought due snapshots up to date, and autovacuum
+  // (migration ProviderStatusVacuum) has removed the row versions that left behind.
+  await refreshDueSnapshotsInBackground(owner, systemClock);
+  await owner.query('VACUUM (ANALYZE) providers, provider_status');
+} finally {
+  await owner.destroy();
+}
 
+const dataSource = createRegisterDataSource({ url, poolSize: 20 });
+await dataSource.initialize();
+try {
   // Every request comes from 127.0.0.1: the per-client limits of the API must not throttle the
   // benchmark (they are still counted, in PostgreSQL, as in production).
   const config = {
@@ -108,8 +120,7 @@ try {
   };
   const app = createApp({ config, dataSource, logger, lifecycle: createLifecycle(), clock: systemClock });
   // As the server runs: due snapshots are brought up to date in the background (every 15 s, the
-  // default of SNAPSHOT_REFRESH_SECONDS), not by the reads; a seeded database starts with some due.
-  await refreshDueSnapshotsInBackground(dataSource, systemClock);
+  // default of SNAPSHOT_REFRESH_SECONDS), not by the reads.
   const stopSnapshotRefresh = startSnapshotRefresh(dataSource, 15, logger, systemClock);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

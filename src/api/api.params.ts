@@ -101,7 +101,7 @@ export const SearchQuery = z.strictObject(
     ),
     status: queryParameter(
       'status',
-      'Alleen hostingproviders met deze status nu.',
+      'Alleen hostingproviders met deze status nu. Vlak nadat een versie van de gedragscode is vervallen, worden de statussen van veel hostingproviders tegelijk bijgewerkt (meestal binnen een minuut): zolang dat loopt, kunnen `totaal`, dit filter en de volgorde `status` even achterlopen. Elke hostingprovider in het antwoord heeft dan wel zijn status van nu, ook als die niet meer bij dit filter past.',
       z.enum(STATUS_FILTERS, { error: 'api.invalid.status' }),
     ),
     sorteer: queryParameter(

@@ -67,7 +67,7 @@ export const Paginering = z
     totaal: z.int().min(0).openapi({ description: 'Het aantal gevonden hostingproviders.' }),
     meerDanTotaal: z.boolean().optional().openapi({
       description:
-        'Alleen bij een zoekterm met heel veel treffers (zoals de eerste cijfers van een KvK-nummer): er zijn meer dan `totaal` gevonden, en verder is niet geteld. `aantalPaginas` is dan een ondergrens en `last` de laatste pagina die zeker bestaat; volg `next` tot een pagina niet vol is.',
+        'Alleen bij een zoekterm met heel veel treffers (zoals de eerste cijfers van een KvK-nummer): er zijn meer dan `totaal` gevonden, en verder is niet geteld. `aantalPaginas` is dan een ondergrens en `last` de laatste pagina die zeker bestaat; volg `next` zolang er een is. De laatste pagina geeft het precieze `totaal` (zonder `meerDanTotaal`), een pagina voorbij het einde is leeg met het precieze `aantalPaginas`.',
     }),
   })
   .openapi('Paginering');

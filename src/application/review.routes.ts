@@ -28,6 +28,7 @@ import {
   type ReviewAction,
 } from './application-rules';
 import { requestTime } from '../web/clock';
+import { pageNumber } from '../web/paging';
 
 /**
  * Where a decision form stands: sent from the form (to be confirmed), confirmed on the
@@ -47,14 +48,22 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
 
   router.get(paths.reviewQueue, ...staffReader, async (req, res) => {
     const { filter: state, states } = queueStates(req.query.status);
-    const [applications, tasks, unconfirmed] = await Promise.all([
-      reviewQueue(dataSource, states),
+    const [queue, tasks, unconfirmed] = await Promise.all([
+      reviewQueue(dataSource, states, pageNumber(req.query.page)),
       openReviewTasks(dataSource),
       unconfirmedProviders(dataSource),
     ]);
+    // Page links keep the filter; the page itself is a shareable URL.
+    const pageUrl = (page: number) =>
+      `${paths.reviewQueue}?${new URLSearchParams({ ...(state ? { status: state } : {}), page: String(page) }).toString()}`;
     res.render('review/queue', {
       title: 'review.queueTitle',
-      applications: applications.map((a) => queueRow(a, requestTime(res))),
+      applications: queue.rows.map((a) => queueRow(a, requestTime(res))),
+      total: queue.total,
+      page: queue.page,
+      pageCount: queue.pageCount,
+      previousUrl: queue.page > 1 ? pageUrl(queue.page - 1) : undefined,
+      nextUrl: queue.page < queue.pageCount ? pageUrl(queue.page + 1) : undefined,
       tasks,
       unconfirmed: unconfirmed.map((p) => ({ ...p, url: paths.reviewProvider(p.kvkNumber) })),
       state,

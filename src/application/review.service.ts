@@ -56,18 +56,41 @@ export type QueueApplication = Application & {
   lastStepKind?: ApplicationMessageKind;
 };
 
-/** The queue: the applications in `states` (see `queueStates`), by submission, oldest first. */
+/** Applications per page of the review queue. */
+export const REVIEW_QUEUE_PAGE_SIZE = 50;
+
+/** A page of the review queue, with how many applications the queue holds in all. */
+export interface QueuePage {
+  rows: QueueApplication[];
+  total: number;
+  page: number;
+  pageCount: number;
+}
+
+/**
+ * The queue: the applications in `states` (see `queueStates`), by submission, oldest first, a page
+ * of REVIEW_QUEUE_PAGE_SIZE at a time, with the total (the newest are on the last page). A page past
+ * the last shows the last page.
+ */
 export async function reviewQueue(
   dataSource: DataSource,
   states: readonly ApplicationState[],
-): Promise<QueueApplication[]> {
-  const rows = await dataSource
-    .getRepository(Application)
-    .createQueryBuilder('a')
-    .where('a.state IN (:...states)', { states })
+  requestedPage = 1,
+): Promise<QueuePage> {
+  const inStates = () =>
+    dataSource
+      .getRepository(Application)
+      .createQueryBuilder('a')
+      .where('a.state IN (:...states)', { states });
+  const total = await inStates().getCount();
+  const pageCount = Math.max(1, Math.ceil(total / REVIEW_QUEUE_PAGE_SIZE));
+  const page = Math.min(Math.max(1, requestedPage), pageCount);
+  const rows = await inStates()
     .orderBy('a.submitted_at', 'ASC', 'NULLS LAST')
     .addOrderBy('a.created_at', 'ASC')
-    .limit(500)
+    .addOrderBy('a.id', 'ASC')
+    .offset((page - 1) * REVIEW_QUEUE_PAGE_SIZE)
+    .limit(REVIEW_QUEUE_PAGE_SIZE)
     .getMany();
   const ids = [...new Set(rows.map((row) => row.providerId))];
   const providers = ids.length ? await dataSource.getRepository(Provider).findBy({ id: In(ids) }) : [];
@@ -84,7 +107,7 @@ export async function reviewQueue(
       )
     : [];
   const lastSteps = new Map(steps.map((s) => [s.application_id, s]));
-  return rows.map((row) => {
+  const applications = rows.map((row) => {
     const step = lastSteps.get(row.id);
     return Object.assign(row, {
       provider: must(byId.get(row.providerId), 'an application has its provider'),
@@ -92,6 +115,7 @@ export async function reviewQueue(
       lastStepKind: step?.kind,
     });
   });
+  return { rows: applications, total, page, pageCount };
 }
 
 /**

@@ -83,6 +83,8 @@ export function providerRoutes(
       sortOptions: SORTS.map((value) => ({ value, labelKey: `register.sort.${value}` })),
       total: result.total,
       more: result.more,
+      // Many statuses wait for the background refresh: the page says the count may be behind.
+      behind: result.behind,
       page: result.page,
       pageCount: result.pageCount,
       previousUrl: result.page > 1 ? pageUrl(result.page - 1) : undefined,

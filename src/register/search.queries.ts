@@ -20,9 +20,12 @@ export const WORDS_PER_QUERY_WORD = 12;
 /**
  * The providers whose names match every word of the query, each with a score from 0 to 1, as the
  * CTE `hits (id, score, sort_name, kvk_number, confirmed)`. A query word matches a word of a name exactly (1), as its beginning (0.9),
- * as a part of it (0.8, "wolk" in "polderwolk"), or with a typo (0.5 for one, 0.4 for two): words of
- * four to seven characters may differ in one letter, longer ones in two, from the whole name word
- * or from its beginning ("poldrwolk", "hostng"). Words are compared in the dictionary of distinct
+ * as a part of it (0.8, "wolk" in "polderwolk"), or with a typo: words of four to seven characters
+ * may differ in one letter, longer ones in two, from the whole name word (0.5 for one typo, 0.4 for
+ * two: "poldrwolk", "hostng") or, below every whole-word typo, from its beginning (0.36 and 0.32:
+ * "polderwlk" is two typos from "polderklo", the beginning of "polderklomp", and ranks that below
+ * "polderwad"). A typo is a fallback, not a widening: a query word that matches a dictionary word
+ * exactly or as its beginning matches no word by typo ("polderwad" finds no "polderhaven"). Words are compared in the dictionary of distinct
  * name words (migration SearchWords), whose trigram index offers the candidates, so the cost
  * follows the number of distinct words that come close, not the size of the register; of those,
  * only the WORDS_PER_QUERY_WORD best per query word count. The trigram
@@ -48,12 +51,14 @@ function nameMatches(words: string): string {
         FROM unnest(${words}::text[]) AS q),
     c AS (
       SELECT qw.q, d.word, strpos(d.word, qw.q) AS at,
-             least(levenshtein_less_equal(qw.q, d.word, qw.typos + 1),
-                   levenshtein_less_equal(qw.q, left(d.word, length(qw.q)), qw.typos + 1)) AS typos, qw.typos AS allowed
+             levenshtein_less_equal(qw.q, d.word, qw.typos + 1) AS whole,
+             levenshtein_less_equal(qw.q, left(d.word, length(qw.q)), qw.typos + 1) AS lead, qw.typos AS allowed
         FROM qw JOIN search_words d ON (qw.q % d.word OR d.word LIKE '%' || qw.q || '%')),
     ranked AS (
-      SELECT q, word, at, CASE WHEN word = q THEN 1 WHEN at = 1 THEN 0.9 WHEN at > 1 THEN 0.8 ELSE 0.6 - 0.1 * typos END AS sim
-        FROM c WHERE at > 0 OR typos <= allowed),
+      SELECT q, word, at, CASE WHEN word = q THEN 1 WHEN at = 1 THEN 0.9 WHEN at > 1 THEN 0.8
+                               WHEN whole <= allowed THEN 0.6 - 0.1 * whole ELSE 0.4 - 0.04 * lead END AS sim
+        FROM (SELECT c.*, bool_or(at = 1) OVER (PARTITION BY q) AS started FROM c) AS c
+       WHERE at > 0 OR (NOT started AND least(whole, lead) <= allowed)),
     m AS (
       SELECT q, word, at, sim FROM (
         SELECT *, row_number() OVER (PARTITION BY q ORDER BY sim DESC, similarity(q, word) DESC, word) AS n

@@ -51,6 +51,12 @@ export interface SearchResult {
   more?: boolean;
   page: number;
   pageCount: number;
+  /**
+   * Many stored statuses are due and wait for the background refresh (after a code version lapsed
+   * many listings): the rows show their status at `now`, but the count, the status filter and the
+   * order by status follow the stored statuses and may be behind for a short while.
+   */
+  behind?: boolean;
 }
 
 /** How a query is read: a whole or partial KvK number, a btw-id, a domain, or a name. */
@@ -74,8 +80,9 @@ type Found = Omit<SearchResult, 'reading'>;
 /**
  * Searches the register. Statuses come from the snapshots the rules keep: a few due ones are
  * brought up to date first; when many are due (the background refresh has not got to them yet),
- * the rows shown get their status at `now` from the rules, and a filter or order by status may be
- * behind until the refresh is done (`catchUpFewSnapshots`).
+ * the rows shown get their status at `now` from the rules, and the count, a filter or order by
+ * status may be behind until the refresh is done (`catchUpFewSnapshots`): the result says so
+ * (`behind`).
  *
  * A name search is shared: identical searches (the same words, filter, order and page) at the
  * same time are one computation, and the first page is kept for `cacheSeconds` on this instance.
@@ -156,40 +163,41 @@ async function search(
   const limited = !windowCount && !search.counted;
   const countAll = () => search.count(limited ? EXACT_COUNT_LIMIT + 1 : undefined);
   // With the total known, a page of the whole register may be read from its end.
-  const fetchPage = (page: number) =>
-    search.page(pageSize, (page - 1) * pageSize, windowCount ? undefined : total);
+  const fetchPage = (page: number, limit = pageSize) =>
+    search.page(limit, (page - 1) * pageSize, windowCount || more ? undefined : total);
   let page = Math.max(1, query.page);
   let total = windowCount ? 0 : await countAll();
   let more = limited && total > EXACT_COUNT_LIMIT;
   if (more) total = EXACT_COUNT_LIMIT;
   const clamp = query.clampPage ?? true;
-  if (!windowCount && !more && clamp) page = Math.min(page, Math.max(1, Math.ceil(total / pageSize)));
-  let rows = await fetchPage(page);
+  const lastPage = () => Math.max(1, Math.ceil(total / pageSize));
+  if (!windowCount && !more && clamp) page = Math.min(page, lastPage());
+  // More than the limit: one row more than the page tells whether a next page exists.
+  let rows = await fetchPage(page, more ? pageSize + 1 : pageSize);
+  const hasNext = more && rows.length > pageSize;
+  if (hasNext) rows = rows.slice(0, pageSize);
   if (windowCount) total = rows[0]?.total ?? 0;
   if (rows.length === 0 && page > 1) {
-    // Past the last page: the window gave no total, so count apart; the web page shows the last page.
-    if (windowCount) total = await countAll();
+    // Past the last page: the window gave no total and a limited count says only "more than", so
+    // count exactly (once, here only); the web page shows the last page, the API an empty one.
+    if (windowCount || more) total = await search.count();
+    more = false;
     if (clamp) {
-      page = Math.max(1, Math.ceil(total / pageSize));
+      page = lastPage();
       rows = total > 0 ? await fetchPage(page) : [];
     }
   }
-  // More than the limit: a last page that is not full tells the total; otherwise at least the
-  // pages past the limit, and the next one while this one is full.
-  if (more && rows.length > 0 && rows.length < pageSize) {
+  // More than the limit and no page after this one: this page ends the matches, the total is exact.
+  if (more && !hasNext) {
     total = (page - 1) * pageSize + rows.length;
     more = false;
   }
-  const atLeast = Math.ceil((total + 1) / pageSize);
-  const pageCount = more
-    ? rows.length === pageSize
-      ? Math.max(atLeast, page + 1)
-      : atLeast
-    : Math.max(1, Math.ceil(total / pageSize));
-  if (!current) rows = await atNow(dataSource, rows, now, status);
+  const pageCount = more ? Math.max(Math.ceil((total + 1) / pageSize), page + 1) : lastPage();
+  if (!current) rows = await atNow(dataSource, rows, now);
   return {
     total,
     ...(more ? { more } : {}),
+    ...(current ? {} : { behind: true }),
     page,
     pageCount,
     rows: rows.map((r: SearchPageRow) => ({
@@ -209,21 +217,15 @@ async function search(
 
 /**
  * The rows with their status at `now` by the rules, for when stored snapshots are due and wait for
- * the background refresh: only the rows shown are computed. A row whose status no longer matches
- * the filter is left out (the page is one shorter until the refresh is done).
+ * the background refresh: only the rows shown are computed. Every row stays, also one whose status
+ * no longer matches the filter (it was found by its stored status, which the count follows too):
+ * leaving it out would show a count above an empty page. The page says the statuses are behind.
  */
-async function atNow(
-  dataSource: DataSource,
-  rows: SearchPageRow[],
-  now: Date,
-  status: string | undefined,
-): Promise<SearchPageRow[]> {
+async function atNow(dataSource: DataSource, rows: SearchPageRow[], now: Date): Promise<SearchPageRow[]> {
   const statuses = await currentStatuses(
     dataSource.manager,
     rows.map((r) => r.id),
     now,
   );
-  return rows
-    .map((r, i) => ({ ...r, ...statuses[i] }))
-    .filter((r) => status === undefined || r.status === status);
+  return rows.map((r, i) => ({ ...r, ...statuses[i] }));
 }

@@ -1,5 +1,17 @@
-/** A page number from the query string: anything that is not a positive whole number means page 1. */
+/**
+ * The highest page number read: a longer number is past the end of any list, and shows the last
+ * page as a page past the end does. It keeps every offset a page number makes a safe integer.
+ */
+export const MAX_PAGE_NUMBER = 1_000_000_000;
+
+/**
+ * A page number from the query string: a whole number from 1, a larger one than MAX_PAGE_NUMBER
+ * as that (past the end: the pages show their last page); anything else (`abc`, `-1`, `1e3`,
+ * `2.5`, a page given twice) means page 1.
+ */
 export function pageNumber(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^[0-9]{1,9}$/.test(raw)) return 1;
-  return Math.max(1, Number(raw));
+  if (typeof raw !== 'string' || !/^[0-9]+$/.test(raw)) return 1;
+  const digits = raw.replace(/^0+/, '');
+  if (digits.length > String(MAX_PAGE_NUMBER).length) return MAX_PAGE_NUMBER;
+  return Math.min(MAX_PAGE_NUMBER, Math.max(1, Number(digits)));
 }

@@ -345,11 +345,13 @@ describe('the kept counts of the register', () => {
     const end = await request(app).get(`/hostingproviders?q=66&page=${lastPage}`).expect(200);
     assert.match(end.text, new RegExp(`data-total="${extra}"`));
     assert.doesNotMatch(end.text, /data-more|rel="next"/);
-    // Past the end, the web page shows the last page the limit vouches for.
+    // Past the end, the web page counts exactly and shows the real last page.
     const past = await request(app)
       .get(`/hostingproviders?q=66&page=${lastPage + 20}`)
       .expect(200);
-    assert.match(past.text, new RegExp(`Pagina ${atLeast - 1} van ten minste ${atLeast}`));
+    assert.match(past.text, new RegExp(`Pagina ${lastPage} van ${lastPage}<`));
+    assert.match(past.text, new RegExp(`data-total="${extra}"`));
+    assert.doesNotMatch(past.text, /data-more|rel="next"|ten minste/);
 
     const list = bodyOf<ApiList>(await apiClient(app).get('/api/v1/hostingproviders?zoekterm=66'));
     assert.deepEqual(list.paginering, {
@@ -368,7 +370,12 @@ describe('the kept counts of the register', () => {
       await apiClient(app).get(`/api/v1/hostingproviders?zoekterm=66&pagina=${lastPage + 1}`),
     );
     assert.deepEqual(apiPast.hostingproviders, []);
-    assert.equal(apiPast.paginering.aantalPaginas, atLeast);
+    assert.deepEqual(apiPast.paginering, {
+      pagina: lastPage + 1,
+      paginaGrootte: PAGE,
+      aantalPaginas: lastPage,
+      totaal: extra,
+    });
     // A search with few matches is counted exactly, as before.
     // A name search past its last page counts apart and shows the last page; one that finds nothing, none.
     const pastNames = await searchProviders(ds, { q: 'veel', sort: 'name', page: 999 }, new Date());
@@ -379,5 +386,79 @@ describe('the kept counts of the register', () => {
     const few = await searchProviders(ds, { q: '660010', sort: 'kvk', page: 1 }, new Date());
     assert.equal(few.total, 11);
     assert.equal(few.more, undefined);
+  });
+
+  it('pages through more matches than the limit exactly: a full last page has no next, past the end is counted', async () => {
+    const ds = db.dataSource;
+    const pages = Math.ceil((EXACT_COUNT_LIMIT + 1) / PAGE) + 2;
+    const matches = pages * PAGE;
+    // Exactly `pages` full pages of KvK numbers that start with 55.
+    await ds.query(
+      `INSERT INTO providers (kvk_number, legal_name, street_address, postcode, city, abuse_email,
+                              identity_confirmed_at, identity_confirmed_by)
+       SELECT '55' || lpad(i::text, 6, '0'), 'Vol ' || i, 'Straat 1', '1234 AB', 'Stad', 'abuse@vol.example', now(), 'test'
+         FROM generate_series(1, $1) AS i`,
+      [matches],
+    );
+    await ds.query(
+      `INSERT INTO provider_status (provider_id, status, computed_at, next_change_at)
+       SELECT id, 'not_listed', now(), NULL FROM providers WHERE kvk_number LIKE '55%'`,
+    );
+    const app = createApp({
+      config: testConfig,
+      dataSource: ds,
+      logger: createLogger('silent'),
+      lifecycle: createLifecycle(),
+      clock: systemClock,
+    });
+    // The last page is full: it has no next page and tells the exact count.
+    const last = await request(app).get(`/hostingproviders?q=55&page=${pages}`).expect(200);
+    assert.match(last.text, new RegExp(`Pagina ${pages} van ${pages}<`));
+    assert.match(last.text, new RegExp(`data-total="${matches}"`));
+    assert.equal((last.text.match(/data-kvk=/g) ?? []).length, PAGE);
+    assert.doesNotMatch(last.text, /data-more|rel="next"|ten minste/);
+    // The page before it: a next page, at least one more page.
+    const before = await request(app)
+      .get(`/hostingproviders?q=55&page=${pages - 1}`)
+      .expect(200);
+    assert.match(before.text, new RegExp(`Pagina ${pages - 1} van ten minste ${pages}<`));
+    assert.match(before.text, /rel="next"/);
+    // Past the end, near and far: the real last page, with its real number.
+    for (const page of [pages + 1, 5000, '99999999999999999999']) {
+      const past = await request(app).get(`/hostingproviders?q=55&page=${page}`).expect(200);
+      assert.match(past.text, new RegExp(`Pagina ${pages} van ${pages}<`), String(page));
+      assert.match(past.text, new RegExp(`data-total="${matches}"`));
+      assert.equal((past.text.match(/data-kvk="55/g) ?? []).length, PAGE);
+    }
+    // Nonsense page numbers show page 1.
+    for (const page of ['1e3', '-1', 'abc']) {
+      const odd = await request(app).get(`/hostingproviders?q=55&page=${page}`).expect(200);
+      assert.match(
+        odd.text,
+        new RegExp(`Pagina 1 van ten minste ${Math.ceil((EXACT_COUNT_LIMIT + 1) / PAGE)}<`),
+      );
+    }
+
+    const apiLast = bodyOf<ApiList & { links: { next?: unknown } }>(
+      await apiClient(app).get(`/api/v1/hostingproviders?zoekterm=55&pagina=${pages}`),
+    );
+    assert.deepEqual(apiLast.paginering, {
+      pagina: pages,
+      paginaGrootte: PAGE,
+      aantalPaginas: pages,
+      totaal: matches,
+    });
+    assert.equal(apiLast.links.next, undefined, 'no next link after a full last page');
+    assert.equal(apiLast.hostingproviders.length, PAGE);
+    const apiPast = bodyOf<ApiList>(
+      await apiClient(app).get(`/api/v1/hostingproviders?zoekterm=55&pagina=${pages + 1}`),
+    );
+    assert.deepEqual(apiPast.hostingproviders, []);
+    assert.deepEqual(apiPast.paginering, {
+      pagina: pages + 1,
+      paginaGrootte: PAGE,
+      aantalPaginas: pages,
+      totaal: matches,
+    });
   });
 });

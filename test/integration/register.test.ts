@@ -89,7 +89,9 @@ describe('the public register', () => {
       ['-3', 1],
       ['abc', 1],
       ['1e3', 1],
-      ['99999999999999999999', 1],
+      // A whole number past the end, however long, is the last page, as `999` is.
+      ['99999999999999999999', 2],
+      ['000000000000000000002', 2],
       ['999', 2],
       ['2.5', 1],
     ] as const) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { Application } from '../../src/application/application.entity';
+import { REVIEW_QUEUE_PAGE_SIZE } from '../../src/application/review.service';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import type { Provider } from '../../src/provider/provider.entity';
@@ -458,6 +459,66 @@ describe('confirming irreversible review actions', () => {
       );
       assert.match(changesRow, /data-waits-for="provider_changes">wijzigingen van de hostingprovider/);
       assert.match(changesRow, /data-waited-working-days="0" data-waited-days="0"/);
+    });
+  });
+
+  describe('GET /beoordeling: paging through a long queue (issue 15, outside try)', () => {
+    it('says how many applications wait and pages through them, the newest on the last page', async () => {
+      const ds = context.db.dataSource;
+      // More than a page of applications waiting (one open application per provider), submitted
+      // one minute apart in the future so they stand after the others, the newest last.
+      const extra = REVIEW_QUEUE_PAGE_SIZE + 5;
+      const providers: string[] = [];
+      for (let i = 0; i < extra; i++) providers.push((await givenProvider(ds)).id);
+      await ds.query(
+        `INSERT INTO applications (provider_id, kind, state, submitted_at, created_by, code_of_conduct_version_id,
+                                   code_signed_on, signatory_name, signatory_role, aan_since, aan_contact_name)
+         SELECT p, 'listing', 'submitted', now() + interval '1 day' + n * interval '1 minute', $2, $3,
+                current_date, 'Sara Tekenaar', 'Directeur', current_date, 'Anna AAN'
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS t(p, n)`,
+        [providers, reviewer.user.id, version.id],
+      );
+      const [{ n: waiting }] = must(
+        await ds.query<[{ n: number }]>(
+          `SELECT count(*)::int AS n FROM applications WHERE state IN ('submitted', 'in_review')`,
+        ),
+        'a count',
+      );
+      const pageCount = Math.ceil(waiting / REVIEW_QUEUE_PAGE_SIZE);
+      assert.ok(pageCount >= 2);
+      const rowsOf = (html: string) => [...html.matchAll(/data-application="([^"]+)"/g)].map((m) => m[1]);
+
+      const first = await agent.get('/beoordeling').expect(200);
+      await assertValidHtml(first.text, 'review queue, page 1');
+      assert.match(first.text, new RegExp(`data-total="${waiting}"><strong>${waiting} aanvragen</strong>`));
+      assert.equal(rowsOf(first.text).length, REVIEW_QUEUE_PAGE_SIZE);
+      assert.match(first.text, new RegExp(`Pagina 1 van ${pageCount}`));
+      assert.match(first.text, /rel="next" href="\/beoordeling\?page&#x3D;2"/);
+
+      // The last page holds the newest; a page past the end shows the last page.
+      const last = await agent.get(`/beoordeling?page=${pageCount}`).expect(200);
+      const newest = must(
+        (
+          await ds.query<{ id: string }[]>(`SELECT id FROM applications WHERE provider_id = $1`, [
+            providers[providers.length - 1],
+          ])
+        )[0],
+        'the newest application',
+      ).id;
+      assert.equal(rowsOf(last.text).at(-1), newest);
+      assert.equal(rowsOf(last.text).length, waiting - (pageCount - 1) * REVIEW_QUEUE_PAGE_SIZE);
+      assert.match(last.text, new RegExp(`rel="prev" href="/beoordeling\\?page&#x3D;${pageCount - 1}"`));
+      assert.doesNotMatch(last.text, /rel="next"/);
+      const past = await agent.get('/beoordeling?page=999').expect(200);
+      assert.deepEqual(rowsOf(past.text), rowsOf(last.text));
+      assert.match(past.text, new RegExp(`Pagina ${pageCount} van ${pageCount}`));
+
+      // The links keep the filter.
+      const filtered = await agent.get('/beoordeling?status=submitted').expect(200);
+      assert.match(filtered.text, /rel="next" href="\/beoordeling\?status&#x3D;submitted&amp;page&#x3D;2"/);
+      const english = await agent.get('/beoordeling?lang=en').expect(200);
+      assert.match(english.text, new RegExp(`${waiting} applications`));
+      await agent.get('/beoordeling?lang=nl').expect(200);
     });
   });
 

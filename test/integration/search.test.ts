@@ -253,18 +253,43 @@ describe('searching the register', () => {
       }
     });
 
-    it('ranks an exact name above a typo and a part of a word', async () => {
+    it('ranks an exact name above a beginning, and adds no typo match when a word matches as it is', async () => {
       const exact = await givenProvider(demo.db.dataSource, { legalName: 'Rangorde Hosting B.V.' });
       const longer = await givenProvider(demo.db.dataSource, { legalName: 'Rangordewolk B.V.' });
       const typo = await givenProvider(demo.db.dataSource, { legalName: 'Rangrode Hosting B.V.' });
       await givenProvider(demo.db.dataSource, { legalName: 'Rangwerk Hosting B.V.' });
       const res = await request(demo.app).get('/hostingproviders?q=rangorde').expect(200);
-      assert.deepEqual(found(res.text), [exact.kvkNumber, longer.kvkNumber, typo.kvkNumber]);
+      assert.deepEqual(found(res.text), [exact.kvkNumber, longer.kvkNumber]);
       const api = await apiClient(demo.app).get('/api/v1/hostingproviders?zoekterm=rangorde');
       assert.deepEqual(
         bodyOf<ApiList>(api).hostingproviders.map((p) => p.kvkNummer),
-        [exact.kvkNumber, longer.kvkNumber, typo.kvkNumber],
+        [exact.kvkNumber, longer.kvkNumber],
       );
+      // The typo is still found when it is typed: then it is the word that matches as it is.
+      const back = await request(demo.app).get('/hostingproviders?q=rangrode').expect(200);
+      assert.deepEqual(found(back.text), [typo.kvkNumber]);
+    });
+
+    it('ranks a whole-word typo above a typo in the beginning of a longer word (issue 15, outside try)', async () => {
+      const named = (legalName: string) => givenProvider(demo.db.dataSource, { legalName });
+      const wad = await named('Kwelderwad Hosting B.V.');
+      const klomp = await named('Kwelderklomp Hosting B.V.');
+      const sluis = await named('Kweldersluis Hosting B.V.');
+      const haven = await named('Kwelderhaven B.V.');
+      const kaas = await named('Kwelderkaas B.V.');
+      // Two typos from "kwelderwad" (the whole word) and from "kwelderklo" and "kweldersl" (beginnings).
+      const typo = await request(demo.app).get('/hostingproviders?q=kwelderwlk').expect(200);
+      assert.equal(found(typo.text)[0], wad.kvkNumber);
+      assert.deepEqual(new Set(found(typo.text).slice(1)), new Set([klomp.kvkNumber, sluis.kvkNumber]));
+      const api = await apiClient(demo.app).get('/api/v1/hostingproviders?zoekterm=kwelderwlk');
+      assert.equal(bodyOf<ApiList>(api).hostingproviders[0]?.kvkNummer, wad.kvkNumber);
+      // Typed right, the word matches only itself: no "kwelderhaven" or "kwelderkaas" two typos away.
+      const exact = await request(demo.app).get('/hostingproviders?q=kwelderwad').expect(200);
+      assert.deepEqual(found(exact.text), [wad.kvkNumber]);
+      assert.ok(!found(exact.text).includes(haven.kvkNumber) && !found(exact.text).includes(kaas.kvkNumber));
+      // A beginning counts as matching as it is too: "kwelderha" finds Kwelderhaven, not Kwelderwad by typo.
+      const start = await request(demo.app).get('/hostingproviders?q=kwelderha').expect(200);
+      assert.deepEqual(found(start.text), [haven.kvkNumber]);
     });
 
     it('reads seven digits as a KvK number that lost its leading zero, and finds it first', async () => {

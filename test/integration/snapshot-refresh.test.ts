@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { refreshDueSnapshotsInBackground, startSnapshotRefresh } from '../../src/jobs/snapshot-refresh';
 import { WORDS_PER_QUERY_WORD } from '../../src/register/search.queries';
@@ -19,6 +20,7 @@ import {
   givenProvider,
   givenStatusEvent,
 } from '../factories/provider.factory';
+import { apiClient, bodyOf } from '../helpers/api';
 import { useTestApp } from '../helpers/app';
 import type { Provider } from '../../src/provider/provider.entity';
 import { createRegisterDataSource } from '../../src/entities';
@@ -121,7 +123,7 @@ describe('status snapshots: due ones refreshed in the background, reads never fo
     );
   });
 
-  it('a read with many due snapshots shows its rows at now by the rules, without writing, and filters on them', async () => {
+  it('a read with many due snapshots shows its rows at now by the rules, without writing, keeps every row the filter found and says the statuses are behind', async () => {
     const ds = context.db.dataSource;
     clock.set(new Date('2027-02-01T00:00:00Z'));
     // As a code version did before: every snapshot due at once.
@@ -135,13 +137,41 @@ describe('status snapshots: due ones refreshed in the background, reads never fo
       listed.map(() => ['expired', EXPIRY.getTime()]),
     );
     assert.equal((await snapshotOf(ds, listed[0]!))?.status, 'verantwoord', 'the stored snapshot waits');
-    // The stored status says verantwoord, the rules say expired: the row is not shown as verantwoord.
+    assert.equal(result.behind, true, 'the result says the stored statuses are behind');
+    // The stored status says verantwoord, the rules say expired: the filter (and the count) follow
+    // the stored status until the refresh is done, but each row shows its status at now; a row is
+    // never left out, so a count never stands above an empty page.
     const filtered = await searchProviders(
       ds,
       { q: 'kuddewolk', status: 'verantwoord', sort: 'name', page: 1 },
       clock.now(),
     );
-    assert.deepEqual(filtered.rows, []);
+    assert.equal(filtered.total, 3);
+    assert.deepEqual(
+      filtered.rows.map((r) => [r.kvkNumber, r.status]),
+      listed.map((p) => [p.kvkNumber, 'expired']),
+    );
+    assert.equal(filtered.behind, true);
+    // The web page: the rows with their status now, and a notice that the statuses are being updated.
+    const page = await request(context.app).get('/hostingproviders?status=verantwoord').expect(200);
+    assert.match(page.text, /data-total="3"/);
+    assert.equal((page.text.match(/data-kvk=/g) ?? []).length, 3, 'the three rows the count counts');
+    assert.equal((page.text.match(/data-status="expired"/g) ?? []).length, 3);
+    assert.match(page.text, /data-statuses-behind[^>]*>De statussen worden op dit moment bijgewerkt/);
+    const english = await request(context.app)
+      .get('/hostingproviders?status=verantwoord&lang=en')
+      .expect(200);
+    assert.match(english.text, /Statuses are being brought up to date right now/);
+    // The API: the same rows, each with its status now.
+    const api = bodyOf<{
+      hostingproviders: { kvkNummer: string; status: { code: string } }[];
+      paginering: { totaal: number };
+    }>(await apiClient(context.app).get('/api/v1/hostingproviders?status=verantwoord'));
+    assert.equal(api.paginering.totaal, 3);
+    assert.deepEqual(
+      api.hostingproviders.map((h) => h.status.code),
+      ['expired', 'expired', 'expired'],
+    );
     // Other searches the same: a KvK number.
     const one = await searchProviders(ds, { q: listed[1]!.kvkNumber, sort: 'name', page: 1 }, clock.now());
     assert.equal(one.rows[0]?.status, 'expired');
