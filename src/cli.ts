@@ -1,7 +1,7 @@
 /* eslint-disable no-console -- the command line's own output goes to the terminal */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs as parseEachArg } from 'node:util';
 import { createUser } from './identity/account.service';
 import { ROLES, type Role } from './identity/user.entity';
 import { AanListIncomplete, AanListRejected, importAanList } from './aan/aan-import.service';
@@ -26,6 +26,36 @@ import { BULK_MAX, BulkRangeFullError, bulkCount, seedBulk } from './seed/bulk';
 import { DemoRefusedError, seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
+
+/**
+ * node:util's parseArgs, refusing an option given twice (`--providers 2 --providers 900` would
+ * silently take the last), with the same kind of error as its own refusals (usage, exit 2).
+ */
+function parseArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseEachArg<T>> {
+  // A negative number after an option that takes a value is that value (refused by the command's
+  // own check, naming it), not an "ambiguous" option.
+  const args = (config.args ?? []).flatMap((arg, i, all) =>
+    /^-[0-9]/.test(arg) && config.options?.[all[i - 1]?.replace(/^--/, '') ?? '']?.type === 'string'
+      ? []
+      : /^--/.test(arg) &&
+          config.options?.[arg.slice(2)]?.type === 'string' &&
+          /^-[0-9]/.test(all[i + 1] ?? '')
+        ? [`${arg}=${all[i + 1]}`]
+        : [arg],
+  );
+  const parsed = parseEachArg({ ...config, args, tokens: true });
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option' || config.options?.[token.name]?.multiple) continue;
+    if (seen.has(token.name)) {
+      throw Object.assign(new TypeError(`Option '--${token.name}' is given more than once: give it once.`), {
+        code: 'ERR_PARSE_ARGS_REPEATED_OPTION',
+      });
+    }
+    seen.add(token.name);
+  }
+  return parsed as ReturnType<typeof parseEachArg<T>>;
+}
 
 /** A progress bar on stderr, so that stdout keeps only the result. */
 function progressBar(unit: string) {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { SettingError } from './shared/errors';
@@ -152,7 +153,8 @@ const ENVIRONMENTS = ['development', 'test', 'production'] as const;
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  // Digits only, as the commands' options: " 3917", "+5", "1e3" or "0x10" are refused, not read.
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
@@ -248,7 +250,8 @@ export function loadConfig(
     throw new ConfigError(`NODE_ENV must be one of ${ENVIRONMENTS.join(', ')}, got "${nodeEnv}"`);
   }
   const production = nodeEnv === 'production';
-  const port = integer(env, 'PORT', 3000, 0, 65535);
+  // 0 would be a port the system picks, announced (and put in links) as port 0.
+  const port = integer(env, 'PORT', 3000, 1, 65535);
   const databaseUrl = env.DATABASE_URL ? url('DATABASE_URL', env.DATABASE_URL) : undefined;
   if (production && !databaseUrl) {
     throw new ConfigError('DATABASE_URL is required when NODE_ENV=production');
@@ -297,6 +300,11 @@ export function loadConfig(
     throw new ConfigError('SIGNING_P12_PASSPHRASE must be set together with SIGNING_P12_FILE');
   }
   const dataDir = path.resolve(env.DATA_DIR ?? 'data');
+  // The embedded database, the mail files and the development keys are made in it: a file there
+  // would fail later, deep in whichever makes its folder first.
+  if (statSync(dataDir, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new ConfigError(`DATA_DIR must be a folder, but ${dataDir} is a file`);
+  }
   // Seconds, from 1; the starting values are DATABASE_LIMIT_DEFAULTS'.
   const limit = DATABASE_LIMIT_DEFAULTS;
   const [st, idle, long, wait] = [

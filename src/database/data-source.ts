@@ -62,7 +62,8 @@ export function createDataSource({
 
     /** Readiness's own connection (at most one), so that /readyz never waits behind the pool. */
     readiness(): Pool {
-      probe ??= new Pool({
+      if (probe) return probe;
+      probe = new Pool({
         ...this.options,
         max: 1,
         connectionTimeoutMillis: READINESS_DEADLINE_MS,
@@ -72,6 +73,7 @@ export function createDataSource({
         silenceLimitMs: READINESS_DEADLINE_MS,
       } as PoolConfig);
       // An idle connection that breaks is dropped by the pool; the next check makes a new one.
+      // Listened to once, when made: every check calls readiness() (a listener each would pile up).
       probe.on('error', () => undefined);
       return probe;
     }

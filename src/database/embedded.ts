@@ -238,6 +238,34 @@ async function makeWay(directory: string, logger: Logger): Promise<void> {
   logger.info({ pid }, 'the embedded PostgreSQL left running was stopped');
 }
 
+/**
+ * Takes the data folder's start lock (`<directory>.start-lock`, made with O_EXCL, holding the
+ * starter's pid and start time) for the time of one start: two registers started at once on one
+ * folder would otherwise both run initdb, or one would stop the server the other had just started
+ * as left over. A lock whose process is gone (killed while starting) is removed and taken. Returns
+ * the release.
+ */
+async function takeStartLock(directory: string): Promise<() => Promise<void>> {
+  const file = `${directory}.start-lock`;
+  const me: StartedBy = { pid: process.pid, startTime: processStartTime(process.pid) };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.writeFile(file, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
+      return () => fs.rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = await readStartedBy(file);
+    // Unreadable: its writer may be between creating and filling it, so it counts as held.
+    if (attempt > 0 || !holder || stillRunning(holder)) {
+      throw new SettingError(
+        `DATA_DIR: the database in ${directory} is already in use by process ${holder?.pid ?? 'unknown'}, which is starting it. Stop the other instance of the register first.`,
+      );
+    }
+    await fs.rm(file, { force: true });
+  }
+}
+
 /** How long a left-over server gets for each way of stopping it. */
 const ORPHAN_STOP_MS = 30_000;
 /** How long a start of the server may take before it counts as failed. */
@@ -303,158 +331,167 @@ export async function startEmbeddedPostgres(options: {
   const ownerPasswordFile = `${directory}.owner.password`;
   const runtimePasswordFile = `${directory}.app.password`;
   const startedByFile = `${directory}.started-by`;
-  const initialised = existsSync(path.join(directory, 'PG_VERSION'));
-  if (initialised) await makeWay(directory, logger);
-  const password = initialised
-    ? (await fs.readFile(passwordFile, 'utf8')).trim()
-    : randomBytes(18).toString('base64url');
-  const port = await freePort();
-  const serverOn = () =>
-    new EmbeddedPostgres({
-      databaseDir: directory,
-      port,
-      user: USER,
-      password,
-      authMethod: 'scram-sha-256',
-      persistent,
-      createPostgresUser: userInfo().uid === 0,
-      initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-      onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
-      onError: (error) => logger.warn({ postgres: String(error).trim() }, 'embedded postgres'),
-    });
-  let server = serverOn();
-  if (!initialised) {
-    logger.info({ directory }, 'creating the embedded PostgreSQL cluster');
-    await server.initialise();
-    await fs.writeFile(passwordFile, password, { mode: 0o600 });
-  }
-  await startWithin(server, START_TIMEOUT_MS);
-  const startedBy: StartedBy = { pid: process.pid, startTime: processStartTime(process.pid) };
-  await fs.writeFile(startedByFile, JSON.stringify(startedBy), { mode: 0o600 });
-
-  let stopping = false;
-  let restartTimer: NodeJS.Timeout | undefined;
-  const tryRestart = (delayMs: number) => {
-    restartTimer = setTimeout(() => {
-      void (async () => {
-        if (stopping) return;
-        const pidFile = path.join(directory, 'postmaster.pid');
-        const other = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
-        if (other > 0 && processAlive(other)) {
-          logger.warn(
-            { pid: other, directory },
-            'the embedded PostgreSQL was started again by another process: not restarting it',
-          );
-          return;
-        }
-        const next = serverOn();
-        try {
-          await startWithin(next, START_TIMEOUT_MS);
-        } catch (error) {
-          const retryMs = Math.min(delayMs * 2, RESTART_MAX_DELAY_MS);
-          logger.error(
-            { err: error, retryMs },
-            'the embedded PostgreSQL could not be restarted; trying again',
-          );
-          tryRestart(retryMs);
-          return;
-        }
-        if (stopping) {
-          childOf(next).process?.kill('SIGINT');
-          return;
-        }
-        server = next;
-        watch(next);
-        logger.info({ port, directory }, 'embedded PostgreSQL restarted');
-      })();
-    }, delayMs);
-  };
-  const watch = (watched: Server) => {
-    childOf(watched).process?.once('exit', (code, signal) => {
-      if (stopping || watched !== server) return;
-      // Gone: the package's exit hook must not wait for it to exit again.
-      childOf(watched).process = undefined;
-      if (restart) {
-        logger.error({ code, signal }, 'the embedded PostgreSQL stopped unexpectedly: restarting it');
-        tryRestart(1000);
-      } else {
-        logger.error(
-          { code, signal },
-          'the embedded PostgreSQL stopped unexpectedly: the register has no database until it is started again',
-        );
-      }
-    });
-  };
-  watch(server);
-
-  const stop = async () => {
-    stopping = true;
-    clearTimeout(restartTimer);
-    const child = childOf(server).process;
-    // The package's own stop waits for an exit that has already happened when the server died.
-    childOf(server).process = undefined;
-    let stopped = false;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
-      let timer: NodeJS.Timeout | undefined;
-      stopped = await Promise.race([
-        exited.then(() => true),
-        new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), stopTimeoutMs);
-        }),
-      ]).finally(() => clearTimeout(timer));
-      if (!stopped) {
-        logger.error(
-          { pid: child.pid, waitedMs: stopTimeoutMs, directory },
-          'the embedded PostgreSQL did not stop in time: leaving it; the next start stops it',
-        );
-      }
-    } else {
-      logger.warn({ directory }, 'the embedded PostgreSQL had already stopped');
-    }
-    // Kept when this process did not stop the server itself (it hangs, or died and may have been
-    // started again from outside), so that the next start knows the server was this process's.
-    if (stopped) await fs.rm(startedByFile, { force: true });
-    if (!persistent) {
-      await fs.rm(directory, { recursive: true, force: true });
-      for (const file of [passwordFile, ownerPasswordFile, runtimePasswordFile]) {
-        await fs.rm(file, { force: true });
-      }
-    }
-  };
-
-  const passwords = {
-    owner: await passwordIn(ownerPasswordFile),
-    runtime: await passwordIn(runtimePasswordFile),
-  };
+  const releaseStartLock = await takeStartLock(directory);
   try {
-    const admin = server.getPgClient('postgres', '127.0.0.1');
-    await admin.connect();
-    try {
-      await prepareRoles(admin, passwords);
-    } finally {
-      await admin.end();
-    }
-    const database = server.getPgClient(DATABASE, '127.0.0.1');
-    await database.connect();
-    try {
-      await moveOwnership(database);
-    } finally {
-      await database.end();
-    }
-  } catch (error) {
-    await stop();
-    throw error;
+    return await startHolding();
+  } finally {
+    await releaseStartLock();
   }
-  logger.info({ port, directory }, 'embedded PostgreSQL started');
-  const urlOf = (user: string, secret: string) =>
-    `postgres://${user}:${encodeURIComponent(secret)}@127.0.0.1:${port}/${DATABASE}`;
-  return {
-    url: urlOf(RUNTIME, passwords.runtime),
-    ownerUrl: urlOf(OWNER, passwords.owner),
-    superuserUrl: urlOf(USER, password),
-    stop,
-  };
+
+  async function startHolding(): Promise<EmbeddedDatabase> {
+    const initialised = existsSync(path.join(directory, 'PG_VERSION'));
+    if (initialised) await makeWay(directory, logger);
+    const password = initialised
+      ? (await fs.readFile(passwordFile, 'utf8')).trim()
+      : randomBytes(18).toString('base64url');
+    const port = await freePort();
+    const serverOn = () =>
+      new EmbeddedPostgres({
+        databaseDir: directory,
+        port,
+        user: USER,
+        password,
+        authMethod: 'scram-sha-256',
+        persistent,
+        createPostgresUser: userInfo().uid === 0,
+        initdbFlags: ['--encoding=UTF8', '--locale=C'],
+        postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+        onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
+        onError: (error) => logger.warn({ postgres: String(error).trim() }, 'embedded postgres'),
+      });
+    let server = serverOn();
+    if (!initialised) {
+      logger.info({ directory }, 'creating the embedded PostgreSQL cluster');
+      await server.initialise();
+      await fs.writeFile(passwordFile, password, { mode: 0o600 });
+    }
+    await startWithin(server, START_TIMEOUT_MS);
+    const startedBy: StartedBy = { pid: process.pid, startTime: processStartTime(process.pid) };
+    await fs.writeFile(startedByFile, JSON.stringify(startedBy), { mode: 0o600 });
+
+    let stopping = false;
+    let restartTimer: NodeJS.Timeout | undefined;
+    const tryRestart = (delayMs: number) => {
+      restartTimer = setTimeout(() => {
+        void (async () => {
+          if (stopping) return;
+          const pidFile = path.join(directory, 'postmaster.pid');
+          const other = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+          if (other > 0 && processAlive(other)) {
+            logger.warn(
+              { pid: other, directory },
+              'the embedded PostgreSQL was started again by another process: not restarting it',
+            );
+            return;
+          }
+          const next = serverOn();
+          try {
+            await startWithin(next, START_TIMEOUT_MS);
+          } catch (error) {
+            const retryMs = Math.min(delayMs * 2, RESTART_MAX_DELAY_MS);
+            logger.error(
+              { err: error, retryMs },
+              'the embedded PostgreSQL could not be restarted; trying again',
+            );
+            tryRestart(retryMs);
+            return;
+          }
+          if (stopping) {
+            childOf(next).process?.kill('SIGINT');
+            return;
+          }
+          server = next;
+          watch(next);
+          logger.info({ port, directory }, 'embedded PostgreSQL restarted');
+        })();
+      }, delayMs);
+    };
+    const watch = (watched: Server) => {
+      childOf(watched).process?.once('exit', (code, signal) => {
+        if (stopping || watched !== server) return;
+        // Gone: the package's exit hook must not wait for it to exit again.
+        childOf(watched).process = undefined;
+        if (restart) {
+          logger.error({ code, signal }, 'the embedded PostgreSQL stopped unexpectedly: restarting it');
+          tryRestart(1000);
+        } else {
+          logger.error(
+            { code, signal },
+            'the embedded PostgreSQL stopped unexpectedly: the register has no database until it is started again',
+          );
+        }
+      });
+    };
+    watch(server);
+
+    const stop = async () => {
+      stopping = true;
+      clearTimeout(restartTimer);
+      const child = childOf(server).process;
+      // The package's own stop waits for an exit that has already happened when the server died.
+      childOf(server).process = undefined;
+      let stopped = false;
+      if (child && child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT');
+        let timer: NodeJS.Timeout | undefined;
+        stopped = await Promise.race([
+          exited.then(() => true),
+          new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), stopTimeoutMs);
+          }),
+        ]).finally(() => clearTimeout(timer));
+        if (!stopped) {
+          logger.error(
+            { pid: child.pid, waitedMs: stopTimeoutMs, directory },
+            'the embedded PostgreSQL did not stop in time: leaving it; the next start stops it',
+          );
+        }
+      } else {
+        logger.warn({ directory }, 'the embedded PostgreSQL had already stopped');
+      }
+      // Kept when this process did not stop the server itself (it hangs, or died and may have been
+      // started again from outside), so that the next start knows the server was this process's.
+      if (stopped) await fs.rm(startedByFile, { force: true });
+      if (!persistent) {
+        await fs.rm(directory, { recursive: true, force: true });
+        for (const file of [passwordFile, ownerPasswordFile, runtimePasswordFile]) {
+          await fs.rm(file, { force: true });
+        }
+      }
+    };
+
+    const passwords = {
+      owner: await passwordIn(ownerPasswordFile),
+      runtime: await passwordIn(runtimePasswordFile),
+    };
+    try {
+      const admin = server.getPgClient('postgres', '127.0.0.1');
+      await admin.connect();
+      try {
+        await prepareRoles(admin, passwords);
+      } finally {
+        await admin.end();
+      }
+      const database = server.getPgClient(DATABASE, '127.0.0.1');
+      await database.connect();
+      try {
+        await moveOwnership(database);
+      } finally {
+        await database.end();
+      }
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    logger.info({ port, directory }, 'embedded PostgreSQL started');
+    const urlOf = (user: string, secret: string) =>
+      `postgres://${user}:${encodeURIComponent(secret)}@127.0.0.1:${port}/${DATABASE}`;
+    return {
+      url: urlOf(RUNTIME, passwords.runtime),
+      ownerUrl: urlOf(OWNER, passwords.owner),
+      superuserUrl: urlOf(USER, password),
+      stop,
+    };
+  }
 }

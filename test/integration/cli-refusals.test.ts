@@ -72,6 +72,15 @@ describe('commands refuse bad input before touching anything', () => {
     const unknown = runCli(['seed:bulk', '--provider', '5'], onEmpty());
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /Unknown option '--provider'/);
+    const negative = runCli(['seed:bulk', '--providers', '-5'], onEmpty());
+    assert.equal(negative.status, 2);
+    assert.match(
+      oneLine(negative.stderr),
+      /^Give --providers N, N a whole number from 1 to 1000000 in digits; got "-5"\.$/,
+    );
+    const twice = runCli(['seed:bulk', '--providers', '2', '--providers', '900'], onEmpty());
+    assert.equal(twice.status, 2);
+    assert.match(twice.stderr, /^Option '--providers' is given more than once: give it once\.\n/);
     const extra = runCli(['jobs:daily', 'now'], onEmpty());
     assert.equal(extra.status, 2);
     assert.match(extra.stderr, /This command takes no arguments; got now/);

@@ -113,6 +113,39 @@ describe('the embedded PostgreSQL survives crashes', function () {
     assert.equal(existsSync(startedBy()), false, 'a clean stop removes the record');
   });
 
+  it('lets one of two simultaneous starts on a folder start it and refuses the other in one line, never stopping the server just started (also on an empty folder)', async () => {
+    const log = recordingLogger();
+    const refused =
+      /^SettingError: DATA_DIR: the database in .* is already in use by process \d+, which is starting it/;
+    const both = async (folder: string) => {
+      const results = await Promise.allSettled([
+        startEmbeddedPostgres({ directory: folder, logger: log.logger, persistent: folder === directory }),
+        startEmbeddedPostgres({ directory: folder, logger: log.logger, persistent: folder === directory }),
+      ]);
+      const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+      try {
+        assert.equal(started.length, 1, failed.join('\n'));
+        assert.match(failed[0] ?? '', refused);
+        assert.ok(await answers(started[0]!.ownerUrl), 'the started server runs');
+      } finally {
+        for (const db of started) await db.stop();
+      }
+      assert.equal(existsSync(`${folder}.start-lock`), false, 'the start lock is released');
+    };
+    // As after the server was killed and the register stopped: the record names a process that is gone.
+    writeFileSync(startedBy(), JSON.stringify({ pid: goneProcess() }));
+    await both(directory);
+    assert.equal(log.logged(/was still running: stopping it/), false);
+    await both(path.join(parent, 'empty', 'postgres'));
+
+    // A lock left by a starter that was killed is taken over.
+    writeFileSync(`${directory}.start-lock`, JSON.stringify({ pid: goneProcess() }));
+    const db = await startEmbeddedPostgres({ directory, logger: log.logger });
+    await db.stop();
+    assert.equal(existsSync(`${directory}.start-lock`), false);
+  });
+
   it('restarts a server that dies (development), leaves one that someone else started again, and stops within its time when the server hangs', async () => {
     const log = recordingLogger();
     const db = await startEmbeddedPostgres({

@@ -43,6 +43,23 @@ describe('health and readiness', () => {
     assert.deepEqual(res.body, { status: 'ready' });
   });
 
+  it('GET /readyz many times adds no listener per check (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', listen);
+    try {
+      const { app } = testApp(dataSource);
+      for (let i = 0; i < 15; i++) await request(app).get('/readyz').expect(200);
+      await sleep(50);
+    } finally {
+      process.off('warning', listen);
+    }
+    assert.deepEqual(
+      warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')),
+      [],
+    );
+  });
+
   it('answers 503 while the database is away, and serves again within 5 s after it returns, without a restart', async function () {
     this.timeout(30_000);
     const { app } = testApp(dataSource);

@@ -158,6 +158,10 @@ describe('configuration', () => {
   for (const [name, value] of [
     ['PORT', 'abc'],
     ['PORT', '70000'],
+    ['PORT', '0'],
+    ['PORT', ' 3917'],
+    ['PORT', '+3917'],
+    ['DATABASE_POOL_SIZE', '1e1'],
     ['NODE_ENV', 'staging'],
     ['SEED_DEMO_DATA', 'maybe'],
     ['PUBLIC_BASE_URL', 'not a url'],
@@ -181,6 +185,19 @@ describe('configuration', () => {
       );
     });
   }
+
+  it('refuses a DATA_DIR that is a file, naming DATA_DIR; takes one that does not exist yet', () => {
+    assert.throws(
+      () => loadConfig({ DATA_DIR: __filename }),
+      (e: Error) =>
+        e instanceof ConfigError && e.message === `DATA_DIR must be a folder, but ${__filename} is a file`,
+    );
+    assert.equal(
+      loadConfig({ DATA_DIR: '/nonexistent/register-data' }).dataDir,
+      '/nonexistent/register-data',
+    );
+    assert.equal(loadConfig({ PORT: '65535' }).port, 65535);
+  });
 
   it('reads LOG_LEVEL as one of the logger’s levels, and names LOG_LEVEL when it is not', () => {
     assert.equal(loadConfig({}).logLevel, 'info');
