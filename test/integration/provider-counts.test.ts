@@ -35,6 +35,30 @@ interface ApiList {
 }
 const PAGE = SEARCH_PAGE_SIZE;
 
+/**
+ * `count` confirmed providers not listed, in one statement each for the providers and their
+ * snapshots: KvK numbers `prefix` + six digits, names `name` + a number.
+ */
+async function givenConfirmedProviders(
+  ds: TestDatabase['dataSource'],
+  prefix: string,
+  name: string,
+  count: number,
+): Promise<void> {
+  await ds.query(
+    `INSERT INTO providers (kvk_number, legal_name, street_address, postcode, city, abuse_email,
+                            identity_confirmed_at, identity_confirmed_by)
+     SELECT $1 || lpad(i::text, 6, '0'), $2 || ' ' || i, 'Straat 1', '1234 AB', 'Stad', 'abuse@bulk.example', now(), 'test'
+       FROM generate_series(1, $3) AS i`,
+    [prefix, name, count],
+  );
+  await ds.query(
+    `INSERT INTO provider_status (provider_id, status, computed_at, next_change_at)
+     SELECT id, 'not_listed', now(), NULL FROM providers WHERE kvk_number LIKE $1 || '%'`,
+    [prefix],
+  );
+}
+
 describe('the kept counts of the register', () => {
   let db: TestDatabase;
   before(async () => {
@@ -310,17 +334,7 @@ describe('the kept counts of the register', () => {
     const ds = db.dataSource;
     const extra = EXACT_COUNT_LIMIT + 10;
     // Providers whose KvK numbers all start with 66: a two-digit search matches every one.
-    await ds.query(
-      `INSERT INTO providers (kvk_number, legal_name, street_address, postcode, city, abuse_email,
-                              identity_confirmed_at, identity_confirmed_by)
-       SELECT '66' || lpad(i::text, 6, '0'), 'Veel ' || i, 'Straat 1', '1234 AB', 'Stad', 'abuse@veel.example', now(), 'test'
-         FROM generate_series(1, $1) AS i`,
-      [extra],
-    );
-    await ds.query(
-      `INSERT INTO provider_status (provider_id, status, computed_at, next_change_at)
-       SELECT id, 'not_listed', now(), NULL FROM providers WHERE kvk_number LIKE '66%'`,
-    );
+    await givenConfirmedProviders(ds, '66', 'Veel', extra);
     await assertCounted('many providers at once');
     const app = createApp({
       config: testConfig,
@@ -393,17 +407,7 @@ describe('the kept counts of the register', () => {
     const pages = Math.ceil((EXACT_COUNT_LIMIT + 1) / PAGE) + 2;
     const matches = pages * PAGE;
     // Exactly `pages` full pages of KvK numbers that start with 55.
-    await ds.query(
-      `INSERT INTO providers (kvk_number, legal_name, street_address, postcode, city, abuse_email,
-                              identity_confirmed_at, identity_confirmed_by)
-       SELECT '55' || lpad(i::text, 6, '0'), 'Vol ' || i, 'Straat 1', '1234 AB', 'Stad', 'abuse@vol.example', now(), 'test'
-         FROM generate_series(1, $1) AS i`,
-      [matches],
-    );
-    await ds.query(
-      `INSERT INTO provider_status (provider_id, status, computed_at, next_change_at)
-       SELECT id, 'not_listed', now(), NULL FROM providers WHERE kvk_number LIKE '55%'`,
-    );
+    await givenConfirmedProviders(ds, '55', 'Vol', matches);
     const app = createApp({
       config: testConfig,
       dataSource: ds,
