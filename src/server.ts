@@ -137,6 +137,9 @@ async function main(): Promise<void> {
   const stopSender = startMailSender(database.dataSource, config, mail.transport, logger, clock);
   logger.info({ mail: mail.description }, `Outgoing mail goes to ${mail.description}`);
 
+  // Read before the ready line too: after it, a SIGTERM may already be closing the pool.
+  const logins = config.env === 'production' ? [] : await existingDemoLogins(database.dataSource);
+
   // Before the ready line: whoever waits for it may send SIGTERM at once.
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
@@ -170,7 +173,6 @@ async function main(): Promise<void> {
     `Register Verantwoorde Hostingproviders is ready at ${config.publicBaseUrl}`,
   );
 
-  const logins = config.env === 'production' ? [] : await existingDemoLogins(database.dataSource);
   if (logins.length > 0) {
     logger.info(
       {
