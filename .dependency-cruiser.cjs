@@ -12,7 +12,10 @@
  *   audit-browser/         *.routes.ts and *.view.ts
  *   app.ts, server.ts, cli.ts, entities.ts   composition and entry points
  *
- * `npm run lint` runs it: `depcruise src --config .dependency-cruiser.cjs`.
+ * monitor/ (the transparency log library and the independent monitor) stands apart: it imports nothing from
+ * src/ and no package, only node: built-ins, so anyone can take it and run it; src/ may import monitor/lib/.
+ *
+ * `npm run lint` runs it: `depcruise src monitor --config .dependency-cruiser.cjs`.
  */
 const WEB_FOLDERS = '^src/(web|api|portal|audit-browser)/';
 const WEB_FILES = '\\.(routes|view)\\.ts$';
@@ -27,6 +30,21 @@ const belowWeb = { path: '^src/', pathNot: [WEB_FOLDERS, WEB_FILES, ENTRY] };
 
 module.exports = {
   forbidden: [
+    {
+      name: 'monitor-imports-nothing-from-src',
+      severity: 'error',
+      comment:
+        'The monitor must be runnable by anyone without the register: it never imports from src/ (src/ may import monitor/lib/).',
+      from: { path: '^monitor/' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'monitor-imports-only-node-built-ins',
+      severity: 'error',
+      comment: 'The monitor has no dependencies to install: only node: built-ins and its own modules.',
+      from: { path: '^monitor/' },
+      to: { path: '^(?!monitor/)', dependencyTypesNot: ['core'] },
+    },
     {
       name: 'no-circular',
       severity: 'error',
