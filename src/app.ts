@@ -37,6 +37,8 @@ import type { Lifecycle } from './shared/lifecycle';
 import { type Logger, withRequestLogger } from './shared/logger';
 import { outboxRoutes } from './web/outbox.routes';
 import { openDataRoutes } from './open-data/open-data.routes';
+import { transparencyRoutes } from './transparency/transparency.routes';
+import { type LogKey, loadLogKey } from './transparency/log-key';
 import { pageRoutes } from './web/pages.routes';
 import { noStore, refuseForbiddenCharacters } from './web/request-guards';
 import { paths } from './shared/paths';
@@ -56,6 +58,8 @@ export interface AppDependencies {
   keyring?: Keyring;
   /** What the API announces as deprecated; by default DEPRECATIONS (src/api/api.lifecycle.ts). */
   apiDeprecations?: readonly Deprecation[];
+  /** The transparency log's key; by default the configured one (or the development one). */
+  logKey?: LogKey;
 }
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -83,9 +87,11 @@ export function createApp({
   clock,
   keyring,
   apiDeprecations,
+  logKey,
 }: AppDependencies): Express {
   const app = express();
   const signing = keyring ?? signingKeyring(config, clock);
+  const log = logKey ?? loadLogKey(config);
   app.disable('x-powered-by');
   // Only the proxies the operator names: trusting one more hop than exists lets a client choose its IP.
   app.set('trust proxy', config.trustProxy);
@@ -221,6 +227,7 @@ export function createApp({
   app.use(pageRoutes());
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
+  app.use(transparencyRoutes(dataSource, log));
   app.use(providerRoutes(dataSource, { searchCacheSeconds: config.searchCacheSeconds }));
   const limiters = loginLimiters(dataSource, config);
   app.use(accountRoutes({ dataSource, config, limiters, securityEvents }));
@@ -230,7 +237,7 @@ export function createApp({
   app.use(reviewRoutes(dataSource, config));
   app.use(dossierRoutes(dataSource, config));
   app.use(attestationRoutes(dataSource, config, signing));
-  app.use(auditRoutes(dataSource, config));
+  app.use(auditRoutes(dataSource, config, log.verifierKey));
   app.use(aanRoutes(dataSource, config));
   app.use(staffRoutes(dataSource, config));
   app.use(outboxRoutes(dataSource, config));

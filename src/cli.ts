@@ -26,6 +26,8 @@ import { BULK_MAX, BulkRangeFullError, bulkCount, seedBulk } from './seed/bulk';
 import { DemoRefusedError, seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
+import { loadLogKey } from './transparency/log-key';
+import { signCheckpointIfDue } from './transparency/checkpoint.service';
 
 /**
  * node:util's parseArgs, refusing an option given twice (`--providers 2 --providers 900` would
@@ -255,6 +257,12 @@ const COMMANDS: Record<string, Command> = {
         console.log(
           count > 0 ? `Loaded ${count} demo providers.` : 'The demo data is already there; nothing changed.',
         );
+        // A fresh demo has its first checkpoint at once, not at the signer's first tick.
+        if (count > 0)
+          await signCheckpointIfDue(dataSource, loadLogKey(config), clock.now(), {
+            intervalSeconds: config.checkpointIntervalSeconds,
+            asked: true,
+          });
         return 0;
       }),
   },
@@ -343,11 +351,39 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
+  'log:checkpoint': {
+    summary: 'sign a checkpoint of the transparency log now, if the log has grown since the last one',
+    migrate: true,
+    prepare: (args, config) =>
+      noArguments(args) ??
+      (async ({ dataSource }, clock) => {
+        const result = await signCheckpointIfDue(dataSource, loadLogKey(config), clock.now(), {
+          intervalSeconds: config.checkpointIntervalSeconds,
+          asked: true,
+        });
+        switch (result.outcome) {
+          case 'signed':
+            console.log(`Signed a checkpoint of ${result.treeSize} leaves:\n\n${result.note}`);
+            return 0;
+          case 'not_due':
+            console.log(
+              `The log has not grown since the checkpoint of ${result.last.treeSize} leaves signed at ${result.last.signedAt.toISOString()}; nothing signed.`,
+            );
+            return 0;
+          case 'busy':
+            console.error('Another instance is signing a checkpoint right now; nothing done.');
+            return 1;
+          case 'refused':
+            console.error(`No checkpoint signed: ${result.reason}. Run audit:verify --full.`);
+            return 1;
+        }
+      }),
+  },
   'audit:verify': {
     summary:
-      "verify the audit log's hash chain from the last verification on; --full: the whole log (records what a run vouched for or found broken)",
+      "verify the audit log's hash chain and the transparency log against its latest signed checkpoint, from the last verification on; --full: the whole log (records what a run vouched for or found broken)",
     migrate: true,
-    prepare: (args) => {
+    prepare: (args, config) => {
       let full: boolean;
       try {
         full = parseArgs({ args, options: { full: { type: 'boolean' } }, strict: true }).values.full === true;
@@ -356,10 +392,11 @@ const COMMANDS: Record<string, Command> = {
         return 2;
       }
       return async ({ dataSource }, clock) => {
+        const { verifierKey } = loadLogKey(config);
         const started = performance.now();
         const result = full
-          ? await verifyAuditChain(dataSource)
-          : await verifyAuditChainIncrementally(dataSource);
+          ? await verifyAuditChain(dataSource, { verifierKey })
+          : await verifyAuditChainIncrementally(dataSource, { verifierKey });
         const milliseconds = Math.round(performance.now() - started);
         for (const line of verificationReport(result, full ? 'full' : 'incremental', milliseconds))
           console.log(line);

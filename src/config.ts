@@ -73,6 +73,18 @@ export interface Config {
    */
   signingP12File: string | undefined;
   signingP12Passphrase: string | undefined;
+  /**
+   * The PKCS#8 PEM file with the Ed25519 key that signs the transparency log's checkpoints (not
+   * the PDF key). Required in production; elsewhere unset means a key made once under `dataDir`.
+   */
+  logSigningKeyFile: string | undefined;
+  /** The transparency log's origin (and key name): `<host[:port]><path of PUBLIC_BASE_URL>/transparantie` unless set. */
+  logOrigin: string;
+  /**
+   * The least time between two checkpoints of a growing log, and how often an instance looks
+   * whether one is due (a checkpoint is signed at least once a day even when the log did not grow).
+   */
+  checkpointIntervalSeconds: number;
   /** How often an instance looks for due scheduled work (expiries, reminders, digest); 0: never. */
   jobsIntervalSeconds: number;
   /**
@@ -226,6 +238,25 @@ function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
   return entries.join(',');
 }
 
+/**
+ * The log's origin line: a schema-less URL prefix (C2SP tlog-checkpoint), by default the register's
+ * address without the scheme, followed by /transparantie.
+ */
+function logOrigin(env: NodeJS.ProcessEnv, publicBaseUrl: string): string {
+  const raw = env.LOG_ORIGIN?.trim();
+  if (!raw) {
+    const base = new URL(publicBaseUrl);
+    return `${base.host}${base.pathname.replace(/\/$/, '')}/transparantie`;
+  }
+  // A note's key name: no spaces or plus signs (signed-note), printable ASCII, and no scheme.
+  if (!/^[!-*,-~]{1,200}$/.test(raw) || /^[a-z]+:\/\//i.test(raw)) {
+    throw new ConfigError(
+      `LOG_ORIGIN must be printable ASCII without spaces, plus signs or a scheme (e.g. register.example/transparantie), got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
 function secretsKey(env: NodeJS.ProcessEnv, production: boolean): Buffer | undefined {
   const raw = env.SECRETS_KEY?.trim();
   if (!raw) {
@@ -299,6 +330,11 @@ export function loadConfig(
   if (signingP12File && signingP12Passphrase === undefined) {
     throw new ConfigError('SIGNING_P12_PASSPHRASE must be set together with SIGNING_P12_FILE');
   }
+  const logSigningKeyFile = env.LOG_SIGNING_KEY_FILE ? path.resolve(env.LOG_SIGNING_KEY_FILE) : undefined;
+  if (production && !logSigningKeyFile) {
+    throw new ConfigError('LOG_SIGNING_KEY_FILE is required when NODE_ENV=production');
+  }
+  const publicBaseUrl = url('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL ?? `http://localhost:${port}`);
   const dataDir = path.resolve(env.DATA_DIR ?? 'data');
   // The embedded database, the mail files and the development keys are made in it: a file there
   // would fail later, deep in whichever makes its folder first.
@@ -328,7 +364,7 @@ export function loadConfig(
     migrationDatabaseUrl,
     dataDir,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
-    publicBaseUrl: url('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL ?? `http://localhost:${port}`),
+    publicBaseUrl,
     logLevel: logLevel(env, defaults.logLevel ?? (nodeEnv === 'test' ? 'silent' : 'info')),
     seedDemoData,
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', production ? 5000 : 0, 0, 60000),
@@ -352,6 +388,9 @@ export function loadConfig(
     sessionAbsoluteHours: integer(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 720),
     signingP12File,
     signingP12Passphrase,
+    logSigningKeyFile,
+    logOrigin: logOrigin(env, publicBaseUrl),
+    checkpointIntervalSeconds: integer(env, 'CHECKPOINT_INTERVAL_SECONDS', 30, 1, 86400),
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
     snapshotRefreshSeconds: integer(env, 'SNAPSHOT_REFRESH_SECONDS', nodeEnv === 'test' ? 0 : 15, 0, 300),
     searchCacheSeconds: integer(env, 'SEARCH_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 5, 0, 60),

@@ -4,6 +4,9 @@ import { signingKeyring } from './attestation/signing';
 import { encryptClearTotpSecrets, secretBox, secretsKeyFor } from './identity/secrets';
 import { startScheduler } from './jobs/scheduler';
 import { startSnapshotRefresh } from './jobs/snapshot-refresh';
+import { startCheckpointSigner } from './jobs/checkpoint-signer';
+import { loadLogKey } from './transparency/log-key';
+import { signCheckpointIfDue } from './transparency/checkpoint.service';
 import { loadConfig } from './config';
 import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
   // before the migrations and the demo data change the database.
   const keyring = signingKeyring(config, clock);
   await keyring();
+  const logKey = loadLogKey(config);
   const server = await listenOn(config.port);
   const database = await openDatabase(config, logger, { entities: ENTITIES });
   // TOTP seeds from before encryption are encrypted now, once; later starts find none.
@@ -114,9 +118,22 @@ async function main(): Promise<void> {
   if (encrypted > 0) logger.info({ users: encrypted }, 'TOTP secrets encrypted');
   if (config.seedDemoData) {
     await seedDemoDataIfEmpty(database.dataSource, logger, { now: clock.now(), config, keyring });
+    // A fresh demo has its first checkpoint at once, not at the signer's first tick.
+    await signCheckpointIfDue(database.dataSource, logKey, clock.now(), {
+      intervalSeconds: config.checkpointIntervalSeconds,
+      asked: true,
+    });
   }
 
-  const app = createApp({ config, dataSource: database.dataSource, logger, lifecycle, clock, keyring });
+  const app = createApp({
+    config,
+    dataSource: database.dataSource,
+    logger,
+    lifecycle,
+    clock,
+    keyring,
+    logKey,
+  });
   const stopScheduler = startScheduler(
     database.dataSource,
     config.publicBaseUrl,
@@ -128,6 +145,13 @@ async function main(): Promise<void> {
   const stopSnapshotRefresh = startSnapshotRefresh(
     database.dataSource,
     config.snapshotRefreshSeconds,
+    logger,
+    clock,
+  );
+  const stopCheckpointSigner = startCheckpointSigner(
+    database.dataSource,
+    logKey,
+    config.checkpointIntervalSeconds,
     logger,
     clock,
   );
@@ -152,6 +176,7 @@ async function main(): Promise<void> {
       close: async () => {
         await stopScheduler();
         await stopSnapshotRefresh();
+        await stopCheckpointSigner();
         await database.close();
       },
       logger,

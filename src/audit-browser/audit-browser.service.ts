@@ -137,13 +137,14 @@ export async function recordAuditExport(
 }
 
 /**
- * Verifies the whole chain, measures how long that took (a monotonic clock, not the wall clock),
+ * Verifies the whole chain and the transparency log against its latest signed checkpoint (its
+ * signature checked with `verifierKey`), measures how long that took (a monotonic clock, not the wall clock),
  * and records who checked it and the answer. The check runs outside the transaction that records
  * it: appends are not held up while a long log is read.
  */
-export async function checkAuditChain(dataSource: DataSource, actor: string, now: Date) {
+export async function checkAuditChain(dataSource: DataSource, actor: string, now: Date, verifierKey: string) {
   const started = performance.now();
-  const result = await verifyAuditChain(dataSource);
+  const result = await verifyAuditChain(dataSource, { verifierKey });
   const milliseconds = Math.round(performance.now() - started);
   // An intact chain is also recorded as what this check vouched for, so that the next incremental
   // `audit:verify` continues from its head; in the same transaction as its audit event.

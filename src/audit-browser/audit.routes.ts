@@ -38,7 +38,7 @@ const CSV_COLUMNS = [
 ] as const;
 
 /** The auditors' view of the audit log: browse, filter, export and verify the chain. Read only, but seen: exports and checks are events. */
-export function auditRoutes(dataSource: DataSource, config: Config): Router {
+export function auditRoutes(dataSource: DataSource, config: Config, verifierKey: string): Router {
   const router = Router();
   const auditors = requireRole(config, 'auditor', 'admin');
 
@@ -160,12 +160,13 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.get(paths.auditVerify, refuseCrossSiteRead(config), ...auditors, async (req, res) => {
-    const result = await checkAuditChain(dataSource, req.user!.email, requestTime(res));
+    const result = await checkAuditChain(dataSource, req.user!.email, requestTime(res), verifierKey);
     res.render('audit/verify', {
       title: 'audit.verifyTitle',
       checked: result.checked,
       broken: result.broken,
       head: result.head,
+      checkpoint: result.checkpoint,
       milliseconds: result.milliseconds,
     });
   });

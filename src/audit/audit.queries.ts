@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { ChainLink } from './audit-chain';
+import type { BrokenLink } from './audit-chain';
+import type { LogProblem } from './log-check';
 
 /** The advisory lock that serialises appends, so that every event's predecessor is the one before it. */
 const CHAIN_LOCK = 7_306_117_001;
@@ -24,27 +25,6 @@ export async function reserveAuditEventIds(manager: EntityManager, count: number
     [count],
   );
   return rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-}
-
-/** An event as the chain check reads it: the content its hash covers, with both hashes. */
-const CHAIN_COLUMNS = `id::text AS id, occurred_at AS "occurredAt", actor, action, subject_type AS "subjectType",
-  subject_id AS "subjectId", data, prev_hash AS "prevHash", hash`;
-
-/** Up to `limit` events after event `after`, in chain (id) order: one range of the primary key. */
-export function auditEventsAfter(manager: EntityManager, after: string, limit: number): Promise<ChainLink[]> {
-  return manager.query<ChainLink[]>(
-    `SELECT ${CHAIN_COLUMNS} FROM audit_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
-    [after, limit],
-  );
-}
-
-/** One event as the chain check reads it, or undefined when there is none with that id. */
-export async function auditEventById(manager: EntityManager, id: string): Promise<ChainLink | undefined> {
-  const [event] = await manager.query<ChainLink[]>(
-    `SELECT ${CHAIN_COLUMNS} FROM audit_events WHERE id = $1`,
-    [id],
-  );
-  return event;
 }
 
 /** What an earlier verification of the chain vouched for (a row of audit_verifications). */
@@ -80,7 +60,7 @@ export interface RecordedBreak {
   mode: 'full' | 'incremental';
   /** The event the break was found at, and what was wrong. */
   eventId: string;
-  problem: 'content_mismatch' | 'predecessor_mismatch' | 'anchor_missing' | 'anchor_mismatch';
+  problem: BrokenLink['problem'] | 'anchor_missing' | 'anchor_mismatch' | LogProblem;
 }
 
 /**

@@ -1,10 +1,21 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
-import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
+import { type BrokenLink, canonicalJson, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
+import { CompactRange, leafHash } from '../../monitor/lib/merkle';
+import {
+  eventOfLeaf,
+  eventsWithLeavesAfter,
+  insertMerkleLeaves,
+  insertMerkleNodes,
+  latestCheckpoint,
+  readMerkleNodes,
+  type StoredCheckpoint,
+  storedTreeSize,
+} from './merkle.queries';
+import { checkpointSignatureHolds, LeafWalk, type LogProblem } from './log-check';
+import { treeRoot } from '../../monitor/lib/merkle';
 import { must } from '../shared/must';
 import {
-  auditEventById,
-  auditEventsAfter,
   disagreeingAuditVerification,
   insertAuditBreak,
   insertAuditVerification,
@@ -46,7 +57,13 @@ export async function appendAuditEvent(
 }
 
 /** What can be wrong: a link of the chain, or the log disagreeing with what an earlier verification vouched for. */
-export type ChainProblem = BrokenLink['problem'] | 'anchor_missing' | 'anchor_mismatch';
+export type ChainProblem = BrokenLink['problem'] | 'anchor_missing' | 'anchor_mismatch' | LogProblem;
+
+/** A signed checkpoint of the transparency log, as a verification names it. */
+export interface CheckpointSeen {
+  treeSize: number;
+  signedAt: Date;
+}
 
 export interface ChainBreak {
   /** The event concerned: the first broken link, or the event an earlier verification vouched for. */
@@ -54,6 +71,8 @@ export interface ChainBreak {
   problem: ChainProblem;
   /** The earlier verification the log disagrees with (anchor_*), or continued from (content_mismatch of its event). */
   anchor?: VerificationAnchor;
+  /** The signed checkpoint the log disagrees with (log_shrank, checkpoint_*). */
+  checkpoint?: CheckpointSeen;
 }
 
 export interface ChainVerification {
@@ -73,6 +92,19 @@ export interface ChainVerification {
    * since: an incremental run answers it (`broken`) without checking anything.
    */
   recorded?: RecordedBreak;
+  /** When intact: the latest signed checkpoint of the transparency log, which the log agrees with. */
+  checkpoint?: CheckpointSeen;
+}
+
+/** What a verification checks the transparency log against, besides the chain. */
+export interface LogCheckOptions {
+  /** Events read per query. */
+  batchSize?: number;
+  /**
+   * The log key's verifier key: the latest checkpoint's signature must verify with it. Without it
+   * the leaves and the root are still checked, the signature not.
+   */
+  verifierKey?: string;
 }
 
 /** Events read per query. Memory holds two batches (one checked while the next is read), however long the log. */
@@ -87,13 +119,14 @@ async function walkChain(
   after: string,
   prev: string,
   batchSize: number,
+  leaves: LeafWalk,
 ): Promise<Pick<ChainVerification, 'checked' | 'broken' | 'head'>> {
   let checked = 0;
   let head: ChainVerification['head'];
   // A read ahead that fails while a batch is checked is awaited (and thrown) on the next turn, or
   // not at all when the walk stops at a break: never an unhandled rejection.
   const readAfter = (id: string) => {
-    const read = auditEventsAfter(dataSource.manager, id, batchSize);
+    const read = eventsWithLeavesAfter(dataSource.manager, id, batchSize);
     read.catch(() => undefined);
     return read;
   };
@@ -110,6 +143,12 @@ async function walkChain(
         broken: result.broken,
       };
     }
+    // Each event's leaf must be the one the event makes, at its place in the chain.
+    const mismatch = batch.findIndex((link) => !leaves.check(link));
+    if (mismatch >= 0) {
+      const link = must(batch[mismatch], 'findIndex answered an index of the batch');
+      return { checked: checked + mismatch + 1, broken: { id: link.id, problem: 'leaf_mismatch' } };
+    }
     checked += batch.length;
     prev = result.lastHash;
     head = { id: last.id, hash: last.hash, occurredAt: last.occurredAt };
@@ -124,34 +163,87 @@ async function anchorBreak(dataSource: DataSource): Promise<ChainBreak | undefin
   return { id: anchor.headId, problem: missing ? 'anchor_missing' : 'anchor_mismatch', anchor };
 }
 
+/** The root of the first `size` leaves as merkle_nodes holds it, or undefined when a node is missing. */
+async function storedRoot(dataSource: DataSource, size: number): Promise<Buffer | undefined> {
+  try {
+    return await treeRoot(size, (refs) => readMerkleNodes(dataSource.manager, refs));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The log against the latest signed checkpoint, after the walk: its note must be signed by the
+ * log key (when given) and say what its row says; the log must hold at least as many events as
+ * the checkpoint leaves; and the root at its size (recomputed from the events when the walk began
+ * at the first event, else as merkle_nodes holds it) must be the checkpoint's root.
+ */
+async function checkpointBreak(
+  dataSource: DataSource,
+  checkpoint: StoredCheckpoint | undefined,
+  leaves: LeafWalk,
+  lastId: string | undefined,
+  verifierKey: string | undefined,
+): Promise<ChainBreak | undefined> {
+  if (!checkpoint) return undefined;
+  const seen = { treeSize: checkpoint.treeSize, signedAt: checkpoint.signedAt };
+  const eventAtCheckpoint = async () =>
+    leaves.eventAtRoot ?? (await eventOfLeaf(dataSource.manager, checkpoint.treeSize - 1)) ?? lastId ?? '0';
+  if (verifierKey !== undefined && !checkpointSignatureHolds(checkpoint, verifierKey))
+    return { id: await eventAtCheckpoint(), problem: 'checkpoint_signature', checkpoint: seen };
+  if (leaves.position < checkpoint.treeSize)
+    return { id: lastId ?? '0', problem: 'log_shrank', checkpoint: seen };
+  const root = leaves.recomputedRoot() ?? (await storedRoot(dataSource, checkpoint.treeSize));
+  if (!root?.equals(checkpoint.rootHash))
+    return { id: await eventAtCheckpoint(), problem: 'checkpoint_mismatch', checkpoint: seen };
+  return undefined;
+}
+
 /**
  * Walks the whole chain in id order, in batches so memory stays flat however long the log, then
  * checks that every earlier verification's event still carries the hash it vouched for (a chain
- * rewritten and rehashed from some event on is intact in itself, but disagrees with those).
+ * rewritten and rehashed from some event on is intact in itself, but disagrees with those). While
+ * walking it recomputes every event's leaf of the transparency log (it must be merkle_nodes level
+ * 0) and the root at the latest signed checkpoint's size, which must be that checkpoint's root: a
+ * log rewritten and rehashed throughout, Merkle tree included, still disagrees with what was signed
+ * and published.
  */
 export async function verifyAuditChain(
   dataSource: DataSource,
-  batchSize = BATCH_SIZE,
+  options: LogCheckOptions = {},
 ): Promise<ChainVerification> {
-  const walked = await walkChain(dataSource, '0', GENESIS_HASH, batchSize);
+  const { batchSize = BATCH_SIZE, verifierKey } = options;
+  const checkpoint = await latestCheckpoint(dataSource.manager);
+  const leaves = new LeafWalk(0, checkpoint?.treeSize);
+  const walked = await walkChain(dataSource, '0', GENESIS_HASH, batchSize, leaves);
   if (walked.broken) return { mode: 'full', ...walked };
-  const broken = await anchorBreak(dataSource);
+  const broken =
+    (await anchorBreak(dataSource)) ??
+    (await checkpointBreak(dataSource, checkpoint, leaves, walked.head?.id, verifierKey));
   if (broken) return { mode: 'full', checked: walked.checked, broken };
-  return { mode: 'full', ...walked, eventCount: walked.head ? walked.checked : 0 };
+  return {
+    mode: 'full',
+    ...walked,
+    eventCount: walked.head ? walked.checked : 0,
+    ...(checkpoint ? { checkpoint: { treeSize: checkpoint.treeSize, signedAt: checkpoint.signedAt } } : {}),
+  };
 }
 
 /**
  * Continues from the newest earlier verification (its anchor): checks that every earlier
  * verification's event is still there with the hash it vouched for, that the anchor event's content
  * still gives that hash, and walks the events after it: work in proportion to the new events (and
- * the number of verifications), not to the log. It does NOT re-read the events before the anchor:
- * one changed or removed there (without rehashing the chain up to the anchor) is found only by
- * `verifyAuditChain`, the full run. Without an earlier verification it is the full run.
+ * the number of verifications), not to the log. Their leaves are recomputed, and the stored tree's
+ * root at the latest checkpoint's size must be that checkpoint's root. It does NOT re-read the
+ * events before the anchor: one changed or removed there (without rehashing the chain up to the
+ * anchor) is found only by `verifyAuditChain`, the full run. Without an earlier verification it is
+ * the full run.
  */
 export async function verifyAuditChainIncrementally(
   dataSource: DataSource,
-  batchSize = BATCH_SIZE,
+  options: LogCheckOptions = {},
 ): Promise<ChainVerification> {
+  const { batchSize = BATCH_SIZE, verifierKey } = options;
   // A break found earlier stands until a full run finds the log intact again: continuing from the
   // last intact verification would not look where it was found, and call the log intact.
   const recorded = await standingAuditBreak(dataSource.manager);
@@ -163,7 +255,7 @@ export async function verifyAuditChainIncrementally(
       recorded,
     };
   const anchor = await latestAuditVerification(dataSource.manager);
-  if (!anchor) return verifyAuditChain(dataSource, batchSize);
+  if (!anchor) return verifyAuditChain(dataSource, options);
   const result = (fields: Omit<ChainVerification, 'mode' | 'anchor'>): ChainVerification => ({
     mode: 'incremental',
     anchor,
@@ -171,16 +263,27 @@ export async function verifyAuditChainIncrementally(
   });
   const disagreeing = await anchorBreak(dataSource);
   if (disagreeing) return result({ checked: 0, broken: disagreeing });
-  // The anchor is there with the hash vouched for (anchorBreak): its content must still give that hash.
-  const event = must(await auditEventById(dataSource.manager, anchor.headId), 'the anchor event is there');
+  const checkpoint = await latestCheckpoint(dataSource.manager);
+  // The anchor is there with the hash vouched for (anchorBreak): its content must still give that
+  // hash, and its leaf must still be the one it makes.
+  const [event] = await eventsWithLeavesAfter(dataSource.manager, (BigInt(anchor.headId) - 1n).toString(), 1);
+  if (!event || event.id !== anchor.headId)
+    throw new Error('the anchor event is gone after anchorBreak found it');
   if (chainHash(event.prevHash, event) !== event.hash)
     return result({ checked: 1, broken: { id: event.id, problem: 'content_mismatch', anchor } });
-  const walked = await walkChain(dataSource, anchor.headId, anchor.headHash, batchSize);
+  const leaves = new LeafWalk(anchor.eventCount - 1, checkpoint?.treeSize);
+  if (!leaves.check(event))
+    return result({ checked: 1, broken: { id: event.id, problem: 'leaf_mismatch', anchor } });
+  const walked = await walkChain(dataSource, anchor.headId, anchor.headHash, batchSize, leaves);
   if (walked.broken) return result({ checked: walked.checked + 1, broken: walked.broken });
+  const head = walked.head ?? { id: event.id, hash: event.hash, occurredAt: event.occurredAt };
+  const broken = await checkpointBreak(dataSource, checkpoint, leaves, head.id, verifierKey);
+  if (broken) return result({ checked: walked.checked + 1, broken });
   return result({
     checked: walked.checked + 1,
-    head: walked.head ?? { id: event.id, hash: event.hash, occurredAt: event.occurredAt },
+    head,
     eventCount: anchor.eventCount + walked.checked,
+    ...(checkpoint ? { checkpoint: { treeSize: checkpoint.treeSize, signedAt: checkpoint.signedAt } } : {}),
   });
 }
 
@@ -228,9 +331,48 @@ export async function recordAuditVerification(
 }
 
 /**
+ * The most bytes an event's canonical JSON (its leaf in the transparency log) may take: a
+ * tlog-tiles entry bundle gives each entry a 16-bit length.
+ */
+export const MAX_LEAF_BYTES = 65_535;
+
+/** Thrown when an event's canonical JSON would not fit a leaf of the transparency log; nothing is appended. */
+export class AuditEventTooLargeError extends Error {
+  constructor(
+    readonly action: string,
+    readonly bytes: number,
+  ) {
+    super(
+      `audit event ${action} is ${bytes} bytes as canonical JSON; a leaf of the transparency log holds at most ${MAX_LEAF_BYTES}`,
+    );
+  }
+}
+
+/**
+ * Appends the events' leaves to the Merkle tree, under the chain lock the caller holds: reads the
+ * tree's right edge once, extends it in memory and inserts the leaves and every perfect subtree
+ * they complete, in batches. Leaf i is the i-th event in chain order.
+ */
+async function appendLeaves(
+  manager: EntityManager,
+  events: readonly AuditEvent[],
+  leaves: readonly string[],
+) {
+  const size = await storedTreeSize(manager);
+  const range = new CompactRange(size, await readMerkleNodes(manager, CompactRange.refs(size)));
+  const nodes = leaves.flatMap((leaf) => range.append(leafHash(leaf)));
+  await insertMerkleLeaves(
+    manager,
+    size,
+    events.map((e) => e.id),
+  );
+  await insertMerkleNodes(manager, nodes);
+}
+
+/**
  * Appends many events at once (bulk seeding) inside the caller's transaction: one lock, one read
  * of the chain's head, ids reserved in one go, rows inserted in batches. Same chain as appending
- * them one by one.
+ * them one by one. Each event becomes the next leaf of the Merkle tree in the same transaction.
  */
 export async function appendAuditEvents(
   manager: EntityManager,
@@ -243,6 +385,7 @@ export async function appendAuditEvents(
   await lockAuditChain(manager);
   let prevHash = (await lastAuditHash(manager)) ?? GENESIS_HASH;
   const ids = await reserveAuditEventIds(manager, entries.length);
+  const leaves: string[] = [];
   const events = entries.map((entry, i) => {
     const event = manager.create(AuditEvent, {
       id: ids[i],
@@ -255,6 +398,10 @@ export async function appendAuditEvents(
       data: JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>,
       prevHash,
     });
+    const leaf = canonicalJson(event);
+    const bytes = Buffer.byteLength(leaf);
+    if (bytes > MAX_LEAF_BYTES) throw new AuditEventTooLargeError(entry.action, bytes);
+    leaves.push(leaf);
     event.hash = chainHash(prevHash, event);
     prevHash = event.hash;
     return event;
@@ -262,5 +409,6 @@ export async function appendAuditEvents(
   for (let i = 0; i < events.length; i += 1000) {
     await manager.insert(AuditEvent, events.slice(i, i + 1000) as QueryDeepPartialEntity<AuditEvent>[]);
   }
+  await appendLeaves(manager, events, leaves);
   return events;
 }

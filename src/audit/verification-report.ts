@@ -10,7 +10,22 @@ const PROBLEMS: Record<ChainBreak['problem'], (b: ChainBreak) => string> = {
   anchor_missing: () => 'it is gone: the log was cut short or the event removed',
   anchor_mismatch: (b) =>
     `it no longer has the hash ${b.anchor ? b.anchor.headHash : 'an earlier verification vouched for'}: the log was rewritten from this event or before`,
+  leaf_mismatch: () =>
+    'its leaf in the transparency log is not the one its content makes: the event or the Merkle tree was changed',
+  log_shrank: (b) =>
+    `the log ends here, but ${checkpointOf(b)} holds ${count(b.checkpoint?.treeSize ?? 0)} events: events were removed`,
+  checkpoint_mismatch: (b) =>
+    `the tree of the first ${count(b.checkpoint?.treeSize ?? 0)} events is not the one ${checkpointOf(b)} vouches for: the log was rewritten up to here`,
+  checkpoint_signature: (b) =>
+    `${checkpointOf(b)} (the latest, up to this event) is not signed by the log key, or its record was changed`,
 };
+
+/** Which checkpoint, in words: "the checkpoint signed at 2026-11-29T10:00:00.000Z". */
+function checkpointOf(b: ChainBreak): string {
+  return b.checkpoint
+    ? `the checkpoint signed at ${b.checkpoint.signedAt.toISOString()}`
+    : 'the latest checkpoint';
+}
 
 /** Which earlier verification, in words: "the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify". */
 function verificationOf(b: ChainBreak | ChainVerification): string {
@@ -48,11 +63,18 @@ export function verificationReport(
       `Audit log BROKEN at event ${broken.id}${vouched} (${PROBLEMS[broken.problem](broken)}); ${events(result.checked)} checked${stopped}.`,
     ];
   }
-  const head = result.head
-    ? [
-        `Head: event ${result.head.id}, hash ${result.head.hash} (${events(result.eventCount ?? 0)} up to it).`,
-      ]
-    : [];
+  const head = [
+    ...(result.head
+      ? [
+          `Head: event ${result.head.id}, hash ${result.head.hash} (${events(result.eventCount ?? 0)} up to it).`,
+        ]
+      : []),
+    ...(result.checkpoint
+      ? [
+          `Agrees with the latest signed checkpoint of the transparency log: ${events(result.checkpoint.treeSize)}, signed at ${result.checkpoint.signedAt.toISOString()}.`,
+        ]
+      : []),
+  ];
   if (result.mode === 'full') {
     return [
       ...(asked === 'incremental'

@@ -10,6 +10,9 @@ export const APPEND_ONLY_TABLES = [
   'status_events',
   'attestations',
   'audit_verifications',
+  'merkle_leaves',
+  'merkle_nodes',
+  'log_checkpoints',
 ] as const;
 
 /** The user a connection URL logs in as, or undefined when the URL leaves it to the driver. */

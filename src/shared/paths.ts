@@ -17,6 +17,12 @@ export const paths = {
   api: '/api/v1',
   apiDocs: '/api-documentatie',
   openData: '/open-data',
+  /** The transparency log (C2SP tlog-tiles under this prefix). */
+  log: '/transparantie',
+  logCheckpoint: '/transparantie/checkpoint',
+  logCheckpoints: '/transparantie/checkpoints',
+  logKey: '/transparantie/sleutel',
+  logTiles: '/transparantie/tile',
 
   signup: '/registreren',
   login: '/inloggen',

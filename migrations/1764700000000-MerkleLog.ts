@@ -1,0 +1,116 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { CompactRange, leafHash } from '../monitor/lib/merkle';
+import type { ChainLink } from '../src/audit/audit-chain';
+import { legacyLeafEntry } from '../src/audit/legacy-leaf-entry';
+
+/** Events read (and leaves written) per round of the backfill: memory stays flat however long the log. */
+const BATCH = 5000;
+/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
+const ROWS_PER_INSERT = 5000;
+
+/**
+ * The audit log as a Merkle tree (RFC 9162 §2.1), published as a transparency log: leaf i is the
+ * i-th audit event in chain (id) order. merkle_nodes holds every perfect subtree's hash (level 0:
+ * the leaf hashes), so that any proof is one indexed read; log_checkpoints every signed checkpoint.
+ * All three are append-only like audit_events. merkle_leaves has no foreign key to audit_events,
+ * as audit_verifications: a verification must notice an event gone, not be stopped by its leaf.
+ *
+ * The events already in the log are carried over in chain order, each with its leaf content
+ * stored (`legacyLeafEntry`: personal data pseudonymised); later events' leaves are their
+ * canonical JSON, which the event itself gives (entry NULL).
+ */
+export class MerkleLog1764700000000 implements MigrationInterface {
+  name = 'MerkleLog1764700000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE merkle_leaves (
+        leaf_index bigint PRIMARY KEY CONSTRAINT merkle_leaves_index_not_negative CHECK (leaf_index >= 0),
+        event_id bigint NOT NULL CONSTRAINT merkle_leaves_event_key UNIQUE,
+        entry text
+      )`);
+    await q.query(`
+      CREATE TABLE merkle_nodes (
+        level smallint NOT NULL CONSTRAINT merkle_nodes_level_range CHECK (level BETWEEN 0 AND 62),
+        index bigint NOT NULL CONSTRAINT merkle_nodes_index_not_negative CHECK (index >= 0),
+        hash bytea NOT NULL CONSTRAINT merkle_nodes_hash_length CHECK (octet_length(hash) = 32),
+        PRIMARY KEY (level, index)
+      )`);
+    await q.query(`
+      CREATE TABLE log_checkpoints (
+        id bigserial PRIMARY KEY,
+        tree_size bigint NOT NULL CONSTRAINT log_checkpoints_size_not_negative CHECK (tree_size >= 0),
+        root_hash bytea NOT NULL CONSTRAINT log_checkpoints_root_length CHECK (octet_length(root_hash) = 32),
+        signed_at timestamptz NOT NULL,
+        note text NOT NULL
+      )`);
+    await q.query(`CREATE INDEX log_checkpoints_signed_idx ON log_checkpoints (signed_at DESC, id DESC)`);
+    for (const table of ['merkle_leaves', 'merkle_nodes', 'log_checkpoints']) {
+      await q.query(`
+        CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
+        FOR EACH ROW EXECUTE FUNCTION refuse_change()`);
+      await q.query(`
+        CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
+        FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()`);
+    }
+    await q.query(`
+      ALTER TABLE audit_verifications DROP CONSTRAINT audit_verifications_problem,
+        ADD CONSTRAINT audit_verifications_problem CHECK (problem IN ('content_mismatch', 'predecessor_mismatch',
+          'anchor_missing', 'anchor_mismatch', 'log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature'))`);
+    await carryOverEvents(q);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE audit_verifications DISABLE TRIGGER audit_verifications_append_only`);
+    await q.query(`
+      DELETE FROM audit_verifications WHERE problem IN ('log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature')`);
+    await q.query(`ALTER TABLE audit_verifications ENABLE TRIGGER audit_verifications_append_only`);
+    await q.query(`
+      ALTER TABLE audit_verifications DROP CONSTRAINT audit_verifications_problem,
+        ADD CONSTRAINT audit_verifications_problem
+          CHECK (problem IN ('content_mismatch', 'predecessor_mismatch', 'anchor_missing', 'anchor_mismatch'))`);
+    await q.query(`DROP TABLE log_checkpoints`);
+    await q.query(`DROP TABLE merkle_nodes`);
+    await q.query(`DROP TABLE merkle_leaves`);
+  }
+}
+
+/** Inserts `rows` (each a list of values) into `table (columns)`, many rows per statement. */
+async function insertRows(q: QueryRunner, table: string, columns: string, rows: unknown[][]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const width = chunk[0]?.length ?? 0;
+    const values = chunk.map((row, r) => `(${row.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    await q.query(`INSERT INTO ${table} (${columns}) VALUES ${values.join(', ')}`, chunk.flat());
+  }
+}
+
+/**
+ * Every event already in the log becomes a leaf, in chain order: read in id ranges, hashed in
+ * Node with a compact range (the right edge of the tree), its leaves and completed nodes written
+ * in multi-row INSERTs. Memory holds one batch and the right edge.
+ */
+async function carryOverEvents(q: QueryRunner): Promise<void> {
+  const range = new CompactRange();
+  let after = '0';
+  for (;;) {
+    const events = (await q.query(
+      `SELECT id::text AS id, occurred_at AS "occurredAt", actor, action, subject_type AS "subjectType",
+              subject_id AS "subjectId", data
+         FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2`,
+      [after, BATCH],
+    )) as Omit<ChainLink, 'prevHash' | 'hash'>[];
+    const last = events.at(-1);
+    if (!last) return;
+    const leaves: unknown[][] = [];
+    const nodes: unknown[][] = [];
+    for (const event of events) {
+      const entry = legacyLeafEntry(event);
+      leaves.push([range.size, event.id, entry]);
+      for (const node of range.append(leafHash(entry))) nodes.push([node.level, node.index, node.hash]);
+    }
+    await insertRows(q, 'merkle_leaves', 'leaf_index, event_id, entry', leaves);
+    await insertRows(q, 'merkle_nodes', 'level, index, hash', nodes);
+    after = last.id;
+  }
+}

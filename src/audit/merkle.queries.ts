@@ -1,0 +1,142 @@
+import type { EntityManager } from 'typeorm';
+import type { NodeRef } from '../../monitor/lib/merkle';
+
+/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
+const ROWS_PER_INSERT = 5000;
+
+/** How many leaves the stored tree holds (one index lookup). */
+export async function storedTreeSize(manager: EntityManager): Promise<number> {
+  const [row] = await manager.query<{ size: number }[]>(
+    'SELECT COALESCE(max(leaf_index) + 1, 0)::float8 AS size FROM merkle_leaves',
+  );
+  return row?.size ?? 0;
+}
+
+/**
+ * The hashes of the perfect subtrees `refs`, in the same order, in one query; throws when one is
+ * missing (the stored tree is incomplete: never for a tree the register wrote).
+ */
+export async function readMerkleNodes(manager: EntityManager, refs: readonly NodeRef[]): Promise<Buffer[]> {
+  if (refs.length === 0) return [];
+  const rows = await manager.query<{ i: number; hash: Buffer }[]>(
+    `SELECT r.i::int AS i, n.hash
+       FROM unnest($1::smallint[], $2::bigint[]) WITH ORDINALITY AS r(level, index, i)
+       JOIN merkle_nodes n ON n.level = r.level AND n.index = r.index`,
+    [refs.map((r) => r.level), refs.map((r) => r.index)],
+  );
+  const hashes: Buffer[] = [];
+  for (const row of rows) hashes[row.i - 1] = row.hash;
+  refs.forEach((ref, i) => {
+    if (!hashes[i])
+      throw new Error(`the stored Merkle tree lacks node level ${ref.level}, index ${ref.index}`);
+  });
+  return hashes;
+}
+
+/** Inserts `rows` into `table (columns)`, many rows per statement. */
+async function insertRows(
+  manager: EntityManager,
+  table: string,
+  columns: string,
+  rows: unknown[][],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const width = chunk[0]?.length ?? 0;
+    const values = chunk.map((row, r) => `(${row.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    await manager.query(`INSERT INTO ${table} (${columns}) VALUES ${values.join(', ')}`, chunk.flat());
+  }
+}
+
+/** Appends leaves (event ids in chain order, from leaf `first`; their content is the event's canonical JSON). */
+export async function insertMerkleLeaves(
+  manager: EntityManager,
+  first: number,
+  eventIds: readonly string[],
+): Promise<void> {
+  await insertRows(
+    manager,
+    'merkle_leaves',
+    'leaf_index, event_id',
+    eventIds.map((id, i) => [first + i, id]),
+  );
+}
+
+/** Appends completed perfect-subtree hashes. */
+export async function insertMerkleNodes(
+  manager: EntityManager,
+  nodes: readonly (NodeRef & { hash: Uint8Array })[],
+): Promise<void> {
+  await insertRows(
+    manager,
+    'merkle_nodes',
+    'level, index, hash',
+    nodes.map((n) => [n.level, n.index, Buffer.from(n.hash)]),
+  );
+}
+
+/** An event as the log check reads it: its chain fields, its leaf (if any) and the stored leaf hash. */
+export interface LeafLink {
+  id: string;
+  occurredAt: Date;
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+  /** Its leaf's index, or null when it has none. */
+  leafIndex: number | null;
+  /** The stored leaf content of a carried-over event, or null (its canonical JSON). */
+  entry: string | null;
+  /** merkle_nodes level 0 at its leaf index, or null when there is none. */
+  leafHash: Buffer | null;
+}
+
+/** Up to `limit` events after event `after`, in chain (id) order, each with its leaf: one range of the primary key. */
+export function eventsWithLeavesAfter(
+  manager: EntityManager,
+  after: string,
+  limit: number,
+): Promise<LeafLink[]> {
+  return manager.query<LeafLink[]>(
+    `SELECT e.id::text AS id, e.occurred_at AS "occurredAt", e.actor, e.action, e.subject_type AS "subjectType",
+            e.subject_id AS "subjectId", e.data, e.prev_hash AS "prevHash", e.hash,
+            l.leaf_index::float8 AS "leafIndex", l.entry, n.hash AS "leafHash"
+       FROM audit_events e
+       LEFT JOIN merkle_leaves l ON l.event_id = e.id
+       LEFT JOIN merkle_nodes n ON n.level = 0 AND n.index = l.leaf_index
+      WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
+    [after, limit],
+  );
+}
+
+/** The event of leaf `index`, or undefined when there is no such leaf. */
+export async function eventOfLeaf(manager: EntityManager, index: number): Promise<string | undefined> {
+  const [row] = await manager.query<{ id: string }[]>(
+    'SELECT event_id::text AS id FROM merkle_leaves WHERE leaf_index = $1',
+    [index],
+  );
+  return row?.id;
+}
+
+/** A signed checkpoint as log_checkpoints keeps it. */
+export interface StoredCheckpoint {
+  id: string;
+  treeSize: number;
+  rootHash: Buffer;
+  signedAt: Date;
+  /** The whole signed note, verbatim. */
+  note: string;
+}
+
+export const CHECKPOINT_COLUMNS = `id::text AS id, tree_size::float8 AS "treeSize", root_hash AS "rootHash", signed_at AS "signedAt", note`;
+
+/** The newest signed checkpoint, or undefined when none was signed yet. */
+export async function latestCheckpoint(manager: EntityManager): Promise<StoredCheckpoint | undefined> {
+  const [row] = await manager.query<StoredCheckpoint[]>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM log_checkpoints ORDER BY id DESC LIMIT 1`,
+  );
+  return row;
+}

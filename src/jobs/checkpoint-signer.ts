@@ -1,0 +1,35 @@
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { signCheckpointIfDue } from '../transparency/checkpoint.service';
+import type { LogKey } from '../transparency/log-key';
+import { startPeriodic } from './periodic';
+
+/**
+ * Looks every `intervalSeconds` whether a checkpoint of the transparency log is due and signs it
+ * (one instance at a time). A refusal (the stored tree disagrees with the last checkpoint) is
+ * logged as an error at every tick until someone looks. Answers a function that stops it.
+ */
+export function startCheckpointSigner(
+  dataSource: DataSource,
+  key: LogKey,
+  intervalSeconds: number,
+  logger: Logger,
+  clock: Clock,
+): () => Promise<void> {
+  return startPeriodic(
+    intervalSeconds,
+    async () => {
+      const result = await signCheckpointIfDue(dataSource, key, clock.now(), { intervalSeconds });
+      if (result.outcome === 'signed')
+        logger.info({ job: 'log-checkpoint', treeSize: result.treeSize }, 'checkpoint signed');
+      if (result.outcome === 'refused')
+        logger.error(
+          { job: 'log-checkpoint', reason: result.reason },
+          `no checkpoint signed: ${result.reason}; run audit:verify --full`,
+        );
+    },
+    logger,
+    'checkpoint signing failed; it is tried again at the next tick',
+  );
+}
