@@ -97,7 +97,7 @@ async function carryOverEvents(q: QueryRunner): Promise<void> {
     const events = (await q.query(
       `SELECT id::text AS id, occurred_at AS "occurredAt", actor, action, subject_type AS "subjectType",
               subject_id AS "subjectId", data
-         FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2`,
+         FROM audit_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
       [after, BATCH],
     )) as Omit<ChainLink, 'prevHash' | 'hash'>[];
     const last = events.at(-1);

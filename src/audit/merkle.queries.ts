@@ -136,7 +136,7 @@ export const CHECKPOINT_COLUMNS = `id::text AS id, tree_size::float8 AS "treeSiz
 /** The newest signed checkpoint, or undefined when none was signed yet. */
 export async function latestCheckpoint(manager: EntityManager): Promise<StoredCheckpoint | undefined> {
   const [row] = await manager.query<StoredCheckpoint[]>(
-    `SELECT ${CHECKPOINT_COLUMNS} FROM log_checkpoints ORDER BY id DESC LIMIT 1`,
+    `SELECT ${CHECKPOINT_COLUMNS} FROM log_checkpoints c ORDER BY c.id DESC LIMIT 1`,
   );
   return row;
 }

@@ -10,7 +10,7 @@ export async function checkpointPage(
   limit: number,
 ): Promise<{ rows: StoredCheckpoint[]; total: number }> {
   const rows = await manager.query<StoredCheckpoint[]>(
-    `SELECT ${CHECKPOINT_COLUMNS} FROM log_checkpoints ORDER BY id DESC OFFSET $1 LIMIT $2`,
+    `SELECT ${CHECKPOINT_COLUMNS} FROM log_checkpoints c ORDER BY c.id DESC OFFSET $1 LIMIT $2`,
     [offset, limit],
   );
   const [count] = await manager.query<{ total: number }[]>(

@@ -42,7 +42,7 @@ export function transparencyRoutes(dataSource: DataSource, key: LogKey): Router 
   });
 
   router.get(`${paths.logTiles}/*tile`, async (req, res) => {
-    const segments = (req.params as { tile: string[] }).tile;
+    const segments = req.params.tile;
     const tile = parseTilePath(`tile/${segments.join('/')}`);
     if (!tile)
       return plain(

@@ -9,6 +9,8 @@ import { appRoutes } from '../helpers/routes';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
+import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
+import { loadLogKey } from '../../src/transparency/log-key';
 
 const WHO = ['anonymous', 'providerA', 'providerB', 'reviewer', 'auditor', 'admin'] as const;
 type Who = (typeof WHO)[number];
@@ -102,6 +104,16 @@ const RULES: Rule[] = [
       '/open-data/hostingproviders.csv,/open-data/hostingproviders.json,/open-data/statuswijzigingen.atom,/open-data/statuswijzigingen/archief/:pagina.atom',
     url: () => '/open-data/hostingproviders.csv',
     expect: all(204),
+  },
+  // The transparency log: public, read only (a checkpoint is signed in `before`).
+  ...['/transparantie/checkpoint', '/transparantie/checkpoints', '/transparantie/sleutel'].map(
+    (route): Rule => ({ method: 'GET', route, url: () => route, expect: all(200) }),
+  ),
+  {
+    method: 'GET',
+    route: '/transparantie/tile/*tile',
+    url: () => '/transparantie/tile/entries/000.p/1',
+    expect: all(200),
   },
   { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
   {
@@ -534,6 +546,7 @@ describe('access rules: every route, for every kind of visitor', () => {
       testConfig,
       new Date(),
     );
+    await signCheckpointIfDue(db.dataSource, loadLogKey(testConfig), new Date(), { intervalSeconds: 30 });
     ids = {
       userA: providerA.user.id,
       applicationA: application.id,

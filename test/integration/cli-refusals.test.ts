@@ -12,6 +12,7 @@ const NOWHERE = 'postgres://nobody:secret@127.0.0.1:1/none';
 const SIGNING = {
   SIGNING_P12_FILE: path.join(ROOT, 'test', 'fixtures', 'signing', 'openssl3.p12'),
   SIGNING_P12_PASSPHRASE: 'geheim wachtwoord',
+  LOG_SIGNING_KEY_FILE: path.join(ROOT, 'test', 'fixtures', 'log-signing', 'ed25519.pem'),
 };
 
 /** Whether the migrations ever ran on the database (the table TypeORM keeps them in). */

@@ -117,6 +117,7 @@ describe("the app's database role", () => {
       // A real key: the start reads it before it opens the database.
       SIGNING_P12_FILE: path.join(ROOT, 'test', 'fixtures', 'signing', 'openssl3.p12'),
       SIGNING_P12_PASSPHRASE: 'geheim wachtwoord',
+      LOG_SIGNING_KEY_FILE: path.join(ROOT, 'test', 'fixtures', 'log-signing', 'ed25519.pem'),
       PORT: String(await freePort()),
     });
     try {

@@ -17,6 +17,7 @@ function productionEnv(db: TestDatabase): Record<string, string> {
     SESSION_SECRET: 'x'.repeat(32),
     SIGNING_P12_FILE: '/nonexistent/signing.p12',
     SIGNING_P12_PASSPHRASE: 'secret',
+    LOG_SIGNING_KEY_FILE: '/nonexistent/log-signing.pem',
   };
 }
 

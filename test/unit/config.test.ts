@@ -88,6 +88,7 @@ describe('configuration', () => {
       SIGNING_P12_FILE: '/etc/register/signing.p12',
       SIGNING_P12_PASSPHRASE: 'secret',
       SECRETS_KEY: 'a'.repeat(64),
+      LOG_SIGNING_KEY_FILE: '/etc/register/log-signing.pem',
     };
     for (const missing of [
       'DATABASE_URL',
@@ -97,6 +98,7 @@ describe('configuration', () => {
       'SIGNING_P12_FILE',
       'SIGNING_P12_PASSPHRASE',
       'SECRETS_KEY',
+      'LOG_SIGNING_KEY_FILE',
     ]) {
       assert.throws(
         () => loadConfig({ ...production, [missing]: undefined }),
@@ -140,6 +142,19 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ SECRETS_KEY: 'tooshort' }), /SECRETS_KEY/);
   });
 
+  it('names the transparency log after the register address unless LOG_ORIGIN says otherwise', () => {
+    assert.equal(loadConfig({}).logOrigin, 'localhost:3000/transparantie');
+    assert.equal(
+      loadConfig({ PUBLIC_BASE_URL: 'https://r.example:8443/register/' }).logOrigin,
+      'r.example:8443/register/transparantie',
+    );
+    assert.equal(loadConfig({ LOG_ORIGIN: 'log.example/vhp' }).logOrigin, 'log.example/vhp');
+    for (const bad of ['https://log.example', 'a b', 'a+b', 'é'])
+      assert.throws(() => loadConfig({ LOG_ORIGIN: bad }), /LOG_ORIGIN/, bad);
+    assert.equal(loadConfig({}).checkpointIntervalSeconds, 30);
+    assert.throws(() => loadConfig({ CHECKPOINT_INTERVAL_SECONDS: '0' }), /CHECKPOINT_INTERVAL_SECONDS/);
+  });
+
   it('refuses to relax the second factor for staff in production', () => {
     const production = {
       NODE_ENV: 'production',
@@ -150,6 +165,7 @@ describe('configuration', () => {
       SIGNING_P12_FILE: '/etc/register/signing.p12',
       SIGNING_P12_PASSPHRASE: 'secret',
       SECRETS_KEY: 'a'.repeat(64),
+      LOG_SIGNING_KEY_FILE: '/etc/register/log-signing.pem',
     };
     assert.throws(() => loadConfig({ ...production, STAFF_2FA_REQUIRED: 'false' }), /STAFF_2FA_REQUIRED/);
     assert.equal(loadConfig({ STAFF_2FA_REQUIRED: 'false' }).staffSecondFactorRequired, false);

@@ -1,0 +1,76 @@
+import { Client } from 'pg';
+import { CompactRange, leafHash, type NodeRef } from '../../monitor/lib/merkle';
+import { canonicalJson } from '../../src/audit/audit-chain';
+import { legacyLeafEntry } from '../../src/audit/legacy-leaf-entry';
+import type { TestDatabase } from './database';
+
+type EventRow = {
+  id: string;
+  occurredAt: Date;
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  data: Record<string, unknown>;
+  carried: boolean;
+};
+
+/** The leaves and perfect-subtree hashes a log of these events makes, in chain order, from scratch. */
+export function treeOf(events: readonly (Omit<EventRow, 'carried'> & { carried?: boolean })[]) {
+  const range = new CompactRange();
+  const nodes: (NodeRef & { hash: Buffer })[] = [];
+  const leaves = events.map((event, i) => {
+    const entry = event.carried ? legacyLeafEntry(event) : null;
+    nodes.push(...range.append(leafHash(entry ?? canonicalJson(event))));
+    return { index: i, eventId: event.id, entry };
+  });
+  return { leaves, nodes, range };
+}
+
+const EVENT_COLUMNS = `e.id::text AS id, e.occurred_at AS "occurredAt", e.actor, e.action, e.subject_type AS "subjectType",
+  e.subject_id AS "subjectId", e.data, (l.entry IS NOT NULL) AS carried`;
+
+/** Every event in chain order, with whether its leaf is carried over (has a stored entry). */
+export async function eventsInChainOrder(db: TestDatabase): Promise<EventRow[]> {
+  return db.asOwner<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM audit_events e LEFT JOIN merkle_leaves l ON l.event_id = e.id ORDER BY e.id`,
+  );
+}
+
+/**
+ * What an insider with the owner role could do after changing the events: throw the Merkle tree
+ * away (its triggers off) and build it again, consistently, from the events as they now are.
+ */
+export async function rebuildMerkleTree(db: TestDatabase): Promise<void> {
+  const events = await eventsInChainOrder(db);
+  const { leaves, nodes } = treeOf(events);
+  const client = new Client({ connectionString: db.ownerUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('ALTER TABLE merkle_leaves DISABLE TRIGGER USER');
+    await client.query('ALTER TABLE merkle_nodes DISABLE TRIGGER USER');
+    await client.query('DELETE FROM merkle_leaves');
+    await client.query('DELETE FROM merkle_nodes');
+    for (const leaf of leaves)
+      await client.query('INSERT INTO merkle_leaves (leaf_index, event_id, entry) VALUES ($1, $2, $3)', [
+        leaf.index,
+        leaf.eventId,
+        leaf.entry,
+      ]);
+    for (const node of nodes)
+      await client.query('INSERT INTO merkle_nodes (level, index, hash) VALUES ($1, $2, $3)', [
+        node.level,
+        node.index,
+        node.hash,
+      ]);
+    await client.query('ALTER TABLE merkle_leaves ENABLE TRIGGER USER');
+    await client.query('ALTER TABLE merkle_nodes ENABLE TRIGGER USER');
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,427 @@
+import assert from 'node:assert/strict';
+import { openNote } from '../../monitor/lib/note';
+import { parseCheckpoint } from '../../monitor/lib/checkpoint';
+import { CompactRange, leafHash, verifyConsistency, verifyInclusion } from '../../monitor/lib/merkle';
+import {
+  type AuditEntry,
+  appendAuditEvents,
+  verifyAuditChain,
+  verifyAuditChainIncrementally,
+  recordAuditVerification,
+} from '../../src/audit/audit.service';
+import { canonicalJson, chainHash, GENESIS_HASH } from '../../src/audit/audit-chain';
+import { legacyLeafEntry } from '../../src/audit/legacy-leaf-entry';
+import { runMigrations } from '../../src/database/connect';
+import { createRegisterDataSource } from '../../src/entities';
+import { createLogger } from '../../src/shared/logger';
+import { must } from '../../src/shared/must';
+import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
+import { loadLogKey } from '../../src/transparency/log-key';
+import { consistencyProofBetween, inclusionProofAt, rootAt } from '../../src/transparency/proofs';
+import { testConfig } from '../helpers/app';
+import { createTestDatabase, tamperWithAuditLog, type TestDatabase, testRoles } from '../helpers/database';
+import { eventsInChainOrder, rebuildMerkleTree, treeOf } from '../helpers/merkle';
+
+const key = loadLogKey(testConfig);
+const INTERVAL = { intervalSeconds: 30 };
+
+/** A small deterministic generator (mulberry32): the same "random" mix on every run. */
+function random(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const entry = (n: number): AuditEntry => ({
+  actor: 'test:transparency',
+  action: 'test.event',
+  subjectType: 'test',
+  subjectId: String(n),
+  data: { n, text: 'é'.repeat(n % 7) },
+});
+
+async function append(db: TestDatabase, count: number, from = 0): Promise<void> {
+  await db.dataSource.transaction((m) =>
+    appendAuditEvents(
+      m,
+      new Date(),
+      Array.from({ length: count }, (_, i) => entry(from + i)),
+    ),
+  );
+}
+
+/** The stored tree: every leaf and node, in key order. */
+async function storedTree(db: TestDatabase) {
+  const leaves = await db.dataSource.query<{ index: number; eventId: string; entry: string | null }[]>(
+    'SELECT leaf_index::float8 AS index, event_id::text AS "eventId", entry FROM merkle_leaves ORDER BY leaf_index',
+  );
+  const nodes = await db.dataSource.query<{ level: number; index: number; hash: Buffer }[]>(
+    'SELECT level, index::float8 AS index, hash FROM merkle_nodes ORDER BY level, index',
+  );
+  return { leaves, nodes };
+}
+
+async function assertTreeIsRebuiltFromEvents(db: TestDatabase): Promise<void> {
+  const expected = treeOf(await eventsInChainOrder(db));
+  const stored = await storedTree(db);
+  assert.deepEqual(stored.leaves, expected.leaves);
+  const byKey = (n: { level: number; index: number }) => n.level * 1e12 + n.index;
+  assert.deepEqual(
+    stored.nodes.map((n) => [n.level, n.index, n.hash.toString('hex')]),
+    [...expected.nodes]
+      .sort((a, b) => byKey(a) - byKey(b))
+      .map((n) => [n.level, n.index, n.hash.toString('hex')]),
+  );
+}
+
+describe('the transparency log (Merkle tree over the audit log)', () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(() => db.drop());
+
+  describe('appending', () => {
+    it('keeps the stored tree equal to the tree rebuilt from the events, over a random mix of single and bulk appends', async () => {
+      const next = random(16);
+      let n = 0;
+      for (let round = 0; round < 25; round++) {
+        const count = next() < 0.5 ? 1 : 1 + Math.floor(next() * 70);
+        await append(db, count, n);
+        n += count;
+        if (round % 6 === 5) await assertTreeIsRebuiltFromEvents(db);
+      }
+      await assertTreeIsRebuiltFromEvents(db);
+      const [{ count } = { count: 0 }] = await db.dataSource.query<{ count: number }[]>(
+        'SELECT count(*)::int AS count FROM audit_events',
+      );
+      assert.equal(count, n);
+    });
+
+    it('appends in the same transaction as the event: a rolled-back event leaves no leaf', async () => {
+      await append(db, 3);
+      await assert.rejects(
+        db.dataSource.transaction(async (m) => {
+          await appendAuditEvents(m, new Date(), [entry(9)]);
+          throw new Error('the change fails');
+        }),
+        /the change fails/,
+      );
+      await append(db, 2);
+      await assertTreeIsRebuiltFromEvents(db);
+    });
+
+    it('refuses an event whose canonical JSON would not fit a tlog-tiles entry (65,535 bytes), appending nothing', async () => {
+      await assert.rejects(
+        append(db, 1).then(() =>
+          db.dataSource.transaction((m) =>
+            appendAuditEvents(m, new Date(), [{ ...entry(1), data: { text: 'x'.repeat(65_600) } }]),
+          ),
+        ),
+        /at most 65535/,
+      );
+      const stored = await storedTree(db);
+      assert.equal(stored.leaves.length, 1);
+    });
+
+    it('keeps the Merkle tables append-only, to the app', async () => {
+      await append(db, 2);
+      for (const sql of [
+        'UPDATE merkle_nodes SET hash = hash',
+        'DELETE FROM merkle_leaves',
+        'TRUNCATE merkle_nodes',
+        'DELETE FROM log_checkpoints',
+      ])
+        await assert.rejects(db.dataSource.query(sql), /permission denied|not allowed/, sql);
+    });
+  });
+
+  describe('proofs from the database', () => {
+    it('gives inclusion and consistency proofs that verify, for many sizes and indexes', async () => {
+      const total = 77;
+      await append(db, total);
+      const events = await eventsInChainOrder(db);
+      const leaves = events.map((e) => leafHash(canonicalJson(e)));
+      const roots: Buffer[] = [];
+      const range = new CompactRange();
+      for (const leaf of leaves) {
+        range.append(leaf);
+        roots[range.size] = range.root();
+      }
+      for (let size = 1; size <= total; size += size < 20 ? 1 : 7) {
+        const root = must(roots[size], 'a root per size');
+        assert.deepEqual(await rootAt(db.dataSource.manager, size), root);
+        for (let index = 0; index < size; index += Math.max(1, Math.floor(size / 9))) {
+          const proof = await inclusionProofAt(db.dataSource.manager, index, size);
+          verifyInclusion(index, size, must(leaves[index], 'a leaf'), proof, root);
+        }
+        for (let size1 = 1; size1 <= size; size1 += Math.max(1, Math.floor(size / 6))) {
+          const proof = await consistencyProofBetween(db.dataSource.manager, size1, size);
+          verifyConsistency(size1, size, must(roots[size1], 'a root'), root, proof);
+        }
+      }
+    });
+  });
+
+  describe('the migration', () => {
+    it('carries over the events written before it, in chain order, with their entries stored', async () => {
+      const owner = createRegisterDataSource({ url: db.ownerUrl, poolSize: 2 });
+      await owner.initialize();
+      try {
+        await owner.undoLastMigration({ transaction: 'each' });
+        // The old path: events chained, no tree. More than one batch of the backfill.
+        let prev = GENESIS_HASH;
+        const rows: unknown[][] = [];
+        for (let i = 0; i < 5_123; i++) {
+          const event = {
+            id: String(i + 1),
+            occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
+            actor: i % 3 ? `persoon${i}@example.org` : 'system',
+            action: 'test.event',
+            subjectType: 'test',
+            subjectId: String(i),
+            data: { i },
+          };
+          const hash = chainHash(prev, event);
+          rows.push([
+            event.id,
+            event.occurredAt,
+            event.actor,
+            event.action,
+            event.subjectType,
+            event.subjectId,
+            event.data,
+            prev,
+            hash,
+          ]);
+          prev = hash;
+        }
+        for (let i = 0; i < rows.length; i += 1000) {
+          const chunk = rows.slice(i, i + 1000);
+          await owner.query(
+            `INSERT INTO audit_events (id, occurred_at, actor, action, subject_type, subject_id, data, prev_hash, hash) VALUES ${chunk
+              .map((_, r) => `(${Array.from({ length: 9 }, (__, c) => `$${r * 9 + c + 1}`).join(', ')})`)
+              .join(', ')}`,
+            chunk.flat(),
+          );
+        }
+        await owner.query(`SELECT setval('audit_events_id_seq', 5123)`);
+        await runMigrations(owner, createLogger('silent'), testRoles.runtime);
+      } finally {
+        await owner.destroy();
+      }
+      const stored = await storedTree(db);
+      assert.equal(stored.leaves.length, 5_123);
+      const events = await eventsInChainOrder(db);
+      assert.ok(events.every((e) => e.carried));
+      assert.equal(stored.leaves[7]?.entry, legacyLeafEntry(must(events[7], 'event 8')));
+      await assertTreeIsRebuiltFromEvents(db);
+      // Events written after it are leaves with their canonical JSON (no stored entry), after the carried-over ones.
+      await append(db, 3);
+      const after = await storedTree(db);
+      assert.deepEqual(
+        after.leaves.slice(-3).map((l) => [l.index, l.entry]),
+        [
+          [5123, null],
+          [5124, null],
+          [5125, null],
+        ],
+      );
+      await assertTreeIsRebuiltFromEvents(db);
+      assert.equal((await verifyAuditChain(db.dataSource)).broken, undefined);
+    });
+  });
+
+  describe('signing checkpoints', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 30, 12, 0, s));
+
+    it('signs the first at once, then only when grown and the interval passed, or asked, or a day later', async () => {
+      await append(db, 3);
+      const first = await signCheckpointIfDue(db.dataSource, key, at(0), INTERVAL);
+      assert.equal(first.outcome, 'signed');
+      const { text } = openNote(first.outcome === 'signed' ? first.note : '', [key.verifierKey]);
+      const parsed = parseCheckpoint(text);
+      assert.deepEqual([parsed.origin, parsed.size], [key.origin, 3]);
+      assert.equal(parsed.root.toString('hex'), (await rootAt(db.dataSource.manager, 3)).toString('hex'));
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, key, at(40), INTERVAL)).outcome,
+        'not_due',
+        'not grown',
+      );
+      await append(db, 1);
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, key, at(20), INTERVAL)).outcome,
+        'not_due',
+        'grown, within the interval',
+      );
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, key, at(20), { ...INTERVAL, asked: true })).outcome,
+        'signed',
+        'asked',
+      );
+      await append(db, 1);
+      assert.equal((await signCheckpointIfDue(db.dataSource, key, at(49), INTERVAL)).outcome, 'not_due');
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, key, at(50), INTERVAL)).outcome,
+        'signed',
+        'grown, interval passed',
+      );
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, key, new Date(at(50).getTime() + 86_399_000), INTERVAL))
+          .outcome,
+        'not_due',
+      );
+      const daily = await signCheckpointIfDue(
+        db.dataSource,
+        key,
+        new Date(at(50).getTime() + 86_400_000),
+        INTERVAL,
+      );
+      assert.equal(daily.outcome, 'signed', 'a day later, not grown');
+      const sizes = await db.dataSource.query<{ size: number }[]>(
+        'SELECT tree_size::int AS size FROM log_checkpoints ORDER BY id',
+      );
+      assert.deepEqual(
+        sizes.map((r) => r.size),
+        [3, 4, 5, 5],
+      );
+    });
+
+    it('refuses to sign, and records nothing, when the stored tree disagrees with the last checkpoint', async () => {
+      await append(db, 5);
+      assert.equal((await signCheckpointIfDue(db.dataSource, key, at(0), INTERVAL)).outcome, 'signed');
+      await tamperWithAuditLog(
+        db,
+        `UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) FROM audit_events)`,
+      );
+      await rebuildMerkleTree(db);
+      await append(db, 1);
+      const refused = await signCheckpointIfDue(db.dataSource, key, at(100), INTERVAL);
+      assert.equal(refused.outcome, 'refused');
+      assert.match(refused.outcome === 'refused' ? refused.reason : '', /root at size 5 is not the root/);
+      const [{ count } = { count: 0 }] = await db.dataSource.query<{ count: number }[]>(
+        'SELECT count(*)::int AS count FROM log_checkpoints',
+      );
+      assert.equal(count, 1);
+    });
+  });
+
+  describe('audit:verify against the latest signed checkpoint', () => {
+    const verify = () => verifyAuditChain(db.dataSource, { verifierKey: key.verifierKey, batchSize: 4 });
+    let ids: string[];
+    beforeEach(async () => {
+      await append(db, 10);
+      assert.equal((await signCheckpointIfDue(db.dataSource, key, new Date(), INTERVAL)).outcome, 'signed');
+      ids = (await eventsInChainOrder(db)).map((e) => e.id);
+    });
+    const nth = (i: number) => must(ids.at(i), `event ${i}`);
+
+    /** Rewrites events (as the owner: triggers off) and recomputes every chain hash after the first changed one. */
+    async function rewrite(change: (events: Awaited<ReturnType<typeof eventsInChainOrder>>) => void) {
+      const events = await eventsInChainOrder(db);
+      change(events);
+      let prev = GENESIS_HASH;
+      for (const event of events) {
+        const hash = chainHash(prev, event);
+        await tamperWithAuditLog(
+          db,
+          'UPDATE audit_events SET actor = $2, action = $3, subject_type = $4, subject_id = $5, data = $6, occurred_at = $7, prev_hash = $8, hash = $9 WHERE id = $1',
+          [
+            event.id,
+            event.actor,
+            event.action,
+            event.subjectType,
+            event.subjectId,
+            event.data,
+            event.occurredAt,
+            prev,
+            hash,
+          ],
+        );
+        prev = hash;
+      }
+    }
+
+    it('agrees with an untouched log and names the checkpoint', async () => {
+      const result = await verify();
+      assert.equal(result.broken, undefined);
+      assert.equal(result.checkpoint?.treeSize, 10);
+    });
+
+    for (const rebuilt of [false, true]) {
+      const how = rebuilt ? 'with the Merkle tree rebuilt to match' : 'with the Merkle tree left as it was';
+      it(`finds the last three events removed (triggers off), ${how}`, async () => {
+        await tamperWithAuditLog(db, 'DELETE FROM audit_events WHERE id > $1', [nth(-4)]);
+        if (rebuilt) await rebuildMerkleTree(db);
+        const result = await verify();
+        assert.deepEqual([result.broken?.problem, result.broken?.id], ['log_shrank', nth(-4)]);
+        assert.equal(result.broken?.checkpoint?.treeSize, 10);
+      });
+
+      it(`finds an event in the middle rewritten with every chain hash recomputed, ${how}`, async () => {
+        await rewrite((events) => {
+          must(events[4], 'event 5').actor = 'vervalst';
+        });
+        if (rebuilt) await rebuildMerkleTree(db);
+        const result = await verify();
+        assert.deepEqual(
+          [result.broken?.problem, result.broken?.id],
+          rebuilt ? ['checkpoint_mismatch', nth(9)] : ['leaf_mismatch', nth(4)],
+        );
+      });
+
+      it(`finds two events swapped, ${how}`, async () => {
+        await rewrite((events) => {
+          const a = must(events[2], 'event 3');
+          const b = must(events[6], 'event 7');
+          const { id: idA, ...contentA } = a;
+          const { id: idB, ...contentB } = b;
+          Object.assign(a, contentB, { id: idA });
+          Object.assign(b, contentA, { id: idB });
+        });
+        if (rebuilt) await rebuildMerkleTree(db);
+        const result = await verify();
+        assert.deepEqual(
+          [result.broken?.problem, result.broken?.id],
+          rebuilt ? ['checkpoint_mismatch', nth(9)] : ['leaf_mismatch', nth(2)],
+        );
+      });
+    }
+
+    it('finds a checkpoint whose record was changed behind its signature', async () => {
+      await tamperWithLog(db, `UPDATE log_checkpoints SET root_hash = sha256('x'::bytea)`);
+      assert.equal((await verify()).broken?.problem, 'checkpoint_signature');
+    });
+
+    it('incrementally: checks the new events’ leaves and the stored tree against the checkpoint', async () => {
+      const first = await verify();
+      await db.dataSource.transaction((m) => recordAuditVerification(m, first, 'test', new Date(), 1));
+      await append(db, 4, 100);
+      const intact = await verifyAuditChainIncrementally(db.dataSource, { verifierKey: key.verifierKey });
+      assert.deepEqual(
+        [intact.mode, intact.broken, intact.checkpoint?.treeSize],
+        ['incremental', undefined, 10],
+      );
+      // A new event's leaf node changed: the incremental run recomputes it.
+      await tamperWithLog(
+        db,
+        `UPDATE merkle_nodes SET hash = sha256('x'::bytea) WHERE level = 0 AND index = 12`,
+      );
+      const broken = await verifyAuditChainIncrementally(db.dataSource, { verifierKey: key.verifierKey });
+      const thirteenth = (await eventsInChainOrder(db))[12]?.id;
+      assert.deepEqual([broken.broken?.problem, broken.broken?.id], ['leaf_mismatch', thirteenth]);
+    });
+  });
+});
+
+/** Changes the log's own tables behind their guard, as an insider with the owner's rights could. */
+async function tamperWithLog(db: TestDatabase, sql: string): Promise<void> {
+  const table = /(merkle_nodes|merkle_leaves|log_checkpoints)/.exec(sql)?.[1] ?? '';
+  await db.asOwner(
+    `ALTER TABLE ${table} DISABLE TRIGGER USER; ${sql}; ALTER TABLE ${table} ENABLE TRIGGER USER`,
+  );
+}

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { decodeEntryBundle } from '../../monitor/lib/tiles';
+import { leafHash } from '../../monitor/lib/merkle';
+import { type AuditEntry, appendAuditEvents } from '../../src/audit/audit.service';
+import { canonicalJson } from '../../src/audit/audit-chain';
+import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
+import { loadLogKey } from '../../src/transparency/log-key';
+import { testApp, testConfig } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventsInChainOrder } from '../helpers/merkle';
+
+const key = loadLogKey(testConfig);
+
+const entry = (n: number): AuditEntry => ({
+  actor: 'test:transparency',
+  action: 'test.event',
+  subjectType: 'test',
+  subjectId: String(n),
+  data: { n },
+});
+
+/** A body as bytes, whatever its type. */
+const bytes = (agent: request.Agent, url: string) =>
+  agent
+    .get(url)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+
+describe('the transparency log over HTTP (/transparantie)', () => {
+  let db: TestDatabase;
+  let agent: request.Agent;
+  before(async function () {
+    this.timeout(60_000);
+    db = await createTestDatabase();
+    agent = request.agent(testApp(db.dataSource).app);
+  });
+  after(() => db.drop());
+
+  it('answers 404 for the checkpoint and every tile before anything was signed', async () => {
+    assert.equal((await agent.get('/transparantie/checkpoint')).status, 404);
+    assert.equal((await agent.get('/transparantie/tile/0/000.p/1')).status, 404);
+  });
+
+  describe('with a log of 300 leaves and a checkpoint of 290', () => {
+    before(async () => {
+      await db.dataSource.transaction((m) =>
+        appendAuditEvents(
+          m,
+          new Date(),
+          Array.from({ length: 290 }, (_, i) => entry(i)),
+        ),
+      );
+      await signCheckpointIfDue(db.dataSource, key, new Date(), { intervalSeconds: 30 });
+      // Grown since: not yet in a checkpoint, so not served.
+      await db.dataSource.transaction((m) =>
+        appendAuditEvents(
+          m,
+          new Date(),
+          Array.from({ length: 10 }, (_, i) => entry(290 + i)),
+        ),
+      );
+    });
+
+    it('serves the latest checkpoint as a signed note, briefly cacheable', async () => {
+      const res = await agent.get('/transparantie/checkpoint');
+      assert.equal(res.status, 200);
+      assert.match(res.headers['content-type'] ?? '', /^text\/plain; charset=utf-8/);
+      assert.match(res.headers['cache-control'] ?? '', /public, max-age=10/);
+      assert.match(res.text, new RegExp(`^${key.origin}\\n290\\n[A-Za-z0-9+/]{43}=\\n\\n\u2014 `));
+    });
+
+    it('serves the verifier key', async () => {
+      const res = await agent.get('/transparantie/sleutel');
+      assert.equal(res.text, `${key.verifierKey}\n`);
+    });
+
+    it('serves a full tile of leaf hashes, cacheable for good, and a partial one up to the checkpoint', async () => {
+      const events = await eventsInChainOrder(db);
+      const full = await bytes(agent, '/transparantie/tile/0/000');
+      assert.equal(full.status, 200);
+      assert.equal(full.headers['cache-control'], 'public, max-age=31536000, immutable');
+      const body = full.body as Buffer;
+      assert.equal(body.length, 256 * 32);
+      assert.deepEqual(body.subarray(32 * 7, 32 * 8), leafHash(canonicalJson(events[7]!)));
+      const partial = await bytes(agent, '/transparantie/tile/0/001.p/34');
+      assert.equal(partial.status, 200);
+      assert.equal((partial.body as Buffer).length, 34 * 32);
+      assert.match(partial.headers['cache-control'] ?? '', /max-age=10/);
+      // Any narrower width too, for proofs against older checkpoints.
+      assert.equal((await bytes(agent, '/transparantie/tile/0/001.p/3')).status, 200);
+      // A level-1 tile: one hash (the 256 first leaves).
+      assert.equal(((await bytes(agent, '/transparantie/tile/1/000.p/1')).body as Buffer).length, 32);
+    });
+
+    it('serves entry bundles with each leaf content', async () => {
+      const events = await eventsInChainOrder(db);
+      const res = await bytes(agent, '/transparantie/tile/entries/000');
+      assert.equal(res.status, 200);
+      const entries = decodeEntryBundle(res.body as Buffer);
+      assert.equal(entries.length, 256);
+      assert.equal(entries[5]?.toString(), canonicalJson(events[5]!));
+      const partial = await bytes(agent, '/transparantie/tile/entries/001.p/34');
+      assert.equal(decodeEntryBundle(partial.body as Buffer).length, 34);
+    });
+
+    it('answers 404 beyond the latest checkpoint, and 404 (never 500) for paths that are no tile', async () => {
+      for (const url of [
+        '/transparantie/tile/0/001.p/35',
+        '/transparantie/tile/0/001',
+        '/transparantie/tile/entries/001.p/35',
+        '/transparantie/tile/1/000',
+        '/transparantie/tile/2/000.p/1',
+        '/transparantie/tile/0/002.p/1',
+        '/transparantie/tile/0/1',
+        '/transparantie/tile/0/000.p/256',
+        '/transparantie/tile/0/000.p/0',
+        '/transparantie/tile/99/000',
+        '/transparantie/tile/-1/000',
+        '/transparantie/tile/0/x000/000',
+        '/transparantie/tile/0/000.p/5/6',
+        '/transparantie/tile/entries',
+        '/transparantie/tile/0/%2e%2e',
+        '/transparantie/tile/0/x999/999/999/999/999/999',
+      ]) {
+        const res = await agent.get(url);
+        assert.equal(res.status, 404, url);
+        assert.match(res.text, /tile|tegel/i, url);
+      }
+    });
+
+    it('shows the history of checkpoints, newest first, each note in full', async () => {
+      await signCheckpointIfDue(db.dataSource, key, new Date(Date.now() + 60_000), { intervalSeconds: 30 });
+      const res = await agent.get('/transparantie/checkpoints');
+      assert.equal(res.status, 200);
+      const sizes = [...res.text.matchAll(/data-checkpoint-size="(\d+)"/g)].map((m) => Number(m[1]));
+      assert.deepEqual(sizes, [300, 290]);
+      assert.match(res.text, /<pre>[^<]*\n290\n/);
+      const english = await agent.get('/transparantie/checkpoints?lang=en');
+      assert.equal(english.status, 200);
+      assert.match(english.text, /Checkpoints of the transparency log/);
+      assert.equal((await agent.get('/transparantie/checkpoints?pagina=abc')).status, 200);
+    });
+  });
+});
