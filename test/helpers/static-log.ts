@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { formatCheckpoint } from '../../monitor/lib/checkpoint';
-import { CompactRange, leafHash } from '../../monitor/lib/merkle';
+import { CompactRange, leafHash, type NodeReader } from '../../monitor/lib/merkle';
 import { rawPublicKey, signNote, verifierKey } from '../../monitor/lib/note';
 import { encodeEntryBundle, TILE_HEIGHT, TILE_WIDTH } from '../../monitor/lib/tiles';
 
@@ -44,6 +44,16 @@ export class StaticLog {
   root(): Buffer {
     return this.range.root();
   }
+
+  /** Reads the perfect nodes straight from memory. */
+  readonly reader: NodeReader = (refs) =>
+    Promise.resolve(
+      refs.map(({ level, index }) => {
+        const hash = this.nodes.get(level)?.[index];
+        if (hash === undefined) throw new RangeError(`no node ${level}/${index}`);
+        return hash;
+      }),
+    );
 
   /** The hash tile (level, index) of width `width`, or undefined when the tree has no such tile. */
   tile(level: number, index: number, width: number): Buffer | undefined {
