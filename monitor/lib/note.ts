@@ -49,9 +49,10 @@ export function verifierKey(name: string, publicKey: Uint8Array): string {
 
 /** Reads a verifier key; throws NoteError on anything malformed, another algorithm or a key ID that does not match. */
 export function parseVerifierKey(vkey: string): { name: string; keyId: Buffer; publicKey: Buffer } {
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3) throw new NoteError('a verifier key is <name>+<key ID>+<key>');
-  const [name, id, key] = parts as [string, string, string];
+  // The name holds no plus, so the first two are the separators; the base64 key may hold more.
+  const match = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(vkey);
+  if (match === null) throw new NoteError('a verifier key is <name>+<key ID>+<key>');
+  const [, name, id, key] = match as unknown as [string, string, string, string];
   if (!isKeyName(name)) throw new NoteError('the verifier key has no usable name');
   if (!/^[0-9a-f]{8}$/.test(id)) throw new NoteError('the key ID of a verifier key is 8 hexadecimal digits');
   const bytes = decodeBase64(key);

@@ -54,7 +54,7 @@ export function parseTilePath(
   const [, kind, groups, widthText] = match as unknown as [string, string, string, string | undefined];
   const index = decodeDecimal(groups.replace(/[x/]/g, '').replace(/^0+(?=.)/, ''));
   const width = widthText === undefined ? TILE_WIDTH : Number(widthText);
-  if (index === undefined || width >= TILE_WIDTH) return undefined;
+  if (index === undefined || (widthText !== undefined && width >= TILE_WIDTH)) return undefined;
   if (kind === 'entries') {
     return entriesPath(index, width) === path ? { kind: 'entries', index, width } : undefined;
   }

@@ -1,0 +1,526 @@
+/**
+ * The independent monitor of the register's transparency log. It trusts nothing but the log's public key:
+ *
+ *   npm run monitor -- <register URL> [--key <vkey> | --key-file <file>] [--state <file>] [--trust-on-first-use]
+ *     fetches the latest signed checkpoint, checks its signature, checks that it is consistent with the last
+ *     checkpoint this monitor saw (kept in the state file), downloads the new leaves and checks that they
+ *     rebuild the root. Prints one line, OK or FAIL; exit 0 (OK), 1 (FAIL: the log misbehaves), 2 (usage or
+ *     network error).
+ *
+ *   npm run monitor -- check-proof <attestation.pdf> <proof.tlog-proof> --key <vkey> | --key-file <file>
+ *     checks offline that the PDF is the attestation whose issue the proof shows in the signed log.
+ *
+ * Only node: built-ins, nothing from the register's own code: anyone can run it.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { type Checkpoint, parseCheckpoint } from './lib/checkpoint';
+import {
+  CompactRange,
+  consistencyProof,
+  leafHash,
+  ProofError,
+  treeRoot,
+  verifyConsistency,
+  verifyInclusion,
+} from './lib/merkle';
+import { openNote, parseVerifierKey } from './lib/note';
+import { parseTlogProof } from './lib/proof';
+import { decodeEntryBundle, entriesPath, tileNodeReader, tilePath, TILE_WIDTH } from './lib/tiles';
+
+const USAGE = `usage:
+  npm run monitor -- <register URL> [--key <vkey> | --key-file <file>] [--state <file>] [--trust-on-first-use]
+  npm run monitor -- check-proof <attestation.pdf> <proof.tlog-proof> --key <vkey> | --key-file <file>`;
+const DEFAULT_STATE = './.register-monitor.json';
+const LOG_PATH = '/transparantie';
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Entry bundles (with their level-0 tiles) fetched at the same time. */
+const PARALLEL_FETCHES = 8;
+
+/** Where the monitor writes its lines (the process's stdout/stderr, or a test's lists). */
+export interface MonitorOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Bad arguments or a state file that cannot be used: exit 2. */
+class UsageError extends Error {}
+/** The register could not be reached or answered with an error: exit 2. */
+class NetworkError extends Error {}
+/** The log misbehaves: exit 1, with exactly what is wrong. */
+class LogFailure extends Error {}
+
+interface Options {
+  positional: string[];
+  key?: string;
+  keyFile?: string;
+  state: string;
+  trustOnFirstUse: boolean;
+}
+
+function parseArgs(args: readonly string[]): Options {
+  const options: Options = { positional: [], state: DEFAULT_STATE, trustOnFirstUse: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const value = (): string => {
+      const next = args[++i];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--key') options.key = value();
+    else if (arg === '--key-file') options.keyFile = value();
+    else if (arg === '--state') options.state = value();
+    else if (arg === '--trust-on-first-use') options.trustOnFirstUse = true;
+    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+    else options.positional.push(arg);
+  }
+  if (options.key !== undefined && options.keyFile !== undefined) {
+    throw new UsageError('give --key or --key-file, not both');
+  }
+  return options;
+}
+
+/** The verifier key from --key or --key-file, checked; undefined when neither is given. */
+async function givenKey(options: Options): Promise<string | undefined> {
+  let vkey = options.key;
+  if (options.keyFile !== undefined) {
+    try {
+      vkey = (await readFile(options.keyFile, 'utf8')).trim();
+    } catch (error) {
+      throw new UsageError(`cannot read the key file ${options.keyFile}: ${(error as Error).message}`);
+    }
+  }
+  if (vkey !== undefined) checkVerifierKey(vkey);
+  return vkey;
+}
+
+function checkVerifierKey(vkey: string): void {
+  try {
+    parseVerifierKey(vkey);
+  } catch (error) {
+    throw new UsageError(`not a verifier key (<name>+<key ID>+<key>): ${(error as Error).message}`);
+  }
+}
+
+/** GET `url`; a 404/410 is `undefined` (the log does not serve it), any other failure a NetworkError. */
+async function get(url: string): Promise<Buffer | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), redirect: 'follow' });
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    throw new NetworkError(`cannot fetch ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
+  }
+  if (response.status === 404 || response.status === 410) return undefined;
+  if (!response.ok) throw new NetworkError(`cannot fetch ${url}: HTTP ${response.status}`);
+  try {
+    return Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    throw new NetworkError(`cannot read ${url}: ${(error as Error).message}`);
+  }
+}
+
+/** The monitor's memory of the log: the last checkpoint it verified and the right edge of that tree. */
+interface State {
+  origin: string;
+  vkey: string;
+  size: number;
+  root: Buffer;
+  checkpoint: string;
+  edge: CompactRange;
+}
+
+interface StateFile {
+  origin: string;
+  vkey: string;
+  size: number;
+  root: string;
+  checkpoint: string;
+  edge: string[];
+}
+
+async function loadState(file: string): Promise<State | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`cannot read the state file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const saved = JSON.parse(text) as StateFile;
+    checkVerifierKey(saved.vkey);
+    const root = Buffer.from(saved.root, 'base64');
+    const edge = new CompactRange(
+      saved.size,
+      saved.edge.map((hash) => Buffer.from(hash, 'base64')),
+    );
+    if (
+      typeof saved.origin !== 'string' ||
+      typeof saved.checkpoint !== 'string' ||
+      !edge.root().equals(root)
+    ) {
+      throw new Error('its edge does not give its root');
+    }
+    return {
+      origin: saved.origin,
+      vkey: saved.vkey,
+      size: saved.size,
+      root,
+      checkpoint: saved.checkpoint,
+      edge,
+    };
+  } catch (error) {
+    throw new UsageError(
+      `the state file ${file} is damaged (${(error as Error).message}); remove it to start over from size 0`,
+    );
+  }
+}
+
+/** Writes the state to a temporary file and renames it over the old one, so a crash never leaves half a file. */
+async function saveState(file: string, state: State): Promise<void> {
+  const saved: StateFile = {
+    origin: state.origin,
+    vkey: state.vkey,
+    size: state.size,
+    root: state.root.toString('base64'),
+    checkpoint: state.checkpoint,
+    edge: state.edge.hashes.map((hash) => hash.toString('base64')),
+  };
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o644 });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new UsageError(`cannot write the state file ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Fetches the tiles and entry bundles that the log's checkpoint of `size` requires, each once. */
+function logReader(
+  prefix: string,
+  size: number,
+): {
+  tile: (level: number, index: number, width: number) => Promise<Buffer>;
+  bundle: (index: number, width: number) => Promise<Buffer>;
+} {
+  const cache = new Map<string, Promise<Buffer>>();
+  const fetchServed = (path: string): Promise<Buffer> => {
+    let pending = cache.get(path);
+    if (pending === undefined) {
+      pending = get(`${prefix}/${path}`).then((bytes) => {
+        if (bytes === undefined) {
+          throw new LogFailure(
+            `the log does not serve ${path}, which its checkpoint of size ${size} requires`,
+          );
+        }
+        return bytes;
+      });
+      cache.set(path, pending);
+    }
+    return pending;
+  };
+  return {
+    tile: async (level, index, width) => {
+      const path = tilePath(level, index, width);
+      const bytes = await fetchServed(path);
+      if (bytes.length !== width * 32)
+        throw new LogFailure(`tile ${path} is ${bytes.length} bytes, not ${width * 32}`);
+      return bytes;
+    },
+    bundle: (index, width) => fetchServed(entriesPath(index, width)),
+  };
+}
+
+/** Checks the log at `url` against the state; returns the new state and how many leaves were new. */
+async function monitorLog(
+  url: string,
+  vkey: string,
+  last: State | undefined,
+): Promise<{ state: State; added: number }> {
+  const prefix = `${url}${LOG_PATH}`;
+  const keyName = parseVerifierKey(vkey).name;
+  const body = await get(`${prefix}/checkpoint`);
+  if (body === undefined) throw new NetworkError(`${prefix}/checkpoint: HTTP 404, no checkpoint served`);
+  const note = body.toString('utf8');
+
+  let text: string;
+  try {
+    text = openNote(note, [vkey]).text;
+  } catch (error) {
+    throw new LogFailure(
+      `the checkpoint signature does not verify with key ${shortKey(vkey)}: ${(error as Error).message}`,
+    );
+  }
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = parseCheckpoint(text);
+  } catch (error) {
+    throw new LogFailure(`the signed checkpoint is malformed: ${(error as Error).message}`);
+  }
+  const { size, root } = checkpoint;
+  if (checkpoint.origin !== keyName) {
+    throw new LogFailure(`the checkpoint's origin ${checkpoint.origin} is not the key's name ${keyName}`);
+  }
+  if (last !== undefined && last.origin !== checkpoint.origin) {
+    throw new LogFailure(
+      `the checkpoint's origin ${checkpoint.origin} is not the origin seen before, ${last.origin}`,
+    );
+  }
+  const lastSize = last?.size ?? 0;
+  if (last !== undefined && size < last.size) {
+    throw new LogFailure(
+      `log shrank: the checkpoint has size ${size}, smaller than size ${last.size} seen before`,
+    );
+  }
+  if (last !== undefined && size === last.size && !root.equals(last.root)) {
+    throw new LogFailure(
+      `fork: size ${size} now has root ${root.toString('base64')}, before it had root ${last.root.toString('base64')}`,
+    );
+  }
+
+  const log = logReader(prefix, size);
+  const nodes = tileNodeReader(size, log.tile);
+  if (last !== undefined && last.size > 0 && size > last.size) {
+    const proof = await consistencyProof(last.size, size, nodes);
+    try {
+      verifyConsistency(last.size, size, last.root, root, proof);
+    } catch (error) {
+      if (!(error instanceof ProofError)) throw error;
+      throw new LogFailure(`consistency proof from size ${last.size} to ${size} fails: ${error.message}`);
+    }
+  }
+  if (!(await treeRoot(size, nodes)).equals(root)) {
+    throw new LogFailure(`the log's tiles do not rebuild the root of its checkpoint of size ${size}`);
+  }
+
+  const edge = new CompactRange(lastSize, last?.edge.hashes ?? []);
+  const bundles: number[] = [];
+  for (let bundle = Math.floor(lastSize / TILE_WIDTH); bundle * TILE_WIDTH < size; bundle++)
+    bundles.push(bundle);
+  for (let start = 0; start < bundles.length; start += PARALLEL_FETCHES) {
+    const batch = bundles.slice(start, start + PARALLEL_FETCHES).map((bundle) => {
+      const width = Math.min(TILE_WIDTH, size - bundle * TILE_WIDTH);
+      return { bundle, width, fetched: Promise.all([log.bundle(bundle, width), log.tile(0, bundle, width)]) };
+    });
+    // Every fetch of the batch has started; a failure is handled below, in order.
+    for (const { fetched } of batch) fetched.catch(() => undefined);
+    for (const { bundle, width, fetched } of batch) {
+      const [bundleBytes, tileBytes] = await fetched;
+      let entries: Buffer[];
+      try {
+        entries = decodeEntryBundle(bundleBytes);
+      } catch (error) {
+        throw new LogFailure(
+          `entry bundle ${entriesPath(bundle, width)} is malformed: ${(error as Error).message}`,
+        );
+      }
+      if (entries.length !== width) {
+        throw new LogFailure(
+          `entry bundle ${entriesPath(bundle, width)} holds ${entries.length} entries, not ${width}`,
+        );
+      }
+      for (let i = Math.max(0, edge.size - bundle * TILE_WIDTH); i < width; i++) {
+        const index = bundle * TILE_WIDTH + i;
+        const hash = leafHash(entries[i] as Buffer);
+        if (!hash.equals(tileBytes.subarray(i * 32, (i + 1) * 32))) {
+          throw new LogFailure(`leaf ${index}: content does not hash to what the tree holds`);
+        }
+        edge.append(hash);
+      }
+    }
+  }
+  if (!edge.root().equals(root)) {
+    throw new LogFailure(`the leaves do not rebuild the root of the checkpoint of size ${size}`);
+  }
+  return {
+    state: { origin: checkpoint.origin, vkey, size, root, checkpoint: note, edge },
+    added: size - lastSize,
+  };
+}
+
+/** "name+keyid" of a verifier key, for messages. */
+function shortKey(vkey: string): string {
+  return vkey.split('+').slice(0, 2).join('+');
+}
+
+async function runWatch(options: Options, output: MonitorOutput): Promise<number> {
+  if (options.positional.length !== 1) throw new UsageError('give exactly one register URL');
+  const given = options.positional[0] as string;
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new UsageError(`not a URL: ${given}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new UsageError(`not an http(s) URL: ${given}`);
+  const base = url.href.replace(/\/+$/, '');
+
+  const last = await loadState(options.state);
+  let vkey = (await givenKey(options)) ?? last?.vkey;
+  if (vkey === undefined) {
+    if (!options.trustOnFirstUse) {
+      throw new UsageError(
+        `no key to check the log with: give --key <vkey> or --key-file <file>.\n` +
+          `The register serves its key at ${base}${LOG_PATH}/sleutel, but take it from a source you trust ` +
+          `(the register's README or site, not only the server you are checking), ` +
+          `or pass --trust-on-first-use to pin the key the register serves now.`,
+      );
+    }
+    const served = await get(`${base}${LOG_PATH}/sleutel`);
+    if (served === undefined) throw new NetworkError(`${base}${LOG_PATH}/sleutel: HTTP 404, no key served`);
+    vkey = served.toString('utf8').trim();
+    checkVerifierKey(vkey);
+    output.err(`trusting on first use the key the register serves: ${vkey}`);
+  }
+  const origin = last?.origin ?? parseVerifierKey(vkey).name;
+  try {
+    const { state, added } = await monitorLog(base, vkey, last);
+    await saveState(options.state, state);
+    output.out(
+      `OK ${state.origin} size ${state.size} (+${added} leaves) root ${state.root.toString('base64')}`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof LogFailure)) throw error;
+    output.out(`FAIL ${origin}: ${error.message}`);
+    return 1;
+  }
+}
+
+/** The audit event in a proof's extra line, as far as the check needs it. */
+interface IssueEvent {
+  action: string;
+  occurredAt: string;
+  data: { number: string; pdfSha256: string };
+}
+
+async function readGiven(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function runCheckProof(options: Options, output: MonitorOutput): Promise<number> {
+  if (options.positional.length !== 3) throw new UsageError('check-proof needs the PDF and the proof file');
+  const [, pdfFile, proofFile] = options.positional as [string, string, string];
+  const vkey = await givenKey(options);
+  if (vkey === undefined)
+    throw new UsageError('check-proof needs the log key: --key <vkey> or --key-file <file>');
+  const pdf = await readGiven(pdfFile);
+  const proofText = (await readGiven(proofFile)).toString('utf8');
+  let label = proofFile;
+  try {
+    const proof = parseProof(proofText);
+    let text: string;
+    try {
+      text = openNote(proof.checkpoint, [vkey]).text;
+    } catch (error) {
+      throw new LogFailure(
+        `the checkpoint signature does not verify with key ${shortKey(vkey)}: ${(error as Error).message}`,
+      );
+    }
+    const checkpoint = parseCheckpointOrFail(text);
+    if (proof.extra === undefined) throw new LogFailure('the proof has no extra line with the issue event');
+    try {
+      verifyInclusion(proof.index, checkpoint.size, leafHash(proof.extra), proof.proof, checkpoint.root);
+    } catch (error) {
+      if (!(error instanceof ProofError)) throw error;
+      throw new LogFailure(`the issue event is not in the signed log: ${error.message}`);
+    }
+    const event = issueEvent(proof.extra);
+    label = `attestation ${event.data.number}`;
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    if (sha256 !== event.data.pdfSha256.toLowerCase()) {
+      throw new LogFailure(
+        `the PDF is not this attestation: its SHA-256 ${sha256} is not ${event.data.pdfSha256}`,
+      );
+    }
+    output.out(
+      `OK attestation ${event.data.number} issued ${event.occurredAt}: leaf ${proof.index} of ${checkpoint.origin} at tree size ${checkpoint.size}`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof LogFailure)) throw error;
+    output.out(`FAIL ${label}: ${error.message}`);
+    return 1;
+  }
+}
+
+function parseProof(text: string): ReturnType<typeof parseTlogProof> {
+  try {
+    return parseTlogProof(text);
+  } catch (error) {
+    throw new LogFailure(`the proof file is malformed: ${(error as Error).message}`);
+  }
+}
+
+function parseCheckpointOrFail(text: string): Checkpoint {
+  try {
+    return parseCheckpoint(text);
+  } catch (error) {
+    throw new LogFailure(`the signed checkpoint is malformed: ${(error as Error).message}`);
+  }
+}
+
+function issueEvent(extra: Buffer): IssueEvent {
+  let event: unknown;
+  try {
+    event = JSON.parse(extra.toString('utf8'));
+  } catch {
+    throw new LogFailure('the leaf in the proof is not JSON');
+  }
+  const e = event as Partial<IssueEvent> | null;
+  if (
+    e === null ||
+    typeof e !== 'object' ||
+    e.action !== 'attestation.issued' ||
+    typeof e.occurredAt !== 'string' ||
+    typeof e.data?.number !== 'string' ||
+    typeof e.data.pdfSha256 !== 'string'
+  ) {
+    throw new LogFailure('the leaf in the proof is not the issue of an attestation');
+  }
+  return e as IssueEvent;
+}
+
+/** Runs the monitor with `args` (without node and the script); returns the exit code. */
+export async function runMonitor(args: readonly string[], output: MonitorOutput): Promise<number> {
+  try {
+    const options = parseArgs(args);
+    if (options.positional[0] === 'check-proof') return await runCheckProof(options, output);
+    return await runWatch(options, output);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.err(`${error.message}\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof NetworkError) {
+      output.err(`network error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  const output: MonitorOutput = {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  };
+  runMonitor(process.argv.slice(2), output).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `monitor: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 2;
+    },
+  );
+}
