@@ -264,14 +264,45 @@ export async function importAanList(
         listDate,
         ...counts,
         alreadyImportedAt: alreadyImportedAt ?? null,
-        tasksKeptClosed: keptClosed,
-        tasksSuperseded: superseded,
+        tasksKeptClosed: keptClosed.length,
+        tasksSuperseded: superseded.length,
       },
     });
+    await auditTaskIds(manager, now, actor, importId, { kept_closed: keptClosed, superseded });
     return { fileSha256, listDate, ...counts, changes, ...(alreadyImportedAt && { alreadyImportedAt }) };
   });
   if (outcome instanceof AanListIncomplete) throw outcome;
   return outcome;
+}
+
+/**
+ * Task ids per audit event: an event is a leaf of the transparency log, whose entries hold at most
+ * 65,535 bytes; 1,000 ids of 39 bytes stay well below that, however many tasks one list touches.
+ */
+export const TASK_IDS_PER_EVENT = 1000;
+
+/**
+ * Records which settled tasks a list kept closed and which it superseded, in as many events as
+ * their number needs (the import's own event counts them), in the import's transaction.
+ */
+async function auditTaskIds(
+  manager: EntityManager,
+  now: Date,
+  actor: string,
+  importId: string,
+  lists: Record<'kept_closed' | 'superseded', readonly string[]>,
+): Promise<void> {
+  for (const [kind, ids] of Object.entries(lists)) {
+    for (let from = 0; from < ids.length; from += TASK_IDS_PER_EVENT) {
+      await appendAuditEvent(manager, now, {
+        actor,
+        action: `aan.tasks_${kind}`,
+        subjectType: 'aan_import',
+        subjectId: importId,
+        data: { taskIds: ids.slice(from, from + TASK_IDS_PER_EVENT), from, of: ids.length },
+      });
+    }
+  }
 }
 
 /**

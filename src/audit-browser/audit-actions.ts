@@ -24,7 +24,7 @@ export const AUDIT_ACTION_GROUPS = {
   status: STATUS_EVENT_KINDS.map((kind) => `status.${kind}`),
   attestation: ['attestation.issued', 'attestation.downloaded'],
   code_of_conduct: ['code_of_conduct.published', 'code_of_conduct.withdrawn'],
-  aan: ['aan.imported', 'aan.refused'],
+  aan: ['aan.imported', 'aan.refused', 'aan.tasks_kept_closed', 'aan.tasks_superseded'],
   review_task: ['review_task.resolved', 'review_task.closed_by_list'],
   settings: ['settings.changed'],
   user: [

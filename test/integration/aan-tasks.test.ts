@@ -70,6 +70,11 @@ describe('AAN review tasks and the lists behind them', () => {
     const closed = must((await audits('review_task.closed_by_list', delta.id))[0], 'the closing is audited');
     assert.equal(closed.data.fileSha256, sha256(Buffer.from(listA)));
     assert.equal(closed.data.kind, 'aan_missing_from_list');
+    // The import's own event counts the settled tasks; their ids go in events of their own.
+    const [imported] = await context.db.dataSource.query<{ data: Record<string, unknown> }[]>(
+      `SELECT data FROM audit_events WHERE action = 'aan.imported' ORDER BY id DESC LIMIT 1`,
+    );
+    assert.equal(typeof must(imported, 'the import is audited').data.tasksSuperseded, 'number');
     const page = await admin.get('/beheer/aan-deelnemers');
     assert.doesNotMatch(page.text, new RegExp(`data-task-kvk="(${klompen.kvkNumber}|${delta.kvkNumber})"`));
     // The same list once more changes nothing.
