@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
@@ -275,7 +276,7 @@ export async function dossierExport(
     provider,
     period: periodJson,
     generatedAt: now,
-    generatedBy: { actor: actor.email, name: actor.name, role: actor.role },
+    generatedBy: { actor: actorOf(actor), name: actor.name, role: actor.role },
     algorithm: 'SHA-256',
     files,
   });
@@ -283,7 +284,7 @@ export async function dossierExport(
 
   await dataSource.transaction((manager) =>
     appendAuditEvent(manager, now, {
-      actor: actor.email,
+      actor: actorOf(actor),
       action: 'provider.dossier_exported',
       subjectType: 'provider',
       subjectId: detail.provider.id,

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { type Request, Router, type Response } from 'express';
 import { stringify } from 'csv-stringify';
 import { Transform } from 'node:stream';
@@ -104,7 +105,7 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
     const given = Object.fromEntries(Object.entries(form.values).filter(([, v]) => v));
     await recordAuditExport(
       dataSource,
-      { actor: req.user!.email, format, filter: given, providerId },
+      { actor: actorOf(req.user!), format, filter: given, providerId },
       requestTime(res),
     );
     res.setHeader('Content-Disposition', attachment(format, requestTime(res)));
@@ -160,7 +161,7 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.get(paths.auditVerify, refuseCrossSiteRead(config), ...auditors, async (req, res) => {
-    const result = await checkAuditChain(dataSource, req.user!.email, requestTime(res));
+    const result = await checkAuditChain(dataSource, actorOf(req.user!), requestTime(res));
     res.render('audit/verify', {
       title: 'audit.verifyTitle',
       checked: result.checked,

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
@@ -87,7 +88,7 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
     });
     const form: CodeVersionForm & { digest: string } = values;
     const result = await dataSource.transaction((manager) =>
-      confirmPublication(manager, { ...form, actor: req.user!.email, accountUrl }, requestTime(res)),
+      confirmPublication(manager, { ...form, actor: actorOf(req.user!), accountUrl }, requestTime(res)),
     );
     if ('changed' in result) {
       return res
@@ -132,7 +133,7 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
     const version = await dataSource.transaction((manager) =>
       withdrawCodeVersion(
         manager,
-        { id: String(req.params.id), actor: req.user!.email, accountUrl },
+        { id: String(req.params.id), actor: actorOf(req.user!), accountUrl },
         requestTime(res),
       ),
     );
