@@ -46,7 +46,10 @@ export interface DossierDownload {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
 
-const personJson = (p: Person) => ({ actor: p.actor, name: p.name ?? null, role: p.role ?? null });
+const personJson = (p: Person) =>
+  p.erased
+    ? { actor: null, name: null, role: null, erased: true }
+    : { actor: p.actor, name: p.name ?? null, role: p.role ?? null };
 
 /** A status as code and in words, the same shape whether verantwoord or not. */
 function statusJson(status: StatusAt) {
@@ -167,8 +170,8 @@ export async function dossierExport(
                 e.kind,
                 translate('nl', `statusEvent.kind.${e.kind}`),
                 safeCell(e.reason ?? ''),
-                safeCell(p.actor),
-                safeCell(p.name ?? ''),
+                p.erased ? '' : safeCell(p.actor),
+                p.erased ? translate('nl', 'audit.erasedUser') : safeCell(p.name ?? ''),
                 p.role ? translate('nl', `roles.${p.role}`) : '',
                 e.applicationId ?? '',
                 e.validUntil ? toLocalDateTime(e.validUntil) : '',

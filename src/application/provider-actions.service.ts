@@ -1,3 +1,4 @@
+import { actorName } from '../identity/people.queries';
 import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { User } from '../identity/user.entity';
@@ -54,7 +55,7 @@ async function providerActionConflict(
   const newest = await latestStatusEvent(manager, provider.id);
   if (newest?.kind === EVENT_KIND[action])
     return new ConflictError(`review.alreadyProvider.${action}`, {
-      params: { who: newest.actor, since: newest.effectiveAt },
+      params: { who: await actorName(manager, newest.actor), since: newest.effectiveAt },
       backTo,
     });
   return new ConflictError(CANNOT[action], { backTo, kind: 'notNow' });

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { ChainLink } from '../audit/audit-chain';
 import { appendAuditEvent, recordAuditVerification, verifyAuditChain } from '../audit/audit.service';
+import { PERSONAL_DATA_FIELD } from '../audit/personal-data';
+import { type PersonalDataRow, personalDataOf } from '../audit/personal-data.queries';
 import {
   type AuditEventRow,
   type AuditFilter,
@@ -61,8 +63,15 @@ export async function withProvider(
   };
 }
 
-/** Where a subject's name comes from: `${type}:${id}` (`actor:${email}` for the users behind actors). */
+/** Where a subject's name comes from: `${type}:${id}` (`actor:${actor}` for the users behind actors). */
 export type SubjectNames = Map<string, SubjectNameRow>;
+
+/** A page of events with what the page shows beside them: names, and the personal details kept apart. */
+export interface AuditPage {
+  rows: AuditRow[];
+  names: SubjectNames;
+  personal: Map<string, PersonalDataRow>;
+}
 
 async function namesFor(dataSource: DataSource, rows: AuditRow[]): Promise<SubjectNames> {
   const of = (type: string) => rows.filter((r) => r.subjectType === type).map((r) => r.subjectId);
@@ -92,7 +101,14 @@ export async function browseAudit(dataSource: DataSource, filter: AuditFilter, r
   const rows = (await auditEventPage(dataSource, filter, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)).map(
     toRow,
   );
-  return { rows, names: await namesFor(dataSource, rows), total: n, page, pageCount };
+  const [names, personal] = await Promise.all([
+    namesFor(dataSource, rows),
+    personalDataOf(
+      dataSource.manager,
+      rows.filter((r) => PERSONAL_DATA_FIELD in r.data).map((r) => r.id),
+    ),
+  ]);
+  return { rows, names, personal, total: n, page, pageCount };
 }
 
 /** The matching events in chain order (oldest first), streamed from a cursor, for the exports. */
@@ -125,13 +141,16 @@ export async function recordAuditExport(
   input: { actor: string; format: 'csv' | 'jsonl'; filter: Record<string, string>; providerId?: string },
   now: Date,
 ): Promise<void> {
+  // The text typed to find a person (a name or an address) stays beside the public log.
+  const { actor: actorFilter, ...filter } = input.filter;
   await dataSource.transaction((manager) =>
     appendAuditEvent(manager, now, {
       actor: input.actor,
       action: 'audit.exported',
       subjectType: input.providerId ? 'provider' : 'audit_log',
       subjectId: input.providerId ?? input.format,
-      data: { format: input.format, filter: input.filter },
+      data: { format: input.format, filter },
+      ...(actorFilter ? { personal: { filter: { actor: actorFilter } } } : {}),
     }),
   );
 }

@@ -68,7 +68,7 @@ export function auditRoutes(dataSource: DataSource, config: Config): Router {
         providerFound: results.providerFound,
         csvUrl: `${paths.auditLogCsv}?${query({})}`,
         jsonlUrl: `${paths.auditLogJsonl}?${query({})}`,
-        rows: results.rows.map((row) => auditRowView(row, results.names)),
+        rows: results.rows.map((row) => auditRowView(row, results.names, results.personal)),
       },
       page: results?.page ?? 1,
       pageCount: results?.pageCount ?? 1,
