@@ -196,12 +196,15 @@ export async function saveApplication(
     };
     // What was typed is now what is stored: nothing kept aside any more.
     await transition(manager, application, parseVersion(versionRaw), { ...changes, typedDetails: null });
+    // Who signed and who the AAN contact is are people: their names and address stay beside the log.
+    const { signatoryName, aanContactName, aanContactEmail, ...facts } = changes;
     await appendAuditEvent(manager, now, {
       actor: actorOf(user),
       action: 'application.saved',
       subjectType: 'application',
       subjectId: application.id,
-      data: changes,
+      data: facts,
+      personal: { signatoryName, aanContactName, aanContactEmail },
     });
     return application;
   });

@@ -96,11 +96,13 @@ export interface AuditEventRow {
   data: Record<string, unknown>;
   prev_hash: string;
   hash: string;
+  /** The personal details kept beside the event (exports only), when there are any. */
+  personal?: Record<string, unknown> | null;
 }
 
 const SELECT = `SELECT e.id::text AS id, e.occurred_at, e.actor, e.action, e.subject_type, e.subject_id, e.data,
-         e.prev_hash, e.hash
-    FROM audit_events e`;
+         e.prev_hash, e.hash, pd.data AS personal
+    FROM audit_events e LEFT JOIN audit_personal_data pd ON pd.event_id = e.id`;
 
 /** The subjects of the provider with this KvK number, or undefined when there is none. */
 export async function providerSubjects(

@@ -22,6 +22,8 @@ export const AUDIT_PAGE_SIZE = 50;
 /** An event with its chain fields and the instant it takes effect (a status change's effectiveAt). */
 export interface AuditRow extends ChainLink {
   effectiveAt: Date;
+  /** The personal details kept beside the event, in exports: not part of what the hashes cover. */
+  personal?: Record<string, unknown>;
 }
 
 const toRow = (r: AuditEventRow & { effective_at?: Date }): AuditRow => ({
@@ -35,6 +37,7 @@ const toRow = (r: AuditEventRow & { effective_at?: Date }): AuditRow => ({
   data: r.data,
   prevHash: r.prev_hash,
   hash: r.hash,
+  ...(r.personal ? { personal: r.personal } : {}),
 });
 
 const NO_SUBJECTS: ProviderSubjects = {
@@ -116,7 +119,10 @@ export async function streamAudit(dataSource: DataSource, filter: AuditFilter) {
   return streamAuditEvents(dataSource, filter, toRow);
 }
 
-/** An event as the exports give it: every field of the chain, so that anyone can recompute the hashes. */
+/**
+ * An event as the exports give it: every field of the chain, so that anyone can recompute the hashes,
+ * and (for staff) the personal details kept beside it, which `data.personalData` is the digest of.
+ */
 export function exportRecord(row: AuditRow) {
   return {
     id: row.id,
@@ -128,6 +134,7 @@ export function exportRecord(row: AuditRow) {
     data: row.data,
     prevHash: row.prevHash,
     hash: row.hash,
+    ...(row.personal ? { personal: row.personal } : {}),
   };
 }
 
@@ -141,8 +148,8 @@ export async function recordAuditExport(
   input: { actor: string; format: 'csv' | 'jsonl'; filter: Record<string, string>; providerId?: string },
   now: Date,
 ): Promise<void> {
-  // The text typed to find a person (a name or an address) stays beside the public log.
-  const { actor: actorFilter, ...filter } = input.filter;
+  // The text typed to find a person (a name or an address: `door`) stays beside the public log.
+  const { door: actorFilter, ...filter } = input.filter;
   await dataSource.transaction((manager) =>
     appendAuditEvent(manager, now, {
       actor: input.actor,
@@ -150,7 +157,7 @@ export async function recordAuditExport(
       subjectType: input.providerId ? 'provider' : 'audit_log',
       subjectId: input.providerId ?? input.format,
       data: { format: input.format, filter },
-      ...(actorFilter ? { personal: { filter: { actor: actorFilter } } } : {}),
+      ...(actorFilter ? { personal: { filter: { door: actorFilter } } } : {}),
     }),
   );
 }

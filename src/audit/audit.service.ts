@@ -3,7 +3,7 @@ import { AuditEvent } from './audit-event.entity';
 import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
 import { must } from '../shared/must';
 import { isEmailActor } from './actor';
-import { newSalt, PERSONAL_DATA_FIELD, personalDataDigest } from './personal-data';
+import { newSalt, PERSONAL_DATA_FIELD, PERSONAL_KEYS, personalDataDigest } from './personal-data';
 import {
   auditEventById,
   auditEventsAfter,
@@ -56,16 +56,13 @@ export async function appendAuditEvent(
   return event;
 }
 
-/** Keys of event data that would put personal details in the public log. */
-const PERSONAL_KEYS = ['email', 'ip'];
-
 /** Refuses an entry that would put an e-mail address or IP address in the public log: a bug in the caller. */
 function refusePersonalData(entry: AuditEntry): void {
   const problem = isEmailActor(entry.actor)
     ? 'its actor is an e-mail address'
     : isEmailActor(entry.subjectId)
       ? 'its subject is an e-mail address'
-      : PERSONAL_KEYS.find((k) => entry.data && k in entry.data)
+      : PERSONAL_KEYS.some((k) => entry.data && k in entry.data)
         ? `its data has personal details (${PERSONAL_KEYS.join(', ')}): put them in \`personal\``
         : entry.data && PERSONAL_DATA_FIELD in entry.data
           ? `its data sets ${PERSONAL_DATA_FIELD} itself`
@@ -299,6 +296,7 @@ export async function appendAuditEvents(
   for (let i = 0; i < events.length; i += 1000) {
     await manager.insert(AuditEvent, events.slice(i, i + 1000) as QueryDeepPartialEntity<AuditEvent>[]);
   }
-  for (let i = 0; i < personal.length; i += 1000) await insertPersonalData(manager, personal.slice(i, i + 1000));
+  for (let i = 0; i < personal.length; i += 1000)
+    await insertPersonalData(manager, personal.slice(i, i + 1000));
   return events;
 }

@@ -1,6 +1,9 @@
 import { type AuditContent, canonicalJson } from './audit-chain';
 import { ERASED_PERSON, isEmailActor } from './actor';
-import { CARRIED_OVER, PERSONAL_DATA_FIELD } from './personal-data';
+import { CARRIED_OVER, PERSONAL_DATA_FIELD, PERSONAL_KEYS } from './personal-data';
+
+/** Top-level data fields a carried-over leaf leaves out: `email` is pseudonymised instead (see below). */
+const LEFT_OUT: readonly string[] = PERSONAL_KEYS.filter((k) => k !== 'email');
 
 /*
  * Events written before issue 16 named people by e-mail address and kept IP addresses in their data.
@@ -27,8 +30,9 @@ function isPublishedContact(event: AuditContent, path: readonly string[]): boole
 /**
  * The leaf entry of a carried-over event: its canonical JSON with every e-mail address of a person
  * (the actor, the subject, any string in the data) replaced by `<role>:<user id>`, or `person:erased`
- * when no user has that address; an IP address (`data.ip`) and the text an auditor typed to find
- * people (`data.filter.actor` of an export) left out, marked by `personalData: "carried-over"`.
+ * when no user has that address; an IP address (`data.ip`), the names and address of an
+ * application's signatory and AAN contact, and the text an auditor typed to find people
+ * (`data.filter.door` of an export) left out, marked by `personalData: "carried-over"`.
  * Everything else is byte for byte the event's canonical JSON. Pure: same event and people, same bytes.
  */
 export function legacyLeafEntry(event: AuditContent, people: ReadonlyMap<string, LegacyPerson>): string {
@@ -46,8 +50,8 @@ export function legacyLeafEntry(event: AuditContent, people: ReadonlyMap<string,
       for (const [key, v] of Object.entries(value)) {
         const at = [...path, key];
         const personal =
-          (at.length === 1 && key === 'ip') ||
-          (event.action === 'audit.exported' && at.join('.') === 'filter.actor');
+          (at.length === 1 && LEFT_OUT.includes(key)) ||
+          (event.action === 'audit.exported' && ['filter.door', 'filter.actor'].includes(at.join('.')));
         if (personal) dropped = true;
         else out[key] = walk(v, at);
       }

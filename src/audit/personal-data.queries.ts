@@ -29,12 +29,15 @@ export async function deletePersonalData(
   manager: EntityManager,
   person: { id?: string; email?: string },
 ): Promise<string[]> {
+  // A SELECT around the DELETE: the driver answers a DELETE with its row count beside the rows.
   const rows = await manager.query<{ eventId: string }[]>(
-    `DELETE FROM audit_personal_data d USING audit_events e
-      WHERE e.id = d.event_id
-        AND (($1::text IS NOT NULL AND (e.subject_id = $1 OR split_part(e.actor, ':', 2) = $1))
-          OR ($2::text IS NOT NULL AND lower(d.data->>'email') = lower($2)))
-      RETURNING d.event_id::text AS "eventId"`,
+    `WITH gone AS (
+       DELETE FROM audit_personal_data d USING audit_events e
+        WHERE e.id = d.event_id
+          AND (($1::text IS NOT NULL AND (e.subject_id = $1 OR split_part(e.actor, ':', 2) = $1))
+            OR ($2::text IS NOT NULL AND lower(d.data->>'email') = lower($2)))
+        RETURNING d.event_id)
+     SELECT event_id::text AS "eventId" FROM gone`,
     [person.id ?? null, person.email ?? null],
   );
   return rows.map((r) => r.eventId).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));

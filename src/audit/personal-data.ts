@@ -11,6 +11,12 @@ import canonicalize from 'canonicalize';
 /** The field of an event's data that holds the digest of its personal details. */
 export const PERSONAL_DATA_FIELD = 'personalData';
 
+/**
+ * Keys of event data that hold a person's details: an IP address, an e-mail address, a name. An
+ * event never carries them (they go beside the log); carried-over events' leaves leave them out.
+ */
+export const PERSONAL_KEYS = ['ip', 'email', 'signatoryName', 'aanContactName', 'aanContactEmail'] as const;
+
 /** The value carried-over events get instead of a digest: their details were dropped from the leaf. */
 export const CARRIED_OVER = 'carried-over';
 

@@ -78,7 +78,14 @@ function registerInTransaction(
     );
     const user = await addUser(
       manager,
-      { id: userId, email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, passwordHash },
+      {
+        id: userId,
+        email: dto.email,
+        name: dto.name,
+        role: 'provider',
+        providerId: provider.id,
+        passwordHash,
+      },
       actor,
       now,
     );

@@ -176,7 +176,16 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
   rows.applications.push(application);
   const onApplication: [string, string] = ['application', applicationId];
   audit(startedAt, user, 'application.created', onApplication, { providerId, kind: 'listing' });
-  audit(new Date(startedAt.getTime() + 5 * MINUTE), user, 'application.saved', onApplication, form);
+  const { signatoryName, aanContactName, aanContactEmail, ...facts } = form;
+  rows.audit.push({
+    occurredAt: new Date(startedAt.getTime() + 5 * MINUTE),
+    actor: user,
+    action: 'application.saved',
+    subjectType: 'application',
+    subjectId: applicationId,
+    data: facts,
+    personal: { signatoryName, aanContactName, aanContactEmail },
+  });
   (['code_of_conduct', 'aan_confirmation'] as EvidenceKind[]).forEach((kind, i) => {
     const content = simplePdf(`${kind === 'code_of_conduct' ? 'Gedragscode' : 'AAN'}: ${identity.legalName}`);
     const uploadedAt = new Date(startedAt.getTime() + (10 + 5 * i) * MINUTE);

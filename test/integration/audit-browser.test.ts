@@ -1,3 +1,4 @@
+import { actorOf } from '../../src/audit/actor';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
@@ -309,7 +310,7 @@ describe('the audit log for auditors', () => {
     assert.equal(exports.length, before + 2);
     const [csvEvent, jsonlEvent] = exports.slice(-2);
     assert.deepEqual(csvEvent, {
-      actor: auditorUser.email,
+      actor: actorOf(auditorUser.user),
       data: { format: 'csv', filter: { actie: 'attestation.issued' } },
     });
     assert.equal(jsonlEvent?.data.format, 'jsonl');
@@ -354,7 +355,7 @@ describe('the audit log for auditors', () => {
     >(
       `SELECT actor, subject_id, data FROM audit_events WHERE action = 'audit.verified' ORDER BY id DESC LIMIT 1`,
     );
-    assert.equal(check?.actor, auditorUser.email);
+    assert.equal(check?.actor, actorOf(auditorUser.user));
     assert.equal(check?.subject_id, head.id);
     assert.equal(check?.data.intact, true);
     assert.equal(check?.data.headHash, head.hash);
