@@ -13,7 +13,9 @@ export class AuditPersonalData1764701000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE audit_personal_data (
-        event_id bigint PRIMARY KEY REFERENCES audit_events(id),
+        -- Events are never deleted (the log refuses it); an insider who removes some behind the
+        -- triggers' back takes their details along rather than being stopped here.
+        event_id bigint PRIMARY KEY REFERENCES audit_events(id) ON DELETE CASCADE,
         data jsonb NOT NULL CONSTRAINT audit_personal_data_object CHECK (jsonb_typeof(data) = 'object'),
         salt bytea NOT NULL CONSTRAINT audit_personal_data_salt_length CHECK (length(salt) >= 16)
       )`);

@@ -5,17 +5,17 @@ import { isEmailActor, personOfActor } from '../audit/actor';
 export const ERASED_USER_TEXT = 'verwijderde gebruiker / erased user';
 
 /**
- * The name a page shows for an actor: the user's name for `<role>:<user id>` or an older e-mail
- * actor, `ERASED_USER_TEXT` when that user is gone, a system actor as written.
+ * How a staff page names an actor: `name (e-mail address)` of the user behind `<role>:<user id>` or
+ * an older e-mail actor, `ERASED_USER_TEXT` when that user is gone, a system actor as written.
  */
 export async function actorName(manager: EntityManager, actor: string): Promise<string> {
   const person = personOfActor(actor);
   if (!person && !isEmailActor(actor)) return actor;
-  const [row] = await manager.query<{ name: string }[]>(
-    person ? 'SELECT name FROM users WHERE id = $1' : 'SELECT name FROM users WHERE email = lower($1)',
+  const [row] = await manager.query<{ name: string; email: string }[]>(
+    `SELECT name, email FROM users WHERE ${person ? 'id = $1' : 'email = lower($1)'}`,
     [person ? person.id : actor],
   );
-  return row?.name ?? ERASED_USER_TEXT;
+  return row ? `${row.name} (${row.email})` : ERASED_USER_TEXT;
 }
 
 /** SQL: the name for the actor column `actor` of an audit or status row (as `actorName` does). */

@@ -1,3 +1,4 @@
+import { actorName } from '../identity/people.queries';
 import { actorOf } from '../audit/actor';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
@@ -35,14 +36,22 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
   const router = Router();
   const admins = requireRole(config, 'admin');
   const accountUrl = `${config.publicBaseUrl}${paths.account}`;
+  /** Who withdrew the versions, as the page names people (an actor is `<role>:<user id>`). */
+  const withdrawnByNames = async (versions: readonly { withdrawnBy: string | null }[]) => {
+    const actors = [...new Set(versions.flatMap((v) => v.withdrawnBy ?? []))];
+    const names = await Promise.all(actors.map((a) => actorName(dataSource.manager, a)));
+    return new Map(actors.map((a, i) => [a, names[i]]));
+  };
   const model = async (now: Date) => {
     // A withdrawn version stays in the list, marked so, but counts for nobody's lapse.
     const versions = await allCodeVersions(dataSource.manager);
     const facts = versions.filter((v) => !v.withdrawnAt).map(toCodeVersionFact);
+    const names = await withdrawnByNames(versions);
     return {
       title: 'codeVersions.title',
       versions: [...versions].reverse().map((v) => ({
         ...v,
+        withdrawnBy: v.withdrawnBy ? names.get(v.withdrawnBy) : null,
         url: paths.codeVersion(v.id),
         lapsesAt: v.withdrawnAt ? undefined : codeVersionLapsesAt(toCodeVersionFact(v), facts),
         // Announced, not in force yet: accepted only from its publication.
@@ -114,9 +123,10 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
           .reverse();
     const unreachable = await providersWithReach(dataSource.manager, version.unreachableProviderIds);
     const announced = !version.withdrawnAt && now.getTime() < version.publishedAt.getTime();
+    const names = await withdrawnByNames([version]);
     res.render('status/code-version', {
       title: 'codeVersions.title',
-      version,
+      version: { ...version, withdrawnBy: version.withdrawnBy ? names.get(version.withdrawnBy) : null },
       lapsesAt: version.withdrawnAt ? undefined : codeVersionLapsesAt(toCodeVersionFact(version), facts),
       published: req.query.gepubliceerd === '1',
       olderLapses,

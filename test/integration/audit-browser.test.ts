@@ -366,7 +366,7 @@ describe('the audit log for auditors', () => {
          FROM audit_verifications ORDER BY id DESC LIMIT 1`,
     );
     assert.deepEqual(vouched, {
-      verified_by: auditorUser.email,
+      verified_by: actorOf(auditorUser.user),
       mode: 'full',
       head: head.id,
       head_hash: head.hash,
@@ -395,13 +395,13 @@ describe('the audit log for auditors', () => {
          FROM audit_verifications ORDER BY id DESC LIMIT 1`,
     );
     assert.deepEqual(found, {
-      verified_by: auditorUser.email,
+      verified_by: actorOf(auditorUser.user),
       mode: 'full',
       brokenAt: id,
       problem: 'content_mismatch',
     });
     const incremental = await verifyAuditChainIncrementally(demo.db.dataSource);
-    assert.deepEqual([incremental.broken?.id, incremental.recorded?.verifiedBy], [id, auditorUser.email]);
+    assert.deepEqual([incremental.broken?.id, incremental.recorded?.verifiedBy], [id, actorOf(auditorUser.user)]);
   });
 
   it('names the event an earlier check vouched for when the log was cut short before it', async () => {

@@ -75,7 +75,7 @@ describe('who saw what: downloads are audit events', () => {
     const seen = await eventsAbout('attestation.downloaded', attestation.id);
     assert.deepEqual(
       seen.map((e) => [e.actor, e.subject_type, e.data.number]),
-      [[auditorUser.email, 'attestation', attestation.number]],
+      [[actorOf(auditorUser.user), 'attestation', attestation.number]],
     );
   });
 
