@@ -1,4 +1,4 @@
-import { actorNameSql } from '../identity/people.queries';
+import { actorNameSql } from '../audit/people.queries';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export interface ProviderKeyRow {

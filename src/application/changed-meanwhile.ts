@@ -1,4 +1,4 @@
-import { actorName } from '../identity/people.queries';
+import { actorName } from '../audit/people.queries';
 import { actionLabelKey } from '../audit/audit.service';
 import type { EntityManager } from 'typeorm';
 import { Provider } from '../provider/provider.entity';

@@ -1,4 +1,4 @@
-import { actorName } from '../identity/people.queries';
+import { actorName } from '../audit/people.queries';
 import { actorOf } from '../audit/actor';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';

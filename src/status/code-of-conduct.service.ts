@@ -1,4 +1,4 @@
-import { actorName } from '../identity/people.queries';
+import { actorName } from '../audit/people.queries';
 import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { isUniqueViolation } from '../database/availability';

@@ -401,7 +401,10 @@ describe('the audit log for auditors', () => {
       problem: 'content_mismatch',
     });
     const incremental = await verifyAuditChainIncrementally(demo.db.dataSource);
-    assert.deepEqual([incremental.broken?.id, incremental.recorded?.verifiedBy], [id, actorOf(auditorUser.user)]);
+    assert.deepEqual(
+      [incremental.broken?.id, incremental.recorded?.verifiedBy],
+      [id, actorOf(auditorUser.user)],
+    );
   });
 
   it('names the event an earlier check vouched for when the log was cut short before it', async () => {

@@ -257,7 +257,9 @@ describe('a form sent on a state changed meanwhile', () => {
       );
       assert.match(
         stale.text,
-        new RegExp(`data-conflict-meanwhile>Intussen: [^<]*, door ${reviewer.user.name} \\(${reviewer.email}\\) op`),
+        new RegExp(
+          `data-conflict-meanwhile>Intussen: [^<]*, door ${reviewer.user.name} \\(${reviewer.email}\\) op`,
+        ),
       );
       assert.match(stale.text, /gaat van ‘Niet verantwoord: geschorst’ naar ‘Niet verantwoord: ingetrokken’/);
       assert.match(stale.text, /Malafide reseller/, 'the reason typed is in the new preview');

@@ -308,8 +308,11 @@ describe('personal data stays out of the public log (issue 16)', () => {
     const address = runCli(['personal-data:erase', '--email', invited], env());
     assert.equal(address.status, 0, address.stderr);
     assert.equal(
-      (await db.dataSource.query(`SELECT 1 FROM audit_personal_data WHERE data->>'email' = $1`, [invited]))
-        .length,
+      (
+        await db.dataSource.query<unknown[]>(`SELECT 1 FROM audit_personal_data WHERE data->>'email' = $1`, [
+          invited,
+        ])
+      ).length,
       0,
     );
     const refused = runCli(['personal-data:erase', '--user', 'nobody'], env());

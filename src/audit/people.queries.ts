@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { isEmailActor, personOfActor } from '../audit/actor';
+import { isEmailActor, personOfActor } from './actor';
 
 /** What a page says for a person the users table no longer knows, in both languages (plain text params). */
 export const ERASED_USER_TEXT = 'verwijderde gebruiker / erased user';
