@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CompactRange, leafHash } from '../monitor/lib/merkle';
 import type { ChainLink } from '../src/audit/audit-chain';
-import { legacyLeafEntry } from '../src/audit/legacy-leaf-entry';
+import { type LegacyPerson, legacyLeafEntry } from '../src/audit/legacy-leaf-entry';
 
 /** Events read (and leaves written) per round of the backfill: memory stays flat however long the log. */
 const BATCH = 5000;
@@ -91,6 +91,13 @@ async function insertRows(q: QueryRunner, table: string, columns: string, rows: 
  * in multi-row INSERTs. Memory holds one batch and the right edge.
  */
 async function carryOverEvents(q: QueryRunner): Promise<void> {
+  // The people the users table knows, by address: a carried-over leaf names them `<role>:<user id>`.
+  const users = (await q.query(
+    `SELECT id::text AS id, role, lower(email) AS email FROM users`,
+  )) as (LegacyPerson & {
+    email: string;
+  })[];
+  const people = new Map(users.map(({ email, id, role }) => [email, { id, role }]));
   const range = new CompactRange();
   let after = '0';
   for (;;) {
@@ -105,7 +112,7 @@ async function carryOverEvents(q: QueryRunner): Promise<void> {
     const leaves: unknown[][] = [];
     const nodes: unknown[][] = [];
     for (const event of events) {
-      const entry = legacyLeafEntry(event);
+      const entry = legacyLeafEntry(event, people);
       leaves.push([range.size, event.id, entry]);
       for (const node of range.append(leafHash(entry))) nodes.push([node.level, node.index, node.hash]);
     }

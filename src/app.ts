@@ -1,3 +1,4 @@
+import { actorOf } from './audit/actor';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import compression from 'compression';
@@ -253,7 +254,7 @@ export function createApp({
           ip: req.ip ?? 'unknown',
           userId: req.user?.id,
           // A refusal in a signed-in session (a stale form, usually) names that user, not "anonymous".
-          actor: req.user?.email,
+          actor: req.user && actorOf(req.user),
           data: { method: req.method, path: maskSingleUseLinks(req.path) },
         }),
     }),

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs as parseEachArg } from 'node:util';
 import { createUser } from './identity/account.service';
+import { erasePersonalData } from './identity/personal-data-erasure.service';
 import { ROLES, type Role } from './identity/user.entity';
 import { AanListIncomplete, AanListRejected, importAanList } from './aan/aan-import.service';
 import { aanImportSummary } from './aan/aan-report';
@@ -378,6 +379,44 @@ const COMMANDS: Record<string, Command> = {
             return 1;
         }
       }),
+  },
+  'personal-data:erase': {
+    summary:
+      "erase a person's details kept beside the audit log (AVG art. 17): --user ID, or --email ADDRESS for an address without an account; the log itself stays whole",
+    migrate: true,
+    prepare: (args) => {
+      const { values } = parseArgs({
+        args,
+        options: { user: { type: 'string' }, email: { type: 'string' } },
+        strict: true,
+      });
+      if (!values.user && !values.email) {
+        console.error('Give personal-data:erase --user ID, or --email ADDRESS.');
+        return 2;
+      }
+      return async ({ dataSource }, clock) => {
+        try {
+          const result = await erasePersonalData(
+            dataSource,
+            { userId: values.user, email: values.email },
+            'cli:personal-data:erase',
+            clock.now(),
+          );
+          console.log(
+            `Erased the personal details of ${result.events.length} audit event(s)${result.events.length ? `: ${result.events.join(', ')}` : ''}.`,
+          );
+          return 0;
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          console.error(
+            Object.entries(error.fields)
+              .map(([field, keys]) => `${field}: ${keys.map((k) => translate('en', k)).join(', ')}`)
+              .join('\n'),
+          );
+          return 2;
+        }
+      };
+    },
   },
   'audit:verify': {
     summary:

@@ -1,3 +1,4 @@
+import { actorNameSql } from '../audit/people.queries';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export interface ProviderKeyRow {
@@ -130,7 +131,7 @@ export async function resolveOpenReviewTask(
 
 export interface ReviewTaskRow extends OpenReviewTaskRow {
   resolved_at: Date | null;
-  /** Who closed it: the name of the account of the audit event's actor, or the actor itself. */
+  /** Who closed it: the name of the account of the audit event's actor, or the actor itself (see actorNameSql). */
   resolved_by: string | null;
 }
 
@@ -141,7 +142,7 @@ export async function reviewTaskRow(
 ): Promise<ReviewTaskRow | undefined> {
   const [row] = await dataSource.query<ReviewTaskRow[]>(
     `SELECT t.id, t.kind, t.detail, t.created_at, t.resolved_at, p.legal_name, p.kvk_number,
-            (SELECT coalesce(u.name, a.actor) FROM audit_events a LEFT JOIN users u ON u.email = a.actor
+            (SELECT ${actorNameSql('a.actor')} FROM audit_events a
               WHERE a.action = 'review_task.resolved' AND a.data->>'taskId' = t.id::text
               ORDER BY a.id DESC LIMIT 1) AS resolved_by
        FROM review_tasks t JOIN providers p ON p.id = t.provider_id

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole, withCsrfToken } from '../web/auth';
@@ -43,7 +44,7 @@ export function aanRoutes(dataSource: DataSource, config: Config): Router {
     const body = (req.body ?? {}) as Record<string, string | undefined>;
     const acceptIncomplete = body.onvolledig === 'ja';
     try {
-      const result = await importAanList(dataSource, file.buffer, req.user!.email, requestTime(res), {
+      const result = await importAanList(dataSource, file.buffer, actorOf(req.user!), requestTime(res), {
         acceptIncomplete,
       });
       res.render('aan/import', {

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
@@ -74,7 +75,7 @@ export async function applicationStatusEvent(
     {
       providerId: application.providerId,
       effectiveAt: now,
-      actor: actor.email,
+      actor: actorOf(actor),
       applicationId: application.id,
       ...event,
     },

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import type { Config } from '../config';
@@ -100,7 +101,7 @@ export async function startApplication(
       throw error;
     }
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'application.created',
       subjectType: 'application',
       subjectId: application.id,
@@ -195,12 +196,15 @@ export async function saveApplication(
     };
     // What was typed is now what is stored: nothing kept aside any more.
     await transition(manager, application, parseVersion(versionRaw), { ...changes, typedDetails: null });
+    // Who signed and who the AAN contact is are people: their names and address stay beside the log.
+    const { signatoryName, aanContactName, aanContactEmail, ...facts } = changes;
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'application.saved',
       subjectType: 'application',
       subjectId: application.id,
-      data: changes,
+      data: facts,
+      personal: { signatoryName, aanContactName, aanContactEmail },
     });
     return application;
   });
@@ -284,7 +288,7 @@ export async function keepTypedDetails(
     assertProviderMay(current, 'save');
     await transition(manager, current, parseVersion(versionRaw), { typedDetails: { ...typed } });
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'application.details_kept',
       subjectType: 'application',
       subjectId: id,
@@ -337,7 +341,7 @@ export async function addEvidence(
     });
     await manager.insert(Evidence, evidence);
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'evidence.uploaded',
       subjectType: 'application',
       subjectId: application.id,
@@ -385,7 +389,7 @@ export async function evidenceFile(
       : null;
     if (!evidence) throw new NotFoundError(`evidence ${evidenceId}`);
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'evidence.downloaded',
       subjectType: 'evidence',
       subjectId: evidence.id,
@@ -425,7 +429,7 @@ export async function submitApplication(
     await addMessage(manager, application, 'submitted', user, now);
     await applicationStatusEvent(manager, application, user, now, { kind: 'application_submitted' });
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'application.submitted',
       subjectType: 'application',
       subjectId: id,
@@ -483,7 +487,7 @@ export async function withdrawApplication(
       await applicationStatusEvent(manager, application, user, now, { kind: 'application_withdrawn' });
     }
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'application.withdrawn',
       subjectType: 'application',
       subjectId: id,
@@ -520,7 +524,7 @@ export async function deleteEvidence(
       throw new ConflictError('application.notInState.delete_evidence', { kind: 'notNow' });
     await manager.delete(Evidence, { id: evidence.id });
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'evidence.deleted',
       subjectType: 'application',
       subjectId: application.id,
@@ -548,7 +552,7 @@ export async function replyToReviewer(
     assertProviderMay(application, 'reply');
     await addMessage(manager, application, 'provider_reply', user, now, body);
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'application.replied',
       subjectType: 'application',
       subjectId: id,

@@ -1,3 +1,4 @@
+import { actorName } from '../audit/people.queries';
 import { actionLabelKey } from '../audit/audit.service';
 import type { EntityManager } from 'typeorm';
 import { Provider } from '../provider/provider.entity';
@@ -22,7 +23,11 @@ export async function applicationChangedMeanwhile(
   return {
     stateKey: `application.state.${application.state}`,
     ...(change
-      ? { actionKey: actionLabelKey(change.action), at: change.at, who: showWho ? change.actor : undefined }
+      ? {
+          actionKey: actionLabelKey(change.action),
+          at: change.at,
+          who: showWho ? await actorName(manager, change.actor) : undefined,
+        }
       : {}),
   };
 }
@@ -42,7 +47,11 @@ export async function providerChangedMeanwhile(
   return {
     stateKey: `status.label.${status.verantwoord ? 'verantwoord' : status.reason}`,
     ...(newest
-      ? { actionKey: actionLabelKey(`status.${newest.kind}`), at: newest.recordedAt, who: newest.actor }
+      ? {
+          actionKey: actionLabelKey(`status.${newest.kind}`),
+          at: newest.recordedAt,
+          who: await actorName(manager, newest.actor),
+        }
       : {}),
   };
 }

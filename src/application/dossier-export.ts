@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
@@ -45,7 +46,10 @@ export interface DossierDownload {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
 
-const personJson = (p: Person) => ({ actor: p.actor, name: p.name ?? null, role: p.role ?? null });
+const personJson = (p: Person) =>
+  p.erased
+    ? { actor: null, name: null, role: null, erased: true }
+    : { actor: p.actor, name: p.name ?? null, role: p.role ?? null };
 
 /** A status as code and in words, the same shape whether verantwoord or not. */
 function statusJson(status: StatusAt) {
@@ -166,8 +170,8 @@ export async function dossierExport(
                 e.kind,
                 translate('nl', `statusEvent.kind.${e.kind}`),
                 safeCell(e.reason ?? ''),
-                safeCell(p.actor),
-                safeCell(p.name ?? ''),
+                p.erased ? '' : safeCell(p.actor),
+                p.erased ? translate('nl', 'audit.erasedUser') : safeCell(p.name ?? ''),
                 p.role ? translate('nl', `roles.${p.role}`) : '',
                 e.applicationId ?? '',
                 e.validUntil ? toLocalDateTime(e.validUntil) : '',
@@ -275,7 +279,7 @@ export async function dossierExport(
     provider,
     period: periodJson,
     generatedAt: now,
-    generatedBy: { actor: actor.email, name: actor.name, role: actor.role },
+    generatedBy: { actor: actorOf(actor), name: actor.name, role: actor.role },
     algorithm: 'SHA-256',
     files,
   });
@@ -283,7 +287,7 @@ export async function dossierExport(
 
   await dataSource.transaction((manager) =>
     appendAuditEvent(manager, now, {
-      actor: actor.email,
+      actor: actorOf(actor),
       action: 'provider.dossier_exported',
       subjectType: 'provider',
       subjectId: detail.provider.id,

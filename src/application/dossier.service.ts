@@ -1,3 +1,4 @@
+import { isEmailActor, personOfActor } from '../audit/actor';
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import type { ProviderDetail } from '../register/provider.service';
@@ -10,16 +11,23 @@ import { ApplicationMessage } from './application-message.entity';
 import { Evidence } from './evidence.entity';
 import { peopleByEmailOrId, type PersonRow } from './dossier.queries';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /*
  * The auditor's dossier of one provider: every status change with who decided, the application it
  * rests on with its evidence and messages, and the status on a date as the register knew it then.
  */
 
-/** A person as the dossier shows them; `actor` alone when no user has that address (a system actor). */
+/**
+ * A person as the dossier shows them: `actor` is their e-mail address when the users table knows
+ * them; a system actor alone; `erased` for a person (`<role>:<id>`, an older address or a user id)
+ * the users table no longer knows.
+ */
 export interface Person {
   actor: string;
   name?: string;
   role?: PersonRow['role'];
+  erased?: boolean;
 }
 
 export interface DossierEvidence extends Omit<Evidence, 'content'> {
@@ -79,8 +87,10 @@ export async function providerDossier(dataSource: DataSource, detail: ProviderDe
         manager.find(ApplicationMessage, { where: { applicationId: In(ids) }, order: { id: 'ASC' } }),
       ])
     : [[], []];
-  const emails = detail.history.map((e) => e.actor);
+  const actors = detail.history.map((e) => e.actor);
+  const emails = actors.filter(isEmailActor);
   const userIds = [
+    ...actors.flatMap((a) => personOfActor(a)?.id ?? []),
     ...evidence.map((e) => e.uploadedBy),
     ...messages.map((m) => m.authorId),
     ...applications.flatMap((a) => (a.decidedBy ? [a.decidedBy] : [])),
@@ -89,8 +99,11 @@ export async function providerDossier(dataSource: DataSource, detail: ProviderDe
   const byKey = new Map<string, PersonRow>();
   for (const p of people) byKey.set(p.email.toLowerCase(), p).set(p.id, p);
   const person = (actorOrId: string): Person => {
-    const found = byKey.get(actorOrId.toLowerCase()) ?? byKey.get(actorOrId);
-    return found ? { actor: found.email, name: found.name, role: found.role } : { actor: actorOrId };
+    const key = personOfActor(actorOrId)?.id ?? actorOrId;
+    const found = byKey.get(key.toLowerCase()) ?? byKey.get(key);
+    if (found) return { actor: found.email, name: found.name, role: found.role };
+    const isPerson = key !== actorOrId || isEmailActor(actorOrId) || UUID.test(actorOrId);
+    return isPerson ? { actor: actorOrId, erased: true } : { actor: actorOrId };
   };
 
   const dossierApplications = applications.map((a): DossierApplication =>

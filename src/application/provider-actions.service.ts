@@ -1,3 +1,5 @@
+import { actorName } from '../audit/people.queries';
+import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { User } from '../identity/user.entity';
 import type { Config } from '../config';
@@ -53,7 +55,7 @@ async function providerActionConflict(
   const newest = await latestStatusEvent(manager, provider.id);
   if (newest?.kind === EVENT_KIND[action])
     return new ConflictError(`review.alreadyProvider.${action}`, {
-      params: { who: newest.actor, since: newest.effectiveAt },
+      params: { who: await actorName(manager, newest.actor), since: newest.effectiveAt },
       backTo,
     });
   return new ConflictError(CANNOT[action], { backTo, kind: 'notNow' });
@@ -89,7 +91,7 @@ async function checkedProviderAction(
     providerId: provider.id,
     kind: EVENT_KIND[input.action],
     effectiveAt: now,
-    actor: reviewer.email,
+    actor: actorOf(reviewer),
     reason: reason || null,
     suspendedUntil,
   };
@@ -198,7 +200,7 @@ export async function confirmProviderIdentity(
     const provider = await manager.findOneBy(Provider, { kvkNumber });
     if (!provider) throw new NotFoundError(`provider ${kvkNumber}`);
     if (reviewer.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
-    if (!(await confirmIdentity(manager, provider.id, reviewer.email, { kvkNumber }, now)))
+    if (!(await confirmIdentity(manager, provider.id, actorOf(reviewer), { kvkNumber }, now)))
       throw new ConflictError('review.identityAlreadyConfirmed');
   });
 }

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { Router } from 'express';
 import { ConflictError } from '../shared/errors';
 import type { DataSource } from 'typeorm';
@@ -93,7 +94,7 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
         values,
       }),
     });
-    await resolveReviewTask(dataSource, id, req.user!.email, values.note, requestTime(res));
+    await resolveReviewTask(dataSource, id, actorOf(req.user!), values.note, requestTime(res));
     res.redirect(303, `${paths.reviewQueue}#review-tasks`);
   });
 

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import { must } from '../shared/must';
 import { In, IsNull } from 'typeorm';
@@ -221,7 +222,7 @@ async function decisionStatusEvent(
   const common = {
     providerId: application.providerId,
     effectiveAt: now,
-    actor: reviewer.email,
+    actor: actorOf(reviewer),
     applicationId: application.id,
   };
   if (signedVersion)
@@ -341,7 +342,7 @@ export async function decide(
     // status event, so that the change feed, which shows a provider's events from its confirmation
     // on, holds the decision that made it public.
     if (input.action === 'approve' || input.action === 'reject') {
-      await confirmIdentity(manager, application.providerId, reviewer.email, { applicationId: id }, now);
+      await confirmIdentity(manager, application.providerId, actorOf(reviewer), { applicationId: id }, now);
     }
     if (statusEvent) await recordStatusEvent(manager, statusEvent, now);
     const approved =
@@ -349,7 +350,7 @@ export async function decide(
         ? { label: signedVersion.label, validUntil: statusEvent.validUntil }
         : undefined;
     await appendAuditEvent(manager, now, {
-      actor: reviewer.email,
+      actor: actorOf(reviewer),
       action: `application.${input.action}`,
       subjectType: 'application',
       subjectId: id,

@@ -61,11 +61,14 @@ export function staffPageQuery(query: unknown): StaffPageQuery {
   return { values, repeated };
 }
 
-const personView = (p: Person) => ({
-  name: p.name ?? p.actor,
-  email: p.name ? p.actor : undefined,
-  roleKey: p.role ? `roles.${p.role}` : 'dossier.systemActor',
-});
+const personView = (p: Person) =>
+  p.erased
+    ? { nameKey: 'audit.erasedUser', roleKey: 'audit.erasedUser' }
+    : {
+        name: p.name ?? p.actor,
+        email: p.name ? p.actor : undefined,
+        roleKey: p.role ? `roles.${p.role}` : 'dossier.systemActor',
+      };
 
 function applicationView(a: DossierApplication) {
   return {

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole, withCsrfToken } from '../web/auth';
@@ -52,7 +53,7 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
 
   router.post(paths.attestations, ...requireRole(config, 'provider'), async (req, res) => {
     const user = req.user!;
-    const attestation = await issue(user.providerId!, user.email, requestTime(res));
+    const attestation = await issue(user.providerId!, actorOf(user), requestTime(res));
     res.redirect(303, `${paths.account}?verklaring=${attestation.number}#verklaringen`);
   });
 
@@ -62,7 +63,7 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
     if (!provider) throw new NotFoundError(`no provider ${kvkNumber}`);
     // Never for the reviewer's own organisation, as with every other decision.
     if (req.user!.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
-    await issue(provider.id, req.user!.email, requestTime(res));
+    await issue(provider.id, actorOf(req.user!), requestTime(res));
     res.redirect(303, `${paths.reviewProvider(kvkNumber)}#verklaringen`);
   });
 
@@ -140,7 +141,7 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
     const pdf = await attestationPdf(
       dataSource,
       number,
-      viewer && isStaff(viewer) ? { actor: viewer.email, now: requestTime(res) } : undefined,
+      viewer && isStaff(viewer) ? { actor: actorOf(viewer), now: requestTime(res) } : undefined,
     );
     res
       .type('application/pdf')

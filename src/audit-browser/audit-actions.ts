@@ -45,6 +45,7 @@ export const AUDIT_ACTION_GROUPS = {
     'security.rate_limited',
   ],
   audit: ['audit.exported', 'audit.verified'],
+  personal_data: ['personal_data.erased'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
@@ -69,6 +70,7 @@ export const AUDIT_SUBJECT_TYPES = [
   'evidence',
   'attestation',
   'user',
+  'invitation',
   'code_of_conduct_version',
   'aan_import',
   'aan_list',

@@ -16,7 +16,10 @@ export interface ProviderSubjects {
 
 /** What an auditor can narrow the log to; every part is optional. Dates are Dutch calendar days. */
 export interface AuditFilter {
-  /** Part of the actor (an e-mail address or a system actor), case-insensitive. */
+  /**
+   * Part of the actor, case-insensitive: of a system actor or `<role>:<user id>` as written, or of
+   * the name or e-mail address of the user behind `<role>:<user id>` (or an older e-mail actor).
+   */
   actor?: string;
   /** The start of the action, e.g. `status.` or `attestation.issued`, case-insensitive. */
   action?: string;
@@ -49,7 +52,12 @@ function where(filter: AuditFilter): { sql: string; params: unknown[] } {
     return `$${params.length}`;
   };
   const like = (value: string) => value.replace(/[%_\\]/g, '\\$&');
-  if (filter.actor) conditions.push(`e.actor ILIKE ${param(`%${like(filter.actor)}%`)}`);
+  if (filter.actor) {
+    const text = param(`%${like(filter.actor)}%`);
+    // A person is named by role and id: what the auditor types (a name, an address) finds their id.
+    conditions.push(`(e.actor ILIKE ${text} OR (e.actor ~ '^(provider|reviewer|auditor|admin):'
+      AND split_part(e.actor, ':', 2) IN (SELECT u.id::text FROM users u WHERE u.email ILIKE ${text} OR u.name ILIKE ${text})))`);
+  }
   if (filter.action)
     conditions.push(`lower(e.action) LIKE ${param(`${like(filter.action.toLowerCase())}%`)}`);
   if (filter.subjectType)
@@ -88,11 +96,13 @@ export interface AuditEventRow {
   data: Record<string, unknown>;
   prev_hash: string;
   hash: string;
+  /** The personal details kept beside the event (exports only), when there are any. */
+  personal?: Record<string, unknown> | null;
 }
 
 const SELECT = `SELECT e.id::text AS id, e.occurred_at, e.actor, e.action, e.subject_type, e.subject_id, e.data,
-         e.prev_hash, e.hash
-    FROM audit_events e`;
+         e.prev_hash, e.hash, pd.data AS personal
+    FROM audit_events e LEFT JOIN audit_personal_data pd ON pd.event_id = e.id`;
 
 /** The subjects of the provider with this KvK number, or undefined when there is none. */
 export async function providerSubjects(
@@ -163,7 +173,7 @@ export interface SubjectNameRow {
 
 /**
  * The names of the given subjects (ids by type; ids that are no UUIDs are left out) and of the
- * users behind the given actor e-mail addresses (type `actor`).
+ * users behind the given actors (type `actor`): `<role>:<user id>`, or an older e-mail address.
  */
 export function subjectNames(
   dataSource: DataSource,
@@ -197,7 +207,10 @@ export function subjectNames(
      SELECT 'aan_import', i.id::text, i.imported_at::text, NULL, i.file_sha256, NULL
        FROM aan_imports i WHERE i.id = ANY($8::uuid[])
      UNION ALL
-     SELECT 'actor', u.email, u.name, NULL, u.email, u.role FROM users u WHERE u.email = ANY($7::text[])`,
+     SELECT 'actor', a.actor, u.name, NULL, u.email, u.role
+       FROM unnest($7::text[]) AS a(actor)
+       JOIN users u ON u.email = lower(a.actor)
+         OR (a.actor ~ '^(provider|reviewer|auditor|admin):' AND u.id::text = split_part(a.actor, ':', 2))`,
     [
       uuids(ids.provider),
       uuids(ids.application),

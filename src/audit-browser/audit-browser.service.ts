@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { ChainLink } from '../audit/audit-chain';
 import { appendAuditEvent, recordAuditVerification, verifyAuditChain } from '../audit/audit.service';
+import { PERSONAL_DATA_FIELD } from '../audit/personal-data';
+import { type PersonalDataRow, personalDataOf } from '../audit/personal-data.queries';
 import {
   type AuditEventRow,
   type AuditFilter,
@@ -20,6 +22,8 @@ export const AUDIT_PAGE_SIZE = 50;
 /** An event with its chain fields and the instant it takes effect (a status change's effectiveAt). */
 export interface AuditRow extends ChainLink {
   effectiveAt: Date;
+  /** The personal details kept beside the event, in exports: not part of what the hashes cover. */
+  personal?: Record<string, unknown>;
 }
 
 const toRow = (r: AuditEventRow & { effective_at?: Date }): AuditRow => ({
@@ -33,6 +37,7 @@ const toRow = (r: AuditEventRow & { effective_at?: Date }): AuditRow => ({
   data: r.data,
   prevHash: r.prev_hash,
   hash: r.hash,
+  ...(r.personal ? { personal: r.personal } : {}),
 });
 
 const NO_SUBJECTS: ProviderSubjects = {
@@ -61,8 +66,15 @@ export async function withProvider(
   };
 }
 
-/** Where a subject's name comes from: `${type}:${id}` (`actor:${email}` for the users behind actors). */
+/** Where a subject's name comes from: `${type}:${id}` (`actor:${actor}` for the users behind actors). */
 export type SubjectNames = Map<string, SubjectNameRow>;
+
+/** A page of events with what the page shows beside them: names, and the personal details kept apart. */
+export interface AuditPage {
+  rows: AuditRow[];
+  names: SubjectNames;
+  personal: Map<string, PersonalDataRow>;
+}
 
 async function namesFor(dataSource: DataSource, rows: AuditRow[]): Promise<SubjectNames> {
   const of = (type: string) => rows.filter((r) => r.subjectType === type).map((r) => r.subjectId);
@@ -92,7 +104,14 @@ export async function browseAudit(dataSource: DataSource, filter: AuditFilter, r
   const rows = (await auditEventPage(dataSource, filter, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)).map(
     toRow,
   );
-  return { rows, names: await namesFor(dataSource, rows), total: n, page, pageCount };
+  const [names, personal] = await Promise.all([
+    namesFor(dataSource, rows),
+    personalDataOf(
+      dataSource.manager,
+      rows.filter((r) => PERSONAL_DATA_FIELD in r.data).map((r) => r.id),
+    ),
+  ]);
+  return { rows, names, personal, total: n, page, pageCount };
 }
 
 /** The matching events in chain order (oldest first), streamed from a cursor, for the exports. */
@@ -100,7 +119,10 @@ export async function streamAudit(dataSource: DataSource, filter: AuditFilter) {
   return streamAuditEvents(dataSource, filter, toRow);
 }
 
-/** An event as the exports give it: every field of the chain, so that anyone can recompute the hashes. */
+/**
+ * An event as the exports give it: every field of the chain, so that anyone can recompute the hashes,
+ * and (for staff) the personal details kept beside it, which `data.personalData` is the digest of.
+ */
 export function exportRecord(row: AuditRow) {
   return {
     id: row.id,
@@ -112,6 +134,7 @@ export function exportRecord(row: AuditRow) {
     data: row.data,
     prevHash: row.prevHash,
     hash: row.hash,
+    ...(row.personal ? { personal: row.personal } : {}),
   };
 }
 
@@ -125,13 +148,16 @@ export async function recordAuditExport(
   input: { actor: string; format: 'csv' | 'jsonl'; filter: Record<string, string>; providerId?: string },
   now: Date,
 ): Promise<void> {
+  // The text typed to find a person (a name or an address: `door`) stays beside the public log.
+  const { door: actorFilter, ...filter } = input.filter;
   await dataSource.transaction((manager) =>
     appendAuditEvent(manager, now, {
       actor: input.actor,
       action: 'audit.exported',
       subjectType: input.providerId ? 'provider' : 'audit_log',
       subjectId: input.providerId ?? input.format,
-      data: { format: input.format, filter: input.filter },
+      data: { format: input.format, filter },
+      ...(actorFilter ? { personal: { filter: { door: actorFilter } } } : {}),
     }),
   );
 }

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { type Request, Router, type Response } from 'express';
 import { stringify } from 'csv-stringify';
 import { Transform } from 'node:stream';
@@ -67,7 +68,7 @@ export function auditRoutes(dataSource: DataSource, config: Config, verifierKey:
         providerFound: results.providerFound,
         csvUrl: `${paths.auditLogCsv}?${query({})}`,
         jsonlUrl: `${paths.auditLogJsonl}?${query({})}`,
-        rows: results.rows.map((row) => auditRowView(row, results.names)),
+        rows: results.rows.map((row) => auditRowView(row, results.names, results.personal)),
       },
       page: results?.page ?? 1,
       pageCount: results?.pageCount ?? 1,
@@ -104,7 +105,7 @@ export function auditRoutes(dataSource: DataSource, config: Config, verifierKey:
     const given = Object.fromEntries(Object.entries(form.values).filter(([, v]) => v));
     await recordAuditExport(
       dataSource,
-      { actor: req.user!.email, format, filter: given, providerId },
+      { actor: actorOf(req.user!), format, filter: given, providerId },
       requestTime(res),
     );
     res.setHeader('Content-Disposition', attachment(format, requestTime(res)));
@@ -160,7 +161,7 @@ export function auditRoutes(dataSource: DataSource, config: Config, verifierKey:
   });
 
   router.get(paths.auditVerify, refuseCrossSiteRead(config), ...auditors, async (req, res) => {
-    const result = await checkAuditChain(dataSource, req.user!.email, requestTime(res), verifierKey);
+    const result = await checkAuditChain(dataSource, actorOf(req.user!), requestTime(res), verifierKey);
     res.render('audit/verify', {
       title: 'audit.verifyTitle',
       checked: result.checked,

@@ -1,3 +1,6 @@
+import { isEmailActor, personOfActor } from '../audit/actor';
+import { checkPersonalData, PERSONAL_DATA_FIELD } from '../audit/personal-data';
+import type { PersonalDataRow } from '../audit/personal-data.queries';
 import { paths } from '../shared/paths';
 import { isPeildatum } from '../shared/time';
 import { formValues, repeatedFields } from '../shared/validation';
@@ -153,9 +156,28 @@ function subjectView(row: AuditRow, names: SubjectNames): SubjectView {
 /** A detail's value as text: strings as they are, anything else as JSON. */
 const detailText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
+/**
+ * The personal details kept beside the event, for the row's <details>: each field, and whether the
+ * digest the event carries still matches them (or they were erased).
+ */
+function personalDetails(row: AuditRow, side: PersonalDataRow | undefined) {
+  const check = checkPersonalData(row.data, side);
+  if (check === 'none') return [];
+  return [
+    ...Object.entries(side?.data ?? {}).map(([key, value]) => ({ key, value: detailText(value) })),
+    {
+      key: PERSONAL_DATA_FIELD,
+      value: detailText(row.data[PERSONAL_DATA_FIELD]),
+      checkKey: `audit.personalData.${check}`,
+    },
+  ];
+}
+
 /** One row of the table: everything in words, the raw data only inside the row's <details>. */
-export function auditRowView(row: AuditRow, names: SubjectNames) {
+export function auditRowView(row: AuditRow, names: SubjectNames, personal?: Map<string, PersonalDataRow>) {
   const actor = names.get(`actor:${row.actor}`);
+  // A person (by id, or by address in older events) the users table no longer knows.
+  const erased = !actor && (personOfActor(row.actor) !== undefined || isEmailActor(row.actor));
   const takesEffectApart =
     row.action.startsWith('status.') && row.effectiveAt.getTime() !== row.occurredAt.getTime();
   return {
@@ -165,10 +187,17 @@ export function auditRowView(row: AuditRow, names: SubjectNames) {
     action: row.action,
     actionKey: isKnownAction(row.action) ? actionLabelKey(row.action) : undefined,
     actorName: actor?.name,
-    actor: row.actor,
+    actorEmail: actor?.detail ?? undefined,
+    actorRoleKey: actor?.extra ? `roles.${actor.extra}` : undefined,
+    actorErased: erased,
+    // The address of an erased person is not repeated; a role and id, or a system, is.
+    actor: erased && isEmailActor(row.actor) ? undefined : row.actor,
     subject: subjectView(row, names),
     details: [
-      ...Object.entries(row.data).map(([key, value]) => ({ key, value: detailText(value) })),
+      ...Object.entries(row.data)
+        .filter(([key]) => key !== PERSONAL_DATA_FIELD)
+        .map(([key, value]) => ({ key, value: detailText(value) })),
+      ...personalDetails(row, personal?.get(row.id)),
       { key: 'subjectId', value: row.subjectId },
       { key: 'hash', value: row.hash },
       { key: 'prevHash', value: row.prevHash },

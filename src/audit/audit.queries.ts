@@ -151,3 +151,16 @@ export async function insertAuditVerification(
     ],
   );
 }
+
+/** Stores events' personal details beside the log (same transaction as the events). */
+export async function insertPersonalData(
+  manager: EntityManager,
+  rows: readonly { eventId: string; data: Record<string, unknown>; salt: Buffer }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await manager.query(
+    `INSERT INTO audit_personal_data (event_id, data, salt)
+     SELECT * FROM unnest($1::bigint[], $2::jsonb[], $3::bytea[])`,
+    [rows.map((r) => r.eventId), rows.map((r) => JSON.stringify(r.data)), rows.map((r) => r.salt)],
+  );
+}

@@ -15,12 +15,15 @@ import {
 import { checkpointSignatureHolds, LeafWalk, type LogProblem } from './log-check';
 import { treeRoot } from '../../monitor/lib/merkle';
 import { must } from '../shared/must';
+import { isEmailActor } from './actor';
+import { newSalt, PERSONAL_DATA_FIELD, PERSONAL_KEYS, personalDataDigest } from './personal-data';
 import {
   disagreeingAuditVerification,
   insertAuditBreak,
   insertAuditVerification,
   lastAuditHash,
   latestAuditVerification,
+  insertPersonalData,
   lockAuditChain,
   type RecordedBreak,
   reserveAuditEventIds,
@@ -32,11 +35,19 @@ import {
 export const actionLabelKey = (action: string) => `audit.actions.${action}`;
 
 export interface AuditEntry {
+  /** A person as `<role>:<user id>` (see actor.ts), or a system's name: never an e-mail address. */
   actor: string;
   action: string;
   subjectType: string;
+  /** Never an e-mail address: a user, invitation or other id. */
   subjectId: string;
+  /** Public like the rest of the event: nothing personal (no `email`, no `ip`); those go in `personal`. */
   data?: Record<string, unknown>;
+  /**
+   * Personal details an auditor needs (an IP address, the address an invitation went to): kept
+   * beside the log in `audit_personal_data`, erasable; the event's data carries only their salted digest.
+   */
+  personal?: Record<string, unknown>;
   /** When it happened, if not `now`: bulk seeding appends a history made at many moments at once. */
   occurredAt?: Date;
 }
@@ -54,6 +65,20 @@ export async function appendAuditEvent(
   const [event] = await appendAuditEvents(manager, now, [entry]);
   if (!event) throw new Error('appendAuditEvents answered no event');
   return event;
+}
+
+/** Refuses an entry that would put an e-mail address or IP address in the public log: a bug in the caller. */
+function refusePersonalData(entry: AuditEntry): void {
+  const problem = isEmailActor(entry.actor)
+    ? 'its actor is an e-mail address'
+    : isEmailActor(entry.subjectId)
+      ? 'its subject is an e-mail address'
+      : PERSONAL_KEYS.some((k) => entry.data && k in entry.data)
+        ? `its data has personal details (${PERSONAL_KEYS.join(', ')}): put them in \`personal\``
+        : entry.data && PERSONAL_DATA_FIELD in entry.data
+          ? `its data sets ${PERSONAL_DATA_FIELD} itself`
+          : undefined;
+  if (problem) throw new Error(`audit event ${entry.action} refused: ${problem}`);
 }
 
 /** What can be wrong: a link of the chain, or the log disagreeing with what an earlier verification vouched for. */
@@ -382,11 +407,21 @@ export async function appendAuditEvents(
   if (!manager.queryRunner?.isTransactionActive)
     throw new Error('appendAuditEvent must run inside a transaction');
   if (entries.length === 0) return [];
+  entries.forEach(refusePersonalData);
   await lockAuditChain(manager);
   let prevHash = (await lastAuditHash(manager)) ?? GENESIS_HASH;
   const ids = await reserveAuditEventIds(manager, entries.length);
   const leaves: string[] = [];
+  const personal: { eventId: string; data: Record<string, unknown>; salt: Buffer }[] = [];
   const events = entries.map((entry, i) => {
+    // Through JSON once, so that what is hashed is exactly what jsonb gives back (dates as strings).
+    const data = JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>;
+    if (entry.personal) {
+      const side = JSON.parse(JSON.stringify(entry.personal)) as Record<string, unknown>;
+      const salt = newSalt();
+      data[PERSONAL_DATA_FIELD] = personalDataDigest(salt, side);
+      personal.push({ eventId: must(ids[i], 'an id per entry'), data: side, salt });
+    }
     const event = manager.create(AuditEvent, {
       id: ids[i],
       occurredAt: entry.occurredAt ?? now,
@@ -394,8 +429,7 @@ export async function appendAuditEvents(
       action: entry.action,
       subjectType: entry.subjectType,
       subjectId: entry.subjectId,
-      // Through JSON once, so that what is hashed is exactly what jsonb gives back (dates as strings).
-      data: JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>,
+      data,
       prevHash,
     });
     const leaf = canonicalJson(event);
@@ -409,6 +443,8 @@ export async function appendAuditEvents(
   for (let i = 0; i < events.length; i += 1000) {
     await manager.insert(AuditEvent, events.slice(i, i + 1000) as QueryDeepPartialEntity<AuditEvent>[]);
   }
+  for (let i = 0; i < personal.length; i += 1000)
+    await insertPersonalData(manager, personal.slice(i, i + 1000));
   await appendLeaves(manager, events, leaves);
   return events;
 }

@@ -2,7 +2,7 @@ import { parseCheckpoint } from '../../monitor/lib/checkpoint';
 import { CompactRange, EMPTY_ROOT, leafHash } from '../../monitor/lib/merkle';
 import { openNote, parseVerifierKey } from '../../monitor/lib/note';
 import { canonicalJson } from './audit-chain';
-import { legacyLeafEntry } from './legacy-leaf-entry';
+import { carriedOverEntryAgrees } from './legacy-leaf-entry';
 import type { LeafLink, StoredCheckpoint } from './merkle.queries';
 
 /** What can be wrong with the transparency log against the chain and the latest signed checkpoint. */
@@ -40,7 +40,7 @@ export class LeafWalk {
   check(link: LeafLink): boolean {
     const position = this.position;
     if (link.leafIndex !== position || !link.leafHash) return false;
-    if (link.entry !== null && link.entry !== legacyLeafEntry(link)) return false;
+    if (link.entry !== null && !carriedOverEntryAgrees(link.entry, link)) return false;
     const hash = leafHash(leafEntryOf(link));
     if (!hash.equals(link.leafHash)) return false;
     this.position += 1;

@@ -15,7 +15,7 @@ export interface SecurityEvent {
   userId?: string;
   /** Extra facts, never a password, code or token. */
   data?: Record<string, string | number>;
-  /** Who did it, when the request came from a signed-in user (their e-mail address); else "anonymous". */
+  /** Who did it, when the request came from a signed-in user (`<role>:<user id>`); else "anonymous". */
   actor?: string;
 }
 
@@ -59,7 +59,9 @@ export function securityEventRecorder(
         action: `security.${kind}`,
         subjectType: 'user',
         subjectId: userId ?? UNKNOWN_ACCOUNT,
-        data: { ip, ...data },
+        data: { ...data },
+        // The address is personal: beside the public log, erasable (see personal-data.ts).
+        personal: { ip },
       }),
     );
   };

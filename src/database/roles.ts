@@ -15,6 +15,12 @@ export const APPEND_ONLY_TABLES = [
   'log_checkpoints',
 ] as const;
 
+/**
+ * Tables whose rows are written once and may be deleted, never changed: the personal details of
+ * audit events, erased on request (AVG art. 17) while the event itself stays.
+ */
+export const INSERT_DELETE_ONLY_TABLES = ['audit_personal_data'] as const;
+
 /** The user a connection URL logs in as, or undefined when the URL leaves it to the driver. */
 export function roleOf(url: string): string | undefined {
   const user = new URL(url).username;
@@ -44,6 +50,7 @@ export async function grantRuntimePrivileges(runner: QueryRunner, runtimeRole: s
     await runner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
     await runner.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
     await runner.query(`REVOKE UPDATE, DELETE ON ${APPEND_ONLY_TABLES.join(', ')} FROM ${role}`);
+    await runner.query(`REVOKE UPDATE ON ${INSERT_DELETE_ONLY_TABLES.join(', ')} FROM ${role}`);
     await runner.query(`REVOKE INSERT, UPDATE, DELETE ON migrations FROM ${role}`);
     // Before PostgreSQL 15 every role may create tables in schema public; the owner of the schema
     // (the database owner from 15 on) takes that away. Elsewhere the DBA does (see the README).

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { queueMail } from '../mail/mail.service';
@@ -29,6 +30,8 @@ export async function assertEmailFree(manager: EntityManager, email: string): Pr
 export async function addUser(
   manager: EntityManager,
   input: {
+    /** Given when the actor of an earlier step of the same change must name the new user already. */
+    id?: string;
     email: string;
     name: string;
     role: Role;
@@ -36,12 +39,14 @@ export async function addUser(
     password?: string;
     passwordHash?: string;
   },
-  actor: string,
+  /** Who adds the account; undefined: the new user themself (registration, an accepted invitation). */
+  actor: string | undefined,
   now: Date,
 ): Promise<User> {
   const email = input.email.toLowerCase();
   await assertEmailFree(manager, email);
   const user = manager.create(User, {
+    ...(input.id ? { id: input.id } : {}),
     email,
     name: input.name,
     role: input.role,
@@ -51,11 +56,12 @@ export async function addUser(
   });
   await manager.insert(User, user);
   await appendAuditEvent(manager, now, {
-    actor,
+    actor: actor ?? actorOf(user),
     action: 'user.created',
     subjectType: 'user',
     subjectId: user.id,
-    data: { email, role: input.role, providerId: input.providerId },
+    data: { role: input.role, providerId: input.providerId },
+    personal: { email },
   });
   return user;
 }
@@ -107,7 +113,7 @@ export async function recordLogin(
   await dataSource.transaction(async (m) => {
     await m.update(User, user.id, { lastLoginAt: now });
     await appendAuditEvent(m, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'user.logged_in',
       subjectType: 'user',
       subjectId: user.id,
@@ -160,7 +166,7 @@ export async function requestPasswordReset(
       mailTexts.passwordReset(user.email, `${baseUrl}/wachtwoord-herstellen/${token}`),
     );
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'user.password_reset_requested',
       subjectType: 'user',
       subjectId: user.id,
@@ -188,8 +194,9 @@ export async function resetPassword(
     if (!reset) throw new ValidationError({ token: ['validation.linkInvalid'] });
     await manager.update(User, reset.userId!, { passwordHash: hash });
     await endOtherWaysIn(manager, reset.userId!, now);
+    const user = await manager.findOneByOrFail(User, { id: reset.userId! });
     await appendAuditEvent(manager, now, {
-      actor: reset.email,
+      actor: actorOf(user),
       action: 'user.password_reset',
       subjectType: 'user',
       subjectId: reset.userId!,
@@ -217,7 +224,7 @@ export async function changePassword(
     await manager.update(User, user.id, { passwordHash: hash });
     await endOtherWaysIn(manager, user.id, now, keepSessionId);
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'user.password_changed',
       subjectType: 'user',
       subjectId: user.id,

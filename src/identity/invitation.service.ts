@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { isUniqueViolation } from '../database/availability';
@@ -136,11 +137,12 @@ export async function inviteColleague(
         tokenHash: sha256Hex(token),
       });
       await appendAuditEvent(manager, now, {
-        actor: inviter.email,
+        actor: actorOf(inviter),
         action: 'invitation.created',
         subjectType: 'provider',
         subjectId: provider.id,
-        data: { email: address, role: 'provider', invitationId, mail, expiredRevoked },
+        data: { role: 'provider', invitationId, mail, expiredRevoked },
+        personal: { email: address },
       });
     }),
   );
@@ -187,11 +189,12 @@ export async function revokeInvitation(
       throw new NotFoundError(`invitation ${id}`);
     await manager.update(AccountToken, invitation.tokenHash, { usedAt: now, revokedAt: now });
     await appendAuditEvent(manager, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'invitation.revoked',
       subjectType: 'provider',
       subjectId: user.providerId!,
-      data: { email: invitation.email, invitationId: invitation.id },
+      data: { invitationId: invitation.id },
+      personal: { email: invitation.email },
     });
   });
 }
@@ -213,11 +216,12 @@ export async function inviteStaff(
       const expiredRevoked = await assertNoOpenStaffInvitation(manager, address, 'staff.alreadyInvited', now);
       const invitationId = await sendStaffInvitation(manager, admin, address, role, baseUrl, now);
       await appendAuditEvent(manager, now, {
-        actor: admin.email,
+        actor: actorOf(admin),
         action: 'invitation.created',
-        subjectType: 'user',
-        subjectId: address,
-        data: { email: address, role, invitationId, expiredRevoked },
+        subjectType: 'invitation',
+        subjectId: invitationId,
+        data: { role, invitationId, expiredRevoked },
+        personal: { email: address },
       });
     }),
   );
@@ -287,11 +291,12 @@ export async function revokeStaffInvitation(dataSource: DataSource, admin: User,
     const invitation = await lockOpenStaffInvitation(manager, id);
     await manager.update(AccountToken, invitation.tokenHash, { usedAt: now, revokedAt: now });
     await appendAuditEvent(manager, now, {
-      actor: admin.email,
+      actor: actorOf(admin),
       action: 'invitation.revoked',
-      subjectType: 'user',
-      subjectId: invitation.email,
-      data: { email: invitation.email, role: invitation.role, invitationId: invitation.id },
+      subjectType: 'invitation',
+      subjectId: invitation.id,
+      data: { role: invitation.role, invitationId: invitation.id },
+      personal: { email: invitation.email },
     });
   });
 }
@@ -312,11 +317,12 @@ export async function resendStaffInvitation(
     await manager.update(AccountToken, old.tokenHash, { usedAt: now, revokedAt: now });
     const invitationId = await sendStaffInvitation(manager, admin, old.email, old.role!, baseUrl, now);
     await appendAuditEvent(manager, now, {
-      actor: admin.email,
+      actor: actorOf(admin),
       action: 'invitation.resent',
-      subjectType: 'user',
-      subjectId: old.email,
-      data: { email: old.email, role: old.role, invitationId, replaces: old.id },
+      subjectType: 'invitation',
+      subjectId: invitationId,
+      data: { role: old.role, invitationId, replaces: old.id },
+      personal: { email: old.email },
     });
   });
 }
@@ -365,7 +371,7 @@ export async function acceptInvitation(
           providerId: invitation.providerId,
           passwordHash,
         },
-        invitation.email,
+        undefined,
         now,
       );
     });

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { ValidationError } from '../shared/errors';
@@ -32,7 +33,7 @@ export async function enableSecondFactor(
       codes.map((c) => ({ userId: user.id, codeHash: box.recoveryCodeMac(c), hashKind: 'hmac' as const })),
     );
     await appendAuditEvent(m, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'user.second_factor_enabled',
       subjectType: 'user',
       subjectId: user.id,
@@ -75,7 +76,7 @@ export async function verifySecondFactor(
     );
     if (!used) return false;
     await appendAuditEvent(m, now, {
-      actor: user.email,
+      actor: actorOf(user),
       action: 'user.recovery_code_used',
       subjectType: 'user',
       subjectId: user.id,

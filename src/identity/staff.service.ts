@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
@@ -55,11 +56,11 @@ export async function changeStaffRole(
     if (member.role === 'admin' && !member.disabledAt && activeAdmins <= 1) throw lastAdmin();
     await manager.update(User, { id: member.id }, { role });
     await appendAuditEvent(manager, now, {
-      actor: admin.email,
+      actor: actorOf(admin),
       action: 'staff.role_changed',
       subjectType: 'user',
       subjectId: member.id,
-      data: { email: member.email, from: member.role, to: role },
+      data: { from: member.role, to: role },
     });
   });
 }
@@ -81,11 +82,11 @@ export async function setStaffDisabled(
     if (disabled && member.role === 'admin' && activeAdmins <= 1) throw lastAdmin();
     await manager.update(User, { id: member.id }, { disabledAt: disabled ? now : null });
     await appendAuditEvent(manager, now, {
-      actor: admin.email,
+      actor: actorOf(admin),
       action: disabled ? 'staff.disabled' : 'staff.enabled',
       subjectType: 'user',
       subjectId: member.id,
-      data: { email: member.email, role: member.role },
+      data: { role: member.role },
     });
   });
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../database/availability';
 import type { RegistrationDto } from '../identity/account.dto';
@@ -54,7 +56,9 @@ function registerInTransaction(
 ): Promise<User> {
   return dataSource.transaction(async (manager) => {
     await assertRegistrationFree(manager, dto);
-    const actor = dto.email.toLowerCase();
+    // The provider is created first, by the user about to be added: their id is chosen now.
+    const userId = randomUUID();
+    const actor = actorOf({ id: userId, role: 'provider' });
     const provider = await createProvider(
       manager,
       {
@@ -74,7 +78,14 @@ function registerInTransaction(
     );
     const user = await addUser(
       manager,
-      { email: dto.email, name: dto.name, role: 'provider', providerId: provider.id, passwordHash },
+      {
+        id: userId,
+        email: dto.email,
+        name: dto.name,
+        role: 'provider',
+        providerId: provider.id,
+        passwordHash,
+      },
       actor,
       now,
     );

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { randomUUID } from 'node:crypto';
 import type { ApplicationMessage } from '../application/application-message.entity';
 import type { Application } from '../application/application.entity';
@@ -122,12 +123,21 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
   } as User);
   const audit = (occurredAt: Date, actor: string, action: string, subject: [string, string], data = {}) =>
     rows.audit.push({ occurredAt, actor, action, subjectType: subject[0], subjectId: subject[1], data });
-  audit(registeredAt, email, 'provider.created', ['provider', providerId], { ...identity });
-  audit(registeredAt, email, 'user.created', ['user', userId], { email, role: 'provider', providerId });
+  const user = actorOf({ id: userId, role: 'provider' });
+  audit(registeredAt, user, 'provider.created', ['provider', providerId], { ...identity });
+  rows.audit.push({
+    occurredAt: registeredAt,
+    actor: user,
+    action: 'user.created',
+    subjectType: 'user',
+    subjectId: userId,
+    data: { role: 'provider', providerId },
+    personal: { email },
+  });
   const confirm = (at: Date, data: Record<string, unknown>) => {
     const provider = rows.providers.at(-1)!;
-    Object.assign(provider, { identityConfirmedAt: at, identityConfirmedBy: reviewer.email });
-    audit(at, reviewer.email, 'provider.identity_confirmed', ['provider', providerId], data);
+    Object.assign(provider, { identityConfirmedAt: at, identityConfirmedBy: actorOf(reviewer) });
+    audit(at, actorOf(reviewer), 'provider.identity_confirmed', ['provider', providerId], data);
   };
   if (roll < 0.05 || !version) {
     confirm(addDays(registeredAt, 1), { kvkNumber: identity.kvkNumber });
@@ -165,8 +175,17 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
   } as Application;
   rows.applications.push(application);
   const onApplication: [string, string] = ['application', applicationId];
-  audit(startedAt, email, 'application.created', onApplication, { providerId, kind: 'listing' });
-  audit(new Date(startedAt.getTime() + 5 * MINUTE), email, 'application.saved', onApplication, form);
+  audit(startedAt, user, 'application.created', onApplication, { providerId, kind: 'listing' });
+  const { signatoryName, aanContactName, aanContactEmail, ...facts } = form;
+  rows.audit.push({
+    occurredAt: new Date(startedAt.getTime() + 5 * MINUTE),
+    actor: user,
+    action: 'application.saved',
+    subjectType: 'application',
+    subjectId: applicationId,
+    data: facts,
+    personal: { signatoryName, aanContactName, aanContactEmail },
+  });
   (['code_of_conduct', 'aan_confirmation'] as EvidenceKind[]).forEach((kind, i) => {
     const content = simplePdf(`${kind === 'code_of_conduct' ? 'Gedragscode' : 'AAN'}: ${identity.legalName}`);
     const uploadedAt = new Date(startedAt.getTime() + (10 + 5 * i) * MINUTE);
@@ -183,7 +202,7 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
     } as Evidence;
     rows.evidence.push(evidence);
     const { id: evidenceId, filename, size, sha256 } = evidence;
-    audit(uploadedAt, email, 'evidence.uploaded', onApplication, {
+    audit(uploadedAt, user, 'evidence.uploaded', onApplication, {
       evidenceId,
       kind,
       filename,
@@ -202,10 +221,10 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
     providerId,
     kind: 'application_submitted',
     at: submittedAt,
-    actor: email,
+    actor: user,
     applicationId,
   });
-  audit(submittedAt, email, 'application.submitted', onApplication);
+  audit(submittedAt, user, 'application.submitted', onApplication);
   if (!decided) {
     confirm(addDays(registeredAt, 1), { kvkNumber: identity.kvkNumber });
     return;
@@ -222,7 +241,7 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
     providerId,
     kind: 'listing_approved',
     at: approvedAt,
-    actor: reviewer.email,
+    actor: actorOf(reviewer),
     applicationId,
     validUntil: addMonths(approvedAt, 12),
     codeOfConductVersionId: version.id,
@@ -230,7 +249,7 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
     aanSince: startOfLocalDay(form.aanSince),
   });
   confirm(approvedAt, { applicationId });
-  audit(approvedAt, reviewer.email, 'application.approve', onApplication, {
+  audit(approvedAt, actorOf(reviewer), 'application.approve', onApplication, {
     message: null,
     state: 'approved',
   });
@@ -245,7 +264,7 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
         : [];
   const at = kind && officeHoursOn(addDays(approvedAt, after), random() * 480);
   if (kind && at && at.getTime() < now.getTime())
-    statusEvent(rows, { providerId, kind, at, actor: reviewer.email, reason });
+    statusEvent(rows, { providerId, kind, at, actor: actorOf(reviewer), reason });
   recordNightlyEndings(rows, firstEvent, providerId, cast);
 }
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { actorOf } from '../audit/actor';
 import type { DataSource } from 'typeorm';
 import { importAanList } from '../aan/aan-import.service';
 import { Application } from '../application/application.entity';
@@ -213,7 +215,7 @@ class DemoHistory {
         {
           ...form,
           digest,
-          actor: DEMO_ADMIN,
+          actor: actorOf(this.staff(DEMO_ADMIN)),
           accountUrl: `${this.config.publicBaseUrl}${paths.account}`,
         },
         this.now,
@@ -239,24 +241,28 @@ class DemoHistory {
       return [`${demoKvk(index)};${demo.legalName};${since};${endedOn <= today ? endedOn : ''}`];
     });
     const list = ['kvk_nummer;naam;deelname_sinds;deelname_tot', ...rows].join('\n');
-    await importAanList(this.dataSource, `${list}\n`, DEMO_ADMIN, this.now);
+    await importAanList(this.dataSource, `${list}\n`, actorOf(this.staff(DEMO_ADMIN)), this.now);
   }
 
   /** The organisation registers itself with its first user, as the registration form does. */
   private async register(demo: DemoProvider, index: number): Promise<void> {
     const email = demoLogin(demo);
+    // As the form does: the provider is created by the user about to be added.
+    const id = randomUUID();
     const cast = await this.dataSource.transaction(async (manager) => {
-      const provider = await createProvider(manager, demoOrganisation(demo, index), email, this.now);
+      const actor = actorOf({ id, role: 'provider' });
+      const provider = await createProvider(manager, demoOrganisation(demo, index), actor, this.now);
       const user = await addUser(
         manager,
         {
+          id,
           email,
           name: `Demo ${demo.legalName}`,
           role: 'provider',
           providerId: provider.id,
           passwordHash: this.passwordHash,
         },
-        email,
+        actor,
         this.now,
       );
       return { provider, user };
@@ -408,7 +414,7 @@ class DemoHistory {
       this.dataSource,
       {
         providerId: cast.provider.id,
-        actor: cast.user.email,
+        actor: actorOf(cast.user),
         publicBaseUrl: this.config.publicBaseUrl,
         keyring: this.options.keyring!,
         issuer: issuerOf(this.config),

@@ -1,3 +1,4 @@
+import { actorOf } from '../audit/actor';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
@@ -53,7 +54,7 @@ export function settingsRoutes(dataSource: DataSource, config: Config): Router {
       values,
     });
     const settings = parseSettings(values, config.renewalWindowDays);
-    await updateSettings(dataSource, config, req.user!.email, settings, requestTime(res));
+    await updateSettings(dataSource, config, actorOf(req.user!), settings, requestTime(res));
     res.redirect(303, `${paths.settings}?opgeslagen=1`);
   });
 

@@ -1,3 +1,5 @@
+import { actorName } from '../audit/people.queries';
+import { actorOf } from '../audit/actor';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
@@ -34,14 +36,22 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
   const router = Router();
   const admins = requireRole(config, 'admin');
   const accountUrl = `${config.publicBaseUrl}${paths.account}`;
+  /** Who withdrew the versions, as the page names people (an actor is `<role>:<user id>`). */
+  const withdrawnByNames = async (versions: readonly { withdrawnBy: string | null }[]) => {
+    const actors = [...new Set(versions.flatMap((v) => v.withdrawnBy ?? []))];
+    const names = await Promise.all(actors.map((a) => actorName(dataSource.manager, a)));
+    return new Map(actors.map((a, i) => [a, names[i]]));
+  };
   const model = async (now: Date) => {
     // A withdrawn version stays in the list, marked so, but counts for nobody's lapse.
     const versions = await allCodeVersions(dataSource.manager);
     const facts = versions.filter((v) => !v.withdrawnAt).map(toCodeVersionFact);
+    const names = await withdrawnByNames(versions);
     return {
       title: 'codeVersions.title',
       versions: [...versions].reverse().map((v) => ({
         ...v,
+        withdrawnBy: v.withdrawnBy ? names.get(v.withdrawnBy) : null,
         url: paths.codeVersion(v.id),
         lapsesAt: v.withdrawnAt ? undefined : codeVersionLapsesAt(toCodeVersionFact(v), facts),
         // Announced, not in force yet: accepted only from its publication.
@@ -87,7 +97,7 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
     });
     const form: CodeVersionForm & { digest: string } = values;
     const result = await dataSource.transaction((manager) =>
-      confirmPublication(manager, { ...form, actor: req.user!.email, accountUrl }, requestTime(res)),
+      confirmPublication(manager, { ...form, actor: actorOf(req.user!), accountUrl }, requestTime(res)),
     );
     if ('changed' in result) {
       return res
@@ -113,9 +123,10 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
           .reverse();
     const unreachable = await providersWithReach(dataSource.manager, version.unreachableProviderIds);
     const announced = !version.withdrawnAt && now.getTime() < version.publishedAt.getTime();
+    const names = await withdrawnByNames([version]);
     res.render('status/code-version', {
       title: 'codeVersions.title',
-      version,
+      version: { ...version, withdrawnBy: version.withdrawnBy ? names.get(version.withdrawnBy) : null },
       lapsesAt: version.withdrawnAt ? undefined : codeVersionLapsesAt(toCodeVersionFact(version), facts),
       published: req.query.gepubliceerd === '1',
       olderLapses,
@@ -132,7 +143,7 @@ export function codeOfConductRoutes(dataSource: DataSource, config: Config): Rou
     const version = await dataSource.transaction((manager) =>
       withdrawCodeVersion(
         manager,
-        { id: String(req.params.id), actor: req.user!.email, accountUrl },
+        { id: String(req.params.id), actor: actorOf(req.user!), accountUrl },
         requestTime(res),
       ),
     );

@@ -1,3 +1,4 @@
+import { actorName } from '../audit/people.queries';
 import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import { isUniqueViolation } from '../database/availability';
@@ -282,7 +283,10 @@ export async function withdrawCodeVersion(
     // Sent twice, or by two administrators: say when and by whom, not that "someone else" changed it.
     const byYou = version.withdrawnBy === input.actor;
     throw new ConflictError(byYou ? 'codeVersions.alreadyWithdrawnByYou' : 'codeVersions.alreadyWithdrawn', {
-      params: { when: version.withdrawnAt, who: version.withdrawnBy ?? '' },
+      params: {
+        when: version.withdrawnAt,
+        who: version.withdrawnBy ? await actorName(manager, version.withdrawnBy) : '',
+      },
       backTo,
     });
   }

@@ -1,3 +1,4 @@
+import { actorOf } from '../../src/audit/actor';
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
@@ -115,7 +116,7 @@ export async function givenHistory(ds: DataSource, reviewer: TestUser, now: Date
     ds,
     {
       providerId: provider.id,
-      actor: reviewer.email,
+      actor: actorOf(reviewer.user),
       publicBaseUrl: testConfig.publicBaseUrl,
       keyring: testKeyring,
       issuer: testIssuer,

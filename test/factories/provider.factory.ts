@@ -6,7 +6,8 @@ import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-vers
 import { publishCodeOfConductVersion } from '../../src/status/code-of-conduct.service';
 import { type NewStatusEvent, recordStatusEvent } from '../../src/status/status.service';
 
-export const TEST_ACTOR = 'test@register.test';
+/** The actor of what the factories set up: a system, not a person (events never name people by address). */
+export const TEST_ACTOR = 'test:factory';
 
 // Unique per run and per call, so tests sharing a database never collide.
 let sequence = Math.floor(Math.random() * 40_000_000) + 10_000_000;

@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import { CompactRange, leafHash, type NodeRef } from '../../monitor/lib/merkle';
 import { canonicalJson } from '../../src/audit/audit-chain';
-import { legacyLeafEntry } from '../../src/audit/legacy-leaf-entry';
 import type { TestDatabase } from './database';
 
 type EventRow = {
@@ -12,15 +11,16 @@ type EventRow = {
   subjectType: string;
   subjectId: string;
   data: Record<string, unknown>;
-  carried: boolean;
+  /** The stored leaf entry of a carried-over event, or null (its leaf is its canonical JSON). */
+  entry: string | null;
 };
 
 /** The leaves and perfect-subtree hashes a log of these events makes, in chain order, from scratch. */
-export function treeOf(events: readonly (Omit<EventRow, 'carried'> & { carried?: boolean })[]) {
+export function treeOf(events: readonly (Omit<EventRow, 'entry'> & { entry?: string | null })[]) {
   const range = new CompactRange();
   const nodes: (NodeRef & { hash: Buffer })[] = [];
   const leaves = events.map((event, i) => {
-    const entry = event.carried ? legacyLeafEntry(event) : null;
+    const entry = event.entry ?? null;
     nodes.push(...range.append(leafHash(entry ?? canonicalJson(event))));
     return { index: i, eventId: event.id, entry };
   });
@@ -28,7 +28,7 @@ export function treeOf(events: readonly (Omit<EventRow, 'carried'> & { carried?:
 }
 
 const EVENT_COLUMNS = `e.id::text AS id, e.occurred_at AS "occurredAt", e.actor, e.action, e.subject_type AS "subjectType",
-  e.subject_id AS "subjectId", e.data, (l.entry IS NOT NULL) AS carried`;
+  e.subject_id AS "subjectId", e.data, l.entry`;
 
 /** Every event in chain order, with whether its leaf is carried over (has a stored entry). */
 export async function eventsInChainOrder(db: TestDatabase): Promise<EventRow[]> {

@@ -422,7 +422,9 @@ describe('providers apply, reviewers decide', () => {
     assert.match(again.text, /data-conflict>/);
     assert.match(
       again.text,
-      new RegExp(`data-conflict-meanwhile>Intussen: [^<]*, door ${reviewer.email} op`),
+      new RegExp(
+        `data-conflict-meanwhile>Intussen: [^<]*, door ${reviewer.user.name} \\(${reviewer.email}\\) op`,
+      ),
     );
     // Another reviewer with the same stale form hears who took the decision.
     const other = await givenUser(db.dataSource, 'reviewer', { name: 'Bea Beoordelaar' });

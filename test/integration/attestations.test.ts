@@ -1,3 +1,4 @@
+import { actorOf } from '../../src/audit/actor';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -198,7 +199,7 @@ describe('attestations', () => {
       const latest = await db.dataSource
         .getRepository(Attestation)
         .findOne({ where: { providerId: provider.id }, order: { issuedAt: 'DESC' } });
-      assert.equal(latest?.issuedBy, reviewer.email);
+      assert.equal(latest?.issuedBy, actorOf(reviewer.user));
     });
 
     it('shows no button and refuses to issue while the provider is not verantwoord', async () => {

@@ -1,3 +1,4 @@
+import { actorOf } from '../../src/audit/actor';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
@@ -309,7 +310,7 @@ describe('the audit log for auditors', () => {
     assert.equal(exports.length, before + 2);
     const [csvEvent, jsonlEvent] = exports.slice(-2);
     assert.deepEqual(csvEvent, {
-      actor: auditorUser.email,
+      actor: actorOf(auditorUser.user),
       data: { format: 'csv', filter: { actie: 'attestation.issued' } },
     });
     assert.equal(jsonlEvent?.data.format, 'jsonl');
@@ -354,7 +355,7 @@ describe('the audit log for auditors', () => {
     >(
       `SELECT actor, subject_id, data FROM audit_events WHERE action = 'audit.verified' ORDER BY id DESC LIMIT 1`,
     );
-    assert.equal(check?.actor, auditorUser.email);
+    assert.equal(check?.actor, actorOf(auditorUser.user));
     assert.equal(check?.subject_id, head.id);
     assert.equal(check?.data.intact, true);
     assert.equal(check?.data.headHash, head.hash);
@@ -365,7 +366,7 @@ describe('the audit log for auditors', () => {
          FROM audit_verifications ORDER BY id DESC LIMIT 1`,
     );
     assert.deepEqual(vouched, {
-      verified_by: auditorUser.email,
+      verified_by: actorOf(auditorUser.user),
       mode: 'full',
       head: head.id,
       head_hash: head.hash,
@@ -394,13 +395,16 @@ describe('the audit log for auditors', () => {
          FROM audit_verifications ORDER BY id DESC LIMIT 1`,
     );
     assert.deepEqual(found, {
-      verified_by: auditorUser.email,
+      verified_by: actorOf(auditorUser.user),
       mode: 'full',
       brokenAt: id,
       problem: 'content_mismatch',
     });
     const incremental = await verifyAuditChainIncrementally(demo.db.dataSource);
-    assert.deepEqual([incremental.broken?.id, incremental.recorded?.verifiedBy], [id, auditorUser.email]);
+    assert.deepEqual(
+      [incremental.broken?.id, incremental.recorded?.verifiedBy],
+      [id, actorOf(auditorUser.user)],
+    );
   });
 
   it('names the event an earlier check vouched for when the log was cut short before it', async () => {

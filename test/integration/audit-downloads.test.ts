@@ -1,3 +1,4 @@
+import { actorOf } from '../../src/audit/actor';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { must } from '../../src/shared/must';
@@ -40,7 +41,7 @@ describe('who saw what: downloads are audit events', () => {
     const staff = await pdf(auditor, url).expect(200);
     assert.equal((staff.body as Buffer).subarray(0, 5).toString(), '%PDF-');
     const [seen] = await eventsAbout('evidence.downloaded', evidence.id);
-    assert.equal(seen?.actor, auditorUser.email);
+    assert.equal(seen?.actor, actorOf(auditorUser.user));
     assert.equal(seen?.subject_type, 'evidence');
     assert.equal(seen?.data.applicationId, evidence.application);
     assert.equal(seen?.data.sha256, evidence.sha256);
@@ -50,7 +51,7 @@ describe('who saw what: downloads are audit events', () => {
     const after = await eventsAbout('evidence.downloaded', evidence.id);
     assert.deepEqual(
       after.map((e) => e.actor),
-      [auditorUser.email, own.email],
+      [actorOf(auditorUser.user), actorOf(own.user)],
     );
 
     // The auditor finds it under the provider's KvK number, named as the provider's evidence.
@@ -74,7 +75,7 @@ describe('who saw what: downloads are audit events', () => {
     const seen = await eventsAbout('attestation.downloaded', attestation.id);
     assert.deepEqual(
       seen.map((e) => [e.actor, e.subject_type, e.data.number]),
-      [[auditorUser.email, 'attestation', attestation.number]],
+      [[actorOf(auditorUser.user), 'attestation', attestation.number]],
     );
   });
 

@@ -264,7 +264,7 @@ describe('publishing a code-of-conduct version: preview, confirmation, withdrawa
     assert.match(
       list.text,
       new RegExp(
-        `data-version="10\\.0" data-withdrawn>[\\s\\S]*?href="/beheer/gedragscode/${ten.id}"[\\s\\S]*?Ingetrokken op [^<]* door ${adminEmail.replaceAll('.', '\\.')}`,
+        `data-version="10\\.0" data-withdrawn>[\\s\\S]*?href="/beheer/gedragscode/${ten.id}"[\\s\\S]*?Ingetrokken op [^<]* door [^<]*\\(${adminEmail.replaceAll('.', '\\.')}\\)`,
       ),
     );
     const mails = await mailsTo(ds, reachable.email);

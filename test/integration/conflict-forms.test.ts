@@ -183,7 +183,7 @@ describe('a form sent on a state changed meanwhile', () => {
       assert.match(
         rejected.text,
         new RegExp(
-          `data-conflict-meanwhile>Intussen: Aanvraag goedgekeurd, door ${reviewer.email} op \\d+ \\w+ \\d{4}`,
+          `data-conflict-meanwhile>Intussen: Aanvraag goedgekeurd, door ${reviewer.user.name} \\(${reviewer.email}\\) op \\d+ \\w+ \\d{4}`,
         ),
       );
       assert.match(rejected.text, /data-conflict-state>De stand is nu: Goedgekeurd/);
@@ -257,7 +257,9 @@ describe('a form sent on a state changed meanwhile', () => {
       );
       assert.match(
         stale.text,
-        new RegExp(`data-conflict-meanwhile>Intussen: [^<]*, door ${reviewer.email} op`),
+        new RegExp(
+          `data-conflict-meanwhile>Intussen: [^<]*, door ${reviewer.user.name} \\(${reviewer.email}\\) op`,
+        ),
       );
       assert.match(stale.text, /gaat van ‘Niet verantwoord: geschorst’ naar ‘Niet verantwoord: ingetrokken’/);
       assert.match(stale.text, /Malafide reseller/, 'the reason typed is in the new preview');
@@ -289,7 +291,7 @@ describe('a form sent on a state changed meanwhile', () => {
       assert.match(
         twice.text,
         new RegExp(
-          `Deze hostingprovider is al geschorst, sinds \\d+ \\w+ \\d{4}[^<]*, door ${reviewer.email}\\.`,
+          `Deze hostingprovider is al geschorst, sinds \\d+ \\w+ \\d{4}[^<]*, door ${reviewer.user.name} \\(${reviewer.email}\\)\\.`,
         ),
       );
       assert.doesNotMatch(twice.text, /geen vermelding die geschorst kan worden/);

@@ -1,3 +1,4 @@
+import { actorOf } from '../../src/audit/actor';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type request from 'supertest';
@@ -188,7 +189,7 @@ describe("the auditor's dossier export", () => {
         take: 1,
       });
       assert.ok(event);
-      assert.equal(event.actor, world.auditorUser.email);
+      assert.equal(event.actor, actorOf(world.auditorUser.user));
       assert.deepEqual(
         { from: event.data.from, to: event.data.to, manifestSha256: event.data.manifestSha256 },
         { from: '2020-01-01', to: toLocalDate(world.now), manifestSha256: manifestSha },

@@ -328,7 +328,7 @@ describe("the auditor's dossier", () => {
       const res = await world.auditor.get(
         `/beoordeling/hostingproviders/${world.history.provider.kvkNumber}`,
       );
-      assert.match(res.text, /test@register\.test <span class="register-history__detail">systeem/);
+      assert.match(res.text, /test:factory <span class="register-history__detail">systeem/);
     });
   });
 });

@@ -1,3 +1,4 @@
+import { actorOf } from '../../src/audit/actor';
 import assert from 'node:assert/strict';
 import { Application } from '../../src/application/application.entity';
 import { Evidence } from '../../src/application/evidence.entity';
@@ -84,7 +85,7 @@ async function readRegister(db: TestDatabase): Promise<Register> {
     versions,
     applications: new Map(applications.map((a) => [a.id, a])),
     evidence: kinds,
-    users: new Map(users.map((u) => [u.email, u])),
+    users: new Map(users.map((u) => [actorOf(u), u])),
     attestations,
   };
 }

@@ -1,3 +1,4 @@
+import { actorOf } from '../../src/audit/actor';
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -85,28 +86,38 @@ describe('security events in the audit log (issue 10 item 17)', () => {
 
   async function events(
     action: string,
-  ): Promise<{ actor: string; subjectId: string; data: Record<string, unknown> }[]> {
+  ): Promise<
+    { actor: string; subjectId: string; data: Record<string, unknown>; personal?: { ip?: string } }[]
+  > {
     const res = await auditor.get(`/beheer/auditlog.jsonl?actie=${action}`).expect(200);
     return res.text
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { actor: string; subjectId: string; data: Record<string, unknown> });
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            actor: string;
+            subjectId: string;
+            data: Record<string, unknown>;
+            personal?: { ip?: string };
+          },
+      );
   }
 
   it('records a failed login with the account it was for, or "unknown account", and the IP address', async () => {
     const failed = await events('security.login_failed');
-    assert.ok(failed.some((e) => e.subjectId === victim.user.id && e.data.ip === '198.51.100.1'));
-    assert.ok(failed.some((e) => e.subjectId === 'unknown account' && e.data.ip === '198.51.100.2'));
+    assert.ok(failed.some((e) => e.subjectId === victim.user.id && e.personal?.ip === '198.51.100.1'));
+    assert.ok(failed.some((e) => e.subjectId === 'unknown account' && e.personal?.ip === '198.51.100.2'));
   });
 
   it('records a wrong second-factor code', async () => {
     const failed = await events('security.second_factor_failed');
-    assert.ok(failed.some((e) => e.subjectId === staff.user.id && e.data.ip === '198.51.100.3'));
+    assert.ok(failed.some((e) => e.subjectId === staff.user.id && e.personal?.ip === '198.51.100.3'));
   });
 
   it('records a refused CSRF token', async () => {
     const refused = await events('security.csrf_refused');
-    assert.ok(refused.some((e) => e.data.ip === '198.51.100.4' && e.data.path === '/uitloggen'));
+    assert.ok(refused.some((e) => e.personal?.ip === '198.51.100.4' && e.data.path === '/uitloggen'));
   });
 
   it('names the signed-in user whose form was refused, not "anonymous"', async () => {
@@ -120,17 +131,17 @@ describe('security events in the audit log (issue 10 item 17)', () => {
       .type('form')
       .send({ _csrf: 'a-stale-token', email: 'x@test.example' });
     assert.equal(res.status, 403);
-    const refused = (await events('security.csrf_refused')).filter((e) => e.data.ip === '198.51.100.6');
+    const refused = (await events('security.csrf_refused')).filter((e) => e.personal?.ip === '198.51.100.6');
     assert.deepEqual(
       refused.map((e) => [e.actor, e.subjectId]),
-      [[who.email, who.user.id]],
+      [[actorOf(who.user), who.user.id]],
     );
-    const anonymous = (await events('security.csrf_refused')).find((e) => e.data.ip === '198.51.100.4');
+    const anonymous = (await events('security.csrf_refused')).find((e) => e.personal?.ip === '198.51.100.4');
     assert.equal(anonymous?.actor, 'anonymous');
   });
 
   it('records a rate-limit block once when it starts, not for every refused request', async () => {
-    const blocks = (await events('security.rate_limited')).filter((e) => e.data.ip === '198.51.100.5');
+    const blocks = (await events('security.rate_limited')).filter((e) => e.personal?.ip === '198.51.100.5');
     assert.equal(blocks.length, 1);
   });
 

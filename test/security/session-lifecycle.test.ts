@@ -1,3 +1,4 @@
+import { actorOf } from '../../src/audit/actor';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
@@ -154,7 +155,7 @@ describe('token and session lifecycle (issue 10 item 13)', () => {
         [who.user.id],
       );
       assert.ok(event, 'the change is in the audit log');
-      assert.equal(event.actor, who.email);
+      assert.equal(event.actor, actorOf(who.user));
     });
   });
 });

@@ -280,7 +280,7 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
         [squatterKvk],
       );
       assert.ok(event, 'the confirmation is in the audit log');
-      assert.match(event.actor, /^reviewer-/);
+      assert.match(event.actor, /^reviewer:[0-9a-f-]{36}$/);
       // The change feeds show a provider's changes from its confirmation on (the submission before
       // it would surface behind cursors already handed out): its next change is there.
       assert.equal(

@@ -1,0 +1,376 @@
+import assert from 'node:assert/strict';
+import { actorOf, ERASED_PERSON, isEmailActor, personOfActor } from '../../src/audit/actor';
+import { type AuditContent, canonicalJson } from '../../src/audit/audit-chain';
+import { legacyLeafEntry, type LegacyPerson } from '../../src/audit/legacy-leaf-entry';
+import { checkPersonalData, personalDataDigest } from '../../src/audit/personal-data';
+
+const RITA = { id: '2f1c0a4e-1111-4222-8333-944445555666', role: 'reviewer' };
+const PIET = { id: '7a9b0c1d-2222-4333-8444-a55556666777', role: 'provider' };
+const ADA = { id: '0e0f1a2b-3333-4444-8555-b66667777888', role: 'admin' };
+const PEOPLE: ReadonlyMap<string, LegacyPerson> = new Map([
+  ['rita@register.example', RITA],
+  ['piet@polderwolk.example', PIET],
+  ['ada@register.example', ADA],
+]);
+const PROVIDER = 'c0ffee00-0000-4000-8000-000000000001';
+const INVITATION = 'c0ffee00-0000-4000-8000-000000000002';
+const at = new Date('2026-03-04T05:06:07.089Z');
+
+const event = (fields: Partial<AuditContent>): AuditContent => ({
+  id: '42',
+  occurredAt: at,
+  actor: 'jobs:daily',
+  action: 'status.listing_expired',
+  subjectType: 'provider',
+  subjectId: PROVIDER,
+  data: {},
+  ...fields,
+});
+
+const rita = `reviewer:${RITA.id}`;
+const piet = `provider:${PIET.id}`;
+const ada = `admin:${ADA.id}`;
+
+/**
+ * Every shape of event the register wrote before issue 16, as it was written, and the leaf it gets:
+ * [what, the event, what the leaf holds instead (undefined: the event's canonical JSON unchanged)].
+ */
+const CASES: [string, Partial<AuditContent>, Partial<AuditContent> | undefined][] = [
+  ['a system actor, nothing personal', { actor: 'jobs:daily' }, undefined],
+  [
+    'the CLI creates a user',
+    {
+      actor: 'cli:user:create',
+      action: 'user.created',
+      subjectType: 'user',
+      subjectId: ADA.id,
+      data: { email: 'ada@register.example', role: 'admin', providerId: null },
+    },
+    { data: { email: ada, role: 'admin', providerId: null } },
+  ],
+  [
+    'a provider user registers',
+    {
+      actor: 'piet@polderwolk.example',
+      action: 'provider.created',
+      data: { legalName: 'Polderwolk B.V.', abuseEmail: 'abuse@polderwolk.example', kvkNumber: '12345678' },
+    },
+    { actor: piet },
+  ],
+  [
+    'a user is created by the demo seed',
+    {
+      actor: 'seed:demo',
+      action: 'user.created',
+      subjectType: 'user',
+      subjectId: RITA.id,
+      data: { email: 'Rita@Register.example', role: 'reviewer', providerId: null },
+    },
+    { data: { email: rita, role: 'reviewer', providerId: null } },
+  ],
+  [
+    'a reviewer decides',
+    {
+      actor: 'rita@register.example',
+      action: 'application.approve',
+      subjectType: 'application',
+      subjectId: PROVIDER,
+      data: { note: 'ok', validUntil: '2027-03-04' },
+    },
+    { actor: rita },
+  ],
+  [
+    'a status change by a reviewer',
+    {
+      actor: 'rita@register.example',
+      action: 'status.suspended',
+      data: { effectiveAt: at.toISOString(), reason: 'abuse' },
+    },
+    { actor: rita },
+  ],
+  [
+    'the identity confirmed',
+    {
+      actor: 'RITA@register.example',
+      action: 'provider.identity_confirmed',
+      data: { applicationId: PROVIDER },
+    },
+    { actor: rita },
+  ],
+  [
+    'an attestation issued',
+    {
+      actor: 'piet@polderwolk.example',
+      action: 'attestation.issued',
+      subjectType: 'attestation',
+      data: { number: 'VHP-2026-000001' },
+    },
+    { actor: piet },
+  ],
+  [
+    'a provider user logs in',
+    {
+      actor: 'piet@polderwolk.example',
+      action: 'user.logged_in',
+      subjectType: 'user',
+      subjectId: PIET.id,
+      data: { way: 'password' },
+    },
+    { actor: piet },
+  ],
+  [
+    'a provider invitation',
+    {
+      actor: 'piet@polderwolk.example',
+      action: 'invitation.created',
+      data: {
+        email: 'nieuw@polderwolk.example',
+        role: 'provider',
+        invitationId: INVITATION,
+        mail: 'link',
+        expiredRevoked: 0,
+      },
+    },
+    {
+      actor: piet,
+      data: {
+        email: ERASED_PERSON,
+        role: 'provider',
+        invitationId: INVITATION,
+        mail: 'link',
+        expiredRevoked: 0,
+      },
+    },
+  ],
+  [
+    'a provider invitation revoked',
+    {
+      actor: 'piet@polderwolk.example',
+      action: 'invitation.revoked',
+      data: { email: 'nieuw@polderwolk.example', invitationId: INVITATION },
+    },
+    { actor: piet, data: { email: ERASED_PERSON, invitationId: INVITATION } },
+  ],
+  [
+    'a staff invitation to an address that became an account',
+    {
+      actor: 'ada@register.example',
+      action: 'invitation.created',
+      subjectType: 'user',
+      subjectId: 'rita@register.example',
+      data: { email: 'rita@register.example', role: 'reviewer', invitationId: INVITATION, expiredRevoked: 0 },
+    },
+    {
+      actor: ada,
+      subjectId: rita,
+      data: { email: rita, role: 'reviewer', invitationId: INVITATION, expiredRevoked: 0 },
+    },
+  ],
+  [
+    'a staff invitation resent',
+    {
+      actor: 'ada@register.example',
+      action: 'invitation.resent',
+      subjectType: 'user',
+      subjectId: 'weg@register.example',
+      data: { email: 'weg@register.example', role: 'auditor', invitationId: INVITATION, replaces: PROVIDER },
+    },
+    {
+      actor: ada,
+      subjectId: ERASED_PERSON,
+      data: { email: ERASED_PERSON, role: 'auditor', invitationId: INVITATION, replaces: PROVIDER },
+    },
+  ],
+  [
+    'a staff role changed',
+    {
+      actor: 'ada@register.example',
+      action: 'staff.role_changed',
+      subjectType: 'user',
+      subjectId: RITA.id,
+      data: { email: 'rita@register.example', from: 'reviewer', to: 'admin' },
+    },
+    { actor: ada, data: { email: rita, from: 'reviewer', to: 'admin' } },
+  ],
+  [
+    'a failed login of a known account',
+    {
+      actor: 'anonymous',
+      action: 'security.login_failed',
+      subjectType: 'user',
+      subjectId: PIET.id,
+      data: { ip: '198.51.100.1' },
+    },
+    { data: { personalData: 'carried-over' } },
+  ],
+  [
+    'a refused form of a signed-in user',
+    {
+      actor: 'piet@polderwolk.example',
+      action: 'security.csrf_refused',
+      subjectType: 'user',
+      subjectId: PIET.id,
+      data: { ip: '2001:db8::1', method: 'POST', path: '/uitloggen' },
+    },
+    { actor: piet, data: { method: 'POST', path: '/uitloggen', personalData: 'carried-over' } },
+  ],
+  [
+    'a rate limit',
+    {
+      action: 'security.rate_limited',
+      actor: 'anonymous',
+      subjectType: 'user',
+      subjectId: 'unknown account',
+      data: { ip: '203.0.113.9', limit: 'login' },
+    },
+    { data: { limit: 'login', personalData: 'carried-over' } },
+  ],
+  [
+    'the register contact address changed',
+    {
+      actor: 'ada@register.example',
+      action: 'settings.changed',
+      subjectType: 'setting',
+      subjectId: 'contactEmail',
+      data: { from: 'info@register.example', to: 'contact@register.example' },
+    },
+    { actor: ada },
+  ],
+  [
+    'another setting changed',
+    {
+      actor: 'ada@register.example',
+      action: 'settings.changed',
+      subjectType: 'setting',
+      subjectId: 'reminderDays',
+      data: { from: [60, 30], to: [90] },
+    },
+    { actor: ada },
+  ],
+  [
+    'an export filtered on a person',
+    {
+      actor: 'rita@register.example',
+      action: 'audit.exported',
+      subjectType: 'audit_log',
+      subjectId: 'csv',
+      data: { format: 'csv', filter: { actie: 'x', door: 'piet@polderwolk.example' } },
+    },
+    { actor: rita, data: { format: 'csv', filter: { actie: 'x' }, personalData: 'carried-over' } },
+  ],
+  [
+    'an address deeper in the data',
+    {
+      actor: 'aan@cli',
+      action: 'aan.imported',
+      subjectType: 'aan_import',
+      data: { list: ['piet@polderwolk.example', 3] },
+    },
+    { actor: ERASED_PERSON, data: { list: [piet, 3] } },
+  ],
+  [
+    'an application saved with its signatory and AAN contact',
+    {
+      actor: 'piet@polderwolk.example',
+      action: 'application.saved',
+      subjectType: 'application',
+      data: {
+        codeSignedOn: '2026-01-02',
+        signatoryName: 'P. Piet',
+        signatoryRole: 'Directeur',
+        aanSince: '2025-01-01',
+        aanContactName: 'A. Buse',
+        aanContactEmail: 'aan@polderwolk.example',
+      },
+    },
+    {
+      actor: piet,
+      data: {
+        codeSignedOn: '2026-01-02',
+        signatoryRole: 'Directeur',
+        aanSince: '2025-01-01',
+        personalData: 'carried-over',
+      },
+    },
+  ],
+  [
+    'a user id (not an address) stays',
+    {
+      actor: 'cli:aan:import',
+      action: 'review_task.resolved',
+      data: { taskId: PROVIDER, note: 'mailde met iemand at example' },
+    },
+    undefined,
+  ],
+];
+
+describe('legacyLeafEntry: the leaf of an event carried over from before issue 16', () => {
+  for (const [what, fields, leaf] of CASES) {
+    it(what, () => {
+      const before = event(fields);
+      const entry = legacyLeafEntry(before, PEOPLE);
+      assert.equal(entry, canonicalJson({ ...before, ...leaf }));
+      assert.doesNotMatch(
+        entry.replace(/"abuseEmail":"[^"]*"|"(from|to)":"[^"]*@register\.example"/g, ''),
+        /@/,
+      );
+      assert.doesNotMatch(entry, /198\.51|2001:db8|203\.0\.113/);
+    });
+  }
+
+  it('is the canonical JSON byte for byte apart from what it replaces, and changes nothing in the event', () => {
+    const before = event({ actor: 'rita@register.example', data: { b: 'é', a: [1, { z: null }] } });
+    const copy = structuredClone(before);
+    const entry = legacyLeafEntry(before, PEOPLE);
+    assert.equal(entry, canonicalJson(before).replace('"rita@register.example"', JSON.stringify(rita)));
+    assert.deepEqual(before, copy);
+  });
+});
+
+describe('actors of people', () => {
+  const CASES: [string, ReturnType<typeof personOfActor>, boolean][] = [
+    [rita, { role: 'reviewer', id: RITA.id }, false],
+    [`auditor:${RITA.id}`, { role: 'auditor', id: RITA.id }, false],
+    ['cli:aan:import', undefined, false],
+    ['jobs:daily', undefined, false],
+    ['seed:demo', undefined, false],
+    ['anonymous', undefined, false],
+    [ERASED_PERSON, undefined, false],
+    ['reviewer:not-a-uuid', undefined, false],
+    ['rita@register.example', undefined, true],
+    ['rita@register example', undefined, false],
+  ];
+  for (const [actor, person, email] of CASES)
+    it(`${actor}: ${person ? `${person.role} ${person.id}` : 'no person by id'}${email ? ', an address' : ''}`, () => {
+      assert.deepEqual(personOfActor(actor), person);
+      assert.equal(isEmailActor(actor), email);
+    });
+
+  it('makes <role>:<id>', () => {
+    assert.equal(actorOf({ id: RITA.id, role: 'reviewer' }), rita);
+  });
+});
+
+describe('the digest of personal details kept beside the log', () => {
+  const salt = Buffer.alloc(16, 7);
+  const data = { ip: '198.51.100.1' };
+  const digest = personalDataDigest(salt, data);
+
+  it('is SHA-256 over the salt and the canonical JSON', () => {
+    assert.match(digest, /^[0-9a-f]{64}$/);
+    assert.equal(personalDataDigest(salt, { ip: '198.51.100.1' }), digest);
+    assert.notEqual(personalDataDigest(Buffer.alloc(16, 8), data), digest, 'another salt, another digest');
+  });
+
+  const CHECKS: [string, Record<string, unknown>, Parameters<typeof checkPersonalData>[1], string][] = [
+    ['intact', { personalData: digest }, { data, salt }, 'intact'],
+    ['a changed address', { personalData: digest }, { data: { ip: '198.51.100.2' }, salt }, 'altered'],
+    ['a changed salt', { personalData: digest }, { data, salt: Buffer.alloc(16, 9) }, 'altered'],
+    ['erased', { personalData: digest }, undefined, 'erased'],
+    ['no personal details', { format: 'csv' }, undefined, 'none'],
+    ['a row for an event without a digest', { format: 'csv' }, { data, salt }, 'altered'],
+    ['carried over', { personalData: 'carried-over' }, undefined, 'none'],
+  ];
+  for (const [what, eventData, row, answer] of CHECKS)
+    it(`${what}: ${answer}`, () => assert.equal(checkPersonalData(eventData, row), answer));
+});
