@@ -39,6 +39,7 @@ import { type Logger, withRequestLogger } from './shared/logger';
 import { outboxRoutes } from './web/outbox.routes';
 import { openDataRoutes } from './open-data/open-data.routes';
 import { transparencyRoutes } from './transparency/transparency.routes';
+import { transparencyPageRoutes } from './transparency/transparency-page.routes';
 import { type LogKey, loadLogKey } from './transparency/log-key';
 import { pageRoutes } from './web/pages.routes';
 import { noStore, refuseForbiddenCharacters } from './web/request-guards';
@@ -229,6 +230,7 @@ export function createApp({
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
   app.use(transparencyRoutes(dataSource, log));
+  app.use(transparencyPageRoutes(dataSource, config, log));
   app.use(providerRoutes(dataSource, { searchCacheSeconds: config.searchCacheSeconds }));
   const limiters = loginLimiters(dataSource, config);
   app.use(accountRoutes({ dataSource, config, limiters, securityEvents }));

@@ -186,11 +186,26 @@ export const exampleAttestation = {
   afgegevenOp: '2026-10-01T08:30:00.000Z',
   geldigTot: '2027-03-02T09:15:00.000Z',
   vingerafdruk: '3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d',
+  transparantielog: {
+    opgenomen: true,
+    bladnummer: 1234,
+    melding: 'De afgifte is blad 1234 van het transparantielog; het checkpoint dekt de eerste 1300 bladen.',
+    boomgrootte: 1300,
+    ondertekendOp: '2026-10-01T08:30:30.000Z',
+    checkpoint:
+      'register.example/transparantie\n1300\nSBNJTRN+FjG7owHVrKtue7eqdM4RhdRWVl71HXN2d7I=\n\n\u2014 register.example/transparantie siH9/tMNxKgu+bXG7aIJJD7pZMAhj+VDPrgm3zs/IdbQGZg6YfMet8EWU84c5TiEdKmjlqj57ozlWmqccTv0OEUWcgw=\n',
+    inclusiebewijs: [
+      'ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=',
+      'PiPoFgA5WUoziU9lZOGxNIu9egCI1CxKy3PurtWcAJ0=',
+    ],
+  },
   links: {
     self: { href: `${EXAMPLE_API}/verklaringen/VHP-2026-000042` },
     pdf: { href: 'https://register.example/verificatie/VHP-2026-000042/pdf' },
     verificatiepagina: { href: 'https://register.example/verificatie/VHP-2026-000042' },
     hostingprovider: { href: `${EXAMPLE_API}/hostingproviders/${EXAMPLE_KVK}` },
+    bewijs: { href: 'https://register.example/verificatie/VHP-2026-000042/bewijs' },
+    transparantielog: { href: 'https://register.example/transparantie' },
   },
 };
 

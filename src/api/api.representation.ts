@@ -1,5 +1,6 @@
 import { attestationStatusAt } from '../attestation/attestation-rules';
 import type { AttestationAnswer } from '../attestation/attestation.service';
+import type { AttestationProof } from '../transparency/attestation-proof';
 import type { BulkResult } from '../check/bulk-check.service';
 import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import type { DateAnswer, ProviderDetail } from '../register/provider.service';
@@ -23,6 +24,7 @@ import {
   type Statuswijzigingen,
   type StatuswijzigingenFeed,
   type StatuswijzigingInRegister,
+  type Transparantielogbewijs,
   type Verklaring,
 } from './api.schemas';
 
@@ -290,9 +292,49 @@ function attestationSummaries(detail: ProviderDetail, at: Date, urls: ApiUrls) {
     }));
 }
 
-/** The verification answer for one attestation, as GET /verklaringen/{nummer} gives it. */
-export function attestationResource(answer: AttestationAnswer, urls: ApiUrls, lang: Language): Verklaring {
+/** Where the attestation's issue stands in the transparency log, as the verification answer gives it. */
+function logProofResource(
+  proof: AttestationProof,
+  pendingSeconds: number,
+  lang: Language,
+): Transparantielogbewijs {
+  if (proof.state === 'pending')
+    return {
+      opgenomen: false,
+      bladnummer: proof.leafIndex,
+      melding: translate(lang, 'attestation.log.pending', { seconds: pendingSeconds }),
+      boomgrootte: null,
+      ondertekendOp: null,
+      checkpoint: null,
+      inclusiebewijs: null,
+    };
+  return {
+    opgenomen: true,
+    bladnummer: proof.leafIndex,
+    melding: translate(lang, 'attestation.log.includedShort', {
+      index: proof.leafIndex,
+      size: proof.treeSize,
+    }),
+    boomgrootte: proof.treeSize,
+    ondertekendOp: proof.signedAt.toISOString(),
+    checkpoint: proof.checkpoint,
+    inclusiebewijs: proof.proof.map((hash) => hash.toString('base64')),
+  };
+}
+
+/**
+ * The verification answer for one attestation, as GET /verklaringen/{nummer} gives it, with the
+ * proof that its issue is in the transparency log (`proof`; undefined only for an attestation
+ * without a leaf, which the issue's transaction rules out).
+ */
+export function attestationResource(
+  answer: AttestationAnswer,
+  urls: ApiUrls,
+  lang: Language,
+  log: { proof: AttestationProof | undefined; pendingSeconds: number },
+): Verklaring {
   const { attestation, status, provider } = answer;
+  const included = log.proof?.state === 'included';
   return {
     nummer: attestation.number,
     status: status.state,
@@ -306,11 +348,14 @@ export function attestationResource(answer: AttestationAnswer, urls: ApiUrls, la
     afgegevenOp: attestation.issuedAt.toISOString(),
     geldigTot: attestation.validUntil.toISOString(),
     vingerafdruk: attestation.fingerprint,
+    transparantielog: log.proof ? logProofResource(log.proof, log.pendingSeconds, lang) : null,
     links: {
       self: { href: attestationHref(urls, attestation.number) },
       pdf: { href: attestationPdfHref(urls, attestation.number) },
       verificatiepagina: { href: `${urls.web}/verificatie/${attestation.number}` },
       hostingprovider: { href: providerHref(urls, provider.kvkNumber) },
+      ...(included ? { bewijs: { href: `${urls.web}/verificatie/${attestation.number}/bewijs` } } : {}),
+      transparantielog: { href: `${urls.web}/transparantie` },
     },
   };
 }

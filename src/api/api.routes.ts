@@ -10,6 +10,7 @@ import { CACHE_CURRENT, CACHE_SETTLED, setValidators, weakEtag } from '../web/ht
 import { searchProviders, type Sort } from '../register/search.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { verifyAttestation } from '../attestation/attestation.service';
+import { attestationProof, pendingSeconds } from '../transparency/attestation-proof';
 import type { Logger } from '../shared/logger';
 import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
@@ -285,7 +286,13 @@ export function apiRoutes(
       if (error instanceof NotFoundError) throw new ApiProblemError(404, 'attestationNotFound');
       throw error;
     });
-    res.json(attestationResource(answer, urls, apiLanguage(req)));
+    const proof = await attestationProof(dataSource.manager, number);
+    res.json(
+      attestationResource(answer, urls, apiLanguage(req), {
+        proof,
+        pendingSeconds: pendingSeconds(config.checkpointIntervalSeconds),
+      }),
+    );
   });
 
   router.post(

@@ -188,6 +188,36 @@ export const Hostingprovider = z
   })
   .openapi('Hostingprovider');
 
+export const Transparantielogbewijs = z
+  .object({
+    opgenomen: z.boolean().openapi({
+      description:
+        'Of een ondertekend checkpoint de afgifte al bevat. Vlak na de afgifte nog niet: dan zijn `boomgrootte`, `ondertekendOp`, `checkpoint` en `inclusiebewijs` null.',
+    }),
+    bladnummer: z.int().min(0).openapi({
+      description:
+        'Het nummer (vanaf 0) van het blad van de afgifte (de auditgebeurtenis `attestation.issued`) in het transparantielog.',
+    }),
+    melding: z.string().openapi({
+      description:
+        'In woorden: in welk checkpoint de afgifte is opgenomen, of binnen hoeveel seconden dat gebeurt.',
+    }),
+    boomgrootte: z.int().min(1).nullable().openapi({ description: 'Het aantal bladen in het checkpoint.' }),
+    ondertekendOp: optionalDateTime('Wanneer het checkpoint is ondertekend.'),
+    checkpoint: z.string().nullable().openapi({
+      description:
+        'Het ondertekende checkpoint (C2SP tlog-checkpoint, een signed note met Ed25519-handtekening), letterlijk; te controleren met de sleutel van het log.',
+    }),
+    inclusiebewijs: z.array(z.base64()).nullable().openapi({
+      description:
+        'Het inclusiebewijs (RFC 9162 §2.1.3): de hashes (base64) van het blad naar de wortelhash van het checkpoint.',
+    }),
+  })
+  .openapi('Transparantielogbewijs', {
+    description:
+      'Het bewijs dat de afgifte van de verklaring in het openbare transparantielog van het register staat.',
+  });
+
 export const Verklaring = z
   .object({
     nummer: attestationNumber(),
@@ -217,11 +247,16 @@ export const Verklaring = z
         description:
           'SHA-256 van de gegevens van de verklaring (canoniek JSON, RFC 8785), zoals op de pdf gedrukt.',
       }),
+    transparantielog: Transparantielogbewijs.nullable(),
     links: z.object({
       self: link('Deze resource.'),
       pdf: link('De pdf, precies zoals afgegeven.'),
       verificatiepagina: link('De verificatiepagina (waar de QR-code naar wijst).'),
       hostingprovider: link('De hostingprovider in de API.'),
+      bewijs: link(
+        'Het bewijs van opname als één bestand (C2SP tlog-proof), om samen met de pdf en de sleutel van het log offline te controleren; alleen als `transparantielog.opgenomen` waar is.',
+      ).optional(),
+      transparantielog: link('De uitleg van het transparantielog, met zijn sleutel.'),
     }),
   })
   .openapi('Verklaring', { example: exampleAttestation });
@@ -406,4 +441,5 @@ export type StatuswijzigingInRegister = z.infer<typeof StatuswijzigingInRegister
 export type StatuswijzigingenFeed = z.infer<typeof StatuswijzigingenFeed>;
 export type Controle = z.infer<typeof Controle>;
 export type Verklaring = z.infer<typeof Verklaring>;
+export type Transparantielogbewijs = z.infer<typeof Transparantielogbewijs>;
 export type Probleem = z.infer<typeof Probleem>;

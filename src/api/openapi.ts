@@ -321,7 +321,7 @@ operation({
   tags: ['Verklaringen'],
   summary: 'Een verklaring controleren',
   description:
-    'Het verificatie-antwoord voor een verklaring verantwoorde hostingprovider: `valid` (geldig), `suspended` (de hostingprovider is geschorst; weer geldig na opheffing, binnen de geldigheid), `revoked` (de hostingprovider verloor zijn status na afgifte; blijvend) of `expired` (de geldigheid is voorbij). Het antwoord wordt bij elk verzoek met de statusregels berekend: een schorsing of intrekking telt direct. Een onbekend nummer is een 404: zo’n verklaring is niet door het register afgegeven.',
+    'Het verificatie-antwoord voor een verklaring verantwoorde hostingprovider: `valid` (geldig), `suspended` (de hostingprovider is geschorst; weer geldig na opheffing, binnen de geldigheid), `revoked` (de hostingprovider verloor zijn status na afgifte; blijvend) of `expired` (de geldigheid is voorbij). Het antwoord wordt bij elk verzoek met de statusregels berekend: een schorsing of intrekking telt direct. Een onbekend nummer is een 404: zo’n verklaring is niet door het register afgegeven. Het antwoord bevat ook het bewijs dat de afgifte in het openbare transparantielog van het register staat (`transparantielog`): het bladnummer, een inclusiebewijs en het ondertekende checkpoint, en een link (`bewijs`) naar hetzelfde als één C2SP tlog-proof-bestand, om met de pdf en de sleutel van het log offline te controleren. Vlak na de afgifte dekt nog geen checkpoint de afgifte (`opgenomen: false`, zonder link `bewijs`); `melding` zegt binnen hoeveel seconden dat gebeurt.',
   request: { params: AttestationPath, query: NoQuery },
   responses: {
     '200': ok('Het verificatie-antwoord.', Verklaring),

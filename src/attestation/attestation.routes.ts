@@ -10,7 +10,8 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors
 import { paths } from '../shared/paths';
 import { readUpload } from '../web/upload';
 import { looksLikePdf } from '../shared/pdf';
-import { attestationView } from './attestation.view';
+import { attestationView, logProofView } from './attestation.view';
+import { attestationProof, pendingSeconds, tlogProofFile } from '../transparency/attestation-proof';
 import {
   attestationOfUpload,
   attestationPdf,
@@ -126,11 +127,41 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
       if (error instanceof NotFoundError) return undefined;
       throw error;
     });
+    const proof = answer ? await attestationProof(dataSource.manager, number) : undefined;
     res.status(answer ? 200 : 404).render('attestation/attestation', {
       title: 'attestation.pageTitle',
       number,
       answer: answer && attestationView(answer),
+      logProof: logProofView(number, proof, config.checkpointIntervalSeconds),
     });
+  });
+
+  /**
+   * The attestation's proof of inclusion (C2SP tlog-proof), to check offline with the PDF and the
+   * log's key. Not yet there for an attestation no checkpoint covers: a 404 that says when to return.
+   */
+  router.get(paths.verificationProof(), async (req, res) => {
+    const number = String(req.params.nummer);
+    const canonical = canonicalNumber(number, paths.verificationProof);
+    if (canonical) return res.redirect(301, canonical);
+    const proof = isAttestationNumber(number)
+      ? await attestationProof(dataSource.manager, number)
+      : undefined;
+    if (!proof) throw new NotFoundError(`no attestation ${number}`);
+    if (proof.state === 'pending') {
+      const seconds = pendingSeconds(config.checkpointIntervalSeconds);
+      res.status(404).type('text/plain; charset=utf-8').setHeader('Cache-Control', 'no-store');
+      res.setHeader('Retry-After', String(seconds));
+      return res.send(
+        `Verklaring ${number} wordt binnen ongeveer ${seconds} seconden opgenomen in het transparantielog; het bewijs is er daarna.\n` +
+          `Attestation ${number} will be included in the transparency log within about ${seconds} seconds; the proof is available after that.\n`,
+      );
+    }
+    res
+      .type('text/plain; charset=utf-8')
+      .setHeader('Cache-Control', 'no-cache')
+      .setHeader('Content-Disposition', `attachment; filename="verklaring-${number}.tlog-proof"`)
+      .send(tlogProofFile(proof));
   });
 
   router.get(paths.verificationPdf(), async (req, res) => {

@@ -1,6 +1,7 @@
 import { paths } from '../shared/paths';
 import { groupedFingerprint } from './attestation.pdf';
 import type { AttestationAnswer } from './attestation.service';
+import { type AttestationProof, pendingSeconds } from '../transparency/attestation-proof';
 
 /** What a page shows of an attestation and its status now: keys and dates, no logic left for the template. */
 export function attestationView(answer: AttestationAnswer) {
@@ -25,5 +26,32 @@ export function attestationView(answer: AttestationAnswer) {
     },
     url: paths.verificationOf(attestation.number),
     pdfUrl: paths.verificationPdf(attestation.number),
+  };
+}
+
+/** What a page shows of an attestation's place in the transparency log. */
+export function logProofView(
+  number: string,
+  proof: AttestationProof | undefined,
+  checkpointIntervalSeconds: number,
+) {
+  if (!proof) return undefined;
+  if (proof.state === 'pending')
+    return {
+      included: false,
+      leafIndex: proof.leafIndex,
+      seconds: pendingSeconds(checkpointIntervalSeconds),
+      logUrl: paths.log,
+    };
+  return {
+    included: true,
+    leafIndex: proof.leafIndex,
+    treeSize: proof.treeSize,
+    signedAt: proof.signedAt,
+    checkpoint: proof.checkpoint,
+    proof: proof.proof.map((hash) => hash.toString('base64')),
+    proofUrl: paths.verificationProof(number),
+    logUrl: paths.log,
+    keyUrl: paths.logKey,
   };
 }

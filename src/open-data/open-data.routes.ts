@@ -22,22 +22,25 @@ import {
 import { requestTime } from '../web/clock';
 import { CACHE_ARCHIVE, CACHE_CURRENT, notModified, setValidators, weakEtag } from '../web/http-cache';
 import { NotFoundError } from '../shared/errors';
+import { streamDailyCheckpoints } from '../transparency/daily-checkpoints';
 
 export const openDataPaths = {
   csv: `${paths.openData}/hostingproviders.csv`,
   json: `${paths.openData}/hostingproviders.json`,
   feed: `${paths.openData}/statuswijzigingen.atom`,
+  /** The transparency log's latest checkpoint of each day. */
+  checkpoints: paths.openDataCheckpoints,
   /** Archive page n of the Atom feed (RFC 5005): changes (n-1)·100+1 to n·100, oldest first. */
   feedArchive: (page: number | string) => `${paths.openData}/statuswijzigingen/archief/${page}.atom`,
 };
 
-/** The JSON download: a small header object around the list, written one record at a time. */
-function jsonDocument(header: Record<string, unknown>): Transform {
-  const opening = `${JSON.stringify(header).slice(0, -1)},"hostingproviders":[`;
+/** A JSON download: a small header object around the list `listName`, written one record at a time. */
+function jsonDocument(header: Record<string, unknown>, listName = 'hostingproviders'): Transform {
+  const opening = `${JSON.stringify(header).slice(0, -1)},${JSON.stringify(listName)}:[`;
   let count = 0;
   return new Transform({
     writableObjectMode: true,
-    transform(record: OpenDataRecord, _encoding, done) {
+    transform(record: unknown, _encoding, done) {
       done(null, `${count++ === 0 ? opening : ','}\n${JSON.stringify(record)}`);
     },
     flush(done) {
@@ -102,7 +105,13 @@ export function openDataRoutes(dataSource: DataSource, config: Config): Router {
     maxAge: 86400,
   });
   router.options(
-    [openDataPaths.csv, openDataPaths.json, openDataPaths.feed, openDataPaths.feedArchive(':pagina')],
+    [
+      openDataPaths.csv,
+      openDataPaths.json,
+      openDataPaths.feed,
+      openDataPaths.feedArchive(':pagina'),
+      openDataPaths.checkpoints,
+    ],
     openCors,
   );
 
@@ -132,6 +141,28 @@ export function openDataRoutes(dataSource: DataSource, config: Config): Router {
         licentie: OPEN_DATA_LICENCE,
         gegenereerdOp: requestTime(res).toISOString(),
       }),
+    ]);
+  });
+
+  /**
+   * The transparency log's latest checkpoint of each day, oldest first, streamed (one more a day,
+   * forever). Each is the signed note verbatim: check it with the key on /transparantie/sleutel.
+   */
+  router.get(openDataPaths.checkpoints, openCors, async (req, res) => {
+    res.type('application/json; charset=utf-8').setHeader('Cache-Control', CACHE_CURRENT);
+    res.setHeader('Content-Disposition', 'attachment; filename="checkpoints.json"');
+    await sendStream(req, res, await streamDailyCheckpoints(dataSource), [
+      jsonDocument(
+        {
+          titel: 'Dagelijkse checkpoints van het transparantielog',
+          bron: `${base}${openDataPaths.checkpoints}`,
+          uitleg: `${base}${paths.log}`,
+          sleutel: `${base}${paths.logKey}`,
+          licentie: OPEN_DATA_LICENCE,
+          gegenereerdOp: requestTime(res).toISOString(),
+        },
+        'checkpoints',
+      ),
     ]);
   });
 

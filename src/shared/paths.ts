@@ -23,6 +23,8 @@ export const paths = {
   logCheckpoints: '/transparantie/checkpoints',
   logKey: '/transparantie/sleutel',
   logTiles: '/transparantie/tile',
+  /** The latest checkpoint of each day, in open data. */
+  openDataCheckpoints: '/open-data/checkpoints.json',
 
   signup: '/registreren',
   login: '/inloggen',
@@ -82,6 +84,8 @@ export const paths = {
   verification: '/verificatie',
   verificationOf: (number = ':nummer') => `/verificatie/${number}`,
   verificationPdf: (number = ':nummer') => `/verificatie/${number}/pdf`,
+  /** The attestation's proof of inclusion in the transparency log (C2SP tlog-proof). */
+  verificationProof: (number = ':nummer') => `/verificatie/${number}/bewijs`,
 } as const;
 
 /**

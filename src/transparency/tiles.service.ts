@@ -33,15 +33,10 @@ export async function hashTile(
 }
 
 /**
- * The entry bundle of leaves index·256 .. index·256 + width - 1: each leaf's content (a carried-over
- * event's stored entry, else the event's canonical JSON), or undefined when an event is missing.
+ * The contents of leaves first .. first + count - 1, in order: a carried-over event's stored entry,
+ * else the event's canonical JSON (exactly what the entry bundles serve); fewer when the tree is shorter.
  */
-export async function entryBundle(
-  manager: EntityManager,
-  index: number,
-  width: number,
-): Promise<Buffer | undefined> {
-  const first = index * TILE_WIDTH;
+export async function leafEntries(manager: EntityManager, first: number, count: number): Promise<Buffer[]> {
   const rows = await manager.query<
     {
       entry: string | null;
@@ -58,8 +53,20 @@ export async function entryBundle(
             e.subject_type AS "subjectType", e.subject_id AS "subjectId", e.data
        FROM merkle_leaves l JOIN audit_events e ON e.id = l.event_id
       WHERE l.leaf_index >= $1 AND l.leaf_index < $2 ORDER BY l.leaf_index`,
-    [first, first + width],
+    [first, first + count],
   );
-  if (rows.length !== width) return undefined;
-  return encodeEntryBundle(rows.map((row) => Buffer.from(row.entry ?? canonicalJson(row))));
+  return rows.map((row) => Buffer.from(row.entry ?? canonicalJson(row)));
+}
+
+/**
+ * The entry bundle of leaves index·256 .. index·256 + width - 1 (see leafEntries), or undefined
+ * when an event is missing.
+ */
+export async function entryBundle(
+  manager: EntityManager,
+  index: number,
+  width: number,
+): Promise<Buffer | undefined> {
+  const entries = await leafEntries(manager, index * TILE_WIDTH, width);
+  return entries.length === width ? encodeEntryBundle(entries) : undefined;
 }

@@ -5,6 +5,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { importAanList } from '../../src/aan/aan-import.service';
 import { startApplication } from '../../src/application/application.service';
 import { addDays, toLocalDate } from '../../src/shared/time';
+import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
+import { loadLogKey } from '../../src/transparency/log-key';
 import { givenAanListed, openReviewTasks } from '../factories/aan.factory';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
@@ -42,6 +44,8 @@ interface Ids {
   draftApplication: string;
   codeVersion: string;
   reviewTask: string;
+  /** A demo attestation, shown with its proof against the checkpoint signed in `before`. */
+  attestation: string;
 }
 
 /**
@@ -92,6 +96,8 @@ const SIGNED_IN_PAGES: [Who, string][] = [
 
 const PAGES: [Who, string][] = [
   ...DEMO_PUBLIC_PAGES.map((path): [Who, string] => ['anonymous', path]),
+  // An attestation with its proof in the transparency log: long base64 lines that must wrap.
+  ['anonymous', '/verificatie/{attestation}'],
   ...SIGNED_IN_PAGES,
 ];
 
@@ -118,6 +124,11 @@ const NOT_PAGES: Record<string, string> = {
   'GET /beheer/auditlog.csv': 'a download (CSV)',
   'GET /beheer/auditlog.jsonl': 'a download (JSON lines)',
   'GET /verificatie/:nummer/pdf': 'a download (the attestation PDF)',
+  'GET /verificatie/:nummer/bewijs': 'a download (the attestation proof, C2SP tlog-proof text)',
+  'GET /open-data/checkpoints.json': 'a download (JSON)',
+  'GET /transparantie/checkpoint': 'the signed checkpoint (plain text, C2SP tlog-checkpoint)',
+  'GET /transparantie/sleutel': 'the verifier key (plain text)',
+  'GET /transparantie/tile/*tile': 'tiles of the log (binary, C2SP tlog-tiles)',
   'GET /api/v1/': 'the JSON API',
   'GET /api/v1/openapi.json': 'the JSON API',
   'GET /api/v1/hostingproviders': 'the JSON API',
@@ -214,11 +225,18 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
       providerId: (await givenProvider(dataSource)).id,
     });
     const draft = await startApplication(dataSource, applicant.user, testConfig, new Date());
+    // A signed checkpoint, so /transparantie and the attestation show one.
+    await signCheckpointIfDue(dataSource, loadLogKey(testConfig), new Date(), { intervalSeconds: 30 });
+    const [attestation] = await dataSource.query<{ number: string }[]>(
+      'SELECT number FROM attestations ORDER BY number LIMIT 1',
+    );
+    assert.ok(attestation, 'the demo has an attestation');
     ids = {
       submittedApplication: submitted.id,
       draftApplication: draft.id,
       codeVersion: version.id,
       reviewTask: task.id,
+      attestation: attestation.number,
     };
     const users: [Who, TestUser, (page: Page, base: string, user: TestUser) => Promise<void>][] = [
       [

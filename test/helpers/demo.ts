@@ -28,6 +28,8 @@ export const DEMO_PUBLIC_PAGES = [
   '/privacy',
   '/api-documentatie',
   '/open-data',
+  '/transparantie',
+  '/transparantie/checkpoints',
   '/verificatie',
   '/verificatie/VHP-2000-000001',
   '/hostingproviders/00000000',

@@ -89,6 +89,7 @@ const RULES: Rule[] = [
     '/open-data/hostingproviders.csv',
     '/open-data/hostingproviders.json',
     '/open-data/statuswijzigingen.atom',
+    '/open-data/checkpoints.json',
   ].map((route): Rule => ({ method: 'GET', route, url: () => route, expect: all(200) })),
   // An archive page that is not complete yet: 404 for everyone.
   {
@@ -101,14 +102,17 @@ const RULES: Rule[] = [
   {
     method: 'OPTIONS',
     route:
-      '/open-data/hostingproviders.csv,/open-data/hostingproviders.json,/open-data/statuswijzigingen.atom,/open-data/statuswijzigingen/archief/:pagina.atom',
+      '/open-data/hostingproviders.csv,/open-data/hostingproviders.json,/open-data/statuswijzigingen.atom,/open-data/statuswijzigingen/archief/:pagina.atom,/open-data/checkpoints.json',
     url: () => '/open-data/hostingproviders.csv',
     expect: all(204),
   },
   // The transparency log: public, read only (a checkpoint is signed in `before`).
-  ...['/transparantie/checkpoint', '/transparantie/checkpoints', '/transparantie/sleutel'].map(
-    (route): Rule => ({ method: 'GET', route, url: () => route, expect: all(200) }),
-  ),
+  ...[
+    '/transparantie',
+    '/transparantie/checkpoint',
+    '/transparantie/checkpoints',
+    '/transparantie/sleutel',
+  ].map((route): Rule => ({ method: 'GET', route, url: () => route, expect: all(200) })),
   {
     method: 'GET',
     route: '/transparantie/tile/*tile',
@@ -497,6 +501,13 @@ const RULES: Rule[] = [
     method: 'GET',
     route: '/verificatie/:nummer/pdf',
     url: () => '/verificatie/VHP-2026-999999/pdf',
+    expect: all(404),
+  },
+  // The proof of an attestation the register never issued: 404 for everyone.
+  {
+    method: 'GET',
+    route: '/verificatie/:nummer/bewijs',
+    url: () => '/verificatie/VHP-2026-999999/bewijs',
     expect: all(404),
   },
   ...[

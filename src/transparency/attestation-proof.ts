@@ -1,0 +1,86 @@
+import type { EntityManager } from 'typeorm';
+import { formatTlogProof } from '../../monitor/lib/proof';
+import { latestCheckpoint } from './checkpoint.queries';
+import { inclusionProofAt } from './proofs';
+import { leafEntries } from './tiles.service';
+
+/**
+ * Where an attestation's issue event stands in the transparency log:
+ * - `included`: a signed checkpoint covers its leaf; the inclusion proof leads from the leaf to
+ *   that checkpoint's root, and `entry` is the leaf's content (the bytes the entry bundle serves);
+ * - `pending`: just issued, no checkpoint covers it yet (the next one is signed within the interval).
+ */
+export type AttestationProof =
+  | {
+      state: 'included';
+      leafIndex: number;
+      treeSize: number;
+      signedAt: Date;
+      /** The signed checkpoint, verbatim. */
+      checkpoint: string;
+      proof: Buffer[];
+      entry: Buffer;
+    }
+  | { state: 'pending'; leafIndex: number };
+
+/**
+ * How long a just-issued attestation waits for a checkpoint, at most: the signer looks every
+ * interval, and signs when the last checkpoint is at least an interval old.
+ */
+export const pendingSeconds = (checkpointIntervalSeconds: number) => 2 * checkpointIntervalSeconds;
+
+/** The leaf index of the `attestation.issued` event of attestation `number`, if it has one. */
+async function issueLeafIndex(manager: EntityManager, number: string): Promise<number | undefined> {
+  const [row] = await manager.query<{ leafIndex: number }[]>(
+    `SELECT l.leaf_index::float8 AS "leafIndex"
+       FROM attestations a
+       JOIN audit_events e
+         ON e.subject_type = 'attestation' AND e.subject_id = a.id::text AND e.action = 'attestation.issued'
+       JOIN merkle_leaves l ON l.event_id = e.id
+      WHERE a.number = $1
+      ORDER BY e.id LIMIT 1`,
+    [number],
+  );
+  return row?.leafIndex;
+}
+
+/**
+ * The proof that attestation `number` was issued, against the latest signed checkpoint (which
+ * covers the leaf whenever any checkpoint does: checkpoints only grow). Undefined when there is no
+ * such attestation (or, which the append in the issue's transaction rules out, no leaf for it).
+ */
+export async function attestationProof(
+  manager: EntityManager,
+  number: string,
+): Promise<AttestationProof | undefined> {
+  const leafIndex = await issueLeafIndex(manager, number);
+  if (leafIndex === undefined) return undefined;
+  const checkpoint = await latestCheckpoint(manager);
+  if (!checkpoint || checkpoint.treeSize <= leafIndex) return { state: 'pending', leafIndex };
+  // The tree is append-only: the nodes of a signed size never change, so no lock is needed.
+  const [proof, entries] = await Promise.all([
+    inclusionProofAt(manager, leafIndex, checkpoint.treeSize),
+    leafEntries(manager, leafIndex, 1),
+  ]);
+  const entry = entries[0];
+  if (!entry) return undefined;
+  return {
+    state: 'included',
+    leafIndex,
+    treeSize: checkpoint.treeSize,
+    signedAt: checkpoint.signedAt,
+    checkpoint: checkpoint.note,
+    proof,
+    entry,
+  };
+}
+
+/** The C2SP tlog-proof file of an included attestation: the issue event as `extra`, index, proof, checkpoint. */
+export function tlogProofFile(proof: Extract<AttestationProof, { state: 'included' }>): string {
+  return formatTlogProof({
+    extra: proof.entry,
+    index: proof.leafIndex,
+    proof: proof.proof,
+    checkpoint: proof.checkpoint,
+  });
+}

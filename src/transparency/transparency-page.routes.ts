@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import type { DataSource } from 'typeorm';
+import { keyId } from '../../monitor/lib/note';
+import { storedTreeSize } from '../audit/merkle.queries';
+import type { Config } from '../config';
+import { paths } from '../shared/paths';
+import { latestCheckpoint } from './checkpoint.queries';
+import type { LogKey } from './log-key';
+
+/**
+ * The page /transparantie: what the log publishes and why, its current size and latest
+ * checkpoint, its key, and how to run a monitor or check an attestation offline.
+ */
+export function transparencyPageRoutes(dataSource: DataSource, config: Config, key: LogKey): Router {
+  const router = Router();
+  router.get(paths.log, async (_req, res) => {
+    const [treeSize, latest] = await Promise.all([
+      storedTreeSize(dataSource.manager),
+      latestCheckpoint(dataSource.manager),
+    ]);
+    res.render('transparency/index', {
+      title: 'transparency.title',
+      treeSize,
+      latest,
+      intervalSeconds: config.checkpointIntervalSeconds,
+      verifierKey: key.verifierKey,
+      keyId: keyId(key.origin, key.publicKey).toString('hex'),
+      prefix: `${config.publicBaseUrl}${paths.log}/`,
+      urls: {
+        checkpoint: paths.logCheckpoint,
+        key: paths.logKey,
+        history: paths.logCheckpoints,
+        daily: paths.openDataCheckpoints,
+      },
+      publicBaseUrl: config.publicBaseUrl,
+      absoluteKeyUrl: `${config.publicBaseUrl}${paths.logKey}`,
+    });
+  });
+  return router;
+}
