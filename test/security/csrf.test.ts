@@ -22,6 +22,20 @@ type Who = (typeof WHO)[number];
 const VOLATILE = new Set(['sessions', 'rate_limits', 'migrations', 'typeorm_metadata']);
 
 /** One digest over every row of every table: equal digests, nothing changed. */
+/**
+ * A refused request is itself recorded (security.csrf_refused, item 17): that is not data it
+ * changed. Nor are what that record brings with it: the IP address kept beside the log, and its
+ * leaf in the transparency log (merkle_nodes holds only hashes over the leaves, so the leaves
+ * stand for it).
+ */
+const NOT_A_REFUSAL = `event_id IN (SELECT id FROM audit_events WHERE action NOT LIKE 'security.%')`;
+const RECORDS_OF_REFUSALS: Record<string, string> = {
+  audit_events: ` WHERE action NOT LIKE 'security.%'`,
+  audit_personal_data: ` WHERE ${NOT_A_REFUSAL}`,
+  merkle_leaves: ` WHERE ${NOT_A_REFUSAL}`,
+  merkle_nodes: ` WHERE false`,
+};
+
 async function stateDigest(dataSource: DataSource): Promise<string> {
   const tables = (
     await dataSource.query<{ table_name: string }[]>(
@@ -35,13 +49,7 @@ async function stateDigest(dataSource: DataSource): Promise<string> {
   for (const table of tables) {
     const [row] = await dataSource.query<{ d: string }[]>(
       `SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS d FROM "${table}" t${
-        // A refused request is itself recorded (security.csrf_refused, item 17): that is not data it changed.
-        table === 'audit_events'
-          ? ` WHERE action NOT LIKE 'security.%'`
-          : // Nor is the IP address of that record, kept beside the log.
-            table === 'audit_personal_data'
-            ? ` WHERE event_id IN (SELECT id FROM audit_events WHERE action NOT LIKE 'security.%')`
-            : ''
+        RECORDS_OF_REFUSALS[table] ?? ''
       }`,
     );
     parts.push(`${table}=${must(row, 'a count gives one row').d}`);
