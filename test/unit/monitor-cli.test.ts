@@ -11,7 +11,7 @@ import { formatCheckpoint } from '../../monitor/lib/checkpoint';
 import { inclusionProof, leafHash } from '../../monitor/lib/merkle';
 import { signNote } from '../../monitor/lib/note';
 import { formatTlogProof } from '../../monitor/lib/proof';
-import { parseTilePath, TILE_WIDTH } from '../../monitor/lib/tiles';
+import { encodeEntryBundle, parseTilePath, TILE_WIDTH } from '../../monitor/lib/tiles';
 import { runMonitor } from '../../monitor/monitor';
 import { StaticLog } from '../helpers/static-log';
 
@@ -189,6 +189,15 @@ describe('monitor CLI (npm run monitor -- <URL>)', () => {
     );
     served.replaced.set('tile/entries/001', bundle);
     await expectFail('leaf 400: content does not hash to what the tree holds', before);
+  });
+
+  it('fails when an entry it verified before, in the partial bundle it fetches again, was rewritten', async () => {
+    const before = await seen();
+    for (let i = 300; i < 305; i++) served.log.append(entry(i));
+    const entries = served.log.entries.slice(TILE_WIDTH, 305);
+    entries[260 - TILE_WIDTH] = Buffer.from(entry(2600)); // leaf 260: below the size 300 seen before
+    served.replaced.set('tile/entries/001.p/49', encodeEntryBundle(entries));
+    await expectFail('leaf 260: content does not hash to what the tree holds', before);
   });
 
   it('fails when the checkpoint is signed by another key under the log name', async () => {
