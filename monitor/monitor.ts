@@ -1,10 +1,11 @@
 /**
  * The independent monitor of the register's transparency log. It trusts nothing but the log's public key:
  *
- *   npm run monitor -- <register URL> [--key <vkey> | --key-file <file>] [--state <file>] [--trust-on-first-use]
+ *   npm run monitor -- <register URL> [--key <vkey> | --key-file <file>] [--state <file>] [--trust-on-first-use] [--new-only]
  *     fetches the latest signed checkpoint, checks its signature, checks that it is consistent with the last
- *     checkpoint this monitor saw (kept in the state file), downloads the new leaves and checks that they
- *     rebuild the root. Prints one line, OK or FAIL; exit 0 (OK), 1 (FAIL: the log misbehaves), 2 (usage or
+ *     checkpoint this monitor saw (kept in the state file), downloads the leaves and checks that they hash
+ *     to what the tree holds and that the new ones rebuild the root. Every leaf is checked again on every
+ *     run (an event rewritten since the last run shows), unless --new-only: then only the new ones. Prints one line, OK or FAIL; exit 0 (OK), 1 (FAIL: the log misbehaves), 2 (usage or
  *     network error).
  *
  *   npm run monitor -- check-proof <attestation.pdf> <proof.tlog-proof> --key <vkey> | --key-file <file>
@@ -29,7 +30,7 @@ import { parseTlogProof } from './lib/proof';
 import { decodeEntryBundle, entriesPath, tileNodeReader, tilePath, TILE_WIDTH } from './lib/tiles';
 
 const USAGE = `usage:
-  npm run monitor -- <register URL> [--key <vkey> | --key-file <file>] [--state <file>] [--trust-on-first-use]
+  npm run monitor -- <register URL> [--key <vkey> | --key-file <file>] [--state <file>] [--trust-on-first-use] [--new-only]
   npm run monitor -- check-proof <attestation.pdf> <proof.tlog-proof> --key <vkey> | --key-file <file>`;
 const DEFAULT_STATE = './.register-monitor.json';
 const LOG_PATH = '/transparantie';
@@ -56,10 +57,12 @@ interface Options {
   keyFile?: string;
   state: string;
   trustOnFirstUse: boolean;
+  /** Check only the leaves added since the last run (and the rest of a partial bundle), not every leaf again. */
+  newOnly: boolean;
 }
 
 function parseArgs(args: readonly string[]): Options {
-  const options: Options = { positional: [], state: DEFAULT_STATE, trustOnFirstUse: false };
+  const options: Options = { positional: [], state: DEFAULT_STATE, trustOnFirstUse: false, newOnly: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const value = (): string => {
@@ -71,6 +74,7 @@ function parseArgs(args: readonly string[]): Options {
     else if (arg === '--key-file') options.keyFile = value();
     else if (arg === '--state') options.state = value();
     else if (arg === '--trust-on-first-use') options.trustOnFirstUse = true;
+    else if (arg === '--new-only') options.newOnly = true;
     else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
     else options.positional.push(arg);
   }
@@ -238,7 +242,8 @@ async function monitorLog(
   url: string,
   vkey: string,
   last: State | undefined,
-): Promise<{ state: State; added: number }> {
+  newOnly: boolean,
+): Promise<{ state: State; added: number; rechecked: number }> {
   const prefix = `${url}${LOG_PATH}`;
   const keyName = parseVerifierKey(vkey).name;
   const body = await get(`${prefix}/checkpoint`);
@@ -297,8 +302,11 @@ async function monitorLog(
 
   const edge = new CompactRange(lastSize, last?.edge.hashes ?? []);
   const bundles: number[] = [];
-  for (let bundle = Math.floor(lastSize / TILE_WIDTH); bundle * TILE_WIDTH < size; bundle++)
-    bundles.push(bundle);
+  // The tree of the last checkpoint cannot have changed (the consistency proof says so), but the
+  // entries served for it can: an insider who rewrites an event and leaves the tree alone. So
+  // every leaf is checked again, unless asked for the new ones only.
+  const from = newOnly ? lastSize : 0;
+  for (let bundle = Math.floor(from / TILE_WIDTH); bundle * TILE_WIDTH < size; bundle++) bundles.push(bundle);
   for (let start = 0; start < bundles.length; start += PARALLEL_FETCHES) {
     const batch = bundles.slice(start, start + PARALLEL_FETCHES).map((bundle) => {
       const width = Math.min(TILE_WIDTH, size - bundle * TILE_WIDTH);
@@ -339,6 +347,8 @@ async function monitorLog(
   return {
     state: { origin: checkpoint.origin, vkey, size, root, checkpoint: note, edge },
     added: size - lastSize,
+    // Leaves seen before that this run checked again: all, or those of a partial bundle.
+    rechecked: lastSize - Math.floor(from / TILE_WIDTH) * TILE_WIDTH,
   };
 }
 
@@ -379,10 +389,11 @@ async function runWatch(options: Options, output: MonitorOutput): Promise<number
   }
   const origin = last?.origin ?? parseVerifierKey(vkey).name;
   try {
-    const { state, added } = await monitorLog(base, vkey, last);
+    const { state, added, rechecked } = await monitorLog(base, vkey, last, options.newOnly);
     await saveState(options.state, state);
+    const again = rechecked > 0 ? `, ${rechecked} checked again` : '';
     output.out(
-      `OK ${state.origin} size ${state.size} (+${added} leaves) root ${state.root.toString('base64')}`,
+      `OK ${state.origin} size ${state.size} (+${added} leaves${again}) root ${state.root.toString('base64')}`,
     );
     return 0;
   } catch (error) {

@@ -117,13 +117,13 @@ describe('monitor CLI (npm run monitor -- <URL>)', () => {
     const second = await watch(); // the key is pinned in the state file now
     assert.equal(
       second.out[0],
-      `OK ${ORIGIN} size 811 (+511 leaves) root ${served.log.root().toString('base64')}`,
+      `OK ${ORIGIN} size 811 (+511 leaves, 300 checked again) root ${served.log.root().toString('base64')}`,
     );
     assert.equal(second.code, 0);
     const third = await watch();
     assert.equal(
       third.out[0],
-      `OK ${ORIGIN} size 811 (+0 leaves) root ${served.log.root().toString('base64')}`,
+      `OK ${ORIGIN} size 811 (+0 leaves, 811 checked again) root ${served.log.root().toString('base64')}`,
     );
     const saved = JSON.parse(readFileSync(state, 'utf8')) as {
       size: number;
@@ -198,6 +198,23 @@ describe('monitor CLI (npm run monitor -- <URL>)', () => {
     entries[260 - TILE_WIDTH] = Buffer.from(entry(2600)); // leaf 260: below the size 300 seen before
     served.replaced.set('tile/entries/001.p/49', encodeEntryBundle(entries));
     await expectFail('leaf 260: content does not hash to what the tree holds', before);
+  });
+
+  it('fails when an entry it verified before, in a full bundle, was rewritten; --new-only does not look there', async () => {
+    const before = await seen();
+    for (let i = 300; i < 310; i++) served.log.append(entry(i));
+    const entries = served.log.entries.slice(0, TILE_WIDTH);
+    entries[42] = Buffer.from(entry(4200)); // leaf 42: in the full bundle 000, verified on the first run
+    served.replaced.set('tile/entries/000', encodeEntryBundle(entries));
+    await expectFail('leaf 42: content does not hash to what the tree holds', before);
+    const quick = await watch('--new-only');
+    assert.deepEqual(
+      [quick.code, quick.out],
+      [
+        0,
+        [`OK ${ORIGIN} size 310 (+10 leaves, 44 checked again) root ${served.log.root().toString('base64')}`],
+      ],
+    );
   });
 
   it('fails when the checkpoint is signed by another key under the log name', async () => {
