@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { NodeRef } from '../../monitor/lib/merkle';
+import { type AuditContent, canonicalJson, type ChainLink } from './audit-chain';
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
 const ROWS_PER_INSERT = 5000;
@@ -75,17 +76,12 @@ export async function insertMerkleNodes(
   );
 }
 
+/** An event's content as its leaf holds it: the fields `canonicalJson` covers (audit_events e). */
+const EVENT_CONTENT_COLUMNS = `e.id::text AS id, e.occurred_at AS "occurredAt", e.actor, e.action,
+  e.subject_type AS "subjectType", e.subject_id AS "subjectId", e.data`;
+
 /** An event as the log check reads it: its chain fields, its leaf (if any) and the stored leaf hash. */
-export interface LeafLink {
-  id: string;
-  occurredAt: Date;
-  actor: string;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  data: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
+export interface LeafLink extends ChainLink {
   /** Its leaf's index, or null when it has none. */
   leafIndex: number | null;
   /** The stored leaf content of a carried-over event, or null (its canonical JSON). */
@@ -101,8 +97,7 @@ export function eventsWithLeavesAfter(
   limit: number,
 ): Promise<LeafLink[]> {
   return manager.query<LeafLink[]>(
-    `SELECT e.id::text AS id, e.occurred_at AS "occurredAt", e.actor, e.action, e.subject_type AS "subjectType",
-            e.subject_id AS "subjectId", e.data, e.prev_hash AS "prevHash", e.hash,
+    `SELECT ${EVENT_CONTENT_COLUMNS}, e.prev_hash AS "prevHash", e.hash,
             l.leaf_index::float8 AS "leafIndex", l.entry, n.hash AS "leafHash"
        FROM audit_events e
        LEFT JOIN merkle_leaves l ON l.event_id = e.id
@@ -110,6 +105,20 @@ export function eventsWithLeavesAfter(
       WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
     [after, limit],
   );
+}
+
+/**
+ * The contents of leaves first .. first + count - 1, in order: a carried-over event's stored entry,
+ * else the event's canonical JSON (exactly what the entry bundles serve); fewer when the tree is shorter.
+ */
+export async function leafEntries(manager: EntityManager, first: number, count: number): Promise<Buffer[]> {
+  const rows = await manager.query<(AuditContent & { entry: string | null })[]>(
+    `SELECT l.entry, ${EVENT_CONTENT_COLUMNS}
+       FROM merkle_leaves l JOIN audit_events e ON e.id = l.event_id
+      WHERE l.leaf_index >= $1 AND l.leaf_index < $2 ORDER BY l.leaf_index`,
+    [first, first + count],
+  );
+  return rows.map((row) => Buffer.from(row.entry ?? canonicalJson(row)));
 }
 
 /** The event of leaf `index`, or undefined when there is no such leaf. */

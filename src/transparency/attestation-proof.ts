@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { formatTlogProof } from '../../monitor/lib/proof';
 import { latestCheckpoint } from './checkpoint.queries';
 import { inclusionProofAt } from './proofs';
-import { leafEntries } from './tiles.service';
+import { leafEntries } from '../audit/merkle.queries';
 
 /**
  * Where an attestation's issue event stands in the transparency log:

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { TILE_HEIGHT, TILE_WIDTH } from '../../monitor/lib/tiles';
 import { encodeEntryBundle } from '../../monitor/lib/tiles';
-import { canonicalJson } from '../audit/audit-chain';
+import { leafEntries } from '../audit/merkle.queries';
 
 /** The deepest Merkle level merkle_nodes keeps (a tree of up to 2^62 leaves). */
 const MAX_LEVEL = 62;
@@ -30,32 +30,6 @@ export async function hashTile(
     [level * TILE_HEIGHT, first, first + width],
   );
   return rows.length === width ? Buffer.concat(rows.map((r) => r.hash)) : undefined;
-}
-
-/**
- * The contents of leaves first .. first + count - 1, in order: a carried-over event's stored entry,
- * else the event's canonical JSON (exactly what the entry bundles serve); fewer when the tree is shorter.
- */
-export async function leafEntries(manager: EntityManager, first: number, count: number): Promise<Buffer[]> {
-  const rows = await manager.query<
-    {
-      entry: string | null;
-      id: string;
-      occurredAt: Date;
-      actor: string;
-      action: string;
-      subjectType: string;
-      subjectId: string;
-      data: Record<string, unknown>;
-    }[]
-  >(
-    `SELECT l.entry, e.id::text AS id, e.occurred_at AS "occurredAt", e.actor, e.action,
-            e.subject_type AS "subjectType", e.subject_id AS "subjectId", e.data
-       FROM merkle_leaves l JOIN audit_events e ON e.id = l.event_id
-      WHERE l.leaf_index >= $1 AND l.leaf_index < $2 ORDER BY l.leaf_index`,
-    [first, first + count],
-  );
-  return rows.map((row) => Buffer.from(row.entry ?? canonicalJson(row)));
 }
 
 /**

@@ -1,16 +1,9 @@
 import { Client } from 'pg';
 import { CompactRange, leafHash, type NodeRef } from '../../monitor/lib/merkle';
-import { canonicalJson } from '../../src/audit/audit-chain';
+import { type AuditContent, canonicalJson } from '../../src/audit/audit-chain';
 import type { TestDatabase } from './database';
 
-type EventRow = {
-  id: string;
-  occurredAt: Date;
-  actor: string;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  data: Record<string, unknown>;
+type EventRow = AuditContent & {
   /** The stored leaf entry of a carried-over event, or null (its leaf is its canonical JSON). */
   entry: string | null;
 };
