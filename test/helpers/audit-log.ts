@@ -16,7 +16,7 @@ export const downloadText = (agent: Pick<Agent, 'get'>, url: string) =>
     });
 
 /** A download as bytes. */
-export const downloadBytes = (agent: Agent, url: string) =>
+export const downloadBytes = (agent: Pick<Agent, 'get'>, url: string) =>
   agent
     .get(url)
     .buffer(true)

@@ -187,8 +187,33 @@ export function sharedDatabase(): Promise<TestDatabase> {
 }
 
 /**
- * Changes the audit log behind its guard, as an insider with the owner's rights could (the app's
- * own role cannot); the chain must still tell. Takes the test database or its app connection.
+ * Runs `work` as the database owner in one transaction, with the tables' own triggers off: what an
+ * insider with the owner's rights could do (the app's own role cannot). USER, not ALL: the owner is
+ * no superuser, and may not turn off the system triggers of a foreign key (audit_personal_data's
+ * on audit_events).
+ */
+export async function asInsider(
+  database: Pick<TestDatabase, 'ownerUrl'>,
+  tables: readonly string[],
+  work: (client: Client) => Promise<unknown>,
+): Promise<void> {
+  await connected(database.ownerUrl, async (c) => {
+    await c.query('BEGIN');
+    try {
+      for (const table of tables) await c.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+      await work(c);
+      for (const table of tables) await c.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+      await c.query('COMMIT');
+    } catch (error) {
+      await c.query('ROLLBACK');
+      throw error;
+    }
+  });
+}
+
+/**
+ * Changes the audit log behind its guard, as an insider with the owner's rights could; the chain
+ * must still tell. Takes the test database or its app connection.
  */
 export async function tamperWithAuditLog(
   target: TestDatabase | DataSource,
@@ -197,16 +222,5 @@ export async function tamperWithAuditLog(
 ): Promise<void> {
   const database = 'asOwner' in target ? target : byDataSource.get(target);
   if (!database) throw new Error('tamperWithAuditLog needs a database made by createTestDatabase');
-  await connected(database.ownerUrl, async (c) => {
-    await c.query('BEGIN');
-    try {
-      await c.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
-      await c.query(sql, params);
-      await c.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
-      await c.query('COMMIT');
-    } catch (error) {
-      await c.query('ROLLBACK');
-      throw error;
-    }
-  });
+  await asInsider(database, ['audit_events'], (c) => c.query(sql, params));
 }

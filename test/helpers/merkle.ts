@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { CompactRange, leafHash, type NodeRef } from '../../monitor/lib/merkle';
 import { type AuditContent, canonicalJson } from '../../src/audit/audit-chain';
 import type { TestDatabase } from './database';
@@ -28,42 +27,4 @@ export async function eventsInChainOrder(db: TestDatabase): Promise<EventRow[]> 
   return db.asOwner<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM audit_events e LEFT JOIN merkle_leaves l ON l.event_id = e.id ORDER BY e.id`,
   );
-}
-
-/**
- * What an insider with the owner role could do after changing the events: throw the Merkle tree
- * away (its triggers off) and build it again, consistently, from the events as they now are.
- */
-export async function rebuildMerkleTree(db: TestDatabase): Promise<void> {
-  const events = await eventsInChainOrder(db);
-  const { leaves, nodes } = treeOf(events);
-  const client = new Client({ connectionString: db.ownerUrl });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('ALTER TABLE merkle_leaves DISABLE TRIGGER USER');
-    await client.query('ALTER TABLE merkle_nodes DISABLE TRIGGER USER');
-    await client.query('DELETE FROM merkle_leaves');
-    await client.query('DELETE FROM merkle_nodes');
-    for (const leaf of leaves)
-      await client.query('INSERT INTO merkle_leaves (leaf_index, event_id, entry) VALUES ($1, $2, $3)', [
-        leaf.index,
-        leaf.eventId,
-        leaf.entry,
-      ]);
-    for (const node of nodes)
-      await client.query('INSERT INTO merkle_nodes (level, index, hash) VALUES ($1, $2, $3)', [
-        node.level,
-        node.index,
-        node.hash,
-      ]);
-    await client.query('ALTER TABLE merkle_leaves ENABLE TRIGGER USER');
-    await client.query('ALTER TABLE merkle_nodes ENABLE TRIGGER USER');
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    await client.end();
-  }
 }

@@ -15,7 +15,7 @@ import { recordStatusEvent } from '../../src/status/status.service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { givenProvider, TEST_ACTOR } from '../factories/provider.factory';
 import { tamperWithAuditLog } from '../helpers/database';
-import { rebuildMerkleTree } from '../helpers/merkle';
+import { rebuildMerkleTree } from '../helpers/insider';
 
 describe('the audit log', () => {
   // Providers here stay unconfirmed: one audit event each (provider.created), which the counts rely on.

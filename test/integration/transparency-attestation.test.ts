@@ -21,23 +21,13 @@ import { loadLogKey } from '../../src/transparency/log-key';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { apiClient, bodyOf } from '../helpers/api';
 import { givenIssuedAttestation, testApp, testConfig } from '../helpers/app';
+import { downloadBytes } from '../helpers/audit-log';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 
 const key = loadLogKey(testConfig);
 /** The pending answer's promise: twice the checkpoint interval (the signer looks once per interval). */
 const PENDING_SECONDS = 2 * testConfig.checkpointIntervalSeconds;
-
-/** A body as bytes, whatever its type. */
-const bytes = (app: Express, url: string) =>
-  request(app)
-    .get(url)
-    .buffer(true)
-    .parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
 
 /** Text as a page shows it, with Handlebars' escapes undone. */
 const unescapeHtml = (html: string) =>
@@ -234,13 +224,13 @@ describe('attestations in the transparency log', () => {
       const size = parseCheckpoint(openNote(proof.checkpoint, [key.verifierKey]).text).size;
       const tile = Math.floor(leaf.index / TILE_WIDTH);
       const width = Math.min(TILE_WIDTH, size - tile * TILE_WIDTH);
-      const bundle = await bytes(app, `/transparantie/${entriesPath(tile, width)}`);
+      const bundle = await downloadBytes(request(app), `/transparantie/${entriesPath(tile, width)}`);
       assert.equal(bundle.status, 200);
       const served = decodeEntryBundle(bundle.body as Buffer)[leaf.index % TILE_WIDTH];
       assert.deepEqual(proof.extra, served);
       assert.equal(proof.extra?.toString('utf8'), leaf.entry);
 
-      const pdf = await bytes(app, `/verificatie/${number}/pdf`);
+      const pdf = await downloadBytes(request(app), `/verificatie/${number}/pdf`);
       assert.equal(pdf.status, 200);
       const dir = mkdtempSync(path.join(tmpdir(), 'tlog-proof-'));
       try {

@@ -4,10 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { runMonitor } from '../../monitor/monitor';
 import { appendAuditEvents, verifyAuditChain } from '../../src/audit/audit.service';
-import { chainHash, GENESIS_HASH } from '../../src/audit/audit-chain';
 import { verificationReport } from '../../src/audit/verification-report';
 import { seedDemoData } from '../../src/seed/demo';
 import { must } from '../../src/shared/must';
@@ -15,7 +13,8 @@ import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { loadLogKey } from '../../src/transparency/log-key';
 import { testApp, testConfig, testKeyring } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { eventsInChainOrder, rebuildMerkleTree } from '../helpers/merkle';
+import { rebuildMerkleTree, removeLastEvents, rewriteEvents, swapEvents } from '../helpers/insider';
+import { eventsInChainOrder } from '../helpers/merkle';
 import { runCli } from '../helpers/processes';
 
 /**
@@ -31,83 +30,6 @@ const T0 = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
 const after = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 type Events = Awaited<ReturnType<typeof eventsInChainOrder>>;
-
-/** Runs `statements` as the database owner in one transaction, with every trigger of `tables` off. */
-async function asInsider(
-  db: TestDatabase,
-  tables: readonly string[],
-  work: (client: Client) => Promise<void>,
-): Promise<void> {
-  const client = new Client({ connectionString: db.ownerUrl });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    for (const table of tables) await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
-    await work(client);
-    for (const table of tables) await client.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Changes events (as the owner, triggers off) and recomputes the chain hash of every event from
- * the first changed one on, so that the chain is intact in itself.
- */
-async function rewriteEvents(db: TestDatabase, change: (events: Events) => number): Promise<void> {
-  const events = await eventsInChainOrder(db);
-  const first = change(events);
-  await asInsider(db, ['audit_events'], async (client) => {
-    // The chain goes on from the stored hash of the event before the first changed one (untouched).
-    let prev = GENESIS_HASH;
-    if (first > 0) {
-      const { rows } = await client.query<{ hash: string }>('SELECT hash FROM audit_events WHERE id = $1', [
-        must(events[first - 1], 'the event before').id,
-      ]);
-      prev = must(rows[0], 'its row').hash;
-    }
-    for (const event of events.slice(first)) {
-      const hash = chainHash(prev, event);
-      await client.query(
-        `UPDATE audit_events SET actor = $2, action = $3, subject_type = $4, subject_id = $5, data = $6,
-                occurred_at = $7, prev_hash = $8, hash = $9 WHERE id = $1`,
-        [
-          event.id,
-          event.actor,
-          event.action,
-          event.subjectType,
-          event.subjectId,
-          event.data,
-          event.occurredAt,
-          prev,
-          hash,
-        ],
-      );
-      prev = hash;
-    }
-  });
-}
-
-/** Removes the last `count` events, and with `tree` also their leaves and every node that covers one. */
-async function removeLastEvents(db: TestDatabase, count: number, tree: boolean): Promise<void> {
-  const events = await eventsInChainOrder(db);
-  const kept = events.length - count;
-  const lastKept = must(events[kept - 1], 'an event kept').id;
-  const tables = tree ? ['audit_events', 'merkle_leaves', 'merkle_nodes'] : ['audit_events'];
-  await asInsider(db, tables, async (client) => {
-    await client.query('DELETE FROM audit_events WHERE id > $1', [lastKept]);
-    if (!tree) return;
-    await client.query('DELETE FROM merkle_leaves WHERE leaf_index >= $1', [kept]);
-    // A node of level L, index i covers leaves i·2^L .. (i+1)·2^L - 1.
-    await client.query('DELETE FROM merkle_nodes WHERE (index + 1) * (2::bigint ^ level)::bigint > $1', [
-      kept,
-    ]);
-  });
-}
 
 /** The register carries on: `count` more events, appended as the app appends them. */
 async function registerCarriesOn(db: TestDatabase, count: number): Promise<void> {
@@ -162,145 +84,119 @@ interface Case {
 const middle = (events: Events) => Math.floor(events.length / 2);
 const idAt = (events: Events, i: number) => must(events.at(i), `event ${i}`).id;
 
-/** Swaps the content of events i and j (each keeps its id: the chain order is the id order). */
-function swap(events: Events, i: number, j: number): number {
-  const a = must(events[i], 'event i');
-  const b = must(events[j], 'event j');
-  const { id: idA, ...contentA } = a;
-  const { id: idB, ...contentB } = b;
-  Object.assign(a, contentB, { id: idA });
-  Object.assign(b, contentA, { id: idB });
-  return Math.min(i, j);
+/** The last three events removed (triggers off), and with `tree` their leaves and nodes too. */
+function removesLastThree(tree: boolean): Case {
+  return {
+    name: tree
+      ? 'removes the last three events and their leaves and nodes (triggers off)'
+      : 'removes the last three events (triggers off), leaving their leaves and nodes',
+    tamper: (db) => removeLastEvents(db, 3, tree),
+    carriesOn: false,
+    // Left untouched, the stored tree is the one the daily checkpoint vouches for again: signed.
+    signer: tree ? 'refused' : 'signed',
+    monitorSays: (size) =>
+      new RegExp(
+        `^FAIL .*: the log does not serve tile/${tree ? '' : 'entries/'}\\S+, which its checkpoint of size ${size} requires$`,
+      ),
+    verifySays: (size, events, signedAt) => ({
+      problem: 'log_shrank',
+      at: idAt(events, -4),
+      report: new RegExp(
+        `^Audit log BROKEN at event ${idAt(events, -4)} \\(the log ends here, but the checkpoint signed at ${signedAt} holds ${size.toLocaleString('en-GB')} events: events were removed\\)`,
+      ),
+    }),
+  };
 }
 
-const CASES: Case[] = [
-  {
-    name: 'removes the last three events (triggers off), leaving their leaves and nodes',
-    tamper: (db) => removeLastEvents(db, 3, false),
-    carriesOn: false,
-    // The stored tree is untouched: the daily checkpoint vouches for the same tree.
+/**
+ * Events rewritten and their chain hashes recomputed, the tree left as it was: the leaf at `leaf`
+ * (the first rewritten event's) no longer matches its content. The tree itself is untouched, so the
+ * next checkpoint is consistent with the last one: signed.
+ */
+function leavingTheTree(
+  name: string,
+  tamper: Case['tamper'],
+  leaf: (size: number, events: Events) => number,
+): Case {
+  return {
+    name,
+    tamper,
+    carriesOn: true,
     signer: 'signed',
-    monitorSays: (size) =>
-      new RegExp(
-        `^FAIL .*: the log does not serve tile/entries/\\S+, which its checkpoint of size ${size} requires$`,
-      ),
-    verifySays: (size, events, signedAt) => ({
-      problem: 'log_shrank',
-      at: idAt(events, -4),
+    monitorSays: (size, events) =>
+      new RegExp(`^FAIL .*: leaf ${leaf(size, events)}: content does not hash to what the tree holds$`),
+    verifySays: (size, events) => ({
+      problem: 'leaf_mismatch',
+      at: idAt(events, leaf(size, events)),
       report: new RegExp(
-        `^Audit log BROKEN at event ${idAt(events, -4)} \\(the log ends here, but the checkpoint signed at ${signedAt} holds ${size.toLocaleString('en-GB')} events: events were removed\\)`,
+        `^Audit log BROKEN at event ${idAt(events, leaf(size, events))} \\(its leaf in the transparency log is not the one its content makes`,
       ),
     }),
-  },
-  {
-    name: 'removes the last three events and their leaves and nodes (triggers off)',
-    tamper: (db) => removeLastEvents(db, 3, true),
-    carriesOn: false,
+  };
+}
+
+/** The same, and the Merkle tree rebuilt to match: its root is no longer the checkpoint's. */
+function rebuildingTheTree(name: string, tamper: Case['tamper']): Case {
+  return {
+    name,
+    tamper: async (db, events) => {
+      await tamper(db, events);
+      await rebuildMerkleTree(db);
+    },
+    carriesOn: true,
     signer: 'refused',
     monitorSays: (size) =>
-      new RegExp(
-        `^FAIL .*: the log does not serve tile/\\S+, which its checkpoint of size ${size} requires$`,
-      ),
+      new RegExp(`^FAIL .*: the log's tiles do not rebuild the root of its checkpoint of size ${size}$`),
     verifySays: (size, events, signedAt) => ({
-      problem: 'log_shrank',
-      at: idAt(events, -4),
+      problem: 'checkpoint_mismatch',
+      at: idAt(events, size - 1),
       report: new RegExp(
-        `^Audit log BROKEN at event ${idAt(events, -4)} \\(the log ends here, but the checkpoint signed at ${signedAt} holds ${size.toLocaleString('en-GB')} events: events were removed\\)`,
+        `^Audit log BROKEN at event ${idAt(events, size - 1)} \\(the tree of the first ${size.toLocaleString('en-GB')} events is not the one the checkpoint signed at ${signedAt} vouches for`,
       ),
     }),
-  },
-  {
-    name: 'rewrites an event in the middle and recomputes every later chain hash, leaving the tree',
-    tamper: (db) =>
-      rewriteEvents(db, (events) => {
-        const i = middle(events);
-        must(events[i], 'the middle event').actor = 'insider@example.org';
-        return i;
-      }),
-    carriesOn: true,
-    // The tree is untouched, so the next checkpoint is consistent with the last one: signed.
-    signer: 'signed',
-    monitorSays: (_size, events) =>
-      new RegExp(`^FAIL .*: leaf ${middle(events)}: content does not hash to what the tree holds$`),
-    verifySays: (_size, events) => ({
-      problem: 'leaf_mismatch',
-      at: idAt(events, middle(events)),
-      report: new RegExp(
-        `^Audit log BROKEN at event ${idAt(events, middle(events))} \\(its leaf in the transparency log is not the one its content makes`,
-      ),
-    }),
-  },
-  {
-    name: 'rewrites an event in the last, partial entry bundle and recomputes the later chain hashes, leaving the tree',
-    tamper: (db) =>
+  };
+}
+
+const rewriteMiddle = (db: TestDatabase) =>
+  rewriteEvents(db, (events) => {
+    const i = middle(events);
+    must(events[i], 'the middle event').actor = 'insider@example.org';
+    return i;
+  });
+const swapAroundMiddle = (db: TestDatabase) =>
+  rewriteEvents(db, (events) => swapEvents(events, middle(events) - 5, middle(events) + 5));
+
+const CASES: Case[] = [
+  removesLastThree(false),
+  removesLastThree(true),
+  leavingTheTree(
+    'rewrites an event in the middle and recomputes every later chain hash, leaving the tree',
+    rewriteMiddle,
+    (_size, events) => middle(events),
+  ),
+  // Both monitors read the last, partial bundle again: both fail.
+  leavingTheTree(
+    'rewrites an event in the last, partial entry bundle and recomputes the later chain hashes, leaving the tree',
+    (db) =>
       rewriteEvents(db, (events) => {
         must(events.at(-10), 'the tenth event from the end').actor = 'insider@example.org';
         return events.length - 10;
       }),
-    carriesOn: true,
-    signer: 'signed',
-    // Both monitors read this bundle again: both fail.
-    monitorSays: (size) =>
-      new RegExp(`^FAIL .*: leaf ${size - 10}: content does not hash to what the tree holds$`),
-    verifySays: (size, events) => ({
-      problem: 'leaf_mismatch',
-      at: idAt(events, size - 10),
-      report: new RegExp(`^Audit log BROKEN at event ${idAt(events, size - 10)} \\(its leaf`),
-    }),
-  },
-  {
-    name: 'rewrites an event in the middle, recomputes every later chain hash and rebuilds the Merkle tree to match',
-    tamper: async (db) => {
-      await rewriteEvents(db, (events) => {
-        const i = middle(events);
-        must(events[i], 'the middle event').actor = 'insider@example.org';
-        return i;
-      });
-      await rebuildMerkleTree(db);
-    },
-    carriesOn: true,
-    signer: 'refused',
-    monitorSays: (size) =>
-      new RegExp(`^FAIL .*: the log's tiles do not rebuild the root of its checkpoint of size ${size}$`),
-    verifySays: (size, events, signedAt) => ({
-      problem: 'checkpoint_mismatch',
-      at: idAt(events, size - 1),
-      report: new RegExp(
-        `^Audit log BROKEN at event ${idAt(events, size - 1)} \\(the tree of the first ${size.toLocaleString('en-GB')} events is not the one the checkpoint signed at ${signedAt} vouches for`,
-      ),
-    }),
-  },
-  {
-    name: 'swaps two events and recomputes the chain hashes, leaving the tree',
-    tamper: (db) => rewriteEvents(db, (events) => swap(events, middle(events) - 5, middle(events) + 5)),
-    carriesOn: true,
-    signer: 'signed',
-    monitorSays: (_size, events) =>
-      new RegExp(`^FAIL .*: leaf ${middle(events) - 5}: content does not hash to what the tree holds$`),
-    verifySays: (_size, events) => ({
-      problem: 'leaf_mismatch',
-      at: idAt(events, middle(events) - 5),
-      report: new RegExp(`^Audit log BROKEN at event ${idAt(events, middle(events) - 5)} \\(its leaf`),
-    }),
-  },
-  {
-    name: 'swaps two events, recomputes the chain hashes and rebuilds the Merkle tree to match',
-    tamper: async (db) => {
-      await rewriteEvents(db, (events) => swap(events, middle(events) - 5, middle(events) + 5));
-      await rebuildMerkleTree(db);
-    },
-    carriesOn: true,
-    signer: 'refused',
-    monitorSays: (size) =>
-      new RegExp(`^FAIL .*: the log's tiles do not rebuild the root of its checkpoint of size ${size}$`),
-    verifySays: (size, events, signedAt) => ({
-      problem: 'checkpoint_mismatch',
-      at: idAt(events, size - 1),
-      report: new RegExp(
-        `^Audit log BROKEN at event ${idAt(events, size - 1)} \\(the tree of the first ${size.toLocaleString('en-GB')} events is not the one the checkpoint signed at ${signedAt} vouches for`,
-      ),
-    }),
-  },
+    (size) => size - 10,
+  ),
+  rebuildingTheTree(
+    'rewrites an event in the middle, recomputes every later chain hash and rebuilds the Merkle tree to match',
+    rewriteMiddle,
+  ),
+  leavingTheTree(
+    'swaps two events and recomputes the chain hashes, leaving the tree',
+    swapAroundMiddle,
+    (_size, events) => middle(events) - 5,
+  ),
+  rebuildingTheTree(
+    'swaps two events, recomputes the chain hashes and rebuilds the Merkle tree to match',
+    swapAroundMiddle,
+  ),
 ];
 
 describe('the transparency log against an insider with the database owner role (real app, real monitor)', function () {
@@ -389,10 +285,7 @@ describe('the transparency log against an insider with the database owner role (
   it('the command line audit:verify --full reports the break too (exit 1)', async () => {
     assert.equal((await signCheckpointIfDue(db.dataSource, key, T0, INTERVAL)).outcome, 'signed');
     const events = await eventsInChainOrder(db);
-    await rewriteEvents(db, (list) => {
-      must(list[middle(list)], 'the middle event').actor = 'insider@example.org';
-      return middle(list);
-    });
+    await rewriteMiddle(db);
     await rebuildMerkleTree(db);
     const run = runCli(['audit:verify', '--full'], {
       DATABASE_URL: db.url,

@@ -19,8 +19,15 @@ import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { loadLogKey } from '../../src/transparency/log-key';
 import { consistencyProofBetween, inclusionProofAt, rootAt } from '../../src/transparency/proofs';
 import { testConfig } from '../helpers/app';
-import { createTestDatabase, tamperWithAuditLog, type TestDatabase, testRoles } from '../helpers/database';
-import { eventsInChainOrder, rebuildMerkleTree, treeOf } from '../helpers/merkle';
+import {
+  asInsider,
+  createTestDatabase,
+  tamperWithAuditLog,
+  type TestDatabase,
+  testRoles,
+} from '../helpers/database';
+import { rebuildMerkleTree, removeLastEvents, rewriteEvents, swapEvents } from '../helpers/insider';
+import { eventsInChainOrder, treeOf } from '../helpers/merkle';
 
 const key = loadLogKey(testConfig);
 const INTERVAL = { intervalSeconds: 30 };
@@ -327,32 +334,6 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
     });
     const nth = (i: number) => must(ids.at(i), `event ${i}`);
 
-    /** Rewrites events (as the owner: triggers off) and recomputes every chain hash after the first changed one. */
-    async function rewrite(change: (events: Awaited<ReturnType<typeof eventsInChainOrder>>) => void) {
-      const events = await eventsInChainOrder(db);
-      change(events);
-      let prev = GENESIS_HASH;
-      for (const event of events) {
-        const hash = chainHash(prev, event);
-        await tamperWithAuditLog(
-          db,
-          'UPDATE audit_events SET actor = $2, action = $3, subject_type = $4, subject_id = $5, data = $6, occurred_at = $7, prev_hash = $8, hash = $9 WHERE id = $1',
-          [
-            event.id,
-            event.actor,
-            event.action,
-            event.subjectType,
-            event.subjectId,
-            event.data,
-            event.occurredAt,
-            prev,
-            hash,
-          ],
-        );
-        prev = hash;
-      }
-    }
-
     it('agrees with an untouched log and names the checkpoint', async () => {
       const result = await verify();
       assert.equal(result.broken, undefined);
@@ -362,7 +343,7 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
     for (const rebuilt of [false, true]) {
       const how = rebuilt ? 'with the Merkle tree rebuilt to match' : 'with the Merkle tree left as it was';
       it(`finds the last three events removed (triggers off), ${how}`, async () => {
-        await tamperWithAuditLog(db, 'DELETE FROM audit_events WHERE id > $1', [nth(-4)]);
+        await removeLastEvents(db, 3, false);
         if (rebuilt) await rebuildMerkleTree(db);
         const result = await verify();
         assert.deepEqual([result.broken?.problem, result.broken?.id], ['log_shrank', nth(-4)]);
@@ -370,8 +351,9 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
       });
 
       it(`finds an event in the middle rewritten with every chain hash recomputed, ${how}`, async () => {
-        await rewrite((events) => {
+        await rewriteEvents(db, (events) => {
           must(events[4], 'event 5').actor = 'vervalst';
+          return 4;
         });
         if (rebuilt) await rebuildMerkleTree(db);
         const result = await verify();
@@ -382,14 +364,7 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
       });
 
       it(`finds two events swapped, ${how}`, async () => {
-        await rewrite((events) => {
-          const a = must(events[2], 'event 3');
-          const b = must(events[6], 'event 7');
-          const { id: idA, ...contentA } = a;
-          const { id: idB, ...contentB } = b;
-          Object.assign(a, contentB, { id: idA });
-          Object.assign(b, contentA, { id: idB });
-        });
+        await rewriteEvents(db, (events) => swapEvents(events, 2, 6));
         if (rebuilt) await rebuildMerkleTree(db);
         const result = await verify();
         assert.deepEqual(
@@ -400,7 +375,9 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
     }
 
     it('finds a checkpoint whose record was changed behind its signature', async () => {
-      await tamperWithLog(db, `UPDATE log_checkpoints SET root_hash = sha256('x'::bytea)`);
+      await asInsider(db, ['log_checkpoints'], (c) =>
+        c.query(`UPDATE log_checkpoints SET root_hash = sha256('x'::bytea)`),
+      );
       assert.equal((await verify()).broken?.problem, 'checkpoint_signature');
     });
 
@@ -414,9 +391,8 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
         ['incremental', undefined, 10],
       );
       // A new event's leaf node changed: the incremental run recomputes it.
-      await tamperWithLog(
-        db,
-        `UPDATE merkle_nodes SET hash = sha256('x'::bytea) WHERE level = 0 AND index = 12`,
+      await asInsider(db, ['merkle_nodes'], (c) =>
+        c.query(`UPDATE merkle_nodes SET hash = sha256('x'::bytea) WHERE level = 0 AND index = 12`),
       );
       const broken = await verifyAuditChainIncrementally(db.dataSource, { verifierKey: key.verifierKey });
       const thirteenth = (await eventsInChainOrder(db))[12]?.id;
@@ -424,11 +400,3 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
     });
   });
 });
-
-/** Changes the log's own tables behind their guard, as an insider with the owner's rights could. */
-async function tamperWithLog(db: TestDatabase, sql: string): Promise<void> {
-  const table = /(merkle_nodes|merkle_leaves|log_checkpoints)/.exec(sql)?.[1] ?? '';
-  await db.asOwner(
-    `ALTER TABLE ${table} DISABLE TRIGGER USER; ${sql}; ALTER TABLE ${table} ENABLE TRIGGER USER`,
-  );
-}

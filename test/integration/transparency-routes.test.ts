@@ -7,6 +7,7 @@ import { canonicalJson } from '../../src/audit/audit-chain';
 import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { loadLogKey } from '../../src/transparency/log-key';
 import { testApp, testConfig } from '../helpers/app';
+import { downloadBytes } from '../helpers/audit-log';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventsInChainOrder } from '../helpers/merkle';
 
@@ -19,17 +20,6 @@ const entry = (n: number): AuditEntry => ({
   subjectId: String(n),
   data: { n },
 });
-
-/** A body as bytes, whatever its type. */
-const bytes = (agent: request.Agent, url: string) =>
-  agent
-    .get(url)
-    .buffer(true)
-    .parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
 
 describe('the transparency log over HTTP (/transparantie)', () => {
   let db: TestDatabase;
@@ -81,30 +71,30 @@ describe('the transparency log over HTTP (/transparantie)', () => {
 
     it('serves a full tile of leaf hashes, cacheable for good, and a partial one up to the checkpoint', async () => {
       const events = await eventsInChainOrder(db);
-      const full = await bytes(agent, '/transparantie/tile/0/000');
+      const full = await downloadBytes(agent, '/transparantie/tile/0/000');
       assert.equal(full.status, 200);
       assert.equal(full.headers['cache-control'], 'public, max-age=31536000, immutable');
       const body = full.body as Buffer;
       assert.equal(body.length, 256 * 32);
       assert.deepEqual(body.subarray(32 * 7, 32 * 8), leafHash(canonicalJson(events[7]!)));
-      const partial = await bytes(agent, '/transparantie/tile/0/001.p/34');
+      const partial = await downloadBytes(agent, '/transparantie/tile/0/001.p/34');
       assert.equal(partial.status, 200);
       assert.equal((partial.body as Buffer).length, 34 * 32);
       assert.match(partial.headers['cache-control'] ?? '', /max-age=10/);
       // Any narrower width too, for proofs against older checkpoints.
-      assert.equal((await bytes(agent, '/transparantie/tile/0/001.p/3')).status, 200);
+      assert.equal((await downloadBytes(agent, '/transparantie/tile/0/001.p/3')).status, 200);
       // A level-1 tile: one hash (the 256 first leaves).
-      assert.equal(((await bytes(agent, '/transparantie/tile/1/000.p/1')).body as Buffer).length, 32);
+      assert.equal(((await downloadBytes(agent, '/transparantie/tile/1/000.p/1')).body as Buffer).length, 32);
     });
 
     it('serves entry bundles with each leaf content', async () => {
       const events = await eventsInChainOrder(db);
-      const res = await bytes(agent, '/transparantie/tile/entries/000');
+      const res = await downloadBytes(agent, '/transparantie/tile/entries/000');
       assert.equal(res.status, 200);
       const entries = decodeEntryBundle(res.body as Buffer);
       assert.equal(entries.length, 256);
       assert.equal(entries[5]?.toString(), canonicalJson(events[5]!));
-      const partial = await bytes(agent, '/transparantie/tile/entries/001.p/34');
+      const partial = await downloadBytes(agent, '/transparantie/tile/entries/001.p/34');
       assert.equal(decodeEntryBundle(partial.body as Buffer).length, 34);
     });
 
