@@ -12,7 +12,7 @@
  */
 import { createHash, type KeyObject, sign, verify } from 'node:crypto';
 import { decodeBase64 } from './encoding';
-import { checkText, ed25519PublicKey, isKeyName, NoteError, rawPublicKey } from './note';
+import { checkText, ed25519PublicKey, isKeyName, type NoteError, rawPublicKey } from './note';
 
 /** The signature type of an Ed25519 cosignature (timestamped, v1): in the key ID and the verifier key. */
 export const COSIGNATURE_ED25519 = 0x04;

@@ -49,7 +49,10 @@ describe('tlog-cosignature v1 (Ed25519)', () => {
       .digest()
       .subarray(0, 4);
     assert.deepEqual(cosignerKeyId(w.name, raw), expected);
-    assert.equal(w.vkey, `${w.name}+${expected.toString('hex')}+${Buffer.concat([Buffer.of(4), raw]).toString('base64')}`);
+    assert.equal(
+      w.vkey,
+      `${w.name}+${expected.toString('hex')}+${Buffer.concat([Buffer.of(4), raw]).toString('base64')}`,
+    );
     // The same key as a note signer (type 0x01) has another key ID: a cosignature is no log signature.
     assert.notDeepEqual(keyId(w.name, raw), expected);
   });
@@ -63,8 +66,16 @@ describe('tlog-cosignature v1 (Ed25519)', () => {
   });
 
   const refusals: [string, (w: ReturnType<typeof witness>, line: string) => () => void, RegExp][] = [
-    ['another witness key', (w, line) => () => verifyCosignature(BODY, parseCosignature(line), witness(w.name).key), /not by the witness/],
-    ['an altered body', (w, line) => () => verifyCosignature(BODY.replace('42', '43'), parseCosignature(line), w.key), /does not verify/],
+    [
+      'another witness key',
+      (w, line) => () => verifyCosignature(BODY, parseCosignature(line), witness(w.name).key),
+      /not by the witness/,
+    ],
+    [
+      'an altered body',
+      (w, line) => () => verifyCosignature(BODY.replace('42', '43'), parseCosignature(line), w.key),
+      /does not verify/,
+    ],
     [
       'an altered time',
       (w, line) => () => verifyCosignature(BODY, { ...parseCosignature(line), timestamp: TIME + 1 }, w.key),
@@ -99,7 +110,10 @@ describe('tlog-cosignature v1 (Ed25519)', () => {
     ['a note signature (4 + 64 bytes, no time)', `— w ${Buffer.alloc(68).toString('base64')}`],
     ['bad base64', '— w not*base64'],
     ['two lines', `— w ${Buffer.alloc(76).toString('base64')}\n— w ${Buffer.alloc(76).toString('base64')}`],
-    ['a time beyond 2^53', `— w ${Buffer.concat([Buffer.alloc(4), Buffer.from('7fffffffffffffff', 'hex'), Buffer.alloc(64)]).toString('base64')}`],
+    [
+      'a time beyond 2^53',
+      `— w ${Buffer.concat([Buffer.alloc(4), Buffer.from('7fffffffffffffff', 'hex'), Buffer.alloc(64)]).toString('base64')}`,
+    ],
     ['empty', ''],
   ];
   for (const [what, line] of badLines) {
