@@ -252,7 +252,7 @@ describe('witnesses: POST /transparantie/cosignaturen', () => {
     assert.equal((await post(cosigned(textOf(latest), w1))).status, 201);
     const proof = must(await attestationProof(db.dataSource.manager, attestation.number), 'a proof');
     assert.equal(proof.state, 'included');
-    const file = parseTlogProof(tlogProofFile(proof as Extract<typeof proof, { state: 'included' }>));
+    const file = parseTlogProof(tlogProofFile(proof));
     const opened = openNote(file.checkpoint, [key.verifierKey]);
     assert.deepEqual(
       opened.signatures.map((s) => s.name),
