@@ -11,9 +11,14 @@
  *   npm run monitor -- check-proof <attestation.pdf> <proof.tlog-proof> --key <vkey> | --key-file <file>
  *     checks offline that the PDF is the attestation whose issue the proof shows in the signed log.
  *
+ *   ... --witness-key-file <PKCS#8 PEM> --witness-name <name>: a witness (C2SP tlog-cosignature). After an OK
+ *     run the monitor cosigns the checkpoint it verified and posts the cosignature to the register; a FAIL
+ *     run never cosigns. `npm run monitor -- witness-key <name> <out.pem>` makes a witness key and prints
+ *     the verifier key to give the register's operator.
+ *
  * Only node: built-ins, nothing from the register's own code: anyone can run it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { type Checkpoint, parseCheckpoint } from './lib/checkpoint';
 import {
@@ -25,13 +30,16 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from './lib/merkle';
-import { openNote, parseVerifierKey } from './lib/note';
+import { cosign, witnessVerifierKey } from './lib/cosignature';
+import { isKeyName, openNote, parseVerifierKey, rawPublicKey } from './lib/note';
 import { parseTlogProof } from './lib/proof';
 import { decodeEntryBundle, entriesPath, tileNodeReader, tilePath, TILE_WIDTH } from './lib/tiles';
 
 const USAGE = `usage:
   npm run monitor -- <register URL> [--key <vkey> | --key-file <file>] [--state <file>] [--trust-on-first-use] [--new-only]
-  npm run monitor -- check-proof <attestation.pdf> <proof.tlog-proof> --key <vkey> | --key-file <file>`;
+                     [--witness-key-file <PKCS#8 PEM> --witness-name <name>]
+  npm run monitor -- check-proof <attestation.pdf> <proof.tlog-proof> --key <vkey> | --key-file <file>
+  npm run monitor -- witness-key <name> <out.pem>`;
 const DEFAULT_STATE = './.register-monitor.json';
 const LOG_PATH = '/transparantie';
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -59,6 +67,9 @@ interface Options {
   trustOnFirstUse: boolean;
   /** Check only the leaves added since the last run (and the rest of a partial bundle), not every leaf again. */
   newOnly: boolean;
+  /** A witness: its Ed25519 key (PKCS#8 PEM file) and name, to cosign what an OK run verified. */
+  witnessKeyFile?: string;
+  witnessName?: string;
 }
 
 function parseArgs(args: readonly string[]): Options {
@@ -75,11 +86,16 @@ function parseArgs(args: readonly string[]): Options {
     else if (arg === '--state') options.state = value();
     else if (arg === '--trust-on-first-use') options.trustOnFirstUse = true;
     else if (arg === '--new-only') options.newOnly = true;
+    else if (arg === '--witness-key-file') options.witnessKeyFile = value();
+    else if (arg === '--witness-name') options.witnessName = value();
     else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
     else options.positional.push(arg);
   }
   if (options.key !== undefined && options.keyFile !== undefined) {
     throw new UsageError('give --key or --key-file, not both');
+  }
+  if ((options.witnessKeyFile === undefined) !== (options.witnessName === undefined)) {
+    throw new UsageError('a witness needs both --witness-key-file and --witness-name');
   }
   return options;
 }
@@ -243,7 +259,7 @@ async function monitorLog(
   vkey: string,
   last: State | undefined,
   newOnly: boolean,
-): Promise<{ state: State; added: number; rechecked: number }> {
+): Promise<{ state: State; text: string; added: number; rechecked: number }> {
   const prefix = `${url}${LOG_PATH}`;
   const keyName = parseVerifierKey(vkey).name;
   const body = await get(`${prefix}/checkpoint`);
@@ -346,6 +362,7 @@ async function monitorLog(
   }
   return {
     state: { origin: checkpoint.origin, vkey, size, root, checkpoint: note, edge },
+    text,
     added: size - lastSize,
     // Leaves seen before that this run checked again: all, or those of a partial bundle.
     rechecked: lastSize - Math.floor(from / TILE_WIDTH) * TILE_WIDTH,
@@ -388,19 +405,97 @@ async function runWatch(options: Options, output: MonitorOutput): Promise<number
     output.err(`trusting on first use the key the register serves: ${vkey}`);
   }
   const origin = last?.origin ?? parseVerifierKey(vkey).name;
+  const witness = await witnessKey(options);
+  let verified: Awaited<ReturnType<typeof monitorLog>>;
   try {
-    const { state, added, rechecked } = await monitorLog(base, vkey, last, options.newOnly);
-    await saveState(options.state, state);
-    const again = rechecked > 0 ? `, ${rechecked} checked again` : '';
-    output.out(
-      `OK ${state.origin} size ${state.size} (+${added} leaves${again}) root ${state.root.toString('base64')}`,
-    );
-    return 0;
+    verified = await monitorLog(base, vkey, last, options.newOnly);
   } catch (error) {
     if (!(error instanceof LogFailure)) throw error;
     output.out(`FAIL ${origin}: ${error.message}`);
     return 1;
   }
+  const { state, text, added, rechecked } = verified;
+  await saveState(options.state, state);
+  const again = rechecked > 0 ? `, ${rechecked} checked again` : '';
+  output.out(
+    `OK ${state.origin} size ${state.size} (+${added} leaves${again}) root ${state.root.toString('base64')}`,
+  );
+  return witness ? submitCosignature(base, text, witness, output) : 0;
+}
+
+/** The witness key and name of --witness-key-file and --witness-name, checked; undefined when not a witness. */
+async function witnessKey(options: Options): Promise<{ name: string; key: KeyObject } | undefined> {
+  const { witnessKeyFile: file, witnessName: name } = options;
+  if (file === undefined || name === undefined) return undefined;
+  if (!isKeyName(name)) throw new UsageError(`not a usable witness name (no spaces or plus signs): ${name}`);
+  const pem = await readGiven(file);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch (error) {
+    throw new UsageError(`${file} is not a PKCS#8 PEM private key: ${(error as Error).message}`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new UsageError(`${file} holds a ${key.asymmetricKeyType ?? 'unknown'} key, not an Ed25519 key`);
+  return { name, key };
+}
+
+/**
+ * Cosigns the checkpoint text an OK run verified, now, and posts it to the register as a cosigned
+ * checkpoint (the text, a blank line, the cosignature line). Exit 0 when the register keeps it (or
+ * had it already), 2 when it refuses it: the witness is set up wrong on one side or the other.
+ */
+async function submitCosignature(
+  base: string,
+  text: string,
+  witness: { name: string; key: KeyObject },
+  output: MonitorOutput,
+): Promise<number> {
+  const line = cosign(text, witness.name, witness.key, Math.floor(Date.now() / 1000));
+  const url = `${base}${LOG_PATH}/cosignaturen`;
+  let response: Response;
+  let answer: string;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      body: `${text}\n${line}\n`,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    answer = await response.text();
+  } catch (error) {
+    throw new NetworkError(`cannot post the cosignature to ${url}: ${(error as Error).message}`);
+  }
+  // The register answers in Dutch, then English: the last line.
+  const said = answer.trim().split('\n').at(-1) ?? '';
+  if (response.status === 201) {
+    output.out(`cosigned as ${witness.name}: the register accepted it`);
+    return 0;
+  }
+  if (response.status === 200) {
+    output.out(`cosigned as ${witness.name}: the register had this witness's cosignature of it already`);
+    return 0;
+  }
+  output.err(`cosigned as ${witness.name}: the register refused it (HTTP ${response.status}: ${said})`);
+  return 2;
+}
+
+/** Makes a witness key: the PKCS#8 PEM file (never overwritten, readable by its owner only) and its verifier key. */
+async function runWitnessKey(options: Options, output: MonitorOutput): Promise<number> {
+  if (options.positional.length !== 3) throw new UsageError('witness-key needs a name and a file to write');
+  const [, name, file] = options.positional as [string, string, string];
+  if (!isKeyName(name)) throw new UsageError(`not a usable witness name (no spaces or plus signs): ${name}`);
+  const { privateKey } = generateKeyPairSync('ed25519');
+  try {
+    await writeFile(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+  }
+  output.err(
+    `wrote the witness key to ${file}; give the register's operator this verifier key (LOG_WITNESS_KEYS):`,
+  );
+  output.out(witnessVerifierKey(name, rawPublicKey(privateKey)));
+  return 0;
 }
 
 /** The audit event in a proof's extra line, as far as the check needs it. */
@@ -506,6 +601,7 @@ export async function runMonitor(args: readonly string[], output: MonitorOutput)
   try {
     const options = parseArgs(args);
     if (options.positional[0] === 'check-proof') return await runCheckProof(options, output);
+    if (options.positional[0] === 'witness-key') return await runWitnessKey(options, output);
     return await runWatch(options, output);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -38,7 +38,7 @@ import type { Lifecycle } from './shared/lifecycle';
 import { type Logger, withRequestLogger } from './shared/logger';
 import { outboxRoutes } from './web/outbox.routes';
 import { openDataRoutes } from './open-data/open-data.routes';
-import { transparencyRoutes } from './transparency/transparency.routes';
+import { cosignatureRoutes, transparencyRoutes } from './transparency/transparency.routes';
 import { transparencyPageRoutes } from './transparency/transparency-page.routes';
 import { type LogKey, loadLogKey } from './transparency/log-key';
 import { pageRoutes } from './web/pages.routes';
@@ -158,6 +158,9 @@ export function createApp({
   // The API is stateless and answers JSON only: no cookies, sessions, CSRF or pages, and the
   // security headers of a JSON API (set by its router) rather than those of web pages.
   app.use('/api', apiRoutes(dataSource, config, logger, { deprecations: apiDeprecations }));
+  // Witnesses post their cosignatures as machines do: no cookies, sessions or CSRF tokens either;
+  // a cosignature is authenticated by its own signature.
+  app.use(cosignatureRoutes(dataSource, config));
 
   app.use(
     helmet({

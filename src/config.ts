@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { CosignatureError, parseWitnessKey } from '../monitor/lib/cosignature';
 import { SettingError } from './shared/errors';
 import { isMailAddress } from './shared/mail-address';
 
@@ -80,6 +81,11 @@ export interface Config {
   logSigningKeyFile: string | undefined;
   /** The transparency log's origin (and key name): `<host[:port]><path of PUBLIC_BASE_URL>/transparantie` unless set. */
   logOrigin: string;
+  /**
+   * The witnesses whose cosignatures of checkpoints the register collects and shows (C2SP
+   * tlog-cosignature verifier keys `name+keyid+base64(0x04 || key)`); empty: no witnesses.
+   */
+  logWitnessKeys: string[];
   /**
    * The least time between two checkpoints of a growing log, and how often an instance looks
    * whether one is due (a checkpoint is signed at least once a day even when the log did not grow).
@@ -257,6 +263,30 @@ function logOrigin(env: NodeJS.ProcessEnv, publicBaseUrl: string): string {
   return raw;
 }
 
+/**
+ * LOG_WITNESS_KEYS: witness verifier keys separated by commas or newlines; each must be an Ed25519
+ * cosignature key, and each witness named once (a cosignature is kept per witness and checkpoint).
+ */
+function logWitnessKeys(env: NodeJS.ProcessEnv): string[] {
+  const keys = (env.LOG_WITNESS_KEYS ?? '')
+    .split(/[,\n]/)
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  const names = new Set<string>();
+  for (const key of keys) {
+    let name: string;
+    try {
+      name = parseWitnessKey(key).name;
+    } catch (error) {
+      if (!(error instanceof CosignatureError)) throw error;
+      throw new ConfigError(`LOG_WITNESS_KEYS: "${key}" is not a witness key: ${error.message}`);
+    }
+    if (names.has(name)) throw new ConfigError(`LOG_WITNESS_KEYS: the witness ${name} is named twice`);
+    names.add(name);
+  }
+  return keys;
+}
+
 function secretsKey(env: NodeJS.ProcessEnv, production: boolean): Buffer | undefined {
   const raw = env.SECRETS_KEY?.trim();
   if (!raw) {
@@ -390,6 +420,7 @@ export function loadConfig(
     signingP12Passphrase,
     logSigningKeyFile,
     logOrigin: logOrigin(env, publicBaseUrl),
+    logWitnessKeys: logWitnessKeys(env),
     checkpointIntervalSeconds: integer(env, 'CHECKPOINT_INTERVAL_SECONDS', 30, 1, 86400),
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
     snapshotRefreshSeconds: integer(env, 'SNAPSHOT_REFRESH_SECONDS', nodeEnv === 'test' ? 0 : 15, 0, 300),

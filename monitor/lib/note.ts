@@ -18,7 +18,7 @@ export class NoteError extends Error {
 }
 
 /** A key name is non-empty and holds no Unicode space and no plus. */
-function isKeyName(name: string): boolean {
+export function isKeyName(name: string): boolean {
   return name.length > 0 && !/[\s+]/u.test(name) && !hasControl(name);
 }
 
@@ -66,6 +66,11 @@ export function parseVerifierKey(vkey: string): { name: string; keyId: Buffer; p
   return { name, keyId: computed, publicKey };
 }
 
+/** The Ed25519 public key of 32 raw bytes, as Node's crypto takes it. */
+export function ed25519PublicKey(raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
 /** The 32 raw bytes of an Ed25519 public key. */
 export function rawPublicKey(key: KeyObject): Buffer {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
@@ -74,7 +79,8 @@ export function rawPublicKey(key: KeyObject): Buffer {
   return der.subarray(SPKI_PREFIX.length);
 }
 
-function checkText(text: string): void {
+/** Throws NoteError unless `text` can be a note text: valid Unicode, ending in a newline, no control characters. */
+export function checkText(text: string): void {
   if (!text.endsWith('\n')) throw new NoteError('the note text must end in a newline');
   if (hasControl(text)) throw new NoteError('the note holds a control character');
   if (Buffer.from(text, 'utf8').toString('utf8') !== text)
@@ -121,11 +127,7 @@ export function openNote(
     const signature = bytes.subarray(4);
     signatures.push({ name, keyId: id, signature });
     for (const key of keys.filter((k) => k.name === name && k.keyId.equals(id))) {
-      const publicKey = createPublicKey({
-        key: Buffer.concat([SPKI_PREFIX, key.publicKey]),
-        format: 'der',
-        type: 'spki',
-      });
+      const publicKey = ed25519PublicKey(key.publicKey);
       if (signature.length !== 64 || !verify(null, Buffer.from(text, 'utf8'), publicKey, signature)) {
         throw new NoteError(`the signature by ${name} does not verify`);
       }

@@ -13,6 +13,7 @@ export const APPEND_ONLY_TABLES = [
   'merkle_leaves',
   'merkle_nodes',
   'log_checkpoints',
+  'log_cosignatures',
 ] as const;
 
 /**

@@ -22,6 +22,8 @@ export const paths = {
   logCheckpoint: '/transparantie/checkpoint',
   logCheckpoints: '/transparantie/checkpoints',
   logKey: '/transparantie/sleutel',
+  /** Where witnesses post their cosignatures of checkpoints (C2SP tlog-cosignature). */
+  logCosignatures: '/transparantie/cosignaturen',
   logTiles: '/transparantie/tile',
   /** The latest checkpoint of each day, in open data. */
   openDataCheckpoints: '/open-data/checkpoints.json',

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { formatTlogProof } from '../../monitor/lib/proof';
 import { latestCheckpoint } from './checkpoint.queries';
+import { servedNote } from './cosignatures';
 import { inclusionProofAt } from './proofs';
 import { leafEntries } from '../audit/merkle.queries';
 
@@ -16,7 +17,7 @@ export type AttestationProof =
       leafIndex: number;
       treeSize: number;
       signedAt: Date;
-      /** The signed checkpoint, verbatim. */
+      /** The signed checkpoint, verbatim, with the witnesses' cosignatures collected so far. */
       checkpoint: string;
       proof: Buffer[];
       entry: Buffer;
@@ -58,9 +59,10 @@ export async function attestationProof(
   const checkpoint = await latestCheckpoint(manager);
   if (!checkpoint || checkpoint.treeSize <= leafIndex) return { state: 'pending', leafIndex };
   // The tree is append-only: the nodes of a signed size never change, so no lock is needed.
-  const [proof, entries] = await Promise.all([
+  const [proof, entries, note] = await Promise.all([
     inclusionProofAt(manager, leafIndex, checkpoint.treeSize),
     leafEntries(manager, leafIndex, 1),
+    servedNote(manager, checkpoint),
   ]);
   const entry = entries[0];
   if (!entry) return undefined;
@@ -69,7 +71,7 @@ export async function attestationProof(
     leafIndex,
     treeSize: checkpoint.treeSize,
     signedAt: checkpoint.signedAt,
-    checkpoint: checkpoint.note,
+    checkpoint: note,
     proof,
     entry,
   };

@@ -1,9 +1,15 @@
-import { type Response, Router } from 'express';
+import express, { type RequestHandler, type Response, Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { parseTilePath } from '../../monitor/lib/tiles';
+import type { Config } from '../config';
+import { postgresLimiter } from '../database/rate-limits';
+import { clientKey } from '../shared/client-address';
 import { paths } from '../shared/paths';
+import { consume } from '../web/auth';
+import { requestTime } from '../web/clock';
 import { pageNumber } from '../web/paging';
 import { checkpointPage, latestCheckpoint } from './checkpoint.queries';
+import { acceptCosignature, cosignaturesOf, cosignedNote, servedNote } from './cosignatures';
 import type { LogKey } from './log-key';
 import { entryBundle, hashTile, tileWithin } from './tiles.service';
 
@@ -32,8 +38,9 @@ export function transparencyRoutes(dataSource: DataSource, key: LogKey): Router 
     const latest = await latestCheckpoint(dataSource.manager);
     if (!latest)
       return plain(res, 404, 'Er is nog geen checkpoint ondertekend.', 'No checkpoint has been signed yet.');
+    const note = await servedNote(dataSource.manager, latest);
     res.type('text/plain; charset=utf-8').setHeader('Cache-Control', CACHE_SHORT);
-    res.send(latest.note);
+    res.send(note);
   });
 
   router.get(paths.logKey, (_req, res) => {
@@ -79,6 +86,10 @@ export function transparencyRoutes(dataSource: DataSource, key: LogKey): Router 
   router.get(paths.logCheckpoints, async (req, res) => {
     const page = pageNumber(req.query.pagina);
     const { rows, total } = await checkpointPage(dataSource.manager, (page - 1) * HISTORY_PAGE, HISTORY_PAGE);
+    const cosignatures = await cosignaturesOf(
+      dataSource.manager,
+      rows.map((row) => row.id),
+    );
     const pageCount = Math.max(1, Math.ceil(total / HISTORY_PAGE));
     const pageUrl = (n: number) => `${paths.logCheckpoints}?pagina=${n}`;
     res.render('transparency/checkpoints', {
@@ -86,12 +97,123 @@ export function transparencyRoutes(dataSource: DataSource, key: LogKey): Router 
       verifierKey: key.verifierKey,
       checkpointUrl: paths.logCheckpoint,
       total,
-      checkpoints: rows,
+      checkpoints: rows.map((row) => {
+        const own = cosignatures.filter((c) => c.checkpointId === row.id);
+        return { ...row, cosignatures: own, servedNote: cosignedNote(row.note, own) };
+      }),
       page,
       pageCount,
       previousUrl: page > 1 ? pageUrl(Math.min(page - 1, pageCount)) : undefined,
       nextUrl: page < pageCount ? pageUrl(page + 1) : undefined,
     });
+  });
+
+  return router;
+}
+
+/** The largest cosigned checkpoint a witness may post: the checkpoint text and one signature line. */
+const COSIGNATURE_BODY_LIMIT = '1kb';
+/** Posts of cosignatures per client in 15 minutes: a witness posts once per run, every few minutes. */
+const COSIGNATURES_PER_CLIENT = 60;
+
+/**
+ * Where witnesses post their cosignatures (C2SP tlog-cosignature) of the log's checkpoints. A
+ * machine endpoint, mounted before sessions and CSRF tokens as the API is: it reads no cookie and
+ * acts for no one; the witness's signature, by a key of LOG_WITNESS_KEYS, is its authentication.
+ * The body (text/plain, at most 1 KB) is the cosigned checkpoint: the checkpoint's note text, a
+ * blank line and the witness's signature line. Answers in plain text, Dutch and English.
+ */
+export function cosignatureRoutes(dataSource: DataSource, config: Config): Router {
+  const router = Router();
+  const limiter = postgresLimiter(dataSource, {
+    keyPrefix: 'cosignature_ip',
+    points: COSIGNATURES_PER_CLIENT,
+    durationSeconds: 15 * 60,
+  });
+  const parseText = express.text({
+    type: 'text/plain',
+    limit: COSIGNATURE_BODY_LIMIT,
+    defaultCharset: 'utf-8',
+  });
+
+  const limit: RequestHandler = async (req, res, next) => {
+    const refusal = await consume(limiter, clientKey(req.ip));
+    if (!refusal) return next();
+    res.setHeader('Retry-After', String(refusal.waitSeconds));
+    plain(
+      res,
+      429,
+      `Te veel cosignaturen van dit adres; probeer het over ${refusal.waitSeconds} seconden opnieuw.`,
+      `Too many cosignatures from this address; try again in ${refusal.waitSeconds} seconds.`,
+    );
+  };
+  // The body parser's refusals answered here, in plain text: this route is no web page.
+  const readBody: RequestHandler = (req, res, next) => {
+    if (!req.is('text/plain'))
+      return plain(res, 415, 'Stuur de cosignatuur als text/plain.', 'Send the cosignature as text/plain.');
+    parseText(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const type = (error as { type?: string }).type;
+      if (type === 'entity.too.large')
+        return plain(res, 413, 'Te groot: hooguit 1 KB.', 'Too large: at most 1 KB.');
+      if (type === 'charset.unsupported' || type === 'encoding.unsupported')
+        return plain(res, 415, 'Stuur de cosignatuur in UTF-8.', 'Send the cosignature in UTF-8.');
+      plain(res, 400, 'De inhoud kon niet gelezen worden.', 'The body could not be read.');
+    });
+  };
+
+  router.options(paths.logCosignatures, (_req, res) => {
+    res.setHeader('Allow', 'OPTIONS, POST');
+    res.status(204).end();
+  });
+
+  router.post(paths.logCosignatures, limit, readBody, async (req, res) => {
+    const body = typeof req.body === 'string' ? req.body : '';
+    const result = await acceptCosignature(dataSource, config.logWitnessKeys, body, requestTime(res));
+    switch (result.outcome) {
+      case 'accepted':
+        return plain(
+          res,
+          201,
+          `Cosignatuur van ${result.witness} bewaard bij het checkpoint van ${result.treeSize} bladeren.`,
+          `Cosignature by ${result.witness} kept with the checkpoint of tree size ${result.treeSize}.`,
+        );
+      case 'again':
+        return plain(
+          res,
+          200,
+          `${result.witness} had dit checkpoint al medeondertekend; de eerste cosignatuur blijft bewaard.`,
+          `${result.witness} had cosigned this checkpoint already; the first cosignature is kept.`,
+        );
+      case 'malformed':
+        return plain(
+          res,
+          400,
+          'Dit is geen medeondertekend checkpoint: de tekst van het checkpoint, een lege regel en één handtekeningregel.',
+          `Not a cosigned checkpoint (checkpoint text, blank line, one signature line): ${result.reason}.`,
+        );
+      case 'bad_signature':
+        return plain(
+          res,
+          400,
+          'De cosignatuur klopt niet.',
+          `The cosignature is not valid: ${result.reason}.`,
+        );
+      case 'unknown_witness':
+        return plain(
+          res,
+          403,
+          'Deze getuige is bij het register niet bekend (LOG_WITNESS_KEYS).',
+          `Unknown witness: ${result.reason}.`,
+        );
+      case 'unknown_checkpoint':
+        return plain(
+          res,
+          404,
+          'Het register heeft geen checkpoint met deze tekst ondertekend.',
+          `Unknown checkpoint: ${result.reason}.`,
+        );
+    }
   });
 
   return router;

@@ -119,6 +119,19 @@ const RULES: Rule[] = [
     url: () => '/transparantie/tile/entries/000.p/1',
     expect: all(200),
   },
+  // Witnesses post cosignatures as text/plain, no session or CSRF token: a form post is 415 for everyone.
+  {
+    method: 'POST',
+    route: '/transparantie/cosignaturen',
+    url: () => '/transparantie/cosignaturen',
+    expect: all(415),
+  },
+  {
+    method: 'OPTIONS',
+    route: '/transparantie/cosignaturen',
+    url: () => '/transparantie/cosignaturen',
+    expect: all(204),
+  },
   { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
   {
     method: 'GET',

@@ -158,11 +158,45 @@ describe('CSRF: every POST route refuses forged requests', () => {
     assert.equal(res.status, 200, `${who} was signed out by a forged request`);
   }
 
+  /**
+   * POST routes that need no CSRF token, and why. They are mounted before sessions and tokens,
+   * read no cookie and act for no one, so a forged request has no one's authority to borrow.
+   */
+  const MACHINE_POSTS: Record<string, string> = {
+    '/transparantie/cosignaturen':
+      "a witness's cosignature (text/plain) is authenticated by its own signature with a key of LOG_WITNESS_KEYS",
+  };
+
   // The JSON API is stateless and takes JSON only (no cookies, so nothing to forge).
   const postRoutes = () =>
     appRoutes(app)
       .filter((r) => r.startsWith('POST ') && !r.startsWith('POST /api/'))
-      .map((r) => r.slice('POST '.length));
+      .map((r) => r.slice('POST '.length))
+      .filter((r) => !(r in MACHINE_POSTS));
+
+  it('the POST routes that take no token are machine endpoints: whatever a browser sends them, with whatever session, changes nothing', async () => {
+    for (const route of Object.keys(MACHINE_POSTS)) {
+      assert.ok(appRoutes(app).includes(`POST ${route}`), `${route} is served`);
+      for (const who of WHO) {
+        const before = await stateDigest(db.dataSource);
+        const token = await tokenOf(who);
+        const statuses = [
+          (await agents[who].post(route).type('form').send({ _csrf: token })).status,
+          (
+            await agents[who]
+              .post(route)
+              .set('Origin', 'https://evil.example')
+              .type('text/plain')
+              .send('x\n\ny')
+          ).status,
+          (await agents[who].post(route).field('_csrf', token)).status,
+        ];
+        assert.deepEqual(statuses, [415, 400, 415], `${who} POST ${route}`);
+        assert.equal(await stateDigest(db.dataSource), before, `${who} POST ${route}: data changed`);
+        await stillSignedIn(who);
+      }
+    }
+  });
 
   it('walks every POST route of the app (the list below is not empty)', () => {
     const routes = postRoutes();

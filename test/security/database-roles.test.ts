@@ -37,9 +37,14 @@ describe("the app's database role", () => {
 
   for (const table of APPEND_ONLY_TABLES) {
     describe(table, () => {
-      // The Merkle tree's tables are keyed by their place in the tree, not by an id.
+      // The Merkle tree's tables are keyed by their place in the tree, a cosignature by its checkpoint: not by an id.
       const key =
-        ({ merkle_leaves: 'leaf_index', merkle_nodes: 'level' } as Record<string, string>)[table] ?? 'id';
+        (
+          { merkle_leaves: 'leaf_index', merkle_nodes: 'level', log_cosignatures: 'checkpoint_id' } as Record<
+            string,
+            string
+          >
+        )[table] ?? 'id';
       for (const sql of [
         `DELETE FROM ${table}`,
         `UPDATE ${table} SET ${key} = ${key}`,

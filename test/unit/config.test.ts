@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../src/config';
+import { witnessVerifierKey } from '../../monitor/lib/cosignature';
+import { verifierKey } from '../../monitor/lib/note';
 
 describe('configuration', () => {
   it('has working defaults for a local start', () => {
@@ -153,6 +155,22 @@ describe('configuration', () => {
       assert.throws(() => loadConfig({ LOG_ORIGIN: bad }), /LOG_ORIGIN/, bad);
     assert.equal(loadConfig({}).checkpointIntervalSeconds, 30);
     assert.throws(() => loadConfig({ CHECKPOINT_INTERVAL_SECONDS: '0' }), /CHECKPOINT_INTERVAL_SECONDS/);
+  });
+
+  it('reads the witnesses of LOG_WITNESS_KEYS, separated by commas or newlines, and refuses a bad or doubled one', () => {
+    const key = (name: string, fill: number) => witnessVerifierKey(name, Buffer.alloc(32, fill));
+    assert.deepEqual(loadConfig({}).logWitnessKeys, []);
+    assert.deepEqual(loadConfig({ LOG_WITNESS_KEYS: ' ' }).logWitnessKeys, []);
+    assert.deepEqual(
+      loadConfig({ LOG_WITNESS_KEYS: `${key('w.test/a', 1)},\n ${key('w.test/b', 2)}\n` }).logWitnessKeys,
+      [key('w.test/a', 1), key('w.test/b', 2)],
+    );
+    for (const bad of [
+      'w.test/a',
+      verifierKey('w.test/a', Buffer.alloc(32, 1)),
+      `${key('w.test/a', 1)},${key('w.test/a', 2)}`,
+    ])
+      assert.throws(() => loadConfig({ LOG_WITNESS_KEYS: bad }), /LOG_WITNESS_KEYS/, bad);
   });
 
   it('refuses to relax the second factor for staff in production', () => {
