@@ -42,7 +42,10 @@ export interface AuditEntry {
   subjectType: string;
   /** Never an e-mail address: a user, invitation or other id. */
   subjectId: string;
-  /** Public like the rest of the event: nothing personal (no `email`, no `ip`); those go in `personal`. */
+  /**
+   * What happened. Its leaf in the public log shows only the fields `PUBLIC_DATA_FIELDS` names
+   * (leaf-entry.ts), the rest behind a salted digest; still never `email` or `ip`: those go in `personal`.
+   */
   data?: Record<string, unknown>;
   /**
    * Personal details an auditor needs (an IP address, the address an invitation went to): kept

@@ -42,7 +42,8 @@ export function legacyLeafEntry(
 }
 
 /** A pseudonym `legacyLeafEntry` writes, as a JSON string: `"<role>:<user id>"`. */
-const PSEUDONYM = /"(?:provider|reviewer|auditor|admin):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g;
+const PSEUDONYM =
+  /"(?:provider|reviewer|auditor|admin):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g;
 
 /**
  * Whether `entry`, the stored leaf of a carried-over event, is that event's `legacyLeafEntry` with

@@ -8,7 +8,6 @@ import type { LeafLink, StoredCheckpoint } from './merkle.queries';
 /** What can be wrong with the transparency log against the chain and the latest signed checkpoint. */
 export type LogProblem = 'log_shrank' | 'leaf_mismatch' | 'checkpoint_mismatch' | 'checkpoint_signature';
 
-
 /**
  * Recomputes the leaves of the events it is shown, in chain order from chain position `start`:
  * each event must have leaf number = its position, its leaf content must be what the event makes

@@ -183,7 +183,11 @@ describe('leafEntry', () => {
     ])
       assert.notEqual(dataDigest(SALT, other), digest, JSON.stringify(other));
     assert.notEqual(dataDigest(Buffer.alloc(16, 2), data), digest);
-    assert.equal(dataDigest(SALT, { c: { d: 'é' }, b: [true, null, 'x'], a: 1 }), digest, 'key order does not count');
+    assert.equal(
+      dataDigest(SALT, { c: { d: 'é' }, b: [true, null, 'x'], a: 1 }),
+      digest,
+      'key order does not count',
+    );
     const e = event({ data });
     assert.notEqual(leafEntry(e, SALT), leafEntry({ ...e, data: { ...data, a: 2 } }, SALT));
     assert.notEqual(leafEntry(e, SALT), leafEntry(e, Buffer.alloc(16, 2)));

@@ -3,7 +3,11 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { actorOf, ERASED_PERSON, isEmailActor, personOfActor } from '../../src/audit/actor';
 import type { AuditContent } from '../../src/audit/audit-chain';
-import { carriedOverEntryAgrees, legacyLeafEntry, type LegacyPerson } from '../../src/audit/legacy-leaf-entry';
+import {
+  carriedOverEntryAgrees,
+  legacyLeafEntry,
+  type LegacyPerson,
+} from '../../src/audit/legacy-leaf-entry';
 import { checkPersonalData, personalDataDigest } from '../../src/audit/personal-data';
 
 const RITA = { id: '2f1c0a4e-1111-4222-8333-944445555666', role: 'reviewer' };
@@ -38,7 +42,11 @@ const ada = `admin:${ADA.id}`;
  * [what, the event, the header fields its leaf names otherwise (undefined or {}: none)]. The leaf's
  * data is only its action's public fields (PUBLIC below), the rest behind the digest.
  */
-const CASES: [string, Partial<AuditContent>, Pick<AuditContent, 'actor' | 'subjectId'> | Partial<AuditContent> | undefined][] = [
+const CASES: [
+  string,
+  Partial<AuditContent>,
+  Pick<AuditContent, 'actor' | 'subjectId'> | Partial<AuditContent> | undefined,
+][] = [
   ['a system actor, nothing personal', { actor: 'jobs:daily' }, undefined],
   [
     'the CLI creates a user',
