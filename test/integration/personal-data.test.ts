@@ -426,14 +426,13 @@ describe('personal data stays out of the public log (issue 16)', () => {
       'De Vries',
       'p.de.vries@gmail.com',
       'contact-pd@register.example',
-      'Sara Tekenaar',
-      'Anna AAN',
     ];
     const all = await events();
     const json = all.map((e) => canonicalJson(e)).join('\n');
     for (const text of typed) assert.ok(json.includes(text), `the flows put ${text} in an event's data`);
-    // The registrant's own name and address go to the users table (and beside the log), not in an event.
-    const never = [...typed, 'Johannes', 'johannes.jansen@gmail.com'];
+    // The registrant's own name and address go to the users table, the signatory's and AAN contact's
+    // beside the log: never in an event, and so never in a leaf either.
+    const never = [...typed, 'Johannes', 'johannes.jansen@gmail.com', 'Sara Tekenaar', 'Anna AAN'];
 
     // What anyone can download: every entry bundle up to a checkpoint over all of it.
     const signed = await signCheckpointIfDue(db.dataSource, loadLogKey(testConfig), new Date(), {
