@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CompactRange, leafHash } from '../monitor/lib/merkle';
 import type { ChainLink } from '../src/audit/audit-chain';
@@ -7,6 +8,8 @@ import { type LegacyPerson, legacyLeafEntry } from '../src/audit/legacy-leaf-ent
 const BATCH = 5000;
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
 const ROWS_PER_INSERT = 5000;
+/** Bytes of salt per leaf (as SALT_BYTES in src/audit/personal-data.ts, written out: a migration stays as it ran). */
+const SALT_BYTES = 16;
 
 /**
  * The audit log as a Merkle tree (RFC 9162 §2.1), published as a transparency log: leaf i is the
@@ -15,9 +18,12 @@ const ROWS_PER_INSERT = 5000;
  * All three are append-only like audit_events. merkle_leaves has no foreign key to audit_events,
  * as audit_verifications: a verification must notice an event gone, not be stopped by its leaf.
  *
- * The events already in the log are carried over in chain order, each with its leaf content
- * stored (`legacyLeafEntry`: personal data pseudonymised); later events' leaves are their
- * canonical JSON, which the event itself gives (entry NULL).
+ * A leaf publishes an event's header, only the data fields known to be public and a digest of its
+ * whole data salted with merkle_leaves.salt (16 random bytes per leaf, written with the event):
+ * `leafEntry(event, salt)`, which the event and its salt give (entry NULL). The events already in
+ * the log are carried over in chain order, each with a fresh salt and its leaf content stored
+ * (`legacyLeafEntry`: the same format, the people it names by e-mail address pseudonymised as the
+ * users table knows them now).
  */
 export class MerkleLog1764700000000 implements MigrationInterface {
   name = 'MerkleLog1764700000000';
@@ -27,7 +33,8 @@ export class MerkleLog1764700000000 implements MigrationInterface {
       CREATE TABLE merkle_leaves (
         leaf_index bigint PRIMARY KEY CONSTRAINT merkle_leaves_index_not_negative CHECK (leaf_index >= 0),
         event_id bigint NOT NULL CONSTRAINT merkle_leaves_event_key UNIQUE,
-        entry text
+        entry text,
+        salt bytea NOT NULL CONSTRAINT merkle_leaves_salt_length CHECK (octet_length(salt) = 16)
       )`);
     await q.query(`
       CREATE TABLE merkle_nodes (
@@ -112,11 +119,12 @@ async function carryOverEvents(q: QueryRunner): Promise<void> {
     const leaves: unknown[][] = [];
     const nodes: unknown[][] = [];
     for (const event of events) {
-      const entry = legacyLeafEntry(event, people);
-      leaves.push([range.size, event.id, entry]);
+      const salt = randomBytes(SALT_BYTES);
+      const entry = legacyLeafEntry(event, salt, people);
+      leaves.push([range.size, event.id, entry, salt]);
       for (const node of range.append(leafHash(entry))) nodes.push([node.level, node.index, node.hash]);
     }
-    await insertRows(q, 'merkle_leaves', 'leaf_index, event_id, entry', leaves);
+    await insertRows(q, 'merkle_leaves', 'leaf_index, event_id, entry, salt', leaves);
     await insertRows(q, 'merkle_nodes', 'level, index, hash', nodes);
     after = last.id;
   }

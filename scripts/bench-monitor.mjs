@@ -5,7 +5,7 @@
 // the root rebuilt. Entries are audit-event-like JSON of about 300 bytes.
 // Usage: npm run bench:monitor   (BENCH_BASE 1000, BENCH_NEW 100000, BENCH_RUNS 3)
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -34,11 +34,13 @@ let checkpoint = '';
 function grow(count) {
   for (let n = 0; n < count; n++) {
     const i = entries.length;
+    // Shaped as the register's leaves: the header, no public data, the salted digest of the data.
     const entry = Buffer.from(
       JSON.stringify({
         action: 'application.reviewed',
-        actor: `user:${i % 97}`,
-        data: { decision: 'approved', note: 'x'.repeat(120), applicationId: `a-${i}` },
+        actor: `reviewer:00000000-0000-4000-8000-${String(i % 97).padStart(12, '0')}`,
+        data: {},
+        dataDigest: createHash('sha256').update(`bench ${i}`).digest('hex'),
         id: String(i + 1),
         occurredAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
         subjectId: `p-${i % 5000}`,

@@ -1,6 +1,6 @@
 /*
- * Who an audit event names as its actor. The audit log is public (every event is a leaf of the
- * transparency log), so a person is named by role and user id, never by e-mail address: the id →
+ * Who an audit event names as its actor. An event's header is public (its leaf in the transparency
+ * log shows it as it is), so a person is named by role and user id, never by e-mail address: the id →
  * person mapping lives in the users table, where it can be erased. Systems keep their own names
  * (`jobs:daily`, `cli:aan:import`, `seed:demo`, `anonymous`).
  */

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
-import { type BrokenLink, canonicalJson, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
+import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
+import { leafEntry } from './leaf-entry';
 import { CompactRange, leafHash } from '../../monitor/lib/merkle';
 import {
   eventOfLeaf,
@@ -41,7 +42,10 @@ export interface AuditEntry {
   subjectType: string;
   /** Never an e-mail address: a user, invitation or other id. */
   subjectId: string;
-  /** Public like the rest of the event: nothing personal (no `email`, no `ip`); those go in `personal`. */
+  /**
+   * What happened. Its leaf in the public log shows only the fields `PUBLIC_DATA_FIELDS` names
+   * (leaf-entry.ts), the rest behind a salted digest; still never `email` or `ip`: those go in `personal`.
+   */
   data?: Record<string, unknown>;
   /**
    * Personal details an auditor needs (an IP address, the address an invitation went to): kept
@@ -356,19 +360,19 @@ export async function recordAuditVerification(
 }
 
 /**
- * The most bytes an event's canonical JSON (its leaf in the transparency log) may take: a
- * tlog-tiles entry bundle gives each entry a 16-bit length.
+ * The most bytes an event's leaf entry in the transparency log may take: a tlog-tiles entry bundle
+ * gives each entry a 16-bit length.
  */
 export const MAX_LEAF_BYTES = 65_535;
 
-/** Thrown when an event's canonical JSON would not fit a leaf of the transparency log; nothing is appended. */
+/** Thrown when an event's leaf entry would not fit a leaf of the transparency log; nothing is appended. */
 export class AuditEventTooLargeError extends Error {
   constructor(
     readonly action: string,
     readonly bytes: number,
   ) {
     super(
-      `audit event ${action} is ${bytes} bytes as canonical JSON; a leaf of the transparency log holds at most ${MAX_LEAF_BYTES}`,
+      `audit event ${action} makes a leaf entry of ${bytes} bytes; a leaf of the transparency log holds at most ${MAX_LEAF_BYTES}`,
     );
   }
 }
@@ -380,17 +384,12 @@ export class AuditEventTooLargeError extends Error {
  */
 async function appendLeaves(
   manager: EntityManager,
-  events: readonly AuditEvent[],
-  leaves: readonly string[],
+  leaves: readonly { eventId: string; salt: Buffer; entry: string }[],
 ) {
   const size = await storedTreeSize(manager);
   const range = new CompactRange(size, await readMerkleNodes(manager, CompactRange.refs(size)));
-  const nodes = leaves.flatMap((leaf) => range.append(leafHash(leaf)));
-  await insertMerkleLeaves(
-    manager,
-    size,
-    events.map((e) => e.id),
-  );
+  const nodes = leaves.flatMap((leaf) => range.append(leafHash(leaf.entry)));
+  await insertMerkleLeaves(manager, size, leaves);
   await insertMerkleNodes(manager, nodes);
 }
 
@@ -411,7 +410,7 @@ export async function appendAuditEvents(
   await lockAuditChain(manager);
   let prevHash = (await lastAuditHash(manager)) ?? GENESIS_HASH;
   const ids = await reserveAuditEventIds(manager, entries.length);
-  const leaves: string[] = [];
+  const leaves: { eventId: string; salt: Buffer; entry: string }[] = [];
   const personal: { eventId: string; data: Record<string, unknown>; salt: Buffer }[] = [];
   const events = entries.map((entry, i) => {
     // Through JSON once, so that what is hashed is exactly what jsonb gives back (dates as strings).
@@ -432,10 +431,12 @@ export async function appendAuditEvents(
       data,
       prevHash,
     });
-    const leaf = canonicalJson(event);
+    // Its leaf publishes the header and public fields, and binds the rest by a digest salted per leaf.
+    const salt = newSalt();
+    const leaf = leafEntry(event, salt);
     const bytes = Buffer.byteLength(leaf);
     if (bytes > MAX_LEAF_BYTES) throw new AuditEventTooLargeError(entry.action, bytes);
-    leaves.push(leaf);
+    leaves.push({ eventId: event.id, salt, entry: leaf });
     event.hash = chainHash(prevHash, event);
     prevHash = event.hash;
     return event;
@@ -445,6 +446,6 @@ export async function appendAuditEvents(
   }
   for (let i = 0; i < personal.length; i += 1000)
     await insertPersonalData(manager, personal.slice(i, i + 1000));
-  await appendLeaves(manager, events, leaves);
+  await appendLeaves(manager, leaves);
   return events;
 }

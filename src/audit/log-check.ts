@@ -1,22 +1,18 @@
 import { parseCheckpoint } from '../../monitor/lib/checkpoint';
 import { CompactRange, EMPTY_ROOT, leafHash } from '../../monitor/lib/merkle';
 import { openNote, parseVerifierKey } from '../../monitor/lib/note';
-import { canonicalJson } from './audit-chain';
 import { carriedOverEntryAgrees } from './legacy-leaf-entry';
+import { leafEntry } from './leaf-entry';
 import type { LeafLink, StoredCheckpoint } from './merkle.queries';
 
 /** What can be wrong with the transparency log against the chain and the latest signed checkpoint. */
 export type LogProblem = 'log_shrank' | 'leaf_mismatch' | 'checkpoint_mismatch' | 'checkpoint_signature';
 
-/** The leaf content of an event: the stored entry of a carried-over event, else its canonical JSON. */
-export function leafEntryOf(link: LeafLink): string {
-  return link.entry ?? canonicalJson(link);
-}
-
 /**
  * Recomputes the leaves of the events it is shown, in chain order from chain position `start`:
- * each event must have leaf number = its position, its stored content (a carried-over event's)
- * must be what `legacyLeafEntry` makes of it, and its leaf hash must be merkle_nodes level 0.
+ * each event must have leaf number = its position, its leaf content must be what the event makes
+ * with its leaf's salt (`leafEntry`; a carried-over event's stored entry must agree with it, see
+ * `carriedOverEntryAgrees`), and the hash of that content must be merkle_nodes level 0.
  * From position 0 on it also folds the recomputed leaves into a compact range, to give the root
  * of the first `rootSize` leaves as the events (not the stored tree) make it.
  */
@@ -39,9 +35,9 @@ export class LeafWalk {
   /** Checks the next event; false when its leaf does not agree with it. */
   check(link: LeafLink): boolean {
     const position = this.position;
-    if (link.leafIndex !== position || !link.leafHash) return false;
-    if (link.entry !== null && !carriedOverEntryAgrees(link.entry, link)) return false;
-    const hash = leafHash(leafEntryOf(link));
+    if (link.leafIndex !== position || !link.leafHash || !link.salt) return false;
+    if (link.entry !== null && !carriedOverEntryAgrees(link.entry, link, link.salt)) return false;
+    const hash = leafHash(link.entry ?? leafEntry(link, link.salt));
     if (!hash.equals(link.leafHash)) return false;
     this.position += 1;
     if (this.rootSize !== undefined && position === this.rootSize - 1) this.eventAtRoot = link.id;

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { NodeRef } from '../../monitor/lib/merkle';
-import { type AuditContent, canonicalJson, type ChainLink } from './audit-chain';
+import type { AuditContent, ChainLink } from './audit-chain';
+import { leafEntry } from './leaf-entry';
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
 const ROWS_PER_INSERT = 5000;
@@ -49,17 +50,17 @@ async function insertRows(
   }
 }
 
-/** Appends leaves (event ids in chain order, from leaf `first`; their content is the event's canonical JSON). */
+/** Appends leaves (events in chain order, from leaf `first`; their content is `leafEntry(event, salt)`). */
 export async function insertMerkleLeaves(
   manager: EntityManager,
   first: number,
-  eventIds: readonly string[],
+  leaves: readonly { eventId: string; salt: Buffer }[],
 ): Promise<void> {
   await insertRows(
     manager,
     'merkle_leaves',
-    'leaf_index, event_id',
-    eventIds.map((id, i) => [first + i, id]),
+    'leaf_index, event_id, salt',
+    leaves.map((leaf, i) => [first + i, leaf.eventId, leaf.salt]),
   );
 }
 
@@ -76,7 +77,7 @@ export async function insertMerkleNodes(
   );
 }
 
-/** An event's content as its leaf holds it: the fields `canonicalJson` covers (audit_events e). */
+/** An event's content (audit_events e): the fields its chain hash and its leaf's digest cover. */
 const EVENT_CONTENT_COLUMNS = `e.id::text AS id, e.occurred_at AS "occurredAt", e.actor, e.action,
   e.subject_type AS "subjectType", e.subject_id AS "subjectId", e.data`;
 
@@ -84,8 +85,10 @@ const EVENT_CONTENT_COLUMNS = `e.id::text AS id, e.occurred_at AS "occurredAt", 
 export interface LeafLink extends ChainLink {
   /** Its leaf's index, or null when it has none. */
   leafIndex: number | null;
-  /** The stored leaf content of a carried-over event, or null (its canonical JSON). */
+  /** The stored leaf content of a carried-over event, or null (`leafEntry(event, salt)`). */
   entry: string | null;
+  /** Its leaf's salt, or null when it has no leaf. */
+  salt: Buffer | null;
   /** merkle_nodes level 0 at its leaf index, or null when there is none. */
   leafHash: Buffer | null;
 }
@@ -98,7 +101,7 @@ export function eventsWithLeavesAfter(
 ): Promise<LeafLink[]> {
   return manager.query<LeafLink[]>(
     `SELECT ${EVENT_CONTENT_COLUMNS}, e.prev_hash AS "prevHash", e.hash,
-            l.leaf_index::float8 AS "leafIndex", l.entry, n.hash AS "leafHash"
+            l.leaf_index::float8 AS "leafIndex", l.entry, l.salt, n.hash AS "leafHash"
        FROM audit_events e
        LEFT JOIN merkle_leaves l ON l.event_id = e.id
        LEFT JOIN merkle_nodes n ON n.level = 0 AND n.index = l.leaf_index
@@ -109,16 +112,16 @@ export function eventsWithLeavesAfter(
 
 /**
  * The contents of leaves first .. first + count - 1, in order: a carried-over event's stored entry,
- * else the event's canonical JSON (exactly what the entry bundles serve); fewer when the tree is shorter.
+ * else `leafEntry(event, salt)` (exactly what the entry bundles serve); fewer when the tree is shorter.
  */
 export async function leafEntries(manager: EntityManager, first: number, count: number): Promise<Buffer[]> {
-  const rows = await manager.query<(AuditContent & { entry: string | null })[]>(
-    `SELECT l.entry, ${EVENT_CONTENT_COLUMNS}
+  const rows = await manager.query<(AuditContent & { entry: string | null; salt: Buffer })[]>(
+    `SELECT l.entry, l.salt, ${EVENT_CONTENT_COLUMNS}
        FROM merkle_leaves l JOIN audit_events e ON e.id = l.event_id
       WHERE l.leaf_index >= $1 AND l.leaf_index < $2 ORDER BY l.leaf_index`,
     [first, first + count],
   );
-  return rows.map((row) => Buffer.from(row.entry ?? canonicalJson(row)));
+  return rows.map((row) => Buffer.from(row.entry ?? leafEntry(row, row.salt)));
 }
 
 /** The event of leaf `index`, or undefined when there is no such leaf. */

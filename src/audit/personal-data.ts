@@ -13,14 +13,14 @@ export const PERSONAL_DATA_FIELD = 'personalData';
 
 /**
  * Keys of event data that hold a person's details: an IP address, an e-mail address, a name. An
- * event never carries them (they go beside the log); carried-over events' leaves leave them out.
+ * event never carries them: they go beside the log.
  */
 export const PERSONAL_KEYS = ['ip', 'email', 'signatoryName', 'aanContactName', 'aanContactEmail'] as const;
 
-/** The value carried-over events get instead of a digest: their details were dropped from the leaf. */
-export const CARRIED_OVER = 'carried-over';
-
-/** Bytes of random salt per row: without it a digest of an IP address could be found by trying them all. */
+/**
+ * Bytes of random salt per digest (a side row's, a leaf's): without it a digest of an IP address or
+ * of small event data could be found by trying them all.
+ */
 export const SALT_BYTES = 16;
 
 export function newSalt(): Buffer {

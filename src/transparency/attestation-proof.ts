@@ -77,7 +77,10 @@ export async function attestationProof(
   };
 }
 
-/** The C2SP tlog-proof file of an included attestation: the issue event as `extra`, index, proof, checkpoint. */
+/**
+ * The C2SP tlog-proof file of an included attestation: the issue event's leaf entry as `extra` (its
+ * public data holds the number and the PDF's SHA-256 that `monitor check-proof` needs), index, proof, checkpoint.
+ */
 export function tlogProofFile(proof: Extract<AttestationProof, { state: 'included' }>): string {
   return formatTlogProof({
     extra: proof.entry,

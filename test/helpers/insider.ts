@@ -1,4 +1,5 @@
 import { chainHash, GENESIS_HASH } from '../../src/audit/audit-chain';
+import { carriedOverEntryAgrees, legacyLeafEntry } from '../../src/audit/legacy-leaf-entry';
 import { must } from '../../src/shared/must';
 import { asInsider, type TestDatabase } from './database';
 import { eventsInChainOrder, treeOf } from './merkle';
@@ -79,19 +80,24 @@ export async function removeLastEvents(db: TestDatabase, count: number, tree: bo
 
 /**
  * After changing the events: throws the Merkle tree away and builds it again, consistently, from
- * the events as they now are.
+ * the events as they now are: each keeps its leaf's salt, and a carried-over event whose stored
+ * entry no longer agrees with it gets the entry it now makes (every person in it unnamed).
  */
 export async function rebuildMerkleTree(db: TestDatabase): Promise<void> {
-  const { leaves, nodes } = treeOf(await eventsInChainOrder(db));
+  const events = (await eventsInChainOrder(db)).map((event) =>
+    event.entry === null || carriedOverEntryAgrees(event.entry, event, event.salt)
+      ? event
+      : { ...event, entry: legacyLeafEntry(event, event.salt, new Map()) },
+  );
+  const { leaves, nodes } = treeOf(events);
   await asInsider(db, ['merkle_leaves', 'merkle_nodes'], async (client) => {
     await client.query('DELETE FROM merkle_leaves');
     await client.query('DELETE FROM merkle_nodes');
     for (const leaf of leaves)
-      await client.query('INSERT INTO merkle_leaves (leaf_index, event_id, entry) VALUES ($1, $2, $3)', [
-        leaf.index,
-        leaf.eventId,
-        leaf.entry,
-      ]);
+      await client.query(
+        'INSERT INTO merkle_leaves (leaf_index, event_id, entry, salt) VALUES ($1, $2, $3, $4)',
+        [leaf.index, leaf.eventId, leaf.entry, leaf.salt],
+      );
     for (const node of nodes)
       await client.query('INSERT INTO merkle_nodes (level, index, hash) VALUES ($1, $2, $3)', [
         node.level,

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
+import { decodeEntryBundle, entriesPath } from '../../monitor/lib/tiles';
+import { Application } from '../../src/application/application.entity';
+import { addEvidence, submitApplication } from '../../src/application/application.service';
+import { decide } from '../../src/application/review.service';
 import { actorOf, isEmailActor, personOfActor } from '../../src/audit/actor';
 import { type AuditContent, canonicalJson } from '../../src/audit/audit-chain';
 import { appendAuditEvent } from '../../src/audit/audit.service';
@@ -16,17 +20,23 @@ import {
 import { changeStaffRole } from '../../src/identity/staff.service';
 import { User } from '../../src/identity/user.entity';
 import { seedDemoData } from '../../src/seed/demo';
+import { simplePdf } from '../../src/seed/demo-pdf';
 import { DEMO_ADMIN } from '../../src/seed/demo-data';
 import { readSettings, updateSettings } from '../../src/settings/settings.service';
 import { systemClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
 import { must } from '../../src/shared/must';
-import { givenUser, type TestUser } from '../factories/user.factory';
+import { CodeOfConductVersion } from '../../src/status/code-of-conduct-version.entity';
+import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
+import { loadLogKey } from '../../src/transparency/log-key';
+import { givenFilledApplication } from '../factories/application.factory';
+import { givenProvider } from '../factories/provider.factory';
+import { givenUser, registrationFields, type TestUser } from '../factories/user.factory';
 import { testApp, testConfig, testKeyring } from '../helpers/app';
 import { readable } from '../helpers/audit-log';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { runCli } from '../helpers/processes';
-import { type Agent, signedIn, tokenFor } from '../helpers/session';
+import { type Agent, csrfFrom, signedIn, tokenFor } from '../helpers/session';
 
 /** An e-mail address anywhere in a text. */
 const ADDRESS = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
@@ -334,5 +344,124 @@ describe('personal data stays out of the public log (issue 16)', () => {
       (await auditorAgent.get(`/beheer/auditlog?onderwerp=${gone.slice(9)}`).expect(200)).text,
     );
     assert.match(page, new RegExp(`verwijderde gebruiker\\s+${gone}`));
+  });
+
+  it('publishes none of what people typed or sent in the entries the log serves, whatever the flow', async function () {
+    this.timeout(120_000);
+    const now = new Date();
+    // The privacy review's flows: a forged POST to a path with an e-mail address (anonymous) ...
+    await request(app).post('/zomaar/jan.jansen@gmail.com').type('form').send({ a: 1 }).expect(403);
+    // ... a registration of a one-man business: a person's names, home address and e-mail address ...
+    const registration = request.agent(app);
+    const form = await registration.get('/registreren').expect(200);
+    const fields = registrationFields({
+      legalName: 'Jan Jansen Webhosting',
+      tradeNames: 'Jansen Hosting',
+      streetAddress: 'Jansenlaan 77',
+      abuseEmail: 'jan.jansen.abuse@gmail.com',
+      name: 'Johannes Jansen',
+      email: 'johannes.jansen@gmail.com',
+    });
+    await registration
+      .post('/registreren')
+      .type('form')
+      .send({ ...fields, _csrf: csrfFrom(form.text) })
+      .expect(303);
+    // ... an evidence file whose name holds a BSN, and a reviewer's message with someone's phone number ...
+    const provider = await givenProvider(db.dataSource);
+    const applicant = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+    const [version] = await db.dataSource
+      .getRepository(CodeOfConductVersion)
+      .find({ order: { publishedAt: 'DESC' }, take: 1 });
+    const draft = await givenFilledApplication(
+      db.dataSource,
+      applicant.user,
+      must(version, 'a version'),
+      now,
+      {
+        submit: false,
+      },
+    );
+    await addEvidence(
+      db.dataSource,
+      applicant.user,
+      draft.id,
+      { kind: 'other', filename: 'Uittreksel BSN 123456782 J. Jansen.pdf', content: simplePdf('bsn') },
+      testConfig,
+      now,
+    );
+    const current = async () =>
+      String((await db.dataSource.getRepository(Application).findOneByOrFail({ id: draft.id })).version);
+    await submitApplication(db.dataSource, applicant.user, draft.id, await current(), testConfig, now);
+    const reviewer = await givenUser(db.dataSource, 'reviewer');
+    for (const [action, message] of [
+      ['start_review', ''],
+      ['request_changes', 'Bel mevrouw De Vries van de KvK even, 06-12345678.'],
+    ] as const)
+      await decide(
+        db.dataSource,
+        reviewer.user,
+        draft.id,
+        { action, message, version: await current() },
+        testConfig,
+        now,
+      );
+    // ... and a setting set to a person's address.
+    const settings = await readSettings(db.dataSource.manager, testConfig);
+    await updateSettings(
+      db.dataSource,
+      testConfig,
+      actorOf(admin),
+      { ...settings, contactEmail: 'p.de.vries@gmail.com' },
+      now,
+    );
+    const typed = [
+      'jan.jansen@gmail.com',
+      'Jan Jansen',
+      'Jansen Hosting',
+      'Jansenlaan',
+      'jan.jansen.abuse@gmail.com',
+      '123456782',
+      '06-12345678',
+      'De Vries',
+      'p.de.vries@gmail.com',
+      'contact-pd@register.example',
+    ];
+    const all = await events();
+    const json = all.map((e) => canonicalJson(e)).join('\n');
+    for (const text of typed) assert.ok(json.includes(text), `the flows put ${text} in an event's data`);
+    // The registrant's own name and address go to the users table, the signatory's and AAN contact's
+    // beside the log: never in an event, and so never in a leaf either.
+    const never = [...typed, 'Johannes', 'johannes.jansen@gmail.com', 'Sara Tekenaar', 'Anna AAN'];
+
+    // What anyone can download: every entry bundle up to a checkpoint over all of it.
+    const signed = await signCheckpointIfDue(db.dataSource, loadLogKey(testConfig), new Date(), {
+      intervalSeconds: 30,
+      asked: true,
+    });
+    assert.equal(signed.outcome, 'signed');
+    const size = signed.outcome === 'signed' ? signed.treeSize : 0;
+    assert.equal(size, all.length);
+    const served: string[] = [];
+    for (let index = 0; index * 256 < size; index++) {
+      const width = Math.min(256, size - index * 256);
+      const res = await request(app)
+        .get(`/transparantie/${entriesPath(index, width)}`)
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      served.push(...decodeEntryBundle(res.body as Buffer).map((e) => e.toString('utf8')));
+    }
+    assert.equal(served.length, size);
+    const problems = served.flatMap((entry) => [
+      ...never.filter((text) => entry.includes(text)).map((text) => `${text} in ${entry}`),
+      ...[...entry.matchAll(ADDRESS)].map((m) => `an e-mail address ${m[0]} in ${entry}`),
+      ...(IP.test(entry) ? [`an IP address in ${entry}`] : []),
+    ]);
+    assert.deepEqual(problems, []);
   });
 });

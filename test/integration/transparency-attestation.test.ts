@@ -12,7 +12,7 @@ import { decodeEntryBundle, entriesPath, TILE_WIDTH } from '../../monitor/lib/ti
 import { runMonitor } from '../../monitor/monitor';
 import type { Verklaring } from '../../src/api/api.schemas';
 import { type AuditEntry, appendAuditEvents } from '../../src/audit/audit.service';
-import { canonicalJson } from '../../src/audit/audit-chain';
+import { leafEntry } from '../../src/audit/leaf-entry';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import type { Provider } from '../../src/provider/provider.entity';
 import { addMonths } from '../../src/shared/time';
@@ -49,17 +49,17 @@ const testEvents = (count: number): AuditEntry[] =>
     data: { n },
   }));
 
-/** The leaf index and canonical JSON of an attestation's issue event, read from the database itself. */
+/** The leaf index and leaf entry of an attestation's issue event, read from the database itself. */
 async function issueLeaf(db: TestDatabase, attestationId: string): Promise<{ index: number; entry: string }> {
   const event = await db.dataSource
     .getRepository(AuditEvent)
     .findOneByOrFail({ action: 'attestation.issued', subjectId: attestationId });
-  const [row] = await db.dataSource.query<{ index: number }[]>(
-    'SELECT leaf_index::float8 AS index FROM merkle_leaves WHERE event_id = $1',
+  const [row] = await db.dataSource.query<{ index: number; salt: Buffer }[]>(
+    'SELECT leaf_index::float8 AS index, salt FROM merkle_leaves WHERE event_id = $1',
     [event.id],
   );
   assert.ok(row, 'the issue event has a leaf');
-  return { index: row.index, entry: canonicalJson(event) };
+  return { index: row.index, entry: leafEntry(event, row.salt) };
 }
 
 /** Checks an inclusion proof (base64 hashes) of `entry` at `index` against a signed checkpoint, with the lib. */

@@ -9,8 +9,9 @@ import {
   verifyAuditChainIncrementally,
   recordAuditVerification,
 } from '../../src/audit/audit.service';
-import { canonicalJson, chainHash, GENESIS_HASH } from '../../src/audit/audit-chain';
-import { carriedOverEntryAgrees } from '../../src/audit/legacy-leaf-entry';
+import { chainHash, GENESIS_HASH } from '../../src/audit/audit-chain';
+import { carriedOverEntryAgrees, legacyLeafEntry } from '../../src/audit/legacy-leaf-entry';
+import { leafEntry } from '../../src/audit/leaf-entry';
 import { runMigrations } from '../../src/database/connect';
 import { createRegisterDataSource } from '../../src/entities';
 import { createLogger } from '../../src/shared/logger';
@@ -63,8 +64,10 @@ async function append(db: TestDatabase, count: number, from = 0): Promise<void> 
 
 /** The stored tree: every leaf and node, in key order. */
 async function storedTree(db: TestDatabase) {
-  const leaves = await db.dataSource.query<{ index: number; eventId: string; entry: string | null }[]>(
-    'SELECT leaf_index::float8 AS index, event_id::text AS "eventId", entry FROM merkle_leaves ORDER BY leaf_index',
+  const leaves = await db.dataSource.query<
+    { index: number; eventId: string; entry: string | null; salt: Buffer }[]
+  >(
+    'SELECT leaf_index::float8 AS index, event_id::text AS "eventId", entry, salt FROM merkle_leaves ORDER BY leaf_index',
   );
   const nodes = await db.dataSource.query<{ level: number; index: number; hash: Buffer }[]>(
     'SELECT level, index::float8 AS index, hash FROM merkle_nodes ORDER BY level, index',
@@ -122,17 +125,23 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
       await assertTreeIsRebuiltFromEvents(db);
     });
 
-    it('refuses an event whose canonical JSON would not fit a tlog-tiles entry (65,535 bytes), appending nothing', async () => {
+    it('refuses an event whose leaf entry would not fit a tlog-tiles entry (65,535 bytes), appending nothing', async () => {
+      await append(db, 1);
+      // Its data behind the digest: the leaf stays small, whatever the data.
+      await db.dataSource.transaction((m) =>
+        appendAuditEvents(m, new Date(), [{ ...entry(1), data: { text: 'x'.repeat(65_600) } }]),
+      );
+      // A public field too long for a leaf.
       await assert.rejects(
-        append(db, 1).then(() =>
-          db.dataSource.transaction((m) =>
-            appendAuditEvents(m, new Date(), [{ ...entry(1), data: { text: 'x'.repeat(65_600) } }]),
-          ),
+        db.dataSource.transaction((m) =>
+          appendAuditEvents(m, new Date(), [
+            { ...entry(2), action: 'attestation.issued', data: { number: 'x'.repeat(65_600) } },
+          ]),
         ),
         /at most 65535/,
       );
       const stored = await storedTree(db);
-      assert.equal(stored.leaves.length, 1);
+      assert.equal(stored.leaves.length, 2);
     });
 
     it('keeps the Merkle tables append-only, to the app', async () => {
@@ -152,7 +161,7 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
       const total = 77;
       await append(db, total);
       const events = await eventsInChainOrder(db);
-      const leaves = events.map((e) => leafHash(canonicalJson(e)));
+      const leaves = events.map((e) => leafHash(leafEntry(e, e.salt)));
       const roots: Buffer[] = [];
       const range = new CompactRange();
       for (const leaf of leaves) {
@@ -232,9 +241,14 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
       assert.ok(events.every((e) => e.entry !== null));
       const eighth = must(events[7], 'event 8');
       assert.equal(stored.leaves[7]?.entry, eighth.entry);
-      assert.ok(eighth.entry !== null && carriedOverEntryAgrees(eighth.entry, eighth));
+      assert.ok(eighth.entry !== null && carriedOverEntryAgrees(eighth.entry, eighth, eighth.salt));
+      // Its actor named by role and user id or unnamed, its data behind the digest over its original data.
+      assert.equal(eighth.entry, legacyLeafEntry(eighth, eighth.salt, new Map()));
+      assert.match(eighth.entry, /"actor":"person:erased".*"data":\{\},"dataDigest":"[0-9a-f]{64}"/);
+      assert.doesNotMatch(eighth.entry, /@example\.org|"i":7/);
+      assert.equal(new Set(events.map((e) => e.salt.toString('hex'))).size, events.length, 'a salt per leaf');
       await assertTreeIsRebuiltFromEvents(db);
-      // Events written after it are leaves with their canonical JSON (no stored entry), after the carried-over ones.
+      // Events written after it are leaves their event and salt make (no stored entry), after the carried-over ones.
       await append(db, 3);
       const after = await storedTree(db);
       assert.deepEqual(
