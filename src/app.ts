@@ -226,7 +226,7 @@ export function createApp({
   app.locals.csrf = csrf;
   app.use(csrf.protection);
 
-  app.use(pageRoutes());
+  app.use(pageRoutes(dataSource, config));
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
   app.use(transparencyRoutes(dataSource, log));
