@@ -451,7 +451,9 @@ const COMMANDS: Record<string, Command> = {
           ? await verifyAuditChain(dataSource, { verifierKey })
           : await verifyAuditChainIncrementally(dataSource, { verifierKey });
         const milliseconds = Math.round(performance.now() - started);
-        const actors = [result.anchor, result.broken?.anchor, result.recorded].flatMap((v) => (v ? [v.verifiedBy] : []));
+        const actors = [result.anchor, result.broken?.anchor, result.recorded].flatMap((v) =>
+          v ? [v.verifiedBy] : [],
+        );
         const emails = await actorEmails(dataSource.manager, actors);
         const who = (actor: string) => (emails.has(actor) ? `${actor} (${emails.get(actor)})` : actor);
         for (const line of verificationReport(result, full ? 'full' : 'incremental', milliseconds, who))

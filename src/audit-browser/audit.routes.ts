@@ -21,7 +21,14 @@ import {
   streamAudit,
   withProvider,
 } from './audit-browser.service';
-import { actionOptions, actorCell, auditRowView, errorList, readFilter, subjectTypeOptions } from './audit.view';
+import {
+  actionOptions,
+  actorCell,
+  auditRowView,
+  errorList,
+  readFilter,
+  subjectTypeOptions,
+} from './audit.view';
 import { requestTime } from '../web/clock';
 
 /** The CSV's columns (for people, in Excel): headed in the page's language (`audit.csvColumns.*`). */

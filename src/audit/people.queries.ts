@@ -43,7 +43,10 @@ export async function actorName(manager: EntityManager, actor: string): Promise<
  * The e-mail addresses of the accounts behind these actors (`<role>:<user id>`), by actor; an actor
  * of a system, of an unknown or of an erased account is left out.
  */
-export async function actorEmails(manager: EntityManager, actors: readonly string[]): Promise<Map<string, string>> {
+export async function actorEmails(
+  manager: EntityManager,
+  actors: readonly string[],
+): Promise<Map<string, string>> {
   const people = actors.flatMap((actor) => {
     const person = personOfActor(actor);
     return person ? [{ actor, id: person.id }] : [];

@@ -29,7 +29,9 @@ function checkpointOf(b: ChainBreak): string {
 
 /** Which earlier verification, in words: "the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify". */
 function verificationOf(b: ChainBreak | ChainVerification, who: (actor: string) => string): string {
-  return b.anchor ? `the verification of ${b.anchor.verifiedAt.toISOString()} by ${who(b.anchor.verifiedBy)}` : '';
+  return b.anchor
+    ? `the verification of ${b.anchor.verifiedAt.toISOString()} by ${who(b.anchor.verifiedBy)}`
+    : '';
 }
 
 /**

@@ -40,7 +40,9 @@ export async function erasePersonalData(
   return dataSource.transaction(async (manager) => {
     if (person.email) {
       const email = person.email.trim().toLowerCase();
-      const [account] = await manager.query<{ id: string }[]>(`SELECT id FROM users WHERE email = $1`, [email]);
+      const [account] = await manager.query<{ id: string }[]>(`SELECT id FROM users WHERE email = $1`, [
+        email,
+      ]);
       if (account)
         throw new ValidationError({ email: ['erasure.emailHasAccount'] }, undefined, { id: account.id });
       const events = await deletePersonalData(manager, { email });
@@ -104,7 +106,9 @@ async function anonymise(manager: EntityManager, user: User, now: Date): Promise
   // Mail not yet sent could still reach them; mail sent names them. Neither is kept.
   await manager.query(`DELETE FROM outbox WHERE lower(recipient) = $1`, [user.email]);
   await manager.query(`DELETE FROM recovery_codes WHERE user_id = $1`, [user.id]);
-  await manager.query(`DELETE FROM account_tokens WHERE user_id = $1 AND purpose = 'password_reset'`, [user.id]);
+  await manager.query(`DELETE FROM account_tokens WHERE user_id = $1 AND purpose = 'password_reset'`, [
+    user.id,
+  ]);
   // Invitations to their address: open ones can no longer be accepted; all forget the address.
   await manager.query(
     `UPDATE account_tokens SET used_at = coalesce(used_at, $2), revoked_at = CASE WHEN used_at IS NULL THEN $2 ELSE revoked_at END
