@@ -42,6 +42,7 @@ import { transparencyRoutes } from './transparency/transparency.routes';
 import { transparencyPageRoutes } from './transparency/transparency-page.routes';
 import { type LogKey, loadLogKey } from './transparency/log-key';
 import { pageRoutes } from './web/pages.routes';
+import { readSettings } from './settings/settings.service';
 import { noStore, refuseForbiddenCharacters } from './web/request-guards';
 import { paths } from './shared/paths';
 import { maskSingleUseLinks } from './shared/single-use-links';
@@ -226,7 +227,7 @@ export function createApp({
   app.locals.csrf = csrf;
   app.use(csrf.protection);
 
-  app.use(pageRoutes(dataSource, config));
+  app.use(pageRoutes(async () => (await readSettings(dataSource.manager, config)).contactEmail));
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
   app.use(transparencyRoutes(dataSource, log));

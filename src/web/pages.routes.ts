@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import type { DataSource } from 'typeorm';
-import type { Config } from '../config';
-import { readSettings } from '../settings/settings.service';
 import { paths } from '../shared/paths';
 
-/** The fixed public pages: home, accessibility statement, privacy statement (with where to ask). */
-export function pageRoutes(dataSource: DataSource, config: Config): Router {
+/**
+ * The fixed public pages: home, accessibility statement, privacy statement; `contactEmail` answers
+ * the register's contact address (a setting) that the privacy statement sends requests to.
+ */
+export function pageRoutes(contactEmail: () => Promise<string>): Router {
   const router = Router();
   router.get(paths.home, (_req, res) =>
     res.render('pages/home', { title: 'home.title', registerUrl: paths.register }),
@@ -14,8 +14,7 @@ export function pageRoutes(dataSource: DataSource, config: Config): Router {
     res.render('pages/accessibility', { title: 'accessibility.title' }),
   );
   router.get(paths.privacy, async (_req, res) => {
-    const { contactEmail } = await readSettings(dataSource.manager, config);
-    res.render('pages/privacy', { title: 'privacy.title', contactEmail });
+    res.render('pages/privacy', { title: 'privacy.title', contactEmail: await contactEmail() });
   });
   return router;
 }
