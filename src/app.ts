@@ -42,6 +42,7 @@ import { cosignatureRoutes, transparencyRoutes } from './transparency/transparen
 import { transparencyPageRoutes } from './transparency/transparency-page.routes';
 import { type LogKey, loadLogKey } from './transparency/log-key';
 import { pageRoutes } from './web/pages.routes';
+import { readSettings } from './settings/settings.service';
 import { noStore, refuseForbiddenCharacters } from './web/request-guards';
 import { paths } from './shared/paths';
 import { maskSingleUseLinks } from './shared/single-use-links';
@@ -229,7 +230,7 @@ export function createApp({
   app.locals.csrf = csrf;
   app.use(csrf.protection);
 
-  app.use(pageRoutes());
+  app.use(pageRoutes(async () => (await readSettings(dataSource.manager, config)).contactEmail));
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
   app.use(transparencyRoutes(dataSource, log));

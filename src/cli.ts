@@ -23,6 +23,7 @@ import {
   verifyAuditChainIncrementally,
 } from './audit/audit.service';
 import { verificationReport } from './audit/verification-report';
+import { actorEmails } from './audit/people.queries';
 import { BULK_MAX, BulkRangeFullError, bulkCount, seedBulk } from './seed/bulk';
 import { DemoRefusedError, seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
@@ -382,7 +383,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'personal-data:erase': {
     summary:
-      "erase a person's details kept beside the audit log (AVG art. 17): --user ID, or --email ADDRESS for an address without an account; the log itself stays whole",
+      'erase a person (AVG art. 17): --user ID anonymises their account (kept as "erased user" under the same id) and deletes the details kept beside the audit log about them; --email ADDRESS, for an address without an account, deletes the side rows naming it; the log itself stays whole',
     migrate: true,
     prepare: (args) => {
       const { values } = parseArgs({
@@ -390,8 +391,8 @@ const COMMANDS: Record<string, Command> = {
         options: { user: { type: 'string' }, email: { type: 'string' } },
         strict: true,
       });
-      if (!values.user && !values.email) {
-        console.error('Give personal-data:erase --user ID, or --email ADDRESS.');
+      if (!values.user === !values.email) {
+        console.error('Give personal-data:erase --user ID, or --email ADDRESS (one of the two).');
         return 2;
       }
       return async ({ dataSource }, clock) => {
@@ -402,15 +403,28 @@ const COMMANDS: Record<string, Command> = {
             'cli:personal-data:erase',
             clock.now(),
           );
-          console.log(
-            `Erased the personal details of ${result.events.length} audit event(s)${result.events.length ? `: ${result.events.join(', ')}` : ''}.`,
-          );
+          const rows = `${result.events.length} audit event(s)${result.events.length ? `: ${result.events.join(', ')}` : ''}`;
+          if (result.userId) {
+            console.log(
+              `Erased user ${result.userId}: the account is anonymised and closed (shown as "verwijderde gebruiker / erased user"), and the personal details kept beside ${rows} are deleted.`,
+            );
+          } else {
+            console.log(
+              `Erased the personal details naming this address kept beside ${rows}. Free text elsewhere (application messages, evidence file names) is not searched.`,
+            );
+          }
           return 0;
         } catch (error) {
           if (!(error instanceof ValidationError)) throw error;
+          // An administrator may read either language: both, each on its own line.
           console.error(
             Object.entries(error.fields)
-              .map(([field, keys]) => `${field}: ${keys.map((k) => translate('en', k)).join(', ')}`)
+              .flatMap(([field, keys]) =>
+                keys.flatMap((k) => [
+                  `${field}: ${translate('nl', k, error.params)}`,
+                  `${field}: ${translate('en', k, error.params)}`,
+                ]),
+              )
               .join('\n'),
           );
           return 2;
@@ -437,7 +451,12 @@ const COMMANDS: Record<string, Command> = {
           ? await verifyAuditChain(dataSource, { verifierKey })
           : await verifyAuditChainIncrementally(dataSource, { verifierKey });
         const milliseconds = Math.round(performance.now() - started);
-        for (const line of verificationReport(result, full ? 'full' : 'incremental', milliseconds))
+        const actors = [result.anchor, result.broken?.anchor, result.recorded].flatMap((v) =>
+          v ? [v.verifiedBy] : [],
+        );
+        const emails = await actorEmails(dataSource.manager, actors);
+        const who = (actor: string) => (emails.has(actor) ? `${actor} (${emails.get(actor)})` : actor);
+        for (const line of verificationReport(result, full ? 'full' : 'incremental', milliseconds, who))
           console.log(line);
         // A break is recorded too: later incremental runs fail until a full run finds the log intact.
         await dataSource.transaction((m) =>

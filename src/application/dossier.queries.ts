@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AuditContent } from '../audit/audit-chain';
 import type { Role } from '../identity/user.entity';
+import { erasedUserSql } from '../audit/people.queries';
 
 /*
  * What the auditor's dossier reads beyond the provider's detail: who the people behind the e-mail
@@ -15,7 +16,7 @@ export interface PersonRow {
   role: Role;
 }
 
-/** The users with these e-mail addresses or ids (case-insensitive addresses). */
+/** The users with these e-mail addresses or ids (case-insensitive addresses); an erased person is not one of them. */
 export async function peopleByEmailOrId(
   dataSource: DataSource,
   emails: string[],
@@ -23,8 +24,8 @@ export async function peopleByEmailOrId(
 ): Promise<PersonRow[]> {
   if (emails.length === 0 && ids.length === 0) return [];
   return dataSource.query<PersonRow[]>(
-    `SELECT id, email, name, role FROM users
-      WHERE lower(email) = ANY($1::text[]) OR id = ANY($2::uuid[])`,
+    `SELECT id, email, name, role FROM users u
+      WHERE (lower(email) = ANY($1::text[]) OR id = ANY($2::uuid[])) AND NOT ${erasedUserSql('u')}`,
     [emails.map((e) => e.toLowerCase()), ids],
   );
 }

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { streamQuery } from '../database/stream';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
+import { erasedUserSql } from '../audit/people.queries';
 
 /**
  * The subjects that together are one provider: the provider itself, its applications, their
@@ -98,11 +99,21 @@ export interface AuditEventRow {
   hash: string;
   /** The personal details kept beside the event (exports only), when there are any. */
   personal?: Record<string, unknown> | null;
+  /** Exports: the name and role of the account behind the actor; null for a system, an unknown or an erased account. */
+  actor_name?: string | null;
+  actor_role?: string | null;
 }
 
 const SELECT = `SELECT e.id::text AS id, e.occurred_at, e.actor, e.action, e.subject_type, e.subject_id, e.data,
-         e.prev_hash, e.hash, pd.data AS personal
-    FROM audit_events e LEFT JOIN audit_personal_data pd ON pd.event_id = e.id`;
+         e.prev_hash, e.hash, pd.data AS personal, au.name AS actor_name, au.role AS actor_role
+    FROM audit_events e LEFT JOIN audit_personal_data pd ON pd.event_id = e.id
+    LEFT JOIN LATERAL (
+      SELECT u.name, u.role FROM users u
+       WHERE (u.id = CASE WHEN e.actor ~ '^(provider|reviewer|auditor|admin):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                          THEN split_part(e.actor, ':', 2)::uuid END
+              OR u.email = lower(e.actor))
+         AND NOT ${erasedUserSql('u')}
+       LIMIT 1) au ON true`;
 
 /** The subjects of the provider with this KvK number, or undefined when there is none. */
 export async function providerSubjects(
@@ -162,10 +173,16 @@ export function streamAuditEvents<T>(
 export interface SubjectNameRow {
   type: string;
   id: string;
-  /** The provider's legal name (provider, application, evidence, attestation), the user's or the version's label, an AAN import's moment. */
+  /**
+   * The provider's legal name (provider, application, evidence, attestation), the user's name (empty
+   * for an erased person) or the version's label, an AAN import's moment, an invitation's role.
+   */
   name: string;
   kvk_number: string | null;
-  /** The attestation's number, the evidence's file name, the user's e-mail address, the version's title, the AAN list's SHA-256. */
+  /**
+   * The attestation's number, the evidence's file name, the user's e-mail address, the version's
+   * title, the AAN list's SHA-256, an invitation's state (`open`, `accepted`, `revoked`).
+   */
   detail: string | null;
   /** Evidence: its application; user: its role. */
   extra: string | null;
@@ -178,7 +195,7 @@ export interface SubjectNameRow {
 export function subjectNames(
   dataSource: DataSource,
   ids: Record<
-    'provider' | 'application' | 'evidence' | 'attestation' | 'user' | 'version' | 'aanImport',
+    'provider' | 'application' | 'evidence' | 'attestation' | 'user' | 'version' | 'aanImport' | 'invitation',
     string[]
   >,
   actors: string[],
@@ -199,7 +216,13 @@ export function subjectNames(
      SELECT 'attestation', t.id::text, p.legal_name, p.kvk_number, t.number, NULL
        FROM attestations t JOIN providers p ON p.id = t.provider_id WHERE t.id = ANY($4::uuid[])
      UNION ALL
-     SELECT 'user', u.id::text, u.name, NULL, u.email, u.role FROM users u WHERE u.id = ANY($5::uuid[])
+     SELECT 'user', u.id::text, CASE WHEN ${erasedUserSql('u')} THEN '' ELSE u.name END, NULL,
+            CASE WHEN ${erasedUserSql('u')} THEN NULL ELSE u.email END, u.role
+       FROM users u WHERE u.id = ANY($5::uuid[])
+     UNION ALL
+     SELECT 'invitation', t.id::text, t.role, NULL,
+            CASE WHEN t.used_at IS NULL THEN 'open' WHEN t.revoked_at IS NULL THEN 'accepted' ELSE 'revoked' END, NULL
+       FROM account_tokens t WHERE t.purpose = 'invitation' AND t.id = ANY($9::uuid[])
      UNION ALL
      SELECT 'version', c.id::text, c.label, NULL, c.title, NULL
        FROM code_of_conduct_versions c WHERE c.id = ANY($6::uuid[])
@@ -209,8 +232,9 @@ export function subjectNames(
      UNION ALL
      SELECT 'actor', a.actor, u.name, NULL, u.email, u.role
        FROM unnest($7::text[]) AS a(actor)
-       JOIN users u ON u.email = lower(a.actor)
-         OR (a.actor ~ '^(provider|reviewer|auditor|admin):' AND u.id::text = split_part(a.actor, ':', 2))`,
+       JOIN users u ON (u.email = lower(a.actor)
+         OR (a.actor ~ '^(provider|reviewer|auditor|admin):' AND u.id::text = split_part(a.actor, ':', 2)))
+        AND NOT ${erasedUserSql('u')}`,
     [
       uuids(ids.provider),
       uuids(ids.application),
@@ -220,6 +244,7 @@ export function subjectNames(
       uuids(ids.version),
       actors,
       uuids(ids.aanImport),
+      uuids(ids.invitation),
     ],
   );
 }

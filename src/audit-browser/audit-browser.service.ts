@@ -24,6 +24,8 @@ export interface AuditRow extends ChainLink {
   effectiveAt: Date;
   /** The personal details kept beside the event, in exports: not part of what the hashes cover. */
   personal?: Record<string, unknown>;
+  /** In exports: the account behind the actor (not erased), by name and role. */
+  actorAccount?: { name: string; role: string };
 }
 
 const toRow = (r: AuditEventRow & { effective_at?: Date }): AuditRow => ({
@@ -38,6 +40,7 @@ const toRow = (r: AuditEventRow & { effective_at?: Date }): AuditRow => ({
   prevHash: r.prev_hash,
   hash: r.hash,
   ...(r.personal ? { personal: r.personal } : {}),
+  ...(r.actor_name && r.actor_role ? { actorAccount: { name: r.actor_name, role: r.actor_role } } : {}),
 });
 
 const NO_SUBJECTS: ProviderSubjects = {
@@ -88,6 +91,7 @@ async function namesFor(dataSource: DataSource, rows: AuditRow[]): Promise<Subje
       user: of('user'),
       version: of('code_of_conduct_version'),
       aanImport: of('aan_import'),
+      invitation: of('invitation'),
     },
     [...new Set(rows.map((r) => r.actor))],
   );

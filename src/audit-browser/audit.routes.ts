@@ -21,7 +21,14 @@ import {
   streamAudit,
   withProvider,
 } from './audit-browser.service';
-import { actionOptions, auditRowView, errorList, readFilter, subjectTypeOptions } from './audit.view';
+import {
+  actionOptions,
+  actorCell,
+  auditRowView,
+  errorList,
+  readFilter,
+  subjectTypeOptions,
+} from './audit.view';
 import { requestTime } from '../web/clock';
 
 /** The CSV's columns (for people, in Excel): headed in the page's language (`audit.csvColumns.*`). */
@@ -29,6 +36,7 @@ const CSV_COLUMNS = [
   'id',
   'occurredAt',
   'actor',
+  'actorName',
   'action',
   'actionWords',
   'subjectType',
@@ -119,6 +127,11 @@ export function auditRoutes(dataSource: DataSource, config: Config, verifierKey:
     if (!events) return;
     const lang = res.locals.lang as Language;
     res.type('text/csv; charset=utf-8');
+    const actorWords = (row: AuditRow) => {
+      const cell = actorCell(row);
+      if (cell.key) return translate(lang, cell.key);
+      return cell.name && cell.roleKey ? `${cell.name} (${translate(lang, cell.roleKey)})` : '';
+    };
     const cells = new Transform({
       objectMode: true,
       transform(row: AuditRow, _encoding, done) {
@@ -127,6 +140,7 @@ export function auditRoutes(dataSource: DataSource, config: Config, verifierKey:
           r.id,
           toLocalDateTime(row.occurredAt),
           safeCell(r.actor),
+          safeCell(actorWords(row)),
           r.action,
           isKnownAction(r.action) ? translate(lang, actionLabelKey(r.action)) : '',
           r.subjectType,

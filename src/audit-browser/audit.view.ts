@@ -1,5 +1,6 @@
 import { isEmailActor, personOfActor } from '../audit/actor';
 import { checkPersonalData, PERSONAL_DATA_FIELD } from '../audit/personal-data';
+import { UNKNOWN_ACCOUNT } from '../audit/security-events';
 import type { PersonalDataRow } from '../audit/personal-data.queries';
 import { paths } from '../shared/paths';
 import { isPeildatum } from '../shared/time';
@@ -105,6 +106,10 @@ export function subjectTypeOptions(selected: string) {
 /** A subject as the page names it: a translation key with the name, or a plain text; and where one click leads. */
 interface SubjectView {
   key?: string;
+  /** The name is itself a translation key (an invitation's role). */
+  nameKey?: string;
+  /** The note is a translation key (an invitation's state). */
+  noteKey?: string;
   /** Without a name from the register: the kind of subject, in words or else its code. */
   typeKey?: string;
   typeCode?: string;
@@ -117,6 +122,9 @@ interface SubjectView {
 
 function subjectView(row: AuditRow, names: SubjectNames): SubjectView {
   const found = names.get(`${row.subjectType}:${row.subjectId}`);
+  // A security event about an address that belongs to no account.
+  if (row.subjectType === 'user' && row.subjectId === UNKNOWN_ACCOUNT)
+    return { key: 'audit.unknownAccount', name: row.subjectId };
   if (!found) {
     return (AUDIT_SUBJECT_TYPES as readonly string[]).includes(row.subjectType)
       ? { typeKey: `audit.subjectTypes.${row.subjectType}`, name: row.subjectId }
@@ -143,7 +151,17 @@ function subjectView(row: AuditRow, names: SubjectNames): SubjectView {
         url: found.detail ? paths.verificationOf(found.detail) : provider,
       };
     case 'user':
-      return { name: found.name, note: found.detail ?? undefined };
+      // An erased person's account keeps its id, nothing else.
+      return found.name
+        ? { name: found.name, note: found.detail ?? undefined }
+        : { key: 'audit.erasedUser', name: '', note: row.subjectId };
+    case 'invitation':
+      return {
+        key: 'audit.subject.invitationAs',
+        name: '',
+        nameKey: `roles.${found.name}`,
+        noteKey: `audit.invitationStates.${found.detail}`,
+      };
     case 'aan_import':
       return { key: 'audit.subject.aanImportOf', name: found.name, day: new Date(found.name) };
     case 'code_of_conduct_version':
@@ -173,6 +191,20 @@ function personalDetails(row: AuditRow, side: PersonalDataRow | undefined) {
   ];
 }
 
+/** System actors the page says in words, in the page's language. */
+const SYSTEM_ACTOR_KEYS: Record<string, string> = { anonymous: 'audit.anonymous' };
+
+/**
+ * Who the CSV's `actorName` column names (for people, in Excel): the account's name and role, the
+ * words for an erased person or someone not signed in, nothing for other systems (their code says it).
+ */
+export function actorCell(row: AuditRow): { name?: string; roleKey?: string; key?: string } {
+  if (row.actorAccount) return { name: row.actorAccount.name, roleKey: `roles.${row.actorAccount.role}` };
+  if (personOfActor(row.actor) !== undefined || isEmailActor(row.actor)) return { key: 'audit.erasedUser' };
+  const key = SYSTEM_ACTOR_KEYS[row.actor];
+  return key ? { key } : {};
+}
+
 /** One row of the table: everything in words, the raw data only inside the row's <details>. */
 export function auditRowView(row: AuditRow, names: SubjectNames, personal?: Map<string, PersonalDataRow>) {
   const actor = names.get(`actor:${row.actor}`);
@@ -190,6 +222,8 @@ export function auditRowView(row: AuditRow, names: SubjectNames, personal?: Map<
     actorEmail: actor?.detail ?? undefined,
     actorRoleKey: actor?.extra ? `roles.${actor.extra}` : undefined,
     actorErased: erased,
+    // A system actor the page can say in words (someone not signed in).
+    actorKey: SYSTEM_ACTOR_KEYS[row.actor],
     // The address of an erased person is not repeated; a role and id, or a system, is.
     actor: erased && isEmailActor(row.actor) ? undefined : row.actor,
     subject: subjectView(row, names),

@@ -28,24 +28,28 @@ function checkpointOf(b: ChainBreak): string {
 }
 
 /** Which earlier verification, in words: "the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify". */
-function verificationOf(b: ChainBreak | ChainVerification): string {
-  return b.anchor ? `the verification of ${b.anchor.verifiedAt.toISOString()} by ${b.anchor.verifiedBy}` : '';
+function verificationOf(b: ChainBreak | ChainVerification, who: (actor: string) => string): string {
+  return b.anchor
+    ? `the verification of ${b.anchor.verifiedAt.toISOString()} by ${who(b.anchor.verifiedBy)}`
+    : '';
 }
 
 /**
  * What `audit:verify` prints, in English like the rest of the command line: the verdict, what the
- * run covered, and for an incremental run plainly what it did not re-check.
+ * run covered, and for an incremental run plainly what it did not re-check. `who` says who an
+ * earlier verification's actor is (`auditor:<id>` with the address of that account).
  */
 export function verificationReport(
   result: ChainVerification,
   asked: 'full' | 'incremental',
   milliseconds: number,
+  who: (actor: string) => string = (actor) => actor,
 ): string[] {
   const took = `${(milliseconds / 1000).toFixed(1)} s`;
   const { broken, recorded } = result;
   if (broken && recorded) {
     return [
-      `Audit log BROKEN at event ${broken.id} (${PROBLEMS[broken.problem](broken)}): found by the ${recorded.mode} verification of ${recorded.verifiedAt.toISOString()} by ${recorded.verifiedBy}, and no full verification has found the log intact since.`,
+      `Audit log BROKEN at event ${broken.id} (${PROBLEMS[broken.problem](broken)}): found by the ${recorded.mode} verification of ${recorded.verifiedAt.toISOString()} by ${who(recorded.verifiedBy)}, and no full verification has found the log intact since.`,
       'Nothing was checked now. Run audit:verify --full: only a full run that finds the log intact clears the break.',
     ];
   }
@@ -57,7 +61,7 @@ export function verificationReport(
         : '';
     const vouched =
       broken.anchor && broken.problem !== 'content_mismatch'
-        ? ` (vouched for by ${verificationOf(broken)})`
+        ? ` (vouched for by ${verificationOf(broken, who)})`
         : '';
     return [
       `Audit log BROKEN at event ${broken.id}${vouched} (${PROBLEMS[broken.problem](broken)}); ${events(result.checked)} checked${stopped}.`,
@@ -87,7 +91,7 @@ export function verificationReport(
   const anchor = must(result.anchor, 'an incremental run continues from an anchor');
   const before = anchor.eventCount - 1;
   return [
-    `Audit log intact from event ${anchor.headId} on: ${events(result.checked)} checked in ${took}, continuing from ${verificationOf(result)}.`,
+    `Audit log intact from event ${anchor.headId} on: ${events(result.checked)} checked in ${took}, continuing from ${verificationOf(result, who)}.`,
     `Not re-checked: the content of the ${events(before)} before event ${anchor.headId}; only the hashes earlier verifications vouched for were compared. audit:verify --full re-checks every event.`,
     ...head,
   ];

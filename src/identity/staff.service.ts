@@ -1,6 +1,7 @@
 import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { isErasedEmail } from '../audit/people.queries';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { type Role, STAFF_ROLES, User } from './user.entity';
 import { lockActiveAdmins } from './account.queries';
@@ -80,6 +81,9 @@ export async function setStaffDisabled(
     const { member, activeAdmins } = await lockForChange(manager, userId);
     if (Boolean(member.disabledAt) === disabled) return;
     if (disabled && member.role === 'admin' && activeAdmins <= 1) throw lastAdmin();
+    // An erased person's account has no name, address or password left: it stays closed.
+    if (!disabled && isErasedEmail(member.email))
+      throw new ValidationError({ staffMember: ['erasure.cannotEnable'] });
     await manager.update(User, { id: member.id }, { disabledAt: disabled ? now : null });
     await appendAuditEvent(manager, now, {
       actor: actorOf(admin),

@@ -1,8 +1,11 @@
 import { Router } from 'express';
 import { paths } from '../shared/paths';
 
-/** The fixed public pages: home, accessibility statement, privacy statement. */
-export function pageRoutes(): Router {
+/**
+ * The fixed public pages: home, accessibility statement, privacy statement; `contactEmail` answers
+ * the register's contact address (a setting) that the privacy statement sends requests to.
+ */
+export function pageRoutes(contactEmail: () => Promise<string>): Router {
   const router = Router();
   router.get(paths.home, (_req, res) =>
     res.render('pages/home', { title: 'home.title', registerUrl: paths.register }),
@@ -10,6 +13,8 @@ export function pageRoutes(): Router {
   router.get(paths.accessibility, (_req, res) =>
     res.render('pages/accessibility', { title: 'accessibility.title' }),
   );
-  router.get(paths.privacy, (_req, res) => res.render('pages/privacy', { title: 'privacy.title' }));
+  router.get(paths.privacy, async (_req, res) => {
+    res.render('pages/privacy', { title: 'privacy.title', contactEmail: await contactEmail() });
+  });
   return router;
 }

@@ -1,4 +1,4 @@
-import { actorOf } from '../../src/audit/actor';
+import { actorOf, personOfActor } from '../../src/audit/actor';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
@@ -267,7 +267,7 @@ describe('the audit log for auditors', () => {
     assert.match(String(csv.headers['content-type']), /^text\/csv/);
     const body = csv.body as string;
     assert.ok(
-      body.startsWith('\uFEFFid;tijdstip;door;actie;actie_omschrijving;'),
+      body.startsWith('\uFEFFid;tijdstip;door;door_naam;actie;actie_omschrijving;'),
       'a byte order mark, then Dutch headers',
     );
     assert.ok(body.includes('\r\n') && !/[^\r]\n/.test(body), 'CRLF line ends');
@@ -279,6 +279,15 @@ describe('the audit log for auditors', () => {
     assert.ok(rows.every((r) => r.actie === 'attestation.issued' && /^[0-9a-f]{64}$/.test(r.hash ?? '')));
     // For people in Excel: the action in words next to its code, the time on Amsterdam's clock with its offset.
     assert.ok(rows.every((r) => r.actie_omschrijving === 'Verklaring afgegeven'));
+    // Beside `<role>:<user id>`, the person's name and role in words.
+    const byPeople = rows.filter((r) => personOfActor(r.door ?? ''));
+    assert.ok(byPeople.length > 0, 'attestations issued by people');
+    assert.ok(
+      byPeople.every((r) =>
+        /^.+ \((hostingprovider|beoordelaar|auditor|beheerder)\)$/.test(r.door_naam ?? ''),
+      ),
+      JSON.stringify(byPeople.slice(0, 3)),
+    );
     const [first] = await demo.db.dataSource.query<{ occurred_at: Date }[]>(
       `SELECT occurred_at FROM audit_events WHERE id = $1`,
       [rows[0]!.id],
@@ -331,7 +340,9 @@ describe('the audit log for auditors', () => {
 
     // The CSV's headers and action words follow the page's language; the JSON Lines stays as stored.
     const english = await text(auditor, '/beheer/auditlog.csv?actie=attestation.issued&lang=en').expect(200);
-    assert.ok((english.body as string).startsWith('\uFEFFid;time;actor;action;action_description;'));
+    assert.ok(
+      (english.body as string).startsWith('\uFEFFid;time;actor;actor_name;action;action_description;'),
+    );
     assert.match(english.body as string, /;attestation\.issued;Attestation issued;/);
     await auditor.get('/beheer/auditlog?lang=nl');
   });

@@ -17,7 +17,7 @@ import {
   resendStaffInvitation,
   revokeStaffInvitation,
 } from '../../src/identity/invitation.service';
-import { changeStaffRole } from '../../src/identity/staff.service';
+import { changeStaffRole, setStaffDisabled } from '../../src/identity/staff.service';
 import { User } from '../../src/identity/user.entity';
 import { seedDemoData } from '../../src/seed/demo';
 import { simplePdf } from '../../src/seed/demo-pdf';
@@ -32,11 +32,15 @@ import { loadLogKey } from '../../src/transparency/log-key';
 import { givenFilledApplication } from '../factories/application.factory';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, registrationFields, type TestUser } from '../factories/user.factory';
+import type { ValidationError } from '../../src/shared/errors';
 import { testApp, testConfig, testKeyring } from '../helpers/app';
 import { readable } from '../helpers/audit-log';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { runCli } from '../helpers/processes';
 import { type Agent, csrfFrom, signedIn, tokenFor } from '../helpers/session';
+
+/** A text as a regular expression that matches it literally. */
+const literal = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** An e-mail address anywhere in a text. */
 const ADDRESS = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
@@ -64,7 +68,13 @@ describe('personal data stays out of the public log (issue 16)', () => {
   let admin: User;
   let victim: TestUser;
   const invited = 'uitgenodigd-pd@test.example';
-  const env = () => ({ DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
+  const env = () => ({
+    DATABASE_URL: db.url,
+    MIGRATION_DATABASE_URL: db.ownerUrl,
+    // The app's log key and origin: the development key under the tests' data folder.
+    PUBLIC_BASE_URL: testConfig.publicBaseUrl,
+    DATA_DIR: testConfig.dataDir,
+  });
 
   const events = () =>
     db.dataSource.query<Row[]>(
@@ -284,7 +294,10 @@ describe('personal data stays out of the public log (issue 16)', () => {
     assert.ok(theirs.length >= 2, 'the failed login and the refused form');
     const erase = runCli(['personal-data:erase', '--user', victim.user.id], env());
     assert.equal(erase.status, 0, erase.stderr);
-    assert.match(erase.stdout, new RegExp(`Erased the personal details of ${theirs.length} audit event`));
+    assert.match(
+      erase.stdout,
+      new RegExp(`Erased user ${victim.user.id}: .* kept beside ${theirs.length} audit event`),
+    );
     const after = await events();
     const gone = after.filter((e) => theirs.some((t) => t.id === e.id));
     assert.deepEqual(
@@ -315,13 +328,26 @@ describe('personal data stays out of the public log (issue 16)', () => {
     assert.match(page, /gewist/);
     assert.doesNotMatch(page, /198\.51\.100\.77/);
 
-    const address = runCli(['personal-data:erase', '--email', invited], env());
+    // The staff invitation to an address that never became an account: sent, sent again, revoked.
+    const staffInvited = 'nieuwe-staf@test.example';
+    const sideRows = await db.dataSource.query<unknown[]>(
+      `SELECT 1 FROM audit_personal_data WHERE data->>'email' = $1`,
+      [staffInvited],
+    );
+    assert.equal(sideRows.length, 3);
+    const address = runCli(['personal-data:erase', '--email', staffInvited], env());
     assert.equal(address.status, 0, address.stderr);
+    assert.match(address.stdout, new RegExp(`kept beside ${sideRows.length} audit event\\(s\\)`));
+    assert.match(
+      address.stdout,
+      /Free text elsewhere \(application messages, evidence file names\) is not searched\./,
+    );
     assert.equal(
       (
-        await db.dataSource.query<unknown[]>(`SELECT 1 FROM audit_personal_data WHERE data->>'email' = $1`, [
-          invited,
-        ])
+        await db.dataSource.query<unknown[]>(
+          `SELECT 1 FROM audit_personal_data WHERE data->>'email' = ANY($1::text[])`,
+          [[invited, staffInvited]],
+        )
       ).length,
       0,
     );
@@ -463,5 +489,279 @@ describe('personal data stays out of the public log (issue 16)', () => {
       ...(IP.test(entry) ? [`an IP address in ${entry}`] : []),
     ]);
     assert.deepEqual(problems, []);
+  });
+
+  describe('erasing a person: personal-data:erase --user', () => {
+    const accountOf = async (id: string) =>
+      must(
+        (
+          await db.dataSource.query<
+            {
+              name: string;
+              email: string;
+              password_hash: string;
+              totp_secret: string | null;
+              disabled_at: Date | null;
+              role: string;
+            }[]
+          >(`SELECT name, email, password_hash, totp_secret, disabled_at, role FROM users WHERE id = $1`, [
+            id,
+          ])
+        )[0],
+        `user ${id}`,
+      );
+    const erase = (...args: string[]) => runCli(['personal-data:erase', ...args], env());
+
+    it('erases a reviewer who decided things: the account keeps its id but nothing of the person, every staff page says "verwijderde gebruiker", and the log verifies', async () => {
+      const [decided] = await db.dataSource.query<
+        { id: string; name: string; email: string; applicationId: string; kvk: string }[]
+      >(
+        `SELECT u.id, u.name, u.email, a.id AS "applicationId", p.kvk_number AS kvk
+           FROM applications a JOIN users u ON u.id = a.decided_by JOIN providers p ON p.id = a.provider_id
+          WHERE u.role = 'reviewer' ORDER BY a.decided_at DESC LIMIT 1`,
+      );
+      const reviewer = must(decided, 'a demo reviewer who decided an application');
+      const before = readable(
+        (await auditorAgent.get(`/beoordeling/hostingproviders/${reviewer.kvk}`).expect(200)).text,
+      );
+      assert.match(before, new RegExp(literal(reviewer.name)), 'the page named them before');
+      await db.dataSource.query(
+        `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, repeat('a', 64))`,
+        [reviewer.id],
+      );
+
+      const result = erase('--user', reviewer.id);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(
+        result.stdout,
+        new RegExp(`Erased user ${reviewer.id}: the account is anonymised and closed`),
+      );
+
+      const account = await accountOf(reviewer.id);
+      assert.deepEqual(
+        [account.name, account.email, account.totp_secret, account.disabled_at !== null, account.role],
+        [
+          'verwijderde gebruiker / erased user',
+          `erased-${reviewer.id}@erased.invalid`,
+          null,
+          true,
+          'reviewer',
+        ],
+      );
+      assert.doesNotMatch(account.password_hash, /^\$argon2/);
+      const [left] = await db.dataSource.query<{ codes: number; tokens: number }[]>(
+        `SELECT (SELECT count(*)::int FROM recovery_codes WHERE user_id = $1) AS codes,
+                (SELECT count(*)::int FROM account_tokens WHERE user_id = $1 OR email = $2) AS tokens`,
+        [reviewer.id, reviewer.email],
+      );
+      assert.deepEqual(left, { codes: 0, tokens: 0 });
+
+      const erasedEvent = must((await events()).at(-1), 'the erasure event');
+      assert.deepEqual(
+        [erasedEvent.action, erasedEvent.subjectType, erasedEvent.subjectId],
+        ['personal_data.erased', 'user', reviewer.id],
+      );
+      assert.doesNotMatch(canonicalJson(erasedEvent), new RegExp(literal(reviewer.email)));
+
+      const pages = [
+        `/beoordeling/hostingproviders/${reviewer.kvk}`,
+        `/beoordeling/hostingproviders/${reviewer.kvk}/dossier`,
+        `/beoordeling/aanvragen/${reviewer.applicationId}`,
+        `/beheer/auditlog?onderwerp=${reviewer.applicationId}`,
+        `/beheer/auditlog?onderwerp=${reviewer.id}`,
+      ];
+      for (const url of pages) {
+        const text = readable((await auditorAgent.get(url).expect(200)).text);
+        assert.doesNotMatch(text, new RegExp(literal(reviewer.name)), `${url} no longer names them`);
+        assert.doesNotMatch(
+          text,
+          new RegExp(literal(reviewer.email)),
+          `${url} no longer gives their address`,
+        );
+        // The dossier names people only beside status changes, which a reviewer's decision need not be.
+        if (!url.endsWith('/dossier'))
+          assert.match(text, /verwijderde gebruiker/, `${url} says who it was: an erased user`);
+      }
+      const log = readable(
+        (await auditorAgent.get(`/beheer/auditlog?onderwerp=${reviewer.applicationId}`).expect(200)).text,
+      );
+      assert.match(log, new RegExp(`verwijderde gebruiker\\s+reviewer:${reviewer.id}`));
+      const own = readable(
+        (await auditorAgent.get(`/beheer/auditlog?onderwerp=${reviewer.id}`).expect(200)).text,
+      );
+      assert.match(
+        own,
+        new RegExp(`verwijderde gebruiker\\s+${reviewer.id}`),
+        'the erasure event names the account only',
+      );
+
+      const csv = (
+        await auditorAgent.get(`/beheer/auditlog.csv?onderwerp=${reviewer.applicationId}`).expect(200)
+      ).text;
+      assert.match(csv, new RegExp(`reviewer:${reviewer.id};verwijderde gebruiker;`));
+      assert.doesNotMatch(csv, new RegExp(literal(reviewer.name)));
+
+      const verify = runCli(['audit:verify', '--full'], env());
+      assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+      assert.match(verify.stdout, /Audit log intact/);
+    });
+
+    it('erases a provider user: their sessions end, and neither the old nor the new address signs in', async () => {
+      // The demo provider the first person erased above worked for: a full account page.
+      const providerId = victim.user.providerId;
+      const colleague = await givenUser(db.dataSource, 'provider', { providerId, name: 'Collega Blijft' });
+      const leaving = await givenUser(db.dataSource, 'provider', { providerId, name: 'Vera Vertrekt' });
+      const theirAgent = await signedIn(app, leaving);
+      await theirAgent.get('/account').expect(200);
+      const colleagueAgent = await signedIn(app, colleague);
+
+      const result = erase('--user', leaving.user.id);
+      assert.equal(result.status, 0, result.stderr);
+
+      const after = await theirAgent.get('/account');
+      assert.equal(after.status, 303, 'the session is gone: back to the login');
+      for (const email of [leaving.email, `erased-${leaving.user.id}@erased.invalid`]) {
+        const agent = request.agent(app);
+        const _csrf = await tokenFor(agent, '/inloggen');
+        const login = await agent
+          .post('/inloggen')
+          .type('form')
+          .send({ _csrf, email, password: leaving.password });
+        assert.equal(login.status, 400, `${email} cannot sign in`);
+      }
+      const colleagues = readable((await colleagueAgent.get('/account').expect(200)).text);
+      assert.match(colleagues, /Collega Blijft/, 'the page lists colleagues');
+      assert.doesNotMatch(colleagues, /Vera Vertrekt/);
+      assert.doesNotMatch(colleagues, new RegExp(literal(leaving.email)));
+    });
+
+    it('refuses the last active administrator, saying so in Dutch and English', async () => {
+      const admins = await db.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id`,
+      );
+      const [last, ...others] = admins.map((a) => a.id);
+      await db.dataSource.query(`UPDATE users SET disabled_at = now() WHERE id = ANY($1::uuid[])`, [others]);
+      try {
+        const result = erase('--user', must(last, 'an active administrator'));
+        assert.equal(result.status, 2, result.stdout);
+        assert.match(result.stderr, /laatste actieve beheerder: die kan niet worden gewist/);
+        assert.match(result.stderr, /last active administrator: they cannot be erased/);
+        assert.doesNotMatch((await accountOf(last!)).email, /erased\.invalid/);
+      } finally {
+        await db.dataSource.query(`UPDATE users SET disabled_at = NULL WHERE id = ANY($1::uuid[])`, [others]);
+      }
+    });
+
+    it("refuses a provider's only active user while its application is open, and then erases them once it is not", async () => {
+      const version = must(
+        (await db.dataSource.query<{ id: string }[]>(`SELECT id FROM code_of_conduct_versions LIMIT 1`))[0],
+        'a code version',
+      );
+      const provider = await givenProvider(db.dataSource);
+      const only = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+      const [application] = await db.dataSource.query<{ id: string }[]>(
+        `INSERT INTO applications (provider_id, kind, state, code_of_conduct_version_id, created_by)
+         VALUES ($1, 'listing', 'draft', $2, $3) RETURNING id`,
+        [provider.id, version.id, only.user.id],
+      );
+      const refused = erase('--user', only.user.id);
+      assert.equal(refused.status, 2, refused.stdout);
+      assert.match(
+        refused.stderr,
+        /enige actieve gebruiker van de hostingprovider, en die heeft een lopende aanvraag/,
+      );
+      assert.match(refused.stderr, /only active user, and it has an open application/);
+      assert.equal((await accountOf(only.user.id)).email, only.email);
+
+      await db.dataSource.query(`UPDATE applications SET state = 'withdrawn' WHERE id = $1`, [
+        application!.id,
+      ]);
+      assert.equal(erase('--user', only.user.id).status, 0);
+    });
+
+    it('refuses --email for an address with an account (names its id), and never enables an erased account again', async () => {
+      const someone = await givenUser(db.dataSource, 'auditor');
+      const refused = erase('--email', someone.email.toUpperCase());
+      assert.equal(refused.status, 2);
+      assert.match(refused.stderr, new RegExp(`--user ${someone.user.id}`));
+      assert.equal(erase('--user', someone.user.id).status, 0);
+      await assert.rejects(
+        setStaffDisabled(db.dataSource, admin, someone.user.id, false, new Date()),
+        (e: ValidationError) => e.fields.staffMember?.[0] === 'erasure.cannotEnable',
+      );
+    });
+  });
+
+  describe('the audit page and exports in words', () => {
+    it('says "niet ingelogd" and "onbekend account" for a failed login with an unknown address (and in English)', async () => {
+      const agent = request.agent(app);
+      const _csrf = await tokenFor(agent, '/inloggen');
+      await agent
+        .post('/inloggen')
+        .type('form')
+        .send({ _csrf, email: 'niemand-pd@test.example', password: 'wrong password 12345' })
+        .expect(400);
+      const html = (await auditorAgent.get(`/beheer/auditlog?actie=security.login_failed`).expect(200)).text;
+      assert.match(readable(html), /niet ingelogd\s+Inloggen mislukt\s+onbekend account/);
+      // The raw values stay in the row's details only, not in the columns people read.
+      const cells = [...html.matchAll(/data-(?:actor|subject)>([^]*?)<\/td>/g)].map((m) => m[1]).join('\n');
+      assert.doesNotMatch(cells, /\banonymous\b|unknown account/);
+      const en = readable(
+        (await auditorAgent.get(`/beheer/auditlog?actie=security.login_failed&lang=en`).expect(200)).text,
+      );
+      assert.match(en, /not signed in/);
+      assert.match(en, /unknown account/);
+      // The language is remembered: back to Dutch for the tests after this one.
+      await auditorAgent.get('/beheer/auditlog?lang=nl').expect(200);
+    });
+
+    it("shows an invitation's role and whether it was accepted", async () => {
+      await inviteStaff(
+        db.dataSource,
+        admin,
+        'open-pd@test.example',
+        'auditor',
+        testConfig.publicBaseUrl,
+        new Date(),
+      );
+      const page = readable((await auditorAgent.get(`/beheer/auditlog?soort=invitation`).expect(200)).text);
+      assert.match(page, /uitnodiging als beoordelaar\s+ingetrokken/);
+      assert.match(page, /uitnodiging als auditor\s+\(nog\) niet geaccepteerd/);
+    });
+
+    it('puts the name and role of the actor beside it in the CSV', async () => {
+      const csv = (await auditorAgent.get(`/beheer/auditlog.csv?actie=settings.changed`).expect(200)).text;
+      const [header, row] = csv.replace(/^\uFEFF/, '').split(/\r?\n/);
+      assert.match(must(header, 'a header'), /^id;tijdstip;door;door_naam;actie;/);
+      assert.match(
+        must(row, 'a row'),
+        new RegExp(`;admin:${admin.id};${literal(admin.name)} \\(beheerder\\);settings\\.changed;`),
+      );
+    });
+
+    it('audit:verify names the auditor behind an earlier verification by address', async () => {
+      await auditorAgent.get('/beheer/auditlog/controle').expect(200);
+      const result = runCli(['audit:verify'], env());
+      assert.equal(result.status, 0, result.stdout + result.stderr);
+      assert.match(
+        result.stdout,
+        new RegExp(`by auditor:${auditor.user.id} \\(${auditor.email.replace(/[.+]/g, '\\$&')}\\)`),
+      );
+    });
+  });
+
+  it('/privacy tells of the transparency log, the data beside the audit log, erasure and where to ask', async () => {
+    // The register's contact address as the settings hold it now (earlier tests change it).
+    const contact = new RegExp(literal((await readSettings(db.dataSource.manager, testConfig)).contactEmail));
+    const nl = readable((await request(app).get('/privacy').expect(200)).text);
+    assert.match(nl, /openbaar transparantielog/);
+    assert.match(nl, /een rol en een pseudoniem gebruikersnummer/);
+    assert.match(nl, /IP-adres/);
+    assert.match(nl, /artikel 17 AVG/);
+    assert.match(nl, contact);
+    const en = readable((await request(app).get('/privacy?lang=en').expect(200)).text);
+    assert.match(en, /public transparency log/);
+    assert.match(en, /article 17 GDPR/);
+    assert.match(en, contact);
   });
 });

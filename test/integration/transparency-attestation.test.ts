@@ -107,6 +107,9 @@ describe('attestations in the transparency log', () => {
       const nl = await request(app).get(`/verificatie/${number}`);
       assert.equal(nl.status, 200);
       assert.match(nl.text, /data-log-proof="pending"/);
+      // The heading says what is true now, not what the text promises.
+      assert.match(nl.text, /id="log-proof-heading">Nog niet in het transparantielog</);
+      assert.doesNotMatch(nl.text, /Opgenomen in het transparantielog/);
       assert.match(
         nl.text,
         new RegExp(`wordt binnen ongeveer ${PENDING_SECONDS} seconden opgenomen in het transparantielog`),
@@ -117,6 +120,8 @@ describe('attestations in the transparency log', () => {
         en.text,
         new RegExp(`will be included in the transparency log within about ${PENDING_SECONDS} seconds`),
       );
+      assert.match(en.text, /id="log-proof-heading">Not yet in the transparency log</);
+      assert.doesNotMatch(en.text, /Included in the transparency log/);
       await assertValidHtml(nl.text, 'verification page, proof pending');
     });
 
