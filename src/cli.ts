@@ -28,7 +28,7 @@ import { DemoRefusedError, seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
 import { loadLogKey } from './transparency/log-key';
-import { signCheckpointIfDue } from './transparency/checkpoint.service';
+import { logSigner, signCheckpointIfDue } from './transparency/checkpoint.service';
 
 /**
  * node:util's parseArgs, refusing an option given twice (`--providers 2 --providers 900` would
@@ -260,7 +260,7 @@ const COMMANDS: Record<string, Command> = {
         );
         // A fresh demo has its first checkpoint at once, not at the signer's first tick.
         if (count > 0)
-          await signCheckpointIfDue(dataSource, loadLogKey(config), clock.now(), {
+          await signCheckpointIfDue(dataSource, cliSigner(config), clock.now(), {
             intervalSeconds: config.checkpointIntervalSeconds,
             asked: true,
           });
@@ -358,7 +358,7 @@ const COMMANDS: Record<string, Command> = {
     prepare: (args, config) =>
       noArguments(args) ??
       (async ({ dataSource }, clock) => {
-        const result = await signCheckpointIfDue(dataSource, loadLogKey(config), clock.now(), {
+        const result = await signCheckpointIfDue(dataSource, cliSigner(config), clock.now(), {
           intervalSeconds: config.checkpointIntervalSeconds,
           asked: true,
         });
@@ -448,6 +448,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** The log key and the signer's memory of what it last signed, for a command that signs. */
+function cliSigner(config: Config) {
+  return logSigner(loadLogKey(config), config.logSignerStateFile, (message) => console.warn(`Warning: ${message}`));
+}
 
 /** Refuses arguments a command does not take: exit code 2, or undefined when there are none. */
 function noArguments(args: string[]): number | undefined {

@@ -59,19 +59,33 @@ export class LeafWalk {
 }
 
 /**
- * Whether the checkpoint's note is signed by the log key and says what its row says (size and
- * root): a row changed behind the note, or a note not signed by the key, is not a checkpoint.
+ * What is wrong with a stored checkpoint, in words, or undefined: its note must be signed by the
+ * log key (`verifierKey`, whose name is the origin) and say what its row says (size and root). A
+ * row changed behind its note, or a note the key did not sign, is not a checkpoint.
  */
-export function checkpointSignatureHolds(checkpoint: StoredCheckpoint, verifierKey: string): boolean {
+export function checkpointNoteProblem(checkpoint: StoredCheckpoint, verifierKey: string): string | undefined {
+  const row = `checkpoint row ${checkpoint.id} (${checkpoint.treeSize} leaves, signed at ${checkpoint.signedAt.toISOString()})`;
+  let text: string;
   try {
-    const { text } = openNote(checkpoint.note, [verifierKey]);
-    const parsed = parseCheckpoint(text);
-    return (
-      parsed.origin === parseVerifierKey(verifierKey).name &&
-      parsed.size === checkpoint.treeSize &&
-      parsed.root.equals(checkpoint.rootHash)
-    );
-  } catch {
-    return false;
+    text = openNote(checkpoint.note, [verifierKey]).text;
+  } catch (error) {
+    return `the note of ${row} is not signed by the log key (${(error as Error).message})`;
   }
+  try {
+    const parsed = parseCheckpoint(text);
+    if (parsed.origin !== parseVerifierKey(verifierKey).name)
+      return `the note of ${row} names origin "${parsed.origin}", not the log key's`;
+    if (parsed.size !== checkpoint.treeSize)
+      return `${row} says tree_size ${checkpoint.treeSize}, its signed note ${parsed.size}`;
+    if (!parsed.root.equals(checkpoint.rootHash))
+      return `${row} has a root_hash other than its signed note's`;
+  } catch (error) {
+    return `the note of ${row} is not a checkpoint (${(error as Error).message})`;
+  }
+  return undefined;
+}
+
+/** Whether the checkpoint's note is signed by the log key and says what its row says (`checkpointNoteProblem`). */
+export function checkpointSignatureHolds(checkpoint: StoredCheckpoint, verifierKey: string): boolean {
+  return checkpointNoteProblem(checkpoint, verifierKey) === undefined;
 }

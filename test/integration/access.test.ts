@@ -4,13 +4,12 @@ import request from 'supertest';
 import { addEvidence, startApplication } from '../../src/application/application.service';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { testApp, testConfig } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, testSigner } from '../helpers/database';
 import { appRoutes } from '../helpers/routes';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
-import { loadLogKey } from '../../src/transparency/log-key';
 
 const WHO = ['anonymous', 'providerA', 'providerB', 'reviewer', 'auditor', 'admin'] as const;
 type Who = (typeof WHO)[number];
@@ -557,7 +556,7 @@ describe('access rules: every route, for every kind of visitor', () => {
       testConfig,
       new Date(),
     );
-    await signCheckpointIfDue(db.dataSource, loadLogKey(testConfig), new Date(), { intervalSeconds: 30 });
+    await signCheckpointIfDue(db.dataSource, testSigner(db.dataSource), new Date(), { intervalSeconds: 30 });
     ids = {
       userA: providerA.user.id,
       applicationA: application.id,

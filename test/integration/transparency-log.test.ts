@@ -25,6 +25,7 @@ import {
   tamperWithAuditLog,
   type TestDatabase,
   testRoles,
+  testSigner,
 } from '../helpers/database';
 import { rebuildMerkleTree, removeLastEvents, rewriteEvents, swapEvents } from '../helpers/insider';
 import { eventsInChainOrder, treeOf } from '../helpers/merkle';
@@ -255,43 +256,43 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
 
     it('signs the first at once, then only when grown and the interval passed, or asked, or a day later', async () => {
       await append(db, 3);
-      const first = await signCheckpointIfDue(db.dataSource, key, at(0), INTERVAL);
+      const first = await signCheckpointIfDue(db.dataSource, testSigner(db), at(0), INTERVAL);
       assert.equal(first.outcome, 'signed');
       const { text } = openNote(first.outcome === 'signed' ? first.note : '', [key.verifierKey]);
       const parsed = parseCheckpoint(text);
       assert.deepEqual([parsed.origin, parsed.size], [key.origin, 3]);
       assert.equal(parsed.root.toString('hex'), (await rootAt(db.dataSource.manager, 3)).toString('hex'));
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, at(40), INTERVAL)).outcome,
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(40), INTERVAL)).outcome,
         'not_due',
         'not grown',
       );
       await append(db, 1);
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, at(20), INTERVAL)).outcome,
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(20), INTERVAL)).outcome,
         'not_due',
         'grown, within the interval',
       );
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, at(20), { ...INTERVAL, asked: true })).outcome,
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(20), { ...INTERVAL, asked: true })).outcome,
         'signed',
         'asked',
       );
       await append(db, 1);
-      assert.equal((await signCheckpointIfDue(db.dataSource, key, at(49), INTERVAL)).outcome, 'not_due');
+      assert.equal((await signCheckpointIfDue(db.dataSource, testSigner(db), at(49), INTERVAL)).outcome, 'not_due');
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, at(50), INTERVAL)).outcome,
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(50), INTERVAL)).outcome,
         'signed',
         'grown, interval passed',
       );
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, new Date(at(50).getTime() + 86_399_000), INTERVAL))
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(at(50).getTime() + 86_399_000), INTERVAL))
           .outcome,
         'not_due',
       );
       const daily = await signCheckpointIfDue(
         db.dataSource,
-        key,
+        testSigner(db),
         new Date(at(50).getTime() + 86_400_000),
         INTERVAL,
       );
@@ -307,14 +308,14 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
 
     it('refuses to sign, and records nothing, when the stored tree disagrees with the last checkpoint', async () => {
       await append(db, 5);
-      assert.equal((await signCheckpointIfDue(db.dataSource, key, at(0), INTERVAL)).outcome, 'signed');
+      assert.equal((await signCheckpointIfDue(db.dataSource, testSigner(db), at(0), INTERVAL)).outcome, 'signed');
       await tamperWithAuditLog(
         db,
         `UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) FROM audit_events)`,
       );
       await rebuildMerkleTree(db);
       await append(db, 1);
-      const refused = await signCheckpointIfDue(db.dataSource, key, at(100), INTERVAL);
+      const refused = await signCheckpointIfDue(db.dataSource, testSigner(db), at(100), INTERVAL);
       assert.equal(refused.outcome, 'refused');
       assert.match(refused.outcome === 'refused' ? refused.reason : '', /root at size 5 is not the root/);
       const [{ count } = { count: 0 }] = await db.dataSource.query<{ count: number }[]>(
@@ -329,7 +330,7 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
     let ids: string[];
     beforeEach(async () => {
       await append(db, 10);
-      assert.equal((await signCheckpointIfDue(db.dataSource, key, new Date(), INTERVAL)).outcome, 'signed');
+      assert.equal((await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(), INTERVAL)).outcome, 'signed');
       ids = (await eventsInChainOrder(db)).map((e) => e.id);
     });
     const nth = (i: number) => must(ids.at(i), `event ${i}`);

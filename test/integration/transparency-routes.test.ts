@@ -8,7 +8,7 @@ import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { loadLogKey } from '../../src/transparency/log-key';
 import { testApp, testConfig } from '../helpers/app';
 import { downloadBytes } from '../helpers/audit-log';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, testSigner } from '../helpers/database';
 import { eventsInChainOrder } from '../helpers/merkle';
 
 const key = loadLogKey(testConfig);
@@ -45,7 +45,7 @@ describe('the transparency log over HTTP (/transparantie)', () => {
           Array.from({ length: 290 }, (_, i) => entry(i)),
         ),
       );
-      await signCheckpointIfDue(db.dataSource, key, new Date(), { intervalSeconds: 30 });
+      await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(), { intervalSeconds: 30 });
       // Grown since: not yet in a checkpoint, so not served.
       await db.dataSource.transaction((m) =>
         appendAuditEvents(
@@ -124,7 +124,7 @@ describe('the transparency log over HTTP (/transparantie)', () => {
     });
 
     it('shows the history of checkpoints, newest first, each note in full', async () => {
-      await signCheckpointIfDue(db.dataSource, key, new Date(Date.now() + 60_000), { intervalSeconds: 30 });
+      await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(Date.now() + 60_000), { intervalSeconds: 30 });
       const res = await agent.get('/transparantie/checkpoints');
       assert.equal(res.status, 200);
       const sizes = [...res.text.matchAll(/data-checkpoint-size="(\d+)"/g)].map((m) => Number(m[1]));
