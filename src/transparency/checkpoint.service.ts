@@ -64,7 +64,7 @@ async function contradiction(
     if (size < remembered.treeSize) return `the stored tree has ${size} leaves, fewer than ${signed}`;
     if (!(await storedRootAt(manager, remembered.treeSize))?.equals(remembered.rootHash))
       return `the stored tree's root at size ${remembered.treeSize} is not the root of ${signed}`;
-    if (!last) return `log_checkpoints holds no checkpoint, but the signer signed ${signed.slice(4)}`;
+    if (!last) return `log_checkpoints holds no checkpoint, not even ${signed}`;
     if (last.treeSize < remembered.treeSize)
       return `log_checkpoints' latest row ${last.id} (${when(last)}) is older than ${signed}`;
     if (
