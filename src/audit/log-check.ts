@@ -18,22 +18,23 @@ export function leafEntryOf(link: LeafLink): string {
  * each event must have leaf number = its position, its stored content (a carried-over event's)
  * must be what `legacyLeafEntry` makes of it, and its leaf hash must be merkle_nodes level 0.
  * From position 0 on it also folds the recomputed leaves into a compact range, to give the root
- * of the first `rootSize` leaves as the events (not the stored tree) make it.
+ * of the first `size` leaves as the events (not the stored tree) make it, for each of `rootSizes`
+ * (the sizes of the signed checkpoints).
  */
 export class LeafWalk {
   position: number;
-  /** The event at chain position rootSize - 1, once walked past. */
-  eventAtRoot: string | undefined;
   private readonly range: CompactRange | undefined;
-  private root: Buffer | undefined;
+  private readonly wanted: Set<number>;
+  private readonly largest: number;
+  private readonly roots = new Map<number, Buffer>();
+  private readonly events = new Map<number, string>();
 
-  constructor(
-    start: number,
-    private readonly rootSize: number | undefined,
-  ) {
+  constructor(start: number, rootSizes: readonly number[]) {
     this.position = start;
-    this.range = start === 0 && rootSize !== undefined ? new CompactRange() : undefined;
-    if (this.range && rootSize === 0) this.root = EMPTY_ROOT;
+    this.wanted = new Set(rootSizes);
+    this.largest = rootSizes.reduce((a, b) => Math.max(a, b), 0);
+    this.range = start === 0 && rootSizes.length > 0 ? new CompactRange() : undefined;
+    if (this.range && this.wanted.has(0)) this.roots.set(0, EMPTY_ROOT);
   }
 
   /** Checks the next event; false when its leaf does not agree with it. */
@@ -44,17 +45,26 @@ export class LeafWalk {
     const hash = leafHash(leafEntryOf(link));
     if (!hash.equals(link.leafHash)) return false;
     this.position += 1;
-    if (this.rootSize !== undefined && position === this.rootSize - 1) this.eventAtRoot = link.id;
-    if (this.range && this.range.size < (this.rootSize ?? 0)) {
-      this.range.append(hash);
-      if (this.range.size === this.rootSize) this.root = this.range.root();
-    }
+    this.reached(link.id, hash);
     return true;
   }
 
-  /** The root of the first rootSize recomputed leaves, when walked from the first event past them. */
-  recomputedRoot(): Buffer | undefined {
-    return this.root;
+  /** Folds the leaf into the range; at a wanted size, notes its event and the recomputed root. */
+  private reached(id: string, hash: Buffer): void {
+    if (this.range && this.range.size < this.largest) this.range.append(hash);
+    if (!this.wanted.has(this.position)) return;
+    this.events.set(this.position, id);
+    if (this.range?.size === this.position) this.roots.set(this.position, this.range.root());
+  }
+
+  /** The event of the last of the first `size` leaves, when walked past. */
+  eventAt(size: number): string | undefined {
+    return this.events.get(size);
+  }
+
+  /** The root of the first `size` recomputed leaves, when walked from the first event past them. */
+  recomputedRoot(size: number): Buffer | undefined {
+    return this.roots.get(size);
   }
 }
 

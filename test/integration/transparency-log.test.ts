@@ -382,6 +382,96 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
       assert.equal((await verify()).broken?.problem, 'checkpoint_signature');
     });
 
+    describe('every signed checkpoint, not only the latest', () => {
+      const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+      /** Checkpoints of 12 and 14 leaves after the one of 10; answers all three rows in size order. */
+      const twoMore = async () => {
+        for (const [i, seconds] of [
+          [0, 60],
+          [1, 120],
+        ] as const) {
+          await append(db, 2, 200 + 2 * i);
+          assert.equal(
+            (await signCheckpointIfDue(db.dataSource, testSigner(db), later(seconds), INTERVAL)).outcome,
+            'signed',
+          );
+        }
+        ids = (await eventsInChainOrder(db)).map((e) => e.id);
+        return db.dataSource.query<{ id: string; size: number; signedAt: Date }[]>(
+          'SELECT id::text, tree_size::int AS size, signed_at AS "signedAt" FROM log_checkpoints ORDER BY tree_size',
+        );
+      };
+      const named = (result: Awaited<ReturnType<typeof verify>>) => [
+        result.broken?.problem,
+        result.broken?.id,
+        result.broken?.checkpoint?.treeSize,
+        result.broken?.checkpoint?.signedAt.toISOString(),
+      ];
+
+      it('agrees when each one verifies and has the root the events make at its size', async () => {
+        await twoMore();
+        const result = await verify();
+        assert.deepEqual([result.broken, result.checkpoint?.treeSize], [undefined, 14]);
+      });
+
+      it('finds an older checkpoint whose note was replaced by one the log key did not sign, and names it', async () => {
+        const [, middle] = await twoMore();
+        await asInsider(db, ['log_checkpoints'], (c) =>
+          c.query(
+            // The signature line's last base64 characters changed: the note no longer verifies.
+            "UPDATE log_checkpoints SET note = regexp_replace(note, '....\n$', 'AAAA' || chr(10)) WHERE tree_size = 12",
+          ),
+        );
+        assert.deepEqual(named(await verify()), [
+          'checkpoint_signature',
+          nth(11),
+          12,
+          middle?.signedAt.toISOString(),
+        ]);
+      });
+
+      it('finds an older checkpoint whose size column no longer says what its note says', async () => {
+        const [first] = await twoMore();
+        await asInsider(db, ['log_checkpoints'], (c) =>
+          c.query('UPDATE log_checkpoints SET tree_size = 11 WHERE tree_size = 10'),
+        );
+        const result = await verify();
+        assert.deepEqual(named(result), ['checkpoint_signature', nth(10), 11, first?.signedAt.toISOString()]);
+      });
+
+      it('finds the first checkpoint whose root the rewritten events (tree rebuilt to match) no longer make: the one of 12, not the latest', async () => {
+        const [, middle] = await twoMore();
+        await rewriteEvents(db, (events) => {
+          must(events[10], 'event 11').actor = 'vervalst';
+          return 10;
+        });
+        await rebuildMerkleTree(db);
+        assert.deepEqual(named(await verify()), [
+          'checkpoint_mismatch',
+          nth(11),
+          12,
+          middle?.signedAt.toISOString(),
+        ]);
+      });
+
+      it('incrementally: checks the checkpoints signed since the last verification', async () => {
+        const first = await verify();
+        await db.dataSource.transaction((m) => recordAuditVerification(m, first, 'test', new Date(), 1));
+        const [, middle] = await twoMore();
+        const incremental = () =>
+          verifyAuditChainIncrementally(db.dataSource, { verifierKey: key.verifierKey, batchSize: 4 });
+        assert.equal((await incremental()).broken, undefined);
+        await asInsider(db, ['log_checkpoints'], (c) =>
+          c.query("UPDATE log_checkpoints SET root_hash = sha256('x'::bytea) WHERE tree_size = 12"),
+        );
+        const result = await incremental();
+        assert.deepEqual(
+          [result.mode, ...named(result)],
+          ['incremental', 'checkpoint_signature', nth(11), 12, middle?.signedAt.toISOString()],
+        );
+      });
+    });
+
     it('incrementally: checks the new events’ leaves and the stored tree against the checkpoint', async () => {
       const first = await verify();
       await db.dataSource.transaction((m) => recordAuditVerification(m, first, 'test', new Date(), 1));
