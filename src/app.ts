@@ -45,6 +45,7 @@ import { pageRoutes } from './web/pages.routes';
 import { noStore, refuseForbiddenCharacters } from './web/request-guards';
 import { paths } from './shared/paths';
 import { maskSingleUseLinks } from './shared/single-use-links';
+import { RAW_PATH_MAX, routePattern } from './web/route-pattern';
 import { isUploadRoute, multipartOnlyOnUploads } from './web/upload';
 import { configureViews } from './web/views';
 import { clockMiddleware } from './web/clock';
@@ -257,7 +258,10 @@ export function createApp({
           userId: req.user?.id,
           // A refusal in a signed-in session (a stale form, usually) names that user, not "anonymous".
           actor: req.user && actorOf(req.user),
-          data: { method: req.method, path: maskSingleUseLinks(req.path) },
+          // The route as the code names it; the path as it came (anyone can write text into it),
+          // cut short, goes beside the log, erasable.
+          data: { method: req.method, route: routePattern(req) },
+          personal: { path: maskSingleUseLinks(req.path).slice(0, RAW_PATH_MAX) },
         }),
     }),
   );

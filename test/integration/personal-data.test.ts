@@ -95,7 +95,7 @@ describe('personal data stays out of the public log (issue 16)', () => {
       ip: '2001:db8::77',
       userId: victim.user.id,
       actor: actorOf(victim.user),
-      data: { method: 'POST', path: '/account' },
+      data: { method: 'POST', route: '/account' },
     });
     await inviteColleague(
       db.dataSource,
