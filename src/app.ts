@@ -38,7 +38,7 @@ import type { Lifecycle } from './shared/lifecycle';
 import { type Logger, withRequestLogger } from './shared/logger';
 import { outboxRoutes } from './web/outbox.routes';
 import { openDataRoutes } from './open-data/open-data.routes';
-import { transparencyRoutes } from './transparency/transparency.routes';
+import { checkpointHistoryRoutes, transparencyRoutes } from './transparency/transparency.routes';
 import { transparencyPageRoutes } from './transparency/transparency-page.routes';
 import { type LogKey, loadLogKey } from './transparency/log-key';
 import { pageRoutes } from './web/pages.routes';
@@ -188,6 +188,9 @@ export function createApp({
     next();
   });
 
+  // The log's files: the same for everyone, so before cookies, language and sessions.
+  app.use(transparencyRoutes(dataSource, log));
+
   app.use(cookieParser());
   app.use(languageMiddleware(production));
   app.use((req, res, next) => {
@@ -230,7 +233,7 @@ export function createApp({
   app.use(pageRoutes());
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
-  app.use(transparencyRoutes(dataSource, log));
+  app.use(checkpointHistoryRoutes(dataSource, log));
   app.use(transparencyPageRoutes(dataSource, config, log));
   app.use(providerRoutes(dataSource, { searchCacheSeconds: config.searchCacheSeconds }));
   const limiters = loginLimiters(dataSource, config);
