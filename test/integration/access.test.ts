@@ -118,6 +118,13 @@ const RULES: Rule[] = [
     url: () => '/transparantie/tile/entries/000.p/1',
     expect: all(200),
   },
+  // A script on another site may ask before it reads the log's files: open to everyone.
+  {
+    method: 'OPTIONS',
+    route: '/transparantie/checkpoint,/transparantie/sleutel,/transparantie/tile/*tile',
+    url: () => '/transparantie/tile/entries/000.p/1',
+    expect: all(204),
+  },
   { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
   {
     method: 'GET',
