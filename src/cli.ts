@@ -420,7 +420,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'audit:verify': {
     summary:
-      "verify the audit log's hash chain and the transparency log against its latest signed checkpoint, from the last verification on; --full: the whole log (records what a run vouched for or found broken)",
+      "verify the audit log's hash chain and the transparency log against its signed checkpoints, from the last verification on; --full: the whole log and every checkpoint (records what a run vouched for or found broken)",
     migrate: true,
     prepare: (args, config) => {
       let full: boolean;
@@ -451,7 +451,9 @@ const COMMANDS: Record<string, Command> = {
 
 /** The log key and the signer's memory of what it last signed, for a command that signs. */
 function cliSigner(config: Config) {
-  return logSigner(loadLogKey(config), config.logSignerStateFile, (message) => console.warn(`Warning: ${message}`));
+  return logSigner(loadLogKey(config), config.logSignerStateFile, (message) =>
+    console.warn(`Warning: ${message}`),
+  );
 }
 
 /** Refuses arguments a command does not take: exit code 2, or undefined when there are none. */

@@ -394,7 +394,9 @@ export function loadConfig(
     signingP12File,
     signingP12Passphrase,
     logSigningKeyFile,
-    logSignerStateFile: path.resolve(env.LOG_SIGNER_STATE_FILE ?? path.join(dataDir, 'log-signer-state.json')),
+    logSignerStateFile: path.resolve(
+      env.LOG_SIGNER_STATE_FILE ?? path.join(dataDir, 'log-signer-state.json'),
+    ),
     logOrigin: logOrigin(env, publicBaseUrl),
     checkpointIntervalSeconds: integer(env, 'CHECKPOINT_INTERVAL_SECONDS', 30, 1, 86400),
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),

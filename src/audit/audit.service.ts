@@ -235,9 +235,9 @@ async function checkpointBreak(
  * checks that every earlier verification's event still carries the hash it vouched for (a chain
  * rewritten and rehashed from some event on is intact in itself, but disagrees with those). While
  * walking it recomputes every event's leaf of the transparency log (it must be merkle_nodes level
- * 0) and the root at the latest signed checkpoint's size, which must be that checkpoint's root: a
- * log rewritten and rehashed throughout, Merkle tree included, still disagrees with what was signed
- * and published.
+ * 0) and the root at the size of every signed checkpoint, which must be that checkpoint's root
+ * (and each checkpoint's note must verify and say what its row says): a log rewritten and rehashed
+ * throughout, Merkle tree included, still disagrees with what was signed and published.
  */
 export async function verifyAuditChain(
   dataSource: DataSource,
@@ -268,8 +268,9 @@ export async function verifyAuditChain(
  * Continues from the newest earlier verification (its anchor): checks that every earlier
  * verification's event is still there with the hash it vouched for, that the anchor event's content
  * still gives that hash, and walks the events after it: work in proportion to the new events (and
- * the number of verifications), not to the log. Their leaves are recomputed, and the stored tree's
- * root at the latest checkpoint's size must be that checkpoint's root. It does NOT re-read the
+ * the number of verifications), not to the log. Their leaves are recomputed, and the checkpoints
+ * signed since the anchor's verification (and the latest) are checked: note, row, and the stored
+ * tree's root at their size. It does NOT re-read the
  * events before the anchor: one changed or removed there (without rehashing the chain up to the
  * anchor) is found only by `verifyAuditChain`, the full run. Without an earlier verification it is
  * the full run.

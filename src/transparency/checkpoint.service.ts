@@ -78,7 +78,10 @@ async function contradiction(
   if (problem) return problem;
   if (size < last.treeSize)
     return `the stored tree has ${size} leaves, fewer than the ${last.treeSize} of the checkpoint signed at ${last.signedAt.toISOString()}`;
-  if (last.treeSize !== remembered?.treeSize && !(await storedRootAt(manager, last.treeSize))?.equals(last.rootHash))
+  if (
+    last.treeSize !== remembered?.treeSize &&
+    !(await storedRootAt(manager, last.treeSize))?.equals(last.rootHash)
+  )
     return `the stored tree's root at size ${last.treeSize} is not the root of the checkpoint signed at ${last.signedAt.toISOString()}`;
   return undefined;
 }

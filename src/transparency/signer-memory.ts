@@ -126,7 +126,7 @@ export class SignerMemory {
     this.warn(
       `the checkpoint signer's state file ${this.file} was missing: it adopts the database's latest checkpoint (row ${checkpoint.id}, ${checkpoint.treeSize} leaves, signed at ${checkpoint.signedAt.toISOString()}), whose note the log key signed, as the last one it signed`,
     );
-    const { id: _id, ...remembered } = checkpoint;
-    this.remember(remembered);
+    const { origin, treeSize, rootHash, signedAt, note } = checkpoint;
+    this.remember({ origin, treeSize, rootHash, signedAt, note });
   }
 }

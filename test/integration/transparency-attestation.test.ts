@@ -333,7 +333,9 @@ describe('the transparency page and open data before and across days of checkpoi
 
   const signAt = async (iso: string, grow: number) => {
     await db.dataSource.transaction((m) => appendAuditEvents(m, new Date(iso), testEvents(grow)));
-    const result = await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(iso), { intervalSeconds: 30 });
+    const result = await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(iso), {
+      intervalSeconds: 30,
+    });
     assert.equal(result.outcome, 'signed');
     return result.outcome === 'signed' ? result : assert.fail();
   };

@@ -248,7 +248,12 @@ describe('the transparency log against an insider with the database owner role (
       if (c.carriesOn) await registerCarriesOn(db, 2);
       const checkpoints = await checkpointCount(db);
       // Where the register would sign: the interval passed (it grew) or, quiet, a day later.
-      const next = await signCheckpointIfDue(db.dataSource, testSigner(db), after(c.carriesOn ? 60 : 86_400), INTERVAL);
+      const next = await signCheckpointIfDue(
+        db.dataSource,
+        testSigner(db),
+        after(c.carriesOn ? 60 : 86_400),
+        INTERVAL,
+      );
       assert.equal(next.outcome, c.signer, next.outcome === 'refused' ? next.reason : next.outcome);
       if (next.outcome === 'refused') {
         assert.match(

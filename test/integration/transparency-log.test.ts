@@ -274,20 +274,30 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
         'grown, within the interval',
       );
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(20), { ...INTERVAL, asked: true })).outcome,
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(20), { ...INTERVAL, asked: true }))
+          .outcome,
         'signed',
         'asked',
       );
       await append(db, 1);
-      assert.equal((await signCheckpointIfDue(db.dataSource, testSigner(db), at(49), INTERVAL)).outcome, 'not_due');
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(49), INTERVAL)).outcome,
+        'not_due',
+      );
       assert.equal(
         (await signCheckpointIfDue(db.dataSource, testSigner(db), at(50), INTERVAL)).outcome,
         'signed',
         'grown, interval passed',
       );
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(at(50).getTime() + 86_399_000), INTERVAL))
-          .outcome,
+        (
+          await signCheckpointIfDue(
+            db.dataSource,
+            testSigner(db),
+            new Date(at(50).getTime() + 86_399_000),
+            INTERVAL,
+          )
+        ).outcome,
         'not_due',
       );
       const daily = await signCheckpointIfDue(
@@ -308,7 +318,10 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
 
     it('refuses to sign, and records nothing, when the stored tree disagrees with the last checkpoint', async () => {
       await append(db, 5);
-      assert.equal((await signCheckpointIfDue(db.dataSource, testSigner(db), at(0), INTERVAL)).outcome, 'signed');
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(0), INTERVAL)).outcome,
+        'signed',
+      );
       await tamperWithAuditLog(
         db,
         `UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) FROM audit_events)`,
@@ -330,7 +343,10 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
     let ids: string[];
     beforeEach(async () => {
       await append(db, 10);
-      assert.equal((await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(), INTERVAL)).outcome, 'signed');
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(), INTERVAL)).outcome,
+        'signed',
+      );
       ids = (await eventsInChainOrder(db)).map((e) => e.id);
     });
     const nth = (i: number) => must(ids.at(i), `event ${i}`);

@@ -154,7 +154,9 @@ describe('the transparency log over HTTP (/transparantie)', () => {
     });
 
     it('shows the history of checkpoints, newest first, each note in full', async () => {
-      await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(Date.now() + 60_000), { intervalSeconds: 30 });
+      await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(Date.now() + 60_000), {
+        intervalSeconds: 30,
+      });
       const res = await agent.get('/transparantie/checkpoints');
       assert.equal(res.status, 200);
       const sizes = [...res.text.matchAll(/data-checkpoint-size="(\d+)"/g)].map((m) => Number(m[1]));

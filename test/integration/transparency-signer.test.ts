@@ -140,7 +140,9 @@ describe("the checkpoint signer's memory outside the database (LOG_SIGNER_STATE_
     await append(1);
     assert.match(
       await sign(60),
-      new RegExp(`^refused: log_checkpoints' latest row ${id} \\(5 leaves, signed at ${T0.toISOString()}\\) is not the checkpoint this signer last signed .*: its root or note differs$`),
+      new RegExp(
+        `^refused: log_checkpoints' latest row ${id} \\(5 leaves, signed at ${T0.toISOString()}\\) is not the checkpoint this signer last signed .*: its root or note differs$`,
+      ),
     );
     assert.deepEqual(await checkpoints(), [5]);
   });
