@@ -38,7 +38,11 @@ import type { Lifecycle } from './shared/lifecycle';
 import { type Logger, withRequestLogger } from './shared/logger';
 import { outboxRoutes } from './web/outbox.routes';
 import { openDataRoutes } from './open-data/open-data.routes';
-import { cosignatureRoutes, transparencyRoutes } from './transparency/transparency.routes';
+import {
+  checkpointHistoryRoutes,
+  cosignatureRoutes,
+  transparencyRoutes,
+} from './transparency/transparency.routes';
 import { transparencyPageRoutes } from './transparency/transparency-page.routes';
 import { type LogKey, loadLogKey } from './transparency/log-key';
 import { pageRoutes } from './web/pages.routes';
@@ -46,6 +50,7 @@ import { readSettings } from './settings/settings.service';
 import { noStore, refuseForbiddenCharacters } from './web/request-guards';
 import { paths } from './shared/paths';
 import { maskSingleUseLinks } from './shared/single-use-links';
+import { RAW_PATH_MAX, routePattern } from './web/route-pattern';
 import { isUploadRoute, multipartOnlyOnUploads } from './web/upload';
 import { configureViews } from './web/views';
 import { clockMiddleware } from './web/clock';
@@ -191,6 +196,9 @@ export function createApp({
     next();
   });
 
+  // The log's files: the same for everyone, so before cookies, language and sessions.
+  app.use(transparencyRoutes(dataSource, log));
+
   app.use(cookieParser());
   app.use(languageMiddleware(production));
   app.use((req, res, next) => {
@@ -233,7 +241,7 @@ export function createApp({
   app.use(pageRoutes(async () => (await readSettings(dataSource.manager, config)).contactEmail));
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
-  app.use(transparencyRoutes(dataSource, log));
+  app.use(checkpointHistoryRoutes(dataSource, log));
   app.use(transparencyPageRoutes(dataSource, config, log));
   app.use(providerRoutes(dataSource, { searchCacheSeconds: config.searchCacheSeconds }));
   const limiters = loginLimiters(dataSource, config);
@@ -261,7 +269,10 @@ export function createApp({
           userId: req.user?.id,
           // A refusal in a signed-in session (a stale form, usually) names that user, not "anonymous".
           actor: req.user && actorOf(req.user),
-          data: { method: req.method, path: maskSingleUseLinks(req.path) },
+          // The route as the code names it; the path as it came (anyone can write text into it),
+          // cut short, goes beside the log, erasable.
+          data: { method: req.method, route: routePattern(req) },
+          personal: { path: maskSingleUseLinks(req.path).slice(0, RAW_PATH_MAX) },
         }),
     }),
   );

@@ -29,7 +29,7 @@ import { DemoRefusedError, seedDemoData } from './seed/demo';
 import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
 import { loadLogKey } from './transparency/log-key';
-import { signCheckpointIfDue } from './transparency/checkpoint.service';
+import { logSigner, signCheckpointIfDue } from './transparency/checkpoint.service';
 
 /**
  * node:util's parseArgs, refusing an option given twice (`--providers 2 --providers 900` would
@@ -261,7 +261,7 @@ const COMMANDS: Record<string, Command> = {
         );
         // A fresh demo has its first checkpoint at once, not at the signer's first tick.
         if (count > 0)
-          await signCheckpointIfDue(dataSource, loadLogKey(config), clock.now(), {
+          await signCheckpointIfDue(dataSource, cliSigner(config), clock.now(), {
             intervalSeconds: config.checkpointIntervalSeconds,
             asked: true,
           });
@@ -359,7 +359,7 @@ const COMMANDS: Record<string, Command> = {
     prepare: (args, config) =>
       noArguments(args) ??
       (async ({ dataSource }, clock) => {
-        const result = await signCheckpointIfDue(dataSource, loadLogKey(config), clock.now(), {
+        const result = await signCheckpointIfDue(dataSource, cliSigner(config), clock.now(), {
           intervalSeconds: config.checkpointIntervalSeconds,
           asked: true,
         });
@@ -434,7 +434,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'audit:verify': {
     summary:
-      "verify the audit log's hash chain and the transparency log against its latest signed checkpoint, from the last verification on; --full: the whole log (records what a run vouched for or found broken)",
+      "verify the audit log's hash chain and the transparency log against its signed checkpoints, from the last verification on; --full: the whole log and every checkpoint (records what a run vouched for or found broken)",
     migrate: true,
     prepare: (args, config) => {
       let full: boolean;
@@ -467,6 +467,13 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** The log key and the signer's memory of what it last signed, for a command that signs. */
+function cliSigner(config: Config) {
+  return logSigner(loadLogKey(config), config.logSignerStateFile, (message) =>
+    console.warn(`Warning: ${message}`),
+  );
+}
 
 /** Refuses arguments a command does not take: exit code 2, or undefined when there are none. */
 function noArguments(args: string[]): number | undefined {

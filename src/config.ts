@@ -79,6 +79,11 @@ export interface Config {
    * the PDF key). Required in production; elsewhere unset means a key made once under `dataDir`.
    */
   logSigningKeyFile: string | undefined;
+  /**
+   * The file in which the checkpoint signer keeps what it last signed (outside the database, which
+   * an insider controls): `DATA_DIR/log-signer-state.json` unless set.
+   */
+  logSignerStateFile: string;
   /** The transparency log's origin (and key name): `<host[:port]><path of PUBLIC_BASE_URL>/transparantie` unless set. */
   logOrigin: string;
   /**
@@ -419,6 +424,9 @@ export function loadConfig(
     signingP12File,
     signingP12Passphrase,
     logSigningKeyFile,
+    logSignerStateFile: path.resolve(
+      env.LOG_SIGNER_STATE_FILE ?? path.join(dataDir, 'log-signer-state.json'),
+    ),
     logOrigin: logOrigin(env, publicBaseUrl),
     logWitnessKeys: logWitnessKeys(env),
     checkpointIntervalSeconds: integer(env, 'CHECKPOINT_INTERVAL_SECONDS', 30, 1, 86400),

@@ -6,7 +6,7 @@ import { startScheduler } from './jobs/scheduler';
 import { startSnapshotRefresh } from './jobs/snapshot-refresh';
 import { startCheckpointSigner } from './jobs/checkpoint-signer';
 import { loadLogKey } from './transparency/log-key';
-import { signCheckpointIfDue } from './transparency/checkpoint.service';
+import { logSigner, signCheckpointIfDue } from './transparency/checkpoint.service';
 import { loadConfig } from './config';
 import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
   const keyring = signingKeyring(config, clock);
   await keyring();
   const logKey = loadLogKey(config);
+  const signer = logSigner(logKey, config.logSignerStateFile, (message) => logger.warn(message));
   const server = await listenOn(config.port);
   const database = await openDatabase(config, logger, { entities: ENTITIES });
   // TOTP seeds from before encryption are encrypted now, once; later starts find none.
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
   if (config.seedDemoData) {
     await seedDemoDataIfEmpty(database.dataSource, logger, { now: clock.now(), config, keyring });
     // A fresh demo has its first checkpoint at once, not at the signer's first tick.
-    await signCheckpointIfDue(database.dataSource, logKey, clock.now(), {
+    await signCheckpointIfDue(database.dataSource, signer, clock.now(), {
       intervalSeconds: config.checkpointIntervalSeconds,
       asked: true,
     });
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
   );
   const stopCheckpointSigner = startCheckpointSigner(
     database.dataSource,
-    logKey,
+    signer,
     config.checkpointIntervalSeconds,
     logger,
     clock,

@@ -4,6 +4,7 @@ import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-ch
 import { leafEntry } from './leaf-entry';
 import { CompactRange, leafHash } from '../../monitor/lib/merkle';
 import {
+  checkpointsBySize,
   eventOfLeaf,
   eventsWithLeavesAfter,
   insertMerkleLeaves,
@@ -202,29 +203,34 @@ async function storedRoot(dataSource: DataSource, size: number): Promise<Buffer 
 }
 
 /**
- * The log against the latest signed checkpoint, after the walk: its note must be signed by the
- * log key (when given) and say what its row says; the log must hold at least as many events as
- * the checkpoint leaves; and the root at its size (recomputed from the events when the walk began
- * at the first event, else as merkle_nodes holds it) must be the checkpoint's root.
+ * The log against every signed checkpoint given (in order of size), after the walk: each one's note
+ * must be signed by the log key (when given) and say what its row says; the log must hold at least
+ * as many events as the latest leaves; and the root at each one's size (recomputed from the events
+ * when the walk began at the first event, else as merkle_nodes holds it) must be its root. The
+ * first checkpoint (by size) that fails is named.
  */
 async function checkpointBreak(
   dataSource: DataSource,
-  checkpoint: StoredCheckpoint | undefined,
+  checkpoints: readonly StoredCheckpoint[],
   leaves: LeafWalk,
   lastId: string | undefined,
   verifierKey: string | undefined,
 ): Promise<ChainBreak | undefined> {
-  if (!checkpoint) return undefined;
-  const seen = { treeSize: checkpoint.treeSize, signedAt: checkpoint.signedAt };
-  const eventAtCheckpoint = async () =>
-    leaves.eventAtRoot ?? (await eventOfLeaf(dataSource.manager, checkpoint.treeSize - 1)) ?? lastId ?? '0';
-  if (verifierKey !== undefined && !checkpointSignatureHolds(checkpoint, verifierKey))
-    return { id: await eventAtCheckpoint(), problem: 'checkpoint_signature', checkpoint: seen };
-  if (leaves.position < checkpoint.treeSize)
-    return { id: lastId ?? '0', problem: 'log_shrank', checkpoint: seen };
-  const root = leaves.recomputedRoot() ?? (await storedRoot(dataSource, checkpoint.treeSize));
-  if (!root?.equals(checkpoint.rootHash))
-    return { id: await eventAtCheckpoint(), problem: 'checkpoint_mismatch', checkpoint: seen };
+  const seen = (c: StoredCheckpoint) => ({ treeSize: c.treeSize, signedAt: c.signedAt });
+  const eventAt = async (c: StoredCheckpoint) =>
+    leaves.eventAt(c.treeSize) ?? (await eventOfLeaf(dataSource.manager, c.treeSize - 1)) ?? lastId ?? '0';
+  if (verifierKey !== undefined)
+    for (const c of checkpoints)
+      if (!checkpointSignatureHolds(c, verifierKey))
+        return { id: await eventAt(c), problem: 'checkpoint_signature', checkpoint: seen(c) };
+  const latest = checkpoints.at(-1);
+  if (latest && leaves.position < latest.treeSize)
+    return { id: lastId ?? '0', problem: 'log_shrank', checkpoint: seen(latest) };
+  for (const c of checkpoints) {
+    const root = leaves.recomputedRoot(c.treeSize) ?? (await storedRoot(dataSource, c.treeSize));
+    if (!root?.equals(c.rootHash))
+      return { id: await eventAt(c), problem: 'checkpoint_mismatch', checkpoint: seen(c) };
+  }
   return undefined;
 }
 
@@ -233,22 +239,26 @@ async function checkpointBreak(
  * checks that every earlier verification's event still carries the hash it vouched for (a chain
  * rewritten and rehashed from some event on is intact in itself, but disagrees with those). While
  * walking it recomputes every event's leaf of the transparency log (it must be merkle_nodes level
- * 0) and the root at the latest signed checkpoint's size, which must be that checkpoint's root: a
- * log rewritten and rehashed throughout, Merkle tree included, still disagrees with what was signed
- * and published.
+ * 0) and the root at the size of every signed checkpoint, which must be that checkpoint's root
+ * (and each checkpoint's note must verify and say what its row says): a log rewritten and rehashed
+ * throughout, Merkle tree included, still disagrees with what was signed and published.
  */
 export async function verifyAuditChain(
   dataSource: DataSource,
   options: LogCheckOptions = {},
 ): Promise<ChainVerification> {
   const { batchSize = BATCH_SIZE, verifierKey } = options;
+  const checkpoints = await checkpointsBySize(dataSource.manager);
   const checkpoint = await latestCheckpoint(dataSource.manager);
-  const leaves = new LeafWalk(0, checkpoint?.treeSize);
+  const leaves = new LeafWalk(
+    0,
+    checkpoints.map((c) => c.treeSize),
+  );
   const walked = await walkChain(dataSource, '0', GENESIS_HASH, batchSize, leaves);
   if (walked.broken) return { mode: 'full', ...walked };
   const broken =
     (await anchorBreak(dataSource)) ??
-    (await checkpointBreak(dataSource, checkpoint, leaves, walked.head?.id, verifierKey));
+    (await checkpointBreak(dataSource, checkpoints, leaves, walked.head?.id, verifierKey));
   if (broken) return { mode: 'full', checked: walked.checked, broken };
   return {
     mode: 'full',
@@ -262,8 +272,9 @@ export async function verifyAuditChain(
  * Continues from the newest earlier verification (its anchor): checks that every earlier
  * verification's event is still there with the hash it vouched for, that the anchor event's content
  * still gives that hash, and walks the events after it: work in proportion to the new events (and
- * the number of verifications), not to the log. Their leaves are recomputed, and the stored tree's
- * root at the latest checkpoint's size must be that checkpoint's root. It does NOT re-read the
+ * the number of verifications), not to the log. Their leaves are recomputed, and the checkpoints
+ * signed since the anchor's verification (and the latest) are checked: note, row, and the stored
+ * tree's root at their size. It does NOT re-read the
  * events before the anchor: one changed or removed there (without rehashing the chain up to the
  * anchor) is found only by `verifyAuditChain`, the full run. Without an earlier verification it is
  * the full run.
@@ -292,6 +303,8 @@ export async function verifyAuditChainIncrementally(
   });
   const disagreeing = await anchorBreak(dataSource);
   if (disagreeing) return result({ checked: 0, broken: disagreeing });
+  // The checkpoints signed since the anchor's verification, and the latest.
+  const checkpoints = await checkpointsBySize(dataSource.manager, anchor.verifiedAt);
   const checkpoint = await latestCheckpoint(dataSource.manager);
   // The anchor is there with the hash vouched for (anchorBreak): its content must still give that
   // hash, and its leaf must still be the one it makes.
@@ -300,13 +313,16 @@ export async function verifyAuditChainIncrementally(
     throw new Error('the anchor event is gone after anchorBreak found it');
   if (chainHash(event.prevHash, event) !== event.hash)
     return result({ checked: 1, broken: { id: event.id, problem: 'content_mismatch', anchor } });
-  const leaves = new LeafWalk(anchor.eventCount - 1, checkpoint?.treeSize);
+  const leaves = new LeafWalk(
+    anchor.eventCount - 1,
+    checkpoints.map((c) => c.treeSize),
+  );
   if (!leaves.check(event))
     return result({ checked: 1, broken: { id: event.id, problem: 'leaf_mismatch', anchor } });
   const walked = await walkChain(dataSource, anchor.headId, anchor.headHash, batchSize, leaves);
   if (walked.broken) return result({ checked: walked.checked + 1, broken: walked.broken });
   const head = walked.head ?? { id: event.id, hash: event.hash, occurredAt: event.occurredAt };
-  const broken = await checkpointBreak(dataSource, checkpoint, leaves, head.id, verifierKey);
+  const broken = await checkpointBreak(dataSource, checkpoints, leaves, head.id, verifierKey);
   if (broken) return result({ checked: walked.checked + 1, broken });
   return result({
     checked: walked.checked + 1,

@@ -14,22 +14,23 @@ export type LogProblem = 'log_shrank' | 'leaf_mismatch' | 'checkpoint_mismatch' 
  * with its leaf's salt (`leafEntry`; a carried-over event's stored entry must agree with it, see
  * `carriedOverEntryAgrees`), and the hash of that content must be merkle_nodes level 0.
  * From position 0 on it also folds the recomputed leaves into a compact range, to give the root
- * of the first `rootSize` leaves as the events (not the stored tree) make it.
+ * of the first `size` leaves as the events (not the stored tree) make it, for each of `rootSizes`
+ * (the sizes of the signed checkpoints).
  */
 export class LeafWalk {
   position: number;
-  /** The event at chain position rootSize - 1, once walked past. */
-  eventAtRoot: string | undefined;
   private readonly range: CompactRange | undefined;
-  private root: Buffer | undefined;
+  private readonly wanted: Set<number>;
+  private readonly largest: number;
+  private readonly roots = new Map<number, Buffer>();
+  private readonly events = new Map<number, string>();
 
-  constructor(
-    start: number,
-    private readonly rootSize: number | undefined,
-  ) {
+  constructor(start: number, rootSizes: readonly number[]) {
     this.position = start;
-    this.range = start === 0 && rootSize !== undefined ? new CompactRange() : undefined;
-    if (this.range && rootSize === 0) this.root = EMPTY_ROOT;
+    this.wanted = new Set(rootSizes);
+    this.largest = rootSizes.reduce((a, b) => Math.max(a, b), 0);
+    this.range = start === 0 && rootSizes.length > 0 ? new CompactRange() : undefined;
+    if (this.range && this.wanted.has(0)) this.roots.set(0, EMPTY_ROOT);
   }
 
   /** Checks the next event; false when its leaf does not agree with it. */
@@ -40,34 +41,57 @@ export class LeafWalk {
     const hash = leafHash(link.entry ?? leafEntry(link, link.salt));
     if (!hash.equals(link.leafHash)) return false;
     this.position += 1;
-    if (this.rootSize !== undefined && position === this.rootSize - 1) this.eventAtRoot = link.id;
-    if (this.range && this.range.size < (this.rootSize ?? 0)) {
-      this.range.append(hash);
-      if (this.range.size === this.rootSize) this.root = this.range.root();
-    }
+    this.reached(link.id, hash);
     return true;
   }
 
-  /** The root of the first rootSize recomputed leaves, when walked from the first event past them. */
-  recomputedRoot(): Buffer | undefined {
-    return this.root;
+  /** Folds the leaf into the range; at a wanted size, notes its event and the recomputed root. */
+  private reached(id: string, hash: Buffer): void {
+    if (this.range && this.range.size < this.largest) this.range.append(hash);
+    if (!this.wanted.has(this.position)) return;
+    this.events.set(this.position, id);
+    if (this.range?.size === this.position) this.roots.set(this.position, this.range.root());
+  }
+
+  /** The event of the last of the first `size` leaves, when walked past. */
+  eventAt(size: number): string | undefined {
+    return this.events.get(size);
+  }
+
+  /** The root of the first `size` recomputed leaves, when walked from the first event past them. */
+  recomputedRoot(size: number): Buffer | undefined {
+    return this.roots.get(size);
   }
 }
 
 /**
- * Whether the checkpoint's note is signed by the log key and says what its row says (size and
- * root): a row changed behind the note, or a note not signed by the key, is not a checkpoint.
+ * What is wrong with a stored checkpoint, in words, or undefined: its note must be signed by the
+ * log key (`verifierKey`, whose name is the origin) and say what its row says (size and root). A
+ * row changed behind its note, or a note the key did not sign, is not a checkpoint.
  */
-export function checkpointSignatureHolds(checkpoint: StoredCheckpoint, verifierKey: string): boolean {
+export function checkpointNoteProblem(checkpoint: StoredCheckpoint, verifierKey: string): string | undefined {
+  const row = `checkpoint row ${checkpoint.id} (${checkpoint.treeSize} leaves, signed at ${checkpoint.signedAt.toISOString()})`;
+  let text: string;
   try {
-    const { text } = openNote(checkpoint.note, [verifierKey]);
-    const parsed = parseCheckpoint(text);
-    return (
-      parsed.origin === parseVerifierKey(verifierKey).name &&
-      parsed.size === checkpoint.treeSize &&
-      parsed.root.equals(checkpoint.rootHash)
-    );
-  } catch {
-    return false;
+    text = openNote(checkpoint.note, [verifierKey]).text;
+  } catch (error) {
+    return `the note of ${row} is not signed by the log key (${(error as Error).message})`;
   }
+  try {
+    const parsed = parseCheckpoint(text);
+    if (parsed.origin !== parseVerifierKey(verifierKey).name)
+      return `the note of ${row} names origin "${parsed.origin}", not the log key's`;
+    if (parsed.size !== checkpoint.treeSize)
+      return `${row} says tree_size ${checkpoint.treeSize}, its signed note ${parsed.size}`;
+    if (!parsed.root.equals(checkpoint.rootHash))
+      return `${row} has a root_hash other than its signed note's`;
+  } catch (error) {
+    return `the note of ${row} is not a checkpoint (${(error as Error).message})`;
+  }
+  return undefined;
+}
+
+/** Whether the checkpoint's note is signed by the log key and says what its row says (`checkpointNoteProblem`). */
+export function checkpointSignatureHolds(checkpoint: StoredCheckpoint, verifierKey: string): boolean {
+  return checkpointNoteProblem(checkpoint, verifierKey) === undefined;
 }

@@ -152,3 +152,16 @@ export async function latestCheckpoint(manager: EntityManager): Promise<StoredCh
   );
   return row;
 }
+
+/**
+ * Every signed checkpoint in order of size (then of signing), or with `signedAfter` those signed
+ * after that moment and the latest: what a verification checks against the log.
+ */
+export function checkpointsBySize(manager: EntityManager, signedAfter?: Date): Promise<StoredCheckpoint[]> {
+  return manager.query<StoredCheckpoint[]>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM log_checkpoints c
+      WHERE $1::timestamptz IS NULL OR c.signed_at > $1 OR c.id = (SELECT max(id) FROM log_checkpoints)
+      ORDER BY c.tree_size, c.id`,
+    [signedAfter ?? null],
+  );
+}

@@ -13,8 +13,13 @@ export interface SecurityEvent {
   ip: string;
   /** The account concerned when it exists; never an address someone typed (people type passwords there). */
   userId?: string;
-  /** Extra facts, never a password, code or token. */
+  /**
+   * Extra facts, never a password, code or token, and never text a visitor wrote (a raw path): the
+   * audit log is public and cannot be erased.
+   */
   data?: Record<string, string | number>;
+  /** Personal or visitor-written details (a raw request path), kept beside the log, erasable, with the IP address. */
+  personal?: Record<string, string>;
   /** Who did it, when the request came from a signed-in user (`<role>:<user id>`); else "anonymous". */
   actor?: string;
 }
@@ -40,7 +45,7 @@ export function securityEventRecorder(
     postgresLimiter(dataSource, { keyPrefix, points, durationSeconds: 15 * 60 });
   const perAddress = throttle('security_event', SECURITY_EVENTS_PER_KIND_AND_IP);
   const perKind = throttle('security_event_kind', SECURITY_EVENTS_PER_KIND);
-  return async ({ kind, ip, userId, data, actor }) => {
+  return async ({ kind, ip, userId, data, actor, personal }) => {
     try {
       await perAddress.consume(`${kind}:${clientKey(ip)}`);
       await perKind.consume(kind);
@@ -61,7 +66,7 @@ export function securityEventRecorder(
         subjectId: userId ?? UNKNOWN_ACCOUNT,
         data: { ...data },
         // The address is personal: beside the public log, erasable (see personal-data.ts).
-        personal: { ip },
+        personal: { ...personal, ip },
       }),
     );
   };

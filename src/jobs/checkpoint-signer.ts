@@ -1,18 +1,17 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import { signCheckpointIfDue } from '../transparency/checkpoint.service';
-import type { LogKey } from '../transparency/log-key';
+import { type LogSigner, signCheckpointIfDue } from '../transparency/checkpoint.service';
 import { startPeriodic } from './periodic';
 
 /**
  * Looks every `intervalSeconds` whether a checkpoint of the transparency log is due and signs it
- * (one instance at a time). A refusal (the stored tree disagrees with the last checkpoint) is
- * logged as an error at every tick until someone looks. Answers a function that stops it.
+ * (one instance at a time). A refusal (the stored tree or checkpoints disagree with what was signed
+ * before) is logged as an error at every tick until someone looks. Answers a function that stops it.
  */
 export function startCheckpointSigner(
   dataSource: DataSource,
-  key: LogKey,
+  signer: LogSigner,
   intervalSeconds: number,
   logger: Logger,
   clock: Clock,
@@ -20,7 +19,7 @@ export function startCheckpointSigner(
   return startPeriodic(
     intervalSeconds,
     async () => {
-      const result = await signCheckpointIfDue(dataSource, key, clock.now(), { intervalSeconds });
+      const result = await signCheckpointIfDue(dataSource, signer, clock.now(), { intervalSeconds });
       if (result.outcome === 'signed')
         logger.info({ job: 'log-checkpoint', treeSize: result.treeSize }, 'checkpoint signed');
       if (result.outcome === 'refused')

@@ -1,4 +1,11 @@
-import express, { type RequestHandler, type Response, Router } from 'express';
+import cors from 'cors';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  Router,
+} from 'express';
 import type { DataSource } from 'typeorm';
 import { parseTilePath } from '../../monitor/lib/tiles';
 import type { Config } from '../config';
@@ -26,13 +33,27 @@ function plain(res: Response, status: number, nl: string, en: string): void {
   res.send(`${nl}\n${en}\n`);
 }
 
+/** The log's files are for clients on any site too (a monitor in a browser): read only, no cookies. */
+const openCors = cors({ origin: '*', methods: ['GET', 'HEAD'], maxAge: 86400 });
+
+/** Another site's page may load them as well (helmet's default is same-origin). */
+function crossOrigin(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+  next();
+}
+
 /**
- * The transparency log, public and read only (GET and HEAD): the latest signed checkpoint, the
- * tiles and entry bundles of C2SP tlog-tiles up to its size, the log's verifier key and the
- * history of checkpoints.
+ * The transparency log's files, public and read only (GET and HEAD): the latest signed checkpoint,
+ * the tiles and entry bundles of C2SP tlog-tiles up to its size and the log's verifier key. Readable
+ * by scripts on any site (CORS `*`, Cross-Origin-Resource-Policy cross-origin). Mounted before the
+ * cookie, language and session middleware: the files do not depend on who asks or in which language
+ * (no `Vary: Cookie`, which would keep shared caches from keeping an immutable tile).
  */
 export function transparencyRoutes(dataSource: DataSource, key: LogKey): Router {
   const router = Router();
+  const files = [paths.logCheckpoint, paths.logKey, `${paths.logTiles}/*tile`];
+  router.options(files, openCors);
+  router.use(files, openCors, crossOrigin);
 
   router.get(paths.logCheckpoint, async (_req, res) => {
     const latest = await latestCheckpoint(dataSource.manager);
@@ -83,6 +104,12 @@ export function transparencyRoutes(dataSource: DataSource, key: LogKey): Router 
     res.send(body);
   });
 
+  return router;
+}
+
+/** The history of checkpoints: a page, in the visitor's language. */
+export function checkpointHistoryRoutes(dataSource: DataSource, key: LogKey): Router {
+  const router = Router();
   router.get(paths.logCheckpoints, async (req, res) => {
     const page = pageNumber(req.query.pagina);
     const { rows, total } = await checkpointPage(dataSource.manager, (page - 1) * HISTORY_PAGE, HISTORY_PAGE);

@@ -6,11 +6,11 @@ import { importAanList } from '../../src/aan/aan-import.service';
 import { startApplication } from '../../src/application/application.service';
 import { addDays, toLocalDate } from '../../src/shared/time';
 import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
-import { loadLogKey } from '../../src/transparency/log-key';
 import { givenAanListed, openReviewTasks } from '../factories/aan.factory';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { testConfig } from '../helpers/app';
+import { testSigner } from '../helpers/database';
 import {
   axeViolations,
   launchBrowser,
@@ -226,7 +226,7 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
     });
     const draft = await startApplication(dataSource, applicant.user, testConfig, new Date());
     // A signed checkpoint, so /transparantie and the attestation show one.
-    await signCheckpointIfDue(dataSource, loadLogKey(testConfig), new Date(), { intervalSeconds: 30 });
+    await signCheckpointIfDue(dataSource, testSigner(dataSource), new Date(), { intervalSeconds: 30 });
     const [attestation] = await dataSource.query<{ number: string }[]>(
       'SELECT number FROM attestations ORDER BY number LIMIT 1',
     );

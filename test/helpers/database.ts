@@ -9,6 +9,10 @@ import { createRegisterDataSource } from '../../src/entities';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/database/embedded';
 import { createLogger } from '../../src/shared/logger';
 import { must } from '../../src/shared/must';
+import { type LogSigner, logSigner } from '../../src/transparency/checkpoint.service';
+import { loadLogKey } from '../../src/transparency/log-key';
+import { testConfig } from './app';
+import { removeOutsideFolder, signerStateFileOf } from './outside';
 
 /**
  * Every test run gets fresh databases on TEST_DATABASE_URL's server, or on an embedded
@@ -30,6 +34,7 @@ const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
 /** The server's superuser: creates and drops the roles and databases, nothing else. */
 let serverUrl: string | undefined;
+
 let embedded: EmbeddedDatabase | undefined;
 let counter = 0;
 const created: string[] = [];
@@ -43,6 +48,8 @@ export interface TestDatabase {
   ownerUrl: string;
   /** The app's connection, as the runtime role. */
   dataSource: DataSource;
+  /** The checkpoint signer's state file of this database (in a temporary folder of its own). */
+  signerStateFile: string;
   /** Runs `sql` as the owner of the database (an insider with schema rights, not a superuser). */
   asOwner<T = unknown>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Closes the pool and drops the database. */
@@ -139,6 +146,7 @@ export async function stopTestServer(): Promise<void> {
     });
   }
   await embedded?.stop();
+  removeOutsideFolder();
 }
 
 /** The server's major version, e.g. 15 or 18. */
@@ -167,6 +175,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     url,
     ownerUrl,
     dataSource,
+    signerStateFile: signerStateFileOf(name),
     asOwner: <T>(sql: string, params: unknown[] = []) =>
       connected(ownerUrl, async (c) => (await c.query(sql, params)).rows as T[]),
     drop: async () => {
@@ -176,6 +185,24 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   };
   byDataSource.set(dataSource, database);
   return database;
+}
+
+const signers = new WeakMap<TestDatabase, LogSigner>();
+
+/**
+ * The checkpoint signer of a test database, as a process of the register has one: the tests' log
+ * key and the memory in the database's own state file, read once. Takes the database or its app
+ * connection.
+ */
+export function testSigner(target: TestDatabase | DataSource): LogSigner {
+  const database = 'asOwner' in target ? target : byDataSource.get(target);
+  if (!database) throw new Error('testSigner needs a database made by createTestDatabase');
+  let signer = signers.get(database);
+  if (!signer) {
+    signer = logSigner(loadLogKey(testConfig), database.signerStateFile, () => undefined);
+    signers.set(database, signer);
+  }
+  return signer;
 }
 
 let shared: Promise<TestDatabase> | undefined;

@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { signerStateFileOf } from './outside';
 
 export const ROOT = path.join(__dirname, '..', '..', '..');
 
 /** Environment for a child process of the register: test settings plus `extra`. */
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  // The checkpoint signer's memory belongs to the database: each test database has its own.
+  const database = extra.DATABASE_URL ? new URL(extra.DATABASE_URL).pathname.slice(1) : '';
   // Under c8 (npm run test:coverage) the child writes its coverage where c8 collects it.
   const coverage = process.env.NODE_V8_COVERAGE;
   return {
@@ -13,6 +16,7 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     ...(coverage && { NODE_V8_COVERAGE: coverage }),
+    ...(database && { LOG_SIGNER_STATE_FILE: signerStateFileOf(database) }),
     ...extra,
   };
 }

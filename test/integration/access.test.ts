@@ -4,13 +4,12 @@ import request from 'supertest';
 import { addEvidence, startApplication } from '../../src/application/application.service';
 import { simplePdf } from '../../src/seed/demo-pdf';
 import { testApp, testConfig } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, testSigner } from '../helpers/database';
 import { appRoutes } from '../helpers/routes';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
-import { loadLogKey } from '../../src/transparency/log-key';
 
 const WHO = ['anonymous', 'providerA', 'providerB', 'reviewer', 'auditor', 'admin'] as const;
 type Who = (typeof WHO)[number];
@@ -130,6 +129,13 @@ const RULES: Rule[] = [
     method: 'OPTIONS',
     route: '/transparantie/cosignaturen',
     url: () => '/transparantie/cosignaturen',
+    expect: all(204),
+  },
+  // A script on another site may ask before it reads the log's files: open to everyone.
+  {
+    method: 'OPTIONS',
+    route: '/transparantie/checkpoint,/transparantie/sleutel,/transparantie/tile/*tile',
+    url: () => '/transparantie/tile/entries/000.p/1',
     expect: all(204),
   },
   { method: 'GET', route: '/hostingproviders', url: () => '/hostingproviders', expect: all(200) },
@@ -570,7 +576,7 @@ describe('access rules: every route, for every kind of visitor', () => {
       testConfig,
       new Date(),
     );
-    await signCheckpointIfDue(db.dataSource, loadLogKey(testConfig), new Date(), { intervalSeconds: 30 });
+    await signCheckpointIfDue(db.dataSource, testSigner(db.dataSource), new Date(), { intervalSeconds: 30 });
     ids = {
       userA: providerA.user.id,
       applicationA: application.id,

@@ -22,7 +22,7 @@ import { givenApproval, givenCodeVersion, givenProvider } from '../factories/pro
 import { apiClient, bodyOf } from '../helpers/api';
 import { givenIssuedAttestation, testApp, testConfig } from '../helpers/app';
 import { downloadBytes } from '../helpers/audit-log';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, testSigner } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 
 const key = loadLogKey(testConfig);
@@ -90,7 +90,7 @@ describe('attestations in the transparency log', () => {
   after(() => db.drop());
 
   const sign = () =>
-    signCheckpointIfDue(db.dataSource, key, new Date(), { intervalSeconds: 30, asked: true });
+    signCheckpointIfDue(db.dataSource, testSigner(db), new Date(), { intervalSeconds: 30, asked: true });
 
   describe('an attestation no checkpoint covers yet', () => {
     let number: string;
@@ -338,7 +338,9 @@ describe('the transparency page and open data before and across days of checkpoi
 
   const signAt = async (iso: string, grow: number) => {
     await db.dataSource.transaction((m) => appendAuditEvents(m, new Date(iso), testEvents(grow)));
-    const result = await signCheckpointIfDue(db.dataSource, key, new Date(iso), { intervalSeconds: 30 });
+    const result = await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(iso), {
+      intervalSeconds: 30,
+    });
     assert.equal(result.outcome, 'signed');
     return result.outcome === 'signed' ? result : assert.fail();
   };

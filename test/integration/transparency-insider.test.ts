@@ -12,7 +12,7 @@ import { must } from '../../src/shared/must';
 import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { loadLogKey } from '../../src/transparency/log-key';
 import { testApp, testConfig, testKeyring } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, testSigner } from '../helpers/database';
 import { rebuildMerkleTree, removeLastEvents, rewriteEvents, swapEvents } from '../helpers/insider';
 import { eventsInChainOrder } from '../helpers/merkle';
 import { runCli } from '../helpers/processes';
@@ -226,7 +226,7 @@ describe('the transparency log against an insider with the database owner role (
   for (const c of CASES) {
     it(`the insider ${c.name}: the monitor, the signer and audit:verify each say so`, async () => {
       // Before: a signed checkpoint over the demo history, which the monitor and audit:verify accept.
-      const signed = await signCheckpointIfDue(db.dataSource, key, T0, INTERVAL);
+      const signed = await signCheckpointIfDue(db.dataSource, testSigner(db), T0, INTERVAL);
       assert.equal(signed.outcome, 'signed');
       const size = signed.outcome === 'signed' ? signed.treeSize : 0;
       const events = await eventsInChainOrder(db);
@@ -248,7 +248,12 @@ describe('the transparency log against an insider with the database owner role (
       if (c.carriesOn) await registerCarriesOn(db, 2);
       const checkpoints = await checkpointCount(db);
       // Where the register would sign: the interval passed (it grew) or, quiet, a day later.
-      const next = await signCheckpointIfDue(db.dataSource, key, after(c.carriesOn ? 60 : 86_400), INTERVAL);
+      const next = await signCheckpointIfDue(
+        db.dataSource,
+        testSigner(db),
+        after(c.carriesOn ? 60 : 86_400),
+        INTERVAL,
+      );
       assert.equal(next.outcome, c.signer, next.outcome === 'refused' ? next.reason : next.outcome);
       if (next.outcome === 'refused') {
         assert.match(
@@ -283,7 +288,7 @@ describe('the transparency log against an insider with the database owner role (
   }
 
   it('the command line audit:verify --full reports the break too (exit 1)', async () => {
-    assert.equal((await signCheckpointIfDue(db.dataSource, key, T0, INTERVAL)).outcome, 'signed');
+    assert.equal((await signCheckpointIfDue(db.dataSource, testSigner(db), T0, INTERVAL)).outcome, 'signed');
     const events = await eventsInChainOrder(db);
     await rewriteMiddle(db);
     await rebuildMerkleTree(db);

@@ -26,6 +26,7 @@ import {
   tamperWithAuditLog,
   type TestDatabase,
   testRoles,
+  testSigner,
 } from '../helpers/database';
 import { rebuildMerkleTree, removeLastEvents, rewriteEvents, swapEvents } from '../helpers/insider';
 import { eventsInChainOrder, treeOf } from '../helpers/merkle';
@@ -269,43 +270,53 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
 
     it('signs the first at once, then only when grown and the interval passed, or asked, or a day later', async () => {
       await append(db, 3);
-      const first = await signCheckpointIfDue(db.dataSource, key, at(0), INTERVAL);
+      const first = await signCheckpointIfDue(db.dataSource, testSigner(db), at(0), INTERVAL);
       assert.equal(first.outcome, 'signed');
       const { text } = openNote(first.outcome === 'signed' ? first.note : '', [key.verifierKey]);
       const parsed = parseCheckpoint(text);
       assert.deepEqual([parsed.origin, parsed.size], [key.origin, 3]);
       assert.equal(parsed.root.toString('hex'), (await rootAt(db.dataSource.manager, 3)).toString('hex'));
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, at(40), INTERVAL)).outcome,
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(40), INTERVAL)).outcome,
         'not_due',
         'not grown',
       );
       await append(db, 1);
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, at(20), INTERVAL)).outcome,
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(20), INTERVAL)).outcome,
         'not_due',
         'grown, within the interval',
       );
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, at(20), { ...INTERVAL, asked: true })).outcome,
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(20), { ...INTERVAL, asked: true }))
+          .outcome,
         'signed',
         'asked',
       );
       await append(db, 1);
-      assert.equal((await signCheckpointIfDue(db.dataSource, key, at(49), INTERVAL)).outcome, 'not_due');
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, at(50), INTERVAL)).outcome,
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(49), INTERVAL)).outcome,
+        'not_due',
+      );
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(50), INTERVAL)).outcome,
         'signed',
         'grown, interval passed',
       );
       assert.equal(
-        (await signCheckpointIfDue(db.dataSource, key, new Date(at(50).getTime() + 86_399_000), INTERVAL))
-          .outcome,
+        (
+          await signCheckpointIfDue(
+            db.dataSource,
+            testSigner(db),
+            new Date(at(50).getTime() + 86_399_000),
+            INTERVAL,
+          )
+        ).outcome,
         'not_due',
       );
       const daily = await signCheckpointIfDue(
         db.dataSource,
-        key,
+        testSigner(db),
         new Date(at(50).getTime() + 86_400_000),
         INTERVAL,
       );
@@ -321,14 +332,17 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
 
     it('refuses to sign, and records nothing, when the stored tree disagrees with the last checkpoint', async () => {
       await append(db, 5);
-      assert.equal((await signCheckpointIfDue(db.dataSource, key, at(0), INTERVAL)).outcome, 'signed');
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), at(0), INTERVAL)).outcome,
+        'signed',
+      );
       await tamperWithAuditLog(
         db,
         `UPDATE audit_events SET actor = 'vervalst' WHERE id = (SELECT min(id) FROM audit_events)`,
       );
       await rebuildMerkleTree(db);
       await append(db, 1);
-      const refused = await signCheckpointIfDue(db.dataSource, key, at(100), INTERVAL);
+      const refused = await signCheckpointIfDue(db.dataSource, testSigner(db), at(100), INTERVAL);
       assert.equal(refused.outcome, 'refused');
       assert.match(refused.outcome === 'refused' ? refused.reason : '', /root at size 5 is not the root/);
       const [{ count } = { count: 0 }] = await db.dataSource.query<{ count: number }[]>(
@@ -343,7 +357,10 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
     let ids: string[];
     beforeEach(async () => {
       await append(db, 10);
-      assert.equal((await signCheckpointIfDue(db.dataSource, key, new Date(), INTERVAL)).outcome, 'signed');
+      assert.equal(
+        (await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(), INTERVAL)).outcome,
+        'signed',
+      );
       ids = (await eventsInChainOrder(db)).map((e) => e.id);
     });
     const nth = (i: number) => must(ids.at(i), `event ${i}`);
@@ -393,6 +410,96 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
         c.query(`UPDATE log_checkpoints SET root_hash = sha256('x'::bytea)`),
       );
       assert.equal((await verify()).broken?.problem, 'checkpoint_signature');
+    });
+
+    describe('every signed checkpoint, not only the latest', () => {
+      const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+      /** Checkpoints of 12 and 14 leaves after the one of 10; answers all three rows in size order. */
+      const twoMore = async () => {
+        for (const [i, seconds] of [
+          [0, 60],
+          [1, 120],
+        ] as const) {
+          await append(db, 2, 200 + 2 * i);
+          assert.equal(
+            (await signCheckpointIfDue(db.dataSource, testSigner(db), later(seconds), INTERVAL)).outcome,
+            'signed',
+          );
+        }
+        ids = (await eventsInChainOrder(db)).map((e) => e.id);
+        return db.dataSource.query<{ id: string; size: number; signedAt: Date }[]>(
+          'SELECT id::text, tree_size::int AS size, signed_at AS "signedAt" FROM log_checkpoints ORDER BY tree_size',
+        );
+      };
+      const named = (result: Awaited<ReturnType<typeof verify>>) => [
+        result.broken?.problem,
+        result.broken?.id,
+        result.broken?.checkpoint?.treeSize,
+        result.broken?.checkpoint?.signedAt.toISOString(),
+      ];
+
+      it('agrees when each one verifies and has the root the events make at its size', async () => {
+        await twoMore();
+        const result = await verify();
+        assert.deepEqual([result.broken, result.checkpoint?.treeSize], [undefined, 14]);
+      });
+
+      it('finds an older checkpoint whose note was replaced by one the log key did not sign, and names it', async () => {
+        const [, middle] = await twoMore();
+        await asInsider(db, ['log_checkpoints'], (c) =>
+          c.query(
+            // The signature line's last base64 characters changed: the note no longer verifies.
+            "UPDATE log_checkpoints SET note = regexp_replace(note, '....\n$', 'AAAA' || chr(10)) WHERE tree_size = 12",
+          ),
+        );
+        assert.deepEqual(named(await verify()), [
+          'checkpoint_signature',
+          nth(11),
+          12,
+          middle?.signedAt.toISOString(),
+        ]);
+      });
+
+      it('finds an older checkpoint whose size column no longer says what its note says', async () => {
+        const [first] = await twoMore();
+        await asInsider(db, ['log_checkpoints'], (c) =>
+          c.query('UPDATE log_checkpoints SET tree_size = 11 WHERE tree_size = 10'),
+        );
+        const result = await verify();
+        assert.deepEqual(named(result), ['checkpoint_signature', nth(10), 11, first?.signedAt.toISOString()]);
+      });
+
+      it('finds the first checkpoint whose root the rewritten events (tree rebuilt to match) no longer make: the one of 12, not the latest', async () => {
+        const [, middle] = await twoMore();
+        await rewriteEvents(db, (events) => {
+          must(events[10], 'event 11').actor = 'vervalst';
+          return 10;
+        });
+        await rebuildMerkleTree(db);
+        assert.deepEqual(named(await verify()), [
+          'checkpoint_mismatch',
+          nth(11),
+          12,
+          middle?.signedAt.toISOString(),
+        ]);
+      });
+
+      it('incrementally: checks the checkpoints signed since the last verification', async () => {
+        const first = await verify();
+        await db.dataSource.transaction((m) => recordAuditVerification(m, first, 'test', new Date(), 1));
+        const [, middle] = await twoMore();
+        const incremental = () =>
+          verifyAuditChainIncrementally(db.dataSource, { verifierKey: key.verifierKey, batchSize: 4 });
+        assert.equal((await incremental()).broken, undefined);
+        await asInsider(db, ['log_checkpoints'], (c) =>
+          c.query("UPDATE log_checkpoints SET root_hash = sha256('x'::bytea) WHERE tree_size = 12"),
+        );
+        const result = await incremental();
+        assert.deepEqual(
+          [result.mode, ...named(result)],
+          ['incremental', 'checkpoint_signature', nth(11), 12, middle?.signedAt.toISOString()],
+        );
+      });
     });
 
     it('incrementally: checks the new events’ leaves and the stored tree against the checkpoint', async () => {

@@ -8,7 +8,7 @@ import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { loadLogKey } from '../../src/transparency/log-key';
 import { testApp, testConfig } from '../helpers/app';
 import { downloadBytes } from '../helpers/audit-log';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, testSigner } from '../helpers/database';
 import { eventsInChainOrder } from '../helpers/merkle';
 
 const key = loadLogKey(testConfig);
@@ -45,7 +45,7 @@ describe('the transparency log over HTTP (/transparantie)', () => {
           Array.from({ length: 290 }, (_, i) => entry(i)),
         ),
       );
-      await signCheckpointIfDue(db.dataSource, key, new Date(), { intervalSeconds: 30 });
+      await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(), { intervalSeconds: 30 });
       // Grown since: not yet in a checkpoint, so not served.
       await db.dataSource.transaction((m) =>
         appendAuditEvents(
@@ -85,6 +85,36 @@ describe('the transparency log over HTTP (/transparantie)', () => {
       assert.equal((await downloadBytes(agent, '/transparantie/tile/0/001.p/3')).status, 200);
       // A level-1 tile: one hash (the 256 first leaves).
       assert.equal(((await downloadBytes(agent, '/transparantie/tile/1/000.p/1')).body as Buffer).length, 32);
+    });
+
+    it('lets scripts and pages on any site read the log files: CORS *, Cross-Origin-Resource-Policy cross-origin, no Vary: Cookie', async () => {
+      for (const url of [
+        '/transparantie/checkpoint',
+        '/transparantie/sleutel',
+        '/transparantie/tile/0/000',
+        '/transparantie/tile/0/001.p/34',
+        '/transparantie/tile/entries/000',
+      ]) {
+        // A visitor with a language cookie and a session cookie gets the same file.
+        const res = await downloadBytes(agent, url)
+          .set('Origin', 'https://monitor.example')
+          .set('Cookie', 'vhp.lang=en; vhp.sid=s%3Aanything');
+        assert.equal(res.status, 200, url);
+        assert.equal(res.headers['access-control-allow-origin'], '*', url);
+        assert.equal(res.headers['access-control-allow-credentials'], undefined, url);
+        assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin', url);
+        assert.doesNotMatch(res.headers.vary ?? '', /cookie/i, url);
+        assert.equal(res.headers['set-cookie'], undefined, url);
+      }
+      const head = await agent.head('/transparantie/tile/0/000').set('Origin', 'https://monitor.example');
+      assert.equal(head.headers['access-control-allow-origin'], '*');
+      const preflight = await agent
+        .options('/transparantie/tile/entries/000')
+        .set('Origin', 'https://monitor.example')
+        .set('Access-Control-Request-Method', 'GET');
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers['access-control-allow-origin'], '*');
+      assert.match(preflight.headers['access-control-allow-methods'] ?? '', /^GET,HEAD$/);
     });
 
     it('serves entry bundles with each leaf content', async () => {
@@ -142,7 +172,9 @@ describe('the transparency log over HTTP (/transparantie)', () => {
     });
 
     it('shows the history of checkpoints, newest first, each note in full', async () => {
-      await signCheckpointIfDue(db.dataSource, key, new Date(Date.now() + 60_000), { intervalSeconds: 30 });
+      await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(Date.now() + 60_000), {
+        intervalSeconds: 30,
+      });
       const res = await agent.get('/transparantie/checkpoints');
       assert.equal(res.status, 200);
       const sizes = [...res.text.matchAll(/data-checkpoint-size="(\d+)"/g)].map((m) => Number(m[1]));

@@ -24,7 +24,7 @@ import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { loadLogKey } from '../../src/transparency/log-key';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenIssuedAttestation, testApp, testConfig } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, testSigner } from '../helpers/database';
 
 const key = loadLogKey(testConfig);
 const URL = '/transparantie/cosignaturen';
@@ -64,7 +64,7 @@ async function grow(db: TestDatabase, count: number): Promise<void> {
 }
 
 async function signNow(db: TestDatabase): Promise<string> {
-  const result = await signCheckpointIfDue(db.dataSource, key, new Date(), {
+  const result = await signCheckpointIfDue(db.dataSource, testSigner(db), new Date(), {
     intervalSeconds: 30,
     asked: true,
   });

@@ -73,6 +73,13 @@ describe('security events in the audit log (issue 10 item 17)', () => {
       .type('form')
       .send({});
     assert.equal(csrf.status, 403);
+    // Anyone can write text into a path: a name, an address, thousands of characters.
+    const written = await request(app)
+      .post(`/zomaar/jan.jansen@gmail.com/${'x'.repeat(6000)}`)
+      .set('X-Forwarded-For', '198.51.100.16')
+      .type('form')
+      .send({});
+    assert.equal(written.status, 403);
 
     const flood = from('198.51.100.5');
     const statuses: number[] = [];
@@ -117,7 +124,24 @@ describe('security events in the audit log (issue 10 item 17)', () => {
 
   it('records a refused CSRF token', async () => {
     const refused = await events('security.csrf_refused');
-    assert.ok(refused.some((e) => e.personal?.ip === '198.51.100.4' && e.data.path === '/uitloggen'));
+    assert.ok(refused.some((e) => e.personal?.ip === '198.51.100.4' && e.data.route === '/uitloggen'));
+  });
+
+  it('keeps a path a visitor wrote out of the audit log: the route in the event, the path (cut to 300 characters) beside it, erasable', async () => {
+    const rows = await db.dataSource.query<{ data: Record<string, unknown>; personal: { path?: string } }[]>(
+      `SELECT e.data, p.data AS personal FROM audit_events e JOIN audit_personal_data p ON p.event_id = e.id
+        WHERE e.action = 'security.csrf_refused' AND p.data->>'ip' = '198.51.100.16'`,
+    );
+    assert.equal(rows.length, 1);
+    const [row] = rows;
+    const { personalData, ...data } = row?.data ?? {};
+    assert.deepEqual(data, { method: 'POST', route: '(unknown)' });
+    assert.equal(typeof personalData, 'string', 'the digest of the details kept beside it');
+    const [{ leaks } = { leaks: -1 }] = await db.dataSource.query<{ leaks: number }[]>(
+      `SELECT count(*)::int AS leaks FROM audit_events WHERE data::text ILIKE '%jansen%' OR data::text ILIKE '%zomaar%'`,
+    );
+    assert.equal(leaks, 0);
+    assert.equal(row?.personal.path, `/zomaar/jan.jansen@gmail.com/${'x'.repeat(6000)}`.slice(0, 300));
   });
 
   it('names the signed-in user whose form was refused, not "anonymous"', async () => {
