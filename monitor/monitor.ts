@@ -2,7 +2,9 @@
  * The independent monitor of the register's transparency log. It trusts nothing but the log's public key:
  *
  *   npm run monitor -- <register URL> [--key <vkey> | --key-file <file>] [--state <file>] [--trust-on-first-use] [--new-only]
- *     fetches the latest signed checkpoint, checks its signature, checks that it is consistent with the last
+ *                      [--max-age-hours <n>]
+ *     fetches the latest signed checkpoint, checks its signature (and the log's timestamped signature, when it
+ *     carries one: signed at most <n> hours ago, default 25, and not in the future), checks that it is consistent with the last
  *     checkpoint this monitor saw (kept in the state file), downloads the leaves and checks that they hash
  *     to what the tree holds and that the new ones rebuild the root. Every leaf is checked again on every
  *     run (an event rewritten since the last run shows), unless --new-only: then only the new ones. Prints one line, OK or FAIL; exit 0 (OK), 1 (FAIL: the log misbehaves), 2 (usage or
@@ -30,14 +32,14 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from './lib/merkle';
-import { cosign, witnessVerifierKey } from './lib/cosignature';
-import { isKeyName, openNote, parseVerifierKey, rawPublicKey } from './lib/note';
+import { cosign, openTimestampedNote, witnessVerifierKey } from './lib/cosignature';
+import { isKeyName, parseVerifierKey, rawPublicKey } from './lib/note';
 import { parseTlogProof } from './lib/proof';
 import { decodeEntryBundle, entriesPath, tileNodeReader, tilePath, TILE_WIDTH } from './lib/tiles';
 
 const USAGE = `usage:
   npm run monitor -- <register URL> [--key <vkey> | --key-file <file>] [--state <file>] [--trust-on-first-use] [--new-only]
-                     [--witness-key-file <PKCS#8 PEM> --witness-name <name>]
+                     [--max-age-hours <n>] [--witness-key-file <PKCS#8 PEM> --witness-name <name>]
   npm run monitor -- check-proof <attestation.pdf> <proof.tlog-proof> --key <vkey> | --key-file <file>
   npm run monitor -- witness-key <name> <out.pem>`;
 const DEFAULT_STATE = './.register-monitor.json';
@@ -45,6 +47,10 @@ const LOG_PATH = '/transparantie';
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Entry bundles (with their level-0 tiles) fetched at the same time. */
 const PARALLEL_FETCHES = 8;
+/** The daily checkpoint and an hour's slack: older, the register has stopped signing. */
+const DEFAULT_MAX_AGE_HOURS = 25;
+/** How far in the future a signing time may lie: clocks differ a little. */
+const FUTURE_SLACK_SECONDS = 10 * 60;
 
 /** Where the monitor writes its lines (the process's stdout/stderr, or a test's lists). */
 export interface MonitorOutput {
@@ -67,13 +73,21 @@ interface Options {
   trustOnFirstUse: boolean;
   /** Check only the leaves added since the last run (and the rest of a partial bundle), not every leaf again. */
   newOnly: boolean;
+  /** The oldest a checkpoint's signed time may be, in hours. */
+  maxAgeHours: number;
   /** A witness: its Ed25519 key (PKCS#8 PEM file) and name, to cosign what an OK run verified. */
   witnessKeyFile?: string;
   witnessName?: string;
 }
 
 function parseArgs(args: readonly string[]): Options {
-  const options: Options = { positional: [], state: DEFAULT_STATE, trustOnFirstUse: false, newOnly: false };
+  const options: Options = {
+    positional: [],
+    state: DEFAULT_STATE,
+    trustOnFirstUse: false,
+    newOnly: false,
+    maxAgeHours: DEFAULT_MAX_AGE_HOURS,
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const value = (): string => {
@@ -86,6 +100,7 @@ function parseArgs(args: readonly string[]): Options {
     else if (arg === '--state') options.state = value();
     else if (arg === '--trust-on-first-use') options.trustOnFirstUse = true;
     else if (arg === '--new-only') options.newOnly = true;
+    else if (arg === '--max-age-hours') options.maxAgeHours = hours(value());
     else if (arg === '--witness-key-file') options.witnessKeyFile = value();
     else if (arg === '--witness-name') options.witnessName = value();
     else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
@@ -98,6 +113,19 @@ function parseArgs(args: readonly string[]): Options {
     throw new UsageError('a witness needs both --witness-key-file and --witness-name');
   }
   return options;
+}
+
+/** A positive number of hours, for --max-age-hours. */
+function hours(text: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0))
+    throw new UsageError(`--max-age-hours needs a positive number of hours, not ${text}`);
+  return n;
+}
+
+/** A signing time (POSIX seconds) as ISO 8601, to the second. */
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /** The verifier key from --key or --key-file, checked; undefined when neither is given. */
@@ -258,22 +286,16 @@ async function monitorLog(
   url: string,
   vkey: string,
   last: State | undefined,
-  newOnly: boolean,
-): Promise<{ state: State; text: string; added: number; rechecked: number }> {
+  checks: { newOnly: boolean; maxAgeHours: number; now: Date },
+): Promise<{ state: State; text: string; added: number; rechecked: number; signedAt?: number }> {
+  const { newOnly } = checks;
   const prefix = `${url}${LOG_PATH}`;
   const keyName = parseVerifierKey(vkey).name;
   const body = await get(`${prefix}/checkpoint`);
   if (body === undefined) throw new NetworkError(`${prefix}/checkpoint: HTTP 404, no checkpoint served`);
   const note = body.toString('utf8');
 
-  let text: string;
-  try {
-    text = openNote(note, [vkey]).text;
-  } catch (error) {
-    throw new LogFailure(
-      `the checkpoint signature does not verify with key ${shortKey(vkey)}: ${(error as Error).message}`,
-    );
-  }
+  const { text, timestamp: signedAt } = openCheckpointNote(note, vkey);
   let checkpoint: Checkpoint;
   try {
     checkpoint = parseCheckpoint(text);
@@ -360,13 +382,51 @@ async function monitorLog(
   if (!edge.root().equals(root)) {
     throw new LogFailure(`the leaves do not rebuild the root of the checkpoint of size ${size}`);
   }
+  // Last: what the log signed is right, but is it still signing?
+  if (signedAt !== undefined) checkSignedTime(signedAt, checks.now, checks.maxAgeHours);
   return {
     state: { origin: checkpoint.origin, vkey, size, root, checkpoint: note, edge },
     text,
     added: size - lastSize,
     // Leaves seen before that this run checked again: all, or those of a partial bundle.
     rechecked: lastSize - Math.floor(from / TILE_WIDTH) * TILE_WIDTH,
+    ...(signedAt !== undefined ? { signedAt } : {}),
   };
+}
+
+/** Opens a checkpoint note with the log key, and its timestamped signature when it has one; LogFailure when not. */
+function openCheckpointNote(note: string, vkey: string): { text: string; timestamp?: number } {
+  try {
+    return openTimestampedNote(note, vkey);
+  } catch (error) {
+    throw new LogFailure(
+      `the checkpoint signature does not verify with key ${shortKey(vkey)}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * A log signs at least once a day, grown or not: a latest checkpoint signed longer ago than
+ * `maxAgeHours` means the register stopped signing (or serves an old checkpoint). A time in the
+ * future is no time the log can have signed at.
+ */
+function checkSignedTime(signedAt: number, now: Date, maxAgeHours: number): void {
+  const age = now.getTime() / 1000 - signedAt;
+  if (age > maxAgeHours * 3600) {
+    throw new LogFailure(
+      `stale: the latest checkpoint was signed at ${isoTime(signedAt)}, more than ${maxAgeHours} h ago: the register has stopped signing`,
+    );
+  }
+  if (-age > FUTURE_SLACK_SECONDS) {
+    throw new LogFailure(
+      `the latest checkpoint says it was signed at ${isoTime(signedAt)}, more than ${FUTURE_SLACK_SECONDS / 60} minutes in the future (it is ${isoTime(Math.floor(now.getTime() / 1000))} here)`,
+    );
+  }
+}
+
+/** "signed at <ISO time>", or "(no signed time)" for a checkpoint without the log's timestamped signature. */
+function signedTimeWords(signedAt: number | undefined): string {
+  return signedAt === undefined ? '(no signed time)' : `signed at ${isoTime(signedAt)}`;
 }
 
 /** "name+keyid" of a verifier key, for messages. */
@@ -408,17 +468,21 @@ async function runWatch(options: Options, output: MonitorOutput): Promise<number
   const witness = await witnessKey(options);
   let verified: Awaited<ReturnType<typeof monitorLog>>;
   try {
-    verified = await monitorLog(base, vkey, last, options.newOnly);
+    verified = await monitorLog(base, vkey, last, {
+      newOnly: options.newOnly,
+      maxAgeHours: options.maxAgeHours,
+      now: new Date(),
+    });
   } catch (error) {
     if (!(error instanceof LogFailure)) throw error;
     output.out(`FAIL ${origin}: ${error.message}`);
     return 1;
   }
-  const { state, text, added, rechecked } = verified;
+  const { state, text, added, rechecked, signedAt } = verified;
   await saveState(options.state, state);
   const again = rechecked > 0 ? `, ${rechecked} checked again` : '';
   output.out(
-    `OK ${state.origin} size ${state.size} (+${added} leaves${again}) root ${state.root.toString('base64')}`,
+    `OK ${state.origin} size ${state.size} (+${added} leaves${again}) root ${state.root.toString('base64')} ${signedTimeWords(signedAt)}`,
   );
   return witness ? submitCosignature(base, text, witness, output) : 0;
 }
@@ -524,14 +588,7 @@ async function runCheckProof(options: Options, output: MonitorOutput): Promise<n
   let label = proofFile;
   try {
     const proof = parseProof(proofText);
-    let text: string;
-    try {
-      text = openNote(proof.checkpoint, [vkey]).text;
-    } catch (error) {
-      throw new LogFailure(
-        `the checkpoint signature does not verify with key ${shortKey(vkey)}: ${(error as Error).message}`,
-      );
-    }
+    const { text, timestamp: signedAt } = openCheckpointNote(proof.checkpoint, vkey);
     const checkpoint = parseCheckpointOrFail(text);
     if (proof.extra === undefined) throw new LogFailure('the proof has no extra line with the issue event');
     try {
@@ -549,7 +606,7 @@ async function runCheckProof(options: Options, output: MonitorOutput): Promise<n
       );
     }
     output.out(
-      `OK attestation ${event.data.number} issued ${event.occurredAt}: leaf ${proof.index} of ${checkpoint.origin} at tree size ${checkpoint.size}`,
+      `OK attestation ${event.data.number} issued ${event.occurredAt}: leaf ${proof.index} of ${checkpoint.origin} at tree size ${checkpoint.size}${signedAt === undefined ? ' (no signed time)' : `, checkpoint signed at ${isoTime(signedAt)}`}`,
     );
     return 0;
   } catch (error) {

@@ -9,10 +9,26 @@
  *     <the checkpoint body: origin, size, root and any extension lines>
  *
  * Witness verifier keys are written "<name>+<key ID hex>+base64(0x04 || key)".
+ *
+ * The log itself signs each checkpoint twice with its own key, under its own name: the plain signed-note
+ * signature (type 0x01) and a cosignature of this kind (type 0x04, its own key ID) whose time is the signing
+ * time (tlog-checkpoint lets a log sign with a cosignature). So a checkpoint carries a time the log signed, and
+ * a log that did not grow still makes a new note each day. The 0x04 key needs no publication of its own: it is
+ * the same name and public key as the log's note verifier key (`logTimestampKey`). The two messages cannot be
+ * confused: a cosigned message starts with "cosignature/v1", a note the log signs with its origin.
  */
 import { createHash, type KeyObject, sign, verify } from 'node:crypto';
 import { decodeBase64 } from './encoding';
-import { checkText, ed25519PublicKey, isKeyName, type NoteError, rawPublicKey } from './note';
+import {
+  checkText,
+  ed25519PublicKey,
+  isKeyName,
+  type NoteError,
+  openNote,
+  parseVerifierKey,
+  rawPublicKey,
+  signNote,
+} from './note';
 
 /** The signature type of an Ed25519 cosignature (timestamped, v1): in the key ID and the verifier key. */
 export const COSIGNATURE_ED25519 = 0x04;
@@ -158,4 +174,49 @@ export function verifyCosignature(body: string, cosignature: Cosignature, vkey: 
   const message = cosignedMessage(body, cosignature.timestamp);
   if (!verify(null, message, ed25519PublicKey(vkey.publicKey), cosignature.signature))
     throw new CosignatureError(`the cosignature by ${vkey.name} does not verify`);
+}
+
+/** The log's timestamp key: the name and Ed25519 public key of its note verifier key `vkey` (type 0x01), as type 0x04. */
+export function logTimestampKey(vkey: string): WitnessKey {
+  const { name, publicKey } = parseVerifierKey(vkey);
+  return { name, keyId: cosignerKeyId(name, publicKey), publicKey };
+}
+
+/** The verifier key "name+xxxxxxxx+base64(0x04 || key)" of the log's timestamped signatures, from its note verifier key. */
+export function logTimestampVerifierKey(vkey: string): string {
+  const { name, publicKey } = parseVerifierKey(vkey);
+  return witnessVerifierKey(name, publicKey);
+}
+
+/**
+ * Signs a checkpoint's note text `text` as the log `name`: the note with two signature lines, the Ed25519
+ * note signature (0x01) and the log's own cosignature/v1 (0x04) at `timestamp` (POSIX seconds).
+ */
+export function signTimestampedNote(text: string, name: string, privateKey: KeyObject, timestamp: number): string {
+  return `${signNote(text, name, privateKey)}${cosign(text, name, privateKey, timestamp)}\n`;
+}
+
+/**
+ * Opens a checkpoint note signed by the log key `vkey` (openNote: throws NoteError) and reads the time the log
+ * signed it, from its timestamped signature (0x04, same name and key), verified: `timestamp` in POSIX seconds,
+ * or undefined for a note without one (signed before the log added it). Throws CosignatureError when that line
+ * is there but malformed, does not verify, or is there twice.
+ */
+export function openTimestampedNote(note: string, vkey: string): { text: string; timestamp?: number } {
+  const { text, signatures } = openNote(note, [vkey]);
+  const key = logTimestampKey(vkey);
+  const own = signatures.filter((s) => s.name === key.name && s.keyId.equals(key.keyId));
+  if (own.length === 0) return { text };
+  if (own.length > 1) throw new CosignatureError(`the note carries ${own.length} timestamped signatures by ${key.name}`);
+  const [line] = own as [{ name: string; keyId: Buffer; signature: Buffer }];
+  const cosignature = parseCosignature(
+    `${EM_DASH} ${line.name} ${Buffer.concat([line.keyId, line.signature]).toString('base64')}`,
+  );
+  try {
+    verifyCosignature(text, cosignature, key);
+  } catch (error) {
+    if (!(error instanceof CosignatureError)) throw error;
+    throw new CosignatureError(`the timestamped signature by ${key.name} does not verify`);
+  }
+  return { text, timestamp: cosignature.timestamp };
 }

@@ -1,6 +1,7 @@
 import { parseCheckpoint } from '../../monitor/lib/checkpoint';
 import { CompactRange, EMPTY_ROOT, leafHash } from '../../monitor/lib/merkle';
-import { openNote, parseVerifierKey } from '../../monitor/lib/note';
+import { openTimestampedNote } from '../../monitor/lib/cosignature';
+import { parseVerifierKey } from '../../monitor/lib/note';
 import { carriedOverEntryAgrees } from './legacy-leaf-entry';
 import { leafEntry } from './leaf-entry';
 import type { LeafLink, StoredCheckpoint } from './merkle.queries';
@@ -66,14 +67,17 @@ export class LeafWalk {
 
 /**
  * What is wrong with a stored checkpoint, in words, or undefined: its note must be signed by the
- * log key (`verifierKey`, whose name is the origin) and say what its row says (size and root). A
- * row changed behind its note, or a note the key did not sign, is not a checkpoint.
+ * log key (`verifierKey`, whose name is the origin) and say what its row says (size and root, and
+ * the signing time when the note carries the log's timestamped signature: a signed_at moved
+ * forward would keep the signer from signing). A row changed behind its note, or a note the key
+ * did not sign, is not a checkpoint.
  */
 export function checkpointNoteProblem(checkpoint: StoredCheckpoint, verifierKey: string): string | undefined {
   const row = `checkpoint row ${checkpoint.id} (${checkpoint.treeSize} leaves, signed at ${checkpoint.signedAt.toISOString()})`;
   let text: string;
+  let timestamp: number | undefined;
   try {
-    text = openNote(checkpoint.note, [verifierKey]).text;
+    ({ text, timestamp } = openTimestampedNote(checkpoint.note, verifierKey));
   } catch (error) {
     return `the note of ${row} is not signed by the log key (${(error as Error).message})`;
   }
@@ -85,6 +89,8 @@ export function checkpointNoteProblem(checkpoint: StoredCheckpoint, verifierKey:
       return `${row} says tree_size ${checkpoint.treeSize}, its signed note ${parsed.size}`;
     if (!parsed.root.equals(checkpoint.rootHash))
       return `${row} has a root_hash other than its signed note's`;
+    if (timestamp !== undefined && Math.floor(checkpoint.signedAt.getTime() / 1000) !== timestamp)
+      return `${row} says signed_at ${checkpoint.signedAt.toISOString()}, its signed note ${new Date(timestamp * 1000).toISOString()}`;
   } catch (error) {
     return `the note of ${row} is not a checkpoint (${(error as Error).message})`;
   }

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { formatCheckpoint } from '../../monitor/lib/checkpoint';
-import { signNote } from '../../monitor/lib/note';
+import { signTimestampedNote } from '../../monitor/lib/cosignature';
 import { checkpointNoteProblem } from '../audit/log-check';
 import { storedTreeSize } from '../audit/merkle.queries';
 import { checkpointDue } from './checkpoint-rules';
@@ -132,10 +132,13 @@ export async function signCheckpointIfDue(
     const reason = await contradiction(manager, key, size, remembered, last, memory.file);
     if (reason) return { outcome: 'refused', reason, ...(last ? { last } : {}) };
     const rootHash = await rootAt(manager, size);
-    const note = signNote(
+    // Two signature lines: the note signature, and the log's own cosignature/v1 with the signing
+    // time, so every checkpoint (also the daily one of a log that did not grow) says when it was signed.
+    const note = signTimestampedNote(
       formatCheckpoint({ origin: key.origin, size, root: rootHash, extensions: [] }),
       key.origin,
       key.privateKey,
+      Math.floor(now.getTime() / 1000),
     );
     await insertCheckpoint(manager, { treeSize: size, rootHash, signedAt: now, note });
     return { outcome: 'signed', treeSize: size, rootHash, note };

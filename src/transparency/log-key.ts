@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { logTimestampVerifierKey, openTimestampedNote } from '../../monitor/lib/cosignature';
 import { verifierKey } from '../../monitor/lib/note';
 import { SettingError } from '../shared/errors';
 
@@ -13,6 +14,11 @@ export interface LogKey {
   publicKey: Buffer;
   /** The verifier key (C2SP signed-note): `origin+keyid+base64(0x01 || public key)`. */
   verifierKey: string;
+  /**
+   * The verifier key of the log's timestamped signatures (C2SP tlog-cosignature, type 0x04): the same name
+   * and public key, so anyone can derive it from `verifierKey`; published beside it.
+   */
+  timestampKey: string;
 }
 
 /** The file a development log key is kept in, under the data folder. */
@@ -83,10 +89,25 @@ export function loadLogKey(config: {
   }
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   const publicKey = Buffer.from(jwk.x ?? '', 'base64url');
+  const vkey = verifierKey(config.logOrigin, publicKey);
   return {
     origin: config.logOrigin,
     privateKey,
     publicKey,
-    verifierKey: verifierKey(config.logOrigin, publicKey),
+    verifierKey: vkey,
+    timestampKey: logTimestampVerifierKey(vkey),
   };
+}
+
+/**
+ * The time the log signed `note`, from its timestamped signature (verified with the log key), or
+ * undefined when the note has none (signed before the log added it) or it does not verify.
+ */
+export function noteSignedAt(note: string, verifierKey: string): Date | undefined {
+  try {
+    const { timestamp } = openTimestampedNote(note, verifierKey);
+    return timestamp === undefined ? undefined : new Date(timestamp * 1000);
+  } catch {
+    return undefined;
+  }
 }

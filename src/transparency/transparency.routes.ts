@@ -17,7 +17,7 @@ import { requestTime } from '../web/clock';
 import { pageNumber } from '../web/paging';
 import { checkpointPage, latestCheckpoint } from './checkpoint.queries';
 import { acceptCosignature, cosignaturesOf, cosignedNote, servedNote } from './cosignatures';
-import type { LogKey } from './log-key';
+import { type LogKey, noteSignedAt } from './log-key';
 import { entryBundle, hashTile, tileWithin } from './tiles.service';
 
 /** Checkpoints per page of the history. */
@@ -126,7 +126,12 @@ export function checkpointHistoryRoutes(dataSource: DataSource, key: LogKey): Ro
       total,
       checkpoints: rows.map((row) => {
         const own = cosignatures.filter((c) => c.checkpointId === row.id);
-        return { ...row, cosignatures: own, servedNote: cosignedNote(row.note, own) };
+        return {
+          ...row,
+          noteSignedAt: noteSignedAt(row.note, key.verifierKey),
+          cosignatures: own,
+          servedNote: cosignedNote(row.note, own),
+        };
       }),
       page,
       pageCount,

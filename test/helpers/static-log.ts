@@ -1,5 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { formatCheckpoint } from '../../monitor/lib/checkpoint';
+import { signTimestampedNote } from '../../monitor/lib/cosignature';
 import { CompactRange, leafHash, type NodeReader } from '../../monitor/lib/merkle';
 import { rawPublicKey, signNote, verifierKey } from '../../monitor/lib/note';
 import { encodeEntryBundle, TILE_HEIGHT, TILE_WIDTH } from '../../monitor/lib/tiles';
@@ -68,8 +69,14 @@ export class StaticLog {
     return entries.length === width ? encodeEntryBundle(entries) : undefined;
   }
 
-  /** The signed checkpoint of the tree as it is now (or of `root` and `size` given). */
-  checkpoint(size = this.size, root = this.root(), key = this.privateKey): string {
-    return signNote(formatCheckpoint({ origin: this.origin, size, root, extensions: [] }), this.origin, key);
+  /**
+   * The signed checkpoint of the tree as it is now (or of `root` and `size` given); with `signedAt`
+   * (POSIX seconds) also the log's timestamped signature, as the register signs them now.
+   */
+  checkpoint(size = this.size, root = this.root(), key = this.privateKey, signedAt?: number): string {
+    const text = formatCheckpoint({ origin: this.origin, size, root, extensions: [] });
+    return signedAt === undefined
+      ? signNote(text, this.origin, key)
+      : signTimestampedNote(text, this.origin, key, signedAt);
   }
 }

@@ -110,20 +110,20 @@ describe('monitor CLI (npm run monitor -- <URL>)', () => {
     const first = await watch('--key', served.log.vkey);
     assert.deepEqual(first, {
       code: 0,
-      out: [`OK ${ORIGIN} size 300 (+300 leaves) root ${served.log.root().toString('base64')}`],
+      out: [`OK ${ORIGIN} size 300 (+300 leaves) root ${served.log.root().toString('base64')} (no signed time)`],
       err: [],
     });
     for (let i = 300; i < 811; i++) served.log.append(entry(i));
     const second = await watch(); // the key is pinned in the state file now
     assert.equal(
       second.out[0],
-      `OK ${ORIGIN} size 811 (+511 leaves, 300 checked again) root ${served.log.root().toString('base64')}`,
+      `OK ${ORIGIN} size 811 (+511 leaves, 300 checked again) root ${served.log.root().toString('base64')} (no signed time)`,
     );
     assert.equal(second.code, 0);
     const third = await watch();
     assert.equal(
       third.out[0],
-      `OK ${ORIGIN} size 811 (+0 leaves, 811 checked again) root ${served.log.root().toString('base64')}`,
+      `OK ${ORIGIN} size 811 (+0 leaves, 811 checked again) root ${served.log.root().toString('base64')} (no signed time)`,
     );
     const saved = JSON.parse(readFileSync(state, 'utf8')) as {
       size: number;
@@ -212,7 +212,7 @@ describe('monitor CLI (npm run monitor -- <URL>)', () => {
       [quick.code, quick.out],
       [
         0,
-        [`OK ${ORIGIN} size 310 (+10 leaves, 44 checked again) root ${served.log.root().toString('base64')}`],
+        [`OK ${ORIGIN} size 310 (+10 leaves, 44 checked again) root ${served.log.root().toString('base64')} (no signed time)`],
       ],
     );
   });
@@ -253,6 +253,89 @@ describe('monitor CLI (npm run monitor -- <URL>)', () => {
     const before = await seen();
     served.replaced.set('tile/0/001.p/44', Buffer.alloc(44 * 32, 1));
     await expectFail("the log's tiles do not rebuild the root of its checkpoint of size 300", before);
+  });
+
+  describe('the time the log signed (its timestamped signature)', () => {
+    const HOUR = 3600;
+    const nowSeconds = () => Math.floor(Date.now() / 1000);
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+    const signedAgo = (seconds: number) => {
+      const at = nowSeconds() - seconds;
+      served.checkpoint = served.log.checkpoint(undefined, undefined, undefined, at);
+      return at;
+    };
+
+    it('says OK with the signing time of a fresh checkpoint', async () => {
+      const at = signedAgo(2 * HOUR);
+      const result = await watch('--key', served.log.vkey);
+      assert.deepEqual(result, {
+        code: 0,
+        out: [
+          `OK ${ORIGIN} size 300 (+300 leaves) root ${served.log.root().toString('base64')} signed at ${iso(at)}`,
+        ],
+        err: [],
+      });
+    });
+
+    it('fails a checkpoint signed more than 25 hours ago: the register has stopped signing', async () => {
+      const before = await seen();
+      const at = signedAgo(25 * HOUR + 60);
+      await expectFail(
+        `stale: the latest checkpoint was signed at ${iso(at)}, more than 25 h ago: the register has stopped signing`,
+        before,
+      );
+    });
+
+    it('takes another limit with --max-age-hours', async () => {
+      const before = await seen();
+      const at = signedAgo(3 * HOUR);
+      const strict = await watch('--max-age-hours', '2');
+      assert.deepEqual(
+        [strict.code, strict.out],
+        [
+          1,
+          [
+            `FAIL ${ORIGIN}: stale: the latest checkpoint was signed at ${iso(at)}, more than 2 h ago: the register has stopped signing`,
+          ],
+        ],
+      );
+      assert.equal(readFileSync(state, 'utf8'), before);
+      assert.equal((await watch('--max-age-hours', '4')).code, 0);
+      for (const bad of ['0', '-1', 'soon', '']) assert.equal((await watch('--max-age-hours', bad)).code, 2);
+    });
+
+    it('fails a checkpoint signed more than 10 minutes in the future', async () => {
+      const before = await seen();
+      const at = signedAgo(-11 * 60);
+      await expectFail(
+        new RegExp(
+          `^FAIL register\\.example/transparantie: the latest checkpoint says it was signed at ${iso(at)}, more than 10 minutes in the future`,
+        ),
+        before,
+      );
+      signedAgo(-5 * 60);
+      assert.equal((await watch()).code, 0, 'a few minutes ahead is a clock difference');
+    });
+
+    it('fails a timestamped signature that does not verify, and one by another key under the log name', async () => {
+      const before = await seen();
+      const good = served.log.checkpoint(undefined, undefined, undefined, nowSeconds());
+      const lines = good.split('\n');
+      const stamped = Buffer.from((lines.at(-2) as string).split(' ')[2] as string, 'base64');
+      stamped.writeBigUInt64BE(BigInt(nowSeconds() - 60), 4); // another time under the same signature
+      lines[lines.length - 2] = `\u2014 ${ORIGIN} ${stamped.toString('base64')}`;
+      served.checkpoint = lines.join('\n');
+      const key = served.log.vkey.split('+').slice(0, 2).join('+');
+      await expectFail(
+        `the checkpoint signature does not verify with key ${key}: the timestamped signature by ${ORIGIN} does not verify`,
+        before,
+      );
+      // A stranger's 0x04 line has another key ID: not the log's, ignored like any unknown signature.
+      const stranger = logOf(0).checkpoint(300, served.log.root(), undefined, nowSeconds() - 30 * HOUR);
+      served.checkpoint = `${served.log.checkpoint()}${stranger.split('\n').at(-2) as string}\n`;
+      const result = await watch();
+      assert.match(result.out[0] as string, /\(no signed time\)$/);
+    });
   });
 
   it('refuses to start without a key and says where the key is and why to get it elsewhere', async () => {
@@ -306,7 +389,7 @@ describe('monitor CLI (npm run monitor -- <URL>)', () => {
     ]);
     assert.equal(
       stdout,
-      `OK ${ORIGIN} size 300 (+300 leaves) root ${served.log.root().toString('base64')}\n`,
+      `OK ${ORIGIN} size 300 (+300 leaves) root ${served.log.root().toString('base64')} (no signed time)\n`,
     );
     served.log = logOf(2, served.log.privateKey);
     await assert.rejects(
@@ -372,10 +455,18 @@ describe('monitor CLI check-proof (offline attestation check)', () => {
     assert.deepEqual(await check(pdf, proofText), {
       code: 0,
       out: [
-        `OK attestation RVH-2026-000123 issued 2026-11-30T12:00:00.000Z: leaf 40 of ${ORIGIN} at tree size 77`,
+        `OK attestation RVH-2026-000123 issued 2026-11-30T12:00:00.000Z: leaf 40 of ${ORIGIN} at tree size 77 (no signed time)`,
       ],
     });
     assert.equal(leafHash(issued).length, 32);
+  });
+
+  it('says when the checkpoint was signed, when it carries the signed time', async () => {
+    const signedAt = Date.UTC(2026, 10, 30, 12, 5, 0) / 1000;
+    const stamped = proofText.slice(0, proofText.indexOf('\n\n') + 2) + log.checkpoint(77, undefined, undefined, signedAt);
+    assert.deepEqual((await check(pdf, stamped)).out, [
+      `OK attestation RVH-2026-000123 issued 2026-11-30T12:00:00.000Z: leaf 40 of ${ORIGIN} at tree size 77, checkpoint signed at 2026-11-30T12:05:00Z`,
+    ]);
   });
 
   it('fails on an altered PDF', async () => {
