@@ -126,6 +126,10 @@ export async function signCheckpointIfDue(
       remembered = { origin: key.origin, ...last };
       memory.adopt({ ...remembered, id: last.id });
     }
+    // Before asking whether one is due: a row whose signed_at was moved forward (behind its signed
+    // note's time) would otherwise keep the signer waiting, silently.
+    const problem = last && checkpointNoteProblem(last, key.verifierKey);
+    if (problem) return { outcome: 'refused', reason: problem, ...(last ? { last } : {}) };
     const size = await storedTreeSize(manager);
     if (last && !checkpointDue(last, size, now, options.intervalSeconds, options.asked))
       return { outcome: 'not_due', last };

@@ -5,8 +5,12 @@ import {
   cosignedMessage,
   cosignerKeyId,
   CosignatureError,
+  logTimestampKey,
+  logTimestampVerifierKey,
+  openTimestampedNote,
   parseCosignature,
   parseWitnessKey,
+  signTimestampedNote,
   verifyCosignature,
   witnessVerifierKey,
 } from '../../monitor/lib/cosignature';
@@ -150,5 +154,75 @@ describe('tlog-cosignature v1 (Ed25519)', () => {
     const opened = openNote(cosigned, [log]);
     assert.equal(opened.text, BODY);
     assert.equal(opened.signatures.length, 3);
+  });
+});
+
+describe("the log's own timestamped signature (cosignature/v1 by the log key)", () => {
+  const name = 'register.test/transparantie';
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const log = verifierKey(name, rawPublicKey(privateKey));
+  const note = signTimestampedNote(BODY, name, privateKey, TIME);
+  const lines = note.slice(BODY.length + 1, -1).split('\n');
+
+  it('signs with two lines under the log name: the note signature first, then the timestamped one', () => {
+    assert.equal(lines.length, 2);
+    assert.ok(note.startsWith(signNote(BODY, name, privateKey)), 'the first line is the plain note signature');
+    const stamped = parseCosignature(lines[1] as string);
+    assert.deepEqual(
+      [stamped.name, stamped.keyId.toString('hex'), stamped.timestamp],
+      [name, cosignerKeyId(name, rawPublicKey(privateKey)).toString('hex'), TIME],
+    );
+    assert.notEqual(stamped.keyId.toString('hex'), keyId(name, rawPublicKey(privateKey)).toString('hex'));
+  });
+
+  it('opens with the note key alone, as any signed-note reader does', () => {
+    const opened = openNote(note, [log]);
+    assert.equal(opened.text, BODY);
+    assert.equal(opened.signatures.length, 2);
+  });
+
+  it('has a cosignature line that verifies with the 0x04 key of the same name and public key', () => {
+    const key = logTimestampKey(log);
+    assert.deepEqual(key, parseWitnessKey(logTimestampVerifierKey(log)));
+    assert.equal(
+      logTimestampVerifierKey(log),
+      witnessVerifierKey(name, rawPublicKey(privateKey)),
+      'type 0x04, same name and key',
+    );
+    verifyCosignature(BODY, parseCosignature(lines[1] as string), key);
+    assert.deepEqual(openTimestampedNote(note, log), { text: BODY, timestamp: TIME });
+  });
+
+  it('gives another note for the same checkpoint at another time (Ed25519 alone would not)', () => {
+    assert.equal(signNote(BODY, name, privateKey), signNote(BODY, name, privateKey));
+    const later = signTimestampedNote(BODY, name, privateKey, TIME + 86_400);
+    assert.notEqual(later, note);
+    assert.equal(openTimestampedNote(later, log).timestamp, TIME + 86_400);
+  });
+
+  it('opens an old note without the timestamped line: no time', () => {
+    assert.deepEqual(openTimestampedNote(signNote(BODY, name, privateKey), log), { text: BODY });
+  });
+
+  it('ignores a timestamped line by another key under the log name', () => {
+    const stranger = generateKeyPairSync('ed25519').privateKey;
+    const foreign = cosign(BODY, name, stranger, TIME);
+    assert.deepEqual(openTimestampedNote(`${signNote(BODY, name, privateKey)}${foreign}\n`, log), { text: BODY });
+  });
+
+  it('refuses a timestamped line whose time was changed, or that is there twice', () => {
+    const bytes = Buffer.from((lines[1] as string).split(' ')[2] as string, 'base64');
+    bytes.writeBigUInt64BE(BigInt(TIME + 1), 4);
+    const bent = `${signNote(BODY, name, privateKey)}\u2014 ${name} ${bytes.toString('base64')}\n`;
+    assert.throws(() => openTimestampedNote(bent, log), {
+      name: 'CosignatureError',
+      message: `the timestamped signature by ${name} does not verify`,
+    });
+    assert.throws(() => openTimestampedNote(`${note}${lines[1] as string}\n`, log), CosignatureError);
+  });
+
+  it('refuses a note whose plain signature does not verify, whatever its timestamped line', () => {
+    const bent = note.replace('\n42\n', '\n43\n');
+    assert.throws(() => openTimestampedNote(bent, log), { name: 'NoteError' });
   });
 });
