@@ -434,7 +434,7 @@ function shortKey(vkey: string): string {
   return vkey.split('+').slice(0, 2).join('+');
 }
 
-async function runWatch(options: Options, output: MonitorOutput): Promise<number> {
+async function runWatch(options: Options, output: MonitorOutput, now: () => Date): Promise<number> {
   if (options.positional.length !== 1) throw new UsageError('give exactly one register URL');
   const given = options.positional[0] as string;
   let url: URL;
@@ -471,7 +471,7 @@ async function runWatch(options: Options, output: MonitorOutput): Promise<number
     verified = await monitorLog(base, vkey, last, {
       newOnly: options.newOnly,
       maxAgeHours: options.maxAgeHours,
-      now: new Date(),
+      now: now(),
     });
   } catch (error) {
     if (!(error instanceof LogFailure)) throw error;
@@ -653,13 +653,20 @@ function issueEvent(extra: Buffer): IssueEvent {
   return e as IssueEvent;
 }
 
-/** Runs the monitor with `args` (without node and the script); returns the exit code. */
-export async function runMonitor(args: readonly string[], output: MonitorOutput): Promise<number> {
+/**
+ * Runs the monitor with `args` (without node and the script); returns the exit code. `now` is the
+ * clock a checkpoint's signed time is judged by (a test sets it; the command uses the machine's).
+ */
+export async function runMonitor(
+  args: readonly string[],
+  output: MonitorOutput,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   try {
     const options = parseArgs(args);
     if (options.positional[0] === 'check-proof') return await runCheckProof(options, output);
     if (options.positional[0] === 'witness-key') return await runWitnessKey(options, output);
-    return await runWatch(options, output);
+    return await runWatch(options, output, now);
   } catch (error) {
     if (error instanceof UsageError) {
       output.err(`${error.message}\n${USAGE}`);

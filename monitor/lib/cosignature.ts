@@ -192,7 +192,12 @@ export function logTimestampVerifierKey(vkey: string): string {
  * Signs a checkpoint's note text `text` as the log `name`: the note with two signature lines, the Ed25519
  * note signature (0x01) and the log's own cosignature/v1 (0x04) at `timestamp` (POSIX seconds).
  */
-export function signTimestampedNote(text: string, name: string, privateKey: KeyObject, timestamp: number): string {
+export function signTimestampedNote(
+  text: string,
+  name: string,
+  privateKey: KeyObject,
+  timestamp: number,
+): string {
   return `${signNote(text, name, privateKey)}${cosign(text, name, privateKey, timestamp)}\n`;
 }
 
@@ -207,7 +212,8 @@ export function openTimestampedNote(note: string, vkey: string): { text: string;
   const key = logTimestampKey(vkey);
   const own = signatures.filter((s) => s.name === key.name && s.keyId.equals(key.keyId));
   if (own.length === 0) return { text };
-  if (own.length > 1) throw new CosignatureError(`the note carries ${own.length} timestamped signatures by ${key.name}`);
+  if (own.length > 1)
+    throw new CosignatureError(`the note carries ${own.length} timestamped signatures by ${key.name}`);
   const [line] = own as [{ name: string; keyId: Buffer; signature: Buffer }];
   const cosignature = parseCosignature(
     `${EM_DASH} ${line.name} ${Buffer.concat([line.keyId, line.signature]).toString('base64')}`,

@@ -126,13 +126,14 @@ export async function signCheckpointIfDue(
       remembered = { origin: key.origin, ...last };
       memory.adopt({ ...remembered, id: last.id });
     }
-    // Before asking whether one is due: a row whose signed_at was moved forward (behind its signed
-    // note's time) would otherwise keep the signer waiting, silently.
-    const problem = last && checkpointNoteProblem(last, key.verifierKey);
-    if (problem) return { outcome: 'refused', reason: problem, ...(last ? { last } : {}) };
     const size = await storedTreeSize(manager);
-    if (last && !checkpointDue(last, size, now, options.intervalSeconds, options.asked))
+    if (last && !checkpointDue(last, size, now, options.intervalSeconds, options.asked)) {
+      // Not due by the row, but is the row right? A signed_at moved forward, past its signed
+      // note's time, would otherwise keep the signer waiting in silence.
+      const problem = checkpointNoteProblem(last, key.verifierKey);
+      if (problem) return { outcome: 'refused', reason: problem, last };
       return { outcome: 'not_due', last };
+    }
     const reason = await contradiction(manager, key, size, remembered, last, memory.file);
     if (reason) return { outcome: 'refused', reason, ...(last ? { last } : {}) };
     const rootHash = await rootAt(manager, size);

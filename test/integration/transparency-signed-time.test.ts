@@ -132,7 +132,10 @@ describe('checkpoints carry the time the log signed them (/transparantie)', () =
     clock.set(at(DAY + 151));
     const res = await agent.get('/transparantie');
     assert.equal(res.status, 200);
-    assert.match(res.text, /<div class="utrecht-alert utrecht-alert--warning" role="status"[^>]*data-log-behind>/);
+    assert.match(
+      res.text,
+      /<div class="utrecht-alert utrecht-alert--warning" role="status"[^>]*data-log-behind>/,
+    );
     assert.match(res.text, /de checkpoints van het log lopen achter/);
     assert.match(res.text, /het log telt nu 10 gebeurtenissen/);
     const english = await agent.get('/transparantie?lang=en');
@@ -145,10 +148,9 @@ describe('checkpoints carry the time the log signed them (/transparantie)', () =
 
   it('warns by the signed time, not the row, when an insider moves signed_at forward to freeze the signer', async () => {
     await asInsider(db, ['log_checkpoints'], (c) =>
-      c.query(
-        `UPDATE log_checkpoints SET signed_at = $1 WHERE id = (SELECT max(id) FROM log_checkpoints)`,
-        [at(2 * DAY)],
-      ),
+      c.query(`UPDATE log_checkpoints SET signed_at = $1 WHERE id = (SELECT max(id) FROM log_checkpoints)`, [
+        at(2 * DAY),
+      ]),
     );
     clock.set(at(DAY + 3600));
     const refused = await signCheckpointIfDue(db.dataSource, testSigner(db), at(DAY + 3600), INTERVAL);

@@ -209,7 +209,7 @@ describe('witnesses: POST /transparantie/cosignaturen', () => {
     assert.equal(opened.text, text);
     assert.deepEqual(
       opened.signatures.map((s) => s.name),
-      [key.origin, w1.name, w2.name],
+      [key.origin, key.origin, w1.name, w2.name],
     );
     for (const [w, line] of [
       [w1, served.split('\n').at(-3)],
@@ -256,7 +256,7 @@ describe('witnesses: POST /transparantie/cosignaturen', () => {
     const opened = openNote(file.checkpoint, [key.verifierKey]);
     assert.deepEqual(
       opened.signatures.map((s) => s.name),
-      [key.origin, w1.name],
+      [key.origin, key.origin, w1.name],
     );
   });
 

@@ -166,7 +166,10 @@ describe("the log's own timestamped signature (cosignature/v1 by the log key)", 
 
   it('signs with two lines under the log name: the note signature first, then the timestamped one', () => {
     assert.equal(lines.length, 2);
-    assert.ok(note.startsWith(signNote(BODY, name, privateKey)), 'the first line is the plain note signature');
+    assert.ok(
+      note.startsWith(signNote(BODY, name, privateKey)),
+      'the first line is the plain note signature',
+    );
     const stamped = parseCosignature(lines[1] as string);
     assert.deepEqual(
       [stamped.name, stamped.keyId.toString('hex'), stamped.timestamp],
@@ -207,7 +210,9 @@ describe("the log's own timestamped signature (cosignature/v1 by the log key)", 
   it('ignores a timestamped line by another key under the log name', () => {
     const stranger = generateKeyPairSync('ed25519').privateKey;
     const foreign = cosign(BODY, name, stranger, TIME);
-    assert.deepEqual(openTimestampedNote(`${signNote(BODY, name, privateKey)}${foreign}\n`, log), { text: BODY });
+    assert.deepEqual(openTimestampedNote(`${signNote(BODY, name, privateKey)}${foreign}\n`, log), {
+      text: BODY,
+    });
   });
 
   it('refuses a timestamped line whose time was changed, or that is there twice', () => {

@@ -110,7 +110,9 @@ describe('monitor CLI (npm run monitor -- <URL>)', () => {
     const first = await watch('--key', served.log.vkey);
     assert.deepEqual(first, {
       code: 0,
-      out: [`OK ${ORIGIN} size 300 (+300 leaves) root ${served.log.root().toString('base64')} (no signed time)`],
+      out: [
+        `OK ${ORIGIN} size 300 (+300 leaves) root ${served.log.root().toString('base64')} (no signed time)`,
+      ],
       err: [],
     });
     for (let i = 300; i < 811; i++) served.log.append(entry(i));
@@ -212,7 +214,9 @@ describe('monitor CLI (npm run monitor -- <URL>)', () => {
       [quick.code, quick.out],
       [
         0,
-        [`OK ${ORIGIN} size 310 (+10 leaves, 44 checked again) root ${served.log.root().toString('base64')} (no signed time)`],
+        [
+          `OK ${ORIGIN} size 310 (+10 leaves, 44 checked again) root ${served.log.root().toString('base64')} (no signed time)`,
+        ],
       ],
     );
   });
@@ -463,7 +467,8 @@ describe('monitor CLI check-proof (offline attestation check)', () => {
 
   it('says when the checkpoint was signed, when it carries the signed time', async () => {
     const signedAt = Date.UTC(2026, 10, 30, 12, 5, 0) / 1000;
-    const stamped = proofText.slice(0, proofText.indexOf('\n\n') + 2) + log.checkpoint(77, undefined, undefined, signedAt);
+    const stamped =
+      proofText.slice(0, proofText.indexOf('\n\n') + 2) + log.checkpoint(77, undefined, undefined, signedAt);
     assert.deepEqual((await check(pdf, stamped)).out, [
       `OK attestation RVH-2026-000123 issued 2026-11-30T12:00:00.000Z: leaf 40 of ${ORIGIN} at tree size 77, checkpoint signed at 2026-11-30T12:05:00Z`,
     ]);
