@@ -63,14 +63,16 @@ export class MerkleLog1764700000000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE audit_verifications DROP CONSTRAINT audit_verifications_problem,
         ADD CONSTRAINT audit_verifications_problem CHECK (problem IN ('content_mismatch', 'predecessor_mismatch',
-          'anchor_missing', 'anchor_mismatch', 'log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature'))`);
+          'anchor_missing', 'anchor_mismatch', 'log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature',
+          'checkpoint_missing'))`);
     await carryOverEvents(q);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE audit_verifications DISABLE TRIGGER audit_verifications_append_only`);
     await q.query(`
-      DELETE FROM audit_verifications WHERE problem IN ('log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature')`);
+      DELETE FROM audit_verifications WHERE problem IN ('log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature',
+        'checkpoint_missing')`);
     await q.query(`ALTER TABLE audit_verifications ENABLE TRIGGER audit_verifications_append_only`);
     await q.query(`
       ALTER TABLE audit_verifications DROP CONSTRAINT audit_verifications_problem,

@@ -45,6 +45,7 @@ import {
 } from './transparency/transparency.routes';
 import { transparencyPageRoutes } from './transparency/transparency-page.routes';
 import { type LogKey, loadLogKey } from './transparency/log-key';
+import { type LogSigner, logSigner } from './transparency/checkpoint.service';
 import { pageRoutes } from './web/pages.routes';
 import { readSettings } from './settings/settings.service';
 import { noStore, refuseForbiddenCharacters } from './web/request-guards';
@@ -68,6 +69,11 @@ export interface AppDependencies {
   apiDeprecations?: readonly Deprecation[];
   /** The transparency log's key; by default the configured one (or the development one). */
   logKey?: LogKey;
+  /**
+   * The checkpoint signer (the key and its memory, LOG_SIGNER_STATE_FILE), shared with the
+   * process's signing job so the pages hear of its refusals; by default one on the configured file.
+   */
+  signer?: LogSigner;
 }
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -96,10 +102,12 @@ export function createApp({
   keyring,
   apiDeprecations,
   logKey,
+  signer,
 }: AppDependencies): Express {
   const app = express();
   const signing = keyring ?? signingKeyring(config, clock);
-  const log = logKey ?? loadLogKey(config);
+  const log = signer?.key ?? logKey ?? loadLogKey(config);
+  const logSigning = signer ?? logSigner(log, config.logSignerStateFile, (message) => logger.warn(message));
   app.disable('x-powered-by');
   // Only the proxies the operator names: trusting one more hop than exists lets a client choose its IP.
   app.set('trust proxy', config.trustProxy);
@@ -163,7 +171,7 @@ export function createApp({
   const production = config.env === 'production';
   // The API is stateless and answers JSON only: no cookies, sessions, CSRF or pages, and the
   // security headers of a JSON API (set by its router) rather than those of web pages.
-  app.use('/api', apiRoutes(dataSource, config, logger, { deprecations: apiDeprecations }));
+  app.use('/api', apiRoutes(dataSource, config, logger, logSigning, { deprecations: apiDeprecations }));
   // Witnesses post their cosignatures as machines do: no cookies, sessions or CSRF tokens either;
   // a cosignature is authenticated by its own signature.
   app.use(cosignatureRoutes(dataSource, config));
@@ -197,7 +205,7 @@ export function createApp({
   });
 
   // The log's files: the same for everyone, so before cookies, language and sessions.
-  app.use(transparencyRoutes(dataSource, log));
+  app.use(transparencyRoutes(dataSource, log, logSigning.memory));
 
   app.use(cookieParser());
   app.use(languageMiddleware(production));
@@ -242,7 +250,7 @@ export function createApp({
   app.use(apiDocsRoutes(config));
   app.use(openDataRoutes(dataSource, config));
   app.use(checkpointHistoryRoutes(dataSource, log));
-  app.use(transparencyPageRoutes(dataSource, config, log));
+  app.use(transparencyPageRoutes(dataSource, config, log, logSigning.memory));
   app.use(providerRoutes(dataSource, { searchCacheSeconds: config.searchCacheSeconds }));
   const limiters = loginLimiters(dataSource, config);
   app.use(accountRoutes({ dataSource, config, limiters, securityEvents }));
@@ -251,8 +259,8 @@ export function createApp({
   app.use(checkRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));
   app.use(dossierRoutes(dataSource, config));
-  app.use(attestationRoutes(dataSource, config, signing));
-  app.use(auditRoutes(dataSource, config, log.verifierKey));
+  app.use(attestationRoutes(dataSource, config, signing, logSigning));
+  app.use(auditRoutes(dataSource, config, logSigning));
   app.use(aanRoutes(dataSource, config));
   app.use(staffRoutes(dataSource, config));
   app.use(outboxRoutes(dataSource, config));

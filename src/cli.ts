@@ -30,6 +30,7 @@ import { type Clock, systemClock } from './shared/clock';
 import { createLogger } from './shared/logger';
 import { loadLogKey } from './transparency/log-key';
 import { logSigner, signCheckpointIfDue } from './transparency/checkpoint.service';
+import { recallSafely } from './transparency/signer-memory';
 
 /**
  * node:util's parseArgs, refusing an option given twice (`--providers 2 --providers 900` would
@@ -446,10 +447,15 @@ const COMMANDS: Record<string, Command> = {
       }
       return async ({ dataSource }, clock) => {
         const { verifierKey } = loadLogKey(config);
+        // What the signer remembers signing last, read as the signer reads it: the database cannot vouch for itself.
+        const { remembered, unreadable } = recallSafely(config.logSignerStateFile);
+        if (unreadable)
+          console.error(`Warning: not checked against what the signer last signed: ${unreadable}.`);
+        const options = { verifierKey, ...(remembered ? { remembered } : {}) };
         const started = performance.now();
         const result = full
-          ? await verifyAuditChain(dataSource, { verifierKey })
-          : await verifyAuditChainIncrementally(dataSource, { verifierKey });
+          ? await verifyAuditChain(dataSource, options)
+          : await verifyAuditChainIncrementally(dataSource, options);
         const milliseconds = Math.round(performance.now() - started);
         const actors = [result.anchor, result.broken?.anchor, result.recorded].flatMap((v) =>
           v ? [v.verifiedBy] : [],
@@ -462,7 +468,7 @@ const COMMANDS: Record<string, Command> = {
         await dataSource.transaction((m) =>
           recordAuditVerification(m, result, 'cli:audit:verify', clock.now(), milliseconds),
         );
-        return result.broken ? 1 : 0;
+        return result.broken || unreadable ? 1 : 0;
       };
     },
   },

@@ -134,6 +134,7 @@ async function main(): Promise<void> {
     clock,
     keyring,
     logKey,
+    signer,
   });
   const stopScheduler = startScheduler(
     database.dataSource,

@@ -295,14 +295,17 @@ function attestationSummaries(detail: ProviderDetail, at: Date, urls: ApiUrls) {
 /** Where the attestation's issue stands in the transparency log, as the verification answer gives it. */
 function logProofResource(
   proof: AttestationProof,
-  pendingSeconds: number,
+  waitSeconds: number | undefined,
   lang: Language,
 ): Transparantielogbewijs {
   if (proof.state === 'pending')
     return {
       opgenomen: false,
       bladnummer: proof.leafIndex,
-      melding: translate(lang, 'attestation.log.pending', { seconds: pendingSeconds }),
+      melding:
+        waitSeconds === undefined
+          ? translate(lang, 'attestation.log.pendingBehind')
+          : translate(lang, 'attestation.log.pending', { seconds: waitSeconds }),
       boomgrootte: null,
       ondertekendOp: null,
       checkpoint: null,
@@ -331,7 +334,8 @@ export function attestationResource(
   answer: AttestationAnswer,
   urls: ApiUrls,
   lang: Language,
-  log: { proof: AttestationProof | undefined; pendingSeconds: number },
+  /** `waitSeconds`: about how long a pending proof waits (`pendingWait`); undefined when the log is behind. */
+  log: { proof: AttestationProof | undefined; waitSeconds: number | undefined },
 ): Verklaring {
   const { attestation, status, provider } = answer;
   const included = log.proof?.state === 'included';
@@ -348,7 +352,7 @@ export function attestationResource(
     afgegevenOp: attestation.issuedAt.toISOString(),
     geldigTot: attestation.validUntil.toISOString(),
     vingerafdruk: attestation.fingerprint,
-    transparantielog: log.proof ? logProofResource(log.proof, log.pendingSeconds, lang) : null,
+    transparantielog: log.proof ? logProofResource(log.proof, log.waitSeconds, lang) : null,
     links: {
       self: { href: attestationHref(urls, attestation.number) },
       pdf: { href: attestationPdfHref(urls, attestation.number) },

@@ -10,7 +10,8 @@ import { CACHE_CURRENT, CACHE_SETTLED, setValidators, weakEtag } from '../web/ht
 import { searchProviders, type Sort } from '../register/search.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { verifyAttestation } from '../attestation/attestation.service';
-import { attestationProof, pendingSeconds } from '../transparency/attestation-proof';
+import { attestationProof, pendingWait } from '../transparency/attestation-proof';
+import type { LogSigner } from '../transparency/checkpoint.service';
 import type { Logger } from '../shared/logger';
 import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
@@ -98,6 +99,7 @@ export function apiRoutes(
   dataSource: DataSource,
   config: Config,
   logger: Logger,
+  signer: LogSigner,
   options: {
     /** What is deprecated, with its dates: DEPRECATIONS (api.lifecycle.ts) unless a test gives its own. */
     deprecations?: readonly Deprecation[];
@@ -287,12 +289,11 @@ export function apiRoutes(
       throw error;
     });
     const proof = await attestationProof(dataSource.manager, number);
-    res.json(
-      attestationResource(answer, urls, apiLanguage(req), {
-        proof,
-        pendingSeconds: pendingSeconds(config.checkpointIntervalSeconds),
-      }),
-    );
+    const waitSeconds =
+      proof?.state === 'pending'
+        ? await pendingWait(dataSource.manager, signer, requestTime(res), config.checkpointIntervalSeconds)
+        : undefined;
+    res.json(attestationResource(answer, urls, apiLanguage(req), { proof, waitSeconds }));
   });
 
   router.post(

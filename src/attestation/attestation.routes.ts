@@ -11,7 +11,8 @@ import { paths } from '../shared/paths';
 import { readUpload } from '../web/upload';
 import { looksLikePdf } from '../shared/pdf';
 import { attestationView, logProofView } from './attestation.view';
-import { attestationProof, pendingSeconds, tlogProofFile } from '../transparency/attestation-proof';
+import { attestationProof, pendingWait, tlogProofFile } from '../transparency/attestation-proof';
+import type { LogSigner } from '../transparency/checkpoint.service';
 import {
   attestationOfUpload,
   attestationPdf,
@@ -41,7 +42,12 @@ const VERIFICATION_UPLOAD = {
 } as const;
 
 /** Issuing (provider users for their own organisation, reviewers for any) and public verification. */
-export function attestationRoutes(dataSource: DataSource, config: Config, keyring: Keyring): Router {
+export function attestationRoutes(
+  dataSource: DataSource,
+  config: Config,
+  keyring: Keyring,
+  signer: LogSigner,
+): Router {
   const router = Router();
   const issue = async (providerId: string, actor: string, now: Date) => {
     const settings = await readSettings(dataSource.manager, config);
@@ -132,7 +138,13 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
       title: 'attestation.pageTitle',
       number,
       answer: answer && attestationView(answer),
-      logProof: logProofView(number, proof, config.checkpointIntervalSeconds),
+      logProof: logProofView(
+        number,
+        proof,
+        proof?.state === 'pending'
+          ? await pendingWait(dataSource.manager, signer, requestTime(res), config.checkpointIntervalSeconds)
+          : undefined,
+      ),
     });
   });
 
@@ -149,8 +161,18 @@ export function attestationRoutes(dataSource: DataSource, config: Config, keyrin
       : undefined;
     if (!proof) throw new NotFoundError(`no attestation ${number}`);
     if (proof.state === 'pending') {
-      const seconds = pendingSeconds(config.checkpointIntervalSeconds);
+      const seconds = await pendingWait(
+        dataSource.manager,
+        signer,
+        requestTime(res),
+        config.checkpointIntervalSeconds,
+      );
       res.status(404).type('text/plain; charset=utf-8').setHeader('Cache-Control', 'no-store');
+      if (seconds === undefined)
+        return res.send(
+          `Verklaring ${number} staat nog in geen ondertekend checkpoint: het transparantielog loopt achter. Het bewijs volgt zodra het register weer ondertekent.\n` +
+            `Attestation ${number} is in no signed checkpoint yet: the transparency log is behind. The proof will follow once the register signs again.\n`,
+        );
       res.setHeader('Retry-After', String(seconds));
       return res.send(
         `Verklaring ${number} wordt binnen ongeveer ${seconds} seconden opgenomen in het transparantielog; het bewijs is er daarna.\n` +

@@ -1,7 +1,7 @@
 import { paths } from '../shared/paths';
 import { groupedFingerprint } from './attestation.pdf';
 import type { AttestationAnswer } from './attestation.service';
-import { type AttestationProof, pendingSeconds } from '../transparency/attestation-proof';
+import type { AttestationProof } from '../transparency/attestation-proof';
 
 /** What a page shows of an attestation and its status now: keys and dates, no logic left for the template. */
 export function attestationView(answer: AttestationAnswer) {
@@ -33,14 +33,16 @@ export function attestationView(answer: AttestationAnswer) {
 export function logProofView(
   number: string,
   proof: AttestationProof | undefined,
-  checkpointIntervalSeconds: number,
+  /** About how long it waits for its proof (`pendingWait`); undefined when the log is behind. */
+  waitSeconds: number | undefined,
 ) {
   if (!proof) return undefined;
   if (proof.state === 'pending')
     return {
       included: false,
       leafIndex: proof.leafIndex,
-      seconds: pendingSeconds(checkpointIntervalSeconds),
+      seconds: waitSeconds,
+      behind: waitSeconds === undefined,
       logUrl: paths.log,
     };
   return {

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { LogSigner } from '../transparency/checkpoint.service';
+import { recallSafely } from '../transparency/signer-memory';
 import type { ChainLink } from '../audit/audit-chain';
 import { appendAuditEvent, recordAuditVerification, verifyAuditChain } from '../audit/audit.service';
 import { PERSONAL_DATA_FIELD } from '../audit/personal-data';
@@ -167,14 +169,19 @@ export async function recordAuditExport(
 }
 
 /**
- * Verifies the whole chain and the transparency log against its latest signed checkpoint (its
- * signature checked with `verifierKey`), measures how long that took (a monotonic clock, not the wall clock),
+ * Verifies the whole chain and the transparency log against its signed checkpoints and the one the
+ * signer remembers signing last, outside the database (their signatures checked with the log key;
+ * without a readable memory file the check goes on without it, and says why), measures how long that took (a monotonic clock, not the wall clock),
  * and records who checked it and the answer. The check runs outside the transaction that records
  * it: appends are not held up while a long log is read.
  */
-export async function checkAuditChain(dataSource: DataSource, actor: string, now: Date, verifierKey: string) {
+export async function checkAuditChain(dataSource: DataSource, actor: string, now: Date, signer: LogSigner) {
   const started = performance.now();
-  const result = await verifyAuditChain(dataSource, { verifierKey });
+  const { remembered, unreadable } = recallSafely(signer.memory);
+  const result = await verifyAuditChain(dataSource, {
+    verifierKey: signer.key.verifierKey,
+    ...(remembered ? { remembered } : {}),
+  });
   const milliseconds = Math.round(performance.now() - started);
   // An intact chain is also recorded as what this check vouched for, so that the next incremental
   // `audit:verify` continues from its head; in the same transaction as its audit event.
@@ -195,5 +202,5 @@ export async function checkAuditChain(dataSource: DataSource, actor: string, now
       },
     });
   });
-  return { ...result, milliseconds };
+  return { ...result, milliseconds, ...(unreadable ? { memoryUnreadable: unreadable } : {}) };
 }

@@ -30,6 +30,7 @@ import {
   subjectTypeOptions,
 } from './audit.view';
 import { requestTime } from '../web/clock';
+import type { LogSigner } from '../transparency/checkpoint.service';
 
 /** The CSV's columns (for people, in Excel): headed in the page's language (`audit.csvColumns.*`). */
 const CSV_COLUMNS = [
@@ -47,7 +48,7 @@ const CSV_COLUMNS = [
 ] as const;
 
 /** The auditors' view of the audit log: browse, filter, export and verify the chain. Read only, but seen: exports and checks are events. */
-export function auditRoutes(dataSource: DataSource, config: Config, verifierKey: string): Router {
+export function auditRoutes(dataSource: DataSource, config: Config, signer: LogSigner): Router {
   const router = Router();
   const auditors = requireRole(config, 'auditor', 'admin');
 
@@ -175,11 +176,12 @@ export function auditRoutes(dataSource: DataSource, config: Config, verifierKey:
   });
 
   router.get(paths.auditVerify, refuseCrossSiteRead(config), ...auditors, async (req, res) => {
-    const result = await checkAuditChain(dataSource, actorOf(req.user!), requestTime(res), verifierKey);
+    const result = await checkAuditChain(dataSource, actorOf(req.user!), requestTime(res), signer);
     res.render('audit/verify', {
       title: 'audit.verifyTitle',
       checked: result.checked,
       broken: result.broken,
+      memoryUnreadable: result.memoryUnreadable,
       head: result.head,
       checkpoint: result.checkpoint,
       milliseconds: result.milliseconds,

@@ -6,6 +6,7 @@ import { CompactRange, leafHash } from '../../monitor/lib/merkle';
 import {
   checkpointsBySize,
   eventOfLeaf,
+  holdsCheckpoint,
   eventsWithLeavesAfter,
   insertMerkleLeaves,
   insertMerkleNodes,
@@ -95,6 +96,23 @@ export interface CheckpointSeen {
   signedAt: Date;
 }
 
+/** A checkpoint of the transparency log a break names, and which one it is. */
+export interface CheckpointBroken extends CheckpointSeen {
+  /** Whether it is the latest checkpoint checked (the largest of the database's and the signer's memory). */
+  latest: boolean;
+  /** Whether it is the one the signer remembers signing last (outside the database). */
+  remembered: boolean;
+}
+
+/** The checkpoint the signer last signed, as it remembers it outside the database (LOG_SIGNER_STATE_FILE). */
+export interface SignerRemembers {
+  treeSize: number;
+  rootHash: Buffer;
+  signedAt: Date;
+  /** The whole signed note, verbatim. */
+  note: string;
+}
+
 export interface ChainBreak {
   /** The event concerned: the first broken link, or the event an earlier verification vouched for. */
   id: string;
@@ -102,7 +120,7 @@ export interface ChainBreak {
   /** The earlier verification the log disagrees with (anchor_*), or continued from (content_mismatch of its event). */
   anchor?: VerificationAnchor;
   /** The signed checkpoint the log disagrees with (log_shrank, checkpoint_*). */
-  checkpoint?: CheckpointSeen;
+  checkpoint?: CheckpointBroken;
 }
 
 export interface ChainVerification {
@@ -122,7 +140,10 @@ export interface ChainVerification {
    * since: an incremental run answers it (`broken`) without checking anything.
    */
   recorded?: RecordedBreak;
-  /** When intact: the latest signed checkpoint of the transparency log, which the log agrees with. */
+  /**
+   * When intact: the latest signed checkpoint of the transparency log, which the log agrees with:
+   * the newer of the database's latest and the one the signer remembers.
+   */
   checkpoint?: CheckpointSeen;
 }
 
@@ -135,6 +156,40 @@ export interface LogCheckOptions {
    * the leaves and the root are still checked, the signature not.
    */
   verifierKey?: string;
+  /**
+   * What the signer remembers signing last, outside the database (none on a fresh install): its
+   * note must verify, the log must hold its size and have its root there, and log_checkpoints must
+   * hold it (else `checkpoint_missing`): whoever controls the database cannot remove it.
+   */
+  remembered?: SignerRemembers;
+}
+
+/** The id the signer's remembered checkpoint goes by among the database's rows. */
+const REMEMBERED_ID = 'signer-memory';
+
+/**
+ * The checkpoints to check the log against: the database's (in order of size) and, when
+ * log_checkpoints does not hold it, the one the signer remembers, in its place by size.
+ */
+async function withRemembered(
+  dataSource: DataSource,
+  checkpoints: StoredCheckpoint[],
+  remembered: SignerRemembers | undefined,
+): Promise<{ checkpoints: StoredCheckpoint[]; missing?: StoredCheckpoint }> {
+  if (!remembered || (await holdsCheckpoint(dataSource.manager, remembered))) return { checkpoints };
+  const row: StoredCheckpoint = { id: REMEMBERED_ID, ...remembered };
+  const at = checkpoints.findIndex((c) => c.treeSize > remembered.treeSize);
+  const merged = at < 0 ? [...checkpoints, row] : [...checkpoints.slice(0, at), row, ...checkpoints.slice(at)];
+  return { checkpoints: merged, missing: row };
+}
+
+/** The newer (by size) of the database's latest checkpoint and the signer's remembered one, as a verification names it. */
+function newestSeen(
+  latest: StoredCheckpoint | undefined,
+  remembered: SignerRemembers | undefined,
+): CheckpointSeen | undefined {
+  const newest = remembered && (!latest || remembered.treeSize > latest.treeSize) ? remembered : latest;
+  return newest && { treeSize: newest.treeSize, signedAt: newest.signedAt };
 }
 
 /** Events read per query. Memory holds two batches (one checked while the next is read), however long the log. */
@@ -207,7 +262,8 @@ async function storedRoot(dataSource: DataSource, size: number): Promise<Buffer 
  * must be signed by the log key (when given) and say what its row says; the log must hold at least
  * as many events as the latest leaves; and the root at each one's size (recomputed from the events
  * when the walk began at the first event, else as merkle_nodes holds it) must be its root. The
- * first checkpoint (by size) that fails is named.
+ * first checkpoint (by size) that fails is named. Last, `missing` (the signer's remembered
+ * checkpoint, which log_checkpoints does not hold) is a break of its own: checkpoints were removed.
  */
 async function checkpointBreak(
   dataSource: DataSource,
@@ -215,15 +271,21 @@ async function checkpointBreak(
   leaves: LeafWalk,
   lastId: string | undefined,
   verifierKey: string | undefined,
+  missing: StoredCheckpoint | undefined,
 ): Promise<ChainBreak | undefined> {
-  const seen = (c: StoredCheckpoint) => ({ treeSize: c.treeSize, signedAt: c.signedAt });
+  const latest = checkpoints.at(-1);
+  const seen = (c: StoredCheckpoint): CheckpointBroken => ({
+    treeSize: c.treeSize,
+    signedAt: c.signedAt,
+    latest: c === latest,
+    remembered: c.id === REMEMBERED_ID,
+  });
   const eventAt = async (c: StoredCheckpoint) =>
     leaves.eventAt(c.treeSize) ?? (await eventOfLeaf(dataSource.manager, c.treeSize - 1)) ?? lastId ?? '0';
   if (verifierKey !== undefined)
     for (const c of checkpoints)
       if (!checkpointSignatureHolds(c, verifierKey))
         return { id: await eventAt(c), problem: 'checkpoint_signature', checkpoint: seen(c) };
-  const latest = checkpoints.at(-1);
   if (latest && leaves.position < latest.treeSize)
     return { id: lastId ?? '0', problem: 'log_shrank', checkpoint: seen(latest) };
   for (const c of checkpoints) {
@@ -231,6 +293,7 @@ async function checkpointBreak(
     if (!root?.equals(c.rootHash))
       return { id: await eventAt(c), problem: 'checkpoint_mismatch', checkpoint: seen(c) };
   }
+  if (missing) return { id: await eventAt(missing), problem: 'checkpoint_missing', checkpoint: seen(missing) };
   return undefined;
 }
 
@@ -247,9 +310,13 @@ export async function verifyAuditChain(
   dataSource: DataSource,
   options: LogCheckOptions = {},
 ): Promise<ChainVerification> {
-  const { batchSize = BATCH_SIZE, verifierKey } = options;
-  const checkpoints = await checkpointsBySize(dataSource.manager);
-  const checkpoint = await latestCheckpoint(dataSource.manager);
+  const { batchSize = BATCH_SIZE, verifierKey, remembered } = options;
+  const { checkpoints, missing } = await withRemembered(
+    dataSource,
+    await checkpointsBySize(dataSource.manager),
+    remembered,
+  );
+  const checkpoint = newestSeen(await latestCheckpoint(dataSource.manager), remembered);
   const leaves = new LeafWalk(
     0,
     checkpoints.map((c) => c.treeSize),
@@ -258,13 +325,13 @@ export async function verifyAuditChain(
   if (walked.broken) return { mode: 'full', ...walked };
   const broken =
     (await anchorBreak(dataSource)) ??
-    (await checkpointBreak(dataSource, checkpoints, leaves, walked.head?.id, verifierKey));
+    (await checkpointBreak(dataSource, checkpoints, leaves, walked.head?.id, verifierKey, missing));
   if (broken) return { mode: 'full', checked: walked.checked, broken };
   return {
     mode: 'full',
     ...walked,
     eventCount: walked.head ? walked.checked : 0,
-    ...(checkpoint ? { checkpoint: { treeSize: checkpoint.treeSize, signedAt: checkpoint.signedAt } } : {}),
+    ...(checkpoint ? { checkpoint } : {}),
   };
 }
 
@@ -283,7 +350,7 @@ export async function verifyAuditChainIncrementally(
   dataSource: DataSource,
   options: LogCheckOptions = {},
 ): Promise<ChainVerification> {
-  const { batchSize = BATCH_SIZE, verifierKey } = options;
+  const { batchSize = BATCH_SIZE, verifierKey, remembered } = options;
   // A break found earlier stands until a full run finds the log intact again: continuing from the
   // last intact verification would not look where it was found, and call the log intact.
   const recorded = await standingAuditBreak(dataSource.manager);
@@ -303,9 +370,13 @@ export async function verifyAuditChainIncrementally(
   });
   const disagreeing = await anchorBreak(dataSource);
   if (disagreeing) return result({ checked: 0, broken: disagreeing });
-  // The checkpoints signed since the anchor's verification, and the latest.
-  const checkpoints = await checkpointsBySize(dataSource.manager, anchor.verifiedAt);
-  const checkpoint = await latestCheckpoint(dataSource.manager);
+  // The checkpoints signed since the anchor's verification, the latest, and the signer's memory.
+  const { checkpoints, missing } = await withRemembered(
+    dataSource,
+    await checkpointsBySize(dataSource.manager, anchor.verifiedAt),
+    remembered,
+  );
+  const checkpoint = newestSeen(await latestCheckpoint(dataSource.manager), remembered);
   // The anchor is there with the hash vouched for (anchorBreak): its content must still give that
   // hash, and its leaf must still be the one it makes.
   const [event] = await eventsWithLeavesAfter(dataSource.manager, (BigInt(anchor.headId) - 1n).toString(), 1);
@@ -322,13 +393,13 @@ export async function verifyAuditChainIncrementally(
   const walked = await walkChain(dataSource, anchor.headId, anchor.headHash, batchSize, leaves);
   if (walked.broken) return result({ checked: walked.checked + 1, broken: walked.broken });
   const head = walked.head ?? { id: event.id, hash: event.hash, occurredAt: event.occurredAt };
-  const broken = await checkpointBreak(dataSource, checkpoints, leaves, head.id, verifierKey);
+  const broken = await checkpointBreak(dataSource, checkpoints, leaves, head.id, verifierKey, missing);
   if (broken) return result({ checked: walked.checked + 1, broken });
   return result({
     checked: walked.checked + 1,
     head,
     eventCount: anchor.eventCount + walked.checked,
-    ...(checkpoint ? { checkpoint: { treeSize: checkpoint.treeSize, signedAt: checkpoint.signedAt } } : {}),
+    ...(checkpoint ? { checkpoint } : {}),
   });
 }
 

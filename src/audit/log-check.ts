@@ -7,7 +7,13 @@ import { leafEntry } from './leaf-entry';
 import type { LeafLink, StoredCheckpoint } from './merkle.queries';
 
 /** What can be wrong with the transparency log against the chain and the latest signed checkpoint. */
-export type LogProblem = 'log_shrank' | 'leaf_mismatch' | 'checkpoint_mismatch' | 'checkpoint_signature';
+export type LogProblem =
+  | 'log_shrank'
+  | 'leaf_mismatch'
+  | 'checkpoint_mismatch'
+  | 'checkpoint_signature'
+  /** The checkpoint the signer remembers signing last is not in log_checkpoints: checkpoints were removed. */
+  | 'checkpoint_missing';
 
 /**
  * Recomputes the leaves of the events it is shown, in chain order from chain position `start`:

@@ -165,3 +165,15 @@ export function checkpointsBySize(manager: EntityManager, signedAfter?: Date): P
     [signedAfter ?? null],
   );
 }
+
+/** Whether log_checkpoints holds this checkpoint: a row of its size, root and note. */
+export async function holdsCheckpoint(
+  manager: EntityManager,
+  checkpoint: { treeSize: number; rootHash: Buffer; note: string },
+): Promise<boolean> {
+  const [row] = await manager.query<unknown[]>(
+    'SELECT 1 FROM log_checkpoints WHERE tree_size = $1 AND root_hash = $2 AND note = $3 LIMIT 1',
+    [checkpoint.treeSize, checkpoint.rootHash, checkpoint.note],
+  );
+  return row !== undefined;
+}

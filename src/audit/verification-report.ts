@@ -17,14 +17,21 @@ const PROBLEMS: Record<ChainBreak['problem'], (b: ChainBreak) => string> = {
   checkpoint_mismatch: (b) =>
     `the tree of the first ${count(b.checkpoint?.treeSize ?? 0)} events is not the one ${checkpointOf(b)} vouches for: the log was rewritten up to here`,
   checkpoint_signature: (b) =>
-    `${checkpointOf(b)} (the latest, up to this event) is not signed by the log key, or its record was changed`,
+    `${checkpointOf(b)} (${b.checkpoint && !b.checkpoint.latest ? `of ${events(b.checkpoint.treeSize)}, not the latest` : 'the latest'}, up to this event) is not signed by the log key, or its record was changed`,
+  checkpoint_missing: (b) =>
+    `the checkpoint the signer last signed — ${events(b.checkpoint?.treeSize ?? 0)}, signed at ${b.checkpoint?.signedAt.toISOString() ?? '?'} — is not in the database: checkpoints were removed`,
 };
 
-/** Which checkpoint, in words: "the checkpoint signed at 2026-11-29T10:00:00.000Z". */
+/**
+ * Which checkpoint, in words: "the checkpoint signed at 2026-11-29T10:00:00.000Z", or "the
+ * checkpoint the signer last signed (at …)" when the database does not hold it.
+ */
 function checkpointOf(b: ChainBreak): string {
-  return b.checkpoint
-    ? `the checkpoint signed at ${b.checkpoint.signedAt.toISOString()}`
-    : 'the latest checkpoint';
+  if (!b.checkpoint) return 'the latest checkpoint';
+  const at = b.checkpoint.signedAt.toISOString();
+  return b.checkpoint.remembered
+    ? `the checkpoint the signer last signed (signed at ${at}; not in the database)`
+    : `the checkpoint signed at ${at}`;
 }
 
 /** Which earlier verification, in words: "the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify". */
@@ -75,7 +82,7 @@ export function verificationReport(
       : []),
     ...(result.checkpoint
       ? [
-          `Agrees with the latest signed checkpoint of the transparency log: ${events(result.checkpoint.treeSize)}, signed at ${result.checkpoint.signedAt.toISOString()}.`,
+          `Agrees with the latest signed checkpoint of the transparency log (the newer of the database's and the one the signer remembers): ${events(result.checkpoint.treeSize)}, signed at ${result.checkpoint.signedAt.toISOString()}.`,
         ]
       : []),
   ];

@@ -4,6 +4,8 @@ import { latestCheckpoint } from './checkpoint.queries';
 import { servedNote } from './cosignatures';
 import { inclusionProofAt } from './proofs';
 import { leafEntries } from '../audit/merkle.queries';
+import type { LogSigner } from './checkpoint.service';
+import { logStanding } from './signer-standing';
 
 /**
  * Where an attestation's issue event stands in the transparency log:
@@ -29,6 +31,28 @@ export type AttestationProof =
  * interval, and signs when the last checkpoint is at least an interval old.
  */
 export const pendingSeconds = (checkpointIntervalSeconds: number) => 2 * checkpointIntervalSeconds;
+
+/**
+ * How long a pending attestation waits for its proof: about `pendingSeconds`, or undefined when the
+ * log's checkpoints are not keeping up (`LogStanding.stalled`: behind, the last signing refused, or
+ * the signer's memory and the database disagree): then no time can be promised, the proof follows
+ * once the register signs again.
+ */
+export async function pendingWait(
+  manager: EntityManager,
+  signer: LogSigner,
+  now: Date,
+  checkpointIntervalSeconds: number,
+): Promise<number | undefined> {
+  const standing = await logStanding(
+    manager,
+    signer.memory,
+    signer.key.verifierKey,
+    now,
+    checkpointIntervalSeconds,
+  );
+  return standing.stalled ? undefined : pendingSeconds(checkpointIntervalSeconds);
+}
 
 /** The leaf index of the `attestation.issued` event of attestation `number`, if it has one. */
 async function issueLeafIndex(manager: EntityManager, number: string): Promise<number | undefined> {

@@ -148,6 +148,9 @@ export async function signCheckpointIfDue(
     await insertCheckpoint(manager, { treeSize: size, rootHash, signedAt: now, note });
     return { outcome: 'signed', treeSize: size, rootHash, note };
   });
+  // Who asks whether signing has stopped (/transparantie, a pending attestation) hears of a refusal.
+  if (outcome.outcome === 'refused') memory.attempted({ at: now, reason: outcome.reason });
+  else if (outcome.outcome !== 'busy') memory.attempted(undefined);
   // Remembered once the row has committed: a checkpoint that was never published is no constraint.
   if (outcome.outcome === 'signed')
     memory.remember({

@@ -76,6 +76,7 @@ function writeAtomically(file: string, text: string): void {
  */
 export class SignerMemory {
   private remembered: RememberedCheckpoint | undefined;
+  private refusal: { at: Date; reason: string } | undefined;
 
   /** Reads the file (throws when it is there but unreadable); `warn` hears of an adoption. */
   constructor(
@@ -90,6 +91,19 @@ export class SignerMemory {
     const stored = readStateFile(this.file);
     if (stored && (!this.remembered || stored.treeSize > this.remembered.treeSize)) this.remembered = stored;
     return this.remembered;
+  }
+
+  /**
+   * The last signing attempt's refusal, in this process: when it was refused and why (the reason
+   * is for the server's log, not for the public). Undefined when the last attempt was not refused.
+   */
+  lastRefusal(): { at: Date; reason: string } | undefined {
+    return this.refusal;
+  }
+
+  /** Notes how the last signing attempt ended: refused (at `at`, for `reason`), or not (`undefined`). */
+  attempted(refusal: { at: Date; reason: string } | undefined): void {
+    this.refusal = refusal;
   }
 
   /** Remembers a checkpoint just signed and committed: in memory, then in the file (unless it holds a later one). */
@@ -128,5 +142,21 @@ export class SignerMemory {
     );
     const { origin, treeSize, rootHash, signedAt, note } = checkpoint;
     this.remember({ origin, treeSize, rootHash, signedAt, note });
+  }
+}
+
+/**
+ * What the signer remembers (`memory`, or the state file `memory` names, read as the signer reads
+ * it), or, when the file cannot be read, why: for a check that goes on without it and says so.
+ */
+export function recallSafely(memory: SignerMemory | string): {
+  remembered?: RememberedCheckpoint;
+  unreadable?: string;
+} {
+  try {
+    const remembered = typeof memory === 'string' ? readStateFile(memory) : memory.recall();
+    return remembered ? { remembered } : {};
+  } catch (error) {
+    return { unreadable: (error as Error).message };
   }
 }

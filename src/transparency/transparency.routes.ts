@@ -15,9 +15,11 @@ import { paths } from '../shared/paths';
 import { consume } from '../web/auth';
 import { requestTime } from '../web/clock';
 import { pageNumber } from '../web/paging';
-import { checkpointPage, latestCheckpoint } from './checkpoint.queries';
-import { acceptCosignature, cosignaturesOf, cosignedNote, servedNote } from './cosignatures';
+import { checkpointPage } from './checkpoint.queries';
+import { acceptCosignature, cosignaturesOf, cosignedNote } from './cosignatures';
 import { type LogKey, noteSignedAt } from './log-key';
+import type { SignerMemory } from './signer-memory';
+import { servedCheckpoint, servedTreeSize, signerStanding } from './signer-standing';
 import { entryBundle, hashTile, tileWithin } from './tiles.service';
 
 /** Checkpoints per page of the history. */
@@ -49,19 +51,24 @@ function crossOrigin(_req: Request, res: Response, next: NextFunction): void {
  * cookie, language and session middleware: the files do not depend on who asks or in which language
  * (no `Vary: Cookie`, which would keep shared caches from keeping an immutable tile).
  */
-export function transparencyRoutes(dataSource: DataSource, key: LogKey): Router {
+export function transparencyRoutes(dataSource: DataSource, key: LogKey, memory: SignerMemory): Router {
   const router = Router();
   const files = [paths.logCheckpoint, paths.logKey, `${paths.logTiles}/*tile`];
   router.options(files, openCors);
   router.use(files, openCors, crossOrigin);
 
+  // The newer of the database's latest checkpoint and the one the signer remembers signing
+  // (`servedCheckpoint`): a checkpoint removed from the database is still served, and a monitor
+  // then fails on the tiles that do not rebuild it.
   router.get(paths.logCheckpoint, async (_req, res) => {
-    const latest = await latestCheckpoint(dataSource.manager);
-    if (!latest)
+    const served = await servedCheckpoint(
+      dataSource.manager,
+      await signerStanding(dataSource.manager, memory),
+    );
+    if (!served)
       return plain(res, 404, 'Er is nog geen checkpoint ondertekend.', 'No checkpoint has been signed yet.');
-    const note = await servedNote(dataSource.manager, latest);
     res.type('text/plain; charset=utf-8').setHeader('Cache-Control', CACHE_SHORT);
-    res.send(note);
+    res.send(served.note);
   });
 
   router.get(paths.logKey, (_req, res) => {
@@ -79,9 +86,9 @@ export function transparencyRoutes(dataSource: DataSource, key: LogKey): Router 
         'Geen tegel: het pad volgt C2SP tlog-tiles niet.',
         'No tile: the path does not follow C2SP tlog-tiles.',
       );
-    const latest = await latestCheckpoint(dataSource.manager);
+    const size = servedTreeSize(await signerStanding(dataSource.manager, memory));
     const level = tile.kind === 'hashes' ? tile.level : 0;
-    if (!latest || !tileWithin(level, tile.index, tile.width, latest.treeSize))
+    if (size === undefined || !tileWithin(level, tile.index, tile.width, size))
       return plain(
         res,
         404,

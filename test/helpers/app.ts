@@ -1,3 +1,4 @@
+import { testSigner } from './database';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -59,6 +60,8 @@ export function testApp(
     clock: options.clock ?? systemClock,
     keyring: testKeyring,
     apiDeprecations: options.apiDeprecations,
+    // The test database's own signer memory, shared with the tests that sign (`testSigner`).
+    signer: testSigner(dataSource),
   });
   return { app, lifecycle };
 }
