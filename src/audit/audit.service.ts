@@ -179,7 +179,8 @@ async function withRemembered(
   if (!remembered || (await holdsCheckpoint(dataSource.manager, remembered))) return { checkpoints };
   const row: StoredCheckpoint = { id: REMEMBERED_ID, ...remembered };
   const at = checkpoints.findIndex((c) => c.treeSize > remembered.treeSize);
-  const merged = at < 0 ? [...checkpoints, row] : [...checkpoints.slice(0, at), row, ...checkpoints.slice(at)];
+  const merged =
+    at < 0 ? [...checkpoints, row] : [...checkpoints.slice(0, at), row, ...checkpoints.slice(at)];
   return { checkpoints: merged, missing: row };
 }
 
@@ -293,7 +294,8 @@ async function checkpointBreak(
     if (!root?.equals(c.rootHash))
       return { id: await eventAt(c), problem: 'checkpoint_mismatch', checkpoint: seen(c) };
   }
-  if (missing) return { id: await eventAt(missing), problem: 'checkpoint_missing', checkpoint: seen(missing) };
+  if (missing)
+    return { id: await eventAt(missing), problem: 'checkpoint_missing', checkpoint: seen(missing) };
   return undefined;
 }
 

@@ -16,6 +16,55 @@ const anchor: VerificationAnchor = {
 const head = { id: '2960000', hash: 'b'.repeat(64), occurredAt: new Date('2026-11-30T09:00:00Z') };
 
 describe('what audit:verify prints', () => {
+  const signedAt = new Date('2026-11-29T10:00:00Z');
+  const signatureCases: { latest: boolean; remembered: boolean; says: string }[] = [
+    {
+      latest: true,
+      remembered: false,
+      says: 'the checkpoint signed at 2026-11-29T10:00:00.000Z (the latest, up to this event)',
+    },
+    {
+      latest: false,
+      remembered: false,
+      says: 'the checkpoint signed at 2026-11-29T10:00:00.000Z (of 1,000 events, not the latest, up to this event)',
+    },
+    {
+      latest: true,
+      remembered: true,
+      says: 'the checkpoint the signer last signed (signed at 2026-11-29T10:00:00.000Z; not in the database) (the latest, up to this event)',
+    },
+  ];
+  for (const c of signatureCases)
+    it(`names which checkpoint is not signed (latest: ${c.latest}, remembered: ${c.remembered})`, () => {
+      const result: ChainVerification = {
+        mode: 'full',
+        checked: 1200,
+        broken: {
+          id: '1000',
+          problem: 'checkpoint_signature',
+          checkpoint: { treeSize: 1000, signedAt, latest: c.latest, remembered: c.remembered },
+        },
+      };
+      assert.deepEqual(verificationReport(result, 'full', 1), [
+        `Audit log BROKEN at event 1000 (${c.says} is not signed by the log key, or its record was changed); 1,200 events checked.`,
+      ]);
+    });
+
+  it('says which checkpoint the signer remembers when the database no longer holds it', () => {
+    const result: ChainVerification = {
+      mode: 'full',
+      checked: 1200,
+      broken: {
+        id: '1000',
+        problem: 'checkpoint_missing',
+        checkpoint: { treeSize: 1000, signedAt, latest: true, remembered: true },
+      },
+    };
+    assert.deepEqual(verificationReport(result, 'full', 1), [
+      'Audit log BROKEN at event 1000 (the checkpoint the signer last signed — 1,000 events, signed at 2026-11-29T10:00:00.000Z — is not in the database: checkpoints were removed); 1,200 events checked.',
+    ]);
+  });
+
   it('for a full run: the count, that it was the whole log, the time and the head', () => {
     const result: ChainVerification = { mode: 'full', checked: 2_950_000, head, eventCount: 2_950_000 };
     assert.deepEqual(verificationReport(result, 'full', 38_712), [
