@@ -44,6 +44,7 @@ const CSV_COLUMNS = [
   'data',
   'prevHash',
   'hash',
+  'personalCheck',
 ] as const;
 
 /** The auditors' view of the audit log: browse, filter, export and verify the chain. Read only, but seen: exports and checks are events. */
@@ -76,7 +77,7 @@ export function auditRoutes(dataSource: DataSource, config: Config, verifierKey:
         providerFound: results.providerFound,
         csvUrl: `${paths.auditLogCsv}?${query({})}`,
         jsonlUrl: `${paths.auditLogJsonl}?${query({})}`,
-        rows: results.rows.map((row) => auditRowView(row, results.names, results.personal)),
+        rows: results.rows.map((row) => auditRowView(row, results.names, results.personal, results.erased)),
       },
       page: results?.page ?? 1,
       pageCount: results?.pageCount ?? 1,
@@ -148,6 +149,7 @@ export function auditRoutes(dataSource: DataSource, config: Config, verifierKey:
           safeCell(JSON.stringify(r.data)),
           r.prevHash,
           r.hash,
+          r.personalCheck ? translate(lang, `audit.personalData.${r.personalCheck}`) : '',
         ]);
       },
     });

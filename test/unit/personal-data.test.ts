@@ -8,7 +8,7 @@ import {
   legacyLeafEntry,
   type LegacyPerson,
 } from '../../src/audit/legacy-leaf-entry';
-import { checkPersonalData, personalDataDigest } from '../../src/audit/personal-data';
+import { addressPattern, checkPersonalData, personalDataDigest } from '../../src/audit/personal-data';
 
 const RITA = { id: '2f1c0a4e-1111-4222-8333-944445555666', role: 'reviewer' };
 const PIET = { id: '7a9b0c1d-2222-4333-8444-a55556666777', role: 'provider' };
@@ -414,15 +414,50 @@ describe('the digest of personal details kept beside the log', () => {
     assert.notEqual(personalDataDigest(Buffer.alloc(16, 8), data), digest, 'another salt, another digest');
   });
 
-  const CHECKS: [string, Record<string, unknown>, Parameters<typeof checkPersonalData>[1], string][] = [
-    ['intact', { personalData: digest }, { data, salt }, 'intact'],
-    ['a changed address', { personalData: digest }, { data: { ip: '198.51.100.2' }, salt }, 'altered'],
-    ['a changed salt', { personalData: digest }, { data, salt: Buffer.alloc(16, 9) }, 'altered'],
-    ['erased', { personalData: digest }, undefined, 'erased'],
-    ['no personal details', { format: 'csv' }, undefined, 'none'],
-    ['a row for an event without a digest', { format: 'csv' }, { data, salt }, 'altered'],
-    ['carried over', { personalData: 'carried-over' }, undefined, 'none'],
+  const CHECKS: [
+    string,
+    Record<string, unknown>,
+    Parameters<typeof checkPersonalData>[1],
+    boolean,
+    string,
+  ][] = [
+    ['intact', { personalData: digest }, { data, salt }, false, 'intact'],
+    ['a changed address', { personalData: digest }, { data: { ip: '198.51.100.2' }, salt }, false, 'altered'],
+    ['a changed salt', { personalData: digest }, { data, salt: Buffer.alloc(16, 9) }, false, 'altered'],
+    ['erased: an erasure names the event', { personalData: digest }, undefined, true, 'erased'],
+    ['deleted without an erasure', { personalData: digest }, undefined, false, 'missing'],
+    [
+      'an erasure named it, yet a row is there and changed',
+      { personalData: digest },
+      { data: {}, salt },
+      true,
+      'altered',
+    ],
+    ['no personal details', { format: 'csv' }, undefined, false, 'none'],
+    ['a row for an event without a digest', { format: 'csv' }, { data, salt }, false, 'altered'],
+    ['carried over', { personalData: 'carried-over' }, undefined, false, 'none'],
   ];
-  for (const [what, eventData, row, answer] of CHECKS)
-    it(`${what}: ${answer}`, () => assert.equal(checkPersonalData(eventData, row), answer));
+  for (const [what, eventData, row, erased, answer] of CHECKS)
+    it(`${what}: ${answer}`, () => assert.equal(checkPersonalData(eventData, row, erased), answer));
+});
+
+describe('addressPattern: a side row naming an address', () => {
+  const CASES: [string, string, boolean][] = [
+    ['{"email": "jan.jansen@x.example"}', 'jan.jansen@x.example', true],
+    ['{"path": "/account/jan.jansen@x.example/wachtwoord"}', 'jan.jansen@x.example', true],
+    ['{"path": "/account/Jan.Jansen@X.Example/wachtwoord"}', 'jan.jansen@x.example', true],
+    ['{"path": "/account/jan.jansen@x.example/wachtwoord"}', 'JAN.JANSEN@x.EXAMPLE', true],
+    ['{"path": "/account/jan.jansen%40x.example?a=1"}', 'jan.jansen@x.example', true],
+    ['{"filter": {"door": "mail jan.jansen@x.example."}}', 'jan.jansen@x.example', true],
+    ['{"path": "/a/pjan.jansen@x.example"}', 'jan.jansen@x.example', false],
+    ['{"path": "/a/jan.jansen@x.example.org"}', 'jan.jansen@x.example', false],
+    ['{"path": "/a/jan.jansen@x.examples"}', 'jan.jansen@x.example', false],
+    ['{"path": "/a/janXjansen@x.example"}', 'jan.jansen@x.example', false],
+    ['{"email": "a+b@x.example"}', 'a+b@x.example', true],
+    ['{"email": "aab@x.example"}', 'a+b@x.example', false],
+    ['{"ip": "198.51.100.1"}', 'jan.jansen@x.example', false],
+  ];
+  for (const [text, email, found] of CASES)
+    it(`${found ? 'finds' : 'does not find'} ${email} in ${text}`, () =>
+      assert.equal(new RegExp(addressPattern(email), 'i').test(text), found));
 });
