@@ -865,10 +865,18 @@ describe('personal data stays out of the public log (issue 16)', () => {
     assert.match(nl, /een rol en een pseudoniem gebruikersnummer/);
     assert.match(nl, /IP-adres/);
     assert.match(nl, /artikel 17 AVG/);
+    // What stays public and what erasure does not reach, said truthfully.
+    assert.match(nl, /geen gebruikersnummer en geen account/);
+    assert.match(nl, /ingangsmoment, geldig tot, geschorst tot, AAN-deelname sinds/);
+    assert.match(nl, /eenmanszaak/);
+    assert.match(nl, /ondertekenaar of AAN-contactpersoon, de namen van bewijsbestanden/);
+    assert.doesNotMatch(nl, /leidt dan naar niemand/);
     assert.match(nl, contact);
     const en = readable((await request(app).get('/privacy?lang=en').expect(200)).text);
     assert.match(en, /public transparency log/);
     assert.match(en, /article 17 GDPR/);
+    assert.match(en, /one-man business/);
+    assert.match(en, /Erasure does not reach/);
     assert.match(en, contact);
   });
 });
