@@ -99,13 +99,24 @@ export interface AuditEventRow {
   hash: string;
   /** The personal details kept beside the event (exports only), when there are any. */
   personal?: Record<string, unknown> | null;
+  /** Exports: the salt of the personal details' digest. */
+  personal_salt?: Buffer | null;
+  /**
+   * Exports, for an event with a digest of personal details but no side row: whether a later
+   * `personal_data.erased` event names it; null when the question does not arise.
+   */
+  personal_erased?: boolean | null;
   /** Exports: the name and role of the account behind the actor; null for a system, an unknown or an erased account. */
   actor_name?: string | null;
   actor_role?: string | null;
 }
 
 const SELECT = `SELECT e.id::text AS id, e.occurred_at, e.actor, e.action, e.subject_type, e.subject_id, e.data,
-         e.prev_hash, e.hash, pd.data AS personal, au.name AS actor_name, au.role AS actor_role
+         e.prev_hash, e.hash, pd.data AS personal, pd.salt AS personal_salt, au.name AS actor_name, au.role AS actor_role,
+         CASE WHEN pd.event_id IS NULL AND e.data ? 'personalData' THEN EXISTS (
+           SELECT 1 FROM audit_events x
+            WHERE x.action = 'personal_data.erased' AND x.id > e.id AND x.data->'events' ? e.id::text)
+         ELSE false END AS personal_erased
     FROM audit_events e LEFT JOIN audit_personal_data pd ON pd.event_id = e.id
     LEFT JOIN LATERAL (
       SELECT u.name, u.role FROM users u

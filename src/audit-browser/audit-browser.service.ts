@@ -3,8 +3,8 @@ import type { LogSigner } from '../transparency/checkpoint.service';
 import { recallSafely } from '../transparency/signer-memory';
 import type { ChainLink } from '../audit/audit-chain';
 import { appendAuditEvent, recordAuditVerification, verifyAuditChain } from '../audit/audit.service';
-import { PERSONAL_DATA_FIELD } from '../audit/personal-data';
-import { type PersonalDataRow, personalDataOf } from '../audit/personal-data.queries';
+import { checkPersonalData, PERSONAL_DATA_FIELD, type PersonalDataCheck } from '../audit/personal-data';
+import { erasedEventsAmong, type PersonalDataRow, personalDataOf } from '../audit/personal-data.queries';
 import {
   type AuditEventRow,
   type AuditFilter,
@@ -26,6 +26,8 @@ export interface AuditRow extends ChainLink {
   effectiveAt: Date;
   /** The personal details kept beside the event, in exports: not part of what the hashes cover. */
   personal?: Record<string, unknown>;
+  /** In exports, for an event with a digest of personal details: what their check says. */
+  personalCheck?: PersonalDataCheck;
   /** In exports: the account behind the actor (not erased), by name and role. */
   actorAccount?: { name: string; role: string };
 }
@@ -42,8 +44,17 @@ const toRow = (r: AuditEventRow & { effective_at?: Date }): AuditRow => ({
   prevHash: r.prev_hash,
   hash: r.hash,
   ...(r.personal ? { personal: r.personal } : {}),
+  ...personalCheckOf(r),
   ...(r.actor_name && r.actor_role ? { actorAccount: { name: r.actor_name, role: r.actor_role } } : {}),
 });
+
+/** An exported event's check of its side row (`checkPersonalData`), when it has a digest of one. */
+function personalCheckOf(r: AuditEventRow): { personalCheck?: PersonalDataCheck } {
+  if (r.personal_erased === undefined) return {};
+  const side = r.personal && r.personal_salt ? { data: r.personal, salt: r.personal_salt } : undefined;
+  const check = checkPersonalData(r.data, side, r.personal_erased === true);
+  return check === 'none' ? {} : { personalCheck: check };
+}
 
 const NO_SUBJECTS: ProviderSubjects = {
   provider: [],
@@ -110,14 +121,16 @@ export async function browseAudit(dataSource: DataSource, filter: AuditFilter, r
   const rows = (await auditEventPage(dataSource, filter, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)).map(
     toRow,
   );
+  const withDigest = rows.filter((r) => PERSONAL_DATA_FIELD in r.data).map((r) => r.id);
   const [names, personal] = await Promise.all([
     namesFor(dataSource, rows),
-    personalDataOf(
-      dataSource.manager,
-      rows.filter((r) => PERSONAL_DATA_FIELD in r.data).map((r) => r.id),
-    ),
+    personalDataOf(dataSource.manager, withDigest),
   ]);
-  return { rows, names, personal, total: n, page, pageCount };
+  const erased = await erasedEventsAmong(
+    dataSource.manager,
+    withDigest.filter((id) => !personal.has(id)),
+  );
+  return { rows, names, personal, erased, total: n, page, pageCount };
 }
 
 /** The matching events in chain order (oldest first), streamed from a cursor, for the exports. */
@@ -127,7 +140,8 @@ export async function streamAudit(dataSource: DataSource, filter: AuditFilter) {
 
 /**
  * An event as the exports give it: every field of the chain, so that anyone can recompute the hashes,
- * and (for staff) the personal details kept beside it, which `data.personalData` is the digest of.
+ * and (for staff) the personal details kept beside it, which `data.personalData` is the digest of,
+ * and what their check says (`personalCheck`: intact, altered, erased, or missing without an erasure).
  */
 export function exportRecord(row: AuditRow) {
   return {
@@ -141,6 +155,7 @@ export function exportRecord(row: AuditRow) {
     prevHash: row.prevHash,
     hash: row.hash,
     ...(row.personal ? { personal: row.personal } : {}),
+    ...(row.personalCheck ? { personalCheck: row.personalCheck } : {}),
   };
 }
 

@@ -45,6 +45,7 @@ const CSV_COLUMNS = [
   'data',
   'prevHash',
   'hash',
+  'personalCheck',
 ] as const;
 
 /** The auditors' view of the audit log: browse, filter, export and verify the chain. Read only, but seen: exports and checks are events. */
@@ -77,7 +78,7 @@ export function auditRoutes(dataSource: DataSource, config: Config, signer: LogS
         providerFound: results.providerFound,
         csvUrl: `${paths.auditLogCsv}?${query({})}`,
         jsonlUrl: `${paths.auditLogJsonl}?${query({})}`,
-        rows: results.rows.map((row) => auditRowView(row, results.names, results.personal)),
+        rows: results.rows.map((row) => auditRowView(row, results.names, results.personal, results.erased)),
       },
       page: results?.page ?? 1,
       pageCount: results?.pageCount ?? 1,
@@ -149,6 +150,7 @@ export function auditRoutes(dataSource: DataSource, config: Config, signer: LogS
           safeCell(JSON.stringify(r.data)),
           r.prevHash,
           r.hash,
+          r.personalCheck ? translate(lang, `audit.personalData.${r.personalCheck}`) : '',
         ]);
       },
     });

@@ -1,5 +1,5 @@
 import { isEmailActor, personOfActor } from '../audit/actor';
-import { checkPersonalData, PERSONAL_DATA_FIELD } from '../audit/personal-data';
+import { checkPersonalData, PERSONAL_DATA_FIELD, PERSONAL_DATA_PROBLEMS } from '../audit/personal-data';
 import { UNKNOWN_ACCOUNT } from '../audit/security-events';
 import type { PersonalDataRow } from '../audit/personal-data.queries';
 import { paths } from '../shared/paths';
@@ -176,10 +176,11 @@ const detailText = (value: unknown) => (typeof value === 'string' ? value : JSON
 
 /**
  * The personal details kept beside the event, for the row's <details>: each field, and whether the
- * digest the event carries still matches them (or they were erased).
+ * digest the event carries still matches them, or they were erased (a `personal_data.erased` event
+ * names the event: `erased`), or they are gone without one (`missing`, a problem like `altered`).
  */
-function personalDetails(row: AuditRow, side: PersonalDataRow | undefined) {
-  const check = checkPersonalData(row.data, side);
+function personalDetails(row: AuditRow, side: PersonalDataRow | undefined, erased: boolean) {
+  const check = checkPersonalData(row.data, side, erased);
   if (check === 'none') return [];
   return [
     ...Object.entries(side?.data ?? {}).map(([key, value]) => ({ key, value: detailText(value) })),
@@ -187,6 +188,7 @@ function personalDetails(row: AuditRow, side: PersonalDataRow | undefined) {
       key: PERSONAL_DATA_FIELD,
       value: detailText(row.data[PERSONAL_DATA_FIELD]),
       checkKey: `audit.personalData.${check}`,
+      problem: PERSONAL_DATA_PROBLEMS.includes(check),
     },
   ];
 }
@@ -206,7 +208,12 @@ export function actorCell(row: AuditRow): { name?: string; roleKey?: string; key
 }
 
 /** One row of the table: everything in words, the raw data only inside the row's <details>. */
-export function auditRowView(row: AuditRow, names: SubjectNames, personal?: Map<string, PersonalDataRow>) {
+export function auditRowView(
+  row: AuditRow,
+  names: SubjectNames,
+  personal?: Map<string, PersonalDataRow>,
+  erasedEvents?: ReadonlySet<string>,
+) {
   const actor = names.get(`actor:${row.actor}`);
   // A person (by id, or by address in older events) the users table no longer knows.
   const erased = !actor && (personOfActor(row.actor) !== undefined || isEmailActor(row.actor));
@@ -231,7 +238,7 @@ export function auditRowView(row: AuditRow, names: SubjectNames, personal?: Map<
       ...Object.entries(row.data)
         .filter(([key]) => key !== PERSONAL_DATA_FIELD)
         .map(([key, value]) => ({ key, value: detailText(value) })),
-      ...personalDetails(row, personal?.get(row.id)),
+      ...personalDetails(row, personal?.get(row.id), erasedEvents?.has(row.id) ?? false),
       { key: 'subjectId', value: row.subjectId },
       { key: 'hash', value: row.hash },
       { key: 'prevHash', value: row.prevHash },

@@ -1,4 +1,5 @@
 import canonicalize from 'canonicalize';
+import { ERASED_PERSON, isEmailActor, personOfActor } from './actor';
 import type { AuditContent } from './audit-chain';
 import { personalDataDigest } from './personal-data';
 
@@ -9,7 +10,73 @@ import { personalDataDigest } from './personal-data';
  * data fields listed below, and a salted digest of the whole data. The digest binds every byte of
  * the event (an insider who rewrites its data finds no salt that gives the old digest); the salt,
  * 16 random bytes per leaf kept in merkle_leaves.salt, stops anyone guessing small data behind it.
+ *
+ * The header is public too, and a user id with times links one person's activity (their logins,
+ * their failed logins, their invitations) even after their erasure: for a one-man business the id
+ * is the person. So the leaf of an action about a person's account (ACCOUNT_ACTIONS) publishes its
+ * actor as a role only and no subject, and the digest covers the hidden header as well.
  */
+
+/**
+ * Actions whose actor or subject is a person's account (or a person's own activity) rather than a
+ * register record, each group with why. Their leaf publishes the actor's role only (`provider`,
+ * `anonymous`, `system`, …) and subjectId `''`. An action in neither this table nor
+ * REGISTER_ACTIONS counts as one of these: a new action publishes no one until it is classified.
+ */
+export const ACCOUNT_ACTIONS: Readonly<Record<string, string>> = {
+  'user.':
+    "about a person's account: created, signed in, password and second factor; the subject is the user",
+  'security.':
+    'an attack on an account or a request refused: the subject is the targeted account, the actor whoever sent it',
+  'invitation.': "an invitation to a person's address: who invited whom, and when",
+  'staff.': "a staff member's role or access changed: the subject is their account",
+  'personal_data.': "a person's details erased: the subject is their account",
+  'audit.': "an auditor's export or check of the audit log: what a person did when, not a register change",
+  'attestation.downloaded': 'who fetched an attestation when: a visit, not a register change',
+  'evidence.downloaded': 'which reviewer opened which evidence when: a visit, not a register change',
+  'provider.dossier_exported': "who exported a provider's dossier when: a visit, not a register change",
+};
+
+/**
+ * Actions about a register record (a provider, an application, its evidence, a status, an
+ * attestation, a code of conduct, the AAN list, a review task, a setting), each group with why
+ * its header may be public: the record is the register's, and the actor acted for it.
+ */
+export const REGISTER_ACTIONS: Readonly<Record<string, string>> = {
+  'provider.created': "a provider's registration: the subject is the provider, public in the register",
+  'provider.identity_confirmed': "a reviewer confirmed a provider's identity: the subject is the provider",
+  'application.': "an application's steps: the subject is the application, a register record",
+  'evidence.uploaded': 'evidence added to an application: the subject is the evidence record',
+  'evidence.deleted': 'evidence removed from an application: the subject is the evidence record',
+  'status.': "a provider's status change: public in the register's status history",
+  'attestation.issued': 'an attestation issued: public through its verification answer',
+  'code_of_conduct.': 'a code of conduct version: public on the code-of-conduct page',
+  'aan.': "an import of the AAN participants' list: a register record",
+  'review_task.': "a reviewer's task: a register record",
+  'settings.changed': "a register setting changed: the subject is the setting's name",
+};
+
+/** The entry of `table` for `action`: the action itself, or else its group (`user.`). */
+function entryOf(table: Readonly<Record<string, string>>, action: string): string | undefined {
+  return table[action] ?? table[action.slice(0, action.indexOf('.') + 1)];
+}
+
+/** Whether a leaf of `action` publishes its actor as a role only and no subject (see ACCOUNT_ACTIONS). */
+export function hidesPerson(action: string): boolean {
+  return entryOf(ACCOUNT_ACTIONS, action) !== undefined || entryOf(REGISTER_ACTIONS, action) === undefined;
+}
+
+/**
+ * The role an actor acts in, as a leaf of an account action publishes it: a person's role
+ * (`provider`, `reviewer`, `auditor`, `admin`), `person` for an e-mail address or an erased person
+ * of a carried-over event, `anonymous`, or `system` for every other system (`jobs:daily`, `cli:…`).
+ */
+export function actorRole(actor: string): string {
+  const person = personOfActor(actor);
+  if (person) return person.role;
+  if (isEmailActor(actor) || actor === ERASED_PERSON) return 'person';
+  return actor === 'anonymous' ? 'anonymous' : 'system';
+}
 
 /**
  * The data fields a leaf publishes, per action, each with why. A field is here only when it is
@@ -67,9 +134,17 @@ export function publicData(action: string, data: Record<string, unknown>): Recor
   return out;
 }
 
-/** SHA-256 over the salt and the UTF-8 canonical JSON (RFC 8785) of the event's whole data, lowercase hex. */
-export function dataDigest(salt: Uint8Array, data: Record<string, unknown>): string {
-  return personalDataDigest(salt, data);
+/**
+ * SHA-256 over the salt and the UTF-8 canonical JSON (RFC 8785) of `{actor, subjectId, data}`: the
+ * event's actor and subject as the chain has them and its whole data, lowercase hex. The same for
+ * every action: it binds what a leaf hides of the header (an account action's actor and subject) as
+ * well as the data.
+ */
+export function dataDigest(
+  salt: Uint8Array,
+  event: Pick<AuditContent, 'actor' | 'subjectId' | 'data'>,
+): string {
+  return personalDataDigest(salt, { actor: event.actor, subjectId: event.subjectId, data: event.data });
 }
 
 /** The canonical JSON of a leaf with this header, public data and digest. */
@@ -94,9 +169,13 @@ export function leafJson(
 
 /**
  * The leaf entry of an event with this salt: the canonical JSON (RFC 8785) of its header (id,
- * occurredAt, actor, action, subjectType, subjectId), `data` with only its public fields (see
+ * occurredAt, actor, action, subjectType, subjectId; for an account action the actor's role only
+ * and subjectId `''`, see ACCOUNT_ACTIONS), `data` with only its public fields (see
  * PUBLIC_DATA_FIELDS) and `dataDigest`. Pure: the same event and salt give the same bytes.
  */
 export function leafEntry(event: AuditContent, salt: Uint8Array): string {
-  return leafJson(event, publicData(event.action, event.data), dataDigest(salt, event.data));
+  const header = hidesPerson(event.action)
+    ? { ...event, actor: actorRole(event.actor), subjectId: '' }
+    : event;
+  return leafJson(header, publicData(event.action, event.data), dataDigest(salt, event));
 }

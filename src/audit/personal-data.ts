@@ -34,19 +34,45 @@ export function personalDataDigest(salt: Uint8Array, data: Record<string, unknow
   return createHash('sha256').update(salt).update(json, 'utf8').digest('hex');
 }
 
-/** What the check of a side row says: its digest is the one in the event, or not. */
-export type PersonalDataCheck = 'intact' | 'altered' | 'erased' | 'none';
+/** A text as a regular expression (the same in JavaScript and PostgreSQL) that matches it literally. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A regular expression (JavaScript's and PostgreSQL's, case-insensitive) that finds `email` in any
+ * text, such as a side row's JSON: in a field of its own or inside a refused request's raw path
+ * (`/account/jan@x.example/wachtwoord`), also with its `@` percent-encoded (`%40`). Not inside a
+ * longer address (`jan@x.example` is not in `pjan@x.example` nor in `jan@x.example.org`).
+ */
+export function addressPattern(email: string): string {
+  const at = email.lastIndexOf('@');
+  return (
+    '(?<![a-z0-9._%+-])' +
+    literal(email.slice(0, at)) +
+    '(@|%40)' +
+    literal(email.slice(at + 1)) +
+    '(?![a-z0-9-]|\\.[a-z0-9])'
+  );
+}
+
+/** What the check of a side row says: its digest is the one in the event, or not; gone lawfully, or not. */
+export type PersonalDataCheck = 'intact' | 'altered' | 'erased' | 'missing' | 'none';
+
+/** The checks that are a problem: the side row was changed, or deleted without an erasure. */
+export const PERSONAL_DATA_PROBLEMS: readonly PersonalDataCheck[] = ['altered', 'missing'];
 
 /**
  * Checks an event's side row against the digest the event carries: `none` when the event has no
- * personal details, `erased` when the row is gone, `altered` when the row does not give the digest.
+ * personal details, `altered` when the row does not give the digest; when the row is gone,
+ * `erased` if a later `personal_data.erased` event names the event, else `missing`: an
+ * insider's DELETE must not look like a lawful erasure.
  */
 export function checkPersonalData(
   eventData: Record<string, unknown>,
   row: { data: Record<string, unknown>; salt: Uint8Array } | undefined,
+  erased: boolean,
 ): PersonalDataCheck {
   const digest = eventData[PERSONAL_DATA_FIELD];
   if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) return row ? 'altered' : 'none';
-  if (!row) return 'erased';
+  if (!row) return erased ? 'erased' : 'missing';
   return personalDataDigest(row.salt, row.data) === digest ? 'intact' : 'altered';
 }

@@ -3,6 +3,7 @@ import { appendAuditEvent } from '../audit/audit.service';
 import { ERASED_USER_TEXT, erasedEmailOf } from '../audit/people.queries';
 import { deletePersonalData } from '../audit/personal-data.queries';
 import { ValidationError } from '../shared/errors';
+import { isMailAddress } from '../shared/mail-address';
 import { deleteSessionsOf, lockActiveAdmins } from './account.queries';
 import { User } from './user.entity';
 
@@ -24,7 +25,7 @@ const NO_PASSWORD = '!erased';
  * address gone, mail to them dropped, disabled) but keeps its id, so that `<role>:<id>` in the log
  * still names one account, now shown as "verwijderde gebruiker / erased user"; and the details kept
  * beside the audit log of events they acted in, that are about their account, or that name their
- * address are deleted. The events stay (the chain and the transparency log are untouched).
+ * address anywhere (an invitation's address, a refused request's path) are deleted. The events stay (the chain and the transparency log are untouched).
  * `email` alone reaches an address that never became an account (an invitation sent to it).
  * Recorded as an audit event itself, naming only the user id and the events concerned.
  */
@@ -37,6 +38,8 @@ export async function erasePersonalData(
   if (!person.userId && !person.email) throw new ValidationError({ user: ['validation.required'] });
   if (person.userId && person.email) throw new ValidationError({ user: ['erasure.userOrEmail'] });
   if (person.userId && !UUID.test(person.userId)) throw new ValidationError({ user: ['validation.invalid'] });
+  if (person.email && !isMailAddress(person.email.trim()))
+    throw new ValidationError({ email: ['validation.email'] });
   return dataSource.transaction(async (manager) => {
     if (person.email) {
       const email = person.email.trim().toLowerCase();

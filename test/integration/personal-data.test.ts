@@ -9,6 +9,7 @@ import { decide } from '../../src/application/review.service';
 import { actorOf, isEmailActor, personOfActor } from '../../src/audit/actor';
 import { type AuditContent, canonicalJson } from '../../src/audit/audit-chain';
 import { appendAuditEvent } from '../../src/audit/audit.service';
+import { hidesPerson } from '../../src/audit/leaf-entry';
 import { checkPersonalData } from '../../src/audit/personal-data';
 import { securityEventRecorder } from '../../src/audit/security-events';
 import {
@@ -214,7 +215,11 @@ describe('personal data stays out of the public log (issue 16)', () => {
     const withDigest = all.filter((e) => 'personalData' in e.data);
     assert.deepEqual(
       withDigest.map((e) =>
-        checkPersonalData(e.data, e.personal && e.salt ? { data: e.personal, salt: e.salt } : undefined),
+        checkPersonalData(
+          e.data,
+          e.personal && e.salt ? { data: e.personal, salt: e.salt } : undefined,
+          false,
+        ),
       ),
       withDigest.map(() => 'intact'),
     );
@@ -288,7 +293,8 @@ describe('personal data stays out of the public log (issue 16)', () => {
         e.personal &&
         (e.subjectId === victim.user.id ||
           e.actor === actorOf(victim.user) ||
-          e.personal.email === victim.email),
+          // Their address anywhere in the side row: an invitation's, the filter of an export.
+          JSON.stringify(e.personal).toLowerCase().includes(victim.email.toLowerCase())),
     );
     assert.ok(theirs.length >= 2, 'the failed login and the refused form');
     const erase = runCli(['personal-data:erase', '--user', victim.user.id], env());
@@ -300,7 +306,7 @@ describe('personal data stays out of the public log (issue 16)', () => {
     const after = await events();
     const gone = after.filter((e) => theirs.some((t) => t.id === e.id));
     assert.deepEqual(
-      gone.map((e) => [e.personal, checkPersonalData(e.data, undefined)]),
+      gone.map((e) => [e.personal, checkPersonalData(e.data, undefined, true)]),
       theirs.map(() => [null, 'erased']),
     );
     const erased = must(after.at(-1), 'the erasure event');
@@ -493,6 +499,103 @@ describe('personal data stays out of the public log (issue 16)', () => {
       ...(IP.test(entry) ? [`an IP address in ${entry}`] : []),
     ]);
     assert.deepEqual(problems, []);
+
+    // An account or security action's leaf names its actor by role only and no subject: no user id
+    // links a person's logins, failed logins, invitations or erasure, even after the erasure.
+    const userIds = (await db.dataSource.query<{ id: string }[]>('SELECT id::text AS id FROM users')).map(
+      (u) => u.id,
+    );
+    const accountLeaves = served
+      .map((entry) => ({ entry, leaf: JSON.parse(entry) as Record<string, unknown> }))
+      .filter(({ leaf }) => hidesPerson(String(leaf.action)));
+    for (const action of [
+      'user.logged_in',
+      'security.login_failed',
+      'invitation.created',
+      'personal_data.erased',
+    ])
+      assert.ok(
+        accountLeaves.some(({ leaf }) => leaf.action === action),
+        `the log serves a leaf of ${action}`,
+      );
+    assert.deepEqual(
+      accountLeaves.flatMap(({ entry, leaf }) => [
+        ...userIds.filter((id) => entry.includes(id)).map((id) => `user ${id} in ${entry}`),
+        ...(leaf.subjectId === '' ? [] : [`a subject in ${entry}`]),
+        ...(/^(provider|reviewer|auditor|admin|person|anonymous|system)$/.test(String(leaf.actor))
+          ? []
+          : [`an actor other than a role in ${entry}`]),
+      ]),
+      [],
+    );
+  });
+
+  it('personal-data:erase --email finds a refused request whose path names the address, in any case', async () => {
+    await request(app)
+      .post('/account/Jan.Wis-Mij@X.example/wachtwoord')
+      .type('form')
+      .send({ a: 1 })
+      .expect(403);
+    const [row] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT event_id::text AS id FROM audit_personal_data WHERE data::text LIKE '%Jan.Wis-Mij@X.example%'`,
+    );
+    const event = must(row, 'the refused request kept beside the log').id;
+    const erase = runCli(['personal-data:erase', '--email', 'jan.wis-mij@x.example'], env());
+    assert.equal(erase.status, 0, erase.stderr);
+    assert.match(erase.stdout, new RegExp(`kept beside 1 audit event\\(s\\): ${event}\\.`));
+    assert.deepEqual(
+      await db.dataSource.query(`SELECT 1 FROM audit_personal_data WHERE event_id = $1`, [event]),
+      [],
+    );
+    const page = readable(
+      (await auditorAgent.get(`/beheer/auditlog?actie=security.csrf_refused`).expect(200)).text,
+    );
+    assert.doesNotMatch(page, /Wis-Mij/i);
+    const refused = runCli(['personal-data:erase', '--email', 'geen adres'], env());
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /email: /);
+  });
+
+  it('says "ontbreekt, zonder wissing" (a problem, also in the exports) for side data deleted without an erasure', async () => {
+    const record = securityEventRecorder(db.dataSource, createLogger('silent'), systemClock);
+    await record({ kind: 'rate_limited', ip: '192.0.2.201', data: { limit: 'pd-missing' } });
+    const [row] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT e.id::text AS id FROM audit_events e WHERE e.action = 'security.rate_limited' AND e.data->>'limit' = 'pd-missing'`,
+    );
+    const event = must(row, 'the event').id;
+    // What an insider can do with the app's own rights: delete the row, without an erasure.
+    await db.dataSource.query(`DELETE FROM audit_personal_data WHERE event_id = $1`, [event]);
+    const page = await auditorAgent.get(`/beheer/auditlog?actie=security.rate_limited`).expect(200);
+    const at = page.text.indexOf(`data-audit-id="${event}"`);
+    const rowHtml = page.text.slice(at, page.text.indexOf('</tr>', at));
+    assert.match(
+      rowHtml,
+      /<strong data-personal-problem>\(ontbreekt, zonder wissing: geen wissing noemt deze gebeurtenis\)<\/strong>/,
+    );
+    assert.doesNotMatch(readable(rowHtml), /gewist/);
+    const jsonl = await auditorAgent.get(`/beheer/auditlog.jsonl?actie=security.rate_limited`).expect(200);
+    const records = String(jsonl.text)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; personalCheck?: string });
+    assert.equal(records.find((r) => r.id === event)?.personalCheck, 'missing');
+    const csv = await auditorAgent
+      .get(`/beheer/auditlog.csv?actie=security.rate_limited&lang=en`)
+      .expect(200);
+    await auditorAgent.get('/beheer/auditlog?lang=nl').expect(200);
+    const line = String(csv.text)
+      .split('\r\n')
+      .find((l) => l.startsWith(`${event};`));
+    assert.match(must(line, 'the event in the CSV'), /;missing, not erased: no erasure names this event$/);
+    // A lawful erasure, by contrast, is named by its personal_data.erased event.
+    const erased = await auditorAgent.get(`/beheer/auditlog.jsonl?actie=security.login_failed`).expect(200);
+    assert.ok(
+      String(erased.text)
+        .trim()
+        .split('\n')
+        .some((l) => (JSON.parse(l) as { personalCheck?: string }).personalCheck === 'erased'),
+      'the erased failed login says erased',
+    );
   });
 
   describe('erasing a person: personal-data:erase --user', () => {
@@ -762,10 +865,18 @@ describe('personal data stays out of the public log (issue 16)', () => {
     assert.match(nl, /een rol en een pseudoniem gebruikersnummer/);
     assert.match(nl, /IP-adres/);
     assert.match(nl, /artikel 17 AVG/);
+    // What stays public and what erasure does not reach, said truthfully.
+    assert.match(nl, /geen gebruikersnummer en geen account/);
+    assert.match(nl, /ingangsmoment, geldig tot, geschorst tot, AAN-deelname sinds/);
+    assert.match(nl, /eenmanszaak/);
+    assert.match(nl, /ondertekenaar of AAN-contactpersoon, de namen van bewijsbestanden/);
+    assert.doesNotMatch(nl, /leidt dan naar niemand/);
     assert.match(nl, contact);
     const en = readable((await request(app).get('/privacy?lang=en').expect(200)).text);
     assert.match(en, /public transparency log/);
     assert.match(en, /article 17 GDPR/);
+    assert.match(en, /one-man business/);
+    assert.match(en, /Erasure does not reach/);
     assert.match(en, contact);
   });
 });

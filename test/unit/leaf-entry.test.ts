@@ -3,12 +3,17 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { AuditContent } from '../../src/audit/audit-chain';
 import {
+  ACCOUNT_ACTIONS,
+  actorRole,
   dataDigest,
+  hidesPerson,
   leafEntry,
   PUBLIC_DATA_FIELDS,
   publicData,
   publicFieldsOf,
+  REGISTER_ACTIONS,
 } from '../../src/audit/leaf-entry';
+import { AUDIT_ACTION_GROUPS } from '../../src/audit-browser/audit-actions';
 import { STATUS_EVENT_KINDS } from '../../src/status/status-rules';
 
 const SALT = Buffer.alloc(16, 1);
@@ -135,17 +140,18 @@ describe('leafEntry', () => {
       const entry = leafEntry(e, SALT);
       const expectedDigest = createHash('sha256')
         .update(SALT)
-        .update(canonicalize(e.data) ?? '')
+        .update(canonicalize({ actor: e.actor, subjectId: e.subjectId, data: e.data }) ?? '')
         .digest('hex');
+      const hidden = hidesPerson(e.action);
       assert.equal(
         entry,
         canonicalize({
           id: e.id,
           occurredAt: at.toISOString(),
-          actor: e.actor,
+          actor: hidden ? actorRole(e.actor) : e.actor,
           action: e.action,
           subjectType: e.subjectType,
-          subjectId: e.subjectId,
+          subjectId: hidden ? '' : e.subjectId,
           data,
           dataDigest: expectedDigest,
         }),
@@ -171,9 +177,10 @@ describe('leafEntry', () => {
     }
   });
 
-  it('changes its digest with any change of the data, and with the salt', () => {
+  it('changes its digest with any change of the actor, the subject, the data, and with the salt', () => {
     const data = { a: 1, b: [true, null, 'x'], c: { d: 'é' } };
-    const digest = dataDigest(SALT, data);
+    const header = { actor: PIET, subjectId: PIET.slice(9) };
+    const digest = dataDigest(SALT, { ...header, data });
     for (const other of [
       { ...data, a: 2 },
       { ...data, b: [true, null, 'y'] },
@@ -181,16 +188,31 @@ describe('leafEntry', () => {
       { ...data, e: null },
       { a: 1, b: [true, null, 'x'] },
     ])
-      assert.notEqual(dataDigest(SALT, other), digest, JSON.stringify(other));
-    assert.notEqual(dataDigest(Buffer.alloc(16, 2), data), digest);
+      assert.notEqual(dataDigest(SALT, { ...header, data: other }), digest, JSON.stringify(other));
+    for (const other of [
+      { ...header, actor: RITA },
+      { ...header, actor: 'provider' },
+      { ...header, subjectId: RITA.slice(9) },
+      { ...header, subjectId: '' },
+    ])
+      assert.notEqual(dataDigest(SALT, { ...other, data }), digest, JSON.stringify(other));
+    assert.notEqual(dataDigest(Buffer.alloc(16, 2), { ...header, data }), digest);
     assert.equal(
-      dataDigest(SALT, { c: { d: 'é' }, b: [true, null, 'x'], a: 1 }),
+      dataDigest(SALT, { ...header, data: { c: { d: 'é' }, b: [true, null, 'x'], a: 1 } }),
       digest,
       'key order does not count',
     );
-    const e = event({ data });
-    assert.notEqual(leafEntry(e, SALT), leafEntry({ ...e, data: { ...data, a: 2 } }, SALT));
-    assert.notEqual(leafEntry(e, SALT), leafEntry(e, Buffer.alloc(16, 2)));
+    for (const action of ['user.logged_in', 'status.revoked']) {
+      const e = event({ action, ...header, data });
+      const entry = leafEntry(e, SALT);
+      for (const other of [
+        { ...e, data: { ...data, a: 2 } },
+        { ...e, actor: RITA },
+        { ...e, subjectId: RITA.slice(9) },
+      ])
+        assert.notEqual(leafEntry(other, SALT), entry, `${action}: ${JSON.stringify(other)}`);
+      assert.notEqual(leafEntry(e, Buffer.alloc(16, 2)), entry);
+    }
   });
 
   it('changes nothing in the event', () => {
@@ -198,6 +220,141 @@ describe('leafEntry', () => {
     const copy = structuredClone(e);
     leafEntry(e, SALT);
     assert.deepEqual(e, copy);
+  });
+});
+
+const PIET = 'provider:7a9b0c1d-2222-4333-8444-a55556666777';
+const RITA = 'reviewer:2f1c0a4e-1111-4222-8333-944445555666';
+
+describe('the header of a leaf: account actions publish a role and no subject', () => {
+  /** The decision, written out: every action the register writes, and whether its leaf names the person. */
+  const ACCOUNT = [
+    ...AUDIT_ACTION_GROUPS.user,
+    ...AUDIT_ACTION_GROUPS.security,
+    ...AUDIT_ACTION_GROUPS.invitation,
+    ...AUDIT_ACTION_GROUPS.staff,
+    ...AUDIT_ACTION_GROUPS.personal_data,
+    ...AUDIT_ACTION_GROUPS.audit,
+    'attestation.downloaded',
+    'evidence.downloaded',
+    'provider.dossier_exported',
+  ];
+  const REGISTER = [
+    'provider.created',
+    'provider.identity_confirmed',
+    ...AUDIT_ACTION_GROUPS.application,
+    'evidence.uploaded',
+    'evidence.deleted',
+    ...AUDIT_ACTION_GROUPS.status,
+    'attestation.issued',
+    ...AUDIT_ACTION_GROUPS.code_of_conduct,
+    ...AUDIT_ACTION_GROUPS.aan,
+    ...AUDIT_ACTION_GROUPS.review_task,
+    'settings.changed',
+  ];
+
+  it('classifies every action of the audit log, each table entry with its reason', () => {
+    const all = Object.values(AUDIT_ACTION_GROUPS).flat();
+    assert.deepEqual([...ACCOUNT, ...REGISTER].sort(), [...all].sort(), 'each action once');
+    assert.deepEqual(
+      all.filter((a) => hidesPerson(a)),
+      all.filter((a) => ACCOUNT.includes(a)),
+    );
+    for (const table of [ACCOUNT_ACTIONS, REGISTER_ACTIONS])
+      for (const [key, reason] of Object.entries(table)) {
+        assert.ok(reason.length > 20, `${key} says why`);
+        assert.ok(
+          all.some((a) => a === key || (key.endsWith('.') && a.startsWith(key))),
+          `${key} is an action`,
+        );
+      }
+    // Exactly one table names each action.
+    const named = (table: Record<string, string>, a: string) =>
+      a in table || a.slice(0, a.indexOf('.') + 1) in table;
+    for (const a of all) assert.equal(named(ACCOUNT_ACTIONS, a) !== named(REGISTER_ACTIONS, a), true, a);
+  });
+
+  it('hides the person of an action no table names yet', () => {
+    for (const action of ['test.anything', 'user', 'new_kind.done', 'provider.something_new'])
+      assert.ok(hidesPerson(action), action);
+  });
+
+  it('publishes no data field of an account action', () => {
+    for (const action of ACCOUNT) assert.deepEqual(publicFieldsOf(action), [], action);
+  });
+
+  const ROLES: [string, string][] = [
+    [PIET, 'provider'],
+    [RITA, 'reviewer'],
+    ['auditor:0e0f1a2b-3333-4444-8555-b66667777888', 'auditor'],
+    ['admin:0e0f1a2b-3333-4444-8555-b66667777888', 'admin'],
+    ['anonymous', 'anonymous'],
+    ['jobs:daily', 'system'],
+    ['cli:personal-data:erase', 'system'],
+    ['seed:demo', 'system'],
+    ['piet@polderwolk.example', 'person'],
+    ['person:erased', 'person'],
+    ['provider:not-a-uuid', 'system'],
+  ];
+  for (const [actor, role] of ROLES)
+    it(`names the actor ${actor} as ${role}`, () => assert.equal(actorRole(actor), role));
+
+  const EVENTS: [string, Partial<AuditContent>, string][] = [
+    [
+      'a login',
+      { actor: PIET, action: 'user.logged_in', subjectType: 'user', subjectId: PIET.slice(9) },
+      'provider',
+    ],
+    [
+      'a failed login of a known account',
+      { actor: 'anonymous', action: 'security.login_failed', subjectType: 'user', subjectId: PIET.slice(9) },
+      'anonymous',
+    ],
+    [
+      'an invitation',
+      { actor: PIET, action: 'invitation.created', subjectType: 'invitation', subjectId: PIET.slice(9) },
+      'provider',
+    ],
+    [
+      'a staff change',
+      { actor: RITA, action: 'staff.disabled', subjectType: 'user', subjectId: PIET.slice(9) },
+      'reviewer',
+    ],
+    [
+      'an erasure',
+      {
+        actor: 'cli:personal-data:erase',
+        action: 'personal_data.erased',
+        subjectType: 'user',
+        subjectId: PIET.slice(9),
+      },
+      'system',
+    ],
+    [
+      'an export',
+      { actor: RITA, action: 'audit.exported', subjectType: 'audit_log', subjectId: 'csv' },
+      'reviewer',
+    ],
+    [
+      'a download',
+      { actor: PIET, action: 'attestation.downloaded', subjectType: 'attestation', subjectId: PIET.slice(9) },
+      'provider',
+    ],
+  ];
+  for (const [what, fields, role] of EVENTS)
+    it(`${what}: the role only, no subject, no user id anywhere`, () => {
+      const e = event({ ...fields, data: { userId: PIET.slice(9) } });
+      const leaf = JSON.parse(leafEntry(e, SALT)) as Record<string, unknown>;
+      assert.equal(leaf.actor, role);
+      assert.equal(leaf.subjectId, '');
+      assert.equal(leaf.subjectType, e.subjectType);
+      assert.ok(!leafEntry(e, SALT).includes(PIET.slice(9)));
+    });
+
+  it('keeps the header of a register action as the chain has it', () => {
+    const e = event({ actor: RITA, action: 'status.suspended', subjectType: 'provider', subjectId: 'p-1' });
+    const leaf = JSON.parse(leafEntry(e, SALT)) as Record<string, unknown>;
+    assert.deepEqual([leaf.actor, leaf.subjectId], [RITA, 'p-1']);
   });
 });
 

@@ -8,7 +8,7 @@ import {
   legacyLeafEntry,
   type LegacyPerson,
 } from '../../src/audit/legacy-leaf-entry';
-import { checkPersonalData, personalDataDigest } from '../../src/audit/personal-data';
+import { addressPattern, checkPersonalData, personalDataDigest } from '../../src/audit/personal-data';
 
 const RITA = { id: '2f1c0a4e-1111-4222-8333-944445555666', role: 'reviewer' };
 const PIET = { id: '7a9b0c1d-2222-4333-8444-a55556666777', role: 'provider' };
@@ -57,7 +57,7 @@ const CASES: [
       subjectId: ADA.id,
       data: { email: 'ada@register.example', role: 'admin', providerId: null },
     },
-    {},
+    { actor: 'system', subjectId: '' },
   ],
   [
     'a provider user registers',
@@ -77,7 +77,7 @@ const CASES: [
       subjectId: RITA.id,
       data: { email: 'Rita@Register.example', role: 'reviewer', providerId: null },
     },
-    {},
+    { actor: 'system', subjectId: '' },
   ],
   [
     'a reviewer decides',
@@ -127,7 +127,7 @@ const CASES: [
       subjectId: PIET.id,
       data: { way: 'password' },
     },
-    { actor: piet },
+    { actor: 'provider', subjectId: '' },
   ],
   [
     'a provider invitation',
@@ -142,9 +142,7 @@ const CASES: [
         expiredRevoked: 0,
       },
     },
-    {
-      actor: piet,
-    },
+    { actor: 'provider', subjectId: '' },
   ],
   [
     'a provider invitation revoked',
@@ -153,7 +151,7 @@ const CASES: [
       action: 'invitation.revoked',
       data: { email: 'nieuw@polderwolk.example', invitationId: INVITATION },
     },
-    { actor: piet },
+    { actor: 'provider', subjectId: '' },
   ],
   [
     'a staff invitation to an address that became an account',
@@ -164,10 +162,7 @@ const CASES: [
       subjectId: 'rita@register.example',
       data: { email: 'rita@register.example', role: 'reviewer', invitationId: INVITATION, expiredRevoked: 0 },
     },
-    {
-      actor: ada,
-      subjectId: rita,
-    },
+    { actor: 'admin', subjectId: '' },
   ],
   [
     'a staff invitation resent',
@@ -178,10 +173,18 @@ const CASES: [
       subjectId: 'weg@register.example',
       data: { email: 'weg@register.example', role: 'auditor', invitationId: INVITATION, replaces: PROVIDER },
     },
+    { actor: 'admin', subjectId: '' },
+  ],
+  [
+    'an erased person logs in: their role is not known any more',
     {
-      actor: ada,
-      subjectId: ERASED_PERSON,
+      actor: 'weg@register.example',
+      action: 'user.logged_in',
+      subjectType: 'user',
+      subjectId: ADA.id,
+      data: { way: 'password' },
     },
+    { actor: 'person', subjectId: '' },
   ],
   [
     'a staff role changed',
@@ -192,7 +195,7 @@ const CASES: [
       subjectId: RITA.id,
       data: { email: 'rita@register.example', from: 'reviewer', to: 'admin' },
     },
-    { actor: ada },
+    { actor: 'admin', subjectId: '' },
   ],
   [
     'a failed login of a known account',
@@ -203,7 +206,7 @@ const CASES: [
       subjectId: PIET.id,
       data: { ip: '198.51.100.1' },
     },
-    {},
+    { actor: 'anonymous', subjectId: '' },
   ],
   [
     'a refused form of a signed-in user',
@@ -214,7 +217,7 @@ const CASES: [
       subjectId: PIET.id,
       data: { ip: '2001:db8::1', method: 'POST', path: '/uitloggen' },
     },
-    { actor: piet },
+    { actor: 'provider', subjectId: '' },
   ],
   [
     'a rate limit',
@@ -225,7 +228,7 @@ const CASES: [
       subjectId: 'unknown account',
       data: { ip: '203.0.113.9', limit: 'login' },
     },
-    {},
+    { actor: 'anonymous', subjectId: '' },
   ],
   [
     'the register contact address changed',
@@ -258,7 +261,7 @@ const CASES: [
       subjectId: 'csv',
       data: { format: 'csv', filter: { actie: 'x', door: 'piet@polderwolk.example' } },
     },
-    { actor: rita },
+    { actor: 'reviewer', subjectId: '' },
   ],
   [
     'an address deeper in the data',
@@ -322,8 +325,11 @@ describe('legacyLeafEntry: the leaf of an event carried over from before issue 1
         subjectType: before.subjectType,
         subjectId: header?.subjectId ?? before.subjectId,
         data: PUBLIC[what] ?? {},
-        // Over the event's ORIGINAL data: the tree still binds every byte of it.
-        dataDigest: sha256(SALT, JSON.stringify(sortedKeys(before.data))),
+        // Over the event's ORIGINAL actor, subject and data: the tree still binds every byte of it.
+        dataDigest: sha256(
+          SALT,
+          JSON.stringify(sortedKeys({ actor: before.actor, subjectId: before.subjectId, data: before.data })),
+        ),
       });
       assert.doesNotMatch(entry, /@/);
       assert.doesNotMatch(entry, /198\.51|2001:db8|203\.0\.113|Piet|Buse|Directeur|mailde/);
@@ -340,6 +346,24 @@ describe('legacyLeafEntry: the leaf of an event carried over from before issue 1
     assert.ok(!carriedOverEntryAgrees(entry, before, Buffer.alloc(16, 8)), 'another salt');
     assert.ok(!carriedOverEntryAgrees(entry, { ...before, data: { b: 'e', a: [1, { z: null }] } }, SALT));
     assert.ok(!carriedOverEntryAgrees(entry, { ...before, action: 'status.revoked' }, SALT));
+  });
+
+  it("agrees with an account action's event whatever role the users table gave, but not with another actor or subject", () => {
+    const login = event({
+      actor: 'piet@polderwolk.example',
+      action: 'user.logged_in',
+      subjectType: 'user',
+      subjectId: PIET.id,
+    });
+    const entry = legacyLeafEntry(login, SALT, PEOPLE);
+    assert.match(
+      entry,
+      /^\{"action":"user\.logged_in","actor":"provider","data":\{\},"dataDigest":"[0-9a-f]{64}"/,
+    );
+    assert.ok(carriedOverEntryAgrees(entry, login, SALT));
+    assert.ok(!carriedOverEntryAgrees(entry, { ...login, actor: 'rita@register.example' }, SALT));
+    assert.ok(!carriedOverEntryAgrees(entry, { ...login, subjectId: RITA.id }, SALT));
+    assert.ok(!carriedOverEntryAgrees(entry.replace('"actor":"provider"', '"actor":"system"'), login, SALT));
   });
 });
 
@@ -390,15 +414,50 @@ describe('the digest of personal details kept beside the log', () => {
     assert.notEqual(personalDataDigest(Buffer.alloc(16, 8), data), digest, 'another salt, another digest');
   });
 
-  const CHECKS: [string, Record<string, unknown>, Parameters<typeof checkPersonalData>[1], string][] = [
-    ['intact', { personalData: digest }, { data, salt }, 'intact'],
-    ['a changed address', { personalData: digest }, { data: { ip: '198.51.100.2' }, salt }, 'altered'],
-    ['a changed salt', { personalData: digest }, { data, salt: Buffer.alloc(16, 9) }, 'altered'],
-    ['erased', { personalData: digest }, undefined, 'erased'],
-    ['no personal details', { format: 'csv' }, undefined, 'none'],
-    ['a row for an event without a digest', { format: 'csv' }, { data, salt }, 'altered'],
-    ['carried over', { personalData: 'carried-over' }, undefined, 'none'],
+  const CHECKS: [
+    string,
+    Record<string, unknown>,
+    Parameters<typeof checkPersonalData>[1],
+    boolean,
+    string,
+  ][] = [
+    ['intact', { personalData: digest }, { data, salt }, false, 'intact'],
+    ['a changed address', { personalData: digest }, { data: { ip: '198.51.100.2' }, salt }, false, 'altered'],
+    ['a changed salt', { personalData: digest }, { data, salt: Buffer.alloc(16, 9) }, false, 'altered'],
+    ['erased: an erasure names the event', { personalData: digest }, undefined, true, 'erased'],
+    ['deleted without an erasure', { personalData: digest }, undefined, false, 'missing'],
+    [
+      'an erasure named it, yet a row is there and changed',
+      { personalData: digest },
+      { data: {}, salt },
+      true,
+      'altered',
+    ],
+    ['no personal details', { format: 'csv' }, undefined, false, 'none'],
+    ['a row for an event without a digest', { format: 'csv' }, { data, salt }, false, 'altered'],
+    ['carried over', { personalData: 'carried-over' }, undefined, false, 'none'],
   ];
-  for (const [what, eventData, row, answer] of CHECKS)
-    it(`${what}: ${answer}`, () => assert.equal(checkPersonalData(eventData, row), answer));
+  for (const [what, eventData, row, erased, answer] of CHECKS)
+    it(`${what}: ${answer}`, () => assert.equal(checkPersonalData(eventData, row, erased), answer));
+});
+
+describe('addressPattern: a side row naming an address', () => {
+  const CASES: [string, string, boolean][] = [
+    ['{"email": "jan.jansen@x.example"}', 'jan.jansen@x.example', true],
+    ['{"path": "/account/jan.jansen@x.example/wachtwoord"}', 'jan.jansen@x.example', true],
+    ['{"path": "/account/Jan.Jansen@X.Example/wachtwoord"}', 'jan.jansen@x.example', true],
+    ['{"path": "/account/jan.jansen@x.example/wachtwoord"}', 'JAN.JANSEN@x.EXAMPLE', true],
+    ['{"path": "/account/jan.jansen%40x.example?a=1"}', 'jan.jansen@x.example', true],
+    ['{"filter": {"door": "mail jan.jansen@x.example."}}', 'jan.jansen@x.example', true],
+    ['{"path": "/a/pjan.jansen@x.example"}', 'jan.jansen@x.example', false],
+    ['{"path": "/a/jan.jansen@x.example.org"}', 'jan.jansen@x.example', false],
+    ['{"path": "/a/jan.jansen@x.examples"}', 'jan.jansen@x.example', false],
+    ['{"path": "/a/janXjansen@x.example"}', 'jan.jansen@x.example', false],
+    ['{"email": "a+b@x.example"}', 'a+b@x.example', true],
+    ['{"email": "aab@x.example"}', 'a+b@x.example', false],
+    ['{"ip": "198.51.100.1"}', 'jan.jansen@x.example', false],
+  ];
+  for (const [text, email, found] of CASES)
+    it(`${found ? 'finds' : 'does not find'} ${email} in ${text}`, () =>
+      assert.equal(new RegExp(addressPattern(email), 'i').test(text), found));
 });
