@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CompactRange, leafHash } from '../monitor/lib/merkle';
 import type { ChainLink } from '../src/audit/audit-chain';
+import { CHAIN_PROBLEMS } from '../src/audit/chain-problems';
 import { type LegacyPerson, legacyLeafEntry } from '../src/audit/legacy-leaf-entry';
 
 /** Events read (and leaves written) per round of the backfill: memory stays flat however long the log. */
@@ -62,15 +63,14 @@ export class MerkleLog1764700000000 implements MigrationInterface {
     }
     await q.query(`
       ALTER TABLE audit_verifications DROP CONSTRAINT audit_verifications_problem,
-        ADD CONSTRAINT audit_verifications_problem CHECK (problem IN ('content_mismatch', 'predecessor_mismatch',
-          'anchor_missing', 'anchor_mismatch', 'log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature'))`);
+        ADD CONSTRAINT audit_verifications_problem CHECK (problem IN (${CHAIN_PROBLEMS.map((p) => `'${p}'`).join(', ')}))`);
     await carryOverEvents(q);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE audit_verifications DISABLE TRIGGER audit_verifications_append_only`);
     await q.query(`
-      DELETE FROM audit_verifications WHERE problem IN ('log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature')`);
+      DELETE FROM audit_verifications WHERE problem NOT IN ('content_mismatch', 'predecessor_mismatch', 'anchor_missing', 'anchor_mismatch')`);
     await q.query(`ALTER TABLE audit_verifications ENABLE TRIGGER audit_verifications_append_only`);
     await q.query(`
       ALTER TABLE audit_verifications DROP CONSTRAINT audit_verifications_problem,

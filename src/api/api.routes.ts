@@ -287,6 +287,8 @@ export function apiRoutes(
       throw error;
     });
     const proof = await attestationProof(dataSource.manager, number);
+    // The attestation was there a moment ago; gone now only if removed in between.
+    if (!proof) throw new ApiProblemError(404, 'attestationNotFound');
     res.json(
       attestationResource(answer, urls, apiLanguage(req), {
         proof,

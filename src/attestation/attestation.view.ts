@@ -36,14 +36,25 @@ export function logProofView(
   checkpointIntervalSeconds: number,
 ) {
   if (!proof) return undefined;
+  if (proof.state === 'missing')
+    return {
+      state: proof.state,
+      included: false,
+      missing: true,
+      reason: proof.reason,
+      reasonKey: `attestation.log.missingReason.${proof.reason}`,
+      logUrl: paths.log,
+    };
   if (proof.state === 'pending')
     return {
+      state: proof.state,
       included: false,
       leafIndex: proof.leafIndex,
       seconds: pendingSeconds(checkpointIntervalSeconds),
       logUrl: paths.log,
     };
   return {
+    state: proof.state,
     included: true,
     leafIndex: proof.leafIndex,
     treeSize: proof.treeSize,
