@@ -233,7 +233,7 @@ describe('audit:verify against the register (status changes and attestations the
     const { number } = await givenIssuedAttestation(db.dataSource, provider.id);
     const page = await request(app).get(`/verificatie/${number}`).expect(200);
     assert.match(page.text, /data-log-proof="pending"/);
-    assert.doesNotMatch(page.text, /data-log-warning|niet in het transparantielog/);
+    assert.doesNotMatch(page.text, /data-log-warning|staat niet in het transparantielog/);
     const api = await request(app).get(`/api/v1/verklaringen/${number}`).expect(200);
     const log = (api.body as { transparantielog: Record<string, unknown> }).transparantielog;
     assert.equal(log.opgenomen, false);
