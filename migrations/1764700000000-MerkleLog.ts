@@ -25,6 +25,28 @@ const SALT_BYTES = 16;
  * (`legacyLeafEntry`: the same format, the people it names by e-mail address pseudonymised as the
  * users table knows them now).
  */
+/**
+ * Every problem a verification may record from this migration on (src/audit/chain-problems.ts
+ * CHAIN_PROBLEMS, as it is when this migration is written: a migration never changes with the code).
+ */
+const PROBLEMS = [
+  'content_mismatch',
+  'predecessor_mismatch',
+  'anchor_missing',
+  'anchor_mismatch',
+  'log_shrank',
+  'leaf_mismatch',
+  'checkpoint_mismatch',
+  'checkpoint_signature',
+  'checkpoint_missing',
+  'status_event_missing',
+  'status_event_unlogged',
+  'status_event_altered',
+  'attestation_missing',
+  'attestation_unlogged',
+  'attestation_altered',
+];
+
 export class MerkleLog1764700000000 implements MigrationInterface {
   name = 'MerkleLog1764700000000';
 
@@ -62,17 +84,14 @@ export class MerkleLog1764700000000 implements MigrationInterface {
     }
     await q.query(`
       ALTER TABLE audit_verifications DROP CONSTRAINT audit_verifications_problem,
-        ADD CONSTRAINT audit_verifications_problem CHECK (problem IN ('content_mismatch', 'predecessor_mismatch',
-          'anchor_missing', 'anchor_mismatch', 'log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature',
-          'checkpoint_missing'))`);
+        ADD CONSTRAINT audit_verifications_problem CHECK (problem IN (${PROBLEMS.map((p) => `'${p}'`).join(', ')}))`);
     await carryOverEvents(q);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE audit_verifications DISABLE TRIGGER audit_verifications_append_only`);
     await q.query(`
-      DELETE FROM audit_verifications WHERE problem IN ('log_shrank', 'leaf_mismatch', 'checkpoint_mismatch', 'checkpoint_signature',
-        'checkpoint_missing')`);
+      DELETE FROM audit_verifications WHERE problem NOT IN ('content_mismatch', 'predecessor_mismatch', 'anchor_missing', 'anchor_mismatch')`);
     await q.query(`ALTER TABLE audit_verifications ENABLE TRIGGER audit_verifications_append_only`);
     await q.query(`
       ALTER TABLE audit_verifications DROP CONSTRAINT audit_verifications_problem,

@@ -188,6 +188,7 @@ export const exampleAttestation = {
   vingerafdruk: '3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d',
   transparantielog: {
     opgenomen: true,
+    reden: null,
     bladnummer: 1234,
     melding: 'De afgifte is blad 1234 van het transparantielog; het checkpoint dekt de eerste 1300 bladen.',
     boomgrootte: 1300,

@@ -298,9 +298,21 @@ function logProofResource(
   waitSeconds: number | undefined,
   lang: Language,
 ): Transparantielogbewijs {
+  if (proof.state === 'missing')
+    return {
+      opgenomen: false,
+      reden: proof.reason,
+      bladnummer: null,
+      melding: translate(lang, 'attestation.log.missing'),
+      boomgrootte: null,
+      ondertekendOp: null,
+      checkpoint: null,
+      inclusiebewijs: null,
+    };
   if (proof.state === 'pending')
     return {
       opgenomen: false,
+      reden: null,
       bladnummer: proof.leafIndex,
       melding:
         waitSeconds === undefined
@@ -313,6 +325,7 @@ function logProofResource(
     };
   return {
     opgenomen: true,
+    reden: null,
     bladnummer: proof.leafIndex,
     melding: translate(lang, 'attestation.log.includedShort', {
       index: proof.leafIndex,
@@ -327,15 +340,15 @@ function logProofResource(
 
 /**
  * The verification answer for one attestation, as GET /verklaringen/{nummer} gives it, with the
- * proof that its issue is in the transparency log (`proof`; undefined only for an attestation
- * without a leaf, which the issue's transaction rules out).
+ * proof that its issue is in the transparency log (`proof`: the attestation's, so never undefined
+ * for one that exists; `missing` when the log does not record its issue).
  */
 export function attestationResource(
   answer: AttestationAnswer,
   urls: ApiUrls,
   lang: Language,
   /** `waitSeconds`: about how long a pending proof waits (`pendingWait`); undefined when the log is behind. */
-  log: { proof: AttestationProof | undefined; waitSeconds: number | undefined },
+  log: { proof: AttestationProof; waitSeconds: number | undefined },
 ): Verklaring {
   const { attestation, status, provider } = answer;
   const included = log.proof?.state === 'included';
@@ -352,7 +365,7 @@ export function attestationResource(
     afgegevenOp: attestation.issuedAt.toISOString(),
     geldigTot: attestation.validUntil.toISOString(),
     vingerafdruk: attestation.fingerprint,
-    transparantielog: log.proof ? logProofResource(log.proof, log.waitSeconds, lang) : null,
+    transparantielog: logProofResource(log.proof, log.waitSeconds, lang),
     links: {
       self: { href: attestationHref(urls, attestation.number) },
       pdf: { href: attestationPdfHref(urls, attestation.number) },

@@ -289,8 +289,10 @@ export function apiRoutes(
       throw error;
     });
     const proof = await attestationProof(dataSource.manager, number);
+    // The attestation was there a moment ago; gone now only if removed in between.
+    if (!proof) throw new ApiProblemError(404, 'attestationNotFound');
     const waitSeconds =
-      proof?.state === 'pending'
+      proof.state === 'pending'
         ? await pendingWait(dataSource.manager, signer, requestTime(res), config.checkpointIntervalSeconds)
         : undefined;
     res.json(attestationResource(answer, urls, apiLanguage(req), { proof, waitSeconds }));

@@ -1,5 +1,6 @@
 import { STATUS_FILTERS } from '../register/search.service';
 import { REASON_CODES, STATUS_EVENT_KINDS } from '../status/status-rules';
+import { MISSING_FROM_LOG } from '../transparency/attestation-proof';
 import {
   exampleAttestation,
   exampleChangeFeed,
@@ -192,15 +193,19 @@ export const Transparantielogbewijs = z
   .object({
     opgenomen: z.boolean().openapi({
       description:
-        'Of een ondertekend checkpoint de afgifte al bevat. Vlak na de afgifte nog niet: dan zijn `boomgrootte`, `ondertekendOp`, `checkpoint` en `inclusiebewijs` null.',
+        'Of een ondertekend checkpoint de afgifte al bevat. Vlak na de afgifte nog niet: dan zijn `boomgrootte`, `ondertekendOp`, `checkpoint` en `inclusiebewijs` null. Ook niet als het log de afgifte helemaal niet bevat: dan zegt `reden` waarom.',
     }),
-    bladnummer: z.int().min(0).openapi({
+    reden: z.enum(MISSING_FROM_LOG).nullable().openapi({
       description:
-        'Het nummer (vanaf 0) van het blad van de afgifte (de auditgebeurtenis `attestation.issued`) in het transparantielog.',
+        'Null, tenzij het transparantielog de afgifte niet bevat: `issue_event_missing` (geen auditgebeurtenis `attestation.issued` noemt deze verklaring) of `leaf_missing` (die gebeurtenis heeft geen blad in het log). Het register schrijft verklaring, gebeurtenis en blad in één transactie: zo’n verklaring is buiten het register om in de database gezet. Vertrouw haar niet zonder navraag bij het register.',
+    }),
+    bladnummer: z.int().min(0).nullable().openapi({
+      description:
+        'Het nummer (vanaf 0) van het blad van de afgifte (de auditgebeurtenis `attestation.issued`) in het transparantielog; null als het log de afgifte niet bevat (`reden`).',
     }),
     melding: z.string().openapi({
       description:
-        'In woorden: in welk checkpoint de afgifte is opgenomen, of binnen hoeveel seconden dat gebeurt.',
+        'In woorden: in welk checkpoint de afgifte is opgenomen, binnen hoeveel seconden dat gebeurt, of de waarschuwing dat het log de afgifte niet bevat.',
     }),
     boomgrootte: z.int().min(1).nullable().openapi({ description: 'Het aantal bladen in het checkpoint.' }),
     ondertekendOp: optionalDateTime('Wanneer het checkpoint is ondertekend.'),
@@ -247,7 +252,7 @@ export const Verklaring = z
         description:
           'SHA-256 van de gegevens van de verklaring (canoniek JSON, RFC 8785), zoals op de pdf gedrukt.',
       }),
-    transparantielog: Transparantielogbewijs.nullable(),
+    transparantielog: Transparantielogbewijs,
     links: z.object({
       self: link('Deze resource.'),
       pdf: link('De pdf, precies zoals afgegeven.'),

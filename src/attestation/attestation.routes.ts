@@ -160,6 +160,13 @@ export function attestationRoutes(
       ? await attestationProof(dataSource.manager, number)
       : undefined;
     if (!proof) throw new NotFoundError(`no attestation ${number}`);
+    if (proof.state === 'missing') {
+      res.status(404).type('text/plain; charset=utf-8').setHeader('Cache-Control', 'no-store');
+      return res.send(
+        `De afgifte van verklaring ${number} staat niet in het transparantielog: er is geen bewijs. Vertrouw haar niet zonder navraag bij het register.\n` +
+          `The issue of attestation ${number} is not in the transparency log: there is no proof. Do not rely on it without asking the register.\n`,
+      );
+    }
     if (proof.state === 'pending') {
       const seconds = await pendingWait(
         dataSource.manager,

@@ -37,8 +37,18 @@ export function logProofView(
   waitSeconds: number | undefined,
 ) {
   if (!proof) return undefined;
+  if (proof.state === 'missing')
+    return {
+      state: proof.state,
+      included: false,
+      missing: true,
+      reason: proof.reason,
+      reasonKey: `attestation.log.missingReason.${proof.reason}`,
+      logUrl: paths.log,
+    };
   if (proof.state === 'pending')
     return {
+      state: proof.state,
       included: false,
       leafIndex: proof.leafIndex,
       seconds: waitSeconds,
@@ -46,6 +56,7 @@ export function logProofView(
       logUrl: paths.log,
     };
   return {
+    state: proof.state,
     included: true,
     leafIndex: proof.leafIndex,
     treeSize: proof.treeSize,

@@ -186,6 +186,12 @@ export function auditRoutes(dataSource: DataSource, config: Config, signer: LogS
       memoryUnreadable: result.memoryUnreadable,
       head: result.head,
       checkpoint: result.checkpoint,
+      counts: result.counts,
+      // A live table disagreeing with the log: which row, and how many disagree in all.
+      register: result.broken?.register && {
+        row: result.broken.register.row ?? '?',
+        others: result.broken.register.count - 1,
+      },
       milliseconds: result.milliseconds,
     });
   });

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { BrokenLink } from './audit-chain';
-import type { LogProblem } from './log-check';
+import type { ChainProblem } from './chain-problems';
+import type { LoggedCounts } from './reconciliation';
 
 /** The advisory lock that serialises appends, so that every event's predecessor is the one before it. */
 const CHAIN_LOCK = 7_306_117_001;
@@ -38,10 +38,14 @@ export interface VerificationAnchor {
   headHash: string;
   /** How many events the log held up to and including that event. */
   eventCount: number;
+  /** How many status events and attestations it recorded up to that event; null for a verification from before they were kept. */
+  counts: LoggedCounts | null;
 }
 
 const ANCHOR_COLUMNS = `v.id::text AS "verificationId", v.verified_at AS "verifiedAt", v.verified_by AS "verifiedBy",
-  v.mode, v.head_event_id::text AS "headId", v.head_hash AS "headHash", v.event_count::float8 AS "eventCount"`;
+  v.mode, v.head_event_id::text AS "headId", v.head_hash AS "headHash", v.event_count::float8 AS "eventCount",
+  CASE WHEN v.status_event_count IS NOT NULL THEN jsonb_build_object('statusEvents', v.status_event_count::float8,
+    'attestations', v.attestation_count::float8) END AS counts`;
 
 /** The newest verification that found the chain intact, or undefined when there was none. */
 export async function latestAuditVerification(
@@ -60,7 +64,7 @@ export interface RecordedBreak {
   mode: 'full' | 'incremental';
   /** The event the break was found at, and what was wrong. */
   eventId: string;
-  problem: BrokenLink['problem'] | 'anchor_missing' | 'anchor_mismatch' | LogProblem;
+  problem: ChainProblem;
 }
 
 /**
@@ -130,14 +134,16 @@ export async function insertAuditVerification(
     headId: string;
     headHash: string;
     eventCount: number;
+    counts: LoggedCounts | null;
     checked: number;
     milliseconds: number;
   },
 ): Promise<void> {
   await manager.query(
     `INSERT INTO audit_verifications
-       (verified_at, verified_by, mode, from_event_id, head_event_id, head_hash, event_count, checked, milliseconds)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       (verified_at, verified_by, mode, from_event_id, head_event_id, head_hash, event_count, checked, milliseconds,
+        status_event_count, attestation_count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [
       row.verifiedAt,
       row.verifiedBy,
@@ -148,6 +154,8 @@ export async function insertAuditVerification(
       row.eventCount,
       row.checked,
       row.milliseconds,
+      row.counts?.statusEvents ?? null,
+      row.counts?.attestations ?? null,
     ],
   );
 }

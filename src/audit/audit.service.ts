@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
-import { type BrokenLink, chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
+import { chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
+import type { ChainProblem } from './chain-problems';
+import { type LoggedCounts, reconcileFully, reconcileSince, type RegisterMismatch } from './reconciliation';
 import { leafEntry } from './leaf-entry';
 import { CompactRange, leafHash } from '../../monitor/lib/merkle';
 import {
@@ -15,7 +17,7 @@ import {
   type StoredCheckpoint,
   storedTreeSize,
 } from './merkle.queries';
-import { checkpointSignatureHolds, LeafWalk, type LogProblem } from './log-check';
+import { checkpointSignatureHolds, LeafWalk } from './log-check';
 import { treeRoot } from '../../monitor/lib/merkle';
 import { must } from '../shared/must';
 import { isEmailActor } from './actor';
@@ -87,8 +89,8 @@ function refusePersonalData(entry: AuditEntry): void {
   if (problem) throw new Error(`audit event ${entry.action} refused: ${problem}`);
 }
 
-/** What can be wrong: a link of the chain, or the log disagreeing with what an earlier verification vouched for. */
-export type ChainProblem = BrokenLink['problem'] | 'anchor_missing' | 'anchor_mismatch' | LogProblem;
+/** What can be wrong: a link of the chain, the log against an earlier verification or a checkpoint, a live table against the log. */
+export type { ChainProblem };
 
 /** A signed checkpoint of the transparency log, as a verification names it. */
 export interface CheckpointSeen {
@@ -121,6 +123,8 @@ export interface ChainBreak {
   anchor?: VerificationAnchor;
   /** The signed checkpoint the log disagrees with (log_shrank, checkpoint_*). */
   checkpoint?: CheckpointBroken;
+  /** The live table's row that disagrees with the log (status_event_*, attestation_*). */
+  register?: RegisterMismatch;
 }
 
 export interface ChainVerification {
@@ -145,7 +149,16 @@ export interface ChainVerification {
    * the newer of the database's latest and the one the signer remembers.
    */
   checkpoint?: CheckpointSeen;
+  /** When intact: the status events and attestations the log records up to the head, each a row of its table. */
+  counts?: LoggedCounts;
 }
+
+/** A live table disagreeing with the log, as a break at the event concerned. */
+const registerBreak = (mismatch: RegisterMismatch): ChainBreak => ({
+  id: mismatch.eventId,
+  problem: mismatch.problem,
+  register: mismatch,
+});
 
 /** What a verification checks the transparency log against, besides the chain. */
 export interface LogCheckOptions {
@@ -306,7 +319,9 @@ async function checkpointBreak(
  * walking it recomputes every event's leaf of the transparency log (it must be merkle_nodes level
  * 0) and the root at the size of every signed checkpoint, which must be that checkpoint's root
  * (and each checkpoint's note must verify and say what its row says): a log rewritten and rehashed
- * throughout, Merkle tree included, still disagrees with what was signed and published.
+ * throughout, Merkle tree included, still disagrees with what was signed and published. Last, the
+ * live tables against the log (`reconcileFully`): every status event and attestation must be a row
+ * its event names and agrees with, and every such row named by an event.
  */
 export async function verifyAuditChain(
   dataSource: DataSource,
@@ -329,10 +344,15 @@ export async function verifyAuditChain(
     (await anchorBreak(dataSource)) ??
     (await checkpointBreak(dataSource, checkpoints, leaves, walked.head?.id, verifierKey, missing));
   if (broken) return { mode: 'full', checked: walked.checked, broken };
+  // The live tables against the log (reconciliation.ts): a row removed, added or changed behind it.
+  const reconciled = await reconcileFully(dataSource.manager, walked.head?.id ?? '0');
+  if (reconciled.mismatch)
+    return { mode: 'full', checked: walked.checked, broken: registerBreak(reconciled.mismatch) };
   return {
     mode: 'full',
     ...walked,
     eventCount: walked.head ? walked.checked : 0,
+    counts: reconciled.counts,
     ...(checkpoint ? { checkpoint } : {}),
   };
 }
@@ -343,7 +363,8 @@ export async function verifyAuditChain(
  * still gives that hash, and walks the events after it: work in proportion to the new events (and
  * the number of verifications), not to the log. Their leaves are recomputed, and the checkpoints
  * signed since the anchor's verification (and the latest) are checked: note, row, and the stored
- * tree's root at their size. It does NOT re-read the
+ * tree's root at their size; the rows of the new status and issue events, and the tables' counts
+ * against the anchor's (`reconcileSince`). It does NOT re-read the
  * events before the anchor: one changed or removed there (without rehashing the chain up to the
  * anchor) is found only by `verifyAuditChain`, the full run. Without an earlier verification it is
  * the full run.
@@ -397,10 +418,15 @@ export async function verifyAuditChainIncrementally(
   const head = walked.head ?? { id: event.id, hash: event.hash, occurredAt: event.occurredAt };
   const broken = await checkpointBreak(dataSource, checkpoints, leaves, head.id, verifierKey, missing);
   if (broken) return result({ checked: walked.checked + 1, broken });
+  // The rows of the new events, and the tables' counts against the anchor's (reconciliation.ts).
+  const reconciled = await reconcileSince(dataSource.manager, head.id, anchor);
+  if (reconciled.mismatch)
+    return result({ checked: walked.checked + 1, broken: registerBreak(reconciled.mismatch) });
   return result({
     checked: walked.checked + 1,
     head,
     eventCount: anchor.eventCount + walked.checked,
+    counts: reconciled.counts,
     ...(checkpoint ? { checkpoint } : {}),
   });
 }
@@ -442,6 +468,7 @@ export async function recordAuditVerification(
     headId: head.id,
     headHash: head.hash,
     eventCount,
+    counts: verification.counts ?? null,
     checked: verification.checked,
     milliseconds,
   });

@@ -20,7 +20,30 @@ const PROBLEMS: Record<ChainBreak['problem'], (b: ChainBreak) => string> = {
     `${checkpointOf(b)} (${b.checkpoint && !b.checkpoint.latest ? `of ${events(b.checkpoint.treeSize)}, not the latest` : 'the latest'}, up to this event) is not signed by the log key, or its record was changed`,
   checkpoint_missing: (b) =>
     `the checkpoint the signer last signed — ${events(b.checkpoint?.treeSize ?? 0)}, signed at ${b.checkpoint?.signedAt.toISOString() ?? '?'} — is not in the database: checkpoints were removed`,
+  status_event_missing: (b) =>
+    `it records status event ${rowOf(b)}, and status_events no longer holds it: the status change was removed${more(b)}`,
+  status_event_unlogged: (b) =>
+    `status_events holds status event ${rowOf(b)}, and no status.* event in the log up to here records it: the status change was added behind the log${more(b)}`,
+  status_event_altered: (b) =>
+    `status_events row ${rowOf(b)} disagrees with this event (kind, provider, times or details): the status change was altered behind the log${more(b)}`,
+  attestation_missing: (b) =>
+    `it records the issue of attestation ${rowOf(b)}, and attestations no longer holds it: the attestation was removed${more(b)}`,
+  attestation_unlogged: (b) =>
+    `attestations holds attestation ${rowOf(b)}, and no attestation.issued event in the log up to here records it: the attestation was added behind the log${more(b)}`,
+  attestation_altered: (b) =>
+    `attestation ${rowOf(b)} disagrees with this event (number, provider, PDF hash, validity or issue time): the attestation was altered behind the log${more(b)}`,
 };
+
+/** The row a register break names, in words. */
+const rowOf = (b: ChainBreak) => b.register?.row ?? '(which one: run audit:verify --full)';
+
+/** How many more rows or events of that table disagree, in words. */
+function more(b: ChainBreak): string {
+  const others = (b.register?.count ?? 1) - 1;
+  return others > 0
+    ? `; ${count(others)} more ${others === 1 ? 'disagreement' : 'disagreements'} in that table`
+    : '';
+}
 
 /**
  * Which checkpoint, in words: "the checkpoint signed at 2026-11-29T10:00:00.000Z", or "the
@@ -78,6 +101,11 @@ export function verificationReport(
     ...(result.head
       ? [
           `Head: event ${result.head.id}, hash ${result.head.hash} (${events(result.eventCount ?? 0)} up to it).`,
+        ]
+      : []),
+    ...(result.counts
+      ? [
+          `The register agrees with the log: ${count(result.counts.statusEvents)} status events and ${count(result.counts.attestations)} attestations, each recorded by its event${result.mode === 'incremental' ? " (the new events' rows, and the counts)" : ''}.`,
         ]
       : []),
     ...(result.checkpoint

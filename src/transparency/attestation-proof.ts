@@ -11,7 +11,12 @@ import { logStanding } from './signer-standing';
  * Where an attestation's issue event stands in the transparency log:
  * - `included`: a signed checkpoint covers its leaf; the inclusion proof leads from the leaf to
  *   that checkpoint's root, and `entry` is the leaf's content (the bytes the entry bundle serves);
- * - `pending`: just issued, no checkpoint covers it yet (the next one is signed within the interval).
+ * - `pending`: just issued, no checkpoint covers it yet (the next one is signed within the interval);
+ * - `missing`: the log does not record its issue: no `attestation.issued` event names it
+ *   (`issue_event_missing`), or its event has no leaf (`leaf_missing`). The register writes the
+ *   attestation, its event and the leaf in one transaction, so a real attestation is never here,
+ *   not even just issued: such a row was put in the database behind the log (or the log was cut),
+ *   and its answer must not be relied on without asking the register.
  */
 export type AttestationProof =
   | {
@@ -24,7 +29,12 @@ export type AttestationProof =
       proof: Buffer[];
       entry: Buffer;
     }
-  | { state: 'pending'; leafIndex: number };
+  | { state: 'pending'; leafIndex: number }
+  | { state: 'missing'; reason: MissingFromLog; issuedAt: Date; latestSignedAt: Date | null };
+
+/** Why an attestation's issue is not in the log. */
+export const MISSING_FROM_LOG = ['issue_event_missing', 'leaf_missing'] as const;
+export type MissingFromLog = (typeof MISSING_FROM_LOG)[number];
 
 /**
  * How long a just-issued attestation waits for a checkpoint, at most: the signer looks every
@@ -54,33 +64,48 @@ export async function pendingWait(
   return standing.stalled ? undefined : pendingSeconds(checkpointIntervalSeconds);
 }
 
-/** The leaf index of the `attestation.issued` event of attestation `number`, if it has one. */
-async function issueLeafIndex(manager: EntityManager, number: string): Promise<number | undefined> {
-  const [row] = await manager.query<{ leafIndex: number }[]>(
-    `SELECT l.leaf_index::float8 AS "leafIndex"
+/**
+ * Attestation `number`'s issue time, its `attestation.issued` event (the first, if any) and that
+ * event's leaf index (if any); undefined when there is no such attestation. Index lookups only.
+ */
+async function issueRecord(
+  manager: EntityManager,
+  number: string,
+): Promise<{ issuedAt: Date; eventId: string | null; leafIndex: number | null } | undefined> {
+  const [row] = await manager.query<{ issuedAt: Date; eventId: string | null; leafIndex: number | null }[]>(
+    `SELECT a.issued_at AS "issuedAt", e.id::text AS "eventId", l.leaf_index::float8 AS "leafIndex"
        FROM attestations a
-       JOIN audit_events e
-         ON e.subject_type = 'attestation' AND e.subject_id = a.id::text AND e.action = 'attestation.issued'
-       JOIN merkle_leaves l ON l.event_id = e.id
-      WHERE a.number = $1
-      ORDER BY e.id LIMIT 1`,
+       LEFT JOIN LATERAL (
+         SELECT e.id FROM audit_events e
+          WHERE e.subject_type = 'attestation' AND e.subject_id = a.id::text AND e.action = 'attestation.issued'
+          ORDER BY e.id LIMIT 1) e ON true
+       LEFT JOIN merkle_leaves l ON l.event_id = e.id
+      WHERE a.number = $1`,
     [number],
   );
-  return row?.leafIndex;
+  return row;
 }
 
 /**
  * The proof that attestation `number` was issued, against the latest signed checkpoint (which
- * covers the leaf whenever any checkpoint does: checkpoints only grow). Undefined when there is no
- * such attestation (or, which the append in the issue's transaction rules out, no leaf for it).
+ * covers the leaf whenever any checkpoint does: checkpoints only grow); `missing` when the log does
+ * not record the issue. Undefined only when there is no such attestation.
  */
 export async function attestationProof(
   manager: EntityManager,
   number: string,
 ): Promise<AttestationProof | undefined> {
-  const leafIndex = await issueLeafIndex(manager, number);
-  if (leafIndex === undefined) return undefined;
+  const record = await issueRecord(manager, number);
+  if (!record) return undefined;
   const checkpoint = await latestCheckpoint(manager);
+  const { leafIndex } = record;
+  if (leafIndex === null)
+    return {
+      state: 'missing',
+      reason: record.eventId === null ? 'issue_event_missing' : 'leaf_missing',
+      issuedAt: record.issuedAt,
+      latestSignedAt: checkpoint?.signedAt ?? null,
+    };
   if (!checkpoint || checkpoint.treeSize <= leafIndex) return { state: 'pending', leafIndex };
   // The tree is append-only: the nodes of a signed size never change, so no lock is needed.
   const [proof, entries, note] = await Promise.all([
@@ -89,7 +114,13 @@ export async function attestationProof(
     servedNote(manager, checkpoint),
   ]);
   const entry = entries[0];
-  if (!entry) return undefined;
+  if (!entry)
+    return {
+      state: 'missing',
+      reason: 'leaf_missing',
+      issuedAt: record.issuedAt,
+      latestSignedAt: checkpoint.signedAt,
+    };
   return {
     state: 'included',
     leafIndex,

@@ -12,6 +12,7 @@ const anchor: VerificationAnchor = {
   headId: '2950000',
   headHash: HASH,
   eventCount: 2_950_000,
+  counts: { statusEvents: 400_000, attestations: 90_000 },
 };
 const head = { id: '2960000', hash: 'b'.repeat(64), occurredAt: new Date('2026-11-30T09:00:00Z') };
 
