@@ -1,4 +1,4 @@
-import { testSigner } from './database';
+import { knownSigner } from './database';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -60,8 +60,9 @@ export function testApp(
     clock: options.clock ?? systemClock,
     keyring: testKeyring,
     apiDeprecations: options.apiDeprecations,
-    // The test database's own signer memory, shared with the tests that sign (`testSigner`).
-    signer: testSigner(dataSource),
+    // The test database's own signer memory, shared with the tests that sign (`testSigner`); for a
+    // database the tests did not make, the configured file (under the tests' DATA_DIR).
+    signer: knownSigner(dataSource),
   });
   return { app, lifecycle };
 }

@@ -158,6 +158,16 @@ export async function serverVersion(): Promise<number> {
 }
 
 const byDataSource = new WeakMap<DataSource, TestDatabase>();
+/** The test databases by name: another connection to the same database (a second app instance, a proxy) finds its database. */
+const byName = new Map<string, TestDatabase>();
+
+/** The test database a connection goes to: the one it was made with, else the one its URL names. */
+function databaseOf(dataSource: DataSource): TestDatabase | undefined {
+  const known = byDataSource.get(dataSource);
+  if (known) return known;
+  const url = (dataSource.options as { url?: string }).url;
+  return url ? byName.get(decodeURIComponent(new URL(url).pathname.slice(1))) : undefined;
+}
 
 /** An empty database of its own (schema from the migrations, no rows), connected as the runtime role. */
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
@@ -184,6 +194,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     },
   };
   byDataSource.set(dataSource, database);
+  byName.set(name, database);
   return database;
 }
 
@@ -195,8 +206,15 @@ const signers = new WeakMap<TestDatabase, LogSigner>();
  * connection.
  */
 export function testSigner(target: TestDatabase | DataSource): LogSigner {
-  const database = 'asOwner' in target ? target : byDataSource.get(target);
-  if (!database) throw new Error('testSigner needs a database made by createTestDatabase');
+  const signer = knownSigner(target);
+  if (!signer) throw new Error('testSigner needs a database made by createTestDatabase');
+  return signer;
+}
+
+/** testSigner, or undefined for a connection to a database createTestDatabase did not make. */
+export function knownSigner(target: TestDatabase | DataSource): LogSigner | undefined {
+  const database = 'asOwner' in target ? target : databaseOf(target);
+  if (!database) return undefined;
   let signer = signers.get(database);
   if (!signer) {
     signer = logSigner(loadLogKey(testConfig), database.signerStateFile, () => undefined);
@@ -247,7 +265,7 @@ export async function tamperWithAuditLog(
   sql: string,
   params: unknown[] = [],
 ): Promise<void> {
-  const database = 'asOwner' in target ? target : byDataSource.get(target);
+  const database = 'asOwner' in target ? target : databaseOf(target);
   if (!database) throw new Error('tamperWithAuditLog needs a database made by createTestDatabase');
   await asInsider(database, ['audit_events'], (c) => c.query(sql, params));
 }
