@@ -14,6 +14,7 @@ import { dailyWork, runJobOnce, sendReviewerDigest, weekOf } from './jobs/daily-
 import { dailySummary, weeklySummary } from './jobs/job-summary';
 import { Provider } from './provider/provider.entity';
 import { ValidationError } from './shared/errors';
+import { must } from './shared/must';
 import { dateInWords, translate } from './shared/i18n';
 import { ENTITIES } from './entities';
 import { type Database, openDatabase } from './database/connect';
@@ -400,7 +401,7 @@ const COMMANDS: Record<string, Command> = {
         try {
           const result = await erasePersonalData(
             dataSource,
-            { userId: values.user, email: values.email },
+            values.user ? { userId: values.user } : { email: must(values.email, 'the one of the two given') },
             'cli:personal-data:erase',
             clock.now(),
           );

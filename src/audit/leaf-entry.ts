@@ -2,6 +2,7 @@ import canonicalize from 'canonicalize';
 import { ERASED_PERSON, isEmailActor, personOfActor } from './actor';
 import type { AuditContent } from './audit-chain';
 import { personalDataDigest } from './personal-data';
+import { must } from '../shared/must';
 
 /*
  * The leaf of an audit event in the PUBLIC transparency log. Event data carries text people type or
@@ -163,8 +164,7 @@ export function leafJson(
     data,
     dataDigest: digest,
   });
-  if (json === undefined) throw new Error('a leaf entry cannot be canonicalised');
-  return json;
+  return must(json, 'canonicalize answers a string for an object');
 }
 
 /**

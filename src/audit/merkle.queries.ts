@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { NodeRef } from '../../monitor/lib/merkle';
 import type { AuditContent, ChainLink } from './audit-chain';
 import { leafEntry } from './leaf-entry';
+import { must } from '../shared/must';
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
 const ROWS_PER_INSERT = 5000;
@@ -11,7 +12,7 @@ export async function storedTreeSize(manager: EntityManager): Promise<number> {
   const [row] = await manager.query<{ size: number }[]>(
     'SELECT COALESCE(max(leaf_index) + 1, 0)::float8 AS size FROM merkle_leaves',
   );
-  return row?.size ?? 0;
+  return must(row, 'an aggregate query answers one row').size;
 }
 
 /**
@@ -44,7 +45,7 @@ async function insertRows(
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    const width = chunk[0]?.length ?? 0;
+    const width = must(chunk[0], 'a chunk holds at least one row').length;
     const values = chunk.map((row, r) => `(${row.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
     await manager.query(`INSERT INTO ${table} (${columns}) VALUES ${values.join(', ')}`, chunk.flat());
   }

@@ -1,4 +1,5 @@
 import { must } from '../shared/must';
+import type { VerificationAnchor } from './audit.queries';
 import type { ChainBreak, ChainVerification } from './audit.service';
 
 const count = (n: number) => n.toLocaleString('en-GB');
@@ -13,13 +14,13 @@ const PROBLEMS: Record<ChainBreak['problem'], (b: ChainBreak) => string> = {
   leaf_mismatch: () =>
     'its leaf in the transparency log is not the one its content makes: the event or the Merkle tree was changed',
   log_shrank: (b) =>
-    `the log ends here, but ${checkpointOf(b)} holds ${count(b.checkpoint?.treeSize ?? 0)} events: events were removed`,
+    `the log ends here, but ${checkpointOf(b)} holds ${b.checkpoint ? count(b.checkpoint.treeSize) : 'more'} events: events were removed`,
   checkpoint_mismatch: (b) =>
-    `the tree of the first ${count(b.checkpoint?.treeSize ?? 0)} events is not the one ${checkpointOf(b)} vouches for: the log was rewritten up to here`,
+    `the tree of the ${b.checkpoint ? `first ${count(b.checkpoint.treeSize)} events` : 'events up to here'} is not the one ${checkpointOf(b)} vouches for: the log was rewritten up to here`,
   checkpoint_signature: (b) =>
     `${checkpointOf(b)} (${b.checkpoint && !b.checkpoint.latest ? `of ${events(b.checkpoint.treeSize)}, not the latest` : 'the latest'}, up to this event) is not signed by the log key, or its record was changed`,
   checkpoint_missing: (b) =>
-    `the checkpoint the signer last signed — ${events(b.checkpoint?.treeSize ?? 0)}, signed at ${b.checkpoint?.signedAt.toISOString() ?? '?'} — is not in the database: checkpoints were removed`,
+    `the checkpoint the signer last signed${b.checkpoint ? ` — ${events(b.checkpoint.treeSize)}, signed at ${b.checkpoint.signedAt.toISOString()} —` : ''} is not in the database: checkpoints were removed`,
   status_event_missing: (b) =>
     `it records status event ${rowOf(b)}, and status_events no longer holds it: the status change was removed${more(b)}`,
   status_event_unlogged: (b) =>
@@ -58,11 +59,8 @@ function checkpointOf(b: ChainBreak): string {
 }
 
 /** Which earlier verification, in words: "the verification of 2026-11-29T10:00:00.000Z by cli:audit:verify". */
-function verificationOf(b: ChainBreak | ChainVerification, who: (actor: string) => string): string {
-  return b.anchor
-    ? `the verification of ${b.anchor.verifiedAt.toISOString()} by ${who(b.anchor.verifiedBy)}`
-    : '';
-}
+const verificationOf = (anchor: VerificationAnchor, who: (actor: string) => string) =>
+  `the verification of ${anchor.verifiedAt.toISOString()} by ${who(anchor.verifiedBy)}`;
 
 /**
  * What `audit:verify` prints, in English like the rest of the command line: the verdict, what the
@@ -91,7 +89,7 @@ export function verificationReport(
         : '';
     const vouched =
       broken.anchor && broken.problem !== 'content_mismatch'
-        ? ` (vouched for by ${verificationOf(broken, who)})`
+        ? ` (vouched for by ${verificationOf(broken.anchor, who)})`
         : '';
     return [
       `Audit log BROKEN at event ${broken.id}${vouched} (${PROBLEMS[broken.problem](broken)}); ${events(result.checked)} checked${stopped}.`,
@@ -126,7 +124,7 @@ export function verificationReport(
   const anchor = must(result.anchor, 'an incremental run continues from an anchor');
   const before = anchor.eventCount - 1;
   return [
-    `Audit log intact from event ${anchor.headId} on: ${events(result.checked)} checked in ${took}, continuing from ${verificationOf(result, who)}.`,
+    `Audit log intact from event ${anchor.headId} on: ${events(result.checked)} checked in ${took}, continuing from ${verificationOf(anchor, who)}.`,
     `Not re-checked: the content of the ${events(before)} before event ${anchor.headId}; only the hashes earlier verifications vouched for were compared. audit:verify --full re-checks every event.`,
     ...head,
   ];

@@ -31,17 +31,16 @@ const NO_PASSWORD = '!erased';
  */
 export async function erasePersonalData(
   dataSource: DataSource,
-  person: { userId?: string; email?: string },
+  person: { userId: string } | { email: string },
   actor: string,
   now: Date,
 ): Promise<ErasureResult> {
-  if (!person.userId && !person.email) throw new ValidationError({ user: ['validation.required'] });
-  if (person.userId && person.email) throw new ValidationError({ user: ['erasure.userOrEmail'] });
-  if (person.userId && !UUID.test(person.userId)) throw new ValidationError({ user: ['validation.invalid'] });
-  if (person.email && !isMailAddress(person.email.trim()))
+  if ('userId' in person && !UUID.test(person.userId))
+    throw new ValidationError({ user: ['validation.invalid'] });
+  if ('email' in person && !isMailAddress(person.email.trim()))
     throw new ValidationError({ email: ['validation.email'] });
   return dataSource.transaction(async (manager) => {
-    if (person.email) {
+    if ('email' in person) {
       const email = person.email.trim().toLowerCase();
       const [account] = await manager.query<{ id: string }[]>(`SELECT id FROM users WHERE email = $1`, [
         email,
@@ -63,7 +62,7 @@ export async function erasePersonalData(
     const user = await manager
       .getRepository(User)
       .createQueryBuilder('u')
-      .where('u.id = :id', { id: person.userId!.toLowerCase() })
+      .where('u.id = :id', { id: person.userId.toLowerCase() })
       .setLock('pessimistic_write')
       .getOne();
     if (!user) throw new ValidationError({ user: ['validation.unknownUser'] });

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { CHECKPOINT_COLUMNS, type StoredCheckpoint } from '../audit/merkle.queries';
+import { must } from '../shared/must';
 
 export { latestCheckpoint, type StoredCheckpoint } from '../audit/merkle.queries';
 
@@ -16,7 +17,7 @@ export async function checkpointPage(
   const [count] = await manager.query<{ total: number }[]>(
     'SELECT count(*)::float8 AS total FROM log_checkpoints',
   );
-  return { rows, total: count?.total ?? 0 };
+  return { rows, total: must(count, 'an aggregate query answers one row').total };
 }
 
 /** Records a signed checkpoint. */

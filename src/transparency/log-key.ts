@@ -4,6 +4,7 @@ import path from 'node:path';
 import { logTimestampVerifierKey, openTimestampedNote } from '../../monitor/lib/cosignature';
 import { verifierKey } from '../../monitor/lib/note';
 import { SettingError } from '../shared/errors';
+import { must } from '../shared/must';
 
 /** The transparency log's signing key: its own Ed25519 key, not the PDF signing key. */
 export interface LogKey {
@@ -36,7 +37,7 @@ function ed25519Key(pem: Buffer, source: string): KeyObject {
   }
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new SettingError(
-      `${source}: the key is ${key.asymmetricKeyType ?? 'unknown'}, an Ed25519 key is needed`,
+      `${source}: the key is ${String(key.asymmetricKeyType)}, an Ed25519 key is needed`,
     );
   }
   return key;
@@ -88,7 +89,7 @@ export function loadLogKey(config: {
     );
   }
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  const publicKey = Buffer.from(jwk.x ?? '', 'base64url');
+  const publicKey = Buffer.from(must(jwk.x, 'the JWK of an Ed25519 public key has x'), 'base64url');
   const vkey = verifierKey(config.logOrigin, publicKey);
   return {
     origin: config.logOrigin,

@@ -188,15 +188,26 @@ export function cosignatureRoutes(dataSource: DataSource, config: Config): Route
   };
   // The body parser's refusals answered here, in plain text: this route is no web page.
   const readBody: RequestHandler = (req, res, next) => {
-    if (!req.is('text/plain'))
+    const type = req.is('text/plain');
+    // null: no body at all (neither Content-Length nor chunks), whatever the Content-Type says.
+    if (type === null)
+      return plain(res, 400, 'Er is geen cosignatuur meegestuurd.', 'The request carries no cosignature.');
+    if (!type)
       return plain(res, 415, 'Stuur de cosignatuur als text/plain.', 'Send the cosignature as text/plain.');
     parseText(req, res, (error?: unknown) => {
       if (!error) return next();
       const type = (error as { type?: string }).type;
       if (type === 'entity.too.large')
         return plain(res, 413, 'Te groot: hooguit 1 KB.', 'Too large: at most 1 KB.');
-      if (type === 'charset.unsupported' || type === 'encoding.unsupported')
+      if (type === 'charset.unsupported')
         return plain(res, 415, 'Stuur de cosignatuur in UTF-8.', 'Send the cosignature in UTF-8.');
+      if (type === 'encoding.unsupported')
+        return plain(
+          res,
+          415,
+          'Stuur de cosignatuur ongecomprimeerd, of met gzip, deflate of br.',
+          'Send the cosignature uncompressed, or with gzip, deflate or br.',
+        );
       plain(res, 400, 'De inhoud kon niet gelezen worden.', 'The body could not be read.');
     });
   };
@@ -207,7 +218,8 @@ export function cosignatureRoutes(dataSource: DataSource, config: Config): Route
   });
 
   router.post(paths.logCosignatures, limit, readBody, async (req, res) => {
-    const body = typeof req.body === 'string' ? req.body : '';
+    // readBody let only a text/plain body through, which express.text made a string.
+    const body = String(req.body);
     const result = await acceptCosignature(dataSource, config.logWitnessKeys, body, requestTime(res));
     switch (result.outcome) {
       case 'accepted':

@@ -786,6 +786,48 @@ describe('personal data stays out of the public log (issue 16)', () => {
       assert.equal(erase('--user', only.user.id).status, 0);
     });
 
+    it("erases a provider's only user who was already disabled while its application is open: nobody active is left to protect", async () => {
+      const version = must(
+        (await db.dataSource.query<{ id: string }[]>(`SELECT id FROM code_of_conduct_versions LIMIT 1`))[0],
+        'a code version',
+      );
+      const provider = await givenProvider(db.dataSource);
+      const only = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+      await db.dataSource.query(
+        `INSERT INTO applications (provider_id, kind, state, code_of_conduct_version_id, created_by)
+         VALUES ($1, 'listing', 'draft', $2, $3)`,
+        [provider.id, version.id, only.user.id],
+      );
+      await db.dataSource.query(`UPDATE users SET disabled_at = now() WHERE id = $1`, [only.user.id]);
+      const result = erase('--user', only.user.id);
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal((await accountOf(only.user.id)).email, `erased-${only.user.id}@erased.invalid`);
+    });
+
+    it('refuses an id no account has, and a command without exactly one of --user and --email, changing nothing', async () => {
+      const nobody = randomUUID();
+      const unknown = erase('--user', nobody);
+      assert.equal(unknown.status, 2, unknown.stdout);
+      assert.match(
+        unknown.stderr,
+        /user: er is geen gebruiker met dit id\nuser: there is no user with this id/,
+      );
+      assert.doesNotMatch(unknown.stdout, /Erased/);
+      for (const args of [[], ['--user', nobody, '--email', 'iemand@test.example']]) {
+        const usage = erase(...args);
+        assert.equal(usage.status, 2, args.join(' '));
+        assert.match(
+          usage.stderr,
+          /Give personal-data:erase --user ID, or --email ADDRESS \(one of the two\)\./,
+        );
+      }
+      const [erasures] = await db.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM audit_events WHERE action = 'personal_data.erased' AND subject_id = $1`,
+        [nobody],
+      );
+      assert.equal(erasures?.n, 0);
+    });
+
     it('refuses --email for an address with an account (names its id), and never enables an erased account again', async () => {
       const someone = await givenUser(db.dataSource, 'auditor');
       const refused = erase('--email', someone.email.toUpperCase());

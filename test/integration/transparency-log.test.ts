@@ -501,6 +501,24 @@ describe('the transparency log (Merkle tree over the audit log)', () => {
           ['incremental', 'checkpoint_signature', nth(11), 12, middle?.signedAt.toISOString()],
         );
       });
+
+      it('incrementally: names a checkpoint signed since whose root the stored tree can no longer make (a node gone)', async () => {
+        const first = await verify();
+        await db.dataSource.transaction((m) => recordAuditVerification(m, first, 'test', new Date(), 1));
+        const [, middle] = await twoMore();
+        // The root of 12 leaves is the subtree of leaves 0-7 and that of leaves 8-11 (level 2, index 2).
+        await asInsider(db, ['merkle_nodes'], (c) =>
+          c.query('DELETE FROM merkle_nodes WHERE level = 2 AND index = 2'),
+        );
+        const result = await verifyAuditChainIncrementally(db.dataSource, {
+          verifierKey: key.verifierKey,
+          batchSize: 4,
+        });
+        assert.deepEqual(
+          [result.mode, ...named(result)],
+          ['incremental', 'checkpoint_mismatch', nth(11), 12, middle?.signedAt.toISOString()],
+        );
+      });
     });
 
     it('incrementally: checks the new events’ leaves and the stored tree against the checkpoint', async () => {

@@ -185,5 +185,43 @@ describe('the transparency log over HTTP (/transparantie)', () => {
       assert.match(english.text, /Checkpoints of the transparency log/);
       assert.equal((await agent.get('/transparantie/checkpoints?pagina=abc')).status, 200);
     });
+
+    it('pages the history by 20, newest first, with links to the page before and after', async () => {
+      // 2 checkpoints so far; 20 more, each a leaf larger and a minute later: 22 in all, 2 pages.
+      for (let i = 0; i < 20; i++) {
+        await db.dataSource.transaction((m) => appendAuditEvents(m, new Date(), [entry(300 + i)]));
+        const signed = await signCheckpointIfDue(
+          db.dataSource,
+          testSigner(db),
+          new Date(Date.now() + (i + 2) * 60_000),
+          { intervalSeconds: 30 },
+        );
+        assert.equal(signed.outcome, 'signed');
+      }
+      const sizesOf = (html: string) =>
+        [...html.matchAll(/data-checkpoint-size="(\d+)"/g)].map((m) => Number(m[1]));
+      // The page's links as a browser reads them (Handlebars writes '=' as '&#x3D;').
+      const links = (html: string) =>
+        [...html.matchAll(/rel="(prev|next)" href="([^"]+)"/g)].map(
+          (m) => `${m[1]} ${(m[2] ?? '').replaceAll('&#x3D;', '=')}`,
+        );
+
+      const first = await agent.get('/transparantie/checkpoints');
+      assert.deepEqual(
+        sizesOf(first.text),
+        Array.from({ length: 20 }, (_, i) => 320 - i),
+      );
+      assert.deepEqual(links(first.text), ['next /transparantie/checkpoints?pagina=2']);
+
+      const second = await agent.get('/transparantie/checkpoints?pagina=2');
+      assert.deepEqual(sizesOf(second.text), [300, 290]);
+      assert.deepEqual(links(second.text), ['prev /transparantie/checkpoints?pagina=1']);
+
+      // Past the last page: no checkpoints, and the way back leads to the last page, not the one before.
+      const beyond = await agent.get('/transparantie/checkpoints?pagina=9');
+      assert.equal(beyond.status, 200);
+      assert.deepEqual(sizesOf(beyond.text), []);
+      assert.deepEqual(links(beyond.text), ['prev /transparantie/checkpoints?pagina=2']);
+    });
   });
 });

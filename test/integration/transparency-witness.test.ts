@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -163,6 +163,27 @@ describe('witnesses: POST /transparantie/cosignaturen', () => {
     assert.equal(json.status, 415);
     const latin = await post(cosigned(text, w2), 'text/plain; charset=x-unknown');
     assert.equal(latin.status, 415);
+    assert.match(latin.text, /Stuur de cosignatuur in UTF-8\.\nSend the cosignature in UTF-8\./);
+  });
+
+  it('refuses a body in a compression it does not know (415), and one that does not decompress (400), keeping nothing', async () => {
+    const before = (await cosignatureRows(db)).length;
+    const packed = await agent
+      .post(URL)
+      .set('Content-Type', 'text/plain; charset=utf-8')
+      .set('Content-Encoding', 'x-squeeze')
+      .send(cosigned(text, w2));
+    assert.equal(packed.status, 415, packed.text);
+    assert.match(packed.text, /ongecomprimeerd, of met gzip, deflate of br/);
+    assert.match(packed.text, /Send the cosignature uncompressed, or with gzip, deflate or br\./);
+    const broken = await agent
+      .post(URL)
+      .set('Content-Type', 'text/plain; charset=utf-8')
+      .set('Content-Encoding', 'gzip')
+      .send(Buffer.from('dit is geen gzip'));
+    assert.equal(broken.status, 400, broken.text);
+    assert.match(broken.text, /De inhoud kon niet gelezen worden\.\nThe body could not be read\./);
+    assert.equal((await cosignatureRows(db)).length, before, 'nothing kept');
   });
 
   it('answers junk with a clear 400, never a 500', async () => {
@@ -192,6 +213,33 @@ describe('witnesses: POST /transparantie/cosignaturen', () => {
       junk.map(() => 400),
     );
     assert.equal((await cosignatureRows(db)).length, 1, 'nothing kept');
+  });
+
+  it('answers a post with no body at all (neither Content-Length nor chunks) as junk: 400, never a 500', async () => {
+    const server = testApp(db.dataSource, { config: { logWitnessKeys: [w1.vkey, w2.vkey] } }).app.listen(
+      0,
+      '127.0.0.1',
+    );
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(
+            `POST ${URL} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n`,
+          ),
+        );
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+      assert.match(answer, /Er is geen cosignatuur meegestuurd\.\nThe request carries no cosignature\.\n$/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('answers OPTIONS with what the address takes, and no invitation to other sites', async () => {

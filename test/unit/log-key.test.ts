@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseVerifierKey } from '../../monitor/lib/note';
-import { DEVELOPMENT_LOG_KEY, loadLogKey } from '../../src/transparency/log-key';
+import { generateKeyPairSync } from 'node:crypto';
+import { cosign, signTimestampedNote } from '../../monitor/lib/cosignature';
+import { parseVerifierKey, signNote } from '../../monitor/lib/note';
+import { DEVELOPMENT_LOG_KEY, loadLogKey, noteSignedAt } from '../../src/transparency/log-key';
 import { SettingError } from '../../src/shared/errors';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'log-signing');
@@ -42,5 +44,46 @@ describe('the log key', () => {
       () => loadLogKey(config(path.join(FIXTURES, 'README.md'))),
       (e: Error) => e instanceof SettingError && /not a PKCS#8 PEM private key/.test(e.message),
     );
+    // A folder where the file should be: there is something, but it cannot be read.
+    assert.throws(
+      () => loadLogKey(config(FIXTURES)),
+      (e: Error) =>
+        e instanceof SettingError &&
+        e.message === `LOG_SIGNING_KEY_FILE: cannot read the file (EISDIR) at ${FIXTURES}`,
+    );
+  });
+
+  describe('the time the log signed a note', () => {
+    const key = () =>
+      loadLogKey({
+        logSigningKeyFile: path.join(FIXTURES, 'ed25519.pem'),
+        logOrigin: 'o.example/log',
+        dataDir,
+      });
+    const text = 'o.example/log\n5\n' + Buffer.alloc(32, 1).toString('base64') + '\n';
+
+    it('is read from the timestamped signature', () => {
+      const k = key();
+      const note = signTimestampedNote(text, k.origin, k.privateKey, 1_764_496_800);
+      assert.deepEqual(noteSignedAt(note, k.verifierKey), new Date('2025-11-30T10:00:00Z'));
+    });
+
+    it('is unknown for a note signed before the log added the timestamped signature', () => {
+      const k = key();
+      assert.equal(noteSignedAt(signNote(text, k.origin, k.privateKey), k.verifierKey), undefined);
+    });
+
+    it('is unknown for a note another key signed, or a timestamp that does not verify', () => {
+      const k = key();
+      const other = generateKeyPairSync('ed25519').privateKey;
+      assert.equal(
+        noteSignedAt(signTimestampedNote(text, k.origin, other, 1_764_496_800), k.verifierKey),
+        undefined,
+      );
+      // The log's note signature, but the timestamped line of another key under the log's name and key id.
+      const forged =
+        signNote(text, k.origin, k.privateKey) + cosign(text, k.origin, other, 1_764_496_800) + '\n';
+      assert.equal(noteSignedAt(forged, k.verifierKey), undefined);
+    });
   });
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import type { ChainVerification } from '../../src/audit/audit.service';
 import type { VerificationAnchor } from '../../src/audit/audit.queries';
 import { verificationReport } from '../../src/audit/verification-report';
+import type { ChainProblem } from '../../src/audit/chain-problems';
+import type { RegisterMismatch } from '../../src/audit/reconciliation';
 
 const HASH = 'a'.repeat(64);
 const anchor: VerificationAnchor = {
@@ -146,4 +148,115 @@ describe('what audit:verify prints', () => {
       ],
     );
   });
+});
+
+describe('what audit:verify prints for a break an earlier run recorded', () => {
+  // A recorded break is read back from audit_verifications: only its event and its kind, none of
+  // the checkpoint, row or anchor the run that found it had. The words must not invent them.
+  const recorded = (problem: ChainProblem) => ({
+    verifiedAt: new Date('2026-11-30T10:00:00Z'),
+    verifiedBy: 'cli:audit:verify',
+    mode: 'incremental' as const,
+    eventId: '50',
+    problem,
+  });
+  const cases: { problem: ChainProblem; says: string }[] = [
+    {
+      problem: 'log_shrank',
+      says: 'the log ends here, but the latest checkpoint holds more events: events were removed',
+    },
+    {
+      problem: 'checkpoint_mismatch',
+      says: 'the tree of the events up to here is not the one the latest checkpoint vouches for: the log was rewritten up to here',
+    },
+    {
+      problem: 'checkpoint_signature',
+      says: 'the latest checkpoint (the latest, up to this event) is not signed by the log key, or its record was changed',
+    },
+    {
+      problem: 'checkpoint_missing',
+      says: 'the checkpoint the signer last signed is not in the database: checkpoints were removed',
+    },
+    {
+      problem: 'leaf_mismatch',
+      says: 'its leaf in the transparency log is not the one its content makes: the event or the Merkle tree was changed',
+    },
+    {
+      problem: 'status_event_missing',
+      says: 'it records status event (which one: run audit:verify --full), and status_events no longer holds it: the status change was removed',
+    },
+    {
+      problem: 'status_event_unlogged',
+      says: 'status_events holds status event (which one: run audit:verify --full), and no status.* event in the log up to here records it: the status change was added behind the log',
+    },
+    {
+      problem: 'status_event_altered',
+      says: 'status_events row (which one: run audit:verify --full) disagrees with this event (kind, provider, times or details): the status change was altered behind the log',
+    },
+    {
+      problem: 'attestation_missing',
+      says: 'it records the issue of attestation (which one: run audit:verify --full), and attestations no longer holds it: the attestation was removed',
+    },
+    {
+      problem: 'attestation_unlogged',
+      says: 'attestations holds attestation (which one: run audit:verify --full), and no attestation.issued event in the log up to here records it: the attestation was added behind the log',
+    },
+    {
+      problem: 'attestation_altered',
+      says: 'attestation (which one: run audit:verify --full) disagrees with this event (number, provider, PDF hash, validity or issue time): the attestation was altered behind the log',
+    },
+  ];
+  for (const c of cases)
+    it(`${c.problem}: says what is wrong without a count, row or time it does not know`, () => {
+      const [first] = verificationReport(
+        {
+          mode: 'incremental',
+          checked: 0,
+          broken: { id: '50', problem: c.problem },
+          recorded: recorded(c.problem),
+        },
+        'incremental',
+        3,
+      );
+      assert.equal(
+        first,
+        `Audit log BROKEN at event 50 (${c.says}): found by the incremental verification of 2026-11-30T10:00:00.000Z by cli:audit:verify, and no full verification has found the log intact since.`,
+      );
+      assert.doesNotMatch(first ?? '', / 0 events|\?|undefined/);
+    });
+});
+
+describe('what audit:verify prints for a register break', () => {
+  const cases: { row: string | null; count: number; says: string }[] = [
+    { row: '12', count: 1, says: 'attestation 12 disagrees' },
+    { row: '12', count: 2, says: 'attestation 12 disagrees' },
+    { row: '12', count: 1201, says: 'attestation 12 disagrees' },
+    // Only the count tells: no row to name.
+    { row: null, count: 3, says: 'attestation (which one: run audit:verify --full) disagrees' },
+  ];
+  const tails: Record<number, string> = {
+    1: '',
+    2: '; 1 more disagreement in that table',
+    3: '; 2 more disagreements in that table',
+    1201: '; 1,200 more disagreements in that table',
+  };
+  for (const c of cases)
+    it(`names the row (${c.row ?? 'none'}) and how many more rows disagree (${c.count - 1})`, () => {
+      const register: RegisterMismatch = {
+        problem: 'attestation_altered',
+        eventId: '70',
+        row: c.row,
+        count: c.count,
+      };
+      assert.deepEqual(
+        verificationReport(
+          { mode: 'full', checked: 80, broken: { id: '70', problem: 'attestation_altered', register } },
+          'full',
+          1,
+        ),
+        [
+          `Audit log BROKEN at event 70 (${c.says} with this event (number, provider, PDF hash, validity or issue time): the attestation was altered behind the log${tails[c.count]}); 80 events checked.`,
+        ],
+      );
+    });
 });
