@@ -38,7 +38,7 @@ const { lockAuditChain, lastAuditHash, reserveAuditEventIds } = require(
 const { insertMerkleLeaves, insertMerkleNodes, readMerkleNodes, storedTreeSize } = require(
   path.join(dist, 'audit', 'merkle.queries.js'),
 );
-const { signCheckpointIfDue } = require(path.join(dist, 'transparency', 'checkpoint.service.js'));
+const { logSigner, signCheckpointIfDue } = require(path.join(dist, 'transparency', 'checkpoint.service.js'));
 const { loadLogKey } = require(path.join(dist, 'transparency', 'log-key.js'));
 const { consistencyProofBetween, inclusionProofAt } = require(path.join(dist, 'transparency', 'proofs.js'));
 const { CompactRange, leafHash, verifyConsistency, verifyInclusion } = require(
@@ -102,13 +102,15 @@ try {
     logOrigin: config.logOrigin,
     dataDir: database.folder,
   });
+  // The signer as a server has it: the key and its memory of what it last signed (a file of its own).
+  const signer = logSigner(logKey, path.join(database.folder, 'log-signer-state.json'), () => undefined);
   const app = createApp({
     config,
     dataSource,
     logger,
     lifecycle: createLifecycle(),
     clock: systemClock,
-    logKey,
+    signer,
   });
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -122,7 +124,7 @@ try {
     return lines.join(' ');
   };
   const asked = { intervalSeconds: 30, asked: true };
-  if ((await signCheckpointIfDue(dataSource, logKey, new Date(), asked)).outcome !== 'signed')
+  if ((await signCheckpointIfDue(dataSource, signer, new Date(), asked)).outcome !== 'signed')
     throw new Error('no first checkpoint');
   const base = await monitor();
   const growStarted = performance.now();
@@ -144,7 +146,7 @@ try {
   }
   const growSeconds = (performance.now() - growStarted) / 1000;
   if (
-    (await signCheckpointIfDue(dataSource, logKey, new Date(Date.now() + 1000), asked)).outcome !== 'signed'
+    (await signCheckpointIfDue(dataSource, signer, new Date(Date.now() + 1000), asked)).outcome !== 'signed'
   )
     throw new Error('no second checkpoint');
   const monitorStarted = performance.now();
