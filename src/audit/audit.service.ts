@@ -14,11 +14,11 @@ import {
   insertMerkleNodes,
   latestCheckpoint,
   readMerkleNodes,
+  storedRootAt,
   type StoredCheckpoint,
   storedTreeSize,
 } from './merkle.queries';
 import { checkpointSignatureHolds, LeafWalk } from './log-check';
-import { treeRoot } from '../../monitor/lib/merkle';
 import { must } from '../shared/must';
 import { isEmailActor } from './actor';
 import { newSalt, PERSONAL_DATA_FIELD, PERSONAL_KEYS, personalDataDigest } from './personal-data';
@@ -262,15 +262,6 @@ async function anchorBreak(dataSource: DataSource): Promise<ChainBreak | undefin
   return { id: anchor.headId, problem: missing ? 'anchor_missing' : 'anchor_mismatch', anchor };
 }
 
-/** The root of the first `size` leaves as merkle_nodes holds it, or undefined when a node is missing. */
-async function storedRoot(dataSource: DataSource, size: number): Promise<Buffer | undefined> {
-  try {
-    return await treeRoot(size, (refs) => readMerkleNodes(dataSource.manager, refs));
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The log against every signed checkpoint given (in order of size), after the walk: each one's note
  * must be signed by the log key (when given) and say what its row says; the log must hold at least
@@ -303,7 +294,7 @@ async function checkpointBreak(
   if (latest && leaves.position < latest.treeSize)
     return { id: lastId ?? '0', problem: 'log_shrank', checkpoint: seen(latest) };
   for (const c of checkpoints) {
-    const root = leaves.recomputedRoot(c.treeSize) ?? (await storedRoot(dataSource, c.treeSize));
+    const root = leaves.recomputedRoot(c.treeSize) ?? (await storedRootAt(dataSource.manager, c.treeSize));
     if (!root?.equals(c.rootHash))
       return { id: await eventAt(c), problem: 'checkpoint_mismatch', checkpoint: seen(c) };
   }
@@ -560,8 +551,8 @@ export async function appendAuditEvents(
   for (let i = 0; i < events.length; i += 1000) {
     await manager.insert(AuditEvent, events.slice(i, i + 1000) as QueryDeepPartialEntity<AuditEvent>[]);
   }
-  for (let i = 0; i < personal.length; i += 1000)
-    await insertPersonalData(manager, personal.slice(i, i + 1000));
+  // One statement however many: the rows go as arrays (unnest), with no parameter limit to stay under.
+  await insertPersonalData(manager, personal);
   await appendLeaves(manager, leaves);
   return events;
 }

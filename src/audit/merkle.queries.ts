@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { NodeRef } from '../../monitor/lib/merkle';
+import { type NodeRef, treeRoot } from '../../monitor/lib/merkle';
 import type { AuditContent, ChainLink } from './audit-chain';
 import { leafEntry } from './leaf-entry';
 import { must } from '../shared/must';
@@ -34,6 +34,15 @@ export async function readMerkleNodes(manager: EntityManager, refs: readonly Nod
       throw new Error(`the stored Merkle tree lacks node level ${ref.level}, index ${ref.index}`);
   });
   return hashes;
+}
+
+/** The stored tree's root at `size`, or undefined when a node it needs is missing. */
+export async function storedRootAt(manager: EntityManager, size: number): Promise<Buffer | undefined> {
+  try {
+    return await treeRoot(size, (refs) => readMerkleNodes(manager, refs));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Inserts `rows` into `table (columns)`, many rows per statement. */

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { formatCheckpoint } from '../../monitor/lib/checkpoint';
 import { signTimestampedNote } from '../../monitor/lib/cosignature';
 import { checkpointNoteProblem } from '../audit/log-check';
-import { storedTreeSize } from '../audit/merkle.queries';
+import { storedRootAt, storedTreeSize } from '../audit/merkle.queries';
 import { checkpointDue } from './checkpoint-rules';
 import { insertCheckpoint, latestCheckpoint, type StoredCheckpoint } from './checkpoint.queries';
 import type { LogKey } from './log-key';
@@ -32,15 +32,6 @@ export interface LogSigner {
 
 const when = (c: { treeSize: number; signedAt: Date }) =>
   `${c.treeSize} leaves, signed at ${c.signedAt.toISOString()}`;
-
-/** The stored tree's root at `size`, or undefined when a node it needs is missing. */
-async function storedRootAt(manager: EntityManager, size: number): Promise<Buffer | undefined> {
-  try {
-    return await rootAt(manager, size);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Why signing the stored tree of `size` leaves would contradict a checkpoint signed before, or

@@ -1,4 +1,13 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /** The checkpoint the signer last signed (or adopted), as it remembers it outside the database. */
@@ -9,6 +18,16 @@ export interface RememberedCheckpoint {
   signedAt: Date;
   /** The whole signed note, verbatim. */
   note: string;
+}
+
+/** The file's identity and version (inode, modification time, size), or undefined when it cannot be stat'ed. */
+function fileStamp(file: string): string | undefined {
+  try {
+    const { ino, mtimeMs, size } = statSync(file);
+    return `${ino}:${mtimeMs}:${size}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads the state file: undefined when there is none; throws, naming the file, when it is not one. */
@@ -76,6 +95,8 @@ function writeAtomically(file: string, text: string): void {
  */
 export class SignerMemory {
   private remembered: RememberedCheckpoint | undefined;
+  /** The state file as last read (fileStamp): unchanged, it is not read again. */
+  private stamp: string | undefined;
   private refusal: { at: Date; reason: string } | undefined;
 
   /** Reads the file (throws when it is there but unreadable); `warn` hears of an adoption. */
@@ -88,7 +109,12 @@ export class SignerMemory {
 
   /** The latest checkpoint signed, as this instance or the file remembers it (throws when the file is unreadable). */
   recall(): RememberedCheckpoint | undefined {
+    // Every tile and checkpoint request asks: the file is read again only when it changed (it is
+    // replaced by a rename, so its inode, time or size differ), not parsed on every request.
+    const stamp = fileStamp(this.file);
+    if (stamp !== undefined && stamp === this.stamp) return this.remembered;
     const stored = readStateFile(this.file);
+    this.stamp = stamp;
     if (stored && (!this.remembered || stored.treeSize > this.remembered.treeSize)) this.remembered = stored;
     return this.remembered;
   }
