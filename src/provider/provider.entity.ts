@@ -1,5 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
+export type IdentityConfirmation = 'reviewer' | 'kvk_extract' | 'eherkenning' | 'seed';
+
 /** A hosting provider (hostingprovider): the organisation that applies for listing. */
 @Entity({ name: 'providers' })
 export class Provider {
@@ -48,6 +50,10 @@ export class Provider {
   /** Who confirmed it: a reviewer's e-mail address or a system actor such as `seed:demo`. */
   @Column({ name: 'identity_confirmed_by', type: 'text', nullable: true })
   identityConfirmedBy: string | null;
+
+  /** How: a reviewer's decision or look, a KvK extract a reviewer checked, an eHerkenning login, demo data. */
+  @Column({ name: 'identity_confirmed_how', type: 'text', nullable: true })
+  identityConfirmedHow: IdentityConfirmation | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -7,7 +7,7 @@ import {
   type StatusEventJson,
   statusEventsJson,
 } from '../status/status-history.queries';
-import { Provider } from '../provider/provider.entity';
+import { type IdentityConfirmation, Provider } from '../provider/provider.entity';
 
 /** A provider as `providerJson` gives it: instants as ISO text. */
 export interface ProviderJson {
@@ -24,6 +24,7 @@ export interface ProviderJson {
   asNumbers: number[];
   identityConfirmedAt: string | null;
   identityConfirmedBy: string | null;
+  identityConfirmedHow: IdentityConfirmation | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -34,7 +35,8 @@ export const providerJson = `
                      'tradeNames', p.trade_names, 'vatNumber', p.vat_number, 'streetAddress', p.street_address,
                      'postcode', p.postcode, 'city', p.city, 'website', p.website, 'abuseEmail', p.abuse_email,
                      'asNumbers', p.as_numbers, 'identityConfirmedAt', p.identity_confirmed_at,
-                     'identityConfirmedBy', p.identity_confirmed_by, 'createdAt', p.created_at,
+                     'identityConfirmedBy', p.identity_confirmed_by,
+                     'identityConfirmedHow', p.identity_confirmed_how, 'createdAt', p.created_at,
                      'updatedAt', p.updated_at)`;
 
 export function providerFromJson(json: ProviderJson): Provider {

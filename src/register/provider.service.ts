@@ -11,7 +11,7 @@ import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { plannedAanEnd, statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
-import { Provider } from '../provider/provider.entity';
+import { type IdentityConfirmation, Provider } from '../provider/provider.entity';
 import {
   attestationSummaryFromJson,
   type ProviderDetailRow,
@@ -55,11 +55,12 @@ export async function confirmIdentity(
   actor: string,
   data: Record<string, unknown>,
   now: Date,
+  how: IdentityConfirmation = 'reviewer',
 ): Promise<boolean> {
   const result = await manager
     .createQueryBuilder()
     .update(Provider)
-    .set({ identityConfirmedAt: now, identityConfirmedBy: actor })
+    .set({ identityConfirmedAt: now, identityConfirmedBy: actor, identityConfirmedHow: how })
     .where('id = :providerId AND identity_confirmed_at IS NULL', { providerId })
     .execute();
   if (!result.affected) return false;
@@ -68,7 +69,7 @@ export async function confirmIdentity(
     action: 'provider.identity_confirmed',
     subjectType: 'provider',
     subjectId: providerId,
-    data,
+    data: { ...data, how },
   });
   return true;
 }

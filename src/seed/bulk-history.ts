@@ -108,6 +108,7 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
     asNumbers: [],
     identityConfirmedAt: null,
     identityConfirmedBy: null,
+    identityConfirmedHow: null,
     createdAt: registeredAt,
     updatedAt: registeredAt,
   });
@@ -118,6 +119,7 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
     role: 'provider',
     providerId,
     passwordHash: cast.passwordHash,
+    emailVerifiedAt: registeredAt,
     createdAt: registeredAt,
     updatedAt: registeredAt,
   } as User);
@@ -136,7 +138,11 @@ export function planBulkProvider(rows: BulkRows, identity: BulkIdentity, cast: B
   });
   const confirm = (at: Date, data: Record<string, unknown>) => {
     const provider = rows.providers.at(-1)!;
-    Object.assign(provider, { identityConfirmedAt: at, identityConfirmedBy: actorOf(reviewer) });
+    Object.assign(provider, {
+      identityConfirmedAt: at,
+      identityConfirmedBy: actorOf(reviewer),
+      identityConfirmedHow: 'reviewer',
+    });
     audit(at, actorOf(reviewer), 'provider.identity_confirmed', ['provider', providerId], data);
   };
   if (roll < 0.05 || !version) {
