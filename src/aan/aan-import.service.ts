@@ -7,6 +7,7 @@ import { recordStatusEvent } from '../status/status.service';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { type Listing, type StatusAt, statusAt } from '../status/status-rules';
 import { toLocalDate } from '../shared/time';
+import { paths } from '../shared/paths';
 import { decodeAanFile, lookalikeCharset, parseAanList, type RowProblem } from './aan-list';
 import { aanListReason } from '../shared/status-reasons';
 import { type AanDifference, type AanPlan, looksIncomplete, planAanChange } from './aan-rules';
@@ -16,6 +17,7 @@ import {
   lastImportOf,
   type OpenReviewTaskRow,
   openReviewTaskRows,
+  AAN_TASK_KINDS,
   reviewTaskRow,
   resolveOpenReviewTask,
   setAanImportCounts,
@@ -159,7 +161,8 @@ export async function importAanList(
       manager,
       providers.map((p) => p.id),
     );
-    const openTasks = await openReviewTaskRows(manager);
+    // Only the tasks imports open: a task about something else (a name) is no list's to close.
+    const openTasks = await openReviewTaskRows(manager, { kinds: AAN_TASK_KINDS });
     const settledTasks = await settledReviewTaskRows(manager);
     const alreadyImportedAt = await lastImportOf(manager, fileSha256);
     const versionFacts = versions.map(toCodeVersionFact);
@@ -314,9 +317,12 @@ function declaredListing(status: StatusAt): Listing | undefined {
   return ['expired', 'revoked'].includes(status.reason) ? undefined : status.listing;
 }
 
-/** The open review tasks the AAN imports raised, oldest first, for reviewers and administrators. */
-export async function openReviewTasks(dataSource: DataSource) {
-  const rows = await openReviewTaskRows(dataSource);
+/**
+ * The open review tasks (the AAN imports' and the name checks'), oldest first, for reviewers and
+ * administrators; only one provider's when asked.
+ */
+export async function openReviewTasks(dataSource: DataSource, providerId?: string) {
+  const rows = await openReviewTaskRows(dataSource, { providerId });
   return rows.map(taskView);
 }
 
@@ -324,6 +330,7 @@ export async function openReviewTasks(dataSource: DataSource) {
 function taskView(r: OpenReviewTaskRow) {
   return {
     id: r.id,
+    kind: r.kind,
     kindKey: `aan.task.${r.detail?.difference ?? r.kind}`,
     detail: r.detail ?? {},
     createdAt: r.created_at,
@@ -334,6 +341,8 @@ function taskView(r: OpenReviewTaskRow) {
     legalName: r.legal_name,
     kvkNumber: r.kvk_number,
     url: `/beoordeling/hostingproviders/${r.kvk_number}`,
+    /** A name task: the staff page of the provider whose name this one resembles. */
+    resemblesUrl: r.detail?.resemblesKvk ? paths.reviewProvider(r.detail.resemblesKvk) : undefined,
     resolveUrl: `/beoordeling/taken/${r.id}/afgehandeld`,
   };
 }

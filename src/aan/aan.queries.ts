@@ -69,14 +69,27 @@ export interface OpenReviewTaskRow {
   list_sha256: string | null;
 }
 
-/** The open review tasks with their provider and the list that opened them, oldest first. */
-export function openReviewTaskRows(dataSource: DataSource | EntityManager): Promise<OpenReviewTaskRow[]> {
+/** The kinds of review task the AAN imports open and close; other kinds are none of an import's business. */
+export const AAN_TASK_KINDS = ['aan_missing_from_list', 'aan_list_differs'] as const;
+
+/**
+ * The open review tasks with their provider and the list that opened them, oldest first; only
+ * these kinds, or this provider's, when asked.
+ */
+export function openReviewTaskRows(
+  dataSource: DataSource | EntityManager,
+  filter: { kinds?: readonly string[]; providerId?: string } = {},
+): Promise<OpenReviewTaskRow[]> {
   return dataSource.query<OpenReviewTaskRow[]>(
     `SELECT t.id, t.provider_id, t.kind, t.detail, t.created_at, p.legal_name, p.kvk_number,
             i.imported_at AS list_imported_at, i.file_sha256 AS list_sha256
        FROM review_tasks t JOIN providers p ON p.id = t.provider_id
        LEFT JOIN aan_imports i ON i.id = t.aan_import_id
-      WHERE t.resolved_at IS NULL ORDER BY t.created_at, p.legal_name`,
+      WHERE t.resolved_at IS NULL
+        AND ($1::text[] IS NULL OR t.kind = ANY ($1::text[]))
+        AND ($2::uuid IS NULL OR t.provider_id = $2::uuid)
+      ORDER BY t.created_at, p.legal_name`,
+    [filter.kinds ?? null, filter.providerId ?? null],
   );
 }
 
@@ -96,11 +109,12 @@ export interface SettledReviewTaskRow {
   detail: Record<string, string> | null;
 }
 
-/** The tasks reviewers closed whose difference every list since has still shown. */
+/** The AAN tasks reviewers closed whose difference every list since has still shown. */
 export function settledReviewTaskRows(manager: EntityManager): Promise<SettledReviewTaskRow[]> {
   return manager.query<SettledReviewTaskRow[]>(
     `SELECT id, provider_id, kind, detail FROM review_tasks
-      WHERE resolved_at IS NOT NULL AND superseded_at IS NULL ORDER BY created_at`,
+      WHERE resolved_at IS NOT NULL AND superseded_at IS NULL AND kind = ANY ($1::text[]) ORDER BY created_at`,
+    [AAN_TASK_KINDS],
   );
 }
 

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { openReviewTasks } from '../aan/aan-import.service';
 import { attestationView } from '../attestation/attestation.view';
 import { providerAttestationAnswers } from '../attestation/attestation.service';
 import type { User } from '../identity/user.entity';
@@ -156,6 +157,7 @@ export async function staffProviderModel(
   const { values } = query;
   const detail = await providerDetail(dataSource, kvkNumber, now, { unconfirmed: true });
   const dossier = await providerDossier(dataSource, detail);
+  const tasks = await openReviewTasks(dataSource, detail.provider.id);
   const attestations = providerAttestationAnswers(detail, now).map(attestationView);
   const errors = staffPageErrors(query, now);
   const rows = historyRows(detail.history, detail.codeVersions, now);
@@ -198,6 +200,8 @@ export async function staffProviderModel(
     })),
     attestations,
     identityUnconfirmed: !detail.provider.identityConfirmedAt,
+    /** The provider's open review tasks (a list difference, a name that resembles a verified one). */
+    tasks,
     // Never for the reviewer's own organisation, as with every other decision.
     confirmIdentityAction:
       user.role === 'reviewer' &&

@@ -1,9 +1,9 @@
 import { Column, CreateDateColumn, Entity, Generated, PrimaryColumn } from 'typeorm';
 import type { Role } from './user.entity';
 
-export type TokenPurpose = 'invitation' | 'password_reset';
+export type TokenPurpose = 'invitation' | 'password_reset' | 'email_confirmation';
 
-/** A single-use link (invitation, password reset); only the SHA-256 of its token is kept. */
+/** A single-use link (invitation, password reset, e-mail confirmation); only the SHA-256 of its token is kept. */
 @Entity({ name: 'account_tokens' })
 export class AccountToken {
   @PrimaryColumn({ name: 'token_hash', type: 'char', length: 64 })

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { TokenPurpose } from './account-token.entity';
 
 /** How many invitations this user sent after `since`. */
 export async function invitationsSentSince(
@@ -14,26 +15,49 @@ export async function invitationsSentSince(
   return row?.sent ?? 0;
 }
 
-/** How many reset links this account was sent in the hour before `now` (the app's clock). */
-export async function resetLinksInLastHour(
+/** How many links of this purpose the account was sent in the hour before `now` (the app's clock). */
+export async function linksSentInLastHour(
+  manager: EntityManager,
+  userId: string,
+  purpose: Exclude<TokenPurpose, 'invitation'>,
+  now: Date,
+): Promise<number> {
+  const [row] = await manager.query<{ recent: number }[]>(
+    `SELECT count(*)::int AS recent FROM account_tokens
+      WHERE user_id = $1 AND purpose = $2 AND created_at > $3::timestamptz - interval '1 hour'`,
+    [userId, purpose, now],
+  );
+  return row?.recent ?? 0;
+}
+
+/**
+ * How many times in the hour before `now` someone registered with this account's address (each
+ * sent the address a notice).
+ */
+export async function registrationNoticesInLastHour(
   manager: EntityManager,
   userId: string,
   now: Date,
 ): Promise<number> {
   const [row] = await manager.query<{ recent: number }[]>(
-    `SELECT count(*)::int AS recent FROM account_tokens
-      WHERE user_id = $1 AND purpose = 'password_reset' AND created_at > $2::timestamptz - interval '1 hour'`,
+    `SELECT count(*)::int AS recent FROM audit_events
+      WHERE subject_type = 'user' AND subject_id = $1 AND action = 'user.registration_attempted'
+        AND occurred_at > $2::timestamptz - interval '1 hour'`,
     [userId, now],
   );
   return row?.recent ?? 0;
 }
 
-/** Marks every reset link of the account still outstanding as used, at `now`. */
-export async function useUpResetLinks(manager: EntityManager, userId: string, now: Date): Promise<void> {
+/** Marks every link of this purpose of the account still outstanding as used, at `now`. */
+export async function useUpLinks(
+  manager: EntityManager,
+  userId: string,
+  purpose: Exclude<TokenPurpose, 'invitation'>,
+  now: Date,
+): Promise<void> {
   await manager.query(
-    `UPDATE account_tokens SET used_at = $2
-      WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`,
-    [userId, now],
+    `UPDATE account_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
+    [userId, purpose, now],
   );
 }
 

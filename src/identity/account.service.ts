@@ -5,9 +5,10 @@ import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { ValidationError } from '../shared/errors';
 import { claimToken, issueToken, tokenUsable } from './account-token.service';
+import { markEmailConfirmed } from './email-confirmation.service';
 import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './password';
 import { type Role, User } from './user.entity';
-import { deleteSessionsOf, resetLinksInLastHour, useUpResetLinks } from './account.queries';
+import { deleteSessionsOf, linksSentInLastHour, useUpLinks } from './account.queries';
 
 export const PASSWORD_RESET_HOURS = 1;
 /** Reset mails one account gets per hour at most, whoever asks for them. */
@@ -38,6 +39,11 @@ export async function addUser(
     providerId: string | null;
     password?: string;
     passwordHash?: string;
+    /**
+     * When the address was shown to be the person's: `now` for an invitation that reached it or an
+     * account an administrator made; null for a registration, until its confirmation link is used.
+     */
+    emailVerifiedAt: Date | null;
   },
   /** Who adds the account; undefined: the new user themself (registration, an accepted invitation). */
   actor: string | undefined,
@@ -52,6 +58,7 @@ export async function addUser(
     role: input.role,
     providerId: input.providerId,
     passwordHash: input.passwordHash ?? (await hashPassword(input.password!)),
+    emailVerifiedAt: input.emailVerifiedAt,
     createdAt: now,
   });
   await manager.insert(User, user);
@@ -60,13 +67,16 @@ export async function addUser(
     action: 'user.created',
     subjectType: 'user',
     subjectId: user.id,
-    data: { role: input.role, providerId: input.providerId },
+    data: { role: input.role, providerId: input.providerId, emailConfirmed: input.emailVerifiedAt !== null },
     personal: { email },
   });
   return user;
 }
 
-/** Staff accounts (and, for tests and demos, provider users) from the command line. */
+/**
+ * Staff accounts (and, for tests and demos, provider users) from the command line: an
+ * administrator's act, so the address counts as confirmed.
+ */
 export async function createUser(
   dataSource: DataSource,
   input: { email: string; name: string; role: Role; providerId?: string | null; password: string },
@@ -76,7 +86,12 @@ export async function createUser(
   checkNewPassword(input.password, input.password);
   const passwordHash = await hashPassword(input.password);
   return dataSource.transaction((manager) =>
-    addUser(manager, { ...input, providerId: input.providerId ?? null, passwordHash }, actor, now),
+    addUser(
+      manager,
+      { ...input, providerId: input.providerId ?? null, passwordHash, emailVerifiedAt: now },
+      actor,
+      now,
+    ),
   );
 }
 
@@ -100,8 +115,11 @@ export async function authenticate(
   return { user };
 }
 
-/** How a session came to hold its user: each is a sign-in, with its last login and audit event. */
-export type SignInWay = 'password' | 'second_factor' | 'invitation' | 'registration';
+/**
+ * How a session came to hold its user: each is a sign-in, with its last login and audit event.
+ * (Before issue 17 a registration signed its user in too: older events say `registration`.)
+ */
+export type SignInWay = 'password' | 'second_factor' | 'invitation';
 
 /** Sets the user's last login and writes `user.logged_in` (with the way in), in one transaction. */
 export async function recordLogin(
@@ -132,7 +150,7 @@ async function endOtherWaysIn(
   now: Date,
   keepSessionId?: string,
 ): Promise<void> {
-  await useUpResetLinks(manager, userId, now);
+  await useUpLinks(manager, userId, 'password_reset', now);
   await deleteSessionsOf(manager, userId, keepSessionId ?? null);
 }
 
@@ -147,7 +165,7 @@ export async function requestPasswordReset(
   if (!user || user.disabledAt) return;
   await dataSource.transaction(async (manager) => {
     // Nobody can use the register to flood one mailbox: a few links an hour per account, silently.
-    if ((await resetLinksInLastHour(manager, user.id, now)) >= RESET_MAILS_PER_HOUR) return;
+    if ((await linksSentInLastHour(manager, user.id, 'password_reset', now)) >= RESET_MAILS_PER_HOUR) return;
     const token = await issueToken(
       manager,
       {
@@ -201,6 +219,8 @@ export async function resetPassword(
       subjectType: 'user',
       subjectId: reset.userId!,
     });
+    // The reset link reached the address it was sent to: that confirms it, as its own link would.
+    if (user.email === reset.email) await markEmailConfirmed(manager, user, 'password_reset', now);
   });
 }
 

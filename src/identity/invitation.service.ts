@@ -370,6 +370,8 @@ export async function acceptInvitation(
           role: invitation.role!,
           providerId: invitation.providerId,
           passwordHash,
+          // The invitation's link reached the address: that is its confirmation.
+          emailVerifiedAt: now,
         },
         undefined,
         now,

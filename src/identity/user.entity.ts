@@ -61,3 +61,17 @@ export class User {
 export function isStaff(user: Pick<User, 'role'>): boolean {
   return STAFF_ROLES.includes(user.role);
 }
+
+/**
+ * Whether the account must still confirm its e-mail address before it may do anything (issue 17
+ * §2): a password account whose address no link has reached yet. The one place this rule lives:
+ * an account that signs in another way (eHerkenning) joins it here.
+ */
+export function needsEmailConfirmation(user: Pick<User, 'emailVerifiedAt'>): boolean {
+  return user.emailVerifiedAt === null;
+}
+
+/** Whether the account may act at all: not disabled, and its address confirmed where that is asked. */
+export function mayAct(user: Pick<User, 'emailVerifiedAt' | 'disabledAt'>): boolean {
+  return !user.disabledAt && !needsEmailConfirmation(user);
+}

@@ -75,21 +75,42 @@ const kindName =
     translate(language, `mail.applicationKind.${kind}`);
 
 export const mailTexts = {
-  /** To the person who registered an organisation: it is in, what happens next, where to ask. */
+  /**
+   * To the person who registered an organisation: first confirm the address (the link, 24 hours,
+   * once), then what happens next and where to ask.
+   */
   registrationReceipt: (
     to: string,
     organisation: string,
     kvkNumber: string,
+    confirmLink: string,
     link: string,
     contact: string,
   ) => {
-    const params = { organisation, kvkNumber, link, contact };
+    const params = { organisation, kvkNumber, confirmLink, link, contact };
     return bilingual(
       to,
       text('registrationReceipt.subject', params),
-      paragraphs(text('registrationReceipt.body', params), text('contact', params)),
+      paragraphs(
+        text('registrationReceipt.confirm', params),
+        text('registrationReceipt.body', params),
+        text('contact', params),
+      ),
     );
   },
+  /** A new confirmation link, to an account that has not confirmed its address (it tried to log in). */
+  emailConfirmation: (to: string, link: string) =>
+    bilingual(to, text('emailConfirmation.subject'), text('emailConfirmation.body', { link })),
+  /**
+   * To an address that has an account already, when someone registered with it: no new account,
+   * and how to get in (the registration page says the same whatever the address).
+   */
+  registrationAttempt: (to: string, loginLink: string, resetLink: string) =>
+    bilingual(
+      to,
+      text('registrationAttempt.subject'),
+      text('registrationAttempt.body', { loginLink, resetLink }),
+    ),
   /**
    * To the organisation's users when the listing ended by itself: it expired, or the signed code
    * version lapsed; the reason and the date in words, and where to apply again.

@@ -10,7 +10,7 @@ import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { type LoginLimiters, requireRole, requireUser, withCsrfToken } from '../web/auth';
 import { setFormContext } from '../web/error-handler';
-import { formLimits, signIn } from '../web/sign-in';
+import { formLimits } from '../web/sign-in';
 import { requestTime } from '../web/clock';
 import { providerAccountModel } from './portal.view';
 
@@ -28,7 +28,7 @@ export interface PortalDependencies {
 export function portalRoutes({ dataSource, config, limiters, securityEvents }: PortalDependencies): Router {
   const router = Router();
   const anyone = withCsrfToken;
-  const { passwordFormLimit, limit } = formLimits(limiters, securityEvents);
+  const { passwordFormLimit, limit, clientOf } = formLimits(limiters, securityEvents);
 
   router.get(paths.signup, anyone, (_req, res) =>
     res.render('account/signup', { title: 'signup.title', values: {} }),
@@ -36,15 +36,22 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
 
   router.post(paths.signup, anyone, async (req, res) => {
     const values = formValues(req.body, REGISTRATION_FIELDS);
-    setFormContext(res, { view: 'account/signup', model: { title: 'signup.title' }, values });
+    // A refusal by a limit shows the long form again with what was typed, not a bare 429 page.
+    setFormContext(res, {
+      view: 'account/signup',
+      model: { title: 'signup.title' },
+      values,
+      keepOnTooMany: true,
+    });
     await passwordFormLimit('signup')(req);
-    const user = await registerProvider(
-      dataSource,
-      await validated(RegistrationDto, values),
-      config,
-      requestTime(res),
-    );
-    res.redirect(303, await signIn(dataSource, req, user, 'registration', requestTime(res)));
+    const dto = await validated(RegistrationDto, values);
+    // Counted once the form is valid (each such form makes an account or sends a mail): per
+    // address, and per KvK number from any address.
+    await limit(req, 'registrationsPerIp', clientOf(req), undefined, 'errors.tooMany.registrationIp');
+    await limit(req, 'registrationsPerKvk', dto.kvkNumber, undefined, 'errors.tooMany.registrationKvk');
+    await registerProvider(dataSource, dto, config, requestTime(res));
+    // The same answer whether the address was new or had an account: "check your mail".
+    res.redirect(303, paths.confirmEmailSent);
   });
 
   router.get(paths.account, requireUser, async (req, res) => {

@@ -126,7 +126,7 @@ async function bulkCast(dataSource: DataSource, now: Date): Promise<Omit<BulkCas
         (await manager.findOneBy(User, { email: staff.email })) ??
           (await addUser(
             manager,
-            { ...staff, role: 'reviewer', providerId: null, passwordHash },
+            { ...staff, role: 'reviewer', providerId: null, passwordHash, emailVerifiedAt: start },
             BULK_ACTOR,
             start,
           )),

@@ -35,6 +35,9 @@ export const paths = {
   forgotPassword: '/wachtwoord-vergeten',
   resetPassword: (token = ':token') => `/wachtwoord-herstellen/${token}`,
   invitation: (token = ':token') => `/uitnodiging/${token}`,
+  /** "Check your mail": after a registration, or a login of an account whose address is not confirmed. */
+  confirmEmailSent: '/e-mailadres-bevestigen',
+  confirmEmail: (token = ':token') => `/e-mailadres-bevestigen/${token}`,
   account: '/account',
   secondFactorSetup: '/account/tweestapsverificatie',
   changePassword: '/account/wachtwoord',

@@ -11,7 +11,7 @@ import { postgresLimiter } from '../database/rate-limits';
 import { ForbiddenError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { paths, safeReturnPath } from '../shared/paths';
-import { isStaff, type Role, User } from '../identity/user.entity';
+import { isStaff, mayAct, type Role, User } from '../identity/user.entity';
 import { requestTime } from './clock';
 
 declare module 'express-session' {
@@ -236,7 +236,9 @@ export function isCsrfError(error: unknown): boolean {
 
 /**
  * Loads the signed-in user on every request; a disabled account ends its session, and so does the
- * absolute lifetime (`SESSION_ABSOLUTE_HOURS` after sign-in, however active the session was).
+ * absolute lifetime (`SESSION_ABSOLUTE_HOURS` after sign-in, however active the session was). So
+ * does an account that may not act (its address unconfirmed): no way in gives it a session, and
+ * should one ever hold it, it does nothing with it.
  */
 export function loadUser(
   dataSource: DataSource,
@@ -249,7 +251,7 @@ export function loadUser(
       const signedInAt = req.session.signedInAt;
       const expired = typeof signedInAt !== 'number' || requestTime(res).getTime() - signedInAt >= absoluteMs;
       const user = expired ? null : await dataSource.getRepository(User).findOneBy({ id });
-      if (!user || user.disabledAt) {
+      if (!user || !mayAct(user)) {
         // A fresh, empty session (not none): the rest of this request may still use it.
         await new Promise<void>((resolve, reject) =>
           req.session.regenerate((e: unknown) => (e ? reject(asError(e)) : resolve())),
@@ -267,7 +269,8 @@ export function loadUser(
 
 /** Anonymous visitors go to the login page first and come back afterwards. */
 export function requireUser(req: Request, res: Response, next: NextFunction): void {
-  if (req.user) return next();
+  // Checked again here (loadUser ends such a session already): an account that may not act passes no door.
+  if (req.user && mayAct(req.user)) return next();
   // An upload without a session: its token (read only from the body) cannot be valid, and the
   // body is not worth reading; the same answer as any other post without a valid token.
   if (req.is('multipart/form-data')) throw new CsrfRefusedError('token');
@@ -308,6 +311,10 @@ export interface LoginLimiters {
   secondFactor: RateLimiterPostgres;
   /** Password resets, registrations and invitation acceptances per IP address (each its own prefix). */
   passwordForms: RateLimiterPostgres;
+  /** Valid registration forms per IP address in 24 hours (each makes an account or sends a mail). */
+  registrationsPerIp: RateLimiterPostgres;
+  /** Valid registration forms naming one KvK number in 24 hours, from any address. */
+  registrationsPerKvk: RateLimiterPostgres;
   /** Colleague invitations tried per provider user in an hour, refused ones too (no probing of addresses). */
   invitationsPerUser: RateLimiterPostgres;
   /** The same per organisation, whichever of its users tries. */
@@ -331,6 +338,8 @@ export function loginLimiters(dataSource: DataSource, config: Config): LoginLimi
     accountIp: limiter('login_account_ip', config.loginFailuresPerAccountAndIp),
     secondFactor: limiter('login_2fa', config.loginFailuresPerAccount),
     passwordForms: limiter('password_form_ip', config.passwordFormsPerIp),
+    registrationsPerIp: limiter('registration_ip', config.registrationsPerIpPerDay, true, 24 * 3600),
+    registrationsPerKvk: limiter('registration_kvk', config.registrationsPerKvkPerDay, true, 24 * 3600),
     invitationsPerUser: limiter('invitation_user', config.invitationsPerUserPerHour, false, 3600),
     invitationsPerProvider: limiter(
       'invitation_provider',

@@ -39,6 +39,11 @@ export interface FormContext {
   values: Record<string, string>;
   /** Where the error summary links for a field, when not to `#field-<name>` (a form in a table row). */
   anchors?: Record<string, string>;
+  /**
+   * A limit's refusal (429) shows this form again, with what was typed and the limit's message,
+   * instead of the bare 429 page: for a long form that took time to fill in (registration).
+   */
+  keepOnTooMany?: boolean;
 }
 
 /**
@@ -109,6 +114,23 @@ const ANCHORS: Record<string, string> = {
   staffMember: 'medewerkers',
   invitation: 'uitnodigingen',
 };
+
+/** A limit refused a form that keeps what was typed (keepOnTooMany): the form again, answered with 429. */
+function renderTooMany(res: Response, form: FormContext, error: TooManyRequestsError): void {
+  const values = { ...form.values };
+  for (const field of SECRET_FIELDS) delete values[field];
+  res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  res.status(429).render(form.view, {
+    ...form.model,
+    values,
+    errors: {},
+    errorList: [],
+    tooMany: {
+      key: error.messageKey.endsWith('.title') ? 'errors.tooMany.body' : error.messageKey,
+      retryMinutes: Math.ceil(error.retryAfterSeconds / 60),
+    },
+  });
+}
 
 function renderForm(req: Request, res: Response, form: FormContext, error: ValidationError): void {
   const values = { ...form.values };
@@ -220,6 +242,10 @@ export function errorHandler(logger: Logger, hooks: { csrfRefused?: (req: Reques
       const shown = await loadedForm(form).catch((loadError: unknown) => ({ loadError }));
       if ('loadError' in shown) return handle(shown.loadError, req, res, next);
       return renderForm(req, res, shown, refusal);
+    }
+    if (error instanceof TooManyRequestsError && form && 'keepOnTooMany' in form && form.keepOnTooMany) {
+      delete res.locals.form;
+      return renderTooMany(res, form, error);
     }
     if (error instanceof ConflictError && form && 'meanwhile' in form && form.meanwhile) {
       // Changed meanwhile: the form again, on the current state, with what was typed and what changed.

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import type { SecurityEventRecorder } from '../audit/security-events';
 import { recordLogin, type SignInWay } from '../identity/account.service';
-import type { User } from '../identity/user.entity';
+import { needsEmailConfirmation, type User } from '../identity/user.entity';
 import { clientKey } from '../shared/client-address';
 import { TooManyRequestsError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
@@ -15,9 +15,9 @@ export function regenerate(req: Request): Promise<void> {
 }
 
 /**
- * Every sign-in, however it came about (password, second factor, an accepted invitation, a
- * registration): records the last login with its audit event, then starts a fresh session for
- * `user` (a new id against session fixation). Answers where to go next.
+ * Every sign-in, however it came about (password, second factor, an accepted invitation): records
+ * the last login with its audit event, then starts a fresh session for `user` (a new id against
+ * session fixation). Answers where to go next.
  */
 export async function signIn(
   dataSource: DataSource,
@@ -27,6 +27,8 @@ export async function signIn(
   now: Date,
   back?: string,
 ): Promise<string> {
+  // Every way in checks this first; a session for such an account is a mistake in this code.
+  if (needsEmailConfirmation(user)) throw new Error('an account whose address is unconfirmed cannot sign in');
   const returnTo = back ?? req.session.returnTo;
   await recordLogin(dataSource, user, way, now);
   await regenerate(req);
@@ -47,14 +49,17 @@ export function formLimits(limiters: LoginLimiters, securityEvents: SecurityEven
   /** The address as the limits count it (an IPv6 client by its /64). */
   const clientOf = (req: Request) => clientKey(req.ip);
 
-  /** Uses a limiter point; refuses with 429 when none is left, and records the block when it starts. */
-  async function limit(req: Request, limiter: LimiterName, key: string, userId?: string) {
+  /**
+   * Uses a limiter point; refuses with 429 when none is left (saying `messageKey` when given), and
+   * records the block when it starts.
+   */
+  async function limit(req: Request, limiter: LimiterName, key: string, userId?: string, messageKey?: string) {
     const refusal = await consume(limiters[limiter], key);
     if (!refusal) return;
     if (refusal.blockStarted) {
       await securityEvents({ kind: 'rate_limited', ip: ipOf(req), userId, data: { limit: limiter } });
     }
-    throw new TooManyRequestsError(refusal.waitSeconds);
+    throw new TooManyRequestsError(refusal.waitSeconds, messageKey);
   }
 
   /** Per IP address, each password form on its own count: none of them hashes for an unlimited caller. */

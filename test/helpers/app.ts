@@ -19,6 +19,7 @@ export const testConfig: Config = loadConfig({
   PUBLIC_BASE_URL: 'http://register.test',
   LOGIN_ATTEMPTS_PER_IP: '100000',
   PASSWORD_FORMS_PER_IP: '100000',
+  REGISTRATIONS_PER_IP_PER_DAY: '100000',
   // The suite calls the API many times from one address, and sends bulk checks side by side: the
   // API's limits are tested on their own, with low values (test/security/api-limits.test.ts).
   API_REQUESTS_PER_MINUTE: '10000000',
