@@ -25,7 +25,7 @@ export const AUDIT_ACTION_GROUPS = {
   attestation: ['attestation.issued', 'attestation.downloaded'],
   code_of_conduct: ['code_of_conduct.published', 'code_of_conduct.withdrawn'],
   aan: ['aan.imported', 'aan.refused', 'aan.tasks_kept_closed', 'aan.tasks_superseded'],
-  review_task: ['review_task.resolved', 'review_task.closed_by_list'],
+  review_task: ['review_task.opened', 'review_task.resolved', 'review_task.closed_by_list'],
   settings: ['settings.changed'],
   user: [
     'user.created',
@@ -35,6 +35,9 @@ export const AUDIT_ACTION_GROUPS = {
     'user.password_changed',
     'user.second_factor_enabled',
     'user.recovery_code_used',
+    'user.email_confirmation_sent',
+    'user.email_confirmed',
+    'user.registration_attempted',
   ],
   invitation: ['invitation.created', 'invitation.resent', 'invitation.revoked', 'invitation.not_sent'],
   staff: ['staff.role_changed', 'staff.disabled', 'staff.enabled'],
