@@ -46,6 +46,8 @@ export const DEMO_PUBLIC_PAGES = [
   '/wachtwoord-vergeten',
   '/wachtwoord-herstellen/onbekend',
   '/uitnodiging/onbekend',
+  '/e-mailadres-bevestigen',
+  '/e-mailadres-bevestigen/onbekend',
 ];
 
 /**

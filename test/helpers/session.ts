@@ -7,6 +7,7 @@ import { startApplication } from '../../src/application/application.service';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { testConfig } from './app';
+import { confirmationLinkTo } from './outbox';
 
 export type Agent = ReturnType<typeof request.agent>;
 
@@ -61,4 +62,25 @@ export async function signedInApplicant(app: Express, dataSource: DataSource) {
   const agent = await signedIn(app, who);
   const application = await startApplication(dataSource, who.user, testConfig, new Date());
   return { agent, who, applicationId: application.id };
+}
+
+/**
+ * Registers an organisation through the form, confirms the address through the link in its mail
+ * (the confirmation page's button), and signs in: an agent of the new account.
+ */
+export async function registeredAndSignedIn(
+  app: Express,
+  dataSource: DataSource,
+  fields: Record<string, string> & { email: string; password: string },
+): Promise<Agent> {
+  const agent = request.agent(app);
+  const registered = await submitForm(agent, '/registreren', '/registreren', fields);
+  assert.equal(registered.status, 303, registered.text.slice(0, 500));
+  assert.equal(registered.headers.location, '/e-mailadres-bevestigen');
+  const link = await confirmationLinkTo(dataSource, fields.email);
+  const confirmed = await submitForm(agent, link, link, {});
+  assert.equal(confirmed.status, 200, confirmed.text.slice(0, 500));
+  const login = await submitForm(agent, '/inloggen', '/inloggen', { email: fields.email, password: fields.password });
+  assert.equal(login.status, 303, `login after confirmation answered ${login.status}`);
+  return agent;
 }

@@ -178,6 +178,20 @@ const RULES: Rule[] = [
   // An unknown link: the clear page, as a 404 (a used or expired one is a 410).
   { method: 'GET', route: '/uitnodiging/:token', url: () => '/uitnodiging/onbekend', expect: all(404) },
   { method: 'POST', route: '/uitnodiging/:token', url: () => '/uitnodiging/onbekend', expect: all(400) },
+  // Issue 17 §2: "check your mail", and the confirmation link (an unknown one: 404 on GET, 410 on POST).
+  { method: 'GET', route: '/e-mailadres-bevestigen', url: () => '/e-mailadres-bevestigen', expect: all(200) },
+  {
+    method: 'GET',
+    route: '/e-mailadres-bevestigen/:token',
+    url: () => '/e-mailadres-bevestigen/onbekend',
+    expect: all(404),
+  },
+  {
+    method: 'POST',
+    route: '/e-mailadres-bevestigen/:token',
+    url: () => '/e-mailadres-bevestigen/onbekend',
+    expect: all(410),
+  },
   { method: 'GET', route: '/account', url: () => '/account', expect: signedInOnly(200) },
   {
     method: 'GET',

@@ -102,17 +102,20 @@ describe('accounts and access', () => {
       assert.match(res.text, /dit KvK-nummer is al geregistreerd/);
     });
 
-    it('signs the new user in as every sign-in does: last login set, user.logged_in written', async () => {
+    it('signs nobody in: "check your mail", no session, no last login, the address not yet confirmed', async () => {
       const fields = registrationFields();
-      const res = await submitForm(request.agent(app), '/registreren', '/registreren', fields);
+      const agent = request.agent(app);
+      const res = await submitForm(agent, '/registreren', '/registreren', fields);
       assert.equal(res.status, 303);
+      assert.equal(res.headers.location, '/e-mailadres-bevestigen');
+      assert.equal(cookieOf(res, 'vhp.sid'), undefined, 'no session cookie');
+      await agent.get('/account').expect(303).expect('Location', '/inloggen?terug=%2Faccount');
       const user = await db.dataSource.getRepository(User).findOneByOrFail({ email: fields.email });
-      assert.ok(user.lastLoginAt, 'the last login is recorded');
-      const [event] = await db.dataSource.query<{ data: { way?: string } }[]>(
-        `SELECT data FROM audit_events WHERE action = 'user.logged_in' AND subject_id = $1`,
-        [user.id],
-      );
-      assert.equal(must(event, 'user.logged_in is written').data.way, 'registration');
+      assert.equal(user.lastLoginAt, null);
+      assert.equal(user.emailVerifiedAt, null);
+      const page = await agent.get('/e-mailadres-bevestigen').expect(200);
+      assert.match(page.text, /Als dit e-mailadres kan worden gebruikt, is er een e-mail onderweg/);
+      await assertValidHtml(page.text, 'check your mail');
     });
   });
 

@@ -14,6 +14,7 @@ import type { CodeOfConductVersion } from '../../src/status/code-of-conduct-vers
 import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
+import { confirmationLinkTo } from '../helpers/outbox';
 import { type Agent, csrfFrom, signedIn, submitForm, tokenFor } from '../helpers/session';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser, registrationFields, type TestUser } from '../factories/user.factory';
@@ -103,7 +104,11 @@ describe('providers apply, reviewers decide', () => {
     const fields = registrationFields();
     const registered = await submitForm(agent, '/registreren', '/registreren', fields);
     assert.equal(registered.status, 303, registered.text);
-    assert.equal(registered.headers.location, '/account');
+    // No session yet: the address is confirmed first, through the link in the receipt.
+    assert.equal(registered.headers.location, '/e-mailadres-bevestigen');
+    const confirmLink = await confirmationLinkTo(db.dataSource, fields.email);
+    assert.match((await agent.get(confirmLink).expect(200)).text, /E-mailadres bevestigen/);
+    assert.equal((await submitForm(agent, confirmLink, confirmLink, {})).status, 200);
     const provider = await db.dataSource
       .getRepository(Provider)
       .findOneByOrFail({ kvkNumber: fields.kvkNumber });
@@ -212,6 +217,7 @@ describe('providers apply, reviewers decide', () => {
       'application.approve',
       'status.listing_approved',
       'provider.identity_confirmed',
+      'user.email_confirmed',
       'user.logged_in',
     ]) {
       assert.ok(actions.includes(action), action);

@@ -30,7 +30,7 @@ describe('mails on registration and submission', () => {
   };
   const version = () => givenCodeVersion(ds(), { publishedAt: new Date('2020-01-01T00:00:00Z') });
 
-  it('POST /registreren: a receipt to the person who registered, with the account link and the contact address', async () => {
+  it('POST /registreren: a receipt to the person who registered, with the confirmation link, the account link and the contact address', async () => {
     const fields = registrationFields();
     const res = await submitForm(request.agent(context.app), '/registreren', '/registreren', fields);
     assert.equal(res.status, 303);
@@ -43,6 +43,7 @@ describe('mails on registration and submission', () => {
     );
     assert.ok(receipt.body.includes(`KvK ${fields.kvkNumber}`));
     assert.ok(receipt.body.includes(`${BASE}/account`));
+    assert.match(receipt.body, new RegExp(`${BASE}/e-mailadres-bevestigen/[A-Za-z0-9_-]+`));
     assert.ok(receipt.body.includes(testConfig.contactEmail));
     assert.match(receipt.body, /Een beoordelaar bevestigt wie uw organisatie is/);
     assert.match(receipt.body, /A reviewer will confirm who your organisation is/);
