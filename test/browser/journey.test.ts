@@ -7,6 +7,7 @@ import { simplePdf } from '../../src/seed/demo-pdf';
 import { testApp } from '../helpers/app';
 import { axeViolations, launchBrowser, requireChromium, serve } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { confirmationLinkTo } from '../helpers/outbox';
 import { givenCodeVersion, uniqueKvk } from '../factories/provider.factory';
 import { givenUser, TEST_PASSWORD, validVatNumber } from '../factories/user.factory';
 
@@ -138,6 +139,7 @@ async function journey(
   const check = (page: Page) => checkPage(page, viewport, checked);
   const kvkNumber = uniqueKvk();
   const legalName = `Browserhosting ${viewport.width} B.V.`;
+  const email = `bram-${kvkNumber}@browser.example`;
 
   // The provider registers; a mistake first comes back with an error summary and keeps what was typed.
   const provider = await open();
@@ -156,11 +158,22 @@ async function journey(
     city: 'Utrecht',
     abuseEmail: 'abuse@browser.example',
     name: 'Bram Browser',
-    email: `bram-${kvkNumber}@browser.example`,
+    email,
     password: TEST_PASSWORD,
     passwordConfirmation: TEST_PASSWORD,
   });
   await press(provider, 'Registreren');
+  // No session yet: the address is confirmed first, by the button behind the mailed link.
+  assert.match(provider.url(), /\/e-mailadres-bevestigen$/);
+  await check(provider);
+  await provider.goto(`${base}${await confirmationLinkTo(db.dataSource, email)}`);
+  await check(provider);
+  await press(provider, 'E-mailadres bevestigen', 200);
+  await check(provider);
+  await main(provider).getByRole('link', { name: 'Inloggen', exact: true }).click();
+  await provider.waitForURL(/\/inloggen$/);
+  await fill(provider, { email, password: TEST_PASSWORD });
+  await press(provider, 'Inloggen');
   assert.match(provider.url(), /\/account$/);
   await check(provider);
 

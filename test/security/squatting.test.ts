@@ -14,6 +14,7 @@ import {
 import { givenUser, registrationFields } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
 import { createTestDatabase } from '../helpers/database';
+import { confirmationLinkTo } from '../helpers/outbox';
 import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
 import { must } from '../../src/shared/must';
 
@@ -39,6 +40,9 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
     squatterKvk = fields.kvkNumber;
     const signup = await submitForm(request.agent(ctx.app), '/registreren', '/registreren', fields);
     assert.equal(signup.status, 303, 'the registration itself is accepted');
+    // The squatter confirms its own address: that says nothing about who the organisation is.
+    const link = await confirmationLinkTo(ctx.db.dataSource, fields.email);
+    assert.equal((await submitForm(request.agent(ctx.app), link, link, {})).status, 200);
     const squatter = await ctx.db.dataSource
       .getRepository(Provider)
       .findOneByOrFail({ kvkNumber: squatterKvk });
