@@ -113,7 +113,11 @@ export async function markEmailConfirmed(
  * when the link is unknown, used or expired (or its account's address is no longer the one it was
  * sent to).
  */
-export async function confirmEmail(dataSource: DataSource, token: string, now: Date): Promise<User | undefined> {
+export async function confirmEmail(
+  dataSource: DataSource,
+  token: string,
+  now: Date,
+): Promise<User | undefined> {
   return dataSource.transaction(async (manager) => {
     const link = await claimToken(manager, token, 'email_confirmation', now);
     if (!link?.userId) return undefined;

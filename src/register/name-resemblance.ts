@@ -155,7 +155,5 @@ export const RESEMBLANCE_THRESHOLD = 0.5;
 export function keysResemble(a: string, b: string, similarity: number): boolean {
   if (a === '' || b === '') return false;
   if (a === b) return true;
-  return (
-    Math.min(a.length, b.length) >= MIN_SIMILAR_KEY_LENGTH && similarity >= RESEMBLANCE_THRESHOLD
-  );
+  return Math.min(a.length, b.length) >= MIN_SIMILAR_KEY_LENGTH && similarity >= RESEMBLANCE_THRESHOLD;
 }

@@ -236,7 +236,8 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
   router.post(paths.confirmEmail(), anyone, async (req, res) => {
     await passwordFormLimit('confirm')(req);
     const user = await confirmEmail(dataSource, String(req.params.token), requestTime(res));
-    if (!user) return res.status(410).render('account/confirm-email', { title: 'confirmEmail.title', invalid: true });
+    if (!user)
+      return res.status(410).render('account/confirm-email', { title: 'confirmEmail.title', invalid: true });
     res.render('account/confirm-email', { title: 'confirmEmail.title', done: true });
   });
 

@@ -53,7 +53,13 @@ export function formLimits(limiters: LoginLimiters, securityEvents: SecurityEven
    * Uses a limiter point; refuses with 429 when none is left (saying `messageKey` when given), and
    * records the block when it starts.
    */
-  async function limit(req: Request, limiter: LimiterName, key: string, userId?: string, messageKey?: string) {
+  async function limit(
+    req: Request,
+    limiter: LimiterName,
+    key: string,
+    userId?: string,
+    messageKey?: string,
+  ) {
     const refusal = await consume(limiters[limiter], key);
     if (!refusal) return;
     if (refusal.blockStarted) {

@@ -80,7 +80,10 @@ export async function registeredAndSignedIn(
   const link = await confirmationLinkTo(dataSource, fields.email);
   const confirmed = await submitForm(agent, link, link, {});
   assert.equal(confirmed.status, 200, confirmed.text.slice(0, 500));
-  const login = await submitForm(agent, '/inloggen', '/inloggen', { email: fields.email, password: fields.password });
+  const login = await submitForm(agent, '/inloggen', '/inloggen', {
+    email: fields.email,
+    password: fields.password,
+  });
   assert.equal(login.status, 303, `login after confirmation answered ${login.status}`);
   return agent;
 }

@@ -74,7 +74,10 @@ describe('e-mail confirmation of password accounts', () => {
       ] as const) {
         const res = await request(context.app).get(path).expect(status);
         assert.match(res.text, /Deze link is ongeldig, al gebruikt of verlopen\./);
-        assert.match(res.text, /log in met uw e-mailadres en wachtwoord, dan stuurt het register u een nieuwe link/);
+        assert.match(
+          res.text,
+          /log in met uw e-mailadres en wachtwoord, dan stuurt het register u een nieuwe link/,
+        );
         assert.doesNotMatch(res.text, /<form method="post" novalidate class="register-form">/);
         await assertValidHtml(res.text, `dead link ${status}`);
       }
@@ -257,7 +260,10 @@ describe('e-mail confirmation of password accounts', () => {
       const blocked = await post(typed);
       assert.equal(blocked.status, 429);
       assert.ok(Number(blocked.headers['retry-after']) > 0);
-      assert.match(blocked.text, /Voor dit KvK-nummer zijn de afgelopen 24 uur te veel registraties geprobeerd/);
+      assert.match(
+        blocked.text,
+        /Voor dit KvK-nummer zijn de afgelopen 24 uur te veel registraties geprobeerd/,
+      );
       assert.match(blocked.text, /U kunt het over \d+ minuten? opnieuw proberen/);
       assert.ok(blocked.text.includes('value="Derde Poging B.V."'), 'the typed name stays');
       assert.ok(blocked.text.includes(`value="${typed.email}"`), 'the typed address stays');
@@ -276,7 +282,10 @@ describe('e-mail confirmation of password accounts', () => {
       assert.equal((await post(registrationFields())).status, 303);
       const blocked = await post(registrationFields());
       assert.equal(blocked.status, 429);
-      assert.match(blocked.text, /Vanaf uw internetadres zijn de afgelopen 24 uur te veel registraties gedaan/);
+      assert.match(
+        blocked.text,
+        /Vanaf uw internetadres zijn de afgelopen 24 uur te veel registraties gedaan/,
+      );
       const english = await submitForm(
         request.agent(limited),
         '/registreren?lang=en',

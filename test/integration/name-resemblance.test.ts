@@ -25,8 +25,7 @@ describe('registrations whose name resembles a verified provider’s', () => {
       [kvkNumber],
     );
   /** A made-up word of random letters (with an o), so names of other tests never resemble. */
-  const word = () =>
-    `Zqo${[...randomBytes(10)].map((b) => 'bcdfghjkmnpstwxz'[b % 16]).join('')}`;
+  const word = () => `Zqo${[...randomBytes(10)].map((b) => 'bcdfghjkmnpstwxz'[b % 16]).join('')}`;
   const register = async (legalName: string, tradeNames = '') => {
     const fields = registrationFields({ legalName, tradeNames });
     const res = await submitForm(request.agent(context.app), '/registreren', '/registreren', fields);
