@@ -108,9 +108,10 @@ async function anonymise(manager: EntityManager, user: User, now: Date): Promise
   // Mail not yet sent could still reach them; mail sent names them. Neither is kept.
   await manager.query(`DELETE FROM outbox WHERE lower(recipient) = $1`, [user.email]);
   await manager.query(`DELETE FROM recovery_codes WHERE user_id = $1`, [user.id]);
-  await manager.query(`DELETE FROM account_tokens WHERE user_id = $1 AND purpose = 'password_reset'`, [
-    user.id,
-  ]);
+  await manager.query(
+    `DELETE FROM account_tokens WHERE user_id = $1 AND purpose IN ('password_reset', 'email_confirmation')`,
+    [user.id],
+  );
   // Invitations to their address: open ones can no longer be accepted; all forget the address.
   await manager.query(
     `UPDATE account_tokens SET used_at = coalesce(used_at, $2), revoked_at = CASE WHEN used_at IS NULL THEN $2 ELSE revoked_at END

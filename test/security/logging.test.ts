@@ -57,6 +57,9 @@ describe('maskSingleUseLinks', () => {
   for (const [text, masked] of [
     ['/wachtwoord-herstellen/abcDEF123_-', '/wachtwoord-herstellen/[token]'],
     ['/uitnodiging/xyz?lang=en', '/uitnodiging/[token]?lang=en'],
+    ['/e-mailadres-bevestigen/abcDEF123_-', '/e-mailadres-bevestigen/[token]'],
+    // The "check your mail" page holds no secret.
+    ['/e-mailadres-bevestigen', '/e-mailadres-bevestigen'],
     ['/hostingproviders/12345678', '/hostingproviders/12345678'],
     // Routing ignores case and doubled slashes, so an attacker's odd spelling still reaches the page.
     ['/Wachtwoord-Herstellen/abcDEF123', '/Wachtwoord-Herstellen/[token]'],
