@@ -48,6 +48,11 @@ const NO_PROVIDER_DATA: Record<string, string> = {
   'POST /registreren': 'a registration: refuses a number registered already, as the claim form explains',
   'POST /transparantie/cosignaturen':
     "a witness's cosignature: takes a checkpoint, answers nothing of providers",
+  'GET /registreren/claim': 'the claim form',
+  'POST /registreren/claim': 'a claim: the same answer whatever the number (a redirect to the page below)',
+  'GET /registreren/claim/verstuurd': 'fixed text: check your mail',
+  'GET /registreren/claim/bevestigen/:token': "a claim's confirmation form: no provider data",
+  'POST /registreren/claim/bevestigen/:token': 'confirms a claim: the same page whatever the number',
   'GET /verificatie': 'the form to verify an attestation (its answers are checked below)',
   'GET /controleren/lijst': 'the bulk check form (its answers are checked below)',
 };
