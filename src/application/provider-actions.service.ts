@@ -7,6 +7,7 @@ import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
 import { type AttestationAnswer, providerAttestationAnswers } from '../attestation/attestation.service';
 import { confirmIdentity, providerDetail } from '../register/provider.service';
+import { checkedExtract, type ExtractUpload, storeExtract } from '../identity/kvk-extract';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { parseLocalDate, startOfLocalDay, toLocalDate } from '../shared/time';
@@ -187,20 +188,28 @@ export async function actOnProvider(
 }
 
 /**
- * A reviewer confirms who an organisation is (after checking it outside the register), which makes
- * it public; never for the reviewer's own organisation. Confirming twice is a conflict.
+ * A reviewer confirms who an organisation is, having checked an extract from the Business Register
+ * (issue 17): the extract is kept as evidence of the provider and its SHA-256 goes in the audit
+ * event; the organisation becomes public. Never for the reviewer's own organisation; confirming
+ * twice is a conflict.
  */
 export async function confirmProviderIdentity(
   dataSource: DataSource,
   reviewer: User,
   kvkNumber: string,
+  upload: ExtractUpload | undefined,
   now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
     const provider = await manager.findOneBy(Provider, { kvkNumber });
     if (!provider) throw new NotFoundError(`provider ${kvkNumber}`);
     if (reviewer.providerId === provider.id) throw new ForbiddenError('review.ownOrganisation');
-    if (!(await confirmIdentity(manager, provider.id, actorOf(reviewer), { kvkNumber }, now)))
+    if (provider.identityConfirmedAt) throw new ConflictError('review.identityAlreadyConfirmed');
+    const extract = checkedExtract(upload, 'extract');
+    const actor = actorOf(reviewer);
+    const extractId = await storeExtract(manager, { providerId: provider.id }, extract, actor, now);
+    const data = { kvkNumber, extractId, extractSha256: extract.file.sha256 };
+    if (!(await confirmIdentity(manager, provider.id, actor, data, now, 'kvk_extract')))
       throw new ConflictError('review.identityAlreadyConfirmed');
   });
 }

@@ -1,6 +1,9 @@
 import { actorOf } from '../audit/actor';
 import { Router } from 'express';
-import { ConflictError } from '../shared/errors';
+import { ConflictError, ValidationError } from '../shared/errors';
+import { downloadExtract, MAX_EXTRACT_BYTES } from '../identity/kvk-extract';
+import { claimProviderKvk, decideClaim } from '../identity/claim.service';
+import { readUpload } from '../web/upload';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
 import type { Config } from '../config';
@@ -30,6 +33,14 @@ import {
 } from './application-rules';
 import { requestTime } from '../web/clock';
 import { pageNumber } from '../web/paging';
+
+/** The reviewer's upload of the KvK extract they checked (PDF, PNG or JPEG, at most 10 MB). */
+const EXTRACT_UPLOAD = {
+  field: 'extract',
+  maxBytes: MAX_EXTRACT_BYTES,
+  tooLargeKey: 'claim.extractTooLarge',
+  keep: 'buffer',
+} as const;
 
 /**
  * Where a decision form stands: sent from the form (to be confirmed), confirmed on the
@@ -227,8 +238,56 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
 
   router.post(paths.reviewProviderIdentity(), ...reviewer, async (req, res) => {
     const kvkNumber = String(req.params.kvkNumber);
-    await confirmProviderIdentity(dataSource, req.user!, kvkNumber, requestTime(res));
+    const staffModel = async () => staffProviderModel(dataSource, kvkNumber, req.user!, requestTime(res));
+    setFormContext(res, {
+      view: 'review/provider',
+      load: async () => ({ model: await staffModel(), values: {} }),
+    });
+    const file = await readUpload(req, EXTRACT_UPLOAD);
+    await confirmProviderIdentity(dataSource, req.user!, kvkNumber, file, requestTime(res));
     res.redirect(303, paths.reviewProvider(kvkNumber));
+  });
+
+  router.post(paths.reviewClaimDecision(), ...reviewer, async (req, res) => {
+    const id = String(req.params.id);
+    const kvkNumber = await claimProviderKvk(dataSource, id);
+    const values = formValues(req.body, ['decision', 'reason']);
+    setFormContext(res, {
+      view: 'review/provider',
+      load: async () => ({
+        model: await staffProviderModel(dataSource, kvkNumber, req.user!, requestTime(res)),
+        values,
+      }),
+    });
+    const decision =
+      values.decision === 'approve' ? 'approve' : values.decision === 'reject' ? 'reject' : undefined;
+    if (!decision) throw new ValidationError({ decision: ['validation.invalid'] });
+    await decideClaim(
+      dataSource,
+      req.user!,
+      id,
+      { decision, reason: values.reason },
+      config,
+      requestTime(res),
+    );
+    res.redirect(303, paths.reviewProvider(kvkNumber));
+  });
+
+  // A KvK extract (of a provider or a claim): staff only, and each download is audited.
+  router.get(paths.reviewExtract(), ...staffReader, async (req, res) => {
+    const extract = await downloadExtract(
+      dataSource,
+      String(req.params.id),
+      actorOf(req.user!),
+      requestTime(res),
+    );
+    const extension =
+      { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' }[extract.mediaType] ?? 'bin';
+    res
+      .type(extract.mediaType)
+      .setHeader('Content-Disposition', `attachment; filename="uittreksel-${extract.id}.${extension}"`)
+      .setHeader('X-Content-Type-Options', 'nosniff')
+      .send(extract.content);
   });
 
   return router;

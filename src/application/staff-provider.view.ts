@@ -3,6 +3,8 @@ import { openReviewTasks } from '../aan/aan-import.service';
 import { attestationView } from '../attestation/attestation.view';
 import { providerAttestationAnswers } from '../attestation/attestation.service';
 import type { User } from '../identity/user.entity';
+import { openClaims } from '../identity/claim.service';
+import { providerExtracts } from '../identity/kvk-extract';
 import { providerDetail } from '../register/provider.service';
 import { historyRows, statusView } from '../register/provider.view';
 import { paths } from '../shared/paths';
@@ -160,6 +162,15 @@ export async function staffProviderModel(
   const tasks = await openReviewTasks(dataSource, detail.provider.id);
   const attestations = providerAttestationAnswers(detail, now).map(attestationView);
   const errors = staffPageErrors(query, now);
+  const [extracts, claims] = await Promise.all([
+    providerExtracts(dataSource.manager, detail.provider.id),
+    openClaims(dataSource.manager, detail.provider.id),
+  ]);
+  const extractView = (x: { id: string; sha256: string }) => ({
+    ...x,
+    url: paths.reviewExtract(x.id),
+    sha256Prefix: x.sha256.slice(0, 12),
+  });
   const rows = historyRows(detail.history, detail.codeVersions, now);
   const applications = new Map(dossier.applications.map((a) => [a.id, applicationView(a)]));
   // From every status change one click to the application, its decision and its evidence.
@@ -202,6 +213,21 @@ export async function staffProviderModel(
     identityUnconfirmed: !detail.provider.identityConfirmedAt,
     /** The provider's open review tasks (a list difference, a name that resembles a verified one). */
     tasks,
+    identityConfirmed: detail.provider.identityConfirmedAt
+      ? {
+          at: detail.provider.identityConfirmedAt,
+          howKey: `identity.how.${detail.provider.identityConfirmedHow ?? 'reviewer'}`,
+        }
+      : undefined,
+    // The KvK extracts a reviewer checked (staff download them; they are never public).
+    extracts: extracts.map(extractView),
+    // Claims of the organisation by whoever says they represent it, waiting for a reviewer.
+    claims: claims.map((c) => ({
+      ...c,
+      extracts: c.extracts.map(extractView),
+      decisionUrl: paths.reviewClaimDecision(c.id),
+    })),
+    canDecideClaims: user.role === 'reviewer' && user.providerId !== detail.provider.id,
     // Never for the reviewer's own organisation, as with every other decision.
     confirmIdentityAction:
       user.role === 'reviewer' &&

@@ -238,6 +238,68 @@ export const mailTexts = {
       text('staffInvitation.subject'),
       text('staffInvitation.body', { role: roleName(role), link }),
     ),
+  /** To the person who now holds an organisation: how they showed it is theirs, and that the others lost access. */
+  organisationHandedOver: (
+    to: string,
+    organisation: string,
+    kvkNumber: string,
+    how: 'eherkenning' | 'claim',
+    link: string,
+  ) => {
+    const params = { organisation, kvkNumber, link };
+    return bilingual(
+      to,
+      text('organisationHandedOver.subject', params),
+      text(`organisationHandedOver.${how}`, params),
+    );
+  },
+  /** To a former user of an organisation that was handed over: their access ended, and where to object. */
+  organisationAccessEnded: (
+    to: string,
+    organisation: string,
+    kvkNumber: string,
+    how: 'eherkenning' | 'claim',
+    contact: string,
+  ) => {
+    const params = { organisation, kvkNumber, contact };
+    return bilingual(
+      to,
+      text('organisationAccessEnded.subject', params),
+      paragraphs(text(`organisationAccessEnded.${how}`, params), text('contact', params)),
+    );
+  },
+  /** To whoever sent a claim: the link that confirms their address (the claim goes nowhere without it). */
+  claimConfirm: (to: string, kvkNumber: string, link: string) =>
+    bilingual(
+      to,
+      text('claimConfirm.subject', { kvkNumber }),
+      text('claimConfirm.body', { kvkNumber, link }),
+    ),
+  /** To a claimant whose address is confirmed: a reviewer looks at the claim. */
+  claimReceived: (to: string, kvkNumber: string, contact: string) =>
+    bilingual(
+      to,
+      text('claimReceived.subject', { kvkNumber }),
+      paragraphs(text('claimReceived.body', { kvkNumber }), text('contact', { contact })),
+    ),
+  /** To a claimant of a number nobody registered: nothing to claim, they can register it. */
+  claimNothingToClaim: (to: string, kvkNumber: string, link: string) =>
+    bilingual(
+      to,
+      text('claimNothingToClaim.subject', { kvkNumber }),
+      text('claimNothingToClaim.body', { kvkNumber, link }),
+    ),
+  /** To a claimant whose claim a reviewer rejected, with the reviewer's reason. */
+  claimRejected: (to: string, organisation: string, kvkNumber: string, reason: string, contact: string) =>
+    bilingual(
+      to,
+      text('claimRejected.subject', { kvkNumber }),
+      paragraphs(
+        text('claimRejected.body', { organisation, kvkNumber }),
+        text('claimRejected.reason', { reason }),
+        text('contact', { contact }),
+      ),
+    ),
   passwordReset: (to: string, link: string) =>
     bilingual(to, text('passwordReset.subject'), text('passwordReset.body', { link })),
   decision: (

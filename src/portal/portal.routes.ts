@@ -12,7 +12,20 @@ import { type LoginLimiters, requireRole, requireUser, withCsrfToken } from '../
 import { setFormContext } from '../web/error-handler';
 import { formLimits } from '../web/sign-in';
 import { requestTime } from '../web/clock';
-import { providerAccountModel } from './portal.view';
+import { eherkenningClaimUrl, providerAccountModel } from './portal.view';
+import { CLAIM_FIELDS, ClaimDto } from '../identity/claim.dto';
+import { claimLinkUsable, confirmClaim, submitClaim } from '../identity/claim.service';
+import { checkedExtract, MAX_EXTRACT_BYTES } from '../identity/kvk-extract';
+import { readUpload } from '../web/upload';
+
+/** The claim form: its fields and one extract (PDF, PNG or JPEG, at most 10 MB). */
+const CLAIM_UPLOAD = {
+  field: 'extract',
+  maxBytes: MAX_EXTRACT_BYTES,
+  tooLargeKey: 'claim.extractTooLarge',
+  keep: 'buffer',
+  fields: 12,
+} as const;
 
 export interface PortalDependencies {
   dataSource: DataSource;
@@ -36,10 +49,11 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
 
   router.post(paths.signup, anyone, async (req, res) => {
     const values = formValues(req.body, REGISTRATION_FIELDS);
-    // A refusal by a limit shows the long form again with what was typed, not a bare 429 page.
+    // A refusal by a limit shows the long form again with what was typed, not a bare 429 page; a
+    // number registered already shows the way forward (eHerkenning, or a claim).
     setFormContext(res, {
       view: 'account/signup',
-      model: { title: 'signup.title' },
+      model: { title: 'signup.title', eherkenningLoginUrl: eherkenningClaimUrl(config) },
       values,
       keepOnTooMany: true,
     });
@@ -52,6 +66,47 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     await registerProvider(dataSource, dto, config, requestTime(res));
     // The same answer whether the address was new or had an account: "check your mail".
     res.redirect(303, paths.confirmEmailSent);
+  });
+
+  router.get(paths.claim, anyone, (req, res) => {
+    const kvk = typeof req.query.kvk === 'string' && /^\d{8}$/.test(req.query.kvk) ? req.query.kvk : '';
+    res.render('account/claim', { title: 'claim.title', values: { kvkNumber: kvk } });
+  });
+
+  // The same answer whatever the number: whether it is registered is told only to the confirmed address.
+  router.post(paths.claim, anyone, async (req, res) => {
+    setFormContext(res, { view: 'account/claim', model: { title: 'claim.title' }, values: {} });
+    const file = await readUpload(req, CLAIM_UPLOAD);
+    const values = formValues(req.body, CLAIM_FIELDS);
+    setFormContext(res, { view: 'account/claim', model: { title: 'claim.title' }, values });
+    await passwordFormLimit('claim')(req);
+    const dto = await validated(ClaimDto, values);
+    const extract = checkedExtract(file, 'extract');
+    await limit(req, 'claimsPerKvk', dto.kvkNumber);
+    await submitClaim(dataSource, dto, extract, config, requestTime(res));
+    res.redirect(303, paths.claimSent);
+  });
+
+  router.get(paths.claimSent, anyone, (_req, res) =>
+    res.render('account/claim-sent', { title: 'claim.sentTitle' }),
+  );
+
+  router.get(paths.claimConfirm(), anyone, async (req, res) => {
+    const usable = await claimLinkUsable(dataSource, String(req.params.token), requestTime(res));
+    res
+      .status(usable ? 200 : 404)
+      .render('account/claim-confirm', { title: 'claim.confirmTitle', invalid: !usable });
+  });
+
+  router.post(paths.claimConfirm(), anyone, async (req, res) => {
+    setFormContext(res, {
+      view: 'account/claim-confirm',
+      model: { title: 'claim.confirmTitle', invalid: true },
+      values: {},
+    });
+    await passwordFormLimit('claim-confirm')(req);
+    await confirmClaim(dataSource, String(req.params.token), config, requestTime(res));
+    res.render('account/claim-confirm', { title: 'claim.confirmedTitle', confirmed: true });
   });
 
   router.get(paths.account, requireUser, async (req, res) => {

@@ -111,3 +111,15 @@ function codeSwitchView(
     validUntil: listingInForce(status)?.validUntil,
   };
 }
+
+/**
+ * Where a visitor logs in with eHerkenning to claim an organisation registered by someone else;
+ * undefined while the register has no eHerkenning (the claim form is the way then).
+ */
+export function eherkenningClaimUrl(config: Config): string | undefined {
+  const eherkenning = (config as Config & { eherkenning?: unknown }).eherkenning;
+  return eherkenning ? EHERKENNING_LOGIN_PATH : undefined;
+}
+
+/** The eHerkenning login's path (helper A's route): the lead aligns it when merging. */
+const EHERKENNING_LOGIN_PATH = '/inloggen/eherkenning';

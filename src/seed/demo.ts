@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { actorOf } from '../audit/actor';
 import type { DataSource } from 'typeorm';
 import { importAanList } from '../aan/aan-import.service';
@@ -324,13 +324,24 @@ class DemoHistory {
           this.now,
         );
       }
-      case 'confirm_identity':
+      case 'confirm_identity': {
+        // The reviewer checked an extract from the Business Register: a made-up one in the demo.
+        const extract = simplePdf(
+          `Uittreksel Handelsregister (demo) - KvK ${cast.provider.kvkNumber} - ${cast.provider.legalName}`,
+        );
         return confirmProviderIdentity(
           this.dataSource,
           this.staff(DEMO_REVIEWERS[step.by]),
           cast.provider.kvkNumber,
+          {
+            originalName: `uittreksel-${cast.provider.kvkNumber}.pdf`,
+            size: extract.length,
+            sha256: createHash('sha256').update(extract).digest('hex'),
+            buffer: extract,
+          },
           this.now,
         );
+      }
     }
   }
 

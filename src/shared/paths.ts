@@ -29,6 +29,10 @@ export const paths = {
   openDataCheckpoints: '/open-data/checkpoints.json',
 
   signup: '/registreren',
+  /** The real owner of a registered KvK number claims it (issue 17). */
+  claim: '/registreren/claim',
+  claimSent: '/registreren/claim/verstuurd',
+  claimConfirm: (token = ':token') => `/registreren/claim/bevestigen/${token}`,
   login: '/inloggen',
   loginSecondFactor: '/inloggen/tweestaps',
   logout: '/uitloggen',
@@ -65,6 +69,8 @@ export const paths = {
   reviewProviderIdentity: (kvkNumber = ':kvkNumber') =>
     `/beoordeling/hostingproviders/${kvkNumber}/identiteit`,
   reviewSearch: '/beoordeling/hostingproviders',
+  reviewClaimDecision: (id = ':id') => `/beoordeling/claims/${id}/besluit`,
+  reviewExtract: (id = ':id') => `/beoordeling/uittreksels/${id}`,
   reviewProviderDossier: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/dossier`,
 
   outbox: '/beheer/uitgaande-mail',

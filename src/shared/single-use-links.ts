@@ -1,7 +1,12 @@
 import { paths } from './paths';
 
 /** Paths whose last segment is the secret of a single-use link: whoever reads it can use it. */
-const SECRET_PATH_PREFIXES = [paths.resetPassword(''), paths.invitation(''), paths.confirmEmail('')];
+const SECRET_PATH_PREFIXES = [
+  paths.resetPassword(''),
+  paths.invitation(''),
+  paths.confirmEmail(''),
+  paths.claimConfirm(''),
+];
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // Routing ignores case and doubled slashes (`/Uitnodiging//x` reaches the same page), so does this.

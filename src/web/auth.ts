@@ -319,12 +319,20 @@ export interface LoginLimiters {
   invitationsPerUser: RateLimiterPostgres;
   /** The same per organisation, whichever of its users tries. */
   invitationsPerProvider: RateLimiterPostgres;
+  /** Claims of one KvK number (issue 17): a handful a day, whoever sends them. */
+  claimsPerKvk: RateLimiterPostgres;
   /** The configured threshold and cap of the account delay. */
   delay: { after: number; maxSeconds: number };
 }
 
 /** An organisation's users together may try this many times one user's hourly invitations. */
 export const INVITATION_ATTEMPTS_PER_PROVIDER_FACTOR = 3;
+
+/**
+ * Claims of one KvK number a day: the real owner needs one or two; more would let anyone keep the
+ * reviewers (and the organisation's users, once handed over) busy with one number.
+ */
+export const CLAIMS_PER_KVK_PER_DAY = 5;
 
 /** Rate limits kept in PostgreSQL, so they hold across instances. */
 export function loginLimiters(dataSource: DataSource, config: Config): LoginLimiters {
@@ -347,6 +355,7 @@ export function loginLimiters(dataSource: DataSource, config: Config): LoginLimi
       false,
       3600,
     ),
+    claimsPerKvk: limiter('claim_kvk', CLAIMS_PER_KVK_PER_DAY, false, 24 * 3600),
     delay: { after: config.loginFailuresPerAccount, maxSeconds: config.loginDelayMaxSeconds },
   };
 }

@@ -19,6 +19,8 @@ export const UPLOAD_ROUTES: readonly string[] = [
   paths.verification,
   paths.bulkCheck,
   paths.aanImport,
+  paths.claim,
+  paths.reviewProviderIdentity(),
 ];
 
 const UPLOAD_PATTERNS = UPLOAD_ROUTES.map(

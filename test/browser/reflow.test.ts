@@ -121,6 +121,7 @@ const NOT_PAGES: Record<string, string> = {
   'GET /open-data/statuswijzigingen/archief/:pagina.atom': 'a feed archive page (Atom XML)',
   'GET /aanvragen/:id/bewijsstukken/:evidenceId': 'a download (the evidence PDF)',
   'GET /beoordeling/hostingproviders/:kvkNumber/dossier': 'a download (the dossier ZIP)',
+  'GET /beoordeling/uittreksels/:id': 'a download (a KvK extract: PDF, PNG or JPEG)',
   'GET /beheer/auditlog.csv': 'a download (CSV)',
   'GET /beheer/auditlog.jsonl': 'a download (JSON lines)',
   'GET /verificatie/:nummer/pdf': 'a download (the attestation PDF)',

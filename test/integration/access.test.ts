@@ -156,6 +156,27 @@ const RULES: Rule[] = [
   { method: 'POST', route: '/controleren/lijst', url: () => '/controleren/lijst', expect: all(400) },
   { method: 'GET', route: '/registreren', url: () => '/registreren', expect: all(200) },
   { method: 'POST', route: '/registreren', url: () => '/registreren', expect: all(400) },
+  // The claim of a registered KvK number (issue 17): open to anyone; an empty form is a clear 400.
+  { method: 'GET', route: '/registreren/claim', url: () => '/registreren/claim', expect: all(200) },
+  { method: 'POST', route: '/registreren/claim', url: () => '/registreren/claim', expect: all(400) },
+  {
+    method: 'GET',
+    route: '/registreren/claim/verstuurd',
+    url: () => '/registreren/claim/verstuurd',
+    expect: all(200),
+  },
+  {
+    method: 'GET',
+    route: '/registreren/claim/bevestigen/:token',
+    url: () => '/registreren/claim/bevestigen/onbekend',
+    expect: all(404),
+  },
+  {
+    method: 'POST',
+    route: '/registreren/claim/bevestigen/:token',
+    url: () => '/registreren/claim/bevestigen/onbekend',
+    expect: all(400),
+  },
   { method: 'GET', route: '/inloggen', url: () => '/inloggen', expect: all(200) },
   { method: 'POST', route: '/inloggen', url: () => '/inloggen', expect: all(400) },
   { method: 'GET', route: '/inloggen/tweestaps', url: () => '/inloggen/tweestaps', expect: all(303) },
@@ -350,6 +371,19 @@ const RULES: Rule[] = [
     url: (i) => `/beoordeling/hostingproviders/${i.kvkA}/identiteit`,
     // A is confirmed already: a conflict for reviewers; nobody else may confirm.
     expect: reviewerOnly(409),
+  },
+  {
+    method: 'POST',
+    route: '/beoordeling/claims/:id/besluit',
+    url: () => '/beoordeling/claims/00000000-0000-4000-8000-000000000000/besluit',
+    // No such claim: not found for reviewers; nobody else decides on claims.
+    expect: reviewerOnly(404),
+  },
+  {
+    method: 'GET',
+    route: '/beoordeling/uittreksels/:id',
+    url: () => '/beoordeling/uittreksels/00000000-0000-4000-8000-000000000000',
+    expect: staffOnly(404),
   },
   {
     method: 'GET',

@@ -119,6 +119,11 @@ describe('confirming irreversible review actions', () => {
       assert.match(res.text, /gaat van ‘Niet verantwoord: aanvraag in behandeling’ naar ‘Verantwoord’/);
       assert.match(res.text, new RegExp(`op grond van versie ${version.label} van de gedragscode`));
       assert.match(res.text, /data-consequence="identity"/, 'the organisation becomes public');
+      assert.match(
+        res.text,
+        /bevestigd door u als beoordelaar, zonder gecontroleerd uittreksel/,
+        'and says how',
+      );
       assert.match(res.text, new RegExp(`e-mail, aan: ${who.email}`));
       // The public text, escaped, exactly where the public page puts it.
       assert.match(

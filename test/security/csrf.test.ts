@@ -128,6 +128,8 @@ describe('CSRF: every POST route refuses forged requests', () => {
         .replace(':evidenceId', evidence.id)
         .replace(/^\/beoordeling\/aanvragen\/:id/, `/beoordeling/aanvragen/${application.id}`)
         .replace(/^\/beoordeling\/taken\/:id/, `/beoordeling/taken/${task.id}`)
+        // Refused before any claim is looked up: an id of none will do.
+        .replace(/^\/beoordeling\/claims\/:id/, '/beoordeling/claims/00000000-0000-4000-8000-000000000000')
         .replace(
           /^\/beheer\/medewerkers\/uitnodigingen\/:id/,
           `/beheer/medewerkers/uitnodigingen/${staffInvitation.id}`,

@@ -1,4 +1,6 @@
 import { createRegisterDataSource } from '../../src/entities';
+import { createHash } from 'node:crypto';
+import { simplePdf } from '../../src/seed/demo-pdf';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { runMigrations } from '../../src/database/connect';
@@ -226,10 +228,10 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
       });
     }
 
-    it('shows staff the flag "identiteit niet bevestigd" and a reviewer the confirm action', async () => {
+    it('shows staff the flag "identiteit niet geverifieerd" and a reviewer the confirm action', async () => {
       const res = await reviewer.get(`/beoordeling/hostingproviders/${squatterKvk}`).expect(200);
       assert.match(res.text, /data-identity-unconfirmed/);
-      assert.match(res.text, /Identiteit niet bevestigd/);
+      assert.match(res.text, /Identiteit niet geverifieerd/);
       assert.ok(res.text.includes(`/beoordeling/hostingproviders/${squatterKvk}/identiteit`));
       const queue = await reviewer.get('/beoordeling').expect(200);
       assert.ok(queue.text.includes(`data-unconfirmed="${squatterKvk}"`), 'the queue lists it for a look');
@@ -270,21 +272,44 @@ describe('squatting: an unconfirmed registration in public outputs', () => {
       assert.equal(res.status, 403);
     });
 
-    it('confirms it with an audit event, after which it appears in every public output', async () => {
+    it('refuses a confirmation without a KvK extract, with a message on the page', async () => {
       const res = await submitForm(
         reviewer,
         `/beoordeling/hostingproviders/${squatterKvk}`,
         `/beoordeling/hostingproviders/${squatterKvk}/identiteit`,
         {},
       );
+      assert.equal(res.status, 400);
+      assert.match(res.text, /kies een uittreksel uit het Handelsregister/);
+      assert.match(res.text, /data-identity-unconfirmed/);
+    });
+
+    it('confirms it with the KvK extract and an audit event, after which it appears in every public output', async () => {
+      const token = await tokenFor(reviewer, `/beoordeling/hostingproviders/${squatterKvk}`);
+      const extract = simplePdf(`Uittreksel Handelsregister ${squatterKvk}`);
+      const res = await reviewer
+        .post(`/beoordeling/hostingproviders/${squatterKvk}/identiteit`)
+        .field('_csrf', token)
+        .attach('extract', extract, { filename: 'uittreksel.pdf', contentType: 'application/pdf' });
       assert.equal(res.status, 303);
-      const [event] = await ctx.db.dataSource.query<{ actor: string }[]>(
-        `SELECT e.actor FROM audit_events e JOIN providers p ON p.id::text = e.subject_id
+      const [event] = await ctx.db.dataSource.query<{ actor: string; data: Record<string, unknown> }[]>(
+        `SELECT e.actor, e.data FROM audit_events e JOIN providers p ON p.id::text = e.subject_id
           WHERE e.action = 'provider.identity_confirmed' AND p.kvk_number = $1`,
         [squatterKvk],
       );
       assert.ok(event, 'the confirmation is in the audit log');
       assert.match(event.actor, /^reviewer:[0-9a-f-]{36}$/);
+      assert.equal(event.data.how, 'kvk_extract');
+      assert.equal(event.data.extractSha256, createHash('sha256').update(extract).digest('hex'));
+      // The page shows how, and the extract, which staff download (and the download is audited).
+      const page = await reviewer.get(`/beoordeling/hostingproviders/${squatterKvk}`).expect(200);
+      assert.match(page.text, /Identiteit bevestigd met een uittreksel uit het Handelsregister/);
+      const link = /href="(\/beoordeling\/uittreksels\/[0-9a-f-]{36})"/.exec(page.text)?.[1];
+      assert.ok(link, 'the extract is listed');
+      const download = await reviewer.get(link).buffer(true).expect(200);
+      assert.equal(download.headers['content-type'], 'application/pdf');
+      assert.ok(Buffer.from(download.body as Buffer).equals(extract));
+      assert.equal((await request(ctx.app).get(link)).status, 303, 'not for anonymous visitors');
       // The change feeds show a provider's changes from its confirmation on (the submission before
       // it would surface behind cursors already handed out): its next change is there.
       assert.equal(
