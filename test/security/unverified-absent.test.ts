@@ -48,6 +48,9 @@ const NO_PROVIDER_DATA: Record<string, string> = {
   'POST /registreren': 'a registration: refuses a number registered already, as the claim form explains',
   'POST /transparantie/cosignaturen':
     "a witness's cosignature: takes a checkpoint, answers nothing of providers",
+  'GET /e-mailadres-bevestigen': 'fixed text: check your mail',
+  'GET /e-mailadres-bevestigen/:token': "an account's confirmation form: names no provider",
+  'POST /e-mailadres-bevestigen/:token': 'confirms an address: a redirect to the login',
   'GET /registreren/claim': 'the claim form',
   'POST /registreren/claim': 'a claim: the same answer whatever the number (a redirect to the page below)',
   'GET /registreren/claim/verstuurd': 'fixed text: check your mail',
