@@ -24,8 +24,19 @@ export class User {
   @Column({ name: 'provider_id', type: 'uuid', nullable: true })
   providerId: string | null;
 
-  @Column({ name: 'password_hash', type: 'text', select: false })
-  passwordHash: string;
+  /** Null for an account that logs in with eHerkenning only (it has `oidcSubject`). */
+  @Column({ name: 'password_hash', type: 'text', nullable: true, select: false })
+  passwordHash: string | null;
+
+  /**
+   * An eHerkenning login's person: the broker's issuer and the `sub` it gives them (unique
+   * together). Null for password accounts.
+   */
+  @Column({ name: 'oidc_issuer', type: 'text', nullable: true })
+  oidcIssuer: string | null;
+
+  @Column({ name: 'oidc_subject', type: 'text', nullable: true })
+  oidcSubject: string | null;
 
   /** Encrypted with the secrets key (`v1:…`). */
   @Column({ name: 'totp_secret', type: 'text', nullable: true, select: false })

@@ -26,9 +26,10 @@ export async function signIn(
   way: SignInWay,
   now: Date,
   back?: string,
+  detail: { assuranceLevel?: string } = {},
 ): Promise<string> {
   const returnTo = back ?? req.session.returnTo;
-  await recordLogin(dataSource, user, way, now);
+  await recordLogin(dataSource, user, way, now, detail);
   await regenerate(req);
   req.session.userId = user.id;
   req.session.secondFactorVerified = way === 'second_factor';
