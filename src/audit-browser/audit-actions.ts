@@ -7,7 +7,13 @@ import { STATUS_EVENT_KINDS } from '../status/status-rules';
  * fails when code writes an action this list does not know.
  */
 export const AUDIT_ACTION_GROUPS = {
-  provider: ['provider.created', 'provider.identity_confirmed', 'provider.dossier_exported'],
+  provider: [
+    'provider.created',
+    'provider.identity_confirmed',
+    'provider.dossier_exported',
+    'provider.handed_over',
+  ],
+  claim: ['claim.submitted', 'claim.confirmed', 'claim.approved', 'claim.rejected', 'claim.closed'],
   application: [
     'application.created',
     'application.saved',
@@ -20,7 +26,7 @@ export const AUDIT_ACTION_GROUPS = {
     'application.approve',
     'application.reject',
   ],
-  evidence: ['evidence.uploaded', 'evidence.deleted', 'evidence.downloaded'],
+  evidence: ['evidence.uploaded', 'evidence.deleted', 'evidence.downloaded', 'evidence.extract_downloaded'],
   status: STATUS_EVENT_KINDS.map((kind) => `status.${kind}`),
   attestation: ['attestation.issued', 'attestation.downloaded'],
   code_of_conduct: ['code_of_conduct.published', 'code_of_conduct.withdrawn'],
@@ -76,4 +82,5 @@ export const AUDIT_SUBJECT_TYPES = [
   'aan_list',
   'setting',
   'audit_log',
+  'claim',
 ] as const;

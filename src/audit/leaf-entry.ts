@@ -36,6 +36,12 @@ export const ACCOUNT_ACTIONS: Readonly<Record<string, string>> = {
   'attestation.downloaded': 'who fetched an attestation when: a visit, not a register change',
   'evidence.downloaded': 'which reviewer opened which evidence when: a visit, not a register change',
   'provider.dossier_exported': "who exported a provider's dossier when: a visit, not a register change",
+  'evidence.extract_downloaded':
+    'which member of staff opened which KvK extract when: a visit, not a register change',
+  'provider.handed_over':
+    "people's access to an organisation: whose accounts were disabled and who took over (an eHerkenning login or a claimant)",
+  'claim.':
+    "a person's claim to an organisation: the claimant's address confirmed, a reviewer's decision about them",
 };
 
 /**

@@ -217,6 +217,36 @@ export const mailTexts = {
       text('staffInvitation.subject'),
       text('staffInvitation.body', { role: roleName(role), link }),
     ),
+  /** To the person who now holds an organisation: how they showed it is theirs, and that the others lost access. */
+  organisationHandedOver: (
+    to: string,
+    organisation: string,
+    kvkNumber: string,
+    how: 'eherkenning' | 'claim',
+    link: string,
+  ) => {
+    const params = { organisation, kvkNumber, link };
+    return bilingual(
+      to,
+      text('organisationHandedOver.subject', params),
+      text(`organisationHandedOver.${how}`, params),
+    );
+  },
+  /** To a former user of an organisation that was handed over: their access ended, and where to object. */
+  organisationAccessEnded: (
+    to: string,
+    organisation: string,
+    kvkNumber: string,
+    how: 'eherkenning' | 'claim',
+    contact: string,
+  ) => {
+    const params = { organisation, kvkNumber, contact };
+    return bilingual(
+      to,
+      text('organisationAccessEnded.subject', params),
+      paragraphs(text(`organisationAccessEnded.${how}`, params), text('contact', params)),
+    );
+  },
   passwordReset: (to: string, link: string) =>
     bilingual(to, text('passwordReset.subject'), text('passwordReset.body', { link })),
   decision: (

@@ -237,7 +237,10 @@ describe('the header of a leaf: account actions publish a role and no subject', 
     ...AUDIT_ACTION_GROUPS.audit,
     'attestation.downloaded',
     'evidence.downloaded',
+    'evidence.extract_downloaded',
     'provider.dossier_exported',
+    'provider.handed_over',
+    ...AUDIT_ACTION_GROUPS.claim,
   ];
   const REGISTER = [
     'provider.created',
