@@ -4,10 +4,14 @@ import request from 'supertest';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { Provider } from '../../src/provider/provider.entity';
 import { User } from '../../src/identity/user.entity';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../src/config';
+import { DEMO_NEW_KVK } from '../../src/seed/demo-eherkenning';
 import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { callback, startTestBroker, type TestBroker, throughBroker } from '../helpers/eherkenning';
-import { csrfFrom, signedIn } from '../helpers/session';
+import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { givenProvider, uniqueKvk } from '../factories/provider.factory';
 import { givenUser, validVatNumber } from '../factories/user.factory';
 
@@ -233,5 +237,52 @@ describe('eHerkenning login through a real OpenID provider', function () {
     for (const path of ['/inloggen/eherkenning', '/inloggen/eherkenning/terug?code=x&state=y'])
       assert.equal((await request(off).get(path)).status, 404, path);
     assert.doesNotMatch((await request(off).get('/inloggen')).text, /Inloggen met eHerkenning/);
+  });
+
+  describe('the demo provider of `npm start` (development, no broker configured)', () => {
+    let server: http.Server;
+    let base: string;
+    before(async () => {
+      server = http.createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const eherkenning = loadConfig({ NODE_ENV: 'development', PUBLIC_BASE_URL: base }).eherkenning;
+      assert.equal(eherkenning?.mode, 'demo');
+      const demo = testApp(db.dataSource, { config: { publicBaseUrl: base, eherkenning } }).app;
+      server.on('request', demo);
+    });
+    after(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+
+    it('runs the whole login against the provider mounted at /demo-eherkenning, behind PUBLIC_BASE_URL', async () => {
+      const agent = request.agent(base) as unknown as Agent;
+      const discovery = await agent.get('/demo-eherkenning/.well-known/openid-configuration');
+      assert.equal(discovery.status, 200);
+      assert.equal((discovery.body as { issuer: string }).issuer, `${base}/demo-eherkenning`);
+      const chooser = await agent.get('/inloggen/eherkenning').redirects(2);
+      assert.match(chooser.text, /Nieuwe Haven Hosting/);
+      assert.match(chooser.text, /EH2/);
+
+      const back = await throughBroker(agent, { issuer: `${base}/demo-eherkenning` }, { account: 'demo-nieuw' }, agent);
+      const answer = await callback(agent, back);
+      assert.equal(answer.headers.location, '/inloggen/eherkenning/organisatie');
+      const done = await post(agent, '/inloggen/eherkenning/organisatie', organisationForm());
+      assert.equal(done.headers.location, '/account');
+      const provider = await db.dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber: DEMO_NEW_KVK });
+      assert.equal(provider.identityConfirmedHow, 'eherkenning');
+    });
+
+    it('refuses the demo company at EH2 as too low', async () => {
+      const agent = request.agent(base) as unknown as Agent;
+      const back = await throughBroker(agent, { issuer: `${base}/demo-eherkenning` }, { account: 'demo-eh2' }, agent);
+      const answer = await callback(agent, back);
+      assert.equal(answer.status, 403);
+      assert.match(answer.text, /te laag betrouwbaarheidsniveau/);
+    });
   });
 });
