@@ -65,13 +65,17 @@ function kvkClaimOf(account: DemoAccount): string | undefined {
   return account.kvkNumber ? `urn:etoegang:1.9:EntityConcernedID:KvKnr:${account.kvkNumber}` : undefined;
 }
 
-function send(res: ServerResponse, status: number, html: string): void {
+/**
+ * A page of the provider. Its form's answer redirects on to a client (form-action covers every
+ * redirect that follows a form), so the clients' origins are allowed beside its own.
+ */
+function send(res: ServerResponse, status: number, html: string, clientOrigins: string[] = []): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader(
     'Content-Security-Policy',
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${clientOrigins.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
   );
   res.end(html);
 }
@@ -127,6 +131,7 @@ export async function demoOidcProvider(options: DemoProviderOptions): Promise<De
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: keyId, use: 'sig', alg: 'RS256' };
   const issuer = new URL(options.issuer);
   const accounts = new Map(options.accounts.map((a) => [a.id, a]));
+  const clientOrigins = [...new Set(options.clients.flatMap((c) => c.redirectUris.map((u) => new URL(u).origin)))];
   const provider = new Provider(options.issuer, {
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
@@ -206,7 +211,7 @@ export async function demoOidcProvider(options: DemoProviderOptions): Promise<De
       );
     }
     if (!choose || req.method !== 'POST') {
-      return send(res, 200, chooser(`${details.uid}/kies`, options.accounts));
+      return send(res, 200, chooser(`${details.uid}/kies`, options.accounts), clientOrigins);
     }
     const form = await readForm(req);
     if (form.get('cancel')) {
@@ -218,7 +223,7 @@ export async function demoOidcProvider(options: DemoProviderOptions): Promise<De
       );
     }
     const account = accounts.get(form.get('account') ?? '');
-    if (!account) return send(res, 400, chooser(`${details.uid}/kies`, options.accounts));
+    if (!account) return send(res, 400, chooser(`${details.uid}/kies`, options.accounts), clientOrigins);
     await provider.interactionFinished(
       req,
       res,

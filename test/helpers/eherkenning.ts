@@ -57,12 +57,17 @@ const closeServer = (server: http.Server) =>
 /** Starts a test broker with these people; the register's settings in `config`. */
 export async function startTestBroker(
   accounts: DemoAccount[],
-  settings: { assuranceLevel?: AssuranceLevel; privateKeyJwk?: Record<string, unknown> } = {},
+  settings: {
+    assuranceLevel?: AssuranceLevel;
+    privateKeyJwk?: Record<string, unknown>;
+    /** The register's address, when it is not the tests' PUBLIC_BASE_URL (a server a browser visits). */
+    registerBase?: string;
+  } = {},
 ): Promise<TestBroker> {
   const proxy = http.createServer();
   const proxyPort = await listen(proxy);
   const issuer = `http://127.0.0.1:${proxyPort}`;
-  const redirectUrl = `${testConfig.publicBaseUrl}/inloggen/eherkenning/terug`;
+  const redirectUrl = `${settings.registerBase ?? testConfig.publicBaseUrl}/inloggen/eherkenning/terug`;
   const provider = await demoOidcProvider({
     issuer,
     kvkClaim: KVK_CLAIM,

@@ -77,7 +77,9 @@ describe('eHerkenning login through a real OpenID provider', function () {
   it('offers "Inloggen met eHerkenning" on the login page', async () => {
     const page = await request(app).get('/inloggen');
     assert.match(page.text, /Inloggen met eHerkenning/);
-    assert.match(page.text, /action="\/inloggen\/eherkenning"/);
+    assert.match(page.text, /href="\/inloggen\/eherkenning" data-eherkenning/);
+    const back = await request(app).get('/inloggen?terug=%2Faanvragen%3Fa%3D1%26b%3D2');
+    assert.match(back.text, /href="\/inloggen\/eherkenning\?terug=%2Faanvragen%3Fa%3D1%26b%3D2"/);
   });
 
   it('sends the browser to the broker with PKCE (S256), state, nonce and the required level', async () => {
