@@ -55,7 +55,7 @@ import { RAW_PATH_MAX, routePattern } from './web/route-pattern';
 import { isUploadRoute, multipartOnlyOnUploads } from './web/upload';
 import { configureViews } from './web/views';
 import { clockMiddleware } from './web/clock';
-import { eherkenningRoutes } from './web/eherkenning.routes';
+import { eherkenningRoutes } from './portal/eherkenning.routes';
 import { eherkenningClient } from './identity/eherkenning-client';
 import { demoOidcProvider } from './identity/demo-oidc-provider';
 import { demoEherkenningAccounts } from './seed/demo-eherkenning';

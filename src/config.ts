@@ -157,7 +157,10 @@ export type AssuranceLevel = (typeof ASSURANCE_LEVELS)[number];
 /** Where the built-in demo provider answers, under PUBLIC_BASE_URL. */
 export const DEMO_EHERKENNING_PATH = '/demo-eherkenning';
 /** The demo provider's client: published, as the demo passwords are; refused in production with it. */
-export const DEMO_EHERKENNING_CLIENT = { id: 'register-demo', secret: 'demo-client-secret-not-for-production' };
+export const DEMO_EHERKENNING_CLIENT = {
+  id: 'register-demo',
+  secret: 'demo-client-secret-not-for-production',
+};
 
 export interface EherkenningConfig {
   mode: 'broker' | 'demo';
@@ -325,7 +328,11 @@ function logWitnessKeys(env: NodeJS.ProcessEnv): string[] {
 }
 
 /** The eHerkenning settings (EHERKENNING_*): off, the demo provider, or a broker, each combination checked. */
-function eherkenning(env: NodeJS.ProcessEnv, nodeEnv: Config['env'], publicBaseUrl: string): EherkenningConfig | undefined {
+function eherkenning(
+  env: NodeJS.ProcessEnv,
+  nodeEnv: Config['env'],
+  publicBaseUrl: string,
+): EherkenningConfig | undefined {
   const production = nodeEnv === 'production';
   const issuerRaw = env.EHERKENNING_ISSUER?.trim();
   const demo = boolean(env, 'EHERKENNING_DEMO', !production && !issuerRaw && nodeEnv === 'development');
@@ -334,7 +341,8 @@ function eherkenning(env: NodeJS.ProcessEnv, nodeEnv: Config['env'], publicBaseU
       'EHERKENNING_DEMO=true is refused when NODE_ENV=production: the demo provider lets anyone log in for any company',
     );
   }
-  if (demo && issuerRaw) throw new ConfigError('EHERKENNING_DEMO=true and EHERKENNING_ISSUER exclude each other');
+  if (demo && issuerRaw)
+    throw new ConfigError('EHERKENNING_DEMO=true and EHERKENNING_ISSUER exclude each other');
   const level = text(env, 'EHERKENNING_ASSURANCE_LEVEL', 'EH3', 10).toUpperCase();
   if (!(ASSURANCE_LEVELS as readonly string[]).includes(level)) {
     throw new ConfigError(
@@ -347,7 +355,11 @@ function eherkenning(env: NodeJS.ProcessEnv, nodeEnv: Config['env'], publicBaseU
     env.EHERKENNING_REDIRECT_URL?.trim() || `${publicBaseUrl}/inloggen/eherkenning/terug`,
   );
   const common = { redirectUrl, assuranceLevel: level as AssuranceLevel, kvkClaim };
-  const brokerSettings = ['EHERKENNING_CLIENT_ID', 'EHERKENNING_CLIENT_SECRET', 'EHERKENNING_PRIVATE_KEY_FILE'];
+  const brokerSettings = [
+    'EHERKENNING_CLIENT_ID',
+    'EHERKENNING_CLIENT_SECRET',
+    'EHERKENNING_PRIVATE_KEY_FILE',
+  ];
   if (!issuerRaw) {
     const stray = brokerSettings.filter((name) => env[name]?.trim());
     if (stray.length > 0) throw new ConfigError(`${stray.join(', ')} need EHERKENNING_ISSUER`);
@@ -363,7 +375,9 @@ function eherkenning(env: NodeJS.ProcessEnv, nodeEnv: Config['env'], publicBaseU
   }
   const issuer = url('EHERKENNING_ISSUER', issuerRaw);
   if (production && !issuer.startsWith('https://')) {
-    throw new ConfigError(`EHERKENNING_ISSUER must be an https URL when NODE_ENV=production, got "${issuerRaw}"`);
+    throw new ConfigError(
+      `EHERKENNING_ISSUER must be an https URL when NODE_ENV=production, got "${issuerRaw}"`,
+    );
   }
   const clientId = env.EHERKENNING_CLIENT_ID?.trim();
   if (!clientId) throw new ConfigError('EHERKENNING_CLIENT_ID is required with EHERKENNING_ISSUER');

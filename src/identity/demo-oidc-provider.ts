@@ -131,7 +131,9 @@ export async function demoOidcProvider(options: DemoProviderOptions): Promise<De
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: keyId, use: 'sig', alg: 'RS256' };
   const issuer = new URL(options.issuer);
   const accounts = new Map(options.accounts.map((a) => [a.id, a]));
-  const clientOrigins = [...new Set(options.clients.flatMap((c) => c.redirectUris.map((u) => new URL(u).origin)))];
+  const clientOrigins = [
+    ...new Set(options.clients.flatMap((c) => c.redirectUris.map((u) => new URL(u).origin))),
+  ];
   const provider = new Provider(options.issuer, {
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
@@ -155,7 +157,14 @@ export async function demoOidcProvider(options: DemoProviderOptions): Promise<De
       url: (_ctx: unknown, interaction: { uid: string }) =>
         `${issuer.pathname.replace(/\/$/, '')}/interactie/${interaction.uid}`,
     },
-    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 600, Grant: 600 },
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      IdToken: 600,
+      Interaction: 600,
+      Session: 600,
+      Grant: 600,
+    },
     findAccount: (_ctx: unknown, id: string) => {
       const account = accounts.get(id);
       if (!account) return undefined;
@@ -237,7 +246,10 @@ export async function demoOidcProvider(options: DemoProviderOptions): Promise<De
     req.headers['x-forwarded-proto'] = issuer.protocol.replace(':', '');
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     // Mounted (the register strips its path) or on its own server (the path still has it).
-    const local = path.startsWith(issuer.pathname) && issuer.pathname !== '/' ? path.slice(issuer.pathname.length - (issuer.pathname.endsWith('/') ? 1 : 0)) : path;
+    const local =
+      path.startsWith(issuer.pathname) && issuer.pathname !== '/'
+        ? path.slice(issuer.pathname.length - (issuer.pathname.endsWith('/') ? 1 : 0))
+        : path;
     const match = INTERACTION.exec(local);
     if (!match) return callback(req, res);
     interaction(req, res, match[1]!, match[2] !== undefined).catch(() => {

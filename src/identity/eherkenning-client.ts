@@ -72,8 +72,9 @@ async function privateKeyAuth(file: string): Promise<oidc.ClientAuth> {
 export function refusalOf(error: unknown): RefusalReason {
   const chain: unknown[] = [];
   for (let e: unknown = error; e && chain.length < 6; e = (e as { cause?: unknown }).cause) chain.push(e);
-  const codes = chain.map((e) => String((e as { code?: unknown }).code ?? ''));
-  const messages = chain.map((e) => String((e as { message?: unknown }).message ?? ''));
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const codes = chain.map((e) => text((e as { code?: unknown }).code));
+  const messages = chain.map((e) => text((e as { message?: unknown }).message));
   const claim = chain
     .map((e) => (e as { claim?: unknown }).claim)
     .find((c): c is string => typeof c === 'string');
@@ -87,13 +88,23 @@ export function refusalOf(error: unknown): RefusalReason {
     if (claim === 'aud' || claim === 'azp') return 'wrong_audience';
     return 'invalid_response';
   }
-  if (codes.includes('OAUTH_KEY_SELECTION_FAILED') || messages.some((m) => /signature verification failed/.test(m)))
+  if (
+    codes.includes('OAUTH_KEY_SELECTION_FAILED') ||
+    messages.some((m) => /signature verification failed/.test(m))
+  )
     return 'bad_signature';
   if (messages.some((m) => /"iss" \(issuer\)/.test(m))) return 'wrong_issuer';
   if (messages.some((m) => /"state"/.test(m))) return 'state_mismatch';
   if (
     (error instanceof TypeError && /fetch failed/.test(error.message)) ||
-    codes.some((c) => ['OAUTH_TIMEOUT', 'OAUTH_ABORT', 'OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON'].includes(c))
+    codes.some((c) =>
+      [
+        'OAUTH_TIMEOUT',
+        'OAUTH_ABORT',
+        'OAUTH_RESPONSE_IS_NOT_CONFORM',
+        'OAUTH_RESPONSE_IS_NOT_JSON',
+      ].includes(c),
+    )
   )
     return 'broker_unreachable';
   return 'invalid_response';
@@ -134,7 +145,9 @@ export function eherkenningClient(settings: EherkenningConfig): EherkenningClien
       try {
         config = await configuration();
       } catch (error) {
-        return { reason: refusalOf(error) === 'invalid_response' ? 'invalid_response' : 'broker_unreachable' };
+        return {
+          reason: refusalOf(error) === 'invalid_response' ? 'invalid_response' : 'broker_unreachable',
+        };
       }
       const pending: PendingLogin = {
         state: oidc.randomState(),
@@ -159,7 +172,8 @@ export function eherkenningClient(settings: EherkenningConfig): EherkenningClien
       const callback = new URL(settings.redirectUrl);
       callback.search = query;
       // The state first, before anything goes to the broker: a callback of another login stops here.
-      if (callback.searchParams.get('state') !== pending.state) return { ok: false, reason: 'state_mismatch' };
+      if (callback.searchParams.get('state') !== pending.state)
+        return { ok: false, reason: 'state_mismatch' };
       let claims: oidc.IDToken | undefined;
       try {
         const config = await configuration();
@@ -178,7 +192,8 @@ export function eherkenningClient(settings: EherkenningConfig): EherkenningClien
       if (typeof claims.iat === 'number' && claims.iat > now.getTime() / 1000 + CLOCK_TOLERANCE_SECONDS)
         return { ok: false, reason: 'token_not_yet_valid' };
       const level = assuranceLevelOf(claims.acr);
-      if (!level || !meetsLevel(level, settings.assuranceLevel)) return { ok: false, reason: 'assurance_too_low' };
+      if (!level || !meetsLevel(level, settings.assuranceLevel))
+        return { ok: false, reason: 'assurance_too_low' };
       const kvkNumber = kvkNumberFromClaim(claims[settings.kvkClaim]);
       if (!kvkNumber) return { ok: false, reason: 'kvk_missing' };
       return { ok: true, identity: { issuer: claims.iss, subject: claims.sub, kvkNumber, level } };

@@ -250,7 +250,11 @@ export const mailTexts = {
   /** To the person whose eHerkenning login registered a new organisation: it is confirmed, and where to go on. */
   eherkenningRegistration: (to: string, organisation: string, kvkNumber: string, link: string) => {
     const params = { organisation, kvkNumber, link };
-    return bilingual(to, text('eherkenningRegistration.subject', params), text('eherkenningRegistration.body', params));
+    return bilingual(
+      to,
+      text('eherkenningRegistration.subject', params),
+      text('eherkenningRegistration.body', params),
+    );
   },
   /** To an organisation's users: someone joined it with an eHerkenning login for its number. */
   eherkenningColleagueJoined: (to: string, organisation: string, name: string, email: string) => {

@@ -40,7 +40,10 @@ async function organisationOf(manager: EntityManager, kvkNumber: string) {
 }
 
 /** The next step after a checked eHerkenning login (reads only; a returning person is signed in by the caller). */
-export async function eherkenningStep(dataSource: DataSource, identity: EherkenningIdentity): Promise<EherkenningStep> {
+export async function eherkenningStep(
+  dataSource: DataSource,
+  identity: EherkenningIdentity,
+): Promise<EherkenningStep> {
   const manager = dataSource.manager;
   const user = await manager.findOneBy(User, { oidcIssuer: identity.issuer, oidcSubject: identity.subject });
   if (user) {
@@ -70,8 +73,12 @@ async function addingAccount<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isUniqueViolation(error, 'users_email_key')) throw new ValidationError({ email: ['validation.emailTaken'] });
-    if (isUniqueViolation(error, 'providers_kvk_number_key') || isUniqueViolation(error, 'users_oidc_identity_key'))
+    if (isUniqueViolation(error, 'users_email_key'))
+      throw new ValidationError({ email: ['validation.emailTaken'] });
+    if (
+      isUniqueViolation(error, 'providers_kvk_number_key') ||
+      isUniqueViolation(error, 'users_oidc_identity_key')
+    )
       throw meanwhile();
     throw error;
   }
@@ -123,7 +130,14 @@ export function createOrganisationByEherkenning(
         actor,
         now,
       );
-      await confirmIdentity(manager, provider.id, actor, { assuranceLevel: identity.level }, now, 'eherkenning');
+      await confirmIdentity(
+        manager,
+        provider.id,
+        actor,
+        { assuranceLevel: identity.level },
+        now,
+        'eherkenning',
+      );
       await queueMail(
         manager,
         mailTexts.eherkenningRegistration(

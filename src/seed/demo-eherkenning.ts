@@ -16,9 +16,29 @@ export function demoEherkenningAccounts(): DemoAccount[] {
   const polderwolk = of('Polderwolk');
   const zuiderzee = of('Zuiderzee');
   return [
-    { id: 'demo-polderwolk', label: `${polderwolk.legalName} (EH3)`, kvkNumber: polderwolk.kvkNumber, level: 'EH3' },
-    { id: 'demo-zuiderzee', label: `${zuiderzee.legalName} (EH3)`, kvkNumber: zuiderzee.kvkNumber, level: 'EH3' },
-    { id: 'demo-nieuw', label: 'Nieuwe Haven Hosting B.V. (EH3, nog niet geregistreerd / not registered yet)', kvkNumber: DEMO_NEW_KVK, level: 'EH3' },
-    { id: 'demo-eh2', label: `${polderwolk.legalName} (EH2: te laag / too low)`, kvkNumber: polderwolk.kvkNumber, level: 'EH2' },
+    {
+      id: 'demo-polderwolk',
+      label: `${polderwolk.legalName} (EH3)`,
+      kvkNumber: polderwolk.kvkNumber,
+      level: 'EH3',
+    },
+    {
+      id: 'demo-zuiderzee',
+      label: `${zuiderzee.legalName} (EH3)`,
+      kvkNumber: zuiderzee.kvkNumber,
+      level: 'EH3',
+    },
+    {
+      id: 'demo-nieuw',
+      label: 'Nieuwe Haven Hosting B.V. (EH3, nog niet geregistreerd / not registered yet)',
+      kvkNumber: DEMO_NEW_KVK,
+      level: 'EH3',
+    },
+    {
+      id: 'demo-eh2',
+      label: `${polderwolk.legalName} (EH2: te laag / too low)`,
+      kvkNumber: polderwolk.kvkNumber,
+      level: 'EH2',
+    },
   ];
 }

@@ -76,7 +76,8 @@ describe('in a real browser: eHerkenning login → organisation form → account
       email: `bram-${kvkNumber}@browser.example`,
     };
     // A mistake first: the page says so, keeps what was typed, and stays accessible.
-    for (const [name, value] of Object.entries({ ...fields, postcode: '35' })) await page.fill(`#field-${name}`, value);
+    for (const [name, value] of Object.entries({ ...fields, postcode: '35' }))
+      await page.fill(`#field-${name}`, value);
     await Promise.all([
       page.waitForLoadState('load'),
       page.getByRole('button', { name: 'Organisatie registreren' }).click(),

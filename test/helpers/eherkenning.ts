@@ -32,7 +32,11 @@ export interface TestBroker {
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** Re-signs changed claims with the provider's key (`key` for another one). */
-  resign(idToken: string, change: (claims: Record<string, unknown>) => Record<string, unknown>, key?: KeyObject): string;
+  resign(
+    idToken: string,
+    change: (claims: Record<string, unknown>) => Record<string, unknown>,
+    key?: KeyObject,
+  ): string;
   close(): Promise<void>;
 }
 
@@ -93,7 +97,9 @@ export async function startTestBroker(
     },
     resign(idToken, change, key = provider.signingKey) {
       const [header, payload] = idToken.split('.');
-      const claims = change(JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>);
+      const claims = change(
+        JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>,
+      );
       const head = JSON.parse(Buffer.from(header!, 'base64url').toString()) as Record<string, unknown>;
       const input = `${b64(head)}.${b64(claims)}`;
       return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
@@ -117,7 +123,9 @@ export async function startTestBroker(
         const chunks: Buffer[] = [];
         answer.on('data', (c: Buffer) => chunks.push(c));
         answer.on('end', () => {
-          const body = JSON.stringify(broker.tamper!(JSON.parse(Buffer.concat(chunks).toString()) as TokenResponse));
+          const body = JSON.stringify(
+            broker.tamper!(JSON.parse(Buffer.concat(chunks).toString()) as TokenResponse),
+          );
           const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(body)) };
           res.writeHead(200, headers);
           res.end(body);
@@ -174,7 +182,8 @@ export async function throughBroker(
   let location = String(start.headers.location);
   for (let hop = 0; hop < 10; hop++) {
     const url = new URL(location, broker.issuer);
-    if (url.pathname === '/inloggen/eherkenning/terug') return { path: url.pathname, query: url.searchParams };
+    if (url.pathname === '/inloggen/eherkenning/terug')
+      return { path: url.pathname, query: url.searchParams };
     const page = await browser.get(`${url.pathname}${url.search}`);
     if (page.status === 200 && /\/interactie\//.test(url.pathname)) {
       const form = 'account' in choice ? { account: choice.account } : { cancel: '1' };
@@ -183,7 +192,10 @@ export async function throughBroker(
       location = String(chosen.headers.location);
       continue;
     }
-    assert.ok([302, 303].includes(page.status), `the broker answered ${page.status}: ${page.text.slice(0, 300)}`);
+    assert.ok(
+      [302, 303].includes(page.status),
+      `the broker answered ${page.status}: ${page.text.slice(0, 300)}`,
+    );
     location = String(page.headers.location);
   }
   throw new Error('the broker did not send the browser back');

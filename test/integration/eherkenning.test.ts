@@ -11,7 +11,7 @@ import { DEMO_NEW_KVK } from '../../src/seed/demo-eherkenning';
 import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { callback, startTestBroker, type TestBroker, throughBroker } from '../helpers/eherkenning';
-import { type Agent, csrfFrom, signedIn } from '../helpers/session';
+import { csrfFrom, signedIn } from '../helpers/session';
 import { givenProvider, uniqueKvk } from '../factories/provider.factory';
 import { givenUser, validVatNumber } from '../factories/user.factory';
 
@@ -31,7 +31,10 @@ async function mailsTo(db: TestDatabase, recipient: string) {
 async function post(agent: ReturnType<typeof request.agent>, path: string, fields: Record<string, string>) {
   const page = await agent.get(path);
   assert.equal(page.status, 200, `GET ${path} answered ${page.status}`);
-  return agent.post(path).type('form').send({ ...fields, _csrf: csrfFrom(page.text) });
+  return agent
+    .post(path)
+    .type('form')
+    .send({ ...fields, _csrf: csrfFrom(page.text) });
 }
 
 function organisationForm(overrides: Record<string, string> = {}) {
@@ -116,7 +119,9 @@ describe('eHerkenning login through a real OpenID provider', function () {
     assert.equal(account.status, 200);
     assert.match(account.text, new RegExp(fields.legalName));
 
-    const provider = await db.dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber: numbers.fresh });
+    const provider = await db.dataSource
+      .getRepository(Provider)
+      .findOneByOrFail({ kvkNumber: numbers.fresh });
     assert.equal(provider.identityConfirmedHow, 'eherkenning');
     assert.ok(provider.identityConfirmedAt);
     const user = await db.dataSource.getRepository(User).findOneByOrFail({ email: fields.email });
@@ -162,7 +167,10 @@ describe('eHerkenning login through a real OpenID provider', function () {
     assert.doesNotMatch(page.text, /data-takeover/);
 
     // An address that has an account already is refused, and the form keeps the name.
-    const taken = await post(agent, '/inloggen/eherkenning/aansluiten', { name: 'Jan Joiner', email: colleague.email });
+    const taken = await post(agent, '/inloggen/eherkenning/aansluiten', {
+      name: 'Jan Joiner',
+      email: colleague.email,
+    });
     assert.equal(taken.status, 400);
     assert.match(taken.text, /Jan Joiner/);
 
@@ -174,7 +182,10 @@ describe('eHerkenning login through a real OpenID provider', function () {
     const stillThere = await db.dataSource.getRepository(User).findOneByOrFail({ id: colleague.user.id });
     assert.equal(stillThere.disabledAt, null, 'joining takes nothing from the others');
     const told = await mailsTo(db, colleague.email);
-    assert.ok(told.some((m) => m.body.includes('Jan Joiner')), 'the colleague hears of it');
+    assert.ok(
+      told.some((m) => m.body.includes('Jan Joiner')),
+      'the colleague hears of it',
+    );
     assert.equal((await signedIn(app, colleague).then((a) => a.get('/account'))).status, 200);
   });
 
@@ -213,7 +224,7 @@ describe('eHerkenning login through a real OpenID provider', function () {
     );
   });
 
-  it('keeps the owner\'s own password account in a takeover when they give its address', async () => {
+  it("keeps the owner's own password account in a takeover when they give its address", async () => {
     const kvkNumber = uniqueKvk();
     const local = await startTestBroker([{ id: 'owner', label: 'Owner', kvkNumber, level: 'EH3' }]);
     try {
@@ -223,7 +234,10 @@ describe('eHerkenning login through a real OpenID provider', function () {
       const other = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
       const agent = request.agent(localApp);
       await callback(agent, await throughBroker(agent, local, { account: 'owner' }));
-      const done = await post(agent, '/inloggen/eherkenning/aansluiten', { name: 'De Eigenaar', email: own.email });
+      const done = await post(agent, '/inloggen/eherkenning/aansluiten', {
+        name: 'De Eigenaar',
+        email: own.email,
+      });
       assert.equal(done.headers.location, '/account');
       const kept = await db.dataSource.getRepository(User).findOneByOrFail({ id: own.user.id });
       assert.equal(kept.disabledAt, null);
@@ -262,7 +276,7 @@ describe('eHerkenning login through a real OpenID provider', function () {
     );
 
     it('runs the whole login against the provider mounted at /demo-eherkenning, behind PUBLIC_BASE_URL', async () => {
-      const agent = request.agent(base) as unknown as Agent;
+      const agent = request.agent(base);
       const discovery = await agent.get('/demo-eherkenning/.well-known/openid-configuration');
       assert.equal(discovery.status, 200);
       assert.equal((discovery.body as { issuer: string }).issuer, `${base}/demo-eherkenning`);
@@ -270,18 +284,30 @@ describe('eHerkenning login through a real OpenID provider', function () {
       assert.match(chooser.text, /Nieuwe Haven Hosting/);
       assert.match(chooser.text, /EH2/);
 
-      const back = await throughBroker(agent, { issuer: `${base}/demo-eherkenning` }, { account: 'demo-nieuw' }, agent);
+      const back = await throughBroker(
+        agent,
+        { issuer: `${base}/demo-eherkenning` },
+        { account: 'demo-nieuw' },
+        agent,
+      );
       const answer = await callback(agent, back);
       assert.equal(answer.headers.location, '/inloggen/eherkenning/organisatie');
       const done = await post(agent, '/inloggen/eherkenning/organisatie', organisationForm());
       assert.equal(done.headers.location, '/account');
-      const provider = await db.dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber: DEMO_NEW_KVK });
+      const provider = await db.dataSource
+        .getRepository(Provider)
+        .findOneByOrFail({ kvkNumber: DEMO_NEW_KVK });
       assert.equal(provider.identityConfirmedHow, 'eherkenning');
     });
 
     it('refuses the demo company at EH2 as too low', async () => {
-      const agent = request.agent(base) as unknown as Agent;
-      const back = await throughBroker(agent, { issuer: `${base}/demo-eherkenning` }, { account: 'demo-eh2' }, agent);
+      const agent = request.agent(base);
+      const back = await throughBroker(
+        agent,
+        { issuer: `${base}/demo-eherkenning` },
+        { account: 'demo-eh2' },
+        agent,
+      );
       const answer = await callback(agent, back);
       assert.equal(answer.status, 403);
       assert.match(answer.text, /te laag betrouwbaarheidsniveau/);

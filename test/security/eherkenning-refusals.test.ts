@@ -38,8 +38,18 @@ interface Case {
  * account, and a `security.eherkenning_refused` audit event that names the reason.
  */
 const CASES: Case[] = [
-  { name: 'a token from another issuer', reason: 'wrong_issuer', status: 400, claims: (c) => ({ ...c, iss: 'https://evil.example' }) },
-  { name: 'a token for another client (audience)', reason: 'wrong_audience', status: 400, claims: (c) => ({ ...c, aud: 'another-client' }) },
+  {
+    name: 'a token from another issuer',
+    reason: 'wrong_issuer',
+    status: 400,
+    claims: (c) => ({ ...c, iss: 'https://evil.example' }),
+  },
+  {
+    name: 'a token for another client (audience)',
+    reason: 'wrong_audience',
+    status: 400,
+    claims: (c) => ({ ...c, aud: 'another-client' }),
+  },
   {
     name: 'an expired token',
     reason: 'token_expired',
@@ -58,7 +68,13 @@ const CASES: Case[] = [
     status: 400,
     claims: (c) => ({ ...c, iat: now() + 600, exp: now() + 1200 }),
   },
-  { name: 'a token signed with another key', reason: 'bad_signature', status: 400, claims: (c) => c, key: 'foreign' },
+  {
+    name: 'a token signed with another key',
+    reason: 'bad_signature',
+    status: 400,
+    claims: (c) => c,
+    key: 'foreign',
+  },
   {
     name: 'a token whose claims were changed after signing',
     reason: 'bad_signature',
@@ -66,8 +82,12 @@ const CASES: Case[] = [
     run: async (agent, broker) => {
       broker.tamper = (response) => {
         const [header, , signature] = response.id_token.split('.');
-        const payload = JSON.parse(Buffer.from(response.id_token.split('.')[1]!, 'base64url').toString()) as Claims;
-        const changed = Buffer.from(JSON.stringify({ ...payload, sub: 'someone-else' })).toString('base64url');
+        const payload = JSON.parse(
+          Buffer.from(response.id_token.split('.')[1]!, 'base64url').toString(),
+        ) as Claims;
+        const changed = Buffer.from(JSON.stringify({ ...payload, sub: 'someone-else' })).toString(
+          'base64url',
+        );
         return { ...response, id_token: `${header}.${changed}.${signature}` };
       };
       return callback(agent, await throughBroker(agent, broker, { account: 'valid' }));
@@ -98,9 +118,24 @@ const CASES: Case[] = [
       return callback(agent, back);
     },
   },
-  { name: 'a wrong nonce', reason: 'nonce_mismatch', status: 400, claims: (c) => ({ ...c, nonce: 'another-nonce' }) },
-  { name: 'an assurance level below the setting (EH2)', reason: 'assurance_too_low', status: 403, account: 'eh2' },
-  { name: 'no assurance level at all', reason: 'assurance_too_low', status: 403, claims: (c) => ({ ...c, acr: undefined }) },
+  {
+    name: 'a wrong nonce',
+    reason: 'nonce_mismatch',
+    status: 400,
+    claims: (c) => ({ ...c, nonce: 'another-nonce' }),
+  },
+  {
+    name: 'an assurance level below the setting (EH2)',
+    reason: 'assurance_too_low',
+    status: 403,
+    account: 'eh2',
+  },
+  {
+    name: 'no assurance level at all',
+    reason: 'assurance_too_low',
+    status: 403,
+    claims: (c) => ({ ...c, acr: undefined }),
+  },
   { name: 'no KvK claim', reason: 'kvk_missing', status: 400, account: 'no-kvk' },
   { name: 'a claim that is no KvK number (an RSIN)', reason: 'kvk_missing', status: 400, account: 'rsin' },
   {
@@ -143,7 +178,12 @@ describe('eHerkenning refusals: each a clear page and an audit event', function 
       { id: 'valid', label: 'Valid', kvkNumber: uniqueKvk(), level: 'EH3' },
       { id: 'eh2', label: 'Too low', kvkNumber: uniqueKvk(), level: 'EH2' },
       { id: 'no-kvk', label: 'No KvK', level: 'EH3' },
-      { id: 'rsin', label: 'RSIN', kvkClaimValue: 'urn:etoegang:1.9:EntityConcernedID:RSIN:123456789', level: 'EH4' },
+      {
+        id: 'rsin',
+        label: 'RSIN',
+        kvkClaimValue: 'urn:etoegang:1.9:EntityConcernedID:RSIN:123456789',
+        level: 'EH4',
+      },
     ]);
     // Each case from its own address: security events are limited per kind and address.
     app = testApp(db.dataSource, { config: { ...broker.config, trustProxy: 'loopback' } }).app;
@@ -165,12 +205,15 @@ describe('eHerkenning refusals: each a clear page and an audit event', function 
   CASES.forEach((testCase, index) => {
     it(`refuses ${testCase.name} (${testCase.reason}, ${testCase.status})`, async () => {
       const ip = `10.17.0.${index + 1}`;
-      const agent = request.agent(app).set('X-Forwarded-For', ip) as unknown as Agent;
+      const agent = request.agent(app).set('X-Forwarded-For', ip);
       const usersBefore = await db.dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM users');
       if (testCase.claims) {
         const change = testCase.claims;
         const key = testCase.key === 'foreign' ? FOREIGN_KEY : undefined;
-        broker.tamper = (response: TokenResponse) => ({ ...response, id_token: broker.resign(response.id_token, change, key) });
+        broker.tamper = (response: TokenResponse) => ({
+          ...response,
+          id_token: broker.resign(response.id_token, change, key),
+        });
       }
       const answer = testCase.run
         ? await testCase.run(agent, broker)

@@ -68,9 +68,17 @@ describe('eHerkenning settings', () => {
   });
 
   const REFUSED: [string, NodeJS.ProcessEnv, RegExp][] = [
-    ['the demo in production', { ...PRODUCTION, EHERKENNING_DEMO: 'true' }, /EHERKENNING_DEMO=true is refused/],
+    [
+      'the demo in production',
+      { ...PRODUCTION, EHERKENNING_DEMO: 'true' },
+      /EHERKENNING_DEMO=true is refused/,
+    ],
     ['a client id without an issuer', { EHERKENNING_CLIENT_ID: 'x' }, /need EHERKENNING_ISSUER/],
-    ['an issuer without a client id', { EHERKENNING_ISSUER: 'https://b.example' }, /EHERKENNING_CLIENT_ID is required/],
+    [
+      'an issuer without a client id',
+      { EHERKENNING_ISSUER: 'https://b.example' },
+      /EHERKENNING_CLIENT_ID is required/,
+    ],
     [
       'neither a secret nor a key file',
       { EHERKENNING_ISSUER: 'https://b.example', EHERKENNING_CLIENT_ID: 'x' },
@@ -81,13 +89,32 @@ describe('eHerkenning settings', () => {
       { ...BROKER, EHERKENNING_PRIVATE_KEY_FILE: __filename },
       /exactly one of EHERKENNING_CLIENT_SECRET/,
     ],
-    ['a key file that is not there', { ...BROKER, EHERKENNING_CLIENT_SECRET: '', EHERKENNING_PRIVATE_KEY_FILE: '/nonexistent.pem' }, /is not a file/],
-    ['an unknown level', { ...BROKER, EHERKENNING_ASSURANCE_LEVEL: 'EH5' }, /EHERKENNING_ASSURANCE_LEVEL must be one of EH1, EH2, EH2\+, EH3, EH4/],
-    ['an issuer that is no URL', { ...BROKER, EHERKENNING_ISSUER: 'broker' }, /EHERKENNING_ISSUER must be an absolute URL/],
-    ['a plain-http issuer in production', { ...PRODUCTION, ...BROKER, EHERKENNING_ISSUER: 'http://broker.example' }, /must be an https URL/],
+    [
+      'a key file that is not there',
+      { ...BROKER, EHERKENNING_CLIENT_SECRET: '', EHERKENNING_PRIVATE_KEY_FILE: '/nonexistent.pem' },
+      /is not a file/,
+    ],
+    [
+      'an unknown level',
+      { ...BROKER, EHERKENNING_ASSURANCE_LEVEL: 'EH5' },
+      /EHERKENNING_ASSURANCE_LEVEL must be one of EH1, EH2, EH2\+, EH3, EH4/,
+    ],
+    [
+      'an issuer that is no URL',
+      { ...BROKER, EHERKENNING_ISSUER: 'broker' },
+      /EHERKENNING_ISSUER must be an absolute URL/,
+    ],
+    [
+      'a plain-http issuer in production',
+      { ...PRODUCTION, ...BROKER, EHERKENNING_ISSUER: 'http://broker.example' },
+      /must be an https URL/,
+    ],
     ['the demo beside a broker', { ...BROKER, EHERKENNING_DEMO: 'true' }, /exclude each other/],
   ];
   for (const [name, env, message] of REFUSED)
     it(`refuses ${name} with a clear start-up error`, () =>
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message)));
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      ));
 });

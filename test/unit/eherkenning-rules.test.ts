@@ -28,7 +28,8 @@ describe('eHerkenning rules', () => {
     [['EH3'], undefined],
   ];
   for (const [acr, level] of ACR)
-    it(`reads acr ${JSON.stringify(acr)} as ${level ?? 'no level'}`, () => assert.equal(assuranceLevelOf(acr), level));
+    it(`reads acr ${JSON.stringify(acr)} as ${level ?? 'no level'}`, () =>
+      assert.equal(assuranceLevelOf(acr), level));
 
   it('orders the levels EH1 < EH2 < EH2+ < EH3 < EH4', () => {
     const levels: AssuranceLevel[] = ['EH1', 'EH2', 'EH2+', 'EH3', 'EH4'];

@@ -18,10 +18,10 @@ import {
 import { NotFoundError } from '../shared/errors';
 import { paths, safeReturnPath } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
-import { type LoginLimiters, saveSession, withCsrfToken } from './auth';
-import { requestTime } from './clock';
-import { setFormContext } from './error-handler';
-import { formLimits, signIn } from './sign-in';
+import { type LoginLimiters, saveSession, withCsrfToken } from '../web/auth';
+import { requestTime } from '../web/clock';
+import { setFormContext } from '../web/error-handler';
+import { formLimits, signIn } from '../web/sign-in';
 
 export interface EherkenningDependencies {
   dataSource: DataSource;
@@ -75,7 +75,12 @@ export function eherkenningRoutes({
     return identity;
   }
 
-  async function signInWith(req: Request, res: Response, identity: EherkenningIdentity & { returnTo?: string }, user: Parameters<typeof signIn>[2]) {
+  async function signInWith(
+    req: Request,
+    res: Response,
+    identity: EherkenningIdentity & { returnTo?: string },
+    user: Parameters<typeof signIn>[2],
+  ) {
     const next = await signIn(dataSource, req, user, 'eherkenning', requestTime(res), identity.returnTo, {
       assuranceLevel: identity.level,
     });
@@ -101,7 +106,9 @@ export function eherkenningRoutes({
     delete req.session.eherkenningLogin;
     await saveSession(req);
     if (!pending) return refuse(req, res, 'no_login_started');
-    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+    const query = req.originalUrl.includes('?')
+      ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1)
+      : '';
     const result = await broker.complete(query, pending, requestTime(res));
     if (!result.ok) return refuse(req, res, result.reason);
     const step = await eherkenningStep(dataSource, result.identity);
@@ -139,7 +146,11 @@ export function eherkenningRoutes({
     const found = await formStep(req, res, 'create');
     if (!found) return res.redirect(303, paths.login);
     const values = formValues(req.body, EHERKENNING_ORGANISATION_FIELDS);
-    setFormContext(res, { view: 'eherkenning/organisation', model: organisationModel(found.identity), values });
+    setFormContext(res, {
+      view: 'eherkenning/organisation',
+      model: organisationModel(found.identity),
+      values,
+    });
     const user = await createOrganisationByEherkenning(
       dataSource,
       found.identity,
