@@ -98,10 +98,17 @@ export function attestationRoutes(
     const file = await readUpload(req, VERIFICATION_UPLOAD);
     if (!file || file.size === 0) throw new ValidationError({ pdf: ['validation.fileRequired'] });
     if (!looksLikePdf(file.head)) throw new ValidationError({ pdf: ['validation.notPdf'] });
-    const match = await attestationOfUpload(dataSource, file);
-    const answer = match
-      ? await verifyAttestation(dataSource, match.attestation.number, requestTime(res))
+    const found = await attestationOfUpload(dataSource, file);
+    // An attestation of an organisation whose identity nobody confirmed answers as one never issued.
+    const answer = found
+      ? await verifyAttestation(dataSource, found.attestation.number, requestTime(res)).catch(
+          (error: unknown) => {
+            if (error instanceof NotFoundError) return undefined;
+            throw error;
+          },
+        )
       : undefined;
+    const match = answer ? found : null;
     res.render('attestation/verification', {
       title: 'attestation.verifyTitle',
       values: {},

@@ -280,6 +280,12 @@ export async function attestationPdf(
       .createQueryBuilder('a')
       .addSelect('a.pdf')
       .where('a.number = :number', { number })
+      // The public download is of a confirmed organisation only (issue 17); staff download any.
+      .andWhere(
+        seenBy
+          ? 'true'
+          : 'EXISTS (SELECT 1 FROM providers p WHERE p.id = a.provider_id AND p.identity_confirmed_at IS NOT NULL)',
+      )
       .getOne();
     if (!row?.pdf) throw new NotFoundError(`no attestation ${number}`);
     if (seenBy) {

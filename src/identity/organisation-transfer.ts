@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
-import { confirmIdentity } from '../register/provider.service';
+import { confirmIdentity } from '../provider/identity-confirmation';
 import { paths } from '../shared/paths';
 import { deleteSessionsOf } from './account.queries';
 import { User } from './user.entity';
@@ -26,6 +26,8 @@ export interface HandOver {
   now: Date;
   /** What the audit event keeps besides (a claim's id, the extract's SHA-256); never personal data. */
   detail?: Record<string, unknown>;
+  /** Where the new owner's mail sends them: their account page, unless given (a claimant's password link). */
+  ownerLink?: string;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function handOverOrganisation(
     },
   });
 
-  const accountLink = `${config.publicBaseUrl}${paths.account}`;
+  const accountLink = handOver.ownerLink ?? `${config.publicBaseUrl}${paths.account}`;
   await queueMail(
     manager,
     mailTexts.organisationHandedOver(owner.email, provider.legalName, provider.kvkNumber, how, accountLink),

@@ -11,7 +11,7 @@ import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { plannedAanEnd, statusAt } from '../status/status-rules';
 import { isKvkNumber } from '../shared/identifiers';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
-import { type IdentityConfirmation, Provider } from '../provider/provider.entity';
+import { Provider } from '../provider/provider.entity';
 import {
   attestationSummaryFromJson,
   type ProviderDetailRow,
@@ -45,34 +45,8 @@ export async function createProvider(
   return provider;
 }
 
-/**
- * Records that a reviewer has confirmed who this provider is, in the caller's transaction; from
- * then on it appears in public outputs. A provider already confirmed stays as it was (answers false).
- */
-export async function confirmIdentity(
-  manager: EntityManager,
-  providerId: string,
-  actor: string,
-  data: Record<string, unknown>,
-  now: Date,
-  how: IdentityConfirmation = 'reviewer',
-): Promise<boolean> {
-  const result = await manager
-    .createQueryBuilder()
-    .update(Provider)
-    .set({ identityConfirmedAt: now, identityConfirmedBy: actor, identityConfirmedHow: how })
-    .where('id = :providerId AND identity_confirmed_at IS NULL', { providerId })
-    .execute();
-  if (!result.affected) return false;
-  await appendAuditEvent(manager, now, {
-    actor,
-    action: 'provider.identity_confirmed',
-    subjectType: 'provider',
-    subjectId: providerId,
-    data: { ...data, how },
-  });
-  return true;
-}
+// Kept with the provider entity, so that identity/ (a hand-over) can confirm it too.
+export { confirmIdentity } from '../provider/identity-confirmation';
 
 export interface ProviderDetail {
   provider: Provider;

@@ -75,6 +75,8 @@ async function issueRecord(
   const [row] = await manager.query<{ issuedAt: Date; eventId: string | null; leafIndex: number | null }[]>(
     `SELECT a.issued_at AS "issuedAt", e.id::text AS "eventId", l.leaf_index::float8 AS "leafIndex"
        FROM attestations a
+       -- An organisation whose identity nobody confirmed is in no public output (issue 17).
+       JOIN providers p ON p.id = a.provider_id AND p.identity_confirmed_at IS NOT NULL
        LEFT JOIN LATERAL (
          SELECT e.id FROM audit_events e
           WHERE e.subject_type = 'attestation' AND e.subject_id = a.id::text AND e.action = 'attestation.issued'
