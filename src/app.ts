@@ -292,7 +292,7 @@ export function createApp({
       config,
       limiters,
       securityEvents,
-      client: config.eherkenning && eherkenningClient(config.eherkenning),
+      client: config.eherkenning && eherkenningClient(config.eherkenning, logger),
     }),
   );
   app.use(accountRoutes({ dataSource, config, limiters, securityEvents }));

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject, webcrypt
 import { readFileSync } from 'node:fs';
 import * as oidc from 'openid-client';
 import type { AssuranceLevel, EherkenningConfig } from '../config';
+import { currentLogger, type Logger } from '../shared/logger';
 import {
   acrValueOf,
   assuranceLevelOf,
@@ -79,7 +80,10 @@ export function refusalOf(error: unknown): RefusalReason {
     .map((e) => (e as { claim?: unknown }).claim)
     .find((c): c is string => typeof c === 'string');
   if (error instanceof oidc.AuthorizationResponseError) return 'broker_error';
-  if (error instanceof oidc.ResponseBodyError) return 'code_rejected';
+  // invalid_grant: the code was used, expired or is not this client's; anything else the token
+  // endpoint says (invalid_client, …) is the register's settings at the broker.
+  if (error instanceof oidc.ResponseBodyError)
+    return error.error === 'invalid_grant' ? 'code_rejected' : 'invalid_response';
   if (codes.includes('OAUTH_JWT_TIMESTAMP_CHECK_FAILED'))
     return claim === 'nbf' ? 'token_not_yet_valid' : 'token_expired';
   if (codes.includes('OAUTH_JWT_CLAIM_COMPARISON_FAILED')) {
@@ -110,8 +114,20 @@ export function refusalOf(error: unknown): RefusalReason {
   return 'invalid_response';
 }
 
-/** The register as a client of the broker: discovery once (again after a failure), then each login. */
-export function eherkenningClient(settings: EherkenningConfig): EherkenningClient {
+/**
+ * The register as a client of the broker: discovery once (again after a failure), then each login.
+ * What the broker answered is logged when it points at the broker or the settings, not the visitor.
+ */
+export function eherkenningClient(settings: EherkenningConfig, logger: Logger): EherkenningClient {
+  const failed = (error: unknown): RefusalReason => {
+    const reason = refusalOf(error);
+    if (reason === 'invalid_response' || reason === 'broker_unreachable')
+      currentLogger(logger).warn(
+        { err: error, reason },
+        'eHerkenning: the broker answered what the register cannot use',
+      );
+    return reason;
+  };
   let discovered: Promise<oidc.Configuration> | undefined;
   const configuration = () => {
     discovered ??= (async () => {
@@ -185,7 +201,7 @@ export function eherkenningClient(settings: EherkenningConfig): EherkenningClien
         });
         claims = tokens.claims();
       } catch (error) {
-        return { ok: false, reason: refusalOf(error) };
+        return { ok: false, reason: failed(error) };
       }
       if (!claims) return { ok: false, reason: 'invalid_response' };
       // openid-client checks exp and nbf; a token issued in the future is not valid yet either.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -153,9 +153,14 @@ export async function startTestBroker(
 /** The private key of a private_key_jwt client, and its public JWK for the provider. */
 export function clientKeyPair() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = publicKey.export({ format: 'jwk' });
+  // The register names its key by its RFC 7638 thumbprint.
+  const kid = createHash('sha256')
+    .update(JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n }))
+    .digest('base64url');
   return {
     pem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    publicJwk: { ...publicKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' },
+    publicJwk: { ...jwk, kid, alg: 'RS256', use: 'sig' },
     privateKey: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })),
   };
 }

@@ -4,13 +4,22 @@ import request from 'supertest';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { Provider } from '../../src/provider/provider.entity';
 import { User } from '../../src/identity/user.entity';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config';
 import { DEMO_NEW_KVK } from '../../src/seed/demo-eherkenning';
 import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { callback, startTestBroker, type TestBroker, throughBroker } from '../helpers/eherkenning';
+import {
+  callback,
+  clientKeyPair,
+  startTestBroker,
+  type TestBroker,
+  throughBroker,
+} from '../helpers/eherkenning';
 import { csrfFrom, signedIn } from '../helpers/session';
 import { givenProvider, uniqueKvk } from '../factories/provider.factory';
 import { givenUser, validVatNumber } from '../factories/user.factory';
@@ -243,6 +252,32 @@ describe('eHerkenning login through a real OpenID provider', function () {
       assert.equal(kept.disabledAt, null);
       assert.equal(kept.oidcSubject, 'owner');
       assert.ok((await db.dataSource.getRepository(User).findOneByOrFail({ id: other.user.id })).disabledAt);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('authenticates to the broker with private_key_jwt when given a key file instead of a secret', async () => {
+    const key = clientKeyPair();
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'vhp-eh-key-')), 'client.pem');
+    writeFileSync(file, key.pem);
+    const kvkNumber = uniqueKvk();
+    const local = await startTestBroker([{ id: 'jwt', label: 'JWT', kvkNumber, level: 'EH3' }], {
+      privateKeyJwk: key.publicJwk,
+    });
+    try {
+      const settings = { ...local.config.eherkenning!, clientSecret: undefined, privateKeyFile: file };
+      const localApp = testApp(db.dataSource, { config: { eherkenning: settings } }).app;
+      const agent = request.agent(localApp);
+      const back = await callback(agent, await throughBroker(agent, local, { account: 'jwt' }));
+      assert.equal(
+        back.headers.location,
+        '/inloggen/eherkenning/organisatie',
+        back.text
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .slice(-800),
+      );
     } finally {
       await local.close();
     }
