@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config';
 import { DEMO_NEW_KVK } from '../../src/seed/demo-eherkenning';
 import { testApp } from '../helpers/app';
+import { assertValidHtml } from '../helpers/html';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import {
   callback,
@@ -88,6 +89,7 @@ describe('eHerkenning login through a real OpenID provider', function () {
 
   it('offers "Inloggen met eHerkenning" on the login page', async () => {
     const page = await request(app).get('/inloggen');
+    await assertValidHtml(page.text, '/inloggen');
     assert.match(page.text, /Inloggen met eHerkenning/);
     assert.match(page.text, /href="\/inloggen\/eherkenning" data-eherkenning/);
     const back = await request(app).get('/inloggen?terug=%2Faanvragen%3Fa%3D1%26b%3D2');
@@ -120,6 +122,7 @@ describe('eHerkenning login through a real OpenID provider', function () {
     const refused = await post(agent, '/inloggen/eherkenning/organisatie', { ...fields, postcode: 'nope' });
     assert.equal(refused.status, 400);
     assert.match(refused.text, new RegExp(fields.legalName));
+    await assertValidHtml(refused.text, '/inloggen/eherkenning/organisatie');
 
     const done = await post(agent, '/inloggen/eherkenning/organisatie', fields);
     assert.equal(done.status, 303);
@@ -209,6 +212,7 @@ describe('eHerkenning login through a real OpenID provider', function () {
     assert.equal(back.headers.location, '/inloggen/eherkenning/aansluiten');
     const page = await agent.get('/inloggen/eherkenning/aansluiten');
     assert.match(page.text, /data-takeover/);
+    await assertValidHtml(page.text, '/inloggen/eherkenning/aansluiten');
     const email = `piet-${numbers.taken}@eh.example`;
     const done = await post(agent, '/inloggen/eherkenning/aansluiten', { name: 'Piet Eigenaar', email });
     assert.equal(done.headers.location, '/account');
@@ -277,6 +281,47 @@ describe('eHerkenning login through a real OpenID provider', function () {
           .replace(/<[^>]+>/g, ' ')
           .replace(/\s+/g, ' ')
           .slice(-800),
+      );
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('refuses a person whose account is blocked, or acts for another organisation than the login (403, audited)', async () => {
+    const kvkNumber = uniqueKvk();
+    const provider = await givenProvider(db.dataSource, { kvkNumber });
+    const local = await startTestBroker([{ id: 'kim', label: 'Kim', kvkNumber, level: 'EH3' }]);
+    try {
+      const localApp = testApp(db.dataSource, { config: local.config }).app;
+      const first = request.agent(localApp);
+      await callback(first, await throughBroker(first, local, { account: 'kim' }));
+      const email = `kim-${kvkNumber}@eh.example`;
+      await post(first, '/inloggen/eherkenning/aansluiten', { name: 'Kim', email });
+      const kim = await db.dataSource.getRepository(User).findOneByOrFail({ email });
+
+      const elsewhere = await givenProvider(db.dataSource);
+      await db.dataSource.getRepository(User).update(kim.id, { providerId: elsewhere.id });
+      const moved = request.agent(localApp);
+      const other = await callback(moved, await throughBroker(moved, local, { account: 'kim' }));
+      assert.equal(other.status, 403);
+      assert.match(other.text, /hoort bij een andere organisatie/);
+
+      await db.dataSource
+        .getRepository(User)
+        .update(kim.id, { providerId: provider.id, disabledAt: new Date() });
+      const blocked = request.agent(localApp);
+      const answer = await callback(blocked, await throughBroker(blocked, local, { account: 'kim' }));
+      assert.equal(answer.status, 403);
+      assert.match(answer.text, /geblokkeerd/);
+      assert.equal((await blocked.get('/account')).status, 303, 'not signed in');
+      const refusals = await db.dataSource.query<{ reason: string }[]>(
+        `SELECT data->>'reason' AS reason FROM audit_events
+          WHERE action = 'security.eherkenning_refused' AND subject_id = $1 ORDER BY id`,
+        [kim.id],
+      );
+      assert.deepEqual(
+        refusals.map((r) => r.reason),
+        ['other_organisation', 'account_disabled'],
       );
     } finally {
       await local.close();

@@ -5,6 +5,7 @@ import en from '../../locales/en.json';
 import nl from '../../locales/nl.json';
 import { REFUSAL_REASONS, type RefusalReason } from '../../src/identity/eherkenning-rules';
 import { testApp } from '../helpers/app';
+import { assertValidHtml } from '../helpers/html';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import {
   callback,
@@ -196,7 +197,7 @@ describe('eHerkenning refusals: each a clear page and an audit event', function 
     await db?.drop();
   });
 
-  it('has a case for every reason but the account ones (tested in eherkenning.test.ts)', () => {
+  it('has a case for every reason but the account ones (in eherkenning.test.ts) and an unusable answer', () => {
     const covered = new Set(CASES.map((c) => c.reason));
     const left = REFUSAL_REASONS.filter((r) => !covered.has(r));
     assert.deepEqual(left.sort(), ['account_disabled', 'invalid_response', 'other_organisation']);
@@ -238,6 +239,7 @@ describe('eHerkenning refusals: each a clear page and an audit event', function 
   it('says the same in English through the language switch', async () => {
     const page = await request(app).get('/inloggen/eherkenning/terug?code=abc&state=def&lang=en');
     assert.equal(page.status, 400);
+    await assertValidHtml(page.text, '/inloggen/eherkenning/terug');
     assert.ok(page.text.includes(en.eherkenning.refused.no_login_started));
     assert.match(page.text, /Logging in with eHerkenning did not succeed/);
   });
