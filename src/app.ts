@@ -55,6 +55,11 @@ import { RAW_PATH_MAX, routePattern } from './web/route-pattern';
 import { isUploadRoute, multipartOnlyOnUploads } from './web/upload';
 import { configureViews } from './web/views';
 import { clockMiddleware } from './web/clock';
+import { eherkenningRoutes } from './portal/eherkenning.routes';
+import { eherkenningClient } from './identity/eherkenning-client';
+import { demoOidcProvider } from './identity/demo-oidc-provider';
+import { demoEherkenningAccounts } from './seed/demo-eherkenning';
+import { DEMO_EHERKENNING_CLIENT, DEMO_EHERKENNING_PATH } from './config';
 
 export interface AppDependencies {
   config: Config;
@@ -92,6 +97,31 @@ const STYLESHEETS: Record<string, string> = {
   'nlds/design-tokens.css': 'node_modules/@rijkshuisstijl-community/design-tokens/dist/index.css',
   'nlds/components.css': 'node_modules/@rijkshuisstijl-community/components-css/dist/index.css',
 };
+
+/**
+ * The built-in eHerkenning test provider under /demo-eherkenning (only outside production: the
+ * configuration refuses it there), before cookies, body parsing and CSRF: it is another site, with
+ * its own. Started on its first request (oidc-provider is loaded only then).
+ */
+function mountDemoEherkenning(app: Express, config: Config): void {
+  const settings = config.eherkenning!;
+  let started: ReturnType<typeof demoOidcProvider> | undefined;
+  app.use(DEMO_EHERKENNING_PATH, (req, res, next) => {
+    started ??= demoOidcProvider({
+      issuer: settings.issuer,
+      kvkClaim: settings.kvkClaim,
+      accounts: demoEherkenningAccounts(),
+      clients: [
+        {
+          clientId: DEMO_EHERKENNING_CLIENT.id,
+          clientSecret: DEMO_EHERKENNING_CLIENT.secret,
+          redirectUris: [settings.redirectUrl],
+        },
+      ],
+    });
+    started.then((demo) => demo.handler(req, res), next);
+  });
+}
 
 export function createApp({
   config,
@@ -175,6 +205,7 @@ export function createApp({
   // Witnesses post their cosignatures as machines do: no cookies, sessions or CSRF tokens either;
   // a cosignature is authenticated by its own signature.
   app.use(cosignatureRoutes(dataSource, config));
+  if (config.eherkenning?.mode === 'demo') mountDemoEherkenning(app, config);
 
   app.use(
     helmet({
@@ -253,6 +284,17 @@ export function createApp({
   app.use(transparencyPageRoutes(dataSource, config, log, logSigning.memory));
   app.use(providerRoutes(dataSource, { searchCacheSeconds: config.searchCacheSeconds }));
   const limiters = loginLimiters(dataSource, config);
+  app.locals.eherkenningOffered = config.eherkenning !== undefined;
+  app.locals.eherkenningLevel = config.eherkenning?.assuranceLevel;
+  app.use(
+    eherkenningRoutes({
+      dataSource,
+      config,
+      limiters,
+      securityEvents,
+      client: config.eherkenning && eherkenningClient(config.eherkenning, logger),
+    }),
+  );
   app.use(accountRoutes({ dataSource, config, limiters, securityEvents }));
   app.use(portalRoutes({ dataSource, config, limiters, securityEvents }));
   app.use(applicationRoutes(dataSource, config));

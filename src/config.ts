@@ -146,6 +146,41 @@ export interface Config {
    * bulk seeding and the scheduled jobs (src/database/limits.ts).
    */
   databaseLongWorkTimeoutSeconds: number;
+  /**
+   * eHerkenning through a broker's OpenID Connect; undefined: off (no issuer in production, or
+   * EHERKENNING_DEMO=false elsewhere). `demo`: the built-in test provider of src/identity/demo-oidc-provider.ts,
+   * mounted under DEMO_EHERKENNING_PATH (never in production).
+   */
+  eherkenning: EherkenningConfig | undefined;
+}
+
+/** eHerkenning's assurance levels (betrouwbaarheidsniveaus), lowest first. */
+export const ASSURANCE_LEVELS = ['EH1', 'EH2', 'EH2+', 'EH3', 'EH4'] as const;
+export type AssuranceLevel = (typeof ASSURANCE_LEVELS)[number];
+
+/** Where the built-in demo provider answers, under PUBLIC_BASE_URL. */
+export const DEMO_EHERKENNING_PATH = '/demo-eherkenning';
+/** The demo provider's client: published, as the demo passwords are; refused in production with it. */
+export const DEMO_EHERKENNING_CLIENT = {
+  id: 'register-demo',
+  secret: 'demo-client-secret-not-for-production',
+};
+
+export interface EherkenningConfig {
+  mode: 'broker' | 'demo';
+  /** The broker's issuer (its discovery document is under `/.well-known/openid-configuration`). */
+  issuer: string;
+  clientId: string;
+  /** client_secret_basic; exactly one of this and `privateKeyFile`. */
+  clientSecret: string | undefined;
+  /** private_key_jwt: a PKCS#8 PEM file with the client's private key. */
+  privateKeyFile: string | undefined;
+  /** Where the broker sends the browser back: PUBLIC_BASE_URL + /inloggen/eherkenning/terug unless set. */
+  redirectUrl: string;
+  /** The lowest level a login must have (the token's `acr`). */
+  assuranceLevel: AssuranceLevel;
+  /** The ID token claim that carries the KvK number. */
+  kvkClaim: string;
 }
 
 /** The database limits' starting values, for the settings and for a DataSource made without them. */
@@ -294,6 +329,75 @@ function logWitnessKeys(env: NodeJS.ProcessEnv): string[] {
     names.add(name);
   }
   return keys;
+}
+
+/** The eHerkenning settings (EHERKENNING_*): off, the demo provider, or a broker, each combination checked. */
+function eherkenning(
+  env: NodeJS.ProcessEnv,
+  nodeEnv: Config['env'],
+  publicBaseUrl: string,
+): EherkenningConfig | undefined {
+  const production = nodeEnv === 'production';
+  const issuerRaw = env.EHERKENNING_ISSUER?.trim();
+  const demo = boolean(env, 'EHERKENNING_DEMO', !production && !issuerRaw && nodeEnv === 'development');
+  if (demo && production) {
+    throw new ConfigError(
+      'EHERKENNING_DEMO=true is refused when NODE_ENV=production: the demo provider lets anyone log in for any company',
+    );
+  }
+  if (demo && issuerRaw)
+    throw new ConfigError('EHERKENNING_DEMO=true and EHERKENNING_ISSUER exclude each other');
+  const level = text(env, 'EHERKENNING_ASSURANCE_LEVEL', 'EH3', 10).toUpperCase();
+  if (!(ASSURANCE_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(
+      `EHERKENNING_ASSURANCE_LEVEL must be one of ${ASSURANCE_LEVELS.join(', ')}, got "${env.EHERKENNING_ASSURANCE_LEVEL}"`,
+    );
+  }
+  const kvkClaim = text(env, 'EHERKENNING_KVK_CLAIM', 'urn:etoegang:core:LegalSubjectID', 200);
+  const redirectUrl = url(
+    'EHERKENNING_REDIRECT_URL',
+    env.EHERKENNING_REDIRECT_URL?.trim() || `${publicBaseUrl}/inloggen/eherkenning/terug`,
+  );
+  const common = { redirectUrl, assuranceLevel: level as AssuranceLevel, kvkClaim };
+  const brokerSettings = [
+    'EHERKENNING_CLIENT_ID',
+    'EHERKENNING_CLIENT_SECRET',
+    'EHERKENNING_PRIVATE_KEY_FILE',
+  ];
+  if (!issuerRaw) {
+    const stray = brokerSettings.filter((name) => env[name]?.trim());
+    if (stray.length > 0) throw new ConfigError(`${stray.join(', ')} need EHERKENNING_ISSUER`);
+    if (!demo) return undefined;
+    return {
+      mode: 'demo',
+      issuer: `${publicBaseUrl}${DEMO_EHERKENNING_PATH}`,
+      clientId: DEMO_EHERKENNING_CLIENT.id,
+      clientSecret: DEMO_EHERKENNING_CLIENT.secret,
+      privateKeyFile: undefined,
+      ...common,
+    };
+  }
+  const issuer = url('EHERKENNING_ISSUER', issuerRaw);
+  if (production && !issuer.startsWith('https://')) {
+    throw new ConfigError(
+      `EHERKENNING_ISSUER must be an https URL when NODE_ENV=production, got "${issuerRaw}"`,
+    );
+  }
+  const clientId = env.EHERKENNING_CLIENT_ID?.trim();
+  if (!clientId) throw new ConfigError('EHERKENNING_CLIENT_ID is required with EHERKENNING_ISSUER');
+  const clientSecret = env.EHERKENNING_CLIENT_SECRET || undefined;
+  const privateKeyFile = env.EHERKENNING_PRIVATE_KEY_FILE?.trim()
+    ? path.resolve(env.EHERKENNING_PRIVATE_KEY_FILE.trim())
+    : undefined;
+  if ((clientSecret === undefined) === (privateKeyFile === undefined)) {
+    throw new ConfigError(
+      'EHERKENNING_ISSUER needs exactly one of EHERKENNING_CLIENT_SECRET (client_secret_basic) and EHERKENNING_PRIVATE_KEY_FILE (private_key_jwt)',
+    );
+  }
+  if (privateKeyFile && statSync(privateKeyFile, { throwIfNoEntry: false })?.isFile() !== true) {
+    throw new ConfigError(`EHERKENNING_PRIVATE_KEY_FILE: ${privateKeyFile} is not a file`);
+  }
+  return { mode: 'broker', issuer, clientId, clientSecret, privateKeyFile, ...common };
 }
 
 function secretsKey(env: NodeJS.ProcessEnv, production: boolean): Buffer | undefined {
@@ -454,5 +558,6 @@ export function loadConfig(
     databaseIdleInTransactionTimeoutSeconds: idleSeconds,
     databasePoolWaitSeconds: integer(env, 'DATABASE_POOL_WAIT_SECONDS', wait, 1, 60),
     databaseLongWorkTimeoutSeconds: longWorkSeconds,
+    eherkenning: eherkenning(env, nodeEnv, publicBaseUrl),
   };
 }

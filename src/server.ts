@@ -200,6 +200,13 @@ async function main(): Promise<void> {
     `Register Verantwoorde Hostingproviders is ready at ${config.publicBaseUrl}`,
   );
 
+  if (config.eherkenning?.mode === 'demo') {
+    logger.info(
+      { issuer: config.eherkenning.issuer },
+      `eHerkenning: the built-in demo provider (not a real broker) answers at ${config.eherkenning.issuer}; try "Inloggen met eHerkenning" at ${config.publicBaseUrl}/inloggen`,
+    );
+  }
+
   if (logins.length > 0) {
     logger.info(
       {

@@ -52,6 +52,7 @@ export const AUDIT_ACTION_GROUPS = {
     'security.second_factor_failed',
     'security.csrf_refused',
     'security.rate_limited',
+    'security.eherkenning_refused',
   ],
   audit: ['audit.exported', 'audit.verified'],
   personal_data: ['personal_data.erased'],

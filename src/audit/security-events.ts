@@ -6,7 +6,8 @@ import type { Clock } from '../shared/clock';
 import { currentLogger, type Logger } from '../shared/logger';
 import { appendAuditEvent } from './audit.service';
 
-export type SecurityEventKind = 'login_failed' | 'second_factor_failed' | 'csrf_refused' | 'rate_limited';
+export type SecurityEventKind =
+  'login_failed' | 'second_factor_failed' | 'csrf_refused' | 'rate_limited' | 'eherkenning_refused';
 
 export interface SecurityEvent {
   kind: SecurityEventKind;

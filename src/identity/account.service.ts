@@ -44,6 +44,8 @@ export async function addUser(
      * account an administrator made; null for a registration, until its confirmation link is used.
      */
     emailVerifiedAt: Date | null;
+    /** An eHerkenning person (issuer and `sub`): no password. */
+    oidc?: { issuer: string; subject: string };
   },
   /** Who adds the account; undefined: the new user themself (registration, an accepted invitation). */
   actor: string | undefined,
@@ -57,7 +59,9 @@ export async function addUser(
     name: input.name,
     role: input.role,
     providerId: input.providerId,
-    passwordHash: input.passwordHash ?? (await hashPassword(input.password!)),
+    passwordHash: input.oidc ? null : (input.passwordHash ?? (await hashPassword(input.password!))),
+    oidcIssuer: input.oidc?.issuer ?? null,
+    oidcSubject: input.oidc?.subject ?? null,
     emailVerifiedAt: input.emailVerifiedAt,
     createdAt: now,
   });
@@ -67,7 +71,12 @@ export async function addUser(
     action: 'user.created',
     subjectType: 'user',
     subjectId: user.id,
-    data: { role: input.role, providerId: input.providerId, emailConfirmed: input.emailVerifiedAt !== null },
+    data: {
+      role: input.role,
+      providerId: input.providerId,
+      emailConfirmed: input.emailVerifiedAt !== null,
+      ...(input.oidc ? { way: 'eherkenning' } : {}),
+    },
     personal: { email },
   });
   return user;
@@ -111,7 +120,8 @@ export async function authenticate(
     .where('u.email = :email', { email: email.trim().toLowerCase() })
     .getOne();
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-  if (!user || !ok || user.disabledAt) return { accountId: user?.id };
+  // An eHerkenning account has no password: the placeholder's hash must not open it.
+  if (!user || !user.passwordHash || !ok || user.disabledAt) return { accountId: user?.id };
   return { user };
 }
 
@@ -119,14 +129,18 @@ export async function authenticate(
  * How a session came to hold its user: each is a sign-in, with its last login and audit event.
  * (Before issue 17 a registration signed its user in too: older events say `registration`.)
  */
-export type SignInWay = 'password' | 'second_factor' | 'invitation';
+export type SignInWay = 'password' | 'second_factor' | 'invitation' | 'eherkenning';
 
-/** Sets the user's last login and writes `user.logged_in` (with the way in), in one transaction. */
+/**
+ * Sets the user's last login and writes `user.logged_in` (with the way in, and for eHerkenning the
+ * assurance level), in one transaction.
+ */
 export async function recordLogin(
   dataSource: DataSource,
   user: User,
   way: SignInWay,
   now: Date,
+  detail: { assuranceLevel?: string } = {},
 ): Promise<void> {
   await dataSource.transaction(async (m) => {
     await m.update(User, user.id, { lastLoginAt: now });
@@ -135,7 +149,7 @@ export async function recordLogin(
       action: 'user.logged_in',
       subjectType: 'user',
       subjectId: user.id,
-      data: { way },
+      data: { way, ...detail },
     });
   });
 }

@@ -24,8 +24,19 @@ export class User {
   @Column({ name: 'provider_id', type: 'uuid', nullable: true })
   providerId: string | null;
 
-  @Column({ name: 'password_hash', type: 'text', select: false })
-  passwordHash: string;
+  /** Null for an account that logs in with eHerkenning only (it has `oidcSubject`). */
+  @Column({ name: 'password_hash', type: 'text', nullable: true, select: false })
+  passwordHash: string | null;
+
+  /**
+   * An eHerkenning login's person: the broker's issuer and the `sub` it gives them (unique
+   * together). Null for password accounts.
+   */
+  @Column({ name: 'oidc_issuer', type: 'text', nullable: true })
+  oidcIssuer: string | null;
+
+  @Column({ name: 'oidc_subject', type: 'text', nullable: true })
+  oidcSubject: string | null;
 
   /** Encrypted with the secrets key (`v1:…`). */
   @Column({ name: 'totp_secret', type: 'text', nullable: true, select: false })
@@ -67,11 +78,12 @@ export function isStaff(user: Pick<User, 'role'>): boolean {
  * §2): a password account whose address no link has reached yet. The one place this rule lives:
  * an account that signs in another way (eHerkenning) joins it here.
  */
-export function needsEmailConfirmation(user: Pick<User, 'emailVerifiedAt'>): boolean {
-  return user.emailVerifiedAt === null;
+export function needsEmailConfirmation(user: Pick<User, 'emailVerifiedAt' | 'oidcSubject'>): boolean {
+  // An eHerkenning person proved who they are to the broker; their address is only for mail.
+  return user.emailVerifiedAt === null && user.oidcSubject === null;
 }
 
 /** Whether the account may act at all: not disabled, and its address confirmed where that is asked. */
-export function mayAct(user: Pick<User, 'emailVerifiedAt' | 'disabledAt'>): boolean {
+export function mayAct(user: Pick<User, 'emailVerifiedAt' | 'oidcSubject' | 'disabledAt'>): boolean {
   return !user.disabledAt && !needsEmailConfirmation(user);
 }

@@ -300,6 +300,24 @@ export const mailTexts = {
         text('contact', { contact }),
       ),
     ),
+  /** To the person whose eHerkenning login registered a new organisation: it is confirmed, and where to go on. */
+  eherkenningRegistration: (to: string, organisation: string, kvkNumber: string, link: string) => {
+    const params = { organisation, kvkNumber, link };
+    return bilingual(
+      to,
+      text('eherkenningRegistration.subject', params),
+      text('eherkenningRegistration.body', params),
+    );
+  },
+  /** To an organisation's users: someone joined it with an eHerkenning login for its number. */
+  eherkenningColleagueJoined: (to: string, organisation: string, name: string, email: string) => {
+    const params = { organisation, name, email };
+    return bilingual(
+      to,
+      text('eherkenningColleagueJoined.subject', params),
+      text('eherkenningColleagueJoined.body', params),
+    );
+  },
   passwordReset: (to: string, link: string) =>
     bilingual(to, text('passwordReset.subject'), text('passwordReset.body', { link })),
   decision: (

@@ -35,6 +35,11 @@ export const paths = {
   claimConfirm: (token = ':token') => `/registreren/claim/bevestigen/${token}`,
   login: '/inloggen',
   loginSecondFactor: '/inloggen/tweestaps',
+  /** eHerkenning: the start (to the broker), its callback, and the two forms a first login may need. */
+  eherkenning: '/inloggen/eherkenning',
+  eherkenningCallback: '/inloggen/eherkenning/terug',
+  eherkenningOrganisation: '/inloggen/eherkenning/organisatie',
+  eherkenningJoin: '/inloggen/eherkenning/aansluiten',
   logout: '/uitloggen',
   forgotPassword: '/wachtwoord-vergeten',
   resetPassword: (token = ':token') => `/wachtwoord-herstellen/${token}`,

@@ -12,6 +12,7 @@ import { ForbiddenError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { paths, safeReturnPath } from '../shared/paths';
 import { isStaff, mayAct, type Role, User } from '../identity/user.entity';
+import type { EherkenningIdentity, PendingLogin } from '../identity/eherkenning-client';
 import { requestTime } from './clock';
 
 declare module 'express-session' {
@@ -29,6 +30,13 @@ declare module 'express-session' {
     returnTo?: string;
     /** When the user signed in (ms since the epoch): the session ends a fixed time after it. */
     signedInAt?: number;
+    /** An eHerkenning login under way: its state, nonce and PKCE verifier, used once by its callback. */
+    eherkenningLogin?: PendingLogin & { returnTo?: string };
+    /**
+     * A checked eHerkenning login whose person still fills in the organisation or the join form:
+     * who, for which KvK number, at which level, and when (ms since the epoch).
+     */
+    eherkenningIdentity?: EherkenningIdentity & { at: number; returnTo?: string };
   }
 }
 

@@ -26,11 +26,12 @@ export async function signIn(
   way: SignInWay,
   now: Date,
   back?: string,
+  detail: { assuranceLevel?: string } = {},
 ): Promise<string> {
   // Every way in checks this first; a session for such an account is a mistake in this code.
   if (needsEmailConfirmation(user)) throw new Error('an account whose address is unconfirmed cannot sign in');
   const returnTo = back ?? req.session.returnTo;
-  await recordLogin(dataSource, user, way, now);
+  await recordLogin(dataSource, user, way, now, detail);
   await regenerate(req);
   req.session.userId = user.id;
   req.session.secondFactorVerified = way === 'second_factor';

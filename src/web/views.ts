@@ -88,6 +88,10 @@ export const helpers = {
   join(list: unknown, separator: unknown) {
     return Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '';
   },
+  /** A value as one component of a URL (a query parameter's value). */
+  uriComponent(value: unknown) {
+    return typeof value === 'string' ? encodeURIComponent(value) : '';
+  },
 };
 
 export function configureViews(app: Express): void {

@@ -10,6 +10,7 @@ import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
+import { startTestBroker, type TestBroker } from '../helpers/eherkenning';
 
 const WHO = ['anonymous', 'providerA', 'providerB', 'reviewer', 'auditor', 'admin'] as const;
 type Who = (typeof WHO)[number];
@@ -181,6 +182,18 @@ const RULES: Rule[] = [
   { method: 'POST', route: '/inloggen', url: () => '/inloggen', expect: all(400) },
   { method: 'GET', route: '/inloggen/tweestaps', url: () => '/inloggen/tweestaps', expect: all(303) },
   { method: 'POST', route: '/inloggen/tweestaps', url: () => '/inloggen/tweestaps', expect: all(303) },
+  // eHerkenning (against the test broker): the start goes to the broker; a callback without a
+  // login started in this browser is refused; the forms need a checked login first (→ /inloggen).
+  { method: 'GET', route: '/inloggen/eherkenning', url: () => '/inloggen/eherkenning', expect: all(303) },
+  {
+    method: 'GET',
+    route: '/inloggen/eherkenning/terug',
+    url: () => '/inloggen/eherkenning/terug?code=x&state=y',
+    expect: all(400),
+  },
+  ...(['/inloggen/eherkenning/organisatie', '/inloggen/eherkenning/aansluiten'] as const).flatMap((route) =>
+    (['GET', 'POST'] as const).map((method): Rule => ({ method, route, url: () => route, expect: all(303) })),
+  ),
   { method: 'POST', route: '/uitloggen', url: () => '/uitloggen', expect: all(303) },
   { method: 'GET', route: '/wachtwoord-vergeten', url: () => '/wachtwoord-vergeten', expect: all(200) },
   { method: 'POST', route: '/wachtwoord-vergeten', url: () => '/wachtwoord-vergeten', expect: all(400) },
@@ -598,13 +611,15 @@ describe('access rules: every route, for every kind of visitor', () => {
   let db: TestDatabase;
   let app: Express;
   let ids: Ids;
+  let broker: TestBroker;
   const agents = {} as Record<Who, Agent>;
   const identities = new Map<Who, TestUser>();
 
   before(async function () {
     this.timeout(60_000);
     db = await createTestDatabase();
-    app = testApp(db.dataSource).app;
+    broker = await startTestBroker([]);
+    app = testApp(db.dataSource, { config: broker.config }).app;
     const [a, b] = [await givenProvider(db.dataSource), await givenProvider(db.dataSource)];
     identities.set('providerA', await givenUser(db.dataSource, 'provider', { providerId: a.id }));
     identities.set('providerB', await givenUser(db.dataSource, 'provider', { providerId: b.id }));
@@ -635,7 +650,10 @@ describe('access rules: every route, for every kind of visitor', () => {
     for (const who of WHO.filter((w) => w !== 'anonymous'))
       agents[who] = await signedIn(app, identities.get(who)!);
   });
-  after(() => db.drop());
+  after(async () => {
+    await broker?.close();
+    await db.drop();
+  });
 
   it('has a rule for every route the app serves, and a route for every rule', () => {
     const served = appRoutes(app).sort();

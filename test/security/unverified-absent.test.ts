@@ -58,6 +58,15 @@ const NO_PROVIDER_DATA: Record<string, string> = {
   'POST /registreren/claim/bevestigen/:token': 'confirms a claim: the same page whatever the number',
   'GET /verificatie': 'the form to verify an attestation (its answers are checked below)',
   'GET /controleren/lijst': 'the bulk check form (its answers are checked below)',
+  'GET /inloggen/eherkenning': 'starts an eHerkenning login: a redirect to the broker',
+  'GET /inloggen/eherkenning/terug':
+    "the broker's callback: a refusal, or a redirect to a form; names a provider to nobody but its own eHerkenning login",
+  'GET /inloggen/eherkenning/organisatie':
+    'the form for a number without an organisation: only the number of the login',
+  'POST /inloggen/eherkenning/organisatie': 'registers that number: refused when it has an organisation',
+  'GET /inloggen/eherkenning/aansluiten':
+    'names the organisation only to a person who logged in with eHerkenning for its own KvK number (the real owner)',
+  'POST /inloggen/eherkenning/aansluiten': "joins or takes over the organisation of the login's own number",
 };
 
 /** The API answers other methods with 405 and OPTIONS with its CORS headers: no data. */

@@ -1,0 +1,243 @@
+import { flagResemblingName } from './name-resemblance.service';
+import { sendConfirmationLink } from '../identity/email-confirmation.service';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { actorOf } from '../audit/actor';
+import type { Config } from '../config';
+import { isUniqueViolation } from '../database/availability';
+import { addUser } from '../identity/account.service';
+import type { EherkenningIdentity } from '../identity/eherkenning-client';
+import type { RefusalReason } from '../identity/eherkenning-rules';
+import { handOverOrganisation } from '../identity/organisation-transfer';
+import { User } from '../identity/user.entity';
+import { queueMail } from '../mail/mail.service';
+import { mailTexts } from '../mail/messages';
+import { Provider } from '../provider/provider.entity';
+import { ConflictError, ValidationError } from '../shared/errors';
+import { normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
+import { paths } from '../shared/paths';
+import { parseAsNumbers, parseList } from '../shared/validators';
+import { readSettings } from '../settings/settings.service';
+import type { EherkenningOrganisationDto, EherkenningPersonDto } from './eherkenning.dto';
+import { confirmIdentity, createProvider } from './provider.service';
+
+/**
+ * What an eHerkenning login leads to. The KvK number is the login's; the organisation of that
+ * number decides the next step: none yet → the person fills in the organisation (`create`); one
+ * whose identity is confirmed → the person joins it (`join`); one registered only with passwords and
+ * never confirmed → the person takes it over (`takeover`), the other accounts lose access.
+ */
+export type EherkenningStep =
+  | { kind: 'signed_in'; user: User }
+  | { kind: 'create'; kvkNumber: string }
+  | { kind: 'join' | 'takeover'; kvkNumber: string; legalName: string }
+  | { kind: 'refused'; reason: RefusalReason; userId?: string };
+
+/** The organisation of a number and whether its identity is confirmed, or undefined. */
+async function organisationOf(manager: EntityManager, kvkNumber: string) {
+  return manager.findOne(Provider, {
+    where: { kvkNumber },
+    select: { id: true, kvkNumber: true, legalName: true, identityConfirmedAt: true },
+  });
+}
+
+/** The next step after a checked eHerkenning login (reads only; a returning person is signed in by the caller). */
+export async function eherkenningStep(
+  dataSource: DataSource,
+  identity: EherkenningIdentity,
+): Promise<EherkenningStep> {
+  const manager = dataSource.manager;
+  const user = await manager.findOneBy(User, { oidcIssuer: identity.issuer, oidcSubject: identity.subject });
+  if (user) {
+    if (user.disabledAt) return { kind: 'refused', reason: 'account_disabled', userId: user.id };
+    const own = user.providerId ? await manager.findOneBy(Provider, { id: user.providerId }) : null;
+    // The same person logging in for another company: that company is not theirs in the register.
+    if (user.role !== 'provider' || own?.kvkNumber !== identity.kvkNumber)
+      return { kind: 'refused', reason: 'other_organisation', userId: user.id };
+    return { kind: 'signed_in', user };
+  }
+  const organisation = await organisationOf(manager, identity.kvkNumber);
+  if (!organisation) return { kind: 'create', kvkNumber: identity.kvkNumber };
+  return {
+    kind: organisation.identityConfirmedAt ? 'join' : 'takeover',
+    kvkNumber: organisation.kvkNumber,
+    legalName: organisation.legalName,
+  };
+}
+
+/** Races: the other side won (an organisation made meanwhile, the same login used twice). */
+function meanwhile(): ConflictError {
+  return new ConflictError('eherkenning.meanwhile', { backTo: paths.login });
+}
+
+/** Runs a change that adds an account, turning the database's unique refusals into their messages. */
+async function addingAccount<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error, 'users_email_key'))
+      throw new ValidationError({ email: ['validation.emailTaken'] });
+    if (
+      isUniqueViolation(error, 'providers_kvk_number_key') ||
+      isUniqueViolation(error, 'users_oidc_identity_key')
+    )
+      throw meanwhile();
+    throw error;
+  }
+}
+
+/**
+ * The first eHerkenning login for a number without an organisation: the organisation (its KvK
+ * number from the login), confirmed by that login, and the person's account, in one transaction.
+ */
+export function createOrganisationByEherkenning(
+  dataSource: DataSource,
+  identity: EherkenningIdentity,
+  dto: EherkenningOrganisationDto,
+  config: Config,
+  now: Date,
+): Promise<User> {
+  return addingAccount(() =>
+    dataSource.transaction(async (manager) => {
+      if (await organisationOf(manager, identity.kvkNumber)) throw meanwhile();
+      const userId = randomUUID();
+      const actor = actorOf({ id: userId, role: 'provider' });
+      const provider = await createProvider(
+        manager,
+        {
+          kvkNumber: identity.kvkNumber,
+          legalName: dto.legalName,
+          tradeNames: parseList(dto.tradeNames),
+          vatNumber: normaliseVatNumber(dto.vatNumber),
+          streetAddress: dto.streetAddress,
+          postcode: normalisePostcode(dto.postcode)!,
+          city: dto.city,
+          website: dto.website || null,
+          abuseEmail: dto.abuseEmail.toLowerCase(),
+          asNumbers: parseAsNumbers(dto.asNumbers) ?? [],
+        },
+        actor,
+        now,
+      );
+      const user = await addUser(
+        manager,
+        {
+          id: userId,
+          email: dto.email,
+          name: dto.name,
+          role: 'provider',
+          providerId: provider.id,
+          oidc: { issuer: identity.issuer, subject: identity.subject },
+          // eHerkenning proved the person; the address they typed is confirmed by its own link.
+          emailVerifiedAt: null,
+        },
+        actor,
+        now,
+      );
+      await sendConfirmationLink(manager, user, mailTexts.emailConfirmation, config.publicBaseUrl, now);
+      await confirmIdentity(
+        manager,
+        provider.id,
+        actor,
+        { assuranceLevel: identity.level },
+        now,
+        'eherkenning',
+      );
+      // eHerkenning proves the number, not the name typed: one like a verified provider's is flagged.
+      await flagResemblingName(manager, provider, now);
+      await queueMail(
+        manager,
+        mailTexts.eherkenningRegistration(
+          user.email,
+          provider.legalName,
+          provider.kvkNumber,
+          `${config.publicBaseUrl}${paths.account}`,
+        ),
+      );
+      return user;
+    }),
+  );
+}
+
+/**
+ * An eHerkenning login for a number that has an organisation: the person's account joins it. A
+ * confirmed organisation gains a colleague (its users hear of it by mail); one registered only with
+ * passwords is taken over (handOverOrganisation: the others lose access, everyone is mailed, a
+ * reviewer gets a task). In a takeover, an address that is already an account of that organisation
+ * (the owner registered with a password before) becomes this eHerkenning account and stays.
+ */
+export function joinOrganisationByEherkenning(
+  dataSource: DataSource,
+  identity: EherkenningIdentity,
+  dto: EherkenningPersonDto,
+  config: Config,
+  now: Date,
+): Promise<User> {
+  return addingAccount(() =>
+    dataSource.transaction(async (manager) => {
+      const organisation = await manager.findOne(Provider, {
+        where: { kvkNumber: identity.kvkNumber },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!organisation) throw meanwhile();
+      const email = dto.email.toLowerCase();
+      const takeover = organisation.identityConfirmedAt === null;
+      const existing = takeover ? await manager.findOneBy(User, { email }) : null;
+      let user: User;
+      const ownAccount =
+        existing?.providerId === organisation.id &&
+        existing.role === 'provider' &&
+        !existing.oidcSubject &&
+        !existing.disabledAt;
+      if (existing && ownAccount) {
+        await manager.update(User, existing.id, {
+          oidcIssuer: identity.issuer,
+          oidcSubject: identity.subject,
+          name: dto.name,
+        });
+        user = await manager.findOneByOrFail(User, { id: existing.id });
+      } else {
+        const userId = randomUUID();
+        user = await addUser(
+          manager,
+          {
+            id: userId,
+            email,
+            name: dto.name,
+            role: 'provider',
+            providerId: organisation.id,
+            oidc: { issuer: identity.issuer, subject: identity.subject },
+            emailVerifiedAt: null,
+          },
+          actorOf({ id: userId, role: 'provider' }),
+          now,
+        );
+        await sendConfirmationLink(manager, user, mailTexts.emailConfirmation, config.publicBaseUrl, now);
+      }
+      const actor = actorOf(user);
+      if (takeover) {
+        const settings = await readSettings(manager, config);
+        await handOverOrganisation(manager, {
+          providerId: organisation.id,
+          toUserId: user.id,
+          how: 'eherkenning',
+          actor,
+          config: { publicBaseUrl: config.publicBaseUrl, contactEmail: settings.contactEmail },
+          now,
+          detail: { assuranceLevel: identity.level },
+        });
+        return user;
+      }
+      const colleagues = await manager.find(User, {
+        where: { providerId: organisation.id, role: 'provider' },
+        select: { id: true, email: true, disabledAt: true },
+      });
+      for (const colleague of colleagues.filter((c) => c.id !== user.id && !c.disabledAt))
+        await queueMail(
+          manager,
+          mailTexts.eherkenningColleagueJoined(colleague.email, organisation.legalName, dto.name, email),
+        );
+      return user;
+    }),
+  );
+}
