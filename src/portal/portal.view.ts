@@ -117,9 +117,5 @@ function codeSwitchView(
  * undefined while the register has no eHerkenning (the claim form is the way then).
  */
 export function eherkenningClaimUrl(config: Config): string | undefined {
-  const eherkenning = (config as Config & { eherkenning?: unknown }).eherkenning;
-  return eherkenning ? EHERKENNING_LOGIN_PATH : undefined;
+  return config.eherkenning ? paths.eherkenning : undefined;
 }
-
-/** The eHerkenning login's path (helper A's route): the lead aligns it when merging. */
-const EHERKENNING_LOGIN_PATH = '/inloggen/eherkenning';
