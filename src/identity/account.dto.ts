@@ -10,8 +10,27 @@ import {
 
 const required = { message: 'validation.required' };
 
-/** Registration of a hosting provider: the organisation and its first user. */
-export class RegistrationDto {
+/** A person who gets an account: a name, and an address to reach them. */
+export class PersonDto {
+  @MaxLength(200, { message: 'validation.tooLong' })
+  @IsOneLine()
+  @IsNotEmpty(required)
+  name: string;
+
+  @IsMailAddress()
+  @MaxLength(254, { message: 'validation.tooLong' })
+  @IsOneLine()
+  @IsNotEmpty(required)
+  email: string;
+}
+
+export const PERSON_FIELDS = ['name', 'email'] as const;
+
+/**
+ * An organisation's own details and its first person, as a registration (password or eHerkenning)
+ * gives them; the KvK number is not among them: a registration types it, eHerkenning proves it.
+ */
+export class OrganisationDto extends PersonDto {
   @MaxLength(200, { message: 'validation.tooLong' })
   @IsOneLine()
   @IsNotEmpty(required)
@@ -20,11 +39,6 @@ export class RegistrationDto {
   @MaxLength(1000, { message: 'validation.tooLong' })
   @IsOneLine()
   tradeNames: string;
-
-  @IsKvkNumber({ message: 'validation.kvkNumber' })
-  @IsOneLine()
-  @IsNotEmpty(required)
-  kvkNumber: string;
 
   @IsDutchVatNumber({ message: 'validation.vatNumber' })
   @IsOneLine()
@@ -47,7 +61,7 @@ export class RegistrationDto {
   city: string;
 
   @IsOptional()
-  @ValidateIf((o: RegistrationDto) => o.website !== '')
+  @ValidateIf((o: OrganisationDto) => o.website !== '')
   @IsUrl(
     { protocols: ['https', 'http'], require_protocol: true, require_tld: true },
     { message: 'validation.url' },
@@ -65,17 +79,28 @@ export class RegistrationDto {
   @IsAsNumberList({ message: 'validation.asNumbers' })
   @IsOneLine()
   asNumbers: string;
+}
 
-  @MaxLength(200, { message: 'validation.tooLong' })
+/** The organisation fields in the order of the forms. */
+export const ORGANISATION_FIELDS = [
+  'legalName',
+  'tradeNames',
+  'vatNumber',
+  'streetAddress',
+  'postcode',
+  'city',
+  'website',
+  'abuseEmail',
+  'asNumbers',
+  ...PERSON_FIELDS,
+] as const;
+
+/** Registration of a hosting provider with a password: the organisation, its number, and its first user. */
+export class RegistrationDto extends OrganisationDto {
+  @IsKvkNumber({ message: 'validation.kvkNumber' })
   @IsOneLine()
   @IsNotEmpty(required)
-  name: string;
-
-  @IsMailAddress()
-  @MaxLength(254, { message: 'validation.tooLong' })
-  @IsOneLine()
-  @IsNotEmpty(required)
-  email: string;
+  kvkNumber: string;
 
   @IsOneLine()
   @IsNotEmpty(required)
@@ -90,15 +115,7 @@ export const REGISTRATION_FIELDS = [
   'legalName',
   'tradeNames',
   'kvkNumber',
-  'vatNumber',
-  'streetAddress',
-  'postcode',
-  'city',
-  'website',
-  'abuseEmail',
-  'asNumbers',
-  'name',
-  'email',
+  ...ORGANISATION_FIELDS.slice(2),
   'password',
   'passwordConfirmation',
 ] as const;

@@ -4,12 +4,7 @@ import type { SecurityEventRecorder } from '../audit/security-events';
 import type { Config } from '../config';
 import type { EherkenningClient, EherkenningIdentity } from '../identity/eherkenning-client';
 import { REFUSAL_STATUS, type RefusalReason } from '../identity/eherkenning-rules';
-import {
-  EHERKENNING_ORGANISATION_FIELDS,
-  EHERKENNING_PERSON_FIELDS,
-  EherkenningOrganisationDto,
-  EherkenningPersonDto,
-} from '../register/eherkenning.dto';
+import { ORGANISATION_FIELDS, OrganisationDto, PERSON_FIELDS, PersonDto } from '../identity/account.dto';
 import {
   createOrganisationByEherkenning,
   eherkenningStep,
@@ -145,7 +140,7 @@ export function eherkenningRoutes({
   router.post(paths.eherkenningOrganisation, anyone, async (req, res) => {
     const found = await formStep(req, res, 'create');
     if (!found) return res.redirect(303, paths.login);
-    const values = formValues(req.body, EHERKENNING_ORGANISATION_FIELDS);
+    const values = formValues(req.body, ORGANISATION_FIELDS);
     setFormContext(res, {
       view: 'eherkenning/organisation',
       model: organisationModel(found.identity),
@@ -154,7 +149,7 @@ export function eherkenningRoutes({
     const user = await createOrganisationByEherkenning(
       dataSource,
       found.identity,
-      await validated(EherkenningOrganisationDto, values),
+      await validated(OrganisationDto, values),
       config,
       requestTime(res),
     );
@@ -177,12 +172,12 @@ export function eherkenningRoutes({
   router.post(paths.eherkenningJoin, anyone, async (req, res) => {
     const found = await formStep(req, res, 'join');
     if (!found) return res.redirect(303, paths.login);
-    const values = formValues(req.body, EHERKENNING_PERSON_FIELDS);
+    const values = formValues(req.body, PERSON_FIELDS);
     setFormContext(res, { view: 'eherkenning/join', model: joinModel(found.step), values });
     const user = await joinOrganisationByEherkenning(
       dataSource,
       found.identity,
-      await validated(EherkenningPersonDto, values),
+      await validated(PersonDto, values),
       config,
       requestTime(res),
     );

@@ -14,12 +14,10 @@ import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
 import { ConflictError, ValidationError } from '../shared/errors';
-import { normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
 import { paths } from '../shared/paths';
-import { parseAsNumbers, parseList } from '../shared/validators';
 import { readSettings } from '../settings/settings.service';
-import type { EherkenningOrganisationDto, EherkenningPersonDto } from './eherkenning.dto';
-import { confirmIdentity, createProvider } from './provider.service';
+import type { OrganisationDto, PersonDto } from '../identity/account.dto';
+import { confirmIdentity, createProvider, organisationInput } from './provider.service';
 
 /**
  * What an eHerkenning login leads to. The KvK number is the login's; the organisation of that
@@ -93,7 +91,7 @@ async function addingAccount<T>(work: () => Promise<T>): Promise<T> {
 export function createOrganisationByEherkenning(
   dataSource: DataSource,
   identity: EherkenningIdentity,
-  dto: EherkenningOrganisationDto,
+  dto: OrganisationDto,
   config: Config,
   now: Date,
 ): Promise<User> {
@@ -102,23 +100,7 @@ export function createOrganisationByEherkenning(
       if (await organisationOf(manager, identity.kvkNumber)) throw meanwhile();
       const userId = randomUUID();
       const actor = actorOf({ id: userId, role: 'provider' });
-      const provider = await createProvider(
-        manager,
-        {
-          kvkNumber: identity.kvkNumber,
-          legalName: dto.legalName,
-          tradeNames: parseList(dto.tradeNames),
-          vatNumber: normaliseVatNumber(dto.vatNumber),
-          streetAddress: dto.streetAddress,
-          postcode: normalisePostcode(dto.postcode)!,
-          city: dto.city,
-          website: dto.website || null,
-          abuseEmail: dto.abuseEmail.toLowerCase(),
-          asNumbers: parseAsNumbers(dto.asNumbers) ?? [],
-        },
-        actor,
-        now,
-      );
+      const provider = await createProvider(manager, organisationInput(identity.kvkNumber, dto), actor, now);
       const user = await addUser(
         manager,
         {
@@ -169,7 +151,7 @@ export function createOrganisationByEherkenning(
 export function joinOrganisationByEherkenning(
   dataSource: DataSource,
   identity: EherkenningIdentity,
-  dto: EherkenningPersonDto,
+  dto: PersonDto,
   config: Config,
   now: Date,
 ): Promise<User> {

@@ -9,7 +9,9 @@ import { codeVersionFromJson, statusEventFromJson } from '../status/status-histo
 import type { StatusAt } from '../status/status-rules';
 import { toCodeVersionFact, toStatusFact } from '../status/status-history';
 import { plannedAanEnd, statusAt } from '../status/status-rules';
-import { isKvkNumber } from '../shared/identifiers';
+import { isKvkNumber, normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
+import { parseAsNumbers, parseList } from '../shared/validators';
+import type { OrganisationDto } from '../identity/account.dto';
 import { endOfLocalDay, startOfLocalDay } from '../shared/time';
 import { Provider } from '../provider/provider.entity';
 import {
@@ -25,6 +27,22 @@ export type NewProvider = Pick<
   'kvkNumber' | 'legalName' | 'streetAddress' | 'postcode' | 'city' | 'abuseEmail'
 > &
   Partial<Pick<Provider, 'tradeNames' | 'vatNumber' | 'website' | 'asNumbers'>>;
+
+/** A new provider from the organisation form (a registration's, or an eHerkenning login's), normalised. */
+export function organisationInput(kvkNumber: string, dto: OrganisationDto): NewProvider {
+  return {
+    kvkNumber,
+    legalName: dto.legalName,
+    tradeNames: parseList(dto.tradeNames),
+    vatNumber: normaliseVatNumber(dto.vatNumber),
+    streetAddress: dto.streetAddress,
+    postcode: normalisePostcode(dto.postcode)!,
+    city: dto.city,
+    website: dto.website || null,
+    abuseEmail: dto.abuseEmail.toLowerCase(),
+    asNumbers: parseAsNumbers(dto.asNumbers) ?? [],
+  };
+}
 
 /** Registers a provider and records it in the audit log, in the caller's transaction. */
 export async function createProvider(

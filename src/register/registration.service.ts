@@ -11,9 +11,7 @@ import { hashPassword } from '../identity/password';
 import { User } from '../identity/user.entity';
 import { Provider } from '../provider/provider.entity';
 import { ValidationError } from '../shared/errors';
-import { normalisePostcode, normaliseVatNumber } from '../shared/identifiers';
-import { parseAsNumbers, parseList } from '../shared/validators';
-import { createProvider } from './provider.service';
+import { createProvider, organisationInput } from './provider.service';
 import { flagResemblingName } from './name-resemblance.service';
 import type { Config } from '../config';
 import { queueMail } from '../mail/mail.service';
@@ -105,23 +103,7 @@ function registerInTransaction(
     // The provider is created first, by the user about to be added: their id is chosen now.
     const userId = randomUUID();
     const actor = actorOf({ id: userId, role: 'provider' });
-    const provider = await createProvider(
-      manager,
-      {
-        kvkNumber: dto.kvkNumber,
-        legalName: dto.legalName,
-        tradeNames: parseList(dto.tradeNames),
-        vatNumber: normaliseVatNumber(dto.vatNumber),
-        streetAddress: dto.streetAddress,
-        postcode: normalisePostcode(dto.postcode)!,
-        city: dto.city,
-        website: dto.website || null,
-        abuseEmail: dto.abuseEmail.toLowerCase(),
-        asNumbers: parseAsNumbers(dto.asNumbers) ?? [],
-      },
-      actor,
-      now,
-    );
+    const provider = await createProvider(manager, organisationInput(dto.kvkNumber, dto), actor, now);
     const user = await addUser(
       manager,
       {

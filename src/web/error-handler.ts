@@ -136,11 +136,16 @@ function renderForm(req: Request, res: Response, form: FormContext, error: Valid
   const values = { ...form.values };
   for (const field of SECRET_FIELDS) delete values[field];
   offerLanguageSwitch(req, res, values, error);
-  const errors = Object.entries(error.fields).map(([field, keys]) => ({
-    field,
-    key: keys[0],
-    anchor: form.anchors?.[field] ?? ANCHORS[field] ?? `field-${field}`,
-  }));
+  // The summary lists the errors in the order of the form's fields, whatever order the checks ran in.
+  const order = Object.keys(form.values);
+  const place = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
+  const errors = Object.entries(error.fields)
+    .sort(([a], [b]) => place(a) - place(b))
+    .map(([field, keys]) => ({
+      field,
+      key: keys[0],
+      anchor: form.anchors?.[field] ?? ANCHORS[field] ?? `field-${field}`,
+    }));
   // The same page in the other language keeps the status it had: 400 while it shows errors.
   res.status(errors.length > 0 ? 400 : 200).render(form.view, {
     ...form.model,
