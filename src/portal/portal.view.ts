@@ -74,7 +74,8 @@ export async function providerAccountModel(
     issueAction: status.verantwoord ? paths.attestations : undefined,
     issueBlockedKey: 'attestation.issueBlocked',
     issuedNumber,
-    publicUrl: paths.provider(provider.kvkNumber),
+    // Not public until its identity is verified: no link to a page that answers 404.
+    publicUrl: provider.identityConfirmedAt ? paths.provider(provider.kvkNumber) : undefined,
   };
 }
 

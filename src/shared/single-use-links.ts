@@ -16,10 +16,16 @@ const SECRET_IN_TEXT = new RegExp(
 );
 
 /**
- * The text with the secret of every single-use link replaced by `[token]`: for URLs in log lines
+ * An OpenID Connect answer's authorisation code and state (the eHerkenning callback's query): a
+ * code is a single-use secret too, and the state ties it to a browser.
+ */
+const OIDC_SECRETS_IN_TEXT = /([?&](?:code|state)=)[^&#\s"'<>]+/gi;
+
+/**
+ * The text with the secret of every single-use link (and of an OpenID Connect callback) replaced by `[token]`: for URLs in log lines
  * and for mail bodies once they are delivered, so that neither a log nor the outbox hands anyone a
  * usable link.
  */
 export function maskSingleUseLinks(text: string): string {
-  return text.replace(SECRET_IN_TEXT, '$1[token]');
+  return text.replace(SECRET_IN_TEXT, '$1[token]').replace(OIDC_SECRETS_IN_TEXT, '$1[token]');
 }

@@ -10,10 +10,17 @@ import { startTestBroker, type TestBroker } from '../helpers/eherkenning';
 import { uniqueKvk } from '../factories/provider.factory';
 import { validVatNumber } from '../factories/user.factory';
 
-/** No axe violations (WCAG 2.1 A and AA) on the register's page the browser is on. */
+/** No axe violations (WCAG 2.1 A and AA) on the register's page the browser is on, and no sideways scrolling at 320 px. */
 async function accessible(page: Page): Promise<void> {
+  const path = new URL(page.url()).pathname;
   const violations = await axeViolations(page);
-  assert.deepEqual(violations, [], `${new URL(page.url()).pathname}: ${JSON.stringify(violations, null, 2)}`);
+  assert.deepEqual(violations, [], `${path}: ${JSON.stringify(violations, null, 2)}`);
+  // And it reflows on a 320 px wide phone (WCAG 1.4.10, which axe does not test).
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 320, `${path} is ${width} px wide at 320 px`);
+  if (size) await page.setViewportSize(size);
 }
 
 describe('in a real browser: eHerkenning login → organisation form → account page', function () {

@@ -130,6 +130,13 @@ const NOT_PAGES: Record<string, string> = {
   'GET /transparantie/checkpoint': 'the signed checkpoint (plain text, C2SP tlog-checkpoint)',
   'GET /transparantie/sleutel': 'the verifier key (plain text)',
   'GET /transparantie/tile/*tile': 'tiles of the log (binary, C2SP tlog-tiles)',
+  'GET /inloggen/eherkenning': 'a redirect to the eHerkenning broker',
+  'GET /inloggen/eherkenning/terug':
+    "the broker's return: a redirect, or a refusal page that test/browser/eherkenning.test.ts checks at 320 px",
+  'GET /inloggen/eherkenning/organisatie':
+    'needs a login at the test broker: test/browser/eherkenning.test.ts checks it at 320 px',
+  'GET /inloggen/eherkenning/aansluiten':
+    'needs a login at the test broker; the same layout as /inloggen/eherkenning/organisatie with two fields',
   'GET /api/v1/': 'the JSON API',
   'GET /api/v1/openapi.json': 'the JSON API',
   'GET /api/v1/hostingproviders': 'the JSON API',

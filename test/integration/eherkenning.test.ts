@@ -148,7 +148,11 @@ describe('eHerkenning login through a real OpenID provider', function () {
     const logins = await events(db, 'user.logged_in', user.id);
     assert.deepEqual(logins.at(-1)!.data, { way: 'eherkenning', assuranceLevel: 'EH3' });
     assert.equal((await events(db, 'provider.identity_confirmed', provider.id))[0]!.data.how, 'eherkenning');
-    assert.equal((await mailsTo(db, fields.email)).length, 1);
+    // The registration's receipt, and a link that confirms the address typed (it blocks nothing).
+    const mails = await mailsTo(db, fields.email);
+    assert.equal(mails.length, 2);
+    assert.match(mails.map((m) => m.body).join('\n'), /\/e-mailadres-bevestigen\//);
+    assert.equal(user.emailVerifiedAt, null, 'the address typed is not proven by eHerkenning');
   });
 
   it('lets a returning person straight in, with no form, password or second factor', async () => {
@@ -223,7 +227,11 @@ describe('eHerkenning login through a real OpenID provider', function () {
     assert.ok(former.disabledAt, 'the former user lost access');
     assert.equal((await squatterSession.get('/account')).status, 303, "the former user's session ended");
     assert.equal((await mailsTo(db, squatter.email)).length >= 1, true, 'the former user is told');
-    assert.equal((await mailsTo(db, email)).length, 1, 'the new owner is told');
+    assert.equal(
+      (await mailsTo(db, email)).length,
+      2,
+      'the new owner is told, and gets a link to confirm the address',
+    );
     const handedOver = await events(db, 'provider.handed_over', provider.id);
     assert.equal(handedOver.length, 1);
     assert.equal(handedOver[0]!.data.how, 'eherkenning');

@@ -131,7 +131,7 @@ describe('the kept counts of the register', () => {
     await assertCounted('an identity confirmation');
     // Taken back by hand (the app never does): the count follows.
     await ds.query(
-      `UPDATE providers SET identity_confirmed_at = NULL, identity_confirmed_by = NULL WHERE id = $1`,
+      `UPDATE providers SET identity_confirmed_at = NULL, identity_confirmed_by = NULL, identity_confirmed_how = NULL WHERE id = $1`,
       [a.id],
     );
     await assertCounted('a confirmation taken back');
@@ -187,7 +187,8 @@ describe('the kept counts of the register', () => {
               if (confirms(i)) {
                 await client.query(
                   `UPDATE providers SET identity_confirmed_at = CASE WHEN identity_confirmed_at IS NULL THEN now() END,
-                          identity_confirmed_by = CASE WHEN identity_confirmed_at IS NULL THEN 'test' END WHERE id = $1`,
+                          identity_confirmed_by = CASE WHEN identity_confirmed_at IS NULL THEN 'test' END,
+                          identity_confirmed_how = CASE WHEN identity_confirmed_at IS NULL THEN 'reviewer' END WHERE id = $1`,
                   [ids[i]],
                 );
               } else {

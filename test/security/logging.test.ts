@@ -58,6 +58,17 @@ describe('maskSingleUseLinks', () => {
     ['/wachtwoord-herstellen/abcDEF123_-', '/wachtwoord-herstellen/[token]'],
     ['/uitnodiging/xyz?lang=en', '/uitnodiging/[token]?lang=en'],
     ['/e-mailadres-bevestigen/abcDEF123_-', '/e-mailadres-bevestigen/[token]'],
+    // An eHerkenning callback: its authorisation code and state.
+    [
+      '/inloggen/eherkenning/terug?code=Sp1g-Xk_9&state=abc.DEF&iss=https%3A%2F%2Fbroker',
+      '/inloggen/eherkenning/terug?code=[token]&state=[token]&iss=https%3A%2F%2Fbroker',
+    ],
+    [
+      '/inloggen/eherkenning/terug?STATE=s1&Code=c1#x',
+      '/inloggen/eherkenning/terug?STATE=[token]&Code=[token]#x',
+    ],
+    // Only whole parameter names: `barcode=` is no code.
+    ['/zoeken?barcode=123&statement=x', '/zoeken?barcode=123&statement=x'],
     // The "check your mail" page holds no secret.
     ['/e-mailadres-bevestigen', '/e-mailadres-bevestigen'],
     ['/hostingproviders/12345678', '/hostingproviders/12345678'],
