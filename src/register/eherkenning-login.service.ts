@@ -41,6 +41,52 @@ async function organisationOf(manager: EntityManager, kvkNumber: string) {
   });
 }
 
+/** Whether a hand-over of the organisation disabled this account. */
+async function disabledByHandOver(manager: EntityManager, userId: string, providerId: string) {
+  return manager
+    .query<{ id: string }[]>(
+      `SELECT id FROM audit_events
+        WHERE action = 'provider.handed_over' AND subject_id = $1 AND data->'formerUserIds' ? $2 LIMIT 1`,
+      [providerId, userId],
+    )
+    .then((rows) => rows.length > 0);
+}
+
+/** The actor of the task an eHerkenning login of a handed-over account raises. */
+export const HANDED_OVER_LOGIN_ACTOR = 'register:eherkenning';
+
+/**
+ * An eHerkenning login of an account that a hand-over disabled: eHerkenning vouches that this
+ * person represents the organisation, against the claim a reviewer approved. The login stays
+ * refused (a hand-over is not undone by a login), but a reviewer gets a task
+ * `eherkenning_after_hand_over` (one open per organisation) with its audit event.
+ */
+export async function reportLoginAfterHandOver(
+  dataSource: DataSource,
+  userId: string,
+  identity: EherkenningIdentity,
+  now: Date,
+): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    const user = await manager.findOneByOrFail(User, { id: userId });
+    if (!user.providerId) return;
+    const detail = { userId, assuranceLevel: identity.level, kvkNumber: identity.kvkNumber };
+    const [task] = await manager.query<{ id: string }[]>(
+      `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
+       VALUES ($1, 'eherkenning_after_hand_over', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
+      [user.providerId, now, JSON.stringify(detail)],
+    );
+    if (task)
+      await appendAuditEvent(manager, now, {
+        actor: HANDED_OVER_LOGIN_ACTOR,
+        action: 'review_task.opened',
+        subjectType: 'provider',
+        subjectId: user.providerId,
+        data: { taskId: task.id, kind: 'eherkenning_after_hand_over', detail },
+      });
+  });
+}
+
 /** The next step after a checked eHerkenning login (reads only; a returning person is signed in by the caller). */
 export async function eherkenningStep(
   dataSource: DataSource,
@@ -49,7 +95,10 @@ export async function eherkenningStep(
   const manager = dataSource.manager;
   const user = await manager.findOneBy(User, { oidcIssuer: identity.issuer, oidcSubject: identity.subject });
   if (user) {
-    if (user.disabledAt) return { kind: 'refused', reason: 'account_disabled', userId: user.id };
+    if (user.disabledAt) {
+      const handedOver = user.providerId && (await disabledByHandOver(manager, user.id, user.providerId));
+      return { kind: 'refused', reason: handedOver ? 'handed_over' : 'account_disabled', userId: user.id };
+    }
     const own = user.providerId ? await manager.findOneBy(Provider, { id: user.providerId }) : null;
     // The same person logging in for another company: that company is not theirs in the register.
     if (user.role !== 'provider' || own?.kvkNumber !== identity.kvkNumber)

@@ -166,7 +166,7 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     const queue = await reviewer.get('/beoordeling');
     assert.match(queue.text, /beoordeel het KvK-uittreksel/);
     const page = await reviewer.get(`/beoordeling/hostingproviders/${squatted.kvkNumber}`);
-    assert.match(page.text, /Claims op deze organisatie/);
+    assert.match(page.text, /Claims op deze organisatie/, page.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").slice(0, 1500));
     assert.ok(page.text.includes(email), 'the reviewer sees who claims it');
     await assertValidHtml(page.text, 'the provider page with a claim');
     const claimId = /data-claim="([0-9a-f-]{36})"/.exec(page.text)?.[1];
@@ -174,11 +174,25 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     const extractLink = /href="(\/beoordeling\/uittreksels\/[0-9a-f-]{36})"/.exec(page.text)?.[1];
     assert.equal((await reviewer.get(extractLink!)).status, 200, 'the reviewer opens the extract');
 
-    const decided = await reviewer
+    // First the confirmation page: nothing changes yet; it names the accounts that lose access.
+    const asked = await reviewer
       .post(`/beoordeling/claims/${claimId}/besluit`)
       .type('form')
       .send({ _csrf: csrfFrom(page.text), decision: 'approve' });
+    assert.equal(asked.status, 200);
+    assert.match(asked.text, /data-not-recorded/);
+    assert.ok(asked.text.includes(squatter.email), 'the squatter is listed as losing access');
+    assert.match(asked.text, /data-verified="no"/);
+    await assertValidHtml(asked.text, 'the confirmation of a claim');
+    assert.equal((await db().getRepository(User).findOneByOrFail({ id: squatter.user.id })).disabledAt, null);
+    const decided = await reviewer
+      .post(`/beoordeling/claims/${claimId}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(asked.text), decision: 'approve', confirm: '1' });
     assert.equal(decided.status, 303);
+    const after = await reviewer.get(decided.headers.location!);
+    assert.match(after.text, /data-claim-notice/);
+    assert.match(after.text, /De claim is goedgekeurd/);
 
     const provider = await db().getRepository(Provider).findOneByOrFail({ id: squatted.id });
     assert.equal(provider.identityConfirmedHow, 'kvk_extract');
