@@ -23,6 +23,7 @@ import {
 } from '../helpers/eherkenning';
 import { csrfFrom, signedIn, submitForm } from '../helpers/session';
 import { givenProvider, uniqueKvk } from '../factories/provider.factory';
+import { handOverOrganisation } from '../../src/identity/organisation-transfer';
 import { givenUser, registrationFields, validVatNumber } from '../factories/user.factory';
 
 /** The audit events of `action` about `subjectId`, oldest first. */
@@ -373,6 +374,50 @@ describe('eHerkenning login through a real OpenID provider', function () {
         refusals.map((r) => r.reason),
         ['other_organisation', 'account_disabled'],
       );
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('tells an eHerkenning person whose account a claim handed over to contact the register, and raises a review task', async () => {
+    const kvkNumber = uniqueKvk();
+    const local = await startTestBroker([{ id: 'noor', label: 'Noor', kvkNumber, level: 'EH3' }]);
+    try {
+      const localApp = testApp(db.dataSource, { config: local.config }).app;
+      const provider = await givenProvider(db.dataSource, { kvkNumber });
+      const first = request.agent(localApp);
+      await callback(first, await throughBroker(first, local, { account: 'noor' }));
+      const email = `noor-${kvkNumber}@eh.example`;
+      await post(first, '/inloggen/eherkenning/aansluiten', { name: 'Noor', email });
+      const noor = await db.dataSource.getRepository(User).findOneByOrFail({ email });
+      // A hand-over (as a claim's approval does) disabled her account.
+      const claimant = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+      await db.dataSource.transaction((m) =>
+        handOverOrganisation(m, {
+          providerId: provider.id,
+          toUserId: claimant.user.id,
+          how: 'claim',
+          actor: 'reviewer:00000000-0000-4000-8000-000000000000',
+          config: { publicBaseUrl: 'http://register.test', contactEmail: 'register@test.example' },
+          now: new Date(),
+        }),
+      );
+
+      const again = request.agent(localApp);
+      const answer = await callback(again, await throughBroker(again, local, { account: 'noor' }));
+      assert.equal(answer.status, 403);
+      assert.match(answer.text, /overgedragen/);
+      assert.match(answer.text, /neem contact op met het register via/);
+      await assertValidHtml(answer.text, 'the refusal after a hand-over');
+      const tasks = await db.dataSource.query<{ kind: string; detail: { userId: string } }[]>(
+        `SELECT kind, detail FROM review_tasks WHERE provider_id = $1 AND resolved_at IS NULL`,
+        [provider.id],
+      );
+      const task = tasks.find((t) => t.kind === 'eherkenning_after_hand_over');
+      assert.ok(task, 'a reviewer gets a task');
+      assert.equal(task.detail.userId, noor.id);
+      const refusals = await events(db, 'security.eherkenning_refused', noor.id);
+      assert.equal(refusals.at(-1)?.data.reason, 'handed_over');
     } finally {
       await local.close();
     }
