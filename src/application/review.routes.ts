@@ -182,7 +182,8 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       staffPageQuery(req.query),
     );
     // After a decision on a claim, what happened (as after the other decisions).
-    const claimNotice = { goedgekeurd: 'approved', afgewezen: 'rejected' }[String(req.query.claim)];
+    const asked = typeof req.query.claim === 'string' ? req.query.claim : '';
+    const claimNotice = ({ goedgekeurd: 'approved', afgewezen: 'rejected' } as Record<string, string>)[asked];
     // A date that is no date answers 400 with the form and its message, never a guess.
     res
       .status(model.errorList.length ? 400 : 200)
@@ -274,7 +275,10 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
     // the accounts that lose access), storing nothing.
     if (decision === 'approve' && step !== 'confirmed') {
       const preview = await previewClaimApproval(dataSource, req.user!, id);
-      return res.render('review/claim-confirm', await claimConfirmationModel(dataSource, preview, requestTime(res)));
+      return res.render(
+        'review/claim-confirm',
+        await claimConfirmationModel(dataSource, preview, requestTime(res)),
+      );
     }
     await decideClaim(
       dataSource,

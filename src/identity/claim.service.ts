@@ -236,7 +236,10 @@ export async function openClaims(manager: EntityManager, providerId: string): Pr
  * organisation (its owner logs in with eHerkenning; a claim with a file anyone can make never
  * outweighs that), or the claim's address has an account already.
  */
-async function assertApprovable(manager: EntityManager, claim: { provider_id: string | null; email: string }) {
+async function assertApprovable(
+  manager: EntityManager,
+  claim: { provider_id: string | null; email: string },
+) {
   if (claim.provider_id && (await provenByEherkenning(manager, claim.provider_id)))
     throw new ValidationError({ decision: ['claim.provenByEherkenning'] });
   if (await manager.existsBy(User, { email: claim.email }))

@@ -166,7 +166,14 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     const queue = await reviewer.get('/beoordeling');
     assert.match(queue.text, /beoordeel het KvK-uittreksel/);
     const page = await reviewer.get(`/beoordeling/hostingproviders/${squatted.kvkNumber}`);
-    assert.match(page.text, /Claims op deze organisatie/, page.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").slice(0, 1500));
+    assert.match(
+      page.text,
+      /Claims op deze organisatie/,
+      page.text
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .slice(0, 1500),
+    );
     assert.ok(page.text.includes(email), 'the reviewer sees who claims it');
     await assertValidHtml(page.text, 'the provider page with a claim');
     const claimId = /data-claim="([0-9a-f-]{36})"/.exec(page.text)?.[1];
@@ -301,10 +308,10 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
   it('refuses a claim on an organisation eHerkenning proved: no approval, a refusal beside it, rejection with a reason', async () => {
     const proven = await givenProvider(db(), {});
     const eherkenning = await givenUser(db(), 'provider', { providerId: proven.id });
-    await db().query(`UPDATE users SET oidc_issuer = 'https://broker.test', oidc_subject = $2 WHERE id = $1`, [
-      eherkenning.user.id,
-      `eh-${proven.kvkNumber}`,
-    ]);
+    await db().query(
+      `UPDATE users SET oidc_issuer = 'https://broker.test', oidc_subject = $2 WHERE id = $1`,
+      [eherkenning.user.id, `eh-${proven.kvkNumber}`],
+    );
     await claimConfirmed(proven.kvkNumber);
     const { page, ids } = await claimsOn(proven.kvkNumber);
     const claimId = ids[0]!;
@@ -319,7 +326,10 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     assert.equal(tried.status, 400);
     assert.match(tried.text, /data-error="decision"/);
     assert.match(tried.text, /de claimant moet inloggen met eHerkenning/);
-    assert.equal((await db().getRepository(User).findOneByOrFail({ id: eherkenning.user.id })).disabledAt, null);
+    assert.equal(
+      (await db().getRepository(User).findOneByOrFail({ id: eherkenning.user.id })).disabledAt,
+      null,
+    );
 
     const rejected = await reviewer
       .post(`/beoordeling/claims/${claimId}/besluit`)
@@ -331,7 +341,9 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
 
   it('refuses a claim on an organisation whose identity eHerkenning confirmed, even with its accounts disabled', async () => {
     const proven = await givenProvider(db(), {});
-    await db().query(`UPDATE providers SET identity_confirmed_how = 'eherkenning' WHERE id = $1`, [proven.id]);
+    await db().query(`UPDATE providers SET identity_confirmed_how = 'eherkenning' WHERE id = $1`, [
+      proven.id,
+    ]);
     await claimConfirmed(proven.kvkNumber);
     const { page, ids } = await claimsOn(proven.kvkNumber);
     const tried = await reviewer
@@ -405,7 +417,7 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     assert.doesNotMatch((await claimsOn(fresh.kvkNumber)).page.text, /data-extract-reused/);
   });
 
-  it("shows the refusal of a claim whose address has an account next to the approve button, keeping the reason field empty of it", async () => {
+  it('shows the refusal of a claim whose address has an account next to the approve button, keeping the reason field empty of it', async () => {
     const squatted = await givenProvider(db(), {}, { unconfirmed: true });
     const { email } = await claimConfirmed(squatted.kvkNumber);
     await givenUser(db(), 'reviewer').then((u) =>
@@ -441,19 +453,27 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
 
     const after = (await claimsOn(squatted.kvkNumber)).page.text;
     await assertValidHtml(after, 'the accounts section');
-    const row = (id: string) => new RegExp(`<tr[^>]*data-account="${id}"[^>]*>[\\s\\S]*?</tr>`).exec(after)?.[0] ?? '';
+    const row = (id: string) =>
+      new RegExp(`<tr[^>]*data-account="${id}"[^>]*>[\\s\\S]*?</tr>`).exec(after)?.[0] ?? '';
     const squatterRow = row(squatter.user.id);
     assert.match(squatterRow, /data-disabled/);
     assert.match(squatterRow, /door overdracht van de organisatie/);
     assert.match(squatterRow, /data-events="[1-9]/, 'its login is counted');
-    assert.match(squatterRow, /alleen voor auditors en beheerders/, 'a reviewer is told the log is not theirs');
+    assert.match(
+      squatterRow,
+      /alleen voor auditors en beheerders/,
+      'a reviewer is told the log is not theirs',
+    );
     const claimant = await db().getRepository(User).findOneByOrFail({ email });
     assert.match(row(claimant.id), /data-origin="claim"/);
     assert.ok(after.includes(email));
 
     const auditor = await signedIn(context.app, await givenUser(db(), 'auditor'));
     const seen = (await auditor.get(`/beoordeling/hostingproviders/${squatted.kvkNumber}`)).text;
-    assert.ok(seen.includes(`/beheer/auditlog?door&#x3D;provider%3A${squatter.user.id}`), 'an auditor gets the link');
+    assert.ok(
+      seen.includes(`/beheer/auditlog?door&#x3D;provider%3A${squatter.user.id}`),
+      'an auditor gets the link',
+    );
     const log = await auditor.get(`/beheer/auditlog?door=provider%3A${squatter.user.id}`);
     assert.equal(log.status, 200);
   });
