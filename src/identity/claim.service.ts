@@ -116,6 +116,20 @@ export async function claimLinkUsable(dataSource: DataSource, token: string, now
   return Boolean(row);
 }
 
+/** The KvK number of the claim a usable confirmation link is for; undefined otherwise. */
+export async function claimLinkKvk(
+  dataSource: DataSource,
+  token: string,
+  now: Date,
+): Promise<string | undefined> {
+  const [row] = await dataSource.query<{ kvk_number: string }[]>(
+    `SELECT kvk_number FROM organisation_claims
+      WHERE confirm_token_hash = $1 AND confirmed_at IS NULL AND decision IS NULL AND confirm_expires_at > $2`,
+    [sha256Hex(token), now],
+  );
+  return row?.kvk_number;
+}
+
 /**
  * The claimant confirms their address (the link works once). A claim of a registered number
  * becomes a review task; a claim of a number nobody registered is closed, and the claimant hears
