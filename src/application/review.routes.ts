@@ -2,7 +2,7 @@ import { actorOf } from '../audit/actor';
 import { Router } from 'express';
 import { ConflictError, ValidationError } from '../shared/errors';
 import { downloadExtract, MAX_EXTRACT_BYTES } from '../identity/kvk-extract';
-import { claimProviderKvk, decideClaim } from '../identity/claim.service';
+import { claimProviderKvk, decideClaim, previewClaimApproval } from '../identity/claim.service';
 import { readUpload } from '../web/upload';
 import type { DataSource } from 'typeorm';
 import { requireRole } from '../web/auth';
@@ -19,7 +19,7 @@ import { anyApplication, applicationDetail } from './application-records';
 import { actOnProvider, confirmProviderIdentity, previewProviderAction } from './provider-actions.service';
 import { decide, previewDecision, reviewQueue, unconfirmedProviders } from './review.service';
 import { decisionConfirmation, providerActionConfirmation, queueRow } from './review.view';
-import { staffPageQuery, staffProviderModel } from './staff-provider.view';
+import { claimConfirmationModel, staffPageQuery, staffProviderModel } from './staff-provider.view';
 import {
   CONFIRMED_PROVIDER_ACTIONS,
   CONFIRMED_REVIEW_ACTIONS,
@@ -181,8 +181,13 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       requestTime(res),
       staffPageQuery(req.query),
     );
+    // After a decision on a claim, what happened (as after the other decisions).
+    const asked = typeof req.query.claim === 'string' ? req.query.claim : '';
+    const claimNotice = ({ goedgekeurd: 'approved', afgewezen: 'rejected' } as Record<string, string>)[asked];
     // A date that is no date answers 400 with the form and its message, never a guess.
-    res.status(model.errorList.length ? 400 : 200).render('review/provider', model);
+    res
+      .status(model.errorList.length ? 400 : 200)
+      .render('review/provider', { ...model, claimNoticeKey: claimNotice && `claim.notice.${claimNotice}` });
   });
 
   router.post(paths.reviewProviderAction(), ...reviewer, async (req, res) => {
@@ -251,17 +256,30 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
   router.post(paths.reviewClaimDecision(), ...reviewer, async (req, res) => {
     const id = String(req.params.id);
     const kvkNumber = await claimProviderKvk(dataSource, id);
-    const values = formValues(req.body, ['decision', 'reason']);
+    const values = { ...formValues(req.body, ['decision', 'reason']), claim: id };
+    // A refusal shows next to the claim's own buttons, with the reason as typed.
     setFormContext(res, {
       view: 'review/provider',
       load: async () => ({
         model: await staffProviderModel(dataSource, kvkNumber, req.user!, requestTime(res)),
         values,
       }),
+      anchors: { decision: `approve-${id}`, reason: `reason-${id}` },
     });
     const decision =
       values.decision === 'approve' ? 'approve' : values.decision === 'reject' ? 'reject' : undefined;
     if (!decision) throw new ValidationError({ decision: ['validation.invalid'] });
+    const step = confirmationStep(req.body);
+    if (step === 'edit') return res.redirect(303, `${paths.reviewProvider(kvkNumber)}#claims`);
+    // Handing an organisation over is not undone: first say what it does (verified how, its status,
+    // the accounts that lose access), storing nothing.
+    if (decision === 'approve' && step !== 'confirmed') {
+      const preview = await previewClaimApproval(dataSource, req.user!, id);
+      return res.render(
+        'review/claim-confirm',
+        await claimConfirmationModel(dataSource, preview, requestTime(res)),
+      );
+    }
     await decideClaim(
       dataSource,
       req.user!,
@@ -270,7 +288,8 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
       config,
       requestTime(res),
     );
-    res.redirect(303, paths.reviewProvider(kvkNumber));
+    const notice = decision === 'approve' ? 'goedgekeurd' : 'afgewezen';
+    res.redirect(303, `${paths.reviewProvider(kvkNumber)}?claim=${notice}#claims`);
   });
 
   // A KvK extract (of a provider or a claim): staff only, and each download is audited.

@@ -3,7 +3,13 @@ import { openReviewTasks } from '../aan/aan-import.service';
 import { attestationView } from '../attestation/attestation.view';
 import { providerAttestationAnswers } from '../attestation/attestation.service';
 import type { User } from '../identity/user.entity';
-import { openClaims } from '../identity/claim.service';
+import { type ClaimApprovalPreview, openClaims } from '../identity/claim.service';
+import {
+  lastHandOver,
+  type OrganisationAccount,
+  organisationAccounts,
+  provenByEherkenning,
+} from '../identity/organisation-accounts';
 import { providerExtracts } from '../identity/kvk-extract';
 import { providerDetail } from '../register/provider.service';
 import { historyRows, statusView } from '../register/provider.view';
@@ -145,6 +151,57 @@ const groundsView = <Row extends { application?: unknown; approval?: unknown }>(
   row && { ...row, hasGrounds: !!(row.application || row.approval) };
 
 /**
+ * One row of the staff page's accounts: how the account came, its state, and its audit events —
+ * a link to them for those who may read the audit log (auditors, administrators), else the count.
+ */
+function accountView(a: OrganisationAccount, viewer: User) {
+  const readsAudit = viewer.role === 'auditor' || viewer.role === 'admin';
+  return {
+    ...a,
+    originKey: `organisationAccounts.origin.${a.origin}`,
+    eventsUrl: readsAudit
+      ? `${paths.auditLog}?${new URLSearchParams({ door: `provider:${a.id}` }).toString()}`
+      : undefined,
+  };
+}
+
+/**
+ * The confirmation page of a claim's approval: who claims, whether the organisation is verified
+ * (how, when), its status today, and the accounts that lose access. Stores nothing.
+ */
+export async function claimConfirmationModel(
+  dataSource: DataSource,
+  preview: ClaimApprovalPreview,
+  now: Date,
+) {
+  const detail = await providerDetail(dataSource, preview.claim.kvkNumber, now, { unconfirmed: true });
+  const { provider } = detail;
+  return {
+    title: 'claim.confirm.title',
+    organisation: provider.legalName,
+    kvkNumber: provider.kvkNumber,
+    claim: preview.claim,
+    verified: provider.identityConfirmedAt
+      ? {
+          at: provider.identityConfirmedAt,
+          howKey: `identity.how.${provider.identityConfirmedHow ?? 'reviewer'}`,
+        }
+      : undefined,
+    status: statusView(detail.status, undefined, detail.aanEndsAt),
+    losingAccess: preview.losingAccess.map((a) => ({
+      ...a,
+      originKey: `organisationAccounts.origin.${a.origin}`,
+    })),
+    handOver: preview.lastHandOver && {
+      ...preview.lastHandOver,
+      howKey: `claim.handedOverHow.${preview.lastHandOver.how}`,
+    },
+    formAction: paths.reviewClaimDecision(preview.claim.id),
+    backUrl: `${paths.reviewProvider(provider.kvkNumber)}#claims`,
+  };
+}
+
+/**
  * The staff page of one provider: status, actions for reviewers, attestations, and the dossier —
  * every status change with who decided, the application and the evidence it rests on, a peildatum
  * question (optionally as known on an earlier day) and the dossier export form.
@@ -162,9 +219,12 @@ export async function staffProviderModel(
   const tasks = await openReviewTasks(dataSource, detail.provider.id);
   const attestations = providerAttestationAnswers(detail, now).map(attestationView);
   const errors = staffPageErrors(query, now);
-  const [extracts, claims] = await Promise.all([
+  const [extracts, claims, accounts, handOver, eherkenningProof] = await Promise.all([
     providerExtracts(dataSource.manager, detail.provider.id),
     openClaims(dataSource.manager, detail.provider.id),
+    organisationAccounts(dataSource.manager, detail.provider.id),
+    lastHandOver(dataSource.manager, detail.provider.id),
+    provenByEherkenning(dataSource.manager, detail.provider.id),
   ]);
   const extractView = (x: { id: string; sha256: string }) => ({
     ...x,
@@ -224,9 +284,15 @@ export async function staffProviderModel(
     // Claims of the organisation by whoever says they represent it, waiting for a reviewer.
     claims: claims.map((c) => ({
       ...c,
-      extracts: c.extracts.map(extractView),
+      extracts: c.extracts.map((x) => ({ ...extractView(x), alsoForKvk: x.alsoForKvk.join(', ') })),
       decisionUrl: paths.reviewClaimDecision(c.id),
     })),
+    // A claim cannot take an organisation eHerkenning proved: the reviewer may only reject it.
+    claimsBlockedByEherkenning: eherkenningProof,
+    // Open claims after a hand-over: approving one hands the organisation over again.
+    handOver: handOver && { ...handOver, howKey: `claim.handedOverHow.${handOver.how}` },
+    // Every account of the organisation, current and former (personal data: staff only).
+    accounts: accounts.map((a) => accountView(a, user)),
     canDecideClaims: user.role === 'reviewer' && user.providerId !== detail.provider.id,
     // Never for the reviewer's own organisation, as with every other decision.
     confirmIdentityAction:

@@ -12,6 +12,12 @@ import { issueToken } from './account-token.service';
 import { addUser } from './account.service';
 import { type ExtractMediaType, type ExtractUpload, storeExtract } from './kvk-extract';
 import { handOverOrganisation } from './organisation-transfer';
+import {
+  lastHandOver,
+  type OrganisationAccount,
+  organisationAccounts,
+  provenByEherkenning,
+} from './organisation-accounts';
 import { User } from './user.entity';
 
 /*
@@ -110,6 +116,20 @@ export async function claimLinkUsable(dataSource: DataSource, token: string, now
   return Boolean(row);
 }
 
+/** The KvK number of the claim a usable confirmation link is for; undefined otherwise. */
+export async function claimLinkKvk(
+  dataSource: DataSource,
+  token: string,
+  now: Date,
+): Promise<string | undefined> {
+  const [row] = await dataSource.query<{ kvk_number: string }[]>(
+    `SELECT kvk_number FROM organisation_claims
+      WHERE confirm_token_hash = $1 AND confirmed_at IS NULL AND decision IS NULL AND confirm_expires_at > $2`,
+    [sha256Hex(token), now],
+  );
+  return row?.kvk_number;
+}
+
 /**
  * The claimant confirms their address (the link works once). A claim of a registered number
  * becomes a review task; a claim of a number nobody registered is closed, and the claimant hears
@@ -185,8 +205,29 @@ export interface OpenClaim {
   message: string;
   createdAt: Date;
   confirmedAt: Date;
-  extracts: { id: string; filename: string; sha256: string; mediaType: string; size: number }[];
+  extracts: {
+    id: string;
+    filename: string;
+    sha256: string;
+    mediaType: string;
+    size: number;
+    /** The other KvK numbers the same file (by SHA-256) was sent for, in a claim or an identity confirmation. */
+    alsoForKvk: string[];
+  }[];
 }
+
+/**
+ * SQL, for a row `x` of kvk_extracts of a claim `c`: the other KvK numbers a file with the same
+ * SHA-256 was sent for (a claim's number, or the number of the provider a reviewer confirmed with it).
+ * One file that "proves" two companies is no extract from the Business Register.
+ */
+const EXTRACT_ALSO_FOR = `coalesce((SELECT jsonb_agg(DISTINCT k.kvk ORDER BY k.kvk)
+   FROM (SELECT coalesce(oc.kvk_number, op.kvk_number) AS kvk
+           FROM kvk_extracts o
+           LEFT JOIN organisation_claims oc ON oc.id = o.claim_id
+           LEFT JOIN providers op ON op.id = o.provider_id
+          WHERE o.sha256 = x.sha256 AND o.id <> x.id) k
+  WHERE k.kvk <> c.kvk_number), '[]'::jsonb)`;
 
 /** The confirmed claims of a provider that wait for a decision, oldest first. */
 export async function openClaims(manager: EntityManager, providerId: string): Promise<OpenClaim[]> {
@@ -194,13 +235,72 @@ export async function openClaims(manager: EntityManager, providerId: string): Pr
     `SELECT c.id, c.claimant_name AS name, c.email, c.phone, c.company_role AS "companyRole", c.message,
             c.created_at AS "createdAt", c.confirmed_at AS "confirmedAt",
             coalesce((SELECT jsonb_agg(jsonb_build_object('id', x.id, 'filename', x.filename, 'sha256', x.sha256,
-                                                          'mediaType', x.media_type, 'size', x.size) ORDER BY x.created_at)
+                                                          'mediaType', x.media_type, 'size', x.size,
+                                                          'alsoForKvk', ${EXTRACT_ALSO_FOR}) ORDER BY x.created_at)
                         FROM kvk_extracts x WHERE x.claim_id = c.id), '[]'::jsonb) AS extracts
        FROM organisation_claims c
       WHERE c.provider_id = $1 AND c.confirmed_at IS NOT NULL AND c.decision IS NULL
       ORDER BY c.created_at`,
     [providerId],
   );
+}
+
+/**
+ * Why a claim cannot be approved, as a refusal next to its approve button: eHerkenning proved the
+ * organisation (its owner logs in with eHerkenning; a claim with a file anyone can make never
+ * outweighs that), or the claim's address has an account already.
+ */
+async function assertApprovable(
+  manager: EntityManager,
+  claim: { provider_id: string | null; email: string },
+) {
+  if (claim.provider_id && (await provenByEherkenning(manager, claim.provider_id)))
+    throw new ValidationError({ decision: ['claim.provenByEherkenning'] });
+  if (await manager.existsBy(User, { email: claim.email }))
+    throw new ValidationError({ decision: ['claim.accountExists'] });
+}
+
+/** What approving a claim would do, for its confirmation page (nothing is stored). */
+export interface ClaimApprovalPreview {
+  claim: { id: string; name: string; email: string; kvkNumber: string; createdAt: Date };
+  providerId: string;
+  /** The accounts that lose access to the organisation when it is handed over. */
+  losingAccess: OrganisationAccount[];
+  lastHandOver: Awaited<ReturnType<typeof lastHandOver>>;
+}
+
+/**
+ * Checks that a reviewer may approve a claim now (the same checks as the decision) and answers what
+ * the approval would do: the confirmation page shows it before anything changes.
+ */
+export async function previewClaimApproval(
+  dataSource: DataSource,
+  reviewer: User,
+  claimId: string,
+): Promise<ClaimApprovalPreview> {
+  if (!/^[0-9a-f-]{36}$/i.test(claimId)) throw new NotFoundError(`claim ${claimId}`);
+  const manager = dataSource.manager;
+  const [claim] = await manager.query<ClaimRow[]>(
+    `SELECT * FROM organisation_claims WHERE id::text = $1 AND confirmed_at IS NOT NULL`,
+    [claimId],
+  );
+  if (!claim?.provider_id) throw new NotFoundError(`claim ${claimId}`);
+  if (reviewer.providerId === claim.provider_id) throw new ForbiddenError('review.ownOrganisation');
+  if (claim.decision) throw new ConflictError('claim.decidedAlready');
+  await assertApprovable(manager, claim);
+  const accounts = await organisationAccounts(manager, claim.provider_id);
+  return {
+    claim: {
+      id: claim.id,
+      name: claim.claimant_name,
+      email: claim.email,
+      kvkNumber: claim.kvk_number,
+      createdAt: claim.created_at,
+    },
+    providerId: claim.provider_id,
+    losingAccess: accounts.filter((a) => !a.disabledAt),
+    lastHandOver: await lastHandOver(manager, claim.provider_id),
+  };
 }
 
 export interface ClaimDecision {
@@ -245,8 +345,7 @@ export async function decideClaim(
     );
     let userId: string | null = null;
     if (input.decision === 'approve') {
-      if (await manager.existsBy(User, { email: claim.email }))
-        throw new ValidationError({ reason: ['claim.accountExists'] });
+      await assertApprovable(manager, claim);
       // No password yet: the claimant chooses one through the link; until then nobody can sign in.
       const user = await addUser(
         manager,

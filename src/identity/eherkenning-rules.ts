@@ -76,6 +76,11 @@ export const REFUSAL_STATUS = {
   kvk_missing: 400,
   /** The person's account is blocked. */
   account_disabled: 403,
+  /**
+   * The person's account was disabled when a reviewer handed the organisation over to a claimant:
+   * the page says to contact the register, and a reviewer gets a task.
+   */
+  handed_over: 403,
   /** The person's account acts for another organisation than the one this login is for. */
   other_organisation: 403,
   /** The broker could not be reached. */

@@ -9,8 +9,10 @@ import {
   createOrganisationByEherkenning,
   eherkenningStep,
   joinOrganisationByEherkenning,
+  reportLoginAfterHandOver,
 } from '../register/eherkenning-login.service';
 import { NotFoundError } from '../shared/errors';
+import { readSettings } from '../settings/settings.service';
 import { paths, safeReturnPath } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { type LoginLimiters, saveSession, withCsrfToken } from '../web/auth';
@@ -59,6 +61,7 @@ export function eherkenningRoutes({
       title: 'eherkenning.refused.title',
       reasonKey: `eherkenning.refused.${reason}`,
       level: config.eherkenning?.assuranceLevel,
+      contact: (await readSettings(dataSource.manager, config)).contactEmail,
       tryAgain: REFUSAL_STATUS[reason] !== 403,
     });
   }
@@ -108,7 +111,11 @@ export function eherkenningRoutes({
     if (!result.ok) return refuse(req, res, result.reason);
     const step = await eherkenningStep(dataSource, result.identity);
     const identity = { ...result.identity, returnTo: pending.returnTo };
-    if (step.kind === 'refused') return refuse(req, res, step.reason, step.userId);
+    if (step.kind === 'refused') {
+      if (step.reason === 'handed_over' && step.userId)
+        await reportLoginAfterHandOver(dataSource, step.userId, result.identity, requestTime(res));
+      return refuse(req, res, step.reason, step.userId);
+    }
     if (step.kind === 'signed_in') return signInWith(req, res, identity, step.user);
     req.session.eherkenningIdentity = { ...identity, at: requestTime(res).getTime() };
     await saveSession(req);

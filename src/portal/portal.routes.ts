@@ -14,7 +14,7 @@ import { formLimits } from '../web/sign-in';
 import { requestTime } from '../web/clock';
 import { eherkenningClaimUrl, providerAccountModel } from './portal.view';
 import { CLAIM_FIELDS, ClaimDto } from '../identity/claim.dto';
-import { claimLinkUsable, confirmClaim, submitClaim } from '../identity/claim.service';
+import { claimLinkKvk, claimLinkUsable, confirmClaim, submitClaim } from '../identity/claim.service';
 import { checkedExtract, MAX_EXTRACT_BYTES } from '../identity/kvk-extract';
 import { readUpload } from '../web/upload';
 
@@ -78,11 +78,18 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     setFormContext(res, { view: 'account/claim', model: { title: 'claim.title' }, values: {} });
     const file = await readUpload(req, CLAIM_UPLOAD);
     const values = formValues(req.body, CLAIM_FIELDS);
-    setFormContext(res, { view: 'account/claim', model: { title: 'claim.title' }, values });
+    // A refusal by the limit shows the form again with what was typed, not a bare 429 page.
+    setFormContext(res, {
+      view: 'account/claim',
+      model: { title: 'claim.title' },
+      values,
+      keepOnTooMany: true,
+    });
+    // Submissions are limited per address; the limit per KvK number counts confirmed claims only
+    // (see the confirmation below), so that claims nobody confirms cannot lock the owner out.
     await passwordFormLimit('claim')(req);
     const dto = await validated(ClaimDto, values);
     const extract = checkedExtract(file, 'extract');
-    await limit(req, 'claimsPerKvk', dto.kvkNumber);
     await submitClaim(dataSource, dto, extract, config, requestTime(res));
     res.redirect(303, paths.claimSent);
   });
@@ -105,6 +112,9 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
       values: {},
     });
     await passwordFormLimit('claim-confirm')(req);
+    // Counted when a claim's address is proven: per KvK number, a few confirmed claims a day.
+    const kvkNumber = await claimLinkKvk(dataSource, String(req.params.token), requestTime(res));
+    if (kvkNumber) await limit(req, 'claimsPerKvk', kvkNumber);
     await confirmClaim(dataSource, String(req.params.token), config, requestTime(res));
     res.render('account/claim-confirm', { title: 'claim.confirmedTitle', confirmed: true });
   });

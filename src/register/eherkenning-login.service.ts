@@ -3,6 +3,8 @@ import { sendConfirmationLink } from '../identity/email-confirmation.service';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { actorOf } from '../audit/actor';
+import { appendAuditEvent } from '../audit/audit.service';
+import { deleteSessionsOf } from '../identity/account.queries';
 import type { Config } from '../config';
 import { isUniqueViolation } from '../database/availability';
 import { addUser } from '../identity/account.service';
@@ -39,6 +41,52 @@ async function organisationOf(manager: EntityManager, kvkNumber: string) {
   });
 }
 
+/** Whether a hand-over of the organisation disabled this account. */
+async function disabledByHandOver(manager: EntityManager, userId: string, providerId: string) {
+  return manager
+    .query<{ id: string }[]>(
+      `SELECT id FROM audit_events
+        WHERE action = 'provider.handed_over' AND subject_id = $1 AND data->'formerUserIds' ? $2 LIMIT 1`,
+      [providerId, userId],
+    )
+    .then((rows) => rows.length > 0);
+}
+
+/** The actor of the task an eHerkenning login of a handed-over account raises. */
+export const HANDED_OVER_LOGIN_ACTOR = 'register:eherkenning';
+
+/**
+ * An eHerkenning login of an account that a hand-over disabled: eHerkenning vouches that this
+ * person represents the organisation, against the claim a reviewer approved. The login stays
+ * refused (a hand-over is not undone by a login), but a reviewer gets a task
+ * `eherkenning_after_hand_over` (one open per organisation) with its audit event.
+ */
+export async function reportLoginAfterHandOver(
+  dataSource: DataSource,
+  userId: string,
+  identity: EherkenningIdentity,
+  now: Date,
+): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    const user = await manager.findOneByOrFail(User, { id: userId });
+    if (!user.providerId) return;
+    const detail = { userId, assuranceLevel: identity.level, kvkNumber: identity.kvkNumber };
+    const [task] = await manager.query<{ id: string }[]>(
+      `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
+       VALUES ($1, 'eherkenning_after_hand_over', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
+      [user.providerId, now, JSON.stringify(detail)],
+    );
+    if (task)
+      await appendAuditEvent(manager, now, {
+        actor: HANDED_OVER_LOGIN_ACTOR,
+        action: 'review_task.opened',
+        subjectType: 'provider',
+        subjectId: user.providerId,
+        data: { taskId: task.id, kind: 'eherkenning_after_hand_over', detail },
+      });
+  });
+}
+
 /** The next step after a checked eHerkenning login (reads only; a returning person is signed in by the caller). */
 export async function eherkenningStep(
   dataSource: DataSource,
@@ -47,7 +95,10 @@ export async function eherkenningStep(
   const manager = dataSource.manager;
   const user = await manager.findOneBy(User, { oidcIssuer: identity.issuer, oidcSubject: identity.subject });
   if (user) {
-    if (user.disabledAt) return { kind: 'refused', reason: 'account_disabled', userId: user.id };
+    if (user.disabledAt) {
+      const handedOver = user.providerId && (await disabledByHandOver(manager, user.id, user.providerId));
+      return { kind: 'refused', reason: handedOver ? 'handed_over' : 'account_disabled', userId: user.id };
+    }
     const own = user.providerId ? await manager.findOneBy(Provider, { id: user.providerId }) : null;
     // The same person logging in for another company: that company is not theirs in the register.
     if (user.role !== 'provider' || own?.kvkNumber !== identity.kvkNumber)
@@ -142,11 +193,63 @@ export function createOrganisationByEherkenning(
 }
 
 /**
+ * In a takeover, the password account of the address the eHerkenning person gave becomes theirs.
+ * Whoever registered it may not be them (a squatter can register the owner's address and never
+ * confirm it), so it keeps nothing anyone else may have set: its password, second factor and
+ * recovery codes go, its sessions end and its open links stop working, and one audit event says
+ * the account was adopted and its password removed. An address never confirmed gets its link.
+ */
+async function adoptAccount(
+  manager: EntityManager,
+  existing: User,
+  identity: EherkenningIdentity,
+  name: string,
+  config: Config,
+  now: Date,
+): Promise<User> {
+  const actor = actorOf({ id: existing.id, role: 'provider' });
+  await manager.query(
+    `UPDATE users SET oidc_issuer = $2, oidc_subject = $3, name = $4, password_hash = NULL,
+            totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL, updated_at = $5
+      WHERE id = $1`,
+    [existing.id, identity.issuer, identity.subject, name, now],
+  );
+  const [, recoveryCodes] = await manager.query<[unknown, number]>(
+    `DELETE FROM recovery_codes WHERE user_id = $1`,
+    [existing.id],
+  );
+  await deleteSessionsOf(manager, existing.id, null);
+  const [, links] = await manager.query<[unknown, number]>(
+    `UPDATE account_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`,
+    [existing.id, now],
+  );
+  await appendAuditEvent(manager, now, {
+    actor,
+    action: 'user.adopted_by_eherkenning',
+    subjectType: 'user',
+    subjectId: existing.id,
+    data: {
+      providerId: existing.providerId,
+      assuranceLevel: identity.level,
+      passwordRemoved: true,
+      secondFactorRemoved: existing.totpEnabledAt !== null,
+      recoveryCodesRemoved: recoveryCodes,
+      linksEnded: links,
+    },
+  });
+  const user = await manager.findOneByOrFail(User, { id: existing.id });
+  if (!user.emailVerifiedAt)
+    await sendConfirmationLink(manager, user, mailTexts.emailConfirmation, config.publicBaseUrl, now);
+  return user;
+}
+
+/**
  * An eHerkenning login for a number that has an organisation: the person's account joins it. A
  * confirmed organisation gains a colleague (its users hear of it by mail); one registered only with
  * passwords is taken over (handOverOrganisation: the others lose access, everyone is mailed, a
  * reviewer gets a task). In a takeover, an address that is already an account of that organisation
- * (the owner registered with a password before) becomes this eHerkenning account and stays.
+ * (the owner registered with a password before) becomes this eHerkenning account and stays, without
+ * the credentials someone else may have set (adoptAccount).
  */
 export function joinOrganisationByEherkenning(
   dataSource: DataSource,
@@ -172,12 +275,7 @@ export function joinOrganisationByEherkenning(
         !existing.oidcSubject &&
         !existing.disabledAt;
       if (existing && ownAccount) {
-        await manager.update(User, existing.id, {
-          oidcIssuer: identity.issuer,
-          oidcSubject: identity.subject,
-          name: dto.name,
-        });
-        user = await manager.findOneByOrFail(User, { id: existing.id });
+        user = await adoptAccount(manager, existing, identity, dto.name, config, now);
       } else {
         const userId = randomUUID();
         user = await addUser(

@@ -21,9 +21,10 @@ import {
   type TestBroker,
   throughBroker,
 } from '../helpers/eherkenning';
-import { csrfFrom, signedIn } from '../helpers/session';
+import { csrfFrom, signedIn, submitForm } from '../helpers/session';
 import { givenProvider, uniqueKvk } from '../factories/provider.factory';
-import { givenUser, validVatNumber } from '../factories/user.factory';
+import { handOverOrganisation } from '../../src/identity/organisation-transfer';
+import { givenUser, registrationFields, validVatNumber } from '../factories/user.factory';
 
 /** The audit events of `action` about `subjectId`, oldest first. */
 async function events(db: TestDatabase, action: string, subjectId?: string) {
@@ -245,25 +246,75 @@ describe('eHerkenning login through a real OpenID provider', function () {
     );
   });
 
-  it("keeps the owner's own password account in a takeover when they give its address", async () => {
+  it("adopts the account of the address the owner gives in a takeover, without the squatter's password", async () => {
+    // The tester's reproduction: a squatter registers the number with the owner's address and a
+    // password and never confirms; the owner takes over with eHerkenning and types that address.
     const kvkNumber = uniqueKvk();
     const local = await startTestBroker([{ id: 'owner', label: 'Owner', kvkNumber, level: 'EH3' }]);
     try {
       const localApp = testApp(db.dataSource, { config: local.config }).app;
-      const provider = await givenProvider(db.dataSource, { kvkNumber }, { unconfirmed: true });
-      const own = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+      const fields = registrationFields({ kvkNumber });
+      const squatter = request.agent(localApp);
+      const registered = await submitForm(squatter, '/registreren', '/registreren', fields);
+      assert.equal(registered.headers.location, '/e-mailadres-bevestigen');
+      const provider = await db.dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber });
+      const adopted = await db.dataSource.getRepository(User).findOneByOrFail({ email: fields.email });
+      await db.dataSource.query(
+        `INSERT INTO recovery_codes (user_id, code_hash) SELECT $1, encode(sha256(random()::text::bytea), 'hex') FROM generate_series(1, 3)`,
+        [adopted.id],
+      );
+      await db.dataSource.query(
+        `UPDATE users SET totp_secret = 'squatter-secret', totp_enabled_at = now() WHERE id = $1`,
+        [adopted.id],
+      );
       const other = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+
       const agent = request.agent(localApp);
       await callback(agent, await throughBroker(agent, local, { account: 'owner' }));
       const done = await post(agent, '/inloggen/eherkenning/aansluiten', {
         name: 'De Eigenaar',
-        email: own.email,
+        email: fields.email,
       });
       assert.equal(done.headers.location, '/account');
-      const kept = await db.dataSource.getRepository(User).findOneByOrFail({ id: own.user.id });
+      assert.equal((await agent.get('/account')).status, 200, 'the owner is signed in');
+
+      const kept = await db.dataSource
+        .getRepository(User)
+        .createQueryBuilder('u')
+        .addSelect(['u.passwordHash', 'u.totpSecret'])
+        .where('u.id = :id', { id: adopted.id })
+        .getOneOrFail();
       assert.equal(kept.disabledAt, null);
       assert.equal(kept.oidcSubject, 'owner');
+      assert.equal(kept.passwordHash, null, 'the password someone else set is gone');
+      assert.equal(kept.totpSecret, null);
+      assert.equal(kept.totpEnabledAt, null);
+      const [codes] = await db.dataSource.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1',
+        [adopted.id],
+      );
+      assert.equal(codes!.n, 0);
+      const [open] = await db.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM account_tokens WHERE user_id = $1 AND used_at IS NULL`,
+        [adopted.id],
+      );
+      assert.equal(open!.n, 1, "only the new confirmation link the owner's address was sent");
       assert.ok((await db.dataSource.getRepository(User).findOneByOrFail({ id: other.user.id })).disabledAt);
+
+      // The squatter's password opens nothing any more, and their old confirmation link is dead.
+      const again = request.agent(localApp);
+      const login = await submitForm(again, '/inloggen', '/inloggen', {
+        email: fields.email,
+        password: fields.password,
+      });
+      assert.notEqual(login.headers.location, '/account');
+      assert.equal((await again.get('/account')).status, 303, 'the squatter is not signed in');
+
+      const adoptedEvents = await events(db, 'user.adopted_by_eherkenning', adopted.id);
+      assert.equal(adoptedEvents.length, 1);
+      assert.equal(adoptedEvents[0]!.data.passwordRemoved, true);
+      assert.equal(adoptedEvents[0]!.data.secondFactorRemoved, true);
+      assert.equal(adoptedEvents[0]!.data.recoveryCodesRemoved, 3);
     } finally {
       await local.close();
     }
@@ -331,6 +382,50 @@ describe('eHerkenning login through a real OpenID provider', function () {
         refusals.map((r) => r.reason),
         ['other_organisation', 'account_disabled'],
       );
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('tells an eHerkenning person whose account a claim handed over to contact the register, and raises a review task', async () => {
+    const kvkNumber = uniqueKvk();
+    const local = await startTestBroker([{ id: 'noor', label: 'Noor', kvkNumber, level: 'EH3' }]);
+    try {
+      const localApp = testApp(db.dataSource, { config: local.config }).app;
+      const provider = await givenProvider(db.dataSource, { kvkNumber });
+      const first = request.agent(localApp);
+      await callback(first, await throughBroker(first, local, { account: 'noor' }));
+      const email = `noor-${kvkNumber}@eh.example`;
+      await post(first, '/inloggen/eherkenning/aansluiten', { name: 'Noor', email });
+      const noor = await db.dataSource.getRepository(User).findOneByOrFail({ email });
+      // A hand-over (as a claim's approval does) disabled her account.
+      const claimant = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+      await db.dataSource.transaction((m) =>
+        handOverOrganisation(m, {
+          providerId: provider.id,
+          toUserId: claimant.user.id,
+          how: 'claim',
+          actor: 'reviewer:00000000-0000-4000-8000-000000000000',
+          config: { publicBaseUrl: 'http://register.test', contactEmail: 'register@test.example' },
+          now: new Date(),
+        }),
+      );
+
+      const again = request.agent(localApp);
+      const answer = await callback(again, await throughBroker(again, local, { account: 'noor' }));
+      assert.equal(answer.status, 403);
+      assert.match(answer.text, /overgedragen/);
+      assert.match(answer.text, /neem contact op met het register via/);
+      await assertValidHtml(answer.text, 'the refusal after a hand-over');
+      const tasks = await db.dataSource.query<{ kind: string; detail: { userId: string } }[]>(
+        `SELECT kind, detail FROM review_tasks WHERE provider_id = $1 AND resolved_at IS NULL`,
+        [provider.id],
+      );
+      const task = tasks.find((t) => t.kind === 'eherkenning_after_hand_over');
+      assert.ok(task, 'a reviewer gets a task');
+      assert.equal(task.detail.userId, noor.id);
+      const refusals = await events(db, 'security.eherkenning_refused', noor.id);
+      assert.equal(refusals.at(-1)?.data.reason, 'handed_over');
     } finally {
       await local.close();
     }

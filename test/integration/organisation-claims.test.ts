@@ -64,10 +64,10 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     ).map((t) => t.kind);
 
   /** Sends a claim and confirms its address; answers the claimant's address. */
-  const claimConfirmed = async (kvkNumber: string) => {
+  const claimConfirmed = async (kvkNumber: string, extract?: { bytes: Buffer; name: string }) => {
     const agent = request.agent(context.app);
     const fields = claimFields(kvkNumber);
-    const sent = await postClaim(agent, fields);
+    const sent = await postClaim(agent, fields, extract);
     assert.equal(sent.status, 303);
     const [mail] = await mailTo(fields.email);
     const link = linkIn(mail!.body, '/registreren/claim/bevestigen/');
@@ -137,12 +137,27 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     );
   });
 
-  it('limits the claims of one KvK number a day', async () => {
+  it('limits the confirmed claims of one KvK number a day, so that unconfirmed junk cannot lock the owner out', async () => {
     const registered = await givenProvider(db(), {}, { unconfirmed: true });
-    const statuses = [];
-    for (let i = 0; i < 6; i++)
-      statuses.push((await postClaim(request.agent(context.app), claimFields(registered.kvkNumber))).status);
-    assert.deepEqual(statuses, [303, 303, 303, 303, 303, 429]);
+    // Five junk claims whose addresses are never confirmed: the owner's claim still goes through.
+    for (let i = 0; i < 5; i++)
+      assert.equal(
+        (await postClaim(request.agent(context.app), claimFields(registered.kvkNumber))).status,
+        303,
+      );
+    for (let i = 0; i < 5; i++) await claimConfirmed(registered.kvkNumber);
+    // The sixth confirmation of that number today is refused on the confirmation page.
+    const agent = request.agent(context.app);
+    const fields = claimFields(registered.kvkNumber);
+    assert.equal((await postClaim(agent, fields)).status, 303);
+    const [mail] = await mailTo(fields.email);
+    const link = linkIn(mail!.body, '/registreren/claim/bevestigen/');
+    const page = await agent.get(link);
+    const refused = await agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
+    assert.equal(refused.status, 429);
   });
 
   it('closes a confirmed claim of a number nobody registered, and says so to the confirmed address only', async () => {
@@ -166,7 +181,14 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     const queue = await reviewer.get('/beoordeling');
     assert.match(queue.text, /beoordeel het KvK-uittreksel/);
     const page = await reviewer.get(`/beoordeling/hostingproviders/${squatted.kvkNumber}`);
-    assert.match(page.text, /Claims op deze organisatie/);
+    assert.match(
+      page.text,
+      /Claims op deze organisatie/,
+      page.text
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .slice(0, 1500),
+    );
     assert.ok(page.text.includes(email), 'the reviewer sees who claims it');
     await assertValidHtml(page.text, 'the provider page with a claim');
     const claimId = /data-claim="([0-9a-f-]{36})"/.exec(page.text)?.[1];
@@ -174,11 +196,25 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     const extractLink = /href="(\/beoordeling\/uittreksels\/[0-9a-f-]{36})"/.exec(page.text)?.[1];
     assert.equal((await reviewer.get(extractLink!)).status, 200, 'the reviewer opens the extract');
 
-    const decided = await reviewer
+    // First the confirmation page: nothing changes yet; it names the accounts that lose access.
+    const asked = await reviewer
       .post(`/beoordeling/claims/${claimId}/besluit`)
       .type('form')
       .send({ _csrf: csrfFrom(page.text), decision: 'approve' });
+    assert.equal(asked.status, 200);
+    assert.match(asked.text, /data-not-recorded/);
+    assert.ok(asked.text.includes(squatter.email), 'the squatter is listed as losing access');
+    assert.match(asked.text, /data-verified="no"/);
+    await assertValidHtml(asked.text, 'the confirmation of a claim');
+    assert.equal((await db().getRepository(User).findOneByOrFail({ id: squatter.user.id })).disabledAt, null);
+    const decided = await reviewer
+      .post(`/beoordeling/claims/${claimId}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(asked.text), decision: 'approve', confirm: '1' });
     assert.equal(decided.status, 303);
+    const after = await reviewer.get(decided.headers.location!);
+    assert.match(after.text, /data-claim-notice/);
+    assert.match(after.text, /De claim is goedgekeurd/);
 
     const provider = await db().getRepository(Provider).findOneByOrFail({ id: squatted.id });
     assert.equal(provider.identityConfirmedHow, 'kvk_extract');
@@ -275,5 +311,185 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), decision: 'approve' });
     assert.equal(res.status, 403);
+  });
+
+  /** The ids of the open claims on the staff page of a provider, in page order, and the page. */
+  const claimsOn = async (kvkNumber: string, agent: Agent = reviewer) => {
+    const page = await agent.get(`/beoordeling/hostingproviders/${kvkNumber}`);
+    assert.equal(page.status, 200);
+    return { page, ids: [...page.text.matchAll(/data-claim="([0-9a-f-]{36})"/g)].map((m) => m[1]!) };
+  };
+
+  it('refuses a claim on an organisation eHerkenning proved: no approval, a refusal beside it, rejection with a reason', async () => {
+    const proven = await givenProvider(db(), {});
+    const eherkenning = await givenUser(db(), 'provider', { providerId: proven.id });
+    await db().query(
+      `UPDATE users SET oidc_issuer = 'https://broker.test', oidc_subject = $2 WHERE id = $1`,
+      [eherkenning.user.id, `eh-${proven.kvkNumber}`],
+    );
+    await claimConfirmed(proven.kvkNumber);
+    const { page, ids } = await claimsOn(proven.kvkNumber);
+    const claimId = ids[0]!;
+    assert.match(page.text, /data-claim-blocked="eherkenning"/);
+    assert.match(page.text, /bewezen met eHerkenning/);
+    assert.ok(!page.text.includes(`id="approve-${claimId}"`), 'no approve button');
+
+    const tried = await reviewer
+      .post(`/beoordeling/claims/${claimId}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'approve', confirm: '1' });
+    assert.equal(tried.status, 400);
+    assert.match(tried.text, /data-error="decision"/);
+    assert.match(tried.text, /de claimant moet inloggen met eHerkenning/);
+    assert.equal(
+      (await db().getRepository(User).findOneByOrFail({ id: eherkenning.user.id })).disabledAt,
+      null,
+    );
+
+    const rejected = await reviewer
+      .post(`/beoordeling/claims/${claimId}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'reject', reason: 'Log in met eHerkenning.' });
+    assert.equal(rejected.status, 303);
+    assert.match((await reviewer.get(rejected.headers.location!)).text, /De claim is afgewezen/);
+  });
+
+  it('refuses a claim on an organisation whose identity eHerkenning confirmed, even with its accounts disabled', async () => {
+    const proven = await givenProvider(db(), {});
+    await db().query(`UPDATE providers SET identity_confirmed_how = 'eherkenning' WHERE id = $1`, [
+      proven.id,
+    ]);
+    await claimConfirmed(proven.kvkNumber);
+    const { page, ids } = await claimsOn(proven.kvkNumber);
+    const tried = await reviewer
+      .post(`/beoordeling/claims/${ids[0]}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'approve' });
+    assert.equal(tried.status, 400);
+    assert.match(tried.text, /data-error="decision"/);
+  });
+
+  it('confirms first on a verified organisation, then shows the other open claim as handed over, asking the same confirmation', async () => {
+    const verified = await givenProvider(db(), {});
+    const owner = await givenUser(db(), 'provider', { providerId: verified.id });
+    const first = await claimConfirmed(verified.kvkNumber);
+    await claimConfirmed(verified.kvkNumber);
+    const { page, ids } = await claimsOn(verified.kvkNumber);
+    assert.equal(ids.length, 2);
+    const firstId = ids[0]!;
+
+    const asked = await reviewer
+      .post(`/beoordeling/claims/${firstId}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'approve' });
+    assert.equal(asked.status, 200);
+    assert.match(asked.text, /data-verified="yes"/);
+    assert.match(asked.text, /Deze organisatie is geverifieerd: identiteit bevestigd door een beoordelaar/);
+    assert.match(asked.text, /data-status="/);
+    assert.ok(asked.text.includes(owner.email), 'the owner is listed as losing access');
+
+    // Back: nothing happened.
+    const back = await reviewer
+      .post(`/beoordeling/claims/${firstId}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(asked.text), decision: 'approve', edit: '1' });
+    assert.equal(back.status, 303);
+    assert.equal((await db().getRepository(User).findOneByOrFail({ id: owner.user.id })).disabledAt, null);
+
+    const done = await reviewer
+      .post(`/beoordeling/claims/${firstId}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(asked.text), decision: 'approve', confirm: '1' });
+    assert.equal(done.status, 303);
+    assert.ok((await db().getRepository(User).findOneByOrFail({ id: owner.user.id })).disabledAt);
+
+    const after = await claimsOn(verified.kvkNumber);
+    assert.deepEqual(after.ids, [ids[1]]);
+    assert.match(after.page.text, /data-handed-over/);
+    assert.ok(after.page.text.includes(first.email), 'the note names to whom it was handed over');
+    await assertValidHtml(after.page.text, 'the provider page after a hand-over');
+    const again = await reviewer
+      .post(`/beoordeling/claims/${ids[1]}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(after.page.text), decision: 'approve' });
+    assert.equal(again.status, 200);
+    assert.match(again.text, /data-handed-over/);
+    assert.match(again.text, /data-verified="yes"/);
+    assert.ok(again.text.includes(first.email), 'the first claimant is listed as losing access');
+  });
+
+  it('warns when the extract was also sent for another KvK number', async () => {
+    const extract = { bytes: simplePdf(`Uittreksel ${uniqueKvk()}`), name: 'uittreksel.pdf' };
+    const one = await givenProvider(db(), {}, { unconfirmed: true });
+    const other = await givenProvider(db(), {}, { unconfirmed: true });
+    await claimConfirmed(one.kvkNumber, extract);
+    await claimConfirmed(other.kvkNumber, extract);
+    const { page } = await claimsOn(one.kvkNumber);
+    assert.match(page.text, /data-extract-reused/);
+    assert.ok(page.text.includes(`ook ingediend voor KvK ${other.kvkNumber}`));
+    const fresh = await givenProvider(db(), {}, { unconfirmed: true });
+    await claimConfirmed(fresh.kvkNumber, { bytes: simplePdf(`Uniek ${uniqueKvk()}`), name: 'u.pdf' });
+    assert.doesNotMatch((await claimsOn(fresh.kvkNumber)).page.text, /data-extract-reused/);
+  });
+
+  it('shows the refusal of a claim whose address has an account next to the approve button, keeping the reason field empty of it', async () => {
+    const squatted = await givenProvider(db(), {}, { unconfirmed: true });
+    const { email } = await claimConfirmed(squatted.kvkNumber);
+    await givenUser(db(), 'reviewer').then((u) =>
+      db().query(`UPDATE organisation_claims SET email = $2 WHERE email = $1`, [email, u.email]),
+    );
+    const { page, ids } = await claimsOn(squatted.kvkNumber);
+    const res = await reviewer
+      .post(`/beoordeling/claims/${ids[0]}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'approve', confirm: '1' });
+    assert.equal(res.status, 400);
+    const error = res.text.indexOf('data-error="decision"');
+    assert.ok(error > 0, 'the message is shown');
+    assert.ok(error < res.text.indexOf(`id="approve-${ids[0]}"`), 'before the approve button');
+    assert.ok(error > res.text.indexOf(`data-claim="${ids[0]}"`), 'inside its claim');
+    assert.doesNotMatch(res.text, /data-error="reason"/);
+    assert.match(res.text, new RegExp(`href="#approve-${ids[0]}"`));
+  });
+
+  it('lists every account of the organisation on the staff page: how it came, its state, its audit events', async () => {
+    const squatted = await givenProvider(db(), {}, { unconfirmed: true });
+    const squatter = await givenUser(db(), 'provider', { providerId: squatted.id, name: 'Kraak Zetter' });
+    await signedIn(context.app, squatter);
+    const { email } = await claimConfirmed(squatted.kvkNumber);
+    const { page, ids } = await claimsOn(squatted.kvkNumber);
+    const before = page.text;
+    assert.match(before, /data-accounts/);
+    assert.ok(before.includes('Kraak Zetter'));
+    await reviewer
+      .post(`/beoordeling/claims/${ids[0]}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'approve', confirm: '1' });
+
+    const after = (await claimsOn(squatted.kvkNumber)).page.text;
+    await assertValidHtml(after, 'the accounts section');
+    const row = (id: string) =>
+      new RegExp(`<tr[^>]*data-account="${id}"[^>]*>[\\s\\S]*?</tr>`).exec(after)?.[0] ?? '';
+    const squatterRow = row(squatter.user.id);
+    assert.match(squatterRow, /data-disabled/);
+    assert.match(squatterRow, /door overdracht van de organisatie/);
+    assert.match(squatterRow, /data-events="[1-9]/, 'its login is counted');
+    assert.match(
+      squatterRow,
+      /alleen voor auditors en beheerders/,
+      'a reviewer is told the log is not theirs',
+    );
+    const claimant = await db().getRepository(User).findOneByOrFail({ email });
+    assert.match(row(claimant.id), /data-origin="claim"/);
+    assert.ok(after.includes(email));
+
+    const auditor = await signedIn(context.app, await givenUser(db(), 'auditor'));
+    const seen = (await auditor.get(`/beoordeling/hostingproviders/${squatted.kvkNumber}`)).text;
+    assert.ok(
+      seen.includes(`/beheer/auditlog?door&#x3D;provider%3A${squatter.user.id}`),
+      'an auditor gets the link',
+    );
+    const log = await auditor.get(`/beheer/auditlog?door=provider%3A${squatter.user.id}`);
+    assert.equal(log.status, 200);
   });
 });
