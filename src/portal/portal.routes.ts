@@ -6,6 +6,7 @@ import { EmailDto, REGISTRATION_FIELDS, RegistrationDto } from '../identity/acco
 import { inviteColleague, revokeInvitation } from '../identity/invitation.service';
 import { isStaff } from '../identity/user.entity';
 import { registerProvider } from '../register/registration.service';
+import { secretBox, secretsKeyFor } from '../identity/secrets';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { type LoginLimiters, requireRole, requireUser, withCsrfToken } from '../web/auth';
@@ -42,6 +43,7 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
   const router = Router();
   const anyone = withCsrfToken;
   const { passwordFormLimit, limit, clientOf } = formLimits(limiters, securityEvents);
+  const box = secretBox(secretsKeyFor(config));
 
   router.get(paths.signup, anyone, (_req, res) =>
     res.render('account/signup', { title: 'signup.title', values: {} }),
@@ -59,11 +61,12 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     });
     await passwordFormLimit('signup')(req);
     const dto = await validated(RegistrationDto, values);
-    // Counted once the form is valid (each such form makes an account or sends a mail): per
-    // address, and per KvK number from any address.
+    // Counted once the form is valid (each such form keeps a pending registration or sends a mail):
+    // per address, and per KvK number from any address (a short window: never a lock-out of the
+    // owner, whose page then shows the ways no limit stands in: eHerkenning, the claim).
     await limit(req, 'registrationsPerIp', clientOf(req), undefined, 'errors.tooMany.registrationIp');
     await limit(req, 'registrationsPerKvk', dto.kvkNumber, undefined, 'errors.tooMany.registrationKvk');
-    await registerProvider(dataSource, dto, config, requestTime(res));
+    await registerProvider(dataSource, dto, config, box, requestTime(res));
     // The same answer whether the address was new or had an account: "check your mail".
     res.redirect(303, paths.confirmEmailSent);
   });

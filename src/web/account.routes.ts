@@ -33,6 +33,7 @@ import {
   confirmEmail,
   resendConfirmationLink,
 } from '../identity/email-confirmation.service';
+import { confirmRegistration } from '../register/registration.service';
 import { requestTime } from './clock';
 
 export interface AccountDependencies {
@@ -233,9 +234,27 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     });
   });
 
+  // The link of a pending registration makes the organisation and its user; any other is an
+  // account's. A number (or address) registered meanwhile: nothing is made, and the way forward.
   router.post(paths.confirmEmail(), anyone, async (req, res) => {
     await passwordFormLimit('confirm')(req);
-    const user = await confirmEmail(dataSource, String(req.params.token), requestTime(res));
+    const token = String(req.params.token);
+    const registration = await confirmRegistration(dataSource, token, config, box, requestTime(res));
+    if (registration?.outcome === 'registered') {
+      const { legalName: organisation, kvkNumber } = registration.provider;
+      return res.render('account/confirm-email', {
+        title: 'confirmEmail.title',
+        registered: { organisation, kvkNumber },
+      });
+    }
+    if (registration?.outcome === 'taken')
+      return res.status(409).render('account/confirm-email', {
+        title: 'confirmEmail.takenTitle',
+        taken: registration.field,
+        kvkNumber: registration.kvkNumber,
+        eherkenningLoginUrl: config.eherkenning ? paths.eherkenning : undefined,
+      });
+    const user = await confirmEmail(dataSource, token, requestTime(res));
     if (!user)
       return res.status(410).render('account/confirm-email', { title: 'confirmEmail.title', invalid: true });
     res.render('account/confirm-email', { title: 'confirmEmail.title', done: true });
