@@ -49,7 +49,11 @@ export async function registrationNoticesInLastHour(
 }
 
 /** How many pending registrations were made with this address in the hour before `now` (each mailed it a link). */
-export async function registrationsInLastHour(manager: EntityManager, email: string, now: Date): Promise<number> {
+export async function registrationsInLastHour(
+  manager: EntityManager,
+  email: string,
+  now: Date,
+): Promise<number> {
   const [row] = await manager.query<{ recent: number }[]>(
     `SELECT count(*)::int AS recent FROM account_tokens
       WHERE purpose = 'registration' AND email = $1 AND created_at > $2::timestamptz - interval '1 hour'`,
@@ -62,7 +66,11 @@ export async function registrationsInLastHour(manager: EntityManager, email: str
  * Ends the address's open pending registrations (a newer one replaces them, or one was completed):
  * their links stop working and what they held is dropped.
  */
-export async function endPendingRegistrations(manager: EntityManager, email: string, now: Date): Promise<void> {
+export async function endPendingRegistrations(
+  manager: EntityManager,
+  email: string,
+  now: Date,
+): Promise<void> {
   await manager.query(
     `UPDATE account_tokens SET used_at = coalesce(used_at, $2), payload = NULL
       WHERE purpose = 'registration' AND email = $1 AND (used_at IS NULL OR payload IS NOT NULL)`,

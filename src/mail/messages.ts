@@ -85,7 +85,13 @@ export const mailTexts = {
    * To the person whose confirmed registration made the organisation: what happens next and where
    * to ask (the address is confirmed, so the organisation's name may be in it).
    */
-  registrationReceipt: (to: string, organisation: string, kvkNumber: string, link: string, contact: string) => {
+  registrationReceipt: (
+    to: string,
+    organisation: string,
+    kvkNumber: string,
+    link: string,
+    contact: string,
+  ) => {
     const params = { organisation, kvkNumber, link, contact };
     return bilingual(
       to,
