@@ -199,7 +199,7 @@ async function completeRegistration(
   const actor = actorOf({ id: userId, role: 'provider' });
   const provider = await createProvider(
     manager,
-    organisationInput(pending.kvkNumber, pending.organisation as OrganisationDto),
+    organisationInput(pending.kvkNumber, pending.organisation),
     actor,
     now,
   );

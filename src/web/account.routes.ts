@@ -28,12 +28,7 @@ import { secretBox, secretsKeyFor } from '../identity/secrets';
 import { enableSecondFactor, verifySecondFactor } from '../identity/second-factor.service';
 import { newTotpSecret, totpEnrolment } from '../identity/totp';
 import { needsEmailConfirmation, User } from '../identity/user.entity';
-import {
-  confirmationLinkState,
-  confirmEmail,
-  resendConfirmationLink,
-} from '../identity/email-confirmation.service';
-import { confirmRegistration } from '../register/registration.service';
+import { resendConfirmationLink } from '../identity/email-confirmation.service';
 import { requestTime } from './clock';
 
 export interface AccountDependencies {
@@ -218,47 +213,11 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     res.redirect(303, await signIn(dataSource, req, user, 'invitation', requestTime(res)));
   });
 
-  // "Check your mail": the same page after every registration and every login of an unconfirmed account.
+  // "Check your mail": the same page after every registration and every login of an unconfirmed
+  // account. The links it speaks of are confirmed in portal.routes.ts, with the registrations.
   router.get(paths.confirmEmailSent, anyone, (_req, res) =>
     res.render('account/confirm-email', { title: 'confirmEmail.sentTitle', sent: true }),
   );
-
-  // The link's page confirms nothing by itself (mail scanners open links): it shows a button.
-  router.get(paths.confirmEmail(), anyone, async (req, res) => {
-    const link = await confirmationLinkState(dataSource, String(req.params.token), requestTime(res));
-    res.status(link.state === 'usable' ? 200 : link.state === 'unknown' ? 404 : 410);
-    res.render('account/confirm-email', {
-      title: 'confirmEmail.title',
-      invalid: link.state !== 'usable',
-      email: link.state === 'usable' ? link.row.email : undefined,
-    });
-  });
-
-  // The link of a pending registration makes the organisation and its user; any other is an
-  // account's. A number (or address) registered meanwhile: nothing is made, and the way forward.
-  router.post(paths.confirmEmail(), anyone, async (req, res) => {
-    await passwordFormLimit('confirm')(req);
-    const token = String(req.params.token);
-    const registration = await confirmRegistration(dataSource, token, config, box, requestTime(res));
-    if (registration?.outcome === 'registered') {
-      const { legalName: organisation, kvkNumber } = registration.provider;
-      return res.render('account/confirm-email', {
-        title: 'confirmEmail.title',
-        registered: { organisation, kvkNumber },
-      });
-    }
-    if (registration?.outcome === 'taken')
-      return res.status(409).render('account/confirm-email', {
-        title: 'confirmEmail.takenTitle',
-        taken: registration.field,
-        kvkNumber: registration.kvkNumber,
-        eherkenningLoginUrl: config.eherkenning ? paths.eherkenning : undefined,
-      });
-    const user = await confirmEmail(dataSource, token, requestTime(res));
-    if (!user)
-      return res.status(410).render('account/confirm-email', { title: 'confirmEmail.title', invalid: true });
-    res.render('account/confirm-email', { title: 'confirmEmail.title', done: true });
-  });
 
   router.get(paths.secondFactorSetup, requireUser, async (req, res) => {
     const user = req.user!;
