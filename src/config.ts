@@ -55,10 +55,10 @@ export interface Config {
   loginDelayMaxSeconds: number;
   /** Password resets, registrations and invitation acceptances allowed per IP address in 15 minutes (each). */
   passwordFormsPerIp: number;
-  /** Registrations (valid forms: each makes an account or sends a mail) allowed per IP address in 24 hours. */
+  /** Registrations (valid forms: each keeps a pending registration or sends a mail) allowed per IP address in 24 hours. */
   registrationsPerIpPerDay: number;
-  /** Registrations (valid forms) naming one KvK number allowed in 24 hours, from any address. */
-  registrationsPerKvkPerDay: number;
+  /** Registrations (valid forms) naming one KvK number allowed in an hour, from any address: lenient, never a lock-out. */
+  registrationsPerKvkPerHour: number;
   /** Password hashes computed at once; more wait in a queue of `passwordHashQueue`, beyond that 503. */
   passwordHashConcurrency: number;
   passwordHashQueue: number;
@@ -525,7 +525,7 @@ export function loadConfig(
     loginDelayMaxSeconds: integer(env, 'LOGIN_DELAY_MAX_SECONDS', 60, 1, 3600),
     passwordFormsPerIp: integer(env, 'PASSWORD_FORMS_PER_IP', 10, 1, 100000),
     registrationsPerIpPerDay: integer(env, 'REGISTRATIONS_PER_IP_PER_DAY', 20, 1, 100000),
-    registrationsPerKvkPerDay: integer(env, 'REGISTRATIONS_PER_KVK_PER_DAY', 5, 1, 1000),
+    registrationsPerKvkPerHour: integer(env, 'REGISTRATIONS_PER_KVK_PER_HOUR', 10, 1, 1000),
     passwordHashConcurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', 1, 1, 64),
     passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 16, 0, 10000),
     trustProxy: trustProxy(env),

@@ -1,9 +1,12 @@
 import { Column, CreateDateColumn, Entity, Generated, PrimaryColumn } from 'typeorm';
 import type { Role } from './user.entity';
 
-export type TokenPurpose = 'invitation' | 'password_reset' | 'email_confirmation';
+export type TokenPurpose = 'invitation' | 'password_reset' | 'email_confirmation' | 'registration';
 
-/** A single-use link (invitation, password reset, e-mail confirmation); only the SHA-256 of its token is kept. */
+/**
+ * A single-use link (invitation, password reset, e-mail confirmation, a pending registration); only
+ * the SHA-256 of its token is kept.
+ */
 @Entity({ name: 'account_tokens' })
 export class AccountToken {
   @PrimaryColumn({ name: 'token_hash', type: 'char', length: 64 })
@@ -31,6 +34,10 @@ export class AccountToken {
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;
+
+  /** A pending registration's form and password hash, sealed (secrets.ts); null for every other purpose. */
+  @Column({ type: 'text', nullable: true })
+  payload: string | null;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;

@@ -8,7 +8,12 @@ import { AccountToken, type TokenPurpose } from './account-token.entity';
 /** Stores a new single-use token and answers the token itself, which only its mail will carry. */
 export async function issueToken(
   manager: EntityManager,
-  input: Omit<AccountToken, 'id' | 'tokenHash' | 'createdAt' | 'usedAt' | 'expiresAt' | 'revokedAt'>,
+  input: Omit<
+    AccountToken,
+    'id' | 'tokenHash' | 'createdAt' | 'usedAt' | 'expiresAt' | 'revokedAt' | 'payload'
+  > & {
+    payload?: string;
+  },
   validForMs: number,
   now: Date,
 ): Promise<string> {

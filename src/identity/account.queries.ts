@@ -19,7 +19,7 @@ export async function invitationsSentSince(
 export async function linksSentInLastHour(
   manager: EntityManager,
   userId: string,
-  purpose: Exclude<TokenPurpose, 'invitation'>,
+  purpose: Exclude<TokenPurpose, 'invitation' | 'registration'>,
   now: Date,
 ): Promise<number> {
   const [row] = await manager.query<{ recent: number }[]>(
@@ -48,11 +48,41 @@ export async function registrationNoticesInLastHour(
   return row?.recent ?? 0;
 }
 
+/** How many pending registrations were made with this address in the hour before `now` (each mailed it a link). */
+export async function registrationsInLastHour(
+  manager: EntityManager,
+  email: string,
+  now: Date,
+): Promise<number> {
+  const [row] = await manager.query<{ recent: number }[]>(
+    `SELECT count(*)::int AS recent FROM account_tokens
+      WHERE purpose = 'registration' AND email = $1 AND created_at > $2::timestamptz - interval '1 hour'`,
+    [email, now],
+  );
+  return row?.recent ?? 0;
+}
+
+/**
+ * Ends the address's open pending registrations (a newer one replaces them, or one was completed):
+ * their links stop working and what they held is dropped.
+ */
+export async function endPendingRegistrations(
+  manager: EntityManager,
+  email: string,
+  now: Date,
+): Promise<void> {
+  await manager.query(
+    `UPDATE account_tokens SET used_at = coalesce(used_at, $2), payload = NULL
+      WHERE purpose = 'registration' AND email = $1 AND (used_at IS NULL OR payload IS NOT NULL)`,
+    [email, now],
+  );
+}
+
 /** Marks every link of this purpose of the account still outstanding as used, at `now`. */
 export async function useUpLinks(
   manager: EntityManager,
   userId: string,
-  purpose: Exclude<TokenPurpose, 'invitation'>,
+  purpose: Exclude<TokenPurpose, 'invitation' | 'registration'>,
   now: Date,
 ): Promise<void> {
   await manager.query(

@@ -25,7 +25,7 @@ export type ConfirmationWay = 'link' | 'password_reset';
 
 /**
  * Issues a confirmation link for the account and queues the mail `compose` makes of it, in the
- * caller's transaction. Silently none when the account was sent CONFIRMATION_MAILS_PER_HOUR links
+ * caller's transaction; the account's older open links stop working. Silently none when the account was sent CONFIRMATION_MAILS_PER_HOUR links
  * in the last hour: nobody can use the register to flood a mailbox. Answers whether it sent one.
  */
 export async function sendConfirmationLink(
@@ -37,6 +37,7 @@ export async function sendConfirmationLink(
 ): Promise<boolean> {
   if ((await linksSentInLastHour(manager, user.id, 'email_confirmation', now)) >= CONFIRMATION_MAILS_PER_HOUR)
     return false;
+  await useUpLinks(manager, user.id, 'email_confirmation', now);
   const token = await issueToken(
     manager,
     {
@@ -76,13 +77,17 @@ export async function resendConfirmationLink(
   );
 }
 
-/** What a confirmation link is now (see tokenState), so that its page can answer 404 or 410. */
-export function confirmationLinkState(
+/**
+ * What a confirmation link is now (see tokenState), so that its page can answer 404 or 410: the
+ * link of an account's address, or of a pending registration (the same page confirms both).
+ */
+export async function confirmationLinkState(
   dataSource: DataSource,
   token: string,
   now: Date,
 ): Promise<{ state: 'usable'; row: AccountToken } | { state: 'unknown' | 'spent' }> {
-  return tokenState(dataSource, token, 'email_confirmation', now);
+  const link = await tokenState(dataSource, token, 'email_confirmation', now);
+  return link.state === 'unknown' ? tokenState(dataSource, token, 'registration', now) : link;
 }
 
 /**

@@ -142,6 +142,15 @@ export function applicationsSubmittedBetween(
  * Removes the rate-limit counters whose window ended before `now`, and the concurrency leases that
  * ended (left by an instance that stopped mid-work); answers how many.
  */
+/** Deletes the pending registrations past their 24 hours, confirmed or not: what they held goes with them. */
+export async function deleteExpiredRegistrations(manager: EntityManager, now: Date): Promise<number> {
+  const [, removed] = await manager.query<[unknown[], number]>(
+    `DELETE FROM account_tokens WHERE purpose = 'registration' AND expires_at < $1`,
+    [now],
+  );
+  return removed;
+}
+
 export async function deleteExpiredRateLimits(manager: EntityManager, now: Date): Promise<number> {
   const [, removed] = await manager.query<[unknown[], number]>(
     'DELETE FROM rate_limits WHERE expire IS NOT NULL AND expire < $1',

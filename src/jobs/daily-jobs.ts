@@ -24,6 +24,7 @@ import {
   applicationsSubmittedBetween,
   applicationsWaitingSince,
   deleteExpiredRateLimits,
+  deleteExpiredRegistrations,
   endedProviderIds,
   insertJobRun,
   jobRanFor,
@@ -242,9 +243,17 @@ export async function pruneRateLimits(manager: EntityManager, now: Date): Promis
 }
 
 /**
+ * Removes the pending registrations (issue 17) whose 24 hours have passed: a registration nobody
+ * confirmed leaves nothing behind.
+ */
+export async function pruneRegistrations(manager: EntityManager, now: Date): Promise<Record<string, number>> {
+  return { registrationsPruned: await deleteExpiredRegistrations(manager, now) };
+}
+
+/**
  * The daily work: endings recorded, reminders sent, the reviewers' daily mail of new submissions
  * (when the setting asks for it; `startingNotification` is the configured starting value), old
- * rate-limit counters removed.
+ * rate-limit counters and expired pending registrations removed.
  */
 export async function dailyWork(
   manager: EntityManager,
@@ -257,6 +266,7 @@ export async function dailyWork(
     ...(await sendReminders(manager, now, publicBaseUrl)),
     ...(await sendSubmissionDigest(manager, now, publicBaseUrl, startingNotification)),
     ...(await pruneRateLimits(manager, now)),
+    ...(await pruneRegistrations(manager, now)),
   };
 }
 

@@ -14,7 +14,8 @@ export function dailySummary(r: Record<string, number>): string {
     `Daily work done: ${counted(n('expired'), 'expiry', 'expiries')} and ` +
     `${counted(n('lapsed'), 'lapse', 'lapses')} recorded, ` +
     `${counted(n('reminders'), 'reminder', 'reminders')} queued, ` +
-    `${counted(n('rateLimitsPruned'), 'expired rate-limit counter', 'expired rate-limit counters')} removed.`
+    `${counted(n('rateLimitsPruned'), 'expired rate-limit counter', 'expired rate-limit counters')} and ` +
+    `${counted(n('registrationsPruned'), 'expired pending registration', 'expired pending registrations')} removed.`
   );
 }
 

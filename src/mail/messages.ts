@@ -76,26 +76,27 @@ const kindName =
 
 export const mailTexts = {
   /**
-   * To the person who registered an organisation: first confirm the address (the link, 24 hours,
-   * once), then what happens next and where to ask.
+   * To the address a registration named: confirm it, and only then is the registration made. It
+   * carries nothing the form's sender typed (it goes to an address nobody has confirmed yet).
+   */
+  registrationConfirmation: (to: string, link: string) =>
+    bilingual(to, text('registrationConfirmation.subject'), text('registrationConfirmation.body', { link })),
+  /**
+   * To the person whose confirmed registration made the organisation: what happens next and where
+   * to ask (the address is confirmed, so the organisation's name may be in it).
    */
   registrationReceipt: (
     to: string,
     organisation: string,
     kvkNumber: string,
-    confirmLink: string,
     link: string,
     contact: string,
   ) => {
-    const params = { organisation, kvkNumber, confirmLink, link, contact };
+    const params = { organisation, kvkNumber, link, contact };
     return bilingual(
       to,
       text('registrationReceipt.subject', params),
-      paragraphs(
-        text('registrationReceipt.confirm', params),
-        text('registrationReceipt.body', params),
-        text('contact', params),
-      ),
+      paragraphs(text('registrationReceipt.body', params), text('contact', params)),
     );
   },
   /** A new confirmation link, to an account that has not confirmed its address (it tried to log in). */

@@ -5,7 +5,9 @@ import type { Config } from '../config';
 import { EmailDto, REGISTRATION_FIELDS, RegistrationDto } from '../identity/account.dto';
 import { inviteColleague, revokeInvitation } from '../identity/invitation.service';
 import { isStaff } from '../identity/user.entity';
-import { registerProvider } from '../register/registration.service';
+import { confirmRegistration, registerProvider } from '../register/registration.service';
+import { confirmationLinkState, confirmEmail } from '../identity/email-confirmation.service';
+import { secretBox, secretsKeyFor } from '../identity/secrets';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { type LoginLimiters, requireRole, requireUser, withCsrfToken } from '../web/auth';
@@ -42,6 +44,7 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
   const router = Router();
   const anyone = withCsrfToken;
   const { passwordFormLimit, limit, clientOf } = formLimits(limiters, securityEvents);
+  const box = secretBox(secretsKeyFor(config));
 
   router.get(paths.signup, anyone, (_req, res) =>
     res.render('account/signup', { title: 'signup.title', values: {} }),
@@ -59,13 +62,52 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     });
     await passwordFormLimit('signup')(req);
     const dto = await validated(RegistrationDto, values);
-    // Counted once the form is valid (each such form makes an account or sends a mail): per
-    // address, and per KvK number from any address.
+    // Counted once the form is valid (each such form keeps a pending registration or sends a mail):
+    // per address, and per KvK number from any address (a short window: never a lock-out of the
+    // owner, whose page then shows the ways no limit stands in: eHerkenning, the claim).
     await limit(req, 'registrationsPerIp', clientOf(req), undefined, 'errors.tooMany.registrationIp');
     await limit(req, 'registrationsPerKvk', dto.kvkNumber, undefined, 'errors.tooMany.registrationKvk');
-    await registerProvider(dataSource, dto, config, requestTime(res));
+    await registerProvider(dataSource, dto, config, box, requestTime(res));
     // The same answer whether the address was new or had an account: "check your mail".
     res.redirect(303, paths.confirmEmailSent);
+  });
+
+  // The confirmation link of a pending registration or of an account's address. Its page confirms
+  // nothing by itself (mail scanners open links): it shows a button.
+  router.get(paths.confirmEmail(), anyone, async (req, res) => {
+    const link = await confirmationLinkState(dataSource, String(req.params.token), requestTime(res));
+    res.status(link.state === 'usable' ? 200 : link.state === 'unknown' ? 404 : 410);
+    res.render('account/confirm-email', {
+      title: 'confirmEmail.title',
+      invalid: link.state !== 'usable',
+      email: link.state === 'usable' ? link.row.email : undefined,
+    });
+  });
+
+  // The link of a pending registration makes the organisation and its user; any other is an
+  // account's. A number (or address) registered meanwhile: nothing is made, and the way forward.
+  router.post(paths.confirmEmail(), anyone, async (req, res) => {
+    await passwordFormLimit('confirm')(req);
+    const token = String(req.params.token);
+    const registration = await confirmRegistration(dataSource, token, config, box, requestTime(res));
+    if (registration?.outcome === 'registered') {
+      const { legalName: organisation, kvkNumber } = registration.provider;
+      return res.render('account/confirm-email', {
+        title: 'confirmEmail.title',
+        registered: { organisation, kvkNumber },
+      });
+    }
+    if (registration?.outcome === 'taken')
+      return res.status(409).render('account/confirm-email', {
+        title: 'confirmEmail.takenTitle',
+        taken: registration.field,
+        kvkNumber: registration.kvkNumber,
+        eherkenningLoginUrl: eherkenningClaimUrl(config),
+      });
+    const user = await confirmEmail(dataSource, token, requestTime(res));
+    if (!user)
+      return res.status(410).render('account/confirm-email', { title: 'confirmEmail.title', invalid: true });
+    res.render('account/confirm-email', { title: 'confirmEmail.title', done: true });
   });
 
   router.get(paths.claim, anyone, (req, res) => {

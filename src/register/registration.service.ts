@@ -1,53 +1,72 @@
 import { randomUUID } from 'node:crypto';
-import { actorOf } from '../audit/actor';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../database/availability';
-import type { RegistrationDto } from '../identity/account.dto';
+import { actorOf } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
-import { addUser, checkNewPassword } from '../identity/account.service';
-import { registrationNoticesInLastHour } from '../identity/account.queries';
-import { sendConfirmationLink } from '../identity/email-confirmation.service';
-import { hashPassword } from '../identity/password';
-import { User } from '../identity/user.entity';
-import { Provider } from '../provider/provider.entity';
-import { ValidationError } from '../shared/errors';
-import { createProvider, organisationInput } from './provider.service';
-import { flagResemblingName } from './name-resemblance.service';
 import type { Config } from '../config';
+import { isUniqueViolation } from '../database/availability';
+import { claimToken, issueToken } from '../identity/account-token.service';
+import { ORGANISATION_FIELDS, type OrganisationDto, type RegistrationDto } from '../identity/account.dto';
+import {
+  endPendingRegistrations,
+  registrationNoticesInLastHour,
+  registrationsInLastHour,
+} from '../identity/account.queries';
+import { addUser, checkNewPassword } from '../identity/account.service';
+import { EMAIL_CONFIRMATION_HOURS } from '../identity/email-confirmation.service';
+import { hashPassword } from '../identity/password';
+import type { SecretBox } from '../identity/secrets';
+import { User } from '../identity/user.entity';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
+import { Provider } from '../provider/provider.entity';
 import { readSettings } from '../settings/settings.service';
+import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
+import { flagResemblingName } from './name-resemblance.service';
+import { createProvider, organisationInput } from './provider.service';
+
+/*
+ * Issue 17, fix round: a password registration makes NOTHING until its address is confirmed. The
+ * form is kept as a pending registration (an account token of purpose `registration`: only the
+ * link's hash, the form and the password's hash sealed with the secrets key, 24 hours, deleted by
+ * the daily work once expired), and the address gets a link with no typed text in it. Only the
+ * link's confirmation makes the organisation and its first user. So nobody can hold a KvK number
+ * with an address that is not theirs, nor make the register mail their words to anyone, and a
+ * registration answers the same whatever the address (an address with an account gets a notice
+ * and nothing is stored), in about the same time: the password is hashed either way.
+ */
+
+/** What a pending registration holds until it is confirmed. */
+interface PendingRegistration {
+  kvkNumber: string;
+  organisation: Pick<OrganisationDto, (typeof ORGANISATION_FIELDS)[number]>;
+  passwordHash: string;
+}
+
+/** Registration links (and notices) one address gets per hour at most, however often someone registers with it. */
+export const REGISTRATION_MAILS_PER_HOUR = 3;
 
 /**
- * A hosting provider registers itself: the organisation and its first user, in one transaction.
- * The new account can do nothing until its address is confirmed through the link its receipt
- * carries. An address that has an account already gets a mail saying so instead, and the caller
- * answers the same either way (issue 17 §2: nobody learns which addresses have accounts); the
- * password is hashed either way, so neither answer is quicker.
+ * A hosting provider registers itself: the form is checked (a number registered already is refused
+ * with the way forward, which is public anyway) and kept, pending, until its address is confirmed.
  */
 export async function registerProvider(
   dataSource: DataSource,
   dto: RegistrationDto,
   config: Config,
+  box: SecretBox,
   now: Date,
 ): Promise<void> {
   checkNewPassword(dto.password, dto.passwordConfirmation);
-  // Everything that can refuse the form is checked before the costly hash; the transaction checks again.
+  // Everything that can refuse the form is checked before the costly hash.
   await assertKvkFree(dataSource.manager, dto.kvkNumber);
   const passwordHash = await hashPassword(dto.password);
-  try {
-    await registerInTransaction(dataSource, dto, passwordHash, config, now);
-  } catch (error) {
-    // Two registrations racing for the same number or address: the database decides, the loser hears why.
-    if (isUniqueViolation(error, 'providers_kvk_number_key'))
-      throw new ValidationError({ kvkNumber: ['validation.kvkTaken'] });
-    if (isUniqueViolation(error, 'users_email_key')) {
-      await dataSource.transaction((manager) => noticeToAccount(manager, dto, config, now));
-      return;
-    }
-    throw error;
-  }
+  await dataSource.transaction(async (manager) => {
+    const email = dto.email.toLowerCase();
+    const user = await manager.findOneBy(User, { email });
+    if (user) return noticeToAccount(manager, user, dto.kvkNumber, config, now);
+    await holdRegistration(manager, email, pendingOf(dto, passwordHash), box, config, now);
+  });
 }
 
 async function assertKvkFree(manager: EntityManager, kvkNumber: string): Promise<void> {
@@ -56,22 +75,62 @@ async function assertKvkFree(manager: EntityManager, kvkNumber: string): Promise
   }
 }
 
-/** Mails to one address about registrations with it, per hour at most, however often someone tries. */
-export const REGISTRATION_NOTICES_PER_HOUR = 3;
+function pendingOf(dto: RegistrationDto, passwordHash: string): PendingRegistration {
+  const organisation = Object.fromEntries(ORGANISATION_FIELDS.map((field) => [field, dto[field] ?? '']));
+  return {
+    kvkNumber: dto.kvkNumber,
+    organisation: organisation as PendingRegistration['organisation'],
+    passwordHash,
+  };
+}
 
 /**
- * Someone registered with an address that has an account: nothing is made, and the address hears
- * of it (log in, or reset the password), a few times an hour at most.
+ * Keeps the registration until its address confirms it, and mails the link. The address's older
+ * pending registrations end (the newest form counts); none is kept or mailed when the address got
+ * REGISTRATION_MAILS_PER_HOUR links in the last hour: nobody can use the register to flood a mailbox.
  */
-async function noticeToAccount(
+async function holdRegistration(
   manager: EntityManager,
-  dto: RegistrationDto,
+  email: string,
+  pending: PendingRegistration,
+  box: SecretBox,
   config: Config,
   now: Date,
 ): Promise<void> {
-  const user = await manager.findOneBy(User, { email: dto.email.toLowerCase() });
-  if (!user) return;
-  if ((await registrationNoticesInLastHour(manager, user.id, now)) >= REGISTRATION_NOTICES_PER_HOUR) return;
+  if ((await registrationsInLastHour(manager, email, now)) >= REGISTRATION_MAILS_PER_HOUR) return;
+  await endPendingRegistrations(manager, email, now);
+  const token = await issueToken(
+    manager,
+    {
+      purpose: 'registration',
+      email,
+      userId: null,
+      providerId: null,
+      role: null,
+      createdBy: null,
+      payload: box.encrypt(JSON.stringify(pending)),
+    },
+    EMAIL_CONFIRMATION_HOURS * 3600 * 1000,
+    now,
+  );
+  await queueMail(
+    manager,
+    mailTexts.registrationConfirmation(email, `${config.publicBaseUrl}${paths.confirmEmail(token)}`),
+  );
+}
+
+/**
+ * Someone registered with an address that has an account: nothing is made or kept, and the address
+ * hears of it (log in, or reset the password), a few times an hour at most.
+ */
+async function noticeToAccount(
+  manager: EntityManager,
+  user: User,
+  kvkNumber: string,
+  config: Config,
+  now: Date,
+): Promise<void> {
+  if ((await registrationNoticesInLastHour(manager, user.id, now)) >= REGISTRATION_MAILS_PER_HOUR) return;
   await queueMail(
     manager,
     mailTexts.registrationAttempt(
@@ -85,55 +144,97 @@ async function noticeToAccount(
     action: 'user.registration_attempted',
     subjectType: 'user',
     subjectId: user.id,
-    data: { kvkNumber: dto.kvkNumber },
+    data: { kvkNumber },
   });
 }
 
-function registerInTransaction(
+/** What confirming a registration's link did. */
+export type RegistrationOutcome =
+  | { outcome: 'registered'; user: User; provider: Provider }
+  /** The number (or the address) was registered meanwhile: nothing was made. */
+  | { outcome: 'taken'; field: 'kvkNumber' | 'email'; kvkNumber: string };
+
+/**
+ * Confirms a pending registration through its link: the organisation and its first user (address
+ * confirmed now) are made in one transaction, with their audit events, the check for a name like a
+ * verified provider's, and the receipt mail. Undefined when the token is no usable registration
+ * link (the caller tries it as an account's confirmation link). When the number or the address was
+ * registered meanwhile, nothing is made and the link is spent: the first confirmed registration wins.
+ */
+export async function confirmRegistration(
   dataSource: DataSource,
-  dto: RegistrationDto,
-  passwordHash: string,
+  token: string,
   config: Config,
+  box: SecretBox,
   now: Date,
-): Promise<void> {
-  return dataSource.transaction(async (manager) => {
-    await assertKvkFree(manager, dto.kvkNumber);
-    if (await manager.existsBy(User, { email: dto.email.toLowerCase() }))
-      return noticeToAccount(manager, dto, config, now);
-    // The provider is created first, by the user about to be added: their id is chosen now.
-    const userId = randomUUID();
-    const actor = actorOf({ id: userId, role: 'provider' });
-    const provider = await createProvider(manager, organisationInput(dto.kvkNumber, dto), actor, now);
-    const user = await addUser(
-      manager,
-      {
-        id: userId,
-        email: dto.email,
-        name: dto.name,
-        role: 'provider',
-        providerId: provider.id,
-        passwordHash,
-        emailVerifiedAt: null,
-      },
-      actor,
-      now,
-    );
-    await flagResemblingName(manager, provider, now);
-    const { contactEmail } = await readSettings(manager, config);
-    await sendConfirmationLink(
-      manager,
-      user,
-      (to, confirmLink) =>
-        mailTexts.registrationReceipt(
-          to,
-          provider.legalName,
-          provider.kvkNumber,
-          confirmLink,
-          `${config.publicBaseUrl}${paths.account}`,
-          contactEmail,
-        ),
-      config.publicBaseUrl,
-      now,
-    );
+): Promise<RegistrationOutcome | undefined> {
+  try {
+    return await dataSource.transaction((manager) => completeRegistration(manager, token, config, box, now));
+  } catch (error) {
+    // Two confirmations racing for the same number or address: the database decides; the loser's
+    // link stays as it was, and using it again answers as below.
+    if (isUniqueViolation(error, 'providers_kvk_number_key') || isUniqueViolation(error, 'users_email_key'))
+      return dataSource.transaction((manager) => completeRegistration(manager, token, config, box, now));
+    throw error;
+  }
+}
+
+async function completeRegistration(
+  manager: EntityManager,
+  token: string,
+  config: Config,
+  box: SecretBox,
+  now: Date,
+): Promise<RegistrationOutcome | undefined> {
+  const link = await claimToken(manager, token, 'registration', now);
+  if (!link?.payload) return undefined;
+  const pending = JSON.parse(box.decrypt(link.payload)) as PendingRegistration;
+  await endPendingRegistrations(manager, link.email, now);
+  if (await manager.existsBy(Provider, { kvkNumber: pending.kvkNumber }))
+    return { outcome: 'taken', field: 'kvkNumber', kvkNumber: pending.kvkNumber };
+  if (await manager.existsBy(User, { email: link.email }))
+    return { outcome: 'taken', field: 'email', kvkNumber: pending.kvkNumber };
+  // The provider is created first, by the user about to be added: their id is chosen now.
+  const userId = randomUUID();
+  const actor = actorOf({ id: userId, role: 'provider' });
+  const provider = await createProvider(
+    manager,
+    organisationInput(pending.kvkNumber, pending.organisation),
+    actor,
+    now,
+  );
+  const user = await addUser(
+    manager,
+    {
+      id: userId,
+      email: link.email,
+      name: pending.organisation.name,
+      role: 'provider',
+      providerId: provider.id,
+      passwordHash: pending.passwordHash,
+      emailVerifiedAt: now,
+    },
+    actor,
+    now,
+  );
+  await appendAuditEvent(manager, now, {
+    actor,
+    action: 'user.email_confirmed',
+    subjectType: 'user',
+    subjectId: user.id,
+    data: { way: 'link' },
   });
+  await flagResemblingName(manager, provider, now);
+  const { contactEmail } = await readSettings(manager, config);
+  await queueMail(
+    manager,
+    mailTexts.registrationReceipt(
+      user.email,
+      provider.legalName,
+      provider.kvkNumber,
+      `${config.publicBaseUrl}${paths.account}`,
+      contactEmail,
+    ),
+  );
+  return { outcome: 'registered', user, provider };
 }

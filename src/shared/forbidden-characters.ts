@@ -19,9 +19,17 @@ export function hasForbiddenCharacters(text: string): boolean {
  */
 const LINE_BREAKS_AND_TABS = /[\t\n\r\u2028\u2029]/u;
 
-/** Text fit for a one-line field: no control character, line break, tab or text-direction mark. */
+/**
+ * The zero-width characters (space, non-joiner, joiner, word joiner, and the byte-order mark used as
+ * a no-break space): invisible, so a name with one looks the same as a name without, and can pass
+ * for another provider's. Refused in one-line fields (names); not everywhere, because a text file
+ * may start with a byte-order mark.
+ */
+const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/u;
+
+/** Text fit for a one-line field: no control character, line break, tab, text-direction mark or zero-width character. */
 export function isOneLine(text: string): boolean {
-  return !hasForbiddenCharacters(text) && !LINE_BREAKS_AND_TABS.test(text);
+  return !hasForbiddenCharacters(text) && !LINE_BREAKS_AND_TABS.test(text) && !ZERO_WIDTH.test(text);
 }
 
 /**

@@ -28,11 +28,7 @@ import { secretBox, secretsKeyFor } from '../identity/secrets';
 import { enableSecondFactor, verifySecondFactor } from '../identity/second-factor.service';
 import { newTotpSecret, totpEnrolment } from '../identity/totp';
 import { needsEmailConfirmation, User } from '../identity/user.entity';
-import {
-  confirmationLinkState,
-  confirmEmail,
-  resendConfirmationLink,
-} from '../identity/email-confirmation.service';
+import { resendConfirmationLink } from '../identity/email-confirmation.service';
 import { requestTime } from './clock';
 
 export interface AccountDependencies {
@@ -217,29 +213,11 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
     res.redirect(303, await signIn(dataSource, req, user, 'invitation', requestTime(res)));
   });
 
-  // "Check your mail": the same page after every registration and every login of an unconfirmed account.
+  // "Check your mail": the same page after every registration and every login of an unconfirmed
+  // account. The links it speaks of are confirmed in portal.routes.ts, with the registrations.
   router.get(paths.confirmEmailSent, anyone, (_req, res) =>
     res.render('account/confirm-email', { title: 'confirmEmail.sentTitle', sent: true }),
   );
-
-  // The link's page confirms nothing by itself (mail scanners open links): it shows a button.
-  router.get(paths.confirmEmail(), anyone, async (req, res) => {
-    const link = await confirmationLinkState(dataSource, String(req.params.token), requestTime(res));
-    res.status(link.state === 'usable' ? 200 : link.state === 'unknown' ? 404 : 410);
-    res.render('account/confirm-email', {
-      title: 'confirmEmail.title',
-      invalid: link.state !== 'usable',
-      email: link.state === 'usable' ? link.row.email : undefined,
-    });
-  });
-
-  router.post(paths.confirmEmail(), anyone, async (req, res) => {
-    await passwordFormLimit('confirm')(req);
-    const user = await confirmEmail(dataSource, String(req.params.token), requestTime(res));
-    if (!user)
-      return res.status(410).render('account/confirm-email', { title: 'confirmEmail.title', invalid: true });
-    res.render('account/confirm-email', { title: 'confirmEmail.title', done: true });
-  });
 
   router.get(paths.secondFactorSetup, requireUser, async (req, res) => {
     const user = req.user!;

@@ -319,9 +319,9 @@ export interface LoginLimiters {
   secondFactor: RateLimiterPostgres;
   /** Password resets, registrations and invitation acceptances per IP address (each its own prefix). */
   passwordForms: RateLimiterPostgres;
-  /** Valid registration forms per IP address in 24 hours (each makes an account or sends a mail). */
+  /** Valid registration forms per IP address in 24 hours (each keeps a pending registration or sends a mail). */
   registrationsPerIp: RateLimiterPostgres;
-  /** Valid registration forms naming one KvK number in 24 hours, from any address. */
+  /** Valid registration forms naming one KvK number in an hour, from any address (lenient: never a lock-out). */
   registrationsPerKvk: RateLimiterPostgres;
   /** Colleague invitations tried per provider user in an hour, refused ones too (no probing of addresses). */
   invitationsPerUser: RateLimiterPostgres;
@@ -355,7 +355,7 @@ export function loginLimiters(dataSource: DataSource, config: Config): LoginLimi
     secondFactor: limiter('login_2fa', config.loginFailuresPerAccount),
     passwordForms: limiter('password_form_ip', config.passwordFormsPerIp),
     registrationsPerIp: limiter('registration_ip', config.registrationsPerIpPerDay, true, 24 * 3600),
-    registrationsPerKvk: limiter('registration_kvk', config.registrationsPerKvkPerDay, true, 24 * 3600),
+    registrationsPerKvk: limiter('registration_kvk', config.registrationsPerKvkPerHour, true, 3600),
     invitationsPerUser: limiter('invitation_user', config.invitationsPerUserPerHour, false, 3600),
     invitationsPerProvider: limiter(
       'invitation_provider',

@@ -65,21 +65,31 @@ export async function signedInApplicant(app: Express, dataSource: DataSource) {
 }
 
 /**
- * Registers an organisation through the form, confirms the address through the link in its mail
- * (the confirmation page's button), and signs in: an agent of the new account.
+ * Registers an organisation through the form and confirms the address through the link in its mail
+ * (the confirmation page's button): only then are the organisation and its user made.
  */
+export async function registered(
+  app: Express,
+  dataSource: DataSource,
+  fields: Record<string, string> & { email: string },
+  agent: Agent = request.agent(app),
+): Promise<Agent> {
+  const sent = await submitForm(agent, '/registreren', '/registreren', fields);
+  assert.equal(sent.status, 303, sent.text.slice(0, 500));
+  assert.equal(sent.headers.location, '/e-mailadres-bevestigen');
+  const link = await confirmationLinkTo(dataSource, fields.email);
+  const confirmed = await submitForm(agent, link, link, {});
+  assert.equal(confirmed.status, 200, confirmed.text.slice(0, 500));
+  return agent;
+}
+
+/** Registers an organisation (see registered) and signs in: an agent of the new account. */
 export async function registeredAndSignedIn(
   app: Express,
   dataSource: DataSource,
   fields: Record<string, string> & { email: string; password: string },
 ): Promise<Agent> {
-  const agent = request.agent(app);
-  const registered = await submitForm(agent, '/registreren', '/registreren', fields);
-  assert.equal(registered.status, 303, registered.text.slice(0, 500));
-  assert.equal(registered.headers.location, '/e-mailadres-bevestigen');
-  const link = await confirmationLinkTo(dataSource, fields.email);
-  const confirmed = await submitForm(agent, link, link, {});
-  assert.equal(confirmed.status, 200, confirmed.text.slice(0, 500));
+  const agent = await registered(app, dataSource, fields);
   const login = await submitForm(agent, '/inloggen', '/inloggen', {
     email: fields.email,
     password: fields.password,

@@ -29,13 +29,13 @@ describe('npm run cli', () => {
     assert.equal(first.status, 0, first.stderr);
     assert.match(
       first.stdout,
-      /Daily work done: 0 expiries and 0 lapses recorded, \d+ reminders? queued, \d+ expired rate-limit counters? removed\./,
+      /Daily work done: 0 expiries and 0 lapses recorded, \d+ reminders? queued, \d+ expired rate-limit counters? and \d+ expired pending registrations? removed\./,
     );
     const second = runCli(['jobs:daily'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(second.status, 0, second.stderr);
     assert.match(
       second.stdout,
-      /Daily work done: 0 expiries and 0 lapses recorded, 0 reminders queued, 0 expired rate-limit counters removed\./,
+      /Daily work done: 0 expiries and 0 lapses recorded, 0 reminders queued, 0 expired rate-limit counters and 0 expired pending registrations removed\./,
     );
     assert.match(second.stdout, /already done this week/);
   });

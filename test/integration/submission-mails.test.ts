@@ -12,6 +12,7 @@ import { givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser, registrationFields } from '../factories/user.factory';
 import { testConfig, useTestApp } from '../helpers/app';
 import { submitForm } from '../helpers/session';
+import { confirmationLinkTo } from '../helpers/outbox';
 
 const BASE = testConfig.publicBaseUrl;
 
@@ -30,11 +31,19 @@ describe('mails on registration and submission', () => {
   };
   const version = () => givenCodeVersion(ds(), { publishedAt: new Date('2020-01-01T00:00:00Z') });
 
-  it('POST /registreren: a receipt to the person who registered, with the confirmation link, the account link and the contact address', async () => {
+  it('POST /registreren: only the confirmation link; once confirmed, a receipt with the account link and the contact address', async () => {
     const fields = registrationFields();
-    const res = await submitForm(request.agent(context.app), '/registreren', '/registreren', fields);
+    const agent = request.agent(context.app);
+    const res = await submitForm(agent, '/registreren', '/registreren', fields);
     assert.equal(res.status, 303);
-    const [receipt, ...more] = await mailsTo(fields.email);
+    const [confirmation, ...others] = await mailsTo(fields.email);
+    assert.equal(others.length, 0);
+    assert.ok(confirmation);
+    assert.match(confirmation.body, new RegExp(`${BASE}/e-mailadres-bevestigen/[A-Za-z0-9_-]+`));
+    assert.ok(!confirmation.body.includes(fields.legalName), 'no typed text before the address is confirmed');
+    const link = await confirmationLinkTo(ds(), fields.email);
+    assert.equal((await submitForm(agent, link, link, {})).status, 200);
+    const [, receipt, ...more] = await mailsTo(fields.email);
     assert.equal(more.length, 0);
     assert.ok(receipt);
     assert.equal(
@@ -43,7 +52,7 @@ describe('mails on registration and submission', () => {
     );
     assert.ok(receipt.body.includes(`KvK ${fields.kvkNumber}`));
     assert.ok(receipt.body.includes(`${BASE}/account`));
-    assert.match(receipt.body, new RegExp(`${BASE}/e-mailadres-bevestigen/[A-Za-z0-9_-]+`));
+    assert.doesNotMatch(receipt.body, /e-mailadres-bevestigen/);
     assert.ok(receipt.body.includes(testConfig.contactEmail));
     assert.match(receipt.body, /Een beoordelaar bevestigt wie uw organisatie is/);
     assert.match(receipt.body, /A reviewer will confirm who your organisation is/);

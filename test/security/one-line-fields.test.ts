@@ -14,6 +14,7 @@ import { givenUser, registrationFields } from '../factories/user.factory';
 import { testConfig, useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
 import { csrfFrom, signedIn, signedInApplicant, submitForm, tokenFor } from '../helpers/session';
+import { confirmationLinkTo } from '../helpers/outbox';
 
 /** What the outside try sent: a header smuggled into a one-line field after a line break. */
 const SMUGGLED = 'Inject\r\nBcc: evil@evil.example B.V.';
@@ -150,6 +151,8 @@ describe('the address an account is stored with is the address its mail goes to'
     const agent = request.agent(ctx.app);
     const res = await submitForm(agent, '/registreren', '/registreren', registrationFields({ email }));
     assert.equal(res.status, 303, res.text.slice(0, 300));
+    const link = await confirmationLinkTo(ctx.db.dataSource, email);
+    assert.equal((await submitForm(agent, link, link, {})).status, 200);
     const user = await ctx.db.dataSource.getRepository(User).findOneByOrFail({ email });
     const queued = await ctx.db.dataSource.getRepository(OutboxMail).findBy({ recipient: user.email });
     assert.ok(queued.length > 0, 'a mail waits for the new account');

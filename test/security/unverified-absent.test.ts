@@ -50,7 +50,8 @@ const NO_PROVIDER_DATA: Record<string, string> = {
     "a witness's cosignature: takes a checkpoint, answers nothing of providers",
   'GET /e-mailadres-bevestigen': 'fixed text: check your mail',
   'GET /e-mailadres-bevestigen/:token': "an account's confirmation form: names no provider",
-  'POST /e-mailadres-bevestigen/:token': 'confirms an address: a redirect to the login',
+  'POST /e-mailadres-bevestigen/:token':
+    'confirms an address, or makes a pending registration: names only what the link’s holder registered',
   'GET /registreren/claim': 'the claim form',
   'POST /registreren/claim': 'a claim: the same answer whatever the number (a redirect to the page below)',
   'GET /registreren/claim/verstuurd': 'fixed text: check your mail',

@@ -10,12 +10,12 @@ describe('what jobs:daily prints', () => {
 
   it('says "1 expiry and 1 lapse recorded, 1 reminder queued", not "1 expiries"', () => {
     assert.equal(
-      dailySummary({ expired: 1, lapsed: 1, reminders: 1, rateLimitsPruned: 1 }),
-      'Daily work done: 1 expiry and 1 lapse recorded, 1 reminder queued, 1 expired rate-limit counter removed.',
+      dailySummary({ expired: 1, lapsed: 1, reminders: 1, rateLimitsPruned: 1, registrationsPruned: 1 }),
+      'Daily work done: 1 expiry and 1 lapse recorded, 1 reminder queued, 1 expired rate-limit counter and 1 expired pending registration removed.',
     );
     assert.equal(
       dailySummary({ expired: 736, lapsed: 0, reminders: 3, rateLimitsPruned: 12 }),
-      'Daily work done: 736 expiries and 0 lapses recorded, 3 reminders queued, 12 expired rate-limit counters removed.',
+      'Daily work done: 736 expiries and 0 lapses recorded, 3 reminders queued, 12 expired rate-limit counters and 0 expired pending registrations removed.',
     );
   });
 

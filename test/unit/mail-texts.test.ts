@@ -161,18 +161,23 @@ describe('mail texts', () => {
       "De vermelding van uw organisatie is ingetrokken.\n\nReden: Ingetrokken\n\nhttp://register.test/hostingproviders/1\n\n---\n\nYour organisation's listing has been revoked.\n\nReason: Ingetrokken\n\nhttp://register.test/hostingproviders/1\n\n--\nRegister Verantwoorde Hostingproviders\n",
     ],
     [
-      'a receipt of a registration: the confirmation link first, then the account page and the contact address',
+      'a receipt of a registration (sent once its address is confirmed): the account page and the contact address',
       () =>
         mailTexts.registrationReceipt(
           TO,
           'Hosting B.V.',
           '12345678',
-          'http://register.test/e-mailadres-bevestigen/abc',
           'http://register.test/account',
           'vragen@register.example',
         ),
       'Registratie van Hosting B.V. ontvangen / Registration of Hosting B.V. received',
-      'Bevestig eerst uw e-mailadres via deze link (24 uur geldig, één keer te gebruiken). Tot dan kunt u met uw account niets doen:\nhttp://register.test/e-mailadres-bevestigen/abc\n\nHosting B.V. (KvK 12345678) is geregistreerd bij het Register Verantwoorde Hostingproviders. Een beoordelaar bevestigt wie uw organisatie is; tot dan staat zij niet in het openbare register. Na het bevestigen van uw e-mailadres kunt u inloggen en een aanvraag voor vermelding beginnen, op uw accountpagina:\nhttp://register.test/account\n\nVragen, of bent u het niet eens met een besluit van het register? Schrijf naar vragen@register.example.\n\n---\n\nFirst confirm your e-mail address through this link (valid for 24 hours, to be used once). Until then your account can do nothing:\nhttp://register.test/e-mailadres-bevestigen/abc\n\nHosting B.V. (KvK 12345678) has been registered with the Register of Responsible Hosting Providers. A reviewer will confirm who your organisation is; until then it does not appear in the public register. Once your e-mail address is confirmed, you can log in and start an application for listing, on your account page:\nhttp://register.test/account\n\nQuestions, or do you disagree with a decision of the register? Write to vragen@register.example.\n\n--\nRegister Verantwoorde Hostingproviders\n',
+      'Hosting B.V. (KvK 12345678) is geregistreerd bij het Register Verantwoorde Hostingproviders. Een beoordelaar bevestigt wie uw organisatie is; tot dan staat zij niet in het openbare register. U kunt nu inloggen en een aanvraag voor vermelding beginnen, op uw accountpagina:\nhttp://register.test/account\n\nVragen, of bent u het niet eens met een besluit van het register? Schrijf naar vragen@register.example.\n\n---\n\nHosting B.V. (KvK 12345678) has been registered with the Register of Responsible Hosting Providers. A reviewer will confirm who your organisation is; until then it does not appear in the public register. You can now log in and start an application for listing, on your account page:\nhttp://register.test/account\n\nQuestions, or do you disagree with a decision of the register? Write to vragen@register.example.\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
+      'the link of a pending registration: nothing the form typed, only the link',
+      () => mailTexts.registrationConfirmation(TO, 'http://register.test/e-mailadres-bevestigen/abc'),
+      'Bevestig uw e-mailadres om de registratie af te ronden / Confirm your e-mail address to complete the registration',
+      'Met dit e-mailadres is een organisatie aangemeld bij het Register Verantwoorde Hostingproviders. Bevestig via deze link dat dit uw e-mailadres is; pas dan wordt de organisatie geregistreerd. De link is 24 uur geldig en één keer te gebruiken:\nhttp://register.test/e-mailadres-bevestigen/abc\nHeeft u zich niet aangemeld? Dan kunt u deze e-mail negeren: na 24 uur is de aanmelding verdwenen en is er niets geregistreerd.\n\n---\n\nAn organisation was registered with the Register of Responsible Hosting Providers with this e-mail address. Confirm through this link that this is your e-mail address; only then is the organisation registered. The link is valid for 24 hours and can be used once:\nhttp://register.test/e-mailadres-bevestigen/abc\nDid you not register? Then you can ignore this e-mail: after 24 hours the registration is gone and nothing has been registered.\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
       'a new confirmation link',

@@ -27,6 +27,12 @@ describe('one-line fields', () => {
     ['a\u0000b', false, 'NUL'],
     ['a\u007Fb', false, 'DEL'],
     ['a\u202Eb', false, 'right-to-left override'],
+    ['Polder\u200Bwolk', false, 'zero-width space'],
+    ['Polder\u200Cwolk', false, 'zero-width non-joiner'],
+    ['Polder\u200Dwolk', false, 'zero-width joiner'],
+    ['Polder\u2060wolk', false, 'word joiner'],
+    ['\uFEFFPolderwolk', false, 'byte-order mark (zero-width no-break space)'],
+    ['a\u200Ab', true, 'a hair space (visible width)'],
   ];
   for (const [text, expected, why] of cases) {
     it(`${JSON.stringify(text)}: ${expected ? 'one line' : 'refused'} (${why})`, () =>
