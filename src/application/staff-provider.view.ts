@@ -196,6 +196,7 @@ export async function claimConfirmationModel(
       ...preview.lastHandOver,
       howKey: `claim.handedOverHow.${preview.lastHandOver.how}`,
     },
+    extractAlsoFor: preview.extractAlsoFor.join(', '),
     formAction: paths.reviewClaimDecision(preview.claim.id),
     backUrl: `${paths.reviewProvider(provider.kvkNumber)}#claims`,
   };

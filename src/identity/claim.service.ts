@@ -267,6 +267,8 @@ export interface ClaimApprovalPreview {
   /** The accounts that lose access to the organisation when it is handed over. */
   losingAccess: OrganisationAccount[];
   lastHandOver: Awaited<ReturnType<typeof lastHandOver>>;
+  /** Other KvK numbers the claim's extract (the same file) was submitted for. */
+  extractAlsoFor: string[];
 }
 
 /**
@@ -289,6 +291,13 @@ export async function previewClaimApproval(
   if (claim.decision) throw new ConflictError('claim.decidedAlready');
   await assertApprovable(manager, claim);
   const accounts = await organisationAccounts(manager, claim.provider_id);
+  const [reuse] = await manager.query<{ kvk: string[] }[]>(
+    `SELECT coalesce(jsonb_agg(DISTINCT k ORDER BY k), '[]'::jsonb) AS kvk
+       FROM kvk_extracts x JOIN organisation_claims c ON c.id = x.claim_id,
+            jsonb_array_elements_text(${EXTRACT_ALSO_FOR}) AS k
+      WHERE x.claim_id = $1`,
+    [claim.id],
+  );
   return {
     claim: {
       id: claim.id,
@@ -300,6 +309,7 @@ export async function previewClaimApproval(
     providerId: claim.provider_id,
     losingAccess: accounts.filter((a) => !a.disabledAt),
     lastHandOver: await lastHandOver(manager, claim.provider_id),
+    extractAlsoFor: reuse?.kvk ?? [],
   };
 }
 

@@ -70,21 +70,39 @@ export async function reportLoginAfterHandOver(
   await dataSource.transaction(async (manager) => {
     const user = await manager.findOneByOrFail(User, { id: userId });
     if (!user.providerId) return;
-    const detail = { userId, assuranceLevel: identity.level, kvkNumber: identity.kvkNumber };
-    const [task] = await manager.query<{ id: string }[]>(
-      `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
-       VALUES ($1, 'eherkenning_after_hand_over', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
-      [user.providerId, now, JSON.stringify(detail)],
-    );
-    if (task)
-      await appendAuditEvent(manager, now, {
-        actor: HANDED_OVER_LOGIN_ACTOR,
-        action: 'review_task.opened',
-        subjectType: 'provider',
-        subjectId: user.providerId,
-        data: { taskId: task.id, kind: 'eherkenning_after_hand_over', detail },
-      });
+    await openAfterHandOverTask(manager, user.providerId, { userId, identity }, now);
   });
+}
+
+/**
+ * The task `eherkenning_after_hand_over` (one open per organisation), with its audit event: an
+ * eHerkenning login vouches for someone against a claim a reviewer approved, and a reviewer decides.
+ */
+async function openAfterHandOverTask(
+  manager: EntityManager,
+  providerId: string,
+  { userId, identity, joined }: { userId: string; identity: EherkenningIdentity; joined?: boolean },
+  now: Date,
+): Promise<void> {
+  const detail = {
+    userId,
+    assuranceLevel: identity.level,
+    kvkNumber: identity.kvkNumber,
+    ...(joined ? { joined } : {}),
+  };
+  const [task] = await manager.query<{ id: string }[]>(
+    `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
+     VALUES ($1, 'eherkenning_after_hand_over', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
+    [providerId, now, JSON.stringify(detail)],
+  );
+  if (task)
+    await appendAuditEvent(manager, now, {
+      actor: HANDED_OVER_LOGIN_ACTOR,
+      action: 'review_task.opened',
+      subjectType: 'provider',
+      subjectId: providerId,
+      data: { taskId: task.id, kind: 'eherkenning_after_hand_over', detail },
+    });
 }
 
 /** The next step after a checked eHerkenning login (reads only; a returning person is signed in by the caller). */
@@ -316,6 +334,19 @@ export function joinOrganisationByEherkenning(
         await queueMail(
           manager,
           mailTexts.eherkenningColleagueJoined(colleague.email, organisation.legalName, dto.name, email),
+        );
+      // Someone proven by eHerkenning joins an organisation a claim (a PDF a reviewer checked) handed
+      // over: if the claimant was not who they said, this is the real owner. A reviewer looks.
+      const [claimed] = await manager.query<unknown[]>(
+        `SELECT 1 FROM organisation_claims WHERE provider_id = $1 AND decision = 'approved' LIMIT 1`,
+        [organisation.id],
+      );
+      if (claimed)
+        await openAfterHandOverTask(
+          manager,
+          organisation.id,
+          { userId: user.id, identity, joined: true },
+          now,
         );
       return user;
     }),

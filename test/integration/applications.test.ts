@@ -189,13 +189,14 @@ describe('providers apply, reviewers decide', () => {
     assert.deepEqual(
       mails.map((m) => m.subject.split(' / ')[0]?.replace(fields.legalName, 'X')),
       [
+        'Bevestig uw e-mailadres om de registratie af te ronden',
         'Registratie van X ontvangen',
         'Aanvraag van X ontvangen',
         'Besluit over de aanvraag van X',
         'Aanvraag van X ontvangen',
         'Besluit over de aanvraag van X',
       ],
-      'a receipt of the registration and of each submission; the request for changes; the approval',
+      'the link that confirms the address, a receipt of the registration and of each submission; the request for changes; the approval',
     );
     assert.ok(mails.some((m) => /goedgekeurd/.test(m.body)));
     const verified = await verifyAuditChain(db.dataSource);

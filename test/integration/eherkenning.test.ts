@@ -21,7 +21,7 @@ import {
   type TestBroker,
   throughBroker,
 } from '../helpers/eherkenning';
-import { csrfFrom, signedIn, submitForm } from '../helpers/session';
+import { csrfFrom, registered, signedIn, submitForm } from '../helpers/session';
 import { givenProvider, uniqueKvk } from '../factories/provider.factory';
 import { handOverOrganisation } from '../../src/identity/organisation-transfer';
 import { givenUser, registrationFields, validVatNumber } from '../factories/user.factory';
@@ -71,7 +71,13 @@ describe('eHerkenning login through a real OpenID provider', function () {
   let db: TestDatabase;
   let app: Express;
   let broker: TestBroker;
-  const numbers = { fresh: uniqueKvk(), joined: uniqueKvk(), taken: uniqueKvk(), returning: uniqueKvk() };
+  const numbers = {
+    fresh: uniqueKvk(),
+    joined: uniqueKvk(),
+    taken: uniqueKvk(),
+    returning: uniqueKvk(),
+    claimed: uniqueKvk(),
+  };
 
   before(async () => {
     db = await createTestDatabase();
@@ -80,6 +86,7 @@ describe('eHerkenning login through a real OpenID provider', function () {
       { id: 'jan', label: 'Jan (joins)', kvkNumber: numbers.joined, level: 'EH3' },
       { id: 'piet', label: 'Piet (takes over)', kvkNumber: numbers.taken, level: 'EH4' },
       { id: 'ria', label: 'Ria (returns)', kvkNumber: numbers.returning, level: 'EH3' },
+      { id: 'kees', label: 'Kees (after a claim)', kvkNumber: numbers.claimed, level: 'EH3' },
     ]);
     app = testApp(db.dataSource, { config: broker.config }).app;
   });
@@ -206,6 +213,40 @@ describe('eHerkenning login through a real OpenID provider', function () {
     assert.equal((await signedIn(app, colleague).then((a) => a.get('/account'))).status, 200);
   });
 
+  it('raises a review task when someone proven by eHerkenning joins an organisation a claim handed over', async () => {
+    // The second outside try: the claimant (a PDF a reviewer checked) kept the organisation, and the
+    // real owner's eHerkenning login only made them the claimant's colleague, with nobody told.
+    const provider = await givenProvider(db.dataSource, { kvkNumber: numbers.claimed });
+    const claimant = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
+    await db.dataSource.query(
+      `INSERT INTO organisation_claims (kvk_number, claimant_name, email, phone, company_role, confirm_token_hash,
+         confirm_expires_at, created_at, confirmed_at, provider_id, decision, decided_at, decided_by, user_id)
+       VALUES ($1, 'Eve Claimant', $2, '0612345678', 'director', repeat('c', 64), now(), now(), now(), $3,
+         'approved', now(), 'reviewer:test', $4)`,
+      [numbers.claimed, claimant.email, provider.id, claimant.user.id],
+    );
+    const agent = request.agent(app);
+    const back = await callback(agent, await throughBroker(agent, broker, { account: 'kees' }));
+    assert.equal(back.headers.location, '/inloggen/eherkenning/aansluiten');
+    const email = `kees-${numbers.claimed}@eh.example`;
+    const done = await post(agent, '/inloggen/eherkenning/aansluiten', { name: 'Kees Owner', email });
+    assert.equal(done.headers.location, '/account');
+    const kees = await db.dataSource.getRepository(User).findOneByOrFail({ email });
+    const tasks = await db.dataSource.query<{ detail: Record<string, unknown> }[]>(
+      `SELECT detail FROM review_tasks WHERE provider_id = $1 AND kind = 'eherkenning_after_hand_over' AND resolved_at IS NULL`,
+      [provider.id],
+    );
+    assert.equal(tasks.length, 1, 'a reviewer gets a task');
+    assert.deepEqual(tasks[0]!.detail, {
+      userId: kees.id,
+      assuranceLevel: 'EH3',
+      kvkNumber: numbers.claimed,
+      joined: true,
+    });
+    const opened = await events(db, 'review_task.opened', provider.id);
+    assert.equal(opened.at(-1)!.data.kind, 'eherkenning_after_hand_over');
+  });
+
   it('takes over an organisation registered only with passwords: the others lose access, all are told, a reviewer gets a task', async () => {
     const provider = await givenProvider(db.dataSource, { kvkNumber: numbers.taken }, { unconfirmed: true });
     const squatter = await givenUser(db.dataSource, 'provider', { providerId: provider.id });
@@ -248,15 +289,16 @@ describe('eHerkenning login through a real OpenID provider', function () {
 
   it("adopts the account of the address the owner gives in a takeover, without the squatter's password", async () => {
     // The tester's reproduction: a squatter registers the number with the owner's address and a
-    // password and never confirms; the owner takes over with eHerkenning and types that address.
+    // password; the owner takes over with eHerkenning and types that address. A registration now
+    // makes nothing before its link is used, so here the owner, in a hurry, used the link the
+    // squatter's registration sent to their address.
     const kvkNumber = uniqueKvk();
     const local = await startTestBroker([{ id: 'owner', label: 'Owner', kvkNumber, level: 'EH3' }]);
     try {
       const localApp = testApp(db.dataSource, { config: local.config }).app;
       const fields = registrationFields({ kvkNumber });
       const squatter = request.agent(localApp);
-      const registered = await submitForm(squatter, '/registreren', '/registreren', fields);
-      assert.equal(registered.headers.location, '/e-mailadres-bevestigen');
+      await registered(localApp, db.dataSource, fields, squatter);
       const provider = await db.dataSource.getRepository(Provider).findOneByOrFail({ kvkNumber });
       const adopted = await db.dataSource.getRepository(User).findOneByOrFail({ email: fields.email });
       await db.dataSource.query(
@@ -298,7 +340,7 @@ describe('eHerkenning login through a real OpenID provider', function () {
         `SELECT count(*)::int AS n FROM account_tokens WHERE user_id = $1 AND used_at IS NULL`,
         [adopted.id],
       );
-      assert.equal(open!.n, 1, "only the new confirmation link the owner's address was sent");
+      assert.equal(open!.n, 0, 'no link someone else asked for stays usable');
       assert.ok((await db.dataSource.getRepository(User).findOneByOrFail({ id: other.user.id })).disabledAt);
 
       // The squatter's password opens nothing any more, and their old confirmation link is dead.

@@ -424,9 +424,17 @@ describe('claiming a registered organisation (issue 17 §3)', () => {
     const other = await givenProvider(db(), {}, { unconfirmed: true });
     await claimConfirmed(one.kvkNumber, extract);
     await claimConfirmed(other.kvkNumber, extract);
-    const { page } = await claimsOn(one.kvkNumber);
+    const { page, ids } = await claimsOn(one.kvkNumber);
     assert.match(page.text, /data-extract-reused/);
     assert.ok(page.text.includes(`ook ingediend voor KvK ${other.kvkNumber}`));
+    // And again on the page that asks to confirm the hand-over, the decisive step (second outside try).
+    const asked = await reviewer
+      .post(`/beoordeling/claims/${ids[0]}/besluit`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'approve' });
+    assert.equal(asked.status, 200);
+    assert.match(asked.text, /data-extract-reused/);
+    assert.ok(asked.text.includes(`ook ingediend voor KvK ${other.kvkNumber}`));
     const fresh = await givenProvider(db(), {}, { unconfirmed: true });
     await claimConfirmed(fresh.kvkNumber, { bytes: simplePdf(`Uniek ${uniqueKvk()}`), name: 'u.pdf' });
     assert.doesNotMatch((await claimsOn(fresh.kvkNumber)).page.text, /data-extract-reused/);
