@@ -200,7 +200,12 @@ describe('eHerkenning refusals: each a clear page and an audit event', function 
   it('has a case for every reason but the account ones (in eherkenning.test.ts) and an unusable answer', () => {
     const covered = new Set(CASES.map((c) => c.reason));
     const left = REFUSAL_REASONS.filter((r) => !covered.has(r));
-    assert.deepEqual(left.sort(), ['account_disabled', 'invalid_response', 'other_organisation']);
+    assert.deepEqual(left.sort(), [
+      'account_disabled',
+      'handed_over',
+      'invalid_response',
+      'other_organisation',
+    ]);
   });
 
   CASES.forEach((testCase, index) => {
