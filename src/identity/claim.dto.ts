@@ -1,25 +1,15 @@
 import { IsNotEmpty, MaxLength } from 'class-validator';
-import { IsKvkNumber, IsMailAddress, IsOneLine } from '../shared/validators';
+import { IsKvkNumber, IsOneLine } from '../shared/validators';
+import { PersonDto } from './account.dto';
 
 const required = { message: 'validation.required' };
 
 /** A claim of a registered KvK number by whoever says they represent the organisation. */
-export class ClaimDto {
+export class ClaimDto extends PersonDto {
   @IsKvkNumber({ message: 'validation.kvkNumber' })
   @IsOneLine()
   @IsNotEmpty(required)
   kvkNumber: string;
-
-  @MaxLength(200, { message: 'validation.tooLong' })
-  @IsOneLine()
-  @IsNotEmpty(required)
-  name: string;
-
-  @IsMailAddress()
-  @MaxLength(254, { message: 'validation.tooLong' })
-  @IsOneLine()
-  @IsNotEmpty(required)
-  email: string;
 
   @MaxLength(40, { message: 'validation.tooLong' })
   @IsOneLine()
