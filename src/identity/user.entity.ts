@@ -1,7 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const ROLES = ['provider', 'reviewer', 'auditor', 'admin'] as const;
+export const ROLES = ['provider', 'reviewer', 'auditor', 'admin', 'buyer'] as const;
 export type Role = (typeof ROLES)[number];
+/** How a buyer hears of changes on their watch lists: each at once, one digest a day, or not by mail. */
+export const WATCH_MAIL = ['at_once', 'daily', 'none'] as const;
+export type WatchMail = (typeof WATCH_MAIL)[number];
 export const STAFF_ROLES: readonly Role[] = ['reviewer', 'auditor', 'admin'];
 
 /** A person with one role (gebruiker). Provider users act for one organisation. */
@@ -23,6 +26,14 @@ export class User {
   /** Provider users: their organisation. Staff: an organisation they belong to (conflict of interest). */
   @Column({ name: 'provider_id', type: 'uuid', nullable: true })
   providerId: string | null;
+
+  /** Buyers (inkopers): the government organisation of their address's domain. */
+  @Column({ name: 'buyer_organisation_id', type: 'uuid', nullable: true })
+  buyerOrganisationId: string | null;
+
+  /** Buyers: how they are mailed about their watch lists (issue 18). */
+  @Column({ name: 'watch_mail', type: 'text', default: 'at_once' })
+  watchMail: WatchMail;
 
   /** Null for an account that logs in with eHerkenning only (it has `oidcSubject`). */
   @Column({ name: 'password_hash', type: 'text', nullable: true, select: false })
