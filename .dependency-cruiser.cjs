@@ -21,7 +21,8 @@ const WEB_FOLDERS = '^src/(web|api|portal|audit-browser)/';
 const WEB_FILES = '\\.(routes|view)\\.ts$';
 const ENTRY = '^src/(app|server|cli|entities)\\.ts$';
 const BOTTOM = '^src/(shared/|config\\.ts$)';
-const LOW = '^src/(audit|mail|provider)/';
+// The watch events (src/watch/watch-events.ts) are an outbox like the mail's: every domain writes to them.
+const LOW = '^src/(audit|mail|provider)/|^src/watch/watch-events\\.ts$';
 const EXPRESS =
   '(^|/)node_modules/(express|express-[^/]+|@types/express[^/]*|csrf-csrf|cookie-parser|connect-pg-simple|busboy|helmet|cors|pino-http|@types/(busboy|cookie-parser|connect-pg-simple|cors))/';
 
@@ -97,7 +98,7 @@ module.exports = {
       name: 'low-parts-import-only-below',
       severity: 'error',
       comment:
-        'The audit log, the mail outbox and the provider entity are used by every domain and use none.',
+        'The audit log, the mail outbox, the watch events and the provider entity are used by every domain and use none.',
       from: { path: LOW, pathNot: [WEB_FILES] },
       to: { path: '^src/', pathNot: [BOTTOM, '^src/database/', LOW] },
     },

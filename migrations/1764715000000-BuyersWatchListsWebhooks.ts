@@ -137,7 +137,9 @@ export class BuyersWatchListsWebhooks1764715000000 implements MigrationInterface
         disabled_at timestamptz,
         disabled_reason text
       )`);
-    await q.query(`CREATE INDEX webhook_subscriptions_organisation_idx ON webhook_subscriptions (buyer_organisation_id)`);
+    await q.query(
+      `CREATE INDEX webhook_subscriptions_organisation_idx ON webhook_subscriptions (buyer_organisation_id)`,
+    );
 
     await q.query(`
       CREATE TABLE webhook_deliveries (
