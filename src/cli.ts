@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs as parseEachArg } from 'node:util';
 import { createUser } from './identity/account.service';
+import { createBuyer } from './buyer/buyer.service';
 import { erasePersonalData } from './identity/personal-data-erasure.service';
 import { ROLES, type Role } from './identity/user.entity';
 import { AanListIncomplete, AanListRejected, importAanList } from './aan/aan-import.service';
@@ -148,7 +149,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'user:create': {
     summary:
-      'create an account: --email ADDRESS --role provider|reviewer|auditor|admin [--name NAME] [--password PW] [--provider KVK]',
+      'create an account: --email ADDRESS --role provider|reviewer|auditor|admin|buyer [--name NAME] [--password PW] [--provider KVK]',
     migrate: true,
     prepare: (args) => {
       const { values } = parseArgs({
@@ -183,12 +184,16 @@ const COMMANDS: Record<string, Command> = {
         }
         const password = values.password ?? randomBytes(15).toString('base64url');
         try {
-          await createUser(
-            dataSource,
-            { email, name: values.name ?? email, role: role as Role, providerId, password },
-            'cli:user:create',
-            clock.now(),
-          );
+          const input = { email, name: values.name ?? email, password };
+          // A buyer joins the buyer organisation of their address's domain (made for its first buyer).
+          if (role === 'buyer') await createBuyer(dataSource, input, 'cli:user:create', clock.now());
+          else
+            await createUser(
+              dataSource,
+              { ...input, role: role as Role, providerId },
+              'cli:user:create',
+              clock.now(),
+            );
         } catch (error) {
           if (error instanceof ValidationError) {
             console.error(

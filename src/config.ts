@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CosignatureError, parseWitnessKey } from '../monitor/lib/cosignature';
 import { SettingError } from './shared/errors';
 import { isMailAddress } from './shared/mail-address';
+import { DEFAULT_BUYER_EMAIL_DOMAINS, isDomainPattern } from './shared/buyer-domains';
 
 /** The only reader of process.env: every setting, typed and validated once. */
 export interface Config {
@@ -59,6 +60,8 @@ export interface Config {
   registrationsPerIpPerDay: number;
   /** Registrations (valid forms) naming one KvK number allowed in an hour, from any address: lenient, never a lock-out. */
   registrationsPerKvkPerHour: number;
+  /** The e-mail domains a buyer (inkoper) may register with: `minvenj.nl`, or `*.overheid.nl` for any subdomain. */
+  buyerEmailDomains: readonly string[];
   /** Password hashes computed at once; more wait in a queue of `passwordHashQueue`, beyond that 503. */
   passwordHashConcurrency: number;
   passwordHashQueue: number;
@@ -263,6 +266,19 @@ function reviewerNotification(env: NodeJS.ProcessEnv): ReviewerNotification {
     );
   }
   return raw as ReviewerNotification;
+}
+
+/** BUYER_EMAIL_DOMAINS: a comma list of domains and `*.`-domains, lower case; unset: the default list. */
+function buyerEmailDomains(env: NodeJS.ProcessEnv): readonly string[] {
+  const raw = env.BUYER_EMAIL_DOMAINS?.trim();
+  if (!raw) return DEFAULT_BUYER_EMAIL_DOMAINS;
+  const patterns = raw.split(',').map((entry) => entry.trim().toLowerCase());
+  const wrong = patterns.find((pattern) => !isDomainPattern(pattern));
+  if (wrong !== undefined)
+    throw new ConfigError(
+      `BUYER_EMAIL_DOMAINS must be a comma list of domains (minvenj.nl) or *.domains (*.overheid.nl), got "${wrong}"`,
+    );
+  return patterns;
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -526,6 +542,7 @@ export function loadConfig(
     passwordFormsPerIp: integer(env, 'PASSWORD_FORMS_PER_IP', 10, 1, 100000),
     registrationsPerIpPerDay: integer(env, 'REGISTRATIONS_PER_IP_PER_DAY', 20, 1, 100000),
     registrationsPerKvkPerHour: integer(env, 'REGISTRATIONS_PER_KVK_PER_HOUR', 10, 1, 1000),
+    buyerEmailDomains: buyerEmailDomains(env),
     passwordHashConcurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', 1, 1, 64),
     passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 16, 0, 10000),
     trustProxy: trustProxy(env),

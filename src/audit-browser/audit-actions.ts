@@ -48,6 +48,17 @@ export const AUDIT_ACTION_GROUPS = {
   ],
   invitation: ['invitation.created', 'invitation.resent', 'invitation.revoked', 'invitation.not_sent'],
   staff: ['staff.role_changed', 'staff.disabled', 'staff.enabled'],
+  buyer: ['buyer.disabled', 'buyer.enabled'],
+  buyer_organisation: ['buyer_organisation.created', 'buyer_organisation.renamed'],
+  watch_list: [
+    'watch_list.created',
+    'watch_list.renamed',
+    'watch_list.deleted',
+    'watch_list.entry_added',
+    'watch_list.entry_changed',
+    'watch_list.entry_removed',
+    'watch_list.entries_added',
+  ],
   security: [
     'security.login_failed',
     'security.second_factor_failed',
@@ -88,4 +99,6 @@ export const AUDIT_SUBJECT_TYPES = [
   'setting',
   'audit_log',
   'claim',
+  'buyer_organisation',
+  'watch_list',
 ] as const;

@@ -86,8 +86,9 @@ export function checkRows(list: SupplierList & { kvkColumn: number }) {
   return list.table.rows.map((row) => ({ line: row.number, kvkInput: row.cells[list.kvkColumn] ?? '' }));
 }
 
-/** A cell of the answer: text, an instant (Sinds, Geldig tot), a day (Peildatum), a number (Regel), a link. */
-type AnswerCell = string | number | Date | { day: string } | { text: string; hyperlink: string };
+/** A cell of a download: text, an instant (Sinds, Geldig tot), a day (Peildatum), a number (Regel), a link. */
+export type SheetCell = string | number | Date | { day: string } | { text: string; hyperlink: string };
+type AnswerCell = SheetCell;
 
 interface AnswerSheet {
   header: string[];
@@ -188,7 +189,16 @@ export function answerCsv(
   providerUrl: (kvk: string) => string,
 ): string {
   const sheet = answerSheet(table, result, language, providerUrl);
-  return stringify([sheet.header.map(safeCell), ...sheet.rows.map((r) => r.map(csvCell))], EXCEL_CSV);
+  return sheetCsv(sheet.header, sheet.rows);
+}
+
+/**
+ * A table as CSV that opens correctly in Excel with Dutch settings: UTF-8 with a byte-order mark,
+ * semicolons and CRLF line ends; no cell can start a formula. The bulk check's answer and a watch
+ * list's download (issue 18) both.
+ */
+export function sheetCsv(header: string[], rows: SheetCell[][]): string {
+  return stringify([header.map(safeCell), ...rows.map((r) => r.map(csvCell))], EXCEL_CSV);
 }
 
 /** An instant as Amsterdam's wall clock, the way Excel shows a date cell (it knows no time zones). */
@@ -207,6 +217,31 @@ export async function answerXlsx(
   providerUrl: (kvk: string) => string,
 ): Promise<Buffer> {
   const sheet = answerSheet(table, result, language, providerUrl);
+  return sheetXlsx(sheet.header, sheet.rows, {
+    sheetName: translate(language, 'bulk.sheetName'),
+    // The list's own columns and the number read are text: Excel must not turn 01234567 into 1234567 when edited.
+    textColumns: [...Array.from({ length: sheet.ownColumns }, (_, i) => i), sheet.ownColumns + 6],
+    dateTimeColumns: [sheet.ownColumns + 2, sheet.ownColumns + 3],
+    dayColumns: [sheet.header.length - 1],
+  });
+}
+
+/** How a download's columns are formatted in Excel, by 0-based index. */
+export interface SheetFormats {
+  sheetName: string;
+  /** Text: a KvK number keeps its leading zero when the cell is edited. */
+  textColumns: number[];
+  dateTimeColumns: number[];
+  dayColumns: number[];
+}
+
+/**
+ * A table as an .xlsx workbook: text as text, instants as date cells, links as hyperlinks; the
+ * header row bold and frozen, the widths fitted to the contents. No cell is a formula: text that
+ * starts with = stays that text, without the apostrophe the CSV needs.
+ */
+export async function sheetXlsx(header: string[], rows: SheetCell[][], formats: SheetFormats): Promise<Buffer> {
+  const sheet = { header, rows };
   const widths = sheet.header.map((h) => h.length);
   for (const row of sheet.rows.slice(0, 1000))
     row.forEach((cell, i) => {
@@ -232,23 +267,22 @@ export async function answerXlsx(
     useSharedStrings: false,
   });
   workbook.creator = 'Register Verantwoorde Hostingproviders';
-  const worksheet = workbook.addWorksheet(translate(language, 'bulk.sheetName'), {
+  const worksheet = workbook.addWorksheet(formats.sheetName, {
     views: [{ state: 'frozen', ySplit: 1 }],
   });
-  const dateColumns = new Set([sheet.ownColumns + 2, sheet.ownColumns + 3]);
-  const readAsColumn = sheet.ownColumns + 6;
-  const dayColumn = sheet.header.length - 1;
+  const textColumns = new Set(formats.textColumns);
+  const dateColumns = new Set(formats.dateTimeColumns);
+  const dayColumns = new Set(formats.dayColumns);
   worksheet.columns = widths.map((width, i) => ({
     width: Math.min(60, Math.max(10, width + 2)),
-    // The list's own columns and the number read are text: Excel must not turn 01234567 into 1234567 when edited.
-    ...(i < sheet.ownColumns || i === readAsColumn ? { style: { numFmt: '@' } } : {}),
+    ...(textColumns.has(i) ? { style: { numFmt: '@' } } : {}),
     ...(dateColumns.has(i) ? { style: { numFmt: 'yyyy-mm-dd hh:mm' } } : {}),
-    ...(i === dayColumn ? { style: { numFmt: 'yyyy-mm-dd' } } : {}),
+    ...(dayColumns.has(i) ? { style: { numFmt: 'yyyy-mm-dd' } } : {}),
   }));
   // Every cell is a value cell (a string is never a formula in an .xlsx): the text stays as typed.
-  const header = worksheet.addRow(sheet.header);
-  header.font = { bold: true };
-  header.commit();
+  const headerRow = worksheet.addRow(sheet.header);
+  headerRow.font = { bold: true };
+  headerRow.commit();
   for (const row of sheet.rows)
     worksheet
       .addRow(

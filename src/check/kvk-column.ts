@@ -10,7 +10,8 @@ import { columnIndex } from '../shared/spreadsheet';
 const KVK_HEADER =
   /^(kvk|coc|kamervankoophandel|chamberofcommerce|handelsregister)(nummer|number|nr|no|num|registratienummer|registrationnumber)?/;
 
-function headerKey(cell: string): string {
+/** A header cell as it is compared: lower case, no accents, only letters and digits. */
+export function headerKey(cell: string): string {
   return cell
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -145,3 +145,16 @@ export class EmailDto {
   @IsNotEmpty(required)
   email: string;
 }
+
+/** A buyer's (inkoper's) registration: who they are, and a password twice (issue 18). */
+export class BuyerRegistrationDto extends PersonDto {
+  @IsOneLine()
+  @IsNotEmpty(required)
+  password: string;
+
+  @IsOneLine()
+  @IsNotEmpty(required)
+  passwordConfirmation: string;
+}
+
+export const BUYER_REGISTRATION_FIELDS = ['name', 'email', 'password', 'passwordConfirmation'] as const;

@@ -37,6 +37,8 @@ export async function addUser(
     name: string;
     role: Role;
     providerId: string | null;
+    /** Buyers only: the organisation of their address's domain (found or made by src/buyer). */
+    buyerOrganisationId?: string | null;
     password?: string;
     passwordHash?: string;
     /**
@@ -59,6 +61,7 @@ export async function addUser(
     name: input.name,
     role: input.role,
     providerId: input.providerId,
+    buyerOrganisationId: input.buyerOrganisationId ?? null,
     passwordHash: input.oidc ? null : (input.passwordHash ?? (await hashPassword(input.password!))),
     oidcIssuer: input.oidc?.issuer ?? null,
     oidcSubject: input.oidc?.subject ?? null,
@@ -74,6 +77,7 @@ export async function addUser(
     data: {
       role: input.role,
       providerId: input.providerId,
+      ...(input.buyerOrganisationId ? { buyerOrganisationId: input.buyerOrganisationId } : {}),
       emailConfirmed: input.emailVerifiedAt !== null,
       ...(input.oidc ? { way: 'eherkenning' } : {}),
     },

@@ -112,6 +112,24 @@ export const mailTexts = {
       text('registrationAttempt.subject'),
       text('registrationAttempt.body', { loginLink, resetLink }),
     ),
+  /** To the address a buyer's (inkoper's) registration named: confirm it, and only then is the account made. */
+  buyerRegistrationConfirmation: (to: string, link: string) =>
+    bilingual(
+      to,
+      text('buyerRegistrationConfirmation.subject'),
+      text('buyerRegistrationConfirmation.body', { link }),
+    ),
+  /** To an address that has an account already, when someone registered with it as a buyer. */
+  buyerRegistrationAttempt: (to: string, loginLink: string, resetLink: string) =>
+    bilingual(
+      to,
+      text('buyerRegistrationAttempt.subject'),
+      text('buyerRegistrationAttempt.body', { loginLink, resetLink }),
+    ),
+  /** To a buyer whose account an administrator disabled: why they cannot log in any more, and whom to ask. */
+  buyerDisabled: (to: string) => bilingual(to, text('buyerDisabled.subject'), text('buyerDisabled.body')),
+  /** To a buyer whose account an administrator enabled again. */
+  buyerEnabled: (to: string) => bilingual(to, text('buyerEnabled.subject'), text('buyerEnabled.body')),
   /**
    * To the organisation's users when the listing ended by itself: it expired, or the signed code
    * version lapsed; the reason and the date in words, and where to apply again.

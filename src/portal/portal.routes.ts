@@ -97,6 +97,13 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
         registered: { organisation, kvkNumber },
       });
     }
+    if (registration?.outcome === 'buyer')
+      return res.render('account/confirm-email', {
+        title: 'confirmEmail.title',
+        buyerRegistered: { organisation: registration.organisation.name },
+      });
+    if (registration?.outcome === 'buyerTaken')
+      return res.status(409).render('account/confirm-email', { title: 'confirmEmail.takenTitle', taken: 'email' });
     if (registration?.outcome === 'taken')
       return res.status(409).render('account/confirm-email', {
         title: 'confirmEmail.takenTitle',
@@ -169,6 +176,7 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
         secondFactorMissing: !user.totpEnabledAt,
       });
     }
+    if (user.role === 'buyer') return res.render('account/buyer', { title: 'account.title' });
     const issuedNumber =
       typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined;
     res.render('account/provider', {

@@ -19,7 +19,10 @@ import { User } from '../identity/user.entity';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { Provider } from '../provider/provider.entity';
+import { addBuyer } from '../buyer/buyer.service';
+import type { BuyerOrganisationRow } from '../buyer/buyer.queries';
 import { readSettings } from '../settings/settings.service';
+import { buyerEmailAllowed } from '../shared/buyer-domains';
 import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { flagResemblingName } from './name-resemblance.service';
@@ -36,12 +39,26 @@ import { createProvider, organisationInput } from './provider.service';
  * and nothing is stored), in about the same time: the password is hashed either way.
  */
 
-/** What a pending registration holds until it is confirmed. */
-interface PendingRegistration {
+/** What a hosting provider's pending registration holds until it is confirmed. */
+interface PendingProvider {
+  /** Absent in links made before issue 18: those are all providers'. */
+  kind?: 'provider';
   kvkNumber: string;
   organisation: Pick<OrganisationDto, (typeof ORGANISATION_FIELDS)[number]>;
   passwordHash: string;
 }
+
+/**
+ * What a buyer's (inkoper's) pending registration holds (issue 18): only their name and password;
+ * their organisation follows from the confirmed address's domain.
+ */
+interface PendingBuyer {
+  kind: 'buyer';
+  name: string;
+  passwordHash: string;
+}
+
+type PendingRegistration = PendingProvider | PendingBuyer;
 
 /** Registration links (and notices) one address gets per hour at most, however often someone registers with it. */
 export const REGISTRATION_MAILS_PER_HOUR = 3;
@@ -64,8 +81,34 @@ export async function registerProvider(
   await dataSource.transaction(async (manager) => {
     const email = dto.email.toLowerCase();
     const user = await manager.findOneBy(User, { email });
-    if (user) return noticeToAccount(manager, user, dto.kvkNumber, config, now);
+    if (user) return noticeToAccount(manager, user, { kvkNumber: dto.kvkNumber }, config, now);
     await holdRegistration(manager, email, pendingOf(dto, passwordHash), box, config, now);
+  });
+}
+
+/**
+ * A buyer (inkoper) registers: the same pending registration as a provider's, with the same answer
+ * whatever the address and the same limits; only an address of an allowed government domain is
+ * taken (the caller checked it: the page says which domains are allowed).
+ */
+export async function registerBuyer(
+  dataSource: DataSource,
+  dto: { name: string; email: string; password: string; passwordConfirmation: string },
+  config: Config,
+  box: SecretBox,
+  now: Date,
+): Promise<void> {
+  if (!buyerEmailAllowed(dto.email, config.buyerEmailDomains))
+    throw new ValidationError({ email: ['buyer.domainNotAllowed'] }, undefined, {
+      domains: config.buyerEmailDomains.join(', '),
+    });
+  checkNewPassword(dto.password, dto.passwordConfirmation);
+  const passwordHash = await hashPassword(dto.password);
+  await dataSource.transaction(async (manager) => {
+    const email = dto.email.toLowerCase();
+    const user = await manager.findOneBy(User, { email });
+    if (user) return noticeToAccount(manager, user, { role: 'buyer' }, config, now);
+    await holdRegistration(manager, email, { kind: 'buyer', name: dto.name, passwordHash }, box, config, now);
   });
 }
 
@@ -75,11 +118,12 @@ async function assertKvkFree(manager: EntityManager, kvkNumber: string): Promise
   }
 }
 
-function pendingOf(dto: RegistrationDto, passwordHash: string): PendingRegistration {
+function pendingOf(dto: RegistrationDto, passwordHash: string): PendingProvider {
   const organisation = Object.fromEntries(ORGANISATION_FIELDS.map((field) => [field, dto[field] ?? '']));
   return {
+    kind: 'provider',
     kvkNumber: dto.kvkNumber,
-    organisation: organisation as PendingRegistration['organisation'],
+    organisation: organisation as PendingProvider['organisation'],
     passwordHash,
   };
 }
@@ -106,16 +150,19 @@ async function holdRegistration(
       email,
       userId: null,
       providerId: null,
-      role: null,
+      role: pending.kind === 'buyer' ? 'buyer' : null,
       createdBy: null,
       payload: box.encrypt(JSON.stringify(pending)),
     },
     EMAIL_CONFIRMATION_HOURS * 3600 * 1000,
     now,
   );
+  const link = `${config.publicBaseUrl}${paths.confirmEmail(token)}`;
   await queueMail(
     manager,
-    mailTexts.registrationConfirmation(email, `${config.publicBaseUrl}${paths.confirmEmail(token)}`),
+    pending.kind === 'buyer'
+      ? mailTexts.buyerRegistrationConfirmation(email, link)
+      : mailTexts.registrationConfirmation(email, link),
   );
 }
 
@@ -126,31 +173,35 @@ async function holdRegistration(
 async function noticeToAccount(
   manager: EntityManager,
   user: User,
-  kvkNumber: string,
+  /** What the registration was for: a provider's KvK number, or a buyer's account. */
+  attempt: { kvkNumber: string } | { role: 'buyer' },
   config: Config,
   now: Date,
 ): Promise<void> {
   if ((await registrationNoticesInLastHour(manager, user.id, now)) >= REGISTRATION_MAILS_PER_HOUR) return;
+  const [login, reset] = [`${config.publicBaseUrl}${paths.login}`, `${config.publicBaseUrl}${paths.forgotPassword}`];
   await queueMail(
     manager,
-    mailTexts.registrationAttempt(
-      user.email,
-      `${config.publicBaseUrl}${paths.login}`,
-      `${config.publicBaseUrl}${paths.forgotPassword}`,
-    ),
+    'role' in attempt
+      ? mailTexts.buyerRegistrationAttempt(user.email, login, reset)
+      : mailTexts.registrationAttempt(user.email, login, reset),
   );
   await appendAuditEvent(manager, now, {
     actor: 'anonymous',
     action: 'user.registration_attempted',
     subjectType: 'user',
     subjectId: user.id,
-    data: { kvkNumber },
+    data: attempt,
   });
 }
 
 /** What confirming a registration's link did. */
 export type RegistrationOutcome =
   | { outcome: 'registered'; user: User; provider: Provider }
+  /** A buyer's account, in the organisation of their address's domain. */
+  | { outcome: 'buyer'; user: User; organisation: BuyerOrganisationRow }
+  /** The address has an account meanwhile: nothing was made. */
+  | { outcome: 'buyerTaken' }
   /** The number (or the address) was registered meanwhile: nothing was made. */
   | { outcome: 'taken'; field: 'kvkNumber' | 'email'; kvkNumber: string };
 
@@ -190,6 +241,23 @@ async function completeRegistration(
   if (!link?.payload) return undefined;
   const pending = JSON.parse(box.decrypt(link.payload)) as PendingRegistration;
   await endPendingRegistrations(manager, link.email, now);
+  if (pending.kind === 'buyer') {
+    if (await manager.existsBy(User, { email: link.email })) return { outcome: 'buyerTaken' };
+    const added = await addBuyer(
+      manager,
+      { email: link.email, name: pending.name, passwordHash: pending.passwordHash },
+      undefined,
+      now,
+    );
+    await appendAuditEvent(manager, now, {
+      actor: actorOf(added.user),
+      action: 'user.email_confirmed',
+      subjectType: 'user',
+      subjectId: added.user.id,
+      data: { way: 'link' },
+    });
+    return { outcome: 'buyer', ...added };
+  }
   if (await manager.existsBy(Provider, { kvkNumber: pending.kvkNumber }))
     return { outcome: 'taken', field: 'kvkNumber', kvkNumber: pending.kvkNumber };
   if (await manager.existsBy(User, { email: link.email }))

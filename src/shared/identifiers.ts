@@ -93,3 +93,8 @@ export function kvkDigits(input: string): string {
     .replace(/^kvk(?:[\s-]*(?:nummer|number|nr\.?|no\.?))?\s*:?/i, '')
     .replace(/[\s.\u00a0\u202f-]/g, '');
 }
+
+/** A record's id as the database makes them (a UUID): anything else in a URL is no record. */
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -47,6 +47,22 @@ export const paths = {
   /** "Check your mail": after a registration, or a login of an account whose address is not confirmed. */
   confirmEmailSent: '/e-mailadres-bevestigen',
   confirmEmail: (token = ':token') => `/e-mailadres-bevestigen/${token}`,
+  /** A buyer (inkoper) of a government organisation registers (issue 18). */
+  buyerSignup: '/inkopers/registreren',
+  /** A buyer's start page: their organisation's watch lists. */
+  buyerHome: '/inkoop',
+  watchLists: '/inkoop/volglijsten',
+  watchList: (id = ':id') => `/inkoop/volglijsten/${id}`,
+  watchListRename: (id = ':id') => `/inkoop/volglijsten/${id}/naam`,
+  watchListDelete: (id = ':id') => `/inkoop/volglijsten/${id}/verwijderen`,
+  watchListEntries: (id = ':id') => `/inkoop/volglijsten/${id}/leveranciers`,
+  watchListEntry: (id = ':id', entryId = ':entryId') => `/inkoop/volglijsten/${id}/leveranciers/${entryId}`,
+  watchListEntryDelete: (id = ':id', entryId = ':entryId') =>
+    `/inkoop/volglijsten/${id}/leveranciers/${entryId}/verwijderen`,
+  watchListImport: (id = ':id') => `/inkoop/volglijsten/${id}/importeren`,
+  watchListDownload: (id = ':id', format = ':format') => `/inkoop/volglijsten/${id}/download.${format}`,
+  /** The suppliers of a bulk check's answer, to a new or existing watch list. */
+  watchFromBulkCheck: '/inkoop/volgen',
   account: '/account',
   secondFactorSetup: '/account/tweestapsverificatie',
   changePassword: '/account/wachtwoord',
@@ -90,6 +106,9 @@ export const paths = {
   codeVersion: (id = ':id') => `/beheer/gedragscode/${id}`,
   codeVersionWithdraw: (id = ':id') => `/beheer/gedragscode/${id}/intrekken`,
   settings: '/beheer/instellingen',
+  buyers: '/beheer/inkopers',
+  buyerOrganisationName: (id = ':id') => `/beheer/inkopers/organisaties/${id}/naam`,
+  buyerStatus: (id = ':id') => `/beheer/inkopers/${id}/status`,
   staffRole: (id = ':id') => `/beheer/medewerkers/${id}/rol`,
   staffStatus: (id = ':id') => `/beheer/medewerkers/${id}/status`,
   staffInvitationRevoke: (id = ':id') => `/beheer/medewerkers/uitnodigingen/${id}/intrekken`,

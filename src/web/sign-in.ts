@@ -38,7 +38,8 @@ export async function signIn(
   req.session.signedInAt = now.getTime();
   // Saved before the redirect leaves: a browser that follows it at once must find the new session.
   await saveSession(req);
-  return safeReturnPath(returnTo) ?? paths.account;
+  // A buyer starts at their watch lists; everyone else at their account page.
+  return safeReturnPath(returnTo) ?? (user.role === 'buyer' ? paths.buyerHome : paths.account);
 }
 
 type LimiterName = Exclude<keyof LoginLimiters, 'delay'>;

@@ -21,6 +21,8 @@ export const UPLOAD_ROUTES: readonly string[] = [
   paths.aanImport,
   paths.claim,
   paths.reviewProviderIdentity(),
+  // A buyer's supplier list, read into a watch list (issue 18).
+  paths.watchListImport(),
 ];
 
 const UPLOAD_PATTERNS = UPLOAD_ROUTES.map(

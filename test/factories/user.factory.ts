@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createUser } from '../../src/identity/account.service';
+import { createBuyer } from '../../src/buyer/buyer.service';
 import { newTotpSecret } from '../../src/identity/totp';
 import { type Role, User } from '../../src/identity/user.entity';
 import { secretBox } from '../../src/identity/secrets';
@@ -23,26 +24,32 @@ export interface TestUser {
   forgetTotpStep?: () => Promise<void>;
 }
 
-/** A user with a unique address; staff get a second factor already set up unless `totp: false`. */
+/**
+ * A user with a unique address; staff get a second factor already set up unless `totp: false`. A
+ * buyer belongs to a buyer organisation of its own (a unique domain), or to `buyerDomain`'s: two
+ * buyers given the same domain are colleagues.
+ */
 export async function givenUser(
   dataSource: DataSource,
   role: Role,
-  options: { providerId?: string | null; totp?: boolean; name?: string } = {},
+  options: { providerId?: string | null; totp?: boolean; name?: string; buyerDomain?: string } = {},
 ): Promise<TestUser> {
-  const email = `${role}-${uniqueKvk()}@test.example`;
-  const user = await createUser(
-    dataSource,
-    {
-      email,
-      name: options.name ?? `Test ${role}`,
-      role,
-      providerId: options.providerId ?? null,
-      password: TEST_PASSWORD,
-    },
-    'test',
-    new Date(),
-  );
-  const withTotp = options.totp ?? role !== 'provider';
+  const unique = uniqueKvk();
+  const email =
+    role === 'buyer'
+      ? `buyer-${unique}@${options.buyerDomain ?? `org-${unique}.overheid.nl`}`
+      : `${role}-${unique}@test.example`;
+  const name = options.name ?? `Test ${role}`;
+  const user =
+    role === 'buyer'
+      ? (await createBuyer(dataSource, { email, name, password: TEST_PASSWORD }, 'test', new Date())).user
+      : await createUser(
+          dataSource,
+          { email, name, role, providerId: options.providerId ?? null, password: TEST_PASSWORD },
+          'test',
+          new Date(),
+        );
+  const withTotp = options.totp ?? (role !== 'provider' && role !== 'buyer');
   let totpSecret: string | undefined;
   if (withTotp) {
     totpSecret = newTotpSecret();
