@@ -11,8 +11,19 @@ import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { startTestBroker, type TestBroker } from '../helpers/eherkenning';
+import { addWatchEntry, createWatchList } from '../../src/buyer/watch-list.service';
 
-const WHO = ['anonymous', 'providerA', 'providerB', 'reviewer', 'auditor', 'admin'] as const;
+/** buyerA and buyerB are buyers (inkopers) of two different buyer organisations (issue 18). */
+const WHO = [
+  'anonymous',
+  'providerA',
+  'providerB',
+  'reviewer',
+  'auditor',
+  'admin',
+  'buyerA',
+  'buyerB',
+] as const;
 type Who = (typeof WHO)[number];
 type Expected = Record<Who, number>;
 
@@ -23,6 +34,8 @@ const all = (status: number): Expected => ({
   reviewer: status,
   auditor: status,
   admin: status,
+  buyerA: status,
+  buyerB: status,
 });
 /** Signed-in pages: anonymous visitors are sent to the login page (303). */
 const signedInOnly = (status: number): Expected => ({ ...all(status), anonymous: 303 });
@@ -33,8 +46,21 @@ const staffOnly = (status: number): Expected => ({
   reviewer: status,
   auditor: status,
   admin: status,
+  buyerA: 403,
+  buyerB: 403,
 });
 const reviewerOnly = (status: number): Expected => ({ ...staffOnly(403), reviewer: status });
+/** Buyers' pages (issue 18): anonymous visitors log in first; providers and staff are refused. */
+const buyersOnly = (status: number): Expected => ({
+  ...staffOnly(403),
+  reviewer: 403,
+  auditor: 403,
+  admin: 403,
+  buyerA: status,
+  buyerB: status,
+});
+/** A buyer organisation's own list: buyerA's organisation owns it, buyerB's gets 404. */
+const ownListOnly = (status: number): Expected => ({ ...buyersOnly(status), buyerB: 404 });
 
 interface Rule {
   /** As Express lists it: ALL is a route that answers any other method (405 in the API). */
@@ -53,6 +79,12 @@ interface Ids {
   applicationA: string;
   evidenceA: string;
   kvkA: string;
+  /** buyerA's organisation, a watch list of it with an entry, and a list and an entry the rules may delete. */
+  buyerOrganisationA: string;
+  listA: string;
+  entryA: string;
+  deletableListA: string;
+  removableEntryA: string;
 }
 
 /**
@@ -237,8 +269,17 @@ const RULES: Rule[] = [
     method: 'POST',
     route: '/account/tweestapsverificatie',
     url: () => '/account/tweestapsverificatie',
-    // Providers are setting one up (the GET above started it) and sent no code; staff have one already.
-    expect: { anonymous: 303, providerA: 400, providerB: 400, reviewer: 303, auditor: 303, admin: 303 },
+    // Providers and buyers are setting one up (the GET above started it) and sent no code; staff have one already.
+    expect: {
+      anonymous: 303,
+      providerA: 400,
+      providerB: 400,
+      reviewer: 303,
+      auditor: 303,
+      admin: 303,
+      buyerA: 400,
+      buyerB: 400,
+    },
   },
   {
     method: 'GET',
@@ -257,89 +298,215 @@ const RULES: Rule[] = [
     method: 'POST',
     route: '/account/collegas',
     url: () => '/account/collegas',
-    expect: { anonymous: 303, providerA: 400, providerB: 400, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 400,
+      providerB: 400,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'POST',
     route: '/account/uitnodigingen/:id/intrekken',
     // An invitation nobody has: not found for providers (ids reveal nothing); staff have no organisation.
     url: () => '/account/uitnodigingen/00000000-0000-4000-8000-000000000000/intrekken',
-    expect: { anonymous: 303, providerA: 404, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 404,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'POST',
     route: '/aanvragen',
     url: () => '/aanvragen',
     // A already has an open application; B may start one.
-    expect: { anonymous: 303, providerA: 409, providerB: 303, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 409,
+      providerB: 303,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'GET',
     route: '/aanvragen/:id',
     url: (i) => `/aanvragen/${i.applicationA}`,
-    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 200,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'POST',
     route: '/aanvragen/:id',
     url: (i) => `/aanvragen/${i.applicationA}`,
-    expect: { anonymous: 303, providerA: 400, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 400,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'POST',
     route: '/aanvragen/:id/bewijsstukken',
     url: (i) => `/aanvragen/${i.applicationA}/bewijsstukken`,
-    expect: { anonymous: 303, providerA: 400, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 400,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'GET',
     route: '/aanvragen/:id/bewijsstukken/:evidenceId',
     url: (i) => `/aanvragen/${i.applicationA}/bewijsstukken/${i.evidenceA}`,
-    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 200, auditor: 200, admin: 200 },
+    expect: {
+      anonymous: 303,
+      providerA: 200,
+      providerB: 404,
+      reviewer: 200,
+      auditor: 200,
+      admin: 200,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'POST',
     route: '/aanvragen/:id/bewijsstukken/:evidenceId/verwijderen',
     // Evidence nobody has (the access test keeps A's evidence): not found for A and B alike.
     url: (i) => `/aanvragen/${i.applicationA}/bewijsstukken/00000000-0000-0000-0000-000000000000/verwijderen`,
-    expect: { anonymous: 303, providerA: 404, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 404,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'POST',
     route: '/aanvragen/:id/berichten',
     // An empty message is refused with a message before anything else.
     url: (i) => `/aanvragen/${i.applicationA}/berichten`,
-    expect: { anonymous: 303, providerA: 400, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 400,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'GET',
     route: '/aanvragen/:id/controleren',
     url: (i) => `/aanvragen/${i.applicationA}/controleren`,
-    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 200,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'GET',
     route: '/aanvragen/:id/ingediend',
     url: (i) => `/aanvragen/${i.applicationA}/ingediend`,
-    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 200,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'GET',
     route: '/aanvragen/:id/intrekken',
     url: (i) => `/aanvragen/${i.applicationA}/intrekken`,
-    expect: { anonymous: 303, providerA: 200, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 200,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'POST',
     route: '/aanvragen/:id/indienen',
     url: (i) => `/aanvragen/${i.applicationA}/indienen`,
-    expect: { anonymous: 303, providerA: 400, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 400,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'POST',
     route: '/aanvragen/:id/intrekken',
     url: () => `/aanvragen/00000000-0000-0000-0000-000000000000/intrekken`,
-    expect: { anonymous: 303, providerA: 404, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 404,
+      providerB: 404,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   { method: 'GET', route: '/beoordeling', url: () => '/beoordeling', expect: staffOnly(200) },
   {
@@ -511,6 +678,99 @@ const RULES: Rule[] = [
     url: () => '/beoordeling/taken/00000000-0000-0000-0000-000000000000/afgehandeld',
     expect: reviewerOnly(404),
   },
+  // Buyers (issue 18): registration is open to everyone; the watch lists are buyers' only, and a
+  // list of buyerA's organisation is not found (404) for buyerB.
+  { method: 'GET', route: '/inkopers/registreren', url: () => '/inkopers/registreren', expect: all(200) },
+  // An empty form: a clear message (400), for everyone.
+  { method: 'POST', route: '/inkopers/registreren', url: () => '/inkopers/registreren', expect: all(400) },
+  { method: 'GET', route: '/inkoop', url: () => '/inkoop', expect: buyersOnly(200) },
+  // A list without a name: a clear message (400), for buyers.
+  { method: 'POST', route: '/inkoop/volglijsten', url: () => '/inkoop/volglijsten', expect: buyersOnly(400) },
+  {
+    method: 'GET',
+    route: '/inkoop/volglijsten/:id',
+    url: (i) => `/inkoop/volglijsten/${i.listA}`,
+    expect: ownListOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/inkoop/volglijsten/:id/naam',
+    url: (i) => `/inkoop/volglijsten/${i.listA}/naam`,
+    expect: ownListOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/inkoop/volglijsten/:id/verwijderen',
+    url: (i) => `/inkoop/volglijsten/${i.listA}/verwijderen`,
+    expect: ownListOnly(200),
+  },
+  // buyerA deletes the list kept for this rule (303); for buyerB it is not found.
+  {
+    method: 'POST',
+    route: '/inkoop/volglijsten/:id/verwijderen',
+    url: (i) => `/inkoop/volglijsten/${i.deletableListA}/verwijderen`,
+    expect: ownListOnly(303),
+  },
+  // An empty entry: a clear message (400).
+  {
+    method: 'POST',
+    route: '/inkoop/volglijsten/:id/leveranciers',
+    url: (i) => `/inkoop/volglijsten/${i.listA}/leveranciers`,
+    expect: ownListOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/inkoop/volglijsten/:id/leveranciers/:entryId',
+    url: (i) => `/inkoop/volglijsten/${i.listA}/leveranciers/${i.entryA}`,
+    expect: ownListOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/inkoop/volglijsten/:id/leveranciers/:entryId',
+    url: (i) => `/inkoop/volglijsten/${i.listA}/leveranciers/${i.entryA}`,
+    expect: ownListOnly(400),
+  },
+  {
+    method: 'POST',
+    route: '/inkoop/volglijsten/:id/leveranciers/:entryId/verwijderen',
+    url: (i) => `/inkoop/volglijsten/${i.listA}/leveranciers/${i.removableEntryA}/verwijderen`,
+    expect: ownListOnly(303),
+  },
+  // No file: a clear message (400).
+  {
+    method: 'POST',
+    route: '/inkoop/volglijsten/:id/importeren',
+    url: (i) => `/inkoop/volglijsten/${i.listA}/importeren`,
+    expect: ownListOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/inkoop/volglijsten/:id/download.:format',
+    url: (i) => `/inkoop/volglijsten/${i.listA}/download.csv`,
+    expect: ownListOnly(200),
+  },
+  // No KvK numbers: a clear message (400), for buyers.
+  { method: 'POST', route: '/inkoop/volgen', url: () => '/inkoop/volgen', expect: buyersOnly(400) },
+  {
+    method: 'GET',
+    route: '/beheer/inkopers',
+    url: () => '/beheer/inkopers',
+    expect: { ...staffOnly(403), admin: 200 },
+  },
+  // No name: a clear message (400), for the administrator.
+  {
+    method: 'POST',
+    route: '/beheer/inkopers/organisaties/:id/naam',
+    url: (i) => `/beheer/inkopers/organisaties/${i.buyerOrganisationA}/naam`,
+    expect: { ...staffOnly(403), admin: 400 },
+  },
+  // Provider A's own user is no buyer: 404 for the administrator.
+  {
+    method: 'POST',
+    route: '/beheer/inkopers/:id/status',
+    url: (i) => `/beheer/inkopers/${i.userA}/status`,
+    expect: { ...staffOnly(403), admin: 404 },
+  },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   // Its entry point is /api/v1 itself (Express lists the version router's own root as /api/v1/).
   { method: 'GET', route: '/api/v1/', url: () => '/api/v1', expect: all(200) },
@@ -560,7 +820,16 @@ const RULES: Rule[] = [
     method: 'POST',
     route: '/account/verklaringen',
     url: () => '/account/verklaringen',
-    expect: { anonymous: 303, providerA: 409, providerB: 409, reviewer: 403, auditor: 403, admin: 403 },
+    expect: {
+      anonymous: 303,
+      providerA: 409,
+      providerB: 409,
+      reviewer: 403,
+      auditor: 403,
+      admin: 403,
+      buyerA: 403,
+      buyerB: 403,
+    },
   },
   {
     method: 'POST',
@@ -625,6 +894,18 @@ describe('access rules: every route, for every kind of visitor', () => {
     identities.set('providerB', await givenUser(db.dataSource, 'provider', { providerId: b.id }));
     for (const role of ['reviewer', 'auditor', 'admin'] as const)
       identities.set(role, await givenUser(db.dataSource, role));
+    identities.set('buyerA', await givenUser(db.dataSource, 'buyer'));
+    identities.set('buyerB', await givenUser(db.dataSource, 'buyer'));
+    const buyerA = identities.get('buyerA')!.user;
+    const listA = await createWatchList(db.dataSource, buyerA, 'Lijst A', new Date());
+    const deletableListA = await createWatchList(db.dataSource, buyerA, 'Weg te gooien', new Date());
+    const entry = { reference: '', contractStart: '', contractEnd: '' };
+    await addWatchEntry(db.dataSource, buyerA, listA, { ...entry, kvkNumber: a.kvkNumber }, new Date());
+    await addWatchEntry(db.dataSource, buyerA, listA, { ...entry, kvkNumber: b.kvkNumber }, new Date());
+    const entryIds = await db.dataSource.query<{ id: string; kvk: string }[]>(
+      `SELECT id, kvk_number AS kvk FROM watch_list_entries WHERE watch_list_id = $1`,
+      [listA],
+    );
     const providerA = identities.get('providerA')!;
     const application = await startApplication(db.dataSource, providerA.user, testConfig, new Date());
     const evidence = await addEvidence(
@@ -645,6 +926,11 @@ describe('access rules: every route, for every kind of visitor', () => {
       applicationA: application.id,
       evidenceA: evidence.id,
       kvkA: a.kvkNumber,
+      buyerOrganisationA: buyerA.buyerOrganisationId!,
+      listA,
+      entryA: entryIds.find((e) => e.kvk === a.kvkNumber)!.id,
+      deletableListA,
+      removableEntryA: entryIds.find((e) => e.kvk === b.kvkNumber)!.id,
     };
     agents.anonymous = request.agent(app);
     for (const who of WHO.filter((w) => w !== 'anonymous'))

@@ -241,6 +241,10 @@ describe('the header of a leaf: account actions publish a role and no subject', 
     'provider.dossier_exported',
     'provider.handed_over',
     ...AUDIT_ACTION_GROUPS.claim,
+    // Issue 18: who buys, and which suppliers a government organisation watches, is not published.
+    ...AUDIT_ACTION_GROUPS.buyer,
+    ...AUDIT_ACTION_GROUPS.buyer_organisation,
+    ...AUDIT_ACTION_GROUPS.watch_list,
   ];
   const REGISTER = [
     'provider.created',
