@@ -42,7 +42,8 @@ export const ACCOUNT_ACTIONS: Readonly<Record<string, string>> = {
     "people's access to an organisation: whose accounts were disabled and who took over (an eHerkenning login or a claimant)",
   'claim.':
     "a person's claim to an organisation: the claimant's address confirmed, a reviewer's decision about them",
-  'buyer.': "a buyer's (inkoper's) account disabled or enabled by an administrator: the subject is their account",
+  'buyer.':
+    "a buyer's (inkoper's) account disabled or enabled by an administrator: the subject is their account",
   'buyer_organisation.':
     'a buyer organisation found by the domain of a person registering, or renamed: who buys is not a register record',
   'watch_list.':

@@ -103,10 +103,12 @@ export async function renameBuyerOrganisation(
 ): Promise<void> {
   const name = rawName.trim();
   if (name === '') throw new ValidationError({ buyerOrganisationName: ['validation.required'] });
-  if (name.length > MAX_ORGANISATION_NAME) throw new ValidationError({ buyerOrganisationName: ['validation.tooLong'] });
+  if (name.length > MAX_ORGANISATION_NAME)
+    throw new ValidationError({ buyerOrganisationName: ['validation.tooLong'] });
   if (!isOneLine(name)) throw new ValidationError({ buyerOrganisationName: ['validation.oneLine'] });
   await dataSource.transaction(async (manager) => {
-    if (!isUuid(id) || !(await renameOrganisation(manager, id, name))) throw new NotFoundError(`no buyer organisation ${id}`);
+    if (!isUuid(id) || !(await renameOrganisation(manager, id, name)))
+      throw new NotFoundError(`no buyer organisation ${id}`);
     await appendAuditEvent(manager, now, {
       actor: actorOf(admin),
       action: 'buyer_organisation.renamed',
@@ -151,6 +153,9 @@ export async function setBuyerDisabled(
       data: {},
     });
     if (!isErasedEmail(buyer.email))
-      await queueMail(manager, disabled ? mailTexts.buyerDisabled(buyer.email) : mailTexts.buyerEnabled(buyer.email));
+      await queueMail(
+        manager,
+        disabled ? mailTexts.buyerDisabled(buyer.email) : mailTexts.buyerEnabled(buyer.email),
+      );
   });
 }

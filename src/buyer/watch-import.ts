@@ -44,7 +44,12 @@ export interface WatchImport {
 export async function readWatchImport(bytes: Buffer, column?: string): Promise<WatchImport> {
   const list = await readSupplierList({ bytes }, { column, field: 'bestand' });
   if (list.kvkColumn === undefined)
-    return { rows: [], columns: { kvk: '' }, entries: [], choices: (list.candidates ?? []).map(columnLetter) };
+    return {
+      rows: [],
+      columns: { kvk: '' },
+      entries: [],
+      choices: (list.candidates ?? []).map(columnLetter),
+    };
   return importRows({ ...list, kvkColumn: list.kvkColumn });
 }
 
@@ -54,7 +59,8 @@ function importRows(list: SupplierList & { kvkColumn: number }): WatchImport {
   const columns: WatchColumns = Object.fromEntries(
     Object.entries(found).filter(([, index]) => index !== list.kvkColumn),
   );
-  const cell = (cells: string[], index: number | undefined) => (index === undefined ? '' : (cells[index] ?? ''));
+  const cell = (cells: string[], index: number | undefined) =>
+    index === undefined ? '' : (cells[index] ?? '');
   const seen = new Map<string, number>();
   const entries: WatchEntryInput[] = [];
   const rows = list.table.rows.map((row): ImportRow => {
@@ -79,7 +85,9 @@ function importRows(list: SupplierList & { kvkColumn: number }): WatchImport {
     if (read.problems)
       return {
         ...base,
-        problems: Object.entries(read.problems).flatMap(([field, keys]) => keys.map((key) => ({ field, key }))),
+        problems: Object.entries(read.problems).flatMap(([field, keys]) =>
+          keys.map((key) => ({ field, key })),
+        ),
       };
     const key = `${read.entry.kvkNumber}|${read.entry.reference}`;
     const first = seen.get(key);

@@ -86,7 +86,9 @@ export function findWatchColumns(header: readonly string[]): WatchColumns {
   const keys = header.map(headerKey);
   const columns: WatchColumns = {};
   for (const field of Object.keys(HEADERS) as (keyof WatchColumns)[]) {
-    const index = keys.findIndex((key, column) => HEADERS[field].includes(key) && !Object.values(columns).includes(column));
+    const index = keys.findIndex(
+      (key, column) => HEADERS[field].includes(key) && !Object.values(columns).includes(column),
+    );
     if (index >= 0) columns[field] = index;
   }
   return columns;

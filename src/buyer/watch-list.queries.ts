@@ -76,7 +76,12 @@ export async function insertList(
   return row!.id;
 }
 
-export async function renameList(manager: EntityManager, listId: string, name: string, now: Date): Promise<void> {
+export async function renameList(
+  manager: EntityManager,
+  listId: string,
+  name: string,
+  now: Date,
+): Promise<void> {
   await manager.query(`UPDATE watch_lists SET name = $2, updated_at = $3 WHERE id = $1`, [listId, name, now]);
 }
 
@@ -139,7 +144,11 @@ export async function insertEntries(
   return rows.map((r) => r.id);
 }
 
-export async function updateEntry(manager: EntityManager, entryId: string, input: WatchEntryInput): Promise<void> {
+export async function updateEntry(
+  manager: EntityManager,
+  entryId: string,
+  input: WatchEntryInput,
+): Promise<void> {
   await manager.query(
     `UPDATE watch_list_entries SET kvk_number = $2, reference = $3, contract_start = $4, contract_end = $5,
             listing_end_warned_for = CASE WHEN contract_end IS DISTINCT FROM $5::date THEN NULL ELSE listing_end_warned_for END

@@ -42,8 +42,15 @@ function organisationOf(buyer: User): string {
 }
 
 /** The list when it is the buyer's organisation's; otherwise NotFoundError. */
-async function listFor(manager: EntityManager, buyer: User, listId: string, lock = false): Promise<WatchListRow> {
-  const list = isUuid(listId) ? await listOfOrganisation(manager, organisationOf(buyer), listId, lock) : undefined;
+async function listFor(
+  manager: EntityManager,
+  buyer: User,
+  listId: string,
+  lock = false,
+): Promise<WatchListRow> {
+  const list = isUuid(listId)
+    ? await listOfOrganisation(manager, organisationOf(buyer), listId, lock)
+    : undefined;
   if (!list) throw new NotFoundError(`no watch list ${listId}`);
   return list;
 }
@@ -105,7 +112,12 @@ export async function renameWatchList(
   });
 }
 
-export async function deleteWatchList(dataSource: DataSource, buyer: User, listId: string, now: Date): Promise<void> {
+export async function deleteWatchList(
+  dataSource: DataSource,
+  buyer: User,
+  listId: string,
+  now: Date,
+): Promise<void> {
   await dataSource.transaction(async (manager) => {
     const list = await listFor(manager, buyer, listId, true);
     await deleteList(manager, listId);
@@ -135,7 +147,9 @@ export interface TypedEntry {
  */
 export function readEntry(
   typed: TypedEntry,
-): { entry: WatchEntryInput; problems?: undefined } | { entry?: undefined; problems: Record<string, string[]> } {
+):
+  | { entry: WatchEntryInput; problems?: undefined }
+  | { entry?: undefined; problems: Record<string, string[]> } {
   const problems: Record<string, string[]> = {};
   const reading = readKvkNumber(typed.kvkNumber);
   // Eight digits (or Excel's ten with two leading zeros); seven are refused here: the person types
@@ -154,7 +168,8 @@ export function readEntry(
   };
   const contractStart = date('contractStart');
   const contractEnd = date('contractEnd');
-  if (contractStart && contractEnd && contractEnd < contractStart) problems.contractEnd = ['watch.endBeforeStart'];
+  if (contractStart && contractEnd && contractEnd < contractStart)
+    problems.contractEnd = ['watch.endBeforeStart'];
   if (Object.keys(problems).length > 0) return { problems };
   return { entry: { kvkNumber: kvkNumber!, reference, contractStart, contractEnd } };
 }
@@ -320,7 +335,8 @@ export async function watchListWithStatuses(
     list,
     entries: entries.map((entry) => {
       const found = byKvk.get(entry.kvkNumber);
-      if (!found) return { ...entry, status: 'not_listed', since: null, validUntil: null, endsBeforeContract: false };
+      if (!found)
+        return { ...entry, status: 'not_listed', since: null, validUntil: null, endsBeforeContract: false };
       return {
         ...entry,
         legalName: found.legalName,

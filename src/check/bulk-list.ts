@@ -240,7 +240,11 @@ export interface SheetFormats {
  * header row bold and frozen, the widths fitted to the contents. No cell is a formula: text that
  * starts with = stays that text, without the apostrophe the CSV needs.
  */
-export async function sheetXlsx(header: string[], rows: SheetCell[][], formats: SheetFormats): Promise<Buffer> {
+export async function sheetXlsx(
+  header: string[],
+  rows: SheetCell[][],
+  formats: SheetFormats,
+): Promise<Buffer> {
   const sheet = { header, rows };
   const widths = sheet.header.map((h) => h.length);
   for (const row of sheet.rows.slice(0, 1000))

@@ -187,8 +187,14 @@ export function checkRoutes(dataSource: DataSource, config: Config): Router {
       pageCount,
       // A signed-in buyer may watch the list's suppliers (issue 18): every number read, each once.
       watchNumbers:
-        res.locals.user?.role === 'buyer'
-          ? [...new Set(result.rows.flatMap((r) => (r.kvkNumber && r.leadingZero !== 'suggested' ? [r.kvkNumber] : [])))].join(' ')
+        req.user?.role === 'buyer'
+          ? [
+              ...new Set(
+                result.rows.flatMap((r) =>
+                  r.kvkNumber && r.leadingZero !== 'suggested' ? [r.kvkNumber] : [],
+                ),
+              ),
+            ].join(' ')
           : undefined,
       previousPage: page > 1 ? page - 1 : undefined,
       nextPage: page < pageCount ? page + 1 : undefined,

@@ -84,7 +84,13 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
   router.post(paths.buyerStatus(), ...admins, async (req, res) => {
     setFormContext(res, pageAgain());
     const { action } = formValues(req.body, ['action']);
-    await setBuyerDisabled(dataSource, req.user!, String(req.params.id), action !== 'enable', requestTime(res));
+    await setBuyerDisabled(
+      dataSource,
+      req.user!,
+      String(req.params.id),
+      action !== 'enable',
+      requestTime(res),
+    );
     res.redirect(303, `${paths.buyers}?gewijzigd=1`);
   });
 

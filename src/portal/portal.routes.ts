@@ -103,7 +103,9 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
         buyerRegistered: { organisation: registration.organisation.name },
       });
     if (registration?.outcome === 'buyerTaken')
-      return res.status(409).render('account/confirm-email', { title: 'confirmEmail.takenTitle', taken: 'email' });
+      return res
+        .status(409)
+        .render('account/confirm-email', { title: 'confirmEmail.takenTitle', taken: 'email' });
     if (registration?.outcome === 'taken')
       return res.status(409).render('account/confirm-email', {
         title: 'confirmEmail.takenTitle',

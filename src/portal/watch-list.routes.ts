@@ -16,7 +16,11 @@ import {
   watchListWithStatuses,
 } from '../buyer/watch-list.service';
 import { readWatchImport } from '../buyer/watch-import';
-import { WATCH_DOWNLOAD_FORMATS, type WatchDownloadFormat, watchListDownload } from '../buyer/watch-list-download';
+import {
+  WATCH_DOWNLOAD_FORMATS,
+  type WatchDownloadFormat,
+  watchListDownload,
+} from '../buyer/watch-list-download';
 import type { WatchEntryInput } from '../buyer/watch-list.queries';
 import type { User } from '../identity/user.entity';
 import { ValidationError } from '../shared/errors';
@@ -113,14 +117,18 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
 
   router.post(paths.watchLists, ...buyers, async (req, res) => {
     const values = formValues(req.body, ['listName']);
-    setFormContext(res, { view: 'buyer/home', load: async () => ({ model: await homeModel(req.user!), values }) });
+    setFormContext(res, {
+      view: 'buyer/home',
+      load: async () => ({ model: await homeModel(req.user!), values }),
+    });
     const id = await createWatchList(dataSource, req.user!, values.listName, requestTime(res));
     res.redirect(303, paths.watchList(id));
   });
 
   router.get(paths.watchList(), ...buyers, async (req, res) => {
     const model = await listModel(req.user!, String(req.params.id), requestTime(res));
-    const notice = typeof req.query.toegevoegd === 'string' ? Number.parseInt(req.query.toegevoegd, 10) : undefined;
+    const notice =
+      typeof req.query.toegevoegd === 'string' ? Number.parseInt(req.query.toegevoegd, 10) : undefined;
     res.render('buyer/list', {
       ...model,
       added: notice !== undefined && Number.isFinite(notice) ? { count: notice } : undefined,
@@ -270,7 +278,10 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
       count: numbers.length,
       lists: await watchListsOf(dataSource, req.user!),
     });
-    setFormContext(res, { view: 'buyer/watch-from-check', load: async () => ({ model: await choiceModel(), values }) });
+    setFormContext(res, {
+      view: 'buyer/watch-from-check',
+      load: async () => ({ model: await choiceModel(), values }),
+    });
     if (numbers.length === 0) throw new ValidationError({ nummers: ['watch.noNumbers'] });
     if (values.lijst === '') {
       return res.render('buyer/watch-from-check', {

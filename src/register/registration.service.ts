@@ -179,7 +179,10 @@ async function noticeToAccount(
   now: Date,
 ): Promise<void> {
   if ((await registrationNoticesInLastHour(manager, user.id, now)) >= REGISTRATION_MAILS_PER_HOUR) return;
-  const [login, reset] = [`${config.publicBaseUrl}${paths.login}`, `${config.publicBaseUrl}${paths.forgotPassword}`];
+  const [login, reset] = [
+    `${config.publicBaseUrl}${paths.login}`,
+    `${config.publicBaseUrl}${paths.forgotPassword}`,
+  ];
   await queueMail(
     manager,
     'role' in attempt

@@ -19,6 +19,14 @@ export const DEMO_REVIEWER = 'beoordelaar@register.example';
 export const DEMO_SECOND_REVIEWER = 'beoordelaar2@register.example';
 export const DEMO_ADMIN = 'beheerder@register.example';
 
+/** The demo buyer (inkoper, issue 18): a government organisation's person with one watch list. */
+export const DEMO_BUYER = {
+  email: 'inkoper@ministerie.example',
+  name: 'Ilse Inkoop (demo)',
+  organisation: 'Ministerie van Voorbeeldzaken (demo)',
+  listName: 'Hostingcontracten (demo)',
+} as const;
+
 export const DEMO_STAFF: { email: string; name: string; role: Role }[] = [
   { email: DEMO_REVIEWER, name: 'Bea Oordelaar (demo)', role: 'reviewer' },
   { email: DEMO_SECOND_REVIEWER, name: 'Ruben Keur (demo)', role: 'reviewer' },

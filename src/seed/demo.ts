@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { actorOf } from '../audit/actor';
+import { appendAuditEvent } from '../audit/audit.service';
 import type { DataSource } from 'typeorm';
 import { importAanList } from '../aan/aan-import.service';
 import { Application } from '../application/application.entity';
@@ -16,6 +17,9 @@ import { issueAttestation, issuerOf } from '../attestation/attestation.service';
 import type { Keyring } from '../attestation/signing';
 import type { Config } from '../config';
 import { addUser } from '../identity/account.service';
+import { addBuyer } from '../buyer/buyer.service';
+import { renameOrganisation } from '../buyer/buyer.queries';
+import { addWatchEntries } from '../buyer/watch-list.service';
 import { hashPassword } from '../identity/password';
 import type { User } from '../identity/user.entity';
 import { Provider } from '../provider/provider.entity';
@@ -30,6 +34,7 @@ import {
   DEMO_ACTOR,
   DEMO_ADMIN,
   DEMO_ATTESTATIONS,
+  DEMO_BUYER,
   DEMO_CODE_VERSIONS,
   DEMO_PASSWORD,
   DEMO_PROVIDERS,
@@ -166,6 +171,8 @@ class DemoHistory {
       this.scene(demo.registeredMonthsAgo, () => this.register(demo, index), minute);
       for (const step of demo.steps) this.scene(step.monthsAgo, () => this.act(demo, step), minute);
     });
+    // A buyer's watch list of a few of the suppliers above, made last month (issue 18).
+    this.scene(1, () => this.watch(), 300);
     if (this.options.keyring) {
       for (const attestation of DEMO_ATTESTATIONS) {
         const demo = DEMO_PROVIDERS.find((d) => d.legalName.startsWith(attestation.provider))!;
@@ -194,6 +201,50 @@ class DemoHistory {
         this.users.set(user.email, user);
       }
     });
+  }
+
+  /**
+   * The demo buyer with a watch list: a supplier that is verantwoord (its listing ends before the
+   * two-year contract does, so the page marks it), one suspended and one revoked.
+   */
+  private async watch(): Promise<void> {
+    const buyer = await this.dataSource.transaction(async (manager) => {
+      const { user, organisation } = await addBuyer(
+        manager,
+        { email: DEMO_BUYER.email, name: DEMO_BUYER.name, passwordHash: this.passwordHash },
+        DEMO_ACTOR,
+        this.later(1),
+      );
+      await renameOrganisation(manager, organisation.id, DEMO_BUYER.organisation);
+      await appendAuditEvent(manager, this.now, {
+        actor: DEMO_ACTOR,
+        action: 'buyer_organisation.renamed',
+        subjectType: 'buyer_organisation',
+        subjectId: organisation.id,
+        data: { name: DEMO_BUYER.organisation },
+      });
+      return user;
+    });
+    const picks = ['verantwoord', 'suspended', 'revoked'].map((expected) =>
+      DEMO_PROVIDERS.findIndex((d) => d.expected === expected),
+    );
+    const contractStart = toLocalDate(addMonths(this.options.now, -6));
+    const contractEnd = toLocalDate(addMonths(this.options.now, 24));
+    await addWatchEntries(
+      this.dataSource,
+      buyer,
+      { newListName: DEMO_BUYER.listName },
+      picks
+        .filter((index) => index >= 0)
+        .map((index, n) => ({
+          kvkNumber: demoKvk(index),
+          reference: `CONTRACT-${n + 1}`,
+          contractStart,
+          contractEnd,
+        })),
+      'import',
+      this.later(2),
+    );
   }
 
   private staff(email: string): User {
@@ -459,6 +510,7 @@ export async function existingDemoLogins(dataSource: DataSource): Promise<string
       label: `${d.login} (provider: ${d.legalName})`,
     })),
     ...DEMO_STAFF.map((s) => ({ email: s.email, label: `${s.email} (${s.role})` })),
+    { email: DEMO_BUYER.email, label: `${DEMO_BUYER.email} (buyer: ${DEMO_BUYER.organisation})` },
   ];
   const rows = await dataSource.query<{ email: string }[]>(
     'SELECT email FROM users WHERE email = ANY($1::text[]) AND disabled_at IS NULL',

@@ -34,7 +34,7 @@ const revoked = kvkWhere((d) => d.expected === 'revoked');
  * or who is still writing one (`applicant`), staff in each role, and a member of staff halfway
  * through signing in (password given, code not yet).
  */
-type Who = 'anonymous' | 'provider' | 'applicant' | 'reviewer' | 'auditor' | 'admin' | 'halfway';
+type Who = 'anonymous' | 'provider' | 'applicant' | 'reviewer' | 'auditor' | 'admin' | 'halfway' | 'buyer';
 
 /** The ids of the demo register a page needs; `{name}` in a path below is replaced by the id. */
 interface Ids {
@@ -46,6 +46,9 @@ interface Ids {
   reviewTask: string;
   /** A demo attestation, shown with its proof against the checkpoint signed in `before`. */
   attestation: string;
+  /** The demo buyer's watch list (issue 18) and one of its entries. */
+  watchList: string;
+  watchEntry: string;
 }
 
 /**
@@ -92,6 +95,13 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['admin', '/beheer/gedragscode'],
   ['admin', '/beheer/gedragscode/{codeVersion}'],
   ['admin', '/beheer/instellingen'],
+  ['admin', '/beheer/inkopers'],
+  ['buyer', '/'],
+  ['buyer', '/account'],
+  ['buyer', '/inkoop'],
+  ['buyer', '/inkoop/volglijsten/{watchList}'],
+  ['buyer', '/inkoop/volglijsten/{watchList}/verwijderen'],
+  ['buyer', '/inkoop/volglijsten/{watchList}/leveranciers/{watchEntry}'],
 ];
 
 const PAGES: [Who, string][] = [
@@ -137,6 +147,7 @@ const NOT_PAGES: Record<string, string> = {
     'needs a login at the test broker: test/browser/eherkenning.test.ts checks it at 320 px',
   'GET /inloggen/eherkenning/aansluiten':
     'needs a login at the test broker; the same layout as /inloggen/eherkenning/organisatie with two fields',
+  'GET /inkoop/volglijsten/:id/download.:format': 'a download (a watch list as .xlsx or CSV)',
   'GET /api/v1/': 'the JSON API',
   'GET /api/v1/openapi.json': 'the JSON API',
   'GET /api/v1/hostingproviders': 'the JSON API',
@@ -239,7 +250,18 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
       'SELECT number FROM attestations ORDER BY number LIMIT 1',
     );
     assert.ok(attestation, 'the demo has an attestation');
+    // A colleague of the demo buyer: the same buyer organisation, so the demo's watch list is theirs too.
+    const [watch] = await dataSource.query<{ list: string; entry: string }[]>(
+      `SELECT l.id AS list, e.id AS entry FROM watch_lists l JOIN watch_list_entries e ON e.watch_list_id = l.id LIMIT 1`,
+    );
+    assert.ok(watch, 'the demo has a watch list with an entry');
+    const buyer = await givenUser(dataSource, 'buyer', {
+      buyerDomain: 'ministerie.example',
+      name: 'Reflow buyer',
+    });
     ids = {
+      watchList: watch.list,
+      watchEntry: watch.entry,
       submittedApplication: submitted.id,
       draftApplication: draft.id,
       codeVersion: version.id,
@@ -253,6 +275,8 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
         signInProvider,
       ],
       ['applicant', applicant, signInProvider],
+      // Buyers sign in as providers do: a password, no second factor asked.
+      ['buyer', buyer, signInProvider],
     ];
     for (const role of ['reviewer', 'auditor', 'admin'] as const)
       users.push([role, await givenUser(dataSource, role, { name: `Reflow ${role}` }), signInStaff]);

@@ -43,6 +43,7 @@ export const DEMO_PUBLIC_PAGES = [
   '/controleren/lijst',
   '/inloggen',
   '/registreren',
+  '/inkopers/registreren',
   '/registreren/claim',
   '/registreren/claim/verstuurd',
   '/registreren/claim/bevestigen/onbekend',

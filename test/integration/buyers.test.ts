@@ -100,10 +100,15 @@ describe('buyer accounts (inkopers)', () => {
       it(`refuses ${email} with the allowed domains, keeping what was typed`, async () => {
         const { res } = await registerBuyer(app, email, 'Eva Elders');
         assert.equal(res.status, 400);
-        assert.match(res.text, /alleen adressen van deze domeinen mogen: rijksoverheid\.nl, \*\.overheid\.nl/);
+        assert.match(
+          res.text,
+          /alleen adressen van deze domeinen mogen: rijksoverheid\.nl, \*\.overheid\.nl/,
+        );
         assert.match(res.text, /value="Eva Elders"/);
         assert.equal(await users().countBy({ email }), 0);
-        const tokens = await db.dataSource.query<unknown[]>(`SELECT 1 FROM account_tokens WHERE email = $1`, [email]);
+        const tokens = await db.dataSource.query<unknown[]>(`SELECT 1 FROM account_tokens WHERE email = $1`, [
+          email,
+        ]);
         assert.equal(tokens.length, 0);
       });
 
@@ -140,7 +145,10 @@ describe('buyer accounts (inkopers)', () => {
 
     it('lands on the watch lists after login', async () => {
       const fresh = request.agent(app);
-      const res = await submitForm(fresh, '/inloggen', '/inloggen', { email: buyer.email, password: buyer.password });
+      const res = await submitForm(fresh, '/inloggen', '/inloggen', {
+        email: buyer.email,
+        password: buyer.password,
+      });
       assert.equal(res.headers.location, '/inkoop');
       assert.equal((await fresh.get('/inkoop')).status, 200);
     });
@@ -151,7 +159,12 @@ describe('buyer accounts (inkopers)', () => {
       assert.match(account.text, /href="\/inkoop"/);
       assert.equal((await agent.get('/account/wachtwoord')).status, 200);
       assert.equal((await agent.get('/account/tweestapsverificatie')).status, 200);
-      for (const path of ['/beoordeling', '/beoordeling/hostingproviders', '/beheer/inkopers', '/beheer/medewerkers'])
+      for (const path of [
+        '/beoordeling',
+        '/beoordeling/hostingproviders',
+        '/beheer/inkopers',
+        '/beheer/medewerkers',
+      ])
         assert.equal((await agent.get(path)).status, 403, path);
     });
   });
@@ -169,19 +182,34 @@ describe('buyer accounts (inkopers)', () => {
       assert.match(page.text, new RegExp(`data-buyer="${buyer.email}" data-disabled="no"`));
 
       const organisationId = buyer.user.buyerOrganisationId!;
-      const renamed = await submitForm(adminAgent, '/beheer/inkopers', `/beheer/inkopers/organisaties/${organisationId}/naam`, {
-        buyerOrganisationName: 'Ministerie van Proeven',
-      });
+      const renamed = await submitForm(
+        adminAgent,
+        '/beheer/inkopers',
+        `/beheer/inkopers/organisaties/${organisationId}/naam`,
+        {
+          buyerOrganisationName: 'Ministerie van Proeven',
+        },
+      );
       assert.equal(renamed.status, 303);
       assert.match((await adminAgent.get('/beheer/inkopers')).text, /Ministerie van Proeven/);
-      const empty = await submitForm(adminAgent, '/beheer/inkopers', `/beheer/inkopers/organisaties/${organisationId}/naam`, {
-        buyerOrganisationName: ' ',
-      });
+      const empty = await submitForm(
+        adminAgent,
+        '/beheer/inkopers',
+        `/beheer/inkopers/organisaties/${organisationId}/naam`,
+        {
+          buyerOrganisationName: ' ',
+        },
+      );
       assert.equal(empty.status, 400);
 
-      const disabled = await submitForm(adminAgent, '/beheer/inkopers', `/beheer/inkopers/${buyer.user.id}/status`, {
-        action: 'disable',
-      });
+      const disabled = await submitForm(
+        adminAgent,
+        '/beheer/inkopers',
+        `/beheer/inkopers/${buyer.user.id}/status`,
+        {
+          action: 'disable',
+        },
+      );
       assert.equal(disabled.status, 303);
       assert.ok((await users().findOneByOrFail({ id: buyer.user.id })).disabledAt);
       // The buyer's session is gone: the next request goes to the login page.
@@ -200,7 +228,9 @@ describe('buyer accounts (inkopers)', () => {
       });
       assert.equal(login.status, 400);
 
-      await submitForm(adminAgent, '/beheer/inkopers', `/beheer/inkopers/${buyer.user.id}/status`, { action: 'enable' });
+      await submitForm(adminAgent, '/beheer/inkopers', `/beheer/inkopers/${buyer.user.id}/status`, {
+        action: 'enable',
+      });
       assert.equal((await users().findOneByOrFail({ id: buyer.user.id })).disabledAt, null);
       assert.match((await lastMailTo(db.dataSource, buyer.email)).subject, /weer ingeschakeld/);
     });
@@ -211,8 +241,11 @@ describe('buyer accounts (inkopers)', () => {
       const reviewer = await givenUser(db.dataSource, 'reviewer');
       for (const id of [reviewer.user.id, 'geen-id'])
         assert.equal(
-          (await submitForm(adminAgent, '/beheer/inkopers', `/beheer/inkopers/${id}/status`, { action: 'disable' }))
-            .status,
+          (
+            await submitForm(adminAgent, '/beheer/inkopers', `/beheer/inkopers/${id}/status`, {
+              action: 'disable',
+            })
+          ).status,
           404,
         );
     });

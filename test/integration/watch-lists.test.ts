@@ -24,12 +24,18 @@ function binary(res: request.Response, callback: (error: Error | null, body: Buf
 
 /** `kvk:status:registered[:ending]` of every entry the list page shows, in order. */
 const entriesOf = (html: string) =>
-  [...html.matchAll(/data-kvk="(\d{8})" data-status="([a-z_]+)" data-registered="(yes|no)"( data-ends-before-contract)?/g)].map(
-    (m) => [m[1], m[2], m[3], m[4] ? 'ending' : ''].filter(Boolean).join(':'),
-  );
+  [
+    ...html.matchAll(
+      /data-kvk="(\d{8})" data-status="([a-z_]+)" data-registered="(yes|no)"( data-ends-before-contract)?/g,
+    ),
+  ].map((m) => [m[1], m[2], m[3], m[4] ? 'ending' : ''].filter(Boolean).join(':'));
 
 /** The list's id from the URL a creation redirects to. */
-const listIdOf = (location: string | undefined) => /\/inkoop\/volglijsten\/([0-9a-f-]{36})/.exec(location ?? '')?.[1]!;
+function listIdOf(location: string | undefined): string {
+  const id = /\/inkoop\/volglijsten\/([0-9a-f-]{36})/.exec(location ?? '')?.[1];
+  assert.ok(id, `a watch list's address: ${location}`);
+  return id;
+}
 
 describe('watch lists', () => {
   let db: TestDatabase;
@@ -49,15 +55,26 @@ describe('watch lists', () => {
     db = await createTestDatabase();
     app = testApp(db.dataSource).app;
     const version = await givenCodeVersion(db.dataSource);
-    const verantwoord = await givenProvider(db.dataSource, { kvkNumber: '99990001', legalName: 'Polderwolk Hosting B.V.' });
+    const verantwoord = await givenProvider(db.dataSource, {
+      kvkNumber: '99990001',
+      legalName: 'Polderwolk Hosting B.V.',
+    });
     await givenApproval(db.dataSource, verantwoord, version, addMonths(now, -1));
     // Registered, but no reviewer confirmed who it is: for buyers too it is not in the register.
-    await givenProvider(db.dataSource, { kvkNumber: '99990002', legalName: 'Ongezien Hosting B.V.' }, { unconfirmed: true });
+    await givenProvider(
+      db.dataSource,
+      { kvkNumber: '99990002', legalName: 'Ongezien Hosting B.V.' },
+      { unconfirmed: true },
+    );
     await givenProvider(db.dataSource, { kvkNumber: '99990006', legalName: 'Grachtengordel Cloud B.V.' });
     buyerA = await givenUser(db.dataSource, 'buyer', { name: 'Anna Inkoop', buyerDomain: 'minvenj.nl' });
     colleagueA = await givenUser(db.dataSource, 'buyer', { name: 'Cees Collega', buyerDomain: 'minvenj.nl' });
     buyerB = await givenUser(db.dataSource, 'buyer', { name: 'Bert Ander', buyerDomain: 'minfin.nl' });
-    [agentA, agentColleague, agentB] = [await signedIn(app, buyerA), await signedIn(app, colleagueA), await signedIn(app, buyerB)];
+    [agentA, agentColleague, agentB] = [
+      await signedIn(app, buyerA),
+      await signedIn(app, colleagueA),
+      await signedIn(app, buyerB),
+    ];
   });
   after(() => db.drop());
 
@@ -77,7 +94,12 @@ describe('watch lists', () => {
     });
   }
 
-  async function upload(agent: Agent, listId: string, fields: Record<string, string>, file?: { bytes: Buffer; name: string }) {
+  async function upload(
+    agent: Agent,
+    listId: string,
+    fields: Record<string, string>,
+    file?: { bytes: Buffer; name: string },
+  ) {
     const token = await tokenFor(agent, `/inkoop/volglijsten/${listId}`);
     let req = agent.post(`/inkoop/volglijsten/${listId}/importeren`).field('_csrf', token);
     for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
@@ -94,29 +116,48 @@ describe('watch lists', () => {
     assert.doesNotMatch((await agentB.get('/inkoop')).text, new RegExp(id));
     assert.equal((await agentB.get(`/inkoop/volglijsten/${id}`)).status, 404);
     assert.equal((await agentB.get(`/inkoop/volglijsten/${id}/download.csv`)).status, 404);
-    const foreignAdd = await addEntry(agentB, (await newList(agentB, 'Eigen lijst B')), { kvkNumber: '99990001' });
+    const foreignAdd = await addEntry(agentB, await newList(agentB, 'Eigen lijst B'), {
+      kvkNumber: '99990001',
+    });
     assert.equal(foreignAdd.status, 303);
     const tokenB = await tokenFor(agentB, '/inkoop');
     for (const action of ['naam', 'verwijderen', 'leveranciers'])
       assert.equal(
-        (await agentB.post(`/inkoop/volglijsten/${id}/${action}`).type('form').send({ _csrf: tokenB, listName: 'x', kvkNumber: '99990001' })).status,
+        (
+          await agentB
+            .post(`/inkoop/volglijsten/${id}/${action}`)
+            .type('form')
+            .send({ _csrf: tokenB, listName: 'x', kvkNumber: '99990001' })
+        ).status,
         404,
         action,
       );
 
-    const renamed = await submitForm(agentColleague, `/inkoop/volglijsten/${id}`, `/inkoop/volglijsten/${id}/naam`, {
-      listName: 'Hosting 2027',
-    });
+    const renamed = await submitForm(
+      agentColleague,
+      `/inkoop/volglijsten/${id}`,
+      `/inkoop/volglijsten/${id}/naam`,
+      {
+        listName: 'Hosting 2027',
+      },
+    );
     assert.equal(renamed.status, 303);
     assert.match((await agentA.get(`/inkoop/volglijsten/${id}`)).text, /Hosting 2027/);
-    const empty = await submitForm(agentA, `/inkoop/volglijsten/${id}`, `/inkoop/volglijsten/${id}/naam`, { listName: '  ' });
+    const empty = await submitForm(agentA, `/inkoop/volglijsten/${id}`, `/inkoop/volglijsten/${id}/naam`, {
+      listName: '  ',
+    });
     assert.equal(empty.status, 400);
     assert.match(empty.text, /id="error-listName"/);
 
     const confirm = await agentA.get(`/inkoop/volglijsten/${id}/verwijderen`);
     assert.equal(confirm.status, 200);
     assert.match(confirm.text, /Hosting 2027/);
-    const deleted = await submitForm(agentA, `/inkoop/volglijsten/${id}/verwijderen`, `/inkoop/volglijsten/${id}/verwijderen`, {});
+    const deleted = await submitForm(
+      agentA,
+      `/inkoop/volglijsten/${id}/verwijderen`,
+      `/inkoop/volglijsten/${id}/verwijderen`,
+      {},
+    );
     assert.equal(deleted.status, 303);
     assert.equal((await agentA.get(`/inkoop/volglijsten/${id}`)).status, 404);
     const audit = await db.dataSource.query<{ action: string }[]>(
@@ -132,19 +173,46 @@ describe('watch lists', () => {
   it('adds, edits and removes entries by hand, refusing bad input and duplicates with a clear message', async () => {
     const id = await newList(agentA, 'Handwerk');
     const contractEnd = toLocalDate(addMonths(listingEnd, 6));
-    assert.equal((await addEntry(agentA, id, { kvkNumber: 'KvK 9999 0001', reference: 'C-1', contractStart: '1-1-2026', contractEnd })).status, 303);
+    assert.equal(
+      (
+        await addEntry(agentA, id, {
+          kvkNumber: 'KvK 9999 0001',
+          reference: 'C-1',
+          contractStart: '1-1-2026',
+          contractEnd,
+        })
+      ).status,
+      303,
+    );
     assert.equal((await addEntry(agentA, id, { kvkNumber: '99990002', reference: 'C-2' })).status, 303);
     assert.equal((await addEntry(agentA, id, { kvkNumber: '12121212' })).status, 303);
-    assert.equal((await addEntry(agentA, id, { kvkNumber: '99990006', contractEnd: toLocalDate(addMonths(listingEnd, -1)) })).status, 303);
+    assert.equal(
+      (
+        await addEntry(agentA, id, {
+          kvkNumber: '99990006',
+          contractEnd: toLocalDate(addMonths(listingEnd, -1)),
+        })
+      ).status,
+      303,
+    );
 
     const duplicate = await addEntry(agentA, id, { kvkNumber: '99990001', reference: 'C-1' });
     assert.equal(duplicate.status, 400);
     assert.match(duplicate.text, /staat al met deze referentie op de lijst/);
     assert.match(duplicate.text, /value="C-1"/);
-    const bad = await addEntry(agentA, id, { kvkNumber: '1234', contractStart: '31-2-2027', contractEnd: 'morgen' });
+    const bad = await addEntry(agentA, id, {
+      kvkNumber: '1234',
+      contractStart: '31-2-2027',
+      contractEnd: 'morgen',
+    });
     assert.equal(bad.status, 400);
-    for (const field of ['kvkNumber', 'contractStart', 'contractEnd']) assert.match(bad.text, new RegExp(`id="error-${field}"`));
-    const backwards = await addEntry(agentA, id, { kvkNumber: '99990006', contractStart: '2027-03-01', contractEnd: '2027-02-01' });
+    for (const field of ['kvkNumber', 'contractStart', 'contractEnd'])
+      assert.match(bad.text, new RegExp(`id="error-${field}"`));
+    const backwards = await addEntry(agentA, id, {
+      kvkNumber: '99990006',
+      contractStart: '2027-03-01',
+      contractEnd: '2027-02-01',
+    });
     assert.equal(backwards.status, 400);
     assert.match(backwards.text, /de einddatum ligt voor de startdatum/);
 
@@ -174,7 +242,10 @@ describe('watch lists', () => {
     });
     assert.equal(edited.status, 303);
     const afterEdit = await agentA.get(`/inkoop/volglijsten/${id}`);
-    assert.ok(entriesOf(afterEdit.text).includes('99990001:verantwoord:yes'), 'no longer ending before the contract');
+    assert.ok(
+      entriesOf(afterEdit.text).includes('99990001:verantwoord:yes'),
+      'no longer ending before the contract',
+    );
     assert.match(afterEdit.text, /C-1b/);
     const removed = await submitForm(agentA, entryUrl, `${entryUrl}/verwijderen`, {});
     assert.equal(removed.status, 303);
@@ -183,7 +254,12 @@ describe('watch lists', () => {
 
   it('imports the Windows-1252 CSV fixture after a preview that lists the bad rows', async () => {
     const id = await newList(agentA, 'Uit CSV');
-    const preview = await upload(agentA, id, {}, { bytes: fixture('leveranciers-windows-1252.csv'), name: 'lijst.csv' });
+    const preview = await upload(
+      agentA,
+      id,
+      {},
+      { bytes: fixture('leveranciers-windows-1252.csv'), name: 'lijst.csv' },
+    );
     assert.equal(preview.status, 200, preview.text.slice(0, 500));
     assert.match(preview.text, /data-import-summary data-good="3" data-problems="0"/);
     // Nothing is added by the preview.
@@ -201,7 +277,12 @@ describe('watch lists', () => {
 
   it('imports the .xlsx fixture: references from "Contractnummer", bad KvK numbers listed, repeats once', async () => {
     const id = await newList(agentA, 'Uit Excel');
-    const preview = await upload(agentA, id, {}, { bytes: fixture('leveranciers-export.xlsx'), name: 'lijst.xlsx' });
+    const preview = await upload(
+      agentA,
+      id,
+      {},
+      { bytes: fixture('leveranciers-export.xlsx'), name: 'lijst.xlsx' },
+    );
     assert.equal(preview.status, 200, preview.text.slice(0, 500));
     assert.match(preview.text, /data-import-summary data-good="12" data-problems="2"/);
     assert.match(preview.text, /Referentie uit kolom C\./);
@@ -214,7 +295,10 @@ describe('watch lists', () => {
       `SELECT reference FROM watch_list_entries WHERE watch_list_id = $1 AND kvk_number = '99990001' ORDER BY reference`,
       [id],
     );
-    assert.deepEqual(references.map((r) => r.reference), ['C-2026-001', 'C-2026-014']);
+    assert.deepEqual(
+      references.map((r) => r.reference),
+      ['C-2026-001', 'C-2026-014'],
+    );
   });
 
   it('reads contract dates from Excel date cells and d-m-yyyy text', async () => {
@@ -235,7 +319,9 @@ describe('watch lists', () => {
       [id],
     );
     assert.deepEqual(row, { start: '2026-01-01', end: '2030-12-31', reference: 'A' });
-    assert.deepEqual(entriesOf((await agentA.get(`/inkoop/volglijsten/${id}`)).text), ['99990001:verantwoord:yes:ending']);
+    assert.deepEqual(entriesOf((await agentA.get(`/inkoop/volglijsten/${id}`)).text), [
+      '99990001:verantwoord:yes:ending',
+    ]);
   });
 
   it('watches the suppliers of a bulk check: the button for buyers only, into a new or an existing list', async () => {
@@ -251,13 +337,21 @@ describe('watch lists', () => {
     const result = await checkPage(agentA);
     assert.equal(result.status, 200);
     assert.match(result.text, /name="nummers" value="99990001 99990006"/);
-    const choose = await agentA.post('/inkoop/volgen').type('form').send({ _csrf: csrfFrom(result.text), nummers: '99990001 99990006' });
+    const choose = await agentA
+      .post('/inkoop/volgen')
+      .type('form')
+      .send({ _csrf: csrfFrom(result.text), nummers: '99990001 99990006' });
     assert.equal(choose.status, 200);
     assert.match(choose.text, /data-count="2"/);
     const created = await agentA
       .post('/inkoop/volgen')
       .type('form')
-      .send({ _csrf: csrfFrom(choose.text), nummers: '99990001 99990006', lijst: 'nieuw', listName: 'Uit de lijstcontrole' });
+      .send({
+        _csrf: csrfFrom(choose.text),
+        nummers: '99990001 99990006',
+        lijst: 'nieuw',
+        listName: 'Uit de lijstcontrole',
+      });
     assert.equal(created.status, 303);
     const id = listIdOf(created.headers.location);
     assert.deepEqual(entriesOf((await agentA.get(`/inkoop/volglijsten/${id}`)).text), [
@@ -280,22 +374,34 @@ describe('watch lists', () => {
 
   it('downloads the list as CSV (formula-safe) and .xlsx with the same columns', async () => {
     const id = await newList(agentA, 'Download');
-    await addEntry(agentA, id, { kvkNumber: '99990001', reference: '=HYPERLINK("x")', contractEnd: '2099-01-01' });
+    await addEntry(agentA, id, {
+      kvkNumber: '99990001',
+      reference: '=HYPERLINK("x")',
+      contractEnd: '2099-01-01',
+    });
     await addEntry(agentA, id, { kvkNumber: '99990002', reference: 'R-2' });
     const csv = await agentA.get(`/inkoop/volglijsten/${id}/download.csv`).buffer(true).parse(binary);
     assert.equal(csv.status, 200);
     assert.match(csv.headers['content-type'] ?? '', /text\/csv/);
     const records: string[][] = parse((csv.body as Buffer).toString('utf8').slice(1), { delimiter: ';' });
     assert.equal(records[0]![0], 'KvK-nummer');
-    assert.deepEqual(records.slice(1).map((r) => [r[0], r[1], r[2], r[5], r[8]]), [
-      ['99990001', 'Polderwolk Hosting B.V.', `'=HYPERLINK("x")`, 'Verantwoord', 'ja'],
-      ['99990002', 'niet in het register', 'R-2', 'Niet verantwoord: niet vermeld', ''],
-    ]);
-    const xlsx = await agentA.get(`/inkoop/volglijsten/${id}/download.xlsx?lang=en`).buffer(true).parse(binary);
+    assert.deepEqual(
+      records.slice(1).map((r) => [r[0], r[1], r[2], r[5], r[8]]),
+      [
+        ['99990001', 'Polderwolk Hosting B.V.', `'=HYPERLINK("x")`, 'Verantwoord', 'ja'],
+        ['99990002', 'niet in het register', 'R-2', 'Niet verantwoord: niet vermeld', ''],
+      ],
+    );
+    const xlsx = await agentA
+      .get(`/inkoop/volglijsten/${id}/download.xlsx?lang=en`)
+      .buffer(true)
+      .parse(binary);
     assert.equal(xlsx.status, 200);
     const workbook = new ExcelJS.Workbook();
     const bytes = xlsx.body as Buffer;
-    await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
+    await workbook.xlsx.load(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+    );
     const sheet = workbook.worksheets[0]!;
     assert.equal(sheet.getRow(1).getCell(1).value, 'KvK number');
     assert.equal(sheet.getRow(2).getCell(3).value, '=HYPERLINK("x")');

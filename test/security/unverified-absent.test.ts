@@ -18,8 +18,11 @@ import { tokenFor } from '../helpers/session';
  * fails it, so a new output cannot be forgotten.
  */
 
-/** Signed-in areas: access.test.ts proves an anonymous visitor is sent to the login page there. */
-const SIGNED_IN_AREAS = ['/account', '/aanvragen', '/beoordeling', '/beheer'];
+/**
+ * Signed-in areas: access.test.ts proves an anonymous visitor is sent to the login page there. A
+ * buyer's watch lists (/inkoop) show an unconfirmed provider as an unknown number: watch-lists.test.ts.
+ */
+const SIGNED_IN_AREAS = ['/account', '/aanvragen', '/beoordeling', '/beheer', '/inkoop'];
 
 /** Public routes that show no provider data, each with why. */
 const NO_PROVIDER_DATA: Record<string, string> = {
@@ -45,6 +48,8 @@ const NO_PROVIDER_DATA: Record<string, string> = {
   'GET /uitnodiging/:token': "an invitation's form (only after a reviewer confirmed the organisation)",
   'POST /uitnodiging/:token': 'accepts an invitation',
   'GET /registreren': 'the registration form',
+  'GET /inkopers/registreren': "a buyer's registration form: the allowed e-mail domains",
+  'POST /inkopers/registreren': "a buyer's registration: answers about an address, never a provider",
   'POST /registreren': 'a registration: refuses a number registered already, as the claim form explains',
   'POST /transparantie/cosignaturen':
     "a witness's cosignature: takes a checkpoint, answers nothing of providers",

@@ -30,15 +30,22 @@ describe('watch list rules', () => {
       ['1-1-1899', undefined],
     ];
     for (const [input, expected] of cases)
-      it(`reads ${JSON.stringify(input)} as ${String(expected)}`, () => assert.equal(parseContractDate(input), expected));
+      it(`reads ${JSON.stringify(input)} as ${String(expected)}`, () =>
+        assert.equal(parseContractDate(input), expected));
   });
 
   describe('findWatchColumns', () => {
     const cases: [string[], ReturnType<typeof findWatchColumns>][] = [
       [['Leverancier', 'KvK-nummer', 'Contractnummer'], { reference: 2 }],
       [['KvK', 'Referentie', 'Startdatum', 'Einddatum'], { reference: 1, contractStart: 2, contractEnd: 3 }],
-      [['kvk number', 'Reference', 'Contract start', 'Contract end'], { reference: 1, contractStart: 2, contractEnd: 3 }],
-      [['KvK', 'Eigen referentie', 'Ingangsdatum', 'Einde contract'], { reference: 1, contractStart: 2, contractEnd: 3 }],
+      [
+        ['kvk number', 'Reference', 'Contract start', 'Contract end'],
+        { reference: 1, contractStart: 2, contractEnd: 3 },
+      ],
+      [
+        ['KvK', 'Eigen referentie', 'Ingangsdatum', 'Einde contract'],
+        { reference: 1, contractStart: 2, contractEnd: 3 },
+      ],
       [['KvK', 'Start date', 'End date'], { contractStart: 1, contractEnd: 2 }],
       [['KvK', 'Opmerking', 'Datum'], {}],
       [['KvK', 'Contractnummer', 'Referentie'], { reference: 1 }],
@@ -68,12 +75,19 @@ describe('watch list rules', () => {
     it('reads a KvK number as the register reads one everywhere', () => {
       assert.equal(readEntry({ ...typed, kvkNumber: 'KvK 9999.0001' }).entry?.kvkNumber, '99990001');
       assert.equal(readEntry({ ...typed, kvkNumber: '0099990001' }).entry?.kvkNumber, '99990001');
-      assert.deepEqual(readEntry({ ...typed, kvkNumber: '9999001' }).problems, { kvkNumber: ['validation.kvkNumber'] });
-      assert.deepEqual(readEntry({ ...typed, kvkNumber: '01-01-2026' }).problems, { kvkNumber: ['validation.kvkNumber'] });
+      assert.deepEqual(readEntry({ ...typed, kvkNumber: '9999001' }).problems, {
+        kvkNumber: ['validation.kvkNumber'],
+      });
+      assert.deepEqual(readEntry({ ...typed, kvkNumber: '01-01-2026' }).problems, {
+        kvkNumber: ['validation.kvkNumber'],
+      });
       assert.deepEqual(readEntry(typed).problems, { kvkNumber: ['validation.required'] });
     });
     it('keeps a reference of 200 characters on one line, and refuses longer or several lines', () => {
-      assert.equal(readEntry({ ...typed, kvkNumber: '99990001', reference: 'x'.repeat(200) }).problems, undefined);
+      assert.equal(
+        readEntry({ ...typed, kvkNumber: '99990001', reference: 'x'.repeat(200) }).problems,
+        undefined,
+      );
       assert.deepEqual(readEntry({ ...typed, kvkNumber: '99990001', reference: 'x'.repeat(201) }).problems, {
         reference: ['validation.tooLong'],
       });
