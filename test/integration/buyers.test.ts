@@ -4,6 +4,7 @@ import { User } from '../../src/identity/user.entity';
 import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { confirmationLinkTo, lastMailTo } from '../helpers/outbox';
+import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn, submitForm } from '../helpers/session';
 import { givenUser, TEST_PASSWORD } from '../factories/user.factory';
 import { uniqueKvk } from '../factories/provider.factory';
@@ -105,6 +106,7 @@ describe('buyer accounts (inkopers)', () => {
           /alleen adressen van deze domeinen mogen: rijksoverheid\.nl, \*\.overheid\.nl/,
         );
         assert.match(res.text, /value="Eva Elders"/);
+        await assertValidHtml(res.text, 'buyer registration refused');
         assert.equal(await users().countBy({ email }), 0);
         const tokens = await db.dataSource.query<unknown[]>(`SELECT 1 FROM account_tokens WHERE email = $1`, [
           email,
@@ -157,6 +159,7 @@ describe('buyer accounts (inkopers)', () => {
       const account = await agent.get('/account');
       assert.equal(account.status, 200);
       assert.match(account.text, /href="\/inkoop"/);
+      await assertValidHtml(account.text, "a buyer's account page");
       assert.equal((await agent.get('/account/wachtwoord')).status, 200);
       assert.equal((await agent.get('/account/tweestapsverificatie')).status, 200);
       for (const path of [
@@ -180,6 +183,7 @@ describe('buyer accounts (inkopers)', () => {
       const page = await adminAgent.get('/beheer/inkopers');
       assert.equal(page.status, 200);
       assert.match(page.text, new RegExp(`data-buyer="${buyer.email}" data-disabled="no"`));
+      await assertValidHtml(page.text, 'buyers for administrators');
 
       const organisationId = buyer.user.buyerOrganisationId!;
       const renamed = await submitForm(

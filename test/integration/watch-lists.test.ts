@@ -8,6 +8,7 @@ import request from 'supertest';
 import { addMonths, toLocalDate } from '../../src/shared/time';
 import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn, submitForm, tokenFor } from '../helpers/session';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
@@ -227,6 +228,9 @@ describe('watch lists', () => {
     assert.doesNotMatch(page.text, /Ongezien Hosting/);
     assert.match(page.text, /Polderwolk Hosting B\.V\./);
     assert.match(page.text, /data-ending-count="1"/);
+    await assertValidHtml(page.text, 'watch list');
+    await assertValidHtml(bad.text, 'watch list, entry refused');
+    await assertValidHtml((await agentA.get('/inkoop')).text, 'watch lists');
 
     const [entry] = await db.dataSource.query<{ id: string }[]>(
       `SELECT e.id FROM watch_list_entries e WHERE e.watch_list_id = $1 AND e.kvk_number = '99990001'`,
@@ -288,6 +292,7 @@ describe('watch lists', () => {
     assert.match(preview.text, /Referentie uit kolom C\./);
     assert.match(preview.text, /data-line="12" data-ok="no"/);
     assert.match(preview.text, /data-line="13" data-ok="no"/);
+    await assertValidHtml(preview.text, 'import preview');
     const bron = /name="bron" value="([^"]+)"/.exec(preview.text)![1]!.replace(/&#x3D;/g, '=');
     const added = await upload(agentA, id, { bron, bevestigen: '1', kolom: '' });
     assert.match(added.headers.location ?? '', /toegevoegd=12$/);
@@ -343,6 +348,8 @@ describe('watch lists', () => {
       .send({ _csrf: csrfFrom(result.text), nummers: '99990001 99990006' });
     assert.equal(choose.status, 200);
     assert.match(choose.text, /data-count="2"/);
+    await assertValidHtml(choose.text, 'watch from a bulk check');
+    await assertValidHtml(result.text, 'bulk check result for a buyer');
     const created = await agentA
       .post('/inkoop/volgen')
       .type('form')
