@@ -56,7 +56,7 @@ function where(filter: AuditFilter): { sql: string; params: unknown[] } {
   if (filter.actor) {
     const text = param(`%${like(filter.actor)}%`);
     // A person is named by role and id: what the auditor types (a name, an address) finds their id.
-    conditions.push(`(e.actor ILIKE ${text} OR (e.actor ~ '^(provider|reviewer|auditor|admin):'
+    conditions.push(`(e.actor ILIKE ${text} OR (e.actor ~ '^(provider|reviewer|auditor|admin|buyer):'
       AND split_part(e.actor, ':', 2) IN (SELECT u.id::text FROM users u WHERE u.email ILIKE ${text} OR u.name ILIKE ${text})))`);
   }
   if (filter.action)
@@ -120,7 +120,7 @@ const SELECT = `SELECT e.id::text AS id, e.occurred_at, e.actor, e.action, e.sub
     FROM audit_events e LEFT JOIN audit_personal_data pd ON pd.event_id = e.id
     LEFT JOIN LATERAL (
       SELECT u.name, u.role FROM users u
-       WHERE (u.id = CASE WHEN e.actor ~ '^(provider|reviewer|auditor|admin):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+       WHERE (u.id = CASE WHEN e.actor ~ '^(provider|reviewer|auditor|admin|buyer):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
                           THEN split_part(e.actor, ':', 2)::uuid END
               OR u.email = lower(e.actor))
          AND NOT ${erasedUserSql('u')}
@@ -206,7 +206,16 @@ export interface SubjectNameRow {
 export function subjectNames(
   dataSource: DataSource,
   ids: Record<
-    'provider' | 'application' | 'evidence' | 'attestation' | 'user' | 'version' | 'aanImport' | 'invitation',
+    | 'provider'
+    | 'application'
+    | 'evidence'
+    | 'attestation'
+    | 'user'
+    | 'version'
+    | 'aanImport'
+    | 'invitation'
+    | 'buyerOrganisation'
+    | 'watchList',
     string[]
   >,
   actors: string[],
@@ -241,10 +250,16 @@ export function subjectNames(
      SELECT 'aan_import', i.id::text, i.imported_at::text, NULL, i.file_sha256, NULL
        FROM aan_imports i WHERE i.id = ANY($8::uuid[])
      UNION ALL
+     SELECT 'buyer_organisation', o.id::text, o.name, NULL, o.domain, NULL
+       FROM buyer_organisations o WHERE o.id = ANY($10::uuid[])
+     UNION ALL
+     SELECT 'watch_list', l.id::text, l.name, NULL, NULL, NULL
+       FROM watch_lists l WHERE l.id = ANY($11::uuid[])
+     UNION ALL
      SELECT 'actor', a.actor, u.name, NULL, u.email, u.role
        FROM unnest($7::text[]) AS a(actor)
        JOIN users u ON (u.email = lower(a.actor)
-         OR (a.actor ~ '^(provider|reviewer|auditor|admin):' AND u.id::text = split_part(a.actor, ':', 2)))
+         OR (a.actor ~ '^(provider|reviewer|auditor|admin|buyer):' AND u.id::text = split_part(a.actor, ':', 2)))
         AND NOT ${erasedUserSql('u')}`,
     [
       uuids(ids.provider),
@@ -256,6 +271,8 @@ export function subjectNames(
       actors,
       uuids(ids.aanImport),
       uuids(ids.invitation),
+      uuids(ids.buyerOrganisation),
+      uuids(ids.watchList),
     ],
   );
 }

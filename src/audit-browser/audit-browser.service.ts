@@ -105,6 +105,8 @@ async function namesFor(dataSource: DataSource, rows: AuditRow[]): Promise<Subje
       version: of('code_of_conduct_version'),
       aanImport: of('aan_import'),
       invitation: of('invitation'),
+      buyerOrganisation: of('buyer_organisation'),
+      watchList: of('watch_list'),
     },
     [...new Set(rows.map((r) => r.actor))],
   );

@@ -65,9 +65,9 @@ export function actorNameSql(actor: string): string {
   return `(SELECT coalesce(
       (SELECT u.name FROM users u
         WHERE (u.email = lower(${actor})
-           OR (${actor} ~ '^(provider|reviewer|auditor|admin):[0-9a-f-]{36}$' AND u.id::text = split_part(${actor}, ':', 2)))
+           OR (${actor} ~ '^(provider|reviewer|auditor|admin|buyer):[0-9a-f-]{36}$' AND u.id::text = split_part(${actor}, ':', 2)))
           AND NOT ${erasedUserSql('u')}
         LIMIT 1),
-      CASE WHEN ${actor} ~ '^(provider|reviewer|auditor|admin):' OR ${actor} LIKE '%@%'
+      CASE WHEN ${actor} ~ '^(provider|reviewer|auditor|admin|buyer):' OR ${actor} LIKE '%@%'
            THEN '${ERASED_USER_TEXT}' ELSE ${actor} END))`;
 }

@@ -63,6 +63,11 @@ function checkedName(raw: string): string {
   return name;
 }
 
+/** The list when it is the buyer's organisation's; otherwise NotFoundError (404). */
+export function watchList(dataSource: DataSource, buyer: User, listId: string): Promise<WatchListRow> {
+  return listFor(dataSource.manager, buyer, listId);
+}
+
 /** The buyer's organisation's watch lists. */
 export function watchListsOf(dataSource: DataSource, buyer: User): Promise<WatchListRow[]> {
   return listsOfOrganisation(dataSource.manager, organisationOf(buyer));

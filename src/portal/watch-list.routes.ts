@@ -12,6 +12,7 @@ import {
   removeWatchEntry,
   renameWatchList,
   watchEntry,
+  watchList,
   watchListsOf,
   watchListWithStatuses,
 } from '../buyer/watch-list.service';
@@ -212,7 +213,7 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
     const file = await readUpload(req, IMPORT_UPLOAD);
     const values = formValues(req.body, ['bron', 'kolom', 'bevestigen']);
     // Checked before the file is read: a list of another organisation is not found, whatever was sent.
-    const { list } = await watchListWithStatuses(dataSource, req.user!, id, requestTime(res));
+    const list = await watchList(dataSource, req.user!, id);
     let bytes: Buffer;
     if (file?.buffer && file.size > 0) {
       bytes = file.buffer;

@@ -14,8 +14,9 @@ import { appRoutes } from '../helpers/routes';
 import { UPLOAD_ROUTES } from '../../src/web/upload';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { must } from '../../src/shared/must';
+import { addWatchEntry, createWatchList } from '../../src/buyer/watch-list.service';
 
-const WHO = ['anonymous', 'provider', 'reviewer', 'admin'] as const;
+const WHO = ['anonymous', 'provider', 'reviewer', 'admin', 'buyer'] as const;
 type Who = (typeof WHO)[number];
 
 /** Tables whose rows change only by what a request does (sessions and rate limits move by themselves). */
@@ -72,6 +73,22 @@ describe('CSRF: every POST route refuses forged requests', () => {
     identities.set('provider', await givenUser(db.dataSource, 'provider', { providerId: provider.id }));
     identities.set('reviewer', await givenUser(db.dataSource, 'reviewer'));
     identities.set('admin', await givenUser(db.dataSource, 'admin'));
+    identities.set('buyer', await givenUser(db.dataSource, 'buyer'));
+    // A watch list of the buyer's organisation with an entry (issue 18): a forged request must change neither.
+    const buyer = identities.get('buyer')!.user;
+    const watchListId = await createWatchList(db.dataSource, buyer, 'Lijst', new Date());
+    await addWatchEntry(
+      db.dataSource,
+      buyer,
+      watchListId,
+      { kvkNumber: provider.kvkNumber, reference: '', contractStart: '', contractEnd: '' },
+      new Date(),
+    );
+    const [watchEntry] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM watch_list_entries WHERE watch_list_id = $1`,
+      [watchListId],
+    );
+    assert.ok(watchEntry, 'the watch list has an entry');
     const application = await startApplication(
       db.dataSource,
       identities.get('provider')!.user,
@@ -137,6 +154,13 @@ describe('CSRF: every POST route refuses forged requests', () => {
         .replace(/^\/beheer\/medewerkers\/:id/, `/beheer/medewerkers/${reviewerId}`)
         .replace(/^\/beheer\/gedragscode\/:id/, `/beheer/gedragscode/${announced.id}`)
         .replace(/^\/account\/uitnodigingen\/:id/, `/account/uitnodigingen/${invitation.id}`)
+        .replace(/^\/inkoop\/volglijsten\/:id/, `/inkoop/volglijsten/${watchListId}`)
+        .replace(':entryId', watchEntry.id)
+        .replace(
+          /^\/beheer\/inkopers\/organisaties\/:id/,
+          `/beheer/inkopers/organisaties/${buyer.buyerOrganisationId}`,
+        )
+        .replace(/^\/beheer\/inkopers\/:id/, `/beheer/inkopers/${buyer.id}`)
         .replace(':kvkNumber', provider.kvkNumber)
         .replace(':token', 'onbekend');
       assert.doesNotMatch(url, /:/, `no id to fill in for ${route}`);
