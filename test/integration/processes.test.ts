@@ -164,6 +164,20 @@ describe('npm run cli', () => {
     assert.equal(noProvider.status, 2);
   });
 
+  it('user:create makes a buyer in the buyer organisation of the address domain', async () => {
+    const created = runCli(['user:create', '--email', 'Inkoper@MinFin.nl', '--role', 'buyer'], {
+      DATABASE_URL: db.url,
+      MIGRATION_DATABASE_URL: db.ownerUrl,
+    });
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stdout, /Created buyer inkoper@minfin\.nl\./);
+    const rows = await db.dataSource.query<{ role: string; domain: string }[]>(
+      `SELECT u.role, o.domain FROM users u JOIN buyer_organisations o ON o.id = u.buyer_organisation_id
+        WHERE u.email = 'inkoper@minfin.nl'`,
+    );
+    assert.deepEqual(rows, [{ role: 'buyer', domain: 'minfin.nl' }]);
+  });
+
   it('prints its commands and exits 2 for an unknown command', () => {
     const result = runCli(['nonsense'], { DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl });
     assert.equal(result.status, 2);
