@@ -329,6 +329,24 @@ describe('watch lists', () => {
     ]);
   });
 
+  it('asks for the KvK column when the list does not make it clear, then reads the chosen one', async () => {
+    const id = await newList(agentA, 'Twee kolommen');
+    const csv = Buffer.from('12345678;99990001\n87654321;99990006\n', 'utf8');
+    const ask = await upload(agentA, id, {}, { bytes: csv, name: 'twee.csv' });
+    assert.equal(ask.status, 200);
+    assert.match(ask.text, /data-choose-column/);
+    await assertValidHtml(ask.text, 'import, choose the KvK column');
+    const bron = /name="bron" value="([^"]+)"/.exec(ask.text)![1]!.replace(/&#x3D;/g, '=');
+    const preview = await upload(agentA, id, { bron, kolom: 'B' });
+    assert.match(preview.text, /data-import-summary data-good="2" data-problems="0"/);
+    const added = await upload(agentA, id, { bron, kolom: 'B', bevestigen: '1' });
+    assert.match(added.headers.location ?? '', /toegevoegd=2$/);
+    assert.deepEqual(entriesOf((await agentA.get(`/inkoop/volglijsten/${id}`)).text), [
+      '99990001:verantwoord:yes',
+      '99990006:not_listed:yes',
+    ]);
+  });
+
   it('watches the suppliers of a bulk check: the button for buyers only, into a new or an existing list', async () => {
     const checkPage = async (agent: Agent) => {
       const token = await tokenFor(agent, '/controleren/lijst');
