@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { accountRoutes } from './web/account.routes';
 import { staffRoutes } from './web/staff.routes';
 import { portalRoutes } from './portal/portal.routes';
+import { watchRoutes } from './watch/watch.routes';
 import { aanRoutes } from './aan/aan.routes';
 import { apiRoutes } from './api/api.routes';
 import { attestationRoutes } from './attestation/attestation.routes';
@@ -297,6 +298,7 @@ export function createApp({
   );
   app.use(accountRoutes({ dataSource, config, limiters, securityEvents }));
   app.use(portalRoutes({ dataSource, config, limiters, securityEvents }));
+  app.use(watchRoutes({ dataSource, config, limiters, securityEvents }));
   app.use(applicationRoutes(dataSource, config));
   app.use(checkRoutes(dataSource, config));
   app.use(reviewRoutes(dataSource, config));

@@ -20,6 +20,7 @@ import { refreshDueSnapshots } from '../status/status-snapshot.service';
 import { lockSnapshotRefresh } from '../status/status-snapshot.queries';
 import { type CodeVersionFact, statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from '../shared/working-days';
+import { DEFAULT_LISTING_END_NOTICE_DAYS, watchDailyWork } from '../watch/watch-notices';
 import {
   applicationsSubmittedBetween,
   applicationsWaitingSince,
@@ -252,7 +253,8 @@ export async function pruneRegistrations(manager: EntityManager, now: Date): Pro
 
 /**
  * The daily work: endings recorded, reminders sent, the reviewers' daily mail of new submissions
- * (when the setting asks for it; `startingNotification` is the configured starting value), old
+ * (when the setting asks for it; `startingNotification` is the configured starting value), the
+ * watch lists' notices and daily summaries (issue 18; `listingEndNoticeDays` is the setting), old
  * rate-limit counters and expired pending registrations removed.
  */
 export async function dailyWork(
@@ -260,9 +262,12 @@ export async function dailyWork(
   now: Date,
   publicBaseUrl: string,
   startingNotification: ReviewerNotification = 'each',
+  listingEndNoticeDays = DEFAULT_LISTING_END_NOTICE_DAYS,
 ): Promise<Record<string, number>> {
   return {
     ...(await recordEndings(manager, now, publicBaseUrl)),
+    // After the endings: under their refresh lock, with every stored status current.
+    ...(await watchDailyWork(manager, now, publicBaseUrl, listingEndNoticeDays)),
     ...(await sendReminders(manager, now, publicBaseUrl)),
     ...(await sendSubmissionDigest(manager, now, publicBaseUrl, startingNotification)),
     ...(await pruneRateLimits(manager, now)),
@@ -276,12 +281,13 @@ export async function runDueJobs(
   publicBaseUrl: string,
   now: Date,
   startingNotification: ReviewerNotification = 'each',
+  listingEndNoticeDays = DEFAULT_LISTING_END_NOTICE_DAYS,
 ) {
   const daily = await runJobOnce(
     dataSource,
     'daily',
     toLocalDate(now),
-    (manager) => dailyWork(manager, now, publicBaseUrl, startingNotification),
+    (manager) => dailyWork(manager, now, publicBaseUrl, startingNotification, listingEndNoticeDays),
     now,
   );
   const weekly = await runJobOnce(

@@ -52,6 +52,10 @@ export const paths = {
   changePassword: '/account/wachtwoord',
   colleagues: '/account/collegas',
   revokeInvitation: (id = ':id') => `/account/uitnodigingen/${id}/intrekken`,
+  /** A buyer's choice how they hear of changes at watched suppliers (issue 18). */
+  watchMail: '/account/meldingen',
+  /** A buyer's watch list (issue 18; the page is helper A's). */
+  watchList: (id = ':id') => `/inkoop/lijsten/${id}`,
 
   applications: '/aanvragen',
   application: (id = ':id') => `/aanvragen/${id}`,

@@ -1,13 +1,21 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { loadCodeVersions, loadStatusFacts, toCodeVersionFact } from './status-history';
-import { codeVersionLapsesAt, type CodeVersionFact, nextStatusChange, statusAt } from './status-rules';
+import {
+  codeVersionLapsesAt,
+  type CodeVersionFact,
+  nextStatusChange,
+  statusAt,
+  type StatusFact,
+} from './status-rules';
 import {
   bringSnapshotsForward,
   dueSnapshotProviderIds,
   lockSnapshotRefresh,
   type StatusSnapshot,
+  storedStatuses,
   upsertStatusSnapshots,
 } from './status-snapshot.queries';
+import { tellWatchers } from './watch-detection';
 
 /** The snapshots of these providers as the rules compute them at `now`, from their recorded history. */
 export async function computeStatusSnapshots(
@@ -15,12 +23,21 @@ export async function computeStatusSnapshots(
   providerIds: string[],
   now: Date,
 ): Promise<StatusSnapshot[]> {
-  if (providerIds.length === 0) return [];
+  return (await computeWithHistories(manager, providerIds, now)).snapshots;
+}
+
+/** The snapshots, and the histories and code versions they were computed from. */
+async function computeWithHistories(
+  manager: EntityManager,
+  providerIds: string[],
+  now: Date,
+): Promise<{ snapshots: StatusSnapshot[]; histories: Map<string, StatusFact[]>; facts: CodeVersionFact[] }> {
+  if (providerIds.length === 0) return { snapshots: [], histories: new Map(), facts: [] };
   // One after the other: a transaction's connection runs one query at a time.
   const versions = await loadCodeVersions(manager);
   const histories = await loadStatusFacts(manager, providerIds);
   const facts = versions.map(toCodeVersionFact);
-  return providerIds.map((providerId) => {
+  const snapshots = providerIds.map((providerId) => {
     const history = histories.get(providerId) ?? [];
     const status = statusAt(history, facts, now);
     return {
@@ -31,11 +48,15 @@ export async function computeStatusSnapshots(
       nextChangeAt: nextStatusChange(history, facts, now)?.toISOString() ?? null,
     };
   });
+  return { snapshots, histories, facts };
 }
 
 /**
  * Recomputes the stored status of these providers by the rules, in the caller's transaction.
- * Called whenever a status event is recorded, and for snapshots whose next change has come.
+ * Called whenever a status event is recorded, and for snapshots whose next change has come. This
+ * is the one place a stored status changes, so it is where the buyers who watch a provider are
+ * told (issue 18): the stored statuses are read before they are replaced, and each watched change
+ * of a status or of an attestation's status becomes a watch event in the same transaction.
  */
 export async function refreshStatusSnapshots(
   manager: EntityManager,
@@ -43,7 +64,10 @@ export async function refreshStatusSnapshots(
   now: Date,
 ): Promise<void> {
   if (providerIds.length === 0) return;
-  await upsertStatusSnapshots(manager, await computeStatusSnapshots(manager, providerIds, now), now);
+  const before = await storedStatuses(manager, providerIds, now);
+  const { snapshots, histories, facts } = await computeWithHistories(manager, providerIds, now);
+  await tellWatchers(manager, before, snapshots, histories, facts, now);
+  await upsertStatusSnapshots(manager, snapshots, now);
 }
 
 /**
