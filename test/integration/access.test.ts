@@ -266,6 +266,14 @@ const RULES: Rule[] = [
     url: () => '/account/uitnodigingen/00000000-0000-4000-8000-000000000000/intrekken',
     expect: { anonymous: 303, providerA: 404, providerB: 404, reviewer: 403, auditor: 403, admin: 403 },
   },
+  // A buyer's own choice of mail about watch lists (issue 18): buyers only. A buyer (of either
+  // organisation) who sends no choice gets 400 with a message; everyone else 403.
+  {
+    method: 'POST',
+    route: '/account/meldingen',
+    url: () => '/account/meldingen',
+    expect: staffOnly(403),
+  },
   {
     method: 'POST',
     route: '/aanvragen',
