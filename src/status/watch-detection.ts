@@ -75,11 +75,18 @@ export function attestationChange(
   return { from, to: after.state, since: after.since ?? now };
 }
 
-/** A watched, identity-confirmed provider of a refresh. */
+/** A watched, identity-confirmed provider of a refresh, with what its notices need. */
 interface WatchedProvider {
   id: string;
   kvk_number: string;
   legal_name: string;
+}
+
+/** A watched provider of a refresh, with its change's public reason text and its attestations in force. */
+interface WatchedCandidate extends WatchedProvider {
+  reason_text: string | null;
+  /** Its attestations in force at the previous snapshot, as JSON (instants as text). */
+  attestations: { number: string; issued_at: string; valid_until: string }[];
 }
 
 /**
@@ -89,7 +96,8 @@ interface WatchedProvider {
  * confirmed: an unconfirmed organisation is, to a buyer, an unregistered number.
  *
  * The cost for a refresh with no watched change is the read of the stored statuses (one query,
- * by the caller) and, when some status changed, one query for which of those are watched.
+ * by the caller) and, when some status changed, one query for which of those are watched, which
+ * also brings the public reason text and the attestations of the watched ones.
  */
 export async function tellWatchers(
   manager: EntityManager,
@@ -99,57 +107,79 @@ export async function tellWatchers(
   versions: readonly CodeVersionFact[],
   now: Date,
 ): Promise<void> {
-  const changes = statusChanges(before, snapshots);
-  const candidates = new Set(changes.map((c) => c.snapshot.providerId));
+  const changes = new Map(statusChanges(before, snapshots).map((c) => [c.snapshot.providerId, c]));
+  const candidates = new Set(changes.keys());
   for (const [providerId, stored] of before) if (stored.attestationEnded) candidates.add(providerId);
   if (candidates.size === 0) return;
-  const watched = await manager.query<WatchedProvider[]>(
-    `SELECT p.id, p.kvk_number, p.legal_name FROM providers p
-      WHERE p.id = ANY($1::uuid[]) AND p.identity_confirmed_at IS NOT NULL
-        AND EXISTS (SELECT 1 FROM watch_list_entries e WHERE e.kvk_number = p.kvk_number)`,
-    [[...candidates]],
+  const watched = await manager.query<WatchedCandidate[]>(
+    `SELECT p.id, p.kvk_number, p.legal_name,
+            (SELECT e.reason FROM status_events e
+              WHERE e.id = c.cause AND e.provider_id = p.id AND e.id > p.public_from_event) AS reason_text,
+            (SELECT coalesce(json_agg(json_build_object('number', a.number, 'issued_at', a.issued_at,
+                                                        'valid_until', a.valid_until) ORDER BY a.issued_at, a.number), '[]')
+               FROM attestations a WHERE a.provider_id = p.id AND a.valid_until > c.previous) AS attestations
+       FROM jsonb_to_recordset($1::jsonb) AS c(ord int, id uuid, cause bigint, previous timestamptz)
+       JOIN providers p ON p.id = c.id
+      WHERE p.identity_confirmed_at IS NOT NULL
+        AND EXISTS (SELECT 1 FROM watch_list_entries w WHERE w.kvk_number = p.kvk_number)
+      ORDER BY c.ord`,
+    [
+      JSON.stringify(
+        [...candidates].map((id, ord) => {
+          const change = changes.get(id);
+          return {
+            ord,
+            id,
+            cause: change ? (causeOf(histories.get(id) ?? [], change.snapshot) ?? null) : null,
+            previous: before.get(id)?.computedAt.toISOString() ?? null,
+          };
+        }),
+      ),
+    ],
   );
-  if (watched.length === 0) return;
-  const byId = new Map(watched.map((p) => [p.id, p]));
-  const told = changes.filter((c) => byId.has(c.snapshot.providerId));
-  const reasons = await publicReasons(
-    manager,
-    told.flatMap((c) => {
-      const cause = causeOf(histories.get(c.snapshot.providerId) ?? [], c.snapshot);
-      return cause ? [cause] : [];
-    }),
-  );
-  for (const change of told) {
-    const provider = byId.get(change.snapshot.providerId)!;
-    const { snapshot } = change;
-    const cause = causeOf(histories.get(provider.id) ?? [], snapshot);
-    await recordWatchEvent(
-      manager,
-      {
-        kind: 'status_changed',
-        providerId: provider.id,
-        kvkNumber: provider.kvk_number,
-        occurredAt: snapshot.since ? new Date(snapshot.since) : now,
-        data: {
-          from: change.from,
-          to: change.to,
-          reason: snapshot.status === 'verantwoord' ? null : snapshot.status,
-          reasonText: (cause && reasons.get(cause)) ?? null,
-          since: snapshot.since,
-          validUntil: snapshot.validUntil,
+  for (const provider of watched) {
+    const change = changes.get(provider.id);
+    if (change) {
+      const { snapshot } = change;
+      await recordWatchEvent(
+        manager,
+        {
+          kind: 'status_changed',
+          providerId: provider.id,
           kvkNumber: provider.kvk_number,
-          legalName: provider.legal_name,
+          occurredAt: snapshot.since ? new Date(snapshot.since) : now,
+          data: {
+            from: change.from,
+            to: change.to,
+            reason: snapshot.status === 'verantwoord' ? null : snapshot.status,
+            reasonText: provider.reason_text,
+            since: snapshot.since,
+            validUntil: snapshot.validUntil,
+            kvkNumber: provider.kvk_number,
+            legalName: provider.legal_name,
+          },
         },
-      },
-      now,
-    );
+        now,
+      );
+    }
+    const stored = before.get(provider.id);
+    if (stored)
+      await tellAttestationChanges(
+        manager,
+        provider,
+        stored,
+        histories.get(provider.id) ?? [],
+        versions,
+        now,
+      );
   }
-  await tellAttestationChanges(manager, byId, before, histories, versions, now);
 }
 
 /**
  * The status event behind a snapshot's status: the latest event effective at its `since` (the
- * suspension, the revocation, the approval). Undefined when time alone made it (an expiry).
+ * suspension, the revocation, the approval). Undefined when time alone made it (an expiry). Its
+ * reason text is told only where the public change feed shows it (an event after the provider's
+ * identity was confirmed): what the reviewer wrote for the public, nothing else.
  */
 function causeOf(history: readonly StatusFact[], snapshot: StatusSnapshot): number | undefined {
   if (!snapshot.since) return undefined;
@@ -158,60 +188,23 @@ function causeOf(history: readonly StatusFact[], snapshot: StatusSnapshot): numb
   return at.length > 0 ? at[at.length - 1]!.sequence : undefined;
 }
 
-/**
- * The reason text of these status events where the public change feed shows it (an event after
- * the provider's identity was confirmed): what the reviewer wrote for the public, nothing else.
- */
-async function publicReasons(manager: EntityManager, eventIds: number[]): Promise<Map<number, string>> {
-  if (eventIds.length === 0) return new Map();
-  const rows = await manager.query<{ id: string; reason: string }[]>(
-    `SELECT e.id::text AS id, e.reason FROM status_events e JOIN providers p ON p.id = e.provider_id
-      WHERE e.id = ANY($1::bigint[]) AND e.reason IS NOT NULL
-        AND p.identity_confirmed_at IS NOT NULL AND e.id > p.public_from_event`,
-    [eventIds.map(String)],
-  );
-  return new Map(rows.map((r) => [Number(r.id), r.reason]));
-}
-
-/** Records an `attestation_changed` event for each attestation of these providers whose status changed. */
+/** Records an `attestation_changed` event for each attestation of this provider whose status changed. */
 async function tellAttestationChanges(
   manager: EntityManager,
-  providers: ReadonlyMap<string, WatchedProvider>,
-  before: ReadonlyMap<string, StoredStatus>,
-  histories: ReadonlyMap<string, readonly StatusFact[]>,
+  provider: WatchedCandidate,
+  stored: StoredStatus,
+  history: readonly StatusFact[],
   versions: readonly CodeVersionFact[],
   now: Date,
 ): Promise<void> {
-  const previous = [...providers.keys()].flatMap((id) => {
-    const stored = before.get(id);
-    return stored ? [stored.computedAt.getTime()] : [];
-  });
-  if (previous.length === 0) return;
-  // Only attestations still in force at the earliest previous snapshot can have changed since.
-  const attestations = await manager.query<
-    { number: string; provider_id: string; issued_at: Date; valid_until: Date }[]
-  >(
-    `SELECT number, provider_id, issued_at, valid_until FROM attestations
-      WHERE provider_id = ANY($1::uuid[]) AND valid_until > $2 ORDER BY issued_at, number`,
-    [[...providers.keys()], new Date(Math.min(...previous))],
-  );
-  for (const row of attestations) {
-    const stored = before.get(row.provider_id);
-    const provider = providers.get(row.provider_id);
-    if (!stored || !provider) continue;
+  for (const row of provider.attestations) {
     const attestation = {
       number: row.number,
-      providerId: row.provider_id,
-      issuedAt: row.issued_at,
-      validUntil: row.valid_until,
+      providerId: provider.id,
+      issuedAt: new Date(row.issued_at),
+      validUntil: new Date(row.valid_until),
     };
-    const change = attestationChange(
-      attestation,
-      histories.get(row.provider_id) ?? [],
-      versions,
-      stored.computedAt,
-      now,
-    );
+    const change = attestationChange(attestation, history, versions, stored.computedAt, now);
     if (!change) continue;
     await recordAttestationEvent(manager, provider, attestation, change.from, change.to, change.since, now);
   }
