@@ -30,7 +30,7 @@ export async function claimUnmailedNotifications(
 ): Promise<string[]> {
   const rows = await manager.query<{ id: string }[]>(
     `SELECT id::text AS id FROM watch_notifications
-      WHERE mode = $1 AND mailed_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      WHERE mode = $1 AND mailed_at IS NULL ORDER BY watch_notifications.id LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [mode, limit],
   );
   return rows.map((r) => r.id);
@@ -40,7 +40,7 @@ export async function claimUnmailedNotifications(
 export async function unmailedDailyNotificationIds(manager: EntityManager): Promise<string[]> {
   const rows = await manager.query<{ id: string }[]>(
     `SELECT id::text AS id FROM watch_notifications
-      WHERE mode = 'daily' AND mailed_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED`,
+      WHERE mode = 'daily' AND mailed_at IS NULL ORDER BY watch_notifications.id FOR UPDATE SKIP LOCKED`,
   );
   return rows.map((r) => r.id);
 }

@@ -78,7 +78,7 @@ export function watchEventsOf(
   { id: string; kind: string; watch_list_entry_id: string | null; data: Record<string, unknown> }[]
 > {
   return dataSource.query(
-    `SELECT id::text AS id, kind, watch_list_entry_id, data FROM watch_events WHERE provider_id = $1 ORDER BY id`,
+    `SELECT id::text AS id, kind, watch_list_entry_id, data FROM watch_events WHERE provider_id = $1 ORDER BY watch_events.id`,
     [providerId],
   );
 }

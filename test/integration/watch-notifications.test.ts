@@ -165,6 +165,28 @@ describe('notifications to buyers about watched suppliers', () => {
     assert.ok(mail.body.includes(`verklaring ${attestation.number} Geldig → Ingetrokken`), mail.body);
   });
 
+  it('an attestation that reaches its end while the listing runs on (renewed): the daily work tells it expired, once', async () => {
+    const version = await givenCodeVersion(ds());
+    const supplier = await givenProvider(ds());
+    const now = new Date();
+    // Listed until two weeks from now; the attestation, issued eleven months ago, ends then too.
+    await givenApproval(ds(), supplier, version, addDays(addMonths(now, -12), 14), now);
+    const attestation = await givenIssuedAttestation(ds(), supplier.id, addMonths(now, -11));
+    // Renewed yesterday: the provider stays verantwoord past the attestation's end.
+    await givenApproval(ds(), supplier, version, addDays(now, -1), now);
+    const buyer = await givenBuyer(ds());
+    await givenWatchList(ds(), buyer, [{ kvkNumber: supplier.kvkNumber }]);
+
+    const later = addMonths(now, 1);
+    await ds().transaction((m) => watchDailyWork(m, later, BASE, 90));
+    await ds().transaction((m) => watchDailyWork(m, addDays(later, 1), BASE, 90));
+    const events = await watchEventsOf(ds(), supplier.id);
+    assert.deepEqual(
+      events.map((e) => [e.kind, e.data.attestationNumber, e.data.from, e.data.to]),
+      [['attestation_changed', attestation.number, 'valid', 'expired']],
+    );
+  });
+
   it('a listing that ends before the contract: one notice to that entry’s list, not two; a renewal may warn again later', async () => {
     // The listing ends in about a month; the contract runs a year.
     const version = await givenCodeVersion(ds());
