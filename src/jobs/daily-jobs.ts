@@ -16,11 +16,12 @@ import {
   toStatusFact,
 } from '../status/status-history';
 import type { StatusEvent } from '../status/status-event.entity';
-import { refreshDueSnapshots } from '../status/status-snapshot.service';
+import { refreshDueSnapshots, refreshEndedAttestations } from '../status/status-snapshot.service';
 import { lockSnapshotRefresh } from '../status/status-snapshot.queries';
 import { type CodeVersionFact, statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from '../shared/working-days';
-import { DEFAULT_LISTING_END_NOTICE_DAYS, watchDailyWork } from '../watch/watch-notices';
+import { sendWatchDigest } from '../watch/watch-mail';
+import { DEFAULT_LISTING_END_NOTICE_DAYS, noticeListingEnds } from '../watch/watch-notices';
 import {
   applicationsSubmittedBetween,
   applicationsWaitingSince,
@@ -226,6 +227,26 @@ export async function sendSubmissionDigest(
   }));
   const digests = await mailReviewers(manager, (email) => mailTexts.submissionDigest(email, lines));
   return { submissionDigests: digests, submitted: submitted.length };
+}
+
+/**
+ * The watch lists' part of the daily work (issue 18): attestations that ended while their listing
+ * runs on, listings that end before a contract, then the day's summary mail to those who asked
+ * for one. After the endings, under their refresh lock, with every stored status current.
+ */
+export async function watchDailyWork(
+  manager: EntityManager,
+  now: Date,
+  publicBaseUrl: string,
+  listingEndNoticeDays: number,
+): Promise<Record<string, number>> {
+  const attestationsEnded = await refreshEndedAttestations(manager, now);
+  const listingEndNotices = await noticeListingEnds(manager, now, listingEndNoticeDays);
+  return {
+    ...(attestationsEnded > 0 ? { attestationsEnded } : {}),
+    listingEndNotices,
+    ...(await sendWatchDigest(manager, now, publicBaseUrl)),
+  };
 }
 
 /** The Monday of the week `now` falls in (Dutch calendar), naming the weekly period. */

@@ -65,6 +65,23 @@ export async function storedStatuses(
   );
 }
 
+/**
+ * The watched, confirmed providers with an attestation that reached its end of validity after
+ * their snapshot was computed, at `now` or before (issue 18): the refresh tells their watchers.
+ */
+export async function providersWithEndedAttestations(manager: EntityManager, now: Date): Promise<string[]> {
+  const rows = await manager.query<{ provider_id: string }[]>(
+    `SELECT DISTINCT a.provider_id
+       FROM attestations a
+       JOIN provider_status s ON s.provider_id = a.provider_id
+       JOIN providers p ON p.id = a.provider_id AND p.identity_confirmed_at IS NOT NULL
+      WHERE a.valid_until > s.computed_at AND a.valid_until <= $1
+        AND EXISTS (SELECT 1 FROM watch_list_entries e WHERE e.kvk_number = p.kvk_number)`,
+    [now],
+  );
+  return rows.map((r) => r.provider_id);
+}
+
 /** Up to `limit` providers whose snapshot's next change is at or before `now`, earliest first. */
 export async function dueSnapshotProviderIds(
   manager: EntityManager,

@@ -11,6 +11,7 @@ import {
   bringSnapshotsForward,
   dueSnapshotProviderIds,
   lockSnapshotRefresh,
+  providersWithEndedAttestations,
   type StatusSnapshot,
   storedStatuses,
   upsertStatusSnapshots,
@@ -83,6 +84,18 @@ export async function refreshDueSnapshots(manager: EntityManager, now: Date, bat
     refreshed += due.length;
     if (due.length < batch) return refreshed;
   }
+}
+
+/**
+ * An attestation can reach its end of validity while its provider's status stays the same (the
+ * listing was renewed): no snapshot comes due for it, so the daily work refreshes the watched ones
+ * here, and the refresh tells their watchers (issue 18). In the caller's transaction, under the
+ * refresh's lock (the daily work takes it). Answers how many providers were refreshed.
+ */
+export async function refreshEndedAttestations(manager: EntityManager, now: Date): Promise<number> {
+  const ids = await providersWithEndedAttestations(manager, now);
+  await refreshStatusSnapshots(manager, ids, now);
+  return ids.length;
 }
 
 /**

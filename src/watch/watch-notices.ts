@@ -1,8 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { addDays } from '../shared/time';
-import { refreshStatusSnapshots } from '../status/status-snapshot.service';
 import { recordWatchEvent } from './watch-events';
-import { sendWatchDigest } from './watch-mail';
 
 /** How many days ahead a buyer is told that a listing ends before their contract (the setting's default). */
 export const DEFAULT_LISTING_END_NOTICE_DAYS = 90;
@@ -66,47 +64,4 @@ export async function noticeListingEnds(manager: EntityManager, now: Date, days:
       [JSON.stringify(due.map((r) => ({ id: r.entry_id, valid_until: r.valid_until.toISOString() })))],
     );
   return due.length;
-}
-
-/**
- * An attestation can reach its end of validity while its provider's status stays the same (the
- * listing was renewed): no snapshot comes due for it, so the watched ones are refreshed here, and
- * the refresh tells their watchers. In the caller's transaction, under the refresh's lock (the
- * daily work takes it). Answers how many providers were refreshed.
- */
-export async function refreshEndedAttestations(manager: EntityManager, now: Date): Promise<number> {
-  const rows = await manager.query<{ provider_id: string }[]>(
-    `SELECT DISTINCT a.provider_id
-       FROM attestations a
-       JOIN provider_status s ON s.provider_id = a.provider_id
-       JOIN providers p ON p.id = a.provider_id AND p.identity_confirmed_at IS NOT NULL
-      WHERE a.valid_until > s.computed_at AND a.valid_until <= $1
-        AND EXISTS (SELECT 1 FROM watch_list_entries e WHERE e.kvk_number = p.kvk_number)`,
-    [now],
-  );
-  await refreshStatusSnapshots(
-    manager,
-    rows.map((r) => r.provider_id),
-    now,
-  );
-  return rows.length;
-}
-
-/**
- * The watch lists' part of the daily work (issue 18): attestations that ended, listings that end
- * before a contract, then the day's summary mail to those who asked for one.
- */
-export async function watchDailyWork(
-  manager: EntityManager,
-  now: Date,
-  publicBaseUrl: string,
-  listingEndNoticeDays: number,
-): Promise<Record<string, number>> {
-  const attestationsEnded = await refreshEndedAttestations(manager, now);
-  const listingEndNotices = await noticeListingEnds(manager, now, listingEndNoticeDays);
-  return {
-    ...(attestationsEnded > 0 ? { attestationsEnded } : {}),
-    listingEndNotices,
-    ...(await sendWatchDigest(manager, now, publicBaseUrl)),
-  };
 }

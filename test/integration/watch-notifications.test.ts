@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { actOnProvider } from '../../src/application/provider-actions.service';
-import { runJobOnce } from '../../src/jobs/daily-jobs';
+import { runJobOnce, watchDailyWork } from '../../src/jobs/daily-jobs';
 import { addDays, addMonths, toLocalDate } from '../../src/shared/time';
 import { refreshDueBatch } from '../../src/status/status-snapshot.service';
 import { mailWatchNotificationsAtOnce, sendWatchDigest } from '../../src/watch/watch-mail';
-import { noticeListingEnds, watchDailyWork } from '../../src/watch/watch-notices';
+import { noticeListingEnds } from '../../src/watch/watch-notices';
 import type { Provider } from '../../src/provider/provider.entity';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
