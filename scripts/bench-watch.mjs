@@ -4,10 +4,11 @@
 // refresh and, with watch lists, the watch event and its fan-out), first with no watch lists at
 // all, then with 10,000 watched suppliers across 100 buyers (each buyer a list of 100, and some
 // suppliers on every list) and a webhook subscription per buyer organisation. Each suspension is
-// lifted again, untimed, so the same providers can be suspended again. With the lists, suspensions
-// of watched suppliers alternate with those of a control pool nobody watches, so both meet the same
-// load on a shared machine. Prints median and p95 of each and the differences (target: under 10 ms
-// added).
+// lifted again, untimed, so the same providers can be suspended again. Suspensions of the pool to be
+// watched alternate with those of a control pool nobody watches, before and with the lists, so both
+// meet the same load on a shared machine: what watching adds is the difference between the pools
+// with the lists less the one they had before. Prints median and p95 of each and what the lists add
+// (target: under 10 ms).
 // Usage: npm run bench:watch   (BENCH_DATABASE_URL to use a server; otherwise an embedded PostgreSQL;
 // BENCH_PROVIDERS seeded providers, default 10,500 (10,000 watched and the rest unwatched); BENCH_SAMPLES suspensions per phase, default 200)
 import path from 'node:path';
@@ -100,8 +101,8 @@ try {
 
   // Warm-up: the JIT, the pool's connections, the plans.
   const warm = SAMPLES;
-  await measure(kvks);
-  const [without] = await measure(kvks);
+  await measure(kvks, control);
+  const [without, unwatchedBefore] = await measure(kvks, control);
 
   started = performance.now();
   // 100 buyer organisations, a buyer each, a list of 100 suppliers each: 10,000 watched suppliers
@@ -171,23 +172,34 @@ try {
             (SELECT count(*)::int FROM webhook_deliveries) AS deliveries`,
   );
 
+  // The lists removed again: does the control pool come back, or did the machine (or the larger
+  // log) make every decision slower meanwhile?
+  await dataSource.query(`DELETE FROM watch_list_entries`);
+  const [, unwatchedAfter] = await measure(kvks, control);
+
   const median = (t) => quantile(t, 0.5);
   const p95 = (t) => quantile(t, 0.95);
   console.log();
   line(`reviewer's suspension (${SAMPLES} timed after ${warm} untimed)`, 'median     p95');
-  line('  without watch lists (before they were made)', `${ms(median(without))}  ${ms(p95(without))}`);
+  line('  before the lists: the pool to be watched', `${ms(median(without))}  ${ms(p95(without))}`);
+  line(
+    '  before the lists: the control pool (alternating)',
+    `${ms(median(unwatchedBefore))}  ${ms(p95(unwatchedBefore))}`,
+  );
   line('  with the lists: a watched supplier', `${ms(median(withLists))}  ${ms(p95(withLists))}`);
-  line('  with the lists: an unwatched one (alternating)', `${ms(median(unwatched))}  ${ms(p95(unwatched))}`);
-  const added = median(withLists) - median(unwatched);
   line(
-    '  added, watched vs unwatched at the same time',
-    `${ms(added)} median; ${ms(p95(withLists) - p95(unwatched))} p95`,
+    '  with the lists: the control pool, unwatched (alternating)',
+    `${ms(median(unwatched))}  ${ms(p95(unwatched))}`,
   );
+  // What watching adds: the difference between the pools with the lists, less the one they had before.
+  const added = median(withLists) - median(unwatched) - (median(without) - median(unwatchedBefore));
+  const addedP95 = p95(withLists) - p95(unwatched) - (p95(without) - p95(unwatchedBefore));
+  line('  added by the watch lists (median; p95)', `${ms(added)}; ${ms(addedP95)}`);
   line(
-    '  added, watched vs before the lists',
-    `${ms(median(withLists) - median(without))} median; ${ms(p95(withLists) - p95(without))} p95`,
+    '  the control pool: before, with, after the lists',
+    `${ms(median(unwatchedBefore))} → ${ms(median(unwatched))} → ${ms(median(unwatchedAfter))}`,
   );
-  line('  target: under 10 ms added (median, same time)', added < 10 ? 'met' : 'MISSED');
+  line('  target: under 10 ms added (median)', added < 10 ? 'met' : 'MISSED');
   line(
     '  written while timed and warmed, with lists',
     `${events.events.toLocaleString('en')} watch events, ${events.notifications.toLocaleString('en')} notifications, ${events.deliveries.toLocaleString('en')} webhook deliveries`,
