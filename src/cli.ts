@@ -223,7 +223,14 @@ const COMMANDS: Record<string, Command> = {
           dataSource,
           'daily',
           `manual-${now.toISOString()}`,
-          (manager) => dailyWork(manager, now, config.publicBaseUrl, config.reviewerNotification),
+          (manager) =>
+            dailyWork(
+              manager,
+              now,
+              config.publicBaseUrl,
+              config.reviewerNotification,
+              config.watchListingEndNoticeDays,
+            ),
           now,
         );
         if (!daily.ran) {

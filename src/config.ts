@@ -111,6 +111,16 @@ export interface Config {
    * up to this.
    */
   snapshotRefreshSeconds: number;
+  /**
+   * How often an instance mails buyers who asked to hear at once of a watched supplier's change
+   * (issue 18); 0: never (tests start the sender themselves).
+   */
+  watchMailSeconds: number;
+  /**
+   * How many days ahead a buyer is told that a watched supplier's listing ends before their
+   * contract does (issue 18), once per listing end.
+   */
+  watchListingEndNoticeDays: number;
   /** How long the first page of a name search is kept per instance for the same query; 0: not kept. */
   searchCacheSeconds: number;
   /** Invitations one provider user may send per hour (each is a mail with their text to any address). */
@@ -559,6 +569,8 @@ export function loadConfig(
     checkpointIntervalSeconds: integer(env, 'CHECKPOINT_INTERVAL_SECONDS', 30, 1, 86400),
     jobsIntervalSeconds: integer(env, 'JOBS_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86400),
     snapshotRefreshSeconds: integer(env, 'SNAPSHOT_REFRESH_SECONDS', nodeEnv === 'test' ? 0 : 15, 0, 300),
+    watchMailSeconds: integer(env, 'WATCH_MAIL_SECONDS', nodeEnv === 'test' ? 0 : 5, 0, 3600),
+    watchListingEndNoticeDays: integer(env, 'WATCH_LISTING_END_NOTICE_DAYS', 90, 1, 730),
     searchCacheSeconds: integer(env, 'SEARCH_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 5, 0, 60),
     invitationsPerUserPerHour: integer(env, 'INVITATIONS_PER_USER_PER_HOUR', 10, 1, 1000),
     pendingInvitationsPerProvider: integer(env, 'PENDING_INVITATIONS_PER_PROVIDER', 10, 1, 1000),

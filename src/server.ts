@@ -11,6 +11,7 @@ import { loadConfig } from './config';
 import { ENTITIES } from './entities';
 import { openDatabase } from './database/connect';
 import { mailDestination, startMailSender } from './mail/sender';
+import { startWatchMailSender } from './jobs/watch-mail-sender';
 import { existingDemoLogins, seedDemoDataIfEmpty } from './seed/demo';
 import { DEMO_PASSWORD } from './seed/demo-data';
 import { createLifecycle, type Lifecycle } from './shared/lifecycle';
@@ -143,10 +144,18 @@ async function main(): Promise<void> {
     logger,
     clock,
     config.reviewerNotification,
+    config.watchListingEndNoticeDays,
   );
   const stopSnapshotRefresh = startSnapshotRefresh(
     database.dataSource,
     config.snapshotRefreshSeconds,
+    logger,
+    clock,
+  );
+  const stopWatchMail = startWatchMailSender(
+    database.dataSource,
+    config.publicBaseUrl,
+    config.watchMailSeconds,
     logger,
     clock,
   );
@@ -178,6 +187,7 @@ async function main(): Promise<void> {
       close: async () => {
         await stopScheduler();
         await stopSnapshotRefresh();
+        await stopWatchMail();
         await stopCheckpointSigner();
         await database.close();
       },

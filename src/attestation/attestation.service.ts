@@ -15,6 +15,7 @@ import type { StatusEvent } from '../status/status-event.entity';
 import { codeVersionFromJson, statusEventFromJson } from '../status/status-history.queries';
 import { statusAt } from '../status/status-rules';
 import { loadCodeVersions, loadHistories, toCodeVersionFact, toStatusFact } from '../status/status-history';
+import { recordAttestationEvent, watchedConfirmedProvider } from '../status/watch-detection';
 import { Attestation } from './attestation.entity';
 import { historyChangedSince, nextAttestationSequence, verificationRow } from './attestation.queries';
 import { type AttestationData, fingerprintOf, renderAttestationPdf } from './attestation.pdf';
@@ -165,6 +166,9 @@ export async function issueAttestation(
         pdfSha256,
       },
     });
+    // Buyers who watch the provider hear of the new attestation (issue 18), in this transaction.
+    const watched = await watchedConfirmedProvider(manager, provider.id);
+    if (watched) await recordAttestationEvent(manager, watched, attestation, null, 'valid', now, now);
     delete attestation.pdf;
     return attestation;
   });

@@ -45,6 +45,7 @@ export const AUDIT_ACTION_GROUPS = {
     'user.email_confirmed',
     'user.registration_attempted',
     'user.adopted_by_eherkenning',
+    'user.watch_mail_changed',
   ],
   invitation: ['invitation.created', 'invitation.resent', 'invitation.revoked', 'invitation.not_sent'],
   staff: ['staff.role_changed', 'staff.disabled', 'staff.enabled'],

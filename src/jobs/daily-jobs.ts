@@ -16,10 +16,12 @@ import {
   toStatusFact,
 } from '../status/status-history';
 import type { StatusEvent } from '../status/status-event.entity';
-import { refreshDueSnapshots } from '../status/status-snapshot.service';
+import { refreshDueSnapshots, refreshEndedAttestations } from '../status/status-snapshot.service';
 import { lockSnapshotRefresh } from '../status/status-snapshot.queries';
 import { type CodeVersionFact, statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from '../shared/working-days';
+import { sendWatchDigest } from '../watch/watch-mail';
+import { DEFAULT_LISTING_END_NOTICE_DAYS, noticeListingEnds } from '../watch/watch-notices';
 import {
   applicationsSubmittedBetween,
   applicationsWaitingSince,
@@ -227,6 +229,26 @@ export async function sendSubmissionDigest(
   return { submissionDigests: digests, submitted: submitted.length };
 }
 
+/**
+ * The watch lists' part of the daily work (issue 18): attestations that ended while their listing
+ * runs on, listings that end before a contract, then the day's summary mail to those who asked
+ * for one. After the endings, under their refresh lock, with every stored status current.
+ */
+export async function watchDailyWork(
+  manager: EntityManager,
+  now: Date,
+  publicBaseUrl: string,
+  listingEndNoticeDays: number,
+): Promise<Record<string, number>> {
+  const attestationsEnded = await refreshEndedAttestations(manager, now);
+  const listingEndNotices = await noticeListingEnds(manager, now, listingEndNoticeDays);
+  return {
+    ...(attestationsEnded > 0 ? { attestationsEnded } : {}),
+    listingEndNotices,
+    ...(await sendWatchDigest(manager, now, publicBaseUrl)),
+  };
+}
+
 /** The Monday of the week `now` falls in (Dutch calendar), naming the weekly period. */
 export function weekOf(now: Date): string {
   const day = new Date(`${toLocalDate(now)}T12:00:00Z`);
@@ -252,7 +274,8 @@ export async function pruneRegistrations(manager: EntityManager, now: Date): Pro
 
 /**
  * The daily work: endings recorded, reminders sent, the reviewers' daily mail of new submissions
- * (when the setting asks for it; `startingNotification` is the configured starting value), old
+ * (when the setting asks for it; `startingNotification` is the configured starting value), the
+ * watch lists' notices and daily summaries (issue 18; `listingEndNoticeDays` is the setting), old
  * rate-limit counters and expired pending registrations removed.
  */
 export async function dailyWork(
@@ -260,9 +283,12 @@ export async function dailyWork(
   now: Date,
   publicBaseUrl: string,
   startingNotification: ReviewerNotification = 'each',
+  listingEndNoticeDays = DEFAULT_LISTING_END_NOTICE_DAYS,
 ): Promise<Record<string, number>> {
   return {
     ...(await recordEndings(manager, now, publicBaseUrl)),
+    // After the endings: under their refresh lock, with every stored status current.
+    ...(await watchDailyWork(manager, now, publicBaseUrl, listingEndNoticeDays)),
     ...(await sendReminders(manager, now, publicBaseUrl)),
     ...(await sendSubmissionDigest(manager, now, publicBaseUrl, startingNotification)),
     ...(await pruneRateLimits(manager, now)),
@@ -276,12 +302,13 @@ export async function runDueJobs(
   publicBaseUrl: string,
   now: Date,
   startingNotification: ReviewerNotification = 'each',
+  listingEndNoticeDays = DEFAULT_LISTING_END_NOTICE_DAYS,
 ) {
   const daily = await runJobOnce(
     dataSource,
     'daily',
     toLocalDate(now),
-    (manager) => dailyWork(manager, now, publicBaseUrl, startingNotification),
+    (manager) => dailyWork(manager, now, publicBaseUrl, startingNotification, listingEndNoticeDays),
     now,
   );
   const weekly = await runJobOnce(

@@ -15,7 +15,12 @@ export function dailySummary(r: Record<string, number>): string {
     `${counted(n('lapsed'), 'lapse', 'lapses')} recorded, ` +
     `${counted(n('reminders'), 'reminder', 'reminders')} queued, ` +
     `${counted(n('rateLimitsPruned'), 'expired rate-limit counter', 'expired rate-limit counters')} and ` +
-    `${counted(n('registrationsPruned'), 'expired pending registration', 'expired pending registrations')} removed.`
+    `${counted(n('registrationsPruned'), 'expired pending registration', 'expired pending registrations')} removed.` +
+    // The watch lists' part (issue 18), when the work had one.
+    ('listingEndNotices' in r || 'watchDigests' in r
+      ? ` Watch lists: ${counted(n('listingEndNotices'), 'listing-end notice', 'listing-end notices')}, ` +
+        `${counted(n('watchDigests'), 'daily summary', 'daily summaries')} mailed.`
+      : '')
   );
 }
 

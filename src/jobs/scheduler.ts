@@ -16,6 +16,7 @@ export function startScheduler(
   logger: Logger,
   clock: Clock,
   startingNotification: ReviewerNotification = 'each',
+  listingEndNoticeDays?: number,
 ): () => Promise<void> {
   return startPeriodic(
     intervalSeconds,
@@ -25,6 +26,7 @@ export function startScheduler(
         publicBaseUrl,
         clock.now(),
         startingNotification,
+        listingEndNoticeDays,
       );
       if (daily.ran) logger.info({ job: 'daily', result: daily.result }, 'scheduled job ran');
       if (weekly.ran) logger.info({ job: 'weekly-digest', result: weekly.result }, 'scheduled job ran');

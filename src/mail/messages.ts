@@ -1,4 +1,5 @@
 import { dateInWords, type Language, translate } from '../shared/i18n';
+import { reasonInLanguage } from '../shared/status-reasons';
 import type { Mail } from './mail.service';
 
 /** One text of a mail in one language. */
@@ -68,6 +69,112 @@ export interface SubmissionLine {
   link: string;
 }
 
+/** One thing a buyer is told about a watched supplier (issue 18), as the watch mail writes it. */
+export type WatchLine = {
+  organisation: string;
+  kvkNumber: string;
+  /** The buyer's own reference for the supplier on the list; empty: none. */
+  reference: string;
+  /** The supplier's public page. */
+  pageLink: string;
+} & (
+  | {
+      kind: 'status_changed';
+      /** Status words as the snapshot stores them (`verantwoord`, `suspended`, …, `not_registered`). */
+      from: string;
+      to: string;
+      since: Date | null;
+      /** The public reason text of the change, when the public feed shows one. */
+      reason: string | null;
+    }
+  | {
+      kind: 'attestation_changed';
+      number: string;
+      /** Null: the attestation was issued. */
+      from: string | null;
+      to: string;
+      since: Date;
+      validUntil: Date;
+      verifyLink: string;
+    }
+  | { kind: 'listing_ends_before_contract'; validUntil: Date; contractEnd: Date }
+);
+
+/** The changes of one watch list in a watch mail. */
+export interface WatchListGroup {
+  list: string;
+  link: string;
+  lines: WatchLine[];
+}
+
+/** A provider's status word in the mail's language ("Geschorst" / "Suspended"). */
+const statusWord =
+  (status: string): Text =>
+  (language) =>
+    status === 'not_registered'
+      ? translate(language, 'mail.watchNotice.notRegistered')
+      : translate(language, `status.filter.${status}`);
+
+/** An attestation's state in the mail's language ("Ingetrokken" / "Revoked"). */
+const attestationWord =
+  (state: string): Text =>
+  (language) =>
+    translate(language, `attestation.state.${state}`);
+
+/** One watched change as lines of the mail: what changed, and the links to look further. */
+function watchLine(line: WatchLine): Text {
+  const reference: Text = (language) =>
+    line.reference === '' ? '' : text('watchNotice.reference', { reference: line.reference })(language);
+  const base = { organisation: line.organisation, kvkNumber: line.kvkNumber, reference };
+  const page = text('watchNotice.page', { link: line.pageLink });
+  const lines =
+    (...parts: (Text | undefined)[]): Text =>
+    (language) =>
+      parts.flatMap((part) => (part ? [part(language)] : [])).join('\n');
+  switch (line.kind) {
+    case 'status_changed': {
+      const params = { ...base, from: statusWord(line.from), to: statusWord(line.to) };
+      return lines(
+        line.since
+          ? text('watchNotice.status', { ...params, since: line.since })
+          : text('watchNotice.statusNoSince', params),
+        line.reason
+          ? text('watchNotice.reason', {
+              reason: (language: Language) => reasonInLanguage(line.reason, language) ?? '',
+            })
+          : undefined,
+        page,
+      );
+    }
+    case 'attestation_changed':
+      return lines(
+        line.from === null
+          ? text('watchNotice.attestationIssued', {
+              ...base,
+              number: line.number,
+              validUntil: line.validUntil,
+            })
+          : text('watchNotice.attestation', {
+              ...base,
+              number: line.number,
+              from: attestationWord(line.from),
+              to: attestationWord(line.to),
+              since: line.since,
+            }),
+        text('watchNotice.verify', { link: line.verifyLink }),
+      );
+    case 'listing_ends_before_contract':
+      return lines(
+        text('watchNotice.listingEnds', {
+          ...base,
+          validUntil: line.validUntil,
+          contractEnd: line.contractEnd,
+        }),
+        page,
+      );
+  }
+}
+
 /** An application's kind by its name in the mail's language ("vermelding" / "listing"). */
 const kindName =
   (kind: string): Text =>
@@ -75,6 +182,26 @@ const kindName =
     translate(language, `mail.applicationKind.${kind}`);
 
 export const mailTexts = {
+  /**
+   * To a buyer (issue 18): what changed at the suppliers on their watch lists, grouped by list,
+   * at once or as the day's summary; with where to change how they hear of it. Only what the
+   * register shows in public about a confirmed organisation.
+   */
+  watchNotice: (to: string, mode: 'at_once' | 'daily', groups: WatchListGroup[], settingsLink: string) => {
+    const count = groups.reduce((sum, g) => sum + g.lines.length, 0);
+    const body: Text = (language) =>
+      [
+        text(`watchNotice.intro.${mode}`)(language),
+        ...groups.map((g) =>
+          [
+            text('watchNotice.list', { list: g.list, link: g.link })(language),
+            ...g.lines.map((l) => watchLine(l)(language)),
+          ].join('\n'),
+        ),
+        text('watchNotice.settings', { link: settingsLink })(language),
+      ].join('\n\n');
+    return bilingual(to, text('watchNotice.subject', { count }), body);
+  },
   /**
    * To the address a registration named: confirm it, and only then is the registration made. It
    * carries nothing the form's sender typed (it goes to an address nobody has confirmed yet).

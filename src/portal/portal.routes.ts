@@ -178,7 +178,15 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
         secondFactorMissing: !user.totpEnabledAt,
       });
     }
-    if (user.role === 'buyer') return res.render('account/buyer', { title: 'account.title' });
+    // A buyer's account (issue 18): how they hear of changes at watched suppliers.
+    if (user.role === 'buyer') {
+      return res.render('account/buyer', {
+        title: 'account.title',
+        watchMail: user.watchMail,
+        saved: req.query.meldingen === 'opgeslagen',
+        values: {},
+      });
+    }
     const issuedNumber =
       typeof req.query.verklaring === 'string' ? req.query.verklaring.slice(0, 20) : undefined;
     res.render('account/provider', {

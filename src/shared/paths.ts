@@ -68,6 +68,8 @@ export const paths = {
   changePassword: '/account/wachtwoord',
   colleagues: '/account/collegas',
   revokeInvitation: (id = ':id') => `/account/uitnodigingen/${id}/intrekken`,
+  /** A buyer's choice how they hear of changes at watched suppliers (issue 18). */
+  watchMail: '/account/meldingen',
 
   applications: '/aanvragen',
   application: (id = ':id') => `/aanvragen/${id}`,

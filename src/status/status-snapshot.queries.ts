@@ -36,6 +36,52 @@ export async function upsertStatusSnapshots(
   );
 }
 
+/**
+ * The stored status of these providers (those that have one), read before a refresh replaces it:
+ * its word, when it was computed, and whether one of the provider's attestations reached its end
+ * of validity since then (at `now` or before), which changes the attestation's status without
+ * changing the provider's.
+ */
+export async function storedStatuses(
+  manager: EntityManager,
+  providerIds: string[],
+  now: Date,
+): Promise<Map<string, { status: string; computedAt: Date; attestationEnded: boolean }>> {
+  const rows = await manager.query<
+    { provider_id: string; status: string; computed_at: Date; attestation_ended: boolean }[]
+  >(
+    `SELECT s.provider_id, s.status, s.computed_at,
+            EXISTS (SELECT 1 FROM attestations a
+                     WHERE a.provider_id = s.provider_id AND a.valid_until > s.computed_at AND a.valid_until <= $2)
+              AS attestation_ended
+       FROM provider_status s WHERE s.provider_id = ANY($1::uuid[])`,
+    [providerIds, now],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.provider_id,
+      { status: r.status, computedAt: r.computed_at, attestationEnded: r.attestation_ended },
+    ]),
+  );
+}
+
+/**
+ * The watched, confirmed providers with an attestation that reached its end of validity after
+ * their snapshot was computed, at `now` or before (issue 18): the refresh tells their watchers.
+ */
+export async function providersWithEndedAttestations(manager: EntityManager, now: Date): Promise<string[]> {
+  const rows = await manager.query<{ provider_id: string }[]>(
+    `SELECT DISTINCT a.provider_id
+       FROM attestations a
+       JOIN provider_status s ON s.provider_id = a.provider_id
+       JOIN providers p ON p.id = a.provider_id AND p.identity_confirmed_at IS NOT NULL
+      WHERE a.valid_until > s.computed_at AND a.valid_until <= $1
+        AND EXISTS (SELECT 1 FROM watch_list_entries e WHERE e.kvk_number = p.kvk_number)`,
+    [now],
+  );
+  return rows.map((r) => r.provider_id);
+}
+
 /** Up to `limit` providers whose snapshot's next change is at or before `now`, earliest first. */
 export async function dueSnapshotProviderIds(
   manager: EntityManager,

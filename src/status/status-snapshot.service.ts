@@ -1,13 +1,22 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { loadCodeVersions, loadStatusFacts, toCodeVersionFact } from './status-history';
-import { codeVersionLapsesAt, type CodeVersionFact, nextStatusChange, statusAt } from './status-rules';
+import {
+  codeVersionLapsesAt,
+  type CodeVersionFact,
+  nextStatusChange,
+  statusAt,
+  type StatusFact,
+} from './status-rules';
 import {
   bringSnapshotsForward,
   dueSnapshotProviderIds,
   lockSnapshotRefresh,
+  providersWithEndedAttestations,
   type StatusSnapshot,
+  storedStatuses,
   upsertStatusSnapshots,
 } from './status-snapshot.queries';
+import { tellWatchers } from './watch-detection';
 
 /** The snapshots of these providers as the rules compute them at `now`, from their recorded history. */
 export async function computeStatusSnapshots(
@@ -15,12 +24,21 @@ export async function computeStatusSnapshots(
   providerIds: string[],
   now: Date,
 ): Promise<StatusSnapshot[]> {
-  if (providerIds.length === 0) return [];
+  return (await computeWithHistories(manager, providerIds, now)).snapshots;
+}
+
+/** The snapshots, and the histories and code versions they were computed from. */
+async function computeWithHistories(
+  manager: EntityManager,
+  providerIds: string[],
+  now: Date,
+): Promise<{ snapshots: StatusSnapshot[]; histories: Map<string, StatusFact[]>; facts: CodeVersionFact[] }> {
+  if (providerIds.length === 0) return { snapshots: [], histories: new Map(), facts: [] };
   // One after the other: a transaction's connection runs one query at a time.
   const versions = await loadCodeVersions(manager);
   const histories = await loadStatusFacts(manager, providerIds);
   const facts = versions.map(toCodeVersionFact);
-  return providerIds.map((providerId) => {
+  const snapshots = providerIds.map((providerId) => {
     const history = histories.get(providerId) ?? [];
     const status = statusAt(history, facts, now);
     return {
@@ -31,11 +49,15 @@ export async function computeStatusSnapshots(
       nextChangeAt: nextStatusChange(history, facts, now)?.toISOString() ?? null,
     };
   });
+  return { snapshots, histories, facts };
 }
 
 /**
  * Recomputes the stored status of these providers by the rules, in the caller's transaction.
- * Called whenever a status event is recorded, and for snapshots whose next change has come.
+ * Called whenever a status event is recorded, and for snapshots whose next change has come. This
+ * is the one place a stored status changes, so it is where the buyers who watch a provider are
+ * told (issue 18): the stored statuses are read before they are replaced, and each watched change
+ * of a status or of an attestation's status becomes a watch event in the same transaction.
  */
 export async function refreshStatusSnapshots(
   manager: EntityManager,
@@ -43,7 +65,10 @@ export async function refreshStatusSnapshots(
   now: Date,
 ): Promise<void> {
   if (providerIds.length === 0) return;
-  await upsertStatusSnapshots(manager, await computeStatusSnapshots(manager, providerIds, now), now);
+  const before = await storedStatuses(manager, providerIds, now);
+  const { snapshots, histories, facts } = await computeWithHistories(manager, providerIds, now);
+  await tellWatchers(manager, before, snapshots, histories, facts, now);
+  await upsertStatusSnapshots(manager, snapshots, now);
 }
 
 /**
@@ -59,6 +84,18 @@ export async function refreshDueSnapshots(manager: EntityManager, now: Date, bat
     refreshed += due.length;
     if (due.length < batch) return refreshed;
   }
+}
+
+/**
+ * An attestation can reach its end of validity while its provider's status stays the same (the
+ * listing was renewed): no snapshot comes due for it, so the daily work refreshes the watched ones
+ * here, and the refresh tells their watchers (issue 18). In the caller's transaction, under the
+ * refresh's lock (the daily work takes it). Answers how many providers were refreshed.
+ */
+export async function refreshEndedAttestations(manager: EntityManager, now: Date): Promise<number> {
+  const ids = await providersWithEndedAttestations(manager, now);
+  await refreshStatusSnapshots(manager, ids, now);
+  return ids.length;
 }
 
 /**

@@ -325,6 +325,15 @@ const RULES: Rule[] = [
       buyerB: 403,
     },
   },
+  // A buyer's own choice of mail about watch lists (issue 18): buyers only. A buyer (of either
+  // organisation) who sends no choice gets 400 with a message; everyone else 403.
+  {
+    method: 'POST',
+    route: '/account/meldingen',
+    url: () => '/account/meldingen',
+    // A buyer's own choice; the matrix sends none (400).
+    expect: buyersOnly(400),
+  },
   {
     method: 'POST',
     route: '/aanvragen',

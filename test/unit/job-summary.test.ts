@@ -19,6 +19,13 @@ describe('what jobs:daily prints', () => {
     );
   });
 
+  it("adds the watch lists' notices and daily summaries when the work had them", () => {
+    assert.equal(
+      dailySummary({ expired: 0, lapsed: 0, reminders: 0, listingEndNotices: 1, watchDigests: 2 }),
+      'Daily work done: 0 expiries and 0 lapses recorded, 0 reminders queued, 0 expired rate-limit counters and 0 expired pending registrations removed. Watch lists: 1 listing-end notice, 2 daily summaries mailed.',
+    );
+  });
+
   it('says "1 application waiting, 1 reviewer mailed" in the weekly digest line', () => {
     assert.equal(
       weeklySummary({ waiting: 1, digests: 1 }),
