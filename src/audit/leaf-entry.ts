@@ -42,6 +42,10 @@ export const ACCOUNT_ACTIONS: Readonly<Record<string, string>> = {
     "people's access to an organisation: whose accounts were disabled and who took over (an eHerkenning login or a claimant)",
   'claim.':
     "a person's claim to an organisation: the claimant's address confirmed, a reviewer's decision about them",
+  'webhook_subscription.':
+    "a buyer organisation's webhook subscription made, disabled, turned on or removed: its own settings, which say what it watches, not a register record",
+  'api_key.':
+    "a buyer organisation's API key made or revoked: who gave access to the organisation, not a register record",
 };
 
 /**
