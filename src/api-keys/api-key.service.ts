@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { actorOf } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
+import type { User } from '../identity/user.entity';
 import { NotFoundError, ValidationError } from '../shared/errors';
 
 /** A key as its organisation's list shows it: never the secret, never its hash. */
@@ -20,6 +22,12 @@ export interface ApiKeyHolder {
   keyId: string;
   organisationId: string;
   prefix: string;
+}
+
+/** A signed-in buyer as the buyer pages act: their organisation, their id and their audit actor. */
+export function buyerOf(user: User | undefined): { organisationId: string; userId: string; actor: string } {
+  if (!user?.buyerOrganisationId) throw new Error('buyerOf: not a buyer (requireRole(buyer) missing?)');
+  return { organisationId: user.buyerOrganisationId, userId: user.id, actor: actorOf(user) };
 }
 
 /** Every key starts with this, so a secret scanner (and a person) can tell what leaked. */

@@ -48,6 +48,13 @@ export const paths = {
   confirmEmailSent: '/e-mailadres-bevestigen',
   confirmEmail: (token = ':token') => `/e-mailadres-bevestigen/${token}`,
   account: '/account',
+  /** A buyer organisation's API keys and webhook subscriptions (issue 18). */
+  buyerApiKeys: '/inkoop/api-sleutels',
+  buyerApiKeyRevoke: (id = ':id') => `/inkoop/api-sleutels/${id}/intrekken`,
+  buyerWebhooks: '/inkoop/webhooks',
+  buyerWebhook: (id = ':id') => `/inkoop/webhooks/${id}`,
+  buyerWebhookEnable: (id = ':id') => `/inkoop/webhooks/${id}/aanzetten`,
+  buyerWebhookDelete: (id = ':id') => `/inkoop/webhooks/${id}/verwijderen`,
   secondFactorSetup: '/account/tweestapsverificatie',
   changePassword: '/account/wachtwoord',
   colleagues: '/account/collegas',
