@@ -46,7 +46,7 @@ const unauthorized = () =>
 
 /**
  * Lets a request through with a valid, unrevoked API key of a buyer organisation, else 401 (one
- * answer for a missing, malformed, unknown or revoked key). Failed checks are counted per client:
+ * answer for a missing, malformed, unknown or revoked key). Keys that fail are counted per client:
  * past KEY_FAILURES_PER_MINUTE a client gets 429 until its minute ends.
  */
 export function requireApiKey(
@@ -66,7 +66,9 @@ export function requireApiKey(
       });
     }
     const key = presentedKey(req);
-    const holder = key ? await authenticateApiKey(dataSource.manager, key, requestTime(res)) : undefined;
+    // No key at all guesses nothing: only a key that fails counts towards the limit.
+    if (!key) throw unauthorized();
+    const holder = await authenticateApiKey(dataSource.manager, key, requestTime(res));
     if (!holder) {
       await failures.penalty(client, 1);
       throw unauthorized();

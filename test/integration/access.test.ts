@@ -38,7 +38,7 @@ const reviewerOnly = (status: number): Expected => ({ ...staffOnly(403), reviewe
 
 interface Rule {
   /** As Express lists it: ALL is a route that answers any other method (405 in the API). */
-  method: 'GET' | 'POST' | 'OPTIONS' | 'ALL';
+  method: 'GET' | 'POST' | 'OPTIONS' | 'ALL' | 'PATCH' | 'DELETE';
   /** The HTTP method to send, when it is not `method` (for ALL). */
   verb?: 'DELETE';
   /** The route as Express knows it. */
@@ -590,6 +590,62 @@ const RULES: Rule[] = [
     url: () => '/verificatie/VHP-2026-999999/bewijs',
     expect: all(404),
   },
+  // Issue 18: a buyer organisation's API keys and webhooks. A buyer of the owning organisation
+  // gets the page (200; a post without a name or URL 400; an id of its own 200/303); a buyer of
+  // another organisation 404 for an id of the first (a new form of its own: 200/400).
+  ...['/inkoop/api-sleutels', '/inkoop/webhooks'].flatMap((route): Rule[] => [
+    { method: 'GET', route, url: () => route, expect: staffOnly(403) },
+    { method: 'POST', route, url: () => route, expect: staffOnly(403) },
+  ]),
+  {
+    method: 'GET',
+    route: '/inkoop/api-sleutels/:id/intrekken',
+    url: () => '/inkoop/api-sleutels/00000000-0000-0000-0000-000000000000/intrekken',
+    expect: staffOnly(403),
+  },
+  ...[
+    '/inkoop/api-sleutels/:id/intrekken',
+    '/inkoop/webhooks/:id/aanzetten',
+    '/inkoop/webhooks/:id/verwijderen',
+  ].map((route): Rule => ({
+    method: 'POST',
+    route,
+    url: () => route.replace(':id', '00000000-0000-0000-0000-000000000000'),
+    expect: staffOnly(403),
+  })),
+  {
+    method: 'GET',
+    route: '/inkoop/webhooks/:id',
+    url: () => '/inkoop/webhooks/00000000-0000-0000-0000-000000000000',
+    expect: staffOnly(403),
+  },
+  // The subscriptions API asks an API key of a buyer organisation: 401 without one, for everyone
+  // (a session is no key). With its organisation's key 200/201/204; another organisation's id 404.
+  ...[
+    ['GET', '/api/v1/webhook-abonnementen/'],
+    ['POST', '/api/v1/webhook-abonnementen/'],
+    ['GET', '/api/v1/webhook-abonnementen/:id'],
+    ['GET', '/api/v1/webhook-abonnementen/:id/afleveringen'],
+  ].map(([method, route]): Rule => ({
+    method: method as 'GET' | 'POST',
+    route: route!,
+    url: () => route!.replace(':id', '00000000-0000-0000-0000-000000000000').replace(/\/$/, ''),
+    expect: all(401),
+  })),
+  ...(['PATCH', 'DELETE'] as const).map((method): Rule => ({
+    method,
+    route: '/api/v1/webhook-abonnementen/:id',
+    url: () => '/api/v1/webhook-abonnementen/00000000-0000-0000-0000-000000000000',
+    expect: all(401),
+  })),
+  // Another method on the subscriptions: the key is asked first (401), then 405 with a key.
+  ...['', '/:id', '/:id/afleveringen'].map((tail): Rule => ({
+    method: 'ALL',
+    verb: 'DELETE',
+    route: `/api/v1/webhook-abonnementen${tail}`,
+    url: () => `/api/v1/webhook-abonnementen${tail.replace(':id', '00000000-0000-0000-0000-000000000000')}`,
+    expect: all(401),
+  })),
   ...[
     '/openapi.json',
     '/hostingproviders',
@@ -676,7 +732,9 @@ describe('access rules: every route, for every kind of visitor', () => {
           answers[who] = (await agent.get(rule.url(ids))).status;
         } else if (rule.method === 'OPTIONS') {
           answers[who] = (await agent.options(rule.url(ids))).status;
-        } else if (rule.verb === 'DELETE') {
+        } else if (rule.method === 'PATCH') {
+          answers[who] = (await agent.patch(rule.url(ids)).send({ actief: true })).status;
+        } else if (rule.verb === 'DELETE' || rule.method === 'DELETE') {
           answers[who] = (await agent.delete(rule.url(ids))).status;
         } else {
           // A fresh session token each time: logging out (one of the rules) ends the session.
