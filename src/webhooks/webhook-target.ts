@@ -41,7 +41,6 @@ const NOT_PUBLIC = (() => {
   for (const [net, prefix] of [
     ['::', 128],
     ['::1', 128],
-    ['::ffff:0:0', 96],
     ['64:ff9b::', 96],
     ['100::', 64],
     ['2001:db8::', 32],
@@ -54,10 +53,21 @@ const NOT_PUBLIC = (() => {
   return list;
 })();
 
+/**
+ * IPv4-mapped IPv6 (::ffff:0:0/96), apart: a BlockList reads an IPv4 address as mapped, so in
+ * NOT_PUBLIC this range would refuse every IPv4 address.
+ */
+const MAPPED = (() => {
+  const list = new BlockList();
+  list.addSubnet('::ffff:0:0', 96, 'ipv6');
+  return list;
+})();
+
 /** Whether `address` (an IP address) is one a webhook may be sent to. */
 export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
+  if (family === 6 && MAPPED.check(address, 'ipv6')) return false;
   return !NOT_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 

@@ -241,6 +241,8 @@ describe('the header of a leaf: account actions publish a role and no subject', 
     'provider.dossier_exported',
     'provider.handed_over',
     ...AUDIT_ACTION_GROUPS.claim,
+    ...AUDIT_ACTION_GROUPS.webhook_subscription,
+    ...AUDIT_ACTION_GROUPS.api_key,
   ];
   const REGISTER = [
     'provider.created',
