@@ -156,6 +156,13 @@ function readNewSubscription(body: unknown) {
   return { url: input.url as string, watchListId: list as string | null, description: description as string };
 }
 
+/** A subscription's id in the path must be a UUID (400 with `invalidParams` otherwise, as other paths' parameters). */
+const idOf = (req: Request): string => {
+  const id = String(req.params.id);
+  if (!UUID.test(id)) throw new ValidationError({ id: ['webhooks.invalid.id'] });
+  return id;
+};
+
 const requireJson = (req: Request, _res: Response, next: NextFunction) => {
   if (!req.is('application/json')) throw new ApiProblemError(415, 'unsupportedMediaType');
   next();
@@ -205,15 +212,13 @@ export function subscriptionRoutes(
   router.get('/:id', async (req, res) => {
     const holder = holderOf(res);
     res.json(
-      subscriptionResource(
-        await getSubscription(dataSource.manager, holder.organisationId, req.params.id),
-        base,
-      ),
+      subscriptionResource(await getSubscription(dataSource.manager, holder.organisationId, idOf(req)), base),
     );
   });
 
   router.patch('/:id', requireJson, express.json({ limit: '4kb', strict: true }), async (req, res) => {
     const holder = holderOf(res);
+    const id = idOf(req);
     const body = req.body as Record<string, unknown>;
     const extra = Object.keys(body ?? {}).filter((k) => k !== 'actief');
     if (body?.actief !== true || extra.length > 0) {
@@ -225,7 +230,7 @@ export function subscriptionRoutes(
     const subscription = await enableSubscription(
       dataSource,
       actorOfKey(holder),
-      String(req.params.id),
+      id,
       rules,
       requestTime(res),
     );
@@ -234,16 +239,17 @@ export function subscriptionRoutes(
 
   router.delete('/:id', async (req, res) => {
     const holder = holderOf(res);
-    await deleteSubscription(dataSource, actorOfKey(holder), req.params.id, requestTime(res));
+    await deleteSubscription(dataSource, actorOfKey(holder), idOf(req), requestTime(res));
     res.status(204).end();
   });
 
-  router.get('/:id/afleveringen', async (req: Request<{ id: string }>, res) => {
+  router.get('/:id/afleveringen', async (req, res) => {
     const holder = holderOf(res);
-    const log = await deliveryLog(dataSource.manager, holder.organisationId, req.params.id);
+    const id = idOf(req);
+    const log = await deliveryLog(dataSource.manager, holder.organisationId, id);
     res.json({
       afleveringen: log.map(attemptResource),
-      links: { self: { href: `${base}/webhook-abonnementen/${req.params.id}/afleveringen` } },
+      links: { self: { href: `${base}/webhook-abonnementen/${id}/afleveringen` } },
     });
   });
   return router;

@@ -71,7 +71,7 @@ export function cloudEventFor(
       ...event.data,
       kvkNummer: event.kvkNumber,
       plaatsgevondenOp: event.occurredAt.toISOString(),
-      _links: {
+      links: {
         hostingprovider: { href: provider },
         statuswijzigingen: { href: `${provider}/statuswijzigingen` },
         webpagina: { href: `${origin.publicBaseUrl}/hostingproviders/${event.kvkNumber}` },

@@ -71,7 +71,8 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
       `SELECT key_hash, last_used_at FROM api_keys WHERE id = $1`,
       [apiKey.id],
     );
-    assert.ok(!stored!.key_hash.includes(key.split('_').pop()!));
+    assert.ok(!stored!.key_hash.includes(key.slice(18, 40)));
+    assert.equal(stored!.key_hash.length, 64);
     assert.equal(stored!.last_used_at, null);
     await request(app).get(PATH).set('X-Api-Key', key).expect(200);
     const first = (
@@ -200,7 +201,7 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
     const id = created.body.id as string;
     await request(app).get(`${PATH}/${id}`).set('X-Api-Key', theirs.key).expect(404);
     await request(app).delete(`${PATH}/${id}`).set('X-Api-Key', theirs.key).expect(404);
-    await request(app).get(`${PATH}/not-a-uuid`).set('X-Api-Key', mine.key).expect(404);
+    await request(app).get(`${PATH}/not-a-uuid`).set('X-Api-Key', mine.key).expect(400);
 
     await db.dataSource.query(
       `UPDATE webhook_subscriptions SET disabled_at = now(), disabled_reason = 'repeated_failures', consecutive_failures = 12 WHERE id = $1`,
