@@ -6,10 +6,12 @@
 // Usage: npm run bench:webhooks
 //   BENCH_DATABASE_URL  a server to make (and drop) a database on; otherwise an embedded PostgreSQL
 //   BENCH_WEBHOOK_EVENTS  how many status changes (default 1000)
+import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { Webhook } from 'standardwebhooks';
 import { benchDatabase } from './bench-database.mjs';
 

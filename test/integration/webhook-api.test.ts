@@ -21,6 +21,20 @@ import { startReceiver, verifiedEvent } from '../helpers/webhook-receiver';
 
 const PATH = '/api/v1/webhook-abonnementen';
 
+/** What the tests read of the API's answers. */
+interface Answer {
+  id: string;
+  code: string;
+  geheim: string;
+  volglijst: string | null;
+  actief: boolean;
+  opeenvolgendeMislukkingen: number;
+  invalidParams: { name: string; code: string }[];
+  webhookAbonnementen: { id: string }[];
+  afleveringen: { statuscode: number | null }[];
+}
+const b = (res: { body: unknown }) => res.body as Answer;
+
 describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
   let db: TestDatabase;
   let app: Express;
@@ -44,7 +58,7 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
     const { by, apiKey, key } = await givenKey();
     const without = await request(app).get(PATH).expect(401);
     assert.match(String(without.headers['content-type']), /application\/problem\+json/);
-    assert.equal(without.body.code, 'unauthorized');
+    assert.equal(b(without).code, 'unauthorized');
     assert.ok(without.headers['www-authenticate']);
     await request(app).get(PATH).set('X-Api-Key', 'nonsense').expect(401);
     await request(app)
@@ -101,23 +115,26 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
         .set('X-Api-Key', key)
         .send({ url: receiver.url, volglijst: listId, omschrijving: 'Contractbeheer' })
         .expect(201);
-      assert.match(created.body.geheim, /^whsec_[A-Za-z0-9+/]{43}=$/);
-      assert.equal(created.body.volglijst, listId);
-      assert.equal(created.body.actief, true);
-      assert.equal(created.headers.location, `${testConfig.publicBaseUrl}${PATH}/${created.body.id}`);
+      assert.match(b(created).geheim, /^whsec_[A-Za-z0-9+/]{43}=$/);
+      assert.equal(b(created).volglijst, listId);
+      assert.equal(b(created).actief, true);
+      assert.equal(created.headers.location, `${testConfig.publicBaseUrl}${PATH}/${b(created).id}`);
       const [row] = await db.dataSource.query<{ secret: string; created_with_api_key: string }[]>(
         `SELECT secret, created_with_api_key FROM webhook_subscriptions WHERE id = $1`,
-        [created.body.id],
+        [b(created).id],
       );
       assert.ok(row!.secret.startsWith('v1:'), 'stored encrypted');
       assert.ok(row!.created_with_api_key);
 
-      const one = await request(app).get(`${PATH}/${created.body.id}`).set('X-Api-Key', key).expect(200);
-      assert.equal(one.body.geheim, undefined);
+      const one = await request(app)
+        .get(`${PATH}/${b(created).id}`)
+        .set('X-Api-Key', key)
+        .expect(200);
+      assert.equal(b(one).geheim, undefined);
       const list = await request(app).get(PATH).set('X-Api-Key', key).expect(200);
       assert.deepEqual(
-        list.body.webhookAbonnementen.map((s: { id: string }) => s.id),
-        [created.body.id],
+        b(list).webhookAbonnementen.map((s: { id: string }) => s.id),
+        [b(created).id],
       );
 
       const clock = new FixedClock(new Date());
@@ -133,16 +150,16 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
         publicBaseUrl: testConfig.publicBaseUrl,
       });
       assert.equal(receiver.received.length, 1);
-      const event = verifiedEvent(receiver.received[0]!, created.body.geheim);
+      const event = verifiedEvent(receiver.received[0]!, b(created).geheim);
       assert.equal(event.subject, provider.kvkNumber);
       assert.equal(event.source, testConfig.publicBaseUrl);
 
       const log = await request(app)
-        .get(`${PATH}/${created.body.id}/afleveringen`)
+        .get(`${PATH}/${b(created).id}/afleveringen`)
         .set('X-Api-Key', key)
         .expect(200);
-      assert.equal(log.body.afleveringen.length, 1);
-      assert.equal(log.body.afleveringen[0].statuscode, 200);
+      assert.equal(b(log).afleveringen.length, 1);
+      assert.equal(b(log).afleveringen[0]?.statuscode, 200);
     } finally {
       await receiver.close();
     }
@@ -163,7 +180,7 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
     ]) {
       const answer = await request(strictApp).post(PATH).set('X-Api-Key', key).send({ url }).expect(400);
       assert.deepEqual(
-        answer.body.invalidParams.map((p: { name: string; code: string }) => [p.name, p.code]),
+        b(answer).invalidParams.map((p: { name: string; code: string }) => [p.name, p.code]),
         [['url', code]],
         url,
       );
@@ -174,7 +191,7 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
       .send({ url: 'http://127.0.0.1:8080/hook', volglijst: otherList })
       .expect(400);
     assert.deepEqual(
-      list.body.invalidParams.map((p: { name: string }) => p.name),
+      b(list).invalidParams.map((p: { name: string }) => p.name),
       ['volglijst'],
     );
     await request(app)
@@ -198,7 +215,7 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
       .set('X-Api-Key', mine.key)
       .send({ url: 'http://127.0.0.1:9/hook' })
       .expect(201);
-    const id = created.body.id as string;
+    const id = b(created).id;
     await request(app).get(`${PATH}/${id}`).set('X-Api-Key', theirs.key).expect(404);
     await request(app).delete(`${PATH}/${id}`).set('X-Api-Key', theirs.key).expect(404);
     await request(app).get(`${PATH}/not-a-uuid`).set('X-Api-Key', mine.key).expect(400);
@@ -213,8 +230,8 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
       .set('X-Api-Key', mine.key)
       .send({ actief: true })
       .expect(200);
-    assert.equal(enabled.body.actief, true);
-    assert.equal(enabled.body.opeenvolgendeMislukkingen, 0);
+    assert.equal(b(enabled).actief, true);
+    assert.equal(b(enabled).opeenvolgendeMislukkingen, 0);
     await request(app).delete(`${PATH}/${id}`).set('X-Api-Key', mine.key).expect(204);
     await request(app).get(`${PATH}/${id}`).set('X-Api-Key', mine.key).expect(404);
     const audits = await db.dataSource.query<{ action: string; actor: string }[]>(

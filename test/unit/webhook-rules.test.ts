@@ -50,7 +50,7 @@ describe('webhook target rules', () => {
   });
 
   it('resolves a host name at save time: refused when any address is not public, or when it does not resolve', async () => {
-    const resolveTo = (addresses: string[]) => async () => addresses;
+    const resolveTo = (addresses: string[]) => () => Promise.resolve(addresses);
     assert.equal(
       await checkTarget('https://hooks.example.org/', strict, resolveTo(['93.184.216.34'])),
       undefined,
@@ -64,9 +64,7 @@ describe('webhook target rules', () => {
       'private_address',
     );
     assert.equal(
-      await checkTarget('https://nowhere.invalid/', strict, async () => {
-        throw new Error('ENOTFOUND');
-      }),
+      await checkTarget('https://nowhere.invalid/', strict, () => Promise.reject(new Error('ENOTFOUND'))),
       'unresolvable',
     );
     assert.equal(await checkTarget('https://x.example/', strict, resolveTo([])), 'unresolvable');
