@@ -249,4 +249,24 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
     const { key } = await givenKey();
     await request(app).put(PATH).set('X-Api-Key', key).send({}).expect(405);
   });
+
+  it('refuses a client whose keys keep failing with 429 and Retry-After, even with a good key', async () => {
+    const { key } = await givenKey();
+    // Last in this file: the failures count per client address, and every test here sends from the
+    // same one (the first test's two bad keys count too); 20 failures a minute are allowed.
+    const strictLimits = app;
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) {
+      const answer = await request(strictLimits)
+        .get(PATH)
+        .set('X-Api-Key', `vhpk_${'A'.repeat(12)}_${'B'.repeat(43)}`);
+      statuses.push(answer.status);
+    }
+    const firstRefusal = statuses.indexOf(429);
+    assert.ok(firstRefusal > 0 && firstRefusal <= 20, String(statuses));
+    assert.ok(statuses.slice(0, firstRefusal).every((s) => s === 401));
+    assert.ok(statuses.slice(firstRefusal).every((s) => s === 429));
+    const refused = await request(strictLimits).get(PATH).set('X-Api-Key', key).expect(429);
+    assert.ok(Number(refused.headers['retry-after']) > 0);
+  });
 });
