@@ -5,39 +5,48 @@ const link = (description: string) =>
 
 const id = () => z.uuid().openapi({ description: 'De id van het webhook-abonnement.' });
 
-/** A webhook subscription as the API answers it (never its secret, but for the answer to POST). */
+/**
+ * The fields of a subscription as the API answers it (its secret only in the answer to POST),
+ * shared by both answers: one flat object each, so a closed schema reads either.
+ */
+const subscriptionShape = () => ({
+  id: id(),
+  url: z.url().openapi({ description: 'Waar het register de meldingen naartoe stuurt (POST).' }),
+  volglijst: z.uuid().nullable().openapi({
+    description: 'De volglijst waarover het abonnement meldt; null: alle volglijsten van de organisatie.',
+  }),
+  omschrijving: z.string().openapi({ description: 'Een eigen omschrijving, hoogstens 200 tekens.' }),
+  actief: z.boolean().openapi({ description: 'Of het register naar dit adres stuurt.' }),
+  aangemaaktOp: z.iso.datetime().openapi({ description: 'Wanneer het abonnement is gemaakt (UTC).' }),
+  uitgeschakeldOp: z.iso
+    .datetime()
+    .nullable()
+    .openapi({ description: 'Wanneer het register het abonnement uitschakelde, of null.' }),
+  uitschakelreden: z.enum(['repeated_failures', 'delivery_given_up']).nullable().openapi({
+    description:
+      '`repeated_failures`: 10 mislukte pogingen op rij en een dag zonder geslaagde aflevering; `delivery_given_up`: een melding kon drie dagen lang niet worden afgeleverd.',
+  }),
+  opeenvolgendeMislukkingen: z
+    .int()
+    .openapi({ description: 'Mislukte pogingen sinds de laatste geslaagde.' }),
+  links: z.object({ self: link('Dit abonnement.'), afleveringen: link('Het afleverlogboek.') }),
+});
+
+/** A webhook subscription as the API answers it. */
 export const WebhookAbonnement = z
-  .object({
-    id: id(),
-    url: z.url().openapi({ description: 'Waar het register de meldingen naartoe stuurt (POST).' }),
-    volglijst: z.uuid().nullable().openapi({
-      description: 'De volglijst waarover het abonnement meldt; null: alle volglijsten van de organisatie.',
-    }),
-    omschrijving: z.string().openapi({ description: 'Een eigen omschrijving, hoogstens 200 tekens.' }),
-    actief: z.boolean().openapi({ description: 'Of het register naar dit adres stuurt.' }),
-    aangemaaktOp: z.iso.datetime().openapi({ description: 'Wanneer het abonnement is gemaakt (UTC).' }),
-    uitgeschakeldOp: z.iso
-      .datetime()
-      .nullable()
-      .openapi({ description: 'Wanneer het register het abonnement uitschakelde, of null.' }),
-    uitschakelreden: z.enum(['repeated_failures', 'delivery_given_up']).nullable().openapi({
-      description:
-        '`repeated_failures`: 10 mislukte pogingen op rij en een dag zonder geslaagde aflevering; `delivery_given_up`: een melding kon drie dagen lang niet worden afgeleverd.',
-    }),
-    opeenvolgendeMislukkingen: z
-      .int()
-      .openapi({ description: 'Mislukte pogingen sinds de laatste geslaagde.' }),
-    links: z.object({ self: link('Dit abonnement.'), afleveringen: link('Het afleverlogboek.') }),
-  })
+  .object(subscriptionShape())
   .openapi('WebhookAbonnement', { description: 'Een webhook-abonnement van uw organisatie.' });
 
-export const NieuwWebhookAbonnement = WebhookAbonnement.extend({
-  geheim: z.string().openapi({
-    description:
-      'Het geheim waarmee u de handtekening van elke melding controleert (Standard Webhooks: `whsec_` en base64). Alleen in dit antwoord: bewaar het.',
-    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/1Kq5JVKHkA=',
-  }),
-}).openapi('NieuwWebhookAbonnement', { description: 'Het nieuwe abonnement met zijn geheim (eenmalig).' });
+export const NieuwWebhookAbonnement = z
+  .object({
+    ...subscriptionShape(),
+    geheim: z.string().openapi({
+      description:
+        'Het geheim waarmee u de handtekening van elke melding controleert (Standard Webhooks: `whsec_` en base64). Alleen in dit antwoord: bewaar het.',
+      example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/1Kq5JVKHkA=',
+    }),
+  })
+  .openapi('NieuwWebhookAbonnement', { description: 'Het nieuwe abonnement met zijn geheim (eenmalig).' });
 
 export const WebhookAbonnementen = z
   .object({

@@ -18,6 +18,7 @@ import {
 import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startReceiver, verifiedEvent } from '../helpers/webhook-receiver';
+import { assertMatchesDocument } from '../helpers/api';
 
 const PATH = '/api/v1/webhook-abonnementen';
 
@@ -243,6 +244,36 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
       ['webhook_subscription.created', 'webhook_subscription.enabled', 'webhook_subscription.deleted'],
     );
     assert.ok(audits.every((a) => a.actor === `api_key:${mine.apiKey.id}`));
+  });
+
+  it('answers as its OpenAPI document says, every operation, success and problems', async () => {
+    const { key } = await givenKey();
+    const check = (method: string, url: string, res: request.Response) =>
+      assertMatchesDocument(method, url, res);
+    check('GET', PATH, await request(app).get(PATH).expect(401));
+    const created = await request(app)
+      .post(PATH)
+      .set('X-Api-Key', key)
+      .send({ url: 'http://127.0.0.1:9/h' })
+      .expect(201);
+    check('POST', PATH, created);
+    check('POST', PATH, await request(app).post(PATH).set('X-Api-Key', key).send({ url: 1 }).expect(400));
+    const one = `${PATH}/${b(created).id}`;
+    check('GET', PATH, await request(app).get(PATH).set('X-Api-Key', key).expect(200));
+    check('GET', one, await request(app).get(one).set('X-Api-Key', key).expect(200));
+    check('GET', `${PATH}/x`, await request(app).get(`${PATH}/x`).set('X-Api-Key', key).expect(400));
+    check(
+      'PATCH',
+      one,
+      await request(app).patch(one).set('X-Api-Key', key).send({ actief: true }).expect(200),
+    );
+    check(
+      'GET',
+      `${one}/afleveringen`,
+      await request(app).get(`${one}/afleveringen`).set('X-Api-Key', key).expect(200),
+    );
+    check('DELETE', one, await request(app).delete(one).set('X-Api-Key', key).expect(204));
+    check('GET', one, await request(app).get(one).set('X-Api-Key', key).expect(404));
   });
 
   it('answers 405 for a method the collection does not have', async () => {
