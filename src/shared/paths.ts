@@ -55,6 +55,7 @@ export const paths = {
   buyerWebhook: (id = ':id') => `/inkoop/webhooks/${id}`,
   buyerWebhookEnable: (id = ':id') => `/inkoop/webhooks/${id}/aanzetten`,
   buyerWebhookDelete: (id = ':id') => `/inkoop/webhooks/${id}/verwijderen`,
+  buyerWebhookTest: (id = ':id') => `/inkoop/webhooks/${id}/test`,
   secondFactorSetup: '/account/tweestapsverificatie',
   changePassword: '/account/wachtwoord',
   colleagues: '/account/collegas',

@@ -11,6 +11,9 @@ export const EVENT_TYPES: Readonly<Record<WatchEventKind, string>> = {
   listing_ends_before_contract: 'nl.hostingregister.vermelding-eindigt-voor-contract',
 };
 
+/** The type of a test event sent from a subscription's page: no watch event behind it. */
+export const TEST_EVENT_TYPE = 'nl.hostingregister.test';
+
 /** A watch event as the sender reads it. */
 export interface WatchEventRow {
   id: string;

@@ -1,4 +1,5 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { CloudEvent } from 'cloudevents';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
@@ -12,7 +13,13 @@ import { mailTexts } from '../mail/messages';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { WEBHOOK_CHANNEL } from '../watch/watch-events';
-import { cloudEventFor, type EventSource, eventSource, structuredBody } from './webhook-event';
+import {
+  cloudEventFor,
+  type EventSource,
+  eventSource,
+  structuredBody,
+  TEST_EVENT_TYPE,
+} from './webhook-event';
 import { postWebhook, type PostOutcome } from './webhook-http';
 import { afterFailure, shouldDisable } from './webhook-retry';
 import {
@@ -100,6 +107,41 @@ async function send(delivery: ClaimedDelivery, settings: SenderSettings): Promis
       durationMs: 0,
     };
   }
+}
+
+/**
+ * Sends a test event to a subscription's URL at once, signed with its secret, and answers what
+ * the receiver did; nothing is stored or retried. Its `webhook-id` starts with `test_`, its type is
+ * TEST_EVENT_TYPE, so a receiver can tell it from a real event.
+ */
+export async function sendTestEvent(
+  target: { url: string; sealedSecret: string },
+  settings: Pick<SenderSettings, 'origin' | 'box' | 'timeoutMs' | 'production' | 'allowPrivate'>,
+  now: Date,
+): Promise<PostOutcome> {
+  const id = `test_${randomUUID()}`;
+  const event = new CloudEvent<Record<string, unknown>>({
+    specversion: '1.0',
+    id: `${settings.origin.source}${settings.origin.source.startsWith('urn:') ? ':' : '#'}${id}`,
+    source: settings.origin.source,
+    type: TEST_EVENT_TYPE,
+    time: now.toISOString(),
+    datacontenttype: 'application/json',
+    data: { test: true },
+  });
+  const { body, contentType } = structuredBody(event);
+  const headers = {
+    'content-type': contentType,
+    'user-agent': 'Register-Verantwoorde-Hostingproviders-Webhooks/1',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'webhook-signature': new Webhook(settings.box.decrypt(target.sealedSecret)).sign(id, now, body),
+  };
+  return postWebhook(target.url, body, headers, {
+    timeoutMs: settings.timeoutMs,
+    production: settings.production,
+    allowPrivate: settings.allowPrivate,
+  });
 }
 
 /**

@@ -117,6 +117,21 @@ export async function getSubscription(
   return toSubscription(rows[0]);
 }
 
+/** A subscription's URL and encrypted secret, to send a test event; NotFoundError for another organisation's. */
+export async function subscriptionTarget(
+  manager: EntityManager,
+  organisationId: string,
+  id: string,
+): Promise<{ url: string; sealedSecret: string }> {
+  if (!UUID.test(id)) throw new NotFoundError();
+  const rows = await manager.query<{ url: string; secret: string }[]>(
+    `SELECT url, secret FROM webhook_subscriptions WHERE buyer_organisation_id = $1 AND id = $2`,
+    [organisationId, id],
+  );
+  if (!rows[0]) throw new NotFoundError();
+  return { url: rows[0].url, sealedSecret: rows[0].secret };
+}
+
 /** The organisation's watch lists, for the form's choice. */
 export async function organisationWatchLists(
   manager: EntityManager,

@@ -18,7 +18,10 @@ import {
   getSubscription,
   listSubscriptions,
   organisationWatchLists,
+  subscriptionTarget,
 } from './webhook-subscriptions.service';
+import { sendTestEvent } from './webhook-sender';
+import { eventSource } from './webhook-event';
 
 /** Subscriptions one buyer may make in an hour (each one is a target the register will call). */
 const SUBSCRIPTIONS_PER_USER_PER_HOUR = 20;
@@ -99,18 +102,39 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
     });
   });
 
+  const detail = async (organisationId: string, id: string) => ({
+    title: 'webhooks.detailTitle',
+    subscription: await getSubscription(dataSource.manager, organisationId, id),
+    attempts: await deliveryLog(dataSource.manager, organisationId, id),
+    enableUrl: paths.buyerWebhookEnable(id),
+    deleteUrl: paths.buyerWebhookDelete(id),
+    testUrl: paths.buyerWebhookTest(id),
+  });
+
   router.get(paths.buyerWebhook(), ...buyers, async (req, res) => {
     const by = buyerOf(req.user);
-    const id = String(req.params.id);
-    const subscription = await getSubscription(dataSource.manager, by.organisationId, id);
     res.render('buyer-api/webhook', {
-      title: 'webhooks.detailTitle',
-      subscription,
-      attempts: await deliveryLog(dataSource.manager, by.organisationId, id),
-      enableUrl: paths.buyerWebhookEnable(id),
-      deleteUrl: paths.buyerWebhookDelete(id),
+      ...(await detail(by.organisationId, String(req.params.id))),
       enabled: req.query.aangezet === '1',
     });
+  });
+
+  // A test event, sent at once: the page shows what the receiver answered. Counted with the
+  // subscriptions made, since each one makes the register call an address of the buyer's choice.
+  const testSettings = {
+    origin: eventSource(config.publicBaseUrl, config.registerOin),
+    box,
+    timeoutMs: config.webhookTimeoutMs,
+    ...rules,
+  };
+  router.post(paths.buyerWebhookTest(), ...buyers, async (req, res) => {
+    const by = buyerOf(req.user);
+    const id = String(req.params.id);
+    const target = await subscriptionTarget(dataSource.manager, by.organisationId, id);
+    const refusal = await consume(limiter, by.userId);
+    if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
+    const outcome = await sendTestEvent(target, testSettings, requestTime(res));
+    res.render('buyer-api/webhook', { ...(await detail(by.organisationId, id)), testOutcome: outcome });
   });
 
   router.post(paths.buyerWebhookEnable(), ...buyers, async (req, res) => {

@@ -607,6 +607,7 @@ const RULES: Rule[] = [
     '/inkoop/api-sleutels/:id/intrekken',
     '/inkoop/webhooks/:id/aanzetten',
     '/inkoop/webhooks/:id/verwijderen',
+    '/inkoop/webhooks/:id/test',
   ].map((route): Rule => ({
     method: 'POST',
     route,

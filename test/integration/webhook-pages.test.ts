@@ -6,6 +6,7 @@ import { givenBuyer, givenBuyerOrganisation, givenWatchList } from '../factories
 import { TEST_PASSWORD } from '../factories/user.factory';
 import { testApp, useTestApp } from '../helpers/app';
 import { csrfFrom, signedIn, submitForm } from '../helpers/session';
+import { startReceiver, verifiedEvent } from '../helpers/webhook-receiver';
 
 describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inkoop/webhooks)', () => {
   const context = useTestApp();
@@ -87,6 +88,45 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
       .send({ _csrf: csrfFrom(page.text) });
     assert.equal(deleted.status, 303);
     await agent.get(`/inkoop/webhooks/${row!.id}`).expect(404);
+  });
+
+  it('sends a signed test event to the receiver at once and shows its answer', async () => {
+    const receiver = await startReceiver();
+    try {
+      const { agent, organisation } = await signedInBuyer();
+      const created = await submitForm(agent, '/inkoop/webhooks', '/inkoop/webhooks', {
+        webhookUrl: receiver.url,
+        webhookWatchList: '',
+        webhookDescription: '',
+      });
+      const secret = /value="(whsec_[^"]+)"/.exec(created.text)?.[1]?.replaceAll('&#x3D;', '=');
+      const [row] = await context.db.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM webhook_subscriptions WHERE buyer_organisation_id = $1`,
+        [organisation.id],
+      );
+      const page = await agent.get(`/inkoop/webhooks/${row!.id}`).expect(200);
+      const answer = await agent
+        .post(`/inkoop/webhooks/${row!.id}/test`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
+        .expect(200);
+      assert.ok(answer.text.includes('data-test-outcome="delivered"'));
+      assert.equal(receiver.received.length, 1);
+      const event = verifiedEvent(receiver.received[0]!, secret!);
+      assert.equal(event.type, 'nl.hostingregister.test');
+      assert.match(String(receiver.received[0]!.headers['webhook-id']), /^test_/);
+
+      receiver.answerWith((res) => res.writeHead(500).end());
+      const failed = await agent
+        .post(`/inkoop/webhooks/${row!.id}/test`)
+        .type('form')
+        .send({ _csrf: csrfFrom(answer.text) })
+        .expect(200);
+      assert.ok(failed.text.includes('data-test-outcome="failed"'));
+      assert.ok(failed.text.includes('HTTP 500'));
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('refuses a private target in the form, with the typed address kept', async () => {
