@@ -33,6 +33,8 @@ import type { Config } from './config';
 import type { Clock } from './shared/clock';
 import { providerRoutes } from './register/provider.routes';
 import { settingsRoutes } from './settings/settings.routes';
+import { apiKeyRoutes } from './api-keys/api-keys.routes';
+import { webhookRoutes } from './webhooks/webhooks.routes';
 import { codeOfConductRoutes } from './status/code-of-conduct.routes';
 import { errorHandler, notFoundHandler } from './web/error-handler';
 import { healthRoutes } from './web/health.routes';
@@ -314,6 +316,8 @@ export function createApp({
   app.use(outboxRoutes(dataSource, config));
   app.use(codeOfConductRoutes(dataSource, config));
   app.use(settingsRoutes(dataSource, config));
+  app.use(apiKeyRoutes(dataSource, config));
+  app.use(webhookRoutes(dataSource, config));
 
   app.use(notFoundHandler);
   app.use(

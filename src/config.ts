@@ -165,6 +165,23 @@ export interface Config {
    * mounted under DEMO_EHERKENNING_PATH (never in production).
    */
   eherkenning: EherkenningConfig | undefined;
+  /**
+   * Webhooks (issue 18): how often an instance looks for due deliveries besides the push of
+   * LISTEN/NOTIFY (a retry, or a notice missed while the listening connection was away).
+   */
+  webhookPollSeconds: number;
+  /** How long one delivery attempt may take, connection to the end of the (capped) answer. */
+  webhookTimeoutMs: number;
+  /**
+   * Webhook targets on private, loopback or link-local addresses (and `http` targets) allowed: for
+   * tests and local demos only, refused in production.
+   */
+  webhookAllowPrivateTargets: boolean;
+  /**
+   * The register's OIN (Organisatie-identificatienummer, 20 digits): the CloudEvents `source` is then
+   * `urn:nld:oin:<OIN>:systeem:hostingregister`; unset, it is PUBLIC_BASE_URL.
+   */
+  registerOin: string | undefined;
 }
 
 /** eHerkenning's assurance levels (betrouwbaarheidsniveaus), lowest first. */
@@ -426,6 +443,23 @@ function eherkenning(
   return { mode: 'broker', issuer, clientId, clientSecret, privateKeyFile, ...common };
 }
 
+function webhookAllowPrivateTargets(env: NodeJS.ProcessEnv, production: boolean): boolean {
+  const allowed = boolean(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false);
+  if (allowed && production) {
+    throw new ConfigError(
+      'WEBHOOK_ALLOW_PRIVATE_TARGETS=true is refused when NODE_ENV=production: it would let a buyer make the register send requests into its own network',
+    );
+  }
+  return allowed;
+}
+
+function registerOin(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.REGISTER_OIN?.trim();
+  if (!raw) return undefined;
+  if (!/^[0-9]{20}$/.test(raw)) throw new ConfigError(`REGISTER_OIN must be 20 digits, got "${raw}"`);
+  return raw;
+}
+
 function secretsKey(env: NodeJS.ProcessEnv, production: boolean): Buffer | undefined {
   const raw = env.SECRETS_KEY?.trim();
   if (!raw) {
@@ -588,5 +622,9 @@ export function loadConfig(
     databasePoolWaitSeconds: integer(env, 'DATABASE_POOL_WAIT_SECONDS', wait, 1, 60),
     databaseLongWorkTimeoutSeconds: longWorkSeconds,
     eherkenning: eherkenning(env, nodeEnv, publicBaseUrl),
+    webhookPollSeconds: integer(env, 'WEBHOOK_POLL_SECONDS', 5, 1, 3600),
+    webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 5000, 100, 60000),
+    webhookAllowPrivateTargets: webhookAllowPrivateTargets(env, production),
+    registerOin: registerOin(env),
   };
 }

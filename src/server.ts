@@ -18,6 +18,7 @@ import { createLifecycle, type Lifecycle } from './shared/lifecycle';
 import { createLogger, type Logger } from './shared/logger';
 import { systemClock } from './shared/clock';
 import { SettingError } from './shared/errors';
+import { senderSettings, startWebhookSender } from './webhooks/webhook-sender';
 
 export interface ShutdownOptions {
   server: Server;
@@ -116,7 +117,8 @@ async function main(): Promise<void> {
   const server = await listenOn(config.port);
   const database = await openDatabase(config, logger, { entities: ENTITIES });
   // TOTP seeds from before encryption are encrypted now, once; later starts find none.
-  const encrypted = await encryptClearTotpSecrets(database.dataSource, secretBox(secretsKeyFor(config)));
+  const box = secretBox(secretsKeyFor(config));
+  const encrypted = await encryptClearTotpSecrets(database.dataSource, box);
   if (encrypted > 0) logger.info({ users: encrypted }, 'TOTP secrets encrypted');
   if (config.seedDemoData) {
     await seedDemoDataIfEmpty(database.dataSource, logger, { now: clock.now(), config, keyring });
@@ -170,6 +172,12 @@ async function main(): Promise<void> {
   server.on('request', app);
   const mail = mailDestination(config, clock);
   const stopSender = startMailSender(database.dataSource, config, mail.transport, logger, clock);
+  // Pushed by LISTEN/NOTIFY on the commit of a change, polled every WEBHOOK_POLL_SECONDS for retries.
+  const webhooks = startWebhookSender(
+    database.dataSource,
+    senderSettings(config, box, logger, clock),
+    config.webhookPollSeconds,
+  );
   logger.info({ mail: mail.description }, `Outgoing mail goes to ${mail.description}`);
 
   // Read before the ready line too: after it, a SIGTERM may already be closing the pool.
@@ -185,6 +193,7 @@ async function main(): Promise<void> {
       lifecycle,
       delayMs: config.shutdownDelayMs,
       close: async () => {
+        await webhooks.stop();
         await stopScheduler();
         await stopSnapshotRefresh();
         await stopWatchMail();

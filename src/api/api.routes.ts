@@ -53,6 +53,8 @@ import { apiRoot } from './api.root';
 import { apiRequestRate, bulkCheckSlot } from '../web/client-limits';
 import { apiLanguage, ApiProblemError, problemHandler } from './problem';
 import { requestTime } from '../web/clock';
+import { secretBox, secretsKeyFor } from '../identity/secrets';
+import { subscriptionRoutes } from './api.subscriptions';
 
 /** The API's names for the sort orders of the register search. */
 export const API_SORTS: Record<(typeof API_SORT_NAMES)[number], Sort> = {
@@ -315,6 +317,15 @@ export function apiRoutes(
       res.json(checkResult(result, urls, apiLanguage(req)));
     },
   );
+
+  // A buyer organisation's webhook subscriptions (issue 18): with its API key, not for scripts of other sites (no CORS).
+  router.use(
+    '/webhook-abonnementen',
+    subscriptionRoutes(dataSource, config, secretBox(secretsKeyFor(config)), urls.api),
+  );
+  router.all('/webhook-abonnementen', methodNotAllowed(['GET', 'POST']));
+  router.all('/webhook-abonnementen/:id', methodNotAllowed(['GET', 'PATCH', 'DELETE']));
+  router.all('/webhook-abonnementen/:id/afleveringen', methodNotAllowed(['GET', 'HEAD']));
 
   router.all('/', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   router.all('/openapi.json', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));

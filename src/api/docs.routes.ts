@@ -69,13 +69,14 @@ export function documentationModel(publicBaseUrl: string, language: Language) {
   const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods as Record<string, Json>).map(([method, op]) => {
       const responses = op.responses as Record<string, unknown>;
-      const okSchema = (
-        resolve<{ content?: Record<string, { schema?: { $ref?: string } }> }>(responses['200']).content?.[
-          'application/json'
-        ]?.schema?.$ref ?? ''
-      )
-        .split('/')
-        .pop();
+      const okSchema = // An operation that creates answers 201, one that deletes 204 without a body.
+        (
+          resolve<{ content?: Record<string, { schema?: { $ref?: string } }> } | undefined>(
+            responses['200'] ?? responses['201'],
+          )?.content?.['application/json']?.schema?.$ref ?? ''
+        )
+          .split('/')
+          .pop();
       const body = (op.requestBody as { content?: Record<string, { example?: unknown }> } | undefined)
         ?.content?.['application/json']?.example;
       return {

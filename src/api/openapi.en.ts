@@ -72,4 +72,30 @@ export const OPENAPI_ENGLISH: Readonly<Record<string, string>> = {
   'De links van deze versie.': 'The links of this version.',
   'Te veel verzoeken van dit adres in een minuut (`tooMany`), of bij `POST /controles` te veel controles tegelijk (`tooManyChecks`). Probeer het na Retry-After seconden opnieuw.':
     'Too many requests from this address in a minute (`tooMany`), or for `POST /controles` too many checks at once (`tooManyChecks`). Try again after Retry-After seconds.',
+  'De webhook-abonnementen van uw organisatie': "Your organisation's webhook subscriptions",
+  'Alle webhook-abonnementen van de organisatie van de API-sleutel, nieuwste eerst, zonder hun geheim.':
+    "Every webhook subscription of the API key's organisation, newest first, without their secret.",
+  'De abonnementen.': 'The subscriptions.',
+  'Geen, een onbekende of een ingetrokken API-sleutel in X-Api-Key (of Authorization: Bearer).':
+    'No, an unknown or a revoked API key in X-Api-Key (or Authorization: Bearer).',
+  'Een webhook-abonnement maken': 'Create a webhook subscription',
+  'Maakt een abonnement: het register stuurt elke gebeurtenis over een leverancier op de volglijsten van uw organisatie (of op één volglijst) als `WebhookGebeurtenis` naar `url`. Het antwoord bevat eenmalig het geheim om handtekeningen mee te controleren. Het adres moet https zijn, zonder gebruikersnaam of wachtwoord, en naar een openbaar adres wijzen; het register controleert dat bij het opslaan en bij elke aflevering opnieuw.':
+    "Creates a subscription: the register sends every event about a supplier on your organisation's watch lists (or on one watch list) as a `WebhookGebeurtenis` to `url`. The answer holds, once only, the secret to check signatures with. The address must be https, without a user name or password, and point to a public address; the register checks this when saving and again at every delivery.",
+  'Het nieuwe abonnement, met zijn geheim (alleen nu).': 'The new subscription, with its secret (only now).',
+  'Eén webhook-abonnement': 'One webhook subscription',
+  'Een abonnement van uw organisatie; een abonnement van een andere organisatie bestaat voor u niet (404).':
+    "A subscription of your organisation; another organisation's subscription does not exist for you (404).",
+  'De id van het webhook-abonnement.': "The webhook subscription's id.",
+  'Het abonnement.': 'The subscription.',
+  'Een uitgeschakeld webhook-abonnement weer aanzetten': 'Turn a disabled webhook subscription on again',
+  'Met `{"actief": true}` zet u een abonnement dat het register uitschakelde weer aan; wachtende meldingen worden dan direct opnieuw verstuurd.':
+    'With `{"actief": true}` you turn a subscription the register disabled on again; waiting notices are then sent again at once.',
+  'Een webhook-abonnement verwijderen': 'Delete a webhook subscription',
+  'Verwijdert het abonnement met zijn afleverlogboek; er gaan geen meldingen meer naar zijn adres.':
+    'Deletes the subscription with its delivery log; no more notices go to its address.',
+  'Verwijderd.': 'Deleted.',
+  'Het afleverlogboek van een webhook-abonnement': "A webhook subscription's delivery log",
+  'De laatste 50 afleverpogingen, nieuwste eerst: tijd, HTTP-status, duur en fout.':
+    'The latest 50 delivery attempts, newest first: time, HTTP status, duration and error.',
+  'De afleverpogingen.': 'The delivery attempts.',
 };

@@ -14,6 +14,16 @@ import {
   SearchQuery,
 } from './api.params';
 import { componentRef, registry } from './api.registry';
+import {
+  NieuwWebhookAbonnement,
+  WebhookAbonnement,
+  WebhookAbonnementen,
+  WebhookAbonnementPath,
+  WebhookAbonnementVerzoek,
+  WebhookAbonnementWijziging,
+  WebhookAfleveringen,
+  WebhookGebeurtenis,
+} from './api.webhook-schemas';
 import { DEPRECATIONS } from './api.lifecycle';
 import { ApiIngang } from './api.root';
 import {
@@ -114,6 +124,17 @@ const PROBLEM_RESPONSES = {
     'OngeldigVerzoek',
     'Ongeldige invoer: `invalidParams` noemt elke parameter of elk veld met de reden.',
     exampleProblem,
+  ],
+  401: [
+    'NietGeautoriseerd',
+    'Geen, een onbekende of een ingetrokken API-sleutel in X-Api-Key (of Authorization: Bearer).',
+    problemExample(
+      401,
+      'unauthorized',
+      'Niet geautoriseerd',
+      'Deze operatie vraagt een geldige API-sleutel van uw organisatie in de header X-Api-Key (of Authorization: Bearer). Een ingetrokken sleutel werkt niet meer.',
+      '/api/v1/webhook-abonnementen',
+    ),
   ],
   404: [
     'NietGevonden',
@@ -396,6 +417,162 @@ function markDeprecated(documentPaths: Record<string, Record<string, DocumentedO
   }
 }
 
+registry.registerComponent('headers', 'Location', {
+  description: 'De URL van de nieuwe resource.',
+  schema: { type: 'string', format: 'uri' },
+});
+registry.registerComponent('securitySchemes', 'apiKey', {
+  type: 'apiKey',
+  in: 'header',
+  name: 'X-Api-Key',
+  description:
+    'Een API-sleutel van uw inkooporganisatie (aan te maken op /inkoop/api-sleutels); ook te sturen als `Authorization: Bearer <sleutel>`. Alleen voor de webhook-abonnementen.',
+});
+
+registry.register('WebhookGebeurtenis', WebhookGebeurtenis);
+
+/** The operations of a buyer organisation's webhook subscriptions: with its API key, no CORS. */
+const withKey = { security: [{ apiKey: [] }], tags: ['Webhooks'] };
+const keyedOk = (description: string, schema: ZodType): ResponseConfig => ({
+  description,
+  headers: versionHeader,
+  content: { 'application/json': { schema } },
+});
+
+operation({
+  ...withKey,
+  method: 'get',
+  path: '/webhook-abonnementen',
+  operationId: 'getWebhookAbonnementen',
+  summary: 'De webhook-abonnementen van uw organisatie',
+  description:
+    'Alle webhook-abonnementen van de organisatie van de API-sleutel, nieuwste eerst, zonder hun geheim.',
+  responses: {
+    '200': keyedOk('De abonnementen.', WebhookAbonnementen),
+    ...errors(401, 429, 500, 503),
+  },
+});
+
+operation({
+  ...withKey,
+  method: 'post',
+  path: '/webhook-abonnementen',
+  operationId: 'maakWebhookAbonnement',
+  summary: 'Een webhook-abonnement maken',
+  description:
+    'Maakt een abonnement: het register stuurt elke gebeurtenis over een leverancier op de volglijsten van uw organisatie (of op één volglijst) als `WebhookGebeurtenis` naar `url`. Het antwoord bevat eenmalig het geheim om handtekeningen mee te controleren. Het adres moet https zijn, zonder gebruikersnaam of wachtwoord, en naar een openbaar adres wijzen; het register controleert dat bij het opslaan en bij elke aflevering opnieuw.',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: WebhookAbonnementVerzoek,
+          example: {
+            url: 'https://inkoop.example.nl/webhooks/hostingregister',
+            omschrijving: 'Contractbeheer',
+          },
+        },
+      },
+    },
+  },
+  callbacks: {
+    melding: {
+      '{$request.body#/url}': {
+        post: {
+          operationId: 'ontvangMelding',
+          summary: 'Een melding aan uw ontvanger',
+          description:
+            'Zo stuurt het register elke gebeurtenis naar het adres van het abonnement. Controleer de handtekening met het geheim (bijvoorbeeld met de bibliotheek standardwebhooks) en lees de body als CloudEvent.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/cloudevents+json': { schema: componentRef('schemas', 'WebhookGebeurtenis') },
+            },
+          },
+          responses: {
+            // The linters ask a 2xx with API-Version of every operation, this callback's too: optional for a receiver.
+            '200': { description: 'Ontvangen: elke 2xx telt als afgeleverd.', headers: versionHeader },
+            '400': {
+              description:
+                'Elke 2xx telt als afgeleverd; elk ander antwoord (zoals deze 400, ook een doorverwijzing), of geen antwoord binnen 5 seconden, is een mislukte poging.',
+            },
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    '201': {
+      description: 'Het nieuwe abonnement, met zijn geheim (alleen nu).',
+      headers: { ...versionHeader, Location: componentRef('headers', 'Location') },
+      content: { 'application/json': { schema: NieuwWebhookAbonnement } },
+    },
+    ...errors(400, 401, 415, 429, 500, 503),
+  },
+});
+
+operation({
+  ...withKey,
+  method: 'get',
+  path: '/webhook-abonnementen/{id}',
+  operationId: 'getWebhookAbonnement',
+  summary: 'Eén webhook-abonnement',
+  description:
+    'Een abonnement van uw organisatie; een abonnement van een andere organisatie bestaat voor u niet (404).',
+  request: { params: WebhookAbonnementPath },
+  responses: {
+    '200': keyedOk('Het abonnement.', WebhookAbonnement),
+    ...errors(400, 401, 404, 429, 500, 503),
+  },
+});
+
+operation({
+  ...withKey,
+  method: 'patch',
+  path: '/webhook-abonnementen/{id}',
+  operationId: 'wijzigWebhookAbonnement',
+  summary: 'Een uitgeschakeld webhook-abonnement weer aanzetten',
+  description:
+    'Met `{"actief": true}` zet u een abonnement dat het register uitschakelde weer aan; wachtende meldingen worden dan direct opnieuw verstuurd.',
+  request: {
+    params: WebhookAbonnementPath,
+    body: { required: true, content: { 'application/json': { schema: WebhookAbonnementWijziging } } },
+  },
+  responses: {
+    '200': keyedOk('Het abonnement.', WebhookAbonnement),
+    ...errors(400, 401, 404, 415, 429, 500, 503),
+  },
+});
+
+operation({
+  ...withKey,
+  method: 'delete',
+  path: '/webhook-abonnementen/{id}',
+  operationId: 'verwijderWebhookAbonnement',
+  summary: 'Een webhook-abonnement verwijderen',
+  description:
+    'Verwijdert het abonnement met zijn afleverlogboek; er gaan geen meldingen meer naar zijn adres.',
+  request: { params: WebhookAbonnementPath },
+  responses: {
+    '204': { description: 'Verwijderd.', headers: versionHeader },
+    ...errors(400, 401, 404, 429, 500, 503),
+  },
+});
+
+operation({
+  ...withKey,
+  method: 'get',
+  path: '/webhook-abonnementen/{id}/afleveringen',
+  operationId: 'getWebhookAfleveringen',
+  summary: 'Het afleverlogboek van een webhook-abonnement',
+  description: 'De laatste 50 afleverpogingen, nieuwste eerst: tijd, HTTP-status, duur en fout.',
+  request: { params: WebhookAbonnementPath },
+  responses: {
+    '200': keyedOk('De afleverpogingen.', WebhookAfleveringen),
+    ...errors(400, 401, 404, 429, 500, 503),
+  },
+});
+
 function generateDocument(publicBaseUrl: string) {
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
@@ -412,13 +589,15 @@ function generateDocument(publicBaseUrl: string) {
       license: { name: 'EUPL-1.2', url: 'https://interoperable-europe.ec.europa.eu/collection/eupl' },
     },
     servers: [{ url: `${publicBaseUrl}/api/v1`, description: 'Register Verantwoorde Hostingproviders' }],
-    // Open to all: no operation asks for a key (Redocly's security-defined wants this said).
+    // Open to all but the webhook subscriptions, which ask a key of their own (Redocly's
+    // security-defined wants this said).
     security: [],
     tags: [
       { name: 'Hostingproviders', description: 'Zoeken en opvragen van hostingproviders en hun status' },
       { name: 'Statuswijzigingen', description: 'Bijhouden wat er in het register veranderde' },
       { name: 'Controles', description: 'Een hele leverancierslijst controleren op een peildatum' },
       { name: 'Verklaringen', description: 'Verklaringen verantwoorde hostingprovider controleren' },
+      { name: 'Webhooks', description: 'Meldingen over leveranciers op uw volglijsten, met een API-sleutel' },
       { name: 'Documentatie', description: 'Dit document' },
     ],
   });

@@ -23,6 +23,7 @@ export class ApiProblemError extends AppError {
 /** The problem codes and the status each answers with; the documentation lists the same. */
 export const PROBLEM_CODES: Record<string, number> = {
   badRequest: 400,
+  unauthorized: 401,
   invalidJson: 400,
   notFound: 404,
   providerNotFound: 404,

@@ -69,6 +69,13 @@ export const AUDIT_ACTION_GROUPS = {
   ],
   audit: ['audit.exported', 'audit.verified'],
   personal_data: ['personal_data.erased'],
+  webhook_subscription: [
+    'webhook_subscription.created',
+    'webhook_subscription.disabled',
+    'webhook_subscription.enabled',
+    'webhook_subscription.deleted',
+  ],
+  api_key: ['api_key.created', 'api_key.revoked'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
@@ -102,4 +109,6 @@ export const AUDIT_SUBJECT_TYPES = [
   'claim',
   'buyer_organisation',
   'watch_list',
+  'webhook_subscription',
+  'api_key',
 ] as const;

@@ -48,6 +48,10 @@ export const ACCOUNT_ACTIONS: Readonly<Record<string, string>> = {
     'a buyer organisation found by the domain of a person registering, or renamed: who buys is not a register record',
   'watch_list.':
     "a buyer's watch list and its entries: which suppliers a government organisation watches is not published",
+  'webhook_subscription.':
+    "a buyer organisation's webhook subscription made, disabled, turned on or removed: its own settings, which say what it watches, not a register record",
+  'api_key.':
+    "a buyer organisation's API key made or revoked: who gave access to the organisation, not a register record",
 };
 
 /**

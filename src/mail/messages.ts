@@ -203,6 +203,24 @@ export const mailTexts = {
     return bilingual(to, text('watchNotice.subject', { count }), body);
   },
   /**
+   * To the person who made a webhook subscription (or the organisation's buyers): the register
+   * stopped sending to it, why, and where to turn it on again. The URL only, never its secret.
+   */
+  webhookDisabled: (
+    to: string,
+    url: string,
+    reason: 'delivery_given_up' | 'repeated_failures',
+    failures: number,
+    link: string,
+  ) => {
+    const params = { url, failures, link };
+    return bilingual(
+      to,
+      text('webhookDisabled.subject'),
+      paragraphs(text(`webhookDisabled.${reason}`, params), text('webhookDisabled.body', params)),
+    );
+  },
+  /**
    * To the address a registration named: confirm it, and only then is the registration made. It
    * carries nothing the form's sender typed (it goes to an address nobody has confirmed yet).
    */

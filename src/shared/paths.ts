@@ -64,6 +64,14 @@ export const paths = {
   /** The suppliers of a bulk check's answer, to a new or existing watch list. */
   watchFromBulkCheck: '/inkoop/volgen',
   account: '/account',
+  /** A buyer organisation's API keys and webhook subscriptions (issue 18). */
+  buyerApiKeys: '/inkoop/api-sleutels',
+  buyerApiKeyRevoke: (id = ':id') => `/inkoop/api-sleutels/${id}/intrekken`,
+  buyerWebhooks: '/inkoop/webhooks',
+  buyerWebhook: (id = ':id') => `/inkoop/webhooks/${id}`,
+  buyerWebhookEnable: (id = ':id') => `/inkoop/webhooks/${id}/aanzetten`,
+  buyerWebhookDelete: (id = ':id') => `/inkoop/webhooks/${id}/verwijderen`,
+  buyerWebhookTest: (id = ':id') => `/inkoop/webhooks/${id}/test`,
   secondFactorSetup: '/account/tweestapsverificatie',
   changePassword: '/account/wachtwoord',
   colleagues: '/account/collegas',

@@ -10,6 +10,8 @@ import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
+import { givenSubscription } from '../factories/webhook.factory';
+import { createApiKey } from '../../src/api-keys/api-key.service';
 import { startTestBroker, type TestBroker } from '../helpers/eherkenning';
 import { addWatchEntry, createWatchList } from '../../src/buyer/watch-list.service';
 
@@ -64,7 +66,7 @@ const ownListOnly = (status: number): Expected => ({ ...buyersOnly(status), buye
 
 interface Rule {
   /** As Express lists it: ALL is a route that answers any other method (405 in the API). */
-  method: 'GET' | 'POST' | 'OPTIONS' | 'ALL';
+  method: 'GET' | 'POST' | 'OPTIONS' | 'ALL' | 'PATCH' | 'DELETE';
   /** The HTTP method to send, when it is not `method` (for ALL). */
   verb?: 'DELETE';
   /** The route as Express knows it. */
@@ -85,6 +87,10 @@ interface Ids {
   entryA: string;
   deletableListA: string;
   removableEntryA: string;
+  /** Organisation A's webhook subscriptions (one to delete) and API key. */
+  webhookA: string;
+  deletableWebhookA: string;
+  apiKeyA: string;
 }
 
 /**
@@ -868,6 +874,77 @@ const RULES: Rule[] = [
     url: () => '/verificatie/VHP-2026-999999/bewijs',
     expect: all(404),
   },
+  // Issue 18: a buyer organisation's API keys and webhooks. A buyer of the owning organisation
+  // gets the page (200; a post without a name or URL 400; an id of its own 200/303); a buyer of
+  // another organisation 404 for an id of the first (a new form of its own: 200/400).
+  ...['/inkoop/api-sleutels', '/inkoop/webhooks'].flatMap((route): Rule[] => [
+    { method: 'GET', route, url: () => route, expect: buyersOnly(200) },
+    { method: 'POST', route, url: () => route, expect: buyersOnly(400) },
+  ]),
+  // Another organisation's key: its revocation page sends a buyer back to their own keys.
+  {
+    method: 'GET',
+    route: '/inkoop/api-sleutels/:id/intrekken',
+    url: (i) => `/inkoop/api-sleutels/${i.apiKeyA}/intrekken`,
+    expect: { ...ownListOnly(200), buyerB: 303 },
+  },
+  {
+    method: 'GET',
+    route: '/inkoop/webhooks/:id',
+    url: (i) => `/inkoop/webhooks/${i.webhookA}`,
+    expect: ownListOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/inkoop/webhooks/:id/test',
+    url: (i) => `/inkoop/webhooks/${i.webhookA}/test`,
+    expect: ownListOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/inkoop/webhooks/:id/aanzetten',
+    url: (i) => `/inkoop/webhooks/${i.webhookA}/aanzetten`,
+    expect: ownListOnly(303),
+  },
+  {
+    method: 'POST',
+    route: '/inkoop/webhooks/:id/verwijderen',
+    url: (i) => `/inkoop/webhooks/${i.deletableWebhookA}/verwijderen`,
+    expect: ownListOnly(303),
+  },
+  {
+    method: 'POST',
+    route: '/inkoop/api-sleutels/:id/intrekken',
+    url: (i) => `/inkoop/api-sleutels/${i.apiKeyA}/intrekken`,
+    expect: ownListOnly(303),
+  },
+  // The subscriptions API asks an API key of a buyer organisation: 401 without one, for everyone
+  // (a session is no key). With its organisation's key 200/201/204; another organisation's id 404.
+  ...[
+    ['GET', '/api/v1/webhook-abonnementen/'],
+    ['POST', '/api/v1/webhook-abonnementen/'],
+    ['GET', '/api/v1/webhook-abonnementen/:id'],
+    ['GET', '/api/v1/webhook-abonnementen/:id/afleveringen'],
+  ].map(([method, route]): Rule => ({
+    method: method as 'GET' | 'POST',
+    route: route!,
+    url: () => route!.replace(':id', '00000000-0000-0000-0000-000000000000').replace(/\/$/, ''),
+    expect: all(401),
+  })),
+  ...(['PATCH', 'DELETE'] as const).map((method): Rule => ({
+    method,
+    route: '/api/v1/webhook-abonnementen/:id',
+    url: () => '/api/v1/webhook-abonnementen/00000000-0000-0000-0000-000000000000',
+    expect: all(401),
+  })),
+  // Another method on the subscriptions: the key is asked first (401), then 405 with a key.
+  ...['', '/:id', '/:id/afleveringen'].map((tail): Rule => ({
+    method: 'ALL',
+    verb: 'DELETE',
+    route: `/api/v1/webhook-abonnementen${tail}`,
+    url: () => `/api/v1/webhook-abonnementen${tail.replace(':id', '00000000-0000-0000-0000-000000000000')}`,
+    expect: all(401),
+  })),
   ...[
     '/openapi.json',
     '/hostingproviders',
@@ -906,6 +983,7 @@ describe('access rules: every route, for every kind of visitor', () => {
     identities.set('buyerA', await givenUser(db.dataSource, 'buyer'));
     identities.set('buyerB', await givenUser(db.dataSource, 'buyer'));
     const buyerA = identities.get('buyerA')!.user;
+    const organisationA = { id: buyerA.buyerOrganisationId!, domain: buyerA.email.split('@')[1]! };
     const listA = await createWatchList(db.dataSource, buyerA, 'Lijst A', new Date());
     const deletableListA = await createWatchList(db.dataSource, buyerA, 'Weg te gooien', new Date());
     const entry = { reference: '', contractStart: '', contractEnd: '' };
@@ -940,6 +1018,16 @@ describe('access rules: every route, for every kind of visitor', () => {
       entryA: entryIds.find((e) => e.kvk === a.kvkNumber)!.id,
       deletableListA,
       removableEntryA: entryIds.find((e) => e.kvk === b.kvkNumber)!.id,
+      webhookA: (await givenSubscription(db.dataSource, organisationA, 'http://127.0.0.1:9/ontvanger')).id,
+      deletableWebhookA: (await givenSubscription(db.dataSource, organisationA, 'http://127.0.0.1:9/weg')).id,
+      apiKeyA: (
+        await createApiKey(
+          db.dataSource,
+          { organisationId: organisationA.id, userId: buyerA.id, actor: `buyer:${buyerA.id}` },
+          'Inkoopsysteem',
+          new Date(),
+        )
+      ).apiKey.id,
     };
     agents.anonymous = request.agent(app);
     for (const who of WHO.filter((w) => w !== 'anonymous'))
@@ -971,7 +1059,9 @@ describe('access rules: every route, for every kind of visitor', () => {
           answers[who] = (await agent.get(rule.url(ids))).status;
         } else if (rule.method === 'OPTIONS') {
           answers[who] = (await agent.options(rule.url(ids))).status;
-        } else if (rule.verb === 'DELETE') {
+        } else if (rule.method === 'PATCH') {
+          answers[who] = (await agent.patch(rule.url(ids)).send({ actief: true })).status;
+        } else if (rule.verb === 'DELETE' || rule.method === 'DELETE') {
           answers[who] = (await agent.delete(rule.url(ids))).status;
         } else {
           // A fresh session token each time: logging out (one of the rules) ends the session.

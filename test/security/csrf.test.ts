@@ -1,3 +1,5 @@
+import { givenSubscription } from '../factories/webhook.factory';
+import { createApiKey } from '../../src/api-keys/api-key.service';
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -84,6 +86,15 @@ describe('CSRF: every POST route refuses forged requests', () => {
       { kvkNumber: provider.kvkNumber, reference: '', contractStart: '', contractEnd: '' },
       new Date(),
     );
+    // A webhook subscription and an API key of that organisation: a forged request changes neither.
+    const organisation = { id: buyer.buyerOrganisationId!, domain: buyer.email.split('@')[1]! };
+    const webhook = await givenSubscription(db.dataSource, organisation, 'http://127.0.0.1:9/ontvanger');
+    const { apiKey } = await createApiKey(
+      db.dataSource,
+      { organisationId: organisation.id, userId: buyer.id, actor: `buyer:${buyer.id}` },
+      'Inkoopsysteem',
+      new Date(),
+    );
     const [watchEntry] = await db.dataSource.query<{ id: string }[]>(
       `SELECT id FROM watch_list_entries WHERE watch_list_id = $1`,
       [watchListId],
@@ -156,6 +167,8 @@ describe('CSRF: every POST route refuses forged requests', () => {
         .replace(/^\/account\/uitnodigingen\/:id/, `/account/uitnodigingen/${invitation.id}`)
         .replace(/^\/inkoop\/volglijsten\/:id/, `/inkoop/volglijsten/${watchListId}`)
         .replace(':entryId', watchEntry.id)
+        .replace(/^\/inkoop\/webhooks\/:id/, `/inkoop/webhooks/${webhook.id}`)
+        .replace(/^\/inkoop\/api-sleutels\/:id/, `/inkoop/api-sleutels/${apiKey.id}`)
         .replace(
           /^\/beheer\/inkopers\/organisaties\/:id/,
           `/beheer/inkopers/organisaties/${buyer.buyerOrganisationId}`,

@@ -73,6 +73,15 @@ const NO_PROVIDER_DATA: Record<string, string> = {
   'GET /inloggen/eherkenning/aansluiten':
     'names the organisation only to a person who logged in with eHerkenning for its own KvK number (the real owner)',
   'POST /inloggen/eherkenning/aansluiten': "joins or takes over the organisation of the login's own number",
+  'GET /api/v1/webhook-abonnementen/':
+    "a buyer organisation's subscriptions, with its API key (401 without): URLs and settings, no provider data",
+  'POST /api/v1/webhook-abonnementen/':
+    'makes a subscription, with an API key: answers the subscription only',
+  'GET /api/v1/webhook-abonnementen/:id': 'one subscription of the key’s organisation: no provider data',
+  'PATCH /api/v1/webhook-abonnementen/:id': 'turns a subscription on again: answers the subscription only',
+  'DELETE /api/v1/webhook-abonnementen/:id': 'removes a subscription: no body',
+  'GET /api/v1/webhook-abonnementen/:id/afleveringen':
+    'the delivery log (times, HTTP statuses, errors and event numbers): no provider data; events are written only for confirmed providers a list watches',
 };
 
 /** The API answers other methods with 405 and OPTIONS with its CORS headers: no data. */

@@ -14,6 +14,47 @@ describe('configuration', () => {
     assert.equal(config.contactEmail, 'register@register.example');
   });
 
+  it('reads the webhook settings, and refuses private webhook targets and a malformed OIN', () => {
+    const defaults = loadConfig({});
+    assert.deepEqual(
+      [
+        defaults.webhookPollSeconds,
+        defaults.webhookTimeoutMs,
+        defaults.webhookAllowPrivateTargets,
+        defaults.registerOin,
+      ],
+      [5, 5000, false, undefined],
+    );
+    const set = loadConfig({
+      WEBHOOK_POLL_SECONDS: '2',
+      WEBHOOK_TIMEOUT_MS: '1500',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      REGISTER_OIN: '00000001234567890000',
+    });
+    assert.deepEqual(
+      [set.webhookPollSeconds, set.webhookTimeoutMs, set.webhookAllowPrivateTargets, set.registerOin],
+      [2, 1500, true, '00000001234567890000'],
+    );
+    assert.throws(() => loadConfig({ REGISTER_OIN: '1234' }), ConfigError);
+    assert.throws(() => loadConfig({ WEBHOOK_POLL_SECONDS: '0' }), ConfigError);
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://register_app@db/r',
+      MIGRATION_DATABASE_URL: 'postgres://register_owner@db/r',
+      PUBLIC_BASE_URL: 'https://r.example/',
+      SESSION_SECRET: 'x'.repeat(32),
+      SIGNING_P12_FILE: '/etc/register/signing.p12',
+      SIGNING_P12_PASSPHRASE: 'secret',
+      SECRETS_KEY: 'a'.repeat(64),
+      LOG_SIGNING_KEY_FILE: '/etc/register/log-signing.pem',
+    };
+    assert.equal(loadConfig(production).webhookAllowPrivateTargets, false);
+    assert.throws(
+      () => loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }),
+      /WEBHOOK_ALLOW_PRIVATE_TARGETS=true is refused/,
+    );
+  });
+
   it('has limits for the anonymous API and a share of the pool for heavy work, each configurable', () => {
     const defaults = loadConfig({});
     assert.equal(defaults.apiRequestsPerMinute, 600);

@@ -245,6 +245,8 @@ describe('the header of a leaf: account actions publish a role and no subject', 
     ...AUDIT_ACTION_GROUPS.buyer,
     ...AUDIT_ACTION_GROUPS.buyer_organisation,
     ...AUDIT_ACTION_GROUPS.watch_list,
+    ...AUDIT_ACTION_GROUPS.webhook_subscription,
+    ...AUDIT_ACTION_GROUPS.api_key,
   ];
   const REGISTER = [
     'provider.created',

@@ -1,0 +1,102 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { type TargetRules, targetRefusal } from './webhook-target';
+
+/** How much of a receiver's answer is read before it is abandoned: a receiver cannot make the register buffer much. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export interface PostOutcome {
+  /** The receiver's HTTP status, when it answered. */
+  statusCode: number | undefined;
+  /** Why it failed (no answer, refused target, non-2xx), short and without secrets; undefined: delivered. */
+  error: string | undefined;
+  durationMs: number;
+}
+
+export interface PostOptions extends TargetRules {
+  timeoutMs: number;
+}
+
+/** Agents that refuse to connect to non-public addresses, checked after the name is resolved (DNS rebinding too). */
+const guarded = {
+  http: new RequestFilteringHttpAgent({ keepAlive: false }),
+  https: new RequestFilteringHttpsAgent({ keepAlive: false }),
+};
+
+/** A short reason from an error of node:http or the filtering agent, without a stack. */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/is not allowed\. Because/.test(message)) return `refused target: ${message}`.slice(0, 300);
+  return message.slice(0, 300);
+}
+
+/**
+ * POSTs one delivery: no redirects followed (a 3xx is a failure), at most `timeoutMs` from the
+ * start to the end of the answer, at most MAX_RESPONSE_BYTES of the answer read. 2xx is
+ * delivered. Outside tests, connections to non-public addresses are refused when the socket
+ * connects, whatever the name resolved to when the subscription was saved.
+ */
+export function postWebhook(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: PostOptions,
+  started: () => number = () => performance.now(),
+): Promise<PostOutcome> {
+  const start = started();
+  const done = (statusCode: number | undefined, error: string | undefined): PostOutcome => ({
+    statusCode,
+    error,
+    durationMs: Math.max(0, Math.round(started() - start)),
+  });
+  const refusal = targetRefusal(url, options);
+  if (refusal) return Promise.resolve(done(undefined, `refused target: ${refusal}`));
+  const target = new URL(url);
+  const https = target.protocol === 'https:';
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome: PostOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const send = https ? httpsRequest : httpRequest;
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        // Tests and demos allow loopback receivers; then the plain agents of node:http(s) will do.
+        ...(options.allowPrivate ? {} : { agent: https ? guarded.https : guarded.http }),
+      },
+      (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        const error =
+          status >= 200 && status < 300
+            ? undefined
+            : status >= 300 && status < 400
+              ? `HTTP ${status}: redirects are not followed`
+              : `HTTP ${status}`;
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_RESPONSE_BYTES) {
+            // The status said all there is to know; the rest is abandoned, not waited for.
+            res.destroy();
+            finish(done(status, error));
+          }
+        });
+        res.on('end', () => finish(done(status, error)));
+        res.on('error', () => finish(done(status, error)));
+        res.on('close', () => finish(done(status, error)));
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy(new Error(`no complete answer within ${options.timeoutMs} ms`));
+    }, options.timeoutMs);
+    req.on('error', (error) => finish(done(undefined, reasonOf(error))));
+    req.end(body);
+  });
+}
