@@ -107,7 +107,8 @@ async function mailNotifications(
     own.push(row);
     byPerson.set(row.email, own);
   }
-  const settingsLink = `${publicBaseUrl}${paths.watchMail}`;
+  // The account page holds the form; its POST path (paths.watchMail) has no page of its own.
+  const settingsLink = `${publicBaseUrl}${paths.account}#meldingen`;
   for (const [email, own] of byPerson) {
     await queueMail(
       manager,

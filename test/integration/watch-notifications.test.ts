@@ -77,10 +77,17 @@ describe('notifications to buyers about watched suppliers', () => {
       `${supplier.legalName} (KvK ${supplier.kvkNumber}), uw kenmerk HOST-2026-7: Verantwoord → Geschorst`,
       'Reden: Onderzoek naar misbruik',
       `${BASE}/hostingproviders/${supplier.kvkNumber}`,
-      `${BASE}/account/meldingen`,
+      `${BASE}/account#meldingen`,
     ])
       assert.ok(body.includes(part), `${part}\n---\n${body}`);
     assert.equal(await unmailed(buyer.user.id), 0);
+
+    // The settings link, followed as the buyer: the page with the mail choice, at its heading.
+    const link = new URL(/\S*#meldingen/.exec(body)![0]);
+    const settings = await (await signedIn(context.app, buyer)).get(link.pathname + link.search);
+    assert.equal(settings.status, 200, link.href);
+    assert.ok(settings.text.includes(`id="${link.hash.slice(1)}"`), 'the fragment names the form');
+    assert.match(settings.text, /id="meldingen-at_once"/);
   });
 
   it('a daily-digest person gets nothing at once, then one summary with both changes', async () => {

@@ -33,6 +33,7 @@ describe('the request log', () => {
       .set('Cookie', cookie)
       .set('Authorization', 'Bearer api-secret');
     await request(app).get('/api/v1/hostingproviders').set('Cookie', cookie);
+    await request(app).get(`/api/v1/webhook-abonnementen?apiKey=vhpk_QUERYprefix1_${'s'.repeat(43)}`);
 
     const log = lines.join('');
     assert.ok(lines.length >= 6, `the requests were logged (${lines.length} lines)`);
@@ -42,6 +43,7 @@ describe('the request log', () => {
       'the-session-id-of-a-victim',
       'api-secret',
       'vhp.sid=',
+      'QUERYprefix1',
     ])
       assert.ok(!log.includes(secret), `a log line holds ${secret}`);
     assert.match(log, /"url":"\/wachtwoord-herstellen\/\[token\]"/);
@@ -72,6 +74,20 @@ describe('maskSingleUseLinks', () => {
     // The "check your mail" page holds no secret.
     ['/e-mailadres-bevestigen', '/e-mailadres-bevestigen'],
     ['/hostingproviders/12345678', '/hostingproviders/12345678'],
+    // An API key in the query string (issue 18): by its form, and by the parameter's name.
+    [
+      '/api/v1/webhook-abonnementen?apiKey=vhpk_AbCdEfGh1234_' + 'x'.repeat(43) + '&pagina=2',
+      '/api/v1/webhook-abonnementen?apiKey=[token]&pagina=2',
+    ],
+    [
+      '/api/v1/webhook-abonnementen?q=vhpk_AbCdEfGh1234_secret',
+      '/api/v1/webhook-abonnementen?q=vhpk_[token]',
+    ],
+    ['/api/v1/x?filter=vhpk%5FAbCd%5Fsecret', '/api/v1/x?filter=vhpk_[token]'],
+    ['/api/v1/x?API_KEY=s3cret&Token=t0k&key=k1', '/api/v1/x?API_KEY=[token]&Token=[token]&key=[token]'],
+    ['/api/v1/x?api%5Fkey=s3cret', '/api/v1/x?api%5Fkey=[token]'],
+    // Only whole parameter names: `monkey=` and `tokens=` hold no key.
+    ['/zoeken?monkey=1&tokens=2', '/zoeken?monkey=1&tokens=2'],
     // Routing ignores case and doubled slashes, so an attacker's odd spelling still reaches the page.
     ['/Wachtwoord-Herstellen/abcDEF123', '/Wachtwoord-Herstellen/[token]'],
     ['/UITNODIGING//xyz', '/UITNODIGING//[token]'],

@@ -260,7 +260,7 @@ describe('the watch mail', () => {
           ],
         },
       ],
-      'https://register.test/account/meldingen',
+      'https://register.test/account#meldingen',
     );
     assert.equal(
       mail.subject,
@@ -272,7 +272,7 @@ describe('the watch mail', () => {
       'Reden: Onderzoek naar misbruik',
       'Openbare pagina: https://register.test/hostingproviders/12345678',
       'your reference CONTRACT-7: Responsible → Suspended, since 3 March 2026.',
-      'https://register.test/account/meldingen',
+      'https://register.test/account#meldingen',
     ])
       assert.ok(mail.body.includes(part), `${part}\n---\n${mail.body}`);
   });
@@ -311,7 +311,7 @@ describe('the watch mail', () => {
           ],
         },
       ],
-      'https://register.test/account/meldingen',
+      'https://register.test/account#meldingen',
     );
     assert.match(mail.subject, /^3 wijzigingen/);
     for (const part of [
