@@ -178,6 +178,11 @@ export interface Config {
    */
   webhookAllowPrivateTargets: boolean;
   /**
+   * Webhook subscriptions one buyer organisation may have: each one is a delivery per change,
+   * made in the reviewer's transaction.
+   */
+  webhookMaxSubscriptions: number;
+  /**
    * The register's OIN (Organisatie-identificatienummer, 20 digits): the CloudEvents `source` is then
    * `urn:nld:oin:<OIN>:systeem:hostingregister`; unset, it is PUBLIC_BASE_URL.
    */
@@ -625,6 +630,7 @@ export function loadConfig(
     webhookPollSeconds: integer(env, 'WEBHOOK_POLL_SECONDS', 5, 1, 3600),
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 5000, 100, 60000),
     webhookAllowPrivateTargets: webhookAllowPrivateTargets(env, production),
+    webhookMaxSubscriptions: integer(env, 'WEBHOOK_MAX_SUBSCRIPTIONS', 10, 1, 1000),
     registerOin: registerOin(env),
   };
 }

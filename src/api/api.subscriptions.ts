@@ -18,6 +18,7 @@ import {
   type Subscription,
   type SubscriptionActor,
 } from '../webhooks/webhook-subscriptions.service';
+import { countedCreation, SUBSCRIPTIONS_PER_HOUR } from '../webhooks/webhook-limits';
 import { ApiProblemError } from './problem';
 
 /** The header an API key is sent in (or `Authorization: Bearer <key>`): never in the query string. */
@@ -47,7 +48,8 @@ const unauthorized = () =>
 /**
  * Lets a request through with a valid, unrevoked API key of a buyer organisation, else 401 (one
  * answer for a missing, malformed, unknown or revoked key). Keys that fail are counted per client:
- * past KEY_FAILURES_PER_MINUTE a client gets 429 until its minute ends.
+ * past KEY_FAILURES_PER_MINUTE a client's failing keys get 429 until its minute ends; a valid key
+ * still passes.
  */
 export function requireApiKey(
   dataSource: DataSource,
@@ -58,23 +60,25 @@ export function requireApiKey(
     durationSeconds: 60,
   });
   return async (req, res, next) => {
+    const key = presentedKey(req);
+    // No key at all guesses nothing: only a key that fails counts towards the limit.
+    if (!key) throw unauthorized();
+    // The key is checked first: a valid key passes even from an address whose other requests
+    // failed (colleagues behind one gateway), so the limit only slows down guessing.
+    const holder = await authenticateApiKey(dataSource.manager, key, requestTime(res));
+    if (holder) {
+      res.locals.apiKeyHolder = holder;
+      return next();
+    }
     const client = clientKey(req.ip);
     const record = await failures.get(client);
     if (record && record.consumedPoints >= KEY_FAILURES_PER_MINUTE) {
       throw new ApiProblemError(429, 'tooMany', {
-        'Retry-After': String(Math.ceil(record.msBeforeNext / 1000)),
+        'Retry-After': String(Math.max(1, Math.ceil(record.msBeforeNext / 1000))),
       });
     }
-    const key = presentedKey(req);
-    // No key at all guesses nothing: only a key that fails counts towards the limit.
-    if (!key) throw unauthorized();
-    const holder = await authenticateApiKey(dataSource.manager, key, requestTime(res));
-    if (!holder) {
-      await failures.penalty(client, 1);
-      throw unauthorized();
-    }
-    res.locals.apiKeyHolder = holder;
-    next();
+    await failures.penalty(client, 1);
+    throw unauthorized();
   };
 }
 
@@ -129,6 +133,8 @@ function renamed(error: unknown): never {
   if (error instanceof ValidationError) {
     throw new ValidationError(
       Object.fromEntries(Object.entries(error.fields).map(([k, v]) => [FIELD_NAMES[k] ?? k, v])),
+      undefined,
+      error.params,
     );
   }
   throw error;
@@ -179,7 +185,17 @@ export function subscriptionRoutes(
   base: string,
 ): Router {
   const router = Router();
-  const rules = { production: config.env === 'production', allowPrivate: config.webhookAllowPrivateTargets };
+  const rules = {
+    production: config.env === 'production',
+    allowPrivate: config.webhookAllowPrivateTargets,
+    maxSubscriptions: config.webhookMaxSubscriptions,
+  };
+  // The same hourly limit as the web form, per key.
+  const created = postgresLimiter(dataSource, {
+    keyPrefix: 'webhooks_created_api',
+    points: SUBSCRIPTIONS_PER_HOUR,
+    durationSeconds: 3600,
+  });
   router.use(requireApiKey(dataSource));
 
   router.get('/', async (_req, res) => {
@@ -194,17 +210,14 @@ export function subscriptionRoutes(
   router.post('/', requireJson, express.json({ limit: '16kb', strict: true }), async (req, res) => {
     const holder = holderOf(res);
     const input = readNewSubscription(req.body);
-    const { subscription, secret } = await createSubscription(
-      dataSource,
-      actorOfKey(holder),
-      input,
-      rules,
-      box,
-      requestTime(res),
+    const { subscription, secret } = await countedCreation(created, holder.keyId, () =>
+      createSubscription(dataSource, actorOfKey(holder), input, rules, box, requestTime(res)),
     ).catch(renamed);
     const resource = subscriptionResource(subscription, base);
     res
       .status(201)
+      // The secret is on this answer only: no cache may keep it.
+      .setHeader('Cache-Control', 'no-store')
       .location(resource.links.self.href)
       .json({ ...resource, geheim: secret });
   });

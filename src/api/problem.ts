@@ -79,7 +79,7 @@ export function problemFor(
     problem.invalidParams = Object.entries(error.fields).flatMap(([name, [key]]) =>
       key === undefined
         ? []
-        : [{ name, code: key.split('.').pop() ?? 'invalid', reason: translate(language, key) }],
+        : [{ name, code: key.split('.').pop() ?? 'invalid', reason: translate(language, key, error.params) }],
     );
   }
   return problem;

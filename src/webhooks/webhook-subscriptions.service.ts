@@ -41,6 +41,11 @@ export interface SubscriptionActor {
   apiKeyId?: string;
 }
 
+/** The target rules, and how many subscriptions one organisation may have. */
+export interface SubscriptionRules extends TargetRules {
+  maxSubscriptions: number;
+}
+
 export interface NewSubscription {
   url: string;
   watchListId: string | null;
@@ -178,12 +183,14 @@ async function validate(
 /**
  * Makes a subscription and answers it with its signing secret, the only time the secret is
  * shown; it is stored encrypted (it must be read to sign every delivery, so a hash would not do).
+ * An organisation that has `rules.maxSubscriptions` already is refused (ValidationError on `url`);
+ * the organisation's row is locked while counting, so two requests at once cannot both pass.
  */
 export async function createSubscription(
   dataSource: DataSource,
   by: SubscriptionActor,
   input: NewSubscription,
-  rules: TargetRules,
+  rules: SubscriptionRules,
   box: SecretBox,
   now: Date,
   resolve: Resolve = systemResolve,
@@ -191,6 +198,16 @@ export async function createSubscription(
   await validate(dataSource.manager, by.organisationId, input, rules, resolve);
   const secret = newSigningSecret();
   return dataSource.transaction(async (m) => {
+    await m.query(`SELECT 1 FROM buyer_organisations WHERE id = $1 FOR UPDATE`, [by.organisationId]);
+    const [{ n }] = await m.query<[{ n: number }]>(
+      `SELECT count(*)::int AS n FROM webhook_subscriptions WHERE buyer_organisation_id = $1`,
+      [by.organisationId],
+    );
+    if (n >= rules.maxSubscriptions) {
+      throw new ValidationError({ url: ['webhooks.invalid.tooManySubscriptions'] }, undefined, {
+        max: rules.maxSubscriptions,
+      });
+    }
     const rows = await m.query<{ id: string }[]>(
       `INSERT INTO webhook_subscriptions
          (buyer_organisation_id, watch_list_id, url, secret, description, created_by, created_with_api_key, created_at)

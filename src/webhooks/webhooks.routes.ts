@@ -20,11 +20,12 @@ import {
   organisationWatchLists,
   subscriptionTarget,
 } from './webhook-subscriptions.service';
+import { countedCreation, SUBSCRIPTIONS_PER_HOUR } from './webhook-limits';
 import { sendTestEvent } from './webhook-sender';
 import { eventSource } from './webhook-event';
 
-/** Subscriptions one buyer may make in an hour (each one is a target the register will call). */
-const SUBSCRIPTIONS_PER_USER_PER_HOUR = 20;
+/** Test events one buyer may send in an hour: each one makes the register call an address of their choice. */
+const TEST_EVENTS_PER_USER_PER_HOUR = 20;
 
 /** The form's field for each field of the service. */
 const FORM_FIELDS: Record<string, string> = {
@@ -42,10 +43,19 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
   const router = Router();
   const buyers = requireRole(config, 'buyer');
   const box = secretBox(secretsKeyFor(config));
-  const rules = { production: config.env === 'production', allowPrivate: config.webhookAllowPrivateTargets };
+  const rules = {
+    production: config.env === 'production',
+    allowPrivate: config.webhookAllowPrivateTargets,
+    maxSubscriptions: config.webhookMaxSubscriptions,
+  };
   const limiter = postgresLimiter(dataSource, {
     keyPrefix: 'webhooks_created',
-    points: SUBSCRIPTIONS_PER_USER_PER_HOUR,
+    points: SUBSCRIPTIONS_PER_HOUR,
+    durationSeconds: 3600,
+  });
+  const testLimiter = postgresLimiter(dataSource, {
+    keyPrefix: 'webhook_tests',
+    points: TEST_EVENTS_PER_USER_PER_HOUR,
     durationSeconds: 3600,
   });
 
@@ -74,23 +84,25 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
     const by = buyerOf(req.user);
     const values = formValues(req.body, ['webhookUrl', 'webhookWatchList', 'webhookDescription']);
     setFormContext(res, { view: 'buyer-api/webhooks', model: await page(by.organisationId), values });
-    const refusal = await consume(limiter, by.userId);
-    if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
-    const { subscription, secret } = await createSubscription(
-      dataSource,
-      by,
-      {
-        url: values.webhookUrl,
-        watchListId: values.webhookWatchList || null,
-        description: values.webhookDescription,
-      },
-      rules,
-      box,
-      requestTime(res),
+    const { subscription, secret } = await countedCreation(limiter, by.userId, () =>
+      createSubscription(
+        dataSource,
+        by,
+        {
+          url: values.webhookUrl,
+          watchListId: values.webhookWatchList || null,
+          description: values.webhookDescription,
+        },
+        rules,
+        box,
+        requestTime(res),
+      ),
     ).catch((error: unknown) => {
       if (!(error instanceof ValidationError)) throw error;
       throw new ValidationError(
         Object.fromEntries(Object.entries(error.fields).map(([k, v]) => [FORM_FIELDS[k] ?? k, v])),
+        undefined,
+        error.params,
       );
     });
     // The secret is on this answer only: no cache may keep it.
@@ -119,8 +131,8 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
     });
   });
 
-  // A test event, sent at once: the page shows what the receiver answered. Counted with the
-  // subscriptions made, since each one makes the register call an address of the buyer's choice.
+  // A test event, sent at once: the page shows what the receiver answered. Counted against a
+  // limit of its own, since each one makes the register call an address of the buyer's choice.
   const testSettings = {
     origin: eventSource(config.publicBaseUrl, config.registerOin),
     box,
@@ -131,7 +143,7 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
     const by = buyerOf(req.user);
     const id = String(req.params.id);
     const target = await subscriptionTarget(dataSource.manager, by.organisationId, id);
-    const refusal = await consume(limiter, by.userId);
+    const refusal = await consume(testLimiter, by.userId);
     if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
     const outcome = await sendTestEvent(target, testSettings, requestTime(res));
     res.render('buyer-api/webhook', { ...(await detail(by.organisationId, id)), testOutcome: outcome });

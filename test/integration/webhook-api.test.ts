@@ -117,6 +117,7 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
         .send({ url: receiver.url, volglijst: listId, omschrijving: 'Contractbeheer' })
         .expect(201);
       assert.match(b(created).geheim, /^whsec_[A-Za-z0-9+/]{43}=$/);
+      assert.equal(created.headers['cache-control'], 'no-store', 'no cache keeps the secret');
       assert.equal(b(created).volglijst, listId);
       assert.equal(b(created).actief, true);
       assert.equal(created.headers.location, `${testConfig.publicBaseUrl}${PATH}/${b(created).id}`);
@@ -281,7 +282,70 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
     await request(app).put(PATH).set('X-Api-Key', key).send({}).expect(405);
   });
 
-  it('refuses a client whose keys keep failing with 429 and Retry-After, even with a good key', async () => {
+  it('stops an organisation at WEBHOOK_MAX_SUBSCRIPTIONS (web and API together), with a problem that says the maximum', async () => {
+    const few = testApp(db.dataSource, { config: { webhookMaxSubscriptions: 3 } }).app;
+    const { key, org } = await givenKey();
+    const colleague = await givenKey(org);
+    for (let i = 0; i < 3; i++) {
+      await request(few)
+        .post(PATH)
+        .set('X-Api-Key', i === 0 ? colleague.key : key)
+        .send({ url: `http://127.0.0.1:8080/hook/${i}` })
+        .expect(201);
+    }
+    const refused = await request(few)
+      .post(PATH)
+      .set('X-Api-Key', colleague.key)
+      .set('Accept-Language', 'nl')
+      .send({ url: 'http://127.0.0.1:8080/hook/4' })
+      .expect(400);
+    const [param] = (refused.body as { invalidParams: { name: string; code: string; reason: string }[] })
+      .invalidParams;
+    assert.deepEqual([param?.name, param?.code], ['url', 'tooManySubscriptions']);
+    assert.match(param!.reason, /al 3 webhook-abonnementen/);
+    const [{ n }] = await db.dataSource.query<[{ n: number }]>(
+      `SELECT count(*)::int AS n FROM webhook_subscriptions WHERE buyer_organisation_id = $1`,
+      [org.id],
+    );
+    assert.equal(n, 3);
+    // Another organisation has its own maximum.
+    const other = await givenKey();
+    await request(few).post(PATH).set('X-Api-Key', other.key).send({ url: 'http://127.0.0.1/x' }).expect(201);
+  });
+
+  it('limits the subscriptions one key makes in an hour as the web form does; refused URLs do not count', async () => {
+    const many = testApp(db.dataSource, { config: { webhookMaxSubscriptions: 100 } }).app;
+    const { key, org } = await givenKey();
+    for (let i = 0; i < 25; i++) {
+      await request(many)
+        .post(PATH)
+        .set('X-Api-Key', key)
+        .send({ url: 'https://user:pw@example.org/' })
+        .expect(400);
+    }
+    for (let i = 0; i < 20; i++) {
+      await request(many)
+        .post(PATH)
+        .set('X-Api-Key', key)
+        .send({ url: `http://127.0.0.1:8080/hook/${i}` })
+        .expect(201);
+    }
+    const refused = await request(many)
+      .post(PATH)
+      .set('X-Api-Key', key)
+      .send({ url: 'http://127.0.0.1:8080/hook/21' })
+      .expect(429);
+    assert.ok(Number(refused.headers['retry-after']) > 3000, refused.headers['retry-after']);
+    // The limit is per key: another key of the organisation may still make one.
+    const other = await givenKey(org);
+    await request(many)
+      .post(PATH)
+      .set('X-Api-Key', other.key)
+      .send({ url: 'http://127.0.0.1/x' })
+      .expect(201);
+  });
+
+  it('refuses a client whose failing keys keep failing with 429 and Retry-After, but lets a good key through', async () => {
     const { key } = await givenKey();
     // Last in this file: the failures count per client address, and every test here sends from the
     // same one (the first test's two bad keys count too); 20 failures a minute are allowed.
@@ -297,7 +361,12 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
     assert.ok(firstRefusal > 0 && firstRefusal <= 20, String(statuses));
     assert.ok(statuses.slice(0, firstRefusal).every((s) => s === 401));
     assert.ok(statuses.slice(firstRefusal).every((s) => s === 429));
-    const refused = await request(strictLimits).get(PATH).set('X-Api-Key', key).expect(429);
+    const refused = await request(strictLimits)
+      .get(PATH)
+      .set('X-Api-Key', `vhpk_${'C'.repeat(12)}_${'D'.repeat(43)}`)
+      .expect(429);
     assert.ok(Number(refused.headers['retry-after']) > 0);
+    // A valid key from the same address is checked first and passes.
+    await request(strictLimits).get(PATH).set('X-Api-Key', key).expect(200);
   });
 });

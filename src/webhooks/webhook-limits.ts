@@ -1,0 +1,26 @@
+import type { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { TooManyRequestsError, ValidationError } from '../shared/errors';
+import { consume } from '../web/auth';
+
+/** Subscriptions one buyer (or one API key) may make in an hour (each one is a target the register will call). */
+export const SUBSCRIPTIONS_PER_HOUR = 20;
+
+/**
+ * Counts a subscription made against `limiter`'s hourly limit for `key`: refused (429) past the
+ * limit; a form refused for its fields (a URL refused, the organisation's maximum reached) gives
+ * its point back, so only subscriptions made count.
+ */
+export async function countedCreation<T>(
+  limiter: RateLimiterPostgres,
+  key: string,
+  create: () => Promise<T>,
+): Promise<T> {
+  const refusal = await consume(limiter, key);
+  if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
+  try {
+    return await create();
+  } catch (error) {
+    if (error instanceof ValidationError) await limiter.reward(key, 1);
+    throw error;
+  }
+}
