@@ -1,7 +1,8 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
-import { type TargetRules, targetRefusal } from './webhook-target';
+import { isPublicAddress, type TargetRules, targetRefusal } from './webhook-target';
 
 /** How much of a receiver's answer is read before it is abandoned: a receiver cannot make the register buffer much. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -23,6 +24,39 @@ const guarded = {
   http: new RequestFilteringHttpAgent({ keepAlive: false }),
   https: new RequestFilteringHttpsAgent({ keepAlive: false }),
 };
+
+export type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+type Lookup = (hostname: string, options: LookupOptions, callback: LookupCallback) => void;
+
+/**
+ * A `lookup` for the socket that fails when the name resolves to an address that is not public by
+ * the register's own list (isPublicAddress): the connect-time guard for the ranges
+ * request-filtering-agent lets through (IPv4-compatible IPv6, ::/96). The address connected to is
+ * one of those checked, so a name that changes its answer in between (DNS rebinding) gains nothing.
+ */
+export function publicOnlyLookup(resolve: Lookup = dnsLookup as unknown as Lookup): Lookup {
+  return (hostname, options, callback) => {
+    resolve(hostname, options, (error, address, family) => {
+      if (error) return callback(error, address, family);
+      const all = typeof address === 'string' ? [address] : address.map((a) => a.address);
+      const refused = all.find((a) => !isPublicAddress(a));
+      if (refused !== undefined) {
+        return callback(
+          new Error(
+            `DNS lookup ${refused} (host: ${hostname}) is not allowed. Because it is not a public address.`,
+          ),
+          address,
+          family,
+        );
+      }
+      callback(null, address, family);
+    });
+  };
+}
 
 /** A short reason from an error of node:http or the filtering agent, without a stack. */
 function reasonOf(error: unknown): string {
@@ -69,7 +103,9 @@ export function postWebhook(
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         // Tests and demos allow loopback receivers; then the plain agents of node:http(s) will do.
-        ...(options.allowPrivate ? {} : { agent: https ? guarded.https : guarded.http }),
+        ...(options.allowPrivate
+          ? {}
+          : { agent: https ? guarded.https : guarded.http, lookup: publicOnlyLookup() }),
       },
       (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;

@@ -15,8 +15,11 @@ export interface TargetRules {
  * Addresses a webhook never goes to: a buyer could otherwise make the register knock on doors of
  * its own network (SSRF), its cloud's metadata service (169.254.169.254) or itself. Private
  * (RFC 1918, unique-local), loopback, link-local, CGNAT (RFC 6598), multicast, unspecified,
- * documentation and reserved ranges, and IPv4-mapped IPv6 (which would smuggle any IPv4 address).
- * request-filtering-agent refuses the same at connect time; this list answers at save time.
+ * documentation and reserved ranges, and IPv6 forms that carry an IPv4 address the register's
+ * own network may route: IPv4-mapped (apart, below) and IPv4-compatible (::/96, e.g. [::7f00:1]),
+ * 6to4 (2002::/16) and its relay anycast (192.88.99.0/24), Teredo (2001::/32) and local-use NAT64
+ * (64:ff9b:1::/48). Used at save time, and at connect time by the delivery's lookup
+ * (webhook-http.ts), next to request-filtering-agent (whose own ranges miss ::/96).
  */
 const NOT_PUBLIC = (() => {
   const list = new BlockList();
@@ -29,6 +32,7 @@ const NOT_PUBLIC = (() => {
     ['172.16.0.0', 12],
     ['192.0.0.0', 24],
     ['192.0.2.0', 24],
+    ['192.88.99.0', 24],
     ['192.168.0.0', 16],
     ['198.18.0.0', 15],
     ['198.51.100.0', 24],
@@ -39,11 +43,13 @@ const NOT_PUBLIC = (() => {
     list.addSubnet(net, prefix, 'ipv4');
   }
   for (const [net, prefix] of [
-    ['::', 128],
-    ['::1', 128],
+    ['::', 96],
     ['64:ff9b::', 96],
+    ['64:ff9b:1::', 48],
     ['100::', 64],
+    ['2001::', 32],
     ['2001:db8::', 32],
+    ['2002::', 16],
     ['fc00::', 7],
     ['fe80::', 10],
     ['ff00::', 8],

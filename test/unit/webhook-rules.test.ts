@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { HTTP } from 'cloudevents';
 import { cloudEventFor, eventSource, structuredBody } from '../../src/webhooks/webhook-event';
+import type { LookupOptions } from 'node:dns';
+import { type LookupCallback, publicOnlyLookup } from '../../src/webhooks/webhook-http';
 import { afterFailure, GIVE_UP_AFTER_MS, shouldDisable } from '../../src/webhooks/webhook-retry';
 import { checkTarget, isPublicAddress, targetRefusal } from '../../src/webhooks/webhook-target';
 
@@ -33,6 +35,21 @@ describe('webhook target rules', () => {
     ['https://[ff02::1]/', strict, 'private_address'],
     ['https://[::ffff:127.0.0.1]/', strict, 'private_address'],
     ['https://[::ffff:8.8.8.8]/', strict, 'private_address'],
+    // IPv6 forms that carry an IPv4 address, and the 6to4 relay anycast.
+    ['https://[::7f00:1]/', strict, 'private_address'],
+    ['https://[::a00:1]/', strict, 'private_address'],
+    ['https://[::808:808]/', strict, 'private_address'],
+    ['https://[2002:7f00:1::1]/', strict, 'private_address'],
+    ['https://[2002:808:808::1]/', strict, 'private_address'],
+    ['https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', strict, 'private_address'],
+    ['https://[64:ff9b:1::a00:1]/', strict, 'private_address'],
+    ['https://[64:ff9b::a00:1]/', strict, 'private_address'],
+    ['https://192.88.99.1/', strict, 'private_address'],
+    // Neighbours of those ranges stay public.
+    ['https://192.88.100.1/', strict, undefined],
+    ['https://[2001:4860::8888]/', strict, undefined],
+    ['https://[2003::1]/', strict, undefined],
+    ['https://[1::1]/', strict, undefined],
     ['https://8.8.8.8/', strict, undefined],
     ['https://[2a00:1450::1]/', strict, undefined],
     ['http://127.0.0.1:8080/', tests, undefined],
@@ -69,6 +86,38 @@ describe('webhook target rules', () => {
     );
     assert.equal(await checkTarget('https://x.example/', strict, resolveTo([])), 'unresolvable');
   });
+});
+
+describe('the connect-time lookup of a delivery (publicOnlyLookup)', () => {
+  const cases: [string[], boolean][] = [
+    [['93.184.216.34'], true],
+    [['2a00:1450::1'], true],
+    [['::7f00:1'], false],
+    [['93.184.216.34', '::a00:1'], false],
+    [['2002:a00:1::1'], false],
+    [['2001::1'], false],
+    [['64:ff9b:1::7f00:1'], false],
+    [['192.88.99.7'], false],
+    [['10.0.0.1'], false],
+  ];
+  for (const [addresses, allowed] of cases) {
+    for (const all of [true, false]) {
+      it(`${addresses.join(', ')} (${all ? 'all' : 'one'}): ${allowed ? 'connects' : 'refused'}`, async () => {
+        const fake = (_host: string, options: LookupOptions, callback: LookupCallback) =>
+          options.all
+            ? callback(
+                null,
+                addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+              )
+            : callback(null, addresses[addresses.length - 1]!, addresses.at(-1)!.includes(':') ? 6 : 4);
+        const error = await new Promise<Error | null>((resolve) =>
+          publicOnlyLookup(fake)('hooks.example.org', { all }, (e) => resolve(e)),
+        );
+        if (allowed) assert.equal(error, null);
+        else assert.match(error?.message ?? '', /is not allowed\. Because it is not a public address/);
+      });
+    }
+  }
 });
 
 describe('webhook retry rules', () => {
