@@ -52,7 +52,10 @@ export const OPENAPI_ENGLISH: Readonly<Record<string, string>> = {
     'Checks up to 10,000 KvK numbers on one reference date (`peildatum`, today by default). Each number gets its own outcome, in the order of the list: `verantwoord` (responsible), `niet_verantwoord` (not responsible, with the reason), `onbekend` (unknown: not in the register), `ongeldig` (invalid: not 8 digits) or `dubbel` (duplicate: earlier in the list; `dubbelVan` names the position). Numbers are read as people type and paste them: spaces, dots, hyphens and a ‘KvK’ in front do not count, and for 7 digits the lost leading zero is put back when that number is in the register (`gelezenAls` and `opmerking` say how). An invalid or unknown number does not make the rest of the list fail. Nothing is stored. Callable only from this site or from a server (no CORS).',
   'De uitkomst per nummer en de aantallen per uitkomst.':
     'The outcome per number and the counts per outcome.',
-  'De body is groter dan 2 MB.': 'The body is larger than 2 MB.',
+  'De body is groter dan de grens van de operatie: 2 MB voor `POST /controles`, 16 kB voor `POST /webhook-abonnementen`, 4 kB voor `PATCH /webhook-abonnementen/{id}`; `detail` noemt de grens.':
+    "The body is larger than the operation's limit: 2 MB for `POST /controles`, 16 kB for `POST /webhook-abonnementen`, 4 kB for `PATCH /webhook-abonnementen/{id}`; `detail` names the limit.",
+  'Dit pad kent deze methode niet; de header Allow noemt de methoden die het wel kent.':
+    'This path does not know this method; the Allow header names the methods it does know.',
   'De body is geen application/json.': 'The body is not application/json.',
   'Het grootste aantal wijzigingen per pagina.': 'The largest number of changes per page.',
   'Niet gewijzigd sinds de kopie van de client (If-None-Match of If-Modified-Since); zonder body.':

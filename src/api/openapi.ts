@@ -78,6 +78,10 @@ registry.registerComponent('headers', 'Retry-After', {
   description: 'Na hoeveel seconden u het opnieuw kunt proberen.',
   schema: { type: 'integer', example: 30 },
 });
+registry.registerComponent('headers', 'Allow', {
+  description: 'De methoden die dit pad wel kent.',
+  schema: { type: 'string', example: 'GET, POST' },
+});
 registry.registerComponent('headers', 'Link', {
   description: 'Dezelfde paginalinks als in `links`, als RFC 8288-header (first, prev, next, last, self).',
   schema: { type: 'string' },
@@ -149,13 +153,24 @@ const PROBLEM_RESPONSES = {
   ],
   413: [
     'TeGroot',
-    'De body is groter dan 2 MB.',
+    'De body is groter dan de grens van de operatie: 2 MB voor `POST /controles`, 16 kB voor `POST /webhook-abonnementen`, 4 kB voor `PATCH /webhook-abonnementen/{id}`; `detail` noemt de grens.',
     problemExample(
       413,
       'tooLarge',
       'Verzoek te groot',
-      'De body van het verzoek is groter dan 2 MB.',
+      'De body van het verzoek is groter dan 2 MB, de grens van deze operatie.',
       '/api/v1/controles',
+    ),
+  ],
+  405: [
+    'MethodeNietToegestaan',
+    'Dit pad kent deze methode niet; de header Allow noemt de methoden die het wel kent.',
+    problemExample(
+      405,
+      'methodNotAllowed',
+      'Methode niet toegestaan',
+      'Deze resource kent deze HTTP-methode niet; de header Allow noemt de methoden die wel kunnen.',
+      '/api/v1/webhook-abonnementen',
     ),
   ],
   415: [
@@ -212,6 +227,7 @@ for (const [status, [name, description, example]] of Object.entries(PROBLEM_RESP
       ...(status === '429' || status === '503'
         ? { 'Retry-After': componentRef('headers', 'Retry-After') }
         : {}),
+      ...(status === '405' ? { Allow: componentRef('headers', 'Allow') } : {}),
     },
     content: { 'application/problem+json': { schema: componentRef('schemas', 'Probleem'), example } },
   });
@@ -507,7 +523,7 @@ operation({
       headers: { ...versionHeader, Location: componentRef('headers', 'Location') },
       content: { 'application/json': { schema: NieuwWebhookAbonnement } },
     },
-    ...errors(400, 401, 415, 429, 500, 503),
+    ...errors(400, 401, 405, 413, 415, 429, 500, 503),
   },
 });
 
@@ -540,7 +556,7 @@ operation({
   },
   responses: {
     '200': keyedOk('Het abonnement.', WebhookAbonnement),
-    ...errors(400, 401, 404, 415, 429, 500, 503),
+    ...errors(400, 401, 404, 405, 413, 415, 429, 500, 503),
   },
 });
 

@@ -57,6 +57,20 @@ function problemCode(error: unknown, status: number): string {
   return known ? known[0] : status >= 500 ? 'server' : 'badRequest';
 }
 
+/** A body size in the words of the documentation: `2 MB`, `16 kB`. */
+export function sizeInWords(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} kB`;
+}
+
+/** Values for the placeholders of a problem's detail: the limit a too large body passed (body-parser gives it). */
+function detailParams(error: unknown): Record<string, unknown> {
+  const limit = (error as { type?: unknown; limit?: unknown } | null)?.limit;
+  if ((error as { type?: unknown } | null)?.type === 'entity.too.large' && typeof limit === 'number') {
+    return { limit: sizeInWords(limit) };
+  }
+  return {};
+}
+
 /** The problem details for `error`, in `language`; a ValidationError's fields become `invalidParams`. */
 export function problemFor(
   error: unknown,
@@ -70,7 +84,7 @@ export function problemFor(
     type: `${docsUrl}#probleem-${code}`,
     title: translate(language, `api.problem.${code}.title`),
     status,
-    detail: translate(language, `api.problem.${code}.detail`),
+    detail: translate(language, `api.problem.${code}.detail`, detailParams(error)),
     instance,
     code,
   };

@@ -18,7 +18,7 @@ import {
 import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startReceiver, verifiedEvent } from '../helpers/webhook-receiver';
-import { assertMatchesDocument } from '../helpers/api';
+import { apiDocument, assertMatchesDocument } from '../helpers/api';
 
 const PATH = '/api/v1/webhook-abonnementen';
 
@@ -273,13 +273,41 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
       `${one}/afleveringen`,
       await request(app).get(`${one}/afleveringen`).set('X-Api-Key', key).expect(200),
     );
+    // A body over the operation's limit: 413, documented, its detail naming that limit.
+    const padding = 'x'.repeat(17 * 1024);
+    const big = await request(app)
+      .post(PATH)
+      .set('X-Api-Key', key)
+      .send({ url: 'http://127.0.0.1:9/h', omschrijving: padding })
+      .expect(413);
+    check('POST', PATH, big);
+    assert.match((big.body as { detail: string }).detail, /groter dan 16 kB, de grens van deze operatie/);
+    const bigPatch = await request(app)
+      .patch(one)
+      .set('X-Api-Key', key)
+      .set('Accept-Language', 'en')
+      .send({ actief: true, x: 'x'.repeat(5 * 1024) })
+      .expect(413);
+    check('PATCH', one, bigPatch);
+    assert.match(
+      (bigPatch.body as { detail: string }).detail,
+      /larger than 4 kB, the limit of this operation/,
+    );
     check('DELETE', one, await request(app).delete(one).set('X-Api-Key', key).expect(204));
     check('GET', one, await request(app).get(one).set('X-Api-Key', key).expect(404));
   });
 
-  it('answers 405 for a method the collection does not have', async () => {
+  it('answers 405 for a method the collection does not have, with Allow, as documented', async () => {
     const { key } = await givenKey();
-    await request(app).put(PATH).set('X-Api-Key', key).send({}).expect(405);
+    const answer = await request(app).put(PATH).set('X-Api-Key', key).send({}).expect(405);
+    assert.equal(answer.headers.allow, 'GET, POST');
+    const documented = (apiDocument.components as { responses: Record<string, { headers: object }> })
+      .responses.MethodeNietToegestaan;
+    assert.ok(documented && 'Allow' in documented.headers, 'the 405 answer is documented, with Allow');
+    const post = (apiDocument.paths as Record<string, Record<string, { responses: object }>>)[
+      '/webhook-abonnementen'
+    ]!.post!;
+    assert.ok('405' in post.responses && '413' in post.responses);
   });
 
   it('stops an organisation at WEBHOOK_MAX_SUBSCRIPTIONS (web and API together), with a problem that says the maximum', async () => {
