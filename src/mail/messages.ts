@@ -71,6 +71,8 @@ export interface SubmissionLine {
 
 /** One thing a buyer is told about a watched supplier (issue 18), as the watch mail writes it. */
 export type WatchLine = {
+  /** The change's watch event: the same change on two lists is two lines but one change. */
+  eventId: string;
   organisation: string;
   kvkNumber: string;
   /** The buyer's own reference for the supplier on the list; empty: none. */
@@ -188,7 +190,8 @@ export const mailTexts = {
    * register shows in public about a confirmed organisation.
    */
   watchNotice: (to: string, mode: 'at_once' | 'daily', groups: WatchListGroup[], settingsLink: string) => {
-    const count = groups.reduce((sum, g) => sum + g.lines.length, 0);
+    // Changes, not lines: a supplier on two lists shows its change under both.
+    const count = new Set(groups.flatMap((g) => g.lines.map((l) => l.eventId))).size;
     const body: Text = (language) =>
       [
         text(`watchNotice.intro.${mode}`)(language),
@@ -200,7 +203,11 @@ export const mailTexts = {
         ),
         text('watchNotice.settings', { link: settingsLink })(language),
       ].join('\n\n');
-    return bilingual(to, text('watchNotice.subject', { count }), body);
+    return bilingual(
+      to,
+      text(mode === 'daily' ? 'watchNotice.subjectDaily' : 'watchNotice.subject', { count }),
+      body,
+    );
   },
   /**
    * To the person who made a webhook subscription (or the organisation's buyers): the register

@@ -8,6 +8,8 @@ export interface NotificationRow {
   email: string;
   /** Whether the person may still be mailed about it (see notificationsOf). */
   mailable: boolean;
+  /** The watch event's id (a bigint, as text): one change may reach a person through several lists. */
+  event_id: string;
   kind: WatchEventKind;
   kvk_number: string;
   legal_name: string;
@@ -54,7 +56,7 @@ export function notificationsOf(manager: EntityManager, ids: string[]): Promise<
     `SELECT n.id::text AS id, u.email,
             (u.role = 'buyer' AND u.disabled_at IS NULL AND u.watch_mail <> 'none'
               AND p.identity_confirmed_at IS NOT NULL) AS mailable,
-            ev.kind, ev.kvk_number, p.legal_name, ev.occurred_at, ev.data,
+            ev.id::text AS event_id, ev.kind, ev.kvk_number, p.legal_name, ev.occurred_at, ev.data,
             e.reference, e.contract_end::text AS contract_end, l.id AS list_id, l.name AS list_name
        FROM watch_notifications n
        JOIN users u ON u.id = n.user_id

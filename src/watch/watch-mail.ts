@@ -28,6 +28,7 @@ interface EventData {
 export function watchLineOf(row: NotificationRow, publicBaseUrl: string): WatchLine {
   const data = row.data as EventData;
   const base = {
+    eventId: row.event_id,
     organisation: row.legal_name,
     kvkNumber: row.kvk_number,
     reference: row.reference ?? '',

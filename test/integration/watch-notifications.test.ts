@@ -94,6 +94,8 @@ describe('notifications to buyers about watched suppliers', () => {
     const supplier = await verantwoordSupplier();
     const buyer = await givenBuyer(ds(), { watchMail: 'daily' });
     await givenWatchList(ds(), buyer, [{ kvkNumber: supplier.kvkNumber }]);
+    // The same supplier on a second list: each change shows under both lists, but counts once.
+    await givenWatchList(ds(), buyer, [{ kvkNumber: supplier.kvkNumber }]);
     await act(supplier, 'suspend');
     await act(supplier, 'lift', new Date(Date.now() + 1000));
     await sendAtOnce();
@@ -109,7 +111,11 @@ describe('notifications to buyers about watched suppliers', () => {
     );
     const mails = await mailsTo(ds(), buyer.email);
     assert.equal(mails.length, 1);
-    assert.match(mails[0]!.subject, /^2 wijzigingen/);
+    assert.match(
+      mails[0]!.subject,
+      /^Dagelijks overzicht: 2 wijzigingen /,
+      'its own subject; 2 changes, not 4 lines',
+    );
     assert.match(mails[0]!.body, /Het overzicht van vandaag/);
     assert.match(mails[0]!.body, /Verantwoord → Geschorst/);
     assert.match(mails[0]!.body, /Geschorst → Verantwoord/);

@@ -232,8 +232,10 @@ describe('attestationChange: which attestation changes notify', () => {
 });
 
 describe('the watch mail', () => {
+  let events = 0;
   const line = (overrides: Partial<WatchLine> & Pick<WatchLine, 'kind'>): WatchLine =>
     ({
+      eventId: String(++events),
       organisation: 'Kaasmarkt Compute B.V.',
       kvkNumber: '12345678',
       reference: 'CONTRACT-7',
@@ -313,7 +315,7 @@ describe('the watch mail', () => {
       ],
       'https://register.test/account#meldingen',
     );
-    assert.match(mail.subject, /^3 wijzigingen/);
+    assert.match(mail.subject, /^Dagelijks overzicht: 3 wijzigingen .* \/ Daily summary: 3 changes/);
     for (const part of [
       'Het overzicht van vandaag',
       'verklaring VHP-2026-000042 Geldig → Ingetrokken, sinds 3 maart 2026.',
@@ -323,5 +325,35 @@ describe('the watch mail', () => {
       'Not in the register → Not listed.',
     ])
       assert.ok(mail.body.includes(part), `${part}\n---\n${mail.body}`);
+  });
+
+  it('counts changes, not lines: one change to a supplier on two lists is one change', () => {
+    const change = line({
+      kind: 'status_changed',
+      from: 'verantwoord',
+      to: 'suspended',
+      since: at('2026-03-03T10:00:00Z'),
+      reason: null,
+    });
+    const other = line({
+      kind: 'status_changed',
+      from: 'suspended',
+      to: 'verantwoord',
+      since: null,
+      reason: null,
+    });
+    const lists = (...lines: WatchLine[]) => [
+      { list: 'Hosting 2026', link: 'https://register.test/inkoop/lijsten/l1', lines },
+      { list: 'Cloud 2027', link: 'https://register.test/inkoop/lijsten/l2', lines },
+    ];
+    const settings = 'https://register.test/account#meldingen';
+    assert.match(
+      mailTexts.watchNotice('i@minvenj.nl', 'at_once', lists(change), settings).subject,
+      /^1 wijziging bij uw gevolgde leveranciers \/ 1 change to/,
+    );
+    assert.match(
+      mailTexts.watchNotice('i@minvenj.nl', 'daily', lists(change, other), settings).subject,
+      /^Dagelijks overzicht: 2 wijzigingen bij uw gevolgde leveranciers \/ Daily summary: 2 changes/,
+    );
   });
 });
