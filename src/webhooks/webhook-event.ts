@@ -1,5 +1,6 @@
 import { CloudEvent, HTTP } from 'cloudevents';
 import type { WatchEventKind } from '../watch/watch-events';
+import { webhookData } from './webhook-data';
 
 /**
  * The CloudEvents `type` of each watch event, reverse-DNS as the NL GOV profile for CloudEvents
@@ -51,7 +52,8 @@ export function eventId(source: string, watchEventId: string): string {
 
 /**
  * The CloudEvent 1.0 for a watch event (NL GOV profile): subject the KvK number, time when the
- * register recorded it, dataref the supplier's API resource, data what happened with links.
+ * register recorded it, dataref the supplier's API resource, data what happened with links, in
+ * the API's vocabulary (webhook-data.ts).
  * `sequence` (an extension the profile names) orders the events of this source.
  */
 export function cloudEventFor(
@@ -70,16 +72,7 @@ export function cloudEventFor(
     dataref: provider,
     sequence: event.id,
     sequencetype: 'Integer',
-    data: {
-      ...event.data,
-      kvkNummer: event.kvkNumber,
-      plaatsgevondenOp: event.occurredAt.toISOString(),
-      links: {
-        hostingprovider: { href: provider },
-        statuswijzigingen: { href: `${provider}/statuswijzigingen` },
-        webpagina: { href: `${origin.publicBaseUrl}/hostingproviders/${event.kvkNumber}` },
-      },
-    },
+    data: webhookData(event, origin.publicBaseUrl),
   });
 }
 

@@ -112,7 +112,8 @@ export function givenStatusChange(
         providerId: provider.id,
         kvkNumber: provider.kvkNumber,
         occurredAt: at,
-        data: { vanStatus: 'verantwoord', naarStatus: 'geschorst', reden: 'suspended' },
+        // As the detection stores it (src/status/watch-detection.ts).
+        data: { from: 'verantwoord', to: 'suspended', reasonText: null, since: at.toISOString() },
       },
       at,
     ),

@@ -83,7 +83,7 @@ describe('webhook delivery to a real receiver', () => {
     assert.equal(event.subject, provider.kvkNumber);
     assert.equal(event.datacontenttype, 'application/json');
     assert.equal(event.dataref, `${testConfig.publicBaseUrl}/api/v1/hostingproviders/${provider.kvkNumber}`);
-    assert.equal(event.data?.naarStatus, 'geschorst');
+    assert.equal((event.data?.naar as { code: string }).code, 'suspended');
     assert.equal(event.data?.kvkNummer, provider.kvkNumber);
     const row = await delivery(subscription.id);
     assert.equal(request.headers['webhook-id'], row.id);

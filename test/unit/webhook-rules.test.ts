@@ -175,7 +175,7 @@ describe('the CloudEvent of a watch event', () => {
     kvkNumber: '12345678',
     occurredAt: new Date('2026-11-30T10:00:00Z'),
     recordedAt: new Date('2026-11-30T10:00:01Z'),
-    data: { geldigTot: '2027-03-01T00:00:00Z' },
+    data: { validUntil: '2027-03-01T00:00:00Z', contractEnd: '2027-06-30', legalName: 'Kaasmarkt B.V.' },
   };
 
   it('names the register by its OIN when it has one, else by its URL, and round-trips through the SDK', () => {
@@ -200,7 +200,17 @@ describe('the CloudEvent of a watch event', () => {
       assert.equal(parsed.subject, '12345678');
       assert.equal(parsed.time, '2026-11-30T10:00:01.000Z');
       assert.equal(parsed.dataref, 'https://register.example/api/v1/hostingproviders/12345678');
-      assert.equal(parsed.data?.geldigTot, '2027-03-01T00:00:00Z');
+      assert.deepEqual(
+        { ...parsed.data, links: undefined },
+        {
+          kvkNummer: '12345678',
+          naam: 'Kaasmarkt B.V.',
+          plaatsgevondenOp: '2026-11-30T10:00:00.000Z',
+          geldigTot: '2027-03-01T00:00:00.000Z',
+          contracteinde: '2027-06-30',
+          links: undefined,
+        },
+      );
     }
   });
 });
