@@ -38,7 +38,7 @@ type Lookup = (hostname: string, options: LookupOptions, callback: LookupCallbac
  * request-filtering-agent lets through (IPv4-compatible IPv6, ::/96). The address connected to is
  * one of those checked, so a name that changes its answer in between (DNS rebinding) gains nothing.
  */
-export function publicOnlyLookup(resolve: Lookup = dnsLookup as unknown as Lookup): Lookup {
+export function publicOnlyLookup(resolve: Lookup = dnsLookup): Lookup {
   return (hostname, options, callback) => {
     resolve(hostname, options, (error, address, family) => {
       if (error) return callback(error, address, family);

@@ -14,9 +14,11 @@ export async function countedCreation<T>(
   limiter: RateLimiterPostgres,
   key: string,
   create: () => Promise<T>,
+  /** What the page says of the refusal (a translation key); the API's problem has its own. */
+  messageKey?: string,
 ): Promise<T> {
   const refusal = await consume(limiter, key);
-  if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
+  if (refusal) throw new TooManyRequestsError(refusal.waitSeconds, messageKey);
   try {
     return await create();
   } catch (error) {

@@ -83,20 +83,30 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
   router.post(paths.buyerWebhooks, ...buyers, async (req, res) => {
     const by = buyerOf(req.user);
     const values = formValues(req.body, ['webhookUrl', 'webhookWatchList', 'webhookDescription']);
-    setFormContext(res, { view: 'buyer-api/webhooks', model: await page(by.organisationId), values });
-    const { subscription, secret } = await countedCreation(limiter, by.userId, () =>
-      createSubscription(
-        dataSource,
-        by,
-        {
-          url: values.webhookUrl,
-          watchListId: values.webhookWatchList || null,
-          description: values.webhookDescription,
-        },
-        rules,
-        box,
-        requestTime(res),
-      ),
+    // Refused by the hourly limit, the form comes back with what was typed and how long to wait.
+    setFormContext(res, {
+      view: 'buyer-api/webhooks',
+      model: await page(by.organisationId),
+      values,
+      keepOnTooMany: true,
+    });
+    const { subscription, secret } = await countedCreation(
+      limiter,
+      by.userId,
+      () =>
+        createSubscription(
+          dataSource,
+          by,
+          {
+            url: values.webhookUrl,
+            watchListId: values.webhookWatchList || null,
+            description: values.webhookDescription,
+          },
+          rules,
+          box,
+          requestTime(res),
+        ),
+      'errors.tooMany.webhooks',
     ).catch((error: unknown) => {
       if (!(error instanceof ValidationError)) throw error;
       throw new ValidationError(
@@ -144,7 +154,7 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
     const id = String(req.params.id);
     const target = await subscriptionTarget(dataSource.manager, by.organisationId, id);
     const refusal = await consume(testLimiter, by.userId);
-    if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
+    if (refusal) throw new TooManyRequestsError(refusal.waitSeconds, 'errors.tooMany.webhookTests');
     const outcome = await sendTestEvent(target, testSettings, requestTime(res));
     res.render('buyer-api/webhook', { ...(await detail(by.organisationId, id)), testOutcome: outcome });
   });

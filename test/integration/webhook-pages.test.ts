@@ -162,4 +162,56 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
     assert.equal(after!.disabled_at, null);
     assert.equal(after!.consecutive_failures, 0);
   });
+
+  it('stops at the organisation’s maximum with a message, and past 20 made in an hour keeps the form and says how long to wait; refused addresses do not count', async () => {
+    const few = testApp(context.db.dataSource, { config: { webhookMaxSubscriptions: 2 } }).app;
+    const { agent: first } = await signedInBuyer(few);
+    const form = (url: string) => ({ webhookUrl: url, webhookWatchList: '', webhookDescription: '' });
+    for (const n of [1, 2])
+      assert.equal(
+        (await submitForm(first, '/inkoop/webhooks', '/inkoop/webhooks', form(`http://127.0.0.1:9/${n}`)))
+          .status,
+        200,
+      );
+    const full = await submitForm(
+      first,
+      '/inkoop/webhooks',
+      '/inkoop/webhooks',
+      form('http://127.0.0.1:9/3'),
+    );
+    assert.equal(full.status, 400);
+    assert.ok(full.text.includes('Uw organisatie heeft al 2 webhook-abonnementen, het maximum'), full.text);
+
+    const loopback = testApp(context.db.dataSource, { config: { webhookMaxSubscriptions: 100 } }).app;
+    const { agent: maker } = await signedInBuyer(loopback);
+    for (let i = 0; i < 21; i++) {
+      const refused = await submitForm(
+        maker,
+        '/inkoop/webhooks',
+        '/inkoop/webhooks',
+        form('https://user:pw@example.org/'),
+      );
+      assert.equal(refused.status, 400, 'a refused address is a field error, and does not count');
+    }
+    for (let i = 0; i < 20; i++) {
+      const made = await submitForm(
+        maker,
+        '/inkoop/webhooks',
+        '/inkoop/webhooks',
+        form(`http://127.0.0.1:9/m${i}`),
+      );
+      assert.equal(made.status, 200, `subscription ${i + 1}`);
+    }
+    const over = await submitForm(
+      maker,
+      '/inkoop/webhooks',
+      '/inkoop/webhooks',
+      form('http://127.0.0.1:9/typed'),
+    );
+    assert.equal(over.status, 429);
+    assert.ok(Number(over.headers['retry-after']) > 3000);
+    assert.ok(over.text.includes('het maximale aantal webhook-abonnementen gemaakt'), over.text);
+    assert.match(over.text, /data-retry-minutes="(5[0-9]|60)"/);
+    assert.ok(over.text.includes('value="http://127.0.0.1:9/typed"'), 'what was typed is kept');
+  });
 });
