@@ -120,6 +120,7 @@ const attemptResource = (a: AttemptRow) => ({
   fout: a.error,
   afgeleverdOp: a.deliveredAt?.toISOString() ?? null,
   opgegevenOp: a.givenUpAt?.toISOString() ?? null,
+  volgendePogingOp: a.nextAttemptAt?.toISOString() ?? null,
 });
 
 /** The API's names for the service's fields. */

@@ -103,6 +103,10 @@ export const WebhookAfleveringen = z
           .datetime()
           .nullable()
           .openapi({ description: 'Wanneer het register de aflevering opgaf, of null.' }),
+        volgendePogingOp: z.iso.datetime().nullable().openapi({
+          description:
+            'Zolang de aflevering nog wacht (niet afgeleverd, niet opgegeven): wanneer het register het opnieuw probeert; anders null.',
+        }),
       }),
     ),
     links: z.object({ self: link('Dit logboek.') }),

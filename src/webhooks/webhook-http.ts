@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { deliveryError } from './webhook-errors';
 import { isPublicAddress, type TargetRules, targetRefusal } from './webhook-target';
 
 /** How much of a receiver's answer is read before it is abandoned: a receiver cannot make the register buffer much. */
@@ -61,8 +62,16 @@ export function publicOnlyLookup(resolve: Lookup = dnsLookup): Lookup {
 /** A short reason from an error of node:http or the filtering agent, without a stack. */
 function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/is not allowed\. Because/.test(message)) return `refused target: ${message}`.slice(0, 300);
-  return message.slice(0, 300);
+  if (error instanceof TimeoutError) return deliveryError('timeout', error.ms);
+  if (/is not allowed\. Because/.test(message)) return deliveryError('refused_target', message);
+  return deliveryError('network', message);
+}
+
+/** The attempt took longer than its timeout. */
+class TimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`no complete answer within ${ms} ms`);
+  }
 }
 
 /**
@@ -85,7 +94,7 @@ export function postWebhook(
     durationMs: Math.max(0, Math.round(started() - start)),
   });
   const refusal = targetRefusal(url, options);
-  if (refusal) return Promise.resolve(done(undefined, `refused target: ${refusal}`));
+  if (refusal) return Promise.resolve(done(undefined, deliveryError('refused_target', refusal)));
   const target = new URL(url);
   const https = target.protocol === 'https:';
   return new Promise((resolve) => {
@@ -113,8 +122,8 @@ export function postWebhook(
           status >= 200 && status < 300
             ? undefined
             : status >= 300 && status < 400
-              ? `HTTP ${status}: redirects are not followed`
-              : `HTTP ${status}`;
+              ? deliveryError('redirect')
+              : deliveryError('http_status');
         let read = 0;
         res.on('data', (chunk: Buffer) => {
           read += chunk.length;
@@ -130,7 +139,7 @@ export function postWebhook(
       },
     );
     const timer = setTimeout(() => {
-      req.destroy(new Error(`no complete answer within ${options.timeoutMs} ms`));
+      req.destroy(new TimeoutError(options.timeoutMs));
     }, options.timeoutMs);
     req.on('error', (error) => finish(done(undefined, reasonOf(error))));
     req.end(body);

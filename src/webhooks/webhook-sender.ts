@@ -20,6 +20,7 @@ import {
   structuredBody,
   TEST_EVENT_TYPE,
 } from './webhook-event';
+import { deliveryError } from './webhook-errors';
 import { postWebhook, type PostOutcome } from './webhook-http';
 import { afterFailure, shouldDisable } from './webhook-retry';
 import {
@@ -103,7 +104,7 @@ async function send(delivery: ClaimedDelivery, settings: SenderSettings): Promis
     // A secret that no longer decrypts (another SECRETS_KEY) is a failed attempt like any other.
     return {
       statusCode: undefined,
-      error: `not sent: ${(error as Error).message}`.slice(0, 300),
+      error: deliveryError('not_sent', (error as Error).message),
       durationMs: 0,
     };
   }

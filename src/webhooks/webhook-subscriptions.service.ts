@@ -30,6 +30,8 @@ export interface AttemptRow {
   error: string | null;
   deliveredAt: Date | null;
   givenUpAt: Date | null;
+  /** When the delivery is tried again, while it is still waiting (neither delivered nor given up). */
+  nextAttemptAt: Date | null;
 }
 
 /** Who changes a subscription: a buyer on the web, or an API key of the organisation. */
@@ -311,10 +313,12 @@ export async function deliveryLog(
       error: string | null;
       delivered_at: Date | null;
       given_up_at: Date | null;
+      next_attempt_at: Date | null;
     }[]
   >(
     `SELECT d.id AS delivery_id, d.watch_event_id, a.attempted_at, a.duration_ms, a.status_code, a.error,
-            d.delivered_at, d.given_up_at
+            d.delivered_at, d.given_up_at,
+            CASE WHEN d.delivered_at IS NULL AND d.given_up_at IS NULL THEN d.next_attempt_at END AS next_attempt_at
        FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
       WHERE d.subscription_id = $1
       ORDER BY a.id DESC LIMIT $2`,
@@ -329,5 +333,6 @@ export async function deliveryLog(
     error: r.error,
     deliveredAt: r.delivered_at,
     givenUpAt: r.given_up_at,
+    nextAttemptAt: r.next_attempt_at,
   }));
 }

@@ -20,6 +20,7 @@ import {
   organisationWatchLists,
   subscriptionTarget,
 } from './webhook-subscriptions.service';
+import { readDeliveryError } from './webhook-errors';
 import { countedCreation, SUBSCRIPTIONS_PER_HOUR } from './webhook-limits';
 import { sendTestEvent } from './webhook-sender';
 import { eventSource } from './webhook-event';
@@ -127,7 +128,10 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
   const detail = async (organisationId: string, id: string) => ({
     title: 'webhooks.detailTitle',
     subscription: await getSubscription(dataSource.manager, organisationId, id),
-    attempts: await deliveryLog(dataSource.manager, organisationId, id),
+    attempts: (await deliveryLog(dataSource.manager, organisationId, id)).map((a) => ({
+      ...a,
+      failure: readDeliveryError(a.error),
+    })),
     enableUrl: paths.buyerWebhookEnable(id),
     deleteUrl: paths.buyerWebhookDelete(id),
     testUrl: paths.buyerWebhookTest(id),
@@ -156,7 +160,10 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
     const refusal = await consume(testLimiter, by.userId);
     if (refusal) throw new TooManyRequestsError(refusal.waitSeconds, 'errors.tooMany.webhookTests');
     const outcome = await sendTestEvent(target, testSettings, requestTime(res));
-    res.render('buyer-api/webhook', { ...(await detail(by.organisationId, id)), testOutcome: outcome });
+    res.render('buyer-api/webhook', {
+      ...(await detail(by.organisationId, id)),
+      testOutcome: { ...outcome, failure: readDeliveryError(outcome.error) },
+    });
   });
 
   router.post(paths.buyerWebhookEnable(), ...buyers, async (req, res) => {

@@ -2,9 +2,22 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { User } from '../../src/identity/user.entity';
 import { givenProvider } from '../factories/provider.factory';
-import { givenBuyer, givenBuyerOrganisation, givenWatchList } from '../factories/webhook.factory';
+import { createApiKey } from '../../src/api-keys/api-key.service';
+import { FixedClock } from '../../src/shared/clock';
+import { createLogger } from '../../src/shared/logger';
+import { eventSource } from '../../src/webhooks/webhook-event';
+import { sendDueWebhooks } from '../../src/webhooks/webhook-sender';
+import {
+  givenBuyer,
+  givenBuyerOrganisation,
+  givenStatusChange,
+  givenSubscription,
+  givenWatchList,
+  webhookTestBox,
+} from '../factories/webhook.factory';
+import { assertMatchesDocument } from '../helpers/api';
 import { TEST_PASSWORD } from '../factories/user.factory';
-import { testApp, useTestApp } from '../helpers/app';
+import { testApp, testConfig, useTestApp } from '../helpers/app';
 import { csrfFrom, signedIn, submitForm } from '../helpers/session';
 import { startReceiver, verifiedEvent } from '../helpers/webhook-receiver';
 
@@ -123,7 +136,19 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
         .send({ _csrf: csrfFrom(answer.text) })
         .expect(200);
       assert.ok(failed.text.includes('data-test-outcome="failed"'));
-      assert.ok(failed.text.includes('HTTP 500'));
+      assert.ok(
+        failed.text.includes('De testmelding is niet afgeleverd: de ontvanger antwoordde met HTTP 500.'),
+      );
+
+      // A redirect, in the page's language: no English text on a Dutch page.
+      receiver.answerWith((res) => res.writeHead(302, { location: '/elders' }).end());
+      const redirected = await agent
+        .post(`/inkoop/webhooks/${row!.id}/test`)
+        .type('form')
+        .send({ _csrf: csrfFrom(failed.text) })
+        .expect(200);
+      assert.ok(redirected.text.includes('(HTTP 302); het register volgt doorverwijzingen niet.'));
+      assert.ok(!redirected.text.includes('redirects are not followed'));
     } finally {
       await receiver.close();
     }
@@ -213,5 +238,52 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
     assert.ok(over.text.includes('het maximale aantal webhook-abonnementen gemaakt'), over.text);
     assert.match(over.text, /data-retry-minutes="(5[0-9]|60)"/);
     assert.ok(over.text.includes('value="http://127.0.0.1:9/typed"'), 'what was typed is kept');
+  });
+
+  it('shows a waiting delivery’s failure in words and when it is tried next, on the page and in the API', async () => {
+    const receiver = await startReceiver((res) => res.writeHead(500).end());
+    try {
+      const { agent, organisation, buyer } = await signedInBuyer();
+      const provider = await givenProvider(context.db.dataSource);
+      await givenWatchList(context.db.dataSource, organisation, buyer.id, [provider.kvkNumber]);
+      const subscription = await givenSubscription(context.db.dataSource, organisation, receiver.url);
+      const clock = new FixedClock(new Date());
+      await givenStatusChange(context.db.dataSource, provider, clock.now());
+      await sendDueWebhooks(context.db.dataSource, {
+        origin: eventSource(testConfig.publicBaseUrl, undefined),
+        timeoutMs: 2000,
+        production: false,
+        allowPrivate: true,
+        box: webhookTestBox,
+        logger: createLogger('silent'),
+        clock,
+        publicBaseUrl: testConfig.publicBaseUrl,
+        random: () => 0.5,
+      });
+      const [due] = await context.db.dataSource.query<{ next_attempt_at: Date }[]>(
+        `SELECT next_attempt_at FROM webhook_deliveries WHERE subscription_id = $1`,
+        [subscription.id],
+      );
+      const page = await agent.get(`/inkoop/webhooks/${subscription.id}`).expect(200);
+      assert.ok(page.text.includes('de ontvanger antwoordde met HTTP 500.'), 'the failure in Dutch');
+      assert.ok(page.text.includes(`data-next-attempt="${due!.next_attempt_at.toISOString()}"`));
+      assert.ok(page.text.includes('wacht; volgende poging'));
+
+      const { key } = await createApiKey(
+        context.db.dataSource,
+        { organisationId: organisation.id, userId: buyer.id, actor: `buyer:${buyer.id}` },
+        'Log',
+        new Date(),
+      );
+      const url = `/api/v1/webhook-abonnementen/${subscription.id}/afleveringen`;
+      const log = await request(context.app).get(url).set('X-Api-Key', key).expect(200);
+      assertMatchesDocument('GET', url, log);
+      const [attempt] = (log.body as { afleveringen: { volgendePogingOp: string | null; fout: string }[] })
+        .afleveringen;
+      assert.equal(attempt?.volgendePogingOp, due!.next_attempt_at.toISOString());
+      assert.equal(attempt?.fout, 'http_status');
+    } finally {
+      await receiver.close();
+    }
   });
 });
