@@ -94,7 +94,10 @@ export const WebhookAfleveringen = z
           .int()
           .nullable()
           .openapi({ description: 'Het HTTP-antwoord van uw ontvanger, of null zonder antwoord.' }),
-        fout: z.string().nullable().openapi({ description: 'Waarom de poging mislukte, of null.' }),
+        fout: z.string().nullable().openapi({
+          description:
+            'Waarom de poging mislukte: een code (`http_status`: geen 2xx, zie `statuscode`; `redirect`: een doorverwijzing, die het register niet volgt; `timeout`; `refused_target`: geen openbaar adres; `network`: geen verbinding; `not_sent`), soms gevolgd door `: ` en een toelichting; null als zij slaagde.',
+        }),
         afgeleverdOp: z.iso
           .datetime()
           .nullable()
