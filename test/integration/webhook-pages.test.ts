@@ -16,6 +16,7 @@ import {
   webhookTestBox,
 } from '../factories/webhook.factory';
 import { assertMatchesDocument } from '../helpers/api';
+import { assertValidHtml } from '../helpers/html';
 import { TEST_PASSWORD } from '../factories/user.factory';
 import { testApp, testConfig, useTestApp } from '../helpers/app';
 import { csrfFrom, signedIn, submitForm } from '../helpers/session';
@@ -39,8 +40,18 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
     });
     assert.equal(created.status, 200);
     assert.equal(created.headers['cache-control'], 'no-store');
-    const key = /value="(vhpk_[A-Za-z0-9_-]+)"/.exec(created.text)?.[1];
+    const key = /data-api-key>(vhpk_[A-Za-z0-9_-]+)</.exec(created.text)?.[1];
     assert.ok(key, 'the key is on the answer');
+    // Whole, wrapping at any character (no 250 px read-only field), with a copy button that the
+    // register's own script shows (no inline script: the CSP allows 'self' only).
+    assert.match(created.text, /<code class="register-secret register-shown-once" id="new-api-key"/);
+    assert.match(created.text, /<button [^>]*hidden data-copy="new-api-key"/);
+    assert.ok(created.text.includes('<script src="/assets/js/copy.js" defer></script>'));
+    assert.doesNotMatch(created.text, /<script>/);
+    await assertValidHtml(created.text, 'a new API key');
+    const script = await request(context.app).get('/assets/js/copy.js').expect(200);
+    assert.match(String(script.headers['content-type']), /javascript/);
+    assert.ok(script.text.includes('navigator.clipboard'));
     await request(context.app).get('/api/v1/webhook-abonnementen').set('X-Api-Key', key).expect(200);
 
     const list = await agent.get('/inkoop/api-sleutels').expect(200);
@@ -81,7 +92,9 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
       webhookDescription: 'Contractbeheer',
     });
     assert.equal(created.status, 200);
-    const secret = /value="(whsec_[^"]+)"/.exec(created.text)?.[1]?.replaceAll('&#x3D;', '=');
+    assert.match(created.text, /<button [^>]*hidden data-copy="new-webhook-secret"/);
+    await assertValidHtml(created.text, 'a new webhook subscription');
+    const secret = /data-webhook-secret>(whsec_[^<]+)</.exec(created.text)?.[1]?.replaceAll('&#x3D;', '=');
     assert.match(secret ?? '', /^whsec_[A-Za-z0-9+/]{43}=$/);
     const [row] = await context.db.dataSource.query<{ id: string; watch_list_id: string }[]>(
       `SELECT id, watch_list_id FROM webhook_subscriptions WHERE buyer_organisation_id = $1`,
@@ -112,7 +125,7 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
         webhookWatchList: '',
         webhookDescription: '',
       });
-      const secret = /value="(whsec_[^"]+)"/.exec(created.text)?.[1]?.replaceAll('&#x3D;', '=');
+      const secret = /data-webhook-secret>(whsec_[^<]+)</.exec(created.text)?.[1]?.replaceAll('&#x3D;', '=');
       const [row] = await context.db.dataSource.query<{ id: string }[]>(
         `SELECT id FROM webhook_subscriptions WHERE buyer_organisation_id = $1`,
         [organisation.id],
@@ -268,6 +281,7 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
       assert.ok(page.text.includes('de ontvanger antwoordde met HTTP 500.'), 'the failure in Dutch');
       assert.ok(page.text.includes(`data-next-attempt="${due!.next_attempt_at.toISOString()}"`));
       assert.ok(page.text.includes('wacht; volgende poging'));
+      await assertValidHtml(page.text, 'a delivery log with a waiting delivery');
 
       const { key } = await createApiKey(
         context.db.dataSource,
