@@ -1,6 +1,5 @@
-import type { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { type RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
-import { consume } from '../web/auth';
 
 /** Subscriptions one buyer (or one API key) may make in an hour (each one is a target the register will call). */
 export const SUBSCRIPTIONS_PER_HOUR = 20;
@@ -17,8 +16,12 @@ export async function countedCreation<T>(
   /** What the page says of the refusal (a translation key); the API's problem has its own. */
   messageKey?: string,
 ): Promise<T> {
-  const refusal = await consume(limiter, key);
-  if (refusal) throw new TooManyRequestsError(refusal.waitSeconds, messageKey);
+  try {
+    await limiter.consume(key);
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) throw error;
+    throw new TooManyRequestsError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)), messageKey);
+  }
   try {
     return await create();
   } catch (error) {
