@@ -300,4 +300,37 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
       await receiver.close();
     }
   });
+
+  it('limits test events on their own: 20 an hour, then 429 saying so and how long to wait; making a subscription still works', async () => {
+    const receiver = await startReceiver();
+    try {
+      const { agent, organisation } = await signedInBuyer();
+      const subscription = await givenSubscription(context.db.dataSource, organisation, receiver.url);
+      let page = (await agent.get(`/inkoop/webhooks/${subscription.id}`).expect(200)).text;
+      for (let i = 0; i < 20; i++) {
+        const sent = await agent
+          .post(`/inkoop/webhooks/${subscription.id}/test`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page) })
+          .expect(200);
+        page = sent.text;
+      }
+      const refused = await agent
+        .post(`/inkoop/webhooks/${subscription.id}/test`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page) })
+        .expect(429);
+      assert.ok(refused.text.includes('het maximale aantal testmeldingen verstuurd'), refused.text);
+      assert.match(refused.text, /data-retry-minutes="(5[0-9]|60)"/);
+      assert.equal(receiver.received.length, 20);
+      const made = await submitForm(agent, '/inkoop/webhooks', '/inkoop/webhooks', {
+        webhookUrl: 'http://127.0.0.1:9/ander',
+        webhookWatchList: '',
+        webhookDescription: '',
+      });
+      assert.equal(made.status, 200, 'test events do not use up the subscriptions’ limit');
+    } finally {
+      await receiver.close();
+    }
+  });
 });
