@@ -5,7 +5,8 @@ import type { Config } from '../config';
 import { BUYER_REGISTRATION_FIELDS, BuyerRegistrationDto } from '../identity/account.dto';
 import { secretBox, secretsKeyFor } from '../identity/secrets';
 import { buyerOverview, renameBuyerOrganisation, setBuyerDisabled } from '../buyer/buyer.service';
-import { registerBuyer } from '../register/registration.service';
+import { checkBuyerDomain, registerBuyer } from '../register/registration.service';
+import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { type LoginLimiters, requireRole, withCsrfToken } from '../web/auth';
@@ -41,6 +42,8 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
     setFormContext(res, { view: 'account/buyer-signup', model: signupModel, values, keepOnTooMany: true });
     await passwordFormLimit('buyer-signup')(req);
     const dto = await validated(BuyerRegistrationDto, values);
+    // Before the limit: a refused domain keeps nothing and mails nobody, so it does not count.
+    checkBuyerDomain(dto.email, config);
     // As a provider's registration: counted once the form is valid (each keeps a pending
     // registration or sends a mail), per client address.
     await limit(req, 'registrationsPerIp', clientOf(req), undefined, 'errors.tooMany.registrationIp');
@@ -84,11 +87,14 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
   router.post(paths.buyerStatus(), ...admins, async (req, res) => {
     setFormContext(res, pageAgain());
     const { action } = formValues(req.body, ['action']);
+    // Only the two buttons' values: anything else is refused, never read as "disable".
+    if (action !== 'enable' && action !== 'disable')
+      throw new ValidationError({ buyerAccount: ['buyers.unknownAction'] });
     await setBuyerDisabled(
       dataSource,
       req.user!,
       String(req.params.id),
-      action !== 'enable',
+      action === 'disable',
       requestTime(res),
     );
     res.redirect(303, `${paths.buyers}?gewijzigd=1`);
