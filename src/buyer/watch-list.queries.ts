@@ -151,7 +151,8 @@ export async function updateEntries(
   entries: WatchEntryInput[],
 ): Promise<number> {
   if (entries.length === 0) return 0;
-  const rows = await manager.query<unknown[]>(
+  // TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, affected].
+  const [rows] = await manager.query<[unknown[], number]>(
     `UPDATE watch_list_entries w SET contract_start = e.start, contract_end = e.end_,
             listing_end_warned_for = CASE WHEN w.contract_end IS DISTINCT FROM e.end_ THEN NULL ELSE w.listing_end_warned_for END
        FROM unnest($2::text[], $3::text[], $4::date[], $5::date[]) AS e(kvk, reference, start, end_)

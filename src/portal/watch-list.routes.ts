@@ -282,7 +282,7 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
       updateCount: count('datesDiffer'),
       onListCount: count('onList'),
       changeCount: newCount + count('datesDiffer'),
-      tooMany: newCount > room ? { max: limits.maxEntries, room } : undefined,
+      overLimit: newCount > room ? { max: limits.maxEntries, room } : undefined,
       problemCount: read.rows.filter((row) => row.problems.length > 0).length,
     });
   });

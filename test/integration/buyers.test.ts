@@ -286,6 +286,14 @@ describe('buyer accounts (inkopers)', () => {
       const admin = await givenUser(db.dataSource, 'admin');
       const adminAgent = await signedIn(app, admin);
       const reviewer = await givenUser(db.dataSource, 'reviewer');
+      // An id of no organisation is not found either (and nothing is audited).
+      const missing = await submitForm(
+        adminAgent,
+        '/beheer/inkopers',
+        '/beheer/inkopers/organisaties/00000000-0000-4000-8000-000000000000/naam',
+        { buyerOrganisationName: 'Niemand' },
+      );
+      assert.equal(missing.status, 404);
       for (const id of [reviewer.user.id, 'geen-id'])
         assert.equal(
           (
