@@ -206,6 +206,30 @@ describe('watch list limits and the findings of the outside try', () => {
     assert.match((await agent.get(done.headers.location!)).text, /1 leverancier bijgewerkt/);
   });
 
+  it('lists a row with a text-direction mark as a problem instead of refusing the file; reads Excel day numbers', async () => {
+    const agent = await buyerAgent(app, `bidi${Date.now()}.overheid.nl`);
+    const id = listIdOf((await newList(agent, 'Bidi')).headers.location);
+    const preview = await upload(
+      agent,
+      id,
+      {},
+      csv([
+        'KvK;Referentie;Einddatum',
+        '99980001;A;45658',
+        '99980002;B\u202Eevil;',
+        '9998\u202E0003;C;',
+        '99980003;D;2030-01-01\u200F',
+      ]),
+    );
+    assert.equal(preview.status, 200, preview.text.slice(0, 300));
+    assert.match(preview.text, /data-good="1" data-problems="3"/);
+    for (const line of [3, 4, 5]) assert.match(preview.text, new RegExp(`data-line="${line}" data-ok="no"`));
+    assert.match(preview.text, /data-line="2" data-ok="yes"/);
+    assert.match(preview.text, /1 januari 2025/, 'the day number read as a date');
+    assert.doesNotMatch(preview.text, /[\u202E\u200F]/, 'the marks are not sent back as they are');
+    await assertValidHtml(preview.text, 'an import with a marked row');
+  });
+
   it('gives an empty import its own message, and keeps the list name in the rename box after a refusal', async () => {
     const agent = await buyerAgent(app, `leeg${Date.now()}.overheid.nl`);
     const id = listIdOf((await newList(agent, 'Mijn lijst')).headers.location);
