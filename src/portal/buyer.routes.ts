@@ -52,11 +52,13 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
     res.redirect(303, paths.confirmEmailSent);
   });
 
-  const adminModel = async (notice?: string) => ({
+  /** `typed`: a refused new name, kept in its organisation's box. */
+  const adminModel = async (notice?: string, typed?: { id: string; name: string }) => ({
     title: 'buyers.title',
     notice,
     organisations: (await buyerOverview(dataSource)).map((organisation) => ({
       ...organisation,
+      nameValue: typed?.id === organisation.id ? typed.name : organisation.name,
       nameUrl: paths.buyerOrganisationName(organisation.id),
       accounts: organisation.accounts.map((account) => ({
         ...account,
@@ -65,9 +67,13 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
     })),
   });
   /** A refused change shows the page again, with the message at the top. */
-  const pageAgain = (values: Record<string, string> = {}, anchors?: Record<string, string>) => ({
+  const pageAgain = (
+    values: Record<string, string> = {},
+    anchors?: Record<string, string>,
+    typed?: { id: string; name: string },
+  ) => ({
     view: 'account/buyers',
-    load: async () => ({ model: await adminModel(), values }),
+    load: async () => ({ model: await adminModel(undefined, typed), values }),
     anchors,
   });
 
@@ -79,7 +85,14 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
   router.post(paths.buyerOrganisationName(), ...admins, async (req, res) => {
     const id = String(req.params.id);
     const values = formValues(req.body, ['buyerOrganisationName']);
-    setFormContext(res, pageAgain({}, { buyerOrganisationName: `organisation-name-${id}` }));
+    setFormContext(
+      res,
+      pageAgain(
+        {},
+        { buyerOrganisationName: `organisation-name-${id}` },
+        { id, name: values.buyerOrganisationName },
+      ),
+    );
     await renameBuyerOrganisation(dataSource, req.user!, id, values.buyerOrganisationName, requestTime(res));
     res.redirect(303, `${paths.buyers}?gewijzigd=1`);
   });

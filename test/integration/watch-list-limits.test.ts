@@ -230,6 +230,48 @@ describe('watch list limits and the findings of the outside try', () => {
     await assertValidHtml(preview.text, 'an import with a marked row');
   });
 
+  it('makes a text-direction mark in a list name, a reference or an organisation name a field error, the form kept', async () => {
+    const agent = await buyerAgent(app, `richting${Date.now()}.overheid.nl`);
+    const bad = 'Lijst\u202Eexe.txt';
+    const created = await newList(agent, bad);
+    assert.equal(created.status, 400);
+    assert.match(created.text, /id="error-listName"/);
+    assert.match(created.text, /value="Lijst\u202Eexe.txt"/, 'what was typed stays');
+    await assertValidHtml(created.text, 'a list name with a text-direction mark');
+    const id = listIdOf((await newList(agent, 'Goed')).headers.location);
+    const renamed = await submitForm(agent, `/inkoop/volglijsten/${id}`, `/inkoop/volglijsten/${id}/naam`, {
+      listName: bad,
+    });
+    assert.equal(renamed.status, 400);
+    assert.match(renamed.text, /id="error-listName"/);
+    const added = await addEntry(agent, id, { kvkNumber: '99980001', reference: 'R\u202E1' });
+    assert.equal(added.status, 400);
+    assert.match(added.text, /id="error-reference"/);
+    assert.match(added.text, /value="99980001"/);
+    // Any other field keeps the register-wide refusal.
+    const number = await addEntry(agent, id, { kvkNumber: '9998\u202E0001' });
+    assert.equal(number.status, 400);
+    assert.doesNotMatch(number.text, /id="error-kvkNumber"/);
+
+    const admin = await signedIn(app, await givenUser(db.dataSource, 'admin'));
+    const buyer = await givenUser(db.dataSource, 'buyer', { buyerDomain: `org${Date.now()}.overheid.nl` });
+    const organisationId = buyer.user.buyerOrganisationId!;
+    const named = await submitForm(
+      admin,
+      '/beheer/inkopers',
+      `/beheer/inkopers/organisaties/${organisationId}/naam`,
+      {
+        buyerOrganisationName: 'Ministerie\u202E',
+      },
+    );
+    assert.equal(named.status, 400);
+    assert.match(named.text, /href="#organisation-name-[^"]+"[^>]*>[^<]*dit veld is één regel/);
+    assert.match(
+      named.text,
+      new RegExp(`id="organisation-name-${organisationId}"[^>]*value="Ministerie\u202E"`),
+    );
+  });
+
   it('gives an empty import its own message, and keeps the list name in the rename box after a refusal', async () => {
     const agent = await buyerAgent(app, `leeg${Date.now()}.overheid.nl`);
     const id = listIdOf((await newList(agent, 'Mijn lijst')).headers.location);
