@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Router } from 'express';
+import { organisationNameOf } from '../buyer/buyer.service';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { MAX_LIST_BYTES } from '../check/bulk-list';
@@ -79,6 +80,7 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
 
   const homeModel = async (buyer: User) => ({
     title: 'watch.homeTitle',
+    organisationName: await organisationNameOf(dataSource, buyer),
     lists: (await watchListsOf(dataSource, buyer)).map((list) => ({
       ...list,
       url: paths.watchList(list.id),

@@ -287,6 +287,21 @@ describe('watch list limits and the findings of the outside try', () => {
     );
   });
 
+  it("shows the buyer their organisation's name on /inkoop and /account", async () => {
+    const domain = `naam${Date.now()}.overheid.nl`;
+    const buyer = await givenUser(db.dataSource, 'buyer', { buyerDomain: domain });
+    await db.dataSource.query(`UPDATE buyer_organisations SET name = 'Dienst Proef' WHERE id = $1`, [
+      buyer.user.buyerOrganisationId,
+    ]);
+    const agent = await signedIn(app, buyer);
+    for (const path of ['/inkoop', '/account'])
+      assert.match(
+        (await agent.get(path)).text,
+        /data-organisation-name>Uw organisatie: Dienst Proef</,
+        path,
+      );
+  });
+
   it('names a new list from a bulk check without a name "Lijstcontrole <date>"', async () => {
     const agent = await buyerAgent(app, `naamloos${Date.now()}.overheid.nl`);
     const res = await submitForm(agent, '/inkoop', '/inkoop/volgen', {
