@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { organisationNameOf } from '../buyer/buyer.service';
 import type { DataSource } from 'typeorm';
 import type { SecurityEventRecorder } from '../audit/security-events';
 import type { Config } from '../config';
@@ -34,14 +33,8 @@ export function watchRoutes({
     // A value that is none of the choices shows the account page again with the message.
     setFormContext(res, {
       view: 'account/buyer',
-      load: async () => ({
-        model: {
-          title: 'account.title',
-          organisationName: await organisationNameOf(dataSource, user),
-          watchMail: user.watchMail,
-        },
-        values,
-      }),
+      model: { title: 'account.title', watchMail: user.watchMail },
+      values,
       anchors: { meldingen: 'meldingen-at_once' },
     });
     // Each change writes an audit event: a few a quarter-hour per person and address is plenty.
