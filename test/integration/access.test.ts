@@ -779,12 +779,13 @@ const RULES: Rule[] = [
     url: (i) => `/beheer/inkopers/organisaties/${i.buyerOrganisationA}/naam`,
     expect: { ...staffOnly(403), admin: 400 },
   },
-  // Provider A's own user is no buyer: 404 for the administrator.
+  // The walk sends no action: 400 for the administrator (only enable or disable is taken), before
+  // the account is looked up (provider A's own user, no buyer: 404 with an action, buyers.test.ts).
   {
     method: 'POST',
     route: '/beheer/inkopers/:id/status',
     url: (i) => `/beheer/inkopers/${i.userA}/status`,
-    expect: { ...staffOnly(403), admin: 404 },
+    expect: { ...staffOnly(403), admin: 400 },
   },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   // Its entry point is /api/v1 itself (Express lists the version router's own root as /api/v1/).

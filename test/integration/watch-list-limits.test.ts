@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import { actOnProvider } from '../../src/application/provider-actions.service';
+import { takeLease } from '../../src/database/leases';
 import { addMonths, toLocalDate } from '../../src/shared/time';
 import { testApp, testConfig } from '../helpers/app';
-import { createLogger } from '../../src/shared/logger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
@@ -27,7 +27,7 @@ const csv = (lines: string[]) => ({ bytes: Buffer.from(lines.join('\r\n'), 'utf8
 
 describe('watch list limits and the findings of the outside try', () => {
   let db: TestDatabase;
-  /** An app with small limits: 3 suppliers per list, 2 lists per organisation. */
+  /** An app with small limits: 3 suppliers per list, 2 lists per organisation, 1 bulk check at once. */
   let small: Express;
   let app: Express;
   let reviewer: TestUser;
@@ -38,8 +38,7 @@ describe('watch list limits and the findings of the outside try', () => {
     db = await createTestDatabase();
     app = testApp(db.dataSource).app;
     small = testApp(db.dataSource, {
-      config: { watchListMaxEntries: 3, watchListsPerOrganisation: 2 },
-      logger: createLogger(process.env.F1_LOG ? 'error' : 'silent'),
+      config: { watchListMaxEntries: 3, watchListsPerOrganisation: 2, bulkChecksPerClient: 1 },
     }).app;
     reviewer = await givenUser(db.dataSource, 'reviewer');
     const version = await givenCodeVersion(db.dataSource);
@@ -128,6 +127,23 @@ describe('watch list limits and the findings of the outside try', () => {
     assert.equal(third.status, 400);
     assert.match(third.text, /Uw organisatie heeft al 2 volglijsten/);
     assert.match(third.text, /value="Drie"/);
+  });
+
+  it("refuses a download while the client's bulk-check places are in use (429, Retry-After)", async () => {
+    const agent = await buyerAgent(small, `download${Date.now()}.overheid.nl`);
+    const id = listIdOf((await newList(agent, 'Download')).headers.location);
+    await addEntry(agent, id, { kvkNumber: '99980001' });
+    // The client's one place taken, as by a bulk check running from the same address.
+    const lease = await takeLease(db.dataSource, 'bulk_check:127.0.0.1', 1);
+    assert.ok(lease);
+    try {
+      const busy = await agent.get(`/inkoop/volglijsten/${id}/download.csv`);
+      assert.equal(busy.status, 429);
+      assert.equal(busy.headers['retry-after'], '2');
+    } finally {
+      await lease.release();
+    }
+    assert.equal((await agent.get(`/inkoop/volglijsten/${id}/download.csv`)).status, 200);
   });
 
   it('pages the list: 100 suppliers a page, a page past the end shows the last', async () => {
