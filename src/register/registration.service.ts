@@ -197,7 +197,11 @@ async function noticeToAccount(
     'role' in attempt
       ? // A disabled account can neither log in nor reset its password: say so, and whom to ask.
         user.disabledAt
-        ? mailTexts.buyerRegistrationAttemptDisabled(user.email, config.contactEmail)
+        ? mailTexts.buyerRegistrationAttemptDisabled(
+            user.email,
+            // The contact address as the administrators set it (the setting's start value otherwise).
+            (await readSettings(manager, config)).contactEmail,
+          )
         : mailTexts.buyerRegistrationAttempt(user.email, login, reset)
       : mailTexts.registrationAttempt(user.email, login, reset),
   );
