@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { User } from '../../src/identity/user.entity';
 import { givenProvider } from '../factories/provider.factory';
-import { givenBuyer, givenBuyerOrganisation, givenWatchList } from '../factories/webhook.factory';
+import { givenBuyer, givenBuyerOrganisation, givenWatchList } from '../factories/watch.factory';
 import { TEST_PASSWORD } from '../factories/user.factory';
 import { testApp, useTestApp } from '../helpers/app';
 import { csrfFrom, signedIn, submitForm } from '../helpers/session';
@@ -13,7 +13,7 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
 
   async function signedInBuyer(app = context.app) {
     const organisation = await givenBuyerOrganisation(context.db.dataSource);
-    const buyer = await givenBuyer(context.db.dataSource, organisation);
+    const buyer = await givenBuyer(context.db.dataSource, { organisation });
     const user = await context.db.dataSource.getRepository(User).findOneByOrFail({ id: buyer.id });
     const agent = await signedIn(app, { user, email: buyer.email, password: TEST_PASSWORD });
     return { organisation, buyer, agent };
@@ -61,7 +61,8 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
   it('makes a webhook subscription with its secret shown once, shows its page and deletes it', async () => {
     const { agent, organisation, buyer } = await signedInBuyer();
     const provider = await givenProvider(context.db.dataSource);
-    const listId = await givenWatchList(context.db.dataSource, organisation, buyer.id, [provider.kvkNumber]);
+    const listId = (await givenWatchList(context.db.dataSource, buyer, [{ kvkNumber: provider.kvkNumber }]))
+      .id;
     const created = await submitForm(agent, '/inkoop/webhooks', '/inkoop/webhooks', {
       webhookUrl: 'http://127.0.0.1:9/ontvanger',
       webhookWatchList: listId,
