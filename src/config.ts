@@ -121,6 +121,13 @@ export interface Config {
    * contract does (issue 18), once per listing end.
    */
   watchListingEndNoticeDays: number;
+  /**
+   * The most suppliers one watch list holds (issue 18): a bulk check's largest list, so a list's
+   * page and downloads cost at most one bulk check.
+   */
+  watchListMaxEntries: number;
+  /** The most watch lists one buyer organisation keeps. */
+  watchListsPerOrganisation: number;
   /** How long the first page of a name search is kept per instance for the same query; 0: not kept. */
   searchCacheSeconds: number;
   /** Invitations one provider user may send per hour (each is a mail with their text to any address). */
@@ -610,6 +617,8 @@ export function loadConfig(
     snapshotRefreshSeconds: integer(env, 'SNAPSHOT_REFRESH_SECONDS', nodeEnv === 'test' ? 0 : 15, 0, 300),
     watchMailSeconds: integer(env, 'WATCH_MAIL_SECONDS', nodeEnv === 'test' ? 0 : 5, 0, 3600),
     watchListingEndNoticeDays: integer(env, 'WATCH_LISTING_END_NOTICE_DAYS', 90, 1, 730),
+    watchListMaxEntries: integer(env, 'WATCH_LIST_MAX_ENTRIES', 10_000, 1, 10_000),
+    watchListsPerOrganisation: integer(env, 'WATCH_LISTS_PER_ORGANISATION', 100, 1, 10_000),
     searchCacheSeconds: integer(env, 'SEARCH_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 5, 0, 60),
     invitationsPerUserPerHour: integer(env, 'INVITATIONS_PER_USER_PER_HOUR', 10, 1, 1000),
     pendingInvitationsPerProvider: integer(env, 'PENDING_INVITATIONS_PER_PROVIDER', 10, 1, 1000),

@@ -73,7 +73,8 @@ export function allBuyerAccounts(manager: EntityManager): Promise<BuyerAccountRo
 }
 
 export async function renameOrganisation(manager: EntityManager, id: string, name: string): Promise<boolean> {
-  const rows = await manager.query<unknown[]>(
+  // TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, affected].
+  const [rows] = await manager.query<[unknown[], number]>(
     `UPDATE buyer_organisations SET name = $2 WHERE id = $1::uuid RETURNING id`,
     [id, name],
   );

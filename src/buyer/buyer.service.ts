@@ -18,6 +18,7 @@ import {
   type BuyerAccountRow,
   type BuyerOrganisationRow,
   findOrInsertOrganisation,
+  organisationById,
   renameOrganisation,
 } from './buyer.queries';
 
@@ -88,6 +89,12 @@ export async function buyerOverview(dataSource: DataSource): Promise<BuyerOrgani
     ...organisation,
     accounts: accounts.filter((account) => account.organisationId === organisation.id),
   }));
+}
+
+/** The name of the buyer's organisation (as an administrator gave it; its domain until then), for their pages. */
+export async function organisationNameOf(dataSource: DataSource, buyer: User): Promise<string | undefined> {
+  if (!buyer.buyerOrganisationId) return undefined;
+  return (await organisationById(dataSource.manager, buyer.buyerOrganisationId))?.name;
 }
 
 /** The longest name an organisation may be given (as a watch list's). */

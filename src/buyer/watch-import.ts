@@ -1,4 +1,5 @@
 import { columnLetter } from '../shared/spreadsheet';
+import { hasForbiddenCharacters, markForbiddenCharacters } from '../shared/forbidden-characters';
 import { readKvkNumber } from '../shared/identifiers';
 import { readSupplierList, type SupplierList } from '../check/bulk-list';
 import type { WatchEntryInput } from './watch-list.queries';
@@ -42,7 +43,11 @@ export interface WatchImport {
 
 /** Reads an uploaded list for a watch list; a file that cannot be read is a ValidationError on `bestand`. */
 export async function readWatchImport(bytes: Buffer, column?: string): Promise<WatchImport> {
-  const list = await readSupplierList({ bytes }, { column, field: 'bestand' });
+  // A row with a text-direction mark or control character is one problem row, not a refused file.
+  const list = await readSupplierList(
+    { bytes },
+    { column, field: 'bestand', forbiddenCharacters: 'keep', emptyKey: 'watch.importEmpty' },
+  );
   if (list.kvkColumn === undefined)
     return {
       rows: [],
@@ -76,12 +81,17 @@ function importRows(list: SupplierList & { kvkColumn: number }): WatchImport {
     const read = readEntry(typed);
     const base = {
       line: row.number,
-      kvkInput,
-      reference: typed.reference,
-      contractStart: typed.contractStart,
-      contractEnd: typed.contractEnd,
+      kvkInput: markForbiddenCharacters(kvkInput),
+      reference: markForbiddenCharacters(typed.reference),
+      contractStart: markForbiddenCharacters(typed.contractStart),
+      contractEnd: markForbiddenCharacters(typed.contractEnd),
       ...(reading.kind === 'leadingZeroLost' ? { zeroRestored: true as const } : {}),
     };
+    // Every field read is checked: a forbidden character in the KvK number or a date would not
+    // read as one, and one in the reference is no one-line text.
+    const marked = [kvkInput, typed.contractStart, typed.contractEnd].some(hasForbiddenCharacters);
+    if (marked && !read.problems)
+      return { ...base, problems: [{ field: 'bestand', key: 'watch.rowControlCharacters' }] };
     if (read.problems)
       return {
         ...base,

@@ -36,7 +36,8 @@ function watchSheet(
       entry.reference,
       entry.contractStart ? { day: entry.contractStart } : '',
       entry.contractEnd ? { day: entry.contractEnd } : '',
-      t(`status.label.${entry.status}`),
+      // The page's words: a number not in the register is "unknown to the register" in both.
+      entry.legalName ? t(`status.label.${entry.status}`) : t('bulk.outcome.onbekend'),
       entry.since ?? '',
       entry.validUntil ?? '',
       entry.endsBeforeContract ? t('watch.yes') : '',

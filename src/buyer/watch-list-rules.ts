@@ -13,10 +13,13 @@ export const MAX_REFERENCE = 200;
 /**
  * A contract date as YYYY-MM-DD: ISO (`2027-03-01`, also with a time after it, as a spreadsheet's
  * date cell reads), or day-month-year as the Netherlands writes it (`1-3-2027`, `01/03/2027`,
- * `1.3.2027`). Undefined for anything else, or a day that does not exist (`31-2-2027`).
+ * `1.3.2027`), or Excel's day number (`45658`, see excelSerialDate). Undefined for anything else,
+ * or a day that does not exist (`31-2-2027`).
  */
 export function parseContractDate(input: string): string | undefined {
   const text = input.trim();
+  const serial = excelSerialDate(text);
+  if (serial) return serial;
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$/.exec(text);
   const dutch = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$/.exec(text);
   const date = iso
@@ -25,6 +28,24 @@ export function parseContractDate(input: string): string | undefined {
       ? `${dutch[4]}-${dutch[3]!.padStart(2, '0')}-${dutch[1]!.padStart(2, '0')}`
       : undefined;
   return date !== undefined && parseLocalDate(date) && date >= '1900-01-01' ? date : undefined;
+}
+
+/** Excel's day numbers of 1990-01-01 and 2100-12-31: outside them a number is no contract date. */
+const SERIAL_RANGE = [32_874, 73_415] as const;
+/** Excel's day 0 (its day numbers count from 1899-12-30, past its 1900 leap day that never was). */
+const SERIAL_EPOCH = Date.UTC(1899, 11, 30);
+
+/**
+ * A date as Excel keeps it: the number of days since 1899-12-30 (`45658` is 2025-01-01), as a
+ * numeric cell reads, or as CSV text when the cell lost its date format; a time of day after the
+ * point is left out. Only 1990 to 2100: a smaller or larger number is something else.
+ */
+export function excelSerialDate(text: string): string | undefined {
+  const match = /^(\d{5})(?:\.\d+)?$/.exec(text);
+  if (!match) return undefined;
+  const days = Number(match[1]);
+  if (days < SERIAL_RANGE[0] || days > SERIAL_RANGE[1]) return undefined;
+  return new Date(SERIAL_EPOCH + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** The optional columns of an imported list, 0-based; each undefined when no header names it. */

@@ -144,6 +144,44 @@ export async function insertEntries(
   return rows.map((r) => r.id);
 }
 
+/** Sets the contract dates of the list's entries with these KvK numbers and references; answers how many. */
+export async function updateEntries(
+  manager: EntityManager,
+  listId: string,
+  entries: WatchEntryInput[],
+): Promise<number> {
+  if (entries.length === 0) return 0;
+  // TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, affected].
+  const [rows] = await manager.query<[unknown[], number]>(
+    `UPDATE watch_list_entries w SET contract_start = e.start, contract_end = e.end_,
+            listing_end_warned_for = CASE WHEN w.contract_end IS DISTINCT FROM e.end_ THEN NULL ELSE w.listing_end_warned_for END
+       FROM unnest($2::text[], $3::text[], $4::date[], $5::date[]) AS e(kvk, reference, start, end_)
+      WHERE w.watch_list_id = $1 AND w.kvk_number = e.kvk AND w.reference = e.reference
+      RETURNING w.id`,
+    [
+      listId,
+      entries.map((e) => e.kvkNumber),
+      entries.map((e) => e.reference),
+      entries.map((e) => e.contractStart),
+      entries.map((e) => e.contractEnd),
+    ],
+  );
+  return rows.length;
+}
+
+/** How many lists the organisation keeps, its row locked until the transaction ends (a new list waits). */
+export async function countListsOfOrganisation(
+  manager: EntityManager,
+  organisationId: string,
+): Promise<number> {
+  await manager.query(`SELECT 1 FROM buyer_organisations WHERE id = $1 FOR UPDATE`, [organisationId]);
+  const [row] = await manager.query<{ count: number }[]>(
+    `SELECT count(*)::int AS count FROM watch_lists WHERE buyer_organisation_id = $1`,
+    [organisationId],
+  );
+  return row!.count;
+}
+
 export async function updateEntry(
   manager: EntityManager,
   entryId: string,

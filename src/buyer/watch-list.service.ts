@@ -1,14 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { actorOf } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
-import { publicProvidersByKvk } from '../check/bulk-check.queries';
+import { bulkCheck, type BulkResultRow } from '../check/bulk-check.service';
+import type { Config } from '../config';
 import { isUniqueViolation } from '../database/availability';
 import type { User } from '../identity/user.entity';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { isOneLine } from '../shared/forbidden-characters';
 import { isUuid, readKvkNumber } from '../shared/identifiers';
-import { currentStatuses } from '../status/status-snapshot.service';
+import { toLocalDate } from '../shared/time';
 import {
+  countListsOfOrganisation,
   deleteEntry,
   deleteList,
   entriesOf,
@@ -19,6 +21,7 @@ import {
   listsOfOrganisation,
   renameList,
   touchList,
+  updateEntries,
   updateEntry,
   type WatchEntryInput,
   type WatchEntryRow,
@@ -34,6 +37,33 @@ import { listingEndsBeforeContract, MAX_REFERENCE, parseContractDate } from './w
 
 /** The longest name of a list. */
 export const MAX_LIST_NAME = 200;
+
+/**
+ * How large a buyer organisation's lists may grow (settings WATCH_LIST_MAX_ENTRIES and
+ * WATCH_LISTS_PER_ORGANISATION): one buyer must not be able to make pages and downloads that hold
+ * up the register for everyone.
+ */
+export interface WatchLimits {
+  maxEntries: number;
+  listsPerOrganisation: number;
+}
+
+/** The limits as the settings give them. */
+export const watchLimitsOf = (
+  config: Pick<Config, 'watchListMaxEntries' | 'watchListsPerOrganisation'>,
+): WatchLimits => ({
+  maxEntries: config.watchListMaxEntries,
+  listsPerOrganisation: config.watchListsPerOrganisation,
+});
+
+/** Refuses adding `adding` entries to a list holding `holding` when that passes the limit; says how many fit. */
+function checkRoom(limits: WatchLimits, holding: number, adding: number, field: string): void {
+  if (holding + adding <= limits.maxEntries) return;
+  throw new ValidationError({ [field]: ['watch.listFull'] }, undefined, {
+    max: limits.maxEntries,
+    room: Math.max(0, limits.maxEntries - holding),
+  });
+}
 
 /** The buyer's organisation; anyone else has no watch lists (the routes let only buyers in). */
 function organisationOf(buyer: User): string {
@@ -78,13 +108,25 @@ export async function createWatchList(
   dataSource: DataSource,
   buyer: User,
   rawName: string,
+  limits: WatchLimits,
   now: Date,
 ): Promise<string> {
   const name = checkedName(rawName);
-  return dataSource.transaction((manager) => createListIn(manager, buyer, name, now));
+  return dataSource.transaction((manager) => createListIn(manager, buyer, name, limits, now));
 }
 
-async function createListIn(manager: EntityManager, buyer: User, name: string, now: Date): Promise<string> {
+async function createListIn(
+  manager: EntityManager,
+  buyer: User,
+  name: string,
+  limits: WatchLimits,
+  now: Date,
+): Promise<string> {
+  // Counted with the organisation's row locked: two new lists at once cannot both take the last place.
+  if ((await countListsOfOrganisation(manager, organisationOf(buyer))) >= limits.listsPerOrganisation)
+    throw new ValidationError({ listName: ['watch.tooManyLists'] }, undefined, {
+      max: limits.listsPerOrganisation,
+    });
   const id = await insertList(manager, organisationOf(buyer), buyer.id, name, now);
   await appendAuditEvent(manager, now, {
     actor: actorOf(buyer),
@@ -187,12 +229,14 @@ export async function addWatchEntry(
   buyer: User,
   listId: string,
   typed: TypedEntry,
+  limits: WatchLimits,
   now: Date,
 ): Promise<void> {
   await dataSource.transaction(async (manager) => {
-    await listFor(manager, buyer, listId, true);
+    const list = await listFor(manager, buyer, listId, true);
     const { entry, problems } = readEntry(typed);
     if (problems) throw new ValidationError(problems);
+    checkRoom(limits, list.entryCount, 1, 'kvkNumber');
     const [id] = await insertEntries(manager, listId, [entry], now);
     if (!id) throw duplicate();
     await touchList(manager, listId, now);
@@ -275,8 +319,10 @@ export async function removeWatchEntry(
 
 /**
  * Adds many entries at once (an import, or a bulk check's suppliers), to an existing list or to a
- * new one named `newListName`: those on the list already are left as they are. Answers the list's
- * id and how many were added.
+ * new one named `newListName` (or, without a name, "Lijstcontrole <date>"). An entry on the list
+ * already (same KvK number and reference) is not added twice; with `updateDates` (an import) its
+ * contract dates are set to the file's when they differ. Refused as a whole when the new entries
+ * would not fit within the limit. Answers the list's id and how many were added and updated.
  */
 export async function addWatchEntries(
   dataSource: DataSource,
@@ -284,25 +330,80 @@ export async function addWatchEntries(
   target: { listId: string } | { newListName: string },
   entries: WatchEntryInput[],
   way: 'import' | 'bulk_check',
+  limits: WatchLimits,
   now: Date,
-): Promise<{ listId: string; added: number }> {
-  const newName = 'newListName' in target ? checkedName(target.newListName) : undefined;
+  options: { updateDates?: boolean; field?: string } = {},
+): Promise<{ listId: string; added: number; updated: number }> {
+  const newName =
+    'newListName' in target
+      ? checkedName(target.newListName.trim() === '' ? defaultListName(now) : target.newListName)
+      : undefined;
   return dataSource.transaction(async (manager) => {
-    const listId =
+    const list =
       newName !== undefined
-        ? await createListIn(manager, buyer, newName, now)
-        : (await listFor(manager, buyer, (target as { listId: string }).listId, true)).id;
-    const added = await insertEntries(manager, listId, entries, now);
+        ? undefined
+        : await listFor(manager, buyer, (target as { listId: string }).listId, true);
+    const listId = list?.id ?? (await createListIn(manager, buyer, newName!, limits, now));
+    const { fresh, changed } = sortAgainst(list ? await entriesOf(manager, listId) : [], entries);
+    checkRoom(limits, list?.entryCount ?? 0, fresh.length, options.field ?? 'bestand');
+    const added = await insertEntries(manager, listId, fresh, now);
+    const updated = options.updateDates ? await updateEntries(manager, listId, changed) : 0;
     await touchList(manager, listId, now);
     await appendAuditEvent(manager, now, {
       actor: actorOf(buyer),
       action: 'watch_list.entries_added',
       subjectType: 'watch_list',
       subjectId: listId,
-      data: { entries: added.length, way },
+      data: { entries: added.length, updated, way },
     });
-    return { listId, added: added.length };
+    return { listId, added: added.length, updated };
   });
+}
+
+/** The name of a list made without one: "Lijstcontrole" and the day, as a bulk check's list is. */
+export function defaultListName(now: Date): string {
+  return `Lijstcontrole ${toLocalDate(now)}`;
+}
+
+/** Where an entry to add stands against a list: new, on it with other contract dates, or on it as it is. */
+export type EntryStanding = 'new' | 'datesDiffer' | 'onList';
+
+const entryKey = (entry: { kvkNumber: string; reference: string }) => `${entry.kvkNumber}|${entry.reference}`;
+
+/** Each entry's standing against the list's `existing` entries, in order. */
+export function standings(
+  existing: readonly WatchEntryInput[],
+  entries: readonly WatchEntryInput[],
+): EntryStanding[] {
+  const byKey = new Map(existing.map((entry) => [entryKey(entry), entry]));
+  return entries.map((entry) => {
+    const there = byKey.get(entryKey(entry));
+    if (!there) return 'new';
+    return there.contractStart === entry.contractStart && there.contractEnd === entry.contractEnd
+      ? 'onList'
+      : 'datesDiffer';
+  });
+}
+
+function sortAgainst(
+  existing: readonly WatchEntryInput[],
+  entries: readonly WatchEntryInput[],
+): { fresh: WatchEntryInput[]; changed: WatchEntryInput[] } {
+  const standing = standings(existing, entries);
+  return {
+    fresh: entries.filter((_, i) => standing[i] === 'new'),
+    changed: entries.filter((_, i) => standing[i] === 'datesDiffer'),
+  };
+}
+
+/** The list's entries as they are, for an import's preview to compare with. */
+export async function entriesOfList(
+  dataSource: DataSource,
+  buyer: User,
+  listId: string,
+): Promise<WatchEntryInput[]> {
+  await listFor(dataSource.manager, buyer, listId);
+  return entriesOf(dataSource.manager, listId);
 }
 
 /** One entry as the list page and its downloads show it. */
@@ -316,44 +417,80 @@ export interface WatchEntryView extends WatchEntryRow {
   endsBeforeContract: boolean;
 }
 
+/** The entries of a list's page. */
+export const WATCH_PAGE_SIZE = 100;
+
 /**
- * The list with each entry's supplier as the public register shows it today: a provider whose
- * identity is not confirmed is "not in the register", exactly as an unknown number.
+ * The list with each entry's supplier as the public bulk check answers for today (the same code:
+ * its limits on the heavy share of the pool, its outcomes, and its dates: a supplier that is not
+ * verantwoord has no "valid until"). A provider whose identity is not confirmed is "not in the
+ * register", exactly as an unknown number. With `page`: only that page's entries (from 1), with the
+ * count of the whole list's entries whose listing ends before the contract.
  */
 export async function watchListWithStatuses(
   dataSource: DataSource,
   buyer: User,
   listId: string,
   now: Date,
-): Promise<{ list: WatchListRow; entries: WatchEntryView[] }> {
+  page?: number,
+): Promise<{
+  list: WatchListRow;
+  entries: WatchEntryView[];
+  endingCount: number;
+  page: number;
+  pageCount: number;
+}> {
   const list = await listFor(dataSource.manager, buyer, listId);
-  const entries = await entriesOf(dataSource.manager, listId);
-  const numbers = [...new Set(entries.map((e) => e.kvkNumber))];
-  const providers = await publicProvidersByKvk(dataSource.manager, numbers);
-  const statuses = await currentStatuses(
-    dataSource.manager,
-    providers.map((p) => p.id),
-    now,
-  );
-  const byKvk = new Map(providers.map((p, i) => [p.kvkNumber, { ...p, ...statuses[i]! }]));
+  const all = await entriesOf(dataSource.manager, listId);
+  const views = await withStatuses(dataSource, all, now);
+  const endingCount = views.filter((entry) => entry.endsBeforeContract).length;
+  if (page === undefined) return { list, entries: views, endingCount, page: 1, pageCount: 1 };
+  const pageCount = Math.max(1, Math.ceil(views.length / WATCH_PAGE_SIZE));
+  const shown = Math.min(page, pageCount);
   return {
     list,
-    entries: entries.map((entry) => {
-      const found = byKvk.get(entry.kvkNumber);
-      if (!found)
-        return { ...entry, status: 'not_listed', since: null, validUntil: null, endsBeforeContract: false };
-      return {
-        ...entry,
-        legalName: found.legalName,
-        status: found.status,
-        since: found.since,
-        validUntil: found.valid_until,
-        endsBeforeContract: listingEndsBeforeContract(
-          found.status === 'verantwoord',
-          found.valid_until,
-          entry.contractEnd,
-        ),
-      };
-    }),
+    entries: views.slice((shown - 1) * WATCH_PAGE_SIZE, shown * WATCH_PAGE_SIZE),
+    endingCount,
+    page: shown,
+    pageCount,
+  };
+}
+
+async function withStatuses(
+  dataSource: DataSource,
+  entries: WatchEntryRow[],
+  now: Date,
+): Promise<WatchEntryView[]> {
+  if (entries.length === 0) return [];
+  const numbers = [...new Set(entries.map((e) => e.kvkNumber))];
+  const { rows } = await bulkCheck(
+    dataSource,
+    numbers.map((kvkNumber, index) => ({ line: index + 1, kvkInput: kvkNumber })),
+    toLocalDate(now),
+    now,
+  );
+  const byKvk = new Map(rows.map((row) => [row.kvkNumber, row]));
+  return entries.map((entry) => entryView(entry, byKvk.get(entry.kvkNumber)));
+}
+
+/** An entry with the bulk check's answer for its number. */
+function entryView(entry: WatchEntryRow, answer: BulkResultRow | undefined): WatchEntryView {
+  if (
+    !answer ||
+    !answer.legalName ||
+    (answer.outcome !== 'verantwoord' && answer.outcome !== 'niet_verantwoord')
+  )
+    return { ...entry, status: 'not_listed', since: null, validUntil: null, endsBeforeContract: false };
+  const verantwoord = answer.outcome === 'verantwoord';
+  // As the bulk check: "until" is the end of the listing only while verantwoord (for a suspension
+  // it is the suspension's planned end, which is no validity).
+  const validUntil = verantwoord ? (answer.until ?? null) : null;
+  return {
+    ...entry,
+    legalName: answer.legalName,
+    status: verantwoord ? 'verantwoord' : answer.reason!,
+    since: answer.since ?? null,
+    validUntil,
+    endsBeforeContract: listingEndsBeforeContract(verantwoord, validUntil, entry.contractEnd),
   };
 }

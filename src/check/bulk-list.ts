@@ -42,7 +42,14 @@ export interface ColumnChoice {
  */
 export async function readSupplierList(
   input: { bytes: Buffer } | { text: string },
-  options: { column?: string; field: string },
+  options: {
+    column?: string;
+    field: string;
+    /** `keep`: rows with a forbidden character are read, for the caller to list as problems. */
+    forbiddenCharacters?: 'refuse' | 'keep';
+    /** The message of a list without rows; the bulk check's (which names its text field too) unless given. */
+    emptyKey?: string;
+  },
 ): Promise<SupplierList> {
   let table: Spreadsheet;
   try {
@@ -51,6 +58,7 @@ export async function readSupplierList(
       maxUnpackedBytes: 20 * 1024 * 1024,
       maxColumns: MAX_LIST_COLUMNS,
       header: kvkListHeaderNamed(options.column),
+      forbiddenCharacters: options.forbiddenCharacters ?? 'refuse',
     });
   } catch (error) {
     if (error instanceof SpreadsheetError) {
@@ -59,7 +67,8 @@ export async function readSupplierList(
     }
     throw error;
   }
-  if (table.rows.length === 0) throw new ValidationError({ [options.field]: ['bulk.empty'] });
+  if (table.rows.length === 0)
+    throw new ValidationError({ [options.field]: [options.emptyKey ?? 'bulk.empty'] });
   const found = findKvkColumn(table, options.column);
   if (found.kind === 'badChoice') throw new ValidationError({ kolom: ['bulk.badColumn'] });
   if (found.kind === 'unclear') return { table, candidates: found.candidates };

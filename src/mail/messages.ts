@@ -278,6 +278,16 @@ export const mailTexts = {
       text('buyerRegistrationAttempt.subject'),
       text('buyerRegistrationAttempt.body', { loginLink, resetLink }),
     ),
+  /**
+   * To the address of a disabled buyer's account, when someone registered with it as a buyer: the
+   * account is disabled (logging in and a new password do not help), and whom to contact.
+   */
+  buyerRegistrationAttemptDisabled: (to: string, contact: string) =>
+    bilingual(
+      to,
+      text('buyerRegistrationAttemptDisabled.subject'),
+      text('buyerRegistrationAttemptDisabled.body', { contact }),
+    ),
   /** To a buyer whose account an administrator disabled: why they cannot log in any more, and whom to ask. */
   buyerDisabled: (to: string) => bilingual(to, text('buyerDisabled.subject'), text('buyerDisabled.body')),
   /** To a buyer whose account an administrator enabled again. */

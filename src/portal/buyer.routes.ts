@@ -5,7 +5,8 @@ import type { Config } from '../config';
 import { BUYER_REGISTRATION_FIELDS, BuyerRegistrationDto } from '../identity/account.dto';
 import { secretBox, secretsKeyFor } from '../identity/secrets';
 import { buyerOverview, renameBuyerOrganisation, setBuyerDisabled } from '../buyer/buyer.service';
-import { registerBuyer } from '../register/registration.service';
+import { checkBuyerDomain, registerBuyer } from '../register/registration.service';
+import { ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import { type LoginLimiters, requireRole, withCsrfToken } from '../web/auth';
@@ -41,6 +42,8 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
     setFormContext(res, { view: 'account/buyer-signup', model: signupModel, values, keepOnTooMany: true });
     await passwordFormLimit('buyer-signup')(req);
     const dto = await validated(BuyerRegistrationDto, values);
+    // Before the limit: a refused domain keeps nothing and mails nobody, so it does not count.
+    checkBuyerDomain(dto.email, config);
     // As a provider's registration: counted once the form is valid (each keeps a pending
     // registration or sends a mail), per client address.
     await limit(req, 'registrationsPerIp', clientOf(req), undefined, 'errors.tooMany.registrationIp');
@@ -49,11 +52,13 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
     res.redirect(303, paths.confirmEmailSent);
   });
 
-  const adminModel = async (notice?: string) => ({
+  /** `typed`: a refused new name, kept in its organisation's box. */
+  const adminModel = async (notice?: string, typed?: { id: string; name: string }) => ({
     title: 'buyers.title',
     notice,
     organisations: (await buyerOverview(dataSource)).map((organisation) => ({
       ...organisation,
+      nameValue: typed?.id === organisation.id ? typed.name : organisation.name,
       nameUrl: paths.buyerOrganisationName(organisation.id),
       accounts: organisation.accounts.map((account) => ({
         ...account,
@@ -62,9 +67,13 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
     })),
   });
   /** A refused change shows the page again, with the message at the top. */
-  const pageAgain = (values: Record<string, string> = {}, anchors?: Record<string, string>) => ({
+  const pageAgain = (
+    values: Record<string, string> = {},
+    anchors?: Record<string, string>,
+    typed?: { id: string; name: string },
+  ) => ({
     view: 'account/buyers',
-    load: async () => ({ model: await adminModel(), values }),
+    load: async () => ({ model: await adminModel(undefined, typed), values }),
     anchors,
   });
 
@@ -76,7 +85,14 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
   router.post(paths.buyerOrganisationName(), ...admins, async (req, res) => {
     const id = String(req.params.id);
     const values = formValues(req.body, ['buyerOrganisationName']);
-    setFormContext(res, pageAgain({}, { buyerOrganisationName: `organisation-name-${id}` }));
+    setFormContext(
+      res,
+      pageAgain(
+        {},
+        { buyerOrganisationName: `organisation-name-${id}` },
+        { id, name: values.buyerOrganisationName },
+      ),
+    );
     await renameBuyerOrganisation(dataSource, req.user!, id, values.buyerOrganisationName, requestTime(res));
     res.redirect(303, `${paths.buyers}?gewijzigd=1`);
   });
@@ -84,11 +100,14 @@ export function buyerRoutes({ dataSource, config, limiters, securityEvents }: Bu
   router.post(paths.buyerStatus(), ...admins, async (req, res) => {
     setFormContext(res, pageAgain());
     const { action } = formValues(req.body, ['action']);
+    // Only the two buttons' values: anything else is refused, never read as "disable".
+    if (action !== 'enable' && action !== 'disable')
+      throw new ValidationError({ buyerAccount: ['buyers.unknownAction'] });
     await setBuyerDisabled(
       dataSource,
       req.user!,
       String(req.params.id),
-      action !== 'enable',
+      action === 'disable',
       requestTime(res),
     );
     res.redirect(303, `${paths.buyers}?gewijzigd=1`);

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { organisationNameOf } from '../buyer/buyer.service';
 import type { DataSource } from 'typeorm';
 import type { SecurityEventRecorder } from '../audit/security-events';
 import type { Config } from '../config';
@@ -182,6 +183,7 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
     if (user.role === 'buyer') {
       return res.render('account/buyer', {
         title: 'account.title',
+        organisationName: await organisationNameOf(dataSource, user),
         watchMail: user.watchMail,
         saved: req.query.meldingen === 'opgeslagen',
         values: {},

@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Router } from 'express';
+import { organisationNameOf } from '../buyer/buyer.service';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { MAX_LIST_BYTES } from '../check/bulk-list';
@@ -9,11 +10,14 @@ import {
   createWatchList,
   deleteWatchList,
   editWatchEntry,
+  entriesOfList,
   removeWatchEntry,
   renameWatchList,
+  standings,
   watchEntry,
   watchList,
   watchListsOf,
+  watchLimitsOf,
   watchListWithStatuses,
 } from '../buyer/watch-list.service';
 import { readWatchImport } from '../buyer/watch-import';
@@ -24,7 +28,7 @@ import {
 } from '../buyer/watch-list-download';
 import type { WatchEntryInput } from '../buyer/watch-list.queries';
 import type { User } from '../identity/user.entity';
-import { ValidationError } from '../shared/errors';
+import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import type { Language } from '../shared/i18n';
 import { readKvkNumber } from '../shared/identifiers';
 import { paths } from '../shared/paths';
@@ -34,6 +38,8 @@ import { requireRole } from '../web/auth';
 import { requestTime } from '../web/clock';
 import { setFormContext } from '../web/error-handler';
 import { readUpload } from '../web/upload';
+import { BULK_CHECKS_BUSY, BULK_RETRY_SECONDS, takeBulkCheckSlot } from '../web/client-limits';
+import { pageNumber } from '../web/paging';
 
 const ENTRY_FIELDS = ['kvkNumber', 'reference', 'contractStart', 'contractEnd'] as const;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -70,9 +76,11 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
   const router = Router();
   const buyers = requireRole(config, 'buyer');
   const providerUrl = (kvk: string) => `${config.publicBaseUrl}${paths.provider(kvk)}`;
+  const limits = watchLimitsOf(config);
 
   const homeModel = async (buyer: User) => ({
     title: 'watch.homeTitle',
+    organisationName: await organisationNameOf(dataSource, buyer),
     lists: (await watchListsOf(dataSource, buyer)).map((list) => ({
       ...list,
       url: paths.watchList(list.id),
@@ -80,8 +88,10 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
     })),
   });
 
-  const listModel = async (buyer: User, listId: string, now: Date) => {
-    const { list, entries } = await watchListWithStatuses(dataSource, buyer, listId, now);
+  const listModel = async (buyer: User, listId: string, now: Date, page = 1) => {
+    const result = await watchListWithStatuses(dataSource, buyer, listId, now, page);
+    const { list, entries } = result;
+    const pageUrl = (n: number) => `${paths.watchList(list.id)}?pagina=${n}`;
     return {
       title: list.name,
       titleIsText: true,
@@ -95,7 +105,11 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
         csv: paths.watchListDownload(list.id, 'csv'),
         xlsx: paths.watchListDownload(list.id, 'xlsx'),
       },
-      endingCount: entries.filter((e) => e.endsBeforeContract).length,
+      endingCount: result.endingCount,
+      page: result.page,
+      pageCount: result.pageCount,
+      previousUrl: result.page > 1 ? pageUrl(result.page - 1) : undefined,
+      nextUrl: result.page < result.pageCount ? pageUrl(result.page + 1) : undefined,
       entries: entries.map((entry) => ({
         ...entry,
         registered: entry.legalName !== undefined,
@@ -109,7 +123,11 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
   /** A refused form on the list page shows the page again with the message and what was typed. */
   const listAgain = (req: { user?: User }, listId: string, now: Date, values: Record<string, string>) => ({
     view: 'buyer/list',
-    load: async () => ({ model: await listModel(req.user!, listId, now), values }),
+    load: async () => {
+      const model = await listModel(req.user!, listId, now);
+      // The rename box keeps the list's name when another form on the page was refused.
+      return { model, values: { listName: model.list.name, ...values } };
+    },
   });
 
   router.get(paths.buyerHome, ...buyers, async (req, res) => {
@@ -122,17 +140,24 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
       view: 'buyer/home',
       load: async () => ({ model: await homeModel(req.user!), values }),
     });
-    const id = await createWatchList(dataSource, req.user!, values.listName, requestTime(res));
+    const id = await createWatchList(dataSource, req.user!, values.listName, limits, requestTime(res));
     res.redirect(303, paths.watchList(id));
   });
 
   router.get(paths.watchList(), ...buyers, async (req, res) => {
-    const model = await listModel(req.user!, String(req.params.id), requestTime(res));
-    const notice =
-      typeof req.query.toegevoegd === 'string' ? Number.parseInt(req.query.toegevoegd, 10) : undefined;
+    const model = await listModel(
+      req.user!,
+      String(req.params.id),
+      requestTime(res),
+      pageNumber(req.query.pagina),
+    );
+    const counted = (raw: unknown) => (typeof raw === 'string' ? Number.parseInt(raw, 10) : Number.NaN);
+    const [notice, updated] = [counted(req.query.toegevoegd), counted(req.query.bijgewerkt)];
     res.render('buyer/list', {
       ...model,
-      added: notice !== undefined && Number.isFinite(notice) ? { count: notice } : undefined,
+      added: Number.isFinite(notice)
+        ? { count: notice, updated: Number.isFinite(updated) ? updated : 0 }
+        : undefined,
       values: { listName: model.list.name },
     });
   });
@@ -159,7 +184,7 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
     const id = String(req.params.id);
     const values = formValues(req.body, ENTRY_FIELDS);
     setFormContext(res, listAgain(req, id, requestTime(res), values));
-    await addWatchEntry(dataSource, req.user!, id, values, requestTime(res));
+    await addWatchEntry(dataSource, req.user!, id, values, limits, requestTime(res));
     res.redirect(303, `${paths.watchList(id)}?toegevoegd=1`);
   });
 
@@ -220,19 +245,32 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
       values.bron = packSource(bytes);
       values.bevestigen = '';
     } else if (values.bron !== '') bytes = unpackSource(values.bron);
-    else throw new ValidationError({ bestand: ['bulk.empty'] });
+    else throw new ValidationError({ bestand: ['watch.importEmpty'] });
     const read = await readWatchImport(bytes, values.kolom);
     if (values.bevestigen === '1' && read.entries.length > 0 && !read.choices) {
-      const { added } = await addWatchEntries(
+      const { added, updated } = await addWatchEntries(
         dataSource,
         req.user!,
         { listId: id },
         read.entries,
         'import',
+        limits,
         requestTime(res),
+        { updateDates: true },
       );
-      return res.redirect(303, `${paths.watchList(id)}?toegevoegd=${added}`);
+      const updatedPart = updated > 0 ? `&bijgewerkt=${updated}` : '';
+      return res.redirect(303, `${paths.watchList(id)}?toegevoegd=${added}${updatedPart}`);
     }
+    // Each good row against the list as it is: new, on it already, or on it with other contract dates.
+    const standing = standings(await entriesOfList(dataSource, req.user!, id), read.entries);
+    const standingOf = new Map(read.entries.map((entry, i) => [entry, standing[i]!]));
+    const rows = read.rows.map((row) => ({
+      ...row,
+      standing: row.entry ? standingOf.get(row.entry) : undefined,
+    }));
+    const count = (wanted: string) => standing.filter((s) => s === wanted).length;
+    const newCount = count('new');
+    const room = Math.max(0, limits.maxEntries - list.entryCount);
     res.render('buyer/import', {
       title: 'watch.importTitle',
       list,
@@ -241,8 +279,12 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
       values: { bron: values.bron, kolom: values.kolom },
       choices: read.choices,
       columns: read.columns,
-      rows: read.rows,
-      goodCount: read.entries.length,
+      rows,
+      newCount,
+      updateCount: count('datesDiffer'),
+      onListCount: count('onList'),
+      changeCount: newCount + count('datesDiffer'),
+      overLimit: newCount > room ? { max: limits.maxEntries, room } : undefined,
       problemCount: read.rows.filter((row) => row.problems.length > 0).length,
     });
   });
@@ -253,6 +295,11 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
       return res.status(404).render('errors/404', { title: 'errors.notFound.title' });
     }
     const now = requestTime(res);
+    // As a bulk check's download (the same work): at most a few at once per client, across instances.
+    if (!(await takeBulkCheckSlot(dataSource, config, req, res)))
+      throw new TooManyRequestsError(BULK_RETRY_SECONDS, BULK_CHECKS_BUSY, {
+        count: String(config.bulkChecksPerClient),
+      });
     const { list, entries } = await watchListWithStatuses(dataSource, req.user!, String(req.params.id), now);
     const language = (res.locals.lang ?? 'nl') as Language;
     const body = await watchListDownload(entries, format as WatchDownloadFormat, language, providerUrl);
@@ -303,7 +350,9 @@ export function watchListRoutes(dataSource: DataSource, config: Config): Router 
       target,
       entries,
       'bulk_check',
+      limits,
       requestTime(res),
+      { field: 'lijst' },
     );
     res.redirect(303, `${paths.watchList(listId)}?toegevoegd=${added}`);
   });

@@ -91,6 +91,18 @@ export async function registerProvider(
  * whatever the address and the same limits; only an address of an allowed government domain is
  * taken (the caller checked it: the page says which domains are allowed).
  */
+/**
+ * Refuses an address outside the allowed government domains. The form checks this before the
+ * per-address registration limit: a refused address keeps nothing and sends nothing, so it must
+ * not use up what that address may register.
+ */
+export function checkBuyerDomain(email: string, config: Config): void {
+  if (!buyerEmailAllowed(email, config.buyerEmailDomains))
+    throw new ValidationError({ email: ['buyer.domainNotAllowed'] }, undefined, {
+      domains: config.buyerEmailDomains.join(', '),
+    });
+}
+
 export async function registerBuyer(
   dataSource: DataSource,
   dto: { name: string; email: string; password: string; passwordConfirmation: string },
@@ -98,10 +110,7 @@ export async function registerBuyer(
   box: SecretBox,
   now: Date,
 ): Promise<void> {
-  if (!buyerEmailAllowed(dto.email, config.buyerEmailDomains))
-    throw new ValidationError({ email: ['buyer.domainNotAllowed'] }, undefined, {
-      domains: config.buyerEmailDomains.join(', '),
-    });
+  checkBuyerDomain(dto.email, config);
   checkNewPassword(dto.password, dto.passwordConfirmation);
   const passwordHash = await hashPassword(dto.password);
   await dataSource.transaction(async (manager) => {
@@ -186,7 +195,14 @@ async function noticeToAccount(
   await queueMail(
     manager,
     'role' in attempt
-      ? mailTexts.buyerRegistrationAttempt(user.email, login, reset)
+      ? // A disabled account can neither log in nor reset its password: say so, and whom to ask.
+        user.disabledAt
+        ? mailTexts.buyerRegistrationAttemptDisabled(
+            user.email,
+            // The contact address as the administrators set it (the setting's start value otherwise).
+            (await readSettings(manager, config)).contactEmail,
+          )
+        : mailTexts.buyerRegistrationAttempt(user.email, login, reset)
       : mailTexts.registrationAttempt(user.email, login, reset),
   );
   await appendAuditEvent(manager, now, {

@@ -19,7 +19,7 @@ import type { Config } from '../config';
 import { addUser } from '../identity/account.service';
 import { addBuyer } from '../buyer/buyer.service';
 import { renameOrganisation } from '../buyer/buyer.queries';
-import { addWatchEntries } from '../buyer/watch-list.service';
+import { addWatchEntries, watchLimitsOf } from '../buyer/watch-list.service';
 import { hashPassword } from '../identity/password';
 import type { User } from '../identity/user.entity';
 import { Provider } from '../provider/provider.entity';
@@ -243,6 +243,7 @@ class DemoHistory {
           contractEnd,
         })),
       'import',
+      watchLimitsOf(this.config),
       this.later(2),
     );
   }

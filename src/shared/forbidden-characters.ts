@@ -12,6 +12,11 @@ export function hasForbiddenCharacters(text: string): boolean {
   return FORBIDDEN.test(text);
 }
 
+/** `text` with each forbidden character shown as U+FFFD (�): safe to show, and visibly marked. */
+export function markForbiddenCharacters(text: string): string {
+  return text.replace(new RegExp(FORBIDDEN.source, 'gu'), '\uFFFD');
+}
+
 /**
  * What a one-line field may not hold besides the forbidden characters: tab, line feed, carriage
  * return and the Unicode line and paragraph separators (the other line breaks, VT, FF and NEL,

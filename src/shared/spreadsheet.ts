@@ -62,6 +62,12 @@ export interface ReadOptions {
   /** The worksheet of an .xlsx to read, by name or 1-based position; the first visible one unless given. */
   sheet?: string | number;
   header?: HeaderRule;
+  /**
+   * A cell with a forbidden character (a control character, a text-direction mark): `refuse` (the
+   * default) refuses the whole list (`controlCharacters`); `keep` leaves it to the caller, which
+   * must then refuse such a row itself (a watch list's import lists it as a problem row).
+   */
+  forbiddenCharacters?: 'refuse' | 'keep';
 }
 
 /** Why a list could not be read; `key` is the translation key of the message (`spreadsheet.*`). */
@@ -454,7 +460,10 @@ function tableOf(
     .map((row) => ({ number: row.number, cells: row.cells.map((c) => c.trim()) }))
     .filter((row) => row.cells.some((c) => c !== ''));
   // What no text of the register may hold (a right-to-left override can disguise a name).
-  const marked = nonBlank.find((row) => row.cells.some(hasForbiddenCharacters));
+  const marked =
+    options.forbiddenCharacters === 'keep'
+      ? undefined
+      : nonBlank.find((row) => row.cells.some(hasForbiddenCharacters));
   if (marked) throw new SpreadsheetError('controlCharacters', { line: marked.number });
   const columnCount = Math.max(0, ...nonBlank.map((r) => lastFilled(r.cells)));
   const padded = nonBlank.map((r) => ({ number: r.number, cells: padTo(r.cells, columnCount) }));

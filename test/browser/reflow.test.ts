@@ -1,4 +1,6 @@
 /// <reference lib="dom" />
+import { givenSubscription } from '../factories/webhook.factory';
+import { createApiKey } from '../../src/api-keys/api-key.service';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -49,6 +51,9 @@ interface Ids {
   /** The demo buyer's watch list (issue 18) and one of its entries. */
   watchList: string;
   watchEntry: string;
+  /** A webhook subscription and an API key of the demo buyer's organisation. */
+  webhook: string;
+  apiKey: string;
 }
 
 /**
@@ -102,6 +107,10 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['buyer', '/inkoop/volglijsten/{watchList}'],
   ['buyer', '/inkoop/volglijsten/{watchList}/verwijderen'],
   ['buyer', '/inkoop/volglijsten/{watchList}/leveranciers/{watchEntry}'],
+  ['buyer', '/inkoop/webhooks'],
+  ['buyer', '/inkoop/webhooks/{webhook}'],
+  ['buyer', '/inkoop/api-sleutels'],
+  ['buyer', '/inkoop/api-sleutels/{apiKey}/intrekken'],
 ];
 
 const PAGES: [Who, string][] = [
@@ -155,6 +164,9 @@ const NOT_PAGES: Record<string, string> = {
   'GET /api/v1/hostingproviders/:kvkNummer/statuswijzigingen': 'the JSON API',
   'GET /api/v1/verklaringen/:nummer': 'the JSON API',
   'GET /api/v1/statuswijzigingen': 'the JSON API',
+  'GET /api/v1/webhook-abonnementen/': 'the JSON API',
+  'GET /api/v1/webhook-abonnementen/:id': 'the JSON API',
+  'GET /api/v1/webhook-abonnementen/:id/afleveringen': 'the JSON API',
 };
 
 /** Whether `path` (no query) is a URL of the Express route `route` (`:name` is one segment). */
@@ -259,7 +271,13 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
       buyerDomain: 'ministerie.example',
       name: 'Reflow buyer',
     });
+    const organisation = { id: buyer.user.buyerOrganisationId!, domain: 'ministerie.example' };
+    const by = { organisationId: organisation.id, userId: buyer.user.id, actor: `buyer:${buyer.user.id}` };
     ids = {
+      webhook: (
+        await givenSubscription(dataSource, organisation, 'https://inkoop.ministerie.example/meldingen')
+      ).id,
+      apiKey: (await createApiKey(dataSource, by, 'Inkoopsysteem', new Date())).apiKey.id,
       watchList: watch.list,
       watchEntry: watch.entry,
       submittedApplication: submitted.id,

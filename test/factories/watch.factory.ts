@@ -1,21 +1,22 @@
 import type { DataSource } from 'typeorm';
-import { hashPassword } from '../../src/identity/password';
 import { User, type WatchMail } from '../../src/identity/user.entity';
 import { uniqueKvk } from './provider.factory';
-import { TEST_PASSWORD, type TestUser } from './user.factory';
+import { givenUser, type TestUser } from './user.factory';
 
 /*
- * Buyers (inkopers, issue 18), their organisations and watch lists, written straight into the
- * tables the migration made: the registration and list pages are another part of the issue.
+ * Buyers (inkopers, issue 18), their organisations and watch lists: the one set of these factories
+ * (the webhook tests use them too). A buyer is made by givenUser, through the register's own
+ * createBuyer; the lists are written straight into the tables.
  */
 
-/** One hash for every test buyer: hashing is slow on purpose, and the password is the same. */
-let passwordHash: Promise<string> | undefined;
+/** A buyer organisation as the tests name it. */
+export interface BuyerOrganisation {
+  id: string;
+  domain: string;
+}
 
-/** A buyer organisation with a unique domain. */
-export async function givenBuyerOrganisation(
-  dataSource: DataSource,
-): Promise<{ id: string; domain: string }> {
+/** A buyer organisation with a unique domain, named as an administrator would. */
+export async function givenBuyerOrganisation(dataSource: DataSource): Promise<BuyerOrganisation> {
   const domain = `inkoop-${uniqueKvk()}.overheid.nl`;
   const [row] = await dataSource.query<{ id: string }[]>(
     `INSERT INTO buyer_organisations (domain, name) VALUES ($1, $2) RETURNING id`,
@@ -24,27 +25,33 @@ export async function givenBuyerOrganisation(
   return { id: row!.id, domain };
 }
 
-/** A buyer of `organisationId` (a new organisation when not given), with a confirmed address. */
+/** A test buyer: the user, and the id of their organisation. */
+export interface TestBuyer extends TestUser {
+  /** The user's id (as the webhook tests use it). */
+  id: string;
+  organisationId: string;
+}
+
+/**
+ * A buyer with a confirmed address (givenUser), in `organisation` (a new one when not given),
+ * hearing of changes as `watchMail` says (at once unless given), disabled when asked.
+ */
 export async function givenBuyer(
   dataSource: DataSource,
-  options: { organisationId?: string; watchMail?: WatchMail; disabled?: boolean } = {},
-): Promise<TestUser & { organisationId: string }> {
-  const organisationId = options.organisationId ?? (await givenBuyerOrganisation(dataSource)).id;
-  passwordHash ??= hashPassword(TEST_PASSWORD);
-  const email = `buyer-${uniqueKvk()}@test.example`;
-  const [row] = await dataSource.query<{ id: string }[]>(
-    `INSERT INTO users (email, name, role, buyer_organisation_id, watch_mail, password_hash, email_verified_at, disabled_at)
-     VALUES ($1, 'Test inkoper', 'buyer', $2, $3, $4, now(), $5) RETURNING id`,
-    [
-      email,
-      organisationId,
-      options.watchMail ?? 'at_once',
-      await passwordHash,
-      options.disabled ? new Date() : null,
-    ],
-  );
-  const user = await dataSource.getRepository(User).findOneByOrFail({ id: row!.id });
-  return { user, email, password: TEST_PASSWORD, organisationId };
+  options: { organisation?: BuyerOrganisation; watchMail?: WatchMail; disabled?: boolean } = {},
+): Promise<TestBuyer> {
+  const organisation = options.organisation ?? (await givenBuyerOrganisation(dataSource));
+  const buyer = await givenUser(dataSource, 'buyer', {
+    buyerDomain: organisation.domain,
+    name: 'Test inkoper',
+  });
+  await dataSource.query(`UPDATE users SET watch_mail = $2, disabled_at = $3 WHERE id = $1`, [
+    buyer.user.id,
+    options.watchMail ?? 'at_once',
+    options.disabled ? new Date() : null,
+  ]);
+  const user = await dataSource.getRepository(User).findOneByOrFail({ id: buyer.user.id });
+  return { ...buyer, user, id: user.id, organisationId: organisation.id };
 }
 
 /** A watch list of `owner` holding these suppliers (KvK number, own reference, contract end). */

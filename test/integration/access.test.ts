@@ -13,7 +13,7 @@ import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { givenSubscription } from '../factories/webhook.factory';
 import { createApiKey } from '../../src/api-keys/api-key.service';
 import { startTestBroker, type TestBroker } from '../helpers/eherkenning';
-import { addWatchEntry, createWatchList } from '../../src/buyer/watch-list.service';
+import { addWatchEntry, createWatchList, watchLimitsOf } from '../../src/buyer/watch-list.service';
 
 /** buyerA and buyerB are buyers (inkopers) of two different buyer organisations (issue 18). */
 const WHO = [
@@ -779,12 +779,13 @@ const RULES: Rule[] = [
     url: (i) => `/beheer/inkopers/organisaties/${i.buyerOrganisationA}/naam`,
     expect: { ...staffOnly(403), admin: 400 },
   },
-  // Provider A's own user is no buyer: 404 for the administrator.
+  // The walk sends no action: 400 for the administrator (only enable or disable is taken), before
+  // the account is looked up (provider A's own user, no buyer: 404 with an action, buyers.test.ts).
   {
     method: 'POST',
     route: '/beheer/inkopers/:id/status',
     url: (i) => `/beheer/inkopers/${i.userA}/status`,
-    expect: { ...staffOnly(403), admin: 404 },
+    expect: { ...staffOnly(403), admin: 400 },
   },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   // Its entry point is /api/v1 itself (Express lists the version router's own root as /api/v1/).
@@ -984,11 +985,37 @@ describe('access rules: every route, for every kind of visitor', () => {
     identities.set('buyerB', await givenUser(db.dataSource, 'buyer'));
     const buyerA = identities.get('buyerA')!.user;
     const organisationA = { id: buyerA.buyerOrganisationId!, domain: buyerA.email.split('@')[1]! };
-    const listA = await createWatchList(db.dataSource, buyerA, 'Lijst A', new Date());
-    const deletableListA = await createWatchList(db.dataSource, buyerA, 'Weg te gooien', new Date());
+    const listA = await createWatchList(
+      db.dataSource,
+      buyerA,
+      'Lijst A',
+      watchLimitsOf(testConfig),
+      new Date(),
+    );
+    const deletableListA = await createWatchList(
+      db.dataSource,
+      buyerA,
+      'Weg te gooien',
+      watchLimitsOf(testConfig),
+      new Date(),
+    );
     const entry = { reference: '', contractStart: '', contractEnd: '' };
-    await addWatchEntry(db.dataSource, buyerA, listA, { ...entry, kvkNumber: a.kvkNumber }, new Date());
-    await addWatchEntry(db.dataSource, buyerA, listA, { ...entry, kvkNumber: b.kvkNumber }, new Date());
+    await addWatchEntry(
+      db.dataSource,
+      buyerA,
+      listA,
+      { ...entry, kvkNumber: a.kvkNumber },
+      watchLimitsOf(testConfig),
+      new Date(),
+    );
+    await addWatchEntry(
+      db.dataSource,
+      buyerA,
+      listA,
+      { ...entry, kvkNumber: b.kvkNumber },
+      watchLimitsOf(testConfig),
+      new Date(),
+    );
     const entryIds = await db.dataSource.query<{ id: string; kvk: string }[]>(
       `SELECT id, kvk_number AS kvk FROM watch_list_entries WHERE watch_list_id = $1`,
       [listA],

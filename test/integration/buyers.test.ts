@@ -124,6 +124,31 @@ describe('buyer accounts (inkopers)', () => {
       assert.match(mail.body, /inkopersaccount/);
     });
 
+    it('tells the address of a disabled account that it is disabled and whom to contact', async () => {
+      const existing = await givenUser(db.dataSource, 'buyer');
+      await users().update({ id: existing.user.id }, { disabledAt: new Date() });
+      const { res } = await registerBuyer(app, existing.email);
+      assert.equal(res.status, 303);
+      const mail = await lastMailTo(db.dataSource, existing.email);
+      assert.match(mail.body, /uitgeschakeld/);
+      assert.match(mail.body, /register@register\.example/);
+      assert.doesNotMatch(mail.body, /wachtwoord-vergeten|\/inloggen/);
+    });
+
+    it('does not count a refused domain against the registrations of the client address', async () => {
+      // The earlier tests registered from this address too: the counter starts at nought here.
+      await db.dataSource.query(`DELETE FROM rate_limits WHERE key LIKE 'registration_ip:%'`);
+      const limited = testApp(db.dataSource, { config: { registrationsPerIpPerDay: 1 } }).app;
+      for (let i = 0; i < 3; i++) {
+        const { res } = await registerBuyer(limited, `iemand${i}.${uniqueKvk()}@gmail.com`);
+        assert.equal(res.status, 400);
+        assert.match(res.text, /alleen adressen van deze domeinen mogen/);
+      }
+      const { res } = await registerBuyer(limited, `ina.${uniqueKvk()}@minfin.nl`);
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.location, '/e-mailadres-bevestigen');
+    });
+
     it('refuses a password that breaks the policy, and a form without a name', async () => {
       const agent = request.agent(app);
       const res = await submitForm(agent, '/inkopers/registreren', '/inkopers/registreren', {
@@ -239,10 +264,36 @@ describe('buyer accounts (inkopers)', () => {
       assert.match((await lastMailTo(db.dataSource, buyer.email)).subject, /weer ingeschakeld/);
     });
 
+    it('refuses an action other than enable or disable with 400 and changes nothing', async () => {
+      const adminAgent = await signedIn(app, await givenUser(db.dataSource, 'admin'));
+      const buyer = await givenUser(db.dataSource, 'buyer');
+      for (const action of ['', 'Disable', 'verwijderen']) {
+        const res = await submitForm(
+          adminAgent,
+          '/beheer/inkopers',
+          `/beheer/inkopers/${buyer.user.id}/status`,
+          {
+            action,
+          },
+        );
+        assert.equal(res.status, 400, action);
+        assert.match(res.text, /Kies uitschakelen of weer inschakelen/);
+      }
+      assert.equal((await users().findOneByOrFail({ id: buyer.user.id })).disabledAt, null);
+    });
+
     it('answers 404 for an account that is no buyer, or an id that is no id', async () => {
       const admin = await givenUser(db.dataSource, 'admin');
       const adminAgent = await signedIn(app, admin);
       const reviewer = await givenUser(db.dataSource, 'reviewer');
+      // An id of no organisation is not found either (and nothing is audited).
+      const missing = await submitForm(
+        adminAgent,
+        '/beheer/inkopers',
+        '/beheer/inkopers/organisaties/00000000-0000-4000-8000-000000000000/naam',
+        { buyerOrganisationName: 'Niemand' },
+      );
+      assert.equal(missing.status, 404);
       for (const id of [reviewer.user.id, 'geen-id'])
         assert.equal(
           (

@@ -414,7 +414,8 @@ describe('watch lists', () => {
       records.slice(1).map((r) => [r[0], r[1], r[2], r[5], r[8]]),
       [
         ['99990001', 'Polderwolk Hosting B.V.', `'=HYPERLINK("x")`, 'Verantwoord', 'ja'],
-        ['99990002', 'niet in het register', 'R-2', 'Niet verantwoord: niet vermeld', ''],
+        // The page's words for a number not in the register (data-status="not_listed": "Onbekend in het register").
+        ['99990002', 'niet in het register', 'R-2', 'Onbekend in het register', ''],
       ],
     );
     const xlsx = await agentA

@@ -7,14 +7,13 @@ import { createLogger } from '../../src/shared/logger';
 import { eventSource } from '../../src/webhooks/webhook-event';
 import { sendDueWebhooks } from '../../src/webhooks/webhook-sender';
 import { givenProvider } from '../factories/provider.factory';
+import { givenStatusChange, webhookTestBox } from '../factories/webhook.factory';
 import {
   type BuyerOrganisation,
   givenBuyer,
   givenBuyerOrganisation,
-  givenStatusChange,
   givenWatchList,
-  webhookTestBox,
-} from '../factories/webhook.factory';
+} from '../factories/watch.factory';
 import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startReceiver, verifiedEvent } from '../helpers/webhook-receiver';
@@ -49,7 +48,7 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
 
   async function givenKey(organisation?: BuyerOrganisation) {
     const org = organisation ?? (await givenBuyerOrganisation(db.dataSource));
-    const buyer = await givenBuyer(db.dataSource, org);
+    const buyer = await givenBuyer(db.dataSource, { organisation: org });
     const by = { organisationId: org.id, userId: buyer.id, actor: `buyer:${buyer.id}` };
     const { apiKey, key } = await createApiKey(db.dataSource, by, 'Inkoopsysteem', new Date());
     return { org, buyer, by, apiKey, key };
@@ -108,9 +107,9 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
   it('creates a subscription, answers its secret once, and the delivery it gets verifies with that secret', async () => {
     const receiver = await startReceiver();
     try {
-      const { org, buyer, key } = await givenKey();
+      const { buyer, key } = await givenKey();
       const provider = await givenProvider(db.dataSource);
-      const listId = await givenWatchList(db.dataSource, org, buyer.id, [provider.kvkNumber]);
+      const listId = (await givenWatchList(db.dataSource, buyer, [{ kvkNumber: provider.kvkNumber }])).id;
       const created = await request(app)
         .post(PATH)
         .set('X-Api-Key', key)
@@ -170,7 +169,7 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
   it('refuses a target on a private address or with a password, and a watch list of another organisation, field by field', async () => {
     const { key } = await givenKey();
     const other = await givenKey();
-    const otherList = await givenWatchList(db.dataSource, other.org, other.buyer.id, []);
+    const otherList = (await givenWatchList(db.dataSource, other.buyer, [])).id;
     for (const [url, code] of [
       ['http://127.0.0.1:8080/hook', 'private_address'],
       ['http://10.0.0.8/hook', 'private_address'],

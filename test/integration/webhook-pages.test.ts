@@ -7,14 +7,8 @@ import { FixedClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
 import { eventSource } from '../../src/webhooks/webhook-event';
 import { sendDueWebhooks } from '../../src/webhooks/webhook-sender';
-import {
-  givenBuyer,
-  givenBuyerOrganisation,
-  givenStatusChange,
-  givenSubscription,
-  givenWatchList,
-  webhookTestBox,
-} from '../factories/webhook.factory';
+import { givenBuyer, givenBuyerOrganisation, givenWatchList } from '../factories/watch.factory';
+import { givenStatusChange, givenSubscription, webhookTestBox } from '../factories/webhook.factory';
 import { assertMatchesDocument } from '../helpers/api';
 import { assertValidHtml } from '../helpers/html';
 import { TEST_PASSWORD } from '../factories/user.factory';
@@ -27,7 +21,7 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
 
   async function signedInBuyer(app = context.app) {
     const organisation = await givenBuyerOrganisation(context.db.dataSource);
-    const buyer = await givenBuyer(context.db.dataSource, organisation);
+    const buyer = await givenBuyer(context.db.dataSource, { organisation });
     const user = await context.db.dataSource.getRepository(User).findOneByOrFail({ id: buyer.id });
     const agent = await signedIn(app, { user, email: buyer.email, password: TEST_PASSWORD });
     return { organisation, buyer, agent };
@@ -85,7 +79,8 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
   it('makes a webhook subscription with its secret shown once, shows its page and deletes it', async () => {
     const { agent, organisation, buyer } = await signedInBuyer();
     const provider = await givenProvider(context.db.dataSource);
-    const listId = await givenWatchList(context.db.dataSource, organisation, buyer.id, [provider.kvkNumber]);
+    const listId = (await givenWatchList(context.db.dataSource, buyer, [{ kvkNumber: provider.kvkNumber }]))
+      .id;
     const created = await submitForm(agent, '/inkoop/webhooks', '/inkoop/webhooks', {
       webhookUrl: 'http://127.0.0.1:9/ontvanger',
       webhookWatchList: listId,
@@ -258,7 +253,7 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
     try {
       const { agent, organisation, buyer } = await signedInBuyer();
       const provider = await givenProvider(context.db.dataSource);
-      await givenWatchList(context.db.dataSource, organisation, buyer.id, [provider.kvkNumber]);
+      await givenWatchList(context.db.dataSource, buyer, [{ kvkNumber: provider.kvkNumber }]);
       const subscription = await givenSubscription(context.db.dataSource, organisation, receiver.url);
       const clock = new FixedClock(new Date());
       await givenStatusChange(context.db.dataSource, provider, clock.now());

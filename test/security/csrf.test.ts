@@ -16,7 +16,7 @@ import { appRoutes } from '../helpers/routes';
 import { UPLOAD_ROUTES } from '../../src/web/upload';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { must } from '../../src/shared/must';
-import { addWatchEntry, createWatchList } from '../../src/buyer/watch-list.service';
+import { addWatchEntry, createWatchList, watchLimitsOf } from '../../src/buyer/watch-list.service';
 
 const WHO = ['anonymous', 'provider', 'reviewer', 'admin', 'buyer'] as const;
 type Who = (typeof WHO)[number];
@@ -78,12 +78,19 @@ describe('CSRF: every POST route refuses forged requests', () => {
     identities.set('buyer', await givenUser(db.dataSource, 'buyer'));
     // A watch list of the buyer's organisation with an entry (issue 18): a forged request must change neither.
     const buyer = identities.get('buyer')!.user;
-    const watchListId = await createWatchList(db.dataSource, buyer, 'Lijst', new Date());
+    const watchListId = await createWatchList(
+      db.dataSource,
+      buyer,
+      'Lijst',
+      watchLimitsOf(testConfig),
+      new Date(),
+    );
     await addWatchEntry(
       db.dataSource,
       buyer,
       watchListId,
       { kvkNumber: provider.kvkNumber, reference: '', contractStart: '', contractEnd: '' },
+      watchLimitsOf(testConfig),
       new Date(),
     );
     // A webhook subscription and an API key of that organisation: a forged request changes neither.
