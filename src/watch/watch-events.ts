@@ -78,12 +78,3 @@ export async function recordWatchEvent(
   if (deliveries.length > 0) await manager.query(`SELECT pg_notify($1, $2)`, [WEBHOOK_CHANNEL, id]);
   return id;
 }
-
-/** Whether anyone watches this supplier: detection writes no event for a supplier nobody watches. */
-export async function isWatched(manager: EntityManager, kvkNumber: string): Promise<boolean> {
-  const rows = await manager.query<unknown[]>(
-    `SELECT 1 FROM watch_list_entries WHERE kvk_number = $1 LIMIT 1`,
-    [kvkNumber],
-  );
-  return rows.length > 0;
-}

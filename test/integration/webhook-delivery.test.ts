@@ -318,4 +318,52 @@ describe('webhook delivery to a real receiver', () => {
       await sender.stop();
     }
   });
+
+  it('listens again after its connection is cut, and sends what was committed meanwhile at once', async () => {
+    const clock = new FixedClock(new Date());
+    const { provider } = await givenWatchingSubscriber(db.dataSource, receiver.url);
+    const sender = startWebhookSender(db.dataSource, settingsFor(clock), 3600);
+    const listener = () =>
+      db.dataSource.query<{ pid: number }[]>(
+        `SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN webhook_deliveries' AND datname = current_database()`,
+      );
+    const until = async (done: () => Promise<boolean>, what: string) => {
+      for (const end = Date.now() + 5000; !(await done());) {
+        if (Date.now() > end) assert.fail(what);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      await until(async () => (await listener()).length === 1, 'the sender listens');
+      const [{ pid }] = (await listener()) as [{ pid: number }];
+      // The database ends the listener's connection (a restart, a failover, an idle limit).
+      await db.dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
+      await until(async () => (await listener()).length === 0, 'the connection is gone');
+      // Committed while nobody listens: no NOTIFY reaches the sender, and the poll is an hour away.
+      const before = receiver.received.length;
+      await givenStatusChange(db.dataSource, provider, clock.now());
+      await receiver.waitFor(before + 1, 5000);
+      await until(async () => (await listener()).length === 1, 'the sender listens again');
+      await givenStatusChange(db.dataSource, provider, clock.now());
+      await receiver.waitFor(before + 2, 3000);
+    } finally {
+      await sender.stop();
+    }
+  });
+
+  it('records an attempt that could not be signed (a secret sealed with another key) as a failure to retry', async () => {
+    const clock = new FixedClock(new Date());
+    const { provider, subscription } = await givenWatchingSubscriber(db.dataSource, receiver.url);
+    await db.dataSource.query(`UPDATE webhook_subscriptions SET secret = 'v1:ander-sleutel' WHERE id = $1`, [
+      subscription.id,
+    ]);
+    await givenStatusChange(db.dataSource, provider, clock.now());
+    await sendDueWebhooks(db.dataSource, settingsFor(clock));
+    assert.equal(receiver.received.length, 0, 'nothing unsigned goes out');
+    const row = await delivery(subscription.id);
+    assert.equal(row.attempts, 1);
+    assert.equal(row.delivered_at, null);
+    assert.equal(row.given_up_at, null);
+    assert.match(String(row.last_error), /^not_sent: /);
+  });
 });
