@@ -370,29 +370,56 @@ export type EntryStanding = 'new' | 'datesDiffer' | 'onList';
 
 const entryKey = (entry: { kvkNumber: string; reference: string }) => `${entry.kvkNumber}|${entry.reference}`;
 
+/**
+ * An entry on the list as a file would leave it: a date the file gives replaces the list's, a
+ * date it leaves out (no such column, or an empty cell) keeps the list's. A file without date
+ * columns never wipes the contract dates a buyer typed, nor the "ends before the contract" notice
+ * that hangs on them.
+ */
+function merged(there: WatchEntryInput, entry: WatchEntryInput): WatchEntryInput {
+  return {
+    ...there,
+    contractStart: entry.contractStart ?? there.contractStart,
+    contractEnd: entry.contractEnd ?? there.contractEnd,
+  };
+}
+
+/**
+ * Each entry's standing against the list's `existing` entries, in order, with the entry as the
+ * list would hold it afterwards. Dates that would end before they start once merged (the file
+ * gives a start after the list's end and no end of its own) are left as they are.
+ */
+function standingsWithMerged(
+  existing: readonly WatchEntryInput[],
+  entries: readonly WatchEntryInput[],
+): { standing: EntryStanding; entry: WatchEntryInput }[] {
+  const byKey = new Map(existing.map((entry) => [entryKey(entry), entry]));
+  return entries.map((entry) => {
+    const there = byKey.get(entryKey(entry));
+    if (!there) return { standing: 'new', entry };
+    const after = merged(there, entry);
+    const same = after.contractStart === there.contractStart && after.contractEnd === there.contractEnd;
+    const backwards = after.contractStart && after.contractEnd && after.contractEnd < after.contractStart;
+    return { standing: same || backwards ? 'onList' : 'datesDiffer', entry: after };
+  });
+}
+
 /** Each entry's standing against the list's `existing` entries, in order. */
 export function standings(
   existing: readonly WatchEntryInput[],
   entries: readonly WatchEntryInput[],
 ): EntryStanding[] {
-  const byKey = new Map(existing.map((entry) => [entryKey(entry), entry]));
-  return entries.map((entry) => {
-    const there = byKey.get(entryKey(entry));
-    if (!there) return 'new';
-    return there.contractStart === entry.contractStart && there.contractEnd === entry.contractEnd
-      ? 'onList'
-      : 'datesDiffer';
-  });
+  return standingsWithMerged(existing, entries).map((s) => s.standing);
 }
 
 function sortAgainst(
   existing: readonly WatchEntryInput[],
   entries: readonly WatchEntryInput[],
 ): { fresh: WatchEntryInput[]; changed: WatchEntryInput[] } {
-  const standing = standings(existing, entries);
+  const sorted = standingsWithMerged(existing, entries);
   return {
-    fresh: entries.filter((_, i) => standing[i] === 'new'),
-    changed: entries.filter((_, i) => standing[i] === 'datesDiffer'),
+    fresh: sorted.filter((s) => s.standing === 'new').map((s) => s.entry),
+    changed: sorted.filter((s) => s.standing === 'datesDiffer').map((s) => s.entry),
   };
 }
 

@@ -222,6 +222,38 @@ describe('watch list limits and the findings of the outside try', () => {
     assert.match((await agent.get(done.headers.location!)).text, /1 leverancier bijgewerkt/);
   });
 
+  it('keeps the contract dates a re-imported file leaves out (no date columns, or empty cells)', async () => {
+    const agent = await buyerAgent(app, `zonderdata${Date.now()}.overheid.nl`);
+    const id = listIdOf((await newList(agent, 'Zonder data')).headers.location);
+    const dates = { contractStart: '2026-05-30', contractEnd: '2028-11-30' };
+    await addEntry(agent, id, { kvkNumber: '99970001', reference: 'CONTRACT-1', ...dates });
+    await addEntry(agent, id, { kvkNumber: '99970002', reference: 'CONTRACT-2', ...dates });
+    const preview = await upload(
+      agent,
+      id,
+      {},
+      // No date columns for the first, an empty end date and a new start for the second.
+      csv([
+        'KvK;Referentie;Startdatum;Einddatum',
+        '99970001;CONTRACT-1;;',
+        '99970002;CONTRACT-2;2026-06-01;',
+      ]),
+    );
+    assert.equal(preview.status, 200, preview.text.slice(0, 300));
+    assert.match(preview.text, /data-update="1" data-on-list="1"/);
+    const done = await upload(agent, id, { bron: bronOf(preview.text), bevestigen: '1', kolom: '' });
+    assert.equal(done.status, 303);
+    const entries = await db.dataSource.query<{ start: string; end: string }[]>(
+      `SELECT contract_start::text AS start, contract_end::text AS end FROM watch_list_entries
+        WHERE watch_list_id = $1 ORDER BY kvk_number`,
+      [id],
+    );
+    assert.deepEqual(entries, [
+      { start: '2026-05-30', end: '2028-11-30' },
+      { start: '2026-06-01', end: '2028-11-30' },
+    ]);
+  });
+
   it('lists a row with a text-direction mark as a problem instead of refusing the file; reads Excel day numbers', async () => {
     const agent = await buyerAgent(app, `bidi${Date.now()}.overheid.nl`);
     const id = listIdOf((await newList(agent, 'Bidi')).headers.location);
