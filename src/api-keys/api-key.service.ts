@@ -1,3 +1,4 @@
+import { isOneLine } from '../shared/forbidden-characters';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { actorOf } from '../audit/actor';
@@ -98,6 +99,7 @@ export async function createApiKey(
   const trimmed = name.trim();
   if (!trimmed) throw new ValidationError({ name: ['apiKeys.invalid.nameMissing'] });
   if (trimmed.length > 200) throw new ValidationError({ name: ['apiKeys.invalid.nameTooLong'] });
+  if (!isOneLine(trimmed)) throw new ValidationError({ name: ['validation.oneLine'] });
   const { prefix, key } = newApiKey();
   return dataSource.transaction(async (m) => {
     const rows = await m.query<{ id: string }[]>(

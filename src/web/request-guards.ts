@@ -22,7 +22,7 @@ function pathPattern(build: (...segments: string[]) => string, params = 0): RegE
 }
 
 /**
- * The typed one-line fields of the buyers' forms whose routes refuse a forbidden character
+ * The typed one-line fields of the buyers' forms (watch lists, API keys, webhooks) whose routes refuse a forbidden character
  * themselves (isOneLine, as a zero-width character): a field error with the form kept, not this
  * guard's bare 400 page. Only these fields of these forms (POST); every other field, form and query
  * string is guarded as before.
@@ -34,6 +34,8 @@ const FIELDS_CHECKED_BY_THEIR_FORMS: { pattern: RegExp; fields: readonly string[
   { pattern: pathPattern(paths.watchListEntries, 1), fields: ['reference'] },
   { pattern: pathPattern(paths.watchListEntry, 2), fields: ['reference'] },
   { pattern: pathPattern(paths.buyerOrganisationName, 1), fields: ['buyerOrganisationName'] },
+  { pattern: pathPattern(() => paths.buyerApiKeys), fields: ['name'] },
+  { pattern: pathPattern(() => paths.buyerWebhooks), fields: ['webhookDescription'] },
 ];
 
 /** The form body as the guard reads it: without the fields a form checks itself. */

@@ -1,3 +1,4 @@
+import { isOneLine } from '../shared/forbidden-characters';
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
@@ -170,6 +171,7 @@ async function validate(
     if (refusal) fields.url = [`webhooks.refused.${refusal}`];
   }
   if (input.description.length > 200) fields.description = ['webhooks.invalid.descriptionTooLong'];
+  else if (!isOneLine(input.description.trim())) fields.description = ['validation.oneLine'];
   if (input.watchListId !== null) {
     const found = UUID.test(input.watchListId)
       ? await manager.query<unknown[]>(

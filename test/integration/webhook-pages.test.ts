@@ -76,6 +76,28 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
     assert.ok(answer.text.includes('Geef de sleutel een naam'));
   });
 
+  it('makes a text-direction mark in a key name or a webhook description a field error, the form kept', async () => {
+    const { agent } = await signedInBuyer();
+    const key = await submitForm(agent, '/inkoop/api-sleutels', '/inkoop/api-sleutels', {
+      name: 'Sleutel\u202Eexe.txt',
+    });
+    assert.equal(key.status, 400);
+    assert.match(key.text, /id="error-name"/);
+    assert.match(key.text, /value="Sleutel\u202Eexe.txt"/, 'what was typed stays');
+    const hook = await submitForm(agent, '/inkoop/webhooks', '/inkoop/webhooks', {
+      webhookUrl: 'http://127.0.0.1:9/ontvanger',
+      webhookWatchList: '',
+      webhookDescription: 'Melding\u202Eexe.txt',
+    });
+    assert.equal(hook.status, 400);
+    assert.match(hook.text, /id="error-webhookDescription"/);
+    assert.match(hook.text, /value="http:\/\/127.0.0.1:9\/ontvanger"/, 'the address stays');
+    const made = await context.db.dataSource.query<unknown[]>(
+      `SELECT 1 FROM webhook_subscriptions WHERE description LIKE '%exe.txt' UNION ALL SELECT 1 FROM api_keys WHERE name LIKE '%exe.txt'`,
+    );
+    assert.equal(made.length, 0, 'nothing was made');
+  });
+
   it('makes a webhook subscription with its secret shown once, shows its page and deletes it', async () => {
     const { agent, organisation, buyer } = await signedInBuyer();
     const provider = await givenProvider(context.db.dataSource);
