@@ -44,12 +44,20 @@ const NOT_PUBLIC = (() => {
   }
   for (const [net, prefix] of [
     ['::', 96],
+    // IPv4-translated (RFC 2765): ::ffff:0:a.b.c.d, another way to write an IPv4 address.
+    ['::ffff:0:0:0', 96],
     ['64:ff9b::', 96],
     ['64:ff9b:1::', 48],
     ['100::', 64],
     ['2001::', 32],
+    // ORCHID and ORCHIDv2 (RFC 4843, 7343): identifiers, not addresses of a host.
+    ['2001:10::', 28],
+    ['2001:20::', 28],
     ['2001:db8::', 32],
     ['2002::', 16],
+    // Documentation (RFC 9637) and SRv6 segment identifiers (RFC 9602): never a public receiver.
+    ['3fff::', 20],
+    ['5f00::', 16],
     ['fc00::', 7],
     ['fe80::', 10],
     ['ff00::', 8],

@@ -43,6 +43,10 @@ describe('webhook target rules', () => {
     ['https://[2002:808:808::1]/', strict, 'private_address'],
     ['https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', strict, 'private_address'],
     ['https://[64:ff9b:1::a00:1]/', strict, 'private_address'],
+    ['https://[::ffff:0:7f00:1]/', strict, 'private_address'],
+    ['https://[3fff::1]/', strict, 'private_address'],
+    ['https://[5f00::1]/', strict, 'private_address'],
+    ['https://[2001:10::1]/', strict, 'private_address'],
     ['https://[64:ff9b::a00:1]/', strict, 'private_address'],
     ['https://192.88.99.1/', strict, 'private_address'],
     // Neighbours of those ranges stay public.
@@ -97,6 +101,11 @@ describe('the connect-time lookup of a delivery (publicOnlyLookup)', () => {
     [['2002:a00:1::1'], false],
     [['2001::1'], false],
     [['64:ff9b:1::7f00:1'], false],
+    [['::ffff:0:7f00:1'], false],
+    [['3fff::1'], false],
+    [['5f00::1'], false],
+    [['2001:10::1'], false],
+    [['2001:20::1'], false],
     [['192.88.99.7'], false],
     [['10.0.0.1'], false],
   ];
