@@ -17,6 +17,7 @@ import {
   listSubscriptions,
   type Subscription,
   type SubscriptionActor,
+  subscriptionRulesOf,
 } from '../webhooks/webhook-subscriptions.service';
 import { countedCreation, SUBSCRIPTIONS_PER_HOUR } from '../webhooks/webhook-limits';
 import { ApiProblemError } from './problem';
@@ -186,11 +187,7 @@ export function subscriptionRoutes(
   base: string,
 ): Router {
   const router = Router();
-  const rules = {
-    production: config.env === 'production',
-    allowPrivate: config.webhookAllowPrivateTargets,
-    maxSubscriptions: config.webhookMaxSubscriptions,
-  };
+  const rules = subscriptionRulesOf(config);
   // The same hourly limit as the web form, per key.
   const created = postgresLimiter(dataSource, {
     keyPrefix: 'webhooks_created_api',

@@ -1,9 +1,10 @@
-import { isOneLine } from '../shared/forbidden-characters';
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import type { SecretBox } from '../identity/secrets';
+import type { Config } from '../config';
 import { NotFoundError, ValidationError } from '../shared/errors';
+import { isOneLine } from '../shared/forbidden-characters';
 import { checkTarget, type Resolve, type TargetRules, targetRefusal, systemResolve } from './webhook-target';
 
 /** A subscription as its organisation sees it: never its secret. */
@@ -47,6 +48,17 @@ export interface SubscriptionActor {
 /** The target rules, and how many subscriptions one organisation may have. */
 export interface SubscriptionRules extends TargetRules {
   maxSubscriptions: number;
+}
+
+/** The subscription rules of these settings: one source for the web pages and the API. */
+export function subscriptionRulesOf(
+  config: Pick<Config, 'env' | 'webhookAllowPrivateTargets' | 'webhookMaxSubscriptions'>,
+): SubscriptionRules {
+  return {
+    production: config.env === 'production',
+    allowPrivate: config.webhookAllowPrivateTargets,
+    maxSubscriptions: config.webhookMaxSubscriptions,
+  };
 }
 
 export interface NewSubscription {

@@ -19,6 +19,7 @@ import {
   listSubscriptions,
   organisationWatchLists,
   subscriptionTarget,
+  subscriptionRulesOf,
 } from './webhook-subscriptions.service';
 import { readDeliveryError } from './webhook-errors';
 import { countedCreation, SUBSCRIPTIONS_PER_HOUR } from './webhook-limits';
@@ -44,11 +45,7 @@ export function webhookRoutes(dataSource: DataSource, config: Config): Router {
   const router = Router();
   const buyers = requireRole(config, 'buyer');
   const box = secretBox(secretsKeyFor(config));
-  const rules = {
-    production: config.env === 'production',
-    allowPrivate: config.webhookAllowPrivateTargets,
-    maxSubscriptions: config.webhookMaxSubscriptions,
-  };
+  const rules = subscriptionRulesOf(config);
   const limiter = postgresLimiter(dataSource, {
     keyPrefix: 'webhooks_created',
     points: SUBSCRIPTIONS_PER_HOUR,
