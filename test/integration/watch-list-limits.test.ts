@@ -6,7 +6,8 @@ import { addMonths, toLocalDate } from '../../src/shared/time';
 import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
-import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
+import { type Agent, signedIn, submitForm } from '../helpers/session';
+import { addEntry, bronOf, csvFile, listIdOf, postNewList, upload } from '../helpers/watch-lists';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 
@@ -15,15 +16,6 @@ import { givenUser, type TestUser } from '../factories/user.factory';
  * re-import that said "will be added" for rows on the list already, a valid-until for suppliers that
  * are not verantwoord, and the smaller points of the list page.
  */
-
-/** The list's id from the URL a creation redirects to. */
-function listIdOf(location: string | undefined): string {
-  const id = /\/inkoop\/volglijsten\/([0-9a-f-]{36})/.exec(location ?? '')?.[1];
-  assert.ok(id, `a watch list's address: ${location}`);
-  return id;
-}
-
-const csv = (lines: string[]) => ({ bytes: Buffer.from(lines.join('\r\n'), 'utf8'), name: 'lijst.csv' });
 
 describe('watch list limits and the findings of the outside try', () => {
   let db: TestDatabase;
@@ -69,38 +61,9 @@ describe('watch list limits and the findings of the outside try', () => {
     return signedIn(on, await givenUser(db.dataSource, 'buyer', { buyerDomain: domain }));
   }
 
-  async function newList(agent: Agent, name: string) {
-    return submitForm(agent, '/inkoop', '/inkoop/volglijsten', { listName: name });
-  }
-
-  async function addEntry(agent: Agent, listId: string, fields: Record<string, string>) {
-    const url = `/inkoop/volglijsten/${listId}`;
-    return submitForm(agent, url, `${url}/leveranciers`, {
-      reference: '',
-      contractStart: '',
-      contractEnd: '',
-      ...fields,
-    });
-  }
-
-  async function upload(
-    agent: Agent,
-    listId: string,
-    fields: Record<string, string>,
-    file?: ReturnType<typeof csv>,
-  ) {
-    const token = await tokenFor(agent, `/inkoop/volglijsten/${listId}`);
-    let req = agent.post(`/inkoop/volglijsten/${listId}/importeren`).field('_csrf', token);
-    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-    if (file) req = req.attach('bestand', file.bytes, file.name);
-    return req;
-  }
-
-  const bronOf = (html: string) => /name="bron" value="([^"]+)"/.exec(html)![1]!.replace(/&#x3D;/g, '=');
-
   it('refuses a supplier past the list limit and a list past the organisation limit, with how many fit', async () => {
     const agent = await buyerAgent(small, `limiet${Date.now()}.overheid.nl`);
-    const id = listIdOf((await newList(agent, 'Een')).headers.location);
+    const id = listIdOf((await postNewList(agent, 'Een')).headers.location);
     for (const kvkNumber of ['99980001', '99980002', '99980003'])
       assert.equal((await addEntry(agent, id, { kvkNumber })).status, 303);
     const refused = await addEntry(agent, id, { kvkNumber: '99980004', reference: 'R-4' });
@@ -110,7 +73,7 @@ describe('watch list limits and the findings of the outside try', () => {
     await assertValidHtml(refused.text, 'a refused addition past the limit');
 
     // An import says how many fit, and offers no button to add them.
-    const preview = await upload(agent, id, {}, csv(['KvK', '99980005', '99980006']));
+    const preview = await upload(agent, id, {}, csvFile(['KvK', '99980005', '99980006']));
     assert.equal(preview.status, 200, preview.text.slice(0, 2000));
     assert.match(preview.text, /data-over-limit data-room="0"/);
     assert.doesNotMatch(preview.text, /name="bevestigen"/);
@@ -122,8 +85,8 @@ describe('watch list limits and the findings of the outside try', () => {
     )) as [{ n: number }];
     assert.equal(n, 3);
 
-    assert.equal((await newList(agent, 'Twee')).status, 303);
-    const third = await newList(agent, 'Drie');
+    assert.equal((await postNewList(agent, 'Twee')).status, 303);
+    const third = await postNewList(agent, 'Drie');
     assert.equal(third.status, 400);
     assert.match(third.text, /Uw organisatie heeft al 2 volglijsten/);
     assert.match(third.text, /value="Drie"/);
@@ -131,7 +94,7 @@ describe('watch list limits and the findings of the outside try', () => {
 
   it("refuses a download while the client's bulk-check places are in use (429, Retry-After)", async () => {
     const agent = await buyerAgent(small, `download${Date.now()}.overheid.nl`);
-    const id = listIdOf((await newList(agent, 'Download')).headers.location);
+    const id = listIdOf((await postNewList(agent, 'Download')).headers.location);
     await addEntry(agent, id, { kvkNumber: '99980001' });
     // The client's one place taken, as by a bulk check running from the same address.
     const lease = await takeLease(db.dataSource, 'bulk_check:127.0.0.1', 1);
@@ -148,7 +111,7 @@ describe('watch list limits and the findings of the outside try', () => {
 
   it('pages the list: 100 suppliers a page, a page past the end shows the last', async () => {
     const agent = await buyerAgent(app, `paging${Date.now()}.overheid.nl`);
-    const id = listIdOf((await newList(agent, 'Lang')).headers.location);
+    const id = listIdOf((await postNewList(agent, 'Lang')).headers.location);
     await db.dataSource.query(
       `INSERT INTO watch_list_entries (watch_list_id, kvk_number, reference, created_at)
        SELECT $1, lpad((10000000 + n)::text, 8, '0'), '', now() FROM generate_series(1, 150) AS n`,
@@ -168,7 +131,7 @@ describe('watch list limits and the findings of the outside try', () => {
 
   it('leaves valid-until empty for a suspended or revoked supplier, on the page and in the downloads', async () => {
     const agent = await buyerAgent(app, `geldig${Date.now()}.overheid.nl`);
-    const id = listIdOf((await newList(agent, 'Status')).headers.location);
+    const id = listIdOf((await postNewList(agent, 'Status')).headers.location);
     for (const kvkNumber of ['99980001', '99980002', '99980003'])
       assert.equal((await addEntry(agent, id, { kvkNumber })).status, 303);
     const page = (await agent.get(`/inkoop/volglijsten/${id}`)).text;
@@ -192,14 +155,14 @@ describe('watch list limits and the findings of the outside try', () => {
 
   it('marks rows of a re-import that are on the list already, and updates changed contract dates', async () => {
     const agent = await buyerAgent(app, `opnieuw${Date.now()}.overheid.nl`);
-    const id = listIdOf((await newList(agent, 'Opnieuw')).headers.location);
+    const id = listIdOf((await postNewList(agent, 'Opnieuw')).headers.location);
     await addEntry(agent, id, { kvkNumber: '99980001', reference: 'A', contractEnd: '2030-01-01' });
     await addEntry(agent, id, { kvkNumber: '99980002', reference: 'B', contractEnd: '2030-01-01' });
     const preview = await upload(
       agent,
       id,
       {},
-      csv(['KvK;Referentie;Einddatum', '99980001;A;2030-01-01', '99980002;B;2031-06-30', '99980003;C;']),
+      csvFile(['KvK;Referentie;Einddatum', '99980001;A;2030-01-01', '99980002;B;2031-06-30', '99980003;C;']),
     );
     assert.equal(preview.status, 200, preview.text.slice(0, 300));
     assert.match(preview.text, /data-good="1" data-problems="0" data-update="1" data-on-list="1"/);
@@ -224,7 +187,7 @@ describe('watch list limits and the findings of the outside try', () => {
 
   it('keeps the contract dates a re-imported file leaves out (no date columns, or empty cells)', async () => {
     const agent = await buyerAgent(app, `zonderdata${Date.now()}.overheid.nl`);
-    const id = listIdOf((await newList(agent, 'Zonder data')).headers.location);
+    const id = listIdOf((await postNewList(agent, 'Zonder data')).headers.location);
     const dates = { contractStart: '2026-05-30', contractEnd: '2028-11-30' };
     await addEntry(agent, id, { kvkNumber: '99970001', reference: 'CONTRACT-1', ...dates });
     await addEntry(agent, id, { kvkNumber: '99970002', reference: 'CONTRACT-2', ...dates });
@@ -233,7 +196,7 @@ describe('watch list limits and the findings of the outside try', () => {
       id,
       {},
       // No date columns for the first, an empty end date and a new start for the second.
-      csv([
+      csvFile([
         'KvK;Referentie;Startdatum;Einddatum',
         '99970001;CONTRACT-1;;',
         '99970002;CONTRACT-2;2026-06-01;',
@@ -256,12 +219,12 @@ describe('watch list limits and the findings of the outside try', () => {
 
   it('lists a row with a text-direction mark as a problem instead of refusing the file; reads Excel day numbers', async () => {
     const agent = await buyerAgent(app, `bidi${Date.now()}.overheid.nl`);
-    const id = listIdOf((await newList(agent, 'Bidi')).headers.location);
+    const id = listIdOf((await postNewList(agent, 'Bidi')).headers.location);
     const preview = await upload(
       agent,
       id,
       {},
-      csv([
+      csvFile([
         'KvK;Referentie;Einddatum',
         '99980001;A;45658',
         '99980002;B\u202Eevil;',
@@ -281,12 +244,12 @@ describe('watch list limits and the findings of the outside try', () => {
   it('makes a text-direction mark in a list name, a reference or an organisation name a field error, the form kept', async () => {
     const agent = await buyerAgent(app, `richting${Date.now()}.overheid.nl`);
     const bad = 'Lijst\u202Eexe.txt';
-    const created = await newList(agent, bad);
+    const created = await postNewList(agent, bad);
     assert.equal(created.status, 400);
     assert.match(created.text, /id="error-listName"/);
     assert.match(created.text, /value="Lijst\u202Eexe.txt"/, 'what was typed stays');
     await assertValidHtml(created.text, 'a list name with a text-direction mark');
-    const id = listIdOf((await newList(agent, 'Goed')).headers.location);
+    const id = listIdOf((await postNewList(agent, 'Goed')).headers.location);
     const renamed = await submitForm(agent, `/inkoop/volglijsten/${id}`, `/inkoop/volglijsten/${id}/naam`, {
       listName: bad,
     });
@@ -322,7 +285,7 @@ describe('watch list limits and the findings of the outside try', () => {
 
   it('gives an empty import its own message, and keeps the list name in the rename box after a refusal', async () => {
     const agent = await buyerAgent(app, `leeg${Date.now()}.overheid.nl`);
-    const id = listIdOf((await newList(agent, 'Mijn lijst')).headers.location);
+    const id = listIdOf((await postNewList(agent, 'Mijn lijst')).headers.location);
     const empty = await upload(agent, id, {});
     assert.equal(empty.status, 400);
     assert.match(empty.text, /kies een bestand met KvK-nummers/);

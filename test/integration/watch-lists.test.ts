@@ -10,6 +10,7 @@ import { testApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, csrfFrom, signedIn, submitForm, tokenFor } from '../helpers/session';
+import { addEntry, bronOf, listIdOf, upload } from '../helpers/watch-lists';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 
@@ -30,13 +31,6 @@ const entriesOf = (html: string) =>
       /data-kvk="(\d{8})" data-status="([a-z_]+)" data-registered="(yes|no)"( data-ends-before-contract)?/g,
     ),
   ].map((m) => [m[1], m[2], m[3], m[4] ? 'ending' : ''].filter(Boolean).join(':'));
-
-/** The list's id from the URL a creation redirects to. */
-function listIdOf(location: string | undefined): string {
-  const id = /\/inkoop\/volglijsten\/([0-9a-f-]{36})/.exec(location ?? '')?.[1];
-  assert.ok(id, `a watch list's address: ${location}`);
-  return id;
-}
 
 describe('watch lists', () => {
   let db: TestDatabase;
@@ -83,29 +77,6 @@ describe('watch lists', () => {
     const res = await submitForm(agent, '/inkoop', '/inkoop/volglijsten', { listName: name });
     assert.equal(res.status, 303, res.text.slice(0, 300));
     return listIdOf(res.headers.location);
-  }
-
-  async function addEntry(agent: Agent, listId: string, fields: Record<string, string>) {
-    const url = `/inkoop/volglijsten/${listId}`;
-    return submitForm(agent, url, `${url}/leveranciers`, {
-      reference: '',
-      contractStart: '',
-      contractEnd: '',
-      ...fields,
-    });
-  }
-
-  async function upload(
-    agent: Agent,
-    listId: string,
-    fields: Record<string, string>,
-    file?: { bytes: Buffer; name: string },
-  ) {
-    const token = await tokenFor(agent, `/inkoop/volglijsten/${listId}`);
-    let req = agent.post(`/inkoop/volglijsten/${listId}/importeren`).field('_csrf', token);
-    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-    if (file) req = req.attach('bestand', file.bytes, file.name);
-    return req;
   }
 
   it('creates, shows, renames and deletes a list; colleagues share it, another organisation gets 404', async () => {
@@ -268,7 +239,7 @@ describe('watch lists', () => {
     assert.match(preview.text, /data-import-summary data-good="3" data-problems="0"/);
     // Nothing is added by the preview.
     assert.equal(entriesOf((await agentA.get(`/inkoop/volglijsten/${id}`)).text).length, 0);
-    const bron = /name="bron" value="([^"]+)"/.exec(preview.text)![1]!.replace(/&#x3D;/g, '=');
+    const bron = bronOf(preview.text);
     const added = await upload(agentA, id, { bron, bevestigen: '1', kolom: '' });
     assert.equal(added.status, 303);
     assert.match(added.headers.location ?? '', /toegevoegd=3$/);
@@ -293,7 +264,7 @@ describe('watch lists', () => {
     assert.match(preview.text, /data-line="12" data-ok="no"/);
     assert.match(preview.text, /data-line="13" data-ok="no"/);
     await assertValidHtml(preview.text, 'import preview');
-    const bron = /name="bron" value="([^"]+)"/.exec(preview.text)![1]!.replace(/&#x3D;/g, '=');
+    const bron = bronOf(preview.text);
     const added = await upload(agentA, id, { bron, bevestigen: '1', kolom: '' });
     assert.match(added.headers.location ?? '', /toegevoegd=12$/);
     const references = await db.dataSource.query<{ reference: string }[]>(
@@ -317,7 +288,7 @@ describe('watch lists', () => {
     const preview = await upload(agentA, id, {}, { bytes, name: 'contracten.xlsx' });
     assert.match(preview.text, /data-import-summary data-good="1" data-problems="1"/);
     assert.match(preview.text, /data-line="3" data-ok="no"[\s\S]*?data-problem="watch.badDate"/);
-    const bron = /name="bron" value="([^"]+)"/.exec(preview.text)![1]!.replace(/&#x3D;/g, '=');
+    const bron = bronOf(preview.text);
     await upload(agentA, id, { bron, bevestigen: '1', kolom: '' });
     const [row] = await db.dataSource.query<{ start: string; end: string; reference: string }[]>(
       `SELECT contract_start::text AS start, contract_end::text AS end, reference FROM watch_list_entries WHERE watch_list_id = $1`,
@@ -336,7 +307,7 @@ describe('watch lists', () => {
     assert.equal(ask.status, 200);
     assert.match(ask.text, /data-choose-column/);
     await assertValidHtml(ask.text, 'import, choose the KvK column');
-    const bron = /name="bron" value="([^"]+)"/.exec(ask.text)![1]!.replace(/&#x3D;/g, '=');
+    const bron = bronOf(ask.text);
     const preview = await upload(agentA, id, { bron, kolom: 'B' });
     assert.match(preview.text, /data-import-summary data-good="2" data-problems="0"/);
     const added = await upload(agentA, id, { bron, kolom: 'B', bevestigen: '1' });
