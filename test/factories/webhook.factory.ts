@@ -2,6 +2,10 @@ import type { DataSource } from 'typeorm';
 import { secretBox } from '../../src/identity/secrets';
 import type { Provider } from '../../src/provider/provider.entity';
 import { recordWatchEvent, type WatchEventKind } from '../../src/watch/watch-events';
+import type { Clock } from '../../src/shared/clock';
+import { createLogger } from '../../src/shared/logger';
+import { eventSource } from '../../src/webhooks/webhook-event';
+import type { SenderSettings } from '../../src/webhooks/webhook-sender';
 import { newSigningSecret } from '../../src/webhooks/webhook-subscriptions.service';
 import { testConfig } from '../helpers/app';
 import { givenProvider } from './provider.factory';
@@ -9,6 +13,22 @@ import { type BuyerOrganisation, givenBuyer, givenBuyerOrganisation, givenWatchL
 
 /** Encrypts as the app under test does (the fixed test key). */
 export const webhookTestBox = secretBox(testConfig.secretsKey!);
+
+/** The webhook sender's settings in tests: a receiver on loopback allowed, a short timeout, fixed dice. */
+export function testSenderSettings(clock: Clock, overrides: Partial<SenderSettings> = {}): SenderSettings {
+  return {
+    origin: eventSource(testConfig.publicBaseUrl, undefined),
+    timeoutMs: 2000,
+    production: false,
+    allowPrivate: true,
+    box: webhookTestBox,
+    logger: createLogger('silent'),
+    clock,
+    publicBaseUrl: testConfig.publicBaseUrl,
+    random: () => 0.5,
+    ...overrides,
+  };
+}
 
 /** A subscription of `organisation` to `url`, made directly; answers its id and clear secret. */
 export async function givenSubscription(

@@ -3,11 +3,9 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApiKey, revokeApiKey } from '../../src/api-keys/api-key.service';
 import { FixedClock } from '../../src/shared/clock';
-import { createLogger } from '../../src/shared/logger';
-import { eventSource } from '../../src/webhooks/webhook-event';
 import { sendDueWebhooks } from '../../src/webhooks/webhook-sender';
 import { givenProvider } from '../factories/provider.factory';
-import { givenStatusChange, webhookTestBox } from '../factories/webhook.factory';
+import { givenStatusChange, testSenderSettings } from '../factories/webhook.factory';
 import {
   type BuyerOrganisation,
   givenBuyer,
@@ -140,16 +138,7 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
 
       const clock = new FixedClock(new Date());
       await givenStatusChange(db.dataSource, provider, clock.now());
-      await sendDueWebhooks(db.dataSource, {
-        origin: eventSource(testConfig.publicBaseUrl, undefined),
-        timeoutMs: 2000,
-        production: false,
-        allowPrivate: true,
-        box: webhookTestBox,
-        logger: createLogger('silent'),
-        clock,
-        publicBaseUrl: testConfig.publicBaseUrl,
-      });
+      await sendDueWebhooks(db.dataSource, testSenderSettings(clock));
       assert.equal(receiver.received.length, 1);
       const event = verifiedEvent(receiver.received[0]!, b(created).geheim);
       assert.equal(event.subject, provider.kvkNumber);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import { createRegisterDataSource } from '../../src/entities';
 import { FixedClock } from '../../src/shared/clock';
-import { createLogger } from '../../src/shared/logger';
 import { eventSource } from '../../src/webhooks/webhook-event';
 import { postWebhook } from '../../src/webhooks/webhook-http';
 import {
@@ -11,7 +10,7 @@ import {
   SENDER_ACTOR,
   startWebhookSender,
 } from '../../src/webhooks/webhook-sender';
-import { givenStatusChange, givenWatchingSubscriber, webhookTestBox } from '../factories/webhook.factory';
+import { givenStatusChange, givenWatchingSubscriber, testSenderSettings } from '../factories/webhook.factory';
 import { testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { answerStatus, startReceiver, verifiedEvent } from '../helpers/webhook-receiver';
@@ -21,18 +20,11 @@ type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 describe('webhook delivery to a real receiver', () => {
   let db: TestDatabase;
   let receiver: Receiver;
-  const settingsFor = (clock: FixedClock, overrides: Partial<SenderSettings> = {}): SenderSettings => ({
-    origin: eventSource(testConfig.publicBaseUrl, '00000001234567890000'),
-    timeoutMs: 2000,
-    production: false,
-    allowPrivate: true,
-    box: webhookTestBox,
-    logger: createLogger('silent'),
-    clock,
-    publicBaseUrl: testConfig.publicBaseUrl,
-    random: () => 0.5,
-    ...overrides,
-  });
+  const settingsFor = (clock: FixedClock, overrides: Partial<SenderSettings> = {}): SenderSettings =>
+    testSenderSettings(clock, {
+      origin: eventSource(testConfig.publicBaseUrl, '00000001234567890000'),
+      ...overrides,
+    });
   const delivery = async (subscriptionId: string) =>
     (
       await db.dataSource.query<

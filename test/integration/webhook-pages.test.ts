@@ -4,15 +4,13 @@ import { User } from '../../src/identity/user.entity';
 import { givenProvider } from '../factories/provider.factory';
 import { createApiKey } from '../../src/api-keys/api-key.service';
 import { FixedClock } from '../../src/shared/clock';
-import { createLogger } from '../../src/shared/logger';
-import { eventSource } from '../../src/webhooks/webhook-event';
 import { sendDueWebhooks } from '../../src/webhooks/webhook-sender';
 import { givenBuyer, givenBuyerOrganisation, givenWatchList } from '../factories/watch.factory';
-import { givenStatusChange, givenSubscription, webhookTestBox } from '../factories/webhook.factory';
+import { givenStatusChange, givenSubscription, testSenderSettings } from '../factories/webhook.factory';
 import { assertMatchesDocument } from '../helpers/api';
 import { assertValidHtml } from '../helpers/html';
 import { TEST_PASSWORD } from '../factories/user.factory';
-import { testApp, testConfig, useTestApp } from '../helpers/app';
+import { testApp, useTestApp } from '../helpers/app';
 import { csrfFrom, signedIn, submitForm } from '../helpers/session';
 import { startReceiver, verifiedEvent } from '../helpers/webhook-receiver';
 
@@ -279,17 +277,7 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
       const subscription = await givenSubscription(context.db.dataSource, organisation, receiver.url);
       const clock = new FixedClock(new Date());
       await givenStatusChange(context.db.dataSource, provider, clock.now());
-      await sendDueWebhooks(context.db.dataSource, {
-        origin: eventSource(testConfig.publicBaseUrl, undefined),
-        timeoutMs: 2000,
-        production: false,
-        allowPrivate: true,
-        box: webhookTestBox,
-        logger: createLogger('silent'),
-        clock,
-        publicBaseUrl: testConfig.publicBaseUrl,
-        random: () => 0.5,
-      });
+      await sendDueWebhooks(context.db.dataSource, testSenderSettings(clock));
       const [due] = await context.db.dataSource.query<{ next_attempt_at: Date }[]>(
         `SELECT next_attempt_at FROM webhook_deliveries WHERE subscription_id = $1`,
         [subscription.id],
