@@ -6,7 +6,7 @@
  */
 
 /** The roles a person acts in (the same as the users table's roles). */
-const PERSON_ROLES = ['provider', 'reviewer', 'auditor', 'admin', 'buyer'] as const;
+const PERSON_ROLES = ['provider', 'reviewer', 'auditor', 'admin', 'buyer', 'signal_supplier'] as const;
 export type PersonRole = (typeof PERSON_ROLES)[number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -39,6 +39,8 @@ export async function addUser(
     providerId: string | null;
     /** Buyers only: the organisation of their address's domain (found or made by src/buyer). */
     buyerOrganisationId?: string | null;
+    /** Signal suppliers only (issue 19): the organisation they send signals for. */
+    signalSupplierId?: string | null;
     password?: string;
     passwordHash?: string;
     /**
@@ -62,6 +64,7 @@ export async function addUser(
     role: input.role,
     providerId: input.providerId,
     buyerOrganisationId: input.buyerOrganisationId ?? null,
+    signalSupplierId: input.signalSupplierId ?? null,
     passwordHash: input.oidc ? null : (input.passwordHash ?? (await hashPassword(input.password!))),
     oidcIssuer: input.oidc?.issuer ?? null,
     oidcSubject: input.oidc?.subject ?? null,
@@ -92,7 +95,14 @@ export async function addUser(
  */
 export async function createUser(
   dataSource: DataSource,
-  input: { email: string; name: string; role: Role; providerId?: string | null; password: string },
+  input: {
+    email: string;
+    name: string;
+    role: Role;
+    providerId?: string | null;
+    signalSupplierId?: string | null;
+    password: string;
+  },
   actor: string,
   now: Date,
 ): Promise<User> {

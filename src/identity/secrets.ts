@@ -37,13 +37,20 @@ export function secretsKeyFor(config: Config): Buffer {
   return key;
 }
 
-export function secretBox(key: Buffer): SecretBox {
-  // Separate keys per use, so the encryption key never doubles as a MAC key.
-  const derive = (info: string) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
-  const encryptionKey = derive('vhp totp seeds v1');
-  const macKey = derive('vhp recovery codes v1');
+/** A key for one use only, derived from the secrets key (HKDF-SHA256 with `info` naming the use). */
+export function derivedKey(key: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
+}
+
+/** Encrypts and decrypts text with AES-256-GCM as `v1:iv:tag:ciphertext` (base64url parts). */
+export interface Sealer {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
+
+export function sealer(encryptionKey: Buffer): Sealer {
   return {
-    encrypt(plain) {
+    seal(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv);
       const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
@@ -51,13 +58,24 @@ export function secretBox(key: Buffer): SecretBox {
         .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
         .join(':');
     },
-    decrypt(stored) {
-      if (!this.isEncrypted(stored)) return stored;
-      const [, iv, tag, ciphertext] = stored.split(':').map((p) => Buffer.from(p, 'base64url'));
+    open(sealed) {
+      const [, iv, tag, ciphertext] = sealed.split(':').map((p) => Buffer.from(p, 'base64url'));
       if (!iv || !tag || !ciphertext) throw new Error('a sealed value has fewer than four parts');
       const decipher = createDecipheriv('aes-256-gcm', encryptionKey, iv);
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+    },
+  };
+}
+
+export function secretBox(key: Buffer): SecretBox {
+  // Separate keys per use, so the encryption key never doubles as a MAC key.
+  const box = sealer(derivedKey(key, 'vhp totp seeds v1'));
+  const macKey = derivedKey(key, 'vhp recovery codes v1');
+  return {
+    encrypt: (plain) => box.seal(plain),
+    decrypt(stored) {
+      return this.isEncrypted(stored) ? box.open(stored) : stored;
     },
     isEncrypted: (stored) => stored.startsWith(`${VERSION}:`),
     recoveryCodeMac: (code) => createHmac('sha256', macKey).update(code.trim().toLowerCase()).digest('hex'),

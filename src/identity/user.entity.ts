@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const ROLES = ['provider', 'reviewer', 'auditor', 'admin', 'buyer'] as const;
+export const ROLES = ['provider', 'reviewer', 'auditor', 'admin', 'buyer', 'signal_supplier'] as const;
 export type Role = (typeof ROLES)[number];
 /** How a buyer hears of changes on their watch lists: each at once, one digest a day, or not by mail. */
 export const WATCH_MAIL = ['at_once', 'daily', 'none'] as const;
@@ -30,6 +30,10 @@ export class User {
   /** Buyers (inkopers): the government organisation of their address's domain. */
   @Column({ name: 'buyer_organisation_id', type: 'uuid', nullable: true })
   buyerOrganisationId: string | null;
+
+  /** Signal suppliers (issue 19): the organisation (e.g. the police) they send signals for. */
+  @Column({ name: 'signal_supplier_id', type: 'uuid', nullable: true })
+  signalSupplierId: string | null;
 
   /** Buyers: how they are mailed about their watch lists (issue 18). */
   @Column({ name: 'watch_mail', type: 'text', default: 'at_once' })
@@ -82,6 +86,14 @@ export class User {
 
 export function isStaff(user: Pick<User, 'role'>): boolean {
   return STAFF_ROLES.includes(user.role);
+}
+
+/**
+ * Whether the account must sign in with a second factor when staff must (STAFF_2FA_REQUIRED):
+ * staff, and signal suppliers (issue 19), whose signals are as confidential as anything staff see.
+ */
+export function needsStaffSecondFactor(user: Pick<User, 'role'>): boolean {
+  return isStaff(user) || user.role === 'signal_supplier';
 }
 
 /**

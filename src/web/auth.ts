@@ -11,7 +11,7 @@ import { postgresLimiter } from '../database/rate-limits';
 import { ForbiddenError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { paths, safeReturnPath } from '../shared/paths';
-import { isStaff, mayAct, type Role, User } from '../identity/user.entity';
+import { isStaff, mayAct, needsStaffSecondFactor, type Role, User } from '../identity/user.entity';
 import type { EherkenningIdentity, PendingLogin } from '../identity/eherkenning-client';
 import { requestTime } from './clock';
 
@@ -297,7 +297,7 @@ export function requireRole(config: Config, ...roles: Role[]): RequestHandler[] 
     (req, res, next) => {
       const user = req.user!;
       if (!roles.includes(user.role)) throw new ForbiddenError('errors.forbidden.title');
-      if (isStaff(user) && config.staffSecondFactorRequired) {
+      if (needsStaffSecondFactor(user) && config.staffSecondFactorRequired) {
         if (!user.totpEnabledAt) return res.redirect(303, paths.secondFactorSetup);
         if (!req.session.secondFactorVerified) return res.redirect(303, paths.login);
       }

@@ -6,6 +6,7 @@ import { type Role, User } from '../../src/identity/user.entity';
 import { secretBox } from '../../src/identity/secrets';
 import { testConfig } from '../helpers/app';
 import { uniqueKvk } from './provider.factory';
+import { givenSignalSupplier } from './signal.factory';
 
 /** Encrypts as the app under test does (the fixed test key). */
 export const testSecretBox = secretBox(testConfig.secretsKey!);
@@ -25,14 +26,22 @@ export interface TestUser {
 }
 
 /**
- * A user with a unique address; staff get a second factor already set up unless `totp: false`. A
+ * A user with a unique address; staff and signal suppliers get a second factor already set up
+ * unless `totp: false`. A
  * buyer belongs to a buyer organisation of its own (a unique domain), or to `buyerDomain`'s: two
  * buyers given the same domain are colleagues.
  */
 export async function givenUser(
   dataSource: DataSource,
   role: Role,
-  options: { providerId?: string | null; totp?: boolean; name?: string; buyerDomain?: string } = {},
+  options: {
+    providerId?: string | null;
+    totp?: boolean;
+    name?: string;
+    buyerDomain?: string;
+    /** Signal suppliers: their organisation; a new one of their own when not given. */
+    signalSupplierId?: string;
+  } = {},
 ): Promise<TestUser> {
   const unique = uniqueKvk();
   const email =
@@ -45,7 +54,17 @@ export async function givenUser(
       ? (await createBuyer(dataSource, { email, name, password: TEST_PASSWORD }, 'test', new Date())).user
       : await createUser(
           dataSource,
-          { email, name, role, providerId: options.providerId ?? null, password: TEST_PASSWORD },
+          {
+            email,
+            name,
+            role,
+            providerId: options.providerId ?? null,
+            signalSupplierId:
+              role === 'signal_supplier'
+                ? (options.signalSupplierId ?? (await givenSignalSupplier(dataSource)).id)
+                : null,
+            password: TEST_PASSWORD,
+          },
           'test',
           new Date(),
         );

@@ -15,7 +15,10 @@ import { createApiKey } from '../../src/api-keys/api-key.service';
 import { startTestBroker, type TestBroker } from '../helpers/eherkenning';
 import { addWatchEntry, createWatchList, watchLimitsOf } from '../../src/buyer/watch-list.service';
 
-/** buyerA and buyerB are buyers (inkopers) of two different buyer organisations (issue 18). */
+/**
+ * buyerA and buyerB are buyers (inkopers) of two different buyer organisations (issue 18); signalA and
+ * signalB are signal suppliers of two different supplier organisations (issue 19).
+ */
 const WHO = [
   'anonymous',
   'providerA',
@@ -25,6 +28,8 @@ const WHO = [
   'admin',
   'buyerA',
   'buyerB',
+  'signalA',
+  'signalB',
 ] as const;
 type Who = (typeof WHO)[number];
 type Expected = Record<Who, number>;
@@ -38,6 +43,8 @@ const all = (status: number): Expected => ({
   admin: status,
   buyerA: status,
   buyerB: status,
+  signalA: status,
+  signalB: status,
 });
 /** Signed-in pages: anonymous visitors are sent to the login page (303). */
 const signedInOnly = (status: number): Expected => ({ ...all(status), anonymous: 303 });
@@ -50,6 +57,8 @@ const staffOnly = (status: number): Expected => ({
   admin: status,
   buyerA: 403,
   buyerB: 403,
+  signalA: 403,
+  signalB: 403,
 });
 const reviewerOnly = (status: number): Expected => ({ ...staffOnly(403), reviewer: status });
 /** Buyers' pages (issue 18): anonymous visitors log in first; providers and staff are refused. */
@@ -60,6 +69,8 @@ const buyersOnly = (status: number): Expected => ({
   admin: 403,
   buyerA: status,
   buyerB: status,
+  signalA: 403,
+  signalB: 403,
 });
 /** A buyer organisation's own list: buyerA's organisation owns it, buyerB's gets 404. */
 const ownListOnly = (status: number): Expected => ({ ...buyersOnly(status), buyerB: 404 });
@@ -275,7 +286,8 @@ const RULES: Rule[] = [
     method: 'POST',
     route: '/account/tweestapsverificatie',
     url: () => '/account/tweestapsverificatie',
-    // Providers and buyers are setting one up (the GET above started it) and sent no code; staff have one already.
+    // Providers and buyers are setting one up (the GET above started it) and sent no code; staff and
+    // signal suppliers have one already.
     expect: {
       anonymous: 303,
       providerA: 400,
@@ -285,6 +297,8 @@ const RULES: Rule[] = [
       admin: 303,
       buyerA: 400,
       buyerB: 400,
+      signalA: 303,
+      signalB: 303,
     },
   },
   {
@@ -313,6 +327,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -329,6 +345,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   // A buyer's own choice of mail about watch lists (issue 18): buyers only. A buyer (of either
@@ -354,6 +372,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -369,6 +389,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -384,6 +406,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -399,6 +423,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -414,6 +440,8 @@ const RULES: Rule[] = [
       admin: 200,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -430,6 +458,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -446,6 +476,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -461,6 +493,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -476,6 +510,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -491,6 +527,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -506,6 +544,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -521,6 +561,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   { method: 'GET', route: '/beoordeling', url: () => '/beoordeling', expect: staffOnly(200) },
@@ -845,6 +887,8 @@ const RULES: Rule[] = [
       admin: 403,
       buyerA: 403,
       buyerB: 403,
+      signalA: 403,
+      signalB: 403,
     },
   },
   {
@@ -983,6 +1027,8 @@ describe('access rules: every route, for every kind of visitor', () => {
       identities.set(role, await givenUser(db.dataSource, role));
     identities.set('buyerA', await givenUser(db.dataSource, 'buyer'));
     identities.set('buyerB', await givenUser(db.dataSource, 'buyer'));
+    identities.set('signalA', await givenUser(db.dataSource, 'signal_supplier'));
+    identities.set('signalB', await givenUser(db.dataSource, 'signal_supplier'));
     const buyerA = identities.get('buyerA')!.user;
     const organisationA = { id: buyerA.buyerOrganisationId!, domain: buyerA.email.split('@')[1]! };
     const listA = await createWatchList(
