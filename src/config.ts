@@ -194,6 +194,18 @@ export interface Config {
    * `urn:nld:oin:<OIN>:systeem:hostingregister`; unset, it is PUBLIC_BASE_URL.
    */
   registerOin: string | undefined;
+  /** Days a provider has to answer a signal's match (what it did) before it becomes a review task (issue 19). */
+  signalAnswerDays: number;
+  /** Days before that deadline on which a provider with an unanswered match is reminded, most distant first. */
+  signalReminderDays: number[];
+  /** Aggregates a signal supplier sees below this many providers read "fewer than N" (issue 19 §3). */
+  signalAggregateThreshold: number;
+  /** The most resellers one provider may declare (add or import) in 24 hours: probing the signals costs time. */
+  resellerDeclarationsPerDay: number;
+  /** A provider that declares more than this in 24 hours is flagged to reviewers (a review task). */
+  resellerFlagPerDay: number;
+  /** The most resellers one provider keeps declared at once. */
+  resellerMaxDeclared: number;
 }
 
 /** eHerkenning's assurance levels (betrouwbaarheidsniveaus), lowest first. */
@@ -253,6 +265,16 @@ function logLevel(env: NodeJS.ProcessEnv, fallback: string): string {
 }
 
 const ENVIRONMENTS = ['development', 'test', 'production'] as const;
+
+/** A comma-separated list of whole days (1–365), most distant first, without repeats: `7,1`. */
+function dayList(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const days = raw.split(',').map((part) => part.trim());
+  if (!days.every((d) => /^[0-9]{1,3}$/.test(d) && Number(d) >= 1 && Number(d) <= 365))
+    throw new Error(`${name} must be whole days from 1 to 365, separated by commas (e.g. 7,1)`);
+  return [...new Set(days.map(Number))].sort((a, b) => b - a);
+}
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -641,5 +663,11 @@ export function loadConfig(
     webhookAllowPrivateTargets: webhookAllowPrivateTargets(env, production),
     webhookMaxSubscriptions: integer(env, 'WEBHOOK_MAX_SUBSCRIPTIONS', 10, 1, 1000),
     registerOin: registerOin(env),
+    signalAnswerDays: integer(env, 'SIGNAL_ANSWER_DAYS', 30, 1, 365),
+    signalReminderDays: dayList(env, 'SIGNAL_REMINDER_DAYS', [7, 1]),
+    signalAggregateThreshold: integer(env, 'SIGNAL_AGGREGATE_THRESHOLD', 3, 2, 100),
+    resellerDeclarationsPerDay: integer(env, 'RESELLER_DECLARATIONS_PER_DAY', 2000, 1, 1_000_000),
+    resellerFlagPerDay: integer(env, 'RESELLER_FLAG_PER_DAY', 500, 1, 1_000_000),
+    resellerMaxDeclared: integer(env, 'RESELLER_MAX_DECLARED', 20_000, 1, 1_000_000),
   };
 }

@@ -51,7 +51,14 @@ export const ACCOUNT_ACTIONS: Readonly<Record<string, string>> = {
   'webhook_subscription.':
     "a buyer organisation's webhook subscription made, disabled, turned on or removed: its own settings, which say what it watches, not a register record",
   'api_key.':
-    "a buyer organisation's API key made or revoked: who gave access to the organisation, not a register record",
+    "an organisation's API key (a buyer organisation's or a signal supplier's) made or revoked: who gave access to the organisation, not a register record",
+  'signal_supplier.':
+    "a signal supplier organisation or its people (issue 19): who sends the police's signals is not published",
+  'signal.':
+    'a reseller signal sent, read or withdrawn (issue 19): signals are confidential, so not even that one exists is published',
+  'signal_match.':
+    "a signal's match with a provider's declared reseller, its answer or its reminder (issue 19): which provider had a match is confidential",
+  'reseller.': "a provider's declared resellers (issue 19): its customers, confidential to it",
 };
 
 /**

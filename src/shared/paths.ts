@@ -124,6 +124,30 @@ export const paths = {
   staffInvitationRevoke: (id = ':id') => `/beheer/medewerkers/uitnodigingen/${id}/intrekken`,
   staffInvitationResend: (id = ':id') => `/beheer/medewerkers/uitnodigingen/${id}/opnieuw`,
 
+  /** Issue 19: a signal supplier's signals (the police), and what it may learn of them. */
+  signals: '/signalen',
+  signalNew: '/signalen/nieuw',
+  signalImport: '/signalen/importeren',
+  signal: (id = ':id') => `/signalen/${id}`,
+  signalWithdraw: (id = ':id') => `/signalen/${id}/intrekken`,
+  signalApiKeys: '/signalen/api-sleutels',
+  signalApiKeyRevoke: (id = ':id') => `/signalen/api-sleutels/${id}/intrekken`,
+  /** Administrators: the signal supplier organisations and their people. */
+  signalSuppliers: '/beheer/signaalleveranciers',
+  signalSupplier: (id = ':id') => `/beheer/signaalleveranciers/${id}`,
+  signalSupplierInvite: (id = ':id') => `/beheer/signaalleveranciers/${id}/uitnodigen`,
+  signalSupplierUserStatus: (id = ':id') => `/beheer/signaalleveranciers/personen/${id}/status`,
+  /** A provider's declared resellers and the signals that match them. */
+  resellers: '/account/wederverkopers',
+  resellerRemove: (id = ':id') => `/account/wederverkopers/${id}/verwijderen`,
+  resellerImport: '/account/wederverkopers/importeren',
+  signalMatches: '/account/signalen',
+  signalMatch: (id = ':id') => `/account/signalen/${id}`,
+  signalMatchDecision: (id = ':id') => `/account/signalen/${id}/beoordeling`,
+  signalMatchAnswer: (id = ':id') => `/account/signalen/${id}/antwoord`,
+  /** Reviewers: per provider, whether signal matches were answered in time. */
+  reviewSignals: '/beoordeling/signalen',
+
   attestations: '/account/verklaringen',
   reviewAttestations: (kvkNumber = ':kvkNumber') => `/beoordeling/hostingproviders/${kvkNumber}/verklaringen`,
   verification: '/verificatie',
