@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import {
+  domainAndParents,
+  emptyIdentity,
+  exactIdentifiers,
+  identifierMac,
+  isEmptyIdentity,
+  readAsNumber,
+  readDomain,
+  readIpRange,
+  readMailDomain,
+  readResellerKvk,
+  readResellerName,
+  type Reading,
+} from '../../src/signals/reseller-identifiers';
+import { signalKeys } from '../../src/signals/signal-keys';
+import { loadConfig } from '../../src/config';
+
+/** Each case: what is typed, and its normal form or the problem. */
+function table<T>(
+  name: string,
+  read: (typed: string) => Reading<T>,
+  cases: [string, T | { problem: string }][],
+) {
+  describe(name, () => {
+    for (const [typed, expected] of cases) {
+      const refused = typeof expected === 'object' && expected !== null && 'problem' in expected;
+      it(`${JSON.stringify(typed)} → ${refused ? `refused (${expected.problem})` : JSON.stringify(expected)}`, () => {
+        assert.deepEqual(
+          read(typed),
+          refused ? { ok: false, problem: expected.problem } : { ok: true, value: expected },
+        );
+      });
+    }
+  });
+}
+
+describe('reseller identifiers (issue 19): one reading for signals and declarations', () => {
+  table('KvK numbers', readResellerKvk, [
+    ['12345678', '12345678'],
+    [' 1234 5678 ', '12345678'],
+    ['KvK: 12.34.56.78', '12345678'],
+    ['1234567', { problem: 'kvk' }],
+    ['01-01-2026', { problem: 'kvk' }],
+    ['abcdefgh', { problem: 'kvk' }],
+  ]);
+
+  table('domain names', readDomain, [
+    ['voorbeeld.nl', 'voorbeeld.nl'],
+    ['Voorbeeld.NL', 'voorbeeld.nl'],
+    ['https://WWW.Voorbeeld.NL/pad?x=1', 'voorbeeld.nl'],
+    ['http://shop.voorbeeld.nl:8080', 'shop.voorbeeld.nl'],
+    ['voorbeeld.nl.', 'voorbeeld.nl'],
+    ['bücher.de', 'xn--bcher-kva.de'],
+    ['www.voorbeeld.co.uk', 'voorbeeld.co.uk'],
+    ['voorbeeld', { problem: 'domain' }],
+    ['a..nl', { problem: 'domain' }],
+    ['-voorbeeld.nl', { problem: 'domain' }],
+    ['voorbeeld-.nl', { problem: 'domain' }],
+    ['192.0.2.1', { problem: 'domain' }],
+    ['iemand@voorbeeld.nl', { problem: 'domain' }],
+    ['voor beeld.nl', { problem: 'domain' }],
+    ['', { problem: 'domain' }],
+    [`${'a'.repeat(64)}.nl`, { problem: 'domain' }],
+  ]);
+
+  table('mail domains', readMailDomain, [
+    ['voorbeeld.nl', 'voorbeeld.nl'],
+    ['@Voorbeeld.nl', 'voorbeeld.nl'],
+    ['abuse@mail.voorbeeld.nl', 'mail.voorbeeld.nl'],
+    ['abuse@', { problem: 'mailDomain' }],
+    ['niets', { problem: 'mailDomain' }],
+  ]);
+
+  table('IP ranges', readIpRange, [
+    ['192.0.2.0/24', '192.0.2.0/24'],
+    ['192.0.2.77/24', '192.0.2.0/24'],
+    ['192.0.2.77', '192.0.2.77/32'],
+    [' 198.51.100.0/22 ', '198.51.100.0/22'],
+    ['10.0.0.0/8', '10.0.0.0/8'],
+    ['10.0.0.0/7', { problem: 'ipRangeTooWide' }],
+    ['0.0.0.0/0', { problem: 'ipRangeTooWide' }],
+    ['2001:DB8::1/32', '2001:db8::/32'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1/128'],
+    ['2001:db8::/16', '2001::/16'],
+    ['2001:db8::/15', { problem: 'ipRangeTooWide' }],
+    ['2001:db8::/129', { problem: 'ipRange' }],
+    ['192.0.2.0/33', { problem: 'ipRange' }],
+    ['192.0.2.0/', { problem: 'ipRange' }],
+    ['192.0.2.0/24/1', { problem: 'ipRange' }],
+    ['256.0.0.1', { problem: 'ipRange' }],
+    ['fe80::1%eth0', { problem: 'ipRange' }],
+    ['1::2::3', { problem: 'ipRange' }],
+    ['voorbeeld.nl', { problem: 'ipRange' }],
+  ]);
+
+  table('AS numbers', readAsNumber, [
+    ['AS64496', 64496],
+    ['as 64496', 64496],
+    ['64496', 64496],
+    ['4200000000', 4200000000],
+    ['AS0', { problem: 'asNumber' }],
+    ['AS23456', { problem: 'asNumber' }],
+    ['4294967295', { problem: 'asNumber' }],
+    ['AS-1', { problem: 'asNumber' }],
+    ['ASN', { problem: 'asNumber' }],
+  ]);
+
+  table('names', readResellerName, [
+    ['  Snelle   Servers B.V. ', 'Snelle Servers B.V.'],
+    ['', { problem: 'name' }],
+    ['Naam\u202Eomgekeerd', { problem: 'name' }],
+    ['x'.repeat(201), { problem: 'nameTooLong' }],
+  ]);
+
+  it('gives a domain and its parents down to two labels, never a bare top-level domain', () => {
+    assert.deepEqual(domainAndParents('a.b.voorbeeld.nl'), [
+      'a.b.voorbeeld.nl',
+      'b.voorbeeld.nl',
+      'voorbeeld.nl',
+    ]);
+    assert.deepEqual(domainAndParents('voorbeeld.nl'), ['voorbeeld.nl']);
+  });
+
+  it("spreads a declaration's domains to their parents, but not a signal's", () => {
+    const identity = {
+      ...emptyIdentity(),
+      domains: ['shop.voorbeeld.nl'],
+      mailDomains: ['mail.voorbeeld.nl'],
+    };
+    const values = (forDeclaration: boolean) =>
+      exactIdentifiers(identity, forDeclaration).map(({ kind, value }) => `${kind}:${value}`);
+    assert.deepEqual(values(false), ['domain:shop.voorbeeld.nl', 'mail_domain:mail.voorbeeld.nl']);
+    assert.deepEqual(values(true), [
+      'domain:shop.voorbeeld.nl',
+      'domain:voorbeeld.nl',
+      'mail_domain:mail.voorbeeld.nl',
+      'mail_domain:voorbeeld.nl',
+    ]);
+    assert.equal(isEmptyIdentity(emptyIdentity()), true);
+    assert.equal(isEmptyIdentity(identity), false);
+  });
+
+  it('keys the HMAC by kind and by key: the same value of another kind or under another key differs', () => {
+    const key = randomBytes(32);
+    const mac = identifierMac(key, 'domain', 'voorbeeld.nl');
+    assert.match(mac, /^[0-9a-f]{64}$/);
+    assert.equal(identifierMac(key, 'domain', 'voorbeeld.nl'), mac);
+    assert.notEqual(identifierMac(key, 'mail_domain', 'voorbeeld.nl'), mac);
+    assert.notEqual(identifierMac(randomBytes(32), 'domain', 'voorbeeld.nl'), mac);
+  });
+
+  it('seals a signal so that only the same secrets key opens it, and tampering is detected', () => {
+    const keys = signalKeys(randomBytes(32));
+    const content = { identity: { ...emptyIdentity(), domains: ['voorbeeld.nl'] }, text: 'Toelichting' };
+    const sealed = keys.seal(content);
+    assert.match(sealed, /^v1:/);
+    assert.equal(sealed.includes('voorbeeld'), false);
+    assert.deepEqual(keys.open(sealed), content);
+    assert.throws(() => signalKeys(randomBytes(32)).open(sealed));
+    const parts = sealed.split(':');
+    const flipped = Buffer.from(parts[3]!, 'base64url');
+    flipped[0]! ^= 1;
+    assert.throws(() => keys.open([...parts.slice(0, 3), flipped.toString('base64url')].join(':')));
+  });
+
+  it('reads SIGNAL_REMINDER_DAYS as whole days, most distant first, and refuses anything else', () => {
+    const env = { NODE_ENV: 'test', DATABASE_URL: 'postgres://x@localhost/x' };
+    assert.deepEqual(loadConfig({ ...env }).signalReminderDays, [7, 1]);
+    assert.deepEqual(
+      loadConfig({ ...env, SIGNAL_REMINDER_DAYS: '1, 14,7,7' }).signalReminderDays,
+      [14, 7, 1],
+    );
+    for (const bad of ['0', '7,x', '400', '-1'])
+      assert.throws(() => loadConfig({ ...env, SIGNAL_REMINDER_DAYS: bad }), /SIGNAL_REMINDER_DAYS/);
+  });
+});
