@@ -76,6 +76,8 @@ export const AUDIT_ACTION_GROUPS = {
     'webhook_subscription.deleted',
   ],
   api_key: ['api_key.created', 'api_key.revoked'],
+  signal_match: ['signal_match.reminded', 'signal_match.overdue', 'signal_match.task_resolved'],
+  reseller: ['reseller.task_resolved'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
