@@ -92,7 +92,6 @@ describe('signals are confidential: no public output, no other provider, no log 
   let providerB: Provider;
   let buyer: Agent;
   let agentB: Agent;
-  let requests = 0;
 
   before(async () => {
     db = await createTestDatabase();
@@ -217,7 +216,6 @@ describe('signals are confidential: no public output, no other provider, no log 
 
   /** GET `url` as `who` (an agent, or anonymous) and the text of its answer. */
   const get = async (who: Agent | undefined, url: string) => {
-    requests++;
     const res = await binary((who ?? request(app)).get(url));
     assert.ok(res.status < 500, `GET ${url} answered ${res.status}`);
     return { status: res.status, text: await textOf(res) };

@@ -155,7 +155,7 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
     const now = new Date();
     const { provider, user, matches } = await providerWithMatches([addDays(now, -1), addDays(now, -2)]);
     const answered = await providerWithMatches([addDays(now, -1)], { answeredAt: addDays(now, -3) });
-    const statusEventsBefore = await ds().query(
+    const statusEventsBefore = await ds().query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM status_events WHERE provider_id = $1`,
       [provider.id],
     );

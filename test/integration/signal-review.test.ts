@@ -161,7 +161,10 @@ describe('the reviewers’ overview of signal matches (issue 19)', () => {
     const first = await reviewer.get('/beoordeling/signalen?sorteer=achterstallig');
     assert.equal(rowOrder(first.text).length, SIGNAL_REVIEW_PAGE_SIZE);
     assert.deepEqual(rowOrder(first.text).slice(0, 2), [late.kvkNumber, busy.kvkNumber]);
-    assert.match(first.text, /rel="next" href="\/beoordeling\/signalen\?sorteer&#x3D;achterstallig&amp;page&#x3D;2"/);
+    assert.match(
+      first.text,
+      /rel="next" href="\/beoordeling\/signalen\?sorteer&#x3D;achterstallig&amp;page&#x3D;2"/,
+    );
     const second = await reviewer.get('/beoordeling/signalen?sorteer=achterstallig&page=2');
     assert.equal(rowOrder(second.text).length, 2);
     assert.match(second.text, /data-total="52"/);
