@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { addDays } from '../../src/shared/time';
+import { newTotpSecret } from '../../src/identity/totp';
+import { DEMO_PASSWORD, DEMO_RESELLERS, DEMO_SIGNAL_SUPPLIER, DEMO_SIGNALS } from '../../src/seed/demo-data';
 import { SIGNAL_REVIEW_PAGE_SIZE } from '../../src/signals/signal-review';
 import { givenProvider } from '../factories/provider.factory';
 import {
@@ -8,9 +10,11 @@ import {
   givenMatch,
   givenSignal,
   givenSignalSupplier,
+  testSignalKeys,
 } from '../factories/signal.factory';
-import { givenUser } from '../factories/user.factory';
+import { givenUser, testSecretBox, type TestUser } from '../factories/user.factory';
 import { useTestApp } from '../helpers/app';
+import { useDemoRegister } from '../helpers/demo';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn } from '../helpers/session';
 
@@ -232,4 +236,45 @@ describe('the reviewers’ overview of signal matches (issue 19)', () => {
     );
     assert.match(res.text, /href="\/beoordeling\/signalen" data-review-signals-link/);
   });
+});
+
+describe('the demo register’s signals (issue 19)', function () {
+  this.timeout(300_000);
+  const demo = useDemoRegister();
+
+  it('has the police as a signal supplier, a provider’s declared resellers and two signals of which one matches', async () => {
+    const ds = demo.db.dataSource;
+    const [police] = await ds.query<{ role: string; totp_enabled_at: Date | null; supplier: string }[]>(
+      `SELECT u.role, u.totp_enabled_at, s.name AS supplier
+         FROM users u JOIN signal_suppliers s ON s.id = u.signal_supplier_id WHERE u.email = $1`,
+      [DEMO_SIGNAL_SUPPLIER.email],
+    );
+    assert.deepEqual(police, {
+      role: 'signal_supplier',
+      totp_enabled_at: null,
+      supplier: 'Politie – Team High Tech Crime',
+    });
+    const signals = await ds.query<{ sealed: string }[]>(`SELECT sealed FROM signals ORDER BY number`);
+    assert.equal(signals.length, DEMO_SIGNALS.length);
+    assert.equal(testSignalKeys.open(signals[0]!.sealed).text, DEMO_SIGNALS[0]!.text);
+    const [figures] = await ds.query<{ kvk_number: string; matches: number; declared: number }[]>(
+      `SELECT p.kvk_number, count(DISTINCT m.id)::int AS matches, count(DISTINCT d.id)::int AS declared
+         FROM providers p JOIN declared_resellers d ON d.provider_id = p.id
+         LEFT JOIN signal_matches m ON m.provider_id = p.id
+        GROUP BY p.kvk_number`,
+    );
+    assert.deepEqual(figures, { kvk_number: '99990001', matches: 1, declared: DEMO_RESELLERS.length });
+    const overview = await (await signedInDemo('beoordelaar@register.example')).get('/beoordeling/signalen');
+    assert.match(overview.text, /data-signal-provider="99990001"/);
+  });
+
+  /** A demo staff member signed in (their second factor set up now, as at a first login). */
+  async function signedInDemo(email: string): Promise<Agent> {
+    const secret = newTotpSecret();
+    await demo.db.dataSource.query(
+      `UPDATE users SET totp_secret = $2, totp_enabled_at = now() WHERE email = $1`,
+      [email, testSecretBox.encrypt(secret)],
+    );
+    return signedIn(demo.app, { email, password: DEMO_PASSWORD, totpSecret: secret } as TestUser);
+  }
 });
