@@ -100,6 +100,11 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
     assert.equal(mails.length, 1, 'one mail for the two matches due within 7 days');
     const mail = mails[0]!;
     assert.match(mail.body, /wachten 2 treffers/);
+    assert.match(
+      mail.body,
+      /2 matches of signals about your resellers wait for your answer/,
+      'and in English',
+    );
     assert.ok(mail.body.includes(dateInWords('nl', earliest)), 'the earliest deadline');
     assert.ok(mail.body.includes(`${BASE}/account/signalen`));
     for (const secret of [DOMAIN, TEXT, ...matches.map((m) => m.signal.number.padStart(6, '0'))])
