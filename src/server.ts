@@ -147,6 +147,7 @@ async function main(): Promise<void> {
     clock,
     config.reviewerNotification,
     config.watchListingEndNoticeDays,
+    config.signalReminderDays,
   );
   const stopSnapshotRefresh = startSnapshotRefresh(
     database.dataSource,

@@ -19,6 +19,7 @@ import {
   openReviewTaskRows,
   AAN_TASK_KINDS,
   reviewTaskRow,
+  resolvedActionOf,
   resolveOpenReviewTask,
   setAanImportCounts,
   settledReviewTaskRows,
@@ -379,14 +380,15 @@ export async function resolveReviewTask(
   if (text.length > REVIEW_TASK_NOTE_MAX)
     throw new ValidationError({ note: ['reviewTask.noteTooLong'] }, undefined, { max: REVIEW_TASK_NOTE_MAX });
   await dataSource.transaction(async (manager) => {
-    const providerId = await resolveOpenReviewTask(manager, taskId, now);
+    const task = await resolveOpenReviewTask(manager, taskId, now);
     // Closed by someone else meanwhile: the page is shown again with who did it, and the typed note.
-    if (providerId === undefined) throw new ValidationError({ note: ['reviewTask.closedAlready'] });
+    if (task === undefined) throw new ValidationError({ note: ['reviewTask.closedAlready'] });
     await appendAuditEvent(manager, now, {
       actor,
-      action: 'review_task.resolved',
+      // A task about signals under a hidden-header action (see resolvedActionOf).
+      action: resolvedActionOf(task.kind),
       subjectType: 'provider',
-      subjectId: providerId,
+      subjectId: task.provider_id,
       data: { taskId, note: text },
     });
   });

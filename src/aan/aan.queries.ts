@@ -130,18 +130,30 @@ export async function supersedeReviewTask(manager: EntityManager, taskId: string
   );
 }
 
-/** Closes an open task; answers its provider's id, or undefined when no such task is open. */
+/** Closes an open task; answers its provider's id and its kind, or undefined when no such task is open. */
 export async function resolveOpenReviewTask(
   manager: EntityManager,
   taskId: string,
   resolvedAt: Date,
-): Promise<string | undefined> {
-  const [rows] = await manager.query<[{ provider_id: string }[], number]>(
-    `UPDATE review_tasks SET resolved_at = $2 WHERE id::text = $1 AND resolved_at IS NULL RETURNING provider_id`,
+): Promise<{ provider_id: string; kind: string } | undefined> {
+  const [rows] = await manager.query<[{ provider_id: string; kind: string }[], number]>(
+    `UPDATE review_tasks SET resolved_at = $2 WHERE id::text = $1 AND resolved_at IS NULL RETURNING provider_id, kind`,
     [taskId, resolvedAt],
   );
-  return rows[0]?.provider_id;
+  return rows[0];
 }
+
+/**
+ * The audit action of a reviewer closing a task of this kind. A task about signals (issue 19) is
+ * closed under a hidden-header action: a public `review_task.resolved` naming the provider, with no
+ * public `review_task.opened` before it, would tell that the provider had a signal match.
+ */
+export const RESOLVED_ACTIONS: Readonly<Record<string, string>> = {
+  signal_match_overdue: 'signal_match.task_resolved',
+  reseller_declarations_many: 'reseller.task_resolved',
+};
+
+export const resolvedActionOf = (kind: string) => RESOLVED_ACTIONS[kind] ?? 'review_task.resolved';
 
 export interface ReviewTaskRow extends OpenReviewTaskRow {
   resolved_at: Date | null;
@@ -157,7 +169,8 @@ export async function reviewTaskRow(
   const [row] = await dataSource.query<ReviewTaskRow[]>(
     `SELECT t.id, t.kind, t.detail, t.created_at, t.resolved_at, p.legal_name, p.kvk_number,
             (SELECT ${actorNameSql('a.actor')} FROM audit_events a
-              WHERE a.action = 'review_task.resolved' AND a.data->>'taskId' = t.id::text
+              WHERE a.action IN ('review_task.resolved', 'signal_match.task_resolved', 'reseller.task_resolved')
+                AND a.data->>'taskId' = t.id::text
               ORDER BY a.id DESC LIMIT 1) AS resolved_by
        FROM review_tasks t JOIN providers p ON p.id = t.provider_id
       WHERE t.id::text = $1`,

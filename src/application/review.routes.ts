@@ -33,6 +33,7 @@ import {
 } from './application-rules';
 import { requestTime } from '../web/clock';
 import { pageNumber } from '../web/paging';
+import { signalFiguresOrder, signalReviewOverview } from '../signals/signal-review';
 
 /** The reviewer's upload of the KvK extract they checked (PDF, PNG or JPEG, at most 10 MB). */
 const EXTRACT_UPLOAD = {
@@ -84,6 +85,34 @@ export function reviewRoutes(dataSource: DataSource, config: Config): Router {
         labelKey: `application.state.${value}`,
         selected: value === state,
       })),
+    });
+  });
+
+  // Issue 19: per provider, whether its signal matches were answered in time; counts only, no content.
+  router.get(paths.reviewSignals, ...staffReader, async (req, res) => {
+    const order = signalFiguresOrder(req.query.sorteer);
+    const overview = await signalReviewOverview(
+      dataSource,
+      requestTime(res),
+      order,
+      pageNumber(req.query.page),
+    );
+    const pageUrl = (page: number) =>
+      `${paths.reviewSignals}?${new URLSearchParams({ ...(order === 'overdue' ? { sorteer: 'achterstallig' } : {}), page: String(page) }).toString()}`;
+    res.render('review/signals', {
+      title: 'reviewSignals.title',
+      ...overview,
+      answerDays: config.signalAnswerDays,
+      previousUrl: overview.page > 1 ? pageUrl(overview.page - 1) : undefined,
+      nextUrl: overview.page < overview.pageCount ? pageUrl(overview.page + 1) : undefined,
+      sorts: [
+        { labelKey: 'reviewSignals.sortByName', url: paths.reviewSignals, current: order === 'name' },
+        {
+          labelKey: 'reviewSignals.sortByOverdue',
+          url: `${paths.reviewSignals}?sorteer=achterstallig`,
+          current: order === 'overdue',
+        },
+      ],
     });
   });
 

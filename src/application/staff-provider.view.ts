@@ -14,6 +14,7 @@ import { providerExtracts } from '../identity/kvk-extract';
 import { providerDetail } from '../register/provider.service';
 import { historyRows, statusView } from '../register/provider.view';
 import { paths } from '../shared/paths';
+import { providerSignalSection } from '../signals/signal-review';
 import type { StatusEvent } from '../status/status-event.entity';
 import type { StatusAt } from '../status/status-rules';
 import { isPeildatum, toLocalDate } from '../shared/time';
@@ -220,12 +221,13 @@ export async function staffProviderModel(
   const tasks = await openReviewTasks(dataSource, detail.provider.id);
   const attestations = providerAttestationAnswers(detail, now).map(attestationView);
   const errors = staffPageErrors(query, now);
-  const [extracts, claims, accounts, handOver, eherkenningProof] = await Promise.all([
+  const [extracts, claims, accounts, handOver, eherkenningProof, signals] = await Promise.all([
     providerExtracts(dataSource.manager, detail.provider.id),
     openClaims(dataSource.manager, detail.provider.id),
     organisationAccounts(dataSource.manager, detail.provider.id),
     lastHandOver(dataSource.manager, detail.provider.id),
     provenByEherkenning(dataSource.manager, detail.provider.id),
+    providerSignalSection(dataSource, detail.provider.id, now),
   ]);
   const extractView = (x: { id: string; sha256: string }) => ({
     ...x,
@@ -274,6 +276,8 @@ export async function staffProviderModel(
     identityUnconfirmed: !detail.provider.identityConfirmedAt,
     /** The provider's open review tasks (a list difference, a name that resembles a verified one). */
     tasks,
+    /** Its signal matches answered in time or not (issue 19): figures, signal numbers, no content. */
+    signals,
     identityConfirmed: detail.provider.identityConfirmedAt
       ? {
           at: detail.provider.identityConfirmedAt,

@@ -76,6 +76,15 @@ export const AUDIT_ACTION_GROUPS = {
     'webhook_subscription.deleted',
   ],
   api_key: ['api_key.created', 'api_key.revoked'],
+  signal_supplier: ['signal_supplier.created'],
+  signal: ['signal.created'],
+  signal_match: [
+    'signal_match.matched',
+    'signal_match.reminded',
+    'signal_match.overdue',
+    'signal_match.task_resolved',
+  ],
+  reseller: ['reseller.declared', 'reseller.task_resolved'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
@@ -111,4 +120,6 @@ export const AUDIT_SUBJECT_TYPES = [
   'watch_list',
   'webhook_subscription',
   'api_key',
+  'signal_supplier',
+  'signal',
 ] as const;

@@ -215,7 +215,9 @@ export function subjectNames(
     | 'aanImport'
     | 'invitation'
     | 'buyerOrganisation'
-    | 'watchList',
+    | 'watchList'
+    | 'signalSupplier'
+    | 'signal',
     string[]
   >,
   actors: string[],
@@ -256,10 +258,17 @@ export function subjectNames(
      SELECT 'watch_list', l.id::text, l.name, NULL, NULL, NULL
        FROM watch_lists l WHERE l.id = ANY($11::uuid[])
      UNION ALL
+     SELECT 'signal_supplier', s.id::text, s.name, NULL, NULL, NULL
+       FROM signal_suppliers s WHERE s.id = ANY($12::uuid[])
+     UNION ALL
+     -- A signal by its number only: what it says stays sealed, for auditors too.
+     SELECT 'signal', g.id::text, 'SIG-' || lpad(g.number::text, 6, '0'), NULL, NULL, NULL
+       FROM signals g WHERE g.id = ANY($13::uuid[])
+     UNION ALL
      SELECT 'actor', a.actor, u.name, NULL, u.email, u.role
        FROM unnest($7::text[]) AS a(actor)
        JOIN users u ON (u.email = lower(a.actor)
-         OR (a.actor ~ '^(provider|reviewer|auditor|admin|buyer):' AND u.id::text = split_part(a.actor, ':', 2)))
+         OR (a.actor ~ '^(provider|reviewer|auditor|admin|buyer|signal_supplier):' AND u.id::text = split_part(a.actor, ':', 2)))
         AND NOT ${erasedUserSql('u')}`,
     [
       uuids(ids.provider),
@@ -273,6 +282,8 @@ export function subjectNames(
       uuids(ids.invitation),
       uuids(ids.buyerOrganisation),
       uuids(ids.watchList),
+      uuids(ids.signalSupplier),
+      uuids(ids.signal),
     ],
   );
 }

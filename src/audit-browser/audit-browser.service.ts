@@ -107,6 +107,8 @@ async function namesFor(dataSource: DataSource, rows: AuditRow[]): Promise<Subje
       invitation: of('invitation'),
       buyerOrganisation: of('buyer_organisation'),
       watchList: of('watch_list'),
+      signalSupplier: of('signal_supplier'),
+      signal: of('signal'),
     },
     [...new Set(rows.map((r) => r.actor))],
   );

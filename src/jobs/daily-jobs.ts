@@ -20,6 +20,7 @@ import { refreshDueSnapshots, refreshEndedAttestations } from '../status/status-
 import { lockSnapshotRefresh } from '../status/status-snapshot.queries';
 import { type CodeVersionFact, statusAt, type StatusEventKind } from '../status/status-rules';
 import { workingDaysBefore } from '../shared/working-days';
+import { DEFAULT_SIGNAL_REMINDER_DAYS, signalDailyWork } from '../signals/signal-deadlines';
 import { sendWatchDigest } from '../watch/watch-mail';
 import { DEFAULT_LISTING_END_NOTICE_DAYS, noticeListingEnds } from '../watch/watch-notices';
 import {
@@ -276,7 +277,8 @@ export async function pruneRegistrations(manager: EntityManager, now: Date): Pro
  * The daily work: endings recorded, reminders sent, the reviewers' daily mail of new submissions
  * (when the setting asks for it; `startingNotification` is the configured starting value), the
  * watch lists' notices and daily summaries (issue 18; `listingEndNoticeDays` is the setting), old
- * rate-limit counters and expired pending registrations removed.
+ * rate-limit counters and expired pending registrations removed, and the signal matches' overdue
+ * tasks and reminders (issue 19; `signalReminderDays` is the setting).
  */
 export async function dailyWork(
   manager: EntityManager,
@@ -284,12 +286,14 @@ export async function dailyWork(
   publicBaseUrl: string,
   startingNotification: ReviewerNotification = 'each',
   listingEndNoticeDays = DEFAULT_LISTING_END_NOTICE_DAYS,
+  signalReminderDays: readonly number[] = DEFAULT_SIGNAL_REMINDER_DAYS,
 ): Promise<Record<string, number>> {
   return {
     ...(await recordEndings(manager, now, publicBaseUrl)),
     // After the endings: under their refresh lock, with every stored status current.
     ...(await watchDailyWork(manager, now, publicBaseUrl, listingEndNoticeDays)),
     ...(await sendReminders(manager, now, publicBaseUrl)),
+    ...(await signalDailyWork(manager, now, publicBaseUrl, signalReminderDays)),
     ...(await sendSubmissionDigest(manager, now, publicBaseUrl, startingNotification)),
     ...(await pruneRateLimits(manager, now)),
     ...(await pruneRegistrations(manager, now)),
@@ -303,12 +307,14 @@ export async function runDueJobs(
   now: Date,
   startingNotification: ReviewerNotification = 'each',
   listingEndNoticeDays = DEFAULT_LISTING_END_NOTICE_DAYS,
+  signalReminderDays: readonly number[] = DEFAULT_SIGNAL_REMINDER_DAYS,
 ) {
   const daily = await runJobOnce(
     dataSource,
     'daily',
     toLocalDate(now),
-    (manager) => dailyWork(manager, now, publicBaseUrl, startingNotification, listingEndNoticeDays),
+    (manager) =>
+      dailyWork(manager, now, publicBaseUrl, startingNotification, listingEndNoticeDays, signalReminderDays),
     now,
   );
   const weekly = await runJobOnce(

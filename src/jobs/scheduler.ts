@@ -17,6 +17,7 @@ export function startScheduler(
   clock: Clock,
   startingNotification: ReviewerNotification = 'each',
   listingEndNoticeDays?: number,
+  signalReminderDays?: readonly number[],
 ): () => Promise<void> {
   return startPeriodic(
     intervalSeconds,
@@ -27,6 +28,7 @@ export function startScheduler(
         clock.now(),
         startingNotification,
         listingEndNoticeDays,
+        signalReminderDays,
       );
       if (daily.ran) logger.info({ job: 'daily', result: daily.result }, 'scheduled job ran');
       if (weekly.ran) logger.info({ job: 'weekly-digest', result: weekly.result }, 'scheduled job ran');

@@ -390,6 +390,18 @@ export const mailTexts = {
       text('codeVersionWithdrawn.body', params),
     );
   },
+  /**
+   * Issue 19: matches of signals wait for the provider's answer and a deadline nears. How many and
+   * the earliest deadline only: what a signal says is seen after logging in, never in a mail.
+   */
+  signalMatchReminder: (to: string, organisation: string, count: number, deadline: Date, link: string) => {
+    const params = { organisation, count, deadline, link };
+    return bilingual(
+      to,
+      text('signalMatchReminder.subject', params),
+      text('signalMatchReminder.body', params),
+    );
+  },
   renewalReminder: (to: string, organisation: string, endDate: Date, days: number, link: string) => {
     const params = { organisation, endDate, count: days, link };
     return bilingual(to, text('renewalReminder.subject', params), text('renewalReminder.body', params));

@@ -390,3 +390,91 @@ export function demoOrganisation(demo: DemoProvider, index: number) {
     abuseEmail: `abuse@${domain}.example`,
   };
 }
+
+/**
+ * Issue 19: the demo signal supplier (the police) and its person, who sets up the second factor at
+ * first login as the demo staff do.
+ */
+export const DEMO_SIGNAL_SUPPLIER = {
+  name: 'Politie – Team High Tech Crime',
+  email: 'politie@register.example',
+  personName: 'Petra Politie (demo)',
+} as const;
+
+/** The provider (by the start of its legal name) that declares the demo resellers. */
+export const DEMO_RESELLER_PROVIDER = 'Polderwolk';
+
+/** The demo provider's declared resellers (fictional: `.example` domains, 9999 KvK numbers). */
+export const DEMO_RESELLERS: {
+  reference: string;
+  names: string[];
+  kvkNumbers: string[];
+  domains: string[];
+  mailDomains: string[];
+  ipRanges: string[];
+  asNumbers: number[];
+}[] = [
+  {
+    reference: 'KLANT-1001',
+    names: ['Zandbak Webdiensten (demo)'],
+    kvkNumbers: ['99998801'],
+    domains: ['zandbak-web.example'],
+    mailDomains: ['zandbak-web.example'],
+    ipRanges: ['192.0.2.0/28'],
+    asNumbers: [],
+  },
+  {
+    reference: 'KLANT-1002',
+    names: ['Schimmige Servers (demo)'],
+    kvkNumbers: [],
+    domains: ['schimmige-servers.example'],
+    mailDomains: [],
+    ipRanges: ['198.51.100.0/26'],
+    asNumbers: [64512],
+  },
+  {
+    reference: 'KLANT-1003',
+    names: ['Bakfiets Hosting Wederverkoop (demo)'],
+    kvkNumbers: ['99998803'],
+    domains: ['bakfiets-reseller.example'],
+    mailDomains: [],
+    ipRanges: [],
+    asNumbers: [],
+  },
+];
+
+/**
+ * The police's two demo signals, sent two weeks before seeding: the first names a reseller the demo
+ * provider declared (a match waiting for its answer), the second one nobody declared.
+ */
+export const DEMO_SIGNALS: {
+  category: string;
+  confidence: string;
+  domains: string[];
+  names: string[];
+  ipRanges: string[];
+  asNumbers: number[];
+  text: string;
+  /** The declared reseller (by reference) it matches, and on what. */
+  matches?: { reference: string; on: string[] };
+}[] = [
+  {
+    category: 'phishing',
+    confidence: 'high',
+    domains: ['schimmige-servers.example'],
+    names: ['Schimmige Servers'],
+    ipRanges: [],
+    asNumbers: [64512],
+    text: 'Phishingpagina’s van banken gehost via deze wederverkoper (demo).',
+    matches: { reference: 'KLANT-1002', on: ['domain', 'as_number'] },
+  },
+  {
+    category: 'ransomware',
+    confidence: 'medium',
+    domains: ['duister-datacenter.example'],
+    names: ['Duister Datacenter'],
+    ipRanges: ['203.0.113.0/24'],
+    asNumbers: [],
+    text: 'Beheerservers van een ransomwaregroep (demo).',
+  },
+];

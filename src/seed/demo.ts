@@ -38,7 +38,9 @@ import {
   DEMO_CODE_VERSIONS,
   DEMO_PASSWORD,
   DEMO_PROVIDERS,
+  DEMO_RESELLER_PROVIDER,
   DEMO_REVIEWERS,
+  DEMO_SIGNAL_SUPPLIER,
   DEMO_STAFF,
   type DemoProvider,
   demoDomain,
@@ -50,6 +52,7 @@ import {
 } from './demo-data';
 import { MINUTE, monthsBefore, officeHours } from './demo-calendar';
 import { DemoNights } from './demo-nights';
+import { seedDeclaredResellers, seedSignals, seedSignalSupplier } from './demo-signals';
 import { simplePdf } from './demo-pdf';
 import { lockSeeding, otherProviderCount } from './seed.queries';
 
@@ -173,6 +176,10 @@ class DemoHistory {
     });
     // A buyer's watch list of a few of the suppliers above, made last month (issue 18).
     this.scene(1, () => this.watch(), 300);
+    // The police join as a signal supplier; a provider declares its resellers; two signals, one matching (issue 19).
+    this.scene(3, () => this.policeJoin(), 320);
+    this.scene(2, () => this.declareResellers(), 330);
+    this.scene(0.5, () => this.sendSignals(), 340);
     if (this.options.keyring) {
       for (const attestation of DEMO_ATTESTATIONS) {
         const demo = DEMO_PROVIDERS.find((d) => d.legalName.startsWith(attestation.provider))!;
@@ -245,6 +252,34 @@ class DemoHistory {
       'import',
       watchLimitsOf(this.config),
       this.later(2),
+    );
+  }
+
+  private police?: { supplierId: string; user: User };
+  private declaredResellers = new Map<string, string>();
+
+  private resellerCast(): Cast {
+    const demo = DEMO_PROVIDERS.find((d) => d.legalName.startsWith(DEMO_RESELLER_PROVIDER))!;
+    return this.cast.get(demo)!;
+  }
+
+  private async policeJoin(): Promise<void> {
+    this.police = await this.dataSource.transaction((manager) =>
+      seedSignalSupplier(manager, this.passwordHash, this.later(1)),
+    );
+  }
+
+  private async declareResellers(): Promise<void> {
+    const { provider, user } = this.resellerCast();
+    this.declaredResellers = await this.dataSource.transaction((manager) =>
+      seedDeclaredResellers(manager, this.config, provider.id, user, this.later(2)),
+    );
+  }
+
+  private async sendSignals(): Promise<void> {
+    const { provider } = this.resellerCast();
+    await this.dataSource.transaction((manager) =>
+      seedSignals(manager, this.config, this.police!, provider.id, this.declaredResellers, this.later(2)),
     );
   }
 
@@ -512,6 +547,10 @@ export async function existingDemoLogins(dataSource: DataSource): Promise<string
     })),
     ...DEMO_STAFF.map((s) => ({ email: s.email, label: `${s.email} (${s.role})` })),
     { email: DEMO_BUYER.email, label: `${DEMO_BUYER.email} (buyer: ${DEMO_BUYER.organisation})` },
+    {
+      email: DEMO_SIGNAL_SUPPLIER.email,
+      label: `${DEMO_SIGNAL_SUPPLIER.email} (signal supplier: ${DEMO_SIGNAL_SUPPLIER.name})`,
+    },
   ];
   const rows = await dataSource.query<{ email: string }[]>(
     'SELECT email FROM users WHERE email = ANY($1::text[]) AND disabled_at IS NULL',

@@ -79,8 +79,12 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['reviewer', '/beoordeling/aanvragen/{submittedApplication}'],
   ['reviewer', `/beoordeling/hostingproviders/${verantwoord}`],
   ['reviewer', '/beoordeling/taken/{reviewTask}/afgehandeld'],
+  // Issue 19: the reviewers' overview of signal matches (the demo has one); the staff page above shows its section.
+  ['reviewer', '/beoordeling/signalen'],
+  ['reviewer', '/beoordeling/signalen?sorteer=achterstallig'],
   ['auditor', '/account'],
   ['auditor', '/beoordeling'],
+  ['auditor', '/beoordeling/signalen'],
   ['auditor', '/beheer/auditlog'],
   ['auditor', '/beheer/auditlog/controle'],
   ['admin', '/'],

@@ -6,6 +6,7 @@ import {
   emptyIdentity,
   exactIdentifiers,
   identifierMac,
+  resellerNameKey,
   type ResellerIdentity,
 } from '../../src/signals/reseller-identifiers';
 
@@ -68,4 +69,99 @@ export async function givenSignal(
     );
   }
   return { id: row!.id, number: String(row!.number) };
+}
+
+/**
+ * A provider's declared reseller as the register stores one (the clear values, and the identifiers
+ * the matching reads: HMACs of the exact ones, IP ranges, name keys), without matching it.
+ */
+export async function givenDeclaredReseller(
+  dataSource: DataSource,
+  providerId: string,
+  identity: Partial<ResellerIdentity>,
+  options: { reference?: string; removedAt?: Date } = {},
+): Promise<{ id: string }> {
+  const full = { ...emptyIdentity(), ...identity };
+  const [row] = await dataSource.query<{ id: string }[]>(
+    `INSERT INTO declared_resellers
+       (provider_id, reference, names, kvk_number, domains, mail_domains, ip_ranges, as_numbers, source, removed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::cidr[], $8, 'form', $9) RETURNING id`,
+    [
+      providerId,
+      options.reference ?? '',
+      full.names,
+      full.kvkNumbers[0] ?? null,
+      full.domains,
+      full.mailDomains,
+      full.ipRanges,
+      full.asNumbers,
+      options.removedAt ?? null,
+    ],
+  );
+  const id = row!.id;
+  for (const { kind, value } of exactIdentifiers(full, true)) {
+    await dataSource.query(
+      `INSERT INTO declared_reseller_identifiers (declared_reseller_id, provider_id, kind, mac) VALUES ($1, $2, $3, $4)`,
+      [id, providerId, kind, identifierMac(testSignalKeys.macKey, kind, value)],
+    );
+  }
+  for (const range of full.ipRanges)
+    await dataSource.query(
+      `INSERT INTO declared_reseller_identifiers (declared_reseller_id, provider_id, kind, ip_range) VALUES ($1, $2, 'ip_range', $3)`,
+      [id, providerId, range],
+    );
+  for (const name of full.names)
+    await dataSource.query(
+      `INSERT INTO declared_reseller_identifiers (declared_reseller_id, provider_id, kind, name_key) VALUES ($1, $2, 'name', $3)`,
+      [id, providerId, resellerNameKey(name)],
+    );
+  return { id };
+}
+
+/** A match of a signal with a declared reseller, as the matcher would store it, in any state. */
+export async function givenMatch(
+  dataSource: DataSource,
+  signalId: string,
+  providerId: string,
+  declaredResellerId: string,
+  options: {
+    kind?: 'exact' | 'possible';
+    matchedOn?: string[];
+    matchedAt?: Date;
+    answerDueAt?: Date;
+    answer?: { action: string; at: Date; note?: string };
+    confirmedAt?: Date;
+    dismissedAt?: Date;
+    sharedAt?: Date;
+    remindedDays?: number[];
+  } = {},
+): Promise<{ id: string }> {
+  const matchedAt = options.matchedAt ?? new Date();
+  const [row] = await dataSource.query<{ id: string }[]>(
+    `INSERT INTO signal_matches (signal_id, provider_id, declared_reseller_id, kind, matched_on, matched_at,
+                                 answer_due_at, confirmed_at, dismissed_at, action, first_answered_at, shared_at,
+                                 notified_at, reminded_days)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $6, $13) RETURNING id`,
+    [
+      signalId,
+      providerId,
+      declaredResellerId,
+      options.kind ?? 'exact',
+      options.matchedOn ?? ['domain'],
+      matchedAt,
+      options.answerDueAt ?? new Date(matchedAt.getTime() + 30 * 86_400_000),
+      options.confirmedAt ?? null,
+      options.dismissedAt ?? null,
+      options.answer?.action ?? null,
+      options.answer?.at ?? null,
+      options.sharedAt ?? null,
+      options.remindedDays ?? [],
+    ],
+  );
+  if (options.answer)
+    await dataSource.query(
+      `INSERT INTO signal_match_answers (signal_match_id, action, note, answered_at) VALUES ($1, $2, $3, $4)`,
+      [row!.id, options.answer.action, options.answer.note ?? '', options.answer.at],
+    );
+  return { id: row!.id };
 }

@@ -566,6 +566,13 @@ const RULES: Rule[] = [
     },
   },
   { method: 'GET', route: '/beoordeling', url: () => '/beoordeling', expect: staffOnly(200) },
+  // Issue 19: the reviewers' overview of signal matches per provider (counts, no content).
+  {
+    method: 'GET',
+    route: '/beoordeling/signalen',
+    url: () => '/beoordeling/signalen',
+    expect: staffOnly(200),
+  },
   {
     method: 'GET',
     route: '/beoordeling/aanvragen/:id',

@@ -247,6 +247,11 @@ describe('the header of a leaf: account actions publish a role and no subject', 
     ...AUDIT_ACTION_GROUPS.watch_list,
     ...AUDIT_ACTION_GROUPS.webhook_subscription,
     ...AUDIT_ACTION_GROUPS.api_key,
+    // Issue 19: signals, their matches and a provider's declared resellers are confidential.
+    ...AUDIT_ACTION_GROUPS.signal_supplier,
+    ...AUDIT_ACTION_GROUPS.signal,
+    ...AUDIT_ACTION_GROUPS.signal_match,
+    ...AUDIT_ACTION_GROUPS.reseller,
   ];
   const REGISTER = [
     'provider.created',
