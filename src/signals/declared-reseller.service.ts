@@ -49,7 +49,15 @@ export const resellerLimitsOf = (config: Config): ResellerLimits => ({
 });
 
 /** The fields of the add form (and the columns of an import), as typed. */
-export const DECLARATION_FIELDS = ['reference', 'names', 'kvkNumber', 'domains', 'mailDomains', 'ipRanges', 'asNumbers'] as const;
+export const DECLARATION_FIELDS = [
+  'reference',
+  'resellerNames',
+  'resellerKvk',
+  'resellerDomains',
+  'resellerMailDomains',
+  'resellerIpRanges',
+  'resellerAsNumbers',
+] as const;
 export type DeclarationField = (typeof DECLARATION_FIELDS)[number];
 export type DeclarationForm = Record<DeclarationField, string>;
 
@@ -102,22 +110,22 @@ export function readDeclaration(form: DeclarationForm, separators?: RegExp): Dec
   };
   const reference = form.reference.trim();
   if (reference.length > MAX_REFERENCE) fields.reference = [problemKey('referenceTooLong')];
-  const names = many('names', readResellerName);
-  const kvk = form.kvkNumber.trim() === '' ? [] : many('kvkNumber', readResellerKvk);
+  const names = many('resellerNames', readResellerName);
+  const kvk = form.resellerKvk.trim() === '' ? [] : many('resellerKvk', readResellerKvk);
   const value: DeclarationInsert = {
     reference,
     names,
     kvkNumber: kvk[0] ?? null,
-    domains: many('domains', readDomain),
-    mailDomains: many('mailDomains', readMailDomain),
-    ipRanges: many('ipRanges', readIpRange),
-    asNumbers: many('asNumbers', readAsNumber),
+    domains: many('resellerDomains', readDomain),
+    mailDomains: many('resellerMailDomains', readMailDomain),
+    ipRanges: many('resellerIpRanges', readIpRange),
+    asNumbers: many('resellerAsNumbers', readAsNumber),
   };
-  if (kvk.length > 1) (fields.kvkNumber ??= []).push(problemKey('kvk'));
+  if (kvk.length > 1) (fields.resellerKvk ??= []).push(problemKey('kvk'));
   if (Object.keys(fields).length > 0) return { ok: false, fields, params };
   const identifiers =
     value.names.length + value.domains.length + value.mailDomains.length + value.ipRanges.length + value.asNumbers.length;
-  if (identifiers === 0 && value.kvkNumber === null) return { ok: false, fields: { names: [problemKey('nothing')] }, params };
+  if (identifiers === 0 && value.kvkNumber === null) return { ok: false, fields: { resellerNames: [problemKey('nothing')] }, params };
   return { ok: true, value };
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../../src/signals/declared-reseller.service';
 import type { DeclarationInsert } from '../../src/signals/declared-reseller.queries';
 import { matchDeclarations, matchSignals } from '../../src/signals/signal-matching';
+import { trigramsOf, trigramSimilarity } from '../../src/signals/name-candidates';
 import type { ResellerIdentity } from '../../src/signals/reseller-identifiers';
 import { addDays, toLocalDate } from '../../src/shared/time';
 import { givenProvider } from '../factories/provider.factory';
@@ -63,8 +64,8 @@ describe('matching signals against declared resellers', () => {
   };
 
   const signal = (identity: Partial<ResellerIdentity>, options = {}) => givenSignal(ds(), supplierId, identity, options);
-  const match = (ids: string[], now = new Date()) =>
-    ds().transaction((m) => matchSignals(m, testSignalKeys, ids, SETTINGS, now));
+  const match = (ids: string[], now = new Date(), options = {}) =>
+    ds().transaction((m) => matchSignals(m, testSignalKeys, ids, SETTINGS, now, options));
   const matchesOf = (signalId: string) =>
     ds().query<{ provider_id: string; declared_reseller_id: string; kind: string; matched_on: string[]; answer_due_at: Date; matched_at: Date; notified_at: Date | null }[]>(
       `SELECT provider_id, declared_reseller_id, kind, matched_on, answer_due_at, matched_at, notified_at
@@ -135,6 +136,15 @@ describe('matching signals against declared resellers', () => {
       [['possible', ['name']]],
     );
     assert.equal((await matchesOf(unlike.id)).length, 0);
+    // The same names compared in memory, as for a large batch of signals, give the same matches.
+    const again = await signal({ names: ['SCHADUWH0ST RESELLER'] });
+    const unlikeAgain = await signal({ names: ['Zonlicht Diensten', 'Пример'] });
+    await match([again.id, unlikeAgain.id], new Date(), { nameProbeLimit: 0 });
+    assert.deepEqual(
+      (await matchesOf(again.id)).map((r) => [r.kind, r.matched_on]),
+      [['possible', ['name']]],
+    );
+    assert.equal((await matchesOf(unlikeAgain.id)).length, 0);
     const b = await givenDeclaringProvider();
     await b.declare({ names: ['Nachtwolk Reseller'], domains: ['nachtwolk-reseller.nl'] });
     const both = await signal({ names: ['Nachtwolk Reseller B.V.'], domains: ['nachtwolk-reseller.nl'] });
@@ -143,6 +153,19 @@ describe('matching signals against declared resellers', () => {
       (await matchesOf(both.id)).map((r) => [r.kind, r.matched_on]),
       [['exact', ['domain', 'name']]],
     );
+  });
+
+  it('compares names in memory by the same trigrams and similarity as pg_trgm', async () => {
+    const keys = ['schaduwhost', 'schaduwh0st', 'abcd', 'abcde', 'polderwolk', 'polderwolken', 'zonlicht', 'a1b2c3d4'];
+    for (const a of keys)
+      for (const b of keys) {
+        const [row] = await ds().query<{ s: number; t: string[] }[]>(
+          `SELECT similarity($1, $2)::float8 AS s, show_trgm($1) AS t`,
+          [a, b],
+        );
+        assert.deepEqual([...trigramsOf(a)].sort(), [...row!.t].sort(), `trigrams of ${a}`);
+        assert.ok(Math.abs(trigramSimilarity(trigramsOf(a), trigramsOf(b)) - row!.s) < 1e-6, `${a} ~ ${b}`);
+      }
   });
 
   it('never matches a withdrawn or expired signal, nor a removed declaration', async () => {

@@ -73,18 +73,24 @@ describe('signal matching rules', () => {
 
   const form = (overrides: Record<string, string>) => ({
     reference: '',
-    names: '',
-    kvkNumber: '',
-    domains: '',
-    mailDomains: '',
-    ipRanges: '',
-    asNumbers: '',
+    resellerNames: '',
+    resellerKvk: '',
+    resellerDomains: '',
+    resellerMailDomains: '',
+    resellerIpRanges: '',
+    resellerAsNumbers: '',
     ...overrides,
   });
 
   it('reads a declaration as typed, one value a line, in normal form', () => {
     const reading = readDeclaration(
-      form({ names: 'Voorbeeld  BV\n\n', domains: 'https://WWW.Voorbeeld.NL/x\nvoorbeeld.nl', ipRanges: '192.0.2.7/24', asNumbers: 'AS64496', mailDomains: 'abuse@Voorbeeld.nl' }),
+      form({
+        resellerNames: 'Voorbeeld  BV\n\n',
+        resellerDomains: 'https://WWW.Voorbeeld.NL/x\nvoorbeeld.nl',
+        resellerIpRanges: '192.0.2.7/24',
+        resellerAsNumbers: 'AS64496',
+        resellerMailDomains: 'abuse@Voorbeeld.nl',
+      }),
     );
     assert.ok(reading.ok);
     assert.deepEqual(reading.value.domains, ['voorbeeld.nl']);
@@ -95,18 +101,18 @@ describe('signal matching rules', () => {
   });
 
   it('refuses the lines it cannot read, by number, and a declaration without an identifier', () => {
-    const reading = readDeclaration(form({ domains: 'goed.nl\nniet goed\nook@fout', ipRanges: '10.0.0.0/4' }));
+    const reading = readDeclaration(form({ resellerDomains: 'goed.nl\nniet goed\nook@fout', resellerIpRanges: '10.0.0.0/4' }));
     assert.ok(!reading.ok);
-    assert.deepEqual(reading.fields, { domains: ['resellers.invalid.domain'], ipRanges: ['resellers.invalid.ipRangeTooWide'] });
-    assert.equal(reading.params.domainsLines, '2, 3');
+    assert.deepEqual(reading.fields, { resellerDomains: ['resellers.invalid.domain'], resellerIpRanges: ['resellers.invalid.ipRangeTooWide'] });
+    assert.equal(reading.params.resellerDomainsLines, '2, 3');
     const empty = readDeclaration(form({ reference: 'K-1' }));
     assert.ok(!empty.ok);
-    assert.deepEqual(empty.fields, { names: ['resellers.invalid.nothing'] });
+    assert.deepEqual(empty.fields, { resellerNames: ['resellers.invalid.nothing'] });
   });
 
   it('tells the same declaration typed in another order', () => {
-    const a = readDeclaration(form({ domains: 'a.nl\nb.nl' }));
-    const b = readDeclaration(form({ domains: 'b.nl\na.nl' }));
+    const a = readDeclaration(form({ resellerDomains: 'a.nl\nb.nl' }));
+    const b = readDeclaration(form({ resellerDomains: 'b.nl\na.nl' }));
     assert.ok(a.ok && b.ok);
     assert.equal(declarationKey(a.value), declarationKey(b.value));
   });
