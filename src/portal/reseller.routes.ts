@@ -8,6 +8,7 @@ import type { User } from '../identity/user.entity';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { isUuid } from '../shared/identifiers';
 import { paths } from '../shared/paths';
+import { type Language, translate } from '../shared/i18n';
 import { toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
 import { readResellerImport } from '../signals/declared-reseller.import';
@@ -168,20 +169,21 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     if (values.bevestigen === '1' && read.declarations.length > 0) {
       setFormContext(res, {
         view: 'resellers/import',
-        load: async () => ({ model: importModel(read, values, replace), values: { bron: values.bron } }),
+        load: async () => ({ model: importModel(read, values, replace, (res.locals.lang ?? 'nl') as Language), values: { bron: values.bron } }),
       });
       const outcome = await dataSource.transaction((m) =>
         declareResellers(m, keys, person, read.declarations, { source: 'spreadsheet', replace, field: 'bestand' }, limits, settings, now),
       );
       return res.redirect(303, `${paths.resellers}?toegevoegd=${outcome.ids.length}&verwijderd=${outcome.removed.length}`);
     }
-    res.render('resellers/import', { ...importModel(read, values, replace), values: { bron: values.bron } });
+    res.render('resellers/import', { ...importModel(read, values, replace, (res.locals.lang ?? 'nl') as Language), values: { bron: values.bron } });
   });
 
   const importModel = (
     read: Awaited<ReturnType<typeof readResellerImport>>,
     values: Record<string, string>,
     replace: boolean,
+    language: Language,
   ) => ({
     title: 'resellers.importTitle',
     listUrl: paths.resellers,
@@ -191,6 +193,8 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     columns: read.columns,
     rows: read.rows.map((row) => ({
       ...row,
+      // Each row's messages with its own line numbers (the page's placeholders are one set for all rows).
+      problemTexts: row.problems.map((p) => ({ ...p, text: translate(language, p.key, { ...row.params, max: 100 }) })),
       summary: [row.value?.names[0], row.value?.kvkNumber, row.value?.domains[0], row.value?.ipRanges[0]]
         .filter(Boolean)
         .join(' · '),
@@ -225,31 +229,32 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     const model = await matchModel(req.user!, String(req.params.id), requestTime(res));
     res.render('signal-matches/match', {
       ...model,
-      values: { action: model.match.action ?? '', note: '', share: model.match.shared ? '1' : '' },
+      values: { matchAction: model.match.action ?? '', matchNote: '', matchShare: model.match.shared ? '1' : '' },
     });
   });
 
   router.post(paths.signalMatchDecision(), ...providers, async (req, res) => {
     const id = String(req.params.id);
     const now = requestTime(res);
-    const values = formValues(req.body, ['decision']);
+    const values = formValues(req.body, ['matchDecision']);
     setFormContext(res, {
       view: 'signal-matches/match',
-      load: async () => ({ model: await matchModel(req.user!, id, now), values: { ...values, action: '', note: '', share: '' } }),
+      load: async () => ({ model: await matchModel(req.user!, id, now), values: { ...values, matchAction: '', matchNote: '', matchShare: '' } }),
     });
-    await decidePossibleMatch(dataSource, providerPerson(req.user!), id, values.decision, now);
-    res.redirect(303, values.decision === 'dismiss' ? paths.signalMatches : paths.signalMatch(id));
+    await decidePossibleMatch(dataSource, providerPerson(req.user!), id, values.matchDecision, now);
+    res.redirect(303, values.matchDecision === 'dismiss' ? paths.signalMatches : paths.signalMatch(id));
   });
 
   router.post(paths.signalMatchAnswer(), ...providers, async (req, res) => {
     const id = String(req.params.id);
     const now = requestTime(res);
-    const values = formValues(req.body, ['action', 'note', 'share']);
+    const values = formValues(req.body, ['matchAction', 'matchNote', 'matchShare']);
     setFormContext(res, {
       view: 'signal-matches/match',
       load: async () => ({ model: await matchModel(req.user!, id, now), values }),
     });
-    await answerMatch(dataSource, providerPerson(req.user!), id, values, now);
+    const form = { action: values.matchAction, note: values.matchNote, share: values.matchShare };
+    await answerMatch(dataSource, providerPerson(req.user!), id, form, now);
     res.redirect(303, `${paths.signalMatch(id)}?beantwoord=1`);
   });
 

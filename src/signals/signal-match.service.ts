@@ -155,7 +155,7 @@ export function decidePossibleMatch(
   return dataSource.transaction(async (manager) => {
     const row = await ownMatch(manager, person, id, now, true);
     if (decision !== 'confirm' && decision !== 'dismiss')
-      throw new ValidationError({ decision: ['signalMatches.decisionRequired'] });
+      throw new ValidationError({ matchDecision: ['signalMatches.decisionRequired'] });
     if (row.kind !== 'possible' || row.confirmed_at || row.dismissed_at || !row.current)
       throw new ConflictError('signalMatches.decidedAlready', { backTo: paths.signalMatch(id), kind: 'notNow' });
     await decideMatch(manager, id, decision, person.id, now);
@@ -178,10 +178,10 @@ export interface AnswerForm {
 export function readAnswer(form: AnswerForm): { action: MatchAction; note: string; share: boolean } {
   const fields: Record<string, string[]> = {};
   const note = form.note.trim().replace(/\r\n/g, '\n');
-  if (!(MATCH_ACTIONS as readonly string[]).includes(form.action)) fields.action = ['signalMatches.actionRequired'];
-  if (note.length > MAX_NOTE) fields.note = ['signalMatches.noteTooLong'];
-  else if (form.action === 'disputed' && note === '') fields.note = ['signalMatches.disputeReason'];
-  else if (note.split('\n').some((line) => line !== '' && !isOneLine(line))) fields.note = ['validation.oneLine'];
+  if (!(MATCH_ACTIONS as readonly string[]).includes(form.action)) fields.matchAction = ['signalMatches.actionRequired'];
+  if (note.length > MAX_NOTE) fields.matchNote = ['signalMatches.noteTooLong'];
+  else if (form.action === 'disputed' && note === '') fields.matchNote = ['signalMatches.disputeReason'];
+  else if (note.split('\n').some((line) => line !== '' && !isOneLine(line))) fields.matchNote = ['validation.oneLine'];
   if (Object.keys(fields).length > 0) throw new ValidationError(fields, undefined, { max: MAX_NOTE });
   return { action: form.action as MatchAction, note, share: form.share === '1' };
 }
@@ -204,7 +204,7 @@ export function answerMatch(
     if (!row.current)
       throw new ConflictError('signalMatches.notCurrent', { backTo: paths.signalMatch(id), kind: 'notNow' });
     if (row.kind === 'possible' && !row.confirmed_at)
-      throw new ValidationError({ action: ['signalMatches.confirmFirst'] });
+      throw new ValidationError({ matchAction: ['signalMatches.confirmFirst'] });
     await insertAnswer(manager, id, answer, person.id, now);
     await appendAuditEvent(manager, now, {
       actor: actorOf(person),

@@ -1,5 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import type { DeclaredName } from './name-candidates';
 import type { MatchKind } from './reseller-identifiers';
 
 /** A current signal's sealed content, to read its IP ranges and names in the application. */
@@ -51,9 +50,6 @@ export interface CandidateQuery {
   ipRanges: string[];
   nameSignalIds: string[];
   nameKeys: string[];
-  /** The name keys to probe the trigram index with (many signals: only those the caller cannot compare itself). */
-  probeSignalIds: string[];
-  probeKeys: string[];
   /** The declarations that count (null: every one not removed). */
   declarationIds: string[] | null;
   /** Name keys with a trigram similarity from this are candidates; shorter keys than `minLength` only when equal. */
@@ -66,25 +62,13 @@ export interface CandidateQuery {
  * identifiers joined on their index, the signals' IP ranges overlapping declared ranges (GiST), and
  * name keys equal or resembling (GIN trigram). Only current signals, only declarations not removed.
  */
-/**
- * Names, for many signals against every declaration: equal keys by a hash join; resembling ones by
- * one trigram index probe per key (an OR of the two would forgo the index).
- */
+/** Names, for many signals against every declaration: equal keys, by a hash join (resembling ones: resemblingNames). */
 const NAMES_BY_INDEX = `
      UNION ALL
      SELECT s.signal_id, d.declared_reseller_id, d.provider_id, 'name', s.name_key, d.name_key, 1
        FROM unnest($5::uuid[], $6::text[]) AS s(signal_id, name_key)
        JOIN declared_reseller_identifiers d ON d.name_key = s.name_key AND s.name_key <> ''
-       JOIN live ON live.id = d.declared_reseller_id
-     UNION ALL
-     SELECT s.signal_id, d.declared_reseller_id, d.provider_id, 'name', s.name_key, d.name_key,
-            similarity(s.name_key, d.name_key)::float8
-       FROM unnest($10::uuid[], $11::text[]) AS s(signal_id, name_key)
-       JOIN declared_reseller_identifiers d
-         ON d.name_key % s.name_key AND d.name_key <> s.name_key
-        AND length(d.name_key) >= $9 AND similarity(s.name_key, d.name_key) >= $8
-       JOIN live ON live.id = d.declared_reseller_id
-      WHERE length(s.name_key) >= $9`;
+       JOIN live ON live.id = d.declared_reseller_id`;
 
 /**
  * Names, for a few declarations against every current signal: each declared key compared with every
@@ -102,8 +86,6 @@ const NAMES_OF_FEW = `
       WHERE d.kind = 'name' AND d.declared_reseller_id = ANY ($7::uuid[])`;
 
 export async function matchCandidates(manager: EntityManager, q: CandidateQuery): Promise<CandidateRow[]> {
-  // `%` uses the trigram index at the session's threshold: set it to ours for this transaction only.
-  await manager.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(q.threshold)]);
   return manager.query<CandidateRow[]>(
     `WITH live AS (
        SELECT id, provider_id FROM declared_resellers
@@ -132,47 +114,37 @@ export async function matchCandidates(manager: EntityManager, q: CandidateQuery)
       q.nameSignalIds,
       q.nameKeys,
       q.declarationIds,
-      q.threshold,
-      q.minLength,
-      // The probes are a branch of the query for many signals only: a parameter the query does not use has no type.
-      ...(q.declarationIds === null ? [q.probeSignalIds, q.probeKeys] : []),
+      // Only the few declarations' names compare by similarity here (a parameter not used has no type).
+      ...(q.declarationIds === null ? [] : [q.threshold, q.minLength]),
     ],
   );
 }
 
-/** Every declared name key not removed, to find resembling names for many signals at once. */
-export function declaredNames(manager: EntityManager): Promise<DeclaredName[]> {
-  return manager.query<DeclaredName[]>(
-    `SELECT d.declared_reseller_id, d.provider_id, d.name_key
-       FROM declared_reseller_identifiers d JOIN declared_resellers r ON r.id = d.declared_reseller_id
-      WHERE d.kind = 'name' AND r.removed_at IS NULL`,
-  );
-}
-
-/** PostgreSQL's similarity of each candidate pair, those reaching `threshold` as candidate rows. */
-export function verifiedNamePairs(
+/**
+ * The declared names (not removed) that resemble these signal names without being equal: one
+ * trigram index probe per key (`%` at the register's threshold), the exact figure checked after.
+ */
+export async function resemblingNames(
   manager: EntityManager,
-  pairs: { signalId: string; key: string; declared: DeclaredName }[],
+  signalIds: string[],
+  keys: string[],
   threshold: number,
+  minLength: number,
 ): Promise<CandidateRow[]> {
-  if (pairs.length === 0) return Promise.resolve([]);
+  // `%` uses the trigram index at the session's threshold: set it to ours for this transaction only.
+  await manager.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(threshold)]);
   return manager.query<CandidateRow[]>(
-    `SELECT signal_id, declared_reseller_id, provider_id, 'name' AS kind, signal_key, declared_key,
-            similarity(signal_key, declared_key)::float8 AS similarity
-       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[])
-            AS t(signal_id, signal_key, declared_reseller_id, provider_id, declared_key)
-      WHERE similarity(signal_key, declared_key) >= $6`,
-    [
-      pairs.map((p) => p.signalId),
-      pairs.map((p) => p.key),
-      pairs.map((p) => p.declared.declared_reseller_id),
-      pairs.map((p) => p.declared.provider_id),
-      pairs.map((p) => p.declared.name_key),
-      threshold,
-    ],
+    `SELECT s.signal_id, d.declared_reseller_id, d.provider_id, 'name' AS kind, s.name_key AS signal_key,
+            d.name_key AS declared_key, similarity(s.name_key, d.name_key)::float8 AS similarity
+       FROM unnest($1::uuid[], $2::text[]) AS s(signal_id, name_key)
+       JOIN declared_reseller_identifiers d
+         ON d.name_key % s.name_key AND d.name_key <> s.name_key
+        AND length(d.name_key) >= $4 AND similarity(s.name_key, d.name_key) >= $3
+       JOIN declared_resellers r ON r.id = d.declared_reseller_id AND r.removed_at IS NULL
+      WHERE length(s.name_key) >= $4`,
+    [signalIds, keys, threshold, minLength],
   );
 }
-
 /** One match to record. */
 export interface NewMatch {
   signalId: string;

@@ -18,20 +18,19 @@ import {
   type CandidateRow,
   currentSignals,
   declarationsNeedUnsealing,
-  declaredNames,
   insertMatches,
   markNotified,
   matchCandidates,
   type NewMatch,
-  verifiedNamePairs,
+  resemblingNames,
 } from './signal-matching.queries';
-import { ASCII_KEY, nameCandidates } from './name-candidates';
 
 /**
- * Up to this many signal names, each probes the trigram index (a few ms each); more, and the
- * declared names are read once and compared in memory (name-candidates.ts).
+ * Signal names per statement that looks for resembling declared names: each probes the trigram
+ * index (a few ms against 100,000 declared names), so a large batch is many short statements
+ * rather than one that runs into the statement limit.
  */
-export const NAME_PROBE_LIMIT = 50;
+export const NAME_PROBES_PER_STATEMENT = 250;
 
 export interface MatchSettings {
   answerDays: number;
@@ -142,37 +141,33 @@ export async function matchSignals(
   signalIds: string[],
   settings: MatchSettings,
   now: Date,
-  /** For tests: the number of signal names from which they are compared in memory. */
-  options: { nameProbeLimit?: number } = {},
+  /** For tests: how many signal names one statement probes the trigram index with. */
+  options: { namesPerStatement?: number } = {},
 ): Promise<{ matches: number; providers: number }> {
   if (signalIds.length === 0) return { matches: 0, providers: 0 };
   const today = toLocalDate(now);
   const signals = await currentSignals(manager, signalIds, today);
   if (signals.length === 0) return { matches: 0, providers: 0 };
   const parts = unsealedParts(keys, signals);
-  const inMemory = parts.nameKeys.length > (options.nameProbeLimit ?? NAME_PROBE_LIMIT);
-  // In memory: only the keys whose trigrams that comparison knows exactly; the rest probe the index.
-  const probed = parts.nameKeys.map((key, i) => ({ key, signalId: parts.nameSignalIds[i]! }))
-    .filter(({ key }) => !inMemory || !ASCII_KEY.test(key));
   const rows = await matchCandidates(manager, {
     signalIds: signals.map((s) => s.id),
     today,
     ...parts,
-    probeSignalIds: probed.map((p) => p.signalId),
-    probeKeys: probed.map((p) => p.key),
     declarationIds: null,
     threshold: RESEMBLANCE_THRESHOLD,
     minLength: MIN_SIMILAR_KEY_LENGTH,
   });
-  if (inMemory) {
-    const pairs = nameCandidates(
-      parts.nameKeys.map((key, i) => ({ key, signalId: parts.nameSignalIds[i]! })),
-      await declaredNames(manager),
-      RESEMBLANCE_THRESHOLD,
-      MIN_SIMILAR_KEY_LENGTH,
+  const chunk = options.namesPerStatement ?? NAME_PROBES_PER_STATEMENT;
+  for (let i = 0; i < parts.nameKeys.length; i += chunk)
+    rows.push(
+      ...(await resemblingNames(
+        manager,
+        parts.nameSignalIds.slice(i, i + chunk),
+        parts.nameKeys.slice(i, i + chunk),
+        RESEMBLANCE_THRESHOLD,
+        MIN_SIMILAR_KEY_LENGTH,
+      )),
     );
-    rows.push(...(await verifiedNamePairs(manager, pairs, RESEMBLANCE_THRESHOLD)));
-  }
   return record(manager, foldCandidates(rows), settings, now);
 }
 
@@ -197,8 +192,6 @@ export async function matchDeclarations(
     signalIds: null,
     today,
     ...unsealedParts(keys, signals),
-    probeSignalIds: [],
-    probeKeys: [],
     declarationIds: declaredResellerIds,
     threshold: RESEMBLANCE_THRESHOLD,
     minLength: MIN_SIMILAR_KEY_LENGTH,
