@@ -153,8 +153,9 @@ try {
       const known = identities[int(identities.length)];
       return { ...empty, names: [known.names[0].replace(/o/g, '0').toUpperCase()] };
     }
+    // Nobody's reseller: identifiers of its own (an AS number outside the declared ones' pool too).
     const unknown = reseller(1_000_000 + n);
-    return { ...unknown, kvkNumbers: [kvkOf(5_000_000 + n)] };
+    return { ...unknown, kvkNumbers: [kvkOf(5_000_000 + n)], asNumbers: unknown.asNumbers.length ? [4_200_000_000 + n] : [] };
   };
   started = performance.now();
   /** Stores signals as the register does (sealed, HMACs of exact identifiers); answers their ids. */

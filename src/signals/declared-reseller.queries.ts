@@ -105,7 +105,8 @@ export async function removeDeclarations(
   userId: string,
   now: Date,
 ): Promise<string[]> {
-  const removed = await manager.query<{ id: string }[]>(
+  // TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, affected].
+  const [removed] = await manager.query<[{ id: string }[], number]>(
     `UPDATE declared_resellers SET removed_at = $4, removed_by = $5
       WHERE provider_id = $1 AND removed_at IS NULL
         AND ($2::uuid[] IS NULL OR id = ANY ($2::uuid[]))
