@@ -83,13 +83,27 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     const person = providerPerson(user);
     const filter = typeof query.zoek === 'string' ? query.zoek.trim().slice(0, 200) : '';
     const requested = pageNumber(query.pagina);
-    const first = await declarationPage(dataSource.manager, person.providerId, filter, toLocalDate(now), RESELLER_PAGE_SIZE, (requested - 1) * RESELLER_PAGE_SIZE);
+    const first = await declarationPage(
+      dataSource.manager,
+      person.providerId,
+      filter,
+      toLocalDate(now),
+      RESELLER_PAGE_SIZE,
+      (requested - 1) * RESELLER_PAGE_SIZE,
+    );
     const pageCount = Math.max(1, Math.ceil(first.total / RESELLER_PAGE_SIZE));
     const page = Math.min(requested, pageCount);
     const { rows, total } =
       page === requested
         ? first
-        : await declarationPage(dataSource.manager, person.providerId, filter, toLocalDate(now), RESELLER_PAGE_SIZE, (page - 1) * RESELLER_PAGE_SIZE);
+        : await declarationPage(
+            dataSource.manager,
+            person.providerId,
+            filter,
+            toLocalDate(now),
+            RESELLER_PAGE_SIZE,
+            (page - 1) * RESELLER_PAGE_SIZE,
+          );
     const pageUrl = (n: number) =>
       `${paths.resellers}?${new URLSearchParams({ ...(filter ? { zoek: filter } : {}), pagina: String(n) }).toString()}`;
     return {
@@ -110,12 +124,14 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
       urls: { add: paths.resellers, import: paths.resellerImport, matches: paths.signalMatches },
     };
   };
-  const emptyForm = () => Object.fromEntries(DECLARATION_FIELDS.map((f) => [f, ''])) as Record<string, string>;
+  const emptyForm = () =>
+    Object.fromEntries(DECLARATION_FIELDS.map((f) => [f, ''])) as Record<string, string>;
 
   router.get(paths.resellers, ...providers, async (req, res) => {
     const model = await listModel(req.user!, requestTime(res), req.query);
     const added = typeof req.query.toegevoegd === 'string' ? Number.parseInt(req.query.toegevoegd, 10) : NaN;
-    const removed = typeof req.query.verwijderd === 'string' ? Number.parseInt(req.query.verwijderd, 10) : NaN;
+    const removed =
+      typeof req.query.verwijderd === 'string' ? Number.parseInt(req.query.verwijderd, 10) : NaN;
     res.render('resellers/list', {
       ...model,
       added: Number.isFinite(added) ? added : undefined,
@@ -134,7 +150,16 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     const reading = readDeclaration(values);
     if (!reading.ok) throw new ValidationError(reading.fields, undefined, reading.params);
     const outcome = await dataSource.transaction((m) =>
-      declareResellers(m, keys, providerPerson(req.user!), [reading.value], { source: 'form', field: 'resellerNames' }, limits, settings, now),
+      declareResellers(
+        m,
+        keys,
+        providerPerson(req.user!),
+        [reading.value],
+        { source: 'form', field: 'resellerNames' },
+        limits,
+        settings,
+        now,
+      ),
     );
     res.redirect(303, `${paths.resellers}?toegevoegd=${outcome.ids.length}`);
   });
@@ -142,7 +167,9 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
   router.post(paths.resellerRemove(), ...providers, async (req, res) => {
     const id = String(req.params.id);
     if (!isUuid(id)) throw new NotFoundError();
-    await dataSource.transaction((m) => removeDeclaredReseller(m, providerPerson(req.user!), id, requestTime(res)));
+    await dataSource.transaction((m) =>
+      removeDeclaredReseller(m, providerPerson(req.user!), id, requestTime(res)),
+    );
     res.redirect(303, `${paths.resellers}?verwijderd=1`);
   });
 
@@ -169,14 +196,33 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     if (values.bevestigen === '1' && read.declarations.length > 0) {
       setFormContext(res, {
         view: 'resellers/import',
-        load: async () => ({ model: importModel(read, values, replace, (res.locals.lang ?? 'nl') as Language), values: { bron: values.bron } }),
+        load: () =>
+          Promise.resolve({
+            model: importModel(read, values, replace, (res.locals.lang ?? 'nl') as Language),
+            values: { bron: values.bron },
+          }),
       });
       const outcome = await dataSource.transaction((m) =>
-        declareResellers(m, keys, person, read.declarations, { source: 'spreadsheet', replace, field: 'bestand' }, limits, settings, now),
+        declareResellers(
+          m,
+          keys,
+          person,
+          read.declarations,
+          { source: 'spreadsheet', replace, field: 'bestand' },
+          limits,
+          settings,
+          now,
+        ),
       );
-      return res.redirect(303, `${paths.resellers}?toegevoegd=${outcome.ids.length}&verwijderd=${outcome.removed.length}`);
+      return res.redirect(
+        303,
+        `${paths.resellers}?toegevoegd=${outcome.ids.length}&verwijderd=${outcome.removed.length}`,
+      );
     }
-    res.render('resellers/import', { ...importModel(read, values, replace, (res.locals.lang ?? 'nl') as Language), values: { bron: values.bron } });
+    res.render('resellers/import', {
+      ...importModel(read, values, replace, (res.locals.lang ?? 'nl') as Language),
+      values: { bron: values.bron },
+    });
   });
 
   const importModel = (
@@ -194,7 +240,10 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     rows: read.rows.map((row) => ({
       ...row,
       // Each row's messages with its own line numbers (the page's placeholders are one set for all rows).
-      problemTexts: row.problems.map((p) => ({ ...p, text: translate(language, p.key, { ...row.params, max: 100 }) })),
+      problemTexts: row.problems.map((p) => ({
+        ...p,
+        text: translate(language, p.key, { ...row.params, max: 100 }),
+      })),
       summary: [row.value?.names[0], row.value?.kvkNumber, row.value?.domains[0], row.value?.ipRanges[0]]
         .filter(Boolean)
         .join(' · '),
@@ -204,8 +253,18 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.get(paths.signalMatches, ...providers, async (req, res) => {
-    const { current, earlier } = await providerMatches(dataSource, keys, providerPerson(req.user!), requestTime(res));
-    res.render('signal-matches/list', { title: 'signalMatches.title', current, earlier, resellersUrl: paths.resellers });
+    const { current, earlier } = await providerMatches(
+      dataSource,
+      keys,
+      providerPerson(req.user!),
+      requestTime(res),
+    );
+    res.render('signal-matches/list', {
+      title: 'signalMatches.title',
+      current,
+      earlier,
+      resellersUrl: paths.resellers,
+    });
   });
 
   const matchModel = async (user: User, id: string, now: Date) => {
@@ -229,7 +288,11 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     const model = await matchModel(req.user!, String(req.params.id), requestTime(res));
     res.render('signal-matches/match', {
       ...model,
-      values: { matchAction: model.match.action ?? '', matchNote: '', matchShare: model.match.shared ? '1' : '' },
+      values: {
+        matchAction: model.match.action ?? '',
+        matchNote: '',
+        matchShare: model.match.shared ? '1' : '',
+      },
     });
   });
 
@@ -239,7 +302,10 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, ['matchDecision']);
     setFormContext(res, {
       view: 'signal-matches/match',
-      load: async () => ({ model: await matchModel(req.user!, id, now), values: { ...values, matchAction: '', matchNote: '', matchShare: '' } }),
+      load: async () => ({
+        model: await matchModel(req.user!, id, now),
+        values: { ...values, matchAction: '', matchNote: '', matchShare: '' },
+      }),
     });
     await decidePossibleMatch(dataSource, providerPerson(req.user!), id, values.matchDecision, now);
     res.redirect(303, values.matchDecision === 'dismiss' ? paths.signalMatches : paths.signalMatch(id));

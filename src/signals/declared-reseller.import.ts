@@ -10,19 +10,91 @@ import { ValidationError } from '../shared/errors';
 import { hasForbiddenCharacters } from '../shared/forbidden-characters';
 import { readSpreadsheet, SpreadsheetError } from '../shared/spreadsheet';
 import type { DeclarationInsert } from './declared-reseller.queries';
-import { type DeclarationField, type DeclarationForm, declarationKey, readDeclaration } from './declared-reseller.service';
+import {
+  type DeclarationField,
+  type DeclarationForm,
+  declarationKey,
+  readDeclaration,
+} from './declared-reseller.service';
 
 /** The most rows one import reads: the per-day limit's default. */
 export const MAX_IMPORT_ROWS = 20_000;
 
 /** The headers each column is known by (compared without case, accents, spaces or punctuation). */
 const HEADERS: Record<DeclarationField, string[]> = {
-  reference: ['referentie', 'eigenreferentie', 'klantnummer', 'contractnummer', 'reference', 'ownreference', 'customernumber', 'customerid', 'klantid'],
-  resellerNames: ['naam', 'namen', 'statutairenaam', 'handelsnaam', 'handelsnamen', 'bedrijfsnaam', 'name', 'names', 'legalname', 'tradename', 'tradenames', 'companyname'],
-  resellerKvk: ['kvk', 'kvknummer', 'kvknr', 'kamervankoophandel', 'chamberofcommerce', 'kvknumber', 'cocnumber'],
-  resellerDomains: ['domein', 'domeinen', 'domeinnaam', 'domeinnamen', 'domain', 'domains', 'domainname', 'domainnames', 'website'],
-  resellerMailDomains: ['maildomein', 'maildomeinen', 'emaildomein', 'emaildomeinen', 'maildomain', 'maildomains', 'emaildomain', 'emaildomains', 'email', 'emailadres'],
-  resellerIpRanges: ['ip', 'ipadres', 'ipadressen', 'ipbereik', 'ipreeks', 'ipreeksen', 'iprange', 'ipranges', 'ipaddress', 'ipaddresses', 'prefix', 'prefixes', 'netblock', 'cidr'],
+  reference: [
+    'referentie',
+    'eigenreferentie',
+    'klantnummer',
+    'contractnummer',
+    'reference',
+    'ownreference',
+    'customernumber',
+    'customerid',
+    'klantid',
+  ],
+  resellerNames: [
+    'naam',
+    'namen',
+    'statutairenaam',
+    'handelsnaam',
+    'handelsnamen',
+    'bedrijfsnaam',
+    'name',
+    'names',
+    'legalname',
+    'tradename',
+    'tradenames',
+    'companyname',
+  ],
+  resellerKvk: [
+    'kvk',
+    'kvknummer',
+    'kvknr',
+    'kamervankoophandel',
+    'chamberofcommerce',
+    'kvknumber',
+    'cocnumber',
+  ],
+  resellerDomains: [
+    'domein',
+    'domeinen',
+    'domeinnaam',
+    'domeinnamen',
+    'domain',
+    'domains',
+    'domainname',
+    'domainnames',
+    'website',
+  ],
+  resellerMailDomains: [
+    'maildomein',
+    'maildomeinen',
+    'emaildomein',
+    'emaildomeinen',
+    'maildomain',
+    'maildomains',
+    'emaildomain',
+    'emaildomains',
+    'email',
+    'emailadres',
+  ],
+  resellerIpRanges: [
+    'ip',
+    'ipadres',
+    'ipadressen',
+    'ipbereik',
+    'ipreeks',
+    'ipreeksen',
+    'iprange',
+    'ipranges',
+    'ipaddress',
+    'ipaddresses',
+    'prefix',
+    'prefixes',
+    'netblock',
+    'cidr',
+  ],
   resellerAsNumbers: ['as', 'asn', 'asnummer', 'asnummers', 'asnumber', 'asnumbers', 'autonomoussystem'],
 };
 
@@ -66,7 +138,8 @@ export async function readResellerImport(bytes: Buffer): Promise<ResellerImport>
       },
     );
   } catch (error) {
-    if (error instanceof SpreadsheetError) throw new ValidationError({ bestand: [error.key] }, undefined, error.params);
+    if (error instanceof SpreadsheetError)
+      throw new ValidationError({ bestand: [error.key] }, undefined, error.params);
     throw error;
   }
   const header = table.header?.cells ?? [];
@@ -98,18 +171,26 @@ export async function readResellerImport(bytes: Buffer): Promise<ResellerImport>
       resellerAsNumbers: list('resellerAsNumbers', true),
     };
     if (row.cells.some((c) => hasForbiddenCharacters(c)))
-      return { line: row.number, typed, problems: [{ field: 'bestand', key: 'resellers.invalid.characters' }], params: {} };
+      return {
+        line: row.number,
+        typed,
+        problems: [{ field: 'bestand', key: 'resellers.invalid.characters' }],
+        params: {},
+      };
     const reading = readDeclaration(typed);
     if (!reading.ok)
       return {
         line: row.number,
         typed,
-        problems: Object.entries(reading.fields).flatMap(([field, keys]) => keys.map((key) => ({ field, key }))),
+        problems: Object.entries(reading.fields).flatMap(([field, keys]) =>
+          keys.map((key) => ({ field, key })),
+        ),
         params: reading.params,
       };
     const key = declarationKey(reading.value);
     const earlier = seen.get(key);
-    if (earlier !== undefined) return { line: row.number, typed, value: reading.value, problems: [], params: {}, sameAs: earlier };
+    if (earlier !== undefined)
+      return { line: row.number, typed, value: reading.value, problems: [], params: {}, sameAs: earlier };
     seen.set(key, row.number);
     declarations.push(reading.value);
     return { line: row.number, typed, value: reading.value, problems: [], params: {} };

@@ -116,9 +116,10 @@ export async function removeDeclarations(
   );
   const removedIds = removed.map((r) => r.id);
   if (removedIds.length > 0)
-    await manager.query(`DELETE FROM declared_reseller_identifiers WHERE declared_reseller_id = ANY ($1::uuid[])`, [
-      removedIds,
-    ]);
+    await manager.query(
+      `DELETE FROM declared_reseller_identifiers WHERE declared_reseller_id = ANY ($1::uuid[])`,
+      [removedIds],
+    );
   return removedIds;
 }
 

@@ -124,8 +124,13 @@ export function readDeclaration(form: DeclarationForm, separators?: RegExp): Dec
   if (kvk.length > 1) (fields.resellerKvk ??= []).push(problemKey('kvk'));
   if (Object.keys(fields).length > 0) return { ok: false, fields, params };
   const identifiers =
-    value.names.length + value.domains.length + value.mailDomains.length + value.ipRanges.length + value.asNumbers.length;
-  if (identifiers === 0 && value.kvkNumber === null) return { ok: false, fields: { resellerNames: [problemKey('nothing')] }, params };
+    value.names.length +
+    value.domains.length +
+    value.mailDomains.length +
+    value.ipRanges.length +
+    value.asNumbers.length;
+  if (identifiers === 0 && value.kvkNumber === null)
+    return { ok: false, fields: { resellerNames: [problemKey('nothing')] }, params };
   return { ok: true, value };
 }
 
@@ -160,7 +165,8 @@ export function identifierRows(keys: SignalKeys, id: string, d: DeclarationInser
     ipRange: null,
     nameKey: null,
   }));
-  for (const range of d.ipRanges) rows.push({ declaredResellerId: id, kind: 'ip_range', mac: null, ipRange: range, nameKey: null });
+  for (const range of d.ipRanges)
+    rows.push({ declaredResellerId: id, kind: 'ip_range', mac: null, ipRange: range, nameKey: null });
   for (const key of new Set(d.names.map(resellerNameKey)))
     if (key) rows.push({ declaredResellerId: id, kind: 'name', mac: null, ipRange: null, nameKey: key });
   return rows;
@@ -229,8 +235,13 @@ export async function declareResellers(
       count: fresh.length,
     });
   const actor = actorOf(user);
-  const removed = options.replace ? await removeDeclarations(manager, providerId, 'all-but', kept, user.id, now) : [];
-  const ids = fresh.length > 0 ? await insertDeclarations(manager, providerId, user.id, options.source, fresh, now) : [];
+  const removed = options.replace
+    ? await removeDeclarations(manager, providerId, 'all-but', kept, user.id, now)
+    : [];
+  const ids =
+    fresh.length > 0
+      ? await insertDeclarations(manager, providerId, user.id, options.source, fresh, now)
+      : [];
   await insertDeclarationIdentifiers(
     manager,
     providerId,
@@ -238,14 +249,24 @@ export async function declareResellers(
   );
   if (options.source === 'form') {
     for (const id of ids)
-      await appendAuditEvent(manager, now, { actor, action: 'reseller.declared', subjectType: 'declared_reseller', subjectId: id });
+      await appendAuditEvent(manager, now, {
+        actor,
+        action: 'reseller.declared',
+        subjectType: 'declared_reseller',
+        subjectId: id,
+      });
   } else {
     await appendAuditEvent(manager, now, {
       actor,
       action: 'reseller.imported',
       subjectType: 'provider',
       subjectId: providerId,
-      data: { added: ids.length, unchanged: kept.length, removed: removed.length, replace: Boolean(options.replace) },
+      data: {
+        added: ids.length,
+        unchanged: kept.length,
+        removed: removed.length,
+        replace: Boolean(options.replace),
+      },
     });
   }
   let flagged = false;

@@ -37,7 +37,11 @@ const MATCH_COLUMNS = `
   m.first_answered_at, m.shared_at, m.declared_reseller_id, d.reference, d.names, d.removed_at IS NOT NULL AS removed`;
 
 /** Every match of the provider, newest first. */
-export function matchesOfProvider(manager: EntityManager, providerId: string, today: string): Promise<MatchRow[]> {
+export function matchesOfProvider(
+  manager: EntityManager,
+  providerId: string,
+  today: string,
+): Promise<MatchRow[]> {
   return manager.query<MatchRow[]>(
     `SELECT ${MATCH_COLUMNS}
        FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id

@@ -23,7 +23,13 @@ import {
   matchOfProvider,
 } from './signal-match.queries';
 
-export const MATCH_ACTIONS = ['terminated', 'suspended', 'investigating', 'not_our_customer', 'disputed'] as const;
+export const MATCH_ACTIONS = [
+  'terminated',
+  'suspended',
+  'investigating',
+  'not_our_customer',
+  'disputed',
+] as const;
 export type MatchAction = (typeof MATCH_ACTIONS)[number];
 export const MAX_NOTE = 2000;
 
@@ -83,7 +89,12 @@ function viewOf(row: MatchRow, keys: SignalKeys, now: Date): MatchView {
     undecided: row.kind === 'possible' && row.confirmed_at === null && row.dismissed_at === null,
     action: row.action,
     shared: row.shared_at !== null,
-    reseller: { id: row.declared_reseller_id, reference: row.reference, names: row.names, removed: row.removed },
+    reseller: {
+      id: row.declared_reseller_id,
+      reference: row.reference,
+      names: row.names,
+      removed: row.removed,
+    },
     ...(row.current ? { content: keys.open(row.sealed) } : {}),
   };
 }
@@ -122,7 +133,13 @@ export function providerMatches(
   });
 }
 
-async function ownMatch(manager: EntityManager, person: ProviderPerson, id: string, now: Date, forUpdate = false) {
+async function ownMatch(
+  manager: EntityManager,
+  person: ProviderPerson,
+  id: string,
+  now: Date,
+  forUpdate = false,
+) {
   if (!isUuid(id)) throw new NotFoundError();
   const row = await matchOfProvider(manager, person.providerId, id, toLocalDate(now), forUpdate);
   if (!row) throw new NotFoundError();
@@ -157,7 +174,10 @@ export function decidePossibleMatch(
     if (decision !== 'confirm' && decision !== 'dismiss')
       throw new ValidationError({ matchDecision: ['signalMatches.decisionRequired'] });
     if (row.kind !== 'possible' || row.confirmed_at || row.dismissed_at || !row.current)
-      throw new ConflictError('signalMatches.decidedAlready', { backTo: paths.signalMatch(id), kind: 'notNow' });
+      throw new ConflictError('signalMatches.decidedAlready', {
+        backTo: paths.signalMatch(id),
+        kind: 'notNow',
+      });
     await decideMatch(manager, id, decision, person.id, now);
     await appendAuditEvent(manager, now, {
       actor: actorOf(person),
@@ -178,10 +198,12 @@ export interface AnswerForm {
 export function readAnswer(form: AnswerForm): { action: MatchAction; note: string; share: boolean } {
   const fields: Record<string, string[]> = {};
   const note = form.note.trim().replace(/\r\n/g, '\n');
-  if (!(MATCH_ACTIONS as readonly string[]).includes(form.action)) fields.matchAction = ['signalMatches.actionRequired'];
+  if (!(MATCH_ACTIONS as readonly string[]).includes(form.action))
+    fields.matchAction = ['signalMatches.actionRequired'];
   if (note.length > MAX_NOTE) fields.matchNote = ['signalMatches.noteTooLong'];
   else if (form.action === 'disputed' && note === '') fields.matchNote = ['signalMatches.disputeReason'];
-  else if (note.split('\n').some((line) => line !== '' && !isOneLine(line))) fields.matchNote = ['validation.oneLine'];
+  else if (note.split('\n').some((line) => line !== '' && !isOneLine(line)))
+    fields.matchNote = ['validation.oneLine'];
   if (Object.keys(fields).length > 0) throw new ValidationError(fields, undefined, { max: MAX_NOTE });
   return { action: form.action as MatchAction, note, share: form.share === '1' };
 }

@@ -47,7 +47,9 @@ const KIND_ORDER: readonly MatchKind[] = ['kvk', 'domain', 'mail_domain', 'as_nu
  * Whether one candidate reason counts: every exact identifier and IP overlap does; a name only when
  * the two keys resemble by the register's one rule (equal, or long enough and similar enough).
  */
-export function candidateCounts(row: Pick<CandidateRow, 'kind' | 'signal_key' | 'declared_key' | 'similarity'>): boolean {
+export function candidateCounts(
+  row: Pick<CandidateRow, 'kind' | 'signal_key' | 'declared_key' | 'similarity'>,
+): boolean {
   if (row.kind !== 'name') return true;
   return keysResemble(row.signal_key ?? '', row.declared_key ?? '', row.similarity ?? 0);
 }
@@ -82,7 +84,12 @@ export function foldCandidates(rows: readonly CandidateRow[]): NewMatch[] {
 
 /** The IP ranges and name keys of unsealed signals, as the parallel arrays the query takes. */
 function unsealedParts(keys: SignalKeys, rows: { id: string; sealed: string }[]) {
-  const parts = { ipSignalIds: [] as string[], ipRanges: [] as string[], nameSignalIds: [] as string[], nameKeys: [] as string[] };
+  const parts = {
+    ipSignalIds: [] as string[],
+    ipRanges: [] as string[],
+    nameSignalIds: [] as string[],
+    nameKeys: [] as string[],
+  };
   for (const row of rows) {
     const { identity } = keys.open(row.sealed);
     for (const range of identity.ipRanges) {

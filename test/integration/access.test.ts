@@ -755,8 +755,18 @@ const RULES: Rule[] = [
   // Buyers (issue 18): registration is open to everyone; the watch lists are buyers' only, and a
   // list of buyerA's organisation is not found (404) for buyerB.
   // Issue 19: declared resellers and the signals that match them; empty forms get a clear message (400).
-  { method: 'GET', route: '/account/wederverkopers', url: () => '/account/wederverkopers', expect: providersOnly(200) },
-  { method: 'POST', route: '/account/wederverkopers', url: () => '/account/wederverkopers', expect: providersOnly(400) },
+  {
+    method: 'GET',
+    route: '/account/wederverkopers',
+    url: () => '/account/wederverkopers',
+    expect: providersOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/account/wederverkopers',
+    url: () => '/account/wederverkopers',
+    expect: providersOnly(400),
+  },
   {
     method: 'POST',
     route: '/account/wederverkopers/:id/verwijderen',
@@ -1132,23 +1142,42 @@ describe('access rules: every route, for every kind of visitor', () => {
       new Date(),
     );
     const declaring = { id: providerA.user.id, role: 'provider' as const, providerId: a.id };
-    const blank = { reference: '', names: [], kvkNumber: null, domains: [], mailDomains: [], ipRanges: [], asNumbers: [] };
-    const [removableResellerA] = await db.dataSource.transaction((m) =>
-      declareResellers(
-        m,
-        testSignalKeys,
-        declaring,
-        [{ ...blank, domains: ['toegang-weg.nl'] }, { ...blank, domains: ['toegang-signaal.nl'] }],
-        { source: 'form', field: 'resellerNames' },
-        resellerLimitsOf(testConfig),
-        { answerDays: 30, baseUrl: testConfig.publicBaseUrl },
-        new Date(),
-      ),
-    ).then((outcome) => outcome.ids);
+    const blank = {
+      reference: '',
+      names: [],
+      kvkNumber: null,
+      domains: [],
+      mailDomains: [],
+      ipRanges: [],
+      asNumbers: [],
+    };
+    const [removableResellerA] = await db.dataSource
+      .transaction((m) =>
+        declareResellers(
+          m,
+          testSignalKeys,
+          declaring,
+          [
+            { ...blank, domains: ['toegang-weg.nl'] },
+            { ...blank, domains: ['toegang-signaal.nl'] },
+          ],
+          { source: 'form', field: 'resellerNames' },
+          resellerLimitsOf(testConfig),
+          { answerDays: 30, baseUrl: testConfig.publicBaseUrl },
+          new Date(),
+        ),
+      )
+      .then((outcome) => outcome.ids);
     const supplier = await givenSignalSupplier(db.dataSource);
     const signal = await givenSignal(db.dataSource, supplier.id, { domains: ['toegang-signaal.nl'] });
     await db.dataSource.transaction((m) =>
-      matchSignals(m, testSignalKeys, [signal.id], { answerDays: 30, baseUrl: testConfig.publicBaseUrl }, new Date()),
+      matchSignals(
+        m,
+        testSignalKeys,
+        [signal.id],
+        { answerDays: 30, baseUrl: testConfig.publicBaseUrl },
+        new Date(),
+      ),
     );
     const [matchA] = await db.dataSource.query<{ id: string }[]>(
       `SELECT id FROM signal_matches WHERE signal_id = $1`,

@@ -36,7 +36,12 @@ describe('declared resellers', () => {
     db = await createTestDatabase();
     // Small limits, so that the tests reach them.
     app = testApp(db.dataSource, {
-      config: { ...testConfig, resellerDeclarationsPerDay: 8, resellerFlagPerDay: 5, resellerMaxDeclared: 12 },
+      config: {
+        ...testConfig,
+        resellerDeclarationsPerDay: 8,
+        resellerFlagPerDay: 5,
+        resellerMaxDeclared: 12,
+      },
     }).app;
     providerA = (await givenProvider(ds())).id;
     a = await givenUser(ds(), 'provider', { providerId: providerA });
@@ -46,13 +51,20 @@ describe('declared resellers', () => {
   });
   after(() => db.drop());
 
-  const add = (agent: Agent, fields: Partial<typeof EMPTY>) => submitForm(agent, PAGE, PAGE, { ...EMPTY, ...fields });
+  const add = (agent: Agent, fields: Partial<typeof EMPTY>) =>
+    submitForm(agent, PAGE, PAGE, { ...EMPTY, ...fields });
   const declared = () =>
-    ds().query<{ id: string; reference: string; domains: string[]; removed_at: Date | null; source: string }[]>(
+    ds().query<
+      { id: string; reference: string; domains: string[]; removed_at: Date | null; source: string }[]
+    >(
       `SELECT id, reference, domains, removed_at, source FROM declared_resellers WHERE provider_id = $1 ORDER BY created_at, id`,
       [providerA],
     );
-  const upload = async (agent: Agent, fields: Record<string, string>, file?: { bytes: Buffer; name: string }) => {
+  const upload = async (
+    agent: Agent,
+    fields: Record<string, string>,
+    file?: { bytes: Buffer; name: string },
+  ) => {
     const token = await tokenFor(agent, PAGE);
     let req = agent.post(`${PAGE}/importeren`).field('_csrf', token);
     for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
@@ -120,10 +132,18 @@ describe('declared resellers', () => {
     const res = await submitForm(agentA, PAGE, `${PAGE}/${first!.id}/verwijderen`, {});
     assert.equal(res.status, 303);
     assert.ok((await declared())[0]!.removed_at);
-    const identifiers = await ds().query(`SELECT 1 FROM declared_reseller_identifiers WHERE declared_reseller_id = $1`, [first!.id]);
+    const identifiers = await ds().query<unknown[]>(
+      `SELECT 1 FROM declared_reseller_identifiers WHERE declared_reseller_id = $1`,
+      [first!.id],
+    );
     assert.equal(identifiers.length, 0);
     assert.equal(
-      (await ds().query(`SELECT 1 FROM audit_events WHERE action = 'reseller.removed' AND subject_id = $1`, [first!.id])).length,
+      (
+        await ds().query<unknown[]>(
+          `SELECT 1 FROM audit_events WHERE action = 'reseller.removed' AND subject_id = $1`,
+          [first!.id],
+        )
+      ).length,
       1,
     );
     assert.equal((await submitForm(agentA, PAGE, `${PAGE}/niet-een-id/verwijderen`, {})).status, 404);
@@ -131,7 +151,12 @@ describe('declared resellers', () => {
 
   it('imports a Windows-1252 CSV after a preview, and an xlsx that replaces the whole list', async () => {
     const csv = Buffer.from(
-      ['Referentie;Naam;KvK;Domein;IP-reeks', 'K-10;Café Hosting BV;;cafe-hosting.nl;198.51.100.0/24', 'K-11;Tweede;;niet goed;', 'K-12;Derde BV;;derde.nl;'].join('\r\n'),
+      [
+        'Referentie;Naam;KvK;Domein;IP-reeks',
+        'K-10;Café Hosting BV;;cafe-hosting.nl;198.51.100.0/24',
+        'K-11;Tweede;;niet goed;',
+        'K-12;Derde BV;;derde.nl;',
+      ].join('\r\n'),
       'latin1',
     );
     const preview = await upload(agentA, {}, { bytes: csv, name: 'lijst.csv' });
@@ -155,7 +180,11 @@ describe('declared resellers', () => {
     const xlsx = Buffer.from(await workbook.xlsx.writeBuffer());
     const xlsxPreview = await upload(agentA, {}, { bytes: xlsx, name: 'lijst.xlsx' });
     assert.match(xlsxPreview.text, /data-good="2" data-problems="0"/);
-    const replaced = await upload(agentA, { bron: bronOf(xlsxPreview.text), bevestigen: '1', vervangen: '1' });
+    const replaced = await upload(agentA, {
+      bron: bronOf(xlsxPreview.text),
+      bevestigen: '1',
+      vervangen: '1',
+    });
     assert.equal(replaced.status, 303);
     const current = (await declared()).filter((r) => !r.removed_at);
     assert.deepEqual(current.map((r) => r.reference).sort(), ['K-12', 'K-20']);
@@ -172,9 +201,13 @@ describe('declared resellers', () => {
     const provider = (await givenProvider(ds())).id;
     const person = await givenUser(ds(), 'provider', { providerId: provider });
     const agent = await signedIn(app, person);
-    for (let i = 1; i <= 6; i++) assert.equal((await add(agent, { resellerDomains: `limiet-${i}.nl` })).status, 303);
+    for (let i = 1; i <= 6; i++)
+      assert.equal((await add(agent, { resellerDomains: `limiet-${i}.nl` })).status, 303);
     const tasks = () =>
-      ds().query(`SELECT id FROM review_tasks WHERE provider_id = $1 AND kind = 'reseller_declarations_many'`, [provider]);
+      ds().query<unknown[]>(
+        `SELECT id FROM review_tasks WHERE provider_id = $1 AND kind = 'reseller_declarations_many'`,
+        [provider],
+      );
     assert.equal((await tasks()).length, 1);
     assert.equal((await add(agent, { resellerDomains: 'limiet-7.nl' })).status, 303);
     assert.equal((await tasks()).length, 1);
@@ -183,7 +216,7 @@ describe('declared resellers', () => {
     const refused = await upload(agent, { bron: bronOf(preview.text), bevestigen: '1' });
     assert.equal(refused.status, 400);
     assert.match(refused.text, /er passen er nu nog 1/);
-    const flagged = await ds().query(
+    const flagged = await ds().query<unknown[]>(
       `SELECT 1 FROM audit_events WHERE action = 'reseller.declarations_flagged' AND subject_id = $1`,
       [provider],
     );

@@ -62,11 +62,22 @@ describe('matching signals against declared resellers', () => {
     return { provider, person, user, declare };
   };
 
-  const signal = (identity: Partial<ResellerIdentity>, options = {}) => givenSignal(ds(), supplierId, identity, options);
+  const signal = (identity: Partial<ResellerIdentity>, options = {}) =>
+    givenSignal(ds(), supplierId, identity, options);
   const match = (ids: string[], now = new Date(), options = {}) =>
     ds().transaction((m) => matchSignals(m, testSignalKeys, ids, SETTINGS, now, options));
   const matchesOf = (signalId: string) =>
-    ds().query<{ provider_id: string; declared_reseller_id: string; kind: string; matched_on: string[]; answer_due_at: Date; matched_at: Date; notified_at: Date | null }[]>(
+    ds().query<
+      {
+        provider_id: string;
+        declared_reseller_id: string;
+        kind: string;
+        matched_on: string[];
+        answer_due_at: Date;
+        matched_at: Date;
+        notified_at: Date | null;
+      }[]
+    >(
       `SELECT provider_id, declared_reseller_id, kind, matched_on, answer_due_at, matched_at, notified_at
          FROM signal_matches WHERE signal_id = $1 ORDER BY declared_reseller_id`,
       [signalId],
@@ -162,7 +173,10 @@ describe('matching signals against declared resellers', () => {
       { kvkNumbers: ['61234570'] },
       { observedOn: '2020-01-01', expiresOn: toLocalDate(addDays(new Date(), -1)) },
     );
-    const lastDay = await signal({ kvkNumbers: ['61234570'] }, { observedOn: '2020-01-01', expiresOn: toLocalDate(new Date()) });
+    const lastDay = await signal(
+      { kvkNumbers: ['61234570'] },
+      { observedOn: '2020-01-01', expiresOn: toLocalDate(new Date()) },
+    );
     assert.deepEqual(await match([withdrawn.id, expired.id]), { matches: 0, providers: 0 });
     assert.equal((await match([lastDay.id])).matches, 1);
     await ds().query(`UPDATE declared_resellers SET removed_at = now() WHERE id = $1`, [id]);
@@ -187,10 +201,15 @@ describe('matching signals against declared resellers', () => {
       [a.provider.id],
     );
     const pairs = rows.map((r) => `${r.signal_id}:${r.declared_reseller_id}:${r.kind}`).sort();
-    assert.deepEqual(pairs, [`${s1.id}:${d1}:exact`, `${s2.id}:${d2}:exact`, `${s3.id}:${d3}:possible`].sort());
+    assert.deepEqual(
+      pairs,
+      [`${s1.id}:${d1}:exact`, `${s2.id}:${d2}:exact`, `${s3.id}:${d3}:possible`].sort(),
+    );
     assert.ok(!rows.some((r) => r.signal_id === gone.id));
     // Matching again records nothing twice and mails nobody again.
-    const again = await ds().transaction((m) => matchDeclarations(m, testSignalKeys, [d1!, d2!, d3!], SETTINGS, new Date()));
+    const again = await ds().transaction((m) =>
+      matchDeclarations(m, testSignalKeys, [d1!, d2!, d3!], SETTINGS, new Date()),
+    );
     assert.deepEqual(again, { matches: 0, providers: 0 });
   });
 
@@ -199,15 +218,21 @@ describe('matching signals against declared resellers', () => {
     const colleague = await givenUser(ds(), 'provider', { providerId: a.provider.id });
     await a.declare({ domains: ['geheim-reseller.nl'], reference: 'KLANT-991', names: ['Geheimzinnig BV'] });
     await a.declare({ kvkNumber: '61234590' });
-    const before = Number((await ds().query(`SELECT count(*) AS n FROM outbox`))[0].n);
-    const s = await signal({ domains: ['geheim-reseller.nl'], names: ['Geheimzinnig'] }, { text: 'Stuurt ransomware rond' });
+    const before = Number((await ds().query<{ n: string }[]>(`SELECT count(*) AS n FROM outbox`))[0]!.n);
+    const s = await signal(
+      { domains: ['geheim-reseller.nl'], names: ['Geheimzinnig'] },
+      { text: 'Stuurt ransomware rond' },
+    );
     const t = await signal({ kvkNumbers: ['61234590'] });
     assert.deepEqual(await match([s.id, t.id]), { matches: 2, providers: 1 });
     const mails = await ds().query<{ recipient: string; subject: string; body: string }[]>(
       `SELECT recipient, subject, body FROM outbox ORDER BY id OFFSET $1`,
       [before],
     );
-    assert.deepEqual(mails.map((m) => m.recipient).sort(), [a.person.email, colleague.email].map((e) => e.toLowerCase()).sort());
+    assert.deepEqual(
+      mails.map((m) => m.recipient).sort(),
+      [a.person.email, colleague.email].map((e) => e.toLowerCase()).sort(),
+    );
     for (const mail of mails) {
       assert.match(mail.body, /\/account\/signalen/);
       assert.match(mail.body, /2 signalen/);
@@ -230,7 +255,7 @@ describe('matching signals against declared resellers', () => {
       }),
     );
     assert.equal((await matchesOf(u.id)).length, 0);
-    const after = Number((await ds().query(`SELECT count(*) AS n FROM outbox`))[0].n);
+    const after = Number((await ds().query<{ n: string }[]>(`SELECT count(*) AS n FROM outbox`))[0]!.n);
     assert.equal(after, before + 2);
   });
 });

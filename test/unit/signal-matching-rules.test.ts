@@ -46,7 +46,11 @@ describe('signal matching rules', () => {
       [row('name', { signal_key: 'abcd', declared_key: 'abcd', similarity: 1 }), row('domain'), row('kvk')],
       [{ kind: 'exact', matchedOn: ['kvk', 'domain', 'name'] }],
     ],
-    ['the same reason twice is listed once', [row('domain'), row('domain')], [{ kind: 'exact', matchedOn: ['domain'] }]],
+    [
+      'the same reason twice is listed once',
+      [row('domain'), row('domain')],
+      [{ kind: 'exact', matchedOn: ['domain'] }],
+    ],
     [
       'two declarations are two matches',
       [row('kvk'), row('kvk', { declared_reseller_id: 'd2' })],
@@ -101,9 +105,14 @@ describe('signal matching rules', () => {
   });
 
   it('refuses the lines it cannot read, by number, and a declaration without an identifier', () => {
-    const reading = readDeclaration(form({ resellerDomains: 'goed.nl\nniet goed\nook@fout', resellerIpRanges: '10.0.0.0/4' }));
+    const reading = readDeclaration(
+      form({ resellerDomains: 'goed.nl\nniet goed\nook@fout', resellerIpRanges: '10.0.0.0/4' }),
+    );
     assert.ok(!reading.ok);
-    assert.deepEqual(reading.fields, { resellerDomains: ['resellers.invalid.domain'], resellerIpRanges: ['resellers.invalid.ipRangeTooWide'] });
+    assert.deepEqual(reading.fields, {
+      resellerDomains: ['resellers.invalid.domain'],
+      resellerIpRanges: ['resellers.invalid.ipRangeTooWide'],
+    });
     assert.equal(reading.params.resellerDomainsLines, '2, 3');
     const empty = readDeclaration(form({ reference: 'K-1' }));
     assert.ok(!empty.ok);
