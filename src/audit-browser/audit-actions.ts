@@ -76,6 +76,14 @@ export const AUDIT_ACTION_GROUPS = {
     'webhook_subscription.deleted',
   ],
   api_key: ['api_key.created', 'api_key.revoked'],
+  reseller: ['reseller.declared', 'reseller.removed', 'reseller.imported', 'reseller.declarations_flagged'],
+  signal: ['signal.read'],
+  signal_match: [
+    'signal_match.found',
+    'signal_match.confirmed',
+    'signal_match.dismissed',
+    'signal_match.answered',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
@@ -111,4 +119,7 @@ export const AUDIT_SUBJECT_TYPES = [
   'watch_list',
   'webhook_subscription',
   'api_key',
+  'declared_reseller',
+  'signal',
+  'signal_match',
 ] as const;
