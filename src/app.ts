@@ -12,6 +12,7 @@ import { staffRoutes } from './web/staff.routes';
 import { portalRoutes } from './portal/portal.routes';
 import { buyerRoutes } from './portal/buyer.routes';
 import { watchListRoutes } from './portal/watch-list.routes';
+import { resellerRoutes } from './portal/reseller.routes';
 import { watchRoutes } from './watch/watch.routes';
 import { aanRoutes } from './aan/aan.routes';
 import { apiRoutes } from './api/api.routes';
@@ -304,6 +305,7 @@ export function createApp({
   app.use(portalRoutes({ dataSource, config, limiters, securityEvents }));
   app.use(buyerRoutes({ dataSource, config, limiters, securityEvents }));
   app.use(watchListRoutes(dataSource, config));
+  app.use(resellerRoutes(dataSource, config));
   app.use(watchRoutes({ dataSource, config, limiters, securityEvents }));
   app.use(applicationRoutes(dataSource, config));
   app.use(checkRoutes(dataSource, config));

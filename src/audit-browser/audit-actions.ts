@@ -77,14 +77,23 @@ export const AUDIT_ACTION_GROUPS = {
   ],
   api_key: ['api_key.created', 'api_key.revoked'],
   signal_supplier: ['signal_supplier.created'],
-  signal: ['signal.created'],
+  signal: ['signal.created', 'signal.read'],
   signal_match: [
-    'signal_match.matched',
+    'signal_match.found',
+    'signal_match.confirmed',
+    'signal_match.dismissed',
+    'signal_match.answered',
     'signal_match.reminded',
     'signal_match.overdue',
     'signal_match.task_resolved',
   ],
-  reseller: ['reseller.declared', 'reseller.task_resolved'],
+  reseller: [
+    'reseller.declared',
+    'reseller.removed',
+    'reseller.imported',
+    'reseller.declarations_flagged',
+    'reseller.task_resolved',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
@@ -122,4 +131,6 @@ export const AUDIT_SUBJECT_TYPES = [
   'api_key',
   'signal_supplier',
   'signal',
+  'declared_reseller',
+  'signal_match',
 ] as const;

@@ -555,4 +555,10 @@ export const mailTexts = {
         extra.contact ? text('contact', { contact: extra.contact }) : undefined,
       ),
     ),
+  /**
+   * Issue 19: a signal matches one of the provider's declared resellers. Nothing of the signal and no
+   * reseller's name: the mail says how many, by when to answer, and where to log in to see them.
+   */
+  signalMatchFound: (to: string, count: number, due: Date, link: string) =>
+    bilingual(to, text('signalMatchFound.subject'), text('signalMatchFound.body', { count, due, link })),
 };

@@ -170,7 +170,7 @@ export async function seedSignals(
     );
     await appendAuditEvent(manager, now, {
       actor: DEMO_ACTOR,
-      action: 'signal_match.matched',
+      action: 'signal_match.found',
       subjectType: 'provider',
       subjectId: providerId,
       data: { signalId: signal!.id, matchId: match!.id },

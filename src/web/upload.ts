@@ -23,6 +23,8 @@ export const UPLOAD_ROUTES: readonly string[] = [
   paths.reviewProviderIdentity(),
   // A buyer's supplier list, read into a watch list (issue 18).
   paths.watchListImport(),
+  // A provider's declared resellers, from a spreadsheet (issue 19).
+  paths.resellerImport,
 ];
 
 const UPLOAD_PATTERNS = UPLOAD_ROUTES.map(

@@ -2,6 +2,9 @@
 import { givenSubscription } from '../factories/webhook.factory';
 import { createApiKey } from '../../src/api-keys/api-key.service';
 import assert from 'node:assert/strict';
+import { declareResellers, resellerLimitsOf } from '../../src/signals/declared-reseller.service';
+import { matchSignals } from '../../src/signals/signal-matching';
+import { givenSignal, givenSignalSupplier, testSignalKeys } from '../factories/signal.factory';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { importAanList } from '../../src/aan/aan-import.service';
@@ -54,6 +57,8 @@ interface Ids {
   /** A webhook subscription and an API key of the demo buyer's organisation. */
   webhook: string;
   apiKey: string;
+  /** A signal's match with the provider's declared reseller (issue 19). */
+  signalMatch: string;
 }
 
 /**
@@ -115,6 +120,9 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['buyer', '/inkoop/webhooks/{webhook}'],
   ['buyer', '/inkoop/api-sleutels'],
   ['buyer', '/inkoop/api-sleutels/{apiKey}/intrekken'],
+  ['provider', '/account/wederverkopers'],
+  ['provider', '/account/signalen'],
+  ['provider', '/account/signalen/{signalMatch}'],
 ];
 
 const PAGES: [Who, string][] = [
@@ -277,7 +285,48 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
     });
     const organisation = { id: buyer.user.buyerOrganisationId!, domain: 'ministerie.example' };
     const by = { organisationId: organisation.id, userId: buyer.user.id, actor: `buyer:${buyer.user.id}` };
+    // A declared reseller of the provider with a long name and domain, and a signal that matches it.
+    const providerPerson = await givenUser(dataSource, 'provider', { providerId: submitted.provider_id });
+    const settings = { answerDays: 30, baseUrl: testConfig.publicBaseUrl };
+    const longDomain = 'een-heel-lange-domeinnaam-van-een-wederverkoper-die-moet-afbreken.nl';
+    await dataSource.transaction((m) =>
+      declareResellers(
+        m,
+        testSignalKeys,
+        { id: providerPerson.user.id, role: 'provider', providerId: submitted.provider_id },
+        [
+          {
+            reference: 'KLANT-2026-000123',
+            names: ['Wederverkoper met een lange naam Internetdiensten B.V.'],
+            kvkNumber: null,
+            domains: [longDomain],
+            mailDomains: [],
+            ipRanges: ['2001:db8:1234:5678::/64'],
+            asNumbers: [],
+          },
+        ],
+        { source: 'form', field: 'resellerNames' },
+        resellerLimitsOf(testConfig),
+        settings,
+        new Date(),
+      ),
+    );
+    const supplier = await givenSignalSupplier(dataSource);
+    const signal = await givenSignal(
+      dataSource,
+      supplier.id,
+      { domains: [longDomain] },
+      {
+        text: 'Een toelichting van de signaalleverancier die over meerdere regels loopt op een smal scherm.',
+      },
+    );
+    await dataSource.transaction((m) => matchSignals(m, testSignalKeys, [signal.id], settings, new Date()));
+    const [signalMatch] = await dataSource.query<{ id: string }[]>(
+      `SELECT id FROM signal_matches WHERE signal_id = $1`,
+      [signal.id],
+    );
     ids = {
+      signalMatch: signalMatch!.id,
       webhook: (
         await givenSubscription(dataSource, organisation, 'https://inkoop.ministerie.example/meldingen')
       ).id,
@@ -291,11 +340,7 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
       attestation: attestation.number,
     };
     const users: [Who, TestUser, (page: Page, base: string, user: TestUser) => Promise<void>][] = [
-      [
-        'provider',
-        await givenUser(dataSource, 'provider', { providerId: submitted.provider_id }),
-        signInProvider,
-      ],
+      ['provider', providerPerson, signInProvider],
       ['applicant', applicant, signInProvider],
       // Buyers sign in as providers do: a password, no second factor asked.
       ['buyer', buyer, signInProvider],

@@ -12,6 +12,9 @@ import { givenUser, type TestUser } from '../factories/user.factory';
 import { signCheckpointIfDue } from '../../src/transparency/checkpoint.service';
 import { givenSubscription } from '../factories/webhook.factory';
 import { createApiKey } from '../../src/api-keys/api-key.service';
+import { declareResellers, resellerLimitsOf } from '../../src/signals/declared-reseller.service';
+import { matchSignals } from '../../src/signals/signal-matching';
+import { givenSignal, givenSignalSupplier, testSignalKeys } from '../factories/signal.factory';
 import { startTestBroker, type TestBroker } from '../helpers/eherkenning';
 import { addWatchEntry, createWatchList, watchLimitsOf } from '../../src/buyer/watch-list.service';
 
@@ -74,6 +77,17 @@ const buyersOnly = (status: number): Expected => ({
 });
 /** A buyer organisation's own list: buyerA's organisation owns it, buyerB's gets 404. */
 const ownListOnly = (status: number): Expected => ({ ...buyersOnly(status), buyerB: 404 });
+/** A provider's declared resellers and signal matches (issue 19): only its own people; staff never act there. */
+const providersOnly = (status: number): Expected => ({
+  ...staffOnly(403),
+  reviewer: 403,
+  auditor: 403,
+  admin: 403,
+  providerA: status,
+  providerB: status,
+});
+/** Provider A's own reseller or match: provider B gets 404. */
+const ownResellerOnly = (status: number): Expected => ({ ...providersOnly(status), providerB: 404 });
 
 interface Rule {
   /** As Express lists it: ALL is a route that answers any other method (405 in the API). */
@@ -102,6 +116,9 @@ interface Ids {
   webhookA: string;
   deletableWebhookA: string;
   apiKeyA: string;
+  /** Provider A's declared reseller (removed by its rule) and a signal's match with another of its resellers. */
+  removableResellerA: string;
+  matchA: string;
 }
 
 /**
@@ -744,6 +761,50 @@ const RULES: Rule[] = [
   },
   // Buyers (issue 18): registration is open to everyone; the watch lists are buyers' only, and a
   // list of buyerA's organisation is not found (404) for buyerB.
+  // Issue 19: declared resellers and the signals that match them; empty forms get a clear message (400).
+  {
+    method: 'GET',
+    route: '/account/wederverkopers',
+    url: () => '/account/wederverkopers',
+    expect: providersOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/account/wederverkopers',
+    url: () => '/account/wederverkopers',
+    expect: providersOnly(400),
+  },
+  {
+    method: 'POST',
+    route: '/account/wederverkopers/:id/verwijderen',
+    url: (i) => `/account/wederverkopers/${i.removableResellerA}/verwijderen`,
+    expect: ownResellerOnly(303),
+  },
+  {
+    method: 'POST',
+    route: '/account/wederverkopers/importeren',
+    url: () => '/account/wederverkopers/importeren',
+    expect: providersOnly(400),
+  },
+  { method: 'GET', route: '/account/signalen', url: () => '/account/signalen', expect: providersOnly(200) },
+  {
+    method: 'GET',
+    route: '/account/signalen/:id',
+    url: (i) => `/account/signalen/${i.matchA}`,
+    expect: ownResellerOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/account/signalen/:id/beoordeling',
+    url: (i) => `/account/signalen/${i.matchA}/beoordeling`,
+    expect: ownResellerOnly(400),
+  },
+  {
+    method: 'POST',
+    route: '/account/signalen/:id/antwoord',
+    url: (i) => `/account/signalen/${i.matchA}/antwoord`,
+    expect: ownResellerOnly(400),
+  },
   { method: 'GET', route: '/inkopers/registreren', url: () => '/inkopers/registreren', expect: all(200) },
   // An empty form: a clear message (400), for everyone.
   { method: 'POST', route: '/inkopers/registreren', url: () => '/inkopers/registreren', expect: all(400) },
@@ -1087,8 +1148,52 @@ describe('access rules: every route, for every kind of visitor', () => {
       testConfig,
       new Date(),
     );
+    const declaring = { id: providerA.user.id, role: 'provider' as const, providerId: a.id };
+    const blank = {
+      reference: '',
+      names: [],
+      kvkNumber: null,
+      domains: [],
+      mailDomains: [],
+      ipRanges: [],
+      asNumbers: [],
+    };
+    const [removableResellerA] = await db.dataSource
+      .transaction((m) =>
+        declareResellers(
+          m,
+          testSignalKeys,
+          declaring,
+          [
+            { ...blank, domains: ['toegang-weg.nl'] },
+            { ...blank, domains: ['toegang-signaal.nl'] },
+          ],
+          { source: 'form', field: 'resellerNames' },
+          resellerLimitsOf(testConfig),
+          { answerDays: 30, baseUrl: testConfig.publicBaseUrl },
+          new Date(),
+        ),
+      )
+      .then((outcome) => outcome.ids);
+    const supplier = await givenSignalSupplier(db.dataSource);
+    const signal = await givenSignal(db.dataSource, supplier.id, { domains: ['toegang-signaal.nl'] });
+    await db.dataSource.transaction((m) =>
+      matchSignals(
+        m,
+        testSignalKeys,
+        [signal.id],
+        { answerDays: 30, baseUrl: testConfig.publicBaseUrl },
+        new Date(),
+      ),
+    );
+    const [matchA] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM signal_matches WHERE signal_id = $1`,
+      [signal.id],
+    );
     await signCheckpointIfDue(db.dataSource, testSigner(db.dataSource), new Date(), { intervalSeconds: 30 });
     ids = {
+      removableResellerA: removableResellerA!,
+      matchA: matchA!.id,
       userA: providerA.user.id,
       applicationA: application.id,
       evidenceA: evidence.id,

@@ -17,6 +17,9 @@ import { UPLOAD_ROUTES } from '../../src/web/upload';
 import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { must } from '../../src/shared/must';
 import { addWatchEntry, createWatchList, watchLimitsOf } from '../../src/buyer/watch-list.service';
+import { declareResellers, resellerLimitsOf } from '../../src/signals/declared-reseller.service';
+import { matchSignals } from '../../src/signals/signal-matching';
+import { givenSignal, givenSignalSupplier, testSignalKeys } from '../factories/signal.factory';
 
 const WHO = ['anonymous', 'provider', 'reviewer', 'admin', 'buyer'] as const;
 type Who = (typeof WHO)[number];
@@ -156,6 +159,49 @@ describe('CSRF: every POST route refuses forged requests', () => {
     assert.ok(staffInvitation, 'a member of staff is invited');
     // A version announced for next month, which may still be withdrawn.
     const announced = await givenCodeVersion(db.dataSource, { publishedAt: addDays(new Date(), 30) });
+    // A declared reseller of the provider, and a signal's match with it (issue 19).
+    const providerUser = identities.get('provider')!.user;
+    const [reseller] = await db.dataSource
+      .transaction((m) =>
+        declareResellers(
+          m,
+          testSignalKeys,
+          { id: providerUser.id, role: 'provider', providerId: provider.id },
+          [
+            {
+              reference: '',
+              names: [],
+              kvkNumber: null,
+              domains: ['csrf-wederverkoper.nl'],
+              mailDomains: [],
+              ipRanges: [],
+              asNumbers: [],
+            },
+          ],
+          { source: 'form', field: 'resellerNames' },
+          resellerLimitsOf(testConfig),
+          { answerDays: 30, baseUrl: testConfig.publicBaseUrl },
+          new Date(),
+        ),
+      )
+      .then((outcome) => outcome.ids);
+    const signal = await givenSignal(db.dataSource, (await givenSignalSupplier(db.dataSource)).id, {
+      domains: ['csrf-wederverkoper.nl'],
+    });
+    await db.dataSource.transaction((m) =>
+      matchSignals(
+        m,
+        testSignalKeys,
+        [signal.id],
+        { answerDays: 30, baseUrl: testConfig.publicBaseUrl },
+        new Date(),
+      ),
+    );
+    const [signalMatch] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM signal_matches WHERE signal_id = $1`,
+      [signal.id],
+    );
+    assert.ok(reseller && signalMatch, 'the provider has a declared reseller that a signal matches');
     // Real ids everywhere, so that a forged request that got through would change something.
     fill = (route) => {
       const url = route
@@ -181,6 +227,8 @@ describe('CSRF: every POST route refuses forged requests', () => {
           `/beheer/inkopers/organisaties/${buyer.buyerOrganisationId}`,
         )
         .replace(/^\/beheer\/inkopers\/:id/, `/beheer/inkopers/${buyer.id}`)
+        .replace(/^\/account\/wederverkopers\/:id/, `/account/wederverkopers/${reseller}`)
+        .replace(/^\/account\/signalen\/:id/, `/account/signalen/${signalMatch.id}`)
         .replace(':kvkNumber', provider.kvkNumber)
         .replace(':token', 'onbekend');
       assert.doesNotMatch(url, /:/, `no id to fill in for ${route}`);

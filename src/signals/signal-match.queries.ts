@@ -1,0 +1,115 @@
+import type { EntityManager } from 'typeorm';
+
+/** One match of a provider, with its signal's public columns and the declared reseller it matched. */
+export interface MatchRow {
+  id: string;
+  signal_id: string;
+  number: string;
+  category: string;
+  confidence: string;
+  observed_on: string;
+  expires_on: string;
+  sealed: string;
+  withdrawn: boolean;
+  /** Still current: the signal not withdrawn nor expired, the match not dismissed. */
+  current: boolean;
+  kind: 'exact' | 'possible';
+  matched_on: string[];
+  matched_at: Date;
+  answer_due_at: Date;
+  confirmed_at: Date | null;
+  dismissed_at: Date | null;
+  action: string | null;
+  first_answered_at: Date | null;
+  shared_at: Date | null;
+  declared_reseller_id: string;
+  reference: string;
+  names: string[];
+  removed: boolean;
+}
+
+const MATCH_COLUMNS = `
+  m.id, m.signal_id, s.number::text AS number, s.category, s.confidence,
+  to_char(s.observed_on, 'YYYY-MM-DD') AS observed_on, to_char(s.expires_on, 'YYYY-MM-DD') AS expires_on,
+  s.sealed, s.withdrawn_at IS NOT NULL AS withdrawn,
+  (s.withdrawn_at IS NULL AND s.expires_on >= $2::date AND m.dismissed_at IS NULL) AS current,
+  m.kind, m.matched_on, m.matched_at, m.answer_due_at, m.confirmed_at, m.dismissed_at, m.action,
+  m.first_answered_at, m.shared_at, m.declared_reseller_id, d.reference, d.names, d.removed_at IS NOT NULL AS removed`;
+
+/** Every match of the provider, newest first. */
+export function matchesOfProvider(
+  manager: EntityManager,
+  providerId: string,
+  today: string,
+): Promise<MatchRow[]> {
+  return manager.query<MatchRow[]>(
+    `SELECT ${MATCH_COLUMNS}
+       FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id
+      WHERE m.provider_id = $1
+      ORDER BY m.matched_at DESC, s.number DESC
+      LIMIT 1000`,
+    [providerId, today],
+  );
+}
+
+/** One match of the provider (undefined when it is another's or none), locked when `forUpdate`. */
+export async function matchOfProvider(
+  manager: EntityManager,
+  providerId: string,
+  id: string,
+  today: string,
+  forUpdate = false,
+): Promise<MatchRow | undefined> {
+  const [row] = await manager.query<MatchRow[]>(
+    `SELECT ${MATCH_COLUMNS}
+       FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id
+      WHERE m.provider_id = $1 AND m.id = $3
+      ${forUpdate ? 'FOR UPDATE OF m' : ''}`,
+    [providerId, today, id],
+  );
+  return row;
+}
+
+/** The answers given for a match, newest first. */
+export function answersOf(
+  manager: EntityManager,
+  matchId: string,
+): Promise<{ action: string; note: string; answered_at: Date }[]> {
+  return manager.query(
+    `SELECT action, note, answered_at FROM signal_match_answers WHERE signal_match_id = $1 ORDER BY id DESC`,
+    [matchId],
+  );
+}
+
+export async function decideMatch(
+  manager: EntityManager,
+  id: string,
+  decision: 'confirm' | 'dismiss',
+  userId: string,
+  at: Date,
+): Promise<void> {
+  await manager.query(
+    `UPDATE signal_matches SET ${decision === 'confirm' ? 'confirmed_at' : 'dismissed_at'} = $2, decided_by = $3 WHERE id = $1`,
+    [id, at, userId],
+  );
+}
+
+export async function insertAnswer(
+  manager: EntityManager,
+  id: string,
+  answer: { action: string; note: string; share: boolean },
+  userId: string,
+  at: Date,
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO signal_match_answers (signal_match_id, action, note, answered_at, answered_by) VALUES ($1, $2, $3, $4, $5)`,
+    [id, answer.action, answer.note, at, userId],
+  );
+  await manager.query(
+    `UPDATE signal_matches
+        SET action = $2, first_answered_at = coalesce(first_answered_at, $3),
+            shared_at = CASE WHEN $4 THEN coalesce(shared_at, $3) ELSE NULL END
+      WHERE id = $1`,
+    [id, answer.action, at, answer.share],
+  );
+}

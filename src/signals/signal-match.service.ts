@@ -1,0 +1,239 @@
+/*
+ * Issue 19 §2: what a provider sees of the signals that match its declared resellers, and what it
+ * answers. A signal's content is unsealed only for the provider's people while the match is current
+ * (the signal neither withdrawn nor expired, the match not dismissed), and every showing is an
+ * audit event `signal.read` in the same transaction. Another provider's match is not found.
+ */
+import type { DataSource, EntityManager } from 'typeorm';
+import { actorOf, type PersonRole } from '../audit/actor';
+import { appendAuditEvent } from '../audit/audit.service';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { isUuid } from '../shared/identifiers';
+import { isOneLine } from '../shared/forbidden-characters';
+import { paths } from '../shared/paths';
+import { toLocalDate } from '../shared/time';
+import type { ResellerIdentity } from './reseller-identifiers';
+import type { SignalKeys } from './signal-keys';
+import {
+  answersOf,
+  decideMatch,
+  insertAnswer,
+  type MatchRow,
+  matchesOfProvider,
+  matchOfProvider,
+} from './signal-match.queries';
+
+export const MATCH_ACTIONS = [
+  'terminated',
+  'suspended',
+  'investigating',
+  'not_our_customer',
+  'disputed',
+] as const;
+export type MatchAction = (typeof MATCH_ACTIONS)[number];
+export const MAX_NOTE = 2000;
+
+export interface ProviderPerson {
+  id: string;
+  role: PersonRole;
+  providerId: string;
+}
+
+/** A match as the provider's pages show it; `content` only while the match is current. */
+export interface MatchView {
+  id: string;
+  url: string;
+  signalNumber: string;
+  category: string;
+  confidence: string;
+  observedOn: string;
+  expiresOn: string;
+  current: boolean;
+  withdrawn: boolean;
+  kind: 'exact' | 'possible';
+  matchedOn: string[];
+  matchedAt: Date;
+  answerDueAt: Date;
+  overdue: boolean;
+  confirmed: boolean;
+  dismissed: boolean;
+  /** A possible match not yet confirmed or dismissed. */
+  undecided: boolean;
+  action: string | null;
+  shared: boolean;
+  reseller: { id: string; reference: string; names: string[]; removed: boolean };
+  content?: { identity: ResellerIdentity; text: string };
+}
+
+/** The signal number as people say it: SIG-000123. */
+export const signalNumber = (n: string | number) => `SIG-${String(n).padStart(6, '0')}`;
+
+function viewOf(row: MatchRow, keys: SignalKeys, now: Date): MatchView {
+  return {
+    id: row.id,
+    url: paths.signalMatch(row.id),
+    signalNumber: signalNumber(row.number),
+    category: row.category,
+    confidence: row.confidence,
+    observedOn: row.observed_on,
+    expiresOn: row.expires_on,
+    current: row.current,
+    withdrawn: row.withdrawn,
+    kind: row.kind,
+    matchedOn: row.matched_on,
+    matchedAt: row.matched_at,
+    answerDueAt: row.answer_due_at,
+    overdue: row.first_answered_at === null && row.answer_due_at < now,
+    confirmed: row.confirmed_at !== null,
+    dismissed: row.dismissed_at !== null,
+    undecided: row.kind === 'possible' && row.confirmed_at === null && row.dismissed_at === null,
+    action: row.action,
+    shared: row.shared_at !== null,
+    reseller: {
+      id: row.declared_reseller_id,
+      reference: row.reference,
+      names: row.names,
+      removed: row.removed,
+    },
+    ...(row.current ? { content: keys.open(row.sealed) } : {}),
+  };
+}
+
+/** Records that the provider's person was shown these signals' content (one event per signal). */
+async function recordReads(manager: EntityManager, person: ProviderPerson, shown: MatchRow[], now: Date) {
+  const seen = new Set<string>();
+  for (const row of shown) {
+    if (seen.has(row.signal_id)) continue;
+    seen.add(row.signal_id);
+    await appendAuditEvent(manager, now, {
+      actor: actorOf(person),
+      action: 'signal.read',
+      subjectType: 'signal',
+      subjectId: row.signal_id,
+      data: { audience: 'provider', providerId: person.providerId, matchId: row.id },
+    });
+  }
+}
+
+/** The provider's matches: current ones with the signal's content (each read audited), earlier ones without. */
+export function providerMatches(
+  dataSource: DataSource,
+  keys: SignalKeys,
+  person: ProviderPerson,
+  now: Date,
+): Promise<{ current: MatchView[]; earlier: MatchView[] }> {
+  return dataSource.transaction(async (manager) => {
+    const rows = await matchesOfProvider(manager, person.providerId, toLocalDate(now));
+    const shown = rows.filter((r) => r.current);
+    await recordReads(manager, person, shown, now);
+    return {
+      current: shown.map((r) => viewOf(r, keys, now)),
+      earlier: rows.filter((r) => !r.current).map((r) => viewOf(r, keys, now)),
+    };
+  });
+}
+
+async function ownMatch(
+  manager: EntityManager,
+  person: ProviderPerson,
+  id: string,
+  now: Date,
+  forUpdate = false,
+) {
+  if (!isUuid(id)) throw new NotFoundError();
+  const row = await matchOfProvider(manager, person.providerId, id, toLocalDate(now), forUpdate);
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+/** One of the provider's matches with its answers; the content read is audited. Another's: not found. */
+export function providerMatch(
+  dataSource: DataSource,
+  keys: SignalKeys,
+  person: ProviderPerson,
+  id: string,
+  now: Date,
+): Promise<{ match: MatchView; answers: { action: string; note: string; answered_at: Date }[] }> {
+  return dataSource.transaction(async (manager) => {
+    const row = await ownMatch(manager, person, id, now);
+    if (row.current) await recordReads(manager, person, [row], now);
+    return { match: viewOf(row, keys, now), answers: await answersOf(manager, row.id) };
+  });
+}
+
+/** Confirms or dismisses a possible match, once; audited. */
+export function decidePossibleMatch(
+  dataSource: DataSource,
+  person: ProviderPerson,
+  id: string,
+  decision: string,
+  now: Date,
+): Promise<void> {
+  return dataSource.transaction(async (manager) => {
+    const row = await ownMatch(manager, person, id, now, true);
+    if (decision !== 'confirm' && decision !== 'dismiss')
+      throw new ValidationError({ matchDecision: ['signalMatches.decisionRequired'] });
+    if (row.kind !== 'possible' || row.confirmed_at || row.dismissed_at || !row.current)
+      throw new ConflictError('signalMatches.decidedAlready', {
+        backTo: paths.signalMatch(id),
+        kind: 'notNow',
+      });
+    await decideMatch(manager, id, decision, person.id, now);
+    await appendAuditEvent(manager, now, {
+      actor: actorOf(person),
+      action: decision === 'confirm' ? 'signal_match.confirmed' : 'signal_match.dismissed',
+      subjectType: 'signal_match',
+      subjectId: id,
+    });
+  });
+}
+
+export interface AnswerForm {
+  action: string;
+  note: string;
+  share: string;
+}
+
+/** Reads an answer as typed: a known action, a note of at most 2,000 characters, required for a dispute. */
+export function readAnswer(form: AnswerForm): { action: MatchAction; note: string; share: boolean } {
+  const fields: Record<string, string[]> = {};
+  const note = form.note.trim().replace(/\r\n/g, '\n');
+  if (!(MATCH_ACTIONS as readonly string[]).includes(form.action))
+    fields.matchAction = ['signalMatches.actionRequired'];
+  if (note.length > MAX_NOTE) fields.matchNote = ['signalMatches.noteTooLong'];
+  else if (form.action === 'disputed' && note === '') fields.matchNote = ['signalMatches.disputeReason'];
+  else if (note.split('\n').some((line) => line !== '' && !isOneLine(line)))
+    fields.matchNote = ['validation.oneLine'];
+  if (Object.keys(fields).length > 0) throw new ValidationError(fields, undefined, { max: MAX_NOTE });
+  return { action: form.action as MatchAction, note, share: form.share === '1' };
+}
+
+/**
+ * Records what the provider did about a match: the answer in force, the first answer's time, and
+ * whether the supplier may see it (shared). A possible match must be confirmed first; a match no
+ * longer current cannot be answered. Audited.
+ */
+export function answerMatch(
+  dataSource: DataSource,
+  person: ProviderPerson,
+  id: string,
+  form: AnswerForm,
+  now: Date,
+): Promise<void> {
+  return dataSource.transaction(async (manager) => {
+    const row = await ownMatch(manager, person, id, now, true);
+    const answer = readAnswer(form);
+    if (!row.current)
+      throw new ConflictError('signalMatches.notCurrent', { backTo: paths.signalMatch(id), kind: 'notNow' });
+    if (row.kind === 'possible' && !row.confirmed_at)
+      throw new ValidationError({ matchAction: ['signalMatches.confirmFirst'] });
+    await insertAnswer(manager, id, answer, person.id, now);
+    await appendAuditEvent(manager, now, {
+      actor: actorOf(person),
+      action: 'signal_match.answered',
+      subjectType: 'signal_match',
+      subjectId: id,
+      data: { action: answer.action, shared: answer.share, first: row.first_answered_at === null },
+    });
+  });
+}

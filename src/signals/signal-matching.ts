@@ -1,0 +1,207 @@
+/*
+ * Issue 19 §2: matching signals against providers' declared resellers. Exact on identifiers (the
+ * HMACs of KvK numbers, domains, mail domains and AS numbers; an IP range that overlaps), possible on
+ * names that are equal or resemble (the provider confirms or dismisses). Set-based: one query finds
+ * every pair with something in common, the rules below decide what each pair is, one insert records
+ * them. Runs in the caller's transaction; a provider with a new match gets one mail without content.
+ */
+import type { EntityManager } from 'typeorm';
+import { appendAuditEvent } from '../audit/audit.service';
+import { mailProviderUsers } from '../mail/mail.service';
+import { mailTexts } from '../mail/messages';
+import { keysResemble, MIN_SIMILAR_KEY_LENGTH, RESEMBLANCE_THRESHOLD } from '../register/name-resemblance';
+import { paths } from '../shared/paths';
+import { toLocalDate } from '../shared/time';
+import { type MatchKind, resellerNameKey } from './reseller-identifiers';
+import type { SignalKeys } from './signal-keys';
+import {
+  type CandidateRow,
+  currentSignals,
+  declarationsNeedUnsealing,
+  insertMatches,
+  markNotified,
+  matchCandidates,
+  type NewMatch,
+  resemblingNames,
+} from './signal-matching.queries';
+
+/**
+ * Signal names per statement that looks for resembling declared names: each probes the trigram
+ * index (a few ms against 100,000 declared names), so a large batch is many short statements
+ * rather than one that runs into the statement limit.
+ */
+export const NAME_PROBES_PER_STATEMENT = 250;
+
+export interface MatchSettings {
+  answerDays: number;
+  baseUrl: string;
+}
+
+/** The audit actor of matching: it runs for whoever stored the signal or the declaration. */
+export const MATCHING_ACTOR = 'signals:matching';
+
+/** The order `matched_on` lists what matched in. */
+const KIND_ORDER: readonly MatchKind[] = ['kvk', 'domain', 'mail_domain', 'as_number', 'ip_range', 'name'];
+
+/**
+ * Whether one candidate reason counts: every exact identifier and IP overlap does; a name only when
+ * the two keys resemble by the register's one rule (equal, or long enough and similar enough).
+ */
+export function candidateCounts(
+  row: Pick<CandidateRow, 'kind' | 'signal_key' | 'declared_key' | 'similarity'>,
+): boolean {
+  if (row.kind !== 'name') return true;
+  return keysResemble(row.signal_key ?? '', row.declared_key ?? '', row.similarity ?? 0);
+}
+
+/** What a pair is, from what matched: exact when any identifier matched, possible on names alone. */
+export function matchKindOf(matchedOn: readonly MatchKind[]): 'exact' | 'possible' | undefined {
+  if (matchedOn.length === 0) return undefined;
+  return matchedOn.some((k) => k !== 'name') ? 'exact' : 'possible';
+}
+
+/** The candidate reasons folded into one match per (signal, declared reseller), reasons that do not count left out. */
+export function foldCandidates(rows: readonly CandidateRow[]): NewMatch[] {
+  const pairs = new Map<string, { row: CandidateRow; kinds: Set<MatchKind> }>();
+  for (const row of rows) {
+    if (!candidateCounts(row)) continue;
+    const key = `${row.signal_id}/${row.declared_reseller_id}`;
+    const pair = pairs.get(key) ?? { row, kinds: new Set<MatchKind>() };
+    pair.kinds.add(row.kind);
+    pairs.set(key, pair);
+  }
+  return [...pairs.values()].map(({ row, kinds }) => {
+    const matchedOn = KIND_ORDER.filter((k) => kinds.has(k));
+    return {
+      signalId: row.signal_id,
+      providerId: row.provider_id,
+      declaredResellerId: row.declared_reseller_id,
+      kind: matchKindOf(matchedOn)!,
+      matchedOn,
+    };
+  });
+}
+
+/** The IP ranges and name keys of unsealed signals, as the parallel arrays the query takes. */
+function unsealedParts(keys: SignalKeys, rows: { id: string; sealed: string }[]) {
+  const parts = {
+    ipSignalIds: [] as string[],
+    ipRanges: [] as string[],
+    nameSignalIds: [] as string[],
+    nameKeys: [] as string[],
+  };
+  for (const row of rows) {
+    const { identity } = keys.open(row.sealed);
+    for (const range of identity.ipRanges) {
+      parts.ipSignalIds.push(row.id);
+      parts.ipRanges.push(range);
+    }
+    for (const key of new Set(identity.names.map(resellerNameKey))) {
+      if (!key) continue;
+      parts.nameSignalIds.push(row.id);
+      parts.nameKeys.push(key);
+    }
+  }
+  return parts;
+}
+
+/** Records the matches, mails each provider with a new one once, and audits it per provider. */
+async function record(
+  manager: EntityManager,
+  matches: NewMatch[],
+  settings: MatchSettings,
+  now: Date,
+): Promise<{ matches: number; providers: number }> {
+  if (matches.length === 0) return { matches: 0, providers: 0 };
+  const created = await insertMatches(manager, matches, now, settings.answerDays);
+  const byProvider = new Map<string, { ids: string[]; due: Date }>();
+  for (const row of created) {
+    const entry = byProvider.get(row.provider_id) ?? { ids: [], due: row.answer_due_at };
+    entry.ids.push(row.id);
+    if (row.answer_due_at < entry.due) entry.due = row.answer_due_at;
+    byProvider.set(row.provider_id, entry);
+  }
+  const link = `${settings.baseUrl}${paths.signalMatches}`;
+  for (const [providerId, { ids, due }] of byProvider) {
+    const mails = await mailProviderUsers(manager, providerId, (to) =>
+      mailTexts.signalMatchFound(to, ids.length, due, link),
+    );
+    await markNotified(manager, ids, now);
+    await appendAuditEvent(manager, now, {
+      actor: MATCHING_ACTOR,
+      action: 'signal_match.found',
+      subjectType: 'provider',
+      subjectId: providerId,
+      data: { matches: ids.length, matchIds: ids, mails },
+    });
+  }
+  return { matches: created.length, providers: byProvider.size };
+}
+
+/**
+ * Matches these signals (those still current: not withdrawn, not expired on `now`'s Dutch date)
+ * against every declared reseller not removed. In the caller's transaction.
+ */
+export async function matchSignals(
+  manager: EntityManager,
+  keys: SignalKeys,
+  signalIds: string[],
+  settings: MatchSettings,
+  now: Date,
+  /** For tests: how many signal names one statement probes the trigram index with. */
+  options: { namesPerStatement?: number } = {},
+): Promise<{ matches: number; providers: number }> {
+  if (signalIds.length === 0) return { matches: 0, providers: 0 };
+  const today = toLocalDate(now);
+  const signals = await currentSignals(manager, signalIds, today);
+  if (signals.length === 0) return { matches: 0, providers: 0 };
+  const parts = unsealedParts(keys, signals);
+  const rows = await matchCandidates(manager, {
+    signalIds: signals.map((s) => s.id),
+    today,
+    ...parts,
+    declarationIds: null,
+    threshold: RESEMBLANCE_THRESHOLD,
+    minLength: MIN_SIMILAR_KEY_LENGTH,
+  });
+  const chunk = options.namesPerStatement ?? NAME_PROBES_PER_STATEMENT;
+  for (let i = 0; i < parts.nameKeys.length; i += chunk)
+    rows.push(
+      ...(await resemblingNames(
+        manager,
+        parts.nameSignalIds.slice(i, i + chunk),
+        parts.nameKeys.slice(i, i + chunk),
+        RESEMBLANCE_THRESHOLD,
+        MIN_SIMILAR_KEY_LENGTH,
+      )),
+    );
+  return record(manager, foldCandidates(rows), settings, now);
+}
+
+/**
+ * Matches these declared resellers (those not removed) against every current signal. In the
+ * caller's transaction. IP ranges and names of signals are sealed: they are read only when a
+ * declaration has an IP range or a name.
+ */
+export async function matchDeclarations(
+  manager: EntityManager,
+  keys: SignalKeys,
+  declaredResellerIds: string[],
+  settings: MatchSettings,
+  now: Date,
+): Promise<{ matches: number; providers: number }> {
+  if (declaredResellerIds.length === 0) return { matches: 0, providers: 0 };
+  const today = toLocalDate(now);
+  const signals = (await declarationsNeedUnsealing(manager, declaredResellerIds))
+    ? await currentSignals(manager, null, today)
+    : [];
+  const rows = await matchCandidates(manager, {
+    signalIds: null,
+    today,
+    ...unsealedParts(keys, signals),
+    declarationIds: declaredResellerIds,
+    threshold: RESEMBLANCE_THRESHOLD,
+    minLength: MIN_SIMILAR_KEY_LENGTH,
+  });
+  return record(manager, foldCandidates(rows), settings, now);
+}

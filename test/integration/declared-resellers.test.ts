@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
+import type { Express } from 'express';
+import { testApp, testConfig } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { assertValidHtml } from '../helpers/html';
+import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
+import { givenProvider } from '../factories/provider.factory';
+import { givenSignal, givenSignalSupplier } from '../factories/signal.factory';
+import { givenUser, type TestUser } from '../factories/user.factory';
+
+const PAGE = '/account/wederverkopers';
+const EMPTY = {
+  reference: '',
+  resellerNames: '',
+  resellerKvk: '',
+  resellerDomains: '',
+  resellerMailDomains: '',
+  resellerIpRanges: '',
+  resellerAsNumbers: '',
+};
+
+/** Issue 19 §2: a provider declares its resellers, by hand and from a spreadsheet, within limits. */
+describe('declared resellers', () => {
+  let db: TestDatabase;
+  let app: Express;
+  let a: TestUser;
+  let b: TestUser;
+  let agentA: Agent;
+  let agentB: Agent;
+  let providerA: string;
+  const ds = () => db.dataSource;
+
+  before(async function () {
+    this.timeout(60_000);
+    db = await createTestDatabase();
+    // Small limits, so that the tests reach them.
+    app = testApp(db.dataSource, {
+      config: {
+        ...testConfig,
+        resellerDeclarationsPerDay: 8,
+        resellerFlagPerDay: 5,
+        resellerMaxDeclared: 12,
+      },
+    }).app;
+    providerA = (await givenProvider(ds())).id;
+    a = await givenUser(ds(), 'provider', { providerId: providerA });
+    b = await givenUser(ds(), 'provider', { providerId: (await givenProvider(ds())).id });
+    agentA = await signedIn(app, a);
+    agentB = await signedIn(app, b);
+  });
+  after(() => db.drop());
+
+  const add = (agent: Agent, fields: Partial<typeof EMPTY>) =>
+    submitForm(agent, PAGE, PAGE, { ...EMPTY, ...fields });
+  const declared = () =>
+    ds().query<
+      { id: string; reference: string; domains: string[]; removed_at: Date | null; source: string }[]
+    >(
+      `SELECT id, reference, domains, removed_at, source FROM declared_resellers WHERE provider_id = $1 ORDER BY created_at, id`,
+      [providerA],
+    );
+  const upload = async (
+    agent: Agent,
+    fields: Record<string, string>,
+    file?: { bytes: Buffer; name: string },
+  ) => {
+    const token = await tokenFor(agent, PAGE);
+    let req = agent.post(`${PAGE}/importeren`).field('_csrf', token);
+    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+    if (file) req = req.attach('bestand', file.bytes, file.name);
+    return req;
+  };
+  const bronOf = (html: string) => /name="bron" value="([^"]+)"/.exec(html)![1]!.replace(/&#x3D;/g, '=');
+
+  it('adds a reseller typed in the form, in normal form, audited without names, and lists it', async () => {
+    const res = await add(agentA, {
+      reference: 'KLANT-1',
+      resellerNames: 'Voorbeeld Reseller B.V.',
+      resellerDomains: 'https://WWW.Voorbeeld-Reseller.NL/\nshop.voorbeeld-reseller.nl',
+      resellerIpRanges: '192.0.2.7/24',
+    });
+    assert.equal(res.status, 303);
+    const [row] = await declared();
+    assert.deepEqual(row!.domains, ['voorbeeld-reseller.nl', 'shop.voorbeeld-reseller.nl']);
+    const events = await ds().query<{ data: unknown }[]>(
+      `SELECT data FROM audit_events WHERE action = 'reseller.declared' AND subject_id = $1`,
+      [row!.id],
+    );
+    assert.equal(events.length, 1);
+    assert.ok(!JSON.stringify(events[0]).includes('Voorbeeld'));
+    const page = await agentA.get(PAGE);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Voorbeeld Reseller B\.V\./);
+    assert.match(page.text, /192\.0\.2\.0\/24/);
+    await assertValidHtml(page.text, PAGE);
+    // Another provider sees nothing of it.
+    assert.doesNotMatch((await agentB.get(PAGE)).text, /Voorbeeld Reseller/);
+  });
+
+  it('refuses lines it cannot read, saying which, and keeps everything typed', async () => {
+    const res = await add(agentA, {
+      reference: 'KLANT-2',
+      resellerDomains: 'goed.nl\nniet goed\nook@fout',
+      resellerAsNumbers: 'AS64496',
+    });
+    assert.equal(res.status, 400);
+    assert.match(res.text, /regel 2, 3: geen domeinnaam/);
+    assert.match(res.text, /niet goed\nook@fout/);
+    assert.match(res.text, /value="KLANT-2"/);
+    assert.match(res.text, />AS64496</);
+    const nothing = await add(agentA, { reference: 'alleen een kenmerk' });
+    assert.equal(nothing.status, 400);
+    assert.match(nothing.text, /geef ten minste één naam/);
+    assert.equal((await declared()).length, 1);
+  });
+
+  it('shows whether a current signal matches, and matches a new declaration at once', async () => {
+    const supplier = await givenSignalSupplier(ds());
+    await givenSignal(ds(), supplier.id, { domains: ['al-gemeld.nl'] });
+    assert.equal((await add(agentA, { resellerDomains: 'www.al-gemeld.nl' })).status, 303);
+    const page = await agentA.get(PAGE);
+    assert.match(page.text, /data-match="exact"/);
+    assert.match(page.text, /href="\/account\/signalen\/[0-9a-f-]{36}"/);
+  });
+
+  it('removes a reseller of the provider (audited), and another provider gets 404', async () => {
+    const [first] = await declared();
+    const other = await submitForm(agentB, PAGE, `${PAGE}/${first!.id}/verwijderen`, {});
+    assert.equal(other.status, 404);
+    assert.equal((await declared())[0]!.removed_at, null);
+    const res = await submitForm(agentA, PAGE, `${PAGE}/${first!.id}/verwijderen`, {});
+    assert.equal(res.status, 303);
+    assert.ok((await declared())[0]!.removed_at);
+    const identifiers = await ds().query<unknown[]>(
+      `SELECT 1 FROM declared_reseller_identifiers WHERE declared_reseller_id = $1`,
+      [first!.id],
+    );
+    assert.equal(identifiers.length, 0);
+    assert.equal(
+      (
+        await ds().query<unknown[]>(
+          `SELECT 1 FROM audit_events WHERE action = 'reseller.removed' AND subject_id = $1`,
+          [first!.id],
+        )
+      ).length,
+      1,
+    );
+    assert.equal((await submitForm(agentA, PAGE, `${PAGE}/niet-een-id/verwijderen`, {})).status, 404);
+  });
+
+  it('imports a Windows-1252 CSV after a preview, and an xlsx that replaces the whole list', async () => {
+    const csv = Buffer.from(
+      [
+        'Referentie;Naam;KvK;Domein;IP-reeks',
+        'K-10;Café Hosting BV;;cafe-hosting.nl;198.51.100.0/24',
+        'K-11;Tweede;;niet goed;',
+        'K-12;Derde BV;;derde.nl;',
+      ].join('\r\n'),
+      'latin1',
+    );
+    const preview = await upload(agentA, {}, { bytes: csv, name: 'lijst.csv' });
+    assert.equal(preview.status, 200);
+    assert.match(preview.text, /data-good="2" data-problems="1"/);
+    assert.match(preview.text, /Café Hosting BV/);
+    assert.match(preview.text, /data-line="3" data-ok="no"/);
+    await assertValidHtml(preview.text, 'import preview');
+    const before = (await declared()).length;
+    const done = await upload(agentA, { bron: bronOf(preview.text), bevestigen: '1' });
+    assert.equal(done.status, 303);
+    const rows = await declared();
+    assert.equal(rows.length, before + 2);
+    assert.ok(rows.some((r) => r.reference === 'K-10' && r.source === 'spreadsheet'));
+
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Klanten');
+    sheet.addRow(['Reference', 'Name', 'Domains']);
+    sheet.addRow(['K-12', 'Derde BV', 'derde.nl']);
+    sheet.addRow(['K-20', 'Nieuw BV', 'nieuw.nl; nieuw.eu']);
+    const xlsx = Buffer.from(await workbook.xlsx.writeBuffer());
+    const xlsxPreview = await upload(agentA, {}, { bytes: xlsx, name: 'lijst.xlsx' });
+    assert.match(xlsxPreview.text, /data-good="2" data-problems="0"/);
+    const replaced = await upload(agentA, {
+      bron: bronOf(xlsxPreview.text),
+      bevestigen: '1',
+      vervangen: '1',
+    });
+    assert.equal(replaced.status, 303);
+    const current = (await declared()).filter((r) => !r.removed_at);
+    assert.deepEqual(current.map((r) => r.reference).sort(), ['K-12', 'K-20']);
+    const k20 = current.find((r) => r.reference === 'K-20')!;
+    assert.deepEqual(k20.domains, ['nieuw.nl', 'nieuw.eu']);
+    const imported = await ds().query<{ data: Record<string, unknown> }[]>(
+      `SELECT data FROM audit_events WHERE action = 'reseller.imported' ORDER BY id DESC LIMIT 1`,
+    );
+    assert.equal(imported[0]!.data.added, 1);
+    assert.equal(imported[0]!.data.unchanged, 1);
+  });
+
+  it('refuses more than fit in 24 hours, saying how many still fit, and flags the provider to reviewers once', async () => {
+    const provider = (await givenProvider(ds())).id;
+    const person = await givenUser(ds(), 'provider', { providerId: provider });
+    const agent = await signedIn(app, person);
+    for (let i = 1; i <= 6; i++)
+      assert.equal((await add(agent, { resellerDomains: `limiet-${i}.nl` })).status, 303);
+    const tasks = () =>
+      ds().query<unknown[]>(
+        `SELECT id FROM review_tasks WHERE provider_id = $1 AND kind = 'reseller_declarations_many'`,
+        [provider],
+      );
+    assert.equal((await tasks()).length, 1);
+    assert.equal((await add(agent, { resellerDomains: 'limiet-7.nl' })).status, 303);
+    assert.equal((await tasks()).length, 1);
+    const csv = Buffer.from(['Domein', 'limiet-8.nl', 'limiet-9.nl'].join('\n'));
+    const preview = await upload(agent, {}, { bytes: csv, name: 'l.csv' });
+    const refused = await upload(agent, { bron: bronOf(preview.text), bevestigen: '1' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /er passen er nu nog 1/);
+    const flagged = await ds().query<unknown[]>(
+      `SELECT 1 FROM audit_events WHERE action = 'reseller.declarations_flagged' AND subject_id = $1`,
+      [provider],
+    );
+    assert.equal(flagged.length, 1);
+  });
+});

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import { declareResellers, resellerLimitsOf } from '../../src/signals/declared-reseller.service';
+import { matchSignals } from '../../src/signals/signal-matching';
+import type { DeclarationInsert } from '../../src/signals/declared-reseller.queries';
+import { testApp, testConfig } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { assertValidHtml } from '../helpers/html';
+import { type Agent, signedIn, submitForm } from '../helpers/session';
+import { givenProvider } from '../factories/provider.factory';
+import { givenSignal, givenSignalSupplier, testSignalKeys } from '../factories/signal.factory';
+import { givenUser, type TestUser } from '../factories/user.factory';
+
+const SETTINGS = { answerDays: 30, baseUrl: testConfig.publicBaseUrl };
+const LIST = '/account/signalen';
+
+/** Issue 19 §2: what a provider sees of the signals that match its resellers, and what it answers. */
+describe('signal matches of a provider', () => {
+  let db: TestDatabase;
+  let app: Express;
+  let a: TestUser;
+  let b: TestUser;
+  let agentA: Agent;
+  let agentB: Agent;
+  let supplierId: string;
+  const ds = () => db.dataSource;
+
+  before(async function () {
+    this.timeout(60_000);
+    db = await createTestDatabase();
+    app = testApp(db.dataSource).app;
+    const providerA = (await givenProvider(ds())).id;
+    a = await givenUser(ds(), 'provider', { providerId: providerA });
+    b = await givenUser(ds(), 'provider', { providerId: (await givenProvider(ds())).id });
+    agentA = await signedIn(app, a);
+    agentB = await signedIn(app, b);
+    supplierId = (await givenSignalSupplier(ds())).id;
+  });
+  after(() => db.drop());
+
+  const blank: DeclarationInsert = {
+    reference: '',
+    names: [],
+    kvkNumber: null,
+    domains: [],
+    mailDomains: [],
+    ipRanges: [],
+    asNumbers: [],
+  };
+  /** Declares for `who` and matches `signalIds`; answers the matches' ids, newest last. */
+  const declareAndMatch = async (who: TestUser, declaration: Partial<typeof blank>, signalIds: string[]) => {
+    await ds().transaction((m) =>
+      declareResellers(
+        m,
+        testSignalKeys,
+        { id: who.user.id, role: 'provider', providerId: who.user.providerId! },
+        [{ ...blank, ...declaration }],
+        { source: 'form', field: 'resellerNames' },
+        resellerLimitsOf(testConfig),
+        SETTINGS,
+        new Date(),
+      ),
+    );
+    await ds().transaction((m) => matchSignals(m, testSignalKeys, signalIds, SETTINGS, new Date()));
+    const rows = await ds().query<{ id: string }[]>(
+      `SELECT id FROM signal_matches WHERE provider_id = $1 AND signal_id = ANY ($2::uuid[]) ORDER BY matched_at`,
+      [who.user.providerId, signalIds],
+    );
+    return rows.map((r) => r.id);
+  };
+  const reads = (userId: string) =>
+    ds().query<{ subject_id: string; data: Record<string, unknown> }[]>(
+      `SELECT subject_id, data FROM audit_events WHERE action = 'signal.read' AND actor = $1`,
+      [`provider:${userId}`],
+    );
+
+  it('shows a current match with the signal content, records the read, and gives another provider 404', async () => {
+    const signal = await givenSignal(
+      ds(),
+      supplierId,
+      { domains: ['pagina-signaal.nl'], names: ['Pagina Reseller'] },
+      {
+        category: 'ransomware',
+        text: 'Verspreidt ransomware via gehuurde servers',
+      },
+    );
+    const [matchId] = await declareAndMatch(a, { domains: ['pagina-signaal.nl'], reference: 'KLANT-77' }, [
+      signal.id,
+    ]);
+    const list = await agentA.get(LIST);
+    assert.equal(list.status, 200);
+    assert.match(list.text, /Verspreidt ransomware via gehuurde servers/);
+    assert.match(list.text, /pagina-signaal\.nl/);
+    assert.match(list.text, /KLANT-77/);
+    await assertValidHtml(list.text, LIST);
+    assert.equal((await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length, 1);
+    const page = await agentA.get(`${LIST}/${matchId}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Verspreidt ransomware/);
+    await assertValidHtml(page.text, 'match page');
+    assert.equal((await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length, 2);
+    // Provider B: no such match, nothing in its list, nothing read.
+    assert.equal((await agentB.get(`${LIST}/${matchId}`)).status, 404);
+    assert.equal((await agentB.get(`${LIST}/not-a-uuid`)).status, 404);
+    assert.doesNotMatch((await agentB.get(LIST)).text, /ransomware via/);
+    assert.equal((await reads(b.user.id)).length, 0);
+    const answer = await submitForm(agentB, LIST, `${LIST}/${matchId}/antwoord`, {
+      matchAction: 'terminated',
+      matchNote: '',
+      matchShare: '',
+    });
+    assert.equal(answer.status, 404);
+  });
+
+  it('records an answer, the first answer time once, and the sharing; a dispute needs a reason', async () => {
+    const signal = await givenSignal(ds(), supplierId, { kvkNumbers: ['61234611'] });
+    const [matchId] = await declareAndMatch(a, { kvkNumber: '61234611' }, [signal.id]);
+    const page = `${LIST}/${matchId}`;
+    const disputed = await submitForm(agentA, page, `${page}/antwoord`, {
+      matchAction: 'disputed',
+      matchNote: '',
+      matchShare: '1',
+    });
+    assert.equal(disputed.status, 400);
+    assert.match(disputed.text, /geef de reden waarom u het signaal betwist/);
+    assert.match(disputed.text, /value="disputed" checked/);
+    const first = await submitForm(agentA, page, `${page}/antwoord`, {
+      matchAction: 'investigating',
+      matchNote: 'We kijken het na',
+      matchShare: '',
+    });
+    assert.equal(first.status, 303);
+    const second = await submitForm(agentA, page, `${page}/antwoord`, {
+      matchAction: 'terminated',
+      matchNote: 'Contract beëindigd',
+      matchShare: '1',
+    });
+    assert.equal(second.status, 303);
+    const [row] = await ds().query<{ action: string; first_answered_at: Date; shared_at: Date | null }[]>(
+      `SELECT action, first_answered_at, shared_at FROM signal_matches WHERE id = $1`,
+      [matchId],
+    );
+    assert.equal(row!.action, 'terminated');
+    assert.ok(row!.shared_at);
+    const answers = await ds().query<{ action: string; answered_at: Date }[]>(
+      `SELECT action, answered_at FROM signal_match_answers WHERE signal_match_id = $1 ORDER BY id`,
+      [matchId],
+    );
+    assert.deepEqual(
+      answers.map((x) => x.action),
+      ['investigating', 'terminated'],
+    );
+    assert.equal(row!.first_answered_at.getTime(), answers[0]!.answered_at.getTime());
+    const events = await ds().query<{ data: Record<string, unknown> }[]>(
+      `SELECT data FROM audit_events WHERE action = 'signal_match.answered' AND subject_id = $1 ORDER BY id`,
+      [matchId],
+    );
+    assert.deepEqual(
+      events.map((e) => [e.data.action, e.data.shared]),
+      [
+        ['investigating', false],
+        ['terminated', true],
+      ],
+    );
+    assert.ok(!JSON.stringify(events).includes('Contract beëindigd'));
+  });
+
+  it('asks to confirm a possible match before an answer; a dismissed one moves to earlier without content', async () => {
+    const look = await givenSignal(
+      ds(),
+      supplierId,
+      { names: ['Gelijkende Naam Reseller'] },
+      { text: 'geheime toelichting' },
+    );
+    const [possible] = await declareAndMatch(a, { names: ['Gelijkende Naam Reseler BV'] }, [look.id]);
+    const page = `${LIST}/${possible}`;
+    const early = await submitForm(agentA, page, `${page}/antwoord`, {
+      matchAction: 'terminated',
+      matchNote: '',
+      matchShare: '',
+    });
+    assert.equal(early.status, 400);
+    assert.match(early.text, /bevestig eerst dat dit uw klant is/);
+    assert.equal((await submitForm(agentA, page, `${page}/beoordeling`, { matchDecision: '' })).status, 400);
+    assert.equal(
+      (await submitForm(agentA, page, `${page}/beoordeling`, { matchDecision: 'dismiss' })).status,
+      303,
+    );
+    const list = await agentA.get(LIST);
+    assert.match(list.text, new RegExp(`data-earlier-match="${possible}"`));
+    const after = await agentA.get(page);
+    assert.doesNotMatch(after.text, /geheime toelichting/);
+    assert.match(after.text, /data-not-current/);
+    // Deciding twice is refused.
+    assert.equal(
+      (await submitForm(agentA, LIST, `${page}/beoordeling`, { matchDecision: 'confirm' })).status,
+      409,
+    );
+    const events = await ds().query<unknown[]>(
+      `SELECT 1 FROM audit_events WHERE action = 'signal_match.dismissed' AND subject_id = $1`,
+      [possible],
+    );
+    assert.equal(events.length, 1);
+
+    const other = await givenSignal(ds(), supplierId, { names: ['Tweede Gelijkende Reseller'] });
+    const [toConfirm] = await declareAndMatch(a, { names: ['Tweede Gelijkende Reseler'] }, [other.id]);
+    const second = `${LIST}/${toConfirm}`;
+    assert.equal(
+      (await submitForm(agentA, second, `${second}/beoordeling`, { matchDecision: 'confirm' })).status,
+      303,
+    );
+    assert.equal(
+      (
+        await submitForm(agentA, second, `${second}/antwoord`, {
+          matchAction: 'suspended',
+          matchNote: '',
+          matchShare: '',
+        })
+      ).status,
+      303,
+    );
+  });
+
+  it('moves a withdrawn signal to earlier, without content and without a read', async () => {
+    const signal = await givenSignal(
+      ds(),
+      supplierId,
+      { domains: ['ingetrokken-signaal.nl'] },
+      { text: 'wordt ingetrokken' },
+    );
+    const [matchId] = await declareAndMatch(a, { domains: ['ingetrokken-signaal.nl'] }, [signal.id]);
+    await ds().query(`UPDATE signals SET withdrawn_at = now() WHERE id = $1`, [signal.id]);
+    const before = (await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length;
+    const list = await agentA.get(LIST);
+    assert.match(list.text, new RegExp(`data-earlier-match="${matchId}"`));
+    assert.doesNotMatch(list.text, /wordt ingetrokken|ingetrokken-signaal/);
+    assert.equal((await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length, before);
+  });
+});
