@@ -76,6 +76,14 @@ export const AUDIT_ACTION_GROUPS = {
     'webhook_subscription.deleted',
   ],
   api_key: ['api_key.created', 'api_key.revoked'],
+  signal_supplier: [
+    'signal_supplier.created',
+    'signal_supplier.renamed',
+    'signal_supplier.person_invited',
+    'signal_supplier.person_disabled',
+    'signal_supplier.person_enabled',
+  ],
+  signal: ['signal.created', 'signal.read', 'signal.withdrawn'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
@@ -111,4 +119,6 @@ export const AUDIT_SUBJECT_TYPES = [
   'watch_list',
   'webhook_subscription',
   'api_key',
+  'signal_supplier',
+  'signal',
 ] as const;
