@@ -42,13 +42,19 @@ const SIGNAL_FIELDS = [
 ] as const;
 
 /** A signed-in signal supplier as its pages act: the organisation, the person, the audit actor. */
-export function signalSupplierOf(user: User | undefined): { supplierId: string; userId: string; actor: string } {
-  if (!user?.signalSupplierId) throw new Error('signalSupplierOf: not a signal supplier (requireRole missing?)');
+export function signalSupplierOf(user: User | undefined): {
+  supplierId: string;
+  userId: string;
+  actor: string;
+} {
+  if (!user?.signalSupplierId)
+    throw new Error('signalSupplierOf: not a signal supplier (requireRole missing?)');
   return { supplierId: user.signalSupplierId, userId: user.id, actor: actorOf(user) };
 }
 
 /** A figure for the page: its number, or "fewer than N". */
-const figureView = (f: Figure) => (f.shown ? { shown: true, value: f.value } : { shown: false, below: f.below });
+const figureView = (f: Figure) =>
+  f.shown ? { shown: true, value: f.value } : { shown: false, below: f.below };
 
 const aggregateView = (aggregate: SignalAggregate) => ({
   providers: figureView(aggregate.providers),
@@ -69,7 +75,10 @@ export function signalRoutes(dataSource: DataSource, config: Config): Router {
   const threshold = config.signalAggregateThreshold;
   const options = {
     categoryOptions: SIGNAL_CATEGORIES.map((value) => ({ value, labelKey: `signals.categories.${value}` })),
-    confidenceOptions: SIGNAL_CONFIDENCES.map((value) => ({ value, labelKey: `signals.confidences.${value}` })),
+    confidenceOptions: SIGNAL_CONFIDENCES.map((value) => ({
+      value,
+      labelKey: `signals.confidences.${value}`,
+    })),
   };
 
   router.get(paths.signals, ...suppliers, async (req, res) => {
@@ -115,7 +124,9 @@ export function signalRoutes(dataSource: DataSource, config: Config): Router {
       lineProblems: Object.fromEntries(
         IDENTIFIER_FIELDS.map((field) => [
           field,
-          problems.filter((p) => p.field === field && p.line).map((p) => ({ line: p.line, key: p.key, value: p.value })),
+          problems
+            .filter((p) => p.field === field && p.line)
+            .map((p) => ({ line: p.line, key: p.key, value: p.value })),
         ]),
       ),
       errors: fieldErrors,

@@ -65,7 +65,10 @@ export function median(values: number[]): number | undefined {
  * answered last, and its days are those of its first answer.
  */
 export function aggregateSignal(matches: MatchFacts[], threshold: number): SignalAggregate {
-  const perProvider = new Map<string, { answeredAt?: Date; matchedAt: Date; action?: SignalAction; last?: Date }>();
+  const perProvider = new Map<
+    string,
+    { answeredAt?: Date; matchedAt: Date; action?: SignalAction; last?: Date }
+  >();
   for (const match of matches.filter(matchCounts)) {
     const entry = perProvider.get(match.providerId) ?? { matchedAt: match.matchedAt };
     if (match.firstAnsweredAt && (!entry.answeredAt || match.firstAnsweredAt < entry.answeredAt)) {
@@ -89,7 +92,8 @@ export function aggregateSignal(matches: MatchFacts[], threshold: number): Signa
       action,
       providers: figure(providers.filter((p) => p.action === action).length, threshold),
     })),
-    medianDays: answered.length >= threshold && middle !== undefined ? Math.round(middle * 10) / 10 : undefined,
+    medianDays:
+      answered.length >= threshold && middle !== undefined ? Math.round(middle * 10) / 10 : undefined,
   };
 }
 

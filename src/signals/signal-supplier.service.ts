@@ -44,7 +44,8 @@ export const MAX_SUPPLIER_NAME = 200;
 function checkedName(raw: string): string {
   const name = raw.trim();
   if (name === '') throw new ValidationError({ signalSupplierName: ['validation.required'] });
-  if (name.length > MAX_SUPPLIER_NAME) throw new ValidationError({ signalSupplierName: ['validation.tooLong'] });
+  if (name.length > MAX_SUPPLIER_NAME)
+    throw new ValidationError({ signalSupplierName: ['validation.tooLong'] });
   if (!isOneLine(name)) throw new ValidationError({ signalSupplierName: ['validation.oneLine'] });
   return name;
 }
@@ -62,7 +63,9 @@ async function uniqueName<T>(work: () => Promise<T>): Promise<T> {
 
 /** The organisation's name, for its people's pages. */
 export async function supplierNameOf(manager: EntityManager, id: string): Promise<string | undefined> {
-  const [row] = await manager.query<{ name: string }[]>(`SELECT name FROM signal_suppliers WHERE id = $1`, [id]);
+  const [row] = await manager.query<{ name: string }[]>(`SELECT name FROM signal_suppliers WHERE id = $1`, [
+    id,
+  ]);
   return row?.name;
 }
 
@@ -135,7 +138,11 @@ export async function signalSupplierOverview(
   manager: EntityManager,
   id: string,
   now: Date,
-): Promise<{ supplier: SignalSupplierRow; people: SignalSupplierPerson[]; invitations: SignalSupplierInvitation[] }> {
+): Promise<{
+  supplier: SignalSupplierRow;
+  people: SignalSupplierPerson[];
+  invitations: SignalSupplierInvitation[];
+}> {
   const supplier = isUuid(id) ? (await allSignalSuppliers(manager)).find((s) => s.id === id) : undefined;
   if (!supplier) throw new NotFoundError(`no signal supplier ${id}`);
   const [people, invitations] = await Promise.all([

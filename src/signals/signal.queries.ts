@@ -68,7 +68,11 @@ export async function insertSignalIdentifiers(
 }
 
 /** One signal by id (locked for a change when `lock`). */
-export async function signalRowOf(manager: EntityManager, id: string, lock = false): Promise<SignalRow | undefined> {
+export async function signalRowOf(
+  manager: EntityManager,
+  id: string,
+  lock = false,
+): Promise<SignalRow | undefined> {
   const [row] = await manager.query<SignalRow[]>(
     `SELECT ${COLUMNS} FROM signals WHERE id = $1::uuid${lock ? ' FOR UPDATE' : ''}`,
     [id],
@@ -102,5 +106,9 @@ export async function withdrawSignalRow(
   userId: string | null,
   now: Date,
 ): Promise<void> {
-  await manager.query(`UPDATE signals SET withdrawn_at = $2, withdrawn_by = $3 WHERE id = $1`, [id, now, userId]);
+  await manager.query(`UPDATE signals SET withdrawn_at = $2, withdrawn_by = $3 WHERE id = $1`, [
+    id,
+    now,
+    userId,
+  ]);
 }

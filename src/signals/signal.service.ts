@@ -58,7 +58,14 @@ export const MAX_SIGNAL_TEXT = 2000;
 export const MAX_SIGNAL_YEARS = 2;
 
 /** The identifier fields of a signal, in the order of the form, and the reader of each. */
-export const IDENTIFIER_FIELDS = ['kvkNumbers', 'names', 'domains', 'mailDomains', 'ipRanges', 'asNumbers'] as const;
+export const IDENTIFIER_FIELDS = [
+  'kvkNumbers',
+  'names',
+  'domains',
+  'mailDomains',
+  'ipRanges',
+  'asNumbers',
+] as const;
 export type IdentifierField = (typeof IDENTIFIER_FIELDS)[number];
 const READERS: Record<IdentifierField, (typed: string) => Reading<string | number>> = {
   kvkNumbers: readResellerKvk,
@@ -153,7 +160,10 @@ export function readTypedSignal(
     problems.push({ field: 'identifiers', key: 'signals.invalid.noIdentifier' });
   const category = typed.category.trim();
   if (!(SIGNAL_CATEGORIES as readonly string[]).includes(category))
-    problems.push({ field: 'category', key: category ? 'signals.invalid.category' : 'signals.invalid.categoryMissing' });
+    problems.push({
+      field: 'category',
+      key: category ? 'signals.invalid.category' : 'signals.invalid.categoryMissing',
+    });
   const confidence = typed.confidence.trim();
   if (!(SIGNAL_CONFIDENCES as readonly string[]).includes(confidence))
     problems.push({
@@ -174,7 +184,8 @@ export function readTypedSignal(
     problems.push({ field: 'expiresOn', key: 'signals.invalid.expiresTooLate' });
   const text = typed.text.replace(/\r\n?/g, '\n').trim();
   if (text.length > MAX_SIGNAL_TEXT) problems.push({ field: 'text', key: 'signals.invalid.textTooLong' });
-  else if (hasForbiddenCharacters(text)) problems.push({ field: 'text', key: 'signals.invalid.textCharacters' });
+  else if (hasForbiddenCharacters(text))
+    problems.push({ field: 'text', key: 'signals.invalid.textCharacters' });
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -245,7 +256,12 @@ export async function createSignals(
         action: 'signal.created',
         subjectType: 'signal',
         subjectId: signal.id,
-        data: { signalSupplierId: by.supplierId, number: signal.number, source, identifiers: signal.identifiers },
+        data: {
+          signalSupplierId: by.supplierId,
+          number: signal.number,
+          source,
+          identifiers: signal.identifiers,
+        },
       })),
     );
     const ids = created.map((c) => c.id);
@@ -282,7 +298,11 @@ export async function listSignals(
 }
 
 /** One signal of the organisation, still sealed (nothing of its content shown, so no read); another's is not found. */
-export async function signalOfSupplier(manager: EntityManager, supplierId: string, id: string): Promise<SignalRow> {
+export async function signalOfSupplier(
+  manager: EntityManager,
+  supplierId: string,
+  id: string,
+): Promise<SignalRow> {
   const row = isUuid(id) ? await signalRowOf(manager, id) : undefined;
   if (!row || row.supplierId !== supplierId) throw new NotFoundError(`no signal ${id}`);
   return row;

@@ -39,7 +39,8 @@ export async function signIn(
   // Saved before the redirect leaves: a browser that follows it at once must find the new session.
   await saveSession(req);
   // A buyer starts at their watch lists, a signal supplier at its signals; everyone else at their account page.
-  const home = user.role === 'buyer' ? paths.buyerHome : user.role === 'signal_supplier' ? paths.signals : paths.account;
+  const home =
+    user.role === 'buyer' ? paths.buyerHome : user.role === 'signal_supplier' ? paths.signals : paths.account;
   return safeReturnPath(returnTo) ?? home;
 }
 

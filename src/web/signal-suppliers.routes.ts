@@ -32,7 +32,10 @@ export function signalSupplierRoutes(dataSource: DataSource, config: Config): Ro
 
   const listModel = async () => ({
     title: 'signalSuppliers.title',
-    suppliers: (await allSignalSuppliers(dataSource.manager)).map((s) => ({ ...s, url: paths.signalSupplier(s.id) })),
+    suppliers: (await allSignalSuppliers(dataSource.manager)).map((s) => ({
+      ...s,
+      url: paths.signalSupplier(s.id),
+    })),
   });
   const showModel = async (id: string, now: Date, notice?: string) => {
     const { supplier, people, invitations } = await signalSupplierOverview(dataSource.manager, id, now);
@@ -53,7 +56,10 @@ export function signalSupplierRoutes(dataSource: DataSource, config: Config): Ro
 
   router.post(paths.signalSuppliers, ...admins, async (req, res) => {
     const values = formValues(req.body, ['signalSupplierName']);
-    setFormContext(res, { view: 'admin/signal-suppliers', load: async () => ({ model: await listModel(), values }) });
+    setFormContext(res, {
+      view: 'admin/signal-suppliers',
+      load: async () => ({ model: await listModel(), values }),
+    });
     const id = await createSignalSupplier(dataSource, req.user!, values.signalSupplierName, requestTime(res));
     res.redirect(303, paths.signalSupplier(id));
   });

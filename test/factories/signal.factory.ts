@@ -69,3 +69,56 @@ export async function givenSignal(
   }
   return { id: row!.id, number: String(row!.number) };
 }
+
+/**
+ * A match of a signal with a provider's declared reseller, stored as the matcher and the provider's
+ * answers would leave it (its declared reseller made here, named by `reference`), for tests of what
+ * the supplier and reviewers see. `answers` oldest first; the newest is the answer in force.
+ */
+export async function givenMatch(
+  dataSource: DataSource,
+  signalId: string,
+  providerId: string,
+  options: {
+    kind?: 'exact' | 'possible';
+    reference?: string;
+    matchedAt?: Date;
+    answerDays?: number;
+    confirmedAt?: Date;
+    dismissedAt?: Date;
+    sharedAt?: Date;
+    answers?: { action: string; note?: string; at: Date }[];
+  } = {},
+): Promise<{ id: string; declaredResellerId: string }> {
+  const matchedAt = options.matchedAt ?? new Date();
+  const [reseller] = await dataSource.query<{ id: string }[]>(
+    `INSERT INTO declared_resellers (provider_id, reference, names, source) VALUES ($1, $2, $3, 'form') RETURNING id`,
+    [providerId, options.reference ?? `klant-${randomUUID().slice(0, 8)}`, ['Wederverkoper BV']],
+  );
+  const answers = options.answers ?? [];
+  const [match] = await dataSource.query<{ id: string }[]>(
+    `INSERT INTO signal_matches (signal_id, provider_id, declared_reseller_id, kind, matched_on, matched_at,
+                                 answer_due_at, confirmed_at, dismissed_at, action, first_answered_at, shared_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+    [
+      signalId,
+      providerId,
+      reseller!.id,
+      options.kind ?? 'exact',
+      [options.kind === 'possible' ? 'name' : 'domain'],
+      matchedAt,
+      new Date(matchedAt.getTime() + (options.answerDays ?? 30) * 86_400_000),
+      options.confirmedAt ?? null,
+      options.dismissedAt ?? null,
+      answers.at(-1)?.action ?? null,
+      answers[0]?.at ?? null,
+      options.sharedAt ?? null,
+    ],
+  );
+  for (const answer of answers)
+    await dataSource.query(
+      `INSERT INTO signal_match_answers (signal_match_id, action, note, answered_at) VALUES ($1, $2, $3, $4)`,
+      [match!.id, answer.action, answer.note ?? '', answer.at],
+    );
+  return { id: match!.id, declaredResellerId: reseller!.id };
+}

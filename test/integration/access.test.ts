@@ -14,6 +14,7 @@ import { givenSubscription } from '../factories/webhook.factory';
 import { createApiKey } from '../../src/api-keys/api-key.service';
 import { startTestBroker, type TestBroker } from '../helpers/eherkenning';
 import { addWatchEntry, createWatchList, watchLimitsOf } from '../../src/buyer/watch-list.service';
+import { givenSignal } from '../factories/signal.factory';
 
 /**
  * buyerA and buyerB are buyers (inkopers) of two different buyer organisations (issue 18); signalA and
@@ -74,6 +75,16 @@ const buyersOnly = (status: number): Expected => ({
 });
 /** A buyer organisation's own list: buyerA's organisation owns it, buyerB's gets 404. */
 const ownListOnly = (status: number): Expected => ({ ...buyersOnly(status), buyerB: 404 });
+/** Signal suppliers' pages (issue 19): anonymous visitors log in first; everyone else is refused. */
+const signalSuppliersOnly = (status: number): Expected => ({
+  ...buyersOnly(403),
+  signalA: status,
+  signalB: status,
+});
+/** A signal of signalA's organisation: signalB's organisation gets 404 (ids reveal nothing). */
+const ownSignalOnly = (status: number): Expected => ({ ...signalSuppliersOnly(status), signalB: 404 });
+/** The administrators' pages of signal suppliers. */
+const adminOnly = (status: number): Expected => ({ ...staffOnly(403), admin: status });
 
 interface Rule {
   /** As Express lists it: ALL is a route that answers any other method (405 in the API). */
@@ -102,6 +113,11 @@ interface Ids {
   webhookA: string;
   deletableWebhookA: string;
   apiKeyA: string;
+  /** signalA's organisation, its person, a signal of it and one the rules may withdraw (issue 19). */
+  signalSupplierA: string;
+  signalPersonA: string;
+  signalA: string;
+  withdrawableSignalA: string;
 }
 
 /**
@@ -829,6 +845,69 @@ const RULES: Rule[] = [
     url: (i) => `/beheer/inkopers/${i.userA}/status`,
     expect: { ...staffOnly(403), admin: 400 },
   },
+  // Signal suppliers (issue 19): their signals, by form; signalB's organisation never finds signalA's.
+  { method: 'GET', route: '/signalen', url: () => '/signalen', expect: signalSuppliersOnly(200) },
+  { method: 'GET', route: '/signalen/nieuw', url: () => '/signalen/nieuw', expect: signalSuppliersOnly(200) },
+  // An empty form: every problem named (400), nothing stored.
+  {
+    method: 'POST',
+    route: '/signalen/nieuw',
+    url: () => '/signalen/nieuw',
+    expect: signalSuppliersOnly(400),
+  },
+  { method: 'GET', route: '/signalen/:id', url: (i) => `/signalen/${i.signalA}`, expect: ownSignalOnly(200) },
+  {
+    method: 'GET',
+    route: '/signalen/:id/intrekken',
+    url: (i) => `/signalen/${i.signalA}/intrekken`,
+    expect: ownSignalOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/signalen/:id/intrekken',
+    url: (i) => `/signalen/${i.withdrawableSignalA}/intrekken`,
+    expect: ownSignalOnly(303),
+  },
+  // Administrators: the signal supplier organisations and their people.
+  {
+    method: 'GET',
+    route: '/beheer/signaalleveranciers',
+    url: () => '/beheer/signaalleveranciers',
+    expect: adminOnly(200),
+  },
+  // No name: a clear message (400).
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers',
+    url: () => '/beheer/signaalleveranciers',
+    expect: adminOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/beheer/signaalleveranciers/:id',
+    url: (i) => `/beheer/signaalleveranciers/${i.signalSupplierA}`,
+    expect: adminOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers/:id',
+    url: (i) => `/beheer/signaalleveranciers/${i.signalSupplierA}`,
+    expect: adminOnly(400),
+  },
+  // No address: a clear message (400).
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers/:id/uitnodigen',
+    url: (i) => `/beheer/signaalleveranciers/${i.signalSupplierA}/uitnodigen`,
+    expect: adminOnly(400),
+  },
+  // No action: 400 (only enable or disable is taken), before the person is looked up.
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers/personen/:id/status',
+    url: (i) => `/beheer/signaalleveranciers/personen/${i.signalPersonA}/status`,
+    expect: adminOnly(400),
+  },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   // Its entry point is /api/v1 itself (Express lists the version router's own root as /api/v1/).
   { method: 'GET', route: '/api/v1/', url: () => '/api/v1', expect: all(200) },
@@ -1081,7 +1160,14 @@ describe('access rules: every route, for every kind of visitor', () => {
       new Date(),
     );
     await signCheckpointIfDue(db.dataSource, testSigner(db.dataSource), new Date(), { intervalSeconds: 30 });
+    const signalPersonA = identities.get('signalA')!.user;
+    const signalSupplierA = signalPersonA.signalSupplierId!;
     ids = {
+      signalSupplierA,
+      signalPersonA: signalPersonA.id,
+      signalA: (await givenSignal(db.dataSource, signalSupplierA, { domains: ['boef.example'] })).id,
+      withdrawableSignalA: (await givenSignal(db.dataSource, signalSupplierA, { domains: ['weg.example'] }))
+        .id,
       userA: providerA.user.id,
       applicationA: application.id,
       evidenceA: evidence.id,
