@@ -35,7 +35,7 @@ import { providerRoutes } from './register/provider.routes';
 import { settingsRoutes } from './settings/settings.routes';
 import { apiKeyRoutes } from './api-keys/api-keys.routes';
 import { signalRoutes } from './portal/signal.routes';
-import { signalSupplierRoutes } from './web/signal-suppliers.routes';
+import { signalSupplierRoutes } from './portal/signal-suppliers.routes';
 import { webhookRoutes } from './webhooks/webhooks.routes';
 import { codeOfConductRoutes } from './status/code-of-conduct.routes';
 import { errorHandler, notFoundHandler } from './web/error-handler';

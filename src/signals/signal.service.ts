@@ -245,7 +245,7 @@ export async function createSignals(
       await insertSignalIdentifiers(manager, row.id, macs);
       created.push({
         ...row,
-        identifiers: Object.values(input.identity).reduce((n, values: unknown[]) => n + values.length, 0),
+        identifiers: IDENTIFIER_FIELDS.reduce((n, field) => n + input.identity[field].length, 0),
       });
     }
     await appendAuditEvents(

@@ -68,7 +68,7 @@ describe('signals of a signal supplier (issue 19)', () => {
       });
       assert.equal(res.status, 303);
       const reference = /toegevoegd=(SIG-\d{6})/.exec(res.headers.location as string)?.[1];
-      assert.ok(reference, res.headers.location as string);
+      assert.ok(reference, res.headers.location);
       const row = await signalByNumber(reference);
       const content = testSignalKeys.open(row.sealed);
       assert.deepEqual(content.identity, {

@@ -13,9 +13,9 @@ import {
   setSignalSupplierPersonDisabled,
   signalSupplierOverview,
 } from '../signals/signal-supplier.service';
-import { requireRole } from './auth';
-import { requestTime } from './clock';
-import { setFormContext } from './error-handler';
+import { requireRole } from '../web/auth';
+import { requestTime } from '../web/clock';
+import { setFormContext } from '../web/error-handler';
 
 const NOTICES: Record<string, string> = {
   '1': 'signalSuppliers.saved',
