@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { givenSubscription } from '../factories/webhook.factory';
+import { givenMatch, givenSignal } from '../factories/signal.factory';
 import { createApiKey } from '../../src/api-keys/api-key.service';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
@@ -36,7 +37,8 @@ const revoked = kvkWhere((d) => d.expected === 'revoked');
  * or who is still writing one (`applicant`), staff in each role, and a member of staff halfway
  * through signing in (password given, code not yet).
  */
-type Who = 'anonymous' | 'provider' | 'applicant' | 'reviewer' | 'auditor' | 'admin' | 'halfway' | 'buyer';
+type Who =
+  'anonymous' | 'provider' | 'applicant' | 'reviewer' | 'auditor' | 'admin' | 'halfway' | 'buyer' | 'signal';
 
 /** The ids of the demo register a page needs; `{name}` in a path below is replaced by the id. */
 interface Ids {
@@ -54,6 +56,9 @@ interface Ids {
   /** A webhook subscription and an API key of the demo buyer's organisation. */
   webhook: string;
   apiKey: string;
+  /** A signal supplier organisation and a signal of it with a shared match (issue 19). */
+  signalSupplier: string;
+  signal: string;
 }
 
 /**
@@ -111,6 +116,14 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['buyer', '/inkoop/webhooks/{webhook}'],
   ['buyer', '/inkoop/api-sleutels'],
   ['buyer', '/inkoop/api-sleutels/{apiKey}/intrekken'],
+  ['signal', '/'],
+  ['signal', '/account'],
+  ['signal', '/signalen'],
+  ['signal', '/signalen/nieuw'],
+  ['signal', '/signalen/{signal}'],
+  ['signal', '/signalen/{signal}/intrekken'],
+  ['admin', '/beheer/signaalleveranciers'],
+  ['admin', '/beheer/signaalleveranciers/{signalSupplier}'],
 ];
 
 const PAGES: [Who, string][] = [
@@ -273,7 +286,26 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
     });
     const organisation = { id: buyer.user.buyerOrganisationId!, domain: 'ministerie.example' };
     const by = { organisationId: organisation.id, userId: buyer.user.id, actor: `buyer:${buyer.user.id}` };
+    const signalPerson = await givenUser(dataSource, 'signal_supplier', { name: 'Reflow signal supplier' });
+    const signalSupplier = signalPerson.user.signalSupplierId!;
+    const signal = await givenSignal(
+      dataSource,
+      signalSupplier,
+      {
+        names: ['Een wederverkoper met een heel lange naam die moet afbreken BV'],
+        domains: ['een-heel-lang-domein-dat-op-een-telefoon-moet-afbreken.voorbeeld.example'],
+        ipRanges: ['2001:db8:1234:5678::/64'],
+      },
+      { text: 'Toelichting\nover twee regels.' },
+    );
+    await givenMatch(dataSource, signal.id, submitted.provider_id, {
+      reference: 'KLANT-2026-000123',
+      sharedAt: new Date(),
+      answers: [{ action: 'disputed', note: 'Deze klant is een school.', at: new Date() }],
+    });
     ids = {
+      signalSupplier,
+      signal: signal.id,
       webhook: (
         await givenSubscription(dataSource, organisation, 'https://inkoop.ministerie.example/meldingen')
       ).id,
@@ -295,6 +327,8 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
       ['applicant', applicant, signInProvider],
       // Buyers sign in as providers do: a password, no second factor asked.
       ['buyer', buyer, signInProvider],
+      // Signal suppliers have the staff second factor.
+      ['signal', signalPerson, signInStaff],
     ];
     for (const role of ['reviewer', 'auditor', 'admin'] as const)
       users.push([role, await givenUser(dataSource, role, { name: `Reflow ${role}` }), signInStaff]);

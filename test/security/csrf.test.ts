@@ -1,4 +1,5 @@
 import { givenSubscription } from '../factories/webhook.factory';
+import { givenSignal } from '../factories/signal.factory';
 import { createApiKey } from '../../src/api-keys/api-key.service';
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
@@ -18,7 +19,7 @@ import { type Agent, csrfFrom, signedIn } from '../helpers/session';
 import { must } from '../../src/shared/must';
 import { addWatchEntry, createWatchList, watchLimitsOf } from '../../src/buyer/watch-list.service';
 
-const WHO = ['anonymous', 'provider', 'reviewer', 'admin', 'buyer'] as const;
+const WHO = ['anonymous', 'provider', 'reviewer', 'admin', 'buyer', 'signal'] as const;
 type Who = (typeof WHO)[number];
 
 /** Tables whose rows change only by what a request does (sessions and rate limits move by themselves). */
@@ -76,6 +77,12 @@ describe('CSRF: every POST route refuses forged requests', () => {
     identities.set('reviewer', await givenUser(db.dataSource, 'reviewer'));
     identities.set('admin', await givenUser(db.dataSource, 'admin'));
     identities.set('buyer', await givenUser(db.dataSource, 'buyer'));
+    // A signal supplier with a signal (issue 19): a forged request withdraws nothing.
+    identities.set('signal', await givenUser(db.dataSource, 'signal_supplier'));
+    const signalPerson = identities.get('signal')!.user;
+    const signal = await givenSignal(db.dataSource, signalPerson.signalSupplierId!, {
+      domains: ['boef.example'],
+    });
     // A watch list of the buyer's organisation with an entry (issue 18): a forged request must change neither.
     const buyer = identities.get('buyer')!.user;
     const watchListId = await createWatchList(
@@ -181,6 +188,15 @@ describe('CSRF: every POST route refuses forged requests', () => {
           `/beheer/inkopers/organisaties/${buyer.buyerOrganisationId}`,
         )
         .replace(/^\/beheer\/inkopers\/:id/, `/beheer/inkopers/${buyer.id}`)
+        .replace(/^\/signalen\/:id/, `/signalen/${signal.id}`)
+        .replace(
+          /^\/beheer\/signaalleveranciers\/personen\/:id/,
+          `/beheer/signaalleveranciers/personen/${signalPerson.id}`,
+        )
+        .replace(
+          /^\/beheer\/signaalleveranciers\/:id/,
+          `/beheer/signaalleveranciers/${signalPerson.signalSupplierId}`,
+        )
         .replace(':kvkNumber', provider.kvkNumber)
         .replace(':token', 'onbekend');
       assert.doesNotMatch(url, /:/, `no id to fill in for ${route}`);

@@ -21,8 +21,9 @@ import { tokenFor } from '../helpers/session';
 /**
  * Signed-in areas: access.test.ts proves an anonymous visitor is sent to the login page there. A
  * buyer's watch lists (/inkoop) show an unconfirmed provider as an unknown number: watch-lists.test.ts.
+ * A signal supplier's signals (/signalen, issue 19) name a provider only when it shared a match.
  */
-const SIGNED_IN_AREAS = ['/account', '/aanvragen', '/beoordeling', '/beheer', '/inkoop'];
+const SIGNED_IN_AREAS = ['/account', '/aanvragen', '/beoordeling', '/beheer', '/inkoop', '/signalen'];
 
 /** Public routes that show no provider data, each with why. */
 const NO_PROVIDER_DATA: Record<string, string> = {
