@@ -247,6 +247,9 @@ describe('the header of a leaf: account actions publish a role and no subject', 
     ...AUDIT_ACTION_GROUPS.watch_list,
     ...AUDIT_ACTION_GROUPS.webhook_subscription,
     ...AUDIT_ACTION_GROUPS.api_key,
+    // Issue 19: who sends signals, and that a signal exists at all, is not published.
+    ...AUDIT_ACTION_GROUPS.signal_supplier,
+    ...AUDIT_ACTION_GROUPS.signal,
   ];
   const REGISTER = [
     'provider.created',
