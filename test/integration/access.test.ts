@@ -118,6 +118,7 @@ interface Ids {
   signalPersonA: string;
   signalA: string;
   withdrawableSignalA: string;
+  signalApiKeyA: string;
 }
 
 /**
@@ -1042,6 +1043,51 @@ const RULES: Rule[] = [
     url: (i) => `/inkoop/api-sleutels/${i.apiKeyA}/intrekken`,
     expect: ownListOnly(303),
   },
+  // Issue 19: a signal supplier's API keys, as a buyer organisation's; another supplier's key 404
+  // (its revocation page sends back to the own keys: 303).
+  {
+    method: 'GET',
+    route: '/signalen/api-sleutels',
+    url: () => '/signalen/api-sleutels',
+    expect: signalSuppliersOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/signalen/api-sleutels',
+    url: () => '/signalen/api-sleutels',
+    expect: signalSuppliersOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/signalen/api-sleutels/:id/intrekken',
+    url: (i) => `/signalen/api-sleutels/${i.signalApiKeyA}/intrekken`,
+    expect: { ...signalSuppliersOnly(200), signalB: 303 },
+  },
+  {
+    method: 'POST',
+    route: '/signalen/api-sleutels/:id/intrekken',
+    url: (i) => `/signalen/api-sleutels/${i.signalApiKeyA}/intrekken`,
+    expect: ownSignalOnly(303),
+  },
+  // The signals API asks an API key of a signal supplier: 401 without one, for everyone (a session is no key).
+  ...[
+    ['GET', '/api/v1/signalen/'],
+    ['POST', '/api/v1/signalen/'],
+    ['GET', '/api/v1/signalen/:id'],
+    ['DELETE', '/api/v1/signalen/:id'],
+  ].map(([method, route]): Rule => ({
+    method: method as 'GET' | 'POST' | 'DELETE',
+    route: route!,
+    url: () => route!.replace(':id', '00000000-0000-0000-0000-000000000000').replace(/\/$/, ''),
+    expect: all(401),
+  })),
+  ...['', '/:id'].map((tail): Rule => ({
+    method: 'ALL',
+    verb: 'DELETE',
+    route: `/api/v1/signalen${tail}`,
+    url: () => `/api/v1/signalen${tail.replace(':id', '00000000-0000-0000-0000-000000000000')}`,
+    expect: all(401),
+  })),
   // The subscriptions API asks an API key of a buyer organisation: 401 without one, for everyone
   // (a session is no key). With its organisation's key 200/201/204; another organisation's id 404.
   ...[
@@ -1168,6 +1214,19 @@ describe('access rules: every route, for every kind of visitor', () => {
       signalA: (await givenSignal(db.dataSource, signalSupplierA, { domains: ['boef.example'] })).id,
       withdrawableSignalA: (await givenSignal(db.dataSource, signalSupplierA, { domains: ['weg.example'] }))
         .id,
+      signalApiKeyA: (
+        await createApiKey(
+          db.dataSource,
+          {
+            organisationId: signalSupplierA,
+            userId: signalPersonA.id,
+            actor: `signal_supplier:${signalPersonA.id}`,
+            owner: 'signal_supplier',
+          },
+          'Politiesysteem',
+          new Date(),
+        )
+      ).apiKey.id,
       userA: providerA.user.id,
       applicationA: application.id,
       evidenceA: evidence.id,
