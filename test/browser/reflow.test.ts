@@ -59,6 +59,7 @@ interface Ids {
   /** A signal supplier organisation and a signal of it with a shared match (issue 19). */
   signalSupplier: string;
   signal: string;
+  signalApiKey: string;
 }
 
 /**
@@ -122,6 +123,8 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['signal', '/signalen/nieuw'],
   ['signal', '/signalen/{signal}'],
   ['signal', '/signalen/{signal}/intrekken'],
+  ['signal', '/signalen/api-sleutels'],
+  ['signal', '/signalen/api-sleutels/{signalApiKey}/intrekken'],
   ['admin', '/beheer/signaalleveranciers'],
   ['admin', '/beheer/signaalleveranciers/{signalSupplier}'],
 ];
@@ -180,6 +183,8 @@ const NOT_PAGES: Record<string, string> = {
   'GET /api/v1/webhook-abonnementen/': 'the JSON API',
   'GET /api/v1/webhook-abonnementen/:id': 'the JSON API',
   'GET /api/v1/webhook-abonnementen/:id/afleveringen': 'the JSON API',
+  'GET /api/v1/signalen/': 'the JSON API',
+  'GET /api/v1/signalen/:id': 'the JSON API',
 };
 
 /** Whether `path` (no query) is a URL of the Express route `route` (`:name` is one segment). */
@@ -306,6 +311,19 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
     ids = {
       signalSupplier,
       signal: signal.id,
+      signalApiKey: (
+        await createApiKey(
+          dataSource,
+          {
+            organisationId: signalSupplier,
+            userId: signalPerson.user.id,
+            actor: `signal_supplier:${signalPerson.user.id}`,
+            owner: 'signal_supplier',
+          },
+          'Politiesysteem',
+          new Date(),
+        )
+      ).apiKey.id,
       webhook: (
         await givenSubscription(dataSource, organisation, 'https://inkoop.ministerie.example/meldingen')
       ).id,

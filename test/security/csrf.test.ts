@@ -83,6 +83,17 @@ describe('CSRF: every POST route refuses forged requests', () => {
     const signal = await givenSignal(db.dataSource, signalPerson.signalSupplierId!, {
       domains: ['boef.example'],
     });
+    const signalKey = await createApiKey(
+      db.dataSource,
+      {
+        organisationId: signalPerson.signalSupplierId!,
+        userId: signalPerson.id,
+        actor: `signal_supplier:${signalPerson.id}`,
+        owner: 'signal_supplier',
+      },
+      'Politiesysteem',
+      new Date(),
+    );
     // A watch list of the buyer's organisation with an entry (issue 18): a forged request must change neither.
     const buyer = identities.get('buyer')!.user;
     const watchListId = await createWatchList(
@@ -188,6 +199,7 @@ describe('CSRF: every POST route refuses forged requests', () => {
           `/beheer/inkopers/organisaties/${buyer.buyerOrganisationId}`,
         )
         .replace(/^\/beheer\/inkopers\/:id/, `/beheer/inkopers/${buyer.id}`)
+        .replace(/^\/signalen\/api-sleutels\/:id/, `/signalen/api-sleutels/${signalKey.apiKey.id}`)
         .replace(/^\/signalen\/:id/, `/signalen/${signal.id}`)
         .replace(
           /^\/beheer\/signaalleveranciers\/personen\/:id/,
