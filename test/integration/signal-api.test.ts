@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createApiKey, revokeApiKey } from '../../src/api-keys/api-key.service';
 import { useTestApp } from '../helpers/app';
+import { assertMatchesDocument } from '../helpers/api';
 import { signedIn, submitForm } from '../helpers/session';
 import { givenUser } from '../factories/user.factory';
 import { givenProvider } from '../factories/provider.factory';
@@ -58,6 +59,7 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
       toelichting: 'Via de API',
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
+    assertMatchesDocument('POST', PATH, res);
     assert.match(b(res).nummer, /^SIG-\d{6}$/);
     assert.equal(res.headers.location, `http://register.test/api/v1/signalen/${b(res).id}`);
     assert.ok(!JSON.stringify(res.body).includes('api-boef'), 'the answer repeats no content');
@@ -88,6 +90,7 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
     );
     const second = await post(key, { domeinen: ['goed.example', 'niet goed'], categorie: 'onbekend' });
     assert.equal(second.status, 400);
+    assertMatchesDocument('POST', PATH, second);
     assert.deepEqual(
       b(second)
         .invalidParams.map((p) => p.name)
@@ -128,6 +131,7 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
     });
     const list = await request(context.app).get(PATH).set('X-Api-Key', mine.key);
     assert.equal(list.status, 200);
+    assertMatchesDocument('GET', PATH, list);
     assert.deepEqual(
       b(list).signalen.map((s) => s.id),
       [signal.id],
@@ -136,6 +140,7 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
     assert.ok(!JSON.stringify(list.body).includes('lees.example'));
     const one = await request(context.app).get(`${PATH}/${signal.id}`).set('X-Api-Key', mine.key);
     assert.equal(one.status, 200);
+    assertMatchesDocument('GET', `${PATH}/${signal.id}`, one);
     assert.deepEqual(b(one).domeinen, ['lees.example']);
     assert.equal(b(one).toelichting, 'Lees mij');
     const [reads] = await q<{ n: number }>(

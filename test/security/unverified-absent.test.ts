@@ -83,6 +83,13 @@ const NO_PROVIDER_DATA: Record<string, string> = {
   'DELETE /api/v1/webhook-abonnementen/:id': 'removes a subscription: no body',
   'GET /api/v1/webhook-abonnementen/:id/afleveringen':
     'the delivery log (times, HTTP statuses, errors and event numbers): no provider data; events are written only for confirmed providers a list watches',
+  'GET /api/v1/signalen/':
+    "a signal supplier's own signals, with its API key (401 without): aggregate figures; a provider is named only when it shared its match",
+  'POST /api/v1/signalen/':
+    'records a signal, with a signal supplier’s API key: answers the signal’s number and dates only',
+  'GET /api/v1/signalen/:id':
+    'one signal of the key’s organisation: its own content and figures; a provider is named only when it shared its match',
+  'DELETE /api/v1/signalen/:id': 'withdraws a signal: no body',
 };
 
 /** The API answers other methods with 405 and OPTIONS with its CORS headers: no data. */
