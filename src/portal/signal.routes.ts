@@ -30,6 +30,21 @@ import { supplierNameOf } from '../signals/signal-supplier.service';
 import { requireRole } from '../web/auth';
 import { requestTime } from '../web/clock';
 import { pageNumber } from '../web/paging';
+import { setFormContext } from '../web/error-handler';
+import { readUpload } from '../web/upload';
+import { MAX_LIST_BYTES, packSource, unpackSource } from '../check/bulk-list';
+import { ValidationError } from '../shared/errors';
+import { MAX_SIGNAL_ROWS, readSignalImport } from '../signals/signal-import';
+
+/** The uploaded list, and the copy the preview keeps (gzip, base64), as a watch list's import. */
+const SIGNAL_UPLOAD = {
+  field: 'bestand',
+  maxBytes: MAX_LIST_BYTES,
+  tooLargeKey: 'bulk.fileTooLarge',
+  keep: 'buffer',
+  fieldSize: Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024,
+  fields: 8,
+} as const;
 
 /** The fields of the signal form, in its order. */
 const SIGNAL_FIELDS = [
@@ -97,6 +112,7 @@ export function signalRoutes(dataSource: DataSource, config: Config): Router {
       title: 'signals.title',
       organisationName: await supplierNameOf(dataSource.manager, by.supplierId),
       created: typeof req.query.toegevoegd === 'string' ? req.query.toegevoegd.slice(0, 20) : undefined,
+      imported: typeof req.query.geimporteerd === 'string' ? req.query.geimporteerd.slice(0, 6) : undefined,
       total,
       page,
       pageCount,
@@ -175,6 +191,57 @@ export function signalRoutes(dataSource: DataSource, config: Config): Router {
       now,
     );
     res.redirect(303, `${paths.signals}?toegevoegd=${encodeURIComponent(signalReference(numbers[0]!))}`);
+  });
+
+  const importModel = { title: 'signals.importTitle', max: MAX_SIGNAL_ROWS };
+
+  router.get(paths.signalImport, ...suppliers, (_req, res) =>
+    res.render('signals/import', { ...importModel, values: {} }),
+  );
+
+  // An upload shows every row with its problems; the confirm step (the list kept in `bron`) adds the good ones.
+  router.post(paths.signalImport, ...suppliers, async (req, res) => {
+    const by = signalSupplierOf(req.user);
+    const now = requestTime(res);
+    setFormContext(res, { view: 'signals/import', model: importModel, values: {} });
+    const file = await readUpload(req, SIGNAL_UPLOAD);
+    const values = formValues(req.body, ['bron', 'bevestigen']);
+    let bytes: Buffer;
+    if (file?.buffer && file.size > 0) {
+      bytes = file.buffer;
+      values.bron = packSource(bytes);
+      values.bevestigen = '';
+    } else if (values.bron !== '') bytes = unpackSource(values.bron);
+    else throw new ValidationError({ bestand: ['signals.import.noFile'] });
+    const read = await readSignalImport(bytes, signalToday(now));
+    if (values.bevestigen === '1' && read.inputs.length > 0) {
+      const { numbers } = await createSignals(
+        dataSource,
+        keys,
+        { ...by, apiKeyId: null },
+        read.inputs,
+        'spreadsheet',
+        { answerDays: config.signalAnswerDays, baseUrl: config.publicBaseUrl },
+        now,
+      );
+      return res.redirect(303, `${paths.signals}?geimporteerd=${numbers.length}`);
+    }
+    res.render('signals/import', {
+      ...importModel,
+      values: { bron: values.bron },
+      preview: true,
+      columns: read.columns,
+      goodCount: read.inputs.length,
+      problemCount: read.rows.length - read.inputs.length,
+      rows: read.rows.map((row) => ({
+        ...row,
+        summary: read.columns
+          .map((c) => row.cells[c])
+          .filter(Boolean)
+          .join(' · '),
+        problems: row.problems.map((p) => ({ ...p, fieldKey: `fields.${p.field}` })),
+      })),
+    });
   });
 
   router.get(paths.signal(), ...suppliers, async (req, res) => {

@@ -23,6 +23,8 @@ export const UPLOAD_ROUTES: readonly string[] = [
   paths.reviewProviderIdentity(),
   // A buyer's supplier list, read into a watch list (issue 18).
   paths.watchListImport(),
+  // A signal supplier's list of signals (issue 19).
+  paths.signalImport,
 ];
 
 const UPLOAD_PATTERNS = UPLOAD_ROUTES.map(

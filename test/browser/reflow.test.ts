@@ -121,6 +121,7 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['signal', '/account'],
   ['signal', '/signalen'],
   ['signal', '/signalen/nieuw'],
+  ['signal', '/signalen/importeren'],
   ['signal', '/signalen/{signal}'],
   ['signal', '/signalen/{signal}/intrekken'],
   ['signal', '/signalen/api-sleutels'],

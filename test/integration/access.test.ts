@@ -856,6 +856,19 @@ const RULES: Rule[] = [
     url: () => '/signalen/nieuw',
     expect: signalSuppliersOnly(400),
   },
+  {
+    method: 'GET',
+    route: '/signalen/importeren',
+    url: () => '/signalen/importeren',
+    expect: signalSuppliersOnly(200),
+  },
+  // No file: a clear message (400).
+  {
+    method: 'POST',
+    route: '/signalen/importeren',
+    url: () => '/signalen/importeren',
+    expect: signalSuppliersOnly(400),
+  },
   { method: 'GET', route: '/signalen/:id', url: (i) => `/signalen/${i.signalA}`, expect: ownSignalOnly(200) },
   {
     method: 'GET',

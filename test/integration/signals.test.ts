@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { useTestApp } from '../helpers/app';
 import { assertValidHtml } from '../helpers/html';
@@ -372,6 +373,103 @@ describe('signals of a signal supplier (issue 19)', () => {
       );
       assert.equal(events.length, 1);
       assert.match((await agentA.get(`/signalen/${signal.id}`)).text, /data-signal-status="withdrawn"/);
+    });
+  });
+
+  describe('POST /signalen/importeren', () => {
+    const upload = async (fields: Record<string, string>, file?: { bytes: Buffer; name: string }) => {
+      const page = await agentA.get('/signalen/importeren');
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      let req = agentA.post('/signalen/importeren').field('_csrf', token);
+      for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+      if (file) req = req.attach('bestand', file.bytes, file.name);
+      return req;
+    };
+    const bronOf = (html: string) => /name="bron" value="([^"]+)"/.exec(html)![1]!.replace(/&#x3D;/g, '=');
+    const signalsOfSource = async (source: string) =>
+      (
+        await q<{ n: number }>(
+          `SELECT count(*)::int AS n FROM signals WHERE signal_supplier_id = $1 AND source = $2`,
+          [supplierA.id, source],
+        )
+      )[0]!.n;
+
+    it('reads a Windows-1252 CSV with Dutch headers: a preview with each row’s problem, then adds the good rows sealed', async () => {
+      const csv = [
+        'KvK;Naam;Domein;IP;Categorie;Betrouwbaarheid;Toelichting',
+        '11112222;Café Boef B.V.;cafe-boef.example, www.cafe-boef2.example;192.0.2.0/24;phishing;high;Geïmporteerd',
+        ';;;;spam;low;Alleen tekst',
+        '33334444;;niet goed;;ddos;medium;',
+      ].join('\r\n');
+      const bytes = Buffer.from(csv, 'latin1');
+      const before = await signalsOfSource('spreadsheet');
+      const preview = await upload({}, { bytes, name: 'signalen.csv' });
+      assert.equal(preview.status, 200, preview.text.slice(0, 500));
+      assert.match(preview.text, /data-good="1" data-problems="2"/);
+      assert.ok(preview.text.includes('Café Boef B.V.'), 'read as Windows-1252');
+      assert.match(preview.text, /data-line="3" data-ok="no">[\s\S]*?vul minstens één kenmerk in/);
+      assert.match(
+        preview.text,
+        /data-line="4" data-ok="no">[\s\S]*?"niet goed"\): dit is geen domeinnaam/,
+      );
+      await assertValidHtml(preview.text, 'signal import preview');
+      assert.equal(await signalsOfSource('spreadsheet'), before, 'nothing stored before the confirmation');
+      const done = await upload({ bron: bronOf(preview.text), bevestigen: '1' });
+      assert.equal(done.status, 303);
+      assert.equal(done.headers.location, '/signalen?geimporteerd=1');
+      assert.equal(await signalsOfSource('spreadsheet'), before + 1);
+      const [row] = await q<{ sealed: string }>(
+        `SELECT sealed FROM signals WHERE signal_supplier_id = $1 AND source = 'spreadsheet' ORDER BY number DESC LIMIT 1`,
+        [supplierA.id],
+      );
+      const content = testSignalKeys.open(row!.sealed);
+      assert.deepEqual(content.identity.names, ['Café Boef B.V.']);
+      assert.deepEqual(content.identity.domains, ['cafe-boef.example', 'cafe-boef2.example']);
+      assert.ok(!row!.sealed.includes('Boef'));
+    });
+
+    it('reads an .xlsx with English headers, several values in a cell on separate lines', async () => {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('Signals');
+      sheet.addRow(['Name', 'Mail domain', 'ASN', 'Category', 'Confidence', 'Date', 'Expires', 'Text']);
+      sheet.addRow([
+        'Xlsx Reseller',
+        'abuse@xlsx-boef.example\n@xlsx-boef2.example',
+        'AS64501',
+        'malware',
+        'medium',
+        '2026-01-05',
+        '2026-06-30',
+        'Uit Excel',
+      ]);
+      const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+      const preview = await upload({}, { bytes, name: 'signals.xlsx' });
+      assert.equal(preview.status, 200);
+      assert.match(preview.text, /data-good="1" data-problems="0"/);
+      const done = await upload({ bron: bronOf(preview.text), bevestigen: '1' });
+      assert.equal(done.status, 303);
+      const [row] = await q<{ sealed: string; observed: string; expires: string; category: string }>(
+        `SELECT sealed, observed_on::text AS observed, expires_on::text AS expires, category FROM signals
+          WHERE signal_supplier_id = $1 AND source = 'spreadsheet' ORDER BY number DESC LIMIT 1`,
+        [supplierA.id],
+      );
+      assert.deepEqual(testSignalKeys.open(row!.sealed).identity.mailDomains, [
+        'xlsx-boef.example',
+        'xlsx-boef2.example',
+      ]);
+      assert.deepEqual([row!.observed, row!.expires, row!.category], ['2026-01-05', '2026-06-30', 'malware']);
+    });
+
+    it('refuses a list without an identifier column, and no file, with a message', async () => {
+      const res = await upload(
+        {},
+        { bytes: Buffer.from('Categorie;Datum\nspam;2026-01-01\n'), name: 'x.csv' },
+      );
+      assert.equal(res.status, 400);
+      assert.match(res.text, /noemt geen kolom met kenmerken/);
+      const none = await upload({});
+      assert.equal(none.status, 400);
+      assert.match(none.text, /kies een bestand/);
     });
   });
 });
