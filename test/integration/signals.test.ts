@@ -408,10 +408,7 @@ describe('signals of a signal supplier (issue 19)', () => {
       assert.match(preview.text, /data-good="1" data-problems="2"/);
       assert.ok(preview.text.includes('Café Boef B.V.'), 'read as Windows-1252');
       assert.match(preview.text, /data-line="3" data-ok="no">[\s\S]*?vul minstens één kenmerk in/);
-      assert.match(
-        preview.text,
-        /data-line="4" data-ok="no">[\s\S]*?"niet goed"\): dit is geen domeinnaam/,
-      );
+      assert.match(preview.text, /data-line="4" data-ok="no">[\s\S]*?"niet goed"\): dit is geen domeinnaam/);
       await assertValidHtml(preview.text, 'signal import preview');
       assert.equal(await signalsOfSource('spreadsheet'), before, 'nothing stored before the confirmation');
       const done = await upload({ bron: bronOf(preview.text), bevestigen: '1' });
