@@ -35,6 +35,8 @@ import type { Clock } from './shared/clock';
 import { providerRoutes } from './register/provider.routes';
 import { settingsRoutes } from './settings/settings.routes';
 import { apiKeyRoutes } from './api-keys/api-keys.routes';
+import { signalRoutes } from './portal/signal.routes';
+import { signalSupplierRoutes } from './portal/signal-suppliers.routes';
 import { webhookRoutes } from './webhooks/webhooks.routes';
 import { codeOfConductRoutes } from './status/code-of-conduct.routes';
 import { errorHandler, notFoundHandler } from './web/error-handler';
@@ -320,6 +322,8 @@ export function createApp({
   app.use(settingsRoutes(dataSource, config));
   app.use(apiKeyRoutes(dataSource, config));
   app.use(webhookRoutes(dataSource, config));
+  app.use(signalRoutes(dataSource, config));
+  app.use(signalSupplierRoutes(dataSource, config));
 
   app.use(notFoundHandler);
   app.use(

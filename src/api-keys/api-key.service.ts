@@ -18,17 +18,50 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
-/** The organisation an API request acts for, and the key that says so. */
+/**
+ * Whose keys: a buyer organisation's (issue 18, webhook subscriptions) or a signal supplier's
+ * (issue 19, signals). A key belongs to exactly one; each API accepts only its own kind.
+ */
+export type ApiKeyOwner = 'buyer' | 'signal_supplier';
+
+/** The column of `api_keys` naming the owner of each kind (constants, never input). */
+const OWNER_COLUMN: Record<ApiKeyOwner, string> = {
+  buyer: 'buyer_organisation_id',
+  signal_supplier: 'signal_supplier_id',
+};
+
+/** The organisation an API request acts for, what kind of organisation it is, and the key that says so. */
 export interface ApiKeyHolder {
   keyId: string;
+  owner: ApiKeyOwner;
   organisationId: string;
   prefix: string;
+}
+
+/** Who acts on an organisation's keys: the organisation (of kind `owner`, a buyer's when absent), the person, the audit actor. */
+export interface ApiKeyActor {
+  organisationId: string;
+  userId: string;
+  actor: string;
+  owner?: ApiKeyOwner;
 }
 
 /** A signed-in buyer as the buyer pages act: their organisation, their id and their audit actor. */
 export function buyerOf(user: User | undefined): { organisationId: string; userId: string; actor: string } {
   if (!user?.buyerOrganisationId) throw new Error('buyerOf: not a buyer (requireRole(buyer) missing?)');
   return { organisationId: user.buyerOrganisationId, userId: user.id, actor: actorOf(user) };
+}
+
+/** A signed-in signal supplier as the key pages act: their organisation, their id and their audit actor. */
+export function signalSupplierKeyActor(user: User | undefined): Required<ApiKeyActor> {
+  if (!user?.signalSupplierId)
+    throw new Error('not a signal supplier (requireRole(signal_supplier) missing?)');
+  return {
+    organisationId: user.signalSupplierId,
+    userId: user.id,
+    actor: actorOf(user),
+    owner: 'signal_supplier',
+  };
 }
 
 /** Every key starts with this, so a secret scanner (and a person) can tell what leaked. */
@@ -79,10 +112,14 @@ const toKey = (r: KeyRecord): ApiKey => ({
 });
 
 /** The organisation's keys, the active ones first, newest first. */
-export async function listApiKeys(manager: EntityManager, organisationId: string): Promise<ApiKey[]> {
+export async function listApiKeys(
+  manager: EntityManager,
+  organisationId: string,
+  owner: ApiKeyOwner = 'buyer',
+): Promise<ApiKey[]> {
   const rows = await manager.query<KeyRecord[]>(
     `SELECT ${COLUMNS} FROM api_keys k LEFT JOIN users u ON u.id = k.created_by
-      WHERE k.buyer_organisation_id = $1
+      WHERE k.${OWNER_COLUMN[owner]} = $1
       ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC, k.id`,
     [organisationId],
   );
@@ -92,7 +129,7 @@ export async function listApiKeys(manager: EntityManager, organisationId: string
 /** Makes a key for the organisation; answers it with the whole key, the only time it is shown. */
 export async function createApiKey(
   dataSource: DataSource,
-  by: { organisationId: string; userId: string; actor: string },
+  by: ApiKeyActor,
   name: string,
   now: Date,
 ): Promise<{ apiKey: ApiKey; key: string }> {
@@ -103,7 +140,7 @@ export async function createApiKey(
   const { prefix, key } = newApiKey();
   return dataSource.transaction(async (m) => {
     const rows = await m.query<{ id: string }[]>(
-      `INSERT INTO api_keys (buyer_organisation_id, name, prefix, key_hash, created_by, created_at)
+      `INSERT INTO api_keys (${OWNER_COLUMN[by.owner ?? 'buyer']}, name, prefix, key_hash, created_by, created_at)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [by.organisationId, trimmed, prefix, keyHash(key), by.userId, now],
     );
@@ -126,7 +163,7 @@ export async function createApiKey(
 /** Revokes a key of the organisation (NotFoundError for another's); revoking twice changes nothing. */
 export async function revokeApiKey(
   dataSource: DataSource,
-  by: { organisationId: string; userId: string; actor: string },
+  by: ApiKeyActor,
   id: string,
   now: Date,
 ): Promise<void> {
@@ -134,7 +171,7 @@ export async function revokeApiKey(
   await dataSource.transaction(async (m) => {
     const [rows] = await m.query<[{ prefix: string; revoked_at: Date | null }[], number]>(
       `UPDATE api_keys SET revoked_at = coalesce(revoked_at, $3), revoked_by = coalesce(revoked_by, $4)
-        WHERE id = $1 AND buyer_organisation_id = $2
+        WHERE id = $1 AND ${OWNER_COLUMN[by.owner ?? 'buyer']} = $2
         RETURNING prefix, revoked_at`,
       [id, by.organisationId, now, by.userId],
     );
@@ -152,7 +189,7 @@ export async function revokeApiKey(
 }
 
 /**
- * The organisation a presented key acts for, or undefined for a malformed, unknown or revoked key
+ * The organisation a presented key acts for (and whether a buyer organisation or a signal supplier), or undefined for a malformed, unknown or revoked key
  * (one answer for all three: a caller learns nothing about which prefixes exist). The hashes are
  * compared in constant time. `last_used_at` is moved at most once a minute.
  */
@@ -165,9 +202,15 @@ export async function authenticateApiKey(
   const prefix = match?.[1];
   if (!prefix) return undefined;
   const rows = await manager.query<
-    { id: string; buyer_organisation_id: string; key_hash: string; last_used_at: Date | null }[]
+    {
+      id: string;
+      buyer_organisation_id: string | null;
+      signal_supplier_id: string | null;
+      key_hash: string;
+      last_used_at: Date | null;
+    }[]
   >(
-    `SELECT k.id, k.buyer_organisation_id, k.key_hash, k.last_used_at FROM api_keys k
+    `SELECT k.id, k.buyer_organisation_id, k.signal_supplier_id, k.key_hash, k.last_used_at FROM api_keys k
       WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
     [prefix],
   );
@@ -182,5 +225,7 @@ export async function authenticateApiKey(
       [row.id, now],
     );
   }
-  return { keyId: row.id, organisationId: row.buyer_organisation_id, prefix };
+  return row.buyer_organisation_id
+    ? { keyId: row.id, owner: 'buyer', organisationId: row.buyer_organisation_id, prefix }
+    : { keyId: row.id, owner: 'signal_supplier', organisationId: row.signal_supplier_id!, prefix };
 }

@@ -2,82 +2,126 @@ import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { postgresLimiter } from '../database/rate-limits';
+import type { User } from '../identity/user.entity';
+import type { Role } from '../identity/user.entity';
 import { TooManyRequestsError, ValidationError } from '../shared/errors';
 import { paths } from '../shared/paths';
 import { formValues } from '../shared/validation';
 import { consume, requireRole } from '../web/auth';
 import { requestTime } from '../web/clock';
 import { setFormContext } from '../web/error-handler';
-import { buyerOf, createApiKey, listApiKeys, revokeApiKey } from './api-key.service';
+import {
+  type ApiKeyActor,
+  buyerOf,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  signalSupplierKeyActor,
+} from './api-key.service';
 
-/** Keys one buyer may make in an hour: enough for any organisation, too few to fill the table. */
+/** Keys one person may make in an hour: enough for any organisation, too few to fill the table. */
 const KEYS_PER_USER_PER_HOUR = 20;
 
+/** One organisation kind's key pages: who may use them, where they are, and what the page says. */
+interface KeyPages {
+  role: Role;
+  actorOf: (user: User | undefined) => ApiKeyActor;
+  keysUrl: string;
+  revokeUrl: (id?: string) => string;
+  introKey: string;
+}
+
+const KEY_PAGES: KeyPages[] = [
+  // Issue 18: a buyer organisation's keys, for webhook subscriptions.
+  {
+    role: 'buyer',
+    actorOf: (user) => ({ ...buyerOf(user), owner: 'buyer' }),
+    keysUrl: paths.buyerApiKeys,
+    revokeUrl: paths.buyerApiKeyRevoke,
+    introKey: 'apiKeys.intro',
+  },
+  // Issue 19: a signal supplier's keys, for sending signals through the API.
+  {
+    role: 'signal_supplier',
+    actorOf: signalSupplierKeyActor,
+    keysUrl: paths.signalApiKeys,
+    revokeUrl: paths.signalApiKeyRevoke,
+    introKey: 'apiKeys.signalIntro',
+  },
+];
+
 /**
- * /inkoop/api-sleutels: a buyer organisation's API keys (issue 18). A new key is shown once, on
- * the answer to the form (not stored for a later page); a key is revoked after a confirmation.
+ * An organisation's API keys: /inkoop/api-sleutels for a buyer organisation (issue 18),
+ * /signalen/api-sleutels for a signal supplier (issue 19); the same pages and rules for both. A new
+ * key is shown once, on the answer to the form (not stored for a later page); a key is revoked
+ * after a confirmation.
  */
 export function apiKeyRoutes(dataSource: DataSource, config: Config): Router {
   const router = Router();
-  const buyers = requireRole(config, 'buyer');
   const limiter = postgresLimiter(dataSource, {
     keyPrefix: 'api_keys_created',
     points: KEYS_PER_USER_PER_HOUR,
     durationSeconds: 3600,
   });
 
-  const page = async (organisationId: string) => ({
-    title: 'apiKeys.title',
-    keys: (await listApiKeys(dataSource.manager, organisationId)).map((k) => ({
-      ...k,
-      revokeUrl: paths.buyerApiKeyRevoke(k.id),
-    })),
-  });
-
-  router.get(paths.buyerApiKeys, ...buyers, async (req, res) => {
-    const by = buyerOf(req.user);
-    res.render('buyer-api/api-keys', {
-      ...(await page(by.organisationId)),
-      revoked: req.query.ingetrokken === '1',
-      values: { name: '' },
+  for (const spec of KEY_PAGES) {
+    const allowed = requireRole(config, spec.role);
+    const page = async (by: ApiKeyActor) => ({
+      title: 'apiKeys.title',
+      introKey: spec.introKey,
+      keysUrl: spec.keysUrl,
+      keys: (await listApiKeys(dataSource.manager, by.organisationId, by.owner)).map((k) => ({
+        ...k,
+        revokeUrl: spec.revokeUrl(k.id),
+      })),
     });
-  });
 
-  router.post(paths.buyerApiKeys, ...buyers, async (req, res) => {
-    const by = buyerOf(req.user);
-    const values = formValues(req.body, ['name']);
-    setFormContext(res, { view: 'buyer-api/api-keys', model: await page(by.organisationId), values });
-    if (!values.name.trim()) throw new ValidationError({ name: ['apiKeys.invalid.nameMissing'] });
-    const refusal = await consume(limiter, by.userId);
-    if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
-    const { apiKey, key } = await createApiKey(dataSource, by, values.name, requestTime(res));
-    // The key is on this answer only: no cache may keep it.
-    res.setHeader('Cache-Control', 'no-store');
-    res.render('buyer-api/api-keys', {
-      ...(await page(by.organisationId)),
-      created: { name: apiKey.name, key },
-      values: { name: '' },
+    router.get(spec.keysUrl, ...allowed, async (req, res) => {
+      const by = spec.actorOf(req.user);
+      res.render('buyer-api/api-keys', {
+        ...(await page(by)),
+        revoked: req.query.ingetrokken === '1',
+        values: { name: '' },
+      });
     });
-  });
 
-  router.get(paths.buyerApiKeyRevoke(), ...buyers, async (req, res) => {
-    const by = buyerOf(req.user);
-    const key = (await listApiKeys(dataSource.manager, by.organisationId)).find(
-      (k) => k.id === req.params.id && k.revokedAt === null,
-    );
-    if (!key) return res.redirect(303, paths.buyerApiKeys);
-    res.render('buyer-api/api-key-revoke', {
-      title: 'apiKeys.revokeTitle',
-      key,
-      action: paths.buyerApiKeyRevoke(key.id),
+    router.post(spec.keysUrl, ...allowed, async (req, res) => {
+      const by = spec.actorOf(req.user);
+      const values = formValues(req.body, ['name']);
+      setFormContext(res, { view: 'buyer-api/api-keys', model: await page(by), values });
+      if (!values.name.trim()) throw new ValidationError({ name: ['apiKeys.invalid.nameMissing'] });
+      const refusal = await consume(limiter, by.userId);
+      if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
+      const { apiKey, key } = await createApiKey(dataSource, by, values.name, requestTime(res));
+      // The key is on this answer only: no cache may keep it.
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('buyer-api/api-keys', {
+        ...(await page(by)),
+        created: { name: apiKey.name, key },
+        values: { name: '' },
+      });
     });
-  });
 
-  router.post(paths.buyerApiKeyRevoke(), ...buyers, async (req, res) => {
-    const by = buyerOf(req.user);
-    await revokeApiKey(dataSource, by, String(req.params.id), requestTime(res));
-    res.redirect(303, `${paths.buyerApiKeys}?ingetrokken=1`);
-  });
+    router.get(spec.revokeUrl(), ...allowed, async (req, res) => {
+      const by = spec.actorOf(req.user);
+      const key = (await listApiKeys(dataSource.manager, by.organisationId, by.owner)).find(
+        (k) => k.id === req.params.id && k.revokedAt === null,
+      );
+      if (!key) return res.redirect(303, spec.keysUrl);
+      res.render('buyer-api/api-key-revoke', {
+        title: 'apiKeys.revokeTitle',
+        key,
+        keysUrl: spec.keysUrl,
+        action: spec.revokeUrl(key.id),
+      });
+    });
+
+    router.post(spec.revokeUrl(), ...allowed, async (req, res) => {
+      const by = spec.actorOf(req.user);
+      await revokeApiKey(dataSource, by, String(req.params.id), requestTime(res));
+      res.redirect(303, `${spec.keysUrl}?ingetrokken=1`);
+    });
+  }
 
   return router;
 }

@@ -55,6 +55,7 @@ import { apiLanguage, ApiProblemError, problemHandler } from './problem';
 import { requestTime } from '../web/clock';
 import { secretBox, secretsKeyFor } from '../identity/secrets';
 import { subscriptionRoutes } from './api.subscriptions';
+import { signalApiRoutes } from './api.signals';
 
 /** The API's names for the sort orders of the register search. */
 export const API_SORTS: Record<(typeof API_SORT_NAMES)[number], Sort> = {
@@ -323,6 +324,10 @@ export function apiRoutes(
     '/webhook-abonnementen',
     subscriptionRoutes(dataSource, config, secretBox(secretsKeyFor(config)), urls.api),
   );
+  // Issue 19: a signal supplier's signals, with its API key.
+  router.use('/signalen', signalApiRoutes(dataSource, config, urls.api));
+  router.all('/signalen', methodNotAllowed(['GET', 'POST']));
+  router.all('/signalen/:id', methodNotAllowed(['GET', 'DELETE']));
   router.all('/webhook-abonnementen', methodNotAllowed(['GET', 'POST']));
   router.all('/webhook-abonnementen/:id', methodNotAllowed(['GET', 'PATCH', 'DELETE']));
   router.all('/webhook-abonnementen/:id/afleveringen', methodNotAllowed(['GET', 'HEAD']));

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { type ApiKeyHolder, authenticateApiKey } from '../api-keys/api-key.service';
+import { type ApiKeyHolder, type ApiKeyOwner, authenticateApiKey } from '../api-keys/api-key.service';
 import type { Config } from '../config';
 import { postgresLimiter } from '../database/rate-limits';
 import type { SecretBox } from '../identity/secrets';
@@ -47,13 +47,16 @@ const unauthorized = () =>
   new ApiProblemError(401, 'unauthorized', { 'WWW-Authenticate': 'Bearer realm="hostingregister"' });
 
 /**
- * Lets a request through with a valid, unrevoked API key of a buyer organisation, else 401 (one
+ * Lets a request through with a valid, unrevoked API key of `owner`'s kind (a buyer organisation's
+ * unless said otherwise), else 401 (one
  * answer for a missing, malformed, unknown or revoked key). Keys that fail are counted per client:
  * past KEY_FAILURES_PER_MINUTE a client's failing keys get 429 until its minute ends; a valid key
  * still passes.
  */
 export function requireApiKey(
   dataSource: DataSource,
+  /** Whose keys this API takes: a key of the other kind is refused as any key that is not valid here. */
+  owner: ApiKeyOwner = 'buyer',
 ): (req: Request, res: Response, next: NextFunction) => Promise<void> {
   const failures = postgresLimiter(dataSource, {
     keyPrefix: 'api_key_failures',
@@ -67,10 +70,12 @@ export function requireApiKey(
     // The key is checked first: a valid key passes even from an address whose other requests
     // failed (colleagues behind one gateway), so the limit only slows down guessing.
     const holder = await authenticateApiKey(dataSource.manager, key, requestTime(res));
-    if (holder) {
+    if (holder?.owner === owner) {
       res.locals.apiKeyHolder = holder;
       return next();
     }
+    // A valid key of the other kind of organisation: refused as not valid here, but no guess.
+    if (holder) throw unauthorized();
     const client = clientKey(req.ip);
     const record = await failures.get(client);
     if (record && record.consumedPoints >= KEY_FAILURES_PER_MINUTE) {
@@ -83,7 +88,7 @@ export function requireApiKey(
   };
 }
 
-const holderOf = (res: Response): ApiKeyHolder => {
+export const holderOf = (res: Response): ApiKeyHolder => {
   const holder = res.locals.apiKeyHolder;
   if (!holder) throw unauthorized();
   return holder;
@@ -171,7 +176,7 @@ const idOf = (req: Request): string => {
   return id;
 };
 
-const requireJson = (req: Request, _res: Response, next: NextFunction) => {
+export const requireJson = (req: Request, _res: Response, next: NextFunction) => {
   if (!req.is('application/json')) throw new ApiProblemError(415, 'unsupportedMediaType');
   next();
 };
@@ -194,7 +199,7 @@ export function subscriptionRoutes(
     points: SUBSCRIPTIONS_PER_HOUR,
     durationSeconds: 3600,
   });
-  router.use(requireApiKey(dataSource));
+  router.use(requireApiKey(dataSource, 'buyer'));
 
   router.get('/', async (_req, res) => {
     const holder = holderOf(res);

@@ -101,4 +101,21 @@ export const OPENAPI_ENGLISH: Readonly<Record<string, string>> = {
   'De laatste 50 afleverpogingen, nieuwste eerst: tijd, HTTP-status, duur en fout.':
     'The latest 50 delivery attempts, newest first: time, HTTP status, duration and error.',
   'De afleverpogingen.': 'The delivery attempts.',
+  'De signalen van uw organisatie': 'Your organisation’s signals',
+  'De signalen van de organisatie van de API-sleutel, nieuwste eerst, 50 per pagina, zonder hun inhoud, met per signaal de cijfers: hoeveel aanbieders een overeenkomst hadden en wat zij deden. Een aantal onder de drempel (3) staat er als `minderDan`.':
+    'The signals of the API key’s organisation, newest first, 50 per page, without their content, each with its figures: how many providers had a match and what they did. A number below the threshold (3) reads as `minderDan` (fewer than).',
+  'De signalen.': 'The signals.',
+  'Een signaal geven': 'Send a signal',
+  'Legt een signaal over een wederverkoper vast en legt het naast de wederverkopers die aanbieders opgaven. Kenmerken en toelichting worden versleuteld bewaard; het antwoord herhaalt ze niet. Een kenmerk dat niet klopt, staat in `invalidParams` met zijn plaats in de lijst (`domeinen[1]`, vanaf 0).':
+    'Records a signal about a reseller and matches it against the resellers providers declared. Identifiers and explanation are stored encrypted; the answer does not repeat them. An identifier that is not right is in `invalidParams` with its place in the list (`domeinen[1]`, from 0).',
+  'Het signaal is vastgelegd.': 'The signal has been recorded.',
+  'Eén signaal met zijn inhoud': 'One signal with its content',
+  'Een signaal van uw organisatie met zijn kenmerken, toelichting en cijfers; elke keer dat u het opvraagt, wordt vastgelegd. Een signaal van een andere organisatie bestaat voor u niet (404).':
+    'A signal of your organisation with its identifiers, explanation and figures; every time you ask for it is recorded. A signal of another organisation does not exist for you (404).',
+  'De id van het signaal.': 'The signal’s id.',
+  'Het signaal.': 'The signal.',
+  'Een signaal intrekken': 'Withdraw a signal',
+  'Trekt het signaal in: het telt niet meer en aanbieders zien het niet meer als geldig. Nog eens intrekken verandert niets.':
+    'Withdraws the signal: it no longer counts and providers no longer see it as current. Withdrawing it again changes nothing.',
+  'Ingetrokken.': 'Withdrawn.',
 };

@@ -25,6 +25,14 @@ import {
   WebhookGebeurtenis,
 } from './api.webhook-schemas';
 import { DEPRECATIONS } from './api.lifecycle';
+import {
+  NieuwSignaal,
+  Signaal,
+  SignaalPath,
+  SignaalVerzoek,
+  Signalen,
+  SignalenQuery,
+} from './api.signal-schemas';
 import { ApiIngang } from './api.root';
 import {
   Controle,
@@ -589,6 +597,91 @@ operation({
   },
 });
 
+registry.registerComponent('securitySchemes', 'signaalSleutel', {
+  type: 'apiKey',
+  in: 'header',
+  name: 'X-Api-Key',
+  description:
+    'Een API-sleutel van uw organisatie als signaalleverancier (aan te maken op /signalen/api-sleutels); ook te sturen als `Authorization: Bearer <sleutel>`. Alleen voor de signalen.',
+});
+
+/** The operations of a signal supplier's signals (issue 19): with its own API key, no CORS. */
+const withSignalKey = { security: [{ signaalSleutel: [] }], tags: ['Signalen'] };
+
+operation({
+  ...withSignalKey,
+  method: 'get',
+  path: '/signalen',
+  operationId: 'getSignalen',
+  summary: 'De signalen van uw organisatie',
+  description:
+    'De signalen van de organisatie van de API-sleutel, nieuwste eerst, 50 per pagina, zonder hun inhoud, met per signaal de cijfers: hoeveel aanbieders een overeenkomst hadden en wat zij deden. Een aantal onder de drempel (3) staat er als `minderDan`.',
+  request: { query: SignalenQuery },
+  responses: {
+    '200': keyedOk('De signalen.', Signalen),
+    ...errors(400, 401, 429, 500, 503),
+  },
+});
+
+operation({
+  ...withSignalKey,
+  method: 'post',
+  path: '/signalen',
+  operationId: 'maakSignaal',
+  summary: 'Een signaal geven',
+  description:
+    'Legt een signaal over een wederverkoper vast en legt het naast de wederverkopers die aanbieders opgaven. Kenmerken en toelichting worden versleuteld bewaard; het antwoord herhaalt ze niet. Een kenmerk dat niet klopt, staat in `invalidParams` met zijn plaats in de lijst (`domeinen[1]`, vanaf 0).',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: SignaalVerzoek,
+          example: { domeinen: ['voorbeeld.example'], categorie: 'phishing', betrouwbaarheid: 'high' },
+        },
+      },
+    },
+  },
+  responses: {
+    '201': {
+      description: 'Het signaal is vastgelegd.',
+      headers: { ...versionHeader, Location: componentRef('headers', 'Location') },
+      content: { 'application/json': { schema: NieuwSignaal } },
+    },
+    ...errors(400, 401, 405, 413, 415, 429, 500, 503),
+  },
+});
+
+operation({
+  ...withSignalKey,
+  method: 'get',
+  path: '/signalen/{id}',
+  operationId: 'getSignaal',
+  summary: 'Eén signaal met zijn inhoud',
+  description:
+    'Een signaal van uw organisatie met zijn kenmerken, toelichting en cijfers; elke keer dat u het opvraagt, wordt vastgelegd. Een signaal van een andere organisatie bestaat voor u niet (404).',
+  request: { params: SignaalPath },
+  responses: {
+    '200': keyedOk('Het signaal.', Signaal),
+    ...errors(400, 401, 404, 429, 500, 503),
+  },
+});
+
+operation({
+  ...withSignalKey,
+  method: 'delete',
+  path: '/signalen/{id}',
+  operationId: 'trekSignaalIn',
+  summary: 'Een signaal intrekken',
+  description:
+    'Trekt het signaal in: het telt niet meer en aanbieders zien het niet meer als geldig. Nog eens intrekken verandert niets.',
+  request: { params: SignaalPath },
+  responses: {
+    '204': { description: 'Ingetrokken.', headers: versionHeader },
+    ...errors(400, 401, 404, 405, 429, 500, 503),
+  },
+});
+
 function generateDocument(publicBaseUrl: string) {
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
@@ -614,6 +707,10 @@ function generateDocument(publicBaseUrl: string) {
       { name: 'Controles', description: 'Een hele leverancierslijst controleren op een peildatum' },
       { name: 'Verklaringen', description: 'Verklaringen verantwoorde hostingprovider controleren' },
       { name: 'Webhooks', description: 'Meldingen over leveranciers op uw volglijsten, met een API-sleutel' },
+      {
+        name: 'Signalen',
+        description: 'Signalen over kwaadwillende wederverkopers geven, met een API-sleutel',
+      },
       { name: 'Documentatie', description: 'Dit document' },
     ],
   });

@@ -76,8 +76,14 @@ export const AUDIT_ACTION_GROUPS = {
     'webhook_subscription.deleted',
   ],
   api_key: ['api_key.created', 'api_key.revoked'],
-  signal_supplier: ['signal_supplier.created'],
-  signal: ['signal.created', 'signal.read'],
+  signal_supplier: [
+    'signal_supplier.created',
+    'signal_supplier.renamed',
+    'signal_supplier.person_invited',
+    'signal_supplier.person_disabled',
+    'signal_supplier.person_enabled',
+  ],
+  signal: ['signal.created', 'signal.read', 'signal.withdrawn'],
   signal_match: [
     'signal_match.found',
     'signal_match.confirmed',

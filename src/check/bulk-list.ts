@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
@@ -311,4 +312,19 @@ export async function sheetXlsx(
   worksheet.commit();
   await workbook.commit();
   return Buffer.concat(chunks);
+}
+
+/**
+ * An uploaded list as a preview page keeps it for its confirm step (gzip, base64, in a hidden
+ * field): the person is not asked to choose the file again.
+ */
+export const packSource = (bytes: Buffer) => gzipSync(bytes).toString('base64');
+
+/** The list a preview kept; a value that is not one (tampered, cut short) is a ValidationError on `bestand`. */
+export function unpackSource(packed: string): Buffer {
+  try {
+    return gunzipSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_LIST_BYTES });
+  } catch {
+    throw new ValidationError({ bestand: ['bulk.sourceLost'] });
+  }
 }

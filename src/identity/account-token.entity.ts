@@ -32,6 +32,10 @@ export class AccountToken {
   @Column({ type: 'text', nullable: true })
   role: Role | null;
 
+  /** An invitation of a signal supplier's person (issue 19): the organisation they will send signals for. */
+  @Column({ name: 'signal_supplier_id', type: 'uuid', nullable: true })
+  signalSupplierId?: string | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;
 

@@ -227,6 +227,44 @@ export async function inviteStaff(
   );
 }
 
+/**
+ * An administrator invites a person of a signal supplier organisation (issue 19): the staff
+ * invitation (one open per address, 7 days, the same mail naming the role), tied to the
+ * organisation. Accepting makes a `signal_supplier` user, who must then set up the second factor.
+ */
+export async function inviteSignalSupplierPerson(
+  manager: EntityManager,
+  admin: User,
+  signalSupplierId: string,
+  email: string,
+  baseUrl: string,
+  now: Date,
+): Promise<string> {
+  const address = email.toLowerCase();
+  return oneOpenInvitation('staff.alreadyInvited', async () => {
+    await assertEmailFree(manager, address);
+    const expiredRevoked = await assertNoOpenStaffInvitation(manager, address, 'staff.alreadyInvited', now);
+    const invitationId = await sendStaffInvitation(
+      manager,
+      admin,
+      address,
+      'signal_supplier',
+      baseUrl,
+      now,
+      signalSupplierId,
+    );
+    await appendAuditEvent(manager, now, {
+      actor: actorOf(admin),
+      action: 'signal_supplier.person_invited',
+      subjectType: 'signal_supplier',
+      subjectId: signalSupplierId,
+      data: { invitationId, expiredRevoked },
+      personal: { email: address },
+    });
+    return invitationId;
+  });
+}
+
 /** Stores a staff invitation and queues its mail; answers the invitation's id. */
 async function sendStaffInvitation(
   manager: EntityManager,
@@ -235,10 +273,20 @@ async function sendStaffInvitation(
   role: Role,
   baseUrl: string,
   now: Date,
+  /** A signal supplier's person (issue 19): their organisation. */
+  signalSupplierId: string | null = null,
 ): Promise<string> {
   const token = await issueToken(
     manager,
-    { purpose: 'invitation', email: address, userId: null, providerId: null, role, createdBy: admin.id },
+    {
+      purpose: 'invitation',
+      email: address,
+      userId: null,
+      providerId: null,
+      role,
+      createdBy: admin.id,
+      signalSupplierId,
+    },
     INVITATION_MS,
     now,
   );
@@ -262,7 +310,9 @@ export async function openStaffInvitations(dataSource: DataSource): Promise<Open
     .getRepository(AccountToken)
     .createQueryBuilder('t')
     .select(['t.id', 't.email', 't.role', 't.createdAt', 't.expiresAt'])
-    .where("t.purpose = 'invitation' AND t.provider_id IS NULL AND t.used_at IS NULL")
+    .where(
+      "t.purpose = 'invitation' AND t.provider_id IS NULL AND t.signal_supplier_id IS NULL AND t.used_at IS NULL",
+    )
     .orderBy('t.created_at', 'ASC')
     .getMany();
   return rows.map((r) => ({ ...r, role: r.role! }));
@@ -315,7 +365,15 @@ export async function resendStaffInvitation(
   await dataSource.transaction(async (manager) => {
     const old = await lockOpenStaffInvitation(manager, id);
     await manager.update(AccountToken, old.tokenHash, { usedAt: now, revokedAt: now });
-    const invitationId = await sendStaffInvitation(manager, admin, old.email, old.role!, baseUrl, now);
+    const invitationId = await sendStaffInvitation(
+      manager,
+      admin,
+      old.email,
+      old.role!,
+      baseUrl,
+      now,
+      old.signalSupplierId ?? null,
+    );
     await appendAuditEvent(manager, now, {
       actor: actorOf(admin),
       action: 'invitation.resent',
@@ -369,6 +427,7 @@ export async function acceptInvitation(
           name: input.name,
           role: invitation.role!,
           providerId: invitation.providerId,
+          signalSupplierId: invitation.signalSupplierId ?? null,
           passwordHash,
           // The invitation's link reached the address: that is its confirmation.
           emailVerifiedAt: now,

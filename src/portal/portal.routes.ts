@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { organisationNameOf } from '../buyer/buyer.service';
+import { supplierNameOf } from '../signals/signal-supplier.service';
 import type { DataSource } from 'typeorm';
 import type { SecurityEventRecorder } from '../audit/security-events';
 import type { Config } from '../config';
@@ -187,6 +188,15 @@ export function portalRoutes({ dataSource, config, limiters, securityEvents }: P
         watchMail: user.watchMail,
         saved: req.query.meldingen === 'opgeslagen',
         values: {},
+      });
+    }
+    // A signal supplier's account (issue 19): their organisation and the way to their signals.
+    if (user.role === 'signal_supplier') {
+      return res.render('account/signal-supplier', {
+        title: 'account.title',
+        organisationName: user.signalSupplierId
+          ? await supplierNameOf(dataSource.manager, user.signalSupplierId)
+          : undefined,
       });
     }
     const issuedNumber =

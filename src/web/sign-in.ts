@@ -38,8 +38,10 @@ export async function signIn(
   req.session.signedInAt = now.getTime();
   // Saved before the redirect leaves: a browser that follows it at once must find the new session.
   await saveSession(req);
-  // A buyer starts at their watch lists; everyone else at their account page.
-  return safeReturnPath(returnTo) ?? (user.role === 'buyer' ? paths.buyerHome : paths.account);
+  // A buyer starts at their watch lists, a signal supplier at its signals; everyone else at their account page.
+  const home =
+    user.role === 'buyer' ? paths.buyerHome : user.role === 'signal_supplier' ? paths.signals : paths.account;
+  return safeReturnPath(returnTo) ?? home;
 }
 
 type LimiterName = Exclude<keyof LoginLimiters, 'delay'>;

@@ -25,6 +25,8 @@ export const UPLOAD_ROUTES: readonly string[] = [
   paths.watchListImport(),
   // A provider's declared resellers, from a spreadsheet (issue 19).
   paths.resellerImport,
+  // A signal supplier's list of signals (issue 19).
+  paths.signalImport,
 ];
 
 const UPLOAD_PATTERNS = UPLOAD_ROUTES.map(

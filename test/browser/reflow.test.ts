@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { givenSubscription } from '../factories/webhook.factory';
+import { givenReferencedMatch } from '../factories/signal.factory';
 import { createApiKey } from '../../src/api-keys/api-key.service';
 import assert from 'node:assert/strict';
 import { declareResellers, resellerLimitsOf } from '../../src/signals/declared-reseller.service';
@@ -39,7 +40,8 @@ const revoked = kvkWhere((d) => d.expected === 'revoked');
  * or who is still writing one (`applicant`), staff in each role, and a member of staff halfway
  * through signing in (password given, code not yet).
  */
-type Who = 'anonymous' | 'provider' | 'applicant' | 'reviewer' | 'auditor' | 'admin' | 'halfway' | 'buyer';
+type Who =
+  'anonymous' | 'provider' | 'applicant' | 'reviewer' | 'auditor' | 'admin' | 'halfway' | 'buyer' | 'signal';
 
 /** The ids of the demo register a page needs; `{name}` in a path below is replaced by the id. */
 interface Ids {
@@ -59,6 +61,10 @@ interface Ids {
   apiKey: string;
   /** A signal's match with the provider's declared reseller (issue 19). */
   signalMatch: string;
+  /** A signal supplier organisation and a signal of it with a shared match (issue 19). */
+  signalSupplier: string;
+  signal: string;
+  signalApiKey: string;
 }
 
 /**
@@ -123,6 +129,17 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['provider', '/account/wederverkopers'],
   ['provider', '/account/signalen'],
   ['provider', '/account/signalen/{signalMatch}'],
+  ['signal', '/'],
+  ['signal', '/account'],
+  ['signal', '/signalen'],
+  ['signal', '/signalen/nieuw'],
+  ['signal', '/signalen/importeren'],
+  ['signal', '/signalen/{signal}'],
+  ['signal', '/signalen/{signal}/intrekken'],
+  ['signal', '/signalen/api-sleutels'],
+  ['signal', '/signalen/api-sleutels/{signalApiKey}/intrekken'],
+  ['admin', '/beheer/signaalleveranciers'],
+  ['admin', '/beheer/signaalleveranciers/{signalSupplier}'],
 ];
 
 const PAGES: [Who, string][] = [
@@ -179,6 +196,8 @@ const NOT_PAGES: Record<string, string> = {
   'GET /api/v1/webhook-abonnementen/': 'the JSON API',
   'GET /api/v1/webhook-abonnementen/:id': 'the JSON API',
   'GET /api/v1/webhook-abonnementen/:id/afleveringen': 'the JSON API',
+  'GET /api/v1/signalen/': 'the JSON API',
+  'GET /api/v1/signalen/:id': 'the JSON API',
 };
 
 /** Whether `path` (no query) is a URL of the Express route `route` (`:name` is one segment). */
@@ -312,7 +331,7 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
       ),
     );
     const supplier = await givenSignalSupplier(dataSource);
-    const signal = await givenSignal(
+    const matchedSignal = await givenSignal(
       dataSource,
       supplier.id,
       { domains: [longDomain] },
@@ -320,13 +339,47 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
         text: 'Een toelichting van de signaalleverancier die over meerdere regels loopt op een smal scherm.',
       },
     );
-    await dataSource.transaction((m) => matchSignals(m, testSignalKeys, [signal.id], settings, new Date()));
+    await dataSource.transaction((m) =>
+      matchSignals(m, testSignalKeys, [matchedSignal.id], settings, new Date()),
+    );
     const [signalMatch] = await dataSource.query<{ id: string }[]>(
       `SELECT id FROM signal_matches WHERE signal_id = $1`,
-      [signal.id],
+      [matchedSignal.id],
     );
+    const signalPerson = await givenUser(dataSource, 'signal_supplier', { name: 'Reflow signal supplier' });
+    const signalSupplier = signalPerson.user.signalSupplierId!;
+    const signal = await givenSignal(
+      dataSource,
+      signalSupplier,
+      {
+        names: ['Een wederverkoper met een heel lange naam die moet afbreken BV'],
+        domains: ['een-heel-lang-domein-dat-op-een-telefoon-moet-afbreken.voorbeeld.example'],
+        ipRanges: ['2001:db8:1234:5678::/64'],
+      },
+      { text: 'Toelichting\nover twee regels.' },
+    );
+    await givenReferencedMatch(dataSource, signal.id, submitted.provider_id, {
+      reference: 'KLANT-2026-000123',
+      sharedAt: new Date(),
+      answers: [{ action: 'disputed', note: 'Deze klant is een school.', at: new Date() }],
+    });
     ids = {
       signalMatch: signalMatch!.id,
+      signalSupplier,
+      signal: signal.id,
+      signalApiKey: (
+        await createApiKey(
+          dataSource,
+          {
+            organisationId: signalSupplier,
+            userId: signalPerson.user.id,
+            actor: `signal_supplier:${signalPerson.user.id}`,
+            owner: 'signal_supplier',
+          },
+          'Politiesysteem',
+          new Date(),
+        )
+      ).apiKey.id,
       webhook: (
         await givenSubscription(dataSource, organisation, 'https://inkoop.ministerie.example/meldingen')
       ).id,
@@ -344,6 +397,8 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
       ['applicant', applicant, signInProvider],
       // Buyers sign in as providers do: a password, no second factor asked.
       ['buyer', buyer, signInProvider],
+      // Signal suppliers have the staff second factor.
+      ['signal', signalPerson, signInStaff],
     ];
     for (const role of ['reviewer', 'auditor', 'admin'] as const)
       users.push([role, await givenUser(dataSource, role, { name: `Reflow ${role}` }), signInStaff]);

@@ -129,7 +129,8 @@ export async function givenMatch(
     matchedOn?: string[];
     matchedAt?: Date;
     answerDueAt?: Date;
-    answer?: { action: string; at: Date; note?: string };
+    /** The provider's answers, oldest first: the newest is the answer in force. */
+    answers?: { action: string; at: Date; note?: string }[];
     confirmedAt?: Date;
     dismissedAt?: Date;
     sharedAt?: Date;
@@ -152,16 +153,46 @@ export async function givenMatch(
       options.answerDueAt ?? new Date(matchedAt.getTime() + 30 * 86_400_000),
       options.confirmedAt ?? null,
       options.dismissedAt ?? null,
-      options.answer?.action ?? null,
-      options.answer?.at ?? null,
+      options.answers?.at(-1)?.action ?? null,
+      options.answers?.[0]?.at ?? null,
       options.sharedAt ?? null,
       options.remindedDays ?? [],
     ],
   );
-  if (options.answer)
+  for (const answer of options.answers ?? [])
     await dataSource.query(
       `INSERT INTO signal_match_answers (signal_match_id, action, note, answered_at) VALUES ($1, $2, $3, $4)`,
-      [row!.id, options.answer.action, options.answer.note ?? '', options.answer.at],
+      [row!.id, answer.action, answer.note ?? '', answer.at],
     );
   return { id: row!.id };
+}
+
+/**
+ * A match with a declared reseller made for it (named by `reference`), for tests of what the
+ * supplier and reviewers see of a match rather than of the reseller.
+ */
+export async function givenReferencedMatch(
+  dataSource: DataSource,
+  signalId: string,
+  providerId: string,
+  options: Omit<NonNullable<Parameters<typeof givenMatch>[4]>, 'answerDueAt' | 'matchedOn'> & {
+    reference?: string;
+    answerDays?: number;
+  } = {},
+): Promise<{ id: string; declaredResellerId: string }> {
+  const { reference, answerDays, ...rest } = options;
+  const declared = await givenDeclaredReseller(
+    dataSource,
+    providerId,
+    { names: ['Wederverkoper BV'] },
+    { reference: reference ?? `klant-${randomUUID().slice(0, 8)}` },
+  );
+  const matchedAt = rest.matchedAt ?? new Date();
+  const match = await givenMatch(dataSource, signalId, providerId, declared.id, {
+    ...rest,
+    matchedAt,
+    matchedOn: [rest.kind === 'possible' ? 'name' : 'domain'],
+    answerDueAt: new Date(matchedAt.getTime() + (answerDays ?? 30) * 86_400_000),
+  });
+  return { id: match.id, declaredResellerId: declared.id };
 }

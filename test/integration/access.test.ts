@@ -88,6 +88,16 @@ const providersOnly = (status: number): Expected => ({
 });
 /** Provider A's own reseller or match: provider B gets 404. */
 const ownResellerOnly = (status: number): Expected => ({ ...providersOnly(status), providerB: 404 });
+/** Signal suppliers' pages (issue 19): anonymous visitors log in first; everyone else is refused. */
+const signalSuppliersOnly = (status: number): Expected => ({
+  ...buyersOnly(403),
+  signalA: status,
+  signalB: status,
+});
+/** A signal of signalA's organisation: signalB's organisation gets 404 (ids reveal nothing). */
+const ownSignalOnly = (status: number): Expected => ({ ...signalSuppliersOnly(status), signalB: 404 });
+/** The administrators' pages of signal suppliers. */
+const adminOnly = (status: number): Expected => ({ ...staffOnly(403), admin: status });
 
 interface Rule {
   /** As Express lists it: ALL is a route that answers any other method (405 in the API). */
@@ -119,6 +129,12 @@ interface Ids {
   /** Provider A's declared reseller (removed by its rule) and a signal's match with another of its resellers. */
   removableResellerA: string;
   matchA: string;
+  /** signalA's organisation, its person, a signal of it and one the rules may withdraw (issue 19). */
+  signalSupplierA: string;
+  signalPersonA: string;
+  signalA: string;
+  withdrawableSignalA: string;
+  signalApiKeyA: string;
 }
 
 /**
@@ -897,6 +913,82 @@ const RULES: Rule[] = [
     url: (i) => `/beheer/inkopers/${i.userA}/status`,
     expect: { ...staffOnly(403), admin: 400 },
   },
+  // Signal suppliers (issue 19): their signals, by form; signalB's organisation never finds signalA's.
+  { method: 'GET', route: '/signalen', url: () => '/signalen', expect: signalSuppliersOnly(200) },
+  { method: 'GET', route: '/signalen/nieuw', url: () => '/signalen/nieuw', expect: signalSuppliersOnly(200) },
+  // An empty form: every problem named (400), nothing stored.
+  {
+    method: 'POST',
+    route: '/signalen/nieuw',
+    url: () => '/signalen/nieuw',
+    expect: signalSuppliersOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/signalen/importeren',
+    url: () => '/signalen/importeren',
+    expect: signalSuppliersOnly(200),
+  },
+  // No file: a clear message (400).
+  {
+    method: 'POST',
+    route: '/signalen/importeren',
+    url: () => '/signalen/importeren',
+    expect: signalSuppliersOnly(400),
+  },
+  { method: 'GET', route: '/signalen/:id', url: (i) => `/signalen/${i.signalA}`, expect: ownSignalOnly(200) },
+  {
+    method: 'GET',
+    route: '/signalen/:id/intrekken',
+    url: (i) => `/signalen/${i.signalA}/intrekken`,
+    expect: ownSignalOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/signalen/:id/intrekken',
+    url: (i) => `/signalen/${i.withdrawableSignalA}/intrekken`,
+    expect: ownSignalOnly(303),
+  },
+  // Administrators: the signal supplier organisations and their people.
+  {
+    method: 'GET',
+    route: '/beheer/signaalleveranciers',
+    url: () => '/beheer/signaalleveranciers',
+    expect: adminOnly(200),
+  },
+  // No name: a clear message (400).
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers',
+    url: () => '/beheer/signaalleveranciers',
+    expect: adminOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/beheer/signaalleveranciers/:id',
+    url: (i) => `/beheer/signaalleveranciers/${i.signalSupplierA}`,
+    expect: adminOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers/:id',
+    url: (i) => `/beheer/signaalleveranciers/${i.signalSupplierA}`,
+    expect: adminOnly(400),
+  },
+  // No address: a clear message (400).
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers/:id/uitnodigen',
+    url: (i) => `/beheer/signaalleveranciers/${i.signalSupplierA}/uitnodigen`,
+    expect: adminOnly(400),
+  },
+  // No action: 400 (only enable or disable is taken), before the person is looked up.
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers/personen/:id/status',
+    url: (i) => `/beheer/signaalleveranciers/personen/${i.signalPersonA}/status`,
+    expect: adminOnly(400),
+  },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   // Its entry point is /api/v1 itself (Express lists the version router's own root as /api/v1/).
   { method: 'GET', route: '/api/v1/', url: () => '/api/v1', expect: all(200) },
@@ -1031,6 +1123,51 @@ const RULES: Rule[] = [
     url: (i) => `/inkoop/api-sleutels/${i.apiKeyA}/intrekken`,
     expect: ownListOnly(303),
   },
+  // Issue 19: a signal supplier's API keys, as a buyer organisation's; another supplier's key 404
+  // (its revocation page sends back to the own keys: 303).
+  {
+    method: 'GET',
+    route: '/signalen/api-sleutels',
+    url: () => '/signalen/api-sleutels',
+    expect: signalSuppliersOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/signalen/api-sleutels',
+    url: () => '/signalen/api-sleutels',
+    expect: signalSuppliersOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/signalen/api-sleutels/:id/intrekken',
+    url: (i) => `/signalen/api-sleutels/${i.signalApiKeyA}/intrekken`,
+    expect: { ...signalSuppliersOnly(200), signalB: 303 },
+  },
+  {
+    method: 'POST',
+    route: '/signalen/api-sleutels/:id/intrekken',
+    url: (i) => `/signalen/api-sleutels/${i.signalApiKeyA}/intrekken`,
+    expect: ownSignalOnly(303),
+  },
+  // The signals API asks an API key of a signal supplier: 401 without one, for everyone (a session is no key).
+  ...[
+    ['GET', '/api/v1/signalen/'],
+    ['POST', '/api/v1/signalen/'],
+    ['GET', '/api/v1/signalen/:id'],
+    ['DELETE', '/api/v1/signalen/:id'],
+  ].map(([method, route]): Rule => ({
+    method: method as 'GET' | 'POST' | 'DELETE',
+    route: route!,
+    url: () => route!.replace(':id', '00000000-0000-0000-0000-000000000000').replace(/\/$/, ''),
+    expect: all(401),
+  })),
+  ...['', '/:id'].map((tail): Rule => ({
+    method: 'ALL',
+    verb: 'DELETE',
+    route: `/api/v1/signalen${tail}`,
+    url: () => `/api/v1/signalen${tail.replace(':id', '00000000-0000-0000-0000-000000000000')}`,
+    expect: all(401),
+  })),
   // The subscriptions API asks an API key of a buyer organisation: 401 without one, for everyone
   // (a session is no key). With its organisation's key 200/201/204; another organisation's id 404.
   ...[
@@ -1191,9 +1328,29 @@ describe('access rules: every route, for every kind of visitor', () => {
       [signal.id],
     );
     await signCheckpointIfDue(db.dataSource, testSigner(db.dataSource), new Date(), { intervalSeconds: 30 });
+    const signalPersonA = identities.get('signalA')!.user;
+    const signalSupplierA = signalPersonA.signalSupplierId!;
     ids = {
       removableResellerA: removableResellerA!,
       matchA: matchA!.id,
+      signalSupplierA,
+      signalPersonA: signalPersonA.id,
+      signalA: (await givenSignal(db.dataSource, signalSupplierA, { domains: ['boef.example'] })).id,
+      withdrawableSignalA: (await givenSignal(db.dataSource, signalSupplierA, { domains: ['weg.example'] }))
+        .id,
+      signalApiKeyA: (
+        await createApiKey(
+          db.dataSource,
+          {
+            organisationId: signalSupplierA,
+            userId: signalPersonA.id,
+            actor: `signal_supplier:${signalPersonA.id}`,
+            owner: 'signal_supplier',
+          },
+          'Politiesysteem',
+          new Date(),
+        )
+      ).apiKey.id,
       userA: providerA.user.id,
       applicationA: application.id,
       evidenceA: evidence.id,

@@ -134,7 +134,7 @@ describe('signals are confidential: no public output, no other provider, no log 
     const answered = await givenMatch(ds, signal.id, providerA.id, declared.id, {
       matchedOn: ['domain', 'kvk'],
       matchedAt: addDays(now, -20),
-      answer: { action: 'disputed', at: addDays(now, -10), note: ANSWER_NOTE },
+      answers: [{ action: 'disputed', at: addDays(now, -10), note: ANSWER_NOTE }],
       sharedAt: addDays(now, -9),
     });
     const overdue = await givenMatch(ds, overdueSignal.id, providerA.id, declared.id, {

@@ -63,7 +63,7 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
       const match = await givenMatch(ds(), signal.id, provider.id, reseller.id, {
         matchedAt: addDays(due, -30),
         answerDueAt: due,
-        ...(options.answeredAt ? { answer: { action: 'investigating', at: options.answeredAt } } : {}),
+        ...(options.answeredAt ? { answers: [{ action: 'investigating', at: options.answeredAt }] } : {}),
         ...(options.dismissed
           ? { kind: 'possible', matchedOn: ['name'], dismissedAt: addDays(due, -29) }
           : {}),

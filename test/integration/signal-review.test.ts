@@ -70,11 +70,11 @@ describe('the reviewers’ overview of signal matches (issue 19)', () => {
     // Answered in time, answered late, open, overdue, a possible match undecided (open), one dismissed.
     await givenMatch(ds, (await signal('phishing')).id, busy.id, reseller.id, {
       answerDueAt: addDays(now, -5),
-      answer: answer(-10),
+      answers: [answer(-10)],
     });
     await givenMatch(ds, (await signal('spam')).id, busy.id, reseller.id, {
       answerDueAt: addDays(now, -5),
-      answer: answer(-2),
+      answers: [answer(-2)],
     });
     await givenMatch(ds, (await signal('ransomware')).id, busy.id, reseller.id, {
       answerDueAt: addDays(now, 5),

@@ -21,7 +21,7 @@ import { declareResellers, resellerLimitsOf } from '../../src/signals/declared-r
 import { matchSignals } from '../../src/signals/signal-matching';
 import { givenSignal, givenSignalSupplier, testSignalKeys } from '../factories/signal.factory';
 
-const WHO = ['anonymous', 'provider', 'reviewer', 'admin', 'buyer'] as const;
+const WHO = ['anonymous', 'provider', 'reviewer', 'admin', 'buyer', 'signal'] as const;
 type Who = (typeof WHO)[number];
 
 /** Tables whose rows change only by what a request does (sessions and rate limits move by themselves). */
@@ -79,6 +79,23 @@ describe('CSRF: every POST route refuses forged requests', () => {
     identities.set('reviewer', await givenUser(db.dataSource, 'reviewer'));
     identities.set('admin', await givenUser(db.dataSource, 'admin'));
     identities.set('buyer', await givenUser(db.dataSource, 'buyer'));
+    // A signal supplier with a signal (issue 19): a forged request withdraws nothing.
+    identities.set('signal', await givenUser(db.dataSource, 'signal_supplier'));
+    const signalPerson = identities.get('signal')!.user;
+    const signal = await givenSignal(db.dataSource, signalPerson.signalSupplierId!, {
+      domains: ['boef.example'],
+    });
+    const signalKey = await createApiKey(
+      db.dataSource,
+      {
+        organisationId: signalPerson.signalSupplierId!,
+        userId: signalPerson.id,
+        actor: `signal_supplier:${signalPerson.id}`,
+        owner: 'signal_supplier',
+      },
+      'Politiesysteem',
+      new Date(),
+    );
     // A watch list of the buyer's organisation with an entry (issue 18): a forged request must change neither.
     const buyer = identities.get('buyer')!.user;
     const watchListId = await createWatchList(
@@ -185,21 +202,21 @@ describe('CSRF: every POST route refuses forged requests', () => {
         ),
       )
       .then((outcome) => outcome.ids);
-    const signal = await givenSignal(db.dataSource, (await givenSignalSupplier(db.dataSource)).id, {
+    const matchedSignal = await givenSignal(db.dataSource, (await givenSignalSupplier(db.dataSource)).id, {
       domains: ['csrf-wederverkoper.nl'],
     });
     await db.dataSource.transaction((m) =>
       matchSignals(
         m,
         testSignalKeys,
-        [signal.id],
+        [matchedSignal.id],
         { answerDays: 30, baseUrl: testConfig.publicBaseUrl },
         new Date(),
       ),
     );
     const [signalMatch] = await db.dataSource.query<{ id: string }[]>(
       `SELECT id FROM signal_matches WHERE signal_id = $1`,
-      [signal.id],
+      [matchedSignal.id],
     );
     assert.ok(reseller && signalMatch, 'the provider has a declared reseller that a signal matches');
     // Real ids everywhere, so that a forged request that got through would change something.
@@ -229,6 +246,16 @@ describe('CSRF: every POST route refuses forged requests', () => {
         .replace(/^\/beheer\/inkopers\/:id/, `/beheer/inkopers/${buyer.id}`)
         .replace(/^\/account\/wederverkopers\/:id/, `/account/wederverkopers/${reseller}`)
         .replace(/^\/account\/signalen\/:id/, `/account/signalen/${signalMatch.id}`)
+        .replace(/^\/signalen\/api-sleutels\/:id/, `/signalen/api-sleutels/${signalKey.apiKey.id}`)
+        .replace(/^\/signalen\/:id/, `/signalen/${signal.id}`)
+        .replace(
+          /^\/beheer\/signaalleveranciers\/personen\/:id/,
+          `/beheer/signaalleveranciers/personen/${signalPerson.id}`,
+        )
+        .replace(
+          /^\/beheer\/signaalleveranciers\/:id/,
+          `/beheer/signaalleveranciers/${signalPerson.signalSupplierId}`,
+        )
         .replace(':kvkNumber', provider.kvkNumber)
         .replace(':token', 'onbekend');
       assert.doesNotMatch(url, /:/, `no id to fill in for ${route}`);

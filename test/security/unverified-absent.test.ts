@@ -21,8 +21,9 @@ import { tokenFor } from '../helpers/session';
 /**
  * Signed-in areas: access.test.ts proves an anonymous visitor is sent to the login page there. A
  * buyer's watch lists (/inkoop) show an unconfirmed provider as an unknown number: watch-lists.test.ts.
+ * A signal supplier's signals (/signalen, issue 19) name a provider only when it shared a match.
  */
-const SIGNED_IN_AREAS = ['/account', '/aanvragen', '/beoordeling', '/beheer', '/inkoop'];
+const SIGNED_IN_AREAS = ['/account', '/aanvragen', '/beoordeling', '/beheer', '/inkoop', '/signalen'];
 
 /** Public routes that show no provider data, each with why. */
 const NO_PROVIDER_DATA: Record<string, string> = {
@@ -82,6 +83,13 @@ const NO_PROVIDER_DATA: Record<string, string> = {
   'DELETE /api/v1/webhook-abonnementen/:id': 'removes a subscription: no body',
   'GET /api/v1/webhook-abonnementen/:id/afleveringen':
     'the delivery log (times, HTTP statuses, errors and event numbers): no provider data; events are written only for confirmed providers a list watches',
+  'GET /api/v1/signalen/':
+    "a signal supplier's own signals, with its API key (401 without): aggregate figures; a provider is named only when it shared its match",
+  'POST /api/v1/signalen/':
+    'records a signal, with a signal supplier’s API key: answers the signal’s number and dates only',
+  'GET /api/v1/signalen/:id':
+    'one signal of the key’s organisation: its own content and figures; a provider is named only when it shared its match',
+  'DELETE /api/v1/signalen/:id': 'withdraws a signal: no body',
 };
 
 /** The API answers other methods with 405 and OPTIONS with its CORS headers: no data. */

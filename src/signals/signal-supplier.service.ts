@@ -1,0 +1,218 @@
+/*
+ * Issue 19: the signal supplier organisations (e.g. a police unit) and their people, managed by
+ * administrators. A person is invited (the staff invitation, tied to the organisation) and must set
+ * up the staff second factor; an administrator disables or enables a person, never deletes one.
+ */
+import type { DataSource, EntityManager } from 'typeorm';
+import { actorOf } from '../audit/actor';
+import { appendAuditEvent } from '../audit/audit.service';
+import { isUniqueViolation } from '../database/availability';
+import { deleteSessionsOf } from '../identity/account.queries';
+import { inviteSignalSupplierPerson } from '../identity/invitation.service';
+import { User } from '../identity/user.entity';
+import { NotFoundError, ValidationError } from '../shared/errors';
+import { isOneLine } from '../shared/forbidden-characters';
+import { isUuid } from '../shared/identifiers';
+
+export interface SignalSupplierRow {
+  id: string;
+  name: string;
+  createdAt: Date;
+  people: number;
+  signals: number;
+}
+
+export interface SignalSupplierPerson {
+  id: string;
+  name: string;
+  email: string;
+  lastLoginAt: Date | null;
+  disabledAt: Date | null;
+  secondFactor: boolean;
+}
+
+export interface SignalSupplierInvitation {
+  id: string;
+  email: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** The longest name of an organisation (the table's check says the same). */
+export const MAX_SUPPLIER_NAME = 200;
+
+function checkedName(raw: string): string {
+  const name = raw.trim();
+  if (name === '') throw new ValidationError({ signalSupplierName: ['validation.required'] });
+  if (name.length > MAX_SUPPLIER_NAME)
+    throw new ValidationError({ signalSupplierName: ['validation.tooLong'] });
+  if (!isOneLine(name)) throw new ValidationError({ signalSupplierName: ['validation.oneLine'] });
+  return name;
+}
+
+/** A name another organisation has already is refused with a message, not a 500. */
+async function uniqueName<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error, 'signal_suppliers_name_key'))
+      throw new ValidationError({ signalSupplierName: ['signalSuppliers.nameTaken'] });
+    throw error;
+  }
+}
+
+/** The organisation's name, for its people's pages. */
+export async function supplierNameOf(manager: EntityManager, id: string): Promise<string | undefined> {
+  const [row] = await manager.query<{ name: string }[]>(`SELECT name FROM signal_suppliers WHERE id = $1`, [
+    id,
+  ]);
+  return row?.name;
+}
+
+/** Every signal supplier organisation, by name, with how many people and signals it has. */
+export function allSignalSuppliers(manager: EntityManager): Promise<SignalSupplierRow[]> {
+  return manager.query<SignalSupplierRow[]>(
+    `SELECT s.id, s.name, s.created_at AS "createdAt",
+            (SELECT count(*)::int FROM users u WHERE u.signal_supplier_id = s.id) AS people,
+            (SELECT count(*)::int FROM signals g WHERE g.signal_supplier_id = s.id) AS signals
+       FROM signal_suppliers s ORDER BY lower(s.name)`,
+  );
+}
+
+/** An administrator adds an organisation. */
+export async function createSignalSupplier(
+  dataSource: DataSource,
+  admin: User,
+  rawName: string,
+  now: Date,
+): Promise<string> {
+  const name = checkedName(rawName);
+  return uniqueName(() =>
+    dataSource.transaction(async (manager) => {
+      const [row] = await manager.query<{ id: string }[]>(
+        `INSERT INTO signal_suppliers (name, created_at) VALUES ($1, $2) RETURNING id`,
+        [name, now],
+      );
+      await appendAuditEvent(manager, now, {
+        actor: actorOf(admin),
+        action: 'signal_supplier.created',
+        subjectType: 'signal_supplier',
+        subjectId: row!.id,
+        data: { name },
+      });
+      return row!.id;
+    }),
+  );
+}
+
+/** An administrator renames an organisation. */
+export async function renameSignalSupplier(
+  dataSource: DataSource,
+  admin: User,
+  id: string,
+  rawName: string,
+  now: Date,
+): Promise<void> {
+  const name = checkedName(rawName);
+  if (!isUuid(id)) throw new NotFoundError(`no signal supplier ${id}`);
+  await uniqueName(() =>
+    dataSource.transaction(async (manager) => {
+      const [rows] = await manager.query<[unknown[], number]>(
+        `UPDATE signal_suppliers SET name = $2 WHERE id = $1 RETURNING id`,
+        [id, name],
+      );
+      if (rows.length === 0) throw new NotFoundError(`no signal supplier ${id}`);
+      await appendAuditEvent(manager, now, {
+        actor: actorOf(admin),
+        action: 'signal_supplier.renamed',
+        subjectType: 'signal_supplier',
+        subjectId: id,
+        data: { name },
+      });
+    }),
+  );
+}
+
+/** One organisation with its people (active first) and its open invitations; not found when unknown. */
+export async function signalSupplierOverview(
+  manager: EntityManager,
+  id: string,
+  now: Date,
+): Promise<{
+  supplier: SignalSupplierRow;
+  people: SignalSupplierPerson[];
+  invitations: SignalSupplierInvitation[];
+}> {
+  const supplier = isUuid(id) ? (await allSignalSuppliers(manager)).find((s) => s.id === id) : undefined;
+  if (!supplier) throw new NotFoundError(`no signal supplier ${id}`);
+  const [people, invitations] = await Promise.all([
+    manager.query<SignalSupplierPerson[]>(
+      `SELECT id, name, email, last_login_at AS "lastLoginAt", disabled_at AS "disabledAt",
+              totp_enabled_at IS NOT NULL AS "secondFactor"
+         FROM users WHERE signal_supplier_id = $1 ORDER BY disabled_at IS NOT NULL, lower(name), email`,
+      [id],
+    ),
+    manager.query<SignalSupplierInvitation[]>(
+      `SELECT id, email, created_at AS "createdAt", expires_at AS "expiresAt" FROM account_tokens
+        WHERE purpose = 'invitation' AND signal_supplier_id = $1 AND used_at IS NULL AND expires_at > $2
+        ORDER BY created_at`,
+      [id, now],
+    ),
+  ]);
+  return { supplier, people, invitations };
+}
+
+/** An administrator invites a person to an organisation by address. */
+export async function inviteToSignalSupplier(
+  dataSource: DataSource,
+  admin: User,
+  id: string,
+  email: string,
+  baseUrl: string,
+  now: Date,
+): Promise<void> {
+  if (!isUuid(id)) throw new NotFoundError(`no signal supplier ${id}`);
+  await dataSource.transaction(async (manager) => {
+    const [supplier] = await manager.query<{ id: string }[]>(
+      `SELECT id FROM signal_suppliers WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!supplier) throw new NotFoundError(`no signal supplier ${id}`);
+    await inviteSignalSupplierPerson(manager, admin, id, email, baseUrl, now);
+  });
+}
+
+/**
+ * Disables or re-enables a signal supplier's person. Disabling ends their sessions at once (their
+ * API keys are the organisation's, and stay until revoked).
+ */
+export async function setSignalSupplierPersonDisabled(
+  dataSource: DataSource,
+  admin: User,
+  userId: string,
+  disabled: boolean,
+  now: Date,
+): Promise<string> {
+  if (!isUuid(userId)) throw new NotFoundError(`no signal supplier person ${userId}`);
+  return dataSource.transaction(async (manager) => {
+    const person = await manager
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .where('u.id = :userId', { userId })
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!person || person.role !== 'signal_supplier' || !person.signalSupplierId)
+      throw new NotFoundError(`no signal supplier person ${userId}`);
+    if (Boolean(person.disabledAt) === disabled) return person.signalSupplierId;
+    await manager.update(User, { id: person.id }, { disabledAt: disabled ? now : null });
+    if (disabled) await deleteSessionsOf(manager, person.id, null);
+    await appendAuditEvent(manager, now, {
+      actor: actorOf(admin),
+      action: disabled ? 'signal_supplier.person_disabled' : 'signal_supplier.person_enabled',
+      subjectType: 'user',
+      subjectId: person.id,
+      data: { signalSupplierId: person.signalSupplierId },
+    });
+    return person.signalSupplierId;
+  });
+}

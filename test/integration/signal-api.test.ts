@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { createApiKey, revokeApiKey } from '../../src/api-keys/api-key.service';
+import { useTestApp } from '../helpers/app';
+import { assertMatchesDocument } from '../helpers/api';
+import { signedIn, submitForm } from '../helpers/session';
+import { givenUser } from '../factories/user.factory';
+import { givenProvider } from '../factories/provider.factory';
+import {
+  givenReferencedMatch,
+  givenSignal,
+  givenSignalSupplier,
+  testSignalKeys,
+} from '../factories/signal.factory';
+
+const PATH = '/api/v1/signalen';
+
+interface Answer {
+  id: string;
+  nummer: string;
+  code: string;
+  status: string;
+  invalidParams: { name: string; code: string; reason: string }[];
+  signalen: { id: string; nummer: string; cijfers: { aanbiedersMetOvereenkomst: unknown } }[];
+  domeinen: string[];
+  toelichting: string;
+  cijfers: { aanbiedersMetOvereenkomst: unknown; mediaanDagenTotAntwoord: number | null; gedeeld: unknown[] };
+}
+const b = (res: { body: unknown }) => res.body as Answer;
+
+describe('the signals API (/api/v1/signalen, issue 19)', () => {
+  const context = useTestApp();
+  const q = <T>(sql: string, params: unknown[] = []) => context.db.dataSource.query<T[]>(sql, params);
+
+  async function givenSupplierKey() {
+    const supplier = await givenSignalSupplier(context.db.dataSource);
+    const person = await givenUser(context.db.dataSource, 'signal_supplier', {
+      signalSupplierId: supplier.id,
+    });
+    const by = {
+      organisationId: supplier.id,
+      userId: person.user.id,
+      actor: `signal_supplier:${person.user.id}`,
+      owner: 'signal_supplier' as const,
+    };
+    const { apiKey, key } = await createApiKey(context.db.dataSource, by, 'Politiesysteem', new Date());
+    return { supplier, person, by, apiKey, key };
+  }
+  const post = (key: string, body: unknown) =>
+    request(context.app)
+      .post(PATH)
+      .set('X-Api-Key', key)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(body));
+
+  it('creates a signal: 201 with Location, sealed at rest, source api, audited without content', async () => {
+    const { key, apiKey } = await givenSupplierKey();
+    const res = await post(key, {
+      kvkNummers: ['87654321'],
+      domeinen: ['api-boef.example'],
+      asNummers: [64511],
+      categorie: 'botnet',
+      betrouwbaarheid: 'medium',
+      toelichting: 'Via de API',
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assertMatchesDocument('POST', PATH, res);
+    assert.match(b(res).nummer, /^SIG-\d{6}$/);
+    assert.equal(res.headers.location, `http://register.test/api/v1/signalen/${b(res).id}`);
+    assert.ok(!JSON.stringify(res.body).includes('api-boef'), 'the answer repeats no content');
+    const [row] = await q<{ sealed: string; source: string; created_with_api_key: string }>(
+      `SELECT sealed, source, created_with_api_key FROM signals WHERE id = $1`,
+      [b(res).id],
+    );
+    assert.equal(row!.source, 'api');
+    assert.equal(row!.created_with_api_key, apiKey.id);
+    assert.deepEqual(testSignalKeys.open(row!.sealed).identity.domains, ['api-boef.example']);
+    const audit = await q<{ actor: string; data: string }>(
+      `SELECT actor, data::text AS data FROM audit_events WHERE subject_id = $1`,
+      [b(res).id],
+    );
+    assert.equal(audit[0]!.actor, `api_key:${apiKey.id}`);
+    assert.ok(!audit.some((e) => /api-boef|87654321|64511|Via de API/.test(e.data)));
+  });
+
+  it('answers 400 with every problem by field, an identifier by its place in the list', async () => {
+    const { key } = await givenSupplierKey();
+    const res = await post(key, { domeinen: ['goed.example', 'niet goed'], categorie: 'onbekend', extra: 1 });
+    assert.equal(res.status, 400);
+    assert.deepEqual(
+      b(res)
+        .invalidParams.map((p) => p.name)
+        .sort(),
+      ['extra'],
+    );
+    const second = await post(key, { domeinen: ['goed.example', 'niet goed'], categorie: 'onbekend' });
+    assert.equal(second.status, 400);
+    assertMatchesDocument('POST', PATH, second);
+    assert.deepEqual(
+      b(second)
+        .invalidParams.map((p) => p.name)
+        .sort(),
+      ['betrouwbaarheid', 'categorie', 'domeinen[1]'],
+    );
+    const none = await post(key, { categorie: 'spam', betrouwbaarheid: 'low' });
+    assert.deepEqual(
+      b(none).invalidParams.map((p) => p.name),
+      ['kenmerken'],
+    );
+    const wrongType = await post(key, {
+      domeinen: 'boef.example',
+      categorie: 'spam',
+      betrouwbaarheid: 'low',
+    });
+    assert.deepEqual(
+      b(wrongType).invalidParams.map((p) => p.name),
+      ['domeinen'],
+    );
+  });
+
+  it('lists own signals with aggregates; reads one (audited) with its content; 404 for another supplier’s', async () => {
+    const mine = await givenSupplierKey();
+    const theirs = await givenSupplierKey();
+    const signal = await givenSignal(
+      context.db.dataSource,
+      mine.supplier.id,
+      { domains: ['lees.example'] },
+      { text: 'Lees mij' },
+    );
+    for (let i = 0; i < 3; i++)
+      await givenReferencedMatch(
+        context.db.dataSource,
+        signal.id,
+        (await givenProvider(context.db.dataSource)).id,
+        {
+          answers: [{ action: 'terminated', at: new Date() }],
+        },
+      );
+    const other = await givenSignal(context.db.dataSource, theirs.supplier.id, {
+      domains: ['ander.example'],
+    });
+    const list = await request(context.app).get(PATH).set('X-Api-Key', mine.key);
+    assert.equal(list.status, 200);
+    assertMatchesDocument('GET', PATH, list);
+    assert.deepEqual(
+      b(list).signalen.map((s) => s.id),
+      [signal.id],
+    );
+    assert.deepEqual(b(list).signalen[0]!.cijfers.aanbiedersMetOvereenkomst, { aantal: 3 });
+    assert.ok(!JSON.stringify(list.body).includes('lees.example'));
+    const one = await request(context.app).get(`${PATH}/${signal.id}`).set('X-Api-Key', mine.key);
+    assert.equal(one.status, 200);
+    assertMatchesDocument('GET', `${PATH}/${signal.id}`, one);
+    assert.deepEqual(b(one).domeinen, ['lees.example']);
+    assert.equal(b(one).toelichting, 'Lees mij');
+    const [reads] = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'signal.read' AND subject_id = $1`,
+      [signal.id],
+    );
+    assert.equal(reads!.n, 1);
+    assert.equal(
+      (await request(context.app).get(`${PATH}/${other.id}`).set('X-Api-Key', mine.key)).status,
+      404,
+    );
+    assert.equal(
+      (await request(context.app).get(`${PATH}/geen-uuid`).set('X-Api-Key', mine.key)).status,
+      400,
+    );
+    assert.equal(
+      (await request(context.app).delete(`${PATH}/${other.id}`).set('X-Api-Key', mine.key)).status,
+      404,
+    );
+  });
+
+  it('withdraws with DELETE (204), audited', async () => {
+    const { key, supplier } = await givenSupplierKey();
+    const signal = await givenSignal(context.db.dataSource, supplier.id, { domains: ['weg-api.example'] });
+    assert.equal(
+      (await request(context.app).delete(`${PATH}/${signal.id}`).set('X-Api-Key', key)).status,
+      204,
+    );
+    const [row] = await q<{ withdrawn: boolean }>(
+      `SELECT withdrawn_at IS NOT NULL AS withdrawn FROM signals WHERE id = $1`,
+      [signal.id],
+    );
+    assert.equal(row!.withdrawn, true);
+    const one = await request(context.app).get(`${PATH}/${signal.id}`).set('X-Api-Key', key);
+    assert.equal(b(one).status, 'withdrawn');
+  });
+
+  it('takes only a signal supplier’s key: no key, a buyer’s key or a revoked key is 401; a supplier’s key opens no buyer API', async () => {
+    const { key, by, apiKey } = await givenSupplierKey();
+    assert.equal((await request(context.app).get(PATH)).status, 401);
+    const buyer = await givenUser(context.db.dataSource, 'buyer');
+    const buyerKey = await createApiKey(
+      context.db.dataSource,
+      {
+        organisationId: buyer.user.buyerOrganisationId!,
+        userId: buyer.user.id,
+        actor: `buyer:${buyer.user.id}`,
+      },
+      'Inkoop',
+      new Date(),
+    );
+    assert.equal((await request(context.app).get(PATH).set('X-Api-Key', buyerKey.key)).status, 401);
+    assert.equal(
+      (await request(context.app).get('/api/v1/webhook-abonnementen').set('X-Api-Key', key)).status,
+      401,
+    );
+    assert.equal(
+      (await request(context.app).get('/api/v1/webhook-abonnementen').set('X-Api-Key', buyerKey.key)).status,
+      200,
+    );
+    await revokeApiKey(context.db.dataSource, by, apiKey.id, new Date());
+    assert.equal((await request(context.app).get(PATH).set('Authorization', `Bearer ${key}`)).status, 401);
+  });
+
+  it('the supplier makes and revokes keys on /signalen/api-sleutels; the key is shown once', async () => {
+    const person = await givenUser(context.db.dataSource, 'signal_supplier');
+    const agent = await signedIn(context.app, person);
+    const page = await submitForm(agent, '/signalen/api-sleutels', '/signalen/api-sleutels', {
+      name: 'Zaaksysteem',
+    });
+    assert.equal(page.status, 200);
+    const key = /data-api-key>(vhpk_[^<]+)</.exec(page.text)?.[1];
+    assert.ok(key);
+    assert.equal((await request(context.app).get(PATH).set('X-Api-Key', key)).status, 200);
+    const [row] = await q<{ id: string; signal_supplier_id: string }>(
+      `SELECT id, signal_supplier_id FROM api_keys WHERE name = 'Zaaksysteem'`,
+    );
+    assert.equal(row!.signal_supplier_id, person.user.signalSupplierId);
+    const list = await agent.get('/signalen/api-sleutels');
+    assert.ok(!list.text.includes(key));
+    const revoke = `/signalen/api-sleutels/${row!.id}/intrekken`;
+    assert.equal((await submitForm(agent, revoke, revoke, {})).status, 303);
+    assert.equal((await request(context.app).get(PATH).set('X-Api-Key', key)).status, 401);
+    // Another supplier's person does not find the key.
+    const other = await signedIn(context.app, await givenUser(context.db.dataSource, 'signal_supplier'));
+    assert.equal((await submitForm(other, '/signalen/api-sleutels', revoke, {})).status, 404);
+  });
+});

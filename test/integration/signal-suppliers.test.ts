@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { currentTotp } from '../../src/identity/totp';
+import { OutboxMail } from '../../src/mail/outbox-mail.entity';
+import { User } from '../../src/identity/user.entity';
+import { useTestApp } from '../helpers/app';
+import { assertValidHtml } from '../helpers/html';
+import { type Agent, signedIn, submitForm } from '../helpers/session';
+import { givenUser, TEST_PASSWORD } from '../factories/user.factory';
+import { givenSignalSupplier } from '../factories/signal.factory';
+import { uniqueKvk } from '../factories/provider.factory';
+
+describe('signal suppliers (administrators, issue 19)', () => {
+  const context = useTestApp();
+  let admin: Agent;
+  before(async () => {
+    admin = await signedIn(context.app, await givenUser(context.db.dataSource, 'admin'));
+  });
+  const post = (page: string, action: string, fields: Record<string, string>) =>
+    submitForm(admin, page, action, fields);
+  const auditOf = (subjectId: string) =>
+    context.db.dataSource.query<{ action: string; data: Record<string, unknown> }[]>(
+      `SELECT action, data FROM audit_events WHERE subject_id = $1 ORDER BY id`,
+      [subjectId],
+    );
+
+  it('adds an organisation, lists it, renames it; each change audited', async () => {
+    const name = `Politie Oost ${uniqueKvk()}`;
+    const created = await post('/beheer/signaalleveranciers', '/beheer/signaalleveranciers', {
+      signalSupplierName: name,
+    });
+    assert.equal(created.status, 303);
+    const url = created.headers.location as string;
+    assert.match(url, /^\/beheer\/signaalleveranciers\/[0-9a-f-]{36}$/);
+    const id = url.split('/').pop()!;
+    const list = await admin.get('/beheer/signaalleveranciers');
+    assert.match(list.text, new RegExp(`data-signal-supplier="${id}"`));
+    await assertValidHtml(list.text, 'signal suppliers');
+    const renamed = await post(url, url, { signalSupplierName: `${name} (Team High Tech Crime)` });
+    assert.equal(renamed.status, 303);
+    const page = await admin.get(url);
+    assert.match(page.text, /data-signal-supplier-name>Politie Oost \d+ \(Team High Tech Crime\)</);
+    await assertValidHtml(page.text, 'signal supplier');
+    assert.deepEqual(
+      (await auditOf(id)).map((e) => e.action),
+      ['signal_supplier.created', 'signal_supplier.renamed'],
+    );
+  });
+
+  it('refuses an empty or taken name with a message, keeping what was typed', async () => {
+    const taken = await givenSignalSupplier(context.db.dataSource);
+    const empty = await post('/beheer/signaalleveranciers', '/beheer/signaalleveranciers', {
+      signalSupplierName: '  ',
+    });
+    assert.equal(empty.status, 400);
+    assert.match(empty.text, /field-signalSupplierName/);
+    const twice = await post('/beheer/signaalleveranciers', '/beheer/signaalleveranciers', {
+      signalSupplierName: taken.name,
+    });
+    assert.equal(twice.status, 400);
+    assert.match(twice.text, /een andere organisatie heeft deze naam al/);
+    assert.ok(twice.text.includes(`value="${taken.name}"`));
+  });
+
+  it('answers 404 for an unknown organisation', async () => {
+    assert.equal(
+      (await admin.get('/beheer/signaalleveranciers/00000000-0000-0000-0000-000000000000')).status,
+      404,
+    );
+    assert.equal((await admin.get('/beheer/signaalleveranciers/geen-id')).status, 404);
+  });
+
+  it('invites a person by mail; accepting makes a signal supplier of that organisation, who must set up the second factor and lands on the signals', async () => {
+    const supplier = await givenSignalSupplier(context.db.dataSource);
+    const address = `rechercheur-${uniqueKvk()}@politie.example`;
+    const page = `/beheer/signaalleveranciers/${supplier.id}`;
+    const invited = await post(page, `${page}/uitnodigen`, { email: address });
+    assert.equal(invited.status, 303);
+    assert.match(
+      (await admin.get(page)).text,
+      new RegExp(`data-invitation="${address.replace(/\./g, '\\.')}"`),
+    );
+    const [mail] = await context.db.dataSource
+      .getRepository(OutboxMail)
+      .find({ where: { recipient: address }, order: { id: 'DESC' }, take: 1 });
+    const link = /http:\/\/register\.test(\/uitnodiging\/[^\s]+)/.exec(mail!.body)?.[1];
+    assert.ok(link, 'the person is mailed a link');
+    const person = request.agent(context.app);
+    const accept = await submitForm(person, link, link, {
+      name: 'Rita Rechercheur',
+      password: TEST_PASSWORD,
+      passwordConfirmation: TEST_PASSWORD,
+    });
+    assert.equal(accept.status, 303);
+    const user = await context.db.dataSource.getRepository(User).findOneByOrFail({ email: address });
+    assert.equal(user.role, 'signal_supplier');
+    assert.equal(user.signalSupplierId, supplier.id);
+    // The staff rule: no signals before the second factor is set up.
+    const signals = await person.get('/signalen');
+    assert.equal(signals.status, 303);
+    assert.equal(signals.headers.location, '/account/tweestapsverificatie');
+    assert.deepEqual(
+      (await auditOf(supplier.id)).map((e) => e.action),
+      ['signal_supplier.person_invited'],
+    );
+    // The staff page does not list the organisation's invitation as a staff invitation.
+    assert.doesNotMatch(
+      (await admin.get('/beheer/medewerkers')).text,
+      new RegExp(address.replace(/\./g, '\\.')),
+    );
+  });
+
+  it('refuses to invite an address that has an account, with a message', async () => {
+    const supplier = await givenSignalSupplier(context.db.dataSource);
+    const existing = await givenUser(context.db.dataSource, 'reviewer');
+    const page = `/beheer/signaalleveranciers/${supplier.id}`;
+    const res = await post(page, `${page}/uitnodigen`, { email: existing.email });
+    assert.equal(res.status, 400);
+    assert.ok(res.text.includes(`value="${existing.email}"`));
+  });
+
+  it('a signal supplier lands on /signalen after login, and the account page names the organisation', async () => {
+    const supplier = await givenSignalSupplier(context.db.dataSource);
+    const who = await givenUser(context.db.dataSource, 'signal_supplier', { signalSupplierId: supplier.id });
+    const agent = request.agent(context.app);
+    const login = await submitForm(agent, '/inloggen', '/inloggen', {
+      email: who.email,
+      password: who.password,
+    });
+    assert.equal(login.headers.location, '/inloggen/tweestaps');
+    await who.forgetTotpStep?.();
+    const second = await submitForm(agent, '/inloggen/tweestaps', '/inloggen/tweestaps', {
+      code: currentTotp(who.totpSecret!, who.email, new Date()),
+    });
+    assert.equal(second.status, 303);
+    assert.equal(second.headers.location, '/signalen');
+    const account = await agent.get('/account');
+    assert.equal(account.status, 200);
+    assert.ok(account.text.includes(supplier.name));
+    assert.match(account.text, /href="\/signalen"/);
+    await assertValidHtml(account.text, 'signal supplier account');
+  });
+
+  it('disables a person (their sessions end at once) and enables them again, audited', async () => {
+    const who = await givenUser(context.db.dataSource, 'signal_supplier');
+    const agent = await signedIn(context.app, who);
+    assert.equal((await agent.get('/signalen')).status, 200);
+    const page = `/beheer/signaalleveranciers/${who.user.signalSupplierId}`;
+    const status = `/beheer/signaalleveranciers/personen/${who.user.id}/status`;
+    assert.equal((await post(page, status, { action: 'disable' })).status, 303);
+    assert.equal((await agent.get('/signalen')).status, 303, 'signed out');
+    assert.match((await admin.get(page)).text, /data-disabled="yes"/);
+    assert.equal((await post(page, status, { action: 'enable' })).status, 303);
+    assert.deepEqual(
+      (await auditOf(who.user.id)).map((e) => e.action).filter((a) => a.startsWith('signal_supplier.')),
+      ['signal_supplier.person_disabled', 'signal_supplier.person_enabled'],
+    );
+    // Another role's account is no signal supplier person: not found.
+    const reviewer = await givenUser(context.db.dataSource, 'reviewer');
+    const other = await post(page, `/beheer/signaalleveranciers/personen/${reviewer.user.id}/status`, {
+      action: 'disable',
+    });
+    assert.equal(other.status, 404);
+  });
+});
