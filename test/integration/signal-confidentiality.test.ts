@@ -62,8 +62,18 @@ const CONTENT = [
   ANSWER_NOTE,
   RESELLER_REFERENCE,
 ];
-/** Beside the content, what the public and providers outside the match must not learn either. */
-const PUBLIC_SECRETS = [...CONTENT, SUPPLIER_NAME, 'SIG-', String(FIRST_NUMBER), String(FIRST_NUMBER + 1)];
+/**
+ * Beside the content, what the public and providers outside the match must not learn either. The
+ * API document describes the signals API (`SIG-000123` as an example): the numbers given out are what counts.
+ */
+const PUBLIC_SECRETS = [
+  ...CONTENT,
+  SUPPLIER_NAME,
+  `SIG-${FIRST_NUMBER}`,
+  `SIG-${FIRST_NUMBER + 1}`,
+  String(FIRST_NUMBER),
+  String(FIRST_NUMBER + 1),
+];
 
 /**
  * What no log line may hold. The request log has the URLs asked, and this test asks searches for
