@@ -13,6 +13,8 @@ import { type NewApplicationAnswer, OPEN_STATES } from '../application/applicati
 import { nextStep } from '../application/next-step';
 import { causeReason, statusView } from '../register/provider.view';
 import { readSettings } from '../settings/settings.service';
+import { waitingMatches } from '../signals/signal-match.queries';
+import { toLocalDate } from '../shared/time';
 
 /**
  * Everything the account page of a provider user shows; also the model a refused form on that page
@@ -25,14 +27,18 @@ export async function providerAccountModel(
   now: Date,
   issuedNumber?: string,
 ): Promise<Record<string, unknown>> {
-  const [detail, applications, possibility, colleagues, invitations, settings] = await Promise.all([
-    providerDetailById(dataSource, user.providerId!, now),
-    providerApplications(dataSource, user.providerId!),
-    applicationPossibility(dataSource.manager, user.providerId!, config, now),
-    dataSource.getRepository(User).find({ where: { providerId: user.providerId! }, order: { name: 'ASC' } }),
-    pendingInvitations(dataSource.manager, user.providerId!, now),
-    readSettings(dataSource.manager, config),
-  ]);
+  const [detail, applications, possibility, colleagues, invitations, settings, signalMatches] =
+    await Promise.all([
+      providerDetailById(dataSource, user.providerId!, now),
+      providerApplications(dataSource, user.providerId!),
+      applicationPossibility(dataSource.manager, user.providerId!, config, now),
+      dataSource
+        .getRepository(User)
+        .find({ where: { providerId: user.providerId! }, order: { name: 'ASC' } }),
+      pendingInvitations(dataSource.manager, user.providerId!, now),
+      readSettings(dataSource.manager, config),
+      waitingMatches(dataSource.manager, user.providerId!, toLocalDate(now)),
+    ]);
   const { provider, status } = detail;
   const open = applications.find((a) => OPEN_STATES.includes(a.state));
   const step = nextStep({
@@ -56,6 +62,7 @@ export async function providerAccountModel(
       link: step.applicationId ? paths.application(step.applicationId) : undefined,
     },
     contactEmail: settings.contactEmail,
+    signalMatches,
     applications,
     possibility,
     colleagues,

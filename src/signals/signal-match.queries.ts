@@ -113,3 +113,22 @@ export async function insertAnswer(
     [id, answer.action, at, answer.share],
   );
 }
+
+/**
+ * How many of the provider's current matches wait for its answer (not answered, not dismissed, the
+ * signal neither withdrawn nor expired), and the earliest deadline among them: for its account page.
+ */
+export async function waitingMatches(
+  manager: EntityManager,
+  providerId: string,
+  today: string,
+): Promise<{ waiting: number; earliestDue: Date | null }> {
+  const [row] = await manager.query<{ waiting: number; earliest_due: Date | null }[]>(
+    `SELECT count(*)::int AS waiting, min(m.answer_due_at) AS earliest_due
+       FROM signal_matches m JOIN signals s ON s.id = m.signal_id
+      WHERE m.provider_id = $1 AND m.first_answered_at IS NULL AND m.dismissed_at IS NULL
+        AND s.withdrawn_at IS NULL AND s.expires_on >= $2::date`,
+    [providerId, today],
+  );
+  return { waiting: row?.waiting ?? 0, earliestDue: row?.earliest_due ?? null };
+}

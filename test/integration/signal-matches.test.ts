@@ -87,6 +87,11 @@ describe('signal matches of a provider', () => {
     const [matchId] = await declareAndMatch(a, { domains: ['pagina-signaal.nl'], reference: 'KLANT-77' }, [
       signal.id,
     ]);
+    // The account page says a match waits for an answer, and links to it; B's says nothing waits.
+    const account = await agentA.get('/account');
+    assert.match(account.text, /data-signal-matches="[1-9]/);
+    assert.match(account.text, /href="\/account\/signalen"/);
+    assert.match((await agentB.get('/account')).text, /data-signal-matches="0"/);
     const list = await agentA.get(LIST);
     assert.equal(list.status, 200);
     assert.match(list.text, /Verspreidt ransomware via gehuurde servers/);
