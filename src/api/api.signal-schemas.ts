@@ -1,21 +1,12 @@
+import { MATCH_ACTIONS, SIGNAL_CATEGORIES, SIGNAL_CONFIDENCES } from '../signals/signal-terms';
 import { z } from './api.registry';
 
 const link = (description: string) =>
   z.object({ href: z.url().openapi({ description: 'Een absolute URL.' }) }).openapi({ description });
 
-const CATEGORIES = [
-  'ransomware',
-  'phishing',
-  'spam',
-  'malware',
-  'botnet',
-  'ddos',
-  'fraud',
-  'child_abuse',
-  'other',
-] as const;
-const CONFIDENCES = ['low', 'medium', 'high'] as const;
-const ACTIONS = ['terminated', 'suspended', 'investigating', 'not_our_customer', 'disputed'] as const;
+const CATEGORIES = SIGNAL_CATEGORIES;
+const CONFIDENCES = SIGNAL_CONFIDENCES;
+const ACTIONS = MATCH_ACTIONS;
 
 const datum = (description: string) => z.iso.date().openapi({ description, example: '2026-11-30' });
 

@@ -6,6 +6,7 @@
  */
 import { MAX_BULK_ROWS } from '../check/bulk-check.service';
 import { MAX_LIST_COLUMNS } from '../check/bulk-list';
+import { headerKey } from '../check/kvk-column';
 import { ValidationError } from '../shared/errors';
 import { readSpreadsheet, SpreadsheetError } from '../shared/spreadsheet';
 import {
@@ -21,7 +22,7 @@ export const MAX_SIGNAL_ROWS = MAX_BULK_ROWS;
 
 type Column = IdentifierField | 'category' | 'confidence' | 'observedOn' | 'expiresOn' | 'text';
 
-/** Headers as people write them (lower case, without spaces, dashes, dots and underscores). */
+/** Headers as people write them (compared without case, accents, spaces or punctuation: `headerKey`). */
 const HEADERS: Record<string, Column> = {
   kvk: 'kvkNumbers',
   kvknummer: 'kvkNumbers',
@@ -64,8 +65,6 @@ const HEADERS: Record<string, Column> = {
   toelichting: 'text',
   text: 'text',
 };
-
-const headerKey = (cell: string) => cell.toLowerCase().replace(/[\s\-._]+/g, '');
 
 /** One row as the preview shows it. */
 export interface SignalImportRow {

@@ -14,6 +14,7 @@ import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
 import type { ResellerIdentity } from './reseller-identifiers';
 import type { SignalKeys } from './signal-keys';
+import { MATCH_ACTIONS, type MatchAction, signalReference } from './signal-terms';
 import {
   answersOf,
   decideMatch,
@@ -23,14 +24,7 @@ import {
   matchOfProvider,
 } from './signal-match.queries';
 
-export const MATCH_ACTIONS = [
-  'terminated',
-  'suspended',
-  'investigating',
-  'not_our_customer',
-  'disputed',
-] as const;
-export type MatchAction = (typeof MATCH_ACTIONS)[number];
+export { MATCH_ACTIONS, type MatchAction } from './signal-terms';
 export const MAX_NOTE = 2000;
 
 export interface ProviderPerson {
@@ -65,14 +59,11 @@ export interface MatchView {
   content?: { identity: ResellerIdentity; text: string };
 }
 
-/** The signal number as people say it: SIG-000123. */
-export const signalNumber = (n: string | number) => `SIG-${String(n).padStart(6, '0')}`;
-
 function viewOf(row: MatchRow, keys: SignalKeys, now: Date): MatchView {
   return {
     id: row.id,
     url: paths.signalMatch(row.id),
-    signalNumber: signalNumber(row.number),
+    signalNumber: signalReference(row.number),
     category: row.category,
     confidence: row.confidence,
     observedOn: row.observed_on,

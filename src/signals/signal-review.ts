@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { paths } from '../shared/paths';
+import { signalReference } from './signal-terms';
 import {
   latestMatchesOf,
   providersWithMatchesCount,
@@ -21,8 +22,7 @@ export const SIGNAL_REVIEW_PAGE_SIZE = 50;
 /** How many of a provider's latest matches its staff page lists. */
 export const STAFF_PAGE_MATCHES = 10;
 
-/** A signal's number as the supplier and the provider write it: SIG-000123. */
-export const signalReference = (number: string | number) => `SIG-${String(number).padStart(6, '0')}`;
+export { signalReference } from './signal-terms';
 
 /** The order the query string asks for (`?sorteer=achterstallig`): overdue first, else by name. */
 export function signalFiguresOrder(raw: unknown): SignalFiguresOrder {

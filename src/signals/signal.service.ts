@@ -36,20 +36,15 @@ import {
   withdrawSignalRow,
 } from './signal.queries';
 
-export const SIGNAL_CATEGORIES = [
-  'ransomware',
-  'phishing',
-  'spam',
-  'malware',
-  'botnet',
-  'ddos',
-  'fraud',
-  'child_abuse',
-  'other',
-] as const;
-export type SignalCategory = (typeof SIGNAL_CATEGORIES)[number];
-export const SIGNAL_CONFIDENCES = ['low', 'medium', 'high'] as const;
-export type SignalConfidence = (typeof SIGNAL_CONFIDENCES)[number];
+import {
+  SIGNAL_CATEGORIES,
+  SIGNAL_CONFIDENCES,
+  type SignalCategory,
+  type SignalConfidence,
+} from './signal-terms';
+
+export { SIGNAL_CATEGORIES, SIGNAL_CONFIDENCES, signalReference } from './signal-terms';
+export type { SignalCategory, SignalConfidence } from './signal-terms';
 export type SignalSource = 'form' | 'spreadsheet' | 'api';
 
 /** The longest free text of a signal. */
@@ -277,11 +272,6 @@ export function signalStatus(
 ): 'current' | 'expired' | 'withdrawn' {
   if (signal.withdrawnAt) return 'withdrawn';
   return signal.expiresOn < today ? 'expired' : 'current';
-}
-
-/** The reference of a signal people use: SIG-000123. */
-export function signalReference(number: string | number): string {
-  return `SIG-${String(number).padStart(6, '0')}`;
 }
 
 /** The page size of a supplier's list of signals. */
