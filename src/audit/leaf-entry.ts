@@ -80,6 +80,44 @@ export const REGISTER_ACTIONS: Readonly<Record<string, string>> = {
   'settings.changed': "a register setting changed: the subject is the setting's name",
 };
 
+/**
+ * Actions whose very kind is confidential (issue 19): that a signal was sent, read or withdrawn,
+ * that one matched, that a provider answered or declared resellers. A public leaf naming the action
+ * (even without actor or subject) would tell a signal supplier, who knows when it sent a signal,
+ * whether any provider matched it. Their leaves publish only the id, the time and the word
+ * `confidential` for actor, action and subject type; the digest binds the whole event. What remains
+ * public is that confidential events happen, and when.
+ */
+export const CONFIDENTIAL_ACTION_PREFIXES: readonly string[] = [
+  'signal_supplier.',
+  'signal.',
+  'signal_match.',
+  'reseller.',
+];
+const CONFIDENTIAL = 'confidential';
+
+/** Whether a leaf of `action` hides even the action (see CONFIDENTIAL_ACTION_PREFIXES). */
+export function isConfidential(action: string): boolean {
+  return CONFIDENTIAL_ACTION_PREFIXES.some((prefix) => action.startsWith(prefix));
+}
+
+/**
+ * The digest of a confidential event's leaf: as `dataDigest`, over its action and subject type as
+ * well, which its leaf does not publish either.
+ */
+export function confidentialDigest(
+  salt: Uint8Array,
+  event: Pick<AuditContent, 'actor' | 'action' | 'subjectType' | 'subjectId' | 'data'>,
+): string {
+  return personalDataDigest(salt, {
+    actor: event.actor,
+    action: event.action,
+    subjectType: event.subjectType,
+    subjectId: event.subjectId,
+    data: event.data,
+  });
+}
+
 /** The entry of `table` for `action`: the action itself, or else its group (`user.`). */
 function entryOf(table: Readonly<Record<string, string>>, action: string): string | undefined {
   return table[action] ?? table[action.slice(0, action.indexOf('.') + 1)];
@@ -197,6 +235,17 @@ export function leafJson(
  * PUBLIC_DATA_FIELDS) and `dataDigest`. Pure: the same event and salt give the same bytes.
  */
 export function leafEntry(event: AuditContent, salt: Uint8Array): string {
+  if (isConfidential(event.action)) {
+    // Issue 19: not even which kind of event it was; the digest binds the whole hidden header.
+    const header = {
+      ...event,
+      actor: CONFIDENTIAL,
+      action: CONFIDENTIAL,
+      subjectType: CONFIDENTIAL,
+      subjectId: '',
+    };
+    return leafJson(header, {}, confidentialDigest(salt, event));
+  }
   const header = hidesPerson(event.action)
     ? { ...event, actor: actorRole(event.actor), subjectId: '' }
     : event;

@@ -7,6 +7,7 @@ import {
   actorRole,
   dataDigest,
   hidesPerson,
+  isConfidential,
   leafEntry,
   PUBLIC_DATA_FIELDS,
   publicData,
@@ -382,3 +383,67 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('the leaf of a confidential action (issue 19): not even its kind is published', () => {
+  const SIGNAL_ACTIONS = [
+    ...AUDIT_ACTION_GROUPS.signal_supplier,
+    ...AUDIT_ACTION_GROUPS.signal,
+    ...AUDIT_ACTION_GROUPS.signal_match,
+    ...AUDIT_ACTION_GROUPS.reseller,
+  ];
+
+  it('publishes id and time only, for every signal, match and reseller action', () => {
+    for (const action of SIGNAL_ACTIONS) {
+      assert.ok(isConfidential(action), action);
+      const leaf = JSON.parse(
+        leafEntry(
+          event({
+            action,
+            actor: 'provider:2f1c0a1e-0000-4000-8000-000000000001',
+            subjectType: 'signal',
+            subjectId: '2f1c0a1e-0000-4000-8000-000000000002',
+            data: { providerId: 'p', count: 3 },
+          }),
+          SALT,
+        ),
+      ) as Record<string, unknown>;
+      assert.deepEqual(
+        { ...leaf, dataDigest: typeof leaf.dataDigest },
+        {
+          id: '42',
+          occurredAt: at.toISOString(),
+          actor: 'confidential',
+          action: 'confidential',
+          subjectType: 'confidential',
+          subjectId: '',
+          data: {},
+          dataDigest: 'string',
+        },
+        action,
+      );
+    }
+  });
+
+  it('binds the hidden action, actor, subject and data in its digest', () => {
+    const base = event({
+      action: 'signal_match.found',
+      subjectType: 'provider',
+      subjectId: 'a',
+      data: { n: 1 },
+    });
+    const digest = (e: AuditContent) => (JSON.parse(leafEntry(e, SALT)) as { dataDigest: string }).dataDigest;
+    for (const changed of [
+      { ...base, action: 'signal.read' },
+      { ...base, actor: 'jobs:daily' },
+      { ...base, subjectType: 'signal' },
+      { ...base, subjectId: 'b' },
+      { ...base, data: { n: 2 } },
+    ])
+      assert.notEqual(digest(changed), digest(base));
+  });
+
+  it('leaves every other action as it was', () => {
+    for (const action of ['user.login', 'api_key.created', 'status.suspended', 'review_task.resolved'])
+      assert.equal(isConfidential(action), false, action);
+  });
+});
