@@ -200,7 +200,7 @@ export interface Config {
   signalReminderDays: number[];
   /** Aggregates a signal supplier sees below this many providers read "fewer than N" (issue 19 §3). */
   signalAggregateThreshold: number;
-  /** The most resellers one provider may declare (add or import) in 24 hours: probing the signals costs time. */
+  /** The most identifiers (names, KvK numbers, domains, …) one provider may declare in 24 hours: probing the signals costs time. */
   resellerDeclarationsPerDay: number;
   /** A provider that declares more than this in 24 hours is flagged to reviewers (a review task). */
   resellerFlagPerDay: number;

@@ -8,7 +8,9 @@ export async function declarationCounts(
   now: Date,
 ): Promise<{ lastDay: number; current: number }> {
   const [row] = await manager.query<{ last_day: number; current: number }[]>(
-    `SELECT count(*) FILTER (WHERE created_at > $2::timestamptz - interval '24 hours')::int AS last_day,
+    `SELECT coalesce(sum(cardinality(names) + cardinality(domains) + cardinality(mail_domains) + cardinality(ip_ranges)
+                         + cardinality(as_numbers) + (kvk_number IS NOT NULL)::int)
+                     FILTER (WHERE created_at > $2::timestamptz - interval '24 hours'), 0)::int AS last_day,
             count(*) FILTER (WHERE removed_at IS NULL)::int AS current
        FROM declared_resellers WHERE provider_id = $1`,
     [providerId, now],

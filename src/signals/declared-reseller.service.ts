@@ -16,6 +16,7 @@ import {
   type IdentifierProblem,
   readAsNumber,
   readDomain,
+  DECLARED_WIDEST_PREFIX,
   readIpRange,
   readMailDomain,
   readResellerKvk,
@@ -118,7 +119,7 @@ export function readDeclaration(form: DeclarationForm, separators?: RegExp): Dec
     kvkNumber: kvk[0] ?? null,
     domains: many('resellerDomains', readDomain),
     mailDomains: many('resellerMailDomains', readMailDomain),
-    ipRanges: many('resellerIpRanges', readIpRange),
+    ipRanges: many('resellerIpRanges', (typed) => readIpRange(typed, DECLARED_WIDEST_PREFIX)),
     asNumbers: many('resellerAsNumbers', readAsNumber),
   };
   if (kvk.length > 1) (fields.resellerKvk ??= []).push(problemKey('kvk'));
@@ -135,6 +136,18 @@ export function readDeclaration(form: DeclarationForm, separators?: RegExp): Dec
 }
 
 /** A declaration's identity, so that one already on the list is told from a new one. */
+/** How many identifiers a declaration holds: what the day's limit and flag count. */
+export function identifierCount(d: DeclarationInsert): number {
+  return (
+    d.names.length +
+    d.domains.length +
+    d.mailDomains.length +
+    d.ipRanges.length +
+    d.asNumbers.length +
+    (d.kvkNumber ? 1 : 0)
+  );
+}
+
 export function declarationKey(d: DeclarationInsert): string {
   const sorted = (values: readonly (string | number)[]) => [...values].map(String).sort();
   return JSON.stringify([
@@ -218,15 +231,18 @@ export async function declareResellers(
     if (id) kept.push(id);
     else fresh.push(row);
   }
+  // The day's limit and flag count identifiers, not resellers: one declaration of a hundred AS
+  // numbers probes as much as a hundred declarations of one.
   const counts = await declarationCounts(manager, providerId, now);
+  const freshValues = fresh.reduce((sum, row) => sum + identifierCount(row), 0);
   const afterRemoval = options.replace ? kept.length : counts.current;
   const dayLeft = Math.max(0, limits.perDay - counts.lastDay);
   const totalLeft = Math.max(0, limits.maxDeclared - afterRemoval);
-  if (fresh.length > dayLeft)
+  if (freshValues > dayLeft)
     throw new ValidationError({ [options.field]: ['resellers.limit.perDay'] }, undefined, {
       left: dayLeft,
       limit: limits.perDay,
-      count: fresh.length,
+      count: freshValues,
     });
   if (fresh.length > totalLeft)
     throw new ValidationError({ [options.field]: ['resellers.limit.total'] }, undefined, {
@@ -270,7 +286,7 @@ export async function declareResellers(
     });
   }
   let flagged = false;
-  const lastDay = counts.lastDay + ids.length;
+  const lastDay = counts.lastDay + freshValues;
   if (ids.length > 0 && lastDay > limits.flagPerDay) {
     const taskId = await insertManyDeclarationsTask(manager, providerId, { declaredInDay: lastDay }, now);
     if (taskId) {

@@ -101,14 +101,24 @@ export function domainAndParents(domain: string): string[] {
   return out;
 }
 
-/** The widest ranges accepted: a /8 of IPv4 or a /16 of IPv6 names a network operator, not a reseller. */
+/** The widest ranges a signal may name: a /8 of IPv4 or a /16 of IPv6 names a network operator, not a reseller. */
 export const WIDEST_PREFIX = { 4: 8, 6: 16 } as const;
+
+/**
+ * The widest ranges a provider may declare for one reseller: a /20 of IPv4 (4,096 addresses) or a
+ * /32 of IPv6 (an LIR's whole allocation). Wider ones would let a provider cover the address space
+ * with a few declarations and read every signal that names a range (the outside tries did, with /8s).
+ */
+export const DECLARED_WIDEST_PREFIX = { 4: 20, 6: 32 } as const;
 
 /**
  * An IP range in CIDR notation, or a single address (`/32`, `/128`); host bits that are set are
  * cleared (`192.0.2.7/24` reads as `192.0.2.0/24`), as PostgreSQL's `cidr` would refuse them.
  */
-export function readIpRange(typed: string): Reading<string> {
+export function readIpRange(
+  typed: string,
+  widest: { 4: number; 6: number } = WIDEST_PREFIX,
+): Reading<string> {
   const value = typed.trim();
   const [address = '', prefixText, ...rest] = value.split('/');
   if (address.includes('%')) return refused('ipRange');
@@ -117,7 +127,7 @@ export function readIpRange(typed: string): Reading<string> {
   const bits = version === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? bits : /^[0-9]{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) return refused('ipRange');
-  if (prefix < WIDEST_PREFIX[version === 4 ? 4 : 6]) return refused('ipRangeTooWide');
+  if (prefix < widest[version === 4 ? 4 : 6]) return refused('ipRangeTooWide');
   const network = version === 4 ? ipv4Bytes(address) : ipv6Bytes(address);
   if (!network) return refused('ipRange');
   for (let bit = prefix; bit < bits; bit++) network[bit >> 3]! &= ~(0x80 >> (bit & 7));

@@ -12,7 +12,6 @@ import { isUuid } from '../shared/identifiers';
 import { isOneLine } from '../shared/forbidden-characters';
 import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
-import type { ResellerIdentity } from './reseller-identifiers';
 import type { SignalKeys } from './signal-keys';
 import { MATCH_ACTIONS, type MatchAction, signalReference } from './signal-terms';
 import {
@@ -56,7 +55,18 @@ export interface MatchView {
   action: string | null;
   shared: boolean;
   reseller: { id: string; reference: string; names: string[]; removed: boolean };
-  content?: { identity: ResellerIdentity; text: string };
+  /**
+   * The signal's text, only while the match is current and not a possible match the provider has
+   * yet to confirm. Never the signal's identifiers: the provider sees which of its own reseller's
+   * identifiers matched (`matchedOn`, `reseller`), not what else the police know (issue 19 §2; the
+   * outside tries read whole signals through wide or guessed declarations otherwise).
+   */
+  content?: { text: string };
+}
+
+/** Whether a match shows the signal's text: current, and not a possible match still undecided. */
+function showsContent(row: MatchRow): boolean {
+  return row.current && !(row.kind === 'possible' && row.confirmed_at === null);
 }
 
 function viewOf(row: MatchRow, keys: SignalKeys, now: Date): MatchView {
@@ -86,7 +96,7 @@ function viewOf(row: MatchRow, keys: SignalKeys, now: Date): MatchView {
       names: row.names,
       removed: row.removed,
     },
-    ...(row.current ? { content: keys.open(row.sealed) } : {}),
+    ...(showsContent(row) ? { content: { text: keys.open(row.sealed).text } } : {}),
   };
 }
 
@@ -116,7 +126,7 @@ export function providerMatches(
   return dataSource.transaction(async (manager) => {
     const rows = await matchesOfProvider(manager, person.providerId, toLocalDate(now));
     const shown = rows.filter((r) => r.current);
-    await recordReads(manager, person, shown, now);
+    await recordReads(manager, person, shown.filter(showsContent), now);
     return {
       current: shown.map((r) => viewOf(r, keys, now)),
       earlier: rows.filter((r) => !r.current).map((r) => viewOf(r, keys, now)),
@@ -147,7 +157,7 @@ export function providerMatch(
 ): Promise<{ match: MatchView; answers: { action: string; note: string; answered_at: Date }[] }> {
   return dataSource.transaction(async (manager) => {
     const row = await ownMatch(manager, person, id, now);
-    if (row.current) await recordReads(manager, person, [row], now);
+    if (showsContent(row)) await recordReads(manager, person, [row], now);
     return { match: viewOf(row, keys, now), answers: await answersOf(manager, row.id) };
   });
 }

@@ -34,12 +34,12 @@ describe('declared resellers', () => {
   before(async function () {
     this.timeout(60_000);
     db = await createTestDatabase();
-    // Small limits, so that the tests reach them.
+    // Small limits, so that the tests reach them (the day's limit counts identifiers: see below).
     app = testApp(db.dataSource, {
       config: {
         ...testConfig,
-        resellerDeclarationsPerDay: 8,
-        resellerFlagPerDay: 5,
+        resellerDeclarationsPerDay: 40,
+        resellerFlagPerDay: 30,
         resellerMaxDeclared: 12,
       },
     }).app;
@@ -200,7 +200,15 @@ describe('declared resellers', () => {
   it('refuses more than fit in 24 hours, saying how many still fit, and flags the provider to reviewers once', async () => {
     const provider = (await givenProvider(ds())).id;
     const person = await givenUser(ds(), 'provider', { providerId: provider });
-    const agent = await signedIn(app, person);
+    const strict = testApp(db.dataSource, {
+      config: {
+        ...testConfig,
+        resellerDeclarationsPerDay: 8,
+        resellerFlagPerDay: 5,
+        resellerMaxDeclared: 12,
+      },
+    }).app;
+    const agent = await signedIn(strict, person);
     for (let i = 1; i <= 6; i++)
       assert.equal((await add(agent, { resellerDomains: `limiet-${i}.nl` })).status, 303);
     const tasks = () =>
@@ -216,10 +224,23 @@ describe('declared resellers', () => {
     const refused = await upload(agent, { bron: bronOf(preview.text), bevestigen: '1' });
     assert.equal(refused.status, 400);
     assert.match(refused.text, /er passen er nu nog 1/);
+    // The limit counts identifiers, not resellers: one reseller with two domains does not fit either.
+    assert.equal((await add(agent, { resellerDomains: 'limiet-10.nl\nlimiet-11.nl' })).status, 400);
+    assert.equal((await add(agent, { resellerDomains: 'limiet-12.nl' })).status, 303);
     const flagged = await ds().query<unknown[]>(
       `SELECT 1 FROM audit_events WHERE action = 'reseller.declarations_flagged' AND subject_id = $1`,
       [provider],
     );
     assert.equal(flagged.length, 1);
+  });
+
+  it('refuses a range wider than one reseller holds (IPv4 /20, IPv6 /32): /8s would read every signal with a range', async () => {
+    for (const range of ['203.0.0.0/8', '198.51.0.0/16', '2001:db8::/31']) {
+      const refused = await add(agentA, { reference: 'WIJD', resellerIpRanges: range });
+      assert.equal(refused.status, 400, range);
+      assert.match(refused.text, /te ruim voor één wederverkoper/);
+    }
+    for (const range of ['198.51.96.0/20', '2001:db8::/32'])
+      assert.equal((await add(agentA, { reference: 'SMAL', resellerIpRanges: range })).status, 303, range);
   });
 });
