@@ -89,7 +89,7 @@ export async function signalPage(
 ): Promise<{ signals: SignalRow[]; total: number }> {
   const [signals, [count]] = await Promise.all([
     manager.query<SignalRow[]>(
-      `SELECT ${COLUMNS} FROM signals WHERE signal_supplier_id = $1 ORDER BY number DESC OFFSET $2 LIMIT $3`,
+      `SELECT ${COLUMNS} FROM signals WHERE signal_supplier_id = $1 ORDER BY signals.number DESC OFFSET $2 LIMIT $3`,
       [supplierId, offset, limit],
     ),
     manager.query<{ total: number }[]>(

@@ -35,13 +35,7 @@ import {
   signalRowOf,
   withdrawSignalRow,
 } from './signal.queries';
-
-import {
-  SIGNAL_CATEGORIES,
-  SIGNAL_CONFIDENCES,
-  type SignalCategory,
-  type SignalConfidence,
-} from './signal-terms';
+import { readCategory, readConfidence, type SignalCategory, type SignalConfidence } from './signal-terms';
 
 export { SIGNAL_CATEGORIES, SIGNAL_CONFIDENCES, signalReference } from './signal-terms';
 export type { SignalCategory, SignalConfidence } from './signal-terms';
@@ -153,17 +147,18 @@ export function readTypedSignal(
   }
   if (isEmptyIdentity(identity) && !problems.some((p) => p.line))
     problems.push({ field: 'identifiers', key: 'signals.invalid.noIdentifier' });
-  const category = typed.category.trim();
-  if (!(SIGNAL_CATEGORIES as readonly string[]).includes(category))
+  // The codes the form posts, and the Dutch and English words a spreadsheet holds (hoog, fraude).
+  const category = readCategory(typed.category);
+  if (!category)
     problems.push({
       field: 'category',
-      key: category ? 'signals.invalid.category' : 'signals.invalid.categoryMissing',
+      key: typed.category.trim() ? 'signals.invalid.category' : 'signals.invalid.categoryMissing',
     });
-  const confidence = typed.confidence.trim();
-  if (!(SIGNAL_CONFIDENCES as readonly string[]).includes(confidence))
+  const confidence = readConfidence(typed.confidence);
+  if (!confidence)
     problems.push({
       field: 'confidence',
-      key: confidence ? 'signals.invalid.confidence' : 'signals.invalid.confidenceMissing',
+      key: typed.confidence.trim() ? 'signals.invalid.confidence' : 'signals.invalid.confidenceMissing',
     });
   const observedOn = typed.observedOn.trim() ? readSignalDate(typed.observedOn) : today;
   if (!observedOn) problems.push({ field: 'observedOn', key: 'signals.invalid.date' });
@@ -186,8 +181,8 @@ export function readTypedSignal(
     ok: true,
     input: {
       identity,
-      category: category as SignalCategory,
-      confidence: confidence as SignalConfidence,
+      category: category!,
+      confidence: confidence!,
       observedOn: observedOn!,
       expiresOn: expiresOn!,
       text,

@@ -15,6 +15,7 @@ import {
   type Reading,
 } from '../../src/signals/reseller-identifiers';
 import { signalKeys } from '../../src/signals/signal-keys';
+import { readCategory, readConfidence } from '../../src/signals/signal-terms';
 import { loadConfig } from '../../src/config';
 
 /** Each case: what is typed, and its normal form or the problem. */
@@ -174,5 +175,29 @@ describe('reseller identifiers (issue 19): one reading for signals and declarati
     );
     for (const bad of ['0', '7,x', '400', '-1'])
       assert.throws(() => loadConfig({ ...env, SIGNAL_REMINDER_DAYS: bad }), /SIGNAL_REMINDER_DAYS/);
+  });
+
+  it('reads categories and confidences as the form posts them and as spreadsheets write them', () => {
+    const categories: [string, string | undefined][] = [
+      ['phishing', 'phishing'],
+      ['Fraude', 'fraud'],
+      ['fraud', 'fraud'],
+      ['DDoS', 'ddos'],
+      ['child_abuse', 'child_abuse'],
+      ['Kindermisbruik', 'child_abuse'],
+      ['anders', 'other'],
+      ['onzin', undefined],
+      ['', undefined],
+    ];
+    for (const [typed, code] of categories) assert.equal(readCategory(typed), code, typed);
+    const confidences: [string, string | undefined][] = [
+      ['high', 'high'],
+      ['Hoog', 'high'],
+      ['middel', 'medium'],
+      ['gemiddeld', 'medium'],
+      ['laag', 'low'],
+      ['zeker', undefined],
+    ];
+    for (const [typed, code] of confidences) assert.equal(readConfidence(typed), code, typed);
   });
 });
