@@ -217,7 +217,14 @@ export async function declareResellers(
 ): Promise<DeclareOutcome> {
   const providerId = user.providerId;
   // One declarer at a time per provider, so that two imports cannot both pass the limits.
-  await manager.query(`SELECT id FROM providers WHERE id = $1 FOR UPDATE`, [providerId]);
+  const [provider] = await manager.query<{ identity_confirmed_at: Date | null }[]>(
+    `SELECT identity_confirmed_at FROM providers WHERE id = $1 FOR UPDATE`,
+    [providerId],
+  );
+  // Only an organisation whose identity a reviewer confirmed learns of signals: a registration of
+  // any KvK number by anyone must not be a way to read what the police send.
+  if (!provider?.identity_confirmed_at)
+    throw new ValidationError({ [options.field]: ['resellers.identityUnconfirmed'] });
   const existing = await currentDeclarations(manager, providerId);
   const existingKeys = new Map(existing.map((d) => [declarationKey(d), d.id]));
   const seen = new Set<string>();

@@ -243,4 +243,21 @@ describe('declared resellers', () => {
     for (const range of ['198.51.96.0/20', '2001:db8::/32'])
       assert.equal((await add(agentA, { reference: 'SMAL', resellerIpRanges: range })).status, 303, range);
   });
+
+  it('refuses declarations of an organisation whose identity no reviewer confirmed, keeping what was typed', async () => {
+    const unconfirmed = (await givenProvider(ds(), {}, { unconfirmed: true })).id;
+    const person = await givenUser(ds(), 'provider', { providerId: unconfirmed });
+    const agent = await signedIn(app, person);
+    const refused = await add(agent, {
+      reference: 'ONBEVESTIGD',
+      resellerDomains: 'onbevestigd-voorbeeld.nl',
+    });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /zodra een beoordelaar de identiteit/);
+    assert.match(refused.text, /onbevestigd-voorbeeld\.nl/);
+    const rows = await ds().query<unknown[]>(`SELECT 1 FROM declared_resellers WHERE provider_id = $1`, [
+      unconfirmed,
+    ]);
+    assert.equal(rows.length, 0);
+  });
 });
