@@ -22,7 +22,8 @@ export async function activeProviderUsersEmails(
     [providerIds],
   );
   const byProvider = new Map<string, string[]>();
-  for (const row of rows) byProvider.set(row.provider_id, [...(byProvider.get(row.provider_id) ?? []), row.email]);
+  for (const row of rows)
+    byProvider.set(row.provider_id, [...(byProvider.get(row.provider_id) ?? []), row.email]);
   return byProvider;
 }
 

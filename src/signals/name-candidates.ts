@@ -113,7 +113,8 @@ export function resemblanceCandidates(
   const sizes = Int32Array.from(indexed, (list) => list.length);
   // Postings: trigram rank → the indexed keys with it in their prefix (flat: starts, then keys).
   const starts = new Int32Array(used.length + 1);
-  for (const list of indexed) for (let j = prefixLength(list.length) - 1; j >= 0; j--) starts[list[j]! + 1]!++;
+  for (const list of indexed)
+    for (let j = prefixLength(list.length) - 1; j >= 0; j--) starts[list[j]! + 1]!++;
   for (let r = 0; r < used.length; r++) starts[r + 1]! += starts[r]!;
   const postings = new Int32Array(starts[used.length]!);
   const fill = starts.slice(0, used.length);
@@ -146,8 +147,11 @@ export function resemblanceCandidates(
       const size = sizes[n]!;
       if (Math.min(x.length, size) < t * Math.max(x.length, size)) continue;
       const y = indexed[n]!;
+      // The overlap, given up once what is left cannot reach t/(1+t)·(|x|+|y|).
+      const needed = (t / (1 + t)) * (x.length + size);
       let common = 0;
-      for (let a = 0, b = 0; a < x.length && b < size; ) {
+      for (let a = 0, b = 0; a < x.length && b < size;) {
+        if (common + Math.min(x.length - a, size - b) < needed) break;
         if (x[a] === y[b]) {
           common++;
           a++;

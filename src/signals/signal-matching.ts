@@ -242,7 +242,14 @@ export async function resemblingInMemory(
   const other = [...new Set([...left, ...right].filter((key) => !isPlainKey(key)))];
   const fromPg = await pgTrigrams(manager, other);
   const pairs = resemblanceCandidates(left, right, fromPg, RESEMBLANCE_THRESHOLD);
-  return resemblingPairs(manager, pairs, signalIds, signalKeys, RESEMBLANCE_THRESHOLD, MIN_SIMILAR_KEY_LENGTH);
+  return resemblingPairs(
+    manager,
+    pairs,
+    signalIds,
+    signalKeys,
+    RESEMBLANCE_THRESHOLD,
+    MIN_SIMILAR_KEY_LENGTH,
+  );
 }
 
 /**
