@@ -9,21 +9,12 @@
 /** A key whose trigrams this module works out itself: ASCII lower-case letters and digits only. */
 const PLAIN_KEY = /^[a-z0-9]+$/;
 
-/** Whether pg_trgm's trigrams of this key are the ones `plainTrigrams` gives, in any locale. */
+/**
+ * Whether this module works out pg_trgm's trigrams of this key itself, the same in any locale: one
+ * word padded with two spaces in front and one behind, every distinct window of three characters.
+ */
 export function isPlainKey(key: string): boolean {
   return PLAIN_KEY.test(key);
-}
-
-/**
- * pg_trgm's trigrams of a plain key (one word of ASCII letters and digits, already lower case): the
- * word padded with two spaces in front and one behind, every distinct window of three characters,
- * in the form `show_trgm` shows them.
- */
-export function plainTrigrams(key: string): string[] {
-  const padded = `  ${key} `;
-  const set = new Set<string>();
-  for (let i = 0; i + 3 <= padded.length; i++) set.add(padded.slice(i, i + 3));
-  return [...set];
 }
 
 /** A character of a plain trigram as a digit in base 37: space, a–z, 0–9; -1 for any other. */
