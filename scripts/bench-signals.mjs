@@ -220,7 +220,10 @@ try {
   if (process.env.BENCH_STOP_AFTER_SEED) throw new Error('stopped after seeding');
   // (a) Every signal against everything, in one call (and one transaction).
   started = performance.now();
-  const all = await dataSource.transaction((m) => matchSignals(m, keys, signalIds, SETTINGS, new Date()));
+  const timings = {};
+  const all = await dataSource.transaction((m) =>
+    matchSignals(m, keys, signalIds, SETTINGS, new Date(), { timings }),
+  );
   const allMs = performance.now() - started;
   const kinds = await dataSource.query(
     `SELECT kind, count(*)::int AS n FROM signal_matches GROUP BY kind ORDER BY kind`,
@@ -231,15 +234,21 @@ try {
   );
   line('    matches / providers with a match', `${all.matches} / ${all.providers}`);
   line('    matches by kind', kinds.map((k) => `${k.kind} ${k.n}`).join(', '));
+  for (const [step, spent] of Object.entries(timings)) line(`    step: ${step}`, ms(spent));
 
   // (b) One new signal against everything: stored untimed, matched timed, SAMPLES times.
   const times = [];
+  const split = {};
   let matched = 0;
   for (let i = 0; i < SAMPLES + 5; i++) {
     const [id] = await dataSource.transaction((m) => storeSignals(m, 1, SIGNALS + i));
     const t0 = performance.now();
-    const outcome = await dataSource.transaction((m) => matchSignals(m, keys, [id], SETTINGS, new Date()));
+    const stepTimes = {};
+    const outcome = await dataSource.transaction((m) =>
+      matchSignals(m, keys, [id], SETTINGS, new Date(), { timings: stepTimes }),
+    );
     if (i >= 5) {
+      for (const [step, spent] of Object.entries(stepTimes)) split[step] = (split[step] ?? 0) + spent;
       times.push(performance.now() - t0);
       matched += outcome.matches;
     }
@@ -248,6 +257,7 @@ try {
   line(`(b) one new signal, ${SAMPLES} runs: median`, `${ms(quantile(times, 0.5))} (target < 200 ms)`);
   line('    p95 / max', `${ms(quantile(times, 0.95))} / ${ms(times[times.length - 1])}`);
   line('    matches found over the runs', String(matched));
+  for (const [step, spent] of Object.entries(split)) line(`    step (mean): ${step}`, ms(spent / SAMPLES));
 } finally {
   await dataSource.destroy();
   if (process.env.BENCH_KEEP) console.log(`kept: ${database.url}`);

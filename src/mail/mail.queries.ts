@@ -12,6 +12,21 @@ export async function activeProviderUserEmails(
   return rows.map((r) => r.email);
 }
 
+/** The addresses of the active users of each of these providers (a provider without any is left out). */
+export async function activeProviderUsersEmails(
+  manager: EntityManager,
+  providerIds: string[],
+): Promise<Map<string, string[]>> {
+  const rows = await manager.query<{ provider_id: string; email: string }[]>(
+    'SELECT provider_id, email FROM users WHERE provider_id = ANY ($1::uuid[]) AND disabled_at IS NULL',
+    [providerIds],
+  );
+  const byProvider = new Map<string, string[]>();
+  for (const row of rows)
+    byProvider.set(row.provider_id, [...(byProvider.get(row.provider_id) ?? []), row.email]);
+  return byProvider;
+}
+
 /**
  * The addresses of the reviewers whose account is active; without those who belong to
  * `exceptProviderId` (a reviewer never decides on their own organisation's application); with

@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { maskSingleUseLinks } from '../shared/single-use-links';
 import { OutboxMail } from './outbox-mail.entity';
-import { activeProviderUserEmails, activeReviewerEmails } from './mail.queries';
+import { activeProviderUserEmails, activeProviderUsersEmails, activeReviewerEmails } from './mail.queries';
 
 export interface Mail {
   to: string;
@@ -80,6 +80,25 @@ export async function mailProviderUsers(
   const addresses = await activeProviderUserEmails(manager, providerId);
   for (const address of addresses) await queueMail(manager, mail(address));
   return addresses.length;
+}
+
+/**
+ * Writes a mail to every active user of each of these providers, in the caller's transaction, in
+ * one insert; answers how many each provider's users were sent (0 for a provider without any).
+ */
+export async function mailUsersOfProviders(
+  manager: EntityManager,
+  providerIds: string[],
+  mail: (providerId: string, to: string) => Mail,
+): Promise<Map<string, number>> {
+  const addresses = await activeProviderUsersEmails(manager, providerIds);
+  const mails = providerIds.flatMap((id) => (addresses.get(id) ?? []).map((to) => mail(id, to)));
+  if (mails.length > 0)
+    await manager.insert(
+      OutboxMail,
+      mails.map((m) => ({ recipient: m.to, subject: m.subject, body: m.body })),
+    );
+  return new Map(providerIds.map((id) => [id, addresses.get(id)?.length ?? 0]));
 }
 
 /**

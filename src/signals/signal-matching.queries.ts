@@ -183,3 +183,56 @@ export function insertMatches(
 export async function markNotified(manager: EntityManager, ids: string[], at: Date): Promise<void> {
   await manager.query(`UPDATE signal_matches SET notified_at = $2 WHERE id = ANY ($1::uuid[])`, [ids, at]);
 }
+
+/** The distinct name keys of declarations not removed, at least `minLength` characters long (those that can resemble). */
+export async function declaredNameKeys(manager: EntityManager, minLength: number): Promise<string[]> {
+  const rows = await manager.query<{ k: string }[]>(
+    `SELECT DISTINCT d.name_key AS k
+       FROM declared_reseller_identifiers d
+       JOIN declared_resellers r ON r.id = d.declared_reseller_id AND r.removed_at IS NULL
+      WHERE d.kind = 'name' AND length(d.name_key) >= $1`,
+    [minLength],
+  );
+  return rows.map((r) => r.k);
+}
+
+/** pg_trgm's own trigrams of these keys, as `show_trgm` shows them (for keys the application cannot split itself). */
+export async function pgTrigrams(manager: EntityManager, keys: string[]): Promise<Map<string, string[]>> {
+  if (keys.length === 0) return new Map();
+  const rows = await manager.query<{ k: string; t: string[] }[]>(
+    `SELECT k, show_trgm(k) AS t FROM unnest($1::text[]) AS k`,
+    [keys],
+  );
+  return new Map(rows.map((r) => [r.k, r.t]));
+}
+
+/**
+ * The candidate pairs of name keys (signal key, declared key) that resemble by pg_trgm, for the
+ * signals holding the signal key and the declarations (not removed) holding the declared key: one
+ * statement; equal keys are left out (matchCandidates finds those).
+ */
+export async function resemblingPairs(
+  manager: EntityManager,
+  pairs: [string, string][],
+  signalIds: string[],
+  signalKeys: string[],
+  threshold: number,
+  minLength: number,
+): Promise<CandidateRow[]> {
+  if (pairs.length === 0) return [];
+  return manager.query<CandidateRow[]>(
+    `WITH ok AS (
+       SELECT c.signal_key, c.declared_key, similarity(c.signal_key, c.declared_key)::float8 AS similarity
+         FROM unnest($1::text[], $2::text[]) AS c(signal_key, declared_key)
+        WHERE c.signal_key <> c.declared_key AND length(c.signal_key) >= $6 AND length(c.declared_key) >= $6
+          AND similarity(c.signal_key, c.declared_key) >= $5
+     )
+     SELECT s.signal_id, d.declared_reseller_id, d.provider_id, 'name' AS kind, ok.signal_key,
+            ok.declared_key, ok.similarity
+       FROM ok
+       JOIN unnest($3::uuid[], $4::text[]) AS s(signal_id, name_key) ON s.name_key = ok.signal_key
+       JOIN declared_reseller_identifiers d ON d.kind = 'name' AND d.name_key = ok.declared_key
+       JOIN declared_resellers r ON r.id = d.declared_reseller_id AND r.removed_at IS NULL`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1]), signalIds, signalKeys, threshold, minLength],
+  );
+}

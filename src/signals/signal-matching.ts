@@ -6,8 +6,8 @@
  * them. Runs in the caller's transaction; a provider with a new match gets one mail without content.
  */
 import type { EntityManager } from 'typeorm';
-import { appendAuditEvent } from '../audit/audit.service';
-import { mailProviderUsers } from '../mail/mail.service';
+import { appendAuditEvents } from '../audit/audit.service';
+import { mailUsersOfProviders } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { keysResemble, MIN_SIMILAR_KEY_LENGTH, RESEMBLANCE_THRESHOLD } from '../register/name-resemblance';
 import { paths } from '../shared/paths';
@@ -19,11 +19,15 @@ import {
   currentSignals,
   declarationsNeedUnsealing,
   insertMatches,
+  declaredNameKeys,
   markNotified,
   matchCandidates,
   type NewMatch,
+  pgTrigrams,
   resemblingNames,
+  resemblingPairs,
 } from './signal-matching.queries';
+import { isPlainKey, resemblanceCandidates } from './name-candidates';
 
 /**
  * Signal names per statement that looks for resembling declared names: each probes the trigram
@@ -31,6 +35,23 @@ import {
  * rather than one that runs into the statement limit.
  */
 export const NAME_PROBES_PER_STATEMENT = 250;
+
+/**
+ * From this many distinct signal name keys on, resembling declared names are found in memory (every
+ * declared key read once, candidates by trigram prefix filter, PostgreSQL decides them in one
+ * statement) rather than by one index probe per key (a few ms each).
+ */
+export const NAMES_IN_MEMORY_FROM = 64;
+
+/** Options of matchSignals, for tests and the benchmark. */
+export interface MatchSignalsOptions {
+  /** How many signal names one statement probes the trigram index with. */
+  namesPerStatement?: number;
+  /** From how many distinct signal name keys on the candidates are found in memory. */
+  namesInMemoryFrom?: number;
+  /** Filled with the milliseconds each step took. */
+  timings?: Record<string, number>;
+}
 
 export interface MatchSettings {
   answerDays: number;
@@ -122,19 +143,30 @@ async function record(
     byProvider.set(row.provider_id, entry);
   }
   const link = `${settings.baseUrl}${paths.signalMatches}`;
-  for (const [providerId, { ids, due }] of byProvider) {
-    const mails = await mailProviderUsers(manager, providerId, (to) =>
-      mailTexts.signalMatchFound(to, ids.length, due, link),
-    );
-    await markNotified(manager, ids, now);
-    await appendAuditEvent(manager, now, {
-      actor: MATCHING_ACTOR,
-      action: 'signal_match.found',
-      subjectType: 'provider',
-      subjectId: providerId,
-      data: { matches: ids.length, matchIds: ids, mails },
-    });
-  }
+  const providers = [...byProvider.keys()];
+  const mails = await mailUsersOfProviders(manager, providers, (providerId, to) => {
+    const { ids, due } = byProvider.get(providerId)!;
+    return mailTexts.signalMatchFound(to, ids.length, due, link);
+  });
+  await markNotified(
+    manager,
+    created.map((row) => row.id),
+    now,
+  );
+  await appendAuditEvents(
+    manager,
+    now,
+    providers.map((providerId) => {
+      const { ids } = byProvider.get(providerId)!;
+      return {
+        actor: MATCHING_ACTOR,
+        action: 'signal_match.found',
+        subjectType: 'provider',
+        subjectId: providerId,
+        data: { matches: ids.length, matchIds: ids, mails: mails.get(providerId) ?? 0 },
+      };
+    }),
+  );
   return { matches: created.length, providers: byProvider.size };
 }
 
@@ -148,14 +180,21 @@ export async function matchSignals(
   signalIds: string[],
   settings: MatchSettings,
   now: Date,
-  /** For tests: how many signal names one statement probes the trigram index with. */
-  options: { namesPerStatement?: number } = {},
+  options: MatchSignalsOptions = {},
 ): Promise<{ matches: number; providers: number }> {
   if (signalIds.length === 0) return { matches: 0, providers: 0 };
+  const timings = options.timings ?? {};
+  let mark = performance.now();
+  const step = (name: string) => {
+    const at = performance.now();
+    timings[name] = (timings[name] ?? 0) + (at - mark);
+    mark = at;
+  };
   const today = toLocalDate(now);
   const signals = await currentSignals(manager, signalIds, today);
   if (signals.length === 0) return { matches: 0, providers: 0 };
   const parts = unsealedParts(keys, signals);
+  step('unseal');
   const rows = await matchCandidates(manager, {
     signalIds: signals.map((s) => s.id),
     today,
@@ -164,18 +203,53 @@ export async function matchSignals(
     threshold: RESEMBLANCE_THRESHOLD,
     minLength: MIN_SIMILAR_KEY_LENGTH,
   });
-  const chunk = options.namesPerStatement ?? NAME_PROBES_PER_STATEMENT;
-  for (let i = 0; i < parts.nameKeys.length; i += chunk)
-    rows.push(
-      ...(await resemblingNames(
-        manager,
-        parts.nameSignalIds.slice(i, i + chunk),
-        parts.nameKeys.slice(i, i + chunk),
-        RESEMBLANCE_THRESHOLD,
-        MIN_SIMILAR_KEY_LENGTH,
-      )),
-    );
-  return record(manager, foldCandidates(rows), settings, now);
+  step('exact, IP and equal names');
+  if (new Set(parts.nameKeys).size >= (options.namesInMemoryFrom ?? NAMES_IN_MEMORY_FROM)) {
+    rows.push(...(await resemblingInMemory(manager, parts.nameSignalIds, parts.nameKeys)));
+  } else {
+    const chunk = options.namesPerStatement ?? NAME_PROBES_PER_STATEMENT;
+    for (let i = 0; i < parts.nameKeys.length; i += chunk)
+      rows.push(
+        ...(await resemblingNames(
+          manager,
+          parts.nameSignalIds.slice(i, i + chunk),
+          parts.nameKeys.slice(i, i + chunk),
+          RESEMBLANCE_THRESHOLD,
+          MIN_SIMILAR_KEY_LENGTH,
+        )),
+      );
+  }
+  step('resembling names');
+  const outcome = await record(manager, foldCandidates(rows), settings, now);
+  step('record and mail');
+  return outcome;
+}
+
+/**
+ * The declared names (not removed) that resemble these signal names without being equal, for a
+ * large batch: every declared key read once, candidate pairs by the trigram prefix filter (pg_trgm's
+ * own trigrams for keys with other than ASCII letters and digits), decided by PostgreSQL.
+ */
+export async function resemblingInMemory(
+  manager: EntityManager,
+  signalIds: string[],
+  signalKeys: string[],
+): Promise<CandidateRow[]> {
+  const long = (k: string) => k.length >= MIN_SIMILAR_KEY_LENGTH;
+  const left = [...new Set(signalKeys.filter(long))];
+  if (left.length === 0) return [];
+  const right = await declaredNameKeys(manager, MIN_SIMILAR_KEY_LENGTH);
+  const other = [...new Set([...left, ...right].filter((key) => !isPlainKey(key)))];
+  const fromPg = await pgTrigrams(manager, other);
+  const pairs = resemblanceCandidates(left, right, fromPg, RESEMBLANCE_THRESHOLD);
+  return resemblingPairs(
+    manager,
+    pairs,
+    signalIds,
+    signalKeys,
+    RESEMBLANCE_THRESHOLD,
+    MIN_SIMILAR_KEY_LENGTH,
+  );
 }
 
 /**

@@ -165,6 +165,40 @@ describe('matching signals against declared resellers', () => {
     );
   });
 
+  it('finds the same resembling names for a large batch in memory as by probing the trigram index', async () => {
+    const a = await givenDeclaringProvider();
+    await a.declare(
+      { names: ['Maanhaven Reseller B.V.'] },
+      { names: ['Пример Хостинг'] },
+      { names: ['Brouwerij Zonnewolk'] },
+      { names: ['Nachtwacht Diensten'] },
+    );
+    const identities: Partial<ResellerIdentity>[] = [
+      { names: ['Maanhavens Reseller'] }, // one letter more: resembles
+      { names: ['Maanhaven Reseller'] }, // equal key
+      { names: ['Примеры Хостинг'] }, // Cyrillic, one letter more: resembles
+      { names: ['Brouwerij Zonnewolken', 'Zonlicht'] },
+      { names: ['Nachtwacht'] }, // only part of the name: not similar enough
+      { names: ['Dagwacht Diensten'] }, // most of the name in common: resembles
+      { names: ['Qqqq Zzzz'] },
+    ];
+    const outcome = async (options: { namesInMemoryFrom: number }) => {
+      const ids = [];
+      for (const identity of identities) ids.push((await signal(identity)).id);
+      await match(ids, new Date(), options);
+      return Promise.all(
+        ids.map(async (id) => (await matchesOf(id)).map((r) => [r.declared_reseller_id, r.kind])),
+      );
+    };
+    const probed = await outcome({ namesInMemoryFrom: Number.POSITIVE_INFINITY });
+    const inMemory = await outcome({ namesInMemoryFrom: 1 });
+    assert.deepEqual(inMemory, probed);
+    assert.deepEqual(
+      probed.map((m) => m.length),
+      [1, 1, 1, 1, 0, 1, 0],
+    );
+  });
+
   it('never matches a withdrawn or expired signal, nor a removed declaration', async () => {
     const a = await givenDeclaringProvider();
     const [id] = await a.declare({ kvkNumber: '61234570' });
