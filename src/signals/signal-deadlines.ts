@@ -88,7 +88,7 @@ export async function sendSignalReminders(
       action: 'signal_match.reminded',
       subjectType: 'provider',
       subjectId: providerId,
-      data: { matchIds: matches.map((m) => m.id), count: matches.length },
+      data: { matchIds: matches.map((m) => m.id).sort(), count: matches.length },
     });
   }
   return { signalReminders: mails, signalMatchesReminded: reminded };
@@ -116,7 +116,7 @@ export async function recordOverdueMatches(
       action: 'signal_match.overdue',
       subjectType: 'provider',
       subjectId: providerId,
-      data: { taskId: task.id, taskOpened: task.opened, matchIds, count },
+      data: { taskId: task.id, taskOpened: task.opened, matchIds: [...matchIds].sort(), count },
     });
   }
   return { signalMatchesOverdue: overdue.length, signalOverdueTasks: opened };

@@ -160,13 +160,13 @@ export function insertMatches(
   matches: NewMatch[],
   matchedAt: Date,
   answerDays: number,
-): Promise<{ id: string; provider_id: string; answer_due_at: Date }[]> {
+): Promise<{ id: string; provider_id: string; signal_id: string; answer_due_at: Date }[]> {
   return manager.query(
     `INSERT INTO signal_matches (signal_id, provider_id, declared_reseller_id, kind, matched_on, matched_at, answer_due_at)
      SELECT s, p, d, k, string_to_array(m, ','), $6::timestamptz, $6::timestamptz + make_interval(days => $7::int)
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS t(s, p, d, k, m)
      ON CONFLICT (signal_id, declared_reseller_id) DO NOTHING
-     RETURNING id, provider_id, answer_due_at`,
+     RETURNING id, provider_id, signal_id, answer_due_at`,
     [
       matches.map((m) => m.signalId),
       matches.map((m) => m.providerId),

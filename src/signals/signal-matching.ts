@@ -6,7 +6,7 @@
  * them. Runs in the caller's transaction; a provider with a new match gets one mail without content.
  */
 import type { EntityManager } from 'typeorm';
-import { appendAuditEvents } from '../audit/audit.service';
+import { appendAuditEvent } from '../audit/audit.service';
 import { mailUsersOfProviders } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
 import { keysResemble, MIN_SIMILAR_KEY_LENGTH, RESEMBLANCE_THRESHOLD } from '../register/name-resemblance';
@@ -126,47 +126,56 @@ function unsealedParts(keys: SignalKeys, rows: { id: string; sealed: string }[])
   return parts;
 }
 
-/** Records the matches, mails each provider with a new one once, and audits it per provider. */
+/**
+ * Records the matches and mails each provider with a new one once (counting signals, not matches).
+ * One audit event per run, written also when nothing matched: the public log's leaves show neither
+ * its kind nor its subject, and one event whatever the outcome means their number cannot tell a
+ * supplier, who knows when it sent a signal, how many providers it matched (the outside tries).
+ */
 async function record(
   manager: EntityManager,
   matches: NewMatch[],
   settings: MatchSettings,
   now: Date,
 ): Promise<{ matches: number; providers: number }> {
-  if (matches.length === 0) return { matches: 0, providers: 0 };
-  const created = await insertMatches(manager, matches, now, settings.answerDays);
-  const byProvider = new Map<string, { ids: string[]; due: Date }>();
+  const created = matches.length > 0 ? await insertMatches(manager, matches, now, settings.answerDays) : [];
+  const byProvider = new Map<string, { ids: string[]; signals: Set<string>; due: Date }>();
   for (const row of created) {
-    const entry = byProvider.get(row.provider_id) ?? { ids: [], due: row.answer_due_at };
+    const entry = byProvider.get(row.provider_id) ?? { ids: [], signals: new Set(), due: row.answer_due_at };
     entry.ids.push(row.id);
+    entry.signals.add(row.signal_id);
     if (row.answer_due_at < entry.due) entry.due = row.answer_due_at;
     byProvider.set(row.provider_id, entry);
   }
   const link = `${settings.baseUrl}${paths.signalMatches}`;
   const providers = [...byProvider.keys()];
-  const mails = await mailUsersOfProviders(manager, providers, (providerId, to) => {
-    const { ids, due } = byProvider.get(providerId)!;
-    return mailTexts.signalMatchFound(to, ids.length, due, link);
+  const mails =
+    providers.length > 0
+      ? await mailUsersOfProviders(manager, providers, (providerId, to) => {
+          const { signals, due } = byProvider.get(providerId)!;
+          return mailTexts.signalMatchFound(to, signals.size, due, link);
+        })
+      : new Map<string, number>();
+  if (created.length > 0)
+    await markNotified(
+      manager,
+      created.map((row) => row.id),
+      now,
+    );
+  await appendAuditEvent(manager, now, {
+    actor: MATCHING_ACTOR,
+    action: 'signal_match.found',
+    subjectType: 'signal_match',
+    subjectId: 'matching',
+    data: {
+      matches: created.length,
+      providers: providers.map((providerId) => ({
+        providerId,
+        matchIds: byProvider.get(providerId)!.ids,
+        mails: mails.get(providerId) ?? 0,
+      })),
+    },
   });
-  await markNotified(
-    manager,
-    created.map((row) => row.id),
-    now,
-  );
-  await appendAuditEvents(
-    manager,
-    now,
-    providers.map((providerId) => {
-      const { ids } = byProvider.get(providerId)!;
-      return {
-        actor: MATCHING_ACTOR,
-        action: 'signal_match.found',
-        subjectType: 'provider',
-        subjectId: providerId,
-        data: { matches: ids.length, matchIds: ids, mails: mails.get(providerId) ?? 0 },
-      };
-    }),
-  );
   return { matches: created.length, providers: byProvider.size };
 }
 
