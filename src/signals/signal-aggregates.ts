@@ -5,14 +5,11 @@
  */
 import type { EntityManager } from 'typeorm';
 
-export const SIGNAL_ACTIONS = [
-  'terminated',
-  'suspended',
-  'investigating',
-  'not_our_customer',
-  'disputed',
-] as const;
-export type SignalAction = (typeof SIGNAL_ACTIONS)[number];
+import { MATCH_ACTIONS, type MatchAction } from './signal-terms';
+
+/** What a provider did about a match: the actions the aggregates count, in the order they show. */
+export const SIGNAL_ACTIONS = MATCH_ACTIONS;
+export type SignalAction = MatchAction;
 
 /** One match of a signal, as the aggregates read it (never shown to the supplier as such). */
 export interface MatchFacts {
