@@ -323,8 +323,28 @@ export const packSource = (bytes: Buffer) => gzipSync(bytes).toString('base64');
 /** The list a preview kept; a value that is not one (tampered, cut short) is a ValidationError on `bestand`. */
 export function unpackSource(packed: string): Buffer {
   try {
+    // The ceiling keeps a doctored field from unpacking to more than an upload may be.
     return gunzipSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_LIST_BYTES });
-  } catch {
+  } catch (error) {
+    // Larger unpacked than an upload may be: the same answer as for such an upload.
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new ValidationError({ bestand: ['bulk.fileTooLarge'] });
     throw new ValidationError({ bestand: ['bulk.sourceLost'] });
   }
+}
+
+/**
+ * How a page that reads an uploaded list takes it (`readUpload`): the file field `bestand` up to
+ * MAX_LIST_BYTES, and room in the form for the copy its preview keeps (`packSource`: up to 4/3 of
+ * the file) besides `fields` other fields.
+ */
+export function listUpload(fields: number) {
+  return {
+    field: 'bestand',
+    maxBytes: MAX_LIST_BYTES,
+    tooLargeKey: 'bulk.fileTooLarge',
+    keep: 'buffer',
+    fieldSize: Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024,
+    fields,
+  } as const;
 }

@@ -1,4 +1,3 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import { withCsrfToken } from '../web/auth';
@@ -18,24 +17,16 @@ import {
   answerXlsx,
   checkRows,
   columnChoices,
-  MAX_LIST_BYTES,
+  listUpload,
+  packSource,
+  unpackSource,
   readSupplierList,
   rowNote,
 } from './bulk-list';
 import { requestTime } from '../web/clock';
 import { BULK_RETRY_SECONDS, takeBulkCheckSlot } from '../web/client-limits';
 
-/** The copy of an uploaded list the page keeps (gzip, base64): up to 4/3 of the file, and room for the rest. */
-const FIELD_SIZE = Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024;
-
-const BULK_UPLOAD = {
-  field: 'bestand',
-  maxBytes: MAX_LIST_BYTES,
-  tooLargeKey: 'bulk.fileTooLarge',
-  keep: 'buffer',
-  fieldSize: FIELD_SIZE,
-  fields: 12,
-} as const;
+const BULK_UPLOAD = listUpload(12);
 
 /** Rows per page of the answer: 10,000 rows would make a page of megabytes, the download has them all. */
 export const BULK_PAGE_SIZE = 500;
@@ -52,24 +43,9 @@ const FIELDS = [
 ] as const;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/**
- * The uploaded list, kept in the page as a hidden field (compressed) so that the download buttons,
- * the column choice and the pages of the answer work without choosing the file again. It is the
- * person's own list, sent back to them: nothing is kept on the server.
- */
-const packSource = (bytes: Buffer) => gzipSync(bytes).toString('base64');
-
-function unpackSource(packed: string): Buffer {
-  try {
-    // The ceiling keeps a doctored field from unpacking to more than an upload may be.
-    return gunzipSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_LIST_BYTES });
-  } catch (error) {
-    // Larger unpacked than an upload may be: the same answer as for such an upload.
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-      throw new ValidationError({ bestand: ['bulk.fileTooLarge'] });
-    throw new ValidationError({ bestand: ['bulk.sourceLost'] });
-  }
-}
+// The uploaded list is kept in the page as a hidden field (`packSource`) so that the download
+// buttons, the column choice and the pages of the answer work without choosing the file again. It
+// is the person's own list, sent back to them: nothing is kept on the server.
 
 /** Bulk check of a supplier list: paste or upload up to 10,000 rows, answered at once. */
 export function checkRoutes(dataSource: DataSource, config: Config): Router {

@@ -1,8 +1,7 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { MAX_LIST_BYTES } from '../check/bulk-list';
+import { listUpload, packSource, unpackSource } from '../check/bulk-list';
 import { secretsKeyFor } from '../identity/secrets';
 import type { User } from '../identity/user.entity';
 import { NotFoundError, ValidationError } from '../shared/errors';
@@ -41,24 +40,7 @@ import { pageNumber } from '../web/paging';
 export const RESELLER_PAGE_SIZE = 50;
 
 /** The copy of an uploaded list the preview keeps (gzip, base64), as the watch list import keeps its list. */
-const IMPORT_UPLOAD = {
-  field: 'bestand',
-  maxBytes: MAX_LIST_BYTES,
-  tooLargeKey: 'bulk.fileTooLarge',
-  keep: 'buffer',
-  fieldSize: Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024,
-  fields: 8,
-} as const;
-
-const packSource = (bytes: Buffer) => gzipSync(bytes).toString('base64');
-
-function unpackSource(packed: string): Buffer {
-  try {
-    return gunzipSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_LIST_BYTES });
-  } catch {
-    throw new ValidationError({ bestand: ['bulk.sourceLost'] });
-  }
-}
+const IMPORT_UPLOAD = listUpload(8);
 
 /** The person as the declaring and answering services take them: a provider user of one organisation. */
 function providerPerson(user: User): DeclaringUser {

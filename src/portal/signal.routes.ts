@@ -32,19 +32,12 @@ import { requestTime } from '../web/clock';
 import { pageNumber } from '../web/paging';
 import { setFormContext } from '../web/error-handler';
 import { readUpload } from '../web/upload';
-import { MAX_LIST_BYTES, packSource, unpackSource } from '../check/bulk-list';
+import { listUpload, packSource, unpackSource } from '../check/bulk-list';
 import { ValidationError } from '../shared/errors';
 import { MAX_SIGNAL_ROWS, readSignalImport } from '../signals/signal-import';
 
 /** The uploaded list, and the copy the preview keeps (gzip, base64), as a watch list's import. */
-const SIGNAL_UPLOAD = {
-  field: 'bestand',
-  maxBytes: MAX_LIST_BYTES,
-  tooLargeKey: 'bulk.fileTooLarge',
-  keep: 'buffer',
-  fieldSize: Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024,
-  fields: 8,
-} as const;
+const SIGNAL_UPLOAD = listUpload(8);
 
 /** The fields of the signal form, in its order. */
 const SIGNAL_FIELDS = [

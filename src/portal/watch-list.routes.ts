@@ -1,9 +1,8 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { Router } from 'express';
 import { organisationNameOf } from '../buyer/buyer.service';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { MAX_LIST_BYTES } from '../check/bulk-list';
+import { listUpload, packSource, unpackSource } from '../check/bulk-list';
 import {
   addWatchEntries,
   addWatchEntry,
@@ -45,24 +44,7 @@ const ENTRY_FIELDS = ['kvkNumber', 'reference', 'contractStart', 'contractEnd'] 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** The copy of an uploaded list the preview keeps (gzip, base64), as the bulk check keeps its list. */
-const IMPORT_UPLOAD = {
-  field: 'bestand',
-  maxBytes: MAX_LIST_BYTES,
-  tooLargeKey: 'bulk.fileTooLarge',
-  keep: 'buffer',
-  fieldSize: Math.ceil((MAX_LIST_BYTES * 4) / 3) + 64 * 1024,
-  fields: 8,
-} as const;
-
-const packSource = (bytes: Buffer) => gzipSync(bytes).toString('base64');
-
-function unpackSource(packed: string): Buffer {
-  try {
-    return gunzipSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_LIST_BYTES });
-  } catch {
-    throw new ValidationError({ bestand: ['bulk.sourceLost'] });
-  }
-}
+const IMPORT_UPLOAD = listUpload(8);
 
 /** The most KvK numbers one "watch these suppliers" takes: a bulk check's largest list. */
 const MAX_WATCH_NUMBERS = 10_000;
