@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn, submitForm, tokenFor } from '../helpers/session';
 import { givenProvider } from '../factories/provider.factory';
-import { givenSignal, givenSignalSupplier } from '../factories/signal.factory';
+import { givenDeclaredReseller, givenSignal, givenSignalSupplier } from '../factories/signal.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 
 const PAGE = '/account/wederverkopers';
@@ -259,5 +259,28 @@ describe('declared resellers', () => {
       unconfirmed,
     ]);
     assert.equal(rows.length, 0);
+  });
+
+  it('pages the list 50 at a time, filters by name or reference, and shows the last page for a page past it', async () => {
+    const provider = (await givenProvider(ds())).id;
+    const person = await givenUser(ds(), 'provider', { providerId: provider });
+    const agent = await signedIn(app, person);
+    for (let i = 1; i <= 55; i++)
+      await givenDeclaredReseller(ds(), provider, { names: [`Pagina Klant ${i}`] }, { reference: `P-${i}` });
+    const first = await agent.get(PAGE);
+    assert.equal(first.status, 200);
+    assert.match(first.text, /rel="next" href="[^"]*pagina(=|&#x3D;)2"/);
+    const past = await agent.get(`${PAGE}?pagina=9`);
+    assert.equal(past.status, 200);
+    assert.match(
+      past.text,
+      /rel="prev" href="[^"]*pagina(=|&#x3D;)1"/,
+      'the last page links back to the first',
+    );
+    const filtered = await agent.get(`${PAGE}?zoek=P-55&toegevoegd=1&verwijderd=1`);
+    assert.equal(filtered.status, 200);
+    assert.match(filtered.text, /Pagina Klant 55/);
+    assert.doesNotMatch(filtered.text, /Pagina Klant 54/);
+    await assertValidHtml(past.text, 'the last page');
   });
 });
