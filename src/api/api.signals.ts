@@ -216,7 +216,6 @@ export function signalApiRoutes(dataSource: DataSource, config: Config, base: st
     const now = requestTime(res);
     const signal = await openSignal(dataSource, keys, by, idOf(req.params.id), now, 'api');
     const f = (await signalAggregates(dataSource.manager, [signal.id], threshold)).get(signal.id)!;
-    res.setHeader('Cache-Control', 'no-store');
     res.json({
       ...signalResource(signal, signalToday(now), base),
       ...contentResource(signal.identity, signal.text),

@@ -72,6 +72,9 @@ export function requireApiKey(
     const holder = await authenticateApiKey(dataSource.manager, key, requestTime(res));
     if (holder?.owner === owner) {
       res.locals.apiKeyHolder = holder;
+      // What a key reads is its organisation's alone: no shared cache may keep it for another key
+      // (caches do not treat X-Api-Key as they treat Authorization).
+      res.setHeader('Cache-Control', 'no-store');
       return next();
     }
     // A valid key of the other kind of organisation: refused as not valid here, but no guess.

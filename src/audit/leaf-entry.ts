@@ -135,6 +135,8 @@ export function hidesPerson(action: string): boolean {
  */
 export function actorRole(actor: string): string {
   const person = personOfActor(actor);
+  // A signal supplier's logins and keys would tell when the police are at work (issue 19): a person.
+  if (person?.role === 'signal_supplier') return 'person';
   if (person) return person.role;
   if (isEmailActor(actor) || actor === ERASED_PERSON) return 'person';
   return actor === 'anonymous' ? 'anonymous' : 'system';

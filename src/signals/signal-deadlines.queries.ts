@@ -61,7 +61,7 @@ export function markOverdue(
     .query<[{ id: string; provider_id: string }[], number]>(
       `UPDATE signal_matches m SET overdue_at = $1
          FROM signals s
-        WHERE s.id = m.signal_id AND s.withdrawn_at IS NULL
+        WHERE s.id = m.signal_id AND s.withdrawn_at IS NULL AND s.expires_on >= ($1::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date
           AND m.first_answered_at IS NULL AND m.dismissed_at IS NULL
           AND m.overdue_at IS NULL AND m.answer_due_at <= $1
         RETURNING m.id, m.provider_id`,
@@ -72,12 +72,16 @@ export function markOverdue(
     );
 }
 
-/** How many of the provider's matches are overdue and still without an answer (and not dismissed). */
-export async function overdueCount(manager: EntityManager, providerId: string): Promise<number> {
+/**
+ * How many of the provider's matches are overdue and still wait for an answer: not answered, not
+ * dismissed, of a signal neither withdrawn nor expired (such a match asks no answer any more).
+ */
+export async function overdueCount(manager: EntityManager, providerId: string, now: Date): Promise<number> {
   const [row] = await manager.query<{ count: number }[]>(
-    `SELECT count(*)::int AS count FROM signal_matches
-      WHERE provider_id = $1 AND overdue_at IS NOT NULL AND first_answered_at IS NULL AND dismissed_at IS NULL`,
-    [providerId],
+    `SELECT count(*)::int AS count FROM signal_matches m JOIN signals s ON s.id = m.signal_id
+      WHERE m.provider_id = $2 AND m.overdue_at IS NOT NULL AND m.first_answered_at IS NULL
+        AND m.dismissed_at IS NULL AND s.withdrawn_at IS NULL AND s.expires_on >= ($1::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date`,
+    [now, providerId],
   );
   return row?.count ?? 0;
 }

@@ -108,7 +108,7 @@ export async function recordOverdueMatches(
   for (const m of overdue) byProvider.set(m.provider_id, [...(byProvider.get(m.provider_id) ?? []), m.id]);
   let opened = 0;
   for (const [providerId, matchIds] of byProvider) {
-    const count = await overdueCount(manager, providerId);
+    const count = await overdueCount(manager, providerId, now);
     const task = await openOverdueTask(manager, providerId, count, now);
     if (task.opened) opened++;
     await appendAuditEvent(manager, now, {

@@ -32,9 +32,11 @@ const FIGURES = `
          count(*) FILTER (WHERE m.first_answered_at <= m.answer_due_at)::int AS answered_on_time,
          count(*) FILTER (WHERE m.first_answered_at > m.answer_due_at)::int AS answered_late,
          count(*) FILTER (WHERE m.first_answered_at IS NULL AND m.dismissed_at IS NULL
-                            AND s.withdrawn_at IS NULL AND m.answer_due_at > $1)::int AS open,
+                            AND s.withdrawn_at IS NULL
+                            AND s.expires_on >= ($1::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date AND m.answer_due_at > $1)::int AS open,
          count(*) FILTER (WHERE m.first_answered_at IS NULL AND m.dismissed_at IS NULL
-                            AND s.withdrawn_at IS NULL AND m.answer_due_at <= $1)::int AS overdue,
+                            AND s.withdrawn_at IS NULL
+                            AND s.expires_on >= ($1::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date AND m.answer_due_at <= $1)::int AS overdue,
          count(*) FILTER (WHERE m.kind = 'possible' AND m.confirmed_at IS NULL AND m.dismissed_at IS NULL)::int
            AS possible_undecided,
          (SELECT count(*)::int FROM declared_resellers d WHERE d.provider_id = p.id AND d.removed_at IS NULL)
@@ -95,6 +97,8 @@ export interface ReviewedMatchRow {
   confirmed_at: Date | null;
   dismissed_at: Date | null;
   withdrawn_at: Date | null;
+  /** The signal's last day (yyyy-mm-dd): after it, the match asks no answer any more. */
+  expires_on: string;
 }
 
 /** A provider's latest matches, newest first, at most `limit`. */
@@ -105,7 +109,8 @@ export function latestMatchesOf(
 ): Promise<ReviewedMatchRow[]> {
   return dataSource.query<ReviewedMatchRow[]>(
     `SELECT s.number::text AS signal_number, s.category, m.kind, m.matched_at, m.answer_due_at,
-            m.first_answered_at, m.confirmed_at, m.dismissed_at, s.withdrawn_at
+            m.first_answered_at, m.confirmed_at, m.dismissed_at, s.withdrawn_at,
+            to_char(s.expires_on, 'YYYY-MM-DD') AS expires_on
        FROM signal_matches m JOIN signals s ON s.id = m.signal_id
       WHERE m.provider_id = $1
       ORDER BY m.matched_at DESC, s.number DESC

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { paths } from '../shared/paths';
+import { toLocalDate } from '../shared/time';
 import { signalReference } from './signal-terms';
 import {
   latestMatchesOf,
@@ -51,6 +52,7 @@ export function matchState(row: ReviewedMatchRow, now: Date): string {
   if (row.dismissed_at) return 'dismissed';
   if (row.first_answered_at) return row.first_answered_at <= row.answer_due_at ? 'onTime' : 'late';
   if (row.withdrawn_at) return 'withdrawn';
+  if (row.expires_on < toLocalDate(now)) return 'expired';
   return row.answer_due_at <= now ? 'overdue' : 'open';
 }
 

@@ -141,6 +141,8 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
     });
     const list = await request(context.app).get(PATH).set('X-Api-Key', mine.key);
     assert.equal(list.status, 200);
+    // One organisation's answer (with the matches shared with it): no cache may keep it for another key.
+    assert.equal(list.headers['cache-control'], 'no-store');
     assertMatchesDocument('GET', PATH, list);
     assert.deepEqual(
       b(list).signalen.map((s) => s.id),
@@ -150,6 +152,7 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
     assert.ok(!JSON.stringify(list.body).includes('lees.example'));
     const one = await request(context.app).get(`${PATH}/${signal.id}`).set('X-Api-Key', mine.key);
     assert.equal(one.status, 200);
+    assert.equal(one.headers['cache-control'], 'no-store');
     assertMatchesDocument('GET', `${PATH}/${signal.id}`, one);
     assert.deepEqual(b(one).domeinen, ['lees.example']);
     assert.equal(b(one).toelichting, 'Lees mij');

@@ -156,6 +156,24 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
       assert.equal((await mailsTo(user.email)).length, 0, user.email);
   });
 
+  it('marks no match overdue whose signal expired or was withdrawn before an answer: it asks none any more', async () => {
+    const now = new Date();
+    const expired = await providerWithMatches([addDays(now, -1)]);
+    await ds().query(
+      `UPDATE signals SET observed_on = '2020-01-01', expires_on = '2020-12-31' WHERE id = $1`,
+      [expired.matches[0]!.signal.id],
+    );
+    const withdrawn = await providerWithMatches([addDays(now, -1)]);
+    await ds().query(`UPDATE signals SET withdrawn_at = now() WHERE id = $1`, [
+      withdrawn.matches[0]!.signal.id,
+    ]);
+    await inTransaction((m) => recordOverdueMatches(m, now));
+    for (const { provider, matches } of [expired, withdrawn]) {
+      assert.equal((await matchRow(matches[0]!.id)).overdue_at, null);
+      assert.equal((await openTasks(provider.id)).length, 0);
+    }
+  });
+
   it('marks an unanswered match past its deadline overdue and opens one review task per provider, without a status change', async () => {
     const now = new Date();
     const { provider, user, matches } = await providerWithMatches([addDays(now, -1), addDays(now, -2)]);

@@ -303,6 +303,8 @@ describe('the header of a leaf: account actions publish a role and no subject', 
     [RITA, 'reviewer'],
     ['auditor:0e0f1a2b-3333-4444-8555-b66667777888', 'auditor'],
     ['admin:0e0f1a2b-3333-4444-8555-b66667777888', 'admin'],
+    // Issue 19: when the police are at work is not published.
+    ['signal_supplier:0e0f1a2b-3333-4444-8555-b66667777888', 'person'],
     ['anonymous', 'anonymous'],
     ['jobs:daily', 'system'],
     ['cli:personal-data:erase', 'system'],

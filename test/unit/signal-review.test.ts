@@ -14,6 +14,7 @@ const match = (fields: Partial<ReviewedMatchRow>): ReviewedMatchRow => ({
   confirmed_at: null,
   dismissed_at: null,
   withdrawn_at: null,
+  expires_on: '2027-11-30',
   ...fields,
 });
 
@@ -32,6 +33,13 @@ describe('where a signal match stands for a reviewer', () => {
     ],
     ['signal withdrawn, not answered', { withdrawn_at: day(-5), answer_due_at: day(-1) }, 'withdrawn'],
     ['signal withdrawn after an answer', { withdrawn_at: day(-5), first_answered_at: day(-6) }, 'onTime'],
+    ['signal expired before an answer', { expires_on: '2026-11-29', answer_due_at: day(-1) }, 'expired'],
+    [
+      'signal expires today, deadline passed',
+      { expires_on: '2026-11-30', answer_due_at: day(-1) },
+      'overdue',
+    ],
+    ['signal expired after an answer', { expires_on: '2026-11-29', first_answered_at: day(-6) }, 'onTime'],
   ] as [string, Partial<ReviewedMatchRow>, string][])
     it(`${what}: ${expected}`, () => assert.equal(matchState(match(fields), NOW), expected));
 
