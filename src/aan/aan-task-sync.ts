@@ -84,11 +84,12 @@ export async function syncReviewTasks(
   }
   if (wanted && !outcome.keptClosed) {
     const detail = wanted.detail && { ...wanted.detail, line: sync.line };
-    outcome.opened = await insertReviewTask(
+    const opened = await insertReviewTask(
       manager,
       { providerId, kind: wanted.kind, detail, importId: list.importId },
       now,
     );
+    outcome.opened = opened !== undefined;
   }
   return outcome;
 }

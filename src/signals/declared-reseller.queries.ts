@@ -125,21 +125,6 @@ export async function removeDeclarations(
   return removedIds;
 }
 
-/** Opens the review task "declares implausibly many resellers" unless one is open for the provider; answers its id. */
-export async function insertManyDeclarationsTask(
-  manager: EntityManager,
-  providerId: string,
-  detail: Record<string, string | number>,
-  createdAt: Date,
-): Promise<string | undefined> {
-  const [row] = await manager.query<{ id: string }[]>(
-    `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
-     VALUES ($1, 'reseller_declarations_many', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
-    [providerId, createdAt, JSON.stringify(detail)],
-  );
-  return row?.id;
-}
-
 /** A declared reseller on the provider's list, with whether a current signal matches it. */
 export interface DeclarationRow {
   id: string;

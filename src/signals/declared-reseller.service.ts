@@ -7,6 +7,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { Config } from '../config';
+import { insertReviewTask } from '../aan/aan.queries';
 import { actorOf, type PersonRole } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
 import { NotFoundError, ValidationError } from '../shared/errors';
@@ -33,7 +34,6 @@ import {
   type IdentifierInsert,
   insertDeclarationIdentifiers,
   insertDeclarations,
-  insertManyDeclarationsTask,
   removeDeclarations,
 } from './declared-reseller.queries';
 
@@ -295,7 +295,11 @@ export async function declareResellers(
   let flagged = false;
   const lastDay = counts.lastDay + freshValues;
   if (ids.length > 0 && lastDay > limits.flagPerDay) {
-    const taskId = await insertManyDeclarationsTask(manager, providerId, { declaredInDay: lastDay }, now);
+    const taskId = await insertReviewTask(
+      manager,
+      { providerId, kind: 'reseller_declarations_many', detail: { declaredInDay: lastDay } },
+      now,
+    );
     if (taskId) {
       flagged = true;
       await appendAuditEvent(manager, now, {

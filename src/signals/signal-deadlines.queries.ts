@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { insertReviewTask } from '../aan/aan.queries';
 
 /*
  * The queries of a match's answer deadline (issue 19): which matches wait for an answer, their
@@ -96,17 +97,13 @@ export async function openOverdueTask(
   count: number,
   now: Date,
 ): Promise<{ id: string; opened: boolean }> {
-  const detail = JSON.stringify({ count: String(count) });
-  const [inserted] = await manager.query<{ id: string }[]>(
-    `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
-     VALUES ($1, 'signal_match_overdue', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
-    [providerId, now, detail],
-  );
-  if (inserted) return { id: inserted.id, opened: true };
+  const detail = { count: String(count) };
+  const inserted = await insertReviewTask(manager, { providerId, kind: 'signal_match_overdue', detail }, now);
+  if (inserted) return { id: inserted, opened: true };
   const [[updated]] = await manager.query<[{ id: string }[], number]>(
     `UPDATE review_tasks SET detail = $2
       WHERE provider_id = $1 AND kind = 'signal_match_overdue' AND resolved_at IS NULL RETURNING id`,
-    [providerId, detail],
+    [providerId, JSON.stringify(detail)],
   );
   return { id: updated!.id, opened: false };
 }
