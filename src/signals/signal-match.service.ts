@@ -228,6 +228,14 @@ export function answerMatch(
       throw new ConflictError('signalMatches.notCurrent', { backTo: paths.signalMatch(id), kind: 'notNow' });
     if (row.kind === 'possible' && !row.confirmed_at)
       throw new ValidationError({ matchAction: ['signalMatches.confirmFirst'] });
+    // The same answer again (a second click, a form sent twice) is the answer in force already.
+    const [inForce] = await answersOf(manager, id);
+    if (
+      inForce?.action === answer.action &&
+      inForce.note === answer.note &&
+      (row.shared_at !== null) === answer.share
+    )
+      return;
     await insertAnswer(manager, id, answer, person.id, now);
     await appendAuditEvent(manager, now, {
       actor: actorOf(person),

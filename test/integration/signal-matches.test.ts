@@ -242,4 +242,30 @@ describe('signal matches of a provider', () => {
     assert.doesNotMatch(list.text, /wordt ingetrokken|ingetrokken-signaal/);
     assert.equal((await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length, before);
   });
+
+  it('takes the same answer sent twice (a double click) once', async () => {
+    const signal = await givenSignal(ds(), supplierId, { kvkNumbers: ['61234612'] });
+    const [matchId] = await declareAndMatch(a, { kvkNumber: '61234612' }, [signal.id]);
+    const page = `${LIST}/${matchId}`;
+    const fields = { matchAction: 'terminated', matchNote: 'Contract beëindigd', matchShare: '' };
+    for (let i = 0; i < 2; i++)
+      assert.equal((await submitForm(agentA, page, `${page}/antwoord`, fields)).status, 303);
+    const count = async (sql: string) => (await ds().query<{ n: number }[]>(sql, [matchId]))[0]!.n;
+    assert.equal(
+      await count(`SELECT count(*)::int AS n FROM signal_match_answers WHERE signal_match_id = $1`),
+      1,
+    );
+    assert.equal(
+      await count(
+        `SELECT count(*)::int AS n FROM audit_events WHERE action = 'signal_match.answered' AND subject_id = $1`,
+      ),
+      1,
+    );
+    // Another answer is recorded: the history keeps both.
+    await submitForm(agentA, page, `${page}/antwoord`, { ...fields, matchAction: 'suspended' });
+    assert.equal(
+      await count(`SELECT count(*)::int AS n FROM signal_match_answers WHERE signal_match_id = $1`),
+      2,
+    );
+  });
 });
