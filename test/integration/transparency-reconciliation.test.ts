@@ -112,7 +112,9 @@ describe('audit:verify against the register (status changes and attestations the
   let db: TestDatabase;
   let app: Express;
 
-  before(async () => {
+  before(async function () {
+    // The demo register is seeded in full (every history the demo tells): a minute on a busy machine.
+    this.timeout(60_000);
     db = await createTestDatabase();
     await seedDemoData(db.dataSource, { now: new Date(), config: testConfig, keyring: testKeyring });
     assert.equal(

@@ -79,6 +79,8 @@ const cli = (db: TestDatabase, args: string[]) =>
 describe("the signer's memory against an insider who removes checkpoints (real app, real monitor)", function () {
   let db: TestDatabase;
   let server: Server;
+  /** The server this test's set-up started, if it got that far. */
+  let started: Server | undefined;
   let url: string;
   let folder: string;
   let auditor: Agent;
@@ -97,7 +99,9 @@ describe("the signer's memory against an insider who removes checkpoints (real a
   const verifyFull = () =>
     verifyAuditChain(db.dataSource, { verifierKey: key.verifierKey, remembered: remembered() });
 
-  beforeEach(async () => {
+  beforeEach(async function () {
+    // The demo register and a hundred more events: a minute on a busy machine.
+    this.timeout(60_000);
     db = await createTestDatabase();
     await seedDemoData(db.dataSource, { now: new Date(), config: testConfig, keyring: testKeyring });
     await carryOn(db, 100);
@@ -105,14 +109,18 @@ describe("the signer's memory against an insider who removes checkpoints (real a
     server = await new Promise<Server>((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });
+    started = server;
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     folder = mkdtempSync(path.join(os.tmpdir(), 'vhp-memory-'));
     auditor = await signedIn(app, await givenUser(db.dataSource, 'auditor'));
   });
   afterEach(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(folder, { recursive: true, force: true });
-    await db.drop();
+    // After a set-up that failed half-way, only what it made is taken down.
+    const listening = started;
+    started = undefined;
+    if (listening) await new Promise((resolve) => listening.close(resolve));
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    await db?.drop();
   });
 
   it('the last three events removed with their leaves, nodes, checkpoint and verifications: log_shrank everywhere, the remembered checkpoint served', async () => {
