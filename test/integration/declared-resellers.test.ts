@@ -159,9 +159,19 @@ describe('declared resellers', () => {
       ].join('\r\n'),
       'latin1',
     );
+    // No file: the message names the field as a field ("Bestand"), not as the label's "Of een bestand".
+    const none = await upload(agentA, {});
+    assert.equal(none.status, 400);
+    assert.match(none.text, /href="#field-bestand">Bestand: kies een bestand/);
+    assert.match(none.text, /<label[^>]*for="field-bestand">Bestand \(\.xlsx of CSV\)</);
     const preview = await upload(agentA, {}, { bytes: csv, name: 'lijst.csv' });
     assert.equal(preview.status, 200);
     assert.match(preview.text, /data-good="2" data-problems="1"/);
+    // Each count with its own number: "1 rij", never "1 rijen".
+    assert.match(
+      preview.text,
+      /2 rijen kunnen worden ingelezen\. 1 rij heeft een probleem en wordt overgeslagen\./,
+    );
     assert.match(preview.text, /Café Hosting BV/);
     assert.match(preview.text, /data-line="3" data-ok="no"/);
     await assertValidHtml(preview.text, 'import preview');

@@ -222,9 +222,11 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
     const person = await givenUser(context.db.dataSource, 'signal_supplier');
     const agent = await signedIn(context.app, person);
     const page = await submitForm(agent, '/signalen/api-sleutels', '/signalen/api-sleutels', {
-      name: 'Zaaksysteem',
+      keyName: 'Zaaksysteem',
     });
     assert.equal(page.status, 200);
+    assert.match(page.text, /<label[^>]*for="field-keyName">Naam van de sleutel</);
+    assert.doesNotMatch(page.text, /Uw naam/);
     const key = /data-api-key>(vhpk_[^<]+)</.exec(page.text)?.[1];
     assert.ok(key);
     assert.equal((await request(context.app).get(PATH).set('X-Api-Key', key)).status, 200);

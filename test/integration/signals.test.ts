@@ -421,6 +421,12 @@ describe('signals of a signal supplier (issue 19)', () => {
       const preview = await upload({}, { bytes, name: 'signalen.csv' });
       assert.equal(preview.status, 200, preview.text.slice(0, 500));
       assert.match(preview.text, /data-good="1" data-problems="2"/);
+      // Each count with its own number: "1 regel", never "1 regels".
+      assert.match(
+        preview.text,
+        /1 regel wordt toegevoegd\. 2 regels hebben een probleem en worden overgeslagen\./,
+      );
+      assert.match(preview.text, />1 signaal toevoegen</);
       assert.ok(preview.text.includes('Café Boef B.V.'), 'read as Windows-1252');
       assert.match(preview.text, /data-line="3" data-ok="no">[\s\S]*?vul minstens één kenmerk in/);
       assert.match(preview.text, /data-line="4" data-ok="no">[\s\S]*?"niet goed"\): dit is geen domeinnaam/);
