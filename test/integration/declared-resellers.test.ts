@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import type { Express } from 'express';
+import { packSource } from '../../src/check/bulk-list';
 import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
@@ -124,8 +125,23 @@ describe('declared resellers', () => {
     assert.match(page.text, /href="\/account\/signalen\/[0-9a-f-]{36}"/);
   });
 
-  it('removes a reseller of the provider (audited), and another provider gets 404', async () => {
+  it('removes a reseller of the provider after a confirmation (audited), and another provider gets 404', async () => {
     const [first] = await declared();
+    // The list's button leads to a page that asks first, naming the reseller; nothing is removed yet.
+    const list = await agentA.get(PAGE);
+    assert.match(list.text, new RegExp(`<a [^>]*href="${PAGE}/${first!.id}/verwijderen"[^>]*>Verwijderen</a>`));
+    assert.doesNotMatch(list.text, new RegExp(`<form [^>]*action="${PAGE}/${first!.id}/verwijderen"`));
+    const ask = await agentA.get(`${PAGE}/${first!.id}/verwijderen`);
+    assert.equal(ask.status, 200);
+    assert.match(ask.text, /Voorbeeld Reseller B\.V\. van uw lijst verwijderen\?/);
+    assert.match(ask.text, /voorbeeld-reseller\.nl/);
+    assert.match(ask.text, new RegExp(`<form method="post" action="${PAGE}/${first!.id}/verwijderen"`));
+    assert.match(ask.text, /name="_csrf"/);
+    assert.match(ask.text, new RegExp(`href="${PAGE}">Annuleren</a>`));
+    await assertValidHtml(ask.text, 'remove confirmation');
+    assert.equal((await declared())[0]!.removed_at, null, 'asking removes nothing');
+    assert.equal((await agentB.get(`${PAGE}/${first!.id}/verwijderen`)).status, 404);
+    assert.equal((await agentA.get(`${PAGE}/niet-een-id/verwijderen`)).status, 404);
     const other = await submitForm(agentB, PAGE, `${PAGE}/${first!.id}/verwijderen`, {});
     assert.equal(other.status, 404);
     assert.equal((await declared())[0]!.removed_at, null);
@@ -147,6 +163,8 @@ describe('declared resellers', () => {
       1,
     );
     assert.equal((await submitForm(agentA, PAGE, `${PAGE}/niet-een-id/verwijderen`, {})).status, 404);
+    // Once removed, the confirmation page is gone too.
+    assert.equal((await agentA.get(`${PAGE}/${first!.id}/verwijderen`)).status, 404);
   });
 
   it('imports a Windows-1252 CSV after a preview, and an xlsx that replaces the whole list', async () => {
@@ -230,8 +248,15 @@ describe('declared resellers', () => {
     assert.equal((await add(agent, { resellerDomains: 'limiet-7.nl' })).status, 303);
     assert.equal((await tasks()).length, 1);
     const csv = Buffer.from(['Domein', 'limiet-8.nl', 'limiet-9.nl'].join('\n'));
+    // The preview says already that the two new domains do not fit today, and how many do; it offers no confirmation.
     const preview = await upload(agent, {}, { bytes: csv, name: 'l.csv' });
-    const refused = await upload(agent, { bron: bronOf(preview.text), bevestigen: '1' });
+    assert.equal(preview.status, 200);
+    assert.match(preview.text, /data-over-day data-left="1" data-count="2"/);
+    assert.match(preview.text, /U kunt in 24 uur ten hoogste 8 gegevens opgeven; er passen er nu nog 1\./);
+    assert.doesNotMatch(preview.text, /name="bevestigen"/);
+    await assertValidHtml(preview.text, 'import preview over the day limit');
+    // A confirmation sent all the same is still refused.
+    const refused = await upload(agent, { bron: packSource(csv), bevestigen: '1' });
     assert.equal(refused.status, 400);
     assert.match(refused.text, /er passen er nu nog 1/);
     // The limit counts identifiers, not resellers: one reseller with two domains does not fit either.
