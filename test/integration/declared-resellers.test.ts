@@ -116,6 +116,21 @@ describe('declared resellers', () => {
     assert.equal((await declared()).length, 1);
   });
 
+  it('refuses 10,000 lines on the form itself, saying the limit and keeping what was typed; over 1 MB, says the limit and the import', async () => {
+    const domains = Array.from({ length: 10_000 }, (_, i) => `klant-${i}.example`).join('\n');
+    const res = await add(agentA, { reference: 'GROOT', resellerNames: 'Grote Klant BV', resellerDomains: domains });
+    assert.equal(res.status, 400);
+    assert.match(res.text, /ten hoogste 100 waarden/);
+    assert.match(res.text, /value="GROOT"/);
+    assert.ok(res.text.includes('>Grote Klant BV</textarea>'));
+    assert.ok(res.text.includes(`>${domains}</textarea>`));
+    const huge = await add(agentA, { resellerDomains: 'klant.example\n'.repeat(90_000) });
+    assert.equal(huge.status, 413);
+    assert.match(huge.text, /groter dan 1 MB, de grens van dit formulier/);
+    assert.match(huge.text, /href="\/account\/wederverkopers#import-heading" data-import-link>/);
+    assert.ok(!(await declared()).some((r) => r.reference === 'GROOT'));
+  });
+
   it('shows whether a current signal matches, and matches a new declaration at once', async () => {
     const supplier = await givenSignalSupplier(ds());
     await givenSignal(ds(), supplier.id, { domains: ['al-gemeld.nl'] });

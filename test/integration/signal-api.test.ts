@@ -102,6 +102,17 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
         .sort(),
       ['betrouwbaarheid', 'categorie', 'domeinen[1]'],
     );
+    // More than the document's maxItems (1000) of one kind: the list is refused as a whole.
+    const many = await post(key, {
+      domeinen: Array.from({ length: 1001 }, (_, i) => `d${i}.example`),
+      categorie: 'spam',
+      betrouwbaarheid: 'low',
+    });
+    assert.equal(many.status, 400);
+    assert.deepEqual(
+      b(many).invalidParams.map((p) => [p.name, p.code]),
+      [['domeinen', 'tooManyIdentifiers']],
+    );
     const none = await post(key, { categorie: 'spam', betrouwbaarheid: 'low' });
     assert.deepEqual(
       b(none).invalidParams.map((p) => p.name),
