@@ -89,8 +89,7 @@ export function apiKeyRoutes(dataSource: DataSource, config: Config): Router {
       const by = spec.actorOf(req.user);
       const values = formValues(req.body, ['keyName']);
       setFormContext(res, { view: 'buyer-api/api-keys', model: await page(by), values });
-      if (!values.keyName.trim())
-        throw new ValidationError({ keyName: ['apiKeys.invalid.nameMissing'] });
+      if (!values.keyName.trim()) throw new ValidationError({ keyName: ['apiKeys.invalid.nameMissing'] });
       const refusal = await consume(limiter, by.userId);
       if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
       const { apiKey, key } = await createApiKey(dataSource, by, values.keyName, requestTime(res));

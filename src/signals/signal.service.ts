@@ -152,7 +152,10 @@ export function readTypedSignal(
     });
     (identity[field] as (string | number)[]) = [...values];
   }
-  if (isEmptyIdentity(identity) && !problems.some((p) => IDENTIFIER_FIELDS.includes(p.field as IdentifierField)))
+  if (
+    isEmptyIdentity(identity) &&
+    !problems.some((p) => IDENTIFIER_FIELDS.includes(p.field as IdentifierField))
+  )
     problems.push({ field: 'identifiers', key: 'signals.invalid.noIdentifier' });
   // The codes the form posts, and the Dutch and English words a spreadsheet holds (hoog, fraude).
   const category = readCategory(typed.category);

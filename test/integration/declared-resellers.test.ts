@@ -118,7 +118,11 @@ describe('declared resellers', () => {
 
   it('refuses 10,000 lines on the form itself, saying the limit and keeping what was typed; over 1 MB, says the limit and the import', async () => {
     const domains = Array.from({ length: 10_000 }, (_, i) => `klant-${i}.example`).join('\n');
-    const res = await add(agentA, { reference: 'GROOT', resellerNames: 'Grote Klant BV', resellerDomains: domains });
+    const res = await add(agentA, {
+      reference: 'GROOT',
+      resellerNames: 'Grote Klant BV',
+      resellerDomains: domains,
+    });
     assert.equal(res.status, 400);
     assert.match(res.text, /ten hoogste 100 waarden/);
     assert.match(res.text, /value="GROOT"/);
@@ -144,7 +148,10 @@ describe('declared resellers', () => {
     const [first] = await declared();
     // The list's button leads to a page that asks first, naming the reseller; nothing is removed yet.
     const list = await agentA.get(PAGE);
-    assert.match(list.text, new RegExp(`<a [^>]*href="${PAGE}/${first!.id}/verwijderen"[^>]*>Verwijderen</a>`));
+    assert.match(
+      list.text,
+      new RegExp(`<a [^>]*href="${PAGE}/${first!.id}/verwijderen"[^>]*>Verwijderen</a>`),
+    );
     assert.doesNotMatch(list.text, new RegExp(`<form [^>]*action="${PAGE}/${first!.id}/verwijderen"`));
     const ask = await agentA.get(`${PAGE}/${first!.id}/verwijderen`);
     assert.equal(ask.status, 200);

@@ -164,10 +164,7 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
   it('refuses a page that is not a whole number from 1 (400 problem, as the register search)', async () => {
     const { key } = await givenSupplierKey();
     for (const pagina of ['-1', '0', '1.5', 'abc', '99999999999', '', '1e3']) {
-      const res = await request(context.app)
-        .get(PATH)
-        .query({ pagina })
-        .set('X-Api-Key', key);
+      const res = await request(context.app).get(PATH).query({ pagina }).set('X-Api-Key', key);
       assert.equal(res.status, 400, pagina);
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
       assertMatchesDocument('GET', PATH, res);

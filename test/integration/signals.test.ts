@@ -177,7 +177,12 @@ describe('signals of a signal supplier (issue 19)', () => {
       const before = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM signals`))[0]!.n;
       const domains = Array.from({ length: 10_000 }, (_, i) => `boef-${i}.example`).join('\n');
       assert.ok(domains.length > 100 * 1024, 'more than the 100 kB of other forms');
-      const res = await newSignal({ domains, names: 'Boef BV', text: 'Tekst die blijft', category: 'phishing' });
+      const res = await newSignal({
+        domains,
+        names: 'Boef BV',
+        text: 'Tekst die blijft',
+        category: 'phishing',
+      });
       assert.equal(res.status, 400);
       assert.match(res.text, /hoogstens 1000 kenmerken van deze soort per signaal/);
       assert.ok(res.text.includes(`>${domains}</textarea>`), 'the list itself is kept');
