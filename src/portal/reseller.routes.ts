@@ -11,7 +11,7 @@ import { type Language, translate } from '../shared/i18n';
 import { toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
 import { readResellerImport } from '../signals/declared-reseller.import';
-import { declarationOf, declarationPage } from '../signals/declared-reseller.queries';
+import { declarationOf, declarationPage, type DeclarationRow } from '../signals/declared-reseller.queries';
 import {
   DECLARATION_FIELDS,
   declarationRoom,
@@ -43,9 +43,15 @@ export const RESELLER_PAGE_SIZE = 50;
 /** The copy of an uploaded list the preview keeps (gzip, base64), as the watch list import keeps its list. */
 const IMPORT_UPLOAD = listUpload(8);
 
-/** What names a declared reseller in a sentence: its first name, else the provider's reference or a domain. */
-const labelOf = (r: { names: string[]; reference: string; domains: string[]; kvk_number: string | null }) =>
-  r.names[0] || r.reference || r.domains[0] || r.kvk_number || '';
+/** What names a declared reseller in a sentence: its first name, else the reference, else its first identifier. */
+const labelOf = (r: Omit<DeclarationRow, 'match_id' | 'match_kind'>) =>
+  r.names[0] ||
+  r.reference ||
+  r.domains[0] ||
+  r.kvk_number ||
+  r.mail_domains[0] ||
+  r.ip_ranges[0] ||
+  (r.as_numbers[0] ? `AS${r.as_numbers[0]}` : '');
 
 /** The person as the declaring and answering services take them: a provider user of one organisation. */
 function providerPerson(user: User): DeclaringUser {

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../shared/errors';
 import { paths } from '../shared/paths';
 
@@ -33,20 +33,22 @@ export class ListFormTooLargeError extends AppError {
 
 /**
  * Reads the URL-encoded body of the list forms (POST) up to LIST_FORM_BODY_LIMIT; mounted before
- * the forms' general parser, which then leaves the body alone (it is read already).
+ * the forms' general parser, which then leaves the body alone (it is read already). A middleware,
+ * not a route: the routes of these forms are their own routers'.
  */
-export function listFormBodies(): Router {
-  const router = Router();
+export function listFormBodies() {
   const parse = express.urlencoded({ extended: false, limit: LIST_FORM_BODY_LIMIT, parameterLimit: 100 });
-  for (const form of LIST_FORMS)
-    router.post(form.path, (req: Request, res: Response, next: NextFunction) =>
-      parse(req, res, (error?: unknown) =>
-        next(
-          (error as { type?: unknown } | undefined)?.type === 'entity.too.large'
-            ? new ListFormTooLargeError(form.messageKey, form.importUrl)
-            : error,
-        ),
+  return (req: Request, res: Response, next: NextFunction): void => {
+    // As Express matches a route: without regard to case or a trailing slash.
+    const path = req.path.toLowerCase().replace(/(.)\/$/, '$1');
+    const form = req.method === 'POST' ? LIST_FORMS.find((f) => f.path === path) : undefined;
+    if (!form) return next();
+    parse(req, res, (error?: unknown) =>
+      next(
+        (error as { type?: unknown } | undefined)?.type === 'entity.too.large'
+          ? new ListFormTooLargeError(form.messageKey, form.importUrl)
+          : error,
       ),
     );
-  return router;
+  };
 }
