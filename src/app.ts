@@ -60,6 +60,7 @@ import { noStore, refuseForbiddenCharacters } from './web/request-guards';
 import { paths } from './shared/paths';
 import { maskSingleUseLinks } from './shared/single-use-links';
 import { RAW_PATH_MAX, routePattern } from './web/route-pattern';
+import { listFormBodies } from './web/list-forms';
 import { isUploadRoute, multipartOnlyOnUploads } from './web/upload';
 import { configureViews } from './web/views';
 import { clockMiddleware } from './web/clock';
@@ -275,7 +276,9 @@ export function createApp({
   });
   app.use(paths.assets, express.static(path.join(ROOT, 'public'), staticOptions));
 
-  // Forms only: small URL-encoded bodies; uploads are parsed by their own route.
+  // Forms only: small URL-encoded bodies; uploads are parsed by their own route. The forms of
+  // identifier lists take more, so that a long list is refused on the form itself (list-forms.ts).
+  app.use(listFormBodies());
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
   app.use(refuseForbiddenCharacters);
   app.use(noStore);

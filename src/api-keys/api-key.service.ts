@@ -134,9 +134,9 @@ export async function createApiKey(
   now: Date,
 ): Promise<{ apiKey: ApiKey; key: string }> {
   const trimmed = name.trim();
-  if (!trimmed) throw new ValidationError({ name: ['apiKeys.invalid.nameMissing'] });
-  if (trimmed.length > 200) throw new ValidationError({ name: ['apiKeys.invalid.nameTooLong'] });
-  if (!isOneLine(trimmed)) throw new ValidationError({ name: ['validation.oneLine'] });
+  if (!trimmed) throw new ValidationError({ keyName: ['apiKeys.invalid.nameMissing'] });
+  if (trimmed.length > 200) throw new ValidationError({ keyName: ['apiKeys.invalid.nameTooLong'] });
+  if (!isOneLine(trimmed)) throw new ValidationError({ keyName: ['validation.oneLine'] });
   const { prefix, key } = newApiKey();
   return dataSource.transaction(async (m) => {
     const rows = await m.query<{ id: string }[]>(

@@ -81,24 +81,24 @@ export function apiKeyRoutes(dataSource: DataSource, config: Config): Router {
       res.render('buyer-api/api-keys', {
         ...(await page(by)),
         revoked: req.query.ingetrokken === '1',
-        values: { name: '' },
+        values: { keyName: '' },
       });
     });
 
     router.post(spec.keysUrl, ...allowed, async (req, res) => {
       const by = spec.actorOf(req.user);
-      const values = formValues(req.body, ['name']);
+      const values = formValues(req.body, ['keyName']);
       setFormContext(res, { view: 'buyer-api/api-keys', model: await page(by), values });
-      if (!values.name.trim()) throw new ValidationError({ name: ['apiKeys.invalid.nameMissing'] });
+      if (!values.keyName.trim()) throw new ValidationError({ keyName: ['apiKeys.invalid.nameMissing'] });
       const refusal = await consume(limiter, by.userId);
       if (refusal) throw new TooManyRequestsError(refusal.waitSeconds);
-      const { apiKey, key } = await createApiKey(dataSource, by, values.name, requestTime(res));
+      const { apiKey, key } = await createApiKey(dataSource, by, values.keyName, requestTime(res));
       // The key is on this answer only: no cache may keep it.
       res.setHeader('Cache-Control', 'no-store');
       res.render('buyer-api/api-keys', {
         ...(await page(by)),
         created: { name: apiKey.name, key },
-        values: { name: '' },
+        values: { keyName: '' },
       });
     });
 

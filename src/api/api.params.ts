@@ -85,6 +85,13 @@ const peildatum = queryParameter(
   Peildatum.openapi({ example: '2026-06-30' }),
 );
 
+/** The page of a paged list: a whole number from 1; anything else (0, -1, 1.5, abc, huge) is a 400. */
+export const pagina = queryParameter(
+  'pagina',
+  'Het paginanummer, vanaf 1.',
+  wholeNumber(1, 100_000, 'api.invalid.page').openapi({ default: 1 }),
+);
+
 /** The API's names for the sort orders of the register search (see API_SORTS in the routes). */
 export const API_SORT_NAMES = ['relevantie', 'naam', 'kvkNummer', 'status'] as const;
 
@@ -109,11 +116,7 @@ export const SearchQuery = z.strictObject(
       'Volgorde: `relevantie` (standaard met zoekterm), `naam` (standaard zonder), `kvkNummer` of `status` (verantwoord eerst).',
       z.enum(API_SORT_NAMES, { error: 'api.invalid.sort' }),
     ),
-    pagina: queryParameter(
-      'pagina',
-      'Het paginanummer, vanaf 1.',
-      wholeNumber(1, 100_000, 'api.invalid.page').openapi({ default: 1 }),
-    ),
+    pagina,
     paginaGrootte: queryParameter(
       'paginaGrootte',
       'Het aantal hostingproviders per pagina.',
@@ -245,6 +248,20 @@ function fieldErrors(issues: readonly z.core.$ZodIssue[], names: string[], field
     else if (item) errors.set(`${name}[${String(item.path[1])}]`, [item.message]);
   }
   return Object.fromEntries(errors);
+}
+
+/**
+ * The fields of a JSON body that are not among `known`, each refused as unknown (the request
+ * schemas are strict: additionalProperties false), to which a reader adds its own refusals. A Map,
+ * not an object: a field named `__proto__` would set the prototype of an object and pass unnamed;
+ * `Object.fromEntries` makes it a field like any other for the ValidationError.
+ */
+export function unknownFields(input: object, known: readonly string[]): Map<string, string[]> {
+  return new Map(
+    Object.keys(input)
+      .filter((name) => !known.includes(name))
+      .map((name) => [name, ['api.invalid.unknownField']]),
+  );
 }
 
 /** `value` read by `schema`, or a ValidationError naming every refused field. */

@@ -1,4 +1,5 @@
 import { MATCH_ACTIONS, SIGNAL_CATEGORIES, SIGNAL_CONFIDENCES } from '../signals/signal-terms';
+import { pagina } from './api.params';
 import { z } from './api.registry';
 
 const link = (description: string) =>
@@ -131,10 +132,5 @@ export const SignaalPath = z.object({
   id: z.uuid().openapi({ description: 'De id van het signaal.', param: { name: 'id', in: 'path' } }),
 });
 
-export const SignalenQuery = z.object({
-  pagina: z
-    .int()
-    .min(1)
-    .optional()
-    .openapi({ description: 'Het paginanummer, vanaf 1.', param: { name: 'pagina', in: 'query' } }),
-});
+/** The query of GET /signalen: the page only, read as the register search reads its page. */
+export const SignalenQuery = z.strictObject({ pagina }, { error: 'api.invalid.unknownParameter' });

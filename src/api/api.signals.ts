@@ -28,7 +28,8 @@ import {
   withdrawSignal,
 } from '../signals/signal.service';
 import { requestTime } from '../web/clock';
-import { pageNumber } from '../web/paging';
+import { readQuery, unknownFields } from './api.params';
+import { SignalenQuery } from './api.signal-schemas';
 import { holderOf, requireApiKey, requireJson } from './api.subscriptions';
 
 /** The API's (Dutch) names of a signal's identifier fields. */
@@ -70,13 +71,11 @@ function readBody(body: unknown, today: string) {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new ValidationError({ body: ['api.invalid.object'] });
   const input = body as Record<string, unknown>;
-  const fields: Record<string, string[]> = {};
-  for (const name of Object.keys(input))
-    if (!BODY_FIELDS.includes(name)) fields[name] = ['api.invalid.unknownField'];
+  const fields = unknownFields(input, BODY_FIELDS);
   const list = (field: IdentifierField): string[] => {
     const value = input[IDENTIFIER_NAMES[field]] ?? [];
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' || typeof v === 'number')) {
-      fields[IDENTIFIER_NAMES[field]] = ['signals.api.list'];
+      fields.set(IDENTIFIER_NAMES[field], ['signals.api.list']);
       return [];
     }
     return value.map(String);
@@ -84,7 +83,7 @@ function readBody(body: unknown, today: string) {
   const text = (name: string): string => {
     const value = input[name] ?? '';
     if (typeof value !== 'string') {
-      fields[name] = ['signals.api.text'];
+      fields.set(name, ['signals.api.text']);
       return '';
     }
     return value;
@@ -101,7 +100,7 @@ function readBody(body: unknown, today: string) {
     expiresOn: text('verloopdatum'),
     text: text('toelichting'),
   };
-  if (Object.keys(fields).length > 0) throw new ValidationError(fields);
+  if (fields.size > 0) throw new ValidationError(Object.fromEntries(fields));
   const reading = readTypedSignal(typed, today);
   if (!reading.ok) {
     const problems: Record<string, string[]> = {};
@@ -168,7 +167,7 @@ export function signalApiRoutes(dataSource: DataSource, config: Config, base: st
 
   router.get('/', async (req, res) => {
     const by = senderOf(holderOf(res));
-    const page = pageNumber(req.query.pagina);
+    const page = readQuery(SignalenQuery, req.query).pagina ?? 1;
     const { signals, total } = await listSignals(dataSource.manager, by.supplierId, page);
     const figures = await signalAggregates(
       dataSource.manager,

@@ -21,6 +21,7 @@ import {
 } from '../webhooks/webhook-subscriptions.service';
 import { countedCreation, SUBSCRIPTIONS_PER_HOUR } from '../webhooks/webhook-limits';
 import { ApiProblemError } from './problem';
+import { unknownFields } from './api.params';
 
 /** The header an API key is sent in (or `Authorization: Bearer <key>`): never in the query string. */
 export const API_KEY_HEADER = 'X-Api-Key';
@@ -157,18 +158,15 @@ function readNewSubscription(body: unknown) {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationError({ body: ['api.invalid.object'] });
   }
-  const fields: Record<string, string[]> = {};
   const input = body as Record<string, unknown>;
-  for (const name of Object.keys(input)) {
-    if (!['url', 'volglijst', 'omschrijving'].includes(name)) fields[name] = ['api.invalid.unknownField'];
-  }
-  if (typeof input.url !== 'string') fields.url = ['webhooks.invalid.urlMissing'];
+  const fields = unknownFields(input, ['url', 'volglijst', 'omschrijving']);
+  if (typeof input.url !== 'string') fields.set('url', ['webhooks.invalid.urlMissing']);
   const list = input.volglijst ?? null;
   if (list !== null && (typeof list !== 'string' || !UUID.test(list)))
-    fields.volglijst = ['webhooks.invalid.watchList'];
+    fields.set('volglijst', ['webhooks.invalid.watchList']);
   const description = input.omschrijving ?? '';
-  if (typeof description !== 'string') fields.omschrijving = ['webhooks.invalid.descriptionTooLong'];
-  if (Object.keys(fields).length > 0) throw new ValidationError(fields);
+  if (typeof description !== 'string') fields.set('omschrijving', ['webhooks.invalid.descriptionTooLong']);
+  if (fields.size > 0) throw new ValidationError(Object.fromEntries(fields));
   return { url: input.url as string, watchListId: list as string | null, description: description as string };
 }
 

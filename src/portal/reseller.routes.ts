@@ -11,9 +11,10 @@ import { type Language, translate } from '../shared/i18n';
 import { toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
 import { readResellerImport } from '../signals/declared-reseller.import';
-import { declarationPage } from '../signals/declared-reseller.queries';
+import { declarationOf, declarationPage, type DeclarationRow } from '../signals/declared-reseller.queries';
 import {
   DECLARATION_FIELDS,
+  declarationRoom,
   declareResellers,
   type DeclaringUser,
   readDeclaration,
@@ -41,6 +42,16 @@ export const RESELLER_PAGE_SIZE = 50;
 
 /** The copy of an uploaded list the preview keeps (gzip, base64), as the watch list import keeps its list. */
 const IMPORT_UPLOAD = listUpload(8);
+
+/** What names a declared reseller in a sentence: its first name, else the reference, else its first identifier. */
+const labelOf = (r: Omit<DeclarationRow, 'match_id' | 'match_kind'>) =>
+  r.names[0] ||
+  r.reference ||
+  r.domains[0] ||
+  r.kvk_number ||
+  r.mail_domains[0] ||
+  r.ip_ranges[0] ||
+  (r.as_numbers[0] ? `AS${r.as_numbers[0]}` : '');
 
 /** The person as the declaring and answering services take them: a provider user of one organisation. */
 function providerPerson(user: User): DeclaringUser {
@@ -101,7 +112,7 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
         ...r,
         removeUrl: paths.resellerRemove(r.id),
         matchUrl: r.match_id ? paths.signalMatch(r.match_id) : undefined,
-        label: r.names[0] ?? r.reference ?? r.domains[0] ?? r.kvk_number ?? '',
+        label: labelOf(r),
       })),
       urls: { add: paths.resellers, import: paths.resellerImport, matches: paths.signalMatches },
     };
@@ -144,6 +155,19 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
       ),
     );
     res.redirect(303, `${paths.resellers}?toegevoegd=${outcome.ids.length}`);
+  });
+
+  // Removing asks first, on a page of its own that shows which reseller (no script needed).
+  router.get(paths.resellerRemove(), ...providers, async (req, res) => {
+    const id = String(req.params.id);
+    if (!isUuid(id)) throw new NotFoundError();
+    const reseller = await declarationOf(dataSource.manager, providerPerson(req.user!).providerId, id);
+    if (!reseller) throw new NotFoundError();
+    res.render('resellers/remove', {
+      title: 'resellers.removeTitle',
+      reseller: { ...reseller, label: labelOf(reseller) },
+      urls: { remove: paths.resellerRemove(id), list: paths.resellers },
+    });
   });
 
   router.post(paths.resellerRemove(), ...providers, async (req, res) => {
@@ -201,8 +225,22 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
         `${paths.resellers}?toegevoegd=${outcome.ids.length}&verwijderd=${outcome.removed.length}`,
       );
     }
+    // The preview already says when the new rows exceed what still fits today, and how much does:
+    // confirming would be refused (declareResellers checks again, under its lock).
+    const room = await declarationRoom(
+      dataSource.manager,
+      person.providerId,
+      read.declarations,
+      limits,
+      replace,
+      now,
+    );
     res.render('resellers/import', {
       ...importModel(read, values, replace, (res.locals.lang ?? 'nl') as Language),
+      overDay:
+        room.freshValues > room.dayLeft
+          ? { count: room.freshValues, left: room.dayLeft, limit: limits.perDay }
+          : undefined,
       values: { bron: values.bron },
     });
   });

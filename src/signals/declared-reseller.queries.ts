@@ -175,6 +175,21 @@ export async function declarationPage(
   return { rows, total: count?.n ?? 0 };
 }
 
+/** One of the provider's declarations not removed, as the list shows it (without its match); another's is none. */
+export async function declarationOf(
+  manager: EntityManager,
+  providerId: string,
+  id: string,
+): Promise<Omit<DeclarationRow, 'match_id' | 'match_kind'> | undefined> {
+  const [row] = await manager.query<Omit<DeclarationRow, 'match_id' | 'match_kind'>[]>(
+    `SELECT id, reference, names, kvk_number, domains, mail_domains, ip_ranges::text[] AS ip_ranges,
+            as_numbers::text[] AS as_numbers, source, created_at
+       FROM declared_resellers WHERE id = $1 AND provider_id = $2 AND removed_at IS NULL`,
+    [id, providerId],
+  );
+  return row;
+}
+
 /** The provider's declarations not removed, with what identifies them (to tell an import's rows already on the list). */
 export function currentDeclarations(
   manager: EntityManager,

@@ -198,6 +198,60 @@ export interface DeclareOutcome {
   flagged: boolean;
 }
 
+/** What declaring `rows` would add, measured against the limits (see declarationRoom). */
+export interface DeclarationRoom {
+  /** The rows not on the list yet (each once). */
+  fresh: DeclarationInsert[];
+  /** The ids of declarations on the list that rows repeat. */
+  kept: string[];
+  counts: { lastDay: number; current: number };
+  /** The identifiers of the fresh rows: what the day's limit counts. */
+  freshValues: number;
+  /** Identifiers that still fit in the last 24 hours. */
+  dayLeft: number;
+  /** Declarations that still fit on the list (after the removal a `replace` makes). */
+  totalLeft: number;
+}
+
+/**
+ * Which of `rows` are new to the provider's list and how much still fits: the day's limit and flag
+ * count identifiers, not resellers (one declaration of a hundred AS numbers probes as much as a
+ * hundred declarations of one). The import preview shows it; declaring enforces it, under its lock.
+ */
+export async function declarationRoom(
+  manager: EntityManager,
+  providerId: string,
+  rows: DeclarationInsert[],
+  limits: ResellerLimits,
+  replace: boolean,
+  now: Date,
+): Promise<DeclarationRoom> {
+  const existing = await currentDeclarations(manager, providerId);
+  const existingKeys = new Map(existing.map((d) => [declarationKey(d), d.id]));
+  const seen = new Set<string>();
+  const fresh: DeclarationInsert[] = [];
+  const kept: string[] = [];
+  for (const row of rows) {
+    const key = declarationKey(row);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const id = existingKeys.get(key);
+    if (id) kept.push(id);
+    else fresh.push(row);
+  }
+  const counts = await declarationCounts(manager, providerId, now);
+  const freshValues = fresh.reduce((sum, row) => sum + identifierCount(row), 0);
+  const afterRemoval = replace ? kept.length : counts.current;
+  return {
+    fresh,
+    kept,
+    counts,
+    freshValues,
+    dayLeft: Math.max(0, limits.perDay - counts.lastDay),
+    totalLeft: Math.max(0, limits.maxDeclared - afterRemoval),
+  };
+}
+
 /**
  * Declares resellers for the user's provider, in the caller's transaction: within the limits (else
  * a ValidationError on `field` saying how many still fit), stored, their identifiers written, matched
@@ -225,26 +279,14 @@ export async function declareResellers(
   // any KvK number by anyone must not be a way to read what the police send.
   if (!provider?.identity_confirmed_at)
     throw new ValidationError({ [options.field]: ['resellers.identityUnconfirmed'] });
-  const existing = await currentDeclarations(manager, providerId);
-  const existingKeys = new Map(existing.map((d) => [declarationKey(d), d.id]));
-  const seen = new Set<string>();
-  const fresh: DeclarationInsert[] = [];
-  const kept: string[] = [];
-  for (const row of rows) {
-    const key = declarationKey(row);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const id = existingKeys.get(key);
-    if (id) kept.push(id);
-    else fresh.push(row);
-  }
-  // The day's limit and flag count identifiers, not resellers: one declaration of a hundred AS
-  // numbers probes as much as a hundred declarations of one.
-  const counts = await declarationCounts(manager, providerId, now);
-  const freshValues = fresh.reduce((sum, row) => sum + identifierCount(row), 0);
-  const afterRemoval = options.replace ? kept.length : counts.current;
-  const dayLeft = Math.max(0, limits.perDay - counts.lastDay);
-  const totalLeft = Math.max(0, limits.maxDeclared - afterRemoval);
+  const { fresh, kept, counts, freshValues, dayLeft, totalLeft } = await declarationRoom(
+    manager,
+    providerId,
+    rows,
+    limits,
+    Boolean(options.replace),
+    now,
+  );
   if (freshValues > dayLeft)
     throw new ValidationError({ [options.field]: ['resellers.limit.perDay'] }, undefined, {
       left: dayLeft,

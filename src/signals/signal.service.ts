@@ -43,6 +43,8 @@ export type SignalSource = 'form' | 'spreadsheet' | 'api';
 
 /** The longest free text of a signal. */
 export const MAX_SIGNAL_TEXT = 2000;
+/** The most identifiers of one kind a signal holds (as the API's document says: maxItems 1000). */
+export const MAX_IDENTIFIERS_PER_KIND = 1000;
 /** The furthest an expiry may lie after the signal's date. */
 export const MAX_SIGNAL_YEARS = 2;
 
@@ -137,6 +139,11 @@ export function readTypedSignal(
   const identity = emptyIdentity();
   for (const field of IDENTIFIER_FIELDS) {
     const values = new Set<string | number>();
+    // A longer list is refused as a whole, not line by line (ten thousand lines, ten thousand messages).
+    if (typed.identifiers[field].filter((value) => value.trim()).length > MAX_IDENTIFIERS_PER_KIND) {
+      problems.push({ field, key: 'signals.invalid.tooManyIdentifiers' });
+      continue;
+    }
     typed.identifiers[field].forEach((value, index) => {
       if (!value.trim()) return;
       const reading = READERS[field](value);
@@ -145,7 +152,10 @@ export function readTypedSignal(
     });
     (identity[field] as (string | number)[]) = [...values];
   }
-  if (isEmptyIdentity(identity) && !problems.some((p) => p.line))
+  if (
+    isEmptyIdentity(identity) &&
+    !problems.some((p) => IDENTIFIER_FIELDS.includes(p.field as IdentifierField))
+  )
     problems.push({ field: 'identifiers', key: 'signals.invalid.noIdentifier' });
   // The codes the form posts, and the Dutch and English words a spreadsheet holds (hoog, fraude).
   const category = readCategory(typed.category);

@@ -34,7 +34,8 @@ const FIELDS_CHECKED_BY_THEIR_FORMS: { pattern: RegExp; fields: readonly string[
   { pattern: pathPattern(paths.watchListEntries, 1), fields: ['reference'] },
   { pattern: pathPattern(paths.watchListEntry, 2), fields: ['reference'] },
   { pattern: pathPattern(paths.buyerOrganisationName, 1), fields: ['buyerOrganisationName'] },
-  { pattern: pathPattern(() => paths.buyerApiKeys), fields: ['name'] },
+  { pattern: pathPattern(() => paths.buyerApiKeys), fields: ['keyName'] },
+  { pattern: pathPattern(() => paths.signalApiKeys), fields: ['keyName'] },
   { pattern: pathPattern(() => paths.buyerWebhooks), fields: ['webhookDescription'] },
 ];
 

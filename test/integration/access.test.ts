@@ -128,6 +128,8 @@ interface Ids {
   apiKeyA: string;
   /** Provider A's declared reseller (removed by its rule) and a signal's match with another of its resellers. */
   removableResellerA: string;
+  /** A declared reseller of providerA's that stays (its removal is only asked). */
+  keptResellerA: string;
   matchA: string;
   /** signalA's organisation, its person, a signal of it and one the rules may withdraw (issue 19). */
   signalSupplierA: string;
@@ -791,6 +793,12 @@ const RULES: Rule[] = [
     expect: providersOnly(400),
   },
   {
+    method: 'GET',
+    route: '/account/wederverkopers/:id/verwijderen',
+    url: (i) => `/account/wederverkopers/${i.keptResellerA}/verwijderen`,
+    expect: ownResellerOnly(200),
+  },
+  {
     method: 'POST',
     route: '/account/wederverkopers/:id/verwijderen',
     url: (i) => `/account/wederverkopers/${i.removableResellerA}/verwijderen`,
@@ -1295,7 +1303,7 @@ describe('access rules: every route, for every kind of visitor', () => {
       ipRanges: [],
       asNumbers: [],
     };
-    const [removableResellerA] = await db.dataSource
+    const [removableResellerA, keptResellerA] = await db.dataSource
       .transaction((m) =>
         declareResellers(
           m,
@@ -1332,6 +1340,7 @@ describe('access rules: every route, for every kind of visitor', () => {
     const signalSupplierA = signalPersonA.signalSupplierId!;
     ids = {
       removableResellerA: removableResellerA!,
+      keptResellerA: keptResellerA!,
       matchA: matchA!.id,
       signalSupplierA,
       signalPersonA: signalPersonA.id,

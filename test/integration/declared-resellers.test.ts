@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import type { Express } from 'express';
+import { packSource } from '../../src/check/bulk-list';
 import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
@@ -115,6 +116,25 @@ describe('declared resellers', () => {
     assert.equal((await declared()).length, 1);
   });
 
+  it('refuses 10,000 lines on the form itself, saying the limit and keeping what was typed; over 1 MB, says the limit and the import', async () => {
+    const domains = Array.from({ length: 10_000 }, (_, i) => `klant-${i}.example`).join('\n');
+    const res = await add(agentA, {
+      reference: 'GROOT',
+      resellerNames: 'Grote Klant BV',
+      resellerDomains: domains,
+    });
+    assert.equal(res.status, 400);
+    assert.match(res.text, /ten hoogste 100 waarden/);
+    assert.match(res.text, /value="GROOT"/);
+    assert.ok(res.text.includes('>Grote Klant BV</textarea>'));
+    assert.ok(res.text.includes(`>${domains}</textarea>`));
+    const huge = await add(agentA, { resellerDomains: 'klant.example\n'.repeat(90_000) });
+    assert.equal(huge.status, 413);
+    assert.match(huge.text, /groter dan 1 MB, de grens van dit formulier/);
+    assert.match(huge.text, /href="\/account\/wederverkopers#import-heading" data-import-link>/);
+    assert.ok(!(await declared()).some((r) => r.reference === 'GROOT'));
+  });
+
   it('shows whether a current signal matches, and matches a new declaration at once', async () => {
     const supplier = await givenSignalSupplier(ds());
     await givenSignal(ds(), supplier.id, { domains: ['al-gemeld.nl'] });
@@ -124,8 +144,26 @@ describe('declared resellers', () => {
     assert.match(page.text, /href="\/account\/signalen\/[0-9a-f-]{36}"/);
   });
 
-  it('removes a reseller of the provider (audited), and another provider gets 404', async () => {
+  it('removes a reseller of the provider after a confirmation (audited), and another provider gets 404', async () => {
     const [first] = await declared();
+    // The list's button leads to a page that asks first, naming the reseller; nothing is removed yet.
+    const list = await agentA.get(PAGE);
+    assert.match(
+      list.text,
+      new RegExp(`<a [^>]*href="${PAGE}/${first!.id}/verwijderen"[^>]*>Verwijderen</a>`),
+    );
+    assert.doesNotMatch(list.text, new RegExp(`<form [^>]*action="${PAGE}/${first!.id}/verwijderen"`));
+    const ask = await agentA.get(`${PAGE}/${first!.id}/verwijderen`);
+    assert.equal(ask.status, 200);
+    assert.match(ask.text, /Voorbeeld Reseller B\.V\. van uw lijst verwijderen\?/);
+    assert.match(ask.text, /voorbeeld-reseller\.nl/);
+    assert.match(ask.text, new RegExp(`<form method="post" action="${PAGE}/${first!.id}/verwijderen"`));
+    assert.match(ask.text, /name="_csrf"/);
+    assert.match(ask.text, new RegExp(`href="${PAGE}">Annuleren</a>`));
+    await assertValidHtml(ask.text, 'remove confirmation');
+    assert.equal((await declared())[0]!.removed_at, null, 'asking removes nothing');
+    assert.equal((await agentB.get(`${PAGE}/${first!.id}/verwijderen`)).status, 404);
+    assert.equal((await agentA.get(`${PAGE}/niet-een-id/verwijderen`)).status, 404);
     const other = await submitForm(agentB, PAGE, `${PAGE}/${first!.id}/verwijderen`, {});
     assert.equal(other.status, 404);
     assert.equal((await declared())[0]!.removed_at, null);
@@ -147,6 +185,8 @@ describe('declared resellers', () => {
       1,
     );
     assert.equal((await submitForm(agentA, PAGE, `${PAGE}/niet-een-id/verwijderen`, {})).status, 404);
+    // Once removed, the confirmation page is gone too.
+    assert.equal((await agentA.get(`${PAGE}/${first!.id}/verwijderen`)).status, 404);
   });
 
   it('imports a Windows-1252 CSV after a preview, and an xlsx that replaces the whole list', async () => {
@@ -159,9 +199,19 @@ describe('declared resellers', () => {
       ].join('\r\n'),
       'latin1',
     );
+    // No file: the message names the field as a field ("Bestand"), not as the label's "Of een bestand".
+    const none = await upload(agentA, {});
+    assert.equal(none.status, 400);
+    assert.match(none.text, /href="#field-bestand">Bestand: kies een bestand/);
+    assert.match(none.text, /<label[^>]*for="field-bestand">Bestand \(\.xlsx of CSV\)</);
     const preview = await upload(agentA, {}, { bytes: csv, name: 'lijst.csv' });
     assert.equal(preview.status, 200);
     assert.match(preview.text, /data-good="2" data-problems="1"/);
+    // Each count with its own number: "1 rij", never "1 rijen".
+    assert.match(
+      preview.text,
+      /2 rijen kunnen worden ingelezen\. 1 rij heeft een probleem en wordt overgeslagen\./,
+    );
     assert.match(preview.text, /Café Hosting BV/);
     assert.match(preview.text, /data-line="3" data-ok="no"/);
     await assertValidHtml(preview.text, 'import preview');
@@ -220,8 +270,15 @@ describe('declared resellers', () => {
     assert.equal((await add(agent, { resellerDomains: 'limiet-7.nl' })).status, 303);
     assert.equal((await tasks()).length, 1);
     const csv = Buffer.from(['Domein', 'limiet-8.nl', 'limiet-9.nl'].join('\n'));
+    // The preview says already that the two new domains do not fit today, and how many do; it offers no confirmation.
     const preview = await upload(agent, {}, { bytes: csv, name: 'l.csv' });
-    const refused = await upload(agent, { bron: bronOf(preview.text), bevestigen: '1' });
+    assert.equal(preview.status, 200);
+    assert.match(preview.text, /data-over-day data-left="1" data-count="2"/);
+    assert.match(preview.text, /U kunt in 24 uur ten hoogste 8 gegevens opgeven; er passen er nu nog 1\./);
+    assert.doesNotMatch(preview.text, /name="bevestigen"/);
+    await assertValidHtml(preview.text, 'import preview over the day limit');
+    // A confirmation sent all the same is still refused.
+    const refused = await upload(agent, { bron: packSource(csv), bevestigen: '1' });
     assert.equal(refused.status, 400);
     assert.match(refused.text, /er passen er nu nog 1/);
     // The limit counts identifiers, not resellers: one reseller with two domains does not fit either.

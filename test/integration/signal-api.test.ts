@@ -102,6 +102,17 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
         .sort(),
       ['betrouwbaarheid', 'categorie', 'domeinen[1]'],
     );
+    // More than the document's maxItems (1000) of one kind: the list is refused as a whole.
+    const many = await post(key, {
+      domeinen: Array.from({ length: 1001 }, (_, i) => `d${i}.example`),
+      categorie: 'spam',
+      betrouwbaarheid: 'low',
+    });
+    assert.equal(many.status, 400);
+    assert.deepEqual(
+      b(many).invalidParams.map((p) => [p.name, p.code]),
+      [['domeinen', 'tooManyIdentifiers']],
+    );
     const none = await post(key, { categorie: 'spam', betrouwbaarheid: 'low' });
     assert.deepEqual(
       b(none).invalidParams.map((p) => p.name),
@@ -116,6 +127,56 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
       b(wrongType).invalidParams.map((p) => p.name),
       ['domeinen'],
     );
+  });
+
+  it('refuses every unknown field by name, __proto__, constructor and prototype too, and pollutes no prototype', async () => {
+    const { key, supplier } = await givenSupplierKey();
+    const good = '"domeinen":["proto.example"],"categorie":"spam","betrouwbaarheid":"low"';
+    // Written as text: an object literal with __proto__ would set its prototype, not send the field.
+    for (const [field, value] of [
+      ['__proto__', '{"polluted":"ja"}'],
+      ['constructor', '{"prototype":{"polluted":"ja"}}'],
+      ['prototype', '{"polluted":"ja"}'],
+      ['onbekend', '1'],
+    ] as const) {
+      const res = await request(context.app)
+        .post(PATH)
+        .set('X-Api-Key', key)
+        .set('Content-Type', 'application/json')
+        .send(`{${good},"${field}":${value}}`);
+      assert.equal(res.status, 400, field);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assertMatchesDocument('POST', PATH, res);
+      assert.deepEqual(
+        b(res).invalidParams.map((p) => [p.name, p.code]),
+        [[field, 'unknownField']],
+        field,
+      );
+    }
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    const [stored] = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM signals WHERE signal_supplier_id = $1`,
+      [supplier.id],
+    );
+    assert.equal(stored!.n, 0, 'nothing stored');
+  });
+
+  it('refuses a page that is not a whole number from 1 (400 problem, as the register search)', async () => {
+    const { key } = await givenSupplierKey();
+    for (const pagina of ['-1', '0', '1.5', 'abc', '99999999999', '', '1e3']) {
+      const res = await request(context.app).get(PATH).query({ pagina }).set('X-Api-Key', key);
+      assert.equal(res.status, 400, pagina);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assertMatchesDocument('GET', PATH, res);
+      assert.deepEqual(
+        b(res).invalidParams.map((p) => [p.name, p.code]),
+        [['pagina', 'page']],
+        pagina,
+      );
+    }
+    const twice = await request(context.app).get(`${PATH}?pagina=1&pagina=2`).set('X-Api-Key', key);
+    assert.equal(twice.status, 400);
+    assert.equal((await request(context.app).get(`${PATH}?pagina=2`).set('X-Api-Key', key)).status, 200);
   });
 
   it('lists own signals with aggregates; reads one (audited) with its content; 404 for another supplier’s', async () => {
@@ -222,9 +283,11 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
     const person = await givenUser(context.db.dataSource, 'signal_supplier');
     const agent = await signedIn(context.app, person);
     const page = await submitForm(agent, '/signalen/api-sleutels', '/signalen/api-sleutels', {
-      name: 'Zaaksysteem',
+      keyName: 'Zaaksysteem',
     });
     assert.equal(page.status, 200);
+    assert.match(page.text, /<label[^>]*for="field-keyName">Naam van de sleutel</);
+    assert.doesNotMatch(page.text, /Uw naam/);
     const key = /data-api-key>(vhpk_[^<]+)</.exec(page.text)?.[1];
     assert.ok(key);
     assert.equal((await request(context.app).get(PATH).set('X-Api-Key', key)).status, 200);

@@ -173,6 +173,34 @@ describe('signals of a signal supplier (issue 19)', () => {
         assert.match(res.text, message);
       });
 
+    it('refuses 10,000 lines of one kind on the form itself, saying the limit, with everything typed kept', async () => {
+      const before = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM signals`))[0]!.n;
+      const domains = Array.from({ length: 10_000 }, (_, i) => `boef-${i}.example`).join('\n');
+      assert.ok(domains.length > 100 * 1024, 'more than the 100 kB of other forms');
+      const res = await newSignal({
+        domains,
+        names: 'Boef BV',
+        text: 'Tekst die blijft',
+        category: 'phishing',
+      });
+      assert.equal(res.status, 400);
+      assert.match(res.text, /hoogstens 1000 kenmerken van deze soort per signaal/);
+      assert.ok(res.text.includes(`>${domains}</textarea>`), 'the list itself is kept');
+      assert.ok(res.text.includes('>Boef BV</textarea>'));
+      assert.ok(res.text.includes('Tekst die blijft'));
+      assert.match(res.text, /value="phishing" selected/);
+      const after = (await q<{ n: number }>(`SELECT count(*)::int AS n FROM signals`))[0]!.n;
+      assert.equal(after, before);
+    });
+
+    it('refuses a form over 1 MB unread, saying the limit and where to import a spreadsheet', async () => {
+      const res = await newSignal({ domains: 'boef.example\n'.repeat(90_000), category: 'phishing' });
+      assert.equal(res.status, 413);
+      assert.match(res.text, /groter dan 1 MB, de grens van dit formulier/);
+      assert.match(res.text, /href="\/signalen\/importeren" data-import-link>/);
+      await assertValidHtml(res.text, 'list form too large');
+    });
+
     it('takes a date written day first and an expiry two years on', async () => {
       const res = await newSignal({ asNumbers: '64500', observedOn: '1-3-2026', expiresOn: '2028-03-01' });
       assert.equal(res.status, 303);
@@ -421,6 +449,12 @@ describe('signals of a signal supplier (issue 19)', () => {
       const preview = await upload({}, { bytes, name: 'signalen.csv' });
       assert.equal(preview.status, 200, preview.text.slice(0, 500));
       assert.match(preview.text, /data-good="1" data-problems="2"/);
+      // Each count with its own number: "1 regel", never "1 regels".
+      assert.match(
+        preview.text,
+        /1 regel wordt toegevoegd\. 2 regels hebben een probleem en worden overgeslagen\./,
+      );
+      assert.match(preview.text, />1 signaal toevoegen</);
       assert.ok(preview.text.includes('Café Boef B.V.'), 'read as Windows-1252');
       assert.match(preview.text, /data-line="3" data-ok="no">[\s\S]*?vul minstens één kenmerk in/);
       assert.match(preview.text, /data-line="4" data-ok="no">[\s\S]*?"niet goed"\): dit is geen domeinnaam/);

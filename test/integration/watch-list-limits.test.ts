@@ -234,6 +234,10 @@ describe('watch list limits and the findings of the outside try', () => {
     );
     assert.equal(preview.status, 200, preview.text.slice(0, 300));
     assert.match(preview.text, /data-good="1" data-problems="3"/);
+    assert.match(
+      preview.text,
+      /1 regel kan worden toegevoegd\. 3 regels hebben een probleem en worden niet toegevoegd\./,
+    );
     for (const line of [3, 4, 5]) assert.match(preview.text, new RegExp(`data-line="${line}" data-ok="no"`));
     assert.match(preview.text, /data-line="2" data-ok="yes"/);
     assert.match(preview.text, /1 januari 2025/, 'the day number read as a date');

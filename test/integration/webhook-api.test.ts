@@ -189,6 +189,17 @@ describe('the webhook subscriptions API (/api/v1/webhook-abonnementen)', () => {
       .set('X-Api-Key', key)
       .send({ url: 'http://127.0.0.1/x', extra: 1 })
       .expect(400);
+    // A field named __proto__ is an unknown field like any other (sent as text: a literal would set the prototype).
+    const proto = await request(app)
+      .post(PATH)
+      .set('X-Api-Key', key)
+      .set('Content-Type', 'application/json')
+      .send('{"url":"http://127.0.0.1:8080/hook","__proto__":{"polluted":"ja"}}')
+      .expect(400);
+    assert.deepEqual(
+      b(proto).invalidParams.map((p: { name: string }) => p.name),
+      ['__proto__'],
+    );
     await request(app)
       .post(PATH)
       .set('X-Api-Key', key)

@@ -28,7 +28,7 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
   it('makes an API key shown once, lists it by its prefix, and revokes it after a confirmation; the key then no longer opens the API', async () => {
     const { agent, buyer } = await signedInBuyer();
     const created = await submitForm(agent, '/inkoop/api-sleutels', '/inkoop/api-sleutels', {
-      name: 'Contractsysteem',
+      keyName: 'Contractsysteem',
     });
     assert.equal(created.status, 200);
     assert.equal(created.headers['cache-control'], 'no-store');
@@ -69,18 +69,24 @@ describe('the buyer pages for API keys and webhooks (/inkoop/api-sleutels, /inko
 
   it('re-shows the key form with a message when the name is empty', async () => {
     const { agent } = await signedInBuyer();
-    const answer = await submitForm(agent, '/inkoop/api-sleutels', '/inkoop/api-sleutels', { name: '  ' });
+    const answer = await submitForm(agent, '/inkoop/api-sleutels', '/inkoop/api-sleutels', {
+      keyName: '  ',
+    });
     assert.equal(answer.status, 400);
     assert.ok(answer.text.includes('Geef de sleutel een naam'));
+    // The field is the key's name, not the person's: label and error summary say so.
+    assert.match(answer.text, /<label[^>]*for="field-keyName">Naam van de sleutel</);
+    assert.match(answer.text, /href="#field-keyName">Naam van de sleutel: Geef de sleutel een naam/);
+    assert.doesNotMatch(answer.text, /Uw naam/);
   });
 
   it('makes a text-direction mark in a key name or a webhook description a field error, the form kept', async () => {
     const { agent } = await signedInBuyer();
     const key = await submitForm(agent, '/inkoop/api-sleutels', '/inkoop/api-sleutels', {
-      name: 'Sleutel\u202Eexe.txt',
+      keyName: 'Sleutel\u202Eexe.txt',
     });
     assert.equal(key.status, 400);
-    assert.match(key.text, /id="error-name"/);
+    assert.match(key.text, /id="error-keyName"/);
     assert.match(key.text, /value="Sleutel\u202Eexe.txt"/, 'what was typed stays');
     const hook = await submitForm(agent, '/inkoop/webhooks', '/inkoop/webhooks', {
       webhookUrl: 'http://127.0.0.1:9/ontvanger',
