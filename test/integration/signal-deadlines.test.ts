@@ -44,9 +44,9 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
       e.data.providers
         ? e.data.providers
             .filter((p) => p.providerId === providerId)
-            .map((data) => ({ id: e.id, data: data as Record<string, unknown>, actor: e.actor }))
+            .map((data) => ({ id: e.id, data, actor: e.actor }))
         : e.subject_id === providerId
-          ? [{ id: e.id, data: e.data as Record<string, unknown>, actor: e.actor }]
+          ? [{ id: e.id, data: e.data, actor: e.actor }]
           : [],
     );
   const matchRow = async (id: string) =>
