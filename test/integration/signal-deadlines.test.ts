@@ -35,20 +35,21 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
       .getRepository(OutboxMail)
       .find({ where: { recipient: to }, order: { id: 'ASC' } });
   /** The events of `action` about this provider: a run's event (one per run) as its entry for it. */
-  const eventsOf = async (action: string, providerId: string) =>
-    (
-      await ds().query<
-        { id: string; data: { providers?: { providerId: string }[] }; actor: string; subject_id: string }[]
-      >(`SELECT id::text, data, actor, subject_id FROM audit_events WHERE action = $1 ORDER BY id`, [action])
-    ).flatMap((e) =>
-      e.data.providers
-        ? e.data.providers
-            .filter((p) => p.providerId === providerId)
-            .map((data) => ({ id: e.id, data, actor: e.actor }))
-        : e.subject_id === providerId
-          ? [{ id: e.id, data: e.data, actor: e.actor }]
-          : [],
-    );
+  const eventsOf = async (
+    action: string,
+    providerId: string,
+  ): Promise<{ id: string; data: Record<string, unknown>; actor: string }[]> => {
+    const events = await ds().query<
+      { id: string; data: Record<string, unknown>; actor: string; subject_id: string }[]
+    >(`SELECT id::text, data, actor, subject_id FROM audit_events WHERE action = $1 ORDER BY id`, [action]);
+    return events.flatMap((e) => {
+      const providers = e.data.providers as Record<string, unknown>[] | undefined;
+      if (!providers) return e.subject_id === providerId ? [{ id: e.id, data: e.data, actor: e.actor }] : [];
+      return providers
+        .filter((p) => p.providerId === providerId)
+        .map((data) => ({ id: e.id, data, actor: e.actor }));
+    });
+  };
   const matchRow = async (id: string) =>
     (
       await ds().query<{ reminded_days: number[]; overdue_at: Date | null }[]>(
