@@ -3,7 +3,7 @@ import { AuditEvent } from './audit-event.entity';
 import { chainHash, checkLinks, GENESIS_HASH } from './audit-chain';
 import type { ChainProblem } from './chain-problems';
 import { type LoggedCounts, reconcileFully, reconcileSince, type RegisterMismatch } from './reconciliation';
-import { leafEntry } from './leaf-entry';
+import { CONFIDENTIAL_LEAF_FIELD, leafEntry, writesConfidentialLeaf } from './leaf-entry';
 import { CompactRange, leafHash } from '../../monitor/lib/merkle';
 import {
   checkpointsBySize,
@@ -522,6 +522,7 @@ export async function appendAuditEvents(
   const events = entries.map((entry, i) => {
     // Through JSON once, so that what is hashed is exactly what jsonb gives back (dates as strings).
     const data = JSON.parse(JSON.stringify(entry.data ?? {})) as Record<string, unknown>;
+    if (writesConfidentialLeaf(entry)) data[CONFIDENTIAL_LEAF_FIELD] = true;
     if (entry.personal) {
       const side = JSON.parse(JSON.stringify(entry.personal)) as Record<string, unknown>;
       const salt = newSalt();

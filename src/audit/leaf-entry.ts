@@ -102,6 +102,33 @@ export function isConfidential(action: string): boolean {
 }
 
 /**
+ * The data field that makes an event's leaf confidential whatever its action: `true` when the event
+ * was written so. It is recorded with the event (the chain hash and the leaf's digest cover it)
+ * because a leaf is made again from its stored event whenever a tile or proof is served: a rule
+ * that changed the leaf of events already in the log would change published leaf hashes and break
+ * the log's consistency and inclusion proofs. So a new rule about which leaves are confidential
+ * applies to events written from then on, and events written before keep their leaf byte for byte.
+ */
+export const CONFIDENTIAL_LEAF_FIELD = 'confidentialLeaf';
+
+/**
+ * Whether an event written now gets a confidential leaf although its action is not confidential:
+ * when its actor is a signal supplier's person (their logins, second factor, API keys, invitations,
+ * a refused request). Every other role is published by name, so any public word for theirs would
+ * name the police, and tell when they are at work (the outside tries, F18: `person` was only ever a
+ * signal supplier). As a confidential leaf a login is one leaf among the provider's declarations
+ * and reads and the matching runs, all alike.
+ */
+export function writesConfidentialLeaf(entry: { actor: string; action: string }): boolean {
+  return !isConfidential(entry.action) && personOfActor(entry.actor)?.role === 'signal_supplier';
+}
+
+/** Whether the leaf of this stored event hides even its action: by its action, or as it was written. */
+function hasConfidentialLeaf(event: Pick<AuditContent, 'action' | 'data'>): boolean {
+  return isConfidential(event.action) || event.data[CONFIDENTIAL_LEAF_FIELD] === true;
+}
+
+/**
  * The digest of a confidential event's leaf: as `dataDigest`, over its action and subject type as
  * well, which its leaf does not publish either.
  */
@@ -136,6 +163,8 @@ export function hidesPerson(action: string): boolean {
 export function actorRole(actor: string): string {
   const person = personOfActor(actor);
   // A signal supplier's logins and keys would tell when the police are at work (issue 19): a person.
+  // Events written since F18 have a confidential leaf instead (CONFIDENTIAL_LEAF_FIELD); this stays
+  // for the leaves of those written before, which must not change.
   if (person?.role === 'signal_supplier') return 'person';
   if (person) return person.role;
   if (isEmailActor(actor) || actor === ERASED_PERSON) return 'person';
@@ -237,7 +266,7 @@ export function leafJson(
  * PUBLIC_DATA_FIELDS) and `dataDigest`. Pure: the same event and salt give the same bytes.
  */
 export function leafEntry(event: AuditContent, salt: Uint8Array): string {
-  if (isConfidential(event.action)) {
+  if (hasConfidentialLeaf(event)) {
     // Issue 19: not even which kind of event it was; the digest binds the whole hidden header.
     const header = {
       ...event,

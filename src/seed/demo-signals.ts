@@ -13,6 +13,7 @@ import {
   resellerNameKey,
 } from '../signals/reseller-identifiers';
 import { signalKeys } from '../signals/signal-keys';
+import { matchSignals } from '../signals/signal-matching';
 import { DEMO_ACTOR, DEMO_RESELLERS, DEMO_SIGNAL_SUPPLIER, DEMO_SIGNALS } from './demo-data';
 
 /*
@@ -114,8 +115,8 @@ export async function seedDeclaredResellers(
 }
 
 /**
- * The police's demo signals, and the match of the first with the provider's declared reseller,
- * due `config.signalAnswerDays` later and not yet answered.
+ * The police's demo signals, each matched by the register's matching (the first matches the
+ * provider's declared reseller, due `config.signalAnswerDays` later and not yet answered).
  */
 export async function seedSignals(
   manager: EntityManager,
@@ -160,20 +161,21 @@ export async function seedSignals(
       subjectId: signal!.id,
       data: { signalId: signal!.id },
     });
-    const declared = demo.matches && resellers.get(demo.matches.reference);
-    if (!demo.matches || !declared) continue;
-    const [match] = await manager.query<{ id: string }[]>(
-      `INSERT INTO signal_matches
-         (signal_id, provider_id, declared_reseller_id, kind, matched_on, matched_at, answer_due_at, notified_at)
-       VALUES ($1, $2, $3, 'exact', $4, $5, $6, $5) RETURNING id`,
-      [signal!.id, providerId, declared, demo.matches.on, now, addDays(now, config.signalAnswerDays)],
+    // Matched as the register matches a signal it receives: one run per signal, its one
+    // `signal_match.found` event written whatever it found (the second signal matches nothing).
+    await matchSignals(
+      manager,
+      keys,
+      [signal!.id],
+      { answerDays: config.signalAnswerDays, baseUrl: config.publicBaseUrl },
+      now,
     );
-    await appendAuditEvent(manager, now, {
-      actor: DEMO_ACTOR,
-      action: 'signal_match.found',
-      subjectType: 'provider',
-      subjectId: providerId,
-      data: { signalId: signal!.id, matchId: match!.id },
-    });
+    const declared = demo.matches && resellers.get(demo.matches.reference);
+    if (!declared) continue;
+    const [found] = await manager.query<unknown[]>(
+      `SELECT 1 FROM signal_matches WHERE signal_id = $1 AND provider_id = $2 AND declared_reseller_id = $3`,
+      [signal!.id, providerId, declared],
+    );
+    if (!found) throw new Error(`demo signal ${demo.category} did not match ${demo.matches!.reference}`);
   }
 }

@@ -42,7 +42,10 @@ export function dueReminderDays(
 /**
  * Mails each provider with matches waiting for an answer whose deadline is `reminderDays` days away
  * or less, once per reminder day and match: one mail per provider per run with how many matches and
- * the earliest deadline. Audited per provider as `signal_match.reminded` (ids and counts only).
+ * the earliest deadline. One audit event `signal_match.reminded` per run, written also when nothing
+ * was due, with each provider reminded and its match ids inside: its public leaf is confidential
+ * (id and time only), and one leaf per run whatever it did means their number cannot tell a
+ * supplier, who knows when it sent a signal, how many providers have still not answered it (F24).
  */
 export async function sendSignalReminders(
   manager: EntityManager,
@@ -50,13 +53,10 @@ export async function sendSignalReminders(
   publicBaseUrl: string,
   reminderDays: readonly number[],
 ): Promise<{ signalReminders: number; signalMatchesReminded: number }> {
-  if (reminderDays.length === 0) return { signalReminders: 0, signalMatchesReminded: 0 };
-  const waiting = await matchesDueBefore(
-    manager,
-    now,
-    addDays(now, Math.max(...reminderDays)),
-    toLocalDate(now),
-  );
+  const waiting =
+    reminderDays.length === 0
+      ? []
+      : await matchesDueBefore(manager, now, addDays(now, Math.max(...reminderDays)), toLocalDate(now));
   const byProvider = new Map<string, WaitingMatchRow[]>();
   for (const match of waiting) {
     const daysLeft = (match.answer_due_at.getTime() - now.getTime()) / 86_400_000;
@@ -67,13 +67,14 @@ export async function sendSignalReminders(
   }
   let mails = 0;
   let reminded = 0;
+  const providers: { providerId: string; matchIds: string[]; count: number; mails: number }[] = [];
   for (const [providerId, matches] of byProvider) {
     const earliest = matches.reduce(
       (a, m) => (m.answer_due_at < a ? m.answer_due_at : a),
       matches[0]!.answer_due_at,
     );
     const organisation = await providerLegalName(manager, providerId);
-    mails += await mailProviderUsers(manager, providerId, (to) =>
+    const sent = await mailProviderUsers(manager, providerId, (to) =>
       mailTexts.signalMatchReminder(
         to,
         organisation,
@@ -82,22 +83,31 @@ export async function sendSignalReminders(
         `${publicBaseUrl}${paths.signalMatches}`,
       ),
     );
+    mails += sent;
     reminded += matches.length;
-    await appendAuditEvent(manager, now, {
-      actor: SIGNAL_DEADLINES_ACTOR,
-      action: 'signal_match.reminded',
-      subjectType: 'provider',
-      subjectId: providerId,
-      data: { matchIds: matches.map((m) => m.id).sort(), count: matches.length },
+    providers.push({
+      providerId,
+      matchIds: matches.map((m) => m.id).sort(),
+      count: matches.length,
+      mails: sent,
     });
   }
+  await appendAuditEvent(manager, now, {
+    actor: SIGNAL_DEADLINES_ACTOR,
+    action: 'signal_match.reminded',
+    subjectType: 'signal_match',
+    subjectId: 'reminders',
+    data: { matches: reminded, providers },
+  });
   return { signalReminders: mails, signalMatchesReminded: reminded };
 }
 
 /**
  * Marks the matches past their deadline without an answer overdue, and gives each provider with a
  * newly overdue match one open review task `signal_match_overdue` (its detail: how many of its
- * matches are overdue now). Audited per provider as `signal_match.overdue`.
+ * matches are overdue now). One audit event `signal_match.overdue` per run, written also when none
+ * went overdue, with each provider, its match ids and its task inside (as the reminders, F24). The
+ * task itself writes no event of its own: a public, countable event per provider would count them.
  */
 export async function recordOverdueMatches(
   manager: EntityManager,
@@ -107,18 +117,32 @@ export async function recordOverdueMatches(
   const byProvider = new Map<string, string[]>();
   for (const m of overdue) byProvider.set(m.provider_id, [...(byProvider.get(m.provider_id) ?? []), m.id]);
   let opened = 0;
+  const providers: {
+    providerId: string;
+    matchIds: string[];
+    count: number;
+    taskId: string;
+    taskOpened: boolean;
+  }[] = [];
   for (const [providerId, matchIds] of byProvider) {
     const count = await overdueCount(manager, providerId, now);
     const task = await openOverdueTask(manager, providerId, count, now);
     if (task.opened) opened++;
-    await appendAuditEvent(manager, now, {
-      actor: SIGNAL_DEADLINES_ACTOR,
-      action: 'signal_match.overdue',
-      subjectType: 'provider',
-      subjectId: providerId,
-      data: { taskId: task.id, taskOpened: task.opened, matchIds: [...matchIds].sort(), count },
+    providers.push({
+      providerId,
+      matchIds: [...matchIds].sort(),
+      count,
+      taskId: task.id,
+      taskOpened: task.opened,
     });
   }
+  await appendAuditEvent(manager, now, {
+    actor: SIGNAL_DEADLINES_ACTOR,
+    action: 'signal_match.overdue',
+    subjectType: 'signal_match',
+    subjectId: 'overdue',
+    data: { matches: overdue.length, providers },
+  });
   return { signalMatchesOverdue: overdue.length, signalOverdueTasks: opened };
 }
 

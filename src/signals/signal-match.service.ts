@@ -1,8 +1,9 @@
 /*
  * Issue 19 §2: what a provider sees of the signals that match its declared resellers, and what it
  * answers. A signal's content is unsealed only for the provider's people while the match is current
- * (the signal neither withdrawn nor expired, the match not dismissed), and every showing is an
- * audit event `signal.read` in the same transaction. Another provider's match is not found.
+ * (the signal neither withdrawn nor expired, the match not dismissed), and every read (a page view)
+ * is one audit event `signal.read`, the ids it showed inside, in the same transaction. Another
+ * provider's match is not found.
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { actorOf, type PersonRole } from '../audit/actor';
@@ -100,23 +101,37 @@ function viewOf(row: MatchRow, keys: SignalKeys, now: Date): MatchView {
   };
 }
 
-/** Records that the provider's person was shown these signals' content (one event per signal). */
-async function recordReads(manager: EntityManager, person: ProviderPerson, shown: MatchRow[], now: Date) {
-  const seen = new Set<string>();
-  for (const row of shown) {
-    if (seen.has(row.signal_id)) continue;
-    seen.add(row.signal_id);
-    await appendAuditEvent(manager, now, {
-      actor: actorOf(person),
-      action: 'signal.read',
-      subjectType: 'signal',
-      subjectId: row.signal_id,
-      data: { audience: 'provider', providerId: person.providerId, matchId: row.id },
-    });
-  }
+/**
+ * Records one read: the provider's person was shown these signals' content (one page view or API
+ * call, one audit event `signal.read` with the signal and match ids inside its data), written also
+ * when the view showed none. Its public leaf is confidential (id and time only), so one leaf per
+ * read whatever it showed means their number cannot tell how many signals matched the provider (the
+ * outside tries counted a burst of one leaf per match shown, view by view: F20).
+ */
+async function recordRead(
+  manager: EntityManager,
+  person: ProviderPerson,
+  view: 'list' | 'match',
+  shown: MatchRow[],
+  now: Date,
+) {
+  const signalIds = [...new Set(shown.map((row) => row.signal_id))].sort();
+  await appendAuditEvent(manager, now, {
+    actor: actorOf(person),
+    action: 'signal.read',
+    subjectType: 'provider',
+    subjectId: person.providerId,
+    data: {
+      audience: 'provider',
+      providerId: person.providerId,
+      view,
+      signalIds,
+      matchIds: shown.map((row) => row.id).sort(),
+    },
+  });
 }
 
-/** The provider's matches: current ones with the signal's content (each read audited), earlier ones without. */
+/** The provider's matches: current ones with the signal's content (the read audited once), earlier ones without. */
 export function providerMatches(
   dataSource: DataSource,
   keys: SignalKeys,
@@ -126,7 +141,7 @@ export function providerMatches(
   return dataSource.transaction(async (manager) => {
     const rows = await matchesOfProvider(manager, person.providerId, toLocalDate(now));
     const shown = rows.filter((r) => r.current);
-    await recordReads(manager, person, shown.filter(showsContent), now);
+    await recordRead(manager, person, 'list', shown.filter(showsContent), now);
     return {
       current: shown.map((r) => viewOf(r, keys, now)),
       earlier: rows.filter((r) => !r.current).map((r) => viewOf(r, keys, now)),
@@ -157,7 +172,7 @@ export function providerMatch(
 ): Promise<{ match: MatchView; answers: { action: string; note: string; answered_at: Date }[] }> {
   return dataSource.transaction(async (manager) => {
     const row = await ownMatch(manager, person, id, now);
-    if (showsContent(row)) await recordReads(manager, person, [row], now);
+    await recordRead(manager, person, 'match', showsContent(row) ? [row] : [], now);
     return { match: viewOf(row, keys, now), answers: await answersOf(manager, row.id) };
   });
 }

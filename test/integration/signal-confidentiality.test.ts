@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import type { Express } from 'express';
 import request from 'supertest';
+import { personOfActor } from '../../src/audit/actor';
 import type { Provider } from '../../src/provider/provider.entity';
 import { createLogger } from '../../src/shared/logger';
 import { addDays } from '../../src/shared/time';
@@ -16,7 +17,7 @@ import {
   testSignalKeys,
 } from '../factories/signal.factory';
 import { givenUser } from '../factories/user.factory';
-import { givenIssuedAttestation, testApp, testConfig } from '../helpers/app';
+import { givenIssuedAttestation, testApp, testConfig, useTestApp } from '../helpers/app';
 import { createTestDatabase, testSigner, type TestDatabase } from '../helpers/database';
 import { entryOf, eventsInChainOrder } from '../helpers/merkle';
 import { appRoutes } from '../helpers/routes';
@@ -367,11 +368,10 @@ describe('signals are confidential: no public output, no other provider, no log 
   it('staff see figures and signal numbers, never a signal’s content or which reseller', async () => {
     const staffUrls = urls(isStaffArea);
     assert.ok(staffUrls.some(([u]) => u.startsWith('/beoordeling/signalen')));
-    const staff = await Promise.all(
-      (['reviewer', 'auditor', 'admin'] as const).map(async (role) =>
-        signedIn(app, await givenUser(db.dataSource, role)),
-      ),
-    );
+    // One after another: one client may have at most two password checks running (else 429).
+    const staff: Agent[] = [];
+    for (const role of ['reviewer', 'auditor', 'admin'] as const)
+      staff.push(await signedIn(app, await givenUser(db.dataSource, role)));
     for (const [url, typed] of staffUrls)
       for (const agent of staff)
         assertNone(`GET ${url} (staff)`, (await get(agent, url)).text, CONTENT, typed);
@@ -407,5 +407,105 @@ describe('signals are confidential: no public output, no other provider, no log 
     for (const mail of mails) assertNone('a mail', `${mail.subject}\n${mail.body}`, PUBLIC_SECRETS);
     assert.ok(logLines.length > 100, `the app logged (${logLines.length} lines)`);
     for (const line of logLines) assertNone('a log line', line, LOG_SECRETS);
+  });
+});
+
+/*
+ * The public log's leaves of confidential events show only an id and a time, but their NUMBER and
+ * timing are public too (the outside tries): what "fewer than 3" hides must not be countable there.
+ */
+describe('the public log counts no provider’s matches and names no signal supplier (F18, F20)', function () {
+  this.timeout(300_000);
+  const context = useTestApp();
+  const ds = () => context.db.dataSource;
+  const leafCount = async () =>
+    (await ds().query<{ n: number }[]>(`SELECT count(*)::int AS n FROM merkle_leaves`))[0]!.n;
+
+  it('a provider’s view of its signals writes as many leaves with 0, 1 or 3 matches: one read per view (F20)', async () => {
+    const supplier = await givenSignalSupplier(ds());
+    const added: Record<string, number[]> = {};
+    for (const count of [0, 1, 3]) {
+      const provider = await givenProvider(ds());
+      const person = await givenUser(ds(), 'provider', { providerId: provider.id });
+      const domain = `zz-telling-${count}-${uniqueKvk()}.nl`;
+      const declared = await givenDeclaredReseller(ds(), provider.id, { domains: [domain] });
+      const signalIds: string[] = [];
+      const matchIds: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const signal = await givenSignal(ds(), supplier.id, { domains: [domain] }, { text: `Telling ${i}` });
+        signalIds.push(signal.id);
+        matchIds.push((await givenMatch(ds(), signal.id, provider.id, declared.id)).id);
+      }
+      const agent = await signedIn(context.app, person);
+      const views = [
+        '/account/signalen',
+        '/account/signalen',
+        ...matchIds.map((id) => `/account/signalen/${id}`),
+      ];
+      added[count] = [];
+      for (const url of views) {
+        const before = await leafCount();
+        const res = await agent.get(url);
+        assert.equal(res.status, 200, url);
+        added[count].push((await leafCount()) - before);
+      }
+      // The views did show the signals, and their one event each says which.
+      for (let i = 0; i < count; i++)
+        assert.match((await agent.get('/account/signalen')).text, new RegExp(`Telling ${i}`));
+      const [read] = await ds().query<{ data: { signalIds: string[] } }[]>(
+        `SELECT data FROM audit_events WHERE action = 'signal.read' AND actor = $1 ORDER BY id LIMIT 1`,
+        [`provider:${person.user.id}`],
+      );
+      assert.deepEqual(read!.data.signalIds, [...signalIds].sort());
+    }
+    assert.deepEqual(added, { 0: [1, 1], 1: [1, 1, 1], 3: [1, 1, 1, 1, 1] });
+  });
+
+  it('no (action, actor) pair in the public leaves is a signal supplier’s alone: their own account events are confidential (F18)', async () => {
+    const police = await givenUser(ds(), 'signal_supplier');
+    const others = await Promise.all(
+      (['provider', 'buyer', 'reviewer', 'admin', 'auditor'] as const).map(async (role) =>
+        givenUser(ds(), role, role === 'provider' ? { providerId: (await givenProvider(ds())).id } : {}),
+      ),
+    );
+    const agents = new Map<string, Agent>();
+    for (const who of [police, ...others]) agents.set(who.user.role, await signedIn(context.app, who));
+    for (const [role, page] of [
+      ['signal_supplier', '/signalen/api-sleutels'],
+      ['buyer', '/inkoop/api-sleutels'],
+    ] as const) {
+      const made = await submitForm(agents.get(role)!, page, page, { name: `Sleutel ${role}` });
+      assert.equal(made.status, 200, `${role} made a key`);
+    }
+    await signCheckpointIfDue(ds(), testSigner(ds()), new Date(), { intervalSeconds: 0 });
+    const supplierIds = new Set(
+      (await ds().query<{ id: string }[]>(`SELECT id::text FROM users WHERE role = 'signal_supplier'`)).map(
+        (u) => u.id,
+      ),
+    );
+    const bySupplier = (e: { actor: string; subjectId: string }) =>
+      personOfActor(e.actor)?.role === 'signal_supplier' || supplierIds.has(e.subjectId);
+    const pairs = new Map<string, { supplier: number; other: number }>();
+    const supplierActions: string[] = [];
+    for (const event of await eventsInChainOrder(context.db)) {
+      const leaf = JSON.parse(entryOf(event)) as { action: string; actor: string };
+      if (personOfActor(event.actor)?.role === 'signal_supplier') {
+        supplierActions.push(event.action);
+        assert.equal(leaf.action, 'confidential', `the leaf of a signal supplier's ${event.action}`);
+      }
+      if (leaf.action === 'confidential') continue;
+      const pair = `${leaf.action} by ${leaf.actor}`;
+      const seen = pairs.get(pair) ?? { supplier: 0, other: 0 };
+      seen[bySupplier(event) ? 'supplier' : 'other']++;
+      pairs.set(pair, seen);
+    }
+    for (const action of ['user.logged_in', 'api_key.created'])
+      assert.ok(supplierActions.includes(action), `the police's ${action} is in the log, confidential`);
+    for (const [pair, seen] of pairs)
+      assert.ok(seen.supplier === 0 || seen.other > 0, `${pair} is published for signal suppliers only`);
+    // The other roles' logins and keys are public as they were.
+    for (const role of ['provider', 'buyer', 'reviewer', 'admin', 'auditor'])
+      assert.ok(pairs.has(`user.logged_in by ${role}`), role);
+    assert.ok(pairs.has('api_key.created by buyer'));
   });
 });

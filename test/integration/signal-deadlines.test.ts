@@ -8,6 +8,7 @@ import {
   dueReminderDays,
   recordOverdueMatches,
   sendSignalReminders,
+  signalDailyWork,
 } from '../../src/signals/signal-deadlines';
 import { givenProvider } from '../factories/provider.factory';
 import {
@@ -33,11 +34,22 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
     ds()
       .getRepository(OutboxMail)
       .find({ where: { recipient: to }, order: { id: 'ASC' } });
-  const eventsOf = (action: string, providerId: string) =>
-    ds().query<{ id: string; data: Record<string, unknown>; actor: string }[]>(
-      `SELECT id::text, data, actor FROM audit_events WHERE action = $1 AND subject_id = $2 ORDER BY id`,
-      [action, providerId],
-    );
+  /** The events of `action` about this provider: a run's event (one per run) as its entry for it. */
+  const eventsOf = async (
+    action: string,
+    providerId: string,
+  ): Promise<{ id: string; data: Record<string, unknown>; actor: string }[]> => {
+    const events = await ds().query<
+      { id: string; data: Record<string, unknown>; actor: string; subject_id: string }[]
+    >(`SELECT id::text, data, actor, subject_id FROM audit_events WHERE action = $1 ORDER BY id`, [action]);
+    return events.flatMap((e) => {
+      const providers = e.data.providers as Record<string, unknown>[] | undefined;
+      if (!providers) return e.subject_id === providerId ? [{ id: e.id, data: e.data, actor: e.actor }] : [];
+      return providers
+        .filter((p) => p.providerId === providerId)
+        .map((data) => ({ id: e.id, data, actor: e.actor }));
+    });
+  };
   const matchRow = async (id: string) =>
     (
       await ds().query<{ reminded_days: number[]; overdue_at: Date | null }[]>(
@@ -116,7 +128,12 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
     assert.deepEqual((await matchRow(matches[2]!.id)).reminded_days, [], 'not due within 7 days');
     const [event, ...more] = await eventsOf('signal_match.reminded', provider.id);
     assert.equal(more.length, 0);
-    assert.deepEqual(event!.data, { matchIds: [matches[0]!.id, matches[1]!.id].sort(), count: 2 });
+    assert.deepEqual(event!.data, {
+      providerId: provider.id,
+      matchIds: [matches[0]!.id, matches[1]!.id].sort(),
+      count: 2,
+      mails: 1,
+    });
 
     // The same day again: nothing new. A day before the deadline: the 1-day reminder, once.
     await inTransaction((m) => sendSignalReminders(m, now, BASE, [7, 1]));
@@ -192,6 +209,7 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
     assert.deepEqual(tasks[0]!.detail, { count: '2' });
     const [event] = await eventsOf('signal_match.overdue', provider.id);
     assert.deepEqual(event!.data, {
+      providerId: provider.id,
       taskId: tasks[0]!.id,
       taskOpened: true,
       matchIds: matches.map((m) => m.id).sort(),
@@ -267,6 +285,29 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
     // The page of the closed task says who closed it.
     const closedPage = await agent.get(`/beoordeling/taken/${task!.id}/afgehandeld`);
     assert.match(closedPage.text, /data-task-closed-by="Test reviewer"/);
+  });
+
+  it('writes the same number of public leaves for 0, 1 and 2 providers due: one reminder event and one overdue event per run (F24)', async () => {
+    const leafCount = async () =>
+      (await ds().query<{ n: number }[]>(`SELECT count(*)::int AS n FROM merkle_leaves`))[0]!.n;
+    const added: number[] = [];
+    for (const providers of [0, 1, 2]) {
+      const now = new Date();
+      for (let i = 0; i < providers; i++) {
+        await providerWithMatches([addDays(now, 3)]);
+        await providerWithMatches([addDays(now, -0.5)]);
+      }
+      const before = await leafCount();
+      const result = await inTransaction((m) => signalDailyWork(m, now, BASE, [7, 1]));
+      added.push((await leafCount()) - before);
+      assert.equal(result.signalMatchesReminded, providers, `${providers} providers reminded`);
+      assert.equal(result.signalMatchesOverdue, providers, `${providers} providers overdue`);
+      const [reminded] = await ds().query<{ data: { providers: unknown[] } }[]>(
+        `SELECT data FROM audit_events WHERE action = 'signal_match.reminded' ORDER BY id DESC LIMIT 1`,
+      );
+      assert.equal(reminded!.data.providers.length, providers, 'the providers are inside the one event');
+    }
+    assert.deepEqual(added, [2, 2, 2]);
   });
 
   it('runs in the daily job', async () => {

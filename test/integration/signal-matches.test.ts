@@ -68,11 +68,17 @@ describe('signal matches of a provider', () => {
     );
     return rows.map((r) => r.id);
   };
-  const reads = (userId: string) =>
-    ds().query<{ subject_id: string; data: Record<string, unknown> }[]>(
-      `SELECT subject_id, data FROM audit_events WHERE action = 'signal.read' AND actor = $1`,
-      [`provider:${userId}`],
-    );
+  /** The person's reads (one event per page view), each as the signal ids it showed. */
+  const readEvents = async (userId: string) =>
+    (
+      await ds().query<{ data: { signalIds: string[] } }[]>(
+        `SELECT data FROM audit_events WHERE action = 'signal.read' AND actor = $1 ORDER BY id`,
+        [`provider:${userId}`],
+      )
+    ).map((e) => e.data.signalIds);
+  /** Every signal shown to the person, once per read that showed it. */
+  const reads = async (userId: string) =>
+    (await readEvents(userId)).flat().map((signalId) => ({ subject_id: signalId }));
 
   it('shows a current match with the signal content, records the read, and gives another provider 404', async () => {
     const signal = await givenSignal(
@@ -100,16 +106,22 @@ describe('signal matches of a provider', () => {
     assert.match(list.text, /KLANT-77/);
     await assertValidHtml(list.text, LIST);
     assert.equal((await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length, 1);
+    const viewsBefore = (await readEvents(a.user.id)).length;
     const page = await agentA.get(`${LIST}/${matchId}`);
     assert.equal(page.status, 200);
     assert.match(page.text, /Verspreidt ransomware/);
     await assertValidHtml(page.text, 'match page');
     assert.equal((await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length, 2);
+    assert.deepEqual((await readEvents(a.user.id)).slice(viewsBefore), [[signal.id]], 'one read per view');
     // Provider B: no such match, nothing in its list, nothing read.
     assert.equal((await agentB.get(`${LIST}/${matchId}`)).status, 404);
     assert.equal((await agentB.get(`${LIST}/not-a-uuid`)).status, 404);
     assert.doesNotMatch((await agentB.get(LIST)).text, /ransomware via/);
     assert.equal((await reads(b.user.id)).length, 0);
+    assert.ok(
+      (await readEvents(b.user.id)).every((ids) => ids.length === 0),
+      'B read nothing, view by view',
+    );
     const answer = await submitForm(agentB, LIST, `${LIST}/${matchId}/antwoord`, {
       matchAction: 'terminated',
       matchNote: '',

@@ -264,6 +264,14 @@ describe('the demo register’s signals (issue 19)', function () {
         GROUP BY p.kvk_number`,
     );
     assert.deepEqual(figures, { kvk_number: '99990001', matches: 1, declared: DEMO_RESELLERS.length });
+    // Matched as the register matches (F10): each signal's run writes one found event, match or none.
+    const events = await ds.query<{ action: string }[]>(
+      `SELECT action FROM audit_events WHERE action IN ('signal.created', 'signal_match.found') ORDER BY id`,
+    );
+    assert.deepEqual(
+      events.map((e) => e.action),
+      DEMO_SIGNALS.flatMap(() => ['signal.created', 'signal_match.found']),
+    );
     const overview = await (await signedInDemo('beoordelaar@register.example')).get('/beoordeling/signalen');
     assert.match(overview.text, /data-signal-provider="99990001"/);
   });

@@ -5,6 +5,7 @@ import type { AuditContent } from '../../src/audit/audit-chain';
 import {
   ACCOUNT_ACTIONS,
   actorRole,
+  CONFIDENTIAL_LEAF_FIELD,
   dataDigest,
   hidesPerson,
   isConfidential,
@@ -12,6 +13,7 @@ import {
   PUBLIC_DATA_FIELDS,
   publicData,
   publicFieldsOf,
+  writesConfidentialLeaf,
   REGISTER_ACTIONS,
 } from '../../src/audit/leaf-entry';
 import { AUDIT_ACTION_GROUPS } from '../../src/audit-browser/audit-actions';
@@ -447,5 +449,51 @@ describe('the leaf of a confidential action (issue 19): not even its kind is pub
   it('leaves every other action as it was', () => {
     for (const action of ['user.login', 'api_key.created', 'status.suspended', 'review_task.resolved'])
       assert.equal(isConfidential(action), false, action);
+  });
+});
+
+describe('a signal supplier’s own account events (F18): a confidential leaf for those written so', () => {
+  const POLICE = 'signal_supplier:0e0f1a2b-3333-4444-8555-b66667777888';
+  const leafOf = (fields: Partial<AuditContent>) =>
+    JSON.parse(leafEntry(event(fields), SALT)) as Record<string, unknown>;
+
+  it('is written so for every action of a signal supplier’s person not confidential already, and for no one else', () => {
+    for (const action of ['user.logged_in', 'api_key.created', 'user.created', 'invitation.created'])
+      assert.equal(writesConfidentialLeaf({ actor: POLICE, action }), true, action);
+    assert.equal(
+      writesConfidentialLeaf({ actor: POLICE, action: 'signal.created' }),
+      false,
+      'confidential already',
+    );
+    for (const actor of [PIET, RITA, 'buyer:0e0f1a2b-3333-4444-8555-b66667777888', 'anonymous', 'jobs:daily'])
+      assert.equal(writesConfidentialLeaf({ actor, action: 'user.logged_in' }), false, actor);
+  });
+
+  it('publishes id and time only for an event written so, whatever its action', () => {
+    const leaf = leafOf({
+      actor: POLICE,
+      action: 'user.logged_in',
+      subjectType: 'user',
+      subjectId: POLICE.slice(16),
+      data: { [CONFIDENTIAL_LEAF_FIELD]: true },
+    });
+    assert.deepEqual(
+      [leaf.actor, leaf.action, leaf.subjectType, leaf.subjectId, leaf.data],
+      ['confidential', 'confidential', 'confidential', '', {}],
+    );
+  });
+
+  it('keeps the leaf of an event written before byte for byte: a leaf is made again when a tile is served', () => {
+    const before = event({ actor: POLICE, action: 'user.logged_in', subjectType: 'user', subjectId: 'x' });
+    const leaf = JSON.parse(leafEntry(before, SALT)) as Record<string, unknown>;
+    assert.equal(leaf.actor, 'person');
+    assert.equal(leaf.action, 'user.logged_in');
+    // The bytes as they were published before F18 (computed by 56d42e5), for this salt.
+    assert.equal(
+      leafEntry(before, SALT),
+      '{"action":"user.logged_in","actor":"person","data":{},' +
+        '"dataDigest":"97418bbdcbee3b058613f3dff74594d83c1c456e7a47031503397cbf7d420288",' +
+        '"id":"42","occurredAt":"2026-03-04T05:06:07.089Z","subjectId":"","subjectType":"user"}',
+    );
   });
 });
