@@ -52,6 +52,8 @@ export interface CandidateQuery {
   nameKeys: string[];
   /** The declarations that count (null: every one not removed). */
   declarationIds: string[] | null;
+  /** HMACs of identifiers that name no one (shared mail services, hosting platforms): never matched on. */
+  sharedMacs: string[];
   /** Name keys with a trigram similarity from this are candidates; shorter keys than `minLength` only when equal. */
   threshold: number;
   minLength: number;
@@ -82,7 +84,7 @@ const NAMES_OF_FEW = `
        JOIN live ON live.id = d.declared_reseller_id
        JOIN unnest($5::uuid[], $6::text[]) AS s(signal_id, name_key)
          ON s.name_key <> '' AND (d.name_key = s.name_key
-             OR (length(s.name_key) >= $9 AND length(d.name_key) >= $9 AND similarity(s.name_key, d.name_key) >= $8))
+             OR (length(s.name_key) >= $10 AND length(d.name_key) >= $10 AND similarity(s.name_key, d.name_key) >= $9))
       WHERE d.kind = 'name' AND d.declared_reseller_id = ANY ($7::uuid[])`;
 
 export async function matchCandidates(manager: EntityManager, q: CandidateQuery): Promise<CandidateRow[]> {
@@ -100,6 +102,7 @@ export async function matchCandidates(manager: EntityManager, q: CandidateQuery)
        JOIN cur ON cur.id = si.signal_id
        JOIN declared_reseller_identifiers d ON d.kind = si.kind AND d.mac = si.mac AND d.mac IS NOT NULL
        JOIN live ON live.id = d.declared_reseller_id
+      WHERE NOT (si.mac = ANY ($8::text[]))
      UNION ALL
      SELECT s.signal_id, d.declared_reseller_id, d.provider_id, 'ip_range', NULL, NULL, NULL
        FROM unnest($3::uuid[], $4::cidr[]) AS s(signal_id, ip_range)
@@ -114,6 +117,7 @@ export async function matchCandidates(manager: EntityManager, q: CandidateQuery)
       q.nameSignalIds,
       q.nameKeys,
       q.declarationIds,
+      q.sharedMacs,
       // Only the few declarations' names compare by similarity here (a parameter not used has no type).
       ...(q.declarationIds === null ? [] : [q.threshold, q.minLength]),
     ],
