@@ -31,6 +31,7 @@ import {
   currentDeclarations,
   type DeclarationInsert,
   declarationCounts,
+  firstRangeOverlap,
   type IdentifierInsert,
   insertDeclarationIdentifiers,
   insertDeclarations,
@@ -257,6 +258,23 @@ export async function declareResellers(
       limit: limits.maxDeclared,
       count: fresh.length,
     });
+  // A range that overlaps another the provider declares for another reseller is refused: nested
+  // declarations (a /20, its /21 halves, …) would bisect a signal's range and read it exactly.
+  const overlap = await firstRangeOverlap(
+    manager,
+    providerId,
+    options.replace ? kept : null,
+    fresh.flatMap((row, index) => row.ipRanges.map((range) => ({ row: index, range }))),
+  );
+  if (overlap) {
+    const other = overlap.other_row === null ? undefined : fresh[overlap.other_row];
+    const reference = overlap.reference || overlap.name || other?.reference || other?.names[0] || '';
+    throw new ValidationError(
+      { [options.source === 'form' ? 'resellerIpRanges' : options.field]: ['resellers.ipRangeOverlaps'] },
+      undefined,
+      { range: overlap.range, declared: overlap.declared, reference: reference || '—' },
+    );
+  }
   const actor = actorOf(user);
   const removed = options.replace
     ? await removeDeclarations(manager, providerId, 'all-but', kept, user.id, now)
