@@ -30,6 +30,7 @@ import { matchSignals, type MatchSettings } from './signal-matching';
 import {
   insertSignal,
   insertSignalIdentifiers,
+  recordSignalImport,
   signalPage,
   type SignalRow,
   signalRowOf,
@@ -218,8 +219,26 @@ export async function createSignals(
   source: SignalSource,
   settings: MatchSettings,
   now: Date,
-): Promise<{ ids: string[]; numbers: string[]; matches: number }> {
+  options: { importDigest?: string } = {},
+): Promise<{
+  ids: string[];
+  numbers: string[];
+  matches: number;
+  alreadyImported?: { importedAt: Date; count: number };
+}> {
   return dataSource.transaction(async (manager) => {
+    // A file confirmed again (double click, back button, retry) is the import done already.
+    if (options.importDigest) {
+      const before = await recordSignalImport(
+        manager,
+        by.supplierId,
+        options.importDigest,
+        by.userId,
+        inputs.length,
+        now,
+      );
+      if (before) return { ids: [], numbers: [], matches: 0, alreadyImported: before };
+    }
     const created: { id: string; number: string; identifiers: number }[] = [];
     for (const input of inputs) {
       const content: SignalContent = { identity: input.identity, text: input.text };

@@ -452,6 +452,17 @@ describe('signals of a signal supplier (issue 19)', () => {
       assert.equal(done.status, 303);
       assert.equal(done.headers.location, '/signalen?geimporteerd=1');
       assert.equal(await signalsOfSource('spreadsheet'), before + 1);
+      // F5: the same preview confirmed again (double click, back button) stores nothing and says so.
+      const again = await upload({ bron: bronOf(preview.text), bevestigen: '1' });
+      assert.equal(again.status, 303);
+      assert.match(again.headers.location!, /^\/signalen\?eerderGeimporteerd=1&op=\d{4}-\d{2}-\d{2}$/);
+      assert.equal(await signalsOfSource('spreadsheet'), before + 1);
+      const told = await agentA.get(again.headers.location!);
+      assert.match(
+        told.text,
+        /Deze lijst was al toegevoegd op \d{4}-\d{2}-\d{2} \(1 signalen\); er is niets opnieuw opgeslagen/,
+      );
+      await assertValidHtml(told.text, 'signals list after a second confirm');
       const [row] = await q<{ sealed: string }>(
         `SELECT sealed FROM signals WHERE signal_supplier_id = $1 AND source = 'spreadsheet' ORDER BY number DESC LIMIT 1`,
         [supplierA.id],
