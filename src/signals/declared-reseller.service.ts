@@ -27,6 +27,7 @@ import {
 } from './reseller-identifiers';
 import type { SignalKeys } from './signal-keys';
 import { type MatchSettings, matchDeclarations } from './signal-matching';
+import { signalsWithheld } from './signal-matching.queries';
 import {
   currentDeclarations,
   type DeclarationInsert,
@@ -226,6 +227,8 @@ export async function declareResellers(
   // any KvK number by anyone must not be a way to read what the police send.
   if (!provider?.identity_confirmed_at)
     throw new ValidationError({ [options.field]: ['resellers.identityUnconfirmed'] });
+  if (await signalsWithheld(manager, providerId))
+    throw new ValidationError({ [options.field]: ['resellers.revoked'] });
   const existing = await currentDeclarations(manager, providerId);
   const existingKeys = new Map(existing.map((d) => [declarationKey(d), d.id]));
   const seen = new Set<string>();

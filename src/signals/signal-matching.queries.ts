@@ -169,6 +169,8 @@ export function insertMatches(
     `INSERT INTO signal_matches (signal_id, provider_id, declared_reseller_id, kind, matched_on, matched_at, answer_due_at)
      SELECT s, p, d, k, string_to_array(m, ','), $6::timestamptz, $6::timestamptz + make_interval(days => $7::int)
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS t(s, p, d, k, m)
+      -- A provider whose listing was revoked receives no new matches (signalsWithheld).
+      WHERE NOT EXISTS (SELECT 1 FROM provider_status ps WHERE ps.provider_id = t.p AND ps.status = 'revoked')
      ON CONFLICT (signal_id, declared_reseller_id) DO NOTHING
      RETURNING id, provider_id, signal_id, answer_due_at`,
     [
@@ -239,4 +241,18 @@ export async function resemblingPairs(
        JOIN declared_resellers r ON r.id = d.declared_reseller_id AND r.removed_at IS NULL`,
     [pairs.map((p) => p[0]), pairs.map((p) => p[1]), signalIds, signalKeys, threshold, minLength],
   );
+}
+
+/**
+ * Whether a provider receives no signals: its listing was revoked, the register's judgement that it
+ * does not act responsibly against abuse. A revoked provider that is itself under suspicion must not
+ * learn which of its customers the police watch (outside tries, F12). A suspension is temporary and
+ * the provider must still handle abuse meanwhile, so a suspended provider keeps receiving them.
+ */
+export async function signalsWithheld(manager: EntityManager, providerId: string): Promise<boolean> {
+  const [row] = await manager.query<{ revoked: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM provider_status WHERE provider_id = $1 AND status = 'revoked') AS revoked`,
+    [providerId],
+  );
+  return row?.revoked ?? false;
 }
