@@ -273,7 +273,7 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.get(paths.signalMatches, ...providers, async (req, res) => {
-    const { current, earlier } = await providerMatches(
+    const { current, earlier, withheld } = await providerMatches(
       dataSource,
       keys,
       providerPerson(req.user!),
@@ -283,16 +283,18 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
       title: 'signalMatches.title',
       current,
       earlier,
+      withheld,
       resellersUrl: paths.resellers,
     });
   });
 
   const matchModel = async (user: User, id: string, now: Date) => {
-    const { match, answers } = await providerMatch(dataSource, keys, providerPerson(user), id, now);
+    const { match, answers, withheld } = await providerMatch(dataSource, keys, providerPerson(user), id, now);
     return {
       title: 'signalMatches.matchTitle',
       titleParams: { number: match.signalNumber },
       match,
+      withheld,
       answers,
       actions: MATCH_ACTIONS,
       maxNote: MAX_NOTE,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
@@ -5,6 +6,7 @@ import { actorOf } from '../audit/actor';
 import type { User } from '../identity/user.entity';
 import { secretsKeyFor } from '../identity/secrets';
 import { paths } from '../shared/paths';
+import { toLocalDate } from '../shared/time';
 import { formValues } from '../shared/validation';
 import { type Figure, signalAggregates, type SignalAggregate } from '../signals/signal-aggregates';
 import { signalKeys } from '../signals/signal-keys';
@@ -106,6 +108,13 @@ export function signalRoutes(dataSource: DataSource, config: Config): Router {
       organisationName: await supplierNameOf(dataSource.manager, by.supplierId),
       created: typeof req.query.toegevoegd === 'string' ? req.query.toegevoegd.slice(0, 20) : undefined,
       imported: typeof req.query.geimporteerd === 'string' ? req.query.geimporteerd.slice(0, 6) : undefined,
+      importedBefore:
+        typeof req.query.eerderGeimporteerd === 'string' &&
+        /^[0-9]{1,6}$/.test(req.query.eerderGeimporteerd) &&
+        typeof req.query.op === 'string' &&
+        /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(req.query.op)
+          ? { count: req.query.eerderGeimporteerd, on: req.query.op }
+          : undefined,
       total,
       page,
       pageCount,
@@ -208,7 +217,7 @@ export function signalRoutes(dataSource: DataSource, config: Config): Router {
     else throw new ValidationError({ bestand: ['signals.import.noFile'] });
     const read = await readSignalImport(bytes, signalToday(now));
     if (values.bevestigen === '1' && read.inputs.length > 0) {
-      const { numbers } = await createSignals(
+      const { numbers, alreadyImported } = await createSignals(
         dataSource,
         keys,
         { ...by, apiKeyId: null },
@@ -216,7 +225,13 @@ export function signalRoutes(dataSource: DataSource, config: Config): Router {
         'spreadsheet',
         { answerDays: config.signalAnswerDays, baseUrl: config.publicBaseUrl },
         now,
+        { importDigest: createHash('sha256').update(bytes).digest('hex') },
       );
+      if (alreadyImported)
+        return res.redirect(
+          303,
+          `${paths.signals}?eerderGeimporteerd=${alreadyImported.count}&op=${toLocalDate(alreadyImported.importedAt)}`,
+        );
       return res.redirect(303, `${paths.signals}?geimporteerd=${numbers.length}`);
     }
     res.render('signals/import', {

@@ -202,3 +202,45 @@ export function currentDeclarations(
     [providerId],
   );
 }
+
+/** A declared range of the provider that a new one overlaps: the new range, the one declared, and its reseller. */
+export interface RangeOverlap {
+  row: number;
+  range: string;
+  declared: string;
+  reference: string;
+  name: string | null;
+  /** For an overlap among the new rows: the index of the other row. */
+  other_row: number | null;
+}
+
+/**
+ * The first overlap of these new ranges (with the index of the row each belongs to) with a range the
+ * provider keeps declared (not removed, not among `removing`; every one when `keepOnly` lists those
+ * kept), or with a new range of another row. Ranges of one row may overlap each other.
+ */
+export async function firstRangeOverlap(
+  manager: EntityManager,
+  providerId: string,
+  keepOnly: string[] | null,
+  ranges: { row: number; range: string }[],
+): Promise<RangeOverlap | undefined> {
+  if (ranges.length === 0) return undefined;
+  const [row] = await manager.query<RangeOverlap[]>(
+    `WITH fresh AS (SELECT * FROM unnest($3::int[], $4::cidr[]) AS f(row, range))
+     SELECT f.row, f.range::text AS range, r::text AS declared, d.reference, d.names[1] AS name,
+            NULL::int AS other_row
+       FROM fresh f
+       JOIN declared_resellers d ON d.provider_id = $1 AND d.removed_at IS NULL
+        AND ($2::uuid[] IS NULL OR d.id = ANY ($2::uuid[]))
+       CROSS JOIN LATERAL unnest(d.ip_ranges) AS r
+      WHERE r && f.range
+     UNION ALL
+     SELECT a.row, a.range::text, b.range::text, '', NULL, b.row
+       FROM fresh a JOIN fresh b ON a.row > b.row AND a.range && b.range
+     ORDER BY 1
+     LIMIT 1`,
+    [providerId, keepOnly, ranges.map((r) => r.row), ranges.map((r) => r.range)],
+  );
+  return row;
+}

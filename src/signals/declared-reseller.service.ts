@@ -27,10 +27,12 @@ import {
 } from './reseller-identifiers';
 import type { SignalKeys } from './signal-keys';
 import { type MatchSettings, matchDeclarations } from './signal-matching';
+import { signalsWithheld } from './signal-matching.queries';
 import {
   currentDeclarations,
   type DeclarationInsert,
   declarationCounts,
+  firstRangeOverlap,
   type IdentifierInsert,
   insertDeclarationIdentifiers,
   insertDeclarations,
@@ -279,6 +281,8 @@ export async function declareResellers(
   // any KvK number by anyone must not be a way to read what the police send.
   if (!provider?.identity_confirmed_at)
     throw new ValidationError({ [options.field]: ['resellers.identityUnconfirmed'] });
+  if (await signalsWithheld(manager, providerId))
+    throw new ValidationError({ [options.field]: ['resellers.revoked'] });
   const { fresh, kept, counts, freshValues, dayLeft, totalLeft } = await declarationRoom(
     manager,
     providerId,
@@ -299,6 +303,23 @@ export async function declareResellers(
       limit: limits.maxDeclared,
       count: fresh.length,
     });
+  // A range that overlaps another the provider declares for another reseller is refused: nested
+  // declarations (a /20, its /21 halves, …) would bisect a signal's range and read it exactly.
+  const overlap = await firstRangeOverlap(
+    manager,
+    providerId,
+    options.replace ? kept : null,
+    fresh.flatMap((row, index) => row.ipRanges.map((range) => ({ row: index, range }))),
+  );
+  if (overlap) {
+    const other = overlap.other_row === null ? undefined : fresh[overlap.other_row];
+    const reference = overlap.reference || overlap.name || other?.reference || other?.names[0] || '';
+    throw new ValidationError(
+      { [options.source === 'form' ? 'resellerIpRanges' : options.field]: ['resellers.ipRangeOverlaps'] },
+      undefined,
+      { range: overlap.range, declared: overlap.declared, reference: reference || '—' },
+    );
+  }
   const actor = actorOf(user);
   const removed = options.replace
     ? await removeDeclarations(manager, providerId, 'all-but', kept, user.id, now)

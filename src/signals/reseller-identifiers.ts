@@ -10,6 +10,7 @@ import { domainToASCII } from 'node:url';
 import { nameKey } from '../register/name-resemblance';
 import { readKvkNumber } from '../shared/identifiers';
 import { isOneLine } from '../shared/forbidden-characters';
+import { isSharedHostingDomain, isSharedMailDomain } from './shared-domains';
 
 /** The identifiers matched exactly through keyed HMACs (blind indexes). */
 export const EXACT_KINDS = ['kvk', 'domain', 'mail_domain', 'as_number'] as const;
@@ -44,7 +45,16 @@ export function isEmptyIdentity(identity: ResellerIdentity): boolean {
 
 /** Why one typed value is refused: a key under `signals.identifiers.invalid` in the locales. */
 export type IdentifierProblem =
-  'kvk' | 'domain' | 'mailDomain' | 'ipRange' | 'ipRangeTooWide' | 'asNumber' | 'name' | 'nameTooLong';
+  | 'kvk'
+  | 'domain'
+  | 'domainShared'
+  | 'mailDomain'
+  | 'mailDomainShared'
+  | 'ipRange'
+  | 'ipRangeTooWide'
+  | 'asNumber'
+  | 'name'
+  | 'nameTooLong';
 
 export type Reading<T> = { ok: true; value: T } | { ok: false; problem: IdentifierProblem };
 
@@ -65,6 +75,13 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  * `voorbeeld.nl`, `bücher.de` as `xn--bcher-kva.de`.
  */
 export function readDomain(typed: string): Reading<string> {
+  const domain = readAnyDomain(typed);
+  if (domain.ok && isSharedHostingDomain(domain.value)) return refused('domainShared');
+  return domain;
+}
+
+/** A domain name in normal form, shared platforms included (readDomain refuses those). */
+function readAnyDomain(typed: string): Reading<string> {
   let value = typed.trim().toLowerCase();
   value = value.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
   value = value
@@ -81,23 +98,30 @@ export function readDomain(typed: string): Reading<string> {
   return ok(labels.join('.'));
 }
 
-/** A mail domain: a domain, typed alone, as `@voorbeeld.nl` or as a whole address (`abuse@voorbeeld.nl`). */
+/**
+ * A mail domain: a domain, typed alone, as `@voorbeeld.nl` or as a whole address (`abuse@voorbeeld.nl`).
+ * A public mail service's domain (gmail.com, ziggo.nl) is refused: it names no one (shared-domains.ts).
+ */
 export function readMailDomain(typed: string): Reading<string> {
   const value = typed.trim();
   const at = value.lastIndexOf('@');
-  const domain = readDomain(at >= 0 ? value.slice(at + 1) : value);
-  return domain.ok ? domain : refused('mailDomain');
+  const domain = readAnyDomain(at >= 0 ? value.slice(at + 1) : value);
+  if (!domain.ok) return refused('mailDomain');
+  return isSharedMailDomain(domain.value) ? refused('mailDomainShared') : domain;
 }
 
 /**
  * The domain and its parents down to two labels: a declaration of `shop.voorbeeld.nl` is matched by
  * a signal naming `voorbeeld.nl` (a signal about a whole domain covers its subdomains), never the
- * other way round.
+ * other way round. A shared platform (`github.io`) is no one's parent: it is left out.
  */
 export function domainAndParents(domain: string): string[] {
   const labels = domain.split('.');
   const out: string[] = [];
-  for (let i = 0; i <= labels.length - 2; i++) out.push(labels.slice(i).join('.'));
+  for (let i = 0; i <= labels.length - 2; i++) {
+    const parent = labels.slice(i).join('.');
+    if (i === 0 || !isSharedHostingDomain(parent)) out.push(parent);
+  }
   return out;
 }
 

@@ -23,6 +23,7 @@ import {
   matchesOfProvider,
   matchOfProvider,
 } from './signal-match.queries';
+import { signalsWithheld } from './signal-matching.queries';
 
 export { MATCH_ACTIONS, type MatchAction } from './signal-terms';
 export const MAX_NOTE = 2000;
@@ -70,7 +71,7 @@ function showsContent(row: MatchRow): boolean {
   return row.current && !(row.kind === 'possible' && row.confirmed_at === null);
 }
 
-function viewOf(row: MatchRow, keys: SignalKeys, now: Date): MatchView {
+function viewOf(row: MatchRow, keys: SignalKeys, now: Date, withheld = false): MatchView {
   return {
     id: row.id,
     url: paths.signalMatch(row.id),
@@ -97,7 +98,7 @@ function viewOf(row: MatchRow, keys: SignalKeys, now: Date): MatchView {
       names: row.names,
       removed: row.removed,
     },
-    ...(showsContent(row) ? { content: { text: keys.open(row.sealed).text } } : {}),
+    ...(!withheld && showsContent(row) ? { content: { text: keys.open(row.sealed).text } } : {}),
   };
 }
 
@@ -137,14 +138,16 @@ export function providerMatches(
   keys: SignalKeys,
   person: ProviderPerson,
   now: Date,
-): Promise<{ current: MatchView[]; earlier: MatchView[] }> {
+): Promise<{ current: MatchView[]; earlier: MatchView[]; withheld: boolean }> {
   return dataSource.transaction(async (manager) => {
+    const withheld = await signalsWithheld(manager, person.providerId);
     const rows = await matchesOfProvider(manager, person.providerId, toLocalDate(now));
     const shown = rows.filter((r) => r.current);
-    await recordRead(manager, person, 'list', shown.filter(showsContent), now);
+    await recordRead(manager, person, 'list', withheld ? [] : shown.filter(showsContent), now);
     return {
-      current: shown.map((r) => viewOf(r, keys, now)),
-      earlier: rows.filter((r) => !r.current).map((r) => viewOf(r, keys, now)),
+      current: shown.map((r) => viewOf(r, keys, now, withheld)),
+      earlier: rows.filter((r) => !r.current).map((r) => viewOf(r, keys, now, withheld)),
+      withheld,
     };
   });
 }
@@ -169,11 +172,17 @@ export function providerMatch(
   person: ProviderPerson,
   id: string,
   now: Date,
-): Promise<{ match: MatchView; answers: { action: string; note: string; answered_at: Date }[] }> {
+): Promise<{
+  match: MatchView;
+  answers: { action: string; note: string; answered_at: Date }[];
+  withheld: boolean;
+}> {
   return dataSource.transaction(async (manager) => {
     const row = await ownMatch(manager, person, id, now);
-    await recordRead(manager, person, 'match', showsContent(row) ? [row] : [], now);
-    return { match: viewOf(row, keys, now), answers: await answersOf(manager, row.id) };
+    const withheld = await signalsWithheld(manager, person.providerId);
+    // One read event whatever the page shows (none when withheld): its count tells nothing.
+    await recordRead(manager, person, 'match', !withheld && showsContent(row) ? [row] : [], now);
+    return { match: viewOf(row, keys, now, withheld), answers: await answersOf(manager, row.id), withheld };
   });
 }
 

@@ -52,6 +52,8 @@ export interface CandidateQuery {
   nameKeys: string[];
   /** The declarations that count (null: every one not removed). */
   declarationIds: string[] | null;
+  /** HMACs of identifiers that name no one (shared mail services, hosting platforms): never matched on. */
+  sharedMacs: string[];
   /** Name keys with a trigram similarity from this are candidates; shorter keys than `minLength` only when equal. */
   threshold: number;
   minLength: number;
@@ -82,7 +84,7 @@ const NAMES_OF_FEW = `
        JOIN live ON live.id = d.declared_reseller_id
        JOIN unnest($5::uuid[], $6::text[]) AS s(signal_id, name_key)
          ON s.name_key <> '' AND (d.name_key = s.name_key
-             OR (length(s.name_key) >= $9 AND length(d.name_key) >= $9 AND similarity(s.name_key, d.name_key) >= $8))
+             OR (length(s.name_key) >= $10 AND length(d.name_key) >= $10 AND similarity(s.name_key, d.name_key) >= $9))
       WHERE d.kind = 'name' AND d.declared_reseller_id = ANY ($7::uuid[])`;
 
 export async function matchCandidates(manager: EntityManager, q: CandidateQuery): Promise<CandidateRow[]> {
@@ -100,6 +102,7 @@ export async function matchCandidates(manager: EntityManager, q: CandidateQuery)
        JOIN cur ON cur.id = si.signal_id
        JOIN declared_reseller_identifiers d ON d.kind = si.kind AND d.mac = si.mac AND d.mac IS NOT NULL
        JOIN live ON live.id = d.declared_reseller_id
+      WHERE NOT (si.mac = ANY ($8::text[]))
      UNION ALL
      SELECT s.signal_id, d.declared_reseller_id, d.provider_id, 'ip_range', NULL, NULL, NULL
        FROM unnest($3::uuid[], $4::cidr[]) AS s(signal_id, ip_range)
@@ -114,6 +117,7 @@ export async function matchCandidates(manager: EntityManager, q: CandidateQuery)
       q.nameSignalIds,
       q.nameKeys,
       q.declarationIds,
+      q.sharedMacs,
       // Only the few declarations' names compare by similarity here (a parameter not used has no type).
       ...(q.declarationIds === null ? [] : [q.threshold, q.minLength]),
     ],
@@ -165,6 +169,8 @@ export function insertMatches(
     `INSERT INTO signal_matches (signal_id, provider_id, declared_reseller_id, kind, matched_on, matched_at, answer_due_at)
      SELECT s, p, d, k, string_to_array(m, ','), $6::timestamptz, $6::timestamptz + make_interval(days => $7::int)
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS t(s, p, d, k, m)
+      -- A provider whose listing was revoked receives no new matches (signalsWithheld).
+      WHERE NOT EXISTS (SELECT 1 FROM provider_status ps WHERE ps.provider_id = t.p AND ps.status = 'revoked')
      ON CONFLICT (signal_id, declared_reseller_id) DO NOTHING
      RETURNING id, provider_id, signal_id, answer_due_at`,
     [
@@ -235,4 +241,18 @@ export async function resemblingPairs(
        JOIN declared_resellers r ON r.id = d.declared_reseller_id AND r.removed_at IS NULL`,
     [pairs.map((p) => p[0]), pairs.map((p) => p[1]), signalIds, signalKeys, threshold, minLength],
   );
+}
+
+/**
+ * Whether a provider receives no signals: its listing was revoked, the register's judgement that it
+ * does not act responsibly against abuse. A revoked provider that is itself under suspicion must not
+ * learn which of its customers the police watch (outside tries, F12). A suspension is temporary and
+ * the provider must still handle abuse meanwhile, so a suspended provider keeps receiving them.
+ */
+export async function signalsWithheld(manager: EntityManager, providerId: string): Promise<boolean> {
+  const [row] = await manager.query<{ revoked: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM provider_status WHERE provider_id = $1 AND status = 'revoked') AS revoked`,
+    [providerId],
+  );
+  return row?.revoked ?? false;
 }

@@ -12,7 +12,8 @@ import { mailTexts } from '../mail/messages';
 import { keysResemble, MIN_SIMILAR_KEY_LENGTH, RESEMBLANCE_THRESHOLD } from '../register/name-resemblance';
 import { paths } from '../shared/paths';
 import { toLocalDate } from '../shared/time';
-import { type MatchKind, resellerNameKey } from './reseller-identifiers';
+import { identifierMac, type MatchKind, resellerNameKey } from './reseller-identifiers';
+import { sharedIdentifiers } from './shared-domains';
 import type { SignalKeys } from './signal-keys';
 import {
   type CandidateRow,
@@ -65,14 +66,43 @@ export const MATCHING_ACTOR = 'signals:matching';
 const KIND_ORDER: readonly MatchKind[] = ['kvk', 'domain', 'mail_domain', 'as_number', 'ip_range', 'name'];
 
 /**
+ * The shortest name key that takes part in matching at all (equal or resembling). The register's
+ * resemblance rule (keysResemble) lets keys of 4 characters resemble: right for flagging a look-alike
+ * registration to a reviewer, too loose for a match whose confirmation unlocks the police's text. A
+ * key is what is left of a name without legal forms and words every hosting name holds, so a
+ * one-short-word guess ("Duister" for "Duister Datacenter": both `dulster`, 7) no longer matches,
+ * while a real trade name of two words or one long word ("Schaduwhost", "Nachtwolk Reseller") does.
+ * Eight characters: about two short words; a name that is shorter must be matched on an identifier.
+ */
+export const MIN_MATCH_NAME_KEY_LENGTH = 8;
+
+/** Whether a name key is distinctive enough to match on (see MIN_MATCH_NAME_KEY_LENGTH). */
+export const nameKeyMatches = (key: string): boolean => key.length >= MIN_MATCH_NAME_KEY_LENGTH;
+
+/**
  * Whether one candidate reason counts: every exact identifier and IP overlap does; a name only when
- * the two keys resemble by the register's one rule (equal, or long enough and similar enough).
+ * both keys are long enough to name someone and resemble by the register's one rule (equal, or
+ * similar enough).
  */
 export function candidateCounts(
   row: Pick<CandidateRow, 'kind' | 'signal_key' | 'declared_key' | 'similarity'>,
 ): boolean {
   if (row.kind !== 'name') return true;
-  return keysResemble(row.signal_key ?? '', row.declared_key ?? '', row.similarity ?? 0);
+  const signalKey = row.signal_key ?? '';
+  const declaredKey = row.declared_key ?? '';
+  if (!nameKeyMatches(signalKey) || !nameKeyMatches(declaredKey)) return false;
+  return keysResemble(signalKey, declaredKey, row.similarity ?? 0);
+}
+
+/** The HMACs of identifiers that name no one, for this key: left out of the matching (shared-domains.ts). */
+const sharedMacsByKey = new WeakMap<Buffer, string[]>();
+export function sharedMacs(keys: SignalKeys): string[] {
+  let macs = sharedMacsByKey.get(keys.macKey);
+  if (!macs) {
+    macs = sharedIdentifiers().map(({ kind, value }) => identifierMac(keys.macKey, kind, value));
+    sharedMacsByKey.set(keys.macKey, macs);
+  }
+  return macs;
 }
 
 /** What a pair is, from what matched: exact when any identifier matched, possible on names alone. */
@@ -118,7 +148,7 @@ function unsealedParts(keys: SignalKeys, rows: { id: string; sealed: string }[])
       parts.ipRanges.push(range);
     }
     for (const key of new Set(identity.names.map(resellerNameKey))) {
-      if (!key) continue;
+      if (!nameKeyMatches(key)) continue;
       parts.nameSignalIds.push(row.id);
       parts.nameKeys.push(key);
     }
@@ -209,6 +239,7 @@ export async function matchSignals(
     today,
     ...parts,
     declarationIds: null,
+    sharedMacs: sharedMacs(keys),
     threshold: RESEMBLANCE_THRESHOLD,
     minLength: MIN_SIMILAR_KEY_LENGTH,
   });
@@ -283,6 +314,7 @@ export async function matchDeclarations(
     today,
     ...unsealedParts(keys, signals),
     declarationIds: declaredResellerIds,
+    sharedMacs: sharedMacs(keys),
     threshold: RESEMBLANCE_THRESHOLD,
     minLength: MIN_SIMILAR_KEY_LENGTH,
   });

@@ -17,6 +17,7 @@ export interface SignalFiguresRow {
   open: number;
   overdue: number;
   possible_undecided: number;
+  possible_confirmed: number;
   declared: number;
   flagged: boolean;
 }
@@ -39,6 +40,7 @@ const FIGURES = `
                             AND s.expires_on >= ($1::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date AND m.answer_due_at <= $1)::int AS overdue,
          count(*) FILTER (WHERE m.kind = 'possible' AND m.confirmed_at IS NULL AND m.dismissed_at IS NULL)::int
            AS possible_undecided,
+         count(*) FILTER (WHERE m.kind = 'possible' AND m.confirmed_at IS NOT NULL)::int AS possible_confirmed,
          (SELECT count(*)::int FROM declared_resellers d WHERE d.provider_id = p.id AND d.removed_at IS NULL)
            AS declared,
          EXISTS (SELECT 1 FROM review_tasks t WHERE t.provider_id = p.id AND t.kind = 'reseller_declarations_many'

@@ -20,6 +20,14 @@ import {
 
 /** Providers per page of the reviewers' overview. */
 export const SIGNAL_REVIEW_PAGE_SIZE = 50;
+/**
+ * From this many possible matches (a name only) confirmed, a provider's figure is marked for the
+ * reviewer: confirming unlocks the police's text, and a provider that declares guessed names and
+ * confirms what they bring reads signals about others' resellers (outside tries, F1). A provider
+ * with real name-only customers confirms a few; many is worth a look.
+ */
+export const POSSIBLE_CONFIRMED_NOTABLE = 5;
+
 /** How many of a provider's latest matches its staff page lists. */
 export const STAFF_PAGE_MATCHES = 10;
 
@@ -42,6 +50,8 @@ export function figuresView(row: SignalFiguresRow) {
     open: row.open,
     overdue: row.overdue,
     possibleUndecided: row.possible_undecided,
+    possibleConfirmed: row.possible_confirmed,
+    possibleConfirmedNotable: row.possible_confirmed >= POSSIBLE_CONFIRMED_NOTABLE,
     declared: row.declared,
     flagged: row.flagged,
   };

@@ -112,3 +112,29 @@ export async function withdrawSignalRow(
     userId,
   ]);
 }
+
+/**
+ * Records a confirmed import of a file (by its digest) for the supplier, once: answers undefined when
+ * it is new, else when and with how many signals the same file was imported before. A concurrent
+ * confirm of the same file waits on the key and then finds the first.
+ */
+export async function recordSignalImport(
+  manager: EntityManager,
+  supplierId: string,
+  digest: string,
+  userId: string | null,
+  count: number,
+  now: Date,
+): Promise<{ importedAt: Date; count: number } | undefined> {
+  const inserted = await manager.query<unknown[]>(
+    `INSERT INTO signal_imports (signal_supplier_id, digest, imported_at, imported_by, signal_count)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
+    [supplierId, digest, now, userId, count],
+  );
+  if (inserted.length > 0) return undefined;
+  const [row] = await manager.query<{ imported_at: Date; signal_count: number }[]>(
+    `SELECT imported_at, signal_count FROM signal_imports WHERE signal_supplier_id = $1 AND digest = $2`,
+    [supplierId, digest],
+  );
+  return { importedAt: row!.imported_at, count: row!.signal_count };
+}

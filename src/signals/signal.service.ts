@@ -30,6 +30,7 @@ import { matchSignals, type MatchSettings } from './signal-matching';
 import {
   insertSignal,
   insertSignalIdentifiers,
+  recordSignalImport,
   signalPage,
   type SignalRow,
   signalRowOf,
@@ -171,8 +172,12 @@ export function readTypedSignal(
       key: typed.confidence.trim() ? 'signals.invalid.confidence' : 'signals.invalid.confidenceMissing',
     });
   const observedOn = typed.observedOn.trim() ? readSignalDate(typed.observedOn) : today;
+  // A date more than MAX_SIGNAL_YEARS ago can give no current signal (its expiry is at most that
+  // long after it): 1900-12-01 is a typing error, not intelligence (outside tries, F2).
+  const tooOld = Boolean(observedOn && observedOn < addYears(today, -MAX_SIGNAL_YEARS));
   if (!observedOn) problems.push({ field: 'observedOn', key: 'signals.invalid.date' });
   else if (observedOn > today) problems.push({ field: 'observedOn', key: 'signals.invalid.dateInFuture' });
+  else if (tooOld) problems.push({ field: 'observedOn', key: 'signals.invalid.dateTooOld' });
   const expiresOn = typed.expiresOn.trim()
     ? readSignalDate(typed.expiresOn)
     : observedOn && addYears(observedOn, 1);
@@ -182,6 +187,9 @@ export function readTypedSignal(
     problems.push({ field: 'expiresOn', key: 'signals.invalid.expiresBeforeDate' });
   else if (observedOn && expiresOn > addYears(observedOn, MAX_SIGNAL_YEARS))
     problems.push({ field: 'expiresOn', key: 'signals.invalid.expiresTooLate' });
+  // Stored already expired, a signal never matches and only confuses the supplier's list.
+  else if (!tooOld && expiresOn <= today)
+    problems.push({ field: 'expiresOn', key: 'signals.invalid.expiresInPast' });
   const text = typed.text.replace(/\r\n?/g, '\n').trim();
   if (text.length > MAX_SIGNAL_TEXT) problems.push({ field: 'text', key: 'signals.invalid.textTooLong' });
   else if (hasForbiddenCharacters(text))
@@ -221,8 +229,26 @@ export async function createSignals(
   source: SignalSource,
   settings: MatchSettings,
   now: Date,
-): Promise<{ ids: string[]; numbers: string[]; matches: number }> {
+  options: { importDigest?: string } = {},
+): Promise<{
+  ids: string[];
+  numbers: string[];
+  matches: number;
+  alreadyImported?: { importedAt: Date; count: number };
+}> {
   return dataSource.transaction(async (manager) => {
+    // A file confirmed again (double click, back button, retry) is the import done already.
+    if (options.importDigest) {
+      const before = await recordSignalImport(
+        manager,
+        by.supplierId,
+        options.importDigest,
+        by.userId,
+        inputs.length,
+        now,
+      );
+      if (before) return { ids: [], numbers: [], matches: 0, alreadyImported: before };
+    }
     const created: { id: string; number: string; identifiers: number }[] = [];
     for (const input of inputs) {
       const content: SignalContent = { identity: input.identity, text: input.text };

@@ -301,6 +301,71 @@ describe('declared resellers', () => {
       assert.equal((await add(agentA, { reference: 'SMAL', resellerIpRanges: range })).status, 303, range);
   });
 
+  it('refuses a range that overlaps one declared for another reseller, naming it (bisection, F14), and a shared mail service (F7)', async () => {
+    const provider = (await givenProvider(ds())).id;
+    const agent = await signedIn(app, await givenUser(ds(), 'provider', { providerId: provider }));
+    assert.equal(
+      (await add(agent, { reference: 'HELFT-A', resellerIpRanges: '203.0.112.0/20' })).status,
+      303,
+    );
+    const nested = await add(agent, { reference: 'PROBE', resellerIpRanges: '203.0.113.0/24' });
+    assert.equal(nested.status, 400);
+    assert.match(
+      nested.text,
+      /De IP-reeks 203\.0\.113\.0\/24 overlapt met 203\.0\.112\.0\/20, die u al opgaf voor wederverkoper HELFT-A/,
+    );
+    assert.match(nested.text, /value="PROBE"/);
+    // Two new resellers whose ranges overlap each other in one import are refused as well.
+    const csv = Buffer.from(['Referentie;IP-reeksen', 'B1;198.18.0.0/24', 'B2;198.18.0.128/25'].join('\n'));
+    const preview = await upload(agent, {}, { bytes: csv, name: 'b.csv' });
+    const refused = await upload(agent, { bron: bronOf(preview.text), bevestigen: '1' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /overlapt met 198\.18\.0\.0\/24, die u al opgaf voor wederverkoper B1/);
+    // Ranges beside each other, and a reseller's own ranges within one declaration, are fine.
+    assert.equal((await add(agent, { reference: 'NAAST', resellerIpRanges: '203.0.128.0/24' })).status, 303);
+    const rows = await ds().query<unknown[]>(
+      `SELECT 1 FROM declared_resellers WHERE provider_id = $1 AND removed_at IS NULL`,
+      [provider],
+    );
+    assert.equal(rows.length, 2);
+    // After removing the wide one, its half may be declared.
+    const [wide] = await ds().query<{ id: string }[]>(
+      `SELECT id FROM declared_resellers WHERE provider_id = $1 AND reference = 'HELFT-A'`,
+      [provider],
+    );
+    assert.equal((await submitForm(agent, PAGE, `${PAGE}/${wide!.id}/verwijderen`, {})).status, 303);
+    assert.equal((await add(agent, { reference: 'PROBE', resellerIpRanges: '203.0.113.0/24' })).status, 303);
+    // F7: a public mail service is refused with a message that says why.
+    const gmail = await add(agent, { reference: 'GMAIL', resellerMailDomains: 'info@gmail.com' });
+    assert.equal(gmail.status, 400);
+    assert.match(gmail.text, /regel 1: dit is een openbare maildienst; die noemt niemand/);
+  });
+
+  it("counts a declaration removed again in the day's limit: removing and declaring anew spends it", async () => {
+    const provider = (await givenProvider(ds())).id;
+    const person = await givenUser(ds(), 'provider', { providerId: provider });
+    const strict = testApp(db.dataSource, {
+      config: {
+        ...testConfig,
+        resellerDeclarationsPerDay: 2,
+        resellerFlagPerDay: 10,
+        resellerMaxDeclared: 12,
+      },
+    }).app;
+    const agent = await signedIn(strict, person);
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await add(agent, { resellerIpRanges: '203.0.113.0/24' })).status, 303);
+      const [row] = await ds().query<{ id: string }[]>(
+        `SELECT id FROM declared_resellers WHERE provider_id = $1 AND removed_at IS NULL`,
+        [provider],
+      );
+      assert.equal((await submitForm(agent, PAGE, `${PAGE}/${row!.id}/verwijderen`, {})).status, 303);
+    }
+    const third = await add(agent, { resellerIpRanges: '203.0.113.0/24' });
+    assert.equal(third.status, 400);
+    assert.match(third.text, /er passen er nu nog 0/);
+  });
+
   it('refuses declarations of an organisation whose identity no reviewer confirmed, keeping what was typed', async () => {
     const unconfirmed = (await givenProvider(ds(), {}, { unconfirmed: true })).id;
     const person = await givenUser(ds(), 'provider', { providerId: unconfirmed });

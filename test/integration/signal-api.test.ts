@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { addDays, toLocalDate } from '../../src/shared/time';
 import request from 'supertest';
 import { createApiKey, revokeApiKey } from '../../src/api-keys/api-key.service';
 import { useTestApp } from '../helpers/app';
@@ -177,6 +178,32 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
     const twice = await request(context.app).get(`${PATH}?pagina=1&pagina=2`).set('X-Api-Key', key);
     assert.equal(twice.status, 400);
     assert.equal((await request(context.app).get(`${PATH}?pagina=2`).set('X-Api-Key', key)).status, 200);
+  });
+
+  it('refuses a signal already expired, a date in 1900 and a free-mail domain, each by field with a reason (F2, F7)', async () => {
+    const { key } = await givenSupplierKey();
+    const base = { categorie: 'fraud', betrouwbaarheid: 'high' };
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ domeinen: ['a-verlopen.nl'], datum: '1900-01-01' }, 'datum', /meer dan twee jaar terug/],
+      [
+        {
+          domeinen: ['a-verlopen.nl'],
+          datum: toLocalDate(addDays(new Date(), -30)),
+          verloopdatum: toLocalDate(addDays(new Date(), -1)),
+        },
+        'verloopdatum',
+        /vandaag of eerder/,
+      ],
+      [{ maildomeinen: ['evil.guy@gmail.com'] }, 'maildomeinen[0]', /openbare maildienst/],
+    ];
+    for (const [body, name, reason] of cases) {
+      const res = await post(key, { ...base, ...body });
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assertMatchesDocument('POST', PATH, res);
+      const problem = b(res).invalidParams.find((p) => p.name === name);
+      assert.ok(problem, `${name} in ${JSON.stringify(b(res).invalidParams)}`);
+      assert.match(problem.reason, reason);
+    }
   });
 
   it('lists own signals with aggregates; reads one (audited) with its content; 404 for another supplier’s', async () => {

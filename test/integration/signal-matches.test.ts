@@ -7,7 +7,12 @@ import { testApp, testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { assertValidHtml } from '../helpers/html';
 import { type Agent, signedIn, submitForm } from '../helpers/session';
-import { givenProvider } from '../factories/provider.factory';
+import {
+  givenApproval,
+  givenCodeVersion,
+  givenProvider,
+  givenStatusEvent,
+} from '../factories/provider.factory';
 import { givenSignal, givenSignalSupplier, testSignalKeys } from '../factories/signal.factory';
 import { givenUser, type TestUser } from '../factories/user.factory';
 
@@ -279,5 +284,78 @@ describe('signal matches of a provider', () => {
       await count(`SELECT count(*)::int AS n FROM signal_match_answers WHERE signal_match_id = $1`),
       2,
     );
+  });
+  it('gives a revoked provider no new matches and no signal text, and says why; a suspended one keeps both (F12)', async () => {
+    const version = await givenCodeVersion(ds());
+    const listed = async () => {
+      const provider = await givenProvider(ds());
+      await givenApproval(ds(), provider, version, new Date(Date.now() - 86_400_000));
+      const person = await givenUser(ds(), 'provider', { providerId: provider.id });
+      return { provider, person, agent: await signedIn(app, person) };
+    };
+    const revoked = await listed();
+    const suspended = await listed();
+    const first = await givenSignal(ds(), supplierId, { asNumbers: [64777] }, { text: 'Botnet C2 (geheim)' });
+    const [before] = await declareAndMatch(revoked.person, { reference: 'R-1', asNumbers: [64777] }, [
+      first.id,
+    ]);
+    const [kept] = await declareAndMatch(suspended.person, { reference: 'S-1', asNumbers: [64777] }, [
+      first.id,
+    ]);
+    assert.ok(before && kept);
+    await givenStatusEvent(ds(), {
+      providerId: revoked.provider.id,
+      kind: 'revoked',
+      effectiveAt: new Date(Date.now() - 1000),
+      reason: 'test',
+    });
+    await givenStatusEvent(ds(), {
+      providerId: suspended.provider.id,
+      kind: 'suspended',
+      effectiveAt: new Date(Date.now() - 1000),
+      suspendedUntil: new Date(Date.now() + 30 * 86_400_000),
+      reason: 'test',
+    });
+    // A new signal matches the suspended provider only.
+    const second = await givenSignal(ds(), supplierId, { asNumbers: [64777] }, { text: 'Tweede (geheim)' });
+    await ds().transaction((m) => matchSignals(m, testSignalKeys, [second.id], SETTINGS, new Date()));
+    const matchedProviders = await ds().query<{ provider_id: string }[]>(
+      `SELECT provider_id FROM signal_matches WHERE signal_id = $1`,
+      [second.id],
+    );
+    assert.deepEqual(
+      matchedProviders.map((r) => r.provider_id),
+      [suspended.provider.id],
+    );
+    // The revoked provider's earlier match shows no text, and the page says why; nothing is read.
+    const list = await revoked.agent.get(LIST);
+    assert.equal(list.status, 200);
+    assert.match(
+      list.text,
+      /data-signals-withheld>Het register heeft de vermelding van uw organisatie ingetrokken/,
+    );
+    assert.doesNotMatch(list.text, /geheim/);
+    const page = await revoked.agent.get(`${LIST}/${before}`);
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text, /geheim/);
+    assert.match(page.text, /data-signals-withheld/);
+    await assertValidHtml(page.text, 'match page of a revoked provider');
+    assert.equal((await reads(revoked.person.user.id)).length, 0);
+    // Nor can it declare resellers any more.
+    const declare = await submitForm(revoked.agent, '/account/wederverkopers', '/account/wederverkopers', {
+      reference: 'R-2',
+      resellerNames: '',
+      resellerKvk: '',
+      resellerDomains: 'nieuw-na-intrekking.nl',
+      resellerMailDomains: '',
+      resellerIpRanges: '',
+      resellerAsNumbers: '',
+    });
+    assert.equal(declare.status, 400);
+    assert.match(declare.text, /vermelding van uw organisatie ingetrokken/);
+    // The suspended provider still reads its signals: it must still act against abuse.
+    const theirs = await suspended.agent.get(LIST);
+    assert.match(theirs.text, /Tweede \(geheim\)/);
+    assert.doesNotMatch(theirs.text, /data-signals-withheld/);
   });
 });

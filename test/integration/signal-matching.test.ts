@@ -10,7 +10,12 @@ import { matchDeclarations, matchSignals } from '../../src/signals/signal-matchi
 import type { ResellerIdentity } from '../../src/signals/reseller-identifiers';
 import { addDays, toLocalDate } from '../../src/shared/time';
 import { givenProvider } from '../factories/provider.factory';
-import { givenSignal, givenSignalSupplier, testSignalKeys } from '../factories/signal.factory';
+import {
+  givenDeclaredReseller,
+  givenSignal,
+  givenSignalSupplier,
+  testSignalKeys,
+} from '../factories/signal.factory';
 import { givenUser } from '../factories/user.factory';
 import { testConfig } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -196,6 +201,41 @@ describe('matching signals against declared resellers', () => {
     assert.deepEqual(
       probed.map((m) => m.length),
       [1, 1, 1, 1, 0, 1, 0],
+    );
+  });
+
+  it('never matches on a shared mail service or hosting platform, nor on one short word of a name, even in rows stored before (F7, F1)', async () => {
+    // Stored as they were before the readers refused them: matching leaves them out by itself.
+    const a = await givenDeclaringProvider();
+    const old = await givenDeclaredReseller(ds(), a.provider.id, {
+      mailDomains: ['gmail.com', 'ziggo.nl'],
+      domains: ['iemand.github.io'],
+      names: ['Duister'],
+    });
+    const s = await signal({
+      mailDomains: ['gmail.com', 'ziggo.nl'],
+      domains: ['github.io'],
+      names: ['Duister Datacenter'],
+    });
+    assert.deepEqual(await match([s.id]), { matches: 0, providers: 0 });
+    assert.equal(
+      (await ds().transaction((m) => matchDeclarations(m, testSignalKeys, [old.id], SETTINGS, new Date())))
+        .matches,
+      0,
+    );
+    // The same reseller's own domain still matches exactly, a long enough name still possibly.
+    const b = await givenDeclaringProvider();
+    await b.declare({ mailDomains: ['duister-datacenter.nl'], names: ['Duister Nachtservers'] });
+    const own = await signal({ mailDomains: ['abuse@duister-datacenter.nl'.split('@')[1]!] });
+    const named = await signal({ names: ['Duister Nachtservers B.V.'] });
+    await match([own.id, named.id]);
+    assert.deepEqual(
+      (await matchesOf(own.id)).map((r) => r.matched_on),
+      [['mail_domain']],
+    );
+    assert.deepEqual(
+      (await matchesOf(named.id)).map((r) => r.kind),
+      ['possible'],
     );
   });
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { addDays } from '../../src/shared/time';
 import { newTotpSecret } from '../../src/identity/totp';
 import { DEMO_PASSWORD, DEMO_RESELLERS, DEMO_SIGNAL_SUPPLIER, DEMO_SIGNALS } from '../../src/seed/demo-data';
-import { SIGNAL_REVIEW_PAGE_SIZE } from '../../src/signals/signal-review';
+import { POSSIBLE_CONFIRMED_NOTABLE, SIGNAL_REVIEW_PAGE_SIZE } from '../../src/signals/signal-review';
 import { givenProvider } from '../factories/provider.factory';
 import {
   givenDeclaredReseller,
@@ -118,6 +118,7 @@ describe('the reviewers’ overview of signal matches (issue 19)', () => {
       open: '2',
       overdue: '1',
       possibleUndecided: '1',
+      possibleConfirmed: '0',
       declared: '2',
       flagged: 'ja',
     });
@@ -128,6 +129,7 @@ describe('the reviewers’ overview of signal matches (issue 19)', () => {
       open: '0',
       overdue: '2',
       possibleUndecided: '0',
+      possibleConfirmed: '0',
       declared: '1',
       flagged: 'nee',
     });
@@ -206,6 +208,7 @@ describe('the reviewers’ overview of signal matches (issue 19)', () => {
       open: '2',
       overdue: '1',
       possibleUndecided: '1',
+      possibleConfirmed: '0',
       declared: '2',
       flagged: 'ja',
     });
@@ -224,6 +227,37 @@ describe('the reviewers’ overview of signal matches (issue 19)', () => {
       assert.ok(!res.text.includes(secret), `the page does not say ${secret}`);
     const without = await reviewer.get(`/beoordeling/hostingproviders/${quiet.kvkNumber}`);
     assert.ok(!without.text.includes('data-provider-signals'), 'no section without a match');
+  });
+
+  it('counts the possible matches a provider confirmed, and marks many for the reviewer (F1)', async () => {
+    const ds = context.db.dataSource;
+    const supplier = await givenSignalSupplier(ds);
+    const prober = await givenProvider(ds, { legalName: 'Kievit Proef B.V.' });
+    const declared = await givenDeclaredReseller(ds, prober.id, { names: ['Duister Nachtservers'] });
+    for (let i = 0; i < POSSIBLE_CONFIRMED_NOTABLE; i++) {
+      const signal = await givenSignal(ds, supplier.id, { names: [`Duister Nachtservers ${i}`] });
+      await givenMatch(ds, signal.id, prober.id, declared.id, {
+        kind: 'possible',
+        matchedOn: ['name'],
+        confirmedAt: new Date(),
+        answerDueAt: addDays(new Date(), 20),
+      });
+    }
+    const res = await reviewer.get(`/beoordeling/hostingproviders/${prober.kvkNumber}`);
+    const section = /<section[^>]*data-provider-signals>([\s\S]*?)<\/section>/.exec(res.text)?.[1];
+    assert.ok(section);
+    assert.match(
+      section,
+      new RegExp(
+        `data-figure="possibleConfirmed">Mogelijke treffers \\(alleen op naam\\) bevestigd: <strong>${POSSIBLE_CONFIRMED_NOTABLE} \\(opvallend veel`,
+      ),
+    );
+    const overview = await reviewer.get('/beoordeling/signalen');
+    assert.match(
+      rowFigures(overview.text, prober.kvkNumber).possibleConfirmed!,
+      new RegExp(`^${POSSIBLE_CONFIRMED_NOTABLE} \\(opvallend veel`),
+    );
+    await assertValidHtml(overview.text, '/beoordeling/signalen with a notable figure');
   });
 
   it('shows a provider flagged for many declarations in the review queue, with a link to its page', async () => {

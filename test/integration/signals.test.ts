@@ -13,6 +13,10 @@ import {
   testSignalKeys,
 } from '../factories/signal.factory';
 import { identifierMac } from '../../src/signals/reseller-identifiers';
+import { addDays, toLocalDate } from '../../src/shared/time';
+
+/** The Dutch date `days` days before today. */
+const daysAgo = (days: number) => toLocalDate(addDays(new Date(), -days));
 
 /** A signal form with everything empty but what is given. */
 const form = (fields: Record<string, string>) => ({
@@ -156,6 +160,24 @@ describe('signals of a signal supplier (issue 19)', () => {
         /meer dan twee jaar/,
       ],
       ['a date that is no date', { domains: 'a.example', observedOn: '31-02-2026' }, /vul een datum in/],
+      // F2: a signal stored already expired never matches; 1900 is a typing error.
+      ['a date in 1900', { domains: 'a.example', observedOn: '1900-12-01' }, /meer dan twee jaar terug/],
+      [
+        'an expiry today',
+        { domains: 'a.example', observedOn: daysAgo(40), expiresOn: daysAgo(0) },
+        /verloopdatum ligt vandaag of eerder/,
+      ],
+      [
+        'a date whose default expiry (a year on) has passed',
+        { domains: 'a.example', observedOn: daysAgo(400) },
+        /verloopdatum ligt vandaag of eerder/,
+      ],
+      // F7: a public mail service names no one.
+      [
+        'a gmail address as mail domain',
+        { mailDomains: 'evil.guy@gmail.com' },
+        /openbare maildienst; die noemt niemand/,
+      ],
       [
         'text with a text-direction mark',
         { domains: 'a.example', text: 'abc\u202Edef' },
@@ -464,6 +486,17 @@ describe('signals of a signal supplier (issue 19)', () => {
       assert.equal(done.status, 303);
       assert.equal(done.headers.location, '/signalen?geimporteerd=1');
       assert.equal(await signalsOfSource('spreadsheet'), before + 1);
+      // F5: the same preview confirmed again (double click, back button) stores nothing and says so.
+      const again = await upload({ bron: bronOf(preview.text), bevestigen: '1' });
+      assert.equal(again.status, 303);
+      assert.match(again.headers.location!, /^\/signalen\?eerderGeimporteerd=1&op=\d{4}-\d{2}-\d{2}$/);
+      assert.equal(await signalsOfSource('spreadsheet'), before + 1);
+      const told = await agentA.get(again.headers.location!);
+      assert.match(
+        told.text,
+        /Deze lijst was al toegevoegd op \d{4}-\d{2}-\d{2} \(1 signalen\); er is niets opnieuw opgeslagen/,
+      );
+      await assertValidHtml(told.text, 'signals list after a second confirm');
       const [row] = await q<{ sealed: string }>(
         `SELECT sealed FROM signals WHERE signal_supplier_id = $1 AND source = 'spreadsheet' ORDER BY number DESC LIMIT 1`,
         [supplierA.id],
@@ -484,8 +517,8 @@ describe('signals of a signal supplier (issue 19)', () => {
         'AS64501',
         'malware',
         'medium',
-        '2026-01-05',
-        '2026-06-30',
+        '2026-11-05',
+        '2027-06-30',
         'Uit Excel',
       ]);
       const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
@@ -503,7 +536,7 @@ describe('signals of a signal supplier (issue 19)', () => {
         'xlsx-boef.example',
         'xlsx-boef2.example',
       ]);
-      assert.deepEqual([row!.observed, row!.expires, row!.category], ['2026-01-05', '2026-06-30', 'malware']);
+      assert.deepEqual([row!.observed, row!.expires, row!.category], ['2026-11-05', '2027-06-30', 'malware']);
     });
 
     it('refuses a list without an identifier column, and no file, with a message', async () => {

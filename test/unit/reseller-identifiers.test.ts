@@ -64,6 +64,11 @@ describe('reseller identifiers (issue 19): one reading for signals and declarati
     ['voor beeld.nl', { problem: 'domain' }],
     ['', { problem: 'domain' }],
     [`${'a'.repeat(64)}.nl`, { problem: 'domain' }],
+    // F7: a platform that gives anyone a subdomain names no one; a site on it does.
+    ['github.io', { problem: 'domainShared' }],
+    ['https://Blogspot.com/', { problem: 'domainShared' }],
+    ['iemand.github.io', 'iemand.github.io'],
+    ['gmail-voorbeeld.nl', 'gmail-voorbeeld.nl'],
   ]);
 
   table('mail domains', readMailDomain, [
@@ -72,6 +77,16 @@ describe('reseller identifiers (issue 19): one reading for signals and declarati
     ['abuse@mail.voorbeeld.nl', 'mail.voorbeeld.nl'],
     ['abuse@', { problem: 'mailDomain' }],
     ['niets', { problem: 'mailDomain' }],
+    // F7: a public mail service names no one, typed alone or as an address.
+    ['gmail.com', { problem: 'mailDomainShared' }],
+    ['evil.guy@GMail.com', { problem: 'mailDomainShared' }],
+    ['@hotmail.nl', { problem: 'mailDomainShared' }],
+    ['iemand@kpnmail.nl', { problem: 'mailDomainShared' }],
+    ['iemand@ziggo.nl', { problem: 'mailDomainShared' }],
+    ['iemand@gmx.de', { problem: 'mailDomainShared' }],
+    ['iemand@proton.me', { problem: 'mailDomainShared' }],
+    ['abuse@github.io', { problem: 'mailDomainShared' }],
+    ['abuse@mail.ziggo-zakelijk.nl', 'mail.ziggo-zakelijk.nl'],
   ]);
 
   table('IP ranges', readIpRange, [
@@ -122,6 +137,8 @@ describe('reseller identifiers (issue 19): one reading for signals and declarati
       'voorbeeld.nl',
     ]);
     assert.deepEqual(domainAndParents('voorbeeld.nl'), ['voorbeeld.nl']);
+    // A shared platform is no one's parent (F7).
+    assert.deepEqual(domainAndParents('a.iemand.github.io'), ['a.iemand.github.io', 'iemand.github.io']);
   });
 
   it("spreads a declaration's domains to their parents, but not a signal's", () => {

@@ -22,7 +22,7 @@ describe('signal matching rules', () => {
     ['an IP overlap alone is exact', [row('ip_range')], [{ kind: 'exact', matchedOn: ['ip_range'] }]],
     [
       'equal name keys alone are possible',
-      [row('name', { signal_key: 'abc', declared_key: 'abc', similarity: 1 })],
+      [row('name', { signal_key: 'schaduwhost', declared_key: 'schaduwhost', similarity: 1 })],
       [{ kind: 'possible', matchedOn: ['name'] }],
     ],
     [
@@ -40,10 +40,30 @@ describe('signal matching rules', () => {
       [row('name', { signal_key: 'abc', declared_key: 'abd', similarity: 0.6 })],
       [],
     ],
+    [
+      // F1: "Duister" declared against the police's "Duister Datacenter" (both key `dulster`).
+      'equal keys shorter than eight characters are no match: one short word names no one',
+      [row('name', { signal_key: 'dulster', declared_key: 'dulster', similarity: 1 })],
+      [],
+    ],
+    [
+      'a long signal key resembling a short declared key is no match',
+      [row('name', { signal_key: 'dulsternacht', declared_key: 'dulstern', similarity: 0.5 })],
+      [{ kind: 'possible', matchedOn: ['name'] }],
+    ],
+    [
+      'a short declared key never resembles a long signal key',
+      [row('name', { signal_key: 'dulsternacht', declared_key: 'dulster', similarity: 0.6 })],
+      [],
+    ],
     ['an empty key never counts', [row('name', { signal_key: '', declared_key: '', similarity: 1 })], []],
     [
       'a name with an identifier: exact, both listed in a fixed order',
-      [row('name', { signal_key: 'abcd', declared_key: 'abcd', similarity: 1 }), row('domain'), row('kvk')],
+      [
+        row('name', { signal_key: 'schaduwhost', declared_key: 'schaduwhost', similarity: 1 }),
+        row('domain'),
+        row('kvk'),
+      ],
       [{ kind: 'exact', matchedOn: ['kvk', 'domain', 'name'] }],
     ],
     [
