@@ -71,7 +71,9 @@ describe('signal suppliers (administrators, issue 19)', () => {
   });
 
   it('invites a person by mail; accepting makes a signal supplier of that organisation, who must set up the second factor and lands on the signals', async () => {
-    const supplier = await givenSignalSupplier(context.db.dataSource);
+    // A name with what HTML would escape and what a template would read: the mail is text, it stands as typed.
+    const supplierName = `Politie & "Team" <Oost> {organisation} $& ${uniqueKvk()}`;
+    const supplier = await givenSignalSupplier(context.db.dataSource, supplierName);
     const address = `rechercheur-${uniqueKvk()}@politie.example`;
     const page = `/beheer/signaalleveranciers/${supplier.id}`;
     const invited = await post(page, `${page}/uitnodigen`, { email: address });
@@ -83,6 +85,12 @@ describe('signal suppliers (administrators, issue 19)', () => {
     const [mail] = await context.db.dataSource
       .getRepository(OutboxMail)
       .find({ where: { recipient: address }, order: { id: 'DESC' }, take: 1 });
+    // The mail names the organisation the person will act for, in both languages, as it is named.
+    const [dutch, english] = mail!.body.split('\n\n---\n\n');
+    assert.ok(dutch!.includes(`signaalleverancier namens ${supplierName}:`), dutch);
+    assert.ok(english!.includes(`signal supplier on behalf of ${supplierName}:`), english);
+    assert.ok(mail!.subject.includes(`namens ${supplierName} voor`), mail!.subject);
+    assert.doesNotMatch(mail!.body, /&amp;|&lt;|&quot;/);
     const link = /http:\/\/register\.test(\/uitnodiging\/[^\s]+)/.exec(mail!.body)?.[1];
     assert.ok(link, 'the person is mailed a link');
     const person = request.agent(context.app);
