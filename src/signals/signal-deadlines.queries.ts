@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { insertReviewTask } from '../aan/aan.queries';
+import { insertReviewTask } from '../provider/review-tasks';
 
 /*
  * The queries of a match's answer deadline (issue 19): which matches wait for an answer, their
