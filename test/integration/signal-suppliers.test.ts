@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import { erasePersonalData } from '../../src/identity/personal-data-erasure.service';
 import { currentTotp } from '../../src/identity/totp';
+import { translate } from '../../src/shared/i18n';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { User } from '../../src/identity/user.entity';
 import { useTestApp } from '../helpers/app';
@@ -169,5 +171,23 @@ describe('signal suppliers (administrators, issue 19)', () => {
       action: 'disable',
     });
     assert.equal(other.status, 404);
+  });
+
+  it('never enables an erased person again: their organisation’s page says why, and they stay disabled', async () => {
+    const who = await givenUser(context.db.dataSource, 'signal_supplier');
+    await erasePersonalData(context.db.dataSource, { userId: who.user.id }, 'test', new Date());
+    const page = `/beheer/signaalleveranciers/${who.user.signalSupplierId}`;
+    const status = `/beheer/signaalleveranciers/personen/${who.user.id}/status`;
+    const refused = await post(page, status, { action: 'enable' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /href="#mensen"/);
+    assert.ok(refused.text.includes(translate('nl', 'erasure.cannotEnable')));
+    await assertValidHtml(refused.text, 'refused enable');
+    const [row] = await context.db.dataSource.query<{ disabled_at: Date | null }[]>(
+      `SELECT disabled_at FROM users WHERE id = $1`,
+      [who.user.id],
+    );
+    assert.ok(row!.disabled_at, 'still disabled');
+    assert.ok(!(await auditOf(who.user.id)).some((e) => e.action === 'signal_supplier.person_enabled'));
   });
 });
