@@ -250,12 +250,13 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   const matchModel = async (user: User, id: string, now: Date) => {
-    const { match, answers } = await providerMatch(dataSource, keys, providerPerson(user), id, now);
+    const { match, answers, others } = await providerMatch(dataSource, keys, providerPerson(user), id, now);
     return {
       title: 'signalMatches.matchTitle',
       titleParams: { number: match.signalNumber },
       match,
       answers,
+      others,
       actions: MATCH_ACTIONS,
       maxNote: MAX_NOTE,
       urls: {

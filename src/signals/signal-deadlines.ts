@@ -41,8 +41,9 @@ export function dueReminderDays(
 
 /**
  * Mails each provider with matches waiting for an answer whose deadline is `reminderDays` days away
- * or less, once per reminder day and match: one mail per provider per run with how many matches and
- * the earliest deadline. Audited per provider as `signal_match.reminded` (ids and counts only).
+ * or less, once per reminder day and match: one mail per provider per run with how many signals
+ * (a signal that matches two of its resellers is one) and the earliest deadline. Audited per
+ * provider as `signal_match.reminded` (the matches' ids and count only).
  */
 export async function sendSignalReminders(
   manager: EntityManager,
@@ -77,7 +78,7 @@ export async function sendSignalReminders(
       mailTexts.signalMatchReminder(
         to,
         organisation,
-        matches.length,
+        new Set(matches.map((m) => m.signal_id)).size,
         earliest,
         `${publicBaseUrl}${paths.signalMatches}`,
       ),
