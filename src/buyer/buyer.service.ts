@@ -7,7 +7,7 @@ import { mailTexts } from '../mail/messages';
 import { addUser, checkNewPassword } from '../identity/account.service';
 import { type DisableRules, setAccountDisabled } from '../identity/disable-account';
 import { hashPassword } from '../identity/password';
-import { User } from '../identity/user.entity';
+import { type User } from '../identity/user.entity';
 import { emailDomain } from '../shared/buyer-domains';
 import { isOneLine } from '../shared/forbidden-characters';
 import { isUuid } from '../shared/identifiers';

@@ -9,7 +9,7 @@ import { appendAuditEvent } from '../audit/audit.service';
 import { isUniqueViolation } from '../database/availability';
 import { type DisableRules, setAccountDisabled } from '../identity/disable-account';
 import { inviteSignalSupplierPerson } from '../identity/invitation.service';
-import { User } from '../identity/user.entity';
+import { type User } from '../identity/user.entity';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { isOneLine } from '../shared/forbidden-characters';
 import { isUuid } from '../shared/identifiers';
