@@ -274,7 +274,10 @@ async function signalSupplierName(manager: EntityManager, id: string): Promise<s
   return row.name;
 }
 
-/** Stores a staff invitation and queues its mail (a signal supplier's naming the organisation); answers the invitation's id. */
+/**
+ * Stores a staff invitation and queues its mail (a signal supplier person's names the organisation);
+ * answers the invitation's id.
+ */
 async function sendStaffInvitation(
   manager: EntityManager,
   admin: User,

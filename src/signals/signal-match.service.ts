@@ -145,7 +145,10 @@ function withoutContent(view: MatchView): MatchView {
   return copy;
 }
 
-/** The matches (newest first, each with its signal's id) folded into one entry per signal, in the order of each signal's newest match. */
+/**
+ * The matches (newest first, each with its signal's id) folded into one entry per signal, in the
+ * order of each signal's newest match.
+ */
 export function signalEntries(matches: { signalId: string; view: MatchView }[]): SignalEntry[] {
   const bySignal = new Map<string, MatchView[]>();
   for (const { signalId, view } of matches) bySignal.set(signalId, [...(bySignal.get(signalId) ?? []), view]);

@@ -190,7 +190,7 @@ const SUPPLIER_PEOPLE: DisableRules = {
   data: (person) => ({ signalSupplierId: person.signalSupplierId }),
 };
 
-/** The organisation of a signal supplier's person (undefined when no such person), for the page a refusal shows. */
+/** A signal supplier's person's organisation (undefined: no such person), for the page a refusal shows. */
 export async function supplierOfPerson(manager: EntityManager, userId: string): Promise<string | undefined> {
   if (!isUuid(userId)) return undefined;
   const [row] = await manager.query<{ id: string }[]>(
