@@ -4,7 +4,7 @@
  *   shared/, config.ts     helpers and the configuration: no domain, no Express
  *   database/              the DataSource factory, migrations runner, embedded PostgreSQL, cursors
  *   audit/, mail/,         the hash-chained audit log and security events, the mail outbox,
- *   provider/              the provider entity: low parts every domain uses
+ *   provider/              the provider entity and its review tasks: low parts every domain uses
  *   identity/              users, tokens, passwords, second factor, staff
  *   status/, register/, application/, attestation/, aan/, check/, open-data/, settings/, jobs/,
  *   seed/                  the domains: rules, services, queries (no Express, no req/res)

@@ -230,6 +230,7 @@ const COMMANDS: Record<string, Command> = {
               config.publicBaseUrl,
               config.reviewerNotification,
               config.watchListingEndNoticeDays,
+              config.signalReminderDays,
             ),
           now,
         );

@@ -1,12 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { insertReviewTask } from '../provider/review-tasks';
 import type { AanTask } from './aan-rules';
-import {
-  insertReviewTask,
-  type OpenReviewTaskRow,
-  type SettledReviewTaskRow,
-  supersedeReviewTask,
-} from './aan.queries';
+import { type OpenReviewTaskRow, type SettledReviewTaskRow, supersedeReviewTask } from './aan.queries';
 
 /** The task a list asks for one provider, in the form it is stored. */
 export interface WantedTask {

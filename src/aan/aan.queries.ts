@@ -37,36 +37,6 @@ export async function setAanImportCounts(
   await manager.query('UPDATE aan_imports SET counts = $2 WHERE id = $1', [importId, JSON.stringify(counts)]);
 }
 
-/**
- * Opens a review task of this kind unless one is open already for the provider (the index
- * review_tasks_one_open); answers the new task's id, or undefined when one was open. For every kind:
- * the AAN import's (with the import that opened it), signal matches past their deadline and many
- * declared resellers (issue 19).
- */
-export async function insertReviewTask(
-  manager: EntityManager,
-  task: {
-    providerId: string;
-    kind: string;
-    detail: Record<string, unknown> | null;
-    importId?: string;
-  },
-  createdAt: Date,
-): Promise<string | undefined> {
-  const [created] = await manager.query<{ id: string }[]>(
-    `INSERT INTO review_tasks (provider_id, kind, created_at, aan_import_id, detail)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`,
-    [
-      task.providerId,
-      task.kind,
-      createdAt,
-      task.importId ?? null,
-      task.detail && JSON.stringify(task.detail),
-    ],
-  );
-  return created?.id;
-}
-
 export interface OpenReviewTaskRow {
   id: string;
   provider_id: string;

@@ -4,10 +4,10 @@ import { appendAuditEvent } from '../audit/audit.service';
 import { isErasedEmail } from '../audit/people.queries';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
-import { deleteSessionsOf } from '../identity/account.queries';
 import { addUser, checkNewPassword } from '../identity/account.service';
+import { type DisableRules, setAccountDisabled } from '../identity/disable-account';
 import { hashPassword } from '../identity/password';
-import { User } from '../identity/user.entity';
+import { type User } from '../identity/user.entity';
 import { emailDomain } from '../shared/buyer-domains';
 import { isOneLine } from '../shared/forbidden-characters';
 import { isUuid } from '../shared/identifiers';
@@ -126,6 +126,14 @@ export async function renameBuyerOrganisation(
   });
 }
 
+/** A buyer's account as an administrator disables it: its own audit actions, no data. */
+const BUYER_ACCOUNTS: DisableRules = {
+  role: 'buyer',
+  field: 'buyerAccount',
+  actions: { disabled: 'buyer.disabled', enabled: 'buyer.enabled' },
+  data: () => ({}),
+};
+
 /**
  * Disables or re-enables a buyer's account, as staff accounts are (never deleted). Disabling ends
  * their sessions at once; the person is mailed either way.
@@ -137,32 +145,19 @@ export async function setBuyerDisabled(
   disabled: boolean,
   now: Date,
 ): Promise<void> {
-  if (!isUuid(userId)) throw new NotFoundError(`no buyer ${userId}`);
   await dataSource.transaction(async (manager) => {
-    const buyer = await manager
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .where('u.id = :userId', { userId })
-      .setLock('pessimistic_write')
-      .getOne();
-    if (!buyer || buyer.role !== 'buyer') throw new NotFoundError(`no buyer ${userId}`);
-    if (Boolean(buyer.disabledAt) === disabled) return;
-    // An erased person's account has no name, address or password left: it stays closed.
-    if (!disabled && isErasedEmail(buyer.email))
-      throw new ValidationError({ buyerAccount: ['erasure.cannotEnable'] });
-    await manager.update(User, { id: buyer.id }, { disabledAt: disabled ? now : null });
-    if (disabled) await deleteSessionsOf(manager, buyer.id, null);
-    await appendAuditEvent(manager, now, {
-      actor: actorOf(admin),
-      action: disabled ? 'buyer.disabled' : 'buyer.enabled',
-      subjectType: 'user',
-      subjectId: buyer.id,
-      data: {},
-    });
-    if (!isErasedEmail(buyer.email))
+    const { account, changed } = await setAccountDisabled(
+      manager,
+      BUYER_ACCOUNTS,
+      actorOf(admin),
+      userId,
+      disabled,
+      now,
+    );
+    if (changed && !isErasedEmail(account.email))
       await queueMail(
         manager,
-        disabled ? mailTexts.buyerDisabled(buyer.email) : mailTexts.buyerEnabled(buyer.email),
+        disabled ? mailTexts.buyerDisabled(account.email) : mailTexts.buyerEnabled(account.email),
       );
   });
 }

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { actorOf } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
+import { insertReviewTask } from '../provider/review-tasks';
 import type { Config } from '../config';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
@@ -179,10 +180,10 @@ export async function confirmClaim(
       provider.id,
     ]);
     // One open task per organisation: a second claim waits beside the first on the provider's page.
-    await manager.query(
-      `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
-       VALUES ($1, 'organisation_claim', $2, NULL) ON CONFLICT DO NOTHING`,
-      [provider.id, now],
+    await insertReviewTask(
+      manager,
+      { providerId: provider.id, kind: 'organisation_claim', detail: null },
+      now,
     );
     await queueMail(manager, mailTexts.claimReceived(claim.email, claim.kvk_number, config.contactEmail));
     await appendAuditEvent(manager, now, {

@@ -265,7 +265,19 @@ export async function inviteSignalSupplierPerson(
   });
 }
 
-/** Stores a staff invitation and queues its mail; answers the invitation's id. */
+/** A signal supplier organisation's name, for its people's invitations (signals/ sits above identity/). */
+async function signalSupplierName(manager: EntityManager, id: string): Promise<string> {
+  const [row] = await manager.query<{ name: string }[]>(`SELECT name FROM signal_suppliers WHERE id = $1`, [
+    id,
+  ]);
+  if (!row) throw new NotFoundError(`no signal supplier ${id}`);
+  return row.name;
+}
+
+/**
+ * Stores a staff invitation and queues its mail (a signal supplier person's names the organisation);
+ * answers the invitation's id.
+ */
 async function sendStaffInvitation(
   manager: EntityManager,
   admin: User,
@@ -290,7 +302,17 @@ async function sendStaffInvitation(
     INVITATION_MS,
     now,
   );
-  await queueMail(manager, mailTexts.staffInvitation(address, role, `${baseUrl}/uitnodiging/${token}`));
+  const link = `${baseUrl}/uitnodiging/${token}`;
+  await queueMail(
+    manager,
+    signalSupplierId === null
+      ? mailTexts.staffInvitation(address, role, link)
+      : mailTexts.signalSupplierInvitation(
+          address,
+          await signalSupplierName(manager, signalSupplierId),
+          link,
+        ),
+  );
   const { id } = await manager.findOneByOrFail(AccountToken, { tokenHash: sha256Hex(token) });
   return id;
 }

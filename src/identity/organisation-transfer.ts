@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
+import { insertReviewTask } from '../provider/review-tasks';
 import type { Config } from '../config';
 import { queueMail } from '../mail/mail.service';
 import { mailTexts } from '../mail/messages';
@@ -81,12 +82,15 @@ export async function handOverOrganisation(
   );
   let taskId: string | undefined;
   if (how === 'eherkenning') {
-    const [task] = await manager.query<{ id: string }[]>(
-      `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
-       VALUES ($1, 'organisation_taken_over', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
-      [providerId, now, JSON.stringify({ formerUsers: String(formerUserIds.length) })],
+    taskId = await insertReviewTask(
+      manager,
+      {
+        providerId,
+        kind: 'organisation_taken_over',
+        detail: { formerUsers: String(formerUserIds.length) },
+      },
+      now,
     );
-    taskId = task?.id;
   }
   await appendAuditEvent(manager, now, {
     actor,

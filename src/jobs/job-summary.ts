@@ -20,6 +20,13 @@ export function dailySummary(r: Record<string, number>): string {
     ('listingEndNotices' in r || 'watchDigests' in r
       ? ` Watch lists: ${counted(n('listingEndNotices'), 'listing-end notice', 'listing-end notices')}, ` +
         `${counted(n('watchDigests'), 'daily summary', 'daily summaries')} mailed.`
+      : '') +
+    // The signals' part (issue 19), when the work had one.
+    ('signalReminders' in r || 'signalMatchesOverdue' in r
+      ? ` Signals: ${counted(n('signalReminders'), 'reminder', 'reminders')} mailed about ` +
+        `${counted(n('signalMatchesReminded'), 'match', 'matches')}, ` +
+        `${counted(n('signalMatchesOverdue'), 'match', 'matches')} marked overdue, ` +
+        `${counted(n('signalOverdueTasks'), 'review task', 'review tasks')} opened.`
       : '')
   );
 }

@@ -3,6 +3,7 @@ import type { ReviewerNotification } from '../config';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { runDueJobs } from './daily-jobs';
+import { dailySummary, weeklySummary } from './job-summary';
 import { startPeriodic } from './periodic';
 
 /**
@@ -30,8 +31,9 @@ export function startScheduler(
         listingEndNoticeDays,
         signalReminderDays,
       );
-      if (daily.ran) logger.info({ job: 'daily', result: daily.result }, 'scheduled job ran');
-      if (weekly.ran) logger.info({ job: 'weekly-digest', result: weekly.result }, 'scheduled job ran');
+      if (daily.ran) logger.info({ job: 'daily', result: daily.result }, dailySummary(daily.result ?? {}));
+      if (weekly.ran)
+        logger.info({ job: 'weekly-digest', result: weekly.result }, weeklySummary(weekly.result ?? {}));
     },
     logger,
     'scheduled job failed; it is tried again at the next tick',

@@ -425,6 +425,13 @@ export const mailTexts = {
     const params = { organisation, inviter, link };
     return bilingual(to, text('invitationNotice.subject', params), text('invitationNotice.body', params));
   },
+  /** To a signal supplier's person (issue 19): the organisation they will act for, by its name. */
+  signalSupplierInvitation: (to: string, organisation: string, link: string) =>
+    bilingual(
+      to,
+      text('signalSupplierInvitation.subject', { organisation }),
+      text('signalSupplierInvitation.body', { organisation, link }),
+    ),
   staffInvitation: (to: string, role: string, link: string) =>
     bilingual(
       to,

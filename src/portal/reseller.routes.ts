@@ -289,13 +289,20 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   const matchModel = async (user: User, id: string, now: Date) => {
-    const { match, answers, withheld } = await providerMatch(dataSource, keys, providerPerson(user), id, now);
+    const { match, answers, withheld, others } = await providerMatch(
+      dataSource,
+      keys,
+      providerPerson(user),
+      id,
+      now,
+    );
     return {
       title: 'signalMatches.matchTitle',
       titleParams: { number: match.signalNumber },
       match,
       withheld,
       answers,
+      others,
       actions: MATCH_ACTIONS,
       maxNote: MAX_NOTE,
       urls: {

@@ -12,6 +12,7 @@ import {
   renameSignalSupplier,
   setSignalSupplierPersonDisabled,
   signalSupplierOverview,
+  supplierOfPerson,
 } from '../signals/signal-supplier.service';
 import { requireRole } from '../web/auth';
 import { requestTime } from '../web/clock';
@@ -99,13 +100,26 @@ export function signalSupplierRoutes(dataSource: DataSource, config: Config): Ro
   });
 
   router.post(paths.signalSupplierUserStatus(), ...admins, async (req, res) => {
+    const personId = String(req.params.id);
+    // A refusal (an erased person cannot be enabled) shows on their organisation's page.
+    setFormContext(res, {
+      view: 'admin/signal-supplier',
+      load: async () => {
+        const model = await showModel(
+          (await supplierOfPerson(dataSource.manager, personId)) ?? '',
+          requestTime(res),
+        );
+        return { model, values: { signalSupplierName: model.supplier.name } };
+      },
+      anchors: { signalSupplierPerson: 'mensen' },
+    });
     const { action } = formValues(req.body, ['action']);
     if (action !== 'enable' && action !== 'disable')
       throw new ValidationError({ signalSupplierPerson: ['buyers.unknownAction'] });
     const supplierId = await setSignalSupplierPersonDisabled(
       dataSource,
       req.user!,
-      String(req.params.id),
+      personId,
       action === 'disable',
       requestTime(res),
     );

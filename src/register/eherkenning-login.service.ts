@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { actorOf } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
+import { insertReviewTask } from '../provider/review-tasks';
 import { deleteSessionsOf } from '../identity/account.queries';
 import type { Config } from '../config';
 import { isUniqueViolation } from '../database/availability';
@@ -90,18 +91,18 @@ async function openAfterHandOverTask(
     kvkNumber: identity.kvkNumber,
     ...(joined ? { joined } : {}),
   };
-  const [task] = await manager.query<{ id: string }[]>(
-    `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
-     VALUES ($1, 'eherkenning_after_hand_over', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
-    [providerId, now, JSON.stringify(detail)],
+  const taskId = await insertReviewTask(
+    manager,
+    { providerId, kind: 'eherkenning_after_hand_over', detail },
+    now,
   );
-  if (task)
+  if (taskId)
     await appendAuditEvent(manager, now, {
       actor: HANDED_OVER_LOGIN_ACTOR,
       action: 'review_task.opened',
       subjectType: 'provider',
       subjectId: providerId,
-      data: { taskId: task.id, kind: 'eherkenning_after_hand_over', detail },
+      data: { taskId, kind: 'eherkenning_after_hand_over', detail },
     });
 }
 

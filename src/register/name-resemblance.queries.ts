@@ -51,18 +51,3 @@ export function similarKeyPairs(
     [ours, theirs, threshold, minLength],
   );
 }
-
-/** Opens a review task about a name unless one is open for the provider; answers its id, or undefined. */
-export async function insertNameTask(
-  manager: EntityManager,
-  providerId: string,
-  detail: Record<string, string | number>,
-  createdAt: Date,
-): Promise<string | undefined> {
-  const [row] = await manager.query<{ id: string }[]>(
-    `INSERT INTO review_tasks (provider_id, kind, created_at, detail)
-     VALUES ($1, 'name_resembles_verified', $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
-    [providerId, createdAt, JSON.stringify(detail)],
-  );
-  return row?.id;
-}

@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { appendAuditEvent } from '../audit/audit.service';
 import type { Provider } from '../provider/provider.entity';
 import { keysResemble, MIN_SIMILAR_KEY_LENGTH, nameKey, RESEMBLANCE_THRESHOLD } from './name-resemblance';
-import { insertNameTask, similarKeyPairs, verifiedNames } from './name-resemblance.queries';
+import { insertReviewTask } from '../provider/review-tasks';
+import { similarKeyPairs, verifiedNames } from './name-resemblance.queries';
 
 /** The actor of a task the register raises itself on a registration. */
 export const NAME_CHECK_ACTOR = 'register:name-check';
@@ -49,7 +50,11 @@ export async function flagResemblingName(
     match: same ? 'same' : 'similar',
     similarity: Math.round(best.similarity * 100) / 100,
   };
-  const taskId = await insertNameTask(manager, provider.id, { ...resemblance }, now);
+  const taskId = await insertReviewTask(
+    manager,
+    { providerId: provider.id, kind: 'name_resembles_verified', detail: { ...resemblance } },
+    now,
+  );
   if (taskId) {
     await appendAuditEvent(manager, now, {
       actor: NAME_CHECK_ACTOR,

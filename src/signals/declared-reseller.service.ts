@@ -7,7 +7,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { Config } from '../config';
-import { insertReviewTask } from '../aan/aan.queries';
+import { insertReviewTask } from '../provider/review-tasks';
 import { actorOf, type PersonRole } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
 import { NotFoundError, ValidationError } from '../shared/errors';

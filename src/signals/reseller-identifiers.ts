@@ -52,6 +52,7 @@ export type IdentifierProblem =
   | 'mailDomainShared'
   | 'ipRange'
   | 'ipRangeTooWide'
+  | 'ipRangeMapped'
   | 'asNumber'
   | 'name'
   | 'nameTooLong';
@@ -135,9 +136,17 @@ export const WIDEST_PREFIX = { 4: 8, 6: 16 } as const;
  */
 export const DECLARED_WIDEST_PREFIX = { 4: 20, 6: 32 } as const;
 
+/** Whether IPv6 bytes fall in ::ffff:0:0/96, the IPv4-mapped addresses (RFC 4291 §2.5.5.2). */
+function isIpv4Mapped(bytes: number[]): boolean {
+  return bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+}
+
 /**
  * An IP range in CIDR notation, or a single address (`/32`, `/128`); host bits that are set are
- * cleared (`192.0.2.7/24` reads as `192.0.2.0/24`), as PostgreSQL's `cidr` would refuse them.
+ * cleared (`192.0.2.7/24` reads as `192.0.2.0/24`), as PostgreSQL's `cidr` would refuse them. An
+ * IPv4-mapped IPv6 range reads as the IPv4 range it is (`::ffff:192.0.2.0/120` as `192.0.2.0/24`),
+ * so that it matches what names the same addresses in IPv4; one wider than a /96 is not all IPv4
+ * and is refused (`ipRangeMapped`).
  */
 export function readIpRange(
   typed: string,
@@ -151,11 +160,15 @@ export function readIpRange(
   const bits = version === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? bits : /^[0-9]{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) return refused('ipRange');
+  const bytes = version === 4 ? ipv4Bytes(address) : ipv6Bytes(address);
+  if (!bytes) return refused('ipRange');
+  if (version === 6 && isIpv4Mapped(bytes)) {
+    if (prefix < 96) return refused('ipRangeMapped');
+    return readIpRange(`${formatIpv4(bytes.slice(12))}/${prefix - 96}`, widest);
+  }
   if (prefix < widest[version === 4 ? 4 : 6]) return refused('ipRangeTooWide');
-  const network = version === 4 ? ipv4Bytes(address) : ipv6Bytes(address);
-  if (!network) return refused('ipRange');
-  for (let bit = prefix; bit < bits; bit++) network[bit >> 3]! &= ~(0x80 >> (bit & 7));
-  return ok(`${version === 4 ? formatIpv4(network) : formatIpv6(network)}/${prefix}`);
+  for (let bit = prefix; bit < bits; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
+  return ok(`${version === 4 ? formatIpv4(bytes) : formatIpv6(bytes)}/${prefix}`);
 }
 
 function ipv4Bytes(address: string): number[] {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { insertReviewTask } from '../aan/aan.queries';
+import { insertReviewTask } from '../provider/review-tasks';
 
 /*
  * The queries of a match's answer deadline (issue 19): which matches wait for an answer, their
@@ -11,6 +11,7 @@ import { insertReviewTask } from '../aan/aan.queries';
 export interface WaitingMatchRow {
   id: string;
   provider_id: string;
+  signal_id: string;
   answer_due_at: Date;
   reminded_days: number[];
 }
@@ -26,7 +27,7 @@ export function matchesDueBefore(
   today: string,
 ): Promise<WaitingMatchRow[]> {
   return manager.query<WaitingMatchRow[]>(
-    `SELECT m.id, m.provider_id, m.answer_due_at, m.reminded_days
+    `SELECT m.id, m.provider_id, m.signal_id, m.answer_due_at, m.reminded_days
        FROM signal_matches m JOIN signals s ON s.id = m.signal_id
       WHERE m.first_answered_at IS NULL AND m.dismissed_at IS NULL
         AND m.answer_due_at > $1 AND m.answer_due_at <= $2

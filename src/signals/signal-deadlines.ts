@@ -41,11 +41,12 @@ export function dueReminderDays(
 
 /**
  * Mails each provider with matches waiting for an answer whose deadline is `reminderDays` days away
- * or less, once per reminder day and match: one mail per provider per run with how many matches and
- * the earliest deadline. One audit event `signal_match.reminded` per run, written also when nothing
- * was due, with each provider reminded and its match ids inside: its public leaf is confidential
- * (id and time only), and one leaf per run whatever it did means their number cannot tell a
- * supplier, who knows when it sent a signal, how many providers have still not answered it (F24).
+ * or less, once per reminder day and match: one mail per provider per run with how many signals
+ * (a signal that matches two of its resellers is one) and the earliest deadline. One audit event
+ * `signal_match.reminded` per run, written also when nothing was due, with each provider reminded
+ * and its match ids inside: its public leaf is confidential (id and time only), and one leaf per run
+ * whatever it did means their number cannot tell a supplier, who knows when it sent a signal, how
+ * many providers have still not answered it (F24).
  */
 export async function sendSignalReminders(
   manager: EntityManager,
@@ -78,7 +79,7 @@ export async function sendSignalReminders(
       mailTexts.signalMatchReminder(
         to,
         organisation,
-        matches.length,
+        new Set(matches.map((m) => m.signal_id)).size,
         earliest,
         `${publicBaseUrl}${paths.signalMatches}`,
       ),

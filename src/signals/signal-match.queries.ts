@@ -70,6 +70,22 @@ export async function matchOfProvider(
   return row;
 }
 
+/** The provider's other matches of the same signal (its other resellers the signal matches), newest first. */
+export function otherMatchesOfSignal(
+  manager: EntityManager,
+  providerId: string,
+  match: { id: string; signal_id: string },
+  today: string,
+): Promise<MatchRow[]> {
+  return manager.query<MatchRow[]>(
+    `SELECT ${MATCH_COLUMNS}
+       FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id
+      WHERE m.provider_id = $1 AND m.signal_id = $3 AND m.id <> $4
+      ORDER BY m.matched_at DESC, m.id`,
+    [providerId, today, match.signal_id, match.id],
+  );
+}
+
 /** The answers given for a match, newest first. */
 export function answersOf(
   manager: EntityManager,
@@ -115,8 +131,9 @@ export async function insertAnswer(
 }
 
 /**
- * How many of the provider's current matches wait for its answer (not answered, not dismissed, the
- * signal neither withdrawn nor expired), and the earliest deadline among them: for its account page.
+ * How many of the provider's signals have a current match waiting for its answer (not answered, not
+ * dismissed, the signal neither withdrawn nor expired), and the earliest deadline among those
+ * matches: for its account page. A signal that matches two of its resellers counts once.
  */
 export async function waitingMatches(
   manager: EntityManager,
@@ -124,7 +141,7 @@ export async function waitingMatches(
   today: string,
 ): Promise<{ waiting: number; earliestDue: Date | null }> {
   const [row] = await manager.query<{ waiting: number; earliest_due: Date | null }[]>(
-    `SELECT count(*)::int AS waiting, min(m.answer_due_at) AS earliest_due
+    `SELECT count(DISTINCT m.signal_id)::int AS waiting, min(m.answer_due_at) AS earliest_due
        FROM signal_matches m JOIN signals s ON s.id = m.signal_id
       WHERE m.provider_id = $1 AND m.first_answered_at IS NULL AND m.dismissed_at IS NULL
         AND s.withdrawn_at IS NULL AND s.expires_on >= $2::date`,

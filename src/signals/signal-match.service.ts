@@ -22,6 +22,7 @@ import {
   type MatchRow,
   matchesOfProvider,
   matchOfProvider,
+  otherMatchesOfSignal,
 } from './signal-match.queries';
 import { signalsWithheld } from './signal-matching.queries';
 
@@ -132,23 +133,80 @@ async function recordRead(
   });
 }
 
-/** The provider's matches: current ones with the signal's content (the read audited once), earlier ones without. */
+/**
+ * A signal as the provider's list shows it: once, however many of the provider's resellers it
+ * matches, with each of those matches (its own reseller, reason, deadline and answer: a provider
+ * answers per match, on the match's page).
+ */
+export interface SignalEntry {
+  signalNumber: string;
+  category: string;
+  confidence: string;
+  observedOn: string;
+  /** Any of its matches current (the signal neither withdrawn nor expired, that match not dismissed). */
+  current: boolean;
+  withdrawn: boolean;
+  /** Every match dismissed: the signal is no business of the provider's any more. */
+  dismissed: boolean;
+  /** The signal's text, when any of its matches shows it. */
+  content?: { text: string };
+  /** No match shows the text yet, and a possible match waits for the provider to confirm it. */
+  contentAfterConfirmation: boolean;
+  matches: MatchView[];
+}
+
+function withoutContent(view: MatchView): MatchView {
+  const copy = { ...view };
+  delete copy.content;
+  return copy;
+}
+
+/**
+ * The matches (newest first, each with its signal's id) folded into one entry per signal, in the
+ * order of each signal's newest match.
+ */
+export function signalEntries(matches: { signalId: string; view: MatchView }[]): SignalEntry[] {
+  const bySignal = new Map<string, MatchView[]>();
+  for (const { signalId, view } of matches) bySignal.set(signalId, [...(bySignal.get(signalId) ?? []), view]);
+  return [...bySignal.values()].map((views) => {
+    const first = views[0]!;
+    const content = views.find((v) => v.content)?.content;
+    return {
+      signalNumber: first.signalNumber,
+      category: first.category,
+      confidence: first.confidence,
+      observedOn: first.observedOn,
+      current: views.some((v) => v.current),
+      withdrawn: first.withdrawn,
+      dismissed: views.every((v) => v.dismissed),
+      ...(content ? { content } : {}),
+      contentAfterConfirmation: !content && views.some((v) => v.current && v.undecided),
+      // The text shows once, for the signal: not again with each match.
+      matches: views.map(withoutContent),
+    };
+  });
+}
+
+/**
+ * The provider's signals, one entry per signal with its matches: current ones (any match current)
+ * with the signal's content (each signal's read audited once), earlier ones without.
+ */
 export function providerMatches(
   dataSource: DataSource,
   keys: SignalKeys,
   person: ProviderPerson,
   now: Date,
-): Promise<{ current: MatchView[]; earlier: MatchView[]; withheld: boolean }> {
+): Promise<{ current: SignalEntry[]; earlier: SignalEntry[]; withheld: boolean }> {
   return dataSource.transaction(async (manager) => {
     const withheld = await signalsWithheld(manager, person.providerId);
     const rows = await matchesOfProvider(manager, person.providerId, toLocalDate(now));
-    const shown = rows.filter((r) => r.current);
+    const currentSignals = new Set(rows.filter((r) => r.current).map((r) => r.signal_id));
+    const shown = rows.filter((r) => currentSignals.has(r.signal_id));
+    const earlier = rows.filter((r) => !currentSignals.has(r.signal_id));
     await recordRead(manager, person, 'list', withheld ? [] : shown.filter(showsContent), now);
-    return {
-      current: shown.map((r) => viewOf(r, keys, now, withheld)),
-      earlier: rows.filter((r) => !r.current).map((r) => viewOf(r, keys, now, withheld)),
-      withheld,
-    };
+    const entries = (list: MatchRow[]) =>
+      signalEntries(list.map((r) => ({ signalId: r.signal_id, view: viewOf(r, keys, now, withheld) })));
+    return { current: entries(shown), earlier: entries(earlier), withheld };
   });
 }
 
@@ -176,13 +234,22 @@ export function providerMatch(
   match: MatchView;
   answers: { action: string; note: string; answered_at: Date }[];
   withheld: boolean;
+  /** The provider's other resellers this signal matches: each match is answered on its own page. */
+  others: MatchView[];
 }> {
   return dataSource.transaction(async (manager) => {
     const row = await ownMatch(manager, person, id, now);
     const withheld = await signalsWithheld(manager, person.providerId);
     // One read event whatever the page shows (none when withheld): its count tells nothing.
     await recordRead(manager, person, 'match', !withheld && showsContent(row) ? [row] : [], now);
-    return { match: viewOf(row, keys, now, withheld), answers: await answersOf(manager, row.id), withheld };
+    const others = await otherMatchesOfSignal(manager, person.providerId, row, toLocalDate(now));
+    return {
+      match: viewOf(row, keys, now, withheld),
+      answers: await answersOf(manager, row.id),
+      withheld,
+      // Without the signal's text: this page shows it (or not) by its own match.
+      others: others.map((other) => withoutContent(viewOf(other, keys, now, withheld))),
+    };
   });
 }
 

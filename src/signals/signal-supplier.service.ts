@@ -7,9 +7,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { actorOf } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
 import { isUniqueViolation } from '../database/availability';
-import { deleteSessionsOf } from '../identity/account.queries';
+import { type DisableRules, setAccountDisabled } from '../identity/disable-account';
 import { inviteSignalSupplierPerson } from '../identity/invitation.service';
-import { User } from '../identity/user.entity';
+import { type User } from '../identity/user.entity';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { isOneLine } from '../shared/forbidden-characters';
 import { isUuid } from '../shared/identifiers';
@@ -182,9 +182,28 @@ export async function inviteToSignalSupplier(
   });
 }
 
+/** A signal supplier's person as an administrator disables them: audited with their organisation. */
+const SUPPLIER_PEOPLE: DisableRules = {
+  role: 'signal_supplier',
+  field: 'signalSupplierPerson',
+  actions: { disabled: 'signal_supplier.person_disabled', enabled: 'signal_supplier.person_enabled' },
+  data: (person) => ({ signalSupplierId: person.signalSupplierId }),
+};
+
+/** A signal supplier's person's organisation (undefined: no such person), for the page a refusal shows. */
+export async function supplierOfPerson(manager: EntityManager, userId: string): Promise<string | undefined> {
+  if (!isUuid(userId)) return undefined;
+  const [row] = await manager.query<{ id: string }[]>(
+    `SELECT signal_supplier_id AS id FROM users WHERE id = $1 AND role = 'signal_supplier'`,
+    [userId],
+  );
+  return row?.id;
+}
+
 /**
  * Disables or re-enables a signal supplier's person. Disabling ends their sessions at once (their
- * API keys are the organisation's, and stay until revoked).
+ * API keys are the organisation's, and stay until revoked); an erased person stays disabled.
+ * Answers their organisation.
  */
 export async function setSignalSupplierPersonDisabled(
   dataSource: DataSource,
@@ -193,26 +212,15 @@ export async function setSignalSupplierPersonDisabled(
   disabled: boolean,
   now: Date,
 ): Promise<string> {
-  if (!isUuid(userId)) throw new NotFoundError(`no signal supplier person ${userId}`);
   return dataSource.transaction(async (manager) => {
-    const person = await manager
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .where('u.id = :userId', { userId })
-      .setLock('pessimistic_write')
-      .getOne();
-    if (!person || person.role !== 'signal_supplier' || !person.signalSupplierId)
-      throw new NotFoundError(`no signal supplier person ${userId}`);
-    if (Boolean(person.disabledAt) === disabled) return person.signalSupplierId;
-    await manager.update(User, { id: person.id }, { disabledAt: disabled ? now : null });
-    if (disabled) await deleteSessionsOf(manager, person.id, null);
-    await appendAuditEvent(manager, now, {
-      actor: actorOf(admin),
-      action: disabled ? 'signal_supplier.person_disabled' : 'signal_supplier.person_enabled',
-      subjectType: 'user',
-      subjectId: person.id,
-      data: { signalSupplierId: person.signalSupplierId },
-    });
-    return person.signalSupplierId;
+    const { account } = await setAccountDisabled(
+      manager,
+      SUPPLIER_PEOPLE,
+      actorOf(admin),
+      userId,
+      disabled,
+      now,
+    );
+    return account.signalSupplierId!;
   });
 }

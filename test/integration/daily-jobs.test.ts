@@ -10,11 +10,18 @@ import {
   sendReminders,
   weekOf,
 } from '../../src/jobs/daily-jobs';
+import { dailySummary } from '../../src/jobs/job-summary';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { dateInWords } from '../../src/shared/i18n';
 import { addDays, addMonths, toLocalDate } from '../../src/shared/time';
 import { StatusEvent } from '../../src/status/status-event.entity';
 import { givenApproval, givenCodeVersion, givenProvider } from '../factories/provider.factory';
+import {
+  givenDeclaredReseller,
+  givenMatch,
+  givenSignal,
+  givenSignalSupplier,
+} from '../factories/signal.factory';
 import { givenUser } from '../factories/user.factory';
 import { testApp, testConfig, useTestApp } from '../helpers/app';
 import { FixedClock } from '../../src/shared/clock';
@@ -158,6 +165,38 @@ describe('the daily work', () => {
     } finally {
       await other.destroy();
     }
+  });
+
+  it("says in its summary what the signals' part did: reminders mailed, matches marked overdue, review tasks opened", async () => {
+    const ds = context.db.dataSource;
+    // A day of its own (the other tests ran the job for theirs), 40 days on.
+    const day = addDays(clock.now(), 40);
+    const provider = await givenProvider(ds);
+    await givenUser(ds, 'provider', { providerId: provider.id });
+    const supplier = await givenSignalSupplier(ds);
+    const reseller = await givenDeclaredReseller(ds, provider.id, { domains: ['zz-dagtaak-signaal.nl'] });
+    for (const due of [addDays(day, -1), addDays(day, 3)]) {
+      const signal = await givenSignal(ds, supplier.id, { domains: ['zz-dagtaak-signaal.nl'] });
+      await givenMatch(ds, signal.id, provider.id, reseller.id, {
+        matchedAt: addDays(due, -30),
+        answerDueAt: due,
+      });
+    }
+    const { daily } = await runDueJobs(ds, BASE, day, 'each', undefined, [7, 1]);
+    assert.equal(daily.ran, true);
+    assert.deepEqual(
+      [
+        daily.result?.signalReminders,
+        daily.result?.signalMatchesReminded,
+        daily.result?.signalMatchesOverdue,
+        daily.result?.signalOverdueTasks,
+      ],
+      [1, 1, 1, 1],
+    );
+    assert.match(
+      dailySummary(daily.result ?? {}),
+      / Signals: 1 reminder mailed about 1 match, 1 match marked overdue, 1 review task opened\.$/,
+    );
   });
 
   it('a job that fails leaves no trace, and runs again next time', async () => {

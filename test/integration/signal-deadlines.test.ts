@@ -111,12 +111,8 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
     let mails = await mailsTo(user.email);
     assert.equal(mails.length, 1, 'one mail for the two matches due within 7 days');
     const mail = mails[0]!;
-    assert.match(mail.body, /wachten 2 treffers/);
-    assert.match(
-      mail.body,
-      /2 matches of signals about your resellers wait for your answer/,
-      'and in English',
-    );
+    assert.match(mail.body, /wachten 2 signalen/);
+    assert.match(mail.body, /2 signals about your resellers wait for your answer/, 'and in English');
     assert.ok(mail.body.includes(dateInWords('nl', earliest)), 'the earliest deadline');
     assert.ok(mail.body.includes(`${BASE}/account/signalen`));
     for (const secret of [DOMAIN, TEXT, ...matches.map((m) => m.signal.number.padStart(6, '0'))])
@@ -143,8 +139,27 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
     await inTransaction((m) => sendSignalReminders(m, later, BASE, [7, 1]));
     mails = await mailsTo(user.email);
     assert.equal(mails.length, 2);
-    assert.match(mails[1]!.body, /wacht 1 treffer/);
+    assert.match(mails[1]!.body, /wacht 1 signaal/);
     assert.deepEqual((await matchRow(matches[1]!.id)).reminded_days, [7, 1]);
+  });
+
+  it('counts a signal that matches two of the provider’s resellers once in the reminder', async () => {
+    const now = new Date();
+    const { provider, user, supplier, reseller } = await providerWithMatches([]);
+    const other = await givenDeclaredReseller(ds(), provider.id, { domains: [`twee.${DOMAIN}`] });
+    const signal = await givenSignal(ds(), supplier.id, { domains: [DOMAIN] }, { text: TEXT });
+    const due = addDays(now, 3);
+    for (const declared of [reseller, other])
+      await givenMatch(ds(), signal.id, provider.id, declared.id, {
+        matchedAt: addDays(due, -30),
+        answerDueAt: due,
+      });
+    const sent = await inTransaction((m) => sendSignalReminders(m, now, BASE, [7, 1]));
+    assert.equal(sent.signalMatchesReminded, 2, 'both matches are reminded of');
+    const [mail, ...more] = await mailsTo(user.email);
+    assert.equal(more.length, 0);
+    assert.match(mail!.body, /wacht 1 signaal over uw wederverkopers/);
+    assert.match(mail!.body, /1 signal about your resellers waits/);
   });
 
   it('after a pause sends one mail for every reminder day that came due', async () => {

@@ -260,6 +260,60 @@ describe('signal matches of a provider', () => {
     assert.equal((await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length, before);
   });
 
+  it('lists a signal that matches two of its resellers once, naming each with its own reason; answers stay per match; counts it once', async () => {
+    const waiting = async () =>
+      Number(/data-signal-matches="(\d+)"/.exec((await agentA.get('/account')).text)![1]);
+    const before = await waiting();
+    const signal = await givenSignal(
+      ds(),
+      supplierId,
+      { domains: ['twee-klanten.nl'], kvkNumbers: ['61234620'] },
+      { text: 'Een signaal over twee wederverkopers' },
+    );
+    await declareAndMatch(a, { domains: ['twee-klanten.nl'], reference: 'KLANT-DOMEIN' }, [signal.id]);
+    const [byDomain, byKvk] = await declareAndMatch(a, { kvkNumber: '61234620', reference: 'KLANT-KVK' }, [
+      signal.id,
+    ]);
+    assert.ok(byDomain && byKvk, 'two matches, one per reseller');
+    const entryOf = (html: string) => {
+      const entries = [...html.matchAll(/<section class="register-signal-match"[^]*?<\/section>/g)]
+        .map((m) => m[0])
+        .filter((e) => e.includes(byDomain) || e.includes(byKvk));
+      assert.equal(entries.length, 1, 'one entry for the signal');
+      return entries[0]!;
+    };
+    const readsBefore = (await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length;
+    const list = await agentA.get(LIST);
+    assert.equal(list.text.split('Een signaal over twee wederverkopers').length - 1, 1, 'the text once');
+    const entry = entryOf(list.text);
+    assert.match(entry, new RegExp(`data-match="${byDomain}"[^]*KLANT-DOMEIN[^]*data-matched-on="domain "`));
+    assert.match(entry, new RegExp(`data-match="${byKvk}"[^]*KLANT-KVK[^]*data-matched-on="kvk "`));
+    assert.match(entry, new RegExp(`href="${LIST}/${byDomain}"`));
+    assert.match(entry, new RegExp(`href="${LIST}/${byKvk}"`));
+    await assertValidHtml(list.text, LIST);
+    assert.equal(
+      (await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length,
+      readsBefore + 1,
+      'one read of the signal',
+    );
+    assert.equal(await waiting(), before + 1, 'the account page counts the signal once');
+    // Each match is answered on its own page, which names the other reseller.
+    const page = await agentA.get(`${LIST}/${byDomain}`);
+    assert.match(page.text, new RegExp(`data-other-match="${byKvk}"[^]*KLANT-KVK`));
+    await assertValidHtml(page.text, 'match page with another reseller');
+    const fields = { matchAction: 'terminated', matchNote: '', matchShare: '' };
+    assert.equal(
+      (await submitForm(agentA, `${LIST}/${byDomain}`, `${LIST}/${byDomain}/antwoord`, fields)).status,
+      303,
+    );
+    const after = entryOf((await agentA.get(LIST)).text);
+    assert.match(after, new RegExp(`data-match="${byDomain}"[^]*?data-action="terminated"`));
+    assert.match(after, new RegExp(`data-match="${byKvk}"[^]*?data-action=""`));
+    assert.equal(await waiting(), before + 1, 'the other reseller still waits for an answer');
+    await submitForm(agentA, `${LIST}/${byKvk}`, `${LIST}/${byKvk}/antwoord`, fields);
+    assert.equal(await waiting(), before);
+  });
+
   it('takes the same answer sent twice (a double click) once', async () => {
     const signal = await givenSignal(ds(), supplierId, { kvkNumbers: ['61234612'] });
     const [matchId] = await declareAndMatch(a, { kvkNumber: '61234612' }, [signal.id]);

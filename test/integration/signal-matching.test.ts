@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import {
+  DECLARATION_FIELDS,
+  type DeclarationForm,
   declareResellers,
   type DeclaringUser,
+  readDeclaration,
   resellerLimitsOf,
 } from '../../src/signals/declared-reseller.service';
 import type { DeclarationInsert } from '../../src/signals/declared-reseller.queries';
 import { matchDeclarations, matchSignals } from '../../src/signals/signal-matching';
-import type { ResellerIdentity } from '../../src/signals/reseller-identifiers';
+import { readIpRange, type ResellerIdentity } from '../../src/signals/reseller-identifiers';
 import { addDays, toLocalDate } from '../../src/shared/time';
 import { givenProvider } from '../factories/provider.factory';
 import {
@@ -138,6 +141,32 @@ describe('matching signals against declared resellers', () => {
     assert.deepEqual((await matchesOf(inside.id))[0]!.matched_on, ['ip_range']);
     assert.equal((await matchesOf(around.id)).length, 1);
     assert.equal((await matchesOf(beside.id)).length, 0);
+  });
+
+  it('matches an IPv4-mapped IPv6 range, declared or signalled, on the IPv4 range it names', async () => {
+    const read = (typed: string) => {
+      const reading = readIpRange(typed);
+      assert.ok(reading.ok, typed);
+      return reading.value;
+    };
+    const typed = '::ffff:100.70.1.7\n::ffff:100.70.2.0/120';
+    const form = Object.fromEntries(
+      DECLARATION_FIELDS.map((f) => [f, f === 'resellerIpRanges' ? typed : '']),
+    ) as DeclarationForm;
+    const declared = readDeclaration(form);
+    assert.ok(declared.ok);
+    assert.deepEqual(declared.value.ipRanges, ['100.70.1.7/32', '100.70.2.0/24']);
+    const a = await givenDeclaringProvider();
+    await a.declare(declared.value, { ipRanges: ['100.70.3.64/26'] });
+    const v4 = await signal({ ipRanges: ['100.70.1.0/24'] });
+    const mapped = await signal({ ipRanges: [read('::ffff:100.70.3.77/128')] });
+    const v4Single = await signal({ ipRanges: [read('100.70.2.9')] });
+    assert.deepEqual(await match([v4.id, mapped.id, v4Single.id]), { matches: 3, providers: 1 });
+    for (const s of [v4, mapped, v4Single])
+      assert.deepEqual(
+        (await matchesOf(s.id)).map((m) => m.matched_on),
+        [['ip_range']],
+      );
   });
 
   it('flags look-alike names as possible matches; an identifier that also matches makes it exact with the name', async () => {

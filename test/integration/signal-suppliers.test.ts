@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import { erasePersonalData } from '../../src/identity/personal-data-erasure.service';
 import { currentTotp } from '../../src/identity/totp';
+import { translate } from '../../src/shared/i18n';
 import { OutboxMail } from '../../src/mail/outbox-mail.entity';
 import { User } from '../../src/identity/user.entity';
 import { useTestApp } from '../helpers/app';
@@ -71,7 +73,9 @@ describe('signal suppliers (administrators, issue 19)', () => {
   });
 
   it('invites a person by mail; accepting makes a signal supplier of that organisation, who must set up the second factor and lands on the signals', async () => {
-    const supplier = await givenSignalSupplier(context.db.dataSource);
+    // A name with what HTML would escape and what a template would read: the mail is text, it stands as typed.
+    const supplierName = `Politie & "Team" <Oost> {organisation} $& ${uniqueKvk()}`;
+    const supplier = await givenSignalSupplier(context.db.dataSource, supplierName);
     const address = `rechercheur-${uniqueKvk()}@politie.example`;
     const page = `/beheer/signaalleveranciers/${supplier.id}`;
     const invited = await post(page, `${page}/uitnodigen`, { email: address });
@@ -83,6 +87,12 @@ describe('signal suppliers (administrators, issue 19)', () => {
     const [mail] = await context.db.dataSource
       .getRepository(OutboxMail)
       .find({ where: { recipient: address }, order: { id: 'DESC' }, take: 1 });
+    // The mail names the organisation the person will act for, in both languages, as it is named.
+    const [dutch, english] = mail!.body.split('\n\n---\n\n');
+    assert.ok(dutch!.includes(`signaalleverancier namens ${supplierName}:`), dutch);
+    assert.ok(english!.includes(`signal supplier on behalf of ${supplierName}:`), english);
+    assert.ok(mail!.subject.includes(`namens ${supplierName} voor`), mail!.subject);
+    assert.doesNotMatch(mail!.body, /&amp;|&lt;|&quot;/);
     const link = /http:\/\/register\.test(\/uitnodiging\/[^\s]+)/.exec(mail!.body)?.[1];
     assert.ok(link, 'the person is mailed a link');
     const person = request.agent(context.app);
@@ -161,5 +171,23 @@ describe('signal suppliers (administrators, issue 19)', () => {
       action: 'disable',
     });
     assert.equal(other.status, 404);
+  });
+
+  it('never enables an erased person again: their organisation’s page says why, and they stay disabled', async () => {
+    const who = await givenUser(context.db.dataSource, 'signal_supplier');
+    await erasePersonalData(context.db.dataSource, { userId: who.user.id }, 'test', new Date());
+    const page = `/beheer/signaalleveranciers/${who.user.signalSupplierId}`;
+    const status = `/beheer/signaalleveranciers/personen/${who.user.id}/status`;
+    const refused = await post(page, status, { action: 'enable' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /href="#mensen"/);
+    assert.ok(refused.text.includes(translate('nl', 'erasure.cannotEnable')));
+    await assertValidHtml(refused.text, 'refused enable');
+    const [row] = await context.db.dataSource.query<{ disabled_at: Date | null }[]>(
+      `SELECT disabled_at FROM users WHERE id = $1`,
+      [who.user.id],
+    );
+    assert.ok(row!.disabled_at, 'still disabled');
+    assert.ok(!(await auditOf(who.user.id)).some((e) => e.action === 'signal_supplier.person_enabled'));
   });
 });

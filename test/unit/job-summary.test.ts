@@ -26,6 +26,21 @@ describe('what jobs:daily prints', () => {
     );
   });
 
+  it("adds the signals' reminders, overdue matches and review tasks when the work had them", () => {
+    assert.equal(
+      dailySummary({
+        expired: 0,
+        lapsed: 0,
+        reminders: 0,
+        signalMatchesOverdue: 3,
+        signalOverdueTasks: 1,
+        signalReminders: 2,
+        signalMatchesReminded: 1,
+      }),
+      'Daily work done: 0 expiries and 0 lapses recorded, 0 reminders queued, 0 expired rate-limit counters and 0 expired pending registrations removed. Signals: 2 reminders mailed about 1 match, 3 matches marked overdue, 1 review task opened.',
+    );
+  });
+
   it('says "1 application waiting, 1 reviewer mailed" in the weekly digest line', () => {
     assert.equal(
       weeklySummary({ waiting: 1, digests: 1 }),

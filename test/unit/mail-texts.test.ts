@@ -104,6 +104,12 @@ describe('mail texts', () => {
       'U bent uitgenodigd als beoordelaar. Kies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\nhttp://register.test/uitnodiging/abc\n\n---\n\nYou have been invited with the role reviewer. Choose your password through this link (valid for 7 days, single use):\nhttp://register.test/uitnodiging/abc\n\n--\nRegister Verantwoorde Hostingproviders\n',
     ],
     [
+      "an invitation to a signal supplier's person",
+      () => mailTexts.signalSupplierInvitation(TO, ORG, 'http://register.test/uitnodiging/abc'),
+      'Uitnodiging namens Hosting {label} $& Co B.V. voor het Register Verantwoorde Hostingproviders / Invitation on behalf of Hosting {label} $& Co B.V. to the Register of Responsible Hosting Providers',
+      'U bent uitgenodigd als signaalleverancier namens Hosting {label} $& Co B.V.: u geeft signalen over wederverkopers door aan het register. Kies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\nhttp://register.test/uitnodiging/abc\n\n---\n\nYou have been invited as a signal supplier on behalf of Hosting {label} $& Co B.V.: you pass signals about resellers to the register. Choose your password through this link (valid for 7 days, single use):\nhttp://register.test/uitnodiging/abc\n\n--\nRegister Verantwoorde Hostingproviders\n',
+    ],
+    [
       'a password reset link',
       () => mailTexts.passwordReset(TO, 'http://register.test/wachtwoord-herstellen/abc'),
       'Wachtwoord herstellen / Reset your password',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
+  DECLARED_WIDEST_PREFIX,
   domainAndParents,
   emptyIdentity,
   exactIdentifiers,
@@ -109,7 +110,30 @@ describe('reseller identifiers (issue 19): one reading for signals and declarati
     ['fe80::1%eth0', { problem: 'ipRange' }],
     ['1::2::3', { problem: 'ipRange' }],
     ['voorbeeld.nl', { problem: 'ipRange' }],
+    // An IPv4-mapped IPv6 range is the IPv4 range it names (prefix − 96), so that the two match.
+    ['::ffff:192.0.2.7', '192.0.2.7/32'],
+    ['::FFFF:192.0.2.77/120', '192.0.2.0/24'],
+    ['::ffff:c000:207', '192.0.2.7/32'],
+    ['0:0:0:0:0:ffff:c000:200/120', '192.0.2.0/24'],
+    ['::ffff:10.0.0.0/104', '10.0.0.0/8'],
+    ['::ffff:10.0.0.0/103', { problem: 'ipRangeTooWide' }],
+    ['::ffff:0.0.0.0/96', { problem: 'ipRangeTooWide' }],
+    ['::ffff:192.0.2.0/95', { problem: 'ipRangeMapped' }],
+    ['::ffff:0:0/64', { problem: 'ipRangeMapped' }],
+    ['::ffff:192.0.2.0/129', { problem: 'ipRange' }],
+    ['::fffe:192.0.2.7', '::fffe:c000:207/128'],
   ]);
+
+  it('reads an IPv4-mapped range against the IPv4 limits of a declaration', () => {
+    assert.deepEqual(readIpRange('::ffff:192.0.2.0/116', DECLARED_WIDEST_PREFIX), {
+      ok: true,
+      value: '192.0.0.0/20',
+    });
+    assert.deepEqual(readIpRange('::ffff:192.0.2.0/115', DECLARED_WIDEST_PREFIX), {
+      ok: false,
+      problem: 'ipRangeTooWide',
+    });
+  });
 
   table('AS numbers', readAsNumber, [
     ['AS64496', 64496],
