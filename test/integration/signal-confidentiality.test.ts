@@ -474,7 +474,7 @@ describe('the public log counts no provider’s matches and names no signal supp
       ['signal_supplier', '/signalen/api-sleutels'],
       ['buyer', '/inkoop/api-sleutels'],
     ] as const) {
-      const made = await submitForm(agents.get(role)!, page, page, { name: `Sleutel ${role}` });
+      const made = await submitForm(agents.get(role)!, page, page, { keyName: `Sleutel ${role}` });
       assert.equal(made.status, 200, `${role} made a key`);
     }
     await signCheckpointIfDue(ds(), testSigner(ds()), new Date(), { intervalSeconds: 0 });

@@ -494,7 +494,7 @@ describe('signals of a signal supplier (issue 19)', () => {
       const told = await agentA.get(again.headers.location!);
       assert.match(
         told.text,
-        /Deze lijst was al toegevoegd op \d{4}-\d{2}-\d{2} \(1 signalen\); er is niets opnieuw opgeslagen/,
+        /Deze lijst was al toegevoegd op \d{4}-\d{2}-\d{2} \(1 signaal\); er is niets opnieuw opgeslagen/,
       );
       await assertValidHtml(told.text, 'signals list after a second confirm');
       const [row] = await q<{ sealed: string }>(
