@@ -36,6 +36,8 @@ export interface ApiKeyHolder {
   owner: ApiKeyOwner;
   organisationId: string;
   prefix: string;
+  /** The key's signal supplier organisation is suspended by an administrator (F22): the key works for nothing. */
+  suspended: boolean;
 }
 
 /** Who acts on an organisation's keys: the organisation (of kind `owner`, a buyer's when absent), the person, the audit actor. */
@@ -189,7 +191,8 @@ export async function revokeApiKey(
 }
 
 /**
- * The organisation a presented key acts for (and whether a buyer organisation or a signal supplier), or undefined for a malformed, unknown or revoked key
+ * The organisation a presented key acts for (and whether a buyer organisation or a signal supplier,
+ * and whether that supplier is suspended), or undefined for a malformed, unknown or revoked key
  * (one answer for all three: a caller learns nothing about which prefixes exist). The hashes are
  * compared in constant time. `last_used_at` is moved at most once a minute.
  */
@@ -208,9 +211,12 @@ export async function authenticateApiKey(
       signal_supplier_id: string | null;
       key_hash: string;
       last_used_at: Date | null;
+      suspended: boolean;
     }[]
   >(
-    `SELECT k.id, k.buyer_organisation_id, k.signal_supplier_id, k.key_hash, k.last_used_at FROM api_keys k
+    `SELECT k.id, k.buyer_organisation_id, k.signal_supplier_id, k.key_hash, k.last_used_at,
+            s.disabled_at IS NOT NULL AS suspended
+       FROM api_keys k LEFT JOIN signal_suppliers s ON s.id = k.signal_supplier_id
       WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
     [prefix],
   );
@@ -218,7 +224,12 @@ export async function authenticateApiKey(
   const expected = Buffer.from(row?.key_hash ?? keyHash(`${KEY_START}unknown`), 'hex');
   const equal = timingSafeEqual(expected, Buffer.from(keyHash(presented), 'hex'));
   if (!row || !equal) return undefined;
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
+  const { suspended } = row;
+  // A suspended organisation's key is refused: it was not used.
+  if (
+    !suspended &&
+    (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS)
+  ) {
     await manager.query(
       `UPDATE api_keys SET last_used_at = $2
         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $2::timestamptz - interval '1 minute')`,
@@ -226,6 +237,6 @@ export async function authenticateApiKey(
     );
   }
   return row.buyer_organisation_id
-    ? { keyId: row.id, owner: 'buyer', organisationId: row.buyer_organisation_id, prefix }
-    : { keyId: row.id, owner: 'signal_supplier', organisationId: row.signal_supplier_id!, prefix };
+    ? { keyId: row.id, owner: 'buyer', organisationId: row.buyer_organisation_id, prefix, suspended }
+    : { keyId: row.id, owner: 'signal_supplier', organisationId: row.signal_supplier_id!, prefix, suspended };
 }

@@ -53,7 +53,11 @@ const Cijfers = z
 
 const signalShape = () => ({
   id: z.uuid().openapi({ description: 'De id van het signaal.' }),
-  nummer: z.string().openapi({ description: 'Het nummer van het signaal.', example: 'SIG-000123' }),
+  nummer: z.string().openapi({
+    description:
+      'Het nummer van het signaal, geteld per signaalleverancier: het eerste signaal van uw organisatie is SIG-000001.',
+    example: 'SIG-000123',
+  }),
   categorie: z.enum(CATEGORIES).openapi({ description: 'De categorie.' }),
   betrouwbaarheid: z.enum(CONFIDENCES).openapi({ description: 'De betrouwbaarheid.' }),
   datum: datum('De datum van het signaal.'),

@@ -50,7 +50,8 @@ const unauthorized = () =>
 /**
  * Lets a request through with a valid, unrevoked API key of `owner`'s kind (a buyer organisation's
  * unless said otherwise), else 401 (one
- * answer for a missing, malformed, unknown or revoked key). Keys that fail are counted per client:
+ * answer for a missing, malformed, unknown or revoked key), or 403 for a key of a suspended
+ * signal supplier organisation. Keys that fail are counted per client:
  * past KEY_FAILURES_PER_MINUTE a client's failing keys get 429 until its minute ends; a valid key
  * still passes.
  */
@@ -71,6 +72,8 @@ export function requireApiKey(
     // The key is checked first: a valid key passes even from an address whose other requests
     // failed (colleagues behind one gateway), so the limit only slows down guessing.
     const holder = await authenticateApiKey(dataSource.manager, key, requestTime(res));
+    // A genuine key of a suspended signal supplier (F22): refused, saying why, without counting as a guess.
+    if (holder?.owner === owner && holder.suspended) throw new ApiProblemError(403, 'organisationSuspended');
     if (holder?.owner === owner) {
       res.locals.apiKeyHolder = holder;
       // What a key reads is its organisation's alone: no shared cache may keep it for another key

@@ -81,6 +81,8 @@ export const OPENAPI_ENGLISH: Readonly<Record<string, string>> = {
   'De abonnementen.': 'The subscriptions.',
   'Geen, een onbekende of een ingetrokken API-sleutel in X-Api-Key (of Authorization: Bearer).':
     'No, an unknown or a revoked API key in X-Api-Key (or Authorization: Bearer).',
+  'Een geldige API-sleutel van een signaalleverancier die de beheerder van het register heeft geschorst: zolang de schorsing duurt, werkt geen sleutel van de organisatie.':
+    "A valid API key of a signal supplier that the register's administrator suspended: while the suspension lasts, none of the organisation's keys works.",
   'Een webhook-abonnement maken': 'Create a webhook subscription',
   'Maakt een abonnement: het register stuurt elke gebeurtenis over een leverancier op de volglijsten van uw organisatie (of op één volglijst) als `WebhookGebeurtenis` naar `url`. Het antwoord bevat eenmalig het geheim om handtekeningen mee te controleren. Het adres moet https zijn, zonder gebruikersnaam of wachtwoord, en naar een openbaar adres wijzen; het register controleert dat bij het opslaan en bij elke aflevering opnieuw.':
     "Creates a subscription: the register sends every event about a supplier on your organisation's watch lists (or on one watch list) as a `WebhookGebeurtenis` to `url`. The answer holds, once only, the secret to check signatures with. The address must be https, without a user name or password, and point to a public address; the register checks this when saving and again at every delivery.",

@@ -148,6 +148,17 @@ const PROBLEM_RESPONSES = {
       '/api/v1/webhook-abonnementen',
     ),
   ],
+  403: [
+    'OrganisatieGeschorst',
+    'Een geldige API-sleutel van een signaalleverancier die de beheerder van het register heeft geschorst: zolang de schorsing duurt, werkt geen sleutel van de organisatie.',
+    problemExample(
+      403,
+      'organisationSuspended',
+      'Organisatie geschorst',
+      'De beheerder van het register heeft uw organisatie geschorst: haar API-sleutels werken niet meer en haar mensen kunnen niet inloggen. Neem contact op met het register.',
+      '/api/v1/signalen',
+    ),
+  ],
   404: [
     'NietGevonden',
     'Deze resource bestaat niet: een onbekend KvK-nummer, een onbekend pad, of een URL met een schuine streep aan het eind.',
@@ -619,7 +630,7 @@ operation({
   request: { query: SignalenQuery },
   responses: {
     '200': keyedOk('De signalen.', Signalen),
-    ...errors(400, 401, 429, 500, 503),
+    ...errors(400, 401, 403, 429, 500, 503),
   },
 });
 
@@ -648,7 +659,7 @@ operation({
       headers: { ...versionHeader, Location: componentRef('headers', 'Location') },
       content: { 'application/json': { schema: NieuwSignaal } },
     },
-    ...errors(400, 401, 405, 413, 415, 429, 500, 503),
+    ...errors(400, 401, 403, 405, 413, 415, 429, 500, 503),
   },
 });
 
@@ -663,7 +674,7 @@ operation({
   request: { params: SignaalPath },
   responses: {
     '200': keyedOk('Het signaal.', Signaal),
-    ...errors(400, 401, 404, 429, 500, 503),
+    ...errors(400, 401, 403, 404, 429, 500, 503),
   },
 });
 
@@ -678,7 +689,7 @@ operation({
   request: { params: SignaalPath },
   responses: {
     '204': { description: 'Ingetrokken.', headers: versionHeader },
-    ...errors(400, 401, 404, 405, 429, 500, 503),
+    ...errors(400, 401, 403, 404, 405, 429, 500, 503),
   },
 });
 

@@ -1,6 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import { errorStatus, isBusy, logAndSetRetry } from '../web/error-handler';
-import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../shared/errors';
+import {
+  AppError,
+  NotFoundError,
+  SupplierSuspendedError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../shared/errors';
 import { BULK_CHECKS_BUSY } from '../web/client-limits';
 import { type Language, translate } from '../shared/i18n';
 import type { Logger } from '../shared/logger';
@@ -24,6 +30,7 @@ export class ApiProblemError extends AppError {
 export const PROBLEM_CODES: Record<string, number> = {
   badRequest: 400,
   unauthorized: 401,
+  organisationSuspended: 403,
   invalidJson: 400,
   notFound: 404,
   providerNotFound: 404,
@@ -47,6 +54,7 @@ export function apiLanguage(req: Request): Language {
 function problemCode(error: unknown, status: number): string {
   if (error instanceof ApiProblemError) return error.code;
   if (error instanceof NotFoundError) return 'notFound';
+  if (error instanceof SupplierSuspendedError) return 'organisationSuspended';
   if (error instanceof TooManyRequestsError && error.messageKey === BULK_CHECKS_BUSY) return 'tooManyChecks';
   const type = (error as { type?: unknown })?.type;
   if (type === 'entity.parse.failed') return 'invalidJson';

@@ -82,6 +82,8 @@ export const AUDIT_ACTION_GROUPS = {
     'signal_supplier.person_invited',
     'signal_supplier.person_disabled',
     'signal_supplier.person_enabled',
+    'signal_supplier.suspended',
+    'signal_supplier.reinstated',
   ],
   signal: ['signal.created', 'signal.read', 'signal.withdrawn'],
   signal_match: [

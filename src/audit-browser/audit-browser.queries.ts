@@ -261,9 +261,10 @@ export function subjectNames(
      SELECT 'signal_supplier', s.id::text, s.name, NULL, NULL, NULL
        FROM signal_suppliers s WHERE s.id = ANY($12::uuid[])
      UNION ALL
-     -- A signal by its number only: what it says stays sealed, for auditors too.
-     SELECT 'signal', g.id::text, 'SIG-' || lpad(g.number::text, 6, '0'), NULL, NULL, NULL
-       FROM signals g WHERE g.id = ANY($13::uuid[])
+     -- A signal by its number and its supplier (numbers count per supplier, F19) only: what it
+     -- says stays sealed, for auditors too.
+     SELECT 'signal', g.id::text, 'SIG-' || lpad(g.number::text, 6, '0'), NULL, s.name, NULL
+       FROM signals g JOIN signal_suppliers s ON s.id = g.signal_supplier_id WHERE g.id = ANY($13::uuid[])
      UNION ALL
      SELECT 'actor', a.actor, u.name, NULL, u.email, u.role
        FROM unnest($7::text[]) AS a(actor)

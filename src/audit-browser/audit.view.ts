@@ -164,6 +164,9 @@ function subjectView(row: AuditRow, names: SubjectNames): SubjectView {
       };
     case 'aan_import':
       return { key: 'audit.subject.aanImportOf', name: found.name, day: new Date(found.name) };
+    case 'signal':
+      // The number counts its supplier's signals (F19): the supplier's name tells two SIG-000001 apart.
+      return { name: found.name, note: found.detail ?? undefined };
     case 'code_of_conduct_version':
       return { key: 'audit.subject.codeOfConductVersion', name: found.name, note: found.detail ?? undefined };
     default:

@@ -200,3 +200,28 @@ export async function hasOpenInvitation(
   );
   return row?.open ?? false;
 }
+
+/**
+ * Whether the signal supplier organisation `supplierId` is suspended by an administrator (tester's
+ * F22): its people may not sign in nor keep a session, its API keys do not work.
+ */
+export async function signalSupplierSuspended(manager: EntityManager, supplierId: string): Promise<boolean> {
+  const [row] = await manager.query<{ suspended: boolean }[]>(
+    `SELECT disabled_at IS NOT NULL AS suspended FROM signal_suppliers WHERE id = $1`,
+    [supplierId],
+  );
+  return row?.suspended ?? true;
+}
+
+/** Deletes every session (signed in or waiting for the second factor) of a signal supplier's people. */
+export async function deleteSessionsOfSignalSupplier(
+  manager: EntityManager,
+  supplierId: string,
+): Promise<void> {
+  await manager.query(
+    `WITH people AS (SELECT id::text AS id FROM users WHERE signal_supplier_id = $1)
+     DELETE FROM sessions
+      WHERE sess->>'userId' IN (SELECT id FROM people) OR sess->>'pendingUserId' IN (SELECT id FROM people)`,
+    [supplierId],
+  );
+}

@@ -2,7 +2,11 @@ import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { EmailDto } from '../identity/account.dto';
-import { ValidationError } from '../shared/errors';
+import { type ApiKeyActor, listApiKeys, revokeApiKey } from '../api-keys/api-key.service';
+import { actorOf } from '../audit/actor';
+import type { User } from '../identity/user.entity';
+import { NotFoundError, ValidationError } from '../shared/errors';
+import { isUuid } from '../shared/identifiers';
 import { paths } from '../shared/paths';
 import { formValues, validated } from '../shared/validation';
 import {
@@ -11,6 +15,7 @@ import {
   inviteToSignalSupplier,
   renameSignalSupplier,
   setSignalSupplierPersonDisabled,
+  setSignalSupplierSuspended,
   signalSupplierOverview,
   supplierOfPerson,
 } from '../signals/signal-supplier.service';
@@ -21,11 +26,15 @@ import { setFormContext } from '../web/error-handler';
 const NOTICES: Record<string, string> = {
   '1': 'signalSuppliers.saved',
   uitgenodigd: 'signalSuppliers.invited',
+  geschorst: 'signalSuppliers.suspendedNotice',
+  hersteld: 'signalSuppliers.reinstatedNotice',
+  ingetrokken: 'apiKeys.revokedNotice',
 };
 
 /**
  * /beheer/signaalleveranciers (issue 19): administrators add and rename signal supplier
- * organisations, invite their people and disable or enable them.
+ * organisations, invite their people and disable or enable them; see and revoke an organisation's
+ * API keys, and suspend or reinstate the whole organisation (tester's F22).
  */
 export function signalSupplierRoutes(dataSource: DataSource, config: Config): Router {
   const router = Router();
@@ -40,16 +49,27 @@ export function signalSupplierRoutes(dataSource: DataSource, config: Config): Ro
   });
   const showModel = async (id: string, now: Date, notice?: string) => {
     const { supplier, people, invitations } = await signalSupplierOverview(dataSource.manager, id, now);
+    // The organisation's keys as its own key page lists them (F22), each with the way to revoke it.
+    const keys = await listApiKeys(dataSource.manager, supplier.id, 'signal_supplier');
     return {
       title: 'signalSuppliers.showTitle',
       supplier,
       notice,
       nameUrl: paths.signalSupplier(supplier.id),
       inviteUrl: paths.signalSupplierInvite(supplier.id),
+      statusUrl: paths.signalSupplierStatus(supplier.id),
       people: people.map((p) => ({ ...p, statusUrl: paths.signalSupplierUserStatus(p.id) })),
       invitations,
+      keys: keys.map((k) => ({ ...k, revokeUrl: paths.signalSupplierApiKeyRevoke(supplier.id, k.id) })),
     };
   };
+  /** An administrator acts on a supplier's keys as the supplier's own people do, in its name. */
+  const keyActor = (admin: User, supplierId: string): ApiKeyActor => ({
+    organisationId: supplierId,
+    userId: admin.id,
+    actor: actorOf(admin),
+    owner: 'signal_supplier',
+  });
 
   router.get(paths.signalSuppliers, ...admins, async (_req, res) => {
     res.render('admin/signal-suppliers', { ...(await listModel()), values: {} });
@@ -124,6 +144,50 @@ export function signalSupplierRoutes(dataSource: DataSource, config: Config): Ro
       requestTime(res),
     );
     res.redirect(303, `${paths.signalSupplier(supplierId)}?gewijzigd=1`);
+  });
+
+  router.post(paths.signalSupplierStatus(), ...admins, async (req, res) => {
+    const id = String(req.params.id);
+    const { action } = formValues(req.body, ['action']);
+    setFormContext(res, {
+      view: 'admin/signal-supplier',
+      anchors: { signalSupplierStatus: 'schorsing' },
+      load: async () => {
+        const model = await showModel(id, requestTime(res));
+        return { model, values: { signalSupplierName: model.supplier.name } };
+      },
+    });
+    // Only the two buttons' values: anything else is refused, never read as "suspend".
+    if (action !== 'suspend' && action !== 'reinstate')
+      throw new ValidationError({ signalSupplierStatus: ['signalSuppliers.unknownStatusAction'] });
+    await setSignalSupplierSuspended(dataSource, req.user!, id, action === 'suspend', requestTime(res));
+    res.redirect(
+      303,
+      `${paths.signalSupplier(id)}?gewijzigd=${action === 'suspend' ? 'geschorst' : 'hersteld'}`,
+    );
+  });
+
+  router.get(paths.signalSupplierApiKeyRevoke(), ...admins, async (req, res) => {
+    const id = String(req.params.id);
+    // An unknown organisation is a 404; a key that is not (or no longer) its active key goes back to its page.
+    const { supplier } = await signalSupplierOverview(dataSource.manager, id, requestTime(res));
+    const key = (await listApiKeys(dataSource.manager, supplier.id, 'signal_supplier')).find(
+      (k) => k.id === req.params.keyId && k.revokedAt === null,
+    );
+    if (!key) return res.redirect(303, paths.signalSupplier(supplier.id));
+    res.render('buyer-api/api-key-revoke', {
+      title: 'apiKeys.revokeTitle',
+      key,
+      keysUrl: paths.signalSupplier(supplier.id),
+      action: paths.signalSupplierApiKeyRevoke(supplier.id, key.id),
+    });
+  });
+
+  router.post(paths.signalSupplierApiKeyRevoke(), ...admins, async (req, res) => {
+    const id = String(req.params.id);
+    if (!isUuid(id)) throw new NotFoundError(`no signal supplier ${id}`);
+    await revokeApiKey(dataSource, keyActor(req.user!, id), String(req.params.keyId), requestTime(res));
+    res.redirect(303, `${paths.signalSupplier(id)}?gewijzigd=ingetrokken`);
   });
 
   return router;

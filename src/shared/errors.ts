@@ -70,6 +70,13 @@ export class ForbiddenError extends AppError {
   readonly status = 403;
 }
 
+/** Thrown when a suspended signal supplier organisation (F22) would send a signal: nothing is stored. */
+export class SupplierSuspendedError extends ForbiddenError {
+  constructor() {
+    super('signalSuppliers.suspendedRefusal');
+  }
+}
+
 /** Thrown when a caller made too many attempts; `retryAfterSeconds` goes into Retry-After. */
 export class TooManyRequestsError extends AppError {
   readonly status = 429;

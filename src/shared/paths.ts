@@ -137,6 +137,10 @@ export const paths = {
   signalSupplier: (id = ':id') => `/beheer/signaalleveranciers/${id}`,
   signalSupplierInvite: (id = ':id') => `/beheer/signaalleveranciers/${id}/uitnodigen`,
   signalSupplierUserStatus: (id = ':id') => `/beheer/signaalleveranciers/personen/${id}/status`,
+  /** F22: an administrator suspends or reinstates the whole organisation, and revokes its API keys. */
+  signalSupplierStatus: (id = ':id') => `/beheer/signaalleveranciers/${id}/status`,
+  signalSupplierApiKeyRevoke: (id = ':id', keyId = ':keyId') =>
+    `/beheer/signaalleveranciers/${id}/api-sleutels/${keyId}/intrekken`,
   /** A provider's declared resellers and the signals that match them. */
   resellers: '/account/wederverkopers',
   resellerRemove: (id = ':id') => `/account/wederverkopers/${id}/verwijderen`,

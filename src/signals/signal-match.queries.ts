@@ -46,7 +46,7 @@ export function matchesOfProvider(
     `SELECT ${MATCH_COLUMNS}
        FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id
       WHERE m.provider_id = $1
-      ORDER BY m.matched_at DESC, s.number DESC
+      ORDER BY m.matched_at DESC, s.created_at DESC, s.id
       LIMIT 1000`,
     [providerId, today],
   );

@@ -8,6 +8,7 @@ import { actorOf } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
 import { isUniqueViolation } from '../database/availability';
 import { type DisableRules, setAccountDisabled } from '../identity/disable-account';
+import { deleteSessionsOfSignalSupplier } from '../identity/account.queries';
 import { inviteSignalSupplierPerson } from '../identity/invitation.service';
 import { type User } from '../identity/user.entity';
 import { NotFoundError, ValidationError } from '../shared/errors';
@@ -18,6 +19,8 @@ export interface SignalSupplierRow {
   id: string;
   name: string;
   createdAt: Date;
+  /** When an administrator suspended the organisation (F22); null while it is active. */
+  disabledAt: Date | null;
   people: number;
   signals: number;
 }
@@ -72,7 +75,7 @@ export async function supplierNameOf(manager: EntityManager, id: string): Promis
 /** Every signal supplier organisation, by name, with how many people and signals it has. */
 export function allSignalSuppliers(manager: EntityManager): Promise<SignalSupplierRow[]> {
   return manager.query<SignalSupplierRow[]>(
-    `SELECT s.id, s.name, s.created_at AS "createdAt",
+    `SELECT s.id, s.name, s.created_at AS "createdAt", s.disabled_at AS "disabledAt",
             (SELECT count(*)::int FROM users u WHERE u.signal_supplier_id = s.id) AS people,
             (SELECT count(*)::int FROM signals g WHERE g.signal_supplier_id = s.id) AS signals
        FROM signal_suppliers s ORDER BY lower(s.name)`,
@@ -222,5 +225,48 @@ export async function setSignalSupplierPersonDisabled(
       now,
     );
     return account.signalSupplierId!;
+  });
+}
+
+/**
+ * Suspends a signal supplier organisation, or lifts the suspension (tester's F22). While it is
+ * suspended its people cannot sign in and their sessions ended at once, its API keys are refused
+ * and it sends no signal (each check reads `signal_suppliers.disabled_at`). Nothing of the people
+ * or keys is changed: lifting the suspension gives back exactly the people and keys that were not
+ * disabled or revoked one by one. One transaction with its audit event; doing it twice changes nothing.
+ */
+export async function setSignalSupplierSuspended(
+  dataSource: DataSource,
+  admin: User,
+  id: string,
+  suspended: boolean,
+  now: Date,
+): Promise<void> {
+  if (!isUuid(id)) throw new NotFoundError(`no signal supplier ${id}`);
+  await dataSource.transaction(async (manager) => {
+    const [supplier] = await manager.query<{ disabled_at: Date | null }[]>(
+      `SELECT disabled_at FROM signal_suppliers WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!supplier) throw new NotFoundError(`no signal supplier ${id}`);
+    if (Boolean(supplier.disabled_at) === suspended) return;
+    await manager.query(`UPDATE signal_suppliers SET disabled_at = $2 WHERE id = $1`, [
+      id,
+      suspended ? now : null,
+    ]);
+    if (suspended) await deleteSessionsOfSignalSupplier(manager, id);
+    const [counts] = await manager.query<{ people: number; keys: number }[]>(
+      `SELECT (SELECT count(*)::int FROM users WHERE signal_supplier_id = $1 AND disabled_at IS NULL) AS people,
+              (SELECT count(*)::int FROM api_keys WHERE signal_supplier_id = $1 AND revoked_at IS NULL) AS keys`,
+      [id],
+    );
+    await appendAuditEvent(manager, now, {
+      actor: actorOf(admin),
+      action: suspended ? 'signal_supplier.suspended' : 'signal_supplier.reinstated',
+      subjectType: 'signal_supplier',
+      subjectId: id,
+      // What the change stopped or gave back: the people and keys not disabled or revoked one by one.
+      data: { activePeople: counts!.people, activeKeys: counts!.keys },
+    });
   });
 }

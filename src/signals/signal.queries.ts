@@ -1,3 +1,4 @@
+import { SupplierSuspendedError } from '../shared/errors';
 import type { EntityManager } from 'typeorm';
 
 /** A signal's row: what is not secret in columns, the content sealed. */
@@ -19,6 +20,19 @@ const COLUMNS = `id, number::text AS number, signal_supplier_id AS "supplierId",
   to_char(observed_on, 'YYYY-MM-DD') AS "observedOn", to_char(expires_on, 'YYYY-MM-DD') AS "expiresOn",
   sealed, source, created_at AS "createdAt", withdrawn_at AS "withdrawnAt"`;
 
+/**
+ * Locks the supplier's row for the signals about to be numbered (the lock the numbering trigger
+ * takes too, so no deadlock); refuses a supplier that is suspended (F22) or unknown.
+ */
+export async function lockActiveSupplier(manager: EntityManager, supplierId: string): Promise<void> {
+  const [row] = await manager.query<{ suspended: boolean }[]>(
+    `SELECT disabled_at IS NOT NULL AS suspended FROM signal_suppliers WHERE id = $1 FOR NO KEY UPDATE`,
+    [supplierId],
+  );
+  if (!row || row.suspended) throw new SupplierSuspendedError();
+}
+
+/** Inserts a signal; the database gives it its supplier's next number (trigger `signal_numbered`, F19). */
 export async function insertSignal(
   manager: EntityManager,
   row: {

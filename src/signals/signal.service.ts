@@ -30,6 +30,7 @@ import { matchSignals, type MatchSettings } from './signal-matching';
 import {
   insertSignal,
   insertSignalIdentifiers,
+  lockActiveSupplier,
   recordSignalImport,
   signalPage,
   type SignalRow,
@@ -237,6 +238,9 @@ export async function createSignals(
   alreadyImported?: { importedAt: Date; count: number };
 }> {
   return dataSource.transaction(async (manager) => {
+    // The supplier's row, locked as numbering it locks it (the trigger on signals counts its signals,
+    // F19): an organisation an administrator suspended meanwhile (F22) sends nothing.
+    await lockActiveSupplier(manager, by.supplierId);
     // A file confirmed again (double click, back button, retry) is the import done already.
     if (options.importDigest) {
       const before = await recordSignalImport(

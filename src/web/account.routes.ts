@@ -14,6 +14,7 @@ import {
   resetPassword,
 } from '../identity/account.service';
 import { tokenUsable } from '../identity/account-token.service';
+import { signalSupplierSuspended } from '../identity/account.queries';
 import { acceptInvitation, invitationLinkState } from '../identity/invitation.service';
 import {
   claimLoginAttempt,
@@ -107,6 +108,10 @@ export function accountRoutes({ dataSource, config, limiters, securityEvents }: 
       await resendConfirmationLink(dataSource, user, config.publicBaseUrl, requestTime(res));
       return res.redirect(303, paths.confirmEmailSent);
     }
+    // The right password of a person whose signal supplier organisation is suspended (F22): told so,
+    // and no session.
+    if (user.signalSupplierId && (await signalSupplierSuspended(dataSource.manager, user.signalSupplierId)))
+      throw new ValidationError({ email: ['login.supplierSuspended'] });
     const back = safeReturnPath(values.terug);
     if (user.totpEnabledAt) {
       await regenerate(req);

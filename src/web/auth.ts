@@ -12,6 +12,7 @@ import { ForbiddenError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { paths, safeReturnPath } from '../shared/paths';
 import { isStaff, mayAct, needsStaffSecondFactor, type Role, User } from '../identity/user.entity';
+import { signalSupplierSuspended } from '../identity/account.queries';
 import type { EherkenningIdentity, PendingLogin } from '../identity/eherkenning-client';
 import { requestTime } from './clock';
 
@@ -246,7 +247,8 @@ export function isCsrfError(error: unknown): boolean {
  * Loads the signed-in user on every request; a disabled account ends its session, and so does the
  * absolute lifetime (`SESSION_ABSOLUTE_HOURS` after sign-in, however active the session was). So
  * does an account that may not act (its address unconfirmed): no way in gives it a session, and
- * should one ever hold it, it does nothing with it.
+ * should one ever hold it, it does nothing with it; and so does a person of a suspended signal
+ * supplier organisation (F22).
  */
 export function loadUser(
   dataSource: DataSource,
@@ -259,7 +261,11 @@ export function loadUser(
       const signedInAt = req.session.signedInAt;
       const expired = typeof signedInAt !== 'number' || requestTime(res).getTime() - signedInAt >= absoluteMs;
       const user = expired ? null : await dataSource.getRepository(User).findOneBy({ id });
-      if (!user || !mayAct(user)) {
+      // A person of a suspended signal supplier (F22) keeps no session either.
+      const suspended =
+        user?.signalSupplierId != null &&
+        (await signalSupplierSuspended(dataSource.manager, user.signalSupplierId));
+      if (!user || !mayAct(user) || suspended) {
         // A fresh, empty session (not none): the rest of this request may still use it.
         await new Promise<void>((resolve, reject) =>
           req.session.regenerate((e: unknown) => (e ? reject(asError(e)) : resolve())),

@@ -137,6 +137,8 @@ interface Ids {
   signalA: string;
   withdrawableSignalA: string;
   signalApiKeyA: string;
+  /** Another key of signalA's organisation, which an administrator's rule revokes (F22). */
+  adminRevocableKeyA: string;
 }
 
 /**
@@ -997,6 +999,27 @@ const RULES: Rule[] = [
     url: (i) => `/beheer/signaalleveranciers/personen/${i.signalPersonA}/status`,
     expect: adminOnly(400),
   },
+  // F22: an administrator suspends or reinstates the organisation (no action: 400, before it is
+  // looked up) and revokes its API keys (the confirmation page, then the revocation).
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers/:id/status',
+    url: (i) => `/beheer/signaalleveranciers/${i.signalSupplierA}/status`,
+    expect: adminOnly(400),
+  },
+  {
+    method: 'GET',
+    route: '/beheer/signaalleveranciers/:id/api-sleutels/:keyId/intrekken',
+    url: (i) => `/beheer/signaalleveranciers/${i.signalSupplierA}/api-sleutels/${i.signalApiKeyA}/intrekken`,
+    expect: adminOnly(200),
+  },
+  {
+    method: 'POST',
+    route: '/beheer/signaalleveranciers/:id/api-sleutels/:keyId/intrekken',
+    url: (i) =>
+      `/beheer/signaalleveranciers/${i.signalSupplierA}/api-sleutels/${i.adminRevocableKeyA}/intrekken`,
+    expect: adminOnly(303),
+  },
   // The JSON API: open to everyone, sessions play no part (no login, no CSRF).
   // Its entry point is /api/v1 itself (Express lists the version router's own root as /api/v1/).
   { method: 'GET', route: '/api/v1/', url: () => '/api/v1', expect: all(200) },
@@ -1357,6 +1380,19 @@ describe('access rules: every route, for every kind of visitor', () => {
             owner: 'signal_supplier',
           },
           'Politiesysteem',
+          new Date(),
+        )
+      ).apiKey.id,
+      adminRevocableKeyA: (
+        await createApiKey(
+          db.dataSource,
+          {
+            organisationId: signalSupplierA,
+            userId: signalPersonA.id,
+            actor: `signal_supplier:${signalPersonA.id}`,
+            owner: 'signal_supplier',
+          },
+          'Oud politiesysteem',
           new Date(),
         )
       ).apiKey.id,

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { addDays, toLocalDate } from '../../src/shared/time';
 import request from 'supertest';
 import { createApiKey, revokeApiKey } from '../../src/api-keys/api-key.service';
+import { SupplierSuspendedError } from '../../src/shared/errors';
+import { emptyIdentity } from '../../src/signals/reseller-identifiers';
+import { createSignals } from '../../src/signals/signal.service';
 import { useTestApp } from '../helpers/app';
 import { assertMatchesDocument } from '../helpers/api';
 import { signedIn, submitForm } from '../helpers/session';
@@ -330,5 +333,137 @@ describe('the signals API (/api/v1/signalen, issue 19)', () => {
     // Another supplier's person does not find the key.
     const other = await signedIn(context.app, await givenUser(context.db.dataSource, 'signal_supplier'));
     assert.equal((await submitForm(other, '/signalen/api-sleutels', revoke, {})).status, 404);
+  });
+
+  const valid = {
+    domeinen: ['nummer-boef.example'],
+    categorie: 'phishing',
+    betrouwbaarheid: 'high',
+  };
+
+  it('numbers signals per supplier (F19): a second supplier’s first signal is SIG-000001, whatever the first sent', async () => {
+    const first = await givenSupplierKey();
+    for (let i = 0; i < 3; i++) assert.equal((await post(first.key, valid)).status, 201);
+    const second = await givenSupplierKey();
+    const res = await post(second.key, valid);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(b(res).nummer, 'SIG-000001');
+    assert.equal(b(await post(first.key, valid)).nummer, 'SIG-000004');
+    // The list and one signal say the same numbers.
+    const list = await request(context.app).get(PATH).set('X-Api-Key', second.key);
+    assert.deepEqual(
+      b(list).signalen.map((s) => s.nummer),
+      ['SIG-000001'],
+    );
+    const one = await request(context.app)
+      .get(`${PATH}/${b(res).id}`)
+      .set('X-Api-Key', second.key);
+    assert.equal(b(one).nummer, 'SIG-000001');
+    // The audit event keeps the number the supplier was given.
+    const [event] = await q<{ data: { number: string } }>(
+      `SELECT data FROM audit_events WHERE action = 'signal.created' AND subject_id = $1`,
+      [b(res).id],
+    );
+    assert.equal(event!.data.number, '1');
+  });
+
+  it('gives signals sent at the same time different, consecutive numbers (F19)', async () => {
+    const { key, supplier } = await givenSupplierKey();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(key, valid)));
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [201, 201, 201, 201, 201, 201],
+    );
+    assert.deepEqual(answers.map((r) => b(r).nummer).sort(), [
+      'SIG-000001',
+      'SIG-000002',
+      'SIG-000003',
+      'SIG-000004',
+      'SIG-000005',
+      'SIG-000006',
+    ]);
+    const [counter] = await q<{ last_signal_number: string }>(
+      `SELECT last_signal_number FROM signal_suppliers WHERE id = $1`,
+      [supplier.id],
+    );
+    assert.equal(counter!.last_signal_number, '6');
+  });
+
+  it('refuses every key of a suspended supplier with 403 problem+json, and takes them again when reinstated (F22)', async () => {
+    const { key, supplier, by } = await givenSupplierKey();
+    const { key: revokedKey, apiKey: revoked } = await createApiKey(
+      context.db.dataSource,
+      by,
+      'Oud',
+      new Date(),
+    );
+    await revokeApiKey(context.db.dataSource, by, revoked.id, new Date());
+    const admin = await signedIn(context.app, await givenUser(context.db.dataSource, 'admin'));
+    const page = `/beheer/signaalleveranciers/${supplier.id}`;
+    const suspend = await submitForm(admin, page, `${page}/status`, { action: 'suspend' });
+    assert.equal(suspend.status, 303);
+
+    const read = await request(context.app).get(PATH).set('X-Api-Key', key).set('Accept-Language', 'en');
+    assert.equal(read.status, 403);
+    assert.match(read.headers['content-type'] as string, /^application\/problem\+json/);
+    assert.equal(b(read).code, 'organisationSuspended');
+    assertMatchesDocument('GET', PATH, read);
+    const send = await post(key, valid);
+    assert.equal(send.status, 403);
+    assert.equal(b(send).code, 'organisationSuspended');
+    assert.equal(
+      (
+        await q<{ n: number }>(`SELECT count(*)::int AS n FROM signals WHERE signal_supplier_id = $1`, [
+          supplier.id,
+        ])
+      )[0]!.n,
+      0,
+      'nothing stored',
+    );
+    // A revoked key stays what it was: unknown (401).
+    assert.equal((await request(context.app).get(PATH).set('X-Api-Key', revokedKey)).status, 401);
+
+    assert.equal((await submitForm(admin, page, `${page}/status`, { action: 'reinstate' })).status, 303);
+    assert.equal((await request(context.app).get(PATH).set('X-Api-Key', key)).status, 200);
+    assert.equal((await request(context.app).get(PATH).set('X-Api-Key', revokedKey)).status, 401);
+  });
+
+  it('refuses a signal of a supplier suspended after its key was checked: nothing stored (F22)', async () => {
+    const { supplier, person } = await givenSupplierKey();
+    await q(`UPDATE signal_suppliers SET disabled_at = now() WHERE id = $1`, [supplier.id]);
+    await assert.rejects(
+      createSignals(
+        context.db.dataSource,
+        testSignalKeys,
+        {
+          supplierId: supplier.id,
+          actor: `signal_supplier:${person.user.id}`,
+          userId: person.user.id,
+          apiKeyId: null,
+        },
+        [
+          {
+            identity: { ...emptyIdentity(), domains: ['laat-geschorst.example'] },
+            category: 'phishing',
+            confidence: 'high',
+            observedOn: '2026-11-01',
+            expiresOn: '2099-12-31',
+            text: '',
+          },
+        ],
+        'form',
+        { answerDays: 30, baseUrl: 'http://register.test' },
+        new Date(),
+      ),
+      SupplierSuspendedError,
+    );
+    assert.equal(
+      (
+        await q<{ n: number }>(`SELECT count(*)::int AS n FROM signals WHERE signal_supplier_id = $1`, [
+          supplier.id,
+        ])
+      )[0]!.n,
+      0,
+    );
   });
 });

@@ -110,7 +110,6 @@ describe('signals are confidential: no public output, no other provider, no log 
       logger: createLogger('debug', { write: (line: string) => logLines.push(line) }),
     }).app;
     const ds = db.dataSource;
-    await db.asOwner(`ALTER TABLE signals ALTER COLUMN number RESTART WITH ${FIRST_NUMBER}`);
     const now = new Date();
     const version = await givenCodeVersion(ds);
     providerA = await givenProvider(ds, { legalName: `Alfa Hosting ${uniqueKvk()} B.V.` });
@@ -118,6 +117,11 @@ describe('signals are confidential: no public output, no other provider, no log 
     for (const p of [providerA, providerB]) await givenApproval(ds, p, version, addDays(now, -60));
     ids.attestation = (await givenIssuedAttestation(ds, providerA.id)).number;
     const supplier = await givenSignalSupplier(ds, SUPPLIER_NAME);
+    // Numbers count per supplier (F19): this one's start at FIRST_NUMBER.
+    await ds.query(`UPDATE signal_suppliers SET last_signal_number = $2 WHERE id = $1`, [
+      supplier.id,
+      FIRST_NUMBER - 1,
+    ]);
     const identity = {
       domains: [RESELLER_DOMAIN],
       mailDomains: [RESELLER_MAIL_DOMAIN],

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import { createApiKey } from '../../src/api-keys/api-key.service';
 import { erasePersonalData } from '../../src/identity/personal-data-erasure.service';
 import { currentTotp } from '../../src/identity/totp';
 import { translate } from '../../src/shared/i18n';
@@ -189,5 +190,148 @@ describe('signal suppliers (administrators, issue 19)', () => {
     );
     assert.ok(row!.disabled_at, 'still disabled');
     assert.ok(!(await auditOf(who.user.id)).some((e) => e.action === 'signal_supplier.person_enabled'));
+  });
+
+  /** A supplier with two people (one disabled by the administrator one by one) and two keys (one revoked). */
+  async function givenStaffedSupplier() {
+    const supplier = await givenSignalSupplier(context.db.dataSource);
+    const active = await givenUser(context.db.dataSource, 'signal_supplier', {
+      signalSupplierId: supplier.id,
+    });
+    const gone = await givenUser(context.db.dataSource, 'signal_supplier', { signalSupplierId: supplier.id });
+    const by = (userId: string) => ({
+      organisationId: supplier.id,
+      userId,
+      actor: `signal_supplier:${userId}`,
+      owner: 'signal_supplier' as const,
+    });
+    const kept = await createApiKey(context.db.dataSource, by(active.user.id), 'Politiesysteem', new Date());
+    const old = await createApiKey(context.db.dataSource, by(active.user.id), 'Oud systeem', new Date());
+    return { supplier, active, gone, kept, old, page: `/beheer/signaalleveranciers/${supplier.id}` };
+  }
+
+  it('shows the organisation’s API keys and revokes one after a confirmation, audited in one go (F22)', async () => {
+    const { supplier, kept, old, page } = await givenStaffedSupplier();
+    const shown = await admin.get(page);
+    assert.equal(shown.status, 200);
+    assert.match(shown.text, new RegExp(`data-api-key-prefix="${kept.apiKey.prefix}" data-revoked="no"`));
+    assert.match(shown.text, new RegExp(`data-api-key-prefix="${old.apiKey.prefix}" data-revoked="no"`));
+    assert.ok(!shown.text.includes(old.key), 'never the key itself');
+    await assertValidHtml(shown.text, 'signal supplier with keys');
+    const revokeUrl = `${page}/api-sleutels/${old.apiKey.id}/intrekken`;
+    const confirm = await admin.get(revokeUrl);
+    assert.equal(confirm.status, 200);
+    assert.ok(confirm.text.includes(`vhpk_${old.apiKey.prefix}_`));
+    const revoked = await post(revokeUrl, revokeUrl, {});
+    assert.equal(revoked.status, 303);
+    assert.equal(revoked.headers.location, `${page}?gewijzigd=ingetrokken`);
+    const after = await admin.get(revoked.headers.location);
+    assert.match(after.text, new RegExp(`data-api-key-prefix="${old.apiKey.prefix}" data-revoked="yes"`));
+    assert.match(after.text, /De sleutel is ingetrokken/);
+    // The key no longer opens the API; the other one does.
+    assert.equal((await request(context.app).get('/api/v1/signalen').set('X-Api-Key', old.key)).status, 401);
+    assert.equal((await request(context.app).get('/api/v1/signalen').set('X-Api-Key', kept.key)).status, 200);
+    const [event] = await auditOf(old.apiKey.id).then((events) =>
+      events.filter((e) => e.action === 'api_key.revoked'),
+    );
+    assert.deepEqual(event!.data, { organisationId: supplier.id, prefix: old.apiKey.prefix });
+    const [actor] = await context.db.dataSource.query<{ actor: string }[]>(
+      `SELECT actor FROM audit_events WHERE action = 'api_key.revoked' AND subject_id = $1`,
+      [old.apiKey.id],
+    );
+    assert.match(actor!.actor, /^admin:/);
+    // A revoked key's page sends back; another organisation's key is not this one's to revoke.
+    assert.equal((await admin.get(revokeUrl)).status, 303);
+    const other = await givenStaffedSupplier();
+    const foreign = `${page}/api-sleutels/${other.kept.apiKey.id}/intrekken`;
+    assert.equal((await post(page, foreign, {})).status, 404);
+    assert.equal(
+      (await request(context.app).get('/api/v1/signalen').set('X-Api-Key', other.kept.key)).status,
+      200,
+    );
+  });
+
+  it('suspends an organisation: sessions end, nobody logs in (told why), keys refused; reinstating gives back what was not disabled or revoked one by one (F22)', async () => {
+    const { supplier, active, gone, kept, old, page } = await givenStaffedSupplier();
+    const session = await signedIn(context.app, active);
+    assert.equal((await session.get('/signalen')).status, 200);
+    const disabled = await post(page, `/beheer/signaalleveranciers/personen/${gone.user.id}/status`, {
+      action: 'disable',
+    });
+    assert.equal(disabled.status, 303);
+    const oldRevoke = `${page}/api-sleutels/${old.apiKey.id}/intrekken`;
+    assert.equal((await post(oldRevoke, oldRevoke, {})).status, 303);
+
+    const suspended = await post(page, `${page}/status`, { action: 'suspend' });
+    assert.equal(suspended.status, 303);
+    assert.equal(suspended.headers.location, `${page}?gewijzigd=geschorst`);
+    const shown = await admin.get(suspended.headers.location);
+    assert.match(shown.text, /data-supplier-suspended/);
+    assert.match(shown.text, /De organisatie is geschorst/);
+    await assertValidHtml(shown.text, 'suspended signal supplier');
+    assert.match(
+      (await admin.get('/beheer/signaalleveranciers')).text,
+      new RegExp(`data-signal-supplier="${supplier.id}"[\\s\\S]*?data-suspended`),
+    );
+    // The session ended at once; logging in is refused with a clear message, in Dutch and English.
+    assert.equal((await session.get('/signalen')).status, 303);
+    const login = await submitForm(request.agent(context.app), '/inloggen', '/inloggen', {
+      email: active.email,
+      password: active.password,
+    });
+    assert.equal(login.status, 400);
+    assert.match(login.text, /heeft uw organisatie geschorst/);
+    assert.ok(login.text.includes(`value="${active.email}"`), 'the address typed is kept');
+    const english = request.agent(context.app);
+    await english.get('/inloggen?lang=en');
+    const loginEn = await submitForm(english, '/inloggen', '/inloggen', {
+      email: active.email,
+      password: active.password,
+    });
+    assert.equal(loginEn.status, 400);
+    assert.match(loginEn.text, /has suspended your organisation/);
+    // Keys: refused while suspended.
+    assert.equal((await request(context.app).get('/api/v1/signalen').set('X-Api-Key', kept.key)).status, 403);
+    // Twice changes nothing (one audit event).
+    assert.equal((await post(page, `${page}/status`, { action: 'suspend' })).status, 303);
+
+    const reinstated = await post(page, `${page}/status`, { action: 'reinstate' });
+    assert.equal(reinstated.status, 303);
+    assert.equal(reinstated.headers.location, `${page}?gewijzigd=hersteld`);
+    assert.doesNotMatch((await admin.get(page)).text, /data-supplier-suspended/);
+    assert.equal((await request(context.app).get('/api/v1/signalen').set('X-Api-Key', kept.key)).status, 200);
+    assert.equal((await request(context.app).get('/api/v1/signalen').set('X-Api-Key', old.key)).status, 401);
+    const again = await signedIn(context.app, active);
+    assert.equal((await again.get('/signalen')).status, 200);
+    const goneLogin = await submitForm(request.agent(context.app), '/inloggen', '/inloggen', {
+      email: gone.email,
+      password: gone.password,
+    });
+    assert.equal(goneLogin.status, 400, 'the person disabled one by one stays disabled');
+    assert.match(goneLogin.text, /De combinatie van e-mailadres en wachtwoord is onjuist/);
+
+    const events = (await auditOf(supplier.id)).filter((e) => /suspended|reinstated/.test(e.action));
+    assert.deepEqual(
+      events.map((e) => [e.action, e.data]),
+      [
+        ['signal_supplier.suspended', { activePeople: 1, activeKeys: 1 }],
+        ['signal_supplier.reinstated', { activePeople: 1, activeKeys: 1 }],
+      ],
+    );
+  });
+
+  it('refuses an unknown suspension action with a message, and answers 404 for an unknown organisation (F22)', async () => {
+    const { page } = await givenStaffedSupplier();
+    const wrong = await post(page, `${page}/status`, { action: 'delete' });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.text, /Kies schorsen of de schorsing opheffen/);
+    assert.match(wrong.text, /href="#schorsing"/);
+    await assertValidHtml(wrong.text, 'unknown suspension action');
+    const unknown = '/beheer/signaalleveranciers/00000000-0000-0000-0000-000000000000';
+    assert.equal((await post(page, `${unknown}/status`, { action: 'suspend' })).status, 404);
+    assert.equal(
+      (await post(page, '/beheer/signaalleveranciers/geen-id/status', { action: 'suspend' })).status,
+      404,
+    );
   });
 });

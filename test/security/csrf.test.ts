@@ -256,6 +256,7 @@ describe('CSRF: every POST route refuses forged requests', () => {
           /^\/beheer\/signaalleveranciers\/:id/,
           `/beheer/signaalleveranciers/${signalPerson.signalSupplierId}`,
         )
+        .replace(':keyId', signalKey.apiKey.id)
         .replace(':kvkNumber', provider.kvkNumber)
         .replace(':token', 'onbekend');
       assert.doesNotMatch(url, /:/, `no id to fill in for ${route}`);
