@@ -204,7 +204,7 @@ export function readAnswer(form: AnswerForm): { action: MatchAction; note: strin
   if (note.length > MAX_NOTE) fields.matchNote = ['signalMatches.noteTooLong'];
   else if (form.action === 'disputed' && note === '') fields.matchNote = ['signalMatches.disputeReason'];
   else if (note.split('\n').some((line) => line !== '' && !isOneLine(line)))
-    fields.matchNote = ['validation.oneLine'];
+    fields.matchNote = ['signalMatches.noteCharacters'];
   if (Object.keys(fields).length > 0) throw new ValidationError(fields, undefined, { max: MAX_NOTE });
   return { action: form.action as MatchAction, note, share: form.share === '1' };
 }

@@ -171,6 +171,30 @@ describe('signal matches of a provider', () => {
     assert.ok(!JSON.stringify(events).includes('Contract beëindigd'));
   });
 
+  it('keeps the answer, the note and the share tick when the note holds an invisible direction character (F4)', async () => {
+    const signal = await givenSignal(ds(), supplierId, { kvkNumbers: ['61234612'] });
+    const [matchId] = await declareAndMatch(a, { kvkNumber: '61234612' }, [signal.id]);
+    const page = `${LIST}/${matchId}`;
+    const refused = await submitForm(agentA, page, `${page}/antwoord`, {
+      matchAction: 'terminated',
+      matchNote: 'Contract opgezegd \u202Eevil',
+      matchShare: '1',
+    });
+    assert.equal(refused.status, 400);
+    // The match page again, not the guard's bare page: the error on the note, everything kept.
+    assert.match(refused.text, /id="error-matchNote"[^>]*>[^<]*onzichtbaar teken/);
+    assert.match(refused.text, /value="terminated" checked/);
+    assert.match(refused.text, /id="field-matchShare" name="matchShare" value="1" checked/);
+    assert.ok(refused.text.includes('Contract opgezegd \u202Eevil'), 'the note as typed');
+    assert.ok(!refused.text.includes('Ga terug, haal het teken weg'));
+    await assertValidHtml(refused.text, 'a refused answer');
+    const [row] = await ds().query<{ action: string | null }[]>(
+      `SELECT action FROM signal_matches WHERE id = $1`,
+      [matchId],
+    );
+    assert.equal(row!.action, null, 'nothing stored');
+  });
+
   it('asks to confirm a possible match before an answer; a dismissed one moves to earlier without content', async () => {
     const look = await givenSignal(
       ds(),
