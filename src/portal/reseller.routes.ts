@@ -248,16 +248,23 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.get(paths.signalMatches, ...providers, async (req, res) => {
-    const { current, earlier } = await providerMatches(
+    const { current, earlier, total, page, pageCount } = await providerMatches(
       dataSource,
       keys,
       providerPerson(req.user!),
       requestTime(res),
+      pageNumber(req.query.pagina),
     );
+    const pageUrl = (n: number) => `${paths.signalMatches}?pagina=${n}`;
     res.render('signal-matches/list', {
       title: 'signalMatches.title',
       current,
       earlier,
+      total,
+      page,
+      pageCount,
+      previousUrl: page > 1 ? pageUrl(page - 1) : undefined,
+      nextUrl: page < pageCount ? pageUrl(page + 1) : undefined,
       resellersUrl: paths.resellers,
     });
   });

@@ -36,20 +36,38 @@ const MATCH_COLUMNS = `
   m.kind, m.matched_on, m.matched_at, m.answer_due_at, m.confirmed_at, m.dismissed_at, m.action,
   m.first_answered_at, m.shared_at, m.declared_reseller_id, d.reference, d.names, d.removed_at IS NOT NULL AS removed`;
 
-/** Every match of the provider, newest first. */
-export function matchesOfProvider(
+/**
+ * One page of the provider's matches (F21): first those waiting for its answer (the signal
+ * current, no answer yet), the earliest deadline first, so overdue ones lead; then the answered
+ * current ones, newest first; then the earlier ones (withdrawn, expired, dismissed), newest first.
+ * `total` is how many there are in all.
+ */
+export async function matchPageOfProvider(
   manager: EntityManager,
   providerId: string,
   today: string,
-): Promise<MatchRow[]> {
-  return manager.query<MatchRow[]>(
-    `SELECT ${MATCH_COLUMNS}
-       FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id
-      WHERE m.provider_id = $1
-      ORDER BY m.matched_at DESC, s.number DESC
-      LIMIT 1000`,
-    [providerId, today],
+  limit: number,
+  offset: number,
+): Promise<{ rows: MatchRow[]; total: number }> {
+  const rows = await manager.query<(MatchRow & { total: number })[]>(
+    `SELECT *, count(*) OVER ()::int AS total FROM (
+       SELECT ${MATCH_COLUMNS}
+         FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id
+        WHERE m.provider_id = $1) x
+      ORDER BY CASE WHEN current AND action IS NULL THEN 0 WHEN current THEN 1 ELSE 2 END,
+               CASE WHEN current AND action IS NULL THEN answer_due_at END,
+               matched_at DESC, number::bigint DESC, id
+      LIMIT $3 OFFSET $4`,
+    [providerId, today, limit, offset],
   );
+  if (rows.length === 0 && offset > 0) {
+    const [count] = await manager.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM signal_matches WHERE provider_id = $1`,
+      [providerId],
+    );
+    return { rows: [], total: count?.total ?? 0 };
+  }
+  return { rows, total: rows[0]?.total ?? 0 };
 }
 
 /** One match of the provider (undefined when it is another's or none), locked when `forUpdate`. */

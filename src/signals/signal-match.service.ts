@@ -19,9 +19,10 @@ import {
   decideMatch,
   insertAnswer,
   type MatchRow,
-  matchesOfProvider,
+  matchPageOfProvider,
   matchOfProvider,
 } from './signal-match.queries';
+import { recountOverdueTask } from './signal-deadlines.queries';
 
 export { MATCH_ACTIONS, type MatchAction } from './signal-terms';
 export const MAX_NOTE = 2000;
@@ -116,20 +117,40 @@ async function recordReads(manager: EntityManager, person: ProviderPerson, shown
   }
 }
 
-/** The provider's matches: current ones with the signal's content (each read audited), earlier ones without. */
+/** Matches shown on one page of /account/signalen (F21), as the other lists of the register. */
+export const MATCH_PAGE_SIZE = 50;
+
+/**
+ * One page of the provider's matches, those waiting for an answer first (matchPageOfProvider):
+ * current ones with the signal's content (each read audited), earlier ones without. A page past
+ * the end shows the last page.
+ */
 export function providerMatches(
   dataSource: DataSource,
   keys: SignalKeys,
   person: ProviderPerson,
   now: Date,
-): Promise<{ current: MatchView[]; earlier: MatchView[] }> {
+  requestedPage = 1,
+): Promise<{ current: MatchView[]; earlier: MatchView[]; total: number; page: number; pageCount: number }> {
   return dataSource.transaction(async (manager) => {
-    const rows = await matchesOfProvider(manager, person.providerId, toLocalDate(now));
+    const today = toLocalDate(now);
+    const read = (page: number) =>
+      matchPageOfProvider(manager, person.providerId, today, MATCH_PAGE_SIZE, (page - 1) * MATCH_PAGE_SIZE);
+    let page = requestedPage;
+    let { rows, total } = await read(page);
+    const pageCount = Math.max(1, Math.ceil(total / MATCH_PAGE_SIZE));
+    if (page > pageCount) {
+      page = pageCount;
+      ({ rows, total } = await read(page));
+    }
     const shown = rows.filter((r) => r.current);
     await recordReads(manager, person, shown.filter(showsContent), now);
     return {
       current: shown.map((r) => viewOf(r, keys, now)),
       earlier: rows.filter((r) => !r.current).map((r) => viewOf(r, keys, now)),
+      total,
+      page,
+      pageCount,
     };
   });
 }
@@ -180,6 +201,8 @@ export function decidePossibleMatch(
         kind: 'notNow',
       });
     await decideMatch(manager, id, decision, person.id, now);
+    // A dismissed match waits for no answer: the reviewers' overdue task counts it no more (F8).
+    if (decision === 'dismiss') await recountOverdueTask(manager, person.providerId, now);
     await appendAuditEvent(manager, now, {
       actor: actorOf(person),
       action: decision === 'confirm' ? 'signal_match.confirmed' : 'signal_match.dismissed',
@@ -237,6 +260,8 @@ export function answerMatch(
     )
       return;
     await insertAnswer(manager, id, answer, person.id, now);
+    // Answered (late): the reviewers' overdue task shows the figure of now, not the night's (F8).
+    if (row.first_answered_at === null) await recountOverdueTask(manager, person.providerId, now);
     await appendAuditEvent(manager, now, {
       actor: actorOf(person),
       action: 'signal_match.answered',
