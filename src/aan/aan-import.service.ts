@@ -332,7 +332,11 @@ function taskView(r: OpenReviewTaskRow) {
   return {
     id: r.id,
     kind: r.kind,
-    kindKey: `aan.task.${r.detail?.difference ?? r.kind}`,
+    // An overdue-signals task whose matches have all been answered since says so (F8).
+    kindKey:
+      r.kind === 'signal_match_overdue' && r.detail?.count === '0'
+        ? 'aan.task.signal_match_overdue_answered'
+        : `aan.task.${r.detail?.difference ?? r.kind}`,
     detail: r.detail ?? {},
     createdAt: r.created_at,
     /** The list that opened the task: when it was imported and its SHA-256. */

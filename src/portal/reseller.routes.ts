@@ -97,10 +97,18 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
             RESELLER_PAGE_SIZE,
             (page - 1) * RESELLER_PAGE_SIZE,
           );
+    // Only an organisation whose identity a reviewer confirmed may declare (declareResellers refuses
+    // it); before that the page says so and offers neither the form nor the import (F23).
+    const [provider] = await dataSource.query<{ confirmed: boolean }[]>(
+      `SELECT identity_confirmed_at IS NOT NULL AS confirmed FROM providers WHERE id = $1`,
+      [person.providerId],
+    );
     const pageUrl = (n: number) =>
       `${paths.resellers}?${new URLSearchParams({ ...(filter ? { zoek: filter } : {}), pagina: String(n) }).toString()}`;
     return {
       title: 'resellers.title',
+      identityConfirmed: provider?.confirmed === true,
+      offerForms: provider?.confirmed === true,
       filter,
       total,
       page,
@@ -138,7 +146,9 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     const values = formValues(req.body, DECLARATION_FIELDS);
     setFormContext(res, {
       view: 'resellers/list',
-      load: async () => ({ model: await listModel(req.user!, now, {}), values }),
+      // The form again with what was typed and its error, also when the refusal is that the
+      // identity is not yet confirmed (a page opened before, or a second tab).
+      load: async () => ({ model: { ...(await listModel(req.user!, now, {})), offerForms: true }, values }),
     });
     const reading = readDeclaration(values);
     if (!reading.ok) throw new ValidationError(reading.fields, undefined, reading.params);
@@ -185,7 +195,10 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
     const now = requestTime(res);
     setFormContext(res, {
       view: 'resellers/list',
-      load: async () => ({ model: await listModel(req.user!, now, {}), values: emptyForm() }),
+      load: async () => ({
+        model: { ...(await listModel(req.user!, now, {})), offerForms: true },
+        values: emptyForm(),
+      }),
     });
     const person = providerPerson(req.user!);
     const file = await readUpload(req, IMPORT_UPLOAD);
@@ -273,17 +286,24 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
   });
 
   router.get(paths.signalMatches, ...providers, async (req, res) => {
-    const { current, earlier, withheld } = await providerMatches(
+    const { current, earlier, withheld, total, page, pageCount } = await providerMatches(
       dataSource,
       keys,
       providerPerson(req.user!),
       requestTime(res),
+      pageNumber(req.query.pagina),
     );
+    const pageUrl = (n: number) => `${paths.signalMatches}?pagina=${n}`;
     res.render('signal-matches/list', {
       title: 'signalMatches.title',
       current,
       earlier,
       withheld,
+      total,
+      page,
+      pageCount,
+      previousUrl: page > 1 ? pageUrl(page - 1) : undefined,
+      nextUrl: page < pageCount ? pageUrl(page + 1) : undefined,
       resellersUrl: paths.resellers,
     });
   });

@@ -129,3 +129,21 @@ export function toLocalDateTime(instant: Date): string {
   const minutes = String(Math.abs(offset) % 60).padStart(2, '0');
   return `${local}${sign}${hours}:${minutes}`;
 }
+
+/** Excel's day numbers of 1990-01-01 and 2100-12-31: outside them a number is no date. */
+const SERIAL_RANGE = [32_874, 73_415] as const;
+/** Excel's day 0 (its day numbers count from 1899-12-30, past its 1900 leap day that never was). */
+const SERIAL_EPOCH = Date.UTC(1899, 11, 30);
+
+/**
+ * A date as Excel keeps it: the number of days since 1899-12-30 (`45658` is 2025-01-01), as a
+ * numeric cell reads, or as CSV text when the cell lost its date format; a time of day after the
+ * point is left out. Only 1990 to 2100: a smaller or larger number is something else.
+ */
+export function excelSerialDate(text: string): string | undefined {
+  const match = /^(\d{5})(?:\.\d+)?$/.exec(text);
+  if (!match) return undefined;
+  const days = Number(match[1]);
+  if (days < SERIAL_RANGE[0] || days > SERIAL_RANGE[1]) return undefined;
+  return new Date(SERIAL_EPOCH + days * 86_400_000).toISOString().slice(0, 10);
+}

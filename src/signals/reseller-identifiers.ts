@@ -68,6 +68,20 @@ export function readResellerKvk(typed: string): Reading<string> {
   return reading.kind === 'valid' ? ok(reading.kvkNumber) : refused('kvk');
 }
 
+/**
+ * Defanged indicators as police and CERT lists write them, made whole again (F16): `evil[.]nl`,
+ * `evil(dot)nl`, `hxxps://…`, `info[@]evil.nl`, `info[at]evil.nl`, `192.0.2[.]1`, `2001:db8[:]:1`.
+ * Only bracketed forms and the `hxxp` scheme are read, so nothing undefanged changes meaning.
+ */
+export function refang(typed: string): string {
+  return typed
+    .replace(/\s*[[({]\s*(?:\.|dot)\s*[\])}]\s*/gi, '.')
+    .replace(/\s*[[({]\s*(?:@|at)\s*[\])}]\s*/gi, '@')
+    .replace(/[[({]\s*:\s*[\])}]/g, ':')
+    .replace(/[[({]\s*(:\/\/|\/)\s*[\])}]/g, '$1')
+    .replace(/^(\s*)h(?:xx|\*\*)p(s?)(?=:\/\/)/i, '$1http$2');
+}
+
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /**
@@ -83,7 +97,7 @@ export function readDomain(typed: string): Reading<string> {
 
 /** A domain name in normal form, shared platforms included (readDomain refuses those). */
 function readAnyDomain(typed: string): Reading<string> {
-  let value = typed.trim().toLowerCase();
+  let value = refang(typed).trim().toLowerCase();
   value = value.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
   value = value
     .replace(/[/?#].*$/, '')
@@ -104,7 +118,7 @@ function readAnyDomain(typed: string): Reading<string> {
  * A public mail service's domain (gmail.com, ziggo.nl) is refused: it names no one (shared-domains.ts).
  */
 export function readMailDomain(typed: string): Reading<string> {
-  const value = typed.trim();
+  const value = refang(typed).trim();
   const at = value.lastIndexOf('@');
   const domain = readAnyDomain(at >= 0 ? value.slice(at + 1) : value);
   if (!domain.ok) return refused('mailDomain');
@@ -152,7 +166,7 @@ export function readIpRange(
   typed: string,
   widest: { 4: number; 6: number } = WIDEST_PREFIX,
 ): Reading<string> {
-  const value = typed.trim();
+  const value = refang(typed).trim();
   const [address = '', prefixText, ...rest] = value.split('/');
   if (address.includes('%')) return refused('ipRange');
   const version = isIP(address);

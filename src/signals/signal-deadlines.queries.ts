@@ -109,6 +109,33 @@ export async function openOverdueTask(
   return { id: updated!.id, opened: false };
 }
 
+/**
+ * Sets the open overdue task's count to the figure of now (F8): after the provider answered or
+ * dismissed a match, or a signal was withdrawn or expired. The task stays open (a reviewer closes
+ * it, as any other); at 0 it says every match has been answered since. No open task: nothing.
+ */
+export async function recountOverdueTask(
+  manager: EntityManager,
+  providerId: string,
+  now: Date,
+): Promise<void> {
+  const count = await overdueCount(manager, providerId, now);
+  await manager.query(
+    `UPDATE review_tasks SET detail = $2::jsonb
+      WHERE provider_id = $1 AND kind = 'signal_match_overdue' AND resolved_at IS NULL
+        AND detail IS DISTINCT FROM $2::jsonb`,
+    [providerId, JSON.stringify({ count: String(count) })],
+  );
+}
+
+/** The providers with an open overdue task. */
+export async function providersWithOverdueTask(manager: EntityManager): Promise<string[]> {
+  const rows = await manager.query<{ provider_id: string }[]>(
+    `SELECT provider_id FROM review_tasks WHERE kind = 'signal_match_overdue' AND resolved_at IS NULL`,
+  );
+  return rows.map((r) => r.provider_id);
+}
+
 /** The provider's legal name, for its mail. */
 export async function providerLegalName(manager: EntityManager, providerId: string): Promise<string> {
   const [row] = await manager.query<{ legal_name: string }[]>(

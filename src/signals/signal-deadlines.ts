@@ -11,6 +11,8 @@ import {
   openOverdueTask,
   overdueCount,
   providerLegalName,
+  providersWithOverdueTask,
+  recountOverdueTask,
   type WaitingMatchRow,
 } from './signal-deadlines.queries';
 
@@ -137,6 +139,10 @@ export async function recordOverdueMatches(
       taskOpened: task.opened,
     });
   }
+  // The other open tasks get the figure of today too: a signal withdrawn or expired since asks no
+  // answer any more (answers and dismissals recount at once, in signal-match.service).
+  for (const providerId of await providersWithOverdueTask(manager))
+    if (!byProvider.has(providerId)) await recountOverdueTask(manager, providerId, now);
   await appendAuditEvent(manager, now, {
     actor: SIGNAL_DEADLINES_ACTOR,
     action: 'signal_match.overdue',

@@ -9,6 +9,7 @@ import { MAX_LIST_COLUMNS } from '../check/bulk-list';
 import { headerKey } from '../check/kvk-column';
 import { ValidationError } from '../shared/errors';
 import { readSpreadsheet, SpreadsheetError } from '../shared/spreadsheet';
+import { excelSerialDate } from '../shared/time';
 import {
   IDENTIFIER_FIELDS,
   type IdentifierField,
@@ -117,6 +118,11 @@ export async function readSignalImport(bytes: Buffer, today: string): Promise<Si
     const index = columnOf.get(column);
     return index === undefined ? '' : (cells[index] ?? '');
   };
+  // A date as Excel keeps it (a day number, `46000`), read as the watch-list import reads it (F11).
+  const dateCell = (cells: string[], column: Column) => {
+    const text = cell(cells, column);
+    return excelSerialDate(text.trim()) ?? text;
+  };
   const rows = table.rows.map((row): SignalImportRow => {
     const cells = Object.fromEntries([...columnOf.keys()].map((c) => [c, cell(row.cells, c)]));
     const reading = readTypedSignal(
@@ -126,8 +132,8 @@ export async function readSignalImport(bytes: Buffer, today: string): Promise<Si
         ) as Record<IdentifierField, string[]>,
         category: cell(row.cells, 'category'),
         confidence: cell(row.cells, 'confidence'),
-        observedOn: cell(row.cells, 'observedOn'),
-        expiresOn: cell(row.cells, 'expiresOn'),
+        observedOn: dateCell(row.cells, 'observedOn'),
+        expiresOn: dateCell(row.cells, 'expiresOn'),
         text: cell(row.cells, 'text'),
       },
       today,

@@ -36,20 +36,47 @@ const MATCH_COLUMNS = `
   m.kind, m.matched_on, m.matched_at, m.answer_due_at, m.confirmed_at, m.dismissed_at, m.action,
   m.first_answered_at, m.shared_at, m.declared_reseller_id, d.reference, d.names, d.removed_at IS NOT NULL AS removed`;
 
-/** Every match of the provider, newest first. */
-export function matchesOfProvider(
+/**
+ * One page of the provider's signals with all their matches (F21; a signal that matches two of its
+ * resellers is one entry, so the page counts signals): first signals with a match waiting for its
+ * answer (current, no answer yet), the earliest deadline first, so overdue ones lead; then the
+ * answered current ones, newest first; then the earlier ones (withdrawn, expired, dismissed),
+ * newest first. The rows come in that order, a signal's matches together, newest first. `total` is
+ * how many signals there are in all.
+ */
+export async function matchPageOfProvider(
   manager: EntityManager,
   providerId: string,
   today: string,
-): Promise<MatchRow[]> {
-  return manager.query<MatchRow[]>(
-    `SELECT ${MATCH_COLUMNS}
-       FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id
-      WHERE m.provider_id = $1
-      ORDER BY m.matched_at DESC, s.created_at DESC, s.id
-      LIMIT 1000`,
-    [providerId, today],
+  limit: number,
+  offset: number,
+): Promise<{ rows: MatchRow[]; total: number }> {
+  const rows = await manager.query<(MatchRow & { total: number })[]>(
+    `WITH x AS (
+       SELECT ${MATCH_COLUMNS}
+         FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id
+        WHERE m.provider_id = $1),
+     g AS (
+       SELECT signal_id,
+              min(CASE WHEN current AND action IS NULL THEN 0 WHEN current THEN 1 ELSE 2 END) AS rank,
+              min(CASE WHEN current AND action IS NULL THEN answer_due_at END) AS due,
+              max(matched_at) AS latest, max(number::bigint) AS number,
+              count(*) OVER ()::int AS total
+         FROM x GROUP BY signal_id
+        ORDER BY rank, due, latest DESC, number DESC, signal_id
+        LIMIT $3 OFFSET $4)
+     SELECT x.*, g.total FROM x JOIN g USING (signal_id)
+      ORDER BY g.rank, g.due, g.latest DESC, g.number DESC, g.signal_id, x.matched_at DESC, x.id`,
+    [providerId, today, limit, offset],
   );
+  if (rows.length === 0 && offset > 0) {
+    const [count] = await manager.query<{ total: number }[]>(
+      `SELECT count(DISTINCT signal_id)::int AS total FROM signal_matches WHERE provider_id = $1`,
+      [providerId],
+    );
+    return { rows: [], total: count?.total ?? 0 };
+  }
+  return { rows, total: rows[0]?.total ?? 0 };
 }
 
 /** One match of the provider (undefined when it is another's or none), locked when `forUpdate`. */

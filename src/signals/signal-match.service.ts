@@ -20,11 +20,12 @@ import {
   decideMatch,
   insertAnswer,
   type MatchRow,
-  matchesOfProvider,
+  matchPageOfProvider,
   matchOfProvider,
   otherMatchesOfSignal,
 } from './signal-match.queries';
 import { signalsWithheld } from './signal-matching.queries';
+import { recountOverdueTask } from './signal-deadlines.queries';
 
 export { MATCH_ACTIONS, type MatchAction } from './signal-terms';
 export const MAX_NOTE = 2000;
@@ -187,26 +188,47 @@ export function signalEntries(matches: { signalId: string; view: MatchView }[]):
   });
 }
 
+/** Signals shown on one page of /account/signalen (F21), as the other lists of the register. */
+export const MATCH_PAGE_SIZE = 50;
+
 /**
- * The provider's signals, one entry per signal with its matches: current ones (any match current)
- * with the signal's content (each signal's read audited once), earlier ones without.
+ * One page of the provider's signals, those waiting for an answer first (matchPageOfProvider), one
+ * entry per signal with its matches: current ones (any match current) with the signal's content
+ * (the page's read audited once), earlier ones without. A page past the end shows the last page.
  */
 export function providerMatches(
   dataSource: DataSource,
   keys: SignalKeys,
   person: ProviderPerson,
   now: Date,
-): Promise<{ current: SignalEntry[]; earlier: SignalEntry[]; withheld: boolean }> {
+  requestedPage = 1,
+): Promise<{
+  current: SignalEntry[];
+  earlier: SignalEntry[];
+  withheld: boolean;
+  total: number;
+  page: number;
+  pageCount: number;
+}> {
   return dataSource.transaction(async (manager) => {
     const withheld = await signalsWithheld(manager, person.providerId);
-    const rows = await matchesOfProvider(manager, person.providerId, toLocalDate(now));
+    const today = toLocalDate(now);
+    const read = (page: number) =>
+      matchPageOfProvider(manager, person.providerId, today, MATCH_PAGE_SIZE, (page - 1) * MATCH_PAGE_SIZE);
+    let page = requestedPage;
+    let { rows, total } = await read(page);
+    const pageCount = Math.max(1, Math.ceil(total / MATCH_PAGE_SIZE));
+    if (page > pageCount) {
+      page = pageCount;
+      ({ rows, total } = await read(page));
+    }
     const currentSignals = new Set(rows.filter((r) => r.current).map((r) => r.signal_id));
     const shown = rows.filter((r) => currentSignals.has(r.signal_id));
     const earlier = rows.filter((r) => !currentSignals.has(r.signal_id));
     await recordRead(manager, person, 'list', withheld ? [] : shown.filter(showsContent), now);
     const entries = (list: MatchRow[]) =>
       signalEntries(list.map((r) => ({ signalId: r.signal_id, view: viewOf(r, keys, now, withheld) })));
-    return { current: entries(shown), earlier: entries(earlier), withheld };
+    return { current: entries(shown), earlier: entries(earlier), withheld, total, page, pageCount };
   });
 }
 
@@ -271,6 +293,8 @@ export function decidePossibleMatch(
         kind: 'notNow',
       });
     await decideMatch(manager, id, decision, person.id, now);
+    // A dismissed match waits for no answer: the reviewers' overdue task counts it no more (F8).
+    if (decision === 'dismiss') await recountOverdueTask(manager, person.providerId, now);
     await appendAuditEvent(manager, now, {
       actor: actorOf(person),
       action: decision === 'confirm' ? 'signal_match.confirmed' : 'signal_match.dismissed',
@@ -295,7 +319,7 @@ export function readAnswer(form: AnswerForm): { action: MatchAction; note: strin
   if (note.length > MAX_NOTE) fields.matchNote = ['signalMatches.noteTooLong'];
   else if (form.action === 'disputed' && note === '') fields.matchNote = ['signalMatches.disputeReason'];
   else if (note.split('\n').some((line) => line !== '' && !isOneLine(line)))
-    fields.matchNote = ['validation.oneLine'];
+    fields.matchNote = ['signalMatches.noteCharacters'];
   if (Object.keys(fields).length > 0) throw new ValidationError(fields, undefined, { max: MAX_NOTE });
   return { action: form.action as MatchAction, note, share: form.share === '1' };
 }
@@ -328,6 +352,8 @@ export function answerMatch(
     )
       return;
     await insertAnswer(manager, id, answer, person.id, now);
+    // Answered (late): the reviewers' overdue task shows the figure of now, not the night's (F8).
+    if (row.first_answered_at === null) await recountOverdueTask(manager, person.providerId, now);
     await appendAuditEvent(manager, now, {
       actor: actorOf(person),
       action: 'signal_match.answered',

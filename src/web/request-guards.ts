@@ -22,10 +22,11 @@ function pathPattern(build: (...segments: string[]) => string, params = 0): RegE
 }
 
 /**
- * The typed one-line fields of the buyers' forms (watch lists, API keys, webhooks) whose routes refuse a forbidden character
- * themselves (isOneLine, as a zero-width character): a field error with the form kept, not this
- * guard's bare 400 page. Only these fields of these forms (POST); every other field, form and query
- * string is guarded as before.
+ * The typed fields whose routes refuse a forbidden character themselves (isOneLine, as a zero-width
+ * character): the buyers' forms (watch lists, API keys, webhooks) and a provider's answer to a
+ * signal match (its note, F4): a field error with the form kept, not this guard's bare 400 page.
+ * Only these fields of these forms (POST); every other field, form and query string is guarded as
+ * before.
  */
 const FIELDS_CHECKED_BY_THEIR_FORMS: { pattern: RegExp; fields: readonly string[] }[] = [
   { pattern: pathPattern(() => paths.watchLists), fields: ['listName'] },
@@ -37,6 +38,7 @@ const FIELDS_CHECKED_BY_THEIR_FORMS: { pattern: RegExp; fields: readonly string[
   { pattern: pathPattern(() => paths.buyerApiKeys), fields: ['keyName'] },
   { pattern: pathPattern(() => paths.signalApiKeys), fields: ['keyName'] },
   { pattern: pathPattern(() => paths.buyerWebhooks), fields: ['webhookDescription'] },
+  { pattern: pathPattern(paths.signalMatchAnswer, 1), fields: ['matchNote'] },
 ];
 
 /** The form body as the guard reads it: without the fields a form checks itself. */

@@ -545,6 +545,56 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
       });
   });
 
+  // F15: a refused line is quoted whole in its error; a long one (a defanged URL with a path, a
+  // 250-character name, a long IP or KvK line) must wrap inside the form, not widen the page.
+  it('wraps a form’s errors that quote a long refused line, on the police’s signal form and the reseller form', async () => {
+    const longLines = {
+      domains: `hxxps://evil2[.]nl/login/verify-account-now/${'aHR0cHM6Ly9ldmlsLmV4YW1wbGUvbG9naW4'.repeat(3)} x`,
+      names: 'N'.repeat(250),
+      ipRanges: '2001:db8:'.repeat(17),
+      kvkNumbers: '1'.repeat(120),
+    };
+    const forms: [Who, string, Record<string, string>, string][] = [
+      [
+        'signal',
+        '/signalen/nieuw',
+        Object.fromEntries(Object.entries(longLines).map(([k, v]) => [`#field-${k}`, v])),
+        '[data-line-problems]',
+      ],
+      [
+        'provider',
+        '/account/wederverkopers',
+        {
+          '#field-resellerNames': longLines.names,
+          '#field-resellerDomains': longLines.domains,
+          '#field-resellerIpRanges': longLines.ipRanges,
+          '#field-resellerKvk': longLines.kvkNumbers,
+        },
+        '.register-field__error',
+      ],
+    ];
+    for (const [who, path, fields, errorSelector] of forms) {
+      const page = await contexts[who].newPage();
+      try {
+        await page.goto(`${base}${path}`);
+        for (const [selector, value] of Object.entries(fields)) await page.fill(selector, value);
+        if (path === '/signalen/nieuw') await page.selectOption('#field-category', { index: 1 });
+        await Promise.all([
+          page.waitForLoadState('load'),
+          page.click(`main form[method="post"][action="${path}"] button[type=submit]`),
+        ]);
+        await page.waitForSelector(errorSelector);
+        const { scrollWidth, widest } = await measure(page);
+        assert.ok(
+          scrollWidth <= WIDTH,
+          `${path} with a long refused line is ${scrollWidth} px wide at ${WIDTH} px; the widest element: ${widest}`,
+        );
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
   for (const lang of ['nl', 'en'])
     for (const [who, path] of PAGES)
       it(`${path} (${lang}, ${who}) fits ${WIDTH} px without scrolling sideways`, () =>

@@ -370,6 +370,23 @@ describe('declared resellers', () => {
     const unconfirmed = (await givenProvider(ds(), {}, { unconfirmed: true })).id;
     const person = await givenUser(ds(), 'provider', { providerId: unconfirmed });
     const agent = await signedIn(app, person);
+    // The page says so at the top and offers neither the form nor the import until then (F23).
+    const page = await agent.get(PAGE);
+    assert.equal(page.status, 200);
+    assert.match(
+      page.text,
+      /data-identity-unconfirmed[^>]*><p class="nl-paragraph">U kunt wederverkopers opgeven zodra/,
+    );
+    assert.doesNotMatch(
+      page.text,
+      /id="field-resellerNames"|id="field-bestand"|id="add-heading"|id="import-heading"/,
+    );
+    await assertValidHtml(page.text, 'reseller page before the identity is confirmed');
+    // A confirmed provider's page has no such notice and does offer both.
+    const confirmedPage = await agentA.get(PAGE);
+    assert.doesNotMatch(confirmedPage.text, /data-identity-unconfirmed/);
+    assert.match(confirmedPage.text, /id="field-resellerNames"[\s\S]*id="field-bestand"/);
+    // A form sent anyway (a page opened earlier) is refused with the form and what was typed kept.
     const refused = await add(agent, {
       reference: 'ONBEVESTIGD',
       resellerDomains: 'onbevestigd-voorbeeld.nl',

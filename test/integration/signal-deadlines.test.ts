@@ -10,6 +10,7 @@ import {
   sendSignalReminders,
   signalDailyWork,
 } from '../../src/signals/signal-deadlines';
+import { answerMatch } from '../../src/signals/signal-match.service';
 import { givenProvider } from '../factories/provider.factory';
 import {
   givenDeclaredReseller,
@@ -323,6 +324,51 @@ describe('signal match deadlines: reminders and overdue review tasks (issue 19)'
       assert.equal(reminded!.data.providers.length, providers, 'the providers are inside the one event');
     }
     assert.deepEqual(added, [2, 2, 2]);
+  });
+
+  it('keeps the overdue task at the figure of now as the provider answers late, and says so at 0 (F8)', async () => {
+    const now = new Date();
+    const { provider, user, matches } = await providerWithMatches([
+      addDays(now, -1),
+      addDays(now, -2),
+      addDays(now, -3),
+    ]);
+    await inTransaction((m) => recordOverdueMatches(m, now));
+    const [task] = await openTasks(provider.id);
+    assert.deepEqual(task!.detail, { count: '3' });
+    const person = { id: user.user.id, role: 'provider' as const, providerId: provider.id };
+    const answer = (id: string) =>
+      answerMatch(ds(), person, id, { action: 'terminated', note: 'Opgezegd', share: '' }, new Date());
+    // Answered late: the task counts it no more at once, not at the next night's run.
+    await answer(matches[0]!.id);
+    assert.deepEqual((await openTasks(provider.id))[0]!.detail, { count: '2' });
+    // A signal withdrawn since asks no answer: the night's run counts it no more.
+    await ds().query(`UPDATE signals SET withdrawn_at = now() WHERE id = $1`, [matches[1]!.signal.id]);
+    await inTransaction((m) => recordOverdueMatches(m, new Date()));
+    assert.deepEqual((await openTasks(provider.id))[0]!.detail, { count: '1' });
+    const reviewer = await givenUser(ds(), 'reviewer');
+    const agent = await signedIn(context.app, reviewer);
+    const line = (text: string) =>
+      new RegExp(
+        `data-task-kvk="${provider.kvkNumber}"><a [^>]*>[^<]*</a> \\(${provider.kvkNumber}\\): ${text}`,
+      );
+    assert.match(
+      (await agent.get('/beoordeling')).text,
+      line('treffers van signalen over wederverkopers zonder antwoord na de termijn: 1\\.'),
+    );
+    // The last one answered: the task stays open for the reviewer to close, and says all are answered.
+    await answer(matches[2]!.id);
+    const tasks = await openTasks(provider.id);
+    assert.equal(tasks.length, 1);
+    assert.deepEqual(tasks[0]!.detail, { count: '0' });
+    const queue = (await agent.get('/beoordeling')).text;
+    assert.match(queue, line('alle treffers [^<]* zijn inmiddels \\(te laat\\) beantwoord'));
+    assert.doesNotMatch(
+      queue,
+      line('treffers van signalen over wederverkopers zonder antwoord na de termijn: 0'),
+    );
+    const page = await agent.get(`/beoordeling/hostingproviders/${provider.kvkNumber}`);
+    assert.match(page.text, /data-task-kind="signal_match_overdue">alle treffers/);
   });
 
   it('runs in the daily job', async () => {

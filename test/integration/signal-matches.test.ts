@@ -188,6 +188,87 @@ describe('signal matches of a provider', () => {
     assert.ok(!JSON.stringify(events).includes('Contract beëindigd'));
   });
 
+  it('keeps the answer, the note and the share tick when the note holds an invisible direction character (F4)', async () => {
+    const signal = await givenSignal(ds(), supplierId, { kvkNumbers: ['61234612'] });
+    const [matchId] = await declareAndMatch(a, { kvkNumber: '61234612' }, [signal.id]);
+    const page = `${LIST}/${matchId}`;
+    const refused = await submitForm(agentA, page, `${page}/antwoord`, {
+      matchAction: 'terminated',
+      matchNote: 'Contract opgezegd \u202Eevil',
+      matchShare: '1',
+    });
+    assert.equal(refused.status, 400);
+    // The match page again, not the guard's bare page: the error on the note, everything kept.
+    assert.match(refused.text, /id="error-matchNote"[^>]*>[^<]*onzichtbaar teken/);
+    assert.match(refused.text, /value="terminated" checked/);
+    assert.match(refused.text, /id="field-matchShare" name="matchShare" value="1" checked/);
+    assert.ok(refused.text.includes('Contract opgezegd \u202Eevil'), 'the note as typed');
+    assert.ok(!refused.text.includes('Ga terug, haal het teken weg'));
+    await assertValidHtml(refused.text, 'a refused answer');
+    const [row] = await ds().query<{ action: string | null }[]>(
+      `SELECT action FROM signal_matches WHERE id = $1`,
+      [matchId],
+    );
+    assert.equal(row!.action, null, 'nothing stored');
+  });
+
+  it('pages the matches by 50, those waiting for an answer first, the overdue one leading (F21)', async () => {
+    const c = await givenUser(ds(), 'provider', { providerId: (await givenProvider(ds())).id });
+    const agentC = await signedIn(app, c);
+    const signals = [];
+    for (let i = 0; i < 53; i++)
+      signals.push(await givenSignal(ds(), supplierId, { kvkNumbers: ['61234613'] }));
+    const ids = await declareAndMatch(
+      c,
+      { kvkNumber: '61234613' },
+      signals.map((x) => x.id),
+    );
+    assert.equal(ids.length, 53);
+    const withdrawn = signals[52]!.id;
+    await ds().query(`UPDATE signals SET withdrawn_at = now() WHERE id = $1`, [withdrawn]);
+    const [earlier] = await ds().query<{ id: string }[]>(
+      `SELECT id FROM signal_matches WHERE signal_id = $1`,
+      [withdrawn],
+    );
+    const others = ids.filter((id) => id !== earlier!.id);
+    const [overdue, answered1, answered2] = [others[10]!, others[0]!, others[1]!];
+    await ds().query(`UPDATE signal_matches SET answer_due_at = now() - interval '1 hour' WHERE id = $1`, [
+      overdue,
+    ]);
+    await ds().query(
+      `UPDATE signal_matches SET action = 'terminated', first_answered_at = now() WHERE id = ANY ($1::uuid[])`,
+      [[answered1, answered2]],
+    );
+    const cards = (html: string) =>
+      [...html.matchAll(/<section class="register-signal-match" data-match="([^"]+)"/g)].map((m) => m[1]);
+    const first = await agentC.get(LIST);
+    assert.equal(first.status, 200);
+    assert.equal(cards(first.text).length, 50);
+    assert.equal(cards(first.text)[0], overdue, 'the overdue match leads');
+    assert.ok(
+      !cards(first.text).includes(answered1) && !cards(first.text).includes(answered2),
+      'answered ones after the open ones',
+    );
+    assert.match(first.text, /data-total="53"/);
+    assert.match(first.text, /rel="next" href="\/account\/signalen\?pagina(=|&#x3D;)2"/);
+    assert.doesNotMatch(first.text, /rel="prev"/);
+    await assertValidHtml(first.text, `${LIST} page 1`);
+    // Only what is shown is read (and audited).
+    assert.equal((await reads(c.user.id)).length, 50);
+    const second = await agentC.get(`${LIST}?pagina=2`);
+    assert.deepEqual(new Set(cards(second.text)), new Set([answered1, answered2]));
+    assert.match(second.text, new RegExp(`data-earlier-match="${earlier!.id}"`));
+    assert.match(second.text, /rel="prev" href="\/account\/signalen\?pagina(=|&#x3D;)1"/);
+    assert.doesNotMatch(second.text, /rel="next"/);
+    assert.doesNotMatch(second.text, /data-no-matches/);
+    await assertValidHtml(second.text, `${LIST} page 2`);
+    // A page past the end shows the last one.
+    assert.deepEqual(
+      new Set(cards((await agentC.get(`${LIST}?pagina=9`)).text)),
+      new Set([answered1, answered2]),
+    );
+  });
+
   it('asks to confirm a possible match before an answer; a dismissed one moves to earlier without content', async () => {
     const look = await givenSignal(
       ds(),

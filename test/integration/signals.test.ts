@@ -543,6 +543,26 @@ describe('signals of a signal supplier (issue 19)', () => {
       assert.deepEqual([row!.observed, row!.expires, row!.category], ['2026-11-05', '2027-06-30', 'malware']);
     });
 
+    it('reads Excel day numbers in the date columns as the watch-list import does (F11)', async () => {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('Signals');
+      sheet.addRow(['Name', 'Category', 'Confidence', 'Date', 'Expires']);
+      // 46000 is 2025-12-09, 46500 is 2027-04-23: number cells, as police exports often carry dates.
+      sheet.addRow(['Dagnummer Reseller', 'spam', 'low', 46000, 46500]);
+      const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+      const preview = await upload({}, { bytes, name: 'dagnummers.xlsx' });
+      assert.equal(preview.status, 200);
+      assert.match(preview.text, /data-good="1" data-problems="0"/, preview.text.slice(0, 3000));
+      const done = await upload({ bron: bronOf(preview.text), bevestigen: '1' });
+      assert.equal(done.status, 303);
+      const [row] = await q<{ observed: string; expires: string }>(
+        `SELECT observed_on::text AS observed, expires_on::text AS expires FROM signals
+          WHERE signal_supplier_id = $1 AND source = 'spreadsheet' ORDER BY number DESC LIMIT 1`,
+        [supplierA.id],
+      );
+      assert.deepEqual([row!.observed, row!.expires], ['2025-12-09', '2027-04-23']);
+    });
+
     it('refuses a list without an identifier column, and no file, with a message', async () => {
       const res = await upload(
         {},

@@ -70,6 +70,16 @@ describe('reseller identifiers (issue 19): one reading for signals and declarati
     ['https://Blogspot.com/', { problem: 'domainShared' }],
     ['iemand.github.io', 'iemand.github.io'],
     ['gmail-voorbeeld.nl', 'gmail-voorbeeld.nl'],
+    // Defanged as police and CERT lists write them (F16): read as the domain they name.
+    ['evil[.]nl', 'evil.nl'],
+    ['evil(.)nl', 'evil.nl'],
+    ['evil[dot]nl', 'evil.nl'],
+    ['shop [.] evil [.] nl', 'shop.evil.nl'],
+    ['hxxp://evil[.]nl/login', 'evil.nl'],
+    ['hxxps://evil2[.]nl/login/verify-account-now/aHR0cHM6Ly9ldmlsLmV4YW1wbGUvbG9naW4', 'evil2.nl'],
+    ['HXXPS[:]//www[.]evil[.]nl', 'evil.nl'],
+    ['evil[x]nl', { problem: 'domain' }],
+    ['info[@]evil.nl', { problem: 'domain' }],
   ]);
 
   table('mail domains', readMailDomain, [
@@ -77,6 +87,9 @@ describe('reseller identifiers (issue 19): one reading for signals and declarati
     ['@Voorbeeld.nl', 'voorbeeld.nl'],
     ['abuse@mail.voorbeeld.nl', 'mail.voorbeeld.nl'],
     ['abuse@', { problem: 'mailDomain' }],
+    ['info[@]evil[.]nl', 'evil.nl'],
+    ['info[at]mail.evil.nl', 'mail.evil.nl'],
+    ['info(at)evil(dot)nl', 'evil.nl'],
     ['niets', { problem: 'mailDomain' }],
     // F7: a public mail service names no one, typed alone or as an address.
     ['gmail.com', { problem: 'mailDomainShared' }],
@@ -94,6 +107,10 @@ describe('reseller identifiers (issue 19): one reading for signals and declarati
     ['192.0.2.0/24', '192.0.2.0/24'],
     ['192.0.2.77/24', '192.0.2.0/24'],
     ['192.0.2.77', '192.0.2.77/32'],
+    ['192.0.2[.]1', '192.0.2.1/32'],
+    ['203[.]0[.]113[.]5', '203.0.113.5/32'],
+    ['198.51.100[.]0/24', '198.51.100.0/24'],
+    ['2001:db8[:]:1', '2001:db8::1/128'],
     [' 198.51.100.0/22 ', '198.51.100.0/22'],
     ['10.0.0.0/8', '10.0.0.0/8'],
     ['10.0.0.0/7', { problem: 'ipRangeTooWide' }],
