@@ -35,7 +35,7 @@ import { requireRole } from '../web/auth';
 import { requestTime } from '../web/clock';
 import { setFormContext } from '../web/error-handler';
 import { readUpload } from '../web/upload';
-import { pageNumber } from '../web/paging';
+import { pageLinks, pageNumber } from '../web/paging';
 
 /** Declared resellers shown on one page of the list. */
 export const RESELLER_PAGE_SIZE = 50;
@@ -111,10 +111,7 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
       offerForms: provider?.confirmed === true,
       filter,
       total,
-      page,
-      pageCount,
-      previousUrl: page > 1 ? pageUrl(page - 1) : undefined,
-      nextUrl: page < pageCount ? pageUrl(page + 1) : undefined,
+      ...pageLinks(page, pageCount, pageUrl),
       limits,
       resellers: rows.map((r) => ({
         ...r,
@@ -300,10 +297,7 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
       earlier,
       withheld,
       total,
-      page,
-      pageCount,
-      previousUrl: page > 1 ? pageUrl(page - 1) : undefined,
-      nextUrl: page < pageCount ? pageUrl(page + 1) : undefined,
+      ...pageLinks(page, pageCount, pageUrl),
       resellersUrl: paths.resellers,
     });
   });

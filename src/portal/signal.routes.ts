@@ -31,7 +31,7 @@ import {
 import { supplierNameOf } from '../signals/signal-supplier.service';
 import { requireRole } from '../web/auth';
 import { requestTime } from '../web/clock';
-import { pageNumber } from '../web/paging';
+import { pageLinks, pageNumber } from '../web/paging';
 import { setFormContext } from '../web/error-handler';
 import { readUpload } from '../web/upload';
 import { listUpload, packSource, unpackSource } from '../check/bulk-list';
@@ -116,10 +116,7 @@ export function signalRoutes(dataSource: DataSource, config: Config): Router {
           ? { count: req.query.eerderGeimporteerd, on: req.query.op }
           : undefined,
       total,
-      page,
-      pageCount,
-      previousUrl: page > 1 ? pageUrl(Math.min(page - 1, pageCount)) : undefined,
-      nextUrl: page < pageCount ? pageUrl(page + 1) : undefined,
+      ...pageLinks(page, pageCount, pageUrl),
       signals: signals.map((s) => ({
         reference: signalReference(s.number),
         url: paths.signal(s.id),

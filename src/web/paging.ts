@@ -15,3 +15,20 @@ export function pageNumber(raw: unknown): number {
   if (digits.length > String(MAX_PAGE_NUMBER).length) return MAX_PAGE_NUMBER;
   return Math.min(MAX_PAGE_NUMBER, Math.max(1, Number(digits)));
 }
+
+/**
+ * What the pagination partial needs of a list: the page shown, how many there are, and the links
+ * to the pages before and after it (none at either end; a page past the end links back to the last).
+ */
+export function pageLinks(
+  page: number,
+  pageCount: number,
+  pageUrl: (n: number) => string,
+): { page: number; pageCount: number; previousUrl?: string; nextUrl?: string } {
+  return {
+    page,
+    pageCount,
+    previousUrl: page > 1 ? pageUrl(Math.min(page - 1, pageCount)) : undefined,
+    nextUrl: page < pageCount ? pageUrl(page + 1) : undefined,
+  };
+}
