@@ -3,8 +3,22 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { actorOf } from '../audit/actor';
 import { appendAuditEvent } from '../audit/audit.service';
+import { CONFIDENTIAL_LEAF_FIELD } from '../audit/leaf-entry';
 import type { User } from '../identity/user.entity';
 import { NotFoundError, ValidationError } from '../shared/errors';
+
+/**
+ * The data of a key's audit event. A signal supplier's key events get a confidential leaf whoever
+ * acts (an administrator who revokes a police key as well): `api_key.revoked` by `admin` happens to
+ * no other organisation's keys, so its public leaf would say that a police key was pulled (F18).
+ */
+function keyEventData(by: ApiKeyActor, prefix: string): Record<string, unknown> {
+  return {
+    organisationId: by.organisationId,
+    prefix,
+    ...(by.owner === 'signal_supplier' ? { [CONFIDENTIAL_LEAF_FIELD]: true } : {}),
+  };
+}
 
 /** A key as its organisation's list shows it: never the secret, never its hash. */
 export interface ApiKey {
@@ -152,7 +166,7 @@ export async function createApiKey(
       action: 'api_key.created',
       subjectType: 'api_key',
       subjectId: id,
-      data: { organisationId: by.organisationId, prefix },
+      data: keyEventData(by, prefix),
     });
     const [created] = await m.query<KeyRecord[]>(
       `SELECT ${COLUMNS} FROM api_keys k LEFT JOIN users u ON u.id = k.created_by WHERE k.id = $1`,
@@ -185,7 +199,7 @@ export async function revokeApiKey(
       action: 'api_key.revoked',
       subjectType: 'api_key',
       subjectId: id,
-      data: { organisationId: by.organisationId, prefix: row.prefix },
+      data: keyEventData(by, row.prefix),
     });
   });
 }

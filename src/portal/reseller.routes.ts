@@ -36,6 +36,7 @@ import { requestTime } from '../web/clock';
 import { setFormContext } from '../web/error-handler';
 import { readUpload } from '../web/upload';
 import { pageLinks, pageNumber } from '../web/paging';
+import { signalsWithheld } from '../signals/signal-matching.queries';
 
 /** Declared resellers shown on one page of the list. */
 export const RESELLER_PAGE_SIZE = 50;
@@ -103,12 +104,16 @@ export function resellerRoutes(dataSource: DataSource, config: Config): Router {
       `SELECT identity_confirmed_at IS NOT NULL AS confirmed FROM providers WHERE id = $1`,
       [person.providerId],
     );
+    // A provider whose listing was revoked may not declare either (declareResellers refuses it): the
+    // page says why instead of offering a form that would be refused.
+    const revoked = await signalsWithheld(dataSource.manager, person.providerId);
     const pageUrl = (n: number) =>
       `${paths.resellers}?${new URLSearchParams({ ...(filter ? { zoek: filter } : {}), pagina: String(n) }).toString()}`;
     return {
       title: 'resellers.title',
       identityConfirmed: provider?.confirmed === true,
-      offerForms: provider?.confirmed === true,
+      revoked,
+      offerForms: provider?.confirmed === true && !revoked,
       filter,
       total,
       ...pageLinks(page, pageCount, pageUrl),

@@ -107,7 +107,11 @@ export function signalRoutes(dataSource: DataSource, config: Config): Router {
       title: 'signals.title',
       organisationName: await supplierNameOf(dataSource.manager, by.supplierId),
       created: typeof req.query.toegevoegd === 'string' ? req.query.toegevoegd.slice(0, 20) : undefined,
-      imported: typeof req.query.geimporteerd === 'string' ? req.query.geimporteerd.slice(0, 6) : undefined,
+      // Only a count (a link that says "-5" or text says nothing the page may repeat).
+      imported:
+        typeof req.query.geimporteerd === 'string' && /^[0-9]{1,6}$/.test(req.query.geimporteerd)
+          ? req.query.geimporteerd
+          : undefined,
       importedBefore:
         typeof req.query.eerderGeimporteerd === 'string' &&
         /^[0-9]{1,6}$/.test(req.query.eerderGeimporteerd) &&

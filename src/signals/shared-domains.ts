@@ -90,14 +90,23 @@ export function isSharedMailDomain(domain: string): boolean {
   return SHARED_MAIL_DOMAINS.has(domain) || SHARED_HOSTING_DOMAINS.has(domain);
 }
 
-/** Whether a domain (in normal form) is a shared hosting platform's own. */
+/**
+ * Whether a domain (in normal form) names no one's site: a shared hosting platform's own, or a
+ * public mail service's or any of its subdomains (`gmail.com`, `m.gmail.com`: the service's, never a
+ * reseller's; the second outside try declared them as a website's domain).
+ */
 export function isSharedHostingDomain(domain: string): boolean {
-  return SHARED_HOSTING_DOMAINS.has(domain);
+  if (SHARED_HOSTING_DOMAINS.has(domain)) return true;
+  for (let dot = -1; ;) {
+    if (SHARED_MAIL_DOMAINS.has(domain.slice(dot + 1))) return true;
+    dot = domain.indexOf('.', dot + 1);
+    if (dot < 0) return false;
+  }
 }
 
 /**
  * The (kind, value) pairs matching leaves out, for rows stored before these were refused: every
- * shared mail domain as a mail domain, every platform as a domain and as a mail domain.
+ * shared mail domain and every platform, as a domain and as a mail domain.
  */
 export function sharedIdentifiers(): { kind: 'domain' | 'mail_domain'; value: string }[] {
   return [
@@ -105,6 +114,9 @@ export function sharedIdentifiers(): { kind: 'domain' | 'mail_domain'; value: st
       kind: 'mail_domain' as const,
       value,
     })),
-    ...[...SHARED_HOSTING_DOMAINS].map((value) => ({ kind: 'domain' as const, value })),
+    ...[...SHARED_MAIL_DOMAINS, ...SHARED_HOSTING_DOMAINS].map((value) => ({
+      kind: 'domain' as const,
+      value,
+    })),
   ];
 }

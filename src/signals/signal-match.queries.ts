@@ -53,20 +53,20 @@ export async function matchPageOfProvider(
 ): Promise<{ rows: MatchRow[]; total: number }> {
   const rows = await manager.query<(MatchRow & { total: number })[]>(
     `WITH x AS (
-       SELECT ${MATCH_COLUMNS}
+       SELECT ${MATCH_COLUMNS}, s.created_at AS signal_created_at
          FROM signal_matches m JOIN signals s ON s.id = m.signal_id JOIN declared_resellers d ON d.id = m.declared_reseller_id
         WHERE m.provider_id = $1),
      g AS (
        SELECT signal_id,
               min(CASE WHEN current AND action IS NULL THEN 0 WHEN current THEN 1 ELSE 2 END) AS rank,
               min(CASE WHEN current AND action IS NULL THEN answer_due_at END) AS due,
-              max(matched_at) AS latest, max(number::bigint) AS number,
+              max(matched_at) AS latest, max(signal_created_at) AS created,
               count(*) OVER ()::int AS total
          FROM x GROUP BY signal_id
-        ORDER BY rank, due, latest DESC, number DESC, signal_id
+        ORDER BY rank, due, latest DESC, created DESC, signal_id
         LIMIT $3 OFFSET $4)
      SELECT x.*, g.total FROM x JOIN g USING (signal_id)
-      ORDER BY g.rank, g.due, g.latest DESC, g.number DESC, g.signal_id, x.matched_at DESC, x.id`,
+      ORDER BY g.rank, g.due, g.latest DESC, g.created DESC, g.signal_id, x.matched_at DESC, x.id`,
     [providerId, today, limit, offset],
   );
   if (rows.length === 0 && offset > 0) {

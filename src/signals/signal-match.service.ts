@@ -140,6 +140,8 @@ async function recordRead(
  * answers per match, on the match's page).
  */
 export interface SignalEntry {
+  /** The signal's id: its number is the supplier's, so two suppliers' signals may share one. */
+  signalId: string;
   signalNumber: string;
   category: string;
   confidence: string;
@@ -169,10 +171,11 @@ function withoutContent(view: MatchView): MatchView {
 export function signalEntries(matches: { signalId: string; view: MatchView }[]): SignalEntry[] {
   const bySignal = new Map<string, MatchView[]>();
   for (const { signalId, view } of matches) bySignal.set(signalId, [...(bySignal.get(signalId) ?? []), view]);
-  return [...bySignal.values()].map((views) => {
+  return [...bySignal].map(([signalId, views]) => {
     const first = views[0]!;
     const content = views.find((v) => v.content)?.content;
     return {
+      signalId,
       signalNumber: first.signalNumber,
       category: first.category,
       confidence: first.confidence,

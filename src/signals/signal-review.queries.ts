@@ -115,7 +115,7 @@ export function latestMatchesOf(
             to_char(s.expires_on, 'YYYY-MM-DD') AS expires_on
        FROM signal_matches m JOIN signals s ON s.id = m.signal_id
       WHERE m.provider_id = $1
-      ORDER BY m.matched_at DESC, s.number DESC
+      ORDER BY m.matched_at DESC, s.created_at DESC, s.id
       LIMIT $2`,
     [providerId, limit],
   );

@@ -481,6 +481,12 @@ describe('the public log counts no provider’s matches and names no signal supp
       const made = await submitForm(agents.get(role)!, page, page, { keyName: `Sleutel ${role}` });
       assert.equal(made.status, 200, `${role} made a key`);
     }
+    // An administrator pulls the police's key: no other organisation's key is ever revoked by an admin.
+    const [policeKey] = await ds().query<{ id: string; organisation: string }[]>(
+      `SELECT id, signal_supplier_id AS organisation FROM api_keys WHERE signal_supplier_id IS NOT NULL`,
+    );
+    const revokePage = `/beheer/signaalleveranciers/${policeKey!.organisation}/api-sleutels/${policeKey!.id}/intrekken`;
+    assert.equal((await submitForm(agents.get('admin')!, revokePage, revokePage, {})).status, 303);
     await signCheckpointIfDue(ds(), testSigner(ds()), new Date(), { intervalSeconds: 0 });
     const supplierIds = new Set(
       (await ds().query<{ id: string }[]>(`SELECT id::text FROM users WHERE role = 'signal_supplier'`)).map(
@@ -503,6 +509,12 @@ describe('the public log counts no provider’s matches and names no signal supp
       seen[bySupplier(event) ? 'supplier' : 'other']++;
       pairs.set(pair, seen);
     }
+    const [revoked] = (await eventsInChainOrder(context.db)).filter((e) => e.action === 'api_key.revoked');
+    assert.equal(
+      (JSON.parse(entryOf(revoked!)) as { action: string }).action,
+      'confidential',
+      'an administrator revoking a police key',
+    );
     for (const action of ['user.logged_in', 'api_key.created'])
       assert.ok(supplierActions.includes(action), `the police's ${action} is in the log, confidential`);
     for (const [pair, seen] of pairs)

@@ -342,6 +342,18 @@ describe('signal matches of a provider', () => {
     assert.equal((await reads(a.user.id)).filter((r) => r.subject_id === signal.id).length, before);
   });
 
+  it('tells two suppliers’ signals of the same number apart on the provider’s page (numbers count per supplier)', async () => {
+    const d = await givenUser(ds(), 'provider', { providerId: (await givenProvider(ds())).id });
+    const fiod = (await givenSignalSupplier(ds())).id;
+    const ours = await givenSignal(ds(), supplierId, { kvkNumbers: ['61234631'] });
+    const theirs = await givenSignal(ds(), fiod, { kvkNumbers: ['61234631'] });
+    await declareAndMatch(d, { kvkNumber: '61234631' }, [ours.id, theirs.id]);
+    const list = await (await signedIn(app, d)).get(LIST);
+    assert.equal(list.status, 200);
+    for (const signal of [ours, theirs]) assert.match(list.text, new RegExp(`id="signal-${signal.id}"`));
+    await assertValidHtml(list.text, `${LIST} with two suppliers' signals`);
+  });
+
   it('lists a signal that matches two of its resellers once, naming each with its own reason; answers stay per match; counts it once', async () => {
     const waiting = async () =>
       Number(/data-signal-matches="(\d+)"/.exec((await agentA.get('/account')).text)![1]);
@@ -477,7 +489,12 @@ describe('signal matches of a provider', () => {
     assert.match(page.text, /data-signals-withheld/);
     await assertValidHtml(page.text, 'match page of a revoked provider');
     assert.equal((await reads(revoked.person.user.id)).length, 0);
-    // Nor can it declare resellers any more.
+    // Nor can it declare resellers any more: its reseller page says why and offers no form (a form
+    // sent anyway is refused).
+    const resellerPage = await revoked.agent.get('/account/wederverkopers');
+    assert.match(resellerPage.text, /data-resellers-revoked[^>]*><p class="nl-paragraph">Het register heeft/);
+    assert.doesNotMatch(resellerPage.text, /id="field-resellerNames"|id="field-bestand"/);
+    await assertValidHtml(resellerPage.text, 'reseller page of a revoked provider');
     const declare = await submitForm(revoked.agent, '/account/wederverkopers', '/account/wederverkopers', {
       reference: 'R-2',
       resellerNames: '',

@@ -490,6 +490,14 @@ describe('signals of a signal supplier (issue 19)', () => {
       assert.equal(done.status, 303);
       assert.equal(done.headers.location, '/signalen?geimporteerd=1');
       assert.equal(await signalsOfSource('spreadsheet'), before + 1);
+      assert.match((await agentA.get(done.headers.location!)).text, /1 signaal is toegevoegd/);
+      // The notice repeats only a count: a link with anything else says nothing.
+      for (const forged of ['-5', '1x', 'abc'])
+        assert.doesNotMatch(
+          (await agentA.get(`/signalen?geimporteerd=${forged}`)).text,
+          /is toegevoegd|zijn toegevoegd/,
+          forged,
+        );
       // F5: the same preview confirmed again (double click, back button) stores nothing and says so.
       const again = await upload({ bron: bronOf(preview.text), bevestigen: '1' });
       assert.equal(again.status, 303);
