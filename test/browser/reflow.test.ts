@@ -59,8 +59,9 @@ interface Ids {
   /** A webhook subscription and an API key of the demo buyer's organisation. */
   webhook: string;
   apiKey: string;
-  /** A signal's match with the provider's declared reseller (issue 19). */
+  /** A signal's match with the provider's declared reseller (issue 19), and that reseller. */
   signalMatch: string;
+  declaredReseller: string;
   /** A signal supplier organisation and a signal of it with a shared match (issue 19). */
   signalSupplier: string;
   signal: string;
@@ -127,6 +128,7 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['buyer', '/inkoop/api-sleutels'],
   ['buyer', '/inkoop/api-sleutels/{apiKey}/intrekken'],
   ['provider', '/account/wederverkopers'],
+  ['provider', '/account/wederverkopers/{declaredReseller}/verwijderen'],
   ['provider', '/account/signalen'],
   ['provider', '/account/signalen/{signalMatch}'],
   ['signal', '/'],
@@ -140,6 +142,7 @@ const SIGNED_IN_PAGES: [Who, string][] = [
   ['signal', '/signalen/api-sleutels/{signalApiKey}/intrekken'],
   ['admin', '/beheer/signaalleveranciers'],
   ['admin', '/beheer/signaalleveranciers/{signalSupplier}'],
+  ['admin', '/beheer/signaalleveranciers/{signalSupplier}/api-sleutels/{signalApiKey}/intrekken'],
 ];
 
 const PAGES: [Who, string][] = [
@@ -342,8 +345,8 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
     await dataSource.transaction((m) =>
       matchSignals(m, testSignalKeys, [matchedSignal.id], settings, new Date()),
     );
-    const [signalMatch] = await dataSource.query<{ id: string }[]>(
-      `SELECT id FROM signal_matches WHERE signal_id = $1`,
+    const [signalMatch] = await dataSource.query<{ id: string; declared_reseller_id: string }[]>(
+      `SELECT id, declared_reseller_id FROM signal_matches WHERE signal_id = $1`,
       [matchedSignal.id],
     );
     const signalPerson = await givenUser(dataSource, 'signal_supplier', { name: 'Reflow signal supplier' });
@@ -365,6 +368,7 @@ describe(`in a real browser: every page fits a ${WIDTH} px wide phone (WCAG 2.1 
     });
     ids = {
       signalMatch: signalMatch!.id,
+      declaredReseller: signalMatch!.declared_reseller_id,
       signalSupplier,
       signal: signal.id,
       signalApiKey: (

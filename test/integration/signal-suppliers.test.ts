@@ -234,7 +234,12 @@ describe('signal suppliers (administrators, issue 19)', () => {
     const [event] = await auditOf(old.apiKey.id).then((events) =>
       events.filter((e) => e.action === 'api_key.revoked'),
     );
-    assert.deepEqual(event!.data, { organisationId: supplier.id, prefix: old.apiKey.prefix });
+    // A police key's events get a confidential leaf, an administrator's revocation too (F18).
+    assert.deepEqual(event!.data, {
+      organisationId: supplier.id,
+      prefix: old.apiKey.prefix,
+      confidentialLeaf: true,
+    });
     const [actor] = await context.db.dataSource.query<{ actor: string }[]>(
       `SELECT actor FROM audit_events WHERE action = 'api_key.revoked' AND subject_id = $1`,
       [old.apiKey.id],
