@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { insertReviewTask } from '../provider/review-tasks';
+import { toLocalDate } from '../shared/time';
 
 /*
  * The queries of a match's answer deadline (issue 19): which matches wait for an answer, their
@@ -63,11 +64,11 @@ export function markOverdue(
     .query<[{ id: string; provider_id: string }[], number]>(
       `UPDATE signal_matches m SET overdue_at = $1
          FROM signals s
-        WHERE s.id = m.signal_id AND s.withdrawn_at IS NULL AND s.expires_on >= ($1::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date
+        WHERE s.id = m.signal_id AND s.withdrawn_at IS NULL AND s.expires_on >= $2::date
           AND m.first_answered_at IS NULL AND m.dismissed_at IS NULL
           AND m.overdue_at IS NULL AND m.answer_due_at <= $1
         RETURNING m.id, m.provider_id`,
-      [now],
+      [now, toLocalDate(now)],
     )
     .then(([rows]) =>
       rows.sort((a, b) => a.provider_id.localeCompare(b.provider_id) || a.id.localeCompare(b.id)),
@@ -75,16 +76,20 @@ export function markOverdue(
 }
 
 /**
- * How many of the provider's matches are overdue and still wait for an answer: not answered, not
- * dismissed, of a signal neither withdrawn nor expired (such a match asks no answer any more).
+ * The overdue matches of a provider (the SQL expression `provider`) that still wait for an answer: not answered, not dismissed,
+ * of a signal neither withdrawn nor expired on day `$1` (such a match asks no answer any more).
  */
+const overdueWaiting = (provider: string) => `
+  SELECT count(*)::int FROM signal_matches m JOIN signals s ON s.id = m.signal_id
+   WHERE m.provider_id = ${provider} AND m.overdue_at IS NOT NULL AND m.first_answered_at IS NULL
+     AND m.dismissed_at IS NULL AND s.withdrawn_at IS NULL AND s.expires_on >= $1::date`;
+
+/** How many of the provider's matches are overdue and still wait for an answer (overdueWaiting). */
 export async function overdueCount(manager: EntityManager, providerId: string, now: Date): Promise<number> {
-  const [row] = await manager.query<{ count: number }[]>(
-    `SELECT count(*)::int AS count FROM signal_matches m JOIN signals s ON s.id = m.signal_id
-      WHERE m.provider_id = $2 AND m.overdue_at IS NOT NULL AND m.first_answered_at IS NULL
-        AND m.dismissed_at IS NULL AND s.withdrawn_at IS NULL AND s.expires_on >= ($1::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date`,
-    [now, providerId],
-  );
+  const [row] = await manager.query<{ count: number }[]>(`SELECT (${overdueWaiting('$2')}) AS count`, [
+    toLocalDate(now),
+    providerId,
+  ]);
   return row?.count ?? 0;
 }
 
@@ -110,30 +115,25 @@ export async function openOverdueTask(
 }
 
 /**
- * Sets the open overdue task's count to the figure of now (F8): after the provider answered or
- * dismissed a match, or a signal was withdrawn or expired. The task stays open (a reviewer closes
- * it, as any other); at 0 it says every match has been answered since. No open task: nothing.
+ * Sets the open overdue tasks' counts to the figure of now (F8), in one statement: after the
+ * provider answered or dismissed a match (`providerIds` its own), or in the daily job for every open
+ * task but those it just wrote (a signal withdrawn or expired since asks no answer any more). A task
+ * stays open (a reviewer closes it, as any other); at 0 it says every match has been answered since.
  */
-export async function recountOverdueTask(
+export async function recountOverdueTasks(
   manager: EntityManager,
-  providerId: string,
   now: Date,
+  which: { only: string[] } | { except: string[] },
 ): Promise<void> {
-  const count = await overdueCount(manager, providerId, now);
   await manager.query(
-    `UPDATE review_tasks SET detail = $2::jsonb
-      WHERE provider_id = $1 AND kind = 'signal_match_overdue' AND resolved_at IS NULL
-        AND detail IS DISTINCT FROM $2::jsonb`,
-    [providerId, JSON.stringify({ count: String(count) })],
+    `UPDATE review_tasks t SET detail = jsonb_build_object('count', c.count::text)
+       FROM (SELECT r.id, (${overdueWaiting('r.provider_id')}) AS count
+               FROM review_tasks r
+              WHERE r.kind = 'signal_match_overdue' AND r.resolved_at IS NULL
+                AND (r.provider_id = ANY ($2::uuid[])) = $3) AS c
+      WHERE t.id = c.id AND t.detail IS DISTINCT FROM jsonb_build_object('count', c.count::text)`,
+    [toLocalDate(now), 'only' in which ? which.only : which.except, 'only' in which],
   );
-}
-
-/** The providers with an open overdue task. */
-export async function providersWithOverdueTask(manager: EntityManager): Promise<string[]> {
-  const rows = await manager.query<{ provider_id: string }[]>(
-    `SELECT provider_id FROM review_tasks WHERE kind = 'signal_match_overdue' AND resolved_at IS NULL`,
-  );
-  return rows.map((r) => r.provider_id);
 }
 
 /** The provider's legal name, for its mail. */

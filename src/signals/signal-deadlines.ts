@@ -11,8 +11,7 @@ import {
   openOverdueTask,
   overdueCount,
   providerLegalName,
-  providersWithOverdueTask,
-  recountOverdueTask,
+  recountOverdueTasks,
   type WaitingMatchRow,
 } from './signal-deadlines.queries';
 
@@ -141,8 +140,7 @@ export async function recordOverdueMatches(
   }
   // The other open tasks get the figure of today too: a signal withdrawn or expired since asks no
   // answer any more (answers and dismissals recount at once, in signal-match.service).
-  for (const providerId of await providersWithOverdueTask(manager))
-    if (!byProvider.has(providerId)) await recountOverdueTask(manager, providerId, now);
+  await recountOverdueTasks(manager, now, { except: [...byProvider.keys()] });
   await appendAuditEvent(manager, now, {
     actor: SIGNAL_DEADLINES_ACTOR,
     action: 'signal_match.overdue',

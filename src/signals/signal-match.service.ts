@@ -25,7 +25,7 @@ import {
   otherMatchesOfSignal,
 } from './signal-match.queries';
 import { signalsWithheld } from './signal-matching.queries';
-import { recountOverdueTask } from './signal-deadlines.queries';
+import { recountOverdueTasks } from './signal-deadlines.queries';
 
 export { MATCH_ACTIONS, type MatchAction } from './signal-terms';
 export const MAX_NOTE = 2000;
@@ -297,7 +297,7 @@ export function decidePossibleMatch(
       });
     await decideMatch(manager, id, decision, person.id, now);
     // A dismissed match waits for no answer: the reviewers' overdue task counts it no more (F8).
-    if (decision === 'dismiss') await recountOverdueTask(manager, person.providerId, now);
+    if (decision === 'dismiss') await recountOverdueTasks(manager, now, { only: [person.providerId] });
     await appendAuditEvent(manager, now, {
       actor: actorOf(person),
       action: decision === 'confirm' ? 'signal_match.confirmed' : 'signal_match.dismissed',
@@ -356,7 +356,8 @@ export function answerMatch(
       return;
     await insertAnswer(manager, id, answer, person.id, now);
     // Answered (late): the reviewers' overdue task shows the figure of now, not the night's (F8).
-    if (row.first_answered_at === null) await recountOverdueTask(manager, person.providerId, now);
+    if (row.first_answered_at === null)
+      await recountOverdueTasks(manager, now, { only: [person.providerId] });
     await appendAuditEvent(manager, now, {
       actor: actorOf(person),
       action: 'signal_match.answered',
