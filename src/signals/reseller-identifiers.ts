@@ -10,7 +10,7 @@ import { domainToASCII } from 'node:url';
 import { nameKey } from '../register/name-resemblance';
 import { readKvkNumber } from '../shared/identifiers';
 import { isOneLine } from '../shared/forbidden-characters';
-import { isSharedHostingDomain, isSharedMailDomain } from './shared-domains';
+import { isMailServiceDomain, isSharedHostingDomain, isSharedMailDomain } from './shared-domains';
 
 /** The identifiers matched exactly through keyed HMACs (blind indexes). */
 export const EXACT_KINDS = ['kvk', 'domain', 'mail_domain', 'as_number'] as const;
@@ -48,6 +48,7 @@ export type IdentifierProblem =
   | 'kvk'
   | 'domain'
   | 'domainShared'
+  | 'domainMailService'
   | 'mailDomain'
   | 'mailDomainShared'
   | 'ipRange'
@@ -91,8 +92,9 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  */
 export function readDomain(typed: string): Reading<string> {
   const domain = readAnyDomain(typed);
-  if (domain.ok && isSharedHostingDomain(domain.value)) return refused('domainShared');
-  return domain;
+  if (!domain.ok) return domain;
+  if (isSharedHostingDomain(domain.value)) return refused('domainShared');
+  return isMailServiceDomain(domain.value) ? refused('domainMailService') : domain;
 }
 
 /** A domain name in normal form, shared platforms included (readDomain refuses those). */

@@ -90,13 +90,17 @@ export function isSharedMailDomain(domain: string): boolean {
   return SHARED_MAIL_DOMAINS.has(domain) || SHARED_HOSTING_DOMAINS.has(domain);
 }
 
-/**
- * Whether a domain (in normal form) names no one's site: a shared hosting platform's own, or a
- * public mail service's or any of its subdomains (`gmail.com`, `m.gmail.com`: the service's, never a
- * reseller's; the second outside try declared them as a website's domain).
- */
+/** Whether a domain (in normal form) is a shared hosting platform's own. */
 export function isSharedHostingDomain(domain: string): boolean {
-  if (SHARED_HOSTING_DOMAINS.has(domain)) return true;
+  return SHARED_HOSTING_DOMAINS.has(domain);
+}
+
+/**
+ * Whether a domain (in normal form) is a public mail service's or one of its subdomains
+ * (`gmail.com`, `m.gmail.com`): the service's, never a reseller's site (the second outside try
+ * declared them as a website's domain).
+ */
+export function isMailServiceDomain(domain: string): boolean {
   for (let dot = -1; ;) {
     if (SHARED_MAIL_DOMAINS.has(domain.slice(dot + 1))) return true;
     dot = domain.indexOf('.', dot + 1);

@@ -70,8 +70,8 @@ describe('reseller identifiers (issue 19): one reading for signals and declarati
     ['https://Blogspot.com/', { problem: 'domainShared' }],
     ['iemand.github.io', 'iemand.github.io'],
     // A public mail service's domain, or one of its own subdomains, is no reseller's site either.
-    ['gmail.com', { problem: 'domainShared' }],
-    ['m.gmail.com', { problem: 'domainShared' }],
+    ['gmail.com', { problem: 'domainMailService' }],
+    ['m.gmail.com', { problem: 'domainMailService' }],
     ['gmail.com.voorbeeld.nl', 'gmail.com.voorbeeld.nl'],
     ['gmail-voorbeeld.nl', 'gmail-voorbeeld.nl'],
     // Defanged as police and CERT lists write them (F16): read as the domain they name.
